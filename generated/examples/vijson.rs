@@ -34,10 +34,15 @@ fn main() -> ExitCode {
     if matches!(value, vim25::types::Any::Unknown(_)) {
         eprintln!("{file}: note: `_typeName` {:?} is not known to release {}; kept verbatim", value.type_name(), vim25::RELEASE);
     }
-    match serde_json::to_string_pretty(&value) {
-        Ok(text) => {
+    // the encoder's own output: `_typeName` first, members in declaration order
+    match vim25::to_vec(&value).map(String::from_utf8) {
+        Ok(Ok(text)) => {
             println!("{text}");
             ExitCode::SUCCESS
+        }
+        Ok(Err(e)) => {
+            eprintln!("{file}: cannot encode: {e}");
+            ExitCode::FAILURE
         }
         Err(e) => {
             eprintln!("{file}: cannot encode: {e}");

@@ -232,19 +232,19 @@ impl<T> Future for Call<T> {
 
 /// Serializes a request body.
 #[doc(hidden)]
-pub fn body<T: serde::Serialize>(value: &T) -> Result<Option<Vec<u8>>, serde_json::Error> {
-    serde_json::to_vec(value).map(Some)
+pub fn body(value: &dyn crate::ser::Encode) -> Result<Option<Vec<u8>>, serde_json::Error> {
+    crate::ser::to_vec(value).map(Some)
 }
 
 /// A reply that must hold a value.
 #[doc(hidden)]
-pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+pub fn decode<T: crate::de::Decode>(body: &[u8]) -> Result<T, Error> {
     Ok(crate::from_slice(body)?)
 }
 
 /// A reply that may be empty or `null`.
 #[doc(hidden)]
-pub fn decode_opt<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, Error> {
+pub fn decode_opt<T: crate::de::Decode>(body: &[u8]) -> Result<Option<T>, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }

@@ -12,7 +12,8 @@
 //! - [`mo`]: a handle per managed object type with a method per operation and a getter per
 //!   property, over a [`Client`].
 //! - [`from_slice`] / [`to_vec`]: decode and encode vi-json bodies; decoding errors name the
-//!   field path.
+//!   field path. The codec is this crate's own (see `object`), compiled once for all types;
+//!   the serde impls go through it, for embedding these types in other serde data.
 //!
 //! Namespaces other than the core are cargo features (all on by default).
 #![forbid(unsafe_code)]
@@ -29,7 +30,6 @@
     clippy::tabs_in_doc_comments,
     clippy::empty_docs,
     clippy::needless_lifetimes,
-    clippy::type_complexity,
     rustdoc::bare_urls,
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags,
@@ -38,6 +38,8 @@
 pub mod client;
 pub mod de;
 mod extra;
+#[doc(hidden)]
+pub mod object;
 #[doc(hidden)]
 pub mod registry;
 pub mod ser;
@@ -56,9 +58,9 @@ pub mod mo;
 pub use client::{Call, Client, Error, HttpMethod, Request, Response, Transport};
 #[cfg(feature = "reqwest")]
 pub use client::ReqwestTransport;
-pub use de::{from_slice, from_str, DecodeError};
+pub use de::{from_slice, from_str, Decode, DecodeError};
 pub use extra::{Extra, Password};
-pub use ser::to_vec;
+pub use ser::{to_vec, Encode};
 /// The API release of the document this crate was generated from.
 pub const RELEASE: &str = "9.1.1.0";
 /// sha256 of that document.

@@ -8940,14 +8940,6 @@ pub fn child_toward(base: u16, id: u16) -> u16 {
     }
     base
 }
-/// The `extra` of an object decoded as `base` while its `_typeName` said `id`: the name
-/// is kept unless it is the base's own.
-pub fn keep_name(id: u16, base: u16, mut extra: crate::Extra) -> crate::Extra {
-    if id != base && extra.type_name().is_none() {
-        extra.set_type_name(NAMES[id as usize].to_owned());
-    }
-    extra
-}
 /// Ids by Rust type name.
 #[allow(non_upper_case_globals)]
 pub mod id {

@@ -3,7 +3,7 @@
 /// Data object type *AboutInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AboutInfo {
     /// Property *AboutInfo.name*.
     pub name: String,
@@ -48,169 +48,133 @@ impl AboutInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("fullName", &self.full_name);
-        o.field("vendor", &self.vendor);
-        o.field("version", &self.version);
-        o.opt("patchLevel", &self.patch_level);
-        o.field("build", &self.build);
-        o.opt("localeVersion", &self.locale_version);
-        o.opt("localeBuild", &self.locale_build);
-        o.field("osType", &self.os_type);
-        o.field("productLineId", &self.product_line_id);
-        o.field("apiType", &self.api_type);
-        o.field("apiVersion", &self.api_version);
-        o.opt("instanceUuid", &self.instance_uuid);
-        o.opt("licenseProductName", &self.license_product_name);
-        o.opt("licenseProductVersion", &self.license_product_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AboutInfo",
+    type_name: Some("AboutInfo"),
+    wire: &[
+        "name",
+        "fullName",
+        "vendor",
+        "version",
+        "patchLevel",
+        "build",
+        "localeVersion",
+        "localeBuild",
+        "osType",
+        "productLineId",
+        "apiType",
+        "apiVersion",
+        "instanceUuid",
+        "licenseProductName",
+        "licenseProductVersion",
+    ],
+    names: &[
+        "name",
+        "full_name",
+        "vendor",
+        "version",
+        "patch_level",
+        "build",
+        "locale_version",
+        "locale_build",
+        "os_type",
+        "product_line_id",
+        "api_type",
+        "api_version",
+        "instance_uuid",
+        "license_product_name",
+        "license_product_version",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16, 8u16, 9u16, 10u16, 11u16],
+    by_name: &[
+        10u16, 11u16, 5u16, 1u16, 12u16, 13u16, 14u16, 7u16, 6u16, 0u16, 8u16, 4u16,
+        9u16, 2u16, 3u16,
+    ],
+};
+impl crate::object::Object for AboutInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.full_name,
+            2usize => &self.vendor,
+            3usize => &self.version,
+            4usize => &self.patch_level,
+            5usize => &self.build,
+            6usize => &self.locale_version,
+            7usize => &self.locale_build,
+            8usize => &self.os_type,
+            9usize => &self.product_line_id,
+            10usize => &self.api_type,
+            11usize => &self.api_version,
+            12usize => &self.instance_uuid,
+            13usize => &self.license_product_name,
+            14usize => &self.license_product_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.full_name,
+            2usize => &mut self.vendor,
+            3usize => &mut self.version,
+            4usize => &mut self.patch_level,
+            5usize => &mut self.build,
+            6usize => &mut self.locale_version,
+            7usize => &mut self.locale_build,
+            8usize => &mut self.os_type,
+            9usize => &mut self.product_line_id,
+            10usize => &mut self.api_type,
+            11usize => &mut self.api_version,
+            12usize => &mut self.instance_uuid,
+            13usize => &mut self.license_product_name,
+            14usize => &mut self.license_product_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AboutInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AboutInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AboutInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AboutInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AboutInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AboutInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AboutInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AboutInfo {
-    const TYPE_NAME: &'static str = "AboutInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "fullName" => crate::de::req(&mut f.1, &mut map, "fullName"),
-                "vendor" => crate::de::req(&mut f.2, &mut map, "vendor"),
-                "version" => crate::de::req(&mut f.3, &mut map, "version"),
-                "patchLevel" => crate::de::set(&mut f.4, &mut map, "patchLevel"),
-                "build" => crate::de::req(&mut f.5, &mut map, "build"),
-                "localeVersion" => crate::de::set(&mut f.6, &mut map, "localeVersion"),
-                "localeBuild" => crate::de::set(&mut f.7, &mut map, "localeBuild"),
-                "osType" => crate::de::req(&mut f.8, &mut map, "osType"),
-                "productLineId" => crate::de::req(&mut f.9, &mut map, "productLineId"),
-                "apiType" => crate::de::req(&mut f.10, &mut map, "apiType"),
-                "apiVersion" => crate::de::req(&mut f.11, &mut map, "apiVersion"),
-                "instanceUuid" => crate::de::set(&mut f.12, &mut map, "instanceUuid"),
-                "licenseProductName" => {
-                    crate::de::set(&mut f.13, &mut map, "licenseProductName")
-                }
-                "licenseProductVersion" => {
-                    crate::de::set(&mut f.14, &mut map, "licenseProductVersion")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), _, _, Some(_), Some(_),
-            Some(_), Some(_), _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                    ],
-                    &[
-                        "name",
-                        "fullName",
-                        "vendor",
-                        "version",
-                        "build",
-                        "osType",
-                        "productLineId",
-                        "apiType",
-                        "apiVersion",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            Some(f_5),
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            f_12,
-            f_13,
-            f_14,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            full_name: f_1,
-            vendor: f_2,
-            version: f_3,
-            patch_level: f_4,
-            build: f_5,
-            locale_version: f_6,
-            locale_build: f_7,
-            os_type: f_8,
-            product_line_id: f_9,
-            api_type: f_10,
-            api_version: f_11,
-            instance_uuid: f_12,
-            license_product_name: f_13,
-            license_product_version: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

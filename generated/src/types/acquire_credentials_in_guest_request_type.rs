@@ -16,12 +16,12 @@ pub struct AcquireCredentialsInGuestRequestType<'a> {
     /// Parameter *sessionID*.
     pub session_id: Option<i64>,
 }
-impl serde::Serialize for AcquireCredentialsInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AcquireCredentialsInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("requestedAuth", &self.requested_auth);
-        o.opt("sessionID", &self.session_id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("sessionID", &self.session_id);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct AcquireTicketRequestType<'a> {
     /// Parameter *ticketType*.
     pub ticket_type: &'a str,
 }
-impl serde::Serialize for AcquireTicketRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AcquireTicketRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("ticketType", &self.ticket_type);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

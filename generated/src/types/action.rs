@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ActionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Action {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,37 +18,65 @@ impl Action {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "Action",
+    type_name: Some("Action"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for Action {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "Action")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "Action")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for Action {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for Action {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for Action {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for Action {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("Action"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Action {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for Action {
-    const TYPE_NAME: &'static str = "Action";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `Action` or any of its subtypes: what a member declared as `Action` holds.
@@ -73,14 +101,7 @@ pub enum ActionKind {
 impl ActionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::Action(v) => v.type_name(),
-            Self::CreateTaskAction(v) => v.type_name(),
-            Self::MethodAction(v) => v.type_name(),
-            Self::RunScriptAction(v) => v.type_name(),
-            Self::SendEmailAction(v) => v.type_name(),
-            Self::SendSNMPAction(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -128,93 +149,75 @@ impl From<crate::types::SendSNMPAction> for ActionKind {
         Self::SendSNMPAction(Box::new(v))
     }
 }
-impl serde::Serialize for ActionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ActionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::Action, id) {
+            crate::registry::id::CreateTaskAction => {
+                Self::CreateTaskAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::MethodAction => {
+                Self::MethodAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::RunScriptAction => {
+                Self::RunScriptAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::SendEmailAction => {
+                Self::SendEmailAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::SendSNMPAction => {
+                Self::SendSNMPAction(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::Action(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::Action(v) => v.serialize(s),
-            Self::CreateTaskAction(v) => v.serialize(s),
-            Self::MethodAction(v) => v.serialize(s),
-            Self::RunScriptAction(v) => v.serialize(s),
-            Self::SendEmailAction(v) => v.serialize(s),
-            Self::SendSNMPAction(v) => v.serialize(s),
+            Self::Action(v) => &**v,
+            Self::CreateTaskAction(v) => &**v,
+            Self::MethodAction(v) => &**v,
+            Self::RunScriptAction(v) => &**v,
+            Self::SendEmailAction(v) => &**v,
+            Self::SendSNMPAction(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::Action(v) => &mut **v,
+            Self::CreateTaskAction(v) => &mut **v,
+            Self::MethodAction(v) => &mut **v,
+            Self::RunScriptAction(v) => &mut **v,
+            Self::SendEmailAction(v) => &mut **v,
+            Self::SendSNMPAction(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ActionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ActionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ActionKind {
-    const BASE: u16 = crate::registry::id::Action;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CreateTaskAction => {
-                    Self::CreateTaskAction(
-                        Box::new(
-                            <crate::types::CreateTaskAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MethodAction => {
-                    Self::MethodAction(
-                        Box::new(
-                            <crate::types::MethodAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RunScriptAction => {
-                    Self::RunScriptAction(
-                        Box::new(
-                            <crate::types::RunScriptAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SendEmailAction => {
-                    Self::SendEmailAction(
-                        Box::new(
-                            <crate::types::SendEmailAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SendSNMPAction => {
-                    Self::SendSNMPAction(
-                        Box::new(
-                            <crate::types::SendSNMPAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::Action(
-                        Box::new(
-                            <crate::types::Action as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ActionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ActionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ActionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ActionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

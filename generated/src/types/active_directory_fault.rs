@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ActiveDirectoryFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ActiveDirectoryFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,55 +24,75 @@ impl ActiveDirectoryFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("errorCode", &self.error_code);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ActiveDirectoryFault",
+    type_name: Some("ActiveDirectoryFault"),
+    wire: &["faultCause", "faultMessage", "errorCode"],
+    names: &["fault_cause", "fault_message", "error_code"],
+    required: &[],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for ActiveDirectoryFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.error_code,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.error_code,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ActiveDirectoryFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ActiveDirectoryFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ActiveDirectoryFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ActiveDirectoryFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ActiveDirectoryFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ActiveDirectoryFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ActiveDirectoryFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ActiveDirectoryFault {
-    const TYPE_NAME: &'static str = "ActiveDirectoryFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "errorCode" => crate::de::set(&mut f.2, &mut map, "errorCode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            error_code: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ActiveDirectoryFault` or any of its subtypes: what a member declared as `ActiveDirectoryFault` holds.
@@ -95,13 +115,7 @@ pub enum ActiveDirectoryFaultKind {
 impl ActiveDirectoryFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ActiveDirectoryFault(v) => v.type_name(),
-            Self::DomainNotFound(v) => v.type_name(),
-            Self::InvalidCAMServer(v) => v.type_name(),
-            Self::NoPermissionOnAD(v) => v.type_name(),
-            Self::NonADUserRequired(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -143,81 +157,77 @@ impl From<crate::types::NonADUserRequired> for ActiveDirectoryFaultKind {
         Self::NonADUserRequired(Box::new(v))
     }
 }
-impl serde::Serialize for ActiveDirectoryFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ActiveDirectoryFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ActiveDirectoryFault,
+            id,
+        ) {
+            crate::registry::id::DomainNotFound => {
+                Self::DomainNotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidCAMServer => {
+                Self::InvalidCAMServer(
+                    <crate::types::InvalidCAMServerKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::NoPermissionOnAD => {
+                Self::NoPermissionOnAD(crate::object::Blank::blank())
+            }
+            crate::registry::id::NonADUserRequired => {
+                Self::NonADUserRequired(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ActiveDirectoryFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ActiveDirectoryFault(v) => v.serialize(s),
-            Self::DomainNotFound(v) => v.serialize(s),
-            Self::InvalidCAMServer(v) => v.serialize(s),
-            Self::NoPermissionOnAD(v) => v.serialize(s),
-            Self::NonADUserRequired(v) => v.serialize(s),
+            Self::ActiveDirectoryFault(v) => &**v,
+            Self::DomainNotFound(v) => &**v,
+            Self::InvalidCAMServer(v) => crate::object::Family::object(v),
+            Self::NoPermissionOnAD(v) => &**v,
+            Self::NonADUserRequired(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ActiveDirectoryFault(v) => &mut **v,
+            Self::DomainNotFound(v) => &mut **v,
+            Self::InvalidCAMServer(v) => crate::object::Family::object_mut(v),
+            Self::NoPermissionOnAD(v) => &mut **v,
+            Self::NonADUserRequired(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ActiveDirectoryFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ActiveDirectoryFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ActiveDirectoryFaultKind {
-    const BASE: u16 = crate::registry::id::ActiveDirectoryFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DomainNotFound => {
-                    Self::DomainNotFound(
-                        Box::new(
-                            <crate::types::DomainNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidCAMServer => {
-                    Self::InvalidCAMServer(
-                        <crate::types::InvalidCAMServerKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::NoPermissionOnAD => {
-                    Self::NoPermissionOnAD(
-                        Box::new(
-                            <crate::types::NoPermissionOnAD as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NonADUserRequired => {
-                    Self::NonADUserRequired(
-                        Box::new(
-                            <crate::types::NonADUserRequired as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ActiveDirectoryFault(
-                        Box::new(
-                            <crate::types::ActiveDirectoryFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ActiveDirectoryFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ActiveDirectoryFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ActiveDirectoryFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ActiveDirectoryFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

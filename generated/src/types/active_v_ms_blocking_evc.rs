@@ -3,7 +3,7 @@
 /// Data object type *ActiveVMsBlockingEVC*.
 ///
 /// Extends `EVCConfigFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ActiveVMsBlockingEVC {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,66 +30,80 @@ impl ActiveVMsBlockingEVC {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("faults", &self.faults);
-        o.opt("evcMode", &self.evc_mode);
-        o.opt("host", &self.host);
-        o.opt("hostName", &self.host_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ActiveVMsBlockingEVC",
+    type_name: Some("ActiveVMsBlockingEVC"),
+    wire: &["faultCause", "faultMessage", "faults", "evcMode", "host", "hostName"],
+    names: &["fault_cause", "fault_message", "faults", "evc_mode", "host", "host_name"],
+    required: &[],
+    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
+};
+impl crate::object::Object for ActiveVMsBlockingEVC {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.faults,
+            3usize => &self.evc_mode,
+            4usize => &self.host,
+            5usize => &self.host_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.faults,
+            3usize => &mut self.evc_mode,
+            4usize => &mut self.host,
+            5usize => &mut self.host_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ActiveVMsBlockingEVC {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ActiveVMsBlockingEVC {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ActiveVMsBlockingEVC {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ActiveVMsBlockingEVC {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ActiveVMsBlockingEVC {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ActiveVMsBlockingEVC"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ActiveVMsBlockingEVC {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ActiveVMsBlockingEVC {
-    const TYPE_NAME: &'static str = "ActiveVMsBlockingEVC";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "faults" => crate::de::set_list(&mut f.2, &mut map, "faults"),
-                "evcMode" => crate::de::set(&mut f.3, &mut map, "evcMode"),
-                "host" => crate::de::set_list(&mut f.4, &mut map, "host"),
-                "hostName" => crate::de::set_list(&mut f.5, &mut map, "hostName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            faults: f_2,
-            evc_mode: f_3,
-            host: f_4,
-            host_name: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

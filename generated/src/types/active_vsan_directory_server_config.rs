@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanDirectoryServerConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ActiveVsanDirectoryServerConfig {
     /// Property *ActiveVsanDirectoryServerConfig.activeDirectoryDomainName*.
     pub active_directory_domain_name: Option<String>,
@@ -28,72 +28,90 @@ impl ActiveVsanDirectoryServerConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("activeDirectoryDomainName", &self.active_directory_domain_name);
-        o.opt("username", &self.username);
-        o.opt("password", &self.password);
-        o.opt("organizationalUnit", &self.organizational_unit);
-        o.opt("preferredADServers", &self.preferred_ad_servers);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ActiveVsanDirectoryServerConfig",
+    type_name: Some("ActiveVsanDirectoryServerConfig"),
+    wire: &[
+        "activeDirectoryDomainName",
+        "username",
+        "password",
+        "organizationalUnit",
+        "preferredADServers",
+    ],
+    names: &[
+        "active_directory_domain_name",
+        "username",
+        "password",
+        "organizational_unit",
+        "preferred_ad_servers",
+    ],
+    required: &[],
+    by_name: &[0u16, 3u16, 2u16, 4u16, 1u16],
+};
+impl crate::object::Object for ActiveVsanDirectoryServerConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.active_directory_domain_name,
+            1usize => &self.username,
+            2usize => &self.password,
+            3usize => &self.organizational_unit,
+            4usize => &self.preferred_ad_servers,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.active_directory_domain_name,
+            1usize => &mut self.username,
+            2usize => &mut self.password,
+            3usize => &mut self.organizational_unit,
+            4usize => &mut self.preferred_ad_servers,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ActiveVsanDirectoryServerConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ActiveVsanDirectoryServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ActiveVsanDirectoryServerConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ActiveVsanDirectoryServerConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ActiveVsanDirectoryServerConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ActiveVsanDirectoryServerConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ActiveVsanDirectoryServerConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ActiveVsanDirectoryServerConfig {
-    const TYPE_NAME: &'static str = "ActiveVsanDirectoryServerConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "activeDirectoryDomainName" => {
-                    crate::de::set(&mut f.0, &mut map, "activeDirectoryDomainName")
-                }
-                "username" => crate::de::set(&mut f.1, &mut map, "username"),
-                "password" => crate::de::set(&mut f.2, &mut map, "password"),
-                "organizationalUnit" => {
-                    crate::de::set(&mut f.3, &mut map, "organizationalUnit")
-                }
-                "preferredADServers" => {
-                    crate::de::set_list(&mut f.4, &mut map, "preferredADServers")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            active_directory_domain_name: f_0,
-            username: f_1,
-            password: f_2,
-            organizational_unit: f_3,
-            preferred_ad_servers: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct AddAuthorizationRoleRequestType<'a> {
     /// Parameter *privIds*.
     pub priv_ids: Option<&'a [String]>,
 }
-impl serde::Serialize for AddAuthorizationRoleRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddAuthorizationRoleRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("privIds", &self.priv_ids);
-        o.end(&crate::Extra::EMPTY)
+        o.field("privIds", &self.priv_ids);
+        o.end();
     }
 }

@@ -14,13 +14,13 @@ pub struct AddCustomFieldDefRequestType<'a> {
     /// Parameter *fieldPolicy*.
     pub field_policy: Option<&'a crate::types::PrivilegePolicyDef>,
 }
-impl serde::Serialize for AddCustomFieldDefRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddCustomFieldDefRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("moType", &self.mo_type);
-        o.opt("fieldDefPolicy", &self.field_def_policy);
-        o.opt("fieldPolicy", &self.field_policy);
-        o.end(&crate::Extra::EMPTY)
+        o.field("moType", &self.mo_type);
+        o.field("fieldDefPolicy", &self.field_def_policy);
+        o.field("fieldPolicy", &self.field_policy);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct AddDisksRequestType<'a> {
     /// Parameter *disk*.
     pub disk: &'a [crate::types::HostScsiDisk],
 }
-impl serde::Serialize for AddDisksRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddDisksRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("disk", &self.disk);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct AddFilterRequestType<'a> {
     /// Parameter *infoIds*.
     pub info_ids: Option<&'a [String]>,
 }
-impl serde::Serialize for AddFilterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddFilterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("providerId", &self.provider_id);
         o.field("filterName", &self.filter_name);
-        o.opt("infoIds", &self.info_ids);
-        o.end(&crate::Extra::EMPTY)
+        o.field("infoIds", &self.info_ids);
+        o.end();
     }
 }

@@ -22,15 +22,15 @@ pub struct AddGuestAliasRequestType<'a> {
     /// Parameter *aliasInfo*.
     pub alias_info: &'a crate::types::GuestAuthAliasInfo,
 }
-impl serde::Serialize for AddGuestAliasRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddGuestAliasRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("username", &self.username);
         o.field("mapCert", &self.map_cert);
         o.field("base64Cert", &self.base64_cert);
         o.field("aliasInfo", &self.alias_info);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

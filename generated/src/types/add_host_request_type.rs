@@ -18,13 +18,13 @@ pub struct AddHostRequestType<'a> {
     /// Parameter *license*.
     pub license: Option<&'a str>,
 }
-impl serde::Serialize for AddHostRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddHostRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
         o.field("asConnected", &self.as_connected);
-        o.opt("resourcePool", &self.resource_pool);
-        o.opt("license", &self.license);
-        o.end(&crate::Extra::EMPTY)
+        o.field("resourcePool", &self.resource_pool);
+        o.field("license", &self.license);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct AddInternetScsiSendTargetsRequestType<'a> {
     /// Parameter *targets*.
     pub targets: &'a [crate::types::HostInternetScsiHbaSendTarget],
 }
-impl serde::Serialize for AddInternetScsiSendTargetsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddInternetScsiSendTargetsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
         o.field("targets", &self.targets);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

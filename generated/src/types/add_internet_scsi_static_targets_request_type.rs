@@ -10,11 +10,11 @@ pub struct AddInternetScsiStaticTargetsRequestType<'a> {
     /// Parameter *targets*.
     pub targets: &'a [crate::types::HostInternetScsiHbaStaticTarget],
 }
-impl serde::Serialize for AddInternetScsiStaticTargetsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddInternetScsiStaticTargetsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
         o.field("targets", &self.targets);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct AddIssueRequestType<'a> {
     /// Parameter *issue*.
     pub issue: &'a crate::types::IssueKind,
 }
-impl serde::Serialize for AddIssueRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddIssueRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("issue", &self.issue);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct AddKeyRequestType<'a> {
     /// Parameter *key*.
     pub key: &'a crate::types::CryptoKeyPlain,
 }
-impl serde::Serialize for AddKeyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddKeyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("key", &self.key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

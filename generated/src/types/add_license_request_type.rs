@@ -10,11 +10,11 @@ pub struct AddLicenseRequestType<'a> {
     /// Parameter *labels*.
     pub labels: Option<&'a [crate::types::KeyValue]>,
 }
-impl serde::Serialize for AddLicenseRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddLicenseRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("licenseKey", &self.license_key);
-        o.opt("labels", &self.labels);
-        o.end(&crate::Extra::EMPTY)
+        o.field("labels", &self.labels);
+        o.end();
     }
 }

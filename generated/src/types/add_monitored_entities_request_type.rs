@@ -12,11 +12,11 @@ pub struct AddMonitoredEntitiesRequestType<'a> {
     /// Refers instances of *ManagedEntity*.
     pub entities: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for AddMonitoredEntitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddMonitoredEntitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("providerId", &self.provider_id);
-        o.opt("entities", &self.entities);
-        o.end(&crate::Extra::EMPTY)
+        o.field("entities", &self.entities);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct AddPortGroupRequestType<'a> {
     /// Parameter *portgrp*.
     pub portgrp: &'a crate::types::HostPortGroupSpec,
 }
-impl serde::Serialize for AddPortGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddPortGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("portgrp", &self.portgrp);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

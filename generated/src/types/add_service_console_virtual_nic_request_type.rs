@@ -10,11 +10,11 @@ pub struct AddServiceConsoleVirtualNicRequestType<'a> {
     /// Parameter *nic*.
     pub nic: &'a crate::types::HostVirtualNicSpec,
 }
-impl serde::Serialize for AddServiceConsoleVirtualNicRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddServiceConsoleVirtualNicRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("portgroup", &self.portgroup);
         o.field("nic", &self.nic);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,13 +14,13 @@ pub struct AddStandaloneHostRequestType<'a> {
     /// Parameter *license*.
     pub license: Option<&'a str>,
 }
-impl serde::Serialize for AddStandaloneHostRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AddStandaloneHostRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
-        o.opt("compResSpec", &self.comp_res_spec);
+        o.field("compResSpec", &self.comp_res_spec);
         o.field("addConnected", &self.add_connected);
-        o.opt("license", &self.license);
-        o.end(&crate::Extra::EMPTY)
+        o.field("license", &self.license);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AgencyConfigInfo {
     /// Property *AgencyConfigInfo.agentConfig*.
     pub agent_config: Option<Vec<crate::types::AgentConfigInfo>>,
@@ -58,180 +58,141 @@ impl AgencyConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("agentConfig", &self.agent_config);
-        o.opt("scope", &self.scope);
-        o.opt(
-            "manuallyMarkAgentVmAvailableAfterProvisioning",
-            &self.manually_mark_agent_vm_available_after_provisioning,
-        );
-        o.opt(
-            "manuallyMarkAgentVmAvailableAfterPowerOn",
-            &self.manually_mark_agent_vm_available_after_power_on,
-        );
-        o.opt("optimizedDeploymentEnabled", &self.optimized_deployment_enabled);
-        o.opt("agentName", &self.agent_name);
-        o.opt("agencyName", &self.agency_name);
-        o.opt("useUuidVmName", &self.use_uuid_vm_name);
-        o.opt("manuallyProvisioned", &self.manually_provisioned);
-        o.opt("manuallyMonitored", &self.manually_monitored);
-        o.opt("bypassVumEnabled", &self.bypass_vum_enabled);
-        o.opt("agentVmNetwork", &self.agent_vm_network);
-        o.opt("agentVmDatastore", &self.agent_vm_datastore);
-        o.opt("preferHostConfiguration", &self.prefer_host_configuration);
-        o.opt("ipPool", &self.ip_pool);
-        o.opt("resourcePools", &self.resource_pools);
-        o.opt("folders", &self.folders);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AgencyConfigInfo",
+    type_name: Some("AgencyConfigInfo"),
+    wire: &[
+        "agentConfig",
+        "scope",
+        "manuallyMarkAgentVmAvailableAfterProvisioning",
+        "manuallyMarkAgentVmAvailableAfterPowerOn",
+        "optimizedDeploymentEnabled",
+        "agentName",
+        "agencyName",
+        "useUuidVmName",
+        "manuallyProvisioned",
+        "manuallyMonitored",
+        "bypassVumEnabled",
+        "agentVmNetwork",
+        "agentVmDatastore",
+        "preferHostConfiguration",
+        "ipPool",
+        "resourcePools",
+        "folders",
+    ],
+    names: &[
+        "agent_config",
+        "scope",
+        "manually_mark_agent_vm_available_after_provisioning",
+        "manually_mark_agent_vm_available_after_power_on",
+        "optimized_deployment_enabled",
+        "agent_name",
+        "agency_name",
+        "use_uuid_vm_name",
+        "manually_provisioned",
+        "manually_monitored",
+        "bypass_vum_enabled",
+        "agent_vm_network",
+        "agent_vm_datastore",
+        "prefer_host_configuration",
+        "ip_pool",
+        "resource_pools",
+        "folders",
+    ],
+    required: &[],
+    by_name: &[
+        6u16, 0u16, 5u16, 12u16, 11u16, 10u16, 16u16, 14u16, 3u16, 2u16, 9u16, 8u16,
+        4u16, 13u16, 15u16, 1u16, 7u16,
+    ],
+};
+impl crate::object::Object for AgencyConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.agent_config,
+            1usize => &self.scope,
+            2usize => &self.manually_mark_agent_vm_available_after_provisioning,
+            3usize => &self.manually_mark_agent_vm_available_after_power_on,
+            4usize => &self.optimized_deployment_enabled,
+            5usize => &self.agent_name,
+            6usize => &self.agency_name,
+            7usize => &self.use_uuid_vm_name,
+            8usize => &self.manually_provisioned,
+            9usize => &self.manually_monitored,
+            10usize => &self.bypass_vum_enabled,
+            11usize => &self.agent_vm_network,
+            12usize => &self.agent_vm_datastore,
+            13usize => &self.prefer_host_configuration,
+            14usize => &self.ip_pool,
+            15usize => &self.resource_pools,
+            16usize => &self.folders,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.agent_config,
+            1usize => &mut self.scope,
+            2usize => &mut self.manually_mark_agent_vm_available_after_provisioning,
+            3usize => &mut self.manually_mark_agent_vm_available_after_power_on,
+            4usize => &mut self.optimized_deployment_enabled,
+            5usize => &mut self.agent_name,
+            6usize => &mut self.agency_name,
+            7usize => &mut self.use_uuid_vm_name,
+            8usize => &mut self.manually_provisioned,
+            9usize => &mut self.manually_monitored,
+            10usize => &mut self.bypass_vum_enabled,
+            11usize => &mut self.agent_vm_network,
+            12usize => &mut self.agent_vm_datastore,
+            13usize => &mut self.prefer_host_configuration,
+            14usize => &mut self.ip_pool,
+            15usize => &mut self.resource_pools,
+            16usize => &mut self.folders,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AgencyConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AgencyConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AgencyConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AgencyConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AgencyConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AgencyConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AgencyConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AgencyConfigInfo {
-    const TYPE_NAME: &'static str = "AgencyConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::AgentConfigInfo>>,
-            Option<crate::types::AgencyScopeKind>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<Box<crate::types::IpPool>>,
-            Option<Vec<crate::types::AgencyVMResourcePool>>,
-            Option<Vec<crate::types::AgencyVMFolder>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "agentConfig" => crate::de::set_list(&mut f.0, &mut map, "agentConfig"),
-                "scope" => crate::de::set(&mut f.1, &mut map, "scope"),
-                "manuallyMarkAgentVmAvailableAfterProvisioning" => {
-                    crate::de::set(
-                        &mut f.2,
-                        &mut map,
-                        "manuallyMarkAgentVmAvailableAfterProvisioning",
-                    )
-                }
-                "manuallyMarkAgentVmAvailableAfterPowerOn" => {
-                    crate::de::set(
-                        &mut f.3,
-                        &mut map,
-                        "manuallyMarkAgentVmAvailableAfterPowerOn",
-                    )
-                }
-                "optimizedDeploymentEnabled" => {
-                    crate::de::set(&mut f.4, &mut map, "optimizedDeploymentEnabled")
-                }
-                "agentName" => crate::de::set(&mut f.5, &mut map, "agentName"),
-                "agencyName" => crate::de::set(&mut f.6, &mut map, "agencyName"),
-                "useUuidVmName" => crate::de::set(&mut f.7, &mut map, "useUuidVmName"),
-                "manuallyProvisioned" => {
-                    crate::de::set(&mut f.8, &mut map, "manuallyProvisioned")
-                }
-                "manuallyMonitored" => {
-                    crate::de::set(&mut f.9, &mut map, "manuallyMonitored")
-                }
-                "bypassVumEnabled" => {
-                    crate::de::set(&mut f.10, &mut map, "bypassVumEnabled")
-                }
-                "agentVmNetwork" => {
-                    crate::de::set_list(&mut f.11, &mut map, "agentVmNetwork")
-                }
-                "agentVmDatastore" => {
-                    crate::de::set_list(&mut f.12, &mut map, "agentVmDatastore")
-                }
-                "preferHostConfiguration" => {
-                    crate::de::set(&mut f.13, &mut map, "preferHostConfiguration")
-                }
-                "ipPool" => crate::de::set(&mut f.14, &mut map, "ipPool"),
-                "resourcePools" => {
-                    crate::de::set_list(&mut f.15, &mut map, "resourcePools")
-                }
-                "folders" => crate::de::set_list(&mut f.16, &mut map, "folders"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-        ) = f;
-        Ok(Self {
-            agent_config: f_0,
-            scope: f_1,
-            manually_mark_agent_vm_available_after_provisioning: f_2,
-            manually_mark_agent_vm_available_after_power_on: f_3,
-            optimized_deployment_enabled: f_4,
-            agent_name: f_5,
-            agency_name: f_6,
-            use_uuid_vm_name: f_7,
-            manually_provisioned: f_8,
-            manually_monitored: f_9,
-            bypass_vum_enabled: f_10,
-            agent_vm_network: f_11,
-            agent_vm_datastore: f_12,
-            prefer_host_configuration: f_13,
-            ip_pool: f_14,
-            resource_pools: f_15,
-            folders: f_16,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

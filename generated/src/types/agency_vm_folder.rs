@@ -8,7 +8,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AgencyVMFolder {
     /// Property *AgencyVMFolder.folderId*.
     ///
@@ -29,60 +29,76 @@ impl AgencyVMFolder {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("folderId", &self.folder_id);
-        o.field("datacenterId", &self.datacenter_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AgencyVMFolder",
+    type_name: Some("AgencyVMFolder"),
+    wire: &["folderId", "datacenterId"],
+    names: &["folder_id", "datacenter_id"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for AgencyVMFolder {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.folder_id,
+            1usize => &self.datacenter_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.folder_id,
+            1usize => &mut self.datacenter_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AgencyVMFolder {
+    fn blank() -> Self {
+        Self {
+            folder_id: crate::object::Blank::blank(),
+            datacenter_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AgencyVMFolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AgencyVMFolder {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AgencyVMFolder {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AgencyVMFolder {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AgencyVMFolder"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AgencyVMFolder {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AgencyVMFolder {
-    const TYPE_NAME: &'static str = "AgencyVMFolder";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "folderId" => crate::de::req(&mut f.0, &mut map, "folderId"),
-                "datacenterId" => crate::de::req(&mut f.1, &mut map, "datacenterId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["folderId", "datacenterId"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            folder_id: f_0,
-            datacenter_id: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,7 +8,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AgentConfigInfo {
     /// Property *AgentConfigInfo.productLineId*.
     pub product_line_id: Option<String>,
@@ -73,154 +73,137 @@ impl AgentConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("productLineId", &self.product_line_id);
-        o.opt("hostVersion", &self.host_version);
-        o.opt("ovfPackageUrl", &self.ovf_package_url);
-        o.opt("authenticationScheme", &self.authentication_scheme);
-        o.opt("ovfSslTrust", &self.ovf_ssl_trust);
-        o.opt("ovfEnvironment", &self.ovf_environment);
-        o.opt("vibUrl", &self.vib_url);
-        o.opt("vibSslTrust", &self.vib_ssl_trust);
-        o.opt("vibMatchingRules", &self.vib_matching_rules);
-        o.opt("vibName", &self.vib_name);
-        o.opt("dvFilterEnabled", &self.dv_filter_enabled);
-        o.opt("rebootHostAfterVibUninstall", &self.reboot_host_after_vib_uninstall);
-        o.opt("vmciService", &self.vmci_service);
-        o.opt("ovfDiskProvisioning", &self.ovf_disk_provisioning);
-        o.opt("vmStoragePolicies", &self.vm_storage_policies);
-        o.opt("vmResourceConfiguration", &self.vm_resource_configuration);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AgentConfigInfo",
+    type_name: Some("AgentConfigInfo"),
+    wire: &[
+        "productLineId",
+        "hostVersion",
+        "ovfPackageUrl",
+        "authenticationScheme",
+        "ovfSslTrust",
+        "ovfEnvironment",
+        "vibUrl",
+        "vibSslTrust",
+        "vibMatchingRules",
+        "vibName",
+        "dvFilterEnabled",
+        "rebootHostAfterVibUninstall",
+        "vmciService",
+        "ovfDiskProvisioning",
+        "vmStoragePolicies",
+        "vmResourceConfiguration",
+    ],
+    names: &[
+        "product_line_id",
+        "host_version",
+        "ovf_package_url",
+        "authentication_scheme",
+        "ovf_ssl_trust",
+        "ovf_environment",
+        "vib_url",
+        "vib_ssl_trust",
+        "vib_matching_rules",
+        "vib_name",
+        "dv_filter_enabled",
+        "reboot_host_after_vib_uninstall",
+        "vmci_service",
+        "ovf_disk_provisioning",
+        "vm_storage_policies",
+        "vm_resource_configuration",
+    ],
+    required: &[],
+    by_name: &[
+        3u16, 10u16, 1u16, 13u16, 5u16, 2u16, 4u16, 0u16, 11u16, 8u16, 9u16, 7u16, 6u16,
+        15u16, 14u16, 12u16,
+    ],
+};
+impl crate::object::Object for AgentConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.product_line_id,
+            1usize => &self.host_version,
+            2usize => &self.ovf_package_url,
+            3usize => &self.authentication_scheme,
+            4usize => &self.ovf_ssl_trust,
+            5usize => &self.ovf_environment,
+            6usize => &self.vib_url,
+            7usize => &self.vib_ssl_trust,
+            8usize => &self.vib_matching_rules,
+            9usize => &self.vib_name,
+            10usize => &self.dv_filter_enabled,
+            11usize => &self.reboot_host_after_vib_uninstall,
+            12usize => &self.vmci_service,
+            13usize => &self.ovf_disk_provisioning,
+            14usize => &self.vm_storage_policies,
+            15usize => &self.vm_resource_configuration,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.product_line_id,
+            1usize => &mut self.host_version,
+            2usize => &mut self.ovf_package_url,
+            3usize => &mut self.authentication_scheme,
+            4usize => &mut self.ovf_ssl_trust,
+            5usize => &mut self.ovf_environment,
+            6usize => &mut self.vib_url,
+            7usize => &mut self.vib_ssl_trust,
+            8usize => &mut self.vib_matching_rules,
+            9usize => &mut self.vib_name,
+            10usize => &mut self.dv_filter_enabled,
+            11usize => &mut self.reboot_host_after_vib_uninstall,
+            12usize => &mut self.vmci_service,
+            13usize => &mut self.ovf_disk_provisioning,
+            14usize => &mut self.vm_storage_policies,
+            15usize => &mut self.vm_resource_configuration,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AgentConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AgentConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AgentConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AgentConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AgentConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AgentConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AgentConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AgentConfigInfo {
-    const TYPE_NAME: &'static str = "AgentConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::AgentSslTrustKind>,
-            Option<Box<crate::types::AgentOvfEnvironmentInfo>>,
-            Option<String>,
-            Option<crate::types::AgentSslTrustKind>,
-            Option<Vec<crate::types::AgentVibMatchingRule>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Vec<crate::types::AgentStoragePolicyKind>>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "productLineId" => crate::de::set(&mut f.0, &mut map, "productLineId"),
-                "hostVersion" => crate::de::set(&mut f.1, &mut map, "hostVersion"),
-                "ovfPackageUrl" => crate::de::set(&mut f.2, &mut map, "ovfPackageUrl"),
-                "authenticationScheme" => {
-                    crate::de::set(&mut f.3, &mut map, "authenticationScheme")
-                }
-                "ovfSslTrust" => crate::de::set(&mut f.4, &mut map, "ovfSslTrust"),
-                "ovfEnvironment" => crate::de::set(&mut f.5, &mut map, "ovfEnvironment"),
-                "vibUrl" => crate::de::set(&mut f.6, &mut map, "vibUrl"),
-                "vibSslTrust" => crate::de::set(&mut f.7, &mut map, "vibSslTrust"),
-                "vibMatchingRules" => {
-                    crate::de::set_list(&mut f.8, &mut map, "vibMatchingRules")
-                }
-                "vibName" => crate::de::set(&mut f.9, &mut map, "vibName"),
-                "dvFilterEnabled" => {
-                    crate::de::set(&mut f.10, &mut map, "dvFilterEnabled")
-                }
-                "rebootHostAfterVibUninstall" => {
-                    crate::de::set(&mut f.11, &mut map, "rebootHostAfterVibUninstall")
-                }
-                "vmciService" => crate::de::set_list(&mut f.12, &mut map, "vmciService"),
-                "ovfDiskProvisioning" => {
-                    crate::de::set(&mut f.13, &mut map, "ovfDiskProvisioning")
-                }
-                "vmStoragePolicies" => {
-                    crate::de::set_list(&mut f.14, &mut map, "vmStoragePolicies")
-                }
-                "vmResourceConfiguration" => {
-                    crate::de::set(&mut f.15, &mut map, "vmResourceConfiguration")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-        ) = f;
-        Ok(Self {
-            product_line_id: f_0,
-            host_version: f_1,
-            ovf_package_url: f_2,
-            authentication_scheme: f_3,
-            ovf_ssl_trust: f_4,
-            ovf_environment: f_5,
-            vib_url: f_6,
-            vib_ssl_trust: f_7,
-            vib_matching_rules: f_8,
-            vib_name: f_9,
-            dv_filter_enabled: f_10,
-            reboot_host_after_vib_uninstall: f_11,
-            vmci_service: f_12,
-            ovf_disk_provisioning: f_13,
-            vm_storage_policies: f_14,
-            vm_resource_configuration: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,7 +8,7 @@
 ///
 /// Extends `EamObjectRuntimeInfo`.
 #[deprecated]
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AgentRuntimeInfo {
     /// Property *EamObjectRuntimeInfo.status*.
     pub status: String,
@@ -86,173 +86,155 @@ impl AgentRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("status", &self.status);
-        o.opt("issue", &self.issue);
-        o.field("goalState", &self.goal_state);
-        o.field("entity", &self.entity);
-        o.field("vmPowerState", &self.vm_power_state);
-        o.field("receivingHeartBeat", &self.receiving_heart_beat);
-        o.opt("host", &self.host);
-        o.opt("vm", &self.vm);
-        o.opt("vmIp", &self.vm_ip);
-        o.field("vmName", &self.vm_name);
-        o.opt("esxAgentResourcePool", &self.esx_agent_resource_pool);
-        o.opt("esxAgentFolder", &self.esx_agent_folder);
-        o.opt("installedBulletin", &self.installed_bulletin);
-        o.opt("installedVibs", &self.installed_vibs);
-        o.opt("agency", &self.agency);
-        o.opt("vmHook", &self.vm_hook);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AgentRuntimeInfo",
+    type_name: Some("AgentRuntimeInfo"),
+    wire: &[
+        "status",
+        "issue",
+        "goalState",
+        "entity",
+        "vmPowerState",
+        "receivingHeartBeat",
+        "host",
+        "vm",
+        "vmIp",
+        "vmName",
+        "esxAgentResourcePool",
+        "esxAgentFolder",
+        "installedBulletin",
+        "installedVibs",
+        "agency",
+        "vmHook",
+    ],
+    names: &[
+        "status",
+        "issue",
+        "goal_state",
+        "entity",
+        "vm_power_state",
+        "receiving_heart_beat",
+        "host",
+        "vm",
+        "vm_ip",
+        "vm_name",
+        "esx_agent_resource_pool",
+        "esx_agent_folder",
+        "installed_bulletin",
+        "installed_vibs",
+        "agency",
+        "vm_hook",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 9u16],
+    by_name: &[
+        14u16, 3u16, 11u16, 10u16, 2u16, 6u16, 12u16, 13u16, 1u16, 5u16, 0u16, 7u16,
+        15u16, 8u16, 9u16, 4u16,
+    ],
+};
+impl crate::object::Object for AgentRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.status,
+            1usize => &self.issue,
+            2usize => &self.goal_state,
+            3usize => &self.entity,
+            4usize => &self.vm_power_state,
+            5usize => &self.receiving_heart_beat,
+            6usize => &self.host,
+            7usize => &self.vm,
+            8usize => &self.vm_ip,
+            9usize => &self.vm_name,
+            10usize => &self.esx_agent_resource_pool,
+            11usize => &self.esx_agent_folder,
+            12usize => &self.installed_bulletin,
+            13usize => &self.installed_vibs,
+            14usize => &self.agency,
+            15usize => &self.vm_hook,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.status,
+            1usize => &mut self.issue,
+            2usize => &mut self.goal_state,
+            3usize => &mut self.entity,
+            4usize => &mut self.vm_power_state,
+            5usize => &mut self.receiving_heart_beat,
+            6usize => &mut self.host,
+            7usize => &mut self.vm,
+            8usize => &mut self.vm_ip,
+            9usize => &mut self.vm_name,
+            10usize => &mut self.esx_agent_resource_pool,
+            11usize => &mut self.esx_agent_folder,
+            12usize => &mut self.installed_bulletin,
+            13usize => &mut self.installed_vibs,
+            14usize => &mut self.agency,
+            15usize => &mut self.vm_hook,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AgentRuntimeInfo {
+    fn blank() -> Self {
+        Self {
+            status: crate::object::Blank::blank(),
+            issue: crate::object::Blank::blank(),
+            goal_state: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            vm_power_state: crate::object::Blank::blank(),
+            receiving_heart_beat: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            vm_ip: crate::object::Blank::blank(),
+            vm_name: crate::object::Blank::blank(),
+            esx_agent_resource_pool: crate::object::Blank::blank(),
+            esx_agent_folder: crate::object::Blank::blank(),
+            installed_bulletin: crate::object::Blank::blank(),
+            installed_vibs: crate::object::Blank::blank(),
+            agency: crate::object::Blank::blank(),
+            vm_hook: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AgentRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AgentRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AgentRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AgentRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AgentRuntimeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AgentRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AgentRuntimeInfo {
-    const TYPE_NAME: &'static str = "AgentRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::IssueKind>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<crate::types::VirtualMachinePowerState>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VibVibInfo>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::AgentVmHook>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "status" => crate::de::req(&mut f.0, &mut map, "status"),
-                "issue" => crate::de::set_list(&mut f.1, &mut map, "issue"),
-                "goalState" => crate::de::req(&mut f.2, &mut map, "goalState"),
-                "entity" => crate::de::req(&mut f.3, &mut map, "entity"),
-                "vmPowerState" => crate::de::req(&mut f.4, &mut map, "vmPowerState"),
-                "receivingHeartBeat" => {
-                    crate::de::req(&mut f.5, &mut map, "receivingHeartBeat")
-                }
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "vm" => crate::de::set(&mut f.7, &mut map, "vm"),
-                "vmIp" => crate::de::set(&mut f.8, &mut map, "vmIp"),
-                "vmName" => crate::de::req(&mut f.9, &mut map, "vmName"),
-                "esxAgentResourcePool" => {
-                    crate::de::set(&mut f.10, &mut map, "esxAgentResourcePool")
-                }
-                "esxAgentFolder" => crate::de::set(&mut f.11, &mut map, "esxAgentFolder"),
-                "installedBulletin" => {
-                    crate::de::set_list(&mut f.12, &mut map, "installedBulletin")
-                }
-                "installedVibs" => {
-                    crate::de::set_list(&mut f.13, &mut map, "installedVibs")
-                }
-                "agency" => crate::de::set(&mut f.14, &mut map, "agency"),
-                "vmHook" => crate::de::set(&mut f.15, &mut map, "vmHook"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, Some(_), Some(_), Some(_), Some(_), _, _, _, Some(_), _, _,
-            _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &[
-                        "status",
-                        "goalState",
-                        "entity",
-                        "vmPowerState",
-                        "receivingHeartBeat",
-                        "vmName",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            Some(f_9),
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            status: f_0,
-            issue: f_1,
-            goal_state: f_2,
-            entity: f_3,
-            vm_power_state: f_4,
-            receiving_heart_beat: f_5,
-            host: f_6,
-            vm: f_7,
-            vm_ip: f_8,
-            vm_name: f_9,
-            esx_agent_resource_pool: f_10,
-            esx_agent_folder: f_11,
-            installed_bulletin: f_12,
-            installed_vibs: f_13,
-            agency: f_14,
-            vm_hook: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,7 +12,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`AgentSslTrustKind`\].
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AgentSslTrust {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -25,37 +25,65 @@ impl AgentSslTrust {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AgentSslTrust",
+    type_name: Some("AgentSslTrust"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for AgentSslTrust {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "AgentSslTrust")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "AgentSslTrust")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for AgentSslTrust {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AgentSslTrust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AgentSslTrust {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AgentSslTrust {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AgentSslTrust {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AgentSslTrust"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AgentSslTrust {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AgentSslTrust {
-    const TYPE_NAME: &'static str = "AgentSslTrust";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `AgentSslTrust` or any of its subtypes: what a member declared as `AgentSslTrust` holds.
@@ -76,13 +104,7 @@ pub enum AgentSslTrustKind {
 impl AgentSslTrustKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::AgentSslTrust(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::AgentAnyCertificate(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::AgentPinnedPemCertificate(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -116,64 +138,66 @@ impl From<crate::types::AgentPinnedPemCertificate> for AgentSslTrustKind {
         Self::AgentPinnedPemCertificate(Box::new(v))
     }
 }
-impl serde::Serialize for AgentSslTrustKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for AgentSslTrustKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::AgentSslTrust, id) {
+            #[cfg(feature = "eam")]
+            crate::registry::id::AgentAnyCertificate => {
+                Self::AgentAnyCertificate(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::AgentPinnedPemCertificate => {
+                Self::AgentPinnedPemCertificate(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::AgentSslTrust(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::AgentSslTrust(v) => v.serialize(s),
+            Self::AgentSslTrust(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::AgentAnyCertificate(v) => v.serialize(s),
+            Self::AgentAnyCertificate(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::AgentPinnedPemCertificate(v) => v.serialize(s),
+            Self::AgentPinnedPemCertificate(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::AgentSslTrust(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::AgentAnyCertificate(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::AgentPinnedPemCertificate(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for AgentSslTrustKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for AgentSslTrustKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for AgentSslTrustKind {
-    const BASE: u16 = crate::registry::id::AgentSslTrust;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "eam")]
-                crate::registry::id::AgentAnyCertificate => {
-                    Self::AgentAnyCertificate(
-                        Box::new(
-                            <crate::types::AgentAnyCertificate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::AgentPinnedPemCertificate => {
-                    Self::AgentPinnedPemCertificate(
-                        Box::new(
-                            <crate::types::AgentPinnedPemCertificate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::AgentSslTrust(
-                        Box::new(
-                            <crate::types::AgentSslTrust as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for AgentSslTrustKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for AgentSslTrustKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for AgentSslTrustKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for AgentSslTrustKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

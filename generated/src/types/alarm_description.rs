@@ -3,7 +3,7 @@
 /// Data object type *AlarmDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AlarmDescription {
     /// Property *AlarmDescription.expr*.
     pub expr: Vec<crate::types::TypeDescriptionKind>,
@@ -38,147 +38,110 @@ impl AlarmDescription {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("expr", &self.expr);
-        o.field("stateOperator", &self.state_operator);
-        o.field("metricOperator", &self.metric_operator);
-        o.field("hostSystemConnectionState", &self.host_system_connection_state);
-        o.field("virtualMachinePowerState", &self.virtual_machine_power_state);
-        o.field("datastoreConnectionState", &self.datastore_connection_state);
-        o.field("hostSystemPowerState", &self.host_system_power_state);
-        o.field(
-            "virtualMachineGuestHeartbeatStatus",
-            &self.virtual_machine_guest_heartbeat_status,
-        );
-        o.field("entityStatus", &self.entity_status);
-        o.field("action", &self.action);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AlarmDescription",
+    type_name: Some("AlarmDescription"),
+    wire: &[
+        "expr",
+        "stateOperator",
+        "metricOperator",
+        "hostSystemConnectionState",
+        "virtualMachinePowerState",
+        "datastoreConnectionState",
+        "hostSystemPowerState",
+        "virtualMachineGuestHeartbeatStatus",
+        "entityStatus",
+        "action",
+    ],
+    names: &[
+        "expr",
+        "state_operator",
+        "metric_operator",
+        "host_system_connection_state",
+        "virtual_machine_power_state",
+        "datastore_connection_state",
+        "host_system_power_state",
+        "virtual_machine_guest_heartbeat_status",
+        "entity_status",
+        "action",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16],
+    by_name: &[9u16, 5u16, 8u16, 0u16, 3u16, 6u16, 2u16, 1u16, 7u16, 4u16],
+};
+impl crate::object::Object for AlarmDescription {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.expr,
+            1usize => &self.state_operator,
+            2usize => &self.metric_operator,
+            3usize => &self.host_system_connection_state,
+            4usize => &self.virtual_machine_power_state,
+            5usize => &self.datastore_connection_state,
+            6usize => &self.host_system_power_state,
+            7usize => &self.virtual_machine_guest_heartbeat_status,
+            8usize => &self.entity_status,
+            9usize => &self.action,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.expr,
+            1usize => &mut self.state_operator,
+            2usize => &mut self.metric_operator,
+            3usize => &mut self.host_system_connection_state,
+            4usize => &mut self.virtual_machine_power_state,
+            5usize => &mut self.datastore_connection_state,
+            6usize => &mut self.host_system_power_state,
+            7usize => &mut self.virtual_machine_guest_heartbeat_status,
+            8usize => &mut self.entity_status,
+            9usize => &mut self.action,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AlarmDescription {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AlarmDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AlarmDescription {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AlarmDescription {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AlarmDescription {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AlarmDescription"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AlarmDescription {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AlarmDescription {
-    const TYPE_NAME: &'static str = "AlarmDescription";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::TypeDescriptionKind>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-            Option<Vec<crate::types::TypeDescriptionKind>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "expr" => crate::de::req_list(&mut f.0, &mut map, "expr"),
-                "stateOperator" => {
-                    crate::de::req_list(&mut f.1, &mut map, "stateOperator")
-                }
-                "metricOperator" => {
-                    crate::de::req_list(&mut f.2, &mut map, "metricOperator")
-                }
-                "hostSystemConnectionState" => {
-                    crate::de::req_list(&mut f.3, &mut map, "hostSystemConnectionState")
-                }
-                "virtualMachinePowerState" => {
-                    crate::de::req_list(&mut f.4, &mut map, "virtualMachinePowerState")
-                }
-                "datastoreConnectionState" => {
-                    crate::de::req_list(&mut f.5, &mut map, "datastoreConnectionState")
-                }
-                "hostSystemPowerState" => {
-                    crate::de::req_list(&mut f.6, &mut map, "hostSystemPowerState")
-                }
-                "virtualMachineGuestHeartbeatStatus" => {
-                    crate::de::req_list(
-                        &mut f.7,
-                        &mut map,
-                        "virtualMachineGuestHeartbeatStatus",
-                    )
-                }
-                "entityStatus" => crate::de::req_list(&mut f.8, &mut map, "entityStatus"),
-                "action" => crate::de::req_list(&mut f.9, &mut map, "action"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &[
-                        "expr",
-                        "stateOperator",
-                        "metricOperator",
-                        "hostSystemConnectionState",
-                        "virtualMachinePowerState",
-                        "datastoreConnectionState",
-                        "hostSystemPowerState",
-                        "virtualMachineGuestHeartbeatStatus",
-                        "entityStatus",
-                        "action",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            expr: f_0,
-            state_operator: f_1,
-            metric_operator: f_2,
-            host_system_connection_state: f_3,
-            virtual_machine_power_state: f_4,
-            datastore_connection_state: f_5,
-            host_system_power_state: f_6,
-            virtual_machine_guest_heartbeat_status: f_7,
-            entity_status: f_8,
-            action: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `Event`.
 ///
 /// Has subtypes: members declared with this type are held as \[`AlarmEventKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AlarmEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -56,162 +56,156 @@ impl AlarmEvent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("chainId", &self.chain_id);
-        o.field("createdTime", &self.created_time);
-        o.field("userName", &self.user_name);
-        o.opt("datacenter", &self.datacenter);
-        o.opt("computeResource", &self.compute_resource);
-        o.opt("host", &self.host);
-        o.opt("vm", &self.vm);
-        o.opt("ds", &self.ds);
-        o.opt("net", &self.net);
-        o.opt("dvs", &self.dvs);
-        o.opt("tgw", &self.tgw);
-        o.opt("fullFormattedMessage", &self.full_formatted_message);
-        o.opt("changeTag", &self.change_tag);
-        o.opt("auditId", &self.audit_id);
-        o.field("alarm", &self.alarm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AlarmEvent",
+    type_name: Some("AlarmEvent"),
+    wire: &[
+        "key",
+        "chainId",
+        "createdTime",
+        "userName",
+        "datacenter",
+        "computeResource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "fullFormattedMessage",
+        "changeTag",
+        "auditId",
+        "alarm",
+    ],
+    names: &[
+        "key",
+        "chain_id",
+        "created_time",
+        "user_name",
+        "datacenter",
+        "compute_resource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "full_formatted_message",
+        "change_tag",
+        "audit_id",
+        "alarm",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 15u16],
+    by_name: &[
+        15u16, 14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16,
+        9u16, 11u16, 3u16, 7u16,
+    ],
+};
+impl crate::object::Object for AlarmEvent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.chain_id,
+            2usize => &self.created_time,
+            3usize => &self.user_name,
+            4usize => &self.datacenter,
+            5usize => &self.compute_resource,
+            6usize => &self.host,
+            7usize => &self.vm,
+            8usize => &self.ds,
+            9usize => &self.net,
+            10usize => &self.dvs,
+            11usize => &self.tgw,
+            12usize => &self.full_formatted_message,
+            13usize => &self.change_tag,
+            14usize => &self.audit_id,
+            15usize => &self.alarm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.chain_id,
+            2usize => &mut self.created_time,
+            3usize => &mut self.user_name,
+            4usize => &mut self.datacenter,
+            5usize => &mut self.compute_resource,
+            6usize => &mut self.host,
+            7usize => &mut self.vm,
+            8usize => &mut self.ds,
+            9usize => &mut self.net,
+            10usize => &mut self.dvs,
+            11usize => &mut self.tgw,
+            12usize => &mut self.full_formatted_message,
+            13usize => &mut self.change_tag,
+            14usize => &mut self.audit_id,
+            15usize => &mut self.alarm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AlarmEvent {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            chain_id: crate::object::Blank::blank(),
+            created_time: crate::object::Blank::blank(),
+            user_name: crate::object::Blank::blank(),
+            datacenter: crate::object::Blank::blank(),
+            compute_resource: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            ds: crate::object::Blank::blank(),
+            net: crate::object::Blank::blank(),
+            dvs: crate::object::Blank::blank(),
+            tgw: crate::object::Blank::blank(),
+            full_formatted_message: crate::object::Blank::blank(),
+            change_tag: crate::object::Blank::blank(),
+            audit_id: crate::object::Blank::blank(),
+            alarm: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AlarmEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AlarmEvent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AlarmEvent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AlarmEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AlarmEvent"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AlarmEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AlarmEvent {
-    const TYPE_NAME: &'static str = "AlarmEvent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DatacenterEventArgument>>,
-            Option<Box<crate::types::ComputeResourceEventArgument>>,
-            Option<Box<crate::types::HostEventArgument>>,
-            Option<Box<crate::types::VmEventArgument>>,
-            Option<Box<crate::types::DatastoreEventArgument>>,
-            Option<Box<crate::types::NetworkEventArgument>>,
-            Option<Box<crate::types::DvsEventArgument>>,
-            Option<Box<crate::types::TgwEventArgument>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::AlarmEventArgument>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "chainId" => crate::de::req(&mut f.1, &mut map, "chainId"),
-                "createdTime" => crate::de::req(&mut f.2, &mut map, "createdTime"),
-                "userName" => crate::de::req(&mut f.3, &mut map, "userName"),
-                "datacenter" => crate::de::set(&mut f.4, &mut map, "datacenter"),
-                "computeResource" => {
-                    crate::de::set(&mut f.5, &mut map, "computeResource")
-                }
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "vm" => crate::de::set(&mut f.7, &mut map, "vm"),
-                "ds" => crate::de::set(&mut f.8, &mut map, "ds"),
-                "net" => crate::de::set(&mut f.9, &mut map, "net"),
-                "dvs" => crate::de::set(&mut f.10, &mut map, "dvs"),
-                "tgw" => crate::de::set(&mut f.11, &mut map, "tgw"),
-                "fullFormattedMessage" => {
-                    crate::de::set(&mut f.12, &mut map, "fullFormattedMessage")
-                }
-                "changeTag" => crate::de::set(&mut f.13, &mut map, "changeTag"),
-                "auditId" => crate::de::set(&mut f.14, &mut map, "auditId"),
-                "alarm" => crate::de::req(&mut f.15, &mut map, "alarm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _,
-            Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.15.is_some(),
-                    ],
-                    &["key", "chainId", "createdTime", "userName", "alarm"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            Some(f_15),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            chain_id: f_1,
-            created_time: f_2,
-            user_name: f_3,
-            datacenter: f_4,
-            compute_resource: f_5,
-            host: f_6,
-            vm: f_7,
-            ds: f_8,
-            net: f_9,
-            dvs: f_10,
-            tgw: f_11,
-            full_formatted_message: f_12,
-            change_tag: f_13,
-            audit_id: f_14,
-            alarm: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `AlarmEvent` or any of its subtypes: what a member declared as `AlarmEvent` holds.
@@ -252,22 +246,7 @@ pub enum AlarmEventKind {
 impl AlarmEventKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::AlarmEvent(v) => v.type_name(),
-            Self::AlarmAcknowledgedEvent(v) => v.type_name(),
-            Self::AlarmActionTriggeredEvent(v) => v.type_name(),
-            Self::AlarmClearedEvent(v) => v.type_name(),
-            Self::AlarmCreatedEvent(v) => v.type_name(),
-            Self::AlarmEmailCompletedEvent(v) => v.type_name(),
-            Self::AlarmEmailFailedEvent(v) => v.type_name(),
-            Self::AlarmReconfiguredEvent(v) => v.type_name(),
-            Self::AlarmRemovedEvent(v) => v.type_name(),
-            Self::AlarmScriptCompleteEvent(v) => v.type_name(),
-            Self::AlarmScriptFailedEvent(v) => v.type_name(),
-            Self::AlarmSnmpCompletedEvent(v) => v.type_name(),
-            Self::AlarmSnmpFailedEvent(v) => v.type_name(),
-            Self::AlarmStatusChangedEvent(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -363,181 +342,115 @@ impl From<crate::types::AlarmStatusChangedEvent> for AlarmEventKind {
         Self::AlarmStatusChangedEvent(Box::new(v))
     }
 }
-impl serde::Serialize for AlarmEventKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for AlarmEventKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::AlarmEvent, id) {
+            crate::registry::id::AlarmAcknowledgedEvent => {
+                Self::AlarmAcknowledgedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmActionTriggeredEvent => {
+                Self::AlarmActionTriggeredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmClearedEvent => {
+                Self::AlarmClearedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmCreatedEvent => {
+                Self::AlarmCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmEmailCompletedEvent => {
+                Self::AlarmEmailCompletedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmEmailFailedEvent => {
+                Self::AlarmEmailFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmReconfiguredEvent => {
+                Self::AlarmReconfiguredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmRemovedEvent => {
+                Self::AlarmRemovedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmScriptCompleteEvent => {
+                Self::AlarmScriptCompleteEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmScriptFailedEvent => {
+                Self::AlarmScriptFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmSnmpCompletedEvent => {
+                Self::AlarmSnmpCompletedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmSnmpFailedEvent => {
+                Self::AlarmSnmpFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlarmStatusChangedEvent => {
+                Self::AlarmStatusChangedEvent(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::AlarmEvent(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::AlarmEvent(v) => v.serialize(s),
-            Self::AlarmAcknowledgedEvent(v) => v.serialize(s),
-            Self::AlarmActionTriggeredEvent(v) => v.serialize(s),
-            Self::AlarmClearedEvent(v) => v.serialize(s),
-            Self::AlarmCreatedEvent(v) => v.serialize(s),
-            Self::AlarmEmailCompletedEvent(v) => v.serialize(s),
-            Self::AlarmEmailFailedEvent(v) => v.serialize(s),
-            Self::AlarmReconfiguredEvent(v) => v.serialize(s),
-            Self::AlarmRemovedEvent(v) => v.serialize(s),
-            Self::AlarmScriptCompleteEvent(v) => v.serialize(s),
-            Self::AlarmScriptFailedEvent(v) => v.serialize(s),
-            Self::AlarmSnmpCompletedEvent(v) => v.serialize(s),
-            Self::AlarmSnmpFailedEvent(v) => v.serialize(s),
-            Self::AlarmStatusChangedEvent(v) => v.serialize(s),
+            Self::AlarmEvent(v) => &**v,
+            Self::AlarmAcknowledgedEvent(v) => &**v,
+            Self::AlarmActionTriggeredEvent(v) => &**v,
+            Self::AlarmClearedEvent(v) => &**v,
+            Self::AlarmCreatedEvent(v) => &**v,
+            Self::AlarmEmailCompletedEvent(v) => &**v,
+            Self::AlarmEmailFailedEvent(v) => &**v,
+            Self::AlarmReconfiguredEvent(v) => &**v,
+            Self::AlarmRemovedEvent(v) => &**v,
+            Self::AlarmScriptCompleteEvent(v) => &**v,
+            Self::AlarmScriptFailedEvent(v) => &**v,
+            Self::AlarmSnmpCompletedEvent(v) => &**v,
+            Self::AlarmSnmpFailedEvent(v) => &**v,
+            Self::AlarmStatusChangedEvent(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::AlarmEvent(v) => &mut **v,
+            Self::AlarmAcknowledgedEvent(v) => &mut **v,
+            Self::AlarmActionTriggeredEvent(v) => &mut **v,
+            Self::AlarmClearedEvent(v) => &mut **v,
+            Self::AlarmCreatedEvent(v) => &mut **v,
+            Self::AlarmEmailCompletedEvent(v) => &mut **v,
+            Self::AlarmEmailFailedEvent(v) => &mut **v,
+            Self::AlarmReconfiguredEvent(v) => &mut **v,
+            Self::AlarmRemovedEvent(v) => &mut **v,
+            Self::AlarmScriptCompleteEvent(v) => &mut **v,
+            Self::AlarmScriptFailedEvent(v) => &mut **v,
+            Self::AlarmSnmpCompletedEvent(v) => &mut **v,
+            Self::AlarmSnmpFailedEvent(v) => &mut **v,
+            Self::AlarmStatusChangedEvent(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for AlarmEventKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for AlarmEventKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for AlarmEventKind {
-    const BASE: u16 = crate::registry::id::AlarmEvent;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AlarmAcknowledgedEvent => {
-                    Self::AlarmAcknowledgedEvent(
-                        Box::new(
-                            <crate::types::AlarmAcknowledgedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmActionTriggeredEvent => {
-                    Self::AlarmActionTriggeredEvent(
-                        Box::new(
-                            <crate::types::AlarmActionTriggeredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmClearedEvent => {
-                    Self::AlarmClearedEvent(
-                        Box::new(
-                            <crate::types::AlarmClearedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmCreatedEvent => {
-                    Self::AlarmCreatedEvent(
-                        Box::new(
-                            <crate::types::AlarmCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmEmailCompletedEvent => {
-                    Self::AlarmEmailCompletedEvent(
-                        Box::new(
-                            <crate::types::AlarmEmailCompletedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmEmailFailedEvent => {
-                    Self::AlarmEmailFailedEvent(
-                        Box::new(
-                            <crate::types::AlarmEmailFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmReconfiguredEvent => {
-                    Self::AlarmReconfiguredEvent(
-                        Box::new(
-                            <crate::types::AlarmReconfiguredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmRemovedEvent => {
-                    Self::AlarmRemovedEvent(
-                        Box::new(
-                            <crate::types::AlarmRemovedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmScriptCompleteEvent => {
-                    Self::AlarmScriptCompleteEvent(
-                        Box::new(
-                            <crate::types::AlarmScriptCompleteEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmScriptFailedEvent => {
-                    Self::AlarmScriptFailedEvent(
-                        Box::new(
-                            <crate::types::AlarmScriptFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmSnmpCompletedEvent => {
-                    Self::AlarmSnmpCompletedEvent(
-                        Box::new(
-                            <crate::types::AlarmSnmpCompletedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmSnmpFailedEvent => {
-                    Self::AlarmSnmpFailedEvent(
-                        Box::new(
-                            <crate::types::AlarmSnmpFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlarmStatusChangedEvent => {
-                    Self::AlarmStatusChangedEvent(
-                        Box::new(
-                            <crate::types::AlarmStatusChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::AlarmEvent(
-                        Box::new(
-                            <crate::types::AlarmEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for AlarmEventKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for AlarmEventKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for AlarmEventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for AlarmEventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

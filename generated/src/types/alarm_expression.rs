@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`AlarmExpressionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AlarmExpression {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,37 +18,65 @@ impl AlarmExpression {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AlarmExpression",
+    type_name: Some("AlarmExpression"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for AlarmExpression {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "AlarmExpression")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "AlarmExpression")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for AlarmExpression {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AlarmExpression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AlarmExpression {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AlarmExpression {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AlarmExpression {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AlarmExpression"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AlarmExpression {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AlarmExpression {
-    const TYPE_NAME: &'static str = "AlarmExpression";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `AlarmExpression` or any of its subtypes: what a member declared as `AlarmExpression` holds.
@@ -73,14 +101,7 @@ pub enum AlarmExpressionKind {
 impl AlarmExpressionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::AlarmExpression(v) => v.type_name(),
-            Self::AndAlarmExpression(v) => v.type_name(),
-            Self::EventAlarmExpression(v) => v.type_name(),
-            Self::MetricAlarmExpression(v) => v.type_name(),
-            Self::OrAlarmExpression(v) => v.type_name(),
-            Self::StateAlarmExpression(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -128,93 +149,75 @@ impl From<crate::types::StateAlarmExpression> for AlarmExpressionKind {
         Self::StateAlarmExpression(Box::new(v))
     }
 }
-impl serde::Serialize for AlarmExpressionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for AlarmExpressionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::AlarmExpression, id) {
+            crate::registry::id::AndAlarmExpression => {
+                Self::AndAlarmExpression(crate::object::Blank::blank())
+            }
+            crate::registry::id::EventAlarmExpression => {
+                Self::EventAlarmExpression(crate::object::Blank::blank())
+            }
+            crate::registry::id::MetricAlarmExpression => {
+                Self::MetricAlarmExpression(crate::object::Blank::blank())
+            }
+            crate::registry::id::OrAlarmExpression => {
+                Self::OrAlarmExpression(crate::object::Blank::blank())
+            }
+            crate::registry::id::StateAlarmExpression => {
+                Self::StateAlarmExpression(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::AlarmExpression(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::AlarmExpression(v) => v.serialize(s),
-            Self::AndAlarmExpression(v) => v.serialize(s),
-            Self::EventAlarmExpression(v) => v.serialize(s),
-            Self::MetricAlarmExpression(v) => v.serialize(s),
-            Self::OrAlarmExpression(v) => v.serialize(s),
-            Self::StateAlarmExpression(v) => v.serialize(s),
+            Self::AlarmExpression(v) => &**v,
+            Self::AndAlarmExpression(v) => &**v,
+            Self::EventAlarmExpression(v) => &**v,
+            Self::MetricAlarmExpression(v) => &**v,
+            Self::OrAlarmExpression(v) => &**v,
+            Self::StateAlarmExpression(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::AlarmExpression(v) => &mut **v,
+            Self::AndAlarmExpression(v) => &mut **v,
+            Self::EventAlarmExpression(v) => &mut **v,
+            Self::MetricAlarmExpression(v) => &mut **v,
+            Self::OrAlarmExpression(v) => &mut **v,
+            Self::StateAlarmExpression(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for AlarmExpressionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for AlarmExpressionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for AlarmExpressionKind {
-    const BASE: u16 = crate::registry::id::AlarmExpression;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AndAlarmExpression => {
-                    Self::AndAlarmExpression(
-                        Box::new(
-                            <crate::types::AndAlarmExpression as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EventAlarmExpression => {
-                    Self::EventAlarmExpression(
-                        Box::new(
-                            <crate::types::EventAlarmExpression as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MetricAlarmExpression => {
-                    Self::MetricAlarmExpression(
-                        Box::new(
-                            <crate::types::MetricAlarmExpression as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OrAlarmExpression => {
-                    Self::OrAlarmExpression(
-                        Box::new(
-                            <crate::types::OrAlarmExpression as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StateAlarmExpression => {
-                    Self::StateAlarmExpression(
-                        Box::new(
-                            <crate::types::StateAlarmExpression as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::AlarmExpression(
-                        Box::new(
-                            <crate::types::AlarmExpression as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for AlarmExpressionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for AlarmExpressionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for AlarmExpressionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for AlarmExpressionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AlarmFilter {
     /// Property *AlarmFilter.alarmStatus*.
     pub alarm_status: Option<String>,
@@ -28,62 +28,78 @@ impl AlarmFilter {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("alarmStatus", &self.alarm_status);
-        o.opt("alarmType", &self.alarm_type);
-        o.opt("entityType", &self.entity_type);
-        o.opt("entityId", &self.entity_id);
-        o.opt("pageMarker", &self.page_marker);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AlarmFilter",
+    type_name: Some("AlarmFilter"),
+    wire: &["alarmStatus", "alarmType", "entityType", "entityId", "pageMarker"],
+    names: &["alarm_status", "alarm_type", "entity_type", "entity_id", "page_marker"],
+    required: &[],
+    by_name: &[0u16, 1u16, 3u16, 2u16, 4u16],
+};
+impl crate::object::Object for AlarmFilter {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.alarm_status,
+            1usize => &self.alarm_type,
+            2usize => &self.entity_type,
+            3usize => &self.entity_id,
+            4usize => &self.page_marker,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.alarm_status,
+            1usize => &mut self.alarm_type,
+            2usize => &mut self.entity_type,
+            3usize => &mut self.entity_id,
+            4usize => &mut self.page_marker,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AlarmFilter {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AlarmFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AlarmFilter {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AlarmFilter {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AlarmFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AlarmFilter"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AlarmFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AlarmFilter {
-    const TYPE_NAME: &'static str = "AlarmFilter";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::Any>>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "alarmStatus" => crate::de::set(&mut f.0, &mut map, "alarmStatus"),
-                "alarmType" => crate::de::set(&mut f.1, &mut map, "alarmType"),
-                "entityType" => crate::de::set(&mut f.2, &mut map, "entityType"),
-                "entityId" => crate::de::set_list(&mut f.3, &mut map, "entityId"),
-                "pageMarker" => crate::de::set(&mut f.4, &mut map, "pageMarker"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            alarm_status: f_0,
-            alarm_type: f_1,
-            entity_type: f_2,
-            entity_id: f_3,
-            page_marker: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

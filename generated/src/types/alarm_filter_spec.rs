@@ -3,7 +3,7 @@
 /// Data object type *AlarmFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AlarmFilterSpec {
     /// Property *AlarmFilterSpec.status*.
     pub status: Option<Vec<crate::types::ManagedEntityStatus>>,
@@ -22,54 +22,74 @@ impl AlarmFilterSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("status", &self.status);
-        o.opt("typeEntity", &self.type_entity);
-        o.opt("typeTrigger", &self.type_trigger);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AlarmFilterSpec",
+    type_name: Some("AlarmFilterSpec"),
+    wire: &["status", "typeEntity", "typeTrigger"],
+    names: &["status", "type_entity", "type_trigger"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for AlarmFilterSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.status,
+            1usize => &self.type_entity,
+            2usize => &self.type_trigger,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.status,
+            1usize => &mut self.type_entity,
+            2usize => &mut self.type_trigger,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AlarmFilterSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AlarmFilterSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AlarmFilterSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AlarmFilterSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AlarmFilterSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AlarmFilterSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AlarmFilterSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AlarmFilterSpec {
-    const TYPE_NAME: &'static str = "AlarmFilterSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ManagedEntityStatus>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "status" => crate::de::set_list(&mut f.0, &mut map, "status"),
-                "typeEntity" => crate::de::set(&mut f.1, &mut map, "typeEntity"),
-                "typeTrigger" => crate::de::set(&mut f.2, &mut map, "typeTrigger"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            status: f_0,
-            type_entity: f_1,
-            type_trigger: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

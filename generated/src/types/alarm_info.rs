@@ -3,7 +3,7 @@
 /// Data object type *AlarmInfo*.
 ///
 /// Extends `AlarmSpec`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AlarmInfo {
     /// Property *AlarmSpec.name*.
     pub name: String,
@@ -50,169 +50,145 @@ impl AlarmInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("systemName", &self.system_name);
-        o.field("description", &self.description);
-        o.field("enabled", &self.enabled);
-        o.field("expression", &self.expression);
-        o.opt("action", &self.action);
-        o.opt("actionFrequency", &self.action_frequency);
-        o.opt("setting", &self.setting);
-        o.field("key", &self.key);
-        o.field("alarm", &self.alarm);
-        o.field("entity", &self.entity);
-        o.field("lastModifiedTime", &self.last_modified_time);
-        o.field("lastModifiedUser", &self.last_modified_user);
-        o.field("creationEventId", &self.creation_event_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AlarmInfo",
+    type_name: Some("AlarmInfo"),
+    wire: &[
+        "name",
+        "systemName",
+        "description",
+        "enabled",
+        "expression",
+        "action",
+        "actionFrequency",
+        "setting",
+        "key",
+        "alarm",
+        "entity",
+        "lastModifiedTime",
+        "lastModifiedUser",
+        "creationEventId",
+    ],
+    names: &[
+        "name",
+        "system_name",
+        "description",
+        "enabled",
+        "expression",
+        "action",
+        "action_frequency",
+        "setting",
+        "key",
+        "alarm",
+        "entity",
+        "last_modified_time",
+        "last_modified_user",
+        "creation_event_id",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 8u16, 9u16, 10u16, 11u16, 12u16, 13u16],
+    by_name: &[
+        5u16, 6u16, 9u16, 13u16, 2u16, 3u16, 10u16, 4u16, 8u16, 11u16, 12u16, 0u16, 7u16,
+        1u16,
+    ],
+};
+impl crate::object::Object for AlarmInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.system_name,
+            2usize => &self.description,
+            3usize => &self.enabled,
+            4usize => &self.expression,
+            5usize => &self.action,
+            6usize => &self.action_frequency,
+            7usize => &self.setting,
+            8usize => &self.key,
+            9usize => &self.alarm,
+            10usize => &self.entity,
+            11usize => &self.last_modified_time,
+            12usize => &self.last_modified_user,
+            13usize => &self.creation_event_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.system_name,
+            2usize => &mut self.description,
+            3usize => &mut self.enabled,
+            4usize => &mut self.expression,
+            5usize => &mut self.action,
+            6usize => &mut self.action_frequency,
+            7usize => &mut self.setting,
+            8usize => &mut self.key,
+            9usize => &mut self.alarm,
+            10usize => &mut self.entity,
+            11usize => &mut self.last_modified_time,
+            12usize => &mut self.last_modified_user,
+            13usize => &mut self.creation_event_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AlarmInfo {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            system_name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            enabled: crate::object::Blank::blank(),
+            expression: crate::object::Blank::blank(),
+            action: crate::object::Blank::blank(),
+            action_frequency: crate::object::Blank::blank(),
+            setting: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            alarm: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            last_modified_time: crate::object::Blank::blank(),
+            last_modified_user: crate::object::Blank::blank(),
+            creation_event_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AlarmInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AlarmInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AlarmInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AlarmInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AlarmInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AlarmInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AlarmInfo {
-    const TYPE_NAME: &'static str = "AlarmInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::types::AlarmExpressionKind>,
-            Option<crate::types::AlarmActionKind>,
-            Option<i32>,
-            Option<Box<crate::types::AlarmSetting>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "systemName" => crate::de::set(&mut f.1, &mut map, "systemName"),
-                "description" => crate::de::req(&mut f.2, &mut map, "description"),
-                "enabled" => crate::de::req(&mut f.3, &mut map, "enabled"),
-                "expression" => crate::de::req(&mut f.4, &mut map, "expression"),
-                "action" => crate::de::set(&mut f.5, &mut map, "action"),
-                "actionFrequency" => {
-                    crate::de::set(&mut f.6, &mut map, "actionFrequency")
-                }
-                "setting" => crate::de::set(&mut f.7, &mut map, "setting"),
-                "key" => crate::de::req(&mut f.8, &mut map, "key"),
-                "alarm" => crate::de::req(&mut f.9, &mut map, "alarm"),
-                "entity" => crate::de::req(&mut f.10, &mut map, "entity"),
-                "lastModifiedTime" => {
-                    crate::de::req(&mut f.11, &mut map, "lastModifiedTime")
-                }
-                "lastModifiedUser" => {
-                    crate::de::req(&mut f.12, &mut map, "lastModifiedUser")
-                }
-                "creationEventId" => {
-                    crate::de::req(&mut f.13, &mut map, "creationEventId")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, Some(_), Some(_), Some(_), _, _, _, Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                    ],
-                    &[
-                        "name",
-                        "description",
-                        "enabled",
-                        "expression",
-                        "key",
-                        "alarm",
-                        "entity",
-                        "lastModifiedTime",
-                        "lastModifiedUser",
-                        "creationEventId",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-            Some(f_13),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            system_name: f_1,
-            description: f_2,
-            enabled: f_3,
-            expression: f_4,
-            action: f_5,
-            action_frequency: f_6,
-            setting: f_7,
-            key: f_8,
-            alarm: f_9,
-            entity: f_10,
-            last_modified_time: f_11,
-            last_modified_user: f_12,
-            creation_event_id: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`AlarmSpecKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AlarmSpec {
     /// Property *AlarmSpec.name*.
     pub name: String,
@@ -34,87 +34,113 @@ impl AlarmSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("systemName", &self.system_name);
-        o.field("description", &self.description);
-        o.field("enabled", &self.enabled);
-        o.field("expression", &self.expression);
-        o.opt("action", &self.action);
-        o.opt("actionFrequency", &self.action_frequency);
-        o.opt("setting", &self.setting);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AlarmSpec",
+    type_name: Some("AlarmSpec"),
+    wire: &[
+        "name",
+        "systemName",
+        "description",
+        "enabled",
+        "expression",
+        "action",
+        "actionFrequency",
+        "setting",
+    ],
+    names: &[
+        "name",
+        "system_name",
+        "description",
+        "enabled",
+        "expression",
+        "action",
+        "action_frequency",
+        "setting",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16],
+    by_name: &[5u16, 6u16, 2u16, 3u16, 4u16, 0u16, 7u16, 1u16],
+};
+impl crate::object::Object for AlarmSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.system_name,
+            2usize => &self.description,
+            3usize => &self.enabled,
+            4usize => &self.expression,
+            5usize => &self.action,
+            6usize => &self.action_frequency,
+            7usize => &self.setting,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.system_name,
+            2usize => &mut self.description,
+            3usize => &mut self.enabled,
+            4usize => &mut self.expression,
+            5usize => &mut self.action,
+            6usize => &mut self.action_frequency,
+            7usize => &mut self.setting,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AlarmSpec {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            system_name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            enabled: crate::object::Blank::blank(),
+            expression: crate::object::Blank::blank(),
+            action: crate::object::Blank::blank(),
+            action_frequency: crate::object::Blank::blank(),
+            setting: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AlarmSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AlarmSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AlarmSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AlarmSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AlarmSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AlarmSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AlarmSpec {
-    const TYPE_NAME: &'static str = "AlarmSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::types::AlarmExpressionKind>,
-            Option<crate::types::AlarmActionKind>,
-            Option<i32>,
-            Option<Box<crate::types::AlarmSetting>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "systemName" => crate::de::set(&mut f.1, &mut map, "systemName"),
-                "description" => crate::de::req(&mut f.2, &mut map, "description"),
-                "enabled" => crate::de::req(&mut f.3, &mut map, "enabled"),
-                "expression" => crate::de::req(&mut f.4, &mut map, "expression"),
-                "action" => crate::de::set(&mut f.5, &mut map, "action"),
-                "actionFrequency" => {
-                    crate::de::set(&mut f.6, &mut map, "actionFrequency")
-                }
-                "setting" => crate::de::set(&mut f.7, &mut map, "setting"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["name", "description", "enabled", "expression"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), Some(f_4), f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            system_name: f_1,
-            description: f_2,
-            enabled: f_3,
-            expression: f_4,
-            action: f_5,
-            action_frequency: f_6,
-            setting: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `AlarmSpec` or any of its subtypes: what a member declared as `AlarmSpec` holds.
@@ -131,10 +157,7 @@ pub enum AlarmSpecKind {
 impl AlarmSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::AlarmSpec(v) => v.type_name(),
-            Self::AlarmInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -158,49 +181,55 @@ impl From<crate::types::AlarmInfo> for AlarmSpecKind {
         Self::AlarmInfo(Box::new(v))
     }
 }
-impl serde::Serialize for AlarmSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for AlarmSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::AlarmSpec, id) {
+            crate::registry::id::AlarmInfo => {
+                Self::AlarmInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::AlarmSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::AlarmSpec(v) => v.serialize(s),
-            Self::AlarmInfo(v) => v.serialize(s),
+            Self::AlarmSpec(v) => &**v,
+            Self::AlarmInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::AlarmSpec(v) => &mut **v,
+            Self::AlarmInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for AlarmSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for AlarmSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for AlarmSpecKind {
-    const BASE: u16 = crate::registry::id::AlarmSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AlarmInfo => {
-                    Self::AlarmInfo(
-                        Box::new(
-                            <crate::types::AlarmInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::AlarmSpec(
-                        Box::new(
-                            <crate::types::AlarmSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for AlarmSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for AlarmSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for AlarmSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for AlarmSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *AlarmState*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AlarmState {
     /// Property *AlarmState.key*.
     pub key: String,
@@ -44,111 +44,122 @@ impl AlarmState {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("entity", &self.entity);
-        o.field("alarm", &self.alarm);
-        o.field("overallStatus", &self.overall_status);
-        o.field("time", &self.time);
-        o.opt("acknowledged", &self.acknowledged);
-        o.opt("acknowledgedByUser", &self.acknowledged_by_user);
-        o.opt("acknowledgedTime", &self.acknowledged_time);
-        o.opt("eventKey", &self.event_key);
-        o.opt("disabled", &self.disabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AlarmState",
+    type_name: Some("AlarmState"),
+    wire: &[
+        "key",
+        "entity",
+        "alarm",
+        "overallStatus",
+        "time",
+        "acknowledged",
+        "acknowledgedByUser",
+        "acknowledgedTime",
+        "eventKey",
+        "disabled",
+    ],
+    names: &[
+        "key",
+        "entity",
+        "alarm",
+        "overall_status",
+        "time",
+        "acknowledged",
+        "acknowledged_by_user",
+        "acknowledged_time",
+        "event_key",
+        "disabled",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[5u16, 6u16, 7u16, 2u16, 9u16, 1u16, 8u16, 0u16, 3u16, 4u16],
+};
+impl crate::object::Object for AlarmState {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.entity,
+            2usize => &self.alarm,
+            3usize => &self.overall_status,
+            4usize => &self.time,
+            5usize => &self.acknowledged,
+            6usize => &self.acknowledged_by_user,
+            7usize => &self.acknowledged_time,
+            8usize => &self.event_key,
+            9usize => &self.disabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.entity,
+            2usize => &mut self.alarm,
+            3usize => &mut self.overall_status,
+            4usize => &mut self.time,
+            5usize => &mut self.acknowledged,
+            6usize => &mut self.acknowledged_by_user,
+            7usize => &mut self.acknowledged_time,
+            8usize => &mut self.event_key,
+            9usize => &mut self.disabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AlarmState {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            alarm: crate::object::Blank::blank(),
+            overall_status: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            acknowledged: crate::object::Blank::blank(),
+            acknowledged_by_user: crate::object::Blank::blank(),
+            acknowledged_time: crate::object::Blank::blank(),
+            event_key: crate::object::Blank::blank(),
+            disabled: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AlarmState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AlarmState {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AlarmState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AlarmState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AlarmState"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AlarmState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AlarmState {
-    const TYPE_NAME: &'static str = "AlarmState";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "entity" => crate::de::req(&mut f.1, &mut map, "entity"),
-                "alarm" => crate::de::req(&mut f.2, &mut map, "alarm"),
-                "overallStatus" => crate::de::req(&mut f.3, &mut map, "overallStatus"),
-                "time" => crate::de::req(&mut f.4, &mut map, "time"),
-                "acknowledged" => crate::de::set(&mut f.5, &mut map, "acknowledged"),
-                "acknowledgedByUser" => {
-                    crate::de::set(&mut f.6, &mut map, "acknowledgedByUser")
-                }
-                "acknowledgedTime" => {
-                    crate::de::set(&mut f.7, &mut map, "acknowledgedTime")
-                }
-                "eventKey" => crate::de::set(&mut f.8, &mut map, "eventKey"),
-                "disabled" => crate::de::set(&mut f.9, &mut map, "disabled"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["key", "entity", "alarm", "overallStatus", "time"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            entity: f_1,
-            alarm: f_2,
-            overall_status: f_3,
-            time: f_4,
-            acknowledged: f_5,
-            acknowledged_by_user: f_6,
-            acknowledged_time: f_7,
-            event_key: f_8,
-            disabled: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

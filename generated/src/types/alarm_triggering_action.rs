@@ -3,7 +3,7 @@
 /// Data object type *AlarmTriggeringAction*.
 ///
 /// Extends `AlarmAction`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AlarmTriggeringAction {
     /// Property *AlarmTriggeringAction.action*.
     pub action: crate::types::ActionKind,
@@ -40,90 +40,102 @@ impl AlarmTriggeringAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("action", &self.action);
-        o.opt("transitionSpecs", &self.transition_specs);
-        o.field("green2yellow", &self.green2yellow);
-        o.field("yellow2red", &self.yellow2red);
-        o.field("red2yellow", &self.red2yellow);
-        o.field("yellow2green", &self.yellow2green);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AlarmTriggeringAction",
+    type_name: Some("AlarmTriggeringAction"),
+    wire: &[
+        "action",
+        "transitionSpecs",
+        "green2yellow",
+        "yellow2red",
+        "red2yellow",
+        "yellow2green",
+    ],
+    names: &[
+        "action",
+        "transition_specs",
+        "green2yellow",
+        "yellow2red",
+        "red2yellow",
+        "yellow2green",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[0u16, 2u16, 4u16, 1u16, 5u16, 3u16],
+};
+impl crate::object::Object for AlarmTriggeringAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.action,
+            1usize => &self.transition_specs,
+            2usize => &self.green2yellow,
+            3usize => &self.yellow2red,
+            4usize => &self.red2yellow,
+            5usize => &self.yellow2green,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.action,
+            1usize => &mut self.transition_specs,
+            2usize => &mut self.green2yellow,
+            3usize => &mut self.yellow2red,
+            4usize => &mut self.red2yellow,
+            5usize => &mut self.yellow2green,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AlarmTriggeringAction {
+    fn blank() -> Self {
+        Self {
+            action: crate::object::Blank::blank(),
+            transition_specs: crate::object::Blank::blank(),
+            green2yellow: crate::object::Blank::blank(),
+            yellow2red: crate::object::Blank::blank(),
+            red2yellow: crate::object::Blank::blank(),
+            yellow2green: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AlarmTriggeringAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AlarmTriggeringAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AlarmTriggeringAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AlarmTriggeringAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AlarmTriggeringAction"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AlarmTriggeringAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AlarmTriggeringAction {
-    const TYPE_NAME: &'static str = "AlarmTriggeringAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::ActionKind>,
-            Option<Vec<crate::types::AlarmTriggeringActionTransitionSpec>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "action" => crate::de::req(&mut f.0, &mut map, "action"),
-                "transitionSpecs" => {
-                    crate::de::set_list(&mut f.1, &mut map, "transitionSpecs")
-                }
-                "green2yellow" => crate::de::req(&mut f.2, &mut map, "green2yellow"),
-                "yellow2red" => crate::de::req(&mut f.3, &mut map, "yellow2red"),
-                "red2yellow" => crate::de::req(&mut f.4, &mut map, "red2yellow"),
-                "yellow2green" => crate::de::req(&mut f.5, &mut map, "yellow2green"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "action",
-                        "green2yellow",
-                        "yellow2red",
-                        "red2yellow",
-                        "yellow2green",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            action: f_0,
-            transition_specs: f_1,
-            green2yellow: f_2,
-            yellow2red: f_3,
-            red2yellow: f_4,
-            yellow2green: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *AlarmTriggeringActionTransitionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AlarmTriggeringActionTransitionSpec {
     /// Property *AlarmTriggeringActionTransitionSpec.startState*.
     pub start_state: crate::types::ManagedEntityStatus,
@@ -22,68 +22,79 @@ impl AlarmTriggeringActionTransitionSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("startState", &self.start_state);
-        o.field("finalState", &self.final_state);
-        o.field("repeats", &self.repeats);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AlarmTriggeringActionTransitionSpec",
+    type_name: Some("AlarmTriggeringActionTransitionSpec"),
+    wire: &["startState", "finalState", "repeats"],
+    names: &["start_state", "final_state", "repeats"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for AlarmTriggeringActionTransitionSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.start_state,
+            1usize => &self.final_state,
+            2usize => &self.repeats,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.start_state,
+            1usize => &mut self.final_state,
+            2usize => &mut self.repeats,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AlarmTriggeringActionTransitionSpec {
+    fn blank() -> Self {
+        Self {
+            start_state: crate::object::Blank::blank(),
+            final_state: crate::object::Blank::blank(),
+            repeats: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AlarmTriggeringActionTransitionSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AlarmTriggeringActionTransitionSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AlarmTriggeringActionTransitionSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AlarmTriggeringActionTransitionSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("AlarmTriggeringActionTransitionSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AlarmTriggeringActionTransitionSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AlarmTriggeringActionTransitionSpec {
-    const TYPE_NAME: &'static str = "AlarmTriggeringActionTransitionSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::ManagedEntityStatus>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "startState" => crate::de::req(&mut f.0, &mut map, "startState"),
-                "finalState" => crate::de::req(&mut f.1, &mut map, "finalState"),
-                "repeats" => crate::de::req(&mut f.2, &mut map, "repeats"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["startState", "finalState", "repeats"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            start_state: f_0,
-            final_state: f_1,
-            repeats: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

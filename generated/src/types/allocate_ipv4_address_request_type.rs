@@ -14,12 +14,12 @@ pub struct AllocateIpv4AddressRequestType<'a> {
     /// Parameter *allocationId*.
     pub allocation_id: &'a str,
 }
-impl serde::Serialize for AllocateIpv4AddressRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AllocateIpv4AddressRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("dc", &self.dc);
         o.field("poolId", &self.pool_id);
         o.field("allocationId", &self.allocation_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *AnswerFile*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AnswerFile {
     /// Property *AnswerFile.userInput*.
     pub user_input: Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
@@ -26,64 +26,74 @@ impl AnswerFile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("userInput", &self.user_input);
-        o.field("createdTime", &self.created_time);
-        o.field("modifiedTime", &self.modified_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AnswerFile",
+    type_name: Some("AnswerFile"),
+    wire: &["userInput", "createdTime", "modifiedTime"],
+    names: &["user_input", "created_time", "modified_time"],
+    required: &[1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for AnswerFile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.user_input,
+            1usize => &self.created_time,
+            2usize => &self.modified_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.user_input,
+            1usize => &mut self.created_time,
+            2usize => &mut self.modified_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AnswerFile {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AnswerFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AnswerFile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AnswerFile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AnswerFile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AnswerFile"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AnswerFile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AnswerFile {
-    const TYPE_NAME: &'static str = "AnswerFile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "userInput" => crate::de::set_list(&mut f.0, &mut map, "userInput"),
-                "createdTime" => crate::de::req(&mut f.1, &mut map, "createdTime"),
-                "modifiedTime" => crate::de::req(&mut f.2, &mut map, "modifiedTime"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some()],
-                    &["createdTime", "modifiedTime"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            user_input: f_0,
-            created_time: f_1,
-            modified_time: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

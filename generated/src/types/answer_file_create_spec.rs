@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`AnswerFileCreateSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AnswerFileCreateSpec {
     /// Property *AnswerFileCreateSpec.validating*.
     pub validating: Option<bool>,
@@ -20,42 +20,71 @@ impl AnswerFileCreateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("validating", &self.validating);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AnswerFileCreateSpec",
+    type_name: Some("AnswerFileCreateSpec"),
+    wire: &["validating"],
+    names: &["validating"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for AnswerFileCreateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.validating,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.validating,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AnswerFileCreateSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AnswerFileCreateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AnswerFileCreateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AnswerFileCreateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AnswerFileCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AnswerFileCreateSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AnswerFileCreateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AnswerFileCreateSpec {
-    const TYPE_NAME: &'static str = "AnswerFileCreateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "validating" => crate::de::set(&mut f.0, &mut map, "validating"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { validating: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `AnswerFileCreateSpec` or any of its subtypes: what a member declared as `AnswerFileCreateSpec` holds.
@@ -74,11 +103,7 @@ pub enum AnswerFileCreateSpecKind {
 impl AnswerFileCreateSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::AnswerFileCreateSpec(v) => v.type_name(),
-            Self::AnswerFileOptionsCreateSpec(v) => v.type_name(),
-            Self::AnswerFileSerializedCreateSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -108,60 +133,63 @@ impl From<crate::types::AnswerFileSerializedCreateSpec> for AnswerFileCreateSpec
         Self::AnswerFileSerializedCreateSpec(Box::new(v))
     }
 }
-impl serde::Serialize for AnswerFileCreateSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for AnswerFileCreateSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::AnswerFileCreateSpec,
+            id,
+        ) {
+            crate::registry::id::AnswerFileOptionsCreateSpec => {
+                Self::AnswerFileOptionsCreateSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::AnswerFileSerializedCreateSpec => {
+                Self::AnswerFileSerializedCreateSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::AnswerFileCreateSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::AnswerFileCreateSpec(v) => v.serialize(s),
-            Self::AnswerFileOptionsCreateSpec(v) => v.serialize(s),
-            Self::AnswerFileSerializedCreateSpec(v) => v.serialize(s),
+            Self::AnswerFileCreateSpec(v) => &**v,
+            Self::AnswerFileOptionsCreateSpec(v) => &**v,
+            Self::AnswerFileSerializedCreateSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::AnswerFileCreateSpec(v) => &mut **v,
+            Self::AnswerFileOptionsCreateSpec(v) => &mut **v,
+            Self::AnswerFileSerializedCreateSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for AnswerFileCreateSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for AnswerFileCreateSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for AnswerFileCreateSpecKind {
-    const BASE: u16 = crate::registry::id::AnswerFileCreateSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AnswerFileOptionsCreateSpec => {
-                    Self::AnswerFileOptionsCreateSpec(
-                        Box::new(
-                            <crate::types::AnswerFileOptionsCreateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AnswerFileSerializedCreateSpec => {
-                    Self::AnswerFileSerializedCreateSpec(
-                        Box::new(
-                            <crate::types::AnswerFileSerializedCreateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::AnswerFileCreateSpec(
-                        Box::new(
-                            <crate::types::AnswerFileCreateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for AnswerFileCreateSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for AnswerFileCreateSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for AnswerFileCreateSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for AnswerFileCreateSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

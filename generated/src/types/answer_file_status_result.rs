@@ -3,7 +3,7 @@
 /// Data object type *AnswerFileStatusResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AnswerFileStatusResult {
     /// Property *AnswerFileStatusResult.checkedTime*.
     ///
@@ -28,68 +28,82 @@ impl AnswerFileStatusResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("checkedTime", &self.checked_time);
-        o.field("host", &self.host);
-        o.field("status", &self.status);
-        o.opt("error", &self.error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AnswerFileStatusResult",
+    type_name: Some("AnswerFileStatusResult"),
+    wire: &["checkedTime", "host", "status", "error"],
+    names: &["checked_time", "host", "status", "error"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for AnswerFileStatusResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.checked_time,
+            1usize => &self.host,
+            2usize => &self.status,
+            3usize => &self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.checked_time,
+            1usize => &mut self.host,
+            2usize => &mut self.status,
+            3usize => &mut self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AnswerFileStatusResult {
+    fn blank() -> Self {
+        Self {
+            checked_time: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            error: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AnswerFileStatusResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AnswerFileStatusResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AnswerFileStatusResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AnswerFileStatusResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AnswerFileStatusResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AnswerFileStatusResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AnswerFileStatusResult {
-    const TYPE_NAME: &'static str = "AnswerFileStatusResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::AnswerFileStatusError>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "checkedTime" => crate::de::req(&mut f.0, &mut map, "checkedTime"),
-                "host" => crate::de::req(&mut f.1, &mut map, "host"),
-                "status" => crate::de::req(&mut f.2, &mut map, "status"),
-                "error" => crate::de::set_list(&mut f.3, &mut map, "error"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["checkedTime", "host", "status"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            checked_time: f_0,
-            host: f_1,
-            status: f_2,
-            error: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct AnswerVMRequestType<'a> {
     /// Parameter *answerChoice*.
     pub answer_choice: &'a str,
 }
-impl serde::Serialize for AnswerVMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AnswerVMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("questionId", &self.question_id);
         o.field("answerChoice", &self.answer_choice);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

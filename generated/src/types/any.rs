@@ -1278,334 +1278,799 @@ impl Any {
         self.as_any().downcast_ref::<T>()
     }
 }
-impl serde::Serialize for Any {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Blank for Any {
+    fn blank() -> Self {
+        Self::Unknown(Box::default())
+    }
+}
+impl crate::de::Decode for Any {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        let id = match d.type_tag()? {
+            crate::de::TypeTag::Known(id) => id,
+            _ => return Ok(Self::Unknown(Box::new(d.json_object()?))),
+        };
+        Ok(
+            match crate::registry::child_toward(crate::registry::id::Any, id) {
+                crate::registry::id::ArrayOfAnyType => {
+                    Self::ArrayOfAnyType(d.boxed("_value")?)
+                }
+                crate::registry::id::ManagedObjectReference => {
+                    Self::ManagedObjectReference(crate::de::Decode::decode_boxed(d)?)
+                }
+                crate::registry::id::PrimitiveBoolean => {
+                    Self::PrimitiveBoolean(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfBoolean => {
+                    Self::ArrayOfBoolean(d.boxed("_value")?)
+                }
+                crate::registry::id::PrimitiveByte => {
+                    Self::PrimitiveByte(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfByte => Self::ArrayOfByte(d.boxed("_value")?),
+                crate::registry::id::PrimitiveShort => {
+                    Self::PrimitiveShort(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfShort => {
+                    Self::ArrayOfShort(d.boxed("_value")?)
+                }
+                crate::registry::id::PrimitiveInt => {
+                    Self::PrimitiveInt(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfInt => Self::ArrayOfInt(d.boxed("_value")?),
+                crate::registry::id::PrimitiveLong => {
+                    Self::PrimitiveLong(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfLong => Self::ArrayOfLong(d.boxed("_value")?),
+                crate::registry::id::PrimitiveFloat => {
+                    Self::PrimitiveFloat(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfFloat => {
+                    Self::ArrayOfFloat(d.boxed("_value")?)
+                }
+                crate::registry::id::PrimitiveDouble => {
+                    Self::PrimitiveDouble(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfDouble => {
+                    Self::ArrayOfDouble(d.boxed("_value")?)
+                }
+                crate::registry::id::PrimitiveString => {
+                    Self::PrimitiveString(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfString => {
+                    Self::ArrayOfString(d.boxed("_value")?)
+                }
+                crate::registry::id::PrimitiveDateTime => {
+                    Self::PrimitiveDateTime(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfDateTime => {
+                    Self::ArrayOfDateTime(d.boxed("_value")?)
+                }
+                crate::registry::id::PrimitiveURI => {
+                    Self::PrimitiveURI(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfURI => Self::ArrayOfURI(d.boxed("_value")?),
+                crate::registry::id::PrimitiveBinary => {
+                    Self::PrimitiveBinary(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfBinary => {
+                    Self::ArrayOfBinary(d.boxed("_value")?)
+                }
+                crate::registry::id::PrimitiveTypeName => {
+                    Self::PrimitiveTypeName(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfTypeName => {
+                    Self::ArrayOfTypeName(d.boxed("_value")?)
+                }
+                crate::registry::id::PrimitivePropPath => {
+                    Self::PrimitivePropPath(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfPropPath => {
+                    Self::ArrayOfPropPath(d.boxed("_value")?)
+                }
+                crate::registry::id::PrimitiveMethodName => {
+                    Self::PrimitiveMethodName(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfMethodName => {
+                    Self::ArrayOfMethodName(d.boxed("_value")?)
+                }
+                crate::registry::id::DataObject => {
+                    Self::DataObject(d.family_tagged(crate::de::TypeTag::Known(id))?)
+                }
+                crate::registry::id::MethodFault => {
+                    Self::MethodFault(d.family_tagged(crate::de::TypeTag::Known(id))?)
+                }
+                crate::registry::id::EntityReferenceEntityType => {
+                    Self::EntityReferenceEntityType(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfEntityReferenceEntityType => {
+                    Self::ArrayOfEntityReferenceEntityType(d.boxed("_value")?)
+                }
+                crate::registry::id::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState => {
+                    Self::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState => {
+                    Self::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::DatastoreAccessible => {
+                    Self::DatastoreAccessible(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfDatastoreAccessible => {
+                    Self::ArrayOfDatastoreAccessible(d.boxed("_value")?)
+                }
+                crate::registry::id::DrsInjectorWorkloadCorrelationState => {
+                    Self::DrsInjectorWorkloadCorrelationState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfDrsInjectorWorkloadCorrelationState => {
+                    Self::ArrayOfDrsInjectorWorkloadCorrelationState(d.boxed("_value")?)
+                }
+                crate::registry::id::HostSystemConnectionState => {
+                    Self::HostSystemConnectionState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHostSystemConnectionState => {
+                    Self::ArrayOfHostSystemConnectionState(d.boxed("_value")?)
+                }
+                crate::registry::id::HostSystemPowerState => {
+                    Self::HostSystemPowerState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHostSystemPowerState => {
+                    Self::ArrayOfHostSystemPowerState(d.boxed("_value")?)
+                }
+                crate::registry::id::HttpNfcLeaseState => {
+                    Self::HttpNfcLeaseState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHttpNfcLeaseState => {
+                    Self::ArrayOfHttpNfcLeaseState(d.boxed("_value")?)
+                }
+                crate::registry::id::LatencySensitivitySensitivityLevel => {
+                    Self::LatencySensitivitySensitivityLevel(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfLatencySensitivitySensitivityLevel => {
+                    Self::ArrayOfLatencySensitivitySensitivityLevel(d.boxed("_value")?)
+                }
+                crate::registry::id::LicenseFeatureInfoState => {
+                    Self::LicenseFeatureInfoState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfLicenseFeatureInfoState => {
+                    Self::ArrayOfLicenseFeatureInfoState(d.boxed("_value")?)
+                }
+                crate::registry::id::HostLicensableResourceKey => {
+                    Self::HostLicensableResourceKey(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHostLicensableResourceKey => {
+                    Self::ArrayOfHostLicensableResourceKey(d.boxed("_value")?)
+                }
+                crate::registry::id::LicenseManagerState => {
+                    Self::LicenseManagerState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfLicenseManagerState => {
+                    Self::ArrayOfLicenseManagerState(d.boxed("_value")?)
+                }
+                crate::registry::id::LicenseReservationInfoState => {
+                    Self::LicenseReservationInfoState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfLicenseReservationInfoState => {
+                    Self::ArrayOfLicenseReservationInfoState(d.boxed("_value")?)
+                }
+                crate::registry::id::ManagedEntityStatus => {
+                    Self::ManagedEntityStatus(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfManagedEntityStatus => {
+                    Self::ArrayOfManagedEntityStatus(d.boxed("_value")?)
+                }
+                crate::registry::id::PerfSummaryType => {
+                    Self::PerfSummaryType(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfPerfSummaryType => {
+                    Self::ArrayOfPerfSummaryType(d.boxed("_value")?)
+                }
+                crate::registry::id::PerfStatsType => {
+                    Self::PerfStatsType(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfPerfStatsType => {
+                    Self::ArrayOfPerfStatsType(d.boxed("_value")?)
+                }
+                crate::registry::id::SharesLevel => Self::SharesLevel(d.boxed("_value")?),
+                crate::registry::id::ArrayOfSharesLevel => {
+                    Self::ArrayOfSharesLevel(d.boxed("_value")?)
+                }
+                crate::registry::id::SimpleCommandEncoding => {
+                    Self::SimpleCommandEncoding(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfSimpleCommandEncoding => {
+                    Self::ArrayOfSimpleCommandEncoding(d.boxed("_value")?)
+                }
+                crate::registry::id::TaskFilterSpecRecursionOption => {
+                    Self::TaskFilterSpecRecursionOption(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfTaskFilterSpecRecursionOption => {
+                    Self::ArrayOfTaskFilterSpecRecursionOption(d.boxed("_value")?)
+                }
+                crate::registry::id::TaskFilterSpecTimeOption => {
+                    Self::TaskFilterSpecTimeOption(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfTaskFilterSpecTimeOption => {
+                    Self::ArrayOfTaskFilterSpecTimeOption(d.boxed("_value")?)
+                }
+                crate::registry::id::TaskInfoState => {
+                    Self::TaskInfoState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfTaskInfoState => {
+                    Self::ArrayOfTaskInfoState(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualAppVAppState => {
+                    Self::VirtualAppVAppState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualAppVAppState => {
+                    Self::ArrayOfVirtualAppVAppState(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualMachineConnectionState => {
+                    Self::VirtualMachineConnectionState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualMachineConnectionState => {
+                    Self::ArrayOfVirtualMachineConnectionState(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualMachineFaultToleranceState => {
+                    Self::VirtualMachineFaultToleranceState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualMachineFaultToleranceState => {
+                    Self::ArrayOfVirtualMachineFaultToleranceState(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualMachineMovePriority => {
+                    Self::VirtualMachineMovePriority(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualMachineMovePriority => {
+                    Self::ArrayOfVirtualMachineMovePriority(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualMachinePowerState => {
+                    Self::VirtualMachinePowerState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualMachinePowerState => {
+                    Self::ArrayOfVirtualMachinePowerState(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualMachineRecordReplayState => {
+                    Self::VirtualMachineRecordReplayState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualMachineRecordReplayState => {
+                    Self::ArrayOfVirtualMachineRecordReplayState(d.boxed("_value")?)
+                }
+                crate::registry::id::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType => {
+                    Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType => {
+                    Self::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::MetricAlarmOperator => {
+                    Self::MetricAlarmOperator(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfMetricAlarmOperator => {
+                    Self::ArrayOfMetricAlarmOperator(d.boxed("_value")?)
+                }
+                crate::registry::id::StateAlarmOperator => {
+                    Self::StateAlarmOperator(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfStateAlarmOperator => {
+                    Self::ArrayOfStateAlarmOperator(d.boxed("_value")?)
+                }
+                crate::registry::id::DasVmPriority => {
+                    Self::DasVmPriority(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfDasVmPriority => {
+                    Self::ArrayOfDasVmPriority(d.boxed("_value")?)
+                }
+                crate::registry::id::DpmBehavior => Self::DpmBehavior(d.boxed("_value")?),
+                crate::registry::id::ArrayOfDpmBehavior => {
+                    Self::ArrayOfDpmBehavior(d.boxed("_value")?)
+                }
+                crate::registry::id::DrsBehavior => Self::DrsBehavior(d.boxed("_value")?),
+                crate::registry::id::ArrayOfDrsBehavior => {
+                    Self::ArrayOfDrsBehavior(d.boxed("_value")?)
+                }
+                crate::registry::id::HostPowerOperationType => {
+                    Self::HostPowerOperationType(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHostPowerOperationType => {
+                    Self::ArrayOfHostPowerOperationType(d.boxed("_value")?)
+                }
+                crate::registry::id::EventFilterSpecRecursionOption => {
+                    Self::EventFilterSpecRecursionOption(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfEventFilterSpecRecursionOption => {
+                    Self::ArrayOfEventFilterSpecRecursionOption(d.boxed("_value")?)
+                }
+                crate::registry::id::FtIssuesOnHostHostSelectionType => {
+                    Self::FtIssuesOnHostHostSelectionType(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfFtIssuesOnHostHostSelectionType => {
+                    Self::ArrayOfFtIssuesOnHostHostSelectionType(d.boxed("_value")?)
+                }
+                crate::registry::id::AutoStartWaitHeartbeatSetting => {
+                    Self::AutoStartWaitHeartbeatSetting(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfAutoStartWaitHeartbeatSetting => {
+                    Self::ArrayOfAutoStartWaitHeartbeatSetting(d.boxed("_value")?)
+                }
+                crate::registry::id::FibreChannelPortType => {
+                    Self::FibreChannelPortType(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfFibreChannelPortType => {
+                    Self::ArrayOfFibreChannelPortType(d.boxed("_value")?)
+                }
+                crate::registry::id::HostAccessMode => {
+                    Self::HostAccessMode(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHostAccessMode => {
+                    Self::ArrayOfHostAccessMode(d.boxed("_value")?)
+                }
+                crate::registry::id::HostLockdownMode => {
+                    Self::HostLockdownMode(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHostLockdownMode => {
+                    Self::ArrayOfHostLockdownMode(d.boxed("_value")?)
+                }
+                crate::registry::id::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType => {
+                    Self::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType => {
+                    Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation => {
+                    Self::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation => {
+                    Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::HostInternetScsiHbaNetworkBindingSupportType => {
+                    Self::HostInternetScsiHbaNetworkBindingSupportType(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::ArrayOfHostInternetScsiHbaNetworkBindingSupportType => {
+                    Self::ArrayOfHostInternetScsiHbaNetworkBindingSupportType(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::HostFirewallRuleDirection => {
+                    Self::HostFirewallRuleDirection(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHostFirewallRuleDirection => {
+                    Self::ArrayOfHostFirewallRuleDirection(d.boxed("_value")?)
+                }
+                crate::registry::id::HostFirewallRulePortType => {
+                    Self::HostFirewallRulePortType(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHostFirewallRulePortType => {
+                    Self::ArrayOfHostFirewallRulePortType(d.boxed("_value")?)
+                }
+                crate::registry::id::HostSnmpAgentCapability => {
+                    Self::HostSnmpAgentCapability(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHostSnmpAgentCapability => {
+                    Self::ArrayOfHostSnmpAgentCapability(d.boxed("_value")?)
+                }
+                crate::registry::id::HostTpmAttestationInfoAcceptanceStatus => {
+                    Self::HostTpmAttestationInfoAcceptanceStatus(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfHostTpmAttestationInfoAcceptanceStatus => {
+                    Self::ArrayOfHostTpmAttestationInfoAcceptanceStatus(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::ArrayUpdateOperation => {
+                    Self::ArrayUpdateOperation(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfArrayUpdateOperation => {
+                    Self::ArrayOfArrayUpdateOperation(d.boxed("_value")?)
+                }
+                crate::registry::id::ProfileNumericComparator => {
+                    Self::ProfileNumericComparator(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfProfileNumericComparator => {
+                    Self::ArrayOfProfileNumericComparator(d.boxed("_value")?)
+                }
+                crate::registry::id::DayOfWeek => Self::DayOfWeek(d.boxed("_value")?),
+                crate::registry::id::ArrayOfDayOfWeek => {
+                    Self::ArrayOfDayOfWeek(d.boxed("_value")?)
+                }
+                crate::registry::id::WeekOfMonth => Self::WeekOfMonth(d.boxed("_value")?),
+                crate::registry::id::ArrayOfWeekOfMonth => {
+                    Self::ArrayOfWeekOfMonth(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualMachineCloneSpecTpmProvisionPolicy => {
+                    Self::VirtualMachineCloneSpecTpmProvisionPolicy(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy => {
+                    Self::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::VirtualMachineConfigInfoNpivWwnType => {
+                    Self::VirtualMachineConfigInfoNpivWwnType(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualMachineConfigInfoNpivWwnType => {
+                    Self::ArrayOfVirtualMachineConfigInfoNpivWwnType(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualMachineToolsStatus => {
+                    Self::VirtualMachineToolsStatus(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualMachineToolsStatus => {
+                    Self::ArrayOfVirtualMachineToolsStatus(d.boxed("_value")?)
+                }
+                crate::registry::id::GuestQuiesceEndGuestQuiesceError => {
+                    Self::GuestQuiesceEndGuestQuiesceError(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfGuestQuiesceEndGuestQuiesceError => {
+                    Self::ArrayOfGuestQuiesceEndGuestQuiesceError(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualMachineMetadataManagerVmMetadataOp => {
+                    Self::VirtualMachineMetadataManagerVmMetadataOp(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualMachineMetadataManagerVmMetadataOp => {
+                    Self::ArrayOfVirtualMachineMetadataManagerVmMetadataOp(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::VirtualMachineRelocateTransformation => {
+                    Self::VirtualMachineRelocateTransformation(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualMachineRelocateTransformation => {
+                    Self::ArrayOfVirtualMachineRelocateTransformation(d.boxed("_value")?)
+                }
+                crate::registry::id::CustomizationNetBIOSMode => {
+                    Self::CustomizationNetBIOSMode(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfCustomizationNetBIOSMode => {
+                    Self::ArrayOfCustomizationNetBIOSMode(d.boxed("_value")?)
+                }
+                crate::registry::id::CustomizationLicenseDataMode => {
+                    Self::CustomizationLicenseDataMode(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfCustomizationLicenseDataMode => {
+                    Self::ArrayOfCustomizationLicenseDataMode(d.boxed("_value")?)
+                }
+                crate::registry::id::CustomizationSysprepRebootOption => {
+                    Self::CustomizationSysprepRebootOption(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfCustomizationSysprepRebootOption => {
+                    Self::ArrayOfCustomizationSysprepRebootOption(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualDeviceConfigSpecFileOperation => {
+                    Self::VirtualDeviceConfigSpecFileOperation(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualDeviceConfigSpecFileOperation => {
+                    Self::ArrayOfVirtualDeviceConfigSpecFileOperation(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualDeviceConfigSpecOperation => {
+                    Self::VirtualDeviceConfigSpecOperation(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualDeviceConfigSpecOperation => {
+                    Self::ArrayOfVirtualDeviceConfigSpecOperation(d.boxed("_value")?)
+                }
+                crate::registry::id::VirtualSCSISharing => {
+                    Self::VirtualSCSISharing(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVirtualSCSISharing => {
+                    Self::ArrayOfVirtualSCSISharing(d.boxed("_value")?)
+                }
+                crate::registry::id::VsanHostDiskResultState => {
+                    Self::VsanHostDiskResultState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVsanHostDiskResultState => {
+                    Self::ArrayOfVsanHostDiskResultState(d.boxed("_value")?)
+                }
+                crate::registry::id::VsanHostHealthState => {
+                    Self::VsanHostHealthState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVsanHostHealthState => {
+                    Self::ArrayOfVsanHostHealthState(d.boxed("_value")?)
+                }
+                crate::registry::id::VsanHostNodeState => {
+                    Self::VsanHostNodeState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVsanHostNodeState => {
+                    Self::ArrayOfVsanHostNodeState(d.boxed("_value")?)
+                }
+                crate::registry::id::AuthenticationRequiredAuthenticationScheme => {
+                    Self::AuthenticationRequiredAuthenticationScheme(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfAuthenticationRequiredAuthenticationScheme => {
+                    Self::ArrayOfAuthenticationRequiredAuthenticationScheme(
+                        d.boxed("_value")?,
+                    )
+                }
+                crate::registry::id::AuthenticationRequiredErrorType => {
+                    Self::AuthenticationRequiredErrorType(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfAuthenticationRequiredErrorType => {
+                    Self::ArrayOfAuthenticationRequiredErrorType(d.boxed("_value")?)
+                }
+                crate::registry::id::PropertyChangeOp => {
+                    Self::PropertyChangeOp(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfPropertyChangeOp => {
+                    Self::ArrayOfPropertyChangeOp(d.boxed("_value")?)
+                }
+                crate::registry::id::ObjectUpdateKind => {
+                    Self::ObjectUpdateKind(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfObjectUpdateKind => {
+                    Self::ArrayOfObjectUpdateKind(d.boxed("_value")?)
+                }
+                #[cfg(feature = "vslm")]
+                crate::registry::id::VslmTaskInfoState => {
+                    Self::VslmTaskInfoState(d.boxed("_value")?)
+                }
+                #[cfg(feature = "vslm")]
+                crate::registry::id::ArrayOfVslmTaskInfoState => {
+                    Self::ArrayOfVslmTaskInfoState(d.boxed("_value")?)
+                }
+                crate::registry::id::VslmEventVslmEventInfoState => {
+                    Self::VslmEventVslmEventInfoState(d.boxed("_value")?)
+                }
+                crate::registry::id::ArrayOfVslmEventVslmEventInfoState => {
+                    Self::ArrayOfVslmEventVslmEventInfoState(d.boxed("_value")?)
+                }
+                _ if DATA_ARRAYS.binary_search(&id).is_ok() => {
+                    Self::Array(crate::types::AnyArray {
+                        type_name: crate::registry::NAMES[id as usize].to_owned(),
+                        items: d.boxed("_value")?,
+                    })
+                }
+                _ => Self::Unknown(Box::new(d.json_object()?)),
+            },
+        )
+    }
+}
+impl crate::ser::Encode for Any {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
         match self {
-            Self::ArrayOfAnyType(v) => {
-                crate::ser::boxed(s, "ArrayOfAnyType", "_value", v)
-            }
-            Self::ManagedObjectReference(v) => v.serialize(s),
-            Self::PrimitiveBoolean(v) => crate::ser::boxed(s, "boolean", "_value", v),
-            Self::ArrayOfBoolean(v) => {
-                crate::ser::boxed(s, "ArrayOfBoolean", "_value", v)
-            }
-            Self::PrimitiveByte(v) => crate::ser::boxed(s, "byte", "_value", v),
-            Self::ArrayOfByte(v) => crate::ser::boxed(s, "ArrayOfByte", "_value", v),
-            Self::PrimitiveShort(v) => crate::ser::boxed(s, "short", "_value", v),
-            Self::ArrayOfShort(v) => crate::ser::boxed(s, "ArrayOfShort", "_value", v),
-            Self::PrimitiveInt(v) => crate::ser::boxed(s, "int", "_value", v),
-            Self::ArrayOfInt(v) => crate::ser::boxed(s, "ArrayOfInt", "_value", v),
-            Self::PrimitiveLong(v) => crate::ser::boxed(s, "long", "_value", v),
-            Self::ArrayOfLong(v) => crate::ser::boxed(s, "ArrayOfLong", "_value", v),
-            Self::PrimitiveFloat(v) => crate::ser::boxed(s, "float", "_value", v),
-            Self::ArrayOfFloat(v) => crate::ser::boxed(s, "ArrayOfFloat", "_value", v),
-            Self::PrimitiveDouble(v) => crate::ser::boxed(s, "double", "_value", v),
-            Self::ArrayOfDouble(v) => crate::ser::boxed(s, "ArrayOfDouble", "_value", v),
-            Self::PrimitiveString(v) => crate::ser::boxed(s, "string", "_value", v),
-            Self::ArrayOfString(v) => crate::ser::boxed(s, "ArrayOfString", "_value", v),
-            Self::PrimitiveDateTime(v) => crate::ser::boxed(s, "dateTime", "_value", v),
-            Self::ArrayOfDateTime(v) => {
-                crate::ser::boxed(s, "ArrayOfDateTime", "_value", v)
-            }
-            Self::PrimitiveURI(v) => crate::ser::boxed(s, "anyURI", "_value", v),
-            Self::ArrayOfURI(v) => crate::ser::boxed(s, "ArrayOfAnyURI", "_value", v),
-            Self::PrimitiveBinary(v) => crate::ser::boxed(s, "base64Binary", "_value", v),
-            Self::ArrayOfBinary(v) => {
-                crate::ser::boxed(s, "ArrayOfBase64Binary", "_value", v)
-            }
-            Self::PrimitiveTypeName(v) => crate::ser::boxed(s, "TypeName", "_value", v),
-            Self::ArrayOfTypeName(v) => {
-                crate::ser::boxed(s, "ArrayOfTypeName", "_value", v)
-            }
-            Self::PrimitivePropPath(v) => {
-                crate::ser::boxed(s, "PropertyPath", "_value", v)
-            }
-            Self::ArrayOfPropPath(v) => {
-                crate::ser::boxed(s, "ArrayOfPropertyPath", "_value", v)
-            }
-            Self::PrimitiveMethodName(v) => {
-                crate::ser::boxed(s, "MethodName", "_value", v)
-            }
-            Self::ArrayOfMethodName(v) => {
-                crate::ser::boxed(s, "ArrayOfMethodName", "_value", v)
-            }
-            Self::DataObject(v) => v.serialize(s),
-            Self::MethodFault(v) => v.serialize(s),
+            Self::ArrayOfAnyType(v) => e.boxed("ArrayOfAnyType", "_value", v),
+            Self::ManagedObjectReference(v) => crate::ser::Encode::encode(v, e),
+            Self::PrimitiveBoolean(v) => e.boxed("boolean", "_value", v),
+            Self::ArrayOfBoolean(v) => e.boxed("ArrayOfBoolean", "_value", v),
+            Self::PrimitiveByte(v) => e.boxed("byte", "_value", v),
+            Self::ArrayOfByte(v) => e.boxed("ArrayOfByte", "_value", v),
+            Self::PrimitiveShort(v) => e.boxed("short", "_value", v),
+            Self::ArrayOfShort(v) => e.boxed("ArrayOfShort", "_value", v),
+            Self::PrimitiveInt(v) => e.boxed("int", "_value", v),
+            Self::ArrayOfInt(v) => e.boxed("ArrayOfInt", "_value", v),
+            Self::PrimitiveLong(v) => e.boxed("long", "_value", v),
+            Self::ArrayOfLong(v) => e.boxed("ArrayOfLong", "_value", v),
+            Self::PrimitiveFloat(v) => e.boxed("float", "_value", v),
+            Self::ArrayOfFloat(v) => e.boxed("ArrayOfFloat", "_value", v),
+            Self::PrimitiveDouble(v) => e.boxed("double", "_value", v),
+            Self::ArrayOfDouble(v) => e.boxed("ArrayOfDouble", "_value", v),
+            Self::PrimitiveString(v) => e.boxed("string", "_value", v),
+            Self::ArrayOfString(v) => e.boxed("ArrayOfString", "_value", v),
+            Self::PrimitiveDateTime(v) => e.boxed("dateTime", "_value", v),
+            Self::ArrayOfDateTime(v) => e.boxed("ArrayOfDateTime", "_value", v),
+            Self::PrimitiveURI(v) => e.boxed("anyURI", "_value", v),
+            Self::ArrayOfURI(v) => e.boxed("ArrayOfAnyURI", "_value", v),
+            Self::PrimitiveBinary(v) => e.boxed("base64Binary", "_value", v),
+            Self::ArrayOfBinary(v) => e.boxed("ArrayOfBase64Binary", "_value", v),
+            Self::PrimitiveTypeName(v) => e.boxed("TypeName", "_value", v),
+            Self::ArrayOfTypeName(v) => e.boxed("ArrayOfTypeName", "_value", v),
+            Self::PrimitivePropPath(v) => e.boxed("PropertyPath", "_value", v),
+            Self::ArrayOfPropPath(v) => e.boxed("ArrayOfPropertyPath", "_value", v),
+            Self::PrimitiveMethodName(v) => e.boxed("MethodName", "_value", v),
+            Self::ArrayOfMethodName(v) => e.boxed("ArrayOfMethodName", "_value", v),
+            Self::DataObject(v) => crate::ser::Encode::encode(v, e),
+            Self::MethodFault(v) => crate::ser::Encode::encode(v, e),
             Self::EntityReferenceEntityType(v) => {
-                crate::ser::boxed(s, "EntityReferenceEntityType", "_value", v)
+                e.boxed("EntityReferenceEntityType", "_value", v)
             }
             Self::ArrayOfEntityReferenceEntityType(v) => {
-                crate::ser::boxed(s, "ArrayOfEntityReferenceEntityType", "_value", v)
+                e.boxed("ArrayOfEntityReferenceEntityType", "_value", v)
             }
             Self::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState(v) => {
-                crate::ser::boxed(
-                    s,
+                e.boxed(
                     "ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState",
                     "_value",
                     v,
                 )
             }
             Self::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState(v) => {
-                crate::ser::boxed(
-                    s,
+                e.boxed(
                     "ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState",
                     "_value",
                     v,
                 )
             }
-            Self::DatastoreAccessible(v) => {
-                crate::ser::boxed(s, "DatastoreAccessible", "_value", v)
-            }
+            Self::DatastoreAccessible(v) => e.boxed("DatastoreAccessible", "_value", v),
             Self::ArrayOfDatastoreAccessible(v) => {
-                crate::ser::boxed(s, "ArrayOfDatastoreAccessible", "_value", v)
+                e.boxed("ArrayOfDatastoreAccessible", "_value", v)
             }
             Self::DrsInjectorWorkloadCorrelationState(v) => {
-                crate::ser::boxed(s, "DrsInjectorWorkloadCorrelationState", "_value", v)
+                e.boxed("DrsInjectorWorkloadCorrelationState", "_value", v)
             }
             Self::ArrayOfDrsInjectorWorkloadCorrelationState(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfDrsInjectorWorkloadCorrelationState",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfDrsInjectorWorkloadCorrelationState", "_value", v)
             }
             Self::HostSystemConnectionState(v) => {
-                crate::ser::boxed(s, "HostSystemConnectionState", "_value", v)
+                e.boxed("HostSystemConnectionState", "_value", v)
             }
             Self::ArrayOfHostSystemConnectionState(v) => {
-                crate::ser::boxed(s, "ArrayOfHostSystemConnectionState", "_value", v)
+                e.boxed("ArrayOfHostSystemConnectionState", "_value", v)
             }
-            Self::HostSystemPowerState(v) => {
-                crate::ser::boxed(s, "HostSystemPowerState", "_value", v)
-            }
+            Self::HostSystemPowerState(v) => e.boxed("HostSystemPowerState", "_value", v),
             Self::ArrayOfHostSystemPowerState(v) => {
-                crate::ser::boxed(s, "ArrayOfHostSystemPowerState", "_value", v)
+                e.boxed("ArrayOfHostSystemPowerState", "_value", v)
             }
-            Self::HttpNfcLeaseState(v) => {
-                crate::ser::boxed(s, "HttpNfcLeaseState", "_value", v)
-            }
+            Self::HttpNfcLeaseState(v) => e.boxed("HttpNfcLeaseState", "_value", v),
             Self::ArrayOfHttpNfcLeaseState(v) => {
-                crate::ser::boxed(s, "ArrayOfHttpNfcLeaseState", "_value", v)
+                e.boxed("ArrayOfHttpNfcLeaseState", "_value", v)
             }
             Self::LatencySensitivitySensitivityLevel(v) => {
-                crate::ser::boxed(s, "LatencySensitivitySensitivityLevel", "_value", v)
+                e.boxed("LatencySensitivitySensitivityLevel", "_value", v)
             }
             Self::ArrayOfLatencySensitivitySensitivityLevel(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfLatencySensitivitySensitivityLevel",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfLatencySensitivitySensitivityLevel", "_value", v)
             }
             Self::LicenseFeatureInfoState(v) => {
-                crate::ser::boxed(s, "LicenseFeatureInfoState", "_value", v)
+                e.boxed("LicenseFeatureInfoState", "_value", v)
             }
             Self::ArrayOfLicenseFeatureInfoState(v) => {
-                crate::ser::boxed(s, "ArrayOfLicenseFeatureInfoState", "_value", v)
+                e.boxed("ArrayOfLicenseFeatureInfoState", "_value", v)
             }
             Self::HostLicensableResourceKey(v) => {
-                crate::ser::boxed(s, "HostLicensableResourceKey", "_value", v)
+                e.boxed("HostLicensableResourceKey", "_value", v)
             }
             Self::ArrayOfHostLicensableResourceKey(v) => {
-                crate::ser::boxed(s, "ArrayOfHostLicensableResourceKey", "_value", v)
+                e.boxed("ArrayOfHostLicensableResourceKey", "_value", v)
             }
-            Self::LicenseManagerState(v) => {
-                crate::ser::boxed(s, "LicenseManagerState", "_value", v)
-            }
+            Self::LicenseManagerState(v) => e.boxed("LicenseManagerState", "_value", v),
             Self::ArrayOfLicenseManagerState(v) => {
-                crate::ser::boxed(s, "ArrayOfLicenseManagerState", "_value", v)
+                e.boxed("ArrayOfLicenseManagerState", "_value", v)
             }
             Self::LicenseReservationInfoState(v) => {
-                crate::ser::boxed(s, "LicenseReservationInfoState", "_value", v)
+                e.boxed("LicenseReservationInfoState", "_value", v)
             }
             Self::ArrayOfLicenseReservationInfoState(v) => {
-                crate::ser::boxed(s, "ArrayOfLicenseReservationInfoState", "_value", v)
+                e.boxed("ArrayOfLicenseReservationInfoState", "_value", v)
             }
-            Self::ManagedEntityStatus(v) => {
-                crate::ser::boxed(s, "ManagedEntityStatus", "_value", v)
-            }
+            Self::ManagedEntityStatus(v) => e.boxed("ManagedEntityStatus", "_value", v),
             Self::ArrayOfManagedEntityStatus(v) => {
-                crate::ser::boxed(s, "ArrayOfManagedEntityStatus", "_value", v)
+                e.boxed("ArrayOfManagedEntityStatus", "_value", v)
             }
-            Self::PerfSummaryType(v) => {
-                crate::ser::boxed(s, "PerfSummaryType", "_value", v)
-            }
+            Self::PerfSummaryType(v) => e.boxed("PerfSummaryType", "_value", v),
             Self::ArrayOfPerfSummaryType(v) => {
-                crate::ser::boxed(s, "ArrayOfPerfSummaryType", "_value", v)
+                e.boxed("ArrayOfPerfSummaryType", "_value", v)
             }
-            Self::PerfStatsType(v) => crate::ser::boxed(s, "PerfStatsType", "_value", v),
-            Self::ArrayOfPerfStatsType(v) => {
-                crate::ser::boxed(s, "ArrayOfPerfStatsType", "_value", v)
-            }
-            Self::SharesLevel(v) => crate::ser::boxed(s, "SharesLevel", "_value", v),
-            Self::ArrayOfSharesLevel(v) => {
-                crate::ser::boxed(s, "ArrayOfSharesLevel", "_value", v)
-            }
+            Self::PerfStatsType(v) => e.boxed("PerfStatsType", "_value", v),
+            Self::ArrayOfPerfStatsType(v) => e.boxed("ArrayOfPerfStatsType", "_value", v),
+            Self::SharesLevel(v) => e.boxed("SharesLevel", "_value", v),
+            Self::ArrayOfSharesLevel(v) => e.boxed("ArrayOfSharesLevel", "_value", v),
             Self::SimpleCommandEncoding(v) => {
-                crate::ser::boxed(s, "SimpleCommandEncoding", "_value", v)
+                e.boxed("SimpleCommandEncoding", "_value", v)
             }
             Self::ArrayOfSimpleCommandEncoding(v) => {
-                crate::ser::boxed(s, "ArrayOfSimpleCommandEncoding", "_value", v)
+                e.boxed("ArrayOfSimpleCommandEncoding", "_value", v)
             }
             Self::TaskFilterSpecRecursionOption(v) => {
-                crate::ser::boxed(s, "TaskFilterSpecRecursionOption", "_value", v)
+                e.boxed("TaskFilterSpecRecursionOption", "_value", v)
             }
             Self::ArrayOfTaskFilterSpecRecursionOption(v) => {
-                crate::ser::boxed(s, "ArrayOfTaskFilterSpecRecursionOption", "_value", v)
+                e.boxed("ArrayOfTaskFilterSpecRecursionOption", "_value", v)
             }
             Self::TaskFilterSpecTimeOption(v) => {
-                crate::ser::boxed(s, "TaskFilterSpecTimeOption", "_value", v)
+                e.boxed("TaskFilterSpecTimeOption", "_value", v)
             }
             Self::ArrayOfTaskFilterSpecTimeOption(v) => {
-                crate::ser::boxed(s, "ArrayOfTaskFilterSpecTimeOption", "_value", v)
+                e.boxed("ArrayOfTaskFilterSpecTimeOption", "_value", v)
             }
-            Self::TaskInfoState(v) => crate::ser::boxed(s, "TaskInfoState", "_value", v),
-            Self::ArrayOfTaskInfoState(v) => {
-                crate::ser::boxed(s, "ArrayOfTaskInfoState", "_value", v)
-            }
-            Self::VirtualAppVAppState(v) => {
-                crate::ser::boxed(s, "VirtualAppVAppState", "_value", v)
-            }
+            Self::TaskInfoState(v) => e.boxed("TaskInfoState", "_value", v),
+            Self::ArrayOfTaskInfoState(v) => e.boxed("ArrayOfTaskInfoState", "_value", v),
+            Self::VirtualAppVAppState(v) => e.boxed("VirtualAppVAppState", "_value", v),
             Self::ArrayOfVirtualAppVAppState(v) => {
-                crate::ser::boxed(s, "ArrayOfVirtualAppVAppState", "_value", v)
+                e.boxed("ArrayOfVirtualAppVAppState", "_value", v)
             }
             Self::VirtualMachineConnectionState(v) => {
-                crate::ser::boxed(s, "VirtualMachineConnectionState", "_value", v)
+                e.boxed("VirtualMachineConnectionState", "_value", v)
             }
             Self::ArrayOfVirtualMachineConnectionState(v) => {
-                crate::ser::boxed(s, "ArrayOfVirtualMachineConnectionState", "_value", v)
+                e.boxed("ArrayOfVirtualMachineConnectionState", "_value", v)
             }
             Self::VirtualMachineFaultToleranceState(v) => {
-                crate::ser::boxed(s, "VirtualMachineFaultToleranceState", "_value", v)
+                e.boxed("VirtualMachineFaultToleranceState", "_value", v)
             }
             Self::ArrayOfVirtualMachineFaultToleranceState(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfVirtualMachineFaultToleranceState",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfVirtualMachineFaultToleranceState", "_value", v)
             }
             Self::VirtualMachineMovePriority(v) => {
-                crate::ser::boxed(s, "VirtualMachineMovePriority", "_value", v)
+                e.boxed("VirtualMachineMovePriority", "_value", v)
             }
             Self::ArrayOfVirtualMachineMovePriority(v) => {
-                crate::ser::boxed(s, "ArrayOfVirtualMachineMovePriority", "_value", v)
+                e.boxed("ArrayOfVirtualMachineMovePriority", "_value", v)
             }
             Self::VirtualMachinePowerState(v) => {
-                crate::ser::boxed(s, "VirtualMachinePowerState", "_value", v)
+                e.boxed("VirtualMachinePowerState", "_value", v)
             }
             Self::ArrayOfVirtualMachinePowerState(v) => {
-                crate::ser::boxed(s, "ArrayOfVirtualMachinePowerState", "_value", v)
+                e.boxed("ArrayOfVirtualMachinePowerState", "_value", v)
             }
             Self::VirtualMachineRecordReplayState(v) => {
-                crate::ser::boxed(s, "VirtualMachineRecordReplayState", "_value", v)
+                e.boxed("VirtualMachineRecordReplayState", "_value", v)
             }
             Self::ArrayOfVirtualMachineRecordReplayState(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfVirtualMachineRecordReplayState",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfVirtualMachineRecordReplayState", "_value", v)
             }
             Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType(v) => {
-                crate::ser::boxed(
-                    s,
-                    "VsanUpgradeSystemUpgradeHistoryDiskGroupOpType",
-                    "_value",
-                    v,
-                )
+                e.boxed("VsanUpgradeSystemUpgradeHistoryDiskGroupOpType", "_value", v)
             }
             Self::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType(v) => {
-                crate::ser::boxed(
-                    s,
+                e.boxed(
                     "ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType",
                     "_value",
                     v,
                 )
             }
-            Self::MetricAlarmOperator(v) => {
-                crate::ser::boxed(s, "MetricAlarmOperator", "_value", v)
-            }
+            Self::MetricAlarmOperator(v) => e.boxed("MetricAlarmOperator", "_value", v),
             Self::ArrayOfMetricAlarmOperator(v) => {
-                crate::ser::boxed(s, "ArrayOfMetricAlarmOperator", "_value", v)
+                e.boxed("ArrayOfMetricAlarmOperator", "_value", v)
             }
-            Self::StateAlarmOperator(v) => {
-                crate::ser::boxed(s, "StateAlarmOperator", "_value", v)
-            }
+            Self::StateAlarmOperator(v) => e.boxed("StateAlarmOperator", "_value", v),
             Self::ArrayOfStateAlarmOperator(v) => {
-                crate::ser::boxed(s, "ArrayOfStateAlarmOperator", "_value", v)
+                e.boxed("ArrayOfStateAlarmOperator", "_value", v)
             }
-            Self::DasVmPriority(v) => crate::ser::boxed(s, "DasVmPriority", "_value", v),
-            Self::ArrayOfDasVmPriority(v) => {
-                crate::ser::boxed(s, "ArrayOfDasVmPriority", "_value", v)
-            }
-            Self::DpmBehavior(v) => crate::ser::boxed(s, "DpmBehavior", "_value", v),
-            Self::ArrayOfDpmBehavior(v) => {
-                crate::ser::boxed(s, "ArrayOfDpmBehavior", "_value", v)
-            }
-            Self::DrsBehavior(v) => crate::ser::boxed(s, "DrsBehavior", "_value", v),
-            Self::ArrayOfDrsBehavior(v) => {
-                crate::ser::boxed(s, "ArrayOfDrsBehavior", "_value", v)
-            }
+            Self::DasVmPriority(v) => e.boxed("DasVmPriority", "_value", v),
+            Self::ArrayOfDasVmPriority(v) => e.boxed("ArrayOfDasVmPriority", "_value", v),
+            Self::DpmBehavior(v) => e.boxed("DpmBehavior", "_value", v),
+            Self::ArrayOfDpmBehavior(v) => e.boxed("ArrayOfDpmBehavior", "_value", v),
+            Self::DrsBehavior(v) => e.boxed("DrsBehavior", "_value", v),
+            Self::ArrayOfDrsBehavior(v) => e.boxed("ArrayOfDrsBehavior", "_value", v),
             Self::HostPowerOperationType(v) => {
-                crate::ser::boxed(s, "HostPowerOperationType", "_value", v)
+                e.boxed("HostPowerOperationType", "_value", v)
             }
             Self::ArrayOfHostPowerOperationType(v) => {
-                crate::ser::boxed(s, "ArrayOfHostPowerOperationType", "_value", v)
+                e.boxed("ArrayOfHostPowerOperationType", "_value", v)
             }
             Self::EventFilterSpecRecursionOption(v) => {
-                crate::ser::boxed(s, "EventFilterSpecRecursionOption", "_value", v)
+                e.boxed("EventFilterSpecRecursionOption", "_value", v)
             }
             Self::ArrayOfEventFilterSpecRecursionOption(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfEventFilterSpecRecursionOption",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfEventFilterSpecRecursionOption", "_value", v)
             }
             Self::FtIssuesOnHostHostSelectionType(v) => {
-                crate::ser::boxed(s, "FtIssuesOnHostHostSelectionType", "_value", v)
+                e.boxed("FtIssuesOnHostHostSelectionType", "_value", v)
             }
             Self::ArrayOfFtIssuesOnHostHostSelectionType(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfFtIssuesOnHostHostSelectionType",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfFtIssuesOnHostHostSelectionType", "_value", v)
             }
             Self::AutoStartWaitHeartbeatSetting(v) => {
-                crate::ser::boxed(s, "AutoStartWaitHeartbeatSetting", "_value", v)
+                e.boxed("AutoStartWaitHeartbeatSetting", "_value", v)
             }
             Self::ArrayOfAutoStartWaitHeartbeatSetting(v) => {
-                crate::ser::boxed(s, "ArrayOfAutoStartWaitHeartbeatSetting", "_value", v)
+                e.boxed("ArrayOfAutoStartWaitHeartbeatSetting", "_value", v)
             }
-            Self::FibreChannelPortType(v) => {
-                crate::ser::boxed(s, "FibreChannelPortType", "_value", v)
-            }
+            Self::FibreChannelPortType(v) => e.boxed("FibreChannelPortType", "_value", v),
             Self::ArrayOfFibreChannelPortType(v) => {
-                crate::ser::boxed(s, "ArrayOfFibreChannelPortType", "_value", v)
+                e.boxed("ArrayOfFibreChannelPortType", "_value", v)
             }
-            Self::HostAccessMode(v) => {
-                crate::ser::boxed(s, "HostAccessMode", "_value", v)
-            }
+            Self::HostAccessMode(v) => e.boxed("HostAccessMode", "_value", v),
             Self::ArrayOfHostAccessMode(v) => {
-                crate::ser::boxed(s, "ArrayOfHostAccessMode", "_value", v)
+                e.boxed("ArrayOfHostAccessMode", "_value", v)
             }
-            Self::HostLockdownMode(v) => {
-                crate::ser::boxed(s, "HostLockdownMode", "_value", v)
-            }
+            Self::HostLockdownMode(v) => e.boxed("HostLockdownMode", "_value", v),
             Self::ArrayOfHostLockdownMode(v) => {
-                crate::ser::boxed(s, "ArrayOfHostLockdownMode", "_value", v)
+                e.boxed("ArrayOfHostLockdownMode", "_value", v)
             }
             Self::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType(v) => {
-                crate::ser::boxed(
-                    s,
+                e.boxed(
                     "HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType",
                     "_value",
                     v,
@@ -1614,300 +2079,205 @@ impl serde::Serialize for Any {
             Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType(
                 v,
             ) => {
-                crate::ser::boxed(
-                    s,
+                e.boxed(
                     "ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType",
                     "_value",
                     v,
                 )
             }
             Self::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation(v) => {
-                crate::ser::boxed(
-                    s,
+                e.boxed(
                     "HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation",
                     "_value",
                     v,
                 )
             }
             Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation(v) => {
-                crate::ser::boxed(
-                    s,
+                e.boxed(
                     "ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation",
                     "_value",
                     v,
                 )
             }
             Self::HostInternetScsiHbaNetworkBindingSupportType(v) => {
-                crate::ser::boxed(
-                    s,
-                    "HostInternetScsiHbaNetworkBindingSupportType",
-                    "_value",
-                    v,
-                )
+                e.boxed("HostInternetScsiHbaNetworkBindingSupportType", "_value", v)
             }
             Self::ArrayOfHostInternetScsiHbaNetworkBindingSupportType(v) => {
-                crate::ser::boxed(
-                    s,
+                e.boxed(
                     "ArrayOfHostInternetScsiHbaNetworkBindingSupportType",
                     "_value",
                     v,
                 )
             }
             Self::HostFirewallRuleDirection(v) => {
-                crate::ser::boxed(s, "HostFirewallRuleDirection", "_value", v)
+                e.boxed("HostFirewallRuleDirection", "_value", v)
             }
             Self::ArrayOfHostFirewallRuleDirection(v) => {
-                crate::ser::boxed(s, "ArrayOfHostFirewallRuleDirection", "_value", v)
+                e.boxed("ArrayOfHostFirewallRuleDirection", "_value", v)
             }
             Self::HostFirewallRulePortType(v) => {
-                crate::ser::boxed(s, "HostFirewallRulePortType", "_value", v)
+                e.boxed("HostFirewallRulePortType", "_value", v)
             }
             Self::ArrayOfHostFirewallRulePortType(v) => {
-                crate::ser::boxed(s, "ArrayOfHostFirewallRulePortType", "_value", v)
+                e.boxed("ArrayOfHostFirewallRulePortType", "_value", v)
             }
             Self::HostSnmpAgentCapability(v) => {
-                crate::ser::boxed(s, "HostSnmpAgentCapability", "_value", v)
+                e.boxed("HostSnmpAgentCapability", "_value", v)
             }
             Self::ArrayOfHostSnmpAgentCapability(v) => {
-                crate::ser::boxed(s, "ArrayOfHostSnmpAgentCapability", "_value", v)
+                e.boxed("ArrayOfHostSnmpAgentCapability", "_value", v)
             }
             Self::HostTpmAttestationInfoAcceptanceStatus(v) => {
-                crate::ser::boxed(
-                    s,
-                    "HostTpmAttestationInfoAcceptanceStatus",
-                    "_value",
-                    v,
-                )
+                e.boxed("HostTpmAttestationInfoAcceptanceStatus", "_value", v)
             }
             Self::ArrayOfHostTpmAttestationInfoAcceptanceStatus(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfHostTpmAttestationInfoAcceptanceStatus",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfHostTpmAttestationInfoAcceptanceStatus", "_value", v)
             }
-            Self::ArrayUpdateOperation(v) => {
-                crate::ser::boxed(s, "ArrayUpdateOperation", "_value", v)
-            }
+            Self::ArrayUpdateOperation(v) => e.boxed("ArrayUpdateOperation", "_value", v),
             Self::ArrayOfArrayUpdateOperation(v) => {
-                crate::ser::boxed(s, "ArrayOfArrayUpdateOperation", "_value", v)
+                e.boxed("ArrayOfArrayUpdateOperation", "_value", v)
             }
             Self::ProfileNumericComparator(v) => {
-                crate::ser::boxed(s, "ProfileNumericComparator", "_value", v)
+                e.boxed("ProfileNumericComparator", "_value", v)
             }
             Self::ArrayOfProfileNumericComparator(v) => {
-                crate::ser::boxed(s, "ArrayOfProfileNumericComparator", "_value", v)
+                e.boxed("ArrayOfProfileNumericComparator", "_value", v)
             }
-            Self::DayOfWeek(v) => crate::ser::boxed(s, "DayOfWeek", "_value", v),
-            Self::ArrayOfDayOfWeek(v) => {
-                crate::ser::boxed(s, "ArrayOfDayOfWeek", "_value", v)
-            }
-            Self::WeekOfMonth(v) => crate::ser::boxed(s, "WeekOfMonth", "_value", v),
-            Self::ArrayOfWeekOfMonth(v) => {
-                crate::ser::boxed(s, "ArrayOfWeekOfMonth", "_value", v)
-            }
+            Self::DayOfWeek(v) => e.boxed("DayOfWeek", "_value", v),
+            Self::ArrayOfDayOfWeek(v) => e.boxed("ArrayOfDayOfWeek", "_value", v),
+            Self::WeekOfMonth(v) => e.boxed("WeekOfMonth", "_value", v),
+            Self::ArrayOfWeekOfMonth(v) => e.boxed("ArrayOfWeekOfMonth", "_value", v),
             Self::VirtualMachineCloneSpecTpmProvisionPolicy(v) => {
-                crate::ser::boxed(
-                    s,
-                    "VirtualMachineCloneSpecTpmProvisionPolicy",
-                    "_value",
-                    v,
-                )
+                e.boxed("VirtualMachineCloneSpecTpmProvisionPolicy", "_value", v)
             }
             Self::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy", "_value", v)
             }
             Self::VirtualMachineConfigInfoNpivWwnType(v) => {
-                crate::ser::boxed(s, "VirtualMachineConfigInfoNpivWwnType", "_value", v)
+                e.boxed("VirtualMachineConfigInfoNpivWwnType", "_value", v)
             }
             Self::ArrayOfVirtualMachineConfigInfoNpivWwnType(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfVirtualMachineConfigInfoNpivWwnType",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfVirtualMachineConfigInfoNpivWwnType", "_value", v)
             }
             Self::VirtualMachineToolsStatus(v) => {
-                crate::ser::boxed(s, "VirtualMachineToolsStatus", "_value", v)
+                e.boxed("VirtualMachineToolsStatus", "_value", v)
             }
             Self::ArrayOfVirtualMachineToolsStatus(v) => {
-                crate::ser::boxed(s, "ArrayOfVirtualMachineToolsStatus", "_value", v)
+                e.boxed("ArrayOfVirtualMachineToolsStatus", "_value", v)
             }
             Self::GuestQuiesceEndGuestQuiesceError(v) => {
-                crate::ser::boxed(s, "GuestQuiesceEndGuestQuiesceError", "_value", v)
+                e.boxed("GuestQuiesceEndGuestQuiesceError", "_value", v)
             }
             Self::ArrayOfGuestQuiesceEndGuestQuiesceError(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfGuestQuiesceEndGuestQuiesceError",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfGuestQuiesceEndGuestQuiesceError", "_value", v)
             }
             Self::VirtualMachineMetadataManagerVmMetadataOp(v) => {
-                crate::ser::boxed(
-                    s,
-                    "VirtualMachineMetadataManagerVmMetadataOp",
-                    "_value",
-                    v,
-                )
+                e.boxed("VirtualMachineMetadataManagerVmMetadataOp", "_value", v)
             }
             Self::ArrayOfVirtualMachineMetadataManagerVmMetadataOp(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfVirtualMachineMetadataManagerVmMetadataOp",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfVirtualMachineMetadataManagerVmMetadataOp", "_value", v)
             }
             Self::VirtualMachineRelocateTransformation(v) => {
-                crate::ser::boxed(s, "VirtualMachineRelocateTransformation", "_value", v)
+                e.boxed("VirtualMachineRelocateTransformation", "_value", v)
             }
             Self::ArrayOfVirtualMachineRelocateTransformation(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfVirtualMachineRelocateTransformation",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfVirtualMachineRelocateTransformation", "_value", v)
             }
             Self::CustomizationNetBIOSMode(v) => {
-                crate::ser::boxed(s, "CustomizationNetBIOSMode", "_value", v)
+                e.boxed("CustomizationNetBIOSMode", "_value", v)
             }
             Self::ArrayOfCustomizationNetBIOSMode(v) => {
-                crate::ser::boxed(s, "ArrayOfCustomizationNetBIOSMode", "_value", v)
+                e.boxed("ArrayOfCustomizationNetBIOSMode", "_value", v)
             }
             Self::CustomizationLicenseDataMode(v) => {
-                crate::ser::boxed(s, "CustomizationLicenseDataMode", "_value", v)
+                e.boxed("CustomizationLicenseDataMode", "_value", v)
             }
             Self::ArrayOfCustomizationLicenseDataMode(v) => {
-                crate::ser::boxed(s, "ArrayOfCustomizationLicenseDataMode", "_value", v)
+                e.boxed("ArrayOfCustomizationLicenseDataMode", "_value", v)
             }
             Self::CustomizationSysprepRebootOption(v) => {
-                crate::ser::boxed(s, "CustomizationSysprepRebootOption", "_value", v)
+                e.boxed("CustomizationSysprepRebootOption", "_value", v)
             }
             Self::ArrayOfCustomizationSysprepRebootOption(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfCustomizationSysprepRebootOption",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfCustomizationSysprepRebootOption", "_value", v)
             }
             Self::VirtualDeviceConfigSpecFileOperation(v) => {
-                crate::ser::boxed(s, "VirtualDeviceConfigSpecFileOperation", "_value", v)
+                e.boxed("VirtualDeviceConfigSpecFileOperation", "_value", v)
             }
             Self::ArrayOfVirtualDeviceConfigSpecFileOperation(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfVirtualDeviceConfigSpecFileOperation",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfVirtualDeviceConfigSpecFileOperation", "_value", v)
             }
             Self::VirtualDeviceConfigSpecOperation(v) => {
-                crate::ser::boxed(s, "VirtualDeviceConfigSpecOperation", "_value", v)
+                e.boxed("VirtualDeviceConfigSpecOperation", "_value", v)
             }
             Self::ArrayOfVirtualDeviceConfigSpecOperation(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfVirtualDeviceConfigSpecOperation",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfVirtualDeviceConfigSpecOperation", "_value", v)
             }
-            Self::VirtualSCSISharing(v) => {
-                crate::ser::boxed(s, "VirtualSCSISharing", "_value", v)
-            }
+            Self::VirtualSCSISharing(v) => e.boxed("VirtualSCSISharing", "_value", v),
             Self::ArrayOfVirtualSCSISharing(v) => {
-                crate::ser::boxed(s, "ArrayOfVirtualSCSISharing", "_value", v)
+                e.boxed("ArrayOfVirtualSCSISharing", "_value", v)
             }
             Self::VsanHostDiskResultState(v) => {
-                crate::ser::boxed(s, "VsanHostDiskResultState", "_value", v)
+                e.boxed("VsanHostDiskResultState", "_value", v)
             }
             Self::ArrayOfVsanHostDiskResultState(v) => {
-                crate::ser::boxed(s, "ArrayOfVsanHostDiskResultState", "_value", v)
+                e.boxed("ArrayOfVsanHostDiskResultState", "_value", v)
             }
-            Self::VsanHostHealthState(v) => {
-                crate::ser::boxed(s, "VsanHostHealthState", "_value", v)
-            }
+            Self::VsanHostHealthState(v) => e.boxed("VsanHostHealthState", "_value", v),
             Self::ArrayOfVsanHostHealthState(v) => {
-                crate::ser::boxed(s, "ArrayOfVsanHostHealthState", "_value", v)
+                e.boxed("ArrayOfVsanHostHealthState", "_value", v)
             }
-            Self::VsanHostNodeState(v) => {
-                crate::ser::boxed(s, "VsanHostNodeState", "_value", v)
-            }
+            Self::VsanHostNodeState(v) => e.boxed("VsanHostNodeState", "_value", v),
             Self::ArrayOfVsanHostNodeState(v) => {
-                crate::ser::boxed(s, "ArrayOfVsanHostNodeState", "_value", v)
+                e.boxed("ArrayOfVsanHostNodeState", "_value", v)
             }
             Self::AuthenticationRequiredAuthenticationScheme(v) => {
-                crate::ser::boxed(
-                    s,
-                    "AuthenticationRequiredAuthenticationScheme",
-                    "_value",
-                    v,
-                )
+                e.boxed("AuthenticationRequiredAuthenticationScheme", "_value", v)
             }
             Self::ArrayOfAuthenticationRequiredAuthenticationScheme(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfAuthenticationRequiredAuthenticationScheme",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfAuthenticationRequiredAuthenticationScheme", "_value", v)
             }
             Self::AuthenticationRequiredErrorType(v) => {
-                crate::ser::boxed(s, "AuthenticationRequiredErrorType", "_value", v)
+                e.boxed("AuthenticationRequiredErrorType", "_value", v)
             }
             Self::ArrayOfAuthenticationRequiredErrorType(v) => {
-                crate::ser::boxed(
-                    s,
-                    "ArrayOfAuthenticationRequiredErrorType",
-                    "_value",
-                    v,
-                )
+                e.boxed("ArrayOfAuthenticationRequiredErrorType", "_value", v)
             }
-            Self::PropertyChangeOp(v) => {
-                crate::ser::boxed(s, "PropertyChangeOp", "_value", v)
-            }
+            Self::PropertyChangeOp(v) => e.boxed("PropertyChangeOp", "_value", v),
             Self::ArrayOfPropertyChangeOp(v) => {
-                crate::ser::boxed(s, "ArrayOfPropertyChangeOp", "_value", v)
+                e.boxed("ArrayOfPropertyChangeOp", "_value", v)
             }
-            Self::ObjectUpdateKind(v) => {
-                crate::ser::boxed(s, "ObjectUpdateKind", "_value", v)
-            }
+            Self::ObjectUpdateKind(v) => e.boxed("ObjectUpdateKind", "_value", v),
             Self::ArrayOfObjectUpdateKind(v) => {
-                crate::ser::boxed(s, "ArrayOfObjectUpdateKind", "_value", v)
+                e.boxed("ArrayOfObjectUpdateKind", "_value", v)
             }
             #[cfg(feature = "vslm")]
-            Self::VslmTaskInfoState(v) => {
-                crate::ser::boxed(s, "VslmTaskInfoState", "_value", v)
-            }
+            Self::VslmTaskInfoState(v) => e.boxed("VslmTaskInfoState", "_value", v),
             #[cfg(feature = "vslm")]
             Self::ArrayOfVslmTaskInfoState(v) => {
-                crate::ser::boxed(s, "ArrayOfVslmTaskInfoState", "_value", v)
+                e.boxed("ArrayOfVslmTaskInfoState", "_value", v)
             }
             Self::VslmEventVslmEventInfoState(v) => {
-                crate::ser::boxed(s, "VslmEventVslmEventInfoState", "_value", v)
+                e.boxed("VslmEventVslmEventInfoState", "_value", v)
             }
             Self::ArrayOfVslmEventVslmEventInfoState(v) => {
-                crate::ser::boxed(s, "ArrayOfVslmEventVslmEventInfoState", "_value", v)
+                e.boxed("ArrayOfVslmEventVslmEventInfoState", "_value", v)
             }
-            Self::Array(v) => crate::ser::boxed(s, &v.type_name, "_value", &v.items),
-            Self::Unknown(v) => v.serialize(s),
+            Self::Array(v) => e.boxed(&v.type_name, "_value", &v.items),
+            Self::Unknown(v) => e.json_map(v),
         }
     }
 }
+#[cfg(feature = "serde")]
+impl serde::Serialize for Any {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Any {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+        crate::object::serde_deserialize(d)
     }
 }
 /// Ids of the boxed arrays of data objects, sorted.
@@ -2357,714 +2727,5 @@ impl AnyArray {
     /// The elements that are a `T` (their concrete type).
     pub fn downcast<T: 'static>(&self) -> impl Iterator<Item = &T> + '_ {
         self.items.iter().filter_map(|i| i.downcast_ref::<T>())
-    }
-}
-impl crate::de::DecodeKind for Any {
-    const BASE: u16 = crate::registry::id::Any;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ArrayOfAnyType => {
-                    Self::ArrayOfAnyType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ManagedObjectReference => {
-                    Self::ManagedObjectReference(
-                        Box::new(
-                            <crate::types::ManagedObjectReference as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PrimitiveBoolean => {
-                    Self::PrimitiveBoolean(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfBoolean => {
-                    Self::ArrayOfBoolean(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveByte => {
-                    Self::PrimitiveByte(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfByte => {
-                    Self::ArrayOfByte(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveShort => {
-                    Self::PrimitiveShort(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfShort => {
-                    Self::ArrayOfShort(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveInt => {
-                    Self::PrimitiveInt(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfInt => {
-                    Self::ArrayOfInt(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveLong => {
-                    Self::PrimitiveLong(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfLong => {
-                    Self::ArrayOfLong(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveFloat => {
-                    Self::PrimitiveFloat(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfFloat => {
-                    Self::ArrayOfFloat(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveDouble => {
-                    Self::PrimitiveDouble(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfDouble => {
-                    Self::ArrayOfDouble(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveString => {
-                    Self::PrimitiveString(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfString => {
-                    Self::ArrayOfString(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveDateTime => {
-                    Self::PrimitiveDateTime(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfDateTime => {
-                    Self::ArrayOfDateTime(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveURI => {
-                    Self::PrimitiveURI(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfURI => {
-                    Self::ArrayOfURI(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveBinary => {
-                    Self::PrimitiveBinary(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfBinary => {
-                    Self::ArrayOfBinary(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveTypeName => {
-                    Self::PrimitiveTypeName(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfTypeName => {
-                    Self::ArrayOfTypeName(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitivePropPath => {
-                    Self::PrimitivePropPath(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfPropPath => {
-                    Self::ArrayOfPropPath(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PrimitiveMethodName => {
-                    Self::PrimitiveMethodName(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfMethodName => {
-                    Self::ArrayOfMethodName(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::DataObject => {
-                    Self::DataObject(
-                        <crate::types::DataObjectKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::MethodFault => {
-                    Self::MethodFault(
-                        <crate::types::MethodFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::EntityReferenceEntityType => {
-                    Self::EntityReferenceEntityType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfEntityReferenceEntityType => {
-                    Self::ArrayOfEntityReferenceEntityType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState => {
-                    Self::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState => {
-                    Self::ArrayOfComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::DatastoreAccessible => {
-                    Self::DatastoreAccessible(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfDatastoreAccessible => {
-                    Self::ArrayOfDatastoreAccessible(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::DrsInjectorWorkloadCorrelationState => {
-                    Self::DrsInjectorWorkloadCorrelationState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfDrsInjectorWorkloadCorrelationState => {
-                    Self::ArrayOfDrsInjectorWorkloadCorrelationState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::HostSystemConnectionState => {
-                    Self::HostSystemConnectionState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfHostSystemConnectionState => {
-                    Self::ArrayOfHostSystemConnectionState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::HostSystemPowerState => {
-                    Self::HostSystemPowerState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfHostSystemPowerState => {
-                    Self::ArrayOfHostSystemPowerState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::HttpNfcLeaseState => {
-                    Self::HttpNfcLeaseState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfHttpNfcLeaseState => {
-                    Self::ArrayOfHttpNfcLeaseState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::LatencySensitivitySensitivityLevel => {
-                    Self::LatencySensitivitySensitivityLevel(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfLatencySensitivitySensitivityLevel => {
-                    Self::ArrayOfLatencySensitivitySensitivityLevel(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::LicenseFeatureInfoState => {
-                    Self::LicenseFeatureInfoState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfLicenseFeatureInfoState => {
-                    Self::ArrayOfLicenseFeatureInfoState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::HostLicensableResourceKey => {
-                    Self::HostLicensableResourceKey(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfHostLicensableResourceKey => {
-                    Self::ArrayOfHostLicensableResourceKey(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::LicenseManagerState => {
-                    Self::LicenseManagerState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfLicenseManagerState => {
-                    Self::ArrayOfLicenseManagerState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::LicenseReservationInfoState => {
-                    Self::LicenseReservationInfoState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfLicenseReservationInfoState => {
-                    Self::ArrayOfLicenseReservationInfoState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ManagedEntityStatus => {
-                    Self::ManagedEntityStatus(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfManagedEntityStatus => {
-                    Self::ArrayOfManagedEntityStatus(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PerfSummaryType => {
-                    Self::PerfSummaryType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfPerfSummaryType => {
-                    Self::ArrayOfPerfSummaryType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::PerfStatsType => {
-                    Self::PerfStatsType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfPerfStatsType => {
-                    Self::ArrayOfPerfStatsType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::SharesLevel => {
-                    Self::SharesLevel(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfSharesLevel => {
-                    Self::ArrayOfSharesLevel(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::SimpleCommandEncoding => {
-                    Self::SimpleCommandEncoding(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfSimpleCommandEncoding => {
-                    Self::ArrayOfSimpleCommandEncoding(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::TaskFilterSpecRecursionOption => {
-                    Self::TaskFilterSpecRecursionOption(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfTaskFilterSpecRecursionOption => {
-                    Self::ArrayOfTaskFilterSpecRecursionOption(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::TaskFilterSpecTimeOption => {
-                    Self::TaskFilterSpecTimeOption(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfTaskFilterSpecTimeOption => {
-                    Self::ArrayOfTaskFilterSpecTimeOption(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::TaskInfoState => {
-                    Self::TaskInfoState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfTaskInfoState => {
-                    Self::ArrayOfTaskInfoState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::VirtualAppVAppState => {
-                    Self::VirtualAppVAppState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualAppVAppState => {
-                    Self::ArrayOfVirtualAppVAppState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::VirtualMachineConnectionState => {
-                    Self::VirtualMachineConnectionState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineConnectionState => {
-                    Self::ArrayOfVirtualMachineConnectionState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualMachineFaultToleranceState => {
-                    Self::VirtualMachineFaultToleranceState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfVirtualMachineFaultToleranceState => {
-                    Self::ArrayOfVirtualMachineFaultToleranceState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualMachineMovePriority => {
-                    Self::VirtualMachineMovePriority(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineMovePriority => {
-                    Self::ArrayOfVirtualMachineMovePriority(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualMachinePowerState => {
-                    Self::VirtualMachinePowerState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachinePowerState => {
-                    Self::ArrayOfVirtualMachinePowerState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualMachineRecordReplayState => {
-                    Self::VirtualMachineRecordReplayState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfVirtualMachineRecordReplayState => {
-                    Self::ArrayOfVirtualMachineRecordReplayState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType => {
-                    Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType => {
-                    Self::ArrayOfVsanUpgradeSystemUpgradeHistoryDiskGroupOpType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::MetricAlarmOperator => {
-                    Self::MetricAlarmOperator(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfMetricAlarmOperator => {
-                    Self::ArrayOfMetricAlarmOperator(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::StateAlarmOperator => {
-                    Self::StateAlarmOperator(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfStateAlarmOperator => {
-                    Self::ArrayOfStateAlarmOperator(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::DasVmPriority => {
-                    Self::DasVmPriority(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfDasVmPriority => {
-                    Self::ArrayOfDasVmPriority(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::DpmBehavior => {
-                    Self::DpmBehavior(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfDpmBehavior => {
-                    Self::ArrayOfDpmBehavior(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::DrsBehavior => {
-                    Self::DrsBehavior(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfDrsBehavior => {
-                    Self::ArrayOfDrsBehavior(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::HostPowerOperationType => {
-                    Self::HostPowerOperationType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfHostPowerOperationType => {
-                    Self::ArrayOfHostPowerOperationType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::EventFilterSpecRecursionOption => {
-                    Self::EventFilterSpecRecursionOption(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfEventFilterSpecRecursionOption => {
-                    Self::ArrayOfEventFilterSpecRecursionOption(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::FtIssuesOnHostHostSelectionType => {
-                    Self::FtIssuesOnHostHostSelectionType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfFtIssuesOnHostHostSelectionType => {
-                    Self::ArrayOfFtIssuesOnHostHostSelectionType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::AutoStartWaitHeartbeatSetting => {
-                    Self::AutoStartWaitHeartbeatSetting(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfAutoStartWaitHeartbeatSetting => {
-                    Self::ArrayOfAutoStartWaitHeartbeatSetting(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::FibreChannelPortType => {
-                    Self::FibreChannelPortType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfFibreChannelPortType => {
-                    Self::ArrayOfFibreChannelPortType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::HostAccessMode => {
-                    Self::HostAccessMode(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfHostAccessMode => {
-                    Self::ArrayOfHostAccessMode(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::HostLockdownMode => {
-                    Self::HostLockdownMode(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfHostLockdownMode => {
-                    Self::ArrayOfHostLockdownMode(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType => {
-                    Self::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType => {
-                    Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation => {
-                    Self::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation => {
-                    Self::ArrayOfHostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::HostInternetScsiHbaNetworkBindingSupportType => {
-                    Self::HostInternetScsiHbaNetworkBindingSupportType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfHostInternetScsiHbaNetworkBindingSupportType => {
-                    Self::ArrayOfHostInternetScsiHbaNetworkBindingSupportType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::HostFirewallRuleDirection => {
-                    Self::HostFirewallRuleDirection(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfHostFirewallRuleDirection => {
-                    Self::ArrayOfHostFirewallRuleDirection(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::HostFirewallRulePortType => {
-                    Self::HostFirewallRulePortType(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfHostFirewallRulePortType => {
-                    Self::ArrayOfHostFirewallRulePortType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::HostSnmpAgentCapability => {
-                    Self::HostSnmpAgentCapability(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfHostSnmpAgentCapability => {
-                    Self::ArrayOfHostSnmpAgentCapability(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::HostTpmAttestationInfoAcceptanceStatus => {
-                    Self::HostTpmAttestationInfoAcceptanceStatus(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfHostTpmAttestationInfoAcceptanceStatus => {
-                    Self::ArrayOfHostTpmAttestationInfoAcceptanceStatus(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayUpdateOperation => {
-                    Self::ArrayUpdateOperation(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfArrayUpdateOperation => {
-                    Self::ArrayOfArrayUpdateOperation(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ProfileNumericComparator => {
-                    Self::ProfileNumericComparator(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfProfileNumericComparator => {
-                    Self::ArrayOfProfileNumericComparator(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::DayOfWeek => {
-                    Self::DayOfWeek(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfDayOfWeek => {
-                    Self::ArrayOfDayOfWeek(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::WeekOfMonth => {
-                    Self::WeekOfMonth(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfWeekOfMonth => {
-                    Self::ArrayOfWeekOfMonth(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::VirtualMachineCloneSpecTpmProvisionPolicy => {
-                    Self::VirtualMachineCloneSpecTpmProvisionPolicy(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy => {
-                    Self::ArrayOfVirtualMachineCloneSpecTpmProvisionPolicy(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualMachineConfigInfoNpivWwnType => {
-                    Self::VirtualMachineConfigInfoNpivWwnType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfVirtualMachineConfigInfoNpivWwnType => {
-                    Self::ArrayOfVirtualMachineConfigInfoNpivWwnType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualMachineToolsStatus => {
-                    Self::VirtualMachineToolsStatus(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualMachineToolsStatus => {
-                    Self::ArrayOfVirtualMachineToolsStatus(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::GuestQuiesceEndGuestQuiesceError => {
-                    Self::GuestQuiesceEndGuestQuiesceError(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfGuestQuiesceEndGuestQuiesceError => {
-                    Self::ArrayOfGuestQuiesceEndGuestQuiesceError(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualMachineMetadataManagerVmMetadataOp => {
-                    Self::VirtualMachineMetadataManagerVmMetadataOp(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfVirtualMachineMetadataManagerVmMetadataOp => {
-                    Self::ArrayOfVirtualMachineMetadataManagerVmMetadataOp(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualMachineRelocateTransformation => {
-                    Self::VirtualMachineRelocateTransformation(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfVirtualMachineRelocateTransformation => {
-                    Self::ArrayOfVirtualMachineRelocateTransformation(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::CustomizationNetBIOSMode => {
-                    Self::CustomizationNetBIOSMode(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfCustomizationNetBIOSMode => {
-                    Self::ArrayOfCustomizationNetBIOSMode(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::CustomizationLicenseDataMode => {
-                    Self::CustomizationLicenseDataMode(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfCustomizationLicenseDataMode => {
-                    Self::ArrayOfCustomizationLicenseDataMode(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::CustomizationSysprepRebootOption => {
-                    Self::CustomizationSysprepRebootOption(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfCustomizationSysprepRebootOption => {
-                    Self::ArrayOfCustomizationSysprepRebootOption(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualDeviceConfigSpecFileOperation => {
-                    Self::VirtualDeviceConfigSpecFileOperation(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfVirtualDeviceConfigSpecFileOperation => {
-                    Self::ArrayOfVirtualDeviceConfigSpecFileOperation(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualDeviceConfigSpecOperation => {
-                    Self::VirtualDeviceConfigSpecOperation(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfVirtualDeviceConfigSpecOperation => {
-                    Self::ArrayOfVirtualDeviceConfigSpecOperation(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VirtualSCSISharing => {
-                    Self::VirtualSCSISharing(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfVirtualSCSISharing => {
-                    Self::ArrayOfVirtualSCSISharing(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::VsanHostDiskResultState => {
-                    Self::VsanHostDiskResultState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfVsanHostDiskResultState => {
-                    Self::ArrayOfVsanHostDiskResultState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::VsanHostHealthState => {
-                    Self::VsanHostHealthState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfVsanHostHealthState => {
-                    Self::ArrayOfVsanHostHealthState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::VsanHostNodeState => {
-                    Self::VsanHostNodeState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfVsanHostNodeState => {
-                    Self::ArrayOfVsanHostNodeState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::AuthenticationRequiredAuthenticationScheme => {
-                    Self::AuthenticationRequiredAuthenticationScheme(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfAuthenticationRequiredAuthenticationScheme => {
-                    Self::ArrayOfAuthenticationRequiredAuthenticationScheme(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::AuthenticationRequiredErrorType => {
-                    Self::AuthenticationRequiredErrorType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::ArrayOfAuthenticationRequiredErrorType => {
-                    Self::ArrayOfAuthenticationRequiredErrorType(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                crate::registry::id::PropertyChangeOp => {
-                    Self::PropertyChangeOp(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfPropertyChangeOp => {
-                    Self::ArrayOfPropertyChangeOp(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ObjectUpdateKind => {
-                    Self::ObjectUpdateKind(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfObjectUpdateKind => {
-                    Self::ArrayOfObjectUpdateKind(crate::de::boxed(map, "_value")?)
-                }
-                #[cfg(feature = "vslm")]
-                crate::registry::id::VslmTaskInfoState => {
-                    Self::VslmTaskInfoState(crate::de::boxed(map, "_value")?)
-                }
-                #[cfg(feature = "vslm")]
-                crate::registry::id::ArrayOfVslmTaskInfoState => {
-                    Self::ArrayOfVslmTaskInfoState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::VslmEventVslmEventInfoState => {
-                    Self::VslmEventVslmEventInfoState(crate::de::boxed(map, "_value")?)
-                }
-                crate::registry::id::ArrayOfVslmEventVslmEventInfoState => {
-                    Self::ArrayOfVslmEventVslmEventInfoState(
-                        crate::de::boxed(map, "_value")?,
-                    )
-                }
-                _ if DATA_ARRAYS.binary_search(&id).is_ok() => {
-                    Self::Array(crate::types::AnyArray {
-                        type_name: crate::registry::NAMES[id as usize].to_owned(),
-                        items: crate::de::boxed(map, "_value")?,
-                    })
-                }
-                _ => {
-                    return Self::decode_unknown(
-                        crate::registry::NAMES[id as usize].to_owned(),
-                        map,
-                    );
-                }
-            },
-        )
-    }
-    fn decode_unknown<'de, A: serde::de::MapAccess<'de>>(
-        type_name: String,
-        map: A,
-    ) -> Result<Self, A::Error> {
-        let mut object = serde_json::Map::new();
-        object
-            .insert(
-                crate::DISCRIMINATOR.to_owned(),
-                serde_json::Value::String(type_name),
-            );
-        object.extend(crate::de::rest_as_json(map)?);
-        Ok(Self::Unknown(Box::new(object)))
     }
 }

@@ -10,10 +10,10 @@ pub struct ApplyEntitiesConfigRequestType<'a> {
         &'a [crate::types::ApplyHostProfileConfigurationSpec],
     >,
 }
-impl serde::Serialize for ApplyEntitiesConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("applyConfigSpecs", &self.apply_config_specs);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ApplyEntitiesConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("applyConfigSpecs", &self.apply_config_specs);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct ApplyEvcModeVMRequestType<'a> {
     /// Parameter *completeMasks*.
     pub complete_masks: Option<bool>,
 }
-impl serde::Serialize for ApplyEvcModeVMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("mask", &self.mask);
-        o.opt("completeMasks", &self.complete_masks);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ApplyEvcModeVMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("mask", &self.mask);
+        o.field("completeMasks", &self.complete_masks);
+        o.end();
     }
 }

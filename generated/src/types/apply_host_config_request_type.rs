@@ -14,12 +14,12 @@ pub struct ApplyHostConfigRequestType<'a> {
     /// Parameter *userInput*.
     pub user_input: Option<&'a [crate::types::ProfileDeferredPolicyOptionParameter]>,
 }
-impl serde::Serialize for ApplyHostConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ApplyHostConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
         o.field("configSpec", &self.config_spec);
-        o.opt("userInput", &self.user_input);
-        o.end(&crate::Extra::EMPTY)
+        o.field("userInput", &self.user_input);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ApplyHostProfileConfigurationResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ApplyHostProfileConfigurationResult {
     /// Property *ApplyHostProfileConfigurationResult.startTime*.
     ///
@@ -32,76 +32,85 @@ impl ApplyHostProfileConfigurationResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("startTime", &self.start_time);
-        o.field("completeTime", &self.complete_time);
-        o.field("host", &self.host);
-        o.field("status", &self.status);
-        o.opt("errors", &self.errors);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ApplyHostProfileConfigurationResult",
+    type_name: Some("ApplyHostProfileConfigurationResult"),
+    wire: &["startTime", "completeTime", "host", "status", "errors"],
+    names: &["start_time", "complete_time", "host", "status", "errors"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 4u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for ApplyHostProfileConfigurationResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.start_time,
+            1usize => &self.complete_time,
+            2usize => &self.host,
+            3usize => &self.status,
+            4usize => &self.errors,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.start_time,
+            1usize => &mut self.complete_time,
+            2usize => &mut self.host,
+            3usize => &mut self.status,
+            4usize => &mut self.errors,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ApplyHostProfileConfigurationResult {
+    fn blank() -> Self {
+        Self {
+            start_time: crate::object::Blank::blank(),
+            complete_time: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            errors: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ApplyHostProfileConfigurationResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ApplyHostProfileConfigurationResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ApplyHostProfileConfigurationResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ApplyHostProfileConfigurationResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ApplyHostProfileConfigurationResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ApplyHostProfileConfigurationResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ApplyHostProfileConfigurationResult {
-    const TYPE_NAME: &'static str = "ApplyHostProfileConfigurationResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "startTime" => crate::de::req(&mut f.0, &mut map, "startTime"),
-                "completeTime" => crate::de::req(&mut f.1, &mut map, "completeTime"),
-                "host" => crate::de::req(&mut f.2, &mut map, "host"),
-                "status" => crate::de::req(&mut f.3, &mut map, "status"),
-                "errors" => crate::de::set_list(&mut f.4, &mut map, "errors"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["startTime", "completeTime", "host", "status"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            start_time: f_0,
-            complete_time: f_1,
-            host: f_2,
-            status: f_3,
-            errors: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

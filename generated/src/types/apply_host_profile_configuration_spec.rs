@@ -3,7 +3,7 @@
 /// Data object type *ApplyHostProfileConfigurationSpec*.
 ///
 /// Extends `ProfileExecuteResult`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ApplyHostProfileConfigurationSpec {
     /// Property *ProfileExecuteResult.status*.
     pub status: String,
@@ -40,104 +40,127 @@ impl ApplyHostProfileConfigurationSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("status", &self.status);
-        o.opt("configSpec", &self.config_spec);
-        o.opt("inapplicablePath", &self.inapplicable_path);
-        o.opt("requireInput", &self.require_input);
-        o.opt("error", &self.error);
-        o.field("host", &self.host);
-        o.opt("taskListRequirement", &self.task_list_requirement);
-        o.opt("taskDescription", &self.task_description);
-        o.opt("rebootStateless", &self.reboot_stateless);
-        o.opt("rebootHost", &self.reboot_host);
-        o.opt("faultData", &self.fault_data);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ApplyHostProfileConfigurationSpec",
+    type_name: Some("ApplyHostProfileConfigurationSpec"),
+    wire: &[
+        "status",
+        "configSpec",
+        "inapplicablePath",
+        "requireInput",
+        "error",
+        "host",
+        "taskListRequirement",
+        "taskDescription",
+        "rebootStateless",
+        "rebootHost",
+        "faultData",
+    ],
+    names: &[
+        "status",
+        "config_spec",
+        "inapplicable_path",
+        "require_input",
+        "error",
+        "host",
+        "task_list_requirement",
+        "task_description",
+        "reboot_stateless",
+        "reboot_host",
+        "fault_data",
+    ],
+    required: &[0u16, 5u16],
+    by_name: &[1u16, 4u16, 10u16, 5u16, 2u16, 9u16, 8u16, 3u16, 0u16, 7u16, 6u16],
+};
+impl crate::object::Object for ApplyHostProfileConfigurationSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.status,
+            1usize => &self.config_spec,
+            2usize => &self.inapplicable_path,
+            3usize => &self.require_input,
+            4usize => &self.error,
+            5usize => &self.host,
+            6usize => &self.task_list_requirement,
+            7usize => &self.task_description,
+            8usize => &self.reboot_stateless,
+            9usize => &self.reboot_host,
+            10usize => &self.fault_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.status,
+            1usize => &mut self.config_spec,
+            2usize => &mut self.inapplicable_path,
+            3usize => &mut self.require_input,
+            4usize => &mut self.error,
+            5usize => &mut self.host,
+            6usize => &mut self.task_list_requirement,
+            7usize => &mut self.task_description,
+            8usize => &mut self.reboot_stateless,
+            9usize => &mut self.reboot_host,
+            10usize => &mut self.fault_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ApplyHostProfileConfigurationSpec {
+    fn blank() -> Self {
+        Self {
+            status: crate::object::Blank::blank(),
+            config_spec: crate::object::Blank::blank(),
+            inapplicable_path: crate::object::Blank::blank(),
+            require_input: crate::object::Blank::blank(),
+            error: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            task_list_requirement: crate::object::Blank::blank(),
+            task_description: crate::object::Blank::blank(),
+            reboot_stateless: crate::object::Blank::blank(),
+            reboot_host: crate::object::Blank::blank(),
+            fault_data: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ApplyHostProfileConfigurationSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ApplyHostProfileConfigurationSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ApplyHostProfileConfigurationSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ApplyHostProfileConfigurationSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ApplyHostProfileConfigurationSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ApplyHostProfileConfigurationSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ApplyHostProfileConfigurationSpec {
-    const TYPE_NAME: &'static str = "ApplyHostProfileConfigurationSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::HostConfigSpec>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
-            Option<Vec<crate::types::ProfileExecuteError>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<bool>,
-            Option<bool>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "status" => crate::de::req(&mut f.0, &mut map, "status"),
-                "configSpec" => crate::de::set(&mut f.1, &mut map, "configSpec"),
-                "inapplicablePath" => {
-                    crate::de::set_list(&mut f.2, &mut map, "inapplicablePath")
-                }
-                "requireInput" => crate::de::set_list(&mut f.3, &mut map, "requireInput"),
-                "error" => crate::de::set_list(&mut f.4, &mut map, "error"),
-                "host" => crate::de::req(&mut f.5, &mut map, "host"),
-                "taskListRequirement" => {
-                    crate::de::set_list(&mut f.6, &mut map, "taskListRequirement")
-                }
-                "taskDescription" => {
-                    crate::de::set_list(&mut f.7, &mut map, "taskDescription")
-                }
-                "rebootStateless" => {
-                    crate::de::set(&mut f.8, &mut map, "rebootStateless")
-                }
-                "rebootHost" => crate::de::set(&mut f.9, &mut map, "rebootHost"),
-                "faultData" => crate::de::set(&mut f.10, &mut map, "faultData"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.5.is_some()], &["status", "host"]),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, Some(f_5), f_6, f_7, f_8, f_9, f_10) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            status: f_0,
-            config_spec: f_1,
-            inapplicable_path: f_2,
-            require_input: f_3,
-            error: f_4,
-            host: f_5,
-            task_list_requirement: f_6,
-            task_description: f_7,
-            reboot_stateless: f_8,
-            reboot_host: f_9,
-            fault_data: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ApplyProfileKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ApplyProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -40,96 +40,115 @@ impl ApplyProfile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("enabled", &self.enabled);
-        o.opt("policy", &self.policy);
-        o.opt("profileTypeName", &self.profile_type_name);
-        o.opt("profileVersion", &self.profile_version);
-        o.opt("property", &self.property);
-        o.opt("favorite", &self.favorite);
-        o.opt("toBeMerged", &self.to_be_merged);
-        o.opt("toReplaceWith", &self.to_replace_with);
-        o.opt("toBeDeleted", &self.to_be_deleted);
-        o.opt("copyEnableStatus", &self.copy_enable_status);
-        o.opt("hidden", &self.hidden);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ApplyProfile",
+    type_name: Some("ApplyProfile"),
+    wire: &[
+        "enabled",
+        "policy",
+        "profileTypeName",
+        "profileVersion",
+        "property",
+        "favorite",
+        "toBeMerged",
+        "toReplaceWith",
+        "toBeDeleted",
+        "copyEnableStatus",
+        "hidden",
+    ],
+    names: &[
+        "enabled",
+        "policy",
+        "profile_type_name",
+        "profile_version",
+        "property",
+        "favorite",
+        "to_be_merged",
+        "to_replace_with",
+        "to_be_deleted",
+        "copy_enable_status",
+        "hidden",
+    ],
+    required: &[0u16],
+    by_name: &[9u16, 0u16, 5u16, 10u16, 1u16, 2u16, 3u16, 4u16, 8u16, 6u16, 7u16],
+};
+impl crate::object::Object for ApplyProfile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.policy,
+            2usize => &self.profile_type_name,
+            3usize => &self.profile_version,
+            4usize => &self.property,
+            5usize => &self.favorite,
+            6usize => &self.to_be_merged,
+            7usize => &self.to_replace_with,
+            8usize => &self.to_be_deleted,
+            9usize => &self.copy_enable_status,
+            10usize => &self.hidden,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.policy,
+            2usize => &mut self.profile_type_name,
+            3usize => &mut self.profile_version,
+            4usize => &mut self.property,
+            5usize => &mut self.favorite,
+            6usize => &mut self.to_be_merged,
+            7usize => &mut self.to_replace_with,
+            8usize => &mut self.to_be_deleted,
+            9usize => &mut self.copy_enable_status,
+            10usize => &mut self.hidden,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ApplyProfile {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ApplyProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ApplyProfile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ApplyProfile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ApplyProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ApplyProfile"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ApplyProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ApplyProfile {
-    const TYPE_NAME: &'static str = "ApplyProfile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Vec<crate::types::ProfilePolicy>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ProfileApplyProfileProperty>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::req(&mut f.0, &mut map, "enabled"),
-                "policy" => crate::de::set_list(&mut f.1, &mut map, "policy"),
-                "profileTypeName" => {
-                    crate::de::set(&mut f.2, &mut map, "profileTypeName")
-                }
-                "profileVersion" => crate::de::set(&mut f.3, &mut map, "profileVersion"),
-                "property" => crate::de::set_list(&mut f.4, &mut map, "property"),
-                "favorite" => crate::de::set(&mut f.5, &mut map, "favorite"),
-                "toBeMerged" => crate::de::set(&mut f.6, &mut map, "toBeMerged"),
-                "toReplaceWith" => crate::de::set(&mut f.7, &mut map, "toReplaceWith"),
-                "toBeDeleted" => crate::de::set(&mut f.8, &mut map, "toBeDeleted"),
-                "copyEnableStatus" => {
-                    crate::de::set(&mut f.9, &mut map, "copyEnableStatus")
-                }
-                "hidden" => crate::de::set(&mut f.10, &mut map, "hidden"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["enabled"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            enabled: f_0,
-            policy: f_1,
-            profile_type_name: f_2,
-            profile_version: f_3,
-            property: f_4,
-            favorite: f_5,
-            to_be_merged: f_6,
-            to_replace_with: f_7,
-            to_be_deleted: f_8,
-            copy_enable_status: f_9,
-            hidden: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ApplyProfile` or any of its subtypes: what a member declared as `ApplyProfile` holds.
@@ -214,44 +233,7 @@ pub enum ApplyProfileKind {
 impl ApplyProfileKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ApplyProfile(v) => v.type_name(),
-            Self::ProfileApplyProfileElement(v) => v.type_name(),
-            Self::ActiveDirectoryProfile(v) => v.type_name(),
-            Self::AuthenticationProfile(v) => v.type_name(),
-            Self::DateTimeProfile(v) => v.type_name(),
-            Self::DvsProfile(v) => v.type_name(),
-            Self::DvsVNicProfile(v) => v.type_name(),
-            Self::FirewallProfile(v) => v.type_name(),
-            Self::FirewallProfileRulesetProfile(v) => v.type_name(),
-            Self::HostApplyProfile(v) => v.type_name(),
-            Self::HostMemoryProfile(v) => v.type_name(),
-            Self::IpAddressProfile(v) => v.type_name(),
-            Self::IpRouteProfile(v) => v.type_name(),
-            Self::NasStorageProfile(v) => v.type_name(),
-            Self::NetStackInstanceProfile(v) => v.type_name(),
-            Self::NetworkPolicyProfile(v) => v.type_name(),
-            Self::NetworkProfile(v) => v.type_name(),
-            Self::NetworkProfileDnsConfigProfile(v) => v.type_name(),
-            Self::NsxHostVNicProfile(v) => v.type_name(),
-            Self::OpaqueSwitchProfile(v) => v.type_name(),
-            Self::OptionProfile(v) => v.type_name(),
-            Self::PermissionProfile(v) => v.type_name(),
-            Self::PhysicalNicProfile(v) => v.type_name(),
-            Self::PnicUplinkProfile(v) => v.type_name(),
-            Self::PortGroupProfile(v) => v.type_name(),
-            Self::VirtualSwitchSelectionProfile(v) => v.type_name(),
-            Self::VlanProfile(v) => v.type_name(),
-            Self::SecurityProfile(v) => v.type_name(),
-            Self::ServiceProfile(v) => v.type_name(),
-            Self::StaticRouteProfile(v) => v.type_name(),
-            Self::StorageProfile(v) => v.type_name(),
-            Self::UserGroupProfile(v) => v.type_name(),
-            Self::UserProfile(v) => v.type_name(),
-            Self::VirtualSwitchProfile(v) => v.type_name(),
-            Self::LinkProfile(v) => v.type_name(),
-            Self::NumPortsProfile(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -479,421 +461,233 @@ impl From<crate::types::NumPortsProfile> for ApplyProfileKind {
         Self::NumPortsProfile(Box::new(v))
     }
 }
-impl serde::Serialize for ApplyProfileKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ApplyProfileKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::ApplyProfile, id) {
+            crate::registry::id::ProfileApplyProfileElement => {
+                Self::ProfileApplyProfileElement(crate::object::Blank::blank())
+            }
+            crate::registry::id::ActiveDirectoryProfile => {
+                Self::ActiveDirectoryProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::AuthenticationProfile => {
+                Self::AuthenticationProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::DateTimeProfile => {
+                Self::DateTimeProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsProfile => {
+                Self::DvsProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsVNicProfile => {
+                Self::DvsVNicProfile(
+                    <crate::types::DvsVNicProfileKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::FirewallProfile => {
+                Self::FirewallProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::FirewallProfileRulesetProfile => {
+                Self::FirewallProfileRulesetProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostApplyProfile => {
+                Self::HostApplyProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostMemoryProfile => {
+                Self::HostMemoryProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::IpAddressProfile => {
+                Self::IpAddressProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::IpRouteProfile => {
+                Self::IpRouteProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::NasStorageProfile => {
+                Self::NasStorageProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::NetStackInstanceProfile => {
+                Self::NetStackInstanceProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::NetworkPolicyProfile => {
+                Self::NetworkPolicyProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::NetworkProfile => {
+                Self::NetworkProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::NetworkProfileDnsConfigProfile => {
+                Self::NetworkProfileDnsConfigProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::NsxHostVNicProfile => {
+                Self::NsxHostVNicProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::OpaqueSwitchProfile => {
+                Self::OpaqueSwitchProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::OptionProfile => {
+                Self::OptionProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::PermissionProfile => {
+                Self::PermissionProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::PhysicalNicProfile => {
+                Self::PhysicalNicProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::PnicUplinkProfile => {
+                Self::PnicUplinkProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::PortGroupProfile => {
+                Self::PortGroupProfile(
+                    <crate::types::PortGroupProfileKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualSwitchSelectionProfile => {
+                Self::VirtualSwitchSelectionProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::VlanProfile => {
+                Self::VlanProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::SecurityProfile => {
+                Self::SecurityProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::ServiceProfile => {
+                Self::ServiceProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::StaticRouteProfile => {
+                Self::StaticRouteProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageProfile => {
+                Self::StorageProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::UserGroupProfile => {
+                Self::UserGroupProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::UserProfile => {
+                Self::UserProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSwitchProfile => {
+                Self::VirtualSwitchProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::LinkProfile => {
+                Self::LinkProfile(crate::object::Blank::blank())
+            }
+            crate::registry::id::NumPortsProfile => {
+                Self::NumPortsProfile(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ApplyProfile(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ApplyProfile(v) => v.serialize(s),
-            Self::ProfileApplyProfileElement(v) => v.serialize(s),
-            Self::ActiveDirectoryProfile(v) => v.serialize(s),
-            Self::AuthenticationProfile(v) => v.serialize(s),
-            Self::DateTimeProfile(v) => v.serialize(s),
-            Self::DvsProfile(v) => v.serialize(s),
-            Self::DvsVNicProfile(v) => v.serialize(s),
-            Self::FirewallProfile(v) => v.serialize(s),
-            Self::FirewallProfileRulesetProfile(v) => v.serialize(s),
-            Self::HostApplyProfile(v) => v.serialize(s),
-            Self::HostMemoryProfile(v) => v.serialize(s),
-            Self::IpAddressProfile(v) => v.serialize(s),
-            Self::IpRouteProfile(v) => v.serialize(s),
-            Self::NasStorageProfile(v) => v.serialize(s),
-            Self::NetStackInstanceProfile(v) => v.serialize(s),
-            Self::NetworkPolicyProfile(v) => v.serialize(s),
-            Self::NetworkProfile(v) => v.serialize(s),
-            Self::NetworkProfileDnsConfigProfile(v) => v.serialize(s),
-            Self::NsxHostVNicProfile(v) => v.serialize(s),
-            Self::OpaqueSwitchProfile(v) => v.serialize(s),
-            Self::OptionProfile(v) => v.serialize(s),
-            Self::PermissionProfile(v) => v.serialize(s),
-            Self::PhysicalNicProfile(v) => v.serialize(s),
-            Self::PnicUplinkProfile(v) => v.serialize(s),
-            Self::PortGroupProfile(v) => v.serialize(s),
-            Self::VirtualSwitchSelectionProfile(v) => v.serialize(s),
-            Self::VlanProfile(v) => v.serialize(s),
-            Self::SecurityProfile(v) => v.serialize(s),
-            Self::ServiceProfile(v) => v.serialize(s),
-            Self::StaticRouteProfile(v) => v.serialize(s),
-            Self::StorageProfile(v) => v.serialize(s),
-            Self::UserGroupProfile(v) => v.serialize(s),
-            Self::UserProfile(v) => v.serialize(s),
-            Self::VirtualSwitchProfile(v) => v.serialize(s),
-            Self::LinkProfile(v) => v.serialize(s),
-            Self::NumPortsProfile(v) => v.serialize(s),
+            Self::ApplyProfile(v) => &**v,
+            Self::ProfileApplyProfileElement(v) => &**v,
+            Self::ActiveDirectoryProfile(v) => &**v,
+            Self::AuthenticationProfile(v) => &**v,
+            Self::DateTimeProfile(v) => &**v,
+            Self::DvsProfile(v) => &**v,
+            Self::DvsVNicProfile(v) => crate::object::Family::object(v),
+            Self::FirewallProfile(v) => &**v,
+            Self::FirewallProfileRulesetProfile(v) => &**v,
+            Self::HostApplyProfile(v) => &**v,
+            Self::HostMemoryProfile(v) => &**v,
+            Self::IpAddressProfile(v) => &**v,
+            Self::IpRouteProfile(v) => &**v,
+            Self::NasStorageProfile(v) => &**v,
+            Self::NetStackInstanceProfile(v) => &**v,
+            Self::NetworkPolicyProfile(v) => &**v,
+            Self::NetworkProfile(v) => &**v,
+            Self::NetworkProfileDnsConfigProfile(v) => &**v,
+            Self::NsxHostVNicProfile(v) => &**v,
+            Self::OpaqueSwitchProfile(v) => &**v,
+            Self::OptionProfile(v) => &**v,
+            Self::PermissionProfile(v) => &**v,
+            Self::PhysicalNicProfile(v) => &**v,
+            Self::PnicUplinkProfile(v) => &**v,
+            Self::PortGroupProfile(v) => crate::object::Family::object(v),
+            Self::VirtualSwitchSelectionProfile(v) => &**v,
+            Self::VlanProfile(v) => &**v,
+            Self::SecurityProfile(v) => &**v,
+            Self::ServiceProfile(v) => &**v,
+            Self::StaticRouteProfile(v) => &**v,
+            Self::StorageProfile(v) => &**v,
+            Self::UserGroupProfile(v) => &**v,
+            Self::UserProfile(v) => &**v,
+            Self::VirtualSwitchProfile(v) => &**v,
+            Self::LinkProfile(v) => &**v,
+            Self::NumPortsProfile(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ApplyProfile(v) => &mut **v,
+            Self::ProfileApplyProfileElement(v) => &mut **v,
+            Self::ActiveDirectoryProfile(v) => &mut **v,
+            Self::AuthenticationProfile(v) => &mut **v,
+            Self::DateTimeProfile(v) => &mut **v,
+            Self::DvsProfile(v) => &mut **v,
+            Self::DvsVNicProfile(v) => crate::object::Family::object_mut(v),
+            Self::FirewallProfile(v) => &mut **v,
+            Self::FirewallProfileRulesetProfile(v) => &mut **v,
+            Self::HostApplyProfile(v) => &mut **v,
+            Self::HostMemoryProfile(v) => &mut **v,
+            Self::IpAddressProfile(v) => &mut **v,
+            Self::IpRouteProfile(v) => &mut **v,
+            Self::NasStorageProfile(v) => &mut **v,
+            Self::NetStackInstanceProfile(v) => &mut **v,
+            Self::NetworkPolicyProfile(v) => &mut **v,
+            Self::NetworkProfile(v) => &mut **v,
+            Self::NetworkProfileDnsConfigProfile(v) => &mut **v,
+            Self::NsxHostVNicProfile(v) => &mut **v,
+            Self::OpaqueSwitchProfile(v) => &mut **v,
+            Self::OptionProfile(v) => &mut **v,
+            Self::PermissionProfile(v) => &mut **v,
+            Self::PhysicalNicProfile(v) => &mut **v,
+            Self::PnicUplinkProfile(v) => &mut **v,
+            Self::PortGroupProfile(v) => crate::object::Family::object_mut(v),
+            Self::VirtualSwitchSelectionProfile(v) => &mut **v,
+            Self::VlanProfile(v) => &mut **v,
+            Self::SecurityProfile(v) => &mut **v,
+            Self::ServiceProfile(v) => &mut **v,
+            Self::StaticRouteProfile(v) => &mut **v,
+            Self::StorageProfile(v) => &mut **v,
+            Self::UserGroupProfile(v) => &mut **v,
+            Self::UserProfile(v) => &mut **v,
+            Self::VirtualSwitchProfile(v) => &mut **v,
+            Self::LinkProfile(v) => &mut **v,
+            Self::NumPortsProfile(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ApplyProfileKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ApplyProfileKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ApplyProfileKind {
-    const BASE: u16 = crate::registry::id::ApplyProfile;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ProfileApplyProfileElement => {
-                    Self::ProfileApplyProfileElement(
-                        Box::new(
-                            <crate::types::ProfileApplyProfileElement as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ActiveDirectoryProfile => {
-                    Self::ActiveDirectoryProfile(
-                        Box::new(
-                            <crate::types::ActiveDirectoryProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AuthenticationProfile => {
-                    Self::AuthenticationProfile(
-                        Box::new(
-                            <crate::types::AuthenticationProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DateTimeProfile => {
-                    Self::DateTimeProfile(
-                        Box::new(
-                            <crate::types::DateTimeProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsProfile => {
-                    Self::DvsProfile(
-                        Box::new(
-                            <crate::types::DvsProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsVNicProfile => {
-                    Self::DvsVNicProfile(
-                        <crate::types::DvsVNicProfileKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::FirewallProfile => {
-                    Self::FirewallProfile(
-                        Box::new(
-                            <crate::types::FirewallProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FirewallProfileRulesetProfile => {
-                    Self::FirewallProfileRulesetProfile(
-                        Box::new(
-                            <crate::types::FirewallProfileRulesetProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostApplyProfile => {
-                    Self::HostApplyProfile(
-                        Box::new(
-                            <crate::types::HostApplyProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostMemoryProfile => {
-                    Self::HostMemoryProfile(
-                        Box::new(
-                            <crate::types::HostMemoryProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IpAddressProfile => {
-                    Self::IpAddressProfile(
-                        Box::new(
-                            <crate::types::IpAddressProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IpRouteProfile => {
-                    Self::IpRouteProfile(
-                        Box::new(
-                            <crate::types::IpRouteProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NasStorageProfile => {
-                    Self::NasStorageProfile(
-                        Box::new(
-                            <crate::types::NasStorageProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NetStackInstanceProfile => {
-                    Self::NetStackInstanceProfile(
-                        Box::new(
-                            <crate::types::NetStackInstanceProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NetworkPolicyProfile => {
-                    Self::NetworkPolicyProfile(
-                        Box::new(
-                            <crate::types::NetworkPolicyProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NetworkProfile => {
-                    Self::NetworkProfile(
-                        Box::new(
-                            <crate::types::NetworkProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NetworkProfileDnsConfigProfile => {
-                    Self::NetworkProfileDnsConfigProfile(
-                        Box::new(
-                            <crate::types::NetworkProfileDnsConfigProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NsxHostVNicProfile => {
-                    Self::NsxHostVNicProfile(
-                        Box::new(
-                            <crate::types::NsxHostVNicProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OpaqueSwitchProfile => {
-                    Self::OpaqueSwitchProfile(
-                        Box::new(
-                            <crate::types::OpaqueSwitchProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OptionProfile => {
-                    Self::OptionProfile(
-                        Box::new(
-                            <crate::types::OptionProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PermissionProfile => {
-                    Self::PermissionProfile(
-                        Box::new(
-                            <crate::types::PermissionProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PhysicalNicProfile => {
-                    Self::PhysicalNicProfile(
-                        Box::new(
-                            <crate::types::PhysicalNicProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PnicUplinkProfile => {
-                    Self::PnicUplinkProfile(
-                        Box::new(
-                            <crate::types::PnicUplinkProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PortGroupProfile => {
-                    Self::PortGroupProfile(
-                        <crate::types::PortGroupProfileKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualSwitchSelectionProfile => {
-                    Self::VirtualSwitchSelectionProfile(
-                        Box::new(
-                            <crate::types::VirtualSwitchSelectionProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VlanProfile => {
-                    Self::VlanProfile(
-                        Box::new(
-                            <crate::types::VlanProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SecurityProfile => {
-                    Self::SecurityProfile(
-                        Box::new(
-                            <crate::types::SecurityProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ServiceProfile => {
-                    Self::ServiceProfile(
-                        Box::new(
-                            <crate::types::ServiceProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StaticRouteProfile => {
-                    Self::StaticRouteProfile(
-                        Box::new(
-                            <crate::types::StaticRouteProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageProfile => {
-                    Self::StorageProfile(
-                        Box::new(
-                            <crate::types::StorageProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UserGroupProfile => {
-                    Self::UserGroupProfile(
-                        Box::new(
-                            <crate::types::UserGroupProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UserProfile => {
-                    Self::UserProfile(
-                        Box::new(
-                            <crate::types::UserProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSwitchProfile => {
-                    Self::VirtualSwitchProfile(
-                        Box::new(
-                            <crate::types::VirtualSwitchProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LinkProfile => {
-                    Self::LinkProfile(
-                        Box::new(
-                            <crate::types::LinkProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NumPortsProfile => {
-                    Self::NumPortsProfile(
-                        Box::new(
-                            <crate::types::NumPortsProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ApplyProfile(
-                        Box::new(
-                            <crate::types::ApplyProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ApplyProfileKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ApplyProfileKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ApplyProfileKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ApplyProfileKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct ApplyRecommendationRequestType<'a> {
     /// Parameter *key*.
     pub key: &'a str,
 }
-impl serde::Serialize for ApplyRecommendationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ApplyRecommendationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("key", &self.key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

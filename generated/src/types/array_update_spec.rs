@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ArrayUpdateSpecKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ArrayUpdateSpec {
     /// Property *ArrayUpdateSpec.operation*.
     pub operation: crate::types::ArrayUpdateOperation,
@@ -22,54 +22,77 @@ impl ArrayUpdateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("operation", &self.operation);
-        o.opt("removeKey", &self.remove_key);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ArrayUpdateSpec",
+    type_name: Some("ArrayUpdateSpec"),
+    wire: &["operation", "removeKey"],
+    names: &["operation", "remove_key"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for ArrayUpdateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.operation,
+            1usize => &self.remove_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.operation,
+            1usize => &mut self.remove_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ArrayUpdateSpec {
+    fn blank() -> Self {
+        Self {
+            operation: crate::object::Blank::blank(),
+            remove_key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ArrayUpdateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ArrayUpdateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ArrayUpdateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ArrayUpdateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ArrayUpdateSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ArrayUpdateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ArrayUpdateSpec {
-    const TYPE_NAME: &'static str = "ArrayUpdateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::ArrayUpdateOperation>,
-            Option<crate::types::Any>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "operation" => crate::de::req(&mut f.0, &mut map, "operation"),
-                "removeKey" => crate::de::set(&mut f.1, &mut map, "removeKey"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["operation"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            operation: f_0,
-            remove_key: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ArrayUpdateSpec` or any of its subtypes: what a member declared as `ArrayUpdateSpec` holds.
@@ -116,25 +139,7 @@ pub enum ArrayUpdateSpecKind {
 impl ArrayUpdateSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ArrayUpdateSpec(v) => v.type_name(),
-            Self::TagSpec(v) => v.type_name(),
-            Self::ClusterDasVmConfigSpec(v) => v.type_name(),
-            Self::ClusterDatastoreUpdateSpec(v) => v.type_name(),
-            Self::ClusterDpmHostConfigSpec(v) => v.type_name(),
-            Self::ClusterDrsVmConfigSpec(v) => v.type_name(),
-            Self::ClusterGroupSpec(v) => v.type_name(),
-            Self::ClusterPreemptibleVmPairSpec(v) => v.type_name(),
-            Self::ClusterRuleSpec(v) => v.type_name(),
-            Self::ClusterTagCategoryUpdateSpec(v) => v.type_name(),
-            Self::ClusterVmOrchestrationSpec(v) => v.type_name(),
-            Self::StorageDrsOptionSpec(v) => v.type_name(),
-            Self::StorageDrsVmConfigSpec(v) => v.type_name(),
-            Self::VAppOvfSectionSpec(v) => v.type_name(),
-            Self::VAppProductSpec(v) => v.type_name(),
-            Self::VAppPropertySpec(v) => v.type_name(),
-            Self::VirtualMachineCpuIdInfoSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -248,214 +253,128 @@ impl From<crate::types::VirtualMachineCpuIdInfoSpec> for ArrayUpdateSpecKind {
         Self::VirtualMachineCpuIdInfoSpec(Box::new(v))
     }
 }
-impl serde::Serialize for ArrayUpdateSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ArrayUpdateSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::ArrayUpdateSpec, id) {
+            crate::registry::id::TagSpec => Self::TagSpec(crate::object::Blank::blank()),
+            crate::registry::id::ClusterDasVmConfigSpec => {
+                Self::ClusterDasVmConfigSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterDatastoreUpdateSpec => {
+                Self::ClusterDatastoreUpdateSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterDpmHostConfigSpec => {
+                Self::ClusterDpmHostConfigSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterDrsVmConfigSpec => {
+                Self::ClusterDrsVmConfigSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterGroupSpec => {
+                Self::ClusterGroupSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterPreemptibleVmPairSpec => {
+                Self::ClusterPreemptibleVmPairSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterRuleSpec => {
+                Self::ClusterRuleSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterTagCategoryUpdateSpec => {
+                Self::ClusterTagCategoryUpdateSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterVmOrchestrationSpec => {
+                Self::ClusterVmOrchestrationSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsOptionSpec => {
+                Self::StorageDrsOptionSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsVmConfigSpec => {
+                Self::StorageDrsVmConfigSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VAppOvfSectionSpec => {
+                Self::VAppOvfSectionSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VAppProductSpec => {
+                Self::VAppProductSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VAppPropertySpec => {
+                Self::VAppPropertySpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineCpuIdInfoSpec => {
+                Self::VirtualMachineCpuIdInfoSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ArrayUpdateSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ArrayUpdateSpec(v) => v.serialize(s),
-            Self::TagSpec(v) => v.serialize(s),
-            Self::ClusterDasVmConfigSpec(v) => v.serialize(s),
-            Self::ClusterDatastoreUpdateSpec(v) => v.serialize(s),
-            Self::ClusterDpmHostConfigSpec(v) => v.serialize(s),
-            Self::ClusterDrsVmConfigSpec(v) => v.serialize(s),
-            Self::ClusterGroupSpec(v) => v.serialize(s),
-            Self::ClusterPreemptibleVmPairSpec(v) => v.serialize(s),
-            Self::ClusterRuleSpec(v) => v.serialize(s),
-            Self::ClusterTagCategoryUpdateSpec(v) => v.serialize(s),
-            Self::ClusterVmOrchestrationSpec(v) => v.serialize(s),
-            Self::StorageDrsOptionSpec(v) => v.serialize(s),
-            Self::StorageDrsVmConfigSpec(v) => v.serialize(s),
-            Self::VAppOvfSectionSpec(v) => v.serialize(s),
-            Self::VAppProductSpec(v) => v.serialize(s),
-            Self::VAppPropertySpec(v) => v.serialize(s),
-            Self::VirtualMachineCpuIdInfoSpec(v) => v.serialize(s),
+            Self::ArrayUpdateSpec(v) => &**v,
+            Self::TagSpec(v) => &**v,
+            Self::ClusterDasVmConfigSpec(v) => &**v,
+            Self::ClusterDatastoreUpdateSpec(v) => &**v,
+            Self::ClusterDpmHostConfigSpec(v) => &**v,
+            Self::ClusterDrsVmConfigSpec(v) => &**v,
+            Self::ClusterGroupSpec(v) => &**v,
+            Self::ClusterPreemptibleVmPairSpec(v) => &**v,
+            Self::ClusterRuleSpec(v) => &**v,
+            Self::ClusterTagCategoryUpdateSpec(v) => &**v,
+            Self::ClusterVmOrchestrationSpec(v) => &**v,
+            Self::StorageDrsOptionSpec(v) => &**v,
+            Self::StorageDrsVmConfigSpec(v) => &**v,
+            Self::VAppOvfSectionSpec(v) => &**v,
+            Self::VAppProductSpec(v) => &**v,
+            Self::VAppPropertySpec(v) => &**v,
+            Self::VirtualMachineCpuIdInfoSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ArrayUpdateSpec(v) => &mut **v,
+            Self::TagSpec(v) => &mut **v,
+            Self::ClusterDasVmConfigSpec(v) => &mut **v,
+            Self::ClusterDatastoreUpdateSpec(v) => &mut **v,
+            Self::ClusterDpmHostConfigSpec(v) => &mut **v,
+            Self::ClusterDrsVmConfigSpec(v) => &mut **v,
+            Self::ClusterGroupSpec(v) => &mut **v,
+            Self::ClusterPreemptibleVmPairSpec(v) => &mut **v,
+            Self::ClusterRuleSpec(v) => &mut **v,
+            Self::ClusterTagCategoryUpdateSpec(v) => &mut **v,
+            Self::ClusterVmOrchestrationSpec(v) => &mut **v,
+            Self::StorageDrsOptionSpec(v) => &mut **v,
+            Self::StorageDrsVmConfigSpec(v) => &mut **v,
+            Self::VAppOvfSectionSpec(v) => &mut **v,
+            Self::VAppProductSpec(v) => &mut **v,
+            Self::VAppPropertySpec(v) => &mut **v,
+            Self::VirtualMachineCpuIdInfoSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ArrayUpdateSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ArrayUpdateSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ArrayUpdateSpecKind {
-    const BASE: u16 = crate::registry::id::ArrayUpdateSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::TagSpec => {
-                    Self::TagSpec(
-                        Box::new(
-                            <crate::types::TagSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterDasVmConfigSpec => {
-                    Self::ClusterDasVmConfigSpec(
-                        Box::new(
-                            <crate::types::ClusterDasVmConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterDatastoreUpdateSpec => {
-                    Self::ClusterDatastoreUpdateSpec(
-                        Box::new(
-                            <crate::types::ClusterDatastoreUpdateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterDpmHostConfigSpec => {
-                    Self::ClusterDpmHostConfigSpec(
-                        Box::new(
-                            <crate::types::ClusterDpmHostConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterDrsVmConfigSpec => {
-                    Self::ClusterDrsVmConfigSpec(
-                        Box::new(
-                            <crate::types::ClusterDrsVmConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterGroupSpec => {
-                    Self::ClusterGroupSpec(
-                        Box::new(
-                            <crate::types::ClusterGroupSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterPreemptibleVmPairSpec => {
-                    Self::ClusterPreemptibleVmPairSpec(
-                        Box::new(
-                            <crate::types::ClusterPreemptibleVmPairSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterRuleSpec => {
-                    Self::ClusterRuleSpec(
-                        Box::new(
-                            <crate::types::ClusterRuleSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterTagCategoryUpdateSpec => {
-                    Self::ClusterTagCategoryUpdateSpec(
-                        Box::new(
-                            <crate::types::ClusterTagCategoryUpdateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterVmOrchestrationSpec => {
-                    Self::ClusterVmOrchestrationSpec(
-                        Box::new(
-                            <crate::types::ClusterVmOrchestrationSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsOptionSpec => {
-                    Self::StorageDrsOptionSpec(
-                        Box::new(
-                            <crate::types::StorageDrsOptionSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsVmConfigSpec => {
-                    Self::StorageDrsVmConfigSpec(
-                        Box::new(
-                            <crate::types::StorageDrsVmConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VAppOvfSectionSpec => {
-                    Self::VAppOvfSectionSpec(
-                        Box::new(
-                            <crate::types::VAppOvfSectionSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VAppProductSpec => {
-                    Self::VAppProductSpec(
-                        Box::new(
-                            <crate::types::VAppProductSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VAppPropertySpec => {
-                    Self::VAppPropertySpec(
-                        Box::new(
-                            <crate::types::VAppPropertySpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineCpuIdInfoSpec => {
-                    Self::VirtualMachineCpuIdInfoSpec(
-                        Box::new(
-                            <crate::types::VirtualMachineCpuIdInfoSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ArrayUpdateSpec(
-                        Box::new(
-                            <crate::types::ArrayUpdateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ArrayUpdateSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ArrayUpdateSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ArrayUpdateSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ArrayUpdateSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

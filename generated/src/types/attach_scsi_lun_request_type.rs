@@ -8,10 +8,10 @@ pub struct AttachScsiLunRequestType<'a> {
     /// Parameter *lunUuid*.
     pub lun_uuid: &'a str,
 }
-impl serde::Serialize for AttachScsiLunRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AttachScsiLunRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("lunUuid", &self.lun_uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct AttachTagToVStorageObjectRequestType<'a> {
     /// Parameter *tag*.
     pub tag: &'a str,
 }
-impl serde::Serialize for AttachTagToVStorageObjectRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AttachTagToVStorageObjectRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("category", &self.category);
         o.field("tag", &self.tag);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

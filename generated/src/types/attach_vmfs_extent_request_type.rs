@@ -10,11 +10,11 @@ pub struct AttachVmfsExtentRequestType<'a> {
     /// Parameter *extent*.
     pub extent: &'a crate::types::HostScsiDiskPartition,
 }
-impl serde::Serialize for AttachVmfsExtentRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for AttachVmfsExtentRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vmfsPath", &self.vmfs_path);
         o.field("extent", &self.extent);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

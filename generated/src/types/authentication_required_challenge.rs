@@ -3,7 +3,7 @@
 /// Data object type *AuthenticationRequiredChallenge*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AuthenticationRequiredChallenge {
     /// Property *AuthenticationRequiredChallenge.scheme*.
     pub scheme: String,
@@ -28,77 +28,80 @@ impl AuthenticationRequiredChallenge {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("scheme", &self.scheme);
-        o.opt("realm", &self.realm);
-        o.opt("error", &self.error);
-        o.opt("errorDescription", &self.error_description);
-        o.opt("ovl", &self.ovl);
-        o.opt("oidcConfigUrl", &self.oidc_config_url);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AuthenticationRequiredChallenge",
+    type_name: Some("AuthenticationRequiredChallenge"),
+    wire: &["scheme", "realm", "error", "errorDescription", "ovl", "oidcConfigUrl"],
+    names: &["scheme", "realm", "error", "error_description", "ovl", "oidc_config_url"],
+    required: &[0u16],
+    by_name: &[2u16, 3u16, 5u16, 4u16, 1u16, 0u16],
+};
+impl crate::object::Object for AuthenticationRequiredChallenge {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.scheme,
+            1usize => &self.realm,
+            2usize => &self.error,
+            3usize => &self.error_description,
+            4usize => &self.ovl,
+            5usize => &self.oidc_config_url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.scheme,
+            1usize => &mut self.realm,
+            2usize => &mut self.error,
+            3usize => &mut self.error_description,
+            4usize => &mut self.ovl,
+            5usize => &mut self.oidc_config_url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AuthenticationRequiredChallenge {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AuthenticationRequiredChallenge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AuthenticationRequiredChallenge {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AuthenticationRequiredChallenge {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AuthenticationRequiredChallenge {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("AuthenticationRequiredChallenge"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AuthenticationRequiredChallenge {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AuthenticationRequiredChallenge {
-    const TYPE_NAME: &'static str = "AuthenticationRequiredChallenge";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "scheme" => crate::de::req(&mut f.0, &mut map, "scheme"),
-                "realm" => crate::de::set(&mut f.1, &mut map, "realm"),
-                "error" => crate::de::set(&mut f.2, &mut map, "error"),
-                "errorDescription" => {
-                    crate::de::set(&mut f.3, &mut map, "errorDescription")
-                }
-                "ovl" => crate::de::set(&mut f.4, &mut map, "ovl"),
-                "oidcConfigUrl" => crate::de::set(&mut f.5, &mut map, "oidcConfigUrl"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["scheme"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            scheme: f_0,
-            realm: f_1,
-            error: f_2,
-            error_description: f_3,
-            ovl: f_4,
-            oidc_config_url: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

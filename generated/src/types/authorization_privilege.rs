@@ -3,7 +3,7 @@
 /// Data object type *AuthorizationPrivilege*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AuthorizationPrivilege {
     /// Property *AuthorizationPrivilege.privId*.
     pub priv_id: String,
@@ -24,68 +24,76 @@ impl AuthorizationPrivilege {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("privId", &self.priv_id);
-        o.field("onParent", &self.on_parent);
-        o.field("name", &self.name);
-        o.field("privGroupName", &self.priv_group_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AuthorizationPrivilege",
+    type_name: Some("AuthorizationPrivilege"),
+    wire: &["privId", "onParent", "name", "privGroupName"],
+    names: &["priv_id", "on_parent", "name", "priv_group_name"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for AuthorizationPrivilege {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.priv_id,
+            1usize => &self.on_parent,
+            2usize => &self.name,
+            3usize => &self.priv_group_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.priv_id,
+            1usize => &mut self.on_parent,
+            2usize => &mut self.name,
+            3usize => &mut self.priv_group_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AuthorizationPrivilege {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AuthorizationPrivilege {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AuthorizationPrivilege {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AuthorizationPrivilege {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AuthorizationPrivilege {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AuthorizationPrivilege"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AuthorizationPrivilege {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AuthorizationPrivilege {
-    const TYPE_NAME: &'static str = "AuthorizationPrivilege";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "privId" => crate::de::req(&mut f.0, &mut map, "privId"),
-                "onParent" => crate::de::req(&mut f.1, &mut map, "onParent"),
-                "name" => crate::de::req(&mut f.2, &mut map, "name"),
-                "privGroupName" => crate::de::req(&mut f.3, &mut map, "privGroupName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["privId", "onParent", "name", "privGroupName"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            priv_id: f_0,
-            on_parent: f_1,
-            name: f_2,
-            priv_group_name: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *AuthorizationRole*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AuthorizationRole {
     /// Property *AuthorizationRole.roleId*.
     pub role_id: i32,
@@ -26,72 +26,85 @@ impl AuthorizationRole {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("roleId", &self.role_id);
-        o.field("system", &self.system);
-        o.field("name", &self.name);
-        o.field("info", &self.info);
-        o.opt("privilege", &self.privilege);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AuthorizationRole",
+    type_name: Some("AuthorizationRole"),
+    wire: &["roleId", "system", "name", "info", "privilege"],
+    names: &["role_id", "system", "name", "info", "privilege"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 2u16, 4u16, 0u16, 1u16],
+};
+impl crate::object::Object for AuthorizationRole {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.role_id,
+            1usize => &self.system,
+            2usize => &self.name,
+            3usize => &self.info,
+            4usize => &self.privilege,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.role_id,
+            1usize => &mut self.system,
+            2usize => &mut self.name,
+            3usize => &mut self.info,
+            4usize => &mut self.privilege,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AuthorizationRole {
+    fn blank() -> Self {
+        Self {
+            role_id: crate::object::Blank::blank(),
+            system: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            info: crate::object::Blank::blank(),
+            privilege: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AuthorizationRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AuthorizationRole {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AuthorizationRole {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AuthorizationRole {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AuthorizationRole"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AuthorizationRole {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AuthorizationRole {
-    const TYPE_NAME: &'static str = "AuthorizationRole";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<bool>,
-            Option<String>,
-            Option<crate::types::DescriptionKind>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "roleId" => crate::de::req(&mut f.0, &mut map, "roleId"),
-                "system" => crate::de::req(&mut f.1, &mut map, "system"),
-                "name" => crate::de::req(&mut f.2, &mut map, "name"),
-                "info" => crate::de::req(&mut f.3, &mut map, "info"),
-                "privilege" => crate::de::set_list(&mut f.4, &mut map, "privilege"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["roleId", "system", "name", "info"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            role_id: f_0,
-            system: f_1,
-            name: f_2,
-            info: f_3,
-            privilege: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *AutoStartDefaults*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AutoStartDefaults {
     /// Property *AutoStartDefaults.enabled*.
     pub enabled: Option<bool>,
@@ -26,64 +26,84 @@ impl AutoStartDefaults {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("startDelay", &self.start_delay);
-        o.opt("stopDelay", &self.stop_delay);
-        o.opt("waitForHeartbeat", &self.wait_for_heartbeat);
-        o.opt("stopAction", &self.stop_action);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AutoStartDefaults",
+    type_name: Some("AutoStartDefaults"),
+    wire: &["enabled", "startDelay", "stopDelay", "waitForHeartbeat", "stopAction"],
+    names: &[
+        "enabled",
+        "start_delay",
+        "stop_delay",
+        "wait_for_heartbeat",
+        "stop_action",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for AutoStartDefaults {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.start_delay,
+            2usize => &self.stop_delay,
+            3usize => &self.wait_for_heartbeat,
+            4usize => &self.stop_action,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.start_delay,
+            2usize => &mut self.stop_delay,
+            3usize => &mut self.wait_for_heartbeat,
+            4usize => &mut self.stop_action,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AutoStartDefaults {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for AutoStartDefaults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AutoStartDefaults {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AutoStartDefaults {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AutoStartDefaults {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AutoStartDefaults"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AutoStartDefaults {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AutoStartDefaults {
-    const TYPE_NAME: &'static str = "AutoStartDefaults";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "startDelay" => crate::de::set(&mut f.1, &mut map, "startDelay"),
-                "stopDelay" => crate::de::set(&mut f.2, &mut map, "stopDelay"),
-                "waitForHeartbeat" => {
-                    crate::de::set(&mut f.3, &mut map, "waitForHeartbeat")
-                }
-                "stopAction" => crate::de::set(&mut f.4, &mut map, "stopAction"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            enabled: f_0,
-            start_delay: f_1,
-            stop_delay: f_2,
-            wait_for_heartbeat: f_3,
-            stop_action: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

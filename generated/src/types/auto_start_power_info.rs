@@ -3,7 +3,7 @@
 /// Data object type *AutoStartPowerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AutoStartPowerInfo {
     /// Property *AutoStartPowerInfo.key*.
     ///
@@ -32,106 +32,107 @@ impl AutoStartPowerInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("startOrder", &self.start_order);
-        o.field("startDelay", &self.start_delay);
-        o.field("waitForHeartbeat", &self.wait_for_heartbeat);
-        o.field("startAction", &self.start_action);
-        o.field("stopDelay", &self.stop_delay);
-        o.field("stopAction", &self.stop_action);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "AutoStartPowerInfo",
+    type_name: Some("AutoStartPowerInfo"),
+    wire: &[
+        "key",
+        "startOrder",
+        "startDelay",
+        "waitForHeartbeat",
+        "startAction",
+        "stopDelay",
+        "stopAction",
+    ],
+    names: &[
+        "key",
+        "start_order",
+        "start_delay",
+        "wait_for_heartbeat",
+        "start_action",
+        "stop_delay",
+        "stop_action",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[0u16, 4u16, 2u16, 1u16, 6u16, 5u16, 3u16],
+};
+impl crate::object::Object for AutoStartPowerInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.start_order,
+            2usize => &self.start_delay,
+            3usize => &self.wait_for_heartbeat,
+            4usize => &self.start_action,
+            5usize => &self.stop_delay,
+            6usize => &self.stop_action,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.start_order,
+            2usize => &mut self.start_delay,
+            3usize => &mut self.wait_for_heartbeat,
+            4usize => &mut self.start_action,
+            5usize => &mut self.stop_delay,
+            6usize => &mut self.stop_action,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for AutoStartPowerInfo {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            start_order: crate::object::Blank::blank(),
+            start_delay: crate::object::Blank::blank(),
+            wait_for_heartbeat: crate::object::Blank::blank(),
+            start_action: crate::object::Blank::blank(),
+            stop_delay: crate::object::Blank::blank(),
+            stop_action: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for AutoStartPowerInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for AutoStartPowerInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for AutoStartPowerInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for AutoStartPowerInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("AutoStartPowerInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AutoStartPowerInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for AutoStartPowerInfo {
-    const TYPE_NAME: &'static str = "AutoStartPowerInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::AutoStartWaitHeartbeatSetting>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "startOrder" => crate::de::req(&mut f.1, &mut map, "startOrder"),
-                "startDelay" => crate::de::req(&mut f.2, &mut map, "startDelay"),
-                "waitForHeartbeat" => {
-                    crate::de::req(&mut f.3, &mut map, "waitForHeartbeat")
-                }
-                "startAction" => crate::de::req(&mut f.4, &mut map, "startAction"),
-                "stopDelay" => crate::de::req(&mut f.5, &mut map, "stopDelay"),
-                "stopAction" => crate::de::req(&mut f.6, &mut map, "stopAction"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "startOrder",
-                        "startDelay",
-                        "waitForHeartbeat",
-                        "startAction",
-                        "stopDelay",
-                        "stopAction",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            start_order: f_1,
-            start_delay: f_2,
-            wait_for_heartbeat: f_3,
-            start_action: f_4,
-            stop_delay: f_5,
-            stop_action: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BackingConfig {
     /// Property *BackingConfig.thinProvisionBackingIdentifier*.
     pub thin_provision_backing_identifier: Option<String>,
@@ -28,75 +28,90 @@ impl BackingConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("thinProvisionBackingIdentifier", &self.thin_provision_backing_identifier);
-        o.opt("deduplicationBackingIdentifier", &self.deduplication_backing_identifier);
-        o.opt("autoTieringEnabled", &self.auto_tiering_enabled);
-        o.opt("deduplicationEfficiency", &self.deduplication_efficiency);
-        o.opt(
-            "performanceOptimizationInterval",
-            &self.performance_optimization_interval,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "BackingConfig",
+    type_name: Some("BackingConfig"),
+    wire: &[
+        "thinProvisionBackingIdentifier",
+        "deduplicationBackingIdentifier",
+        "autoTieringEnabled",
+        "deduplicationEfficiency",
+        "performanceOptimizationInterval",
+    ],
+    names: &[
+        "thin_provision_backing_identifier",
+        "deduplication_backing_identifier",
+        "auto_tiering_enabled",
+        "deduplication_efficiency",
+        "performance_optimization_interval",
+    ],
+    required: &[],
+    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+};
+impl crate::object::Object for BackingConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.thin_provision_backing_identifier,
+            1usize => &self.deduplication_backing_identifier,
+            2usize => &self.auto_tiering_enabled,
+            3usize => &self.deduplication_efficiency,
+            4usize => &self.performance_optimization_interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.thin_provision_backing_identifier,
+            1usize => &mut self.deduplication_backing_identifier,
+            2usize => &mut self.auto_tiering_enabled,
+            3usize => &mut self.deduplication_efficiency,
+            4usize => &mut self.performance_optimization_interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for BackingConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for BackingConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for BackingConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for BackingConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for BackingConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("BackingConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for BackingConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for BackingConfig {
-    const TYPE_NAME: &'static str = "BackingConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "thinProvisionBackingIdentifier" => {
-                    crate::de::set(&mut f.0, &mut map, "thinProvisionBackingIdentifier")
-                }
-                "deduplicationBackingIdentifier" => {
-                    crate::de::set(&mut f.1, &mut map, "deduplicationBackingIdentifier")
-                }
-                "autoTieringEnabled" => {
-                    crate::de::set(&mut f.2, &mut map, "autoTieringEnabled")
-                }
-                "deduplicationEfficiency" => {
-                    crate::de::set(&mut f.3, &mut map, "deduplicationEfficiency")
-                }
-                "performanceOptimizationInterval" => {
-                    crate::de::set(&mut f.4, &mut map, "performanceOptimizationInterval")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            thin_provision_backing_identifier: f_0,
-            deduplication_backing_identifier: f_1,
-            auto_tiering_enabled: f_2,
-            deduplication_efficiency: f_3,
-            performance_optimization_interval: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

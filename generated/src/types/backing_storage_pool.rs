@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BackingStoragePool {
     /// Property *BackingStoragePool.uuid*.
     pub uuid: String,
@@ -26,68 +26,76 @@ impl BackingStoragePool {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("type", &self.r#type);
-        o.field("capacityInMB", &self.capacity_in_mb);
-        o.field("usedSpaceInMB", &self.used_space_in_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "BackingStoragePool",
+    type_name: Some("BackingStoragePool"),
+    wire: &["uuid", "type", "capacityInMB", "usedSpaceInMB"],
+    names: &["uuid", "type", "capacity_in_mb", "used_space_in_mb"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for BackingStoragePool {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.r#type,
+            2usize => &self.capacity_in_mb,
+            3usize => &self.used_space_in_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.r#type,
+            2usize => &mut self.capacity_in_mb,
+            3usize => &mut self.used_space_in_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for BackingStoragePool {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for BackingStoragePool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for BackingStoragePool {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for BackingStoragePool {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for BackingStoragePool {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("BackingStoragePool"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for BackingStoragePool {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for BackingStoragePool {
-    const TYPE_NAME: &'static str = "BackingStoragePool";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<i64>, Option<i64>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "capacityInMB" => crate::de::req(&mut f.2, &mut map, "capacityInMB"),
-                "usedSpaceInMB" => crate::de::req(&mut f.3, &mut map, "usedSpaceInMB"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["uuid", "type", "capacityInMB", "usedSpaceInMB"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            r#type: f_1,
-            capacity_in_mb: f_2,
-            used_space_in_mb: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

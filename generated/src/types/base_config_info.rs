@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`BaseConfigInfoKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BaseConfigInfo {
     /// Property *BaseConfigInfo.id*.
     pub id: Box<crate::types::ID>,
@@ -46,115 +46,128 @@ impl BaseConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("name", &self.name);
-        o.field("createTime", &self.create_time);
-        o.opt("keepAfterDeleteVm", &self.keep_after_delete_vm);
-        o.opt("relocationDisabled", &self.relocation_disabled);
-        o.opt("nativeSnapshotSupported", &self.native_snapshot_supported);
-        o.opt("changedBlockTrackingEnabled", &self.changed_block_tracking_enabled);
-        o.field("backing", &self.backing);
-        o.opt("metadata", &self.metadata);
-        o.opt("vclock", &self.vclock);
-        o.opt("iofilter", &self.iofilter);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "BaseConfigInfo",
+    type_name: Some("BaseConfigInfo"),
+    wire: &[
+        "id",
+        "name",
+        "createTime",
+        "keepAfterDeleteVm",
+        "relocationDisabled",
+        "nativeSnapshotSupported",
+        "changedBlockTrackingEnabled",
+        "backing",
+        "metadata",
+        "vclock",
+        "iofilter",
+    ],
+    names: &[
+        "id",
+        "name",
+        "create_time",
+        "keep_after_delete_vm",
+        "relocation_disabled",
+        "native_snapshot_supported",
+        "changed_block_tracking_enabled",
+        "backing",
+        "metadata",
+        "vclock",
+        "iofilter",
+    ],
+    required: &[0u16, 1u16, 2u16, 7u16],
+    by_name: &[7u16, 6u16, 2u16, 0u16, 10u16, 3u16, 8u16, 1u16, 5u16, 4u16, 9u16],
+};
+impl crate::object::Object for BaseConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.create_time,
+            3usize => &self.keep_after_delete_vm,
+            4usize => &self.relocation_disabled,
+            5usize => &self.native_snapshot_supported,
+            6usize => &self.changed_block_tracking_enabled,
+            7usize => &self.backing,
+            8usize => &self.metadata,
+            9usize => &self.vclock,
+            10usize => &self.iofilter,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.create_time,
+            3usize => &mut self.keep_after_delete_vm,
+            4usize => &mut self.relocation_disabled,
+            5usize => &mut self.native_snapshot_supported,
+            6usize => &mut self.changed_block_tracking_enabled,
+            7usize => &mut self.backing,
+            8usize => &mut self.metadata,
+            9usize => &mut self.vclock,
+            10usize => &mut self.iofilter,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for BaseConfigInfo {
+    fn blank() -> Self {
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            create_time: crate::object::Blank::blank(),
+            keep_after_delete_vm: crate::object::Blank::blank(),
+            relocation_disabled: crate::object::Blank::blank(),
+            native_snapshot_supported: crate::object::Blank::blank(),
+            changed_block_tracking_enabled: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            metadata: crate::object::Blank::blank(),
+            vclock: crate::object::Blank::blank(),
+            iofilter: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for BaseConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for BaseConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for BaseConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for BaseConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("BaseConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for BaseConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for BaseConfigInfo {
-    const TYPE_NAME: &'static str = "BaseConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ID>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<crate::types::BaseConfigInfoBackingInfoKind>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Box<crate::types::VslmVClockInfo>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "createTime" => crate::de::req(&mut f.2, &mut map, "createTime"),
-                "keepAfterDeleteVm" => {
-                    crate::de::set(&mut f.3, &mut map, "keepAfterDeleteVm")
-                }
-                "relocationDisabled" => {
-                    crate::de::set(&mut f.4, &mut map, "relocationDisabled")
-                }
-                "nativeSnapshotSupported" => {
-                    crate::de::set(&mut f.5, &mut map, "nativeSnapshotSupported")
-                }
-                "changedBlockTrackingEnabled" => {
-                    crate::de::set(&mut f.6, &mut map, "changedBlockTrackingEnabled")
-                }
-                "backing" => crate::de::req(&mut f.7, &mut map, "backing"),
-                "metadata" => crate::de::set_list(&mut f.8, &mut map, "metadata"),
-                "vclock" => crate::de::set(&mut f.9, &mut map, "vclock"),
-                "iofilter" => crate::de::set_list(&mut f.10, &mut map, "iofilter"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _, Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.7.is_some()],
-                    &["id", "name", "createTime", "backing"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            Some(f_7),
-            f_8,
-            f_9,
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            create_time: f_2,
-            keep_after_delete_vm: f_3,
-            relocation_disabled: f_4,
-            native_snapshot_supported: f_5,
-            changed_block_tracking_enabled: f_6,
-            backing: f_7,
-            metadata: f_8,
-            vclock: f_9,
-            iofilter: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `BaseConfigInfo` or any of its subtypes: what a member declared as `BaseConfigInfo` holds.
@@ -171,10 +184,7 @@ pub enum BaseConfigInfoKind {
 impl BaseConfigInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::BaseConfigInfo(v) => v.type_name(),
-            Self::VStorageObjectConfigInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -198,49 +208,55 @@ impl From<crate::types::VStorageObjectConfigInfo> for BaseConfigInfoKind {
         Self::VStorageObjectConfigInfo(Box::new(v))
     }
 }
-impl serde::Serialize for BaseConfigInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for BaseConfigInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::BaseConfigInfo, id) {
+            crate::registry::id::VStorageObjectConfigInfo => {
+                Self::VStorageObjectConfigInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::BaseConfigInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::BaseConfigInfo(v) => v.serialize(s),
-            Self::VStorageObjectConfigInfo(v) => v.serialize(s),
+            Self::BaseConfigInfo(v) => &**v,
+            Self::VStorageObjectConfigInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::BaseConfigInfo(v) => &mut **v,
+            Self::VStorageObjectConfigInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BaseConfigInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for BaseConfigInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for BaseConfigInfoKind {
-    const BASE: u16 = crate::registry::id::BaseConfigInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VStorageObjectConfigInfo => {
-                    Self::VStorageObjectConfigInfo(
-                        Box::new(
-                            <crate::types::VStorageObjectConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::BaseConfigInfo(
-                        Box::new(
-                            <crate::types::BaseConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for BaseConfigInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for BaseConfigInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for BaseConfigInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for BaseConfigInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`BaseConfigInfoBackingInfoKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BaseConfigInfoBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
     ///
@@ -22,49 +22,74 @@ impl BaseConfigInfoBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("datastore", &self.datastore);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "BaseConfigInfoBackingInfo",
+    type_name: Some("BaseConfigInfoBackingInfo"),
+    wire: &["datastore"],
+    names: &["datastore"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for BaseConfigInfoBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for BaseConfigInfoBackingInfo {
+    fn blank() -> Self {
+        Self {
+            datastore: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for BaseConfigInfoBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for BaseConfigInfoBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for BaseConfigInfoBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for BaseConfigInfoBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("BaseConfigInfoBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for BaseConfigInfoBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for BaseConfigInfoBackingInfo {
-    const TYPE_NAME: &'static str = "BaseConfigInfoBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::ManagedObjectReference>>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastore" => crate::de::req(&mut f.0, &mut map, "datastore"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["datastore"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { datastore: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `BaseConfigInfoBackingInfo` or any of its subtypes: what a member declared as `BaseConfigInfoBackingInfo` holds.
@@ -81,10 +106,7 @@ pub enum BaseConfigInfoBackingInfoKind {
 impl BaseConfigInfoBackingInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::BaseConfigInfoBackingInfo(v) => v.type_name(),
-            Self::BaseConfigInfoFileBackingInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -109,48 +131,64 @@ for BaseConfigInfoBackingInfoKind {
         Self::BaseConfigInfoFileBackingInfo(v)
     }
 }
-impl serde::Serialize for BaseConfigInfoBackingInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for BaseConfigInfoBackingInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::BaseConfigInfoBackingInfo,
+            id,
+        ) {
+            crate::registry::id::BaseConfigInfoFileBackingInfo => {
+                Self::BaseConfigInfoFileBackingInfo(
+                    <crate::types::BaseConfigInfoFileBackingInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::BaseConfigInfoBackingInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::BaseConfigInfoBackingInfo(v) => v.serialize(s),
-            Self::BaseConfigInfoFileBackingInfo(v) => v.serialize(s),
+            Self::BaseConfigInfoBackingInfo(v) => &**v,
+            Self::BaseConfigInfoFileBackingInfo(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::BaseConfigInfoBackingInfo(v) => &mut **v,
+            Self::BaseConfigInfoFileBackingInfo(v) => {
+                crate::object::Family::object_mut(v)
+            }
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BaseConfigInfoBackingInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for BaseConfigInfoBackingInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for BaseConfigInfoBackingInfoKind {
-    const BASE: u16 = crate::registry::id::BaseConfigInfoBackingInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::BaseConfigInfoFileBackingInfo => {
-                    Self::BaseConfigInfoFileBackingInfo(
-                        <crate::types::BaseConfigInfoFileBackingInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::BaseConfigInfoBackingInfo(
-                        Box::new(
-                            <crate::types::BaseConfigInfoBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for BaseConfigInfoBackingInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for BaseConfigInfoBackingInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for BaseConfigInfoBackingInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for BaseConfigInfoBackingInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

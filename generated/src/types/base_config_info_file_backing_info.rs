@@ -5,7 +5,7 @@
 /// Extends `BaseConfigInfoBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`BaseConfigInfoFileBackingInfoKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BaseConfigInfoFileBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
     ///
@@ -36,89 +36,108 @@ impl BaseConfigInfoFileBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("datastore", &self.datastore);
-        o.field("filePath", &self.file_path);
-        o.opt("backingObjectId", &self.backing_object_id);
-        o.opt("parent", &self.parent);
-        o.opt("deltaSizeInMB", &self.delta_size_in_mb);
-        o.opt("keyId", &self.key_id);
-        o.opt("sharedFileBacking", &self.shared_file_backing);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "BaseConfigInfoFileBackingInfo",
+    type_name: Some("BaseConfigInfoFileBackingInfo"),
+    wire: &[
+        "datastore",
+        "filePath",
+        "backingObjectId",
+        "parent",
+        "deltaSizeInMB",
+        "keyId",
+        "sharedFileBacking",
+    ],
+    names: &[
+        "datastore",
+        "file_path",
+        "backing_object_id",
+        "parent",
+        "delta_size_in_mb",
+        "key_id",
+        "shared_file_backing",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 0u16, 4u16, 1u16, 5u16, 3u16, 6u16],
+};
+impl crate::object::Object for BaseConfigInfoFileBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore,
+            1usize => &self.file_path,
+            2usize => &self.backing_object_id,
+            3usize => &self.parent,
+            4usize => &self.delta_size_in_mb,
+            5usize => &self.key_id,
+            6usize => &self.shared_file_backing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore,
+            1usize => &mut self.file_path,
+            2usize => &mut self.backing_object_id,
+            3usize => &mut self.parent,
+            4usize => &mut self.delta_size_in_mb,
+            5usize => &mut self.key_id,
+            6usize => &mut self.shared_file_backing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for BaseConfigInfoFileBackingInfo {
+    fn blank() -> Self {
+        Self {
+            datastore: crate::object::Blank::blank(),
+            file_path: crate::object::Blank::blank(),
+            backing_object_id: crate::object::Blank::blank(),
+            parent: crate::object::Blank::blank(),
+            delta_size_in_mb: crate::object::Blank::blank(),
+            key_id: crate::object::Blank::blank(),
+            shared_file_backing: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for BaseConfigInfoFileBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for BaseConfigInfoFileBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for BaseConfigInfoFileBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for BaseConfigInfoFileBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("BaseConfigInfoFileBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for BaseConfigInfoFileBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for BaseConfigInfoFileBackingInfo {
-    const TYPE_NAME: &'static str = "BaseConfigInfoFileBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::BaseConfigInfoFileBackingInfoKind>,
-            Option<i64>,
-            Option<Box<crate::types::CryptoKeyId>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastore" => crate::de::req(&mut f.0, &mut map, "datastore"),
-                "filePath" => crate::de::req(&mut f.1, &mut map, "filePath"),
-                "backingObjectId" => {
-                    crate::de::set(&mut f.2, &mut map, "backingObjectId")
-                }
-                "parent" => crate::de::set(&mut f.3, &mut map, "parent"),
-                "deltaSizeInMB" => crate::de::set(&mut f.4, &mut map, "deltaSizeInMB"),
-                "keyId" => crate::de::set(&mut f.5, &mut map, "keyId"),
-                "sharedFileBacking" => {
-                    crate::de::set(&mut f.6, &mut map, "sharedFileBacking")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["datastore", "filePath"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            datastore: f_0,
-            file_path: f_1,
-            backing_object_id: f_2,
-            parent: f_3,
-            delta_size_in_mb: f_4,
-            key_id: f_5,
-            shared_file_backing: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `BaseConfigInfoFileBackingInfo` or any of its subtypes: what a member declared as `BaseConfigInfoFileBackingInfo` holds.
@@ -141,11 +160,7 @@ pub enum BaseConfigInfoFileBackingInfoKind {
 impl BaseConfigInfoFileBackingInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::BaseConfigInfoFileBackingInfo(v) => v.type_name(),
-            Self::BaseConfigInfoDiskFileBackingInfo(v) => v.type_name(),
-            Self::BaseConfigInfoRawDiskMappingBackingInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -178,60 +193,65 @@ for BaseConfigInfoFileBackingInfoKind {
         Self::BaseConfigInfoRawDiskMappingBackingInfo(Box::new(v))
     }
 }
-impl serde::Serialize for BaseConfigInfoFileBackingInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for BaseConfigInfoFileBackingInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::BaseConfigInfoFileBackingInfo,
+            id,
+        ) {
+            crate::registry::id::BaseConfigInfoDiskFileBackingInfo => {
+                Self::BaseConfigInfoDiskFileBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::BaseConfigInfoRawDiskMappingBackingInfo => {
+                Self::BaseConfigInfoRawDiskMappingBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::BaseConfigInfoFileBackingInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::BaseConfigInfoFileBackingInfo(v) => v.serialize(s),
-            Self::BaseConfigInfoDiskFileBackingInfo(v) => v.serialize(s),
-            Self::BaseConfigInfoRawDiskMappingBackingInfo(v) => v.serialize(s),
+            Self::BaseConfigInfoFileBackingInfo(v) => &**v,
+            Self::BaseConfigInfoDiskFileBackingInfo(v) => &**v,
+            Self::BaseConfigInfoRawDiskMappingBackingInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::BaseConfigInfoFileBackingInfo(v) => &mut **v,
+            Self::BaseConfigInfoDiskFileBackingInfo(v) => &mut **v,
+            Self::BaseConfigInfoRawDiskMappingBackingInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for BaseConfigInfoFileBackingInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for BaseConfigInfoFileBackingInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for BaseConfigInfoFileBackingInfoKind {
-    const BASE: u16 = crate::registry::id::BaseConfigInfoFileBackingInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::BaseConfigInfoDiskFileBackingInfo => {
-                    Self::BaseConfigInfoDiskFileBackingInfo(
-                        Box::new(
-                            <crate::types::BaseConfigInfoDiskFileBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::BaseConfigInfoRawDiskMappingBackingInfo => {
-                    Self::BaseConfigInfoRawDiskMappingBackingInfo(
-                        Box::new(
-                            <crate::types::BaseConfigInfoRawDiskMappingBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::BaseConfigInfoFileBackingInfo(
-                        Box::new(
-                            <crate::types::BaseConfigInfoFileBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for BaseConfigInfoFileBackingInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for BaseConfigInfoFileBackingInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for BaseConfigInfoFileBackingInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for BaseConfigInfoFileBackingInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

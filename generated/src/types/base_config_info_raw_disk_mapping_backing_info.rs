@@ -3,7 +3,7 @@
 /// Data object type *BaseConfigInfoRawDiskMappingBackingInfo*.
 ///
 /// Extends `BaseConfigInfoFileBackingInfo`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BaseConfigInfoRawDiskMappingBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
     ///
@@ -38,97 +38,117 @@ impl BaseConfigInfoRawDiskMappingBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("datastore", &self.datastore);
-        o.field("filePath", &self.file_path);
-        o.opt("backingObjectId", &self.backing_object_id);
-        o.opt("parent", &self.parent);
-        o.opt("deltaSizeInMB", &self.delta_size_in_mb);
-        o.opt("keyId", &self.key_id);
-        o.opt("sharedFileBacking", &self.shared_file_backing);
-        o.field("lunUuid", &self.lun_uuid);
-        o.field("compatibilityMode", &self.compatibility_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "BaseConfigInfoRawDiskMappingBackingInfo",
+    type_name: Some("BaseConfigInfoRawDiskMappingBackingInfo"),
+    wire: &[
+        "datastore",
+        "filePath",
+        "backingObjectId",
+        "parent",
+        "deltaSizeInMB",
+        "keyId",
+        "sharedFileBacking",
+        "lunUuid",
+        "compatibilityMode",
+    ],
+    names: &[
+        "datastore",
+        "file_path",
+        "backing_object_id",
+        "parent",
+        "delta_size_in_mb",
+        "key_id",
+        "shared_file_backing",
+        "lun_uuid",
+        "compatibility_mode",
+    ],
+    required: &[0u16, 1u16, 7u16, 8u16],
+    by_name: &[2u16, 8u16, 0u16, 4u16, 1u16, 5u16, 7u16, 3u16, 6u16],
+};
+impl crate::object::Object for BaseConfigInfoRawDiskMappingBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore,
+            1usize => &self.file_path,
+            2usize => &self.backing_object_id,
+            3usize => &self.parent,
+            4usize => &self.delta_size_in_mb,
+            5usize => &self.key_id,
+            6usize => &self.shared_file_backing,
+            7usize => &self.lun_uuid,
+            8usize => &self.compatibility_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore,
+            1usize => &mut self.file_path,
+            2usize => &mut self.backing_object_id,
+            3usize => &mut self.parent,
+            4usize => &mut self.delta_size_in_mb,
+            5usize => &mut self.key_id,
+            6usize => &mut self.shared_file_backing,
+            7usize => &mut self.lun_uuid,
+            8usize => &mut self.compatibility_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for BaseConfigInfoRawDiskMappingBackingInfo {
+    fn blank() -> Self {
+        Self {
+            datastore: crate::object::Blank::blank(),
+            file_path: crate::object::Blank::blank(),
+            backing_object_id: crate::object::Blank::blank(),
+            parent: crate::object::Blank::blank(),
+            delta_size_in_mb: crate::object::Blank::blank(),
+            key_id: crate::object::Blank::blank(),
+            shared_file_backing: crate::object::Blank::blank(),
+            lun_uuid: crate::object::Blank::blank(),
+            compatibility_mode: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for BaseConfigInfoRawDiskMappingBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for BaseConfigInfoRawDiskMappingBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for BaseConfigInfoRawDiskMappingBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for BaseConfigInfoRawDiskMappingBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("BaseConfigInfoRawDiskMappingBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for BaseConfigInfoRawDiskMappingBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for BaseConfigInfoRawDiskMappingBackingInfo {
-    const TYPE_NAME: &'static str = "BaseConfigInfoRawDiskMappingBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::BaseConfigInfoFileBackingInfoKind>,
-            Option<i64>,
-            Option<Box<crate::types::CryptoKeyId>>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastore" => crate::de::req(&mut f.0, &mut map, "datastore"),
-                "filePath" => crate::de::req(&mut f.1, &mut map, "filePath"),
-                "backingObjectId" => {
-                    crate::de::set(&mut f.2, &mut map, "backingObjectId")
-                }
-                "parent" => crate::de::set(&mut f.3, &mut map, "parent"),
-                "deltaSizeInMB" => crate::de::set(&mut f.4, &mut map, "deltaSizeInMB"),
-                "keyId" => crate::de::set(&mut f.5, &mut map, "keyId"),
-                "sharedFileBacking" => {
-                    crate::de::set(&mut f.6, &mut map, "sharedFileBacking")
-                }
-                "lunUuid" => crate::de::req(&mut f.7, &mut map, "lunUuid"),
-                "compatibilityMode" => {
-                    crate::de::req(&mut f.8, &mut map, "compatibilityMode")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.7.is_some(), f.8.is_some()],
-                    &["datastore", "filePath", "lunUuid", "compatibilityMode"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, Some(f_7), Some(f_8)) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            datastore: f_0,
-            file_path: f_1,
-            backing_object_id: f_2,
-            parent: f_3,
-            delta_size_in_mb: f_4,
-            key_id: f_5,
-            shared_file_backing: f_6,
-            lun_uuid: f_7,
-            compatibility_mode: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

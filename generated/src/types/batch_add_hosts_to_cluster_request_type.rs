@@ -20,14 +20,14 @@ pub struct BatchAddHostsToClusterRequestType<'a> {
     /// Parameter *desiredState*.
     pub desired_state: Option<&'a str>,
 }
-impl serde::Serialize for BatchAddHostsToClusterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for BatchAddHostsToClusterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("newHosts", &self.new_hosts);
-        o.opt("existingHosts", &self.existing_hosts);
-        o.opt("compResSpec", &self.comp_res_spec);
-        o.opt("desiredState", &self.desired_state);
-        o.end(&crate::Extra::EMPTY)
+        o.field("newHosts", &self.new_hosts);
+        o.field("existingHosts", &self.existing_hosts);
+        o.field("compResSpec", &self.comp_res_spec);
+        o.field("desiredState", &self.desired_state);
+        o.end();
     }
 }

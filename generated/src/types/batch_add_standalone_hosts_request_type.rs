@@ -12,12 +12,12 @@ pub struct BatchAddStandaloneHostsRequestType<'a> {
     /// Parameter *addConnected*.
     pub add_connected: bool,
 }
-impl serde::Serialize for BatchAddStandaloneHostsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("newHosts", &self.new_hosts);
-        o.opt("compResSpec", &self.comp_res_spec);
+impl crate::ser::Encode for BatchAddStandaloneHostsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("newHosts", &self.new_hosts);
+        o.field("compResSpec", &self.comp_res_spec);
         o.field("addConnected", &self.add_connected);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

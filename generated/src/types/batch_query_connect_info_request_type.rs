@@ -8,10 +8,10 @@ pub struct BatchQueryConnectInfoRequestType<'a> {
     /// Parameter *hostSpecs*.
     pub host_specs: Option<&'a [crate::types::HostConnectSpec]>,
 }
-impl serde::Serialize for BatchQueryConnectInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hostSpecs", &self.host_specs);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for BatchQueryConnectInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hostSpecs", &self.host_specs);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct BindVnicRequestType<'a> {
     /// Parameter *vnicDevice*.
     pub vnic_device: &'a str,
 }
-impl serde::Serialize for BindVnicRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for BindVnicRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaName", &self.i_scsi_hba_name);
         o.field("vnicDevice", &self.vnic_device);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

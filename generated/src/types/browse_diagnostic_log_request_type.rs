@@ -16,13 +16,13 @@ pub struct BrowseDiagnosticLogRequestType<'a> {
     /// Parameter *lines*.
     pub lines: Option<i32>,
 }
-impl serde::Serialize for BrowseDiagnosticLogRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("host", &self.host);
+impl crate::ser::Encode for BrowseDiagnosticLogRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("host", &self.host);
         o.field("key", &self.key);
-        o.opt("start", &self.start);
-        o.opt("lines", &self.lines);
-        o.end(&crate::Extra::EMPTY)
+        o.field("start", &self.start);
+        o.field("lines", &self.lines);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct CanProvisionObjectsRequestType<'a> {
     /// Parameter *ignoreSatisfiability*.
     pub ignore_satisfiability: Option<bool>,
 }
-impl serde::Serialize for CanProvisionObjectsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CanProvisionObjectsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("npbs", &self.npbs);
-        o.opt("ignoreSatisfiability", &self.ignore_satisfiability);
-        o.end(&crate::Extra::EMPTY)
+        o.field("ignoreSatisfiability", &self.ignore_satisfiability);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `CannotAccessVmComponent`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CannotAccessVmDeviceKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CannotAccessVmDevice {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,73 +28,79 @@ impl CannotAccessVmDevice {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("device", &self.device);
-        o.field("backing", &self.backing);
-        o.field("connected", &self.connected);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CannotAccessVmDevice",
+    type_name: Some("CannotAccessVmDevice"),
+    wire: &["faultCause", "faultMessage", "device", "backing", "connected"],
+    names: &["fault_cause", "fault_message", "device", "backing", "connected"],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for CannotAccessVmDevice {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.device,
+            3usize => &self.backing,
+            4usize => &self.connected,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.device,
+            3usize => &mut self.backing,
+            4usize => &mut self.connected,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CannotAccessVmDevice {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CannotAccessVmDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CannotAccessVmDevice {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CannotAccessVmDevice {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CannotAccessVmDevice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CannotAccessVmDevice"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CannotAccessVmDevice {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CannotAccessVmDevice {
-    const TYPE_NAME: &'static str = "CannotAccessVmDevice";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "device" => crate::de::req(&mut f.2, &mut map, "device"),
-                "backing" => crate::de::req(&mut f.3, &mut map, "backing"),
-                "connected" => crate::de::req(&mut f.4, &mut map, "connected"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["device", "backing", "connected"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            device: f_2,
-            backing: f_3,
-            connected: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CannotAccessVmDevice` or any of its subtypes: what a member declared as `CannotAccessVmDevice` holds.
@@ -113,11 +119,7 @@ pub enum CannotAccessVmDeviceKind {
 impl CannotAccessVmDeviceKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CannotAccessVmDevice(v) => v.type_name(),
-            Self::CannotAccessNetwork(v) => v.type_name(),
-            Self::CannotAccessVmDisk(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -147,58 +149,71 @@ impl From<crate::types::CannotAccessVmDiskKind> for CannotAccessVmDeviceKind {
         Self::CannotAccessVmDisk(v)
     }
 }
-impl serde::Serialize for CannotAccessVmDeviceKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CannotAccessVmDeviceKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CannotAccessVmDevice,
+            id,
+        ) {
+            crate::registry::id::CannotAccessNetwork => {
+                Self::CannotAccessNetwork(
+                    <crate::types::CannotAccessNetworkKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::CannotAccessVmDisk => {
+                Self::CannotAccessVmDisk(
+                    <crate::types::CannotAccessVmDiskKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CannotAccessVmDevice(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CannotAccessVmDevice(v) => v.serialize(s),
-            Self::CannotAccessNetwork(v) => v.serialize(s),
-            Self::CannotAccessVmDisk(v) => v.serialize(s),
+            Self::CannotAccessVmDevice(v) => &**v,
+            Self::CannotAccessNetwork(v) => crate::object::Family::object(v),
+            Self::CannotAccessVmDisk(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CannotAccessVmDevice(v) => &mut **v,
+            Self::CannotAccessNetwork(v) => crate::object::Family::object_mut(v),
+            Self::CannotAccessVmDisk(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CannotAccessVmDeviceKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CannotAccessVmDeviceKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CannotAccessVmDeviceKind {
-    const BASE: u16 = crate::registry::id::CannotAccessVmDevice;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CannotAccessNetwork => {
-                    Self::CannotAccessNetwork(
-                        <crate::types::CannotAccessNetworkKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::CannotAccessVmDisk => {
-                    Self::CannotAccessVmDisk(
-                        <crate::types::CannotAccessVmDiskKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::CannotAccessVmDevice(
-                        Box::new(
-                            <crate::types::CannotAccessVmDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CannotAccessVmDeviceKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CannotAccessVmDeviceKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CannotAccessVmDeviceKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CannotAccessVmDeviceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `CannotAccessVmDevice`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CannotAccessVmDiskKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CannotAccessVmDisk {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,77 +30,89 @@ impl CannotAccessVmDisk {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("device", &self.device);
-        o.field("backing", &self.backing);
-        o.field("connected", &self.connected);
-        o.field("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CannotAccessVmDisk",
+    type_name: Some("CannotAccessVmDisk"),
+    wire: &["faultCause", "faultMessage", "device", "backing", "connected", "fault"],
+    names: &["fault_cause", "fault_message", "device", "backing", "connected", "fault"],
+    required: &[2u16, 3u16, 4u16, 5u16],
+    by_name: &[3u16, 4u16, 2u16, 5u16, 0u16, 1u16],
+};
+impl crate::object::Object for CannotAccessVmDisk {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.device,
+            3usize => &self.backing,
+            4usize => &self.connected,
+            5usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.device,
+            3usize => &mut self.backing,
+            4usize => &mut self.connected,
+            5usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CannotAccessVmDisk {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            device: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            connected: crate::object::Blank::blank(),
+            fault: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CannotAccessVmDisk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CannotAccessVmDisk {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CannotAccessVmDisk {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CannotAccessVmDisk {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CannotAccessVmDisk"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CannotAccessVmDisk {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CannotAccessVmDisk {
-    const TYPE_NAME: &'static str = "CannotAccessVmDisk";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "device" => crate::de::req(&mut f.2, &mut map, "device"),
-                "backing" => crate::de::req(&mut f.3, &mut map, "backing"),
-                "connected" => crate::de::req(&mut f.4, &mut map, "connected"),
-                "fault" => crate::de::req(&mut f.5, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["device", "backing", "connected", "fault"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            device: f_2,
-            backing: f_3,
-            connected: f_4,
-            fault: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CannotAccessVmDisk` or any of its subtypes: what a member declared as `CannotAccessVmDisk` holds.
@@ -117,10 +129,7 @@ pub enum CannotAccessVmDiskKind {
 impl CannotAccessVmDiskKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CannotAccessVmDisk(v) => v.type_name(),
-            Self::RDMPointsToInaccessibleDisk(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -144,49 +153,58 @@ impl From<crate::types::RDMPointsToInaccessibleDisk> for CannotAccessVmDiskKind 
         Self::RDMPointsToInaccessibleDisk(Box::new(v))
     }
 }
-impl serde::Serialize for CannotAccessVmDiskKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CannotAccessVmDiskKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CannotAccessVmDisk,
+            id,
+        ) {
+            crate::registry::id::RDMPointsToInaccessibleDisk => {
+                Self::RDMPointsToInaccessibleDisk(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CannotAccessVmDisk(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CannotAccessVmDisk(v) => v.serialize(s),
-            Self::RDMPointsToInaccessibleDisk(v) => v.serialize(s),
+            Self::CannotAccessVmDisk(v) => &**v,
+            Self::RDMPointsToInaccessibleDisk(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CannotAccessVmDisk(v) => &mut **v,
+            Self::RDMPointsToInaccessibleDisk(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CannotAccessVmDiskKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CannotAccessVmDiskKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CannotAccessVmDiskKind {
-    const BASE: u16 = crate::registry::id::CannotAccessVmDisk;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::RDMPointsToInaccessibleDisk => {
-                    Self::RDMPointsToInaccessibleDisk(
-                        Box::new(
-                            <crate::types::RDMPointsToInaccessibleDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CannotAccessVmDisk(
-                        Box::new(
-                            <crate::types::CannotAccessVmDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CannotAccessVmDiskKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CannotAccessVmDiskKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CannotAccessVmDiskKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CannotAccessVmDiskKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

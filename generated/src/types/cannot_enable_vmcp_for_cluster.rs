@@ -3,7 +3,7 @@
 /// Data object type *CannotEnableVmcpForCluster*.
 ///
 /// Extends `VimFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CannotEnableVmcpForCluster {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,66 +28,78 @@ impl CannotEnableVmcpForCluster {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("host", &self.host);
-        o.opt("hostName", &self.host_name);
-        o.opt("reason", &self.reason);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CannotEnableVmcpForCluster",
+    type_name: Some("CannotEnableVmcpForCluster"),
+    wire: &["faultCause", "faultMessage", "host", "hostName", "reason"],
+    names: &["fault_cause", "fault_message", "host", "host_name", "reason"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+};
+impl crate::object::Object for CannotEnableVmcpForCluster {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.host,
+            3usize => &self.host_name,
+            4usize => &self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.host,
+            3usize => &mut self.host_name,
+            4usize => &mut self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CannotEnableVmcpForCluster {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CannotEnableVmcpForCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CannotEnableVmcpForCluster {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CannotEnableVmcpForCluster {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CannotEnableVmcpForCluster {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CannotEnableVmcpForCluster"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CannotEnableVmcpForCluster {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CannotEnableVmcpForCluster {
-    const TYPE_NAME: &'static str = "CannotEnableVmcpForCluster";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "host" => crate::de::set(&mut f.2, &mut map, "host"),
-                "hostName" => crate::de::set(&mut f.3, &mut map, "hostName"),
-                "reason" => crate::de::set(&mut f.4, &mut map, "reason"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            host: f_2,
-            host_name: f_3,
-            reason: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *Capability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Capability {
     /// Property *Capability.provisioningSupported*.
     pub provisioning_supported: bool,
@@ -54,183 +54,133 @@ impl Capability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("provisioningSupported", &self.provisioning_supported);
-        o.field("multiHostSupported", &self.multi_host_supported);
-        o.field("userShellAccessSupported", &self.user_shell_access_supported);
-        o.opt("supportedEVCMode", &self.supported_evc_mode);
-        o.opt("supportedEVCGraphicsMode", &self.supported_evc_graphics_mode);
-        o.opt(
-            "networkBackupAndRestoreSupported",
-            &self.network_backup_and_restore_supported,
-        );
-        o.opt("ftDrsWithoutEvcSupported", &self.ft_drs_without_evc_supported);
-        o.opt("hciWorkflowSupported", &self.hci_workflow_supported);
-        o.opt("computePolicyVersion", &self.compute_policy_version);
-        o.opt("clusterPlacementSupported", &self.cluster_placement_supported);
-        o.opt("lifecycleManagementSupported", &self.lifecycle_management_supported);
-        o.opt("hostSeedingSupported", &self.host_seeding_supported);
-        o.opt("scalableSharesSupported", &self.scalable_shares_supported);
-        o.opt("hadcsSupported", &self.hadcs_supported);
-        o.opt("configMgmtSupported", &self.config_mgmt_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "Capability",
+    type_name: Some("Capability"),
+    wire: &[
+        "provisioningSupported",
+        "multiHostSupported",
+        "userShellAccessSupported",
+        "supportedEVCMode",
+        "supportedEVCGraphicsMode",
+        "networkBackupAndRestoreSupported",
+        "ftDrsWithoutEvcSupported",
+        "hciWorkflowSupported",
+        "computePolicyVersion",
+        "clusterPlacementSupported",
+        "lifecycleManagementSupported",
+        "hostSeedingSupported",
+        "scalableSharesSupported",
+        "hadcsSupported",
+        "configMgmtSupported",
+    ],
+    names: &[
+        "provisioning_supported",
+        "multi_host_supported",
+        "user_shell_access_supported",
+        "supported_evc_mode",
+        "supported_evc_graphics_mode",
+        "network_backup_and_restore_supported",
+        "ft_drs_without_evc_supported",
+        "hci_workflow_supported",
+        "compute_policy_version",
+        "cluster_placement_supported",
+        "lifecycle_management_supported",
+        "host_seeding_supported",
+        "scalable_shares_supported",
+        "hadcs_supported",
+        "config_mgmt_supported",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[
+        9u16, 8u16, 14u16, 6u16, 13u16, 7u16, 11u16, 10u16, 1u16, 5u16, 0u16, 12u16,
+        4u16, 3u16, 2u16,
+    ],
+};
+impl crate::object::Object for Capability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.provisioning_supported,
+            1usize => &self.multi_host_supported,
+            2usize => &self.user_shell_access_supported,
+            3usize => &self.supported_evc_mode,
+            4usize => &self.supported_evc_graphics_mode,
+            5usize => &self.network_backup_and_restore_supported,
+            6usize => &self.ft_drs_without_evc_supported,
+            7usize => &self.hci_workflow_supported,
+            8usize => &self.compute_policy_version,
+            9usize => &self.cluster_placement_supported,
+            10usize => &self.lifecycle_management_supported,
+            11usize => &self.host_seeding_supported,
+            12usize => &self.scalable_shares_supported,
+            13usize => &self.hadcs_supported,
+            14usize => &self.config_mgmt_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.provisioning_supported,
+            1usize => &mut self.multi_host_supported,
+            2usize => &mut self.user_shell_access_supported,
+            3usize => &mut self.supported_evc_mode,
+            4usize => &mut self.supported_evc_graphics_mode,
+            5usize => &mut self.network_backup_and_restore_supported,
+            6usize => &mut self.ft_drs_without_evc_supported,
+            7usize => &mut self.hci_workflow_supported,
+            8usize => &mut self.compute_policy_version,
+            9usize => &mut self.cluster_placement_supported,
+            10usize => &mut self.lifecycle_management_supported,
+            11usize => &mut self.host_seeding_supported,
+            12usize => &mut self.scalable_shares_supported,
+            13usize => &mut self.hadcs_supported,
+            14usize => &mut self.config_mgmt_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for Capability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for Capability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for Capability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for Capability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for Capability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("Capability"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Capability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for Capability {
-    const TYPE_NAME: &'static str = "Capability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::EVCMode>>,
-            Option<Vec<crate::types::FeatureEVCMode>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "provisioningSupported" => {
-                    crate::de::req(&mut f.0, &mut map, "provisioningSupported")
-                }
-                "multiHostSupported" => {
-                    crate::de::req(&mut f.1, &mut map, "multiHostSupported")
-                }
-                "userShellAccessSupported" => {
-                    crate::de::req(&mut f.2, &mut map, "userShellAccessSupported")
-                }
-                "supportedEVCMode" => {
-                    crate::de::set_list(&mut f.3, &mut map, "supportedEVCMode")
-                }
-                "supportedEVCGraphicsMode" => {
-                    crate::de::set_list(&mut f.4, &mut map, "supportedEVCGraphicsMode")
-                }
-                "networkBackupAndRestoreSupported" => {
-                    crate::de::set(
-                        &mut f.5,
-                        &mut map,
-                        "networkBackupAndRestoreSupported",
-                    )
-                }
-                "ftDrsWithoutEvcSupported" => {
-                    crate::de::set(&mut f.6, &mut map, "ftDrsWithoutEvcSupported")
-                }
-                "hciWorkflowSupported" => {
-                    crate::de::set(&mut f.7, &mut map, "hciWorkflowSupported")
-                }
-                "computePolicyVersion" => {
-                    crate::de::set(&mut f.8, &mut map, "computePolicyVersion")
-                }
-                "clusterPlacementSupported" => {
-                    crate::de::set(&mut f.9, &mut map, "clusterPlacementSupported")
-                }
-                "lifecycleManagementSupported" => {
-                    crate::de::set(&mut f.10, &mut map, "lifecycleManagementSupported")
-                }
-                "hostSeedingSupported" => {
-                    crate::de::set(&mut f.11, &mut map, "hostSeedingSupported")
-                }
-                "scalableSharesSupported" => {
-                    crate::de::set(&mut f.12, &mut map, "scalableSharesSupported")
-                }
-                "hadcsSupported" => crate::de::set(&mut f.13, &mut map, "hadcsSupported"),
-                "configMgmtSupported" => {
-                    crate::de::set(&mut f.14, &mut map, "configMgmtSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &[
-                        "provisioningSupported",
-                        "multiHostSupported",
-                        "userShellAccessSupported",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            provisioning_supported: f_0,
-            multi_host_supported: f_1,
-            user_shell_access_supported: f_2,
-            supported_evc_mode: f_3,
-            supported_evc_graphics_mode: f_4,
-            network_backup_and_restore_supported: f_5,
-            ft_drs_without_evc_supported: f_6,
-            hci_workflow_supported: f_7,
-            compute_policy_version: f_8,
-            cluster_placement_supported: f_9,
-            lifecycle_management_supported: f_10,
-            host_seeding_supported: f_11,
-            scalable_shares_supported: f_12,
-            hadcs_supported: f_13,
-            config_mgmt_supported: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,12 +12,12 @@ pub struct ChangeAccessModeRequestType<'a> {
     /// Parameter *accessMode*.
     pub access_mode: &'a crate::types::HostAccessMode,
 }
-impl serde::Serialize for ChangeAccessModeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ChangeAccessModeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("principal", &self.principal);
         o.field("isGroup", &self.is_group);
         o.field("accessMode", &self.access_mode);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

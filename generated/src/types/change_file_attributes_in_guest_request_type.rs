@@ -18,13 +18,13 @@ pub struct ChangeFileAttributesInGuestRequestType<'a> {
     /// Parameter *fileAttributes*.
     pub file_attributes: &'a crate::types::GuestFileAttributesKind,
 }
-impl serde::Serialize for ChangeFileAttributesInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ChangeFileAttributesInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("guestFilePath", &self.guest_file_path);
         o.field("fileAttributes", &self.file_attributes);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct ChangeKeyRequestType<'a> {
     /// Parameter *newKey*.
     pub new_key: &'a crate::types::CryptoKeyPlain,
 }
-impl serde::Serialize for ChangeKeyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ChangeKeyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("newKey", &self.new_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

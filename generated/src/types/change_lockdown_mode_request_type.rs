@@ -8,10 +8,10 @@ pub struct ChangeLockdownModeRequestType<'a> {
     /// Parameter *mode*.
     pub mode: &'a crate::types::HostLockdownMode,
 }
-impl serde::Serialize for ChangeLockdownModeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ChangeLockdownModeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("mode", &self.mode);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct ChangeNFSUserPasswordRequestType<'a> {
     /// Parameter *password*.
     pub password: &'a str,
 }
-impl serde::Serialize for ChangeNFSUserPasswordRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ChangeNFSUserPasswordRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("password", &self.password);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct ChangeOwnerRequestType<'a> {
     /// Parameter *owner*.
     pub owner: &'a str,
 }
-impl serde::Serialize for ChangeOwnerRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ChangeOwnerRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("datacenter", &self.datacenter);
+        o.field("datacenter", &self.datacenter);
         o.field("owner", &self.owner);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct ChangePasswordRequestType<'a> {
     /// Parameter *newPassword*.
     pub new_password: &'a str,
 }
-impl serde::Serialize for ChangePasswordRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ChangePasswordRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("user", &self.user);
         o.field("oldPassword", &self.old_password);
         o.field("newPassword", &self.new_password);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ChangesInfoEventArgument*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ChangesInfoEventArgument {
     /// Property *ChangesInfoEventArgument.modified*.
     pub modified: Option<String>,
@@ -22,54 +22,74 @@ impl ChangesInfoEventArgument {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("modified", &self.modified);
-        o.opt("added", &self.added);
-        o.opt("deleted", &self.deleted);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ChangesInfoEventArgument",
+    type_name: Some("ChangesInfoEventArgument"),
+    wire: &["modified", "added", "deleted"],
+    names: &["modified", "added", "deleted"],
+    required: &[],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for ChangesInfoEventArgument {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.modified,
+            1usize => &self.added,
+            2usize => &self.deleted,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.modified,
+            1usize => &mut self.added,
+            2usize => &mut self.deleted,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ChangesInfoEventArgument {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ChangesInfoEventArgument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ChangesInfoEventArgument {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ChangesInfoEventArgument {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ChangesInfoEventArgument {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ChangesInfoEventArgument"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ChangesInfoEventArgument {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ChangesInfoEventArgument {
-    const TYPE_NAME: &'static str = "ChangesInfoEventArgument";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "modified" => crate::de::set(&mut f.0, &mut map, "modified"),
-                "added" => crate::de::set(&mut f.1, &mut map, "added"),
-                "deleted" => crate::de::set(&mut f.2, &mut map, "deleted"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            modified: f_0,
-            added: f_1,
-            deleted: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

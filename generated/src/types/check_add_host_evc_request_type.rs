@@ -8,10 +8,10 @@ pub struct CheckAddHostEvcRequestType<'a> {
     /// Parameter *cnxSpec*.
     pub cnx_spec: &'a crate::types::HostConnectSpec,
 }
-impl serde::Serialize for CheckAddHostEvcRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CheckAddHostEvcRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cnxSpec", &self.cnx_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

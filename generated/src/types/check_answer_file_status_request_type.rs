@@ -10,10 +10,10 @@ pub struct CheckAnswerFileStatusRequestType<'a> {
     /// Refers instances of *HostSystem*.
     pub host: &'a [crate::types::ManagedObjectReference],
 }
-impl serde::Serialize for CheckAnswerFileStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CheckAnswerFileStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

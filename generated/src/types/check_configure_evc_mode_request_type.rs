@@ -12,11 +12,11 @@ pub struct CheckConfigureEvcModeRequestType<'a> {
     /// ***Since:*** vSphere API Release 7.0.1.0
     pub evc_graphics_mode_key: Option<&'a str>,
 }
-impl serde::Serialize for CheckConfigureEvcModeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CheckConfigureEvcModeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("evcModeKey", &self.evc_mode_key);
-        o.opt("evcGraphicsModeKey", &self.evc_graphics_mode_key);
-        o.end(&crate::Extra::EMPTY)
+        o.field("evcGraphicsModeKey", &self.evc_graphics_mode_key);
+        o.end();
     }
 }

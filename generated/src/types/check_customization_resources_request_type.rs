@@ -8,10 +8,10 @@ pub struct CheckCustomizationResourcesRequestType<'a> {
     /// Parameter *guestOs*.
     pub guest_os: &'a str,
 }
-impl serde::Serialize for CheckCustomizationResourcesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CheckCustomizationResourcesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("guestOs", &self.guest_os);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct CheckForUpdatesRequestType<'a> {
     /// Parameter *version*.
     pub version: Option<&'a str>,
 }
-impl serde::Serialize for CheckForUpdatesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("version", &self.version);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for CheckForUpdatesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("version", &self.version);
+        o.end();
     }
 }

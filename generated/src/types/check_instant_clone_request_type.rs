@@ -14,12 +14,12 @@ pub struct CheckInstantCloneRequestType<'a> {
     /// Parameter *testType*.
     pub test_type: Option<&'a [String]>,
 }
-impl serde::Serialize for CheckInstantCloneRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CheckInstantCloneRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("spec", &self.spec);
-        o.opt("testType", &self.test_type);
-        o.end(&crate::Extra::EMPTY)
+        o.field("testType", &self.test_type);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct CheckLicenseFeatureRequestType<'a> {
     /// Parameter *featureKey*.
     pub feature_key: &'a str,
 }
-impl serde::Serialize for CheckLicenseFeatureRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("host", &self.host);
+impl crate::ser::Encode for CheckLicenseFeatureRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("host", &self.host);
         o.field("featureKey", &self.feature_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -22,14 +22,14 @@ pub struct CheckMigrateRequestType<'a> {
     /// Parameter *testType*.
     pub test_type: Option<&'a [String]>,
 }
-impl serde::Serialize for CheckMigrateRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CheckMigrateRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
-        o.opt("host", &self.host);
-        o.opt("pool", &self.pool);
-        o.opt("state", &self.state);
-        o.opt("testType", &self.test_type);
-        o.end(&crate::Extra::EMPTY)
+        o.field("host", &self.host);
+        o.field("pool", &self.pool);
+        o.field("state", &self.state);
+        o.field("testType", &self.test_type);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *CheckResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CheckResult {
     /// Property *CheckResult.vm*.
     ///
@@ -28,58 +28,76 @@ impl CheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vm", &self.vm);
-        o.opt("host", &self.host);
-        o.opt("warning", &self.warning);
-        o.opt("error", &self.error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CheckResult",
+    type_name: Some("CheckResult"),
+    wire: &["vm", "host", "warning", "error"],
+    names: &["vm", "host", "warning", "error"],
+    required: &[],
+    by_name: &[3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for CheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm,
+            1usize => &self.host,
+            2usize => &self.warning,
+            3usize => &self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm,
+            1usize => &mut self.host,
+            2usize => &mut self.warning,
+            3usize => &mut self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CheckResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CheckResult {
-    const TYPE_NAME: &'static str = "CheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vm" => crate::de::set(&mut f.0, &mut map, "vm"),
-                "host" => crate::de::set(&mut f.1, &mut map, "host"),
-                "warning" => crate::de::set_list(&mut f.2, &mut map, "warning"),
-                "error" => crate::de::set_list(&mut f.3, &mut map, "error"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            vm: f_0,
-            host: f_1,
-            warning: f_2,
-            error: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

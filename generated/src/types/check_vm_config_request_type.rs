@@ -22,14 +22,14 @@ pub struct CheckVmConfigRequestType<'a> {
     /// Parameter *testType*.
     pub test_type: Option<&'a [String]>,
 }
-impl serde::Serialize for CheckVmConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CheckVmConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
-        o.opt("vm", &self.vm);
-        o.opt("host", &self.host);
-        o.opt("pool", &self.pool);
-        o.opt("testType", &self.test_type);
-        o.end(&crate::Extra::EMPTY)
+        o.field("vm", &self.vm);
+        o.field("host", &self.host);
+        o.field("pool", &self.pool);
+        o.field("testType", &self.test_type);
+        o.end();
     }
 }

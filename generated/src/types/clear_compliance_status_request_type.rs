@@ -14,11 +14,11 @@ pub struct ClearComplianceStatusRequestType<'a> {
     /// Refers instances of *ManagedEntity*.
     pub entity: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for ClearComplianceStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("profile", &self.profile);
-        o.opt("entity", &self.entity);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ClearComplianceStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("profile", &self.profile);
+        o.field("entity", &self.entity);
+        o.end();
     }
 }

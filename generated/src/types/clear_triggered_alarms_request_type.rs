@@ -8,10 +8,10 @@ pub struct ClearTriggeredAlarmsRequestType<'a> {
     /// Parameter *filter*.
     pub filter: &'a crate::types::AlarmFilterSpec,
 }
-impl serde::Serialize for ClearTriggeredAlarmsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ClearTriggeredAlarmsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("filter", &self.filter);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct CloneSessionRequestType<'a> {
     /// Parameter *cloneTicket*.
     pub clone_ticket: &'a str,
 }
-impl serde::Serialize for CloneSessionRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CloneSessionRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cloneTicket", &self.clone_ticket);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

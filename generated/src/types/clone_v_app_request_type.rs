@@ -14,12 +14,12 @@ pub struct CloneVAppRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::VAppCloneSpec,
 }
-impl serde::Serialize for CloneVAppRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CloneVAppRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
         o.field("target", &self.target);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

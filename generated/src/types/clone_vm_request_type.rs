@@ -14,12 +14,12 @@ pub struct CloneVMRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::VirtualMachineCloneSpec,
 }
-impl serde::Serialize for CloneVMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CloneVMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("folder", &self.folder);
         o.field("name", &self.name);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

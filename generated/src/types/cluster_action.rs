@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterActionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterAction {
     /// Property *ClusterAction.type*.
     pub r#type: String,
@@ -22,54 +22,73 @@ impl ClusterAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("target", &self.target);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterAction",
+    type_name: Some("ClusterAction"),
+    wire: &["type", "target"],
+    names: &["type", "target"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for ClusterAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.target,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.target,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterAction {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterAction"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterAction {
-    const TYPE_NAME: &'static str = "ClusterAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Box<crate::types::ManagedObjectReference>>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "target" => crate::de::set(&mut f.1, &mut map, "target"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["type"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            target: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ClusterAction` or any of its subtypes: what a member declared as `ClusterAction` holds.
@@ -106,18 +125,7 @@ pub enum ClusterActionKind {
 impl ClusterActionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ClusterAction(v) => v.type_name(),
-            Self::ClusterClusterInitialPlacementAction(v) => v.type_name(),
-            Self::ClusterHostInfraUpdateHaModeAction(v) => v.type_name(),
-            Self::ClusterHostPowerAction(v) => v.type_name(),
-            Self::ClusterInitialPlacementAction(v) => v.type_name(),
-            Self::ClusterMigrationAction(v) => v.type_name(),
-            Self::PlacementAction(v) => v.type_name(),
-            Self::HbrDiskMigrationAction(v) => v.type_name(),
-            Self::StorageMigrationAction(v) => v.type_name(),
-            Self::StoragePlacementAction(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -189,137 +197,95 @@ impl From<crate::types::StoragePlacementAction> for ClusterActionKind {
         Self::StoragePlacementAction(Box::new(v))
     }
 }
-impl serde::Serialize for ClusterActionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ClusterActionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::ClusterAction, id) {
+            crate::registry::id::ClusterClusterInitialPlacementAction => {
+                Self::ClusterClusterInitialPlacementAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterHostInfraUpdateHaModeAction => {
+                Self::ClusterHostInfraUpdateHaModeAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterHostPowerAction => {
+                Self::ClusterHostPowerAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterInitialPlacementAction => {
+                Self::ClusterInitialPlacementAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterMigrationAction => {
+                Self::ClusterMigrationAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::PlacementAction => {
+                Self::PlacementAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::HbrDiskMigrationAction => {
+                Self::HbrDiskMigrationAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageMigrationAction => {
+                Self::StorageMigrationAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::StoragePlacementAction => {
+                Self::StoragePlacementAction(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ClusterAction(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterAction(v) => v.serialize(s),
-            Self::ClusterClusterInitialPlacementAction(v) => v.serialize(s),
-            Self::ClusterHostInfraUpdateHaModeAction(v) => v.serialize(s),
-            Self::ClusterHostPowerAction(v) => v.serialize(s),
-            Self::ClusterInitialPlacementAction(v) => v.serialize(s),
-            Self::ClusterMigrationAction(v) => v.serialize(s),
-            Self::PlacementAction(v) => v.serialize(s),
-            Self::HbrDiskMigrationAction(v) => v.serialize(s),
-            Self::StorageMigrationAction(v) => v.serialize(s),
-            Self::StoragePlacementAction(v) => v.serialize(s),
+            Self::ClusterAction(v) => &**v,
+            Self::ClusterClusterInitialPlacementAction(v) => &**v,
+            Self::ClusterHostInfraUpdateHaModeAction(v) => &**v,
+            Self::ClusterHostPowerAction(v) => &**v,
+            Self::ClusterInitialPlacementAction(v) => &**v,
+            Self::ClusterMigrationAction(v) => &**v,
+            Self::PlacementAction(v) => &**v,
+            Self::HbrDiskMigrationAction(v) => &**v,
+            Self::StorageMigrationAction(v) => &**v,
+            Self::StoragePlacementAction(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ClusterAction(v) => &mut **v,
+            Self::ClusterClusterInitialPlacementAction(v) => &mut **v,
+            Self::ClusterHostInfraUpdateHaModeAction(v) => &mut **v,
+            Self::ClusterHostPowerAction(v) => &mut **v,
+            Self::ClusterInitialPlacementAction(v) => &mut **v,
+            Self::ClusterMigrationAction(v) => &mut **v,
+            Self::PlacementAction(v) => &mut **v,
+            Self::HbrDiskMigrationAction(v) => &mut **v,
+            Self::StorageMigrationAction(v) => &mut **v,
+            Self::StoragePlacementAction(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ClusterActionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ClusterActionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ClusterActionKind {
-    const BASE: u16 = crate::registry::id::ClusterAction;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterClusterInitialPlacementAction => {
-                    Self::ClusterClusterInitialPlacementAction(
-                        Box::new(
-                            <crate::types::ClusterClusterInitialPlacementAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterHostInfraUpdateHaModeAction => {
-                    Self::ClusterHostInfraUpdateHaModeAction(
-                        Box::new(
-                            <crate::types::ClusterHostInfraUpdateHaModeAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterHostPowerAction => {
-                    Self::ClusterHostPowerAction(
-                        Box::new(
-                            <crate::types::ClusterHostPowerAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterInitialPlacementAction => {
-                    Self::ClusterInitialPlacementAction(
-                        Box::new(
-                            <crate::types::ClusterInitialPlacementAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterMigrationAction => {
-                    Self::ClusterMigrationAction(
-                        Box::new(
-                            <crate::types::ClusterMigrationAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PlacementAction => {
-                    Self::PlacementAction(
-                        Box::new(
-                            <crate::types::PlacementAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HbrDiskMigrationAction => {
-                    Self::HbrDiskMigrationAction(
-                        Box::new(
-                            <crate::types::HbrDiskMigrationAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageMigrationAction => {
-                    Self::StorageMigrationAction(
-                        Box::new(
-                            <crate::types::StorageMigrationAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StoragePlacementAction => {
-                    Self::StoragePlacementAction(
-                        Box::new(
-                            <crate::types::StoragePlacementAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ClusterAction(
-                        Box::new(
-                            <crate::types::ClusterAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ClusterActionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ClusterActionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ClusterActionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ClusterActionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

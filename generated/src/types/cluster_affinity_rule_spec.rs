@@ -3,7 +3,7 @@
 /// Data object type *ClusterAffinityRuleSpec*.
 ///
 /// Extends `ClusterRuleInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterAffinityRuleSpec {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -36,83 +36,106 @@ impl ClusterAffinityRuleSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("status", &self.status);
-        o.opt("enabled", &self.enabled);
-        o.opt("name", &self.name);
-        o.opt("mandatory", &self.mandatory);
-        o.opt("userCreated", &self.user_created);
-        o.opt("inCompliance", &self.in_compliance);
-        o.opt("ruleUuid", &self.rule_uuid);
-        o.field("vm", &self.vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterAffinityRuleSpec",
+    type_name: Some("ClusterAffinityRuleSpec"),
+    wire: &[
+        "key",
+        "status",
+        "enabled",
+        "name",
+        "mandatory",
+        "userCreated",
+        "inCompliance",
+        "ruleUuid",
+        "vm",
+    ],
+    names: &[
+        "key",
+        "status",
+        "enabled",
+        "name",
+        "mandatory",
+        "user_created",
+        "in_compliance",
+        "rule_uuid",
+        "vm",
+    ],
+    required: &[8u16],
+    by_name: &[2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16, 8u16],
+};
+impl crate::object::Object for ClusterAffinityRuleSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.status,
+            2usize => &self.enabled,
+            3usize => &self.name,
+            4usize => &self.mandatory,
+            5usize => &self.user_created,
+            6usize => &self.in_compliance,
+            7usize => &self.rule_uuid,
+            8usize => &self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.status,
+            2usize => &mut self.enabled,
+            3usize => &mut self.name,
+            4usize => &mut self.mandatory,
+            5usize => &mut self.user_created,
+            6usize => &mut self.in_compliance,
+            7usize => &mut self.rule_uuid,
+            8usize => &mut self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterAffinityRuleSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterAffinityRuleSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterAffinityRuleSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterAffinityRuleSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterAffinityRuleSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterAffinityRuleSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterAffinityRuleSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterAffinityRuleSpec {
-    const TYPE_NAME: &'static str = "ClusterAffinityRuleSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "status" => crate::de::set(&mut f.1, &mut map, "status"),
-                "enabled" => crate::de::set(&mut f.2, &mut map, "enabled"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                "mandatory" => crate::de::set(&mut f.4, &mut map, "mandatory"),
-                "userCreated" => crate::de::set(&mut f.5, &mut map, "userCreated"),
-                "inCompliance" => crate::de::set(&mut f.6, &mut map, "inCompliance"),
-                "ruleUuid" => crate::de::set(&mut f.7, &mut map, "ruleUuid"),
-                "vm" => crate::de::req_list(&mut f.8, &mut map, "vm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, _, _, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.8.is_some()], &["vm"]));
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, Some(f_8)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            status: f_1,
-            enabled: f_2,
-            name: f_3,
-            mandatory: f_4,
-            user_created: f_5,
-            in_compliance: f_6,
-            rule_uuid: f_7,
-            vm: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `ClusterAgentAgentIssue`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterAgentVmIssueKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterAgentVmIssue {
     /// Property *Issue.key*.
     pub key: i32,
@@ -50,125 +50,123 @@ impl ClusterAgentVmIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("description", &self.description);
-        o.field("time", &self.time);
-        o.field("agency", &self.agency);
-        o.field("agencyName", &self.agency_name);
-        o.field("solutionId", &self.solution_id);
-        o.field("solutionName", &self.solution_name);
-        o.field("agent", &self.agent);
-        o.opt("cluster", &self.cluster);
-        o.field("vm", &self.vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterAgentVmIssue",
+    type_name: Some("ClusterAgentVmIssue"),
+    wire: &[
+        "key",
+        "description",
+        "time",
+        "agency",
+        "agencyName",
+        "solutionId",
+        "solutionName",
+        "agent",
+        "cluster",
+        "vm",
+    ],
+    names: &[
+        "key",
+        "description",
+        "time",
+        "agency",
+        "agency_name",
+        "solution_id",
+        "solution_name",
+        "agent",
+        "cluster",
+        "vm",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 9u16],
+    by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 0u16, 5u16, 6u16, 2u16, 9u16],
+};
+impl crate::object::Object for ClusterAgentVmIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.time,
+            3usize => &self.agency,
+            4usize => &self.agency_name,
+            5usize => &self.solution_id,
+            6usize => &self.solution_name,
+            7usize => &self.agent,
+            8usize => &self.cluster,
+            9usize => &self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.time,
+            3usize => &mut self.agency,
+            4usize => &mut self.agency_name,
+            5usize => &mut self.solution_id,
+            6usize => &mut self.solution_name,
+            7usize => &mut self.agent,
+            8usize => &mut self.cluster,
+            9usize => &mut self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterAgentVmIssue {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            agency: crate::object::Blank::blank(),
+            agency_name: crate::object::Blank::blank(),
+            solution_id: crate::object::Blank::blank(),
+            solution_name: crate::object::Blank::blank(),
+            agent: crate::object::Blank::blank(),
+            cluster: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterAgentVmIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterAgentVmIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterAgentVmIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterAgentVmIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterAgentVmIssue"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterAgentVmIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterAgentVmIssue {
-    const TYPE_NAME: &'static str = "ClusterAgentVmIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "time" => crate::de::req(&mut f.2, &mut map, "time"),
-                "agency" => crate::de::req(&mut f.3, &mut map, "agency"),
-                "agencyName" => crate::de::req(&mut f.4, &mut map, "agencyName"),
-                "solutionId" => crate::de::req(&mut f.5, &mut map, "solutionId"),
-                "solutionName" => crate::de::req(&mut f.6, &mut map, "solutionName"),
-                "agent" => crate::de::req(&mut f.7, &mut map, "agent"),
-                "cluster" => crate::de::set(&mut f.8, &mut map, "cluster"),
-                "vm" => crate::de::req(&mut f.9, &mut map, "vm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            _, Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "description",
-                        "time",
-                        "agency",
-                        "agencyName",
-                        "solutionId",
-                        "solutionName",
-                        "agent",
-                        "vm",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            f_8,
-            Some(f_9),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            time: f_2,
-            agency: f_3,
-            agency_name: f_4,
-            solution_id: f_5,
-            solution_name: f_6,
-            agent: f_7,
-            cluster: f_8,
-            vm: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ClusterAgentVmIssue` or any of its subtypes: what a member declared as `ClusterAgentVmIssue` holds.
@@ -220,31 +218,7 @@ pub enum ClusterAgentVmIssueKind {
 impl ClusterAgentVmIssueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ClusterAgentVmIssue(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentHostInMaintenanceMode(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentHostInPartialMaintenanceMode(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentInvalidConfig(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmHookFailed(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmHookTimedout(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmInaccessible(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmNotRemoved(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmPoweredOff(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmPoweredOn(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmProtected(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ClusterAgentVmSuspended(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -351,180 +325,147 @@ impl From<crate::types::ClusterAgentVmSuspended> for ClusterAgentVmIssueKind {
         Self::ClusterAgentVmSuspended(Box::new(v))
     }
 }
-impl serde::Serialize for ClusterAgentVmIssueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ClusterAgentVmIssueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ClusterAgentVmIssue,
+            id,
+        ) {
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentHostInMaintenanceMode => {
+                Self::ClusterAgentHostInMaintenanceMode(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentHostInPartialMaintenanceMode => {
+                Self::ClusterAgentHostInPartialMaintenanceMode(
+                    crate::object::Blank::blank(),
+                )
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentInvalidConfig => {
+                Self::ClusterAgentInvalidConfig(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentVmHookFailed => {
+                Self::ClusterAgentVmHookFailed(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentVmHookTimedout => {
+                Self::ClusterAgentVmHookTimedout(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentVmInaccessible => {
+                Self::ClusterAgentVmInaccessible(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentVmNotRemoved => {
+                Self::ClusterAgentVmNotRemoved(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentVmPoweredOff => {
+                Self::ClusterAgentVmPoweredOff(
+                    <crate::types::ClusterAgentVmPoweredOffKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentVmPoweredOn => {
+                Self::ClusterAgentVmPoweredOn(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentVmProtected => {
+                Self::ClusterAgentVmProtected(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ClusterAgentVmSuspended => {
+                Self::ClusterAgentVmSuspended(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ClusterAgentVmIssue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterAgentVmIssue(v) => v.serialize(s),
+            Self::ClusterAgentVmIssue(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::ClusterAgentHostInMaintenanceMode(v) => v.serialize(s),
+            Self::ClusterAgentHostInMaintenanceMode(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::ClusterAgentHostInPartialMaintenanceMode(v) => v.serialize(s),
+            Self::ClusterAgentHostInPartialMaintenanceMode(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::ClusterAgentInvalidConfig(v) => v.serialize(s),
+            Self::ClusterAgentInvalidConfig(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::ClusterAgentVmHookFailed(v) => v.serialize(s),
+            Self::ClusterAgentVmHookFailed(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::ClusterAgentVmHookTimedout(v) => v.serialize(s),
+            Self::ClusterAgentVmHookTimedout(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::ClusterAgentVmInaccessible(v) => v.serialize(s),
+            Self::ClusterAgentVmInaccessible(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::ClusterAgentVmNotRemoved(v) => v.serialize(s),
+            Self::ClusterAgentVmNotRemoved(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::ClusterAgentVmPoweredOff(v) => v.serialize(s),
+            Self::ClusterAgentVmPoweredOff(v) => crate::object::Family::object(v),
             #[cfg(feature = "eam")]
-            Self::ClusterAgentVmPoweredOn(v) => v.serialize(s),
+            Self::ClusterAgentVmPoweredOn(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::ClusterAgentVmProtected(v) => v.serialize(s),
+            Self::ClusterAgentVmProtected(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::ClusterAgentVmSuspended(v) => v.serialize(s),
+            Self::ClusterAgentVmSuspended(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ClusterAgentVmIssue(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentHostInMaintenanceMode(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentHostInPartialMaintenanceMode(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentInvalidConfig(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmHookFailed(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmHookTimedout(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmInaccessible(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmNotRemoved(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmPoweredOff(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmPoweredOn(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmProtected(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::ClusterAgentVmSuspended(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ClusterAgentVmIssueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ClusterAgentVmIssueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ClusterAgentVmIssueKind {
-    const BASE: u16 = crate::registry::id::ClusterAgentVmIssue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentHostInMaintenanceMode => {
-                    Self::ClusterAgentHostInMaintenanceMode(
-                        Box::new(
-                            <crate::types::ClusterAgentHostInMaintenanceMode as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentHostInPartialMaintenanceMode => {
-                    Self::ClusterAgentHostInPartialMaintenanceMode(
-                        Box::new(
-                            <crate::types::ClusterAgentHostInPartialMaintenanceMode as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentInvalidConfig => {
-                    Self::ClusterAgentInvalidConfig(
-                        Box::new(
-                            <crate::types::ClusterAgentInvalidConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentVmHookFailed => {
-                    Self::ClusterAgentVmHookFailed(
-                        Box::new(
-                            <crate::types::ClusterAgentVmHookFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentVmHookTimedout => {
-                    Self::ClusterAgentVmHookTimedout(
-                        Box::new(
-                            <crate::types::ClusterAgentVmHookTimedout as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentVmInaccessible => {
-                    Self::ClusterAgentVmInaccessible(
-                        Box::new(
-                            <crate::types::ClusterAgentVmInaccessible as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentVmNotRemoved => {
-                    Self::ClusterAgentVmNotRemoved(
-                        Box::new(
-                            <crate::types::ClusterAgentVmNotRemoved as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentVmPoweredOff => {
-                    Self::ClusterAgentVmPoweredOff(
-                        <crate::types::ClusterAgentVmPoweredOffKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentVmPoweredOn => {
-                    Self::ClusterAgentVmPoweredOn(
-                        Box::new(
-                            <crate::types::ClusterAgentVmPoweredOn as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentVmProtected => {
-                    Self::ClusterAgentVmProtected(
-                        Box::new(
-                            <crate::types::ClusterAgentVmProtected as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ClusterAgentVmSuspended => {
-                    Self::ClusterAgentVmSuspended(
-                        Box::new(
-                            <crate::types::ClusterAgentVmSuspended as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ClusterAgentVmIssue(
-                        Box::new(
-                            <crate::types::ClusterAgentVmIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ClusterAgentVmIssueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ClusterAgentVmIssueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ClusterAgentVmIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ClusterAgentVmIssueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

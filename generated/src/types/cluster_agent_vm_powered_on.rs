@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `ClusterAgentVmIssue`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterAgentVmPoweredOn {
     /// Property *Issue.key*.
     pub key: i32,
@@ -48,124 +48,122 @@ impl ClusterAgentVmPoweredOn {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("description", &self.description);
-        o.field("time", &self.time);
-        o.field("agency", &self.agency);
-        o.field("agencyName", &self.agency_name);
-        o.field("solutionId", &self.solution_id);
-        o.field("solutionName", &self.solution_name);
-        o.field("agent", &self.agent);
-        o.opt("cluster", &self.cluster);
-        o.field("vm", &self.vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterAgentVmPoweredOn",
+    type_name: Some("ClusterAgentVmPoweredOn"),
+    wire: &[
+        "key",
+        "description",
+        "time",
+        "agency",
+        "agencyName",
+        "solutionId",
+        "solutionName",
+        "agent",
+        "cluster",
+        "vm",
+    ],
+    names: &[
+        "key",
+        "description",
+        "time",
+        "agency",
+        "agency_name",
+        "solution_id",
+        "solution_name",
+        "agent",
+        "cluster",
+        "vm",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 9u16],
+    by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 0u16, 5u16, 6u16, 2u16, 9u16],
+};
+impl crate::object::Object for ClusterAgentVmPoweredOn {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.time,
+            3usize => &self.agency,
+            4usize => &self.agency_name,
+            5usize => &self.solution_id,
+            6usize => &self.solution_name,
+            7usize => &self.agent,
+            8usize => &self.cluster,
+            9usize => &self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.time,
+            3usize => &mut self.agency,
+            4usize => &mut self.agency_name,
+            5usize => &mut self.solution_id,
+            6usize => &mut self.solution_name,
+            7usize => &mut self.agent,
+            8usize => &mut self.cluster,
+            9usize => &mut self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterAgentVmPoweredOn {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            agency: crate::object::Blank::blank(),
+            agency_name: crate::object::Blank::blank(),
+            solution_id: crate::object::Blank::blank(),
+            solution_name: crate::object::Blank::blank(),
+            agent: crate::object::Blank::blank(),
+            cluster: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterAgentVmPoweredOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterAgentVmPoweredOn {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterAgentVmPoweredOn {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterAgentVmPoweredOn {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterAgentVmPoweredOn"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterAgentVmPoweredOn {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterAgentVmPoweredOn {
-    const TYPE_NAME: &'static str = "ClusterAgentVmPoweredOn";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "time" => crate::de::req(&mut f.2, &mut map, "time"),
-                "agency" => crate::de::req(&mut f.3, &mut map, "agency"),
-                "agencyName" => crate::de::req(&mut f.4, &mut map, "agencyName"),
-                "solutionId" => crate::de::req(&mut f.5, &mut map, "solutionId"),
-                "solutionName" => crate::de::req(&mut f.6, &mut map, "solutionName"),
-                "agent" => crate::de::req(&mut f.7, &mut map, "agent"),
-                "cluster" => crate::de::set(&mut f.8, &mut map, "cluster"),
-                "vm" => crate::de::req(&mut f.9, &mut map, "vm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            _, Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "description",
-                        "time",
-                        "agency",
-                        "agencyName",
-                        "solutionId",
-                        "solutionName",
-                        "agent",
-                        "vm",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            f_8,
-            Some(f_9),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            time: f_2,
-            agency: f_3,
-            agency_name: f_4,
-            solution_id: f_5,
-            solution_name: f_6,
-            agent: f_7,
-            cluster: f_8,
-            vm: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

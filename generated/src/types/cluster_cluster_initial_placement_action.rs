@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `ClusterAction`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterClusterInitialPlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: String,
@@ -38,79 +38,95 @@ impl ClusterClusterInitialPlacementAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("target", &self.target);
-        o.opt("targetHost", &self.target_host);
-        o.field("pool", &self.pool);
-        o.opt("availableNetworks", &self.available_networks);
-        o.opt("configSpec", &self.config_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterClusterInitialPlacementAction",
+    type_name: Some("ClusterClusterInitialPlacementAction"),
+    wire: &["type", "target", "targetHost", "pool", "availableNetworks", "configSpec"],
+    names: &[
+        "type",
+        "target",
+        "target_host",
+        "pool",
+        "available_networks",
+        "config_spec",
+    ],
+    required: &[0u16, 3u16],
+    by_name: &[4u16, 5u16, 3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for ClusterClusterInitialPlacementAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.target,
+            2usize => &self.target_host,
+            3usize => &self.pool,
+            4usize => &self.available_networks,
+            5usize => &self.config_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.target,
+            2usize => &mut self.target_host,
+            3usize => &mut self.pool,
+            4usize => &mut self.available_networks,
+            5usize => &mut self.config_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterClusterInitialPlacementAction {
+    fn blank() -> Self {
+        Self {
+            r#type: crate::object::Blank::blank(),
+            target: crate::object::Blank::blank(),
+            target_host: crate::object::Blank::blank(),
+            pool: crate::object::Blank::blank(),
+            available_networks: crate::object::Blank::blank(),
+            config_spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterClusterInitialPlacementAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterClusterInitialPlacementAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterClusterInitialPlacementAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterClusterInitialPlacementAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterClusterInitialPlacementAction"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterClusterInitialPlacementAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterClusterInitialPlacementAction {
-    const TYPE_NAME: &'static str = "ClusterClusterInitialPlacementAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VirtualMachineConfigSpec>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "target" => crate::de::set(&mut f.1, &mut map, "target"),
-                "targetHost" => crate::de::set(&mut f.2, &mut map, "targetHost"),
-                "pool" => crate::de::req(&mut f.3, &mut map, "pool"),
-                "availableNetworks" => {
-                    crate::de::set_list(&mut f.4, &mut map, "availableNetworks")
-                }
-                "configSpec" => crate::de::set(&mut f.5, &mut map, "configSpec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.3.is_some()], &["type", "pool"]),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            target: f_1,
-            target_host: f_2,
-            pool: f_3,
-            available_networks: f_4,
-            config_spec: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

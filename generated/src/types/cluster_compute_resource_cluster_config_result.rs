@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceClusterConfigResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterComputeResourceClusterConfigResult {
     /// Property *ClusterComputeResourceClusterConfigResult.failedHosts*.
     pub failed_hosts: Option<Vec<crate::types::FolderFailedHostResult>>,
@@ -22,56 +22,72 @@ impl ClusterComputeResourceClusterConfigResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("failedHosts", &self.failed_hosts);
-        o.opt("configuredHosts", &self.configured_hosts);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceClusterConfigResult",
+    type_name: Some("ClusterComputeResourceClusterConfigResult"),
+    wire: &["failedHosts", "configuredHosts"],
+    names: &["failed_hosts", "configured_hosts"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for ClusterComputeResourceClusterConfigResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.failed_hosts,
+            1usize => &self.configured_hosts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.failed_hosts,
+            1usize => &mut self.configured_hosts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceClusterConfigResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceClusterConfigResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceClusterConfigResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceClusterConfigResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceClusterConfigResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceClusterConfigResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceClusterConfigResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceClusterConfigResult {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceClusterConfigResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::FolderFailedHostResult>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "failedHosts" => crate::de::set_list(&mut f.0, &mut map, "failedHosts"),
-                "configuredHosts" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configuredHosts")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            failed_hosts: f_0,
-            configured_hosts: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceDVSConfigurationValidation*.
 ///
 /// Extends `ClusterComputeResourceValidationResultBase`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterComputeResourceDVSConfigurationValidation {
     /// Property *ClusterComputeResourceValidationResultBase.info*.
     pub info: Option<Vec<crate::types::LocalizableMessage>>,
@@ -22,68 +22,74 @@ impl ClusterComputeResourceDVSConfigurationValidation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("info", &self.info);
-        o.field("isDvsValid", &self.is_dvs_valid);
-        o.field("isDvpgValid", &self.is_dvpg_valid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceDVSConfigurationValidation",
+    type_name: Some("ClusterComputeResourceDVSConfigurationValidation"),
+    wire: &["info", "isDvsValid", "isDvpgValid"],
+    names: &["info", "is_dvs_valid", "is_dvpg_valid"],
+    required: &[1u16, 2u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for ClusterComputeResourceDVSConfigurationValidation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.info,
+            1usize => &self.is_dvs_valid,
+            2usize => &self.is_dvpg_valid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.info,
+            1usize => &mut self.is_dvs_valid,
+            2usize => &mut self.is_dvpg_valid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceDVSConfigurationValidation {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceDVSConfigurationValidation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceDVSConfigurationValidation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceDVSConfigurationValidation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceDVSConfigurationValidation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceDVSConfigurationValidation"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceDVSConfigurationValidation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceDVSConfigurationValidation {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceDVSConfigurationValidation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "info" => crate::de::set_list(&mut f.0, &mut map, "info"),
-                "isDvsValid" => crate::de::req(&mut f.1, &mut map, "isDvsValid"),
-                "isDvpgValid" => crate::de::req(&mut f.2, &mut map, "isDvpgValid"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some()],
-                    &["isDvsValid", "isDvpgValid"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            info: f_0,
-            is_dvs_valid: f_1,
-            is_dvpg_valid: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceDvsProfile*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterComputeResourceDvsProfile {
     /// Property *ClusterComputeResourceDvsProfile.dvsName*.
     pub dvs_name: Option<String>,
@@ -30,68 +30,76 @@ impl ClusterComputeResourceDvsProfile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dvsName", &self.dvs_name);
-        o.opt("dvSwitch", &self.dv_switch);
-        o.opt("pnicDevices", &self.pnic_devices);
-        o.opt("dvPortgroupMapping", &self.dv_portgroup_mapping);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceDvsProfile",
+    type_name: Some("ClusterComputeResourceDvsProfile"),
+    wire: &["dvsName", "dvSwitch", "pnicDevices", "dvPortgroupMapping"],
+    names: &["dvs_name", "dv_switch", "pnic_devices", "dv_portgroup_mapping"],
+    required: &[],
+    by_name: &[3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for ClusterComputeResourceDvsProfile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dvs_name,
+            1usize => &self.dv_switch,
+            2usize => &self.pnic_devices,
+            3usize => &self.dv_portgroup_mapping,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dvs_name,
+            1usize => &mut self.dv_switch,
+            2usize => &mut self.pnic_devices,
+            3usize => &mut self.dv_portgroup_mapping,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceDvsProfile {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceDvsProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceDvsProfile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceDvsProfile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceDvsProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceDvsProfile"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceDvsProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceDvsProfile {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceDvsProfile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-            Option<
-                Vec<
-                    crate::types::ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping,
-                >,
-            >,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dvsName" => crate::de::set(&mut f.0, &mut map, "dvsName"),
-                "dvSwitch" => crate::de::set(&mut f.1, &mut map, "dvSwitch"),
-                "pnicDevices" => crate::de::set_list(&mut f.2, &mut map, "pnicDevices"),
-                "dvPortgroupMapping" => {
-                    crate::de::set_list(&mut f.3, &mut map, "dvPortgroupMapping")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            dvs_name: f_0,
-            dv_switch: f_1,
-            pnic_devices: f_2,
-            dv_portgroup_mapping: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     /// Property *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping.dvPortgroupSpec*.
     pub dv_portgroup_spec: Option<Box<crate::types::DVPortgroupConfigSpec>>,
@@ -24,68 +24,81 @@ impl ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dvPortgroupSpec", &self.dv_portgroup_spec);
-        o.opt("dvPortgroup", &self.dv_portgroup);
-        o.field("service", &self.service);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping",
+    type_name: Some("ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping"),
+    wire: &["dvPortgroupSpec", "dvPortgroup", "service"],
+    names: &["dv_portgroup_spec", "dv_portgroup", "service"],
+    required: &[2u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object
+for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dv_portgroup_spec,
+            1usize => &self.dv_portgroup,
+            2usize => &self.service,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dv_portgroup_spec,
+            1usize => &mut self.dv_portgroup,
+            2usize => &mut self.service,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank
+for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug
+for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode
+for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode
+for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize
 for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields
-for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::DVPortgroupConfigSpec>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dvPortgroupSpec" => {
-                    crate::de::set(&mut f.0, &mut map, "dvPortgroupSpec")
-                }
-                "dvPortgroup" => crate::de::set(&mut f.1, &mut map, "dvPortgroup"),
-                "service" => crate::de::req(&mut f.2, &mut map, "service"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["service"]));
-        }
-        let (f_0, f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dv_portgroup_spec: f_0,
-            dv_portgroup: f_1,
-            service: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceDVSSetting*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceDVSSetting {
     /// Property *ClusterComputeResourceDVSSetting.dvSwitch*.
     ///
@@ -26,69 +26,79 @@ impl ClusterComputeResourceDVSSetting {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dvSwitch", &self.dv_switch);
-        o.opt("pnicDevices", &self.pnic_devices);
-        o.opt("dvPortgroupSetting", &self.dv_portgroup_setting);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceDVSSetting",
+    type_name: Some("ClusterComputeResourceDVSSetting"),
+    wire: &["dvSwitch", "pnicDevices", "dvPortgroupSetting"],
+    names: &["dv_switch", "pnic_devices", "dv_portgroup_setting"],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for ClusterComputeResourceDVSSetting {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dv_switch,
+            1usize => &self.pnic_devices,
+            2usize => &self.dv_portgroup_setting,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dv_switch,
+            1usize => &mut self.pnic_devices,
+            2usize => &mut self.dv_portgroup_setting,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceDVSSetting {
+    fn blank() -> Self {
+        Self {
+            dv_switch: crate::object::Blank::blank(),
+            pnic_devices: crate::object::Blank::blank(),
+            dv_portgroup_setting: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceDVSSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceDVSSetting {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceDVSSetting {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceDVSSetting {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceDVSSetting"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceDVSSetting {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceDVSSetting {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceDVSSetting";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-            Option<
-                Vec<
-                    crate::types::ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping,
-                >,
-            >,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dvSwitch" => crate::de::req(&mut f.0, &mut map, "dvSwitch"),
-                "pnicDevices" => crate::de::set_list(&mut f.1, &mut map, "pnicDevices"),
-                "dvPortgroupSetting" => {
-                    crate::de::set_list(&mut f.2, &mut map, "dvPortgroupSetting")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["dvSwitch"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dv_switch: f_0,
-            pnic_devices: f_1,
-            dv_portgroup_setting: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceHCIConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterComputeResourceHCIConfigInfo {
     /// Property *ClusterComputeResourceHCIConfigInfo.workflowState*.
     pub workflow_state: String,
@@ -28,71 +28,76 @@ impl ClusterComputeResourceHCIConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("workflowState", &self.workflow_state);
-        o.opt("dvsSetting", &self.dvs_setting);
-        o.opt("configuredHosts", &self.configured_hosts);
-        o.opt("hostConfigProfile", &self.host_config_profile);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceHCIConfigInfo",
+    type_name: Some("ClusterComputeResourceHCIConfigInfo"),
+    wire: &["workflowState", "dvsSetting", "configuredHosts", "hostConfigProfile"],
+    names: &["workflow_state", "dvs_setting", "configured_hosts", "host_config_profile"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for ClusterComputeResourceHCIConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.workflow_state,
+            1usize => &self.dvs_setting,
+            2usize => &self.configured_hosts,
+            3usize => &self.host_config_profile,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.workflow_state,
+            1usize => &mut self.dvs_setting,
+            2usize => &mut self.configured_hosts,
+            3usize => &mut self.host_config_profile,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceHCIConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceHCIConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceHCIConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceHCIConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceHCIConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceHCIConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceHCIConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceHCIConfigInfo {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceHCIConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::ClusterComputeResourceDVSSetting>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ClusterComputeResourceHostConfigurationProfile>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "workflowState" => crate::de::req(&mut f.0, &mut map, "workflowState"),
-                "dvsSetting" => crate::de::set_list(&mut f.1, &mut map, "dvsSetting"),
-                "configuredHosts" => {
-                    crate::de::set_list(&mut f.2, &mut map, "configuredHosts")
-                }
-                "hostConfigProfile" => {
-                    crate::de::set(&mut f.3, &mut map, "hostConfigProfile")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["workflowState"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            workflow_state: f_0,
-            dvs_setting: f_1,
-            configured_hosts: f_2,
-            host_config_profile: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceHCIConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterComputeResourceHCIConfigSpec {
     /// Property *ClusterComputeResourceHCIConfigSpec.dvsProf*.
     pub dvs_prof: Option<Vec<crate::types::ClusterComputeResourceDvsProfile>>,
@@ -26,64 +26,76 @@ impl ClusterComputeResourceHCIConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dvsProf", &self.dvs_prof);
-        o.opt("hostConfigProfile", &self.host_config_profile);
-        o.opt("vSanConfigSpec", &self.v_san_config_spec);
-        o.opt("vcProf", &self.vc_prof);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceHCIConfigSpec",
+    type_name: Some("ClusterComputeResourceHCIConfigSpec"),
+    wire: &["dvsProf", "hostConfigProfile", "vSanConfigSpec", "vcProf"],
+    names: &["dvs_prof", "host_config_profile", "v_san_config_spec", "vc_prof"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for ClusterComputeResourceHCIConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dvs_prof,
+            1usize => &self.host_config_profile,
+            2usize => &self.v_san_config_spec,
+            3usize => &self.vc_prof,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dvs_prof,
+            1usize => &mut self.host_config_profile,
+            2usize => &mut self.v_san_config_spec,
+            3usize => &mut self.vc_prof,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceHCIConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceHCIConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceHCIConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceHCIConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceHCIConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceHCIConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceHCIConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceHCIConfigSpec {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceHCIConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ClusterComputeResourceDvsProfile>>,
-            Option<Box<crate::types::ClusterComputeResourceHostConfigurationProfile>>,
-            Option<crate::types::SDDCBaseKind>,
-            Option<Box<crate::types::ClusterComputeResourceVCProfile>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dvsProf" => crate::de::set_list(&mut f.0, &mut map, "dvsProf"),
-                "hostConfigProfile" => {
-                    crate::de::set(&mut f.1, &mut map, "hostConfigProfile")
-                }
-                "vSanConfigSpec" => crate::de::set(&mut f.2, &mut map, "vSanConfigSpec"),
-                "vcProf" => crate::de::set(&mut f.3, &mut map, "vcProf"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            dvs_prof: f_0,
-            host_config_profile: f_1,
-            v_san_config_spec: f_2,
-            vc_prof: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

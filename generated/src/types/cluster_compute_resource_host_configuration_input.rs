@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceHostConfigurationInput*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceHostConfigurationInput {
     /// Property *ClusterComputeResourceHostConfigurationInput.host*.
     ///
@@ -24,65 +24,79 @@ impl ClusterComputeResourceHostConfigurationInput {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.opt("hostVmkNics", &self.host_vmk_nics);
-        o.opt("allowedInNonMaintenanceMode", &self.allowed_in_non_maintenance_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceHostConfigurationInput",
+    type_name: Some("ClusterComputeResourceHostConfigurationInput"),
+    wire: &["host", "hostVmkNics", "allowedInNonMaintenanceMode"],
+    names: &["host", "host_vmk_nics", "allowed_in_non_maintenance_mode"],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for ClusterComputeResourceHostConfigurationInput {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.host_vmk_nics,
+            2usize => &self.allowed_in_non_maintenance_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.host_vmk_nics,
+            2usize => &mut self.allowed_in_non_maintenance_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceHostConfigurationInput {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            host_vmk_nics: crate::object::Blank::blank(),
+            allowed_in_non_maintenance_mode: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceHostConfigurationInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceHostConfigurationInput {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceHostConfigurationInput {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceHostConfigurationInput {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceHostConfigurationInput"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceHostConfigurationInput {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceHostConfigurationInput {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceHostConfigurationInput";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ClusterComputeResourceHostVmkNicInfo>>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "hostVmkNics" => crate::de::set_list(&mut f.1, &mut map, "hostVmkNics"),
-                "allowedInNonMaintenanceMode" => {
-                    crate::de::set(&mut f.2, &mut map, "allowedInNonMaintenanceMode")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["host"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            host_vmk_nics: f_1,
-            allowed_in_non_maintenance_mode: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceHostConfigurationProfile*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterComputeResourceHostConfigurationProfile {
     /// Property *ClusterComputeResourceHostConfigurationProfile.dateTimeConfig*.
     pub date_time_config: Option<Box<crate::types::HostDateTimeConfig>>,
@@ -20,54 +20,72 @@ impl ClusterComputeResourceHostConfigurationProfile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dateTimeConfig", &self.date_time_config);
-        o.opt("lockdownMode", &self.lockdown_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceHostConfigurationProfile",
+    type_name: Some("ClusterComputeResourceHostConfigurationProfile"),
+    wire: &["dateTimeConfig", "lockdownMode"],
+    names: &["date_time_config", "lockdown_mode"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for ClusterComputeResourceHostConfigurationProfile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.date_time_config,
+            1usize => &self.lockdown_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.date_time_config,
+            1usize => &mut self.lockdown_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceHostConfigurationProfile {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceHostConfigurationProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceHostConfigurationProfile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceHostConfigurationProfile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceHostConfigurationProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceHostConfigurationProfile"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceHostConfigurationProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceHostConfigurationProfile {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceHostConfigurationProfile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostDateTimeConfig>>,
-            Option<crate::types::HostLockdownMode>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dateTimeConfig" => crate::de::set(&mut f.0, &mut map, "dateTimeConfig"),
-                "lockdownMode" => crate::de::set(&mut f.1, &mut map, "lockdownMode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            date_time_config: f_0,
-            lockdown_mode: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

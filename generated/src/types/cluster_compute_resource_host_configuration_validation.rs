@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceHostConfigurationValidation*.
 ///
 /// Extends `ClusterComputeResourceValidationResultBase`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceHostConfigurationValidation {
     /// Property *ClusterComputeResourceValidationResultBase.info*.
     pub info: Option<Vec<crate::types::LocalizableMessage>>,
@@ -30,83 +30,102 @@ impl ClusterComputeResourceHostConfigurationValidation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("info", &self.info);
-        o.field("host", &self.host);
-        o.opt("isDvsSettingValid", &self.is_dvs_setting_valid);
-        o.opt("isVmknicSettingValid", &self.is_vmknic_setting_valid);
-        o.opt("isNtpSettingValid", &self.is_ntp_setting_valid);
-        o.opt("isLockdownModeValid", &self.is_lockdown_mode_valid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceHostConfigurationValidation",
+    type_name: Some("ClusterComputeResourceHostConfigurationValidation"),
+    wire: &[
+        "info",
+        "host",
+        "isDvsSettingValid",
+        "isVmknicSettingValid",
+        "isNtpSettingValid",
+        "isLockdownModeValid",
+    ],
+    names: &[
+        "info",
+        "host",
+        "is_dvs_setting_valid",
+        "is_vmknic_setting_valid",
+        "is_ntp_setting_valid",
+        "is_lockdown_mode_valid",
+    ],
+    required: &[1u16],
+    by_name: &[1u16, 0u16, 2u16, 5u16, 4u16, 3u16],
+};
+impl crate::object::Object for ClusterComputeResourceHostConfigurationValidation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.info,
+            1usize => &self.host,
+            2usize => &self.is_dvs_setting_valid,
+            3usize => &self.is_vmknic_setting_valid,
+            4usize => &self.is_ntp_setting_valid,
+            5usize => &self.is_lockdown_mode_valid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.info,
+            1usize => &mut self.host,
+            2usize => &mut self.is_dvs_setting_valid,
+            3usize => &mut self.is_vmknic_setting_valid,
+            4usize => &mut self.is_ntp_setting_valid,
+            5usize => &mut self.is_lockdown_mode_valid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceHostConfigurationValidation {
+    fn blank() -> Self {
+        Self {
+            info: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            is_dvs_setting_valid: crate::object::Blank::blank(),
+            is_vmknic_setting_valid: crate::object::Blank::blank(),
+            is_ntp_setting_valid: crate::object::Blank::blank(),
+            is_lockdown_mode_valid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceHostConfigurationValidation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceHostConfigurationValidation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceHostConfigurationValidation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceHostConfigurationValidation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceHostConfigurationValidation"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceHostConfigurationValidation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceHostConfigurationValidation {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceHostConfigurationValidation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "info" => crate::de::set_list(&mut f.0, &mut map, "info"),
-                "host" => crate::de::req(&mut f.1, &mut map, "host"),
-                "isDvsSettingValid" => {
-                    crate::de::set(&mut f.2, &mut map, "isDvsSettingValid")
-                }
-                "isVmknicSettingValid" => {
-                    crate::de::set(&mut f.3, &mut map, "isVmknicSettingValid")
-                }
-                "isNtpSettingValid" => {
-                    crate::de::set(&mut f.4, &mut map, "isNtpSettingValid")
-                }
-                "isLockdownModeValid" => {
-                    crate::de::set(&mut f.5, &mut map, "isLockdownModeValid")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["host"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            info: f_0,
-            host: f_1,
-            is_dvs_setting_valid: f_2,
-            is_vmknic_setting_valid: f_3,
-            is_ntp_setting_valid: f_4,
-            is_lockdown_mode_valid: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceSummary*.
 ///
 /// Extends `ComputeResourceSummary`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceSummary {
     /// Property *ComputeResourceSummary.totalCpu*.
     pub total_cpu: i32,
@@ -73,239 +73,190 @@ impl ClusterComputeResourceSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("totalCpu", &self.total_cpu);
-        o.field("totalMemory", &self.total_memory);
-        o.field("numCpuCores", &self.num_cpu_cores);
-        o.field("numCpuThreads", &self.num_cpu_threads);
-        o.field("effectiveCpu", &self.effective_cpu);
-        o.field("effectiveMemory", &self.effective_memory);
-        o.field("numHosts", &self.num_hosts);
-        o.field("numEffectiveHosts", &self.num_effective_hosts);
-        o.field("overallStatus", &self.overall_status);
-        o.field("currentFailoverLevel", &self.current_failover_level);
-        o.opt("admissionControlInfo", &self.admission_control_info);
-        o.field("numVmotions", &self.num_vmotions);
-        o.opt("targetBalance", &self.target_balance);
-        o.opt("currentBalance", &self.current_balance);
-        o.opt("drsScore", &self.drs_score);
-        o.opt("numVmsPerDrsScoreBucket", &self.num_vms_per_drs_score_bucket);
-        o.opt("usageSummary", &self.usage_summary);
-        o.opt("currentEVCModeKey", &self.current_evc_mode_key);
-        o.opt("currentEVCGraphicsModeKey", &self.current_evc_graphics_mode_key);
-        o.opt("dasData", &self.das_data);
-        o.opt("clusterMaintenanceModeStatus", &self.cluster_maintenance_mode_status);
-        o.opt("vcsHealthStatus", &self.vcs_health_status);
-        o.opt("vcsSlots", &self.vcs_slots);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceSummary",
+    type_name: Some("ClusterComputeResourceSummary"),
+    wire: &[
+        "totalCpu",
+        "totalMemory",
+        "numCpuCores",
+        "numCpuThreads",
+        "effectiveCpu",
+        "effectiveMemory",
+        "numHosts",
+        "numEffectiveHosts",
+        "overallStatus",
+        "currentFailoverLevel",
+        "admissionControlInfo",
+        "numVmotions",
+        "targetBalance",
+        "currentBalance",
+        "drsScore",
+        "numVmsPerDrsScoreBucket",
+        "usageSummary",
+        "currentEVCModeKey",
+        "currentEVCGraphicsModeKey",
+        "dasData",
+        "clusterMaintenanceModeStatus",
+        "vcsHealthStatus",
+        "vcsSlots",
+    ],
+    names: &[
+        "total_cpu",
+        "total_memory",
+        "num_cpu_cores",
+        "num_cpu_threads",
+        "effective_cpu",
+        "effective_memory",
+        "num_hosts",
+        "num_effective_hosts",
+        "overall_status",
+        "current_failover_level",
+        "admission_control_info",
+        "num_vmotions",
+        "target_balance",
+        "current_balance",
+        "drs_score",
+        "num_vms_per_drs_score_bucket",
+        "usage_summary",
+        "current_evc_mode_key",
+        "current_evc_graphics_mode_key",
+        "das_data",
+        "cluster_maintenance_mode_status",
+        "vcs_health_status",
+        "vcs_slots",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 11u16],
+    by_name: &[
+        10u16, 20u16, 13u16, 18u16, 17u16, 9u16, 19u16, 14u16, 4u16, 5u16, 2u16, 3u16,
+        7u16, 6u16, 11u16, 15u16, 8u16, 12u16, 0u16, 1u16, 16u16, 21u16, 22u16,
+    ],
+};
+impl crate::object::Object for ClusterComputeResourceSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.total_cpu,
+            1usize => &self.total_memory,
+            2usize => &self.num_cpu_cores,
+            3usize => &self.num_cpu_threads,
+            4usize => &self.effective_cpu,
+            5usize => &self.effective_memory,
+            6usize => &self.num_hosts,
+            7usize => &self.num_effective_hosts,
+            8usize => &self.overall_status,
+            9usize => &self.current_failover_level,
+            10usize => &self.admission_control_info,
+            11usize => &self.num_vmotions,
+            12usize => &self.target_balance,
+            13usize => &self.current_balance,
+            14usize => &self.drs_score,
+            15usize => &self.num_vms_per_drs_score_bucket,
+            16usize => &self.usage_summary,
+            17usize => &self.current_evc_mode_key,
+            18usize => &self.current_evc_graphics_mode_key,
+            19usize => &self.das_data,
+            20usize => &self.cluster_maintenance_mode_status,
+            21usize => &self.vcs_health_status,
+            22usize => &self.vcs_slots,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.total_cpu,
+            1usize => &mut self.total_memory,
+            2usize => &mut self.num_cpu_cores,
+            3usize => &mut self.num_cpu_threads,
+            4usize => &mut self.effective_cpu,
+            5usize => &mut self.effective_memory,
+            6usize => &mut self.num_hosts,
+            7usize => &mut self.num_effective_hosts,
+            8usize => &mut self.overall_status,
+            9usize => &mut self.current_failover_level,
+            10usize => &mut self.admission_control_info,
+            11usize => &mut self.num_vmotions,
+            12usize => &mut self.target_balance,
+            13usize => &mut self.current_balance,
+            14usize => &mut self.drs_score,
+            15usize => &mut self.num_vms_per_drs_score_bucket,
+            16usize => &mut self.usage_summary,
+            17usize => &mut self.current_evc_mode_key,
+            18usize => &mut self.current_evc_graphics_mode_key,
+            19usize => &mut self.das_data,
+            20usize => &mut self.cluster_maintenance_mode_status,
+            21usize => &mut self.vcs_health_status,
+            22usize => &mut self.vcs_slots,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceSummary {
+    fn blank() -> Self {
+        Self {
+            total_cpu: crate::object::Blank::blank(),
+            total_memory: crate::object::Blank::blank(),
+            num_cpu_cores: crate::object::Blank::blank(),
+            num_cpu_threads: crate::object::Blank::blank(),
+            effective_cpu: crate::object::Blank::blank(),
+            effective_memory: crate::object::Blank::blank(),
+            num_hosts: crate::object::Blank::blank(),
+            num_effective_hosts: crate::object::Blank::blank(),
+            overall_status: crate::object::Blank::blank(),
+            current_failover_level: crate::object::Blank::blank(),
+            admission_control_info: crate::object::Blank::blank(),
+            num_vmotions: crate::object::Blank::blank(),
+            target_balance: crate::object::Blank::blank(),
+            current_balance: crate::object::Blank::blank(),
+            drs_score: crate::object::Blank::blank(),
+            num_vms_per_drs_score_bucket: crate::object::Blank::blank(),
+            usage_summary: crate::object::Blank::blank(),
+            current_evc_mode_key: crate::object::Blank::blank(),
+            current_evc_graphics_mode_key: crate::object::Blank::blank(),
+            das_data: crate::object::Blank::blank(),
+            cluster_maintenance_mode_status: crate::object::Blank::blank(),
+            vcs_health_status: crate::object::Blank::blank(),
+            vcs_slots: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceSummary {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i64>,
-            Option<i16>,
-            Option<i16>,
-            Option<i32>,
-            Option<i64>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<i32>,
-            Option<crate::types::ClusterDasAdmissionControlInfoKind>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Vec<i32>>,
-            Option<Box<crate::types::ClusterUsageSummary>>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::ClusterDasDataKind>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ClusterComputeResourceVcsSlots>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "totalCpu" => crate::de::req(&mut f.0, &mut map, "totalCpu"),
-                "totalMemory" => crate::de::req(&mut f.1, &mut map, "totalMemory"),
-                "numCpuCores" => crate::de::req(&mut f.2, &mut map, "numCpuCores"),
-                "numCpuThreads" => crate::de::req(&mut f.3, &mut map, "numCpuThreads"),
-                "effectiveCpu" => crate::de::req(&mut f.4, &mut map, "effectiveCpu"),
-                "effectiveMemory" => {
-                    crate::de::req(&mut f.5, &mut map, "effectiveMemory")
-                }
-                "numHosts" => crate::de::req(&mut f.6, &mut map, "numHosts"),
-                "numEffectiveHosts" => {
-                    crate::de::req(&mut f.7, &mut map, "numEffectiveHosts")
-                }
-                "overallStatus" => crate::de::req(&mut f.8, &mut map, "overallStatus"),
-                "currentFailoverLevel" => {
-                    crate::de::req(&mut f.9, &mut map, "currentFailoverLevel")
-                }
-                "admissionControlInfo" => {
-                    crate::de::set(&mut f.10, &mut map, "admissionControlInfo")
-                }
-                "numVmotions" => crate::de::req(&mut f.11, &mut map, "numVmotions"),
-                "targetBalance" => crate::de::set(&mut f.12, &mut map, "targetBalance"),
-                "currentBalance" => crate::de::set(&mut f.13, &mut map, "currentBalance"),
-                "drsScore" => crate::de::set(&mut f.14, &mut map, "drsScore"),
-                "numVmsPerDrsScoreBucket" => {
-                    crate::de::set_list(&mut f.15, &mut map, "numVmsPerDrsScoreBucket")
-                }
-                "usageSummary" => crate::de::set(&mut f.16, &mut map, "usageSummary"),
-                "currentEVCModeKey" => {
-                    crate::de::set(&mut f.17, &mut map, "currentEVCModeKey")
-                }
-                "currentEVCGraphicsModeKey" => {
-                    crate::de::set(&mut f.18, &mut map, "currentEVCGraphicsModeKey")
-                }
-                "dasData" => crate::de::set(&mut f.19, &mut map, "dasData"),
-                "clusterMaintenanceModeStatus" => {
-                    crate::de::set(&mut f.20, &mut map, "clusterMaintenanceModeStatus")
-                }
-                "vcsHealthStatus" => {
-                    crate::de::set(&mut f.21, &mut map, "vcsHealthStatus")
-                }
-                "vcsSlots" => crate::de::set_list(&mut f.22, &mut map, "vcsSlots"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), _, Some(_), _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.11.is_some(),
-                    ],
-                    &[
-                        "totalCpu",
-                        "totalMemory",
-                        "numCpuCores",
-                        "numCpuThreads",
-                        "effectiveCpu",
-                        "effectiveMemory",
-                        "numHosts",
-                        "numEffectiveHosts",
-                        "overallStatus",
-                        "currentFailoverLevel",
-                        "numVmotions",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            f_10,
-            Some(f_11),
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            total_cpu: f_0,
-            total_memory: f_1,
-            num_cpu_cores: f_2,
-            num_cpu_threads: f_3,
-            effective_cpu: f_4,
-            effective_memory: f_5,
-            num_hosts: f_6,
-            num_effective_hosts: f_7,
-            overall_status: f_8,
-            current_failover_level: f_9,
-            admission_control_info: f_10,
-            num_vmotions: f_11,
-            target_balance: f_12,
-            current_balance: f_13,
-            drs_score: f_14,
-            num_vms_per_drs_score_bucket: f_15,
-            usage_summary: f_16,
-            current_evc_mode_key: f_17,
-            current_evc_graphics_mode_key: f_18,
-            das_data: f_19,
-            cluster_maintenance_mode_status: f_20,
-            vcs_health_status: f_21,
-            vcs_slots: f_22,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterComputeResourceValidationResultBaseKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterComputeResourceValidationResultBase {
     /// Property *ClusterComputeResourceValidationResultBase.info*.
     pub info: Option<Vec<crate::types::LocalizableMessage>>,
@@ -20,46 +20,71 @@ impl ClusterComputeResourceValidationResultBase {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("info", &self.info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceValidationResultBase",
+    type_name: Some("ClusterComputeResourceValidationResultBase"),
+    wire: &["info"],
+    names: &["info"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for ClusterComputeResourceValidationResultBase {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceValidationResultBase {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceValidationResultBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceValidationResultBase {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceValidationResultBase {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceValidationResultBase {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceValidationResultBase"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceValidationResultBase {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceValidationResultBase {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceValidationResultBase";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<crate::types::LocalizableMessage>>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "info" => crate::de::set_list(&mut f.0, &mut map, "info"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { info: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ClusterComputeResourceValidationResultBase` or any of its subtypes: what a member declared as `ClusterComputeResourceValidationResultBase` holds.
@@ -88,13 +113,7 @@ pub enum ClusterComputeResourceValidationResultBaseKind {
 impl ClusterComputeResourceValidationResultBaseKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ClusterComputeResourceValidationResultBase(v) => v.type_name(),
-            Self::ClusterComputeResourceDVSConfigurationValidation(v) => v.type_name(),
-            Self::ClusterComputeResourceHostConfigurationValidation(v) => v.type_name(),
-            Self::VsanClusterConfigPrecheckItem(v) => v.type_name(),
-            Self::VsanValidationItem(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -141,82 +160,77 @@ for ClusterComputeResourceValidationResultBaseKind {
         Self::VsanValidationItem(Box::new(v))
     }
 }
-impl serde::Serialize for ClusterComputeResourceValidationResultBaseKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ClusterComputeResourceValidationResultBaseKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ClusterComputeResourceValidationResultBase,
+            id,
+        ) {
+            crate::registry::id::ClusterComputeResourceDVSConfigurationValidation => {
+                Self::ClusterComputeResourceDVSConfigurationValidation(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::ClusterComputeResourceHostConfigurationValidation => {
+                Self::ClusterComputeResourceHostConfigurationValidation(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanClusterConfigPrecheckItem => {
+                Self::VsanClusterConfigPrecheckItem(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanValidationItem => {
+                Self::VsanValidationItem(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ClusterComputeResourceValidationResultBase(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterComputeResourceValidationResultBase(v) => v.serialize(s),
-            Self::ClusterComputeResourceDVSConfigurationValidation(v) => v.serialize(s),
-            Self::ClusterComputeResourceHostConfigurationValidation(v) => v.serialize(s),
-            Self::VsanClusterConfigPrecheckItem(v) => v.serialize(s),
-            Self::VsanValidationItem(v) => v.serialize(s),
+            Self::ClusterComputeResourceValidationResultBase(v) => &**v,
+            Self::ClusterComputeResourceDVSConfigurationValidation(v) => &**v,
+            Self::ClusterComputeResourceHostConfigurationValidation(v) => &**v,
+            Self::VsanClusterConfigPrecheckItem(v) => &**v,
+            Self::VsanValidationItem(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ClusterComputeResourceValidationResultBase(v) => &mut **v,
+            Self::ClusterComputeResourceDVSConfigurationValidation(v) => &mut **v,
+            Self::ClusterComputeResourceHostConfigurationValidation(v) => &mut **v,
+            Self::VsanClusterConfigPrecheckItem(v) => &mut **v,
+            Self::VsanValidationItem(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ClusterComputeResourceValidationResultBaseKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ClusterComputeResourceValidationResultBaseKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ClusterComputeResourceValidationResultBaseKind {
-    const BASE: u16 = crate::registry::id::ClusterComputeResourceValidationResultBase;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterComputeResourceDVSConfigurationValidation => {
-                    Self::ClusterComputeResourceDVSConfigurationValidation(
-                        Box::new(
-                            <crate::types::ClusterComputeResourceDVSConfigurationValidation as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterComputeResourceHostConfigurationValidation => {
-                    Self::ClusterComputeResourceHostConfigurationValidation(
-                        Box::new(
-                            <crate::types::ClusterComputeResourceHostConfigurationValidation as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanClusterConfigPrecheckItem => {
-                    Self::VsanClusterConfigPrecheckItem(
-                        Box::new(
-                            <crate::types::VsanClusterConfigPrecheckItem as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanValidationItem => {
-                    Self::VsanValidationItem(
-                        Box::new(
-                            <crate::types::VsanValidationItem as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ClusterComputeResourceValidationResultBase(
-                        Box::new(
-                            <crate::types::ClusterComputeResourceValidationResultBase as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ClusterComputeResourceValidationResultBaseKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceValidationResultBaseKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ClusterComputeResourceValidationResultBaseKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ClusterComputeResourceValidationResultBaseKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterComputeResourceVCProfile*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterComputeResourceVCProfile {
     /// Property *ClusterComputeResourceVCProfile.clusterSpec*.
     pub cluster_spec: Option<Box<crate::types::ClusterConfigSpecEx>>,
@@ -24,60 +24,74 @@ impl ClusterComputeResourceVCProfile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("clusterSpec", &self.cluster_spec);
-        o.opt("evcModeKey", &self.evc_mode_key);
-        o.opt("evcGraphicsModeKey", &self.evc_graphics_mode_key);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceVCProfile",
+    type_name: Some("ClusterComputeResourceVCProfile"),
+    wire: &["clusterSpec", "evcModeKey", "evcGraphicsModeKey"],
+    names: &["cluster_spec", "evc_mode_key", "evc_graphics_mode_key"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for ClusterComputeResourceVCProfile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_spec,
+            1usize => &self.evc_mode_key,
+            2usize => &self.evc_graphics_mode_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_spec,
+            1usize => &mut self.evc_mode_key,
+            2usize => &mut self.evc_graphics_mode_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceVCProfile {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceVCProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceVCProfile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceVCProfile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceVCProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceVCProfile"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceVCProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceVCProfile {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceVCProfile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ClusterConfigSpecEx>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterSpec" => crate::de::set(&mut f.0, &mut map, "clusterSpec"),
-                "evcModeKey" => crate::de::set(&mut f.1, &mut map, "evcModeKey"),
-                "evcGraphicsModeKey" => {
-                    crate::de::set(&mut f.2, &mut map, "evcGraphicsModeKey")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            cluster_spec: f_0,
-            evc_mode_key: f_1,
-            evc_graphics_mode_key: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

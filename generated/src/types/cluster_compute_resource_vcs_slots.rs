@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.1.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterComputeResourceVcsSlots {
     /// Property *ClusterComputeResourceVcsSlots.systemId*.
     ///
@@ -34,72 +34,82 @@ impl ClusterComputeResourceVcsSlots {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("systemId", &self.system_id);
-        o.field("host", &self.host);
-        o.opt("datastore", &self.datastore);
-        o.field("totalSlots", &self.total_slots);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterComputeResourceVcsSlots",
+    type_name: Some("ClusterComputeResourceVcsSlots"),
+    wire: &["systemId", "host", "datastore", "totalSlots"],
+    names: &["system_id", "host", "datastore", "total_slots"],
+    required: &[1u16, 3u16],
+    by_name: &[2u16, 1u16, 0u16, 3u16],
+};
+impl crate::object::Object for ClusterComputeResourceVcsSlots {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.system_id,
+            1usize => &self.host,
+            2usize => &self.datastore,
+            3usize => &self.total_slots,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.system_id,
+            1usize => &mut self.host,
+            2usize => &mut self.datastore,
+            3usize => &mut self.total_slots,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterComputeResourceVcsSlots {
+    fn blank() -> Self {
+        Self {
+            system_id: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            total_slots: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterComputeResourceVcsSlots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterComputeResourceVcsSlots {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterComputeResourceVcsSlots {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterComputeResourceVcsSlots {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterComputeResourceVcsSlots"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterComputeResourceVcsSlots {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterComputeResourceVcsSlots {
-    const TYPE_NAME: &'static str = "ClusterComputeResourceVcsSlots";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<i32>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "systemId" => crate::de::set(&mut f.0, &mut map, "systemId"),
-                "host" => crate::de::req(&mut f.1, &mut map, "host"),
-                "datastore" => crate::de::set_list(&mut f.2, &mut map, "datastore"),
-                "totalSlots" => crate::de::req(&mut f.3, &mut map, "totalSlots"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.3.is_some()],
-                    &["host", "totalSlots"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), f_2, Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            system_id: f_0,
-            host: f_1,
-            datastore: f_2,
-            total_slots: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

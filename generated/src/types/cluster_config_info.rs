@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterConfigInfo {
     /// Property *ClusterConfigInfo.dasConfig*.
     pub das_config: Box<crate::types::ClusterDasConfigInfo>,
@@ -29,72 +29,78 @@ impl ClusterConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dasConfig", &self.das_config);
-        o.opt("dasVmConfig", &self.das_vm_config);
-        o.field("drsConfig", &self.drs_config);
-        o.opt("drsVmConfig", &self.drs_vm_config);
-        o.opt("rule", &self.rule);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterConfigInfo",
+    type_name: Some("ClusterConfigInfo"),
+    wire: &["dasConfig", "dasVmConfig", "drsConfig", "drsVmConfig", "rule"],
+    names: &["das_config", "das_vm_config", "drs_config", "drs_vm_config", "rule"],
+    required: &[0u16, 2u16],
+    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+};
+impl crate::object::Object for ClusterConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.das_config,
+            1usize => &self.das_vm_config,
+            2usize => &self.drs_config,
+            3usize => &self.drs_vm_config,
+            4usize => &self.rule,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.das_config,
+            1usize => &mut self.das_vm_config,
+            2usize => &mut self.drs_config,
+            3usize => &mut self.drs_vm_config,
+            4usize => &mut self.rule,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterConfigInfo {
-    const TYPE_NAME: &'static str = "ClusterConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ClusterDasConfigInfo>>,
-            Option<Vec<crate::types::ClusterDasVmConfigInfo>>,
-            Option<Box<crate::types::ClusterDrsConfigInfo>>,
-            Option<Vec<crate::types::ClusterDrsVmConfigInfo>>,
-            Option<Vec<crate::types::ClusterRuleInfoKind>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dasConfig" => crate::de::req(&mut f.0, &mut map, "dasConfig"),
-                "dasVmConfig" => crate::de::set_list(&mut f.1, &mut map, "dasVmConfig"),
-                "drsConfig" => crate::de::req(&mut f.2, &mut map, "drsConfig"),
-                "drsVmConfig" => crate::de::set_list(&mut f.3, &mut map, "drsVmConfig"),
-                "rule" => crate::de::set_list(&mut f.4, &mut map, "rule"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["dasConfig", "drsConfig"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            das_config: f_0,
-            das_vm_config: f_1,
-            drs_config: f_2,
-            drs_vm_config: f_3,
-            rule: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

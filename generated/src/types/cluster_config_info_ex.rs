@@ -3,7 +3,7 @@
 /// Data object type *ClusterConfigInfoEx*.
 ///
 /// Extends `ComputeResourceConfigInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterConfigInfoEx {
     /// Property *ComputeResourceConfigInfo.vmSwapPlacement*.
     pub vm_swap_placement: String,
@@ -66,199 +66,157 @@ impl ClusterConfigInfoEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vmSwapPlacement", &self.vm_swap_placement);
-        o.opt("spbmEnabled", &self.spbm_enabled);
-        o.opt("defaultHardwareVersionKey", &self.default_hardware_version_key);
-        o.opt("maximumHardwareVersionKey", &self.maximum_hardware_version_key);
-        o.opt("systemVMsConfig", &self.system_v_ms_config);
-        o.field("dasConfig", &self.das_config);
-        o.opt("dasVmConfig", &self.das_vm_config);
-        o.field("drsConfig", &self.drs_config);
-        o.opt("drsVmConfig", &self.drs_vm_config);
-        o.opt("rule", &self.rule);
-        o.opt("orchestration", &self.orchestration);
-        o.opt("vmOrchestration", &self.vm_orchestration);
-        o.opt("dpmConfigInfo", &self.dpm_config_info);
-        o.opt("dpmHostConfig", &self.dpm_host_config);
-        o.opt("vsanConfigInfo", &self.vsan_config_info);
-        o.opt("vsanHostConfig", &self.vsan_host_config);
-        o.opt("group", &self.group);
-        o.opt("infraUpdateHaConfig", &self.infra_update_ha_config);
-        o.opt("proactiveDrsConfig", &self.proactive_drs_config);
-        o.opt("cryptoConfig", &self.crypto_config);
-        o.opt("vsanCoreConfig", &self.vsan_core_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterConfigInfoEx",
+    type_name: Some("ClusterConfigInfoEx"),
+    wire: &[
+        "vmSwapPlacement",
+        "spbmEnabled",
+        "defaultHardwareVersionKey",
+        "maximumHardwareVersionKey",
+        "systemVMsConfig",
+        "dasConfig",
+        "dasVmConfig",
+        "drsConfig",
+        "drsVmConfig",
+        "rule",
+        "orchestration",
+        "vmOrchestration",
+        "dpmConfigInfo",
+        "dpmHostConfig",
+        "vsanConfigInfo",
+        "vsanHostConfig",
+        "group",
+        "infraUpdateHaConfig",
+        "proactiveDrsConfig",
+        "cryptoConfig",
+        "vsanCoreConfig",
+    ],
+    names: &[
+        "vm_swap_placement",
+        "spbm_enabled",
+        "default_hardware_version_key",
+        "maximum_hardware_version_key",
+        "system_v_ms_config",
+        "das_config",
+        "das_vm_config",
+        "drs_config",
+        "drs_vm_config",
+        "rule",
+        "orchestration",
+        "vm_orchestration",
+        "dpm_config_info",
+        "dpm_host_config",
+        "vsan_config_info",
+        "vsan_host_config",
+        "group",
+        "infra_update_ha_config",
+        "proactive_drs_config",
+        "crypto_config",
+        "vsan_core_config",
+    ],
+    required: &[0u16, 5u16, 7u16],
+    by_name: &[
+        19u16, 5u16, 6u16, 2u16, 12u16, 13u16, 7u16, 8u16, 16u16, 17u16, 3u16, 10u16,
+        18u16, 9u16, 1u16, 4u16, 11u16, 0u16, 14u16, 20u16, 15u16,
+    ],
+};
+impl crate::object::Object for ClusterConfigInfoEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_swap_placement,
+            1usize => &self.spbm_enabled,
+            2usize => &self.default_hardware_version_key,
+            3usize => &self.maximum_hardware_version_key,
+            4usize => &self.system_v_ms_config,
+            5usize => &self.das_config,
+            6usize => &self.das_vm_config,
+            7usize => &self.drs_config,
+            8usize => &self.drs_vm_config,
+            9usize => &self.rule,
+            10usize => &self.orchestration,
+            11usize => &self.vm_orchestration,
+            12usize => &self.dpm_config_info,
+            13usize => &self.dpm_host_config,
+            14usize => &self.vsan_config_info,
+            15usize => &self.vsan_host_config,
+            16usize => &self.group,
+            17usize => &self.infra_update_ha_config,
+            18usize => &self.proactive_drs_config,
+            19usize => &self.crypto_config,
+            20usize => &self.vsan_core_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_swap_placement,
+            1usize => &mut self.spbm_enabled,
+            2usize => &mut self.default_hardware_version_key,
+            3usize => &mut self.maximum_hardware_version_key,
+            4usize => &mut self.system_v_ms_config,
+            5usize => &mut self.das_config,
+            6usize => &mut self.das_vm_config,
+            7usize => &mut self.drs_config,
+            8usize => &mut self.drs_vm_config,
+            9usize => &mut self.rule,
+            10usize => &mut self.orchestration,
+            11usize => &mut self.vm_orchestration,
+            12usize => &mut self.dpm_config_info,
+            13usize => &mut self.dpm_host_config,
+            14usize => &mut self.vsan_config_info,
+            15usize => &mut self.vsan_host_config,
+            16usize => &mut self.group,
+            17usize => &mut self.infra_update_ha_config,
+            18usize => &mut self.proactive_drs_config,
+            19usize => &mut self.crypto_config,
+            20usize => &mut self.vsan_core_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterConfigInfoEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterConfigInfoEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterConfigInfoEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterConfigInfoEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterConfigInfoEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterConfigInfoEx"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterConfigInfoEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterConfigInfoEx {
-    const TYPE_NAME: &'static str = "ClusterConfigInfoEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ClusterSystemVMsConfigInfo>>,
-            Option<Box<crate::types::ClusterDasConfigInfo>>,
-            Option<Vec<crate::types::ClusterDasVmConfigInfo>>,
-            Option<Box<crate::types::ClusterDrsConfigInfo>>,
-            Option<Vec<crate::types::ClusterDrsVmConfigInfo>>,
-            Option<Vec<crate::types::ClusterRuleInfoKind>>,
-            Option<Box<crate::types::ClusterOrchestrationInfo>>,
-            Option<Vec<crate::types::ClusterVmOrchestrationInfo>>,
-            Option<Box<crate::types::ClusterDpmConfigInfo>>,
-            Option<Vec<crate::types::ClusterDpmHostConfigInfo>>,
-            Option<crate::types::VsanClusterConfigInfoKind>,
-            Option<Vec<crate::types::VsanHostConfigInfoKind>>,
-            Option<Vec<crate::types::ClusterGroupInfoKind>>,
-            Option<Box<crate::types::ClusterInfraUpdateHaConfigInfo>>,
-            Option<Box<crate::types::ClusterProactiveDrsConfigInfo>>,
-            Option<Box<crate::types::ClusterCryptoConfigInfo>>,
-            Option<Box<crate::types::VsanClusterCoreConfig>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmSwapPlacement" => {
-                    crate::de::req(&mut f.0, &mut map, "vmSwapPlacement")
-                }
-                "spbmEnabled" => crate::de::set(&mut f.1, &mut map, "spbmEnabled"),
-                "defaultHardwareVersionKey" => {
-                    crate::de::set(&mut f.2, &mut map, "defaultHardwareVersionKey")
-                }
-                "maximumHardwareVersionKey" => {
-                    crate::de::set(&mut f.3, &mut map, "maximumHardwareVersionKey")
-                }
-                "systemVMsConfig" => {
-                    crate::de::set(&mut f.4, &mut map, "systemVMsConfig")
-                }
-                "dasConfig" => crate::de::req(&mut f.5, &mut map, "dasConfig"),
-                "dasVmConfig" => crate::de::set_list(&mut f.6, &mut map, "dasVmConfig"),
-                "drsConfig" => crate::de::req(&mut f.7, &mut map, "drsConfig"),
-                "drsVmConfig" => crate::de::set_list(&mut f.8, &mut map, "drsVmConfig"),
-                "rule" => crate::de::set_list(&mut f.9, &mut map, "rule"),
-                "orchestration" => crate::de::set(&mut f.10, &mut map, "orchestration"),
-                "vmOrchestration" => {
-                    crate::de::set_list(&mut f.11, &mut map, "vmOrchestration")
-                }
-                "dpmConfigInfo" => crate::de::set(&mut f.12, &mut map, "dpmConfigInfo"),
-                "dpmHostConfig" => {
-                    crate::de::set_list(&mut f.13, &mut map, "dpmHostConfig")
-                }
-                "vsanConfigInfo" => crate::de::set(&mut f.14, &mut map, "vsanConfigInfo"),
-                "vsanHostConfig" => {
-                    crate::de::set_list(&mut f.15, &mut map, "vsanHostConfig")
-                }
-                "group" => crate::de::set_list(&mut f.16, &mut map, "group"),
-                "infraUpdateHaConfig" => {
-                    crate::de::set(&mut f.17, &mut map, "infraUpdateHaConfig")
-                }
-                "proactiveDrsConfig" => {
-                    crate::de::set(&mut f.18, &mut map, "proactiveDrsConfig")
-                }
-                "cryptoConfig" => crate::de::set(&mut f.19, &mut map, "cryptoConfig"),
-                "vsanCoreConfig" => crate::de::set(&mut f.20, &mut map, "vsanCoreConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, Some(_), _, Some(_), _, _, _, _, _, _, _, _, _, _,
-            _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.5.is_some(), f.7.is_some()],
-                    &["vmSwapPlacement", "dasConfig", "drsConfig"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            Some(f_5),
-            f_6,
-            Some(f_7),
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            vm_swap_placement: f_0,
-            spbm_enabled: f_1,
-            default_hardware_version_key: f_2,
-            maximum_hardware_version_key: f_3,
-            system_v_ms_config: f_4,
-            das_config: f_5,
-            das_vm_config: f_6,
-            drs_config: f_7,
-            drs_vm_config: f_8,
-            rule: f_9,
-            orchestration: f_10,
-            vm_orchestration: f_11,
-            dpm_config_info: f_12,
-            dpm_host_config: f_13,
-            vsan_config_info: f_14,
-            vsan_host_config: f_15,
-            group: f_16,
-            infra_update_ha_config: f_17,
-            proactive_drs_config: f_18,
-            crypto_config: f_19,
-            vsan_core_config: f_20,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterConfigSpec {
     /// Property *ClusterConfigSpec.dasConfig*.
     pub das_config: Option<Box<crate::types::ClusterDasConfigInfo>>,
@@ -29,66 +29,84 @@ impl ClusterConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dasConfig", &self.das_config);
-        o.opt("dasVmConfigSpec", &self.das_vm_config_spec);
-        o.opt("drsConfig", &self.drs_config);
-        o.opt("drsVmConfigSpec", &self.drs_vm_config_spec);
-        o.opt("rulesSpec", &self.rules_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterConfigSpec",
+    type_name: Some("ClusterConfigSpec"),
+    wire: &["dasConfig", "dasVmConfigSpec", "drsConfig", "drsVmConfigSpec", "rulesSpec"],
+    names: &[
+        "das_config",
+        "das_vm_config_spec",
+        "drs_config",
+        "drs_vm_config_spec",
+        "rules_spec",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+};
+impl crate::object::Object for ClusterConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.das_config,
+            1usize => &self.das_vm_config_spec,
+            2usize => &self.drs_config,
+            3usize => &self.drs_vm_config_spec,
+            4usize => &self.rules_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.das_config,
+            1usize => &mut self.das_vm_config_spec,
+            2usize => &mut self.drs_config,
+            3usize => &mut self.drs_vm_config_spec,
+            4usize => &mut self.rules_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterConfigSpec {
-    const TYPE_NAME: &'static str = "ClusterConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ClusterDasConfigInfo>>,
-            Option<Vec<crate::types::ClusterDasVmConfigSpec>>,
-            Option<Box<crate::types::ClusterDrsConfigInfo>>,
-            Option<Vec<crate::types::ClusterDrsVmConfigSpec>>,
-            Option<Vec<crate::types::ClusterRuleSpec>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dasConfig" => crate::de::set(&mut f.0, &mut map, "dasConfig"),
-                "dasVmConfigSpec" => {
-                    crate::de::set_list(&mut f.1, &mut map, "dasVmConfigSpec")
-                }
-                "drsConfig" => crate::de::set(&mut f.2, &mut map, "drsConfig"),
-                "drsVmConfigSpec" => {
-                    crate::de::set_list(&mut f.3, &mut map, "drsVmConfigSpec")
-                }
-                "rulesSpec" => crate::de::set_list(&mut f.4, &mut map, "rulesSpec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            das_config: f_0,
-            das_vm_config_spec: f_1,
-            drs_config: f_2,
-            drs_vm_config_spec: f_3,
-            rules_spec: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

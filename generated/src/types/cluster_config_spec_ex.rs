@@ -3,7 +3,7 @@
 /// Data object type *ClusterConfigSpecEx*.
 ///
 /// Extends `ComputeResourceConfigSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterConfigSpecEx {
     /// Property *ComputeResourceConfigSpec.vmSwapPlacement*.
     pub vm_swap_placement: Option<String>,
@@ -86,236 +86,182 @@ impl ClusterConfigSpecEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vmSwapPlacement", &self.vm_swap_placement);
-        o.opt("spbmEnabled", &self.spbm_enabled);
-        o.opt("defaultHardwareVersionKey", &self.default_hardware_version_key);
-        o.opt("desiredSoftwareSpec", &self.desired_software_spec);
-        o.opt("maximumHardwareVersionKey", &self.maximum_hardware_version_key);
-        o.opt("enableConfigManager", &self.enable_config_manager);
-        o.opt("hostSeedSpec", &self.host_seed_spec);
-        o.opt("softwareSpecId", &self.software_spec_id);
-        o.opt("networkBootMode", &self.network_boot_mode);
-        o.opt("systemVMsConfig", &self.system_v_ms_config);
-        o.opt("dasConfig", &self.das_config);
-        o.opt("dasVmConfigSpec", &self.das_vm_config_spec);
-        o.opt("drsConfig", &self.drs_config);
-        o.opt("drsVmConfigSpec", &self.drs_vm_config_spec);
-        o.opt("rulesSpec", &self.rules_spec);
-        o.opt("orchestration", &self.orchestration);
-        o.opt("vmOrchestrationSpec", &self.vm_orchestration_spec);
-        o.opt("dpmConfig", &self.dpm_config);
-        o.opt("dpmHostConfigSpec", &self.dpm_host_config_spec);
-        o.opt("vsanConfig", &self.vsan_config);
-        o.opt("vsanHostConfigSpec", &self.vsan_host_config_spec);
-        o.opt("groupSpec", &self.group_spec);
-        o.opt("infraUpdateHaConfig", &self.infra_update_ha_config);
-        o.opt("proactiveDrsConfig", &self.proactive_drs_config);
-        o.opt("inHciWorkflow", &self.in_hci_workflow);
-        o.opt("cryptoConfig", &self.crypto_config);
-        o.opt("vsanCoreConfigSpec", &self.vsan_core_config_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterConfigSpecEx",
+    type_name: Some("ClusterConfigSpecEx"),
+    wire: &[
+        "vmSwapPlacement",
+        "spbmEnabled",
+        "defaultHardwareVersionKey",
+        "desiredSoftwareSpec",
+        "maximumHardwareVersionKey",
+        "enableConfigManager",
+        "hostSeedSpec",
+        "softwareSpecId",
+        "networkBootMode",
+        "systemVMsConfig",
+        "dasConfig",
+        "dasVmConfigSpec",
+        "drsConfig",
+        "drsVmConfigSpec",
+        "rulesSpec",
+        "orchestration",
+        "vmOrchestrationSpec",
+        "dpmConfig",
+        "dpmHostConfigSpec",
+        "vsanConfig",
+        "vsanHostConfigSpec",
+        "groupSpec",
+        "infraUpdateHaConfig",
+        "proactiveDrsConfig",
+        "inHciWorkflow",
+        "cryptoConfig",
+        "vsanCoreConfigSpec",
+    ],
+    names: &[
+        "vm_swap_placement",
+        "spbm_enabled",
+        "default_hardware_version_key",
+        "desired_software_spec",
+        "maximum_hardware_version_key",
+        "enable_config_manager",
+        "host_seed_spec",
+        "software_spec_id",
+        "network_boot_mode",
+        "system_v_ms_config",
+        "das_config",
+        "das_vm_config_spec",
+        "drs_config",
+        "drs_vm_config_spec",
+        "rules_spec",
+        "orchestration",
+        "vm_orchestration_spec",
+        "dpm_config",
+        "dpm_host_config_spec",
+        "vsan_config",
+        "vsan_host_config_spec",
+        "group_spec",
+        "infra_update_ha_config",
+        "proactive_drs_config",
+        "in_hci_workflow",
+        "crypto_config",
+        "vsan_core_config_spec",
+    ],
+    required: &[],
+    by_name: &[
+        25u16, 10u16, 11u16, 2u16, 3u16, 17u16, 18u16, 12u16, 13u16, 5u16, 21u16, 6u16,
+        24u16, 22u16, 4u16, 8u16, 15u16, 23u16, 14u16, 7u16, 1u16, 9u16, 16u16, 0u16,
+        19u16, 26u16, 20u16,
+    ],
+};
+impl crate::object::Object for ClusterConfigSpecEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_swap_placement,
+            1usize => &self.spbm_enabled,
+            2usize => &self.default_hardware_version_key,
+            3usize => &self.desired_software_spec,
+            4usize => &self.maximum_hardware_version_key,
+            5usize => &self.enable_config_manager,
+            6usize => &self.host_seed_spec,
+            7usize => &self.software_spec_id,
+            8usize => &self.network_boot_mode,
+            9usize => &self.system_v_ms_config,
+            10usize => &self.das_config,
+            11usize => &self.das_vm_config_spec,
+            12usize => &self.drs_config,
+            13usize => &self.drs_vm_config_spec,
+            14usize => &self.rules_spec,
+            15usize => &self.orchestration,
+            16usize => &self.vm_orchestration_spec,
+            17usize => &self.dpm_config,
+            18usize => &self.dpm_host_config_spec,
+            19usize => &self.vsan_config,
+            20usize => &self.vsan_host_config_spec,
+            21usize => &self.group_spec,
+            22usize => &self.infra_update_ha_config,
+            23usize => &self.proactive_drs_config,
+            24usize => &self.in_hci_workflow,
+            25usize => &self.crypto_config,
+            26usize => &self.vsan_core_config_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_swap_placement,
+            1usize => &mut self.spbm_enabled,
+            2usize => &mut self.default_hardware_version_key,
+            3usize => &mut self.desired_software_spec,
+            4usize => &mut self.maximum_hardware_version_key,
+            5usize => &mut self.enable_config_manager,
+            6usize => &mut self.host_seed_spec,
+            7usize => &mut self.software_spec_id,
+            8usize => &mut self.network_boot_mode,
+            9usize => &mut self.system_v_ms_config,
+            10usize => &mut self.das_config,
+            11usize => &mut self.das_vm_config_spec,
+            12usize => &mut self.drs_config,
+            13usize => &mut self.drs_vm_config_spec,
+            14usize => &mut self.rules_spec,
+            15usize => &mut self.orchestration,
+            16usize => &mut self.vm_orchestration_spec,
+            17usize => &mut self.dpm_config,
+            18usize => &mut self.dpm_host_config_spec,
+            19usize => &mut self.vsan_config,
+            20usize => &mut self.vsan_host_config_spec,
+            21usize => &mut self.group_spec,
+            22usize => &mut self.infra_update_ha_config,
+            23usize => &mut self.proactive_drs_config,
+            24usize => &mut self.in_hci_workflow,
+            25usize => &mut self.crypto_config,
+            26usize => &mut self.vsan_core_config_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterConfigSpecEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterConfigSpecEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterConfigSpecEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterConfigSpecEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterConfigSpecEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterConfigSpecEx"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterConfigSpecEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterConfigSpecEx {
-    const TYPE_NAME: &'static str = "ClusterConfigSpecEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::DesiredSoftwareSpec>>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::ComputeResourceHostSeedSpec>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ClusterSystemVMsConfigSpec>>,
-            Option<Box<crate::types::ClusterDasConfigInfo>>,
-            Option<Vec<crate::types::ClusterDasVmConfigSpec>>,
-            Option<Box<crate::types::ClusterDrsConfigInfo>>,
-            Option<Vec<crate::types::ClusterDrsVmConfigSpec>>,
-            Option<Vec<crate::types::ClusterRuleSpec>>,
-            Option<Box<crate::types::ClusterOrchestrationInfo>>,
-            Option<Vec<crate::types::ClusterVmOrchestrationSpec>>,
-            Option<Box<crate::types::ClusterDpmConfigInfo>>,
-            Option<Vec<crate::types::ClusterDpmHostConfigSpec>>,
-            Option<crate::types::VsanClusterConfigInfoKind>,
-            Option<Vec<crate::types::VsanHostConfigInfoKind>>,
-            Option<Vec<crate::types::ClusterGroupSpec>>,
-            Option<Box<crate::types::ClusterInfraUpdateHaConfigInfo>>,
-            Option<Box<crate::types::ClusterProactiveDrsConfigInfo>>,
-            Option<bool>,
-            Option<Box<crate::types::ClusterCryptoConfigInfo>>,
-            Option<Box<crate::types::VsanClusterCoreConfigSpec>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmSwapPlacement" => {
-                    crate::de::set(&mut f.0, &mut map, "vmSwapPlacement")
-                }
-                "spbmEnabled" => crate::de::set(&mut f.1, &mut map, "spbmEnabled"),
-                "defaultHardwareVersionKey" => {
-                    crate::de::set(&mut f.2, &mut map, "defaultHardwareVersionKey")
-                }
-                "desiredSoftwareSpec" => {
-                    crate::de::set(&mut f.3, &mut map, "desiredSoftwareSpec")
-                }
-                "maximumHardwareVersionKey" => {
-                    crate::de::set(&mut f.4, &mut map, "maximumHardwareVersionKey")
-                }
-                "enableConfigManager" => {
-                    crate::de::set(&mut f.5, &mut map, "enableConfigManager")
-                }
-                "hostSeedSpec" => crate::de::set(&mut f.6, &mut map, "hostSeedSpec"),
-                "softwareSpecId" => crate::de::set(&mut f.7, &mut map, "softwareSpecId"),
-                "networkBootMode" => {
-                    crate::de::set(&mut f.8, &mut map, "networkBootMode")
-                }
-                "systemVMsConfig" => {
-                    crate::de::set(&mut f.9, &mut map, "systemVMsConfig")
-                }
-                "dasConfig" => crate::de::set(&mut f.10, &mut map, "dasConfig"),
-                "dasVmConfigSpec" => {
-                    crate::de::set_list(&mut f.11, &mut map, "dasVmConfigSpec")
-                }
-                "drsConfig" => crate::de::set(&mut f.12, &mut map, "drsConfig"),
-                "drsVmConfigSpec" => {
-                    crate::de::set_list(&mut f.13, &mut map, "drsVmConfigSpec")
-                }
-                "rulesSpec" => crate::de::set_list(&mut f.14, &mut map, "rulesSpec"),
-                "orchestration" => crate::de::set(&mut f.15, &mut map, "orchestration"),
-                "vmOrchestrationSpec" => {
-                    crate::de::set_list(&mut f.16, &mut map, "vmOrchestrationSpec")
-                }
-                "dpmConfig" => crate::de::set(&mut f.17, &mut map, "dpmConfig"),
-                "dpmHostConfigSpec" => {
-                    crate::de::set_list(&mut f.18, &mut map, "dpmHostConfigSpec")
-                }
-                "vsanConfig" => crate::de::set(&mut f.19, &mut map, "vsanConfig"),
-                "vsanHostConfigSpec" => {
-                    crate::de::set_list(&mut f.20, &mut map, "vsanHostConfigSpec")
-                }
-                "groupSpec" => crate::de::set_list(&mut f.21, &mut map, "groupSpec"),
-                "infraUpdateHaConfig" => {
-                    crate::de::set(&mut f.22, &mut map, "infraUpdateHaConfig")
-                }
-                "proactiveDrsConfig" => {
-                    crate::de::set(&mut f.23, &mut map, "proactiveDrsConfig")
-                }
-                "inHciWorkflow" => crate::de::set(&mut f.24, &mut map, "inHciWorkflow"),
-                "cryptoConfig" => crate::de::set(&mut f.25, &mut map, "cryptoConfig"),
-                "vsanCoreConfigSpec" => {
-                    crate::de::set(&mut f.26, &mut map, "vsanCoreConfigSpec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-        ) = f;
-        Ok(Self {
-            vm_swap_placement: f_0,
-            spbm_enabled: f_1,
-            default_hardware_version_key: f_2,
-            desired_software_spec: f_3,
-            maximum_hardware_version_key: f_4,
-            enable_config_manager: f_5,
-            host_seed_spec: f_6,
-            software_spec_id: f_7,
-            network_boot_mode: f_8,
-            system_v_ms_config: f_9,
-            das_config: f_10,
-            das_vm_config_spec: f_11,
-            drs_config: f_12,
-            drs_vm_config_spec: f_13,
-            rules_spec: f_14,
-            orchestration: f_15,
-            vm_orchestration_spec: f_16,
-            dpm_config: f_17,
-            dpm_host_config_spec: f_18,
-            vsan_config: f_19,
-            vsan_host_config_spec: f_20,
-            group_spec: f_21,
-            infra_update_ha_config: f_22,
-            proactive_drs_config: f_23,
-            in_hci_workflow: f_24,
-            crypto_config: f_25,
-            vsan_core_config_spec: f_26,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterDasAamNodeState {
     /// Property *ClusterDasAamNodeState.host*.
     ///
@@ -29,68 +29,82 @@ impl ClusterDasAamNodeState {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.field("name", &self.name);
-        o.field("configState", &self.config_state);
-        o.field("runtimeState", &self.runtime_state);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasAamNodeState",
+    type_name: Some("ClusterDasAamNodeState"),
+    wire: &["host", "name", "configState", "runtimeState"],
+    names: &["host", "name", "config_state", "runtime_state"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for ClusterDasAamNodeState {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.name,
+            2usize => &self.config_state,
+            3usize => &self.runtime_state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.name,
+            2usize => &mut self.config_state,
+            3usize => &mut self.runtime_state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDasAamNodeState {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            config_state: crate::object::Blank::blank(),
+            runtime_state: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterDasAamNodeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasAamNodeState {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasAamNodeState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasAamNodeState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterDasAamNodeState"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasAamNodeState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasAamNodeState {
-    const TYPE_NAME: &'static str = "ClusterDasAamNodeState";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "configState" => crate::de::req(&mut f.2, &mut map, "configState"),
-                "runtimeState" => crate::de::req(&mut f.3, &mut map, "runtimeState"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["host", "name", "configState", "runtimeState"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            name: f_1,
-            config_state: f_2,
-            runtime_state: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

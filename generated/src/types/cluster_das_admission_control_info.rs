@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterDasAdmissionControlInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDasAdmissionControlInfo {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,65 @@ impl ClusterDasAdmissionControlInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasAdmissionControlInfo",
+    type_name: Some("ClusterDasAdmissionControlInfo"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for ClusterDasAdmissionControlInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "ClusterDasAdmissionControlInfo")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "ClusterDasAdmissionControlInfo")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for ClusterDasAdmissionControlInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDasAdmissionControlInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasAdmissionControlInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasAdmissionControlInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasAdmissionControlInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterDasAdmissionControlInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasAdmissionControlInfo {
-    const TYPE_NAME: &'static str = "ClusterDasAdmissionControlInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ClusterDasAdmissionControlInfo` or any of its subtypes: what a member declared as `ClusterDasAdmissionControlInfo` holds.
@@ -79,12 +103,7 @@ pub enum ClusterDasAdmissionControlInfoKind {
 impl ClusterDasAdmissionControlInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ClusterDasAdmissionControlInfo(v) => v.type_name(),
-            Self::ClusterFailoverHostAdmissionControlInfo(v) => v.type_name(),
-            Self::ClusterFailoverLevelAdmissionControlInfo(v) => v.type_name(),
-            Self::ClusterFailoverResourcesAdmissionControlInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -124,71 +143,74 @@ for ClusterDasAdmissionControlInfoKind {
         Self::ClusterFailoverResourcesAdmissionControlInfo(Box::new(v))
     }
 }
-impl serde::Serialize for ClusterDasAdmissionControlInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ClusterDasAdmissionControlInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ClusterDasAdmissionControlInfo,
+            id,
+        ) {
+            crate::registry::id::ClusterFailoverHostAdmissionControlInfo => {
+                Self::ClusterFailoverHostAdmissionControlInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::ClusterFailoverLevelAdmissionControlInfo => {
+                Self::ClusterFailoverLevelAdmissionControlInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::ClusterFailoverResourcesAdmissionControlInfo => {
+                Self::ClusterFailoverResourcesAdmissionControlInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ClusterDasAdmissionControlInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterDasAdmissionControlInfo(v) => v.serialize(s),
-            Self::ClusterFailoverHostAdmissionControlInfo(v) => v.serialize(s),
-            Self::ClusterFailoverLevelAdmissionControlInfo(v) => v.serialize(s),
-            Self::ClusterFailoverResourcesAdmissionControlInfo(v) => v.serialize(s),
+            Self::ClusterDasAdmissionControlInfo(v) => &**v,
+            Self::ClusterFailoverHostAdmissionControlInfo(v) => &**v,
+            Self::ClusterFailoverLevelAdmissionControlInfo(v) => &**v,
+            Self::ClusterFailoverResourcesAdmissionControlInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ClusterDasAdmissionControlInfo(v) => &mut **v,
+            Self::ClusterFailoverHostAdmissionControlInfo(v) => &mut **v,
+            Self::ClusterFailoverLevelAdmissionControlInfo(v) => &mut **v,
+            Self::ClusterFailoverResourcesAdmissionControlInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ClusterDasAdmissionControlInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ClusterDasAdmissionControlInfoKind {
-    const BASE: u16 = crate::registry::id::ClusterDasAdmissionControlInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterFailoverHostAdmissionControlInfo => {
-                    Self::ClusterFailoverHostAdmissionControlInfo(
-                        Box::new(
-                            <crate::types::ClusterFailoverHostAdmissionControlInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterFailoverLevelAdmissionControlInfo => {
-                    Self::ClusterFailoverLevelAdmissionControlInfo(
-                        Box::new(
-                            <crate::types::ClusterFailoverLevelAdmissionControlInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterFailoverResourcesAdmissionControlInfo => {
-                    Self::ClusterFailoverResourcesAdmissionControlInfo(
-                        Box::new(
-                            <crate::types::ClusterFailoverResourcesAdmissionControlInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ClusterDasAdmissionControlInfo(
-                        Box::new(
-                            <crate::types::ClusterDasAdmissionControlInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ClusterDasAdmissionControlInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ClusterDasAdmissionControlInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ClusterDasAdmissionControlInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterDasAdmissionControlPolicyKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDasAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
     pub resource_reduction_to_tolerate_percent: Option<i32>,
@@ -24,63 +24,76 @@ impl ClusterDasAdmissionControlPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt(
-            "resourceReductionToToleratePercent",
-            &self.resource_reduction_to_tolerate_percent,
-        );
-        o.opt("pMemAdmissionControlEnabled", &self.p_mem_admission_control_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasAdmissionControlPolicy",
+    type_name: Some("ClusterDasAdmissionControlPolicy"),
+    wire: &["resourceReductionToToleratePercent", "pMemAdmissionControlEnabled"],
+    names: &[
+        "resource_reduction_to_tolerate_percent",
+        "p_mem_admission_control_enabled",
+    ],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for ClusterDasAdmissionControlPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.resource_reduction_to_tolerate_percent,
+            1usize => &self.p_mem_admission_control_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.resource_reduction_to_tolerate_percent,
+            1usize => &mut self.p_mem_admission_control_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDasAdmissionControlPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDasAdmissionControlPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasAdmissionControlPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasAdmissionControlPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasAdmissionControlPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterDasAdmissionControlPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasAdmissionControlPolicy {
-    const TYPE_NAME: &'static str = "ClusterDasAdmissionControlPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<bool>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "resourceReductionToToleratePercent" => {
-                    crate::de::set(
-                        &mut f.0,
-                        &mut map,
-                        "resourceReductionToToleratePercent",
-                    )
-                }
-                "pMemAdmissionControlEnabled" => {
-                    crate::de::set(&mut f.1, &mut map, "pMemAdmissionControlEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            resource_reduction_to_tolerate_percent: f_0,
-            p_mem_admission_control_enabled: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ClusterDasAdmissionControlPolicy` or any of its subtypes: what a member declared as `ClusterDasAdmissionControlPolicy` holds.
@@ -109,12 +122,7 @@ pub enum ClusterDasAdmissionControlPolicyKind {
 impl ClusterDasAdmissionControlPolicyKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ClusterDasAdmissionControlPolicy(v) => v.type_name(),
-            Self::ClusterFailoverHostAdmissionControlPolicy(v) => v.type_name(),
-            Self::ClusterFailoverLevelAdmissionControlPolicy(v) => v.type_name(),
-            Self::ClusterFailoverResourcesAdmissionControlPolicy(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -154,71 +162,74 @@ for ClusterDasAdmissionControlPolicyKind {
         Self::ClusterFailoverResourcesAdmissionControlPolicy(Box::new(v))
     }
 }
-impl serde::Serialize for ClusterDasAdmissionControlPolicyKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ClusterDasAdmissionControlPolicyKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ClusterDasAdmissionControlPolicy,
+            id,
+        ) {
+            crate::registry::id::ClusterFailoverHostAdmissionControlPolicy => {
+                Self::ClusterFailoverHostAdmissionControlPolicy(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::ClusterFailoverLevelAdmissionControlPolicy => {
+                Self::ClusterFailoverLevelAdmissionControlPolicy(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::ClusterFailoverResourcesAdmissionControlPolicy => {
+                Self::ClusterFailoverResourcesAdmissionControlPolicy(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ClusterDasAdmissionControlPolicy(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterDasAdmissionControlPolicy(v) => v.serialize(s),
-            Self::ClusterFailoverHostAdmissionControlPolicy(v) => v.serialize(s),
-            Self::ClusterFailoverLevelAdmissionControlPolicy(v) => v.serialize(s),
-            Self::ClusterFailoverResourcesAdmissionControlPolicy(v) => v.serialize(s),
+            Self::ClusterDasAdmissionControlPolicy(v) => &**v,
+            Self::ClusterFailoverHostAdmissionControlPolicy(v) => &**v,
+            Self::ClusterFailoverLevelAdmissionControlPolicy(v) => &**v,
+            Self::ClusterFailoverResourcesAdmissionControlPolicy(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ClusterDasAdmissionControlPolicy(v) => &mut **v,
+            Self::ClusterFailoverHostAdmissionControlPolicy(v) => &mut **v,
+            Self::ClusterFailoverLevelAdmissionControlPolicy(v) => &mut **v,
+            Self::ClusterFailoverResourcesAdmissionControlPolicy(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlPolicyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ClusterDasAdmissionControlPolicyKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ClusterDasAdmissionControlPolicyKind {
-    const BASE: u16 = crate::registry::id::ClusterDasAdmissionControlPolicy;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterFailoverHostAdmissionControlPolicy => {
-                    Self::ClusterFailoverHostAdmissionControlPolicy(
-                        Box::new(
-                            <crate::types::ClusterFailoverHostAdmissionControlPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterFailoverLevelAdmissionControlPolicy => {
-                    Self::ClusterFailoverLevelAdmissionControlPolicy(
-                        Box::new(
-                            <crate::types::ClusterFailoverLevelAdmissionControlPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterFailoverResourcesAdmissionControlPolicy => {
-                    Self::ClusterFailoverResourcesAdmissionControlPolicy(
-                        Box::new(
-                            <crate::types::ClusterFailoverResourcesAdmissionControlPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ClusterDasAdmissionControlPolicy(
-                        Box::new(
-                            <crate::types::ClusterDasAdmissionControlPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ClusterDasAdmissionControlPolicyKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ClusterDasAdmissionControlPolicyKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ClusterDasAdmissionControlPolicyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlPolicyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterDasAdvancedRuntimeInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDasAdvancedRuntimeInfo {
     /// Property *ClusterDasAdvancedRuntimeInfo.dasHostInfo*.
     pub das_host_info: Option<crate::types::ClusterDasHostInfoKind>,
@@ -26,61 +26,75 @@ impl ClusterDasAdvancedRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dasHostInfo", &self.das_host_info);
-        o.opt("vmcpSupported", &self.vmcp_supported);
-        o.opt("heartbeatDatastoreInfo", &self.heartbeat_datastore_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasAdvancedRuntimeInfo",
+    type_name: Some("ClusterDasAdvancedRuntimeInfo"),
+    wire: &["dasHostInfo", "vmcpSupported", "heartbeatDatastoreInfo"],
+    names: &["das_host_info", "vmcp_supported", "heartbeat_datastore_info"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for ClusterDasAdvancedRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.das_host_info,
+            1usize => &self.vmcp_supported,
+            2usize => &self.heartbeat_datastore_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.das_host_info,
+            1usize => &mut self.vmcp_supported,
+            2usize => &mut self.heartbeat_datastore_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDasAdvancedRuntimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDasAdvancedRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasAdvancedRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasAdvancedRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasAdvancedRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterDasAdvancedRuntimeInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasAdvancedRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasAdvancedRuntimeInfo {
-    const TYPE_NAME: &'static str = "ClusterDasAdvancedRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::ClusterDasHostInfoKind>,
-            Option<Box<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo>>,
-            Option<Vec<crate::types::DasHeartbeatDatastoreInfo>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dasHostInfo" => crate::de::set(&mut f.0, &mut map, "dasHostInfo"),
-                "vmcpSupported" => crate::de::set(&mut f.1, &mut map, "vmcpSupported"),
-                "heartbeatDatastoreInfo" => {
-                    crate::de::set_list(&mut f.2, &mut map, "heartbeatDatastoreInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            das_host_info: f_0,
-            vmcp_supported: f_1,
-            heartbeat_datastore_info: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ClusterDasAdvancedRuntimeInfo` or any of its subtypes: what a member declared as `ClusterDasAdvancedRuntimeInfo` holds.
@@ -99,10 +113,7 @@ pub enum ClusterDasAdvancedRuntimeInfoKind {
 impl ClusterDasAdvancedRuntimeInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ClusterDasAdvancedRuntimeInfo(v) => v.type_name(),
-            Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -128,49 +139,60 @@ for ClusterDasAdvancedRuntimeInfoKind {
         Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(Box::new(v))
     }
 }
-impl serde::Serialize for ClusterDasAdvancedRuntimeInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ClusterDasAdvancedRuntimeInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ClusterDasAdvancedRuntimeInfo,
+            id,
+        ) {
+            crate::registry::id::ClusterDasFailoverLevelAdvancedRuntimeInfo => {
+                Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ClusterDasAdvancedRuntimeInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterDasAdvancedRuntimeInfo(v) => v.serialize(s),
-            Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(v) => v.serialize(s),
+            Self::ClusterDasAdvancedRuntimeInfo(v) => &**v,
+            Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ClusterDasAdvancedRuntimeInfo(v) => &mut **v,
+            Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ClusterDasAdvancedRuntimeInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ClusterDasAdvancedRuntimeInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ClusterDasAdvancedRuntimeInfoKind {
-    const BASE: u16 = crate::registry::id::ClusterDasAdvancedRuntimeInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterDasFailoverLevelAdvancedRuntimeInfo => {
-                    Self::ClusterDasFailoverLevelAdvancedRuntimeInfo(
-                        Box::new(
-                            <crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ClusterDasAdvancedRuntimeInfo(
-                        Box::new(
-                            <crate::types::ClusterDasAdvancedRuntimeInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ClusterDasAdvancedRuntimeInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ClusterDasAdvancedRuntimeInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ClusterDasAdvancedRuntimeInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ClusterDasAdvancedRuntimeInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
     /// Property *ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo.storageAPDSupported*.
     pub storage_apd_supported: bool,
@@ -20,65 +20,72 @@ impl ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("storageAPDSupported", &self.storage_apd_supported);
-        o.field("storagePDLSupported", &self.storage_pdl_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo",
+    type_name: Some("ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo"),
+    wire: &["storageAPDSupported", "storagePDLSupported"],
+    names: &["storage_apd_supported", "storage_pdl_supported"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.storage_apd_supported,
+            1usize => &self.storage_pdl_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.storage_apd_supported,
+            1usize => &mut self.storage_pdl_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
-    const TYPE_NAME: &'static str = "ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "storageAPDSupported" => {
-                    crate::de::req(&mut f.0, &mut map, "storageAPDSupported")
-                }
-                "storagePDLSupported" => {
-                    crate::de::req(&mut f.1, &mut map, "storagePDLSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["storageAPDSupported", "storagePDLSupported"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            storage_apd_supported: f_0,
-            storage_pdl_supported: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

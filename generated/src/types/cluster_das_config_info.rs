@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDasConfigInfo {
     /// Property *ClusterDasConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -45,98 +45,114 @@ impl ClusterDasConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("vmMonitoring", &self.vm_monitoring);
-        o.opt("hostMonitoring", &self.host_monitoring);
-        o.opt("vmComponentProtecting", &self.vm_component_protecting);
-        o.opt("failoverLevel", &self.failover_level);
-        o.opt("admissionControlPolicy", &self.admission_control_policy);
-        o.opt("admissionControlEnabled", &self.admission_control_enabled);
-        o.opt("defaultVmSettings", &self.default_vm_settings);
-        o.opt("option", &self.option);
-        o.opt("heartbeatDatastore", &self.heartbeat_datastore);
-        o.opt("hBDatastoreCandidatePolicy", &self.h_b_datastore_candidate_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasConfigInfo",
+    type_name: Some("ClusterDasConfigInfo"),
+    wire: &[
+        "enabled",
+        "vmMonitoring",
+        "hostMonitoring",
+        "vmComponentProtecting",
+        "failoverLevel",
+        "admissionControlPolicy",
+        "admissionControlEnabled",
+        "defaultVmSettings",
+        "option",
+        "heartbeatDatastore",
+        "hBDatastoreCandidatePolicy",
+    ],
+    names: &[
+        "enabled",
+        "vm_monitoring",
+        "host_monitoring",
+        "vm_component_protecting",
+        "failover_level",
+        "admission_control_policy",
+        "admission_control_enabled",
+        "default_vm_settings",
+        "option",
+        "heartbeat_datastore",
+        "h_b_datastore_candidate_policy",
+    ],
+    required: &[],
+    by_name: &[6u16, 5u16, 7u16, 0u16, 4u16, 10u16, 9u16, 2u16, 8u16, 3u16, 1u16],
+};
+impl crate::object::Object for ClusterDasConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.vm_monitoring,
+            2usize => &self.host_monitoring,
+            3usize => &self.vm_component_protecting,
+            4usize => &self.failover_level,
+            5usize => &self.admission_control_policy,
+            6usize => &self.admission_control_enabled,
+            7usize => &self.default_vm_settings,
+            8usize => &self.option,
+            9usize => &self.heartbeat_datastore,
+            10usize => &self.h_b_datastore_candidate_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.vm_monitoring,
+            2usize => &mut self.host_monitoring,
+            3usize => &mut self.vm_component_protecting,
+            4usize => &mut self.failover_level,
+            5usize => &mut self.admission_control_policy,
+            6usize => &mut self.admission_control_enabled,
+            7usize => &mut self.default_vm_settings,
+            8usize => &mut self.option,
+            9usize => &mut self.heartbeat_datastore,
+            10usize => &mut self.h_b_datastore_candidate_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDasConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDasConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterDasConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasConfigInfo {
-    const TYPE_NAME: &'static str = "ClusterDasConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<crate::types::ClusterDasAdmissionControlPolicyKind>,
-            Option<bool>,
-            Option<Box<crate::types::ClusterDasVmSettings>>,
-            Option<Vec<crate::types::OptionValueKind>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "vmMonitoring" => crate::de::set(&mut f.1, &mut map, "vmMonitoring"),
-                "hostMonitoring" => crate::de::set(&mut f.2, &mut map, "hostMonitoring"),
-                "vmComponentProtecting" => {
-                    crate::de::set(&mut f.3, &mut map, "vmComponentProtecting")
-                }
-                "failoverLevel" => crate::de::set(&mut f.4, &mut map, "failoverLevel"),
-                "admissionControlPolicy" => {
-                    crate::de::set(&mut f.5, &mut map, "admissionControlPolicy")
-                }
-                "admissionControlEnabled" => {
-                    crate::de::set(&mut f.6, &mut map, "admissionControlEnabled")
-                }
-                "defaultVmSettings" => {
-                    crate::de::set(&mut f.7, &mut map, "defaultVmSettings")
-                }
-                "option" => crate::de::set_list(&mut f.8, &mut map, "option"),
-                "heartbeatDatastore" => {
-                    crate::de::set_list(&mut f.9, &mut map, "heartbeatDatastore")
-                }
-                "hBDatastoreCandidatePolicy" => {
-                    crate::de::set(&mut f.10, &mut map, "hBDatastoreCandidatePolicy")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f;
-        Ok(Self {
-            enabled: f_0,
-            vm_monitoring: f_1,
-            host_monitoring: f_2,
-            vm_component_protecting: f_3,
-            failover_level: f_4,
-            admission_control_policy: f_5,
-            admission_control_enabled: f_6,
-            default_vm_settings: f_7,
-            option: f_8,
-            heartbeat_datastore: f_9,
-            h_b_datastore_candidate_policy: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

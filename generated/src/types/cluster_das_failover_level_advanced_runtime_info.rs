@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasFailoverLevelAdvancedRuntimeInfo*.
 ///
 /// Extends `ClusterDasAdvancedRuntimeInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDasFailoverLevelAdvancedRuntimeInfo {
     /// Property *ClusterDasAdvancedRuntimeInfo.dasHostInfo*.
     pub das_host_info: Option<crate::types::ClusterDasHostInfoKind>,
@@ -46,144 +46,118 @@ impl ClusterDasFailoverLevelAdvancedRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dasHostInfo", &self.das_host_info);
-        o.opt("vmcpSupported", &self.vmcp_supported);
-        o.opt("heartbeatDatastoreInfo", &self.heartbeat_datastore_info);
-        o.field("slotInfo", &self.slot_info);
-        o.field("totalSlots", &self.total_slots);
-        o.field("usedSlots", &self.used_slots);
-        o.field("unreservedSlots", &self.unreserved_slots);
-        o.field("totalVms", &self.total_vms);
-        o.field("totalHosts", &self.total_hosts);
-        o.field("totalGoodHosts", &self.total_good_hosts);
-        o.opt("hostSlots", &self.host_slots);
-        o.opt("vmsRequiringMultipleSlots", &self.vms_requiring_multiple_slots);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasFailoverLevelAdvancedRuntimeInfo",
+    type_name: Some("ClusterDasFailoverLevelAdvancedRuntimeInfo"),
+    wire: &[
+        "dasHostInfo",
+        "vmcpSupported",
+        "heartbeatDatastoreInfo",
+        "slotInfo",
+        "totalSlots",
+        "usedSlots",
+        "unreservedSlots",
+        "totalVms",
+        "totalHosts",
+        "totalGoodHosts",
+        "hostSlots",
+        "vmsRequiringMultipleSlots",
+    ],
+    names: &[
+        "das_host_info",
+        "vmcp_supported",
+        "heartbeat_datastore_info",
+        "slot_info",
+        "total_slots",
+        "used_slots",
+        "unreserved_slots",
+        "total_vms",
+        "total_hosts",
+        "total_good_hosts",
+        "host_slots",
+        "vms_requiring_multiple_slots",
+    ],
+    required: &[3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16],
+    by_name: &[0u16, 2u16, 10u16, 3u16, 9u16, 8u16, 4u16, 7u16, 6u16, 5u16, 1u16, 11u16],
+};
+impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.das_host_info,
+            1usize => &self.vmcp_supported,
+            2usize => &self.heartbeat_datastore_info,
+            3usize => &self.slot_info,
+            4usize => &self.total_slots,
+            5usize => &self.used_slots,
+            6usize => &self.unreserved_slots,
+            7usize => &self.total_vms,
+            8usize => &self.total_hosts,
+            9usize => &self.total_good_hosts,
+            10usize => &self.host_slots,
+            11usize => &self.vms_requiring_multiple_slots,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.das_host_info,
+            1usize => &mut self.vmcp_supported,
+            2usize => &mut self.heartbeat_datastore_info,
+            3usize => &mut self.slot_info,
+            4usize => &mut self.total_slots,
+            5usize => &mut self.used_slots,
+            6usize => &mut self.unreserved_slots,
+            7usize => &mut self.total_vms,
+            8usize => &mut self.total_hosts,
+            9usize => &mut self.total_good_hosts,
+            10usize => &mut self.host_slots,
+            11usize => &mut self.vms_requiring_multiple_slots,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDasFailoverLevelAdvancedRuntimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDasFailoverLevelAdvancedRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasFailoverLevelAdvancedRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasFailoverLevelAdvancedRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasFailoverLevelAdvancedRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterDasFailoverLevelAdvancedRuntimeInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasFailoverLevelAdvancedRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasFailoverLevelAdvancedRuntimeInfo {
-    const TYPE_NAME: &'static str = "ClusterDasFailoverLevelAdvancedRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::ClusterDasHostInfoKind>,
-            Option<Box<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo>>,
-            Option<Vec<crate::types::DasHeartbeatDatastoreInfo>>,
-            Option<
-                Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo>,
-            >,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<
-                Vec<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots>,
-            >,
-            Option<Vec<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dasHostInfo" => crate::de::set(&mut f.0, &mut map, "dasHostInfo"),
-                "vmcpSupported" => crate::de::set(&mut f.1, &mut map, "vmcpSupported"),
-                "heartbeatDatastoreInfo" => {
-                    crate::de::set_list(&mut f.2, &mut map, "heartbeatDatastoreInfo")
-                }
-                "slotInfo" => crate::de::req(&mut f.3, &mut map, "slotInfo"),
-                "totalSlots" => crate::de::req(&mut f.4, &mut map, "totalSlots"),
-                "usedSlots" => crate::de::req(&mut f.5, &mut map, "usedSlots"),
-                "unreservedSlots" => {
-                    crate::de::req(&mut f.6, &mut map, "unreservedSlots")
-                }
-                "totalVms" => crate::de::req(&mut f.7, &mut map, "totalVms"),
-                "totalHosts" => crate::de::req(&mut f.8, &mut map, "totalHosts"),
-                "totalGoodHosts" => crate::de::req(&mut f.9, &mut map, "totalGoodHosts"),
-                "hostSlots" => crate::de::set_list(&mut f.10, &mut map, "hostSlots"),
-                "vmsRequiringMultipleSlots" => {
-                    crate::de::set_list(&mut f.11, &mut map, "vmsRequiringMultipleSlots")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, _, Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &[
-                        "slotInfo",
-                        "totalSlots",
-                        "usedSlots",
-                        "unreservedSlots",
-                        "totalVms",
-                        "totalHosts",
-                        "totalGoodHosts",
-                    ],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            f_10,
-            f_11,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            das_host_info: f_0,
-            vmcp_supported: f_1,
-            heartbeat_datastore_info: f_2,
-            slot_info: f_3,
-            total_slots: f_4,
-            used_slots: f_5,
-            unreserved_slots: f_6,
-            total_vms: f_7,
-            total_hosts: f_8,
-            total_good_hosts: f_9,
-            host_slots: f_10,
-            vms_requiring_multiple_slots: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     /// Deprecated.
     ///
@@ -25,65 +25,75 @@ impl ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("numVcpus", &self.num_vcpus);
-        o.field("cpuMHz", &self.cpu_m_hz);
-        o.field("memoryMB", &self.memory_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo",
+    type_name: Some("ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo"),
+    wire: &["numVcpus", "cpuMHz", "memoryMB"],
+    names: &["num_vcpus", "cpu_m_hz", "memory_mb"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.num_vcpus,
+            1usize => &self.cpu_m_hz,
+            2usize => &self.memory_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.num_vcpus,
+            1usize => &mut self.cpu_m_hz,
+            2usize => &mut self.memory_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
-    const TYPE_NAME: &'static str = "ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>, Option<i32>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "numVcpus" => crate::de::req(&mut f.0, &mut map, "numVcpus"),
-                "cpuMHz" => crate::de::req(&mut f.1, &mut map, "cpuMHz"),
-                "memoryMB" => crate::de::req(&mut f.2, &mut map, "memoryMB"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["numVcpus", "cpuMHz", "memoryMB"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            num_vcpus: f_0,
-            cpu_m_hz: f_1,
-            memory_mb: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

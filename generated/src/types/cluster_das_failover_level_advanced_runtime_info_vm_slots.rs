@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
     /// Property *ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots.vm*.
     ///
@@ -22,57 +22,76 @@ impl ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vm", &self.vm);
-        o.field("slots", &self.slots);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots",
+    type_name: Some("ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots"),
+    wire: &["vm", "slots"],
+    names: &["vm", "slots"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm,
+            1usize => &self.slots,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm,
+            1usize => &mut self.slots,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
+    fn blank() -> Self {
+        Self {
+            vm: crate::object::Blank::blank(),
+            slots: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
-    const TYPE_NAME: &'static str = "ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::ManagedObjectReference>>, Option<i32>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vm" => crate::de::req(&mut f.0, &mut map, "vm"),
-                "slots" => crate::de::req(&mut f.1, &mut map, "slots"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["vm", "slots"]),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self { vm: f_0, slots: f_1, extra })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -60,8 +60,9 @@ impl ClusterDasFdmAvailabilityState {
         }
     }
 }
-impl crate::de::StringEnum for ClusterDasFdmAvailabilityState {
-    fn from_wire(v: &str) -> Self {
+impl ClusterDasFdmAvailabilityState {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "uninitialized" => Self::Uninitialized,
             "election" => Self::Election,
@@ -80,13 +81,13 @@ impl crate::de::StringEnum for ClusterDasFdmAvailabilityState {
 }
 impl From<&str> for ClusterDasFdmAvailabilityState {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for ClusterDasFdmAvailabilityState {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for ClusterDasFdmAvailabilityState {
@@ -94,13 +95,33 @@ impl std::fmt::Display for ClusterDasFdmAvailabilityState {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for ClusterDasFdmAvailabilityState {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for ClusterDasFdmAvailabilityState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for ClusterDasFdmAvailabilityState {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasFdmAvailabilityState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasFdmAvailabilityState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

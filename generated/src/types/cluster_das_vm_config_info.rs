@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasVmConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterDasVmConfigInfo {
     /// Property *ClusterDasVmConfigInfo.key*.
     ///
@@ -29,67 +29,82 @@ impl ClusterDasVmConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("restartPriority", &self.restart_priority);
-        o.opt("powerOffOnIsolation", &self.power_off_on_isolation);
-        o.opt("dasSettings", &self.das_settings);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasVmConfigInfo",
+    type_name: Some("ClusterDasVmConfigInfo"),
+    wire: &["key", "restartPriority", "powerOffOnIsolation", "dasSettings"],
+    names: &["key", "restart_priority", "power_off_on_isolation", "das_settings"],
+    required: &[0u16],
+    by_name: &[3u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for ClusterDasVmConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.restart_priority,
+            2usize => &self.power_off_on_isolation,
+            3usize => &self.das_settings,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.restart_priority,
+            2usize => &mut self.power_off_on_isolation,
+            3usize => &mut self.das_settings,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDasVmConfigInfo {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            restart_priority: crate::object::Blank::blank(),
+            power_off_on_isolation: crate::object::Blank::blank(),
+            das_settings: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterDasVmConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasVmConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasVmConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasVmConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterDasVmConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasVmConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasVmConfigInfo {
-    const TYPE_NAME: &'static str = "ClusterDasVmConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<crate::types::DasVmPriority>,
-            Option<bool>,
-            Option<Box<crate::types::ClusterDasVmSettings>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "restartPriority" => {
-                    crate::de::set(&mut f.1, &mut map, "restartPriority")
-                }
-                "powerOffOnIsolation" => {
-                    crate::de::set(&mut f.2, &mut map, "powerOffOnIsolation")
-                }
-                "dasSettings" => crate::de::set(&mut f.3, &mut map, "dasSettings"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["key"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            restart_priority: f_1,
-            power_off_on_isolation: f_2,
-            das_settings: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterDasVmSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDasVmSettings {
     /// Property *ClusterDasVmSettings.restartPriority*.
     pub restart_priority: Option<String>,
@@ -30,72 +30,90 @@ impl ClusterDasVmSettings {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("restartPriority", &self.restart_priority);
-        o.opt("restartPriorityTimeout", &self.restart_priority_timeout);
-        o.opt("isolationResponse", &self.isolation_response);
-        o.opt("vmToolsMonitoringSettings", &self.vm_tools_monitoring_settings);
-        o.opt("vmComponentProtectionSettings", &self.vm_component_protection_settings);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDasVmSettings",
+    type_name: Some("ClusterDasVmSettings"),
+    wire: &[
+        "restartPriority",
+        "restartPriorityTimeout",
+        "isolationResponse",
+        "vmToolsMonitoringSettings",
+        "vmComponentProtectionSettings",
+    ],
+    names: &[
+        "restart_priority",
+        "restart_priority_timeout",
+        "isolation_response",
+        "vm_tools_monitoring_settings",
+        "vm_component_protection_settings",
+    ],
+    required: &[],
+    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+};
+impl crate::object::Object for ClusterDasVmSettings {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.restart_priority,
+            1usize => &self.restart_priority_timeout,
+            2usize => &self.isolation_response,
+            3usize => &self.vm_tools_monitoring_settings,
+            4usize => &self.vm_component_protection_settings,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.restart_priority,
+            1usize => &mut self.restart_priority_timeout,
+            2usize => &mut self.isolation_response,
+            3usize => &mut self.vm_tools_monitoring_settings,
+            4usize => &mut self.vm_component_protection_settings,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDasVmSettings {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDasVmSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDasVmSettings {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDasVmSettings {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDasVmSettings {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterDasVmSettings"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDasVmSettings {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDasVmSettings {
-    const TYPE_NAME: &'static str = "ClusterDasVmSettings";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<Box<crate::types::ClusterVmToolsMonitoringSettings>>,
-            Option<Box<crate::types::ClusterVmComponentProtectionSettings>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "restartPriority" => {
-                    crate::de::set(&mut f.0, &mut map, "restartPriority")
-                }
-                "restartPriorityTimeout" => {
-                    crate::de::set(&mut f.1, &mut map, "restartPriorityTimeout")
-                }
-                "isolationResponse" => {
-                    crate::de::set(&mut f.2, &mut map, "isolationResponse")
-                }
-                "vmToolsMonitoringSettings" => {
-                    crate::de::set(&mut f.3, &mut map, "vmToolsMonitoringSettings")
-                }
-                "vmComponentProtectionSettings" => {
-                    crate::de::set(&mut f.4, &mut map, "vmComponentProtectionSettings")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            restart_priority: f_0,
-            restart_priority_timeout: f_1,
-            isolation_response: f_2,
-            vm_tools_monitoring_settings: f_3,
-            vm_component_protection_settings: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

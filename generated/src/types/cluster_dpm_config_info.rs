@@ -3,7 +3,7 @@
 /// Data object type *ClusterDpmConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDpmConfigInfo {
     /// Property *ClusterDpmConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -27,62 +27,76 @@ impl ClusterDpmConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("defaultDpmBehavior", &self.default_dpm_behavior);
-        o.opt("hostPowerActionRate", &self.host_power_action_rate);
-        o.opt("option", &self.option);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDpmConfigInfo",
+    type_name: Some("ClusterDpmConfigInfo"),
+    wire: &["enabled", "defaultDpmBehavior", "hostPowerActionRate", "option"],
+    names: &["enabled", "default_dpm_behavior", "host_power_action_rate", "option"],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for ClusterDpmConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.default_dpm_behavior,
+            2usize => &self.host_power_action_rate,
+            3usize => &self.option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.default_dpm_behavior,
+            2usize => &mut self.host_power_action_rate,
+            3usize => &mut self.option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDpmConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDpmConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDpmConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDpmConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDpmConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterDpmConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDpmConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDpmConfigInfo {
-    const TYPE_NAME: &'static str = "ClusterDpmConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<crate::types::DpmBehavior>,
-            Option<i32>,
-            Option<Vec<crate::types::OptionValueKind>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "defaultDpmBehavior" => {
-                    crate::de::set(&mut f.1, &mut map, "defaultDpmBehavior")
-                }
-                "hostPowerActionRate" => {
-                    crate::de::set(&mut f.2, &mut map, "hostPowerActionRate")
-                }
-                "option" => crate::de::set_list(&mut f.3, &mut map, "option"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            enabled: f_0,
-            default_dpm_behavior: f_1,
-            host_power_action_rate: f_2,
-            option: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterDrsConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDrsConfigInfo {
     /// Deprecated.
     ///
@@ -31,72 +31,94 @@ impl ClusterDrsConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("enableVmBehaviorOverrides", &self.enable_vm_behavior_overrides);
-        o.opt("defaultVmBehavior", &self.default_vm_behavior);
-        o.opt("vmotionRate", &self.vmotion_rate);
-        o.opt("scaleDescendantsShares", &self.scale_descendants_shares);
-        o.opt("option", &self.option);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDrsConfigInfo",
+    type_name: Some("ClusterDrsConfigInfo"),
+    wire: &[
+        "enabled",
+        "enableVmBehaviorOverrides",
+        "defaultVmBehavior",
+        "vmotionRate",
+        "scaleDescendantsShares",
+        "option",
+    ],
+    names: &[
+        "enabled",
+        "enable_vm_behavior_overrides",
+        "default_vm_behavior",
+        "vmotion_rate",
+        "scale_descendants_shares",
+        "option",
+    ],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16, 5u16, 4u16, 3u16],
+};
+impl crate::object::Object for ClusterDrsConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.enable_vm_behavior_overrides,
+            2usize => &self.default_vm_behavior,
+            3usize => &self.vmotion_rate,
+            4usize => &self.scale_descendants_shares,
+            5usize => &self.option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.enable_vm_behavior_overrides,
+            2usize => &mut self.default_vm_behavior,
+            3usize => &mut self.vmotion_rate,
+            4usize => &mut self.scale_descendants_shares,
+            5usize => &mut self.option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDrsConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDrsConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDrsConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDrsConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDrsConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterDrsConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDrsConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDrsConfigInfo {
-    const TYPE_NAME: &'static str = "ClusterDrsConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<crate::types::DrsBehavior>,
-            Option<i32>,
-            Option<String>,
-            Option<Vec<crate::types::OptionValueKind>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "enableVmBehaviorOverrides" => {
-                    crate::de::set(&mut f.1, &mut map, "enableVmBehaviorOverrides")
-                }
-                "defaultVmBehavior" => {
-                    crate::de::set(&mut f.2, &mut map, "defaultVmBehavior")
-                }
-                "vmotionRate" => crate::de::set(&mut f.3, &mut map, "vmotionRate"),
-                "scaleDescendantsShares" => {
-                    crate::de::set(&mut f.4, &mut map, "scaleDescendantsShares")
-                }
-                "option" => crate::de::set_list(&mut f.5, &mut map, "option"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            enabled: f_0,
-            enable_vm_behavior_overrides: f_1,
-            default_vm_behavior: f_2,
-            vmotion_rate: f_3,
-            scale_descendants_shares: f_4,
-            option: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

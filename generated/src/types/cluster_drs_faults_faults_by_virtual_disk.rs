@@ -3,7 +3,7 @@
 /// Data object type *ClusterDrsFaultsFaultsByVirtualDisk*.
 ///
 /// Extends `ClusterDrsFaultsFaultsByVm`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDrsFaultsFaultsByVirtualDisk {
     /// Property *ClusterDrsFaultsFaultsByVm.vm*.
     ///
@@ -24,63 +24,74 @@ impl ClusterDrsFaultsFaultsByVirtualDisk {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vm", &self.vm);
-        o.field("fault", &self.fault);
-        o.opt("disk", &self.disk);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDrsFaultsFaultsByVirtualDisk",
+    type_name: Some("ClusterDrsFaultsFaultsByVirtualDisk"),
+    wire: &["vm", "fault", "disk"],
+    names: &["vm", "fault", "disk"],
+    required: &[1u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for ClusterDrsFaultsFaultsByVirtualDisk {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm,
+            1usize => &self.fault,
+            2usize => &self.disk,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm,
+            1usize => &mut self.fault,
+            2usize => &mut self.disk,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDrsFaultsFaultsByVirtualDisk {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDrsFaultsFaultsByVirtualDisk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDrsFaultsFaultsByVirtualDisk {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDrsFaultsFaultsByVirtualDisk {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDrsFaultsFaultsByVirtualDisk {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterDrsFaultsFaultsByVirtualDisk"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDrsFaultsFaultsByVirtualDisk {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDrsFaultsFaultsByVirtualDisk {
-    const TYPE_NAME: &'static str = "ClusterDrsFaultsFaultsByVirtualDisk";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Box<crate::types::VirtualDiskId>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vm" => crate::de::set(&mut f.0, &mut map, "vm"),
-                "fault" => crate::de::req_list(&mut f.1, &mut map, "fault"),
-                "disk" => crate::de::set(&mut f.2, &mut map, "disk"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["fault"]));
-        }
-        let (f_0, Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vm: f_0,
-            fault: f_1,
-            disk: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

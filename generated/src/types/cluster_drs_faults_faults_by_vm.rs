@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterDrsFaultsFaultsByVmKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDrsFaultsFaultsByVm {
     /// Property *ClusterDrsFaultsFaultsByVm.vm*.
     ///
@@ -24,54 +24,73 @@ impl ClusterDrsFaultsFaultsByVm {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vm", &self.vm);
-        o.field("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDrsFaultsFaultsByVm",
+    type_name: Some("ClusterDrsFaultsFaultsByVm"),
+    wire: &["vm", "fault"],
+    names: &["vm", "fault"],
+    required: &[1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for ClusterDrsFaultsFaultsByVm {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm,
+            1usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm,
+            1usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDrsFaultsFaultsByVm {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDrsFaultsFaultsByVm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDrsFaultsFaultsByVm {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDrsFaultsFaultsByVm {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDrsFaultsFaultsByVm {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterDrsFaultsFaultsByVm"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDrsFaultsFaultsByVm {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDrsFaultsFaultsByVm {
-    const TYPE_NAME: &'static str = "ClusterDrsFaultsFaultsByVm";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vm" => crate::de::set(&mut f.0, &mut map, "vm"),
-                "fault" => crate::de::req_list(&mut f.1, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_),)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["fault"]));
-        }
-        let (f_0, Some(f_1)) = f else { unreachable!("required members were checked") };
-        Ok(Self { vm: f_0, fault: f_1, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ClusterDrsFaultsFaultsByVm` or any of its subtypes: what a member declared as `ClusterDrsFaultsFaultsByVm` holds.
@@ -90,10 +109,7 @@ pub enum ClusterDrsFaultsFaultsByVmKind {
 impl ClusterDrsFaultsFaultsByVmKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ClusterDrsFaultsFaultsByVm(v) => v.type_name(),
-            Self::ClusterDrsFaultsFaultsByVirtualDisk(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -118,49 +134,58 @@ for ClusterDrsFaultsFaultsByVmKind {
         Self::ClusterDrsFaultsFaultsByVirtualDisk(Box::new(v))
     }
 }
-impl serde::Serialize for ClusterDrsFaultsFaultsByVmKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ClusterDrsFaultsFaultsByVmKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ClusterDrsFaultsFaultsByVm,
+            id,
+        ) {
+            crate::registry::id::ClusterDrsFaultsFaultsByVirtualDisk => {
+                Self::ClusterDrsFaultsFaultsByVirtualDisk(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ClusterDrsFaultsFaultsByVm(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterDrsFaultsFaultsByVm(v) => v.serialize(s),
-            Self::ClusterDrsFaultsFaultsByVirtualDisk(v) => v.serialize(s),
+            Self::ClusterDrsFaultsFaultsByVm(v) => &**v,
+            Self::ClusterDrsFaultsFaultsByVirtualDisk(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ClusterDrsFaultsFaultsByVm(v) => &mut **v,
+            Self::ClusterDrsFaultsFaultsByVirtualDisk(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ClusterDrsFaultsFaultsByVmKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ClusterDrsFaultsFaultsByVmKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ClusterDrsFaultsFaultsByVmKind {
-    const BASE: u16 = crate::registry::id::ClusterDrsFaultsFaultsByVm;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterDrsFaultsFaultsByVirtualDisk => {
-                    Self::ClusterDrsFaultsFaultsByVirtualDisk(
-                        Box::new(
-                            <crate::types::ClusterDrsFaultsFaultsByVirtualDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ClusterDrsFaultsFaultsByVm(
-                        Box::new(
-                            <crate::types::ClusterDrsFaultsFaultsByVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ClusterDrsFaultsFaultsByVmKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ClusterDrsFaultsFaultsByVmKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ClusterDrsFaultsFaultsByVmKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ClusterDrsFaultsFaultsByVmKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

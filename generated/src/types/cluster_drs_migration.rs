@@ -3,7 +3,7 @@
 /// Data object type *ClusterDrsMigration*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterDrsMigration {
     /// Property *ClusterDrsMigration.key*.
     pub key: String,
@@ -46,120 +46,127 @@ impl ClusterDrsMigration {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("time", &self.time);
-        o.field("vm", &self.vm);
-        o.opt("cpuLoad", &self.cpu_load);
-        o.opt("memoryLoad", &self.memory_load);
-        o.field("source", &self.source);
-        o.opt("sourceCpuLoad", &self.source_cpu_load);
-        o.opt("sourceMemoryLoad", &self.source_memory_load);
-        o.field("destination", &self.destination);
-        o.opt("destinationCpuLoad", &self.destination_cpu_load);
-        o.opt("destinationMemoryLoad", &self.destination_memory_load);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDrsMigration",
+    type_name: Some("ClusterDrsMigration"),
+    wire: &[
+        "key",
+        "time",
+        "vm",
+        "cpuLoad",
+        "memoryLoad",
+        "source",
+        "sourceCpuLoad",
+        "sourceMemoryLoad",
+        "destination",
+        "destinationCpuLoad",
+        "destinationMemoryLoad",
+    ],
+    names: &[
+        "key",
+        "time",
+        "vm",
+        "cpu_load",
+        "memory_load",
+        "source",
+        "source_cpu_load",
+        "source_memory_load",
+        "destination",
+        "destination_cpu_load",
+        "destination_memory_load",
+    ],
+    required: &[0u16, 1u16, 2u16, 5u16, 8u16],
+    by_name: &[3u16, 8u16, 9u16, 10u16, 0u16, 4u16, 5u16, 6u16, 7u16, 1u16, 2u16],
+};
+impl crate::object::Object for ClusterDrsMigration {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.time,
+            2usize => &self.vm,
+            3usize => &self.cpu_load,
+            4usize => &self.memory_load,
+            5usize => &self.source,
+            6usize => &self.source_cpu_load,
+            7usize => &self.source_memory_load,
+            8usize => &self.destination,
+            9usize => &self.destination_cpu_load,
+            10usize => &self.destination_memory_load,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.time,
+            2usize => &mut self.vm,
+            3usize => &mut self.cpu_load,
+            4usize => &mut self.memory_load,
+            5usize => &mut self.source,
+            6usize => &mut self.source_cpu_load,
+            7usize => &mut self.source_memory_load,
+            8usize => &mut self.destination,
+            9usize => &mut self.destination_cpu_load,
+            10usize => &mut self.destination_memory_load,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDrsMigration {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            cpu_load: crate::object::Blank::blank(),
+            memory_load: crate::object::Blank::blank(),
+            source: crate::object::Blank::blank(),
+            source_cpu_load: crate::object::Blank::blank(),
+            source_memory_load: crate::object::Blank::blank(),
+            destination: crate::object::Blank::blank(),
+            destination_cpu_load: crate::object::Blank::blank(),
+            destination_memory_load: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterDrsMigration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDrsMigration {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDrsMigration {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDrsMigration {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterDrsMigration"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDrsMigration {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDrsMigration {
-    const TYPE_NAME: &'static str = "ClusterDrsMigration";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i32>,
-            Option<i64>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i32>,
-            Option<i64>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i32>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "time" => crate::de::req(&mut f.1, &mut map, "time"),
-                "vm" => crate::de::req(&mut f.2, &mut map, "vm"),
-                "cpuLoad" => crate::de::set(&mut f.3, &mut map, "cpuLoad"),
-                "memoryLoad" => crate::de::set(&mut f.4, &mut map, "memoryLoad"),
-                "source" => crate::de::req(&mut f.5, &mut map, "source"),
-                "sourceCpuLoad" => crate::de::set(&mut f.6, &mut map, "sourceCpuLoad"),
-                "sourceMemoryLoad" => {
-                    crate::de::set(&mut f.7, &mut map, "sourceMemoryLoad")
-                }
-                "destination" => crate::de::req(&mut f.8, &mut map, "destination"),
-                "destinationCpuLoad" => {
-                    crate::de::set(&mut f.9, &mut map, "destinationCpuLoad")
-                }
-                "destinationMemoryLoad" => {
-                    crate::de::set(&mut f.10, &mut map, "destinationMemoryLoad")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), _, _, Some(_), _, _, Some(_), _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.5.is_some(),
-                        f.8.is_some(),
-                    ],
-                    &["key", "time", "vm", "source", "destination"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            f_4,
-            Some(f_5),
-            f_6,
-            f_7,
-            Some(f_8),
-            f_9,
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            time: f_1,
-            vm: f_2,
-            cpu_load: f_3,
-            memory_load: f_4,
-            source: f_5,
-            source_cpu_load: f_6,
-            source_memory_load: f_7,
-            destination: f_8,
-            destination_cpu_load: f_9,
-            destination_memory_load: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

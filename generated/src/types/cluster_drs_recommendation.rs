@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterDrsRecommendation {
     /// Property *ClusterDrsRecommendation.key*.
     pub key: String,
@@ -32,84 +32,78 @@ impl ClusterDrsRecommendation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("rating", &self.rating);
-        o.field("reason", &self.reason);
-        o.field("reasonText", &self.reason_text);
-        o.field("migrationList", &self.migration_list);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterDrsRecommendation",
+    type_name: Some("ClusterDrsRecommendation"),
+    wire: &["key", "rating", "reason", "reasonText", "migrationList"],
+    names: &["key", "rating", "reason", "reason_text", "migration_list"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for ClusterDrsRecommendation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.rating,
+            2usize => &self.reason,
+            3usize => &self.reason_text,
+            4usize => &self.migration_list,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.rating,
+            2usize => &mut self.reason,
+            3usize => &mut self.reason_text,
+            4usize => &mut self.migration_list,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterDrsRecommendation {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterDrsRecommendation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterDrsRecommendation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterDrsRecommendation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterDrsRecommendation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterDrsRecommendation"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterDrsRecommendation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterDrsRecommendation {
-    const TYPE_NAME: &'static str = "ClusterDrsRecommendation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ClusterDrsMigration>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "rating" => crate::de::req(&mut f.1, &mut map, "rating"),
-                "reason" => crate::de::req(&mut f.2, &mut map, "reason"),
-                "reasonText" => crate::de::req(&mut f.3, &mut map, "reasonText"),
-                "migrationList" => {
-                    crate::de::req_list(&mut f.4, &mut map, "migrationList")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["key", "rating", "reason", "reasonText", "migrationList"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            rating: f_1,
-            reason: f_2,
-            reason_text: f_3,
-            migration_list: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -16,12 +16,12 @@ pub struct ClusterEnterMaintenanceModeRequestType<'a> {
     /// ***Since:*** vSphere API Release 8.0.3.0
     pub info: Option<&'a crate::types::ClusterComputeResourceMaintenanceInfo>,
 }
-impl serde::Serialize for ClusterEnterMaintenanceModeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ClusterEnterMaintenanceModeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
-        o.opt("option", &self.option);
-        o.opt("info", &self.info);
-        o.end(&crate::Extra::EMPTY)
+        o.field("option", &self.option);
+        o.field("info", &self.info);
+        o.end();
     }
 }

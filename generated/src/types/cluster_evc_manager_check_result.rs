@@ -3,7 +3,7 @@
 /// Data object type *ClusterEVCManagerCheckResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterEVCManagerCheckResult {
     /// Property *ClusterEVCManagerCheckResult.evcModeKey*.
     pub evc_mode_key: String,
@@ -24,68 +24,79 @@ impl ClusterEVCManagerCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("evcModeKey", &self.evc_mode_key);
-        o.field("error", &self.error);
-        o.opt("host", &self.host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterEVCManagerCheckResult",
+    type_name: Some("ClusterEVCManagerCheckResult"),
+    wire: &["evcModeKey", "error", "host"],
+    names: &["evc_mode_key", "error", "host"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for ClusterEVCManagerCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.evc_mode_key,
+            1usize => &self.error,
+            2usize => &self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.evc_mode_key,
+            1usize => &mut self.error,
+            2usize => &mut self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterEVCManagerCheckResult {
+    fn blank() -> Self {
+        Self {
+            evc_mode_key: crate::object::Blank::blank(),
+            error: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterEVCManagerCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterEVCManagerCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterEVCManagerCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterEVCManagerCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterEVCManagerCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterEVCManagerCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterEVCManagerCheckResult {
-    const TYPE_NAME: &'static str = "ClusterEVCManagerCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "evcModeKey" => crate::de::req(&mut f.0, &mut map, "evcModeKey"),
-                "error" => crate::de::req(&mut f.1, &mut map, "error"),
-                "host" => crate::de::set_list(&mut f.2, &mut map, "host"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["evcModeKey", "error"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            evc_mode_key: f_0,
-            error: f_1,
-            host: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

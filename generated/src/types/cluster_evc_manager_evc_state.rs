@@ -3,7 +3,7 @@
 /// Data object type *ClusterEVCManagerEVCState*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterEVCManagerEVCState {
     /// Property *ClusterEVCManagerEVCState.supportedEVCMode*.
     pub supported_evc_mode: Vec<crate::types::EVCMode>,
@@ -31,85 +31,94 @@ impl ClusterEVCManagerEVCState {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("supportedEVCMode", &self.supported_evc_mode);
-        o.opt("currentEVCModeKey", &self.current_evc_mode_key);
-        o.opt("guaranteedCPUFeatures", &self.guaranteed_cpu_features);
-        o.opt("featureCapability", &self.feature_capability);
-        o.opt("featureMask", &self.feature_mask);
-        o.opt("featureRequirement", &self.feature_requirement);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterEVCManagerEVCState",
+    type_name: Some("ClusterEVCManagerEVCState"),
+    wire: &[
+        "supportedEVCMode",
+        "currentEVCModeKey",
+        "guaranteedCPUFeatures",
+        "featureCapability",
+        "featureMask",
+        "featureRequirement",
+    ],
+    names: &[
+        "supported_evc_mode",
+        "current_evc_mode_key",
+        "guaranteed_cpu_features",
+        "feature_capability",
+        "feature_mask",
+        "feature_requirement",
+    ],
+    required: &[0u16],
+    by_name: &[1u16, 3u16, 4u16, 5u16, 2u16, 0u16],
+};
+impl crate::object::Object for ClusterEVCManagerEVCState {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.supported_evc_mode,
+            1usize => &self.current_evc_mode_key,
+            2usize => &self.guaranteed_cpu_features,
+            3usize => &self.feature_capability,
+            4usize => &self.feature_mask,
+            5usize => &self.feature_requirement,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.supported_evc_mode,
+            1usize => &mut self.current_evc_mode_key,
+            2usize => &mut self.guaranteed_cpu_features,
+            3usize => &mut self.feature_capability,
+            4usize => &mut self.feature_mask,
+            5usize => &mut self.feature_requirement,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterEVCManagerEVCState {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterEVCManagerEVCState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterEVCManagerEVCState {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterEVCManagerEVCState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterEVCManagerEVCState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterEVCManagerEVCState"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterEVCManagerEVCState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterEVCManagerEVCState {
-    const TYPE_NAME: &'static str = "ClusterEVCManagerEVCState";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::EVCMode>>,
-            Option<String>,
-            Option<Vec<crate::types::HostCpuIdInfo>>,
-            Option<Vec<crate::types::HostFeatureCapability>>,
-            Option<Vec<crate::types::HostFeatureMask>>,
-            Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "supportedEVCMode" => {
-                    crate::de::req_list(&mut f.0, &mut map, "supportedEVCMode")
-                }
-                "currentEVCModeKey" => {
-                    crate::de::set(&mut f.1, &mut map, "currentEVCModeKey")
-                }
-                "guaranteedCPUFeatures" => {
-                    crate::de::set_list(&mut f.2, &mut map, "guaranteedCPUFeatures")
-                }
-                "featureCapability" => {
-                    crate::de::set_list(&mut f.3, &mut map, "featureCapability")
-                }
-                "featureMask" => crate::de::set_list(&mut f.4, &mut map, "featureMask"),
-                "featureRequirement" => {
-                    crate::de::set_list(&mut f.5, &mut map, "featureRequirement")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["supportedEVCMode"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            supported_evc_mode: f_0,
-            current_evc_mode_key: f_1,
-            guaranteed_cpu_features: f_2,
-            feature_capability: f_3,
-            feature_mask: f_4,
-            feature_requirement: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

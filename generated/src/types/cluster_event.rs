@@ -5,7 +5,7 @@
 /// Extends `Event`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterEventKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -54,149 +54,134 @@ impl ClusterEvent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("chainId", &self.chain_id);
-        o.field("createdTime", &self.created_time);
-        o.field("userName", &self.user_name);
-        o.opt("datacenter", &self.datacenter);
-        o.opt("computeResource", &self.compute_resource);
-        o.opt("host", &self.host);
-        o.opt("vm", &self.vm);
-        o.opt("ds", &self.ds);
-        o.opt("net", &self.net);
-        o.opt("dvs", &self.dvs);
-        o.opt("tgw", &self.tgw);
-        o.opt("fullFormattedMessage", &self.full_formatted_message);
-        o.opt("changeTag", &self.change_tag);
-        o.opt("auditId", &self.audit_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterEvent",
+    type_name: Some("ClusterEvent"),
+    wire: &[
+        "key",
+        "chainId",
+        "createdTime",
+        "userName",
+        "datacenter",
+        "computeResource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "fullFormattedMessage",
+        "changeTag",
+        "auditId",
+    ],
+    names: &[
+        "key",
+        "chain_id",
+        "created_time",
+        "user_name",
+        "datacenter",
+        "compute_resource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "full_formatted_message",
+        "change_tag",
+        "audit_id",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[
+        14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16, 9u16,
+        11u16, 3u16, 7u16,
+    ],
+};
+impl crate::object::Object for ClusterEvent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.chain_id,
+            2usize => &self.created_time,
+            3usize => &self.user_name,
+            4usize => &self.datacenter,
+            5usize => &self.compute_resource,
+            6usize => &self.host,
+            7usize => &self.vm,
+            8usize => &self.ds,
+            9usize => &self.net,
+            10usize => &self.dvs,
+            11usize => &self.tgw,
+            12usize => &self.full_formatted_message,
+            13usize => &self.change_tag,
+            14usize => &self.audit_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.chain_id,
+            2usize => &mut self.created_time,
+            3usize => &mut self.user_name,
+            4usize => &mut self.datacenter,
+            5usize => &mut self.compute_resource,
+            6usize => &mut self.host,
+            7usize => &mut self.vm,
+            8usize => &mut self.ds,
+            9usize => &mut self.net,
+            10usize => &mut self.dvs,
+            11usize => &mut self.tgw,
+            12usize => &mut self.full_formatted_message,
+            13usize => &mut self.change_tag,
+            14usize => &mut self.audit_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterEvent {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterEvent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterEvent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterEvent"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterEvent {
-    const TYPE_NAME: &'static str = "ClusterEvent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DatacenterEventArgument>>,
-            Option<Box<crate::types::ComputeResourceEventArgument>>,
-            Option<Box<crate::types::HostEventArgument>>,
-            Option<Box<crate::types::VmEventArgument>>,
-            Option<Box<crate::types::DatastoreEventArgument>>,
-            Option<Box<crate::types::NetworkEventArgument>>,
-            Option<Box<crate::types::DvsEventArgument>>,
-            Option<Box<crate::types::TgwEventArgument>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "chainId" => crate::de::req(&mut f.1, &mut map, "chainId"),
-                "createdTime" => crate::de::req(&mut f.2, &mut map, "createdTime"),
-                "userName" => crate::de::req(&mut f.3, &mut map, "userName"),
-                "datacenter" => crate::de::set(&mut f.4, &mut map, "datacenter"),
-                "computeResource" => {
-                    crate::de::set(&mut f.5, &mut map, "computeResource")
-                }
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "vm" => crate::de::set(&mut f.7, &mut map, "vm"),
-                "ds" => crate::de::set(&mut f.8, &mut map, "ds"),
-                "net" => crate::de::set(&mut f.9, &mut map, "net"),
-                "dvs" => crate::de::set(&mut f.10, &mut map, "dvs"),
-                "tgw" => crate::de::set(&mut f.11, &mut map, "tgw"),
-                "fullFormattedMessage" => {
-                    crate::de::set(&mut f.12, &mut map, "fullFormattedMessage")
-                }
-                "changeTag" => crate::de::set(&mut f.13, &mut map, "changeTag"),
-                "auditId" => crate::de::set(&mut f.14, &mut map, "auditId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["key", "chainId", "createdTime", "userName"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            chain_id: f_1,
-            created_time: f_2,
-            user_name: f_3,
-            datacenter: f_4,
-            compute_resource: f_5,
-            host: f_6,
-            vm: f_7,
-            ds: f_8,
-            net: f_9,
-            dvs: f_10,
-            tgw: f_11,
-            full_formatted_message: f_12,
-            change_tag: f_13,
-            audit_id: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ClusterEvent` or any of its subtypes: what a member declared as `ClusterEvent` holds.
@@ -263,32 +248,7 @@ pub enum ClusterEventKind {
 impl ClusterEventKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ClusterEvent(v) => v.type_name(),
-            Self::ClusterComplianceCheckedEvent(v) => v.type_name(),
-            Self::ClusterCreatedEvent(v) => v.type_name(),
-            Self::ClusterDestroyedEvent(v) => v.type_name(),
-            Self::ClusterOvercommittedEvent(v) => v.type_name(),
-            Self::ClusterReconfiguredEvent(v) => v.type_name(),
-            Self::ClusterStatusChangedEvent(v) => v.type_name(),
-            Self::DasAdmissionControlDisabledEvent(v) => v.type_name(),
-            Self::DasAdmissionControlEnabledEvent(v) => v.type_name(),
-            Self::DasAgentFoundEvent(v) => v.type_name(),
-            Self::DasAgentUnavailableEvent(v) => v.type_name(),
-            Self::DasClusterIsolatedEvent(v) => v.type_name(),
-            Self::DasDisabledEvent(v) => v.type_name(),
-            Self::DasEnabledEvent(v) => v.type_name(),
-            Self::DasHostFailedEvent(v) => v.type_name(),
-            Self::DasHostIsolatedEvent(v) => v.type_name(),
-            Self::DrsDisabledEvent(v) => v.type_name(),
-            Self::DrsEnabledEvent(v) => v.type_name(),
-            Self::DrsInvocationFailedEvent(v) => v.type_name(),
-            Self::DrsRecoveredFromFailureEvent(v) => v.type_name(),
-            Self::FailoverLevelRestored(v) => v.type_name(),
-            Self::HostMonitoringStateChangedEvent(v) => v.type_name(),
-            Self::InsufficientFailoverResourcesEvent(v) => v.type_name(),
-            Self::VmHealthMonitoringStateChangedEvent(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -444,289 +404,173 @@ impl From<crate::types::VmHealthMonitoringStateChangedEvent> for ClusterEventKin
         Self::VmHealthMonitoringStateChangedEvent(Box::new(v))
     }
 }
-impl serde::Serialize for ClusterEventKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ClusterEventKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::ClusterEvent, id) {
+            crate::registry::id::ClusterComplianceCheckedEvent => {
+                Self::ClusterComplianceCheckedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterCreatedEvent => {
+                Self::ClusterCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterDestroyedEvent => {
+                Self::ClusterDestroyedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterOvercommittedEvent => {
+                Self::ClusterOvercommittedEvent(
+                    <crate::types::ClusterOvercommittedEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ClusterReconfiguredEvent => {
+                Self::ClusterReconfiguredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterStatusChangedEvent => {
+                Self::ClusterStatusChangedEvent(
+                    <crate::types::ClusterStatusChangedEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DasAdmissionControlDisabledEvent => {
+                Self::DasAdmissionControlDisabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DasAdmissionControlEnabledEvent => {
+                Self::DasAdmissionControlEnabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DasAgentFoundEvent => {
+                Self::DasAgentFoundEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DasAgentUnavailableEvent => {
+                Self::DasAgentUnavailableEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DasClusterIsolatedEvent => {
+                Self::DasClusterIsolatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DasDisabledEvent => {
+                Self::DasDisabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DasEnabledEvent => {
+                Self::DasEnabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DasHostFailedEvent => {
+                Self::DasHostFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DasHostIsolatedEvent => {
+                Self::DasHostIsolatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DrsDisabledEvent => {
+                Self::DrsDisabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DrsEnabledEvent => {
+                Self::DrsEnabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DrsInvocationFailedEvent => {
+                Self::DrsInvocationFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DrsRecoveredFromFailureEvent => {
+                Self::DrsRecoveredFromFailureEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::FailoverLevelRestored => {
+                Self::FailoverLevelRestored(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostMonitoringStateChangedEvent => {
+                Self::HostMonitoringStateChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientFailoverResourcesEvent => {
+                Self::InsufficientFailoverResourcesEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmHealthMonitoringStateChangedEvent => {
+                Self::VmHealthMonitoringStateChangedEvent(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ClusterEvent(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterEvent(v) => v.serialize(s),
-            Self::ClusterComplianceCheckedEvent(v) => v.serialize(s),
-            Self::ClusterCreatedEvent(v) => v.serialize(s),
-            Self::ClusterDestroyedEvent(v) => v.serialize(s),
-            Self::ClusterOvercommittedEvent(v) => v.serialize(s),
-            Self::ClusterReconfiguredEvent(v) => v.serialize(s),
-            Self::ClusterStatusChangedEvent(v) => v.serialize(s),
-            Self::DasAdmissionControlDisabledEvent(v) => v.serialize(s),
-            Self::DasAdmissionControlEnabledEvent(v) => v.serialize(s),
-            Self::DasAgentFoundEvent(v) => v.serialize(s),
-            Self::DasAgentUnavailableEvent(v) => v.serialize(s),
-            Self::DasClusterIsolatedEvent(v) => v.serialize(s),
-            Self::DasDisabledEvent(v) => v.serialize(s),
-            Self::DasEnabledEvent(v) => v.serialize(s),
-            Self::DasHostFailedEvent(v) => v.serialize(s),
-            Self::DasHostIsolatedEvent(v) => v.serialize(s),
-            Self::DrsDisabledEvent(v) => v.serialize(s),
-            Self::DrsEnabledEvent(v) => v.serialize(s),
-            Self::DrsInvocationFailedEvent(v) => v.serialize(s),
-            Self::DrsRecoveredFromFailureEvent(v) => v.serialize(s),
-            Self::FailoverLevelRestored(v) => v.serialize(s),
-            Self::HostMonitoringStateChangedEvent(v) => v.serialize(s),
-            Self::InsufficientFailoverResourcesEvent(v) => v.serialize(s),
-            Self::VmHealthMonitoringStateChangedEvent(v) => v.serialize(s),
+            Self::ClusterEvent(v) => &**v,
+            Self::ClusterComplianceCheckedEvent(v) => &**v,
+            Self::ClusterCreatedEvent(v) => &**v,
+            Self::ClusterDestroyedEvent(v) => &**v,
+            Self::ClusterOvercommittedEvent(v) => crate::object::Family::object(v),
+            Self::ClusterReconfiguredEvent(v) => &**v,
+            Self::ClusterStatusChangedEvent(v) => crate::object::Family::object(v),
+            Self::DasAdmissionControlDisabledEvent(v) => &**v,
+            Self::DasAdmissionControlEnabledEvent(v) => &**v,
+            Self::DasAgentFoundEvent(v) => &**v,
+            Self::DasAgentUnavailableEvent(v) => &**v,
+            Self::DasClusterIsolatedEvent(v) => &**v,
+            Self::DasDisabledEvent(v) => &**v,
+            Self::DasEnabledEvent(v) => &**v,
+            Self::DasHostFailedEvent(v) => &**v,
+            Self::DasHostIsolatedEvent(v) => &**v,
+            Self::DrsDisabledEvent(v) => &**v,
+            Self::DrsEnabledEvent(v) => &**v,
+            Self::DrsInvocationFailedEvent(v) => &**v,
+            Self::DrsRecoveredFromFailureEvent(v) => &**v,
+            Self::FailoverLevelRestored(v) => &**v,
+            Self::HostMonitoringStateChangedEvent(v) => &**v,
+            Self::InsufficientFailoverResourcesEvent(v) => &**v,
+            Self::VmHealthMonitoringStateChangedEvent(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ClusterEvent(v) => &mut **v,
+            Self::ClusterComplianceCheckedEvent(v) => &mut **v,
+            Self::ClusterCreatedEvent(v) => &mut **v,
+            Self::ClusterDestroyedEvent(v) => &mut **v,
+            Self::ClusterOvercommittedEvent(v) => crate::object::Family::object_mut(v),
+            Self::ClusterReconfiguredEvent(v) => &mut **v,
+            Self::ClusterStatusChangedEvent(v) => crate::object::Family::object_mut(v),
+            Self::DasAdmissionControlDisabledEvent(v) => &mut **v,
+            Self::DasAdmissionControlEnabledEvent(v) => &mut **v,
+            Self::DasAgentFoundEvent(v) => &mut **v,
+            Self::DasAgentUnavailableEvent(v) => &mut **v,
+            Self::DasClusterIsolatedEvent(v) => &mut **v,
+            Self::DasDisabledEvent(v) => &mut **v,
+            Self::DasEnabledEvent(v) => &mut **v,
+            Self::DasHostFailedEvent(v) => &mut **v,
+            Self::DasHostIsolatedEvent(v) => &mut **v,
+            Self::DrsDisabledEvent(v) => &mut **v,
+            Self::DrsEnabledEvent(v) => &mut **v,
+            Self::DrsInvocationFailedEvent(v) => &mut **v,
+            Self::DrsRecoveredFromFailureEvent(v) => &mut **v,
+            Self::FailoverLevelRestored(v) => &mut **v,
+            Self::HostMonitoringStateChangedEvent(v) => &mut **v,
+            Self::InsufficientFailoverResourcesEvent(v) => &mut **v,
+            Self::VmHealthMonitoringStateChangedEvent(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ClusterEventKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ClusterEventKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ClusterEventKind {
-    const BASE: u16 = crate::registry::id::ClusterEvent;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterComplianceCheckedEvent => {
-                    Self::ClusterComplianceCheckedEvent(
-                        Box::new(
-                            <crate::types::ClusterComplianceCheckedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterCreatedEvent => {
-                    Self::ClusterCreatedEvent(
-                        Box::new(
-                            <crate::types::ClusterCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterDestroyedEvent => {
-                    Self::ClusterDestroyedEvent(
-                        Box::new(
-                            <crate::types::ClusterDestroyedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterOvercommittedEvent => {
-                    Self::ClusterOvercommittedEvent(
-                        <crate::types::ClusterOvercommittedEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ClusterReconfiguredEvent => {
-                    Self::ClusterReconfiguredEvent(
-                        Box::new(
-                            <crate::types::ClusterReconfiguredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterStatusChangedEvent => {
-                    Self::ClusterStatusChangedEvent(
-                        <crate::types::ClusterStatusChangedEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DasAdmissionControlDisabledEvent => {
-                    Self::DasAdmissionControlDisabledEvent(
-                        Box::new(
-                            <crate::types::DasAdmissionControlDisabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DasAdmissionControlEnabledEvent => {
-                    Self::DasAdmissionControlEnabledEvent(
-                        Box::new(
-                            <crate::types::DasAdmissionControlEnabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DasAgentFoundEvent => {
-                    Self::DasAgentFoundEvent(
-                        Box::new(
-                            <crate::types::DasAgentFoundEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DasAgentUnavailableEvent => {
-                    Self::DasAgentUnavailableEvent(
-                        Box::new(
-                            <crate::types::DasAgentUnavailableEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DasClusterIsolatedEvent => {
-                    Self::DasClusterIsolatedEvent(
-                        Box::new(
-                            <crate::types::DasClusterIsolatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DasDisabledEvent => {
-                    Self::DasDisabledEvent(
-                        Box::new(
-                            <crate::types::DasDisabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DasEnabledEvent => {
-                    Self::DasEnabledEvent(
-                        Box::new(
-                            <crate::types::DasEnabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DasHostFailedEvent => {
-                    Self::DasHostFailedEvent(
-                        Box::new(
-                            <crate::types::DasHostFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DasHostIsolatedEvent => {
-                    Self::DasHostIsolatedEvent(
-                        Box::new(
-                            <crate::types::DasHostIsolatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DrsDisabledEvent => {
-                    Self::DrsDisabledEvent(
-                        Box::new(
-                            <crate::types::DrsDisabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DrsEnabledEvent => {
-                    Self::DrsEnabledEvent(
-                        Box::new(
-                            <crate::types::DrsEnabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DrsInvocationFailedEvent => {
-                    Self::DrsInvocationFailedEvent(
-                        Box::new(
-                            <crate::types::DrsInvocationFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DrsRecoveredFromFailureEvent => {
-                    Self::DrsRecoveredFromFailureEvent(
-                        Box::new(
-                            <crate::types::DrsRecoveredFromFailureEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FailoverLevelRestored => {
-                    Self::FailoverLevelRestored(
-                        Box::new(
-                            <crate::types::FailoverLevelRestored as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostMonitoringStateChangedEvent => {
-                    Self::HostMonitoringStateChangedEvent(
-                        Box::new(
-                            <crate::types::HostMonitoringStateChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientFailoverResourcesEvent => {
-                    Self::InsufficientFailoverResourcesEvent(
-                        Box::new(
-                            <crate::types::InsufficientFailoverResourcesEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmHealthMonitoringStateChangedEvent => {
-                    Self::VmHealthMonitoringStateChangedEvent(
-                        Box::new(
-                            <crate::types::VmHealthMonitoringStateChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ClusterEvent(
-                        Box::new(
-                            <crate::types::ClusterEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ClusterEventKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ClusterEventKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ClusterEventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ClusterEventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

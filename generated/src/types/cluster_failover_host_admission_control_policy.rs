@@ -3,7 +3,7 @@
 /// Data object type *ClusterFailoverHostAdmissionControlPolicy*.
 ///
 /// Extends `ClusterDasAdmissionControlPolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterFailoverHostAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
     pub resource_reduction_to_tolerate_percent: Option<i32>,
@@ -28,75 +28,86 @@ impl ClusterFailoverHostAdmissionControlPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt(
-            "resourceReductionToToleratePercent",
-            &self.resource_reduction_to_tolerate_percent,
-        );
-        o.opt("pMemAdmissionControlEnabled", &self.p_mem_admission_control_enabled);
-        o.opt("failoverHosts", &self.failover_hosts);
-        o.opt("failoverLevel", &self.failover_level);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterFailoverHostAdmissionControlPolicy",
+    type_name: Some("ClusterFailoverHostAdmissionControlPolicy"),
+    wire: &[
+        "resourceReductionToToleratePercent",
+        "pMemAdmissionControlEnabled",
+        "failoverHosts",
+        "failoverLevel",
+    ],
+    names: &[
+        "resource_reduction_to_tolerate_percent",
+        "p_mem_admission_control_enabled",
+        "failover_hosts",
+        "failover_level",
+    ],
+    required: &[],
+    by_name: &[2u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for ClusterFailoverHostAdmissionControlPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.resource_reduction_to_tolerate_percent,
+            1usize => &self.p_mem_admission_control_enabled,
+            2usize => &self.failover_hosts,
+            3usize => &self.failover_level,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.resource_reduction_to_tolerate_percent,
+            1usize => &mut self.p_mem_admission_control_enabled,
+            2usize => &mut self.failover_hosts,
+            3usize => &mut self.failover_level,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterFailoverHostAdmissionControlPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterFailoverHostAdmissionControlPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterFailoverHostAdmissionControlPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterFailoverHostAdmissionControlPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterFailoverHostAdmissionControlPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterFailoverHostAdmissionControlPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterFailoverHostAdmissionControlPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterFailoverHostAdmissionControlPolicy {
-    const TYPE_NAME: &'static str = "ClusterFailoverHostAdmissionControlPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<bool>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<i32>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "resourceReductionToToleratePercent" => {
-                    crate::de::set(
-                        &mut f.0,
-                        &mut map,
-                        "resourceReductionToToleratePercent",
-                    )
-                }
-                "pMemAdmissionControlEnabled" => {
-                    crate::de::set(&mut f.1, &mut map, "pMemAdmissionControlEnabled")
-                }
-                "failoverHosts" => {
-                    crate::de::set_list(&mut f.2, &mut map, "failoverHosts")
-                }
-                "failoverLevel" => crate::de::set(&mut f.3, &mut map, "failoverLevel"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            resource_reduction_to_tolerate_percent: f_0,
-            p_mem_admission_control_enabled: f_1,
-            failover_hosts: f_2,
-            failover_level: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

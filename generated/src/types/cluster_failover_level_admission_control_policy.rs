@@ -3,7 +3,7 @@
 /// Data object type *ClusterFailoverLevelAdmissionControlPolicy*.
 ///
 /// Extends `ClusterDasAdmissionControlPolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterFailoverLevelAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
     pub resource_reduction_to_tolerate_percent: Option<i32>,
@@ -26,78 +26,86 @@ impl ClusterFailoverLevelAdmissionControlPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt(
-            "resourceReductionToToleratePercent",
-            &self.resource_reduction_to_tolerate_percent,
-        );
-        o.opt("pMemAdmissionControlEnabled", &self.p_mem_admission_control_enabled);
-        o.field("failoverLevel", &self.failover_level);
-        o.opt("slotPolicy", &self.slot_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterFailoverLevelAdmissionControlPolicy",
+    type_name: Some("ClusterFailoverLevelAdmissionControlPolicy"),
+    wire: &[
+        "resourceReductionToToleratePercent",
+        "pMemAdmissionControlEnabled",
+        "failoverLevel",
+        "slotPolicy",
+    ],
+    names: &[
+        "resource_reduction_to_tolerate_percent",
+        "p_mem_admission_control_enabled",
+        "failover_level",
+        "slot_policy",
+    ],
+    required: &[2u16],
+    by_name: &[2u16, 1u16, 0u16, 3u16],
+};
+impl crate::object::Object for ClusterFailoverLevelAdmissionControlPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.resource_reduction_to_tolerate_percent,
+            1usize => &self.p_mem_admission_control_enabled,
+            2usize => &self.failover_level,
+            3usize => &self.slot_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.resource_reduction_to_tolerate_percent,
+            1usize => &mut self.p_mem_admission_control_enabled,
+            2usize => &mut self.failover_level,
+            3usize => &mut self.slot_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterFailoverLevelAdmissionControlPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterFailoverLevelAdmissionControlPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterFailoverLevelAdmissionControlPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterFailoverLevelAdmissionControlPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterFailoverLevelAdmissionControlPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterFailoverLevelAdmissionControlPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterFailoverLevelAdmissionControlPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterFailoverLevelAdmissionControlPolicy {
-    const TYPE_NAME: &'static str = "ClusterFailoverLevelAdmissionControlPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<bool>,
-            Option<i32>,
-            Option<crate::types::ClusterSlotPolicyKind>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "resourceReductionToToleratePercent" => {
-                    crate::de::set(
-                        &mut f.0,
-                        &mut map,
-                        "resourceReductionToToleratePercent",
-                    )
-                }
-                "pMemAdmissionControlEnabled" => {
-                    crate::de::set(&mut f.1, &mut map, "pMemAdmissionControlEnabled")
-                }
-                "failoverLevel" => crate::de::req(&mut f.2, &mut map, "failoverLevel"),
-                "slotPolicy" => crate::de::set(&mut f.3, &mut map, "slotPolicy"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["failoverLevel"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            resource_reduction_to_tolerate_percent: f_0,
-            p_mem_admission_control_enabled: f_1,
-            failover_level: f_2,
-            slot_policy: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterFailoverResourcesAdmissionControlInfo*.
 ///
 /// Extends `ClusterDasAdmissionControlInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterFailoverResourcesAdmissionControlInfo {
     /// Property *ClusterFailoverResourcesAdmissionControlInfo.currentCpuFailoverResourcesPercent*.
     pub current_cpu_failover_resources_percent: i32,
@@ -24,94 +24,82 @@ impl ClusterFailoverResourcesAdmissionControlInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field(
-            "currentCpuFailoverResourcesPercent",
-            &self.current_cpu_failover_resources_percent,
-        );
-        o.field(
-            "currentMemoryFailoverResourcesPercent",
-            &self.current_memory_failover_resources_percent,
-        );
-        o.opt(
-            "currentPMemFailoverResourcesPercent",
-            &self.current_p_mem_failover_resources_percent,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterFailoverResourcesAdmissionControlInfo",
+    type_name: Some("ClusterFailoverResourcesAdmissionControlInfo"),
+    wire: &[
+        "currentCpuFailoverResourcesPercent",
+        "currentMemoryFailoverResourcesPercent",
+        "currentPMemFailoverResourcesPercent",
+    ],
+    names: &[
+        "current_cpu_failover_resources_percent",
+        "current_memory_failover_resources_percent",
+        "current_p_mem_failover_resources_percent",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for ClusterFailoverResourcesAdmissionControlInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.current_cpu_failover_resources_percent,
+            1usize => &self.current_memory_failover_resources_percent,
+            2usize => &self.current_p_mem_failover_resources_percent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.current_cpu_failover_resources_percent,
+            1usize => &mut self.current_memory_failover_resources_percent,
+            2usize => &mut self.current_p_mem_failover_resources_percent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterFailoverResourcesAdmissionControlInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterFailoverResourcesAdmissionControlInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterFailoverResourcesAdmissionControlInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterFailoverResourcesAdmissionControlInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterFailoverResourcesAdmissionControlInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterFailoverResourcesAdmissionControlInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterFailoverResourcesAdmissionControlInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterFailoverResourcesAdmissionControlInfo {
-    const TYPE_NAME: &'static str = "ClusterFailoverResourcesAdmissionControlInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>, Option<i32>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "currentCpuFailoverResourcesPercent" => {
-                    crate::de::req(
-                        &mut f.0,
-                        &mut map,
-                        "currentCpuFailoverResourcesPercent",
-                    )
-                }
-                "currentMemoryFailoverResourcesPercent" => {
-                    crate::de::req(
-                        &mut f.1,
-                        &mut map,
-                        "currentMemoryFailoverResourcesPercent",
-                    )
-                }
-                "currentPMemFailoverResourcesPercent" => {
-                    crate::de::set(
-                        &mut f.2,
-                        &mut map,
-                        "currentPMemFailoverResourcesPercent",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &[
-                        "currentCpuFailoverResourcesPercent",
-                        "currentMemoryFailoverResourcesPercent",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            current_cpu_failover_resources_percent: f_0,
-            current_memory_failover_resources_percent: f_1,
-            current_p_mem_failover_resources_percent: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

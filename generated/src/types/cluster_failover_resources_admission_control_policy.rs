@@ -3,7 +3,7 @@
 /// Data object type *ClusterFailoverResourcesAdmissionControlPolicy*.
 ///
 /// Extends `ClusterDasAdmissionControlPolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterFailoverResourcesAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
     pub resource_reduction_to_tolerate_percent: Option<i32>,
@@ -38,119 +38,102 @@ impl ClusterFailoverResourcesAdmissionControlPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt(
-            "resourceReductionToToleratePercent",
-            &self.resource_reduction_to_tolerate_percent,
-        );
-        o.opt("pMemAdmissionControlEnabled", &self.p_mem_admission_control_enabled);
-        o.field("cpuFailoverResourcesPercent", &self.cpu_failover_resources_percent);
-        o.field(
-            "memoryFailoverResourcesPercent",
-            &self.memory_failover_resources_percent,
-        );
-        o.opt("failoverLevel", &self.failover_level);
-        o.opt("autoComputePercentages", &self.auto_compute_percentages);
-        o.opt("pMemFailoverResourcesPercent", &self.p_mem_failover_resources_percent);
-        o.opt(
-            "autoComputePMemFailoverResourcesPercent",
-            &self.auto_compute_p_mem_failover_resources_percent,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterFailoverResourcesAdmissionControlPolicy",
+    type_name: Some("ClusterFailoverResourcesAdmissionControlPolicy"),
+    wire: &[
+        "resourceReductionToToleratePercent",
+        "pMemAdmissionControlEnabled",
+        "cpuFailoverResourcesPercent",
+        "memoryFailoverResourcesPercent",
+        "failoverLevel",
+        "autoComputePercentages",
+        "pMemFailoverResourcesPercent",
+        "autoComputePMemFailoverResourcesPercent",
+    ],
+    names: &[
+        "resource_reduction_to_tolerate_percent",
+        "p_mem_admission_control_enabled",
+        "cpu_failover_resources_percent",
+        "memory_failover_resources_percent",
+        "failover_level",
+        "auto_compute_percentages",
+        "p_mem_failover_resources_percent",
+        "auto_compute_p_mem_failover_resources_percent",
+    ],
+    required: &[2u16, 3u16],
+    by_name: &[7u16, 5u16, 2u16, 4u16, 3u16, 1u16, 6u16, 0u16],
+};
+impl crate::object::Object for ClusterFailoverResourcesAdmissionControlPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.resource_reduction_to_tolerate_percent,
+            1usize => &self.p_mem_admission_control_enabled,
+            2usize => &self.cpu_failover_resources_percent,
+            3usize => &self.memory_failover_resources_percent,
+            4usize => &self.failover_level,
+            5usize => &self.auto_compute_percentages,
+            6usize => &self.p_mem_failover_resources_percent,
+            7usize => &self.auto_compute_p_mem_failover_resources_percent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.resource_reduction_to_tolerate_percent,
+            1usize => &mut self.p_mem_admission_control_enabled,
+            2usize => &mut self.cpu_failover_resources_percent,
+            3usize => &mut self.memory_failover_resources_percent,
+            4usize => &mut self.failover_level,
+            5usize => &mut self.auto_compute_percentages,
+            6usize => &mut self.p_mem_failover_resources_percent,
+            7usize => &mut self.auto_compute_p_mem_failover_resources_percent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterFailoverResourcesAdmissionControlPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterFailoverResourcesAdmissionControlPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterFailoverResourcesAdmissionControlPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterFailoverResourcesAdmissionControlPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterFailoverResourcesAdmissionControlPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterFailoverResourcesAdmissionControlPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterFailoverResourcesAdmissionControlPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterFailoverResourcesAdmissionControlPolicy {
-    const TYPE_NAME: &'static str = "ClusterFailoverResourcesAdmissionControlPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "resourceReductionToToleratePercent" => {
-                    crate::de::set(
-                        &mut f.0,
-                        &mut map,
-                        "resourceReductionToToleratePercent",
-                    )
-                }
-                "pMemAdmissionControlEnabled" => {
-                    crate::de::set(&mut f.1, &mut map, "pMemAdmissionControlEnabled")
-                }
-                "cpuFailoverResourcesPercent" => {
-                    crate::de::req(&mut f.2, &mut map, "cpuFailoverResourcesPercent")
-                }
-                "memoryFailoverResourcesPercent" => {
-                    crate::de::req(&mut f.3, &mut map, "memoryFailoverResourcesPercent")
-                }
-                "failoverLevel" => crate::de::set(&mut f.4, &mut map, "failoverLevel"),
-                "autoComputePercentages" => {
-                    crate::de::set(&mut f.5, &mut map, "autoComputePercentages")
-                }
-                "pMemFailoverResourcesPercent" => {
-                    crate::de::set(&mut f.6, &mut map, "pMemFailoverResourcesPercent")
-                }
-                "autoComputePMemFailoverResourcesPercent" => {
-                    crate::de::set(
-                        &mut f.7,
-                        &mut map,
-                        "autoComputePMemFailoverResourcesPercent",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some()],
-                    &["cpuFailoverResourcesPercent", "memoryFailoverResourcesPercent"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            resource_reduction_to_tolerate_percent: f_0,
-            p_mem_admission_control_enabled: f_1,
-            cpu_failover_resources_percent: f_2,
-            memory_failover_resources_percent: f_3,
-            failover_level: f_4,
-            auto_compute_percentages: f_5,
-            p_mem_failover_resources_percent: f_6,
-            auto_compute_p_mem_failover_resources_percent: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `ClusterRuleInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterFtVmHostRuleInfo {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -38,89 +38,110 @@ impl ClusterFtVmHostRuleInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("status", &self.status);
-        o.opt("enabled", &self.enabled);
-        o.opt("name", &self.name);
-        o.opt("mandatory", &self.mandatory);
-        o.opt("userCreated", &self.user_created);
-        o.opt("inCompliance", &self.in_compliance);
-        o.opt("ruleUuid", &self.rule_uuid);
-        o.field("vmGroupName", &self.vm_group_name);
-        o.opt("hostGroupName", &self.host_group_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterFtVmHostRuleInfo",
+    type_name: Some("ClusterFtVmHostRuleInfo"),
+    wire: &[
+        "key",
+        "status",
+        "enabled",
+        "name",
+        "mandatory",
+        "userCreated",
+        "inCompliance",
+        "ruleUuid",
+        "vmGroupName",
+        "hostGroupName",
+    ],
+    names: &[
+        "key",
+        "status",
+        "enabled",
+        "name",
+        "mandatory",
+        "user_created",
+        "in_compliance",
+        "rule_uuid",
+        "vm_group_name",
+        "host_group_name",
+    ],
+    required: &[8u16],
+    by_name: &[2u16, 9u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16, 8u16],
+};
+impl crate::object::Object for ClusterFtVmHostRuleInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.status,
+            2usize => &self.enabled,
+            3usize => &self.name,
+            4usize => &self.mandatory,
+            5usize => &self.user_created,
+            6usize => &self.in_compliance,
+            7usize => &self.rule_uuid,
+            8usize => &self.vm_group_name,
+            9usize => &self.host_group_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.status,
+            2usize => &mut self.enabled,
+            3usize => &mut self.name,
+            4usize => &mut self.mandatory,
+            5usize => &mut self.user_created,
+            6usize => &mut self.in_compliance,
+            7usize => &mut self.rule_uuid,
+            8usize => &mut self.vm_group_name,
+            9usize => &mut self.host_group_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterFtVmHostRuleInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterFtVmHostRuleInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterFtVmHostRuleInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterFtVmHostRuleInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterFtVmHostRuleInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterFtVmHostRuleInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterFtVmHostRuleInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterFtVmHostRuleInfo {
-    const TYPE_NAME: &'static str = "ClusterFtVmHostRuleInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "status" => crate::de::set(&mut f.1, &mut map, "status"),
-                "enabled" => crate::de::set(&mut f.2, &mut map, "enabled"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                "mandatory" => crate::de::set(&mut f.4, &mut map, "mandatory"),
-                "userCreated" => crate::de::set(&mut f.5, &mut map, "userCreated"),
-                "inCompliance" => crate::de::set(&mut f.6, &mut map, "inCompliance"),
-                "ruleUuid" => crate::de::set(&mut f.7, &mut map, "ruleUuid"),
-                "vmGroupName" => crate::de::req(&mut f.8, &mut map, "vmGroupName"),
-                "hostGroupName" => {
-                    crate::de::set_list(&mut f.9, &mut map, "hostGroupName")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, _, _, _, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.8.is_some()], &["vmGroupName"]));
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, Some(f_8), f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            status: f_1,
-            enabled: f_2,
-            name: f_3,
-            mandatory: f_4,
-            user_created: f_5,
-            in_compliance: f_6,
-            rule_uuid: f_7,
-            vm_group_name: f_8,
-            host_group_name: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

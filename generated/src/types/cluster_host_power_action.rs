@@ -3,7 +3,7 @@
 /// Data object type *ClusterHostPowerAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterHostPowerAction {
     /// Property *ClusterAction.type*.
     pub r#type: String,
@@ -28,78 +28,102 @@ impl ClusterHostPowerAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("target", &self.target);
-        o.field("operationType", &self.operation_type);
-        o.opt("powerConsumptionWatt", &self.power_consumption_watt);
-        o.opt("cpuCapacityMHz", &self.cpu_capacity_m_hz);
-        o.opt("memCapacityMB", &self.mem_capacity_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterHostPowerAction",
+    type_name: Some("ClusterHostPowerAction"),
+    wire: &[
+        "type",
+        "target",
+        "operationType",
+        "powerConsumptionWatt",
+        "cpuCapacityMHz",
+        "memCapacityMB",
+    ],
+    names: &[
+        "type",
+        "target",
+        "operation_type",
+        "power_consumption_watt",
+        "cpu_capacity_m_hz",
+        "mem_capacity_mb",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[4u16, 5u16, 2u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for ClusterHostPowerAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.target,
+            2usize => &self.operation_type,
+            3usize => &self.power_consumption_watt,
+            4usize => &self.cpu_capacity_m_hz,
+            5usize => &self.mem_capacity_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.target,
+            2usize => &mut self.operation_type,
+            3usize => &mut self.power_consumption_watt,
+            4usize => &mut self.cpu_capacity_m_hz,
+            5usize => &mut self.mem_capacity_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterHostPowerAction {
+    fn blank() -> Self {
+        Self {
+            r#type: crate::object::Blank::blank(),
+            target: crate::object::Blank::blank(),
+            operation_type: crate::object::Blank::blank(),
+            power_consumption_watt: crate::object::Blank::blank(),
+            cpu_capacity_m_hz: crate::object::Blank::blank(),
+            mem_capacity_mb: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterHostPowerAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterHostPowerAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterHostPowerAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterHostPowerAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterHostPowerAction"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterHostPowerAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterHostPowerAction {
-    const TYPE_NAME: &'static str = "ClusterHostPowerAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<crate::types::HostPowerOperationType>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "target" => crate::de::set(&mut f.1, &mut map, "target"),
-                "operationType" => crate::de::req(&mut f.2, &mut map, "operationType"),
-                "powerConsumptionWatt" => {
-                    crate::de::set(&mut f.3, &mut map, "powerConsumptionWatt")
-                }
-                "cpuCapacityMHz" => crate::de::set(&mut f.4, &mut map, "cpuCapacityMHz"),
-                "memCapacityMB" => crate::de::set(&mut f.5, &mut map, "memCapacityMB"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["type", "operationType"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            target: f_1,
-            operation_type: f_2,
-            power_consumption_watt: f_3,
-            cpu_capacity_m_hz: f_4,
-            mem_capacity_mb: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

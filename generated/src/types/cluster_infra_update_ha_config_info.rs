@@ -3,7 +3,7 @@
 /// Data object type *ClusterInfraUpdateHaConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterInfraUpdateHaConfigInfo {
     /// Property *ClusterInfraUpdateHaConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -26,70 +26,90 @@ impl ClusterInfraUpdateHaConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("behavior", &self.behavior);
-        o.opt("moderateRemediation", &self.moderate_remediation);
-        o.opt("severeRemediation", &self.severe_remediation);
-        o.opt("providers", &self.providers);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterInfraUpdateHaConfigInfo",
+    type_name: Some("ClusterInfraUpdateHaConfigInfo"),
+    wire: &[
+        "enabled",
+        "behavior",
+        "moderateRemediation",
+        "severeRemediation",
+        "providers",
+    ],
+    names: &[
+        "enabled",
+        "behavior",
+        "moderate_remediation",
+        "severe_remediation",
+        "providers",
+    ],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16, 4u16, 3u16],
+};
+impl crate::object::Object for ClusterInfraUpdateHaConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.behavior,
+            2usize => &self.moderate_remediation,
+            3usize => &self.severe_remediation,
+            4usize => &self.providers,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.behavior,
+            2usize => &mut self.moderate_remediation,
+            3usize => &mut self.severe_remediation,
+            4usize => &mut self.providers,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterInfraUpdateHaConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterInfraUpdateHaConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterInfraUpdateHaConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterInfraUpdateHaConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterInfraUpdateHaConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterInfraUpdateHaConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterInfraUpdateHaConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterInfraUpdateHaConfigInfo {
-    const TYPE_NAME: &'static str = "ClusterInfraUpdateHaConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "behavior" => crate::de::set(&mut f.1, &mut map, "behavior"),
-                "moderateRemediation" => {
-                    crate::de::set(&mut f.2, &mut map, "moderateRemediation")
-                }
-                "severeRemediation" => {
-                    crate::de::set(&mut f.3, &mut map, "severeRemediation")
-                }
-                "providers" => crate::de::set_list(&mut f.4, &mut map, "providers"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            enabled: f_0,
-            behavior: f_1,
-            moderate_remediation: f_2,
-            severe_remediation: f_3,
-            providers: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

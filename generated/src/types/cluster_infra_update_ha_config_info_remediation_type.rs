@@ -22,8 +22,9 @@ impl ClusterInfraUpdateHaConfigInfoRemediationType {
         }
     }
 }
-impl crate::de::StringEnum for ClusterInfraUpdateHaConfigInfoRemediationType {
-    fn from_wire(v: &str) -> Self {
+impl ClusterInfraUpdateHaConfigInfoRemediationType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "QuarantineMode" => Self::QuarantineMode,
             "MaintenanceMode" => Self::MaintenanceMode,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for ClusterInfraUpdateHaConfigInfoRemediationType {
 }
 impl From<&str> for ClusterInfraUpdateHaConfigInfoRemediationType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for ClusterInfraUpdateHaConfigInfoRemediationType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for ClusterInfraUpdateHaConfigInfoRemediationType {
@@ -47,13 +48,33 @@ impl std::fmt::Display for ClusterInfraUpdateHaConfigInfoRemediationType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for ClusterInfraUpdateHaConfigInfoRemediationType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for ClusterInfraUpdateHaConfigInfoRemediationType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for ClusterInfraUpdateHaConfigInfoRemediationType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterInfraUpdateHaConfigInfoRemediationType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterInfraUpdateHaConfigInfoRemediationType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

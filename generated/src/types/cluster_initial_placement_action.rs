@@ -3,7 +3,7 @@
 /// Data object type *ClusterInitialPlacementAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClusterInitialPlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: String,
@@ -28,72 +28,82 @@ impl ClusterInitialPlacementAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("target", &self.target);
-        o.field("targetHost", &self.target_host);
-        o.opt("pool", &self.pool);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterInitialPlacementAction",
+    type_name: Some("ClusterInitialPlacementAction"),
+    wire: &["type", "target", "targetHost", "pool"],
+    names: &["type", "target", "target_host", "pool"],
+    required: &[0u16, 2u16],
+    by_name: &[3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for ClusterInitialPlacementAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.target,
+            2usize => &self.target_host,
+            3usize => &self.pool,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.target,
+            2usize => &mut self.target_host,
+            3usize => &mut self.pool,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterInitialPlacementAction {
+    fn blank() -> Self {
+        Self {
+            r#type: crate::object::Blank::blank(),
+            target: crate::object::Blank::blank(),
+            target_host: crate::object::Blank::blank(),
+            pool: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ClusterInitialPlacementAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterInitialPlacementAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterInitialPlacementAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterInitialPlacementAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterInitialPlacementAction"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterInitialPlacementAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterInitialPlacementAction {
-    const TYPE_NAME: &'static str = "ClusterInitialPlacementAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "target" => crate::de::set(&mut f.1, &mut map, "target"),
-                "targetHost" => crate::de::req(&mut f.2, &mut map, "targetHost"),
-                "pool" => crate::de::set(&mut f.3, &mut map, "pool"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["type", "targetHost"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            target: f_1,
-            target_host: f_2,
-            pool: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterIoFilterInfo*.
 ///
 /// Extends `IoFilterInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterIoFilterInfo {
     /// Property *IoFilterInfo.id*.
     pub id: String,
@@ -34,102 +34,106 @@ impl ClusterIoFilterInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("name", &self.name);
-        o.field("vendor", &self.vendor);
-        o.field("version", &self.version);
-        o.opt("type", &self.r#type);
-        o.opt("summary", &self.summary);
-        o.opt("releaseDate", &self.release_date);
-        o.field("opType", &self.op_type);
-        o.opt("vibUrl", &self.vib_url);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterIoFilterInfo",
+    type_name: Some("ClusterIoFilterInfo"),
+    wire: &[
+        "id",
+        "name",
+        "vendor",
+        "version",
+        "type",
+        "summary",
+        "releaseDate",
+        "opType",
+        "vibUrl",
+    ],
+    names: &[
+        "id",
+        "name",
+        "vendor",
+        "version",
+        "type",
+        "summary",
+        "release_date",
+        "op_type",
+        "vib_url",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 7u16],
+    by_name: &[0u16, 1u16, 7u16, 6u16, 5u16, 4u16, 2u16, 3u16, 8u16],
+};
+impl crate::object::Object for ClusterIoFilterInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.vendor,
+            3usize => &self.version,
+            4usize => &self.r#type,
+            5usize => &self.summary,
+            6usize => &self.release_date,
+            7usize => &self.op_type,
+            8usize => &self.vib_url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.vendor,
+            3usize => &mut self.version,
+            4usize => &mut self.r#type,
+            5usize => &mut self.summary,
+            6usize => &mut self.release_date,
+            7usize => &mut self.op_type,
+            8usize => &mut self.vib_url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterIoFilterInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterIoFilterInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterIoFilterInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterIoFilterInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterIoFilterInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterIoFilterInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterIoFilterInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterIoFilterInfo {
-    const TYPE_NAME: &'static str = "ClusterIoFilterInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "vendor" => crate::de::req(&mut f.2, &mut map, "vendor"),
-                "version" => crate::de::req(&mut f.3, &mut map, "version"),
-                "type" => crate::de::set(&mut f.4, &mut map, "type"),
-                "summary" => crate::de::set(&mut f.5, &mut map, "summary"),
-                "releaseDate" => crate::de::set(&mut f.6, &mut map, "releaseDate"),
-                "opType" => crate::de::req(&mut f.7, &mut map, "opType"),
-                "vibUrl" => crate::de::set(&mut f.8, &mut map, "vibUrl"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &["id", "name", "vendor", "version", "opType"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            Some(f_7),
-            f_8,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            vendor: f_2,
-            version: f_3,
-            r#type: f_4,
-            summary: f_5,
-            release_date: f_6,
-            op_type: f_7,
-            vib_url: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

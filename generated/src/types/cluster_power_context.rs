@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterPowerContext {
     /// Property *ClusterPowerContext.currentClusterPowerStatus*.
     pub current_cluster_power_status: String,
@@ -30,75 +30,90 @@ impl ClusterPowerContext {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("currentClusterPowerStatus", &self.current_cluster_power_status);
-        o.opt("orderedClusterPowerStatus", &self.ordered_cluster_power_status);
-        o.opt("trackingTask", &self.tracking_task);
-        o.opt("lastErrorMessage", &self.last_error_message);
-        o.opt("lastErrorMOs", &self.last_error_m_os);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterPowerContext",
+    type_name: Some("ClusterPowerContext"),
+    wire: &[
+        "currentClusterPowerStatus",
+        "orderedClusterPowerStatus",
+        "trackingTask",
+        "lastErrorMessage",
+        "lastErrorMOs",
+    ],
+    names: &[
+        "current_cluster_power_status",
+        "ordered_cluster_power_status",
+        "tracking_task",
+        "last_error_message",
+        "last_error_m_os",
+    ],
+    required: &[0u16],
+    by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for ClusterPowerContext {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.current_cluster_power_status,
+            1usize => &self.ordered_cluster_power_status,
+            2usize => &self.tracking_task,
+            3usize => &self.last_error_message,
+            4usize => &self.last_error_m_os,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.current_cluster_power_status,
+            1usize => &mut self.ordered_cluster_power_status,
+            2usize => &mut self.tracking_task,
+            3usize => &mut self.last_error_message,
+            4usize => &mut self.last_error_m_os,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterPowerContext {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterPowerContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterPowerContext {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterPowerContext {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterPowerContext {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterPowerContext"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterPowerContext {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterPowerContext {
-    const TYPE_NAME: &'static str = "ClusterPowerContext";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "currentClusterPowerStatus" => {
-                    crate::de::req(&mut f.0, &mut map, "currentClusterPowerStatus")
-                }
-                "orderedClusterPowerStatus" => {
-                    crate::de::set_list(&mut f.1, &mut map, "orderedClusterPowerStatus")
-                }
-                "trackingTask" => crate::de::set(&mut f.2, &mut map, "trackingTask"),
-                "lastErrorMessage" => {
-                    crate::de::set(&mut f.3, &mut map, "lastErrorMessage")
-                }
-                "lastErrorMOs" => crate::de::set_list(&mut f.4, &mut map, "lastErrorMOs"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some()], &["currentClusterPowerStatus"]),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            current_cluster_power_status: f_0,
-            ordered_cluster_power_status: f_1,
-            tracking_task: f_2,
-            last_error_message: f_3,
-            last_error_m_os: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterPowerOnVmResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterPowerOnVmResult {
     /// Property *ClusterPowerOnVmResult.attempted*.
     pub attempted: Option<Vec<crate::types::ClusterAttemptedVmInfo>>,
@@ -22,56 +22,74 @@ impl ClusterPowerOnVmResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("attempted", &self.attempted);
-        o.opt("notAttempted", &self.not_attempted);
-        o.opt("recommendations", &self.recommendations);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterPowerOnVmResult",
+    type_name: Some("ClusterPowerOnVmResult"),
+    wire: &["attempted", "notAttempted", "recommendations"],
+    names: &["attempted", "not_attempted", "recommendations"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for ClusterPowerOnVmResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.attempted,
+            1usize => &self.not_attempted,
+            2usize => &self.recommendations,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.attempted,
+            1usize => &mut self.not_attempted,
+            2usize => &mut self.recommendations,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterPowerOnVmResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterPowerOnVmResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterPowerOnVmResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterPowerOnVmResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterPowerOnVmResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterPowerOnVmResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterPowerOnVmResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterPowerOnVmResult {
-    const TYPE_NAME: &'static str = "ClusterPowerOnVmResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ClusterAttemptedVmInfo>>,
-            Option<Vec<crate::types::ClusterNotAttemptedVmInfo>>,
-            Option<Vec<crate::types::ClusterRecommendation>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "attempted" => crate::de::set_list(&mut f.0, &mut map, "attempted"),
-                "notAttempted" => crate::de::set_list(&mut f.1, &mut map, "notAttempted"),
-                "recommendations" => {
-                    crate::de::set_list(&mut f.2, &mut map, "recommendations")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            attempted: f_0,
-            not_attempted: f_1,
-            recommendations: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterRecommendation*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterRecommendation {
     /// Property *ClusterRecommendation.key*.
     pub key: String,
@@ -40,115 +40,114 @@ impl ClusterRecommendation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("type", &self.r#type);
-        o.field("time", &self.time);
-        o.field("rating", &self.rating);
-        o.field("reason", &self.reason);
-        o.field("reasonText", &self.reason_text);
-        o.opt("warningText", &self.warning_text);
-        o.opt("warningDetails", &self.warning_details);
-        o.opt("prerequisite", &self.prerequisite);
-        o.opt("action", &self.action);
-        o.opt("target", &self.target);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterRecommendation",
+    type_name: Some("ClusterRecommendation"),
+    wire: &[
+        "key",
+        "type",
+        "time",
+        "rating",
+        "reason",
+        "reasonText",
+        "warningText",
+        "warningDetails",
+        "prerequisite",
+        "action",
+        "target",
+    ],
+    names: &[
+        "key",
+        "type",
+        "time",
+        "rating",
+        "reason",
+        "reason_text",
+        "warning_text",
+        "warning_details",
+        "prerequisite",
+        "action",
+        "target",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[9u16, 0u16, 8u16, 3u16, 4u16, 5u16, 10u16, 2u16, 1u16, 7u16, 6u16],
+};
+impl crate::object::Object for ClusterRecommendation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.r#type,
+            2usize => &self.time,
+            3usize => &self.rating,
+            4usize => &self.reason,
+            5usize => &self.reason_text,
+            6usize => &self.warning_text,
+            7usize => &self.warning_details,
+            8usize => &self.prerequisite,
+            9usize => &self.action,
+            10usize => &self.target,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.r#type,
+            2usize => &mut self.time,
+            3usize => &mut self.rating,
+            4usize => &mut self.reason,
+            5usize => &mut self.reason_text,
+            6usize => &mut self.warning_text,
+            7usize => &mut self.warning_details,
+            8usize => &mut self.prerequisite,
+            9usize => &mut self.action,
+            10usize => &mut self.target,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterRecommendation {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterRecommendation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterRecommendation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterRecommendation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterRecommendation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterRecommendation"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterRecommendation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterRecommendation {
-    const TYPE_NAME: &'static str = "ClusterRecommendation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::ClusterActionKind>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "time" => crate::de::req(&mut f.2, &mut map, "time"),
-                "rating" => crate::de::req(&mut f.3, &mut map, "rating"),
-                "reason" => crate::de::req(&mut f.4, &mut map, "reason"),
-                "reasonText" => crate::de::req(&mut f.5, &mut map, "reasonText"),
-                "warningText" => crate::de::set(&mut f.6, &mut map, "warningText"),
-                "warningDetails" => crate::de::set(&mut f.7, &mut map, "warningDetails"),
-                "prerequisite" => crate::de::set_list(&mut f.8, &mut map, "prerequisite"),
-                "action" => crate::de::set_list(&mut f.9, &mut map, "action"),
-                "target" => crate::de::set(&mut f.10, &mut map, "target"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["key", "type", "time", "rating", "reason", "reasonText"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            r#type: f_1,
-            time: f_2,
-            rating: f_3,
-            reason: f_4,
-            reason_text: f_5,
-            warning_text: f_6,
-            warning_details: f_7,
-            prerequisite: f_8,
-            action: f_9,
-            target: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

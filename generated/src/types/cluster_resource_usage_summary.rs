@@ -3,7 +3,7 @@
 /// Data object type *ClusterResourceUsageSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterResourceUsageSummary {
     /// Property *ClusterResourceUsageSummary.cpuUsedMHz*.
     pub cpu_used_m_hz: i32,
@@ -32,113 +32,102 @@ impl ClusterResourceUsageSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("cpuUsedMHz", &self.cpu_used_m_hz);
-        o.field("cpuCapacityMHz", &self.cpu_capacity_m_hz);
-        o.field("memUsedMB", &self.mem_used_mb);
-        o.field("memCapacityMB", &self.mem_capacity_mb);
-        o.opt("pMemAvailableMB", &self.p_mem_available_mb);
-        o.opt("pMemCapacityMB", &self.p_mem_capacity_mb);
-        o.field("storageUsedMB", &self.storage_used_mb);
-        o.field("storageCapacityMB", &self.storage_capacity_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterResourceUsageSummary",
+    type_name: Some("ClusterResourceUsageSummary"),
+    wire: &[
+        "cpuUsedMHz",
+        "cpuCapacityMHz",
+        "memUsedMB",
+        "memCapacityMB",
+        "pMemAvailableMB",
+        "pMemCapacityMB",
+        "storageUsedMB",
+        "storageCapacityMB",
+    ],
+    names: &[
+        "cpu_used_m_hz",
+        "cpu_capacity_m_hz",
+        "mem_used_mb",
+        "mem_capacity_mb",
+        "p_mem_available_mb",
+        "p_mem_capacity_mb",
+        "storage_used_mb",
+        "storage_capacity_mb",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 6u16, 7u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16, 4u16, 5u16, 7u16, 6u16],
+};
+impl crate::object::Object for ClusterResourceUsageSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cpu_used_m_hz,
+            1usize => &self.cpu_capacity_m_hz,
+            2usize => &self.mem_used_mb,
+            3usize => &self.mem_capacity_mb,
+            4usize => &self.p_mem_available_mb,
+            5usize => &self.p_mem_capacity_mb,
+            6usize => &self.storage_used_mb,
+            7usize => &self.storage_capacity_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cpu_used_m_hz,
+            1usize => &mut self.cpu_capacity_m_hz,
+            2usize => &mut self.mem_used_mb,
+            3usize => &mut self.mem_capacity_mb,
+            4usize => &mut self.p_mem_available_mb,
+            5usize => &mut self.p_mem_capacity_mb,
+            6usize => &mut self.storage_used_mb,
+            7usize => &mut self.storage_capacity_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterResourceUsageSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterResourceUsageSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterResourceUsageSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterResourceUsageSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterResourceUsageSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterResourceUsageSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterResourceUsageSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterResourceUsageSummary {
-    const TYPE_NAME: &'static str = "ClusterResourceUsageSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "cpuUsedMHz" => crate::de::req(&mut f.0, &mut map, "cpuUsedMHz"),
-                "cpuCapacityMHz" => crate::de::req(&mut f.1, &mut map, "cpuCapacityMHz"),
-                "memUsedMB" => crate::de::req(&mut f.2, &mut map, "memUsedMB"),
-                "memCapacityMB" => crate::de::req(&mut f.3, &mut map, "memCapacityMB"),
-                "pMemAvailableMB" => {
-                    crate::de::set(&mut f.4, &mut map, "pMemAvailableMB")
-                }
-                "pMemCapacityMB" => crate::de::set(&mut f.5, &mut map, "pMemCapacityMB"),
-                "storageUsedMB" => crate::de::req(&mut f.6, &mut map, "storageUsedMB"),
-                "storageCapacityMB" => {
-                    crate::de::req(&mut f.7, &mut map, "storageCapacityMB")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "cpuUsedMHz",
-                        "cpuCapacityMHz",
-                        "memUsedMB",
-                        "memCapacityMB",
-                        "storageUsedMB",
-                        "storageCapacityMB",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            cpu_used_m_hz: f_0,
-            cpu_capacity_m_hz: f_1,
-            mem_used_mb: f_2,
-            mem_capacity_mb: f_3,
-            p_mem_available_mb: f_4,
-            p_mem_capacity_mb: f_5,
-            storage_used_mb: f_6,
-            storage_capacity_mb: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ClusterRuleInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterRuleInfo {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -34,75 +34,103 @@ impl ClusterRuleInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("status", &self.status);
-        o.opt("enabled", &self.enabled);
-        o.opt("name", &self.name);
-        o.opt("mandatory", &self.mandatory);
-        o.opt("userCreated", &self.user_created);
-        o.opt("inCompliance", &self.in_compliance);
-        o.opt("ruleUuid", &self.rule_uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterRuleInfo",
+    type_name: Some("ClusterRuleInfo"),
+    wire: &[
+        "key",
+        "status",
+        "enabled",
+        "name",
+        "mandatory",
+        "userCreated",
+        "inCompliance",
+        "ruleUuid",
+    ],
+    names: &[
+        "key",
+        "status",
+        "enabled",
+        "name",
+        "mandatory",
+        "user_created",
+        "in_compliance",
+        "rule_uuid",
+    ],
+    required: &[],
+    by_name: &[2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16],
+};
+impl crate::object::Object for ClusterRuleInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.status,
+            2usize => &self.enabled,
+            3usize => &self.name,
+            4usize => &self.mandatory,
+            5usize => &self.user_created,
+            6usize => &self.in_compliance,
+            7usize => &self.rule_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.status,
+            2usize => &mut self.enabled,
+            3usize => &mut self.name,
+            4usize => &mut self.mandatory,
+            5usize => &mut self.user_created,
+            6usize => &mut self.in_compliance,
+            7usize => &mut self.rule_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterRuleInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterRuleInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterRuleInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterRuleInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterRuleInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterRuleInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterRuleInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterRuleInfo {
-    const TYPE_NAME: &'static str = "ClusterRuleInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "status" => crate::de::set(&mut f.1, &mut map, "status"),
-                "enabled" => crate::de::set(&mut f.2, &mut map, "enabled"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                "mandatory" => crate::de::set(&mut f.4, &mut map, "mandatory"),
-                "userCreated" => crate::de::set(&mut f.5, &mut map, "userCreated"),
-                "inCompliance" => crate::de::set(&mut f.6, &mut map, "inCompliance"),
-                "ruleUuid" => crate::de::set(&mut f.7, &mut map, "ruleUuid"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            key: f_0,
-            status: f_1,
-            enabled: f_2,
-            name: f_3,
-            mandatory: f_4,
-            user_created: f_5,
-            in_compliance: f_6,
-            rule_uuid: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ClusterRuleInfo` or any of its subtypes: what a member declared as `ClusterRuleInfo` holds.
@@ -131,16 +159,7 @@ pub enum ClusterRuleInfoKind {
 impl ClusterRuleInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ClusterRuleInfo(v) => v.type_name(),
-            Self::ClusterAffinityRuleSpec(v) => v.type_name(),
-            Self::ClusterAntiAffinityRuleSpec(v) => v.type_name(),
-            Self::ClusterDependencyRuleInfo(v) => v.type_name(),
-            Self::ClusterFtVmHostRuleInfo(v) => v.type_name(),
-            Self::ClusterVmHostRuleInfo(v) => v.type_name(),
-            Self::VirtualDiskAntiAffinityRuleSpec(v) => v.type_name(),
-            Self::VirtualDiskRuleSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -200,115 +219,85 @@ impl From<crate::types::VirtualDiskRuleSpec> for ClusterRuleInfoKind {
         Self::VirtualDiskRuleSpec(Box::new(v))
     }
 }
-impl serde::Serialize for ClusterRuleInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ClusterRuleInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::ClusterRuleInfo, id) {
+            crate::registry::id::ClusterAffinityRuleSpec => {
+                Self::ClusterAffinityRuleSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterAntiAffinityRuleSpec => {
+                Self::ClusterAntiAffinityRuleSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterDependencyRuleInfo => {
+                Self::ClusterDependencyRuleInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterFtVmHostRuleInfo => {
+                Self::ClusterFtVmHostRuleInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClusterVmHostRuleInfo => {
+                Self::ClusterVmHostRuleInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskAntiAffinityRuleSpec => {
+                Self::VirtualDiskAntiAffinityRuleSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskRuleSpec => {
+                Self::VirtualDiskRuleSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ClusterRuleInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ClusterRuleInfo(v) => v.serialize(s),
-            Self::ClusterAffinityRuleSpec(v) => v.serialize(s),
-            Self::ClusterAntiAffinityRuleSpec(v) => v.serialize(s),
-            Self::ClusterDependencyRuleInfo(v) => v.serialize(s),
-            Self::ClusterFtVmHostRuleInfo(v) => v.serialize(s),
-            Self::ClusterVmHostRuleInfo(v) => v.serialize(s),
-            Self::VirtualDiskAntiAffinityRuleSpec(v) => v.serialize(s),
-            Self::VirtualDiskRuleSpec(v) => v.serialize(s),
+            Self::ClusterRuleInfo(v) => &**v,
+            Self::ClusterAffinityRuleSpec(v) => &**v,
+            Self::ClusterAntiAffinityRuleSpec(v) => &**v,
+            Self::ClusterDependencyRuleInfo(v) => &**v,
+            Self::ClusterFtVmHostRuleInfo(v) => &**v,
+            Self::ClusterVmHostRuleInfo(v) => &**v,
+            Self::VirtualDiskAntiAffinityRuleSpec(v) => &**v,
+            Self::VirtualDiskRuleSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ClusterRuleInfo(v) => &mut **v,
+            Self::ClusterAffinityRuleSpec(v) => &mut **v,
+            Self::ClusterAntiAffinityRuleSpec(v) => &mut **v,
+            Self::ClusterDependencyRuleInfo(v) => &mut **v,
+            Self::ClusterFtVmHostRuleInfo(v) => &mut **v,
+            Self::ClusterVmHostRuleInfo(v) => &mut **v,
+            Self::VirtualDiskAntiAffinityRuleSpec(v) => &mut **v,
+            Self::VirtualDiskRuleSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ClusterRuleInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ClusterRuleInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ClusterRuleInfoKind {
-    const BASE: u16 = crate::registry::id::ClusterRuleInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterAffinityRuleSpec => {
-                    Self::ClusterAffinityRuleSpec(
-                        Box::new(
-                            <crate::types::ClusterAffinityRuleSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterAntiAffinityRuleSpec => {
-                    Self::ClusterAntiAffinityRuleSpec(
-                        Box::new(
-                            <crate::types::ClusterAntiAffinityRuleSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterDependencyRuleInfo => {
-                    Self::ClusterDependencyRuleInfo(
-                        Box::new(
-                            <crate::types::ClusterDependencyRuleInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterFtVmHostRuleInfo => {
-                    Self::ClusterFtVmHostRuleInfo(
-                        Box::new(
-                            <crate::types::ClusterFtVmHostRuleInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClusterVmHostRuleInfo => {
-                    Self::ClusterVmHostRuleInfo(
-                        Box::new(
-                            <crate::types::ClusterVmHostRuleInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskAntiAffinityRuleSpec => {
-                    Self::VirtualDiskAntiAffinityRuleSpec(
-                        Box::new(
-                            <crate::types::VirtualDiskAntiAffinityRuleSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskRuleSpec => {
-                    Self::VirtualDiskRuleSpec(
-                        Box::new(
-                            <crate::types::VirtualDiskRuleSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ClusterRuleInfo(
-                        Box::new(
-                            <crate::types::ClusterRuleInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ClusterRuleInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ClusterRuleInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ClusterRuleInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ClusterRuleInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterSystemVMsConfigSpec {
     /// Property *ClusterSystemVMsConfigSpec.allowedDatastores*.
     pub allowed_datastores: Option<Vec<crate::types::ClusterDatastoreUpdateSpec>>,
@@ -30,68 +30,86 @@ impl ClusterSystemVMsConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("allowedDatastores", &self.allowed_datastores);
-        o.opt("notAllowedDatastores", &self.not_allowed_datastores);
-        o.opt("dsTagCategoriesToExclude", &self.ds_tag_categories_to_exclude);
-        o.opt("deploymentMode", &self.deployment_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterSystemVMsConfigSpec",
+    type_name: Some("ClusterSystemVMsConfigSpec"),
+    wire: &[
+        "allowedDatastores",
+        "notAllowedDatastores",
+        "dsTagCategoriesToExclude",
+        "deploymentMode",
+    ],
+    names: &[
+        "allowed_datastores",
+        "not_allowed_datastores",
+        "ds_tag_categories_to_exclude",
+        "deployment_mode",
+    ],
+    required: &[],
+    by_name: &[0u16, 3u16, 2u16, 1u16],
+};
+impl crate::object::Object for ClusterSystemVMsConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.allowed_datastores,
+            1usize => &self.not_allowed_datastores,
+            2usize => &self.ds_tag_categories_to_exclude,
+            3usize => &self.deployment_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.allowed_datastores,
+            1usize => &mut self.not_allowed_datastores,
+            2usize => &mut self.ds_tag_categories_to_exclude,
+            3usize => &mut self.deployment_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterSystemVMsConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterSystemVMsConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterSystemVMsConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterSystemVMsConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterSystemVMsConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterSystemVMsConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterSystemVMsConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterSystemVMsConfigSpec {
-    const TYPE_NAME: &'static str = "ClusterSystemVMsConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ClusterDatastoreUpdateSpec>>,
-            Option<Vec<crate::types::ClusterDatastoreUpdateSpec>>,
-            Option<Vec<crate::types::ClusterTagCategoryUpdateSpec>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "allowedDatastores" => {
-                    crate::de::set_list(&mut f.0, &mut map, "allowedDatastores")
-                }
-                "notAllowedDatastores" => {
-                    crate::de::set_list(&mut f.1, &mut map, "notAllowedDatastores")
-                }
-                "dsTagCategoriesToExclude" => {
-                    crate::de::set_list(&mut f.2, &mut map, "dsTagCategoriesToExclude")
-                }
-                "deploymentMode" => crate::de::set(&mut f.3, &mut map, "deploymentMode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            allowed_datastores: f_0,
-            not_allowed_datastores: f_1,
-            ds_tag_categories_to_exclude: f_2,
-            deployment_mode: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterUsageSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterUsageSummary {
     /// Property *ClusterUsageSummary.totalCpuCapacityMhz*.
     pub total_cpu_capacity_mhz: i32,
@@ -54,195 +54,137 @@ impl ClusterUsageSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("totalCpuCapacityMhz", &self.total_cpu_capacity_mhz);
-        o.field("totalMemCapacityMB", &self.total_mem_capacity_mb);
-        o.field("cpuReservationMhz", &self.cpu_reservation_mhz);
-        o.field("memReservationMB", &self.mem_reservation_mb);
-        o.opt("poweredOffCpuReservationMhz", &self.powered_off_cpu_reservation_mhz);
-        o.opt("poweredOffMemReservationMB", &self.powered_off_mem_reservation_mb);
-        o.field("cpuDemandMhz", &self.cpu_demand_mhz);
-        o.field("memDemandMB", &self.mem_demand_mb);
-        o.field("statsGenNumber", &self.stats_gen_number);
-        o.field("cpuEntitledMhz", &self.cpu_entitled_mhz);
-        o.field("memEntitledMB", &self.mem_entitled_mb);
-        o.field("poweredOffVmCount", &self.powered_off_vm_count);
-        o.field("totalVmCount", &self.total_vm_count);
-        o.opt("tier0MemCapacityMB", &self.tier0_mem_capacity_mb);
-        o.opt("reservedTier0MemMB", &self.reserved_tier0_mem_mb);
-        o.opt("unreservedTier0MemMB", &self.unreserved_tier0_mem_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterUsageSummary",
+    type_name: Some("ClusterUsageSummary"),
+    wire: &[
+        "totalCpuCapacityMhz",
+        "totalMemCapacityMB",
+        "cpuReservationMhz",
+        "memReservationMB",
+        "poweredOffCpuReservationMhz",
+        "poweredOffMemReservationMB",
+        "cpuDemandMhz",
+        "memDemandMB",
+        "statsGenNumber",
+        "cpuEntitledMhz",
+        "memEntitledMB",
+        "poweredOffVmCount",
+        "totalVmCount",
+        "tier0MemCapacityMB",
+        "reservedTier0MemMB",
+        "unreservedTier0MemMB",
+    ],
+    names: &[
+        "total_cpu_capacity_mhz",
+        "total_mem_capacity_mb",
+        "cpu_reservation_mhz",
+        "mem_reservation_mb",
+        "powered_off_cpu_reservation_mhz",
+        "powered_off_mem_reservation_mb",
+        "cpu_demand_mhz",
+        "mem_demand_mb",
+        "stats_gen_number",
+        "cpu_entitled_mhz",
+        "mem_entitled_mb",
+        "powered_off_vm_count",
+        "total_vm_count",
+        "tier0_mem_capacity_mb",
+        "reserved_tier0_mem_mb",
+        "unreserved_tier0_mem_mb",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16],
+    by_name: &[
+        6u16, 9u16, 2u16, 7u16, 10u16, 3u16, 4u16, 5u16, 11u16, 14u16, 8u16, 13u16, 0u16,
+        1u16, 12u16, 15u16,
+    ],
+};
+impl crate::object::Object for ClusterUsageSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.total_cpu_capacity_mhz,
+            1usize => &self.total_mem_capacity_mb,
+            2usize => &self.cpu_reservation_mhz,
+            3usize => &self.mem_reservation_mb,
+            4usize => &self.powered_off_cpu_reservation_mhz,
+            5usize => &self.powered_off_mem_reservation_mb,
+            6usize => &self.cpu_demand_mhz,
+            7usize => &self.mem_demand_mb,
+            8usize => &self.stats_gen_number,
+            9usize => &self.cpu_entitled_mhz,
+            10usize => &self.mem_entitled_mb,
+            11usize => &self.powered_off_vm_count,
+            12usize => &self.total_vm_count,
+            13usize => &self.tier0_mem_capacity_mb,
+            14usize => &self.reserved_tier0_mem_mb,
+            15usize => &self.unreserved_tier0_mem_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.total_cpu_capacity_mhz,
+            1usize => &mut self.total_mem_capacity_mb,
+            2usize => &mut self.cpu_reservation_mhz,
+            3usize => &mut self.mem_reservation_mb,
+            4usize => &mut self.powered_off_cpu_reservation_mhz,
+            5usize => &mut self.powered_off_mem_reservation_mb,
+            6usize => &mut self.cpu_demand_mhz,
+            7usize => &mut self.mem_demand_mb,
+            8usize => &mut self.stats_gen_number,
+            9usize => &mut self.cpu_entitled_mhz,
+            10usize => &mut self.mem_entitled_mb,
+            11usize => &mut self.powered_off_vm_count,
+            12usize => &mut self.total_vm_count,
+            13usize => &mut self.tier0_mem_capacity_mb,
+            14usize => &mut self.reserved_tier0_mem_mb,
+            15usize => &mut self.unreserved_tier0_mem_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterUsageSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterUsageSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterUsageSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterUsageSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterUsageSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ClusterUsageSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterUsageSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterUsageSummary {
-    const TYPE_NAME: &'static str = "ClusterUsageSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i64>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "totalCpuCapacityMhz" => {
-                    crate::de::req(&mut f.0, &mut map, "totalCpuCapacityMhz")
-                }
-                "totalMemCapacityMB" => {
-                    crate::de::req(&mut f.1, &mut map, "totalMemCapacityMB")
-                }
-                "cpuReservationMhz" => {
-                    crate::de::req(&mut f.2, &mut map, "cpuReservationMhz")
-                }
-                "memReservationMB" => {
-                    crate::de::req(&mut f.3, &mut map, "memReservationMB")
-                }
-                "poweredOffCpuReservationMhz" => {
-                    crate::de::set(&mut f.4, &mut map, "poweredOffCpuReservationMhz")
-                }
-                "poweredOffMemReservationMB" => {
-                    crate::de::set(&mut f.5, &mut map, "poweredOffMemReservationMB")
-                }
-                "cpuDemandMhz" => crate::de::req(&mut f.6, &mut map, "cpuDemandMhz"),
-                "memDemandMB" => crate::de::req(&mut f.7, &mut map, "memDemandMB"),
-                "statsGenNumber" => crate::de::req(&mut f.8, &mut map, "statsGenNumber"),
-                "cpuEntitledMhz" => crate::de::req(&mut f.9, &mut map, "cpuEntitledMhz"),
-                "memEntitledMB" => crate::de::req(&mut f.10, &mut map, "memEntitledMB"),
-                "poweredOffVmCount" => {
-                    crate::de::req(&mut f.11, &mut map, "poweredOffVmCount")
-                }
-                "totalVmCount" => crate::de::req(&mut f.12, &mut map, "totalVmCount"),
-                "tier0MemCapacityMB" => {
-                    crate::de::set(&mut f.13, &mut map, "tier0MemCapacityMB")
-                }
-                "reservedTier0MemMB" => {
-                    crate::de::set(&mut f.14, &mut map, "reservedTier0MemMB")
-                }
-                "unreservedTier0MemMB" => {
-                    crate::de::set(&mut f.15, &mut map, "unreservedTier0MemMB")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                    ],
-                    &[
-                        "totalCpuCapacityMhz",
-                        "totalMemCapacityMB",
-                        "cpuReservationMhz",
-                        "memReservationMB",
-                        "cpuDemandMhz",
-                        "memDemandMB",
-                        "statsGenNumber",
-                        "cpuEntitledMhz",
-                        "memEntitledMB",
-                        "poweredOffVmCount",
-                        "totalVmCount",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-            f_13,
-            f_14,
-            f_15,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            total_cpu_capacity_mhz: f_0,
-            total_mem_capacity_mb: f_1,
-            cpu_reservation_mhz: f_2,
-            mem_reservation_mb: f_3,
-            powered_off_cpu_reservation_mhz: f_4,
-            powered_off_mem_reservation_mb: f_5,
-            cpu_demand_mhz: f_6,
-            mem_demand_mb: f_7,
-            stats_gen_number: f_8,
-            cpu_entitled_mhz: f_9,
-            mem_entitled_mb: f_10,
-            powered_off_vm_count: f_11,
-            total_vm_count: f_12,
-            tier0_mem_capacity_mb: f_13,
-            reserved_tier0_mem_mb: f_14,
-            unreserved_tier0_mem_mb: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ClusterVmComponentProtectionSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterVmComponentProtectionSettings {
     /// Property *ClusterVmComponentProtectionSettings.vmStorageProtectionForAPD*.
     pub vm_storage_protection_for_apd: Option<String>,
@@ -26,76 +26,90 @@ impl ClusterVmComponentProtectionSettings {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vmStorageProtectionForAPD", &self.vm_storage_protection_for_apd);
-        o.opt("enableAPDTimeoutForHosts", &self.enable_apd_timeout_for_hosts);
-        o.opt("vmTerminateDelayForAPDSec", &self.vm_terminate_delay_for_apd_sec);
-        o.opt("vmReactionOnAPDCleared", &self.vm_reaction_on_apd_cleared);
-        o.opt("vmStorageProtectionForPDL", &self.vm_storage_protection_for_pdl);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterVmComponentProtectionSettings",
+    type_name: Some("ClusterVmComponentProtectionSettings"),
+    wire: &[
+        "vmStorageProtectionForAPD",
+        "enableAPDTimeoutForHosts",
+        "vmTerminateDelayForAPDSec",
+        "vmReactionOnAPDCleared",
+        "vmStorageProtectionForPDL",
+    ],
+    names: &[
+        "vm_storage_protection_for_apd",
+        "enable_apd_timeout_for_hosts",
+        "vm_terminate_delay_for_apd_sec",
+        "vm_reaction_on_apd_cleared",
+        "vm_storage_protection_for_pdl",
+    ],
+    required: &[],
+    by_name: &[1u16, 3u16, 0u16, 4u16, 2u16],
+};
+impl crate::object::Object for ClusterVmComponentProtectionSettings {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_storage_protection_for_apd,
+            1usize => &self.enable_apd_timeout_for_hosts,
+            2usize => &self.vm_terminate_delay_for_apd_sec,
+            3usize => &self.vm_reaction_on_apd_cleared,
+            4usize => &self.vm_storage_protection_for_pdl,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_storage_protection_for_apd,
+            1usize => &mut self.enable_apd_timeout_for_hosts,
+            2usize => &mut self.vm_terminate_delay_for_apd_sec,
+            3usize => &mut self.vm_reaction_on_apd_cleared,
+            4usize => &mut self.vm_storage_protection_for_pdl,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterVmComponentProtectionSettings {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterVmComponentProtectionSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterVmComponentProtectionSettings {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterVmComponentProtectionSettings {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterVmComponentProtectionSettings {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterVmComponentProtectionSettings"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterVmComponentProtectionSettings {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterVmComponentProtectionSettings {
-    const TYPE_NAME: &'static str = "ClusterVmComponentProtectionSettings";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmStorageProtectionForAPD" => {
-                    crate::de::set(&mut f.0, &mut map, "vmStorageProtectionForAPD")
-                }
-                "enableAPDTimeoutForHosts" => {
-                    crate::de::set(&mut f.1, &mut map, "enableAPDTimeoutForHosts")
-                }
-                "vmTerminateDelayForAPDSec" => {
-                    crate::de::set(&mut f.2, &mut map, "vmTerminateDelayForAPDSec")
-                }
-                "vmReactionOnAPDCleared" => {
-                    crate::de::set(&mut f.3, &mut map, "vmReactionOnAPDCleared")
-                }
-                "vmStorageProtectionForPDL" => {
-                    crate::de::set(&mut f.4, &mut map, "vmStorageProtectionForPDL")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            vm_storage_protection_for_apd: f_0,
-            enable_apd_timeout_for_hosts: f_1,
-            vm_terminate_delay_for_apd_sec: f_2,
-            vm_reaction_on_apd_cleared: f_3,
-            vm_storage_protection_for_pdl: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

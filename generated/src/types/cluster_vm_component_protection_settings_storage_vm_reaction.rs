@@ -34,8 +34,9 @@ impl ClusterVmComponentProtectionSettingsStorageVmReaction {
         }
     }
 }
-impl crate::de::StringEnum for ClusterVmComponentProtectionSettingsStorageVmReaction {
-    fn from_wire(v: &str) -> Self {
+impl ClusterVmComponentProtectionSettingsStorageVmReaction {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "disabled" => Self::Disabled,
             "warning" => Self::Warning,
@@ -48,13 +49,13 @@ impl crate::de::StringEnum for ClusterVmComponentProtectionSettingsStorageVmReac
 }
 impl From<&str> for ClusterVmComponentProtectionSettingsStorageVmReaction {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for ClusterVmComponentProtectionSettingsStorageVmReaction {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for ClusterVmComponentProtectionSettingsStorageVmReaction {
@@ -62,14 +63,34 @@ impl std::fmt::Display for ClusterVmComponentProtectionSettingsStorageVmReaction
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for ClusterVmComponentProtectionSettingsStorageVmReaction {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for ClusterVmComponentProtectionSettingsStorageVmReaction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for ClusterVmComponentProtectionSettingsStorageVmReaction {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterVmComponentProtectionSettingsStorageVmReaction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for ClusterVmComponentProtectionSettingsStorageVmReaction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

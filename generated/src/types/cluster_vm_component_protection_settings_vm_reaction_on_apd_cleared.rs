@@ -26,9 +26,9 @@ impl ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
         }
     }
 }
-impl crate::de::StringEnum
-for ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
-    fn from_wire(v: &str) -> Self {
+impl ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "none" => Self::None,
             "reset" => Self::Reset,
@@ -39,13 +39,13 @@ for ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
 }
 impl From<&str> for ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
@@ -53,14 +53,35 @@ impl std::fmt::Display for ClusterVmComponentProtectionSettingsVmReactionOnAPDCl
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank
+for ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

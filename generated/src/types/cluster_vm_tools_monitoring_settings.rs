@@ -3,7 +3,7 @@
 /// Data object type *ClusterVmToolsMonitoringSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ClusterVmToolsMonitoringSettings {
     /// Deprecated.
     ///
@@ -33,80 +33,98 @@ impl ClusterVmToolsMonitoringSettings {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("vmMonitoring", &self.vm_monitoring);
-        o.opt("clusterSettings", &self.cluster_settings);
-        o.opt("failureInterval", &self.failure_interval);
-        o.opt("minUpTime", &self.min_up_time);
-        o.opt("maxFailures", &self.max_failures);
-        o.opt("maxFailureWindow", &self.max_failure_window);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ClusterVmToolsMonitoringSettings",
+    type_name: Some("ClusterVmToolsMonitoringSettings"),
+    wire: &[
+        "enabled",
+        "vmMonitoring",
+        "clusterSettings",
+        "failureInterval",
+        "minUpTime",
+        "maxFailures",
+        "maxFailureWindow",
+    ],
+    names: &[
+        "enabled",
+        "vm_monitoring",
+        "cluster_settings",
+        "failure_interval",
+        "min_up_time",
+        "max_failures",
+        "max_failure_window",
+    ],
+    required: &[],
+    by_name: &[2u16, 0u16, 3u16, 6u16, 5u16, 4u16, 1u16],
+};
+impl crate::object::Object for ClusterVmToolsMonitoringSettings {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.vm_monitoring,
+            2usize => &self.cluster_settings,
+            3usize => &self.failure_interval,
+            4usize => &self.min_up_time,
+            5usize => &self.max_failures,
+            6usize => &self.max_failure_window,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.vm_monitoring,
+            2usize => &mut self.cluster_settings,
+            3usize => &mut self.failure_interval,
+            4usize => &mut self.min_up_time,
+            5usize => &mut self.max_failures,
+            6usize => &mut self.max_failure_window,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ClusterVmToolsMonitoringSettings {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ClusterVmToolsMonitoringSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ClusterVmToolsMonitoringSettings {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ClusterVmToolsMonitoringSettings {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ClusterVmToolsMonitoringSettings {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ClusterVmToolsMonitoringSettings"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ClusterVmToolsMonitoringSettings {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ClusterVmToolsMonitoringSettings {
-    const TYPE_NAME: &'static str = "ClusterVmToolsMonitoringSettings";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "vmMonitoring" => crate::de::set(&mut f.1, &mut map, "vmMonitoring"),
-                "clusterSettings" => {
-                    crate::de::set(&mut f.2, &mut map, "clusterSettings")
-                }
-                "failureInterval" => {
-                    crate::de::set(&mut f.3, &mut map, "failureInterval")
-                }
-                "minUpTime" => crate::de::set(&mut f.4, &mut map, "minUpTime"),
-                "maxFailures" => crate::de::set(&mut f.5, &mut map, "maxFailures"),
-                "maxFailureWindow" => {
-                    crate::de::set(&mut f.6, &mut map, "maxFailureWindow")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            enabled: f_0,
-            vm_monitoring: f_1,
-            cluster_settings: f_2,
-            failure_interval: f_3,
-            min_up_time: f_4,
-            max_failures: f_5,
-            max_failure_window: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct CnsAttachVolumeRequestType<'a> {
     /// Parameter *attachSpecs*.
     pub attach_specs: &'a [crate::types::CnsVolumeAttachDetachSpec],
 }
-impl serde::Serialize for CnsAttachVolumeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsAttachVolumeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("attachSpecs", &self.attach_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsBackingObjectDetailsKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsBackingObjectDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
@@ -22,42 +22,71 @@ impl CnsBackingObjectDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("capacityInMb", &self.capacity_in_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsBackingObjectDetails",
+    type_name: Some("CnsBackingObjectDetails"),
+    wire: &["capacityInMb"],
+    names: &["capacity_in_mb"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for CnsBackingObjectDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.capacity_in_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.capacity_in_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsBackingObjectDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsBackingObjectDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsBackingObjectDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsBackingObjectDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsBackingObjectDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsBackingObjectDetails"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsBackingObjectDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsBackingObjectDetails {
-    const TYPE_NAME: &'static str = "CnsBackingObjectDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "capacityInMb" => crate::de::set(&mut f.0, &mut map, "capacityInMb"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { capacity_in_mb: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CnsBackingObjectDetails` or any of its subtypes: what a member declared as `CnsBackingObjectDetails` holds.
@@ -78,13 +107,7 @@ pub enum CnsBackingObjectDetailsKind {
 impl CnsBackingObjectDetailsKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CnsBackingObjectDetails(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsBlockBackingDetails(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsFileBackingDetails(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -118,63 +141,73 @@ impl From<crate::types::CnsFileBackingDetailsKind> for CnsBackingObjectDetailsKi
         Self::CnsFileBackingDetails(v)
     }
 }
-impl serde::Serialize for CnsBackingObjectDetailsKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CnsBackingObjectDetailsKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CnsBackingObjectDetails,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsBlockBackingDetails => {
+                Self::CnsBlockBackingDetails(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsFileBackingDetails => {
+                Self::CnsFileBackingDetails(
+                    <crate::types::CnsFileBackingDetailsKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CnsBackingObjectDetails(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CnsBackingObjectDetails(v) => v.serialize(s),
+            Self::CnsBackingObjectDetails(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsBlockBackingDetails(v) => v.serialize(s),
+            Self::CnsBlockBackingDetails(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsFileBackingDetails(v) => v.serialize(s),
+            Self::CnsFileBackingDetails(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CnsBackingObjectDetails(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsBlockBackingDetails(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsFileBackingDetails(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CnsBackingObjectDetailsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CnsBackingObjectDetailsKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CnsBackingObjectDetailsKind {
-    const BASE: u16 = crate::registry::id::CnsBackingObjectDetails;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsBlockBackingDetails => {
-                    Self::CnsBlockBackingDetails(
-                        Box::new(
-                            <crate::types::CnsBlockBackingDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsFileBackingDetails => {
-                    Self::CnsFileBackingDetails(
-                        <crate::types::CnsFileBackingDetailsKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::CnsBackingObjectDetails(
-                        Box::new(
-                            <crate::types::CnsBackingObjectDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CnsBackingObjectDetailsKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CnsBackingObjectDetailsKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CnsBackingObjectDetailsKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CnsBackingObjectDetailsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

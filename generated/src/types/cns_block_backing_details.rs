@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsBackingObjectDetails`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsBlockBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
@@ -32,83 +32,98 @@ impl CnsBlockBackingDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("capacityInMb", &self.capacity_in_mb);
-        o.opt("backingDiskId", &self.backing_disk_id);
-        o.opt("backingDiskUrlPath", &self.backing_disk_url_path);
-        o.opt("backingDiskPath", &self.backing_disk_path);
-        o.opt("backingDiskObjectId", &self.backing_disk_object_id);
-        o.opt("usedCapacityInMb", &self.used_capacity_in_mb);
-        o.opt(
-            "aggregatedSnapshotCapacityInMb",
-            &self.aggregated_snapshot_capacity_in_mb,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsBlockBackingDetails",
+    type_name: Some("CnsBlockBackingDetails"),
+    wire: &[
+        "capacityInMb",
+        "backingDiskId",
+        "backingDiskUrlPath",
+        "backingDiskPath",
+        "backingDiskObjectId",
+        "usedCapacityInMb",
+        "aggregatedSnapshotCapacityInMb",
+    ],
+    names: &[
+        "capacity_in_mb",
+        "backing_disk_id",
+        "backing_disk_url_path",
+        "backing_disk_path",
+        "backing_disk_object_id",
+        "used_capacity_in_mb",
+        "aggregated_snapshot_capacity_in_mb",
+    ],
+    required: &[],
+    by_name: &[6u16, 1u16, 4u16, 3u16, 2u16, 0u16, 5u16],
+};
+impl crate::object::Object for CnsBlockBackingDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.capacity_in_mb,
+            1usize => &self.backing_disk_id,
+            2usize => &self.backing_disk_url_path,
+            3usize => &self.backing_disk_path,
+            4usize => &self.backing_disk_object_id,
+            5usize => &self.used_capacity_in_mb,
+            6usize => &self.aggregated_snapshot_capacity_in_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.capacity_in_mb,
+            1usize => &mut self.backing_disk_id,
+            2usize => &mut self.backing_disk_url_path,
+            3usize => &mut self.backing_disk_path,
+            4usize => &mut self.backing_disk_object_id,
+            5usize => &mut self.used_capacity_in_mb,
+            6usize => &mut self.aggregated_snapshot_capacity_in_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsBlockBackingDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsBlockBackingDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsBlockBackingDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsBlockBackingDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsBlockBackingDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsBlockBackingDetails"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsBlockBackingDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsBlockBackingDetails {
-    const TYPE_NAME: &'static str = "CnsBlockBackingDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "capacityInMb" => crate::de::set(&mut f.0, &mut map, "capacityInMb"),
-                "backingDiskId" => crate::de::set(&mut f.1, &mut map, "backingDiskId"),
-                "backingDiskUrlPath" => {
-                    crate::de::set(&mut f.2, &mut map, "backingDiskUrlPath")
-                }
-                "backingDiskPath" => {
-                    crate::de::set(&mut f.3, &mut map, "backingDiskPath")
-                }
-                "backingDiskObjectId" => {
-                    crate::de::set(&mut f.4, &mut map, "backingDiskObjectId")
-                }
-                "usedCapacityInMb" => {
-                    crate::de::set(&mut f.5, &mut map, "usedCapacityInMb")
-                }
-                "aggregatedSnapshotCapacityInMb" => {
-                    crate::de::set(&mut f.6, &mut map, "aggregatedSnapshotCapacityInMb")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            capacity_in_mb: f_0,
-            backing_disk_id: f_1,
-            backing_disk_url_path: f_2,
-            backing_disk_path: f_3,
-            backing_disk_object_id: f_4,
-            used_capacity_in_mb: f_5,
-            aggregated_snapshot_capacity_in_mb: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

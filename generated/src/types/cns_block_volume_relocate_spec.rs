@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsVolumeRelocateSpec`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CnsBlockVolumeRelocateSpec {
     /// Property *CnsVolumeRelocateSpec.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -26,68 +26,79 @@ impl CnsBlockVolumeRelocateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("volumeId", &self.volume_id);
-        o.field("datastore", &self.datastore);
-        o.opt("profile", &self.profile);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsBlockVolumeRelocateSpec",
+    type_name: Some("CnsBlockVolumeRelocateSpec"),
+    wire: &["volumeId", "datastore", "profile"],
+    names: &["volume_id", "datastore", "profile"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for CnsBlockVolumeRelocateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.volume_id,
+            1usize => &self.datastore,
+            2usize => &self.profile,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.volume_id,
+            1usize => &mut self.datastore,
+            2usize => &mut self.profile,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsBlockVolumeRelocateSpec {
+    fn blank() -> Self {
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            profile: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CnsBlockVolumeRelocateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsBlockVolumeRelocateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsBlockVolumeRelocateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsBlockVolumeRelocateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CnsBlockVolumeRelocateSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsBlockVolumeRelocateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsBlockVolumeRelocateSpec {
-    const TYPE_NAME: &'static str = "CnsBlockVolumeRelocateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::CnsVolumeId>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "volumeId" => crate::de::req(&mut f.0, &mut map, "volumeId"),
-                "datastore" => crate::de::req(&mut f.1, &mut map, "datastore"),
-                "profile" => crate::de::set_list(&mut f.2, &mut map, "profile"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["volumeId", "datastore"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            volume_id: f_0,
-            datastore: f_1,
-            profile: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct CnsConfigureVolumeACLsRequestType<'a> {
     /// Parameter *ACLConfigSpecs*.
     pub acl_config_specs: &'a [crate::types::CnsVolumeACLConfigureSpec],
 }
-impl serde::Serialize for CnsConfigureVolumeACLsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsConfigureVolumeACLsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("ACLConfigSpecs", &self.acl_config_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

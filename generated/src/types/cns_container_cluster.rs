@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsContainerCluster {
     /// Property *CnsContainerCluster.clusterType*.
     pub cluster_type: String,
@@ -30,78 +30,94 @@ impl CnsContainerCluster {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clusterType", &self.cluster_type);
-        o.field("clusterId", &self.cluster_id);
-        o.field("vSphereUser", &self.v_sphere_user);
-        o.opt("clusterFlavor", &self.cluster_flavor);
-        o.opt("clusterDistribution", &self.cluster_distribution);
-        o.opt("delete", &self.delete);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsContainerCluster",
+    type_name: Some("CnsContainerCluster"),
+    wire: &[
+        "clusterType",
+        "clusterId",
+        "vSphereUser",
+        "clusterFlavor",
+        "clusterDistribution",
+        "delete",
+    ],
+    names: &[
+        "cluster_type",
+        "cluster_id",
+        "v_sphere_user",
+        "cluster_flavor",
+        "cluster_distribution",
+        "delete",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[4u16, 3u16, 1u16, 0u16, 5u16, 2u16],
+};
+impl crate::object::Object for CnsContainerCluster {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_type,
+            1usize => &self.cluster_id,
+            2usize => &self.v_sphere_user,
+            3usize => &self.cluster_flavor,
+            4usize => &self.cluster_distribution,
+            5usize => &self.delete,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_type,
+            1usize => &mut self.cluster_id,
+            2usize => &mut self.v_sphere_user,
+            3usize => &mut self.cluster_flavor,
+            4usize => &mut self.cluster_distribution,
+            5usize => &mut self.delete,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsContainerCluster {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsContainerCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsContainerCluster {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsContainerCluster {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsContainerCluster {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsContainerCluster"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsContainerCluster {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsContainerCluster {
-    const TYPE_NAME: &'static str = "CnsContainerCluster";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterType" => crate::de::req(&mut f.0, &mut map, "clusterType"),
-                "clusterId" => crate::de::req(&mut f.1, &mut map, "clusterId"),
-                "vSphereUser" => crate::de::req(&mut f.2, &mut map, "vSphereUser"),
-                "clusterFlavor" => crate::de::set(&mut f.3, &mut map, "clusterFlavor"),
-                "clusterDistribution" => {
-                    crate::de::set(&mut f.4, &mut map, "clusterDistribution")
-                }
-                "delete" => crate::de::set(&mut f.5, &mut map, "delete"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["clusterType", "clusterId", "vSphereUser"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster_type: f_0,
-            cluster_id: f_1,
-            v_sphere_user: f_2,
-            cluster_flavor: f_3,
-            cluster_distribution: f_4,
-            delete: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -9,10 +9,10 @@
 pub struct CnsCreateSnapshotsRequestType<'a> {
     pub snapshot_specs: &'a [crate::types::CnsSnapshotCreateSpec],
 }
-impl serde::Serialize for CnsCreateSnapshotsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsCreateSnapshotsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("snapshotSpecs", &self.snapshot_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct CnsCreateVolumeRequestType<'a> {
     /// Parameter *createSpecs*.
     pub create_specs: &'a [crate::types::CnsVolumeCreateSpec],
 }
-impl serde::Serialize for CnsCreateVolumeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsCreateVolumeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("createSpecs", &self.create_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -9,10 +9,10 @@
 pub struct CnsDeleteSnapshotsRequestType<'a> {
     pub snapshot_delete_specs: &'a [crate::types::CnsSnapshotDeleteSpec],
 }
-impl serde::Serialize for CnsDeleteSnapshotsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsDeleteSnapshotsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("snapshotDeleteSpecs", &self.snapshot_delete_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

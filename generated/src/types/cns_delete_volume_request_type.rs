@@ -12,11 +12,11 @@ pub struct CnsDeleteVolumeRequestType<'a> {
     /// Parameter *deleteDisk*.
     pub delete_disk: bool,
 }
-impl serde::Serialize for CnsDeleteVolumeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsDeleteVolumeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("volumeIds", &self.volume_ids);
         o.field("deleteDisk", &self.delete_disk);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct CnsDetachVolumeRequestType<'a> {
     /// Parameter *detachSpecs*.
     pub detach_specs: &'a [crate::types::CnsVolumeAttachDetachSpec],
 }
-impl serde::Serialize for CnsDetachVolumeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsDetachVolumeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("detachSpecs", &self.detach_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

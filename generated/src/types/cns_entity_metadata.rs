@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsEntityMetadataKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsEntityMetadata {
     /// Property *CnsEntityMetadata.entityName*.
     pub entity_name: String,
@@ -28,64 +28,77 @@ impl CnsEntityMetadata {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entityName", &self.entity_name);
-        o.opt("labels", &self.labels);
-        o.opt("delete", &self.delete);
-        o.opt("clusterId", &self.cluster_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsEntityMetadata",
+    type_name: Some("CnsEntityMetadata"),
+    wire: &["entityName", "labels", "delete", "clusterId"],
+    names: &["entity_name", "labels", "delete", "cluster_id"],
+    required: &[0u16],
+    by_name: &[3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for CnsEntityMetadata {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_name,
+            1usize => &self.labels,
+            2usize => &self.delete,
+            3usize => &self.cluster_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_name,
+            1usize => &mut self.labels,
+            2usize => &mut self.delete,
+            3usize => &mut self.cluster_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsEntityMetadata {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsEntityMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsEntityMetadata {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsEntityMetadata {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsEntityMetadata {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsEntityMetadata"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsEntityMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsEntityMetadata {
-    const TYPE_NAME: &'static str = "CnsEntityMetadata";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityName" => crate::de::req(&mut f.0, &mut map, "entityName"),
-                "labels" => crate::de::set_list(&mut f.1, &mut map, "labels"),
-                "delete" => crate::de::set(&mut f.2, &mut map, "delete"),
-                "clusterId" => crate::de::set(&mut f.3, &mut map, "clusterId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["entityName"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity_name: f_0,
-            labels: f_1,
-            delete: f_2,
-            cluster_id: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CnsEntityMetadata` or any of its subtypes: what a member declared as `CnsEntityMetadata` holds.
@@ -103,11 +116,7 @@ pub enum CnsEntityMetadataKind {
 impl CnsEntityMetadataKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CnsEntityMetadata(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsKubernetesEntityMetadata(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -133,51 +142,58 @@ impl From<crate::types::CnsKubernetesEntityMetadata> for CnsEntityMetadataKind {
         Self::CnsKubernetesEntityMetadata(Box::new(v))
     }
 }
-impl serde::Serialize for CnsEntityMetadataKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::CnsEntityMetadata(v) => v.serialize(s),
+impl crate::object::Family for CnsEntityMetadataKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::CnsEntityMetadata, id) {
             #[cfg(feature = "vsan")]
-            Self::CnsKubernetesEntityMetadata(v) => v.serialize(s),
+            crate::registry::id::CnsKubernetesEntityMetadata => {
+                Self::CnsKubernetesEntityMetadata(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CnsEntityMetadata(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::CnsEntityMetadata(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::CnsKubernetesEntityMetadata(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CnsEntityMetadata(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsKubernetesEntityMetadata(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CnsEntityMetadataKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CnsEntityMetadataKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CnsEntityMetadataKind {
-    const BASE: u16 = crate::registry::id::CnsEntityMetadata;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsKubernetesEntityMetadata => {
-                    Self::CnsKubernetesEntityMetadata(
-                        Box::new(
-                            <crate::types::CnsKubernetesEntityMetadata as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CnsEntityMetadata(
-                        Box::new(
-                            <crate::types::CnsEntityMetadata as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CnsEntityMetadataKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CnsEntityMetadataKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CnsEntityMetadataKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CnsEntityMetadataKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

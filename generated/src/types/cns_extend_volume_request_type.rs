@@ -10,10 +10,10 @@ pub struct CnsExtendVolumeRequestType<'a> {
     /// Parameter *extendSpecs*.
     pub extend_specs: &'a [crate::types::CnsVolumeExtendSpec],
 }
-impl serde::Serialize for CnsExtendVolumeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsExtendVolumeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("extendSpecs", &self.extend_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

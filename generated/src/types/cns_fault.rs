@@ -7,7 +7,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,60 +26,75 @@ impl CnsFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("reason", &self.reason);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsFault",
+    type_name: Some("CnsFault"),
+    wire: &["faultCause", "faultMessage", "reason"],
+    names: &["fault_cause", "fault_message", "reason"],
+    required: &[2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for CnsFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsFault {
-    const TYPE_NAME: &'static str = "CnsFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "reason" => crate::de::req(&mut f.2, &mut map, "reason"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["reason"]));
-        }
-        let (f_0, f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            reason: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CnsFault` or any of its subtypes: what a member declared as `CnsFault` holds.
@@ -115,23 +130,7 @@ pub enum CnsFaultKind {
 impl CnsFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CnsFault(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsAlreadyRegisteredFault(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsMissingControllerFault(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsNotRegisteredFault(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsPlacementFault(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsSnapshotNotFoundFault(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsVolumeAlreadyExistsFault(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsVolumeNotFoundFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -205,128 +204,110 @@ impl From<crate::types::CnsVolumeNotFoundFault> for CnsFaultKind {
         Self::CnsVolumeNotFoundFault(Box::new(v))
     }
 }
-impl serde::Serialize for CnsFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CnsFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::CnsFault, id) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsAlreadyRegisteredFault => {
+                Self::CnsAlreadyRegisteredFault(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsMissingControllerFault => {
+                Self::CnsMissingControllerFault(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsNotRegisteredFault => {
+                Self::CnsNotRegisteredFault(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsPlacementFault => {
+                Self::CnsPlacementFault(
+                    <crate::types::CnsPlacementFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsSnapshotNotFoundFault => {
+                Self::CnsSnapshotNotFoundFault(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsVolumeAlreadyExistsFault => {
+                Self::CnsVolumeAlreadyExistsFault(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsVolumeNotFoundFault => {
+                Self::CnsVolumeNotFoundFault(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CnsFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CnsFault(v) => v.serialize(s),
+            Self::CnsFault(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsAlreadyRegisteredFault(v) => v.serialize(s),
+            Self::CnsAlreadyRegisteredFault(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsMissingControllerFault(v) => v.serialize(s),
+            Self::CnsMissingControllerFault(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsNotRegisteredFault(v) => v.serialize(s),
+            Self::CnsNotRegisteredFault(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsPlacementFault(v) => v.serialize(s),
+            Self::CnsPlacementFault(v) => crate::object::Family::object(v),
             #[cfg(feature = "vsan")]
-            Self::CnsSnapshotNotFoundFault(v) => v.serialize(s),
+            Self::CnsSnapshotNotFoundFault(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsVolumeAlreadyExistsFault(v) => v.serialize(s),
+            Self::CnsVolumeAlreadyExistsFault(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsVolumeNotFoundFault(v) => v.serialize(s),
+            Self::CnsVolumeNotFoundFault(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CnsFault(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsAlreadyRegisteredFault(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsMissingControllerFault(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsNotRegisteredFault(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsPlacementFault(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "vsan")]
+            Self::CnsSnapshotNotFoundFault(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsVolumeAlreadyExistsFault(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsVolumeNotFoundFault(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CnsFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CnsFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CnsFaultKind {
-    const BASE: u16 = crate::registry::id::CnsFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsAlreadyRegisteredFault => {
-                    Self::CnsAlreadyRegisteredFault(
-                        Box::new(
-                            <crate::types::CnsAlreadyRegisteredFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsMissingControllerFault => {
-                    Self::CnsMissingControllerFault(
-                        Box::new(
-                            <crate::types::CnsMissingControllerFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsNotRegisteredFault => {
-                    Self::CnsNotRegisteredFault(
-                        Box::new(
-                            <crate::types::CnsNotRegisteredFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsPlacementFault => {
-                    Self::CnsPlacementFault(
-                        <crate::types::CnsPlacementFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsSnapshotNotFoundFault => {
-                    Self::CnsSnapshotNotFoundFault(
-                        Box::new(
-                            <crate::types::CnsSnapshotNotFoundFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsVolumeAlreadyExistsFault => {
-                    Self::CnsVolumeAlreadyExistsFault(
-                        Box::new(
-                            <crate::types::CnsVolumeAlreadyExistsFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsVolumeNotFoundFault => {
-                    Self::CnsVolumeNotFoundFault(
-                        Box::new(
-                            <crate::types::CnsVolumeNotFoundFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CnsFault(
-                        Box::new(
-                            <crate::types::CnsFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CnsFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CnsFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CnsFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CnsFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

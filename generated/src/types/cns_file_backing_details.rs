@@ -7,7 +7,7 @@
 /// Extends `CnsBackingObjectDetails`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsFileBackingDetailsKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsFileBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
@@ -24,48 +24,73 @@ impl CnsFileBackingDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("capacityInMb", &self.capacity_in_mb);
-        o.opt("backingFileId", &self.backing_file_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsFileBackingDetails",
+    type_name: Some("CnsFileBackingDetails"),
+    wire: &["capacityInMb", "backingFileId"],
+    names: &["capacity_in_mb", "backing_file_id"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for CnsFileBackingDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.capacity_in_mb,
+            1usize => &self.backing_file_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.capacity_in_mb,
+            1usize => &mut self.backing_file_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsFileBackingDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsFileBackingDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsFileBackingDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsFileBackingDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsFileBackingDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsFileBackingDetails"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsFileBackingDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsFileBackingDetails {
-    const TYPE_NAME: &'static str = "CnsFileBackingDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "capacityInMb" => crate::de::set(&mut f.0, &mut map, "capacityInMb"),
-                "backingFileId" => crate::de::set(&mut f.1, &mut map, "backingFileId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            capacity_in_mb: f_0,
-            backing_file_id: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CnsFileBackingDetails` or any of its subtypes: what a member declared as `CnsFileBackingDetails` holds.
@@ -83,11 +108,7 @@ pub enum CnsFileBackingDetailsKind {
 impl CnsFileBackingDetailsKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CnsFileBackingDetails(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsVsanFileShareBackingDetails(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -113,51 +134,61 @@ impl From<crate::types::CnsVsanFileShareBackingDetails> for CnsFileBackingDetail
         Self::CnsVsanFileShareBackingDetails(Box::new(v))
     }
 }
-impl serde::Serialize for CnsFileBackingDetailsKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::CnsFileBackingDetails(v) => v.serialize(s),
+impl crate::object::Family for CnsFileBackingDetailsKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CnsFileBackingDetails,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::CnsVsanFileShareBackingDetails(v) => v.serialize(s),
+            crate::registry::id::CnsVsanFileShareBackingDetails => {
+                Self::CnsVsanFileShareBackingDetails(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CnsFileBackingDetails(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::CnsFileBackingDetails(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::CnsVsanFileShareBackingDetails(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CnsFileBackingDetails(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsVsanFileShareBackingDetails(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CnsFileBackingDetailsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CnsFileBackingDetailsKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CnsFileBackingDetailsKind {
-    const BASE: u16 = crate::registry::id::CnsFileBackingDetails;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsVsanFileShareBackingDetails => {
-                    Self::CnsVsanFileShareBackingDetails(
-                        Box::new(
-                            <crate::types::CnsVsanFileShareBackingDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CnsFileBackingDetails(
-                        Box::new(
-                            <crate::types::CnsFileBackingDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CnsFileBackingDetailsKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CnsFileBackingDetailsKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CnsFileBackingDetailsKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CnsFileBackingDetailsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

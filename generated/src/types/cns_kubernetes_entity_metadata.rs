@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsEntityMetadata`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsKubernetesEntityMetadata {
     /// Property *CnsEntityMetadata.entityName*.
     pub entity_name: String,
@@ -32,86 +32,98 @@ impl CnsKubernetesEntityMetadata {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entityName", &self.entity_name);
-        o.opt("labels", &self.labels);
-        o.opt("delete", &self.delete);
-        o.opt("clusterId", &self.cluster_id);
-        o.field("entityType", &self.entity_type);
-        o.opt("namespace", &self.namespace);
-        o.opt("referredEntity", &self.referred_entity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsKubernetesEntityMetadata",
+    type_name: Some("CnsKubernetesEntityMetadata"),
+    wire: &[
+        "entityName",
+        "labels",
+        "delete",
+        "clusterId",
+        "entityType",
+        "namespace",
+        "referredEntity",
+    ],
+    names: &[
+        "entity_name",
+        "labels",
+        "delete",
+        "cluster_id",
+        "entity_type",
+        "namespace",
+        "referred_entity",
+    ],
+    required: &[0u16, 4u16],
+    by_name: &[3u16, 2u16, 0u16, 4u16, 1u16, 5u16, 6u16],
+};
+impl crate::object::Object for CnsKubernetesEntityMetadata {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_name,
+            1usize => &self.labels,
+            2usize => &self.delete,
+            3usize => &self.cluster_id,
+            4usize => &self.entity_type,
+            5usize => &self.namespace,
+            6usize => &self.referred_entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_name,
+            1usize => &mut self.labels,
+            2usize => &mut self.delete,
+            3usize => &mut self.cluster_id,
+            4usize => &mut self.entity_type,
+            5usize => &mut self.namespace,
+            6usize => &mut self.referred_entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsKubernetesEntityMetadata {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsKubernetesEntityMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsKubernetesEntityMetadata {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsKubernetesEntityMetadata {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsKubernetesEntityMetadata {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CnsKubernetesEntityMetadata"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsKubernetesEntityMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsKubernetesEntityMetadata {
-    const TYPE_NAME: &'static str = "CnsKubernetesEntityMetadata";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::CnsKubernetesEntityReference>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityName" => crate::de::req(&mut f.0, &mut map, "entityName"),
-                "labels" => crate::de::set_list(&mut f.1, &mut map, "labels"),
-                "delete" => crate::de::set(&mut f.2, &mut map, "delete"),
-                "clusterId" => crate::de::set(&mut f.3, &mut map, "clusterId"),
-                "entityType" => crate::de::req(&mut f.4, &mut map, "entityType"),
-                "namespace" => crate::de::set(&mut f.5, &mut map, "namespace"),
-                "referredEntity" => {
-                    crate::de::set_list(&mut f.6, &mut map, "referredEntity")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.4.is_some()],
-                    &["entityName", "entityType"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity_name: f_0,
-            labels: f_1,
-            delete: f_2,
-            cluster_id: f_3,
-            entity_type: f_4,
-            namespace: f_5,
-            referred_entity: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

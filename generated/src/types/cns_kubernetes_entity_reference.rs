@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsKubernetesEntityReference {
     /// Property *CnsKubernetesEntityReference.entityType*.
     pub entity_type: String,
@@ -26,72 +26,76 @@ impl CnsKubernetesEntityReference {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entityType", &self.entity_type);
-        o.field("entityName", &self.entity_name);
-        o.opt("namespace", &self.namespace);
-        o.opt("clusterId", &self.cluster_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsKubernetesEntityReference",
+    type_name: Some("CnsKubernetesEntityReference"),
+    wire: &["entityType", "entityName", "namespace", "clusterId"],
+    names: &["entity_type", "entity_name", "namespace", "cluster_id"],
+    required: &[0u16, 1u16],
+    by_name: &[3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for CnsKubernetesEntityReference {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_type,
+            1usize => &self.entity_name,
+            2usize => &self.namespace,
+            3usize => &self.cluster_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_type,
+            1usize => &mut self.entity_name,
+            2usize => &mut self.namespace,
+            3usize => &mut self.cluster_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsKubernetesEntityReference {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsKubernetesEntityReference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsKubernetesEntityReference {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsKubernetesEntityReference {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsKubernetesEntityReference {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CnsKubernetesEntityReference"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsKubernetesEntityReference {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsKubernetesEntityReference {
-    const TYPE_NAME: &'static str = "CnsKubernetesEntityReference";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityType" => crate::de::req(&mut f.0, &mut map, "entityType"),
-                "entityName" => crate::de::req(&mut f.1, &mut map, "entityName"),
-                "namespace" => crate::de::set(&mut f.2, &mut map, "namespace"),
-                "clusterId" => crate::de::set(&mut f.3, &mut map, "clusterId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["entityType", "entityName"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity_type: f_0,
-            entity_name: f_1,
-            namespace: f_2,
-            cluster_id: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsQueryFilter`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsKubernetesQueryFilter {
     /// Property *CnsQueryFilter.volumeIds*.
     pub volume_ids: Option<Vec<crate::types::CnsVolumeId>>,
@@ -48,125 +48,129 @@ impl CnsKubernetesQueryFilter {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("volumeIds", &self.volume_ids);
-        o.opt("names", &self.names);
-        o.opt("containerClusterIds", &self.container_cluster_ids);
-        o.opt("storagePolicyId", &self.storage_policy_id);
-        o.opt("datastores", &self.datastores);
-        o.opt("labels", &self.labels);
-        o.opt("complianceStatus", &self.compliance_status);
-        o.opt("datastoreAccessibilityStatus", &self.datastore_accessibility_status);
-        o.opt("cursor", &self.cursor);
-        o.opt("healthStatus", &self.health_status);
-        o.opt("namespaces", &self.namespaces);
-        o.opt("podNames", &self.pod_names);
-        o.opt("pvcNames", &self.pvc_names);
-        o.opt("pvNames", &self.pv_names);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsKubernetesQueryFilter",
+    type_name: Some("CnsKubernetesQueryFilter"),
+    wire: &[
+        "volumeIds",
+        "names",
+        "containerClusterIds",
+        "storagePolicyId",
+        "datastores",
+        "labels",
+        "complianceStatus",
+        "datastoreAccessibilityStatus",
+        "cursor",
+        "healthStatus",
+        "namespaces",
+        "podNames",
+        "pvcNames",
+        "pvNames",
+    ],
+    names: &[
+        "volume_ids",
+        "names",
+        "container_cluster_ids",
+        "storage_policy_id",
+        "datastores",
+        "labels",
+        "compliance_status",
+        "datastore_accessibility_status",
+        "cursor",
+        "health_status",
+        "namespaces",
+        "pod_names",
+        "pvc_names",
+        "pv_names",
+    ],
+    required: &[],
+    by_name: &[
+        6u16, 2u16, 8u16, 7u16, 4u16, 9u16, 5u16, 1u16, 10u16, 11u16, 13u16, 12u16, 3u16,
+        0u16,
+    ],
+};
+impl crate::object::Object for CnsKubernetesQueryFilter {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.volume_ids,
+            1usize => &self.names,
+            2usize => &self.container_cluster_ids,
+            3usize => &self.storage_policy_id,
+            4usize => &self.datastores,
+            5usize => &self.labels,
+            6usize => &self.compliance_status,
+            7usize => &self.datastore_accessibility_status,
+            8usize => &self.cursor,
+            9usize => &self.health_status,
+            10usize => &self.namespaces,
+            11usize => &self.pod_names,
+            12usize => &self.pvc_names,
+            13usize => &self.pv_names,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.volume_ids,
+            1usize => &mut self.names,
+            2usize => &mut self.container_cluster_ids,
+            3usize => &mut self.storage_policy_id,
+            4usize => &mut self.datastores,
+            5usize => &mut self.labels,
+            6usize => &mut self.compliance_status,
+            7usize => &mut self.datastore_accessibility_status,
+            8usize => &mut self.cursor,
+            9usize => &mut self.health_status,
+            10usize => &mut self.namespaces,
+            11usize => &mut self.pod_names,
+            12usize => &mut self.pvc_names,
+            13usize => &mut self.pv_names,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsKubernetesQueryFilter {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsKubernetesQueryFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsKubernetesQueryFilter {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsKubernetesQueryFilter {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsKubernetesQueryFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CnsKubernetesQueryFilter"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsKubernetesQueryFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsKubernetesQueryFilter {
-    const TYPE_NAME: &'static str = "CnsKubernetesQueryFilter";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::CnsVolumeId>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::CnsCursor>>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "volumeIds" => crate::de::set_list(&mut f.0, &mut map, "volumeIds"),
-                "names" => crate::de::set_list(&mut f.1, &mut map, "names"),
-                "containerClusterIds" => {
-                    crate::de::set_list(&mut f.2, &mut map, "containerClusterIds")
-                }
-                "storagePolicyId" => {
-                    crate::de::set(&mut f.3, &mut map, "storagePolicyId")
-                }
-                "datastores" => crate::de::set_list(&mut f.4, &mut map, "datastores"),
-                "labels" => crate::de::set_list(&mut f.5, &mut map, "labels"),
-                "complianceStatus" => {
-                    crate::de::set(&mut f.6, &mut map, "complianceStatus")
-                }
-                "datastoreAccessibilityStatus" => {
-                    crate::de::set(&mut f.7, &mut map, "datastoreAccessibilityStatus")
-                }
-                "cursor" => crate::de::set(&mut f.8, &mut map, "cursor"),
-                "healthStatus" => crate::de::set(&mut f.9, &mut map, "healthStatus"),
-                "namespaces" => crate::de::set_list(&mut f.10, &mut map, "namespaces"),
-                "podNames" => crate::de::set_list(&mut f.11, &mut map, "podNames"),
-                "pvcNames" => crate::de::set_list(&mut f.12, &mut map, "pvcNames"),
-                "pvNames" => crate::de::set_list(&mut f.13, &mut map, "pvNames"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11, f_12, f_13) = f;
-        Ok(Self {
-            volume_ids: f_0,
-            names: f_1,
-            container_cluster_ids: f_2,
-            storage_policy_id: f_3,
-            datastores: f_4,
-            labels: f_5,
-            compliance_status: f_6,
-            datastore_accessibility_status: f_7,
-            cursor: f_8,
-            health_status: f_9,
-            namespaces: f_10,
-            pod_names: f_11,
-            pvc_names: f_12,
-            pv_names: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsQueryFilterKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsQueryFilter {
     /// Property *CnsQueryFilter.volumeIds*.
     pub volume_ids: Option<Vec<crate::types::CnsVolumeId>>,
@@ -42,91 +42,111 @@ impl CnsQueryFilter {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("volumeIds", &self.volume_ids);
-        o.opt("names", &self.names);
-        o.opt("containerClusterIds", &self.container_cluster_ids);
-        o.opt("storagePolicyId", &self.storage_policy_id);
-        o.opt("datastores", &self.datastores);
-        o.opt("labels", &self.labels);
-        o.opt("complianceStatus", &self.compliance_status);
-        o.opt("datastoreAccessibilityStatus", &self.datastore_accessibility_status);
-        o.opt("cursor", &self.cursor);
-        o.opt("healthStatus", &self.health_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsQueryFilter",
+    type_name: Some("CnsQueryFilter"),
+    wire: &[
+        "volumeIds",
+        "names",
+        "containerClusterIds",
+        "storagePolicyId",
+        "datastores",
+        "labels",
+        "complianceStatus",
+        "datastoreAccessibilityStatus",
+        "cursor",
+        "healthStatus",
+    ],
+    names: &[
+        "volume_ids",
+        "names",
+        "container_cluster_ids",
+        "storage_policy_id",
+        "datastores",
+        "labels",
+        "compliance_status",
+        "datastore_accessibility_status",
+        "cursor",
+        "health_status",
+    ],
+    required: &[],
+    by_name: &[6u16, 2u16, 8u16, 7u16, 4u16, 9u16, 5u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for CnsQueryFilter {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.volume_ids,
+            1usize => &self.names,
+            2usize => &self.container_cluster_ids,
+            3usize => &self.storage_policy_id,
+            4usize => &self.datastores,
+            5usize => &self.labels,
+            6usize => &self.compliance_status,
+            7usize => &self.datastore_accessibility_status,
+            8usize => &self.cursor,
+            9usize => &self.health_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.volume_ids,
+            1usize => &mut self.names,
+            2usize => &mut self.container_cluster_ids,
+            3usize => &mut self.storage_policy_id,
+            4usize => &mut self.datastores,
+            5usize => &mut self.labels,
+            6usize => &mut self.compliance_status,
+            7usize => &mut self.datastore_accessibility_status,
+            8usize => &mut self.cursor,
+            9usize => &mut self.health_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsQueryFilter {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsQueryFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsQueryFilter {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsQueryFilter {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsQueryFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsQueryFilter"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsQueryFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsQueryFilter {
-    const TYPE_NAME: &'static str = "CnsQueryFilter";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::CnsVolumeId>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::CnsCursor>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "volumeIds" => crate::de::set_list(&mut f.0, &mut map, "volumeIds"),
-                "names" => crate::de::set_list(&mut f.1, &mut map, "names"),
-                "containerClusterIds" => {
-                    crate::de::set_list(&mut f.2, &mut map, "containerClusterIds")
-                }
-                "storagePolicyId" => {
-                    crate::de::set(&mut f.3, &mut map, "storagePolicyId")
-                }
-                "datastores" => crate::de::set_list(&mut f.4, &mut map, "datastores"),
-                "labels" => crate::de::set_list(&mut f.5, &mut map, "labels"),
-                "complianceStatus" => {
-                    crate::de::set(&mut f.6, &mut map, "complianceStatus")
-                }
-                "datastoreAccessibilityStatus" => {
-                    crate::de::set(&mut f.7, &mut map, "datastoreAccessibilityStatus")
-                }
-                "cursor" => crate::de::set(&mut f.8, &mut map, "cursor"),
-                "healthStatus" => crate::de::set(&mut f.9, &mut map, "healthStatus"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            volume_ids: f_0,
-            names: f_1,
-            container_cluster_ids: f_2,
-            storage_policy_id: f_3,
-            datastores: f_4,
-            labels: f_5,
-            compliance_status: f_6,
-            datastore_accessibility_status: f_7,
-            cursor: f_8,
-            health_status: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CnsQueryFilter` or any of its subtypes: what a member declared as `CnsQueryFilter` holds.
@@ -144,11 +164,7 @@ pub enum CnsQueryFilterKind {
 impl CnsQueryFilterKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CnsQueryFilter(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsKubernetesQueryFilter(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -174,51 +190,58 @@ impl From<crate::types::CnsKubernetesQueryFilter> for CnsQueryFilterKind {
         Self::CnsKubernetesQueryFilter(Box::new(v))
     }
 }
-impl serde::Serialize for CnsQueryFilterKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::CnsQueryFilter(v) => v.serialize(s),
+impl crate::object::Family for CnsQueryFilterKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::CnsQueryFilter, id) {
             #[cfg(feature = "vsan")]
-            Self::CnsKubernetesQueryFilter(v) => v.serialize(s),
+            crate::registry::id::CnsKubernetesQueryFilter => {
+                Self::CnsKubernetesQueryFilter(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CnsQueryFilter(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::CnsQueryFilter(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::CnsKubernetesQueryFilter(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CnsQueryFilter(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsKubernetesQueryFilter(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CnsQueryFilterKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CnsQueryFilterKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CnsQueryFilterKind {
-    const BASE: u16 = crate::registry::id::CnsQueryFilter;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsKubernetesQueryFilter => {
-                    Self::CnsKubernetesQueryFilter(
-                        Box::new(
-                            <crate::types::CnsKubernetesQueryFilter as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CnsQueryFilter(
-                        Box::new(
-                            <crate::types::CnsQueryFilter as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CnsQueryFilterKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CnsQueryFilterKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CnsQueryFilterKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CnsQueryFilterKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

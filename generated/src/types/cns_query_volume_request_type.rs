@@ -12,11 +12,11 @@ pub struct CnsQueryVolumeRequestType<'a> {
     /// Parameter *selection*.
     pub selection: Option<&'a crate::types::CnsQuerySelection>,
 }
-impl serde::Serialize for CnsQueryVolumeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsQueryVolumeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("filter", &self.filter);
-        o.opt("selection", &self.selection);
-        o.end(&crate::Extra::EMPTY)
+        o.field("selection", &self.selection);
+        o.end();
     }
 }

@@ -12,10 +12,10 @@ pub struct CnsReconfigVolumePolicyRequestType<'a> {
         &'a [crate::types::CnsVolumePolicyReconfigSpec],
     >,
 }
-impl serde::Serialize for CnsReconfigVolumePolicyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("volumePolicyReconfigSpecs", &self.volume_policy_reconfig_specs);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for CnsReconfigVolumePolicyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("volumePolicyReconfigSpecs", &self.volume_policy_reconfig_specs);
+        o.end();
     }
 }

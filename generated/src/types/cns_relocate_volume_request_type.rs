@@ -10,10 +10,10 @@ pub struct CnsRelocateVolumeRequestType<'a> {
     /// Parameter *relocateSpecs*.
     pub relocate_specs: &'a [crate::types::CnsVolumeRelocateSpecKind],
 }
-impl serde::Serialize for CnsRelocateVolumeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsRelocateVolumeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("relocateSpecs", &self.relocate_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

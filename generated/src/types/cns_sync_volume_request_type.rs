@@ -10,10 +10,10 @@ pub struct CnsSyncVolumeRequestType<'a> {
     /// Parameter *syncSpecs*.
     pub sync_specs: Option<&'a [crate::types::CnsSyncVolumeSpec]>,
 }
-impl serde::Serialize for CnsSyncVolumeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("syncSpecs", &self.sync_specs);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for CnsSyncVolumeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("syncSpecs", &self.sync_specs);
+        o.end();
     }
 }

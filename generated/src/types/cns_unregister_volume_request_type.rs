@@ -10,10 +10,10 @@ pub struct CnsUnregisterVolumeRequestType<'a> {
     /// Parameter *unregisterSpec*.
     pub unregister_spec: Option<&'a [crate::types::CnsUnregisterVolumeSpec]>,
 }
-impl serde::Serialize for CnsUnregisterVolumeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("unregisterSpec", &self.unregister_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for CnsUnregisterVolumeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("unregisterSpec", &self.unregister_spec);
+        o.end();
     }
 }

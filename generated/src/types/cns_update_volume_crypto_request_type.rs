@@ -10,10 +10,10 @@ pub struct CnsUpdateVolumeCryptoRequestType<'a> {
     /// Parameter *updateSpecs*.
     pub update_specs: Option<&'a [crate::types::CnsVolumeCryptoUpdateSpec]>,
 }
-impl serde::Serialize for CnsUpdateVolumeCryptoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("updateSpecs", &self.update_specs);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for CnsUpdateVolumeCryptoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("updateSpecs", &self.update_specs);
+        o.end();
     }
 }

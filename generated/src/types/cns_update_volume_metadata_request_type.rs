@@ -10,10 +10,10 @@ pub struct CnsUpdateVolumeMetadataRequestType<'a> {
     /// Parameter *updateSpecs*.
     pub update_specs: &'a [crate::types::CnsVolumeMetadataUpdateSpec],
 }
-impl serde::Serialize for CnsUpdateVolumeMetadataRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CnsUpdateVolumeMetadataRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("updateSpecs", &self.update_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsVolume {
     /// Property *CnsVolume.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -38,95 +38,110 @@ impl CnsVolume {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("volumeId", &self.volume_id);
-        o.opt("datastoreUrl", &self.datastore_url);
-        o.opt("name", &self.name);
-        o.opt("volumeType", &self.volume_type);
-        o.opt("storagePolicyId", &self.storage_policy_id);
-        o.opt("metadata", &self.metadata);
-        o.opt("backingObjectDetails", &self.backing_object_details);
-        o.opt("complianceStatus", &self.compliance_status);
-        o.opt("datastoreAccessibilityStatus", &self.datastore_accessibility_status);
-        o.opt("healthStatus", &self.health_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsVolume",
+    type_name: Some("CnsVolume"),
+    wire: &[
+        "volumeId",
+        "datastoreUrl",
+        "name",
+        "volumeType",
+        "storagePolicyId",
+        "metadata",
+        "backingObjectDetails",
+        "complianceStatus",
+        "datastoreAccessibilityStatus",
+        "healthStatus",
+    ],
+    names: &[
+        "volume_id",
+        "datastore_url",
+        "name",
+        "volume_type",
+        "storage_policy_id",
+        "metadata",
+        "backing_object_details",
+        "compliance_status",
+        "datastore_accessibility_status",
+        "health_status",
+    ],
+    required: &[0u16],
+    by_name: &[6u16, 7u16, 8u16, 1u16, 9u16, 5u16, 2u16, 4u16, 0u16, 3u16],
+};
+impl crate::object::Object for CnsVolume {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.volume_id,
+            1usize => &self.datastore_url,
+            2usize => &self.name,
+            3usize => &self.volume_type,
+            4usize => &self.storage_policy_id,
+            5usize => &self.metadata,
+            6usize => &self.backing_object_details,
+            7usize => &self.compliance_status,
+            8usize => &self.datastore_accessibility_status,
+            9usize => &self.health_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.volume_id,
+            1usize => &mut self.datastore_url,
+            2usize => &mut self.name,
+            3usize => &mut self.volume_type,
+            4usize => &mut self.storage_policy_id,
+            5usize => &mut self.metadata,
+            6usize => &mut self.backing_object_details,
+            7usize => &mut self.compliance_status,
+            8usize => &mut self.datastore_accessibility_status,
+            9usize => &mut self.health_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsVolume {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsVolume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsVolume {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsVolume {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsVolume {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsVolume"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsVolume {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsVolume {
-    const TYPE_NAME: &'static str = "CnsVolume";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::CnsVolumeId>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::CnsVolumeMetadata>>,
-            Option<crate::types::CnsBackingObjectDetailsKind>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "volumeId" => crate::de::req(&mut f.0, &mut map, "volumeId"),
-                "datastoreUrl" => crate::de::set(&mut f.1, &mut map, "datastoreUrl"),
-                "name" => crate::de::set(&mut f.2, &mut map, "name"),
-                "volumeType" => crate::de::set(&mut f.3, &mut map, "volumeType"),
-                "storagePolicyId" => {
-                    crate::de::set(&mut f.4, &mut map, "storagePolicyId")
-                }
-                "metadata" => crate::de::set(&mut f.5, &mut map, "metadata"),
-                "backingObjectDetails" => {
-                    crate::de::set(&mut f.6, &mut map, "backingObjectDetails")
-                }
-                "complianceStatus" => {
-                    crate::de::set(&mut f.7, &mut map, "complianceStatus")
-                }
-                "datastoreAccessibilityStatus" => {
-                    crate::de::set(&mut f.8, &mut map, "datastoreAccessibilityStatus")
-                }
-                "healthStatus" => crate::de::set(&mut f.9, &mut map, "healthStatus"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["volumeId"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            volume_id: f_0,
-            datastore_url: f_1,
-            name: f_2,
-            volume_type: f_3,
-            storage_policy_id: f_4,
-            metadata: f_5,
-            backing_object_details: f_6,
-            compliance_status: f_7,
-            datastore_accessibility_status: f_8,
-            health_status: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

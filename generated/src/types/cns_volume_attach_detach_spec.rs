@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CnsVolumeAttachDetachSpec {
     /// Property *CnsVolumeAttachDetachSpec.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -36,89 +36,112 @@ impl CnsVolumeAttachDetachSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("volumeId", &self.volume_id);
-        o.field("vm", &self.vm);
-        o.opt("diskMode", &self.disk_mode);
-        o.opt("sharing", &self.sharing);
-        o.opt("controllerKey", &self.controller_key);
-        o.opt("unitNumber", &self.unit_number);
-        o.opt("backingTypeName", &self.backing_type_name);
-        o.opt("volumeEncrypted", &self.volume_encrypted);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsVolumeAttachDetachSpec",
+    type_name: Some("CnsVolumeAttachDetachSpec"),
+    wire: &[
+        "volumeId",
+        "vm",
+        "diskMode",
+        "sharing",
+        "controllerKey",
+        "unitNumber",
+        "backingTypeName",
+        "volumeEncrypted",
+    ],
+    names: &[
+        "volume_id",
+        "vm",
+        "disk_mode",
+        "sharing",
+        "controller_key",
+        "unit_number",
+        "backing_type_name",
+        "volume_encrypted",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[6u16, 4u16, 2u16, 3u16, 5u16, 1u16, 7u16, 0u16],
+};
+impl crate::object::Object for CnsVolumeAttachDetachSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.volume_id,
+            1usize => &self.vm,
+            2usize => &self.disk_mode,
+            3usize => &self.sharing,
+            4usize => &self.controller_key,
+            5usize => &self.unit_number,
+            6usize => &self.backing_type_name,
+            7usize => &self.volume_encrypted,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.volume_id,
+            1usize => &mut self.vm,
+            2usize => &mut self.disk_mode,
+            3usize => &mut self.sharing,
+            4usize => &mut self.controller_key,
+            5usize => &mut self.unit_number,
+            6usize => &mut self.backing_type_name,
+            7usize => &mut self.volume_encrypted,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsVolumeAttachDetachSpec {
+    fn blank() -> Self {
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            disk_mode: crate::object::Blank::blank(),
+            sharing: crate::object::Blank::blank(),
+            controller_key: crate::object::Blank::blank(),
+            unit_number: crate::object::Blank::blank(),
+            backing_type_name: crate::object::Blank::blank(),
+            volume_encrypted: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CnsVolumeAttachDetachSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsVolumeAttachDetachSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsVolumeAttachDetachSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsVolumeAttachDetachSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CnsVolumeAttachDetachSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsVolumeAttachDetachSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsVolumeAttachDetachSpec {
-    const TYPE_NAME: &'static str = "CnsVolumeAttachDetachSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::CnsVolumeId>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "volumeId" => crate::de::req(&mut f.0, &mut map, "volumeId"),
-                "vm" => crate::de::req(&mut f.1, &mut map, "vm"),
-                "diskMode" => crate::de::set(&mut f.2, &mut map, "diskMode"),
-                "sharing" => crate::de::set(&mut f.3, &mut map, "sharing"),
-                "controllerKey" => crate::de::set(&mut f.4, &mut map, "controllerKey"),
-                "unitNumber" => crate::de::set(&mut f.5, &mut map, "unitNumber"),
-                "backingTypeName" => {
-                    crate::de::set(&mut f.6, &mut map, "backingTypeName")
-                }
-                "volumeEncrypted" => {
-                    crate::de::set(&mut f.7, &mut map, "volumeEncrypted")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["volumeId", "vm"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            volume_id: f_0,
-            vm: f_1,
-            disk_mode: f_2,
-            sharing: f_3,
-            controller_key: f_4,
-            unit_number: f_5,
-            backing_type_name: f_6,
-            volume_encrypted: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

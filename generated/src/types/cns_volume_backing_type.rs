@@ -42,8 +42,9 @@ impl CnsVolumeBackingType {
         }
     }
 }
-impl crate::de::StringEnum for CnsVolumeBackingType {
-    fn from_wire(v: &str) -> Self {
+impl CnsVolumeBackingType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "FlatVer1BackingInfo" => Self::FlatVer1BackingInfo,
             "FlatVer2BackingInfo" => Self::FlatVer2BackingInfo,
@@ -58,13 +59,13 @@ impl crate::de::StringEnum for CnsVolumeBackingType {
 }
 impl From<&str> for CnsVolumeBackingType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for CnsVolumeBackingType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for CnsVolumeBackingType {
@@ -72,13 +73,33 @@ impl std::fmt::Display for CnsVolumeBackingType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for CnsVolumeBackingType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for CnsVolumeBackingType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for CnsVolumeBackingType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsVolumeBackingType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsVolumeBackingType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsVolumeOperationResult`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsVolumeCreateResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
     pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
@@ -26,60 +26,76 @@ impl CnsVolumeCreateResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("volumeId", &self.volume_id);
-        o.opt("fault", &self.fault);
-        o.opt("name", &self.name);
-        o.opt("placementResults", &self.placement_results);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsVolumeCreateResult",
+    type_name: Some("CnsVolumeCreateResult"),
+    wire: &["volumeId", "fault", "name", "placementResults"],
+    names: &["volume_id", "fault", "name", "placement_results"],
+    required: &[],
+    by_name: &[1u16, 2u16, 3u16, 0u16],
+};
+impl crate::object::Object for CnsVolumeCreateResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.volume_id,
+            1usize => &self.fault,
+            2usize => &self.name,
+            3usize => &self.placement_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.volume_id,
+            1usize => &mut self.fault,
+            2usize => &mut self.name,
+            3usize => &mut self.placement_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsVolumeCreateResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsVolumeCreateResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsVolumeCreateResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsVolumeCreateResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsVolumeCreateResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsVolumeCreateResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsVolumeCreateResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsVolumeCreateResult {
-    const TYPE_NAME: &'static str = "CnsVolumeCreateResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::CnsVolumeId>>,
-            Option<crate::types::MethodFaultKind>,
-            Option<String>,
-            Option<Vec<crate::types::CnsPlacementResult>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "volumeId" => crate::de::set(&mut f.0, &mut map, "volumeId"),
-                "fault" => crate::de::set(&mut f.1, &mut map, "fault"),
-                "name" => crate::de::set(&mut f.2, &mut map, "name"),
-                "placementResults" => {
-                    crate::de::set_list(&mut f.3, &mut map, "placementResults")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            volume_id: f_0,
-            fault: f_1,
-            name: f_2,
-            placement_results: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CnsVolumeCreateSpec {
     /// Property *CnsVolumeCreateSpec.name*.
     pub name: String,
@@ -42,95 +42,122 @@ impl CnsVolumeCreateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("volumeType", &self.volume_type);
-        o.opt("volumeId", &self.volume_id);
-        o.opt("datastores", &self.datastores);
-        o.opt("metadata", &self.metadata);
-        o.field("backingObjectDetails", &self.backing_object_details);
-        o.opt("profile", &self.profile);
-        o.opt("activeClusters", &self.active_clusters);
-        o.opt("createSpec", &self.create_spec);
-        o.opt("volumeSource", &self.volume_source);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsVolumeCreateSpec",
+    type_name: Some("CnsVolumeCreateSpec"),
+    wire: &[
+        "name",
+        "volumeType",
+        "volumeId",
+        "datastores",
+        "metadata",
+        "backingObjectDetails",
+        "profile",
+        "activeClusters",
+        "createSpec",
+        "volumeSource",
+    ],
+    names: &[
+        "name",
+        "volume_type",
+        "volume_id",
+        "datastores",
+        "metadata",
+        "backing_object_details",
+        "profile",
+        "active_clusters",
+        "create_spec",
+        "volume_source",
+    ],
+    required: &[0u16, 1u16, 5u16],
+    by_name: &[7u16, 5u16, 8u16, 3u16, 4u16, 0u16, 6u16, 2u16, 9u16, 1u16],
+};
+impl crate::object::Object for CnsVolumeCreateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.volume_type,
+            2usize => &self.volume_id,
+            3usize => &self.datastores,
+            4usize => &self.metadata,
+            5usize => &self.backing_object_details,
+            6usize => &self.profile,
+            7usize => &self.active_clusters,
+            8usize => &self.create_spec,
+            9usize => &self.volume_source,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.volume_type,
+            2usize => &mut self.volume_id,
+            3usize => &mut self.datastores,
+            4usize => &mut self.metadata,
+            5usize => &mut self.backing_object_details,
+            6usize => &mut self.profile,
+            7usize => &mut self.active_clusters,
+            8usize => &mut self.create_spec,
+            9usize => &mut self.volume_source,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsVolumeCreateSpec {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            volume_type: crate::object::Blank::blank(),
+            volume_id: crate::object::Blank::blank(),
+            datastores: crate::object::Blank::blank(),
+            metadata: crate::object::Blank::blank(),
+            backing_object_details: crate::object::Blank::blank(),
+            profile: crate::object::Blank::blank(),
+            active_clusters: crate::object::Blank::blank(),
+            create_spec: crate::object::Blank::blank(),
+            volume_source: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CnsVolumeCreateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsVolumeCreateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsVolumeCreateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsVolumeCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsVolumeCreateSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsVolumeCreateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsVolumeCreateSpec {
-    const TYPE_NAME: &'static str = "CnsVolumeCreateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::CnsVolumeId>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::CnsVolumeMetadata>>,
-            Option<crate::types::CnsBackingObjectDetailsKind>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<crate::types::CnsBaseCreateSpecKind>,
-            Option<crate::types::CnsVolumeSourceKind>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "volumeType" => crate::de::req(&mut f.1, &mut map, "volumeType"),
-                "volumeId" => crate::de::set(&mut f.2, &mut map, "volumeId"),
-                "datastores" => crate::de::set_list(&mut f.3, &mut map, "datastores"),
-                "metadata" => crate::de::set(&mut f.4, &mut map, "metadata"),
-                "backingObjectDetails" => {
-                    crate::de::req(&mut f.5, &mut map, "backingObjectDetails")
-                }
-                "profile" => crate::de::set_list(&mut f.6, &mut map, "profile"),
-                "activeClusters" => {
-                    crate::de::set_list(&mut f.7, &mut map, "activeClusters")
-                }
-                "createSpec" => crate::de::set(&mut f.8, &mut map, "createSpec"),
-                "volumeSource" => crate::de::set(&mut f.9, &mut map, "volumeSource"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.5.is_some()],
-                    &["name", "volumeType", "backingObjectDetails"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, Some(f_5), f_6, f_7, f_8, f_9) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            volume_type: f_1,
-            volume_id: f_2,
-            datastores: f_3,
-            metadata: f_4,
-            backing_object_details: f_5,
-            profile: f_6,
-            active_clusters: f_7,
-            create_spec: f_8,
-            volume_source: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

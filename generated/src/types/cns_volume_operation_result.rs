@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsVolumeOperationResultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsVolumeOperationResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
     pub volume_id: Option<Box<crate::types::CnsVolumeId>>,
@@ -24,55 +24,73 @@ impl CnsVolumeOperationResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("volumeId", &self.volume_id);
-        o.opt("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsVolumeOperationResult",
+    type_name: Some("CnsVolumeOperationResult"),
+    wire: &["volumeId", "fault"],
+    names: &["volume_id", "fault"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for CnsVolumeOperationResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.volume_id,
+            1usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.volume_id,
+            1usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsVolumeOperationResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsVolumeOperationResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsVolumeOperationResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsVolumeOperationResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsVolumeOperationResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CnsVolumeOperationResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsVolumeOperationResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsVolumeOperationResult {
-    const TYPE_NAME: &'static str = "CnsVolumeOperationResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::CnsVolumeId>>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "volumeId" => crate::de::set(&mut f.0, &mut map, "volumeId"),
-                "fault" => crate::de::set(&mut f.1, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            volume_id: f_0,
-            fault: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CnsVolumeOperationResult` or any of its subtypes: what a member declared as `CnsVolumeOperationResult` holds.
@@ -96,15 +114,7 @@ pub enum CnsVolumeOperationResultKind {
 impl CnsVolumeOperationResultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CnsVolumeOperationResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsAsyncQueryResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsVolumeAttachResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsVolumeCreateResult(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -146,77 +156,77 @@ impl From<crate::types::CnsVolumeCreateResult> for CnsVolumeOperationResultKind 
         Self::CnsVolumeCreateResult(Box::new(v))
     }
 }
-impl serde::Serialize for CnsVolumeOperationResultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CnsVolumeOperationResultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CnsVolumeOperationResult,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsAsyncQueryResult => {
+                Self::CnsAsyncQueryResult(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsVolumeAttachResult => {
+                Self::CnsVolumeAttachResult(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsVolumeCreateResult => {
+                Self::CnsVolumeCreateResult(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CnsVolumeOperationResult(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CnsVolumeOperationResult(v) => v.serialize(s),
+            Self::CnsVolumeOperationResult(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsAsyncQueryResult(v) => v.serialize(s),
+            Self::CnsAsyncQueryResult(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsVolumeAttachResult(v) => v.serialize(s),
+            Self::CnsVolumeAttachResult(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsVolumeCreateResult(v) => v.serialize(s),
+            Self::CnsVolumeCreateResult(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CnsVolumeOperationResult(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsAsyncQueryResult(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsVolumeAttachResult(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsVolumeCreateResult(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CnsVolumeOperationResultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CnsVolumeOperationResultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CnsVolumeOperationResultKind {
-    const BASE: u16 = crate::registry::id::CnsVolumeOperationResult;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsAsyncQueryResult => {
-                    Self::CnsAsyncQueryResult(
-                        Box::new(
-                            <crate::types::CnsAsyncQueryResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsVolumeAttachResult => {
-                    Self::CnsVolumeAttachResult(
-                        Box::new(
-                            <crate::types::CnsVolumeAttachResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsVolumeCreateResult => {
-                    Self::CnsVolumeCreateResult(
-                        Box::new(
-                            <crate::types::CnsVolumeCreateResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CnsVolumeOperationResult(
-                        Box::new(
-                            <crate::types::CnsVolumeOperationResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CnsVolumeOperationResultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CnsVolumeOperationResultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CnsVolumeOperationResultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CnsVolumeOperationResultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsVolumeRelocateSpecKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CnsVolumeRelocateSpec {
     /// Property *CnsVolumeRelocateSpec.volumeId*.
     pub volume_id: Box<crate::types::CnsVolumeId>,
@@ -28,65 +28,80 @@ impl CnsVolumeRelocateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("volumeId", &self.volume_id);
-        o.field("datastore", &self.datastore);
-        o.opt("profile", &self.profile);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsVolumeRelocateSpec",
+    type_name: Some("CnsVolumeRelocateSpec"),
+    wire: &["volumeId", "datastore", "profile"],
+    names: &["volume_id", "datastore", "profile"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for CnsVolumeRelocateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.volume_id,
+            1usize => &self.datastore,
+            2usize => &self.profile,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.volume_id,
+            1usize => &mut self.datastore,
+            2usize => &mut self.profile,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsVolumeRelocateSpec {
+    fn blank() -> Self {
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            profile: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CnsVolumeRelocateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsVolumeRelocateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsVolumeRelocateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsVolumeRelocateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsVolumeRelocateSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsVolumeRelocateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsVolumeRelocateSpec {
-    const TYPE_NAME: &'static str = "CnsVolumeRelocateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::CnsVolumeId>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "volumeId" => crate::de::req(&mut f.0, &mut map, "volumeId"),
-                "datastore" => crate::de::req(&mut f.1, &mut map, "datastore"),
-                "profile" => crate::de::set_list(&mut f.2, &mut map, "profile"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["volumeId", "datastore"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            volume_id: f_0,
-            datastore: f_1,
-            profile: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CnsVolumeRelocateSpec` or any of its subtypes: what a member declared as `CnsVolumeRelocateSpec` holds.
@@ -104,11 +119,7 @@ pub enum CnsVolumeRelocateSpecKind {
 impl CnsVolumeRelocateSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CnsVolumeRelocateSpec(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsBlockVolumeRelocateSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -134,51 +145,61 @@ impl From<crate::types::CnsBlockVolumeRelocateSpec> for CnsVolumeRelocateSpecKin
         Self::CnsBlockVolumeRelocateSpec(Box::new(v))
     }
 }
-impl serde::Serialize for CnsVolumeRelocateSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::CnsVolumeRelocateSpec(v) => v.serialize(s),
+impl crate::object::Family for CnsVolumeRelocateSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CnsVolumeRelocateSpec,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::CnsBlockVolumeRelocateSpec(v) => v.serialize(s),
+            crate::registry::id::CnsBlockVolumeRelocateSpec => {
+                Self::CnsBlockVolumeRelocateSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CnsVolumeRelocateSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::CnsVolumeRelocateSpec(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::CnsBlockVolumeRelocateSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CnsVolumeRelocateSpec(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsBlockVolumeRelocateSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CnsVolumeRelocateSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CnsVolumeRelocateSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CnsVolumeRelocateSpecKind {
-    const BASE: u16 = crate::registry::id::CnsVolumeRelocateSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsBlockVolumeRelocateSpec => {
-                    Self::CnsBlockVolumeRelocateSpec(
-                        Box::new(
-                            <crate::types::CnsBlockVolumeRelocateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CnsVolumeRelocateSpec(
-                        Box::new(
-                            <crate::types::CnsVolumeRelocateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CnsVolumeRelocateSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CnsVolumeRelocateSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CnsVolumeRelocateSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CnsVolumeRelocateSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

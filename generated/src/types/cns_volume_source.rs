@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CnsVolumeSourceKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsVolumeSource {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,37 +20,65 @@ impl CnsVolumeSource {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsVolumeSource",
+    type_name: Some("CnsVolumeSource"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for CnsVolumeSource {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "CnsVolumeSource")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "CnsVolumeSource")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for CnsVolumeSource {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsVolumeSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsVolumeSource {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsVolumeSource {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsVolumeSource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CnsVolumeSource"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsVolumeSource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsVolumeSource {
-    const TYPE_NAME: &'static str = "CnsVolumeSource";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CnsVolumeSource` or any of its subtypes: what a member declared as `CnsVolumeSource` holds.
@@ -71,13 +99,7 @@ pub enum CnsVolumeSourceKind {
 impl CnsVolumeSourceKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CnsVolumeSource(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsCloneVolumeSource(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsSnapshotVolumeSource(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -111,64 +133,66 @@ impl From<crate::types::CnsSnapshotVolumeSource> for CnsVolumeSourceKind {
         Self::CnsSnapshotVolumeSource(Box::new(v))
     }
 }
-impl serde::Serialize for CnsVolumeSourceKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CnsVolumeSourceKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::CnsVolumeSource, id) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsCloneVolumeSource => {
+                Self::CnsCloneVolumeSource(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsSnapshotVolumeSource => {
+                Self::CnsSnapshotVolumeSource(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CnsVolumeSource(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CnsVolumeSource(v) => v.serialize(s),
+            Self::CnsVolumeSource(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsCloneVolumeSource(v) => v.serialize(s),
+            Self::CnsCloneVolumeSource(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsSnapshotVolumeSource(v) => v.serialize(s),
+            Self::CnsSnapshotVolumeSource(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CnsVolumeSource(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsCloneVolumeSource(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsSnapshotVolumeSource(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CnsVolumeSourceKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CnsVolumeSourceKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CnsVolumeSourceKind {
-    const BASE: u16 = crate::registry::id::CnsVolumeSource;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsCloneVolumeSource => {
-                    Self::CnsCloneVolumeSource(
-                        Box::new(
-                            <crate::types::CnsCloneVolumeSource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsSnapshotVolumeSource => {
-                    Self::CnsSnapshotVolumeSource(
-                        Box::new(
-                            <crate::types::CnsSnapshotVolumeSource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CnsVolumeSource(
-                        Box::new(
-                            <crate::types::CnsVolumeSource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CnsVolumeSourceKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CnsVolumeSourceKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CnsVolumeSourceKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CnsVolumeSourceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `CnsFileBackingDetails`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CnsVsanFileShareBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
@@ -28,66 +28,78 @@ impl CnsVsanFileShareBackingDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("capacityInMb", &self.capacity_in_mb);
-        o.opt("backingFileId", &self.backing_file_id);
-        o.opt("name", &self.name);
-        o.opt("accessPoints", &self.access_points);
-        o.opt("permission", &self.permission);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CnsVsanFileShareBackingDetails",
+    type_name: Some("CnsVsanFileShareBackingDetails"),
+    wire: &["capacityInMb", "backingFileId", "name", "accessPoints", "permission"],
+    names: &["capacity_in_mb", "backing_file_id", "name", "access_points", "permission"],
+    required: &[],
+    by_name: &[3u16, 1u16, 0u16, 2u16, 4u16],
+};
+impl crate::object::Object for CnsVsanFileShareBackingDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.capacity_in_mb,
+            1usize => &self.backing_file_id,
+            2usize => &self.name,
+            3usize => &self.access_points,
+            4usize => &self.permission,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.capacity_in_mb,
+            1usize => &mut self.backing_file_id,
+            2usize => &mut self.name,
+            3usize => &mut self.access_points,
+            4usize => &mut self.permission,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CnsVsanFileShareBackingDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CnsVsanFileShareBackingDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CnsVsanFileShareBackingDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CnsVsanFileShareBackingDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CnsVsanFileShareBackingDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CnsVsanFileShareBackingDetails"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CnsVsanFileShareBackingDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CnsVsanFileShareBackingDetails {
-    const TYPE_NAME: &'static str = "CnsVsanFileShareBackingDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Vec<crate::types::VsanFileShareNetPermission>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "capacityInMb" => crate::de::set(&mut f.0, &mut map, "capacityInMb"),
-                "backingFileId" => crate::de::set(&mut f.1, &mut map, "backingFileId"),
-                "name" => crate::de::set(&mut f.2, &mut map, "name"),
-                "accessPoints" => crate::de::set_list(&mut f.3, &mut map, "accessPoints"),
-                "permission" => crate::de::set_list(&mut f.4, &mut map, "permission"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            capacity_in_mb: f_0,
-            backing_file_id: f_1,
-            name: f_2,
-            access_points: f_3,
-            permission: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

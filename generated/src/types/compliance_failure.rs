@@ -3,7 +3,7 @@
 /// Data object type *ComplianceFailure*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ComplianceFailure {
     /// Property *ComplianceFailure.failureType*.
     pub failure_type: String,
@@ -26,70 +26,76 @@ impl ComplianceFailure {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("failureType", &self.failure_type);
-        o.field("message", &self.message);
-        o.opt("expressionName", &self.expression_name);
-        o.opt("failureValues", &self.failure_values);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ComplianceFailure",
+    type_name: Some("ComplianceFailure"),
+    wire: &["failureType", "message", "expressionName", "failureValues"],
+    names: &["failure_type", "message", "expression_name", "failure_values"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 0u16, 3u16, 1u16],
+};
+impl crate::object::Object for ComplianceFailure {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.failure_type,
+            1usize => &self.message,
+            2usize => &self.expression_name,
+            3usize => &self.failure_values,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.failure_type,
+            1usize => &mut self.message,
+            2usize => &mut self.expression_name,
+            3usize => &mut self.failure_values,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ComplianceFailure {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ComplianceFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ComplianceFailure {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ComplianceFailure {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ComplianceFailure {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ComplianceFailure"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ComplianceFailure {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ComplianceFailure {
-    const TYPE_NAME: &'static str = "ComplianceFailure";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<Vec<crate::types::ComplianceFailureComplianceFailureValues>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "failureType" => crate::de::req(&mut f.0, &mut map, "failureType"),
-                "message" => crate::de::req(&mut f.1, &mut map, "message"),
-                "expressionName" => crate::de::set(&mut f.2, &mut map, "expressionName"),
-                "failureValues" => {
-                    crate::de::set_list(&mut f.3, &mut map, "failureValues")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["failureType", "message"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            failure_type: f_0,
-            message: f_1,
-            expression_name: f_2,
-            failure_values: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

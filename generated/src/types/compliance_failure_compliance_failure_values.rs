@@ -3,7 +3,7 @@
 /// Data object type *ComplianceFailureComplianceFailureValues*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ComplianceFailureComplianceFailureValues {
     /// Property *ComplianceFailureComplianceFailureValues.comparisonIdentifier*.
     pub comparison_identifier: String,
@@ -24,71 +24,76 @@ impl ComplianceFailureComplianceFailureValues {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("comparisonIdentifier", &self.comparison_identifier);
-        o.opt("profileInstance", &self.profile_instance);
-        o.opt("hostValue", &self.host_value);
-        o.opt("profileValue", &self.profile_value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ComplianceFailureComplianceFailureValues",
+    type_name: Some("ComplianceFailureComplianceFailureValues"),
+    wire: &["comparisonIdentifier", "profileInstance", "hostValue", "profileValue"],
+    names: &["comparison_identifier", "profile_instance", "host_value", "profile_value"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for ComplianceFailureComplianceFailureValues {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.comparison_identifier,
+            1usize => &self.profile_instance,
+            2usize => &self.host_value,
+            3usize => &self.profile_value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.comparison_identifier,
+            1usize => &mut self.profile_instance,
+            2usize => &mut self.host_value,
+            3usize => &mut self.profile_value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ComplianceFailureComplianceFailureValues {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ComplianceFailureComplianceFailureValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ComplianceFailureComplianceFailureValues {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ComplianceFailureComplianceFailureValues {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ComplianceFailureComplianceFailureValues {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ComplianceFailureComplianceFailureValues"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ComplianceFailureComplianceFailureValues {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ComplianceFailureComplianceFailureValues {
-    const TYPE_NAME: &'static str = "ComplianceFailureComplianceFailureValues";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::Any>,
-            Option<crate::types::Any>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "comparisonIdentifier" => {
-                    crate::de::req(&mut f.0, &mut map, "comparisonIdentifier")
-                }
-                "profileInstance" => {
-                    crate::de::set(&mut f.1, &mut map, "profileInstance")
-                }
-                "hostValue" => crate::de::set(&mut f.2, &mut map, "hostValue"),
-                "profileValue" => crate::de::set(&mut f.3, &mut map, "profileValue"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["comparisonIdentifier"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            comparison_identifier: f_0,
-            profile_instance: f_1,
-            host_value: f_2,
-            profile_value: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ComplianceResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ComplianceResult {
     /// Property *ComplianceResult.profile*.
     ///
@@ -32,69 +32,78 @@ impl ComplianceResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("profile", &self.profile);
-        o.field("complianceStatus", &self.compliance_status);
-        o.opt("entity", &self.entity);
-        o.opt("checkTime", &self.check_time);
-        o.opt("failure", &self.failure);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ComplianceResult",
+    type_name: Some("ComplianceResult"),
+    wire: &["profile", "complianceStatus", "entity", "checkTime", "failure"],
+    names: &["profile", "compliance_status", "entity", "check_time", "failure"],
+    required: &[1u16],
+    by_name: &[3u16, 1u16, 2u16, 4u16, 0u16],
+};
+impl crate::object::Object for ComplianceResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile,
+            1usize => &self.compliance_status,
+            2usize => &self.entity,
+            3usize => &self.check_time,
+            4usize => &self.failure,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile,
+            1usize => &mut self.compliance_status,
+            2usize => &mut self.entity,
+            3usize => &mut self.check_time,
+            4usize => &mut self.failure,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ComplianceResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ComplianceResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ComplianceResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ComplianceResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ComplianceResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ComplianceResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ComplianceResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ComplianceResult {
-    const TYPE_NAME: &'static str = "ComplianceResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::ComplianceFailure>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profile" => crate::de::set(&mut f.0, &mut map, "profile"),
-                "complianceStatus" => {
-                    crate::de::req(&mut f.1, &mut map, "complianceStatus")
-                }
-                "entity" => crate::de::set(&mut f.2, &mut map, "entity"),
-                "checkTime" => crate::de::set(&mut f.3, &mut map, "checkTime"),
-                "failure" => crate::de::set_list(&mut f.4, &mut map, "failure"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["complianceStatus"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            profile: f_0,
-            compliance_status: f_1,
-            entity: f_2,
-            check_time: f_3,
-            failure: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

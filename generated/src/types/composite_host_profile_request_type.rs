@@ -14,15 +14,15 @@ pub struct CompositeHostProfileRequestType<'a> {
     pub to_be_deleted: Option<&'a crate::types::HostApplyProfile>,
     pub enable_status_to_be_copied: Option<&'a crate::types::HostApplyProfile>,
 }
-impl serde::Serialize for CompositeHostProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CompositeHostProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("source", &self.source);
-        o.opt("targets", &self.targets);
-        o.opt("toBeMerged", &self.to_be_merged);
-        o.opt("toBeReplacedWith", &self.to_be_replaced_with);
-        o.opt("toBeDeleted", &self.to_be_deleted);
-        o.opt("enableStatusToBeCopied", &self.enable_status_to_be_copied);
-        o.end(&crate::Extra::EMPTY)
+        o.field("targets", &self.targets);
+        o.field("toBeMerged", &self.to_be_merged);
+        o.field("toBeReplacedWith", &self.to_be_replaced_with);
+        o.field("toBeDeleted", &self.to_be_deleted);
+        o.field("enableStatusToBeCopied", &self.enable_status_to_be_copied);
+        o.end();
     }
 }

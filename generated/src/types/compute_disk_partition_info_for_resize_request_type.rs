@@ -12,12 +12,12 @@ pub struct ComputeDiskPartitionInfoForResizeRequestType<'a> {
     /// Parameter *partitionFormat*.
     pub partition_format: Option<&'a str>,
 }
-impl serde::Serialize for ComputeDiskPartitionInfoForResizeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ComputeDiskPartitionInfoForResizeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("partition", &self.partition);
         o.field("blockRange", &self.block_range);
-        o.opt("partitionFormat", &self.partition_format);
-        o.end(&crate::Extra::EMPTY)
+        o.field("partitionFormat", &self.partition_format);
+        o.end();
     }
 }

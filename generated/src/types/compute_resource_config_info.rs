@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ComputeResourceConfigInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ComputeResourceConfigInfo {
     /// Property *ComputeResourceConfigInfo.vmSwapPlacement*.
     pub vm_swap_placement: String,
@@ -28,74 +28,87 @@ impl ComputeResourceConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vmSwapPlacement", &self.vm_swap_placement);
-        o.opt("spbmEnabled", &self.spbm_enabled);
-        o.opt("defaultHardwareVersionKey", &self.default_hardware_version_key);
-        o.opt("maximumHardwareVersionKey", &self.maximum_hardware_version_key);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ComputeResourceConfigInfo",
+    type_name: Some("ComputeResourceConfigInfo"),
+    wire: &[
+        "vmSwapPlacement",
+        "spbmEnabled",
+        "defaultHardwareVersionKey",
+        "maximumHardwareVersionKey",
+    ],
+    names: &[
+        "vm_swap_placement",
+        "spbm_enabled",
+        "default_hardware_version_key",
+        "maximum_hardware_version_key",
+    ],
+    required: &[0u16],
+    by_name: &[2u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for ComputeResourceConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_swap_placement,
+            1usize => &self.spbm_enabled,
+            2usize => &self.default_hardware_version_key,
+            3usize => &self.maximum_hardware_version_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_swap_placement,
+            1usize => &mut self.spbm_enabled,
+            2usize => &mut self.default_hardware_version_key,
+            3usize => &mut self.maximum_hardware_version_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ComputeResourceConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ComputeResourceConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ComputeResourceConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ComputeResourceConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ComputeResourceConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ComputeResourceConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ComputeResourceConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ComputeResourceConfigInfo {
-    const TYPE_NAME: &'static str = "ComputeResourceConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmSwapPlacement" => {
-                    crate::de::req(&mut f.0, &mut map, "vmSwapPlacement")
-                }
-                "spbmEnabled" => crate::de::set(&mut f.1, &mut map, "spbmEnabled"),
-                "defaultHardwareVersionKey" => {
-                    crate::de::set(&mut f.2, &mut map, "defaultHardwareVersionKey")
-                }
-                "maximumHardwareVersionKey" => {
-                    crate::de::set(&mut f.3, &mut map, "maximumHardwareVersionKey")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["vmSwapPlacement"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vm_swap_placement: f_0,
-            spbm_enabled: f_1,
-            default_hardware_version_key: f_2,
-            maximum_hardware_version_key: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ComputeResourceConfigInfo` or any of its subtypes: what a member declared as `ComputeResourceConfigInfo` holds.
@@ -112,10 +125,7 @@ pub enum ComputeResourceConfigInfoKind {
 impl ComputeResourceConfigInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ComputeResourceConfigInfo(v) => v.type_name(),
-            Self::ClusterConfigInfoEx(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -139,49 +149,58 @@ impl From<crate::types::ClusterConfigInfoEx> for ComputeResourceConfigInfoKind {
         Self::ClusterConfigInfoEx(Box::new(v))
     }
 }
-impl serde::Serialize for ComputeResourceConfigInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ComputeResourceConfigInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ComputeResourceConfigInfo,
+            id,
+        ) {
+            crate::registry::id::ClusterConfigInfoEx => {
+                Self::ClusterConfigInfoEx(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ComputeResourceConfigInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ComputeResourceConfigInfo(v) => v.serialize(s),
-            Self::ClusterConfigInfoEx(v) => v.serialize(s),
+            Self::ComputeResourceConfigInfo(v) => &**v,
+            Self::ClusterConfigInfoEx(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ComputeResourceConfigInfo(v) => &mut **v,
+            Self::ClusterConfigInfoEx(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ComputeResourceConfigInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ComputeResourceConfigInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ComputeResourceConfigInfoKind {
-    const BASE: u16 = crate::registry::id::ComputeResourceConfigInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterConfigInfoEx => {
-                    Self::ClusterConfigInfoEx(
-                        Box::new(
-                            <crate::types::ClusterConfigInfoEx as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ComputeResourceConfigInfo(
-                        Box::new(
-                            <crate::types::ComputeResourceConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ComputeResourceConfigInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ComputeResourceConfigInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ComputeResourceConfigInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ComputeResourceConfigInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ComputeResourceConfigSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ComputeResourceConfigSpec {
     /// Property *ComputeResourceConfigSpec.vmSwapPlacement*.
     pub vm_swap_placement: Option<String>,
@@ -46,95 +46,107 @@ impl ComputeResourceConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vmSwapPlacement", &self.vm_swap_placement);
-        o.opt("spbmEnabled", &self.spbm_enabled);
-        o.opt("defaultHardwareVersionKey", &self.default_hardware_version_key);
-        o.opt("desiredSoftwareSpec", &self.desired_software_spec);
-        o.opt("maximumHardwareVersionKey", &self.maximum_hardware_version_key);
-        o.opt("enableConfigManager", &self.enable_config_manager);
-        o.opt("hostSeedSpec", &self.host_seed_spec);
-        o.opt("softwareSpecId", &self.software_spec_id);
-        o.opt("networkBootMode", &self.network_boot_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ComputeResourceConfigSpec",
+    type_name: Some("ComputeResourceConfigSpec"),
+    wire: &[
+        "vmSwapPlacement",
+        "spbmEnabled",
+        "defaultHardwareVersionKey",
+        "desiredSoftwareSpec",
+        "maximumHardwareVersionKey",
+        "enableConfigManager",
+        "hostSeedSpec",
+        "softwareSpecId",
+        "networkBootMode",
+    ],
+    names: &[
+        "vm_swap_placement",
+        "spbm_enabled",
+        "default_hardware_version_key",
+        "desired_software_spec",
+        "maximum_hardware_version_key",
+        "enable_config_manager",
+        "host_seed_spec",
+        "software_spec_id",
+        "network_boot_mode",
+    ],
+    required: &[],
+    by_name: &[2u16, 3u16, 5u16, 6u16, 4u16, 8u16, 7u16, 1u16, 0u16],
+};
+impl crate::object::Object for ComputeResourceConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_swap_placement,
+            1usize => &self.spbm_enabled,
+            2usize => &self.default_hardware_version_key,
+            3usize => &self.desired_software_spec,
+            4usize => &self.maximum_hardware_version_key,
+            5usize => &self.enable_config_manager,
+            6usize => &self.host_seed_spec,
+            7usize => &self.software_spec_id,
+            8usize => &self.network_boot_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_swap_placement,
+            1usize => &mut self.spbm_enabled,
+            2usize => &mut self.default_hardware_version_key,
+            3usize => &mut self.desired_software_spec,
+            4usize => &mut self.maximum_hardware_version_key,
+            5usize => &mut self.enable_config_manager,
+            6usize => &mut self.host_seed_spec,
+            7usize => &mut self.software_spec_id,
+            8usize => &mut self.network_boot_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ComputeResourceConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ComputeResourceConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ComputeResourceConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ComputeResourceConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ComputeResourceConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ComputeResourceConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ComputeResourceConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ComputeResourceConfigSpec {
-    const TYPE_NAME: &'static str = "ComputeResourceConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::DesiredSoftwareSpec>>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::ComputeResourceHostSeedSpec>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmSwapPlacement" => {
-                    crate::de::set(&mut f.0, &mut map, "vmSwapPlacement")
-                }
-                "spbmEnabled" => crate::de::set(&mut f.1, &mut map, "spbmEnabled"),
-                "defaultHardwareVersionKey" => {
-                    crate::de::set(&mut f.2, &mut map, "defaultHardwareVersionKey")
-                }
-                "desiredSoftwareSpec" => {
-                    crate::de::set(&mut f.3, &mut map, "desiredSoftwareSpec")
-                }
-                "maximumHardwareVersionKey" => {
-                    crate::de::set(&mut f.4, &mut map, "maximumHardwareVersionKey")
-                }
-                "enableConfigManager" => {
-                    crate::de::set(&mut f.5, &mut map, "enableConfigManager")
-                }
-                "hostSeedSpec" => crate::de::set(&mut f.6, &mut map, "hostSeedSpec"),
-                "softwareSpecId" => crate::de::set(&mut f.7, &mut map, "softwareSpecId"),
-                "networkBootMode" => {
-                    crate::de::set(&mut f.8, &mut map, "networkBootMode")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f;
-        Ok(Self {
-            vm_swap_placement: f_0,
-            spbm_enabled: f_1,
-            default_hardware_version_key: f_2,
-            desired_software_spec: f_3,
-            maximum_hardware_version_key: f_4,
-            enable_config_manager: f_5,
-            host_seed_spec: f_6,
-            software_spec_id: f_7,
-            network_boot_mode: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ComputeResourceConfigSpec` or any of its subtypes: what a member declared as `ComputeResourceConfigSpec` holds.
@@ -151,10 +163,7 @@ pub enum ComputeResourceConfigSpecKind {
 impl ComputeResourceConfigSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ComputeResourceConfigSpec(v) => v.type_name(),
-            Self::ClusterConfigSpecEx(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -178,49 +187,58 @@ impl From<crate::types::ClusterConfigSpecEx> for ComputeResourceConfigSpecKind {
         Self::ClusterConfigSpecEx(Box::new(v))
     }
 }
-impl serde::Serialize for ComputeResourceConfigSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ComputeResourceConfigSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ComputeResourceConfigSpec,
+            id,
+        ) {
+            crate::registry::id::ClusterConfigSpecEx => {
+                Self::ClusterConfigSpecEx(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ComputeResourceConfigSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ComputeResourceConfigSpec(v) => v.serialize(s),
-            Self::ClusterConfigSpecEx(v) => v.serialize(s),
+            Self::ComputeResourceConfigSpec(v) => &**v,
+            Self::ClusterConfigSpecEx(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ComputeResourceConfigSpec(v) => &mut **v,
+            Self::ClusterConfigSpecEx(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ComputeResourceConfigSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ComputeResourceConfigSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ComputeResourceConfigSpecKind {
-    const BASE: u16 = crate::registry::id::ComputeResourceConfigSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterConfigSpecEx => {
-                    Self::ClusterConfigSpecEx(
-                        Box::new(
-                            <crate::types::ClusterConfigSpecEx as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ComputeResourceConfigSpec(
-                        Box::new(
-                            <crate::types::ComputeResourceConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ComputeResourceConfigSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ComputeResourceConfigSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ComputeResourceConfigSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ComputeResourceConfigSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

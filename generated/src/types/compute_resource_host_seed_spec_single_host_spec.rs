@@ -3,7 +3,7 @@
 /// Data object type *ComputeResourceHostSeedSpecSingleHostSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ComputeResourceHostSeedSpecSingleHostSpec {
     /// Property *ComputeResourceHostSeedSpecSingleHostSpec.newHostCnxSpec*.
     pub new_host_cnx_spec: Option<Box<crate::types::HostConnectSpec>>,
@@ -22,54 +22,72 @@ impl ComputeResourceHostSeedSpecSingleHostSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("newHostCnxSpec", &self.new_host_cnx_spec);
-        o.opt("existingHost", &self.existing_host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ComputeResourceHostSeedSpecSingleHostSpec",
+    type_name: Some("ComputeResourceHostSeedSpecSingleHostSpec"),
+    wire: &["newHostCnxSpec", "existingHost"],
+    names: &["new_host_cnx_spec", "existing_host"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for ComputeResourceHostSeedSpecSingleHostSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.new_host_cnx_spec,
+            1usize => &self.existing_host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.new_host_cnx_spec,
+            1usize => &mut self.existing_host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ComputeResourceHostSeedSpecSingleHostSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ComputeResourceHostSeedSpecSingleHostSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ComputeResourceHostSeedSpecSingleHostSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ComputeResourceHostSeedSpecSingleHostSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ComputeResourceHostSeedSpecSingleHostSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ComputeResourceHostSeedSpecSingleHostSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ComputeResourceHostSeedSpecSingleHostSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ComputeResourceHostSeedSpecSingleHostSpec {
-    const TYPE_NAME: &'static str = "ComputeResourceHostSeedSpecSingleHostSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostConnectSpec>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "newHostCnxSpec" => crate::de::set(&mut f.0, &mut map, "newHostCnxSpec"),
-                "existingHost" => crate::de::set(&mut f.1, &mut map, "existingHost"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            new_host_cnx_spec: f_0,
-            existing_host: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ComputeResourceSummaryKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ComputeResourceSummary {
     /// Property *ComputeResourceSummary.totalCpu*.
     pub total_cpu: i32,
@@ -36,124 +36,118 @@ impl ComputeResourceSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("totalCpu", &self.total_cpu);
-        o.field("totalMemory", &self.total_memory);
-        o.field("numCpuCores", &self.num_cpu_cores);
-        o.field("numCpuThreads", &self.num_cpu_threads);
-        o.field("effectiveCpu", &self.effective_cpu);
-        o.field("effectiveMemory", &self.effective_memory);
-        o.field("numHosts", &self.num_hosts);
-        o.field("numEffectiveHosts", &self.num_effective_hosts);
-        o.field("overallStatus", &self.overall_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ComputeResourceSummary",
+    type_name: Some("ComputeResourceSummary"),
+    wire: &[
+        "totalCpu",
+        "totalMemory",
+        "numCpuCores",
+        "numCpuThreads",
+        "effectiveCpu",
+        "effectiveMemory",
+        "numHosts",
+        "numEffectiveHosts",
+        "overallStatus",
+    ],
+    names: &[
+        "total_cpu",
+        "total_memory",
+        "num_cpu_cores",
+        "num_cpu_threads",
+        "effective_cpu",
+        "effective_memory",
+        "num_hosts",
+        "num_effective_hosts",
+        "overall_status",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
+    by_name: &[4u16, 5u16, 2u16, 3u16, 7u16, 6u16, 8u16, 0u16, 1u16],
+};
+impl crate::object::Object for ComputeResourceSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.total_cpu,
+            1usize => &self.total_memory,
+            2usize => &self.num_cpu_cores,
+            3usize => &self.num_cpu_threads,
+            4usize => &self.effective_cpu,
+            5usize => &self.effective_memory,
+            6usize => &self.num_hosts,
+            7usize => &self.num_effective_hosts,
+            8usize => &self.overall_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.total_cpu,
+            1usize => &mut self.total_memory,
+            2usize => &mut self.num_cpu_cores,
+            3usize => &mut self.num_cpu_threads,
+            4usize => &mut self.effective_cpu,
+            5usize => &mut self.effective_memory,
+            6usize => &mut self.num_hosts,
+            7usize => &mut self.num_effective_hosts,
+            8usize => &mut self.overall_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ComputeResourceSummary {
+    fn blank() -> Self {
+        Self {
+            total_cpu: crate::object::Blank::blank(),
+            total_memory: crate::object::Blank::blank(),
+            num_cpu_cores: crate::object::Blank::blank(),
+            num_cpu_threads: crate::object::Blank::blank(),
+            effective_cpu: crate::object::Blank::blank(),
+            effective_memory: crate::object::Blank::blank(),
+            num_hosts: crate::object::Blank::blank(),
+            num_effective_hosts: crate::object::Blank::blank(),
+            overall_status: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ComputeResourceSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ComputeResourceSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ComputeResourceSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ComputeResourceSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ComputeResourceSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ComputeResourceSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ComputeResourceSummary {
-    const TYPE_NAME: &'static str = "ComputeResourceSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i64>,
-            Option<i16>,
-            Option<i16>,
-            Option<i32>,
-            Option<i64>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::ManagedEntityStatus>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "totalCpu" => crate::de::req(&mut f.0, &mut map, "totalCpu"),
-                "totalMemory" => crate::de::req(&mut f.1, &mut map, "totalMemory"),
-                "numCpuCores" => crate::de::req(&mut f.2, &mut map, "numCpuCores"),
-                "numCpuThreads" => crate::de::req(&mut f.3, &mut map, "numCpuThreads"),
-                "effectiveCpu" => crate::de::req(&mut f.4, &mut map, "effectiveCpu"),
-                "effectiveMemory" => {
-                    crate::de::req(&mut f.5, &mut map, "effectiveMemory")
-                }
-                "numHosts" => crate::de::req(&mut f.6, &mut map, "numHosts"),
-                "numEffectiveHosts" => {
-                    crate::de::req(&mut f.7, &mut map, "numEffectiveHosts")
-                }
-                "overallStatus" => crate::de::req(&mut f.8, &mut map, "overallStatus"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                    ],
-                    &[
-                        "totalCpu",
-                        "totalMemory",
-                        "numCpuCores",
-                        "numCpuThreads",
-                        "effectiveCpu",
-                        "effectiveMemory",
-                        "numHosts",
-                        "numEffectiveHosts",
-                        "overallStatus",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            total_cpu: f_0,
-            total_memory: f_1,
-            num_cpu_cores: f_2,
-            num_cpu_threads: f_3,
-            effective_cpu: f_4,
-            effective_memory: f_5,
-            num_hosts: f_6,
-            num_effective_hosts: f_7,
-            overall_status: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ComputeResourceSummary` or any of its subtypes: what a member declared as `ComputeResourceSummary` holds.
@@ -170,10 +164,7 @@ pub enum ComputeResourceSummaryKind {
 impl ComputeResourceSummaryKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ComputeResourceSummary(v) => v.type_name(),
-            Self::ClusterComputeResourceSummary(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -197,49 +188,58 @@ impl From<crate::types::ClusterComputeResourceSummary> for ComputeResourceSummar
         Self::ClusterComputeResourceSummary(Box::new(v))
     }
 }
-impl serde::Serialize for ComputeResourceSummaryKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ComputeResourceSummaryKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ComputeResourceSummary,
+            id,
+        ) {
+            crate::registry::id::ClusterComputeResourceSummary => {
+                Self::ClusterComputeResourceSummary(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ComputeResourceSummary(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ComputeResourceSummary(v) => v.serialize(s),
-            Self::ClusterComputeResourceSummary(v) => v.serialize(s),
+            Self::ComputeResourceSummary(v) => &**v,
+            Self::ClusterComputeResourceSummary(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ComputeResourceSummary(v) => &mut **v,
+            Self::ClusterComputeResourceSummary(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ComputeResourceSummaryKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ComputeResourceSummaryKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ComputeResourceSummaryKind {
-    const BASE: u16 = crate::registry::id::ComputeResourceSummary;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterComputeResourceSummary => {
-                    Self::ClusterComputeResourceSummary(
-                        Box::new(
-                            <crate::types::ClusterComputeResourceSummary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ComputeResourceSummary(
-                        Box::new(
-                            <crate::types::ComputeResourceSummary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ComputeResourceSummaryKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ComputeResourceSummaryKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ComputeResourceSummaryKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ComputeResourceSummaryKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ConfigTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ConfigTarget {
     /// Property *ConfigTarget.numCpus*.
     pub num_cpus: i32,
@@ -134,371 +134,243 @@ impl ConfigTarget {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("numCpus", &self.num_cpus);
-        o.field("numCpuCores", &self.num_cpu_cores);
-        o.field("numNumaNodes", &self.num_numa_nodes);
-        o.opt("maxCpusPerHost", &self.max_cpus_per_host);
-        o.field("smcPresent", &self.smc_present);
-        o.opt("datastore", &self.datastore);
-        o.opt("network", &self.network);
-        o.opt("opaqueNetwork", &self.opaque_network);
-        o.opt("distributedVirtualPortgroup", &self.distributed_virtual_portgroup);
-        o.opt("distributedVirtualSwitch", &self.distributed_virtual_switch);
-        o.opt("subnetInfo", &self.subnet_info);
-        o.opt("cdRom", &self.cd_rom);
-        o.opt("serial", &self.serial);
-        o.opt("parallel", &self.parallel);
-        o.opt("sound", &self.sound);
-        o.opt("usb", &self.usb);
-        o.opt("floppy", &self.floppy);
-        o.opt("legacyNetworkInfo", &self.legacy_network_info);
-        o.opt("scsiPassthrough", &self.scsi_passthrough);
-        o.opt("scsiDisk", &self.scsi_disk);
-        o.opt("ideDisk", &self.ide_disk);
-        o.field("maxMemMBOptimalPerf", &self.max_mem_mb_optimal_perf);
-        o.opt("supportedMaxMemMB", &self.supported_max_mem_mb);
-        o.opt("resourcePool", &self.resource_pool);
-        o.opt("autoVmotion", &self.auto_vmotion);
-        o.opt("pciPassthrough", &self.pci_passthrough);
-        o.opt("sriov", &self.sriov);
-        o.opt("vFlashModule", &self.v_flash_module);
-        o.opt("sharedGpuPassthroughTypes", &self.shared_gpu_passthrough_types);
-        o.opt(
-            "availablePersistentMemoryReservationMB",
-            &self.available_persistent_memory_reservation_mb,
-        );
-        o.opt("dynamicPassthrough", &self.dynamic_passthrough);
-        o.opt("sgxTargetInfo", &self.sgx_target_info);
-        o.opt("precisionClockInfo", &self.precision_clock_info);
-        o.opt("sevSupported", &self.sev_supported);
-        o.opt("vgpuDeviceInfo", &self.vgpu_device_info);
-        o.opt("vgpuProfileInfo", &self.vgpu_profile_info);
-        o.opt("vendorDeviceGroupInfo", &self.vendor_device_group_info);
-        o.opt("maxSimultaneousThreads", &self.max_simultaneous_threads);
-        o.opt("dvxClassInfo", &self.dvx_class_info);
-        o.opt("sevSnpSupported", &self.sev_snp_supported);
-        o.opt("tdxSupported", &self.tdx_supported);
-        o.opt("vMotionBandwidth", &self.v_motion_bandwidth);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ConfigTarget",
+    type_name: Some("ConfigTarget"),
+    wire: &[
+        "numCpus",
+        "numCpuCores",
+        "numNumaNodes",
+        "maxCpusPerHost",
+        "smcPresent",
+        "datastore",
+        "network",
+        "opaqueNetwork",
+        "distributedVirtualPortgroup",
+        "distributedVirtualSwitch",
+        "subnetInfo",
+        "cdRom",
+        "serial",
+        "parallel",
+        "sound",
+        "usb",
+        "floppy",
+        "legacyNetworkInfo",
+        "scsiPassthrough",
+        "scsiDisk",
+        "ideDisk",
+        "maxMemMBOptimalPerf",
+        "supportedMaxMemMB",
+        "resourcePool",
+        "autoVmotion",
+        "pciPassthrough",
+        "sriov",
+        "vFlashModule",
+        "sharedGpuPassthroughTypes",
+        "availablePersistentMemoryReservationMB",
+        "dynamicPassthrough",
+        "sgxTargetInfo",
+        "precisionClockInfo",
+        "sevSupported",
+        "vgpuDeviceInfo",
+        "vgpuProfileInfo",
+        "vendorDeviceGroupInfo",
+        "maxSimultaneousThreads",
+        "dvxClassInfo",
+        "sevSnpSupported",
+        "tdxSupported",
+        "vMotionBandwidth",
+    ],
+    names: &[
+        "num_cpus",
+        "num_cpu_cores",
+        "num_numa_nodes",
+        "max_cpus_per_host",
+        "smc_present",
+        "datastore",
+        "network",
+        "opaque_network",
+        "distributed_virtual_portgroup",
+        "distributed_virtual_switch",
+        "subnet_info",
+        "cd_rom",
+        "serial",
+        "parallel",
+        "sound",
+        "usb",
+        "floppy",
+        "legacy_network_info",
+        "scsi_passthrough",
+        "scsi_disk",
+        "ide_disk",
+        "max_mem_mb_optimal_perf",
+        "supported_max_mem_mb",
+        "resource_pool",
+        "auto_vmotion",
+        "pci_passthrough",
+        "sriov",
+        "v_flash_module",
+        "shared_gpu_passthrough_types",
+        "available_persistent_memory_reservation_mb",
+        "dynamic_passthrough",
+        "sgx_target_info",
+        "precision_clock_info",
+        "sev_supported",
+        "vgpu_device_info",
+        "vgpu_profile_info",
+        "vendor_device_group_info",
+        "max_simultaneous_threads",
+        "dvx_class_info",
+        "sev_snp_supported",
+        "tdx_supported",
+        "v_motion_bandwidth",
+    ],
+    required: &[0u16, 1u16, 2u16, 4u16, 21u16],
+    by_name: &[
+        24u16, 29u16, 11u16, 5u16, 8u16, 9u16, 38u16, 30u16, 16u16, 20u16, 17u16, 3u16,
+        21u16, 37u16, 6u16, 1u16, 0u16, 2u16, 7u16, 13u16, 25u16, 32u16, 23u16, 19u16,
+        18u16, 12u16, 39u16, 33u16, 31u16, 28u16, 4u16, 14u16, 26u16, 10u16, 22u16,
+        40u16, 15u16, 27u16, 41u16, 36u16, 34u16, 35u16,
+    ],
+};
+impl crate::object::Object for ConfigTarget {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.num_cpus,
+            1usize => &self.num_cpu_cores,
+            2usize => &self.num_numa_nodes,
+            3usize => &self.max_cpus_per_host,
+            4usize => &self.smc_present,
+            5usize => &self.datastore,
+            6usize => &self.network,
+            7usize => &self.opaque_network,
+            8usize => &self.distributed_virtual_portgroup,
+            9usize => &self.distributed_virtual_switch,
+            10usize => &self.subnet_info,
+            11usize => &self.cd_rom,
+            12usize => &self.serial,
+            13usize => &self.parallel,
+            14usize => &self.sound,
+            15usize => &self.usb,
+            16usize => &self.floppy,
+            17usize => &self.legacy_network_info,
+            18usize => &self.scsi_passthrough,
+            19usize => &self.scsi_disk,
+            20usize => &self.ide_disk,
+            21usize => &self.max_mem_mb_optimal_perf,
+            22usize => &self.supported_max_mem_mb,
+            23usize => &self.resource_pool,
+            24usize => &self.auto_vmotion,
+            25usize => &self.pci_passthrough,
+            26usize => &self.sriov,
+            27usize => &self.v_flash_module,
+            28usize => &self.shared_gpu_passthrough_types,
+            29usize => &self.available_persistent_memory_reservation_mb,
+            30usize => &self.dynamic_passthrough,
+            31usize => &self.sgx_target_info,
+            32usize => &self.precision_clock_info,
+            33usize => &self.sev_supported,
+            34usize => &self.vgpu_device_info,
+            35usize => &self.vgpu_profile_info,
+            36usize => &self.vendor_device_group_info,
+            37usize => &self.max_simultaneous_threads,
+            38usize => &self.dvx_class_info,
+            39usize => &self.sev_snp_supported,
+            40usize => &self.tdx_supported,
+            41usize => &self.v_motion_bandwidth,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.num_cpus,
+            1usize => &mut self.num_cpu_cores,
+            2usize => &mut self.num_numa_nodes,
+            3usize => &mut self.max_cpus_per_host,
+            4usize => &mut self.smc_present,
+            5usize => &mut self.datastore,
+            6usize => &mut self.network,
+            7usize => &mut self.opaque_network,
+            8usize => &mut self.distributed_virtual_portgroup,
+            9usize => &mut self.distributed_virtual_switch,
+            10usize => &mut self.subnet_info,
+            11usize => &mut self.cd_rom,
+            12usize => &mut self.serial,
+            13usize => &mut self.parallel,
+            14usize => &mut self.sound,
+            15usize => &mut self.usb,
+            16usize => &mut self.floppy,
+            17usize => &mut self.legacy_network_info,
+            18usize => &mut self.scsi_passthrough,
+            19usize => &mut self.scsi_disk,
+            20usize => &mut self.ide_disk,
+            21usize => &mut self.max_mem_mb_optimal_perf,
+            22usize => &mut self.supported_max_mem_mb,
+            23usize => &mut self.resource_pool,
+            24usize => &mut self.auto_vmotion,
+            25usize => &mut self.pci_passthrough,
+            26usize => &mut self.sriov,
+            27usize => &mut self.v_flash_module,
+            28usize => &mut self.shared_gpu_passthrough_types,
+            29usize => &mut self.available_persistent_memory_reservation_mb,
+            30usize => &mut self.dynamic_passthrough,
+            31usize => &mut self.sgx_target_info,
+            32usize => &mut self.precision_clock_info,
+            33usize => &mut self.sev_supported,
+            34usize => &mut self.vgpu_device_info,
+            35usize => &mut self.vgpu_profile_info,
+            36usize => &mut self.vendor_device_group_info,
+            37usize => &mut self.max_simultaneous_threads,
+            38usize => &mut self.dvx_class_info,
+            39usize => &mut self.sev_snp_supported,
+            40usize => &mut self.tdx_supported,
+            41usize => &mut self.v_motion_bandwidth,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ConfigTarget {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ConfigTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ConfigTarget {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ConfigTarget {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ConfigTarget {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ConfigTarget"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ConfigTarget {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ConfigTarget {
-    const TYPE_NAME: &'static str = "ConfigTarget";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<Vec<crate::types::VirtualMachineDatastoreInfo>>,
-            Option<Vec<crate::types::VirtualMachineNetworkInfo>>,
-            Option<Vec<crate::types::OpaqueNetworkTargetInfo>>,
-            Option<Vec<crate::types::DistributedVirtualPortgroupInfo>>,
-            Option<Vec<crate::types::DistributedVirtualSwitchInfo>>,
-            Option<Vec<crate::types::SubnetInfo>>,
-            Option<Vec<crate::types::VirtualMachineCdromInfo>>,
-            Option<Vec<crate::types::VirtualMachineSerialInfo>>,
-            Option<Vec<crate::types::VirtualMachineParallelInfo>>,
-            Option<Vec<crate::types::VirtualMachineSoundInfo>>,
-            Option<Vec<crate::types::VirtualMachineUsbInfo>>,
-            Option<Vec<crate::types::VirtualMachineFloppyInfo>>,
-            Option<Vec<crate::types::VirtualMachineLegacyNetworkSwitchInfo>>,
-            Option<Vec<crate::types::VirtualMachineScsiPassthroughInfo>>,
-            Option<Vec<crate::types::VirtualMachineScsiDiskDeviceInfo>>,
-            Option<Vec<crate::types::VirtualMachineIdeDiskDeviceInfo>>,
-            Option<i32>,
-            Option<i32>,
-            Option<Box<crate::types::ResourcePoolRuntimeInfo>>,
-            Option<bool>,
-            Option<Vec<crate::types::VirtualMachinePciPassthroughInfoKind>>,
-            Option<Vec<crate::types::VirtualMachineSriovInfo>>,
-            Option<Vec<crate::types::VirtualMachineVFlashModuleInfo>>,
-            Option<Vec<crate::types::VirtualMachinePciSharedGpuPassthroughInfo>>,
-            Option<i64>,
-            Option<Vec<crate::types::VirtualMachineDynamicPassthroughInfo>>,
-            Option<Box<crate::types::VirtualMachineSgxTargetInfo>>,
-            Option<Vec<crate::types::VirtualMachinePrecisionClockInfo>>,
-            Option<bool>,
-            Option<Vec<crate::types::VirtualMachineVgpuDeviceInfo>>,
-            Option<Vec<crate::types::VirtualMachineVgpuProfileInfo>>,
-            Option<Vec<crate::types::VirtualMachineVendorDeviceGroupInfo>>,
-            Option<i32>,
-            Option<Vec<crate::types::VirtualMachineDvxClassInfo>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<i64>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "numCpus" => crate::de::req(&mut f.0, &mut map, "numCpus"),
-                "numCpuCores" => crate::de::req(&mut f.1, &mut map, "numCpuCores"),
-                "numNumaNodes" => crate::de::req(&mut f.2, &mut map, "numNumaNodes"),
-                "maxCpusPerHost" => crate::de::set(&mut f.3, &mut map, "maxCpusPerHost"),
-                "smcPresent" => crate::de::req(&mut f.4, &mut map, "smcPresent"),
-                "datastore" => crate::de::set_list(&mut f.5, &mut map, "datastore"),
-                "network" => crate::de::set_list(&mut f.6, &mut map, "network"),
-                "opaqueNetwork" => {
-                    crate::de::set_list(&mut f.7, &mut map, "opaqueNetwork")
-                }
-                "distributedVirtualPortgroup" => {
-                    crate::de::set_list(
-                        &mut f.8,
-                        &mut map,
-                        "distributedVirtualPortgroup",
-                    )
-                }
-                "distributedVirtualSwitch" => {
-                    crate::de::set_list(&mut f.9, &mut map, "distributedVirtualSwitch")
-                }
-                "subnetInfo" => crate::de::set_list(&mut f.10, &mut map, "subnetInfo"),
-                "cdRom" => crate::de::set_list(&mut f.11, &mut map, "cdRom"),
-                "serial" => crate::de::set_list(&mut f.12, &mut map, "serial"),
-                "parallel" => crate::de::set_list(&mut f.13, &mut map, "parallel"),
-                "sound" => crate::de::set_list(&mut f.14, &mut map, "sound"),
-                "usb" => crate::de::set_list(&mut f.15, &mut map, "usb"),
-                "floppy" => crate::de::set_list(&mut f.16, &mut map, "floppy"),
-                "legacyNetworkInfo" => {
-                    crate::de::set_list(&mut f.17, &mut map, "legacyNetworkInfo")
-                }
-                "scsiPassthrough" => {
-                    crate::de::set_list(&mut f.18, &mut map, "scsiPassthrough")
-                }
-                "scsiDisk" => crate::de::set_list(&mut f.19, &mut map, "scsiDisk"),
-                "ideDisk" => crate::de::set_list(&mut f.20, &mut map, "ideDisk"),
-                "maxMemMBOptimalPerf" => {
-                    crate::de::req(&mut f.21, &mut map, "maxMemMBOptimalPerf")
-                }
-                "supportedMaxMemMB" => {
-                    crate::de::set(&mut f.22, &mut map, "supportedMaxMemMB")
-                }
-                "resourcePool" => crate::de::set(&mut f.23, &mut map, "resourcePool"),
-                "autoVmotion" => crate::de::set(&mut f.24, &mut map, "autoVmotion"),
-                "pciPassthrough" => {
-                    crate::de::set_list(&mut f.25, &mut map, "pciPassthrough")
-                }
-                "sriov" => crate::de::set_list(&mut f.26, &mut map, "sriov"),
-                "vFlashModule" => {
-                    crate::de::set_list(&mut f.27, &mut map, "vFlashModule")
-                }
-                "sharedGpuPassthroughTypes" => {
-                    crate::de::set_list(&mut f.28, &mut map, "sharedGpuPassthroughTypes")
-                }
-                "availablePersistentMemoryReservationMB" => {
-                    crate::de::set(
-                        &mut f.29,
-                        &mut map,
-                        "availablePersistentMemoryReservationMB",
-                    )
-                }
-                "dynamicPassthrough" => {
-                    crate::de::set_list(&mut f.30, &mut map, "dynamicPassthrough")
-                }
-                "sgxTargetInfo" => crate::de::set(&mut f.31, &mut map, "sgxTargetInfo"),
-                "precisionClockInfo" => {
-                    crate::de::set_list(&mut f.32, &mut map, "precisionClockInfo")
-                }
-                "sevSupported" => crate::de::set(&mut f.33, &mut map, "sevSupported"),
-                "vgpuDeviceInfo" => {
-                    crate::de::set_list(&mut f.34, &mut map, "vgpuDeviceInfo")
-                }
-                "vgpuProfileInfo" => {
-                    crate::de::set_list(&mut f.35, &mut map, "vgpuProfileInfo")
-                }
-                "vendorDeviceGroupInfo" => {
-                    crate::de::set_list(&mut f.36, &mut map, "vendorDeviceGroupInfo")
-                }
-                "maxSimultaneousThreads" => {
-                    crate::de::set(&mut f.37, &mut map, "maxSimultaneousThreads")
-                }
-                "dvxClassInfo" => {
-                    crate::de::set_list(&mut f.38, &mut map, "dvxClassInfo")
-                }
-                "sevSnpSupported" => {
-                    crate::de::set(&mut f.39, &mut map, "sevSnpSupported")
-                }
-                "tdxSupported" => crate::de::set(&mut f.40, &mut map, "tdxSupported"),
-                "vMotionBandwidth" => {
-                    crate::de::set_list(&mut f.41, &mut map, "vMotionBandwidth")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), _, Some(_), _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.4.is_some(),
-                        f.21.is_some(),
-                    ],
-                    &[
-                        "numCpus",
-                        "numCpuCores",
-                        "numNumaNodes",
-                        "smcPresent",
-                        "maxMemMBOptimalPerf",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            Some(f_21),
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-            f_29,
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-            f_35,
-            f_36,
-            f_37,
-            f_38,
-            f_39,
-            f_40,
-            f_41,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            num_cpus: f_0,
-            num_cpu_cores: f_1,
-            num_numa_nodes: f_2,
-            max_cpus_per_host: f_3,
-            smc_present: f_4,
-            datastore: f_5,
-            network: f_6,
-            opaque_network: f_7,
-            distributed_virtual_portgroup: f_8,
-            distributed_virtual_switch: f_9,
-            subnet_info: f_10,
-            cd_rom: f_11,
-            serial: f_12,
-            parallel: f_13,
-            sound: f_14,
-            usb: f_15,
-            floppy: f_16,
-            legacy_network_info: f_17,
-            scsi_passthrough: f_18,
-            scsi_disk: f_19,
-            ide_disk: f_20,
-            max_mem_mb_optimal_perf: f_21,
-            supported_max_mem_mb: f_22,
-            resource_pool: f_23,
-            auto_vmotion: f_24,
-            pci_passthrough: f_25,
-            sriov: f_26,
-            v_flash_module: f_27,
-            shared_gpu_passthrough_types: f_28,
-            available_persistent_memory_reservation_mb: f_29,
-            dynamic_passthrough: f_30,
-            sgx_target_info: f_31,
-            precision_clock_info: f_32,
-            sev_supported: f_33,
-            vgpu_device_info: f_34,
-            vgpu_profile_info: f_35,
-            vendor_device_group_info: f_36,
-            max_simultaneous_threads: f_37,
-            dvx_class_info: f_38,
-            sev_snp_supported: f_39,
-            tdx_supported: f_40,
-            v_motion_bandwidth: f_41,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

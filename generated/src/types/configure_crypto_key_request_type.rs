@@ -8,10 +8,10 @@ pub struct ConfigureCryptoKeyRequestType<'a> {
     /// Parameter *keyId*.
     pub key_id: Option<&'a crate::types::CryptoKeyId>,
 }
-impl serde::Serialize for ConfigureCryptoKeyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("keyId", &self.key_id);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ConfigureCryptoKeyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("keyId", &self.key_id);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct ConfigureDatastorePrincipalRequestType<'a> {
     /// Parameter *password*.
     pub password: Option<&'a str>,
 }
-impl serde::Serialize for ConfigureDatastorePrincipalRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ConfigureDatastorePrincipalRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("userName", &self.user_name);
-        o.opt("password", &self.password);
-        o.end(&crate::Extra::EMPTY)
+        o.field("password", &self.password);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct ConfigureHCIRequestType<'a> {
         &'a [crate::types::ClusterComputeResourceHostConfigurationInput],
     >,
 }
-impl serde::Serialize for ConfigureHCIRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ConfigureHCIRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("clusterSpec", &self.cluster_spec);
-        o.opt("hostInputs", &self.host_inputs);
-        o.end(&crate::Extra::EMPTY)
+        o.field("hostInputs", &self.host_inputs);
+        o.end();
     }
 }

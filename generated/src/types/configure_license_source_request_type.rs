@@ -12,11 +12,11 @@ pub struct ConfigureLicenseSourceRequestType<'a> {
     /// Parameter *licenseSource*.
     pub license_source: &'a crate::types::LicenseSourceKind,
 }
-impl serde::Serialize for ConfigureLicenseSourceRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("host", &self.host);
+impl crate::ser::Encode for ConfigureLicenseSourceRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("host", &self.host);
         o.field("licenseSource", &self.license_source);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct ConfigureStorageDrsForPodRequestType<'a> {
     /// Parameter *modify*.
     pub modify: bool,
 }
-impl serde::Serialize for ConfigureStorageDrsForPodRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ConfigureStorageDrsForPodRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("pod", &self.pod);
         o.field("spec", &self.spec);
         o.field("modify", &self.modify);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

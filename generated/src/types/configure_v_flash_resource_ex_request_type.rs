@@ -8,10 +8,10 @@ pub struct ConfigureVFlashResourceExRequestType<'a> {
     /// Parameter *devicePath*.
     pub device_path: Option<&'a [String]>,
 }
-impl serde::Serialize for ConfigureVFlashResourceExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("devicePath", &self.device_path);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ConfigureVFlashResourceExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("devicePath", &self.device_path);
+        o.end();
     }
 }

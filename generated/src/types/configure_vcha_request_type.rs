@@ -8,10 +8,10 @@ pub struct ConfigureVchaRequestType<'a> {
     /// Parameter *configSpec*.
     pub config_spec: &'a crate::types::VchaClusterConfigSpec,
 }
-impl serde::Serialize for ConfigureVchaRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ConfigureVchaRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("configSpec", &self.config_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct ConnectNvmeControllerExRequestType<'a> {
     /// Parameter *connectSpec*.
     pub connect_spec: Option<&'a [crate::types::HostNvmeConnectSpec]>,
 }
-impl serde::Serialize for ConnectNvmeControllerExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("connectSpec", &self.connect_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ConnectNvmeControllerExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("connectSpec", &self.connect_spec);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct ConnectNvmeControllerRequestType<'a> {
     /// Parameter *connectSpec*.
     pub connect_spec: &'a crate::types::HostNvmeConnectSpec,
 }
-impl serde::Serialize for ConnectNvmeControllerRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ConnectNvmeControllerRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("connectSpec", &self.connect_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

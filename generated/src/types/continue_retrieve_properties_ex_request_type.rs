@@ -8,10 +8,10 @@ pub struct ContinueRetrievePropertiesExRequestType<'a> {
     /// Parameter *token*.
     pub token: &'a str,
 }
-impl serde::Serialize for ContinueRetrievePropertiesExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ContinueRetrievePropertiesExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("token", &self.token);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct ConvertNamespacePathToUuidPathRequestType<'a> {
     /// Parameter *namespaceUrl*.
     pub namespace_url: &'a str,
 }
-impl serde::Serialize for ConvertNamespacePathToUuidPathRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("datacenter", &self.datacenter);
+impl crate::ser::Encode for ConvertNamespacePathToUuidPathRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("datacenter", &self.datacenter);
         o.field("namespaceUrl", &self.namespace_url);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

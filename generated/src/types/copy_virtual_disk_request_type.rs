@@ -22,15 +22,15 @@ pub struct CopyVirtualDiskRequestType<'a> {
     /// Parameter *force*.
     pub force: Option<bool>,
 }
-impl serde::Serialize for CopyVirtualDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CopyVirtualDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("sourceName", &self.source_name);
-        o.opt("sourceDatacenter", &self.source_datacenter);
+        o.field("sourceDatacenter", &self.source_datacenter);
         o.field("destName", &self.dest_name);
-        o.opt("destDatacenter", &self.dest_datacenter);
-        o.opt("destSpec", &self.dest_spec);
-        o.opt("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.field("destDatacenter", &self.dest_datacenter);
+        o.field("destSpec", &self.dest_spec);
+        o.field("force", &self.force);
+        o.end();
     }
 }

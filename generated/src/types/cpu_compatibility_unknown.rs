@@ -6,7 +6,7 @@
 ///
 /// Extends `CpuIncompatible`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CpuCompatibilityUnknown {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -35,80 +35,98 @@ impl CpuCompatibilityUnknown {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("level", &self.level);
-        o.field("registerName", &self.register_name);
-        o.opt("registerBits", &self.register_bits);
-        o.opt("desiredBits", &self.desired_bits);
-        o.opt("host", &self.host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CpuCompatibilityUnknown",
+    type_name: Some("CpuCompatibilityUnknown"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "level",
+        "registerName",
+        "registerBits",
+        "desiredBits",
+        "host",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "level",
+        "register_name",
+        "register_bits",
+        "desired_bits",
+        "host",
+    ],
+    required: &[2u16, 3u16],
+    by_name: &[5u16, 0u16, 1u16, 6u16, 2u16, 4u16, 3u16],
+};
+impl crate::object::Object for CpuCompatibilityUnknown {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.level,
+            3usize => &self.register_name,
+            4usize => &self.register_bits,
+            5usize => &self.desired_bits,
+            6usize => &self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.level,
+            3usize => &mut self.register_name,
+            4usize => &mut self.register_bits,
+            5usize => &mut self.desired_bits,
+            6usize => &mut self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CpuCompatibilityUnknown {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CpuCompatibilityUnknown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CpuCompatibilityUnknown {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CpuCompatibilityUnknown {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CpuCompatibilityUnknown {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CpuCompatibilityUnknown"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CpuCompatibilityUnknown {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CpuCompatibilityUnknown {
-    const TYPE_NAME: &'static str = "CpuCompatibilityUnknown";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "level" => crate::de::req(&mut f.2, &mut map, "level"),
-                "registerName" => crate::de::req(&mut f.3, &mut map, "registerName"),
-                "registerBits" => crate::de::set(&mut f.4, &mut map, "registerBits"),
-                "desiredBits" => crate::de::set(&mut f.5, &mut map, "desiredBits"),
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some()],
-                    &["level", "registerName"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            level: f_2,
-            register_name: f_3,
-            register_bits: f_4,
-            desired_bits: f_5,
-            host: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,7 +8,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`CpuIncompatibleKind`\].
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CpuIncompatible {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -37,81 +37,99 @@ impl CpuIncompatible {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("level", &self.level);
-        o.field("registerName", &self.register_name);
-        o.opt("registerBits", &self.register_bits);
-        o.opt("desiredBits", &self.desired_bits);
-        o.opt("host", &self.host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CpuIncompatible",
+    type_name: Some("CpuIncompatible"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "level",
+        "registerName",
+        "registerBits",
+        "desiredBits",
+        "host",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "level",
+        "register_name",
+        "register_bits",
+        "desired_bits",
+        "host",
+    ],
+    required: &[2u16, 3u16],
+    by_name: &[5u16, 0u16, 1u16, 6u16, 2u16, 4u16, 3u16],
+};
+impl crate::object::Object for CpuIncompatible {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.level,
+            3usize => &self.register_name,
+            4usize => &self.register_bits,
+            5usize => &self.desired_bits,
+            6usize => &self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.level,
+            3usize => &mut self.register_name,
+            4usize => &mut self.register_bits,
+            5usize => &mut self.desired_bits,
+            6usize => &mut self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CpuIncompatible {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CpuIncompatible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CpuIncompatible {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CpuIncompatible {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CpuIncompatible {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CpuIncompatible"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CpuIncompatible {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CpuIncompatible {
-    const TYPE_NAME: &'static str = "CpuIncompatible";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "level" => crate::de::req(&mut f.2, &mut map, "level"),
-                "registerName" => crate::de::req(&mut f.3, &mut map, "registerName"),
-                "registerBits" => crate::de::set(&mut f.4, &mut map, "registerBits"),
-                "desiredBits" => crate::de::set(&mut f.5, &mut map, "desiredBits"),
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some()],
-                    &["level", "registerName"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            level: f_2,
-            register_name: f_3,
-            register_bits: f_4,
-            desired_bits: f_5,
-            host: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CpuIncompatible` or any of its subtypes: what a member declared as `CpuIncompatible` holds.
@@ -134,13 +152,7 @@ pub enum CpuIncompatibleKind {
 impl CpuIncompatibleKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CpuIncompatible(v) => v.type_name(),
-            Self::CpuCompatibilityUnknown(v) => v.type_name(),
-            Self::CpuIncompatible1ECX(v) => v.type_name(),
-            Self::CpuIncompatible81EDX(v) => v.type_name(),
-            Self::FaultToleranceCpuIncompatible(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -182,82 +194,70 @@ impl From<crate::types::FaultToleranceCpuIncompatible> for CpuIncompatibleKind {
         Self::FaultToleranceCpuIncompatible(Box::new(v))
     }
 }
-impl serde::Serialize for CpuIncompatibleKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CpuIncompatibleKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::CpuIncompatible, id) {
+            crate::registry::id::CpuCompatibilityUnknown => {
+                Self::CpuCompatibilityUnknown(crate::object::Blank::blank())
+            }
+            crate::registry::id::CpuIncompatible1ECX => {
+                Self::CpuIncompatible1ECX(crate::object::Blank::blank())
+            }
+            crate::registry::id::CpuIncompatible81EDX => {
+                Self::CpuIncompatible81EDX(crate::object::Blank::blank())
+            }
+            crate::registry::id::FaultToleranceCpuIncompatible => {
+                Self::FaultToleranceCpuIncompatible(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CpuIncompatible(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CpuIncompatible(v) => v.serialize(s),
-            Self::CpuCompatibilityUnknown(v) => v.serialize(s),
-            Self::CpuIncompatible1ECX(v) => v.serialize(s),
-            Self::CpuIncompatible81EDX(v) => v.serialize(s),
-            Self::FaultToleranceCpuIncompatible(v) => v.serialize(s),
+            Self::CpuIncompatible(v) => &**v,
+            Self::CpuCompatibilityUnknown(v) => &**v,
+            Self::CpuIncompatible1ECX(v) => &**v,
+            Self::CpuIncompatible81EDX(v) => &**v,
+            Self::FaultToleranceCpuIncompatible(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CpuIncompatible(v) => &mut **v,
+            Self::CpuCompatibilityUnknown(v) => &mut **v,
+            Self::CpuIncompatible1ECX(v) => &mut **v,
+            Self::CpuIncompatible81EDX(v) => &mut **v,
+            Self::FaultToleranceCpuIncompatible(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CpuIncompatibleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CpuIncompatibleKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CpuIncompatibleKind {
-    const BASE: u16 = crate::registry::id::CpuIncompatible;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CpuCompatibilityUnknown => {
-                    Self::CpuCompatibilityUnknown(
-                        Box::new(
-                            <crate::types::CpuCompatibilityUnknown as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CpuIncompatible1ECX => {
-                    Self::CpuIncompatible1ECX(
-                        Box::new(
-                            <crate::types::CpuIncompatible1ECX as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CpuIncompatible81EDX => {
-                    Self::CpuIncompatible81EDX(
-                        Box::new(
-                            <crate::types::CpuIncompatible81EDX as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FaultToleranceCpuIncompatible => {
-                    Self::FaultToleranceCpuIncompatible(
-                        Box::new(
-                            <crate::types::FaultToleranceCpuIncompatible as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CpuIncompatible(
-                        Box::new(
-                            <crate::types::CpuIncompatible as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CpuIncompatibleKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CpuIncompatibleKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CpuIncompatibleKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CpuIncompatibleKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// Extends `CpuIncompatible`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CpuIncompatible1ECX {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -51,167 +51,133 @@ impl CpuIncompatible1ECX {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("level", &self.level);
-        o.field("registerName", &self.register_name);
-        o.opt("registerBits", &self.register_bits);
-        o.opt("desiredBits", &self.desired_bits);
-        o.opt("host", &self.host);
-        o.field("sse3", &self.sse3);
-        o.field("pclmulqdq", &self.pclmulqdq);
-        o.field("ssse3", &self.ssse3);
-        o.field("sse41", &self.sse41);
-        o.field("sse42", &self.sse42);
-        o.field("aes", &self.aes);
-        o.field("other", &self.other);
-        o.field("otherOnly", &self.other_only);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CpuIncompatible1ECX",
+    type_name: Some("CpuIncompatible1ECX"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "level",
+        "registerName",
+        "registerBits",
+        "desiredBits",
+        "host",
+        "sse3",
+        "pclmulqdq",
+        "ssse3",
+        "sse41",
+        "sse42",
+        "aes",
+        "other",
+        "otherOnly",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "level",
+        "register_name",
+        "register_bits",
+        "desired_bits",
+        "host",
+        "sse3",
+        "pclmulqdq",
+        "ssse3",
+        "sse41",
+        "sse42",
+        "aes",
+        "other",
+        "other_only",
+    ],
+    required: &[2u16, 3u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16, 13u16, 14u16],
+    by_name: &[
+        12u16, 5u16, 0u16, 1u16, 6u16, 2u16, 13u16, 14u16, 8u16, 4u16, 3u16, 7u16, 10u16,
+        11u16, 9u16,
+    ],
+};
+impl crate::object::Object for CpuIncompatible1ECX {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.level,
+            3usize => &self.register_name,
+            4usize => &self.register_bits,
+            5usize => &self.desired_bits,
+            6usize => &self.host,
+            7usize => &self.sse3,
+            8usize => &self.pclmulqdq,
+            9usize => &self.ssse3,
+            10usize => &self.sse41,
+            11usize => &self.sse42,
+            12usize => &self.aes,
+            13usize => &self.other,
+            14usize => &self.other_only,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.level,
+            3usize => &mut self.register_name,
+            4usize => &mut self.register_bits,
+            5usize => &mut self.desired_bits,
+            6usize => &mut self.host,
+            7usize => &mut self.sse3,
+            8usize => &mut self.pclmulqdq,
+            9usize => &mut self.ssse3,
+            10usize => &mut self.sse41,
+            11usize => &mut self.sse42,
+            12usize => &mut self.aes,
+            13usize => &mut self.other,
+            14usize => &mut self.other_only,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CpuIncompatible1ECX {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CpuIncompatible1ECX {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CpuIncompatible1ECX {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CpuIncompatible1ECX {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CpuIncompatible1ECX {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CpuIncompatible1ECX"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CpuIncompatible1ECX {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CpuIncompatible1ECX {
-    const TYPE_NAME: &'static str = "CpuIncompatible1ECX";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "level" => crate::de::req(&mut f.2, &mut map, "level"),
-                "registerName" => crate::de::req(&mut f.3, &mut map, "registerName"),
-                "registerBits" => crate::de::set(&mut f.4, &mut map, "registerBits"),
-                "desiredBits" => crate::de::set(&mut f.5, &mut map, "desiredBits"),
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "sse3" => crate::de::req(&mut f.7, &mut map, "sse3"),
-                "pclmulqdq" => crate::de::req(&mut f.8, &mut map, "pclmulqdq"),
-                "ssse3" => crate::de::req(&mut f.9, &mut map, "ssse3"),
-                "sse41" => crate::de::req(&mut f.10, &mut map, "sse41"),
-                "sse42" => crate::de::req(&mut f.11, &mut map, "sse42"),
-                "aes" => crate::de::req(&mut f.12, &mut map, "aes"),
-                "other" => crate::de::req(&mut f.13, &mut map, "other"),
-                "otherOnly" => crate::de::req(&mut f.14, &mut map, "otherOnly"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, Some(_), Some(_), _, _, _, Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                        f.14.is_some(),
-                    ],
-                    &[
-                        "level",
-                        "registerName",
-                        "sse3",
-                        "pclmulqdq",
-                        "ssse3",
-                        "sse41",
-                        "sse42",
-                        "aes",
-                        "other",
-                        "otherOnly",
-                    ],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-            Some(f_13),
-            Some(f_14),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            level: f_2,
-            register_name: f_3,
-            register_bits: f_4,
-            desired_bits: f_5,
-            host: f_6,
-            sse3: f_7,
-            pclmulqdq: f_8,
-            ssse3: f_9,
-            sse41: f_10,
-            sse42: f_11,
-            aes: f_12,
-            other: f_13,
-            other_only: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,11 +12,11 @@ pub struct CreateAgencyRequestType<'a> {
     /// Parameter *initialGoalState*.
     pub initial_goal_state: &'a str,
 }
-impl serde::Serialize for CreateAgencyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateAgencyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("agencyConfigInfo", &self.agency_config_info);
         o.field("initialGoalState", &self.initial_goal_state);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

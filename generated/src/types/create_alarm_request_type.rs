@@ -14,11 +14,11 @@ pub struct CreateAlarmRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::AlarmSpecKind,
 }
-impl serde::Serialize for CreateAlarmRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateAlarmRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct CreateClusterRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::ClusterConfigSpec,
 }
-impl serde::Serialize for CreateClusterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateClusterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

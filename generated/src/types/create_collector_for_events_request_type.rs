@@ -8,10 +8,10 @@ pub struct CreateCollectorForEventsRequestType<'a> {
     /// Parameter *filter*.
     pub filter: &'a crate::types::EventFilterSpec,
 }
-impl serde::Serialize for CreateCollectorForEventsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateCollectorForEventsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("filter", &self.filter);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

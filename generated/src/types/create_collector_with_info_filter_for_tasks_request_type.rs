@@ -12,11 +12,11 @@ pub struct CreateCollectorWithInfoFilterForTasksRequestType<'a> {
     /// Parameter *infoFilter*.
     pub info_filter: Option<&'a crate::types::TaskInfoFilterSpec>,
 }
-impl serde::Serialize for CreateCollectorWithInfoFilterForTasksRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateCollectorWithInfoFilterForTasksRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("filter", &self.filter);
-        o.opt("infoFilter", &self.info_filter);
-        o.end(&crate::Extra::EMPTY)
+        o.field("infoFilter", &self.info_filter);
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct CreateContainerViewRequestType<'a> {
     /// Parameter *recursive*.
     pub recursive: bool,
 }
-impl serde::Serialize for CreateContainerViewRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateContainerViewRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("container", &self.container);
-        o.opt("type", &self.r#type);
+        o.field("type", &self.r#type);
         o.field("recursive", &self.recursive);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct CreateCustomizationSpecRequestType<'a> {
     /// Parameter *item*.
     pub item: &'a crate::types::CustomizationSpecItem,
 }
-impl serde::Serialize for CreateCustomizationSpecRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateCustomizationSpecRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("item", &self.item);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,12 +14,12 @@ pub struct CreateDefaultProfileRequestType<'a> {
     /// Refers instance of *Profile*.
     pub profile: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for CreateDefaultProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateDefaultProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("profileType", &self.profile_type);
-        o.opt("profileTypeName", &self.profile_type_name);
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+        o.field("profileTypeName", &self.profile_type_name);
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct CreateDescriptorRequestType<'a> {
     /// Parameter *cdp*.
     pub cdp: &'a crate::types::OvfCreateDescriptorParams,
 }
-impl serde::Serialize for CreateDescriptorRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateDescriptorRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("obj", &self.obj);
         o.field("cdp", &self.cdp);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -20,13 +20,13 @@ pub struct CreateDirectoryRequestType<'a> {
     /// ***Since:*** vSphere API Release 7.0.2.0
     pub size: Option<i64>,
 }
-impl serde::Serialize for CreateDirectoryRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateDirectoryRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastore", &self.datastore);
-        o.opt("displayName", &self.display_name);
-        o.opt("policy", &self.policy);
-        o.opt("size", &self.size);
-        o.end(&crate::Extra::EMPTY)
+        o.field("displayName", &self.display_name);
+        o.field("policy", &self.policy);
+        o.field("size", &self.size);
+        o.end();
     }
 }

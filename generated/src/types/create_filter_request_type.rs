@@ -10,11 +10,11 @@ pub struct CreateFilterRequestType<'a> {
     /// Parameter *partialUpdates*.
     pub partial_updates: bool,
 }
-impl serde::Serialize for CreateFilterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateFilterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
         o.field("partialUpdates", &self.partial_updates);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct CreateGroupRequestType<'a> {
     /// Parameter *group*.
     pub group: &'a crate::types::HostAccountSpecKind,
 }
-impl serde::Serialize for CreateGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("group", &self.group);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

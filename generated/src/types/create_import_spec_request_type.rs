@@ -22,13 +22,13 @@ pub struct CreateImportSpecRequestType<'a> {
     /// Parameter *cisp*.
     pub cisp: &'a crate::types::OvfCreateImportSpecParamsKind,
 }
-impl serde::Serialize for CreateImportSpecRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateImportSpecRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("ovfDescriptor", &self.ovf_descriptor);
         o.field("resourcePool", &self.resource_pool);
         o.field("datastore", &self.datastore);
         o.field("cisp", &self.cisp);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct CreateIpPoolRequestType<'a> {
     /// Parameter *pool*.
     pub pool: &'a crate::types::IpPool,
 }
-impl serde::Serialize for CreateIpPoolRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateIpPoolRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("dc", &self.dc);
         o.field("pool", &self.pool);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct CreateLocalDatastoreRequestType<'a> {
     /// Parameter *path*.
     pub path: &'a str,
 }
-impl serde::Serialize for CreateLocalDatastoreRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateLocalDatastoreRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
         o.field("path", &self.path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

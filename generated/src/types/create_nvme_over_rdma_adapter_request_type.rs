@@ -8,10 +8,10 @@ pub struct CreateNvmeOverRdmaAdapterRequestType<'a> {
     /// Parameter *rdmaDeviceName*.
     pub rdma_device_name: &'a str,
 }
-impl serde::Serialize for CreateNvmeOverRdmaAdapterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateNvmeOverRdmaAdapterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("rdmaDeviceName", &self.rdma_device_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct CreateObjectScheduledTaskRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::ScheduledTaskSpecKind,
 }
-impl serde::Serialize for CreateObjectScheduledTaskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateObjectScheduledTaskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("obj", &self.obj);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct CreatePassiveNodeRequestType<'a> {
     /// Parameter *sourceVcSpec*.
     pub source_vc_spec: &'a crate::types::SourceNodeSpec,
 }
-impl serde::Serialize for CreatePassiveNodeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreatePassiveNodeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("passiveDeploymentSpec", &self.passive_deployment_spec);
         o.field("sourceVcSpec", &self.source_vc_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

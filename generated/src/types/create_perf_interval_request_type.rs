@@ -8,10 +8,10 @@ pub struct CreatePerfIntervalRequestType<'a> {
     /// Parameter *intervalId*.
     pub interval_id: &'a crate::types::PerfInterval,
 }
-impl serde::Serialize for CreatePerfIntervalRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreatePerfIntervalRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("intervalId", &self.interval_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct CreateProfileRequestType<'a> {
     /// Parameter *createSpec*.
     pub create_spec: &'a crate::types::ProfileCreateSpecKind,
 }
-impl serde::Serialize for CreateProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("createSpec", &self.create_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

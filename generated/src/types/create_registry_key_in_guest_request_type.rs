@@ -20,14 +20,14 @@ pub struct CreateRegistryKeyInGuestRequestType<'a> {
     /// Parameter *classType*.
     pub class_type: Option<&'a str>,
 }
-impl serde::Serialize for CreateRegistryKeyInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateRegistryKeyInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("keyName", &self.key_name);
         o.field("isVolatile", &self.is_volatile);
-        o.opt("classType", &self.class_type);
-        o.end(&crate::Extra::EMPTY)
+        o.field("classType", &self.class_type);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct CreateScheduledTaskRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::ScheduledTaskSpecKind,
 }
-impl serde::Serialize for CreateScheduledTaskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateScheduledTaskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct CreateSecondaryVMExRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::FaultToleranceConfigSpec>,
 }
-impl serde::Serialize for CreateSecondaryVMExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("host", &self.host);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for CreateSecondaryVMExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("host", &self.host);
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

@@ -14,13 +14,13 @@ pub struct CreateSnapshotExRequestType<'a> {
     /// Parameter *quiesceSpec*.
     pub quiesce_spec: Option<&'a crate::types::VirtualMachineGuestQuiesceSpecKind>,
 }
-impl serde::Serialize for CreateSnapshotExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateSnapshotExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("description", &self.description);
+        o.field("description", &self.description);
         o.field("memory", &self.memory);
-        o.opt("quiesceSpec", &self.quiesce_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("quiesceSpec", &self.quiesce_spec);
+        o.end();
     }
 }

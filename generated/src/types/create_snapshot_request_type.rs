@@ -14,13 +14,13 @@ pub struct CreateSnapshotRequestType<'a> {
     /// Parameter *quiesce*.
     pub quiesce: bool,
 }
-impl serde::Serialize for CreateSnapshotRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateSnapshotRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("description", &self.description);
+        o.field("description", &self.description);
         o.field("memory", &self.memory);
         o.field("quiesce", &self.quiesce);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct CreateSoftwareAdapterRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::HostHbaCreateSpecKind,
 }
-impl serde::Serialize for CreateSoftwareAdapterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateSoftwareAdapterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -18,15 +18,15 @@ pub struct CreateTaskRequestType<'a> {
     /// Parameter *activationId*.
     pub activation_id: Option<&'a str>,
 }
-impl serde::Serialize for CreateTaskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateTaskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("obj", &self.obj);
         o.field("taskTypeId", &self.task_type_id);
-        o.opt("initiatedBy", &self.initiated_by);
+        o.field("initiatedBy", &self.initiated_by);
         o.field("cancelable", &self.cancelable);
-        o.opt("parentTaskKey", &self.parent_task_key);
-        o.opt("activationId", &self.activation_id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("parentTaskKey", &self.parent_task_key);
+        o.field("activationId", &self.activation_id);
+        o.end();
     }
 }

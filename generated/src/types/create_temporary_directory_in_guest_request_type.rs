@@ -20,14 +20,14 @@ pub struct CreateTemporaryDirectoryInGuestRequestType<'a> {
     /// Parameter *directoryPath*.
     pub directory_path: Option<&'a str>,
 }
-impl serde::Serialize for CreateTemporaryDirectoryInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateTemporaryDirectoryInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("prefix", &self.prefix);
         o.field("suffix", &self.suffix);
-        o.opt("directoryPath", &self.directory_path);
-        o.end(&crate::Extra::EMPTY)
+        o.field("directoryPath", &self.directory_path);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct CreateUserRequestType<'a> {
     /// Parameter *user*.
     pub user: &'a crate::types::HostAccountSpecKind,
 }
-impl serde::Serialize for CreateUserRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateUserRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("user", &self.user);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

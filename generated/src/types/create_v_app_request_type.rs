@@ -16,13 +16,13 @@ pub struct CreateVAppRequestType<'a> {
     /// Refers instance of *Folder*.
     pub vm_folder: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for CreateVAppRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateVAppRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
         o.field("resSpec", &self.res_spec);
         o.field("configSpec", &self.config_spec);
-        o.opt("vmFolder", &self.vm_folder);
-        o.end(&crate::Extra::EMPTY)
+        o.field("vmFolder", &self.vm_folder);
+        o.end();
     }
 }

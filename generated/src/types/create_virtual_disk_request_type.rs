@@ -14,12 +14,12 @@ pub struct CreateVirtualDiskRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::VirtualDiskSpecKind,
 }
-impl serde::Serialize for CreateVirtualDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateVirtualDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("datacenter", &self.datacenter);
+        o.field("datacenter", &self.datacenter);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

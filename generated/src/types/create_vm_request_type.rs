@@ -18,12 +18,12 @@ pub struct CreateVMRequestType<'a> {
     /// Refers instance of *HostSystem*.
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for CreateVMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateVMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("config", &self.config);
         o.field("pool", &self.pool);
-        o.opt("host", &self.host);
-        o.end(&crate::Extra::EMPTY)
+        o.field("host", &self.host);
+        o.end();
     }
 }

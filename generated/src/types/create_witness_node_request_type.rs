@@ -10,11 +10,11 @@ pub struct CreateWitnessNodeRequestType<'a> {
     /// Parameter *sourceVcSpec*.
     pub source_vc_spec: &'a crate::types::SourceNodeSpec,
 }
-impl serde::Serialize for CreateWitnessNodeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CreateWitnessNodeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("witnessDeploymentSpec", &self.witness_deployment_spec);
         o.field("sourceVcSpec", &self.source_vc_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

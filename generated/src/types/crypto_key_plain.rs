@@ -3,7 +3,7 @@
 /// Data object type *CryptoKeyPlain*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CryptoKeyPlain {
     /// Property *CryptoKeyPlain.keyId*.
     pub key_id: Box<crate::types::CryptoKeyId>,
@@ -22,64 +22,74 @@ impl CryptoKeyPlain {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("keyId", &self.key_id);
-        o.field("algorithm", &self.algorithm);
-        o.field("keyData", &self.key_data);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CryptoKeyPlain",
+    type_name: Some("CryptoKeyPlain"),
+    wire: &["keyId", "algorithm", "keyData"],
+    names: &["key_id", "algorithm", "key_data"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for CryptoKeyPlain {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key_id,
+            1usize => &self.algorithm,
+            2usize => &self.key_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key_id,
+            1usize => &mut self.algorithm,
+            2usize => &mut self.key_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CryptoKeyPlain {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CryptoKeyPlain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CryptoKeyPlain {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CryptoKeyPlain {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CryptoKeyPlain {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CryptoKeyPlain"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CryptoKeyPlain {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CryptoKeyPlain {
-    const TYPE_NAME: &'static str = "CryptoKeyPlain";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::CryptoKeyId>>,
-            Option<String>,
-            Option<crate::Password>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "keyId" => crate::de::req(&mut f.0, &mut map, "keyId"),
-                "algorithm" => crate::de::req(&mut f.1, &mut map, "algorithm"),
-                "keyData" => crate::de::req(&mut f.2, &mut map, "keyData"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["keyId", "algorithm", "keyData"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key_id: f_0,
-            algorithm: f_1,
-            key_data: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

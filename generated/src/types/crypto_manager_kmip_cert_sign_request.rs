@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CryptoManagerKmipCertSignRequest {
     /// Property *CryptoManagerKmipCertSignRequest.commonName*.
     pub common_name: Option<String>,
@@ -32,76 +32,98 @@ impl CryptoManagerKmipCertSignRequest {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("commonName", &self.common_name);
-        o.opt("organization", &self.organization);
-        o.opt("organizationUnit", &self.organization_unit);
-        o.opt("locality", &self.locality);
-        o.opt("state", &self.state);
-        o.opt("country", &self.country);
-        o.opt("email", &self.email);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CryptoManagerKmipCertSignRequest",
+    type_name: Some("CryptoManagerKmipCertSignRequest"),
+    wire: &[
+        "commonName",
+        "organization",
+        "organizationUnit",
+        "locality",
+        "state",
+        "country",
+        "email",
+    ],
+    names: &[
+        "common_name",
+        "organization",
+        "organization_unit",
+        "locality",
+        "state",
+        "country",
+        "email",
+    ],
+    required: &[],
+    by_name: &[0u16, 5u16, 6u16, 3u16, 1u16, 2u16, 4u16],
+};
+impl crate::object::Object for CryptoManagerKmipCertSignRequest {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.common_name,
+            1usize => &self.organization,
+            2usize => &self.organization_unit,
+            3usize => &self.locality,
+            4usize => &self.state,
+            5usize => &self.country,
+            6usize => &self.email,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.common_name,
+            1usize => &mut self.organization,
+            2usize => &mut self.organization_unit,
+            3usize => &mut self.locality,
+            4usize => &mut self.state,
+            5usize => &mut self.country,
+            6usize => &mut self.email,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CryptoManagerKmipCertSignRequest {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CryptoManagerKmipCertSignRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CryptoManagerKmipCertSignRequest {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CryptoManagerKmipCertSignRequest {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CryptoManagerKmipCertSignRequest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CryptoManagerKmipCertSignRequest"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCertSignRequest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CryptoManagerKmipCertSignRequest {
-    const TYPE_NAME: &'static str = "CryptoManagerKmipCertSignRequest";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "commonName" => crate::de::set(&mut f.0, &mut map, "commonName"),
-                "organization" => crate::de::set(&mut f.1, &mut map, "organization"),
-                "organizationUnit" => {
-                    crate::de::set(&mut f.2, &mut map, "organizationUnit")
-                }
-                "locality" => crate::de::set(&mut f.3, &mut map, "locality"),
-                "state" => crate::de::set(&mut f.4, &mut map, "state"),
-                "country" => crate::de::set(&mut f.5, &mut map, "country"),
-                "email" => crate::de::set(&mut f.6, &mut map, "email"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            common_name: f_0,
-            organization: f_1,
-            organization_unit: f_2,
-            locality: f_3,
-            state: f_4,
-            country: f_5,
-            email: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *CryptoManagerKmipCertificateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CryptoManagerKmipCertificateInfo {
     /// Property *CryptoManagerKmipCertificateInfo.subject*.
     pub subject: String,
@@ -40,122 +40,106 @@ impl CryptoManagerKmipCertificateInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("subject", &self.subject);
-        o.field("issuer", &self.issuer);
-        o.field("serialNumber", &self.serial_number);
-        o.field("notBefore", &self.not_before);
-        o.field("notAfter", &self.not_after);
-        o.field("fingerprint", &self.fingerprint);
-        o.field("checkTime", &self.check_time);
-        o.opt("secondsSinceValid", &self.seconds_since_valid);
-        o.opt("secondsBeforeExpire", &self.seconds_before_expire);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CryptoManagerKmipCertificateInfo",
+    type_name: Some("CryptoManagerKmipCertificateInfo"),
+    wire: &[
+        "subject",
+        "issuer",
+        "serialNumber",
+        "notBefore",
+        "notAfter",
+        "fingerprint",
+        "checkTime",
+        "secondsSinceValid",
+        "secondsBeforeExpire",
+    ],
+    names: &[
+        "subject",
+        "issuer",
+        "serial_number",
+        "not_before",
+        "not_after",
+        "fingerprint",
+        "check_time",
+        "seconds_since_valid",
+        "seconds_before_expire",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[6u16, 5u16, 1u16, 4u16, 3u16, 8u16, 7u16, 2u16, 0u16],
+};
+impl crate::object::Object for CryptoManagerKmipCertificateInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.subject,
+            1usize => &self.issuer,
+            2usize => &self.serial_number,
+            3usize => &self.not_before,
+            4usize => &self.not_after,
+            5usize => &self.fingerprint,
+            6usize => &self.check_time,
+            7usize => &self.seconds_since_valid,
+            8usize => &self.seconds_before_expire,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.subject,
+            1usize => &mut self.issuer,
+            2usize => &mut self.serial_number,
+            3usize => &mut self.not_before,
+            4usize => &mut self.not_after,
+            5usize => &mut self.fingerprint,
+            6usize => &mut self.check_time,
+            7usize => &mut self.seconds_since_valid,
+            8usize => &mut self.seconds_before_expire,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CryptoManagerKmipCertificateInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CryptoManagerKmipCertificateInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CryptoManagerKmipCertificateInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CryptoManagerKmipCertificateInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CryptoManagerKmipCertificateInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CryptoManagerKmipCertificateInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCertificateInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CryptoManagerKmipCertificateInfo {
-    const TYPE_NAME: &'static str = "CryptoManagerKmipCertificateInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "subject" => crate::de::req(&mut f.0, &mut map, "subject"),
-                "issuer" => crate::de::req(&mut f.1, &mut map, "issuer"),
-                "serialNumber" => crate::de::req(&mut f.2, &mut map, "serialNumber"),
-                "notBefore" => crate::de::req(&mut f.3, &mut map, "notBefore"),
-                "notAfter" => crate::de::req(&mut f.4, &mut map, "notAfter"),
-                "fingerprint" => crate::de::req(&mut f.5, &mut map, "fingerprint"),
-                "checkTime" => crate::de::req(&mut f.6, &mut map, "checkTime"),
-                "secondsSinceValid" => {
-                    crate::de::set(&mut f.7, &mut map, "secondsSinceValid")
-                }
-                "secondsBeforeExpire" => {
-                    crate::de::set(&mut f.8, &mut map, "secondsBeforeExpire")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "subject",
-                        "issuer",
-                        "serialNumber",
-                        "notBefore",
-                        "notAfter",
-                        "fingerprint",
-                        "checkTime",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            f_7,
-            f_8,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            subject: f_0,
-            issuer: f_1,
-            serial_number: f_2,
-            not_before: f_3,
-            not_after: f_4,
-            fingerprint: f_5,
-            check_time: f_6,
-            seconds_since_valid: f_7,
-            seconds_before_expire: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

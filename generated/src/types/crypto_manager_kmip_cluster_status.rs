@@ -3,7 +3,7 @@
 /// Data object type *CryptoManagerKmipClusterStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CryptoManagerKmipClusterStatus {
     /// Property *CryptoManagerKmipClusterStatus.clusterId*.
     pub cluster_id: Box<crate::types::KeyProviderId>,
@@ -26,76 +26,84 @@ impl CryptoManagerKmipClusterStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clusterId", &self.cluster_id);
-        o.opt("overallStatus", &self.overall_status);
-        o.opt("managementType", &self.management_type);
-        o.field("servers", &self.servers);
-        o.opt("clientCertInfo", &self.client_cert_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CryptoManagerKmipClusterStatus",
+    type_name: Some("CryptoManagerKmipClusterStatus"),
+    wire: &["clusterId", "overallStatus", "managementType", "servers", "clientCertInfo"],
+    names: &[
+        "cluster_id",
+        "overall_status",
+        "management_type",
+        "servers",
+        "client_cert_info",
+    ],
+    required: &[0u16, 3u16],
+    by_name: &[4u16, 0u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for CryptoManagerKmipClusterStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_id,
+            1usize => &self.overall_status,
+            2usize => &self.management_type,
+            3usize => &self.servers,
+            4usize => &self.client_cert_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_id,
+            1usize => &mut self.overall_status,
+            2usize => &mut self.management_type,
+            3usize => &mut self.servers,
+            4usize => &mut self.client_cert_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CryptoManagerKmipClusterStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CryptoManagerKmipClusterStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CryptoManagerKmipClusterStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CryptoManagerKmipClusterStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CryptoManagerKmipClusterStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CryptoManagerKmipClusterStatus"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CryptoManagerKmipClusterStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CryptoManagerKmipClusterStatus {
-    const TYPE_NAME: &'static str = "CryptoManagerKmipClusterStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::KeyProviderId>>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<String>,
-            Option<Vec<crate::types::CryptoManagerKmipServerStatus>>,
-            Option<Box<crate::types::CryptoManagerKmipCertificateInfo>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterId" => crate::de::req(&mut f.0, &mut map, "clusterId"),
-                "overallStatus" => crate::de::set(&mut f.1, &mut map, "overallStatus"),
-                "managementType" => crate::de::set(&mut f.2, &mut map, "managementType"),
-                "servers" => crate::de::req_list(&mut f.3, &mut map, "servers"),
-                "clientCertInfo" => crate::de::set(&mut f.4, &mut map, "clientCertInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["clusterId", "servers"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster_id: f_0,
-            overall_status: f_1,
-            management_type: f_2,
-            servers: f_3,
-            client_cert_info: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

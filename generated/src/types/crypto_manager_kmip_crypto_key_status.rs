@@ -3,7 +3,7 @@
 /// Data object type *CryptoManagerKmipCryptoKeyStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CryptoManagerKmipCryptoKeyStatus {
     /// Property *CryptoManagerKmipCryptoKeyStatus.keyId*.
     pub key_id: Box<crate::types::CryptoKeyId>,
@@ -36,83 +36,98 @@ impl CryptoManagerKmipCryptoKeyStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("keyId", &self.key_id);
-        o.opt("keyAvailable", &self.key_available);
-        o.opt("reason", &self.reason);
-        o.opt("keyInfo", &self.key_info);
-        o.opt("encryptedVMs", &self.encrypted_v_ms);
-        o.opt("affectedHosts", &self.affected_hosts);
-        o.opt("referencedByTags", &self.referenced_by_tags);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CryptoManagerKmipCryptoKeyStatus",
+    type_name: Some("CryptoManagerKmipCryptoKeyStatus"),
+    wire: &[
+        "keyId",
+        "keyAvailable",
+        "reason",
+        "keyInfo",
+        "encryptedVMs",
+        "affectedHosts",
+        "referencedByTags",
+    ],
+    names: &[
+        "key_id",
+        "key_available",
+        "reason",
+        "key_info",
+        "encrypted_v_ms",
+        "affected_hosts",
+        "referenced_by_tags",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 4u16, 1u16, 0u16, 3u16, 2u16, 6u16],
+};
+impl crate::object::Object for CryptoManagerKmipCryptoKeyStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key_id,
+            1usize => &self.key_available,
+            2usize => &self.reason,
+            3usize => &self.key_info,
+            4usize => &self.encrypted_v_ms,
+            5usize => &self.affected_hosts,
+            6usize => &self.referenced_by_tags,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key_id,
+            1usize => &mut self.key_available,
+            2usize => &mut self.reason,
+            3usize => &mut self.key_info,
+            4usize => &mut self.encrypted_v_ms,
+            5usize => &mut self.affected_hosts,
+            6usize => &mut self.referenced_by_tags,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CryptoManagerKmipCryptoKeyStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CryptoManagerKmipCryptoKeyStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CryptoManagerKmipCryptoKeyStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CryptoManagerKmipCryptoKeyStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CryptoManagerKmipCryptoKeyStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CryptoManagerKmipCryptoKeyStatus"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCryptoKeyStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CryptoManagerKmipCryptoKeyStatus {
-    const TYPE_NAME: &'static str = "CryptoManagerKmipCryptoKeyStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::CryptoKeyId>>,
-            Option<bool>,
-            Option<String>,
-            Option<crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfoKind>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "keyId" => crate::de::req(&mut f.0, &mut map, "keyId"),
-                "keyAvailable" => crate::de::set(&mut f.1, &mut map, "keyAvailable"),
-                "reason" => crate::de::set(&mut f.2, &mut map, "reason"),
-                "keyInfo" => crate::de::set(&mut f.3, &mut map, "keyInfo"),
-                "encryptedVMs" => crate::de::set_list(&mut f.4, &mut map, "encryptedVMs"),
-                "affectedHosts" => {
-                    crate::de::set_list(&mut f.5, &mut map, "affectedHosts")
-                }
-                "referencedByTags" => {
-                    crate::de::set_list(&mut f.6, &mut map, "referencedByTags")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["keyId"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key_id: f_0,
-            key_available: f_1,
-            reason: f_2,
-            key_info: f_3,
-            encrypted_v_ms: f_4,
-            affected_hosts: f_5,
-            referenced_by_tags: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CryptoManagerKmipCryptoKeyStatusKeyInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CryptoManagerKmipCryptoKeyStatusKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
     pub key_id: String,
@@ -22,49 +22,71 @@ impl CryptoManagerKmipCryptoKeyStatusKeyInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("keyId", &self.key_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CryptoManagerKmipCryptoKeyStatusKeyInfo",
+    type_name: Some("CryptoManagerKmipCryptoKeyStatusKeyInfo"),
+    wire: &["keyId"],
+    names: &["key_id"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CryptoManagerKmipCryptoKeyStatusKeyInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CryptoManagerKmipCryptoKeyStatusKeyInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCryptoKeyStatusKeyInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CryptoManagerKmipCryptoKeyStatusKeyInfo {
-    const TYPE_NAME: &'static str = "CryptoManagerKmipCryptoKeyStatusKeyInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "keyId" => crate::de::req(&mut f.0, &mut map, "keyId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["keyId"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { key_id: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CryptoManagerKmipCryptoKeyStatusKeyInfo` or any of its subtypes: what a member declared as `CryptoManagerKmipCryptoKeyStatusKeyInfo` holds.
@@ -91,15 +113,7 @@ pub enum CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
 impl CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => v.type_name(),
-            Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(v) => {
-                v.type_name()
-            }
-            Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(v) => {
-                v.type_name()
-            }
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -140,64 +154,71 @@ for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
         )
     }
 }
-impl serde::Serialize for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => v.serialize(s),
-            Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(v) => {
-                v.serialize(s)
+impl crate::object::Family for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CryptoManagerKmipCryptoKeyStatusKeyInfo,
+            id,
+        ) {
+            crate::registry::id::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo => {
+                Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(
+                    crate::object::Blank::blank(),
+                )
             }
+            crate::registry::id::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo => {
+                Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => &**v,
+            Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(v) => &**v,
             Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(v) => {
-                v.serialize(s)
+                &**v
+            }
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => &mut **v,
+            Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(v) => &mut **v,
+            Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(v) => {
+                &mut **v
             }
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
-    const BASE: u16 = crate::registry::id::CryptoManagerKmipCryptoKeyStatusKeyInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo => {
-                    Self::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(
-                        Box::new(
-                            <crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo => {
-                    Self::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(
-                        Box::new(
-                            <crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(
-                        Box::new(
-                            <crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

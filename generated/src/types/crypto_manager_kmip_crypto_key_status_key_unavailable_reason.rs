@@ -62,8 +62,9 @@ impl CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
         }
     }
 }
-impl crate::de::StringEnum for CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
-    fn from_wire(v: &str) -> Self {
+impl CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "KeyStateMissingInCache" => Self::KeyStateMissingInCache,
             "KeyStateClusterInvalid" => Self::KeyStateClusterInvalid,
@@ -81,13 +82,13 @@ impl crate::de::StringEnum for CryptoManagerKmipCryptoKeyStatusKeyUnavailableRea
 }
 impl From<&str> for CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
@@ -95,14 +96,34 @@ impl std::fmt::Display for CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason 
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *CryptoManagerKmipServerCertInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CryptoManagerKmipServerCertInfo {
     /// Property *CryptoManagerKmipServerCertInfo.certificate*.
     pub certificate: String,
@@ -22,65 +22,74 @@ impl CryptoManagerKmipServerCertInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("certificate", &self.certificate);
-        o.opt("certInfo", &self.cert_info);
-        o.opt("clientTrustServer", &self.client_trust_server);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CryptoManagerKmipServerCertInfo",
+    type_name: Some("CryptoManagerKmipServerCertInfo"),
+    wire: &["certificate", "certInfo", "clientTrustServer"],
+    names: &["certificate", "cert_info", "client_trust_server"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for CryptoManagerKmipServerCertInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.certificate,
+            1usize => &self.cert_info,
+            2usize => &self.client_trust_server,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.certificate,
+            1usize => &mut self.cert_info,
+            2usize => &mut self.client_trust_server,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CryptoManagerKmipServerCertInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CryptoManagerKmipServerCertInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CryptoManagerKmipServerCertInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CryptoManagerKmipServerCertInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CryptoManagerKmipServerCertInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CryptoManagerKmipServerCertInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CryptoManagerKmipServerCertInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CryptoManagerKmipServerCertInfo {
-    const TYPE_NAME: &'static str = "CryptoManagerKmipServerCertInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::CryptoManagerKmipCertificateInfo>>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "certificate" => crate::de::req(&mut f.0, &mut map, "certificate"),
-                "certInfo" => crate::de::set(&mut f.1, &mut map, "certInfo"),
-                "clientTrustServer" => {
-                    crate::de::set(&mut f.2, &mut map, "clientTrustServer")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["certificate"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            certificate: f_0,
-            cert_info: f_1,
-            client_trust_server: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *CryptoManagerKmipServerStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CryptoManagerKmipServerStatus {
     /// Property *CryptoManagerKmipServerStatus.name*.
     pub name: String,
@@ -28,86 +28,102 @@ impl CryptoManagerKmipServerStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("status", &self.status);
-        o.field("connectionStatus", &self.connection_status);
-        o.opt("certInfo", &self.cert_info);
-        o.opt("clientTrustServer", &self.client_trust_server);
-        o.opt("serverTrustClient", &self.server_trust_client);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CryptoManagerKmipServerStatus",
+    type_name: Some("CryptoManagerKmipServerStatus"),
+    wire: &[
+        "name",
+        "status",
+        "connectionStatus",
+        "certInfo",
+        "clientTrustServer",
+        "serverTrustClient",
+    ],
+    names: &[
+        "name",
+        "status",
+        "connection_status",
+        "cert_info",
+        "client_trust_server",
+        "server_trust_client",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[3u16, 4u16, 2u16, 0u16, 5u16, 1u16],
+};
+impl crate::object::Object for CryptoManagerKmipServerStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.status,
+            2usize => &self.connection_status,
+            3usize => &self.cert_info,
+            4usize => &self.client_trust_server,
+            5usize => &self.server_trust_client,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.status,
+            2usize => &mut self.connection_status,
+            3usize => &mut self.cert_info,
+            4usize => &mut self.client_trust_server,
+            5usize => &mut self.server_trust_client,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CryptoManagerKmipServerStatus {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            connection_status: crate::object::Blank::blank(),
+            cert_info: crate::object::Blank::blank(),
+            client_trust_server: crate::object::Blank::blank(),
+            server_trust_client: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CryptoManagerKmipServerStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CryptoManagerKmipServerStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CryptoManagerKmipServerStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CryptoManagerKmipServerStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CryptoManagerKmipServerStatus"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CryptoManagerKmipServerStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CryptoManagerKmipServerStatus {
-    const TYPE_NAME: &'static str = "CryptoManagerKmipServerStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<String>,
-            Option<Box<crate::types::CryptoManagerKmipCertificateInfo>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "status" => crate::de::req(&mut f.1, &mut map, "status"),
-                "connectionStatus" => {
-                    crate::de::req(&mut f.2, &mut map, "connectionStatus")
-                }
-                "certInfo" => crate::de::set(&mut f.3, &mut map, "certInfo"),
-                "clientTrustServer" => {
-                    crate::de::set(&mut f.4, &mut map, "clientTrustServer")
-                }
-                "serverTrustClient" => {
-                    crate::de::set(&mut f.5, &mut map, "serverTrustClient")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["name", "status", "connectionStatus"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            status: f_1,
-            connection_status: f_2,
-            cert_info: f_3,
-            client_trust_server: f_4,
-            server_trust_client: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

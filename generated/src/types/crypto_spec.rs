@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CryptoSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CryptoSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,37 +18,65 @@ impl CryptoSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CryptoSpec",
+    type_name: Some("CryptoSpec"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for CryptoSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "CryptoSpec")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "CryptoSpec")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for CryptoSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CryptoSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CryptoSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CryptoSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CryptoSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CryptoSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CryptoSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CryptoSpec {
-    const TYPE_NAME: &'static str = "CryptoSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CryptoSpec` or any of its subtypes: what a member declared as `CryptoSpec` holds.
@@ -73,14 +101,7 @@ pub enum CryptoSpecKind {
 impl CryptoSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CryptoSpec(v) => v.type_name(),
-            Self::CryptoSpecDecrypt(v) => v.type_name(),
-            Self::CryptoSpecDeepRecrypt(v) => v.type_name(),
-            Self::CryptoSpecEncrypt(v) => v.type_name(),
-            Self::CryptoSpecNoOp(v) => v.type_name(),
-            Self::CryptoSpecShallowRecrypt(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -128,92 +149,79 @@ impl From<crate::types::CryptoSpecShallowRecrypt> for CryptoSpecKind {
         Self::CryptoSpecShallowRecrypt(Box::new(v))
     }
 }
-impl serde::Serialize for CryptoSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CryptoSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::CryptoSpec, id) {
+            crate::registry::id::CryptoSpecDecrypt => {
+                Self::CryptoSpecDecrypt(crate::object::Blank::blank())
+            }
+            crate::registry::id::CryptoSpecDeepRecrypt => {
+                Self::CryptoSpecDeepRecrypt(crate::object::Blank::blank())
+            }
+            crate::registry::id::CryptoSpecEncrypt => {
+                Self::CryptoSpecEncrypt(crate::object::Blank::blank())
+            }
+            crate::registry::id::CryptoSpecNoOp => {
+                Self::CryptoSpecNoOp(
+                    <crate::types::CryptoSpecNoOpKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::CryptoSpecShallowRecrypt => {
+                Self::CryptoSpecShallowRecrypt(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CryptoSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CryptoSpec(v) => v.serialize(s),
-            Self::CryptoSpecDecrypt(v) => v.serialize(s),
-            Self::CryptoSpecDeepRecrypt(v) => v.serialize(s),
-            Self::CryptoSpecEncrypt(v) => v.serialize(s),
-            Self::CryptoSpecNoOp(v) => v.serialize(s),
-            Self::CryptoSpecShallowRecrypt(v) => v.serialize(s),
+            Self::CryptoSpec(v) => &**v,
+            Self::CryptoSpecDecrypt(v) => &**v,
+            Self::CryptoSpecDeepRecrypt(v) => &**v,
+            Self::CryptoSpecEncrypt(v) => &**v,
+            Self::CryptoSpecNoOp(v) => crate::object::Family::object(v),
+            Self::CryptoSpecShallowRecrypt(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CryptoSpec(v) => &mut **v,
+            Self::CryptoSpecDecrypt(v) => &mut **v,
+            Self::CryptoSpecDeepRecrypt(v) => &mut **v,
+            Self::CryptoSpecEncrypt(v) => &mut **v,
+            Self::CryptoSpecNoOp(v) => crate::object::Family::object_mut(v),
+            Self::CryptoSpecShallowRecrypt(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CryptoSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CryptoSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CryptoSpecKind {
-    const BASE: u16 = crate::registry::id::CryptoSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CryptoSpecDecrypt => {
-                    Self::CryptoSpecDecrypt(
-                        Box::new(
-                            <crate::types::CryptoSpecDecrypt as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CryptoSpecDeepRecrypt => {
-                    Self::CryptoSpecDeepRecrypt(
-                        Box::new(
-                            <crate::types::CryptoSpecDeepRecrypt as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CryptoSpecEncrypt => {
-                    Self::CryptoSpecEncrypt(
-                        Box::new(
-                            <crate::types::CryptoSpecEncrypt as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CryptoSpecNoOp => {
-                    Self::CryptoSpecNoOp(
-                        <crate::types::CryptoSpecNoOpKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::CryptoSpecShallowRecrypt => {
-                    Self::CryptoSpecShallowRecrypt(
-                        Box::new(
-                            <crate::types::CryptoSpecShallowRecrypt as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CryptoSpec(
-                        Box::new(
-                            <crate::types::CryptoSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CryptoSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CryptoSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CryptoSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CryptoSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *CustomFieldDef*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomFieldDef {
     /// Property *CustomFieldDef.key*.
     pub key: i32,
@@ -28,82 +28,94 @@ impl CustomFieldDef {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("name", &self.name);
-        o.field("type", &self.r#type);
-        o.opt("managedObjectType", &self.managed_object_type);
-        o.opt("fieldDefPrivileges", &self.field_def_privileges);
-        o.opt("fieldInstancePrivileges", &self.field_instance_privileges);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomFieldDef",
+    type_name: Some("CustomFieldDef"),
+    wire: &[
+        "key",
+        "name",
+        "type",
+        "managedObjectType",
+        "fieldDefPrivileges",
+        "fieldInstancePrivileges",
+    ],
+    names: &[
+        "key",
+        "name",
+        "type",
+        "managed_object_type",
+        "field_def_privileges",
+        "field_instance_privileges",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[4u16, 5u16, 0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for CustomFieldDef {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.r#type,
+            3usize => &self.managed_object_type,
+            4usize => &self.field_def_privileges,
+            5usize => &self.field_instance_privileges,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.r#type,
+            3usize => &mut self.managed_object_type,
+            4usize => &mut self.field_def_privileges,
+            5usize => &mut self.field_instance_privileges,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomFieldDef {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CustomFieldDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomFieldDef {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomFieldDef {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomFieldDef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CustomFieldDef"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomFieldDef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomFieldDef {
-    const TYPE_NAME: &'static str = "CustomFieldDef";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::PrivilegePolicyDef>>,
-            Option<Box<crate::types::PrivilegePolicyDef>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "type" => crate::de::req(&mut f.2, &mut map, "type"),
-                "managedObjectType" => {
-                    crate::de::set(&mut f.3, &mut map, "managedObjectType")
-                }
-                "fieldDefPrivileges" => {
-                    crate::de::set(&mut f.4, &mut map, "fieldDefPrivileges")
-                }
-                "fieldInstancePrivileges" => {
-                    crate::de::set(&mut f.5, &mut map, "fieldInstancePrivileges")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["key", "name", "type"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            r#type: f_2,
-            managed_object_type: f_3,
-            field_def_privileges: f_4,
-            field_instance_privileges: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

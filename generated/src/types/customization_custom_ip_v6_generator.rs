@@ -3,7 +3,7 @@
 /// Data object type *CustomizationCustomIpV6Generator*.
 ///
 /// Extends `CustomizationIpV6Generator`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomizationCustomIpV6Generator {
     /// Property *CustomizationCustomIpV6Generator.argument*.
     pub argument: Option<String>,
@@ -18,45 +18,70 @@ impl CustomizationCustomIpV6Generator {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("argument", &self.argument);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationCustomIpV6Generator",
+    type_name: Some("CustomizationCustomIpV6Generator"),
+    wire: &["argument"],
+    names: &["argument"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for CustomizationCustomIpV6Generator {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.argument,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.argument,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomizationCustomIpV6Generator {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CustomizationCustomIpV6Generator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationCustomIpV6Generator {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationCustomIpV6Generator {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationCustomIpV6Generator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CustomizationCustomIpV6Generator"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationCustomIpV6Generator {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationCustomIpV6Generator {
-    const TYPE_NAME: &'static str = "CustomizationCustomIpV6Generator";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "argument" => crate::de::set(&mut f.0, &mut map, "argument"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { argument: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CustomizationFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomizationFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl CustomizationFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationFault",
+    type_name: Some("CustomizationFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for CustomizationFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomizationFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CustomizationFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CustomizationFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationFault {
-    const TYPE_NAME: &'static str = "CustomizationFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CustomizationFault` or any of its subtypes: what a member declared as `CustomizationFault` holds.
@@ -105,21 +127,7 @@ pub enum CustomizationFaultKind {
 impl CustomizationFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CustomizationFault(v) => v.type_name(),
-            Self::CannotDecryptPasswords(v) => v.type_name(),
-            Self::CustomizationPending(v) => v.type_name(),
-            Self::IpHostnameGeneratorError(v) => v.type_name(),
-            Self::LinuxVolumeNotClean(v) => v.type_name(),
-            Self::MissingLinuxCustResources(v) => v.type_name(),
-            Self::MissingWindowsCustResources(v) => v.type_name(),
-            Self::MountError(v) => v.type_name(),
-            Self::NicSettingMismatch(v) => v.type_name(),
-            Self::NoDisksToCustomize(v) => v.type_name(),
-            Self::UncustomizableGuest(v) => v.type_name(),
-            Self::UnexpectedCustomizationFault(v) => v.type_name(),
-            Self::VolumeEditorError(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -209,170 +217,113 @@ impl From<crate::types::VolumeEditorError> for CustomizationFaultKind {
         Self::VolumeEditorError(Box::new(v))
     }
 }
-impl serde::Serialize for CustomizationFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CustomizationFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CustomizationFault,
+            id,
+        ) {
+            crate::registry::id::CannotDecryptPasswords => {
+                Self::CannotDecryptPasswords(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationPending => {
+                Self::CustomizationPending(crate::object::Blank::blank())
+            }
+            crate::registry::id::IpHostnameGeneratorError => {
+                Self::IpHostnameGeneratorError(crate::object::Blank::blank())
+            }
+            crate::registry::id::LinuxVolumeNotClean => {
+                Self::LinuxVolumeNotClean(crate::object::Blank::blank())
+            }
+            crate::registry::id::MissingLinuxCustResources => {
+                Self::MissingLinuxCustResources(crate::object::Blank::blank())
+            }
+            crate::registry::id::MissingWindowsCustResources => {
+                Self::MissingWindowsCustResources(crate::object::Blank::blank())
+            }
+            crate::registry::id::MountError => {
+                Self::MountError(crate::object::Blank::blank())
+            }
+            crate::registry::id::NicSettingMismatch => {
+                Self::NicSettingMismatch(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoDisksToCustomize => {
+                Self::NoDisksToCustomize(crate::object::Blank::blank())
+            }
+            crate::registry::id::UncustomizableGuest => {
+                Self::UncustomizableGuest(crate::object::Blank::blank())
+            }
+            crate::registry::id::UnexpectedCustomizationFault => {
+                Self::UnexpectedCustomizationFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::VolumeEditorError => {
+                Self::VolumeEditorError(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CustomizationFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CustomizationFault(v) => v.serialize(s),
-            Self::CannotDecryptPasswords(v) => v.serialize(s),
-            Self::CustomizationPending(v) => v.serialize(s),
-            Self::IpHostnameGeneratorError(v) => v.serialize(s),
-            Self::LinuxVolumeNotClean(v) => v.serialize(s),
-            Self::MissingLinuxCustResources(v) => v.serialize(s),
-            Self::MissingWindowsCustResources(v) => v.serialize(s),
-            Self::MountError(v) => v.serialize(s),
-            Self::NicSettingMismatch(v) => v.serialize(s),
-            Self::NoDisksToCustomize(v) => v.serialize(s),
-            Self::UncustomizableGuest(v) => v.serialize(s),
-            Self::UnexpectedCustomizationFault(v) => v.serialize(s),
-            Self::VolumeEditorError(v) => v.serialize(s),
+            Self::CustomizationFault(v) => &**v,
+            Self::CannotDecryptPasswords(v) => &**v,
+            Self::CustomizationPending(v) => &**v,
+            Self::IpHostnameGeneratorError(v) => &**v,
+            Self::LinuxVolumeNotClean(v) => &**v,
+            Self::MissingLinuxCustResources(v) => &**v,
+            Self::MissingWindowsCustResources(v) => &**v,
+            Self::MountError(v) => &**v,
+            Self::NicSettingMismatch(v) => &**v,
+            Self::NoDisksToCustomize(v) => &**v,
+            Self::UncustomizableGuest(v) => &**v,
+            Self::UnexpectedCustomizationFault(v) => &**v,
+            Self::VolumeEditorError(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CustomizationFault(v) => &mut **v,
+            Self::CannotDecryptPasswords(v) => &mut **v,
+            Self::CustomizationPending(v) => &mut **v,
+            Self::IpHostnameGeneratorError(v) => &mut **v,
+            Self::LinuxVolumeNotClean(v) => &mut **v,
+            Self::MissingLinuxCustResources(v) => &mut **v,
+            Self::MissingWindowsCustResources(v) => &mut **v,
+            Self::MountError(v) => &mut **v,
+            Self::NicSettingMismatch(v) => &mut **v,
+            Self::NoDisksToCustomize(v) => &mut **v,
+            Self::UncustomizableGuest(v) => &mut **v,
+            Self::UnexpectedCustomizationFault(v) => &mut **v,
+            Self::VolumeEditorError(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CustomizationFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CustomizationFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CustomizationFaultKind {
-    const BASE: u16 = crate::registry::id::CustomizationFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CannotDecryptPasswords => {
-                    Self::CannotDecryptPasswords(
-                        Box::new(
-                            <crate::types::CannotDecryptPasswords as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationPending => {
-                    Self::CustomizationPending(
-                        Box::new(
-                            <crate::types::CustomizationPending as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IpHostnameGeneratorError => {
-                    Self::IpHostnameGeneratorError(
-                        Box::new(
-                            <crate::types::IpHostnameGeneratorError as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LinuxVolumeNotClean => {
-                    Self::LinuxVolumeNotClean(
-                        Box::new(
-                            <crate::types::LinuxVolumeNotClean as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MissingLinuxCustResources => {
-                    Self::MissingLinuxCustResources(
-                        Box::new(
-                            <crate::types::MissingLinuxCustResources as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MissingWindowsCustResources => {
-                    Self::MissingWindowsCustResources(
-                        Box::new(
-                            <crate::types::MissingWindowsCustResources as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MountError => {
-                    Self::MountError(
-                        Box::new(
-                            <crate::types::MountError as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NicSettingMismatch => {
-                    Self::NicSettingMismatch(
-                        Box::new(
-                            <crate::types::NicSettingMismatch as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoDisksToCustomize => {
-                    Self::NoDisksToCustomize(
-                        Box::new(
-                            <crate::types::NoDisksToCustomize as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UncustomizableGuest => {
-                    Self::UncustomizableGuest(
-                        Box::new(
-                            <crate::types::UncustomizableGuest as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UnexpectedCustomizationFault => {
-                    Self::UnexpectedCustomizationFault(
-                        Box::new(
-                            <crate::types::UnexpectedCustomizationFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VolumeEditorError => {
-                    Self::VolumeEditorError(
-                        Box::new(
-                            <crate::types::VolumeEditorError as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CustomizationFault(
-                        Box::new(
-                            <crate::types::CustomizationFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CustomizationFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CustomizationFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CustomizationFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CustomizationFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationGlobalIPSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomizationGlobalIPSettings {
     /// Property *CustomizationGlobalIPSettings.dnsSuffixList*.
     pub dns_suffix_list: Option<Vec<String>>,
@@ -20,55 +20,72 @@ impl CustomizationGlobalIPSettings {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dnsSuffixList", &self.dns_suffix_list);
-        o.opt("dnsServerList", &self.dns_server_list);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationGlobalIPSettings",
+    type_name: Some("CustomizationGlobalIPSettings"),
+    wire: &["dnsSuffixList", "dnsServerList"],
+    names: &["dns_suffix_list", "dns_server_list"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for CustomizationGlobalIPSettings {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dns_suffix_list,
+            1usize => &self.dns_server_list,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dns_suffix_list,
+            1usize => &mut self.dns_server_list,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomizationGlobalIPSettings {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CustomizationGlobalIPSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationGlobalIPSettings {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationGlobalIPSettings {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationGlobalIPSettings {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CustomizationGlobalIPSettings"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationGlobalIPSettings {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationGlobalIPSettings {
-    const TYPE_NAME: &'static str = "CustomizationGlobalIPSettings";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<String>>, Option<Vec<String>>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dnsSuffixList" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dnsSuffixList")
-                }
-                "dnsServerList" => {
-                    crate::de::set_list(&mut f.1, &mut map, "dnsServerList")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            dns_suffix_list: f_0,
-            dns_server_list: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

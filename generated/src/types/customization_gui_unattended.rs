@@ -3,7 +3,7 @@
 /// Data object type *CustomizationGuiUnattended*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomizationGuiUnattended {
     /// Property *CustomizationGuiUnattended.password*.
     pub password: Option<Box<crate::types::CustomizationPassword>>,
@@ -24,72 +24,76 @@ impl CustomizationGuiUnattended {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("password", &self.password);
-        o.field("timeZone", &self.time_zone);
-        o.field("autoLogon", &self.auto_logon);
-        o.field("autoLogonCount", &self.auto_logon_count);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationGuiUnattended",
+    type_name: Some("CustomizationGuiUnattended"),
+    wire: &["password", "timeZone", "autoLogon", "autoLogonCount"],
+    names: &["password", "time_zone", "auto_logon", "auto_logon_count"],
+    required: &[1u16, 2u16, 3u16],
+    by_name: &[2u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for CustomizationGuiUnattended {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.password,
+            1usize => &self.time_zone,
+            2usize => &self.auto_logon,
+            3usize => &self.auto_logon_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.password,
+            1usize => &mut self.time_zone,
+            2usize => &mut self.auto_logon,
+            3usize => &mut self.auto_logon_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomizationGuiUnattended {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CustomizationGuiUnattended {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationGuiUnattended {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationGuiUnattended {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationGuiUnattended {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CustomizationGuiUnattended"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationGuiUnattended {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationGuiUnattended {
-    const TYPE_NAME: &'static str = "CustomizationGuiUnattended";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::CustomizationPassword>>,
-            Option<i32>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "password" => crate::de::set(&mut f.0, &mut map, "password"),
-                "timeZone" => crate::de::req(&mut f.1, &mut map, "timeZone"),
-                "autoLogon" => crate::de::req(&mut f.2, &mut map, "autoLogon"),
-                "autoLogonCount" => crate::de::req(&mut f.3, &mut map, "autoLogonCount"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["timeZone", "autoLogon", "autoLogonCount"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            password: f_0,
-            time_zone: f_1,
-            auto_logon: f_2,
-            auto_logon_count: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationIdentification*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomizationIdentification {
     /// Property *CustomizationIdentification.joinWorkgroup*.
     pub join_workgroup: Option<String>,
@@ -28,68 +28,90 @@ impl CustomizationIdentification {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("joinWorkgroup", &self.join_workgroup);
-        o.opt("joinDomain", &self.join_domain);
-        o.opt("domainAdmin", &self.domain_admin);
-        o.opt("domainAdminPassword", &self.domain_admin_password);
-        o.opt("domainOU", &self.domain_ou);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationIdentification",
+    type_name: Some("CustomizationIdentification"),
+    wire: &[
+        "joinWorkgroup",
+        "joinDomain",
+        "domainAdmin",
+        "domainAdminPassword",
+        "domainOU",
+    ],
+    names: &[
+        "join_workgroup",
+        "join_domain",
+        "domain_admin",
+        "domain_admin_password",
+        "domain_ou",
+    ],
+    required: &[],
+    by_name: &[2u16, 3u16, 4u16, 1u16, 0u16],
+};
+impl crate::object::Object for CustomizationIdentification {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.join_workgroup,
+            1usize => &self.join_domain,
+            2usize => &self.domain_admin,
+            3usize => &self.domain_admin_password,
+            4usize => &self.domain_ou,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.join_workgroup,
+            1usize => &mut self.join_domain,
+            2usize => &mut self.domain_admin,
+            3usize => &mut self.domain_admin_password,
+            4usize => &mut self.domain_ou,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomizationIdentification {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CustomizationIdentification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationIdentification {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationIdentification {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationIdentification {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CustomizationIdentification"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationIdentification {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationIdentification {
-    const TYPE_NAME: &'static str = "CustomizationIdentification";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::CustomizationPassword>>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "joinWorkgroup" => crate::de::set(&mut f.0, &mut map, "joinWorkgroup"),
-                "joinDomain" => crate::de::set(&mut f.1, &mut map, "joinDomain"),
-                "domainAdmin" => crate::de::set(&mut f.2, &mut map, "domainAdmin"),
-                "domainAdminPassword" => {
-                    crate::de::set(&mut f.3, &mut map, "domainAdminPassword")
-                }
-                "domainOU" => crate::de::set(&mut f.4, &mut map, "domainOU"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            join_workgroup: f_0,
-            join_domain: f_1,
-            domain_admin: f_2,
-            domain_admin_password: f_3,
-            domain_ou: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

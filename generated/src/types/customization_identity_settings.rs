@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CustomizationIdentitySettingsKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomizationIdentitySettings {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,65 @@ impl CustomizationIdentitySettings {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationIdentitySettings",
+    type_name: Some("CustomizationIdentitySettings"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for CustomizationIdentitySettings {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "CustomizationIdentitySettings")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "CustomizationIdentitySettings")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for CustomizationIdentitySettings {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CustomizationIdentitySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationIdentitySettings {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationIdentitySettings {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationIdentitySettings {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CustomizationIdentitySettings"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationIdentitySettings {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationIdentitySettings {
-    const TYPE_NAME: &'static str = "CustomizationIdentitySettings";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CustomizationIdentitySettings` or any of its subtypes: what a member declared as `CustomizationIdentitySettings` holds.
@@ -79,15 +103,7 @@ pub enum CustomizationIdentitySettingsKind {
 impl CustomizationIdentitySettingsKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CustomizationIdentitySettings(v) => v.type_name(),
-            Self::CustomizationCloudinitPrep(v) => v.type_name(),
-            Self::CustomizationLinuxFlexPrep(v) => v.type_name(),
-            Self::CustomizationLinuxPrep(v) => v.type_name(),
-            Self::CustomizationSysprep(v) => v.type_name(),
-            Self::CustomizationSysprepText(v) => v.type_name(),
-            Self::CustomizationWindowsFlexPrep(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -145,104 +161,83 @@ for CustomizationIdentitySettingsKind {
         Self::CustomizationWindowsFlexPrep(Box::new(v))
     }
 }
-impl serde::Serialize for CustomizationIdentitySettingsKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CustomizationIdentitySettingsKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CustomizationIdentitySettings,
+            id,
+        ) {
+            crate::registry::id::CustomizationCloudinitPrep => {
+                Self::CustomizationCloudinitPrep(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationLinuxFlexPrep => {
+                Self::CustomizationLinuxFlexPrep(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationLinuxPrep => {
+                Self::CustomizationLinuxPrep(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationSysprep => {
+                Self::CustomizationSysprep(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationSysprepText => {
+                Self::CustomizationSysprepText(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationWindowsFlexPrep => {
+                Self::CustomizationWindowsFlexPrep(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CustomizationIdentitySettings(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CustomizationIdentitySettings(v) => v.serialize(s),
-            Self::CustomizationCloudinitPrep(v) => v.serialize(s),
-            Self::CustomizationLinuxFlexPrep(v) => v.serialize(s),
-            Self::CustomizationLinuxPrep(v) => v.serialize(s),
-            Self::CustomizationSysprep(v) => v.serialize(s),
-            Self::CustomizationSysprepText(v) => v.serialize(s),
-            Self::CustomizationWindowsFlexPrep(v) => v.serialize(s),
+            Self::CustomizationIdentitySettings(v) => &**v,
+            Self::CustomizationCloudinitPrep(v) => &**v,
+            Self::CustomizationLinuxFlexPrep(v) => &**v,
+            Self::CustomizationLinuxPrep(v) => &**v,
+            Self::CustomizationSysprep(v) => &**v,
+            Self::CustomizationSysprepText(v) => &**v,
+            Self::CustomizationWindowsFlexPrep(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CustomizationIdentitySettings(v) => &mut **v,
+            Self::CustomizationCloudinitPrep(v) => &mut **v,
+            Self::CustomizationLinuxFlexPrep(v) => &mut **v,
+            Self::CustomizationLinuxPrep(v) => &mut **v,
+            Self::CustomizationSysprep(v) => &mut **v,
+            Self::CustomizationSysprepText(v) => &mut **v,
+            Self::CustomizationWindowsFlexPrep(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CustomizationIdentitySettingsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CustomizationIdentitySettingsKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CustomizationIdentitySettingsKind {
-    const BASE: u16 = crate::registry::id::CustomizationIdentitySettings;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CustomizationCloudinitPrep => {
-                    Self::CustomizationCloudinitPrep(
-                        Box::new(
-                            <crate::types::CustomizationCloudinitPrep as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationLinuxFlexPrep => {
-                    Self::CustomizationLinuxFlexPrep(
-                        Box::new(
-                            <crate::types::CustomizationLinuxFlexPrep as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationLinuxPrep => {
-                    Self::CustomizationLinuxPrep(
-                        Box::new(
-                            <crate::types::CustomizationLinuxPrep as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationSysprep => {
-                    Self::CustomizationSysprep(
-                        Box::new(
-                            <crate::types::CustomizationSysprep as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationSysprepText => {
-                    Self::CustomizationSysprepText(
-                        Box::new(
-                            <crate::types::CustomizationSysprepText as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationWindowsFlexPrep => {
-                    Self::CustomizationWindowsFlexPrep(
-                        Box::new(
-                            <crate::types::CustomizationWindowsFlexPrep as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CustomizationIdentitySettings(
-                        Box::new(
-                            <crate::types::CustomizationIdentitySettings as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CustomizationIdentitySettingsKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CustomizationIdentitySettingsKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CustomizationIdentitySettingsKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CustomizationIdentitySettingsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CustomizationIpGeneratorKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomizationIpGenerator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,65 @@ impl CustomizationIpGenerator {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationIpGenerator",
+    type_name: Some("CustomizationIpGenerator"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for CustomizationIpGenerator {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "CustomizationIpGenerator")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "CustomizationIpGenerator")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for CustomizationIpGenerator {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CustomizationIpGenerator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationIpGenerator {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationIpGenerator {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationIpGenerator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CustomizationIpGenerator"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationIpGenerator {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationIpGenerator {
-    const TYPE_NAME: &'static str = "CustomizationIpGenerator";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CustomizationIpGenerator` or any of its subtypes: what a member declared as `CustomizationIpGenerator` holds.
@@ -77,14 +101,7 @@ pub enum CustomizationIpGeneratorKind {
 impl CustomizationIpGeneratorKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CustomizationIpGenerator(v) => v.type_name(),
-            Self::CustomizationCustomIpGenerator(v) => v.type_name(),
-            Self::CustomizationDhcpIpGenerator(v) => v.type_name(),
-            Self::CustomizationDisableIpV4(v) => v.type_name(),
-            Self::CustomizationFixedIp(v) => v.type_name(),
-            Self::CustomizationUnknownIpGenerator(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -134,93 +151,78 @@ for CustomizationIpGeneratorKind {
         Self::CustomizationUnknownIpGenerator(Box::new(v))
     }
 }
-impl serde::Serialize for CustomizationIpGeneratorKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CustomizationIpGeneratorKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CustomizationIpGenerator,
+            id,
+        ) {
+            crate::registry::id::CustomizationCustomIpGenerator => {
+                Self::CustomizationCustomIpGenerator(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationDhcpIpGenerator => {
+                Self::CustomizationDhcpIpGenerator(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationDisableIpV4 => {
+                Self::CustomizationDisableIpV4(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationFixedIp => {
+                Self::CustomizationFixedIp(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationUnknownIpGenerator => {
+                Self::CustomizationUnknownIpGenerator(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CustomizationIpGenerator(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CustomizationIpGenerator(v) => v.serialize(s),
-            Self::CustomizationCustomIpGenerator(v) => v.serialize(s),
-            Self::CustomizationDhcpIpGenerator(v) => v.serialize(s),
-            Self::CustomizationDisableIpV4(v) => v.serialize(s),
-            Self::CustomizationFixedIp(v) => v.serialize(s),
-            Self::CustomizationUnknownIpGenerator(v) => v.serialize(s),
+            Self::CustomizationIpGenerator(v) => &**v,
+            Self::CustomizationCustomIpGenerator(v) => &**v,
+            Self::CustomizationDhcpIpGenerator(v) => &**v,
+            Self::CustomizationDisableIpV4(v) => &**v,
+            Self::CustomizationFixedIp(v) => &**v,
+            Self::CustomizationUnknownIpGenerator(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CustomizationIpGenerator(v) => &mut **v,
+            Self::CustomizationCustomIpGenerator(v) => &mut **v,
+            Self::CustomizationDhcpIpGenerator(v) => &mut **v,
+            Self::CustomizationDisableIpV4(v) => &mut **v,
+            Self::CustomizationFixedIp(v) => &mut **v,
+            Self::CustomizationUnknownIpGenerator(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CustomizationIpGeneratorKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CustomizationIpGeneratorKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CustomizationIpGeneratorKind {
-    const BASE: u16 = crate::registry::id::CustomizationIpGenerator;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CustomizationCustomIpGenerator => {
-                    Self::CustomizationCustomIpGenerator(
-                        Box::new(
-                            <crate::types::CustomizationCustomIpGenerator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationDhcpIpGenerator => {
-                    Self::CustomizationDhcpIpGenerator(
-                        Box::new(
-                            <crate::types::CustomizationDhcpIpGenerator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationDisableIpV4 => {
-                    Self::CustomizationDisableIpV4(
-                        Box::new(
-                            <crate::types::CustomizationDisableIpV4 as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationFixedIp => {
-                    Self::CustomizationFixedIp(
-                        Box::new(
-                            <crate::types::CustomizationFixedIp as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationUnknownIpGenerator => {
-                    Self::CustomizationUnknownIpGenerator(
-                        Box::new(
-                            <crate::types::CustomizationUnknownIpGenerator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CustomizationIpGenerator(
-                        Box::new(
-                            <crate::types::CustomizationIpGenerator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CustomizationIpGeneratorKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CustomizationIpGeneratorKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CustomizationIpGeneratorKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CustomizationIpGeneratorKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

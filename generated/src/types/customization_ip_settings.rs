@@ -3,7 +3,7 @@
 /// Data object type *CustomizationIPSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CustomizationIPSettings {
     /// Property *CustomizationIPSettings.ip*.
     pub ip: crate::types::CustomizationIpGeneratorKind,
@@ -34,85 +34,117 @@ impl CustomizationIPSettings {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("ip", &self.ip);
-        o.opt("subnetMask", &self.subnet_mask);
-        o.opt("gateway", &self.gateway);
-        o.opt("ipV6Spec", &self.ip_v6_spec);
-        o.opt("dnsServerList", &self.dns_server_list);
-        o.opt("dnsDomain", &self.dns_domain);
-        o.opt("primaryWINS", &self.primary_wins);
-        o.opt("secondaryWINS", &self.secondary_wins);
-        o.opt("netBIOS", &self.net_bios);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationIPSettings",
+    type_name: Some("CustomizationIPSettings"),
+    wire: &[
+        "ip",
+        "subnetMask",
+        "gateway",
+        "ipV6Spec",
+        "dnsServerList",
+        "dnsDomain",
+        "primaryWINS",
+        "secondaryWINS",
+        "netBIOS",
+    ],
+    names: &[
+        "ip",
+        "subnet_mask",
+        "gateway",
+        "ip_v6_spec",
+        "dns_server_list",
+        "dns_domain",
+        "primary_wins",
+        "secondary_wins",
+        "net_bios",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 4u16, 2u16, 0u16, 3u16, 8u16, 6u16, 7u16, 1u16],
+};
+impl crate::object::Object for CustomizationIPSettings {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ip,
+            1usize => &self.subnet_mask,
+            2usize => &self.gateway,
+            3usize => &self.ip_v6_spec,
+            4usize => &self.dns_server_list,
+            5usize => &self.dns_domain,
+            6usize => &self.primary_wins,
+            7usize => &self.secondary_wins,
+            8usize => &self.net_bios,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ip,
+            1usize => &mut self.subnet_mask,
+            2usize => &mut self.gateway,
+            3usize => &mut self.ip_v6_spec,
+            4usize => &mut self.dns_server_list,
+            5usize => &mut self.dns_domain,
+            6usize => &mut self.primary_wins,
+            7usize => &mut self.secondary_wins,
+            8usize => &mut self.net_bios,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomizationIPSettings {
+    fn blank() -> Self {
+        Self {
+            ip: crate::object::Blank::blank(),
+            subnet_mask: crate::object::Blank::blank(),
+            gateway: crate::object::Blank::blank(),
+            ip_v6_spec: crate::object::Blank::blank(),
+            dns_server_list: crate::object::Blank::blank(),
+            dns_domain: crate::object::Blank::blank(),
+            primary_wins: crate::object::Blank::blank(),
+            secondary_wins: crate::object::Blank::blank(),
+            net_bios: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CustomizationIPSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationIPSettings {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationIPSettings {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationIPSettings {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CustomizationIPSettings"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationIPSettings {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationIPSettings {
-    const TYPE_NAME: &'static str = "CustomizationIPSettings";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::CustomizationIpGeneratorKind>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::CustomizationIPSettingsIpV6AddressSpec>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::CustomizationNetBIOSMode>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ip" => crate::de::req(&mut f.0, &mut map, "ip"),
-                "subnetMask" => crate::de::set(&mut f.1, &mut map, "subnetMask"),
-                "gateway" => crate::de::set_list(&mut f.2, &mut map, "gateway"),
-                "ipV6Spec" => crate::de::set(&mut f.3, &mut map, "ipV6Spec"),
-                "dnsServerList" => {
-                    crate::de::set_list(&mut f.4, &mut map, "dnsServerList")
-                }
-                "dnsDomain" => crate::de::set(&mut f.5, &mut map, "dnsDomain"),
-                "primaryWINS" => crate::de::set(&mut f.6, &mut map, "primaryWINS"),
-                "secondaryWINS" => crate::de::set(&mut f.7, &mut map, "secondaryWINS"),
-                "netBIOS" => crate::de::set(&mut f.8, &mut map, "netBIOS"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["ip"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ip: f_0,
-            subnet_mask: f_1,
-            gateway: f_2,
-            ip_v6_spec: f_3,
-            dns_server_list: f_4,
-            dns_domain: f_5,
-            primary_wins: f_6,
-            secondary_wins: f_7,
-            net_bios: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

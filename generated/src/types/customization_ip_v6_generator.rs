@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CustomizationIpV6GeneratorKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomizationIpV6Generator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,65 @@ impl CustomizationIpV6Generator {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationIpV6Generator",
+    type_name: Some("CustomizationIpV6Generator"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for CustomizationIpV6Generator {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "CustomizationIpV6Generator")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "CustomizationIpV6Generator")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for CustomizationIpV6Generator {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CustomizationIpV6Generator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationIpV6Generator {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationIpV6Generator {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationIpV6Generator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CustomizationIpV6Generator"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationIpV6Generator {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationIpV6Generator {
-    const TYPE_NAME: &'static str = "CustomizationIpV6Generator";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CustomizationIpV6Generator` or any of its subtypes: what a member declared as `CustomizationIpV6Generator` holds.
@@ -85,15 +109,7 @@ pub enum CustomizationIpV6GeneratorKind {
 impl CustomizationIpV6GeneratorKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CustomizationIpV6Generator(v) => v.type_name(),
-            Self::CustomizationAutoIpV6Generator(v) => v.type_name(),
-            Self::CustomizationCustomIpV6Generator(v) => v.type_name(),
-            Self::CustomizationDhcpIpV6Generator(v) => v.type_name(),
-            Self::CustomizationFixedIpV6(v) => v.type_name(),
-            Self::CustomizationStatelessIpV6Generator(v) => v.type_name(),
-            Self::CustomizationUnknownIpV6Generator(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -152,104 +168,83 @@ for CustomizationIpV6GeneratorKind {
         Self::CustomizationUnknownIpV6Generator(Box::new(v))
     }
 }
-impl serde::Serialize for CustomizationIpV6GeneratorKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CustomizationIpV6GeneratorKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::CustomizationIpV6Generator,
+            id,
+        ) {
+            crate::registry::id::CustomizationAutoIpV6Generator => {
+                Self::CustomizationAutoIpV6Generator(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationCustomIpV6Generator => {
+                Self::CustomizationCustomIpV6Generator(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationDhcpIpV6Generator => {
+                Self::CustomizationDhcpIpV6Generator(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationFixedIpV6 => {
+                Self::CustomizationFixedIpV6(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationStatelessIpV6Generator => {
+                Self::CustomizationStatelessIpV6Generator(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationUnknownIpV6Generator => {
+                Self::CustomizationUnknownIpV6Generator(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CustomizationIpV6Generator(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CustomizationIpV6Generator(v) => v.serialize(s),
-            Self::CustomizationAutoIpV6Generator(v) => v.serialize(s),
-            Self::CustomizationCustomIpV6Generator(v) => v.serialize(s),
-            Self::CustomizationDhcpIpV6Generator(v) => v.serialize(s),
-            Self::CustomizationFixedIpV6(v) => v.serialize(s),
-            Self::CustomizationStatelessIpV6Generator(v) => v.serialize(s),
-            Self::CustomizationUnknownIpV6Generator(v) => v.serialize(s),
+            Self::CustomizationIpV6Generator(v) => &**v,
+            Self::CustomizationAutoIpV6Generator(v) => &**v,
+            Self::CustomizationCustomIpV6Generator(v) => &**v,
+            Self::CustomizationDhcpIpV6Generator(v) => &**v,
+            Self::CustomizationFixedIpV6(v) => &**v,
+            Self::CustomizationStatelessIpV6Generator(v) => &**v,
+            Self::CustomizationUnknownIpV6Generator(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CustomizationIpV6Generator(v) => &mut **v,
+            Self::CustomizationAutoIpV6Generator(v) => &mut **v,
+            Self::CustomizationCustomIpV6Generator(v) => &mut **v,
+            Self::CustomizationDhcpIpV6Generator(v) => &mut **v,
+            Self::CustomizationFixedIpV6(v) => &mut **v,
+            Self::CustomizationStatelessIpV6Generator(v) => &mut **v,
+            Self::CustomizationUnknownIpV6Generator(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CustomizationIpV6GeneratorKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CustomizationIpV6GeneratorKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CustomizationIpV6GeneratorKind {
-    const BASE: u16 = crate::registry::id::CustomizationIpV6Generator;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CustomizationAutoIpV6Generator => {
-                    Self::CustomizationAutoIpV6Generator(
-                        Box::new(
-                            <crate::types::CustomizationAutoIpV6Generator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationCustomIpV6Generator => {
-                    Self::CustomizationCustomIpV6Generator(
-                        Box::new(
-                            <crate::types::CustomizationCustomIpV6Generator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationDhcpIpV6Generator => {
-                    Self::CustomizationDhcpIpV6Generator(
-                        Box::new(
-                            <crate::types::CustomizationDhcpIpV6Generator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationFixedIpV6 => {
-                    Self::CustomizationFixedIpV6(
-                        Box::new(
-                            <crate::types::CustomizationFixedIpV6 as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationStatelessIpV6Generator => {
-                    Self::CustomizationStatelessIpV6Generator(
-                        Box::new(
-                            <crate::types::CustomizationStatelessIpV6Generator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationUnknownIpV6Generator => {
-                    Self::CustomizationUnknownIpV6Generator(
-                        Box::new(
-                            <crate::types::CustomizationUnknownIpV6Generator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CustomizationIpV6Generator(
-                        Box::new(
-                            <crate::types::CustomizationIpV6Generator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CustomizationIpV6GeneratorKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CustomizationIpV6GeneratorKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CustomizationIpV6GeneratorKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CustomizationIpV6GeneratorKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

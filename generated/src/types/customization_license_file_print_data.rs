@@ -3,7 +3,7 @@
 /// Data object type *CustomizationLicenseFilePrintData*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CustomizationLicenseFilePrintData {
     /// Property *CustomizationLicenseFilePrintData.autoMode*.
     pub auto_mode: crate::types::CustomizationLicenseDataMode,
@@ -20,57 +20,76 @@ impl CustomizationLicenseFilePrintData {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("autoMode", &self.auto_mode);
-        o.opt("autoUsers", &self.auto_users);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationLicenseFilePrintData",
+    type_name: Some("CustomizationLicenseFilePrintData"),
+    wire: &["autoMode", "autoUsers"],
+    names: &["auto_mode", "auto_users"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for CustomizationLicenseFilePrintData {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.auto_mode,
+            1usize => &self.auto_users,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.auto_mode,
+            1usize => &mut self.auto_users,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomizationLicenseFilePrintData {
+    fn blank() -> Self {
+        Self {
+            auto_mode: crate::object::Blank::blank(),
+            auto_users: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CustomizationLicenseFilePrintData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationLicenseFilePrintData {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationLicenseFilePrintData {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationLicenseFilePrintData {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("CustomizationLicenseFilePrintData"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationLicenseFilePrintData {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationLicenseFilePrintData {
-    const TYPE_NAME: &'static str = "CustomizationLicenseFilePrintData";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<crate::types::CustomizationLicenseDataMode>, Option<i32>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "autoMode" => crate::de::req(&mut f.0, &mut map, "autoMode"),
-                "autoUsers" => crate::de::set(&mut f.1, &mut map, "autoUsers"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["autoMode"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            auto_mode: f_0,
-            auto_users: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationLinuxPrep*.
 ///
 /// Extends `CustomizationIdentitySettings`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CustomizationLinuxPrep {
     /// Property *CustomizationLinuxPrep.hostName*.
     pub host_name: crate::types::CustomizationNameKind,
@@ -42,90 +42,117 @@ impl CustomizationLinuxPrep {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hostName", &self.host_name);
-        o.field("domain", &self.domain);
-        o.opt("timeZone", &self.time_zone);
-        o.opt("hwClockUTC", &self.hw_clock_utc);
-        o.opt("scriptText", &self.script_text);
-        o.opt("compatibleCustomizationMethod", &self.compatible_customization_method);
-        o.opt("resetPassword", &self.reset_password);
-        o.opt("password", &self.password);
-        o.opt("extraConfig", &self.extra_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationLinuxPrep",
+    type_name: Some("CustomizationLinuxPrep"),
+    wire: &[
+        "hostName",
+        "domain",
+        "timeZone",
+        "hwClockUTC",
+        "scriptText",
+        "compatibleCustomizationMethod",
+        "resetPassword",
+        "password",
+        "extraConfig",
+    ],
+    names: &[
+        "host_name",
+        "domain",
+        "time_zone",
+        "hw_clock_utc",
+        "script_text",
+        "compatible_customization_method",
+        "reset_password",
+        "password",
+        "extra_config",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[5u16, 1u16, 8u16, 0u16, 3u16, 7u16, 6u16, 4u16, 2u16],
+};
+impl crate::object::Object for CustomizationLinuxPrep {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_name,
+            1usize => &self.domain,
+            2usize => &self.time_zone,
+            3usize => &self.hw_clock_utc,
+            4usize => &self.script_text,
+            5usize => &self.compatible_customization_method,
+            6usize => &self.reset_password,
+            7usize => &self.password,
+            8usize => &self.extra_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_name,
+            1usize => &mut self.domain,
+            2usize => &mut self.time_zone,
+            3usize => &mut self.hw_clock_utc,
+            4usize => &mut self.script_text,
+            5usize => &mut self.compatible_customization_method,
+            6usize => &mut self.reset_password,
+            7usize => &mut self.password,
+            8usize => &mut self.extra_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomizationLinuxPrep {
+    fn blank() -> Self {
+        Self {
+            host_name: crate::object::Blank::blank(),
+            domain: crate::object::Blank::blank(),
+            time_zone: crate::object::Blank::blank(),
+            hw_clock_utc: crate::object::Blank::blank(),
+            script_text: crate::object::Blank::blank(),
+            compatible_customization_method: crate::object::Blank::blank(),
+            reset_password: crate::object::Blank::blank(),
+            password: crate::object::Blank::blank(),
+            extra_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CustomizationLinuxPrep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationLinuxPrep {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationLinuxPrep {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationLinuxPrep {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CustomizationLinuxPrep"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationLinuxPrep {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationLinuxPrep {
-    const TYPE_NAME: &'static str = "CustomizationLinuxPrep";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::CustomizationNameKind>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::CustomizationPassword>>,
-            Option<Vec<crate::types::OptionValueKind>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostName" => crate::de::req(&mut f.0, &mut map, "hostName"),
-                "domain" => crate::de::req(&mut f.1, &mut map, "domain"),
-                "timeZone" => crate::de::set(&mut f.2, &mut map, "timeZone"),
-                "hwClockUTC" => crate::de::set(&mut f.3, &mut map, "hwClockUTC"),
-                "scriptText" => crate::de::set(&mut f.4, &mut map, "scriptText"),
-                "compatibleCustomizationMethod" => {
-                    crate::de::set(&mut f.5, &mut map, "compatibleCustomizationMethod")
-                }
-                "resetPassword" => crate::de::set(&mut f.6, &mut map, "resetPassword"),
-                "password" => crate::de::set(&mut f.7, &mut map, "password"),
-                "extraConfig" => crate::de::set_list(&mut f.8, &mut map, "extraConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["hostName", "domain"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host_name: f_0,
-            domain: f_1,
-            time_zone: f_2,
-            hw_clock_utc: f_3,
-            script_text: f_4,
-            compatible_customization_method: f_5,
-            reset_password: f_6,
-            password: f_7,
-            extra_config: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

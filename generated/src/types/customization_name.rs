@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`CustomizationNameKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CustomizationName {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,37 +18,65 @@ impl CustomizationName {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationName",
+    type_name: Some("CustomizationName"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for CustomizationName {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "CustomizationName")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "CustomizationName")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for CustomizationName {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for CustomizationName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationName {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationName {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationName {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CustomizationName"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationName {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationName {
-    const TYPE_NAME: &'static str = "CustomizationName";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `CustomizationName` or any of its subtypes: what a member declared as `CustomizationName` holds.
@@ -73,14 +101,7 @@ pub enum CustomizationNameKind {
 impl CustomizationNameKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::CustomizationName(v) => v.type_name(),
-            Self::CustomizationCustomName(v) => v.type_name(),
-            Self::CustomizationFixedName(v) => v.type_name(),
-            Self::CustomizationPrefixName(v) => v.type_name(),
-            Self::CustomizationUnknownName(v) => v.type_name(),
-            Self::CustomizationVirtualMachineName(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -128,93 +149,75 @@ impl From<crate::types::CustomizationVirtualMachineName> for CustomizationNameKi
         Self::CustomizationVirtualMachineName(Box::new(v))
     }
 }
-impl serde::Serialize for CustomizationNameKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for CustomizationNameKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::CustomizationName, id) {
+            crate::registry::id::CustomizationCustomName => {
+                Self::CustomizationCustomName(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationFixedName => {
+                Self::CustomizationFixedName(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationPrefixName => {
+                Self::CustomizationPrefixName(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationUnknownName => {
+                Self::CustomizationUnknownName(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationVirtualMachineName => {
+                Self::CustomizationVirtualMachineName(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::CustomizationName(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::CustomizationName(v) => v.serialize(s),
-            Self::CustomizationCustomName(v) => v.serialize(s),
-            Self::CustomizationFixedName(v) => v.serialize(s),
-            Self::CustomizationPrefixName(v) => v.serialize(s),
-            Self::CustomizationUnknownName(v) => v.serialize(s),
-            Self::CustomizationVirtualMachineName(v) => v.serialize(s),
+            Self::CustomizationName(v) => &**v,
+            Self::CustomizationCustomName(v) => &**v,
+            Self::CustomizationFixedName(v) => &**v,
+            Self::CustomizationPrefixName(v) => &**v,
+            Self::CustomizationUnknownName(v) => &**v,
+            Self::CustomizationVirtualMachineName(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::CustomizationName(v) => &mut **v,
+            Self::CustomizationCustomName(v) => &mut **v,
+            Self::CustomizationFixedName(v) => &mut **v,
+            Self::CustomizationPrefixName(v) => &mut **v,
+            Self::CustomizationUnknownName(v) => &mut **v,
+            Self::CustomizationVirtualMachineName(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for CustomizationNameKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for CustomizationNameKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for CustomizationNameKind {
-    const BASE: u16 = crate::registry::id::CustomizationName;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CustomizationCustomName => {
-                    Self::CustomizationCustomName(
-                        Box::new(
-                            <crate::types::CustomizationCustomName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationFixedName => {
-                    Self::CustomizationFixedName(
-                        Box::new(
-                            <crate::types::CustomizationFixedName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationPrefixName => {
-                    Self::CustomizationPrefixName(
-                        Box::new(
-                            <crate::types::CustomizationPrefixName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationUnknownName => {
-                    Self::CustomizationUnknownName(
-                        Box::new(
-                            <crate::types::CustomizationUnknownName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationVirtualMachineName => {
-                    Self::CustomizationVirtualMachineName(
-                        Box::new(
-                            <crate::types::CustomizationVirtualMachineName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::CustomizationName(
-                        Box::new(
-                            <crate::types::CustomizationName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for CustomizationNameKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for CustomizationNameKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for CustomizationNameKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CustomizationNameKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

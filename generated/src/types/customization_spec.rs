@@ -3,7 +3,7 @@
 /// Data object type *CustomizationSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CustomizationSpec {
     /// Property *CustomizationSpec.options*.
     pub options: Option<crate::types::CustomizationOptionsKind>,
@@ -26,78 +26,91 @@ impl CustomizationSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("options", &self.options);
-        o.field("identity", &self.identity);
-        o.field("globalIPSettings", &self.global_ip_settings);
-        o.opt("nicSettingMap", &self.nic_setting_map);
-        o.opt("encryptionKey", &self.encryption_key);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationSpec",
+    type_name: Some("CustomizationSpec"),
+    wire: &["options", "identity", "globalIPSettings", "nicSettingMap", "encryptionKey"],
+    names: &[
+        "options",
+        "identity",
+        "global_ip_settings",
+        "nic_setting_map",
+        "encryption_key",
+    ],
+    required: &[1u16, 2u16],
+    by_name: &[4u16, 2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for CustomizationSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.options,
+            1usize => &self.identity,
+            2usize => &self.global_ip_settings,
+            3usize => &self.nic_setting_map,
+            4usize => &self.encryption_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.options,
+            1usize => &mut self.identity,
+            2usize => &mut self.global_ip_settings,
+            3usize => &mut self.nic_setting_map,
+            4usize => &mut self.encryption_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomizationSpec {
+    fn blank() -> Self {
+        Self {
+            options: crate::object::Blank::blank(),
+            identity: crate::object::Blank::blank(),
+            global_ip_settings: crate::object::Blank::blank(),
+            nic_setting_map: crate::object::Blank::blank(),
+            encryption_key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CustomizationSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CustomizationSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationSpec {
-    const TYPE_NAME: &'static str = "CustomizationSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::CustomizationOptionsKind>,
-            Option<crate::types::CustomizationIdentitySettingsKind>,
-            Option<Box<crate::types::CustomizationGlobalIPSettings>>,
-            Option<Vec<crate::types::CustomizationAdapterMapping>>,
-            Option<Vec<i8>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "options" => crate::de::set(&mut f.0, &mut map, "options"),
-                "identity" => crate::de::req(&mut f.1, &mut map, "identity"),
-                "globalIPSettings" => {
-                    crate::de::req(&mut f.2, &mut map, "globalIPSettings")
-                }
-                "nicSettingMap" => {
-                    crate::de::set_list(&mut f.3, &mut map, "nicSettingMap")
-                }
-                "encryptionKey" => {
-                    crate::de::set_list(&mut f.4, &mut map, "encryptionKey")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some()],
-                    &["identity", "globalIPSettings"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            options: f_0,
-            identity: f_1,
-            global_ip_settings: f_2,
-            nic_setting_map: f_3,
-            encryption_key: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *CustomizationSysprep*.
 ///
 /// Extends `CustomizationIdentitySettings`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CustomizationSysprep {
     /// Property *CustomizationSysprep.guiUnattended*.
     pub gui_unattended: Box<crate::types::CustomizationGuiUnattended>,
@@ -40,86 +40,112 @@ impl CustomizationSysprep {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("guiUnattended", &self.gui_unattended);
-        o.field("userData", &self.user_data);
-        o.opt("guiRunOnce", &self.gui_run_once);
-        o.field("identification", &self.identification);
-        o.opt("licenseFilePrintData", &self.license_file_print_data);
-        o.opt("scriptText", &self.script_text);
-        o.opt("resetPassword", &self.reset_password);
-        o.opt("extraConfig", &self.extra_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "CustomizationSysprep",
+    type_name: Some("CustomizationSysprep"),
+    wire: &[
+        "guiUnattended",
+        "userData",
+        "guiRunOnce",
+        "identification",
+        "licenseFilePrintData",
+        "scriptText",
+        "resetPassword",
+        "extraConfig",
+    ],
+    names: &[
+        "gui_unattended",
+        "user_data",
+        "gui_run_once",
+        "identification",
+        "license_file_print_data",
+        "script_text",
+        "reset_password",
+        "extra_config",
+    ],
+    required: &[0u16, 1u16, 3u16],
+    by_name: &[7u16, 2u16, 0u16, 3u16, 4u16, 6u16, 5u16, 1u16],
+};
+impl crate::object::Object for CustomizationSysprep {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.gui_unattended,
+            1usize => &self.user_data,
+            2usize => &self.gui_run_once,
+            3usize => &self.identification,
+            4usize => &self.license_file_print_data,
+            5usize => &self.script_text,
+            6usize => &self.reset_password,
+            7usize => &self.extra_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.gui_unattended,
+            1usize => &mut self.user_data,
+            2usize => &mut self.gui_run_once,
+            3usize => &mut self.identification,
+            4usize => &mut self.license_file_print_data,
+            5usize => &mut self.script_text,
+            6usize => &mut self.reset_password,
+            7usize => &mut self.extra_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for CustomizationSysprep {
+    fn blank() -> Self {
+        Self {
+            gui_unattended: crate::object::Blank::blank(),
+            user_data: crate::object::Blank::blank(),
+            gui_run_once: crate::object::Blank::blank(),
+            identification: crate::object::Blank::blank(),
+            license_file_print_data: crate::object::Blank::blank(),
+            script_text: crate::object::Blank::blank(),
+            reset_password: crate::object::Blank::blank(),
+            extra_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for CustomizationSysprep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for CustomizationSysprep {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for CustomizationSysprep {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for CustomizationSysprep {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("CustomizationSysprep"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for CustomizationSysprep {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for CustomizationSysprep {
-    const TYPE_NAME: &'static str = "CustomizationSysprep";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::CustomizationGuiUnattended>>,
-            Option<Box<crate::types::CustomizationUserData>>,
-            Option<Box<crate::types::CustomizationGuiRunOnce>>,
-            Option<Box<crate::types::CustomizationIdentification>>,
-            Option<Box<crate::types::CustomizationLicenseFilePrintData>>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::OptionValueKind>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "guiUnattended" => crate::de::req(&mut f.0, &mut map, "guiUnattended"),
-                "userData" => crate::de::req(&mut f.1, &mut map, "userData"),
-                "guiRunOnce" => crate::de::set(&mut f.2, &mut map, "guiRunOnce"),
-                "identification" => crate::de::req(&mut f.3, &mut map, "identification"),
-                "licenseFilePrintData" => {
-                    crate::de::set(&mut f.4, &mut map, "licenseFilePrintData")
-                }
-                "scriptText" => crate::de::set(&mut f.5, &mut map, "scriptText"),
-                "resetPassword" => crate::de::set(&mut f.6, &mut map, "resetPassword"),
-                "extraConfig" => crate::de::set_list(&mut f.7, &mut map, "extraConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some()],
-                    &["guiUnattended", "userData", "identification"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            gui_unattended: f_0,
-            user_data: f_1,
-            gui_run_once: f_2,
-            identification: f_3,
-            license_file_print_data: f_4,
-            script_text: f_5,
-            reset_password: f_6,
-            extra_config: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -16,13 +16,13 @@ pub struct CustomizeGuestRequestType<'a> {
     /// Parameter *configParams*.
     pub config_params: Option<&'a [crate::types::OptionValueKind]>,
 }
-impl serde::Serialize for CustomizeGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for CustomizeGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("spec", &self.spec);
-        o.opt("configParams", &self.config_params);
-        o.end(&crate::Extra::EMPTY)
+        o.field("configParams", &self.config_params);
+        o.end();
     }
 }

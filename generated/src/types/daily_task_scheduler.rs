@@ -5,7 +5,7 @@
 /// Extends `HourlyTaskScheduler`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DailyTaskSchedulerKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DailyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -32,73 +32,79 @@ impl DailyTaskScheduler {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("activeTime", &self.active_time);
-        o.opt("expireTime", &self.expire_time);
-        o.field("interval", &self.interval);
-        o.field("minute", &self.minute);
-        o.field("hour", &self.hour);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DailyTaskScheduler",
+    type_name: Some("DailyTaskScheduler"),
+    wire: &["activeTime", "expireTime", "interval", "minute", "hour"],
+    names: &["active_time", "expire_time", "interval", "minute", "hour"],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for DailyTaskScheduler {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.active_time,
+            1usize => &self.expire_time,
+            2usize => &self.interval,
+            3usize => &self.minute,
+            4usize => &self.hour,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.active_time,
+            1usize => &mut self.expire_time,
+            2usize => &mut self.interval,
+            3usize => &mut self.minute,
+            4usize => &mut self.hour,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DailyTaskScheduler {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DailyTaskScheduler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DailyTaskScheduler {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DailyTaskScheduler {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DailyTaskScheduler {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DailyTaskScheduler"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DailyTaskScheduler {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DailyTaskScheduler {
-    const TYPE_NAME: &'static str = "DailyTaskScheduler";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "activeTime" => crate::de::set(&mut f.0, &mut map, "activeTime"),
-                "expireTime" => crate::de::set(&mut f.1, &mut map, "expireTime"),
-                "interval" => crate::de::req(&mut f.2, &mut map, "interval"),
-                "minute" => crate::de::req(&mut f.3, &mut map, "minute"),
-                "hour" => crate::de::req(&mut f.4, &mut map, "hour"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["interval", "minute", "hour"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            active_time: f_0,
-            expire_time: f_1,
-            interval: f_2,
-            minute: f_3,
-            hour: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DailyTaskScheduler` or any of its subtypes: what a member declared as `DailyTaskScheduler` holds.
@@ -117,11 +123,7 @@ pub enum DailyTaskSchedulerKind {
 impl DailyTaskSchedulerKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DailyTaskScheduler(v) => v.type_name(),
-            Self::MonthlyTaskScheduler(v) => v.type_name(),
-            Self::WeeklyTaskScheduler(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -151,59 +153,67 @@ impl From<crate::types::WeeklyTaskScheduler> for DailyTaskSchedulerKind {
         Self::WeeklyTaskScheduler(Box::new(v))
     }
 }
-impl serde::Serialize for DailyTaskSchedulerKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DailyTaskSchedulerKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DailyTaskScheduler,
+            id,
+        ) {
+            crate::registry::id::MonthlyTaskScheduler => {
+                Self::MonthlyTaskScheduler(
+                    <crate::types::MonthlyTaskSchedulerKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::WeeklyTaskScheduler => {
+                Self::WeeklyTaskScheduler(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DailyTaskScheduler(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DailyTaskScheduler(v) => v.serialize(s),
-            Self::MonthlyTaskScheduler(v) => v.serialize(s),
-            Self::WeeklyTaskScheduler(v) => v.serialize(s),
+            Self::DailyTaskScheduler(v) => &**v,
+            Self::MonthlyTaskScheduler(v) => crate::object::Family::object(v),
+            Self::WeeklyTaskScheduler(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DailyTaskScheduler(v) => &mut **v,
+            Self::MonthlyTaskScheduler(v) => crate::object::Family::object_mut(v),
+            Self::WeeklyTaskScheduler(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DailyTaskSchedulerKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DailyTaskSchedulerKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DailyTaskSchedulerKind {
-    const BASE: u16 = crate::registry::id::DailyTaskScheduler;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::MonthlyTaskScheduler => {
-                    Self::MonthlyTaskScheduler(
-                        <crate::types::MonthlyTaskSchedulerKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::WeeklyTaskScheduler => {
-                    Self::WeeklyTaskScheduler(
-                        Box::new(
-                            <crate::types::WeeklyTaskScheduler as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DailyTaskScheduler(
-                        Box::new(
-                            <crate::types::DailyTaskScheduler as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DailyTaskSchedulerKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DailyTaskSchedulerKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DailyTaskSchedulerKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DailyTaskSchedulerKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

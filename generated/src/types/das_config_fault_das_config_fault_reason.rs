@@ -58,8 +58,9 @@ impl DasConfigFaultDasConfigFaultReason {
         }
     }
 }
-impl crate::de::StringEnum for DasConfigFaultDasConfigFaultReason {
-    fn from_wire(v: &str) -> Self {
+impl DasConfigFaultDasConfigFaultReason {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "HostNetworkMisconfiguration" => Self::HostNetworkMisconfiguration,
             "HostMisconfiguration" => Self::HostMisconfiguration,
@@ -78,13 +79,13 @@ impl crate::de::StringEnum for DasConfigFaultDasConfigFaultReason {
 }
 impl From<&str> for DasConfigFaultDasConfigFaultReason {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for DasConfigFaultDasConfigFaultReason {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for DasConfigFaultDasConfigFaultReason {
@@ -92,13 +93,33 @@ impl std::fmt::Display for DasConfigFaultDasConfigFaultReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for DasConfigFaultDasConfigFaultReason {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for DasConfigFaultDasConfigFaultReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for DasConfigFaultDasConfigFaultReason {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DasConfigFaultDasConfigFaultReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DasConfigFaultDasConfigFaultReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DatacenterBasicConnectInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DatacenterBasicConnectInfo {
     /// Property *DatacenterBasicConnectInfo.hostname*.
     pub hostname: Option<String>,
@@ -32,80 +32,102 @@ impl DatacenterBasicConnectInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostname", &self.hostname);
-        o.opt("error", &self.error);
-        o.opt("serverIp", &self.server_ip);
-        o.opt("numVm", &self.num_vm);
-        o.opt("numPoweredOnVm", &self.num_powered_on_vm);
-        o.opt("hostProductInfo", &self.host_product_info);
-        o.opt("hardwareVendor", &self.hardware_vendor);
-        o.opt("hardwareModel", &self.hardware_model);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DatacenterBasicConnectInfo",
+    type_name: Some("DatacenterBasicConnectInfo"),
+    wire: &[
+        "hostname",
+        "error",
+        "serverIp",
+        "numVm",
+        "numPoweredOnVm",
+        "hostProductInfo",
+        "hardwareVendor",
+        "hardwareModel",
+    ],
+    names: &[
+        "hostname",
+        "error",
+        "server_ip",
+        "num_vm",
+        "num_powered_on_vm",
+        "host_product_info",
+        "hardware_vendor",
+        "hardware_model",
+    ],
+    required: &[],
+    by_name: &[1u16, 7u16, 6u16, 5u16, 0u16, 4u16, 3u16, 2u16],
+};
+impl crate::object::Object for DatacenterBasicConnectInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hostname,
+            1usize => &self.error,
+            2usize => &self.server_ip,
+            3usize => &self.num_vm,
+            4usize => &self.num_powered_on_vm,
+            5usize => &self.host_product_info,
+            6usize => &self.hardware_vendor,
+            7usize => &self.hardware_model,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hostname,
+            1usize => &mut self.error,
+            2usize => &mut self.server_ip,
+            3usize => &mut self.num_vm,
+            4usize => &mut self.num_powered_on_vm,
+            5usize => &mut self.host_product_info,
+            6usize => &mut self.hardware_vendor,
+            7usize => &mut self.hardware_model,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DatacenterBasicConnectInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DatacenterBasicConnectInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DatacenterBasicConnectInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DatacenterBasicConnectInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DatacenterBasicConnectInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DatacenterBasicConnectInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DatacenterBasicConnectInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DatacenterBasicConnectInfo {
-    const TYPE_NAME: &'static str = "DatacenterBasicConnectInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<Box<crate::types::AboutInfo>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostname" => crate::de::set(&mut f.0, &mut map, "hostname"),
-                "error" => crate::de::set(&mut f.1, &mut map, "error"),
-                "serverIp" => crate::de::set(&mut f.2, &mut map, "serverIp"),
-                "numVm" => crate::de::set(&mut f.3, &mut map, "numVm"),
-                "numPoweredOnVm" => crate::de::set(&mut f.4, &mut map, "numPoweredOnVm"),
-                "hostProductInfo" => {
-                    crate::de::set(&mut f.5, &mut map, "hostProductInfo")
-                }
-                "hardwareVendor" => crate::de::set(&mut f.6, &mut map, "hardwareVendor"),
-                "hardwareModel" => crate::de::set(&mut f.7, &mut map, "hardwareModel"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            hostname: f_0,
-            error: f_1,
-            server_ip: f_2,
-            num_vm: f_3,
-            num_powered_on_vm: f_4,
-            host_product_info: f_5,
-            hardware_vendor: f_6,
-            hardware_model: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

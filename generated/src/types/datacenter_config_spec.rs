@@ -3,7 +3,7 @@
 /// Data object type *DatacenterConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DatacenterConfigSpec {
     /// Property *DatacenterConfigSpec.defaultHardwareVersionKey*.
     pub default_hardware_version_key: Option<String>,
@@ -22,51 +22,72 @@ impl DatacenterConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("defaultHardwareVersionKey", &self.default_hardware_version_key);
-        o.opt("maximumHardwareVersionKey", &self.maximum_hardware_version_key);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DatacenterConfigSpec",
+    type_name: Some("DatacenterConfigSpec"),
+    wire: &["defaultHardwareVersionKey", "maximumHardwareVersionKey"],
+    names: &["default_hardware_version_key", "maximum_hardware_version_key"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for DatacenterConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.default_hardware_version_key,
+            1usize => &self.maximum_hardware_version_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.default_hardware_version_key,
+            1usize => &mut self.maximum_hardware_version_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DatacenterConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DatacenterConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DatacenterConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DatacenterConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DatacenterConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DatacenterConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DatacenterConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DatacenterConfigSpec {
-    const TYPE_NAME: &'static str = "DatacenterConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "defaultHardwareVersionKey" => {
-                    crate::de::set(&mut f.0, &mut map, "defaultHardwareVersionKey")
-                }
-                "maximumHardwareVersionKey" => {
-                    crate::de::set(&mut f.1, &mut map, "maximumHardwareVersionKey")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            default_hardware_version_key: f_0,
-            maximum_hardware_version_key: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DatastoreCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DatastoreCapability {
     /// Property *DatastoreCapability.directoryHierarchySupported*.
     pub directory_hierarchy_supported: bool,
@@ -43,161 +43,118 @@ impl DatastoreCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("directoryHierarchySupported", &self.directory_hierarchy_supported);
-        o.field("rawDiskMappingsSupported", &self.raw_disk_mappings_supported);
-        o.field(
-            "perFileThinProvisioningSupported",
-            &self.per_file_thin_provisioning_supported,
-        );
-        o.field("storageIORMSupported", &self.storage_iorm_supported);
-        o.field("nativeSnapshotSupported", &self.native_snapshot_supported);
-        o.opt(
-            "topLevelDirectoryCreateSupported",
-            &self.top_level_directory_create_supported,
-        );
-        o.opt("seSparseSupported", &self.se_sparse_supported);
-        o.opt("vmfsSparseSupported", &self.vmfs_sparse_supported);
-        o.opt("vsanSparseSupported", &self.vsan_sparse_supported);
-        o.opt("upitSupported", &self.upit_supported);
-        o.opt("vmdkExpandSupported", &self.vmdk_expand_supported);
-        o.opt("clusteredVmdkSupported", &self.clustered_vmdk_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DatastoreCapability",
+    type_name: Some("DatastoreCapability"),
+    wire: &[
+        "directoryHierarchySupported",
+        "rawDiskMappingsSupported",
+        "perFileThinProvisioningSupported",
+        "storageIORMSupported",
+        "nativeSnapshotSupported",
+        "topLevelDirectoryCreateSupported",
+        "seSparseSupported",
+        "vmfsSparseSupported",
+        "vsanSparseSupported",
+        "upitSupported",
+        "vmdkExpandSupported",
+        "clusteredVmdkSupported",
+    ],
+    names: &[
+        "directory_hierarchy_supported",
+        "raw_disk_mappings_supported",
+        "per_file_thin_provisioning_supported",
+        "storage_iorm_supported",
+        "native_snapshot_supported",
+        "top_level_directory_create_supported",
+        "se_sparse_supported",
+        "vmfs_sparse_supported",
+        "vsan_sparse_supported",
+        "upit_supported",
+        "vmdk_expand_supported",
+        "clustered_vmdk_supported",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[11u16, 0u16, 4u16, 2u16, 1u16, 6u16, 3u16, 5u16, 9u16, 10u16, 7u16, 8u16],
+};
+impl crate::object::Object for DatastoreCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.directory_hierarchy_supported,
+            1usize => &self.raw_disk_mappings_supported,
+            2usize => &self.per_file_thin_provisioning_supported,
+            3usize => &self.storage_iorm_supported,
+            4usize => &self.native_snapshot_supported,
+            5usize => &self.top_level_directory_create_supported,
+            6usize => &self.se_sparse_supported,
+            7usize => &self.vmfs_sparse_supported,
+            8usize => &self.vsan_sparse_supported,
+            9usize => &self.upit_supported,
+            10usize => &self.vmdk_expand_supported,
+            11usize => &self.clustered_vmdk_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.directory_hierarchy_supported,
+            1usize => &mut self.raw_disk_mappings_supported,
+            2usize => &mut self.per_file_thin_provisioning_supported,
+            3usize => &mut self.storage_iorm_supported,
+            4usize => &mut self.native_snapshot_supported,
+            5usize => &mut self.top_level_directory_create_supported,
+            6usize => &mut self.se_sparse_supported,
+            7usize => &mut self.vmfs_sparse_supported,
+            8usize => &mut self.vsan_sparse_supported,
+            9usize => &mut self.upit_supported,
+            10usize => &mut self.vmdk_expand_supported,
+            11usize => &mut self.clustered_vmdk_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DatastoreCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DatastoreCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DatastoreCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DatastoreCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DatastoreCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DatastoreCapability"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DatastoreCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DatastoreCapability {
-    const TYPE_NAME: &'static str = "DatastoreCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "directoryHierarchySupported" => {
-                    crate::de::req(&mut f.0, &mut map, "directoryHierarchySupported")
-                }
-                "rawDiskMappingsSupported" => {
-                    crate::de::req(&mut f.1, &mut map, "rawDiskMappingsSupported")
-                }
-                "perFileThinProvisioningSupported" => {
-                    crate::de::req(
-                        &mut f.2,
-                        &mut map,
-                        "perFileThinProvisioningSupported",
-                    )
-                }
-                "storageIORMSupported" => {
-                    crate::de::req(&mut f.3, &mut map, "storageIORMSupported")
-                }
-                "nativeSnapshotSupported" => {
-                    crate::de::req(&mut f.4, &mut map, "nativeSnapshotSupported")
-                }
-                "topLevelDirectoryCreateSupported" => {
-                    crate::de::set(
-                        &mut f.5,
-                        &mut map,
-                        "topLevelDirectoryCreateSupported",
-                    )
-                }
-                "seSparseSupported" => {
-                    crate::de::set(&mut f.6, &mut map, "seSparseSupported")
-                }
-                "vmfsSparseSupported" => {
-                    crate::de::set(&mut f.7, &mut map, "vmfsSparseSupported")
-                }
-                "vsanSparseSupported" => {
-                    crate::de::set(&mut f.8, &mut map, "vsanSparseSupported")
-                }
-                "upitSupported" => crate::de::set(&mut f.9, &mut map, "upitSupported"),
-                "vmdkExpandSupported" => {
-                    crate::de::set(&mut f.10, &mut map, "vmdkExpandSupported")
-                }
-                "clusteredVmdkSupported" => {
-                    crate::de::set(&mut f.11, &mut map, "clusteredVmdkSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "directoryHierarchySupported",
-                        "rawDiskMappingsSupported",
-                        "perFileThinProvisioningSupported",
-                        "storageIORMSupported",
-                        "nativeSnapshotSupported",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            directory_hierarchy_supported: f_0,
-            raw_disk_mappings_supported: f_1,
-            per_file_thin_provisioning_supported: f_2,
-            storage_iorm_supported: f_3,
-            native_snapshot_supported: f_4,
-            top_level_directory_create_supported: f_5,
-            se_sparse_supported: f_6,
-            vmfs_sparse_supported: f_7,
-            vsan_sparse_supported: f_8,
-            upit_supported: f_9,
-            vmdk_expand_supported: f_10,
-            clustered_vmdk_supported: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `InvalidDatastore`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DatastoreNotWritableOnHostKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DatastoreNotWritableOnHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -32,72 +32,86 @@ impl DatastoreNotWritableOnHost {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("datastore", &self.datastore);
-        o.opt("name", &self.name);
-        o.field("host", &self.host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DatastoreNotWritableOnHost",
+    type_name: Some("DatastoreNotWritableOnHost"),
+    wire: &["faultCause", "faultMessage", "datastore", "name", "host"],
+    names: &["fault_cause", "fault_message", "datastore", "name", "host"],
+    required: &[4u16],
+    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+};
+impl crate::object::Object for DatastoreNotWritableOnHost {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.datastore,
+            3usize => &self.name,
+            4usize => &self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.datastore,
+            3usize => &mut self.name,
+            4usize => &mut self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DatastoreNotWritableOnHost {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DatastoreNotWritableOnHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DatastoreNotWritableOnHost {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DatastoreNotWritableOnHost {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DatastoreNotWritableOnHost {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DatastoreNotWritableOnHost"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DatastoreNotWritableOnHost {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DatastoreNotWritableOnHost {
-    const TYPE_NAME: &'static str = "DatastoreNotWritableOnHost";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "datastore" => crate::de::set(&mut f.2, &mut map, "datastore"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                "host" => crate::de::req(&mut f.4, &mut map, "host"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.4.is_some()], &["host"]));
-        }
-        let (f_0, f_1, f_2, f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            datastore: f_2,
-            name: f_3,
-            host: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DatastoreNotWritableOnHost` or any of its subtypes: what a member declared as `DatastoreNotWritableOnHost` holds.
@@ -114,10 +128,7 @@ pub enum DatastoreNotWritableOnHostKind {
 impl DatastoreNotWritableOnHostKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DatastoreNotWritableOnHost(v) => v.type_name(),
-            Self::SwapDatastoreNotWritableOnHost(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -142,49 +153,58 @@ for DatastoreNotWritableOnHostKind {
         Self::SwapDatastoreNotWritableOnHost(Box::new(v))
     }
 }
-impl serde::Serialize for DatastoreNotWritableOnHostKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DatastoreNotWritableOnHostKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DatastoreNotWritableOnHost,
+            id,
+        ) {
+            crate::registry::id::SwapDatastoreNotWritableOnHost => {
+                Self::SwapDatastoreNotWritableOnHost(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DatastoreNotWritableOnHost(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DatastoreNotWritableOnHost(v) => v.serialize(s),
-            Self::SwapDatastoreNotWritableOnHost(v) => v.serialize(s),
+            Self::DatastoreNotWritableOnHost(v) => &**v,
+            Self::SwapDatastoreNotWritableOnHost(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DatastoreNotWritableOnHost(v) => &mut **v,
+            Self::SwapDatastoreNotWritableOnHost(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DatastoreNotWritableOnHostKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DatastoreNotWritableOnHostKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DatastoreNotWritableOnHostKind {
-    const BASE: u16 = crate::registry::id::DatastoreNotWritableOnHost;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::SwapDatastoreNotWritableOnHost => {
-                    Self::SwapDatastoreNotWritableOnHost(
-                        Box::new(
-                            <crate::types::SwapDatastoreNotWritableOnHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DatastoreNotWritableOnHost(
-                        Box::new(
-                            <crate::types::DatastoreNotWritableOnHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DatastoreNotWritableOnHostKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DatastoreNotWritableOnHostKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DatastoreNotWritableOnHostKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DatastoreNotWritableOnHostKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DatastoreOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DatastoreOption {
     /// Property *DatastoreOption.unsupportedVolumes*.
     pub unsupported_volumes: Option<
@@ -20,48 +20,70 @@ impl DatastoreOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("unsupportedVolumes", &self.unsupported_volumes);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DatastoreOption",
+    type_name: Some("DatastoreOption"),
+    wire: &["unsupportedVolumes"],
+    names: &["unsupported_volumes"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for DatastoreOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.unsupported_volumes,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.unsupported_volumes,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DatastoreOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DatastoreOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DatastoreOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DatastoreOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DatastoreOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DatastoreOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DatastoreOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DatastoreOption {
-    const TYPE_NAME: &'static str = "DatastoreOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<crate::types::VirtualMachineDatastoreVolumeOption>>,) = (
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "unsupportedVolumes" => {
-                    crate::de::set_list(&mut f.0, &mut map, "unsupportedVolumes")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self {
-            unsupported_volumes: f_0,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -28,8 +28,9 @@ impl DatastoreSectorFormat {
         }
     }
 }
-impl crate::de::StringEnum for DatastoreSectorFormat {
-    fn from_wire(v: &str) -> Self {
+impl DatastoreSectorFormat {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "native_512" => Self::Native512,
             "emulated_512" => Self::Emulated512,
@@ -40,13 +41,13 @@ impl crate::de::StringEnum for DatastoreSectorFormat {
 }
 impl From<&str> for DatastoreSectorFormat {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for DatastoreSectorFormat {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for DatastoreSectorFormat {
@@ -54,13 +55,33 @@ impl std::fmt::Display for DatastoreSectorFormat {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for DatastoreSectorFormat {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for DatastoreSectorFormat {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for DatastoreSectorFormat {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DatastoreSectorFormat {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DatastoreSectorFormat {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DatastoreSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DatastoreSummary {
     /// Property *DatastoreSummary.datastore*.
     ///
@@ -38,114 +38,110 @@ impl DatastoreSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("datastore", &self.datastore);
-        o.field("name", &self.name);
-        o.field("url", &self.url);
-        o.field("capacity", &self.capacity);
-        o.field("freeSpace", &self.free_space);
-        o.opt("uncommitted", &self.uncommitted);
-        o.field("accessible", &self.accessible);
-        o.opt("multipleHostAccess", &self.multiple_host_access);
-        o.field("type", &self.r#type);
-        o.opt("maintenanceMode", &self.maintenance_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DatastoreSummary",
+    type_name: Some("DatastoreSummary"),
+    wire: &[
+        "datastore",
+        "name",
+        "url",
+        "capacity",
+        "freeSpace",
+        "uncommitted",
+        "accessible",
+        "multipleHostAccess",
+        "type",
+        "maintenanceMode",
+    ],
+    names: &[
+        "datastore",
+        "name",
+        "url",
+        "capacity",
+        "free_space",
+        "uncommitted",
+        "accessible",
+        "multiple_host_access",
+        "type",
+        "maintenance_mode",
+    ],
+    required: &[1u16, 2u16, 3u16, 4u16, 6u16, 8u16],
+    by_name: &[6u16, 3u16, 0u16, 4u16, 9u16, 7u16, 1u16, 8u16, 5u16, 2u16],
+};
+impl crate::object::Object for DatastoreSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore,
+            1usize => &self.name,
+            2usize => &self.url,
+            3usize => &self.capacity,
+            4usize => &self.free_space,
+            5usize => &self.uncommitted,
+            6usize => &self.accessible,
+            7usize => &self.multiple_host_access,
+            8usize => &self.r#type,
+            9usize => &self.maintenance_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore,
+            1usize => &mut self.name,
+            2usize => &mut self.url,
+            3usize => &mut self.capacity,
+            4usize => &mut self.free_space,
+            5usize => &mut self.uncommitted,
+            6usize => &mut self.accessible,
+            7usize => &mut self.multiple_host_access,
+            8usize => &mut self.r#type,
+            9usize => &mut self.maintenance_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DatastoreSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DatastoreSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DatastoreSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DatastoreSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DatastoreSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DatastoreSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DatastoreSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DatastoreSummary {
-    const TYPE_NAME: &'static str = "DatastoreSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastore" => crate::de::set(&mut f.0, &mut map, "datastore"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "url" => crate::de::req(&mut f.2, &mut map, "url"),
-                "capacity" => crate::de::req(&mut f.3, &mut map, "capacity"),
-                "freeSpace" => crate::de::req(&mut f.4, &mut map, "freeSpace"),
-                "uncommitted" => crate::de::set(&mut f.5, &mut map, "uncommitted"),
-                "accessible" => crate::de::req(&mut f.6, &mut map, "accessible"),
-                "multipleHostAccess" => {
-                    crate::de::set(&mut f.7, &mut map, "multipleHostAccess")
-                }
-                "type" => crate::de::req(&mut f.8, &mut map, "type"),
-                "maintenanceMode" => {
-                    crate::de::set(&mut f.9, &mut map, "maintenanceMode")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, Some(_), Some(_), Some(_), Some(_), _, Some(_), _, Some(_), _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.6.is_some(),
-                        f.8.is_some(),
-                    ],
-                    &["name", "url", "capacity", "freeSpace", "accessible", "type"],
-                ),
-            );
-        }
-        let (
-            f_0,
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            Some(f_6),
-            f_7,
-            Some(f_8),
-            f_9,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            datastore: f_0,
-            name: f_1,
-            url: f_2,
-            capacity: f_3,
-            free_space: f_4,
-            uncommitted: f_5,
-            accessible: f_6,
-            multiple_host_access: f_7,
-            r#type: f_8,
-            maintenance_mode: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DatastoreVVolContainerFailoverPair*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DatastoreVVolContainerFailoverPair {
     /// Property *DatastoreVVolContainerFailoverPair.srcContainer*.
     pub src_container: Option<String>,
@@ -22,63 +22,74 @@ impl DatastoreVVolContainerFailoverPair {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("srcContainer", &self.src_container);
-        o.field("tgtContainer", &self.tgt_container);
-        o.opt("vvolMapping", &self.vvol_mapping);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DatastoreVVolContainerFailoverPair",
+    type_name: Some("DatastoreVVolContainerFailoverPair"),
+    wire: &["srcContainer", "tgtContainer", "vvolMapping"],
+    names: &["src_container", "tgt_container", "vvol_mapping"],
+    required: &[1u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for DatastoreVVolContainerFailoverPair {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.src_container,
+            1usize => &self.tgt_container,
+            2usize => &self.vvol_mapping,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.src_container,
+            1usize => &mut self.tgt_container,
+            2usize => &mut self.vvol_mapping,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DatastoreVVolContainerFailoverPair {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DatastoreVVolContainerFailoverPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DatastoreVVolContainerFailoverPair {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DatastoreVVolContainerFailoverPair {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DatastoreVVolContainerFailoverPair {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DatastoreVVolContainerFailoverPair"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DatastoreVVolContainerFailoverPair {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DatastoreVVolContainerFailoverPair {
-    const TYPE_NAME: &'static str = "DatastoreVVolContainerFailoverPair";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "srcContainer" => crate::de::set(&mut f.0, &mut map, "srcContainer"),
-                "tgtContainer" => crate::de::req(&mut f.1, &mut map, "tgtContainer"),
-                "vvolMapping" => crate::de::set_list(&mut f.2, &mut map, "vvolMapping"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["tgtContainer"]));
-        }
-        let (f_0, Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            src_container: f_0,
-            tgt_container: f_1,
-            vvol_mapping: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

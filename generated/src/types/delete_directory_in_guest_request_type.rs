@@ -18,13 +18,13 @@ pub struct DeleteDirectoryInGuestRequestType<'a> {
     /// Parameter *recursive*.
     pub recursive: bool,
 }
-impl serde::Serialize for DeleteDirectoryInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteDirectoryInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("directoryPath", &self.directory_path);
         o.field("recursive", &self.recursive);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct DeleteDirectoryRequestType<'a> {
     /// Parameter *datastorePath*.
     pub datastore_path: &'a str,
 }
-impl serde::Serialize for DeleteDirectoryRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("datacenter", &self.datacenter);
+impl crate::ser::Encode for DeleteDirectoryRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("datacenter", &self.datacenter);
         o.field("datastorePath", &self.datastore_path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

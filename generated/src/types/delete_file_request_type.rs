@@ -8,10 +8,10 @@ pub struct DeleteFileRequestType<'a> {
     /// Parameter *datastorePath*.
     pub datastore_path: &'a str,
 }
-impl serde::Serialize for DeleteFileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteFileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastorePath", &self.datastore_path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

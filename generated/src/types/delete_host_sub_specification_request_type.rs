@@ -12,11 +12,11 @@ pub struct DeleteHostSubSpecificationRequestType<'a> {
     /// Parameter *subSpecName*.
     pub sub_spec_name: &'a str,
 }
-impl serde::Serialize for DeleteHostSubSpecificationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteHostSubSpecificationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
         o.field("subSpecName", &self.sub_spec_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

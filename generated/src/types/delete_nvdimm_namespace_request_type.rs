@@ -8,10 +8,10 @@ pub struct DeleteNvdimmNamespaceRequestType<'a> {
     /// Parameter *deleteSpec*.
     pub delete_spec: &'a crate::types::NvdimmNamespaceDeleteSpec,
 }
-impl serde::Serialize for DeleteNvdimmNamespaceRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteNvdimmNamespaceRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("deleteSpec", &self.delete_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

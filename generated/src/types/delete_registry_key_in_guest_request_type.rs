@@ -18,13 +18,13 @@ pub struct DeleteRegistryKeyInGuestRequestType<'a> {
     /// Parameter *recursive*.
     pub recursive: bool,
 }
-impl serde::Serialize for DeleteRegistryKeyInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteRegistryKeyInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("keyName", &self.key_name);
         o.field("recursive", &self.recursive);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct DeleteRegistryValueInGuestRequestType<'a> {
     /// Parameter *valueName*.
     pub value_name: &'a crate::types::GuestRegValueNameSpec,
 }
-impl serde::Serialize for DeleteRegistryValueInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteRegistryValueInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("valueName", &self.value_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

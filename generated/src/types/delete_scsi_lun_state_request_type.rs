@@ -8,10 +8,10 @@ pub struct DeleteScsiLunStateRequestType<'a> {
     /// Parameter *lunCanonicalName*.
     pub lun_canonical_name: &'a str,
 }
-impl serde::Serialize for DeleteScsiLunStateRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteScsiLunStateRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("lunCanonicalName", &self.lun_canonical_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

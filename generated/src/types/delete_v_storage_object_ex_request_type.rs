@@ -14,11 +14,11 @@ pub struct DeleteVStorageObjectExRequestType<'a> {
     /// Refers instance of *Datastore*.
     pub datastore: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for DeleteVStorageObjectExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteVStorageObjectExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct DeleteVffsVolumeStateRequestType<'a> {
     /// Parameter *vffsUuid*.
     pub vffs_uuid: &'a str,
 }
-impl serde::Serialize for DeleteVffsVolumeStateRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteVffsVolumeStateRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vffsUuid", &self.vffs_uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

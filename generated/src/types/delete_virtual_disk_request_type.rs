@@ -12,11 +12,11 @@ pub struct DeleteVirtualDiskRequestType<'a> {
     /// Refers instance of *Datacenter*.
     pub datacenter: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for DeleteVirtualDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteVirtualDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("datacenter", &self.datacenter);
-        o.end(&crate::Extra::EMPTY)
+        o.field("datacenter", &self.datacenter);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct DeleteVsanObjectsRequestType<'a> {
     /// Parameter *force*.
     pub force: Option<bool>,
 }
-impl serde::Serialize for DeleteVsanObjectsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeleteVsanObjectsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("uuids", &self.uuids);
-        o.opt("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.field("force", &self.force);
+        o.end();
     }
 }

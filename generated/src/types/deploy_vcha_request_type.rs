@@ -8,10 +8,10 @@ pub struct DeployVchaRequestType<'a> {
     /// Parameter *deploymentSpec*.
     pub deployment_spec: &'a crate::types::VchaClusterDeploymentSpec,
 }
-impl serde::Serialize for DeployVchaRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DeployVchaRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("deploymentSpec", &self.deployment_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DesiredSoftwareSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DesiredSoftwareSpec {
     /// Property *DesiredSoftwareSpec.baseImageSpec*.
     pub base_image_spec: Box<crate::types::DesiredSoftwareSpecBaseImageSpec>,
@@ -30,67 +30,81 @@ impl DesiredSoftwareSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("baseImageSpec", &self.base_image_spec);
-        o.opt("vendorAddOnSpec", &self.vendor_add_on_spec);
-        o.opt("components", &self.components);
-        o.opt("removedComponents", &self.removed_components);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DesiredSoftwareSpec",
+    type_name: Some("DesiredSoftwareSpec"),
+    wire: &["baseImageSpec", "vendorAddOnSpec", "components", "removedComponents"],
+    names: &[
+        "base_image_spec",
+        "vendor_add_on_spec",
+        "components",
+        "removed_components",
+    ],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 3u16, 1u16],
+};
+impl crate::object::Object for DesiredSoftwareSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.base_image_spec,
+            1usize => &self.vendor_add_on_spec,
+            2usize => &self.components,
+            3usize => &self.removed_components,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.base_image_spec,
+            1usize => &mut self.vendor_add_on_spec,
+            2usize => &mut self.components,
+            3usize => &mut self.removed_components,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DesiredSoftwareSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DesiredSoftwareSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DesiredSoftwareSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DesiredSoftwareSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DesiredSoftwareSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DesiredSoftwareSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DesiredSoftwareSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DesiredSoftwareSpec {
-    const TYPE_NAME: &'static str = "DesiredSoftwareSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::DesiredSoftwareSpecBaseImageSpec>>,
-            Option<Box<crate::types::DesiredSoftwareSpecVendorAddOnSpec>>,
-            Option<Vec<crate::types::DesiredSoftwareSpecComponentSpec>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "baseImageSpec" => crate::de::req(&mut f.0, &mut map, "baseImageSpec"),
-                "vendorAddOnSpec" => {
-                    crate::de::set(&mut f.1, &mut map, "vendorAddOnSpec")
-                }
-                "components" => crate::de::set_list(&mut f.2, &mut map, "components"),
-                "removedComponents" => {
-                    crate::de::set_list(&mut f.3, &mut map, "removedComponents")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["baseImageSpec"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            base_image_spec: f_0,
-            vendor_add_on_spec: f_1,
-            components: f_2,
-            removed_components: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -16,12 +16,12 @@ pub struct DestroyIpPoolRequestType<'a> {
     /// Parameter *force*.
     pub force: bool,
 }
-impl serde::Serialize for DestroyIpPoolRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DestroyIpPoolRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("dc", &self.dc);
         o.field("id", &self.id);
         o.field("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct DestroyVffsRequestType<'a> {
     /// Parameter *vffsPath*.
     pub vffs_path: &'a str,
 }
-impl serde::Serialize for DestroyVffsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DestroyVffsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vffsPath", &self.vffs_path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

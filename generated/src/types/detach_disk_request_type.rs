@@ -8,10 +8,10 @@ pub struct DetachDiskRequestType<'a> {
     /// Parameter *diskId*.
     pub disk_id: &'a crate::types::ID,
 }
-impl serde::Serialize for DetachDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DetachDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("diskId", &self.disk_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

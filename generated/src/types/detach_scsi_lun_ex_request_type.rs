@@ -8,10 +8,10 @@ pub struct DetachScsiLunExRequestType<'a> {
     /// Parameter *lunUuid*.
     pub lun_uuid: &'a [String],
 }
-impl serde::Serialize for DetachScsiLunExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DetachScsiLunExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("lunUuid", &self.lun_uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DeviceNotSupported`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DeviceBackingNotSupportedKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DeviceBackingNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,77 +28,79 @@ impl DeviceBackingNotSupported {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("device", &self.device);
-        o.opt("reason", &self.reason);
-        o.field("backing", &self.backing);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DeviceBackingNotSupported",
+    type_name: Some("DeviceBackingNotSupported"),
+    wire: &["faultCause", "faultMessage", "device", "reason", "backing"],
+    names: &["fault_cause", "fault_message", "device", "reason", "backing"],
+    required: &[2u16, 4u16],
+    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for DeviceBackingNotSupported {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.device,
+            3usize => &self.reason,
+            4usize => &self.backing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.device,
+            3usize => &mut self.reason,
+            4usize => &mut self.backing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DeviceBackingNotSupported {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DeviceBackingNotSupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DeviceBackingNotSupported {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DeviceBackingNotSupported {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DeviceBackingNotSupported {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DeviceBackingNotSupported"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DeviceBackingNotSupported {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DeviceBackingNotSupported {
-    const TYPE_NAME: &'static str = "DeviceBackingNotSupported";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "device" => crate::de::req(&mut f.2, &mut map, "device"),
-                "reason" => crate::de::set(&mut f.3, &mut map, "reason"),
-                "backing" => crate::de::req(&mut f.4, &mut map, "backing"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.4.is_some()],
-                    &["device", "backing"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            device: f_2,
-            reason: f_3,
-            backing: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DeviceBackingNotSupported` or any of its subtypes: what a member declared as `DeviceBackingNotSupported` holds.
@@ -123,12 +125,7 @@ pub enum DeviceBackingNotSupportedKind {
 impl DeviceBackingNotSupportedKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DeviceBackingNotSupported(v) => v.type_name(),
-            Self::DVPortNotSupported(v) => v.type_name(),
-            Self::UnusedVirtualDiskBlocksNotScrubbed(v) => v.type_name(),
-            Self::VirtualDiskBlocksNotFullyProvisioned(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -166,71 +163,68 @@ for DeviceBackingNotSupportedKind {
         Self::VirtualDiskBlocksNotFullyProvisioned(Box::new(v))
     }
 }
-impl serde::Serialize for DeviceBackingNotSupportedKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DeviceBackingNotSupportedKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DeviceBackingNotSupported,
+            id,
+        ) {
+            crate::registry::id::DVPortNotSupported => {
+                Self::DVPortNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::UnusedVirtualDiskBlocksNotScrubbed => {
+                Self::UnusedVirtualDiskBlocksNotScrubbed(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskBlocksNotFullyProvisioned => {
+                Self::VirtualDiskBlocksNotFullyProvisioned(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DeviceBackingNotSupported(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DeviceBackingNotSupported(v) => v.serialize(s),
-            Self::DVPortNotSupported(v) => v.serialize(s),
-            Self::UnusedVirtualDiskBlocksNotScrubbed(v) => v.serialize(s),
-            Self::VirtualDiskBlocksNotFullyProvisioned(v) => v.serialize(s),
+            Self::DeviceBackingNotSupported(v) => &**v,
+            Self::DVPortNotSupported(v) => &**v,
+            Self::UnusedVirtualDiskBlocksNotScrubbed(v) => &**v,
+            Self::VirtualDiskBlocksNotFullyProvisioned(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DeviceBackingNotSupported(v) => &mut **v,
+            Self::DVPortNotSupported(v) => &mut **v,
+            Self::UnusedVirtualDiskBlocksNotScrubbed(v) => &mut **v,
+            Self::VirtualDiskBlocksNotFullyProvisioned(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DeviceBackingNotSupportedKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DeviceBackingNotSupportedKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DeviceBackingNotSupportedKind {
-    const BASE: u16 = crate::registry::id::DeviceBackingNotSupported;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DVPortNotSupported => {
-                    Self::DVPortNotSupported(
-                        Box::new(
-                            <crate::types::DVPortNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UnusedVirtualDiskBlocksNotScrubbed => {
-                    Self::UnusedVirtualDiskBlocksNotScrubbed(
-                        Box::new(
-                            <crate::types::UnusedVirtualDiskBlocksNotScrubbed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskBlocksNotFullyProvisioned => {
-                    Self::VirtualDiskBlocksNotFullyProvisioned(
-                        Box::new(
-                            <crate::types::VirtualDiskBlocksNotFullyProvisioned as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DeviceBackingNotSupported(
-                        Box::new(
-                            <crate::types::DeviceBackingNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DeviceBackingNotSupportedKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DeviceBackingNotSupportedKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DeviceBackingNotSupportedKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DeviceBackingNotSupportedKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

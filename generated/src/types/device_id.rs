@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DeviceIdKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DeviceId {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,37 +20,65 @@ impl DeviceId {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DeviceId",
+    type_name: Some("DeviceId"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for DeviceId {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "DeviceId")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "DeviceId")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for DeviceId {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DeviceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DeviceId {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DeviceId {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DeviceId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DeviceId"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DeviceId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DeviceId {
-    const TYPE_NAME: &'static str = "DeviceId";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DeviceId` or any of its subtypes: what a member declared as `DeviceId` holds.
@@ -80,19 +108,7 @@ pub enum DeviceIdKind {
 impl DeviceIdKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DeviceId(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::VVolId(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::VasaVirtualDiskId(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::VirtualDiskKey(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::VirtualDiskMoId(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::VirtualMachineId(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -150,102 +166,92 @@ impl From<crate::types::VirtualMachineIdKind> for DeviceIdKind {
         Self::VirtualMachineId(v)
     }
 }
-impl serde::Serialize for DeviceIdKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DeviceIdKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::DeviceId, id) {
+            #[cfg(feature = "sms")]
+            crate::registry::id::VVolId => Self::VVolId(crate::object::Blank::blank()),
+            #[cfg(feature = "sms")]
+            crate::registry::id::VasaVirtualDiskId => {
+                Self::VasaVirtualDiskId(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::VirtualDiskKey => {
+                Self::VirtualDiskKey(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::VirtualDiskMoId => {
+                Self::VirtualDiskMoId(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::VirtualMachineId => {
+                Self::VirtualMachineId(
+                    <crate::types::VirtualMachineIdKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DeviceId(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DeviceId(v) => v.serialize(s),
+            Self::DeviceId(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::VVolId(v) => v.serialize(s),
+            Self::VVolId(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::VasaVirtualDiskId(v) => v.serialize(s),
+            Self::VasaVirtualDiskId(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::VirtualDiskKey(v) => v.serialize(s),
+            Self::VirtualDiskKey(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::VirtualDiskMoId(v) => v.serialize(s),
+            Self::VirtualDiskMoId(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::VirtualMachineId(v) => v.serialize(s),
+            Self::VirtualMachineId(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DeviceId(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::VVolId(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::VasaVirtualDiskId(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::VirtualDiskKey(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::VirtualDiskMoId(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::VirtualMachineId(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DeviceIdKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DeviceIdKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DeviceIdKind {
-    const BASE: u16 = crate::registry::id::DeviceId;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "sms")]
-                crate::registry::id::VVolId => {
-                    Self::VVolId(
-                        Box::new(
-                            <crate::types::VVolId as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::VasaVirtualDiskId => {
-                    Self::VasaVirtualDiskId(
-                        Box::new(
-                            <crate::types::VasaVirtualDiskId as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::VirtualDiskKey => {
-                    Self::VirtualDiskKey(
-                        Box::new(
-                            <crate::types::VirtualDiskKey as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::VirtualDiskMoId => {
-                    Self::VirtualDiskMoId(
-                        Box::new(
-                            <crate::types::VirtualDiskMoId as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::VirtualMachineId => {
-                    Self::VirtualMachineId(
-                        <crate::types::VirtualMachineIdKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::DeviceId(
-                        Box::new(
-                            <crate::types::DeviceId as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DeviceIdKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DeviceIdKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DeviceIdKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DeviceIdKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

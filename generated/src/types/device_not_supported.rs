@@ -5,7 +5,7 @@
 /// Extends `VirtualHardwareCompatibilityIssue`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DeviceNotSupportedKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DeviceNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,64 +26,77 @@ impl DeviceNotSupported {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("device", &self.device);
-        o.opt("reason", &self.reason);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DeviceNotSupported",
+    type_name: Some("DeviceNotSupported"),
+    wire: &["faultCause", "faultMessage", "device", "reason"],
+    names: &["fault_cause", "fault_message", "device", "reason"],
+    required: &[2u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for DeviceNotSupported {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.device,
+            3usize => &self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.device,
+            3usize => &mut self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DeviceNotSupported {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DeviceNotSupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DeviceNotSupported {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DeviceNotSupported {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DeviceNotSupported {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DeviceNotSupported"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DeviceNotSupported {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DeviceNotSupported {
-    const TYPE_NAME: &'static str = "DeviceNotSupported";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "device" => crate::de::req(&mut f.2, &mut map, "device"),
-                "reason" => crate::de::set(&mut f.3, &mut map, "reason"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["device"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            device: f_2,
-            reason: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DeviceNotSupported` or any of its subtypes: what a member declared as `DeviceNotSupported` holds.
@@ -124,22 +137,7 @@ pub enum DeviceNotSupportedKind {
 impl DeviceNotSupportedKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DeviceNotSupported(v) => v.type_name(),
-            Self::DeviceBackingNotSupported(v) => v.type_name(),
-            Self::DeviceControllerNotSupported(v) => v.type_name(),
-            Self::DigestNotSupported(v) => v.type_name(),
-            Self::FileBackedPortNotSupported(v) => v.type_name(),
-            Self::MultiWriterNotSupported(v) => v.type_name(),
-            Self::NonPersistentDisksNotSupported(v) => v.type_name(),
-            Self::RDMNotSupported(v) => v.type_name(),
-            Self::RawDiskNotSupported(v) => v.type_name(),
-            Self::RemoteDeviceNotSupported(v) => v.type_name(),
-            Self::SharedBusControllerNotSupported(v) => v.type_name(),
-            Self::VMINotSupported(v) => v.type_name(),
-            Self::VirtualDiskModeNotSupported(v) => v.type_name(),
-            Self::VirtualEthernetCardNotSupported(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -235,179 +233,126 @@ impl From<crate::types::VirtualEthernetCardNotSupported> for DeviceNotSupportedK
         Self::VirtualEthernetCardNotSupported(Box::new(v))
     }
 }
-impl serde::Serialize for DeviceNotSupportedKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DeviceNotSupportedKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DeviceNotSupported,
+            id,
+        ) {
+            crate::registry::id::DeviceBackingNotSupported => {
+                Self::DeviceBackingNotSupported(
+                    <crate::types::DeviceBackingNotSupportedKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DeviceControllerNotSupported => {
+                Self::DeviceControllerNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::DigestNotSupported => {
+                Self::DigestNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::FileBackedPortNotSupported => {
+                Self::FileBackedPortNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::MultiWriterNotSupported => {
+                Self::MultiWriterNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::NonPersistentDisksNotSupported => {
+                Self::NonPersistentDisksNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::RDMNotSupported => {
+                Self::RDMNotSupported(
+                    <crate::types::RDMNotSupportedKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::RawDiskNotSupported => {
+                Self::RawDiskNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::RemoteDeviceNotSupported => {
+                Self::RemoteDeviceNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::SharedBusControllerNotSupported => {
+                Self::SharedBusControllerNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMINotSupported => {
+                Self::VMINotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskModeNotSupported => {
+                Self::VirtualDiskModeNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualEthernetCardNotSupported => {
+                Self::VirtualEthernetCardNotSupported(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DeviceNotSupported(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DeviceNotSupported(v) => v.serialize(s),
-            Self::DeviceBackingNotSupported(v) => v.serialize(s),
-            Self::DeviceControllerNotSupported(v) => v.serialize(s),
-            Self::DigestNotSupported(v) => v.serialize(s),
-            Self::FileBackedPortNotSupported(v) => v.serialize(s),
-            Self::MultiWriterNotSupported(v) => v.serialize(s),
-            Self::NonPersistentDisksNotSupported(v) => v.serialize(s),
-            Self::RDMNotSupported(v) => v.serialize(s),
-            Self::RawDiskNotSupported(v) => v.serialize(s),
-            Self::RemoteDeviceNotSupported(v) => v.serialize(s),
-            Self::SharedBusControllerNotSupported(v) => v.serialize(s),
-            Self::VMINotSupported(v) => v.serialize(s),
-            Self::VirtualDiskModeNotSupported(v) => v.serialize(s),
-            Self::VirtualEthernetCardNotSupported(v) => v.serialize(s),
+            Self::DeviceNotSupported(v) => &**v,
+            Self::DeviceBackingNotSupported(v) => crate::object::Family::object(v),
+            Self::DeviceControllerNotSupported(v) => &**v,
+            Self::DigestNotSupported(v) => &**v,
+            Self::FileBackedPortNotSupported(v) => &**v,
+            Self::MultiWriterNotSupported(v) => &**v,
+            Self::NonPersistentDisksNotSupported(v) => &**v,
+            Self::RDMNotSupported(v) => crate::object::Family::object(v),
+            Self::RawDiskNotSupported(v) => &**v,
+            Self::RemoteDeviceNotSupported(v) => &**v,
+            Self::SharedBusControllerNotSupported(v) => &**v,
+            Self::VMINotSupported(v) => &**v,
+            Self::VirtualDiskModeNotSupported(v) => &**v,
+            Self::VirtualEthernetCardNotSupported(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DeviceNotSupported(v) => &mut **v,
+            Self::DeviceBackingNotSupported(v) => crate::object::Family::object_mut(v),
+            Self::DeviceControllerNotSupported(v) => &mut **v,
+            Self::DigestNotSupported(v) => &mut **v,
+            Self::FileBackedPortNotSupported(v) => &mut **v,
+            Self::MultiWriterNotSupported(v) => &mut **v,
+            Self::NonPersistentDisksNotSupported(v) => &mut **v,
+            Self::RDMNotSupported(v) => crate::object::Family::object_mut(v),
+            Self::RawDiskNotSupported(v) => &mut **v,
+            Self::RemoteDeviceNotSupported(v) => &mut **v,
+            Self::SharedBusControllerNotSupported(v) => &mut **v,
+            Self::VMINotSupported(v) => &mut **v,
+            Self::VirtualDiskModeNotSupported(v) => &mut **v,
+            Self::VirtualEthernetCardNotSupported(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DeviceNotSupportedKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DeviceNotSupportedKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DeviceNotSupportedKind {
-    const BASE: u16 = crate::registry::id::DeviceNotSupported;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DeviceBackingNotSupported => {
-                    Self::DeviceBackingNotSupported(
-                        <crate::types::DeviceBackingNotSupportedKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DeviceControllerNotSupported => {
-                    Self::DeviceControllerNotSupported(
-                        Box::new(
-                            <crate::types::DeviceControllerNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DigestNotSupported => {
-                    Self::DigestNotSupported(
-                        Box::new(
-                            <crate::types::DigestNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FileBackedPortNotSupported => {
-                    Self::FileBackedPortNotSupported(
-                        Box::new(
-                            <crate::types::FileBackedPortNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MultiWriterNotSupported => {
-                    Self::MultiWriterNotSupported(
-                        Box::new(
-                            <crate::types::MultiWriterNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NonPersistentDisksNotSupported => {
-                    Self::NonPersistentDisksNotSupported(
-                        Box::new(
-                            <crate::types::NonPersistentDisksNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RDMNotSupported => {
-                    Self::RDMNotSupported(
-                        <crate::types::RDMNotSupportedKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::RawDiskNotSupported => {
-                    Self::RawDiskNotSupported(
-                        Box::new(
-                            <crate::types::RawDiskNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RemoteDeviceNotSupported => {
-                    Self::RemoteDeviceNotSupported(
-                        Box::new(
-                            <crate::types::RemoteDeviceNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SharedBusControllerNotSupported => {
-                    Self::SharedBusControllerNotSupported(
-                        Box::new(
-                            <crate::types::SharedBusControllerNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMINotSupported => {
-                    Self::VMINotSupported(
-                        Box::new(
-                            <crate::types::VMINotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskModeNotSupported => {
-                    Self::VirtualDiskModeNotSupported(
-                        Box::new(
-                            <crate::types::VirtualDiskModeNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualEthernetCardNotSupported => {
-                    Self::VirtualEthernetCardNotSupported(
-                        Box::new(
-                            <crate::types::VirtualEthernetCardNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DeviceNotSupported(
-                        Box::new(
-                            <crate::types::DeviceNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DeviceNotSupportedKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DeviceNotSupportedKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DeviceNotSupportedKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DeviceNotSupportedKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

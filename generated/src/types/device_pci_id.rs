@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DevicePciId {
     /// Property *DevicePciId.vendorId*.
     pub vendor_id: i64,
@@ -26,68 +26,76 @@ impl DevicePciId {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vendorId", &self.vendor_id);
-        o.field("deviceId", &self.device_id);
-        o.field("subVendorId", &self.sub_vendor_id);
-        o.field("subDeviceId", &self.sub_device_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DevicePciId",
+    type_name: Some("DevicePciId"),
+    wire: &["vendorId", "deviceId", "subVendorId", "subDeviceId"],
+    names: &["vendor_id", "device_id", "sub_vendor_id", "sub_device_id"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for DevicePciId {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vendor_id,
+            1usize => &self.device_id,
+            2usize => &self.sub_vendor_id,
+            3usize => &self.sub_device_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vendor_id,
+            1usize => &mut self.device_id,
+            2usize => &mut self.sub_vendor_id,
+            3usize => &mut self.sub_device_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DevicePciId {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DevicePciId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DevicePciId {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DevicePciId {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DevicePciId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DevicePciId"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DevicePciId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DevicePciId {
-    const TYPE_NAME: &'static str = "DevicePciId";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vendorId" => crate::de::req(&mut f.0, &mut map, "vendorId"),
-                "deviceId" => crate::de::req(&mut f.1, &mut map, "deviceId"),
-                "subVendorId" => crate::de::req(&mut f.2, &mut map, "subVendorId"),
-                "subDeviceId" => crate::de::req(&mut f.3, &mut map, "subDeviceId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["vendorId", "deviceId", "subVendorId", "subDeviceId"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vendor_id: f_0,
-            device_id: f_1,
-            sub_vendor_id: f_2,
-            sub_device_id: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DeviceUnsupportedForVmVersion*.
 ///
 /// Extends `InvalidDeviceSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DeviceUnsupportedForVmVersion {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,82 +28,94 @@ impl DeviceUnsupportedForVmVersion {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("property", &self.property);
-        o.field("deviceIndex", &self.device_index);
-        o.field("currentVersion", &self.current_version);
-        o.field("expectedVersion", &self.expected_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DeviceUnsupportedForVmVersion",
+    type_name: Some("DeviceUnsupportedForVmVersion"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "property",
+        "deviceIndex",
+        "currentVersion",
+        "expectedVersion",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "property",
+        "device_index",
+        "current_version",
+        "expected_version",
+    ],
+    required: &[3u16, 4u16, 5u16],
+    by_name: &[4u16, 3u16, 5u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for DeviceUnsupportedForVmVersion {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.property,
+            3usize => &self.device_index,
+            4usize => &self.current_version,
+            5usize => &self.expected_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.property,
+            3usize => &mut self.device_index,
+            4usize => &mut self.current_version,
+            5usize => &mut self.expected_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DeviceUnsupportedForVmVersion {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DeviceUnsupportedForVmVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DeviceUnsupportedForVmVersion {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DeviceUnsupportedForVmVersion {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DeviceUnsupportedForVmVersion {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DeviceUnsupportedForVmVersion"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DeviceUnsupportedForVmVersion {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DeviceUnsupportedForVmVersion {
-    const TYPE_NAME: &'static str = "DeviceUnsupportedForVmVersion";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "property" => crate::de::set(&mut f.2, &mut map, "property"),
-                "deviceIndex" => crate::de::req(&mut f.3, &mut map, "deviceIndex"),
-                "currentVersion" => crate::de::req(&mut f.4, &mut map, "currentVersion"),
-                "expectedVersion" => {
-                    crate::de::req(&mut f.5, &mut map, "expectedVersion")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["deviceIndex", "currentVersion", "expectedVersion"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            property: f_2,
-            device_index: f_3,
-            current_version: f_4,
-            expected_version: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

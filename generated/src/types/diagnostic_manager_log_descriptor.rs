@@ -3,7 +3,7 @@
 /// Data object type *DiagnosticManagerLogDescriptor*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DiagnosticManagerLogDescriptor {
     /// Property *DiagnosticManagerLogDescriptor.key*.
     pub key: String,
@@ -28,87 +28,88 @@ impl DiagnosticManagerLogDescriptor {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("fileName", &self.file_name);
-        o.field("creator", &self.creator);
-        o.field("format", &self.format);
-        o.field("mimeType", &self.mime_type);
-        o.field("info", &self.info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DiagnosticManagerLogDescriptor",
+    type_name: Some("DiagnosticManagerLogDescriptor"),
+    wire: &["key", "fileName", "creator", "format", "mimeType", "info"],
+    names: &["key", "file_name", "creator", "format", "mime_type", "info"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[2u16, 1u16, 3u16, 5u16, 0u16, 4u16],
+};
+impl crate::object::Object for DiagnosticManagerLogDescriptor {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.file_name,
+            2usize => &self.creator,
+            3usize => &self.format,
+            4usize => &self.mime_type,
+            5usize => &self.info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.file_name,
+            2usize => &mut self.creator,
+            3usize => &mut self.format,
+            4usize => &mut self.mime_type,
+            5usize => &mut self.info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DiagnosticManagerLogDescriptor {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            file_name: crate::object::Blank::blank(),
+            creator: crate::object::Blank::blank(),
+            format: crate::object::Blank::blank(),
+            mime_type: crate::object::Blank::blank(),
+            info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DiagnosticManagerLogDescriptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DiagnosticManagerLogDescriptor {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DiagnosticManagerLogDescriptor {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DiagnosticManagerLogDescriptor {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DiagnosticManagerLogDescriptor"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DiagnosticManagerLogDescriptor {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DiagnosticManagerLogDescriptor {
-    const TYPE_NAME: &'static str = "DiagnosticManagerLogDescriptor";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::DescriptionKind>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "fileName" => crate::de::req(&mut f.1, &mut map, "fileName"),
-                "creator" => crate::de::req(&mut f.2, &mut map, "creator"),
-                "format" => crate::de::req(&mut f.3, &mut map, "format"),
-                "mimeType" => crate::de::req(&mut f.4, &mut map, "mimeType"),
-                "info" => crate::de::req(&mut f.5, &mut map, "info"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["key", "fileName", "creator", "format", "mimeType", "info"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            file_name: f_1,
-            creator: f_2,
-            format: f_3,
-            mime_type: f_4,
-            info: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

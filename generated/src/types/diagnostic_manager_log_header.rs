@@ -3,7 +3,7 @@
 /// Data object type *DiagnosticManagerLogHeader*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DiagnosticManagerLogHeader {
     /// Property *DiagnosticManagerLogHeader.lineStart*.
     pub line_start: i32,
@@ -22,64 +22,74 @@ impl DiagnosticManagerLogHeader {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("lineStart", &self.line_start);
-        o.field("lineEnd", &self.line_end);
-        o.opt("lineText", &self.line_text);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DiagnosticManagerLogHeader",
+    type_name: Some("DiagnosticManagerLogHeader"),
+    wire: &["lineStart", "lineEnd", "lineText"],
+    names: &["line_start", "line_end", "line_text"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for DiagnosticManagerLogHeader {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.line_start,
+            1usize => &self.line_end,
+            2usize => &self.line_text,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.line_start,
+            1usize => &mut self.line_end,
+            2usize => &mut self.line_text,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DiagnosticManagerLogHeader {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DiagnosticManagerLogHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DiagnosticManagerLogHeader {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DiagnosticManagerLogHeader {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DiagnosticManagerLogHeader {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DiagnosticManagerLogHeader"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DiagnosticManagerLogHeader {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DiagnosticManagerLogHeader {
-    const TYPE_NAME: &'static str = "DiagnosticManagerLogHeader";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>, Option<Vec<String>>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "lineStart" => crate::de::req(&mut f.0, &mut map, "lineStart"),
-                "lineEnd" => crate::de::req(&mut f.1, &mut map, "lineEnd"),
-                "lineText" => crate::de::set_list(&mut f.2, &mut map, "lineText"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["lineStart", "lineEnd"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            line_start: f_0,
-            line_end: f_1,
-            line_text: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DirectPathProfileInfo {
     /// Property *DirectPathProfileInfo.id*.
     pub id: String,
@@ -28,72 +28,85 @@ impl DirectPathProfileInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("name", &self.name);
-        o.opt("description", &self.description);
-        o.field("vendorName", &self.vendor_name);
-        o.field("deviceConfig", &self.device_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DirectPathProfileInfo",
+    type_name: Some("DirectPathProfileInfo"),
+    wire: &["id", "name", "description", "vendorName", "deviceConfig"],
+    names: &["id", "name", "description", "vendor_name", "device_config"],
+    required: &[0u16, 1u16, 3u16, 4u16],
+    by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for DirectPathProfileInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.vendor_name,
+            4usize => &self.device_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.vendor_name,
+            4usize => &mut self.device_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DirectPathProfileInfo {
+    fn blank() -> Self {
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            vendor_name: crate::object::Blank::blank(),
+            device_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DirectPathProfileInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DirectPathProfileInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DirectPathProfileInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DirectPathProfileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DirectPathProfileInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DirectPathProfileInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DirectPathProfileInfo {
-    const TYPE_NAME: &'static str = "DirectPathProfileInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::DirectPathProfileManagerDirectPathConfigKind>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "vendorName" => crate::de::req(&mut f.3, &mut map, "vendorName"),
-                "deviceConfig" => crate::de::req(&mut f.4, &mut map, "deviceConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["id", "name", "vendorName", "deviceConfig"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            description: f_2,
-            vendor_name: f_3,
-            device_config: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerCapacityResult`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityInfo {
     /// Property *DirectPathProfileManagerCapacityInfo.profile*.
     pub profile: Box<crate::types::DirectPathProfileInfo>,
@@ -28,84 +28,85 @@ impl DirectPathProfileManagerCapacityInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profile", &self.profile);
-        o.field("consumed", &self.consumed);
-        o.field("remaining", &self.remaining);
-        o.field("max", &self.max);
-        o.field("unusedReservation", &self.unused_reservation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DirectPathProfileManagerCapacityInfo",
+    type_name: Some("DirectPathProfileManagerCapacityInfo"),
+    wire: &["profile", "consumed", "remaining", "max", "unusedReservation"],
+    names: &["profile", "consumed", "remaining", "max", "unused_reservation"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
+};
+impl crate::object::Object for DirectPathProfileManagerCapacityInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile,
+            1usize => &self.consumed,
+            2usize => &self.remaining,
+            3usize => &self.max,
+            4usize => &self.unused_reservation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile,
+            1usize => &mut self.consumed,
+            2usize => &mut self.remaining,
+            3usize => &mut self.max,
+            4usize => &mut self.unused_reservation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DirectPathProfileManagerCapacityInfo {
+    fn blank() -> Self {
+        Self {
+            profile: crate::object::Blank::blank(),
+            consumed: crate::object::Blank::blank(),
+            remaining: crate::object::Blank::blank(),
+            max: crate::object::Blank::blank(),
+            unused_reservation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DirectPathProfileManagerCapacityInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DirectPathProfileManagerCapacityInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DirectPathProfileManagerCapacityInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DirectPathProfileManagerCapacityInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DirectPathProfileManagerCapacityInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DirectPathProfileManagerCapacityInfo {
-    const TYPE_NAME: &'static str = "DirectPathProfileManagerCapacityInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::DirectPathProfileInfo>>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profile" => crate::de::req(&mut f.0, &mut map, "profile"),
-                "consumed" => crate::de::req(&mut f.1, &mut map, "consumed"),
-                "remaining" => crate::de::req(&mut f.2, &mut map, "remaining"),
-                "max" => crate::de::req(&mut f.3, &mut map, "max"),
-                "unusedReservation" => {
-                    crate::de::req(&mut f.4, &mut map, "unusedReservation")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["profile", "consumed", "remaining", "max", "unusedReservation"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            profile: f_0,
-            consumed: f_1,
-            remaining: f_2,
-            max: f_3,
-            unused_reservation: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DirectPathProfileManagerCapacityQuerySpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DirectPathProfileManagerCapacityQuerySpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,41 +20,65 @@ impl DirectPathProfileManagerCapacityQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DirectPathProfileManagerCapacityQuerySpec",
+    type_name: Some("DirectPathProfileManagerCapacityQuerySpec"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for DirectPathProfileManagerCapacityQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "DirectPathProfileManagerCapacityQuerySpec")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "DirectPathProfileManagerCapacityQuerySpec")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for DirectPathProfileManagerCapacityQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DirectPathProfileManagerCapacityQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DirectPathProfileManagerCapacityQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DirectPathProfileManagerCapacityQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DirectPathProfileManagerCapacityQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DirectPathProfileManagerCapacityQuerySpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DirectPathProfileManagerCapacityQuerySpec {
-    const TYPE_NAME: &'static str = "DirectPathProfileManagerCapacityQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DirectPathProfileManagerCapacityQuerySpec` or any of its subtypes: what a member declared as `DirectPathProfileManagerCapacityQuerySpec` holds.
@@ -83,12 +107,7 @@ pub enum DirectPathProfileManagerCapacityQuerySpecKind {
 impl DirectPathProfileManagerCapacityQuerySpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DirectPathProfileManagerCapacityQuerySpec(v) => v.type_name(),
-            Self::DirectPathProfileManagerCapacityQueryByDeviceConfig(v) => v.type_name(),
-            Self::DirectPathProfileManagerCapacityQueryById(v) => v.type_name(),
-            Self::DirectPathProfileManagerCapacityQueryByName(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -130,73 +149,74 @@ for DirectPathProfileManagerCapacityQuerySpecKind {
         Self::DirectPathProfileManagerCapacityQueryByName(Box::new(v))
     }
 }
-impl serde::Serialize for DirectPathProfileManagerCapacityQuerySpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::DirectPathProfileManagerCapacityQuerySpec(v) => v.serialize(s),
-            Self::DirectPathProfileManagerCapacityQueryByDeviceConfig(v) => {
-                v.serialize(s)
+impl crate::object::Family for DirectPathProfileManagerCapacityQuerySpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DirectPathProfileManagerCapacityQuerySpec,
+            id,
+        ) {
+            crate::registry::id::DirectPathProfileManagerCapacityQueryByDeviceConfig => {
+                Self::DirectPathProfileManagerCapacityQueryByDeviceConfig(
+                    crate::object::Blank::blank(),
+                )
             }
-            Self::DirectPathProfileManagerCapacityQueryById(v) => v.serialize(s),
-            Self::DirectPathProfileManagerCapacityQueryByName(v) => v.serialize(s),
+            crate::registry::id::DirectPathProfileManagerCapacityQueryById => {
+                Self::DirectPathProfileManagerCapacityQueryById(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::DirectPathProfileManagerCapacityQueryByName => {
+                Self::DirectPathProfileManagerCapacityQueryByName(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DirectPathProfileManagerCapacityQuerySpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::DirectPathProfileManagerCapacityQuerySpec(v) => &**v,
+            Self::DirectPathProfileManagerCapacityQueryByDeviceConfig(v) => &**v,
+            Self::DirectPathProfileManagerCapacityQueryById(v) => &**v,
+            Self::DirectPathProfileManagerCapacityQueryByName(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DirectPathProfileManagerCapacityQuerySpec(v) => &mut **v,
+            Self::DirectPathProfileManagerCapacityQueryByDeviceConfig(v) => &mut **v,
+            Self::DirectPathProfileManagerCapacityQueryById(v) => &mut **v,
+            Self::DirectPathProfileManagerCapacityQueryByName(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityQuerySpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DirectPathProfileManagerCapacityQuerySpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DirectPathProfileManagerCapacityQuerySpecKind {
-    const BASE: u16 = crate::registry::id::DirectPathProfileManagerCapacityQuerySpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DirectPathProfileManagerCapacityQueryByDeviceConfig => {
-                    Self::DirectPathProfileManagerCapacityQueryByDeviceConfig(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerCapacityQueryByDeviceConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DirectPathProfileManagerCapacityQueryById => {
-                    Self::DirectPathProfileManagerCapacityQueryById(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerCapacityQueryById as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DirectPathProfileManagerCapacityQueryByName => {
-                    Self::DirectPathProfileManagerCapacityQueryByName(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerCapacityQueryByName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DirectPathProfileManagerCapacityQuerySpec(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerCapacityQuerySpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DirectPathProfileManagerCapacityQuerySpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DirectPathProfileManagerCapacityQuerySpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DirectPathProfileManagerCapacityQuerySpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityQuerySpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DirectPathProfileManagerDirectPathConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DirectPathProfileManagerDirectPathConfig {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,41 +20,65 @@ impl DirectPathProfileManagerDirectPathConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DirectPathProfileManagerDirectPathConfig",
+    type_name: Some("DirectPathProfileManagerDirectPathConfig"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for DirectPathProfileManagerDirectPathConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "DirectPathProfileManagerDirectPathConfig")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "DirectPathProfileManagerDirectPathConfig")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for DirectPathProfileManagerDirectPathConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DirectPathProfileManagerDirectPathConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DirectPathProfileManagerDirectPathConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DirectPathProfileManagerDirectPathConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DirectPathProfileManagerDirectPathConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DirectPathProfileManagerDirectPathConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerDirectPathConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DirectPathProfileManagerDirectPathConfig {
-    const TYPE_NAME: &'static str = "DirectPathProfileManagerDirectPathConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DirectPathProfileManagerDirectPathConfig` or any of its subtypes: what a member declared as `DirectPathProfileManagerDirectPathConfig` holds.
@@ -87,15 +111,7 @@ pub enum DirectPathProfileManagerDirectPathConfigKind {
 impl DirectPathProfileManagerDirectPathConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DirectPathProfileManagerDirectPathConfig(v) => v.type_name(),
-            Self::DirectPathProfileManagerDvxDirectPathConfig(v) => v.type_name(),
-            Self::DirectPathProfileManagerDynamicDirectPathConfig(v) => v.type_name(),
-            Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(v) => {
-                v.type_name()
-            }
-            Self::DirectPathProfileManagerVmiopDirectPathConfig(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -144,84 +160,83 @@ for DirectPathProfileManagerDirectPathConfigKind {
         Self::DirectPathProfileManagerVmiopDirectPathConfig(Box::new(v))
     }
 }
-impl serde::Serialize for DirectPathProfileManagerDirectPathConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::DirectPathProfileManagerDirectPathConfig(v) => v.serialize(s),
-            Self::DirectPathProfileManagerDvxDirectPathConfig(v) => v.serialize(s),
-            Self::DirectPathProfileManagerDynamicDirectPathConfig(v) => v.serialize(s),
-            Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(v) => {
-                v.serialize(s)
+impl crate::object::Family for DirectPathProfileManagerDirectPathConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DirectPathProfileManagerDirectPathConfig,
+            id,
+        ) {
+            crate::registry::id::DirectPathProfileManagerDvxDirectPathConfig => {
+                Self::DirectPathProfileManagerDvxDirectPathConfig(
+                    crate::object::Blank::blank(),
+                )
             }
-            Self::DirectPathProfileManagerVmiopDirectPathConfig(v) => v.serialize(s),
+            crate::registry::id::DirectPathProfileManagerDynamicDirectPathConfig => {
+                Self::DirectPathProfileManagerDynamicDirectPathConfig(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig => {
+                Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::DirectPathProfileManagerVmiopDirectPathConfig => {
+                Self::DirectPathProfileManagerVmiopDirectPathConfig(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DirectPathProfileManagerDirectPathConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::DirectPathProfileManagerDirectPathConfig(v) => &**v,
+            Self::DirectPathProfileManagerDvxDirectPathConfig(v) => &**v,
+            Self::DirectPathProfileManagerDynamicDirectPathConfig(v) => &**v,
+            Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(v) => &**v,
+            Self::DirectPathProfileManagerVmiopDirectPathConfig(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DirectPathProfileManagerDirectPathConfig(v) => &mut **v,
+            Self::DirectPathProfileManagerDvxDirectPathConfig(v) => &mut **v,
+            Self::DirectPathProfileManagerDynamicDirectPathConfig(v) => &mut **v,
+            Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(v) => {
+                &mut **v
+            }
+            Self::DirectPathProfileManagerVmiopDirectPathConfig(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerDirectPathConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DirectPathProfileManagerDirectPathConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DirectPathProfileManagerDirectPathConfigKind {
-    const BASE: u16 = crate::registry::id::DirectPathProfileManagerDirectPathConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DirectPathProfileManagerDvxDirectPathConfig => {
-                    Self::DirectPathProfileManagerDvxDirectPathConfig(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerDvxDirectPathConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DirectPathProfileManagerDynamicDirectPathConfig => {
-                    Self::DirectPathProfileManagerDynamicDirectPathConfig(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerDynamicDirectPathConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig => {
-                    Self::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DirectPathProfileManagerVmiopDirectPathConfig => {
-                    Self::DirectPathProfileManagerVmiopDirectPathConfig(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerVmiopDirectPathConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DirectPathProfileManagerDirectPathConfig(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerDirectPathConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DirectPathProfileManagerDirectPathConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DirectPathProfileManagerDirectPathConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DirectPathProfileManagerDirectPathConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerDirectPathConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerDirectPathConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DirectPathProfileManagerDvxDirectPathConfig {
     /// Property *DirectPathProfileManagerDvxDirectPathConfig.dvxBacking*.
     pub dvx_backing: Box<crate::types::VirtualPCIPassthroughDvxBackingInfo>,
@@ -20,50 +20,70 @@ impl DirectPathProfileManagerDvxDirectPathConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dvxBacking", &self.dvx_backing);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DirectPathProfileManagerDvxDirectPathConfig",
+    type_name: Some("DirectPathProfileManagerDvxDirectPathConfig"),
+    wire: &["dvxBacking"],
+    names: &["dvx_backing"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for DirectPathProfileManagerDvxDirectPathConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dvx_backing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dvx_backing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DirectPathProfileManagerDvxDirectPathConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DirectPathProfileManagerDvxDirectPathConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DirectPathProfileManagerDvxDirectPathConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DirectPathProfileManagerDvxDirectPathConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DirectPathProfileManagerDvxDirectPathConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DirectPathProfileManagerDvxDirectPathConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerDvxDirectPathConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DirectPathProfileManagerDvxDirectPathConfig {
-    const TYPE_NAME: &'static str = "DirectPathProfileManagerDvxDirectPathConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::VirtualPCIPassthroughDvxBackingInfo>>,) = (
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dvxBacking" => crate::de::req(&mut f.0, &mut map, "dvxBacking"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["dvxBacking"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { dvx_backing: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DirectPathProfileManagerFilterSpec {
     /// Property *DirectPathProfileManagerFilterSpec.ids*.
     pub ids: Option<Vec<String>>,
@@ -26,58 +26,74 @@ impl DirectPathProfileManagerFilterSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("ids", &self.ids);
-        o.opt("names", &self.names);
-        o.opt("clusters", &self.clusters);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DirectPathProfileManagerFilterSpec",
+    type_name: Some("DirectPathProfileManagerFilterSpec"),
+    wire: &["ids", "names", "clusters"],
+    names: &["ids", "names", "clusters"],
+    required: &[],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for DirectPathProfileManagerFilterSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ids,
+            1usize => &self.names,
+            2usize => &self.clusters,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ids,
+            1usize => &mut self.names,
+            2usize => &mut self.clusters,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DirectPathProfileManagerFilterSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DirectPathProfileManagerFilterSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DirectPathProfileManagerFilterSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DirectPathProfileManagerFilterSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DirectPathProfileManagerFilterSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DirectPathProfileManagerFilterSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerFilterSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DirectPathProfileManagerFilterSpec {
-    const TYPE_NAME: &'static str = "DirectPathProfileManagerFilterSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ids" => crate::de::set_list(&mut f.0, &mut map, "ids"),
-                "names" => crate::de::set_list(&mut f.1, &mut map, "names"),
-                "clusters" => crate::de::set_list(&mut f.2, &mut map, "clusters"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            ids: f_0,
-            names: f_1,
-            clusters: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct DirectPathProfileManagerListRequestType<'a> {
     /// Parameter *filterSpec*.
     pub filter_spec: &'a crate::types::DirectPathProfileManagerFilterSpec,
 }
-impl serde::Serialize for DirectPathProfileManagerListRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DirectPathProfileManagerListRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("filterSpec", &self.filter_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

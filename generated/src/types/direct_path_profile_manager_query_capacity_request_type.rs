@@ -12,11 +12,11 @@ pub struct DirectPathProfileManagerQueryCapacityRequestType<'a> {
         &'a [crate::types::DirectPathProfileManagerCapacityQuerySpecKind],
     >,
 }
-impl serde::Serialize for DirectPathProfileManagerQueryCapacityRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DirectPathProfileManagerQueryCapacityRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("target", &self.target);
-        o.opt("querySpec", &self.query_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("querySpec", &self.query_spec);
+        o.end();
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DirectPathProfileManagerTargetEntityKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DirectPathProfileManagerTargetEntity {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,41 +20,65 @@ impl DirectPathProfileManagerTargetEntity {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DirectPathProfileManagerTargetEntity",
+    type_name: Some("DirectPathProfileManagerTargetEntity"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for DirectPathProfileManagerTargetEntity {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "DirectPathProfileManagerTargetEntity")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "DirectPathProfileManagerTargetEntity")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for DirectPathProfileManagerTargetEntity {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DirectPathProfileManagerTargetEntity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DirectPathProfileManagerTargetEntity {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DirectPathProfileManagerTargetEntity {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DirectPathProfileManagerTargetEntity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DirectPathProfileManagerTargetEntity"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerTargetEntity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DirectPathProfileManagerTargetEntity {
-    const TYPE_NAME: &'static str = "DirectPathProfileManagerTargetEntity";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DirectPathProfileManagerTargetEntity` or any of its subtypes: what a member declared as `DirectPathProfileManagerTargetEntity` holds.
@@ -79,11 +103,7 @@ pub enum DirectPathProfileManagerTargetEntityKind {
 impl DirectPathProfileManagerTargetEntityKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DirectPathProfileManagerTargetEntity(v) => v.type_name(),
-            Self::DirectPathProfileManagerTargetCluster(v) => v.type_name(),
-            Self::DirectPathProfileManagerTargetHost(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -116,60 +136,65 @@ for DirectPathProfileManagerTargetEntityKind {
         Self::DirectPathProfileManagerTargetHost(Box::new(v))
     }
 }
-impl serde::Serialize for DirectPathProfileManagerTargetEntityKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DirectPathProfileManagerTargetEntityKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DirectPathProfileManagerTargetEntity,
+            id,
+        ) {
+            crate::registry::id::DirectPathProfileManagerTargetCluster => {
+                Self::DirectPathProfileManagerTargetCluster(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::DirectPathProfileManagerTargetHost => {
+                Self::DirectPathProfileManagerTargetHost(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DirectPathProfileManagerTargetEntity(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DirectPathProfileManagerTargetEntity(v) => v.serialize(s),
-            Self::DirectPathProfileManagerTargetCluster(v) => v.serialize(s),
-            Self::DirectPathProfileManagerTargetHost(v) => v.serialize(s),
+            Self::DirectPathProfileManagerTargetEntity(v) => &**v,
+            Self::DirectPathProfileManagerTargetCluster(v) => &**v,
+            Self::DirectPathProfileManagerTargetHost(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DirectPathProfileManagerTargetEntity(v) => &mut **v,
+            Self::DirectPathProfileManagerTargetCluster(v) => &mut **v,
+            Self::DirectPathProfileManagerTargetHost(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerTargetEntityKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DirectPathProfileManagerTargetEntityKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DirectPathProfileManagerTargetEntityKind {
-    const BASE: u16 = crate::registry::id::DirectPathProfileManagerTargetEntity;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DirectPathProfileManagerTargetCluster => {
-                    Self::DirectPathProfileManagerTargetCluster(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerTargetCluster as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DirectPathProfileManagerTargetHost => {
-                    Self::DirectPathProfileManagerTargetHost(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerTargetHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DirectPathProfileManagerTargetEntity(
-                        Box::new(
-                            <crate::types::DirectPathProfileManagerTargetEntity as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DirectPathProfileManagerTargetEntityKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DirectPathProfileManagerTargetEntityKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DirectPathProfileManagerTargetEntityKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerTargetEntityKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct DisconnectNvmeControllerExRequestType<'a> {
     /// Parameter *disconnectSpec*.
     pub disconnect_spec: Option<&'a [crate::types::HostNvmeDisconnectSpec]>,
 }
-impl serde::Serialize for DisconnectNvmeControllerExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("disconnectSpec", &self.disconnect_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for DisconnectNvmeControllerExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("disconnectSpec", &self.disconnect_spec);
+        o.end();
     }
 }

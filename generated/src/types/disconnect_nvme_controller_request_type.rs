@@ -8,10 +8,10 @@ pub struct DisconnectNvmeControllerRequestType<'a> {
     /// Parameter *disconnectSpec*.
     pub disconnect_spec: &'a crate::types::HostNvmeDisconnectSpec,
 }
-impl serde::Serialize for DisconnectNvmeControllerRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DisconnectNvmeControllerRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("disconnectSpec", &self.disconnect_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct DiscoverFcoeHbasRequestType<'a> {
     /// Parameter *fcoeSpec*.
     pub fcoe_spec: &'a crate::types::FcoeConfigFcoeSpecification,
 }
-impl serde::Serialize for DiscoverFcoeHbasRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DiscoverFcoeHbasRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("fcoeSpec", &self.fcoe_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

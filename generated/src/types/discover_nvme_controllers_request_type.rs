@@ -8,10 +8,10 @@ pub struct DiscoverNvmeControllersRequestType<'a> {
     /// Parameter *discoverSpec*.
     pub discover_spec: &'a crate::types::HostNvmeDiscoverSpec,
 }
-impl serde::Serialize for DiscoverNvmeControllersRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DiscoverNvmeControllersRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("discoverSpec", &self.discover_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DiskClaimConfiguration {
     /// Property *DiskClaimConfiguration.diskType*.
     pub disk_type: String,
@@ -30,71 +30,94 @@ impl DiskClaimConfiguration {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("diskType", &self.disk_type);
-        o.opt("diskNamePrefix", &self.disk_name_prefix);
-        o.opt("numberOfDisks", &self.number_of_disks);
-        o.opt("diskModel", &self.disk_model);
-        o.opt("vendor", &self.vendor);
-        o.opt("diskCapacity", &self.disk_capacity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DiskClaimConfiguration",
+    type_name: Some("DiskClaimConfiguration"),
+    wire: &[
+        "diskType",
+        "diskNamePrefix",
+        "numberOfDisks",
+        "diskModel",
+        "vendor",
+        "diskCapacity",
+    ],
+    names: &[
+        "disk_type",
+        "disk_name_prefix",
+        "number_of_disks",
+        "disk_model",
+        "vendor",
+        "disk_capacity",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 3u16, 1u16, 0u16, 2u16, 4u16],
+};
+impl crate::object::Object for DiskClaimConfiguration {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk_type,
+            1usize => &self.disk_name_prefix,
+            2usize => &self.number_of_disks,
+            3usize => &self.disk_model,
+            4usize => &self.vendor,
+            5usize => &self.disk_capacity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk_type,
+            1usize => &mut self.disk_name_prefix,
+            2usize => &mut self.number_of_disks,
+            3usize => &mut self.disk_model,
+            4usize => &mut self.vendor,
+            5usize => &mut self.disk_capacity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DiskClaimConfiguration {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DiskClaimConfiguration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DiskClaimConfiguration {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DiskClaimConfiguration {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DiskClaimConfiguration {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DiskClaimConfiguration"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DiskClaimConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DiskClaimConfiguration {
-    const TYPE_NAME: &'static str = "DiskClaimConfiguration";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "diskType" => crate::de::req(&mut f.0, &mut map, "diskType"),
-                "diskNamePrefix" => crate::de::set(&mut f.1, &mut map, "diskNamePrefix"),
-                "numberOfDisks" => crate::de::set(&mut f.2, &mut map, "numberOfDisks"),
-                "diskModel" => crate::de::set(&mut f.3, &mut map, "diskModel"),
-                "vendor" => crate::de::set(&mut f.4, &mut map, "vendor"),
-                "diskCapacity" => crate::de::set(&mut f.5, &mut map, "diskCapacity"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["diskType"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            disk_type: f_0,
-            disk_name_prefix: f_1,
-            number_of_disks: f_2,
-            disk_model: f_3,
-            vendor: f_4,
-            disk_capacity: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

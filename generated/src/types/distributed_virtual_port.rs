@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualPort*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualPort {
     /// Property *DistributedVirtualPort.key*.
     pub key: String,
@@ -48,150 +48,129 @@ impl DistributedVirtualPort {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("config", &self.config);
-        o.field("dvsUuid", &self.dvs_uuid);
-        o.opt("portgroupKey", &self.portgroup_key);
-        o.opt("proxyHost", &self.proxy_host);
-        o.opt("connectee", &self.connectee);
-        o.field("conflict", &self.conflict);
-        o.opt("conflictPortKey", &self.conflict_port_key);
-        o.opt("state", &self.state);
-        o.opt("connectionCookie", &self.connection_cookie);
-        o.field("lastStatusChange", &self.last_status_change);
-        o.opt("hostLocalPort", &self.host_local_port);
-        o.opt("externalId", &self.external_id);
-        o.opt("segmentPortId", &self.segment_port_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualPort",
+    type_name: Some("DistributedVirtualPort"),
+    wire: &[
+        "key",
+        "config",
+        "dvsUuid",
+        "portgroupKey",
+        "proxyHost",
+        "connectee",
+        "conflict",
+        "conflictPortKey",
+        "state",
+        "connectionCookie",
+        "lastStatusChange",
+        "hostLocalPort",
+        "externalId",
+        "segmentPortId",
+    ],
+    names: &[
+        "key",
+        "config",
+        "dvs_uuid",
+        "portgroup_key",
+        "proxy_host",
+        "connectee",
+        "conflict",
+        "conflict_port_key",
+        "state",
+        "connection_cookie",
+        "last_status_change",
+        "host_local_port",
+        "external_id",
+        "segment_port_id",
+    ],
+    required: &[0u16, 1u16, 2u16, 6u16, 10u16],
+    by_name: &[
+        1u16, 6u16, 7u16, 5u16, 9u16, 2u16, 12u16, 11u16, 0u16, 10u16, 3u16, 4u16, 13u16,
+        8u16,
+    ],
+};
+impl crate::object::Object for DistributedVirtualPort {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.config,
+            2usize => &self.dvs_uuid,
+            3usize => &self.portgroup_key,
+            4usize => &self.proxy_host,
+            5usize => &self.connectee,
+            6usize => &self.conflict,
+            7usize => &self.conflict_port_key,
+            8usize => &self.state,
+            9usize => &self.connection_cookie,
+            10usize => &self.last_status_change,
+            11usize => &self.host_local_port,
+            12usize => &self.external_id,
+            13usize => &self.segment_port_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.config,
+            2usize => &mut self.dvs_uuid,
+            3usize => &mut self.portgroup_key,
+            4usize => &mut self.proxy_host,
+            5usize => &mut self.connectee,
+            6usize => &mut self.conflict,
+            7usize => &mut self.conflict_port_key,
+            8usize => &mut self.state,
+            9usize => &mut self.connection_cookie,
+            10usize => &mut self.last_status_change,
+            11usize => &mut self.host_local_port,
+            12usize => &mut self.external_id,
+            13usize => &mut self.segment_port_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualPort {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualPort {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualPort {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualPort {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DistributedVirtualPort"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualPort {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualPort {
-    const TYPE_NAME: &'static str = "DistributedVirtualPort";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::DVPortConfigInfo>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::DistributedVirtualSwitchPortConnectee>>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::DVPortState>>,
-            Option<i32>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "config" => crate::de::req(&mut f.1, &mut map, "config"),
-                "dvsUuid" => crate::de::req(&mut f.2, &mut map, "dvsUuid"),
-                "portgroupKey" => crate::de::set(&mut f.3, &mut map, "portgroupKey"),
-                "proxyHost" => crate::de::set(&mut f.4, &mut map, "proxyHost"),
-                "connectee" => crate::de::set(&mut f.5, &mut map, "connectee"),
-                "conflict" => crate::de::req(&mut f.6, &mut map, "conflict"),
-                "conflictPortKey" => {
-                    crate::de::set(&mut f.7, &mut map, "conflictPortKey")
-                }
-                "state" => crate::de::set(&mut f.8, &mut map, "state"),
-                "connectionCookie" => {
-                    crate::de::set(&mut f.9, &mut map, "connectionCookie")
-                }
-                "lastStatusChange" => {
-                    crate::de::req(&mut f.10, &mut map, "lastStatusChange")
-                }
-                "hostLocalPort" => crate::de::set(&mut f.11, &mut map, "hostLocalPort"),
-                "externalId" => crate::de::set(&mut f.12, &mut map, "externalId"),
-                "segmentPortId" => crate::de::set(&mut f.13, &mut map, "segmentPortId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), _, _, _, Some(_), _, _, _, Some(_), _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.6.is_some(),
-                        f.10.is_some(),
-                    ],
-                    &["key", "config", "dvsUuid", "conflict", "lastStatusChange"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            Some(f_6),
-            f_7,
-            f_8,
-            f_9,
-            Some(f_10),
-            f_11,
-            f_12,
-            f_13,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            config: f_1,
-            dvs_uuid: f_2,
-            portgroup_key: f_3,
-            proxy_host: f_4,
-            connectee: f_5,
-            conflict: f_6,
-            conflict_port_key: f_7,
-            state: f_8,
-            connection_cookie: f_9,
-            last_status_change: f_10,
-            host_local_port: f_11,
-            external_id: f_12,
-            segment_port_id: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

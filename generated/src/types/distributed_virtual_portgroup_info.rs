@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualPortgroupInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DistributedVirtualPortgroupInfo {
     /// Property *DistributedVirtualPortgroupInfo.switchName*.
     pub switch_name: String,
@@ -44,140 +44,132 @@ impl DistributedVirtualPortgroupInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("switchName", &self.switch_name);
-        o.field("switchUuid", &self.switch_uuid);
-        o.field("portgroupName", &self.portgroup_name);
-        o.field("portgroupKey", &self.portgroup_key);
-        o.field("portgroupType", &self.portgroup_type);
-        o.field("uplinkPortgroup", &self.uplink_portgroup);
-        o.field("portgroup", &self.portgroup);
-        o.opt("networkReservationSupported", &self.network_reservation_supported);
-        o.opt("backingType", &self.backing_type);
-        o.opt("logicalSwitchUuid", &self.logical_switch_uuid);
-        o.opt("segmentId", &self.segment_id);
-        o.opt("subnetId", &self.subnet_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualPortgroupInfo",
+    type_name: Some("DistributedVirtualPortgroupInfo"),
+    wire: &[
+        "switchName",
+        "switchUuid",
+        "portgroupName",
+        "portgroupKey",
+        "portgroupType",
+        "uplinkPortgroup",
+        "portgroup",
+        "networkReservationSupported",
+        "backingType",
+        "logicalSwitchUuid",
+        "segmentId",
+        "subnetId",
+    ],
+    names: &[
+        "switch_name",
+        "switch_uuid",
+        "portgroup_name",
+        "portgroup_key",
+        "portgroup_type",
+        "uplink_portgroup",
+        "portgroup",
+        "network_reservation_supported",
+        "backing_type",
+        "logical_switch_uuid",
+        "segment_id",
+        "subnet_id",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[8u16, 9u16, 7u16, 6u16, 3u16, 2u16, 4u16, 10u16, 11u16, 0u16, 1u16, 5u16],
+};
+impl crate::object::Object for DistributedVirtualPortgroupInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.switch_name,
+            1usize => &self.switch_uuid,
+            2usize => &self.portgroup_name,
+            3usize => &self.portgroup_key,
+            4usize => &self.portgroup_type,
+            5usize => &self.uplink_portgroup,
+            6usize => &self.portgroup,
+            7usize => &self.network_reservation_supported,
+            8usize => &self.backing_type,
+            9usize => &self.logical_switch_uuid,
+            10usize => &self.segment_id,
+            11usize => &self.subnet_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.switch_name,
+            1usize => &mut self.switch_uuid,
+            2usize => &mut self.portgroup_name,
+            3usize => &mut self.portgroup_key,
+            4usize => &mut self.portgroup_type,
+            5usize => &mut self.uplink_portgroup,
+            6usize => &mut self.portgroup,
+            7usize => &mut self.network_reservation_supported,
+            8usize => &mut self.backing_type,
+            9usize => &mut self.logical_switch_uuid,
+            10usize => &mut self.segment_id,
+            11usize => &mut self.subnet_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualPortgroupInfo {
+    fn blank() -> Self {
+        Self {
+            switch_name: crate::object::Blank::blank(),
+            switch_uuid: crate::object::Blank::blank(),
+            portgroup_name: crate::object::Blank::blank(),
+            portgroup_key: crate::object::Blank::blank(),
+            portgroup_type: crate::object::Blank::blank(),
+            uplink_portgroup: crate::object::Blank::blank(),
+            portgroup: crate::object::Blank::blank(),
+            network_reservation_supported: crate::object::Blank::blank(),
+            backing_type: crate::object::Blank::blank(),
+            logical_switch_uuid: crate::object::Blank::blank(),
+            segment_id: crate::object::Blank::blank(),
+            subnet_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DistributedVirtualPortgroupInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualPortgroupInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualPortgroupInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualPortgroupInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualPortgroupInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualPortgroupInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualPortgroupInfo {
-    const TYPE_NAME: &'static str = "DistributedVirtualPortgroupInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "switchName" => crate::de::req(&mut f.0, &mut map, "switchName"),
-                "switchUuid" => crate::de::req(&mut f.1, &mut map, "switchUuid"),
-                "portgroupName" => crate::de::req(&mut f.2, &mut map, "portgroupName"),
-                "portgroupKey" => crate::de::req(&mut f.3, &mut map, "portgroupKey"),
-                "portgroupType" => crate::de::req(&mut f.4, &mut map, "portgroupType"),
-                "uplinkPortgroup" => {
-                    crate::de::req(&mut f.5, &mut map, "uplinkPortgroup")
-                }
-                "portgroup" => crate::de::req(&mut f.6, &mut map, "portgroup"),
-                "networkReservationSupported" => {
-                    crate::de::set(&mut f.7, &mut map, "networkReservationSupported")
-                }
-                "backingType" => crate::de::set(&mut f.8, &mut map, "backingType"),
-                "logicalSwitchUuid" => {
-                    crate::de::set(&mut f.9, &mut map, "logicalSwitchUuid")
-                }
-                "segmentId" => crate::de::set(&mut f.10, &mut map, "segmentId"),
-                "subnetId" => crate::de::set(&mut f.11, &mut map, "subnetId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _,
-            _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "switchName",
-                        "switchUuid",
-                        "portgroupName",
-                        "portgroupKey",
-                        "portgroupType",
-                        "uplinkPortgroup",
-                        "portgroup",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            switch_name: f_0,
-            switch_uuid: f_1,
-            portgroup_name: f_2,
-            portgroup_key: f_3,
-            portgroup_type: f_4,
-            uplink_portgroup: f_5,
-            portgroup: f_6,
-            network_reservation_supported: f_7,
-            backing_type: f_8,
-            logical_switch_uuid: f_9,
-            segment_id: f_10,
-            subnet_id: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualPortgroupNsxPortgroupOperationResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualPortgroupNsxPortgroupOperationResult {
     /// Property *DistributedVirtualPortgroupNsxPortgroupOperationResult.portgroups*.
     ///
@@ -22,55 +22,73 @@ impl DistributedVirtualPortgroupNsxPortgroupOperationResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("portgroups", &self.portgroups);
-        o.opt("problems", &self.problems);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualPortgroupNsxPortgroupOperationResult",
+    type_name: Some("DistributedVirtualPortgroupNsxPortgroupOperationResult"),
+    wire: &["portgroups", "problems"],
+    names: &["portgroups", "problems"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for DistributedVirtualPortgroupNsxPortgroupOperationResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.portgroups,
+            1usize => &self.problems,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.portgroups,
+            1usize => &mut self.problems,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualPortgroupNsxPortgroupOperationResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualPortgroupNsxPortgroupOperationResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualPortgroupNsxPortgroupOperationResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualPortgroupNsxPortgroupOperationResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualPortgroupNsxPortgroupOperationResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualPortgroupNsxPortgroupOperationResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for DistributedVirtualPortgroupNsxPortgroupOperationResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualPortgroupNsxPortgroupOperationResult {
-    const TYPE_NAME: &'static str = "DistributedVirtualPortgroupNsxPortgroupOperationResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::DistributedVirtualPortgroupProblem>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "portgroups" => crate::de::set_list(&mut f.0, &mut map, "portgroups"),
-                "problems" => crate::de::set_list(&mut f.1, &mut map, "problems"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            portgroups: f_0,
-            problems: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -74,8 +74,9 @@ impl DistributedVirtualSwitchHostInfrastructureTrafficClass {
         }
     }
 }
-impl crate::de::StringEnum for DistributedVirtualSwitchHostInfrastructureTrafficClass {
-    fn from_wire(v: &str) -> Self {
+impl DistributedVirtualSwitchHostInfrastructureTrafficClass {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "management" => Self::Management,
             "faultTolerance" => Self::FaultTolerance,
@@ -96,13 +97,13 @@ impl crate::de::StringEnum for DistributedVirtualSwitchHostInfrastructureTraffic
 }
 impl From<&str> for DistributedVirtualSwitchHostInfrastructureTrafficClass {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for DistributedVirtualSwitchHostInfrastructureTrafficClass {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for DistributedVirtualSwitchHostInfrastructureTrafficClass {
@@ -110,14 +111,34 @@ impl std::fmt::Display for DistributedVirtualSwitchHostInfrastructureTrafficClas
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for DistributedVirtualSwitchHostInfrastructureTrafficClass {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchHostInfrastructureTrafficClass {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for DistributedVirtualSwitchHostInfrastructureTrafficClass {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchHostInfrastructureTrafficClass {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for DistributedVirtualSwitchHostInfrastructureTrafficClass {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

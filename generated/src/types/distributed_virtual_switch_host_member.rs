@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchHostMember*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMember {
     /// Property *DistributedVirtualSwitchHostMember.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -38,88 +38,107 @@ impl DistributedVirtualSwitchHostMember {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.opt("runtimeState", &self.runtime_state);
-        o.field("config", &self.config);
-        o.opt("productInfo", &self.product_info);
-        o.opt("uplinkPortKey", &self.uplink_port_key);
-        o.field("status", &self.status);
-        o.opt("statusDetail", &self.status_detail);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchHostMember",
+    type_name: Some("DistributedVirtualSwitchHostMember"),
+    wire: &[
+        "dynamicProperty",
+        "runtimeState",
+        "config",
+        "productInfo",
+        "uplinkPortKey",
+        "status",
+        "statusDetail",
+    ],
+    names: &[
+        "dynamic_property",
+        "runtime_state",
+        "config",
+        "product_info",
+        "uplink_port_key",
+        "status",
+        "status_detail",
+    ],
+    required: &[2u16, 5u16],
+    by_name: &[2u16, 0u16, 3u16, 1u16, 5u16, 6u16, 4u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchHostMember {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dynamic_property,
+            1usize => &self.runtime_state,
+            2usize => &self.config,
+            3usize => &self.product_info,
+            4usize => &self.uplink_port_key,
+            5usize => &self.status,
+            6usize => &self.status_detail,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dynamic_property,
+            1usize => &mut self.runtime_state,
+            2usize => &mut self.config,
+            3usize => &mut self.product_info,
+            4usize => &mut self.uplink_port_key,
+            5usize => &mut self.status,
+            6usize => &mut self.status_detail,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchHostMember {
+    fn blank() -> Self {
+        Self {
+            dynamic_property: crate::object::Blank::blank(),
+            runtime_state: crate::object::Blank::blank(),
+            config: crate::object::Blank::blank(),
+            product_info: crate::object::Blank::blank(),
+            uplink_port_key: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            status_detail: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchHostMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchHostMember {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchHostMember {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchHostMember {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchHostMember"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchHostMember {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchHostMember {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchHostMember";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<Box<crate::types::DistributedVirtualSwitchHostMemberRuntimeState>>,
-            Option<Box<crate::types::DistributedVirtualSwitchHostMemberConfigInfo>>,
-            Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dynamicProperty")
-                }
-                "runtimeState" => crate::de::set(&mut f.1, &mut map, "runtimeState"),
-                "config" => crate::de::req(&mut f.2, &mut map, "config"),
-                "productInfo" => crate::de::set(&mut f.3, &mut map, "productInfo"),
-                "uplinkPortKey" => {
-                    crate::de::set_list(&mut f.4, &mut map, "uplinkPortKey")
-                }
-                "status" => crate::de::req(&mut f.5, &mut map, "status"),
-                "statusDetail" => crate::de::set(&mut f.6, &mut map, "statusDetail"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.5.is_some()],
-                    &["config", "status"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, Some(f_5), f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dynamic_property: f_0,
-            runtime_state: f_1,
-            config: f_2,
-            product_info: f_3,
-            uplink_port_key: f_4,
-            status: f_5,
-            status_detail: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

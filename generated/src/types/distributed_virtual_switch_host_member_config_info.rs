@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchHostMemberConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberConfigInfo {
     /// Property *DistributedVirtualSwitchHostMemberConfigInfo.host*.
     ///
@@ -48,113 +48,127 @@ impl DistributedVirtualSwitchHostMemberConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("host", &self.host);
-        o.field("maxProxySwitchPorts", &self.max_proxy_switch_ports);
-        o.opt("vendorSpecificConfig", &self.vendor_specific_config);
-        o.field("backing", &self.backing);
-        o.opt("nsxSwitch", &self.nsx_switch);
-        o.opt("ensEnabled", &self.ens_enabled);
-        o.opt("ensInterruptEnabled", &self.ens_interrupt_enabled);
-        o.opt("transportZones", &self.transport_zones);
-        o.opt("nsxtUsedUplinkNames", &self.nsxt_used_uplink_names);
-        o.opt("networkOffloadingEnabled", &self.network_offloading_enabled);
-        o.opt("teplessMode", &self.tepless_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchHostMemberConfigInfo",
+    type_name: Some("DistributedVirtualSwitchHostMemberConfigInfo"),
+    wire: &[
+        "host",
+        "maxProxySwitchPorts",
+        "vendorSpecificConfig",
+        "backing",
+        "nsxSwitch",
+        "ensEnabled",
+        "ensInterruptEnabled",
+        "transportZones",
+        "nsxtUsedUplinkNames",
+        "networkOffloadingEnabled",
+        "teplessMode",
+    ],
+    names: &[
+        "host",
+        "max_proxy_switch_ports",
+        "vendor_specific_config",
+        "backing",
+        "nsx_switch",
+        "ens_enabled",
+        "ens_interrupt_enabled",
+        "transport_zones",
+        "nsxt_used_uplink_names",
+        "network_offloading_enabled",
+        "tepless_mode",
+    ],
+    required: &[1u16, 3u16],
+    by_name: &[3u16, 5u16, 6u16, 0u16, 1u16, 9u16, 4u16, 8u16, 10u16, 7u16, 2u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchHostMemberConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.max_proxy_switch_ports,
+            2usize => &self.vendor_specific_config,
+            3usize => &self.backing,
+            4usize => &self.nsx_switch,
+            5usize => &self.ens_enabled,
+            6usize => &self.ens_interrupt_enabled,
+            7usize => &self.transport_zones,
+            8usize => &self.nsxt_used_uplink_names,
+            9usize => &self.network_offloading_enabled,
+            10usize => &self.tepless_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.max_proxy_switch_ports,
+            2usize => &mut self.vendor_specific_config,
+            3usize => &mut self.backing,
+            4usize => &mut self.nsx_switch,
+            5usize => &mut self.ens_enabled,
+            6usize => &mut self.ens_interrupt_enabled,
+            7usize => &mut self.transport_zones,
+            8usize => &mut self.nsxt_used_uplink_names,
+            9usize => &mut self.network_offloading_enabled,
+            10usize => &mut self.tepless_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchHostMemberConfigInfo {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            max_proxy_switch_ports: crate::object::Blank::blank(),
+            vendor_specific_config: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            nsx_switch: crate::object::Blank::blank(),
+            ens_enabled: crate::object::Blank::blank(),
+            ens_interrupt_enabled: crate::object::Blank::blank(),
+            transport_zones: crate::object::Blank::blank(),
+            nsxt_used_uplink_names: crate::object::Blank::blank(),
+            network_offloading_enabled: crate::object::Blank::blank(),
+            tepless_mode: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchHostMemberConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchHostMemberConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchHostMemberConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchHostMemberConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchHostMemberConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchHostMemberConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchHostMemberConfigInfo {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchHostMemberConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i32>,
-            Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
-            Option<crate::types::DistributedVirtualSwitchHostMemberBackingKind>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<
-                Vec<crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo>,
-            >,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::set(&mut f.0, &mut map, "host"),
-                "maxProxySwitchPorts" => {
-                    crate::de::req(&mut f.1, &mut map, "maxProxySwitchPorts")
-                }
-                "vendorSpecificConfig" => {
-                    crate::de::set_list(&mut f.2, &mut map, "vendorSpecificConfig")
-                }
-                "backing" => crate::de::req(&mut f.3, &mut map, "backing"),
-                "nsxSwitch" => crate::de::set(&mut f.4, &mut map, "nsxSwitch"),
-                "ensEnabled" => crate::de::set(&mut f.5, &mut map, "ensEnabled"),
-                "ensInterruptEnabled" => {
-                    crate::de::set(&mut f.6, &mut map, "ensInterruptEnabled")
-                }
-                "transportZones" => {
-                    crate::de::set_list(&mut f.7, &mut map, "transportZones")
-                }
-                "nsxtUsedUplinkNames" => {
-                    crate::de::set_list(&mut f.8, &mut map, "nsxtUsedUplinkNames")
-                }
-                "networkOffloadingEnabled" => {
-                    crate::de::set(&mut f.9, &mut map, "networkOffloadingEnabled")
-                }
-                "teplessMode" => crate::de::set(&mut f.10, &mut map, "teplessMode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, Some(_), _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.3.is_some()],
-                    &["maxProxySwitchPorts", "backing"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), f_2, Some(f_3), f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            host: f_0,
-            max_proxy_switch_ports: f_1,
-            vendor_specific_config: f_2,
-            backing: f_3,
-            nsx_switch: f_4,
-            ens_enabled: f_5,
-            ens_interrupt_enabled: f_6,
-            transport_zones: f_7,
-            nsxt_used_uplink_names: f_8,
-            network_offloading_enabled: f_9,
-            tepless_mode: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchHostMemberConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberConfigSpec {
     /// Property *DistributedVirtualSwitchHostMemberConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -32,86 +32,102 @@ impl DistributedVirtualSwitchHostMemberConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.field("operation", &self.operation);
-        o.field("host", &self.host);
-        o.opt("backing", &self.backing);
-        o.opt("maxProxySwitchPorts", &self.max_proxy_switch_ports);
-        o.opt("vendorSpecificConfig", &self.vendor_specific_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchHostMemberConfigSpec",
+    type_name: Some("DistributedVirtualSwitchHostMemberConfigSpec"),
+    wire: &[
+        "dynamicProperty",
+        "operation",
+        "host",
+        "backing",
+        "maxProxySwitchPorts",
+        "vendorSpecificConfig",
+    ],
+    names: &[
+        "dynamic_property",
+        "operation",
+        "host",
+        "backing",
+        "max_proxy_switch_ports",
+        "vendor_specific_config",
+    ],
+    required: &[1u16, 2u16],
+    by_name: &[3u16, 0u16, 2u16, 4u16, 1u16, 5u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchHostMemberConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dynamic_property,
+            1usize => &self.operation,
+            2usize => &self.host,
+            3usize => &self.backing,
+            4usize => &self.max_proxy_switch_ports,
+            5usize => &self.vendor_specific_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dynamic_property,
+            1usize => &mut self.operation,
+            2usize => &mut self.host,
+            3usize => &mut self.backing,
+            4usize => &mut self.max_proxy_switch_ports,
+            5usize => &mut self.vendor_specific_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchHostMemberConfigSpec {
+    fn blank() -> Self {
+        Self {
+            dynamic_property: crate::object::Blank::blank(),
+            operation: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            max_proxy_switch_ports: crate::object::Blank::blank(),
+            vendor_specific_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchHostMemberConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchHostMemberConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchHostMemberConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchHostMemberConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchHostMemberConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchHostMemberConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchHostMemberConfigSpec {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchHostMemberConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<crate::types::DistributedVirtualSwitchHostMemberBackingKind>,
-            Option<i32>,
-            Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dynamicProperty")
-                }
-                "operation" => crate::de::req(&mut f.1, &mut map, "operation"),
-                "host" => crate::de::req(&mut f.2, &mut map, "host"),
-                "backing" => crate::de::set(&mut f.3, &mut map, "backing"),
-                "maxProxySwitchPorts" => {
-                    crate::de::set(&mut f.4, &mut map, "maxProxySwitchPorts")
-                }
-                "vendorSpecificConfig" => {
-                    crate::de::set_list(&mut f.5, &mut map, "vendorSpecificConfig")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some()],
-                    &["operation", "host"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dynamic_property: f_0,
-            operation: f_1,
-            host: f_2,
-            backing: f_3,
-            max_proxy_switch_ports: f_4,
-            vendor_specific_config: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -28,9 +28,9 @@ impl DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
         }
     }
 }
-impl crate::de::StringEnum
-for DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
-    fn from_wire(v: &str) -> Self {
+impl DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "SUCCEEDED" => Self::Succeeded,
             "IN_PROGRESS" => Self::InProgress,
@@ -41,14 +41,14 @@ for DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
 }
 impl From<&str> for DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr
 for DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display
@@ -57,15 +57,38 @@ for DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode
+for DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode
+for DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank
+for DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize
 for DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

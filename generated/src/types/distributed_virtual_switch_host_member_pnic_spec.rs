@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchHostMemberPnicSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchHostMemberPnicSpec {
     /// Property *DistributedVirtualSwitchHostMemberPnicSpec.pnicDevice*.
     pub pnic_device: String,
@@ -24,71 +24,81 @@ impl DistributedVirtualSwitchHostMemberPnicSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("pnicDevice", &self.pnic_device);
-        o.opt("uplinkPortKey", &self.uplink_port_key);
-        o.opt("uplinkPortgroupKey", &self.uplink_portgroup_key);
-        o.opt("connectionCookie", &self.connection_cookie);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchHostMemberPnicSpec",
+    type_name: Some("DistributedVirtualSwitchHostMemberPnicSpec"),
+    wire: &["pnicDevice", "uplinkPortKey", "uplinkPortgroupKey", "connectionCookie"],
+    names: &[
+        "pnic_device",
+        "uplink_port_key",
+        "uplink_portgroup_key",
+        "connection_cookie",
+    ],
+    required: &[0u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchHostMemberPnicSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.pnic_device,
+            1usize => &self.uplink_port_key,
+            2usize => &self.uplink_portgroup_key,
+            3usize => &self.connection_cookie,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.pnic_device,
+            1usize => &mut self.uplink_port_key,
+            2usize => &mut self.uplink_portgroup_key,
+            3usize => &mut self.connection_cookie,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchHostMemberPnicSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchHostMemberPnicSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchHostMemberPnicSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchHostMemberPnicSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchHostMemberPnicSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchHostMemberPnicSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchHostMemberPnicSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchHostMemberPnicSpec {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchHostMemberPnicSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<i32>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "pnicDevice" => crate::de::req(&mut f.0, &mut map, "pnicDevice"),
-                "uplinkPortKey" => crate::de::set(&mut f.1, &mut map, "uplinkPortKey"),
-                "uplinkPortgroupKey" => {
-                    crate::de::set(&mut f.2, &mut map, "uplinkPortgroupKey")
-                }
-                "connectionCookie" => {
-                    crate::de::set(&mut f.3, &mut map, "connectionCookie")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["pnicDevice"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            pnic_device: f_0,
-            uplink_port_key: f_1,
-            uplink_portgroup_key: f_2,
-            connection_cookie: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -22,8 +22,9 @@ impl DistributedVirtualSwitchHostMemberTransportZoneType {
         }
     }
 }
-impl crate::de::StringEnum for DistributedVirtualSwitchHostMemberTransportZoneType {
-    fn from_wire(v: &str) -> Self {
+impl DistributedVirtualSwitchHostMemberTransportZoneType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "vlan" => Self::Vlan,
             "overlay" => Self::Overlay,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for DistributedVirtualSwitchHostMemberTransportZoneTy
 }
 impl From<&str> for DistributedVirtualSwitchHostMemberTransportZoneType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for DistributedVirtualSwitchHostMemberTransportZoneType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for DistributedVirtualSwitchHostMemberTransportZoneType {
@@ -47,14 +48,34 @@ impl std::fmt::Display for DistributedVirtualSwitchHostMemberTransportZoneType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for DistributedVirtualSwitchHostMemberTransportZoneType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchHostMemberTransportZoneType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for DistributedVirtualSwitchHostMemberTransportZoneType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchHostMemberTransportZoneType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for DistributedVirtualSwitchHostMemberTransportZoneType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

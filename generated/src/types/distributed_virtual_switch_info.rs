@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchInfo {
     /// Property *DistributedVirtualSwitchInfo.switchName*.
     pub switch_name: String,
@@ -26,76 +26,92 @@ impl DistributedVirtualSwitchInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("switchName", &self.switch_name);
-        o.field("switchUuid", &self.switch_uuid);
-        o.field("distributedVirtualSwitch", &self.distributed_virtual_switch);
-        o.opt("networkReservationSupported", &self.network_reservation_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchInfo",
+    type_name: Some("DistributedVirtualSwitchInfo"),
+    wire: &[
+        "switchName",
+        "switchUuid",
+        "distributedVirtualSwitch",
+        "networkReservationSupported",
+    ],
+    names: &[
+        "switch_name",
+        "switch_uuid",
+        "distributed_virtual_switch",
+        "network_reservation_supported",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.switch_name,
+            1usize => &self.switch_uuid,
+            2usize => &self.distributed_virtual_switch,
+            3usize => &self.network_reservation_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.switch_name,
+            1usize => &mut self.switch_uuid,
+            2usize => &mut self.distributed_virtual_switch,
+            3usize => &mut self.network_reservation_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchInfo {
+    fn blank() -> Self {
+        Self {
+            switch_name: crate::object::Blank::blank(),
+            switch_uuid: crate::object::Blank::blank(),
+            distributed_virtual_switch: crate::object::Blank::blank(),
+            network_reservation_supported: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchInfo {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "switchName" => crate::de::req(&mut f.0, &mut map, "switchName"),
-                "switchUuid" => crate::de::req(&mut f.1, &mut map, "switchUuid"),
-                "distributedVirtualSwitch" => {
-                    crate::de::req(&mut f.2, &mut map, "distributedVirtualSwitch")
-                }
-                "networkReservationSupported" => {
-                    crate::de::set(&mut f.3, &mut map, "networkReservationSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["switchName", "switchUuid", "distributedVirtualSwitch"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            switch_name: f_0,
-            switch_uuid: f_1,
-            distributed_virtual_switch: f_2,
-            network_reservation_supported: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchManagerDvsProductSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchManagerDvsProductSpec {
     /// Property *DistributedVirtualSwitchManagerDvsProductSpec.newSwitchProductSpec*.
     pub new_switch_product_spec: Option<
@@ -24,58 +24,72 @@ impl DistributedVirtualSwitchManagerDvsProductSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("newSwitchProductSpec", &self.new_switch_product_spec);
-        o.opt("distributedVirtualSwitch", &self.distributed_virtual_switch);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchManagerDvsProductSpec",
+    type_name: Some("DistributedVirtualSwitchManagerDvsProductSpec"),
+    wire: &["newSwitchProductSpec", "distributedVirtualSwitch"],
+    names: &["new_switch_product_spec", "distributed_virtual_switch"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchManagerDvsProductSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.new_switch_product_spec,
+            1usize => &self.distributed_virtual_switch,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.new_switch_product_spec,
+            1usize => &mut self.distributed_virtual_switch,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchManagerDvsProductSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchManagerDvsProductSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchManagerDvsProductSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchManagerDvsProductSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchManagerDvsProductSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchManagerDvsProductSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchManagerDvsProductSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchManagerDvsProductSpec {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchManagerDvsProductSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "newSwitchProductSpec" => {
-                    crate::de::set(&mut f.0, &mut map, "newSwitchProductSpec")
-                }
-                "distributedVirtualSwitch" => {
-                    crate::de::set(&mut f.1, &mut map, "distributedVirtualSwitch")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            new_switch_product_spec: f_0,
-            distributed_virtual_switch: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

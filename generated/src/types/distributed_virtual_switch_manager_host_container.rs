@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchManagerHostContainer*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostContainer {
     /// Property *DistributedVirtualSwitchManagerHostContainer.container*.
     ///
@@ -22,64 +22,76 @@ impl DistributedVirtualSwitchManagerHostContainer {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("container", &self.container);
-        o.field("recursive", &self.recursive);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchManagerHostContainer",
+    type_name: Some("DistributedVirtualSwitchManagerHostContainer"),
+    wire: &["container", "recursive"],
+    names: &["container", "recursive"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchManagerHostContainer {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.container,
+            1usize => &self.recursive,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.container,
+            1usize => &mut self.recursive,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchManagerHostContainer {
+    fn blank() -> Self {
+        Self {
+            container: crate::object::Blank::blank(),
+            recursive: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchManagerHostContainer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchManagerHostContainer {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchManagerHostContainer {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchManagerHostContainer {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchManagerHostContainer"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchManagerHostContainer {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchManagerHostContainer {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchManagerHostContainer";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::ManagedObjectReference>>, Option<bool>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "container" => crate::de::req(&mut f.0, &mut map, "container"),
-                "recursive" => crate::de::req(&mut f.1, &mut map, "recursive"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["container", "recursive"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            container: f_0,
-            recursive: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchManagerHostContainerFilter*.
 ///
 /// Extends `DistributedVirtualSwitchManagerHostDvsFilterSpec`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostContainerFilter {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.
     pub inclusive: bool,
@@ -20,65 +20,77 @@ impl DistributedVirtualSwitchManagerHostContainerFilter {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inclusive", &self.inclusive);
-        o.field("hostContainer", &self.host_container);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchManagerHostContainerFilter",
+    type_name: Some("DistributedVirtualSwitchManagerHostContainerFilter"),
+    wire: &["inclusive", "hostContainer"],
+    names: &["inclusive", "host_container"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchManagerHostContainerFilter {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inclusive,
+            1usize => &self.host_container,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inclusive,
+            1usize => &mut self.host_container,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchManagerHostContainerFilter {
+    fn blank() -> Self {
+        Self {
+            inclusive: crate::object::Blank::blank(),
+            host_container: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchManagerHostContainerFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchManagerHostContainerFilter {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchManagerHostContainerFilter {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchManagerHostContainerFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchManagerHostContainerFilter"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for DistributedVirtualSwitchManagerHostContainerFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchManagerHostContainerFilter {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchManagerHostContainerFilter";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::DistributedVirtualSwitchManagerHostContainer>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inclusive" => crate::de::req(&mut f.0, &mut map, "inclusive"),
-                "hostContainer" => crate::de::req(&mut f.1, &mut map, "hostContainer"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["inclusive", "hostContainer"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            inclusive: f_0,
-            host_container: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

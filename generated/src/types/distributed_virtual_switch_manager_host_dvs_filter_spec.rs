@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DistributedVirtualSwitchManagerHostDvsFilterSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchManagerHostDvsFilterSpec {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.
     pub inclusive: bool,
@@ -20,49 +20,71 @@ impl DistributedVirtualSwitchManagerHostDvsFilterSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inclusive", &self.inclusive);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchManagerHostDvsFilterSpec",
+    type_name: Some("DistributedVirtualSwitchManagerHostDvsFilterSpec"),
+    wire: &["inclusive"],
+    names: &["inclusive"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchManagerHostDvsFilterSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inclusive,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inclusive,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchManagerHostDvsFilterSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchManagerHostDvsFilterSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchManagerHostDvsFilterSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchManagerHostDvsFilterSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchManagerHostDvsFilterSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchManagerHostDvsFilterSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchManagerHostDvsFilterSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchManagerHostDvsFilterSpec {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchManagerHostDvsFilterSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inclusive" => crate::de::req(&mut f.0, &mut map, "inclusive"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inclusive"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { inclusive: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DistributedVirtualSwitchManagerHostDvsFilterSpec` or any of its subtypes: what a member declared as `DistributedVirtualSwitchManagerHostDvsFilterSpec` holds.
@@ -91,14 +113,7 @@ pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
 impl DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => v.type_name(),
-            Self::DistributedVirtualSwitchManagerHostArrayFilter(v) => v.type_name(),
-            Self::DistributedVirtualSwitchManagerHostContainerFilter(v) => v.type_name(),
-            Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(v) => {
-                v.type_name()
-            }
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -142,74 +157,77 @@ for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
         Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(Box::new(v))
     }
 }
-impl serde::Serialize for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => v.serialize(s),
-            Self::DistributedVirtualSwitchManagerHostArrayFilter(v) => v.serialize(s),
-            Self::DistributedVirtualSwitchManagerHostContainerFilter(v) => v.serialize(s),
-            Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(v) => {
-                v.serialize(s)
+impl crate::object::Family for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DistributedVirtualSwitchManagerHostDvsFilterSpec,
+            id,
+        ) {
+            crate::registry::id::DistributedVirtualSwitchManagerHostArrayFilter => {
+                Self::DistributedVirtualSwitchManagerHostArrayFilter(
+                    crate::object::Blank::blank(),
+                )
             }
+            crate::registry::id::DistributedVirtualSwitchManagerHostContainerFilter => {
+                Self::DistributedVirtualSwitchManagerHostContainerFilter(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::DistributedVirtualSwitchManagerHostDvsMembershipFilter => {
+                Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(
+            crate::object::Blank::blank(),
+        )
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => &**v,
+            Self::DistributedVirtualSwitchManagerHostArrayFilter(v) => &**v,
+            Self::DistributedVirtualSwitchManagerHostContainerFilter(v) => &**v,
+            Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => &mut **v,
+            Self::DistributedVirtualSwitchManagerHostArrayFilter(v) => &mut **v,
+            Self::DistributedVirtualSwitchManagerHostContainerFilter(v) => &mut **v,
+            Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(v) => &mut **v,
         }
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
-    }
-}
-impl crate::de::DecodeKind for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
-    const BASE: u16 = crate::registry::id::DistributedVirtualSwitchManagerHostDvsFilterSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DistributedVirtualSwitchManagerHostArrayFilter => {
-                    Self::DistributedVirtualSwitchManagerHostArrayFilter(
-                        Box::new(
-                            <crate::types::DistributedVirtualSwitchManagerHostArrayFilter as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DistributedVirtualSwitchManagerHostContainerFilter => {
-                    Self::DistributedVirtualSwitchManagerHostContainerFilter(
-                        Box::new(
-                            <crate::types::DistributedVirtualSwitchManagerHostContainerFilter as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DistributedVirtualSwitchManagerHostDvsMembershipFilter => {
-                    Self::DistributedVirtualSwitchManagerHostDvsMembershipFilter(
-                        Box::new(
-                            <crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(
-                        Box::new(
-                            <crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchManagerImportResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchManagerImportResult {
     /// Property *DistributedVirtualSwitchManagerImportResult.distributedVirtualSwitch*.
     ///
@@ -26,66 +26,78 @@ impl DistributedVirtualSwitchManagerImportResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("distributedVirtualSwitch", &self.distributed_virtual_switch);
-        o.opt("distributedVirtualPortgroup", &self.distributed_virtual_portgroup);
-        o.opt("importFault", &self.import_fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchManagerImportResult",
+    type_name: Some("DistributedVirtualSwitchManagerImportResult"),
+    wire: &["distributedVirtualSwitch", "distributedVirtualPortgroup", "importFault"],
+    names: &[
+        "distributed_virtual_switch",
+        "distributed_virtual_portgroup",
+        "import_fault",
+    ],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchManagerImportResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.distributed_virtual_switch,
+            1usize => &self.distributed_virtual_portgroup,
+            2usize => &self.import_fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.distributed_virtual_switch,
+            1usize => &mut self.distributed_virtual_portgroup,
+            2usize => &mut self.import_fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchManagerImportResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchManagerImportResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchManagerImportResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchManagerImportResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchManagerImportResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchManagerImportResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchManagerImportResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchManagerImportResult {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchManagerImportResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ImportOperationBulkFaultFaultOnImport>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "distributedVirtualSwitch" => {
-                    crate::de::set_list(&mut f.0, &mut map, "distributedVirtualSwitch")
-                }
-                "distributedVirtualPortgroup" => {
-                    crate::de::set_list(
-                        &mut f.1,
-                        &mut map,
-                        "distributedVirtualPortgroup",
-                    )
-                }
-                "importFault" => crate::de::set_list(&mut f.2, &mut map, "importFault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            distributed_virtual_switch: f_0,
-            distributed_virtual_portgroup: f_1,
-            import_fault: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchNetworkOffloadSpec {
     /// Property *DistributedVirtualSwitchNetworkOffloadSpec.id*.
     pub id: String,
@@ -28,67 +28,76 @@ impl DistributedVirtualSwitchNetworkOffloadSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.opt("name", &self.name);
-        o.opt("types", &self.types);
-        o.opt("dpuCapability", &self.dpu_capability);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchNetworkOffloadSpec",
+    type_name: Some("DistributedVirtualSwitchNetworkOffloadSpec"),
+    wire: &["id", "name", "types", "dpuCapability"],
+    names: &["id", "name", "types", "dpu_capability"],
+    required: &[0u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchNetworkOffloadSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.types,
+            3usize => &self.dpu_capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.types,
+            3usize => &mut self.dpu_capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchNetworkOffloadSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchNetworkOffloadSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchNetworkOffloadSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchNetworkOffloadSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchNetworkOffloadSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchNetworkOffloadSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchNetworkOffloadSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchNetworkOffloadSpec {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchNetworkOffloadSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::VMwareDvsDpuCapability>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "types" => crate::de::set_list(&mut f.2, &mut map, "types"),
-                "dpuCapability" => crate::de::set(&mut f.3, &mut map, "dpuCapability"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["id"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            types: f_2,
-            dpu_capability: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchPortConnectee*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchPortConnectee {
     /// Property *DistributedVirtualSwitchPortConnectee.connectedEntity*.
     ///
@@ -26,64 +26,76 @@ impl DistributedVirtualSwitchPortConnectee {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("connectedEntity", &self.connected_entity);
-        o.opt("nicKey", &self.nic_key);
-        o.opt("type", &self.r#type);
-        o.opt("addressHint", &self.address_hint);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchPortConnectee",
+    type_name: Some("DistributedVirtualSwitchPortConnectee"),
+    wire: &["connectedEntity", "nicKey", "type", "addressHint"],
+    names: &["connected_entity", "nic_key", "type", "address_hint"],
+    required: &[],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchPortConnectee {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.connected_entity,
+            1usize => &self.nic_key,
+            2usize => &self.r#type,
+            3usize => &self.address_hint,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.connected_entity,
+            1usize => &mut self.nic_key,
+            2usize => &mut self.r#type,
+            3usize => &mut self.address_hint,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchPortConnectee {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchPortConnectee {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchPortConnectee {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchPortConnectee {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchPortConnectee {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchPortConnectee"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchPortConnectee {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchPortConnectee {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchPortConnectee";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "connectedEntity" => {
-                    crate::de::set(&mut f.0, &mut map, "connectedEntity")
-                }
-                "nicKey" => crate::de::set(&mut f.1, &mut map, "nicKey"),
-                "type" => crate::de::set(&mut f.2, &mut map, "type"),
-                "addressHint" => crate::de::set(&mut f.3, &mut map, "addressHint"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            connected_entity: f_0,
-            nic_key: f_1,
-            r#type: f_2,
-            address_hint: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

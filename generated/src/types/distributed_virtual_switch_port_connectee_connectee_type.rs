@@ -36,8 +36,9 @@ impl DistributedVirtualSwitchPortConnecteeConnecteeType {
         }
     }
 }
-impl crate::de::StringEnum for DistributedVirtualSwitchPortConnecteeConnecteeType {
-    fn from_wire(v: &str) -> Self {
+impl DistributedVirtualSwitchPortConnecteeConnecteeType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "pnic" => Self::Pnic,
             "vmVnic" => Self::VmVnic,
@@ -50,13 +51,13 @@ impl crate::de::StringEnum for DistributedVirtualSwitchPortConnecteeConnecteeTyp
 }
 impl From<&str> for DistributedVirtualSwitchPortConnecteeConnecteeType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for DistributedVirtualSwitchPortConnecteeConnecteeType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for DistributedVirtualSwitchPortConnecteeConnecteeType {
@@ -64,14 +65,34 @@ impl std::fmt::Display for DistributedVirtualSwitchPortConnecteeConnecteeType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for DistributedVirtualSwitchPortConnecteeConnecteeType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchPortConnecteeConnecteeType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for DistributedVirtualSwitchPortConnecteeConnecteeType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchPortConnecteeConnecteeType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for DistributedVirtualSwitchPortConnecteeConnecteeType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

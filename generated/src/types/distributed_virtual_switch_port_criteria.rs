@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchPortCriteria*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchPortCriteria {
     /// Property *DistributedVirtualSwitchPortCriteria.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -40,88 +40,110 @@ impl DistributedVirtualSwitchPortCriteria {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.opt("connected", &self.connected);
-        o.opt("active", &self.active);
-        o.opt("uplinkPort", &self.uplink_port);
-        o.opt("nsxPort", &self.nsx_port);
-        o.opt("scope", &self.scope);
-        o.opt("portgroupKey", &self.portgroup_key);
-        o.opt("inside", &self.inside);
-        o.opt("portKey", &self.port_key);
-        o.opt("host", &self.host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchPortCriteria",
+    type_name: Some("DistributedVirtualSwitchPortCriteria"),
+    wire: &[
+        "dynamicProperty",
+        "connected",
+        "active",
+        "uplinkPort",
+        "nsxPort",
+        "scope",
+        "portgroupKey",
+        "inside",
+        "portKey",
+        "host",
+    ],
+    names: &[
+        "dynamic_property",
+        "connected",
+        "active",
+        "uplink_port",
+        "nsx_port",
+        "scope",
+        "portgroup_key",
+        "inside",
+        "port_key",
+        "host",
+    ],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16, 9u16, 7u16, 4u16, 8u16, 6u16, 5u16, 3u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchPortCriteria {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dynamic_property,
+            1usize => &self.connected,
+            2usize => &self.active,
+            3usize => &self.uplink_port,
+            4usize => &self.nsx_port,
+            5usize => &self.scope,
+            6usize => &self.portgroup_key,
+            7usize => &self.inside,
+            8usize => &self.port_key,
+            9usize => &self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dynamic_property,
+            1usize => &mut self.connected,
+            2usize => &mut self.active,
+            3usize => &mut self.uplink_port,
+            4usize => &mut self.nsx_port,
+            5usize => &mut self.scope,
+            6usize => &mut self.portgroup_key,
+            7usize => &mut self.inside,
+            8usize => &mut self.port_key,
+            9usize => &mut self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchPortCriteria {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchPortCriteria {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchPortCriteria {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchPortCriteria {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchPortCriteria {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchPortCriteria"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchPortCriteria {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchPortCriteria {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchPortCriteria";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dynamicProperty")
-                }
-                "connected" => crate::de::set(&mut f.1, &mut map, "connected"),
-                "active" => crate::de::set(&mut f.2, &mut map, "active"),
-                "uplinkPort" => crate::de::set(&mut f.3, &mut map, "uplinkPort"),
-                "nsxPort" => crate::de::set(&mut f.4, &mut map, "nsxPort"),
-                "scope" => crate::de::set(&mut f.5, &mut map, "scope"),
-                "portgroupKey" => crate::de::set_list(&mut f.6, &mut map, "portgroupKey"),
-                "inside" => crate::de::set(&mut f.7, &mut map, "inside"),
-                "portKey" => crate::de::set_list(&mut f.8, &mut map, "portKey"),
-                "host" => crate::de::set_list(&mut f.9, &mut map, "host"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            dynamic_property: f_0,
-            connected: f_1,
-            active: f_2,
-            uplink_port: f_3,
-            nsx_port: f_4,
-            scope: f_5,
-            portgroup_key: f_6,
-            inside: f_7,
-            port_key: f_8,
-            host: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchPortStatistics*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchPortStatistics {
     /// Property *DistributedVirtualSwitchPortStatistics.packetsInMulticast*.
     pub packets_in_multicast: i64,
@@ -52,234 +52,148 @@ impl DistributedVirtualSwitchPortStatistics {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("packetsInMulticast", &self.packets_in_multicast);
-        o.field("packetsOutMulticast", &self.packets_out_multicast);
-        o.field("bytesInMulticast", &self.bytes_in_multicast);
-        o.field("bytesOutMulticast", &self.bytes_out_multicast);
-        o.field("packetsInUnicast", &self.packets_in_unicast);
-        o.field("packetsOutUnicast", &self.packets_out_unicast);
-        o.field("bytesInUnicast", &self.bytes_in_unicast);
-        o.field("bytesOutUnicast", &self.bytes_out_unicast);
-        o.field("packetsInBroadcast", &self.packets_in_broadcast);
-        o.field("packetsOutBroadcast", &self.packets_out_broadcast);
-        o.field("bytesInBroadcast", &self.bytes_in_broadcast);
-        o.field("bytesOutBroadcast", &self.bytes_out_broadcast);
-        o.field("packetsInDropped", &self.packets_in_dropped);
-        o.field("packetsOutDropped", &self.packets_out_dropped);
-        o.field("packetsInException", &self.packets_in_exception);
-        o.field("packetsOutException", &self.packets_out_exception);
-        o.opt("bytesInFromPnic", &self.bytes_in_from_pnic);
-        o.opt("bytesOutToPnic", &self.bytes_out_to_pnic);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchPortStatistics",
+    type_name: Some("DistributedVirtualSwitchPortStatistics"),
+    wire: &[
+        "packetsInMulticast",
+        "packetsOutMulticast",
+        "bytesInMulticast",
+        "bytesOutMulticast",
+        "packetsInUnicast",
+        "packetsOutUnicast",
+        "bytesInUnicast",
+        "bytesOutUnicast",
+        "packetsInBroadcast",
+        "packetsOutBroadcast",
+        "bytesInBroadcast",
+        "bytesOutBroadcast",
+        "packetsInDropped",
+        "packetsOutDropped",
+        "packetsInException",
+        "packetsOutException",
+        "bytesInFromPnic",
+        "bytesOutToPnic",
+    ],
+    names: &[
+        "packets_in_multicast",
+        "packets_out_multicast",
+        "bytes_in_multicast",
+        "bytes_out_multicast",
+        "packets_in_unicast",
+        "packets_out_unicast",
+        "bytes_in_unicast",
+        "bytes_out_unicast",
+        "packets_in_broadcast",
+        "packets_out_broadcast",
+        "bytes_in_broadcast",
+        "bytes_out_broadcast",
+        "packets_in_dropped",
+        "packets_out_dropped",
+        "packets_in_exception",
+        "packets_out_exception",
+        "bytes_in_from_pnic",
+        "bytes_out_to_pnic",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16,
+        13u16, 14u16, 15u16,
+    ],
+    by_name: &[
+        10u16, 16u16, 2u16, 6u16, 11u16, 3u16, 17u16, 7u16, 8u16, 12u16, 14u16, 0u16,
+        4u16, 9u16, 13u16, 15u16, 1u16, 5u16,
+    ],
+};
+impl crate::object::Object for DistributedVirtualSwitchPortStatistics {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.packets_in_multicast,
+            1usize => &self.packets_out_multicast,
+            2usize => &self.bytes_in_multicast,
+            3usize => &self.bytes_out_multicast,
+            4usize => &self.packets_in_unicast,
+            5usize => &self.packets_out_unicast,
+            6usize => &self.bytes_in_unicast,
+            7usize => &self.bytes_out_unicast,
+            8usize => &self.packets_in_broadcast,
+            9usize => &self.packets_out_broadcast,
+            10usize => &self.bytes_in_broadcast,
+            11usize => &self.bytes_out_broadcast,
+            12usize => &self.packets_in_dropped,
+            13usize => &self.packets_out_dropped,
+            14usize => &self.packets_in_exception,
+            15usize => &self.packets_out_exception,
+            16usize => &self.bytes_in_from_pnic,
+            17usize => &self.bytes_out_to_pnic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.packets_in_multicast,
+            1usize => &mut self.packets_out_multicast,
+            2usize => &mut self.bytes_in_multicast,
+            3usize => &mut self.bytes_out_multicast,
+            4usize => &mut self.packets_in_unicast,
+            5usize => &mut self.packets_out_unicast,
+            6usize => &mut self.bytes_in_unicast,
+            7usize => &mut self.bytes_out_unicast,
+            8usize => &mut self.packets_in_broadcast,
+            9usize => &mut self.packets_out_broadcast,
+            10usize => &mut self.bytes_in_broadcast,
+            11usize => &mut self.bytes_out_broadcast,
+            12usize => &mut self.packets_in_dropped,
+            13usize => &mut self.packets_out_dropped,
+            14usize => &mut self.packets_in_exception,
+            15usize => &mut self.packets_out_exception,
+            16usize => &mut self.bytes_in_from_pnic,
+            17usize => &mut self.bytes_out_to_pnic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchPortStatistics {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchPortStatistics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchPortStatistics {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchPortStatistics {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchPortStatistics {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchPortStatistics"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchPortStatistics {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchPortStatistics {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchPortStatistics";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "packetsInMulticast" => {
-                    crate::de::req(&mut f.0, &mut map, "packetsInMulticast")
-                }
-                "packetsOutMulticast" => {
-                    crate::de::req(&mut f.1, &mut map, "packetsOutMulticast")
-                }
-                "bytesInMulticast" => {
-                    crate::de::req(&mut f.2, &mut map, "bytesInMulticast")
-                }
-                "bytesOutMulticast" => {
-                    crate::de::req(&mut f.3, &mut map, "bytesOutMulticast")
-                }
-                "packetsInUnicast" => {
-                    crate::de::req(&mut f.4, &mut map, "packetsInUnicast")
-                }
-                "packetsOutUnicast" => {
-                    crate::de::req(&mut f.5, &mut map, "packetsOutUnicast")
-                }
-                "bytesInUnicast" => crate::de::req(&mut f.6, &mut map, "bytesInUnicast"),
-                "bytesOutUnicast" => {
-                    crate::de::req(&mut f.7, &mut map, "bytesOutUnicast")
-                }
-                "packetsInBroadcast" => {
-                    crate::de::req(&mut f.8, &mut map, "packetsInBroadcast")
-                }
-                "packetsOutBroadcast" => {
-                    crate::de::req(&mut f.9, &mut map, "packetsOutBroadcast")
-                }
-                "bytesInBroadcast" => {
-                    crate::de::req(&mut f.10, &mut map, "bytesInBroadcast")
-                }
-                "bytesOutBroadcast" => {
-                    crate::de::req(&mut f.11, &mut map, "bytesOutBroadcast")
-                }
-                "packetsInDropped" => {
-                    crate::de::req(&mut f.12, &mut map, "packetsInDropped")
-                }
-                "packetsOutDropped" => {
-                    crate::de::req(&mut f.13, &mut map, "packetsOutDropped")
-                }
-                "packetsInException" => {
-                    crate::de::req(&mut f.14, &mut map, "packetsInException")
-                }
-                "packetsOutException" => {
-                    crate::de::req(&mut f.15, &mut map, "packetsOutException")
-                }
-                "bytesInFromPnic" => {
-                    crate::de::set(&mut f.16, &mut map, "bytesInFromPnic")
-                }
-                "bytesOutToPnic" => crate::de::set(&mut f.17, &mut map, "bytesOutToPnic"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _,
-            _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                        f.14.is_some(),
-                        f.15.is_some(),
-                    ],
-                    &[
-                        "packetsInMulticast",
-                        "packetsOutMulticast",
-                        "bytesInMulticast",
-                        "bytesOutMulticast",
-                        "packetsInUnicast",
-                        "packetsOutUnicast",
-                        "bytesInUnicast",
-                        "bytesOutUnicast",
-                        "packetsInBroadcast",
-                        "packetsOutBroadcast",
-                        "bytesInBroadcast",
-                        "bytesOutBroadcast",
-                        "packetsInDropped",
-                        "packetsOutDropped",
-                        "packetsInException",
-                        "packetsOutException",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-            Some(f_13),
-            Some(f_14),
-            Some(f_15),
-            f_16,
-            f_17,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            packets_in_multicast: f_0,
-            packets_out_multicast: f_1,
-            bytes_in_multicast: f_2,
-            bytes_out_multicast: f_3,
-            packets_in_unicast: f_4,
-            packets_out_unicast: f_5,
-            bytes_in_unicast: f_6,
-            bytes_out_unicast: f_7,
-            packets_in_broadcast: f_8,
-            packets_out_broadcast: f_9,
-            bytes_in_broadcast: f_10,
-            bytes_out_broadcast: f_11,
-            packets_in_dropped: f_12,
-            packets_out_dropped: f_13,
-            packets_in_exception: f_14,
-            packets_out_exception: f_15,
-            bytes_in_from_pnic: f_16,
-            bytes_out_to_pnic: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

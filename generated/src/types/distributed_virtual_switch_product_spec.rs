@@ -3,7 +3,7 @@
 /// Data object type *DistributedVirtualSwitchProductSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DistributedVirtualSwitchProductSpec {
     /// Property *DistributedVirtualSwitchProductSpec.name*.
     pub name: Option<String>,
@@ -30,76 +30,98 @@ impl DistributedVirtualSwitchProductSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("vendor", &self.vendor);
-        o.opt("version", &self.version);
-        o.opt("build", &self.build);
-        o.opt("forwardingClass", &self.forwarding_class);
-        o.opt("bundleId", &self.bundle_id);
-        o.opt("bundleUrl", &self.bundle_url);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DistributedVirtualSwitchProductSpec",
+    type_name: Some("DistributedVirtualSwitchProductSpec"),
+    wire: &[
+        "name",
+        "vendor",
+        "version",
+        "build",
+        "forwardingClass",
+        "bundleId",
+        "bundleUrl",
+    ],
+    names: &[
+        "name",
+        "vendor",
+        "version",
+        "build",
+        "forwarding_class",
+        "bundle_id",
+        "bundle_url",
+    ],
+    required: &[],
+    by_name: &[3u16, 5u16, 6u16, 4u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for DistributedVirtualSwitchProductSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.vendor,
+            2usize => &self.version,
+            3usize => &self.build,
+            4usize => &self.forwarding_class,
+            5usize => &self.bundle_id,
+            6usize => &self.bundle_url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.vendor,
+            2usize => &mut self.version,
+            3usize => &mut self.build,
+            4usize => &mut self.forwarding_class,
+            5usize => &mut self.bundle_id,
+            6usize => &mut self.bundle_url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DistributedVirtualSwitchProductSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DistributedVirtualSwitchProductSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DistributedVirtualSwitchProductSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DistributedVirtualSwitchProductSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DistributedVirtualSwitchProductSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DistributedVirtualSwitchProductSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchProductSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DistributedVirtualSwitchProductSpec {
-    const TYPE_NAME: &'static str = "DistributedVirtualSwitchProductSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "vendor" => crate::de::set(&mut f.1, &mut map, "vendor"),
-                "version" => crate::de::set(&mut f.2, &mut map, "version"),
-                "build" => crate::de::set(&mut f.3, &mut map, "build"),
-                "forwardingClass" => {
-                    crate::de::set(&mut f.4, &mut map, "forwardingClass")
-                }
-                "bundleId" => crate::de::set(&mut f.5, &mut map, "bundleId"),
-                "bundleUrl" => crate::de::set(&mut f.6, &mut map, "bundleUrl"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            name: f_0,
-            vendor: f_1,
-            version: f_2,
-            build: f_3,
-            forwarding_class: f_4,
-            bundle_id: f_5,
-            bundle_url: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -36,8 +36,9 @@ impl DpDrSrmWorkflow {
         }
     }
 }
-impl crate::de::StringEnum for DpDrSrmWorkflow {
-    fn from_wire(v: &str) -> Self {
+impl DpDrSrmWorkflow {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "test_failover" => Self::TestFailover,
             "cleanup_test" => Self::CleanupTest,
@@ -50,13 +51,13 @@ impl crate::de::StringEnum for DpDrSrmWorkflow {
 }
 impl From<&str> for DpDrSrmWorkflow {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for DpDrSrmWorkflow {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for DpDrSrmWorkflow {
@@ -64,13 +65,33 @@ impl std::fmt::Display for DpDrSrmWorkflow {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for DpDrSrmWorkflow {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for DpDrSrmWorkflow {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for DpDrSrmWorkflow {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DpDrSrmWorkflow {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DpDrSrmWorkflow {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

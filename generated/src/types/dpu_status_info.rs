@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `HostHardwareElementInfo`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DpuStatusInfo {
     /// Property *HostHardwareElementInfo.name*.
     pub name: String,
@@ -28,72 +28,85 @@ impl DpuStatusInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("status", &self.status);
-        o.field("dpuId", &self.dpu_id);
-        o.opt("fru", &self.fru);
-        o.opt("sensors", &self.sensors);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DpuStatusInfo",
+    type_name: Some("DpuStatusInfo"),
+    wire: &["name", "status", "dpuId", "fru", "sensors"],
+    names: &["name", "status", "dpu_id", "fru", "sensors"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 3u16, 0u16, 4u16, 1u16],
+};
+impl crate::object::Object for DpuStatusInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.status,
+            2usize => &self.dpu_id,
+            3usize => &self.fru,
+            4usize => &self.sensors,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.status,
+            2usize => &mut self.dpu_id,
+            3usize => &mut self.fru,
+            4usize => &mut self.sensors,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DpuStatusInfo {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            dpu_id: crate::object::Blank::blank(),
+            fru: crate::object::Blank::blank(),
+            sensors: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DpuStatusInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DpuStatusInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DpuStatusInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DpuStatusInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DpuStatusInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DpuStatusInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DpuStatusInfo {
-    const TYPE_NAME: &'static str = "DpuStatusInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::ElementDescriptionKind>,
-            Option<String>,
-            Option<Box<crate::types::HostFru>>,
-            Option<Vec<crate::types::DpuStatusInfoOperationalInfo>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "status" => crate::de::req(&mut f.1, &mut map, "status"),
-                "dpuId" => crate::de::req(&mut f.2, &mut map, "dpuId"),
-                "fru" => crate::de::set(&mut f.3, &mut map, "fru"),
-                "sensors" => crate::de::set_list(&mut f.4, &mut map, "sensors"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["name", "status", "dpuId"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            status: f_1,
-            dpu_id: f_2,
-            fru: f_3,
-            sensors: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DpuStatusInfoOperationalInfo {
     /// Property *DpuStatusInfoOperationalInfo.sensorId*.
     pub sensor_id: String,
@@ -30,76 +30,78 @@ impl DpuStatusInfoOperationalInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("sensorId", &self.sensor_id);
-        o.opt("healthState", &self.health_state);
-        o.field("reading", &self.reading);
-        o.opt("units", &self.units);
-        o.opt("timeStamp", &self.time_stamp);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DpuStatusInfoOperationalInfo",
+    type_name: Some("DpuStatusInfoOperationalInfo"),
+    wire: &["sensorId", "healthState", "reading", "units", "timeStamp"],
+    names: &["sensor_id", "health_state", "reading", "units", "time_stamp"],
+    required: &[0u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16, 4u16, 3u16],
+};
+impl crate::object::Object for DpuStatusInfoOperationalInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.sensor_id,
+            1usize => &self.health_state,
+            2usize => &self.reading,
+            3usize => &self.units,
+            4usize => &self.time_stamp,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.sensor_id,
+            1usize => &mut self.health_state,
+            2usize => &mut self.reading,
+            3usize => &mut self.units,
+            4usize => &mut self.time_stamp,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DpuStatusInfoOperationalInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DpuStatusInfoOperationalInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DpuStatusInfoOperationalInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DpuStatusInfoOperationalInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DpuStatusInfoOperationalInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DpuStatusInfoOperationalInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DpuStatusInfoOperationalInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DpuStatusInfoOperationalInfo {
-    const TYPE_NAME: &'static str = "DpuStatusInfoOperationalInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::ElementDescriptionKind>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "sensorId" => crate::de::req(&mut f.0, &mut map, "sensorId"),
-                "healthState" => crate::de::set(&mut f.1, &mut map, "healthState"),
-                "reading" => crate::de::req(&mut f.2, &mut map, "reading"),
-                "units" => crate::de::set(&mut f.3, &mut map, "units"),
-                "timeStamp" => crate::de::set(&mut f.4, &mut map, "timeStamp"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["sensorId", "reading"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            sensor_id: f_0,
-            health_state: f_1,
-            reading: f_2,
-            units: f_3,
-            time_stamp: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct DropConnectionsRequestType<'a> {
     /// Parameter *listOfConnections*.
     pub list_of_connections: Option<&'a [crate::types::VirtualMachineConnectionKind]>,
 }
-impl serde::Serialize for DropConnectionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("listOfConnections", &self.list_of_connections);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for DropConnectionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("listOfConnections", &self.list_of_connections);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DrsMigrationCapabilityResult {
     /// Property *DrsMigrationCapabilityResult.recommendedDatastorePair*.
     pub recommended_datastore_pair: Option<Vec<crate::types::DatastorePair>>,
@@ -22,62 +22,72 @@ impl DrsMigrationCapabilityResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("recommendedDatastorePair", &self.recommended_datastore_pair);
-        o.opt("nonRecommendedDatastorePair", &self.non_recommended_datastore_pair);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DrsMigrationCapabilityResult",
+    type_name: Some("DrsMigrationCapabilityResult"),
+    wire: &["recommendedDatastorePair", "nonRecommendedDatastorePair"],
+    names: &["recommended_datastore_pair", "non_recommended_datastore_pair"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for DrsMigrationCapabilityResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.recommended_datastore_pair,
+            1usize => &self.non_recommended_datastore_pair,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.recommended_datastore_pair,
+            1usize => &mut self.non_recommended_datastore_pair,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DrsMigrationCapabilityResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DrsMigrationCapabilityResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DrsMigrationCapabilityResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DrsMigrationCapabilityResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DrsMigrationCapabilityResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DrsMigrationCapabilityResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DrsMigrationCapabilityResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DrsMigrationCapabilityResult {
-    const TYPE_NAME: &'static str = "DrsMigrationCapabilityResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DatastorePair>>,
-            Option<Vec<crate::types::DatastorePair>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "recommendedDatastorePair" => {
-                    crate::de::set_list(&mut f.0, &mut map, "recommendedDatastorePair")
-                }
-                "nonRecommendedDatastorePair" => {
-                    crate::de::set_list(
-                        &mut f.1,
-                        &mut map,
-                        "nonRecommendedDatastorePair",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            recommended_datastore_pair: f_0,
-            non_recommended_datastore_pair: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

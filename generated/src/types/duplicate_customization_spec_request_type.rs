@@ -10,11 +10,11 @@ pub struct DuplicateCustomizationSpecRequestType<'a> {
     /// Parameter *newName*.
     pub new_name: &'a str,
 }
-impl serde::Serialize for DuplicateCustomizationSpecRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DuplicateCustomizationSpecRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
         o.field("newName", &self.new_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVPortConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVPortConfigInfo {
     /// Property *DVPortConfigInfo.name*.
     pub name: Option<String>,
@@ -31,67 +31,78 @@ impl DVPortConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("scope", &self.scope);
-        o.opt("description", &self.description);
-        o.opt("setting", &self.setting);
-        o.field("configVersion", &self.config_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVPortConfigInfo",
+    type_name: Some("DVPortConfigInfo"),
+    wire: &["name", "scope", "description", "setting", "configVersion"],
+    names: &["name", "scope", "description", "setting", "config_version"],
+    required: &[4u16],
+    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for DVPortConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.scope,
+            2usize => &self.description,
+            3usize => &self.setting,
+            4usize => &self.config_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.scope,
+            2usize => &mut self.description,
+            3usize => &mut self.setting,
+            4usize => &mut self.config_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVPortConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVPortConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVPortConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVPortConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVPortConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVPortConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVPortConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVPortConfigInfo {
-    const TYPE_NAME: &'static str = "DVPortConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<crate::types::DVPortSettingKind>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "scope" => crate::de::set_list(&mut f.1, &mut map, "scope"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "setting" => crate::de::set(&mut f.3, &mut map, "setting"),
-                "configVersion" => crate::de::req(&mut f.4, &mut map, "configVersion"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.4.is_some()], &["configVersion"]));
-        }
-        let (f_0, f_1, f_2, f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            scope: f_1,
-            description: f_2,
-            setting: f_3,
-            config_version: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVPortConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVPortConfigSpec {
     /// Property *DVPortConfigSpec.operation*.
     pub operation: String,
@@ -35,75 +35,98 @@ impl DVPortConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("operation", &self.operation);
-        o.opt("key", &self.key);
-        o.opt("name", &self.name);
-        o.opt("scope", &self.scope);
-        o.opt("description", &self.description);
-        o.opt("setting", &self.setting);
-        o.opt("configVersion", &self.config_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVPortConfigSpec",
+    type_name: Some("DVPortConfigSpec"),
+    wire: &[
+        "operation",
+        "key",
+        "name",
+        "scope",
+        "description",
+        "setting",
+        "configVersion",
+    ],
+    names: &[
+        "operation",
+        "key",
+        "name",
+        "scope",
+        "description",
+        "setting",
+        "config_version",
+    ],
+    required: &[0u16],
+    by_name: &[6u16, 4u16, 1u16, 2u16, 0u16, 3u16, 5u16],
+};
+impl crate::object::Object for DVPortConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.operation,
+            1usize => &self.key,
+            2usize => &self.name,
+            3usize => &self.scope,
+            4usize => &self.description,
+            5usize => &self.setting,
+            6usize => &self.config_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.operation,
+            1usize => &mut self.key,
+            2usize => &mut self.name,
+            3usize => &mut self.scope,
+            4usize => &mut self.description,
+            5usize => &mut self.setting,
+            6usize => &mut self.config_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVPortConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVPortConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVPortConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVPortConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVPortConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVPortConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVPortConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVPortConfigSpec {
-    const TYPE_NAME: &'static str = "DVPortConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<crate::types::DVPortSettingKind>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "operation" => crate::de::req(&mut f.0, &mut map, "operation"),
-                "key" => crate::de::set(&mut f.1, &mut map, "key"),
-                "name" => crate::de::set(&mut f.2, &mut map, "name"),
-                "scope" => crate::de::set_list(&mut f.3, &mut map, "scope"),
-                "description" => crate::de::set(&mut f.4, &mut map, "description"),
-                "setting" => crate::de::set(&mut f.5, &mut map, "setting"),
-                "configVersion" => crate::de::set(&mut f.6, &mut map, "configVersion"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["operation"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            operation: f_0,
-            key: f_1,
-            name: f_2,
-            scope: f_3,
-            description: f_4,
-            setting: f_5,
-            config_version: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVPortSettingKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVPortSetting {
     /// Property *DVPortSetting.blocked*.
     pub blocked: Option<Box<crate::types::BoolPolicy>>,
@@ -32,81 +32,99 @@ impl DVPortSetting {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("blocked", &self.blocked);
-        o.opt("vmDirectPathGen2Allowed", &self.vm_direct_path_gen2_allowed);
-        o.opt("inShapingPolicy", &self.in_shaping_policy);
-        o.opt("outShapingPolicy", &self.out_shaping_policy);
-        o.opt("vendorSpecificConfig", &self.vendor_specific_config);
-        o.opt("networkResourcePoolKey", &self.network_resource_pool_key);
-        o.opt("filterPolicy", &self.filter_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVPortSetting",
+    type_name: Some("DVPortSetting"),
+    wire: &[
+        "blocked",
+        "vmDirectPathGen2Allowed",
+        "inShapingPolicy",
+        "outShapingPolicy",
+        "vendorSpecificConfig",
+        "networkResourcePoolKey",
+        "filterPolicy",
+    ],
+    names: &[
+        "blocked",
+        "vm_direct_path_gen2_allowed",
+        "in_shaping_policy",
+        "out_shaping_policy",
+        "vendor_specific_config",
+        "network_resource_pool_key",
+        "filter_policy",
+    ],
+    required: &[],
+    by_name: &[0u16, 6u16, 2u16, 5u16, 3u16, 4u16, 1u16],
+};
+impl crate::object::Object for DVPortSetting {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.blocked,
+            1usize => &self.vm_direct_path_gen2_allowed,
+            2usize => &self.in_shaping_policy,
+            3usize => &self.out_shaping_policy,
+            4usize => &self.vendor_specific_config,
+            5usize => &self.network_resource_pool_key,
+            6usize => &self.filter_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.blocked,
+            1usize => &mut self.vm_direct_path_gen2_allowed,
+            2usize => &mut self.in_shaping_policy,
+            3usize => &mut self.out_shaping_policy,
+            4usize => &mut self.vendor_specific_config,
+            5usize => &mut self.network_resource_pool_key,
+            6usize => &mut self.filter_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVPortSetting {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVPortSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVPortSetting {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVPortSetting {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVPortSetting {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVPortSetting"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVPortSetting {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVPortSetting {
-    const TYPE_NAME: &'static str = "DVPortSetting";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::DVSTrafficShapingPolicy>>,
-            Option<Box<crate::types::DVSTrafficShapingPolicy>>,
-            Option<Box<crate::types::DVSVendorSpecificConfig>>,
-            Option<Box<crate::types::StringPolicy>>,
-            Option<Box<crate::types::DvsFilterPolicy>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "blocked" => crate::de::set(&mut f.0, &mut map, "blocked"),
-                "vmDirectPathGen2Allowed" => {
-                    crate::de::set(&mut f.1, &mut map, "vmDirectPathGen2Allowed")
-                }
-                "inShapingPolicy" => {
-                    crate::de::set(&mut f.2, &mut map, "inShapingPolicy")
-                }
-                "outShapingPolicy" => {
-                    crate::de::set(&mut f.3, &mut map, "outShapingPolicy")
-                }
-                "vendorSpecificConfig" => {
-                    crate::de::set(&mut f.4, &mut map, "vendorSpecificConfig")
-                }
-                "networkResourcePoolKey" => {
-                    crate::de::set(&mut f.5, &mut map, "networkResourcePoolKey")
-                }
-                "filterPolicy" => crate::de::set(&mut f.6, &mut map, "filterPolicy"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            blocked: f_0,
-            vm_direct_path_gen2_allowed: f_1,
-            in_shaping_policy: f_2,
-            out_shaping_policy: f_3,
-            vendor_specific_config: f_4,
-            network_resource_pool_key: f_5,
-            filter_policy: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DVPortSetting` or any of its subtypes: what a member declared as `DVPortSetting` holds.
@@ -124,11 +142,7 @@ pub enum DVPortSettingKind {
 impl DVPortSettingKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DVPortSetting(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VMwareDVSPortSetting(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -154,51 +168,58 @@ impl From<crate::types::VMwareDVSPortSetting> for DVPortSettingKind {
         Self::VMwareDVSPortSetting(Box::new(v))
     }
 }
-impl serde::Serialize for DVPortSettingKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::DVPortSetting(v) => v.serialize(s),
+impl crate::object::Family for DVPortSettingKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::DVPortSetting, id) {
             #[cfg(feature = "vsan")]
-            Self::VMwareDVSPortSetting(v) => v.serialize(s),
+            crate::registry::id::VMwareDVSPortSetting => {
+                Self::VMwareDVSPortSetting(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DVPortSetting(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::DVPortSetting(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VMwareDVSPortSetting(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DVPortSetting(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VMwareDVSPortSetting(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DVPortSettingKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DVPortSettingKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DVPortSettingKind {
-    const BASE: u16 = crate::registry::id::DVPortSetting;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VMwareDVSPortSetting => {
-                    Self::VMwareDVSPortSetting(
-                        Box::new(
-                            <crate::types::VMwareDVSPortSetting as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DVPortSetting(
-                        Box::new(
-                            <crate::types::DVPortSetting as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DVPortSettingKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DVPortSettingKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DVPortSettingKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DVPortSettingKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

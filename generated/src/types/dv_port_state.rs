@@ -3,7 +3,7 @@
 /// Data object type *DVPortState*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVPortState {
     /// Property *DVPortState.runtimeInfo*.
     pub runtime_info: Option<Box<crate::types::DVPortStatus>>,
@@ -24,61 +24,74 @@ impl DVPortState {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("runtimeInfo", &self.runtime_info);
-        o.field("stats", &self.stats);
-        o.opt("vendorSpecificState", &self.vendor_specific_state);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVPortState",
+    type_name: Some("DVPortState"),
+    wire: &["runtimeInfo", "stats", "vendorSpecificState"],
+    names: &["runtime_info", "stats", "vendor_specific_state"],
+    required: &[1u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for DVPortState {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.runtime_info,
+            1usize => &self.stats,
+            2usize => &self.vendor_specific_state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.runtime_info,
+            1usize => &mut self.stats,
+            2usize => &mut self.vendor_specific_state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVPortState {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVPortState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVPortState {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVPortState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVPortState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVPortState"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVPortState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVPortState {
-    const TYPE_NAME: &'static str = "DVPortState";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::DVPortStatus>>,
-            Option<Box<crate::types::DistributedVirtualSwitchPortStatistics>>,
-            Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "runtimeInfo" => crate::de::set(&mut f.0, &mut map, "runtimeInfo"),
-                "stats" => crate::de::req(&mut f.1, &mut map, "stats"),
-                "vendorSpecificState" => {
-                    crate::de::set_list(&mut f.2, &mut map, "vendorSpecificState")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["stats"]));
-        }
-        let (f_0, Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            runtime_info: f_0,
-            stats: f_1,
-            vendor_specific_state: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVPortStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVPortStatus {
     /// Property *DVPortStatus.linkUp*.
     pub link_up: bool,
@@ -52,128 +52,118 @@ impl DVPortStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("linkUp", &self.link_up);
-        o.field("blocked", &self.blocked);
-        o.opt("vlanIds", &self.vlan_ids);
-        o.opt("trunkingMode", &self.trunking_mode);
-        o.opt("mtu", &self.mtu);
-        o.opt("linkPeer", &self.link_peer);
-        o.opt("macAddress", &self.mac_address);
-        o.opt("statusDetail", &self.status_detail);
-        o.opt("vmDirectPathGen2Active", &self.vm_direct_path_gen2_active);
-        o.opt(
-            "vmDirectPathGen2InactiveReasonNetwork",
-            &self.vm_direct_path_gen2_inactive_reason_network,
-        );
-        o.opt(
-            "vmDirectPathGen2InactiveReasonOther",
-            &self.vm_direct_path_gen2_inactive_reason_other,
-        );
-        o.opt(
-            "vmDirectPathGen2InactiveReasonExtended",
-            &self.vm_direct_path_gen2_inactive_reason_extended,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVPortStatus",
+    type_name: Some("DVPortStatus"),
+    wire: &[
+        "linkUp",
+        "blocked",
+        "vlanIds",
+        "trunkingMode",
+        "mtu",
+        "linkPeer",
+        "macAddress",
+        "statusDetail",
+        "vmDirectPathGen2Active",
+        "vmDirectPathGen2InactiveReasonNetwork",
+        "vmDirectPathGen2InactiveReasonOther",
+        "vmDirectPathGen2InactiveReasonExtended",
+    ],
+    names: &[
+        "link_up",
+        "blocked",
+        "vlan_ids",
+        "trunking_mode",
+        "mtu",
+        "link_peer",
+        "mac_address",
+        "status_detail",
+        "vm_direct_path_gen2_active",
+        "vm_direct_path_gen2_inactive_reason_network",
+        "vm_direct_path_gen2_inactive_reason_other",
+        "vm_direct_path_gen2_inactive_reason_extended",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 5u16, 0u16, 6u16, 4u16, 7u16, 3u16, 2u16, 8u16, 11u16, 9u16, 10u16],
+};
+impl crate::object::Object for DVPortStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.link_up,
+            1usize => &self.blocked,
+            2usize => &self.vlan_ids,
+            3usize => &self.trunking_mode,
+            4usize => &self.mtu,
+            5usize => &self.link_peer,
+            6usize => &self.mac_address,
+            7usize => &self.status_detail,
+            8usize => &self.vm_direct_path_gen2_active,
+            9usize => &self.vm_direct_path_gen2_inactive_reason_network,
+            10usize => &self.vm_direct_path_gen2_inactive_reason_other,
+            11usize => &self.vm_direct_path_gen2_inactive_reason_extended,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.link_up,
+            1usize => &mut self.blocked,
+            2usize => &mut self.vlan_ids,
+            3usize => &mut self.trunking_mode,
+            4usize => &mut self.mtu,
+            5usize => &mut self.link_peer,
+            6usize => &mut self.mac_address,
+            7usize => &mut self.status_detail,
+            8usize => &mut self.vm_direct_path_gen2_active,
+            9usize => &mut self.vm_direct_path_gen2_inactive_reason_network,
+            10usize => &mut self.vm_direct_path_gen2_inactive_reason_other,
+            11usize => &mut self.vm_direct_path_gen2_inactive_reason_extended,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVPortStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVPortStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVPortStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVPortStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVPortStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVPortStatus"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVPortStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVPortStatus {
-    const TYPE_NAME: &'static str = "DVPortStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::NumericRange>>,
-            Option<bool>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "linkUp" => crate::de::req(&mut f.0, &mut map, "linkUp"),
-                "blocked" => crate::de::req(&mut f.1, &mut map, "blocked"),
-                "vlanIds" => crate::de::set_list(&mut f.2, &mut map, "vlanIds"),
-                "trunkingMode" => crate::de::set(&mut f.3, &mut map, "trunkingMode"),
-                "mtu" => crate::de::set(&mut f.4, &mut map, "mtu"),
-                "linkPeer" => crate::de::set(&mut f.5, &mut map, "linkPeer"),
-                "macAddress" => crate::de::set(&mut f.6, &mut map, "macAddress"),
-                "statusDetail" => crate::de::set(&mut f.7, &mut map, "statusDetail"),
-                "vmDirectPathGen2Active" => {
-                    crate::de::set(&mut f.8, &mut map, "vmDirectPathGen2Active")
-                }
-                "vmDirectPathGen2InactiveReasonNetwork" => {
-                    crate::de::set_list(
-                        &mut f.9,
-                        &mut map,
-                        "vmDirectPathGen2InactiveReasonNetwork",
-                    )
-                }
-                "vmDirectPathGen2InactiveReasonOther" => {
-                    crate::de::set_list(
-                        &mut f.10,
-                        &mut map,
-                        "vmDirectPathGen2InactiveReasonOther",
-                    )
-                }
-                "vmDirectPathGen2InactiveReasonExtended" => {
-                    crate::de::set(
-                        &mut f.11,
-                        &mut map,
-                        "vmDirectPathGen2InactiveReasonExtended",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["linkUp", "blocked"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            link_up: f_0,
-            blocked: f_1,
-            vlan_ids: f_2,
-            trunking_mode: f_3,
-            mtu: f_4,
-            link_peer: f_5,
-            mac_address: f_6,
-            status_detail: f_7,
-            vm_direct_path_gen2_active: f_8,
-            vm_direct_path_gen2_inactive_reason_network: f_9,
-            vm_direct_path_gen2_inactive_reason_other: f_10,
-            vm_direct_path_gen2_inactive_reason_extended: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVPortgroupConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DVPortgroupConfigInfo {
     /// Property *DVPortgroupConfigInfo.key*.
     pub key: String,
@@ -73,207 +73,185 @@ impl DVPortgroupConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("name", &self.name);
-        o.field("numPorts", &self.num_ports);
-        o.opt("distributedVirtualSwitch", &self.distributed_virtual_switch);
-        o.opt("defaultPortConfig", &self.default_port_config);
-        o.opt("description", &self.description);
-        o.field("type", &self.r#type);
-        o.opt("backingType", &self.backing_type);
-        o.field("policy", &self.policy);
-        o.opt("portNameFormat", &self.port_name_format);
-        o.opt("scope", &self.scope);
-        o.opt("vendorSpecificConfig", &self.vendor_specific_config);
-        o.opt("configVersion", &self.config_version);
-        o.opt("autoExpand", &self.auto_expand);
-        o.opt("vmVnicNetworkResourcePoolKey", &self.vm_vnic_network_resource_pool_key);
-        o.opt("uplink", &self.uplink);
-        o.opt("transportZoneUuid", &self.transport_zone_uuid);
-        o.opt("transportZoneName", &self.transport_zone_name);
-        o.opt("logicalSwitchUuid", &self.logical_switch_uuid);
-        o.opt("segmentId", &self.segment_id);
-        o.opt("subnetId", &self.subnet_id);
-        o.opt("nsxConfig", &self.nsx_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVPortgroupConfigInfo",
+    type_name: Some("DVPortgroupConfigInfo"),
+    wire: &[
+        "key",
+        "name",
+        "numPorts",
+        "distributedVirtualSwitch",
+        "defaultPortConfig",
+        "description",
+        "type",
+        "backingType",
+        "policy",
+        "portNameFormat",
+        "scope",
+        "vendorSpecificConfig",
+        "configVersion",
+        "autoExpand",
+        "vmVnicNetworkResourcePoolKey",
+        "uplink",
+        "transportZoneUuid",
+        "transportZoneName",
+        "logicalSwitchUuid",
+        "segmentId",
+        "subnetId",
+        "nsxConfig",
+    ],
+    names: &[
+        "key",
+        "name",
+        "num_ports",
+        "distributed_virtual_switch",
+        "default_port_config",
+        "description",
+        "type",
+        "backing_type",
+        "policy",
+        "port_name_format",
+        "scope",
+        "vendor_specific_config",
+        "config_version",
+        "auto_expand",
+        "vm_vnic_network_resource_pool_key",
+        "uplink",
+        "transport_zone_uuid",
+        "transport_zone_name",
+        "logical_switch_uuid",
+        "segment_id",
+        "subnet_id",
+        "nsx_config",
+    ],
+    required: &[0u16, 1u16, 2u16, 6u16, 8u16],
+    by_name: &[
+        13u16, 7u16, 12u16, 4u16, 5u16, 3u16, 0u16, 18u16, 1u16, 21u16, 2u16, 8u16, 9u16,
+        10u16, 19u16, 20u16, 17u16, 16u16, 6u16, 15u16, 11u16, 14u16,
+    ],
+};
+impl crate::object::Object for DVPortgroupConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.num_ports,
+            3usize => &self.distributed_virtual_switch,
+            4usize => &self.default_port_config,
+            5usize => &self.description,
+            6usize => &self.r#type,
+            7usize => &self.backing_type,
+            8usize => &self.policy,
+            9usize => &self.port_name_format,
+            10usize => &self.scope,
+            11usize => &self.vendor_specific_config,
+            12usize => &self.config_version,
+            13usize => &self.auto_expand,
+            14usize => &self.vm_vnic_network_resource_pool_key,
+            15usize => &self.uplink,
+            16usize => &self.transport_zone_uuid,
+            17usize => &self.transport_zone_name,
+            18usize => &self.logical_switch_uuid,
+            19usize => &self.segment_id,
+            20usize => &self.subnet_id,
+            21usize => &self.nsx_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.num_ports,
+            3usize => &mut self.distributed_virtual_switch,
+            4usize => &mut self.default_port_config,
+            5usize => &mut self.description,
+            6usize => &mut self.r#type,
+            7usize => &mut self.backing_type,
+            8usize => &mut self.policy,
+            9usize => &mut self.port_name_format,
+            10usize => &mut self.scope,
+            11usize => &mut self.vendor_specific_config,
+            12usize => &mut self.config_version,
+            13usize => &mut self.auto_expand,
+            14usize => &mut self.vm_vnic_network_resource_pool_key,
+            15usize => &mut self.uplink,
+            16usize => &mut self.transport_zone_uuid,
+            17usize => &mut self.transport_zone_name,
+            18usize => &mut self.logical_switch_uuid,
+            19usize => &mut self.segment_id,
+            20usize => &mut self.subnet_id,
+            21usize => &mut self.nsx_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVPortgroupConfigInfo {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            num_ports: crate::object::Blank::blank(),
+            distributed_virtual_switch: crate::object::Blank::blank(),
+            default_port_config: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            backing_type: crate::object::Blank::blank(),
+            policy: crate::object::Blank::blank(),
+            port_name_format: crate::object::Blank::blank(),
+            scope: crate::object::Blank::blank(),
+            vendor_specific_config: crate::object::Blank::blank(),
+            config_version: crate::object::Blank::blank(),
+            auto_expand: crate::object::Blank::blank(),
+            vm_vnic_network_resource_pool_key: crate::object::Blank::blank(),
+            uplink: crate::object::Blank::blank(),
+            transport_zone_uuid: crate::object::Blank::blank(),
+            transport_zone_name: crate::object::Blank::blank(),
+            logical_switch_uuid: crate::object::Blank::blank(),
+            segment_id: crate::object::Blank::blank(),
+            subnet_id: crate::object::Blank::blank(),
+            nsx_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DVPortgroupConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVPortgroupConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVPortgroupConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVPortgroupConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVPortgroupConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVPortgroupConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVPortgroupConfigInfo {
-    const TYPE_NAME: &'static str = "DVPortgroupConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<crate::types::DVPortSettingKind>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::DVPortgroupPolicyKind>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DVPortgroupNsxConfig>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "numPorts" => crate::de::req(&mut f.2, &mut map, "numPorts"),
-                "distributedVirtualSwitch" => {
-                    crate::de::set(&mut f.3, &mut map, "distributedVirtualSwitch")
-                }
-                "defaultPortConfig" => {
-                    crate::de::set(&mut f.4, &mut map, "defaultPortConfig")
-                }
-                "description" => crate::de::set(&mut f.5, &mut map, "description"),
-                "type" => crate::de::req(&mut f.6, &mut map, "type"),
-                "backingType" => crate::de::set(&mut f.7, &mut map, "backingType"),
-                "policy" => crate::de::req(&mut f.8, &mut map, "policy"),
-                "portNameFormat" => crate::de::set(&mut f.9, &mut map, "portNameFormat"),
-                "scope" => crate::de::set_list(&mut f.10, &mut map, "scope"),
-                "vendorSpecificConfig" => {
-                    crate::de::set_list(&mut f.11, &mut map, "vendorSpecificConfig")
-                }
-                "configVersion" => crate::de::set(&mut f.12, &mut map, "configVersion"),
-                "autoExpand" => crate::de::set(&mut f.13, &mut map, "autoExpand"),
-                "vmVnicNetworkResourcePoolKey" => {
-                    crate::de::set(&mut f.14, &mut map, "vmVnicNetworkResourcePoolKey")
-                }
-                "uplink" => crate::de::set(&mut f.15, &mut map, "uplink"),
-                "transportZoneUuid" => {
-                    crate::de::set(&mut f.16, &mut map, "transportZoneUuid")
-                }
-                "transportZoneName" => {
-                    crate::de::set(&mut f.17, &mut map, "transportZoneName")
-                }
-                "logicalSwitchUuid" => {
-                    crate::de::set(&mut f.18, &mut map, "logicalSwitchUuid")
-                }
-                "segmentId" => crate::de::set(&mut f.19, &mut map, "segmentId"),
-                "subnetId" => crate::de::set(&mut f.20, &mut map, "subnetId"),
-                "nsxConfig" => crate::de::set(&mut f.21, &mut map, "nsxConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), _, _, _, Some(_), _, Some(_), _, _, _, _, _,
-            _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.6.is_some(),
-                        f.8.is_some(),
-                    ],
-                    &["key", "name", "numPorts", "type", "policy"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            Some(f_6),
-            f_7,
-            Some(f_8),
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            num_ports: f_2,
-            distributed_virtual_switch: f_3,
-            default_port_config: f_4,
-            description: f_5,
-            r#type: f_6,
-            backing_type: f_7,
-            policy: f_8,
-            port_name_format: f_9,
-            scope: f_10,
-            vendor_specific_config: f_11,
-            config_version: f_12,
-            auto_expand: f_13,
-            vm_vnic_network_resource_pool_key: f_14,
-            uplink: f_15,
-            transport_zone_uuid: f_16,
-            transport_zone_name: f_17,
-            logical_switch_uuid: f_18,
-            segment_id: f_19,
-            subnet_id: f_20,
-            nsx_config: f_21,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVPortgroupConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVPortgroupConfigSpec {
     /// Property *DVPortgroupConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -67,178 +67,153 @@ impl DVPortgroupConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.opt("configVersion", &self.config_version);
-        o.opt("name", &self.name);
-        o.opt("numPorts", &self.num_ports);
-        o.opt("portNameFormat", &self.port_name_format);
-        o.opt("defaultPortConfig", &self.default_port_config);
-        o.opt("description", &self.description);
-        o.opt("type", &self.r#type);
-        o.opt("backingType", &self.backing_type);
-        o.opt("scope", &self.scope);
-        o.opt("policy", &self.policy);
-        o.opt("vendorSpecificConfig", &self.vendor_specific_config);
-        o.opt("autoExpand", &self.auto_expand);
-        o.opt("vmVnicNetworkResourcePoolKey", &self.vm_vnic_network_resource_pool_key);
-        o.opt("transportZoneUuid", &self.transport_zone_uuid);
-        o.opt("transportZoneName", &self.transport_zone_name);
-        o.opt("logicalSwitchUuid", &self.logical_switch_uuid);
-        o.opt("segmentId", &self.segment_id);
-        o.opt("subnetId", &self.subnet_id);
-        o.opt("nsxConfig", &self.nsx_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVPortgroupConfigSpec",
+    type_name: Some("DVPortgroupConfigSpec"),
+    wire: &[
+        "dynamicProperty",
+        "configVersion",
+        "name",
+        "numPorts",
+        "portNameFormat",
+        "defaultPortConfig",
+        "description",
+        "type",
+        "backingType",
+        "scope",
+        "policy",
+        "vendorSpecificConfig",
+        "autoExpand",
+        "vmVnicNetworkResourcePoolKey",
+        "transportZoneUuid",
+        "transportZoneName",
+        "logicalSwitchUuid",
+        "segmentId",
+        "subnetId",
+        "nsxConfig",
+    ],
+    names: &[
+        "dynamic_property",
+        "config_version",
+        "name",
+        "num_ports",
+        "port_name_format",
+        "default_port_config",
+        "description",
+        "type",
+        "backing_type",
+        "scope",
+        "policy",
+        "vendor_specific_config",
+        "auto_expand",
+        "vm_vnic_network_resource_pool_key",
+        "transport_zone_uuid",
+        "transport_zone_name",
+        "logical_switch_uuid",
+        "segment_id",
+        "subnet_id",
+        "nsx_config",
+    ],
+    required: &[],
+    by_name: &[
+        12u16, 8u16, 1u16, 5u16, 6u16, 0u16, 16u16, 2u16, 19u16, 3u16, 10u16, 4u16, 9u16,
+        17u16, 18u16, 15u16, 14u16, 7u16, 11u16, 13u16,
+    ],
+};
+impl crate::object::Object for DVPortgroupConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dynamic_property,
+            1usize => &self.config_version,
+            2usize => &self.name,
+            3usize => &self.num_ports,
+            4usize => &self.port_name_format,
+            5usize => &self.default_port_config,
+            6usize => &self.description,
+            7usize => &self.r#type,
+            8usize => &self.backing_type,
+            9usize => &self.scope,
+            10usize => &self.policy,
+            11usize => &self.vendor_specific_config,
+            12usize => &self.auto_expand,
+            13usize => &self.vm_vnic_network_resource_pool_key,
+            14usize => &self.transport_zone_uuid,
+            15usize => &self.transport_zone_name,
+            16usize => &self.logical_switch_uuid,
+            17usize => &self.segment_id,
+            18usize => &self.subnet_id,
+            19usize => &self.nsx_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dynamic_property,
+            1usize => &mut self.config_version,
+            2usize => &mut self.name,
+            3usize => &mut self.num_ports,
+            4usize => &mut self.port_name_format,
+            5usize => &mut self.default_port_config,
+            6usize => &mut self.description,
+            7usize => &mut self.r#type,
+            8usize => &mut self.backing_type,
+            9usize => &mut self.scope,
+            10usize => &mut self.policy,
+            11usize => &mut self.vendor_specific_config,
+            12usize => &mut self.auto_expand,
+            13usize => &mut self.vm_vnic_network_resource_pool_key,
+            14usize => &mut self.transport_zone_uuid,
+            15usize => &mut self.transport_zone_name,
+            16usize => &mut self.logical_switch_uuid,
+            17usize => &mut self.segment_id,
+            18usize => &mut self.subnet_id,
+            19usize => &mut self.nsx_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVPortgroupConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVPortgroupConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVPortgroupConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVPortgroupConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVPortgroupConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVPortgroupConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVPortgroupConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVPortgroupConfigSpec {
-    const TYPE_NAME: &'static str = "DVPortgroupConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<crate::types::DVPortSettingKind>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<crate::types::DVPortgroupPolicyKind>,
-            Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DVPortgroupNsxConfig>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dynamicProperty")
-                }
-                "configVersion" => crate::de::set(&mut f.1, &mut map, "configVersion"),
-                "name" => crate::de::set(&mut f.2, &mut map, "name"),
-                "numPorts" => crate::de::set(&mut f.3, &mut map, "numPorts"),
-                "portNameFormat" => crate::de::set(&mut f.4, &mut map, "portNameFormat"),
-                "defaultPortConfig" => {
-                    crate::de::set(&mut f.5, &mut map, "defaultPortConfig")
-                }
-                "description" => crate::de::set(&mut f.6, &mut map, "description"),
-                "type" => crate::de::set(&mut f.7, &mut map, "type"),
-                "backingType" => crate::de::set(&mut f.8, &mut map, "backingType"),
-                "scope" => crate::de::set_list(&mut f.9, &mut map, "scope"),
-                "policy" => crate::de::set(&mut f.10, &mut map, "policy"),
-                "vendorSpecificConfig" => {
-                    crate::de::set_list(&mut f.11, &mut map, "vendorSpecificConfig")
-                }
-                "autoExpand" => crate::de::set(&mut f.12, &mut map, "autoExpand"),
-                "vmVnicNetworkResourcePoolKey" => {
-                    crate::de::set(&mut f.13, &mut map, "vmVnicNetworkResourcePoolKey")
-                }
-                "transportZoneUuid" => {
-                    crate::de::set(&mut f.14, &mut map, "transportZoneUuid")
-                }
-                "transportZoneName" => {
-                    crate::de::set(&mut f.15, &mut map, "transportZoneName")
-                }
-                "logicalSwitchUuid" => {
-                    crate::de::set(&mut f.16, &mut map, "logicalSwitchUuid")
-                }
-                "segmentId" => crate::de::set(&mut f.17, &mut map, "segmentId"),
-                "subnetId" => crate::de::set(&mut f.18, &mut map, "subnetId"),
-                "nsxConfig" => crate::de::set(&mut f.19, &mut map, "nsxConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-        ) = f;
-        Ok(Self {
-            dynamic_property: f_0,
-            config_version: f_1,
-            name: f_2,
-            num_ports: f_3,
-            port_name_format: f_4,
-            default_port_config: f_5,
-            description: f_6,
-            r#type: f_7,
-            backing_type: f_8,
-            scope: f_9,
-            policy: f_10,
-            vendor_specific_config: f_11,
-            auto_expand: f_12,
-            vm_vnic_network_resource_pool_key: f_13,
-            transport_zone_uuid: f_14,
-            transport_zone_name: f_15,
-            logical_switch_uuid: f_16,
-            segment_id: f_17,
-            subnet_id: f_18,
-            nsx_config: f_19,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

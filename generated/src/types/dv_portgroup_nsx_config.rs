@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVPortgroupNsxConfig {
     /// Property *DVPortgroupNsxConfig.vlanIdExtended*.
     pub vlan_id_extended: Option<i32>,
@@ -24,56 +24,74 @@ impl DVPortgroupNsxConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vlanIdExtended", &self.vlan_id_extended);
-        o.opt("subnetAddresses", &self.subnet_addresses);
-        o.opt("spanIds", &self.span_ids);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVPortgroupNsxConfig",
+    type_name: Some("DVPortgroupNsxConfig"),
+    wire: &["vlanIdExtended", "subnetAddresses", "spanIds"],
+    names: &["vlan_id_extended", "subnet_addresses", "span_ids"],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for DVPortgroupNsxConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vlan_id_extended,
+            1usize => &self.subnet_addresses,
+            2usize => &self.span_ids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vlan_id_extended,
+            1usize => &mut self.subnet_addresses,
+            2usize => &mut self.span_ids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVPortgroupNsxConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVPortgroupNsxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVPortgroupNsxConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVPortgroupNsxConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVPortgroupNsxConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVPortgroupNsxConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVPortgroupNsxConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVPortgroupNsxConfig {
-    const TYPE_NAME: &'static str = "DVPortgroupNsxConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<Box<crate::types::DVPortgroupNsxSubnetAddressInfo>>,
-            Option<Vec<String>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vlanIdExtended" => crate::de::set(&mut f.0, &mut map, "vlanIdExtended"),
-                "subnetAddresses" => {
-                    crate::de::set(&mut f.1, &mut map, "subnetAddresses")
-                }
-                "spanIds" => crate::de::set_list(&mut f.2, &mut map, "spanIds"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            vlan_id_extended: f_0,
-            subnet_addresses: f_1,
-            span_ids: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVPortgroupPolicyKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVPortgroupPolicy {
     /// Property *DVPortgroupPolicy.blockOverrideAllowed*.
     pub block_override_allowed: bool,
@@ -32,114 +32,99 @@ impl DVPortgroupPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("blockOverrideAllowed", &self.block_override_allowed);
-        o.field("shapingOverrideAllowed", &self.shaping_override_allowed);
-        o.field("vendorConfigOverrideAllowed", &self.vendor_config_override_allowed);
-        o.field("livePortMovingAllowed", &self.live_port_moving_allowed);
-        o.field("portConfigResetAtDisconnect", &self.port_config_reset_at_disconnect);
-        o.opt(
-            "networkResourcePoolOverrideAllowed",
-            &self.network_resource_pool_override_allowed,
-        );
-        o.opt("trafficFilterOverrideAllowed", &self.traffic_filter_override_allowed);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVPortgroupPolicy",
+    type_name: Some("DVPortgroupPolicy"),
+    wire: &[
+        "blockOverrideAllowed",
+        "shapingOverrideAllowed",
+        "vendorConfigOverrideAllowed",
+        "livePortMovingAllowed",
+        "portConfigResetAtDisconnect",
+        "networkResourcePoolOverrideAllowed",
+        "trafficFilterOverrideAllowed",
+    ],
+    names: &[
+        "block_override_allowed",
+        "shaping_override_allowed",
+        "vendor_config_override_allowed",
+        "live_port_moving_allowed",
+        "port_config_reset_at_disconnect",
+        "network_resource_pool_override_allowed",
+        "traffic_filter_override_allowed",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[0u16, 3u16, 5u16, 4u16, 1u16, 6u16, 2u16],
+};
+impl crate::object::Object for DVPortgroupPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.block_override_allowed,
+            1usize => &self.shaping_override_allowed,
+            2usize => &self.vendor_config_override_allowed,
+            3usize => &self.live_port_moving_allowed,
+            4usize => &self.port_config_reset_at_disconnect,
+            5usize => &self.network_resource_pool_override_allowed,
+            6usize => &self.traffic_filter_override_allowed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.block_override_allowed,
+            1usize => &mut self.shaping_override_allowed,
+            2usize => &mut self.vendor_config_override_allowed,
+            3usize => &mut self.live_port_moving_allowed,
+            4usize => &mut self.port_config_reset_at_disconnect,
+            5usize => &mut self.network_resource_pool_override_allowed,
+            6usize => &mut self.traffic_filter_override_allowed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVPortgroupPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVPortgroupPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVPortgroupPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVPortgroupPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVPortgroupPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVPortgroupPolicy"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVPortgroupPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVPortgroupPolicy {
-    const TYPE_NAME: &'static str = "DVPortgroupPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "blockOverrideAllowed" => {
-                    crate::de::req(&mut f.0, &mut map, "blockOverrideAllowed")
-                }
-                "shapingOverrideAllowed" => {
-                    crate::de::req(&mut f.1, &mut map, "shapingOverrideAllowed")
-                }
-                "vendorConfigOverrideAllowed" => {
-                    crate::de::req(&mut f.2, &mut map, "vendorConfigOverrideAllowed")
-                }
-                "livePortMovingAllowed" => {
-                    crate::de::req(&mut f.3, &mut map, "livePortMovingAllowed")
-                }
-                "portConfigResetAtDisconnect" => {
-                    crate::de::req(&mut f.4, &mut map, "portConfigResetAtDisconnect")
-                }
-                "networkResourcePoolOverrideAllowed" => {
-                    crate::de::set(
-                        &mut f.5,
-                        &mut map,
-                        "networkResourcePoolOverrideAllowed",
-                    )
-                }
-                "trafficFilterOverrideAllowed" => {
-                    crate::de::set(&mut f.6, &mut map, "trafficFilterOverrideAllowed")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "blockOverrideAllowed",
-                        "shapingOverrideAllowed",
-                        "vendorConfigOverrideAllowed",
-                        "livePortMovingAllowed",
-                        "portConfigResetAtDisconnect",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            block_override_allowed: f_0,
-            shaping_override_allowed: f_1,
-            vendor_config_override_allowed: f_2,
-            live_port_moving_allowed: f_3,
-            port_config_reset_at_disconnect: f_4,
-            network_resource_pool_override_allowed: f_5,
-            traffic_filter_override_allowed: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DVPortgroupPolicy` or any of its subtypes: what a member declared as `DVPortgroupPolicy` holds.
@@ -156,10 +141,7 @@ pub enum DVPortgroupPolicyKind {
 impl DVPortgroupPolicyKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DVPortgroupPolicy(v) => v.type_name(),
-            Self::VMwareDVSPortgroupPolicy(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -183,49 +165,55 @@ impl From<crate::types::VMwareDVSPortgroupPolicy> for DVPortgroupPolicyKind {
         Self::VMwareDVSPortgroupPolicy(Box::new(v))
     }
 }
-impl serde::Serialize for DVPortgroupPolicyKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DVPortgroupPolicyKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::DVPortgroupPolicy, id) {
+            crate::registry::id::VMwareDVSPortgroupPolicy => {
+                Self::VMwareDVSPortgroupPolicy(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DVPortgroupPolicy(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DVPortgroupPolicy(v) => v.serialize(s),
-            Self::VMwareDVSPortgroupPolicy(v) => v.serialize(s),
+            Self::DVPortgroupPolicy(v) => &**v,
+            Self::VMwareDVSPortgroupPolicy(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DVPortgroupPolicy(v) => &mut **v,
+            Self::VMwareDVSPortgroupPolicy(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DVPortgroupPolicyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DVPortgroupPolicyKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DVPortgroupPolicyKind {
-    const BASE: u16 = crate::registry::id::DVPortgroupPolicy;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VMwareDVSPortgroupPolicy => {
-                    Self::VMwareDVSPortgroupPolicy(
-                        Box::new(
-                            <crate::types::VMwareDVSPortgroupPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DVPortgroupPolicy(
-                        Box::new(
-                            <crate::types::DVPortgroupPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DVPortgroupPolicyKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DVPortgroupPolicyKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DVPortgroupPolicyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DVPortgroupPolicyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DvsApplyOperationFaultFaultOnObject*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DvsApplyOperationFaultFaultOnObject {
     /// Property *DvsApplyOperationFaultFaultOnObject.objectId*.
     pub object_id: String,
@@ -22,68 +22,79 @@ impl DvsApplyOperationFaultFaultOnObject {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("objectId", &self.object_id);
-        o.field("type", &self.r#type);
-        o.field("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsApplyOperationFaultFaultOnObject",
+    type_name: Some("DvsApplyOperationFaultFaultOnObject"),
+    wire: &["objectId", "type", "fault"],
+    names: &["object_id", "type", "fault"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for DvsApplyOperationFaultFaultOnObject {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.object_id,
+            1usize => &self.r#type,
+            2usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.object_id,
+            1usize => &mut self.r#type,
+            2usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsApplyOperationFaultFaultOnObject {
+    fn blank() -> Self {
+        Self {
+            object_id: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            fault: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DvsApplyOperationFaultFaultOnObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsApplyOperationFaultFaultOnObject {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsApplyOperationFaultFaultOnObject {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsApplyOperationFaultFaultOnObject {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DvsApplyOperationFaultFaultOnObject"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsApplyOperationFaultFaultOnObject {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsApplyOperationFaultFaultOnObject {
-    const TYPE_NAME: &'static str = "DvsApplyOperationFaultFaultOnObject";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "objectId" => crate::de::req(&mut f.0, &mut map, "objectId"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "fault" => crate::de::req(&mut f.2, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["objectId", "type", "fault"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            object_id: f_0,
-            r#type: f_1,
-            fault: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

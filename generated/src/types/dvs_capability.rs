@@ -3,7 +3,7 @@
 /// Data object type *DVSCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSCapability {
     /// Property *DVSCapability.dvsOperationSupported*.
     pub dvs_operation_supported: Option<bool>,
@@ -28,79 +28,90 @@ impl DVSCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dvsOperationSupported", &self.dvs_operation_supported);
-        o.opt("dvPortGroupOperationSupported", &self.dv_port_group_operation_supported);
-        o.opt("dvPortOperationSupported", &self.dv_port_operation_supported);
-        o.opt(
-            "compatibleHostComponentProductInfo",
-            &self.compatible_host_component_product_info,
-        );
-        o.opt("featuresSupported", &self.features_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSCapability",
+    type_name: Some("DVSCapability"),
+    wire: &[
+        "dvsOperationSupported",
+        "dvPortGroupOperationSupported",
+        "dvPortOperationSupported",
+        "compatibleHostComponentProductInfo",
+        "featuresSupported",
+    ],
+    names: &[
+        "dvs_operation_supported",
+        "dv_port_group_operation_supported",
+        "dv_port_operation_supported",
+        "compatible_host_component_product_info",
+        "features_supported",
+    ],
+    required: &[],
+    by_name: &[3u16, 1u16, 2u16, 0u16, 4u16],
+};
+impl crate::object::Object for DVSCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dvs_operation_supported,
+            1usize => &self.dv_port_group_operation_supported,
+            2usize => &self.dv_port_operation_supported,
+            3usize => &self.compatible_host_component_product_info,
+            4usize => &self.features_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dvs_operation_supported,
+            1usize => &mut self.dv_port_group_operation_supported,
+            2usize => &mut self.dv_port_operation_supported,
+            3usize => &mut self.compatible_host_component_product_info,
+            4usize => &mut self.features_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSCapability"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSCapability {
-    const TYPE_NAME: &'static str = "DVSCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::DistributedVirtualSwitchHostProductSpec>>,
-            Option<crate::types::DVSFeatureCapabilityKind>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dvsOperationSupported" => {
-                    crate::de::set(&mut f.0, &mut map, "dvsOperationSupported")
-                }
-                "dvPortGroupOperationSupported" => {
-                    crate::de::set(&mut f.1, &mut map, "dvPortGroupOperationSupported")
-                }
-                "dvPortOperationSupported" => {
-                    crate::de::set(&mut f.2, &mut map, "dvPortOperationSupported")
-                }
-                "compatibleHostComponentProductInfo" => {
-                    crate::de::set_list(
-                        &mut f.3,
-                        &mut map,
-                        "compatibleHostComponentProductInfo",
-                    )
-                }
-                "featuresSupported" => {
-                    crate::de::set(&mut f.4, &mut map, "featuresSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            dvs_operation_supported: f_0,
-            dv_port_group_operation_supported: f_1,
-            dv_port_operation_supported: f_2,
-            compatible_host_component_product_info: f_3,
-            features_supported: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

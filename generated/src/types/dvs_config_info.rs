@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVSConfigInfoKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DVSConfigInfo {
     /// Property *DVSConfigInfo.uuid*.
     pub uuid: String,
@@ -84,301 +84,214 @@ impl DVSConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("name", &self.name);
-        o.field("numStandalonePorts", &self.num_standalone_ports);
-        o.field("numPorts", &self.num_ports);
-        o.field("maxPorts", &self.max_ports);
-        o.field("uplinkPortPolicy", &self.uplink_port_policy);
-        o.opt("uplinkPortgroup", &self.uplink_portgroup);
-        o.field("defaultPortConfig", &self.default_port_config);
-        o.opt("host", &self.host);
-        o.field("productInfo", &self.product_info);
-        o.opt("targetInfo", &self.target_info);
-        o.opt("extensionKey", &self.extension_key);
-        o.opt("vendorSpecificConfig", &self.vendor_specific_config);
-        o.opt("policy", &self.policy);
-        o.opt("description", &self.description);
-        o.field("configVersion", &self.config_version);
-        o.field("contact", &self.contact);
-        o.opt("switchIpAddress", &self.switch_ip_address);
-        o.field("createTime", &self.create_time);
-        o.field(
-            "networkResourceManagementEnabled",
-            &self.network_resource_management_enabled,
-        );
-        o.opt("defaultProxySwitchMaxNumPorts", &self.default_proxy_switch_max_num_ports);
-        o.opt("healthCheckConfig", &self.health_check_config);
-        o.opt(
-            "infrastructureTrafficResourceConfig",
-            &self.infrastructure_traffic_resource_config,
-        );
-        o.opt(
-            "netResourcePoolTrafficResourceConfig",
-            &self.net_resource_pool_traffic_resource_config,
-        );
-        o.opt("networkResourceControlVersion", &self.network_resource_control_version);
-        o.opt("vmVnicNetworkResourcePool", &self.vm_vnic_network_resource_pool);
-        o.opt(
-            "pnicCapacityRatioForReservation",
-            &self.pnic_capacity_ratio_for_reservation,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSConfigInfo",
+    type_name: Some("DVSConfigInfo"),
+    wire: &[
+        "uuid",
+        "name",
+        "numStandalonePorts",
+        "numPorts",
+        "maxPorts",
+        "uplinkPortPolicy",
+        "uplinkPortgroup",
+        "defaultPortConfig",
+        "host",
+        "productInfo",
+        "targetInfo",
+        "extensionKey",
+        "vendorSpecificConfig",
+        "policy",
+        "description",
+        "configVersion",
+        "contact",
+        "switchIpAddress",
+        "createTime",
+        "networkResourceManagementEnabled",
+        "defaultProxySwitchMaxNumPorts",
+        "healthCheckConfig",
+        "infrastructureTrafficResourceConfig",
+        "netResourcePoolTrafficResourceConfig",
+        "networkResourceControlVersion",
+        "vmVnicNetworkResourcePool",
+        "pnicCapacityRatioForReservation",
+    ],
+    names: &[
+        "uuid",
+        "name",
+        "num_standalone_ports",
+        "num_ports",
+        "max_ports",
+        "uplink_port_policy",
+        "uplink_portgroup",
+        "default_port_config",
+        "host",
+        "product_info",
+        "target_info",
+        "extension_key",
+        "vendor_specific_config",
+        "policy",
+        "description",
+        "config_version",
+        "contact",
+        "switch_ip_address",
+        "create_time",
+        "network_resource_management_enabled",
+        "default_proxy_switch_max_num_ports",
+        "health_check_config",
+        "infrastructure_traffic_resource_config",
+        "net_resource_pool_traffic_resource_config",
+        "network_resource_control_version",
+        "vm_vnic_network_resource_pool",
+        "pnic_capacity_ratio_for_reservation",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 7u16, 9u16, 15u16, 16u16, 18u16, 19u16,
+    ],
+    by_name: &[
+        15u16, 16u16, 18u16, 7u16, 20u16, 14u16, 11u16, 21u16, 8u16, 22u16, 4u16, 1u16,
+        23u16, 24u16, 19u16, 3u16, 2u16, 26u16, 13u16, 9u16, 17u16, 10u16, 5u16, 6u16,
+        0u16, 12u16, 25u16,
+    ],
+};
+impl crate::object::Object for DVSConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.name,
+            2usize => &self.num_standalone_ports,
+            3usize => &self.num_ports,
+            4usize => &self.max_ports,
+            5usize => &self.uplink_port_policy,
+            6usize => &self.uplink_portgroup,
+            7usize => &self.default_port_config,
+            8usize => &self.host,
+            9usize => &self.product_info,
+            10usize => &self.target_info,
+            11usize => &self.extension_key,
+            12usize => &self.vendor_specific_config,
+            13usize => &self.policy,
+            14usize => &self.description,
+            15usize => &self.config_version,
+            16usize => &self.contact,
+            17usize => &self.switch_ip_address,
+            18usize => &self.create_time,
+            19usize => &self.network_resource_management_enabled,
+            20usize => &self.default_proxy_switch_max_num_ports,
+            21usize => &self.health_check_config,
+            22usize => &self.infrastructure_traffic_resource_config,
+            23usize => &self.net_resource_pool_traffic_resource_config,
+            24usize => &self.network_resource_control_version,
+            25usize => &self.vm_vnic_network_resource_pool,
+            26usize => &self.pnic_capacity_ratio_for_reservation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.name,
+            2usize => &mut self.num_standalone_ports,
+            3usize => &mut self.num_ports,
+            4usize => &mut self.max_ports,
+            5usize => &mut self.uplink_port_policy,
+            6usize => &mut self.uplink_portgroup,
+            7usize => &mut self.default_port_config,
+            8usize => &mut self.host,
+            9usize => &mut self.product_info,
+            10usize => &mut self.target_info,
+            11usize => &mut self.extension_key,
+            12usize => &mut self.vendor_specific_config,
+            13usize => &mut self.policy,
+            14usize => &mut self.description,
+            15usize => &mut self.config_version,
+            16usize => &mut self.contact,
+            17usize => &mut self.switch_ip_address,
+            18usize => &mut self.create_time,
+            19usize => &mut self.network_resource_management_enabled,
+            20usize => &mut self.default_proxy_switch_max_num_ports,
+            21usize => &mut self.health_check_config,
+            22usize => &mut self.infrastructure_traffic_resource_config,
+            23usize => &mut self.net_resource_pool_traffic_resource_config,
+            24usize => &mut self.network_resource_control_version,
+            25usize => &mut self.vm_vnic_network_resource_pool,
+            26usize => &mut self.pnic_capacity_ratio_for_reservation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSConfigInfo {
+    fn blank() -> Self {
+        Self {
+            uuid: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            num_standalone_ports: crate::object::Blank::blank(),
+            num_ports: crate::object::Blank::blank(),
+            max_ports: crate::object::Blank::blank(),
+            uplink_port_policy: crate::object::Blank::blank(),
+            uplink_portgroup: crate::object::Blank::blank(),
+            default_port_config: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            product_info: crate::object::Blank::blank(),
+            target_info: crate::object::Blank::blank(),
+            extension_key: crate::object::Blank::blank(),
+            vendor_specific_config: crate::object::Blank::blank(),
+            policy: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            config_version: crate::object::Blank::blank(),
+            contact: crate::object::Blank::blank(),
+            switch_ip_address: crate::object::Blank::blank(),
+            create_time: crate::object::Blank::blank(),
+            network_resource_management_enabled: crate::object::Blank::blank(),
+            default_proxy_switch_max_num_ports: crate::object::Blank::blank(),
+            health_check_config: crate::object::Blank::blank(),
+            infrastructure_traffic_resource_config: crate::object::Blank::blank(),
+            net_resource_pool_traffic_resource_config: crate::object::Blank::blank(),
+            network_resource_control_version: crate::object::Blank::blank(),
+            vm_vnic_network_resource_pool: crate::object::Blank::blank(),
+            pnic_capacity_ratio_for_reservation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DVSConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSConfigInfo {
-    const TYPE_NAME: &'static str = "DVSConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::DVSUplinkPortPolicyKind>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<crate::types::DVPortSettingKind>,
-            Option<Vec<crate::types::DistributedVirtualSwitchHostMember>>,
-            Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
-            Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
-            Option<String>,
-            Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
-            Option<Box<crate::types::DVSPolicy>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DVSContactInfo>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<Vec<crate::types::DVSHealthCheckConfigKind>>,
-            Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
-            Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
-            Option<String>,
-            Option<Vec<crate::types::DVSVmVnicNetworkResourcePool>>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "numStandalonePorts" => {
-                    crate::de::req(&mut f.2, &mut map, "numStandalonePorts")
-                }
-                "numPorts" => crate::de::req(&mut f.3, &mut map, "numPorts"),
-                "maxPorts" => crate::de::req(&mut f.4, &mut map, "maxPorts"),
-                "uplinkPortPolicy" => {
-                    crate::de::req(&mut f.5, &mut map, "uplinkPortPolicy")
-                }
-                "uplinkPortgroup" => {
-                    crate::de::set_list(&mut f.6, &mut map, "uplinkPortgroup")
-                }
-                "defaultPortConfig" => {
-                    crate::de::req(&mut f.7, &mut map, "defaultPortConfig")
-                }
-                "host" => crate::de::set_list(&mut f.8, &mut map, "host"),
-                "productInfo" => crate::de::req(&mut f.9, &mut map, "productInfo"),
-                "targetInfo" => crate::de::set(&mut f.10, &mut map, "targetInfo"),
-                "extensionKey" => crate::de::set(&mut f.11, &mut map, "extensionKey"),
-                "vendorSpecificConfig" => {
-                    crate::de::set_list(&mut f.12, &mut map, "vendorSpecificConfig")
-                }
-                "policy" => crate::de::set(&mut f.13, &mut map, "policy"),
-                "description" => crate::de::set(&mut f.14, &mut map, "description"),
-                "configVersion" => crate::de::req(&mut f.15, &mut map, "configVersion"),
-                "contact" => crate::de::req(&mut f.16, &mut map, "contact"),
-                "switchIpAddress" => {
-                    crate::de::set(&mut f.17, &mut map, "switchIpAddress")
-                }
-                "createTime" => crate::de::req(&mut f.18, &mut map, "createTime"),
-                "networkResourceManagementEnabled" => {
-                    crate::de::req(
-                        &mut f.19,
-                        &mut map,
-                        "networkResourceManagementEnabled",
-                    )
-                }
-                "defaultProxySwitchMaxNumPorts" => {
-                    crate::de::set(&mut f.20, &mut map, "defaultProxySwitchMaxNumPorts")
-                }
-                "healthCheckConfig" => {
-                    crate::de::set_list(&mut f.21, &mut map, "healthCheckConfig")
-                }
-                "infrastructureTrafficResourceConfig" => {
-                    crate::de::set_list(
-                        &mut f.22,
-                        &mut map,
-                        "infrastructureTrafficResourceConfig",
-                    )
-                }
-                "netResourcePoolTrafficResourceConfig" => {
-                    crate::de::set_list(
-                        &mut f.23,
-                        &mut map,
-                        "netResourcePoolTrafficResourceConfig",
-                    )
-                }
-                "networkResourceControlVersion" => {
-                    crate::de::set(&mut f.24, &mut map, "networkResourceControlVersion")
-                }
-                "vmVnicNetworkResourcePool" => {
-                    crate::de::set_list(&mut f.25, &mut map, "vmVnicNetworkResourcePool")
-                }
-                "pnicCapacityRatioForReservation" => {
-                    crate::de::set(
-                        &mut f.26,
-                        &mut map,
-                        "pnicCapacityRatioForReservation",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, Some(_), _,
-            Some(_), _, _, _, _, _, Some(_), Some(_), _, Some(_), Some(_), _, _, _, _, _,
-            _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.7.is_some(),
-                        f.9.is_some(),
-                        f.15.is_some(),
-                        f.16.is_some(),
-                        f.18.is_some(),
-                        f.19.is_some(),
-                    ],
-                    &[
-                        "uuid",
-                        "name",
-                        "numStandalonePorts",
-                        "numPorts",
-                        "maxPorts",
-                        "uplinkPortPolicy",
-                        "defaultPortConfig",
-                        "productInfo",
-                        "configVersion",
-                        "contact",
-                        "createTime",
-                        "networkResourceManagementEnabled",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            Some(f_7),
-            f_8,
-            Some(f_9),
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            Some(f_15),
-            Some(f_16),
-            f_17,
-            Some(f_18),
-            Some(f_19),
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            uuid: f_0,
-            name: f_1,
-            num_standalone_ports: f_2,
-            num_ports: f_3,
-            max_ports: f_4,
-            uplink_port_policy: f_5,
-            uplink_portgroup: f_6,
-            default_port_config: f_7,
-            host: f_8,
-            product_info: f_9,
-            target_info: f_10,
-            extension_key: f_11,
-            vendor_specific_config: f_12,
-            policy: f_13,
-            description: f_14,
-            config_version: f_15,
-            contact: f_16,
-            switch_ip_address: f_17,
-            create_time: f_18,
-            network_resource_management_enabled: f_19,
-            default_proxy_switch_max_num_ports: f_20,
-            health_check_config: f_21,
-            infrastructure_traffic_resource_config: f_22,
-            net_resource_pool_traffic_resource_config: f_23,
-            network_resource_control_version: f_24,
-            vm_vnic_network_resource_pool: f_25,
-            pnic_capacity_ratio_for_reservation: f_26,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DVSConfigInfo` or any of its subtypes: what a member declared as `DVSConfigInfo` holds.
@@ -395,10 +308,7 @@ pub enum DVSConfigInfoKind {
 impl DVSConfigInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DVSConfigInfo(v) => v.type_name(),
-            Self::VMwareDVSConfigInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -422,49 +332,55 @@ impl From<crate::types::VMwareDVSConfigInfo> for DVSConfigInfoKind {
         Self::VMwareDVSConfigInfo(Box::new(v))
     }
 }
-impl serde::Serialize for DVSConfigInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DVSConfigInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::DVSConfigInfo, id) {
+            crate::registry::id::VMwareDVSConfigInfo => {
+                Self::VMwareDVSConfigInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DVSConfigInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DVSConfigInfo(v) => v.serialize(s),
-            Self::VMwareDVSConfigInfo(v) => v.serialize(s),
+            Self::DVSConfigInfo(v) => &**v,
+            Self::VMwareDVSConfigInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DVSConfigInfo(v) => &mut **v,
+            Self::VMwareDVSConfigInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DVSConfigInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DVSConfigInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DVSConfigInfoKind {
-    const BASE: u16 = crate::registry::id::DVSConfigInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VMwareDVSConfigInfo => {
-                    Self::VMwareDVSConfigInfo(
-                        Box::new(
-                            <crate::types::VMwareDVSConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DVSConfigInfo(
-                        Box::new(
-                            <crate::types::DVSConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DVSConfigInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DVSConfigInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DVSConfigInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DVSConfigInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

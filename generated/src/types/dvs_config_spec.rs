@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVSConfigSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSConfigSpec {
     /// Property *DVSConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -67,195 +67,150 @@ impl DVSConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.opt("configVersion", &self.config_version);
-        o.opt("name", &self.name);
-        o.opt("numStandalonePorts", &self.num_standalone_ports);
-        o.opt("maxPorts", &self.max_ports);
-        o.opt("uplinkPortPolicy", &self.uplink_port_policy);
-        o.opt("uplinkPortgroup", &self.uplink_portgroup);
-        o.opt("defaultPortConfig", &self.default_port_config);
-        o.opt("host", &self.host);
-        o.opt("extensionKey", &self.extension_key);
-        o.opt("description", &self.description);
-        o.opt("policy", &self.policy);
-        o.opt("vendorSpecificConfig", &self.vendor_specific_config);
-        o.opt("contact", &self.contact);
-        o.opt("switchIpAddress", &self.switch_ip_address);
-        o.opt("defaultProxySwitchMaxNumPorts", &self.default_proxy_switch_max_num_ports);
-        o.opt(
-            "infrastructureTrafficResourceConfig",
-            &self.infrastructure_traffic_resource_config,
-        );
-        o.opt(
-            "netResourcePoolTrafficResourceConfig",
-            &self.net_resource_pool_traffic_resource_config,
-        );
-        o.opt("networkResourceControlVersion", &self.network_resource_control_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSConfigSpec",
+    type_name: Some("DVSConfigSpec"),
+    wire: &[
+        "dynamicProperty",
+        "configVersion",
+        "name",
+        "numStandalonePorts",
+        "maxPorts",
+        "uplinkPortPolicy",
+        "uplinkPortgroup",
+        "defaultPortConfig",
+        "host",
+        "extensionKey",
+        "description",
+        "policy",
+        "vendorSpecificConfig",
+        "contact",
+        "switchIpAddress",
+        "defaultProxySwitchMaxNumPorts",
+        "infrastructureTrafficResourceConfig",
+        "netResourcePoolTrafficResourceConfig",
+        "networkResourceControlVersion",
+    ],
+    names: &[
+        "dynamic_property",
+        "config_version",
+        "name",
+        "num_standalone_ports",
+        "max_ports",
+        "uplink_port_policy",
+        "uplink_portgroup",
+        "default_port_config",
+        "host",
+        "extension_key",
+        "description",
+        "policy",
+        "vendor_specific_config",
+        "contact",
+        "switch_ip_address",
+        "default_proxy_switch_max_num_ports",
+        "infrastructure_traffic_resource_config",
+        "net_resource_pool_traffic_resource_config",
+        "network_resource_control_version",
+    ],
+    required: &[],
+    by_name: &[
+        1u16, 13u16, 7u16, 15u16, 10u16, 0u16, 9u16, 8u16, 16u16, 4u16, 2u16, 17u16,
+        18u16, 3u16, 11u16, 14u16, 5u16, 6u16, 12u16,
+    ],
+};
+impl crate::object::Object for DVSConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dynamic_property,
+            1usize => &self.config_version,
+            2usize => &self.name,
+            3usize => &self.num_standalone_ports,
+            4usize => &self.max_ports,
+            5usize => &self.uplink_port_policy,
+            6usize => &self.uplink_portgroup,
+            7usize => &self.default_port_config,
+            8usize => &self.host,
+            9usize => &self.extension_key,
+            10usize => &self.description,
+            11usize => &self.policy,
+            12usize => &self.vendor_specific_config,
+            13usize => &self.contact,
+            14usize => &self.switch_ip_address,
+            15usize => &self.default_proxy_switch_max_num_ports,
+            16usize => &self.infrastructure_traffic_resource_config,
+            17usize => &self.net_resource_pool_traffic_resource_config,
+            18usize => &self.network_resource_control_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dynamic_property,
+            1usize => &mut self.config_version,
+            2usize => &mut self.name,
+            3usize => &mut self.num_standalone_ports,
+            4usize => &mut self.max_ports,
+            5usize => &mut self.uplink_port_policy,
+            6usize => &mut self.uplink_portgroup,
+            7usize => &mut self.default_port_config,
+            8usize => &mut self.host,
+            9usize => &mut self.extension_key,
+            10usize => &mut self.description,
+            11usize => &mut self.policy,
+            12usize => &mut self.vendor_specific_config,
+            13usize => &mut self.contact,
+            14usize => &mut self.switch_ip_address,
+            15usize => &mut self.default_proxy_switch_max_num_ports,
+            16usize => &mut self.infrastructure_traffic_resource_config,
+            17usize => &mut self.net_resource_pool_traffic_resource_config,
+            18usize => &mut self.network_resource_control_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSConfigSpec {
-    const TYPE_NAME: &'static str = "DVSConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::DVSUplinkPortPolicyKind>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<crate::types::DVPortSettingKind>,
-            Option<Vec<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DVSPolicy>>,
-            Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
-            Option<Box<crate::types::DVSContactInfo>>,
-            Option<String>,
-            Option<i32>,
-            Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
-            Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dynamicProperty")
-                }
-                "configVersion" => crate::de::set(&mut f.1, &mut map, "configVersion"),
-                "name" => crate::de::set(&mut f.2, &mut map, "name"),
-                "numStandalonePorts" => {
-                    crate::de::set(&mut f.3, &mut map, "numStandalonePorts")
-                }
-                "maxPorts" => crate::de::set(&mut f.4, &mut map, "maxPorts"),
-                "uplinkPortPolicy" => {
-                    crate::de::set(&mut f.5, &mut map, "uplinkPortPolicy")
-                }
-                "uplinkPortgroup" => {
-                    crate::de::set_list(&mut f.6, &mut map, "uplinkPortgroup")
-                }
-                "defaultPortConfig" => {
-                    crate::de::set(&mut f.7, &mut map, "defaultPortConfig")
-                }
-                "host" => crate::de::set_list(&mut f.8, &mut map, "host"),
-                "extensionKey" => crate::de::set(&mut f.9, &mut map, "extensionKey"),
-                "description" => crate::de::set(&mut f.10, &mut map, "description"),
-                "policy" => crate::de::set(&mut f.11, &mut map, "policy"),
-                "vendorSpecificConfig" => {
-                    crate::de::set_list(&mut f.12, &mut map, "vendorSpecificConfig")
-                }
-                "contact" => crate::de::set(&mut f.13, &mut map, "contact"),
-                "switchIpAddress" => {
-                    crate::de::set(&mut f.14, &mut map, "switchIpAddress")
-                }
-                "defaultProxySwitchMaxNumPorts" => {
-                    crate::de::set(&mut f.15, &mut map, "defaultProxySwitchMaxNumPorts")
-                }
-                "infrastructureTrafficResourceConfig" => {
-                    crate::de::set_list(
-                        &mut f.16,
-                        &mut map,
-                        "infrastructureTrafficResourceConfig",
-                    )
-                }
-                "netResourcePoolTrafficResourceConfig" => {
-                    crate::de::set_list(
-                        &mut f.17,
-                        &mut map,
-                        "netResourcePoolTrafficResourceConfig",
-                    )
-                }
-                "networkResourceControlVersion" => {
-                    crate::de::set(&mut f.18, &mut map, "networkResourceControlVersion")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-        ) = f;
-        Ok(Self {
-            dynamic_property: f_0,
-            config_version: f_1,
-            name: f_2,
-            num_standalone_ports: f_3,
-            max_ports: f_4,
-            uplink_port_policy: f_5,
-            uplink_portgroup: f_6,
-            default_port_config: f_7,
-            host: f_8,
-            extension_key: f_9,
-            description: f_10,
-            policy: f_11,
-            vendor_specific_config: f_12,
-            contact: f_13,
-            switch_ip_address: f_14,
-            default_proxy_switch_max_num_ports: f_15,
-            infrastructure_traffic_resource_config: f_16,
-            net_resource_pool_traffic_resource_config: f_17,
-            network_resource_control_version: f_18,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DVSConfigSpec` or any of its subtypes: what a member declared as `DVSConfigSpec` holds.
@@ -272,10 +227,7 @@ pub enum DVSConfigSpecKind {
 impl DVSConfigSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DVSConfigSpec(v) => v.type_name(),
-            Self::VMwareDVSConfigSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -299,49 +251,55 @@ impl From<crate::types::VMwareDVSConfigSpec> for DVSConfigSpecKind {
         Self::VMwareDVSConfigSpec(Box::new(v))
     }
 }
-impl serde::Serialize for DVSConfigSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DVSConfigSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::DVSConfigSpec, id) {
+            crate::registry::id::VMwareDVSConfigSpec => {
+                Self::VMwareDVSConfigSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DVSConfigSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DVSConfigSpec(v) => v.serialize(s),
-            Self::VMwareDVSConfigSpec(v) => v.serialize(s),
+            Self::DVSConfigSpec(v) => &**v,
+            Self::VMwareDVSConfigSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DVSConfigSpec(v) => &mut **v,
+            Self::VMwareDVSConfigSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DVSConfigSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DVSConfigSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DVSConfigSpecKind {
-    const BASE: u16 = crate::registry::id::DVSConfigSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VMwareDVSConfigSpec => {
-                    Self::VMwareDVSConfigSpec(
-                        Box::new(
-                            <crate::types::VMwareDVSConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DVSConfigSpec(
-                        Box::new(
-                            <crate::types::DVSConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DVSConfigSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DVSConfigSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DVSConfigSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DVSConfigSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

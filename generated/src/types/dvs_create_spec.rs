@@ -3,7 +3,7 @@
 /// Data object type *DVSCreateSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DVSCreateSpec {
     /// Property *DVSCreateSpec.configSpec*.
     pub config_spec: crate::types::DVSConfigSpecKind,
@@ -22,59 +22,79 @@ impl DVSCreateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("configSpec", &self.config_spec);
-        o.opt("productInfo", &self.product_info);
-        o.opt("capability", &self.capability);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSCreateSpec",
+    type_name: Some("DVSCreateSpec"),
+    wire: &["configSpec", "productInfo", "capability"],
+    names: &["config_spec", "product_info", "capability"],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for DVSCreateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.config_spec,
+            1usize => &self.product_info,
+            2usize => &self.capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.config_spec,
+            1usize => &mut self.product_info,
+            2usize => &mut self.capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSCreateSpec {
+    fn blank() -> Self {
+        Self {
+            config_spec: crate::object::Blank::blank(),
+            product_info: crate::object::Blank::blank(),
+            capability: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DVSCreateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSCreateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSCreateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSCreateSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSCreateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSCreateSpec {
-    const TYPE_NAME: &'static str = "DVSCreateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::DVSConfigSpecKind>,
-            Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
-            Option<Box<crate::types::DVSCapability>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "configSpec" => crate::de::req(&mut f.0, &mut map, "configSpec"),
-                "productInfo" => crate::de::set(&mut f.1, &mut map, "productInfo"),
-                "capability" => crate::de::set(&mut f.2, &mut map, "capability"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["configSpec"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            config_spec: f_0,
-            product_info: f_1,
-            capability: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

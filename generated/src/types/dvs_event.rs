@@ -5,7 +5,7 @@
 /// Extends `Event`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DvsEventKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -54,149 +54,134 @@ impl DvsEvent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("chainId", &self.chain_id);
-        o.field("createdTime", &self.created_time);
-        o.field("userName", &self.user_name);
-        o.opt("datacenter", &self.datacenter);
-        o.opt("computeResource", &self.compute_resource);
-        o.opt("host", &self.host);
-        o.opt("vm", &self.vm);
-        o.opt("ds", &self.ds);
-        o.opt("net", &self.net);
-        o.opt("dvs", &self.dvs);
-        o.opt("tgw", &self.tgw);
-        o.opt("fullFormattedMessage", &self.full_formatted_message);
-        o.opt("changeTag", &self.change_tag);
-        o.opt("auditId", &self.audit_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsEvent",
+    type_name: Some("DvsEvent"),
+    wire: &[
+        "key",
+        "chainId",
+        "createdTime",
+        "userName",
+        "datacenter",
+        "computeResource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "fullFormattedMessage",
+        "changeTag",
+        "auditId",
+    ],
+    names: &[
+        "key",
+        "chain_id",
+        "created_time",
+        "user_name",
+        "datacenter",
+        "compute_resource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "full_formatted_message",
+        "change_tag",
+        "audit_id",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[
+        14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16, 9u16,
+        11u16, 3u16, 7u16,
+    ],
+};
+impl crate::object::Object for DvsEvent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.chain_id,
+            2usize => &self.created_time,
+            3usize => &self.user_name,
+            4usize => &self.datacenter,
+            5usize => &self.compute_resource,
+            6usize => &self.host,
+            7usize => &self.vm,
+            8usize => &self.ds,
+            9usize => &self.net,
+            10usize => &self.dvs,
+            11usize => &self.tgw,
+            12usize => &self.full_formatted_message,
+            13usize => &self.change_tag,
+            14usize => &self.audit_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.chain_id,
+            2usize => &mut self.created_time,
+            3usize => &mut self.user_name,
+            4usize => &mut self.datacenter,
+            5usize => &mut self.compute_resource,
+            6usize => &mut self.host,
+            7usize => &mut self.vm,
+            8usize => &mut self.ds,
+            9usize => &mut self.net,
+            10usize => &mut self.dvs,
+            11usize => &mut self.tgw,
+            12usize => &mut self.full_formatted_message,
+            13usize => &mut self.change_tag,
+            14usize => &mut self.audit_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsEvent {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsEvent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsEvent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DvsEvent"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsEvent {
-    const TYPE_NAME: &'static str = "DvsEvent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DatacenterEventArgument>>,
-            Option<Box<crate::types::ComputeResourceEventArgument>>,
-            Option<Box<crate::types::HostEventArgument>>,
-            Option<Box<crate::types::VmEventArgument>>,
-            Option<Box<crate::types::DatastoreEventArgument>>,
-            Option<Box<crate::types::NetworkEventArgument>>,
-            Option<Box<crate::types::DvsEventArgument>>,
-            Option<Box<crate::types::TgwEventArgument>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "chainId" => crate::de::req(&mut f.1, &mut map, "chainId"),
-                "createdTime" => crate::de::req(&mut f.2, &mut map, "createdTime"),
-                "userName" => crate::de::req(&mut f.3, &mut map, "userName"),
-                "datacenter" => crate::de::set(&mut f.4, &mut map, "datacenter"),
-                "computeResource" => {
-                    crate::de::set(&mut f.5, &mut map, "computeResource")
-                }
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "vm" => crate::de::set(&mut f.7, &mut map, "vm"),
-                "ds" => crate::de::set(&mut f.8, &mut map, "ds"),
-                "net" => crate::de::set(&mut f.9, &mut map, "net"),
-                "dvs" => crate::de::set(&mut f.10, &mut map, "dvs"),
-                "tgw" => crate::de::set(&mut f.11, &mut map, "tgw"),
-                "fullFormattedMessage" => {
-                    crate::de::set(&mut f.12, &mut map, "fullFormattedMessage")
-                }
-                "changeTag" => crate::de::set(&mut f.13, &mut map, "changeTag"),
-                "auditId" => crate::de::set(&mut f.14, &mut map, "auditId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["key", "chainId", "createdTime", "userName"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            chain_id: f_1,
-            created_time: f_2,
-            user_name: f_3,
-            datacenter: f_4,
-            compute_resource: f_5,
-            host: f_6,
-            vm: f_7,
-            ds: f_8,
-            net: f_9,
-            dvs: f_10,
-            tgw: f_11,
-            full_formatted_message: f_12,
-            change_tag: f_13,
-            audit_id: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DvsEvent` or any of its subtypes: what a member declared as `DvsEvent` holds.
@@ -291,46 +276,7 @@ pub enum DvsEventKind {
 impl DvsEventKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DvsEvent(v) => v.type_name(),
-            Self::DvsCreatedEvent(v) => v.type_name(),
-            Self::DvsDestroyedEvent(v) => v.type_name(),
-            Self::DvsHostBackInSyncEvent(v) => v.type_name(),
-            Self::DvsHostJoinedEvent(v) => v.type_name(),
-            Self::DvsHostLeftEvent(v) => v.type_name(),
-            Self::DvsHostStatusUpdated(v) => v.type_name(),
-            Self::DvsHostWentOutOfSyncEvent(v) => v.type_name(),
-            Self::DvsImportEvent(v) => v.type_name(),
-            Self::DvsMergedEvent(v) => v.type_name(),
-            Self::DvsPortBlockedEvent(v) => v.type_name(),
-            Self::DvsPortConnectedEvent(v) => v.type_name(),
-            Self::DvsPortCreatedEvent(v) => v.type_name(),
-            Self::DvsPortDeletedEvent(v) => v.type_name(),
-            Self::DvsPortDisconnectedEvent(v) => v.type_name(),
-            Self::DvsPortEnteredPassthruEvent(v) => v.type_name(),
-            Self::DvsPortExitedPassthruEvent(v) => v.type_name(),
-            Self::DvsPortJoinPortgroupEvent(v) => v.type_name(),
-            Self::DvsPortLeavePortgroupEvent(v) => v.type_name(),
-            Self::DvsPortLinkDownEvent(v) => v.type_name(),
-            Self::DvsPortLinkUpEvent(v) => v.type_name(),
-            Self::DvsPortReconfiguredEvent(v) => v.type_name(),
-            Self::DvsPortRuntimeChangeEvent(v) => v.type_name(),
-            Self::DvsPortUnblockedEvent(v) => v.type_name(),
-            Self::DvsPortVendorSpecificStateChangeEvent(v) => v.type_name(),
-            Self::DvsReconfiguredEvent(v) => v.type_name(),
-            Self::DvsRenamedEvent(v) => v.type_name(),
-            Self::DvsRestoreEvent(v) => v.type_name(),
-            Self::DvsUpgradeAvailableEvent(v) => v.type_name(),
-            Self::DvsUpgradeInProgressEvent(v) => v.type_name(),
-            Self::DvsUpgradeRejectedEvent(v) => v.type_name(),
-            Self::DvsUpgradedEvent(v) => v.type_name(),
-            Self::HostLocalPortCreatedEvent(v) => v.type_name(),
-            Self::OutOfSyncDvsHost(v) => v.type_name(),
-            Self::RecoveryEvent(v) => v.type_name(),
-            Self::RollbackEvent(v) => v.type_name(),
-            Self::VmVnicPoolReservationViolationClearEvent(v) => v.type_name(),
-            Self::VmVnicPoolReservationViolationRaiseEvent(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -570,445 +516,241 @@ impl From<crate::types::VmVnicPoolReservationViolationRaiseEvent> for DvsEventKi
         Self::VmVnicPoolReservationViolationRaiseEvent(Box::new(v))
     }
 }
-impl serde::Serialize for DvsEventKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DvsEventKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::DvsEvent, id) {
+            crate::registry::id::DvsCreatedEvent => {
+                Self::DvsCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsDestroyedEvent => {
+                Self::DvsDestroyedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsHostBackInSyncEvent => {
+                Self::DvsHostBackInSyncEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsHostJoinedEvent => {
+                Self::DvsHostJoinedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsHostLeftEvent => {
+                Self::DvsHostLeftEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsHostStatusUpdated => {
+                Self::DvsHostStatusUpdated(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsHostWentOutOfSyncEvent => {
+                Self::DvsHostWentOutOfSyncEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsImportEvent => {
+                Self::DvsImportEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsMergedEvent => {
+                Self::DvsMergedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortBlockedEvent => {
+                Self::DvsPortBlockedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortConnectedEvent => {
+                Self::DvsPortConnectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortCreatedEvent => {
+                Self::DvsPortCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortDeletedEvent => {
+                Self::DvsPortDeletedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortDisconnectedEvent => {
+                Self::DvsPortDisconnectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortEnteredPassthruEvent => {
+                Self::DvsPortEnteredPassthruEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortExitedPassthruEvent => {
+                Self::DvsPortExitedPassthruEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortJoinPortgroupEvent => {
+                Self::DvsPortJoinPortgroupEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortLeavePortgroupEvent => {
+                Self::DvsPortLeavePortgroupEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortLinkDownEvent => {
+                Self::DvsPortLinkDownEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortLinkUpEvent => {
+                Self::DvsPortLinkUpEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortReconfiguredEvent => {
+                Self::DvsPortReconfiguredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortRuntimeChangeEvent => {
+                Self::DvsPortRuntimeChangeEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortUnblockedEvent => {
+                Self::DvsPortUnblockedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPortVendorSpecificStateChangeEvent => {
+                Self::DvsPortVendorSpecificStateChangeEvent(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::DvsReconfiguredEvent => {
+                Self::DvsReconfiguredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsRenamedEvent => {
+                Self::DvsRenamedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsRestoreEvent => {
+                Self::DvsRestoreEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsUpgradeAvailableEvent => {
+                Self::DvsUpgradeAvailableEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsUpgradeInProgressEvent => {
+                Self::DvsUpgradeInProgressEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsUpgradeRejectedEvent => {
+                Self::DvsUpgradeRejectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsUpgradedEvent => {
+                Self::DvsUpgradedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostLocalPortCreatedEvent => {
+                Self::HostLocalPortCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::OutOfSyncDvsHost => {
+                Self::OutOfSyncDvsHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::RecoveryEvent => {
+                Self::RecoveryEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::RollbackEvent => {
+                Self::RollbackEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmVnicPoolReservationViolationClearEvent => {
+                Self::VmVnicPoolReservationViolationClearEvent(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VmVnicPoolReservationViolationRaiseEvent => {
+                Self::VmVnicPoolReservationViolationRaiseEvent(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DvsEvent(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DvsEvent(v) => v.serialize(s),
-            Self::DvsCreatedEvent(v) => v.serialize(s),
-            Self::DvsDestroyedEvent(v) => v.serialize(s),
-            Self::DvsHostBackInSyncEvent(v) => v.serialize(s),
-            Self::DvsHostJoinedEvent(v) => v.serialize(s),
-            Self::DvsHostLeftEvent(v) => v.serialize(s),
-            Self::DvsHostStatusUpdated(v) => v.serialize(s),
-            Self::DvsHostWentOutOfSyncEvent(v) => v.serialize(s),
-            Self::DvsImportEvent(v) => v.serialize(s),
-            Self::DvsMergedEvent(v) => v.serialize(s),
-            Self::DvsPortBlockedEvent(v) => v.serialize(s),
-            Self::DvsPortConnectedEvent(v) => v.serialize(s),
-            Self::DvsPortCreatedEvent(v) => v.serialize(s),
-            Self::DvsPortDeletedEvent(v) => v.serialize(s),
-            Self::DvsPortDisconnectedEvent(v) => v.serialize(s),
-            Self::DvsPortEnteredPassthruEvent(v) => v.serialize(s),
-            Self::DvsPortExitedPassthruEvent(v) => v.serialize(s),
-            Self::DvsPortJoinPortgroupEvent(v) => v.serialize(s),
-            Self::DvsPortLeavePortgroupEvent(v) => v.serialize(s),
-            Self::DvsPortLinkDownEvent(v) => v.serialize(s),
-            Self::DvsPortLinkUpEvent(v) => v.serialize(s),
-            Self::DvsPortReconfiguredEvent(v) => v.serialize(s),
-            Self::DvsPortRuntimeChangeEvent(v) => v.serialize(s),
-            Self::DvsPortUnblockedEvent(v) => v.serialize(s),
-            Self::DvsPortVendorSpecificStateChangeEvent(v) => v.serialize(s),
-            Self::DvsReconfiguredEvent(v) => v.serialize(s),
-            Self::DvsRenamedEvent(v) => v.serialize(s),
-            Self::DvsRestoreEvent(v) => v.serialize(s),
-            Self::DvsUpgradeAvailableEvent(v) => v.serialize(s),
-            Self::DvsUpgradeInProgressEvent(v) => v.serialize(s),
-            Self::DvsUpgradeRejectedEvent(v) => v.serialize(s),
-            Self::DvsUpgradedEvent(v) => v.serialize(s),
-            Self::HostLocalPortCreatedEvent(v) => v.serialize(s),
-            Self::OutOfSyncDvsHost(v) => v.serialize(s),
-            Self::RecoveryEvent(v) => v.serialize(s),
-            Self::RollbackEvent(v) => v.serialize(s),
-            Self::VmVnicPoolReservationViolationClearEvent(v) => v.serialize(s),
-            Self::VmVnicPoolReservationViolationRaiseEvent(v) => v.serialize(s),
+            Self::DvsEvent(v) => &**v,
+            Self::DvsCreatedEvent(v) => &**v,
+            Self::DvsDestroyedEvent(v) => &**v,
+            Self::DvsHostBackInSyncEvent(v) => &**v,
+            Self::DvsHostJoinedEvent(v) => &**v,
+            Self::DvsHostLeftEvent(v) => &**v,
+            Self::DvsHostStatusUpdated(v) => &**v,
+            Self::DvsHostWentOutOfSyncEvent(v) => &**v,
+            Self::DvsImportEvent(v) => &**v,
+            Self::DvsMergedEvent(v) => &**v,
+            Self::DvsPortBlockedEvent(v) => &**v,
+            Self::DvsPortConnectedEvent(v) => &**v,
+            Self::DvsPortCreatedEvent(v) => &**v,
+            Self::DvsPortDeletedEvent(v) => &**v,
+            Self::DvsPortDisconnectedEvent(v) => &**v,
+            Self::DvsPortEnteredPassthruEvent(v) => &**v,
+            Self::DvsPortExitedPassthruEvent(v) => &**v,
+            Self::DvsPortJoinPortgroupEvent(v) => &**v,
+            Self::DvsPortLeavePortgroupEvent(v) => &**v,
+            Self::DvsPortLinkDownEvent(v) => &**v,
+            Self::DvsPortLinkUpEvent(v) => &**v,
+            Self::DvsPortReconfiguredEvent(v) => &**v,
+            Self::DvsPortRuntimeChangeEvent(v) => &**v,
+            Self::DvsPortUnblockedEvent(v) => &**v,
+            Self::DvsPortVendorSpecificStateChangeEvent(v) => &**v,
+            Self::DvsReconfiguredEvent(v) => &**v,
+            Self::DvsRenamedEvent(v) => &**v,
+            Self::DvsRestoreEvent(v) => &**v,
+            Self::DvsUpgradeAvailableEvent(v) => &**v,
+            Self::DvsUpgradeInProgressEvent(v) => &**v,
+            Self::DvsUpgradeRejectedEvent(v) => &**v,
+            Self::DvsUpgradedEvent(v) => &**v,
+            Self::HostLocalPortCreatedEvent(v) => &**v,
+            Self::OutOfSyncDvsHost(v) => &**v,
+            Self::RecoveryEvent(v) => &**v,
+            Self::RollbackEvent(v) => &**v,
+            Self::VmVnicPoolReservationViolationClearEvent(v) => &**v,
+            Self::VmVnicPoolReservationViolationRaiseEvent(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DvsEvent(v) => &mut **v,
+            Self::DvsCreatedEvent(v) => &mut **v,
+            Self::DvsDestroyedEvent(v) => &mut **v,
+            Self::DvsHostBackInSyncEvent(v) => &mut **v,
+            Self::DvsHostJoinedEvent(v) => &mut **v,
+            Self::DvsHostLeftEvent(v) => &mut **v,
+            Self::DvsHostStatusUpdated(v) => &mut **v,
+            Self::DvsHostWentOutOfSyncEvent(v) => &mut **v,
+            Self::DvsImportEvent(v) => &mut **v,
+            Self::DvsMergedEvent(v) => &mut **v,
+            Self::DvsPortBlockedEvent(v) => &mut **v,
+            Self::DvsPortConnectedEvent(v) => &mut **v,
+            Self::DvsPortCreatedEvent(v) => &mut **v,
+            Self::DvsPortDeletedEvent(v) => &mut **v,
+            Self::DvsPortDisconnectedEvent(v) => &mut **v,
+            Self::DvsPortEnteredPassthruEvent(v) => &mut **v,
+            Self::DvsPortExitedPassthruEvent(v) => &mut **v,
+            Self::DvsPortJoinPortgroupEvent(v) => &mut **v,
+            Self::DvsPortLeavePortgroupEvent(v) => &mut **v,
+            Self::DvsPortLinkDownEvent(v) => &mut **v,
+            Self::DvsPortLinkUpEvent(v) => &mut **v,
+            Self::DvsPortReconfiguredEvent(v) => &mut **v,
+            Self::DvsPortRuntimeChangeEvent(v) => &mut **v,
+            Self::DvsPortUnblockedEvent(v) => &mut **v,
+            Self::DvsPortVendorSpecificStateChangeEvent(v) => &mut **v,
+            Self::DvsReconfiguredEvent(v) => &mut **v,
+            Self::DvsRenamedEvent(v) => &mut **v,
+            Self::DvsRestoreEvent(v) => &mut **v,
+            Self::DvsUpgradeAvailableEvent(v) => &mut **v,
+            Self::DvsUpgradeInProgressEvent(v) => &mut **v,
+            Self::DvsUpgradeRejectedEvent(v) => &mut **v,
+            Self::DvsUpgradedEvent(v) => &mut **v,
+            Self::HostLocalPortCreatedEvent(v) => &mut **v,
+            Self::OutOfSyncDvsHost(v) => &mut **v,
+            Self::RecoveryEvent(v) => &mut **v,
+            Self::RollbackEvent(v) => &mut **v,
+            Self::VmVnicPoolReservationViolationClearEvent(v) => &mut **v,
+            Self::VmVnicPoolReservationViolationRaiseEvent(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DvsEventKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DvsEventKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DvsEventKind {
-    const BASE: u16 = crate::registry::id::DvsEvent;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DvsCreatedEvent => {
-                    Self::DvsCreatedEvent(
-                        Box::new(
-                            <crate::types::DvsCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsDestroyedEvent => {
-                    Self::DvsDestroyedEvent(
-                        Box::new(
-                            <crate::types::DvsDestroyedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsHostBackInSyncEvent => {
-                    Self::DvsHostBackInSyncEvent(
-                        Box::new(
-                            <crate::types::DvsHostBackInSyncEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsHostJoinedEvent => {
-                    Self::DvsHostJoinedEvent(
-                        Box::new(
-                            <crate::types::DvsHostJoinedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsHostLeftEvent => {
-                    Self::DvsHostLeftEvent(
-                        Box::new(
-                            <crate::types::DvsHostLeftEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsHostStatusUpdated => {
-                    Self::DvsHostStatusUpdated(
-                        Box::new(
-                            <crate::types::DvsHostStatusUpdated as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsHostWentOutOfSyncEvent => {
-                    Self::DvsHostWentOutOfSyncEvent(
-                        Box::new(
-                            <crate::types::DvsHostWentOutOfSyncEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsImportEvent => {
-                    Self::DvsImportEvent(
-                        Box::new(
-                            <crate::types::DvsImportEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsMergedEvent => {
-                    Self::DvsMergedEvent(
-                        Box::new(
-                            <crate::types::DvsMergedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortBlockedEvent => {
-                    Self::DvsPortBlockedEvent(
-                        Box::new(
-                            <crate::types::DvsPortBlockedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortConnectedEvent => {
-                    Self::DvsPortConnectedEvent(
-                        Box::new(
-                            <crate::types::DvsPortConnectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortCreatedEvent => {
-                    Self::DvsPortCreatedEvent(
-                        Box::new(
-                            <crate::types::DvsPortCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortDeletedEvent => {
-                    Self::DvsPortDeletedEvent(
-                        Box::new(
-                            <crate::types::DvsPortDeletedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortDisconnectedEvent => {
-                    Self::DvsPortDisconnectedEvent(
-                        Box::new(
-                            <crate::types::DvsPortDisconnectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortEnteredPassthruEvent => {
-                    Self::DvsPortEnteredPassthruEvent(
-                        Box::new(
-                            <crate::types::DvsPortEnteredPassthruEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortExitedPassthruEvent => {
-                    Self::DvsPortExitedPassthruEvent(
-                        Box::new(
-                            <crate::types::DvsPortExitedPassthruEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortJoinPortgroupEvent => {
-                    Self::DvsPortJoinPortgroupEvent(
-                        Box::new(
-                            <crate::types::DvsPortJoinPortgroupEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortLeavePortgroupEvent => {
-                    Self::DvsPortLeavePortgroupEvent(
-                        Box::new(
-                            <crate::types::DvsPortLeavePortgroupEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortLinkDownEvent => {
-                    Self::DvsPortLinkDownEvent(
-                        Box::new(
-                            <crate::types::DvsPortLinkDownEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortLinkUpEvent => {
-                    Self::DvsPortLinkUpEvent(
-                        Box::new(
-                            <crate::types::DvsPortLinkUpEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortReconfiguredEvent => {
-                    Self::DvsPortReconfiguredEvent(
-                        Box::new(
-                            <crate::types::DvsPortReconfiguredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortRuntimeChangeEvent => {
-                    Self::DvsPortRuntimeChangeEvent(
-                        Box::new(
-                            <crate::types::DvsPortRuntimeChangeEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortUnblockedEvent => {
-                    Self::DvsPortUnblockedEvent(
-                        Box::new(
-                            <crate::types::DvsPortUnblockedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPortVendorSpecificStateChangeEvent => {
-                    Self::DvsPortVendorSpecificStateChangeEvent(
-                        Box::new(
-                            <crate::types::DvsPortVendorSpecificStateChangeEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsReconfiguredEvent => {
-                    Self::DvsReconfiguredEvent(
-                        Box::new(
-                            <crate::types::DvsReconfiguredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsRenamedEvent => {
-                    Self::DvsRenamedEvent(
-                        Box::new(
-                            <crate::types::DvsRenamedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsRestoreEvent => {
-                    Self::DvsRestoreEvent(
-                        Box::new(
-                            <crate::types::DvsRestoreEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsUpgradeAvailableEvent => {
-                    Self::DvsUpgradeAvailableEvent(
-                        Box::new(
-                            <crate::types::DvsUpgradeAvailableEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsUpgradeInProgressEvent => {
-                    Self::DvsUpgradeInProgressEvent(
-                        Box::new(
-                            <crate::types::DvsUpgradeInProgressEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsUpgradeRejectedEvent => {
-                    Self::DvsUpgradeRejectedEvent(
-                        Box::new(
-                            <crate::types::DvsUpgradeRejectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsUpgradedEvent => {
-                    Self::DvsUpgradedEvent(
-                        Box::new(
-                            <crate::types::DvsUpgradedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostLocalPortCreatedEvent => {
-                    Self::HostLocalPortCreatedEvent(
-                        Box::new(
-                            <crate::types::HostLocalPortCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OutOfSyncDvsHost => {
-                    Self::OutOfSyncDvsHost(
-                        Box::new(
-                            <crate::types::OutOfSyncDvsHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RecoveryEvent => {
-                    Self::RecoveryEvent(
-                        Box::new(
-                            <crate::types::RecoveryEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RollbackEvent => {
-                    Self::RollbackEvent(
-                        Box::new(
-                            <crate::types::RollbackEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmVnicPoolReservationViolationClearEvent => {
-                    Self::VmVnicPoolReservationViolationClearEvent(
-                        Box::new(
-                            <crate::types::VmVnicPoolReservationViolationClearEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmVnicPoolReservationViolationRaiseEvent => {
-                    Self::VmVnicPoolReservationViolationRaiseEvent(
-                        Box::new(
-                            <crate::types::VmVnicPoolReservationViolationRaiseEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DvsEvent(
-                        Box::new(
-                            <crate::types::DvsEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DvsEventKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DvsEventKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DvsEventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DvsEventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

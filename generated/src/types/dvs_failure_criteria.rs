@@ -3,7 +3,7 @@
 /// Data object type *DVSFailureCriteria*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSFailureCriteria {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -32,81 +32,102 @@ impl DVSFailureCriteria {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inherited", &self.inherited);
-        o.opt("checkSpeed", &self.check_speed);
-        o.opt("speed", &self.speed);
-        o.opt("checkDuplex", &self.check_duplex);
-        o.opt("fullDuplex", &self.full_duplex);
-        o.opt("checkErrorPercent", &self.check_error_percent);
-        o.opt("percentage", &self.percentage);
-        o.opt("checkBeacon", &self.check_beacon);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSFailureCriteria",
+    type_name: Some("DVSFailureCriteria"),
+    wire: &[
+        "inherited",
+        "checkSpeed",
+        "speed",
+        "checkDuplex",
+        "fullDuplex",
+        "checkErrorPercent",
+        "percentage",
+        "checkBeacon",
+    ],
+    names: &[
+        "inherited",
+        "check_speed",
+        "speed",
+        "check_duplex",
+        "full_duplex",
+        "check_error_percent",
+        "percentage",
+        "check_beacon",
+    ],
+    required: &[0u16],
+    by_name: &[7u16, 3u16, 5u16, 1u16, 4u16, 0u16, 6u16, 2u16],
+};
+impl crate::object::Object for DVSFailureCriteria {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inherited,
+            1usize => &self.check_speed,
+            2usize => &self.speed,
+            3usize => &self.check_duplex,
+            4usize => &self.full_duplex,
+            5usize => &self.check_error_percent,
+            6usize => &self.percentage,
+            7usize => &self.check_beacon,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inherited,
+            1usize => &mut self.check_speed,
+            2usize => &mut self.speed,
+            3usize => &mut self.check_duplex,
+            4usize => &mut self.full_duplex,
+            5usize => &mut self.check_error_percent,
+            6usize => &mut self.percentage,
+            7usize => &mut self.check_beacon,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSFailureCriteria {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSFailureCriteria {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSFailureCriteria {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSFailureCriteria {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSFailureCriteria {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSFailureCriteria"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSFailureCriteria {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSFailureCriteria {
-    const TYPE_NAME: &'static str = "DVSFailureCriteria";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::StringPolicy>>,
-            Option<Box<crate::types::IntPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::IntPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inherited" => crate::de::req(&mut f.0, &mut map, "inherited"),
-                "checkSpeed" => crate::de::set(&mut f.1, &mut map, "checkSpeed"),
-                "speed" => crate::de::set(&mut f.2, &mut map, "speed"),
-                "checkDuplex" => crate::de::set(&mut f.3, &mut map, "checkDuplex"),
-                "fullDuplex" => crate::de::set(&mut f.4, &mut map, "fullDuplex"),
-                "checkErrorPercent" => {
-                    crate::de::set(&mut f.5, &mut map, "checkErrorPercent")
-                }
-                "percentage" => crate::de::set(&mut f.6, &mut map, "percentage"),
-                "checkBeacon" => crate::de::set(&mut f.7, &mut map, "checkBeacon"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inherited"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            inherited: f_0,
-            check_speed: f_1,
-            speed: f_2,
-            check_duplex: f_3,
-            full_duplex: f_4,
-            check_error_percent: f_5,
-            percentage: f_6,
-            check_beacon: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DvsFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl DvsFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsFault",
+    type_name: Some("DvsFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for DvsFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DvsFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsFault {
-    const TYPE_NAME: &'static str = "DvsFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DvsFault` or any of its subtypes: what a member declared as `DvsFault` holds.
@@ -129,31 +151,7 @@ pub enum DvsFaultKind {
 impl DvsFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DvsFault(v) => v.type_name(),
-            Self::BackupBlobReadFailure(v) => v.type_name(),
-            Self::BackupBlobWriteFailure(v) => v.type_name(),
-            Self::CollectorAddressUnset(v) => v.type_name(),
-            Self::ConflictingConfiguration(v) => v.type_name(),
-            Self::DvsApplyOperationFault(v) => v.type_name(),
-            Self::DvsNotAuthorized(v) => v.type_name(),
-            Self::DvsOperationBulkFault(v) => v.type_name(),
-            Self::DvsScopeViolated(v) => v.type_name(),
-            Self::ImportHostAddFailure(v) => v.type_name(),
-            Self::ImportOperationBulkFault(v) => v.type_name(),
-            Self::InvalidIpfixConfig(v) => v.type_name(),
-            Self::RollbackFailure(v) => v.type_name(),
-            Self::SwitchIpUnset(v) => v.type_name(),
-            Self::SwitchNotInUpgradeMode(v) => v.type_name(),
-            Self::VspanDestPortConflict(v) => v.type_name(),
-            Self::VspanPortConflict(v) => v.type_name(),
-            Self::VspanPortMoveFault(v) => v.type_name(),
-            Self::VspanPortPromiscChangeFault(v) => v.type_name(),
-            Self::VspanPortgroupPromiscChangeFault(v) => v.type_name(),
-            Self::VspanPortgroupTypeChangeFault(v) => v.type_name(),
-            Self::VspanPromiscuousPortNotSupported(v) => v.type_name(),
-            Self::VspanSameSessionPortConflict(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -303,280 +301,160 @@ impl From<crate::types::VspanSameSessionPortConflict> for DvsFaultKind {
         Self::VspanSameSessionPortConflict(Box::new(v))
     }
 }
-impl serde::Serialize for DvsFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DvsFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::DvsFault, id) {
+            crate::registry::id::BackupBlobReadFailure => {
+                Self::BackupBlobReadFailure(crate::object::Blank::blank())
+            }
+            crate::registry::id::BackupBlobWriteFailure => {
+                Self::BackupBlobWriteFailure(crate::object::Blank::blank())
+            }
+            crate::registry::id::CollectorAddressUnset => {
+                Self::CollectorAddressUnset(crate::object::Blank::blank())
+            }
+            crate::registry::id::ConflictingConfiguration => {
+                Self::ConflictingConfiguration(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsApplyOperationFault => {
+                Self::DvsApplyOperationFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsNotAuthorized => {
+                Self::DvsNotAuthorized(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsOperationBulkFault => {
+                Self::DvsOperationBulkFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsScopeViolated => {
+                Self::DvsScopeViolated(crate::object::Blank::blank())
+            }
+            crate::registry::id::ImportHostAddFailure => {
+                Self::ImportHostAddFailure(crate::object::Blank::blank())
+            }
+            crate::registry::id::ImportOperationBulkFault => {
+                Self::ImportOperationBulkFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidIpfixConfig => {
+                Self::InvalidIpfixConfig(crate::object::Blank::blank())
+            }
+            crate::registry::id::RollbackFailure => {
+                Self::RollbackFailure(crate::object::Blank::blank())
+            }
+            crate::registry::id::SwitchIpUnset => {
+                Self::SwitchIpUnset(crate::object::Blank::blank())
+            }
+            crate::registry::id::SwitchNotInUpgradeMode => {
+                Self::SwitchNotInUpgradeMode(crate::object::Blank::blank())
+            }
+            crate::registry::id::VspanDestPortConflict => {
+                Self::VspanDestPortConflict(crate::object::Blank::blank())
+            }
+            crate::registry::id::VspanPortConflict => {
+                Self::VspanPortConflict(crate::object::Blank::blank())
+            }
+            crate::registry::id::VspanPortMoveFault => {
+                Self::VspanPortMoveFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::VspanPortPromiscChangeFault => {
+                Self::VspanPortPromiscChangeFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::VspanPortgroupPromiscChangeFault => {
+                Self::VspanPortgroupPromiscChangeFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::VspanPortgroupTypeChangeFault => {
+                Self::VspanPortgroupTypeChangeFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::VspanPromiscuousPortNotSupported => {
+                Self::VspanPromiscuousPortNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::VspanSameSessionPortConflict => {
+                Self::VspanSameSessionPortConflict(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DvsFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DvsFault(v) => v.serialize(s),
-            Self::BackupBlobReadFailure(v) => v.serialize(s),
-            Self::BackupBlobWriteFailure(v) => v.serialize(s),
-            Self::CollectorAddressUnset(v) => v.serialize(s),
-            Self::ConflictingConfiguration(v) => v.serialize(s),
-            Self::DvsApplyOperationFault(v) => v.serialize(s),
-            Self::DvsNotAuthorized(v) => v.serialize(s),
-            Self::DvsOperationBulkFault(v) => v.serialize(s),
-            Self::DvsScopeViolated(v) => v.serialize(s),
-            Self::ImportHostAddFailure(v) => v.serialize(s),
-            Self::ImportOperationBulkFault(v) => v.serialize(s),
-            Self::InvalidIpfixConfig(v) => v.serialize(s),
-            Self::RollbackFailure(v) => v.serialize(s),
-            Self::SwitchIpUnset(v) => v.serialize(s),
-            Self::SwitchNotInUpgradeMode(v) => v.serialize(s),
-            Self::VspanDestPortConflict(v) => v.serialize(s),
-            Self::VspanPortConflict(v) => v.serialize(s),
-            Self::VspanPortMoveFault(v) => v.serialize(s),
-            Self::VspanPortPromiscChangeFault(v) => v.serialize(s),
-            Self::VspanPortgroupPromiscChangeFault(v) => v.serialize(s),
-            Self::VspanPortgroupTypeChangeFault(v) => v.serialize(s),
-            Self::VspanPromiscuousPortNotSupported(v) => v.serialize(s),
-            Self::VspanSameSessionPortConflict(v) => v.serialize(s),
+            Self::DvsFault(v) => &**v,
+            Self::BackupBlobReadFailure(v) => &**v,
+            Self::BackupBlobWriteFailure(v) => &**v,
+            Self::CollectorAddressUnset(v) => &**v,
+            Self::ConflictingConfiguration(v) => &**v,
+            Self::DvsApplyOperationFault(v) => &**v,
+            Self::DvsNotAuthorized(v) => &**v,
+            Self::DvsOperationBulkFault(v) => &**v,
+            Self::DvsScopeViolated(v) => &**v,
+            Self::ImportHostAddFailure(v) => &**v,
+            Self::ImportOperationBulkFault(v) => &**v,
+            Self::InvalidIpfixConfig(v) => &**v,
+            Self::RollbackFailure(v) => &**v,
+            Self::SwitchIpUnset(v) => &**v,
+            Self::SwitchNotInUpgradeMode(v) => &**v,
+            Self::VspanDestPortConflict(v) => &**v,
+            Self::VspanPortConflict(v) => &**v,
+            Self::VspanPortMoveFault(v) => &**v,
+            Self::VspanPortPromiscChangeFault(v) => &**v,
+            Self::VspanPortgroupPromiscChangeFault(v) => &**v,
+            Self::VspanPortgroupTypeChangeFault(v) => &**v,
+            Self::VspanPromiscuousPortNotSupported(v) => &**v,
+            Self::VspanSameSessionPortConflict(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DvsFault(v) => &mut **v,
+            Self::BackupBlobReadFailure(v) => &mut **v,
+            Self::BackupBlobWriteFailure(v) => &mut **v,
+            Self::CollectorAddressUnset(v) => &mut **v,
+            Self::ConflictingConfiguration(v) => &mut **v,
+            Self::DvsApplyOperationFault(v) => &mut **v,
+            Self::DvsNotAuthorized(v) => &mut **v,
+            Self::DvsOperationBulkFault(v) => &mut **v,
+            Self::DvsScopeViolated(v) => &mut **v,
+            Self::ImportHostAddFailure(v) => &mut **v,
+            Self::ImportOperationBulkFault(v) => &mut **v,
+            Self::InvalidIpfixConfig(v) => &mut **v,
+            Self::RollbackFailure(v) => &mut **v,
+            Self::SwitchIpUnset(v) => &mut **v,
+            Self::SwitchNotInUpgradeMode(v) => &mut **v,
+            Self::VspanDestPortConflict(v) => &mut **v,
+            Self::VspanPortConflict(v) => &mut **v,
+            Self::VspanPortMoveFault(v) => &mut **v,
+            Self::VspanPortPromiscChangeFault(v) => &mut **v,
+            Self::VspanPortgroupPromiscChangeFault(v) => &mut **v,
+            Self::VspanPortgroupTypeChangeFault(v) => &mut **v,
+            Self::VspanPromiscuousPortNotSupported(v) => &mut **v,
+            Self::VspanSameSessionPortConflict(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DvsFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DvsFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DvsFaultKind {
-    const BASE: u16 = crate::registry::id::DvsFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::BackupBlobReadFailure => {
-                    Self::BackupBlobReadFailure(
-                        Box::new(
-                            <crate::types::BackupBlobReadFailure as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::BackupBlobWriteFailure => {
-                    Self::BackupBlobWriteFailure(
-                        Box::new(
-                            <crate::types::BackupBlobWriteFailure as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CollectorAddressUnset => {
-                    Self::CollectorAddressUnset(
-                        Box::new(
-                            <crate::types::CollectorAddressUnset as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ConflictingConfiguration => {
-                    Self::ConflictingConfiguration(
-                        Box::new(
-                            <crate::types::ConflictingConfiguration as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsApplyOperationFault => {
-                    Self::DvsApplyOperationFault(
-                        Box::new(
-                            <crate::types::DvsApplyOperationFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsNotAuthorized => {
-                    Self::DvsNotAuthorized(
-                        Box::new(
-                            <crate::types::DvsNotAuthorized as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsOperationBulkFault => {
-                    Self::DvsOperationBulkFault(
-                        Box::new(
-                            <crate::types::DvsOperationBulkFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsScopeViolated => {
-                    Self::DvsScopeViolated(
-                        Box::new(
-                            <crate::types::DvsScopeViolated as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ImportHostAddFailure => {
-                    Self::ImportHostAddFailure(
-                        Box::new(
-                            <crate::types::ImportHostAddFailure as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ImportOperationBulkFault => {
-                    Self::ImportOperationBulkFault(
-                        Box::new(
-                            <crate::types::ImportOperationBulkFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidIpfixConfig => {
-                    Self::InvalidIpfixConfig(
-                        Box::new(
-                            <crate::types::InvalidIpfixConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RollbackFailure => {
-                    Self::RollbackFailure(
-                        Box::new(
-                            <crate::types::RollbackFailure as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SwitchIpUnset => {
-                    Self::SwitchIpUnset(
-                        Box::new(
-                            <crate::types::SwitchIpUnset as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SwitchNotInUpgradeMode => {
-                    Self::SwitchNotInUpgradeMode(
-                        Box::new(
-                            <crate::types::SwitchNotInUpgradeMode as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VspanDestPortConflict => {
-                    Self::VspanDestPortConflict(
-                        Box::new(
-                            <crate::types::VspanDestPortConflict as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VspanPortConflict => {
-                    Self::VspanPortConflict(
-                        Box::new(
-                            <crate::types::VspanPortConflict as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VspanPortMoveFault => {
-                    Self::VspanPortMoveFault(
-                        Box::new(
-                            <crate::types::VspanPortMoveFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VspanPortPromiscChangeFault => {
-                    Self::VspanPortPromiscChangeFault(
-                        Box::new(
-                            <crate::types::VspanPortPromiscChangeFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VspanPortgroupPromiscChangeFault => {
-                    Self::VspanPortgroupPromiscChangeFault(
-                        Box::new(
-                            <crate::types::VspanPortgroupPromiscChangeFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VspanPortgroupTypeChangeFault => {
-                    Self::VspanPortgroupTypeChangeFault(
-                        Box::new(
-                            <crate::types::VspanPortgroupTypeChangeFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VspanPromiscuousPortNotSupported => {
-                    Self::VspanPromiscuousPortNotSupported(
-                        Box::new(
-                            <crate::types::VspanPromiscuousPortNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VspanSameSessionPortConflict => {
-                    Self::VspanSameSessionPortConflict(
-                        Box::new(
-                            <crate::types::VspanSameSessionPortConflict as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DvsFault(
-                        Box::new(
-                            <crate::types::DvsFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DvsFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DvsFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DvsFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DvsFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

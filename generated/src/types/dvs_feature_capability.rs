@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVSFeatureCapabilityKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSFeatureCapability {
     /// Deprecated.
     ///
@@ -49,134 +49,111 @@ impl DVSFeatureCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field(
-            "networkResourceManagementSupported",
-            &self.network_resource_management_supported,
-        );
-        o.opt("vmDirectPathGen2Supported", &self.vm_direct_path_gen2_supported);
-        o.opt("nicTeamingPolicy", &self.nic_teaming_policy);
-        o.opt(
-            "networkResourcePoolHighShareValue",
-            &self.network_resource_pool_high_share_value,
-        );
-        o.opt(
-            "networkResourceManagementCapability",
-            &self.network_resource_management_capability,
-        );
-        o.opt("healthCheckCapability", &self.health_check_capability);
-        o.opt("rollbackCapability", &self.rollback_capability);
-        o.opt("backupRestoreCapability", &self.backup_restore_capability);
-        o.opt("networkFilterSupported", &self.network_filter_supported);
-        o.opt("macLearningSupported", &self.mac_learning_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSFeatureCapability",
+    type_name: Some("DVSFeatureCapability"),
+    wire: &[
+        "networkResourceManagementSupported",
+        "vmDirectPathGen2Supported",
+        "nicTeamingPolicy",
+        "networkResourcePoolHighShareValue",
+        "networkResourceManagementCapability",
+        "healthCheckCapability",
+        "rollbackCapability",
+        "backupRestoreCapability",
+        "networkFilterSupported",
+        "macLearningSupported",
+    ],
+    names: &[
+        "network_resource_management_supported",
+        "vm_direct_path_gen2_supported",
+        "nic_teaming_policy",
+        "network_resource_pool_high_share_value",
+        "network_resource_management_capability",
+        "health_check_capability",
+        "rollback_capability",
+        "backup_restore_capability",
+        "network_filter_supported",
+        "mac_learning_supported",
+    ],
+    required: &[0u16],
+    by_name: &[7u16, 5u16, 9u16, 8u16, 4u16, 0u16, 3u16, 2u16, 6u16, 1u16],
+};
+impl crate::object::Object for DVSFeatureCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.network_resource_management_supported,
+            1usize => &self.vm_direct_path_gen2_supported,
+            2usize => &self.nic_teaming_policy,
+            3usize => &self.network_resource_pool_high_share_value,
+            4usize => &self.network_resource_management_capability,
+            5usize => &self.health_check_capability,
+            6usize => &self.rollback_capability,
+            7usize => &self.backup_restore_capability,
+            8usize => &self.network_filter_supported,
+            9usize => &self.mac_learning_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.network_resource_management_supported,
+            1usize => &mut self.vm_direct_path_gen2_supported,
+            2usize => &mut self.nic_teaming_policy,
+            3usize => &mut self.network_resource_pool_high_share_value,
+            4usize => &mut self.network_resource_management_capability,
+            5usize => &mut self.health_check_capability,
+            6usize => &mut self.rollback_capability,
+            7usize => &mut self.backup_restore_capability,
+            8usize => &mut self.network_filter_supported,
+            9usize => &mut self.mac_learning_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSFeatureCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSFeatureCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSFeatureCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSFeatureCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSFeatureCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSFeatureCapability"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSFeatureCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSFeatureCapability {
-    const TYPE_NAME: &'static str = "DVSFeatureCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<Box<crate::types::DVSNetworkResourceManagementCapability>>,
-            Option<crate::types::DVSHealthCheckCapabilityKind>,
-            Option<Box<crate::types::DVSRollbackCapability>>,
-            Option<Box<crate::types::DVSBackupRestoreCapability>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "networkResourceManagementSupported" => {
-                    crate::de::req(
-                        &mut f.0,
-                        &mut map,
-                        "networkResourceManagementSupported",
-                    )
-                }
-                "vmDirectPathGen2Supported" => {
-                    crate::de::set(&mut f.1, &mut map, "vmDirectPathGen2Supported")
-                }
-                "nicTeamingPolicy" => {
-                    crate::de::set_list(&mut f.2, &mut map, "nicTeamingPolicy")
-                }
-                "networkResourcePoolHighShareValue" => {
-                    crate::de::set(
-                        &mut f.3,
-                        &mut map,
-                        "networkResourcePoolHighShareValue",
-                    )
-                }
-                "networkResourceManagementCapability" => {
-                    crate::de::set(
-                        &mut f.4,
-                        &mut map,
-                        "networkResourceManagementCapability",
-                    )
-                }
-                "healthCheckCapability" => {
-                    crate::de::set(&mut f.5, &mut map, "healthCheckCapability")
-                }
-                "rollbackCapability" => {
-                    crate::de::set(&mut f.6, &mut map, "rollbackCapability")
-                }
-                "backupRestoreCapability" => {
-                    crate::de::set(&mut f.7, &mut map, "backupRestoreCapability")
-                }
-                "networkFilterSupported" => {
-                    crate::de::set(&mut f.8, &mut map, "networkFilterSupported")
-                }
-                "macLearningSupported" => {
-                    crate::de::set(&mut f.9, &mut map, "macLearningSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some()],
-                    &["networkResourceManagementSupported"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            network_resource_management_supported: f_0,
-            vm_direct_path_gen2_supported: f_1,
-            nic_teaming_policy: f_2,
-            network_resource_pool_high_share_value: f_3,
-            network_resource_management_capability: f_4,
-            health_check_capability: f_5,
-            rollback_capability: f_6,
-            backup_restore_capability: f_7,
-            network_filter_supported: f_8,
-            mac_learning_supported: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DVSFeatureCapability` or any of its subtypes: what a member declared as `DVSFeatureCapability` holds.
@@ -193,10 +170,7 @@ pub enum DVSFeatureCapabilityKind {
 impl DVSFeatureCapabilityKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DVSFeatureCapability(v) => v.type_name(),
-            Self::VMwareDVSFeatureCapability(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -220,49 +194,58 @@ impl From<crate::types::VMwareDVSFeatureCapability> for DVSFeatureCapabilityKind
         Self::VMwareDVSFeatureCapability(Box::new(v))
     }
 }
-impl serde::Serialize for DVSFeatureCapabilityKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DVSFeatureCapabilityKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DVSFeatureCapability,
+            id,
+        ) {
+            crate::registry::id::VMwareDVSFeatureCapability => {
+                Self::VMwareDVSFeatureCapability(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DVSFeatureCapability(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DVSFeatureCapability(v) => v.serialize(s),
-            Self::VMwareDVSFeatureCapability(v) => v.serialize(s),
+            Self::DVSFeatureCapability(v) => &**v,
+            Self::VMwareDVSFeatureCapability(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DVSFeatureCapability(v) => &mut **v,
+            Self::VMwareDVSFeatureCapability(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DVSFeatureCapabilityKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DVSFeatureCapabilityKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DVSFeatureCapabilityKind {
-    const BASE: u16 = crate::registry::id::DVSFeatureCapability;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VMwareDVSFeatureCapability => {
-                    Self::VMwareDVSFeatureCapability(
-                        Box::new(
-                            <crate::types::VMwareDVSFeatureCapability as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DVSFeatureCapability(
-                        Box::new(
-                            <crate::types::DVSFeatureCapability as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DVSFeatureCapabilityKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DVSFeatureCapabilityKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DVSFeatureCapabilityKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DVSFeatureCapabilityKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

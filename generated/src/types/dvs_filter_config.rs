@@ -5,7 +5,7 @@
 /// Extends `InheritablePolicy`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DvsFilterConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsFilterConfig {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -30,72 +30,88 @@ impl DvsFilterConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inherited", &self.inherited);
-        o.opt("key", &self.key);
-        o.opt("agentName", &self.agent_name);
-        o.opt("slotNumber", &self.slot_number);
-        o.opt("parameters", &self.parameters);
-        o.opt("onFailure", &self.on_failure);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsFilterConfig",
+    type_name: Some("DvsFilterConfig"),
+    wire: &["inherited", "key", "agentName", "slotNumber", "parameters", "onFailure"],
+    names: &[
+        "inherited",
+        "key",
+        "agent_name",
+        "slot_number",
+        "parameters",
+        "on_failure",
+    ],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 1u16, 5u16, 4u16, 3u16],
+};
+impl crate::object::Object for DvsFilterConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inherited,
+            1usize => &self.key,
+            2usize => &self.agent_name,
+            3usize => &self.slot_number,
+            4usize => &self.parameters,
+            5usize => &self.on_failure,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inherited,
+            1usize => &mut self.key,
+            2usize => &mut self.agent_name,
+            3usize => &mut self.slot_number,
+            4usize => &mut self.parameters,
+            5usize => &mut self.on_failure,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsFilterConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsFilterConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsFilterConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsFilterConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsFilterConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DvsFilterConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsFilterConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsFilterConfig {
-    const TYPE_NAME: &'static str = "DvsFilterConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DvsFilterParameter>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inherited" => crate::de::req(&mut f.0, &mut map, "inherited"),
-                "key" => crate::de::set(&mut f.1, &mut map, "key"),
-                "agentName" => crate::de::set(&mut f.2, &mut map, "agentName"),
-                "slotNumber" => crate::de::set(&mut f.3, &mut map, "slotNumber"),
-                "parameters" => crate::de::set(&mut f.4, &mut map, "parameters"),
-                "onFailure" => crate::de::set(&mut f.5, &mut map, "onFailure"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inherited"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            inherited: f_0,
-            key: f_1,
-            agent_name: f_2,
-            slot_number: f_3,
-            parameters: f_4,
-            on_failure: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DvsFilterConfig` or any of its subtypes: what a member declared as `DvsFilterConfig` holds.
@@ -114,11 +130,7 @@ pub enum DvsFilterConfigKind {
 impl DvsFilterConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DvsFilterConfig(v) => v.type_name(),
-            Self::DvsFilterConfigSpec(v) => v.type_name(),
-            Self::DvsTrafficFilterConfig(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -148,59 +160,64 @@ impl From<crate::types::DvsTrafficFilterConfigKind> for DvsFilterConfigKind {
         Self::DvsTrafficFilterConfig(v)
     }
 }
-impl serde::Serialize for DvsFilterConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DvsFilterConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::DvsFilterConfig, id) {
+            crate::registry::id::DvsFilterConfigSpec => {
+                Self::DvsFilterConfigSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsTrafficFilterConfig => {
+                Self::DvsTrafficFilterConfig(
+                    <crate::types::DvsTrafficFilterConfigKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DvsFilterConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DvsFilterConfig(v) => v.serialize(s),
-            Self::DvsFilterConfigSpec(v) => v.serialize(s),
-            Self::DvsTrafficFilterConfig(v) => v.serialize(s),
+            Self::DvsFilterConfig(v) => &**v,
+            Self::DvsFilterConfigSpec(v) => &**v,
+            Self::DvsTrafficFilterConfig(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DvsFilterConfig(v) => &mut **v,
+            Self::DvsFilterConfigSpec(v) => &mut **v,
+            Self::DvsTrafficFilterConfig(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DvsFilterConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DvsFilterConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DvsFilterConfigKind {
-    const BASE: u16 = crate::registry::id::DvsFilterConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DvsFilterConfigSpec => {
-                    Self::DvsFilterConfigSpec(
-                        Box::new(
-                            <crate::types::DvsFilterConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsTrafficFilterConfig => {
-                    Self::DvsTrafficFilterConfig(
-                        <crate::types::DvsTrafficFilterConfigKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::DvsFilterConfig(
-                        Box::new(
-                            <crate::types::DvsFilterConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DvsFilterConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DvsFilterConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DvsFilterConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DvsFilterConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

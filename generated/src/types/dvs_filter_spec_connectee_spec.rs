@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVSFilterSpecConnecteeSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSFilterSpecConnecteeSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,41 +20,65 @@ impl DVSFilterSpecConnecteeSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSFilterSpecConnecteeSpec",
+    type_name: Some("DVSFilterSpecConnecteeSpec"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for DVSFilterSpecConnecteeSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "DVSFilterSpecConnecteeSpec")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "DVSFilterSpecConnecteeSpec")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for DVSFilterSpecConnecteeSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSFilterSpecConnecteeSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSFilterSpecConnecteeSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSFilterSpecConnecteeSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSFilterSpecConnecteeSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DVSFilterSpecConnecteeSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSFilterSpecConnecteeSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSFilterSpecConnecteeSpec {
-    const TYPE_NAME: &'static str = "DVSFilterSpecConnecteeSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DVSFilterSpecConnecteeSpec` or any of its subtypes: what a member declared as `DVSFilterSpecConnecteeSpec` holds.
@@ -77,12 +101,7 @@ pub enum DVSFilterSpecConnecteeSpecKind {
 impl DVSFilterSpecConnecteeSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DVSFilterSpecConnecteeSpec(v) => v.type_name(),
-            Self::DVSFilterSpecPnicConnecteeSpec(v) => v.type_name(),
-            Self::DVSFilterSpecVmConnecteeSpec(v) => v.type_name(),
-            Self::DVSFilterSpecVmknicConnecteeSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -121,71 +140,68 @@ for DVSFilterSpecConnecteeSpecKind {
         Self::DVSFilterSpecVmknicConnecteeSpec(Box::new(v))
     }
 }
-impl serde::Serialize for DVSFilterSpecConnecteeSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DVSFilterSpecConnecteeSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DVSFilterSpecConnecteeSpec,
+            id,
+        ) {
+            crate::registry::id::DVSFilterSpecPnicConnecteeSpec => {
+                Self::DVSFilterSpecPnicConnecteeSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::DVSFilterSpecVmConnecteeSpec => {
+                Self::DVSFilterSpecVmConnecteeSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::DVSFilterSpecVmknicConnecteeSpec => {
+                Self::DVSFilterSpecVmknicConnecteeSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DVSFilterSpecConnecteeSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DVSFilterSpecConnecteeSpec(v) => v.serialize(s),
-            Self::DVSFilterSpecPnicConnecteeSpec(v) => v.serialize(s),
-            Self::DVSFilterSpecVmConnecteeSpec(v) => v.serialize(s),
-            Self::DVSFilterSpecVmknicConnecteeSpec(v) => v.serialize(s),
+            Self::DVSFilterSpecConnecteeSpec(v) => &**v,
+            Self::DVSFilterSpecPnicConnecteeSpec(v) => &**v,
+            Self::DVSFilterSpecVmConnecteeSpec(v) => &**v,
+            Self::DVSFilterSpecVmknicConnecteeSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DVSFilterSpecConnecteeSpec(v) => &mut **v,
+            Self::DVSFilterSpecPnicConnecteeSpec(v) => &mut **v,
+            Self::DVSFilterSpecVmConnecteeSpec(v) => &mut **v,
+            Self::DVSFilterSpecVmknicConnecteeSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DVSFilterSpecConnecteeSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DVSFilterSpecConnecteeSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DVSFilterSpecConnecteeSpecKind {
-    const BASE: u16 = crate::registry::id::DVSFilterSpecConnecteeSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DVSFilterSpecPnicConnecteeSpec => {
-                    Self::DVSFilterSpecPnicConnecteeSpec(
-                        Box::new(
-                            <crate::types::DVSFilterSpecPnicConnecteeSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DVSFilterSpecVmConnecteeSpec => {
-                    Self::DVSFilterSpecVmConnecteeSpec(
-                        Box::new(
-                            <crate::types::DVSFilterSpecVmConnecteeSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DVSFilterSpecVmknicConnecteeSpec => {
-                    Self::DVSFilterSpecVmknicConnecteeSpec(
-                        Box::new(
-                            <crate::types::DVSFilterSpecVmknicConnecteeSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DVSFilterSpecConnecteeSpec(
-                        Box::new(
-                            <crate::types::DVSFilterSpecConnecteeSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DVSFilterSpecConnecteeSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DVSFilterSpecConnecteeSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DVSFilterSpecConnecteeSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DVSFilterSpecConnecteeSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

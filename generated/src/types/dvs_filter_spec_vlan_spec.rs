@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DVSFilterSpecVlanSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSFilterSpecVlanSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,37 +20,65 @@ impl DVSFilterSpecVlanSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSFilterSpecVlanSpec",
+    type_name: Some("DVSFilterSpecVlanSpec"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for DVSFilterSpecVlanSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "DVSFilterSpecVlanSpec")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "DVSFilterSpecVlanSpec")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for DVSFilterSpecVlanSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSFilterSpecVlanSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSFilterSpecVlanSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSFilterSpecVlanSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSFilterSpecVlanSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSFilterSpecVlanSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSFilterSpecVlanSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSFilterSpecVlanSpec {
-    const TYPE_NAME: &'static str = "DVSFilterSpecVlanSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DVSFilterSpecVlanSpec` or any of its subtypes: what a member declared as `DVSFilterSpecVlanSpec` holds.
@@ -71,12 +99,7 @@ pub enum DVSFilterSpecVlanSpecKind {
 impl DVSFilterSpecVlanSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DVSFilterSpecVlanSpec(v) => v.type_name(),
-            Self::DVSFilterSpecPvlanSpec(v) => v.type_name(),
-            Self::DVSFilterSpecTrunkVlanSpec(v) => v.type_name(),
-            Self::DVSFilterSpecVlanIdSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -112,71 +135,68 @@ impl From<crate::types::DVSFilterSpecVlanIdSpec> for DVSFilterSpecVlanSpecKind {
         Self::DVSFilterSpecVlanIdSpec(Box::new(v))
     }
 }
-impl serde::Serialize for DVSFilterSpecVlanSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DVSFilterSpecVlanSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DVSFilterSpecVlanSpec,
+            id,
+        ) {
+            crate::registry::id::DVSFilterSpecPvlanSpec => {
+                Self::DVSFilterSpecPvlanSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::DVSFilterSpecTrunkVlanSpec => {
+                Self::DVSFilterSpecTrunkVlanSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::DVSFilterSpecVlanIdSpec => {
+                Self::DVSFilterSpecVlanIdSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DVSFilterSpecVlanSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DVSFilterSpecVlanSpec(v) => v.serialize(s),
-            Self::DVSFilterSpecPvlanSpec(v) => v.serialize(s),
-            Self::DVSFilterSpecTrunkVlanSpec(v) => v.serialize(s),
-            Self::DVSFilterSpecVlanIdSpec(v) => v.serialize(s),
+            Self::DVSFilterSpecVlanSpec(v) => &**v,
+            Self::DVSFilterSpecPvlanSpec(v) => &**v,
+            Self::DVSFilterSpecTrunkVlanSpec(v) => &**v,
+            Self::DVSFilterSpecVlanIdSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DVSFilterSpecVlanSpec(v) => &mut **v,
+            Self::DVSFilterSpecPvlanSpec(v) => &mut **v,
+            Self::DVSFilterSpecTrunkVlanSpec(v) => &mut **v,
+            Self::DVSFilterSpecVlanIdSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DVSFilterSpecVlanSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DVSFilterSpecVlanSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DVSFilterSpecVlanSpecKind {
-    const BASE: u16 = crate::registry::id::DVSFilterSpecVlanSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DVSFilterSpecPvlanSpec => {
-                    Self::DVSFilterSpecPvlanSpec(
-                        Box::new(
-                            <crate::types::DVSFilterSpecPvlanSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DVSFilterSpecTrunkVlanSpec => {
-                    Self::DVSFilterSpecTrunkVlanSpec(
-                        Box::new(
-                            <crate::types::DVSFilterSpecTrunkVlanSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DVSFilterSpecVlanIdSpec => {
-                    Self::DVSFilterSpecVlanIdSpec(
-                        Box::new(
-                            <crate::types::DVSFilterSpecVlanIdSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DVSFilterSpecVlanSpec(
-                        Box::new(
-                            <crate::types::DVSFilterSpecVlanSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DVSFilterSpecVlanSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DVSFilterSpecVlanSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DVSFilterSpecVlanSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DVSFilterSpecVlanSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

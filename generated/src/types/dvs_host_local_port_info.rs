@@ -3,7 +3,7 @@
 /// Data object type *DVSHostLocalPortInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DVSHostLocalPortInfo {
     /// Property *DVSHostLocalPortInfo.switchUuid*.
     pub switch_uuid: String,
@@ -24,68 +24,82 @@ impl DVSHostLocalPortInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("switchUuid", &self.switch_uuid);
-        o.field("portKey", &self.port_key);
-        o.field("setting", &self.setting);
-        o.field("vnic", &self.vnic);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSHostLocalPortInfo",
+    type_name: Some("DVSHostLocalPortInfo"),
+    wire: &["switchUuid", "portKey", "setting", "vnic"],
+    names: &["switch_uuid", "port_key", "setting", "vnic"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for DVSHostLocalPortInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.switch_uuid,
+            1usize => &self.port_key,
+            2usize => &self.setting,
+            3usize => &self.vnic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.switch_uuid,
+            1usize => &mut self.port_key,
+            2usize => &mut self.setting,
+            3usize => &mut self.vnic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSHostLocalPortInfo {
+    fn blank() -> Self {
+        Self {
+            switch_uuid: crate::object::Blank::blank(),
+            port_key: crate::object::Blank::blank(),
+            setting: crate::object::Blank::blank(),
+            vnic: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DVSHostLocalPortInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSHostLocalPortInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSHostLocalPortInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSHostLocalPortInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSHostLocalPortInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSHostLocalPortInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSHostLocalPortInfo {
-    const TYPE_NAME: &'static str = "DVSHostLocalPortInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::DVPortSettingKind>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "switchUuid" => crate::de::req(&mut f.0, &mut map, "switchUuid"),
-                "portKey" => crate::de::req(&mut f.1, &mut map, "portKey"),
-                "setting" => crate::de::req(&mut f.2, &mut map, "setting"),
-                "vnic" => crate::de::req(&mut f.3, &mut map, "vnic"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["switchUuid", "portKey", "setting", "vnic"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            switch_uuid: f_0,
-            port_key: f_1,
-            setting: f_2,
-            vnic: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

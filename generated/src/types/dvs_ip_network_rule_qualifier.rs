@@ -3,7 +3,7 @@
 /// Data object type *DvsIpNetworkRuleQualifier*.
 ///
 /// Extends `DvsNetworkRuleQualifier`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsIpNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<String>,
@@ -30,78 +30,98 @@ impl DvsIpNetworkRuleQualifier {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("sourceAddress", &self.source_address);
-        o.opt("destinationAddress", &self.destination_address);
-        o.opt("protocol", &self.protocol);
-        o.opt("sourceIpPort", &self.source_ip_port);
-        o.opt("destinationIpPort", &self.destination_ip_port);
-        o.opt("tcpFlags", &self.tcp_flags);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsIpNetworkRuleQualifier",
+    type_name: Some("DvsIpNetworkRuleQualifier"),
+    wire: &[
+        "key",
+        "sourceAddress",
+        "destinationAddress",
+        "protocol",
+        "sourceIpPort",
+        "destinationIpPort",
+        "tcpFlags",
+    ],
+    names: &[
+        "key",
+        "source_address",
+        "destination_address",
+        "protocol",
+        "source_ip_port",
+        "destination_ip_port",
+        "tcp_flags",
+    ],
+    required: &[],
+    by_name: &[2u16, 5u16, 0u16, 3u16, 1u16, 4u16, 6u16],
+};
+impl crate::object::Object for DvsIpNetworkRuleQualifier {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.source_address,
+            2usize => &self.destination_address,
+            3usize => &self.protocol,
+            4usize => &self.source_ip_port,
+            5usize => &self.destination_ip_port,
+            6usize => &self.tcp_flags,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.source_address,
+            2usize => &mut self.destination_address,
+            3usize => &mut self.protocol,
+            4usize => &mut self.source_ip_port,
+            5usize => &mut self.destination_ip_port,
+            6usize => &mut self.tcp_flags,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsIpNetworkRuleQualifier {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsIpNetworkRuleQualifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsIpNetworkRuleQualifier {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsIpNetworkRuleQualifier {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsIpNetworkRuleQualifier {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DvsIpNetworkRuleQualifier"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsIpNetworkRuleQualifier {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsIpNetworkRuleQualifier {
-    const TYPE_NAME: &'static str = "DvsIpNetworkRuleQualifier";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::IpAddressKind>,
-            Option<crate::types::IpAddressKind>,
-            Option<Box<crate::types::IntExpression>>,
-            Option<crate::types::DvsIpPortKind>,
-            Option<crate::types::DvsIpPortKind>,
-            Option<Box<crate::types::IntExpression>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "sourceAddress" => crate::de::set(&mut f.1, &mut map, "sourceAddress"),
-                "destinationAddress" => {
-                    crate::de::set(&mut f.2, &mut map, "destinationAddress")
-                }
-                "protocol" => crate::de::set(&mut f.3, &mut map, "protocol"),
-                "sourceIpPort" => crate::de::set(&mut f.4, &mut map, "sourceIpPort"),
-                "destinationIpPort" => {
-                    crate::de::set(&mut f.5, &mut map, "destinationIpPort")
-                }
-                "tcpFlags" => crate::de::set(&mut f.6, &mut map, "tcpFlags"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            key: f_0,
-            source_address: f_1,
-            destination_address: f_2,
-            protocol: f_3,
-            source_ip_port: f_4,
-            destination_ip_port: f_5,
-            tcp_flags: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

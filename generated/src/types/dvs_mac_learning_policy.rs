@@ -3,7 +3,7 @@
 /// Data object type *DVSMacLearningPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSMacLearningPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -26,74 +26,78 @@ impl DVSMacLearningPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inherited", &self.inherited);
-        o.field("enabled", &self.enabled);
-        o.opt("allowUnicastFlooding", &self.allow_unicast_flooding);
-        o.opt("limit", &self.limit);
-        o.opt("limitPolicy", &self.limit_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSMacLearningPolicy",
+    type_name: Some("DVSMacLearningPolicy"),
+    wire: &["inherited", "enabled", "allowUnicastFlooding", "limit", "limitPolicy"],
+    names: &["inherited", "enabled", "allow_unicast_flooding", "limit", "limit_policy"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
+};
+impl crate::object::Object for DVSMacLearningPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inherited,
+            1usize => &self.enabled,
+            2usize => &self.allow_unicast_flooding,
+            3usize => &self.limit,
+            4usize => &self.limit_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inherited,
+            1usize => &mut self.enabled,
+            2usize => &mut self.allow_unicast_flooding,
+            3usize => &mut self.limit,
+            4usize => &mut self.limit_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSMacLearningPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSMacLearningPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSMacLearningPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSMacLearningPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSMacLearningPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSMacLearningPolicy"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSMacLearningPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSMacLearningPolicy {
-    const TYPE_NAME: &'static str = "DVSMacLearningPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inherited" => crate::de::req(&mut f.0, &mut map, "inherited"),
-                "enabled" => crate::de::req(&mut f.1, &mut map, "enabled"),
-                "allowUnicastFlooding" => {
-                    crate::de::set(&mut f.2, &mut map, "allowUnicastFlooding")
-                }
-                "limit" => crate::de::set(&mut f.3, &mut map, "limit"),
-                "limitPolicy" => crate::de::set(&mut f.4, &mut map, "limitPolicy"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["inherited", "enabled"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            inherited: f_0,
-            enabled: f_1,
-            allow_unicast_flooding: f_2,
-            limit: f_3,
-            limit_policy: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVSMacManagementPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSMacManagementPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -26,73 +26,90 @@ impl DVSMacManagementPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inherited", &self.inherited);
-        o.opt("allowPromiscuous", &self.allow_promiscuous);
-        o.opt("macChanges", &self.mac_changes);
-        o.opt("forgedTransmits", &self.forged_transmits);
-        o.opt("macLearningPolicy", &self.mac_learning_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSMacManagementPolicy",
+    type_name: Some("DVSMacManagementPolicy"),
+    wire: &[
+        "inherited",
+        "allowPromiscuous",
+        "macChanges",
+        "forgedTransmits",
+        "macLearningPolicy",
+    ],
+    names: &[
+        "inherited",
+        "allow_promiscuous",
+        "mac_changes",
+        "forged_transmits",
+        "mac_learning_policy",
+    ],
+    required: &[0u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
+};
+impl crate::object::Object for DVSMacManagementPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inherited,
+            1usize => &self.allow_promiscuous,
+            2usize => &self.mac_changes,
+            3usize => &self.forged_transmits,
+            4usize => &self.mac_learning_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inherited,
+            1usize => &mut self.allow_promiscuous,
+            2usize => &mut self.mac_changes,
+            3usize => &mut self.forged_transmits,
+            4usize => &mut self.mac_learning_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSMacManagementPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSMacManagementPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSMacManagementPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSMacManagementPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSMacManagementPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSMacManagementPolicy"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSMacManagementPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSMacManagementPolicy {
-    const TYPE_NAME: &'static str = "DVSMacManagementPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::DVSMacLearningPolicy>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inherited" => crate::de::req(&mut f.0, &mut map, "inherited"),
-                "allowPromiscuous" => {
-                    crate::de::set(&mut f.1, &mut map, "allowPromiscuous")
-                }
-                "macChanges" => crate::de::set(&mut f.2, &mut map, "macChanges"),
-                "forgedTransmits" => {
-                    crate::de::set(&mut f.3, &mut map, "forgedTransmits")
-                }
-                "macLearningPolicy" => {
-                    crate::de::set(&mut f.4, &mut map, "macLearningPolicy")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inherited"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            inherited: f_0,
-            allow_promiscuous: f_1,
-            mac_changes: f_2,
-            forged_transmits: f_3,
-            mac_learning_policy: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DvsMacNetworkRuleQualifier*.
 ///
 /// Extends `DvsNetworkRuleQualifier`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsMacNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<String>,
@@ -26,68 +26,78 @@ impl DvsMacNetworkRuleQualifier {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("sourceAddress", &self.source_address);
-        o.opt("destinationAddress", &self.destination_address);
-        o.opt("protocol", &self.protocol);
-        o.opt("vlanId", &self.vlan_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsMacNetworkRuleQualifier",
+    type_name: Some("DvsMacNetworkRuleQualifier"),
+    wire: &["key", "sourceAddress", "destinationAddress", "protocol", "vlanId"],
+    names: &["key", "source_address", "destination_address", "protocol", "vlan_id"],
+    required: &[],
+    by_name: &[2u16, 0u16, 3u16, 1u16, 4u16],
+};
+impl crate::object::Object for DvsMacNetworkRuleQualifier {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.source_address,
+            2usize => &self.destination_address,
+            3usize => &self.protocol,
+            4usize => &self.vlan_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.source_address,
+            2usize => &mut self.destination_address,
+            3usize => &mut self.protocol,
+            4usize => &mut self.vlan_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsMacNetworkRuleQualifier {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsMacNetworkRuleQualifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsMacNetworkRuleQualifier {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsMacNetworkRuleQualifier {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsMacNetworkRuleQualifier {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DvsMacNetworkRuleQualifier"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsMacNetworkRuleQualifier {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsMacNetworkRuleQualifier {
-    const TYPE_NAME: &'static str = "DvsMacNetworkRuleQualifier";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::MacAddressKind>,
-            Option<crate::types::MacAddressKind>,
-            Option<Box<crate::types::IntExpression>>,
-            Option<Box<crate::types::IntExpression>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "sourceAddress" => crate::de::set(&mut f.1, &mut map, "sourceAddress"),
-                "destinationAddress" => {
-                    crate::de::set(&mut f.2, &mut map, "destinationAddress")
-                }
-                "protocol" => crate::de::set(&mut f.3, &mut map, "protocol"),
-                "vlanId" => crate::de::set(&mut f.4, &mut map, "vlanId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            key: f_0,
-            source_address: f_1,
-            destination_address: f_2,
-            protocol: f_3,
-            vlan_id: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

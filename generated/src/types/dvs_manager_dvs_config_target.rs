@@ -3,7 +3,7 @@
 /// Data object type *DVSManagerDvsConfigTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSManagerDvsConfigTarget {
     /// Property *DVSManagerDvsConfigTarget.distributedVirtualPortgroup*.
     pub distributed_virtual_portgroup: Option<
@@ -24,62 +24,72 @@ impl DVSManagerDvsConfigTarget {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("distributedVirtualPortgroup", &self.distributed_virtual_portgroup);
-        o.opt("distributedVirtualSwitch", &self.distributed_virtual_switch);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSManagerDvsConfigTarget",
+    type_name: Some("DVSManagerDvsConfigTarget"),
+    wire: &["distributedVirtualPortgroup", "distributedVirtualSwitch"],
+    names: &["distributed_virtual_portgroup", "distributed_virtual_switch"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for DVSManagerDvsConfigTarget {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.distributed_virtual_portgroup,
+            1usize => &self.distributed_virtual_switch,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.distributed_virtual_portgroup,
+            1usize => &mut self.distributed_virtual_switch,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSManagerDvsConfigTarget {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSManagerDvsConfigTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSManagerDvsConfigTarget {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSManagerDvsConfigTarget {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSManagerDvsConfigTarget {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DVSManagerDvsConfigTarget"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSManagerDvsConfigTarget {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSManagerDvsConfigTarget {
-    const TYPE_NAME: &'static str = "DVSManagerDvsConfigTarget";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DistributedVirtualPortgroupInfo>>,
-            Option<Vec<crate::types::DistributedVirtualSwitchInfo>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "distributedVirtualPortgroup" => {
-                    crate::de::set_list(
-                        &mut f.0,
-                        &mut map,
-                        "distributedVirtualPortgroup",
-                    )
-                }
-                "distributedVirtualSwitch" => {
-                    crate::de::set_list(&mut f.1, &mut map, "distributedVirtualSwitch")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            distributed_virtual_portgroup: f_0,
-            distributed_virtual_switch: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

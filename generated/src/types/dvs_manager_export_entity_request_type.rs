@@ -8,10 +8,10 @@ pub struct DVSManagerExportEntityRequestType<'a> {
     /// Parameter *selectionSet*.
     pub selection_set: &'a [crate::types::SelectionSetKind],
 }
-impl serde::Serialize for DVSManagerExportEntityRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DVSManagerExportEntityRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("selectionSet", &self.selection_set);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct DVSManagerImportEntityRequestType<'a> {
     /// Parameter *importType*.
     pub import_type: &'a str,
 }
-impl serde::Serialize for DVSManagerImportEntityRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DVSManagerImportEntityRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entityBackup", &self.entity_backup);
         o.field("importType", &self.import_type);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

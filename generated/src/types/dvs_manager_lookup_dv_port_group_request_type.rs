@@ -10,11 +10,11 @@ pub struct DVSManagerLookupDvPortGroupRequestType<'a> {
     /// Parameter *portgroupKey*.
     pub portgroup_key: &'a str,
 }
-impl serde::Serialize for DVSManagerLookupDvPortGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for DVSManagerLookupDvPortGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("switchUuid", &self.switch_uuid);
         o.field("portgroupKey", &self.portgroup_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVSNetworkResourceManagementCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSNetworkResourceManagementCapability {
     /// Property *DVSNetworkResourceManagementCapability.networkResourceManagementSupported*.
     pub network_resource_management_supported: bool,
@@ -28,130 +28,94 @@ impl DVSNetworkResourceManagementCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field(
-            "networkResourceManagementSupported",
-            &self.network_resource_management_supported,
-        );
-        o.field(
-            "networkResourcePoolHighShareValue",
-            &self.network_resource_pool_high_share_value,
-        );
-        o.field("qosSupported", &self.qos_supported);
-        o.field(
-            "userDefinedNetworkResourcePoolsSupported",
-            &self.user_defined_network_resource_pools_supported,
-        );
-        o.opt(
-            "networkResourceControlVersion3Supported",
-            &self.network_resource_control_version3_supported,
-        );
-        o.opt(
-            "userDefinedInfraTrafficPoolSupported",
-            &self.user_defined_infra_traffic_pool_supported,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSNetworkResourceManagementCapability",
+    type_name: Some("DVSNetworkResourceManagementCapability"),
+    wire: &[
+        "networkResourceManagementSupported",
+        "networkResourcePoolHighShareValue",
+        "qosSupported",
+        "userDefinedNetworkResourcePoolsSupported",
+        "networkResourceControlVersion3Supported",
+        "userDefinedInfraTrafficPoolSupported",
+    ],
+    names: &[
+        "network_resource_management_supported",
+        "network_resource_pool_high_share_value",
+        "qos_supported",
+        "user_defined_network_resource_pools_supported",
+        "network_resource_control_version3_supported",
+        "user_defined_infra_traffic_pool_supported",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[4u16, 0u16, 1u16, 2u16, 5u16, 3u16],
+};
+impl crate::object::Object for DVSNetworkResourceManagementCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.network_resource_management_supported,
+            1usize => &self.network_resource_pool_high_share_value,
+            2usize => &self.qos_supported,
+            3usize => &self.user_defined_network_resource_pools_supported,
+            4usize => &self.network_resource_control_version3_supported,
+            5usize => &self.user_defined_infra_traffic_pool_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.network_resource_management_supported,
+            1usize => &mut self.network_resource_pool_high_share_value,
+            2usize => &mut self.qos_supported,
+            3usize => &mut self.user_defined_network_resource_pools_supported,
+            4usize => &mut self.network_resource_control_version3_supported,
+            5usize => &mut self.user_defined_infra_traffic_pool_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSNetworkResourceManagementCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSNetworkResourceManagementCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSNetworkResourceManagementCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSNetworkResourceManagementCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSNetworkResourceManagementCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DVSNetworkResourceManagementCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSNetworkResourceManagementCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSNetworkResourceManagementCapability {
-    const TYPE_NAME: &'static str = "DVSNetworkResourceManagementCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "networkResourceManagementSupported" => {
-                    crate::de::req(
-                        &mut f.0,
-                        &mut map,
-                        "networkResourceManagementSupported",
-                    )
-                }
-                "networkResourcePoolHighShareValue" => {
-                    crate::de::req(
-                        &mut f.1,
-                        &mut map,
-                        "networkResourcePoolHighShareValue",
-                    )
-                }
-                "qosSupported" => crate::de::req(&mut f.2, &mut map, "qosSupported"),
-                "userDefinedNetworkResourcePoolsSupported" => {
-                    crate::de::req(
-                        &mut f.3,
-                        &mut map,
-                        "userDefinedNetworkResourcePoolsSupported",
-                    )
-                }
-                "networkResourceControlVersion3Supported" => {
-                    crate::de::set(
-                        &mut f.4,
-                        &mut map,
-                        "networkResourceControlVersion3Supported",
-                    )
-                }
-                "userDefinedInfraTrafficPoolSupported" => {
-                    crate::de::set(
-                        &mut f.5,
-                        &mut map,
-                        "userDefinedInfraTrafficPoolSupported",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "networkResourceManagementSupported",
-                        "networkResourcePoolHighShareValue",
-                        "qosSupported",
-                        "userDefinedNetworkResourcePoolsSupported",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            network_resource_management_supported: f_0,
-            network_resource_pool_high_share_value: f_1,
-            qos_supported: f_2,
-            user_defined_network_resource_pools_supported: f_3,
-            network_resource_control_version3_supported: f_4,
-            user_defined_infra_traffic_pool_supported: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVSNetworkResourcePoolAllocationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSNetworkResourcePoolAllocationInfo {
     /// Property *DVSNetworkResourcePoolAllocationInfo.limit*.
     pub limit: Option<i64>,
@@ -22,58 +22,74 @@ impl DVSNetworkResourcePoolAllocationInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("limit", &self.limit);
-        o.opt("shares", &self.shares);
-        o.opt("priorityTag", &self.priority_tag);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSNetworkResourcePoolAllocationInfo",
+    type_name: Some("DVSNetworkResourcePoolAllocationInfo"),
+    wire: &["limit", "shares", "priorityTag"],
+    names: &["limit", "shares", "priority_tag"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for DVSNetworkResourcePoolAllocationInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.limit,
+            1usize => &self.shares,
+            2usize => &self.priority_tag,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.limit,
+            1usize => &mut self.shares,
+            2usize => &mut self.priority_tag,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSNetworkResourcePoolAllocationInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSNetworkResourcePoolAllocationInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSNetworkResourcePoolAllocationInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSNetworkResourcePoolAllocationInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSNetworkResourcePoolAllocationInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DVSNetworkResourcePoolAllocationInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSNetworkResourcePoolAllocationInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSNetworkResourcePoolAllocationInfo {
-    const TYPE_NAME: &'static str = "DVSNetworkResourcePoolAllocationInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<Box<crate::types::SharesInfo>>, Option<i32>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "limit" => crate::de::set(&mut f.0, &mut map, "limit"),
-                "shares" => crate::de::set(&mut f.1, &mut map, "shares"),
-                "priorityTag" => crate::de::set(&mut f.2, &mut map, "priorityTag"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            limit: f_0,
-            shares: f_1,
-            priority_tag: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVSNetworkResourcePoolConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSNetworkResourcePoolConfigSpec {
     /// Property *DVSNetworkResourcePoolConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -28,77 +28,94 @@ impl DVSNetworkResourcePoolConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.field("key", &self.key);
-        o.opt("configVersion", &self.config_version);
-        o.opt("allocationInfo", &self.allocation_info);
-        o.opt("name", &self.name);
-        o.opt("description", &self.description);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSNetworkResourcePoolConfigSpec",
+    type_name: Some("DVSNetworkResourcePoolConfigSpec"),
+    wire: &[
+        "dynamicProperty",
+        "key",
+        "configVersion",
+        "allocationInfo",
+        "name",
+        "description",
+    ],
+    names: &[
+        "dynamic_property",
+        "key",
+        "config_version",
+        "allocation_info",
+        "name",
+        "description",
+    ],
+    required: &[1u16],
+    by_name: &[3u16, 2u16, 5u16, 0u16, 1u16, 4u16],
+};
+impl crate::object::Object for DVSNetworkResourcePoolConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dynamic_property,
+            1usize => &self.key,
+            2usize => &self.config_version,
+            3usize => &self.allocation_info,
+            4usize => &self.name,
+            5usize => &self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dynamic_property,
+            1usize => &mut self.key,
+            2usize => &mut self.config_version,
+            3usize => &mut self.allocation_info,
+            4usize => &mut self.name,
+            5usize => &mut self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSNetworkResourcePoolConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSNetworkResourcePoolConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSNetworkResourcePoolConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSNetworkResourcePoolConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSNetworkResourcePoolConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DVSNetworkResourcePoolConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSNetworkResourcePoolConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSNetworkResourcePoolConfigSpec {
-    const TYPE_NAME: &'static str = "DVSNetworkResourcePoolConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DVSNetworkResourcePoolAllocationInfo>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dynamicProperty")
-                }
-                "key" => crate::de::req(&mut f.1, &mut map, "key"),
-                "configVersion" => crate::de::set(&mut f.2, &mut map, "configVersion"),
-                "allocationInfo" => crate::de::set(&mut f.3, &mut map, "allocationInfo"),
-                "name" => crate::de::set(&mut f.4, &mut map, "name"),
-                "description" => crate::de::set(&mut f.5, &mut map, "description"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["key"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dynamic_property: f_0,
-            key: f_1,
-            config_version: f_2,
-            allocation_info: f_3,
-            name: f_4,
-            description: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DvsNetworkRuleActionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsNetworkRuleAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,37 +18,65 @@ impl DvsNetworkRuleAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsNetworkRuleAction",
+    type_name: Some("DvsNetworkRuleAction"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for DvsNetworkRuleAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "DvsNetworkRuleAction")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "DvsNetworkRuleAction")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for DvsNetworkRuleAction {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsNetworkRuleAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsNetworkRuleAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsNetworkRuleAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsNetworkRuleAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DvsNetworkRuleAction"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsNetworkRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsNetworkRuleAction {
-    const TYPE_NAME: &'static str = "DvsNetworkRuleAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DvsNetworkRuleAction` or any of its subtypes: what a member declared as `DvsNetworkRuleAction` holds.
@@ -81,18 +109,7 @@ pub enum DvsNetworkRuleActionKind {
 impl DvsNetworkRuleActionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DvsNetworkRuleAction(v) => v.type_name(),
-            Self::DvsAcceptNetworkRuleAction(v) => v.type_name(),
-            Self::DvsCopyNetworkRuleAction(v) => v.type_name(),
-            Self::DvsDropNetworkRuleAction(v) => v.type_name(),
-            Self::DvsGreEncapNetworkRuleAction(v) => v.type_name(),
-            Self::DvsLogNetworkRuleAction(v) => v.type_name(),
-            Self::DvsMacRewriteNetworkRuleAction(v) => v.type_name(),
-            Self::DvsPuntNetworkRuleAction(v) => v.type_name(),
-            Self::DvsRateLimitNetworkRuleAction(v) => v.type_name(),
-            Self::DvsUpdateTagNetworkRuleAction(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -164,137 +181,98 @@ impl From<crate::types::DvsUpdateTagNetworkRuleAction> for DvsNetworkRuleActionK
         Self::DvsUpdateTagNetworkRuleAction(Box::new(v))
     }
 }
-impl serde::Serialize for DvsNetworkRuleActionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DvsNetworkRuleActionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DvsNetworkRuleAction,
+            id,
+        ) {
+            crate::registry::id::DvsAcceptNetworkRuleAction => {
+                Self::DvsAcceptNetworkRuleAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsCopyNetworkRuleAction => {
+                Self::DvsCopyNetworkRuleAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsDropNetworkRuleAction => {
+                Self::DvsDropNetworkRuleAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsGreEncapNetworkRuleAction => {
+                Self::DvsGreEncapNetworkRuleAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsLogNetworkRuleAction => {
+                Self::DvsLogNetworkRuleAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsMacRewriteNetworkRuleAction => {
+                Self::DvsMacRewriteNetworkRuleAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsPuntNetworkRuleAction => {
+                Self::DvsPuntNetworkRuleAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsRateLimitNetworkRuleAction => {
+                Self::DvsRateLimitNetworkRuleAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsUpdateTagNetworkRuleAction => {
+                Self::DvsUpdateTagNetworkRuleAction(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DvsNetworkRuleAction(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DvsNetworkRuleAction(v) => v.serialize(s),
-            Self::DvsAcceptNetworkRuleAction(v) => v.serialize(s),
-            Self::DvsCopyNetworkRuleAction(v) => v.serialize(s),
-            Self::DvsDropNetworkRuleAction(v) => v.serialize(s),
-            Self::DvsGreEncapNetworkRuleAction(v) => v.serialize(s),
-            Self::DvsLogNetworkRuleAction(v) => v.serialize(s),
-            Self::DvsMacRewriteNetworkRuleAction(v) => v.serialize(s),
-            Self::DvsPuntNetworkRuleAction(v) => v.serialize(s),
-            Self::DvsRateLimitNetworkRuleAction(v) => v.serialize(s),
-            Self::DvsUpdateTagNetworkRuleAction(v) => v.serialize(s),
+            Self::DvsNetworkRuleAction(v) => &**v,
+            Self::DvsAcceptNetworkRuleAction(v) => &**v,
+            Self::DvsCopyNetworkRuleAction(v) => &**v,
+            Self::DvsDropNetworkRuleAction(v) => &**v,
+            Self::DvsGreEncapNetworkRuleAction(v) => &**v,
+            Self::DvsLogNetworkRuleAction(v) => &**v,
+            Self::DvsMacRewriteNetworkRuleAction(v) => &**v,
+            Self::DvsPuntNetworkRuleAction(v) => &**v,
+            Self::DvsRateLimitNetworkRuleAction(v) => &**v,
+            Self::DvsUpdateTagNetworkRuleAction(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DvsNetworkRuleAction(v) => &mut **v,
+            Self::DvsAcceptNetworkRuleAction(v) => &mut **v,
+            Self::DvsCopyNetworkRuleAction(v) => &mut **v,
+            Self::DvsDropNetworkRuleAction(v) => &mut **v,
+            Self::DvsGreEncapNetworkRuleAction(v) => &mut **v,
+            Self::DvsLogNetworkRuleAction(v) => &mut **v,
+            Self::DvsMacRewriteNetworkRuleAction(v) => &mut **v,
+            Self::DvsPuntNetworkRuleAction(v) => &mut **v,
+            Self::DvsRateLimitNetworkRuleAction(v) => &mut **v,
+            Self::DvsUpdateTagNetworkRuleAction(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DvsNetworkRuleActionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DvsNetworkRuleActionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DvsNetworkRuleActionKind {
-    const BASE: u16 = crate::registry::id::DvsNetworkRuleAction;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DvsAcceptNetworkRuleAction => {
-                    Self::DvsAcceptNetworkRuleAction(
-                        Box::new(
-                            <crate::types::DvsAcceptNetworkRuleAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsCopyNetworkRuleAction => {
-                    Self::DvsCopyNetworkRuleAction(
-                        Box::new(
-                            <crate::types::DvsCopyNetworkRuleAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsDropNetworkRuleAction => {
-                    Self::DvsDropNetworkRuleAction(
-                        Box::new(
-                            <crate::types::DvsDropNetworkRuleAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsGreEncapNetworkRuleAction => {
-                    Self::DvsGreEncapNetworkRuleAction(
-                        Box::new(
-                            <crate::types::DvsGreEncapNetworkRuleAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsLogNetworkRuleAction => {
-                    Self::DvsLogNetworkRuleAction(
-                        Box::new(
-                            <crate::types::DvsLogNetworkRuleAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsMacRewriteNetworkRuleAction => {
-                    Self::DvsMacRewriteNetworkRuleAction(
-                        Box::new(
-                            <crate::types::DvsMacRewriteNetworkRuleAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsPuntNetworkRuleAction => {
-                    Self::DvsPuntNetworkRuleAction(
-                        Box::new(
-                            <crate::types::DvsPuntNetworkRuleAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsRateLimitNetworkRuleAction => {
-                    Self::DvsRateLimitNetworkRuleAction(
-                        Box::new(
-                            <crate::types::DvsRateLimitNetworkRuleAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsUpdateTagNetworkRuleAction => {
-                    Self::DvsUpdateTagNetworkRuleAction(
-                        Box::new(
-                            <crate::types::DvsUpdateTagNetworkRuleAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DvsNetworkRuleAction(
-                        Box::new(
-                            <crate::types::DvsNetworkRuleAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DvsNetworkRuleActionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DvsNetworkRuleActionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DvsNetworkRuleActionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DvsNetworkRuleActionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`DvsNetworkRuleQualifierKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<String>,
@@ -20,42 +20,71 @@ impl DvsNetworkRuleQualifier {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsNetworkRuleQualifier",
+    type_name: Some("DvsNetworkRuleQualifier"),
+    wire: &["key"],
+    names: &["key"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for DvsNetworkRuleQualifier {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsNetworkRuleQualifier {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsNetworkRuleQualifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsNetworkRuleQualifier {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsNetworkRuleQualifier {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsNetworkRuleQualifier {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DvsNetworkRuleQualifier"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsNetworkRuleQualifier {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsNetworkRuleQualifier {
-    const TYPE_NAME: &'static str = "DvsNetworkRuleQualifier";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { key: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `DvsNetworkRuleQualifier` or any of its subtypes: what a member declared as `DvsNetworkRuleQualifier` holds.
@@ -78,12 +107,7 @@ pub enum DvsNetworkRuleQualifierKind {
 impl DvsNetworkRuleQualifierKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::DvsNetworkRuleQualifier(v) => v.type_name(),
-            Self::DvsIpNetworkRuleQualifier(v) => v.type_name(),
-            Self::DvsMacNetworkRuleQualifier(v) => v.type_name(),
-            Self::DvsSystemTrafficNetworkRuleQualifier(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -120,71 +144,68 @@ for DvsNetworkRuleQualifierKind {
         Self::DvsSystemTrafficNetworkRuleQualifier(Box::new(v))
     }
 }
-impl serde::Serialize for DvsNetworkRuleQualifierKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for DvsNetworkRuleQualifierKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::DvsNetworkRuleQualifier,
+            id,
+        ) {
+            crate::registry::id::DvsIpNetworkRuleQualifier => {
+                Self::DvsIpNetworkRuleQualifier(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsMacNetworkRuleQualifier => {
+                Self::DvsMacNetworkRuleQualifier(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsSystemTrafficNetworkRuleQualifier => {
+                Self::DvsSystemTrafficNetworkRuleQualifier(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::DvsNetworkRuleQualifier(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::DvsNetworkRuleQualifier(v) => v.serialize(s),
-            Self::DvsIpNetworkRuleQualifier(v) => v.serialize(s),
-            Self::DvsMacNetworkRuleQualifier(v) => v.serialize(s),
-            Self::DvsSystemTrafficNetworkRuleQualifier(v) => v.serialize(s),
+            Self::DvsNetworkRuleQualifier(v) => &**v,
+            Self::DvsIpNetworkRuleQualifier(v) => &**v,
+            Self::DvsMacNetworkRuleQualifier(v) => &**v,
+            Self::DvsSystemTrafficNetworkRuleQualifier(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::DvsNetworkRuleQualifier(v) => &mut **v,
+            Self::DvsIpNetworkRuleQualifier(v) => &mut **v,
+            Self::DvsMacNetworkRuleQualifier(v) => &mut **v,
+            Self::DvsSystemTrafficNetworkRuleQualifier(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for DvsNetworkRuleQualifierKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for DvsNetworkRuleQualifierKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for DvsNetworkRuleQualifierKind {
-    const BASE: u16 = crate::registry::id::DvsNetworkRuleQualifier;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DvsIpNetworkRuleQualifier => {
-                    Self::DvsIpNetworkRuleQualifier(
-                        Box::new(
-                            <crate::types::DvsIpNetworkRuleQualifier as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsMacNetworkRuleQualifier => {
-                    Self::DvsMacNetworkRuleQualifier(
-                        Box::new(
-                            <crate::types::DvsMacNetworkRuleQualifier as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsSystemTrafficNetworkRuleQualifier => {
-                    Self::DvsSystemTrafficNetworkRuleQualifier(
-                        Box::new(
-                            <crate::types::DvsSystemTrafficNetworkRuleQualifier as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::DvsNetworkRuleQualifier(
-                        Box::new(
-                            <crate::types::DvsNetworkRuleQualifier as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for DvsNetworkRuleQualifierKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for DvsNetworkRuleQualifierKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for DvsNetworkRuleQualifierKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DvsNetworkRuleQualifierKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVSPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSPolicy {
     /// Property *DVSPolicy.autoPreInstallAllowed*.
     pub auto_pre_install_allowed: Option<bool>,
@@ -22,56 +22,78 @@ impl DVSPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("autoPreInstallAllowed", &self.auto_pre_install_allowed);
-        o.opt("autoUpgradeAllowed", &self.auto_upgrade_allowed);
-        o.opt("partialUpgradeAllowed", &self.partial_upgrade_allowed);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSPolicy",
+    type_name: Some("DVSPolicy"),
+    wire: &["autoPreInstallAllowed", "autoUpgradeAllowed", "partialUpgradeAllowed"],
+    names: &[
+        "auto_pre_install_allowed",
+        "auto_upgrade_allowed",
+        "partial_upgrade_allowed",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for DVSPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.auto_pre_install_allowed,
+            1usize => &self.auto_upgrade_allowed,
+            2usize => &self.partial_upgrade_allowed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.auto_pre_install_allowed,
+            1usize => &mut self.auto_upgrade_allowed,
+            2usize => &mut self.partial_upgrade_allowed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSPolicy"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSPolicy {
-    const TYPE_NAME: &'static str = "DVSPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "autoPreInstallAllowed" => {
-                    crate::de::set(&mut f.0, &mut map, "autoPreInstallAllowed")
-                }
-                "autoUpgradeAllowed" => {
-                    crate::de::set(&mut f.1, &mut map, "autoUpgradeAllowed")
-                }
-                "partialUpgradeAllowed" => {
-                    crate::de::set(&mut f.2, &mut map, "partialUpgradeAllowed")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            auto_pre_install_allowed: f_0,
-            auto_upgrade_allowed: f_1,
-            partial_upgrade_allowed: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

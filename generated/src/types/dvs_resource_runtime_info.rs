@@ -3,7 +3,7 @@
 /// Data object type *DvsResourceRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsResourceRuntimeInfo {
     /// Property *DvsResourceRuntimeInfo.capacity*.
     pub capacity: Option<i32>,
@@ -28,73 +28,90 @@ impl DvsResourceRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("capacity", &self.capacity);
-        o.opt("usage", &self.usage);
-        o.opt("available", &self.available);
-        o.opt("allocatedResource", &self.allocated_resource);
-        o.opt(
-            "vmVnicNetworkResourcePoolRuntime",
-            &self.vm_vnic_network_resource_pool_runtime,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsResourceRuntimeInfo",
+    type_name: Some("DvsResourceRuntimeInfo"),
+    wire: &[
+        "capacity",
+        "usage",
+        "available",
+        "allocatedResource",
+        "vmVnicNetworkResourcePoolRuntime",
+    ],
+    names: &[
+        "capacity",
+        "usage",
+        "available",
+        "allocated_resource",
+        "vm_vnic_network_resource_pool_runtime",
+    ],
+    required: &[],
+    by_name: &[3u16, 2u16, 0u16, 1u16, 4u16],
+};
+impl crate::object::Object for DvsResourceRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.capacity,
+            1usize => &self.usage,
+            2usize => &self.available,
+            3usize => &self.allocated_resource,
+            4usize => &self.vm_vnic_network_resource_pool_runtime,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.capacity,
+            1usize => &mut self.usage,
+            2usize => &mut self.available,
+            3usize => &mut self.allocated_resource,
+            4usize => &mut self.vm_vnic_network_resource_pool_runtime,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsResourceRuntimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsResourceRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsResourceRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsResourceRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsResourceRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DvsResourceRuntimeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsResourceRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsResourceRuntimeInfo {
-    const TYPE_NAME: &'static str = "DvsResourceRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Vec<crate::types::DvsVnicAllocatedResource>>,
-            Option<Vec<crate::types::DvsVmVnicNetworkResourcePoolRuntimeInfo>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "capacity" => crate::de::set(&mut f.0, &mut map, "capacity"),
-                "usage" => crate::de::set(&mut f.1, &mut map, "usage"),
-                "available" => crate::de::set(&mut f.2, &mut map, "available"),
-                "allocatedResource" => {
-                    crate::de::set_list(&mut f.3, &mut map, "allocatedResource")
-                }
-                "vmVnicNetworkResourcePoolRuntime" => {
-                    crate::de::set_list(
-                        &mut f.4,
-                        &mut map,
-                        "vmVnicNetworkResourcePoolRuntime",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            capacity: f_0,
-            usage: f_1,
-            available: f_2,
-            allocated_resource: f_3,
-            vm_vnic_network_resource_pool_runtime: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct DVSRollbackRequestType<'a> {
     /// Parameter *entityBackup*.
     pub entity_backup: Option<&'a crate::types::EntityBackupConfig>,
 }
-impl serde::Serialize for DVSRollbackRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("entityBackup", &self.entity_backup);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for DVSRollbackRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("entityBackup", &self.entity_backup);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVSRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSRuntimeInfo {
     /// Property *DVSRuntimeInfo.hostMemberRuntime*.
     pub host_member_runtime: Option<Vec<crate::types::HostMemberRuntimeInfo>>,
@@ -20,54 +20,72 @@ impl DVSRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostMemberRuntime", &self.host_member_runtime);
-        o.opt("resourceRuntimeInfo", &self.resource_runtime_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSRuntimeInfo",
+    type_name: Some("DVSRuntimeInfo"),
+    wire: &["hostMemberRuntime", "resourceRuntimeInfo"],
+    names: &["host_member_runtime", "resource_runtime_info"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for DVSRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_member_runtime,
+            1usize => &self.resource_runtime_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_member_runtime,
+            1usize => &mut self.resource_runtime_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSRuntimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSRuntimeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSRuntimeInfo {
-    const TYPE_NAME: &'static str = "DVSRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostMemberRuntimeInfo>>,
-            Option<Box<crate::types::DvsResourceRuntimeInfo>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostMemberRuntime" => {
-                    crate::de::set_list(&mut f.0, &mut map, "hostMemberRuntime")
-                }
-                "resourceRuntimeInfo" => {
-                    crate::de::set(&mut f.1, &mut map, "resourceRuntimeInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            host_member_runtime: f_0,
-            resource_runtime_info: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DVSSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSSummary {
     /// Property *DVSSummary.name*.
     pub name: String,
@@ -44,97 +44,114 @@ impl DVSSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("uuid", &self.uuid);
-        o.field("numPorts", &self.num_ports);
-        o.opt("productInfo", &self.product_info);
-        o.opt("hostMember", &self.host_member);
-        o.opt("vm", &self.vm);
-        o.opt("host", &self.host);
-        o.opt("portgroupName", &self.portgroup_name);
-        o.opt("description", &self.description);
-        o.opt("contact", &self.contact);
-        o.opt("numHosts", &self.num_hosts);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSSummary",
+    type_name: Some("DVSSummary"),
+    wire: &[
+        "name",
+        "uuid",
+        "numPorts",
+        "productInfo",
+        "hostMember",
+        "vm",
+        "host",
+        "portgroupName",
+        "description",
+        "contact",
+        "numHosts",
+    ],
+    names: &[
+        "name",
+        "uuid",
+        "num_ports",
+        "product_info",
+        "host_member",
+        "vm",
+        "host",
+        "portgroup_name",
+        "description",
+        "contact",
+        "num_hosts",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[9u16, 8u16, 6u16, 4u16, 0u16, 10u16, 2u16, 7u16, 3u16, 1u16, 5u16],
+};
+impl crate::object::Object for DVSSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.uuid,
+            2usize => &self.num_ports,
+            3usize => &self.product_info,
+            4usize => &self.host_member,
+            5usize => &self.vm,
+            6usize => &self.host,
+            7usize => &self.portgroup_name,
+            8usize => &self.description,
+            9usize => &self.contact,
+            10usize => &self.num_hosts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.uuid,
+            2usize => &mut self.num_ports,
+            3usize => &mut self.product_info,
+            4usize => &mut self.host_member,
+            5usize => &mut self.vm,
+            6usize => &mut self.host,
+            7usize => &mut self.portgroup_name,
+            8usize => &mut self.description,
+            9usize => &mut self.contact,
+            10usize => &mut self.num_hosts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSSummary {
-    const TYPE_NAME: &'static str = "DVSSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Box<crate::types::DVSContactInfo>>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "uuid" => crate::de::req(&mut f.1, &mut map, "uuid"),
-                "numPorts" => crate::de::req(&mut f.2, &mut map, "numPorts"),
-                "productInfo" => crate::de::set(&mut f.3, &mut map, "productInfo"),
-                "hostMember" => crate::de::set_list(&mut f.4, &mut map, "hostMember"),
-                "vm" => crate::de::set_list(&mut f.5, &mut map, "vm"),
-                "host" => crate::de::set_list(&mut f.6, &mut map, "host"),
-                "portgroupName" => {
-                    crate::de::set_list(&mut f.7, &mut map, "portgroupName")
-                }
-                "description" => crate::de::set(&mut f.8, &mut map, "description"),
-                "contact" => crate::de::set(&mut f.9, &mut map, "contact"),
-                "numHosts" => crate::de::set(&mut f.10, &mut map, "numHosts"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["name", "uuid", "numPorts"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            uuid: f_1,
-            num_ports: f_2,
-            product_info: f_3,
-            host_member: f_4,
-            vm: f_5,
-            host: f_6,
-            portgroup_name: f_7,
-            description: f_8,
-            contact: f_9,
-            num_hosts: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DvsSystemTrafficNetworkRuleQualifier*.
 ///
 /// Extends `DvsNetworkRuleQualifier`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsSystemTrafficNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<String>,
@@ -20,56 +20,72 @@ impl DvsSystemTrafficNetworkRuleQualifier {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("typeOfSystemTraffic", &self.type_of_system_traffic);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsSystemTrafficNetworkRuleQualifier",
+    type_name: Some("DvsSystemTrafficNetworkRuleQualifier"),
+    wire: &["key", "typeOfSystemTraffic"],
+    names: &["key", "type_of_system_traffic"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for DvsSystemTrafficNetworkRuleQualifier {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.type_of_system_traffic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.type_of_system_traffic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsSystemTrafficNetworkRuleQualifier {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsSystemTrafficNetworkRuleQualifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsSystemTrafficNetworkRuleQualifier {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsSystemTrafficNetworkRuleQualifier {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsSystemTrafficNetworkRuleQualifier {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DvsSystemTrafficNetworkRuleQualifier"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsSystemTrafficNetworkRuleQualifier {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsSystemTrafficNetworkRuleQualifier {
-    const TYPE_NAME: &'static str = "DvsSystemTrafficNetworkRuleQualifier";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Box<crate::types::StringExpression>>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "typeOfSystemTraffic" => {
-                    crate::de::set(&mut f.1, &mut map, "typeOfSystemTraffic")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            key: f_0,
-            type_of_system_traffic: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DvsTrafficFilterConfigSpec*.
 ///
 /// Extends `DvsTrafficFilterConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsTrafficFilterConfigSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -32,88 +32,102 @@ impl DvsTrafficFilterConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inherited", &self.inherited);
-        o.opt("key", &self.key);
-        o.opt("agentName", &self.agent_name);
-        o.opt("slotNumber", &self.slot_number);
-        o.opt("parameters", &self.parameters);
-        o.opt("onFailure", &self.on_failure);
-        o.opt("trafficRuleset", &self.traffic_ruleset);
-        o.field("operation", &self.operation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsTrafficFilterConfigSpec",
+    type_name: Some("DvsTrafficFilterConfigSpec"),
+    wire: &[
+        "inherited",
+        "key",
+        "agentName",
+        "slotNumber",
+        "parameters",
+        "onFailure",
+        "trafficRuleset",
+        "operation",
+    ],
+    names: &[
+        "inherited",
+        "key",
+        "agent_name",
+        "slot_number",
+        "parameters",
+        "on_failure",
+        "traffic_ruleset",
+        "operation",
+    ],
+    required: &[0u16, 7u16],
+    by_name: &[2u16, 0u16, 1u16, 5u16, 7u16, 4u16, 3u16, 6u16],
+};
+impl crate::object::Object for DvsTrafficFilterConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inherited,
+            1usize => &self.key,
+            2usize => &self.agent_name,
+            3usize => &self.slot_number,
+            4usize => &self.parameters,
+            5usize => &self.on_failure,
+            6usize => &self.traffic_ruleset,
+            7usize => &self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inherited,
+            1usize => &mut self.key,
+            2usize => &mut self.agent_name,
+            3usize => &mut self.slot_number,
+            4usize => &mut self.parameters,
+            5usize => &mut self.on_failure,
+            6usize => &mut self.traffic_ruleset,
+            7usize => &mut self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsTrafficFilterConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsTrafficFilterConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsTrafficFilterConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsTrafficFilterConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsTrafficFilterConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DvsTrafficFilterConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsTrafficFilterConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsTrafficFilterConfigSpec {
-    const TYPE_NAME: &'static str = "DvsTrafficFilterConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DvsFilterParameter>>,
-            Option<String>,
-            Option<Box<crate::types::DvsTrafficRuleset>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inherited" => crate::de::req(&mut f.0, &mut map, "inherited"),
-                "key" => crate::de::set(&mut f.1, &mut map, "key"),
-                "agentName" => crate::de::set(&mut f.2, &mut map, "agentName"),
-                "slotNumber" => crate::de::set(&mut f.3, &mut map, "slotNumber"),
-                "parameters" => crate::de::set(&mut f.4, &mut map, "parameters"),
-                "onFailure" => crate::de::set(&mut f.5, &mut map, "onFailure"),
-                "trafficRuleset" => crate::de::set(&mut f.6, &mut map, "trafficRuleset"),
-                "operation" => crate::de::req(&mut f.7, &mut map, "operation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.7.is_some()],
-                    &["inherited", "operation"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, Some(f_7)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            inherited: f_0,
-            key: f_1,
-            agent_name: f_2,
-            slot_number: f_3,
-            parameters: f_4,
-            on_failure: f_5,
-            traffic_ruleset: f_6,
-            operation: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

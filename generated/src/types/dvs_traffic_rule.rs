@@ -3,7 +3,7 @@
 /// Data object type *DvsTrafficRule*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsTrafficRule {
     /// Property *DvsTrafficRule.key*.
     pub key: Option<String>,
@@ -28,66 +28,80 @@ impl DvsTrafficRule {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("description", &self.description);
-        o.opt("sequence", &self.sequence);
-        o.opt("qualifier", &self.qualifier);
-        o.opt("action", &self.action);
-        o.opt("direction", &self.direction);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsTrafficRule",
+    type_name: Some("DvsTrafficRule"),
+    wire: &["key", "description", "sequence", "qualifier", "action", "direction"],
+    names: &["key", "description", "sequence", "qualifier", "action", "direction"],
+    required: &[],
+    by_name: &[4u16, 1u16, 5u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for DvsTrafficRule {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.sequence,
+            3usize => &self.qualifier,
+            4usize => &self.action,
+            5usize => &self.direction,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.sequence,
+            3usize => &mut self.qualifier,
+            4usize => &mut self.action,
+            5usize => &mut self.direction,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsTrafficRule {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsTrafficRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsTrafficRule {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsTrafficRule {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsTrafficRule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DvsTrafficRule"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsTrafficRule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsTrafficRule {
-    const TYPE_NAME: &'static str = "DvsTrafficRule";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Vec<crate::types::DvsNetworkRuleQualifierKind>>,
-            Option<crate::types::DvsNetworkRuleActionKind>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "description" => crate::de::set(&mut f.1, &mut map, "description"),
-                "sequence" => crate::de::set(&mut f.2, &mut map, "sequence"),
-                "qualifier" => crate::de::set_list(&mut f.3, &mut map, "qualifier"),
-                "action" => crate::de::set(&mut f.4, &mut map, "action"),
-                "direction" => crate::de::set(&mut f.5, &mut map, "direction"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            sequence: f_2,
-            qualifier: f_3,
-            action: f_4,
-            direction: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DvsTrafficRuleset*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsTrafficRuleset {
     /// Property *DvsTrafficRuleset.key*.
     pub key: Option<String>,
@@ -24,58 +24,76 @@ impl DvsTrafficRuleset {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("enabled", &self.enabled);
-        o.opt("precedence", &self.precedence);
-        o.opt("rules", &self.rules);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsTrafficRuleset",
+    type_name: Some("DvsTrafficRuleset"),
+    wire: &["key", "enabled", "precedence", "rules"],
+    names: &["key", "enabled", "precedence", "rules"],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for DvsTrafficRuleset {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.enabled,
+            2usize => &self.precedence,
+            3usize => &self.rules,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.enabled,
+            2usize => &mut self.precedence,
+            3usize => &mut self.rules,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsTrafficRuleset {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsTrafficRuleset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsTrafficRuleset {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsTrafficRuleset {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsTrafficRuleset {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DvsTrafficRuleset"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsTrafficRuleset {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsTrafficRuleset {
-    const TYPE_NAME: &'static str = "DvsTrafficRuleset";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<Vec<crate::types::DvsTrafficRule>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "enabled" => crate::de::set(&mut f.1, &mut map, "enabled"),
-                "precedence" => crate::de::set(&mut f.2, &mut map, "precedence"),
-                "rules" => crate::de::set_list(&mut f.3, &mut map, "rules"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            key: f_0,
-            enabled: f_1,
-            precedence: f_2,
-            rules: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

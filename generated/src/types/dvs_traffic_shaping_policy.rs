@@ -3,7 +3,7 @@
 /// Data object type *DVSTrafficShapingPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSTrafficShapingPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -26,69 +26,84 @@ impl DVSTrafficShapingPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inherited", &self.inherited);
-        o.opt("enabled", &self.enabled);
-        o.opt("averageBandwidth", &self.average_bandwidth);
-        o.opt("peakBandwidth", &self.peak_bandwidth);
-        o.opt("burstSize", &self.burst_size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSTrafficShapingPolicy",
+    type_name: Some("DVSTrafficShapingPolicy"),
+    wire: &["inherited", "enabled", "averageBandwidth", "peakBandwidth", "burstSize"],
+    names: &[
+        "inherited",
+        "enabled",
+        "average_bandwidth",
+        "peak_bandwidth",
+        "burst_size",
+    ],
+    required: &[0u16],
+    by_name: &[2u16, 4u16, 1u16, 0u16, 3u16],
+};
+impl crate::object::Object for DVSTrafficShapingPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inherited,
+            1usize => &self.enabled,
+            2usize => &self.average_bandwidth,
+            3usize => &self.peak_bandwidth,
+            4usize => &self.burst_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inherited,
+            1usize => &mut self.enabled,
+            2usize => &mut self.average_bandwidth,
+            3usize => &mut self.peak_bandwidth,
+            4usize => &mut self.burst_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSTrafficShapingPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSTrafficShapingPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSTrafficShapingPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSTrafficShapingPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSTrafficShapingPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("DVSTrafficShapingPolicy"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSTrafficShapingPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSTrafficShapingPolicy {
-    const TYPE_NAME: &'static str = "DVSTrafficShapingPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::LongPolicy>>,
-            Option<Box<crate::types::LongPolicy>>,
-            Option<Box<crate::types::LongPolicy>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inherited" => crate::de::req(&mut f.0, &mut map, "inherited"),
-                "enabled" => crate::de::set(&mut f.1, &mut map, "enabled"),
-                "averageBandwidth" => {
-                    crate::de::set(&mut f.2, &mut map, "averageBandwidth")
-                }
-                "peakBandwidth" => crate::de::set(&mut f.3, &mut map, "peakBandwidth"),
-                "burstSize" => crate::de::set(&mut f.4, &mut map, "burstSize"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inherited"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            inherited: f_0,
-            enabled: f_1,
-            average_bandwidth: f_2,
-            peak_bandwidth: f_3,
-            burst_size: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

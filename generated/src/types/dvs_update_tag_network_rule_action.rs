@@ -3,7 +3,7 @@
 /// Data object type *DvsUpdateTagNetworkRuleAction*.
 ///
 /// Extends `DvsNetworkRuleAction`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsUpdateTagNetworkRuleAction {
     /// Property *DvsUpdateTagNetworkRuleAction.qosTag*.
     pub qos_tag: Option<i32>,
@@ -20,51 +20,72 @@ impl DvsUpdateTagNetworkRuleAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("qosTag", &self.qos_tag);
-        o.opt("dscpTag", &self.dscp_tag);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsUpdateTagNetworkRuleAction",
+    type_name: Some("DvsUpdateTagNetworkRuleAction"),
+    wire: &["qosTag", "dscpTag"],
+    names: &["qos_tag", "dscp_tag"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for DvsUpdateTagNetworkRuleAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.qos_tag,
+            1usize => &self.dscp_tag,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.qos_tag,
+            1usize => &mut self.dscp_tag,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsUpdateTagNetworkRuleAction {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsUpdateTagNetworkRuleAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsUpdateTagNetworkRuleAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsUpdateTagNetworkRuleAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsUpdateTagNetworkRuleAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DvsUpdateTagNetworkRuleAction"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsUpdateTagNetworkRuleAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsUpdateTagNetworkRuleAction {
-    const TYPE_NAME: &'static str = "DvsUpdateTagNetworkRuleAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "qosTag" => crate::de::set(&mut f.0, &mut map, "qosTag"),
-                "dscpTag" => crate::de::set(&mut f.1, &mut map, "dscpTag"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            qos_tag: f_0,
-            dscp_tag: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

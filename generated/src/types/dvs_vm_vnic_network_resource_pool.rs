@@ -3,7 +3,7 @@
 /// Data object type *DVSVmVnicNetworkResourcePool*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DVSVmVnicNetworkResourcePool {
     /// Property *DVSVmVnicNetworkResourcePool.key*.
     pub key: String,
@@ -26,76 +26,78 @@ impl DVSVmVnicNetworkResourcePool {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("name", &self.name);
-        o.opt("description", &self.description);
-        o.field("configVersion", &self.config_version);
-        o.opt("allocationInfo", &self.allocation_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DVSVmVnicNetworkResourcePool",
+    type_name: Some("DVSVmVnicNetworkResourcePool"),
+    wire: &["key", "name", "description", "configVersion", "allocationInfo"],
+    names: &["key", "name", "description", "config_version", "allocation_info"],
+    required: &[0u16, 3u16],
+    by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for DVSVmVnicNetworkResourcePool {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.config_version,
+            4usize => &self.allocation_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.config_version,
+            4usize => &mut self.allocation_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DVSVmVnicNetworkResourcePool {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DVSVmVnicNetworkResourcePool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DVSVmVnicNetworkResourcePool {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DVSVmVnicNetworkResourcePool {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DVSVmVnicNetworkResourcePool {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DVSVmVnicNetworkResourcePool"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DVSVmVnicNetworkResourcePool {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DVSVmVnicNetworkResourcePool {
-    const TYPE_NAME: &'static str = "DVSVmVnicNetworkResourcePool";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DvsVmVnicResourceAllocation>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "configVersion" => crate::de::req(&mut f.3, &mut map, "configVersion"),
-                "allocationInfo" => crate::de::set(&mut f.4, &mut map, "allocationInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["key", "configVersion"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            description: f_2,
-            config_version: f_3,
-            allocation_info: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DvsVmVnicNetworkResourcePoolRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DvsVmVnicNetworkResourcePoolRuntimeInfo {
     /// Property *DvsVmVnicNetworkResourcePoolRuntimeInfo.key*.
     pub key: String,
@@ -30,83 +30,98 @@ impl DvsVmVnicNetworkResourcePoolRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("name", &self.name);
-        o.opt("capacity", &self.capacity);
-        o.opt("usage", &self.usage);
-        o.opt("available", &self.available);
-        o.field("status", &self.status);
-        o.opt("allocatedResource", &self.allocated_resource);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsVmVnicNetworkResourcePoolRuntimeInfo",
+    type_name: Some("DvsVmVnicNetworkResourcePoolRuntimeInfo"),
+    wire: &[
+        "key",
+        "name",
+        "capacity",
+        "usage",
+        "available",
+        "status",
+        "allocatedResource",
+    ],
+    names: &[
+        "key",
+        "name",
+        "capacity",
+        "usage",
+        "available",
+        "status",
+        "allocated_resource",
+    ],
+    required: &[0u16, 5u16],
+    by_name: &[6u16, 4u16, 2u16, 0u16, 1u16, 5u16, 3u16],
+};
+impl crate::object::Object for DvsVmVnicNetworkResourcePoolRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.capacity,
+            3usize => &self.usage,
+            4usize => &self.available,
+            5usize => &self.status,
+            6usize => &self.allocated_resource,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.capacity,
+            3usize => &mut self.usage,
+            4usize => &mut self.available,
+            5usize => &mut self.status,
+            6usize => &mut self.allocated_resource,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsVmVnicNetworkResourcePoolRuntimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for DvsVmVnicNetworkResourcePoolRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsVmVnicNetworkResourcePoolRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsVmVnicNetworkResourcePoolRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsVmVnicNetworkResourcePoolRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DvsVmVnicNetworkResourcePoolRuntimeInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsVmVnicNetworkResourcePoolRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsVmVnicNetworkResourcePoolRuntimeInfo {
-    const TYPE_NAME: &'static str = "DvsVmVnicNetworkResourcePoolRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<Vec<crate::types::DvsVnicAllocatedResource>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "capacity" => crate::de::set(&mut f.2, &mut map, "capacity"),
-                "usage" => crate::de::set(&mut f.3, &mut map, "usage"),
-                "available" => crate::de::set(&mut f.4, &mut map, "available"),
-                "status" => crate::de::req(&mut f.5, &mut map, "status"),
-                "allocatedResource" => {
-                    crate::de::set_list(&mut f.6, &mut map, "allocatedResource")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.5.is_some()], &["key", "status"]),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, Some(f_5), f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            capacity: f_2,
-            usage: f_3,
-            available: f_4,
-            status: f_5,
-            allocated_resource: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *DvsVnicAllocatedResource*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DvsVnicAllocatedResource {
     /// Property *DvsVnicAllocatedResource.vm*.
     ///
@@ -24,65 +24,79 @@ impl DvsVnicAllocatedResource {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vm", &self.vm);
-        o.field("vnicKey", &self.vnic_key);
-        o.opt("reservation", &self.reservation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "DvsVnicAllocatedResource",
+    type_name: Some("DvsVnicAllocatedResource"),
+    wire: &["vm", "vnicKey", "reservation"],
+    names: &["vm", "vnic_key", "reservation"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for DvsVnicAllocatedResource {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm,
+            1usize => &self.vnic_key,
+            2usize => &self.reservation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm,
+            1usize => &mut self.vnic_key,
+            2usize => &mut self.reservation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for DvsVnicAllocatedResource {
+    fn blank() -> Self {
+        Self {
+            vm: crate::object::Blank::blank(),
+            vnic_key: crate::object::Blank::blank(),
+            reservation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for DvsVnicAllocatedResource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for DvsVnicAllocatedResource {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for DvsVnicAllocatedResource {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for DvsVnicAllocatedResource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("DvsVnicAllocatedResource"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for DvsVnicAllocatedResource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for DvsVnicAllocatedResource {
-    const TYPE_NAME: &'static str = "DvsVnicAllocatedResource";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<i64>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vm" => crate::de::req(&mut f.0, &mut map, "vm"),
-                "vnicKey" => crate::de::req(&mut f.1, &mut map, "vnicKey"),
-                "reservation" => crate::de::set(&mut f.2, &mut map, "reservation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["vm", "vnicKey"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vm: f_0,
-            vnic_key: f_1,
-            reservation: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,7 +10,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`EamFaultKind`\].
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EamFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -27,51 +27,73 @@ impl EamFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EamFault",
+    type_name: Some("EamFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for EamFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EamFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EamFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EamFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EamFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EamFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EamFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EamFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EamFault {
-    const TYPE_NAME: &'static str = "EamFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `EamFault` or any of its subtypes: what a member declared as `EamFault` holds.
@@ -95,15 +117,7 @@ pub enum EamFaultKind {
 impl EamFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::EamFault(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::InvalidAgencyScope(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::InvalidAgentConfiguration(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::EamInvalidUrl(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -145,77 +159,74 @@ impl From<crate::types::EamInvalidUrl> for EamFaultKind {
         Self::EamInvalidUrl(Box::new(v))
     }
 }
-impl serde::Serialize for EamFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for EamFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::EamFault, id) {
+            #[cfg(feature = "eam")]
+            crate::registry::id::InvalidAgencyScope => {
+                Self::InvalidAgencyScope(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::InvalidAgentConfiguration => {
+                Self::InvalidAgentConfiguration(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::EamInvalidUrl => {
+                Self::EamInvalidUrl(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::EamFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::EamFault(v) => v.serialize(s),
+            Self::EamFault(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::InvalidAgencyScope(v) => v.serialize(s),
+            Self::InvalidAgencyScope(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::InvalidAgentConfiguration(v) => v.serialize(s),
+            Self::InvalidAgentConfiguration(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::EamInvalidUrl(v) => v.serialize(s),
+            Self::EamInvalidUrl(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::EamFault(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::InvalidAgencyScope(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::InvalidAgentConfiguration(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::EamInvalidUrl(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EamFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for EamFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for EamFaultKind {
-    const BASE: u16 = crate::registry::id::EamFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "eam")]
-                crate::registry::id::InvalidAgencyScope => {
-                    Self::InvalidAgencyScope(
-                        Box::new(
-                            <crate::types::InvalidAgencyScope as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::InvalidAgentConfiguration => {
-                    Self::InvalidAgentConfiguration(
-                        Box::new(
-                            <crate::types::InvalidAgentConfiguration as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::EamInvalidUrl => {
-                    Self::EamInvalidUrl(
-                        Box::new(
-                            <crate::types::EamInvalidUrl as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::EamFault(
-                        Box::new(
-                            <crate::types::EamFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for EamFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for EamFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for EamFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EamFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

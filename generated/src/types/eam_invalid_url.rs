@@ -8,7 +8,7 @@
 ///
 /// Extends `EamFault`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EamInvalidUrl {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -35,82 +35,98 @@ impl EamInvalidUrl {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("url", &self.url);
-        o.field("malformedUrl", &self.malformed_url);
-        o.field("unknownHost", &self.unknown_host);
-        o.field("connectionRefused", &self.connection_refused);
-        o.opt("responseCode", &self.response_code);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EamInvalidUrl",
+    type_name: Some("EamInvalidUrl"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "url",
+        "malformedUrl",
+        "unknownHost",
+        "connectionRefused",
+        "responseCode",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "url",
+        "malformed_url",
+        "unknown_host",
+        "connection_refused",
+        "response_code",
+    ],
+    required: &[2u16, 3u16, 4u16, 5u16],
+    by_name: &[5u16, 0u16, 1u16, 3u16, 6u16, 4u16, 2u16],
+};
+impl crate::object::Object for EamInvalidUrl {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.url,
+            3usize => &self.malformed_url,
+            4usize => &self.unknown_host,
+            5usize => &self.connection_refused,
+            6usize => &self.response_code,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.url,
+            3usize => &mut self.malformed_url,
+            4usize => &mut self.unknown_host,
+            5usize => &mut self.connection_refused,
+            6usize => &mut self.response_code,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EamInvalidUrl {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EamInvalidUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EamInvalidUrl {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EamInvalidUrl {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EamInvalidUrl {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EamInvalidUrl"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EamInvalidUrl {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EamInvalidUrl {
-    const TYPE_NAME: &'static str = "EamInvalidUrl";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "url" => crate::de::req(&mut f.2, &mut map, "url"),
-                "malformedUrl" => crate::de::req(&mut f.3, &mut map, "malformedUrl"),
-                "unknownHost" => crate::de::req(&mut f.4, &mut map, "unknownHost"),
-                "connectionRefused" => {
-                    crate::de::req(&mut f.5, &mut map, "connectionRefused")
-                }
-                "responseCode" => crate::de::set(&mut f.6, &mut map, "responseCode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["url", "malformedUrl", "unknownHost", "connectionRefused"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5), f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            url: f_2,
-            malformed_url: f_3,
-            unknown_host: f_4,
-            connection_refused: f_5,
-            response_code: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

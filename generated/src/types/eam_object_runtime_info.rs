@@ -10,7 +10,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`EamObjectRuntimeInfoKind`\].
 #[deprecated]
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EamObjectRuntimeInfo {
     /// Property *EamObjectRuntimeInfo.status*.
     pub status: String,
@@ -33,69 +33,83 @@ impl EamObjectRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("status", &self.status);
-        o.opt("issue", &self.issue);
-        o.field("goalState", &self.goal_state);
-        o.field("entity", &self.entity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EamObjectRuntimeInfo",
+    type_name: Some("EamObjectRuntimeInfo"),
+    wire: &["status", "issue", "goalState", "entity"],
+    names: &["status", "issue", "goal_state", "entity"],
+    required: &[0u16, 2u16, 3u16],
+    by_name: &[3u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for EamObjectRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.status,
+            1usize => &self.issue,
+            2usize => &self.goal_state,
+            3usize => &self.entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.status,
+            1usize => &mut self.issue,
+            2usize => &mut self.goal_state,
+            3usize => &mut self.entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EamObjectRuntimeInfo {
+    fn blank() -> Self {
+        Self {
+            status: crate::object::Blank::blank(),
+            issue: crate::object::Blank::blank(),
+            goal_state: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for EamObjectRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EamObjectRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EamObjectRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EamObjectRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EamObjectRuntimeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EamObjectRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EamObjectRuntimeInfo {
-    const TYPE_NAME: &'static str = "EamObjectRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::IssueKind>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "status" => crate::de::req(&mut f.0, &mut map, "status"),
-                "issue" => crate::de::set_list(&mut f.1, &mut map, "issue"),
-                "goalState" => crate::de::req(&mut f.2, &mut map, "goalState"),
-                "entity" => crate::de::req(&mut f.3, &mut map, "entity"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["status", "goalState", "entity"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            status: f_0,
-            issue: f_1,
-            goal_state: f_2,
-            entity: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `EamObjectRuntimeInfo` or any of its subtypes: what a member declared as `EamObjectRuntimeInfo` holds.
@@ -113,11 +127,7 @@ pub enum EamObjectRuntimeInfoKind {
 impl EamObjectRuntimeInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::EamObjectRuntimeInfo(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::AgentRuntimeInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -143,51 +153,61 @@ impl From<crate::types::AgentRuntimeInfo> for EamObjectRuntimeInfoKind {
         Self::AgentRuntimeInfo(Box::new(v))
     }
 }
-impl serde::Serialize for EamObjectRuntimeInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::EamObjectRuntimeInfo(v) => v.serialize(s),
+impl crate::object::Family for EamObjectRuntimeInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::EamObjectRuntimeInfo,
+            id,
+        ) {
             #[cfg(feature = "eam")]
-            Self::AgentRuntimeInfo(v) => v.serialize(s),
+            crate::registry::id::AgentRuntimeInfo => {
+                Self::AgentRuntimeInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::EamObjectRuntimeInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::EamObjectRuntimeInfo(v) => &**v,
+            #[cfg(feature = "eam")]
+            Self::AgentRuntimeInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::EamObjectRuntimeInfo(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::AgentRuntimeInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EamObjectRuntimeInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for EamObjectRuntimeInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for EamObjectRuntimeInfoKind {
-    const BASE: u16 = crate::registry::id::EamObjectRuntimeInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "eam")]
-                crate::registry::id::AgentRuntimeInfo => {
-                    Self::AgentRuntimeInfo(
-                        Box::new(
-                            <crate::types::AgentRuntimeInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::EamObjectRuntimeInfo(
-                        Box::new(
-                            <crate::types::EamObjectRuntimeInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for EamObjectRuntimeInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for EamObjectRuntimeInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for EamObjectRuntimeInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EamObjectRuntimeInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

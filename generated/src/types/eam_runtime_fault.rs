@@ -7,7 +7,7 @@
 /// Extends `RuntimeFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EamRuntimeFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EamRuntimeFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,51 +24,73 @@ impl EamRuntimeFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EamRuntimeFault",
+    type_name: Some("EamRuntimeFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for EamRuntimeFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EamRuntimeFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EamRuntimeFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EamRuntimeFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EamRuntimeFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EamRuntimeFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EamRuntimeFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EamRuntimeFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EamRuntimeFault {
-    const TYPE_NAME: &'static str = "EamRuntimeFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `EamRuntimeFault` or any of its subtypes: what a member declared as `EamRuntimeFault` holds.
@@ -99,17 +121,7 @@ pub enum EamRuntimeFaultKind {
 impl EamRuntimeFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::EamRuntimeFault(v) => v.type_name(),
-            Self::EamAppFault(v) => v.type_name(),
-            Self::EamIOFault(v) => v.type_name(),
-            Self::EamServiceNotInitialized(v) => v.type_name(),
-            Self::EamSystemFault(v) => v.type_name(),
-            Self::EamInvalidLogin(v) => v.type_name(),
-            Self::EamInvalidVibPackage(v) => v.type_name(),
-            Self::NoConnectionToVCenter(v) => v.type_name(),
-            Self::NotAuthorized(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -175,125 +187,94 @@ impl From<crate::types::NotAuthorized> for EamRuntimeFaultKind {
         Self::NotAuthorized(Box::new(v))
     }
 }
-impl serde::Serialize for EamRuntimeFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for EamRuntimeFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::EamRuntimeFault, id) {
+            crate::registry::id::EamAppFault => {
+                Self::EamAppFault(
+                    <crate::types::EamAppFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::EamIOFault => {
+                Self::EamIOFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::EamServiceNotInitialized => {
+                Self::EamServiceNotInitialized(crate::object::Blank::blank())
+            }
+            crate::registry::id::EamSystemFault => {
+                Self::EamSystemFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::EamInvalidLogin => {
+                Self::EamInvalidLogin(crate::object::Blank::blank())
+            }
+            crate::registry::id::EamInvalidVibPackage => {
+                Self::EamInvalidVibPackage(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoConnectionToVCenter => {
+                Self::NoConnectionToVCenter(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotAuthorized => {
+                Self::NotAuthorized(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::EamRuntimeFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::EamRuntimeFault(v) => v.serialize(s),
-            Self::EamAppFault(v) => v.serialize(s),
-            Self::EamIOFault(v) => v.serialize(s),
-            Self::EamServiceNotInitialized(v) => v.serialize(s),
-            Self::EamSystemFault(v) => v.serialize(s),
-            Self::EamInvalidLogin(v) => v.serialize(s),
-            Self::EamInvalidVibPackage(v) => v.serialize(s),
-            Self::NoConnectionToVCenter(v) => v.serialize(s),
-            Self::NotAuthorized(v) => v.serialize(s),
+            Self::EamRuntimeFault(v) => &**v,
+            Self::EamAppFault(v) => crate::object::Family::object(v),
+            Self::EamIOFault(v) => &**v,
+            Self::EamServiceNotInitialized(v) => &**v,
+            Self::EamSystemFault(v) => &**v,
+            Self::EamInvalidLogin(v) => &**v,
+            Self::EamInvalidVibPackage(v) => &**v,
+            Self::NoConnectionToVCenter(v) => &**v,
+            Self::NotAuthorized(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::EamRuntimeFault(v) => &mut **v,
+            Self::EamAppFault(v) => crate::object::Family::object_mut(v),
+            Self::EamIOFault(v) => &mut **v,
+            Self::EamServiceNotInitialized(v) => &mut **v,
+            Self::EamSystemFault(v) => &mut **v,
+            Self::EamInvalidLogin(v) => &mut **v,
+            Self::EamInvalidVibPackage(v) => &mut **v,
+            Self::NoConnectionToVCenter(v) => &mut **v,
+            Self::NotAuthorized(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EamRuntimeFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for EamRuntimeFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for EamRuntimeFaultKind {
-    const BASE: u16 = crate::registry::id::EamRuntimeFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::EamAppFault => {
-                    Self::EamAppFault(
-                        <crate::types::EamAppFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::EamIOFault => {
-                    Self::EamIOFault(
-                        Box::new(
-                            <crate::types::EamIOFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EamServiceNotInitialized => {
-                    Self::EamServiceNotInitialized(
-                        Box::new(
-                            <crate::types::EamServiceNotInitialized as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EamSystemFault => {
-                    Self::EamSystemFault(
-                        Box::new(
-                            <crate::types::EamSystemFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EamInvalidLogin => {
-                    Self::EamInvalidLogin(
-                        Box::new(
-                            <crate::types::EamInvalidLogin as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EamInvalidVibPackage => {
-                    Self::EamInvalidVibPackage(
-                        Box::new(
-                            <crate::types::EamInvalidVibPackage as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoConnectionToVCenter => {
-                    Self::NoConnectionToVCenter(
-                        Box::new(
-                            <crate::types::NoConnectionToVCenter as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotAuthorized => {
-                    Self::NotAuthorized(
-                        Box::new(
-                            <crate::types::NotAuthorized as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::EamRuntimeFault(
-                        Box::new(
-                            <crate::types::EamRuntimeFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for EamRuntimeFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for EamRuntimeFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for EamRuntimeFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EamRuntimeFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

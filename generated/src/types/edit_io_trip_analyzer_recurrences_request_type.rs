@@ -14,11 +14,11 @@ pub struct EditIOTripAnalyzerRecurrencesRequestType<'a> {
     /// Parameter *recurrences*.
     pub recurrences: &'a [crate::types::VsanIOTripAnalyzerRecurrence],
 }
-impl serde::Serialize for EditIOTripAnalyzerRecurrencesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EditIOTripAnalyzerRecurrencesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("recurrences", &self.recurrences);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct EmitSyslogMarkRequestType<'a> {
     /// Parameter *message*.
     pub message: &'a str,
 }
-impl serde::Serialize for EmitSyslogMarkRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EmitSyslogMarkRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("message", &self.message);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct EnableAlarmActionsRequestType<'a> {
     /// Parameter *enabled*.
     pub enabled: bool,
 }
-impl serde::Serialize for EnableAlarmActionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EnableAlarmActionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
         o.field("enabled", &self.enabled);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

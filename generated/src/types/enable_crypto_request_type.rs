@@ -8,10 +8,10 @@ pub struct EnableCryptoRequestType<'a> {
     /// Parameter *keyPlain*.
     pub key_plain: &'a crate::types::CryptoKeyPlain,
 }
-impl serde::Serialize for EnableCryptoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EnableCryptoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("keyPlain", &self.key_plain);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct EnableMultipathPathRequestType<'a> {
     /// Parameter *pathName*.
     pub path_name: &'a str,
 }
-impl serde::Serialize for EnableMultipathPathRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EnableMultipathPathRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("pathName", &self.path_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct EnableNetworkBootRequestType<'a> {
     /// Parameter *networkBootMode*.
     pub network_boot_mode: &'a str,
 }
-impl serde::Serialize for EnableNetworkBootRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EnableNetworkBootRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("networkBootMode", &self.network_boot_mode);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

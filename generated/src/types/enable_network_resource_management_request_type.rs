@@ -8,10 +8,10 @@ pub struct EnableNetworkResourceManagementRequestType {
     /// Parameter *enable*.
     pub enable: bool,
 }
-impl serde::Serialize for EnableNetworkResourceManagementRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EnableNetworkResourceManagementRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("enable", &self.enable);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct EnterMaintenanceModeRequestType<'a> {
     /// Parameter *maintenanceSpec*.
     pub maintenance_spec: Option<&'a crate::types::HostMaintenanceSpec>,
 }
-impl serde::Serialize for EnterMaintenanceModeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EnterMaintenanceModeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("timeout", &self.timeout);
-        o.opt("evacuatePoweredOffVms", &self.evacuate_powered_off_vms);
-        o.opt("maintenanceSpec", &self.maintenance_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("evacuatePoweredOffVms", &self.evacuate_powered_off_vms);
+        o.field("maintenanceSpec", &self.maintenance_spec);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *EntityBackupConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EntityBackupConfig {
     /// Property *EntityBackupConfig.entityType*.
     pub entity_type: String,
@@ -32,76 +32,80 @@ impl EntityBackupConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entityType", &self.entity_type);
-        o.field("configBlob", &self.config_blob);
-        o.opt("key", &self.key);
-        o.opt("name", &self.name);
-        o.opt("container", &self.container);
-        o.opt("configVersion", &self.config_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EntityBackupConfig",
+    type_name: Some("EntityBackupConfig"),
+    wire: &["entityType", "configBlob", "key", "name", "container", "configVersion"],
+    names: &["entity_type", "config_blob", "key", "name", "container", "config_version"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 5u16, 4u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for EntityBackupConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_type,
+            1usize => &self.config_blob,
+            2usize => &self.key,
+            3usize => &self.name,
+            4usize => &self.container,
+            5usize => &self.config_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_type,
+            1usize => &mut self.config_blob,
+            2usize => &mut self.key,
+            3usize => &mut self.name,
+            4usize => &mut self.container,
+            5usize => &mut self.config_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EntityBackupConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EntityBackupConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EntityBackupConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EntityBackupConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EntityBackupConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EntityBackupConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EntityBackupConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EntityBackupConfig {
-    const TYPE_NAME: &'static str = "EntityBackupConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityType" => crate::de::req(&mut f.0, &mut map, "entityType"),
-                "configBlob" => crate::de::req(&mut f.1, &mut map, "configBlob"),
-                "key" => crate::de::set(&mut f.2, &mut map, "key"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                "container" => crate::de::set(&mut f.4, &mut map, "container"),
-                "configVersion" => crate::de::set(&mut f.5, &mut map, "configVersion"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["entityType", "configBlob"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity_type: f_0,
-            config_blob: f_1,
-            key: f_2,
-            name: f_3,
-            container: f_4,
-            config_version: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `EventArgument`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EntityEventArgumentKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EntityEventArgument {
     /// Property *EntityEventArgument.name*.
     pub name: String,
@@ -20,45 +20,71 @@ impl EntityEventArgument {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EntityEventArgument",
+    type_name: Some("EntityEventArgument"),
+    wire: &["name"],
+    names: &["name"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for EntityEventArgument {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EntityEventArgument {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EntityEventArgument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EntityEventArgument {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EntityEventArgument {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EntityEventArgument {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EntityEventArgument"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EntityEventArgument {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EntityEventArgument {
-    const TYPE_NAME: &'static str = "EntityEventArgument";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["name"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { name: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `EntityEventArgument` or any of its subtypes: what a member declared as `EntityEventArgument` holds.
@@ -99,22 +125,7 @@ pub enum EntityEventArgumentKind {
 impl EntityEventArgumentKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::EntityEventArgument(v) => v.type_name(),
-            Self::AlarmEventArgument(v) => v.type_name(),
-            Self::ComputeResourceEventArgument(v) => v.type_name(),
-            Self::DatacenterEventArgument(v) => v.type_name(),
-            Self::DatastoreEventArgument(v) => v.type_name(),
-            Self::DvsEventArgument(v) => v.type_name(),
-            Self::FolderEventArgument(v) => v.type_name(),
-            Self::HostEventArgument(v) => v.type_name(),
-            Self::ManagedEntityEventArgument(v) => v.type_name(),
-            Self::NetworkEventArgument(v) => v.type_name(),
-            Self::ResourcePoolEventArgument(v) => v.type_name(),
-            Self::ScheduledTaskEventArgument(v) => v.type_name(),
-            Self::TgwEventArgument(v) => v.type_name(),
-            Self::VmEventArgument(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -210,181 +221,118 @@ impl From<crate::types::VmEventArgument> for EntityEventArgumentKind {
         Self::VmEventArgument(Box::new(v))
     }
 }
-impl serde::Serialize for EntityEventArgumentKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for EntityEventArgumentKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::EntityEventArgument,
+            id,
+        ) {
+            crate::registry::id::AlarmEventArgument => {
+                Self::AlarmEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::ComputeResourceEventArgument => {
+                Self::ComputeResourceEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::DatacenterEventArgument => {
+                Self::DatacenterEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::DatastoreEventArgument => {
+                Self::DatastoreEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsEventArgument => {
+                Self::DvsEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::FolderEventArgument => {
+                Self::FolderEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostEventArgument => {
+                Self::HostEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::ManagedEntityEventArgument => {
+                Self::ManagedEntityEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::NetworkEventArgument => {
+                Self::NetworkEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::ResourcePoolEventArgument => {
+                Self::ResourcePoolEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::ScheduledTaskEventArgument => {
+                Self::ScheduledTaskEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::TgwEventArgument => {
+                Self::TgwEventArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmEventArgument => {
+                Self::VmEventArgument(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::EntityEventArgument(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::EntityEventArgument(v) => v.serialize(s),
-            Self::AlarmEventArgument(v) => v.serialize(s),
-            Self::ComputeResourceEventArgument(v) => v.serialize(s),
-            Self::DatacenterEventArgument(v) => v.serialize(s),
-            Self::DatastoreEventArgument(v) => v.serialize(s),
-            Self::DvsEventArgument(v) => v.serialize(s),
-            Self::FolderEventArgument(v) => v.serialize(s),
-            Self::HostEventArgument(v) => v.serialize(s),
-            Self::ManagedEntityEventArgument(v) => v.serialize(s),
-            Self::NetworkEventArgument(v) => v.serialize(s),
-            Self::ResourcePoolEventArgument(v) => v.serialize(s),
-            Self::ScheduledTaskEventArgument(v) => v.serialize(s),
-            Self::TgwEventArgument(v) => v.serialize(s),
-            Self::VmEventArgument(v) => v.serialize(s),
+            Self::EntityEventArgument(v) => &**v,
+            Self::AlarmEventArgument(v) => &**v,
+            Self::ComputeResourceEventArgument(v) => &**v,
+            Self::DatacenterEventArgument(v) => &**v,
+            Self::DatastoreEventArgument(v) => &**v,
+            Self::DvsEventArgument(v) => &**v,
+            Self::FolderEventArgument(v) => &**v,
+            Self::HostEventArgument(v) => &**v,
+            Self::ManagedEntityEventArgument(v) => &**v,
+            Self::NetworkEventArgument(v) => &**v,
+            Self::ResourcePoolEventArgument(v) => &**v,
+            Self::ScheduledTaskEventArgument(v) => &**v,
+            Self::TgwEventArgument(v) => &**v,
+            Self::VmEventArgument(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::EntityEventArgument(v) => &mut **v,
+            Self::AlarmEventArgument(v) => &mut **v,
+            Self::ComputeResourceEventArgument(v) => &mut **v,
+            Self::DatacenterEventArgument(v) => &mut **v,
+            Self::DatastoreEventArgument(v) => &mut **v,
+            Self::DvsEventArgument(v) => &mut **v,
+            Self::FolderEventArgument(v) => &mut **v,
+            Self::HostEventArgument(v) => &mut **v,
+            Self::ManagedEntityEventArgument(v) => &mut **v,
+            Self::NetworkEventArgument(v) => &mut **v,
+            Self::ResourcePoolEventArgument(v) => &mut **v,
+            Self::ScheduledTaskEventArgument(v) => &mut **v,
+            Self::TgwEventArgument(v) => &mut **v,
+            Self::VmEventArgument(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EntityEventArgumentKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for EntityEventArgumentKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for EntityEventArgumentKind {
-    const BASE: u16 = crate::registry::id::EntityEventArgument;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AlarmEventArgument => {
-                    Self::AlarmEventArgument(
-                        Box::new(
-                            <crate::types::AlarmEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ComputeResourceEventArgument => {
-                    Self::ComputeResourceEventArgument(
-                        Box::new(
-                            <crate::types::ComputeResourceEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DatacenterEventArgument => {
-                    Self::DatacenterEventArgument(
-                        Box::new(
-                            <crate::types::DatacenterEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DatastoreEventArgument => {
-                    Self::DatastoreEventArgument(
-                        Box::new(
-                            <crate::types::DatastoreEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsEventArgument => {
-                    Self::DvsEventArgument(
-                        Box::new(
-                            <crate::types::DvsEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FolderEventArgument => {
-                    Self::FolderEventArgument(
-                        Box::new(
-                            <crate::types::FolderEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostEventArgument => {
-                    Self::HostEventArgument(
-                        Box::new(
-                            <crate::types::HostEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ManagedEntityEventArgument => {
-                    Self::ManagedEntityEventArgument(
-                        Box::new(
-                            <crate::types::ManagedEntityEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NetworkEventArgument => {
-                    Self::NetworkEventArgument(
-                        Box::new(
-                            <crate::types::NetworkEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ResourcePoolEventArgument => {
-                    Self::ResourcePoolEventArgument(
-                        Box::new(
-                            <crate::types::ResourcePoolEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ScheduledTaskEventArgument => {
-                    Self::ScheduledTaskEventArgument(
-                        Box::new(
-                            <crate::types::ScheduledTaskEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TgwEventArgument => {
-                    Self::TgwEventArgument(
-                        Box::new(
-                            <crate::types::TgwEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmEventArgument => {
-                    Self::VmEventArgument(
-                        Box::new(
-                            <crate::types::VmEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::EntityEventArgument(
-                        Box::new(
-                            <crate::types::EntityEventArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for EntityEventArgumentKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for EntityEventArgumentKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for EntityEventArgumentKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EntityEventArgumentKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

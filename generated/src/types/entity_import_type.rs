@@ -28,8 +28,9 @@ impl EntityImportType {
         }
     }
 }
-impl crate::de::StringEnum for EntityImportType {
-    fn from_wire(v: &str) -> Self {
+impl EntityImportType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "createEntityWithNewIdentifier" => Self::CreateEntityWithNewIdentifier,
             "createEntityWithOriginalIdentifier" => {
@@ -42,13 +43,13 @@ impl crate::de::StringEnum for EntityImportType {
 }
 impl From<&str> for EntityImportType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for EntityImportType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for EntityImportType {
@@ -56,13 +57,33 @@ impl std::fmt::Display for EntityImportType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for EntityImportType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for EntityImportType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for EntityImportType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EntityImportType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EntityImportType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -66,8 +66,9 @@ impl EntityReferenceEntityType {
         }
     }
 }
-impl crate::de::StringEnum for EntityReferenceEntityType {
-    fn from_wire(v: &str) -> Self {
+impl EntityReferenceEntityType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "datacenter" => Self::Datacenter,
             "resourcePool" => Self::ResourcePool,
@@ -88,13 +89,13 @@ impl crate::de::StringEnum for EntityReferenceEntityType {
 }
 impl From<&str> for EntityReferenceEntityType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for EntityReferenceEntityType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for EntityReferenceEntityType {
@@ -102,13 +103,33 @@ impl std::fmt::Display for EntityReferenceEntityType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for EntityReferenceEntityType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for EntityReferenceEntityType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for EntityReferenceEntityType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EntityReferenceEntityType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EntityReferenceEntityType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

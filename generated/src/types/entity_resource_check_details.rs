@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EntityResourceCheckDetailsKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EntityResourceCheckDetails {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<String>,
@@ -40,93 +40,111 @@ impl EntityResourceCheckDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("uuid", &self.uuid);
-        o.opt("isNew", &self.is_new);
-        o.opt("capacity", &self.capacity);
-        o.opt("postOperationCapacity", &self.post_operation_capacity);
-        o.opt("usedCapacity", &self.used_capacity);
-        o.opt("postOperationUsedCapacity", &self.post_operation_used_capacity);
-        o.opt("additionalRequiredCapacity", &self.additional_required_capacity);
-        o.opt("maxComponents", &self.max_components);
-        o.opt("components", &self.components);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EntityResourceCheckDetails",
+    type_name: Some("EntityResourceCheckDetails"),
+    wire: &[
+        "name",
+        "uuid",
+        "isNew",
+        "capacity",
+        "postOperationCapacity",
+        "usedCapacity",
+        "postOperationUsedCapacity",
+        "additionalRequiredCapacity",
+        "maxComponents",
+        "components",
+    ],
+    names: &[
+        "name",
+        "uuid",
+        "is_new",
+        "capacity",
+        "post_operation_capacity",
+        "used_capacity",
+        "post_operation_used_capacity",
+        "additional_required_capacity",
+        "max_components",
+        "components",
+    ],
+    required: &[],
+    by_name: &[7u16, 3u16, 9u16, 2u16, 8u16, 0u16, 4u16, 6u16, 5u16, 1u16],
+};
+impl crate::object::Object for EntityResourceCheckDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.uuid,
+            2usize => &self.is_new,
+            3usize => &self.capacity,
+            4usize => &self.post_operation_capacity,
+            5usize => &self.used_capacity,
+            6usize => &self.post_operation_used_capacity,
+            7usize => &self.additional_required_capacity,
+            8usize => &self.max_components,
+            9usize => &self.components,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.uuid,
+            2usize => &mut self.is_new,
+            3usize => &mut self.capacity,
+            4usize => &mut self.post_operation_capacity,
+            5usize => &mut self.used_capacity,
+            6usize => &mut self.post_operation_used_capacity,
+            7usize => &mut self.additional_required_capacity,
+            8usize => &mut self.max_components,
+            9usize => &mut self.components,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EntityResourceCheckDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EntityResourceCheckDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EntityResourceCheckDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EntityResourceCheckDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EntityResourceCheckDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("EntityResourceCheckDetails"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EntityResourceCheckDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EntityResourceCheckDetails {
-    const TYPE_NAME: &'static str = "EntityResourceCheckDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "uuid" => crate::de::set(&mut f.1, &mut map, "uuid"),
-                "isNew" => crate::de::set(&mut f.2, &mut map, "isNew"),
-                "capacity" => crate::de::set(&mut f.3, &mut map, "capacity"),
-                "postOperationCapacity" => {
-                    crate::de::set(&mut f.4, &mut map, "postOperationCapacity")
-                }
-                "usedCapacity" => crate::de::set(&mut f.5, &mut map, "usedCapacity"),
-                "postOperationUsedCapacity" => {
-                    crate::de::set(&mut f.6, &mut map, "postOperationUsedCapacity")
-                }
-                "additionalRequiredCapacity" => {
-                    crate::de::set(&mut f.7, &mut map, "additionalRequiredCapacity")
-                }
-                "maxComponents" => crate::de::set(&mut f.8, &mut map, "maxComponents"),
-                "components" => crate::de::set(&mut f.9, &mut map, "components"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            name: f_0,
-            uuid: f_1,
-            is_new: f_2,
-            capacity: f_3,
-            post_operation_capacity: f_4,
-            used_capacity: f_5,
-            post_operation_used_capacity: f_6,
-            additional_required_capacity: f_7,
-            max_components: f_8,
-            components: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `EntityResourceCheckDetails` or any of its subtypes: what a member declared as `EntityResourceCheckDetails` holds.
@@ -165,21 +183,7 @@ pub enum EntityResourceCheckDetailsKind {
 impl EntityResourceCheckDetailsKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::EntityResourceCheckDetails(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanDiskGroupResourceCheckResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanDiskResourceCheckResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanFaultDomainResourceCheckResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanHostResourceCheckResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanResourceCheckResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanStoragePoolResourceCheckResult(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -249,114 +253,109 @@ for EntityResourceCheckDetailsKind {
         Self::VsanStoragePoolResourceCheckResult(Box::new(v))
     }
 }
-impl serde::Serialize for EntityResourceCheckDetailsKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for EntityResourceCheckDetailsKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::EntityResourceCheckDetails,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanDiskGroupResourceCheckResult => {
+                Self::VsanDiskGroupResourceCheckResult(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanDiskResourceCheckResult => {
+                Self::VsanDiskResourceCheckResult(
+                    <crate::types::VsanDiskResourceCheckResultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanFaultDomainResourceCheckResult => {
+                Self::VsanFaultDomainResourceCheckResult(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanHostResourceCheckResult => {
+                Self::VsanHostResourceCheckResult(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanResourceCheckResult => {
+                Self::VsanResourceCheckResult(
+                    <crate::types::VsanResourceCheckResultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanStoragePoolResourceCheckResult => {
+                Self::VsanStoragePoolResourceCheckResult(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::EntityResourceCheckDetails(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::EntityResourceCheckDetails(v) => v.serialize(s),
+            Self::EntityResourceCheckDetails(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanDiskGroupResourceCheckResult(v) => v.serialize(s),
+            Self::VsanDiskGroupResourceCheckResult(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanDiskResourceCheckResult(v) => v.serialize(s),
+            Self::VsanDiskResourceCheckResult(v) => crate::object::Family::object(v),
             #[cfg(feature = "vsan")]
-            Self::VsanFaultDomainResourceCheckResult(v) => v.serialize(s),
+            Self::VsanFaultDomainResourceCheckResult(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanHostResourceCheckResult(v) => v.serialize(s),
+            Self::VsanHostResourceCheckResult(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanResourceCheckResult(v) => v.serialize(s),
+            Self::VsanResourceCheckResult(v) => crate::object::Family::object(v),
             #[cfg(feature = "vsan")]
-            Self::VsanStoragePoolResourceCheckResult(v) => v.serialize(s),
+            Self::VsanStoragePoolResourceCheckResult(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::EntityResourceCheckDetails(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanDiskGroupResourceCheckResult(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanDiskResourceCheckResult(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "vsan")]
+            Self::VsanFaultDomainResourceCheckResult(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanHostResourceCheckResult(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanResourceCheckResult(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "vsan")]
+            Self::VsanStoragePoolResourceCheckResult(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EntityResourceCheckDetailsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for EntityResourceCheckDetailsKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for EntityResourceCheckDetailsKind {
-    const BASE: u16 = crate::registry::id::EntityResourceCheckDetails;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanDiskGroupResourceCheckResult => {
-                    Self::VsanDiskGroupResourceCheckResult(
-                        Box::new(
-                            <crate::types::VsanDiskGroupResourceCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanDiskResourceCheckResult => {
-                    Self::VsanDiskResourceCheckResult(
-                        <crate::types::VsanDiskResourceCheckResultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanFaultDomainResourceCheckResult => {
-                    Self::VsanFaultDomainResourceCheckResult(
-                        Box::new(
-                            <crate::types::VsanFaultDomainResourceCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanHostResourceCheckResult => {
-                    Self::VsanHostResourceCheckResult(
-                        Box::new(
-                            <crate::types::VsanHostResourceCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanResourceCheckResult => {
-                    Self::VsanResourceCheckResult(
-                        <crate::types::VsanResourceCheckResultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanStoragePoolResourceCheckResult => {
-                    Self::VsanStoragePoolResourceCheckResult(
-                        Box::new(
-                            <crate::types::VsanStoragePoolResourceCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::EntityResourceCheckDetails(
-                        Box::new(
-                            <crate::types::EntityResourceCheckDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for EntityResourceCheckDetailsKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for EntityResourceCheckDetailsKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for EntityResourceCheckDetailsKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EntityResourceCheckDetailsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

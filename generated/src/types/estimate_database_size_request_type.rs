@@ -8,10 +8,10 @@ pub struct EstimateDatabaseSizeRequestType<'a> {
     /// Parameter *dbSizeParam*.
     pub db_size_param: &'a crate::types::DatabaseSizeParam,
 }
-impl serde::Serialize for EstimateDatabaseSizeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EstimateDatabaseSizeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("dbSizeParam", &self.db_size_param);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct EsxAgentHostManagerUpdateConfigRequestType<'a> {
     /// Parameter *configInfo*.
     pub config_info: &'a crate::types::HostEsxAgentHostManagerConfigInfo,
 }
-impl serde::Serialize for EsxAgentHostManagerUpdateConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EsxAgentHostManagerUpdateConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("configInfo", &self.config_info);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct EvacuateVsanNodeRequestType<'a> {
     /// Parameter *timeout*.
     pub timeout: i32,
 }
-impl serde::Serialize for EvacuateVsanNodeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for EvacuateVsanNodeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("maintenanceSpec", &self.maintenance_spec);
         o.field("timeout", &self.timeout);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `NotSupportedHostInCluster`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EVCAdmissionFailedKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EVCAdmissionFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,63 +28,85 @@ impl EVCAdmissionFailed {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("productName", &self.product_name);
-        o.opt("productVersion", &self.product_version);
-        o.opt("faults", &self.faults);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EVCAdmissionFailed",
+    type_name: Some("EVCAdmissionFailed"),
+    wire: &["faultCause", "faultMessage", "productName", "productVersion", "faults"],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "product_name",
+        "product_version",
+        "faults",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for EVCAdmissionFailed {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.product_name,
+            3usize => &self.product_version,
+            4usize => &self.faults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.product_name,
+            3usize => &mut self.product_version,
+            4usize => &mut self.faults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EVCAdmissionFailed {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EVCAdmissionFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EVCAdmissionFailed {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EVCAdmissionFailed {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EVCAdmissionFailed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EVCAdmissionFailed"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EVCAdmissionFailed {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EVCAdmissionFailed {
-    const TYPE_NAME: &'static str = "EVCAdmissionFailed";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "productName" => crate::de::set(&mut f.2, &mut map, "productName"),
-                "productVersion" => crate::de::set(&mut f.3, &mut map, "productVersion"),
-                "faults" => crate::de::set_list(&mut f.4, &mut map, "faults"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            product_name: f_2,
-            product_version: f_3,
-            faults: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `EVCAdmissionFailed` or any of its subtypes: what a member declared as `EVCAdmissionFailed` holds.
@@ -127,18 +149,7 @@ pub enum EVCAdmissionFailedKind {
 impl EVCAdmissionFailedKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::EVCAdmissionFailed(v) => v.type_name(),
-            Self::EVCAdmissionFailedCPUFeaturesForMode(v) => v.type_name(),
-            Self::EVCAdmissionFailedCPUModel(v) => v.type_name(),
-            Self::EVCAdmissionFailedCPUModelForMode(v) => v.type_name(),
-            Self::EVCAdmissionFailedCPUVendor(v) => v.type_name(),
-            Self::EVCAdmissionFailedCPUVendorUnknown(v) => v.type_name(),
-            Self::EVCAdmissionFailedHostDisconnected(v) => v.type_name(),
-            Self::EVCAdmissionFailedHostSoftware(v) => v.type_name(),
-            Self::EVCAdmissionFailedHostSoftwareForMode(v) => v.type_name(),
-            Self::EVCAdmissionFailedVmActive(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -212,137 +223,100 @@ impl From<crate::types::EVCAdmissionFailedVmActive> for EVCAdmissionFailedKind {
         Self::EVCAdmissionFailedVmActive(Box::new(v))
     }
 }
-impl serde::Serialize for EVCAdmissionFailedKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for EVCAdmissionFailedKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::EVCAdmissionFailed,
+            id,
+        ) {
+            crate::registry::id::EVCAdmissionFailedCPUFeaturesForMode => {
+                Self::EVCAdmissionFailedCPUFeaturesForMode(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCAdmissionFailedCPUModel => {
+                Self::EVCAdmissionFailedCPUModel(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCAdmissionFailedCPUModelForMode => {
+                Self::EVCAdmissionFailedCPUModelForMode(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCAdmissionFailedCPUVendor => {
+                Self::EVCAdmissionFailedCPUVendor(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCAdmissionFailedCPUVendorUnknown => {
+                Self::EVCAdmissionFailedCPUVendorUnknown(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCAdmissionFailedHostDisconnected => {
+                Self::EVCAdmissionFailedHostDisconnected(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCAdmissionFailedHostSoftware => {
+                Self::EVCAdmissionFailedHostSoftware(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCAdmissionFailedHostSoftwareForMode => {
+                Self::EVCAdmissionFailedHostSoftwareForMode(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::EVCAdmissionFailedVmActive => {
+                Self::EVCAdmissionFailedVmActive(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::EVCAdmissionFailed(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::EVCAdmissionFailed(v) => v.serialize(s),
-            Self::EVCAdmissionFailedCPUFeaturesForMode(v) => v.serialize(s),
-            Self::EVCAdmissionFailedCPUModel(v) => v.serialize(s),
-            Self::EVCAdmissionFailedCPUModelForMode(v) => v.serialize(s),
-            Self::EVCAdmissionFailedCPUVendor(v) => v.serialize(s),
-            Self::EVCAdmissionFailedCPUVendorUnknown(v) => v.serialize(s),
-            Self::EVCAdmissionFailedHostDisconnected(v) => v.serialize(s),
-            Self::EVCAdmissionFailedHostSoftware(v) => v.serialize(s),
-            Self::EVCAdmissionFailedHostSoftwareForMode(v) => v.serialize(s),
-            Self::EVCAdmissionFailedVmActive(v) => v.serialize(s),
+            Self::EVCAdmissionFailed(v) => &**v,
+            Self::EVCAdmissionFailedCPUFeaturesForMode(v) => &**v,
+            Self::EVCAdmissionFailedCPUModel(v) => &**v,
+            Self::EVCAdmissionFailedCPUModelForMode(v) => &**v,
+            Self::EVCAdmissionFailedCPUVendor(v) => &**v,
+            Self::EVCAdmissionFailedCPUVendorUnknown(v) => &**v,
+            Self::EVCAdmissionFailedHostDisconnected(v) => &**v,
+            Self::EVCAdmissionFailedHostSoftware(v) => &**v,
+            Self::EVCAdmissionFailedHostSoftwareForMode(v) => &**v,
+            Self::EVCAdmissionFailedVmActive(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::EVCAdmissionFailed(v) => &mut **v,
+            Self::EVCAdmissionFailedCPUFeaturesForMode(v) => &mut **v,
+            Self::EVCAdmissionFailedCPUModel(v) => &mut **v,
+            Self::EVCAdmissionFailedCPUModelForMode(v) => &mut **v,
+            Self::EVCAdmissionFailedCPUVendor(v) => &mut **v,
+            Self::EVCAdmissionFailedCPUVendorUnknown(v) => &mut **v,
+            Self::EVCAdmissionFailedHostDisconnected(v) => &mut **v,
+            Self::EVCAdmissionFailedHostSoftware(v) => &mut **v,
+            Self::EVCAdmissionFailedHostSoftwareForMode(v) => &mut **v,
+            Self::EVCAdmissionFailedVmActive(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EVCAdmissionFailedKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for EVCAdmissionFailedKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for EVCAdmissionFailedKind {
-    const BASE: u16 = crate::registry::id::EVCAdmissionFailed;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::EVCAdmissionFailedCPUFeaturesForMode => {
-                    Self::EVCAdmissionFailedCPUFeaturesForMode(
-                        Box::new(
-                            <crate::types::EVCAdmissionFailedCPUFeaturesForMode as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCAdmissionFailedCPUModel => {
-                    Self::EVCAdmissionFailedCPUModel(
-                        Box::new(
-                            <crate::types::EVCAdmissionFailedCPUModel as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCAdmissionFailedCPUModelForMode => {
-                    Self::EVCAdmissionFailedCPUModelForMode(
-                        Box::new(
-                            <crate::types::EVCAdmissionFailedCPUModelForMode as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCAdmissionFailedCPUVendor => {
-                    Self::EVCAdmissionFailedCPUVendor(
-                        Box::new(
-                            <crate::types::EVCAdmissionFailedCPUVendor as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCAdmissionFailedCPUVendorUnknown => {
-                    Self::EVCAdmissionFailedCPUVendorUnknown(
-                        Box::new(
-                            <crate::types::EVCAdmissionFailedCPUVendorUnknown as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCAdmissionFailedHostDisconnected => {
-                    Self::EVCAdmissionFailedHostDisconnected(
-                        Box::new(
-                            <crate::types::EVCAdmissionFailedHostDisconnected as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCAdmissionFailedHostSoftware => {
-                    Self::EVCAdmissionFailedHostSoftware(
-                        Box::new(
-                            <crate::types::EVCAdmissionFailedHostSoftware as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCAdmissionFailedHostSoftwareForMode => {
-                    Self::EVCAdmissionFailedHostSoftwareForMode(
-                        Box::new(
-                            <crate::types::EVCAdmissionFailedHostSoftwareForMode as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCAdmissionFailedVmActive => {
-                    Self::EVCAdmissionFailedVmActive(
-                        Box::new(
-                            <crate::types::EVCAdmissionFailedVmActive as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::EVCAdmissionFailed(
-                        Box::new(
-                            <crate::types::EVCAdmissionFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for EVCAdmissionFailedKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for EVCAdmissionFailedKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for EVCAdmissionFailedKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EVCAdmissionFailedKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *EVCAdmissionFailedCPUVendor*.
 ///
 /// Extends `EVCAdmissionFailed`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EVCAdmissionFailedCPUVendor {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,86 +30,98 @@ impl EVCAdmissionFailedCPUVendor {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("productName", &self.product_name);
-        o.opt("productVersion", &self.product_version);
-        o.opt("faults", &self.faults);
-        o.field("clusterCPUVendor", &self.cluster_cpu_vendor);
-        o.field("hostCPUVendor", &self.host_cpu_vendor);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EVCAdmissionFailedCPUVendor",
+    type_name: Some("EVCAdmissionFailedCPUVendor"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "productName",
+        "productVersion",
+        "faults",
+        "clusterCPUVendor",
+        "hostCPUVendor",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "product_name",
+        "product_version",
+        "faults",
+        "cluster_cpu_vendor",
+        "host_cpu_vendor",
+    ],
+    required: &[5u16, 6u16],
+    by_name: &[5u16, 0u16, 1u16, 4u16, 6u16, 2u16, 3u16],
+};
+impl crate::object::Object for EVCAdmissionFailedCPUVendor {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.product_name,
+            3usize => &self.product_version,
+            4usize => &self.faults,
+            5usize => &self.cluster_cpu_vendor,
+            6usize => &self.host_cpu_vendor,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.product_name,
+            3usize => &mut self.product_version,
+            4usize => &mut self.faults,
+            5usize => &mut self.cluster_cpu_vendor,
+            6usize => &mut self.host_cpu_vendor,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EVCAdmissionFailedCPUVendor {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EVCAdmissionFailedCPUVendor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EVCAdmissionFailedCPUVendor {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EVCAdmissionFailedCPUVendor {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EVCAdmissionFailedCPUVendor {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("EVCAdmissionFailedCPUVendor"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EVCAdmissionFailedCPUVendor {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EVCAdmissionFailedCPUVendor {
-    const TYPE_NAME: &'static str = "EVCAdmissionFailedCPUVendor";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "productName" => crate::de::set(&mut f.2, &mut map, "productName"),
-                "productVersion" => crate::de::set(&mut f.3, &mut map, "productVersion"),
-                "faults" => crate::de::set_list(&mut f.4, &mut map, "faults"),
-                "clusterCPUVendor" => {
-                    crate::de::req(&mut f.5, &mut map, "clusterCPUVendor")
-                }
-                "hostCPUVendor" => crate::de::req(&mut f.6, &mut map, "hostCPUVendor"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.5.is_some(), f.6.is_some()],
-                    &["clusterCPUVendor", "hostCPUVendor"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, f_3, f_4, Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            product_name: f_2,
-            product_version: f_3,
-            faults: f_4,
-            cluster_cpu_vendor: f_5,
-            host_cpu_vendor: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

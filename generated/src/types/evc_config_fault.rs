@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EVCConfigFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EVCConfigFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,55 +24,75 @@ impl EVCConfigFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("faults", &self.faults);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EVCConfigFault",
+    type_name: Some("EVCConfigFault"),
+    wire: &["faultCause", "faultMessage", "faults"],
+    names: &["fault_cause", "fault_message", "faults"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for EVCConfigFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.faults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.faults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EVCConfigFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EVCConfigFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EVCConfigFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EVCConfigFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EVCConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EVCConfigFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EVCConfigFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EVCConfigFault {
-    const TYPE_NAME: &'static str = "EVCConfigFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "faults" => crate::de::set_list(&mut f.2, &mut map, "faults"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            faults: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `EVCConfigFault` or any of its subtypes: what a member declared as `EVCConfigFault` holds.
@@ -101,16 +121,7 @@ pub enum EVCConfigFaultKind {
 impl EVCConfigFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::EVCConfigFault(v) => v.type_name(),
-            Self::ActiveVMsBlockingEVC(v) => v.type_name(),
-            Self::DisconnectedHostsBlockingEVC(v) => v.type_name(),
-            Self::EVCModeIllegalByVendor(v) => v.type_name(),
-            Self::EVCModeUnsupportedByHosts(v) => v.type_name(),
-            Self::EVCUnsupportedByHostHardware(v) => v.type_name(),
-            Self::EVCUnsupportedByHostSoftware(v) => v.type_name(),
-            Self::HeterogenousHostsBlockingEVC(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -170,115 +181,85 @@ impl From<crate::types::HeterogenousHostsBlockingEVC> for EVCConfigFaultKind {
         Self::HeterogenousHostsBlockingEVC(Box::new(v))
     }
 }
-impl serde::Serialize for EVCConfigFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for EVCConfigFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::EVCConfigFault, id) {
+            crate::registry::id::ActiveVMsBlockingEVC => {
+                Self::ActiveVMsBlockingEVC(crate::object::Blank::blank())
+            }
+            crate::registry::id::DisconnectedHostsBlockingEVC => {
+                Self::DisconnectedHostsBlockingEVC(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCModeIllegalByVendor => {
+                Self::EVCModeIllegalByVendor(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCModeUnsupportedByHosts => {
+                Self::EVCModeUnsupportedByHosts(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCUnsupportedByHostHardware => {
+                Self::EVCUnsupportedByHostHardware(crate::object::Blank::blank())
+            }
+            crate::registry::id::EVCUnsupportedByHostSoftware => {
+                Self::EVCUnsupportedByHostSoftware(crate::object::Blank::blank())
+            }
+            crate::registry::id::HeterogenousHostsBlockingEVC => {
+                Self::HeterogenousHostsBlockingEVC(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::EVCConfigFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::EVCConfigFault(v) => v.serialize(s),
-            Self::ActiveVMsBlockingEVC(v) => v.serialize(s),
-            Self::DisconnectedHostsBlockingEVC(v) => v.serialize(s),
-            Self::EVCModeIllegalByVendor(v) => v.serialize(s),
-            Self::EVCModeUnsupportedByHosts(v) => v.serialize(s),
-            Self::EVCUnsupportedByHostHardware(v) => v.serialize(s),
-            Self::EVCUnsupportedByHostSoftware(v) => v.serialize(s),
-            Self::HeterogenousHostsBlockingEVC(v) => v.serialize(s),
+            Self::EVCConfigFault(v) => &**v,
+            Self::ActiveVMsBlockingEVC(v) => &**v,
+            Self::DisconnectedHostsBlockingEVC(v) => &**v,
+            Self::EVCModeIllegalByVendor(v) => &**v,
+            Self::EVCModeUnsupportedByHosts(v) => &**v,
+            Self::EVCUnsupportedByHostHardware(v) => &**v,
+            Self::EVCUnsupportedByHostSoftware(v) => &**v,
+            Self::HeterogenousHostsBlockingEVC(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::EVCConfigFault(v) => &mut **v,
+            Self::ActiveVMsBlockingEVC(v) => &mut **v,
+            Self::DisconnectedHostsBlockingEVC(v) => &mut **v,
+            Self::EVCModeIllegalByVendor(v) => &mut **v,
+            Self::EVCModeUnsupportedByHosts(v) => &mut **v,
+            Self::EVCUnsupportedByHostHardware(v) => &mut **v,
+            Self::EVCUnsupportedByHostSoftware(v) => &mut **v,
+            Self::HeterogenousHostsBlockingEVC(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EVCConfigFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for EVCConfigFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for EVCConfigFaultKind {
-    const BASE: u16 = crate::registry::id::EVCConfigFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ActiveVMsBlockingEVC => {
-                    Self::ActiveVMsBlockingEVC(
-                        Box::new(
-                            <crate::types::ActiveVMsBlockingEVC as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DisconnectedHostsBlockingEVC => {
-                    Self::DisconnectedHostsBlockingEVC(
-                        Box::new(
-                            <crate::types::DisconnectedHostsBlockingEVC as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCModeIllegalByVendor => {
-                    Self::EVCModeIllegalByVendor(
-                        Box::new(
-                            <crate::types::EVCModeIllegalByVendor as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCModeUnsupportedByHosts => {
-                    Self::EVCModeUnsupportedByHosts(
-                        Box::new(
-                            <crate::types::EVCModeUnsupportedByHosts as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCUnsupportedByHostHardware => {
-                    Self::EVCUnsupportedByHostHardware(
-                        Box::new(
-                            <crate::types::EVCUnsupportedByHostHardware as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EVCUnsupportedByHostSoftware => {
-                    Self::EVCUnsupportedByHostSoftware(
-                        Box::new(
-                            <crate::types::EVCUnsupportedByHostSoftware as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HeterogenousHostsBlockingEVC => {
-                    Self::HeterogenousHostsBlockingEVC(
-                        Box::new(
-                            <crate::types::HeterogenousHostsBlockingEVC as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::EVCConfigFault(
-                        Box::new(
-                            <crate::types::EVCConfigFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for EVCConfigFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for EVCConfigFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for EVCConfigFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EVCConfigFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

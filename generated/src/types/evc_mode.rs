@@ -3,7 +3,7 @@
 /// Data object type *EVCMode*.
 ///
 /// Extends `ElementDescription`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EVCMode {
     /// Property *Description.label*.
     pub label: String,
@@ -39,116 +39,110 @@ impl EVCMode {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("label", &self.label);
-        o.field("summary", &self.summary);
-        o.field("key", &self.key);
-        o.opt("guaranteedCPUFeatures", &self.guaranteed_cpu_features);
-        o.opt("featureCapability", &self.feature_capability);
-        o.opt("featureMask", &self.feature_mask);
-        o.opt("featureRequirement", &self.feature_requirement);
-        o.field("vendor", &self.vendor);
-        o.field("track", &self.track);
-        o.field("vendorTier", &self.vendor_tier);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EVCMode",
+    type_name: Some("EVCMode"),
+    wire: &[
+        "label",
+        "summary",
+        "key",
+        "guaranteedCPUFeatures",
+        "featureCapability",
+        "featureMask",
+        "featureRequirement",
+        "vendor",
+        "track",
+        "vendorTier",
+    ],
+    names: &[
+        "label",
+        "summary",
+        "key",
+        "guaranteed_cpu_features",
+        "feature_capability",
+        "feature_mask",
+        "feature_requirement",
+        "vendor",
+        "track",
+        "vendor_tier",
+    ],
+    required: &[0u16, 1u16, 2u16, 7u16, 8u16, 9u16],
+    by_name: &[4u16, 5u16, 6u16, 3u16, 2u16, 0u16, 1u16, 8u16, 7u16, 9u16],
+};
+impl crate::object::Object for EVCMode {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.label,
+            1usize => &self.summary,
+            2usize => &self.key,
+            3usize => &self.guaranteed_cpu_features,
+            4usize => &self.feature_capability,
+            5usize => &self.feature_mask,
+            6usize => &self.feature_requirement,
+            7usize => &self.vendor,
+            8usize => &self.track,
+            9usize => &self.vendor_tier,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.label,
+            1usize => &mut self.summary,
+            2usize => &mut self.key,
+            3usize => &mut self.guaranteed_cpu_features,
+            4usize => &mut self.feature_capability,
+            5usize => &mut self.feature_mask,
+            6usize => &mut self.feature_requirement,
+            7usize => &mut self.vendor,
+            8usize => &mut self.track,
+            9usize => &mut self.vendor_tier,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EVCMode {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EVCMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EVCMode {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EVCMode {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EVCMode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EVCMode"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EVCMode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EVCMode {
-    const TYPE_NAME: &'static str = "EVCMode";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostCpuIdInfo>>,
-            Option<Vec<crate::types::HostFeatureCapability>>,
-            Option<Vec<crate::types::HostFeatureMask>>,
-            Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "label" => crate::de::req(&mut f.0, &mut map, "label"),
-                "summary" => crate::de::req(&mut f.1, &mut map, "summary"),
-                "key" => crate::de::req(&mut f.2, &mut map, "key"),
-                "guaranteedCPUFeatures" => {
-                    crate::de::set_list(&mut f.3, &mut map, "guaranteedCPUFeatures")
-                }
-                "featureCapability" => {
-                    crate::de::set_list(&mut f.4, &mut map, "featureCapability")
-                }
-                "featureMask" => crate::de::set_list(&mut f.5, &mut map, "featureMask"),
-                "featureRequirement" => {
-                    crate::de::set_list(&mut f.6, &mut map, "featureRequirement")
-                }
-                "vendor" => crate::de::req(&mut f.7, &mut map, "vendor"),
-                "track" => crate::de::req_list(&mut f.8, &mut map, "track"),
-                "vendorTier" => crate::de::req(&mut f.9, &mut map, "vendorTier"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), _, _, _, _, Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &["label", "summary", "key", "vendor", "track", "vendorTier"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            label: f_0,
-            summary: f_1,
-            key: f_2,
-            guaranteed_cpu_features: f_3,
-            feature_capability: f_4,
-            feature_mask: f_5,
-            feature_requirement: f_6,
-            vendor: f_7,
-            track: f_8,
-            vendor_tier: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

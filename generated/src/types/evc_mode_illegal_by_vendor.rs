@@ -3,7 +3,7 @@
 /// Data object type *EVCModeIllegalByVendor*.
 ///
 /// Extends `EVCConfigFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EVCModeIllegalByVendor {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,74 +26,84 @@ impl EVCModeIllegalByVendor {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("faults", &self.faults);
-        o.field("clusterCPUVendor", &self.cluster_cpu_vendor);
-        o.field("modeCPUVendor", &self.mode_cpu_vendor);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EVCModeIllegalByVendor",
+    type_name: Some("EVCModeIllegalByVendor"),
+    wire: &["faultCause", "faultMessage", "faults", "clusterCPUVendor", "modeCPUVendor"],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "faults",
+        "cluster_cpu_vendor",
+        "mode_cpu_vendor",
+    ],
+    required: &[3u16, 4u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
+};
+impl crate::object::Object for EVCModeIllegalByVendor {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.faults,
+            3usize => &self.cluster_cpu_vendor,
+            4usize => &self.mode_cpu_vendor,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.faults,
+            3usize => &mut self.cluster_cpu_vendor,
+            4usize => &mut self.mode_cpu_vendor,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EVCModeIllegalByVendor {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EVCModeIllegalByVendor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EVCModeIllegalByVendor {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EVCModeIllegalByVendor {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EVCModeIllegalByVendor {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EVCModeIllegalByVendor"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EVCModeIllegalByVendor {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EVCModeIllegalByVendor {
-    const TYPE_NAME: &'static str = "EVCModeIllegalByVendor";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "faults" => crate::de::set_list(&mut f.2, &mut map, "faults"),
-                "clusterCPUVendor" => {
-                    crate::de::req(&mut f.3, &mut map, "clusterCPUVendor")
-                }
-                "modeCPUVendor" => crate::de::req(&mut f.4, &mut map, "modeCPUVendor"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.4.is_some()],
-                    &["clusterCPUVendor", "modeCPUVendor"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            faults: f_2,
-            cluster_cpu_vendor: f_3,
-            mode_cpu_vendor: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

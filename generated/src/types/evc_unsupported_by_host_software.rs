@@ -3,7 +3,7 @@
 /// Data object type *EVCUnsupportedByHostSoftware*.
 ///
 /// Extends `EVCConfigFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EVCUnsupportedByHostSoftware {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,76 +28,78 @@ impl EVCUnsupportedByHostSoftware {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("faults", &self.faults);
-        o.field("host", &self.host);
-        o.field("hostName", &self.host_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EVCUnsupportedByHostSoftware",
+    type_name: Some("EVCUnsupportedByHostSoftware"),
+    wire: &["faultCause", "faultMessage", "faults", "host", "hostName"],
+    names: &["fault_cause", "fault_message", "faults", "host", "host_name"],
+    required: &[3u16, 4u16],
+    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+};
+impl crate::object::Object for EVCUnsupportedByHostSoftware {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.faults,
+            3usize => &self.host,
+            4usize => &self.host_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.faults,
+            3usize => &mut self.host,
+            4usize => &mut self.host_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EVCUnsupportedByHostSoftware {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EVCUnsupportedByHostSoftware {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EVCUnsupportedByHostSoftware {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EVCUnsupportedByHostSoftware {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EVCUnsupportedByHostSoftware {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("EVCUnsupportedByHostSoftware"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EVCUnsupportedByHostSoftware {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EVCUnsupportedByHostSoftware {
-    const TYPE_NAME: &'static str = "EVCUnsupportedByHostSoftware";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "faults" => crate::de::set_list(&mut f.2, &mut map, "faults"),
-                "host" => crate::de::req_list(&mut f.3, &mut map, "host"),
-                "hostName" => crate::de::req_list(&mut f.4, &mut map, "hostName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.4.is_some()],
-                    &["host", "hostName"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            faults: f_2,
-            host: f_3,
-            host_name: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

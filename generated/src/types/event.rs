@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`EventKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Event {
     /// Property *Event.key*.
     pub key: i32,
@@ -54,149 +54,134 @@ impl Event {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("chainId", &self.chain_id);
-        o.field("createdTime", &self.created_time);
-        o.field("userName", &self.user_name);
-        o.opt("datacenter", &self.datacenter);
-        o.opt("computeResource", &self.compute_resource);
-        o.opt("host", &self.host);
-        o.opt("vm", &self.vm);
-        o.opt("ds", &self.ds);
-        o.opt("net", &self.net);
-        o.opt("dvs", &self.dvs);
-        o.opt("tgw", &self.tgw);
-        o.opt("fullFormattedMessage", &self.full_formatted_message);
-        o.opt("changeTag", &self.change_tag);
-        o.opt("auditId", &self.audit_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "Event",
+    type_name: Some("Event"),
+    wire: &[
+        "key",
+        "chainId",
+        "createdTime",
+        "userName",
+        "datacenter",
+        "computeResource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "fullFormattedMessage",
+        "changeTag",
+        "auditId",
+    ],
+    names: &[
+        "key",
+        "chain_id",
+        "created_time",
+        "user_name",
+        "datacenter",
+        "compute_resource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "full_formatted_message",
+        "change_tag",
+        "audit_id",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[
+        14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16, 9u16,
+        11u16, 3u16, 7u16,
+    ],
+};
+impl crate::object::Object for Event {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.chain_id,
+            2usize => &self.created_time,
+            3usize => &self.user_name,
+            4usize => &self.datacenter,
+            5usize => &self.compute_resource,
+            6usize => &self.host,
+            7usize => &self.vm,
+            8usize => &self.ds,
+            9usize => &self.net,
+            10usize => &self.dvs,
+            11usize => &self.tgw,
+            12usize => &self.full_formatted_message,
+            13usize => &self.change_tag,
+            14usize => &self.audit_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.chain_id,
+            2usize => &mut self.created_time,
+            3usize => &mut self.user_name,
+            4usize => &mut self.datacenter,
+            5usize => &mut self.compute_resource,
+            6usize => &mut self.host,
+            7usize => &mut self.vm,
+            8usize => &mut self.ds,
+            9usize => &mut self.net,
+            10usize => &mut self.dvs,
+            11usize => &mut self.tgw,
+            12usize => &mut self.full_formatted_message,
+            13usize => &mut self.change_tag,
+            14usize => &mut self.audit_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for Event {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for Event {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for Event {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for Event {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("Event"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Event {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for Event {
-    const TYPE_NAME: &'static str = "Event";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DatacenterEventArgument>>,
-            Option<Box<crate::types::ComputeResourceEventArgument>>,
-            Option<Box<crate::types::HostEventArgument>>,
-            Option<Box<crate::types::VmEventArgument>>,
-            Option<Box<crate::types::DatastoreEventArgument>>,
-            Option<Box<crate::types::NetworkEventArgument>>,
-            Option<Box<crate::types::DvsEventArgument>>,
-            Option<Box<crate::types::TgwEventArgument>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "chainId" => crate::de::req(&mut f.1, &mut map, "chainId"),
-                "createdTime" => crate::de::req(&mut f.2, &mut map, "createdTime"),
-                "userName" => crate::de::req(&mut f.3, &mut map, "userName"),
-                "datacenter" => crate::de::set(&mut f.4, &mut map, "datacenter"),
-                "computeResource" => {
-                    crate::de::set(&mut f.5, &mut map, "computeResource")
-                }
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "vm" => crate::de::set(&mut f.7, &mut map, "vm"),
-                "ds" => crate::de::set(&mut f.8, &mut map, "ds"),
-                "net" => crate::de::set(&mut f.9, &mut map, "net"),
-                "dvs" => crate::de::set(&mut f.10, &mut map, "dvs"),
-                "tgw" => crate::de::set(&mut f.11, &mut map, "tgw"),
-                "fullFormattedMessage" => {
-                    crate::de::set(&mut f.12, &mut map, "fullFormattedMessage")
-                }
-                "changeTag" => crate::de::set(&mut f.13, &mut map, "changeTag"),
-                "auditId" => crate::de::set(&mut f.14, &mut map, "auditId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["key", "chainId", "createdTime", "userName"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            chain_id: f_1,
-            created_time: f_2,
-            user_name: f_3,
-            datacenter: f_4,
-            compute_resource: f_5,
-            host: f_6,
-            vm: f_7,
-            ds: f_8,
-            net: f_9,
-            dvs: f_10,
-            tgw: f_11,
-            full_formatted_message: f_12,
-            change_tag: f_13,
-            audit_id: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `Event` or any of its subtypes: what a member declared as `Event` holds.
@@ -263,35 +248,7 @@ pub enum EventKind {
 impl EventKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::Event(v) => v.type_name(),
-            Self::AlarmEvent(v) => v.type_name(),
-            Self::AuthorizationEvent(v) => v.type_name(),
-            Self::ClusterEvent(v) => v.type_name(),
-            Self::CustomFieldEvent(v) => v.type_name(),
-            Self::DVPortgroupEvent(v) => v.type_name(),
-            Self::DatacenterEvent(v) => v.type_name(),
-            Self::DatastoreEvent(v) => v.type_name(),
-            Self::DvsEvent(v) => v.type_name(),
-            Self::EventEx(v) => v.type_name(),
-            Self::GeneralEvent(v) => v.type_name(),
-            Self::HealthStatusChangedEvent(v) => v.type_name(),
-            Self::HostEvent(v) => v.type_name(),
-            Self::HostInventoryUnreadableEvent(v) => v.type_name(),
-            Self::LicenseEvent(v) => v.type_name(),
-            Self::LicenseExpiredEvent(v) => v.type_name(),
-            Self::LockerMisconfiguredEvent(v) => v.type_name(),
-            Self::LockerReconfiguredEvent(v) => v.type_name(),
-            Self::NetworkRollbackEvent(v) => v.type_name(),
-            Self::ProfileEvent(v) => v.type_name(),
-            Self::ResourcePoolEvent(v) => v.type_name(),
-            Self::ScheduledTaskEvent(v) => v.type_name(),
-            Self::SessionEvent(v) => v.type_name(),
-            Self::TaskEvent(v) => v.type_name(),
-            Self::TemplateUpgradeEvent(v) => v.type_name(),
-            Self::UpgradeEvent(v) => v.type_name(),
-            Self::VmEvent(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -465,305 +422,246 @@ impl From<crate::types::VmEventKind> for EventKind {
         Self::VmEvent(v)
     }
 }
-impl serde::Serialize for EventKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for EventKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::Event, id) {
+            crate::registry::id::AlarmEvent => {
+                Self::AlarmEvent(
+                    <crate::types::AlarmEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::AuthorizationEvent => {
+                Self::AuthorizationEvent(
+                    <crate::types::AuthorizationEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ClusterEvent => {
+                Self::ClusterEvent(
+                    <crate::types::ClusterEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::CustomFieldEvent => {
+                Self::CustomFieldEvent(
+                    <crate::types::CustomFieldEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DVPortgroupEvent => {
+                Self::DVPortgroupEvent(
+                    <crate::types::DVPortgroupEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DatacenterEvent => {
+                Self::DatacenterEvent(
+                    <crate::types::DatacenterEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DatastoreEvent => {
+                Self::DatastoreEvent(
+                    <crate::types::DatastoreEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DvsEvent => {
+                Self::DvsEvent(
+                    <crate::types::DvsEventKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::EventEx => Self::EventEx(crate::object::Blank::blank()),
+            crate::registry::id::GeneralEvent => {
+                Self::GeneralEvent(
+                    <crate::types::GeneralEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::HealthStatusChangedEvent => {
+                Self::HealthStatusChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostEvent => {
+                Self::HostEvent(
+                    <crate::types::HostEventKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::HostInventoryUnreadableEvent => {
+                Self::HostInventoryUnreadableEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::LicenseEvent => {
+                Self::LicenseEvent(
+                    <crate::types::LicenseEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::LicenseExpiredEvent => {
+                Self::LicenseExpiredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::LockerMisconfiguredEvent => {
+                Self::LockerMisconfiguredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::LockerReconfiguredEvent => {
+                Self::LockerReconfiguredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::NetworkRollbackEvent => {
+                Self::NetworkRollbackEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::ProfileEvent => {
+                Self::ProfileEvent(
+                    <crate::types::ProfileEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ResourcePoolEvent => {
+                Self::ResourcePoolEvent(
+                    <crate::types::ResourcePoolEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ScheduledTaskEvent => {
+                Self::ScheduledTaskEvent(
+                    <crate::types::ScheduledTaskEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::SessionEvent => {
+                Self::SessionEvent(
+                    <crate::types::SessionEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::TaskEvent => {
+                Self::TaskEvent(
+                    <crate::types::TaskEventKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::TemplateUpgradeEvent => {
+                Self::TemplateUpgradeEvent(
+                    <crate::types::TemplateUpgradeEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::UpgradeEvent => {
+                Self::UpgradeEvent(
+                    <crate::types::UpgradeEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmEvent => {
+                Self::VmEvent(
+                    <crate::types::VmEventKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::Event(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::Event(v) => v.serialize(s),
-            Self::AlarmEvent(v) => v.serialize(s),
-            Self::AuthorizationEvent(v) => v.serialize(s),
-            Self::ClusterEvent(v) => v.serialize(s),
-            Self::CustomFieldEvent(v) => v.serialize(s),
-            Self::DVPortgroupEvent(v) => v.serialize(s),
-            Self::DatacenterEvent(v) => v.serialize(s),
-            Self::DatastoreEvent(v) => v.serialize(s),
-            Self::DvsEvent(v) => v.serialize(s),
-            Self::EventEx(v) => v.serialize(s),
-            Self::GeneralEvent(v) => v.serialize(s),
-            Self::HealthStatusChangedEvent(v) => v.serialize(s),
-            Self::HostEvent(v) => v.serialize(s),
-            Self::HostInventoryUnreadableEvent(v) => v.serialize(s),
-            Self::LicenseEvent(v) => v.serialize(s),
-            Self::LicenseExpiredEvent(v) => v.serialize(s),
-            Self::LockerMisconfiguredEvent(v) => v.serialize(s),
-            Self::LockerReconfiguredEvent(v) => v.serialize(s),
-            Self::NetworkRollbackEvent(v) => v.serialize(s),
-            Self::ProfileEvent(v) => v.serialize(s),
-            Self::ResourcePoolEvent(v) => v.serialize(s),
-            Self::ScheduledTaskEvent(v) => v.serialize(s),
-            Self::SessionEvent(v) => v.serialize(s),
-            Self::TaskEvent(v) => v.serialize(s),
-            Self::TemplateUpgradeEvent(v) => v.serialize(s),
-            Self::UpgradeEvent(v) => v.serialize(s),
-            Self::VmEvent(v) => v.serialize(s),
+            Self::Event(v) => &**v,
+            Self::AlarmEvent(v) => crate::object::Family::object(v),
+            Self::AuthorizationEvent(v) => crate::object::Family::object(v),
+            Self::ClusterEvent(v) => crate::object::Family::object(v),
+            Self::CustomFieldEvent(v) => crate::object::Family::object(v),
+            Self::DVPortgroupEvent(v) => crate::object::Family::object(v),
+            Self::DatacenterEvent(v) => crate::object::Family::object(v),
+            Self::DatastoreEvent(v) => crate::object::Family::object(v),
+            Self::DvsEvent(v) => crate::object::Family::object(v),
+            Self::EventEx(v) => &**v,
+            Self::GeneralEvent(v) => crate::object::Family::object(v),
+            Self::HealthStatusChangedEvent(v) => &**v,
+            Self::HostEvent(v) => crate::object::Family::object(v),
+            Self::HostInventoryUnreadableEvent(v) => &**v,
+            Self::LicenseEvent(v) => crate::object::Family::object(v),
+            Self::LicenseExpiredEvent(v) => &**v,
+            Self::LockerMisconfiguredEvent(v) => &**v,
+            Self::LockerReconfiguredEvent(v) => &**v,
+            Self::NetworkRollbackEvent(v) => &**v,
+            Self::ProfileEvent(v) => crate::object::Family::object(v),
+            Self::ResourcePoolEvent(v) => crate::object::Family::object(v),
+            Self::ScheduledTaskEvent(v) => crate::object::Family::object(v),
+            Self::SessionEvent(v) => crate::object::Family::object(v),
+            Self::TaskEvent(v) => crate::object::Family::object(v),
+            Self::TemplateUpgradeEvent(v) => crate::object::Family::object(v),
+            Self::UpgradeEvent(v) => crate::object::Family::object(v),
+            Self::VmEvent(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::Event(v) => &mut **v,
+            Self::AlarmEvent(v) => crate::object::Family::object_mut(v),
+            Self::AuthorizationEvent(v) => crate::object::Family::object_mut(v),
+            Self::ClusterEvent(v) => crate::object::Family::object_mut(v),
+            Self::CustomFieldEvent(v) => crate::object::Family::object_mut(v),
+            Self::DVPortgroupEvent(v) => crate::object::Family::object_mut(v),
+            Self::DatacenterEvent(v) => crate::object::Family::object_mut(v),
+            Self::DatastoreEvent(v) => crate::object::Family::object_mut(v),
+            Self::DvsEvent(v) => crate::object::Family::object_mut(v),
+            Self::EventEx(v) => &mut **v,
+            Self::GeneralEvent(v) => crate::object::Family::object_mut(v),
+            Self::HealthStatusChangedEvent(v) => &mut **v,
+            Self::HostEvent(v) => crate::object::Family::object_mut(v),
+            Self::HostInventoryUnreadableEvent(v) => &mut **v,
+            Self::LicenseEvent(v) => crate::object::Family::object_mut(v),
+            Self::LicenseExpiredEvent(v) => &mut **v,
+            Self::LockerMisconfiguredEvent(v) => &mut **v,
+            Self::LockerReconfiguredEvent(v) => &mut **v,
+            Self::NetworkRollbackEvent(v) => &mut **v,
+            Self::ProfileEvent(v) => crate::object::Family::object_mut(v),
+            Self::ResourcePoolEvent(v) => crate::object::Family::object_mut(v),
+            Self::ScheduledTaskEvent(v) => crate::object::Family::object_mut(v),
+            Self::SessionEvent(v) => crate::object::Family::object_mut(v),
+            Self::TaskEvent(v) => crate::object::Family::object_mut(v),
+            Self::TemplateUpgradeEvent(v) => crate::object::Family::object_mut(v),
+            Self::UpgradeEvent(v) => crate::object::Family::object_mut(v),
+            Self::VmEvent(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for EventKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for EventKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for EventKind {
-    const BASE: u16 = crate::registry::id::Event;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AlarmEvent => {
-                    Self::AlarmEvent(
-                        <crate::types::AlarmEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::AuthorizationEvent => {
-                    Self::AuthorizationEvent(
-                        <crate::types::AuthorizationEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ClusterEvent => {
-                    Self::ClusterEvent(
-                        <crate::types::ClusterEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::CustomFieldEvent => {
-                    Self::CustomFieldEvent(
-                        <crate::types::CustomFieldEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DVPortgroupEvent => {
-                    Self::DVPortgroupEvent(
-                        <crate::types::DVPortgroupEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DatacenterEvent => {
-                    Self::DatacenterEvent(
-                        <crate::types::DatacenterEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DatastoreEvent => {
-                    Self::DatastoreEvent(
-                        <crate::types::DatastoreEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DvsEvent => {
-                    Self::DvsEvent(
-                        <crate::types::DvsEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::EventEx => {
-                    Self::EventEx(
-                        Box::new(
-                            <crate::types::EventEx as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GeneralEvent => {
-                    Self::GeneralEvent(
-                        <crate::types::GeneralEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HealthStatusChangedEvent => {
-                    Self::HealthStatusChangedEvent(
-                        Box::new(
-                            <crate::types::HealthStatusChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostEvent => {
-                    Self::HostEvent(
-                        <crate::types::HostEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HostInventoryUnreadableEvent => {
-                    Self::HostInventoryUnreadableEvent(
-                        Box::new(
-                            <crate::types::HostInventoryUnreadableEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LicenseEvent => {
-                    Self::LicenseEvent(
-                        <crate::types::LicenseEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::LicenseExpiredEvent => {
-                    Self::LicenseExpiredEvent(
-                        Box::new(
-                            <crate::types::LicenseExpiredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LockerMisconfiguredEvent => {
-                    Self::LockerMisconfiguredEvent(
-                        Box::new(
-                            <crate::types::LockerMisconfiguredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LockerReconfiguredEvent => {
-                    Self::LockerReconfiguredEvent(
-                        Box::new(
-                            <crate::types::LockerReconfiguredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NetworkRollbackEvent => {
-                    Self::NetworkRollbackEvent(
-                        Box::new(
-                            <crate::types::NetworkRollbackEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ProfileEvent => {
-                    Self::ProfileEvent(
-                        <crate::types::ProfileEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ResourcePoolEvent => {
-                    Self::ResourcePoolEvent(
-                        <crate::types::ResourcePoolEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ScheduledTaskEvent => {
-                    Self::ScheduledTaskEvent(
-                        <crate::types::ScheduledTaskEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::SessionEvent => {
-                    Self::SessionEvent(
-                        <crate::types::SessionEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::TaskEvent => {
-                    Self::TaskEvent(
-                        <crate::types::TaskEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::TemplateUpgradeEvent => {
-                    Self::TemplateUpgradeEvent(
-                        <crate::types::TemplateUpgradeEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::UpgradeEvent => {
-                    Self::UpgradeEvent(
-                        <crate::types::UpgradeEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmEvent => {
-                    Self::VmEvent(
-                        <crate::types::VmEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::Event(
-                        Box::new(
-                            <crate::types::Event as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for EventKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for EventKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for EventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *EventAlarmExpression*.
 ///
 /// Extends `AlarmExpression`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EventAlarmExpression {
     /// Property *EventAlarmExpression.comparisons*.
     pub comparisons: Option<Vec<crate::types::EventAlarmExpressionComparison>>,
@@ -29,67 +29,78 @@ impl EventAlarmExpression {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("comparisons", &self.comparisons);
-        o.field("eventType", &self.event_type);
-        o.opt("eventTypeId", &self.event_type_id);
-        o.opt("objectType", &self.object_type);
-        o.opt("status", &self.status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EventAlarmExpression",
+    type_name: Some("EventAlarmExpression"),
+    wire: &["comparisons", "eventType", "eventTypeId", "objectType", "status"],
+    names: &["comparisons", "event_type", "event_type_id", "object_type", "status"],
+    required: &[1u16],
+    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+};
+impl crate::object::Object for EventAlarmExpression {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.comparisons,
+            1usize => &self.event_type,
+            2usize => &self.event_type_id,
+            3usize => &self.object_type,
+            4usize => &self.status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.comparisons,
+            1usize => &mut self.event_type,
+            2usize => &mut self.event_type_id,
+            3usize => &mut self.object_type,
+            4usize => &mut self.status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EventAlarmExpression {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EventAlarmExpression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EventAlarmExpression {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EventAlarmExpression {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EventAlarmExpression {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EventAlarmExpression"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EventAlarmExpression {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EventAlarmExpression {
-    const TYPE_NAME: &'static str = "EventAlarmExpression";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::EventAlarmExpressionComparison>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::ManagedEntityStatus>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "comparisons" => crate::de::set_list(&mut f.0, &mut map, "comparisons"),
-                "eventType" => crate::de::req(&mut f.1, &mut map, "eventType"),
-                "eventTypeId" => crate::de::set(&mut f.2, &mut map, "eventTypeId"),
-                "objectType" => crate::de::set(&mut f.3, &mut map, "objectType"),
-                "status" => crate::de::set(&mut f.4, &mut map, "status"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["eventType"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            comparisons: f_0,
-            event_type: f_1,
-            event_type_id: f_2,
-            object_type: f_3,
-            status: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *EventAlarmExpressionComparison*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EventAlarmExpressionComparison {
     /// Property *EventAlarmExpressionComparison.attributeName*.
     pub attribute_name: String,
@@ -22,64 +22,74 @@ impl EventAlarmExpressionComparison {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("attributeName", &self.attribute_name);
-        o.field("operator", &self.operator);
-        o.field("value", &self.value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EventAlarmExpressionComparison",
+    type_name: Some("EventAlarmExpressionComparison"),
+    wire: &["attributeName", "operator", "value"],
+    names: &["attribute_name", "operator", "value"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for EventAlarmExpressionComparison {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.attribute_name,
+            1usize => &self.operator,
+            2usize => &self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.attribute_name,
+            1usize => &mut self.operator,
+            2usize => &mut self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EventAlarmExpressionComparison {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EventAlarmExpressionComparison {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EventAlarmExpressionComparison {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EventAlarmExpressionComparison {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EventAlarmExpressionComparison {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("EventAlarmExpressionComparison"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EventAlarmExpressionComparison {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EventAlarmExpressionComparison {
-    const TYPE_NAME: &'static str = "EventAlarmExpressionComparison";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "attributeName" => crate::de::req(&mut f.0, &mut map, "attributeName"),
-                "operator" => crate::de::req(&mut f.1, &mut map, "operator"),
-                "value" => crate::de::req(&mut f.2, &mut map, "value"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["attributeName", "operator", "value"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            attribute_name: f_0,
-            operator: f_1,
-            value: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *EventDescriptionEventDetail*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EventDescriptionEventDetail {
     /// Property *EventDescriptionEventDetail.key*.
     pub key: String,
@@ -34,124 +34,106 @@ impl EventDescriptionEventDetail {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("description", &self.description);
-        o.field("category", &self.category);
-        o.field("formatOnDatacenter", &self.format_on_datacenter);
-        o.field("formatOnComputeResource", &self.format_on_compute_resource);
-        o.field("formatOnHost", &self.format_on_host);
-        o.field("formatOnVm", &self.format_on_vm);
-        o.field("fullFormat", &self.full_format);
-        o.opt("longDescription", &self.long_description);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EventDescriptionEventDetail",
+    type_name: Some("EventDescriptionEventDetail"),
+    wire: &[
+        "key",
+        "description",
+        "category",
+        "formatOnDatacenter",
+        "formatOnComputeResource",
+        "formatOnHost",
+        "formatOnVm",
+        "fullFormat",
+        "longDescription",
+    ],
+    names: &[
+        "key",
+        "description",
+        "category",
+        "format_on_datacenter",
+        "format_on_compute_resource",
+        "format_on_host",
+        "format_on_vm",
+        "full_format",
+        "long_description",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[2u16, 1u16, 4u16, 3u16, 5u16, 6u16, 7u16, 0u16, 8u16],
+};
+impl crate::object::Object for EventDescriptionEventDetail {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.category,
+            3usize => &self.format_on_datacenter,
+            4usize => &self.format_on_compute_resource,
+            5usize => &self.format_on_host,
+            6usize => &self.format_on_vm,
+            7usize => &self.full_format,
+            8usize => &self.long_description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.category,
+            3usize => &mut self.format_on_datacenter,
+            4usize => &mut self.format_on_compute_resource,
+            5usize => &mut self.format_on_host,
+            6usize => &mut self.format_on_vm,
+            7usize => &mut self.full_format,
+            8usize => &mut self.long_description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EventDescriptionEventDetail {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EventDescriptionEventDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EventDescriptionEventDetail {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EventDescriptionEventDetail {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EventDescriptionEventDetail {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("EventDescriptionEventDetail"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EventDescriptionEventDetail {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EventDescriptionEventDetail {
-    const TYPE_NAME: &'static str = "EventDescriptionEventDetail";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "description" => crate::de::set(&mut f.1, &mut map, "description"),
-                "category" => crate::de::req(&mut f.2, &mut map, "category"),
-                "formatOnDatacenter" => {
-                    crate::de::req(&mut f.3, &mut map, "formatOnDatacenter")
-                }
-                "formatOnComputeResource" => {
-                    crate::de::req(&mut f.4, &mut map, "formatOnComputeResource")
-                }
-                "formatOnHost" => crate::de::req(&mut f.5, &mut map, "formatOnHost"),
-                "formatOnVm" => crate::de::req(&mut f.6, &mut map, "formatOnVm"),
-                "fullFormat" => crate::de::req(&mut f.7, &mut map, "fullFormat"),
-                "longDescription" => {
-                    crate::de::set(&mut f.8, &mut map, "longDescription")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "category",
-                        "formatOnDatacenter",
-                        "formatOnComputeResource",
-                        "formatOnHost",
-                        "formatOnVm",
-                        "fullFormat",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            f_8,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            category: f_2,
-            format_on_datacenter: f_3,
-            format_on_compute_resource: f_4,
-            format_on_host: f_5,
-            format_on_vm: f_6,
-            full_format: f_7,
-            long_description: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

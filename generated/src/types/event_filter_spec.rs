@@ -3,7 +3,7 @@
 /// Data object type *EventFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EventFilterSpec {
     /// Property *EventFilterSpec.entity*.
     pub entity: Option<Box<crate::types::EventFilterSpecByEntity>>,
@@ -59,136 +59,133 @@ impl EventFilterSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("entity", &self.entity);
-        o.opt("time", &self.time);
-        o.opt("userName", &self.user_name);
-        o.opt("eventChainId", &self.event_chain_id);
-        o.opt("alarm", &self.alarm);
-        o.opt("scheduledTask", &self.scheduled_task);
-        o.opt("disableFullMessage", &self.disable_full_message);
-        o.opt("category", &self.category);
-        o.opt("type", &self.r#type);
-        o.opt("tag", &self.tag);
-        o.opt("eventTypeId", &self.event_type_id);
-        o.opt("maxCount", &self.max_count);
-        o.opt("delayedInit", &self.delayed_init);
-        o.opt("auditable", &self.auditable);
-        o.opt("auditId", &self.audit_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EventFilterSpec",
+    type_name: Some("EventFilterSpec"),
+    wire: &[
+        "entity",
+        "time",
+        "userName",
+        "eventChainId",
+        "alarm",
+        "scheduledTask",
+        "disableFullMessage",
+        "category",
+        "type",
+        "tag",
+        "eventTypeId",
+        "maxCount",
+        "delayedInit",
+        "auditable",
+        "auditId",
+    ],
+    names: &[
+        "entity",
+        "time",
+        "user_name",
+        "event_chain_id",
+        "alarm",
+        "scheduled_task",
+        "disable_full_message",
+        "category",
+        "type",
+        "tag",
+        "event_type_id",
+        "max_count",
+        "delayed_init",
+        "auditable",
+        "audit_id",
+    ],
+    required: &[],
+    by_name: &[
+        4u16, 14u16, 13u16, 7u16, 12u16, 6u16, 0u16, 3u16, 10u16, 11u16, 5u16, 9u16,
+        1u16, 8u16, 2u16,
+    ],
+};
+impl crate::object::Object for EventFilterSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity,
+            1usize => &self.time,
+            2usize => &self.user_name,
+            3usize => &self.event_chain_id,
+            4usize => &self.alarm,
+            5usize => &self.scheduled_task,
+            6usize => &self.disable_full_message,
+            7usize => &self.category,
+            8usize => &self.r#type,
+            9usize => &self.tag,
+            10usize => &self.event_type_id,
+            11usize => &self.max_count,
+            12usize => &self.delayed_init,
+            13usize => &self.auditable,
+            14usize => &self.audit_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity,
+            1usize => &mut self.time,
+            2usize => &mut self.user_name,
+            3usize => &mut self.event_chain_id,
+            4usize => &mut self.alarm,
+            5usize => &mut self.scheduled_task,
+            6usize => &mut self.disable_full_message,
+            7usize => &mut self.category,
+            8usize => &mut self.r#type,
+            9usize => &mut self.tag,
+            10usize => &mut self.event_type_id,
+            11usize => &mut self.max_count,
+            12usize => &mut self.delayed_init,
+            13usize => &mut self.auditable,
+            14usize => &mut self.audit_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EventFilterSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EventFilterSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EventFilterSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EventFilterSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EventFilterSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EventFilterSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EventFilterSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EventFilterSpec {
-    const TYPE_NAME: &'static str = "EventFilterSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::EventFilterSpecByEntity>>,
-            Option<Box<crate::types::EventFilterSpecByTime>>,
-            Option<Box<crate::types::EventFilterSpecByUsername>>,
-            Option<i32>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entity" => crate::de::set(&mut f.0, &mut map, "entity"),
-                "time" => crate::de::set(&mut f.1, &mut map, "time"),
-                "userName" => crate::de::set(&mut f.2, &mut map, "userName"),
-                "eventChainId" => crate::de::set(&mut f.3, &mut map, "eventChainId"),
-                "alarm" => crate::de::set(&mut f.4, &mut map, "alarm"),
-                "scheduledTask" => crate::de::set(&mut f.5, &mut map, "scheduledTask"),
-                "disableFullMessage" => {
-                    crate::de::set(&mut f.6, &mut map, "disableFullMessage")
-                }
-                "category" => crate::de::set_list(&mut f.7, &mut map, "category"),
-                "type" => crate::de::set_list(&mut f.8, &mut map, "type"),
-                "tag" => crate::de::set_list(&mut f.9, &mut map, "tag"),
-                "eventTypeId" => crate::de::set_list(&mut f.10, &mut map, "eventTypeId"),
-                "maxCount" => crate::de::set(&mut f.11, &mut map, "maxCount"),
-                "delayedInit" => crate::de::set(&mut f.12, &mut map, "delayedInit"),
-                "auditable" => crate::de::set(&mut f.13, &mut map, "auditable"),
-                "auditId" => crate::de::set_list(&mut f.14, &mut map, "auditId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f;
-        Ok(Self {
-            entity: f_0,
-            time: f_1,
-            user_name: f_2,
-            event_chain_id: f_3,
-            alarm: f_4,
-            scheduled_task: f_5,
-            disable_full_message: f_6,
-            category: f_7,
-            r#type: f_8,
-            tag: f_9,
-            event_type_id: f_10,
-            max_count: f_11,
-            delayed_init: f_12,
-            auditable: f_13,
-            audit_id: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

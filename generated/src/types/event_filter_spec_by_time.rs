@@ -3,7 +3,7 @@
 /// Data object type *EventFilterSpecByTime*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EventFilterSpecByTime {
     /// Property *EventFilterSpecByTime.beginTime*.
     ///
@@ -24,47 +24,72 @@ impl EventFilterSpecByTime {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("beginTime", &self.begin_time);
-        o.opt("endTime", &self.end_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "EventFilterSpecByTime",
+    type_name: Some("EventFilterSpecByTime"),
+    wire: &["beginTime", "endTime"],
+    names: &["begin_time", "end_time"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for EventFilterSpecByTime {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.begin_time,
+            1usize => &self.end_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.begin_time,
+            1usize => &mut self.end_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for EventFilterSpecByTime {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for EventFilterSpecByTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for EventFilterSpecByTime {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for EventFilterSpecByTime {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for EventFilterSpecByTime {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("EventFilterSpecByTime"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for EventFilterSpecByTime {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for EventFilterSpecByTime {
-    const TYPE_NAME: &'static str = "EventFilterSpecByTime";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "beginTime" => crate::de::set(&mut f.0, &mut map, "beginTime"),
-                "endTime" => crate::de::set(&mut f.1, &mut map, "endTime"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            begin_time: f_0,
-            end_time: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,11 +12,11 @@ pub struct ExecuteHostProfileRequestType<'a> {
     /// Parameter *deferredParam*.
     pub deferred_param: Option<&'a [crate::types::ProfileDeferredPolicyOptionParameter]>,
 }
-impl serde::Serialize for ExecuteHostProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ExecuteHostProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
-        o.opt("deferredParam", &self.deferred_param);
-        o.end(&crate::Extra::EMPTY)
+        o.field("deferredParam", &self.deferred_param);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct ExecuteSimpleCommandRequestType<'a> {
     /// Parameter *arguments*.
     pub arguments: Option<&'a [String]>,
 }
-impl serde::Serialize for ExecuteSimpleCommandRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("arguments", &self.arguments);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ExecuteSimpleCommandRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("arguments", &self.arguments);
+        o.end();
     }
 }

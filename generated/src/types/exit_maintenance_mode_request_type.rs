@@ -8,10 +8,10 @@ pub struct ExitMaintenanceModeRequestType {
     /// Parameter *timeout*.
     pub timeout: i32,
 }
-impl serde::Serialize for ExitMaintenanceModeRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ExitMaintenanceModeRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("timeout", &self.timeout);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

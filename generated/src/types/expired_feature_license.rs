@@ -5,7 +5,7 @@
 /// Extends `NotEnoughLicenses`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ExpiredFeatureLicenseKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ExpiredFeatureLicense {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,73 +30,79 @@ impl ExpiredFeatureLicense {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("feature", &self.feature);
-        o.field("count", &self.count);
-        o.field("expirationDate", &self.expiration_date);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ExpiredFeatureLicense",
+    type_name: Some("ExpiredFeatureLicense"),
+    wire: &["faultCause", "faultMessage", "feature", "count", "expirationDate"],
+    names: &["fault_cause", "fault_message", "feature", "count", "expiration_date"],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for ExpiredFeatureLicense {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.feature,
+            3usize => &self.count,
+            4usize => &self.expiration_date,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.feature,
+            3usize => &mut self.count,
+            4usize => &mut self.expiration_date,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ExpiredFeatureLicense {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ExpiredFeatureLicense {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ExpiredFeatureLicense {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ExpiredFeatureLicense {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ExpiredFeatureLicense {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ExpiredFeatureLicense"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ExpiredFeatureLicense {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ExpiredFeatureLicense {
-    const TYPE_NAME: &'static str = "ExpiredFeatureLicense";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "feature" => crate::de::req(&mut f.2, &mut map, "feature"),
-                "count" => crate::de::req(&mut f.3, &mut map, "count"),
-                "expirationDate" => crate::de::req(&mut f.4, &mut map, "expirationDate"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["feature", "count", "expirationDate"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            feature: f_2,
-            count: f_3,
-            expiration_date: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ExpiredFeatureLicense` or any of its subtypes: what a member declared as `ExpiredFeatureLicense` holds.
@@ -117,13 +123,7 @@ pub enum ExpiredFeatureLicenseKind {
 impl ExpiredFeatureLicenseKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ExpiredFeatureLicense(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::ExpiredAddonLicense(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::ExpiredEditionLicense(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -157,64 +157,69 @@ impl From<crate::types::ExpiredEditionLicense> for ExpiredFeatureLicenseKind {
         Self::ExpiredEditionLicense(Box::new(v))
     }
 }
-impl serde::Serialize for ExpiredFeatureLicenseKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ExpiredFeatureLicenseKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ExpiredFeatureLicense,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::ExpiredAddonLicense => {
+                Self::ExpiredAddonLicense(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::ExpiredEditionLicense => {
+                Self::ExpiredEditionLicense(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ExpiredFeatureLicense(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ExpiredFeatureLicense(v) => v.serialize(s),
+            Self::ExpiredFeatureLicense(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::ExpiredAddonLicense(v) => v.serialize(s),
+            Self::ExpiredAddonLicense(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::ExpiredEditionLicense(v) => v.serialize(s),
+            Self::ExpiredEditionLicense(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ExpiredFeatureLicense(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::ExpiredAddonLicense(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::ExpiredEditionLicense(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ExpiredFeatureLicenseKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ExpiredFeatureLicenseKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ExpiredFeatureLicenseKind {
-    const BASE: u16 = crate::registry::id::ExpiredFeatureLicense;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::ExpiredAddonLicense => {
-                    Self::ExpiredAddonLicense(
-                        Box::new(
-                            <crate::types::ExpiredAddonLicense as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::ExpiredEditionLicense => {
-                    Self::ExpiredEditionLicense(
-                        Box::new(
-                            <crate::types::ExpiredEditionLicense as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ExpiredFeatureLicense(
-                        Box::new(
-                            <crate::types::ExpiredFeatureLicense as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ExpiredFeatureLicenseKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ExpiredFeatureLicenseKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ExpiredFeatureLicenseKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ExpiredFeatureLicenseKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

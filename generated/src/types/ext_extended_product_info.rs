@@ -3,7 +3,7 @@
 /// Data object type *ExtExtendedProductInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ExtExtendedProductInfo {
     /// Property *ExtExtendedProductInfo.companyUrl*.
     pub company_url: Option<String>,
@@ -26,58 +26,76 @@ impl ExtExtendedProductInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("companyUrl", &self.company_url);
-        o.opt("productUrl", &self.product_url);
-        o.opt("managementUrl", &self.management_url);
-        o.opt("self", &self.self_);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ExtExtendedProductInfo",
+    type_name: Some("ExtExtendedProductInfo"),
+    wire: &["companyUrl", "productUrl", "managementUrl", "self"],
+    names: &["company_url", "product_url", "management_url", "self_"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for ExtExtendedProductInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.company_url,
+            1usize => &self.product_url,
+            2usize => &self.management_url,
+            3usize => &self.self_,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.company_url,
+            1usize => &mut self.product_url,
+            2usize => &mut self.management_url,
+            3usize => &mut self.self_,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ExtExtendedProductInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ExtExtendedProductInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ExtExtendedProductInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ExtExtendedProductInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ExtExtendedProductInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ExtExtendedProductInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ExtExtendedProductInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ExtExtendedProductInfo {
-    const TYPE_NAME: &'static str = "ExtExtendedProductInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "companyUrl" => crate::de::set(&mut f.0, &mut map, "companyUrl"),
-                "productUrl" => crate::de::set(&mut f.1, &mut map, "productUrl"),
-                "managementUrl" => crate::de::set(&mut f.2, &mut map, "managementUrl"),
-                "self" => crate::de::set(&mut f.3, &mut map, "self"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            company_url: f_0,
-            product_url: f_1,
-            management_url: f_2,
-            self_: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,11 +12,11 @@ pub struct ExtendHCIRequestType<'a> {
     /// Parameter *vSanConfigSpec*.
     pub v_san_config_spec: Option<&'a crate::types::SDDCBaseKind>,
 }
-impl serde::Serialize for ExtendHCIRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hostInputs", &self.host_inputs);
-        o.opt("vSanConfigSpec", &self.v_san_config_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ExtendHCIRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hostInputs", &self.host_inputs);
+        o.field("vSanConfigSpec", &self.v_san_config_spec);
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct ExtendVffsRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::HostDiskPartitionSpec>,
 }
-impl serde::Serialize for ExtendVffsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ExtendVffsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vffsPath", &self.vffs_path);
         o.field("devicePath", &self.device_path);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

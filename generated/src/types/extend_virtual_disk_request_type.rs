@@ -16,13 +16,13 @@ pub struct ExtendVirtualDiskRequestType<'a> {
     /// Parameter *eagerZero*.
     pub eager_zero: Option<bool>,
 }
-impl serde::Serialize for ExtendVirtualDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ExtendVirtualDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("datacenter", &self.datacenter);
+        o.field("datacenter", &self.datacenter);
         o.field("newCapacityKb", &self.new_capacity_kb);
-        o.opt("eagerZero", &self.eager_zero);
-        o.end(&crate::Extra::EMPTY)
+        o.field("eagerZero", &self.eager_zero);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *Extension*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Extension {
     /// Property *Extension.description*.
     pub description: crate::types::DescriptionKind,
@@ -58,191 +58,175 @@ impl Extension {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("description", &self.description);
-        o.field("key", &self.key);
-        o.opt("company", &self.company);
-        o.opt("type", &self.r#type);
-        o.field("version", &self.version);
-        o.opt("subjectName", &self.subject_name);
-        o.opt("server", &self.server);
-        o.opt("client", &self.client);
-        o.opt("taskList", &self.task_list);
-        o.opt("eventList", &self.event_list);
-        o.opt("faultList", &self.fault_list);
-        o.opt("privilegeList", &self.privilege_list);
-        o.opt("resourceList", &self.resource_list);
-        o.field("lastHeartbeatTime", &self.last_heartbeat_time);
-        o.opt("healthInfo", &self.health_info);
-        o.opt("ovfConsumerInfo", &self.ovf_consumer_info);
-        o.opt("extendedProductInfo", &self.extended_product_info);
-        o.opt("managedEntityInfo", &self.managed_entity_info);
-        o.opt("shownInSolutionManager", &self.shown_in_solution_manager);
-        o.opt("solutionManagerInfo", &self.solution_manager_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "Extension",
+    type_name: Some("Extension"),
+    wire: &[
+        "description",
+        "key",
+        "company",
+        "type",
+        "version",
+        "subjectName",
+        "server",
+        "client",
+        "taskList",
+        "eventList",
+        "faultList",
+        "privilegeList",
+        "resourceList",
+        "lastHeartbeatTime",
+        "healthInfo",
+        "ovfConsumerInfo",
+        "extendedProductInfo",
+        "managedEntityInfo",
+        "shownInSolutionManager",
+        "solutionManagerInfo",
+    ],
+    names: &[
+        "description",
+        "key",
+        "company",
+        "type",
+        "version",
+        "subject_name",
+        "server",
+        "client",
+        "task_list",
+        "event_list",
+        "fault_list",
+        "privilege_list",
+        "resource_list",
+        "last_heartbeat_time",
+        "health_info",
+        "ovf_consumer_info",
+        "extended_product_info",
+        "managed_entity_info",
+        "shown_in_solution_manager",
+        "solution_manager_info",
+    ],
+    required: &[0u16, 1u16, 4u16, 13u16],
+    by_name: &[
+        7u16, 2u16, 0u16, 9u16, 16u16, 10u16, 14u16, 1u16, 13u16, 17u16, 15u16, 11u16,
+        12u16, 6u16, 18u16, 19u16, 5u16, 8u16, 3u16, 4u16,
+    ],
+};
+impl crate::object::Object for Extension {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.description,
+            1usize => &self.key,
+            2usize => &self.company,
+            3usize => &self.r#type,
+            4usize => &self.version,
+            5usize => &self.subject_name,
+            6usize => &self.server,
+            7usize => &self.client,
+            8usize => &self.task_list,
+            9usize => &self.event_list,
+            10usize => &self.fault_list,
+            11usize => &self.privilege_list,
+            12usize => &self.resource_list,
+            13usize => &self.last_heartbeat_time,
+            14usize => &self.health_info,
+            15usize => &self.ovf_consumer_info,
+            16usize => &self.extended_product_info,
+            17usize => &self.managed_entity_info,
+            18usize => &self.shown_in_solution_manager,
+            19usize => &self.solution_manager_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.description,
+            1usize => &mut self.key,
+            2usize => &mut self.company,
+            3usize => &mut self.r#type,
+            4usize => &mut self.version,
+            5usize => &mut self.subject_name,
+            6usize => &mut self.server,
+            7usize => &mut self.client,
+            8usize => &mut self.task_list,
+            9usize => &mut self.event_list,
+            10usize => &mut self.fault_list,
+            11usize => &mut self.privilege_list,
+            12usize => &mut self.resource_list,
+            13usize => &mut self.last_heartbeat_time,
+            14usize => &mut self.health_info,
+            15usize => &mut self.ovf_consumer_info,
+            16usize => &mut self.extended_product_info,
+            17usize => &mut self.managed_entity_info,
+            18usize => &mut self.shown_in_solution_manager,
+            19usize => &mut self.solution_manager_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for Extension {
+    fn blank() -> Self {
+        Self {
+            description: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            company: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            subject_name: crate::object::Blank::blank(),
+            server: crate::object::Blank::blank(),
+            client: crate::object::Blank::blank(),
+            task_list: crate::object::Blank::blank(),
+            event_list: crate::object::Blank::blank(),
+            fault_list: crate::object::Blank::blank(),
+            privilege_list: crate::object::Blank::blank(),
+            resource_list: crate::object::Blank::blank(),
+            last_heartbeat_time: crate::object::Blank::blank(),
+            health_info: crate::object::Blank::blank(),
+            ovf_consumer_info: crate::object::Blank::blank(),
+            extended_product_info: crate::object::Blank::blank(),
+            managed_entity_info: crate::object::Blank::blank(),
+            shown_in_solution_manager: crate::object::Blank::blank(),
+            solution_manager_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for Extension {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for Extension {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for Extension {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for Extension {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("Extension"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Extension {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for Extension {
-    const TYPE_NAME: &'static str = "Extension";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::DescriptionKind>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ExtensionServerInfo>>,
-            Option<Vec<crate::types::ExtensionClientInfo>>,
-            Option<Vec<crate::types::ExtensionTaskTypeInfo>>,
-            Option<Vec<crate::types::ExtensionEventTypeInfo>>,
-            Option<Vec<crate::types::ExtensionFaultTypeInfo>>,
-            Option<Vec<crate::types::ExtensionPrivilegeInfo>>,
-            Option<Vec<crate::types::ExtensionResourceInfo>>,
-            Option<String>,
-            Option<Box<crate::types::ExtensionHealthInfo>>,
-            Option<Box<crate::types::ExtensionOvfConsumerInfo>>,
-            Option<Box<crate::types::ExtExtendedProductInfo>>,
-            Option<Vec<crate::types::ExtManagedEntityInfo>>,
-            Option<bool>,
-            Option<Box<crate::types::ExtSolutionManagerInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "description" => crate::de::req(&mut f.0, &mut map, "description"),
-                "key" => crate::de::req(&mut f.1, &mut map, "key"),
-                "company" => crate::de::set(&mut f.2, &mut map, "company"),
-                "type" => crate::de::set(&mut f.3, &mut map, "type"),
-                "version" => crate::de::req(&mut f.4, &mut map, "version"),
-                "subjectName" => crate::de::set(&mut f.5, &mut map, "subjectName"),
-                "server" => crate::de::set_list(&mut f.6, &mut map, "server"),
-                "client" => crate::de::set_list(&mut f.7, &mut map, "client"),
-                "taskList" => crate::de::set_list(&mut f.8, &mut map, "taskList"),
-                "eventList" => crate::de::set_list(&mut f.9, &mut map, "eventList"),
-                "faultList" => crate::de::set_list(&mut f.10, &mut map, "faultList"),
-                "privilegeList" => {
-                    crate::de::set_list(&mut f.11, &mut map, "privilegeList")
-                }
-                "resourceList" => {
-                    crate::de::set_list(&mut f.12, &mut map, "resourceList")
-                }
-                "lastHeartbeatTime" => {
-                    crate::de::req(&mut f.13, &mut map, "lastHeartbeatTime")
-                }
-                "healthInfo" => crate::de::set(&mut f.14, &mut map, "healthInfo"),
-                "ovfConsumerInfo" => {
-                    crate::de::set(&mut f.15, &mut map, "ovfConsumerInfo")
-                }
-                "extendedProductInfo" => {
-                    crate::de::set(&mut f.16, &mut map, "extendedProductInfo")
-                }
-                "managedEntityInfo" => {
-                    crate::de::set_list(&mut f.17, &mut map, "managedEntityInfo")
-                }
-                "shownInSolutionManager" => {
-                    crate::de::set(&mut f.18, &mut map, "shownInSolutionManager")
-                }
-                "solutionManagerInfo" => {
-                    crate::de::set(&mut f.19, &mut map, "solutionManagerInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, _, Some(_), _, _, _, _, _, _, _, _, Some(_), _, _,
-            _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some(), f.13.is_some()],
-                    &["description", "key", "version", "lastHeartbeatTime"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            f_3,
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            Some(f_13),
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            description: f_0,
-            key: f_1,
-            company: f_2,
-            r#type: f_3,
-            version: f_4,
-            subject_name: f_5,
-            server: f_6,
-            client: f_7,
-            task_list: f_8,
-            event_list: f_9,
-            fault_list: f_10,
-            privilege_list: f_11,
-            resource_list: f_12,
-            last_heartbeat_time: f_13,
-            health_info: f_14,
-            ovf_consumer_info: f_15,
-            extended_product_info: f_16,
-            managed_entity_info: f_17,
-            shown_in_solution_manager: f_18,
-            solution_manager_info: f_19,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ExtensionClientInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ExtensionClientInfo {
     /// Property *ExtensionClientInfo.version*.
     pub version: String,
@@ -26,78 +26,85 @@ impl ExtensionClientInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("version", &self.version);
-        o.field("description", &self.description);
-        o.field("company", &self.company);
-        o.field("type", &self.r#type);
-        o.field("url", &self.url);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ExtensionClientInfo",
+    type_name: Some("ExtensionClientInfo"),
+    wire: &["version", "description", "company", "type", "url"],
+    names: &["version", "description", "company", "type", "url"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+};
+impl crate::object::Object for ExtensionClientInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.version,
+            1usize => &self.description,
+            2usize => &self.company,
+            3usize => &self.r#type,
+            4usize => &self.url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.version,
+            1usize => &mut self.description,
+            2usize => &mut self.company,
+            3usize => &mut self.r#type,
+            4usize => &mut self.url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ExtensionClientInfo {
+    fn blank() -> Self {
+        Self {
+            version: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            company: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ExtensionClientInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ExtensionClientInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ExtensionClientInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ExtensionClientInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ExtensionClientInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ExtensionClientInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ExtensionClientInfo {
-    const TYPE_NAME: &'static str = "ExtensionClientInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::DescriptionKind>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "version" => crate::de::req(&mut f.0, &mut map, "version"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "company" => crate::de::req(&mut f.2, &mut map, "company"),
-                "type" => crate::de::req(&mut f.3, &mut map, "type"),
-                "url" => crate::de::req(&mut f.4, &mut map, "url"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["version", "description", "company", "type", "url"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            version: f_0,
-            description: f_1,
-            company: f_2,
-            r#type: f_3,
-            url: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ExtensionServerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ExtensionServerInfo {
     /// Property *ExtensionServerInfo.url*.
     pub url: String,
@@ -32,90 +32,107 @@ impl ExtensionServerInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("url", &self.url);
-        o.field("description", &self.description);
-        o.field("company", &self.company);
-        o.field("type", &self.r#type);
-        o.field("adminEmail", &self.admin_email);
-        o.opt("serverThumbprint", &self.server_thumbprint);
-        o.opt("serverCertificate", &self.server_certificate);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ExtensionServerInfo",
+    type_name: Some("ExtensionServerInfo"),
+    wire: &[
+        "url",
+        "description",
+        "company",
+        "type",
+        "adminEmail",
+        "serverThumbprint",
+        "serverCertificate",
+    ],
+    names: &[
+        "url",
+        "description",
+        "company",
+        "type",
+        "admin_email",
+        "server_thumbprint",
+        "server_certificate",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[4u16, 2u16, 1u16, 6u16, 5u16, 3u16, 0u16],
+};
+impl crate::object::Object for ExtensionServerInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.url,
+            1usize => &self.description,
+            2usize => &self.company,
+            3usize => &self.r#type,
+            4usize => &self.admin_email,
+            5usize => &self.server_thumbprint,
+            6usize => &self.server_certificate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.url,
+            1usize => &mut self.description,
+            2usize => &mut self.company,
+            3usize => &mut self.r#type,
+            4usize => &mut self.admin_email,
+            5usize => &mut self.server_thumbprint,
+            6usize => &mut self.server_certificate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ExtensionServerInfo {
+    fn blank() -> Self {
+        Self {
+            url: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            company: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            admin_email: crate::object::Blank::blank(),
+            server_thumbprint: crate::object::Blank::blank(),
+            server_certificate: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ExtensionServerInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ExtensionServerInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ExtensionServerInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ExtensionServerInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ExtensionServerInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ExtensionServerInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ExtensionServerInfo {
-    const TYPE_NAME: &'static str = "ExtensionServerInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::DescriptionKind>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "url" => crate::de::req(&mut f.0, &mut map, "url"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "company" => crate::de::req(&mut f.2, &mut map, "company"),
-                "type" => crate::de::req(&mut f.3, &mut map, "type"),
-                "adminEmail" => crate::de::req_list(&mut f.4, &mut map, "adminEmail"),
-                "serverThumbprint" => {
-                    crate::de::set(&mut f.5, &mut map, "serverThumbprint")
-                }
-                "serverCertificate" => {
-                    crate::de::set(&mut f.6, &mut map, "serverCertificate")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["url", "description", "company", "type", "adminEmail"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            url: f_0,
-            description: f_1,
-            company: f_2,
-            r#type: f_3,
-            admin_email: f_4,
-            server_thumbprint: f_5,
-            server_certificate: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FailoverParamKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FailoverParam {
     /// Property *FailoverParam.isPlanned*.
     pub is_planned: bool,
@@ -28,77 +28,87 @@ impl FailoverParam {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("isPlanned", &self.is_planned);
-        o.field("checkOnly", &self.check_only);
-        o.opt("replicationGroupsToFailover", &self.replication_groups_to_failover);
-        o.opt("policyAssociations", &self.policy_associations);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FailoverParam",
+    type_name: Some("FailoverParam"),
+    wire: &[
+        "isPlanned",
+        "checkOnly",
+        "replicationGroupsToFailover",
+        "policyAssociations",
+    ],
+    names: &[
+        "is_planned",
+        "check_only",
+        "replication_groups_to_failover",
+        "policy_associations",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for FailoverParam {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.is_planned,
+            1usize => &self.check_only,
+            2usize => &self.replication_groups_to_failover,
+            3usize => &self.policy_associations,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.is_planned,
+            1usize => &mut self.check_only,
+            2usize => &mut self.replication_groups_to_failover,
+            3usize => &mut self.policy_associations,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FailoverParam {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FailoverParam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FailoverParam {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FailoverParam {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FailoverParam {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FailoverParam"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FailoverParam {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FailoverParam {
-    const TYPE_NAME: &'static str = "FailoverParam";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::ReplicationGroupData>>,
-            Option<Vec<crate::types::PolicyAssociation>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "isPlanned" => crate::de::req(&mut f.0, &mut map, "isPlanned"),
-                "checkOnly" => crate::de::req(&mut f.1, &mut map, "checkOnly"),
-                "replicationGroupsToFailover" => {
-                    crate::de::set_list(
-                        &mut f.2,
-                        &mut map,
-                        "replicationGroupsToFailover",
-                    )
-                }
-                "policyAssociations" => {
-                    crate::de::set_list(&mut f.3, &mut map, "policyAssociations")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["isPlanned", "checkOnly"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            is_planned: f_0,
-            check_only: f_1,
-            replication_groups_to_failover: f_2,
-            policy_associations: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `FailoverParam` or any of its subtypes: what a member declared as `FailoverParam` holds.
@@ -116,11 +126,7 @@ pub enum FailoverParamKind {
 impl FailoverParamKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::FailoverParam(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::TestFailoverParam(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -146,51 +152,58 @@ impl From<crate::types::TestFailoverParam> for FailoverParamKind {
         Self::TestFailoverParam(Box::new(v))
     }
 }
-impl serde::Serialize for FailoverParamKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::FailoverParam(v) => v.serialize(s),
+impl crate::object::Family for FailoverParamKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::FailoverParam, id) {
             #[cfg(feature = "sms")]
-            Self::TestFailoverParam(v) => v.serialize(s),
+            crate::registry::id::TestFailoverParam => {
+                Self::TestFailoverParam(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::FailoverParam(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::FailoverParam(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::TestFailoverParam(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::FailoverParam(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::TestFailoverParam(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for FailoverParamKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for FailoverParamKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for FailoverParamKind {
-    const BASE: u16 = crate::registry::id::FailoverParam;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "sms")]
-                crate::registry::id::TestFailoverParam => {
-                    Self::TestFailoverParam(
-                        Box::new(
-                            <crate::types::TestFailoverParam as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::FailoverParam(
-                        Box::new(
-                            <crate::types::FailoverParam as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for FailoverParamKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for FailoverParamKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FailoverParamKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FailoverParamKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct FailoverReplicationGroupRequestType<'a> {
     /// Parameter *failoverParam*.
     pub failover_param: &'a crate::types::FailoverParamKind,
 }
-impl serde::Serialize for FailoverReplicationGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for FailoverReplicationGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("failoverParam", &self.failover_param);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

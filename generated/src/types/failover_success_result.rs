@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `GroupOperationResult`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FailoverSuccessResult {
     /// Property *GroupOperationResult.groupId*.
     pub group_id: Box<crate::types::ReplicationGroupId>,
@@ -33,84 +33,107 @@ impl FailoverSuccessResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("groupId", &self.group_id);
-        o.opt("warning", &self.warning);
-        o.field("newState", &self.new_state);
-        o.opt("pitId", &self.pit_id);
-        o.opt("pitIdBeforeFailover", &self.pit_id_before_failover);
-        o.opt("recoveredDeviceInfo", &self.recovered_device_info);
-        o.opt("timeStamp", &self.time_stamp);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FailoverSuccessResult",
+    type_name: Some("FailoverSuccessResult"),
+    wire: &[
+        "groupId",
+        "warning",
+        "newState",
+        "pitId",
+        "pitIdBeforeFailover",
+        "recoveredDeviceInfo",
+        "timeStamp",
+    ],
+    names: &[
+        "group_id",
+        "warning",
+        "new_state",
+        "pit_id",
+        "pit_id_before_failover",
+        "recovered_device_info",
+        "time_stamp",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 1u16],
+};
+impl crate::object::Object for FailoverSuccessResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.group_id,
+            1usize => &self.warning,
+            2usize => &self.new_state,
+            3usize => &self.pit_id,
+            4usize => &self.pit_id_before_failover,
+            5usize => &self.recovered_device_info,
+            6usize => &self.time_stamp,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.group_id,
+            1usize => &mut self.warning,
+            2usize => &mut self.new_state,
+            3usize => &mut self.pit_id,
+            4usize => &mut self.pit_id_before_failover,
+            5usize => &mut self.recovered_device_info,
+            6usize => &mut self.time_stamp,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FailoverSuccessResult {
+    fn blank() -> Self {
+        Self {
+            group_id: crate::object::Blank::blank(),
+            warning: crate::object::Blank::blank(),
+            new_state: crate::object::Blank::blank(),
+            pit_id: crate::object::Blank::blank(),
+            pit_id_before_failover: crate::object::Blank::blank(),
+            recovered_device_info: crate::object::Blank::blank(),
+            time_stamp: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for FailoverSuccessResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FailoverSuccessResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FailoverSuccessResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FailoverSuccessResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FailoverSuccessResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FailoverSuccessResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FailoverSuccessResult {
-    const TYPE_NAME: &'static str = "FailoverSuccessResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ReplicationGroupId>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<String>,
-            Option<Box<crate::types::PointInTimeReplicaId>>,
-            Option<Box<crate::types::PointInTimeReplicaId>>,
-            Option<Vec<crate::types::RecoveredDevice>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "groupId" => crate::de::req(&mut f.0, &mut map, "groupId"),
-                "warning" => crate::de::set_list(&mut f.1, &mut map, "warning"),
-                "newState" => crate::de::req(&mut f.2, &mut map, "newState"),
-                "pitId" => crate::de::set(&mut f.3, &mut map, "pitId"),
-                "pitIdBeforeFailover" => {
-                    crate::de::set(&mut f.4, &mut map, "pitIdBeforeFailover")
-                }
-                "recoveredDeviceInfo" => {
-                    crate::de::set_list(&mut f.5, &mut map, "recoveredDeviceInfo")
-                }
-                "timeStamp" => crate::de::set(&mut f.6, &mut map, "timeStamp"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["groupId", "newState"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            group_id: f_0,
-            warning: f_1,
-            new_state: f_2,
-            pit_id: f_3,
-            pit_id_before_failover: f_4,
-            recovered_device_info: f_5,
-            time_stamp: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `FaultDomainId`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FaultDomainInfo {
     /// Property *FaultDomainId.id*.
     pub id: String,
@@ -32,71 +32,80 @@ impl FaultDomainInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.opt("name", &self.name);
-        o.opt("description", &self.description);
-        o.opt("storageArrayId", &self.storage_array_id);
-        o.opt("children", &self.children);
-        o.opt("provider", &self.provider);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FaultDomainInfo",
+    type_name: Some("FaultDomainInfo"),
+    wire: &["id", "name", "description", "storageArrayId", "children", "provider"],
+    names: &["id", "name", "description", "storage_array_id", "children", "provider"],
+    required: &[0u16],
+    by_name: &[4u16, 2u16, 0u16, 1u16, 5u16, 3u16],
+};
+impl crate::object::Object for FaultDomainInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.storage_array_id,
+            4usize => &self.children,
+            5usize => &self.provider,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.storage_array_id,
+            4usize => &mut self.children,
+            5usize => &mut self.provider,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FaultDomainInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FaultDomainInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FaultDomainInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FaultDomainInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FaultDomainInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FaultDomainInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FaultDomainInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FaultDomainInfo {
-    const TYPE_NAME: &'static str = "FaultDomainInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::FaultDomainIdKind>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "storageArrayId" => crate::de::set(&mut f.3, &mut map, "storageArrayId"),
-                "children" => crate::de::set_list(&mut f.4, &mut map, "children"),
-                "provider" => crate::de::set(&mut f.5, &mut map, "provider"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["id"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            description: f_2,
-            storage_array_id: f_3,
-            children: f_4,
-            provider: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

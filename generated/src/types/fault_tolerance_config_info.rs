@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FaultToleranceConfigInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FaultToleranceConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.
     pub role: i32,
@@ -26,75 +26,77 @@ impl FaultToleranceConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("role", &self.role);
-        o.field("instanceUuids", &self.instance_uuids);
-        o.field("configPaths", &self.config_paths);
-        o.opt("orphaned", &self.orphaned);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FaultToleranceConfigInfo",
+    type_name: Some("FaultToleranceConfigInfo"),
+    wire: &["role", "instanceUuids", "configPaths", "orphaned"],
+    names: &["role", "instance_uuids", "config_paths", "orphaned"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for FaultToleranceConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.role,
+            1usize => &self.instance_uuids,
+            2usize => &self.config_paths,
+            3usize => &self.orphaned,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.role,
+            1usize => &mut self.instance_uuids,
+            2usize => &mut self.config_paths,
+            3usize => &mut self.orphaned,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FaultToleranceConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FaultToleranceConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FaultToleranceConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FaultToleranceConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FaultToleranceConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("FaultToleranceConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FaultToleranceConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FaultToleranceConfigInfo {
-    const TYPE_NAME: &'static str = "FaultToleranceConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "role" => crate::de::req(&mut f.0, &mut map, "role"),
-                "instanceUuids" => {
-                    crate::de::req_list(&mut f.1, &mut map, "instanceUuids")
-                }
-                "configPaths" => crate::de::req_list(&mut f.2, &mut map, "configPaths"),
-                "orphaned" => crate::de::set(&mut f.3, &mut map, "orphaned"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["role", "instanceUuids", "configPaths"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            role: f_0,
-            instance_uuids: f_1,
-            config_paths: f_2,
-            orphaned: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `FaultToleranceConfigInfo` or any of its subtypes: what a member declared as `FaultToleranceConfigInfo` holds.
@@ -115,11 +117,7 @@ pub enum FaultToleranceConfigInfoKind {
 impl FaultToleranceConfigInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::FaultToleranceConfigInfo(v) => v.type_name(),
-            Self::FaultTolerancePrimaryConfigInfo(v) => v.type_name(),
-            Self::FaultToleranceSecondaryConfigInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -151,60 +149,63 @@ for FaultToleranceConfigInfoKind {
         Self::FaultToleranceSecondaryConfigInfo(Box::new(v))
     }
 }
-impl serde::Serialize for FaultToleranceConfigInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for FaultToleranceConfigInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::FaultToleranceConfigInfo,
+            id,
+        ) {
+            crate::registry::id::FaultTolerancePrimaryConfigInfo => {
+                Self::FaultTolerancePrimaryConfigInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::FaultToleranceSecondaryConfigInfo => {
+                Self::FaultToleranceSecondaryConfigInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::FaultToleranceConfigInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::FaultToleranceConfigInfo(v) => v.serialize(s),
-            Self::FaultTolerancePrimaryConfigInfo(v) => v.serialize(s),
-            Self::FaultToleranceSecondaryConfigInfo(v) => v.serialize(s),
+            Self::FaultToleranceConfigInfo(v) => &**v,
+            Self::FaultTolerancePrimaryConfigInfo(v) => &**v,
+            Self::FaultToleranceSecondaryConfigInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::FaultToleranceConfigInfo(v) => &mut **v,
+            Self::FaultTolerancePrimaryConfigInfo(v) => &mut **v,
+            Self::FaultToleranceSecondaryConfigInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for FaultToleranceConfigInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for FaultToleranceConfigInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for FaultToleranceConfigInfoKind {
-    const BASE: u16 = crate::registry::id::FaultToleranceConfigInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::FaultTolerancePrimaryConfigInfo => {
-                    Self::FaultTolerancePrimaryConfigInfo(
-                        Box::new(
-                            <crate::types::FaultTolerancePrimaryConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FaultToleranceSecondaryConfigInfo => {
-                    Self::FaultToleranceSecondaryConfigInfo(
-                        Box::new(
-                            <crate::types::FaultToleranceSecondaryConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::FaultToleranceConfigInfo(
-                        Box::new(
-                            <crate::types::FaultToleranceConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for FaultToleranceConfigInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for FaultToleranceConfigInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FaultToleranceConfigInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FaultToleranceConfigInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

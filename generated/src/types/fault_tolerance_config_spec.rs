@@ -3,7 +3,7 @@
 /// Data object type *FaultToleranceConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FaultToleranceConfigSpec {
     /// Property *FaultToleranceConfigSpec.metaDataPath*.
     pub meta_data_path: Option<Box<crate::types::FaultToleranceMetaSpec>>,
@@ -28,66 +28,81 @@ impl FaultToleranceConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("metaDataPath", &self.meta_data_path);
-        o.opt("secondaryVmSpec", &self.secondary_vm_spec);
-        o.opt("metroFtEnabled", &self.metro_ft_enabled);
-        o.opt("metroFtHostGroup", &self.metro_ft_host_group);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FaultToleranceConfigSpec",
+    type_name: Some("FaultToleranceConfigSpec"),
+    wire: &["metaDataPath", "secondaryVmSpec", "metroFtEnabled", "metroFtHostGroup"],
+    names: &[
+        "meta_data_path",
+        "secondary_vm_spec",
+        "metro_ft_enabled",
+        "metro_ft_host_group",
+    ],
+    required: &[],
+    by_name: &[0u16, 2u16, 3u16, 1u16],
+};
+impl crate::object::Object for FaultToleranceConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.meta_data_path,
+            1usize => &self.secondary_vm_spec,
+            2usize => &self.metro_ft_enabled,
+            3usize => &self.metro_ft_host_group,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.meta_data_path,
+            1usize => &mut self.secondary_vm_spec,
+            2usize => &mut self.metro_ft_enabled,
+            3usize => &mut self.metro_ft_host_group,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FaultToleranceConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FaultToleranceConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FaultToleranceConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FaultToleranceConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FaultToleranceConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("FaultToleranceConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FaultToleranceConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FaultToleranceConfigSpec {
-    const TYPE_NAME: &'static str = "FaultToleranceConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::FaultToleranceMetaSpec>>,
-            Option<Box<crate::types::FaultToleranceVMConfigSpec>>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "metaDataPath" => crate::de::set(&mut f.0, &mut map, "metaDataPath"),
-                "secondaryVmSpec" => {
-                    crate::de::set(&mut f.1, &mut map, "secondaryVmSpec")
-                }
-                "metroFtEnabled" => crate::de::set(&mut f.2, &mut map, "metroFtEnabled"),
-                "metroFtHostGroup" => {
-                    crate::de::set(&mut f.3, &mut map, "metroFtHostGroup")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            meta_data_path: f_0,
-            secondary_vm_spec: f_1,
-            metro_ft_enabled: f_2,
-            metro_ft_host_group: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

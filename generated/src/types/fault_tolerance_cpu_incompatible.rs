@@ -3,7 +3,7 @@
 /// Data object type *FaultToleranceCpuIncompatible*.
 ///
 /// Extends `CpuIncompatible`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FaultToleranceCpuIncompatible {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -38,111 +38,110 @@ impl FaultToleranceCpuIncompatible {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("level", &self.level);
-        o.field("registerName", &self.register_name);
-        o.opt("registerBits", &self.register_bits);
-        o.opt("desiredBits", &self.desired_bits);
-        o.opt("host", &self.host);
-        o.field("model", &self.model);
-        o.field("family", &self.family);
-        o.field("stepping", &self.stepping);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FaultToleranceCpuIncompatible",
+    type_name: Some("FaultToleranceCpuIncompatible"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "level",
+        "registerName",
+        "registerBits",
+        "desiredBits",
+        "host",
+        "model",
+        "family",
+        "stepping",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "level",
+        "register_name",
+        "register_bits",
+        "desired_bits",
+        "host",
+        "model",
+        "family",
+        "stepping",
+    ],
+    required: &[2u16, 3u16, 7u16, 8u16, 9u16],
+    by_name: &[5u16, 8u16, 0u16, 1u16, 6u16, 2u16, 7u16, 4u16, 3u16, 9u16],
+};
+impl crate::object::Object for FaultToleranceCpuIncompatible {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.level,
+            3usize => &self.register_name,
+            4usize => &self.register_bits,
+            5usize => &self.desired_bits,
+            6usize => &self.host,
+            7usize => &self.model,
+            8usize => &self.family,
+            9usize => &self.stepping,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.level,
+            3usize => &mut self.register_name,
+            4usize => &mut self.register_bits,
+            5usize => &mut self.desired_bits,
+            6usize => &mut self.host,
+            7usize => &mut self.model,
+            8usize => &mut self.family,
+            9usize => &mut self.stepping,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FaultToleranceCpuIncompatible {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FaultToleranceCpuIncompatible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FaultToleranceCpuIncompatible {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FaultToleranceCpuIncompatible {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FaultToleranceCpuIncompatible {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("FaultToleranceCpuIncompatible"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FaultToleranceCpuIncompatible {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FaultToleranceCpuIncompatible {
-    const TYPE_NAME: &'static str = "FaultToleranceCpuIncompatible";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "level" => crate::de::req(&mut f.2, &mut map, "level"),
-                "registerName" => crate::de::req(&mut f.3, &mut map, "registerName"),
-                "registerBits" => crate::de::set(&mut f.4, &mut map, "registerBits"),
-                "desiredBits" => crate::de::set(&mut f.5, &mut map, "desiredBits"),
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "model" => crate::de::req(&mut f.7, &mut map, "model"),
-                "family" => crate::de::req(&mut f.8, &mut map, "family"),
-                "stepping" => crate::de::req(&mut f.9, &mut map, "stepping"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), _, _, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &["level", "registerName", "model", "family", "stepping"],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            level: f_2,
-            register_name: f_3,
-            register_bits: f_4,
-            desired_bits: f_5,
-            host: f_6,
-            model: f_7,
-            family: f_8,
-            stepping: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

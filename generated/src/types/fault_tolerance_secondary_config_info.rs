@@ -3,7 +3,7 @@
 /// Data object type *FaultToleranceSecondaryConfigInfo*.
 ///
 /// Extends `FaultToleranceConfigInfo`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FaultToleranceSecondaryConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.
     pub role: i32,
@@ -28,78 +28,85 @@ impl FaultToleranceSecondaryConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("role", &self.role);
-        o.field("instanceUuids", &self.instance_uuids);
-        o.field("configPaths", &self.config_paths);
-        o.opt("orphaned", &self.orphaned);
-        o.field("primaryVM", &self.primary_vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FaultToleranceSecondaryConfigInfo",
+    type_name: Some("FaultToleranceSecondaryConfigInfo"),
+    wire: &["role", "instanceUuids", "configPaths", "orphaned", "primaryVM"],
+    names: &["role", "instance_uuids", "config_paths", "orphaned", "primary_vm"],
+    required: &[0u16, 1u16, 2u16, 4u16],
+    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+};
+impl crate::object::Object for FaultToleranceSecondaryConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.role,
+            1usize => &self.instance_uuids,
+            2usize => &self.config_paths,
+            3usize => &self.orphaned,
+            4usize => &self.primary_vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.role,
+            1usize => &mut self.instance_uuids,
+            2usize => &mut self.config_paths,
+            3usize => &mut self.orphaned,
+            4usize => &mut self.primary_vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FaultToleranceSecondaryConfigInfo {
+    fn blank() -> Self {
+        Self {
+            role: crate::object::Blank::blank(),
+            instance_uuids: crate::object::Blank::blank(),
+            config_paths: crate::object::Blank::blank(),
+            orphaned: crate::object::Blank::blank(),
+            primary_vm: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for FaultToleranceSecondaryConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FaultToleranceSecondaryConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FaultToleranceSecondaryConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FaultToleranceSecondaryConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("FaultToleranceSecondaryConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FaultToleranceSecondaryConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FaultToleranceSecondaryConfigInfo {
-    const TYPE_NAME: &'static str = "FaultToleranceSecondaryConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "role" => crate::de::req(&mut f.0, &mut map, "role"),
-                "instanceUuids" => {
-                    crate::de::req_list(&mut f.1, &mut map, "instanceUuids")
-                }
-                "configPaths" => crate::de::req_list(&mut f.2, &mut map, "configPaths"),
-                "orphaned" => crate::de::set(&mut f.3, &mut map, "orphaned"),
-                "primaryVM" => crate::de::req(&mut f.4, &mut map, "primaryVM"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.4.is_some()],
-                    &["role", "instanceUuids", "configPaths", "primaryVM"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            role: f_0,
-            instance_uuids: f_1,
-            config_paths: f_2,
-            orphaned: f_3,
-            primary_vm: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *FcoeConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FcoeConfig {
     /// Property *FcoeConfig.priorityClass*.
     pub priority_class: i32,
@@ -26,84 +26,84 @@ impl FcoeConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("priorityClass", &self.priority_class);
-        o.field("sourceMac", &self.source_mac);
-        o.field("vlanRange", &self.vlan_range);
-        o.field("capabilities", &self.capabilities);
-        o.field("fcoeActive", &self.fcoe_active);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FcoeConfig",
+    type_name: Some("FcoeConfig"),
+    wire: &["priorityClass", "sourceMac", "vlanRange", "capabilities", "fcoeActive"],
+    names: &[
+        "priority_class",
+        "source_mac",
+        "vlan_range",
+        "capabilities",
+        "fcoe_active",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for FcoeConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.priority_class,
+            1usize => &self.source_mac,
+            2usize => &self.vlan_range,
+            3usize => &self.capabilities,
+            4usize => &self.fcoe_active,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.priority_class,
+            1usize => &mut self.source_mac,
+            2usize => &mut self.vlan_range,
+            3usize => &mut self.capabilities,
+            4usize => &mut self.fcoe_active,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FcoeConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FcoeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FcoeConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FcoeConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FcoeConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FcoeConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FcoeConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FcoeConfig {
-    const TYPE_NAME: &'static str = "FcoeConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<Vec<crate::types::FcoeConfigVlanRange>>,
-            Option<Box<crate::types::FcoeConfigFcoeCapabilities>>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "priorityClass" => crate::de::req(&mut f.0, &mut map, "priorityClass"),
-                "sourceMac" => crate::de::req(&mut f.1, &mut map, "sourceMac"),
-                "vlanRange" => crate::de::req_list(&mut f.2, &mut map, "vlanRange"),
-                "capabilities" => crate::de::req(&mut f.3, &mut map, "capabilities"),
-                "fcoeActive" => crate::de::req(&mut f.4, &mut map, "fcoeActive"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "priorityClass",
-                        "sourceMac",
-                        "vlanRange",
-                        "capabilities",
-                        "fcoeActive",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            priority_class: f_0,
-            source_mac: f_1,
-            vlan_range: f_2,
-            capabilities: f_3,
-            fcoe_active: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *FcoeConfigFcoeCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FcoeConfigFcoeCapabilities {
     /// Property *FcoeConfigFcoeCapabilities.priorityClass*.
     pub priority_class: bool,
@@ -22,66 +22,74 @@ impl FcoeConfigFcoeCapabilities {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("priorityClass", &self.priority_class);
-        o.field("sourceMacAddress", &self.source_mac_address);
-        o.field("vlanRange", &self.vlan_range);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FcoeConfigFcoeCapabilities",
+    type_name: Some("FcoeConfigFcoeCapabilities"),
+    wire: &["priorityClass", "sourceMacAddress", "vlanRange"],
+    names: &["priority_class", "source_mac_address", "vlan_range"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for FcoeConfigFcoeCapabilities {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.priority_class,
+            1usize => &self.source_mac_address,
+            2usize => &self.vlan_range,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.priority_class,
+            1usize => &mut self.source_mac_address,
+            2usize => &mut self.vlan_range,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FcoeConfigFcoeCapabilities {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FcoeConfigFcoeCapabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FcoeConfigFcoeCapabilities {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FcoeConfigFcoeCapabilities {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FcoeConfigFcoeCapabilities {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("FcoeConfigFcoeCapabilities"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FcoeConfigFcoeCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FcoeConfigFcoeCapabilities {
-    const TYPE_NAME: &'static str = "FcoeConfigFcoeCapabilities";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "priorityClass" => crate::de::req(&mut f.0, &mut map, "priorityClass"),
-                "sourceMacAddress" => {
-                    crate::de::req(&mut f.1, &mut map, "sourceMacAddress")
-                }
-                "vlanRange" => crate::de::req(&mut f.2, &mut map, "vlanRange"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["priorityClass", "sourceMacAddress", "vlanRange"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            priority_class: f_0,
-            source_mac_address: f_1,
-            vlan_range: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *FcoeConfigFcoeSpecification*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FcoeConfigFcoeSpecification {
     /// Property *FcoeConfigFcoeSpecification.underlyingPnic*.
     pub underlying_pnic: String,
@@ -24,67 +24,76 @@ impl FcoeConfigFcoeSpecification {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("underlyingPnic", &self.underlying_pnic);
-        o.opt("priorityClass", &self.priority_class);
-        o.opt("sourceMac", &self.source_mac);
-        o.opt("vlanRange", &self.vlan_range);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FcoeConfigFcoeSpecification",
+    type_name: Some("FcoeConfigFcoeSpecification"),
+    wire: &["underlyingPnic", "priorityClass", "sourceMac", "vlanRange"],
+    names: &["underlying_pnic", "priority_class", "source_mac", "vlan_range"],
+    required: &[0u16],
+    by_name: &[1u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for FcoeConfigFcoeSpecification {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.underlying_pnic,
+            1usize => &self.priority_class,
+            2usize => &self.source_mac,
+            3usize => &self.vlan_range,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.underlying_pnic,
+            1usize => &mut self.priority_class,
+            2usize => &mut self.source_mac,
+            3usize => &mut self.vlan_range,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FcoeConfigFcoeSpecification {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FcoeConfigFcoeSpecification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FcoeConfigFcoeSpecification {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FcoeConfigFcoeSpecification {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FcoeConfigFcoeSpecification {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("FcoeConfigFcoeSpecification"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FcoeConfigFcoeSpecification {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FcoeConfigFcoeSpecification {
-    const TYPE_NAME: &'static str = "FcoeConfigFcoeSpecification";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<Vec<crate::types::FcoeConfigVlanRange>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "underlyingPnic" => crate::de::req(&mut f.0, &mut map, "underlyingPnic"),
-                "priorityClass" => crate::de::set(&mut f.1, &mut map, "priorityClass"),
-                "sourceMac" => crate::de::set(&mut f.2, &mut map, "sourceMac"),
-                "vlanRange" => crate::de::set_list(&mut f.3, &mut map, "vlanRange"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["underlyingPnic"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            underlying_pnic: f_0,
-            priority_class: f_1,
-            source_mac: f_2,
-            vlan_range: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `ElementDescription`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FeatureEVCMode {
     /// Property *Description.label*.
     pub label: String,
@@ -30,76 +30,80 @@ impl FeatureEVCMode {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("label", &self.label);
-        o.field("summary", &self.summary);
-        o.field("key", &self.key);
-        o.opt("mask", &self.mask);
-        o.opt("capability", &self.capability);
-        o.opt("requirement", &self.requirement);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FeatureEVCMode",
+    type_name: Some("FeatureEVCMode"),
+    wire: &["label", "summary", "key", "mask", "capability", "requirement"],
+    names: &["label", "summary", "key", "mask", "capability", "requirement"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[4u16, 2u16, 0u16, 3u16, 5u16, 1u16],
+};
+impl crate::object::Object for FeatureEVCMode {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.label,
+            1usize => &self.summary,
+            2usize => &self.key,
+            3usize => &self.mask,
+            4usize => &self.capability,
+            5usize => &self.requirement,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.label,
+            1usize => &mut self.summary,
+            2usize => &mut self.key,
+            3usize => &mut self.mask,
+            4usize => &mut self.capability,
+            5usize => &mut self.requirement,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FeatureEVCMode {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FeatureEVCMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FeatureEVCMode {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FeatureEVCMode {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FeatureEVCMode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FeatureEVCMode"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FeatureEVCMode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FeatureEVCMode {
-    const TYPE_NAME: &'static str = "FeatureEVCMode";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostFeatureMask>>,
-            Option<Vec<crate::types::HostFeatureCapability>>,
-            Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "label" => crate::de::req(&mut f.0, &mut map, "label"),
-                "summary" => crate::de::req(&mut f.1, &mut map, "summary"),
-                "key" => crate::de::req(&mut f.2, &mut map, "key"),
-                "mask" => crate::de::set_list(&mut f.3, &mut map, "mask"),
-                "capability" => crate::de::set_list(&mut f.4, &mut map, "capability"),
-                "requirement" => crate::de::set_list(&mut f.5, &mut map, "requirement"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["label", "summary", "key"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            label: f_0,
-            summary: f_1,
-            key: f_2,
-            mask: f_3,
-            capability: f_4,
-            requirement: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct FetchAuditRecordsRequestType<'a> {
     /// Parameter *token*.
     pub token: Option<&'a str>,
 }
-impl serde::Serialize for FetchAuditRecordsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("token", &self.token);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for FetchAuditRecordsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("token", &self.token);
+        o.end();
     }
 }

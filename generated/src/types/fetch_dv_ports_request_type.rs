@@ -8,10 +8,10 @@ pub struct FetchDVPortsRequestType<'a> {
     /// Parameter *criteria*.
     pub criteria: Option<&'a crate::types::DistributedVirtualSwitchPortCriteria>,
 }
-impl serde::Serialize for FetchDVPortsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("criteria", &self.criteria);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for FetchDVPortsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("criteria", &self.criteria);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct FetchIsoDepotCookieRequestType<'a> {
     /// Parameter *password*.
     pub password: &'a str,
 }
-impl serde::Serialize for FetchIsoDepotCookieRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for FetchIsoDepotCookieRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("username", &self.username);
         o.field("password", &self.password);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct FetchUserPrivilegeOnEntitiesRequestType<'a> {
     /// Parameter *userName*.
     pub user_name: &'a str,
 }
-impl serde::Serialize for FetchUserPrivilegeOnEntitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for FetchUserPrivilegeOnEntitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entities", &self.entities);
         o.field("userName", &self.user_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VirtualDiskSpec`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FileBackedVirtualDiskSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FileBackedVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
     pub disk_type: String,
@@ -32,81 +32,95 @@ impl FileBackedVirtualDiskSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("diskType", &self.disk_type);
-        o.field("adapterType", &self.adapter_type);
-        o.field("capacityKb", &self.capacity_kb);
-        o.opt("profile", &self.profile);
-        o.opt("crypto", &self.crypto);
-        o.opt("sectorFormat", &self.sector_format);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FileBackedVirtualDiskSpec",
+    type_name: Some("FileBackedVirtualDiskSpec"),
+    wire: &[
+        "diskType",
+        "adapterType",
+        "capacityKb",
+        "profile",
+        "crypto",
+        "sectorFormat",
+    ],
+    names: &[
+        "disk_type",
+        "adapter_type",
+        "capacity_kb",
+        "profile",
+        "crypto",
+        "sector_format",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 4u16, 0u16, 3u16, 5u16],
+};
+impl crate::object::Object for FileBackedVirtualDiskSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk_type,
+            1usize => &self.adapter_type,
+            2usize => &self.capacity_kb,
+            3usize => &self.profile,
+            4usize => &self.crypto,
+            5usize => &self.sector_format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk_type,
+            1usize => &mut self.adapter_type,
+            2usize => &mut self.capacity_kb,
+            3usize => &mut self.profile,
+            4usize => &mut self.crypto,
+            5usize => &mut self.sector_format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FileBackedVirtualDiskSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FileBackedVirtualDiskSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FileBackedVirtualDiskSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FileBackedVirtualDiskSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FileBackedVirtualDiskSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("FileBackedVirtualDiskSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FileBackedVirtualDiskSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FileBackedVirtualDiskSpec {
-    const TYPE_NAME: &'static str = "FileBackedVirtualDiskSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<crate::types::CryptoSpecKind>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "diskType" => crate::de::req(&mut f.0, &mut map, "diskType"),
-                "adapterType" => crate::de::req(&mut f.1, &mut map, "adapterType"),
-                "capacityKb" => crate::de::req(&mut f.2, &mut map, "capacityKb"),
-                "profile" => crate::de::set_list(&mut f.3, &mut map, "profile"),
-                "crypto" => crate::de::set(&mut f.4, &mut map, "crypto"),
-                "sectorFormat" => crate::de::set(&mut f.5, &mut map, "sectorFormat"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["diskType", "adapterType", "capacityKb"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            disk_type: f_0,
-            adapter_type: f_1,
-            capacity_kb: f_2,
-            profile: f_3,
-            crypto: f_4,
-            sector_format: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `FileBackedVirtualDiskSpec` or any of its subtypes: what a member declared as `FileBackedVirtualDiskSpec` holds.
@@ -124,11 +138,7 @@ pub enum FileBackedVirtualDiskSpecKind {
 impl FileBackedVirtualDiskSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::FileBackedVirtualDiskSpec(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::SeSparseVirtualDiskSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -154,51 +164,61 @@ impl From<crate::types::SeSparseVirtualDiskSpec> for FileBackedVirtualDiskSpecKi
         Self::SeSparseVirtualDiskSpec(Box::new(v))
     }
 }
-impl serde::Serialize for FileBackedVirtualDiskSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::FileBackedVirtualDiskSpec(v) => v.serialize(s),
+impl crate::object::Family for FileBackedVirtualDiskSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::FileBackedVirtualDiskSpec,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::SeSparseVirtualDiskSpec(v) => v.serialize(s),
+            crate::registry::id::SeSparseVirtualDiskSpec => {
+                Self::SeSparseVirtualDiskSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::FileBackedVirtualDiskSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::FileBackedVirtualDiskSpec(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::SeSparseVirtualDiskSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::FileBackedVirtualDiskSpec(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::SeSparseVirtualDiskSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for FileBackedVirtualDiskSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for FileBackedVirtualDiskSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for FileBackedVirtualDiskSpecKind {
-    const BASE: u16 = crate::registry::id::FileBackedVirtualDiskSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::SeSparseVirtualDiskSpec => {
-                    Self::SeSparseVirtualDiskSpec(
-                        Box::new(
-                            <crate::types::SeSparseVirtualDiskSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::FileBackedVirtualDiskSpec(
-                        Box::new(
-                            <crate::types::FileBackedVirtualDiskSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for FileBackedVirtualDiskSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for FileBackedVirtualDiskSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileBackedVirtualDiskSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileBackedVirtualDiskSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

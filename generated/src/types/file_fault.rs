@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FileFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FileFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,60 +24,75 @@ impl FileFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("file", &self.file);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FileFault",
+    type_name: Some("FileFault"),
+    wire: &["faultCause", "faultMessage", "file"],
+    names: &["fault_cause", "fault_message", "file"],
+    required: &[2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for FileFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.file,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.file,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FileFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FileFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FileFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FileFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FileFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FileFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FileFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FileFault {
-    const TYPE_NAME: &'static str = "FileFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "file" => crate::de::req(&mut f.2, &mut map, "file"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["file"]));
-        }
-        let (f_0, f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            file: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `FileFault` or any of its subtypes: what a member declared as `FileFault` holds.
@@ -129,28 +144,7 @@ pub enum FileFaultKind {
 impl FileFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::FileFault(v) => v.type_name(),
-            Self::CannotAccessFile(v) => v.type_name(),
-            Self::CannotCreateFile(v) => v.type_name(),
-            Self::CannotDeleteFile(v) => v.type_name(),
-            Self::DirectoryNotEmpty(v) => v.type_name(),
-            Self::FileAlreadyExists(v) => v.type_name(),
-            Self::FileLocked(v) => v.type_name(),
-            Self::FileNameTooLong(v) => v.type_name(),
-            Self::FileNotFound(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::FileNotWritable(v) => v.type_name(),
-            Self::FileTooLarge(v) => v.type_name(),
-            Self::IncorrectFileType(v) => v.type_name(),
-            Self::NetworkCopyFault(v) => v.type_name(),
-            Self::NoDiskSpace(v) => v.type_name(),
-            Self::NotADirectory(v) => v.type_name(),
-            Self::NotAFile(v) => v.type_name(),
-            Self::TooManyConcurrentNativeClones(v) => v.type_name(),
-            Self::TooManyNativeCloneLevels(v) => v.type_name(),
-            Self::TooManyNativeClonesOnFile(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -278,238 +272,143 @@ impl From<crate::types::TooManyNativeClonesOnFile> for FileFaultKind {
         Self::TooManyNativeClonesOnFile(Box::new(v))
     }
 }
-impl serde::Serialize for FileFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::FileFault(v) => v.serialize(s),
-            Self::CannotAccessFile(v) => v.serialize(s),
-            Self::CannotCreateFile(v) => v.serialize(s),
-            Self::CannotDeleteFile(v) => v.serialize(s),
-            Self::DirectoryNotEmpty(v) => v.serialize(s),
-            Self::FileAlreadyExists(v) => v.serialize(s),
-            Self::FileLocked(v) => v.serialize(s),
-            Self::FileNameTooLong(v) => v.serialize(s),
-            Self::FileNotFound(v) => v.serialize(s),
+impl crate::object::Family for FileFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::FileFault, id) {
+            crate::registry::id::CannotAccessFile => {
+                Self::CannotAccessFile(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotCreateFile => {
+                Self::CannotCreateFile(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotDeleteFile => {
+                Self::CannotDeleteFile(crate::object::Blank::blank())
+            }
+            crate::registry::id::DirectoryNotEmpty => {
+                Self::DirectoryNotEmpty(crate::object::Blank::blank())
+            }
+            crate::registry::id::FileAlreadyExists => {
+                Self::FileAlreadyExists(crate::object::Blank::blank())
+            }
+            crate::registry::id::FileLocked => {
+                Self::FileLocked(crate::object::Blank::blank())
+            }
+            crate::registry::id::FileNameTooLong => {
+                Self::FileNameTooLong(crate::object::Blank::blank())
+            }
+            crate::registry::id::FileNotFound => {
+                Self::FileNotFound(crate::object::Blank::blank())
+            }
             #[cfg(feature = "vsan")]
-            Self::FileNotWritable(v) => v.serialize(s),
-            Self::FileTooLarge(v) => v.serialize(s),
-            Self::IncorrectFileType(v) => v.serialize(s),
-            Self::NetworkCopyFault(v) => v.serialize(s),
-            Self::NoDiskSpace(v) => v.serialize(s),
-            Self::NotADirectory(v) => v.serialize(s),
-            Self::NotAFile(v) => v.serialize(s),
-            Self::TooManyConcurrentNativeClones(v) => v.serialize(s),
-            Self::TooManyNativeCloneLevels(v) => v.serialize(s),
-            Self::TooManyNativeClonesOnFile(v) => v.serialize(s),
+            crate::registry::id::FileNotWritable => {
+                Self::FileNotWritable(crate::object::Blank::blank())
+            }
+            crate::registry::id::FileTooLarge => {
+                Self::FileTooLarge(crate::object::Blank::blank())
+            }
+            crate::registry::id::IncorrectFileType => {
+                Self::IncorrectFileType(crate::object::Blank::blank())
+            }
+            crate::registry::id::NetworkCopyFault => {
+                Self::NetworkCopyFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoDiskSpace => {
+                Self::NoDiskSpace(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotADirectory => {
+                Self::NotADirectory(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotAFile => {
+                Self::NotAFile(crate::object::Blank::blank())
+            }
+            crate::registry::id::TooManyConcurrentNativeClones => {
+                Self::TooManyConcurrentNativeClones(crate::object::Blank::blank())
+            }
+            crate::registry::id::TooManyNativeCloneLevels => {
+                Self::TooManyNativeCloneLevels(crate::object::Blank::blank())
+            }
+            crate::registry::id::TooManyNativeClonesOnFile => {
+                Self::TooManyNativeClonesOnFile(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::FileFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::FileFault(v) => &**v,
+            Self::CannotAccessFile(v) => &**v,
+            Self::CannotCreateFile(v) => &**v,
+            Self::CannotDeleteFile(v) => &**v,
+            Self::DirectoryNotEmpty(v) => &**v,
+            Self::FileAlreadyExists(v) => &**v,
+            Self::FileLocked(v) => &**v,
+            Self::FileNameTooLong(v) => &**v,
+            Self::FileNotFound(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::FileNotWritable(v) => &**v,
+            Self::FileTooLarge(v) => &**v,
+            Self::IncorrectFileType(v) => &**v,
+            Self::NetworkCopyFault(v) => &**v,
+            Self::NoDiskSpace(v) => &**v,
+            Self::NotADirectory(v) => &**v,
+            Self::NotAFile(v) => &**v,
+            Self::TooManyConcurrentNativeClones(v) => &**v,
+            Self::TooManyNativeCloneLevels(v) => &**v,
+            Self::TooManyNativeClonesOnFile(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::FileFault(v) => &mut **v,
+            Self::CannotAccessFile(v) => &mut **v,
+            Self::CannotCreateFile(v) => &mut **v,
+            Self::CannotDeleteFile(v) => &mut **v,
+            Self::DirectoryNotEmpty(v) => &mut **v,
+            Self::FileAlreadyExists(v) => &mut **v,
+            Self::FileLocked(v) => &mut **v,
+            Self::FileNameTooLong(v) => &mut **v,
+            Self::FileNotFound(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::FileNotWritable(v) => &mut **v,
+            Self::FileTooLarge(v) => &mut **v,
+            Self::IncorrectFileType(v) => &mut **v,
+            Self::NetworkCopyFault(v) => &mut **v,
+            Self::NoDiskSpace(v) => &mut **v,
+            Self::NotADirectory(v) => &mut **v,
+            Self::NotAFile(v) => &mut **v,
+            Self::TooManyConcurrentNativeClones(v) => &mut **v,
+            Self::TooManyNativeCloneLevels(v) => &mut **v,
+            Self::TooManyNativeClonesOnFile(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for FileFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for FileFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for FileFaultKind {
-    const BASE: u16 = crate::registry::id::FileFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CannotAccessFile => {
-                    Self::CannotAccessFile(
-                        Box::new(
-                            <crate::types::CannotAccessFile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotCreateFile => {
-                    Self::CannotCreateFile(
-                        Box::new(
-                            <crate::types::CannotCreateFile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotDeleteFile => {
-                    Self::CannotDeleteFile(
-                        Box::new(
-                            <crate::types::CannotDeleteFile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DirectoryNotEmpty => {
-                    Self::DirectoryNotEmpty(
-                        Box::new(
-                            <crate::types::DirectoryNotEmpty as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FileAlreadyExists => {
-                    Self::FileAlreadyExists(
-                        Box::new(
-                            <crate::types::FileAlreadyExists as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FileLocked => {
-                    Self::FileLocked(
-                        Box::new(
-                            <crate::types::FileLocked as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FileNameTooLong => {
-                    Self::FileNameTooLong(
-                        Box::new(
-                            <crate::types::FileNameTooLong as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FileNotFound => {
-                    Self::FileNotFound(
-                        Box::new(
-                            <crate::types::FileNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::FileNotWritable => {
-                    Self::FileNotWritable(
-                        Box::new(
-                            <crate::types::FileNotWritable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FileTooLarge => {
-                    Self::FileTooLarge(
-                        Box::new(
-                            <crate::types::FileTooLarge as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IncorrectFileType => {
-                    Self::IncorrectFileType(
-                        Box::new(
-                            <crate::types::IncorrectFileType as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NetworkCopyFault => {
-                    Self::NetworkCopyFault(
-                        Box::new(
-                            <crate::types::NetworkCopyFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoDiskSpace => {
-                    Self::NoDiskSpace(
-                        Box::new(
-                            <crate::types::NoDiskSpace as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotADirectory => {
-                    Self::NotADirectory(
-                        Box::new(
-                            <crate::types::NotADirectory as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotAFile => {
-                    Self::NotAFile(
-                        Box::new(
-                            <crate::types::NotAFile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TooManyConcurrentNativeClones => {
-                    Self::TooManyConcurrentNativeClones(
-                        Box::new(
-                            <crate::types::TooManyConcurrentNativeClones as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TooManyNativeCloneLevels => {
-                    Self::TooManyNativeCloneLevels(
-                        Box::new(
-                            <crate::types::TooManyNativeCloneLevels as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TooManyNativeClonesOnFile => {
-                    Self::TooManyNativeClonesOnFile(
-                        Box::new(
-                            <crate::types::TooManyNativeClonesOnFile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::FileFault(
-                        Box::new(
-                            <crate::types::FileFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for FileFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for FileFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

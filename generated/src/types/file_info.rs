@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FileInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FileInfo {
     /// Property *FileInfo.path*.
     pub path: String,
@@ -30,68 +30,79 @@ impl FileInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("path", &self.path);
-        o.opt("friendlyName", &self.friendly_name);
-        o.opt("fileSize", &self.file_size);
-        o.opt("modification", &self.modification);
-        o.opt("owner", &self.owner);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FileInfo",
+    type_name: Some("FileInfo"),
+    wire: &["path", "friendlyName", "fileSize", "modification", "owner"],
+    names: &["path", "friendly_name", "file_size", "modification", "owner"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+};
+impl crate::object::Object for FileInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.path,
+            1usize => &self.friendly_name,
+            2usize => &self.file_size,
+            3usize => &self.modification,
+            4usize => &self.owner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.path,
+            1usize => &mut self.friendly_name,
+            2usize => &mut self.file_size,
+            3usize => &mut self.modification,
+            4usize => &mut self.owner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FileInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FileInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FileInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FileInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FileInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FileInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FileInfo {
-    const TYPE_NAME: &'static str = "FileInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "path" => crate::de::req(&mut f.0, &mut map, "path"),
-                "friendlyName" => crate::de::set(&mut f.1, &mut map, "friendlyName"),
-                "fileSize" => crate::de::set(&mut f.2, &mut map, "fileSize"),
-                "modification" => crate::de::set(&mut f.3, &mut map, "modification"),
-                "owner" => crate::de::set(&mut f.4, &mut map, "owner"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["path"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            path: f_0,
-            friendly_name: f_1,
-            file_size: f_2,
-            modification: f_3,
-            owner: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `FileInfo` or any of its subtypes: what a member declared as `FileInfo` holds.
@@ -122,17 +133,7 @@ pub enum FileInfoKind {
 impl FileInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::FileInfo(v) => v.type_name(),
-            Self::FloppyImageFileInfo(v) => v.type_name(),
-            Self::FolderFileInfo(v) => v.type_name(),
-            Self::IsoImageFileInfo(v) => v.type_name(),
-            Self::VmConfigFileInfo(v) => v.type_name(),
-            Self::VmDiskFileInfo(v) => v.type_name(),
-            Self::VmLogFileInfo(v) => v.type_name(),
-            Self::VmNvramFileInfo(v) => v.type_name(),
-            Self::VmSnapshotFileInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -198,125 +199,94 @@ impl From<crate::types::VmSnapshotFileInfo> for FileInfoKind {
         Self::VmSnapshotFileInfo(Box::new(v))
     }
 }
-impl serde::Serialize for FileInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for FileInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::FileInfo, id) {
+            crate::registry::id::FloppyImageFileInfo => {
+                Self::FloppyImageFileInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::FolderFileInfo => {
+                Self::FolderFileInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::IsoImageFileInfo => {
+                Self::IsoImageFileInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmConfigFileInfo => {
+                Self::VmConfigFileInfo(
+                    <crate::types::VmConfigFileInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmDiskFileInfo => {
+                Self::VmDiskFileInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmLogFileInfo => {
+                Self::VmLogFileInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmNvramFileInfo => {
+                Self::VmNvramFileInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmSnapshotFileInfo => {
+                Self::VmSnapshotFileInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::FileInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::FileInfo(v) => v.serialize(s),
-            Self::FloppyImageFileInfo(v) => v.serialize(s),
-            Self::FolderFileInfo(v) => v.serialize(s),
-            Self::IsoImageFileInfo(v) => v.serialize(s),
-            Self::VmConfigFileInfo(v) => v.serialize(s),
-            Self::VmDiskFileInfo(v) => v.serialize(s),
-            Self::VmLogFileInfo(v) => v.serialize(s),
-            Self::VmNvramFileInfo(v) => v.serialize(s),
-            Self::VmSnapshotFileInfo(v) => v.serialize(s),
+            Self::FileInfo(v) => &**v,
+            Self::FloppyImageFileInfo(v) => &**v,
+            Self::FolderFileInfo(v) => &**v,
+            Self::IsoImageFileInfo(v) => &**v,
+            Self::VmConfigFileInfo(v) => crate::object::Family::object(v),
+            Self::VmDiskFileInfo(v) => &**v,
+            Self::VmLogFileInfo(v) => &**v,
+            Self::VmNvramFileInfo(v) => &**v,
+            Self::VmSnapshotFileInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::FileInfo(v) => &mut **v,
+            Self::FloppyImageFileInfo(v) => &mut **v,
+            Self::FolderFileInfo(v) => &mut **v,
+            Self::IsoImageFileInfo(v) => &mut **v,
+            Self::VmConfigFileInfo(v) => crate::object::Family::object_mut(v),
+            Self::VmDiskFileInfo(v) => &mut **v,
+            Self::VmLogFileInfo(v) => &mut **v,
+            Self::VmNvramFileInfo(v) => &mut **v,
+            Self::VmSnapshotFileInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for FileInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for FileInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for FileInfoKind {
-    const BASE: u16 = crate::registry::id::FileInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::FloppyImageFileInfo => {
-                    Self::FloppyImageFileInfo(
-                        Box::new(
-                            <crate::types::FloppyImageFileInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FolderFileInfo => {
-                    Self::FolderFileInfo(
-                        Box::new(
-                            <crate::types::FolderFileInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IsoImageFileInfo => {
-                    Self::IsoImageFileInfo(
-                        Box::new(
-                            <crate::types::IsoImageFileInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmConfigFileInfo => {
-                    Self::VmConfigFileInfo(
-                        <crate::types::VmConfigFileInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmDiskFileInfo => {
-                    Self::VmDiskFileInfo(
-                        Box::new(
-                            <crate::types::VmDiskFileInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmLogFileInfo => {
-                    Self::VmLogFileInfo(
-                        Box::new(
-                            <crate::types::VmLogFileInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmNvramFileInfo => {
-                    Self::VmNvramFileInfo(
-                        Box::new(
-                            <crate::types::VmNvramFileInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmSnapshotFileInfo => {
-                    Self::VmSnapshotFileInfo(
-                        Box::new(
-                            <crate::types::VmSnapshotFileInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::FileInfo(
-                        Box::new(
-                            <crate::types::FileInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for FileInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for FileInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FileLockInfo {
     /// Property *FileLockInfo.filePath*.
     pub file_path: String,
@@ -42,110 +42,110 @@ impl FileLockInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("filePath", &self.file_path);
-        o.field("host", &self.host);
-        o.field("mac", &self.mac);
-        o.field("id", &self.id);
-        o.field("worldName", &self.world_name);
-        o.opt("ownerId", &self.owner_id);
-        o.field("lockMode", &self.lock_mode);
-        o.opt("acquired", &self.acquired);
-        o.opt("heartbeat", &self.heartbeat);
-        o.opt("refCount", &self.ref_count);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FileLockInfo",
+    type_name: Some("FileLockInfo"),
+    wire: &[
+        "filePath",
+        "host",
+        "mac",
+        "id",
+        "worldName",
+        "ownerId",
+        "lockMode",
+        "acquired",
+        "heartbeat",
+        "refCount",
+    ],
+    names: &[
+        "file_path",
+        "host",
+        "mac",
+        "id",
+        "world_name",
+        "owner_id",
+        "lock_mode",
+        "acquired",
+        "heartbeat",
+        "ref_count",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
+    by_name: &[7u16, 0u16, 8u16, 1u16, 3u16, 6u16, 2u16, 5u16, 9u16, 4u16],
+};
+impl crate::object::Object for FileLockInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.file_path,
+            1usize => &self.host,
+            2usize => &self.mac,
+            3usize => &self.id,
+            4usize => &self.world_name,
+            5usize => &self.owner_id,
+            6usize => &self.lock_mode,
+            7usize => &self.acquired,
+            8usize => &self.heartbeat,
+            9usize => &self.ref_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.file_path,
+            1usize => &mut self.host,
+            2usize => &mut self.mac,
+            3usize => &mut self.id,
+            4usize => &mut self.world_name,
+            5usize => &mut self.owner_id,
+            6usize => &mut self.lock_mode,
+            7usize => &mut self.acquired,
+            8usize => &mut self.heartbeat,
+            9usize => &mut self.ref_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FileLockInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FileLockInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FileLockInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FileLockInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FileLockInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FileLockInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FileLockInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FileLockInfo {
-    const TYPE_NAME: &'static str = "FileLockInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "filePath" => crate::de::req(&mut f.0, &mut map, "filePath"),
-                "host" => crate::de::req(&mut f.1, &mut map, "host"),
-                "mac" => crate::de::req(&mut f.2, &mut map, "mac"),
-                "id" => crate::de::req(&mut f.3, &mut map, "id"),
-                "worldName" => crate::de::req(&mut f.4, &mut map, "worldName"),
-                "ownerId" => crate::de::set(&mut f.5, &mut map, "ownerId"),
-                "lockMode" => crate::de::req(&mut f.6, &mut map, "lockMode"),
-                "acquired" => crate::de::set(&mut f.7, &mut map, "acquired"),
-                "heartbeat" => crate::de::set(&mut f.8, &mut map, "heartbeat"),
-                "refCount" => crate::de::set(&mut f.9, &mut map, "refCount"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, Some(_), _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &["filePath", "host", "mac", "id", "worldName", "lockMode"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            Some(f_6),
-            f_7,
-            f_8,
-            f_9,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            file_path: f_0,
-            host: f_1,
-            mac: f_2,
-            id: f_3,
-            world_name: f_4,
-            owner_id: f_5,
-            lock_mode: f_6,
-            acquired: f_7,
-            heartbeat: f_8,
-            ref_count: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`FileQueryKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FileQuery {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,37 +18,65 @@ impl FileQuery {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FileQuery",
+    type_name: Some("FileQuery"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for FileQuery {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "FileQuery")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "FileQuery")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for FileQuery {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FileQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FileQuery {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FileQuery {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FileQuery {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FileQuery"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FileQuery {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FileQuery {
-    const TYPE_NAME: &'static str = "FileQuery";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `FileQuery` or any of its subtypes: what a member declared as `FileQuery` holds.
@@ -79,17 +107,7 @@ pub enum FileQueryKind {
 impl FileQueryKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::FileQuery(v) => v.type_name(),
-            Self::FloppyImageFileQuery(v) => v.type_name(),
-            Self::FolderFileQuery(v) => v.type_name(),
-            Self::IsoImageFileQuery(v) => v.type_name(),
-            Self::VmConfigFileQuery(v) => v.type_name(),
-            Self::VmDiskFileQuery(v) => v.type_name(),
-            Self::VmLogFileQuery(v) => v.type_name(),
-            Self::VmNvramFileQuery(v) => v.type_name(),
-            Self::VmSnapshotFileQuery(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -155,125 +173,94 @@ impl From<crate::types::VmSnapshotFileQuery> for FileQueryKind {
         Self::VmSnapshotFileQuery(Box::new(v))
     }
 }
-impl serde::Serialize for FileQueryKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for FileQueryKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::FileQuery, id) {
+            crate::registry::id::FloppyImageFileQuery => {
+                Self::FloppyImageFileQuery(crate::object::Blank::blank())
+            }
+            crate::registry::id::FolderFileQuery => {
+                Self::FolderFileQuery(crate::object::Blank::blank())
+            }
+            crate::registry::id::IsoImageFileQuery => {
+                Self::IsoImageFileQuery(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmConfigFileQuery => {
+                Self::VmConfigFileQuery(
+                    <crate::types::VmConfigFileQueryKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmDiskFileQuery => {
+                Self::VmDiskFileQuery(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmLogFileQuery => {
+                Self::VmLogFileQuery(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmNvramFileQuery => {
+                Self::VmNvramFileQuery(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmSnapshotFileQuery => {
+                Self::VmSnapshotFileQuery(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::FileQuery(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::FileQuery(v) => v.serialize(s),
-            Self::FloppyImageFileQuery(v) => v.serialize(s),
-            Self::FolderFileQuery(v) => v.serialize(s),
-            Self::IsoImageFileQuery(v) => v.serialize(s),
-            Self::VmConfigFileQuery(v) => v.serialize(s),
-            Self::VmDiskFileQuery(v) => v.serialize(s),
-            Self::VmLogFileQuery(v) => v.serialize(s),
-            Self::VmNvramFileQuery(v) => v.serialize(s),
-            Self::VmSnapshotFileQuery(v) => v.serialize(s),
+            Self::FileQuery(v) => &**v,
+            Self::FloppyImageFileQuery(v) => &**v,
+            Self::FolderFileQuery(v) => &**v,
+            Self::IsoImageFileQuery(v) => &**v,
+            Self::VmConfigFileQuery(v) => crate::object::Family::object(v),
+            Self::VmDiskFileQuery(v) => &**v,
+            Self::VmLogFileQuery(v) => &**v,
+            Self::VmNvramFileQuery(v) => &**v,
+            Self::VmSnapshotFileQuery(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::FileQuery(v) => &mut **v,
+            Self::FloppyImageFileQuery(v) => &mut **v,
+            Self::FolderFileQuery(v) => &mut **v,
+            Self::IsoImageFileQuery(v) => &mut **v,
+            Self::VmConfigFileQuery(v) => crate::object::Family::object_mut(v),
+            Self::VmDiskFileQuery(v) => &mut **v,
+            Self::VmLogFileQuery(v) => &mut **v,
+            Self::VmNvramFileQuery(v) => &mut **v,
+            Self::VmSnapshotFileQuery(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for FileQueryKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for FileQueryKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for FileQueryKind {
-    const BASE: u16 = crate::registry::id::FileQuery;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::FloppyImageFileQuery => {
-                    Self::FloppyImageFileQuery(
-                        Box::new(
-                            <crate::types::FloppyImageFileQuery as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FolderFileQuery => {
-                    Self::FolderFileQuery(
-                        Box::new(
-                            <crate::types::FolderFileQuery as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IsoImageFileQuery => {
-                    Self::IsoImageFileQuery(
-                        Box::new(
-                            <crate::types::IsoImageFileQuery as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmConfigFileQuery => {
-                    Self::VmConfigFileQuery(
-                        <crate::types::VmConfigFileQueryKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmDiskFileQuery => {
-                    Self::VmDiskFileQuery(
-                        Box::new(
-                            <crate::types::VmDiskFileQuery as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmLogFileQuery => {
-                    Self::VmLogFileQuery(
-                        Box::new(
-                            <crate::types::VmLogFileQuery as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmNvramFileQuery => {
-                    Self::VmNvramFileQuery(
-                        Box::new(
-                            <crate::types::VmNvramFileQuery as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmSnapshotFileQuery => {
-                    Self::VmSnapshotFileQuery(
-                        Box::new(
-                            <crate::types::VmSnapshotFileQuery as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::FileQuery(
-                        Box::new(
-                            <crate::types::FileQuery as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for FileQueryKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for FileQueryKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileQueryKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileQueryKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

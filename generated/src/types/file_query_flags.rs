@@ -3,7 +3,7 @@
 /// Data object type *FileQueryFlags*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FileQueryFlags {
     /// Property *FileQueryFlags.fileType*.
     pub file_type: bool,
@@ -24,68 +24,76 @@ impl FileQueryFlags {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("fileType", &self.file_type);
-        o.field("fileSize", &self.file_size);
-        o.field("modification", &self.modification);
-        o.field("fileOwner", &self.file_owner);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FileQueryFlags",
+    type_name: Some("FileQueryFlags"),
+    wire: &["fileType", "fileSize", "modification", "fileOwner"],
+    names: &["file_type", "file_size", "modification", "file_owner"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for FileQueryFlags {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.file_type,
+            1usize => &self.file_size,
+            2usize => &self.modification,
+            3usize => &self.file_owner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.file_type,
+            1usize => &mut self.file_size,
+            2usize => &mut self.modification,
+            3usize => &mut self.file_owner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FileQueryFlags {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FileQueryFlags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FileQueryFlags {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FileQueryFlags {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FileQueryFlags {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FileQueryFlags"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FileQueryFlags {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FileQueryFlags {
-    const TYPE_NAME: &'static str = "FileQueryFlags";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "fileType" => crate::de::req(&mut f.0, &mut map, "fileType"),
-                "fileSize" => crate::de::req(&mut f.1, &mut map, "fileSize"),
-                "modification" => crate::de::req(&mut f.2, &mut map, "modification"),
-                "fileOwner" => crate::de::req(&mut f.3, &mut map, "fileOwner"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["fileType", "fileSize", "modification", "fileOwner"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            file_type: f_0,
-            file_size: f_1,
-            modification: f_2,
-            file_owner: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FileShareQueryResult {
     /// Property *FileShareQueryResult.fileShares*.
     pub file_shares: Option<Vec<crate::types::VsanFileShare>>,
@@ -28,60 +28,76 @@ impl FileShareQueryResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("fileShares", &self.file_shares);
-        o.opt("nextOffset", &self.next_offset);
-        o.opt("totalShareCount", &self.total_share_count);
-        o.opt("maxShareCount", &self.max_share_count);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FileShareQueryResult",
+    type_name: Some("FileShareQueryResult"),
+    wire: &["fileShares", "nextOffset", "totalShareCount", "maxShareCount"],
+    names: &["file_shares", "next_offset", "total_share_count", "max_share_count"],
+    required: &[],
+    by_name: &[0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for FileShareQueryResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.file_shares,
+            1usize => &self.next_offset,
+            2usize => &self.total_share_count,
+            3usize => &self.max_share_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.file_shares,
+            1usize => &mut self.next_offset,
+            2usize => &mut self.total_share_count,
+            3usize => &mut self.max_share_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FileShareQueryResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FileShareQueryResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FileShareQueryResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FileShareQueryResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FileShareQueryResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FileShareQueryResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FileShareQueryResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FileShareQueryResult {
-    const TYPE_NAME: &'static str = "FileShareQueryResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanFileShare>>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "fileShares" => crate::de::set_list(&mut f.0, &mut map, "fileShares"),
-                "nextOffset" => crate::de::set(&mut f.1, &mut map, "nextOffset"),
-                "totalShareCount" => {
-                    crate::de::set(&mut f.2, &mut map, "totalShareCount")
-                }
-                "maxShareCount" => crate::de::set(&mut f.3, &mut map, "maxShareCount"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            file_shares: f_0,
-            next_offset: f_1,
-            total_share_count: f_2,
-            max_share_count: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

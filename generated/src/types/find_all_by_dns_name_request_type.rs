@@ -14,12 +14,12 @@ pub struct FindAllByDnsNameRequestType<'a> {
     /// Parameter *vmSearch*.
     pub vm_search: bool,
 }
-impl serde::Serialize for FindAllByDnsNameRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("datacenter", &self.datacenter);
+impl crate::ser::Encode for FindAllByDnsNameRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("datacenter", &self.datacenter);
         o.field("dnsName", &self.dns_name);
         o.field("vmSearch", &self.vm_search);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct FindByDatastorePathRequestType<'a> {
     /// Parameter *path*.
     pub path: &'a str,
 }
-impl serde::Serialize for FindByDatastorePathRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for FindByDatastorePathRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datacenter", &self.datacenter);
         o.field("path", &self.path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct FindByInventoryPathRequestType<'a> {
     /// Parameter *inventoryPath*.
     pub inventory_path: &'a str,
 }
-impl serde::Serialize for FindByInventoryPathRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for FindByInventoryPathRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("inventoryPath", &self.inventory_path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,13 +16,13 @@ pub struct FindByUuidRequestType<'a> {
     /// Parameter *instanceUuid*.
     pub instance_uuid: Option<bool>,
 }
-impl serde::Serialize for FindByUuidRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("datacenter", &self.datacenter);
+impl crate::ser::Encode for FindByUuidRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("datacenter", &self.datacenter);
         o.field("uuid", &self.uuid);
         o.field("vmSearch", &self.vm_search);
-        o.opt("instanceUuid", &self.instance_uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.field("instanceUuid", &self.instance_uuid);
+        o.end();
     }
 }

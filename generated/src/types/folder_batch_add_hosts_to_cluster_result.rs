@@ -3,7 +3,7 @@
 /// Data object type *FolderBatchAddHostsToClusterResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FolderBatchAddHostsToClusterResult {
     /// Property *FolderBatchAddHostsToClusterResult.hostsAddedToCluster*.
     ///
@@ -24,64 +24,82 @@ impl FolderBatchAddHostsToClusterResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostsAddedToCluster", &self.hosts_added_to_cluster);
-        o.opt("hostsFailedInventoryAdd", &self.hosts_failed_inventory_add);
-        o.opt("hostsFailedMoveToCluster", &self.hosts_failed_move_to_cluster);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FolderBatchAddHostsToClusterResult",
+    type_name: Some("FolderBatchAddHostsToClusterResult"),
+    wire: &[
+        "hostsAddedToCluster",
+        "hostsFailedInventoryAdd",
+        "hostsFailedMoveToCluster",
+    ],
+    names: &[
+        "hosts_added_to_cluster",
+        "hosts_failed_inventory_add",
+        "hosts_failed_move_to_cluster",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for FolderBatchAddHostsToClusterResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hosts_added_to_cluster,
+            1usize => &self.hosts_failed_inventory_add,
+            2usize => &self.hosts_failed_move_to_cluster,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hosts_added_to_cluster,
+            1usize => &mut self.hosts_failed_inventory_add,
+            2usize => &mut self.hosts_failed_move_to_cluster,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FolderBatchAddHostsToClusterResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FolderBatchAddHostsToClusterResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FolderBatchAddHostsToClusterResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FolderBatchAddHostsToClusterResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FolderBatchAddHostsToClusterResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("FolderBatchAddHostsToClusterResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FolderBatchAddHostsToClusterResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FolderBatchAddHostsToClusterResult {
-    const TYPE_NAME: &'static str = "FolderBatchAddHostsToClusterResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::FolderFailedHostResult>>,
-            Option<Vec<crate::types::FolderFailedHostResult>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostsAddedToCluster" => {
-                    crate::de::set_list(&mut f.0, &mut map, "hostsAddedToCluster")
-                }
-                "hostsFailedInventoryAdd" => {
-                    crate::de::set_list(&mut f.1, &mut map, "hostsFailedInventoryAdd")
-                }
-                "hostsFailedMoveToCluster" => {
-                    crate::de::set_list(&mut f.2, &mut map, "hostsFailedMoveToCluster")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            hosts_added_to_cluster: f_0,
-            hosts_failed_inventory_add: f_1,
-            hosts_failed_move_to_cluster: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *FolderBatchAddStandaloneHostsResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FolderBatchAddStandaloneHostsResult {
     /// Property *FolderBatchAddStandaloneHostsResult.addedHosts*.
     ///
@@ -22,56 +22,72 @@ impl FolderBatchAddStandaloneHostsResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("addedHosts", &self.added_hosts);
-        o.opt("hostsFailedInventoryAdd", &self.hosts_failed_inventory_add);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FolderBatchAddStandaloneHostsResult",
+    type_name: Some("FolderBatchAddStandaloneHostsResult"),
+    wire: &["addedHosts", "hostsFailedInventoryAdd"],
+    names: &["added_hosts", "hosts_failed_inventory_add"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for FolderBatchAddStandaloneHostsResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.added_hosts,
+            1usize => &self.hosts_failed_inventory_add,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.added_hosts,
+            1usize => &mut self.hosts_failed_inventory_add,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FolderBatchAddStandaloneHostsResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FolderBatchAddStandaloneHostsResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FolderBatchAddStandaloneHostsResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FolderBatchAddStandaloneHostsResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FolderBatchAddStandaloneHostsResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("FolderBatchAddStandaloneHostsResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FolderBatchAddStandaloneHostsResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FolderBatchAddStandaloneHostsResult {
-    const TYPE_NAME: &'static str = "FolderBatchAddStandaloneHostsResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::FolderFailedHostResult>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "addedHosts" => crate::de::set_list(&mut f.0, &mut map, "addedHosts"),
-                "hostsFailedInventoryAdd" => {
-                    crate::de::set_list(&mut f.1, &mut map, "hostsFailedInventoryAdd")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            added_hosts: f_0,
-            hosts_failed_inventory_add: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -48,8 +48,9 @@ impl FolderExternallyManagedFolderType {
         }
     }
 }
-impl crate::de::StringEnum for FolderExternallyManagedFolderType {
-    fn from_wire(v: &str) -> Self {
+impl FolderExternallyManagedFolderType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "PROJECT_ROOT" => Self::ProjectRoot,
             "PROJECT" => Self::Project,
@@ -65,13 +66,13 @@ impl crate::de::StringEnum for FolderExternallyManagedFolderType {
 }
 impl From<&str> for FolderExternallyManagedFolderType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for FolderExternallyManagedFolderType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for FolderExternallyManagedFolderType {
@@ -79,13 +80,33 @@ impl std::fmt::Display for FolderExternallyManagedFolderType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for FolderExternallyManagedFolderType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for FolderExternallyManagedFolderType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for FolderExternallyManagedFolderType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FolderExternallyManagedFolderType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FolderExternallyManagedFolderType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

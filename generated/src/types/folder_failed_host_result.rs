@@ -3,7 +3,7 @@
 /// Data object type *FolderFailedHostResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FolderFailedHostResult {
     /// Property *FolderFailedHostResult.hostName*.
     pub host_name: Option<String>,
@@ -26,68 +26,82 @@ impl FolderFailedHostResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostName", &self.host_name);
-        o.opt("host", &self.host);
-        o.field("context", &self.context);
-        o.field("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FolderFailedHostResult",
+    type_name: Some("FolderFailedHostResult"),
+    wire: &["hostName", "host", "context", "fault"],
+    names: &["host_name", "host", "context", "fault"],
+    required: &[2u16, 3u16],
+    by_name: &[2u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for FolderFailedHostResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_name,
+            1usize => &self.host,
+            2usize => &self.context,
+            3usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_name,
+            1usize => &mut self.host,
+            2usize => &mut self.context,
+            3usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FolderFailedHostResult {
+    fn blank() -> Self {
+        Self {
+            host_name: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            context: crate::object::Blank::blank(),
+            fault: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for FolderFailedHostResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FolderFailedHostResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FolderFailedHostResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FolderFailedHostResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FolderFailedHostResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FolderFailedHostResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FolderFailedHostResult {
-    const TYPE_NAME: &'static str = "FolderFailedHostResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostName" => crate::de::set(&mut f.0, &mut map, "hostName"),
-                "host" => crate::de::set(&mut f.1, &mut map, "host"),
-                "context" => crate::de::req(&mut f.2, &mut map, "context"),
-                "fault" => crate::de::req(&mut f.3, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some()],
-                    &["context", "fault"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host_name: f_0,
-            host: f_1,
-            context: f_2,
-            fault: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

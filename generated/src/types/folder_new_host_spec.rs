@@ -3,7 +3,7 @@
 /// Data object type *FolderNewHostSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FolderNewHostSpec {
     /// Property *FolderNewHostSpec.hostCnxSpec*.
     pub host_cnx_spec: Box<crate::types::HostConnectSpec>,
@@ -20,53 +20,72 @@ impl FolderNewHostSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hostCnxSpec", &self.host_cnx_spec);
-        o.opt("esxLicense", &self.esx_license);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "FolderNewHostSpec",
+    type_name: Some("FolderNewHostSpec"),
+    wire: &["hostCnxSpec", "esxLicense"],
+    names: &["host_cnx_spec", "esx_license"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for FolderNewHostSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_cnx_spec,
+            1usize => &self.esx_license,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_cnx_spec,
+            1usize => &mut self.esx_license,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for FolderNewHostSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for FolderNewHostSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for FolderNewHostSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for FolderNewHostSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for FolderNewHostSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("FolderNewHostSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for FolderNewHostSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for FolderNewHostSpec {
-    const TYPE_NAME: &'static str = "FolderNewHostSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::HostConnectSpec>>, Option<String>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostCnxSpec" => crate::de::req(&mut f.0, &mut map, "hostCnxSpec"),
-                "esxLicense" => crate::de::set(&mut f.1, &mut map, "esxLicense"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["hostCnxSpec"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            host_cnx_spec: f_0,
-            esx_license: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

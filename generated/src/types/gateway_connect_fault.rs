@@ -8,7 +8,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`GatewayConnectFaultKind`\].
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GatewayConnectFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -33,77 +33,95 @@ impl GatewayConnectFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("gatewayType", &self.gateway_type);
-        o.field("gatewayId", &self.gateway_id);
-        o.field("gatewayInfo", &self.gateway_info);
-        o.opt("details", &self.details);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GatewayConnectFault",
+    type_name: Some("GatewayConnectFault"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "gatewayType",
+        "gatewayId",
+        "gatewayInfo",
+        "details",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "gateway_type",
+        "gateway_id",
+        "gateway_info",
+        "details",
+    ],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[5u16, 0u16, 1u16, 3u16, 4u16, 2u16],
+};
+impl crate::object::Object for GatewayConnectFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.gateway_type,
+            3usize => &self.gateway_id,
+            4usize => &self.gateway_info,
+            5usize => &self.details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.gateway_type,
+            3usize => &mut self.gateway_id,
+            4usize => &mut self.gateway_info,
+            5usize => &mut self.details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GatewayConnectFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GatewayConnectFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GatewayConnectFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GatewayConnectFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GatewayConnectFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GatewayConnectFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GatewayConnectFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GatewayConnectFault {
-    const TYPE_NAME: &'static str = "GatewayConnectFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::LocalizableMessage>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "gatewayType" => crate::de::req(&mut f.2, &mut map, "gatewayType"),
-                "gatewayId" => crate::de::req(&mut f.3, &mut map, "gatewayId"),
-                "gatewayInfo" => crate::de::req(&mut f.4, &mut map, "gatewayInfo"),
-                "details" => crate::de::set(&mut f.5, &mut map, "details"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["gatewayType", "gatewayId", "gatewayInfo"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            gateway_type: f_2,
-            gateway_id: f_3,
-            gateway_info: f_4,
-            details: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `GatewayConnectFault` or any of its subtypes: what a member declared as `GatewayConnectFault` holds.
@@ -126,13 +144,7 @@ pub enum GatewayConnectFaultKind {
 impl GatewayConnectFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::GatewayConnectFault(v) => v.type_name(),
-            Self::GatewayNotFound(v) => v.type_name(),
-            Self::GatewayNotReachable(v) => v.type_name(),
-            Self::GatewayOperationRefused(v) => v.type_name(),
-            Self::GatewayToHostConnectFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -174,81 +186,77 @@ impl From<crate::types::GatewayToHostConnectFaultKind> for GatewayConnectFaultKi
         Self::GatewayToHostConnectFault(v)
     }
 }
-impl serde::Serialize for GatewayConnectFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for GatewayConnectFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::GatewayConnectFault,
+            id,
+        ) {
+            crate::registry::id::GatewayNotFound => {
+                Self::GatewayNotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::GatewayNotReachable => {
+                Self::GatewayNotReachable(crate::object::Blank::blank())
+            }
+            crate::registry::id::GatewayOperationRefused => {
+                Self::GatewayOperationRefused(crate::object::Blank::blank())
+            }
+            crate::registry::id::GatewayToHostConnectFault => {
+                Self::GatewayToHostConnectFault(
+                    <crate::types::GatewayToHostConnectFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::GatewayConnectFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GatewayConnectFault(v) => v.serialize(s),
-            Self::GatewayNotFound(v) => v.serialize(s),
-            Self::GatewayNotReachable(v) => v.serialize(s),
-            Self::GatewayOperationRefused(v) => v.serialize(s),
-            Self::GatewayToHostConnectFault(v) => v.serialize(s),
+            Self::GatewayConnectFault(v) => &**v,
+            Self::GatewayNotFound(v) => &**v,
+            Self::GatewayNotReachable(v) => &**v,
+            Self::GatewayOperationRefused(v) => &**v,
+            Self::GatewayToHostConnectFault(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::GatewayConnectFault(v) => &mut **v,
+            Self::GatewayNotFound(v) => &mut **v,
+            Self::GatewayNotReachable(v) => &mut **v,
+            Self::GatewayOperationRefused(v) => &mut **v,
+            Self::GatewayToHostConnectFault(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for GatewayConnectFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for GatewayConnectFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for GatewayConnectFaultKind {
-    const BASE: u16 = crate::registry::id::GatewayConnectFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::GatewayNotFound => {
-                    Self::GatewayNotFound(
-                        Box::new(
-                            <crate::types::GatewayNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GatewayNotReachable => {
-                    Self::GatewayNotReachable(
-                        Box::new(
-                            <crate::types::GatewayNotReachable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GatewayOperationRefused => {
-                    Self::GatewayOperationRefused(
-                        Box::new(
-                            <crate::types::GatewayOperationRefused as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GatewayToHostConnectFault => {
-                    Self::GatewayToHostConnectFault(
-                        <crate::types::GatewayToHostConnectFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::GatewayConnectFault(
-                        Box::new(
-                            <crate::types::GatewayConnectFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for GatewayConnectFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for GatewayConnectFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GatewayConnectFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GatewayConnectFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// Extends `GatewayToHostConnectFault`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GatewayHostNotReachable {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -35,84 +35,102 @@ impl GatewayHostNotReachable {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("gatewayType", &self.gateway_type);
-        o.field("gatewayId", &self.gateway_id);
-        o.field("gatewayInfo", &self.gateway_info);
-        o.opt("details", &self.details);
-        o.field("hostname", &self.hostname);
-        o.opt("port", &self.port);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GatewayHostNotReachable",
+    type_name: Some("GatewayHostNotReachable"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "gatewayType",
+        "gatewayId",
+        "gatewayInfo",
+        "details",
+        "hostname",
+        "port",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "gateway_type",
+        "gateway_id",
+        "gateway_info",
+        "details",
+        "hostname",
+        "port",
+    ],
+    required: &[2u16, 3u16, 4u16, 6u16],
+    by_name: &[5u16, 0u16, 1u16, 3u16, 4u16, 2u16, 6u16, 7u16],
+};
+impl crate::object::Object for GatewayHostNotReachable {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.gateway_type,
+            3usize => &self.gateway_id,
+            4usize => &self.gateway_info,
+            5usize => &self.details,
+            6usize => &self.hostname,
+            7usize => &self.port,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.gateway_type,
+            3usize => &mut self.gateway_id,
+            4usize => &mut self.gateway_info,
+            5usize => &mut self.details,
+            6usize => &mut self.hostname,
+            7usize => &mut self.port,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GatewayHostNotReachable {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GatewayHostNotReachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GatewayHostNotReachable {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GatewayHostNotReachable {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GatewayHostNotReachable {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GatewayHostNotReachable"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GatewayHostNotReachable {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GatewayHostNotReachable {
-    const TYPE_NAME: &'static str = "GatewayHostNotReachable";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "gatewayType" => crate::de::req(&mut f.2, &mut map, "gatewayType"),
-                "gatewayId" => crate::de::req(&mut f.3, &mut map, "gatewayId"),
-                "gatewayInfo" => crate::de::req(&mut f.4, &mut map, "gatewayInfo"),
-                "details" => crate::de::set(&mut f.5, &mut map, "details"),
-                "hostname" => crate::de::req(&mut f.6, &mut map, "hostname"),
-                "port" => crate::de::set(&mut f.7, &mut map, "port"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some(), f.6.is_some()],
-                    &["gatewayType", "gatewayId", "gatewayInfo", "hostname"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), f_5, Some(f_6), f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            gateway_type: f_2,
-            gateway_id: f_3,
-            gateway_info: f_4,
-            details: f_5,
-            hostname: f_6,
-            port: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,11 +12,11 @@ pub struct GenerateCertificateSigningRequestRequestType<'a> {
     /// ***Since:*** vSphere API Release 8.0.1.0
     pub spec: Option<&'a crate::types::HostCertificateManagerCertificateSpec>,
 }
-impl serde::Serialize for GenerateCertificateSigningRequestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for GenerateCertificateSigningRequestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("useIpAddressAsCommonName", &self.use_ip_address_as_common_name);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct GenerateClientCsrRequestType<'a> {
     /// ***Since:*** vSphere API Release 8.0.1.0
     pub request: Option<&'a crate::types::CryptoManagerKmipCertSignRequest>,
 }
-impl serde::Serialize for GenerateClientCsrRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for GenerateClientCsrRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("request", &self.request);
-        o.end(&crate::Extra::EMPTY)
+        o.field("request", &self.request);
+        o.end();
     }
 }

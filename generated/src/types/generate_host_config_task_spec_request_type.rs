@@ -8,10 +8,10 @@ pub struct GenerateHostConfigTaskSpecRequestType<'a> {
     /// Parameter *hostsInfo*.
     pub hosts_info: Option<&'a [crate::types::StructuredCustomizations]>,
 }
-impl serde::Serialize for GenerateHostConfigTaskSpecRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hostsInfo", &self.hosts_info);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for GenerateHostConfigTaskSpecRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hostsInfo", &self.hosts_info);
+        o.end();
     }
 }

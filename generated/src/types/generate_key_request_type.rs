@@ -16,12 +16,12 @@ pub struct GenerateKeyRequestType<'a> {
     /// ***Since:*** vSphere API Release 9.0.0.0
     pub key_spec: Option<&'a crate::types::CryptoManagerKmipGenerateKeySpec>,
 }
-impl serde::Serialize for GenerateKeyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("keyProvider", &self.key_provider);
-        o.opt("spec", &self.spec);
-        o.opt("keySpec", &self.key_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for GenerateKeyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("keyProvider", &self.key_provider);
+        o.field("spec", &self.spec);
+        o.field("keySpec", &self.key_spec);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct GenerateLogBundlesRequestType<'a> {
     /// Refers instances of *HostSystem*.
     pub host: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for GenerateLogBundlesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for GenerateLogBundlesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("includeDefault", &self.include_default);
-        o.opt("host", &self.host);
-        o.end(&crate::Extra::EMPTY)
+        o.field("host", &self.host);
+        o.end();
     }
 }

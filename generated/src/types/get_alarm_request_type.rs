@@ -10,10 +10,10 @@ pub struct GetAlarmRequestType<'a> {
     /// Refers instance of *ManagedEntity*.
     pub entity: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for GetAlarmRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("entity", &self.entity);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for GetAlarmRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("entity", &self.entity);
+        o.end();
     }
 }

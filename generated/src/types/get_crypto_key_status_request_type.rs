@@ -10,10 +10,10 @@ pub struct GetCryptoKeyStatusRequestType<'a> {
     /// Parameter *keys*.
     pub keys: Option<&'a [crate::types::CryptoKeyId]>,
 }
-impl serde::Serialize for GetCryptoKeyStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("keys", &self.keys);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for GetCryptoKeyStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("keys", &self.keys);
+        o.end();
     }
 }

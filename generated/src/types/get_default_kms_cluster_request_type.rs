@@ -12,11 +12,11 @@ pub struct GetDefaultKmsClusterRequestType<'a> {
     /// Parameter *defaultsToParent*.
     pub defaults_to_parent: Option<bool>,
 }
-impl serde::Serialize for GetDefaultKmsClusterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("entity", &self.entity);
-        o.opt("defaultsToParent", &self.defaults_to_parent);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for GetDefaultKmsClusterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("entity", &self.entity);
+        o.field("defaultsToParent", &self.defaults_to_parent);
+        o.end();
     }
 }

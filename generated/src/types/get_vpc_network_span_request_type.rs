@@ -10,10 +10,10 @@ pub struct GetVpcNetworkSpanRequestType<'a> {
     /// Parameter *spanId*.
     pub span_id: Option<&'a str>,
 }
-impl serde::Serialize for GetVpcNetworkSpanRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("spanId", &self.span_id);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for GetVpcNetworkSpanRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("spanId", &self.span_id);
+        o.end();
     }
 }

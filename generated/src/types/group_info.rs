@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GroupInfoKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GroupInfo {
     /// Property *GroupInfo.groupId*.
     pub group_id: Box<crate::types::ReplicationGroupId>,
@@ -22,45 +22,74 @@ impl GroupInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("groupId", &self.group_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GroupInfo",
+    type_name: Some("GroupInfo"),
+    wire: &["groupId"],
+    names: &["group_id"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for GroupInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.group_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.group_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GroupInfo {
+    fn blank() -> Self {
+        Self {
+            group_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for GroupInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GroupInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GroupInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GroupInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GroupInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GroupInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GroupInfo {
-    const TYPE_NAME: &'static str = "GroupInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::ReplicationGroupId>>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "groupId" => crate::de::req(&mut f.0, &mut map, "groupId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["groupId"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { group_id: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `GroupInfo` or any of its subtypes: what a member declared as `GroupInfo` holds.
@@ -81,13 +110,7 @@ pub enum GroupInfoKind {
 impl GroupInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::GroupInfo(v) => v.type_name(),
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-            Self::SourceGroupInfo(v) => v.type_name(),
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-            Self::TargetGroupInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -121,64 +144,66 @@ impl From<crate::types::TargetGroupInfo> for GroupInfoKind {
         Self::TargetGroupInfo(Box::new(v))
     }
 }
-impl serde::Serialize for GroupInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for GroupInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::GroupInfo, id) {
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            crate::registry::id::SourceGroupInfo => {
+                Self::SourceGroupInfo(crate::object::Blank::blank())
+            }
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            crate::registry::id::TargetGroupInfo => {
+                Self::TargetGroupInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::GroupInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GroupInfo(v) => v.serialize(s),
+            Self::GroupInfo(v) => &**v,
             #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-            Self::SourceGroupInfo(v) => v.serialize(s),
+            Self::SourceGroupInfo(v) => &**v,
             #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-            Self::TargetGroupInfo(v) => v.serialize(s),
+            Self::TargetGroupInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::GroupInfo(v) => &mut **v,
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            Self::SourceGroupInfo(v) => &mut **v,
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            Self::TargetGroupInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for GroupInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for GroupInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for GroupInfoKind {
-    const BASE: u16 = crate::registry::id::GroupInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-                crate::registry::id::SourceGroupInfo => {
-                    Self::SourceGroupInfo(
-                        Box::new(
-                            <crate::types::SourceGroupInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-                crate::registry::id::TargetGroupInfo => {
-                    Self::TargetGroupInfo(
-                        Box::new(
-                            <crate::types::TargetGroupInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::GroupInfo(
-                        Box::new(
-                            <crate::types::GroupInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for GroupInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for GroupInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GroupInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GroupInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GroupOperationResultKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GroupOperationResult {
     /// Property *GroupOperationResult.groupId*.
     pub group_id: Box<crate::types::ReplicationGroupId>,
@@ -23,54 +23,77 @@ impl GroupOperationResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("groupId", &self.group_id);
-        o.opt("warning", &self.warning);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GroupOperationResult",
+    type_name: Some("GroupOperationResult"),
+    wire: &["groupId", "warning"],
+    names: &["group_id", "warning"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for GroupOperationResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.group_id,
+            1usize => &self.warning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.group_id,
+            1usize => &mut self.warning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GroupOperationResult {
+    fn blank() -> Self {
+        Self {
+            group_id: crate::object::Blank::blank(),
+            warning: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for GroupOperationResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GroupOperationResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GroupOperationResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GroupOperationResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GroupOperationResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GroupOperationResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GroupOperationResult {
-    const TYPE_NAME: &'static str = "GroupOperationResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ReplicationGroupId>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "groupId" => crate::de::req(&mut f.0, &mut map, "groupId"),
-                "warning" => crate::de::set_list(&mut f.1, &mut map, "warning"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["groupId"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            group_id: f_0,
-            warning: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `GroupOperationResult` or any of its subtypes: what a member declared as `GroupOperationResult` holds.
@@ -114,23 +137,7 @@ pub enum GroupOperationResultKind {
 impl GroupOperationResultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::GroupOperationResult(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::FailoverSuccessResult(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::GroupErrorResult(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::QueryPointInTimeReplicaSuccessResult(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::QueryPointInTimeReplicaSummaryResult(v) => v.type_name(),
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-            Self::QueryReplicationGroupSuccessResult(v) => v.type_name(),
-            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-            Self::ReverseReplicationSuccessResult(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::SyncReplicationGroupSuccessResult(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -207,129 +214,109 @@ impl From<crate::types::SyncReplicationGroupSuccessResult> for GroupOperationRes
         Self::SyncReplicationGroupSuccessResult(Box::new(v))
     }
 }
-impl serde::Serialize for GroupOperationResultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for GroupOperationResultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::GroupOperationResult,
+            id,
+        ) {
+            #[cfg(feature = "sms")]
+            crate::registry::id::FailoverSuccessResult => {
+                Self::FailoverSuccessResult(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::GroupErrorResult => {
+                Self::GroupErrorResult(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::QueryPointInTimeReplicaSuccessResult => {
+                Self::QueryPointInTimeReplicaSuccessResult(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::QueryPointInTimeReplicaSummaryResult => {
+                Self::QueryPointInTimeReplicaSummaryResult(crate::object::Blank::blank())
+            }
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            crate::registry::id::QueryReplicationGroupSuccessResult => {
+                Self::QueryReplicationGroupSuccessResult(crate::object::Blank::blank())
+            }
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            crate::registry::id::ReverseReplicationSuccessResult => {
+                Self::ReverseReplicationSuccessResult(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::SyncReplicationGroupSuccessResult => {
+                Self::SyncReplicationGroupSuccessResult(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::GroupOperationResult(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GroupOperationResult(v) => v.serialize(s),
+            Self::GroupOperationResult(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::FailoverSuccessResult(v) => v.serialize(s),
+            Self::FailoverSuccessResult(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::GroupErrorResult(v) => v.serialize(s),
+            Self::GroupErrorResult(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::QueryPointInTimeReplicaSuccessResult(v) => v.serialize(s),
+            Self::QueryPointInTimeReplicaSuccessResult(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::QueryPointInTimeReplicaSummaryResult(v) => v.serialize(s),
+            Self::QueryPointInTimeReplicaSummaryResult(v) => &**v,
             #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-            Self::QueryReplicationGroupSuccessResult(v) => v.serialize(s),
+            Self::QueryReplicationGroupSuccessResult(v) => &**v,
             #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-            Self::ReverseReplicationSuccessResult(v) => v.serialize(s),
+            Self::ReverseReplicationSuccessResult(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::SyncReplicationGroupSuccessResult(v) => v.serialize(s),
+            Self::SyncReplicationGroupSuccessResult(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::GroupOperationResult(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::FailoverSuccessResult(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::GroupErrorResult(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::QueryPointInTimeReplicaSuccessResult(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::QueryPointInTimeReplicaSummaryResult(v) => &mut **v,
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            Self::QueryReplicationGroupSuccessResult(v) => &mut **v,
+            #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
+            Self::ReverseReplicationSuccessResult(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::SyncReplicationGroupSuccessResult(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for GroupOperationResultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for GroupOperationResultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for GroupOperationResultKind {
-    const BASE: u16 = crate::registry::id::GroupOperationResult;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "sms")]
-                crate::registry::id::FailoverSuccessResult => {
-                    Self::FailoverSuccessResult(
-                        Box::new(
-                            <crate::types::FailoverSuccessResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::GroupErrorResult => {
-                    Self::GroupErrorResult(
-                        Box::new(
-                            <crate::types::GroupErrorResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::QueryPointInTimeReplicaSuccessResult => {
-                    Self::QueryPointInTimeReplicaSuccessResult(
-                        Box::new(
-                            <crate::types::QueryPointInTimeReplicaSuccessResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::QueryPointInTimeReplicaSummaryResult => {
-                    Self::QueryPointInTimeReplicaSummaryResult(
-                        Box::new(
-                            <crate::types::QueryPointInTimeReplicaSummaryResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-                crate::registry::id::QueryReplicationGroupSuccessResult => {
-                    Self::QueryReplicationGroupSuccessResult(
-                        Box::new(
-                            <crate::types::QueryReplicationGroupSuccessResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(all(any(feature = "pbm", feature = "sms"), feature = "sms"))]
-                crate::registry::id::ReverseReplicationSuccessResult => {
-                    Self::ReverseReplicationSuccessResult(
-                        Box::new(
-                            <crate::types::ReverseReplicationSuccessResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::SyncReplicationGroupSuccessResult => {
-                    Self::SyncReplicationGroupSuccessResult(
-                        Box::new(
-                            <crate::types::SyncReplicationGroupSuccessResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::GroupOperationResult(
-                        Box::new(
-                            <crate::types::GroupOperationResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for GroupOperationResultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for GroupOperationResultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GroupOperationResultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GroupOperationResultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

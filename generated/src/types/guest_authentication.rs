@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestAuthenticationKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -20,50 +20,71 @@ impl GuestAuthentication {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("interactiveSession", &self.interactive_session);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestAuthentication",
+    type_name: Some("GuestAuthentication"),
+    wire: &["interactiveSession"],
+    names: &["interactive_session"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for GuestAuthentication {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.interactive_session,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.interactive_session,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestAuthentication {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestAuthentication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestAuthentication {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestAuthentication {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestAuthentication {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestAuthentication"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestAuthentication {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestAuthentication {
-    const TYPE_NAME: &'static str = "GuestAuthentication";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "interactiveSession" => {
-                    crate::de::req(&mut f.0, &mut map, "interactiveSession")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["interactiveSession"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            interactive_session: f_0,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `GuestAuthentication` or any of its subtypes: what a member declared as `GuestAuthentication` holds.
@@ -86,13 +107,7 @@ pub enum GuestAuthenticationKind {
 impl GuestAuthenticationKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::GuestAuthentication(v) => v.type_name(),
-            Self::NamePasswordAuthentication(v) => v.type_name(),
-            Self::SAMLTokenAuthentication(v) => v.type_name(),
-            Self::SSPIAuthentication(v) => v.type_name(),
-            Self::TicketedSessionAuthentication(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -134,82 +149,73 @@ impl From<crate::types::TicketedSessionAuthentication> for GuestAuthenticationKi
         Self::TicketedSessionAuthentication(Box::new(v))
     }
 }
-impl serde::Serialize for GuestAuthenticationKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for GuestAuthenticationKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::GuestAuthentication,
+            id,
+        ) {
+            crate::registry::id::NamePasswordAuthentication => {
+                Self::NamePasswordAuthentication(crate::object::Blank::blank())
+            }
+            crate::registry::id::SAMLTokenAuthentication => {
+                Self::SAMLTokenAuthentication(crate::object::Blank::blank())
+            }
+            crate::registry::id::SSPIAuthentication => {
+                Self::SSPIAuthentication(crate::object::Blank::blank())
+            }
+            crate::registry::id::TicketedSessionAuthentication => {
+                Self::TicketedSessionAuthentication(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::GuestAuthentication(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GuestAuthentication(v) => v.serialize(s),
-            Self::NamePasswordAuthentication(v) => v.serialize(s),
-            Self::SAMLTokenAuthentication(v) => v.serialize(s),
-            Self::SSPIAuthentication(v) => v.serialize(s),
-            Self::TicketedSessionAuthentication(v) => v.serialize(s),
+            Self::GuestAuthentication(v) => &**v,
+            Self::NamePasswordAuthentication(v) => &**v,
+            Self::SAMLTokenAuthentication(v) => &**v,
+            Self::SSPIAuthentication(v) => &**v,
+            Self::TicketedSessionAuthentication(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::GuestAuthentication(v) => &mut **v,
+            Self::NamePasswordAuthentication(v) => &mut **v,
+            Self::SAMLTokenAuthentication(v) => &mut **v,
+            Self::SSPIAuthentication(v) => &mut **v,
+            Self::TicketedSessionAuthentication(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for GuestAuthenticationKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for GuestAuthenticationKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for GuestAuthenticationKind {
-    const BASE: u16 = crate::registry::id::GuestAuthentication;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::NamePasswordAuthentication => {
-                    Self::NamePasswordAuthentication(
-                        Box::new(
-                            <crate::types::NamePasswordAuthentication as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SAMLTokenAuthentication => {
-                    Self::SAMLTokenAuthentication(
-                        Box::new(
-                            <crate::types::SAMLTokenAuthentication as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SSPIAuthentication => {
-                    Self::SSPIAuthentication(
-                        Box::new(
-                            <crate::types::SSPIAuthentication as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TicketedSessionAuthentication => {
-                    Self::TicketedSessionAuthentication(
-                        Box::new(
-                            <crate::types::TicketedSessionAuthentication as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::GuestAuthentication(
-                        Box::new(
-                            <crate::types::GuestAuthentication as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for GuestAuthenticationKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for GuestAuthenticationKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestAuthenticationKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestAuthenticationKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *GuestDiskInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestDiskInfo {
     /// Property *GuestDiskInfo.diskPath*.
     pub disk_path: Option<String>,
@@ -26,62 +26,78 @@ impl GuestDiskInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("diskPath", &self.disk_path);
-        o.opt("capacity", &self.capacity);
-        o.opt("freeSpace", &self.free_space);
-        o.opt("filesystemType", &self.filesystem_type);
-        o.opt("mappings", &self.mappings);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestDiskInfo",
+    type_name: Some("GuestDiskInfo"),
+    wire: &["diskPath", "capacity", "freeSpace", "filesystemType", "mappings"],
+    names: &["disk_path", "capacity", "free_space", "filesystem_type", "mappings"],
+    required: &[],
+    by_name: &[1u16, 0u16, 3u16, 2u16, 4u16],
+};
+impl crate::object::Object for GuestDiskInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk_path,
+            1usize => &self.capacity,
+            2usize => &self.free_space,
+            3usize => &self.filesystem_type,
+            4usize => &self.mappings,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk_path,
+            1usize => &mut self.capacity,
+            2usize => &mut self.free_space,
+            3usize => &mut self.filesystem_type,
+            4usize => &mut self.mappings,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestDiskInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestDiskInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestDiskInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestDiskInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestDiskInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestDiskInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestDiskInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestDiskInfo {
-    const TYPE_NAME: &'static str = "GuestDiskInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<Vec<crate::types::GuestInfoVirtualDiskMapping>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "diskPath" => crate::de::set(&mut f.0, &mut map, "diskPath"),
-                "capacity" => crate::de::set(&mut f.1, &mut map, "capacity"),
-                "freeSpace" => crate::de::set(&mut f.2, &mut map, "freeSpace"),
-                "filesystemType" => crate::de::set(&mut f.3, &mut map, "filesystemType"),
-                "mappings" => crate::de::set_list(&mut f.4, &mut map, "mappings"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            disk_path: f_0,
-            capacity: f_1,
-            free_space: f_2,
-            filesystem_type: f_3,
-            mappings: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

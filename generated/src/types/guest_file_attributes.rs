@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestFileAttributesKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
@@ -28,53 +28,75 @@ impl GuestFileAttributes {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("modificationTime", &self.modification_time);
-        o.opt("accessTime", &self.access_time);
-        o.opt("symlinkTarget", &self.symlink_target);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestFileAttributes",
+    type_name: Some("GuestFileAttributes"),
+    wire: &["modificationTime", "accessTime", "symlinkTarget"],
+    names: &["modification_time", "access_time", "symlink_target"],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for GuestFileAttributes {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.modification_time,
+            1usize => &self.access_time,
+            2usize => &self.symlink_target,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.modification_time,
+            1usize => &mut self.access_time,
+            2usize => &mut self.symlink_target,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestFileAttributes {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestFileAttributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestFileAttributes {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestFileAttributes {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestFileAttributes {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestFileAttributes"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestFileAttributes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestFileAttributes {
-    const TYPE_NAME: &'static str = "GuestFileAttributes";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "modificationTime" => {
-                    crate::de::set(&mut f.0, &mut map, "modificationTime")
-                }
-                "accessTime" => crate::de::set(&mut f.1, &mut map, "accessTime"),
-                "symlinkTarget" => crate::de::set(&mut f.2, &mut map, "symlinkTarget"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            modification_time: f_0,
-            access_time: f_1,
-            symlink_target: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `GuestFileAttributes` or any of its subtypes: what a member declared as `GuestFileAttributes` holds.
@@ -93,11 +115,7 @@ pub enum GuestFileAttributesKind {
 impl GuestFileAttributesKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::GuestFileAttributes(v) => v.type_name(),
-            Self::GuestPosixFileAttributes(v) => v.type_name(),
-            Self::GuestWindowsFileAttributes(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -127,60 +145,63 @@ impl From<crate::types::GuestWindowsFileAttributes> for GuestFileAttributesKind 
         Self::GuestWindowsFileAttributes(Box::new(v))
     }
 }
-impl serde::Serialize for GuestFileAttributesKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for GuestFileAttributesKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::GuestFileAttributes,
+            id,
+        ) {
+            crate::registry::id::GuestPosixFileAttributes => {
+                Self::GuestPosixFileAttributes(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestWindowsFileAttributes => {
+                Self::GuestWindowsFileAttributes(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::GuestFileAttributes(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GuestFileAttributes(v) => v.serialize(s),
-            Self::GuestPosixFileAttributes(v) => v.serialize(s),
-            Self::GuestWindowsFileAttributes(v) => v.serialize(s),
+            Self::GuestFileAttributes(v) => &**v,
+            Self::GuestPosixFileAttributes(v) => &**v,
+            Self::GuestWindowsFileAttributes(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::GuestFileAttributes(v) => &mut **v,
+            Self::GuestPosixFileAttributes(v) => &mut **v,
+            Self::GuestWindowsFileAttributes(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for GuestFileAttributesKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for GuestFileAttributesKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for GuestFileAttributesKind {
-    const BASE: u16 = crate::registry::id::GuestFileAttributes;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::GuestPosixFileAttributes => {
-                    Self::GuestPosixFileAttributes(
-                        Box::new(
-                            <crate::types::GuestPosixFileAttributes as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestWindowsFileAttributes => {
-                    Self::GuestWindowsFileAttributes(
-                        Box::new(
-                            <crate::types::GuestWindowsFileAttributes as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::GuestFileAttributes(
-                        Box::new(
-                            <crate::types::GuestFileAttributes as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for GuestFileAttributesKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for GuestFileAttributesKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestFileAttributesKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestFileAttributesKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

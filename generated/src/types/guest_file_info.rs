@@ -3,7 +3,7 @@
 /// Data object type *GuestFileInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GuestFileInfo {
     /// Property *GuestFileInfo.path*.
     pub path: String,
@@ -24,68 +24,82 @@ impl GuestFileInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("path", &self.path);
-        o.field("type", &self.r#type);
-        o.field("size", &self.size);
-        o.field("attributes", &self.attributes);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestFileInfo",
+    type_name: Some("GuestFileInfo"),
+    wire: &["path", "type", "size", "attributes"],
+    names: &["path", "type", "size", "attributes"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for GuestFileInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.path,
+            1usize => &self.r#type,
+            2usize => &self.size,
+            3usize => &self.attributes,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.path,
+            1usize => &mut self.r#type,
+            2usize => &mut self.size,
+            3usize => &mut self.attributes,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestFileInfo {
+    fn blank() -> Self {
+        Self {
+            path: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            size: crate::object::Blank::blank(),
+            attributes: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for GuestFileInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestFileInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestFileInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestFileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestFileInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestFileInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestFileInfo {
-    const TYPE_NAME: &'static str = "GuestFileInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<crate::types::GuestFileAttributesKind>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "path" => crate::de::req(&mut f.0, &mut map, "path"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "size" => crate::de::req(&mut f.2, &mut map, "size"),
-                "attributes" => crate::de::req(&mut f.3, &mut map, "attributes"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["path", "type", "size", "attributes"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            path: f_0,
-            r#type: f_1,
-            size: f_2,
-            attributes: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *GuestInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestInfo {
     /// Property *GuestInfo.toolsStatus*.
     pub tools_status: Option<crate::types::VirtualMachineToolsStatus>,
@@ -79,245 +79,182 @@ impl GuestInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("toolsStatus", &self.tools_status);
-        o.opt("toolsVersionStatus", &self.tools_version_status);
-        o.opt("toolsVersionStatus2", &self.tools_version_status2);
-        o.opt("toolsRunningStatus", &self.tools_running_status);
-        o.opt("toolsVersion", &self.tools_version);
-        o.opt("toolsInstallType", &self.tools_install_type);
-        o.opt("guestId", &self.guest_id);
-        o.opt("guestFamily", &self.guest_family);
-        o.opt("guestFullName", &self.guest_full_name);
-        o.opt("guestRebootStatus", &self.guest_reboot_status);
-        o.opt("guestDetailedData", &self.guest_detailed_data);
-        o.opt("hostName", &self.host_name);
-        o.opt("ipAddress", &self.ip_address);
-        o.opt("net", &self.net);
-        o.opt("ipStack", &self.ip_stack);
-        o.opt("disk", &self.disk);
-        o.opt("screen", &self.screen);
-        o.field("guestState", &self.guest_state);
-        o.opt("appHeartbeatStatus", &self.app_heartbeat_status);
-        o.opt("guestKernelCrashed", &self.guest_kernel_crashed);
-        o.opt("appState", &self.app_state);
-        o.opt("guestOperationsReady", &self.guest_operations_ready);
-        o.opt(
-            "interactiveGuestOperationsReady",
-            &self.interactive_guest_operations_ready,
-        );
-        o.opt("guestStateChangeSupported", &self.guest_state_change_supported);
-        o.opt("generationInfo", &self.generation_info);
-        o.opt("hwVersion", &self.hw_version);
-        o.opt("customizationInfo", &self.customization_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestInfo",
+    type_name: Some("GuestInfo"),
+    wire: &[
+        "toolsStatus",
+        "toolsVersionStatus",
+        "toolsVersionStatus2",
+        "toolsRunningStatus",
+        "toolsVersion",
+        "toolsInstallType",
+        "guestId",
+        "guestFamily",
+        "guestFullName",
+        "guestRebootStatus",
+        "guestDetailedData",
+        "hostName",
+        "ipAddress",
+        "net",
+        "ipStack",
+        "disk",
+        "screen",
+        "guestState",
+        "appHeartbeatStatus",
+        "guestKernelCrashed",
+        "appState",
+        "guestOperationsReady",
+        "interactiveGuestOperationsReady",
+        "guestStateChangeSupported",
+        "generationInfo",
+        "hwVersion",
+        "customizationInfo",
+    ],
+    names: &[
+        "tools_status",
+        "tools_version_status",
+        "tools_version_status2",
+        "tools_running_status",
+        "tools_version",
+        "tools_install_type",
+        "guest_id",
+        "guest_family",
+        "guest_full_name",
+        "guest_reboot_status",
+        "guest_detailed_data",
+        "host_name",
+        "ip_address",
+        "net",
+        "ip_stack",
+        "disk",
+        "screen",
+        "guest_state",
+        "app_heartbeat_status",
+        "guest_kernel_crashed",
+        "app_state",
+        "guest_operations_ready",
+        "interactive_guest_operations_ready",
+        "guest_state_change_supported",
+        "generation_info",
+        "hw_version",
+        "customization_info",
+    ],
+    required: &[17u16],
+    by_name: &[
+        18u16, 20u16, 26u16, 15u16, 24u16, 10u16, 7u16, 8u16, 6u16, 19u16, 21u16, 9u16,
+        17u16, 23u16, 11u16, 25u16, 22u16, 12u16, 14u16, 13u16, 16u16, 5u16, 3u16, 0u16,
+        4u16, 1u16, 2u16,
+    ],
+};
+impl crate::object::Object for GuestInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.tools_status,
+            1usize => &self.tools_version_status,
+            2usize => &self.tools_version_status2,
+            3usize => &self.tools_running_status,
+            4usize => &self.tools_version,
+            5usize => &self.tools_install_type,
+            6usize => &self.guest_id,
+            7usize => &self.guest_family,
+            8usize => &self.guest_full_name,
+            9usize => &self.guest_reboot_status,
+            10usize => &self.guest_detailed_data,
+            11usize => &self.host_name,
+            12usize => &self.ip_address,
+            13usize => &self.net,
+            14usize => &self.ip_stack,
+            15usize => &self.disk,
+            16usize => &self.screen,
+            17usize => &self.guest_state,
+            18usize => &self.app_heartbeat_status,
+            19usize => &self.guest_kernel_crashed,
+            20usize => &self.app_state,
+            21usize => &self.guest_operations_ready,
+            22usize => &self.interactive_guest_operations_ready,
+            23usize => &self.guest_state_change_supported,
+            24usize => &self.generation_info,
+            25usize => &self.hw_version,
+            26usize => &self.customization_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.tools_status,
+            1usize => &mut self.tools_version_status,
+            2usize => &mut self.tools_version_status2,
+            3usize => &mut self.tools_running_status,
+            4usize => &mut self.tools_version,
+            5usize => &mut self.tools_install_type,
+            6usize => &mut self.guest_id,
+            7usize => &mut self.guest_family,
+            8usize => &mut self.guest_full_name,
+            9usize => &mut self.guest_reboot_status,
+            10usize => &mut self.guest_detailed_data,
+            11usize => &mut self.host_name,
+            12usize => &mut self.ip_address,
+            13usize => &mut self.net,
+            14usize => &mut self.ip_stack,
+            15usize => &mut self.disk,
+            16usize => &mut self.screen,
+            17usize => &mut self.guest_state,
+            18usize => &mut self.app_heartbeat_status,
+            19usize => &mut self.guest_kernel_crashed,
+            20usize => &mut self.app_state,
+            21usize => &mut self.guest_operations_ready,
+            22usize => &mut self.interactive_guest_operations_ready,
+            23usize => &mut self.guest_state_change_supported,
+            24usize => &mut self.generation_info,
+            25usize => &mut self.hw_version,
+            26usize => &mut self.customization_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestInfo {
-    const TYPE_NAME: &'static str = "GuestInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VirtualMachineToolsStatus>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineGuestRebootStatus>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::GuestNicInfo>>,
-            Option<Vec<crate::types::GuestStackInfo>>,
-            Option<Vec<crate::types::GuestDiskInfo>>,
-            Option<Box<crate::types::GuestScreenInfo>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::GuestInfoNamespaceGenerationInfo>>,
-            Option<String>,
-            Option<Box<crate::types::GuestInfoCustomizationInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "toolsStatus" => crate::de::set(&mut f.0, &mut map, "toolsStatus"),
-                "toolsVersionStatus" => {
-                    crate::de::set(&mut f.1, &mut map, "toolsVersionStatus")
-                }
-                "toolsVersionStatus2" => {
-                    crate::de::set(&mut f.2, &mut map, "toolsVersionStatus2")
-                }
-                "toolsRunningStatus" => {
-                    crate::de::set(&mut f.3, &mut map, "toolsRunningStatus")
-                }
-                "toolsVersion" => crate::de::set(&mut f.4, &mut map, "toolsVersion"),
-                "toolsInstallType" => {
-                    crate::de::set(&mut f.5, &mut map, "toolsInstallType")
-                }
-                "guestId" => crate::de::set(&mut f.6, &mut map, "guestId"),
-                "guestFamily" => crate::de::set(&mut f.7, &mut map, "guestFamily"),
-                "guestFullName" => crate::de::set(&mut f.8, &mut map, "guestFullName"),
-                "guestRebootStatus" => {
-                    crate::de::set(&mut f.9, &mut map, "guestRebootStatus")
-                }
-                "guestDetailedData" => {
-                    crate::de::set(&mut f.10, &mut map, "guestDetailedData")
-                }
-                "hostName" => crate::de::set(&mut f.11, &mut map, "hostName"),
-                "ipAddress" => crate::de::set(&mut f.12, &mut map, "ipAddress"),
-                "net" => crate::de::set_list(&mut f.13, &mut map, "net"),
-                "ipStack" => crate::de::set_list(&mut f.14, &mut map, "ipStack"),
-                "disk" => crate::de::set_list(&mut f.15, &mut map, "disk"),
-                "screen" => crate::de::set(&mut f.16, &mut map, "screen"),
-                "guestState" => crate::de::req(&mut f.17, &mut map, "guestState"),
-                "appHeartbeatStatus" => {
-                    crate::de::set(&mut f.18, &mut map, "appHeartbeatStatus")
-                }
-                "guestKernelCrashed" => {
-                    crate::de::set(&mut f.19, &mut map, "guestKernelCrashed")
-                }
-                "appState" => crate::de::set(&mut f.20, &mut map, "appState"),
-                "guestOperationsReady" => {
-                    crate::de::set(&mut f.21, &mut map, "guestOperationsReady")
-                }
-                "interactiveGuestOperationsReady" => {
-                    crate::de::set(
-                        &mut f.22,
-                        &mut map,
-                        "interactiveGuestOperationsReady",
-                    )
-                }
-                "guestStateChangeSupported" => {
-                    crate::de::set(&mut f.23, &mut map, "guestStateChangeSupported")
-                }
-                "generationInfo" => {
-                    crate::de::set_list(&mut f.24, &mut map, "generationInfo")
-                }
-                "hwVersion" => crate::de::set(&mut f.25, &mut map, "hwVersion"),
-                "customizationInfo" => {
-                    crate::de::set(&mut f.26, &mut map, "customizationInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, Some(_), _, _, _, _,
-            _, _, _, _, _,)
-        ) {
-            return Err(crate::de::missing(&[f.17.is_some()], &["guestState"]));
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            Some(f_17),
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            tools_status: f_0,
-            tools_version_status: f_1,
-            tools_version_status2: f_2,
-            tools_running_status: f_3,
-            tools_version: f_4,
-            tools_install_type: f_5,
-            guest_id: f_6,
-            guest_family: f_7,
-            guest_full_name: f_8,
-            guest_reboot_status: f_9,
-            guest_detailed_data: f_10,
-            host_name: f_11,
-            ip_address: f_12,
-            net: f_13,
-            ip_stack: f_14,
-            disk: f_15,
-            screen: f_16,
-            guest_state: f_17,
-            app_heartbeat_status: f_18,
-            guest_kernel_crashed: f_19,
-            app_state: f_20,
-            guest_operations_ready: f_21,
-            interactive_guest_operations_ready: f_22,
-            guest_state_change_supported: f_23,
-            generation_info: f_24,
-            hw_version: f_25,
-            customization_info: f_26,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

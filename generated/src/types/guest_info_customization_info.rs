@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestInfoCustomizationInfo {
     /// Property *GuestInfoCustomizationInfo.customizationStatus*.
     pub customization_status: String,
@@ -30,69 +30,76 @@ impl GuestInfoCustomizationInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("customizationStatus", &self.customization_status);
-        o.opt("startTime", &self.start_time);
-        o.opt("endTime", &self.end_time);
-        o.opt("errorMsg", &self.error_msg);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestInfoCustomizationInfo",
+    type_name: Some("GuestInfoCustomizationInfo"),
+    wire: &["customizationStatus", "startTime", "endTime", "errorMsg"],
+    names: &["customization_status", "start_time", "end_time", "error_msg"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 3u16, 1u16],
+};
+impl crate::object::Object for GuestInfoCustomizationInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.customization_status,
+            1usize => &self.start_time,
+            2usize => &self.end_time,
+            3usize => &self.error_msg,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.customization_status,
+            1usize => &mut self.start_time,
+            2usize => &mut self.end_time,
+            3usize => &mut self.error_msg,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestInfoCustomizationInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestInfoCustomizationInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestInfoCustomizationInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestInfoCustomizationInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestInfoCustomizationInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("GuestInfoCustomizationInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestInfoCustomizationInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestInfoCustomizationInfo {
-    const TYPE_NAME: &'static str = "GuestInfoCustomizationInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "customizationStatus" => {
-                    crate::de::req(&mut f.0, &mut map, "customizationStatus")
-                }
-                "startTime" => crate::de::set(&mut f.1, &mut map, "startTime"),
-                "endTime" => crate::de::set(&mut f.2, &mut map, "endTime"),
-                "errorMsg" => crate::de::set(&mut f.3, &mut map, "errorMsg"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["customizationStatus"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            customization_status: f_0,
-            start_time: f_1,
-            end_time: f_2,
-            error_msg: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -36,8 +36,9 @@ impl GuestInfoCustomizationStatus {
         }
     }
 }
-impl crate::de::StringEnum for GuestInfoCustomizationStatus {
-    fn from_wire(v: &str) -> Self {
+impl GuestInfoCustomizationStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "TOOLSDEPLOYPKG_IDLE" => Self::ToolsdeploypkgIdle,
             "TOOLSDEPLOYPKG_PENDING" => Self::ToolsdeploypkgPending,
@@ -50,13 +51,13 @@ impl crate::de::StringEnum for GuestInfoCustomizationStatus {
 }
 impl From<&str> for GuestInfoCustomizationStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for GuestInfoCustomizationStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for GuestInfoCustomizationStatus {
@@ -64,13 +65,33 @@ impl std::fmt::Display for GuestInfoCustomizationStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for GuestInfoCustomizationStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for GuestInfoCustomizationStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for GuestInfoCustomizationStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestInfoCustomizationStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestInfoCustomizationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

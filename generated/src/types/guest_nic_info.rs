@@ -3,7 +3,7 @@
 /// Data object type *GuestNicInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestNicInfo {
     /// Property *GuestNicInfo.network*.
     pub network: Option<String>,
@@ -35,84 +35,102 @@ impl GuestNicInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("network", &self.network);
-        o.opt("ipAddress", &self.ip_address);
-        o.opt("macAddress", &self.mac_address);
-        o.field("connected", &self.connected);
-        o.field("deviceConfigId", &self.device_config_id);
-        o.opt("dnsConfig", &self.dns_config);
-        o.opt("ipConfig", &self.ip_config);
-        o.opt("netBIOSConfig", &self.net_bios_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestNicInfo",
+    type_name: Some("GuestNicInfo"),
+    wire: &[
+        "network",
+        "ipAddress",
+        "macAddress",
+        "connected",
+        "deviceConfigId",
+        "dnsConfig",
+        "ipConfig",
+        "netBIOSConfig",
+    ],
+    names: &[
+        "network",
+        "ip_address",
+        "mac_address",
+        "connected",
+        "device_config_id",
+        "dns_config",
+        "ip_config",
+        "net_bios_config",
+    ],
+    required: &[3u16, 4u16],
+    by_name: &[3u16, 4u16, 5u16, 1u16, 6u16, 2u16, 7u16, 0u16],
+};
+impl crate::object::Object for GuestNicInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.network,
+            1usize => &self.ip_address,
+            2usize => &self.mac_address,
+            3usize => &self.connected,
+            4usize => &self.device_config_id,
+            5usize => &self.dns_config,
+            6usize => &self.ip_config,
+            7usize => &self.net_bios_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.network,
+            1usize => &mut self.ip_address,
+            2usize => &mut self.mac_address,
+            3usize => &mut self.connected,
+            4usize => &mut self.device_config_id,
+            5usize => &mut self.dns_config,
+            6usize => &mut self.ip_config,
+            7usize => &mut self.net_bios_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestNicInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestNicInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestNicInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestNicInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestNicInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestNicInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestNicInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestNicInfo {
-    const TYPE_NAME: &'static str = "GuestNicInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<Box<crate::types::NetDnsConfigInfo>>,
-            Option<Box<crate::types::NetIpConfigInfo>>,
-            Option<crate::types::NetBIOSConfigInfoKind>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "network" => crate::de::set(&mut f.0, &mut map, "network"),
-                "ipAddress" => crate::de::set_list(&mut f.1, &mut map, "ipAddress"),
-                "macAddress" => crate::de::set(&mut f.2, &mut map, "macAddress"),
-                "connected" => crate::de::req(&mut f.3, &mut map, "connected"),
-                "deviceConfigId" => crate::de::req(&mut f.4, &mut map, "deviceConfigId"),
-                "dnsConfig" => crate::de::set(&mut f.5, &mut map, "dnsConfig"),
-                "ipConfig" => crate::de::set(&mut f.6, &mut map, "ipConfig"),
-                "netBIOSConfig" => crate::de::set(&mut f.7, &mut map, "netBIOSConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.4.is_some()],
-                    &["connected", "deviceConfigId"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), Some(f_4), f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            network: f_0,
-            ip_address: f_1,
-            mac_address: f_2,
-            connected: f_3,
-            device_config_id: f_4,
-            dns_config: f_5,
-            ip_config: f_6,
-            net_bios_config: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestOperationsFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestOperationsFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl GuestOperationsFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestOperationsFault",
+    type_name: Some("GuestOperationsFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for GuestOperationsFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestOperationsFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestOperationsFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestOperationsFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestOperationsFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestOperationsFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestOperationsFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestOperationsFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestOperationsFault {
-    const TYPE_NAME: &'static str = "GuestOperationsFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `GuestOperationsFault` or any of its subtypes: what a member declared as `GuestOperationsFault` holds.
@@ -103,20 +125,7 @@ pub enum GuestOperationsFaultKind {
 impl GuestOperationsFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::GuestOperationsFault(v) => v.type_name(),
-            Self::GuestAuthenticationChallenge(v) => v.type_name(),
-            Self::GuestComponentsOutOfDate(v) => v.type_name(),
-            Self::GuestMultipleMappings(v) => v.type_name(),
-            Self::GuestOperationsUnavailable(v) => v.type_name(),
-            Self::GuestPermissionDenied(v) => v.type_name(),
-            Self::GuestProcessNotFound(v) => v.type_name(),
-            Self::GuestRegistryFault(v) => v.type_name(),
-            Self::InvalidGuestLogin(v) => v.type_name(),
-            Self::OperationDisabledByGuest(v) => v.type_name(),
-            Self::OperationNotSupportedByGuest(v) => v.type_name(),
-            Self::TooManyGuestLogons(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -200,158 +209,112 @@ impl From<crate::types::TooManyGuestLogons> for GuestOperationsFaultKind {
         Self::TooManyGuestLogons(Box::new(v))
     }
 }
-impl serde::Serialize for GuestOperationsFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for GuestOperationsFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::GuestOperationsFault,
+            id,
+        ) {
+            crate::registry::id::GuestAuthenticationChallenge => {
+                Self::GuestAuthenticationChallenge(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestComponentsOutOfDate => {
+                Self::GuestComponentsOutOfDate(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestMultipleMappings => {
+                Self::GuestMultipleMappings(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestOperationsUnavailable => {
+                Self::GuestOperationsUnavailable(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestPermissionDenied => {
+                Self::GuestPermissionDenied(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestProcessNotFound => {
+                Self::GuestProcessNotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestRegistryFault => {
+                Self::GuestRegistryFault(
+                    <crate::types::GuestRegistryFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidGuestLogin => {
+                Self::InvalidGuestLogin(crate::object::Blank::blank())
+            }
+            crate::registry::id::OperationDisabledByGuest => {
+                Self::OperationDisabledByGuest(crate::object::Blank::blank())
+            }
+            crate::registry::id::OperationNotSupportedByGuest => {
+                Self::OperationNotSupportedByGuest(crate::object::Blank::blank())
+            }
+            crate::registry::id::TooManyGuestLogons => {
+                Self::TooManyGuestLogons(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::GuestOperationsFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GuestOperationsFault(v) => v.serialize(s),
-            Self::GuestAuthenticationChallenge(v) => v.serialize(s),
-            Self::GuestComponentsOutOfDate(v) => v.serialize(s),
-            Self::GuestMultipleMappings(v) => v.serialize(s),
-            Self::GuestOperationsUnavailable(v) => v.serialize(s),
-            Self::GuestPermissionDenied(v) => v.serialize(s),
-            Self::GuestProcessNotFound(v) => v.serialize(s),
-            Self::GuestRegistryFault(v) => v.serialize(s),
-            Self::InvalidGuestLogin(v) => v.serialize(s),
-            Self::OperationDisabledByGuest(v) => v.serialize(s),
-            Self::OperationNotSupportedByGuest(v) => v.serialize(s),
-            Self::TooManyGuestLogons(v) => v.serialize(s),
+            Self::GuestOperationsFault(v) => &**v,
+            Self::GuestAuthenticationChallenge(v) => &**v,
+            Self::GuestComponentsOutOfDate(v) => &**v,
+            Self::GuestMultipleMappings(v) => &**v,
+            Self::GuestOperationsUnavailable(v) => &**v,
+            Self::GuestPermissionDenied(v) => &**v,
+            Self::GuestProcessNotFound(v) => &**v,
+            Self::GuestRegistryFault(v) => crate::object::Family::object(v),
+            Self::InvalidGuestLogin(v) => &**v,
+            Self::OperationDisabledByGuest(v) => &**v,
+            Self::OperationNotSupportedByGuest(v) => &**v,
+            Self::TooManyGuestLogons(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::GuestOperationsFault(v) => &mut **v,
+            Self::GuestAuthenticationChallenge(v) => &mut **v,
+            Self::GuestComponentsOutOfDate(v) => &mut **v,
+            Self::GuestMultipleMappings(v) => &mut **v,
+            Self::GuestOperationsUnavailable(v) => &mut **v,
+            Self::GuestPermissionDenied(v) => &mut **v,
+            Self::GuestProcessNotFound(v) => &mut **v,
+            Self::GuestRegistryFault(v) => crate::object::Family::object_mut(v),
+            Self::InvalidGuestLogin(v) => &mut **v,
+            Self::OperationDisabledByGuest(v) => &mut **v,
+            Self::OperationNotSupportedByGuest(v) => &mut **v,
+            Self::TooManyGuestLogons(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for GuestOperationsFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for GuestOperationsFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for GuestOperationsFaultKind {
-    const BASE: u16 = crate::registry::id::GuestOperationsFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::GuestAuthenticationChallenge => {
-                    Self::GuestAuthenticationChallenge(
-                        Box::new(
-                            <crate::types::GuestAuthenticationChallenge as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestComponentsOutOfDate => {
-                    Self::GuestComponentsOutOfDate(
-                        Box::new(
-                            <crate::types::GuestComponentsOutOfDate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestMultipleMappings => {
-                    Self::GuestMultipleMappings(
-                        Box::new(
-                            <crate::types::GuestMultipleMappings as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestOperationsUnavailable => {
-                    Self::GuestOperationsUnavailable(
-                        Box::new(
-                            <crate::types::GuestOperationsUnavailable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestPermissionDenied => {
-                    Self::GuestPermissionDenied(
-                        Box::new(
-                            <crate::types::GuestPermissionDenied as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestProcessNotFound => {
-                    Self::GuestProcessNotFound(
-                        Box::new(
-                            <crate::types::GuestProcessNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestRegistryFault => {
-                    Self::GuestRegistryFault(
-                        <crate::types::GuestRegistryFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidGuestLogin => {
-                    Self::InvalidGuestLogin(
-                        Box::new(
-                            <crate::types::InvalidGuestLogin as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OperationDisabledByGuest => {
-                    Self::OperationDisabledByGuest(
-                        Box::new(
-                            <crate::types::OperationDisabledByGuest as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OperationNotSupportedByGuest => {
-                    Self::OperationNotSupportedByGuest(
-                        Box::new(
-                            <crate::types::OperationNotSupportedByGuest as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TooManyGuestLogons => {
-                    Self::TooManyGuestLogons(
-                        Box::new(
-                            <crate::types::TooManyGuestLogons as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::GuestOperationsFault(
-                        Box::new(
-                            <crate::types::GuestOperationsFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for GuestOperationsFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for GuestOperationsFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestOperationsFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestOperationsFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *GuestOsDescriptor*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestOsDescriptor {
     /// Property *GuestOsDescriptor.id*.
     pub id: String,
@@ -148,676 +148,338 @@ impl GuestOsDescriptor {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("family", &self.family);
-        o.field("fullName", &self.full_name);
-        o.field("supportedMaxCPUs", &self.supported_max_cp_us);
-        o.field("numSupportedPhysicalSockets", &self.num_supported_physical_sockets);
-        o.field("numSupportedCoresPerSocket", &self.num_supported_cores_per_socket);
-        o.field("supportedMinMemMB", &self.supported_min_mem_mb);
-        o.field("supportedMaxMemMB", &self.supported_max_mem_mb);
-        o.field("recommendedMemMB", &self.recommended_mem_mb);
-        o.field("recommendedColorDepth", &self.recommended_color_depth);
-        o.field("supportedDiskControllerList", &self.supported_disk_controller_list);
-        o.opt("recommendedSCSIController", &self.recommended_scsi_controller);
-        o.field("recommendedDiskController", &self.recommended_disk_controller);
-        o.field("supportedNumDisks", &self.supported_num_disks);
-        o.field("recommendedDiskSizeMB", &self.recommended_disk_size_mb);
-        o.field("recommendedCdromController", &self.recommended_cdrom_controller);
-        o.field("supportedEthernetCard", &self.supported_ethernet_card);
-        o.opt("recommendedEthernetCard", &self.recommended_ethernet_card);
-        o.opt("supportsSlaveDisk", &self.supports_slave_disk);
-        o.opt("cpuFeatureMask", &self.cpu_feature_mask);
-        o.field("smcRequired", &self.smc_required);
-        o.field("supportsWakeOnLan", &self.supports_wake_on_lan);
-        o.field("supportsVMI", &self.supports_vmi);
-        o.field("supportsMemoryHotAdd", &self.supports_memory_hot_add);
-        o.field("supportsCpuHotAdd", &self.supports_cpu_hot_add);
-        o.field("supportsCpuHotRemove", &self.supports_cpu_hot_remove);
-        o.field("supportedFirmware", &self.supported_firmware);
-        o.field("recommendedFirmware", &self.recommended_firmware);
-        o.opt("supportedUSBControllerList", &self.supported_usb_controller_list);
-        o.opt("recommendedUSBController", &self.recommended_usb_controller);
-        o.field("supports3D", &self.supports3_d);
-        o.field("recommended3D", &self.recommended3_d);
-        o.field("smcRecommended", &self.smc_recommended);
-        o.field("ich7mRecommended", &self.ich7m_recommended);
-        o.field("usbRecommended", &self.usb_recommended);
-        o.field("supportLevel", &self.support_level);
-        o.field("supportedForCreate", &self.supported_for_create);
-        o.field("vRAMSizeInKB", &self.v_ram_size_in_kb);
-        o.field("numSupportedFloppyDevices", &self.num_supported_floppy_devices);
-        o.opt("wakeOnLanEthernetCard", &self.wake_on_lan_ethernet_card);
-        o.field(
-            "supportsPvscsiControllerForBoot",
-            &self.supports_pvscsi_controller_for_boot,
-        );
-        o.field("diskUuidEnabled", &self.disk_uuid_enabled);
-        o.field("supportsHotPlugPCI", &self.supports_hot_plug_pci);
-        o.opt("supportsSecureBoot", &self.supports_secure_boot);
-        o.opt("defaultSecureBoot", &self.default_secure_boot);
-        o.opt("persistentMemorySupported", &self.persistent_memory_supported);
-        o.opt(
-            "supportedMinPersistentMemoryMB",
-            &self.supported_min_persistent_memory_mb,
-        );
-        o.opt(
-            "supportedMaxPersistentMemoryMB",
-            &self.supported_max_persistent_memory_mb,
-        );
-        o.opt("recommendedPersistentMemoryMB", &self.recommended_persistent_memory_mb);
-        o.opt(
-            "persistentMemoryHotAddSupported",
-            &self.persistent_memory_hot_add_supported,
-        );
-        o.opt(
-            "persistentMemoryHotRemoveSupported",
-            &self.persistent_memory_hot_remove_supported,
-        );
-        o.opt(
-            "persistentMemoryColdGrowthSupported",
-            &self.persistent_memory_cold_growth_supported,
-        );
-        o.opt(
-            "persistentMemoryColdGrowthGranularityMB",
-            &self.persistent_memory_cold_growth_granularity_mb,
-        );
-        o.opt(
-            "persistentMemoryHotGrowthSupported",
-            &self.persistent_memory_hot_growth_supported,
-        );
-        o.opt(
-            "persistentMemoryHotGrowthGranularityMB",
-            &self.persistent_memory_hot_growth_granularity_mb,
-        );
-        o.opt("numRecommendedPhysicalSockets", &self.num_recommended_physical_sockets);
-        o.opt("numRecommendedCoresPerSocket", &self.num_recommended_cores_per_socket);
-        o.opt("vvtdSupported", &self.vvtd_supported);
-        o.opt("vbsSupported", &self.vbs_supported);
-        o.opt("vsgxSupported", &self.vsgx_supported);
-        o.opt("vsgxRemoteAttestationSupported", &self.vsgx_remote_attestation_supported);
-        o.opt("supportsTPM20", &self.supports_tpm20);
-        o.opt("recommendedTPM20", &self.recommended_tpm20);
-        o.opt("vwdtSupported", &self.vwdt_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestOsDescriptor",
+    type_name: Some("GuestOsDescriptor"),
+    wire: &[
+        "id",
+        "family",
+        "fullName",
+        "supportedMaxCPUs",
+        "numSupportedPhysicalSockets",
+        "numSupportedCoresPerSocket",
+        "supportedMinMemMB",
+        "supportedMaxMemMB",
+        "recommendedMemMB",
+        "recommendedColorDepth",
+        "supportedDiskControllerList",
+        "recommendedSCSIController",
+        "recommendedDiskController",
+        "supportedNumDisks",
+        "recommendedDiskSizeMB",
+        "recommendedCdromController",
+        "supportedEthernetCard",
+        "recommendedEthernetCard",
+        "supportsSlaveDisk",
+        "cpuFeatureMask",
+        "smcRequired",
+        "supportsWakeOnLan",
+        "supportsVMI",
+        "supportsMemoryHotAdd",
+        "supportsCpuHotAdd",
+        "supportsCpuHotRemove",
+        "supportedFirmware",
+        "recommendedFirmware",
+        "supportedUSBControllerList",
+        "recommendedUSBController",
+        "supports3D",
+        "recommended3D",
+        "smcRecommended",
+        "ich7mRecommended",
+        "usbRecommended",
+        "supportLevel",
+        "supportedForCreate",
+        "vRAMSizeInKB",
+        "numSupportedFloppyDevices",
+        "wakeOnLanEthernetCard",
+        "supportsPvscsiControllerForBoot",
+        "diskUuidEnabled",
+        "supportsHotPlugPCI",
+        "supportsSecureBoot",
+        "defaultSecureBoot",
+        "persistentMemorySupported",
+        "supportedMinPersistentMemoryMB",
+        "supportedMaxPersistentMemoryMB",
+        "recommendedPersistentMemoryMB",
+        "persistentMemoryHotAddSupported",
+        "persistentMemoryHotRemoveSupported",
+        "persistentMemoryColdGrowthSupported",
+        "persistentMemoryColdGrowthGranularityMB",
+        "persistentMemoryHotGrowthSupported",
+        "persistentMemoryHotGrowthGranularityMB",
+        "numRecommendedPhysicalSockets",
+        "numRecommendedCoresPerSocket",
+        "vvtdSupported",
+        "vbsSupported",
+        "vsgxSupported",
+        "vsgxRemoteAttestationSupported",
+        "supportsTPM20",
+        "recommendedTPM20",
+        "vwdtSupported",
+    ],
+    names: &[
+        "id",
+        "family",
+        "full_name",
+        "supported_max_cp_us",
+        "num_supported_physical_sockets",
+        "num_supported_cores_per_socket",
+        "supported_min_mem_mb",
+        "supported_max_mem_mb",
+        "recommended_mem_mb",
+        "recommended_color_depth",
+        "supported_disk_controller_list",
+        "recommended_scsi_controller",
+        "recommended_disk_controller",
+        "supported_num_disks",
+        "recommended_disk_size_mb",
+        "recommended_cdrom_controller",
+        "supported_ethernet_card",
+        "recommended_ethernet_card",
+        "supports_slave_disk",
+        "cpu_feature_mask",
+        "smc_required",
+        "supports_wake_on_lan",
+        "supports_vmi",
+        "supports_memory_hot_add",
+        "supports_cpu_hot_add",
+        "supports_cpu_hot_remove",
+        "supported_firmware",
+        "recommended_firmware",
+        "supported_usb_controller_list",
+        "recommended_usb_controller",
+        "supports3_d",
+        "recommended3_d",
+        "smc_recommended",
+        "ich7m_recommended",
+        "usb_recommended",
+        "support_level",
+        "supported_for_create",
+        "v_ram_size_in_kb",
+        "num_supported_floppy_devices",
+        "wake_on_lan_ethernet_card",
+        "supports_pvscsi_controller_for_boot",
+        "disk_uuid_enabled",
+        "supports_hot_plug_pci",
+        "supports_secure_boot",
+        "default_secure_boot",
+        "persistent_memory_supported",
+        "supported_min_persistent_memory_mb",
+        "supported_max_persistent_memory_mb",
+        "recommended_persistent_memory_mb",
+        "persistent_memory_hot_add_supported",
+        "persistent_memory_hot_remove_supported",
+        "persistent_memory_cold_growth_supported",
+        "persistent_memory_cold_growth_granularity_mb",
+        "persistent_memory_hot_growth_supported",
+        "persistent_memory_hot_growth_granularity_mb",
+        "num_recommended_physical_sockets",
+        "num_recommended_cores_per_socket",
+        "vvtd_supported",
+        "vbs_supported",
+        "vsgx_supported",
+        "vsgx_remote_attestation_supported",
+        "supports_tpm20",
+        "recommended_tpm20",
+        "vwdt_supported",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 12u16, 13u16,
+        14u16, 15u16, 16u16, 20u16, 21u16, 22u16, 23u16, 24u16, 25u16, 26u16, 27u16,
+        30u16, 31u16, 32u16, 33u16, 34u16, 35u16, 36u16, 37u16, 38u16, 40u16, 41u16,
+        42u16,
+    ],
+    by_name: &[
+        19u16, 44u16, 41u16, 1u16, 2u16, 33u16, 0u16, 56u16, 55u16, 5u16, 38u16, 4u16,
+        52u16, 51u16, 49u16, 54u16, 53u16, 50u16, 45u16, 31u16, 15u16, 9u16, 12u16,
+        14u16, 17u16, 27u16, 8u16, 48u16, 11u16, 62u16, 29u16, 32u16, 20u16, 35u16,
+        10u16, 16u16, 26u16, 36u16, 3u16, 7u16, 47u16, 6u16, 46u16, 13u16, 28u16, 30u16,
+        24u16, 25u16, 42u16, 23u16, 40u16, 43u16, 18u16, 61u16, 22u16, 21u16, 34u16,
+        37u16, 58u16, 60u16, 59u16, 57u16, 63u16, 39u16,
+    ],
+};
+impl crate::object::Object for GuestOsDescriptor {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.family,
+            2usize => &self.full_name,
+            3usize => &self.supported_max_cp_us,
+            4usize => &self.num_supported_physical_sockets,
+            5usize => &self.num_supported_cores_per_socket,
+            6usize => &self.supported_min_mem_mb,
+            7usize => &self.supported_max_mem_mb,
+            8usize => &self.recommended_mem_mb,
+            9usize => &self.recommended_color_depth,
+            10usize => &self.supported_disk_controller_list,
+            11usize => &self.recommended_scsi_controller,
+            12usize => &self.recommended_disk_controller,
+            13usize => &self.supported_num_disks,
+            14usize => &self.recommended_disk_size_mb,
+            15usize => &self.recommended_cdrom_controller,
+            16usize => &self.supported_ethernet_card,
+            17usize => &self.recommended_ethernet_card,
+            18usize => &self.supports_slave_disk,
+            19usize => &self.cpu_feature_mask,
+            20usize => &self.smc_required,
+            21usize => &self.supports_wake_on_lan,
+            22usize => &self.supports_vmi,
+            23usize => &self.supports_memory_hot_add,
+            24usize => &self.supports_cpu_hot_add,
+            25usize => &self.supports_cpu_hot_remove,
+            26usize => &self.supported_firmware,
+            27usize => &self.recommended_firmware,
+            28usize => &self.supported_usb_controller_list,
+            29usize => &self.recommended_usb_controller,
+            30usize => &self.supports3_d,
+            31usize => &self.recommended3_d,
+            32usize => &self.smc_recommended,
+            33usize => &self.ich7m_recommended,
+            34usize => &self.usb_recommended,
+            35usize => &self.support_level,
+            36usize => &self.supported_for_create,
+            37usize => &self.v_ram_size_in_kb,
+            38usize => &self.num_supported_floppy_devices,
+            39usize => &self.wake_on_lan_ethernet_card,
+            40usize => &self.supports_pvscsi_controller_for_boot,
+            41usize => &self.disk_uuid_enabled,
+            42usize => &self.supports_hot_plug_pci,
+            43usize => &self.supports_secure_boot,
+            44usize => &self.default_secure_boot,
+            45usize => &self.persistent_memory_supported,
+            46usize => &self.supported_min_persistent_memory_mb,
+            47usize => &self.supported_max_persistent_memory_mb,
+            48usize => &self.recommended_persistent_memory_mb,
+            49usize => &self.persistent_memory_hot_add_supported,
+            50usize => &self.persistent_memory_hot_remove_supported,
+            51usize => &self.persistent_memory_cold_growth_supported,
+            52usize => &self.persistent_memory_cold_growth_granularity_mb,
+            53usize => &self.persistent_memory_hot_growth_supported,
+            54usize => &self.persistent_memory_hot_growth_granularity_mb,
+            55usize => &self.num_recommended_physical_sockets,
+            56usize => &self.num_recommended_cores_per_socket,
+            57usize => &self.vvtd_supported,
+            58usize => &self.vbs_supported,
+            59usize => &self.vsgx_supported,
+            60usize => &self.vsgx_remote_attestation_supported,
+            61usize => &self.supports_tpm20,
+            62usize => &self.recommended_tpm20,
+            63usize => &self.vwdt_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.family,
+            2usize => &mut self.full_name,
+            3usize => &mut self.supported_max_cp_us,
+            4usize => &mut self.num_supported_physical_sockets,
+            5usize => &mut self.num_supported_cores_per_socket,
+            6usize => &mut self.supported_min_mem_mb,
+            7usize => &mut self.supported_max_mem_mb,
+            8usize => &mut self.recommended_mem_mb,
+            9usize => &mut self.recommended_color_depth,
+            10usize => &mut self.supported_disk_controller_list,
+            11usize => &mut self.recommended_scsi_controller,
+            12usize => &mut self.recommended_disk_controller,
+            13usize => &mut self.supported_num_disks,
+            14usize => &mut self.recommended_disk_size_mb,
+            15usize => &mut self.recommended_cdrom_controller,
+            16usize => &mut self.supported_ethernet_card,
+            17usize => &mut self.recommended_ethernet_card,
+            18usize => &mut self.supports_slave_disk,
+            19usize => &mut self.cpu_feature_mask,
+            20usize => &mut self.smc_required,
+            21usize => &mut self.supports_wake_on_lan,
+            22usize => &mut self.supports_vmi,
+            23usize => &mut self.supports_memory_hot_add,
+            24usize => &mut self.supports_cpu_hot_add,
+            25usize => &mut self.supports_cpu_hot_remove,
+            26usize => &mut self.supported_firmware,
+            27usize => &mut self.recommended_firmware,
+            28usize => &mut self.supported_usb_controller_list,
+            29usize => &mut self.recommended_usb_controller,
+            30usize => &mut self.supports3_d,
+            31usize => &mut self.recommended3_d,
+            32usize => &mut self.smc_recommended,
+            33usize => &mut self.ich7m_recommended,
+            34usize => &mut self.usb_recommended,
+            35usize => &mut self.support_level,
+            36usize => &mut self.supported_for_create,
+            37usize => &mut self.v_ram_size_in_kb,
+            38usize => &mut self.num_supported_floppy_devices,
+            39usize => &mut self.wake_on_lan_ethernet_card,
+            40usize => &mut self.supports_pvscsi_controller_for_boot,
+            41usize => &mut self.disk_uuid_enabled,
+            42usize => &mut self.supports_hot_plug_pci,
+            43usize => &mut self.supports_secure_boot,
+            44usize => &mut self.default_secure_boot,
+            45usize => &mut self.persistent_memory_supported,
+            46usize => &mut self.supported_min_persistent_memory_mb,
+            47usize => &mut self.supported_max_persistent_memory_mb,
+            48usize => &mut self.recommended_persistent_memory_mb,
+            49usize => &mut self.persistent_memory_hot_add_supported,
+            50usize => &mut self.persistent_memory_hot_remove_supported,
+            51usize => &mut self.persistent_memory_cold_growth_supported,
+            52usize => &mut self.persistent_memory_cold_growth_granularity_mb,
+            53usize => &mut self.persistent_memory_hot_growth_supported,
+            54usize => &mut self.persistent_memory_hot_growth_granularity_mb,
+            55usize => &mut self.num_recommended_physical_sockets,
+            56usize => &mut self.num_recommended_cores_per_socket,
+            57usize => &mut self.vvtd_supported,
+            58usize => &mut self.vbs_supported,
+            59usize => &mut self.vsgx_supported,
+            60usize => &mut self.vsgx_remote_attestation_supported,
+            61usize => &mut self.supports_tpm20,
+            62usize => &mut self.recommended_tpm20,
+            63usize => &mut self.vwdt_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestOsDescriptor {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestOsDescriptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestOsDescriptor {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestOsDescriptor {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestOsDescriptor {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestOsDescriptor"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestOsDescriptor {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestOsDescriptor {
-    const TYPE_NAME: &'static str = "GuestOsDescriptor";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::HostCpuIdInfo>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::IntOption>>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i64>,
-            Option<bool>,
-            Option<i64>,
-            Option<i32>,
-            Option<i32>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "family" => crate::de::req(&mut f.1, &mut map, "family"),
-                "fullName" => crate::de::req(&mut f.2, &mut map, "fullName"),
-                "supportedMaxCPUs" => {
-                    crate::de::req(&mut f.3, &mut map, "supportedMaxCPUs")
-                }
-                "numSupportedPhysicalSockets" => {
-                    crate::de::req(&mut f.4, &mut map, "numSupportedPhysicalSockets")
-                }
-                "numSupportedCoresPerSocket" => {
-                    crate::de::req(&mut f.5, &mut map, "numSupportedCoresPerSocket")
-                }
-                "supportedMinMemMB" => {
-                    crate::de::req(&mut f.6, &mut map, "supportedMinMemMB")
-                }
-                "supportedMaxMemMB" => {
-                    crate::de::req(&mut f.7, &mut map, "supportedMaxMemMB")
-                }
-                "recommendedMemMB" => {
-                    crate::de::req(&mut f.8, &mut map, "recommendedMemMB")
-                }
-                "recommendedColorDepth" => {
-                    crate::de::req(&mut f.9, &mut map, "recommendedColorDepth")
-                }
-                "supportedDiskControllerList" => {
-                    crate::de::req_list(
-                        &mut f.10,
-                        &mut map,
-                        "supportedDiskControllerList",
-                    )
-                }
-                "recommendedSCSIController" => {
-                    crate::de::set(&mut f.11, &mut map, "recommendedSCSIController")
-                }
-                "recommendedDiskController" => {
-                    crate::de::req(&mut f.12, &mut map, "recommendedDiskController")
-                }
-                "supportedNumDisks" => {
-                    crate::de::req(&mut f.13, &mut map, "supportedNumDisks")
-                }
-                "recommendedDiskSizeMB" => {
-                    crate::de::req(&mut f.14, &mut map, "recommendedDiskSizeMB")
-                }
-                "recommendedCdromController" => {
-                    crate::de::req(&mut f.15, &mut map, "recommendedCdromController")
-                }
-                "supportedEthernetCard" => {
-                    crate::de::req_list(&mut f.16, &mut map, "supportedEthernetCard")
-                }
-                "recommendedEthernetCard" => {
-                    crate::de::set(&mut f.17, &mut map, "recommendedEthernetCard")
-                }
-                "supportsSlaveDisk" => {
-                    crate::de::set(&mut f.18, &mut map, "supportsSlaveDisk")
-                }
-                "cpuFeatureMask" => {
-                    crate::de::set_list(&mut f.19, &mut map, "cpuFeatureMask")
-                }
-                "smcRequired" => crate::de::req(&mut f.20, &mut map, "smcRequired"),
-                "supportsWakeOnLan" => {
-                    crate::de::req(&mut f.21, &mut map, "supportsWakeOnLan")
-                }
-                "supportsVMI" => crate::de::req(&mut f.22, &mut map, "supportsVMI"),
-                "supportsMemoryHotAdd" => {
-                    crate::de::req(&mut f.23, &mut map, "supportsMemoryHotAdd")
-                }
-                "supportsCpuHotAdd" => {
-                    crate::de::req(&mut f.24, &mut map, "supportsCpuHotAdd")
-                }
-                "supportsCpuHotRemove" => {
-                    crate::de::req(&mut f.25, &mut map, "supportsCpuHotRemove")
-                }
-                "supportedFirmware" => {
-                    crate::de::req_list(&mut f.26, &mut map, "supportedFirmware")
-                }
-                "recommendedFirmware" => {
-                    crate::de::req(&mut f.27, &mut map, "recommendedFirmware")
-                }
-                "supportedUSBControllerList" => {
-                    crate::de::set_list(
-                        &mut f.28,
-                        &mut map,
-                        "supportedUSBControllerList",
-                    )
-                }
-                "recommendedUSBController" => {
-                    crate::de::set(&mut f.29, &mut map, "recommendedUSBController")
-                }
-                "supports3D" => crate::de::req(&mut f.30, &mut map, "supports3D"),
-                "recommended3D" => crate::de::req(&mut f.31, &mut map, "recommended3D"),
-                "smcRecommended" => crate::de::req(&mut f.32, &mut map, "smcRecommended"),
-                "ich7mRecommended" => {
-                    crate::de::req(&mut f.33, &mut map, "ich7mRecommended")
-                }
-                "usbRecommended" => crate::de::req(&mut f.34, &mut map, "usbRecommended"),
-                "supportLevel" => crate::de::req(&mut f.35, &mut map, "supportLevel"),
-                "supportedForCreate" => {
-                    crate::de::req(&mut f.36, &mut map, "supportedForCreate")
-                }
-                "vRAMSizeInKB" => crate::de::req(&mut f.37, &mut map, "vRAMSizeInKB"),
-                "numSupportedFloppyDevices" => {
-                    crate::de::req(&mut f.38, &mut map, "numSupportedFloppyDevices")
-                }
-                "wakeOnLanEthernetCard" => {
-                    crate::de::set_list(&mut f.39, &mut map, "wakeOnLanEthernetCard")
-                }
-                "supportsPvscsiControllerForBoot" => {
-                    crate::de::req(
-                        &mut f.40,
-                        &mut map,
-                        "supportsPvscsiControllerForBoot",
-                    )
-                }
-                "diskUuidEnabled" => {
-                    crate::de::req(&mut f.41, &mut map, "diskUuidEnabled")
-                }
-                "supportsHotPlugPCI" => {
-                    crate::de::req(&mut f.42, &mut map, "supportsHotPlugPCI")
-                }
-                "supportsSecureBoot" => {
-                    crate::de::set(&mut f.43, &mut map, "supportsSecureBoot")
-                }
-                "defaultSecureBoot" => {
-                    crate::de::set(&mut f.44, &mut map, "defaultSecureBoot")
-                }
-                "persistentMemorySupported" => {
-                    crate::de::set(&mut f.45, &mut map, "persistentMemorySupported")
-                }
-                "supportedMinPersistentMemoryMB" => {
-                    crate::de::set(&mut f.46, &mut map, "supportedMinPersistentMemoryMB")
-                }
-                "supportedMaxPersistentMemoryMB" => {
-                    crate::de::set(&mut f.47, &mut map, "supportedMaxPersistentMemoryMB")
-                }
-                "recommendedPersistentMemoryMB" => {
-                    crate::de::set(&mut f.48, &mut map, "recommendedPersistentMemoryMB")
-                }
-                "persistentMemoryHotAddSupported" => {
-                    crate::de::set(
-                        &mut f.49,
-                        &mut map,
-                        "persistentMemoryHotAddSupported",
-                    )
-                }
-                "persistentMemoryHotRemoveSupported" => {
-                    crate::de::set(
-                        &mut f.50,
-                        &mut map,
-                        "persistentMemoryHotRemoveSupported",
-                    )
-                }
-                "persistentMemoryColdGrowthSupported" => {
-                    crate::de::set(
-                        &mut f.51,
-                        &mut map,
-                        "persistentMemoryColdGrowthSupported",
-                    )
-                }
-                "persistentMemoryColdGrowthGranularityMB" => {
-                    crate::de::set(
-                        &mut f.52,
-                        &mut map,
-                        "persistentMemoryColdGrowthGranularityMB",
-                    )
-                }
-                "persistentMemoryHotGrowthSupported" => {
-                    crate::de::set(
-                        &mut f.53,
-                        &mut map,
-                        "persistentMemoryHotGrowthSupported",
-                    )
-                }
-                "persistentMemoryHotGrowthGranularityMB" => {
-                    crate::de::set(
-                        &mut f.54,
-                        &mut map,
-                        "persistentMemoryHotGrowthGranularityMB",
-                    )
-                }
-                "numRecommendedPhysicalSockets" => {
-                    crate::de::set(&mut f.55, &mut map, "numRecommendedPhysicalSockets")
-                }
-                "numRecommendedCoresPerSocket" => {
-                    crate::de::set(&mut f.56, &mut map, "numRecommendedCoresPerSocket")
-                }
-                "vvtdSupported" => crate::de::set(&mut f.57, &mut map, "vvtdSupported"),
-                "vbsSupported" => crate::de::set(&mut f.58, &mut map, "vbsSupported"),
-                "vsgxSupported" => crate::de::set(&mut f.59, &mut map, "vsgxSupported"),
-                "vsgxRemoteAttestationSupported" => {
-                    crate::de::set(&mut f.60, &mut map, "vsgxRemoteAttestationSupported")
-                }
-                "supportsTPM20" => crate::de::set(&mut f.61, &mut map, "supportsTPM20"),
-                "recommendedTPM20" => {
-                    crate::de::set(&mut f.62, &mut map, "recommendedTPM20")
-                }
-                "vwdtSupported" => crate::de::set(&mut f.63, &mut map, "vwdtSupported"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), _, Some(_), Some(_), Some(_), Some(_), Some(_), _,
-            _, _, Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            _, _, Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), _, Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                        f.14.is_some(),
-                        f.15.is_some(),
-                        f.16.is_some(),
-                        f.20.is_some(),
-                        f.21.is_some(),
-                        f.22.is_some(),
-                        f.23.is_some(),
-                        f.24.is_some(),
-                        f.25.is_some(),
-                        f.26.is_some(),
-                        f.27.is_some(),
-                        f.30.is_some(),
-                        f.31.is_some(),
-                        f.32.is_some(),
-                        f.33.is_some(),
-                        f.34.is_some(),
-                        f.35.is_some(),
-                        f.36.is_some(),
-                        f.37.is_some(),
-                        f.38.is_some(),
-                        f.40.is_some(),
-                        f.41.is_some(),
-                        f.42.is_some(),
-                    ],
-                    &[
-                        "id",
-                        "family",
-                        "fullName",
-                        "supportedMaxCPUs",
-                        "numSupportedPhysicalSockets",
-                        "numSupportedCoresPerSocket",
-                        "supportedMinMemMB",
-                        "supportedMaxMemMB",
-                        "recommendedMemMB",
-                        "recommendedColorDepth",
-                        "supportedDiskControllerList",
-                        "recommendedDiskController",
-                        "supportedNumDisks",
-                        "recommendedDiskSizeMB",
-                        "recommendedCdromController",
-                        "supportedEthernetCard",
-                        "smcRequired",
-                        "supportsWakeOnLan",
-                        "supportsVMI",
-                        "supportsMemoryHotAdd",
-                        "supportsCpuHotAdd",
-                        "supportsCpuHotRemove",
-                        "supportedFirmware",
-                        "recommendedFirmware",
-                        "supports3D",
-                        "recommended3D",
-                        "smcRecommended",
-                        "ich7mRecommended",
-                        "usbRecommended",
-                        "supportLevel",
-                        "supportedForCreate",
-                        "vRAMSizeInKB",
-                        "numSupportedFloppyDevices",
-                        "supportsPvscsiControllerForBoot",
-                        "diskUuidEnabled",
-                        "supportsHotPlugPCI",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            f_11,
-            Some(f_12),
-            Some(f_13),
-            Some(f_14),
-            Some(f_15),
-            Some(f_16),
-            f_17,
-            f_18,
-            f_19,
-            Some(f_20),
-            Some(f_21),
-            Some(f_22),
-            Some(f_23),
-            Some(f_24),
-            Some(f_25),
-            Some(f_26),
-            Some(f_27),
-            f_28,
-            f_29,
-            Some(f_30),
-            Some(f_31),
-            Some(f_32),
-            Some(f_33),
-            Some(f_34),
-            Some(f_35),
-            Some(f_36),
-            Some(f_37),
-            Some(f_38),
-            f_39,
-            Some(f_40),
-            Some(f_41),
-            Some(f_42),
-            f_43,
-            f_44,
-            f_45,
-            f_46,
-            f_47,
-            f_48,
-            f_49,
-            f_50,
-            f_51,
-            f_52,
-            f_53,
-            f_54,
-            f_55,
-            f_56,
-            f_57,
-            f_58,
-            f_59,
-            f_60,
-            f_61,
-            f_62,
-            f_63,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            family: f_1,
-            full_name: f_2,
-            supported_max_cp_us: f_3,
-            num_supported_physical_sockets: f_4,
-            num_supported_cores_per_socket: f_5,
-            supported_min_mem_mb: f_6,
-            supported_max_mem_mb: f_7,
-            recommended_mem_mb: f_8,
-            recommended_color_depth: f_9,
-            supported_disk_controller_list: f_10,
-            recommended_scsi_controller: f_11,
-            recommended_disk_controller: f_12,
-            supported_num_disks: f_13,
-            recommended_disk_size_mb: f_14,
-            recommended_cdrom_controller: f_15,
-            supported_ethernet_card: f_16,
-            recommended_ethernet_card: f_17,
-            supports_slave_disk: f_18,
-            cpu_feature_mask: f_19,
-            smc_required: f_20,
-            supports_wake_on_lan: f_21,
-            supports_vmi: f_22,
-            supports_memory_hot_add: f_23,
-            supports_cpu_hot_add: f_24,
-            supports_cpu_hot_remove: f_25,
-            supported_firmware: f_26,
-            recommended_firmware: f_27,
-            supported_usb_controller_list: f_28,
-            recommended_usb_controller: f_29,
-            supports3_d: f_30,
-            recommended3_d: f_31,
-            smc_recommended: f_32,
-            ich7m_recommended: f_33,
-            usb_recommended: f_34,
-            support_level: f_35,
-            supported_for_create: f_36,
-            v_ram_size_in_kb: f_37,
-            num_supported_floppy_devices: f_38,
-            wake_on_lan_ethernet_card: f_39,
-            supports_pvscsi_controller_for_boot: f_40,
-            disk_uuid_enabled: f_41,
-            supports_hot_plug_pci: f_42,
-            supports_secure_boot: f_43,
-            default_secure_boot: f_44,
-            persistent_memory_supported: f_45,
-            supported_min_persistent_memory_mb: f_46,
-            supported_max_persistent_memory_mb: f_47,
-            recommended_persistent_memory_mb: f_48,
-            persistent_memory_hot_add_supported: f_49,
-            persistent_memory_hot_remove_supported: f_50,
-            persistent_memory_cold_growth_supported: f_51,
-            persistent_memory_cold_growth_granularity_mb: f_52,
-            persistent_memory_hot_growth_supported: f_53,
-            persistent_memory_hot_growth_granularity_mb: f_54,
-            num_recommended_physical_sockets: f_55,
-            num_recommended_cores_per_socket: f_56,
-            vvtd_supported: f_57,
-            vbs_supported: f_58,
-            vsgx_supported: f_59,
-            vsgx_remote_attestation_supported: f_60,
-            supports_tpm20: f_61,
-            recommended_tpm20: f_62,
-            vwdt_supported: f_63,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

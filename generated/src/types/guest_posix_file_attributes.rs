@@ -3,7 +3,7 @@
 /// Data object type *GuestPosixFileAttributes*.
 ///
 /// Extends `GuestFileAttributes`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestPosixFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
@@ -32,72 +32,94 @@ impl GuestPosixFileAttributes {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("modificationTime", &self.modification_time);
-        o.opt("accessTime", &self.access_time);
-        o.opt("symlinkTarget", &self.symlink_target);
-        o.opt("ownerId", &self.owner_id);
-        o.opt("groupId", &self.group_id);
-        o.opt("permissions", &self.permissions);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestPosixFileAttributes",
+    type_name: Some("GuestPosixFileAttributes"),
+    wire: &[
+        "modificationTime",
+        "accessTime",
+        "symlinkTarget",
+        "ownerId",
+        "groupId",
+        "permissions",
+    ],
+    names: &[
+        "modification_time",
+        "access_time",
+        "symlink_target",
+        "owner_id",
+        "group_id",
+        "permissions",
+    ],
+    required: &[],
+    by_name: &[1u16, 4u16, 0u16, 3u16, 5u16, 2u16],
+};
+impl crate::object::Object for GuestPosixFileAttributes {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.modification_time,
+            1usize => &self.access_time,
+            2usize => &self.symlink_target,
+            3usize => &self.owner_id,
+            4usize => &self.group_id,
+            5usize => &self.permissions,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.modification_time,
+            1usize => &mut self.access_time,
+            2usize => &mut self.symlink_target,
+            3usize => &mut self.owner_id,
+            4usize => &mut self.group_id,
+            5usize => &mut self.permissions,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestPosixFileAttributes {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestPosixFileAttributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestPosixFileAttributes {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestPosixFileAttributes {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestPosixFileAttributes {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("GuestPosixFileAttributes"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestPosixFileAttributes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestPosixFileAttributes {
-    const TYPE_NAME: &'static str = "GuestPosixFileAttributes";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "modificationTime" => {
-                    crate::de::set(&mut f.0, &mut map, "modificationTime")
-                }
-                "accessTime" => crate::de::set(&mut f.1, &mut map, "accessTime"),
-                "symlinkTarget" => crate::de::set(&mut f.2, &mut map, "symlinkTarget"),
-                "ownerId" => crate::de::set(&mut f.3, &mut map, "ownerId"),
-                "groupId" => crate::de::set(&mut f.4, &mut map, "groupId"),
-                "permissions" => crate::de::set(&mut f.5, &mut map, "permissions"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            modification_time: f_0,
-            access_time: f_1,
-            symlink_target: f_2,
-            owner_id: f_3,
-            group_id: f_4,
-            permissions: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *GuestProcessInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestProcessInfo {
     /// Property *GuestProcessInfo.name*.
     pub name: String,
@@ -34,86 +34,82 @@ impl GuestProcessInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("pid", &self.pid);
-        o.field("owner", &self.owner);
-        o.field("cmdLine", &self.cmd_line);
-        o.field("startTime", &self.start_time);
-        o.opt("endTime", &self.end_time);
-        o.opt("exitCode", &self.exit_code);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestProcessInfo",
+    type_name: Some("GuestProcessInfo"),
+    wire: &["name", "pid", "owner", "cmdLine", "startTime", "endTime", "exitCode"],
+    names: &["name", "pid", "owner", "cmd_line", "start_time", "end_time", "exit_code"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[3u16, 5u16, 6u16, 0u16, 2u16, 1u16, 4u16],
+};
+impl crate::object::Object for GuestProcessInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.pid,
+            2usize => &self.owner,
+            3usize => &self.cmd_line,
+            4usize => &self.start_time,
+            5usize => &self.end_time,
+            6usize => &self.exit_code,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.pid,
+            2usize => &mut self.owner,
+            3usize => &mut self.cmd_line,
+            4usize => &mut self.start_time,
+            5usize => &mut self.end_time,
+            6usize => &mut self.exit_code,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestProcessInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestProcessInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestProcessInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestProcessInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestProcessInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestProcessInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestProcessInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestProcessInfo {
-    const TYPE_NAME: &'static str = "GuestProcessInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "pid" => crate::de::req(&mut f.1, &mut map, "pid"),
-                "owner" => crate::de::req(&mut f.2, &mut map, "owner"),
-                "cmdLine" => crate::de::req(&mut f.3, &mut map, "cmdLine"),
-                "startTime" => crate::de::req(&mut f.4, &mut map, "startTime"),
-                "endTime" => crate::de::set(&mut f.5, &mut map, "endTime"),
-                "exitCode" => crate::de::set(&mut f.6, &mut map, "exitCode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["name", "pid", "owner", "cmdLine", "startTime"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            pid: f_1,
-            owner: f_2,
-            cmd_line: f_3,
-            start_time: f_4,
-            end_time: f_5,
-            exit_code: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestProgramSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestProgramSpec {
     /// Property *GuestProgramSpec.programPath*.
     pub program_path: String,
@@ -26,71 +26,77 @@ impl GuestProgramSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("programPath", &self.program_path);
-        o.field("arguments", &self.arguments);
-        o.opt("workingDirectory", &self.working_directory);
-        o.opt("envVariables", &self.env_variables);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestProgramSpec",
+    type_name: Some("GuestProgramSpec"),
+    wire: &["programPath", "arguments", "workingDirectory", "envVariables"],
+    names: &["program_path", "arguments", "working_directory", "env_variables"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for GuestProgramSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.program_path,
+            1usize => &self.arguments,
+            2usize => &self.working_directory,
+            3usize => &self.env_variables,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.program_path,
+            1usize => &mut self.arguments,
+            2usize => &mut self.working_directory,
+            3usize => &mut self.env_variables,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestProgramSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestProgramSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestProgramSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestProgramSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestProgramSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestProgramSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestProgramSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestProgramSpec {
-    const TYPE_NAME: &'static str = "GuestProgramSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "programPath" => crate::de::req(&mut f.0, &mut map, "programPath"),
-                "arguments" => crate::de::req(&mut f.1, &mut map, "arguments"),
-                "workingDirectory" => {
-                    crate::de::set(&mut f.2, &mut map, "workingDirectory")
-                }
-                "envVariables" => crate::de::set_list(&mut f.3, &mut map, "envVariables"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["programPath", "arguments"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            program_path: f_0,
-            arguments: f_1,
-            working_directory: f_2,
-            env_variables: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `GuestProgramSpec` or any of its subtypes: what a member declared as `GuestProgramSpec` holds.
@@ -107,10 +113,7 @@ pub enum GuestProgramSpecKind {
 impl GuestProgramSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::GuestProgramSpec(v) => v.type_name(),
-            Self::GuestWindowsProgramSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -134,49 +137,55 @@ impl From<crate::types::GuestWindowsProgramSpec> for GuestProgramSpecKind {
         Self::GuestWindowsProgramSpec(Box::new(v))
     }
 }
-impl serde::Serialize for GuestProgramSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for GuestProgramSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::GuestProgramSpec, id) {
+            crate::registry::id::GuestWindowsProgramSpec => {
+                Self::GuestWindowsProgramSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::GuestProgramSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GuestProgramSpec(v) => v.serialize(s),
-            Self::GuestWindowsProgramSpec(v) => v.serialize(s),
+            Self::GuestProgramSpec(v) => &**v,
+            Self::GuestWindowsProgramSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::GuestProgramSpec(v) => &mut **v,
+            Self::GuestWindowsProgramSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for GuestProgramSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for GuestProgramSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for GuestProgramSpecKind {
-    const BASE: u16 = crate::registry::id::GuestProgramSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::GuestWindowsProgramSpec => {
-                    Self::GuestWindowsProgramSpec(
-                        Box::new(
-                            <crate::types::GuestWindowsProgramSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::GuestProgramSpec(
-                        Box::new(
-                            <crate::types::GuestProgramSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for GuestProgramSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for GuestProgramSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestProgramSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestProgramSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *GuestRegKeySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestRegKeySpec {
     /// Property *GuestRegKeySpec.keyName*.
     pub key_name: Box<crate::types::GuestRegKeyNameSpec>,
@@ -24,64 +24,74 @@ impl GuestRegKeySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("keyName", &self.key_name);
-        o.field("classType", &self.class_type);
-        o.field("lastWritten", &self.last_written);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestRegKeySpec",
+    type_name: Some("GuestRegKeySpec"),
+    wire: &["keyName", "classType", "lastWritten"],
+    names: &["key_name", "class_type", "last_written"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for GuestRegKeySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key_name,
+            1usize => &self.class_type,
+            2usize => &self.last_written,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key_name,
+            1usize => &mut self.class_type,
+            2usize => &mut self.last_written,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestRegKeySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestRegKeySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestRegKeySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestRegKeySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestRegKeySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestRegKeySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestRegKeySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestRegKeySpec {
-    const TYPE_NAME: &'static str = "GuestRegKeySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::GuestRegKeyNameSpec>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "keyName" => crate::de::req(&mut f.0, &mut map, "keyName"),
-                "classType" => crate::de::req(&mut f.1, &mut map, "classType"),
-                "lastWritten" => crate::de::req(&mut f.2, &mut map, "lastWritten"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["keyName", "classType", "lastWritten"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key_name: f_0,
-            class_type: f_1,
-            last_written: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestRegValueDataSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestRegValueDataSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,37 +18,65 @@ impl GuestRegValueDataSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestRegValueDataSpec",
+    type_name: Some("GuestRegValueDataSpec"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for GuestRegValueDataSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "GuestRegValueDataSpec")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "GuestRegValueDataSpec")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for GuestRegValueDataSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestRegValueDataSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestRegValueDataSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestRegValueDataSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestRegValueDataSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestRegValueDataSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestRegValueDataSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestRegValueDataSpec {
-    const TYPE_NAME: &'static str = "GuestRegValueDataSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `GuestRegValueDataSpec` or any of its subtypes: what a member declared as `GuestRegValueDataSpec` holds.
@@ -75,15 +103,7 @@ pub enum GuestRegValueDataSpecKind {
 impl GuestRegValueDataSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::GuestRegValueDataSpec(v) => v.type_name(),
-            Self::GuestRegValueBinarySpec(v) => v.type_name(),
-            Self::GuestRegValueDwordSpec(v) => v.type_name(),
-            Self::GuestRegValueExpandStringSpec(v) => v.type_name(),
-            Self::GuestRegValueMultiStringSpec(v) => v.type_name(),
-            Self::GuestRegValueQwordSpec(v) => v.type_name(),
-            Self::GuestRegValueStringSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -137,104 +157,83 @@ impl From<crate::types::GuestRegValueStringSpec> for GuestRegValueDataSpecKind {
         Self::GuestRegValueStringSpec(Box::new(v))
     }
 }
-impl serde::Serialize for GuestRegValueDataSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for GuestRegValueDataSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::GuestRegValueDataSpec,
+            id,
+        ) {
+            crate::registry::id::GuestRegValueBinarySpec => {
+                Self::GuestRegValueBinarySpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestRegValueDwordSpec => {
+                Self::GuestRegValueDwordSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestRegValueExpandStringSpec => {
+                Self::GuestRegValueExpandStringSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestRegValueMultiStringSpec => {
+                Self::GuestRegValueMultiStringSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestRegValueQwordSpec => {
+                Self::GuestRegValueQwordSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestRegValueStringSpec => {
+                Self::GuestRegValueStringSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::GuestRegValueDataSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GuestRegValueDataSpec(v) => v.serialize(s),
-            Self::GuestRegValueBinarySpec(v) => v.serialize(s),
-            Self::GuestRegValueDwordSpec(v) => v.serialize(s),
-            Self::GuestRegValueExpandStringSpec(v) => v.serialize(s),
-            Self::GuestRegValueMultiStringSpec(v) => v.serialize(s),
-            Self::GuestRegValueQwordSpec(v) => v.serialize(s),
-            Self::GuestRegValueStringSpec(v) => v.serialize(s),
+            Self::GuestRegValueDataSpec(v) => &**v,
+            Self::GuestRegValueBinarySpec(v) => &**v,
+            Self::GuestRegValueDwordSpec(v) => &**v,
+            Self::GuestRegValueExpandStringSpec(v) => &**v,
+            Self::GuestRegValueMultiStringSpec(v) => &**v,
+            Self::GuestRegValueQwordSpec(v) => &**v,
+            Self::GuestRegValueStringSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::GuestRegValueDataSpec(v) => &mut **v,
+            Self::GuestRegValueBinarySpec(v) => &mut **v,
+            Self::GuestRegValueDwordSpec(v) => &mut **v,
+            Self::GuestRegValueExpandStringSpec(v) => &mut **v,
+            Self::GuestRegValueMultiStringSpec(v) => &mut **v,
+            Self::GuestRegValueQwordSpec(v) => &mut **v,
+            Self::GuestRegValueStringSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for GuestRegValueDataSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for GuestRegValueDataSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for GuestRegValueDataSpecKind {
-    const BASE: u16 = crate::registry::id::GuestRegValueDataSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::GuestRegValueBinarySpec => {
-                    Self::GuestRegValueBinarySpec(
-                        Box::new(
-                            <crate::types::GuestRegValueBinarySpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestRegValueDwordSpec => {
-                    Self::GuestRegValueDwordSpec(
-                        Box::new(
-                            <crate::types::GuestRegValueDwordSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestRegValueExpandStringSpec => {
-                    Self::GuestRegValueExpandStringSpec(
-                        Box::new(
-                            <crate::types::GuestRegValueExpandStringSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestRegValueMultiStringSpec => {
-                    Self::GuestRegValueMultiStringSpec(
-                        Box::new(
-                            <crate::types::GuestRegValueMultiStringSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestRegValueQwordSpec => {
-                    Self::GuestRegValueQwordSpec(
-                        Box::new(
-                            <crate::types::GuestRegValueQwordSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestRegValueStringSpec => {
-                    Self::GuestRegValueStringSpec(
-                        Box::new(
-                            <crate::types::GuestRegValueStringSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::GuestRegValueDataSpec(
-                        Box::new(
-                            <crate::types::GuestRegValueDataSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for GuestRegValueDataSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for GuestRegValueDataSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestRegValueDataSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestRegValueDataSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `GuestRegistryFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestRegistryKeyFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestRegistryKeyFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,71 +26,77 @@ impl GuestRegistryKeyFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("windowsSystemErrorCode", &self.windows_system_error_code);
-        o.field("keyName", &self.key_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestRegistryKeyFault",
+    type_name: Some("GuestRegistryKeyFault"),
+    wire: &["faultCause", "faultMessage", "windowsSystemErrorCode", "keyName"],
+    names: &["fault_cause", "fault_message", "windows_system_error_code", "key_name"],
+    required: &[2u16, 3u16],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for GuestRegistryKeyFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.windows_system_error_code,
+            3usize => &self.key_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.windows_system_error_code,
+            3usize => &mut self.key_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestRegistryKeyFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestRegistryKeyFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestRegistryKeyFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestRegistryKeyFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestRegistryKeyFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestRegistryKeyFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestRegistryKeyFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestRegistryKeyFault {
-    const TYPE_NAME: &'static str = "GuestRegistryKeyFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i64>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "windowsSystemErrorCode" => {
-                    crate::de::req(&mut f.2, &mut map, "windowsSystemErrorCode")
-                }
-                "keyName" => crate::de::req(&mut f.3, &mut map, "keyName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some()],
-                    &["windowsSystemErrorCode", "keyName"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            windows_system_error_code: f_2,
-            key_name: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `GuestRegistryKeyFault` or any of its subtypes: what a member declared as `GuestRegistryKeyFault` holds.
@@ -113,13 +119,7 @@ pub enum GuestRegistryKeyFaultKind {
 impl GuestRegistryKeyFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::GuestRegistryKeyFault(v) => v.type_name(),
-            Self::GuestRegistryKeyAlreadyExists(v) => v.type_name(),
-            Self::GuestRegistryKeyHasSubkeys(v) => v.type_name(),
-            Self::GuestRegistryKeyInvalid(v) => v.type_name(),
-            Self::GuestRegistryKeyParentVolatile(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -161,82 +161,73 @@ impl From<crate::types::GuestRegistryKeyParentVolatile> for GuestRegistryKeyFaul
         Self::GuestRegistryKeyParentVolatile(Box::new(v))
     }
 }
-impl serde::Serialize for GuestRegistryKeyFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for GuestRegistryKeyFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::GuestRegistryKeyFault,
+            id,
+        ) {
+            crate::registry::id::GuestRegistryKeyAlreadyExists => {
+                Self::GuestRegistryKeyAlreadyExists(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestRegistryKeyHasSubkeys => {
+                Self::GuestRegistryKeyHasSubkeys(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestRegistryKeyInvalid => {
+                Self::GuestRegistryKeyInvalid(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestRegistryKeyParentVolatile => {
+                Self::GuestRegistryKeyParentVolatile(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::GuestRegistryKeyFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GuestRegistryKeyFault(v) => v.serialize(s),
-            Self::GuestRegistryKeyAlreadyExists(v) => v.serialize(s),
-            Self::GuestRegistryKeyHasSubkeys(v) => v.serialize(s),
-            Self::GuestRegistryKeyInvalid(v) => v.serialize(s),
-            Self::GuestRegistryKeyParentVolatile(v) => v.serialize(s),
+            Self::GuestRegistryKeyFault(v) => &**v,
+            Self::GuestRegistryKeyAlreadyExists(v) => &**v,
+            Self::GuestRegistryKeyHasSubkeys(v) => &**v,
+            Self::GuestRegistryKeyInvalid(v) => &**v,
+            Self::GuestRegistryKeyParentVolatile(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::GuestRegistryKeyFault(v) => &mut **v,
+            Self::GuestRegistryKeyAlreadyExists(v) => &mut **v,
+            Self::GuestRegistryKeyHasSubkeys(v) => &mut **v,
+            Self::GuestRegistryKeyInvalid(v) => &mut **v,
+            Self::GuestRegistryKeyParentVolatile(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for GuestRegistryKeyFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for GuestRegistryKeyFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for GuestRegistryKeyFaultKind {
-    const BASE: u16 = crate::registry::id::GuestRegistryKeyFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::GuestRegistryKeyAlreadyExists => {
-                    Self::GuestRegistryKeyAlreadyExists(
-                        Box::new(
-                            <crate::types::GuestRegistryKeyAlreadyExists as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestRegistryKeyHasSubkeys => {
-                    Self::GuestRegistryKeyHasSubkeys(
-                        Box::new(
-                            <crate::types::GuestRegistryKeyHasSubkeys as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestRegistryKeyInvalid => {
-                    Self::GuestRegistryKeyInvalid(
-                        Box::new(
-                            <crate::types::GuestRegistryKeyInvalid as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestRegistryKeyParentVolatile => {
-                    Self::GuestRegistryKeyParentVolatile(
-                        Box::new(
-                            <crate::types::GuestRegistryKeyParentVolatile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::GuestRegistryKeyFault(
-                        Box::new(
-                            <crate::types::GuestRegistryKeyFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for GuestRegistryKeyFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for GuestRegistryKeyFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestRegistryKeyFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestRegistryKeyFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

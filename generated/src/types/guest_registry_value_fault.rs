@@ -5,7 +5,7 @@
 /// Extends `GuestRegistryFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`GuestRegistryValueFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestRegistryValueFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,75 +28,91 @@ impl GuestRegistryValueFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("windowsSystemErrorCode", &self.windows_system_error_code);
-        o.field("keyName", &self.key_name);
-        o.field("valueName", &self.value_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestRegistryValueFault",
+    type_name: Some("GuestRegistryValueFault"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "windowsSystemErrorCode",
+        "keyName",
+        "valueName",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "windows_system_error_code",
+        "key_name",
+        "value_name",
+    ],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[0u16, 1u16, 3u16, 4u16, 2u16],
+};
+impl crate::object::Object for GuestRegistryValueFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.windows_system_error_code,
+            3usize => &self.key_name,
+            4usize => &self.value_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.windows_system_error_code,
+            3usize => &mut self.key_name,
+            4usize => &mut self.value_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestRegistryValueFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestRegistryValueFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestRegistryValueFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestRegistryValueFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestRegistryValueFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestRegistryValueFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestRegistryValueFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestRegistryValueFault {
-    const TYPE_NAME: &'static str = "GuestRegistryValueFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "windowsSystemErrorCode" => {
-                    crate::de::req(&mut f.2, &mut map, "windowsSystemErrorCode")
-                }
-                "keyName" => crate::de::req(&mut f.3, &mut map, "keyName"),
-                "valueName" => crate::de::req(&mut f.4, &mut map, "valueName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["windowsSystemErrorCode", "keyName", "valueName"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            windows_system_error_code: f_2,
-            key_name: f_3,
-            value_name: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `GuestRegistryValueFault` or any of its subtypes: what a member declared as `GuestRegistryValueFault` holds.
@@ -113,10 +129,7 @@ pub enum GuestRegistryValueFaultKind {
 impl GuestRegistryValueFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::GuestRegistryValueFault(v) => v.type_name(),
-            Self::GuestRegistryValueNotFound(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -140,49 +153,58 @@ impl From<crate::types::GuestRegistryValueNotFound> for GuestRegistryValueFaultK
         Self::GuestRegistryValueNotFound(Box::new(v))
     }
 }
-impl serde::Serialize for GuestRegistryValueFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for GuestRegistryValueFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::GuestRegistryValueFault,
+            id,
+        ) {
+            crate::registry::id::GuestRegistryValueNotFound => {
+                Self::GuestRegistryValueNotFound(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::GuestRegistryValueFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::GuestRegistryValueFault(v) => v.serialize(s),
-            Self::GuestRegistryValueNotFound(v) => v.serialize(s),
+            Self::GuestRegistryValueFault(v) => &**v,
+            Self::GuestRegistryValueNotFound(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::GuestRegistryValueFault(v) => &mut **v,
+            Self::GuestRegistryValueNotFound(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for GuestRegistryValueFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for GuestRegistryValueFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for GuestRegistryValueFaultKind {
-    const BASE: u16 = crate::registry::id::GuestRegistryValueFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::GuestRegistryValueNotFound => {
-                    Self::GuestRegistryValueNotFound(
-                        Box::new(
-                            <crate::types::GuestRegistryValueNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::GuestRegistryValueFault(
-                        Box::new(
-                            <crate::types::GuestRegistryValueFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for GuestRegistryValueFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for GuestRegistryValueFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for GuestRegistryValueFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for GuestRegistryValueFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *GuestStackInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestStackInfo {
     /// Property *GuestStackInfo.dnsConfig*.
     pub dns_config: Option<Box<crate::types::NetDnsConfigInfo>>,
@@ -24,60 +24,76 @@ impl GuestStackInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dnsConfig", &self.dns_config);
-        o.opt("ipRouteConfig", &self.ip_route_config);
-        o.opt("ipStackConfig", &self.ip_stack_config);
-        o.opt("dhcpConfig", &self.dhcp_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestStackInfo",
+    type_name: Some("GuestStackInfo"),
+    wire: &["dnsConfig", "ipRouteConfig", "ipStackConfig", "dhcpConfig"],
+    names: &["dns_config", "ip_route_config", "ip_stack_config", "dhcp_config"],
+    required: &[],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for GuestStackInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dns_config,
+            1usize => &self.ip_route_config,
+            2usize => &self.ip_stack_config,
+            3usize => &self.dhcp_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dns_config,
+            1usize => &mut self.ip_route_config,
+            2usize => &mut self.ip_stack_config,
+            3usize => &mut self.dhcp_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestStackInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestStackInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestStackInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestStackInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestStackInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestStackInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestStackInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestStackInfo {
-    const TYPE_NAME: &'static str = "GuestStackInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::NetDnsConfigInfo>>,
-            Option<Box<crate::types::NetIpRouteConfigInfo>>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Box<crate::types::NetDhcpConfigInfo>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dnsConfig" => crate::de::set(&mut f.0, &mut map, "dnsConfig"),
-                "ipRouteConfig" => crate::de::set(&mut f.1, &mut map, "ipRouteConfig"),
-                "ipStackConfig" => {
-                    crate::de::set_list(&mut f.2, &mut map, "ipStackConfig")
-                }
-                "dhcpConfig" => crate::de::set(&mut f.3, &mut map, "dhcpConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            dns_config: f_0,
-            ip_route_config: f_1,
-            ip_stack_config: f_2,
-            dhcp_config: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *GuestWindowsFileAttributes*.
 ///
 /// Extends `GuestFileAttributes`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestWindowsFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
@@ -34,72 +34,94 @@ impl GuestWindowsFileAttributes {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("modificationTime", &self.modification_time);
-        o.opt("accessTime", &self.access_time);
-        o.opt("symlinkTarget", &self.symlink_target);
-        o.opt("hidden", &self.hidden);
-        o.opt("readOnly", &self.read_only);
-        o.opt("createTime", &self.create_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestWindowsFileAttributes",
+    type_name: Some("GuestWindowsFileAttributes"),
+    wire: &[
+        "modificationTime",
+        "accessTime",
+        "symlinkTarget",
+        "hidden",
+        "readOnly",
+        "createTime",
+    ],
+    names: &[
+        "modification_time",
+        "access_time",
+        "symlink_target",
+        "hidden",
+        "read_only",
+        "create_time",
+    ],
+    required: &[],
+    by_name: &[1u16, 5u16, 3u16, 0u16, 4u16, 2u16],
+};
+impl crate::object::Object for GuestWindowsFileAttributes {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.modification_time,
+            1usize => &self.access_time,
+            2usize => &self.symlink_target,
+            3usize => &self.hidden,
+            4usize => &self.read_only,
+            5usize => &self.create_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.modification_time,
+            1usize => &mut self.access_time,
+            2usize => &mut self.symlink_target,
+            3usize => &mut self.hidden,
+            4usize => &mut self.read_only,
+            5usize => &mut self.create_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestWindowsFileAttributes {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestWindowsFileAttributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestWindowsFileAttributes {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestWindowsFileAttributes {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestWindowsFileAttributes {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("GuestWindowsFileAttributes"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestWindowsFileAttributes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestWindowsFileAttributes {
-    const TYPE_NAME: &'static str = "GuestWindowsFileAttributes";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "modificationTime" => {
-                    crate::de::set(&mut f.0, &mut map, "modificationTime")
-                }
-                "accessTime" => crate::de::set(&mut f.1, &mut map, "accessTime"),
-                "symlinkTarget" => crate::de::set(&mut f.2, &mut map, "symlinkTarget"),
-                "hidden" => crate::de::set(&mut f.3, &mut map, "hidden"),
-                "readOnly" => crate::de::set(&mut f.4, &mut map, "readOnly"),
-                "createTime" => crate::de::set(&mut f.5, &mut map, "createTime"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            modification_time: f_0,
-            access_time: f_1,
-            symlink_target: f_2,
-            hidden: f_3,
-            read_only: f_4,
-            create_time: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *GuestWindowsProgramSpec*.
 ///
 /// Extends `GuestProgramSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct GuestWindowsProgramSpec {
     /// Property *GuestProgramSpec.programPath*.
     pub program_path: String,
@@ -26,74 +26,90 @@ impl GuestWindowsProgramSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("programPath", &self.program_path);
-        o.field("arguments", &self.arguments);
-        o.opt("workingDirectory", &self.working_directory);
-        o.opt("envVariables", &self.env_variables);
-        o.field("startMinimized", &self.start_minimized);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "GuestWindowsProgramSpec",
+    type_name: Some("GuestWindowsProgramSpec"),
+    wire: &[
+        "programPath",
+        "arguments",
+        "workingDirectory",
+        "envVariables",
+        "startMinimized",
+    ],
+    names: &[
+        "program_path",
+        "arguments",
+        "working_directory",
+        "env_variables",
+        "start_minimized",
+    ],
+    required: &[0u16, 1u16, 4u16],
+    by_name: &[1u16, 3u16, 0u16, 4u16, 2u16],
+};
+impl crate::object::Object for GuestWindowsProgramSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.program_path,
+            1usize => &self.arguments,
+            2usize => &self.working_directory,
+            3usize => &self.env_variables,
+            4usize => &self.start_minimized,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.program_path,
+            1usize => &mut self.arguments,
+            2usize => &mut self.working_directory,
+            3usize => &mut self.env_variables,
+            4usize => &mut self.start_minimized,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for GuestWindowsProgramSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for GuestWindowsProgramSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for GuestWindowsProgramSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for GuestWindowsProgramSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for GuestWindowsProgramSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("GuestWindowsProgramSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for GuestWindowsProgramSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for GuestWindowsProgramSpec {
-    const TYPE_NAME: &'static str = "GuestWindowsProgramSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "programPath" => crate::de::req(&mut f.0, &mut map, "programPath"),
-                "arguments" => crate::de::req(&mut f.1, &mut map, "arguments"),
-                "workingDirectory" => {
-                    crate::de::set(&mut f.2, &mut map, "workingDirectory")
-                }
-                "envVariables" => crate::de::set_list(&mut f.3, &mut map, "envVariables"),
-                "startMinimized" => crate::de::req(&mut f.4, &mut map, "startMinimized"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some()],
-                    &["programPath", "arguments", "startMinimized"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            program_path: f_0,
-            arguments: f_1,
-            working_directory: f_2,
-            env_variables: f_3,
-            start_minimized: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -16,12 +16,12 @@ pub struct HasPrivilegeOnEntitiesRequestType<'a> {
     /// Parameter *privId*.
     pub priv_id: Option<&'a [String]>,
 }
-impl serde::Serialize for HasPrivilegeOnEntitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HasPrivilegeOnEntitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
         o.field("sessionId", &self.session_id);
-        o.opt("privId", &self.priv_id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("privId", &self.priv_id);
+        o.end();
     }
 }

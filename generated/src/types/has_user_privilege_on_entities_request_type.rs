@@ -14,12 +14,12 @@ pub struct HasUserPrivilegeOnEntitiesRequestType<'a> {
     /// Parameter *privId*.
     pub priv_id: Option<&'a [String]>,
 }
-impl serde::Serialize for HasUserPrivilegeOnEntitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HasUserPrivilegeOnEntitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entities", &self.entities);
         o.field("userName", &self.user_name);
-        o.opt("privId", &self.priv_id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("privId", &self.priv_id);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HbrDiskMigrationAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HbrDiskMigrationAction {
     /// Property *ClusterAction.type*.
     pub r#type: String,
@@ -48,169 +48,145 @@ impl HbrDiskMigrationAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("target", &self.target);
-        o.field("collectionId", &self.collection_id);
-        o.field("collectionName", &self.collection_name);
-        o.field("diskIds", &self.disk_ids);
-        o.field("source", &self.source);
-        o.field("destination", &self.destination);
-        o.field("sizeTransferred", &self.size_transferred);
-        o.opt("spaceUtilSrcBefore", &self.space_util_src_before);
-        o.opt("spaceUtilDstBefore", &self.space_util_dst_before);
-        o.opt("spaceUtilSrcAfter", &self.space_util_src_after);
-        o.opt("spaceUtilDstAfter", &self.space_util_dst_after);
-        o.opt("ioLatencySrcBefore", &self.io_latency_src_before);
-        o.opt("ioLatencyDstBefore", &self.io_latency_dst_before);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HbrDiskMigrationAction",
+    type_name: Some("HbrDiskMigrationAction"),
+    wire: &[
+        "type",
+        "target",
+        "collectionId",
+        "collectionName",
+        "diskIds",
+        "source",
+        "destination",
+        "sizeTransferred",
+        "spaceUtilSrcBefore",
+        "spaceUtilDstBefore",
+        "spaceUtilSrcAfter",
+        "spaceUtilDstAfter",
+        "ioLatencySrcBefore",
+        "ioLatencyDstBefore",
+    ],
+    names: &[
+        "type",
+        "target",
+        "collection_id",
+        "collection_name",
+        "disk_ids",
+        "source",
+        "destination",
+        "size_transferred",
+        "space_util_src_before",
+        "space_util_dst_before",
+        "space_util_src_after",
+        "space_util_dst_after",
+        "io_latency_src_before",
+        "io_latency_dst_before",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[
+        2u16, 3u16, 6u16, 4u16, 13u16, 12u16, 7u16, 5u16, 11u16, 9u16, 10u16, 8u16, 1u16,
+        0u16,
+    ],
+};
+impl crate::object::Object for HbrDiskMigrationAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.target,
+            2usize => &self.collection_id,
+            3usize => &self.collection_name,
+            4usize => &self.disk_ids,
+            5usize => &self.source,
+            6usize => &self.destination,
+            7usize => &self.size_transferred,
+            8usize => &self.space_util_src_before,
+            9usize => &self.space_util_dst_before,
+            10usize => &self.space_util_src_after,
+            11usize => &self.space_util_dst_after,
+            12usize => &self.io_latency_src_before,
+            13usize => &self.io_latency_dst_before,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.target,
+            2usize => &mut self.collection_id,
+            3usize => &mut self.collection_name,
+            4usize => &mut self.disk_ids,
+            5usize => &mut self.source,
+            6usize => &mut self.destination,
+            7usize => &mut self.size_transferred,
+            8usize => &mut self.space_util_src_before,
+            9usize => &mut self.space_util_dst_before,
+            10usize => &mut self.space_util_src_after,
+            11usize => &mut self.space_util_dst_after,
+            12usize => &mut self.io_latency_src_before,
+            13usize => &mut self.io_latency_dst_before,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HbrDiskMigrationAction {
+    fn blank() -> Self {
+        Self {
+            r#type: crate::object::Blank::blank(),
+            target: crate::object::Blank::blank(),
+            collection_id: crate::object::Blank::blank(),
+            collection_name: crate::object::Blank::blank(),
+            disk_ids: crate::object::Blank::blank(),
+            source: crate::object::Blank::blank(),
+            destination: crate::object::Blank::blank(),
+            size_transferred: crate::object::Blank::blank(),
+            space_util_src_before: crate::object::Blank::blank(),
+            space_util_dst_before: crate::object::Blank::blank(),
+            space_util_src_after: crate::object::Blank::blank(),
+            space_util_dst_after: crate::object::Blank::blank(),
+            io_latency_src_before: crate::object::Blank::blank(),
+            io_latency_dst_before: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HbrDiskMigrationAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HbrDiskMigrationAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HbrDiskMigrationAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HbrDiskMigrationAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HbrDiskMigrationAction"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HbrDiskMigrationAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HbrDiskMigrationAction {
-    const TYPE_NAME: &'static str = "HbrDiskMigrationAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i64>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "target" => crate::de::set(&mut f.1, &mut map, "target"),
-                "collectionId" => crate::de::req(&mut f.2, &mut map, "collectionId"),
-                "collectionName" => crate::de::req(&mut f.3, &mut map, "collectionName"),
-                "diskIds" => crate::de::req_list(&mut f.4, &mut map, "diskIds"),
-                "source" => crate::de::req(&mut f.5, &mut map, "source"),
-                "destination" => crate::de::req(&mut f.6, &mut map, "destination"),
-                "sizeTransferred" => {
-                    crate::de::req(&mut f.7, &mut map, "sizeTransferred")
-                }
-                "spaceUtilSrcBefore" => {
-                    crate::de::set(&mut f.8, &mut map, "spaceUtilSrcBefore")
-                }
-                "spaceUtilDstBefore" => {
-                    crate::de::set(&mut f.9, &mut map, "spaceUtilDstBefore")
-                }
-                "spaceUtilSrcAfter" => {
-                    crate::de::set(&mut f.10, &mut map, "spaceUtilSrcAfter")
-                }
-                "spaceUtilDstAfter" => {
-                    crate::de::set(&mut f.11, &mut map, "spaceUtilDstAfter")
-                }
-                "ioLatencySrcBefore" => {
-                    crate::de::set(&mut f.12, &mut map, "ioLatencySrcBefore")
-                }
-                "ioLatencyDstBefore" => {
-                    crate::de::set(&mut f.13, &mut map, "ioLatencyDstBefore")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _,
-            _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "type",
-                        "collectionId",
-                        "collectionName",
-                        "diskIds",
-                        "source",
-                        "destination",
-                        "sizeTransferred",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            target: f_1,
-            collection_id: f_2,
-            collection_name: f_3,
-            disk_ids: f_4,
-            source: f_5,
-            destination: f_6,
-            size_transferred: f_7,
-            space_util_src_before: f_8,
-            space_util_dst_before: f_9,
-            space_util_src_after: f_10,
-            space_util_dst_after: f_11,
-            io_latency_src_before: f_12,
-            io_latency_dst_before: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HbrManagerReplicationVmInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HbrManagerReplicationVmInfo {
     /// Property *HbrManagerReplicationVmInfo.state*.
     pub state: String,
@@ -24,67 +24,76 @@ impl HbrManagerReplicationVmInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("state", &self.state);
-        o.opt("progressInfo", &self.progress_info);
-        o.opt("imageId", &self.image_id);
-        o.opt("lastError", &self.last_error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HbrManagerReplicationVmInfo",
+    type_name: Some("HbrManagerReplicationVmInfo"),
+    wire: &["state", "progressInfo", "imageId", "lastError"],
+    names: &["state", "progress_info", "image_id", "last_error"],
+    required: &[0u16],
+    by_name: &[2u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for HbrManagerReplicationVmInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.state,
+            1usize => &self.progress_info,
+            2usize => &self.image_id,
+            3usize => &self.last_error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.state,
+            1usize => &mut self.progress_info,
+            2usize => &mut self.image_id,
+            3usize => &mut self.last_error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HbrManagerReplicationVmInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HbrManagerReplicationVmInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HbrManagerReplicationVmInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HbrManagerReplicationVmInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HbrManagerReplicationVmInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HbrManagerReplicationVmInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HbrManagerReplicationVmInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HbrManagerReplicationVmInfo {
-    const TYPE_NAME: &'static str = "HbrManagerReplicationVmInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ReplicationVmProgressInfo>>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "state" => crate::de::req(&mut f.0, &mut map, "state"),
-                "progressInfo" => crate::de::set(&mut f.1, &mut map, "progressInfo"),
-                "imageId" => crate::de::set(&mut f.2, &mut map, "imageId"),
-                "lastError" => crate::de::set(&mut f.3, &mut map, "lastError"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["state"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            state: f_0,
-            progress_info: f_1,
-            image_id: f_2,
-            last_error: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HbrManagerVmReplicationCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HbrManagerVmReplicationCapability {
     /// Property *HbrManagerVmReplicationCapability.vm*.
     ///
@@ -30,94 +30,102 @@ impl HbrManagerVmReplicationCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vm", &self.vm);
-        o.field("supportedQuiesceMode", &self.supported_quiesce_mode);
-        o.field("compressionSupported", &self.compression_supported);
-        o.field(
-            "maxSupportedSourceDiskCapacity",
-            &self.max_supported_source_disk_capacity,
-        );
-        o.opt("minRpo", &self.min_rpo);
-        o.opt("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HbrManagerVmReplicationCapability",
+    type_name: Some("HbrManagerVmReplicationCapability"),
+    wire: &[
+        "vm",
+        "supportedQuiesceMode",
+        "compressionSupported",
+        "maxSupportedSourceDiskCapacity",
+        "minRpo",
+        "fault",
+    ],
+    names: &[
+        "vm",
+        "supported_quiesce_mode",
+        "compression_supported",
+        "max_supported_source_disk_capacity",
+        "min_rpo",
+        "fault",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 5u16, 3u16, 4u16, 1u16, 0u16],
+};
+impl crate::object::Object for HbrManagerVmReplicationCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm,
+            1usize => &self.supported_quiesce_mode,
+            2usize => &self.compression_supported,
+            3usize => &self.max_supported_source_disk_capacity,
+            4usize => &self.min_rpo,
+            5usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm,
+            1usize => &mut self.supported_quiesce_mode,
+            2usize => &mut self.compression_supported,
+            3usize => &mut self.max_supported_source_disk_capacity,
+            4usize => &mut self.min_rpo,
+            5usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HbrManagerVmReplicationCapability {
+    fn blank() -> Self {
+        Self {
+            vm: crate::object::Blank::blank(),
+            supported_quiesce_mode: crate::object::Blank::blank(),
+            compression_supported: crate::object::Blank::blank(),
+            max_supported_source_disk_capacity: crate::object::Blank::blank(),
+            min_rpo: crate::object::Blank::blank(),
+            fault: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HbrManagerVmReplicationCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HbrManagerVmReplicationCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HbrManagerVmReplicationCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HbrManagerVmReplicationCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HbrManagerVmReplicationCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HbrManagerVmReplicationCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HbrManagerVmReplicationCapability {
-    const TYPE_NAME: &'static str = "HbrManagerVmReplicationCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vm" => crate::de::req(&mut f.0, &mut map, "vm"),
-                "supportedQuiesceMode" => {
-                    crate::de::req(&mut f.1, &mut map, "supportedQuiesceMode")
-                }
-                "compressionSupported" => {
-                    crate::de::req(&mut f.2, &mut map, "compressionSupported")
-                }
-                "maxSupportedSourceDiskCapacity" => {
-                    crate::de::req(&mut f.3, &mut map, "maxSupportedSourceDiskCapacity")
-                }
-                "minRpo" => crate::de::set(&mut f.4, &mut map, "minRpo"),
-                "fault" => crate::de::set(&mut f.5, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "vm",
-                        "supportedQuiesceMode",
-                        "compressionSupported",
-                        "maxSupportedSourceDiskCapacity",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vm: f_0,
-            supported_quiesce_mode: f_1,
-            compression_supported: f_2,
-            max_supported_source_disk_capacity: f_3,
-            min_rpo: f_4,
-            fault: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HealthSystemRuntime*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HealthSystemRuntime {
     /// Property *HealthSystemRuntime.systemHealthInfo*.
     pub system_health_info: Option<Box<crate::types::HostSystemHealthInfo>>,
@@ -20,54 +20,72 @@ impl HealthSystemRuntime {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("systemHealthInfo", &self.system_health_info);
-        o.opt("hardwareStatusInfo", &self.hardware_status_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HealthSystemRuntime",
+    type_name: Some("HealthSystemRuntime"),
+    wire: &["systemHealthInfo", "hardwareStatusInfo"],
+    names: &["system_health_info", "hardware_status_info"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for HealthSystemRuntime {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.system_health_info,
+            1usize => &self.hardware_status_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.system_health_info,
+            1usize => &mut self.hardware_status_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HealthSystemRuntime {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HealthSystemRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HealthSystemRuntime {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HealthSystemRuntime {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HealthSystemRuntime {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HealthSystemRuntime"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HealthSystemRuntime {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HealthSystemRuntime {
-    const TYPE_NAME: &'static str = "HealthSystemRuntime";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostSystemHealthInfo>>,
-            Option<Box<crate::types::HostHardwareStatusInfo>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "systemHealthInfo" => {
-                    crate::de::set(&mut f.0, &mut map, "systemHealthInfo")
-                }
-                "hardwareStatusInfo" => {
-                    crate::de::set(&mut f.1, &mut map, "hardwareStatusInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            system_health_info: f_0,
-            hardware_status_info: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HealthUpdate*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HealthUpdate {
     /// Property *HealthUpdate.entity*.
     ///
@@ -28,80 +28,85 @@ impl HealthUpdate {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entity", &self.entity);
-        o.field("healthUpdateInfoId", &self.health_update_info_id);
-        o.field("id", &self.id);
-        o.field("status", &self.status);
-        o.field("remediation", &self.remediation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HealthUpdate",
+    type_name: Some("HealthUpdate"),
+    wire: &["entity", "healthUpdateInfoId", "id", "status", "remediation"],
+    names: &["entity", "health_update_info_id", "id", "status", "remediation"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
+};
+impl crate::object::Object for HealthUpdate {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity,
+            1usize => &self.health_update_info_id,
+            2usize => &self.id,
+            3usize => &self.status,
+            4usize => &self.remediation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity,
+            1usize => &mut self.health_update_info_id,
+            2usize => &mut self.id,
+            3usize => &mut self.status,
+            4usize => &mut self.remediation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HealthUpdate {
+    fn blank() -> Self {
+        Self {
+            entity: crate::object::Blank::blank(),
+            health_update_info_id: crate::object::Blank::blank(),
+            id: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            remediation: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HealthUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HealthUpdate {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HealthUpdate {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HealthUpdate {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HealthUpdate"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HealthUpdate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HealthUpdate {
-    const TYPE_NAME: &'static str = "HealthUpdate";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entity" => crate::de::req(&mut f.0, &mut map, "entity"),
-                "healthUpdateInfoId" => {
-                    crate::de::req(&mut f.1, &mut map, "healthUpdateInfoId")
-                }
-                "id" => crate::de::req(&mut f.2, &mut map, "id"),
-                "status" => crate::de::req(&mut f.3, &mut map, "status"),
-                "remediation" => crate::de::req(&mut f.4, &mut map, "remediation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["entity", "healthUpdateInfoId", "id", "status", "remediation"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity: f_0,
-            health_update_info_id: f_1,
-            id: f_2,
-            status: f_3,
-            remediation: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -18,8 +18,9 @@ impl HostActiveDirectoryAuthenticationCertificateDigest {
         }
     }
 }
-impl crate::de::StringEnum for HostActiveDirectoryAuthenticationCertificateDigest {
-    fn from_wire(v: &str) -> Self {
+impl HostActiveDirectoryAuthenticationCertificateDigest {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "SHA1" => Self::Sha1,
             other => Self::Unrecognized(other.to_owned()),
@@ -28,13 +29,13 @@ impl crate::de::StringEnum for HostActiveDirectoryAuthenticationCertificateDiges
 }
 impl From<&str> for HostActiveDirectoryAuthenticationCertificateDigest {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostActiveDirectoryAuthenticationCertificateDigest {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostActiveDirectoryAuthenticationCertificateDigest {
@@ -42,14 +43,34 @@ impl std::fmt::Display for HostActiveDirectoryAuthenticationCertificateDigest {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostActiveDirectoryAuthenticationCertificateDigest {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostActiveDirectoryAuthenticationCertificateDigest {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostActiveDirectoryAuthenticationCertificateDigest {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostActiveDirectoryAuthenticationCertificateDigest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for HostActiveDirectoryAuthenticationCertificateDigest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

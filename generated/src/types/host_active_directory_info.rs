@@ -3,7 +3,7 @@
 /// Data object type *HostActiveDirectoryInfo*.
 ///
 /// Extends `HostDirectoryStoreInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostActiveDirectoryInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
     pub enabled: bool,
@@ -26,73 +26,90 @@ impl HostActiveDirectoryInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("enabled", &self.enabled);
-        o.opt("joinedDomain", &self.joined_domain);
-        o.opt("trustedDomain", &self.trusted_domain);
-        o.opt("domainMembershipStatus", &self.domain_membership_status);
-        o.opt("smartCardAuthenticationEnabled", &self.smart_card_authentication_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostActiveDirectoryInfo",
+    type_name: Some("HostActiveDirectoryInfo"),
+    wire: &[
+        "enabled",
+        "joinedDomain",
+        "trustedDomain",
+        "domainMembershipStatus",
+        "smartCardAuthenticationEnabled",
+    ],
+    names: &[
+        "enabled",
+        "joined_domain",
+        "trusted_domain",
+        "domain_membership_status",
+        "smart_card_authentication_enabled",
+    ],
+    required: &[0u16],
+    by_name: &[3u16, 0u16, 1u16, 4u16, 2u16],
+};
+impl crate::object::Object for HostActiveDirectoryInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.joined_domain,
+            2usize => &self.trusted_domain,
+            3usize => &self.domain_membership_status,
+            4usize => &self.smart_card_authentication_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.joined_domain,
+            2usize => &mut self.trusted_domain,
+            3usize => &mut self.domain_membership_status,
+            4usize => &mut self.smart_card_authentication_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostActiveDirectoryInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostActiveDirectoryInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostActiveDirectoryInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostActiveDirectoryInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostActiveDirectoryInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostActiveDirectoryInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostActiveDirectoryInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostActiveDirectoryInfo {
-    const TYPE_NAME: &'static str = "HostActiveDirectoryInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::req(&mut f.0, &mut map, "enabled"),
-                "joinedDomain" => crate::de::set(&mut f.1, &mut map, "joinedDomain"),
-                "trustedDomain" => {
-                    crate::de::set_list(&mut f.2, &mut map, "trustedDomain")
-                }
-                "domainMembershipStatus" => {
-                    crate::de::set(&mut f.3, &mut map, "domainMembershipStatus")
-                }
-                "smartCardAuthenticationEnabled" => {
-                    crate::de::set(&mut f.4, &mut map, "smartCardAuthenticationEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["enabled"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            enabled: f_0,
-            joined_domain: f_1,
-            trusted_domain: f_2,
-            domain_membership_status: f_3,
-            smart_card_authentication_enabled: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

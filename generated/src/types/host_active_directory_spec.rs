@@ -3,7 +3,7 @@
 /// Data object type *HostActiveDirectorySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostActiveDirectorySpec {
     /// Property *HostActiveDirectorySpec.domainName*.
     pub domain_name: Option<String>,
@@ -34,78 +34,102 @@ impl HostActiveDirectorySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("domainName", &self.domain_name);
-        o.opt("userName", &self.user_name);
-        o.opt("password", &self.password);
-        o.opt("camServer", &self.cam_server);
-        o.opt("thumbprint", &self.thumbprint);
-        o.opt("certificate", &self.certificate);
-        o.opt("smartCardAuthenticationEnabled", &self.smart_card_authentication_enabled);
-        o.opt("smartCardTrustAnchors", &self.smart_card_trust_anchors);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostActiveDirectorySpec",
+    type_name: Some("HostActiveDirectorySpec"),
+    wire: &[
+        "domainName",
+        "userName",
+        "password",
+        "camServer",
+        "thumbprint",
+        "certificate",
+        "smartCardAuthenticationEnabled",
+        "smartCardTrustAnchors",
+    ],
+    names: &[
+        "domain_name",
+        "user_name",
+        "password",
+        "cam_server",
+        "thumbprint",
+        "certificate",
+        "smart_card_authentication_enabled",
+        "smart_card_trust_anchors",
+    ],
+    required: &[],
+    by_name: &[3u16, 5u16, 0u16, 2u16, 6u16, 7u16, 4u16, 1u16],
+};
+impl crate::object::Object for HostActiveDirectorySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.domain_name,
+            1usize => &self.user_name,
+            2usize => &self.password,
+            3usize => &self.cam_server,
+            4usize => &self.thumbprint,
+            5usize => &self.certificate,
+            6usize => &self.smart_card_authentication_enabled,
+            7usize => &self.smart_card_trust_anchors,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.domain_name,
+            1usize => &mut self.user_name,
+            2usize => &mut self.password,
+            3usize => &mut self.cam_server,
+            4usize => &mut self.thumbprint,
+            5usize => &mut self.certificate,
+            6usize => &mut self.smart_card_authentication_enabled,
+            7usize => &mut self.smart_card_trust_anchors,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostActiveDirectorySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostActiveDirectorySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostActiveDirectorySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostActiveDirectorySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostActiveDirectorySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostActiveDirectorySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostActiveDirectorySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostActiveDirectorySpec {
-    const TYPE_NAME: &'static str = "HostActiveDirectorySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "domainName" => crate::de::set(&mut f.0, &mut map, "domainName"),
-                "userName" => crate::de::set(&mut f.1, &mut map, "userName"),
-                "password" => crate::de::set(&mut f.2, &mut map, "password"),
-                "camServer" => crate::de::set(&mut f.3, &mut map, "camServer"),
-                "thumbprint" => crate::de::set(&mut f.4, &mut map, "thumbprint"),
-                "certificate" => crate::de::set(&mut f.5, &mut map, "certificate"),
-                "smartCardAuthenticationEnabled" => {
-                    crate::de::set(&mut f.6, &mut map, "smartCardAuthenticationEnabled")
-                }
-                "smartCardTrustAnchors" => {
-                    crate::de::set_list(&mut f.7, &mut map, "smartCardTrustAnchors")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            domain_name: f_0,
-            user_name: f_1,
-            password: f_2,
-            cam_server: f_3,
-            thumbprint: f_4,
-            certificate: f_5,
-            smart_card_authentication_enabled: f_6,
-            smart_card_trust_anchors: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

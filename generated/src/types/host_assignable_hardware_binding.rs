@@ -3,7 +3,7 @@
 /// Data object type *HostAssignableHardwareBinding*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostAssignableHardwareBinding {
     /// Property *HostAssignableHardwareBinding.instanceId*.
     pub instance_id: String,
@@ -30,72 +30,82 @@ impl HostAssignableHardwareBinding {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("instanceId", &self.instance_id);
-        o.field("vm", &self.vm);
-        o.opt("pciId", &self.pci_id);
-        o.opt("deviceKey", &self.device_key);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostAssignableHardwareBinding",
+    type_name: Some("HostAssignableHardwareBinding"),
+    wire: &["instanceId", "vm", "pciId", "deviceKey"],
+    names: &["instance_id", "vm", "pci_id", "device_key"],
+    required: &[0u16, 1u16],
+    by_name: &[3u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for HostAssignableHardwareBinding {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.instance_id,
+            1usize => &self.vm,
+            2usize => &self.pci_id,
+            3usize => &self.device_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.instance_id,
+            1usize => &mut self.vm,
+            2usize => &mut self.pci_id,
+            3usize => &mut self.device_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostAssignableHardwareBinding {
+    fn blank() -> Self {
+        Self {
+            instance_id: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            pci_id: crate::object::Blank::blank(),
+            device_key: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostAssignableHardwareBinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostAssignableHardwareBinding {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostAssignableHardwareBinding {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostAssignableHardwareBinding {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostAssignableHardwareBinding"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostAssignableHardwareBinding {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostAssignableHardwareBinding {
-    const TYPE_NAME: &'static str = "HostAssignableHardwareBinding";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "instanceId" => crate::de::req(&mut f.0, &mut map, "instanceId"),
-                "vm" => crate::de::req(&mut f.1, &mut map, "vm"),
-                "pciId" => crate::de::set(&mut f.2, &mut map, "pciId"),
-                "deviceKey" => crate::de::set(&mut f.3, &mut map, "deviceKey"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["instanceId", "vm"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            instance_id: f_0,
-            vm: f_1,
-            pci_id: f_2,
-            device_key: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostAuthenticationStoreInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostAuthenticationStoreInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
     pub enabled: bool,
@@ -20,49 +20,71 @@ impl HostAuthenticationStoreInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("enabled", &self.enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostAuthenticationStoreInfo",
+    type_name: Some("HostAuthenticationStoreInfo"),
+    wire: &["enabled"],
+    names: &["enabled"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for HostAuthenticationStoreInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostAuthenticationStoreInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostAuthenticationStoreInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostAuthenticationStoreInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostAuthenticationStoreInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostAuthenticationStoreInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostAuthenticationStoreInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostAuthenticationStoreInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostAuthenticationStoreInfo {
-    const TYPE_NAME: &'static str = "HostAuthenticationStoreInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::req(&mut f.0, &mut map, "enabled"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["enabled"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { enabled: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostAuthenticationStoreInfo` or any of its subtypes: what a member declared as `HostAuthenticationStoreInfo` holds.
@@ -81,11 +103,7 @@ pub enum HostAuthenticationStoreInfoKind {
 impl HostAuthenticationStoreInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostAuthenticationStoreInfo(v) => v.type_name(),
-            Self::HostDirectoryStoreInfo(v) => v.type_name(),
-            Self::HostLocalAuthenticationInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -117,59 +135,67 @@ for HostAuthenticationStoreInfoKind {
         Self::HostLocalAuthenticationInfo(Box::new(v))
     }
 }
-impl serde::Serialize for HostAuthenticationStoreInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostAuthenticationStoreInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostAuthenticationStoreInfo,
+            id,
+        ) {
+            crate::registry::id::HostDirectoryStoreInfo => {
+                Self::HostDirectoryStoreInfo(
+                    <crate::types::HostDirectoryStoreInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::HostLocalAuthenticationInfo => {
+                Self::HostLocalAuthenticationInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostAuthenticationStoreInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostAuthenticationStoreInfo(v) => v.serialize(s),
-            Self::HostDirectoryStoreInfo(v) => v.serialize(s),
-            Self::HostLocalAuthenticationInfo(v) => v.serialize(s),
+            Self::HostAuthenticationStoreInfo(v) => &**v,
+            Self::HostDirectoryStoreInfo(v) => crate::object::Family::object(v),
+            Self::HostLocalAuthenticationInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostAuthenticationStoreInfo(v) => &mut **v,
+            Self::HostDirectoryStoreInfo(v) => crate::object::Family::object_mut(v),
+            Self::HostLocalAuthenticationInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostAuthenticationStoreInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostAuthenticationStoreInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostAuthenticationStoreInfoKind {
-    const BASE: u16 = crate::registry::id::HostAuthenticationStoreInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostDirectoryStoreInfo => {
-                    Self::HostDirectoryStoreInfo(
-                        <crate::types::HostDirectoryStoreInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HostLocalAuthenticationInfo => {
-                    Self::HostLocalAuthenticationInfo(
-                        Box::new(
-                            <crate::types::HostLocalAuthenticationInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostAuthenticationStoreInfo(
-                        Box::new(
-                            <crate::types::HostAuthenticationStoreInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostAuthenticationStoreInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostAuthenticationStoreInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostAuthenticationStoreInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostAuthenticationStoreInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

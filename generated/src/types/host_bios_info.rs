@@ -3,7 +3,7 @@
 /// Data object type *HostBIOSInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostBIOSInfo {
     /// Property *HostBIOSInfo.biosVersion*.
     pub bios_version: Option<String>,
@@ -36,78 +36,102 @@ impl HostBIOSInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("biosVersion", &self.bios_version);
-        o.opt("releaseDate", &self.release_date);
-        o.opt("vendor", &self.vendor);
-        o.opt("majorRelease", &self.major_release);
-        o.opt("minorRelease", &self.minor_release);
-        o.opt("firmwareMajorRelease", &self.firmware_major_release);
-        o.opt("firmwareMinorRelease", &self.firmware_minor_release);
-        o.opt("firmwareType", &self.firmware_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostBIOSInfo",
+    type_name: Some("HostBIOSInfo"),
+    wire: &[
+        "biosVersion",
+        "releaseDate",
+        "vendor",
+        "majorRelease",
+        "minorRelease",
+        "firmwareMajorRelease",
+        "firmwareMinorRelease",
+        "firmwareType",
+    ],
+    names: &[
+        "bios_version",
+        "release_date",
+        "vendor",
+        "major_release",
+        "minor_release",
+        "firmware_major_release",
+        "firmware_minor_release",
+        "firmware_type",
+    ],
+    required: &[],
+    by_name: &[0u16, 5u16, 6u16, 7u16, 3u16, 4u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostBIOSInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.bios_version,
+            1usize => &self.release_date,
+            2usize => &self.vendor,
+            3usize => &self.major_release,
+            4usize => &self.minor_release,
+            5usize => &self.firmware_major_release,
+            6usize => &self.firmware_minor_release,
+            7usize => &self.firmware_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.bios_version,
+            1usize => &mut self.release_date,
+            2usize => &mut self.vendor,
+            3usize => &mut self.major_release,
+            4usize => &mut self.minor_release,
+            5usize => &mut self.firmware_major_release,
+            6usize => &mut self.firmware_minor_release,
+            7usize => &mut self.firmware_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostBIOSInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostBIOSInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostBIOSInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostBIOSInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostBIOSInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostBIOSInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostBIOSInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostBIOSInfo {
-    const TYPE_NAME: &'static str = "HostBIOSInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "biosVersion" => crate::de::set(&mut f.0, &mut map, "biosVersion"),
-                "releaseDate" => crate::de::set(&mut f.1, &mut map, "releaseDate"),
-                "vendor" => crate::de::set(&mut f.2, &mut map, "vendor"),
-                "majorRelease" => crate::de::set(&mut f.3, &mut map, "majorRelease"),
-                "minorRelease" => crate::de::set(&mut f.4, &mut map, "minorRelease"),
-                "firmwareMajorRelease" => {
-                    crate::de::set(&mut f.5, &mut map, "firmwareMajorRelease")
-                }
-                "firmwareMinorRelease" => {
-                    crate::de::set(&mut f.6, &mut map, "firmwareMinorRelease")
-                }
-                "firmwareType" => crate::de::set(&mut f.7, &mut map, "firmwareType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            bios_version: f_0,
-            release_date: f_1,
-            vendor: f_2,
-            major_release: f_3,
-            minor_release: f_4,
-            firmware_major_release: f_5,
-            firmware_minor_release: f_6,
-            firmware_type: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostCacheConfigurationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostCacheConfigurationInfo {
     /// Property *HostCacheConfigurationInfo.key*.
     ///
@@ -22,61 +22,76 @@ impl HostCacheConfigurationInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("swapSize", &self.swap_size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostCacheConfigurationInfo",
+    type_name: Some("HostCacheConfigurationInfo"),
+    wire: &["key", "swapSize"],
+    names: &["key", "swap_size"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for HostCacheConfigurationInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.swap_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.swap_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostCacheConfigurationInfo {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            swap_size: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostCacheConfigurationInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostCacheConfigurationInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostCacheConfigurationInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCacheConfigurationInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostCacheConfigurationInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostCacheConfigurationInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostCacheConfigurationInfo {
-    const TYPE_NAME: &'static str = "HostCacheConfigurationInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::ManagedObjectReference>>, Option<i64>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "swapSize" => crate::de::req(&mut f.1, &mut map, "swapSize"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["key", "swapSize"]),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            swap_size: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostCapability {
     /// Property *HostCapability.recursiveResourcePoolsSupported*.
     pub recursive_resource_pools_supported: bool,
@@ -468,1630 +468,757 @@ impl HostCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field(
-            "recursiveResourcePoolsSupported",
-            &self.recursive_resource_pools_supported,
-        );
-        o.field(
-            "cpuMemoryResourceConfigurationSupported",
-            &self.cpu_memory_resource_configuration_supported,
-        );
-        o.field("rebootSupported", &self.reboot_supported);
-        o.field("shutdownSupported", &self.shutdown_supported);
-        o.field("vmotionSupported", &self.vmotion_supported);
-        o.field("standbySupported", &self.standby_supported);
-        o.opt("ipmiSupported", &self.ipmi_supported);
-        o.opt("maxSupportedVMs", &self.max_supported_v_ms);
-        o.opt("maxRunningVMs", &self.max_running_v_ms);
-        o.opt("maxSupportedVcpus", &self.max_supported_vcpus);
-        o.opt("maxRegisteredVMs", &self.max_registered_v_ms);
-        o.field("datastorePrincipalSupported", &self.datastore_principal_supported);
-        o.field("sanSupported", &self.san_supported);
-        o.field("nfsSupported", &self.nfs_supported);
-        o.field("iscsiSupported", &self.iscsi_supported);
-        o.field("vlanTaggingSupported", &self.vlan_tagging_supported);
-        o.field("nicTeamingSupported", &self.nic_teaming_supported);
-        o.field("highGuestMemSupported", &self.high_guest_mem_supported);
-        o.field("maintenanceModeSupported", &self.maintenance_mode_supported);
-        o.field("suspendedRelocateSupported", &self.suspended_relocate_supported);
-        o.field(
-            "restrictedSnapshotRelocateSupported",
-            &self.restricted_snapshot_relocate_supported,
-        );
-        o.field("perVmSwapFiles", &self.per_vm_swap_files);
-        o.field("localSwapDatastoreSupported", &self.local_swap_datastore_supported);
-        o.field("unsharedSwapVMotionSupported", &self.unshared_swap_v_motion_supported);
-        o.field("backgroundSnapshotsSupported", &self.background_snapshots_supported);
-        o.field(
-            "preAssignedPCIUnitNumbersSupported",
-            &self.pre_assigned_pci_unit_numbers_supported,
-        );
-        o.field("screenshotSupported", &self.screenshot_supported);
-        o.field("scaledScreenshotSupported", &self.scaled_screenshot_supported);
-        o.field("storageVMotionSupported", &self.storage_v_motion_supported);
-        o.field(
-            "vmotionWithStorageVMotionSupported",
-            &self.vmotion_with_storage_v_motion_supported,
-        );
-        o.opt("vmotionAcrossNetworkSupported", &self.vmotion_across_network_supported);
-        o.opt("maxNumDisksSVMotion", &self.max_num_disks_sv_motion);
-        o.opt(
-            "maxVirtualDiskDescVersionSupported",
-            &self.max_virtual_disk_desc_version_supported,
-        );
-        o.field("hbrNicSelectionSupported", &self.hbr_nic_selection_supported);
-        o.field("vrNfcNicSelectionSupported", &self.vr_nfc_nic_selection_supported);
-        o.field("recordReplaySupported", &self.record_replay_supported);
-        o.field("ftSupported", &self.ft_supported);
-        o.opt("replayUnsupportedReason", &self.replay_unsupported_reason);
-        o.opt("replayCompatibilityIssues", &self.replay_compatibility_issues);
-        o.field("smpFtSupported", &self.smp_ft_supported);
-        o.opt("ftCompatibilityIssues", &self.ft_compatibility_issues);
-        o.opt("smpFtCompatibilityIssues", &self.smp_ft_compatibility_issues);
-        o.opt("maxVcpusPerFtVm", &self.max_vcpus_per_ft_vm);
-        o.opt("loginBySSLThumbprintSupported", &self.login_by_ssl_thumbprint_supported);
-        o.field("cloneFromSnapshotSupported", &self.clone_from_snapshot_supported);
-        o.field("deltaDiskBackingsSupported", &self.delta_disk_backings_supported);
-        o.field(
-            "perVMNetworkTrafficShapingSupported",
-            &self.per_vm_network_traffic_shaping_supported,
-        );
-        o.field("tpmSupported", &self.tpm_supported);
-        o.opt("tpmVersion", &self.tpm_version);
-        o.opt("txtEnabled", &self.txt_enabled);
-        o.opt("drtmType", &self.drtm_type);
-        o.opt("supportedCpuFeature", &self.supported_cpu_feature);
-        o.field("virtualExecUsageSupported", &self.virtual_exec_usage_supported);
-        o.field("storageIORMSupported", &self.storage_iorm_supported);
-        o.opt("vmDirectPathGen2Supported", &self.vm_direct_path_gen2_supported);
-        o.opt(
-            "vmDirectPathGen2UnsupportedReason",
-            &self.vm_direct_path_gen2_unsupported_reason,
-        );
-        o.opt(
-            "vmDirectPathGen2UnsupportedReasonExtended",
-            &self.vm_direct_path_gen2_unsupported_reason_extended,
-        );
-        o.opt("supportedVmfsMajorVersion", &self.supported_vmfs_major_version);
-        o.field("vStorageCapable", &self.v_storage_capable);
-        o.field("snapshotRelayoutSupported", &self.snapshot_relayout_supported);
-        o.opt("firewallIpRulesSupported", &self.firewall_ip_rules_supported);
-        o.opt("servicePackageInfoSupported", &self.service_package_info_supported);
-        o.opt("maxHostRunningVms", &self.max_host_running_vms);
-        o.opt("maxHostSupportedVcpus", &self.max_host_supported_vcpus);
-        o.field("vmfsDatastoreMountCapable", &self.vmfs_datastore_mount_capable);
-        o.field(
-            "eightPlusHostVmfsSharedAccessSupported",
-            &self.eight_plus_host_vmfs_shared_access_supported,
-        );
-        o.field("nestedHVSupported", &self.nested_hv_supported);
-        o.field("vPMCSupported", &self.v_pmc_supported);
-        o.field(
-            "interVMCommunicationThroughVMCISupported",
-            &self.inter_vm_communication_through_vmci_supported,
-        );
-        o.opt(
-            "scheduledHardwareUpgradeSupported",
-            &self.scheduled_hardware_upgrade_supported,
-        );
-        o.field("featureCapabilitiesSupported", &self.feature_capabilities_supported);
-        o.field("latencySensitivitySupported", &self.latency_sensitivity_supported);
-        o.opt("storagePolicySupported", &self.storage_policy_supported);
-        o.field("accel3dSupported", &self.accel3d_supported);
-        o.opt("reliableMemoryAware", &self.reliable_memory_aware);
-        o.opt(
-            "multipleNetworkStackInstanceSupported",
-            &self.multiple_network_stack_instance_supported,
-        );
-        o.opt("messageBusProxySupported", &self.message_bus_proxy_supported);
-        o.opt("vsanSupported", &self.vsan_supported);
-        o.opt("vFlashSupported", &self.v_flash_supported);
-        o.opt("hostAccessManagerSupported", &self.host_access_manager_supported);
-        o.field(
-            "provisioningNicSelectionSupported",
-            &self.provisioning_nic_selection_supported,
-        );
-        o.opt("nfs41Supported", &self.nfs41_supported);
-        o.opt("nfs41Krb5iSupported", &self.nfs41_krb5i_supported);
-        o.opt("turnDiskLocatorLedSupported", &self.turn_disk_locator_led_supported);
-        o.opt(
-            "virtualVolumeDatastoreSupported",
-            &self.virtual_volume_datastore_supported,
-        );
-        o.opt("markAsSsdSupported", &self.mark_as_ssd_supported);
-        o.opt("markAsLocalSupported", &self.mark_as_local_supported);
-        o.opt(
-            "smartCardAuthenticationSupported",
-            &self.smart_card_authentication_supported,
-        );
-        o.opt("pMemSupported", &self.p_mem_supported);
-        o.opt("pMemSnapshotSupported", &self.p_mem_snapshot_supported);
-        o.opt("cryptoSupported", &self.crypto_supported);
-        o.opt("oneKVolumeAPIsSupported", &self.one_k_volume_ap_is_supported);
-        o.opt("gatewayOnNicSupported", &self.gateway_on_nic_supported);
-        o.opt("upitSupported", &self.upit_supported);
-        o.opt("cpuHwMmuSupported", &self.cpu_hw_mmu_supported);
-        o.opt("encryptedVMotionSupported", &self.encrypted_v_motion_supported);
-        o.opt(
-            "encryptionChangeOnAddRemoveSupported",
-            &self.encryption_change_on_add_remove_supported,
-        );
-        o.opt(
-            "encryptionHotOperationSupported",
-            &self.encryption_hot_operation_supported,
-        );
-        o.opt(
-            "encryptionWithSnapshotsSupported",
-            &self.encryption_with_snapshots_supported,
-        );
-        o.opt(
-            "encryptionFaultToleranceSupported",
-            &self.encryption_fault_tolerance_supported,
-        );
-        o.opt("encryptionMemorySaveSupported", &self.encryption_memory_save_supported);
-        o.opt("encryptionRDMSupported", &self.encryption_rdm_supported);
-        o.opt("encryptionVFlashSupported", &self.encryption_v_flash_supported);
-        o.opt("encryptionCBRCSupported", &self.encryption_cbrc_supported);
-        o.opt("encryptionHBRSupported", &self.encryption_hbr_supported);
-        o.opt("ftEfiSupported", &self.ft_efi_supported);
-        o.opt("unmapMethodSupported", &self.unmap_method_supported);
-        o.opt("maxMemMBPerFtVm", &self.max_mem_mb_per_ft_vm);
-        o.opt("virtualMmuUsageIgnored", &self.virtual_mmu_usage_ignored);
-        o.opt("virtualExecUsageIgnored", &self.virtual_exec_usage_ignored);
-        o.opt("vmCreateDateSupported", &self.vm_create_date_supported);
-        o.opt("vmfs3EOLSupported", &self.vmfs3_eol_supported);
-        o.opt("ftVmcpSupported", &self.ft_vmcp_supported);
-        o.opt("quickBootSupported", &self.quick_boot_supported);
-        o.opt("encryptedFtSupported", &self.encrypted_ft_supported);
-        o.opt("assignableHardwareSupported", &self.assignable_hardware_supported);
-        o.opt("suspendToMemorySupported", &self.suspend_to_memory_supported);
-        o.opt("useFeatureReqsForOldHWv", &self.use_feature_reqs_for_old_h_wv);
-        o.opt(
-            "markPerenniallyReservedSupported",
-            &self.mark_perennially_reserved_supported,
-        );
-        o.opt("hppPspSupported", &self.hpp_psp_supported);
-        o.opt(
-            "deviceRebindWithoutRebootSupported",
-            &self.device_rebind_without_reboot_supported,
-        );
-        o.opt("storagePolicyChangeSupported", &self.storage_policy_change_supported);
-        o.opt("precisionTimeProtocolSupported", &self.precision_time_protocol_supported);
-        o.opt("remoteDeviceVMotionSupported", &self.remote_device_v_motion_supported);
-        o.opt("maxSupportedVmMemory", &self.max_supported_vm_memory);
-        o.opt("ahDeviceHintsSupported", &self.ah_device_hints_supported);
-        o.opt("nvmeOverTcpSupported", &self.nvme_over_tcp_supported);
-        o.opt(
-            "nvmeStorageFabricServicesSupported",
-            &self.nvme_storage_fabric_services_supported,
-        );
-        o.opt("assignHwPciConfigSupported", &self.assign_hw_pci_config_supported);
-        o.opt("timeConfigSupported", &self.time_config_supported);
-        o.opt("nvmeBatchOperationsSupported", &self.nvme_batch_operations_supported);
-        o.opt("pMemFailoverSupported", &self.p_mem_failover_supported);
-        o.opt("hostConfigEncryptionSupported", &self.host_config_encryption_supported);
-        o.opt(
-            "maxSupportedSimultaneousThreads",
-            &self.max_supported_simultaneous_threads,
-        );
-        o.opt("ptpConfigSupported", &self.ptp_config_supported);
-        o.opt("maxSupportedPtpPorts", &self.max_supported_ptp_ports);
-        o.opt("sgxRegistrationSupported", &self.sgx_registration_supported);
-        o.opt(
-            "pMemIndependentSnapshotSupported",
-            &self.p_mem_independent_snapshot_supported,
-        );
-        o.opt("iommuSLDirtyCapable", &self.iommu_sl_dirty_capable);
-        o.opt("vmknicBindingSupported", &self.vmknic_binding_supported);
-        o.opt("ultralowFixedUnmapSupported", &self.ultralow_fixed_unmap_supported);
-        o.opt("nvmeVvolSupported", &self.nvme_vvol_supported);
-        o.opt("fptHotplugSupported", &self.fpt_hotplug_supported);
-        o.opt("mconnectSupported", &self.mconnect_supported);
-        o.opt("vsanNicMgmtSupported", &self.vsan_nic_mgmt_supported);
-        o.opt("vvolNQNSupported", &self.vvol_nqn_supported);
-        o.opt("stretchedSCSupported", &self.stretched_sc_supported);
-        o.opt("vmknicBindingOnNFSv41", &self.vmknic_binding_on_nf_sv41);
-        o.opt("vpStatusCheckSupported", &self.vp_status_check_supported);
-        o.opt("e2e4knSupported", &self.e2e4kn_supported);
-        o.opt("vsanDedicatedVmkNicSupported", &self.vsan_dedicated_vmk_nic_supported);
-        o.opt("nConnectSupported", &self.n_connect_supported);
-        o.opt("userKeySupported", &self.user_key_supported);
-        o.opt("ndcmSupported", &self.ndcm_supported);
-        o.opt("uefiSecureBoot", &self.uefi_secure_boot);
-        o.opt("vpxdVmxGenerationSupported", &self.vpxd_vmx_generation_supported);
-        o.opt("nfs41Krb5pSupported", &self.nfs41_krb5p_supported);
-        o.opt("cimSupported", &self.cim_supported);
-        o.opt("npivSupported", &self.npiv_supported);
-        o.opt("entitlementSupported", &self.entitlement_supported);
-        o.opt("monitorUnrestricted", &self.monitor_unrestricted);
-        o.opt(
-            "vnetworkingNicSelectionSupported",
-            &self.vnetworking_nic_selection_supported,
-        );
-        o.opt("directPathInfoSupported", &self.direct_path_info_supported);
-        o.opt("fcdLinkedCloneSupported", &self.fcd_linked_clone_supported);
-        o.opt("ehvQuickBootSupported", &self.ehv_quick_boot_supported);
-        o.opt("nestedHvTieringEnabled", &self.nested_hv_tiering_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostCapability",
+    type_name: Some("HostCapability"),
+    wire: &[
+        "recursiveResourcePoolsSupported",
+        "cpuMemoryResourceConfigurationSupported",
+        "rebootSupported",
+        "shutdownSupported",
+        "vmotionSupported",
+        "standbySupported",
+        "ipmiSupported",
+        "maxSupportedVMs",
+        "maxRunningVMs",
+        "maxSupportedVcpus",
+        "maxRegisteredVMs",
+        "datastorePrincipalSupported",
+        "sanSupported",
+        "nfsSupported",
+        "iscsiSupported",
+        "vlanTaggingSupported",
+        "nicTeamingSupported",
+        "highGuestMemSupported",
+        "maintenanceModeSupported",
+        "suspendedRelocateSupported",
+        "restrictedSnapshotRelocateSupported",
+        "perVmSwapFiles",
+        "localSwapDatastoreSupported",
+        "unsharedSwapVMotionSupported",
+        "backgroundSnapshotsSupported",
+        "preAssignedPCIUnitNumbersSupported",
+        "screenshotSupported",
+        "scaledScreenshotSupported",
+        "storageVMotionSupported",
+        "vmotionWithStorageVMotionSupported",
+        "vmotionAcrossNetworkSupported",
+        "maxNumDisksSVMotion",
+        "maxVirtualDiskDescVersionSupported",
+        "hbrNicSelectionSupported",
+        "vrNfcNicSelectionSupported",
+        "recordReplaySupported",
+        "ftSupported",
+        "replayUnsupportedReason",
+        "replayCompatibilityIssues",
+        "smpFtSupported",
+        "ftCompatibilityIssues",
+        "smpFtCompatibilityIssues",
+        "maxVcpusPerFtVm",
+        "loginBySSLThumbprintSupported",
+        "cloneFromSnapshotSupported",
+        "deltaDiskBackingsSupported",
+        "perVMNetworkTrafficShapingSupported",
+        "tpmSupported",
+        "tpmVersion",
+        "txtEnabled",
+        "drtmType",
+        "supportedCpuFeature",
+        "virtualExecUsageSupported",
+        "storageIORMSupported",
+        "vmDirectPathGen2Supported",
+        "vmDirectPathGen2UnsupportedReason",
+        "vmDirectPathGen2UnsupportedReasonExtended",
+        "supportedVmfsMajorVersion",
+        "vStorageCapable",
+        "snapshotRelayoutSupported",
+        "firewallIpRulesSupported",
+        "servicePackageInfoSupported",
+        "maxHostRunningVms",
+        "maxHostSupportedVcpus",
+        "vmfsDatastoreMountCapable",
+        "eightPlusHostVmfsSharedAccessSupported",
+        "nestedHVSupported",
+        "vPMCSupported",
+        "interVMCommunicationThroughVMCISupported",
+        "scheduledHardwareUpgradeSupported",
+        "featureCapabilitiesSupported",
+        "latencySensitivitySupported",
+        "storagePolicySupported",
+        "accel3dSupported",
+        "reliableMemoryAware",
+        "multipleNetworkStackInstanceSupported",
+        "messageBusProxySupported",
+        "vsanSupported",
+        "vFlashSupported",
+        "hostAccessManagerSupported",
+        "provisioningNicSelectionSupported",
+        "nfs41Supported",
+        "nfs41Krb5iSupported",
+        "turnDiskLocatorLedSupported",
+        "virtualVolumeDatastoreSupported",
+        "markAsSsdSupported",
+        "markAsLocalSupported",
+        "smartCardAuthenticationSupported",
+        "pMemSupported",
+        "pMemSnapshotSupported",
+        "cryptoSupported",
+        "oneKVolumeAPIsSupported",
+        "gatewayOnNicSupported",
+        "upitSupported",
+        "cpuHwMmuSupported",
+        "encryptedVMotionSupported",
+        "encryptionChangeOnAddRemoveSupported",
+        "encryptionHotOperationSupported",
+        "encryptionWithSnapshotsSupported",
+        "encryptionFaultToleranceSupported",
+        "encryptionMemorySaveSupported",
+        "encryptionRDMSupported",
+        "encryptionVFlashSupported",
+        "encryptionCBRCSupported",
+        "encryptionHBRSupported",
+        "ftEfiSupported",
+        "unmapMethodSupported",
+        "maxMemMBPerFtVm",
+        "virtualMmuUsageIgnored",
+        "virtualExecUsageIgnored",
+        "vmCreateDateSupported",
+        "vmfs3EOLSupported",
+        "ftVmcpSupported",
+        "quickBootSupported",
+        "encryptedFtSupported",
+        "assignableHardwareSupported",
+        "suspendToMemorySupported",
+        "useFeatureReqsForOldHWv",
+        "markPerenniallyReservedSupported",
+        "hppPspSupported",
+        "deviceRebindWithoutRebootSupported",
+        "storagePolicyChangeSupported",
+        "precisionTimeProtocolSupported",
+        "remoteDeviceVMotionSupported",
+        "maxSupportedVmMemory",
+        "ahDeviceHintsSupported",
+        "nvmeOverTcpSupported",
+        "nvmeStorageFabricServicesSupported",
+        "assignHwPciConfigSupported",
+        "timeConfigSupported",
+        "nvmeBatchOperationsSupported",
+        "pMemFailoverSupported",
+        "hostConfigEncryptionSupported",
+        "maxSupportedSimultaneousThreads",
+        "ptpConfigSupported",
+        "maxSupportedPtpPorts",
+        "sgxRegistrationSupported",
+        "pMemIndependentSnapshotSupported",
+        "iommuSLDirtyCapable",
+        "vmknicBindingSupported",
+        "ultralowFixedUnmapSupported",
+        "nvmeVvolSupported",
+        "fptHotplugSupported",
+        "mconnectSupported",
+        "vsanNicMgmtSupported",
+        "vvolNQNSupported",
+        "stretchedSCSupported",
+        "vmknicBindingOnNFSv41",
+        "vpStatusCheckSupported",
+        "e2e4knSupported",
+        "vsanDedicatedVmkNicSupported",
+        "nConnectSupported",
+        "userKeySupported",
+        "ndcmSupported",
+        "uefiSecureBoot",
+        "vpxdVmxGenerationSupported",
+        "nfs41Krb5pSupported",
+        "cimSupported",
+        "npivSupported",
+        "entitlementSupported",
+        "monitorUnrestricted",
+        "vnetworkingNicSelectionSupported",
+        "directPathInfoSupported",
+        "fcdLinkedCloneSupported",
+        "ehvQuickBootSupported",
+        "nestedHvTieringEnabled",
+    ],
+    names: &[
+        "recursive_resource_pools_supported",
+        "cpu_memory_resource_configuration_supported",
+        "reboot_supported",
+        "shutdown_supported",
+        "vmotion_supported",
+        "standby_supported",
+        "ipmi_supported",
+        "max_supported_v_ms",
+        "max_running_v_ms",
+        "max_supported_vcpus",
+        "max_registered_v_ms",
+        "datastore_principal_supported",
+        "san_supported",
+        "nfs_supported",
+        "iscsi_supported",
+        "vlan_tagging_supported",
+        "nic_teaming_supported",
+        "high_guest_mem_supported",
+        "maintenance_mode_supported",
+        "suspended_relocate_supported",
+        "restricted_snapshot_relocate_supported",
+        "per_vm_swap_files",
+        "local_swap_datastore_supported",
+        "unshared_swap_v_motion_supported",
+        "background_snapshots_supported",
+        "pre_assigned_pci_unit_numbers_supported",
+        "screenshot_supported",
+        "scaled_screenshot_supported",
+        "storage_v_motion_supported",
+        "vmotion_with_storage_v_motion_supported",
+        "vmotion_across_network_supported",
+        "max_num_disks_sv_motion",
+        "max_virtual_disk_desc_version_supported",
+        "hbr_nic_selection_supported",
+        "vr_nfc_nic_selection_supported",
+        "record_replay_supported",
+        "ft_supported",
+        "replay_unsupported_reason",
+        "replay_compatibility_issues",
+        "smp_ft_supported",
+        "ft_compatibility_issues",
+        "smp_ft_compatibility_issues",
+        "max_vcpus_per_ft_vm",
+        "login_by_ssl_thumbprint_supported",
+        "clone_from_snapshot_supported",
+        "delta_disk_backings_supported",
+        "per_vm_network_traffic_shaping_supported",
+        "tpm_supported",
+        "tpm_version",
+        "txt_enabled",
+        "drtm_type",
+        "supported_cpu_feature",
+        "virtual_exec_usage_supported",
+        "storage_iorm_supported",
+        "vm_direct_path_gen2_supported",
+        "vm_direct_path_gen2_unsupported_reason",
+        "vm_direct_path_gen2_unsupported_reason_extended",
+        "supported_vmfs_major_version",
+        "v_storage_capable",
+        "snapshot_relayout_supported",
+        "firewall_ip_rules_supported",
+        "service_package_info_supported",
+        "max_host_running_vms",
+        "max_host_supported_vcpus",
+        "vmfs_datastore_mount_capable",
+        "eight_plus_host_vmfs_shared_access_supported",
+        "nested_hv_supported",
+        "v_pmc_supported",
+        "inter_vm_communication_through_vmci_supported",
+        "scheduled_hardware_upgrade_supported",
+        "feature_capabilities_supported",
+        "latency_sensitivity_supported",
+        "storage_policy_supported",
+        "accel3d_supported",
+        "reliable_memory_aware",
+        "multiple_network_stack_instance_supported",
+        "message_bus_proxy_supported",
+        "vsan_supported",
+        "v_flash_supported",
+        "host_access_manager_supported",
+        "provisioning_nic_selection_supported",
+        "nfs41_supported",
+        "nfs41_krb5i_supported",
+        "turn_disk_locator_led_supported",
+        "virtual_volume_datastore_supported",
+        "mark_as_ssd_supported",
+        "mark_as_local_supported",
+        "smart_card_authentication_supported",
+        "p_mem_supported",
+        "p_mem_snapshot_supported",
+        "crypto_supported",
+        "one_k_volume_ap_is_supported",
+        "gateway_on_nic_supported",
+        "upit_supported",
+        "cpu_hw_mmu_supported",
+        "encrypted_v_motion_supported",
+        "encryption_change_on_add_remove_supported",
+        "encryption_hot_operation_supported",
+        "encryption_with_snapshots_supported",
+        "encryption_fault_tolerance_supported",
+        "encryption_memory_save_supported",
+        "encryption_rdm_supported",
+        "encryption_v_flash_supported",
+        "encryption_cbrc_supported",
+        "encryption_hbr_supported",
+        "ft_efi_supported",
+        "unmap_method_supported",
+        "max_mem_mb_per_ft_vm",
+        "virtual_mmu_usage_ignored",
+        "virtual_exec_usage_ignored",
+        "vm_create_date_supported",
+        "vmfs3_eol_supported",
+        "ft_vmcp_supported",
+        "quick_boot_supported",
+        "encrypted_ft_supported",
+        "assignable_hardware_supported",
+        "suspend_to_memory_supported",
+        "use_feature_reqs_for_old_h_wv",
+        "mark_perennially_reserved_supported",
+        "hpp_psp_supported",
+        "device_rebind_without_reboot_supported",
+        "storage_policy_change_supported",
+        "precision_time_protocol_supported",
+        "remote_device_v_motion_supported",
+        "max_supported_vm_memory",
+        "ah_device_hints_supported",
+        "nvme_over_tcp_supported",
+        "nvme_storage_fabric_services_supported",
+        "assign_hw_pci_config_supported",
+        "time_config_supported",
+        "nvme_batch_operations_supported",
+        "p_mem_failover_supported",
+        "host_config_encryption_supported",
+        "max_supported_simultaneous_threads",
+        "ptp_config_supported",
+        "max_supported_ptp_ports",
+        "sgx_registration_supported",
+        "p_mem_independent_snapshot_supported",
+        "iommu_sl_dirty_capable",
+        "vmknic_binding_supported",
+        "ultralow_fixed_unmap_supported",
+        "nvme_vvol_supported",
+        "fpt_hotplug_supported",
+        "mconnect_supported",
+        "vsan_nic_mgmt_supported",
+        "vvol_nqn_supported",
+        "stretched_sc_supported",
+        "vmknic_binding_on_nf_sv41",
+        "vp_status_check_supported",
+        "e2e4kn_supported",
+        "vsan_dedicated_vmk_nic_supported",
+        "n_connect_supported",
+        "user_key_supported",
+        "ndcm_supported",
+        "uefi_secure_boot",
+        "vpxd_vmx_generation_supported",
+        "nfs41_krb5p_supported",
+        "cim_supported",
+        "npiv_supported",
+        "entitlement_supported",
+        "monitor_unrestricted",
+        "vnetworking_nic_selection_supported",
+        "direct_path_info_supported",
+        "fcd_linked_clone_supported",
+        "ehv_quick_boot_supported",
+        "nested_hv_tiering_enabled",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 11u16, 12u16, 13u16, 14u16, 15u16, 16u16,
+        17u16, 18u16, 19u16, 20u16, 21u16, 22u16, 23u16, 24u16, 25u16, 26u16, 27u16,
+        28u16, 29u16, 33u16, 34u16, 35u16, 36u16, 39u16, 44u16, 45u16, 46u16, 47u16,
+        52u16, 53u16, 58u16, 59u16, 64u16, 65u16, 66u16, 67u16, 68u16, 70u16, 71u16,
+        73u16, 80u16,
+    ],
+    by_name: &[
+        73u16, 125u16, 128u16, 115u16, 24u16, 157u16, 44u16, 94u16, 1u16, 90u16, 11u16,
+        45u16, 120u16, 162u16, 50u16, 149u16, 164u16, 65u16, 114u16, 95u16, 103u16,
+        96u16, 99u16, 104u16, 97u16, 100u16, 101u16, 102u16, 98u16, 159u16, 163u16,
+        70u16, 60u16, 142u16, 40u16, 105u16, 36u16, 112u16, 92u16, 33u16, 17u16, 79u16,
+        132u16, 119u16, 68u16, 138u16, 6u16, 14u16, 71u16, 22u16, 43u16, 18u16, 86u16,
+        85u16, 118u16, 62u16, 63u16, 107u16, 31u16, 10u16, 8u16, 135u16, 133u16, 7u16,
+        9u16, 124u16, 42u16, 32u16, 143u16, 76u16, 160u16, 75u16, 151u16, 153u16, 66u16,
+        165u16, 82u16, 156u16, 81u16, 13u16, 16u16, 158u16, 130u16, 126u16, 127u16,
+        141u16, 91u16, 131u16, 137u16, 89u16, 88u16, 46u16, 21u16, 25u16, 122u16, 80u16,
+        134u16, 113u16, 2u16, 35u16, 0u16, 74u16, 123u16, 38u16, 37u16, 20u16, 12u16,
+        27u16, 69u16, 26u16, 61u16, 136u16, 3u16, 87u16, 41u16, 39u16, 59u16, 5u16,
+        53u16, 121u16, 72u16, 28u16, 146u16, 51u16, 57u16, 116u16, 19u16, 129u16, 47u16,
+        48u16, 83u16, 49u16, 154u16, 140u16, 106u16, 23u16, 93u16, 117u16, 152u16, 78u16,
+        67u16, 58u16, 109u16, 52u16, 108u16, 84u16, 15u16, 110u16, 54u16, 55u16, 56u16,
+        111u16, 64u16, 147u16, 139u16, 30u16, 4u16, 29u16, 161u16, 148u16, 155u16, 34u16,
+        150u16, 144u16, 77u16, 145u16,
+    ],
+};
+impl crate::object::Object for HostCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.recursive_resource_pools_supported,
+            1usize => &self.cpu_memory_resource_configuration_supported,
+            2usize => &self.reboot_supported,
+            3usize => &self.shutdown_supported,
+            4usize => &self.vmotion_supported,
+            5usize => &self.standby_supported,
+            6usize => &self.ipmi_supported,
+            7usize => &self.max_supported_v_ms,
+            8usize => &self.max_running_v_ms,
+            9usize => &self.max_supported_vcpus,
+            10usize => &self.max_registered_v_ms,
+            11usize => &self.datastore_principal_supported,
+            12usize => &self.san_supported,
+            13usize => &self.nfs_supported,
+            14usize => &self.iscsi_supported,
+            15usize => &self.vlan_tagging_supported,
+            16usize => &self.nic_teaming_supported,
+            17usize => &self.high_guest_mem_supported,
+            18usize => &self.maintenance_mode_supported,
+            19usize => &self.suspended_relocate_supported,
+            20usize => &self.restricted_snapshot_relocate_supported,
+            21usize => &self.per_vm_swap_files,
+            22usize => &self.local_swap_datastore_supported,
+            23usize => &self.unshared_swap_v_motion_supported,
+            24usize => &self.background_snapshots_supported,
+            25usize => &self.pre_assigned_pci_unit_numbers_supported,
+            26usize => &self.screenshot_supported,
+            27usize => &self.scaled_screenshot_supported,
+            28usize => &self.storage_v_motion_supported,
+            29usize => &self.vmotion_with_storage_v_motion_supported,
+            30usize => &self.vmotion_across_network_supported,
+            31usize => &self.max_num_disks_sv_motion,
+            32usize => &self.max_virtual_disk_desc_version_supported,
+            33usize => &self.hbr_nic_selection_supported,
+            34usize => &self.vr_nfc_nic_selection_supported,
+            35usize => &self.record_replay_supported,
+            36usize => &self.ft_supported,
+            37usize => &self.replay_unsupported_reason,
+            38usize => &self.replay_compatibility_issues,
+            39usize => &self.smp_ft_supported,
+            40usize => &self.ft_compatibility_issues,
+            41usize => &self.smp_ft_compatibility_issues,
+            42usize => &self.max_vcpus_per_ft_vm,
+            43usize => &self.login_by_ssl_thumbprint_supported,
+            44usize => &self.clone_from_snapshot_supported,
+            45usize => &self.delta_disk_backings_supported,
+            46usize => &self.per_vm_network_traffic_shaping_supported,
+            47usize => &self.tpm_supported,
+            48usize => &self.tpm_version,
+            49usize => &self.txt_enabled,
+            50usize => &self.drtm_type,
+            51usize => &self.supported_cpu_feature,
+            52usize => &self.virtual_exec_usage_supported,
+            53usize => &self.storage_iorm_supported,
+            54usize => &self.vm_direct_path_gen2_supported,
+            55usize => &self.vm_direct_path_gen2_unsupported_reason,
+            56usize => &self.vm_direct_path_gen2_unsupported_reason_extended,
+            57usize => &self.supported_vmfs_major_version,
+            58usize => &self.v_storage_capable,
+            59usize => &self.snapshot_relayout_supported,
+            60usize => &self.firewall_ip_rules_supported,
+            61usize => &self.service_package_info_supported,
+            62usize => &self.max_host_running_vms,
+            63usize => &self.max_host_supported_vcpus,
+            64usize => &self.vmfs_datastore_mount_capable,
+            65usize => &self.eight_plus_host_vmfs_shared_access_supported,
+            66usize => &self.nested_hv_supported,
+            67usize => &self.v_pmc_supported,
+            68usize => &self.inter_vm_communication_through_vmci_supported,
+            69usize => &self.scheduled_hardware_upgrade_supported,
+            70usize => &self.feature_capabilities_supported,
+            71usize => &self.latency_sensitivity_supported,
+            72usize => &self.storage_policy_supported,
+            73usize => &self.accel3d_supported,
+            74usize => &self.reliable_memory_aware,
+            75usize => &self.multiple_network_stack_instance_supported,
+            76usize => &self.message_bus_proxy_supported,
+            77usize => &self.vsan_supported,
+            78usize => &self.v_flash_supported,
+            79usize => &self.host_access_manager_supported,
+            80usize => &self.provisioning_nic_selection_supported,
+            81usize => &self.nfs41_supported,
+            82usize => &self.nfs41_krb5i_supported,
+            83usize => &self.turn_disk_locator_led_supported,
+            84usize => &self.virtual_volume_datastore_supported,
+            85usize => &self.mark_as_ssd_supported,
+            86usize => &self.mark_as_local_supported,
+            87usize => &self.smart_card_authentication_supported,
+            88usize => &self.p_mem_supported,
+            89usize => &self.p_mem_snapshot_supported,
+            90usize => &self.crypto_supported,
+            91usize => &self.one_k_volume_ap_is_supported,
+            92usize => &self.gateway_on_nic_supported,
+            93usize => &self.upit_supported,
+            94usize => &self.cpu_hw_mmu_supported,
+            95usize => &self.encrypted_v_motion_supported,
+            96usize => &self.encryption_change_on_add_remove_supported,
+            97usize => &self.encryption_hot_operation_supported,
+            98usize => &self.encryption_with_snapshots_supported,
+            99usize => &self.encryption_fault_tolerance_supported,
+            100usize => &self.encryption_memory_save_supported,
+            101usize => &self.encryption_rdm_supported,
+            102usize => &self.encryption_v_flash_supported,
+            103usize => &self.encryption_cbrc_supported,
+            104usize => &self.encryption_hbr_supported,
+            105usize => &self.ft_efi_supported,
+            106usize => &self.unmap_method_supported,
+            107usize => &self.max_mem_mb_per_ft_vm,
+            108usize => &self.virtual_mmu_usage_ignored,
+            109usize => &self.virtual_exec_usage_ignored,
+            110usize => &self.vm_create_date_supported,
+            111usize => &self.vmfs3_eol_supported,
+            112usize => &self.ft_vmcp_supported,
+            113usize => &self.quick_boot_supported,
+            114usize => &self.encrypted_ft_supported,
+            115usize => &self.assignable_hardware_supported,
+            116usize => &self.suspend_to_memory_supported,
+            117usize => &self.use_feature_reqs_for_old_h_wv,
+            118usize => &self.mark_perennially_reserved_supported,
+            119usize => &self.hpp_psp_supported,
+            120usize => &self.device_rebind_without_reboot_supported,
+            121usize => &self.storage_policy_change_supported,
+            122usize => &self.precision_time_protocol_supported,
+            123usize => &self.remote_device_v_motion_supported,
+            124usize => &self.max_supported_vm_memory,
+            125usize => &self.ah_device_hints_supported,
+            126usize => &self.nvme_over_tcp_supported,
+            127usize => &self.nvme_storage_fabric_services_supported,
+            128usize => &self.assign_hw_pci_config_supported,
+            129usize => &self.time_config_supported,
+            130usize => &self.nvme_batch_operations_supported,
+            131usize => &self.p_mem_failover_supported,
+            132usize => &self.host_config_encryption_supported,
+            133usize => &self.max_supported_simultaneous_threads,
+            134usize => &self.ptp_config_supported,
+            135usize => &self.max_supported_ptp_ports,
+            136usize => &self.sgx_registration_supported,
+            137usize => &self.p_mem_independent_snapshot_supported,
+            138usize => &self.iommu_sl_dirty_capable,
+            139usize => &self.vmknic_binding_supported,
+            140usize => &self.ultralow_fixed_unmap_supported,
+            141usize => &self.nvme_vvol_supported,
+            142usize => &self.fpt_hotplug_supported,
+            143usize => &self.mconnect_supported,
+            144usize => &self.vsan_nic_mgmt_supported,
+            145usize => &self.vvol_nqn_supported,
+            146usize => &self.stretched_sc_supported,
+            147usize => &self.vmknic_binding_on_nf_sv41,
+            148usize => &self.vp_status_check_supported,
+            149usize => &self.e2e4kn_supported,
+            150usize => &self.vsan_dedicated_vmk_nic_supported,
+            151usize => &self.n_connect_supported,
+            152usize => &self.user_key_supported,
+            153usize => &self.ndcm_supported,
+            154usize => &self.uefi_secure_boot,
+            155usize => &self.vpxd_vmx_generation_supported,
+            156usize => &self.nfs41_krb5p_supported,
+            157usize => &self.cim_supported,
+            158usize => &self.npiv_supported,
+            159usize => &self.entitlement_supported,
+            160usize => &self.monitor_unrestricted,
+            161usize => &self.vnetworking_nic_selection_supported,
+            162usize => &self.direct_path_info_supported,
+            163usize => &self.fcd_linked_clone_supported,
+            164usize => &self.ehv_quick_boot_supported,
+            165usize => &self.nested_hv_tiering_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.recursive_resource_pools_supported,
+            1usize => &mut self.cpu_memory_resource_configuration_supported,
+            2usize => &mut self.reboot_supported,
+            3usize => &mut self.shutdown_supported,
+            4usize => &mut self.vmotion_supported,
+            5usize => &mut self.standby_supported,
+            6usize => &mut self.ipmi_supported,
+            7usize => &mut self.max_supported_v_ms,
+            8usize => &mut self.max_running_v_ms,
+            9usize => &mut self.max_supported_vcpus,
+            10usize => &mut self.max_registered_v_ms,
+            11usize => &mut self.datastore_principal_supported,
+            12usize => &mut self.san_supported,
+            13usize => &mut self.nfs_supported,
+            14usize => &mut self.iscsi_supported,
+            15usize => &mut self.vlan_tagging_supported,
+            16usize => &mut self.nic_teaming_supported,
+            17usize => &mut self.high_guest_mem_supported,
+            18usize => &mut self.maintenance_mode_supported,
+            19usize => &mut self.suspended_relocate_supported,
+            20usize => &mut self.restricted_snapshot_relocate_supported,
+            21usize => &mut self.per_vm_swap_files,
+            22usize => &mut self.local_swap_datastore_supported,
+            23usize => &mut self.unshared_swap_v_motion_supported,
+            24usize => &mut self.background_snapshots_supported,
+            25usize => &mut self.pre_assigned_pci_unit_numbers_supported,
+            26usize => &mut self.screenshot_supported,
+            27usize => &mut self.scaled_screenshot_supported,
+            28usize => &mut self.storage_v_motion_supported,
+            29usize => &mut self.vmotion_with_storage_v_motion_supported,
+            30usize => &mut self.vmotion_across_network_supported,
+            31usize => &mut self.max_num_disks_sv_motion,
+            32usize => &mut self.max_virtual_disk_desc_version_supported,
+            33usize => &mut self.hbr_nic_selection_supported,
+            34usize => &mut self.vr_nfc_nic_selection_supported,
+            35usize => &mut self.record_replay_supported,
+            36usize => &mut self.ft_supported,
+            37usize => &mut self.replay_unsupported_reason,
+            38usize => &mut self.replay_compatibility_issues,
+            39usize => &mut self.smp_ft_supported,
+            40usize => &mut self.ft_compatibility_issues,
+            41usize => &mut self.smp_ft_compatibility_issues,
+            42usize => &mut self.max_vcpus_per_ft_vm,
+            43usize => &mut self.login_by_ssl_thumbprint_supported,
+            44usize => &mut self.clone_from_snapshot_supported,
+            45usize => &mut self.delta_disk_backings_supported,
+            46usize => &mut self.per_vm_network_traffic_shaping_supported,
+            47usize => &mut self.tpm_supported,
+            48usize => &mut self.tpm_version,
+            49usize => &mut self.txt_enabled,
+            50usize => &mut self.drtm_type,
+            51usize => &mut self.supported_cpu_feature,
+            52usize => &mut self.virtual_exec_usage_supported,
+            53usize => &mut self.storage_iorm_supported,
+            54usize => &mut self.vm_direct_path_gen2_supported,
+            55usize => &mut self.vm_direct_path_gen2_unsupported_reason,
+            56usize => &mut self.vm_direct_path_gen2_unsupported_reason_extended,
+            57usize => &mut self.supported_vmfs_major_version,
+            58usize => &mut self.v_storage_capable,
+            59usize => &mut self.snapshot_relayout_supported,
+            60usize => &mut self.firewall_ip_rules_supported,
+            61usize => &mut self.service_package_info_supported,
+            62usize => &mut self.max_host_running_vms,
+            63usize => &mut self.max_host_supported_vcpus,
+            64usize => &mut self.vmfs_datastore_mount_capable,
+            65usize => &mut self.eight_plus_host_vmfs_shared_access_supported,
+            66usize => &mut self.nested_hv_supported,
+            67usize => &mut self.v_pmc_supported,
+            68usize => &mut self.inter_vm_communication_through_vmci_supported,
+            69usize => &mut self.scheduled_hardware_upgrade_supported,
+            70usize => &mut self.feature_capabilities_supported,
+            71usize => &mut self.latency_sensitivity_supported,
+            72usize => &mut self.storage_policy_supported,
+            73usize => &mut self.accel3d_supported,
+            74usize => &mut self.reliable_memory_aware,
+            75usize => &mut self.multiple_network_stack_instance_supported,
+            76usize => &mut self.message_bus_proxy_supported,
+            77usize => &mut self.vsan_supported,
+            78usize => &mut self.v_flash_supported,
+            79usize => &mut self.host_access_manager_supported,
+            80usize => &mut self.provisioning_nic_selection_supported,
+            81usize => &mut self.nfs41_supported,
+            82usize => &mut self.nfs41_krb5i_supported,
+            83usize => &mut self.turn_disk_locator_led_supported,
+            84usize => &mut self.virtual_volume_datastore_supported,
+            85usize => &mut self.mark_as_ssd_supported,
+            86usize => &mut self.mark_as_local_supported,
+            87usize => &mut self.smart_card_authentication_supported,
+            88usize => &mut self.p_mem_supported,
+            89usize => &mut self.p_mem_snapshot_supported,
+            90usize => &mut self.crypto_supported,
+            91usize => &mut self.one_k_volume_ap_is_supported,
+            92usize => &mut self.gateway_on_nic_supported,
+            93usize => &mut self.upit_supported,
+            94usize => &mut self.cpu_hw_mmu_supported,
+            95usize => &mut self.encrypted_v_motion_supported,
+            96usize => &mut self.encryption_change_on_add_remove_supported,
+            97usize => &mut self.encryption_hot_operation_supported,
+            98usize => &mut self.encryption_with_snapshots_supported,
+            99usize => &mut self.encryption_fault_tolerance_supported,
+            100usize => &mut self.encryption_memory_save_supported,
+            101usize => &mut self.encryption_rdm_supported,
+            102usize => &mut self.encryption_v_flash_supported,
+            103usize => &mut self.encryption_cbrc_supported,
+            104usize => &mut self.encryption_hbr_supported,
+            105usize => &mut self.ft_efi_supported,
+            106usize => &mut self.unmap_method_supported,
+            107usize => &mut self.max_mem_mb_per_ft_vm,
+            108usize => &mut self.virtual_mmu_usage_ignored,
+            109usize => &mut self.virtual_exec_usage_ignored,
+            110usize => &mut self.vm_create_date_supported,
+            111usize => &mut self.vmfs3_eol_supported,
+            112usize => &mut self.ft_vmcp_supported,
+            113usize => &mut self.quick_boot_supported,
+            114usize => &mut self.encrypted_ft_supported,
+            115usize => &mut self.assignable_hardware_supported,
+            116usize => &mut self.suspend_to_memory_supported,
+            117usize => &mut self.use_feature_reqs_for_old_h_wv,
+            118usize => &mut self.mark_perennially_reserved_supported,
+            119usize => &mut self.hpp_psp_supported,
+            120usize => &mut self.device_rebind_without_reboot_supported,
+            121usize => &mut self.storage_policy_change_supported,
+            122usize => &mut self.precision_time_protocol_supported,
+            123usize => &mut self.remote_device_v_motion_supported,
+            124usize => &mut self.max_supported_vm_memory,
+            125usize => &mut self.ah_device_hints_supported,
+            126usize => &mut self.nvme_over_tcp_supported,
+            127usize => &mut self.nvme_storage_fabric_services_supported,
+            128usize => &mut self.assign_hw_pci_config_supported,
+            129usize => &mut self.time_config_supported,
+            130usize => &mut self.nvme_batch_operations_supported,
+            131usize => &mut self.p_mem_failover_supported,
+            132usize => &mut self.host_config_encryption_supported,
+            133usize => &mut self.max_supported_simultaneous_threads,
+            134usize => &mut self.ptp_config_supported,
+            135usize => &mut self.max_supported_ptp_ports,
+            136usize => &mut self.sgx_registration_supported,
+            137usize => &mut self.p_mem_independent_snapshot_supported,
+            138usize => &mut self.iommu_sl_dirty_capable,
+            139usize => &mut self.vmknic_binding_supported,
+            140usize => &mut self.ultralow_fixed_unmap_supported,
+            141usize => &mut self.nvme_vvol_supported,
+            142usize => &mut self.fpt_hotplug_supported,
+            143usize => &mut self.mconnect_supported,
+            144usize => &mut self.vsan_nic_mgmt_supported,
+            145usize => &mut self.vvol_nqn_supported,
+            146usize => &mut self.stretched_sc_supported,
+            147usize => &mut self.vmknic_binding_on_nf_sv41,
+            148usize => &mut self.vp_status_check_supported,
+            149usize => &mut self.e2e4kn_supported,
+            150usize => &mut self.vsan_dedicated_vmk_nic_supported,
+            151usize => &mut self.n_connect_supported,
+            152usize => &mut self.user_key_supported,
+            153usize => &mut self.ndcm_supported,
+            154usize => &mut self.uefi_secure_boot,
+            155usize => &mut self.vpxd_vmx_generation_supported,
+            156usize => &mut self.nfs41_krb5p_supported,
+            157usize => &mut self.cim_supported,
+            158usize => &mut self.npiv_supported,
+            159usize => &mut self.entitlement_supported,
+            160usize => &mut self.monitor_unrestricted,
+            161usize => &mut self.vnetworking_nic_selection_supported,
+            162usize => &mut self.direct_path_info_supported,
+            163usize => &mut self.fcd_linked_clone_supported,
+            164usize => &mut self.ehv_quick_boot_supported,
+            165usize => &mut self.nested_hv_tiering_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostCapability"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostCapability {
-    const TYPE_NAME: &'static str = "HostCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<crate::types::HostCpuIdInfo>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Vec<i32>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "recursiveResourcePoolsSupported" => {
-                    crate::de::req(&mut f.0, &mut map, "recursiveResourcePoolsSupported")
-                }
-                "cpuMemoryResourceConfigurationSupported" => {
-                    crate::de::req(
-                        &mut f.1,
-                        &mut map,
-                        "cpuMemoryResourceConfigurationSupported",
-                    )
-                }
-                "rebootSupported" => {
-                    crate::de::req(&mut f.2, &mut map, "rebootSupported")
-                }
-                "shutdownSupported" => {
-                    crate::de::req(&mut f.3, &mut map, "shutdownSupported")
-                }
-                "vmotionSupported" => {
-                    crate::de::req(&mut f.4, &mut map, "vmotionSupported")
-                }
-                "standbySupported" => {
-                    crate::de::req(&mut f.5, &mut map, "standbySupported")
-                }
-                "ipmiSupported" => crate::de::set(&mut f.6, &mut map, "ipmiSupported"),
-                "maxSupportedVMs" => {
-                    crate::de::set(&mut f.7, &mut map, "maxSupportedVMs")
-                }
-                "maxRunningVMs" => crate::de::set(&mut f.8, &mut map, "maxRunningVMs"),
-                "maxSupportedVcpus" => {
-                    crate::de::set(&mut f.9, &mut map, "maxSupportedVcpus")
-                }
-                "maxRegisteredVMs" => {
-                    crate::de::set(&mut f.10, &mut map, "maxRegisteredVMs")
-                }
-                "datastorePrincipalSupported" => {
-                    crate::de::req(&mut f.11, &mut map, "datastorePrincipalSupported")
-                }
-                "sanSupported" => crate::de::req(&mut f.12, &mut map, "sanSupported"),
-                "nfsSupported" => crate::de::req(&mut f.13, &mut map, "nfsSupported"),
-                "iscsiSupported" => crate::de::req(&mut f.14, &mut map, "iscsiSupported"),
-                "vlanTaggingSupported" => {
-                    crate::de::req(&mut f.15, &mut map, "vlanTaggingSupported")
-                }
-                "nicTeamingSupported" => {
-                    crate::de::req(&mut f.16, &mut map, "nicTeamingSupported")
-                }
-                "highGuestMemSupported" => {
-                    crate::de::req(&mut f.17, &mut map, "highGuestMemSupported")
-                }
-                "maintenanceModeSupported" => {
-                    crate::de::req(&mut f.18, &mut map, "maintenanceModeSupported")
-                }
-                "suspendedRelocateSupported" => {
-                    crate::de::req(&mut f.19, &mut map, "suspendedRelocateSupported")
-                }
-                "restrictedSnapshotRelocateSupported" => {
-                    crate::de::req(
-                        &mut f.20,
-                        &mut map,
-                        "restrictedSnapshotRelocateSupported",
-                    )
-                }
-                "perVmSwapFiles" => crate::de::req(&mut f.21, &mut map, "perVmSwapFiles"),
-                "localSwapDatastoreSupported" => {
-                    crate::de::req(&mut f.22, &mut map, "localSwapDatastoreSupported")
-                }
-                "unsharedSwapVMotionSupported" => {
-                    crate::de::req(&mut f.23, &mut map, "unsharedSwapVMotionSupported")
-                }
-                "backgroundSnapshotsSupported" => {
-                    crate::de::req(&mut f.24, &mut map, "backgroundSnapshotsSupported")
-                }
-                "preAssignedPCIUnitNumbersSupported" => {
-                    crate::de::req(
-                        &mut f.25,
-                        &mut map,
-                        "preAssignedPCIUnitNumbersSupported",
-                    )
-                }
-                "screenshotSupported" => {
-                    crate::de::req(&mut f.26, &mut map, "screenshotSupported")
-                }
-                "scaledScreenshotSupported" => {
-                    crate::de::req(&mut f.27, &mut map, "scaledScreenshotSupported")
-                }
-                "storageVMotionSupported" => {
-                    crate::de::req(&mut f.28, &mut map, "storageVMotionSupported")
-                }
-                "vmotionWithStorageVMotionSupported" => {
-                    crate::de::req(
-                        &mut f.29,
-                        &mut map,
-                        "vmotionWithStorageVMotionSupported",
-                    )
-                }
-                "vmotionAcrossNetworkSupported" => {
-                    crate::de::set(&mut f.30, &mut map, "vmotionAcrossNetworkSupported")
-                }
-                "maxNumDisksSVMotion" => {
-                    crate::de::set(&mut f.31, &mut map, "maxNumDisksSVMotion")
-                }
-                "maxVirtualDiskDescVersionSupported" => {
-                    crate::de::set(
-                        &mut f.32,
-                        &mut map,
-                        "maxVirtualDiskDescVersionSupported",
-                    )
-                }
-                "hbrNicSelectionSupported" => {
-                    crate::de::req(&mut f.33, &mut map, "hbrNicSelectionSupported")
-                }
-                "vrNfcNicSelectionSupported" => {
-                    crate::de::req(&mut f.34, &mut map, "vrNfcNicSelectionSupported")
-                }
-                "recordReplaySupported" => {
-                    crate::de::req(&mut f.35, &mut map, "recordReplaySupported")
-                }
-                "ftSupported" => crate::de::req(&mut f.36, &mut map, "ftSupported"),
-                "replayUnsupportedReason" => {
-                    crate::de::set(&mut f.37, &mut map, "replayUnsupportedReason")
-                }
-                "replayCompatibilityIssues" => {
-                    crate::de::set_list(&mut f.38, &mut map, "replayCompatibilityIssues")
-                }
-                "smpFtSupported" => crate::de::req(&mut f.39, &mut map, "smpFtSupported"),
-                "ftCompatibilityIssues" => {
-                    crate::de::set_list(&mut f.40, &mut map, "ftCompatibilityIssues")
-                }
-                "smpFtCompatibilityIssues" => {
-                    crate::de::set_list(&mut f.41, &mut map, "smpFtCompatibilityIssues")
-                }
-                "maxVcpusPerFtVm" => {
-                    crate::de::set(&mut f.42, &mut map, "maxVcpusPerFtVm")
-                }
-                "loginBySSLThumbprintSupported" => {
-                    crate::de::set(&mut f.43, &mut map, "loginBySSLThumbprintSupported")
-                }
-                "cloneFromSnapshotSupported" => {
-                    crate::de::req(&mut f.44, &mut map, "cloneFromSnapshotSupported")
-                }
-                "deltaDiskBackingsSupported" => {
-                    crate::de::req(&mut f.45, &mut map, "deltaDiskBackingsSupported")
-                }
-                "perVMNetworkTrafficShapingSupported" => {
-                    crate::de::req(
-                        &mut f.46,
-                        &mut map,
-                        "perVMNetworkTrafficShapingSupported",
-                    )
-                }
-                "tpmSupported" => crate::de::req(&mut f.47, &mut map, "tpmSupported"),
-                "tpmVersion" => crate::de::set(&mut f.48, &mut map, "tpmVersion"),
-                "txtEnabled" => crate::de::set(&mut f.49, &mut map, "txtEnabled"),
-                "drtmType" => crate::de::set(&mut f.50, &mut map, "drtmType"),
-                "supportedCpuFeature" => {
-                    crate::de::set_list(&mut f.51, &mut map, "supportedCpuFeature")
-                }
-                "virtualExecUsageSupported" => {
-                    crate::de::req(&mut f.52, &mut map, "virtualExecUsageSupported")
-                }
-                "storageIORMSupported" => {
-                    crate::de::req(&mut f.53, &mut map, "storageIORMSupported")
-                }
-                "vmDirectPathGen2Supported" => {
-                    crate::de::set(&mut f.54, &mut map, "vmDirectPathGen2Supported")
-                }
-                "vmDirectPathGen2UnsupportedReason" => {
-                    crate::de::set_list(
-                        &mut f.55,
-                        &mut map,
-                        "vmDirectPathGen2UnsupportedReason",
-                    )
-                }
-                "vmDirectPathGen2UnsupportedReasonExtended" => {
-                    crate::de::set(
-                        &mut f.56,
-                        &mut map,
-                        "vmDirectPathGen2UnsupportedReasonExtended",
-                    )
-                }
-                "supportedVmfsMajorVersion" => {
-                    crate::de::set_list(&mut f.57, &mut map, "supportedVmfsMajorVersion")
-                }
-                "vStorageCapable" => {
-                    crate::de::req(&mut f.58, &mut map, "vStorageCapable")
-                }
-                "snapshotRelayoutSupported" => {
-                    crate::de::req(&mut f.59, &mut map, "snapshotRelayoutSupported")
-                }
-                "firewallIpRulesSupported" => {
-                    crate::de::set(&mut f.60, &mut map, "firewallIpRulesSupported")
-                }
-                "servicePackageInfoSupported" => {
-                    crate::de::set(&mut f.61, &mut map, "servicePackageInfoSupported")
-                }
-                "maxHostRunningVms" => {
-                    crate::de::set(&mut f.62, &mut map, "maxHostRunningVms")
-                }
-                "maxHostSupportedVcpus" => {
-                    crate::de::set(&mut f.63, &mut map, "maxHostSupportedVcpus")
-                }
-                "vmfsDatastoreMountCapable" => {
-                    crate::de::req(&mut f.64, &mut map, "vmfsDatastoreMountCapable")
-                }
-                "eightPlusHostVmfsSharedAccessSupported" => {
-                    crate::de::req(
-                        &mut f.65,
-                        &mut map,
-                        "eightPlusHostVmfsSharedAccessSupported",
-                    )
-                }
-                "nestedHVSupported" => {
-                    crate::de::req(&mut f.66, &mut map, "nestedHVSupported")
-                }
-                "vPMCSupported" => crate::de::req(&mut f.67, &mut map, "vPMCSupported"),
-                "interVMCommunicationThroughVMCISupported" => {
-                    crate::de::req(
-                        &mut f.68,
-                        &mut map,
-                        "interVMCommunicationThroughVMCISupported",
-                    )
-                }
-                "scheduledHardwareUpgradeSupported" => {
-                    crate::de::set(
-                        &mut f.69,
-                        &mut map,
-                        "scheduledHardwareUpgradeSupported",
-                    )
-                }
-                "featureCapabilitiesSupported" => {
-                    crate::de::req(&mut f.70, &mut map, "featureCapabilitiesSupported")
-                }
-                "latencySensitivitySupported" => {
-                    crate::de::req(&mut f.71, &mut map, "latencySensitivitySupported")
-                }
-                "storagePolicySupported" => {
-                    crate::de::set(&mut f.72, &mut map, "storagePolicySupported")
-                }
-                "accel3dSupported" => {
-                    crate::de::req(&mut f.73, &mut map, "accel3dSupported")
-                }
-                "reliableMemoryAware" => {
-                    crate::de::set(&mut f.74, &mut map, "reliableMemoryAware")
-                }
-                "multipleNetworkStackInstanceSupported" => {
-                    crate::de::set(
-                        &mut f.75,
-                        &mut map,
-                        "multipleNetworkStackInstanceSupported",
-                    )
-                }
-                "messageBusProxySupported" => {
-                    crate::de::set(&mut f.76, &mut map, "messageBusProxySupported")
-                }
-                "vsanSupported" => crate::de::set(&mut f.77, &mut map, "vsanSupported"),
-                "vFlashSupported" => {
-                    crate::de::set(&mut f.78, &mut map, "vFlashSupported")
-                }
-                "hostAccessManagerSupported" => {
-                    crate::de::set(&mut f.79, &mut map, "hostAccessManagerSupported")
-                }
-                "provisioningNicSelectionSupported" => {
-                    crate::de::req(
-                        &mut f.80,
-                        &mut map,
-                        "provisioningNicSelectionSupported",
-                    )
-                }
-                "nfs41Supported" => crate::de::set(&mut f.81, &mut map, "nfs41Supported"),
-                "nfs41Krb5iSupported" => {
-                    crate::de::set(&mut f.82, &mut map, "nfs41Krb5iSupported")
-                }
-                "turnDiskLocatorLedSupported" => {
-                    crate::de::set(&mut f.83, &mut map, "turnDiskLocatorLedSupported")
-                }
-                "virtualVolumeDatastoreSupported" => {
-                    crate::de::set(
-                        &mut f.84,
-                        &mut map,
-                        "virtualVolumeDatastoreSupported",
-                    )
-                }
-                "markAsSsdSupported" => {
-                    crate::de::set(&mut f.85, &mut map, "markAsSsdSupported")
-                }
-                "markAsLocalSupported" => {
-                    crate::de::set(&mut f.86, &mut map, "markAsLocalSupported")
-                }
-                "smartCardAuthenticationSupported" => {
-                    crate::de::set(
-                        &mut f.87,
-                        &mut map,
-                        "smartCardAuthenticationSupported",
-                    )
-                }
-                "pMemSupported" => crate::de::set(&mut f.88, &mut map, "pMemSupported"),
-                "pMemSnapshotSupported" => {
-                    crate::de::set(&mut f.89, &mut map, "pMemSnapshotSupported")
-                }
-                "cryptoSupported" => {
-                    crate::de::set(&mut f.90, &mut map, "cryptoSupported")
-                }
-                "oneKVolumeAPIsSupported" => {
-                    crate::de::set(&mut f.91, &mut map, "oneKVolumeAPIsSupported")
-                }
-                "gatewayOnNicSupported" => {
-                    crate::de::set(&mut f.92, &mut map, "gatewayOnNicSupported")
-                }
-                "upitSupported" => crate::de::set(&mut f.93, &mut map, "upitSupported"),
-                "cpuHwMmuSupported" => {
-                    crate::de::set(&mut f.94, &mut map, "cpuHwMmuSupported")
-                }
-                "encryptedVMotionSupported" => {
-                    crate::de::set(&mut f.95, &mut map, "encryptedVMotionSupported")
-                }
-                "encryptionChangeOnAddRemoveSupported" => {
-                    crate::de::set(
-                        &mut f.96,
-                        &mut map,
-                        "encryptionChangeOnAddRemoveSupported",
-                    )
-                }
-                "encryptionHotOperationSupported" => {
-                    crate::de::set(
-                        &mut f.97,
-                        &mut map,
-                        "encryptionHotOperationSupported",
-                    )
-                }
-                "encryptionWithSnapshotsSupported" => {
-                    crate::de::set(
-                        &mut f.98,
-                        &mut map,
-                        "encryptionWithSnapshotsSupported",
-                    )
-                }
-                "encryptionFaultToleranceSupported" => {
-                    crate::de::set(
-                        &mut f.99,
-                        &mut map,
-                        "encryptionFaultToleranceSupported",
-                    )
-                }
-                "encryptionMemorySaveSupported" => {
-                    crate::de::set(&mut f.100, &mut map, "encryptionMemorySaveSupported")
-                }
-                "encryptionRDMSupported" => {
-                    crate::de::set(&mut f.101, &mut map, "encryptionRDMSupported")
-                }
-                "encryptionVFlashSupported" => {
-                    crate::de::set(&mut f.102, &mut map, "encryptionVFlashSupported")
-                }
-                "encryptionCBRCSupported" => {
-                    crate::de::set(&mut f.103, &mut map, "encryptionCBRCSupported")
-                }
-                "encryptionHBRSupported" => {
-                    crate::de::set(&mut f.104, &mut map, "encryptionHBRSupported")
-                }
-                "ftEfiSupported" => {
-                    crate::de::set(&mut f.105, &mut map, "ftEfiSupported")
-                }
-                "unmapMethodSupported" => {
-                    crate::de::set(&mut f.106, &mut map, "unmapMethodSupported")
-                }
-                "maxMemMBPerFtVm" => {
-                    crate::de::set(&mut f.107, &mut map, "maxMemMBPerFtVm")
-                }
-                "virtualMmuUsageIgnored" => {
-                    crate::de::set(&mut f.108, &mut map, "virtualMmuUsageIgnored")
-                }
-                "virtualExecUsageIgnored" => {
-                    crate::de::set(&mut f.109, &mut map, "virtualExecUsageIgnored")
-                }
-                "vmCreateDateSupported" => {
-                    crate::de::set(&mut f.110, &mut map, "vmCreateDateSupported")
-                }
-                "vmfs3EOLSupported" => {
-                    crate::de::set(&mut f.111, &mut map, "vmfs3EOLSupported")
-                }
-                "ftVmcpSupported" => {
-                    crate::de::set(&mut f.112, &mut map, "ftVmcpSupported")
-                }
-                "quickBootSupported" => {
-                    crate::de::set(&mut f.113, &mut map, "quickBootSupported")
-                }
-                "encryptedFtSupported" => {
-                    crate::de::set(&mut f.114, &mut map, "encryptedFtSupported")
-                }
-                "assignableHardwareSupported" => {
-                    crate::de::set(&mut f.115, &mut map, "assignableHardwareSupported")
-                }
-                "suspendToMemorySupported" => {
-                    crate::de::set(&mut f.116, &mut map, "suspendToMemorySupported")
-                }
-                "useFeatureReqsForOldHWv" => {
-                    crate::de::set(&mut f.117, &mut map, "useFeatureReqsForOldHWv")
-                }
-                "markPerenniallyReservedSupported" => {
-                    crate::de::set(
-                        &mut f.118,
-                        &mut map,
-                        "markPerenniallyReservedSupported",
-                    )
-                }
-                "hppPspSupported" => {
-                    crate::de::set(&mut f.119, &mut map, "hppPspSupported")
-                }
-                "deviceRebindWithoutRebootSupported" => {
-                    crate::de::set(
-                        &mut f.120,
-                        &mut map,
-                        "deviceRebindWithoutRebootSupported",
-                    )
-                }
-                "storagePolicyChangeSupported" => {
-                    crate::de::set(&mut f.121, &mut map, "storagePolicyChangeSupported")
-                }
-                "precisionTimeProtocolSupported" => {
-                    crate::de::set(
-                        &mut f.122,
-                        &mut map,
-                        "precisionTimeProtocolSupported",
-                    )
-                }
-                "remoteDeviceVMotionSupported" => {
-                    crate::de::set(&mut f.123, &mut map, "remoteDeviceVMotionSupported")
-                }
-                "maxSupportedVmMemory" => {
-                    crate::de::set(&mut f.124, &mut map, "maxSupportedVmMemory")
-                }
-                "ahDeviceHintsSupported" => {
-                    crate::de::set(&mut f.125, &mut map, "ahDeviceHintsSupported")
-                }
-                "nvmeOverTcpSupported" => {
-                    crate::de::set(&mut f.126, &mut map, "nvmeOverTcpSupported")
-                }
-                "nvmeStorageFabricServicesSupported" => {
-                    crate::de::set(
-                        &mut f.127,
-                        &mut map,
-                        "nvmeStorageFabricServicesSupported",
-                    )
-                }
-                "assignHwPciConfigSupported" => {
-                    crate::de::set(&mut f.128, &mut map, "assignHwPciConfigSupported")
-                }
-                "timeConfigSupported" => {
-                    crate::de::set(&mut f.129, &mut map, "timeConfigSupported")
-                }
-                "nvmeBatchOperationsSupported" => {
-                    crate::de::set(&mut f.130, &mut map, "nvmeBatchOperationsSupported")
-                }
-                "pMemFailoverSupported" => {
-                    crate::de::set(&mut f.131, &mut map, "pMemFailoverSupported")
-                }
-                "hostConfigEncryptionSupported" => {
-                    crate::de::set(&mut f.132, &mut map, "hostConfigEncryptionSupported")
-                }
-                "maxSupportedSimultaneousThreads" => {
-                    crate::de::set(
-                        &mut f.133,
-                        &mut map,
-                        "maxSupportedSimultaneousThreads",
-                    )
-                }
-                "ptpConfigSupported" => {
-                    crate::de::set(&mut f.134, &mut map, "ptpConfigSupported")
-                }
-                "maxSupportedPtpPorts" => {
-                    crate::de::set(&mut f.135, &mut map, "maxSupportedPtpPorts")
-                }
-                "sgxRegistrationSupported" => {
-                    crate::de::set(&mut f.136, &mut map, "sgxRegistrationSupported")
-                }
-                "pMemIndependentSnapshotSupported" => {
-                    crate::de::set(
-                        &mut f.137,
-                        &mut map,
-                        "pMemIndependentSnapshotSupported",
-                    )
-                }
-                "iommuSLDirtyCapable" => {
-                    crate::de::set(&mut f.138, &mut map, "iommuSLDirtyCapable")
-                }
-                "vmknicBindingSupported" => {
-                    crate::de::set(&mut f.139, &mut map, "vmknicBindingSupported")
-                }
-                "ultralowFixedUnmapSupported" => {
-                    crate::de::set(&mut f.140, &mut map, "ultralowFixedUnmapSupported")
-                }
-                "nvmeVvolSupported" => {
-                    crate::de::set(&mut f.141, &mut map, "nvmeVvolSupported")
-                }
-                "fptHotplugSupported" => {
-                    crate::de::set(&mut f.142, &mut map, "fptHotplugSupported")
-                }
-                "mconnectSupported" => {
-                    crate::de::set(&mut f.143, &mut map, "mconnectSupported")
-                }
-                "vsanNicMgmtSupported" => {
-                    crate::de::set(&mut f.144, &mut map, "vsanNicMgmtSupported")
-                }
-                "vvolNQNSupported" => {
-                    crate::de::set(&mut f.145, &mut map, "vvolNQNSupported")
-                }
-                "stretchedSCSupported" => {
-                    crate::de::set(&mut f.146, &mut map, "stretchedSCSupported")
-                }
-                "vmknicBindingOnNFSv41" => {
-                    crate::de::set(&mut f.147, &mut map, "vmknicBindingOnNFSv41")
-                }
-                "vpStatusCheckSupported" => {
-                    crate::de::set(&mut f.148, &mut map, "vpStatusCheckSupported")
-                }
-                "e2e4knSupported" => {
-                    crate::de::set(&mut f.149, &mut map, "e2e4knSupported")
-                }
-                "vsanDedicatedVmkNicSupported" => {
-                    crate::de::set(&mut f.150, &mut map, "vsanDedicatedVmkNicSupported")
-                }
-                "nConnectSupported" => {
-                    crate::de::set(&mut f.151, &mut map, "nConnectSupported")
-                }
-                "userKeySupported" => {
-                    crate::de::set(&mut f.152, &mut map, "userKeySupported")
-                }
-                "ndcmSupported" => crate::de::set(&mut f.153, &mut map, "ndcmSupported"),
-                "uefiSecureBoot" => {
-                    crate::de::set(&mut f.154, &mut map, "uefiSecureBoot")
-                }
-                "vpxdVmxGenerationSupported" => {
-                    crate::de::set(&mut f.155, &mut map, "vpxdVmxGenerationSupported")
-                }
-                "nfs41Krb5pSupported" => {
-                    crate::de::set(&mut f.156, &mut map, "nfs41Krb5pSupported")
-                }
-                "cimSupported" => crate::de::set(&mut f.157, &mut map, "cimSupported"),
-                "npivSupported" => crate::de::set(&mut f.158, &mut map, "npivSupported"),
-                "entitlementSupported" => {
-                    crate::de::set(&mut f.159, &mut map, "entitlementSupported")
-                }
-                "monitorUnrestricted" => {
-                    crate::de::set(&mut f.160, &mut map, "monitorUnrestricted")
-                }
-                "vnetworkingNicSelectionSupported" => {
-                    crate::de::set(
-                        &mut f.161,
-                        &mut map,
-                        "vnetworkingNicSelectionSupported",
-                    )
-                }
-                "directPathInfoSupported" => {
-                    crate::de::set(&mut f.162, &mut map, "directPathInfoSupported")
-                }
-                "fcdLinkedCloneSupported" => {
-                    crate::de::set(&mut f.163, &mut map, "fcdLinkedCloneSupported")
-                }
-                "ehvQuickBootSupported" => {
-                    crate::de::set(&mut f.164, &mut map, "ehvQuickBootSupported")
-                }
-                "nestedHvTieringEnabled" => {
-                    crate::de::set(&mut f.165, &mut map, "nestedHvTieringEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, _, _,
-            Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), _, _, _, Some(_), Some(_), Some(_), Some(_), _, _,
-            Some(_), _, _, _, _, Some(_), Some(_), Some(_), Some(_), _, _, _, _, Some(_),
-            Some(_), _, _, _, _, Some(_), Some(_), _, _, _, _, Some(_), Some(_), Some(_),
-            Some(_), Some(_), _, Some(_), Some(_), _, Some(_), _, _, _, _, _, _, Some(_),
-            _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                        f.14.is_some(),
-                        f.15.is_some(),
-                        f.16.is_some(),
-                        f.17.is_some(),
-                        f.18.is_some(),
-                        f.19.is_some(),
-                        f.20.is_some(),
-                        f.21.is_some(),
-                        f.22.is_some(),
-                        f.23.is_some(),
-                        f.24.is_some(),
-                        f.25.is_some(),
-                        f.26.is_some(),
-                        f.27.is_some(),
-                        f.28.is_some(),
-                        f.29.is_some(),
-                        f.33.is_some(),
-                        f.34.is_some(),
-                        f.35.is_some(),
-                        f.36.is_some(),
-                        f.39.is_some(),
-                        f.44.is_some(),
-                        f.45.is_some(),
-                        f.46.is_some(),
-                        f.47.is_some(),
-                        f.52.is_some(),
-                        f.53.is_some(),
-                        f.58.is_some(),
-                        f.59.is_some(),
-                        f.64.is_some(),
-                        f.65.is_some(),
-                        f.66.is_some(),
-                        f.67.is_some(),
-                        f.68.is_some(),
-                        f.70.is_some(),
-                        f.71.is_some(),
-                        f.73.is_some(),
-                        f.80.is_some(),
-                    ],
-                    &[
-                        "recursiveResourcePoolsSupported",
-                        "cpuMemoryResourceConfigurationSupported",
-                        "rebootSupported",
-                        "shutdownSupported",
-                        "vmotionSupported",
-                        "standbySupported",
-                        "datastorePrincipalSupported",
-                        "sanSupported",
-                        "nfsSupported",
-                        "iscsiSupported",
-                        "vlanTaggingSupported",
-                        "nicTeamingSupported",
-                        "highGuestMemSupported",
-                        "maintenanceModeSupported",
-                        "suspendedRelocateSupported",
-                        "restrictedSnapshotRelocateSupported",
-                        "perVmSwapFiles",
-                        "localSwapDatastoreSupported",
-                        "unsharedSwapVMotionSupported",
-                        "backgroundSnapshotsSupported",
-                        "preAssignedPCIUnitNumbersSupported",
-                        "screenshotSupported",
-                        "scaledScreenshotSupported",
-                        "storageVMotionSupported",
-                        "vmotionWithStorageVMotionSupported",
-                        "hbrNicSelectionSupported",
-                        "vrNfcNicSelectionSupported",
-                        "recordReplaySupported",
-                        "ftSupported",
-                        "smpFtSupported",
-                        "cloneFromSnapshotSupported",
-                        "deltaDiskBackingsSupported",
-                        "perVMNetworkTrafficShapingSupported",
-                        "tpmSupported",
-                        "virtualExecUsageSupported",
-                        "storageIORMSupported",
-                        "vStorageCapable",
-                        "snapshotRelayoutSupported",
-                        "vmfsDatastoreMountCapable",
-                        "eightPlusHostVmfsSharedAccessSupported",
-                        "nestedHVSupported",
-                        "vPMCSupported",
-                        "interVMCommunicationThroughVMCISupported",
-                        "featureCapabilitiesSupported",
-                        "latencySensitivitySupported",
-                        "accel3dSupported",
-                        "provisioningNicSelectionSupported",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            Some(f_11),
-            Some(f_12),
-            Some(f_13),
-            Some(f_14),
-            Some(f_15),
-            Some(f_16),
-            Some(f_17),
-            Some(f_18),
-            Some(f_19),
-            Some(f_20),
-            Some(f_21),
-            Some(f_22),
-            Some(f_23),
-            Some(f_24),
-            Some(f_25),
-            Some(f_26),
-            Some(f_27),
-            Some(f_28),
-            Some(f_29),
-            f_30,
-            f_31,
-            f_32,
-            Some(f_33),
-            Some(f_34),
-            Some(f_35),
-            Some(f_36),
-            f_37,
-            f_38,
-            Some(f_39),
-            f_40,
-            f_41,
-            f_42,
-            f_43,
-            Some(f_44),
-            Some(f_45),
-            Some(f_46),
-            Some(f_47),
-            f_48,
-            f_49,
-            f_50,
-            f_51,
-            Some(f_52),
-            Some(f_53),
-            f_54,
-            f_55,
-            f_56,
-            f_57,
-            Some(f_58),
-            Some(f_59),
-            f_60,
-            f_61,
-            f_62,
-            f_63,
-            Some(f_64),
-            Some(f_65),
-            Some(f_66),
-            Some(f_67),
-            Some(f_68),
-            f_69,
-            Some(f_70),
-            Some(f_71),
-            f_72,
-            Some(f_73),
-            f_74,
-            f_75,
-            f_76,
-            f_77,
-            f_78,
-            f_79,
-            Some(f_80),
-            f_81,
-            f_82,
-            f_83,
-            f_84,
-            f_85,
-            f_86,
-            f_87,
-            f_88,
-            f_89,
-            f_90,
-            f_91,
-            f_92,
-            f_93,
-            f_94,
-            f_95,
-            f_96,
-            f_97,
-            f_98,
-            f_99,
-            f_100,
-            f_101,
-            f_102,
-            f_103,
-            f_104,
-            f_105,
-            f_106,
-            f_107,
-            f_108,
-            f_109,
-            f_110,
-            f_111,
-            f_112,
-            f_113,
-            f_114,
-            f_115,
-            f_116,
-            f_117,
-            f_118,
-            f_119,
-            f_120,
-            f_121,
-            f_122,
-            f_123,
-            f_124,
-            f_125,
-            f_126,
-            f_127,
-            f_128,
-            f_129,
-            f_130,
-            f_131,
-            f_132,
-            f_133,
-            f_134,
-            f_135,
-            f_136,
-            f_137,
-            f_138,
-            f_139,
-            f_140,
-            f_141,
-            f_142,
-            f_143,
-            f_144,
-            f_145,
-            f_146,
-            f_147,
-            f_148,
-            f_149,
-            f_150,
-            f_151,
-            f_152,
-            f_153,
-            f_154,
-            f_155,
-            f_156,
-            f_157,
-            f_158,
-            f_159,
-            f_160,
-            f_161,
-            f_162,
-            f_163,
-            f_164,
-            f_165,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            recursive_resource_pools_supported: f_0,
-            cpu_memory_resource_configuration_supported: f_1,
-            reboot_supported: f_2,
-            shutdown_supported: f_3,
-            vmotion_supported: f_4,
-            standby_supported: f_5,
-            ipmi_supported: f_6,
-            max_supported_v_ms: f_7,
-            max_running_v_ms: f_8,
-            max_supported_vcpus: f_9,
-            max_registered_v_ms: f_10,
-            datastore_principal_supported: f_11,
-            san_supported: f_12,
-            nfs_supported: f_13,
-            iscsi_supported: f_14,
-            vlan_tagging_supported: f_15,
-            nic_teaming_supported: f_16,
-            high_guest_mem_supported: f_17,
-            maintenance_mode_supported: f_18,
-            suspended_relocate_supported: f_19,
-            restricted_snapshot_relocate_supported: f_20,
-            per_vm_swap_files: f_21,
-            local_swap_datastore_supported: f_22,
-            unshared_swap_v_motion_supported: f_23,
-            background_snapshots_supported: f_24,
-            pre_assigned_pci_unit_numbers_supported: f_25,
-            screenshot_supported: f_26,
-            scaled_screenshot_supported: f_27,
-            storage_v_motion_supported: f_28,
-            vmotion_with_storage_v_motion_supported: f_29,
-            vmotion_across_network_supported: f_30,
-            max_num_disks_sv_motion: f_31,
-            max_virtual_disk_desc_version_supported: f_32,
-            hbr_nic_selection_supported: f_33,
-            vr_nfc_nic_selection_supported: f_34,
-            record_replay_supported: f_35,
-            ft_supported: f_36,
-            replay_unsupported_reason: f_37,
-            replay_compatibility_issues: f_38,
-            smp_ft_supported: f_39,
-            ft_compatibility_issues: f_40,
-            smp_ft_compatibility_issues: f_41,
-            max_vcpus_per_ft_vm: f_42,
-            login_by_ssl_thumbprint_supported: f_43,
-            clone_from_snapshot_supported: f_44,
-            delta_disk_backings_supported: f_45,
-            per_vm_network_traffic_shaping_supported: f_46,
-            tpm_supported: f_47,
-            tpm_version: f_48,
-            txt_enabled: f_49,
-            drtm_type: f_50,
-            supported_cpu_feature: f_51,
-            virtual_exec_usage_supported: f_52,
-            storage_iorm_supported: f_53,
-            vm_direct_path_gen2_supported: f_54,
-            vm_direct_path_gen2_unsupported_reason: f_55,
-            vm_direct_path_gen2_unsupported_reason_extended: f_56,
-            supported_vmfs_major_version: f_57,
-            v_storage_capable: f_58,
-            snapshot_relayout_supported: f_59,
-            firewall_ip_rules_supported: f_60,
-            service_package_info_supported: f_61,
-            max_host_running_vms: f_62,
-            max_host_supported_vcpus: f_63,
-            vmfs_datastore_mount_capable: f_64,
-            eight_plus_host_vmfs_shared_access_supported: f_65,
-            nested_hv_supported: f_66,
-            v_pmc_supported: f_67,
-            inter_vm_communication_through_vmci_supported: f_68,
-            scheduled_hardware_upgrade_supported: f_69,
-            feature_capabilities_supported: f_70,
-            latency_sensitivity_supported: f_71,
-            storage_policy_supported: f_72,
-            accel3d_supported: f_73,
-            reliable_memory_aware: f_74,
-            multiple_network_stack_instance_supported: f_75,
-            message_bus_proxy_supported: f_76,
-            vsan_supported: f_77,
-            v_flash_supported: f_78,
-            host_access_manager_supported: f_79,
-            provisioning_nic_selection_supported: f_80,
-            nfs41_supported: f_81,
-            nfs41_krb5i_supported: f_82,
-            turn_disk_locator_led_supported: f_83,
-            virtual_volume_datastore_supported: f_84,
-            mark_as_ssd_supported: f_85,
-            mark_as_local_supported: f_86,
-            smart_card_authentication_supported: f_87,
-            p_mem_supported: f_88,
-            p_mem_snapshot_supported: f_89,
-            crypto_supported: f_90,
-            one_k_volume_ap_is_supported: f_91,
-            gateway_on_nic_supported: f_92,
-            upit_supported: f_93,
-            cpu_hw_mmu_supported: f_94,
-            encrypted_v_motion_supported: f_95,
-            encryption_change_on_add_remove_supported: f_96,
-            encryption_hot_operation_supported: f_97,
-            encryption_with_snapshots_supported: f_98,
-            encryption_fault_tolerance_supported: f_99,
-            encryption_memory_save_supported: f_100,
-            encryption_rdm_supported: f_101,
-            encryption_v_flash_supported: f_102,
-            encryption_cbrc_supported: f_103,
-            encryption_hbr_supported: f_104,
-            ft_efi_supported: f_105,
-            unmap_method_supported: f_106,
-            max_mem_mb_per_ft_vm: f_107,
-            virtual_mmu_usage_ignored: f_108,
-            virtual_exec_usage_ignored: f_109,
-            vm_create_date_supported: f_110,
-            vmfs3_eol_supported: f_111,
-            ft_vmcp_supported: f_112,
-            quick_boot_supported: f_113,
-            encrypted_ft_supported: f_114,
-            assignable_hardware_supported: f_115,
-            suspend_to_memory_supported: f_116,
-            use_feature_reqs_for_old_h_wv: f_117,
-            mark_perennially_reserved_supported: f_118,
-            hpp_psp_supported: f_119,
-            device_rebind_without_reboot_supported: f_120,
-            storage_policy_change_supported: f_121,
-            precision_time_protocol_supported: f_122,
-            remote_device_v_motion_supported: f_123,
-            max_supported_vm_memory: f_124,
-            ah_device_hints_supported: f_125,
-            nvme_over_tcp_supported: f_126,
-            nvme_storage_fabric_services_supported: f_127,
-            assign_hw_pci_config_supported: f_128,
-            time_config_supported: f_129,
-            nvme_batch_operations_supported: f_130,
-            p_mem_failover_supported: f_131,
-            host_config_encryption_supported: f_132,
-            max_supported_simultaneous_threads: f_133,
-            ptp_config_supported: f_134,
-            max_supported_ptp_ports: f_135,
-            sgx_registration_supported: f_136,
-            p_mem_independent_snapshot_supported: f_137,
-            iommu_sl_dirty_capable: f_138,
-            vmknic_binding_supported: f_139,
-            ultralow_fixed_unmap_supported: f_140,
-            nvme_vvol_supported: f_141,
-            fpt_hotplug_supported: f_142,
-            mconnect_supported: f_143,
-            vsan_nic_mgmt_supported: f_144,
-            vvol_nqn_supported: f_145,
-            stretched_sc_supported: f_146,
-            vmknic_binding_on_nf_sv41: f_147,
-            vp_status_check_supported: f_148,
-            e2e4kn_supported: f_149,
-            vsan_dedicated_vmk_nic_supported: f_150,
-            n_connect_supported: f_151,
-            user_key_supported: f_152,
-            ndcm_supported: f_153,
-            uefi_secure_boot: f_154,
-            vpxd_vmx_generation_supported: f_155,
-            nfs41_krb5p_supported: f_156,
-            cim_supported: f_157,
-            npiv_supported: f_158,
-            entitlement_supported: f_159,
-            monitor_unrestricted: f_160,
-            vnetworking_nic_selection_supported: f_161,
-            direct_path_info_supported: f_162,
-            fcd_linked_clone_supported: f_163,
-            ehv_quick_boot_supported: f_164,
-            nested_hv_tiering_enabled: f_165,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -50,8 +50,9 @@ impl HostCapabilityFtUnsupportedReason {
         }
     }
 }
-impl crate::de::StringEnum for HostCapabilityFtUnsupportedReason {
-    fn from_wire(v: &str) -> Self {
+impl HostCapabilityFtUnsupportedReason {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "vMotionNotLicensed" => Self::VMotionNotLicensed,
             "missingVMotionNic" => Self::MissingVMotionNic,
@@ -68,13 +69,13 @@ impl crate::de::StringEnum for HostCapabilityFtUnsupportedReason {
 }
 impl From<&str> for HostCapabilityFtUnsupportedReason {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostCapabilityFtUnsupportedReason {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostCapabilityFtUnsupportedReason {
@@ -82,13 +83,33 @@ impl std::fmt::Display for HostCapabilityFtUnsupportedReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostCapabilityFtUnsupportedReason {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostCapabilityFtUnsupportedReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostCapabilityFtUnsupportedReason {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCapabilityFtUnsupportedReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostCapabilityFtUnsupportedReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

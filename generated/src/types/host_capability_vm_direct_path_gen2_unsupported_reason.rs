@@ -26,8 +26,9 @@ impl HostCapabilityVmDirectPathGen2UnsupportedReason {
         }
     }
 }
-impl crate::de::StringEnum for HostCapabilityVmDirectPathGen2UnsupportedReason {
-    fn from_wire(v: &str) -> Self {
+impl HostCapabilityVmDirectPathGen2UnsupportedReason {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "hostNptIncompatibleProduct" => Self::HostNptIncompatibleProduct,
             "hostNptIncompatibleHardware" => Self::HostNptIncompatibleHardware,
@@ -38,13 +39,13 @@ impl crate::de::StringEnum for HostCapabilityVmDirectPathGen2UnsupportedReason {
 }
 impl From<&str> for HostCapabilityVmDirectPathGen2UnsupportedReason {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostCapabilityVmDirectPathGen2UnsupportedReason {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostCapabilityVmDirectPathGen2UnsupportedReason {
@@ -52,13 +53,33 @@ impl std::fmt::Display for HostCapabilityVmDirectPathGen2UnsupportedReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostCapabilityVmDirectPathGen2UnsupportedReason {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostCapabilityVmDirectPathGen2UnsupportedReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostCapabilityVmDirectPathGen2UnsupportedReason {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCapabilityVmDirectPathGen2UnsupportedReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostCapabilityVmDirectPathGen2UnsupportedReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

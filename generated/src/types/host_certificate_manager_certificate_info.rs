@@ -3,7 +3,7 @@
 /// Data object type *HostCertificateManagerCertificateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostCertificateManagerCertificateInfo {
     /// Property *HostCertificateManagerCertificateInfo.kind*.
     ///
@@ -34,75 +34,80 @@ impl HostCertificateManagerCertificateInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("kind", &self.kind);
-        o.opt("issuer", &self.issuer);
-        o.opt("notBefore", &self.not_before);
-        o.opt("notAfter", &self.not_after);
-        o.opt("subject", &self.subject);
-        o.field("status", &self.status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostCertificateManagerCertificateInfo",
+    type_name: Some("HostCertificateManagerCertificateInfo"),
+    wire: &["kind", "issuer", "notBefore", "notAfter", "subject", "status"],
+    names: &["kind", "issuer", "not_before", "not_after", "subject", "status"],
+    required: &[5u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16, 5u16, 4u16],
+};
+impl crate::object::Object for HostCertificateManagerCertificateInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.kind,
+            1usize => &self.issuer,
+            2usize => &self.not_before,
+            3usize => &self.not_after,
+            4usize => &self.subject,
+            5usize => &self.status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.kind,
+            1usize => &mut self.issuer,
+            2usize => &mut self.not_before,
+            3usize => &mut self.not_after,
+            4usize => &mut self.subject,
+            5usize => &mut self.status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostCertificateManagerCertificateInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostCertificateManagerCertificateInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostCertificateManagerCertificateInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostCertificateManagerCertificateInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCertificateManagerCertificateInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostCertificateManagerCertificateInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostCertificateManagerCertificateInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostCertificateManagerCertificateInfo {
-    const TYPE_NAME: &'static str = "HostCertificateManagerCertificateInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "kind" => crate::de::set(&mut f.0, &mut map, "kind"),
-                "issuer" => crate::de::set(&mut f.1, &mut map, "issuer"),
-                "notBefore" => crate::de::set(&mut f.2, &mut map, "notBefore"),
-                "notAfter" => crate::de::set(&mut f.3, &mut map, "notAfter"),
-                "subject" => crate::de::set(&mut f.4, &mut map, "subject"),
-                "status" => crate::de::req(&mut f.5, &mut map, "status"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.5.is_some()], &["status"]));
-        }
-        let (f_0, f_1, f_2, f_3, f_4, Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            kind: f_0,
-            issuer: f_1,
-            not_before: f_2,
-            not_after: f_3,
-            subject: f_4,
-            status: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -38,8 +38,9 @@ impl HostCertificateManagerCertificateInfoCertificateStatus {
         }
     }
 }
-impl crate::de::StringEnum for HostCertificateManagerCertificateInfoCertificateStatus {
-    fn from_wire(v: &str) -> Self {
+impl HostCertificateManagerCertificateInfoCertificateStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "unknown" => Self::Unknown,
             "expired" => Self::Expired,
@@ -53,13 +54,13 @@ impl crate::de::StringEnum for HostCertificateManagerCertificateInfoCertificateS
 }
 impl From<&str> for HostCertificateManagerCertificateInfoCertificateStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostCertificateManagerCertificateInfoCertificateStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostCertificateManagerCertificateInfoCertificateStatus {
@@ -67,14 +68,34 @@ impl std::fmt::Display for HostCertificateManagerCertificateInfoCertificateStatu
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostCertificateManagerCertificateInfoCertificateStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostCertificateManagerCertificateInfoCertificateStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostCertificateManagerCertificateInfoCertificateStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCertificateManagerCertificateInfoCertificateStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for HostCertificateManagerCertificateInfoCertificateStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

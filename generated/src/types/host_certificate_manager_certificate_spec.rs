@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostCertificateManagerCertificateSpec {
     /// Property *HostCertificateManagerCertificateSpec.kind*.
     pub kind: String,
@@ -28,67 +28,74 @@ impl HostCertificateManagerCertificateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("kind", &self.kind);
-        o.opt("subjectAlternativeNames", &self.subject_alternative_names);
-        o.opt("cryptoAlgorithm", &self.crypto_algorithm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostCertificateManagerCertificateSpec",
+    type_name: Some("HostCertificateManagerCertificateSpec"),
+    wire: &["kind", "subjectAlternativeNames", "cryptoAlgorithm"],
+    names: &["kind", "subject_alternative_names", "crypto_algorithm"],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostCertificateManagerCertificateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.kind,
+            1usize => &self.subject_alternative_names,
+            2usize => &self.crypto_algorithm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.kind,
+            1usize => &mut self.subject_alternative_names,
+            2usize => &mut self.crypto_algorithm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostCertificateManagerCertificateSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostCertificateManagerCertificateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostCertificateManagerCertificateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostCertificateManagerCertificateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCertificateManagerCertificateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostCertificateManagerCertificateSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostCertificateManagerCertificateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostCertificateManagerCertificateSpec {
-    const TYPE_NAME: &'static str = "HostCertificateManagerCertificateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Vec<String>>, Option<String>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "kind" => crate::de::req(&mut f.0, &mut map, "kind"),
-                "subjectAlternativeNames" => {
-                    crate::de::set_list(&mut f.1, &mut map, "subjectAlternativeNames")
-                }
-                "cryptoAlgorithm" => {
-                    crate::de::set(&mut f.2, &mut map, "cryptoAlgorithm")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["kind"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            kind: f_0,
-            subject_alternative_names: f_1,
-            crypto_algorithm: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -28,8 +28,9 @@ impl HostCertificateManagerCryptoAlgorithm {
         }
     }
 }
-impl crate::de::StringEnum for HostCertificateManagerCryptoAlgorithm {
-    fn from_wire(v: &str) -> Self {
+impl HostCertificateManagerCryptoAlgorithm {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "RSA_2048" => Self::Rsa2048,
             "RSA_3072" => Self::Rsa3072,
@@ -40,13 +41,13 @@ impl crate::de::StringEnum for HostCertificateManagerCryptoAlgorithm {
 }
 impl From<&str> for HostCertificateManagerCryptoAlgorithm {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostCertificateManagerCryptoAlgorithm {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostCertificateManagerCryptoAlgorithm {
@@ -54,13 +55,33 @@ impl std::fmt::Display for HostCertificateManagerCryptoAlgorithm {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostCertificateManagerCryptoAlgorithm {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostCertificateManagerCryptoAlgorithm {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostCertificateManagerCryptoAlgorithm {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCertificateManagerCryptoAlgorithm {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostCertificateManagerCryptoAlgorithm {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostConfigFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostConfigFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl HostConfigFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostConfigFault",
+    type_name: Some("HostConfigFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for HostConfigFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostConfigFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostConfigFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostConfigFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostConfigFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostConfigFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostConfigFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostConfigFault {
-    const TYPE_NAME: &'static str = "HostConfigFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostConfigFault` or any of its subtypes: what a member declared as `HostConfigFault` holds.
@@ -107,22 +129,7 @@ pub enum HostConfigFaultKind {
 impl HostConfigFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostConfigFault(v) => v.type_name(),
-            Self::AdminDisabled(v) => v.type_name(),
-            Self::AdminNotDisabled(v) => v.type_name(),
-            Self::BlockedByFirewall(v) => v.type_name(),
-            Self::ClockSkew(v) => v.type_name(),
-            Self::DisableAdminNotSupported(v) => v.type_name(),
-            Self::HostConfigFailed(v) => v.type_name(),
-            Self::HostInDomain(v) => v.type_name(),
-            Self::InvalidHostName(v) => v.type_name(),
-            Self::NasConfigFault(v) => v.type_name(),
-            Self::NoGateway(v) => v.type_name(),
-            Self::NoVirtualNic(v) => v.type_name(),
-            Self::PlatformConfigFault(v) => v.type_name(),
-            Self::VmfsMountFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -218,178 +225,127 @@ impl From<crate::types::VmfsMountFaultKind> for HostConfigFaultKind {
         Self::VmfsMountFault(v)
     }
 }
-impl serde::Serialize for HostConfigFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostConfigFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::HostConfigFault, id) {
+            crate::registry::id::AdminDisabled => {
+                Self::AdminDisabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::AdminNotDisabled => {
+                Self::AdminNotDisabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::BlockedByFirewall => {
+                Self::BlockedByFirewall(crate::object::Blank::blank())
+            }
+            crate::registry::id::ClockSkew => {
+                Self::ClockSkew(crate::object::Blank::blank())
+            }
+            crate::registry::id::DisableAdminNotSupported => {
+                Self::DisableAdminNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostConfigFailed => {
+                Self::HostConfigFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostInDomain => {
+                Self::HostInDomain(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidHostName => {
+                Self::InvalidHostName(crate::object::Blank::blank())
+            }
+            crate::registry::id::NasConfigFault => {
+                Self::NasConfigFault(
+                    <crate::types::NasConfigFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::NoGateway => {
+                Self::NoGateway(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoVirtualNic => {
+                Self::NoVirtualNic(crate::object::Blank::blank())
+            }
+            crate::registry::id::PlatformConfigFault => {
+                Self::PlatformConfigFault(
+                    <crate::types::PlatformConfigFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmfsMountFault => {
+                Self::VmfsMountFault(
+                    <crate::types::VmfsMountFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostConfigFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostConfigFault(v) => v.serialize(s),
-            Self::AdminDisabled(v) => v.serialize(s),
-            Self::AdminNotDisabled(v) => v.serialize(s),
-            Self::BlockedByFirewall(v) => v.serialize(s),
-            Self::ClockSkew(v) => v.serialize(s),
-            Self::DisableAdminNotSupported(v) => v.serialize(s),
-            Self::HostConfigFailed(v) => v.serialize(s),
-            Self::HostInDomain(v) => v.serialize(s),
-            Self::InvalidHostName(v) => v.serialize(s),
-            Self::NasConfigFault(v) => v.serialize(s),
-            Self::NoGateway(v) => v.serialize(s),
-            Self::NoVirtualNic(v) => v.serialize(s),
-            Self::PlatformConfigFault(v) => v.serialize(s),
-            Self::VmfsMountFault(v) => v.serialize(s),
+            Self::HostConfigFault(v) => &**v,
+            Self::AdminDisabled(v) => &**v,
+            Self::AdminNotDisabled(v) => &**v,
+            Self::BlockedByFirewall(v) => &**v,
+            Self::ClockSkew(v) => &**v,
+            Self::DisableAdminNotSupported(v) => &**v,
+            Self::HostConfigFailed(v) => &**v,
+            Self::HostInDomain(v) => &**v,
+            Self::InvalidHostName(v) => &**v,
+            Self::NasConfigFault(v) => crate::object::Family::object(v),
+            Self::NoGateway(v) => &**v,
+            Self::NoVirtualNic(v) => &**v,
+            Self::PlatformConfigFault(v) => crate::object::Family::object(v),
+            Self::VmfsMountFault(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostConfigFault(v) => &mut **v,
+            Self::AdminDisabled(v) => &mut **v,
+            Self::AdminNotDisabled(v) => &mut **v,
+            Self::BlockedByFirewall(v) => &mut **v,
+            Self::ClockSkew(v) => &mut **v,
+            Self::DisableAdminNotSupported(v) => &mut **v,
+            Self::HostConfigFailed(v) => &mut **v,
+            Self::HostInDomain(v) => &mut **v,
+            Self::InvalidHostName(v) => &mut **v,
+            Self::NasConfigFault(v) => crate::object::Family::object_mut(v),
+            Self::NoGateway(v) => &mut **v,
+            Self::NoVirtualNic(v) => &mut **v,
+            Self::PlatformConfigFault(v) => crate::object::Family::object_mut(v),
+            Self::VmfsMountFault(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostConfigFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostConfigFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostConfigFaultKind {
-    const BASE: u16 = crate::registry::id::HostConfigFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AdminDisabled => {
-                    Self::AdminDisabled(
-                        Box::new(
-                            <crate::types::AdminDisabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AdminNotDisabled => {
-                    Self::AdminNotDisabled(
-                        Box::new(
-                            <crate::types::AdminNotDisabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::BlockedByFirewall => {
-                    Self::BlockedByFirewall(
-                        Box::new(
-                            <crate::types::BlockedByFirewall as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ClockSkew => {
-                    Self::ClockSkew(
-                        Box::new(
-                            <crate::types::ClockSkew as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DisableAdminNotSupported => {
-                    Self::DisableAdminNotSupported(
-                        Box::new(
-                            <crate::types::DisableAdminNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostConfigFailed => {
-                    Self::HostConfigFailed(
-                        Box::new(
-                            <crate::types::HostConfigFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostInDomain => {
-                    Self::HostInDomain(
-                        Box::new(
-                            <crate::types::HostInDomain as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidHostName => {
-                    Self::InvalidHostName(
-                        Box::new(
-                            <crate::types::InvalidHostName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NasConfigFault => {
-                    Self::NasConfigFault(
-                        <crate::types::NasConfigFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::NoGateway => {
-                    Self::NoGateway(
-                        Box::new(
-                            <crate::types::NoGateway as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoVirtualNic => {
-                    Self::NoVirtualNic(
-                        Box::new(
-                            <crate::types::NoVirtualNic as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PlatformConfigFault => {
-                    Self::PlatformConfigFault(
-                        <crate::types::PlatformConfigFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmfsMountFault => {
-                    Self::VmfsMountFault(
-                        <crate::types::VmfsMountFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::HostConfigFault(
-                        Box::new(
-                            <crate::types::HostConfigFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostConfigFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostConfigFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostConfigFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostConfigFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostConfigInfo {
     /// Property *HostConfigInfo.host*.
     ///
@@ -165,473 +165,373 @@ impl HostConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.field("product", &self.product);
-        o.opt("deploymentInfo", &self.deployment_info);
-        o.opt("hyperThread", &self.hyper_thread);
-        o.opt("cpuScheduler", &self.cpu_scheduler);
-        o.opt("consoleReservation", &self.console_reservation);
-        o.opt("virtualMachineReservation", &self.virtual_machine_reservation);
-        o.opt("storageDevice", &self.storage_device);
-        o.opt("multipathState", &self.multipath_state);
-        o.opt("fileSystemVolume", &self.file_system_volume);
-        o.opt("systemFile", &self.system_file);
-        o.opt("network", &self.network);
-        o.opt("vmotion", &self.vmotion);
-        o.opt("virtualNicManagerInfo", &self.virtual_nic_manager_info);
-        o.opt("capabilities", &self.capabilities);
-        o.opt("datastoreCapabilities", &self.datastore_capabilities);
-        o.opt("offloadCapabilities", &self.offload_capabilities);
-        o.opt("service", &self.service);
-        o.opt("firewall", &self.firewall);
-        o.opt("autoStart", &self.auto_start);
-        o.opt("activeDiagnosticPartition", &self.active_diagnostic_partition);
-        o.opt("option", &self.option);
-        o.opt("optionDef", &self.option_def);
-        o.opt("datastorePrincipal", &self.datastore_principal);
-        o.opt("localSwapDatastore", &self.local_swap_datastore);
-        o.opt("systemSwapConfiguration", &self.system_swap_configuration);
-        o.opt("systemResources", &self.system_resources);
-        o.opt("dateTimeInfo", &self.date_time_info);
-        o.opt("flags", &self.flags);
-        o.opt("adminDisabled", &self.admin_disabled);
-        o.opt("lockdownMode", &self.lockdown_mode);
-        o.opt("ipmi", &self.ipmi);
-        o.opt("sslThumbprintInfo", &self.ssl_thumbprint_info);
-        o.opt("sslThumbprintData", &self.ssl_thumbprint_data);
-        o.opt("authenticationData", &self.authentication_data);
-        o.opt("certificate", &self.certificate);
-        o.opt("pciPassthruInfo", &self.pci_passthru_info);
-        o.opt("authenticationManagerInfo", &self.authentication_manager_info);
-        o.opt("featureVersion", &self.feature_version);
-        o.opt("powerSystemCapability", &self.power_system_capability);
-        o.opt("powerSystemInfo", &self.power_system_info);
-        o.opt("cacheConfigurationInfo", &self.cache_configuration_info);
-        o.opt("wakeOnLanCapable", &self.wake_on_lan_capable);
-        o.opt("featureCapability", &self.feature_capability);
-        o.opt("maskedFeatureCapability", &self.masked_feature_capability);
-        o.opt("vFlashConfigInfo", &self.v_flash_config_info);
-        o.opt("vsanHostConfig", &self.vsan_host_config);
-        o.opt("domainList", &self.domain_list);
-        o.opt("scriptCheckSum", &self.script_check_sum);
-        o.opt("hostConfigCheckSum", &self.host_config_check_sum);
-        o.opt("descriptionTreeCheckSum", &self.description_tree_check_sum);
-        o.opt("graphicsInfo", &self.graphics_info);
-        o.opt("sharedPassthruGpuTypes", &self.shared_passthru_gpu_types);
-        o.opt("graphicsConfig", &self.graphics_config);
-        o.opt("sharedGpuCapabilities", &self.shared_gpu_capabilities);
-        o.opt("ioFilterInfo", &self.io_filter_info);
-        o.opt("sriovDevicePool", &self.sriov_device_pool);
-        o.opt("assignableHardwareBinding", &self.assignable_hardware_binding);
-        o.opt("assignableHardwareConfig", &self.assignable_hardware_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostConfigInfo",
+    type_name: Some("HostConfigInfo"),
+    wire: &[
+        "host",
+        "product",
+        "deploymentInfo",
+        "hyperThread",
+        "cpuScheduler",
+        "consoleReservation",
+        "virtualMachineReservation",
+        "storageDevice",
+        "multipathState",
+        "fileSystemVolume",
+        "systemFile",
+        "network",
+        "vmotion",
+        "virtualNicManagerInfo",
+        "capabilities",
+        "datastoreCapabilities",
+        "offloadCapabilities",
+        "service",
+        "firewall",
+        "autoStart",
+        "activeDiagnosticPartition",
+        "option",
+        "optionDef",
+        "datastorePrincipal",
+        "localSwapDatastore",
+        "systemSwapConfiguration",
+        "systemResources",
+        "dateTimeInfo",
+        "flags",
+        "adminDisabled",
+        "lockdownMode",
+        "ipmi",
+        "sslThumbprintInfo",
+        "sslThumbprintData",
+        "authenticationData",
+        "certificate",
+        "pciPassthruInfo",
+        "authenticationManagerInfo",
+        "featureVersion",
+        "powerSystemCapability",
+        "powerSystemInfo",
+        "cacheConfigurationInfo",
+        "wakeOnLanCapable",
+        "featureCapability",
+        "maskedFeatureCapability",
+        "vFlashConfigInfo",
+        "vsanHostConfig",
+        "domainList",
+        "scriptCheckSum",
+        "hostConfigCheckSum",
+        "descriptionTreeCheckSum",
+        "graphicsInfo",
+        "sharedPassthruGpuTypes",
+        "graphicsConfig",
+        "sharedGpuCapabilities",
+        "ioFilterInfo",
+        "sriovDevicePool",
+        "assignableHardwareBinding",
+        "assignableHardwareConfig",
+    ],
+    names: &[
+        "host",
+        "product",
+        "deployment_info",
+        "hyper_thread",
+        "cpu_scheduler",
+        "console_reservation",
+        "virtual_machine_reservation",
+        "storage_device",
+        "multipath_state",
+        "file_system_volume",
+        "system_file",
+        "network",
+        "vmotion",
+        "virtual_nic_manager_info",
+        "capabilities",
+        "datastore_capabilities",
+        "offload_capabilities",
+        "service",
+        "firewall",
+        "auto_start",
+        "active_diagnostic_partition",
+        "option",
+        "option_def",
+        "datastore_principal",
+        "local_swap_datastore",
+        "system_swap_configuration",
+        "system_resources",
+        "date_time_info",
+        "flags",
+        "admin_disabled",
+        "lockdown_mode",
+        "ipmi",
+        "ssl_thumbprint_info",
+        "ssl_thumbprint_data",
+        "authentication_data",
+        "certificate",
+        "pci_passthru_info",
+        "authentication_manager_info",
+        "feature_version",
+        "power_system_capability",
+        "power_system_info",
+        "cache_configuration_info",
+        "wake_on_lan_capable",
+        "feature_capability",
+        "masked_feature_capability",
+        "v_flash_config_info",
+        "vsan_host_config",
+        "domain_list",
+        "script_check_sum",
+        "host_config_check_sum",
+        "description_tree_check_sum",
+        "graphics_info",
+        "shared_passthru_gpu_types",
+        "graphics_config",
+        "shared_gpu_capabilities",
+        "io_filter_info",
+        "sriov_device_pool",
+        "assignable_hardware_binding",
+        "assignable_hardware_config",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[
+        20u16, 29u16, 57u16, 58u16, 34u16, 37u16, 19u16, 41u16, 14u16, 35u16, 5u16, 4u16,
+        15u16, 23u16, 27u16, 2u16, 50u16, 47u16, 43u16, 38u16, 9u16, 18u16, 28u16, 53u16,
+        51u16, 0u16, 49u16, 3u16, 55u16, 31u16, 24u16, 30u16, 44u16, 8u16, 11u16, 16u16,
+        21u16, 22u16, 36u16, 39u16, 40u16, 1u16, 48u16, 17u16, 54u16, 52u16, 56u16,
+        33u16, 32u16, 7u16, 10u16, 26u16, 25u16, 45u16, 6u16, 13u16, 12u16, 46u16, 42u16,
+    ],
+};
+impl crate::object::Object for HostConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.product,
+            2usize => &self.deployment_info,
+            3usize => &self.hyper_thread,
+            4usize => &self.cpu_scheduler,
+            5usize => &self.console_reservation,
+            6usize => &self.virtual_machine_reservation,
+            7usize => &self.storage_device,
+            8usize => &self.multipath_state,
+            9usize => &self.file_system_volume,
+            10usize => &self.system_file,
+            11usize => &self.network,
+            12usize => &self.vmotion,
+            13usize => &self.virtual_nic_manager_info,
+            14usize => &self.capabilities,
+            15usize => &self.datastore_capabilities,
+            16usize => &self.offload_capabilities,
+            17usize => &self.service,
+            18usize => &self.firewall,
+            19usize => &self.auto_start,
+            20usize => &self.active_diagnostic_partition,
+            21usize => &self.option,
+            22usize => &self.option_def,
+            23usize => &self.datastore_principal,
+            24usize => &self.local_swap_datastore,
+            25usize => &self.system_swap_configuration,
+            26usize => &self.system_resources,
+            27usize => &self.date_time_info,
+            28usize => &self.flags,
+            29usize => &self.admin_disabled,
+            30usize => &self.lockdown_mode,
+            31usize => &self.ipmi,
+            32usize => &self.ssl_thumbprint_info,
+            33usize => &self.ssl_thumbprint_data,
+            34usize => &self.authentication_data,
+            35usize => &self.certificate,
+            36usize => &self.pci_passthru_info,
+            37usize => &self.authentication_manager_info,
+            38usize => &self.feature_version,
+            39usize => &self.power_system_capability,
+            40usize => &self.power_system_info,
+            41usize => &self.cache_configuration_info,
+            42usize => &self.wake_on_lan_capable,
+            43usize => &self.feature_capability,
+            44usize => &self.masked_feature_capability,
+            45usize => &self.v_flash_config_info,
+            46usize => &self.vsan_host_config,
+            47usize => &self.domain_list,
+            48usize => &self.script_check_sum,
+            49usize => &self.host_config_check_sum,
+            50usize => &self.description_tree_check_sum,
+            51usize => &self.graphics_info,
+            52usize => &self.shared_passthru_gpu_types,
+            53usize => &self.graphics_config,
+            54usize => &self.shared_gpu_capabilities,
+            55usize => &self.io_filter_info,
+            56usize => &self.sriov_device_pool,
+            57usize => &self.assignable_hardware_binding,
+            58usize => &self.assignable_hardware_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.product,
+            2usize => &mut self.deployment_info,
+            3usize => &mut self.hyper_thread,
+            4usize => &mut self.cpu_scheduler,
+            5usize => &mut self.console_reservation,
+            6usize => &mut self.virtual_machine_reservation,
+            7usize => &mut self.storage_device,
+            8usize => &mut self.multipath_state,
+            9usize => &mut self.file_system_volume,
+            10usize => &mut self.system_file,
+            11usize => &mut self.network,
+            12usize => &mut self.vmotion,
+            13usize => &mut self.virtual_nic_manager_info,
+            14usize => &mut self.capabilities,
+            15usize => &mut self.datastore_capabilities,
+            16usize => &mut self.offload_capabilities,
+            17usize => &mut self.service,
+            18usize => &mut self.firewall,
+            19usize => &mut self.auto_start,
+            20usize => &mut self.active_diagnostic_partition,
+            21usize => &mut self.option,
+            22usize => &mut self.option_def,
+            23usize => &mut self.datastore_principal,
+            24usize => &mut self.local_swap_datastore,
+            25usize => &mut self.system_swap_configuration,
+            26usize => &mut self.system_resources,
+            27usize => &mut self.date_time_info,
+            28usize => &mut self.flags,
+            29usize => &mut self.admin_disabled,
+            30usize => &mut self.lockdown_mode,
+            31usize => &mut self.ipmi,
+            32usize => &mut self.ssl_thumbprint_info,
+            33usize => &mut self.ssl_thumbprint_data,
+            34usize => &mut self.authentication_data,
+            35usize => &mut self.certificate,
+            36usize => &mut self.pci_passthru_info,
+            37usize => &mut self.authentication_manager_info,
+            38usize => &mut self.feature_version,
+            39usize => &mut self.power_system_capability,
+            40usize => &mut self.power_system_info,
+            41usize => &mut self.cache_configuration_info,
+            42usize => &mut self.wake_on_lan_capable,
+            43usize => &mut self.feature_capability,
+            44usize => &mut self.masked_feature_capability,
+            45usize => &mut self.v_flash_config_info,
+            46usize => &mut self.vsan_host_config,
+            47usize => &mut self.domain_list,
+            48usize => &mut self.script_check_sum,
+            49usize => &mut self.host_config_check_sum,
+            50usize => &mut self.description_tree_check_sum,
+            51usize => &mut self.graphics_info,
+            52usize => &mut self.shared_passthru_gpu_types,
+            53usize => &mut self.graphics_config,
+            54usize => &mut self.shared_gpu_capabilities,
+            55usize => &mut self.io_filter_info,
+            56usize => &mut self.sriov_device_pool,
+            57usize => &mut self.assignable_hardware_binding,
+            58usize => &mut self.assignable_hardware_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostConfigInfo {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            product: crate::object::Blank::blank(),
+            deployment_info: crate::object::Blank::blank(),
+            hyper_thread: crate::object::Blank::blank(),
+            cpu_scheduler: crate::object::Blank::blank(),
+            console_reservation: crate::object::Blank::blank(),
+            virtual_machine_reservation: crate::object::Blank::blank(),
+            storage_device: crate::object::Blank::blank(),
+            multipath_state: crate::object::Blank::blank(),
+            file_system_volume: crate::object::Blank::blank(),
+            system_file: crate::object::Blank::blank(),
+            network: crate::object::Blank::blank(),
+            vmotion: crate::object::Blank::blank(),
+            virtual_nic_manager_info: crate::object::Blank::blank(),
+            capabilities: crate::object::Blank::blank(),
+            datastore_capabilities: crate::object::Blank::blank(),
+            offload_capabilities: crate::object::Blank::blank(),
+            service: crate::object::Blank::blank(),
+            firewall: crate::object::Blank::blank(),
+            auto_start: crate::object::Blank::blank(),
+            active_diagnostic_partition: crate::object::Blank::blank(),
+            option: crate::object::Blank::blank(),
+            option_def: crate::object::Blank::blank(),
+            datastore_principal: crate::object::Blank::blank(),
+            local_swap_datastore: crate::object::Blank::blank(),
+            system_swap_configuration: crate::object::Blank::blank(),
+            system_resources: crate::object::Blank::blank(),
+            date_time_info: crate::object::Blank::blank(),
+            flags: crate::object::Blank::blank(),
+            admin_disabled: crate::object::Blank::blank(),
+            lockdown_mode: crate::object::Blank::blank(),
+            ipmi: crate::object::Blank::blank(),
+            ssl_thumbprint_info: crate::object::Blank::blank(),
+            ssl_thumbprint_data: crate::object::Blank::blank(),
+            authentication_data: crate::object::Blank::blank(),
+            certificate: crate::object::Blank::blank(),
+            pci_passthru_info: crate::object::Blank::blank(),
+            authentication_manager_info: crate::object::Blank::blank(),
+            feature_version: crate::object::Blank::blank(),
+            power_system_capability: crate::object::Blank::blank(),
+            power_system_info: crate::object::Blank::blank(),
+            cache_configuration_info: crate::object::Blank::blank(),
+            wake_on_lan_capable: crate::object::Blank::blank(),
+            feature_capability: crate::object::Blank::blank(),
+            masked_feature_capability: crate::object::Blank::blank(),
+            v_flash_config_info: crate::object::Blank::blank(),
+            vsan_host_config: crate::object::Blank::blank(),
+            domain_list: crate::object::Blank::blank(),
+            script_check_sum: crate::object::Blank::blank(),
+            host_config_check_sum: crate::object::Blank::blank(),
+            description_tree_check_sum: crate::object::Blank::blank(),
+            graphics_info: crate::object::Blank::blank(),
+            shared_passthru_gpu_types: crate::object::Blank::blank(),
+            graphics_config: crate::object::Blank::blank(),
+            shared_gpu_capabilities: crate::object::Blank::blank(),
+            io_filter_info: crate::object::Blank::blank(),
+            sriov_device_pool: crate::object::Blank::blank(),
+            assignable_hardware_binding: crate::object::Blank::blank(),
+            assignable_hardware_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostConfigInfo {
-    const TYPE_NAME: &'static str = "HostConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::AboutInfo>>,
-            Option<Box<crate::types::HostDeploymentInfo>>,
-            Option<Box<crate::types::HostHyperThreadScheduleInfo>>,
-            Option<Box<crate::types::HostCpuSchedulerInfo>>,
-            Option<Box<crate::types::ServiceConsoleReservationInfo>>,
-            Option<Box<crate::types::VirtualMachineMemoryReservationInfo>>,
-            Option<Box<crate::types::HostStorageDeviceInfo>>,
-            Option<Box<crate::types::HostMultipathStateInfo>>,
-            Option<Box<crate::types::HostFileSystemVolumeInfo>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::HostNetworkInfo>>,
-            Option<Box<crate::types::HostVMotionInfo>>,
-            Option<Box<crate::types::HostVirtualNicManagerInfo>>,
-            Option<Box<crate::types::HostNetCapabilities>>,
-            Option<Box<crate::types::HostDatastoreSystemCapabilities>>,
-            Option<Box<crate::types::HostNetOffloadCapabilities>>,
-            Option<Box<crate::types::HostServiceInfo>>,
-            Option<Box<crate::types::HostFirewallInfo>>,
-            Option<Box<crate::types::HostAutoStartManagerConfig>>,
-            Option<Box<crate::types::HostDiagnosticPartition>>,
-            Option<Vec<crate::types::OptionValueKind>>,
-            Option<Vec<crate::types::OptionDef>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::HostSystemSwapConfiguration>>,
-            Option<Box<crate::types::HostSystemResourceInfo>>,
-            Option<Box<crate::types::HostDateTimeInfo>>,
-            Option<Box<crate::types::HostFlagInfo>>,
-            Option<bool>,
-            Option<crate::types::HostLockdownMode>,
-            Option<Box<crate::types::HostIpmiInfo>>,
-            Option<Box<crate::types::HostSslThumbprintInfo>>,
-            Option<Vec<crate::types::HostSslThumbprintInfo>>,
-            Option<Vec<crate::types::HostAuthenticationInfo>>,
-            Option<Vec<i8>>,
-            Option<Vec<crate::types::HostPciPassthruInfoKind>>,
-            Option<Box<crate::types::HostAuthenticationManagerInfo>>,
-            Option<Vec<crate::types::HostFeatureVersionInfo>>,
-            Option<Box<crate::types::PowerSystemCapability>>,
-            Option<Box<crate::types::PowerSystemInfo>>,
-            Option<Vec<crate::types::HostCacheConfigurationInfo>>,
-            Option<bool>,
-            Option<Vec<crate::types::HostFeatureCapability>>,
-            Option<Vec<crate::types::HostFeatureCapability>>,
-            Option<Box<crate::types::HostVFlashManagerVFlashConfigInfo>>,
-            Option<crate::types::VsanHostConfigInfoKind>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostGraphicsInfo>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::HostGraphicsConfig>>,
-            Option<Vec<crate::types::HostSharedGpuCapabilities>>,
-            Option<Vec<crate::types::HostIoFilterInfo>>,
-            Option<Vec<crate::types::HostSriovDevicePoolInfoKind>>,
-            Option<Vec<crate::types::HostAssignableHardwareBinding>>,
-            Option<Box<crate::types::HostAssignableHardwareConfig>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "product" => crate::de::req(&mut f.1, &mut map, "product"),
-                "deploymentInfo" => crate::de::set(&mut f.2, &mut map, "deploymentInfo"),
-                "hyperThread" => crate::de::set(&mut f.3, &mut map, "hyperThread"),
-                "cpuScheduler" => crate::de::set(&mut f.4, &mut map, "cpuScheduler"),
-                "consoleReservation" => {
-                    crate::de::set(&mut f.5, &mut map, "consoleReservation")
-                }
-                "virtualMachineReservation" => {
-                    crate::de::set(&mut f.6, &mut map, "virtualMachineReservation")
-                }
-                "storageDevice" => crate::de::set(&mut f.7, &mut map, "storageDevice"),
-                "multipathState" => crate::de::set(&mut f.8, &mut map, "multipathState"),
-                "fileSystemVolume" => {
-                    crate::de::set(&mut f.9, &mut map, "fileSystemVolume")
-                }
-                "systemFile" => crate::de::set_list(&mut f.10, &mut map, "systemFile"),
-                "network" => crate::de::set(&mut f.11, &mut map, "network"),
-                "vmotion" => crate::de::set(&mut f.12, &mut map, "vmotion"),
-                "virtualNicManagerInfo" => {
-                    crate::de::set(&mut f.13, &mut map, "virtualNicManagerInfo")
-                }
-                "capabilities" => crate::de::set(&mut f.14, &mut map, "capabilities"),
-                "datastoreCapabilities" => {
-                    crate::de::set(&mut f.15, &mut map, "datastoreCapabilities")
-                }
-                "offloadCapabilities" => {
-                    crate::de::set(&mut f.16, &mut map, "offloadCapabilities")
-                }
-                "service" => crate::de::set(&mut f.17, &mut map, "service"),
-                "firewall" => crate::de::set(&mut f.18, &mut map, "firewall"),
-                "autoStart" => crate::de::set(&mut f.19, &mut map, "autoStart"),
-                "activeDiagnosticPartition" => {
-                    crate::de::set(&mut f.20, &mut map, "activeDiagnosticPartition")
-                }
-                "option" => crate::de::set_list(&mut f.21, &mut map, "option"),
-                "optionDef" => crate::de::set_list(&mut f.22, &mut map, "optionDef"),
-                "datastorePrincipal" => {
-                    crate::de::set(&mut f.23, &mut map, "datastorePrincipal")
-                }
-                "localSwapDatastore" => {
-                    crate::de::set(&mut f.24, &mut map, "localSwapDatastore")
-                }
-                "systemSwapConfiguration" => {
-                    crate::de::set(&mut f.25, &mut map, "systemSwapConfiguration")
-                }
-                "systemResources" => {
-                    crate::de::set(&mut f.26, &mut map, "systemResources")
-                }
-                "dateTimeInfo" => crate::de::set(&mut f.27, &mut map, "dateTimeInfo"),
-                "flags" => crate::de::set(&mut f.28, &mut map, "flags"),
-                "adminDisabled" => crate::de::set(&mut f.29, &mut map, "adminDisabled"),
-                "lockdownMode" => crate::de::set(&mut f.30, &mut map, "lockdownMode"),
-                "ipmi" => crate::de::set(&mut f.31, &mut map, "ipmi"),
-                "sslThumbprintInfo" => {
-                    crate::de::set(&mut f.32, &mut map, "sslThumbprintInfo")
-                }
-                "sslThumbprintData" => {
-                    crate::de::set_list(&mut f.33, &mut map, "sslThumbprintData")
-                }
-                "authenticationData" => {
-                    crate::de::set_list(&mut f.34, &mut map, "authenticationData")
-                }
-                "certificate" => crate::de::set_list(&mut f.35, &mut map, "certificate"),
-                "pciPassthruInfo" => {
-                    crate::de::set_list(&mut f.36, &mut map, "pciPassthruInfo")
-                }
-                "authenticationManagerInfo" => {
-                    crate::de::set(&mut f.37, &mut map, "authenticationManagerInfo")
-                }
-                "featureVersion" => {
-                    crate::de::set_list(&mut f.38, &mut map, "featureVersion")
-                }
-                "powerSystemCapability" => {
-                    crate::de::set(&mut f.39, &mut map, "powerSystemCapability")
-                }
-                "powerSystemInfo" => {
-                    crate::de::set(&mut f.40, &mut map, "powerSystemInfo")
-                }
-                "cacheConfigurationInfo" => {
-                    crate::de::set_list(&mut f.41, &mut map, "cacheConfigurationInfo")
-                }
-                "wakeOnLanCapable" => {
-                    crate::de::set(&mut f.42, &mut map, "wakeOnLanCapable")
-                }
-                "featureCapability" => {
-                    crate::de::set_list(&mut f.43, &mut map, "featureCapability")
-                }
-                "maskedFeatureCapability" => {
-                    crate::de::set_list(&mut f.44, &mut map, "maskedFeatureCapability")
-                }
-                "vFlashConfigInfo" => {
-                    crate::de::set(&mut f.45, &mut map, "vFlashConfigInfo")
-                }
-                "vsanHostConfig" => crate::de::set(&mut f.46, &mut map, "vsanHostConfig"),
-                "domainList" => crate::de::set_list(&mut f.47, &mut map, "domainList"),
-                "scriptCheckSum" => crate::de::set(&mut f.48, &mut map, "scriptCheckSum"),
-                "hostConfigCheckSum" => {
-                    crate::de::set(&mut f.49, &mut map, "hostConfigCheckSum")
-                }
-                "descriptionTreeCheckSum" => {
-                    crate::de::set(&mut f.50, &mut map, "descriptionTreeCheckSum")
-                }
-                "graphicsInfo" => {
-                    crate::de::set_list(&mut f.51, &mut map, "graphicsInfo")
-                }
-                "sharedPassthruGpuTypes" => {
-                    crate::de::set_list(&mut f.52, &mut map, "sharedPassthruGpuTypes")
-                }
-                "graphicsConfig" => crate::de::set(&mut f.53, &mut map, "graphicsConfig"),
-                "sharedGpuCapabilities" => {
-                    crate::de::set_list(&mut f.54, &mut map, "sharedGpuCapabilities")
-                }
-                "ioFilterInfo" => {
-                    crate::de::set_list(&mut f.55, &mut map, "ioFilterInfo")
-                }
-                "sriovDevicePool" => {
-                    crate::de::set_list(&mut f.56, &mut map, "sriovDevicePool")
-                }
-                "assignableHardwareBinding" => {
-                    crate::de::set_list(&mut f.57, &mut map, "assignableHardwareBinding")
-                }
-                "assignableHardwareConfig" => {
-                    crate::de::set(&mut f.58, &mut map, "assignableHardwareConfig")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["host", "product"]),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-            f_29,
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-            f_35,
-            f_36,
-            f_37,
-            f_38,
-            f_39,
-            f_40,
-            f_41,
-            f_42,
-            f_43,
-            f_44,
-            f_45,
-            f_46,
-            f_47,
-            f_48,
-            f_49,
-            f_50,
-            f_51,
-            f_52,
-            f_53,
-            f_54,
-            f_55,
-            f_56,
-            f_57,
-            f_58,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            host: f_0,
-            product: f_1,
-            deployment_info: f_2,
-            hyper_thread: f_3,
-            cpu_scheduler: f_4,
-            console_reservation: f_5,
-            virtual_machine_reservation: f_6,
-            storage_device: f_7,
-            multipath_state: f_8,
-            file_system_volume: f_9,
-            system_file: f_10,
-            network: f_11,
-            vmotion: f_12,
-            virtual_nic_manager_info: f_13,
-            capabilities: f_14,
-            datastore_capabilities: f_15,
-            offload_capabilities: f_16,
-            service: f_17,
-            firewall: f_18,
-            auto_start: f_19,
-            active_diagnostic_partition: f_20,
-            option: f_21,
-            option_def: f_22,
-            datastore_principal: f_23,
-            local_swap_datastore: f_24,
-            system_swap_configuration: f_25,
-            system_resources: f_26,
-            date_time_info: f_27,
-            flags: f_28,
-            admin_disabled: f_29,
-            lockdown_mode: f_30,
-            ipmi: f_31,
-            ssl_thumbprint_info: f_32,
-            ssl_thumbprint_data: f_33,
-            authentication_data: f_34,
-            certificate: f_35,
-            pci_passthru_info: f_36,
-            authentication_manager_info: f_37,
-            feature_version: f_38,
-            power_system_capability: f_39,
-            power_system_info: f_40,
-            cache_configuration_info: f_41,
-            wake_on_lan_capable: f_42,
-            feature_capability: f_43,
-            masked_feature_capability: f_44,
-            v_flash_config_info: f_45,
-            vsan_host_config: f_46,
-            domain_list: f_47,
-            script_check_sum: f_48,
-            host_config_check_sum: f_49,
-            description_tree_check_sum: f_50,
-            graphics_info: f_51,
-            shared_passthru_gpu_types: f_52,
-            graphics_config: f_53,
-            shared_gpu_capabilities: f_54,
-            io_filter_info: f_55,
-            sriov_device_pool: f_56,
-            assignable_hardware_binding: f_57,
-            assignable_hardware_config: f_58,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostConfigManager*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostConfigManager {
     /// Property *HostConfigManager.cpuScheduler*.
     ///
@@ -172,314 +172,231 @@ impl HostConfigManager {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("cpuScheduler", &self.cpu_scheduler);
-        o.opt("datastoreSystem", &self.datastore_system);
-        o.opt("memoryManager", &self.memory_manager);
-        o.opt("storageSystem", &self.storage_system);
-        o.opt("networkSystem", &self.network_system);
-        o.opt("vmotionSystem", &self.vmotion_system);
-        o.opt("virtualNicManager", &self.virtual_nic_manager);
-        o.opt("serviceSystem", &self.service_system);
-        o.opt("firewallSystem", &self.firewall_system);
-        o.opt("advancedOption", &self.advanced_option);
-        o.opt("diagnosticSystem", &self.diagnostic_system);
-        o.opt("autoStartManager", &self.auto_start_manager);
-        o.opt("snmpSystem", &self.snmp_system);
-        o.opt("dateTimeSystem", &self.date_time_system);
-        o.opt("patchManager", &self.patch_manager);
-        o.opt("imageConfigManager", &self.image_config_manager);
-        o.opt("bootDeviceSystem", &self.boot_device_system);
-        o.opt("firmwareSystem", &self.firmware_system);
-        o.opt("healthStatusSystem", &self.health_status_system);
-        o.opt("pciPassthruSystem", &self.pci_passthru_system);
-        o.opt("licenseManager", &self.license_manager);
-        o.opt("kernelModuleSystem", &self.kernel_module_system);
-        o.opt("authenticationManager", &self.authentication_manager);
-        o.opt("powerSystem", &self.power_system);
-        o.opt("cacheConfigurationManager", &self.cache_configuration_manager);
-        o.opt("esxAgentHostManager", &self.esx_agent_host_manager);
-        o.opt("iscsiManager", &self.iscsi_manager);
-        o.opt("vFlashManager", &self.v_flash_manager);
-        o.opt("vsanSystem", &self.vsan_system);
-        o.opt("messageBusProxy", &self.message_bus_proxy);
-        o.opt("userDirectory", &self.user_directory);
-        o.opt("accountManager", &self.account_manager);
-        o.opt("hostAccessManager", &self.host_access_manager);
-        o.opt("graphicsManager", &self.graphics_manager);
-        o.opt("vsanInternalSystem", &self.vsan_internal_system);
-        o.opt("certificateManager", &self.certificate_manager);
-        o.opt("cryptoManager", &self.crypto_manager);
-        o.opt("nvdimmSystem", &self.nvdimm_system);
-        o.opt("assignableHardwareManager", &self.assignable_hardware_manager);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostConfigManager",
+    type_name: Some("HostConfigManager"),
+    wire: &[
+        "cpuScheduler",
+        "datastoreSystem",
+        "memoryManager",
+        "storageSystem",
+        "networkSystem",
+        "vmotionSystem",
+        "virtualNicManager",
+        "serviceSystem",
+        "firewallSystem",
+        "advancedOption",
+        "diagnosticSystem",
+        "autoStartManager",
+        "snmpSystem",
+        "dateTimeSystem",
+        "patchManager",
+        "imageConfigManager",
+        "bootDeviceSystem",
+        "firmwareSystem",
+        "healthStatusSystem",
+        "pciPassthruSystem",
+        "licenseManager",
+        "kernelModuleSystem",
+        "authenticationManager",
+        "powerSystem",
+        "cacheConfigurationManager",
+        "esxAgentHostManager",
+        "iscsiManager",
+        "vFlashManager",
+        "vsanSystem",
+        "messageBusProxy",
+        "userDirectory",
+        "accountManager",
+        "hostAccessManager",
+        "graphicsManager",
+        "vsanInternalSystem",
+        "certificateManager",
+        "cryptoManager",
+        "nvdimmSystem",
+        "assignableHardwareManager",
+    ],
+    names: &[
+        "cpu_scheduler",
+        "datastore_system",
+        "memory_manager",
+        "storage_system",
+        "network_system",
+        "vmotion_system",
+        "virtual_nic_manager",
+        "service_system",
+        "firewall_system",
+        "advanced_option",
+        "diagnostic_system",
+        "auto_start_manager",
+        "snmp_system",
+        "date_time_system",
+        "patch_manager",
+        "image_config_manager",
+        "boot_device_system",
+        "firmware_system",
+        "health_status_system",
+        "pci_passthru_system",
+        "license_manager",
+        "kernel_module_system",
+        "authentication_manager",
+        "power_system",
+        "cache_configuration_manager",
+        "esx_agent_host_manager",
+        "iscsi_manager",
+        "v_flash_manager",
+        "vsan_system",
+        "message_bus_proxy",
+        "user_directory",
+        "account_manager",
+        "host_access_manager",
+        "graphics_manager",
+        "vsan_internal_system",
+        "certificate_manager",
+        "crypto_manager",
+        "nvdimm_system",
+        "assignable_hardware_manager",
+    ],
+    required: &[],
+    by_name: &[
+        31u16, 9u16, 38u16, 22u16, 11u16, 16u16, 24u16, 35u16, 0u16, 36u16, 1u16, 13u16,
+        10u16, 25u16, 8u16, 17u16, 33u16, 18u16, 32u16, 15u16, 26u16, 21u16, 20u16, 2u16,
+        29u16, 4u16, 37u16, 14u16, 19u16, 23u16, 7u16, 12u16, 3u16, 30u16, 27u16, 6u16,
+        5u16, 34u16, 28u16,
+    ],
+};
+impl crate::object::Object for HostConfigManager {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cpu_scheduler,
+            1usize => &self.datastore_system,
+            2usize => &self.memory_manager,
+            3usize => &self.storage_system,
+            4usize => &self.network_system,
+            5usize => &self.vmotion_system,
+            6usize => &self.virtual_nic_manager,
+            7usize => &self.service_system,
+            8usize => &self.firewall_system,
+            9usize => &self.advanced_option,
+            10usize => &self.diagnostic_system,
+            11usize => &self.auto_start_manager,
+            12usize => &self.snmp_system,
+            13usize => &self.date_time_system,
+            14usize => &self.patch_manager,
+            15usize => &self.image_config_manager,
+            16usize => &self.boot_device_system,
+            17usize => &self.firmware_system,
+            18usize => &self.health_status_system,
+            19usize => &self.pci_passthru_system,
+            20usize => &self.license_manager,
+            21usize => &self.kernel_module_system,
+            22usize => &self.authentication_manager,
+            23usize => &self.power_system,
+            24usize => &self.cache_configuration_manager,
+            25usize => &self.esx_agent_host_manager,
+            26usize => &self.iscsi_manager,
+            27usize => &self.v_flash_manager,
+            28usize => &self.vsan_system,
+            29usize => &self.message_bus_proxy,
+            30usize => &self.user_directory,
+            31usize => &self.account_manager,
+            32usize => &self.host_access_manager,
+            33usize => &self.graphics_manager,
+            34usize => &self.vsan_internal_system,
+            35usize => &self.certificate_manager,
+            36usize => &self.crypto_manager,
+            37usize => &self.nvdimm_system,
+            38usize => &self.assignable_hardware_manager,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cpu_scheduler,
+            1usize => &mut self.datastore_system,
+            2usize => &mut self.memory_manager,
+            3usize => &mut self.storage_system,
+            4usize => &mut self.network_system,
+            5usize => &mut self.vmotion_system,
+            6usize => &mut self.virtual_nic_manager,
+            7usize => &mut self.service_system,
+            8usize => &mut self.firewall_system,
+            9usize => &mut self.advanced_option,
+            10usize => &mut self.diagnostic_system,
+            11usize => &mut self.auto_start_manager,
+            12usize => &mut self.snmp_system,
+            13usize => &mut self.date_time_system,
+            14usize => &mut self.patch_manager,
+            15usize => &mut self.image_config_manager,
+            16usize => &mut self.boot_device_system,
+            17usize => &mut self.firmware_system,
+            18usize => &mut self.health_status_system,
+            19usize => &mut self.pci_passthru_system,
+            20usize => &mut self.license_manager,
+            21usize => &mut self.kernel_module_system,
+            22usize => &mut self.authentication_manager,
+            23usize => &mut self.power_system,
+            24usize => &mut self.cache_configuration_manager,
+            25usize => &mut self.esx_agent_host_manager,
+            26usize => &mut self.iscsi_manager,
+            27usize => &mut self.v_flash_manager,
+            28usize => &mut self.vsan_system,
+            29usize => &mut self.message_bus_proxy,
+            30usize => &mut self.user_directory,
+            31usize => &mut self.account_manager,
+            32usize => &mut self.host_access_manager,
+            33usize => &mut self.graphics_manager,
+            34usize => &mut self.vsan_internal_system,
+            35usize => &mut self.certificate_manager,
+            36usize => &mut self.crypto_manager,
+            37usize => &mut self.nvdimm_system,
+            38usize => &mut self.assignable_hardware_manager,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostConfigManager {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostConfigManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostConfigManager {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostConfigManager {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostConfigManager {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostConfigManager"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostConfigManager {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostConfigManager {
-    const TYPE_NAME: &'static str = "HostConfigManager";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "cpuScheduler" => crate::de::set(&mut f.0, &mut map, "cpuScheduler"),
-                "datastoreSystem" => {
-                    crate::de::set(&mut f.1, &mut map, "datastoreSystem")
-                }
-                "memoryManager" => crate::de::set(&mut f.2, &mut map, "memoryManager"),
-                "storageSystem" => crate::de::set(&mut f.3, &mut map, "storageSystem"),
-                "networkSystem" => crate::de::set(&mut f.4, &mut map, "networkSystem"),
-                "vmotionSystem" => crate::de::set(&mut f.5, &mut map, "vmotionSystem"),
-                "virtualNicManager" => {
-                    crate::de::set(&mut f.6, &mut map, "virtualNicManager")
-                }
-                "serviceSystem" => crate::de::set(&mut f.7, &mut map, "serviceSystem"),
-                "firewallSystem" => crate::de::set(&mut f.8, &mut map, "firewallSystem"),
-                "advancedOption" => crate::de::set(&mut f.9, &mut map, "advancedOption"),
-                "diagnosticSystem" => {
-                    crate::de::set(&mut f.10, &mut map, "diagnosticSystem")
-                }
-                "autoStartManager" => {
-                    crate::de::set(&mut f.11, &mut map, "autoStartManager")
-                }
-                "snmpSystem" => crate::de::set(&mut f.12, &mut map, "snmpSystem"),
-                "dateTimeSystem" => crate::de::set(&mut f.13, &mut map, "dateTimeSystem"),
-                "patchManager" => crate::de::set(&mut f.14, &mut map, "patchManager"),
-                "imageConfigManager" => {
-                    crate::de::set(&mut f.15, &mut map, "imageConfigManager")
-                }
-                "bootDeviceSystem" => {
-                    crate::de::set(&mut f.16, &mut map, "bootDeviceSystem")
-                }
-                "firmwareSystem" => crate::de::set(&mut f.17, &mut map, "firmwareSystem"),
-                "healthStatusSystem" => {
-                    crate::de::set(&mut f.18, &mut map, "healthStatusSystem")
-                }
-                "pciPassthruSystem" => {
-                    crate::de::set(&mut f.19, &mut map, "pciPassthruSystem")
-                }
-                "licenseManager" => crate::de::set(&mut f.20, &mut map, "licenseManager"),
-                "kernelModuleSystem" => {
-                    crate::de::set(&mut f.21, &mut map, "kernelModuleSystem")
-                }
-                "authenticationManager" => {
-                    crate::de::set(&mut f.22, &mut map, "authenticationManager")
-                }
-                "powerSystem" => crate::de::set(&mut f.23, &mut map, "powerSystem"),
-                "cacheConfigurationManager" => {
-                    crate::de::set(&mut f.24, &mut map, "cacheConfigurationManager")
-                }
-                "esxAgentHostManager" => {
-                    crate::de::set(&mut f.25, &mut map, "esxAgentHostManager")
-                }
-                "iscsiManager" => crate::de::set(&mut f.26, &mut map, "iscsiManager"),
-                "vFlashManager" => crate::de::set(&mut f.27, &mut map, "vFlashManager"),
-                "vsanSystem" => crate::de::set(&mut f.28, &mut map, "vsanSystem"),
-                "messageBusProxy" => {
-                    crate::de::set(&mut f.29, &mut map, "messageBusProxy")
-                }
-                "userDirectory" => crate::de::set(&mut f.30, &mut map, "userDirectory"),
-                "accountManager" => crate::de::set(&mut f.31, &mut map, "accountManager"),
-                "hostAccessManager" => {
-                    crate::de::set(&mut f.32, &mut map, "hostAccessManager")
-                }
-                "graphicsManager" => {
-                    crate::de::set(&mut f.33, &mut map, "graphicsManager")
-                }
-                "vsanInternalSystem" => {
-                    crate::de::set(&mut f.34, &mut map, "vsanInternalSystem")
-                }
-                "certificateManager" => {
-                    crate::de::set(&mut f.35, &mut map, "certificateManager")
-                }
-                "cryptoManager" => crate::de::set(&mut f.36, &mut map, "cryptoManager"),
-                "nvdimmSystem" => crate::de::set(&mut f.37, &mut map, "nvdimmSystem"),
-                "assignableHardwareManager" => {
-                    crate::de::set(&mut f.38, &mut map, "assignableHardwareManager")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-            f_29,
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-            f_35,
-            f_36,
-            f_37,
-            f_38,
-        ) = f;
-        Ok(Self {
-            cpu_scheduler: f_0,
-            datastore_system: f_1,
-            memory_manager: f_2,
-            storage_system: f_3,
-            network_system: f_4,
-            vmotion_system: f_5,
-            virtual_nic_manager: f_6,
-            service_system: f_7,
-            firewall_system: f_8,
-            advanced_option: f_9,
-            diagnostic_system: f_10,
-            auto_start_manager: f_11,
-            snmp_system: f_12,
-            date_time_system: f_13,
-            patch_manager: f_14,
-            image_config_manager: f_15,
-            boot_device_system: f_16,
-            firmware_system: f_17,
-            health_status_system: f_18,
-            pci_passthru_system: f_19,
-            license_manager: f_20,
-            kernel_module_system: f_21,
-            authentication_manager: f_22,
-            power_system: f_23,
-            cache_configuration_manager: f_24,
-            esx_agent_host_manager: f_25,
-            iscsi_manager: f_26,
-            v_flash_manager: f_27,
-            vsan_system: f_28,
-            message_bus_proxy: f_29,
-            user_directory: f_30,
-            account_manager: f_31,
-            host_access_manager: f_32,
-            graphics_manager: f_33,
-            vsan_internal_system: f_34,
-            certificate_manager: f_35,
-            crypto_manager: f_36,
-            nvdimm_system: f_37,
-            assignable_hardware_manager: f_38,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostConfigSpec {
     /// Property *HostConfigSpec.nasDatastore*.
     pub nas_datastore: Option<Vec<crate::types::HostNasVolumeConfig>>,
@@ -58,172 +58,149 @@ impl HostConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("nasDatastore", &self.nas_datastore);
-        o.opt("network", &self.network);
-        o.opt("nicTypeSelection", &self.nic_type_selection);
-        o.opt("service", &self.service);
-        o.opt("firewall", &self.firewall);
-        o.opt("option", &self.option);
-        o.opt("datastorePrincipal", &self.datastore_principal);
-        o.opt("datastorePrincipalPasswd", &self.datastore_principal_passwd);
-        o.opt("datetime", &self.datetime);
-        o.opt("storageDevice", &self.storage_device);
-        o.opt("license", &self.license);
-        o.opt("security", &self.security);
-        o.opt("userAccount", &self.user_account);
-        o.opt("usergroupAccount", &self.usergroup_account);
-        o.opt("memory", &self.memory);
-        o.opt("activeDirectory", &self.active_directory);
-        o.opt("genericConfig", &self.generic_config);
-        o.opt("graphicsConfig", &self.graphics_config);
-        o.opt("assignableHardwareConfig", &self.assignable_hardware_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostConfigSpec",
+    type_name: Some("HostConfigSpec"),
+    wire: &[
+        "nasDatastore",
+        "network",
+        "nicTypeSelection",
+        "service",
+        "firewall",
+        "option",
+        "datastorePrincipal",
+        "datastorePrincipalPasswd",
+        "datetime",
+        "storageDevice",
+        "license",
+        "security",
+        "userAccount",
+        "usergroupAccount",
+        "memory",
+        "activeDirectory",
+        "genericConfig",
+        "graphicsConfig",
+        "assignableHardwareConfig",
+    ],
+    names: &[
+        "nas_datastore",
+        "network",
+        "nic_type_selection",
+        "service",
+        "firewall",
+        "option",
+        "datastore_principal",
+        "datastore_principal_passwd",
+        "datetime",
+        "storage_device",
+        "license",
+        "security",
+        "user_account",
+        "usergroup_account",
+        "memory",
+        "active_directory",
+        "generic_config",
+        "graphics_config",
+        "assignable_hardware_config",
+    ],
+    required: &[],
+    by_name: &[
+        15u16, 18u16, 6u16, 7u16, 8u16, 4u16, 16u16, 17u16, 10u16, 14u16, 0u16, 1u16,
+        2u16, 5u16, 11u16, 3u16, 9u16, 12u16, 13u16,
+    ],
+};
+impl crate::object::Object for HostConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.nas_datastore,
+            1usize => &self.network,
+            2usize => &self.nic_type_selection,
+            3usize => &self.service,
+            4usize => &self.firewall,
+            5usize => &self.option,
+            6usize => &self.datastore_principal,
+            7usize => &self.datastore_principal_passwd,
+            8usize => &self.datetime,
+            9usize => &self.storage_device,
+            10usize => &self.license,
+            11usize => &self.security,
+            12usize => &self.user_account,
+            13usize => &self.usergroup_account,
+            14usize => &self.memory,
+            15usize => &self.active_directory,
+            16usize => &self.generic_config,
+            17usize => &self.graphics_config,
+            18usize => &self.assignable_hardware_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.nas_datastore,
+            1usize => &mut self.network,
+            2usize => &mut self.nic_type_selection,
+            3usize => &mut self.service,
+            4usize => &mut self.firewall,
+            5usize => &mut self.option,
+            6usize => &mut self.datastore_principal,
+            7usize => &mut self.datastore_principal_passwd,
+            8usize => &mut self.datetime,
+            9usize => &mut self.storage_device,
+            10usize => &mut self.license,
+            11usize => &mut self.security,
+            12usize => &mut self.user_account,
+            13usize => &mut self.usergroup_account,
+            14usize => &mut self.memory,
+            15usize => &mut self.active_directory,
+            16usize => &mut self.generic_config,
+            17usize => &mut self.graphics_config,
+            18usize => &mut self.assignable_hardware_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostConfigSpec {
-    const TYPE_NAME: &'static str = "HostConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostNasVolumeConfig>>,
-            Option<Box<crate::types::HostNetworkConfig>>,
-            Option<Vec<crate::types::HostVirtualNicManagerNicTypeSelection>>,
-            Option<Vec<crate::types::HostServiceConfig>>,
-            Option<Box<crate::types::HostFirewallConfig>>,
-            Option<Vec<crate::types::OptionValueKind>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostDateTimeConfig>>,
-            Option<Box<crate::types::HostStorageDeviceInfo>>,
-            Option<Box<crate::types::HostLicenseSpec>>,
-            Option<Box<crate::types::HostSecuritySpec>>,
-            Option<Vec<crate::types::HostAccountSpecKind>>,
-            Option<Vec<crate::types::HostAccountSpecKind>>,
-            Option<Box<crate::types::HostMemorySpec>>,
-            Option<Vec<crate::types::HostActiveDirectory>>,
-            Option<Vec<crate::types::KeyAnyValue>>,
-            Option<Box<crate::types::HostGraphicsConfig>>,
-            Option<Box<crate::types::HostAssignableHardwareConfig>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "nasDatastore" => crate::de::set_list(&mut f.0, &mut map, "nasDatastore"),
-                "network" => crate::de::set(&mut f.1, &mut map, "network"),
-                "nicTypeSelection" => {
-                    crate::de::set_list(&mut f.2, &mut map, "nicTypeSelection")
-                }
-                "service" => crate::de::set_list(&mut f.3, &mut map, "service"),
-                "firewall" => crate::de::set(&mut f.4, &mut map, "firewall"),
-                "option" => crate::de::set_list(&mut f.5, &mut map, "option"),
-                "datastorePrincipal" => {
-                    crate::de::set(&mut f.6, &mut map, "datastorePrincipal")
-                }
-                "datastorePrincipalPasswd" => {
-                    crate::de::set(&mut f.7, &mut map, "datastorePrincipalPasswd")
-                }
-                "datetime" => crate::de::set(&mut f.8, &mut map, "datetime"),
-                "storageDevice" => crate::de::set(&mut f.9, &mut map, "storageDevice"),
-                "license" => crate::de::set(&mut f.10, &mut map, "license"),
-                "security" => crate::de::set(&mut f.11, &mut map, "security"),
-                "userAccount" => crate::de::set_list(&mut f.12, &mut map, "userAccount"),
-                "usergroupAccount" => {
-                    crate::de::set_list(&mut f.13, &mut map, "usergroupAccount")
-                }
-                "memory" => crate::de::set(&mut f.14, &mut map, "memory"),
-                "activeDirectory" => {
-                    crate::de::set_list(&mut f.15, &mut map, "activeDirectory")
-                }
-                "genericConfig" => {
-                    crate::de::set_list(&mut f.16, &mut map, "genericConfig")
-                }
-                "graphicsConfig" => crate::de::set(&mut f.17, &mut map, "graphicsConfig"),
-                "assignableHardwareConfig" => {
-                    crate::de::set(&mut f.18, &mut map, "assignableHardwareConfig")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-        ) = f;
-        Ok(Self {
-            nas_datastore: f_0,
-            network: f_1,
-            nic_type_selection: f_2,
-            service: f_3,
-            firewall: f_4,
-            option: f_5,
-            datastore_principal: f_6,
-            datastore_principal_passwd: f_7,
-            datetime: f_8,
-            storage_device: f_9,
-            license: f_10,
-            security: f_11,
-            user_account: f_12,
-            usergroup_account: f_13,
-            memory: f_14,
-            active_directory: f_15,
-            generic_config: f_16,
-            graphics_config: f_17,
-            assignable_hardware_config: f_18,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostConfigSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostConfigSummary {
     /// Property *HostConfigSummary.name*.
     pub name: String,
@@ -42,97 +42,110 @@ impl HostConfigSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("port", &self.port);
-        o.opt("sslThumbprint", &self.ssl_thumbprint);
-        o.opt("sslCertificate", &self.ssl_certificate);
-        o.opt("product", &self.product);
-        o.field("vmotionEnabled", &self.vmotion_enabled);
-        o.field("faultToleranceEnabled", &self.fault_tolerance_enabled);
-        o.opt("featureVersion", &self.feature_version);
-        o.opt("agentVmDatastore", &self.agent_vm_datastore);
-        o.opt("agentVmNetwork", &self.agent_vm_network);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostConfigSummary",
+    type_name: Some("HostConfigSummary"),
+    wire: &[
+        "name",
+        "port",
+        "sslThumbprint",
+        "sslCertificate",
+        "product",
+        "vmotionEnabled",
+        "faultToleranceEnabled",
+        "featureVersion",
+        "agentVmDatastore",
+        "agentVmNetwork",
+    ],
+    names: &[
+        "name",
+        "port",
+        "ssl_thumbprint",
+        "ssl_certificate",
+        "product",
+        "vmotion_enabled",
+        "fault_tolerance_enabled",
+        "feature_version",
+        "agent_vm_datastore",
+        "agent_vm_network",
+    ],
+    required: &[0u16, 1u16, 5u16, 6u16],
+    by_name: &[8u16, 9u16, 6u16, 7u16, 0u16, 1u16, 4u16, 3u16, 2u16, 5u16],
+};
+impl crate::object::Object for HostConfigSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.port,
+            2usize => &self.ssl_thumbprint,
+            3usize => &self.ssl_certificate,
+            4usize => &self.product,
+            5usize => &self.vmotion_enabled,
+            6usize => &self.fault_tolerance_enabled,
+            7usize => &self.feature_version,
+            8usize => &self.agent_vm_datastore,
+            9usize => &self.agent_vm_network,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.port,
+            2usize => &mut self.ssl_thumbprint,
+            3usize => &mut self.ssl_certificate,
+            4usize => &mut self.product,
+            5usize => &mut self.vmotion_enabled,
+            6usize => &mut self.fault_tolerance_enabled,
+            7usize => &mut self.feature_version,
+            8usize => &mut self.agent_vm_datastore,
+            9usize => &mut self.agent_vm_network,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostConfigSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostConfigSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostConfigSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostConfigSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostConfigSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostConfigSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostConfigSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostConfigSummary {
-    const TYPE_NAME: &'static str = "HostConfigSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::AboutInfo>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::HostFeatureVersionInfo>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "port" => crate::de::req(&mut f.1, &mut map, "port"),
-                "sslThumbprint" => crate::de::set(&mut f.2, &mut map, "sslThumbprint"),
-                "sslCertificate" => crate::de::set(&mut f.3, &mut map, "sslCertificate"),
-                "product" => crate::de::set(&mut f.4, &mut map, "product"),
-                "vmotionEnabled" => crate::de::req(&mut f.5, &mut map, "vmotionEnabled"),
-                "faultToleranceEnabled" => {
-                    crate::de::req(&mut f.6, &mut map, "faultToleranceEnabled")
-                }
-                "featureVersion" => {
-                    crate::de::set_list(&mut f.7, &mut map, "featureVersion")
-                }
-                "agentVmDatastore" => {
-                    crate::de::set(&mut f.8, &mut map, "agentVmDatastore")
-                }
-                "agentVmNetwork" => crate::de::set(&mut f.9, &mut map, "agentVmNetwork"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.5.is_some(), f.6.is_some()],
-                    &["name", "port", "vmotionEnabled", "faultToleranceEnabled"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, Some(f_5), Some(f_6), f_7, f_8, f_9) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            port: f_1,
-            ssl_thumbprint: f_2,
-            ssl_certificate: f_3,
-            product: f_4,
-            vmotion_enabled: f_5,
-            fault_tolerance_enabled: f_6,
-            feature_version: f_7,
-            agent_vm_datastore: f_8,
-            agent_vm_network: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct HostConfigureVFlashResourceRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::HostVFlashManagerVFlashResourceConfigSpec,
 }
-impl serde::Serialize for HostConfigureVFlashResourceRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostConfigureVFlashResourceRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

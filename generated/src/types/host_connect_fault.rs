@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostConnectFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostConnectFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl HostConnectFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostConnectFault",
+    type_name: Some("HostConnectFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for HostConnectFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostConnectFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostConnectFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostConnectFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostConnectFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostConnectFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostConnectFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostConnectFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostConnectFault {
-    const TYPE_NAME: &'static str = "HostConnectFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostConnectFault` or any of its subtypes: what a member declared as `HostConnectFault` holds.
@@ -117,24 +139,7 @@ pub enum HostConnectFaultKind {
 impl HostConnectFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostConnectFault(v) => v.type_name(),
-            Self::AgentInstallFailed(v) => v.type_name(),
-            Self::AlreadyBeingManaged(v) => v.type_name(),
-            Self::AlreadyConnected(v) => v.type_name(),
-            Self::CannotAddHostWithFTVmAsStandalone(v) => v.type_name(),
-            Self::CannotAddHostWithFTVmToDifferentCluster(v) => v.type_name(),
-            Self::CannotAddHostWithFTVmToNonHACluster(v) => v.type_name(),
-            Self::GatewayConnectFault(v) => v.type_name(),
-            Self::MultipleCertificatesVerifyFault(v) => v.type_name(),
-            Self::NoHost(v) => v.type_name(),
-            Self::NoPermissionOnHost(v) => v.type_name(),
-            Self::NotSupportedHost(v) => v.type_name(),
-            Self::ReadHostResourcePoolTreeFailed(v) => v.type_name(),
-            Self::SSLDisabledFault(v) => v.type_name(),
-            Self::SSLVerifyFault(v) => v.type_name(),
-            Self::TooManyHosts(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -243,200 +248,137 @@ impl From<crate::types::TooManyHosts> for HostConnectFaultKind {
         Self::TooManyHosts(Box::new(v))
     }
 }
-impl serde::Serialize for HostConnectFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostConnectFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::HostConnectFault, id) {
+            crate::registry::id::AgentInstallFailed => {
+                Self::AgentInstallFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlreadyBeingManaged => {
+                Self::AlreadyBeingManaged(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlreadyConnected => {
+                Self::AlreadyConnected(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotAddHostWithFTVmAsStandalone => {
+                Self::CannotAddHostWithFTVmAsStandalone(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotAddHostWithFTVmToDifferentCluster => {
+                Self::CannotAddHostWithFTVmToDifferentCluster(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::CannotAddHostWithFTVmToNonHACluster => {
+                Self::CannotAddHostWithFTVmToNonHACluster(crate::object::Blank::blank())
+            }
+            crate::registry::id::GatewayConnectFault => {
+                Self::GatewayConnectFault(
+                    <crate::types::GatewayConnectFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::MultipleCertificatesVerifyFault => {
+                Self::MultipleCertificatesVerifyFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoHost => Self::NoHost(crate::object::Blank::blank()),
+            crate::registry::id::NoPermissionOnHost => {
+                Self::NoPermissionOnHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotSupportedHost => {
+                Self::NotSupportedHost(
+                    <crate::types::NotSupportedHostKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ReadHostResourcePoolTreeFailed => {
+                Self::ReadHostResourcePoolTreeFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::SSLDisabledFault => {
+                Self::SSLDisabledFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::SSLVerifyFault => {
+                Self::SSLVerifyFault(
+                    <crate::types::SSLVerifyFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::TooManyHosts => {
+                Self::TooManyHosts(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostConnectFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostConnectFault(v) => v.serialize(s),
-            Self::AgentInstallFailed(v) => v.serialize(s),
-            Self::AlreadyBeingManaged(v) => v.serialize(s),
-            Self::AlreadyConnected(v) => v.serialize(s),
-            Self::CannotAddHostWithFTVmAsStandalone(v) => v.serialize(s),
-            Self::CannotAddHostWithFTVmToDifferentCluster(v) => v.serialize(s),
-            Self::CannotAddHostWithFTVmToNonHACluster(v) => v.serialize(s),
-            Self::GatewayConnectFault(v) => v.serialize(s),
-            Self::MultipleCertificatesVerifyFault(v) => v.serialize(s),
-            Self::NoHost(v) => v.serialize(s),
-            Self::NoPermissionOnHost(v) => v.serialize(s),
-            Self::NotSupportedHost(v) => v.serialize(s),
-            Self::ReadHostResourcePoolTreeFailed(v) => v.serialize(s),
-            Self::SSLDisabledFault(v) => v.serialize(s),
-            Self::SSLVerifyFault(v) => v.serialize(s),
-            Self::TooManyHosts(v) => v.serialize(s),
+            Self::HostConnectFault(v) => &**v,
+            Self::AgentInstallFailed(v) => &**v,
+            Self::AlreadyBeingManaged(v) => &**v,
+            Self::AlreadyConnected(v) => &**v,
+            Self::CannotAddHostWithFTVmAsStandalone(v) => &**v,
+            Self::CannotAddHostWithFTVmToDifferentCluster(v) => &**v,
+            Self::CannotAddHostWithFTVmToNonHACluster(v) => &**v,
+            Self::GatewayConnectFault(v) => crate::object::Family::object(v),
+            Self::MultipleCertificatesVerifyFault(v) => &**v,
+            Self::NoHost(v) => &**v,
+            Self::NoPermissionOnHost(v) => &**v,
+            Self::NotSupportedHost(v) => crate::object::Family::object(v),
+            Self::ReadHostResourcePoolTreeFailed(v) => &**v,
+            Self::SSLDisabledFault(v) => &**v,
+            Self::SSLVerifyFault(v) => crate::object::Family::object(v),
+            Self::TooManyHosts(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostConnectFault(v) => &mut **v,
+            Self::AgentInstallFailed(v) => &mut **v,
+            Self::AlreadyBeingManaged(v) => &mut **v,
+            Self::AlreadyConnected(v) => &mut **v,
+            Self::CannotAddHostWithFTVmAsStandalone(v) => &mut **v,
+            Self::CannotAddHostWithFTVmToDifferentCluster(v) => &mut **v,
+            Self::CannotAddHostWithFTVmToNonHACluster(v) => &mut **v,
+            Self::GatewayConnectFault(v) => crate::object::Family::object_mut(v),
+            Self::MultipleCertificatesVerifyFault(v) => &mut **v,
+            Self::NoHost(v) => &mut **v,
+            Self::NoPermissionOnHost(v) => &mut **v,
+            Self::NotSupportedHost(v) => crate::object::Family::object_mut(v),
+            Self::ReadHostResourcePoolTreeFailed(v) => &mut **v,
+            Self::SSLDisabledFault(v) => &mut **v,
+            Self::SSLVerifyFault(v) => crate::object::Family::object_mut(v),
+            Self::TooManyHosts(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostConnectFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostConnectFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostConnectFaultKind {
-    const BASE: u16 = crate::registry::id::HostConnectFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AgentInstallFailed => {
-                    Self::AgentInstallFailed(
-                        Box::new(
-                            <crate::types::AgentInstallFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlreadyBeingManaged => {
-                    Self::AlreadyBeingManaged(
-                        Box::new(
-                            <crate::types::AlreadyBeingManaged as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlreadyConnected => {
-                    Self::AlreadyConnected(
-                        Box::new(
-                            <crate::types::AlreadyConnected as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotAddHostWithFTVmAsStandalone => {
-                    Self::CannotAddHostWithFTVmAsStandalone(
-                        Box::new(
-                            <crate::types::CannotAddHostWithFTVmAsStandalone as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotAddHostWithFTVmToDifferentCluster => {
-                    Self::CannotAddHostWithFTVmToDifferentCluster(
-                        Box::new(
-                            <crate::types::CannotAddHostWithFTVmToDifferentCluster as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotAddHostWithFTVmToNonHACluster => {
-                    Self::CannotAddHostWithFTVmToNonHACluster(
-                        Box::new(
-                            <crate::types::CannotAddHostWithFTVmToNonHACluster as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GatewayConnectFault => {
-                    Self::GatewayConnectFault(
-                        <crate::types::GatewayConnectFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::MultipleCertificatesVerifyFault => {
-                    Self::MultipleCertificatesVerifyFault(
-                        Box::new(
-                            <crate::types::MultipleCertificatesVerifyFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoHost => {
-                    Self::NoHost(
-                        Box::new(
-                            <crate::types::NoHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoPermissionOnHost => {
-                    Self::NoPermissionOnHost(
-                        Box::new(
-                            <crate::types::NoPermissionOnHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotSupportedHost => {
-                    Self::NotSupportedHost(
-                        <crate::types::NotSupportedHostKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ReadHostResourcePoolTreeFailed => {
-                    Self::ReadHostResourcePoolTreeFailed(
-                        Box::new(
-                            <crate::types::ReadHostResourcePoolTreeFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SSLDisabledFault => {
-                    Self::SSLDisabledFault(
-                        Box::new(
-                            <crate::types::SSLDisabledFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SSLVerifyFault => {
-                    Self::SSLVerifyFault(
-                        <crate::types::SSLVerifyFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::TooManyHosts => {
-                    Self::TooManyHosts(
-                        Box::new(
-                            <crate::types::TooManyHosts as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostConnectFault(
-                        Box::new(
-                            <crate::types::HostConnectFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostConnectFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostConnectFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostConnectFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostConnectFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

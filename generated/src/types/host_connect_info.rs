@@ -3,7 +3,7 @@
 /// Data object type *HostConnectInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostConnectInfo {
     /// Property *HostConnectInfo.serverIp*.
     pub server_ip: Option<String>,
@@ -36,91 +36,122 @@ impl HostConnectInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("serverIp", &self.server_ip);
-        o.opt("inDasCluster", &self.in_das_cluster);
-        o.field("host", &self.host);
-        o.opt("vm", &self.vm);
-        o.opt("vimAccountNameRequired", &self.vim_account_name_required);
-        o.opt("clusterSupported", &self.cluster_supported);
-        o.opt("network", &self.network);
-        o.opt("datastore", &self.datastore);
-        o.opt("license", &self.license);
-        o.opt("capability", &self.capability);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostConnectInfo",
+    type_name: Some("HostConnectInfo"),
+    wire: &[
+        "serverIp",
+        "inDasCluster",
+        "host",
+        "vm",
+        "vimAccountNameRequired",
+        "clusterSupported",
+        "network",
+        "datastore",
+        "license",
+        "capability",
+    ],
+    names: &[
+        "server_ip",
+        "in_das_cluster",
+        "host",
+        "vm",
+        "vim_account_name_required",
+        "cluster_supported",
+        "network",
+        "datastore",
+        "license",
+        "capability",
+    ],
+    required: &[2u16],
+    by_name: &[9u16, 5u16, 7u16, 2u16, 1u16, 8u16, 6u16, 0u16, 4u16, 3u16],
+};
+impl crate::object::Object for HostConnectInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.server_ip,
+            1usize => &self.in_das_cluster,
+            2usize => &self.host,
+            3usize => &self.vm,
+            4usize => &self.vim_account_name_required,
+            5usize => &self.cluster_supported,
+            6usize => &self.network,
+            7usize => &self.datastore,
+            8usize => &self.license,
+            9usize => &self.capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.server_ip,
+            1usize => &mut self.in_das_cluster,
+            2usize => &mut self.host,
+            3usize => &mut self.vm,
+            4usize => &mut self.vim_account_name_required,
+            5usize => &mut self.cluster_supported,
+            6usize => &mut self.network,
+            7usize => &mut self.datastore,
+            8usize => &mut self.license,
+            9usize => &mut self.capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostConnectInfo {
+    fn blank() -> Self {
+        Self {
+            server_ip: crate::object::Blank::blank(),
+            in_das_cluster: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            vim_account_name_required: crate::object::Blank::blank(),
+            cluster_supported: crate::object::Blank::blank(),
+            network: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            license: crate::object::Blank::blank(),
+            capability: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostConnectInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostConnectInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostConnectInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostConnectInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostConnectInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostConnectInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostConnectInfo {
-    const TYPE_NAME: &'static str = "HostConnectInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::HostListSummary>>,
-            Option<Vec<crate::types::VirtualMachineSummary>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::HostConnectInfoNetworkInfoKind>>,
-            Option<Vec<crate::types::HostDatastoreConnectInfoKind>>,
-            Option<Box<crate::types::HostLicenseConnectInfo>>,
-            Option<Box<crate::types::HostCapability>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "serverIp" => crate::de::set(&mut f.0, &mut map, "serverIp"),
-                "inDasCluster" => crate::de::set(&mut f.1, &mut map, "inDasCluster"),
-                "host" => crate::de::req(&mut f.2, &mut map, "host"),
-                "vm" => crate::de::set_list(&mut f.3, &mut map, "vm"),
-                "vimAccountNameRequired" => {
-                    crate::de::set(&mut f.4, &mut map, "vimAccountNameRequired")
-                }
-                "clusterSupported" => {
-                    crate::de::set(&mut f.5, &mut map, "clusterSupported")
-                }
-                "network" => crate::de::set_list(&mut f.6, &mut map, "network"),
-                "datastore" => crate::de::set_list(&mut f.7, &mut map, "datastore"),
-                "license" => crate::de::set(&mut f.8, &mut map, "license"),
-                "capability" => crate::de::set(&mut f.9, &mut map, "capability"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["host"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            server_ip: f_0,
-            in_das_cluster: f_1,
-            host: f_2,
-            vm: f_3,
-            vim_account_name_required: f_4,
-            cluster_supported: f_5,
-            network: f_6,
-            datastore: f_7,
-            license: f_8,
-            capability: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

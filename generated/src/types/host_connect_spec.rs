@@ -3,7 +3,7 @@
 /// Data object type *HostConnectSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostConnectSpec {
     /// Property *HostConnectSpec.hostName*.
     pub host_name: Option<String>,
@@ -46,114 +46,124 @@ impl HostConnectSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostName", &self.host_name);
-        o.opt("port", &self.port);
-        o.opt("sslThumbprint", &self.ssl_thumbprint);
-        o.opt("sslCertificate", &self.ssl_certificate);
-        o.opt("userName", &self.user_name);
-        o.opt("password", &self.password);
-        o.opt("vmFolder", &self.vm_folder);
-        o.field("force", &self.force);
-        o.opt("vimAccountName", &self.vim_account_name);
-        o.opt("vimAccountPassword", &self.vim_account_password);
-        o.opt("managementIp", &self.management_ip);
-        o.opt("lockdownMode", &self.lockdown_mode);
-        o.opt("hostGateway", &self.host_gateway);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostConnectSpec",
+    type_name: Some("HostConnectSpec"),
+    wire: &[
+        "hostName",
+        "port",
+        "sslThumbprint",
+        "sslCertificate",
+        "userName",
+        "password",
+        "vmFolder",
+        "force",
+        "vimAccountName",
+        "vimAccountPassword",
+        "managementIp",
+        "lockdownMode",
+        "hostGateway",
+    ],
+    names: &[
+        "host_name",
+        "port",
+        "ssl_thumbprint",
+        "ssl_certificate",
+        "user_name",
+        "password",
+        "vm_folder",
+        "force",
+        "vim_account_name",
+        "vim_account_password",
+        "management_ip",
+        "lockdown_mode",
+        "host_gateway",
+    ],
+    required: &[7u16],
+    by_name: &[
+        7u16, 12u16, 0u16, 11u16, 10u16, 5u16, 1u16, 3u16, 2u16, 4u16, 8u16, 9u16, 6u16,
+    ],
+};
+impl crate::object::Object for HostConnectSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_name,
+            1usize => &self.port,
+            2usize => &self.ssl_thumbprint,
+            3usize => &self.ssl_certificate,
+            4usize => &self.user_name,
+            5usize => &self.password,
+            6usize => &self.vm_folder,
+            7usize => &self.force,
+            8usize => &self.vim_account_name,
+            9usize => &self.vim_account_password,
+            10usize => &self.management_ip,
+            11usize => &self.lockdown_mode,
+            12usize => &self.host_gateway,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_name,
+            1usize => &mut self.port,
+            2usize => &mut self.ssl_thumbprint,
+            3usize => &mut self.ssl_certificate,
+            4usize => &mut self.user_name,
+            5usize => &mut self.password,
+            6usize => &mut self.vm_folder,
+            7usize => &mut self.force,
+            8usize => &mut self.vim_account_name,
+            9usize => &mut self.vim_account_password,
+            10usize => &mut self.management_ip,
+            11usize => &mut self.lockdown_mode,
+            12usize => &mut self.host_gateway,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostConnectSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostConnectSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostConnectSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostConnectSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostConnectSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostConnectSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostConnectSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostConnectSpec {
-    const TYPE_NAME: &'static str = "HostConnectSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<String>,
-            Option<crate::types::HostLockdownMode>,
-            Option<Box<crate::types::HostGatewaySpec>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostName" => crate::de::set(&mut f.0, &mut map, "hostName"),
-                "port" => crate::de::set(&mut f.1, &mut map, "port"),
-                "sslThumbprint" => crate::de::set(&mut f.2, &mut map, "sslThumbprint"),
-                "sslCertificate" => crate::de::set(&mut f.3, &mut map, "sslCertificate"),
-                "userName" => crate::de::set(&mut f.4, &mut map, "userName"),
-                "password" => crate::de::set(&mut f.5, &mut map, "password"),
-                "vmFolder" => crate::de::set(&mut f.6, &mut map, "vmFolder"),
-                "force" => crate::de::req(&mut f.7, &mut map, "force"),
-                "vimAccountName" => crate::de::set(&mut f.8, &mut map, "vimAccountName"),
-                "vimAccountPassword" => {
-                    crate::de::set(&mut f.9, &mut map, "vimAccountPassword")
-                }
-                "managementIp" => crate::de::set(&mut f.10, &mut map, "managementIp"),
-                "lockdownMode" => crate::de::set(&mut f.11, &mut map, "lockdownMode"),
-                "hostGateway" => crate::de::set(&mut f.12, &mut map, "hostGateway"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, _, _, _, Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.7.is_some()], &["force"]));
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, Some(f_7), f_8, f_9, f_10, f_11, f_12) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            host_name: f_0,
-            port: f_1,
-            ssl_thumbprint: f_2,
-            ssl_certificate: f_3,
-            user_name: f_4,
-            password: f_5,
-            vm_folder: f_6,
-            force: f_7,
-            vim_account_name: f_8,
-            vim_account_password: f_9,
-            management_ip: f_10,
-            lockdown_mode: f_11,
-            host_gateway: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

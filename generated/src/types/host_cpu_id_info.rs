@@ -3,7 +3,7 @@
 /// Data object type *HostCpuIdInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostCpuIdInfo {
     /// Property *HostCpuIdInfo.level*.
     pub level: i32,
@@ -28,71 +28,80 @@ impl HostCpuIdInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("level", &self.level);
-        o.opt("vendor", &self.vendor);
-        o.opt("eax", &self.eax);
-        o.opt("ebx", &self.ebx);
-        o.opt("ecx", &self.ecx);
-        o.opt("edx", &self.edx);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostCpuIdInfo",
+    type_name: Some("HostCpuIdInfo"),
+    wire: &["level", "vendor", "eax", "ebx", "ecx", "edx"],
+    names: &["level", "vendor", "eax", "ebx", "ecx", "edx"],
+    required: &[0u16],
+    by_name: &[2u16, 3u16, 4u16, 5u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostCpuIdInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.level,
+            1usize => &self.vendor,
+            2usize => &self.eax,
+            3usize => &self.ebx,
+            4usize => &self.ecx,
+            5usize => &self.edx,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.level,
+            1usize => &mut self.vendor,
+            2usize => &mut self.eax,
+            3usize => &mut self.ebx,
+            4usize => &mut self.ecx,
+            5usize => &mut self.edx,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostCpuIdInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostCpuIdInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostCpuIdInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostCpuIdInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCpuIdInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostCpuIdInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostCpuIdInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostCpuIdInfo {
-    const TYPE_NAME: &'static str = "HostCpuIdInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "level" => crate::de::req(&mut f.0, &mut map, "level"),
-                "vendor" => crate::de::set(&mut f.1, &mut map, "vendor"),
-                "eax" => crate::de::set(&mut f.2, &mut map, "eax"),
-                "ebx" => crate::de::set(&mut f.3, &mut map, "ebx"),
-                "ecx" => crate::de::set(&mut f.4, &mut map, "ecx"),
-                "edx" => crate::de::set(&mut f.5, &mut map, "edx"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["level"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            level: f_0,
-            vendor: f_1,
-            eax: f_2,
-            ebx: f_3,
-            ecx: f_4,
-            edx: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostCpuInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostCpuInfo {
     /// Property *HostCpuInfo.numCpuPackages*.
     pub num_cpu_packages: i16,
@@ -24,68 +24,76 @@ impl HostCpuInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("numCpuPackages", &self.num_cpu_packages);
-        o.field("numCpuCores", &self.num_cpu_cores);
-        o.field("numCpuThreads", &self.num_cpu_threads);
-        o.field("hz", &self.hz);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostCpuInfo",
+    type_name: Some("HostCpuInfo"),
+    wire: &["numCpuPackages", "numCpuCores", "numCpuThreads", "hz"],
+    names: &["num_cpu_packages", "num_cpu_cores", "num_cpu_threads", "hz"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostCpuInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.num_cpu_packages,
+            1usize => &self.num_cpu_cores,
+            2usize => &self.num_cpu_threads,
+            3usize => &self.hz,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.num_cpu_packages,
+            1usize => &mut self.num_cpu_cores,
+            2usize => &mut self.num_cpu_threads,
+            3usize => &mut self.hz,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostCpuInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostCpuInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostCpuInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostCpuInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCpuInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostCpuInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostCpuInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostCpuInfo {
-    const TYPE_NAME: &'static str = "HostCpuInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i16>, Option<i16>, Option<i16>, Option<i64>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "numCpuPackages" => crate::de::req(&mut f.0, &mut map, "numCpuPackages"),
-                "numCpuCores" => crate::de::req(&mut f.1, &mut map, "numCpuCores"),
-                "numCpuThreads" => crate::de::req(&mut f.2, &mut map, "numCpuThreads"),
-                "hz" => crate::de::req(&mut f.3, &mut map, "hz"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["numCpuPackages", "numCpuCores", "numCpuThreads", "hz"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            num_cpu_packages: f_0,
-            num_cpu_cores: f_1,
-            num_cpu_threads: f_2,
-            hz: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

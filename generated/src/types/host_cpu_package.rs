@@ -3,7 +3,7 @@
 /// Data object type *HostCpuPackage*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostCpuPackage {
     /// Property *HostCpuPackage.index*.
     pub index: i16,
@@ -42,110 +42,110 @@ impl HostCpuPackage {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("index", &self.index);
-        o.field("vendor", &self.vendor);
-        o.field("hz", &self.hz);
-        o.field("busHz", &self.bus_hz);
-        o.field("description", &self.description);
-        o.field("threadId", &self.thread_id);
-        o.opt("cpuFeature", &self.cpu_feature);
-        o.opt("family", &self.family);
-        o.opt("model", &self.model);
-        o.opt("stepping", &self.stepping);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostCpuPackage",
+    type_name: Some("HostCpuPackage"),
+    wire: &[
+        "index",
+        "vendor",
+        "hz",
+        "busHz",
+        "description",
+        "threadId",
+        "cpuFeature",
+        "family",
+        "model",
+        "stepping",
+    ],
+    names: &[
+        "index",
+        "vendor",
+        "hz",
+        "bus_hz",
+        "description",
+        "thread_id",
+        "cpu_feature",
+        "family",
+        "model",
+        "stepping",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[3u16, 6u16, 4u16, 7u16, 2u16, 0u16, 8u16, 9u16, 5u16, 1u16],
+};
+impl crate::object::Object for HostCpuPackage {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.index,
+            1usize => &self.vendor,
+            2usize => &self.hz,
+            3usize => &self.bus_hz,
+            4usize => &self.description,
+            5usize => &self.thread_id,
+            6usize => &self.cpu_feature,
+            7usize => &self.family,
+            8usize => &self.model,
+            9usize => &self.stepping,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.index,
+            1usize => &mut self.vendor,
+            2usize => &mut self.hz,
+            3usize => &mut self.bus_hz,
+            4usize => &mut self.description,
+            5usize => &mut self.thread_id,
+            6usize => &mut self.cpu_feature,
+            7usize => &mut self.family,
+            8usize => &mut self.model,
+            9usize => &mut self.stepping,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostCpuPackage {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostCpuPackage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostCpuPackage {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostCpuPackage {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostCpuPackage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostCpuPackage"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostCpuPackage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostCpuPackage {
-    const TYPE_NAME: &'static str = "HostCpuPackage";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i16>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<Vec<i16>>,
-            Option<Vec<crate::types::HostCpuIdInfo>>,
-            Option<i16>,
-            Option<i16>,
-            Option<i16>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "index" => crate::de::req(&mut f.0, &mut map, "index"),
-                "vendor" => crate::de::req(&mut f.1, &mut map, "vendor"),
-                "hz" => crate::de::req(&mut f.2, &mut map, "hz"),
-                "busHz" => crate::de::req(&mut f.3, &mut map, "busHz"),
-                "description" => crate::de::req(&mut f.4, &mut map, "description"),
-                "threadId" => crate::de::req_list(&mut f.5, &mut map, "threadId"),
-                "cpuFeature" => crate::de::set_list(&mut f.6, &mut map, "cpuFeature"),
-                "family" => crate::de::set(&mut f.7, &mut map, "family"),
-                "model" => crate::de::set(&mut f.8, &mut map, "model"),
-                "stepping" => crate::de::set(&mut f.9, &mut map, "stepping"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["index", "vendor", "hz", "busHz", "description", "threadId"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            index: f_0,
-            vendor: f_1,
-            hz: f_2,
-            bus_hz: f_3,
-            description: f_4,
-            thread_id: f_5,
-            cpu_feature: f_6,
-            family: f_7,
-            model: f_8,
-            stepping: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

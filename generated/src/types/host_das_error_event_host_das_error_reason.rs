@@ -46,8 +46,9 @@ impl HostDasErrorEventHostDasErrorReason {
         }
     }
 }
-impl crate::de::StringEnum for HostDasErrorEventHostDasErrorReason {
-    fn from_wire(v: &str) -> Self {
+impl HostDasErrorEventHostDasErrorReason {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "configFailed" => Self::ConfigFailed,
             "timeout" => Self::Timeout,
@@ -63,13 +64,13 @@ impl crate::de::StringEnum for HostDasErrorEventHostDasErrorReason {
 }
 impl From<&str> for HostDasErrorEventHostDasErrorReason {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostDasErrorEventHostDasErrorReason {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostDasErrorEventHostDasErrorReason {
@@ -77,13 +78,33 @@ impl std::fmt::Display for HostDasErrorEventHostDasErrorReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostDasErrorEventHostDasErrorReason {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostDasErrorEventHostDasErrorReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostDasErrorEventHostDasErrorReason {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDasErrorEventHostDasErrorReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDasErrorEventHostDasErrorReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostDatastoreBrowserSearchResults*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDatastoreBrowserSearchResults {
     /// Property *HostDatastoreBrowserSearchResults.datastore*.
     ///
@@ -24,58 +24,74 @@ impl HostDatastoreBrowserSearchResults {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("datastore", &self.datastore);
-        o.opt("folderPath", &self.folder_path);
-        o.opt("file", &self.file);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDatastoreBrowserSearchResults",
+    type_name: Some("HostDatastoreBrowserSearchResults"),
+    wire: &["datastore", "folderPath", "file"],
+    names: &["datastore", "folder_path", "file"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for HostDatastoreBrowserSearchResults {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore,
+            1usize => &self.folder_path,
+            2usize => &self.file,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore,
+            1usize => &mut self.folder_path,
+            2usize => &mut self.file,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDatastoreBrowserSearchResults {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDatastoreBrowserSearchResults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDatastoreBrowserSearchResults {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDatastoreBrowserSearchResults {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDatastoreBrowserSearchResults {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostDatastoreBrowserSearchResults"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDatastoreBrowserSearchResults {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDatastoreBrowserSearchResults {
-    const TYPE_NAME: &'static str = "HostDatastoreBrowserSearchResults";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::FileInfoKind>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastore" => crate::de::set(&mut f.0, &mut map, "datastore"),
-                "folderPath" => crate::de::set(&mut f.1, &mut map, "folderPath"),
-                "file" => crate::de::set_list(&mut f.2, &mut map, "file"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            datastore: f_0,
-            folder_path: f_1,
-            file: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

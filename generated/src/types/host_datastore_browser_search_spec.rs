@@ -3,7 +3,7 @@
 /// Data object type *HostDatastoreBrowserSearchSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDatastoreBrowserSearchSpec {
     /// Property *HostDatastoreBrowserSearchSpec.query*.
     pub query: Option<Vec<crate::types::FileQueryKind>>,
@@ -26,70 +26,90 @@ impl HostDatastoreBrowserSearchSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("query", &self.query);
-        o.opt("details", &self.details);
-        o.opt("searchCaseInsensitive", &self.search_case_insensitive);
-        o.opt("matchPattern", &self.match_pattern);
-        o.opt("sortFoldersFirst", &self.sort_folders_first);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDatastoreBrowserSearchSpec",
+    type_name: Some("HostDatastoreBrowserSearchSpec"),
+    wire: &[
+        "query",
+        "details",
+        "searchCaseInsensitive",
+        "matchPattern",
+        "sortFoldersFirst",
+    ],
+    names: &[
+        "query",
+        "details",
+        "search_case_insensitive",
+        "match_pattern",
+        "sort_folders_first",
+    ],
+    required: &[],
+    by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
+};
+impl crate::object::Object for HostDatastoreBrowserSearchSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.query,
+            1usize => &self.details,
+            2usize => &self.search_case_insensitive,
+            3usize => &self.match_pattern,
+            4usize => &self.sort_folders_first,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.query,
+            1usize => &mut self.details,
+            2usize => &mut self.search_case_insensitive,
+            3usize => &mut self.match_pattern,
+            4usize => &mut self.sort_folders_first,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDatastoreBrowserSearchSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDatastoreBrowserSearchSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDatastoreBrowserSearchSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDatastoreBrowserSearchSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDatastoreBrowserSearchSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostDatastoreBrowserSearchSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDatastoreBrowserSearchSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDatastoreBrowserSearchSpec {
-    const TYPE_NAME: &'static str = "HostDatastoreBrowserSearchSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::FileQueryKind>>,
-            Option<Box<crate::types::FileQueryFlags>>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "query" => crate::de::set_list(&mut f.0, &mut map, "query"),
-                "details" => crate::de::set(&mut f.1, &mut map, "details"),
-                "searchCaseInsensitive" => {
-                    crate::de::set(&mut f.2, &mut map, "searchCaseInsensitive")
-                }
-                "matchPattern" => crate::de::set_list(&mut f.3, &mut map, "matchPattern"),
-                "sortFoldersFirst" => {
-                    crate::de::set(&mut f.4, &mut map, "sortFoldersFirst")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            query: f_0,
-            details: f_1,
-            search_case_insensitive: f_2,
-            match_pattern: f_3,
-            sort_folders_first: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostDatastoreConnectInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDatastoreConnectInfo {
     /// Property *HostDatastoreConnectInfo.summary*.
     pub summary: Box<crate::types::DatastoreSummary>,
@@ -20,49 +20,71 @@ impl HostDatastoreConnectInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("summary", &self.summary);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDatastoreConnectInfo",
+    type_name: Some("HostDatastoreConnectInfo"),
+    wire: &["summary"],
+    names: &["summary"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for HostDatastoreConnectInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.summary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.summary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDatastoreConnectInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDatastoreConnectInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDatastoreConnectInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDatastoreConnectInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDatastoreConnectInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostDatastoreConnectInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDatastoreConnectInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDatastoreConnectInfo {
-    const TYPE_NAME: &'static str = "HostDatastoreConnectInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::DatastoreSummary>>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "summary" => crate::de::req(&mut f.0, &mut map, "summary"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["summary"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { summary: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostDatastoreConnectInfo` or any of its subtypes: what a member declared as `HostDatastoreConnectInfo` holds.
@@ -83,11 +105,7 @@ pub enum HostDatastoreConnectInfoKind {
 impl HostDatastoreConnectInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostDatastoreConnectInfo(v) => v.type_name(),
-            Self::HostDatastoreExistsConnectInfo(v) => v.type_name(),
-            Self::HostDatastoreNameConflictConnectInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -119,60 +137,63 @@ for HostDatastoreConnectInfoKind {
         Self::HostDatastoreNameConflictConnectInfo(Box::new(v))
     }
 }
-impl serde::Serialize for HostDatastoreConnectInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostDatastoreConnectInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostDatastoreConnectInfo,
+            id,
+        ) {
+            crate::registry::id::HostDatastoreExistsConnectInfo => {
+                Self::HostDatastoreExistsConnectInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostDatastoreNameConflictConnectInfo => {
+                Self::HostDatastoreNameConflictConnectInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostDatastoreConnectInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostDatastoreConnectInfo(v) => v.serialize(s),
-            Self::HostDatastoreExistsConnectInfo(v) => v.serialize(s),
-            Self::HostDatastoreNameConflictConnectInfo(v) => v.serialize(s),
+            Self::HostDatastoreConnectInfo(v) => &**v,
+            Self::HostDatastoreExistsConnectInfo(v) => &**v,
+            Self::HostDatastoreNameConflictConnectInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostDatastoreConnectInfo(v) => &mut **v,
+            Self::HostDatastoreExistsConnectInfo(v) => &mut **v,
+            Self::HostDatastoreNameConflictConnectInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostDatastoreConnectInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostDatastoreConnectInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostDatastoreConnectInfoKind {
-    const BASE: u16 = crate::registry::id::HostDatastoreConnectInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostDatastoreExistsConnectInfo => {
-                    Self::HostDatastoreExistsConnectInfo(
-                        Box::new(
-                            <crate::types::HostDatastoreExistsConnectInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostDatastoreNameConflictConnectInfo => {
-                    Self::HostDatastoreNameConflictConnectInfo(
-                        Box::new(
-                            <crate::types::HostDatastoreNameConflictConnectInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostDatastoreConnectInfo(
-                        Box::new(
-                            <crate::types::HostDatastoreConnectInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostDatastoreConnectInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostDatastoreConnectInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostDatastoreConnectInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostDatastoreConnectInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

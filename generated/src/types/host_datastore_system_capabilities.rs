@@ -3,7 +3,7 @@
 /// Data object type *HostDatastoreSystemCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDatastoreSystemCapabilities {
     /// Property *HostDatastoreSystemCapabilities.nfsMountCreationRequired*.
     pub nfs_mount_creation_required: bool,
@@ -24,85 +24,86 @@ impl HostDatastoreSystemCapabilities {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("nfsMountCreationRequired", &self.nfs_mount_creation_required);
-        o.field("nfsMountCreationSupported", &self.nfs_mount_creation_supported);
-        o.field("localDatastoreSupported", &self.local_datastore_supported);
-        o.field("vmfsExtentExpansionSupported", &self.vmfs_extent_expansion_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDatastoreSystemCapabilities",
+    type_name: Some("HostDatastoreSystemCapabilities"),
+    wire: &[
+        "nfsMountCreationRequired",
+        "nfsMountCreationSupported",
+        "localDatastoreSupported",
+        "vmfsExtentExpansionSupported",
+    ],
+    names: &[
+        "nfs_mount_creation_required",
+        "nfs_mount_creation_supported",
+        "local_datastore_supported",
+        "vmfs_extent_expansion_supported",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for HostDatastoreSystemCapabilities {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.nfs_mount_creation_required,
+            1usize => &self.nfs_mount_creation_supported,
+            2usize => &self.local_datastore_supported,
+            3usize => &self.vmfs_extent_expansion_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.nfs_mount_creation_required,
+            1usize => &mut self.nfs_mount_creation_supported,
+            2usize => &mut self.local_datastore_supported,
+            3usize => &mut self.vmfs_extent_expansion_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDatastoreSystemCapabilities {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDatastoreSystemCapabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDatastoreSystemCapabilities {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDatastoreSystemCapabilities {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDatastoreSystemCapabilities {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostDatastoreSystemCapabilities"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDatastoreSystemCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDatastoreSystemCapabilities {
-    const TYPE_NAME: &'static str = "HostDatastoreSystemCapabilities";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "nfsMountCreationRequired" => {
-                    crate::de::req(&mut f.0, &mut map, "nfsMountCreationRequired")
-                }
-                "nfsMountCreationSupported" => {
-                    crate::de::req(&mut f.1, &mut map, "nfsMountCreationSupported")
-                }
-                "localDatastoreSupported" => {
-                    crate::de::req(&mut f.2, &mut map, "localDatastoreSupported")
-                }
-                "vmfsExtentExpansionSupported" => {
-                    crate::de::req(&mut f.3, &mut map, "vmfsExtentExpansionSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "nfsMountCreationRequired",
-                        "nfsMountCreationSupported",
-                        "localDatastoreSupported",
-                        "vmfsExtentExpansionSupported",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            nfs_mount_creation_required: f_0,
-            nfs_mount_creation_supported: f_1,
-            local_datastore_supported: f_2,
-            vmfs_extent_expansion_supported: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

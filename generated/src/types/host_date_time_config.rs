@@ -3,7 +3,7 @@
 /// Data object type *HostDateTimeConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDateTimeConfig {
     /// Property *HostDateTimeConfig.timeZone*.
     pub time_zone: Option<String>,
@@ -44,78 +44,102 @@ impl HostDateTimeConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("timeZone", &self.time_zone);
-        o.opt("ntpConfig", &self.ntp_config);
-        o.opt("ptpConfig", &self.ptp_config);
-        o.opt("protocol", &self.protocol);
-        o.opt("enabled", &self.enabled);
-        o.opt("disableEvents", &self.disable_events);
-        o.opt("disableFallback", &self.disable_fallback);
-        o.opt("resetToFactoryDefaults", &self.reset_to_factory_defaults);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDateTimeConfig",
+    type_name: Some("HostDateTimeConfig"),
+    wire: &[
+        "timeZone",
+        "ntpConfig",
+        "ptpConfig",
+        "protocol",
+        "enabled",
+        "disableEvents",
+        "disableFallback",
+        "resetToFactoryDefaults",
+    ],
+    names: &[
+        "time_zone",
+        "ntp_config",
+        "ptp_config",
+        "protocol",
+        "enabled",
+        "disable_events",
+        "disable_fallback",
+        "reset_to_factory_defaults",
+    ],
+    required: &[],
+    by_name: &[5u16, 6u16, 4u16, 1u16, 3u16, 2u16, 7u16, 0u16],
+};
+impl crate::object::Object for HostDateTimeConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.time_zone,
+            1usize => &self.ntp_config,
+            2usize => &self.ptp_config,
+            3usize => &self.protocol,
+            4usize => &self.enabled,
+            5usize => &self.disable_events,
+            6usize => &self.disable_fallback,
+            7usize => &self.reset_to_factory_defaults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.time_zone,
+            1usize => &mut self.ntp_config,
+            2usize => &mut self.ptp_config,
+            3usize => &mut self.protocol,
+            4usize => &mut self.enabled,
+            5usize => &mut self.disable_events,
+            6usize => &mut self.disable_fallback,
+            7usize => &mut self.reset_to_factory_defaults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDateTimeConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDateTimeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDateTimeConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDateTimeConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDateTimeConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostDateTimeConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDateTimeConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDateTimeConfig {
-    const TYPE_NAME: &'static str = "HostDateTimeConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::HostNtpConfig>>,
-            Option<Box<crate::types::HostPtpConfig>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "timeZone" => crate::de::set(&mut f.0, &mut map, "timeZone"),
-                "ntpConfig" => crate::de::set(&mut f.1, &mut map, "ntpConfig"),
-                "ptpConfig" => crate::de::set(&mut f.2, &mut map, "ptpConfig"),
-                "protocol" => crate::de::set(&mut f.3, &mut map, "protocol"),
-                "enabled" => crate::de::set(&mut f.4, &mut map, "enabled"),
-                "disableEvents" => crate::de::set(&mut f.5, &mut map, "disableEvents"),
-                "disableFallback" => {
-                    crate::de::set(&mut f.6, &mut map, "disableFallback")
-                }
-                "resetToFactoryDefaults" => {
-                    crate::de::set(&mut f.7, &mut map, "resetToFactoryDefaults")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            time_zone: f_0,
-            ntp_config: f_1,
-            ptp_config: f_2,
-            protocol: f_3,
-            enabled: f_4,
-            disable_events: f_5,
-            disable_fallback: f_6,
-            reset_to_factory_defaults: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostDateTimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDateTimeInfo {
     /// Property *HostDateTimeInfo.timeZone*.
     pub time_zone: Box<crate::types::HostDateTimeSystemTimeZone>,
@@ -72,145 +72,133 @@ impl HostDateTimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("timeZone", &self.time_zone);
-        o.opt("systemClockProtocol", &self.system_clock_protocol);
-        o.opt("ntpConfig", &self.ntp_config);
-        o.opt("ptpConfig", &self.ptp_config);
-        o.opt("enabled", &self.enabled);
-        o.opt("disableEvents", &self.disable_events);
-        o.opt("disableFallback", &self.disable_fallback);
-        o.opt("inFallbackState", &self.in_fallback_state);
-        o.opt("serviceSync", &self.service_sync);
-        o.opt("lastSyncTime", &self.last_sync_time);
-        o.opt("remoteNtpServer", &self.remote_ntp_server);
-        o.opt("ntpRunTime", &self.ntp_run_time);
-        o.opt("ptpRunTime", &self.ptp_run_time);
-        o.opt("ntpDuration", &self.ntp_duration);
-        o.opt("ptpDuration", &self.ptp_duration);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDateTimeInfo",
+    type_name: Some("HostDateTimeInfo"),
+    wire: &[
+        "timeZone",
+        "systemClockProtocol",
+        "ntpConfig",
+        "ptpConfig",
+        "enabled",
+        "disableEvents",
+        "disableFallback",
+        "inFallbackState",
+        "serviceSync",
+        "lastSyncTime",
+        "remoteNtpServer",
+        "ntpRunTime",
+        "ptpRunTime",
+        "ntpDuration",
+        "ptpDuration",
+    ],
+    names: &[
+        "time_zone",
+        "system_clock_protocol",
+        "ntp_config",
+        "ptp_config",
+        "enabled",
+        "disable_events",
+        "disable_fallback",
+        "in_fallback_state",
+        "service_sync",
+        "last_sync_time",
+        "remote_ntp_server",
+        "ntp_run_time",
+        "ptp_run_time",
+        "ntp_duration",
+        "ptp_duration",
+    ],
+    required: &[0u16],
+    by_name: &[
+        5u16, 6u16, 4u16, 7u16, 9u16, 2u16, 13u16, 11u16, 3u16, 14u16, 12u16, 10u16,
+        8u16, 1u16, 0u16,
+    ],
+};
+impl crate::object::Object for HostDateTimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.time_zone,
+            1usize => &self.system_clock_protocol,
+            2usize => &self.ntp_config,
+            3usize => &self.ptp_config,
+            4usize => &self.enabled,
+            5usize => &self.disable_events,
+            6usize => &self.disable_fallback,
+            7usize => &self.in_fallback_state,
+            8usize => &self.service_sync,
+            9usize => &self.last_sync_time,
+            10usize => &self.remote_ntp_server,
+            11usize => &self.ntp_run_time,
+            12usize => &self.ptp_run_time,
+            13usize => &self.ntp_duration,
+            14usize => &self.ptp_duration,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.time_zone,
+            1usize => &mut self.system_clock_protocol,
+            2usize => &mut self.ntp_config,
+            3usize => &mut self.ptp_config,
+            4usize => &mut self.enabled,
+            5usize => &mut self.disable_events,
+            6usize => &mut self.disable_fallback,
+            7usize => &mut self.in_fallback_state,
+            8usize => &mut self.service_sync,
+            9usize => &mut self.last_sync_time,
+            10usize => &mut self.remote_ntp_server,
+            11usize => &mut self.ntp_run_time,
+            12usize => &mut self.ptp_run_time,
+            13usize => &mut self.ntp_duration,
+            14usize => &mut self.ptp_duration,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDateTimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDateTimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDateTimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDateTimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDateTimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostDateTimeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDateTimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDateTimeInfo {
-    const TYPE_NAME: &'static str = "HostDateTimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostDateTimeSystemTimeZone>>,
-            Option<String>,
-            Option<Box<crate::types::HostNtpConfig>>,
-            Option<Box<crate::types::HostPtpConfig>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "timeZone" => crate::de::req(&mut f.0, &mut map, "timeZone"),
-                "systemClockProtocol" => {
-                    crate::de::set(&mut f.1, &mut map, "systemClockProtocol")
-                }
-                "ntpConfig" => crate::de::set(&mut f.2, &mut map, "ntpConfig"),
-                "ptpConfig" => crate::de::set(&mut f.3, &mut map, "ptpConfig"),
-                "enabled" => crate::de::set(&mut f.4, &mut map, "enabled"),
-                "disableEvents" => crate::de::set(&mut f.5, &mut map, "disableEvents"),
-                "disableFallback" => {
-                    crate::de::set(&mut f.6, &mut map, "disableFallback")
-                }
-                "inFallbackState" => {
-                    crate::de::set(&mut f.7, &mut map, "inFallbackState")
-                }
-                "serviceSync" => crate::de::set(&mut f.8, &mut map, "serviceSync"),
-                "lastSyncTime" => crate::de::set(&mut f.9, &mut map, "lastSyncTime"),
-                "remoteNtpServer" => {
-                    crate::de::set(&mut f.10, &mut map, "remoteNtpServer")
-                }
-                "ntpRunTime" => crate::de::set(&mut f.11, &mut map, "ntpRunTime"),
-                "ptpRunTime" => crate::de::set(&mut f.12, &mut map, "ptpRunTime"),
-                "ntpDuration" => crate::de::set(&mut f.13, &mut map, "ntpDuration"),
-                "ptpDuration" => crate::de::set(&mut f.14, &mut map, "ptpDuration"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["timeZone"]));
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            time_zone: f_0,
-            system_clock_protocol: f_1,
-            ntp_config: f_2,
-            ptp_config: f_3,
-            enabled: f_4,
-            disable_events: f_5,
-            disable_fallback: f_6,
-            in_fallback_state: f_7,
-            service_sync: f_8,
-            last_sync_time: f_9,
-            remote_ntp_server: f_10,
-            ntp_run_time: f_11,
-            ptp_run_time: f_12,
-            ntp_duration: f_13,
-            ptp_duration: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

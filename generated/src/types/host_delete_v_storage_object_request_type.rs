@@ -16,12 +16,12 @@ pub struct HostDeleteVStorageObjectRequestType<'a> {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub is_lc_parent_attached: Option<bool>,
 }
-impl serde::Serialize for HostDeleteVStorageObjectRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostDeleteVStorageObjectRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
-        o.opt("isLcParentAttached", &self.is_lc_parent_attached);
-        o.end(&crate::Extra::EMPTY)
+        o.field("isLcParentAttached", &self.is_lc_parent_attached);
+        o.end();
     }
 }

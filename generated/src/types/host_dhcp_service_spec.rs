@@ -3,7 +3,7 @@
 /// Data object type *HostDhcpServiceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDhcpServiceSpec {
     /// Property *HostDhcpServiceSpec.virtualSwitch*.
     pub virtual_switch: String,
@@ -32,115 +32,102 @@ impl HostDhcpServiceSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("virtualSwitch", &self.virtual_switch);
-        o.field("defaultLeaseDuration", &self.default_lease_duration);
-        o.field("leaseBeginIp", &self.lease_begin_ip);
-        o.field("leaseEndIp", &self.lease_end_ip);
-        o.field("maxLeaseDuration", &self.max_lease_duration);
-        o.field("unlimitedLease", &self.unlimited_lease);
-        o.field("ipSubnetAddr", &self.ip_subnet_addr);
-        o.field("ipSubnetMask", &self.ip_subnet_mask);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDhcpServiceSpec",
+    type_name: Some("HostDhcpServiceSpec"),
+    wire: &[
+        "virtualSwitch",
+        "defaultLeaseDuration",
+        "leaseBeginIp",
+        "leaseEndIp",
+        "maxLeaseDuration",
+        "unlimitedLease",
+        "ipSubnetAddr",
+        "ipSubnetMask",
+    ],
+    names: &[
+        "virtual_switch",
+        "default_lease_duration",
+        "lease_begin_ip",
+        "lease_end_ip",
+        "max_lease_duration",
+        "unlimited_lease",
+        "ip_subnet_addr",
+        "ip_subnet_mask",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[1u16, 6u16, 7u16, 2u16, 3u16, 4u16, 5u16, 0u16],
+};
+impl crate::object::Object for HostDhcpServiceSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.virtual_switch,
+            1usize => &self.default_lease_duration,
+            2usize => &self.lease_begin_ip,
+            3usize => &self.lease_end_ip,
+            4usize => &self.max_lease_duration,
+            5usize => &self.unlimited_lease,
+            6usize => &self.ip_subnet_addr,
+            7usize => &self.ip_subnet_mask,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.virtual_switch,
+            1usize => &mut self.default_lease_duration,
+            2usize => &mut self.lease_begin_ip,
+            3usize => &mut self.lease_end_ip,
+            4usize => &mut self.max_lease_duration,
+            5usize => &mut self.unlimited_lease,
+            6usize => &mut self.ip_subnet_addr,
+            7usize => &mut self.ip_subnet_mask,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDhcpServiceSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDhcpServiceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDhcpServiceSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDhcpServiceSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDhcpServiceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostDhcpServiceSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDhcpServiceSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDhcpServiceSpec {
-    const TYPE_NAME: &'static str = "HostDhcpServiceSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "virtualSwitch" => crate::de::req(&mut f.0, &mut map, "virtualSwitch"),
-                "defaultLeaseDuration" => {
-                    crate::de::req(&mut f.1, &mut map, "defaultLeaseDuration")
-                }
-                "leaseBeginIp" => crate::de::req(&mut f.2, &mut map, "leaseBeginIp"),
-                "leaseEndIp" => crate::de::req(&mut f.3, &mut map, "leaseEndIp"),
-                "maxLeaseDuration" => {
-                    crate::de::req(&mut f.4, &mut map, "maxLeaseDuration")
-                }
-                "unlimitedLease" => crate::de::req(&mut f.5, &mut map, "unlimitedLease"),
-                "ipSubnetAddr" => crate::de::req(&mut f.6, &mut map, "ipSubnetAddr"),
-                "ipSubnetMask" => crate::de::req(&mut f.7, &mut map, "ipSubnetMask"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "virtualSwitch",
-                        "defaultLeaseDuration",
-                        "leaseBeginIp",
-                        "leaseEndIp",
-                        "maxLeaseDuration",
-                        "unlimitedLease",
-                        "ipSubnetAddr",
-                        "ipSubnetMask",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            virtual_switch: f_0,
-            default_lease_duration: f_1,
-            lease_begin_ip: f_2,
-            lease_end_ip: f_3,
-            max_lease_duration: f_4,
-            unlimited_lease: f_5,
-            ip_subnet_addr: f_6,
-            ip_subnet_mask: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostDiagnosticPartition*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDiagnosticPartition {
     /// Property *HostDiagnosticPartition.storageType*.
     pub storage_type: String,
@@ -24,68 +24,76 @@ impl HostDiagnosticPartition {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("storageType", &self.storage_type);
-        o.field("diagnosticType", &self.diagnostic_type);
-        o.field("slots", &self.slots);
-        o.field("id", &self.id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDiagnosticPartition",
+    type_name: Some("HostDiagnosticPartition"),
+    wire: &["storageType", "diagnosticType", "slots", "id"],
+    names: &["storage_type", "diagnostic_type", "slots", "id"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostDiagnosticPartition {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.storage_type,
+            1usize => &self.diagnostic_type,
+            2usize => &self.slots,
+            3usize => &self.id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.storage_type,
+            1usize => &mut self.diagnostic_type,
+            2usize => &mut self.slots,
+            3usize => &mut self.id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDiagnosticPartition {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDiagnosticPartition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDiagnosticPartition {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDiagnosticPartition {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDiagnosticPartition {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostDiagnosticPartition"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDiagnosticPartition {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDiagnosticPartition {
-    const TYPE_NAME: &'static str = "HostDiagnosticPartition";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Box<crate::types::HostScsiDiskPartition>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "storageType" => crate::de::req(&mut f.0, &mut map, "storageType"),
-                "diagnosticType" => crate::de::req(&mut f.1, &mut map, "diagnosticType"),
-                "slots" => crate::de::req(&mut f.2, &mut map, "slots"),
-                "id" => crate::de::req(&mut f.3, &mut map, "id"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["storageType", "diagnosticType", "slots", "id"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            storage_type: f_0,
-            diagnostic_type: f_1,
-            slots: f_2,
-            id: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostDiagnosticPartitionCreateDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDiagnosticPartitionCreateDescription {
     /// Property *HostDiagnosticPartitionCreateDescription.layout*.
     pub layout: Box<crate::types::HostDiskPartitionLayout>,
@@ -22,68 +22,74 @@ impl HostDiagnosticPartitionCreateDescription {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("layout", &self.layout);
-        o.field("diskUuid", &self.disk_uuid);
-        o.field("spec", &self.spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDiagnosticPartitionCreateDescription",
+    type_name: Some("HostDiagnosticPartitionCreateDescription"),
+    wire: &["layout", "diskUuid", "spec"],
+    names: &["layout", "disk_uuid", "spec"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostDiagnosticPartitionCreateDescription {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.layout,
+            1usize => &self.disk_uuid,
+            2usize => &self.spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.layout,
+            1usize => &mut self.disk_uuid,
+            2usize => &mut self.spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDiagnosticPartitionCreateDescription {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDiagnosticPartitionCreateDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDiagnosticPartitionCreateDescription {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDiagnosticPartitionCreateDescription {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDiagnosticPartitionCreateDescription {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostDiagnosticPartitionCreateDescription"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDiagnosticPartitionCreateDescription {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDiagnosticPartitionCreateDescription {
-    const TYPE_NAME: &'static str = "HostDiagnosticPartitionCreateDescription";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostDiskPartitionLayout>>,
-            Option<String>,
-            Option<Box<crate::types::HostDiagnosticPartitionCreateSpec>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "layout" => crate::de::req(&mut f.0, &mut map, "layout"),
-                "diskUuid" => crate::de::req(&mut f.1, &mut map, "diskUuid"),
-                "spec" => crate::de::req(&mut f.2, &mut map, "spec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["layout", "diskUuid", "spec"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            layout: f_0,
-            disk_uuid: f_1,
-            spec: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -38,8 +38,9 @@ impl HostDigestInfoDigestMethodType {
         }
     }
 }
-impl crate::de::StringEnum for HostDigestInfoDigestMethodType {
-    fn from_wire(v: &str) -> Self {
+impl HostDigestInfoDigestMethodType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "SHA1" => Self::Sha1,
             "MD5" => Self::Md5,
@@ -53,13 +54,13 @@ impl crate::de::StringEnum for HostDigestInfoDigestMethodType {
 }
 impl From<&str> for HostDigestInfoDigestMethodType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostDigestInfoDigestMethodType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostDigestInfoDigestMethodType {
@@ -67,13 +68,33 @@ impl std::fmt::Display for HostDigestInfoDigestMethodType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostDigestInfoDigestMethodType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostDigestInfoDigestMethodType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostDigestInfoDigestMethodType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDigestInfoDigestMethodType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDigestInfoDigestMethodType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostDiskMappingInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDiskMappingInfo {
     /// Property *HostDiskMappingInfo.physicalPartition*.
     pub physical_partition: Option<Box<crate::types::HostDiskMappingPartitionInfo>>,
@@ -22,61 +22,74 @@ impl HostDiskMappingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("physicalPartition", &self.physical_partition);
-        o.field("name", &self.name);
-        o.opt("exclusive", &self.exclusive);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDiskMappingInfo",
+    type_name: Some("HostDiskMappingInfo"),
+    wire: &["physicalPartition", "name", "exclusive"],
+    names: &["physical_partition", "name", "exclusive"],
+    required: &[1u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for HostDiskMappingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.physical_partition,
+            1usize => &self.name,
+            2usize => &self.exclusive,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.physical_partition,
+            1usize => &mut self.name,
+            2usize => &mut self.exclusive,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDiskMappingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDiskMappingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDiskMappingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDiskMappingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDiskMappingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostDiskMappingInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDiskMappingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDiskMappingInfo {
-    const TYPE_NAME: &'static str = "HostDiskMappingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostDiskMappingPartitionInfo>>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "physicalPartition" => {
-                    crate::de::set(&mut f.0, &mut map, "physicalPartition")
-                }
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "exclusive" => crate::de::set(&mut f.2, &mut map, "exclusive"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["name"]));
-        }
-        let (f_0, Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            physical_partition: f_0,
-            name: f_1,
-            exclusive: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostDiskPartitionAttributes*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDiskPartitionAttributes {
     /// Property *HostDiskPartitionAttributes.partition*.
     pub partition: i32,
@@ -32,111 +32,102 @@ impl HostDiskPartitionAttributes {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("partition", &self.partition);
-        o.field("startSector", &self.start_sector);
-        o.field("endSector", &self.end_sector);
-        o.field("type", &self.r#type);
-        o.opt("guid", &self.guid);
-        o.field("logical", &self.logical);
-        o.field("attributes", &self.attributes);
-        o.opt("partitionAlignment", &self.partition_alignment);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDiskPartitionAttributes",
+    type_name: Some("HostDiskPartitionAttributes"),
+    wire: &[
+        "partition",
+        "startSector",
+        "endSector",
+        "type",
+        "guid",
+        "logical",
+        "attributes",
+        "partitionAlignment",
+    ],
+    names: &[
+        "partition",
+        "start_sector",
+        "end_sector",
+        "type",
+        "guid",
+        "logical",
+        "attributes",
+        "partition_alignment",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16, 6u16],
+    by_name: &[6u16, 2u16, 4u16, 5u16, 0u16, 7u16, 1u16, 3u16],
+};
+impl crate::object::Object for HostDiskPartitionAttributes {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.partition,
+            1usize => &self.start_sector,
+            2usize => &self.end_sector,
+            3usize => &self.r#type,
+            4usize => &self.guid,
+            5usize => &self.logical,
+            6usize => &self.attributes,
+            7usize => &self.partition_alignment,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.partition,
+            1usize => &mut self.start_sector,
+            2usize => &mut self.end_sector,
+            3usize => &mut self.r#type,
+            4usize => &mut self.guid,
+            5usize => &mut self.logical,
+            6usize => &mut self.attributes,
+            7usize => &mut self.partition_alignment,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDiskPartitionAttributes {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDiskPartitionAttributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDiskPartitionAttributes {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDiskPartitionAttributes {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDiskPartitionAttributes {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostDiskPartitionAttributes"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDiskPartitionAttributes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDiskPartitionAttributes {
-    const TYPE_NAME: &'static str = "HostDiskPartitionAttributes";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i8>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "partition" => crate::de::req(&mut f.0, &mut map, "partition"),
-                "startSector" => crate::de::req(&mut f.1, &mut map, "startSector"),
-                "endSector" => crate::de::req(&mut f.2, &mut map, "endSector"),
-                "type" => crate::de::req(&mut f.3, &mut map, "type"),
-                "guid" => crate::de::set(&mut f.4, &mut map, "guid"),
-                "logical" => crate::de::req(&mut f.5, &mut map, "logical"),
-                "attributes" => crate::de::req(&mut f.6, &mut map, "attributes"),
-                "partitionAlignment" => {
-                    crate::de::set(&mut f.7, &mut map, "partitionAlignment")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "partition",
-                        "startSector",
-                        "endSector",
-                        "type",
-                        "logical",
-                        "attributes",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            Some(f_5),
-            Some(f_6),
-            f_7,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            partition: f_0,
-            start_sector: f_1,
-            end_sector: f_2,
-            r#type: f_3,
-            guid: f_4,
-            logical: f_5,
-            attributes: f_6,
-            partition_alignment: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

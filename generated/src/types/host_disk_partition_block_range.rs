@@ -3,7 +3,7 @@
 /// Data object type *HostDiskPartitionBlockRange*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDiskPartitionBlockRange {
     /// Property *HostDiskPartitionBlockRange.partition*.
     pub partition: Option<i32>,
@@ -24,72 +24,76 @@ impl HostDiskPartitionBlockRange {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("partition", &self.partition);
-        o.field("type", &self.r#type);
-        o.field("start", &self.start);
-        o.field("end", &self.end);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDiskPartitionBlockRange",
+    type_name: Some("HostDiskPartitionBlockRange"),
+    wire: &["partition", "type", "start", "end"],
+    names: &["partition", "type", "start", "end"],
+    required: &[1u16, 2u16, 3u16],
+    by_name: &[3u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for HostDiskPartitionBlockRange {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.partition,
+            1usize => &self.r#type,
+            2usize => &self.start,
+            3usize => &self.end,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.partition,
+            1usize => &mut self.r#type,
+            2usize => &mut self.start,
+            3usize => &mut self.end,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDiskPartitionBlockRange {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDiskPartitionBlockRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDiskPartitionBlockRange {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDiskPartitionBlockRange {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDiskPartitionBlockRange {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostDiskPartitionBlockRange"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDiskPartitionBlockRange {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDiskPartitionBlockRange {
-    const TYPE_NAME: &'static str = "HostDiskPartitionBlockRange";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<Box<crate::types::HostDiskDimensionsLba>>,
-            Option<Box<crate::types::HostDiskDimensionsLba>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "partition" => crate::de::set(&mut f.0, &mut map, "partition"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "start" => crate::de::req(&mut f.2, &mut map, "start"),
-                "end" => crate::de::req(&mut f.3, &mut map, "end"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["type", "start", "end"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            partition: f_0,
-            r#type: f_1,
-            start: f_2,
-            end: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

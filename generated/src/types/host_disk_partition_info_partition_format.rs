@@ -26,8 +26,9 @@ impl HostDiskPartitionInfoPartitionFormat {
         }
     }
 }
-impl crate::de::StringEnum for HostDiskPartitionInfoPartitionFormat {
-    fn from_wire(v: &str) -> Self {
+impl HostDiskPartitionInfoPartitionFormat {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "gpt" => Self::Gpt,
             "mbr" => Self::Mbr,
@@ -38,13 +39,13 @@ impl crate::de::StringEnum for HostDiskPartitionInfoPartitionFormat {
 }
 impl From<&str> for HostDiskPartitionInfoPartitionFormat {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostDiskPartitionInfoPartitionFormat {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostDiskPartitionInfoPartitionFormat {
@@ -52,13 +53,33 @@ impl std::fmt::Display for HostDiskPartitionInfoPartitionFormat {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostDiskPartitionInfoPartitionFormat {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostDiskPartitionInfoPartitionFormat {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostDiskPartitionInfoPartitionFormat {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDiskPartitionInfoPartitionFormat {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDiskPartitionInfoPartitionFormat {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

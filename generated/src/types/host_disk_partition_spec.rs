@@ -3,7 +3,7 @@
 /// Data object type *HostDiskPartitionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDiskPartitionSpec {
     /// Property *HostDiskPartitionSpec.partitionFormat*.
     pub partition_format: Option<String>,
@@ -28,64 +28,78 @@ impl HostDiskPartitionSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("partitionFormat", &self.partition_format);
-        o.opt("chs", &self.chs);
-        o.opt("totalSectors", &self.total_sectors);
-        o.opt("partition", &self.partition);
-        o.opt("sectorSize", &self.sector_size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDiskPartitionSpec",
+    type_name: Some("HostDiskPartitionSpec"),
+    wire: &["partitionFormat", "chs", "totalSectors", "partition", "sectorSize"],
+    names: &["partition_format", "chs", "total_sectors", "partition", "sector_size"],
+    required: &[],
+    by_name: &[1u16, 3u16, 0u16, 4u16, 2u16],
+};
+impl crate::object::Object for HostDiskPartitionSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.partition_format,
+            1usize => &self.chs,
+            2usize => &self.total_sectors,
+            3usize => &self.partition,
+            4usize => &self.sector_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.partition_format,
+            1usize => &mut self.chs,
+            2usize => &mut self.total_sectors,
+            3usize => &mut self.partition,
+            4usize => &mut self.sector_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDiskPartitionSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDiskPartitionSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDiskPartitionSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDiskPartitionSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDiskPartitionSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostDiskPartitionSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDiskPartitionSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDiskPartitionSpec {
-    const TYPE_NAME: &'static str = "HostDiskPartitionSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::HostDiskDimensionsChs>>,
-            Option<i64>,
-            Option<Vec<crate::types::HostDiskPartitionAttributes>>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "partitionFormat" => {
-                    crate::de::set(&mut f.0, &mut map, "partitionFormat")
-                }
-                "chs" => crate::de::set(&mut f.1, &mut map, "chs"),
-                "totalSectors" => crate::de::set(&mut f.2, &mut map, "totalSectors"),
-                "partition" => crate::de::set_list(&mut f.3, &mut map, "partition"),
-                "sectorSize" => crate::de::set(&mut f.4, &mut map, "sectorSize"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            partition_format: f_0,
-            chs: f_1,
-            total_sectors: f_2,
-            partition: f_3,
-            sector_size: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -20,8 +20,9 @@ impl HostDistributedVirtualSwitchManagerFailoverStage {
         }
     }
 }
-impl crate::de::StringEnum for HostDistributedVirtualSwitchManagerFailoverStage {
-    fn from_wire(v: &str) -> Self {
+impl HostDistributedVirtualSwitchManagerFailoverStage {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "STAGE_1" => Self::Stage1,
             other => Self::Unrecognized(other.to_owned()),
@@ -30,13 +31,13 @@ impl crate::de::StringEnum for HostDistributedVirtualSwitchManagerFailoverStage 
 }
 impl From<&str> for HostDistributedVirtualSwitchManagerFailoverStage {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostDistributedVirtualSwitchManagerFailoverStage {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostDistributedVirtualSwitchManagerFailoverStage {
@@ -44,13 +45,33 @@ impl std::fmt::Display for HostDistributedVirtualSwitchManagerFailoverStage {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostDistributedVirtualSwitchManagerFailoverStage {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostDistributedVirtualSwitchManagerFailoverStage {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostDistributedVirtualSwitchManagerFailoverStage {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDistributedVirtualSwitchManagerFailoverStage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDistributedVirtualSwitchManagerFailoverStage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostDnsConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDnsConfig {
     /// Property *HostDnsConfig.dhcp*.
     pub dhcp: bool,
@@ -32,85 +32,99 @@ impl HostDnsConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dhcp", &self.dhcp);
-        o.opt("virtualNicDevice", &self.virtual_nic_device);
-        o.opt("ipv6VirtualNicDevice", &self.ipv6_virtual_nic_device);
-        o.field("hostName", &self.host_name);
-        o.field("domainName", &self.domain_name);
-        o.opt("address", &self.address);
-        o.opt("searchDomain", &self.search_domain);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDnsConfig",
+    type_name: Some("HostDnsConfig"),
+    wire: &[
+        "dhcp",
+        "virtualNicDevice",
+        "ipv6VirtualNicDevice",
+        "hostName",
+        "domainName",
+        "address",
+        "searchDomain",
+    ],
+    names: &[
+        "dhcp",
+        "virtual_nic_device",
+        "ipv6_virtual_nic_device",
+        "host_name",
+        "domain_name",
+        "address",
+        "search_domain",
+    ],
+    required: &[0u16, 3u16, 4u16],
+    by_name: &[5u16, 0u16, 4u16, 3u16, 2u16, 6u16, 1u16],
+};
+impl crate::object::Object for HostDnsConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dhcp,
+            1usize => &self.virtual_nic_device,
+            2usize => &self.ipv6_virtual_nic_device,
+            3usize => &self.host_name,
+            4usize => &self.domain_name,
+            5usize => &self.address,
+            6usize => &self.search_domain,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dhcp,
+            1usize => &mut self.virtual_nic_device,
+            2usize => &mut self.ipv6_virtual_nic_device,
+            3usize => &mut self.host_name,
+            4usize => &mut self.domain_name,
+            5usize => &mut self.address,
+            6usize => &mut self.search_domain,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDnsConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDnsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDnsConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDnsConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDnsConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostDnsConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDnsConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDnsConfig {
-    const TYPE_NAME: &'static str = "HostDnsConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dhcp" => crate::de::req(&mut f.0, &mut map, "dhcp"),
-                "virtualNicDevice" => {
-                    crate::de::set(&mut f.1, &mut map, "virtualNicDevice")
-                }
-                "ipv6VirtualNicDevice" => {
-                    crate::de::set(&mut f.2, &mut map, "ipv6VirtualNicDevice")
-                }
-                "hostName" => crate::de::req(&mut f.3, &mut map, "hostName"),
-                "domainName" => crate::de::req(&mut f.4, &mut map, "domainName"),
-                "address" => crate::de::set_list(&mut f.5, &mut map, "address"),
-                "searchDomain" => crate::de::set_list(&mut f.6, &mut map, "searchDomain"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["dhcp", "hostName", "domainName"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dhcp: f_0,
-            virtual_nic_device: f_1,
-            ipv6_virtual_nic_device: f_2,
-            host_name: f_3,
-            domain_name: f_4,
-            address: f_5,
-            search_domain: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostDnsConfig` or any of its subtypes: what a member declared as `HostDnsConfig` holds.
@@ -127,10 +141,7 @@ pub enum HostDnsConfigKind {
 impl HostDnsConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostDnsConfig(v) => v.type_name(),
-            Self::HostDnsConfigSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -154,49 +165,55 @@ impl From<crate::types::HostDnsConfigSpec> for HostDnsConfigKind {
         Self::HostDnsConfigSpec(Box::new(v))
     }
 }
-impl serde::Serialize for HostDnsConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostDnsConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::HostDnsConfig, id) {
+            crate::registry::id::HostDnsConfigSpec => {
+                Self::HostDnsConfigSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostDnsConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostDnsConfig(v) => v.serialize(s),
-            Self::HostDnsConfigSpec(v) => v.serialize(s),
+            Self::HostDnsConfig(v) => &**v,
+            Self::HostDnsConfigSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostDnsConfig(v) => &mut **v,
+            Self::HostDnsConfigSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostDnsConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostDnsConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostDnsConfigKind {
-    const BASE: u16 = crate::registry::id::HostDnsConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostDnsConfigSpec => {
-                    Self::HostDnsConfigSpec(
-                        Box::new(
-                            <crate::types::HostDnsConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostDnsConfig(
-                        Box::new(
-                            <crate::types::HostDnsConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostDnsConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostDnsConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostDnsConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostDnsConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostDnsConfigSpec*.
 ///
 /// Extends `HostDnsConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDnsConfigSpec {
     /// Property *HostDnsConfig.dhcp*.
     pub dhcp: bool,
@@ -34,96 +34,106 @@ impl HostDnsConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dhcp", &self.dhcp);
-        o.opt("virtualNicDevice", &self.virtual_nic_device);
-        o.opt("ipv6VirtualNicDevice", &self.ipv6_virtual_nic_device);
-        o.field("hostName", &self.host_name);
-        o.field("domainName", &self.domain_name);
-        o.opt("address", &self.address);
-        o.opt("searchDomain", &self.search_domain);
-        o.opt("virtualNicConnection", &self.virtual_nic_connection);
-        o.opt("virtualNicConnectionV6", &self.virtual_nic_connection_v6);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDnsConfigSpec",
+    type_name: Some("HostDnsConfigSpec"),
+    wire: &[
+        "dhcp",
+        "virtualNicDevice",
+        "ipv6VirtualNicDevice",
+        "hostName",
+        "domainName",
+        "address",
+        "searchDomain",
+        "virtualNicConnection",
+        "virtualNicConnectionV6",
+    ],
+    names: &[
+        "dhcp",
+        "virtual_nic_device",
+        "ipv6_virtual_nic_device",
+        "host_name",
+        "domain_name",
+        "address",
+        "search_domain",
+        "virtual_nic_connection",
+        "virtual_nic_connection_v6",
+    ],
+    required: &[0u16, 3u16, 4u16],
+    by_name: &[5u16, 0u16, 4u16, 3u16, 2u16, 6u16, 7u16, 8u16, 1u16],
+};
+impl crate::object::Object for HostDnsConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dhcp,
+            1usize => &self.virtual_nic_device,
+            2usize => &self.ipv6_virtual_nic_device,
+            3usize => &self.host_name,
+            4usize => &self.domain_name,
+            5usize => &self.address,
+            6usize => &self.search_domain,
+            7usize => &self.virtual_nic_connection,
+            8usize => &self.virtual_nic_connection_v6,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dhcp,
+            1usize => &mut self.virtual_nic_device,
+            2usize => &mut self.ipv6_virtual_nic_device,
+            3usize => &mut self.host_name,
+            4usize => &mut self.domain_name,
+            5usize => &mut self.address,
+            6usize => &mut self.search_domain,
+            7usize => &mut self.virtual_nic_connection,
+            8usize => &mut self.virtual_nic_connection_v6,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDnsConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDnsConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDnsConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDnsConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDnsConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostDnsConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDnsConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDnsConfigSpec {
-    const TYPE_NAME: &'static str = "HostDnsConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::HostVirtualNicConnection>>,
-            Option<Box<crate::types::HostVirtualNicConnection>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dhcp" => crate::de::req(&mut f.0, &mut map, "dhcp"),
-                "virtualNicDevice" => {
-                    crate::de::set(&mut f.1, &mut map, "virtualNicDevice")
-                }
-                "ipv6VirtualNicDevice" => {
-                    crate::de::set(&mut f.2, &mut map, "ipv6VirtualNicDevice")
-                }
-                "hostName" => crate::de::req(&mut f.3, &mut map, "hostName"),
-                "domainName" => crate::de::req(&mut f.4, &mut map, "domainName"),
-                "address" => crate::de::set_list(&mut f.5, &mut map, "address"),
-                "searchDomain" => crate::de::set_list(&mut f.6, &mut map, "searchDomain"),
-                "virtualNicConnection" => {
-                    crate::de::set(&mut f.7, &mut map, "virtualNicConnection")
-                }
-                "virtualNicConnectionV6" => {
-                    crate::de::set(&mut f.8, &mut map, "virtualNicConnectionV6")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["dhcp", "hostName", "domainName"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), Some(f_4), f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dhcp: f_0,
-            virtual_nic_device: f_1,
-            ipv6_virtual_nic_device: f_2,
-            host_name: f_3,
-            domain_name: f_4,
-            address: f_5,
-            search_domain: f_6,
-            virtual_nic_connection: f_7,
-            virtual_nic_connection_v6: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

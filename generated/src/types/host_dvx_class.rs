@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostDvxClass {
     /// Property *HostDvxClass.deviceClass*.
     pub device_class: String,
@@ -26,77 +26,81 @@ impl HostDvxClass {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceClass", &self.device_class);
-        o.field("checkpointSupported", &self.checkpoint_supported);
-        o.field("swDMATracingSupported", &self.sw_dma_tracing_supported);
-        o.field("sriovNic", &self.sriov_nic);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostDvxClass",
+    type_name: Some("HostDvxClass"),
+    wire: &["deviceClass", "checkpointSupported", "swDMATracingSupported", "sriovNic"],
+    names: &[
+        "device_class",
+        "checkpoint_supported",
+        "sw_dma_tracing_supported",
+        "sriov_nic",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for HostDvxClass {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_class,
+            1usize => &self.checkpoint_supported,
+            2usize => &self.sw_dma_tracing_supported,
+            3usize => &self.sriov_nic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_class,
+            1usize => &mut self.checkpoint_supported,
+            2usize => &mut self.sw_dma_tracing_supported,
+            3usize => &mut self.sriov_nic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostDvxClass {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostDvxClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostDvxClass {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostDvxClass {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostDvxClass {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostDvxClass"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostDvxClass {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostDvxClass {
-    const TYPE_NAME: &'static str = "HostDvxClass";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>, Option<bool>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceClass" => crate::de::req(&mut f.0, &mut map, "deviceClass"),
-                "checkpointSupported" => {
-                    crate::de::req(&mut f.1, &mut map, "checkpointSupported")
-                }
-                "swDMATracingSupported" => {
-                    crate::de::req(&mut f.2, &mut map, "swDMATracingSupported")
-                }
-                "sriovNic" => crate::de::req(&mut f.3, &mut map, "sriovNic"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "deviceClass",
-                        "checkpointSupported",
-                        "swDMATracingSupported",
-                        "sriovNic",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_class: f_0,
-            checkpoint_supported: f_1,
-            sw_dma_tracing_supported: f_2,
-            sriov_nic: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostEnterMaintenanceResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostEnterMaintenanceResult {
     /// Property *HostEnterMaintenanceResult.vmFaults*.
     pub vm_faults: Option<Vec<crate::types::FaultsByVM>>,
@@ -20,54 +20,72 @@ impl HostEnterMaintenanceResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vmFaults", &self.vm_faults);
-        o.opt("hostFaults", &self.host_faults);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostEnterMaintenanceResult",
+    type_name: Some("HostEnterMaintenanceResult"),
+    wire: &["vmFaults", "hostFaults"],
+    names: &["vm_faults", "host_faults"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for HostEnterMaintenanceResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_faults,
+            1usize => &self.host_faults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_faults,
+            1usize => &mut self.host_faults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostEnterMaintenanceResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostEnterMaintenanceResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostEnterMaintenanceResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostEnterMaintenanceResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostEnterMaintenanceResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostEnterMaintenanceResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostEnterMaintenanceResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostEnterMaintenanceResult {
-    const TYPE_NAME: &'static str = "HostEnterMaintenanceResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::FaultsByVM>>,
-            Option<Vec<crate::types::FaultsByHost>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmFaults" => crate::de::set_list(&mut f.0, &mut map, "vmFaults"),
-                "hostFaults" => crate::de::set_list(&mut f.1, &mut map, "hostFaults"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            vm_faults: f_0,
-            host_faults: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `Event`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostEventKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -54,149 +54,134 @@ impl HostEvent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("chainId", &self.chain_id);
-        o.field("createdTime", &self.created_time);
-        o.field("userName", &self.user_name);
-        o.opt("datacenter", &self.datacenter);
-        o.opt("computeResource", &self.compute_resource);
-        o.opt("host", &self.host);
-        o.opt("vm", &self.vm);
-        o.opt("ds", &self.ds);
-        o.opt("net", &self.net);
-        o.opt("dvs", &self.dvs);
-        o.opt("tgw", &self.tgw);
-        o.opt("fullFormattedMessage", &self.full_formatted_message);
-        o.opt("changeTag", &self.change_tag);
-        o.opt("auditId", &self.audit_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostEvent",
+    type_name: Some("HostEvent"),
+    wire: &[
+        "key",
+        "chainId",
+        "createdTime",
+        "userName",
+        "datacenter",
+        "computeResource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "fullFormattedMessage",
+        "changeTag",
+        "auditId",
+    ],
+    names: &[
+        "key",
+        "chain_id",
+        "created_time",
+        "user_name",
+        "datacenter",
+        "compute_resource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "full_formatted_message",
+        "change_tag",
+        "audit_id",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[
+        14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16, 9u16,
+        11u16, 3u16, 7u16,
+    ],
+};
+impl crate::object::Object for HostEvent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.chain_id,
+            2usize => &self.created_time,
+            3usize => &self.user_name,
+            4usize => &self.datacenter,
+            5usize => &self.compute_resource,
+            6usize => &self.host,
+            7usize => &self.vm,
+            8usize => &self.ds,
+            9usize => &self.net,
+            10usize => &self.dvs,
+            11usize => &self.tgw,
+            12usize => &self.full_formatted_message,
+            13usize => &self.change_tag,
+            14usize => &self.audit_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.chain_id,
+            2usize => &mut self.created_time,
+            3usize => &mut self.user_name,
+            4usize => &mut self.datacenter,
+            5usize => &mut self.compute_resource,
+            6usize => &mut self.host,
+            7usize => &mut self.vm,
+            8usize => &mut self.ds,
+            9usize => &mut self.net,
+            10usize => &mut self.dvs,
+            11usize => &mut self.tgw,
+            12usize => &mut self.full_formatted_message,
+            13usize => &mut self.change_tag,
+            14usize => &mut self.audit_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostEvent {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostEvent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostEvent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostEvent"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostEvent {
-    const TYPE_NAME: &'static str = "HostEvent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DatacenterEventArgument>>,
-            Option<Box<crate::types::ComputeResourceEventArgument>>,
-            Option<Box<crate::types::HostEventArgument>>,
-            Option<Box<crate::types::VmEventArgument>>,
-            Option<Box<crate::types::DatastoreEventArgument>>,
-            Option<Box<crate::types::NetworkEventArgument>>,
-            Option<Box<crate::types::DvsEventArgument>>,
-            Option<Box<crate::types::TgwEventArgument>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "chainId" => crate::de::req(&mut f.1, &mut map, "chainId"),
-                "createdTime" => crate::de::req(&mut f.2, &mut map, "createdTime"),
-                "userName" => crate::de::req(&mut f.3, &mut map, "userName"),
-                "datacenter" => crate::de::set(&mut f.4, &mut map, "datacenter"),
-                "computeResource" => {
-                    crate::de::set(&mut f.5, &mut map, "computeResource")
-                }
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "vm" => crate::de::set(&mut f.7, &mut map, "vm"),
-                "ds" => crate::de::set(&mut f.8, &mut map, "ds"),
-                "net" => crate::de::set(&mut f.9, &mut map, "net"),
-                "dvs" => crate::de::set(&mut f.10, &mut map, "dvs"),
-                "tgw" => crate::de::set(&mut f.11, &mut map, "tgw"),
-                "fullFormattedMessage" => {
-                    crate::de::set(&mut f.12, &mut map, "fullFormattedMessage")
-                }
-                "changeTag" => crate::de::set(&mut f.13, &mut map, "changeTag"),
-                "auditId" => crate::de::set(&mut f.14, &mut map, "auditId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["key", "chainId", "createdTime", "userName"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            chain_id: f_1,
-            created_time: f_2,
-            user_name: f_3,
-            datacenter: f_4,
-            compute_resource: f_5,
-            host: f_6,
-            vm: f_7,
-            ds: f_8,
-            net: f_9,
-            dvs: f_10,
-            tgw: f_11,
-            full_formatted_message: f_12,
-            change_tag: f_13,
-            audit_id: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostEvent` or any of its subtypes: what a member declared as `HostEvent` holds.
@@ -411,104 +396,7 @@ pub enum HostEventKind {
 impl HostEventKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostEvent(v) => v.type_name(),
-            Self::AccountCreatedEvent(v) => v.type_name(),
-            Self::AccountRemovedEvent(v) => v.type_name(),
-            Self::AccountUpdatedEvent(v) => v.type_name(),
-            Self::AdminPasswordNotChangedEvent(v) => v.type_name(),
-            Self::CanceledHostOperationEvent(v) => v.type_name(),
-            Self::DatastoreDiscoveredEvent(v) => v.type_name(),
-            Self::DatastorePrincipalConfigured(v) => v.type_name(),
-            Self::DatastoreRemovedOnHostEvent(v) => v.type_name(),
-            Self::DatastoreRenamedOnHostEvent(v) => v.type_name(),
-            Self::DrsResourceConfigureFailedEvent(v) => v.type_name(),
-            Self::DrsResourceConfigureSyncedEvent(v) => v.type_name(),
-            Self::DuplicateIpDetectedEvent(v) => v.type_name(),
-            Self::DvsHealthStatusChangeEvent(v) => v.type_name(),
-            Self::EnteredMaintenanceModeEvent(v) => v.type_name(),
-            Self::EnteredStandbyModeEvent(v) => v.type_name(),
-            Self::EnteringMaintenanceModeEvent(v) => v.type_name(),
-            Self::EnteringStandbyModeEvent(v) => v.type_name(),
-            Self::ExitMaintenanceModeEvent(v) => v.type_name(),
-            Self::ExitStandbyModeFailedEvent(v) => v.type_name(),
-            Self::ExitedStandbyModeEvent(v) => v.type_name(),
-            Self::ExitingStandbyModeEvent(v) => v.type_name(),
-            Self::GhostDvsProxySwitchDetectedEvent(v) => v.type_name(),
-            Self::GhostDvsProxySwitchRemovedEvent(v) => v.type_name(),
-            Self::HostAddFailedEvent(v) => v.type_name(),
-            Self::HostAddedEvent(v) => v.type_name(),
-            Self::HostAdminDisableEvent(v) => v.type_name(),
-            Self::HostAdminEnableEvent(v) => v.type_name(),
-            Self::HostCnxFailedAccountFailedEvent(v) => v.type_name(),
-            Self::HostCnxFailedAlreadyManagedEvent(v) => v.type_name(),
-            Self::HostCnxFailedBadCcagentEvent(v) => v.type_name(),
-            Self::HostCnxFailedBadUsernameEvent(v) => v.type_name(),
-            Self::HostCnxFailedBadVersionEvent(v) => v.type_name(),
-            Self::HostCnxFailedCcagentUpgradeEvent(v) => v.type_name(),
-            Self::HostCnxFailedEvent(v) => v.type_name(),
-            Self::HostCnxFailedNetworkErrorEvent(v) => v.type_name(),
-            Self::HostCnxFailedNoAccessEvent(v) => v.type_name(),
-            Self::HostCnxFailedNoConnectionEvent(v) => v.type_name(),
-            Self::HostCnxFailedNoLicenseEvent(v) => v.type_name(),
-            Self::HostCnxFailedNotFoundEvent(v) => v.type_name(),
-            Self::HostCnxFailedTimeoutEvent(v) => v.type_name(),
-            Self::HostComplianceCheckedEvent(v) => v.type_name(),
-            Self::HostCompliantEvent(v) => v.type_name(),
-            Self::HostConfigAppliedEvent(v) => v.type_name(),
-            Self::HostConnectedEvent(v) => v.type_name(),
-            Self::HostConnectionLostEvent(v) => v.type_name(),
-            Self::HostDasDisabledEvent(v) => v.type_name(),
-            Self::HostDasDisablingEvent(v) => v.type_name(),
-            Self::HostDasEnabledEvent(v) => v.type_name(),
-            Self::HostDasEnablingEvent(v) => v.type_name(),
-            Self::HostDasErrorEvent(v) => v.type_name(),
-            Self::HostDasEvent(v) => v.type_name(),
-            Self::HostDasOkEvent(v) => v.type_name(),
-            Self::HostDisconnectedEvent(v) => v.type_name(),
-            Self::HostEnableAdminFailedEvent(v) => v.type_name(),
-            Self::HostGetShortNameFailedEvent(v) => v.type_name(),
-            Self::HostInAuditModeEvent(v) => v.type_name(),
-            Self::HostIpChangedEvent(v) => v.type_name(),
-            Self::HostIpInconsistentEvent(v) => v.type_name(),
-            Self::HostIpToShortNameFailedEvent(v) => v.type_name(),
-            Self::HostNonCompliantEvent(v) => v.type_name(),
-            Self::HostProfileAppliedEvent(v) => v.type_name(),
-            Self::HostReconnectionFailedEvent(v) => v.type_name(),
-            Self::HostRemovedEvent(v) => v.type_name(),
-            Self::HostShortNameToIpFailedEvent(v) => v.type_name(),
-            Self::HostShutdownEvent(v) => v.type_name(),
-            Self::HostSpecificationChangedEvent(v) => v.type_name(),
-            Self::HostSpecificationRequireEvent(v) => v.type_name(),
-            Self::HostSpecificationUpdateEvent(v) => v.type_name(),
-            Self::HostSubSpecificationDeleteEvent(v) => v.type_name(),
-            Self::HostSubSpecificationUpdateEvent(v) => v.type_name(),
-            Self::HostSyncFailedEvent(v) => v.type_name(),
-            Self::HostUpgradeFailedEvent(v) => v.type_name(),
-            Self::HostUserWorldSwapNotEnabledEvent(v) => v.type_name(),
-            Self::HostVnicConnectedToCustomizedDVPortEvent(v) => v.type_name(),
-            Self::HostWwnChangedEvent(v) => v.type_name(),
-            Self::HostWwnConflictEvent(v) => v.type_name(),
-            Self::LocalDatastoreCreatedEvent(v) => v.type_name(),
-            Self::LocalTSMEnabledEvent(v) => v.type_name(),
-            Self::NASDatastoreCreatedEvent(v) => v.type_name(),
-            Self::NoDatastoresConfiguredEvent(v) => v.type_name(),
-            Self::RemoteTSMEnabledEvent(v) => v.type_name(),
-            Self::TimedOutHostOperationEvent(v) => v.type_name(),
-            Self::UpdatedAgentBeingRestartedEvent(v) => v.type_name(),
-            Self::UserAssignedToGroup(v) => v.type_name(),
-            Self::UserPasswordChanged(v) => v.type_name(),
-            Self::UserUnassignedFromGroup(v) => v.type_name(),
-            Self::VMFSDatastoreCreatedEvent(v) => v.type_name(),
-            Self::VMFSDatastoreExpandedEvent(v) => v.type_name(),
-            Self::VMFSDatastoreExtendedEvent(v) => v.type_name(),
-            Self::VcAgentUninstallFailedEvent(v) => v.type_name(),
-            Self::VcAgentUninstalledEvent(v) => v.type_name(),
-            Self::VcAgentUpgradeFailedEvent(v) => v.type_name(),
-            Self::VcAgentUpgradedEvent(v) => v.type_name(),
-            Self::VimAccountPasswordChangedEvent(v) => v.type_name(),
-            Self::IScsiBootFailureEvent(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -1096,1076 +984,555 @@ impl From<crate::types::IScsiBootFailureEvent> for HostEventKind {
         Self::IScsiBootFailureEvent(Box::new(v))
     }
 }
-impl serde::Serialize for HostEventKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostEventKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::HostEvent, id) {
+            crate::registry::id::AccountCreatedEvent => {
+                Self::AccountCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AccountRemovedEvent => {
+                Self::AccountRemovedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AccountUpdatedEvent => {
+                Self::AccountUpdatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::AdminPasswordNotChangedEvent => {
+                Self::AdminPasswordNotChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::CanceledHostOperationEvent => {
+                Self::CanceledHostOperationEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DatastoreDiscoveredEvent => {
+                Self::DatastoreDiscoveredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DatastorePrincipalConfigured => {
+                Self::DatastorePrincipalConfigured(crate::object::Blank::blank())
+            }
+            crate::registry::id::DatastoreRemovedOnHostEvent => {
+                Self::DatastoreRemovedOnHostEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DatastoreRenamedOnHostEvent => {
+                Self::DatastoreRenamedOnHostEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DrsResourceConfigureFailedEvent => {
+                Self::DrsResourceConfigureFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DrsResourceConfigureSyncedEvent => {
+                Self::DrsResourceConfigureSyncedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DuplicateIpDetectedEvent => {
+                Self::DuplicateIpDetectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsHealthStatusChangeEvent => {
+                Self::DvsHealthStatusChangeEvent(
+                    <crate::types::DvsHealthStatusChangeEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::EnteredMaintenanceModeEvent => {
+                Self::EnteredMaintenanceModeEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::EnteredStandbyModeEvent => {
+                Self::EnteredStandbyModeEvent(
+                    <crate::types::EnteredStandbyModeEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::EnteringMaintenanceModeEvent => {
+                Self::EnteringMaintenanceModeEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::EnteringStandbyModeEvent => {
+                Self::EnteringStandbyModeEvent(
+                    <crate::types::EnteringStandbyModeEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ExitMaintenanceModeEvent => {
+                Self::ExitMaintenanceModeEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::ExitStandbyModeFailedEvent => {
+                Self::ExitStandbyModeFailedEvent(
+                    <crate::types::ExitStandbyModeFailedEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ExitedStandbyModeEvent => {
+                Self::ExitedStandbyModeEvent(
+                    <crate::types::ExitedStandbyModeEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ExitingStandbyModeEvent => {
+                Self::ExitingStandbyModeEvent(
+                    <crate::types::ExitingStandbyModeEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::GhostDvsProxySwitchDetectedEvent => {
+                Self::GhostDvsProxySwitchDetectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::GhostDvsProxySwitchRemovedEvent => {
+                Self::GhostDvsProxySwitchRemovedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostAddFailedEvent => {
+                Self::HostAddFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostAddedEvent => {
+                Self::HostAddedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostAdminDisableEvent => {
+                Self::HostAdminDisableEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostAdminEnableEvent => {
+                Self::HostAdminEnableEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedAccountFailedEvent => {
+                Self::HostCnxFailedAccountFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedAlreadyManagedEvent => {
+                Self::HostCnxFailedAlreadyManagedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedBadCcagentEvent => {
+                Self::HostCnxFailedBadCcagentEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedBadUsernameEvent => {
+                Self::HostCnxFailedBadUsernameEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedBadVersionEvent => {
+                Self::HostCnxFailedBadVersionEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedCcagentUpgradeEvent => {
+                Self::HostCnxFailedCcagentUpgradeEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedEvent => {
+                Self::HostCnxFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedNetworkErrorEvent => {
+                Self::HostCnxFailedNetworkErrorEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedNoAccessEvent => {
+                Self::HostCnxFailedNoAccessEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedNoConnectionEvent => {
+                Self::HostCnxFailedNoConnectionEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedNoLicenseEvent => {
+                Self::HostCnxFailedNoLicenseEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedNotFoundEvent => {
+                Self::HostCnxFailedNotFoundEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCnxFailedTimeoutEvent => {
+                Self::HostCnxFailedTimeoutEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostComplianceCheckedEvent => {
+                Self::HostComplianceCheckedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCompliantEvent => {
+                Self::HostCompliantEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostConfigAppliedEvent => {
+                Self::HostConfigAppliedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostConnectedEvent => {
+                Self::HostConnectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostConnectionLostEvent => {
+                Self::HostConnectionLostEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostDasDisabledEvent => {
+                Self::HostDasDisabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostDasDisablingEvent => {
+                Self::HostDasDisablingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostDasEnabledEvent => {
+                Self::HostDasEnabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostDasEnablingEvent => {
+                Self::HostDasEnablingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostDasErrorEvent => {
+                Self::HostDasErrorEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostDasEvent => {
+                Self::HostDasEvent(
+                    <crate::types::HostDasEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::HostDasOkEvent => {
+                Self::HostDasOkEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostDisconnectedEvent => {
+                Self::HostDisconnectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostEnableAdminFailedEvent => {
+                Self::HostEnableAdminFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostGetShortNameFailedEvent => {
+                Self::HostGetShortNameFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostInAuditModeEvent => {
+                Self::HostInAuditModeEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostIpChangedEvent => {
+                Self::HostIpChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostIpInconsistentEvent => {
+                Self::HostIpInconsistentEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostIpToShortNameFailedEvent => {
+                Self::HostIpToShortNameFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostNonCompliantEvent => {
+                Self::HostNonCompliantEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostProfileAppliedEvent => {
+                Self::HostProfileAppliedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostReconnectionFailedEvent => {
+                Self::HostReconnectionFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostRemovedEvent => {
+                Self::HostRemovedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostShortNameToIpFailedEvent => {
+                Self::HostShortNameToIpFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostShutdownEvent => {
+                Self::HostShutdownEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostSpecificationChangedEvent => {
+                Self::HostSpecificationChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostSpecificationRequireEvent => {
+                Self::HostSpecificationRequireEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostSpecificationUpdateEvent => {
+                Self::HostSpecificationUpdateEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostSubSpecificationDeleteEvent => {
+                Self::HostSubSpecificationDeleteEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostSubSpecificationUpdateEvent => {
+                Self::HostSubSpecificationUpdateEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostSyncFailedEvent => {
+                Self::HostSyncFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostUpgradeFailedEvent => {
+                Self::HostUpgradeFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostUserWorldSwapNotEnabledEvent => {
+                Self::HostUserWorldSwapNotEnabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostVnicConnectedToCustomizedDVPortEvent => {
+                Self::HostVnicConnectedToCustomizedDVPortEvent(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::HostWwnChangedEvent => {
+                Self::HostWwnChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostWwnConflictEvent => {
+                Self::HostWwnConflictEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::LocalDatastoreCreatedEvent => {
+                Self::LocalDatastoreCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::LocalTSMEnabledEvent => {
+                Self::LocalTSMEnabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::NASDatastoreCreatedEvent => {
+                Self::NASDatastoreCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoDatastoresConfiguredEvent => {
+                Self::NoDatastoresConfiguredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::RemoteTSMEnabledEvent => {
+                Self::RemoteTSMEnabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::TimedOutHostOperationEvent => {
+                Self::TimedOutHostOperationEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::UpdatedAgentBeingRestartedEvent => {
+                Self::UpdatedAgentBeingRestartedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::UserAssignedToGroup => {
+                Self::UserAssignedToGroup(crate::object::Blank::blank())
+            }
+            crate::registry::id::UserPasswordChanged => {
+                Self::UserPasswordChanged(crate::object::Blank::blank())
+            }
+            crate::registry::id::UserUnassignedFromGroup => {
+                Self::UserUnassignedFromGroup(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMFSDatastoreCreatedEvent => {
+                Self::VMFSDatastoreCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMFSDatastoreExpandedEvent => {
+                Self::VMFSDatastoreExpandedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMFSDatastoreExtendedEvent => {
+                Self::VMFSDatastoreExtendedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VcAgentUninstallFailedEvent => {
+                Self::VcAgentUninstallFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VcAgentUninstalledEvent => {
+                Self::VcAgentUninstalledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VcAgentUpgradeFailedEvent => {
+                Self::VcAgentUpgradeFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VcAgentUpgradedEvent => {
+                Self::VcAgentUpgradedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VimAccountPasswordChangedEvent => {
+                Self::VimAccountPasswordChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::IScsiBootFailureEvent => {
+                Self::IScsiBootFailureEvent(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostEvent(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostEvent(v) => v.serialize(s),
-            Self::AccountCreatedEvent(v) => v.serialize(s),
-            Self::AccountRemovedEvent(v) => v.serialize(s),
-            Self::AccountUpdatedEvent(v) => v.serialize(s),
-            Self::AdminPasswordNotChangedEvent(v) => v.serialize(s),
-            Self::CanceledHostOperationEvent(v) => v.serialize(s),
-            Self::DatastoreDiscoveredEvent(v) => v.serialize(s),
-            Self::DatastorePrincipalConfigured(v) => v.serialize(s),
-            Self::DatastoreRemovedOnHostEvent(v) => v.serialize(s),
-            Self::DatastoreRenamedOnHostEvent(v) => v.serialize(s),
-            Self::DrsResourceConfigureFailedEvent(v) => v.serialize(s),
-            Self::DrsResourceConfigureSyncedEvent(v) => v.serialize(s),
-            Self::DuplicateIpDetectedEvent(v) => v.serialize(s),
-            Self::DvsHealthStatusChangeEvent(v) => v.serialize(s),
-            Self::EnteredMaintenanceModeEvent(v) => v.serialize(s),
-            Self::EnteredStandbyModeEvent(v) => v.serialize(s),
-            Self::EnteringMaintenanceModeEvent(v) => v.serialize(s),
-            Self::EnteringStandbyModeEvent(v) => v.serialize(s),
-            Self::ExitMaintenanceModeEvent(v) => v.serialize(s),
-            Self::ExitStandbyModeFailedEvent(v) => v.serialize(s),
-            Self::ExitedStandbyModeEvent(v) => v.serialize(s),
-            Self::ExitingStandbyModeEvent(v) => v.serialize(s),
-            Self::GhostDvsProxySwitchDetectedEvent(v) => v.serialize(s),
-            Self::GhostDvsProxySwitchRemovedEvent(v) => v.serialize(s),
-            Self::HostAddFailedEvent(v) => v.serialize(s),
-            Self::HostAddedEvent(v) => v.serialize(s),
-            Self::HostAdminDisableEvent(v) => v.serialize(s),
-            Self::HostAdminEnableEvent(v) => v.serialize(s),
-            Self::HostCnxFailedAccountFailedEvent(v) => v.serialize(s),
-            Self::HostCnxFailedAlreadyManagedEvent(v) => v.serialize(s),
-            Self::HostCnxFailedBadCcagentEvent(v) => v.serialize(s),
-            Self::HostCnxFailedBadUsernameEvent(v) => v.serialize(s),
-            Self::HostCnxFailedBadVersionEvent(v) => v.serialize(s),
-            Self::HostCnxFailedCcagentUpgradeEvent(v) => v.serialize(s),
-            Self::HostCnxFailedEvent(v) => v.serialize(s),
-            Self::HostCnxFailedNetworkErrorEvent(v) => v.serialize(s),
-            Self::HostCnxFailedNoAccessEvent(v) => v.serialize(s),
-            Self::HostCnxFailedNoConnectionEvent(v) => v.serialize(s),
-            Self::HostCnxFailedNoLicenseEvent(v) => v.serialize(s),
-            Self::HostCnxFailedNotFoundEvent(v) => v.serialize(s),
-            Self::HostCnxFailedTimeoutEvent(v) => v.serialize(s),
-            Self::HostComplianceCheckedEvent(v) => v.serialize(s),
-            Self::HostCompliantEvent(v) => v.serialize(s),
-            Self::HostConfigAppliedEvent(v) => v.serialize(s),
-            Self::HostConnectedEvent(v) => v.serialize(s),
-            Self::HostConnectionLostEvent(v) => v.serialize(s),
-            Self::HostDasDisabledEvent(v) => v.serialize(s),
-            Self::HostDasDisablingEvent(v) => v.serialize(s),
-            Self::HostDasEnabledEvent(v) => v.serialize(s),
-            Self::HostDasEnablingEvent(v) => v.serialize(s),
-            Self::HostDasErrorEvent(v) => v.serialize(s),
-            Self::HostDasEvent(v) => v.serialize(s),
-            Self::HostDasOkEvent(v) => v.serialize(s),
-            Self::HostDisconnectedEvent(v) => v.serialize(s),
-            Self::HostEnableAdminFailedEvent(v) => v.serialize(s),
-            Self::HostGetShortNameFailedEvent(v) => v.serialize(s),
-            Self::HostInAuditModeEvent(v) => v.serialize(s),
-            Self::HostIpChangedEvent(v) => v.serialize(s),
-            Self::HostIpInconsistentEvent(v) => v.serialize(s),
-            Self::HostIpToShortNameFailedEvent(v) => v.serialize(s),
-            Self::HostNonCompliantEvent(v) => v.serialize(s),
-            Self::HostProfileAppliedEvent(v) => v.serialize(s),
-            Self::HostReconnectionFailedEvent(v) => v.serialize(s),
-            Self::HostRemovedEvent(v) => v.serialize(s),
-            Self::HostShortNameToIpFailedEvent(v) => v.serialize(s),
-            Self::HostShutdownEvent(v) => v.serialize(s),
-            Self::HostSpecificationChangedEvent(v) => v.serialize(s),
-            Self::HostSpecificationRequireEvent(v) => v.serialize(s),
-            Self::HostSpecificationUpdateEvent(v) => v.serialize(s),
-            Self::HostSubSpecificationDeleteEvent(v) => v.serialize(s),
-            Self::HostSubSpecificationUpdateEvent(v) => v.serialize(s),
-            Self::HostSyncFailedEvent(v) => v.serialize(s),
-            Self::HostUpgradeFailedEvent(v) => v.serialize(s),
-            Self::HostUserWorldSwapNotEnabledEvent(v) => v.serialize(s),
-            Self::HostVnicConnectedToCustomizedDVPortEvent(v) => v.serialize(s),
-            Self::HostWwnChangedEvent(v) => v.serialize(s),
-            Self::HostWwnConflictEvent(v) => v.serialize(s),
-            Self::LocalDatastoreCreatedEvent(v) => v.serialize(s),
-            Self::LocalTSMEnabledEvent(v) => v.serialize(s),
-            Self::NASDatastoreCreatedEvent(v) => v.serialize(s),
-            Self::NoDatastoresConfiguredEvent(v) => v.serialize(s),
-            Self::RemoteTSMEnabledEvent(v) => v.serialize(s),
-            Self::TimedOutHostOperationEvent(v) => v.serialize(s),
-            Self::UpdatedAgentBeingRestartedEvent(v) => v.serialize(s),
-            Self::UserAssignedToGroup(v) => v.serialize(s),
-            Self::UserPasswordChanged(v) => v.serialize(s),
-            Self::UserUnassignedFromGroup(v) => v.serialize(s),
-            Self::VMFSDatastoreCreatedEvent(v) => v.serialize(s),
-            Self::VMFSDatastoreExpandedEvent(v) => v.serialize(s),
-            Self::VMFSDatastoreExtendedEvent(v) => v.serialize(s),
-            Self::VcAgentUninstallFailedEvent(v) => v.serialize(s),
-            Self::VcAgentUninstalledEvent(v) => v.serialize(s),
-            Self::VcAgentUpgradeFailedEvent(v) => v.serialize(s),
-            Self::VcAgentUpgradedEvent(v) => v.serialize(s),
-            Self::VimAccountPasswordChangedEvent(v) => v.serialize(s),
-            Self::IScsiBootFailureEvent(v) => v.serialize(s),
+            Self::HostEvent(v) => &**v,
+            Self::AccountCreatedEvent(v) => &**v,
+            Self::AccountRemovedEvent(v) => &**v,
+            Self::AccountUpdatedEvent(v) => &**v,
+            Self::AdminPasswordNotChangedEvent(v) => &**v,
+            Self::CanceledHostOperationEvent(v) => &**v,
+            Self::DatastoreDiscoveredEvent(v) => &**v,
+            Self::DatastorePrincipalConfigured(v) => &**v,
+            Self::DatastoreRemovedOnHostEvent(v) => &**v,
+            Self::DatastoreRenamedOnHostEvent(v) => &**v,
+            Self::DrsResourceConfigureFailedEvent(v) => &**v,
+            Self::DrsResourceConfigureSyncedEvent(v) => &**v,
+            Self::DuplicateIpDetectedEvent(v) => &**v,
+            Self::DvsHealthStatusChangeEvent(v) => crate::object::Family::object(v),
+            Self::EnteredMaintenanceModeEvent(v) => &**v,
+            Self::EnteredStandbyModeEvent(v) => crate::object::Family::object(v),
+            Self::EnteringMaintenanceModeEvent(v) => &**v,
+            Self::EnteringStandbyModeEvent(v) => crate::object::Family::object(v),
+            Self::ExitMaintenanceModeEvent(v) => &**v,
+            Self::ExitStandbyModeFailedEvent(v) => crate::object::Family::object(v),
+            Self::ExitedStandbyModeEvent(v) => crate::object::Family::object(v),
+            Self::ExitingStandbyModeEvent(v) => crate::object::Family::object(v),
+            Self::GhostDvsProxySwitchDetectedEvent(v) => &**v,
+            Self::GhostDvsProxySwitchRemovedEvent(v) => &**v,
+            Self::HostAddFailedEvent(v) => &**v,
+            Self::HostAddedEvent(v) => &**v,
+            Self::HostAdminDisableEvent(v) => &**v,
+            Self::HostAdminEnableEvent(v) => &**v,
+            Self::HostCnxFailedAccountFailedEvent(v) => &**v,
+            Self::HostCnxFailedAlreadyManagedEvent(v) => &**v,
+            Self::HostCnxFailedBadCcagentEvent(v) => &**v,
+            Self::HostCnxFailedBadUsernameEvent(v) => &**v,
+            Self::HostCnxFailedBadVersionEvent(v) => &**v,
+            Self::HostCnxFailedCcagentUpgradeEvent(v) => &**v,
+            Self::HostCnxFailedEvent(v) => &**v,
+            Self::HostCnxFailedNetworkErrorEvent(v) => &**v,
+            Self::HostCnxFailedNoAccessEvent(v) => &**v,
+            Self::HostCnxFailedNoConnectionEvent(v) => &**v,
+            Self::HostCnxFailedNoLicenseEvent(v) => &**v,
+            Self::HostCnxFailedNotFoundEvent(v) => &**v,
+            Self::HostCnxFailedTimeoutEvent(v) => &**v,
+            Self::HostComplianceCheckedEvent(v) => &**v,
+            Self::HostCompliantEvent(v) => &**v,
+            Self::HostConfigAppliedEvent(v) => &**v,
+            Self::HostConnectedEvent(v) => &**v,
+            Self::HostConnectionLostEvent(v) => &**v,
+            Self::HostDasDisabledEvent(v) => &**v,
+            Self::HostDasDisablingEvent(v) => &**v,
+            Self::HostDasEnabledEvent(v) => &**v,
+            Self::HostDasEnablingEvent(v) => &**v,
+            Self::HostDasErrorEvent(v) => &**v,
+            Self::HostDasEvent(v) => crate::object::Family::object(v),
+            Self::HostDasOkEvent(v) => &**v,
+            Self::HostDisconnectedEvent(v) => &**v,
+            Self::HostEnableAdminFailedEvent(v) => &**v,
+            Self::HostGetShortNameFailedEvent(v) => &**v,
+            Self::HostInAuditModeEvent(v) => &**v,
+            Self::HostIpChangedEvent(v) => &**v,
+            Self::HostIpInconsistentEvent(v) => &**v,
+            Self::HostIpToShortNameFailedEvent(v) => &**v,
+            Self::HostNonCompliantEvent(v) => &**v,
+            Self::HostProfileAppliedEvent(v) => &**v,
+            Self::HostReconnectionFailedEvent(v) => &**v,
+            Self::HostRemovedEvent(v) => &**v,
+            Self::HostShortNameToIpFailedEvent(v) => &**v,
+            Self::HostShutdownEvent(v) => &**v,
+            Self::HostSpecificationChangedEvent(v) => &**v,
+            Self::HostSpecificationRequireEvent(v) => &**v,
+            Self::HostSpecificationUpdateEvent(v) => &**v,
+            Self::HostSubSpecificationDeleteEvent(v) => &**v,
+            Self::HostSubSpecificationUpdateEvent(v) => &**v,
+            Self::HostSyncFailedEvent(v) => &**v,
+            Self::HostUpgradeFailedEvent(v) => &**v,
+            Self::HostUserWorldSwapNotEnabledEvent(v) => &**v,
+            Self::HostVnicConnectedToCustomizedDVPortEvent(v) => &**v,
+            Self::HostWwnChangedEvent(v) => &**v,
+            Self::HostWwnConflictEvent(v) => &**v,
+            Self::LocalDatastoreCreatedEvent(v) => &**v,
+            Self::LocalTSMEnabledEvent(v) => &**v,
+            Self::NASDatastoreCreatedEvent(v) => &**v,
+            Self::NoDatastoresConfiguredEvent(v) => &**v,
+            Self::RemoteTSMEnabledEvent(v) => &**v,
+            Self::TimedOutHostOperationEvent(v) => &**v,
+            Self::UpdatedAgentBeingRestartedEvent(v) => &**v,
+            Self::UserAssignedToGroup(v) => &**v,
+            Self::UserPasswordChanged(v) => &**v,
+            Self::UserUnassignedFromGroup(v) => &**v,
+            Self::VMFSDatastoreCreatedEvent(v) => &**v,
+            Self::VMFSDatastoreExpandedEvent(v) => &**v,
+            Self::VMFSDatastoreExtendedEvent(v) => &**v,
+            Self::VcAgentUninstallFailedEvent(v) => &**v,
+            Self::VcAgentUninstalledEvent(v) => &**v,
+            Self::VcAgentUpgradeFailedEvent(v) => &**v,
+            Self::VcAgentUpgradedEvent(v) => &**v,
+            Self::VimAccountPasswordChangedEvent(v) => &**v,
+            Self::IScsiBootFailureEvent(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostEvent(v) => &mut **v,
+            Self::AccountCreatedEvent(v) => &mut **v,
+            Self::AccountRemovedEvent(v) => &mut **v,
+            Self::AccountUpdatedEvent(v) => &mut **v,
+            Self::AdminPasswordNotChangedEvent(v) => &mut **v,
+            Self::CanceledHostOperationEvent(v) => &mut **v,
+            Self::DatastoreDiscoveredEvent(v) => &mut **v,
+            Self::DatastorePrincipalConfigured(v) => &mut **v,
+            Self::DatastoreRemovedOnHostEvent(v) => &mut **v,
+            Self::DatastoreRenamedOnHostEvent(v) => &mut **v,
+            Self::DrsResourceConfigureFailedEvent(v) => &mut **v,
+            Self::DrsResourceConfigureSyncedEvent(v) => &mut **v,
+            Self::DuplicateIpDetectedEvent(v) => &mut **v,
+            Self::DvsHealthStatusChangeEvent(v) => crate::object::Family::object_mut(v),
+            Self::EnteredMaintenanceModeEvent(v) => &mut **v,
+            Self::EnteredStandbyModeEvent(v) => crate::object::Family::object_mut(v),
+            Self::EnteringMaintenanceModeEvent(v) => &mut **v,
+            Self::EnteringStandbyModeEvent(v) => crate::object::Family::object_mut(v),
+            Self::ExitMaintenanceModeEvent(v) => &mut **v,
+            Self::ExitStandbyModeFailedEvent(v) => crate::object::Family::object_mut(v),
+            Self::ExitedStandbyModeEvent(v) => crate::object::Family::object_mut(v),
+            Self::ExitingStandbyModeEvent(v) => crate::object::Family::object_mut(v),
+            Self::GhostDvsProxySwitchDetectedEvent(v) => &mut **v,
+            Self::GhostDvsProxySwitchRemovedEvent(v) => &mut **v,
+            Self::HostAddFailedEvent(v) => &mut **v,
+            Self::HostAddedEvent(v) => &mut **v,
+            Self::HostAdminDisableEvent(v) => &mut **v,
+            Self::HostAdminEnableEvent(v) => &mut **v,
+            Self::HostCnxFailedAccountFailedEvent(v) => &mut **v,
+            Self::HostCnxFailedAlreadyManagedEvent(v) => &mut **v,
+            Self::HostCnxFailedBadCcagentEvent(v) => &mut **v,
+            Self::HostCnxFailedBadUsernameEvent(v) => &mut **v,
+            Self::HostCnxFailedBadVersionEvent(v) => &mut **v,
+            Self::HostCnxFailedCcagentUpgradeEvent(v) => &mut **v,
+            Self::HostCnxFailedEvent(v) => &mut **v,
+            Self::HostCnxFailedNetworkErrorEvent(v) => &mut **v,
+            Self::HostCnxFailedNoAccessEvent(v) => &mut **v,
+            Self::HostCnxFailedNoConnectionEvent(v) => &mut **v,
+            Self::HostCnxFailedNoLicenseEvent(v) => &mut **v,
+            Self::HostCnxFailedNotFoundEvent(v) => &mut **v,
+            Self::HostCnxFailedTimeoutEvent(v) => &mut **v,
+            Self::HostComplianceCheckedEvent(v) => &mut **v,
+            Self::HostCompliantEvent(v) => &mut **v,
+            Self::HostConfigAppliedEvent(v) => &mut **v,
+            Self::HostConnectedEvent(v) => &mut **v,
+            Self::HostConnectionLostEvent(v) => &mut **v,
+            Self::HostDasDisabledEvent(v) => &mut **v,
+            Self::HostDasDisablingEvent(v) => &mut **v,
+            Self::HostDasEnabledEvent(v) => &mut **v,
+            Self::HostDasEnablingEvent(v) => &mut **v,
+            Self::HostDasErrorEvent(v) => &mut **v,
+            Self::HostDasEvent(v) => crate::object::Family::object_mut(v),
+            Self::HostDasOkEvent(v) => &mut **v,
+            Self::HostDisconnectedEvent(v) => &mut **v,
+            Self::HostEnableAdminFailedEvent(v) => &mut **v,
+            Self::HostGetShortNameFailedEvent(v) => &mut **v,
+            Self::HostInAuditModeEvent(v) => &mut **v,
+            Self::HostIpChangedEvent(v) => &mut **v,
+            Self::HostIpInconsistentEvent(v) => &mut **v,
+            Self::HostIpToShortNameFailedEvent(v) => &mut **v,
+            Self::HostNonCompliantEvent(v) => &mut **v,
+            Self::HostProfileAppliedEvent(v) => &mut **v,
+            Self::HostReconnectionFailedEvent(v) => &mut **v,
+            Self::HostRemovedEvent(v) => &mut **v,
+            Self::HostShortNameToIpFailedEvent(v) => &mut **v,
+            Self::HostShutdownEvent(v) => &mut **v,
+            Self::HostSpecificationChangedEvent(v) => &mut **v,
+            Self::HostSpecificationRequireEvent(v) => &mut **v,
+            Self::HostSpecificationUpdateEvent(v) => &mut **v,
+            Self::HostSubSpecificationDeleteEvent(v) => &mut **v,
+            Self::HostSubSpecificationUpdateEvent(v) => &mut **v,
+            Self::HostSyncFailedEvent(v) => &mut **v,
+            Self::HostUpgradeFailedEvent(v) => &mut **v,
+            Self::HostUserWorldSwapNotEnabledEvent(v) => &mut **v,
+            Self::HostVnicConnectedToCustomizedDVPortEvent(v) => &mut **v,
+            Self::HostWwnChangedEvent(v) => &mut **v,
+            Self::HostWwnConflictEvent(v) => &mut **v,
+            Self::LocalDatastoreCreatedEvent(v) => &mut **v,
+            Self::LocalTSMEnabledEvent(v) => &mut **v,
+            Self::NASDatastoreCreatedEvent(v) => &mut **v,
+            Self::NoDatastoresConfiguredEvent(v) => &mut **v,
+            Self::RemoteTSMEnabledEvent(v) => &mut **v,
+            Self::TimedOutHostOperationEvent(v) => &mut **v,
+            Self::UpdatedAgentBeingRestartedEvent(v) => &mut **v,
+            Self::UserAssignedToGroup(v) => &mut **v,
+            Self::UserPasswordChanged(v) => &mut **v,
+            Self::UserUnassignedFromGroup(v) => &mut **v,
+            Self::VMFSDatastoreCreatedEvent(v) => &mut **v,
+            Self::VMFSDatastoreExpandedEvent(v) => &mut **v,
+            Self::VMFSDatastoreExtendedEvent(v) => &mut **v,
+            Self::VcAgentUninstallFailedEvent(v) => &mut **v,
+            Self::VcAgentUninstalledEvent(v) => &mut **v,
+            Self::VcAgentUpgradeFailedEvent(v) => &mut **v,
+            Self::VcAgentUpgradedEvent(v) => &mut **v,
+            Self::VimAccountPasswordChangedEvent(v) => &mut **v,
+            Self::IScsiBootFailureEvent(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostEventKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostEventKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostEventKind {
-    const BASE: u16 = crate::registry::id::HostEvent;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AccountCreatedEvent => {
-                    Self::AccountCreatedEvent(
-                        Box::new(
-                            <crate::types::AccountCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AccountRemovedEvent => {
-                    Self::AccountRemovedEvent(
-                        Box::new(
-                            <crate::types::AccountRemovedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AccountUpdatedEvent => {
-                    Self::AccountUpdatedEvent(
-                        Box::new(
-                            <crate::types::AccountUpdatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AdminPasswordNotChangedEvent => {
-                    Self::AdminPasswordNotChangedEvent(
-                        Box::new(
-                            <crate::types::AdminPasswordNotChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CanceledHostOperationEvent => {
-                    Self::CanceledHostOperationEvent(
-                        Box::new(
-                            <crate::types::CanceledHostOperationEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DatastoreDiscoveredEvent => {
-                    Self::DatastoreDiscoveredEvent(
-                        Box::new(
-                            <crate::types::DatastoreDiscoveredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DatastorePrincipalConfigured => {
-                    Self::DatastorePrincipalConfigured(
-                        Box::new(
-                            <crate::types::DatastorePrincipalConfigured as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DatastoreRemovedOnHostEvent => {
-                    Self::DatastoreRemovedOnHostEvent(
-                        Box::new(
-                            <crate::types::DatastoreRemovedOnHostEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DatastoreRenamedOnHostEvent => {
-                    Self::DatastoreRenamedOnHostEvent(
-                        Box::new(
-                            <crate::types::DatastoreRenamedOnHostEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DrsResourceConfigureFailedEvent => {
-                    Self::DrsResourceConfigureFailedEvent(
-                        Box::new(
-                            <crate::types::DrsResourceConfigureFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DrsResourceConfigureSyncedEvent => {
-                    Self::DrsResourceConfigureSyncedEvent(
-                        Box::new(
-                            <crate::types::DrsResourceConfigureSyncedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DuplicateIpDetectedEvent => {
-                    Self::DuplicateIpDetectedEvent(
-                        Box::new(
-                            <crate::types::DuplicateIpDetectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsHealthStatusChangeEvent => {
-                    Self::DvsHealthStatusChangeEvent(
-                        <crate::types::DvsHealthStatusChangeEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::EnteredMaintenanceModeEvent => {
-                    Self::EnteredMaintenanceModeEvent(
-                        Box::new(
-                            <crate::types::EnteredMaintenanceModeEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EnteredStandbyModeEvent => {
-                    Self::EnteredStandbyModeEvent(
-                        <crate::types::EnteredStandbyModeEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::EnteringMaintenanceModeEvent => {
-                    Self::EnteringMaintenanceModeEvent(
-                        Box::new(
-                            <crate::types::EnteringMaintenanceModeEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EnteringStandbyModeEvent => {
-                    Self::EnteringStandbyModeEvent(
-                        <crate::types::EnteringStandbyModeEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ExitMaintenanceModeEvent => {
-                    Self::ExitMaintenanceModeEvent(
-                        Box::new(
-                            <crate::types::ExitMaintenanceModeEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ExitStandbyModeFailedEvent => {
-                    Self::ExitStandbyModeFailedEvent(
-                        <crate::types::ExitStandbyModeFailedEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ExitedStandbyModeEvent => {
-                    Self::ExitedStandbyModeEvent(
-                        <crate::types::ExitedStandbyModeEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ExitingStandbyModeEvent => {
-                    Self::ExitingStandbyModeEvent(
-                        <crate::types::ExitingStandbyModeEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::GhostDvsProxySwitchDetectedEvent => {
-                    Self::GhostDvsProxySwitchDetectedEvent(
-                        Box::new(
-                            <crate::types::GhostDvsProxySwitchDetectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GhostDvsProxySwitchRemovedEvent => {
-                    Self::GhostDvsProxySwitchRemovedEvent(
-                        Box::new(
-                            <crate::types::GhostDvsProxySwitchRemovedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostAddFailedEvent => {
-                    Self::HostAddFailedEvent(
-                        Box::new(
-                            <crate::types::HostAddFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostAddedEvent => {
-                    Self::HostAddedEvent(
-                        Box::new(
-                            <crate::types::HostAddedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostAdminDisableEvent => {
-                    Self::HostAdminDisableEvent(
-                        Box::new(
-                            <crate::types::HostAdminDisableEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostAdminEnableEvent => {
-                    Self::HostAdminEnableEvent(
-                        Box::new(
-                            <crate::types::HostAdminEnableEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedAccountFailedEvent => {
-                    Self::HostCnxFailedAccountFailedEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedAccountFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedAlreadyManagedEvent => {
-                    Self::HostCnxFailedAlreadyManagedEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedAlreadyManagedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedBadCcagentEvent => {
-                    Self::HostCnxFailedBadCcagentEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedBadCcagentEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedBadUsernameEvent => {
-                    Self::HostCnxFailedBadUsernameEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedBadUsernameEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedBadVersionEvent => {
-                    Self::HostCnxFailedBadVersionEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedBadVersionEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedCcagentUpgradeEvent => {
-                    Self::HostCnxFailedCcagentUpgradeEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedCcagentUpgradeEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedEvent => {
-                    Self::HostCnxFailedEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedNetworkErrorEvent => {
-                    Self::HostCnxFailedNetworkErrorEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedNetworkErrorEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedNoAccessEvent => {
-                    Self::HostCnxFailedNoAccessEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedNoAccessEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedNoConnectionEvent => {
-                    Self::HostCnxFailedNoConnectionEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedNoConnectionEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedNoLicenseEvent => {
-                    Self::HostCnxFailedNoLicenseEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedNoLicenseEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedNotFoundEvent => {
-                    Self::HostCnxFailedNotFoundEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedNotFoundEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCnxFailedTimeoutEvent => {
-                    Self::HostCnxFailedTimeoutEvent(
-                        Box::new(
-                            <crate::types::HostCnxFailedTimeoutEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostComplianceCheckedEvent => {
-                    Self::HostComplianceCheckedEvent(
-                        Box::new(
-                            <crate::types::HostComplianceCheckedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCompliantEvent => {
-                    Self::HostCompliantEvent(
-                        Box::new(
-                            <crate::types::HostCompliantEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostConfigAppliedEvent => {
-                    Self::HostConfigAppliedEvent(
-                        Box::new(
-                            <crate::types::HostConfigAppliedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostConnectedEvent => {
-                    Self::HostConnectedEvent(
-                        Box::new(
-                            <crate::types::HostConnectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostConnectionLostEvent => {
-                    Self::HostConnectionLostEvent(
-                        Box::new(
-                            <crate::types::HostConnectionLostEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostDasDisabledEvent => {
-                    Self::HostDasDisabledEvent(
-                        Box::new(
-                            <crate::types::HostDasDisabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostDasDisablingEvent => {
-                    Self::HostDasDisablingEvent(
-                        Box::new(
-                            <crate::types::HostDasDisablingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostDasEnabledEvent => {
-                    Self::HostDasEnabledEvent(
-                        Box::new(
-                            <crate::types::HostDasEnabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostDasEnablingEvent => {
-                    Self::HostDasEnablingEvent(
-                        Box::new(
-                            <crate::types::HostDasEnablingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostDasErrorEvent => {
-                    Self::HostDasErrorEvent(
-                        Box::new(
-                            <crate::types::HostDasErrorEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostDasEvent => {
-                    Self::HostDasEvent(
-                        <crate::types::HostDasEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HostDasOkEvent => {
-                    Self::HostDasOkEvent(
-                        Box::new(
-                            <crate::types::HostDasOkEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostDisconnectedEvent => {
-                    Self::HostDisconnectedEvent(
-                        Box::new(
-                            <crate::types::HostDisconnectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostEnableAdminFailedEvent => {
-                    Self::HostEnableAdminFailedEvent(
-                        Box::new(
-                            <crate::types::HostEnableAdminFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostGetShortNameFailedEvent => {
-                    Self::HostGetShortNameFailedEvent(
-                        Box::new(
-                            <crate::types::HostGetShortNameFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostInAuditModeEvent => {
-                    Self::HostInAuditModeEvent(
-                        Box::new(
-                            <crate::types::HostInAuditModeEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostIpChangedEvent => {
-                    Self::HostIpChangedEvent(
-                        Box::new(
-                            <crate::types::HostIpChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostIpInconsistentEvent => {
-                    Self::HostIpInconsistentEvent(
-                        Box::new(
-                            <crate::types::HostIpInconsistentEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostIpToShortNameFailedEvent => {
-                    Self::HostIpToShortNameFailedEvent(
-                        Box::new(
-                            <crate::types::HostIpToShortNameFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostNonCompliantEvent => {
-                    Self::HostNonCompliantEvent(
-                        Box::new(
-                            <crate::types::HostNonCompliantEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostProfileAppliedEvent => {
-                    Self::HostProfileAppliedEvent(
-                        Box::new(
-                            <crate::types::HostProfileAppliedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostReconnectionFailedEvent => {
-                    Self::HostReconnectionFailedEvent(
-                        Box::new(
-                            <crate::types::HostReconnectionFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostRemovedEvent => {
-                    Self::HostRemovedEvent(
-                        Box::new(
-                            <crate::types::HostRemovedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostShortNameToIpFailedEvent => {
-                    Self::HostShortNameToIpFailedEvent(
-                        Box::new(
-                            <crate::types::HostShortNameToIpFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostShutdownEvent => {
-                    Self::HostShutdownEvent(
-                        Box::new(
-                            <crate::types::HostShutdownEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostSpecificationChangedEvent => {
-                    Self::HostSpecificationChangedEvent(
-                        Box::new(
-                            <crate::types::HostSpecificationChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostSpecificationRequireEvent => {
-                    Self::HostSpecificationRequireEvent(
-                        Box::new(
-                            <crate::types::HostSpecificationRequireEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostSpecificationUpdateEvent => {
-                    Self::HostSpecificationUpdateEvent(
-                        Box::new(
-                            <crate::types::HostSpecificationUpdateEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostSubSpecificationDeleteEvent => {
-                    Self::HostSubSpecificationDeleteEvent(
-                        Box::new(
-                            <crate::types::HostSubSpecificationDeleteEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostSubSpecificationUpdateEvent => {
-                    Self::HostSubSpecificationUpdateEvent(
-                        Box::new(
-                            <crate::types::HostSubSpecificationUpdateEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostSyncFailedEvent => {
-                    Self::HostSyncFailedEvent(
-                        Box::new(
-                            <crate::types::HostSyncFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostUpgradeFailedEvent => {
-                    Self::HostUpgradeFailedEvent(
-                        Box::new(
-                            <crate::types::HostUpgradeFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostUserWorldSwapNotEnabledEvent => {
-                    Self::HostUserWorldSwapNotEnabledEvent(
-                        Box::new(
-                            <crate::types::HostUserWorldSwapNotEnabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostVnicConnectedToCustomizedDVPortEvent => {
-                    Self::HostVnicConnectedToCustomizedDVPortEvent(
-                        Box::new(
-                            <crate::types::HostVnicConnectedToCustomizedDVPortEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostWwnChangedEvent => {
-                    Self::HostWwnChangedEvent(
-                        Box::new(
-                            <crate::types::HostWwnChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostWwnConflictEvent => {
-                    Self::HostWwnConflictEvent(
-                        Box::new(
-                            <crate::types::HostWwnConflictEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LocalDatastoreCreatedEvent => {
-                    Self::LocalDatastoreCreatedEvent(
-                        Box::new(
-                            <crate::types::LocalDatastoreCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LocalTSMEnabledEvent => {
-                    Self::LocalTSMEnabledEvent(
-                        Box::new(
-                            <crate::types::LocalTSMEnabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NASDatastoreCreatedEvent => {
-                    Self::NASDatastoreCreatedEvent(
-                        Box::new(
-                            <crate::types::NASDatastoreCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoDatastoresConfiguredEvent => {
-                    Self::NoDatastoresConfiguredEvent(
-                        Box::new(
-                            <crate::types::NoDatastoresConfiguredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RemoteTSMEnabledEvent => {
-                    Self::RemoteTSMEnabledEvent(
-                        Box::new(
-                            <crate::types::RemoteTSMEnabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TimedOutHostOperationEvent => {
-                    Self::TimedOutHostOperationEvent(
-                        Box::new(
-                            <crate::types::TimedOutHostOperationEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UpdatedAgentBeingRestartedEvent => {
-                    Self::UpdatedAgentBeingRestartedEvent(
-                        Box::new(
-                            <crate::types::UpdatedAgentBeingRestartedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UserAssignedToGroup => {
-                    Self::UserAssignedToGroup(
-                        Box::new(
-                            <crate::types::UserAssignedToGroup as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UserPasswordChanged => {
-                    Self::UserPasswordChanged(
-                        Box::new(
-                            <crate::types::UserPasswordChanged as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UserUnassignedFromGroup => {
-                    Self::UserUnassignedFromGroup(
-                        Box::new(
-                            <crate::types::UserUnassignedFromGroup as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMFSDatastoreCreatedEvent => {
-                    Self::VMFSDatastoreCreatedEvent(
-                        Box::new(
-                            <crate::types::VMFSDatastoreCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMFSDatastoreExpandedEvent => {
-                    Self::VMFSDatastoreExpandedEvent(
-                        Box::new(
-                            <crate::types::VMFSDatastoreExpandedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMFSDatastoreExtendedEvent => {
-                    Self::VMFSDatastoreExtendedEvent(
-                        Box::new(
-                            <crate::types::VMFSDatastoreExtendedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VcAgentUninstallFailedEvent => {
-                    Self::VcAgentUninstallFailedEvent(
-                        Box::new(
-                            <crate::types::VcAgentUninstallFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VcAgentUninstalledEvent => {
-                    Self::VcAgentUninstalledEvent(
-                        Box::new(
-                            <crate::types::VcAgentUninstalledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VcAgentUpgradeFailedEvent => {
-                    Self::VcAgentUpgradeFailedEvent(
-                        Box::new(
-                            <crate::types::VcAgentUpgradeFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VcAgentUpgradedEvent => {
-                    Self::VcAgentUpgradedEvent(
-                        Box::new(
-                            <crate::types::VcAgentUpgradedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VimAccountPasswordChangedEvent => {
-                    Self::VimAccountPasswordChangedEvent(
-                        Box::new(
-                            <crate::types::VimAccountPasswordChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IScsiBootFailureEvent => {
-                    Self::IScsiBootFailureEvent(
-                        Box::new(
-                            <crate::types::IScsiBootFailureEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostEvent(
-                        Box::new(
-                            <crate::types::HostEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostEventKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostEventKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostEventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostEventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `HostHostBusAdapter`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostFibreChannelHbaKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostFibreChannelHba {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<String>,
@@ -50,166 +50,146 @@ impl HostFibreChannelHba {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.field("device", &self.device);
-        o.field("bus", &self.bus);
-        o.field("status", &self.status);
-        o.field("model", &self.model);
-        o.opt("driver", &self.driver);
-        o.opt("pci", &self.pci);
-        o.opt("storageProtocol", &self.storage_protocol);
-        o.opt("driverVersion", &self.driver_version);
-        o.opt("firmwareVersion", &self.firmware_version);
-        o.field("portWorldWideName", &self.port_world_wide_name);
-        o.field("nodeWorldWideName", &self.node_world_wide_name);
-        o.field("portType", &self.port_type);
-        o.field("speed", &self.speed);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostFibreChannelHba",
+    type_name: Some("HostFibreChannelHba"),
+    wire: &[
+        "key",
+        "device",
+        "bus",
+        "status",
+        "model",
+        "driver",
+        "pci",
+        "storageProtocol",
+        "driverVersion",
+        "firmwareVersion",
+        "portWorldWideName",
+        "nodeWorldWideName",
+        "portType",
+        "speed",
+    ],
+    names: &[
+        "key",
+        "device",
+        "bus",
+        "status",
+        "model",
+        "driver",
+        "pci",
+        "storage_protocol",
+        "driver_version",
+        "firmware_version",
+        "port_world_wide_name",
+        "node_world_wide_name",
+        "port_type",
+        "speed",
+    ],
+    required: &[1u16, 2u16, 3u16, 4u16, 10u16, 11u16, 12u16, 13u16],
+    by_name: &[
+        2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 11u16, 6u16, 12u16, 10u16, 13u16, 3u16,
+        7u16,
+    ],
+};
+impl crate::object::Object for HostFibreChannelHba {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device,
+            2usize => &self.bus,
+            3usize => &self.status,
+            4usize => &self.model,
+            5usize => &self.driver,
+            6usize => &self.pci,
+            7usize => &self.storage_protocol,
+            8usize => &self.driver_version,
+            9usize => &self.firmware_version,
+            10usize => &self.port_world_wide_name,
+            11usize => &self.node_world_wide_name,
+            12usize => &self.port_type,
+            13usize => &self.speed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device,
+            2usize => &mut self.bus,
+            3usize => &mut self.status,
+            4usize => &mut self.model,
+            5usize => &mut self.driver,
+            6usize => &mut self.pci,
+            7usize => &mut self.storage_protocol,
+            8usize => &mut self.driver_version,
+            9usize => &mut self.firmware_version,
+            10usize => &mut self.port_world_wide_name,
+            11usize => &mut self.node_world_wide_name,
+            12usize => &mut self.port_type,
+            13usize => &mut self.speed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostFibreChannelHba {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            device: crate::object::Blank::blank(),
+            bus: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            driver: crate::object::Blank::blank(),
+            pci: crate::object::Blank::blank(),
+            storage_protocol: crate::object::Blank::blank(),
+            driver_version: crate::object::Blank::blank(),
+            firmware_version: crate::object::Blank::blank(),
+            port_world_wide_name: crate::object::Blank::blank(),
+            node_world_wide_name: crate::object::Blank::blank(),
+            port_type: crate::object::Blank::blank(),
+            speed: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostFibreChannelHba {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostFibreChannelHba {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostFibreChannelHba {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFibreChannelHba {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostFibreChannelHba"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFibreChannelHba {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostFibreChannelHba {
-    const TYPE_NAME: &'static str = "HostFibreChannelHba";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<crate::types::FibreChannelPortType>,
-            Option<i64>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "device" => crate::de::req(&mut f.1, &mut map, "device"),
-                "bus" => crate::de::req(&mut f.2, &mut map, "bus"),
-                "status" => crate::de::req(&mut f.3, &mut map, "status"),
-                "model" => crate::de::req(&mut f.4, &mut map, "model"),
-                "driver" => crate::de::set(&mut f.5, &mut map, "driver"),
-                "pci" => crate::de::set(&mut f.6, &mut map, "pci"),
-                "storageProtocol" => {
-                    crate::de::set(&mut f.7, &mut map, "storageProtocol")
-                }
-                "driverVersion" => crate::de::set(&mut f.8, &mut map, "driverVersion"),
-                "firmwareVersion" => {
-                    crate::de::set(&mut f.9, &mut map, "firmwareVersion")
-                }
-                "portWorldWideName" => {
-                    crate::de::req(&mut f.10, &mut map, "portWorldWideName")
-                }
-                "nodeWorldWideName" => {
-                    crate::de::req(&mut f.11, &mut map, "nodeWorldWideName")
-                }
-                "portType" => crate::de::req(&mut f.12, &mut map, "portType"),
-                "speed" => crate::de::req(&mut f.13, &mut map, "speed"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, Some(_), Some(_),
-            Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                    ],
-                    &[
-                        "device",
-                        "bus",
-                        "status",
-                        "model",
-                        "portWorldWideName",
-                        "nodeWorldWideName",
-                        "portType",
-                        "speed",
-                    ],
-                ),
-            );
-        }
-        let (
-            f_0,
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-            Some(f_13),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            device: f_1,
-            bus: f_2,
-            status: f_3,
-            model: f_4,
-            driver: f_5,
-            pci: f_6,
-            storage_protocol: f_7,
-            driver_version: f_8,
-            firmware_version: f_9,
-            port_world_wide_name: f_10,
-            node_world_wide_name: f_11,
-            port_type: f_12,
-            speed: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostFibreChannelHba` or any of its subtypes: what a member declared as `HostFibreChannelHba` holds.
@@ -226,10 +206,7 @@ pub enum HostFibreChannelHbaKind {
 impl HostFibreChannelHbaKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostFibreChannelHba(v) => v.type_name(),
-            Self::HostFibreChannelOverEthernetHba(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -253,49 +230,58 @@ impl From<crate::types::HostFibreChannelOverEthernetHba> for HostFibreChannelHba
         Self::HostFibreChannelOverEthernetHba(Box::new(v))
     }
 }
-impl serde::Serialize for HostFibreChannelHbaKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostFibreChannelHbaKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostFibreChannelHba,
+            id,
+        ) {
+            crate::registry::id::HostFibreChannelOverEthernetHba => {
+                Self::HostFibreChannelOverEthernetHba(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostFibreChannelHba(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostFibreChannelHba(v) => v.serialize(s),
-            Self::HostFibreChannelOverEthernetHba(v) => v.serialize(s),
+            Self::HostFibreChannelHba(v) => &**v,
+            Self::HostFibreChannelOverEthernetHba(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostFibreChannelHba(v) => &mut **v,
+            Self::HostFibreChannelOverEthernetHba(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostFibreChannelHbaKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostFibreChannelHbaKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostFibreChannelHbaKind {
-    const BASE: u16 = crate::registry::id::HostFibreChannelHba;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostFibreChannelOverEthernetHba => {
-                    Self::HostFibreChannelOverEthernetHba(
-                        Box::new(
-                            <crate::types::HostFibreChannelOverEthernetHba as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostFibreChannelHba(
-                        Box::new(
-                            <crate::types::HostFibreChannelHba as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostFibreChannelHbaKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostFibreChannelHbaKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostFibreChannelHbaKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostFibreChannelHbaKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

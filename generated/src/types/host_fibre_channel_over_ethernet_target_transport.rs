@@ -3,7 +3,7 @@
 /// Data object type *HostFibreChannelOverEthernetTargetTransport*.
 ///
 /// Extends `HostFibreChannelTargetTransport`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostFibreChannelOverEthernetTargetTransport {
     /// Property *HostFibreChannelTargetTransport.portWorldWideName*.
     pub port_world_wide_name: i64,
@@ -26,92 +26,84 @@ impl HostFibreChannelOverEthernetTargetTransport {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("portWorldWideName", &self.port_world_wide_name);
-        o.field("nodeWorldWideName", &self.node_world_wide_name);
-        o.field("vnportMac", &self.vnport_mac);
-        o.field("fcfMac", &self.fcf_mac);
-        o.field("vlanId", &self.vlan_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostFibreChannelOverEthernetTargetTransport",
+    type_name: Some("HostFibreChannelOverEthernetTargetTransport"),
+    wire: &["portWorldWideName", "nodeWorldWideName", "vnportMac", "fcfMac", "vlanId"],
+    names: &[
+        "port_world_wide_name",
+        "node_world_wide_name",
+        "vnport_mac",
+        "fcf_mac",
+        "vlan_id",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[3u16, 1u16, 0u16, 4u16, 2u16],
+};
+impl crate::object::Object for HostFibreChannelOverEthernetTargetTransport {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.port_world_wide_name,
+            1usize => &self.node_world_wide_name,
+            2usize => &self.vnport_mac,
+            3usize => &self.fcf_mac,
+            4usize => &self.vlan_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.port_world_wide_name,
+            1usize => &mut self.node_world_wide_name,
+            2usize => &mut self.vnport_mac,
+            3usize => &mut self.fcf_mac,
+            4usize => &mut self.vlan_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostFibreChannelOverEthernetTargetTransport {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostFibreChannelOverEthernetTargetTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostFibreChannelOverEthernetTargetTransport {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostFibreChannelOverEthernetTargetTransport {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFibreChannelOverEthernetTargetTransport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostFibreChannelOverEthernetTargetTransport"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFibreChannelOverEthernetTargetTransport {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostFibreChannelOverEthernetTargetTransport {
-    const TYPE_NAME: &'static str = "HostFibreChannelOverEthernetTargetTransport";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "portWorldWideName" => {
-                    crate::de::req(&mut f.0, &mut map, "portWorldWideName")
-                }
-                "nodeWorldWideName" => {
-                    crate::de::req(&mut f.1, &mut map, "nodeWorldWideName")
-                }
-                "vnportMac" => crate::de::req(&mut f.2, &mut map, "vnportMac"),
-                "fcfMac" => crate::de::req(&mut f.3, &mut map, "fcfMac"),
-                "vlanId" => crate::de::req(&mut f.4, &mut map, "vlanId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "portWorldWideName",
-                        "nodeWorldWideName",
-                        "vnportMac",
-                        "fcfMac",
-                        "vlanId",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            port_world_wide_name: f_0,
-            node_world_wide_name: f_1,
-            vnport_mac: f_2,
-            fcf_mac: f_3,
-            vlan_id: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

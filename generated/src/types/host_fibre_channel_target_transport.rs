@@ -5,7 +5,7 @@
 /// Extends `HostTargetTransport`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostFibreChannelTargetTransportKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostFibreChannelTargetTransport {
     /// Property *HostFibreChannelTargetTransport.portWorldWideName*.
     pub port_world_wide_name: i64,
@@ -22,66 +22,73 @@ impl HostFibreChannelTargetTransport {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("portWorldWideName", &self.port_world_wide_name);
-        o.field("nodeWorldWideName", &self.node_world_wide_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostFibreChannelTargetTransport",
+    type_name: Some("HostFibreChannelTargetTransport"),
+    wire: &["portWorldWideName", "nodeWorldWideName"],
+    names: &["port_world_wide_name", "node_world_wide_name"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for HostFibreChannelTargetTransport {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.port_world_wide_name,
+            1usize => &self.node_world_wide_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.port_world_wide_name,
+            1usize => &mut self.node_world_wide_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostFibreChannelTargetTransport {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostFibreChannelTargetTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostFibreChannelTargetTransport {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostFibreChannelTargetTransport {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFibreChannelTargetTransport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostFibreChannelTargetTransport"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFibreChannelTargetTransport {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostFibreChannelTargetTransport {
-    const TYPE_NAME: &'static str = "HostFibreChannelTargetTransport";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<i64>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "portWorldWideName" => {
-                    crate::de::req(&mut f.0, &mut map, "portWorldWideName")
-                }
-                "nodeWorldWideName" => {
-                    crate::de::req(&mut f.1, &mut map, "nodeWorldWideName")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["portWorldWideName", "nodeWorldWideName"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            port_world_wide_name: f_0,
-            node_world_wide_name: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostFibreChannelTargetTransport` or any of its subtypes: what a member declared as `HostFibreChannelTargetTransport` holds.
@@ -100,10 +107,7 @@ pub enum HostFibreChannelTargetTransportKind {
 impl HostFibreChannelTargetTransportKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostFibreChannelTargetTransport(v) => v.type_name(),
-            Self::HostFibreChannelOverEthernetTargetTransport(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -129,49 +133,60 @@ for HostFibreChannelTargetTransportKind {
         Self::HostFibreChannelOverEthernetTargetTransport(Box::new(v))
     }
 }
-impl serde::Serialize for HostFibreChannelTargetTransportKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostFibreChannelTargetTransportKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostFibreChannelTargetTransport,
+            id,
+        ) {
+            crate::registry::id::HostFibreChannelOverEthernetTargetTransport => {
+                Self::HostFibreChannelOverEthernetTargetTransport(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostFibreChannelTargetTransport(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostFibreChannelTargetTransport(v) => v.serialize(s),
-            Self::HostFibreChannelOverEthernetTargetTransport(v) => v.serialize(s),
+            Self::HostFibreChannelTargetTransport(v) => &**v,
+            Self::HostFibreChannelOverEthernetTargetTransport(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostFibreChannelTargetTransport(v) => &mut **v,
+            Self::HostFibreChannelOverEthernetTargetTransport(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostFibreChannelTargetTransportKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostFibreChannelTargetTransportKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostFibreChannelTargetTransportKind {
-    const BASE: u16 = crate::registry::id::HostFibreChannelTargetTransport;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostFibreChannelOverEthernetTargetTransport => {
-                    Self::HostFibreChannelOverEthernetTargetTransport(
-                        Box::new(
-                            <crate::types::HostFibreChannelOverEthernetTargetTransport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostFibreChannelTargetTransport(
-                        Box::new(
-                            <crate::types::HostFibreChannelTargetTransport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostFibreChannelTargetTransportKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostFibreChannelTargetTransportKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostFibreChannelTargetTransportKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostFibreChannelTargetTransportKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostFileSystemVolumeKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostFileSystemVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: String,
@@ -24,61 +24,75 @@ impl HostFileSystemVolume {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("name", &self.name);
-        o.field("capacity", &self.capacity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostFileSystemVolume",
+    type_name: Some("HostFileSystemVolume"),
+    wire: &["type", "name", "capacity"],
+    names: &["type", "name", "capacity"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for HostFileSystemVolume {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.name,
+            2usize => &self.capacity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.name,
+            2usize => &mut self.capacity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostFileSystemVolume {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostFileSystemVolume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostFileSystemVolume {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostFileSystemVolume {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFileSystemVolume {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostFileSystemVolume"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFileSystemVolume {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostFileSystemVolume {
-    const TYPE_NAME: &'static str = "HostFileSystemVolume";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<i64>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "capacity" => crate::de::req(&mut f.2, &mut map, "capacity"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["type", "name", "capacity"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            name: f_1,
-            capacity: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostFileSystemVolume` or any of its subtypes: what a member declared as `HostFileSystemVolume` holds.
@@ -108,17 +122,7 @@ pub enum HostFileSystemVolumeKind {
 impl HostFileSystemVolumeKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostFileSystemVolume(v) => v.type_name(),
-            Self::HostLocalFileSystemVolume(v) => v.type_name(),
-            Self::HostNasVolume(v) => v.type_name(),
-            Self::HostPMemVolume(v) => v.type_name(),
-            Self::HostVfatVolume(v) => v.type_name(),
-            Self::HostVffsVolume(v) => v.type_name(),
-            Self::HostVmfsVolume(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::HostVvolVolume(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -180,117 +184,91 @@ impl From<crate::types::HostVvolVolume> for HostFileSystemVolumeKind {
         Self::HostVvolVolume(Box::new(v))
     }
 }
-impl serde::Serialize for HostFileSystemVolumeKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::HostFileSystemVolume(v) => v.serialize(s),
-            Self::HostLocalFileSystemVolume(v) => v.serialize(s),
-            Self::HostNasVolume(v) => v.serialize(s),
-            Self::HostPMemVolume(v) => v.serialize(s),
-            Self::HostVfatVolume(v) => v.serialize(s),
-            Self::HostVffsVolume(v) => v.serialize(s),
-            Self::HostVmfsVolume(v) => v.serialize(s),
+impl crate::object::Family for HostFileSystemVolumeKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostFileSystemVolume,
+            id,
+        ) {
+            crate::registry::id::HostLocalFileSystemVolume => {
+                Self::HostLocalFileSystemVolume(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostNasVolume => {
+                Self::HostNasVolume(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostPMemVolume => {
+                Self::HostPMemVolume(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostVfatVolume => {
+                Self::HostVfatVolume(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostVffsVolume => {
+                Self::HostVffsVolume(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostVmfsVolume => {
+                Self::HostVmfsVolume(crate::object::Blank::blank())
+            }
             #[cfg(feature = "sms")]
-            Self::HostVvolVolume(v) => v.serialize(s),
+            crate::registry::id::HostVvolVolume => {
+                Self::HostVvolVolume(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostFileSystemVolume(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::HostFileSystemVolume(v) => &**v,
+            Self::HostLocalFileSystemVolume(v) => &**v,
+            Self::HostNasVolume(v) => &**v,
+            Self::HostPMemVolume(v) => &**v,
+            Self::HostVfatVolume(v) => &**v,
+            Self::HostVffsVolume(v) => &**v,
+            Self::HostVmfsVolume(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::HostVvolVolume(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostFileSystemVolume(v) => &mut **v,
+            Self::HostLocalFileSystemVolume(v) => &mut **v,
+            Self::HostNasVolume(v) => &mut **v,
+            Self::HostPMemVolume(v) => &mut **v,
+            Self::HostVfatVolume(v) => &mut **v,
+            Self::HostVffsVolume(v) => &mut **v,
+            Self::HostVmfsVolume(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::HostVvolVolume(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostFileSystemVolumeKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostFileSystemVolumeKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostFileSystemVolumeKind {
-    const BASE: u16 = crate::registry::id::HostFileSystemVolume;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostLocalFileSystemVolume => {
-                    Self::HostLocalFileSystemVolume(
-                        Box::new(
-                            <crate::types::HostLocalFileSystemVolume as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostNasVolume => {
-                    Self::HostNasVolume(
-                        Box::new(
-                            <crate::types::HostNasVolume as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostPMemVolume => {
-                    Self::HostPMemVolume(
-                        Box::new(
-                            <crate::types::HostPMemVolume as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostVfatVolume => {
-                    Self::HostVfatVolume(
-                        Box::new(
-                            <crate::types::HostVfatVolume as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostVffsVolume => {
-                    Self::HostVffsVolume(
-                        Box::new(
-                            <crate::types::HostVffsVolume as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostVmfsVolume => {
-                    Self::HostVmfsVolume(
-                        Box::new(
-                            <crate::types::HostVmfsVolume as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::HostVvolVolume => {
-                    Self::HostVvolVolume(
-                        Box::new(
-                            <crate::types::HostVvolVolume as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostFileSystemVolume(
-                        Box::new(
-                            <crate::types::HostFileSystemVolume as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostFileSystemVolumeKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostFileSystemVolumeKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostFileSystemVolumeKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostFileSystemVolumeKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -56,8 +56,9 @@ impl HostFileSystemVolumeFileSystemType {
         }
     }
 }
-impl crate::de::StringEnum for HostFileSystemVolumeFileSystemType {
-    fn from_wire(v: &str) -> Self {
+impl HostFileSystemVolumeFileSystemType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "VMFS" => Self::Vmfs,
             "NFS" => Self::Nfs,
@@ -75,13 +76,13 @@ impl crate::de::StringEnum for HostFileSystemVolumeFileSystemType {
 }
 impl From<&str> for HostFileSystemVolumeFileSystemType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostFileSystemVolumeFileSystemType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostFileSystemVolumeFileSystemType {
@@ -89,13 +90,33 @@ impl std::fmt::Display for HostFileSystemVolumeFileSystemType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostFileSystemVolumeFileSystemType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostFileSystemVolumeFileSystemType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostFileSystemVolumeFileSystemType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFileSystemVolumeFileSystemType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFileSystemVolumeFileSystemType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallRule*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostFirewallRule {
     /// Property *HostFirewallRule.port*.
     pub port: i32,
@@ -26,72 +26,85 @@ impl HostFirewallRule {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("port", &self.port);
-        o.opt("endPort", &self.end_port);
-        o.field("direction", &self.direction);
-        o.opt("portType", &self.port_type);
-        o.field("protocol", &self.protocol);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostFirewallRule",
+    type_name: Some("HostFirewallRule"),
+    wire: &["port", "endPort", "direction", "portType", "protocol"],
+    names: &["port", "end_port", "direction", "port_type", "protocol"],
+    required: &[0u16, 2u16, 4u16],
+    by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
+};
+impl crate::object::Object for HostFirewallRule {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.port,
+            1usize => &self.end_port,
+            2usize => &self.direction,
+            3usize => &self.port_type,
+            4usize => &self.protocol,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.port,
+            1usize => &mut self.end_port,
+            2usize => &mut self.direction,
+            3usize => &mut self.port_type,
+            4usize => &mut self.protocol,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostFirewallRule {
+    fn blank() -> Self {
+        Self {
+            port: crate::object::Blank::blank(),
+            end_port: crate::object::Blank::blank(),
+            direction: crate::object::Blank::blank(),
+            port_type: crate::object::Blank::blank(),
+            protocol: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostFirewallRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostFirewallRule {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostFirewallRule {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFirewallRule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostFirewallRule"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFirewallRule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostFirewallRule {
-    const TYPE_NAME: &'static str = "HostFirewallRule";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::HostFirewallRuleDirection>,
-            Option<crate::types::HostFirewallRulePortType>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "port" => crate::de::req(&mut f.0, &mut map, "port"),
-                "endPort" => crate::de::set(&mut f.1, &mut map, "endPort"),
-                "direction" => crate::de::req(&mut f.2, &mut map, "direction"),
-                "portType" => crate::de::set(&mut f.3, &mut map, "portType"),
-                "protocol" => crate::de::req(&mut f.4, &mut map, "protocol"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.4.is_some()],
-                    &["port", "direction", "protocol"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            port: f_0,
-            end_port: f_1,
-            direction: f_2,
-            port_type: f_3,
-            protocol: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

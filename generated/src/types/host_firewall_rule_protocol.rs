@@ -22,8 +22,9 @@ impl HostFirewallRuleProtocol {
         }
     }
 }
-impl crate::de::StringEnum for HostFirewallRuleProtocol {
-    fn from_wire(v: &str) -> Self {
+impl HostFirewallRuleProtocol {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "tcp" => Self::Tcp,
             "udp" => Self::Udp,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for HostFirewallRuleProtocol {
 }
 impl From<&str> for HostFirewallRuleProtocol {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostFirewallRuleProtocol {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostFirewallRuleProtocol {
@@ -47,13 +48,33 @@ impl std::fmt::Display for HostFirewallRuleProtocol {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostFirewallRuleProtocol {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostFirewallRuleProtocol {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostFirewallRuleProtocol {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFirewallRuleProtocol {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFirewallRuleProtocol {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

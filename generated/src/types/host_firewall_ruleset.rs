@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallRuleset*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostFirewallRuleset {
     /// Property *HostFirewallRuleset.key*.
     pub key: String,
@@ -38,106 +38,106 @@ impl HostFirewallRuleset {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("label", &self.label);
-        o.field("required", &self.required);
-        o.field("rule", &self.rule);
-        o.opt("service", &self.service);
-        o.field("enabled", &self.enabled);
-        o.opt("allowedHosts", &self.allowed_hosts);
-        o.opt("userControllable", &self.user_controllable);
-        o.opt("ipListUserConfigurable", &self.ip_list_user_configurable);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostFirewallRuleset",
+    type_name: Some("HostFirewallRuleset"),
+    wire: &[
+        "key",
+        "label",
+        "required",
+        "rule",
+        "service",
+        "enabled",
+        "allowedHosts",
+        "userControllable",
+        "ipListUserConfigurable",
+    ],
+    names: &[
+        "key",
+        "label",
+        "required",
+        "rule",
+        "service",
+        "enabled",
+        "allowed_hosts",
+        "user_controllable",
+        "ip_list_user_configurable",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+    by_name: &[6u16, 5u16, 8u16, 0u16, 1u16, 2u16, 3u16, 4u16, 7u16],
+};
+impl crate::object::Object for HostFirewallRuleset {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.label,
+            2usize => &self.required,
+            3usize => &self.rule,
+            4usize => &self.service,
+            5usize => &self.enabled,
+            6usize => &self.allowed_hosts,
+            7usize => &self.user_controllable,
+            8usize => &self.ip_list_user_configurable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.label,
+            2usize => &mut self.required,
+            3usize => &mut self.rule,
+            4usize => &mut self.service,
+            5usize => &mut self.enabled,
+            6usize => &mut self.allowed_hosts,
+            7usize => &mut self.user_controllable,
+            8usize => &mut self.ip_list_user_configurable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostFirewallRuleset {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostFirewallRuleset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostFirewallRuleset {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostFirewallRuleset {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFirewallRuleset {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostFirewallRuleset"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFirewallRuleset {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostFirewallRuleset {
-    const TYPE_NAME: &'static str = "HostFirewallRuleset";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::HostFirewallRule>>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::HostFirewallRulesetIpList>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "label" => crate::de::req(&mut f.1, &mut map, "label"),
-                "required" => crate::de::req(&mut f.2, &mut map, "required"),
-                "rule" => crate::de::req_list(&mut f.3, &mut map, "rule"),
-                "service" => crate::de::set(&mut f.4, &mut map, "service"),
-                "enabled" => crate::de::req(&mut f.5, &mut map, "enabled"),
-                "allowedHosts" => crate::de::set(&mut f.6, &mut map, "allowedHosts"),
-                "userControllable" => {
-                    crate::de::set(&mut f.7, &mut map, "userControllable")
-                }
-                "ipListUserConfigurable" => {
-                    crate::de::set(&mut f.8, &mut map, "ipListUserConfigurable")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["key", "label", "required", "rule", "enabled"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            label: f_1,
-            required: f_2,
-            rule: f_3,
-            service: f_4,
-            enabled: f_5,
-            allowed_hosts: f_6,
-            user_controllable: f_7,
-            ip_list_user_configurable: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallRulesetIpList*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostFirewallRulesetIpList {
     /// Property *HostFirewallRulesetIpList.ipAddress*.
     pub ip_address: Option<Vec<String>>,
@@ -22,63 +22,74 @@ impl HostFirewallRulesetIpList {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("ipAddress", &self.ip_address);
-        o.opt("ipNetwork", &self.ip_network);
-        o.field("allIp", &self.all_ip);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostFirewallRulesetIpList",
+    type_name: Some("HostFirewallRulesetIpList"),
+    wire: &["ipAddress", "ipNetwork", "allIp"],
+    names: &["ip_address", "ip_network", "all_ip"],
+    required: &[2u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostFirewallRulesetIpList {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ip_address,
+            1usize => &self.ip_network,
+            2usize => &self.all_ip,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ip_address,
+            1usize => &mut self.ip_network,
+            2usize => &mut self.all_ip,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostFirewallRulesetIpList {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostFirewallRulesetIpList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostFirewallRulesetIpList {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostFirewallRulesetIpList {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFirewallRulesetIpList {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostFirewallRulesetIpList"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFirewallRulesetIpList {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostFirewallRulesetIpList {
-    const TYPE_NAME: &'static str = "HostFirewallRulesetIpList";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<crate::types::HostFirewallRulesetIpNetwork>>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ipAddress" => crate::de::set_list(&mut f.0, &mut map, "ipAddress"),
-                "ipNetwork" => crate::de::set_list(&mut f.1, &mut map, "ipNetwork"),
-                "allIp" => crate::de::req(&mut f.2, &mut map, "allIp"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["allIp"]));
-        }
-        let (f_0, f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ip_address: f_0,
-            ip_network: f_1,
-            all_ip: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostFirewallRulesetIpNetwork*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostFirewallRulesetIpNetwork {
     /// Property *HostFirewallRulesetIpNetwork.network*.
     pub network: String,
@@ -20,61 +20,72 @@ impl HostFirewallRulesetIpNetwork {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("network", &self.network);
-        o.field("prefixLength", &self.prefix_length);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostFirewallRulesetIpNetwork",
+    type_name: Some("HostFirewallRulesetIpNetwork"),
+    wire: &["network", "prefixLength"],
+    names: &["network", "prefix_length"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for HostFirewallRulesetIpNetwork {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.network,
+            1usize => &self.prefix_length,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.network,
+            1usize => &mut self.prefix_length,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostFirewallRulesetIpNetwork {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostFirewallRulesetIpNetwork {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostFirewallRulesetIpNetwork {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostFirewallRulesetIpNetwork {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFirewallRulesetIpNetwork {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostFirewallRulesetIpNetwork"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFirewallRulesetIpNetwork {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostFirewallRulesetIpNetwork {
-    const TYPE_NAME: &'static str = "HostFirewallRulesetIpNetwork";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "network" => crate::de::req(&mut f.0, &mut map, "network"),
-                "prefixLength" => crate::de::req(&mut f.1, &mut map, "prefixLength"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["network", "prefixLength"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            network: f_0,
-            prefix_length: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

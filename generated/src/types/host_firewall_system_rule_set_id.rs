@@ -32,8 +32,9 @@ impl HostFirewallSystemRuleSetId {
         }
     }
 }
-impl crate::de::StringEnum for HostFirewallSystemRuleSetId {
-    fn from_wire(v: &str) -> Self {
+impl HostFirewallSystemRuleSetId {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "faultTolerance" => Self::FaultTolerance,
             "fdm" => Self::Fdm,
@@ -45,13 +46,13 @@ impl crate::de::StringEnum for HostFirewallSystemRuleSetId {
 }
 impl From<&str> for HostFirewallSystemRuleSetId {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostFirewallSystemRuleSetId {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostFirewallSystemRuleSetId {
@@ -59,13 +60,33 @@ impl std::fmt::Display for HostFirewallSystemRuleSetId {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostFirewallSystemRuleSetId {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostFirewallSystemRuleSetId {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostFirewallSystemRuleSetId {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFirewallSystemRuleSetId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFirewallSystemRuleSetId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

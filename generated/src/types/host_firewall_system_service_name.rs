@@ -20,8 +20,9 @@ impl HostFirewallSystemServiceName {
         }
     }
 }
-impl crate::de::StringEnum for HostFirewallSystemServiceName {
-    fn from_wire(v: &str) -> Self {
+impl HostFirewallSystemServiceName {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "vpxa" => Self::Vpxa,
             other => Self::Unrecognized(other.to_owned()),
@@ -30,13 +31,13 @@ impl crate::de::StringEnum for HostFirewallSystemServiceName {
 }
 impl From<&str> for HostFirewallSystemServiceName {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostFirewallSystemServiceName {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostFirewallSystemServiceName {
@@ -44,13 +45,33 @@ impl std::fmt::Display for HostFirewallSystemServiceName {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostFirewallSystemServiceName {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostFirewallSystemServiceName {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostFirewallSystemServiceName {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFirewallSystemServiceName {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFirewallSystemServiceName {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostFru {
     /// Property *HostFru.type*.
     pub r#type: String,
@@ -32,76 +32,94 @@ impl HostFru {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("partName", &self.part_name);
-        o.field("partNumber", &self.part_number);
-        o.field("manufacturer", &self.manufacturer);
-        o.opt("serialNumber", &self.serial_number);
-        o.opt("mfgTimeStamp", &self.mfg_time_stamp);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostFru",
+    type_name: Some("HostFru"),
+    wire: &[
+        "type",
+        "partName",
+        "partNumber",
+        "manufacturer",
+        "serialNumber",
+        "mfgTimeStamp",
+    ],
+    names: &[
+        "type",
+        "part_name",
+        "part_number",
+        "manufacturer",
+        "serial_number",
+        "mfg_time_stamp",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 5u16, 1u16, 2u16, 4u16, 0u16],
+};
+impl crate::object::Object for HostFru {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.part_name,
+            2usize => &self.part_number,
+            3usize => &self.manufacturer,
+            4usize => &self.serial_number,
+            5usize => &self.mfg_time_stamp,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.part_name,
+            2usize => &mut self.part_number,
+            3usize => &mut self.manufacturer,
+            4usize => &mut self.serial_number,
+            5usize => &mut self.mfg_time_stamp,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostFru {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostFru {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostFru {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostFru {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostFru {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostFru"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostFru {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostFru {
-    const TYPE_NAME: &'static str = "HostFru";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "partName" => crate::de::req(&mut f.1, &mut map, "partName"),
-                "partNumber" => crate::de::req(&mut f.2, &mut map, "partNumber"),
-                "manufacturer" => crate::de::req(&mut f.3, &mut map, "manufacturer"),
-                "serialNumber" => crate::de::set(&mut f.4, &mut map, "serialNumber"),
-                "mfgTimeStamp" => crate::de::set(&mut f.5, &mut map, "mfgTimeStamp"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["type", "partName", "partNumber", "manufacturer"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            part_name: f_1,
-            part_number: f_2,
-            manufacturer: f_3,
-            serial_number: f_4,
-            mfg_time_stamp: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

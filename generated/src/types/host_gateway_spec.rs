@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostGatewaySpec {
     /// Property *HostGatewaySpec.gatewayType*.
     pub gateway_type: String,
@@ -27,67 +27,81 @@ impl HostGatewaySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("gatewayType", &self.gateway_type);
-        o.opt("gatewayId", &self.gateway_id);
-        o.opt("trustVerificationToken", &self.trust_verification_token);
-        o.opt("hostAuthParams", &self.host_auth_params);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostGatewaySpec",
+    type_name: Some("HostGatewaySpec"),
+    wire: &["gatewayType", "gatewayId", "trustVerificationToken", "hostAuthParams"],
+    names: &[
+        "gateway_type",
+        "gateway_id",
+        "trust_verification_token",
+        "host_auth_params",
+    ],
+    required: &[0u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for HostGatewaySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.gateway_type,
+            1usize => &self.gateway_id,
+            2usize => &self.trust_verification_token,
+            3usize => &self.host_auth_params,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.gateway_type,
+            1usize => &mut self.gateway_id,
+            2usize => &mut self.trust_verification_token,
+            3usize => &mut self.host_auth_params,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostGatewaySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostGatewaySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostGatewaySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostGatewaySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostGatewaySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostGatewaySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostGatewaySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostGatewaySpec {
-    const TYPE_NAME: &'static str = "HostGatewaySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "gatewayType" => crate::de::req(&mut f.0, &mut map, "gatewayType"),
-                "gatewayId" => crate::de::set(&mut f.1, &mut map, "gatewayId"),
-                "trustVerificationToken" => {
-                    crate::de::set(&mut f.2, &mut map, "trustVerificationToken")
-                }
-                "hostAuthParams" => {
-                    crate::de::set_list(&mut f.3, &mut map, "hostAuthParams")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["gatewayType"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            gateway_type: f_0,
-            gateway_id: f_1,
-            trust_verification_token: f_2,
-            host_auth_params: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct HostGetVFlashModuleDefaultConfigRequestType<'a> {
     /// Parameter *vFlashModule*.
     pub v_flash_module: &'a str,
 }
-impl serde::Serialize for HostGetVFlashModuleDefaultConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostGetVFlashModuleDefaultConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vFlashModule", &self.v_flash_module);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostGraphicsConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostGraphicsConfig {
     /// Property *HostGraphicsConfig.hostDefaultGraphicsType*.
     pub host_default_graphics_type: String,
@@ -22,71 +22,78 @@ impl HostGraphicsConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hostDefaultGraphicsType", &self.host_default_graphics_type);
-        o.field(
-            "sharedPassthruAssignmentPolicy",
-            &self.shared_passthru_assignment_policy,
-        );
-        o.opt("deviceType", &self.device_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostGraphicsConfig",
+    type_name: Some("HostGraphicsConfig"),
+    wire: &["hostDefaultGraphicsType", "sharedPassthruAssignmentPolicy", "deviceType"],
+    names: &[
+        "host_default_graphics_type",
+        "shared_passthru_assignment_policy",
+        "device_type",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostGraphicsConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_default_graphics_type,
+            1usize => &self.shared_passthru_assignment_policy,
+            2usize => &self.device_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_default_graphics_type,
+            1usize => &mut self.shared_passthru_assignment_policy,
+            2usize => &mut self.device_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostGraphicsConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostGraphicsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostGraphicsConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostGraphicsConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostGraphicsConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostGraphicsConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostGraphicsConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostGraphicsConfig {
-    const TYPE_NAME: &'static str = "HostGraphicsConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostGraphicsConfigDeviceType>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostDefaultGraphicsType" => {
-                    crate::de::req(&mut f.0, &mut map, "hostDefaultGraphicsType")
-                }
-                "sharedPassthruAssignmentPolicy" => {
-                    crate::de::req(&mut f.1, &mut map, "sharedPassthruAssignmentPolicy")
-                }
-                "deviceType" => crate::de::set_list(&mut f.2, &mut map, "deviceType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["hostDefaultGraphicsType", "sharedPassthruAssignmentPolicy"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host_default_graphics_type: f_0,
-            shared_passthru_assignment_policy: f_1,
-            device_type: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

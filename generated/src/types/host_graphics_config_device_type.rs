@@ -3,7 +3,7 @@
 /// Data object type *HostGraphicsConfigDeviceType*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostGraphicsConfigDeviceType {
     /// Property *HostGraphicsConfigDeviceType.deviceId*.
     pub device_id: String,
@@ -24,64 +24,74 @@ impl HostGraphicsConfigDeviceType {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceId", &self.device_id);
-        o.field("graphicsType", &self.graphics_type);
-        o.opt("vgpuMode", &self.vgpu_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostGraphicsConfigDeviceType",
+    type_name: Some("HostGraphicsConfigDeviceType"),
+    wire: &["deviceId", "graphicsType", "vgpuMode"],
+    names: &["device_id", "graphics_type", "vgpu_mode"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostGraphicsConfigDeviceType {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_id,
+            1usize => &self.graphics_type,
+            2usize => &self.vgpu_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_id,
+            1usize => &mut self.graphics_type,
+            2usize => &mut self.vgpu_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostGraphicsConfigDeviceType {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostGraphicsConfigDeviceType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostGraphicsConfigDeviceType {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostGraphicsConfigDeviceType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostGraphicsConfigDeviceType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostGraphicsConfigDeviceType"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostGraphicsConfigDeviceType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostGraphicsConfigDeviceType {
-    const TYPE_NAME: &'static str = "HostGraphicsConfigDeviceType";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceId" => crate::de::req(&mut f.0, &mut map, "deviceId"),
-                "graphicsType" => crate::de::req(&mut f.1, &mut map, "graphicsType"),
-                "vgpuMode" => crate::de::set(&mut f.2, &mut map, "vgpuMode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["deviceId", "graphicsType"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_id: f_0,
-            graphics_type: f_1,
-            vgpu_mode: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostGraphicsInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostGraphicsInfo {
     /// Property *HostGraphicsInfo.deviceName*.
     pub device_name: String,
@@ -34,92 +34,98 @@ impl HostGraphicsInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.field("vendorName", &self.vendor_name);
-        o.field("pciId", &self.pci_id);
-        o.field("graphicsType", &self.graphics_type);
-        o.opt("vgpuMode", &self.vgpu_mode);
-        o.field("memorySizeInKB", &self.memory_size_in_kb);
-        o.opt("vm", &self.vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostGraphicsInfo",
+    type_name: Some("HostGraphicsInfo"),
+    wire: &[
+        "deviceName",
+        "vendorName",
+        "pciId",
+        "graphicsType",
+        "vgpuMode",
+        "memorySizeInKB",
+        "vm",
+    ],
+    names: &[
+        "device_name",
+        "vendor_name",
+        "pci_id",
+        "graphics_type",
+        "vgpu_mode",
+        "memory_size_in_kb",
+        "vm",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+    by_name: &[0u16, 3u16, 5u16, 2u16, 1u16, 4u16, 6u16],
+};
+impl crate::object::Object for HostGraphicsInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.vendor_name,
+            2usize => &self.pci_id,
+            3usize => &self.graphics_type,
+            4usize => &self.vgpu_mode,
+            5usize => &self.memory_size_in_kb,
+            6usize => &self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.vendor_name,
+            2usize => &mut self.pci_id,
+            3usize => &mut self.graphics_type,
+            4usize => &mut self.vgpu_mode,
+            5usize => &mut self.memory_size_in_kb,
+            6usize => &mut self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostGraphicsInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostGraphicsInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostGraphicsInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostGraphicsInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostGraphicsInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostGraphicsInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostGraphicsInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostGraphicsInfo {
-    const TYPE_NAME: &'static str = "HostGraphicsInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "vendorName" => crate::de::req(&mut f.1, &mut map, "vendorName"),
-                "pciId" => crate::de::req(&mut f.2, &mut map, "pciId"),
-                "graphicsType" => crate::de::req(&mut f.3, &mut map, "graphicsType"),
-                "vgpuMode" => crate::de::set(&mut f.4, &mut map, "vgpuMode"),
-                "memorySizeInKB" => crate::de::req(&mut f.5, &mut map, "memorySizeInKB"),
-                "vm" => crate::de::set_list(&mut f.6, &mut map, "vm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "deviceName",
-                        "vendorName",
-                        "pciId",
-                        "graphicsType",
-                        "memorySizeInKB",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, Some(f_5), f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_name: f_0,
-            vendor_name: f_1,
-            pci_id: f_2,
-            graphics_type: f_3,
-            vgpu_mode: f_4,
-            memory_size_in_kb: f_5,
-            vm: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

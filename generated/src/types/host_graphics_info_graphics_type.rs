@@ -30,8 +30,9 @@ impl HostGraphicsInfoGraphicsType {
         }
     }
 }
-impl crate::de::StringEnum for HostGraphicsInfoGraphicsType {
-    fn from_wire(v: &str) -> Self {
+impl HostGraphicsInfoGraphicsType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "basic" => Self::Basic,
             "shared" => Self::Shared,
@@ -43,13 +44,13 @@ impl crate::de::StringEnum for HostGraphicsInfoGraphicsType {
 }
 impl From<&str> for HostGraphicsInfoGraphicsType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostGraphicsInfoGraphicsType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostGraphicsInfoGraphicsType {
@@ -57,13 +58,33 @@ impl std::fmt::Display for HostGraphicsInfoGraphicsType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostGraphicsInfoGraphicsType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostGraphicsInfoGraphicsType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostGraphicsInfoGraphicsType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostGraphicsInfoGraphicsType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostGraphicsInfoGraphicsType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostHardwareInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostHardwareInfo {
     /// Property *HostHardwareInfo.systemInfo*.
     pub system_info: Box<crate::types::HostSystemInfo>,
@@ -62,179 +62,145 @@ impl HostHardwareInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("systemInfo", &self.system_info);
-        o.opt("cpuPowerManagementInfo", &self.cpu_power_management_info);
-        o.field("cpuInfo", &self.cpu_info);
-        o.field("cpuPkg", &self.cpu_pkg);
-        o.field("memorySize", &self.memory_size);
-        o.opt("numaInfo", &self.numa_info);
-        o.field("smcPresent", &self.smc_present);
-        o.opt("pciDevice", &self.pci_device);
-        o.opt("dvxClasses", &self.dvx_classes);
-        o.opt("cpuFeature", &self.cpu_feature);
-        o.opt("biosInfo", &self.bios_info);
-        o.opt("reliableMemoryInfo", &self.reliable_memory_info);
-        o.opt("persistentMemoryInfo", &self.persistent_memory_info);
-        o.opt("sgxInfo", &self.sgx_info);
-        o.opt("sevInfo", &self.sev_info);
-        o.opt("memoryTieringType", &self.memory_tiering_type);
-        o.opt("memoryTierInfo", &self.memory_tier_info);
-        o.opt("tdxInfo", &self.tdx_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostHardwareInfo",
+    type_name: Some("HostHardwareInfo"),
+    wire: &[
+        "systemInfo",
+        "cpuPowerManagementInfo",
+        "cpuInfo",
+        "cpuPkg",
+        "memorySize",
+        "numaInfo",
+        "smcPresent",
+        "pciDevice",
+        "dvxClasses",
+        "cpuFeature",
+        "biosInfo",
+        "reliableMemoryInfo",
+        "persistentMemoryInfo",
+        "sgxInfo",
+        "sevInfo",
+        "memoryTieringType",
+        "memoryTierInfo",
+        "tdxInfo",
+    ],
+    names: &[
+        "system_info",
+        "cpu_power_management_info",
+        "cpu_info",
+        "cpu_pkg",
+        "memory_size",
+        "numa_info",
+        "smc_present",
+        "pci_device",
+        "dvx_classes",
+        "cpu_feature",
+        "bios_info",
+        "reliable_memory_info",
+        "persistent_memory_info",
+        "sgx_info",
+        "sev_info",
+        "memory_tiering_type",
+        "memory_tier_info",
+        "tdx_info",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 6u16],
+    by_name: &[
+        10u16, 9u16, 2u16, 3u16, 1u16, 8u16, 4u16, 16u16, 15u16, 5u16, 7u16, 12u16,
+        11u16, 14u16, 13u16, 6u16, 0u16, 17u16,
+    ],
+};
+impl crate::object::Object for HostHardwareInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.system_info,
+            1usize => &self.cpu_power_management_info,
+            2usize => &self.cpu_info,
+            3usize => &self.cpu_pkg,
+            4usize => &self.memory_size,
+            5usize => &self.numa_info,
+            6usize => &self.smc_present,
+            7usize => &self.pci_device,
+            8usize => &self.dvx_classes,
+            9usize => &self.cpu_feature,
+            10usize => &self.bios_info,
+            11usize => &self.reliable_memory_info,
+            12usize => &self.persistent_memory_info,
+            13usize => &self.sgx_info,
+            14usize => &self.sev_info,
+            15usize => &self.memory_tiering_type,
+            16usize => &self.memory_tier_info,
+            17usize => &self.tdx_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.system_info,
+            1usize => &mut self.cpu_power_management_info,
+            2usize => &mut self.cpu_info,
+            3usize => &mut self.cpu_pkg,
+            4usize => &mut self.memory_size,
+            5usize => &mut self.numa_info,
+            6usize => &mut self.smc_present,
+            7usize => &mut self.pci_device,
+            8usize => &mut self.dvx_classes,
+            9usize => &mut self.cpu_feature,
+            10usize => &mut self.bios_info,
+            11usize => &mut self.reliable_memory_info,
+            12usize => &mut self.persistent_memory_info,
+            13usize => &mut self.sgx_info,
+            14usize => &mut self.sev_info,
+            15usize => &mut self.memory_tiering_type,
+            16usize => &mut self.memory_tier_info,
+            17usize => &mut self.tdx_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostHardwareInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostHardwareInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostHardwareInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostHardwareInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostHardwareInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostHardwareInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostHardwareInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostHardwareInfo {
-    const TYPE_NAME: &'static str = "HostHardwareInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostSystemInfo>>,
-            Option<Box<crate::types::HostCpuPowerManagementInfo>>,
-            Option<Box<crate::types::HostCpuInfo>>,
-            Option<Vec<crate::types::HostCpuPackage>>,
-            Option<i64>,
-            Option<Box<crate::types::HostNumaInfo>>,
-            Option<bool>,
-            Option<Vec<crate::types::HostPciDevice>>,
-            Option<Vec<crate::types::HostDvxClass>>,
-            Option<Vec<crate::types::HostCpuIdInfo>>,
-            Option<Box<crate::types::HostBIOSInfo>>,
-            Option<Box<crate::types::HostReliableMemoryInfo>>,
-            Option<Box<crate::types::HostPersistentMemoryInfo>>,
-            Option<Box<crate::types::HostSgxInfo>>,
-            Option<Box<crate::types::HostSevInfo>>,
-            Option<String>,
-            Option<Vec<crate::types::HostMemoryTierInfo>>,
-            Option<Box<crate::types::HostTdxInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "systemInfo" => crate::de::req(&mut f.0, &mut map, "systemInfo"),
-                "cpuPowerManagementInfo" => {
-                    crate::de::set(&mut f.1, &mut map, "cpuPowerManagementInfo")
-                }
-                "cpuInfo" => crate::de::req(&mut f.2, &mut map, "cpuInfo"),
-                "cpuPkg" => crate::de::req_list(&mut f.3, &mut map, "cpuPkg"),
-                "memorySize" => crate::de::req(&mut f.4, &mut map, "memorySize"),
-                "numaInfo" => crate::de::set(&mut f.5, &mut map, "numaInfo"),
-                "smcPresent" => crate::de::req(&mut f.6, &mut map, "smcPresent"),
-                "pciDevice" => crate::de::set_list(&mut f.7, &mut map, "pciDevice"),
-                "dvxClasses" => crate::de::set_list(&mut f.8, &mut map, "dvxClasses"),
-                "cpuFeature" => crate::de::set_list(&mut f.9, &mut map, "cpuFeature"),
-                "biosInfo" => crate::de::set(&mut f.10, &mut map, "biosInfo"),
-                "reliableMemoryInfo" => {
-                    crate::de::set(&mut f.11, &mut map, "reliableMemoryInfo")
-                }
-                "persistentMemoryInfo" => {
-                    crate::de::set(&mut f.12, &mut map, "persistentMemoryInfo")
-                }
-                "sgxInfo" => crate::de::set(&mut f.13, &mut map, "sgxInfo"),
-                "sevInfo" => crate::de::set(&mut f.14, &mut map, "sevInfo"),
-                "memoryTieringType" => {
-                    crate::de::set(&mut f.15, &mut map, "memoryTieringType")
-                }
-                "memoryTierInfo" => {
-                    crate::de::set_list(&mut f.16, &mut map, "memoryTierInfo")
-                }
-                "tdxInfo" => crate::de::set(&mut f.17, &mut map, "tdxInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, Some(_), Some(_), Some(_), _, Some(_), _, _, _, _, _, _, _,
-            _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &["systemInfo", "cpuInfo", "cpuPkg", "memorySize", "smcPresent"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            Some(f_6),
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            system_info: f_0,
-            cpu_power_management_info: f_1,
-            cpu_info: f_2,
-            cpu_pkg: f_3,
-            memory_size: f_4,
-            numa_info: f_5,
-            smc_present: f_6,
-            pci_device: f_7,
-            dvx_classes: f_8,
-            cpu_feature: f_9,
-            bios_info: f_10,
-            reliable_memory_info: f_11,
-            persistent_memory_info: f_12,
-            sgx_info: f_13,
-            sev_info: f_14,
-            memory_tiering_type: f_15,
-            memory_tier_info: f_16,
-            tdx_info: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

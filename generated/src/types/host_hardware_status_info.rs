@@ -3,7 +3,7 @@
 /// Data object type *HostHardwareStatusInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostHardwareStatusInfo {
     /// Property *HostHardwareStatusInfo.memoryStatusInfo*.
     pub memory_status_info: Option<Vec<crate::types::HostHardwareElementInfoKind>>,
@@ -26,66 +26,81 @@ impl HostHardwareStatusInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("memoryStatusInfo", &self.memory_status_info);
-        o.opt("cpuStatusInfo", &self.cpu_status_info);
-        o.opt("storageStatusInfo", &self.storage_status_info);
-        o.opt("dpuStatusInfo", &self.dpu_status_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostHardwareStatusInfo",
+    type_name: Some("HostHardwareStatusInfo"),
+    wire: &["memoryStatusInfo", "cpuStatusInfo", "storageStatusInfo", "dpuStatusInfo"],
+    names: &[
+        "memory_status_info",
+        "cpu_status_info",
+        "storage_status_info",
+        "dpu_status_info",
+    ],
+    required: &[],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostHardwareStatusInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.memory_status_info,
+            1usize => &self.cpu_status_info,
+            2usize => &self.storage_status_info,
+            3usize => &self.dpu_status_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.memory_status_info,
+            1usize => &mut self.cpu_status_info,
+            2usize => &mut self.storage_status_info,
+            3usize => &mut self.dpu_status_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostHardwareStatusInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostHardwareStatusInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostHardwareStatusInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostHardwareStatusInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostHardwareStatusInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostHardwareStatusInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostHardwareStatusInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostHardwareStatusInfo {
-    const TYPE_NAME: &'static str = "HostHardwareStatusInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostHardwareElementInfoKind>>,
-            Option<Vec<crate::types::HostHardwareElementInfoKind>>,
-            Option<Vec<crate::types::HostStorageElementInfo>>,
-            Option<Vec<crate::types::DpuStatusInfo>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "memoryStatusInfo" => {
-                    crate::de::set_list(&mut f.0, &mut map, "memoryStatusInfo")
-                }
-                "cpuStatusInfo" => {
-                    crate::de::set_list(&mut f.1, &mut map, "cpuStatusInfo")
-                }
-                "storageStatusInfo" => {
-                    crate::de::set_list(&mut f.2, &mut map, "storageStatusInfo")
-                }
-                "dpuStatusInfo" => {
-                    crate::de::set_list(&mut f.3, &mut map, "dpuStatusInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            memory_status_info: f_0,
-            cpu_status_info: f_1,
-            storage_status_info: f_2,
-            dpu_status_info: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

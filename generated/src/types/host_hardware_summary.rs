@@ -3,7 +3,7 @@
 /// Data object type *HostHardwareSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostHardwareSummary {
     /// Property *HostHardwareSummary.vendor*.
     pub vendor: String,
@@ -44,159 +44,124 @@ impl HostHardwareSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vendor", &self.vendor);
-        o.field("model", &self.model);
-        o.opt("family", &self.family);
-        o.field("uuid", &self.uuid);
-        o.opt("otherIdentifyingInfo", &self.other_identifying_info);
-        o.field("memorySize", &self.memory_size);
-        o.field("cpuModel", &self.cpu_model);
-        o.field("cpuMhz", &self.cpu_mhz);
-        o.field("numCpuPkgs", &self.num_cpu_pkgs);
-        o.field("numCpuCores", &self.num_cpu_cores);
-        o.field("numCpuThreads", &self.num_cpu_threads);
-        o.field("numNics", &self.num_nics);
-        o.field("numHBAs", &self.num_hb_as);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostHardwareSummary",
+    type_name: Some("HostHardwareSummary"),
+    wire: &[
+        "vendor",
+        "model",
+        "family",
+        "uuid",
+        "otherIdentifyingInfo",
+        "memorySize",
+        "cpuModel",
+        "cpuMhz",
+        "numCpuPkgs",
+        "numCpuCores",
+        "numCpuThreads",
+        "numNics",
+        "numHBAs",
+    ],
+    names: &[
+        "vendor",
+        "model",
+        "family",
+        "uuid",
+        "other_identifying_info",
+        "memory_size",
+        "cpu_model",
+        "cpu_mhz",
+        "num_cpu_pkgs",
+        "num_cpu_cores",
+        "num_cpu_threads",
+        "num_nics",
+        "num_hb_as",
+    ],
+    required: &[0u16, 1u16, 3u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16],
+    by_name: &[
+        7u16, 6u16, 2u16, 5u16, 1u16, 9u16, 8u16, 10u16, 12u16, 11u16, 4u16, 3u16, 0u16,
+    ],
+};
+impl crate::object::Object for HostHardwareSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vendor,
+            1usize => &self.model,
+            2usize => &self.family,
+            3usize => &self.uuid,
+            4usize => &self.other_identifying_info,
+            5usize => &self.memory_size,
+            6usize => &self.cpu_model,
+            7usize => &self.cpu_mhz,
+            8usize => &self.num_cpu_pkgs,
+            9usize => &self.num_cpu_cores,
+            10usize => &self.num_cpu_threads,
+            11usize => &self.num_nics,
+            12usize => &self.num_hb_as,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vendor,
+            1usize => &mut self.model,
+            2usize => &mut self.family,
+            3usize => &mut self.uuid,
+            4usize => &mut self.other_identifying_info,
+            5usize => &mut self.memory_size,
+            6usize => &mut self.cpu_model,
+            7usize => &mut self.cpu_mhz,
+            8usize => &mut self.num_cpu_pkgs,
+            9usize => &mut self.num_cpu_cores,
+            10usize => &mut self.num_cpu_threads,
+            11usize => &mut self.num_nics,
+            12usize => &mut self.num_hb_as,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostHardwareSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostHardwareSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostHardwareSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostHardwareSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostHardwareSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostHardwareSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostHardwareSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostHardwareSummary {
-    const TYPE_NAME: &'static str = "HostHardwareSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostSystemIdentificationInfo>>,
-            Option<i64>,
-            Option<String>,
-            Option<i32>,
-            Option<i16>,
-            Option<i16>,
-            Option<i16>,
-            Option<i32>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vendor" => crate::de::req(&mut f.0, &mut map, "vendor"),
-                "model" => crate::de::req(&mut f.1, &mut map, "model"),
-                "family" => crate::de::set(&mut f.2, &mut map, "family"),
-                "uuid" => crate::de::req(&mut f.3, &mut map, "uuid"),
-                "otherIdentifyingInfo" => {
-                    crate::de::set_list(&mut f.4, &mut map, "otherIdentifyingInfo")
-                }
-                "memorySize" => crate::de::req(&mut f.5, &mut map, "memorySize"),
-                "cpuModel" => crate::de::req(&mut f.6, &mut map, "cpuModel"),
-                "cpuMhz" => crate::de::req(&mut f.7, &mut map, "cpuMhz"),
-                "numCpuPkgs" => crate::de::req(&mut f.8, &mut map, "numCpuPkgs"),
-                "numCpuCores" => crate::de::req(&mut f.9, &mut map, "numCpuCores"),
-                "numCpuThreads" => crate::de::req(&mut f.10, &mut map, "numCpuThreads"),
-                "numNics" => crate::de::req(&mut f.11, &mut map, "numNics"),
-                "numHBAs" => crate::de::req(&mut f.12, &mut map, "numHBAs"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, Some(_), _, Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                    ],
-                    &[
-                        "vendor",
-                        "model",
-                        "uuid",
-                        "memorySize",
-                        "cpuModel",
-                        "cpuMhz",
-                        "numCpuPkgs",
-                        "numCpuCores",
-                        "numCpuThreads",
-                        "numNics",
-                        "numHBAs",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            Some(f_3),
-            f_4,
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            vendor: f_0,
-            model: f_1,
-            family: f_2,
-            uuid: f_3,
-            other_identifying_info: f_4,
-            memory_size: f_5,
-            cpu_model: f_6,
-            cpu_mhz: f_7,
-            num_cpu_pkgs: f_8,
-            num_cpu_cores: f_9,
-            num_cpu_threads: f_10,
-            num_nics: f_11,
-            num_hb_as: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

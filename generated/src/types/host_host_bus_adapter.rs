@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostHostBusAdapterKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostHostBusAdapter {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<String>,
@@ -42,96 +42,111 @@ impl HostHostBusAdapter {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.field("device", &self.device);
-        o.field("bus", &self.bus);
-        o.field("status", &self.status);
-        o.field("model", &self.model);
-        o.opt("driver", &self.driver);
-        o.opt("pci", &self.pci);
-        o.opt("storageProtocol", &self.storage_protocol);
-        o.opt("driverVersion", &self.driver_version);
-        o.opt("firmwareVersion", &self.firmware_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostHostBusAdapter",
+    type_name: Some("HostHostBusAdapter"),
+    wire: &[
+        "key",
+        "device",
+        "bus",
+        "status",
+        "model",
+        "driver",
+        "pci",
+        "storageProtocol",
+        "driverVersion",
+        "firmwareVersion",
+    ],
+    names: &[
+        "key",
+        "device",
+        "bus",
+        "status",
+        "model",
+        "driver",
+        "pci",
+        "storage_protocol",
+        "driver_version",
+        "firmware_version",
+    ],
+    required: &[1u16, 2u16, 3u16, 4u16],
+    by_name: &[2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 6u16, 3u16, 7u16],
+};
+impl crate::object::Object for HostHostBusAdapter {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device,
+            2usize => &self.bus,
+            3usize => &self.status,
+            4usize => &self.model,
+            5usize => &self.driver,
+            6usize => &self.pci,
+            7usize => &self.storage_protocol,
+            8usize => &self.driver_version,
+            9usize => &self.firmware_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device,
+            2usize => &mut self.bus,
+            3usize => &mut self.status,
+            4usize => &mut self.model,
+            5usize => &mut self.driver,
+            6usize => &mut self.pci,
+            7usize => &mut self.storage_protocol,
+            8usize => &mut self.driver_version,
+            9usize => &mut self.firmware_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostHostBusAdapter {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostHostBusAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostHostBusAdapter {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostHostBusAdapter {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostHostBusAdapter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostHostBusAdapter"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostHostBusAdapter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostHostBusAdapter {
-    const TYPE_NAME: &'static str = "HostHostBusAdapter";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "device" => crate::de::req(&mut f.1, &mut map, "device"),
-                "bus" => crate::de::req(&mut f.2, &mut map, "bus"),
-                "status" => crate::de::req(&mut f.3, &mut map, "status"),
-                "model" => crate::de::req(&mut f.4, &mut map, "model"),
-                "driver" => crate::de::set(&mut f.5, &mut map, "driver"),
-                "pci" => crate::de::set(&mut f.6, &mut map, "pci"),
-                "storageProtocol" => {
-                    crate::de::set(&mut f.7, &mut map, "storageProtocol")
-                }
-                "driverVersion" => crate::de::set(&mut f.8, &mut map, "driverVersion"),
-                "firmwareVersion" => {
-                    crate::de::set(&mut f.9, &mut map, "firmwareVersion")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["device", "bus", "status", "model"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5, f_6, f_7, f_8, f_9) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            device: f_1,
-            bus: f_2,
-            status: f_3,
-            model: f_4,
-            driver: f_5,
-            pci: f_6,
-            storage_protocol: f_7,
-            driver_version: f_8,
-            firmware_version: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostHostBusAdapter` or any of its subtypes: what a member declared as `HostHostBusAdapter` holds.
@@ -162,17 +177,7 @@ pub enum HostHostBusAdapterKind {
 impl HostHostBusAdapterKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostHostBusAdapter(v) => v.type_name(),
-            Self::HostBlockHba(v) => v.type_name(),
-            Self::HostFibreChannelHba(v) => v.type_name(),
-            Self::HostInternetScsiHba(v) => v.type_name(),
-            Self::HostParallelScsiHba(v) => v.type_name(),
-            Self::HostPcieHba(v) => v.type_name(),
-            Self::HostRdmaHba(v) => v.type_name(),
-            Self::HostSerialAttachedHba(v) => v.type_name(),
-            Self::HostTcpHba(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -238,125 +243,97 @@ impl From<crate::types::HostTcpHba> for HostHostBusAdapterKind {
         Self::HostTcpHba(Box::new(v))
     }
 }
-impl serde::Serialize for HostHostBusAdapterKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostHostBusAdapterKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostHostBusAdapter,
+            id,
+        ) {
+            crate::registry::id::HostBlockHba => {
+                Self::HostBlockHba(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostFibreChannelHba => {
+                Self::HostFibreChannelHba(
+                    <crate::types::HostFibreChannelHbaKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::HostInternetScsiHba => {
+                Self::HostInternetScsiHba(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostParallelScsiHba => {
+                Self::HostParallelScsiHba(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostPcieHba => {
+                Self::HostPcieHba(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostRdmaHba => {
+                Self::HostRdmaHba(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostSerialAttachedHba => {
+                Self::HostSerialAttachedHba(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostTcpHba => {
+                Self::HostTcpHba(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostHostBusAdapter(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostHostBusAdapter(v) => v.serialize(s),
-            Self::HostBlockHba(v) => v.serialize(s),
-            Self::HostFibreChannelHba(v) => v.serialize(s),
-            Self::HostInternetScsiHba(v) => v.serialize(s),
-            Self::HostParallelScsiHba(v) => v.serialize(s),
-            Self::HostPcieHba(v) => v.serialize(s),
-            Self::HostRdmaHba(v) => v.serialize(s),
-            Self::HostSerialAttachedHba(v) => v.serialize(s),
-            Self::HostTcpHba(v) => v.serialize(s),
+            Self::HostHostBusAdapter(v) => &**v,
+            Self::HostBlockHba(v) => &**v,
+            Self::HostFibreChannelHba(v) => crate::object::Family::object(v),
+            Self::HostInternetScsiHba(v) => &**v,
+            Self::HostParallelScsiHba(v) => &**v,
+            Self::HostPcieHba(v) => &**v,
+            Self::HostRdmaHba(v) => &**v,
+            Self::HostSerialAttachedHba(v) => &**v,
+            Self::HostTcpHba(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostHostBusAdapter(v) => &mut **v,
+            Self::HostBlockHba(v) => &mut **v,
+            Self::HostFibreChannelHba(v) => crate::object::Family::object_mut(v),
+            Self::HostInternetScsiHba(v) => &mut **v,
+            Self::HostParallelScsiHba(v) => &mut **v,
+            Self::HostPcieHba(v) => &mut **v,
+            Self::HostRdmaHba(v) => &mut **v,
+            Self::HostSerialAttachedHba(v) => &mut **v,
+            Self::HostTcpHba(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostHostBusAdapterKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostHostBusAdapterKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostHostBusAdapterKind {
-    const BASE: u16 = crate::registry::id::HostHostBusAdapter;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostBlockHba => {
-                    Self::HostBlockHba(
-                        Box::new(
-                            <crate::types::HostBlockHba as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostFibreChannelHba => {
-                    Self::HostFibreChannelHba(
-                        <crate::types::HostFibreChannelHbaKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HostInternetScsiHba => {
-                    Self::HostInternetScsiHba(
-                        Box::new(
-                            <crate::types::HostInternetScsiHba as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostParallelScsiHba => {
-                    Self::HostParallelScsiHba(
-                        Box::new(
-                            <crate::types::HostParallelScsiHba as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostPcieHba => {
-                    Self::HostPcieHba(
-                        Box::new(
-                            <crate::types::HostPcieHba as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostRdmaHba => {
-                    Self::HostRdmaHba(
-                        Box::new(
-                            <crate::types::HostRdmaHba as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostSerialAttachedHba => {
-                    Self::HostSerialAttachedHba(
-                        Box::new(
-                            <crate::types::HostSerialAttachedHba as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostTcpHba => {
-                    Self::HostTcpHba(
-                        Box::new(
-                            <crate::types::HostTcpHba as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostHostBusAdapter(
-                        Box::new(
-                            <crate::types::HostHostBusAdapter as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostHostBusAdapterKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostHostBusAdapterKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostHostBusAdapterKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostHostBusAdapterKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHba*.
 ///
 /// Extends `HostHostBusAdapter`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHba {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<String>,
@@ -92,284 +92,192 @@ impl HostInternetScsiHba {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.field("device", &self.device);
-        o.field("bus", &self.bus);
-        o.field("status", &self.status);
-        o.field("model", &self.model);
-        o.opt("driver", &self.driver);
-        o.opt("pci", &self.pci);
-        o.opt("storageProtocol", &self.storage_protocol);
-        o.opt("driverVersion", &self.driver_version);
-        o.opt("firmwareVersion", &self.firmware_version);
-        o.field("isSoftwareBased", &self.is_software_based);
-        o.opt("canBeDisabled", &self.can_be_disabled);
-        o.opt("networkBindingSupport", &self.network_binding_support);
-        o.field("discoveryCapabilities", &self.discovery_capabilities);
-        o.field("discoveryProperties", &self.discovery_properties);
-        o.field("authenticationCapabilities", &self.authentication_capabilities);
-        o.field("authenticationProperties", &self.authentication_properties);
-        o.opt("digestCapabilities", &self.digest_capabilities);
-        o.opt("digestProperties", &self.digest_properties);
-        o.field("ipCapabilities", &self.ip_capabilities);
-        o.field("ipProperties", &self.ip_properties);
-        o.opt("supportedAdvancedOptions", &self.supported_advanced_options);
-        o.opt("advancedOptions", &self.advanced_options);
-        o.field("iScsiName", &self.i_scsi_name);
-        o.opt("iScsiAlias", &self.i_scsi_alias);
-        o.opt("configuredSendTarget", &self.configured_send_target);
-        o.opt("configuredStaticTarget", &self.configured_static_target);
-        o.opt("maxSpeedMb", &self.max_speed_mb);
-        o.opt("currentSpeedMb", &self.current_speed_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHba",
+    type_name: Some("HostInternetScsiHba"),
+    wire: &[
+        "key",
+        "device",
+        "bus",
+        "status",
+        "model",
+        "driver",
+        "pci",
+        "storageProtocol",
+        "driverVersion",
+        "firmwareVersion",
+        "isSoftwareBased",
+        "canBeDisabled",
+        "networkBindingSupport",
+        "discoveryCapabilities",
+        "discoveryProperties",
+        "authenticationCapabilities",
+        "authenticationProperties",
+        "digestCapabilities",
+        "digestProperties",
+        "ipCapabilities",
+        "ipProperties",
+        "supportedAdvancedOptions",
+        "advancedOptions",
+        "iScsiName",
+        "iScsiAlias",
+        "configuredSendTarget",
+        "configuredStaticTarget",
+        "maxSpeedMb",
+        "currentSpeedMb",
+    ],
+    names: &[
+        "key",
+        "device",
+        "bus",
+        "status",
+        "model",
+        "driver",
+        "pci",
+        "storage_protocol",
+        "driver_version",
+        "firmware_version",
+        "is_software_based",
+        "can_be_disabled",
+        "network_binding_support",
+        "discovery_capabilities",
+        "discovery_properties",
+        "authentication_capabilities",
+        "authentication_properties",
+        "digest_capabilities",
+        "digest_properties",
+        "ip_capabilities",
+        "ip_properties",
+        "supported_advanced_options",
+        "advanced_options",
+        "i_scsi_name",
+        "i_scsi_alias",
+        "configured_send_target",
+        "configured_static_target",
+        "max_speed_mb",
+        "current_speed_mb",
+    ],
+    required: &[
+        1u16, 2u16, 3u16, 4u16, 10u16, 13u16, 14u16, 15u16, 16u16, 19u16, 20u16, 23u16,
+    ],
+    by_name: &[
+        22u16, 15u16, 16u16, 2u16, 11u16, 25u16, 26u16, 28u16, 1u16, 17u16, 18u16, 13u16,
+        14u16, 5u16, 8u16, 9u16, 24u16, 23u16, 19u16, 20u16, 10u16, 0u16, 27u16, 4u16,
+        12u16, 6u16, 3u16, 7u16, 21u16,
+    ],
+};
+impl crate::object::Object for HostInternetScsiHba {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device,
+            2usize => &self.bus,
+            3usize => &self.status,
+            4usize => &self.model,
+            5usize => &self.driver,
+            6usize => &self.pci,
+            7usize => &self.storage_protocol,
+            8usize => &self.driver_version,
+            9usize => &self.firmware_version,
+            10usize => &self.is_software_based,
+            11usize => &self.can_be_disabled,
+            12usize => &self.network_binding_support,
+            13usize => &self.discovery_capabilities,
+            14usize => &self.discovery_properties,
+            15usize => &self.authentication_capabilities,
+            16usize => &self.authentication_properties,
+            17usize => &self.digest_capabilities,
+            18usize => &self.digest_properties,
+            19usize => &self.ip_capabilities,
+            20usize => &self.ip_properties,
+            21usize => &self.supported_advanced_options,
+            22usize => &self.advanced_options,
+            23usize => &self.i_scsi_name,
+            24usize => &self.i_scsi_alias,
+            25usize => &self.configured_send_target,
+            26usize => &self.configured_static_target,
+            27usize => &self.max_speed_mb,
+            28usize => &self.current_speed_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device,
+            2usize => &mut self.bus,
+            3usize => &mut self.status,
+            4usize => &mut self.model,
+            5usize => &mut self.driver,
+            6usize => &mut self.pci,
+            7usize => &mut self.storage_protocol,
+            8usize => &mut self.driver_version,
+            9usize => &mut self.firmware_version,
+            10usize => &mut self.is_software_based,
+            11usize => &mut self.can_be_disabled,
+            12usize => &mut self.network_binding_support,
+            13usize => &mut self.discovery_capabilities,
+            14usize => &mut self.discovery_properties,
+            15usize => &mut self.authentication_capabilities,
+            16usize => &mut self.authentication_properties,
+            17usize => &mut self.digest_capabilities,
+            18usize => &mut self.digest_properties,
+            19usize => &mut self.ip_capabilities,
+            20usize => &mut self.ip_properties,
+            21usize => &mut self.supported_advanced_options,
+            22usize => &mut self.advanced_options,
+            23usize => &mut self.i_scsi_name,
+            24usize => &mut self.i_scsi_alias,
+            25usize => &mut self.configured_send_target,
+            26usize => &mut self.configured_static_target,
+            27usize => &mut self.max_speed_mb,
+            28usize => &mut self.current_speed_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHba {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHba {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHba {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHba {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHba {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostInternetScsiHba"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHba {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHba {
-    const TYPE_NAME: &'static str = "HostInternetScsiHba";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<crate::types::HostInternetScsiHbaNetworkBindingSupportType>,
-            Option<Box<crate::types::HostInternetScsiHbaDiscoveryCapabilities>>,
-            Option<Box<crate::types::HostInternetScsiHbaDiscoveryProperties>>,
-            Option<Box<crate::types::HostInternetScsiHbaAuthenticationCapabilities>>,
-            Option<Box<crate::types::HostInternetScsiHbaAuthenticationProperties>>,
-            Option<Box<crate::types::HostInternetScsiHbaDigestCapabilities>>,
-            Option<Box<crate::types::HostInternetScsiHbaDigestProperties>>,
-            Option<Box<crate::types::HostInternetScsiHbaIPCapabilities>>,
-            Option<Box<crate::types::HostInternetScsiHbaIPProperties>>,
-            Option<Vec<crate::types::OptionDef>>,
-            Option<Vec<crate::types::HostInternetScsiHbaParamValue>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostInternetScsiHbaSendTarget>>,
-            Option<Vec<crate::types::HostInternetScsiHbaStaticTarget>>,
-            Option<i32>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "device" => crate::de::req(&mut f.1, &mut map, "device"),
-                "bus" => crate::de::req(&mut f.2, &mut map, "bus"),
-                "status" => crate::de::req(&mut f.3, &mut map, "status"),
-                "model" => crate::de::req(&mut f.4, &mut map, "model"),
-                "driver" => crate::de::set(&mut f.5, &mut map, "driver"),
-                "pci" => crate::de::set(&mut f.6, &mut map, "pci"),
-                "storageProtocol" => {
-                    crate::de::set(&mut f.7, &mut map, "storageProtocol")
-                }
-                "driverVersion" => crate::de::set(&mut f.8, &mut map, "driverVersion"),
-                "firmwareVersion" => {
-                    crate::de::set(&mut f.9, &mut map, "firmwareVersion")
-                }
-                "isSoftwareBased" => {
-                    crate::de::req(&mut f.10, &mut map, "isSoftwareBased")
-                }
-                "canBeDisabled" => crate::de::set(&mut f.11, &mut map, "canBeDisabled"),
-                "networkBindingSupport" => {
-                    crate::de::set(&mut f.12, &mut map, "networkBindingSupport")
-                }
-                "discoveryCapabilities" => {
-                    crate::de::req(&mut f.13, &mut map, "discoveryCapabilities")
-                }
-                "discoveryProperties" => {
-                    crate::de::req(&mut f.14, &mut map, "discoveryProperties")
-                }
-                "authenticationCapabilities" => {
-                    crate::de::req(&mut f.15, &mut map, "authenticationCapabilities")
-                }
-                "authenticationProperties" => {
-                    crate::de::req(&mut f.16, &mut map, "authenticationProperties")
-                }
-                "digestCapabilities" => {
-                    crate::de::set(&mut f.17, &mut map, "digestCapabilities")
-                }
-                "digestProperties" => {
-                    crate::de::set(&mut f.18, &mut map, "digestProperties")
-                }
-                "ipCapabilities" => crate::de::req(&mut f.19, &mut map, "ipCapabilities"),
-                "ipProperties" => crate::de::req(&mut f.20, &mut map, "ipProperties"),
-                "supportedAdvancedOptions" => {
-                    crate::de::set_list(&mut f.21, &mut map, "supportedAdvancedOptions")
-                }
-                "advancedOptions" => {
-                    crate::de::set_list(&mut f.22, &mut map, "advancedOptions")
-                }
-                "iScsiName" => crate::de::req(&mut f.23, &mut map, "iScsiName"),
-                "iScsiAlias" => crate::de::set(&mut f.24, &mut map, "iScsiAlias"),
-                "configuredSendTarget" => {
-                    crate::de::set_list(&mut f.25, &mut map, "configuredSendTarget")
-                }
-                "configuredStaticTarget" => {
-                    crate::de::set_list(&mut f.26, &mut map, "configuredStaticTarget")
-                }
-                "maxSpeedMb" => crate::de::set(&mut f.27, &mut map, "maxSpeedMb"),
-                "currentSpeedMb" => crate::de::set(&mut f.28, &mut map, "currentSpeedMb"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, Some(_), _, _,
-            Some(_), Some(_), Some(_), Some(_), _, _, Some(_), Some(_), _, _, Some(_), _,
-            _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.10.is_some(),
-                        f.13.is_some(),
-                        f.14.is_some(),
-                        f.15.is_some(),
-                        f.16.is_some(),
-                        f.19.is_some(),
-                        f.20.is_some(),
-                        f.23.is_some(),
-                    ],
-                    &[
-                        "device",
-                        "bus",
-                        "status",
-                        "model",
-                        "isSoftwareBased",
-                        "discoveryCapabilities",
-                        "discoveryProperties",
-                        "authenticationCapabilities",
-                        "authenticationProperties",
-                        "ipCapabilities",
-                        "ipProperties",
-                        "iScsiName",
-                    ],
-                ),
-            );
-        }
-        let (
-            f_0,
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            Some(f_10),
-            f_11,
-            f_12,
-            Some(f_13),
-            Some(f_14),
-            Some(f_15),
-            Some(f_16),
-            f_17,
-            f_18,
-            Some(f_19),
-            Some(f_20),
-            f_21,
-            f_22,
-            Some(f_23),
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            device: f_1,
-            bus: f_2,
-            status: f_3,
-            model: f_4,
-            driver: f_5,
-            pci: f_6,
-            storage_protocol: f_7,
-            driver_version: f_8,
-            firmware_version: f_9,
-            is_software_based: f_10,
-            can_be_disabled: f_11,
-            network_binding_support: f_12,
-            discovery_capabilities: f_13,
-            discovery_properties: f_14,
-            authentication_capabilities: f_15,
-            authentication_properties: f_16,
-            digest_capabilities: f_17,
-            digest_properties: f_18,
-            ip_capabilities: f_19,
-            ip_properties: f_20,
-            supported_advanced_options: f_21,
-            advanced_options: f_22,
-            i_scsi_name: f_23,
-            i_scsi_alias: f_24,
-            configured_send_target: f_25,
-            configured_static_target: f_26,
-            max_speed_mb: f_27,
-            current_speed_mb: f_28,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaAuthenticationCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaAuthenticationCapabilities {
     /// Property *HostInternetScsiHbaAuthenticationCapabilities.chapAuthSettable*.
     pub chap_auth_settable: bool,
@@ -30,103 +30,98 @@ impl HostInternetScsiHbaAuthenticationCapabilities {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("chapAuthSettable", &self.chap_auth_settable);
-        o.field("krb5AuthSettable", &self.krb5_auth_settable);
-        o.field("srpAuthSettable", &self.srp_auth_settable);
-        o.field("spkmAuthSettable", &self.spkm_auth_settable);
-        o.opt("mutualChapSettable", &self.mutual_chap_settable);
-        o.opt("targetChapSettable", &self.target_chap_settable);
-        o.opt("targetMutualChapSettable", &self.target_mutual_chap_settable);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaAuthenticationCapabilities",
+    type_name: Some("HostInternetScsiHbaAuthenticationCapabilities"),
+    wire: &[
+        "chapAuthSettable",
+        "krb5AuthSettable",
+        "srpAuthSettable",
+        "spkmAuthSettable",
+        "mutualChapSettable",
+        "targetChapSettable",
+        "targetMutualChapSettable",
+    ],
+    names: &[
+        "chap_auth_settable",
+        "krb5_auth_settable",
+        "srp_auth_settable",
+        "spkm_auth_settable",
+        "mutual_chap_settable",
+        "target_chap_settable",
+        "target_mutual_chap_settable",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[0u16, 1u16, 4u16, 3u16, 2u16, 5u16, 6u16],
+};
+impl crate::object::Object for HostInternetScsiHbaAuthenticationCapabilities {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.chap_auth_settable,
+            1usize => &self.krb5_auth_settable,
+            2usize => &self.srp_auth_settable,
+            3usize => &self.spkm_auth_settable,
+            4usize => &self.mutual_chap_settable,
+            5usize => &self.target_chap_settable,
+            6usize => &self.target_mutual_chap_settable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.chap_auth_settable,
+            1usize => &mut self.krb5_auth_settable,
+            2usize => &mut self.srp_auth_settable,
+            3usize => &mut self.spkm_auth_settable,
+            4usize => &mut self.mutual_chap_settable,
+            5usize => &mut self.target_chap_settable,
+            6usize => &mut self.target_mutual_chap_settable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaAuthenticationCapabilities {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaAuthenticationCapabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaAuthenticationCapabilities {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaAuthenticationCapabilities {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaAuthenticationCapabilities {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaAuthenticationCapabilities"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaAuthenticationCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaAuthenticationCapabilities {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaAuthenticationCapabilities";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "chapAuthSettable" => {
-                    crate::de::req(&mut f.0, &mut map, "chapAuthSettable")
-                }
-                "krb5AuthSettable" => {
-                    crate::de::req(&mut f.1, &mut map, "krb5AuthSettable")
-                }
-                "srpAuthSettable" => {
-                    crate::de::req(&mut f.2, &mut map, "srpAuthSettable")
-                }
-                "spkmAuthSettable" => {
-                    crate::de::req(&mut f.3, &mut map, "spkmAuthSettable")
-                }
-                "mutualChapSettable" => {
-                    crate::de::set(&mut f.4, &mut map, "mutualChapSettable")
-                }
-                "targetChapSettable" => {
-                    crate::de::set(&mut f.5, &mut map, "targetChapSettable")
-                }
-                "targetMutualChapSettable" => {
-                    crate::de::set(&mut f.6, &mut map, "targetMutualChapSettable")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "chapAuthSettable",
-                        "krb5AuthSettable",
-                        "srpAuthSettable",
-                        "spkmAuthSettable",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            chap_auth_settable: f_0,
-            krb5_auth_settable: f_1,
-            srp_auth_settable: f_2,
-            spkm_auth_settable: f_3,
-            mutual_chap_settable: f_4,
-            target_chap_settable: f_5,
-            target_mutual_chap_settable: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaAuthenticationProperties*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaAuthenticationProperties {
     /// Property *HostInternetScsiHbaAuthenticationProperties.chapAuthEnabled*.
     pub chap_auth_enabled: bool,
@@ -34,97 +34,106 @@ impl HostInternetScsiHbaAuthenticationProperties {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("chapAuthEnabled", &self.chap_auth_enabled);
-        o.opt("chapName", &self.chap_name);
-        o.opt("chapSecret", &self.chap_secret);
-        o.opt("chapAuthenticationType", &self.chap_authentication_type);
-        o.opt("chapInherited", &self.chap_inherited);
-        o.opt("mutualChapName", &self.mutual_chap_name);
-        o.opt("mutualChapSecret", &self.mutual_chap_secret);
-        o.opt("mutualChapAuthenticationType", &self.mutual_chap_authentication_type);
-        o.opt("mutualChapInherited", &self.mutual_chap_inherited);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaAuthenticationProperties",
+    type_name: Some("HostInternetScsiHbaAuthenticationProperties"),
+    wire: &[
+        "chapAuthEnabled",
+        "chapName",
+        "chapSecret",
+        "chapAuthenticationType",
+        "chapInherited",
+        "mutualChapName",
+        "mutualChapSecret",
+        "mutualChapAuthenticationType",
+        "mutualChapInherited",
+    ],
+    names: &[
+        "chap_auth_enabled",
+        "chap_name",
+        "chap_secret",
+        "chap_authentication_type",
+        "chap_inherited",
+        "mutual_chap_name",
+        "mutual_chap_secret",
+        "mutual_chap_authentication_type",
+        "mutual_chap_inherited",
+    ],
+    required: &[0u16],
+    by_name: &[0u16, 3u16, 4u16, 1u16, 2u16, 7u16, 8u16, 5u16, 6u16],
+};
+impl crate::object::Object for HostInternetScsiHbaAuthenticationProperties {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.chap_auth_enabled,
+            1usize => &self.chap_name,
+            2usize => &self.chap_secret,
+            3usize => &self.chap_authentication_type,
+            4usize => &self.chap_inherited,
+            5usize => &self.mutual_chap_name,
+            6usize => &self.mutual_chap_secret,
+            7usize => &self.mutual_chap_authentication_type,
+            8usize => &self.mutual_chap_inherited,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.chap_auth_enabled,
+            1usize => &mut self.chap_name,
+            2usize => &mut self.chap_secret,
+            3usize => &mut self.chap_authentication_type,
+            4usize => &mut self.chap_inherited,
+            5usize => &mut self.mutual_chap_name,
+            6usize => &mut self.mutual_chap_secret,
+            7usize => &mut self.mutual_chap_authentication_type,
+            8usize => &mut self.mutual_chap_inherited,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaAuthenticationProperties {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaAuthenticationProperties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaAuthenticationProperties {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaAuthenticationProperties {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaAuthenticationProperties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaAuthenticationProperties"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaAuthenticationProperties {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaAuthenticationProperties {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaAuthenticationProperties";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "chapAuthEnabled" => {
-                    crate::de::req(&mut f.0, &mut map, "chapAuthEnabled")
-                }
-                "chapName" => crate::de::set(&mut f.1, &mut map, "chapName"),
-                "chapSecret" => crate::de::set(&mut f.2, &mut map, "chapSecret"),
-                "chapAuthenticationType" => {
-                    crate::de::set(&mut f.3, &mut map, "chapAuthenticationType")
-                }
-                "chapInherited" => crate::de::set(&mut f.4, &mut map, "chapInherited"),
-                "mutualChapName" => crate::de::set(&mut f.5, &mut map, "mutualChapName"),
-                "mutualChapSecret" => {
-                    crate::de::set(&mut f.6, &mut map, "mutualChapSecret")
-                }
-                "mutualChapAuthenticationType" => {
-                    crate::de::set(&mut f.7, &mut map, "mutualChapAuthenticationType")
-                }
-                "mutualChapInherited" => {
-                    crate::de::set(&mut f.8, &mut map, "mutualChapInherited")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["chapAuthEnabled"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            chap_auth_enabled: f_0,
-            chap_name: f_1,
-            chap_secret: f_2,
-            chap_authentication_type: f_3,
-            chap_inherited: f_4,
-            mutual_chap_name: f_5,
-            mutual_chap_secret: f_6,
-            mutual_chap_authentication_type: f_7,
-            mutual_chap_inherited: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

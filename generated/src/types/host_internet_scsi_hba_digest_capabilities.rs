@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaDigestCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaDigestCapabilities {
     /// Property *HostInternetScsiHbaDigestCapabilities.headerDigestSettable*.
     pub header_digest_settable: Option<bool>,
@@ -24,70 +24,86 @@ impl HostInternetScsiHbaDigestCapabilities {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("headerDigestSettable", &self.header_digest_settable);
-        o.opt("dataDigestSettable", &self.data_digest_settable);
-        o.opt("targetHeaderDigestSettable", &self.target_header_digest_settable);
-        o.opt("targetDataDigestSettable", &self.target_data_digest_settable);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaDigestCapabilities",
+    type_name: Some("HostInternetScsiHbaDigestCapabilities"),
+    wire: &[
+        "headerDigestSettable",
+        "dataDigestSettable",
+        "targetHeaderDigestSettable",
+        "targetDataDigestSettable",
+    ],
+    names: &[
+        "header_digest_settable",
+        "data_digest_settable",
+        "target_header_digest_settable",
+        "target_data_digest_settable",
+    ],
+    required: &[],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for HostInternetScsiHbaDigestCapabilities {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.header_digest_settable,
+            1usize => &self.data_digest_settable,
+            2usize => &self.target_header_digest_settable,
+            3usize => &self.target_data_digest_settable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.header_digest_settable,
+            1usize => &mut self.data_digest_settable,
+            2usize => &mut self.target_header_digest_settable,
+            3usize => &mut self.target_data_digest_settable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaDigestCapabilities {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaDigestCapabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaDigestCapabilities {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaDigestCapabilities {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaDigestCapabilities {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaDigestCapabilities"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaDigestCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaDigestCapabilities {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaDigestCapabilities";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "headerDigestSettable" => {
-                    crate::de::set(&mut f.0, &mut map, "headerDigestSettable")
-                }
-                "dataDigestSettable" => {
-                    crate::de::set(&mut f.1, &mut map, "dataDigestSettable")
-                }
-                "targetHeaderDigestSettable" => {
-                    crate::de::set(&mut f.2, &mut map, "targetHeaderDigestSettable")
-                }
-                "targetDataDigestSettable" => {
-                    crate::de::set(&mut f.3, &mut map, "targetDataDigestSettable")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            header_digest_settable: f_0,
-            data_digest_settable: f_1,
-            target_header_digest_settable: f_2,
-            target_data_digest_settable: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

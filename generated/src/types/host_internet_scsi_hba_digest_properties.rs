@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaDigestProperties*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaDigestProperties {
     /// Property *HostInternetScsiHbaDigestProperties.headerDigestType*.
     pub header_digest_type: Option<String>,
@@ -24,68 +24,86 @@ impl HostInternetScsiHbaDigestProperties {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("headerDigestType", &self.header_digest_type);
-        o.opt("headerDigestInherited", &self.header_digest_inherited);
-        o.opt("dataDigestType", &self.data_digest_type);
-        o.opt("dataDigestInherited", &self.data_digest_inherited);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaDigestProperties",
+    type_name: Some("HostInternetScsiHbaDigestProperties"),
+    wire: &[
+        "headerDigestType",
+        "headerDigestInherited",
+        "dataDigestType",
+        "dataDigestInherited",
+    ],
+    names: &[
+        "header_digest_type",
+        "header_digest_inherited",
+        "data_digest_type",
+        "data_digest_inherited",
+    ],
+    required: &[],
+    by_name: &[3u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for HostInternetScsiHbaDigestProperties {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.header_digest_type,
+            1usize => &self.header_digest_inherited,
+            2usize => &self.data_digest_type,
+            3usize => &self.data_digest_inherited,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.header_digest_type,
+            1usize => &mut self.header_digest_inherited,
+            2usize => &mut self.data_digest_type,
+            3usize => &mut self.data_digest_inherited,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaDigestProperties {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaDigestProperties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaDigestProperties {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaDigestProperties {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaDigestProperties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaDigestProperties"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaDigestProperties {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaDigestProperties {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaDigestProperties";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>, Option<String>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "headerDigestType" => {
-                    crate::de::set(&mut f.0, &mut map, "headerDigestType")
-                }
-                "headerDigestInherited" => {
-                    crate::de::set(&mut f.1, &mut map, "headerDigestInherited")
-                }
-                "dataDigestType" => crate::de::set(&mut f.2, &mut map, "dataDigestType"),
-                "dataDigestInherited" => {
-                    crate::de::set(&mut f.3, &mut map, "dataDigestInherited")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            header_digest_type: f_0,
-            header_digest_inherited: f_1,
-            data_digest_type: f_2,
-            data_digest_inherited: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

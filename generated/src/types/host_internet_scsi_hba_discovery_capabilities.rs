@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaDiscoveryCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaDiscoveryCapabilities {
     /// Property *HostInternetScsiHbaDiscoveryCapabilities.iSnsDiscoverySettable*.
     pub i_sns_discovery_settable: bool,
@@ -24,85 +24,86 @@ impl HostInternetScsiHbaDiscoveryCapabilities {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("iSnsDiscoverySettable", &self.i_sns_discovery_settable);
-        o.field("slpDiscoverySettable", &self.slp_discovery_settable);
-        o.field("staticTargetDiscoverySettable", &self.static_target_discovery_settable);
-        o.field("sendTargetsDiscoverySettable", &self.send_targets_discovery_settable);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaDiscoveryCapabilities",
+    type_name: Some("HostInternetScsiHbaDiscoveryCapabilities"),
+    wire: &[
+        "iSnsDiscoverySettable",
+        "slpDiscoverySettable",
+        "staticTargetDiscoverySettable",
+        "sendTargetsDiscoverySettable",
+    ],
+    names: &[
+        "i_sns_discovery_settable",
+        "slp_discovery_settable",
+        "static_target_discovery_settable",
+        "send_targets_discovery_settable",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostInternetScsiHbaDiscoveryCapabilities {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.i_sns_discovery_settable,
+            1usize => &self.slp_discovery_settable,
+            2usize => &self.static_target_discovery_settable,
+            3usize => &self.send_targets_discovery_settable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.i_sns_discovery_settable,
+            1usize => &mut self.slp_discovery_settable,
+            2usize => &mut self.static_target_discovery_settable,
+            3usize => &mut self.send_targets_discovery_settable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaDiscoveryCapabilities {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaDiscoveryCapabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaDiscoveryCapabilities {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaDiscoveryCapabilities {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaDiscoveryCapabilities {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaDiscoveryCapabilities"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaDiscoveryCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaDiscoveryCapabilities {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaDiscoveryCapabilities";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "iSnsDiscoverySettable" => {
-                    crate::de::req(&mut f.0, &mut map, "iSnsDiscoverySettable")
-                }
-                "slpDiscoverySettable" => {
-                    crate::de::req(&mut f.1, &mut map, "slpDiscoverySettable")
-                }
-                "staticTargetDiscoverySettable" => {
-                    crate::de::req(&mut f.2, &mut map, "staticTargetDiscoverySettable")
-                }
-                "sendTargetsDiscoverySettable" => {
-                    crate::de::req(&mut f.3, &mut map, "sendTargetsDiscoverySettable")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "iSnsDiscoverySettable",
-                        "slpDiscoverySettable",
-                        "staticTargetDiscoverySettable",
-                        "sendTargetsDiscoverySettable",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            i_sns_discovery_settable: f_0,
-            slp_discovery_settable: f_1,
-            static_target_discovery_settable: f_2,
-            send_targets_discovery_settable: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaDiscoveryProperties*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaDiscoveryProperties {
     /// Property *HostInternetScsiHbaDiscoveryProperties.iSnsDiscoveryEnabled*.
     pub i_sns_discovery_enabled: bool,
@@ -32,105 +32,102 @@ impl HostInternetScsiHbaDiscoveryProperties {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("iSnsDiscoveryEnabled", &self.i_sns_discovery_enabled);
-        o.opt("iSnsDiscoveryMethod", &self.i_sns_discovery_method);
-        o.opt("iSnsHost", &self.i_sns_host);
-        o.field("slpDiscoveryEnabled", &self.slp_discovery_enabled);
-        o.opt("slpDiscoveryMethod", &self.slp_discovery_method);
-        o.opt("slpHost", &self.slp_host);
-        o.field("staticTargetDiscoveryEnabled", &self.static_target_discovery_enabled);
-        o.field("sendTargetsDiscoveryEnabled", &self.send_targets_discovery_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaDiscoveryProperties",
+    type_name: Some("HostInternetScsiHbaDiscoveryProperties"),
+    wire: &[
+        "iSnsDiscoveryEnabled",
+        "iSnsDiscoveryMethod",
+        "iSnsHost",
+        "slpDiscoveryEnabled",
+        "slpDiscoveryMethod",
+        "slpHost",
+        "staticTargetDiscoveryEnabled",
+        "sendTargetsDiscoveryEnabled",
+    ],
+    names: &[
+        "i_sns_discovery_enabled",
+        "i_sns_discovery_method",
+        "i_sns_host",
+        "slp_discovery_enabled",
+        "slp_discovery_method",
+        "slp_host",
+        "static_target_discovery_enabled",
+        "send_targets_discovery_enabled",
+    ],
+    required: &[0u16, 3u16, 6u16, 7u16],
+    by_name: &[0u16, 1u16, 2u16, 7u16, 3u16, 4u16, 5u16, 6u16],
+};
+impl crate::object::Object for HostInternetScsiHbaDiscoveryProperties {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.i_sns_discovery_enabled,
+            1usize => &self.i_sns_discovery_method,
+            2usize => &self.i_sns_host,
+            3usize => &self.slp_discovery_enabled,
+            4usize => &self.slp_discovery_method,
+            5usize => &self.slp_host,
+            6usize => &self.static_target_discovery_enabled,
+            7usize => &self.send_targets_discovery_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.i_sns_discovery_enabled,
+            1usize => &mut self.i_sns_discovery_method,
+            2usize => &mut self.i_sns_host,
+            3usize => &mut self.slp_discovery_enabled,
+            4usize => &mut self.slp_discovery_method,
+            5usize => &mut self.slp_host,
+            6usize => &mut self.static_target_discovery_enabled,
+            7usize => &mut self.send_targets_discovery_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaDiscoveryProperties {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaDiscoveryProperties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaDiscoveryProperties {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaDiscoveryProperties {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaDiscoveryProperties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaDiscoveryProperties"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaDiscoveryProperties {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaDiscoveryProperties {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaDiscoveryProperties";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "iSnsDiscoveryEnabled" => {
-                    crate::de::req(&mut f.0, &mut map, "iSnsDiscoveryEnabled")
-                }
-                "iSnsDiscoveryMethod" => {
-                    crate::de::set(&mut f.1, &mut map, "iSnsDiscoveryMethod")
-                }
-                "iSnsHost" => crate::de::set(&mut f.2, &mut map, "iSnsHost"),
-                "slpDiscoveryEnabled" => {
-                    crate::de::req(&mut f.3, &mut map, "slpDiscoveryEnabled")
-                }
-                "slpDiscoveryMethod" => {
-                    crate::de::set(&mut f.4, &mut map, "slpDiscoveryMethod")
-                }
-                "slpHost" => crate::de::set(&mut f.5, &mut map, "slpHost"),
-                "staticTargetDiscoveryEnabled" => {
-                    crate::de::req(&mut f.6, &mut map, "staticTargetDiscoveryEnabled")
-                }
-                "sendTargetsDiscoveryEnabled" => {
-                    crate::de::req(&mut f.7, &mut map, "sendTargetsDiscoveryEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some(), f.6.is_some(), f.7.is_some()],
-                    &[
-                        "iSnsDiscoveryEnabled",
-                        "slpDiscoveryEnabled",
-                        "staticTargetDiscoveryEnabled",
-                        "sendTargetsDiscoveryEnabled",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), f_4, f_5, Some(f_6), Some(f_7)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            i_sns_discovery_enabled: f_0,
-            i_sns_discovery_method: f_1,
-            i_sns_host: f_2,
-            slp_discovery_enabled: f_3,
-            slp_discovery_method: f_4,
-            slp_host: f_5,
-            static_target_discovery_enabled: f_6,
-            send_targets_discovery_enabled: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaIPv6Properties*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaIPv6Properties {
     /// Property *HostInternetScsiHbaIPv6Properties.iscsiIpv6Address*.
     pub iscsi_ipv6_address: Option<
@@ -28,90 +28,90 @@ impl HostInternetScsiHbaIPv6Properties {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("iscsiIpv6Address", &self.iscsi_ipv6_address);
-        o.opt("ipv6DhcpConfigurationEnabled", &self.ipv6_dhcp_configuration_enabled);
-        o.opt(
-            "ipv6LinkLocalAutoConfigurationEnabled",
-            &self.ipv6_link_local_auto_configuration_enabled,
-        );
-        o.opt(
-            "ipv6RouterAdvertisementConfigurationEnabled",
-            &self.ipv6_router_advertisement_configuration_enabled,
-        );
-        o.opt("ipv6DefaultGateway", &self.ipv6_default_gateway);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaIPv6Properties",
+    type_name: Some("HostInternetScsiHbaIPv6Properties"),
+    wire: &[
+        "iscsiIpv6Address",
+        "ipv6DhcpConfigurationEnabled",
+        "ipv6LinkLocalAutoConfigurationEnabled",
+        "ipv6RouterAdvertisementConfigurationEnabled",
+        "ipv6DefaultGateway",
+    ],
+    names: &[
+        "iscsi_ipv6_address",
+        "ipv6_dhcp_configuration_enabled",
+        "ipv6_link_local_auto_configuration_enabled",
+        "ipv6_router_advertisement_configuration_enabled",
+        "ipv6_default_gateway",
+    ],
+    required: &[],
+    by_name: &[4u16, 1u16, 2u16, 3u16, 0u16],
+};
+impl crate::object::Object for HostInternetScsiHbaIPv6Properties {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.iscsi_ipv6_address,
+            1usize => &self.ipv6_dhcp_configuration_enabled,
+            2usize => &self.ipv6_link_local_auto_configuration_enabled,
+            3usize => &self.ipv6_router_advertisement_configuration_enabled,
+            4usize => &self.ipv6_default_gateway,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.iscsi_ipv6_address,
+            1usize => &mut self.ipv6_dhcp_configuration_enabled,
+            2usize => &mut self.ipv6_link_local_auto_configuration_enabled,
+            3usize => &mut self.ipv6_router_advertisement_configuration_enabled,
+            4usize => &mut self.ipv6_default_gateway,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaIPv6Properties {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaIPv6Properties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaIPv6Properties {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaIPv6Properties {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaIPv6Properties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaIPv6Properties"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaIPv6Properties {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaIPv6Properties {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaIPv6Properties";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostInternetScsiHbaIscsiIpv6Address>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "iscsiIpv6Address" => {
-                    crate::de::set_list(&mut f.0, &mut map, "iscsiIpv6Address")
-                }
-                "ipv6DhcpConfigurationEnabled" => {
-                    crate::de::set(&mut f.1, &mut map, "ipv6DhcpConfigurationEnabled")
-                }
-                "ipv6LinkLocalAutoConfigurationEnabled" => {
-                    crate::de::set(
-                        &mut f.2,
-                        &mut map,
-                        "ipv6LinkLocalAutoConfigurationEnabled",
-                    )
-                }
-                "ipv6RouterAdvertisementConfigurationEnabled" => {
-                    crate::de::set(
-                        &mut f.3,
-                        &mut map,
-                        "ipv6RouterAdvertisementConfigurationEnabled",
-                    )
-                }
-                "ipv6DefaultGateway" => {
-                    crate::de::set(&mut f.4, &mut map, "ipv6DefaultGateway")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            iscsi_ipv6_address: f_0,
-            ipv6_dhcp_configuration_enabled: f_1,
-            ipv6_link_local_auto_configuration_enabled: f_2,
-            ipv6_router_advertisement_configuration_enabled: f_3,
-            ipv6_default_gateway: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

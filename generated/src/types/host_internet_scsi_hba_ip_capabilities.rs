@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaIPCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaIPCapabilities {
     /// Property *HostInternetScsiHbaIPCapabilities.addressSettable*.
     pub address_settable: bool,
@@ -56,260 +56,153 @@ impl HostInternetScsiHbaIPCapabilities {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("addressSettable", &self.address_settable);
-        o.field("ipConfigurationMethodSettable", &self.ip_configuration_method_settable);
-        o.field("subnetMaskSettable", &self.subnet_mask_settable);
-        o.field("defaultGatewaySettable", &self.default_gateway_settable);
-        o.field(
-            "primaryDnsServerAddressSettable",
-            &self.primary_dns_server_address_settable,
-        );
-        o.field(
-            "alternateDnsServerAddressSettable",
-            &self.alternate_dns_server_address_settable,
-        );
-        o.opt("ipv6Supported", &self.ipv6_supported);
-        o.opt("arpRedirectSettable", &self.arp_redirect_settable);
-        o.opt("mtuSettable", &self.mtu_settable);
-        o.opt("hostNameAsTargetAddress", &self.host_name_as_target_address);
-        o.opt("nameAliasSettable", &self.name_alias_settable);
-        o.opt("ipv4EnableSettable", &self.ipv4_enable_settable);
-        o.opt("ipv6EnableSettable", &self.ipv6_enable_settable);
-        o.opt("ipv6PrefixLengthSettable", &self.ipv6_prefix_length_settable);
-        o.opt("ipv6PrefixLength", &self.ipv6_prefix_length);
-        o.opt("ipv6DhcpConfigurationSettable", &self.ipv6_dhcp_configuration_settable);
-        o.opt(
-            "ipv6LinkLocalAutoConfigurationSettable",
-            &self.ipv6_link_local_auto_configuration_settable,
-        );
-        o.opt(
-            "ipv6RouterAdvertisementConfigurationSettable",
-            &self.ipv6_router_advertisement_configuration_settable,
-        );
-        o.opt("ipv6DefaultGatewaySettable", &self.ipv6_default_gateway_settable);
-        o.opt(
-            "ipv6MaxStaticAddressesSupported",
-            &self.ipv6_max_static_addresses_supported,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaIPCapabilities",
+    type_name: Some("HostInternetScsiHbaIPCapabilities"),
+    wire: &[
+        "addressSettable",
+        "ipConfigurationMethodSettable",
+        "subnetMaskSettable",
+        "defaultGatewaySettable",
+        "primaryDnsServerAddressSettable",
+        "alternateDnsServerAddressSettable",
+        "ipv6Supported",
+        "arpRedirectSettable",
+        "mtuSettable",
+        "hostNameAsTargetAddress",
+        "nameAliasSettable",
+        "ipv4EnableSettable",
+        "ipv6EnableSettable",
+        "ipv6PrefixLengthSettable",
+        "ipv6PrefixLength",
+        "ipv6DhcpConfigurationSettable",
+        "ipv6LinkLocalAutoConfigurationSettable",
+        "ipv6RouterAdvertisementConfigurationSettable",
+        "ipv6DefaultGatewaySettable",
+        "ipv6MaxStaticAddressesSupported",
+    ],
+    names: &[
+        "address_settable",
+        "ip_configuration_method_settable",
+        "subnet_mask_settable",
+        "default_gateway_settable",
+        "primary_dns_server_address_settable",
+        "alternate_dns_server_address_settable",
+        "ipv6_supported",
+        "arp_redirect_settable",
+        "mtu_settable",
+        "host_name_as_target_address",
+        "name_alias_settable",
+        "ipv4_enable_settable",
+        "ipv6_enable_settable",
+        "ipv6_prefix_length_settable",
+        "ipv6_prefix_length",
+        "ipv6_dhcp_configuration_settable",
+        "ipv6_link_local_auto_configuration_settable",
+        "ipv6_router_advertisement_configuration_settable",
+        "ipv6_default_gateway_settable",
+        "ipv6_max_static_addresses_supported",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[
+        0u16, 5u16, 7u16, 3u16, 9u16, 1u16, 11u16, 18u16, 15u16, 12u16, 16u16, 19u16,
+        14u16, 13u16, 17u16, 6u16, 8u16, 10u16, 4u16, 2u16,
+    ],
+};
+impl crate::object::Object for HostInternetScsiHbaIPCapabilities {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.address_settable,
+            1usize => &self.ip_configuration_method_settable,
+            2usize => &self.subnet_mask_settable,
+            3usize => &self.default_gateway_settable,
+            4usize => &self.primary_dns_server_address_settable,
+            5usize => &self.alternate_dns_server_address_settable,
+            6usize => &self.ipv6_supported,
+            7usize => &self.arp_redirect_settable,
+            8usize => &self.mtu_settable,
+            9usize => &self.host_name_as_target_address,
+            10usize => &self.name_alias_settable,
+            11usize => &self.ipv4_enable_settable,
+            12usize => &self.ipv6_enable_settable,
+            13usize => &self.ipv6_prefix_length_settable,
+            14usize => &self.ipv6_prefix_length,
+            15usize => &self.ipv6_dhcp_configuration_settable,
+            16usize => &self.ipv6_link_local_auto_configuration_settable,
+            17usize => &self.ipv6_router_advertisement_configuration_settable,
+            18usize => &self.ipv6_default_gateway_settable,
+            19usize => &self.ipv6_max_static_addresses_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.address_settable,
+            1usize => &mut self.ip_configuration_method_settable,
+            2usize => &mut self.subnet_mask_settable,
+            3usize => &mut self.default_gateway_settable,
+            4usize => &mut self.primary_dns_server_address_settable,
+            5usize => &mut self.alternate_dns_server_address_settable,
+            6usize => &mut self.ipv6_supported,
+            7usize => &mut self.arp_redirect_settable,
+            8usize => &mut self.mtu_settable,
+            9usize => &mut self.host_name_as_target_address,
+            10usize => &mut self.name_alias_settable,
+            11usize => &mut self.ipv4_enable_settable,
+            12usize => &mut self.ipv6_enable_settable,
+            13usize => &mut self.ipv6_prefix_length_settable,
+            14usize => &mut self.ipv6_prefix_length,
+            15usize => &mut self.ipv6_dhcp_configuration_settable,
+            16usize => &mut self.ipv6_link_local_auto_configuration_settable,
+            17usize => &mut self.ipv6_router_advertisement_configuration_settable,
+            18usize => &mut self.ipv6_default_gateway_settable,
+            19usize => &mut self.ipv6_max_static_addresses_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaIPCapabilities {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaIPCapabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaIPCapabilities {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaIPCapabilities {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaIPCapabilities {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaIPCapabilities"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaIPCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaIPCapabilities {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaIPCapabilities";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "addressSettable" => {
-                    crate::de::req(&mut f.0, &mut map, "addressSettable")
-                }
-                "ipConfigurationMethodSettable" => {
-                    crate::de::req(&mut f.1, &mut map, "ipConfigurationMethodSettable")
-                }
-                "subnetMaskSettable" => {
-                    crate::de::req(&mut f.2, &mut map, "subnetMaskSettable")
-                }
-                "defaultGatewaySettable" => {
-                    crate::de::req(&mut f.3, &mut map, "defaultGatewaySettable")
-                }
-                "primaryDnsServerAddressSettable" => {
-                    crate::de::req(&mut f.4, &mut map, "primaryDnsServerAddressSettable")
-                }
-                "alternateDnsServerAddressSettable" => {
-                    crate::de::req(
-                        &mut f.5,
-                        &mut map,
-                        "alternateDnsServerAddressSettable",
-                    )
-                }
-                "ipv6Supported" => crate::de::set(&mut f.6, &mut map, "ipv6Supported"),
-                "arpRedirectSettable" => {
-                    crate::de::set(&mut f.7, &mut map, "arpRedirectSettable")
-                }
-                "mtuSettable" => crate::de::set(&mut f.8, &mut map, "mtuSettable"),
-                "hostNameAsTargetAddress" => {
-                    crate::de::set(&mut f.9, &mut map, "hostNameAsTargetAddress")
-                }
-                "nameAliasSettable" => {
-                    crate::de::set(&mut f.10, &mut map, "nameAliasSettable")
-                }
-                "ipv4EnableSettable" => {
-                    crate::de::set(&mut f.11, &mut map, "ipv4EnableSettable")
-                }
-                "ipv6EnableSettable" => {
-                    crate::de::set(&mut f.12, &mut map, "ipv6EnableSettable")
-                }
-                "ipv6PrefixLengthSettable" => {
-                    crate::de::set(&mut f.13, &mut map, "ipv6PrefixLengthSettable")
-                }
-                "ipv6PrefixLength" => {
-                    crate::de::set(&mut f.14, &mut map, "ipv6PrefixLength")
-                }
-                "ipv6DhcpConfigurationSettable" => {
-                    crate::de::set(&mut f.15, &mut map, "ipv6DhcpConfigurationSettable")
-                }
-                "ipv6LinkLocalAutoConfigurationSettable" => {
-                    crate::de::set(
-                        &mut f.16,
-                        &mut map,
-                        "ipv6LinkLocalAutoConfigurationSettable",
-                    )
-                }
-                "ipv6RouterAdvertisementConfigurationSettable" => {
-                    crate::de::set(
-                        &mut f.17,
-                        &mut map,
-                        "ipv6RouterAdvertisementConfigurationSettable",
-                    )
-                }
-                "ipv6DefaultGatewaySettable" => {
-                    crate::de::set(&mut f.18, &mut map, "ipv6DefaultGatewaySettable")
-                }
-                "ipv6MaxStaticAddressesSupported" => {
-                    crate::de::set(
-                        &mut f.19,
-                        &mut map,
-                        "ipv6MaxStaticAddressesSupported",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "addressSettable",
-                        "ipConfigurationMethodSettable",
-                        "subnetMaskSettable",
-                        "defaultGatewaySettable",
-                        "primaryDnsServerAddressSettable",
-                        "alternateDnsServerAddressSettable",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            address_settable: f_0,
-            ip_configuration_method_settable: f_1,
-            subnet_mask_settable: f_2,
-            default_gateway_settable: f_3,
-            primary_dns_server_address_settable: f_4,
-            alternate_dns_server_address_settable: f_5,
-            ipv6_supported: f_6,
-            arp_redirect_settable: f_7,
-            mtu_settable: f_8,
-            host_name_as_target_address: f_9,
-            name_alias_settable: f_10,
-            ipv4_enable_settable: f_11,
-            ipv6_enable_settable: f_12,
-            ipv6_prefix_length_settable: f_13,
-            ipv6_prefix_length: f_14,
-            ipv6_dhcp_configuration_settable: f_15,
-            ipv6_link_local_auto_configuration_settable: f_16,
-            ipv6_router_advertisement_configuration_settable: f_17,
-            ipv6_default_gateway_settable: f_18,
-            ipv6_max_static_addresses_supported: f_19,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaIPProperties*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaIPProperties {
     /// Property *HostInternetScsiHbaIPProperties.mac*.
     pub mac: Option<String>,
@@ -57,161 +57,137 @@ impl HostInternetScsiHbaIPProperties {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("mac", &self.mac);
-        o.opt("address", &self.address);
-        o.field("dhcpConfigurationEnabled", &self.dhcp_configuration_enabled);
-        o.opt("subnetMask", &self.subnet_mask);
-        o.opt("defaultGateway", &self.default_gateway);
-        o.opt("primaryDnsServerAddress", &self.primary_dns_server_address);
-        o.opt("alternateDnsServerAddress", &self.alternate_dns_server_address);
-        o.opt("ipv6Address", &self.ipv6_address);
-        o.opt("ipv6SubnetMask", &self.ipv6_subnet_mask);
-        o.opt("ipv6DefaultGateway", &self.ipv6_default_gateway);
-        o.opt("arpRedirectEnabled", &self.arp_redirect_enabled);
-        o.opt("mtu", &self.mtu);
-        o.opt("jumboFramesEnabled", &self.jumbo_frames_enabled);
-        o.opt("ipv4Enabled", &self.ipv4_enabled);
-        o.opt("ipv6Enabled", &self.ipv6_enabled);
-        o.opt("ipv6properties", &self.ipv6properties);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaIPProperties",
+    type_name: Some("HostInternetScsiHbaIPProperties"),
+    wire: &[
+        "mac",
+        "address",
+        "dhcpConfigurationEnabled",
+        "subnetMask",
+        "defaultGateway",
+        "primaryDnsServerAddress",
+        "alternateDnsServerAddress",
+        "ipv6Address",
+        "ipv6SubnetMask",
+        "ipv6DefaultGateway",
+        "arpRedirectEnabled",
+        "mtu",
+        "jumboFramesEnabled",
+        "ipv4Enabled",
+        "ipv6Enabled",
+        "ipv6properties",
+    ],
+    names: &[
+        "mac",
+        "address",
+        "dhcp_configuration_enabled",
+        "subnet_mask",
+        "default_gateway",
+        "primary_dns_server_address",
+        "alternate_dns_server_address",
+        "ipv6_address",
+        "ipv6_subnet_mask",
+        "ipv6_default_gateway",
+        "arp_redirect_enabled",
+        "mtu",
+        "jumbo_frames_enabled",
+        "ipv4_enabled",
+        "ipv6_enabled",
+        "ipv6properties",
+    ],
+    required: &[2u16],
+    by_name: &[
+        1u16, 6u16, 10u16, 4u16, 2u16, 13u16, 7u16, 9u16, 14u16, 8u16, 15u16, 12u16,
+        0u16, 11u16, 5u16, 3u16,
+    ],
+};
+impl crate::object::Object for HostInternetScsiHbaIPProperties {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.mac,
+            1usize => &self.address,
+            2usize => &self.dhcp_configuration_enabled,
+            3usize => &self.subnet_mask,
+            4usize => &self.default_gateway,
+            5usize => &self.primary_dns_server_address,
+            6usize => &self.alternate_dns_server_address,
+            7usize => &self.ipv6_address,
+            8usize => &self.ipv6_subnet_mask,
+            9usize => &self.ipv6_default_gateway,
+            10usize => &self.arp_redirect_enabled,
+            11usize => &self.mtu,
+            12usize => &self.jumbo_frames_enabled,
+            13usize => &self.ipv4_enabled,
+            14usize => &self.ipv6_enabled,
+            15usize => &self.ipv6properties,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.mac,
+            1usize => &mut self.address,
+            2usize => &mut self.dhcp_configuration_enabled,
+            3usize => &mut self.subnet_mask,
+            4usize => &mut self.default_gateway,
+            5usize => &mut self.primary_dns_server_address,
+            6usize => &mut self.alternate_dns_server_address,
+            7usize => &mut self.ipv6_address,
+            8usize => &mut self.ipv6_subnet_mask,
+            9usize => &mut self.ipv6_default_gateway,
+            10usize => &mut self.arp_redirect_enabled,
+            11usize => &mut self.mtu,
+            12usize => &mut self.jumbo_frames_enabled,
+            13usize => &mut self.ipv4_enabled,
+            14usize => &mut self.ipv6_enabled,
+            15usize => &mut self.ipv6properties,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaIPProperties {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaIPProperties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaIPProperties {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaIPProperties {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaIPProperties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaIPProperties"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaIPProperties {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaIPProperties {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaIPProperties";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::HostInternetScsiHbaIPv6Properties>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "mac" => crate::de::set(&mut f.0, &mut map, "mac"),
-                "address" => crate::de::set(&mut f.1, &mut map, "address"),
-                "dhcpConfigurationEnabled" => {
-                    crate::de::req(&mut f.2, &mut map, "dhcpConfigurationEnabled")
-                }
-                "subnetMask" => crate::de::set(&mut f.3, &mut map, "subnetMask"),
-                "defaultGateway" => crate::de::set(&mut f.4, &mut map, "defaultGateway"),
-                "primaryDnsServerAddress" => {
-                    crate::de::set(&mut f.5, &mut map, "primaryDnsServerAddress")
-                }
-                "alternateDnsServerAddress" => {
-                    crate::de::set(&mut f.6, &mut map, "alternateDnsServerAddress")
-                }
-                "ipv6Address" => crate::de::set(&mut f.7, &mut map, "ipv6Address"),
-                "ipv6SubnetMask" => crate::de::set(&mut f.8, &mut map, "ipv6SubnetMask"),
-                "ipv6DefaultGateway" => {
-                    crate::de::set(&mut f.9, &mut map, "ipv6DefaultGateway")
-                }
-                "arpRedirectEnabled" => {
-                    crate::de::set(&mut f.10, &mut map, "arpRedirectEnabled")
-                }
-                "mtu" => crate::de::set(&mut f.11, &mut map, "mtu"),
-                "jumboFramesEnabled" => {
-                    crate::de::set(&mut f.12, &mut map, "jumboFramesEnabled")
-                }
-                "ipv4Enabled" => crate::de::set(&mut f.13, &mut map, "ipv4Enabled"),
-                "ipv6Enabled" => crate::de::set(&mut f.14, &mut map, "ipv6Enabled"),
-                "ipv6properties" => crate::de::set(&mut f.15, &mut map, "ipv6properties"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.2.is_some()], &["dhcpConfigurationEnabled"]),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            mac: f_0,
-            address: f_1,
-            dhcp_configuration_enabled: f_2,
-            subnet_mask: f_3,
-            default_gateway: f_4,
-            primary_dns_server_address: f_5,
-            alternate_dns_server_address: f_6,
-            ipv6_address: f_7,
-            ipv6_subnet_mask: f_8,
-            ipv6_default_gateway: f_9,
-            arp_redirect_enabled: f_10,
-            mtu: f_11,
-            jumbo_frames_enabled: f_12,
-            ipv4_enabled: f_13,
-            ipv6_enabled: f_14,
-            ipv6properties: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

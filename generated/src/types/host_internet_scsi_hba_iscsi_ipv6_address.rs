@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaIscsiIpv6Address*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaIscsiIpv6Address {
     /// Property *HostInternetScsiHbaIscsiIpv6Address.address*.
     pub address: String,
@@ -24,72 +24,76 @@ impl HostInternetScsiHbaIscsiIpv6Address {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("address", &self.address);
-        o.field("prefixLength", &self.prefix_length);
-        o.field("origin", &self.origin);
-        o.opt("operation", &self.operation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaIscsiIpv6Address",
+    type_name: Some("HostInternetScsiHbaIscsiIpv6Address"),
+    wire: &["address", "prefixLength", "origin", "operation"],
+    names: &["address", "prefix_length", "origin", "operation"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 3u16, 2u16, 1u16],
+};
+impl crate::object::Object for HostInternetScsiHbaIscsiIpv6Address {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.address,
+            1usize => &self.prefix_length,
+            2usize => &self.origin,
+            3usize => &self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.address,
+            1usize => &mut self.prefix_length,
+            2usize => &mut self.origin,
+            3usize => &mut self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaIscsiIpv6Address {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaIscsiIpv6Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaIscsiIpv6Address {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaIscsiIpv6Address {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaIscsiIpv6Address {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaIscsiIpv6Address"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaIscsiIpv6Address {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaIscsiIpv6Address {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaIscsiIpv6Address";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "address" => crate::de::req(&mut f.0, &mut map, "address"),
-                "prefixLength" => crate::de::req(&mut f.1, &mut map, "prefixLength"),
-                "origin" => crate::de::req(&mut f.2, &mut map, "origin"),
-                "operation" => crate::de::set(&mut f.3, &mut map, "operation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["address", "prefixLength", "origin"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            address: f_0,
-            prefix_length: f_1,
-            origin: f_2,
-            operation: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -30,9 +30,9 @@ impl HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
         }
     }
 }
-impl crate::de::StringEnum
-for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
-    fn from_wire(v: &str) -> Self {
+impl HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "DHCP" => Self::Dhcp,
             "AutoConfigured" => Self::AutoConfigured,
@@ -44,13 +44,13 @@ for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
 }
 impl From<&str> for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
@@ -58,14 +58,35 @@ impl std::fmt::Display for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurati
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank
+for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

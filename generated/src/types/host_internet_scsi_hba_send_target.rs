@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaSendTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaSendTarget {
     /// Property *HostInternetScsiHbaSendTarget.address*.
     pub address: String,
@@ -34,87 +34,98 @@ impl HostInternetScsiHbaSendTarget {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("address", &self.address);
-        o.opt("port", &self.port);
-        o.opt("authenticationProperties", &self.authentication_properties);
-        o.opt("digestProperties", &self.digest_properties);
-        o.opt("supportedAdvancedOptions", &self.supported_advanced_options);
-        o.opt("advancedOptions", &self.advanced_options);
-        o.opt("parent", &self.parent);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaSendTarget",
+    type_name: Some("HostInternetScsiHbaSendTarget"),
+    wire: &[
+        "address",
+        "port",
+        "authenticationProperties",
+        "digestProperties",
+        "supportedAdvancedOptions",
+        "advancedOptions",
+        "parent",
+    ],
+    names: &[
+        "address",
+        "port",
+        "authentication_properties",
+        "digest_properties",
+        "supported_advanced_options",
+        "advanced_options",
+        "parent",
+    ],
+    required: &[0u16],
+    by_name: &[0u16, 5u16, 2u16, 3u16, 6u16, 1u16, 4u16],
+};
+impl crate::object::Object for HostInternetScsiHbaSendTarget {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.address,
+            1usize => &self.port,
+            2usize => &self.authentication_properties,
+            3usize => &self.digest_properties,
+            4usize => &self.supported_advanced_options,
+            5usize => &self.advanced_options,
+            6usize => &self.parent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.address,
+            1usize => &mut self.port,
+            2usize => &mut self.authentication_properties,
+            3usize => &mut self.digest_properties,
+            4usize => &mut self.supported_advanced_options,
+            5usize => &mut self.advanced_options,
+            6usize => &mut self.parent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaSendTarget {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaSendTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaSendTarget {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaSendTarget {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaSendTarget {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaSendTarget"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaSendTarget {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaSendTarget {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaSendTarget";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<Box<crate::types::HostInternetScsiHbaAuthenticationProperties>>,
-            Option<Box<crate::types::HostInternetScsiHbaDigestProperties>>,
-            Option<Vec<crate::types::OptionDef>>,
-            Option<Vec<crate::types::HostInternetScsiHbaParamValue>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "address" => crate::de::req(&mut f.0, &mut map, "address"),
-                "port" => crate::de::set(&mut f.1, &mut map, "port"),
-                "authenticationProperties" => {
-                    crate::de::set(&mut f.2, &mut map, "authenticationProperties")
-                }
-                "digestProperties" => {
-                    crate::de::set(&mut f.3, &mut map, "digestProperties")
-                }
-                "supportedAdvancedOptions" => {
-                    crate::de::set_list(&mut f.4, &mut map, "supportedAdvancedOptions")
-                }
-                "advancedOptions" => {
-                    crate::de::set_list(&mut f.5, &mut map, "advancedOptions")
-                }
-                "parent" => crate::de::set(&mut f.6, &mut map, "parent"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["address"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            address: f_0,
-            port: f_1,
-            authentication_properties: f_2,
-            digest_properties: f_3,
-            supported_advanced_options: f_4,
-            advanced_options: f_5,
-            parent: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostInternetScsiHbaStaticTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostInternetScsiHbaStaticTarget {
     /// Property *HostInternetScsiHbaStaticTarget.address*.
     pub address: String,
@@ -38,102 +38,106 @@ impl HostInternetScsiHbaStaticTarget {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("address", &self.address);
-        o.opt("port", &self.port);
-        o.field("iScsiName", &self.i_scsi_name);
-        o.opt("discoveryMethod", &self.discovery_method);
-        o.opt("authenticationProperties", &self.authentication_properties);
-        o.opt("digestProperties", &self.digest_properties);
-        o.opt("supportedAdvancedOptions", &self.supported_advanced_options);
-        o.opt("advancedOptions", &self.advanced_options);
-        o.opt("parent", &self.parent);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostInternetScsiHbaStaticTarget",
+    type_name: Some("HostInternetScsiHbaStaticTarget"),
+    wire: &[
+        "address",
+        "port",
+        "iScsiName",
+        "discoveryMethod",
+        "authenticationProperties",
+        "digestProperties",
+        "supportedAdvancedOptions",
+        "advancedOptions",
+        "parent",
+    ],
+    names: &[
+        "address",
+        "port",
+        "i_scsi_name",
+        "discovery_method",
+        "authentication_properties",
+        "digest_properties",
+        "supported_advanced_options",
+        "advanced_options",
+        "parent",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[0u16, 7u16, 4u16, 5u16, 3u16, 2u16, 8u16, 1u16, 6u16],
+};
+impl crate::object::Object for HostInternetScsiHbaStaticTarget {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.address,
+            1usize => &self.port,
+            2usize => &self.i_scsi_name,
+            3usize => &self.discovery_method,
+            4usize => &self.authentication_properties,
+            5usize => &self.digest_properties,
+            6usize => &self.supported_advanced_options,
+            7usize => &self.advanced_options,
+            8usize => &self.parent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.address,
+            1usize => &mut self.port,
+            2usize => &mut self.i_scsi_name,
+            3usize => &mut self.discovery_method,
+            4usize => &mut self.authentication_properties,
+            5usize => &mut self.digest_properties,
+            6usize => &mut self.supported_advanced_options,
+            7usize => &mut self.advanced_options,
+            8usize => &mut self.parent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostInternetScsiHbaStaticTarget {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostInternetScsiHbaStaticTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostInternetScsiHbaStaticTarget {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostInternetScsiHbaStaticTarget {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostInternetScsiHbaStaticTarget {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostInternetScsiHbaStaticTarget"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostInternetScsiHbaStaticTarget {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostInternetScsiHbaStaticTarget {
-    const TYPE_NAME: &'static str = "HostInternetScsiHbaStaticTarget";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostInternetScsiHbaAuthenticationProperties>>,
-            Option<Box<crate::types::HostInternetScsiHbaDigestProperties>>,
-            Option<Vec<crate::types::OptionDef>>,
-            Option<Vec<crate::types::HostInternetScsiHbaParamValue>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "address" => crate::de::req(&mut f.0, &mut map, "address"),
-                "port" => crate::de::set(&mut f.1, &mut map, "port"),
-                "iScsiName" => crate::de::req(&mut f.2, &mut map, "iScsiName"),
-                "discoveryMethod" => {
-                    crate::de::set(&mut f.3, &mut map, "discoveryMethod")
-                }
-                "authenticationProperties" => {
-                    crate::de::set(&mut f.4, &mut map, "authenticationProperties")
-                }
-                "digestProperties" => {
-                    crate::de::set(&mut f.5, &mut map, "digestProperties")
-                }
-                "supportedAdvancedOptions" => {
-                    crate::de::set_list(&mut f.6, &mut map, "supportedAdvancedOptions")
-                }
-                "advancedOptions" => {
-                    crate::de::set_list(&mut f.7, &mut map, "advancedOptions")
-                }
-                "parent" => crate::de::set(&mut f.8, &mut map, "parent"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["address", "iScsiName"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            address: f_0,
-            port: f_1,
-            i_scsi_name: f_2,
-            discovery_method: f_3,
-            authentication_properties: f_4,
-            digest_properties: f_5,
-            supported_advanced_options: f_6,
-            advanced_options: f_7,
-            parent: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

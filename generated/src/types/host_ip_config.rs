@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostIpConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostIpConfig {
     /// Property *HostIpConfig.dhcp*.
     pub dhcp: bool,
@@ -26,64 +26,77 @@ impl HostIpConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dhcp", &self.dhcp);
-        o.opt("ipAddress", &self.ip_address);
-        o.opt("subnetMask", &self.subnet_mask);
-        o.opt("ipV6Config", &self.ip_v6_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostIpConfig",
+    type_name: Some("HostIpConfig"),
+    wire: &["dhcp", "ipAddress", "subnetMask", "ipV6Config"],
+    names: &["dhcp", "ip_address", "subnet_mask", "ip_v6_config"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for HostIpConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dhcp,
+            1usize => &self.ip_address,
+            2usize => &self.subnet_mask,
+            3usize => &self.ip_v6_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dhcp,
+            1usize => &mut self.ip_address,
+            2usize => &mut self.subnet_mask,
+            3usize => &mut self.ip_v6_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostIpConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostIpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostIpConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostIpConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostIpConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostIpConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostIpConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostIpConfig {
-    const TYPE_NAME: &'static str = "HostIpConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostIpConfigIpV6AddressConfiguration>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dhcp" => crate::de::req(&mut f.0, &mut map, "dhcp"),
-                "ipAddress" => crate::de::set(&mut f.1, &mut map, "ipAddress"),
-                "subnetMask" => crate::de::set(&mut f.2, &mut map, "subnetMask"),
-                "ipV6Config" => crate::de::set(&mut f.3, &mut map, "ipV6Config"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["dhcp"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dhcp: f_0,
-            ip_address: f_1,
-            subnet_mask: f_2,
-            ip_v6_config: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostIpConfig` or any of its subtypes: what a member declared as `HostIpConfig` holds.
@@ -101,11 +114,7 @@ pub enum HostIpConfigKind {
 impl HostIpConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostIpConfig(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanFileServiceIpConfig(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -131,51 +140,58 @@ impl From<crate::types::VsanFileServiceIpConfig> for HostIpConfigKind {
         Self::VsanFileServiceIpConfig(Box::new(v))
     }
 }
-impl serde::Serialize for HostIpConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::HostIpConfig(v) => v.serialize(s),
+impl crate::object::Family for HostIpConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::HostIpConfig, id) {
             #[cfg(feature = "vsan")]
-            Self::VsanFileServiceIpConfig(v) => v.serialize(s),
+            crate::registry::id::VsanFileServiceIpConfig => {
+                Self::VsanFileServiceIpConfig(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostIpConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::HostIpConfig(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanFileServiceIpConfig(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostIpConfig(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanFileServiceIpConfig(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostIpConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostIpConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostIpConfigKind {
-    const BASE: u16 = crate::registry::id::HostIpConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanFileServiceIpConfig => {
-                    Self::VsanFileServiceIpConfig(
-                        Box::new(
-                            <crate::types::VsanFileServiceIpConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostIpConfig(
-                        Box::new(
-                            <crate::types::HostIpConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostIpConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostIpConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostIpConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostIpConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostIpConfigIpV6AddressConfiguration*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostIpConfigIpV6AddressConfiguration {
     /// Property *HostIpConfigIpV6AddressConfiguration.ipV6Address*.
     pub ip_v6_address: Option<Vec<crate::types::HostIpConfigIpV6Address>>,
@@ -22,60 +22,74 @@ impl HostIpConfigIpV6AddressConfiguration {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("ipV6Address", &self.ip_v6_address);
-        o.opt("autoConfigurationEnabled", &self.auto_configuration_enabled);
-        o.opt("dhcpV6Enabled", &self.dhcp_v6_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostIpConfigIpV6AddressConfiguration",
+    type_name: Some("HostIpConfigIpV6AddressConfiguration"),
+    wire: &["ipV6Address", "autoConfigurationEnabled", "dhcpV6Enabled"],
+    names: &["ip_v6_address", "auto_configuration_enabled", "dhcp_v6_enabled"],
+    required: &[],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostIpConfigIpV6AddressConfiguration {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ip_v6_address,
+            1usize => &self.auto_configuration_enabled,
+            2usize => &self.dhcp_v6_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ip_v6_address,
+            1usize => &mut self.auto_configuration_enabled,
+            2usize => &mut self.dhcp_v6_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostIpConfigIpV6AddressConfiguration {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostIpConfigIpV6AddressConfiguration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostIpConfigIpV6AddressConfiguration {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostIpConfigIpV6AddressConfiguration {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostIpConfigIpV6AddressConfiguration {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostIpConfigIpV6AddressConfiguration"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostIpConfigIpV6AddressConfiguration {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostIpConfigIpV6AddressConfiguration {
-    const TYPE_NAME: &'static str = "HostIpConfigIpV6AddressConfiguration";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostIpConfigIpV6Address>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ipV6Address" => crate::de::set_list(&mut f.0, &mut map, "ipV6Address"),
-                "autoConfigurationEnabled" => {
-                    crate::de::set(&mut f.1, &mut map, "autoConfigurationEnabled")
-                }
-                "dhcpV6Enabled" => crate::de::set(&mut f.2, &mut map, "dhcpV6Enabled"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            ip_v6_address: f_0,
-            auto_configuration_enabled: f_1,
-            dhcp_v6_enabled: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

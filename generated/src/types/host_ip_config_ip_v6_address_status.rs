@@ -42,8 +42,9 @@ impl HostIpConfigIpV6AddressStatus {
         }
     }
 }
-impl crate::de::StringEnum for HostIpConfigIpV6AddressStatus {
-    fn from_wire(v: &str) -> Self {
+impl HostIpConfigIpV6AddressStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "preferred" => Self::Preferred,
             "deprecated" => Self::Deprecated,
@@ -58,13 +59,13 @@ impl crate::de::StringEnum for HostIpConfigIpV6AddressStatus {
 }
 impl From<&str> for HostIpConfigIpV6AddressStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostIpConfigIpV6AddressStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostIpConfigIpV6AddressStatus {
@@ -72,13 +73,33 @@ impl std::fmt::Display for HostIpConfigIpV6AddressStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostIpConfigIpV6AddressStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostIpConfigIpV6AddressStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostIpConfigIpV6AddressStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostIpConfigIpV6AddressStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostIpConfigIpV6AddressStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

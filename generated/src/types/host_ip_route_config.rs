@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostIpRouteConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostIpRouteConfig {
     /// Property *HostIpRouteConfig.defaultGateway*.
     pub default_gateway: Option<String>,
@@ -26,63 +26,87 @@ impl HostIpRouteConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("defaultGateway", &self.default_gateway);
-        o.opt("gatewayDevice", &self.gateway_device);
-        o.opt("ipV6DefaultGateway", &self.ip_v6_default_gateway);
-        o.opt("ipV6GatewayDevice", &self.ip_v6_gateway_device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostIpRouteConfig",
+    type_name: Some("HostIpRouteConfig"),
+    wire: &[
+        "defaultGateway",
+        "gatewayDevice",
+        "ipV6DefaultGateway",
+        "ipV6GatewayDevice",
+    ],
+    names: &[
+        "default_gateway",
+        "gateway_device",
+        "ip_v6_default_gateway",
+        "ip_v6_gateway_device",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for HostIpRouteConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.default_gateway,
+            1usize => &self.gateway_device,
+            2usize => &self.ip_v6_default_gateway,
+            3usize => &self.ip_v6_gateway_device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.default_gateway,
+            1usize => &mut self.gateway_device,
+            2usize => &mut self.ip_v6_default_gateway,
+            3usize => &mut self.ip_v6_gateway_device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostIpRouteConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostIpRouteConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostIpRouteConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostIpRouteConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostIpRouteConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostIpRouteConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostIpRouteConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostIpRouteConfig {
-    const TYPE_NAME: &'static str = "HostIpRouteConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "defaultGateway" => crate::de::set(&mut f.0, &mut map, "defaultGateway"),
-                "gatewayDevice" => crate::de::set(&mut f.1, &mut map, "gatewayDevice"),
-                "ipV6DefaultGateway" => {
-                    crate::de::set(&mut f.2, &mut map, "ipV6DefaultGateway")
-                }
-                "ipV6GatewayDevice" => {
-                    crate::de::set(&mut f.3, &mut map, "ipV6GatewayDevice")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            default_gateway: f_0,
-            gateway_device: f_1,
-            ip_v6_default_gateway: f_2,
-            ip_v6_gateway_device: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostIpRouteConfig` or any of its subtypes: what a member declared as `HostIpRouteConfig` holds.
@@ -99,10 +123,7 @@ pub enum HostIpRouteConfigKind {
 impl HostIpRouteConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostIpRouteConfig(v) => v.type_name(),
-            Self::HostIpRouteConfigSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -126,49 +147,55 @@ impl From<crate::types::HostIpRouteConfigSpec> for HostIpRouteConfigKind {
         Self::HostIpRouteConfigSpec(Box::new(v))
     }
 }
-impl serde::Serialize for HostIpRouteConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostIpRouteConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::HostIpRouteConfig, id) {
+            crate::registry::id::HostIpRouteConfigSpec => {
+                Self::HostIpRouteConfigSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostIpRouteConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostIpRouteConfig(v) => v.serialize(s),
-            Self::HostIpRouteConfigSpec(v) => v.serialize(s),
+            Self::HostIpRouteConfig(v) => &**v,
+            Self::HostIpRouteConfigSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostIpRouteConfig(v) => &mut **v,
+            Self::HostIpRouteConfigSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostIpRouteConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostIpRouteConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostIpRouteConfigKind {
-    const BASE: u16 = crate::registry::id::HostIpRouteConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostIpRouteConfigSpec => {
-                    Self::HostIpRouteConfigSpec(
-                        Box::new(
-                            <crate::types::HostIpRouteConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostIpRouteConfig(
-                        Box::new(
-                            <crate::types::HostIpRouteConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostIpRouteConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostIpRouteConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostIpRouteConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostIpRouteConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

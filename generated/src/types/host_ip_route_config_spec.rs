@@ -3,7 +3,7 @@
 /// Data object type *HostIpRouteConfigSpec*.
 ///
 /// Extends `HostIpRouteConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostIpRouteConfigSpec {
     /// Property *HostIpRouteConfig.defaultGateway*.
     pub default_gateway: Option<String>,
@@ -30,74 +30,94 @@ impl HostIpRouteConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("defaultGateway", &self.default_gateway);
-        o.opt("gatewayDevice", &self.gateway_device);
-        o.opt("ipV6DefaultGateway", &self.ip_v6_default_gateway);
-        o.opt("ipV6GatewayDevice", &self.ip_v6_gateway_device);
-        o.opt("gatewayDeviceConnection", &self.gateway_device_connection);
-        o.opt("ipV6GatewayDeviceConnection", &self.ip_v6_gateway_device_connection);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostIpRouteConfigSpec",
+    type_name: Some("HostIpRouteConfigSpec"),
+    wire: &[
+        "defaultGateway",
+        "gatewayDevice",
+        "ipV6DefaultGateway",
+        "ipV6GatewayDevice",
+        "gatewayDeviceConnection",
+        "ipV6GatewayDeviceConnection",
+    ],
+    names: &[
+        "default_gateway",
+        "gateway_device",
+        "ip_v6_default_gateway",
+        "ip_v6_gateway_device",
+        "gateway_device_connection",
+        "ip_v6_gateway_device_connection",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16],
+};
+impl crate::object::Object for HostIpRouteConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.default_gateway,
+            1usize => &self.gateway_device,
+            2usize => &self.ip_v6_default_gateway,
+            3usize => &self.ip_v6_gateway_device,
+            4usize => &self.gateway_device_connection,
+            5usize => &self.ip_v6_gateway_device_connection,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.default_gateway,
+            1usize => &mut self.gateway_device,
+            2usize => &mut self.ip_v6_default_gateway,
+            3usize => &mut self.ip_v6_gateway_device,
+            4usize => &mut self.gateway_device_connection,
+            5usize => &mut self.ip_v6_gateway_device_connection,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostIpRouteConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostIpRouteConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostIpRouteConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostIpRouteConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostIpRouteConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostIpRouteConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostIpRouteConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostIpRouteConfigSpec {
-    const TYPE_NAME: &'static str = "HostIpRouteConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostVirtualNicConnection>>,
-            Option<Box<crate::types::HostVirtualNicConnection>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "defaultGateway" => crate::de::set(&mut f.0, &mut map, "defaultGateway"),
-                "gatewayDevice" => crate::de::set(&mut f.1, &mut map, "gatewayDevice"),
-                "ipV6DefaultGateway" => {
-                    crate::de::set(&mut f.2, &mut map, "ipV6DefaultGateway")
-                }
-                "ipV6GatewayDevice" => {
-                    crate::de::set(&mut f.3, &mut map, "ipV6GatewayDevice")
-                }
-                "gatewayDeviceConnection" => {
-                    crate::de::set(&mut f.4, &mut map, "gatewayDeviceConnection")
-                }
-                "ipV6GatewayDeviceConnection" => {
-                    crate::de::set(&mut f.5, &mut map, "ipV6GatewayDeviceConnection")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            default_gateway: f_0,
-            gateway_device: f_1,
-            ip_v6_default_gateway: f_2,
-            ip_v6_gateway_device: f_3,
-            gateway_device_connection: f_4,
-            ip_v6_gateway_device_connection: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

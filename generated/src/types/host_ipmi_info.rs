@@ -3,7 +3,7 @@
 /// Data object type *HostIpmiInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostIpmiInfo {
     /// Property *HostIpmiInfo.bmcIpAddress*.
     pub bmc_ip_address: Option<String>,
@@ -24,58 +24,76 @@ impl HostIpmiInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("bmcIpAddress", &self.bmc_ip_address);
-        o.opt("bmcMacAddress", &self.bmc_mac_address);
-        o.opt("login", &self.login);
-        o.opt("password", &self.password);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostIpmiInfo",
+    type_name: Some("HostIpmiInfo"),
+    wire: &["bmcIpAddress", "bmcMacAddress", "login", "password"],
+    names: &["bmc_ip_address", "bmc_mac_address", "login", "password"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for HostIpmiInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.bmc_ip_address,
+            1usize => &self.bmc_mac_address,
+            2usize => &self.login,
+            3usize => &self.password,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.bmc_ip_address,
+            1usize => &mut self.bmc_mac_address,
+            2usize => &mut self.login,
+            3usize => &mut self.password,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostIpmiInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostIpmiInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostIpmiInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostIpmiInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostIpmiInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostIpmiInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostIpmiInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostIpmiInfo {
-    const TYPE_NAME: &'static str = "HostIpmiInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::Password>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "bmcIpAddress" => crate::de::set(&mut f.0, &mut map, "bmcIpAddress"),
-                "bmcMacAddress" => crate::de::set(&mut f.1, &mut map, "bmcMacAddress"),
-                "login" => crate::de::set(&mut f.2, &mut map, "login"),
-                "password" => crate::de::set(&mut f.3, &mut map, "password"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            bmc_ip_address: f_0,
-            bmc_mac_address: f_1,
-            login: f_2,
-            password: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

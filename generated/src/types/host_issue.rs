@@ -7,7 +7,7 @@
 /// Extends `Issue`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostIssueKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostIssue {
     /// Property *Issue.key*.
     pub key: i32,
@@ -32,69 +32,83 @@ impl HostIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("description", &self.description);
-        o.field("time", &self.time);
-        o.field("host", &self.host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostIssue",
+    type_name: Some("HostIssue"),
+    wire: &["key", "description", "time", "host"],
+    names: &["key", "description", "time", "host"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.time,
+            3usize => &self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.time,
+            3usize => &mut self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostIssue {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostIssue"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostIssue {
-    const TYPE_NAME: &'static str = "HostIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "time" => crate::de::req(&mut f.2, &mut map, "time"),
-                "host" => crate::de::req(&mut f.3, &mut map, "host"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["key", "description", "time", "host"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            time: f_2,
-            host: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostIssue` or any of its subtypes: what a member declared as `HostIssue` holds.
@@ -115,13 +129,7 @@ pub enum HostIssueKind {
 impl HostIssueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostIssue(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::OrphanedDvFilterSwitch(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::UnknownAgentVm(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -155,64 +163,66 @@ impl From<crate::types::UnknownAgentVm> for HostIssueKind {
         Self::UnknownAgentVm(Box::new(v))
     }
 }
-impl serde::Serialize for HostIssueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostIssueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::HostIssue, id) {
+            #[cfg(feature = "eam")]
+            crate::registry::id::OrphanedDvFilterSwitch => {
+                Self::OrphanedDvFilterSwitch(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::UnknownAgentVm => {
+                Self::UnknownAgentVm(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostIssue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostIssue(v) => v.serialize(s),
+            Self::HostIssue(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::OrphanedDvFilterSwitch(v) => v.serialize(s),
+            Self::OrphanedDvFilterSwitch(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::UnknownAgentVm(v) => v.serialize(s),
+            Self::UnknownAgentVm(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostIssue(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::OrphanedDvFilterSwitch(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::UnknownAgentVm(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostIssueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostIssueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostIssueKind {
-    const BASE: u16 = crate::registry::id::HostIssue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "eam")]
-                crate::registry::id::OrphanedDvFilterSwitch => {
-                    Self::OrphanedDvFilterSwitch(
-                        Box::new(
-                            <crate::types::OrphanedDvFilterSwitch as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::UnknownAgentVm => {
-                    Self::UnknownAgentVm(
-                        Box::new(
-                            <crate::types::UnknownAgentVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostIssue(
-                        Box::new(
-                            <crate::types::HostIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostIssueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostIssueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostIssueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostLicenseConnectInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostLicenseConnectInfo {
     /// Property *HostLicenseConnectInfo.license*.
     pub license: Box<crate::types::LicenseManagerLicenseInfo>,
@@ -22,64 +22,74 @@ impl HostLicenseConnectInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("license", &self.license);
-        o.field("evaluation", &self.evaluation);
-        o.opt("resource", &self.resource);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostLicenseConnectInfo",
+    type_name: Some("HostLicenseConnectInfo"),
+    wire: &["license", "evaluation", "resource"],
+    names: &["license", "evaluation", "resource"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostLicenseConnectInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.license,
+            1usize => &self.evaluation,
+            2usize => &self.resource,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.license,
+            1usize => &mut self.evaluation,
+            2usize => &mut self.resource,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostLicenseConnectInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostLicenseConnectInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostLicenseConnectInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostLicenseConnectInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostLicenseConnectInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostLicenseConnectInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostLicenseConnectInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostLicenseConnectInfo {
-    const TYPE_NAME: &'static str = "HostLicenseConnectInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::LicenseManagerLicenseInfo>>,
-            Option<Box<crate::types::LicenseManagerEvaluationInfo>>,
-            Option<Box<crate::types::HostLicensableResourceInfo>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "license" => crate::de::req(&mut f.0, &mut map, "license"),
-                "evaluation" => crate::de::req(&mut f.1, &mut map, "evaluation"),
-                "resource" => crate::de::set(&mut f.2, &mut map, "resource"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["license", "evaluation"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            license: f_0,
-            evaluation: f_1,
-            resource: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

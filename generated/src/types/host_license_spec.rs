@@ -3,7 +3,7 @@
 /// Data object type *HostLicenseSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostLicenseSpec {
     /// Property *HostLicenseSpec.source*.
     pub source: Option<crate::types::LicenseSourceKind>,
@@ -24,62 +24,76 @@ impl HostLicenseSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("source", &self.source);
-        o.opt("editionKey", &self.edition_key);
-        o.opt("disabledFeatureKey", &self.disabled_feature_key);
-        o.opt("enabledFeatureKey", &self.enabled_feature_key);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostLicenseSpec",
+    type_name: Some("HostLicenseSpec"),
+    wire: &["source", "editionKey", "disabledFeatureKey", "enabledFeatureKey"],
+    names: &["source", "edition_key", "disabled_feature_key", "enabled_feature_key"],
+    required: &[],
+    by_name: &[2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for HostLicenseSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.source,
+            1usize => &self.edition_key,
+            2usize => &self.disabled_feature_key,
+            3usize => &self.enabled_feature_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.source,
+            1usize => &mut self.edition_key,
+            2usize => &mut self.disabled_feature_key,
+            3usize => &mut self.enabled_feature_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostLicenseSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostLicenseSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostLicenseSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostLicenseSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostLicenseSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostLicenseSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostLicenseSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostLicenseSpec {
-    const TYPE_NAME: &'static str = "HostLicenseSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::LicenseSourceKind>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "source" => crate::de::set(&mut f.0, &mut map, "source"),
-                "editionKey" => crate::de::set(&mut f.1, &mut map, "editionKey"),
-                "disabledFeatureKey" => {
-                    crate::de::set_list(&mut f.2, &mut map, "disabledFeatureKey")
-                }
-                "enabledFeatureKey" => {
-                    crate::de::set_list(&mut f.3, &mut map, "enabledFeatureKey")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            source: f_0,
-            edition_key: f_1,
-            disabled_feature_key: f_2,
-            enabled_feature_key: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostListSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostListSummary {
     /// Property *HostListSummary.host*.
     ///
@@ -62,173 +62,160 @@ impl HostListSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("host", &self.host);
-        o.opt("hardware", &self.hardware);
-        o.opt("runtime", &self.runtime);
-        o.field("config", &self.config);
-        o.field("quickStats", &self.quick_stats);
-        o.field("overallStatus", &self.overall_status);
-        o.field("rebootRequired", &self.reboot_required);
-        o.opt("rebootRequiredReason", &self.reboot_required_reason);
-        o.opt("maintenanceModeRequired", &self.maintenance_mode_required);
-        o.opt("customValue", &self.custom_value);
-        o.opt("managementServerIp", &self.management_server_ip);
-        o.opt("maxEVCModeKey", &self.max_evc_mode_key);
-        o.opt("currentEVCModeKey", &self.current_evc_mode_key);
-        o.opt("currentEVCGraphicsModeKey", &self.current_evc_graphics_mode_key);
-        o.opt("gateway", &self.gateway);
-        o.opt("tpmAttestation", &self.tpm_attestation);
-        o.opt("trustAuthorityAttestationInfos", &self.trust_authority_attestation_infos);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostListSummary",
+    type_name: Some("HostListSummary"),
+    wire: &[
+        "host",
+        "hardware",
+        "runtime",
+        "config",
+        "quickStats",
+        "overallStatus",
+        "rebootRequired",
+        "rebootRequiredReason",
+        "maintenanceModeRequired",
+        "customValue",
+        "managementServerIp",
+        "maxEVCModeKey",
+        "currentEVCModeKey",
+        "currentEVCGraphicsModeKey",
+        "gateway",
+        "tpmAttestation",
+        "trustAuthorityAttestationInfos",
+    ],
+    names: &[
+        "host",
+        "hardware",
+        "runtime",
+        "config",
+        "quick_stats",
+        "overall_status",
+        "reboot_required",
+        "reboot_required_reason",
+        "maintenance_mode_required",
+        "custom_value",
+        "management_server_ip",
+        "max_evc_mode_key",
+        "current_evc_mode_key",
+        "current_evc_graphics_mode_key",
+        "gateway",
+        "tpm_attestation",
+        "trust_authority_attestation_infos",
+    ],
+    required: &[3u16, 4u16, 5u16, 6u16],
+    by_name: &[
+        3u16, 13u16, 12u16, 9u16, 14u16, 1u16, 0u16, 8u16, 10u16, 11u16, 5u16, 4u16,
+        6u16, 7u16, 2u16, 15u16, 16u16,
+    ],
+};
+impl crate::object::Object for HostListSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.hardware,
+            2usize => &self.runtime,
+            3usize => &self.config,
+            4usize => &self.quick_stats,
+            5usize => &self.overall_status,
+            6usize => &self.reboot_required,
+            7usize => &self.reboot_required_reason,
+            8usize => &self.maintenance_mode_required,
+            9usize => &self.custom_value,
+            10usize => &self.management_server_ip,
+            11usize => &self.max_evc_mode_key,
+            12usize => &self.current_evc_mode_key,
+            13usize => &self.current_evc_graphics_mode_key,
+            14usize => &self.gateway,
+            15usize => &self.tpm_attestation,
+            16usize => &self.trust_authority_attestation_infos,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.hardware,
+            2usize => &mut self.runtime,
+            3usize => &mut self.config,
+            4usize => &mut self.quick_stats,
+            5usize => &mut self.overall_status,
+            6usize => &mut self.reboot_required,
+            7usize => &mut self.reboot_required_reason,
+            8usize => &mut self.maintenance_mode_required,
+            9usize => &mut self.custom_value,
+            10usize => &mut self.management_server_ip,
+            11usize => &mut self.max_evc_mode_key,
+            12usize => &mut self.current_evc_mode_key,
+            13usize => &mut self.current_evc_graphics_mode_key,
+            14usize => &mut self.gateway,
+            15usize => &mut self.tpm_attestation,
+            16usize => &mut self.trust_authority_attestation_infos,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostListSummary {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            hardware: crate::object::Blank::blank(),
+            runtime: crate::object::Blank::blank(),
+            config: crate::object::Blank::blank(),
+            quick_stats: crate::object::Blank::blank(),
+            overall_status: crate::object::Blank::blank(),
+            reboot_required: crate::object::Blank::blank(),
+            reboot_required_reason: crate::object::Blank::blank(),
+            maintenance_mode_required: crate::object::Blank::blank(),
+            custom_value: crate::object::Blank::blank(),
+            management_server_ip: crate::object::Blank::blank(),
+            max_evc_mode_key: crate::object::Blank::blank(),
+            current_evc_mode_key: crate::object::Blank::blank(),
+            current_evc_graphics_mode_key: crate::object::Blank::blank(),
+            gateway: crate::object::Blank::blank(),
+            tpm_attestation: crate::object::Blank::blank(),
+            trust_authority_attestation_infos: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostListSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostListSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostListSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostListSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostListSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostListSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostListSummary {
-    const TYPE_NAME: &'static str = "HostListSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::HostHardwareSummary>>,
-            Option<Box<crate::types::HostRuntimeInfo>>,
-            Option<Box<crate::types::HostConfigSummary>>,
-            Option<Box<crate::types::HostListSummaryQuickStats>>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<bool>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<bool>,
-            Option<Vec<crate::types::CustomFieldValueKind>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostListSummaryGatewaySummary>>,
-            Option<Box<crate::types::HostTpmAttestationInfo>>,
-            Option<Vec<crate::types::HostTrustAuthorityAttestationInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::set(&mut f.0, &mut map, "host"),
-                "hardware" => crate::de::set(&mut f.1, &mut map, "hardware"),
-                "runtime" => crate::de::set(&mut f.2, &mut map, "runtime"),
-                "config" => crate::de::req(&mut f.3, &mut map, "config"),
-                "quickStats" => crate::de::req(&mut f.4, &mut map, "quickStats"),
-                "overallStatus" => crate::de::req(&mut f.5, &mut map, "overallStatus"),
-                "rebootRequired" => crate::de::req(&mut f.6, &mut map, "rebootRequired"),
-                "rebootRequiredReason" => {
-                    crate::de::set_list(&mut f.7, &mut map, "rebootRequiredReason")
-                }
-                "maintenanceModeRequired" => {
-                    crate::de::set(&mut f.8, &mut map, "maintenanceModeRequired")
-                }
-                "customValue" => crate::de::set_list(&mut f.9, &mut map, "customValue"),
-                "managementServerIp" => {
-                    crate::de::set(&mut f.10, &mut map, "managementServerIp")
-                }
-                "maxEVCModeKey" => crate::de::set(&mut f.11, &mut map, "maxEVCModeKey"),
-                "currentEVCModeKey" => {
-                    crate::de::set(&mut f.12, &mut map, "currentEVCModeKey")
-                }
-                "currentEVCGraphicsModeKey" => {
-                    crate::de::set(&mut f.13, &mut map, "currentEVCGraphicsModeKey")
-                }
-                "gateway" => crate::de::set(&mut f.14, &mut map, "gateway"),
-                "tpmAttestation" => crate::de::set(&mut f.15, &mut map, "tpmAttestation"),
-                "trustAuthorityAttestationInfos" => {
-                    crate::de::set_list(
-                        &mut f.16,
-                        &mut map,
-                        "trustAuthorityAttestationInfos",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, _, Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _,
-            _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.4.is_some(), f.5.is_some(), f.6.is_some()],
-                    &["config", "quickStats", "overallStatus", "rebootRequired"],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            host: f_0,
-            hardware: f_1,
-            runtime: f_2,
-            config: f_3,
-            quick_stats: f_4,
-            overall_status: f_5,
-            reboot_required: f_6,
-            reboot_required_reason: f_7,
-            maintenance_mode_required: f_8,
-            custom_value: f_9,
-            management_server_ip: f_10,
-            max_evc_mode_key: f_11,
-            current_evc_mode_key: f_12,
-            current_evc_graphics_mode_key: f_13,
-            gateway: f_14,
-            tpm_attestation: f_15,
-            trust_authority_attestation_infos: f_16,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

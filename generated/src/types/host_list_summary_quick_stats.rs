@@ -3,7 +3,7 @@
 /// Data object type *HostListSummaryQuickStats*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostListSummaryQuickStats {
     /// Property *HostListSummaryQuickStats.overallCpuUsage*.
     pub overall_cpu_usage: Option<i32>,
@@ -28,80 +28,94 @@ impl HostListSummaryQuickStats {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("overallCpuUsage", &self.overall_cpu_usage);
-        o.opt("overallMemoryUsage", &self.overall_memory_usage);
-        o.opt("distributedCpuFairness", &self.distributed_cpu_fairness);
-        o.opt("distributedMemoryFairness", &self.distributed_memory_fairness);
-        o.opt("availablePMemCapacity", &self.available_p_mem_capacity);
-        o.opt("uptime", &self.uptime);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostListSummaryQuickStats",
+    type_name: Some("HostListSummaryQuickStats"),
+    wire: &[
+        "overallCpuUsage",
+        "overallMemoryUsage",
+        "distributedCpuFairness",
+        "distributedMemoryFairness",
+        "availablePMemCapacity",
+        "uptime",
+    ],
+    names: &[
+        "overall_cpu_usage",
+        "overall_memory_usage",
+        "distributed_cpu_fairness",
+        "distributed_memory_fairness",
+        "available_p_mem_capacity",
+        "uptime",
+    ],
+    required: &[],
+    by_name: &[4u16, 2u16, 3u16, 0u16, 1u16, 5u16],
+};
+impl crate::object::Object for HostListSummaryQuickStats {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.overall_cpu_usage,
+            1usize => &self.overall_memory_usage,
+            2usize => &self.distributed_cpu_fairness,
+            3usize => &self.distributed_memory_fairness,
+            4usize => &self.available_p_mem_capacity,
+            5usize => &self.uptime,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.overall_cpu_usage,
+            1usize => &mut self.overall_memory_usage,
+            2usize => &mut self.distributed_cpu_fairness,
+            3usize => &mut self.distributed_memory_fairness,
+            4usize => &mut self.available_p_mem_capacity,
+            5usize => &mut self.uptime,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostListSummaryQuickStats {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostListSummaryQuickStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostListSummaryQuickStats {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostListSummaryQuickStats {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostListSummaryQuickStats {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostListSummaryQuickStats"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostListSummaryQuickStats {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostListSummaryQuickStats {
-    const TYPE_NAME: &'static str = "HostListSummaryQuickStats";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "overallCpuUsage" => {
-                    crate::de::set(&mut f.0, &mut map, "overallCpuUsage")
-                }
-                "overallMemoryUsage" => {
-                    crate::de::set(&mut f.1, &mut map, "overallMemoryUsage")
-                }
-                "distributedCpuFairness" => {
-                    crate::de::set(&mut f.2, &mut map, "distributedCpuFairness")
-                }
-                "distributedMemoryFairness" => {
-                    crate::de::set(&mut f.3, &mut map, "distributedMemoryFairness")
-                }
-                "availablePMemCapacity" => {
-                    crate::de::set(&mut f.4, &mut map, "availablePMemCapacity")
-                }
-                "uptime" => crate::de::set(&mut f.5, &mut map, "uptime"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            overall_cpu_usage: f_0,
-            overall_memory_usage: f_1,
-            distributed_cpu_fairness: f_2,
-            distributed_memory_fairness: f_3,
-            available_p_mem_capacity: f_4,
-            uptime: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostLocalFileSystemVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostLocalFileSystemVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: String,
@@ -24,72 +24,76 @@ impl HostLocalFileSystemVolume {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("name", &self.name);
-        o.field("capacity", &self.capacity);
-        o.field("device", &self.device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostLocalFileSystemVolume",
+    type_name: Some("HostLocalFileSystemVolume"),
+    wire: &["type", "name", "capacity", "device"],
+    names: &["type", "name", "capacity", "device"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for HostLocalFileSystemVolume {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.name,
+            2usize => &self.capacity,
+            3usize => &self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.name,
+            2usize => &mut self.capacity,
+            3usize => &mut self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostLocalFileSystemVolume {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostLocalFileSystemVolume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostLocalFileSystemVolume {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostLocalFileSystemVolume {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostLocalFileSystemVolume {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostLocalFileSystemVolume"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostLocalFileSystemVolume {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostLocalFileSystemVolume {
-    const TYPE_NAME: &'static str = "HostLocalFileSystemVolume";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<i64>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "capacity" => crate::de::req(&mut f.2, &mut map, "capacity"),
-                "device" => crate::de::req(&mut f.3, &mut map, "device"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["type", "name", "capacity", "device"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            name: f_1,
-            capacity: f_2,
-            device: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

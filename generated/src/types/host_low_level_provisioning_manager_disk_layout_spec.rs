@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerDiskLayoutSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostLowLevelProvisioningManagerDiskLayoutSpec {
     /// Property *HostLowLevelProvisioningManagerDiskLayoutSpec.controllerType*.
     pub controller_type: String,
@@ -26,88 +26,84 @@ impl HostLowLevelProvisioningManagerDiskLayoutSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("controllerType", &self.controller_type);
-        o.field("busNumber", &self.bus_number);
-        o.field("unitNumber", &self.unit_number);
-        o.field("srcFilename", &self.src_filename);
-        o.field("dstFilename", &self.dst_filename);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostLowLevelProvisioningManagerDiskLayoutSpec",
+    type_name: Some("HostLowLevelProvisioningManagerDiskLayoutSpec"),
+    wire: &["controllerType", "busNumber", "unitNumber", "srcFilename", "dstFilename"],
+    names: &[
+        "controller_type",
+        "bus_number",
+        "unit_number",
+        "src_filename",
+        "dst_filename",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[1u16, 0u16, 4u16, 3u16, 2u16],
+};
+impl crate::object::Object for HostLowLevelProvisioningManagerDiskLayoutSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.controller_type,
+            1usize => &self.bus_number,
+            2usize => &self.unit_number,
+            3usize => &self.src_filename,
+            4usize => &self.dst_filename,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.controller_type,
+            1usize => &mut self.bus_number,
+            2usize => &mut self.unit_number,
+            3usize => &mut self.src_filename,
+            4usize => &mut self.dst_filename,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostLowLevelProvisioningManagerDiskLayoutSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostLowLevelProvisioningManagerDiskLayoutSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostLowLevelProvisioningManagerDiskLayoutSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostLowLevelProvisioningManagerDiskLayoutSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostLowLevelProvisioningManagerDiskLayoutSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostLowLevelProvisioningManagerDiskLayoutSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostLowLevelProvisioningManagerDiskLayoutSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostLowLevelProvisioningManagerDiskLayoutSpec {
-    const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerDiskLayoutSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "controllerType" => crate::de::req(&mut f.0, &mut map, "controllerType"),
-                "busNumber" => crate::de::req(&mut f.1, &mut map, "busNumber"),
-                "unitNumber" => crate::de::req(&mut f.2, &mut map, "unitNumber"),
-                "srcFilename" => crate::de::req(&mut f.3, &mut map, "srcFilename"),
-                "dstFilename" => crate::de::req(&mut f.4, &mut map, "dstFilename"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "controllerType",
-                        "busNumber",
-                        "unitNumber",
-                        "srcFilename",
-                        "dstFilename",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            controller_type: f_0,
-            bus_number: f_1,
-            unit_number: f_2,
-            src_filename: f_3,
-            dst_filename: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerFileReserveSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostLowLevelProvisioningManagerFileReserveSpec {
     /// Property *HostLowLevelProvisioningManagerFileReserveSpec.baseName*.
     pub base_name: String,
@@ -24,72 +24,76 @@ impl HostLowLevelProvisioningManagerFileReserveSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("baseName", &self.base_name);
-        o.field("parentDir", &self.parent_dir);
-        o.field("fileType", &self.file_type);
-        o.field("storageProfile", &self.storage_profile);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostLowLevelProvisioningManagerFileReserveSpec",
+    type_name: Some("HostLowLevelProvisioningManagerFileReserveSpec"),
+    wire: &["baseName", "parentDir", "fileType", "storageProfile"],
+    names: &["base_name", "parent_dir", "file_type", "storage_profile"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[0u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for HostLowLevelProvisioningManagerFileReserveSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.base_name,
+            1usize => &self.parent_dir,
+            2usize => &self.file_type,
+            3usize => &self.storage_profile,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.base_name,
+            1usize => &mut self.parent_dir,
+            2usize => &mut self.file_type,
+            3usize => &mut self.storage_profile,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostLowLevelProvisioningManagerFileReserveSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostLowLevelProvisioningManagerFileReserveSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostLowLevelProvisioningManagerFileReserveSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostLowLevelProvisioningManagerFileReserveSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostLowLevelProvisioningManagerFileReserveSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostLowLevelProvisioningManagerFileReserveSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostLowLevelProvisioningManagerFileReserveSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostLowLevelProvisioningManagerFileReserveSpec {
-    const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerFileReserveSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "baseName" => crate::de::req(&mut f.0, &mut map, "baseName"),
-                "parentDir" => crate::de::req(&mut f.1, &mut map, "parentDir"),
-                "fileType" => crate::de::req(&mut f.2, &mut map, "fileType"),
-                "storageProfile" => crate::de::req(&mut f.3, &mut map, "storageProfile"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["baseName", "parentDir", "fileType", "storageProfile"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            base_name: f_0,
-            parent_dir: f_1,
-            file_type: f_2,
-            storage_profile: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

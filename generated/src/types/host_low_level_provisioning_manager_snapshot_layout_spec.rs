@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerSnapshotLayoutSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     /// Property *HostLowLevelProvisioningManagerSnapshotLayoutSpec.id*.
     pub id: i32,
@@ -24,72 +24,76 @@ impl HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("srcFilename", &self.src_filename);
-        o.field("dstFilename", &self.dst_filename);
-        o.opt("disk", &self.disk);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostLowLevelProvisioningManagerSnapshotLayoutSpec",
+    type_name: Some("HostLowLevelProvisioningManagerSnapshotLayoutSpec"),
+    wire: &["id", "srcFilename", "dstFilename", "disk"],
+    names: &["id", "src_filename", "dst_filename", "disk"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.src_filename,
+            2usize => &self.dst_filename,
+            3usize => &self.disk,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.src_filename,
+            2usize => &mut self.dst_filename,
+            3usize => &mut self.disk,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostLowLevelProvisioningManagerSnapshotLayoutSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
-    const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerSnapshotLayoutSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostLowLevelProvisioningManagerDiskLayoutSpec>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "srcFilename" => crate::de::req(&mut f.1, &mut map, "srcFilename"),
-                "dstFilename" => crate::de::req(&mut f.2, &mut map, "dstFilename"),
-                "disk" => crate::de::set_list(&mut f.3, &mut map, "disk"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["id", "srcFilename", "dstFilename"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            src_filename: f_1,
-            dst_filename: f_2,
-            disk: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerVmMigrationStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostLowLevelProvisioningManagerVmMigrationStatus {
     /// Property *HostLowLevelProvisioningManagerVmMigrationStatus.migrationId*.
     pub migration_id: i64,
@@ -24,74 +24,76 @@ impl HostLowLevelProvisioningManagerVmMigrationStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("migrationId", &self.migration_id);
-        o.field("type", &self.r#type);
-        o.field("source", &self.source);
-        o.field("consideredSuccessful", &self.considered_successful);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostLowLevelProvisioningManagerVmMigrationStatus",
+    type_name: Some("HostLowLevelProvisioningManagerVmMigrationStatus"),
+    wire: &["migrationId", "type", "source", "consideredSuccessful"],
+    names: &["migration_id", "type", "source", "considered_successful"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for HostLowLevelProvisioningManagerVmMigrationStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.migration_id,
+            1usize => &self.r#type,
+            2usize => &self.source,
+            3usize => &self.considered_successful,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.migration_id,
+            1usize => &mut self.r#type,
+            2usize => &mut self.source,
+            3usize => &mut self.considered_successful,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostLowLevelProvisioningManagerVmMigrationStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostLowLevelProvisioningManagerVmMigrationStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostLowLevelProvisioningManagerVmMigrationStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostLowLevelProvisioningManagerVmMigrationStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostLowLevelProvisioningManagerVmMigrationStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostLowLevelProvisioningManagerVmMigrationStatus"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostLowLevelProvisioningManagerVmMigrationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostLowLevelProvisioningManagerVmMigrationStatus {
-    const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerVmMigrationStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<String>, Option<bool>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "migrationId" => crate::de::req(&mut f.0, &mut map, "migrationId"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "source" => crate::de::req(&mut f.2, &mut map, "source"),
-                "consideredSuccessful" => {
-                    crate::de::req(&mut f.3, &mut map, "consideredSuccessful")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["migrationId", "type", "source", "consideredSuccessful"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            migration_id: f_0,
-            r#type: f_1,
-            source: f_2,
-            considered_successful: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostLowLevelProvisioningManagerVmRecoveryInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostLowLevelProvisioningManagerVmRecoveryInfo {
     /// Property *HostLowLevelProvisioningManagerVmRecoveryInfo.version*.
     pub version: String,
@@ -24,72 +24,76 @@ impl HostLowLevelProvisioningManagerVmRecoveryInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("version", &self.version);
-        o.field("biosUUID", &self.bios_uuid);
-        o.field("instanceUUID", &self.instance_uuid);
-        o.opt("ftInfo", &self.ft_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostLowLevelProvisioningManagerVmRecoveryInfo",
+    type_name: Some("HostLowLevelProvisioningManagerVmRecoveryInfo"),
+    wire: &["version", "biosUUID", "instanceUUID", "ftInfo"],
+    names: &["version", "bios_uuid", "instance_uuid", "ft_info"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostLowLevelProvisioningManagerVmRecoveryInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.version,
+            1usize => &self.bios_uuid,
+            2usize => &self.instance_uuid,
+            3usize => &self.ft_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.version,
+            1usize => &mut self.bios_uuid,
+            2usize => &mut self.instance_uuid,
+            3usize => &mut self.ft_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostLowLevelProvisioningManagerVmRecoveryInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostLowLevelProvisioningManagerVmRecoveryInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostLowLevelProvisioningManagerVmRecoveryInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostLowLevelProvisioningManagerVmRecoveryInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostLowLevelProvisioningManagerVmRecoveryInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostLowLevelProvisioningManagerVmRecoveryInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostLowLevelProvisioningManagerVmRecoveryInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostLowLevelProvisioningManagerVmRecoveryInfo {
-    const TYPE_NAME: &'static str = "HostLowLevelProvisioningManagerVmRecoveryInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::FaultToleranceConfigInfoKind>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "version" => crate::de::req(&mut f.0, &mut map, "version"),
-                "biosUUID" => crate::de::req(&mut f.1, &mut map, "biosUUID"),
-                "instanceUUID" => crate::de::req(&mut f.2, &mut map, "instanceUUID"),
-                "ftInfo" => crate::de::set(&mut f.3, &mut map, "ftInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["version", "biosUUID", "instanceUUID"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            version: f_0,
-            bios_uuid: f_1,
-            instance_uuid: f_2,
-            ft_info: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

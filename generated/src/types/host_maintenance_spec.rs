@@ -3,7 +3,7 @@
 /// Data object type *HostMaintenanceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostMaintenanceSpec {
     /// Property *HostMaintenanceSpec.vsanMode*.
     pub vsan_mode: Option<Box<crate::types::VsanHostDecommissionMode>>,
@@ -24,54 +24,74 @@ impl HostMaintenanceSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vsanMode", &self.vsan_mode);
-        o.opt("purpose", &self.purpose);
-        o.opt("evacMode", &self.evac_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostMaintenanceSpec",
+    type_name: Some("HostMaintenanceSpec"),
+    wire: &["vsanMode", "purpose", "evacMode"],
+    names: &["vsan_mode", "purpose", "evac_mode"],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for HostMaintenanceSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vsan_mode,
+            1usize => &self.purpose,
+            2usize => &self.evac_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vsan_mode,
+            1usize => &mut self.purpose,
+            2usize => &mut self.evac_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostMaintenanceSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostMaintenanceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostMaintenanceSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostMaintenanceSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMaintenanceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostMaintenanceSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMaintenanceSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostMaintenanceSpec {
-    const TYPE_NAME: &'static str = "HostMaintenanceSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VsanHostDecommissionMode>>,
-            Option<String>,
-            Option<Box<crate::types::HostMaintenanceSpecEvacuationMode>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vsanMode" => crate::de::set(&mut f.0, &mut map, "vsanMode"),
-                "purpose" => crate::de::set(&mut f.1, &mut map, "purpose"),
-                "evacMode" => crate::de::set(&mut f.2, &mut map, "evacMode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            vsan_mode: f_0,
-            purpose: f_1,
-            evac_mode: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

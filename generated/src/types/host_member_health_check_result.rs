@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostMemberHealthCheckResultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostMemberHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<String>,
@@ -20,46 +20,71 @@ impl HostMemberHealthCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("summary", &self.summary);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostMemberHealthCheckResult",
+    type_name: Some("HostMemberHealthCheckResult"),
+    wire: &["summary"],
+    names: &["summary"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for HostMemberHealthCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.summary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.summary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostMemberHealthCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostMemberHealthCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostMemberHealthCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostMemberHealthCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMemberHealthCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostMemberHealthCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMemberHealthCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostMemberHealthCheckResult {
-    const TYPE_NAME: &'static str = "HostMemberHealthCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "summary" => crate::de::set(&mut f.0, &mut map, "summary"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { summary: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostMemberHealthCheckResult` or any of its subtypes: what a member declared as `HostMemberHealthCheckResult` holds.
@@ -82,11 +107,7 @@ pub enum HostMemberHealthCheckResultKind {
 impl HostMemberHealthCheckResultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostMemberHealthCheckResult(v) => v.type_name(),
-            Self::HostMemberUplinkHealthCheckResult(v) => v.type_name(),
-            Self::VMwareDVSTeamingHealthCheckResult(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -119,59 +140,71 @@ for HostMemberHealthCheckResultKind {
         Self::VMwareDVSTeamingHealthCheckResult(Box::new(v))
     }
 }
-impl serde::Serialize for HostMemberHealthCheckResultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostMemberHealthCheckResultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostMemberHealthCheckResult,
+            id,
+        ) {
+            crate::registry::id::HostMemberUplinkHealthCheckResult => {
+                Self::HostMemberUplinkHealthCheckResult(
+                    <crate::types::HostMemberUplinkHealthCheckResultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VMwareDVSTeamingHealthCheckResult => {
+                Self::VMwareDVSTeamingHealthCheckResult(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostMemberHealthCheckResult(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostMemberHealthCheckResult(v) => v.serialize(s),
-            Self::HostMemberUplinkHealthCheckResult(v) => v.serialize(s),
-            Self::VMwareDVSTeamingHealthCheckResult(v) => v.serialize(s),
+            Self::HostMemberHealthCheckResult(v) => &**v,
+            Self::HostMemberUplinkHealthCheckResult(v) => {
+                crate::object::Family::object(v)
+            }
+            Self::VMwareDVSTeamingHealthCheckResult(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostMemberHealthCheckResult(v) => &mut **v,
+            Self::HostMemberUplinkHealthCheckResult(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VMwareDVSTeamingHealthCheckResult(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostMemberHealthCheckResultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostMemberHealthCheckResultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostMemberHealthCheckResultKind {
-    const BASE: u16 = crate::registry::id::HostMemberHealthCheckResult;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostMemberUplinkHealthCheckResult => {
-                    Self::HostMemberUplinkHealthCheckResult(
-                        <crate::types::HostMemberUplinkHealthCheckResultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VMwareDVSTeamingHealthCheckResult => {
-                    Self::VMwareDVSTeamingHealthCheckResult(
-                        Box::new(
-                            <crate::types::VMwareDVSTeamingHealthCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostMemberHealthCheckResult(
-                        Box::new(
-                            <crate::types::HostMemberHealthCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostMemberHealthCheckResultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostMemberHealthCheckResultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostMemberHealthCheckResultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostMemberHealthCheckResultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

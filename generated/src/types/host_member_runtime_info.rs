@@ -3,7 +3,7 @@
 /// Data object type *HostMemberRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostMemberRuntimeInfo {
     /// Property *HostMemberRuntimeInfo.host*.
     ///
@@ -42,91 +42,112 @@ impl HostMemberRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.opt("status", &self.status);
-        o.opt("statusDetail", &self.status_detail);
-        o.opt("nsxtStatus", &self.nsxt_status);
-        o.opt("nsxtStatusDetail", &self.nsxt_status_detail);
-        o.opt("healthCheckResult", &self.health_check_result);
-        o.opt("hostUplinkState", &self.host_uplink_state);
-        o.opt("hostPerfNicOffloadState", &self.host_perf_nic_offload_state);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostMemberRuntimeInfo",
+    type_name: Some("HostMemberRuntimeInfo"),
+    wire: &[
+        "host",
+        "status",
+        "statusDetail",
+        "nsxtStatus",
+        "nsxtStatusDetail",
+        "healthCheckResult",
+        "hostUplinkState",
+        "hostPerfNicOffloadState",
+    ],
+    names: &[
+        "host",
+        "status",
+        "status_detail",
+        "nsxt_status",
+        "nsxt_status_detail",
+        "health_check_result",
+        "host_uplink_state",
+        "host_perf_nic_offload_state",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 0u16, 7u16, 6u16, 3u16, 4u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostMemberRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.status,
+            2usize => &self.status_detail,
+            3usize => &self.nsxt_status,
+            4usize => &self.nsxt_status_detail,
+            5usize => &self.health_check_result,
+            6usize => &self.host_uplink_state,
+            7usize => &self.host_perf_nic_offload_state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.status,
+            2usize => &mut self.status_detail,
+            3usize => &mut self.nsxt_status,
+            4usize => &mut self.nsxt_status_detail,
+            5usize => &mut self.health_check_result,
+            6usize => &mut self.host_uplink_state,
+            7usize => &mut self.host_perf_nic_offload_state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostMemberRuntimeInfo {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            status_detail: crate::object::Blank::blank(),
+            nsxt_status: crate::object::Blank::blank(),
+            nsxt_status_detail: crate::object::Blank::blank(),
+            health_check_result: crate::object::Blank::blank(),
+            host_uplink_state: crate::object::Blank::blank(),
+            host_perf_nic_offload_state: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostMemberRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostMemberRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostMemberRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMemberRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostMemberRuntimeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMemberRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostMemberRuntimeInfo {
-    const TYPE_NAME: &'static str = "HostMemberRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostMemberHealthCheckResultKind>>,
-            Option<Vec<crate::types::DistributedVirtualSwitchHostMemberHostUplinkState>>,
-            Option<
-                Box<
-                    crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState,
-                >,
-            >,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "status" => crate::de::set(&mut f.1, &mut map, "status"),
-                "statusDetail" => crate::de::set(&mut f.2, &mut map, "statusDetail"),
-                "nsxtStatus" => crate::de::set(&mut f.3, &mut map, "nsxtStatus"),
-                "nsxtStatusDetail" => {
-                    crate::de::set(&mut f.4, &mut map, "nsxtStatusDetail")
-                }
-                "healthCheckResult" => {
-                    crate::de::set_list(&mut f.5, &mut map, "healthCheckResult")
-                }
-                "hostUplinkState" => {
-                    crate::de::set_list(&mut f.6, &mut map, "hostUplinkState")
-                }
-                "hostPerfNicOffloadState" => {
-                    crate::de::set(&mut f.7, &mut map, "hostPerfNicOffloadState")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["host"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            status: f_1,
-            status_detail: f_2,
-            nsxt_status: f_3,
-            nsxt_status_detail: f_4,
-            health_check_result: f_5,
-            host_uplink_state: f_6,
-            host_perf_nic_offload_state: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `HostMemberHealthCheckResult`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostMemberUplinkHealthCheckResultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostMemberUplinkHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<String>,
@@ -22,55 +22,73 @@ impl HostMemberUplinkHealthCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("summary", &self.summary);
-        o.field("uplinkPortKey", &self.uplink_port_key);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostMemberUplinkHealthCheckResult",
+    type_name: Some("HostMemberUplinkHealthCheckResult"),
+    wire: &["summary", "uplinkPortKey"],
+    names: &["summary", "uplink_port_key"],
+    required: &[1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for HostMemberUplinkHealthCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.summary,
+            1usize => &self.uplink_port_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.summary,
+            1usize => &mut self.uplink_port_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostMemberUplinkHealthCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostMemberUplinkHealthCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostMemberUplinkHealthCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostMemberUplinkHealthCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMemberUplinkHealthCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostMemberUplinkHealthCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMemberUplinkHealthCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostMemberUplinkHealthCheckResult {
-    const TYPE_NAME: &'static str = "HostMemberUplinkHealthCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "summary" => crate::de::set(&mut f.0, &mut map, "summary"),
-                "uplinkPortKey" => crate::de::req(&mut f.1, &mut map, "uplinkPortKey"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_),)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["uplinkPortKey"]));
-        }
-        let (f_0, Some(f_1)) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            summary: f_0,
-            uplink_port_key: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostMemberUplinkHealthCheckResult` or any of its subtypes: what a member declared as `HostMemberUplinkHealthCheckResult` holds.
@@ -91,11 +109,7 @@ pub enum HostMemberUplinkHealthCheckResultKind {
 impl HostMemberUplinkHealthCheckResultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostMemberUplinkHealthCheckResult(v) => v.type_name(),
-            Self::VMwareDVSMtuHealthCheckResult(v) => v.type_name(),
-            Self::VMwareDVSVlanHealthCheckResult(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -128,60 +142,63 @@ for HostMemberUplinkHealthCheckResultKind {
         Self::VMwareDVSVlanHealthCheckResult(Box::new(v))
     }
 }
-impl serde::Serialize for HostMemberUplinkHealthCheckResultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostMemberUplinkHealthCheckResultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostMemberUplinkHealthCheckResult,
+            id,
+        ) {
+            crate::registry::id::VMwareDVSMtuHealthCheckResult => {
+                Self::VMwareDVSMtuHealthCheckResult(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMwareDVSVlanHealthCheckResult => {
+                Self::VMwareDVSVlanHealthCheckResult(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostMemberUplinkHealthCheckResult(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostMemberUplinkHealthCheckResult(v) => v.serialize(s),
-            Self::VMwareDVSMtuHealthCheckResult(v) => v.serialize(s),
-            Self::VMwareDVSVlanHealthCheckResult(v) => v.serialize(s),
+            Self::HostMemberUplinkHealthCheckResult(v) => &**v,
+            Self::VMwareDVSMtuHealthCheckResult(v) => &**v,
+            Self::VMwareDVSVlanHealthCheckResult(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostMemberUplinkHealthCheckResult(v) => &mut **v,
+            Self::VMwareDVSMtuHealthCheckResult(v) => &mut **v,
+            Self::VMwareDVSVlanHealthCheckResult(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostMemberUplinkHealthCheckResultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostMemberUplinkHealthCheckResultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostMemberUplinkHealthCheckResultKind {
-    const BASE: u16 = crate::registry::id::HostMemberUplinkHealthCheckResult;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VMwareDVSMtuHealthCheckResult => {
-                    Self::VMwareDVSMtuHealthCheckResult(
-                        Box::new(
-                            <crate::types::VMwareDVSMtuHealthCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMwareDVSVlanHealthCheckResult => {
-                    Self::VMwareDVSVlanHealthCheckResult(
-                        Box::new(
-                            <crate::types::VMwareDVSVlanHealthCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostMemberUplinkHealthCheckResult(
-                        Box::new(
-                            <crate::types::HostMemberUplinkHealthCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostMemberUplinkHealthCheckResultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostMemberUplinkHealthCheckResultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostMemberUplinkHealthCheckResultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostMemberUplinkHealthCheckResultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

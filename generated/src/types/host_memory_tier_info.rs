@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostMemoryTierInfo {
     /// Property *HostMemoryTierInfo.name*.
     pub name: String,
@@ -30,74 +30,78 @@ impl HostMemoryTierInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("type", &self.r#type);
-        o.opt("flags", &self.flags);
-        o.opt("internalFlags", &self.internal_flags);
-        o.field("size", &self.size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostMemoryTierInfo",
+    type_name: Some("HostMemoryTierInfo"),
+    wire: &["name", "type", "flags", "internalFlags", "size"],
+    names: &["name", "type", "flags", "internal_flags", "size"],
+    required: &[0u16, 1u16, 4u16],
+    by_name: &[2u16, 3u16, 0u16, 4u16, 1u16],
+};
+impl crate::object::Object for HostMemoryTierInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.r#type,
+            2usize => &self.flags,
+            3usize => &self.internal_flags,
+            4usize => &self.size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.r#type,
+            2usize => &mut self.flags,
+            3usize => &mut self.internal_flags,
+            4usize => &mut self.size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostMemoryTierInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostMemoryTierInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostMemoryTierInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostMemoryTierInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMemoryTierInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostMemoryTierInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMemoryTierInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostMemoryTierInfo {
-    const TYPE_NAME: &'static str = "HostMemoryTierInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<i64>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "flags" => crate::de::set_list(&mut f.2, &mut map, "flags"),
-                "internalFlags" => {
-                    crate::de::set_list(&mut f.3, &mut map, "internalFlags")
-                }
-                "size" => crate::de::req(&mut f.4, &mut map, "size"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some()],
-                    &["name", "type", "size"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            r#type: f_1,
-            flags: f_2,
-            internal_flags: f_3,
-            size: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostMountInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostMountInfo {
     /// Property *HostMountInfo.path*.
     pub path: Option<String>,
@@ -42,89 +42,106 @@ impl HostMountInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("path", &self.path);
-        o.field("accessMode", &self.access_mode);
-        o.opt("mounted", &self.mounted);
-        o.opt("accessible", &self.accessible);
-        o.opt("inaccessibleReason", &self.inaccessible_reason);
-        o.opt("vmknicName", &self.vmknic_name);
-        o.opt("vmknicActive", &self.vmknic_active);
-        o.opt("mountFailedReason", &self.mount_failed_reason);
-        o.opt("numTcpConnections", &self.num_tcp_connections);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostMountInfo",
+    type_name: Some("HostMountInfo"),
+    wire: &[
+        "path",
+        "accessMode",
+        "mounted",
+        "accessible",
+        "inaccessibleReason",
+        "vmknicName",
+        "vmknicActive",
+        "mountFailedReason",
+        "numTcpConnections",
+    ],
+    names: &[
+        "path",
+        "access_mode",
+        "mounted",
+        "accessible",
+        "inaccessible_reason",
+        "vmknic_name",
+        "vmknic_active",
+        "mount_failed_reason",
+        "num_tcp_connections",
+    ],
+    required: &[1u16],
+    by_name: &[1u16, 3u16, 4u16, 7u16, 2u16, 8u16, 0u16, 6u16, 5u16],
+};
+impl crate::object::Object for HostMountInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.path,
+            1usize => &self.access_mode,
+            2usize => &self.mounted,
+            3usize => &self.accessible,
+            4usize => &self.inaccessible_reason,
+            5usize => &self.vmknic_name,
+            6usize => &self.vmknic_active,
+            7usize => &self.mount_failed_reason,
+            8usize => &self.num_tcp_connections,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.path,
+            1usize => &mut self.access_mode,
+            2usize => &mut self.mounted,
+            3usize => &mut self.accessible,
+            4usize => &mut self.inaccessible_reason,
+            5usize => &mut self.vmknic_name,
+            6usize => &mut self.vmknic_active,
+            7usize => &mut self.mount_failed_reason,
+            8usize => &mut self.num_tcp_connections,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostMountInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostMountInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostMountInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostMountInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMountInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostMountInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMountInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostMountInfo {
-    const TYPE_NAME: &'static str = "HostMountInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "path" => crate::de::set(&mut f.0, &mut map, "path"),
-                "accessMode" => crate::de::req(&mut f.1, &mut map, "accessMode"),
-                "mounted" => crate::de::set(&mut f.2, &mut map, "mounted"),
-                "accessible" => crate::de::set(&mut f.3, &mut map, "accessible"),
-                "inaccessibleReason" => {
-                    crate::de::set(&mut f.4, &mut map, "inaccessibleReason")
-                }
-                "vmknicName" => crate::de::set(&mut f.5, &mut map, "vmknicName"),
-                "vmknicActive" => crate::de::set(&mut f.6, &mut map, "vmknicActive"),
-                "mountFailedReason" => {
-                    crate::de::set(&mut f.7, &mut map, "mountFailedReason")
-                }
-                "numTcpConnections" => {
-                    crate::de::set(&mut f.8, &mut map, "numTcpConnections")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["accessMode"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            path: f_0,
-            access_mode: f_1,
-            mounted: f_2,
-            accessible: f_3,
-            inaccessible_reason: f_4,
-            vmknic_name: f_5,
-            vmknic_active: f_6,
-            mount_failed_reason: f_7,
-            num_tcp_connections: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

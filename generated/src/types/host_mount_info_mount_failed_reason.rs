@@ -52,8 +52,9 @@ impl HostMountInfoMountFailedReason {
         }
     }
 }
-impl crate::de::StringEnum for HostMountInfoMountFailedReason {
-    fn from_wire(v: &str) -> Self {
+impl HostMountInfoMountFailedReason {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "CONNECT_FAILURE" => Self::ConnectFailure,
             "MOUNT_NOT_SUPPORTED" => Self::MountNotSupported,
@@ -70,13 +71,13 @@ impl crate::de::StringEnum for HostMountInfoMountFailedReason {
 }
 impl From<&str> for HostMountInfoMountFailedReason {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostMountInfoMountFailedReason {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostMountInfoMountFailedReason {
@@ -84,13 +85,33 @@ impl std::fmt::Display for HostMountInfoMountFailedReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostMountInfoMountFailedReason {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostMountInfoMountFailedReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostMountInfoMountFailedReason {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMountInfoMountFailedReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMountInfoMountFailedReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostMultipathInfoHppLogicalUnitPolicy*.
 ///
 /// Extends `HostMultipathInfoLogicalUnitPolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostMultipathInfoHppLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.
     pub policy: String,
@@ -28,79 +28,87 @@ impl HostMultipathInfoHppLogicalUnitPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("policy", &self.policy);
-        o.opt("bytes", &self.bytes);
-        o.opt("iops", &self.iops);
-        o.opt("path", &self.path);
-        o.opt("latencyEvalTime", &self.latency_eval_time);
-        o.opt("samplingIosPerPath", &self.sampling_ios_per_path);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostMultipathInfoHppLogicalUnitPolicy",
+    type_name: Some("HostMultipathInfoHppLogicalUnitPolicy"),
+    wire: &["policy", "bytes", "iops", "path", "latencyEvalTime", "samplingIosPerPath"],
+    names: &[
+        "policy",
+        "bytes",
+        "iops",
+        "path",
+        "latency_eval_time",
+        "sampling_ios_per_path",
+    ],
+    required: &[0u16],
+    by_name: &[1u16, 2u16, 4u16, 3u16, 0u16, 5u16],
+};
+impl crate::object::Object for HostMultipathInfoHppLogicalUnitPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.policy,
+            1usize => &self.bytes,
+            2usize => &self.iops,
+            3usize => &self.path,
+            4usize => &self.latency_eval_time,
+            5usize => &self.sampling_ios_per_path,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.policy,
+            1usize => &mut self.bytes,
+            2usize => &mut self.iops,
+            3usize => &mut self.path,
+            4usize => &mut self.latency_eval_time,
+            5usize => &mut self.sampling_ios_per_path,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostMultipathInfoHppLogicalUnitPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostMultipathInfoHppLogicalUnitPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostMultipathInfoHppLogicalUnitPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostMultipathInfoHppLogicalUnitPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMultipathInfoHppLogicalUnitPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostMultipathInfoHppLogicalUnitPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMultipathInfoHppLogicalUnitPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostMultipathInfoHppLogicalUnitPolicy {
-    const TYPE_NAME: &'static str = "HostMultipathInfoHppLogicalUnitPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "policy" => crate::de::req(&mut f.0, &mut map, "policy"),
-                "bytes" => crate::de::set(&mut f.1, &mut map, "bytes"),
-                "iops" => crate::de::set(&mut f.2, &mut map, "iops"),
-                "path" => crate::de::set(&mut f.3, &mut map, "path"),
-                "latencyEvalTime" => {
-                    crate::de::set(&mut f.4, &mut map, "latencyEvalTime")
-                }
-                "samplingIosPerPath" => {
-                    crate::de::set(&mut f.5, &mut map, "samplingIosPerPath")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["policy"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            policy: f_0,
-            bytes: f_1,
-            iops: f_2,
-            path: f_3,
-            latency_eval_time: f_4,
-            sampling_ios_per_path: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostMultipathInfoLogicalUnit*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostMultipathInfoLogicalUnit {
     /// Property *HostMultipathInfoLogicalUnit.key*.
     pub key: String,
@@ -30,88 +30,88 @@ impl HostMultipathInfoLogicalUnit {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("id", &self.id);
-        o.field("lun", &self.lun);
-        o.field("path", &self.path);
-        o.field("policy", &self.policy);
-        o.opt("storageArrayTypePolicy", &self.storage_array_type_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostMultipathInfoLogicalUnit",
+    type_name: Some("HostMultipathInfoLogicalUnit"),
+    wire: &["key", "id", "lun", "path", "policy", "storageArrayTypePolicy"],
+    names: &["key", "id", "lun", "path", "policy", "storage_array_type_policy"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[1u16, 0u16, 2u16, 3u16, 4u16, 5u16],
+};
+impl crate::object::Object for HostMultipathInfoLogicalUnit {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.id,
+            2usize => &self.lun,
+            3usize => &self.path,
+            4usize => &self.policy,
+            5usize => &self.storage_array_type_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.id,
+            2usize => &mut self.lun,
+            3usize => &mut self.path,
+            4usize => &mut self.policy,
+            5usize => &mut self.storage_array_type_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostMultipathInfoLogicalUnit {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            id: crate::object::Blank::blank(),
+            lun: crate::object::Blank::blank(),
+            path: crate::object::Blank::blank(),
+            policy: crate::object::Blank::blank(),
+            storage_array_type_policy: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostMultipathInfoLogicalUnit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostMultipathInfoLogicalUnit {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostMultipathInfoLogicalUnit {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMultipathInfoLogicalUnit {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostMultipathInfoLogicalUnit"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMultipathInfoLogicalUnit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostMultipathInfoLogicalUnit {
-    const TYPE_NAME: &'static str = "HostMultipathInfoLogicalUnit";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::ScsiLunKind>,
-            Option<Vec<crate::types::HostMultipathInfoPath>>,
-            Option<crate::types::HostMultipathInfoLogicalUnitPolicyKind>,
-            Option<Box<crate::types::HostMultipathInfoLogicalUnitStorageArrayTypePolicy>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "id" => crate::de::req(&mut f.1, &mut map, "id"),
-                "lun" => crate::de::req(&mut f.2, &mut map, "lun"),
-                "path" => crate::de::req_list(&mut f.3, &mut map, "path"),
-                "policy" => crate::de::req(&mut f.4, &mut map, "policy"),
-                "storageArrayTypePolicy" => {
-                    crate::de::set(&mut f.5, &mut map, "storageArrayTypePolicy")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["key", "id", "lun", "path", "policy"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            id: f_1,
-            lun: f_2,
-            path: f_3,
-            policy: f_4,
-            storage_array_type_policy: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

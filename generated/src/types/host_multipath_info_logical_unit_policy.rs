@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostMultipathInfoLogicalUnitPolicyKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostMultipathInfoLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.
     pub policy: String,
@@ -20,49 +20,71 @@ impl HostMultipathInfoLogicalUnitPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("policy", &self.policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostMultipathInfoLogicalUnitPolicy",
+    type_name: Some("HostMultipathInfoLogicalUnitPolicy"),
+    wire: &["policy"],
+    names: &["policy"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for HostMultipathInfoLogicalUnitPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostMultipathInfoLogicalUnitPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostMultipathInfoLogicalUnitPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostMultipathInfoLogicalUnitPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostMultipathInfoLogicalUnitPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMultipathInfoLogicalUnitPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostMultipathInfoLogicalUnitPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMultipathInfoLogicalUnitPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostMultipathInfoLogicalUnitPolicy {
-    const TYPE_NAME: &'static str = "HostMultipathInfoLogicalUnitPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "policy" => crate::de::req(&mut f.0, &mut map, "policy"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["policy"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { policy: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostMultipathInfoLogicalUnitPolicy` or any of its subtypes: what a member declared as `HostMultipathInfoLogicalUnitPolicy` holds.
@@ -87,11 +109,7 @@ pub enum HostMultipathInfoLogicalUnitPolicyKind {
 impl HostMultipathInfoLogicalUnitPolicyKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostMultipathInfoLogicalUnitPolicy(v) => v.type_name(),
-            Self::HostMultipathInfoFixedLogicalUnitPolicy(v) => v.type_name(),
-            Self::HostMultipathInfoHppLogicalUnitPolicy(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -124,60 +142,67 @@ for HostMultipathInfoLogicalUnitPolicyKind {
         Self::HostMultipathInfoHppLogicalUnitPolicy(Box::new(v))
     }
 }
-impl serde::Serialize for HostMultipathInfoLogicalUnitPolicyKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostMultipathInfoLogicalUnitPolicyKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostMultipathInfoLogicalUnitPolicy,
+            id,
+        ) {
+            crate::registry::id::HostMultipathInfoFixedLogicalUnitPolicy => {
+                Self::HostMultipathInfoFixedLogicalUnitPolicy(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::HostMultipathInfoHppLogicalUnitPolicy => {
+                Self::HostMultipathInfoHppLogicalUnitPolicy(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostMultipathInfoLogicalUnitPolicy(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostMultipathInfoLogicalUnitPolicy(v) => v.serialize(s),
-            Self::HostMultipathInfoFixedLogicalUnitPolicy(v) => v.serialize(s),
-            Self::HostMultipathInfoHppLogicalUnitPolicy(v) => v.serialize(s),
+            Self::HostMultipathInfoLogicalUnitPolicy(v) => &**v,
+            Self::HostMultipathInfoFixedLogicalUnitPolicy(v) => &**v,
+            Self::HostMultipathInfoHppLogicalUnitPolicy(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostMultipathInfoLogicalUnitPolicy(v) => &mut **v,
+            Self::HostMultipathInfoFixedLogicalUnitPolicy(v) => &mut **v,
+            Self::HostMultipathInfoHppLogicalUnitPolicy(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostMultipathInfoLogicalUnitPolicyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostMultipathInfoLogicalUnitPolicyKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostMultipathInfoLogicalUnitPolicyKind {
-    const BASE: u16 = crate::registry::id::HostMultipathInfoLogicalUnitPolicy;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostMultipathInfoFixedLogicalUnitPolicy => {
-                    Self::HostMultipathInfoFixedLogicalUnitPolicy(
-                        Box::new(
-                            <crate::types::HostMultipathInfoFixedLogicalUnitPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostMultipathInfoHppLogicalUnitPolicy => {
-                    Self::HostMultipathInfoHppLogicalUnitPolicy(
-                        Box::new(
-                            <crate::types::HostMultipathInfoHppLogicalUnitPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostMultipathInfoLogicalUnitPolicy(
-                        Box::new(
-                            <crate::types::HostMultipathInfoLogicalUnitPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostMultipathInfoLogicalUnitPolicyKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostMultipathInfoLogicalUnitPolicyKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostMultipathInfoLogicalUnitPolicyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostMultipathInfoLogicalUnitPolicyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

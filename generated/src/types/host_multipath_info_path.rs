@@ -3,7 +3,7 @@
 /// Data object type *HostMultipathInfoPath*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostMultipathInfoPath {
     /// Property *HostMultipathInfoPath.key*.
     pub key: String,
@@ -35,89 +35,112 @@ impl HostMultipathInfoPath {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("name", &self.name);
-        o.field("pathState", &self.path_state);
-        o.opt("state", &self.state);
-        o.opt("isWorkingPath", &self.is_working_path);
-        o.field("adapter", &self.adapter);
-        o.field("lun", &self.lun);
-        o.opt("transport", &self.transport);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostMultipathInfoPath",
+    type_name: Some("HostMultipathInfoPath"),
+    wire: &[
+        "key",
+        "name",
+        "pathState",
+        "state",
+        "isWorkingPath",
+        "adapter",
+        "lun",
+        "transport",
+    ],
+    names: &[
+        "key",
+        "name",
+        "path_state",
+        "state",
+        "is_working_path",
+        "adapter",
+        "lun",
+        "transport",
+    ],
+    required: &[0u16, 1u16, 2u16, 5u16, 6u16],
+    by_name: &[5u16, 4u16, 0u16, 6u16, 1u16, 2u16, 3u16, 7u16],
+};
+impl crate::object::Object for HostMultipathInfoPath {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.path_state,
+            3usize => &self.state,
+            4usize => &self.is_working_path,
+            5usize => &self.adapter,
+            6usize => &self.lun,
+            7usize => &self.transport,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.path_state,
+            3usize => &mut self.state,
+            4usize => &mut self.is_working_path,
+            5usize => &mut self.adapter,
+            6usize => &mut self.lun,
+            7usize => &mut self.transport,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostMultipathInfoPath {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            path_state: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            is_working_path: crate::object::Blank::blank(),
+            adapter: crate::object::Blank::blank(),
+            lun: crate::object::Blank::blank(),
+            transport: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostMultipathInfoPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostMultipathInfoPath {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostMultipathInfoPath {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostMultipathInfoPath {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostMultipathInfoPath"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostMultipathInfoPath {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostMultipathInfoPath {
-    const TYPE_NAME: &'static str = "HostMultipathInfoPath";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::types::HostHostBusAdapterKind>,
-            Option<Box<crate::types::HostMultipathInfoLogicalUnit>>,
-            Option<crate::types::HostTargetTransportKind>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "pathState" => crate::de::req(&mut f.2, &mut map, "pathState"),
-                "state" => crate::de::set(&mut f.3, &mut map, "state"),
-                "isWorkingPath" => crate::de::set(&mut f.4, &mut map, "isWorkingPath"),
-                "adapter" => crate::de::req(&mut f.5, &mut map, "adapter"),
-                "lun" => crate::de::req(&mut f.6, &mut map, "lun"),
-                "transport" => crate::de::set(&mut f.7, &mut map, "transport"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &["key", "name", "pathState", "adapter", "lun"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, Some(f_5), Some(f_6), f_7) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            path_state: f_2,
-            state: f_3,
-            is_working_path: f_4,
-            adapter: f_5,
-            lun: f_6,
-            transport: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostNasVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNasVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: String,
@@ -34,106 +34,106 @@ impl HostNasVolume {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("name", &self.name);
-        o.field("capacity", &self.capacity);
-        o.field("remoteHost", &self.remote_host);
-        o.field("remotePath", &self.remote_path);
-        o.opt("userName", &self.user_name);
-        o.opt("remoteHostNames", &self.remote_host_names);
-        o.opt("securityType", &self.security_type);
-        o.opt("protocolEndpoint", &self.protocol_endpoint);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNasVolume",
+    type_name: Some("HostNasVolume"),
+    wire: &[
+        "type",
+        "name",
+        "capacity",
+        "remoteHost",
+        "remotePath",
+        "userName",
+        "remoteHostNames",
+        "securityType",
+        "protocolEndpoint",
+    ],
+    names: &[
+        "type",
+        "name",
+        "capacity",
+        "remote_host",
+        "remote_path",
+        "user_name",
+        "remote_host_names",
+        "security_type",
+        "protocol_endpoint",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[2u16, 1u16, 8u16, 3u16, 6u16, 4u16, 7u16, 0u16, 5u16],
+};
+impl crate::object::Object for HostNasVolume {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.name,
+            2usize => &self.capacity,
+            3usize => &self.remote_host,
+            4usize => &self.remote_path,
+            5usize => &self.user_name,
+            6usize => &self.remote_host_names,
+            7usize => &self.security_type,
+            8usize => &self.protocol_endpoint,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.name,
+            2usize => &mut self.capacity,
+            3usize => &mut self.remote_host,
+            4usize => &mut self.remote_path,
+            5usize => &mut self.user_name,
+            6usize => &mut self.remote_host_names,
+            7usize => &mut self.security_type,
+            8usize => &mut self.protocol_endpoint,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNasVolume {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNasVolume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNasVolume {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNasVolume {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNasVolume {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNasVolume"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNasVolume {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNasVolume {
-    const TYPE_NAME: &'static str = "HostNasVolume";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "capacity" => crate::de::req(&mut f.2, &mut map, "capacity"),
-                "remoteHost" => crate::de::req(&mut f.3, &mut map, "remoteHost"),
-                "remotePath" => crate::de::req(&mut f.4, &mut map, "remotePath"),
-                "userName" => crate::de::set(&mut f.5, &mut map, "userName"),
-                "remoteHostNames" => {
-                    crate::de::set_list(&mut f.6, &mut map, "remoteHostNames")
-                }
-                "securityType" => crate::de::set(&mut f.7, &mut map, "securityType"),
-                "protocolEndpoint" => {
-                    crate::de::set(&mut f.8, &mut map, "protocolEndpoint")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["type", "name", "capacity", "remoteHost", "remotePath"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            name: f_1,
-            capacity: f_2,
-            remote_host: f_3,
-            remote_path: f_4,
-            user_name: f_5,
-            remote_host_names: f_6,
-            security_type: f_7,
-            protocol_endpoint: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

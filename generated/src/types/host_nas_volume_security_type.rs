@@ -32,8 +32,9 @@ impl HostNasVolumeSecurityType {
         }
     }
 }
-impl crate::de::StringEnum for HostNasVolumeSecurityType {
-    fn from_wire(v: &str) -> Self {
+impl HostNasVolumeSecurityType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "AUTH_SYS" => Self::AuthSys,
             "SEC_KRB5" => Self::SecKrb5,
@@ -45,13 +46,13 @@ impl crate::de::StringEnum for HostNasVolumeSecurityType {
 }
 impl From<&str> for HostNasVolumeSecurityType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostNasVolumeSecurityType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostNasVolumeSecurityType {
@@ -59,13 +60,33 @@ impl std::fmt::Display for HostNasVolumeSecurityType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostNasVolumeSecurityType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostNasVolumeSecurityType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostNasVolumeSecurityType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNasVolumeSecurityType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNasVolumeSecurityType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostNasVolumeSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNasVolumeSpec {
     /// Property *HostNasVolumeSpec.remoteHost*.
     pub remote_host: String,
@@ -46,113 +46,118 @@ impl HostNasVolumeSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("remoteHost", &self.remote_host);
-        o.field("remotePath", &self.remote_path);
-        o.field("localPath", &self.local_path);
-        o.field("accessMode", &self.access_mode);
-        o.opt("type", &self.r#type);
-        o.opt("userName", &self.user_name);
-        o.opt("password", &self.password);
-        o.opt("remoteHostNames", &self.remote_host_names);
-        o.opt("securityType", &self.security_type);
-        o.opt("vmknicToBind", &self.vmknic_to_bind);
-        o.opt("vmknicBound", &self.vmknic_bound);
-        o.opt("connections", &self.connections);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNasVolumeSpec",
+    type_name: Some("HostNasVolumeSpec"),
+    wire: &[
+        "remoteHost",
+        "remotePath",
+        "localPath",
+        "accessMode",
+        "type",
+        "userName",
+        "password",
+        "remoteHostNames",
+        "securityType",
+        "vmknicToBind",
+        "vmknicBound",
+        "connections",
+    ],
+    names: &[
+        "remote_host",
+        "remote_path",
+        "local_path",
+        "access_mode",
+        "type",
+        "user_name",
+        "password",
+        "remote_host_names",
+        "security_type",
+        "vmknic_to_bind",
+        "vmknic_bound",
+        "connections",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 11u16, 2u16, 6u16, 0u16, 7u16, 1u16, 8u16, 4u16, 5u16, 10u16, 9u16],
+};
+impl crate::object::Object for HostNasVolumeSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.remote_host,
+            1usize => &self.remote_path,
+            2usize => &self.local_path,
+            3usize => &self.access_mode,
+            4usize => &self.r#type,
+            5usize => &self.user_name,
+            6usize => &self.password,
+            7usize => &self.remote_host_names,
+            8usize => &self.security_type,
+            9usize => &self.vmknic_to_bind,
+            10usize => &self.vmknic_bound,
+            11usize => &self.connections,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.remote_host,
+            1usize => &mut self.remote_path,
+            2usize => &mut self.local_path,
+            3usize => &mut self.access_mode,
+            4usize => &mut self.r#type,
+            5usize => &mut self.user_name,
+            6usize => &mut self.password,
+            7usize => &mut self.remote_host_names,
+            8usize => &mut self.security_type,
+            9usize => &mut self.vmknic_to_bind,
+            10usize => &mut self.vmknic_bound,
+            11usize => &mut self.connections,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNasVolumeSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNasVolumeSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNasVolumeSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNasVolumeSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNasVolumeSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNasVolumeSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNasVolumeSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNasVolumeSpec {
-    const TYPE_NAME: &'static str = "HostNasVolumeSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "remoteHost" => crate::de::req(&mut f.0, &mut map, "remoteHost"),
-                "remotePath" => crate::de::req(&mut f.1, &mut map, "remotePath"),
-                "localPath" => crate::de::req(&mut f.2, &mut map, "localPath"),
-                "accessMode" => crate::de::req(&mut f.3, &mut map, "accessMode"),
-                "type" => crate::de::set(&mut f.4, &mut map, "type"),
-                "userName" => crate::de::set(&mut f.5, &mut map, "userName"),
-                "password" => crate::de::set(&mut f.6, &mut map, "password"),
-                "remoteHostNames" => {
-                    crate::de::set_list(&mut f.7, &mut map, "remoteHostNames")
-                }
-                "securityType" => crate::de::set(&mut f.8, &mut map, "securityType"),
-                "vmknicToBind" => crate::de::set(&mut f.9, &mut map, "vmknicToBind"),
-                "vmknicBound" => crate::de::set(&mut f.10, &mut map, "vmknicBound"),
-                "connections" => crate::de::set(&mut f.11, &mut map, "connections"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["remoteHost", "remotePath", "localPath", "accessMode"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            remote_host: f_0,
-            remote_path: f_1,
-            local_path: f_2,
-            access_mode: f_3,
-            r#type: f_4,
-            user_name: f_5,
-            password: f_6,
-            remote_host_names: f_7,
-            security_type: f_8,
-            vmknic_to_bind: f_9,
-            vmknic_bound: f_10,
-            connections: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostNatServiceNameServiceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNatServiceNameServiceSpec {
     /// Property *HostNatServiceNameServiceSpec.dnsAutoDetect*.
     pub dns_auto_detect: bool,
@@ -32,115 +32,102 @@ impl HostNatServiceNameServiceSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dnsAutoDetect", &self.dns_auto_detect);
-        o.field("dnsPolicy", &self.dns_policy);
-        o.field("dnsRetries", &self.dns_retries);
-        o.field("dnsTimeout", &self.dns_timeout);
-        o.opt("dnsNameServer", &self.dns_name_server);
-        o.field("nbdsTimeout", &self.nbds_timeout);
-        o.field("nbnsRetries", &self.nbns_retries);
-        o.field("nbnsTimeout", &self.nbns_timeout);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNatServiceNameServiceSpec",
+    type_name: Some("HostNatServiceNameServiceSpec"),
+    wire: &[
+        "dnsAutoDetect",
+        "dnsPolicy",
+        "dnsRetries",
+        "dnsTimeout",
+        "dnsNameServer",
+        "nbdsTimeout",
+        "nbnsRetries",
+        "nbnsTimeout",
+    ],
+    names: &[
+        "dns_auto_detect",
+        "dns_policy",
+        "dns_retries",
+        "dns_timeout",
+        "dns_name_server",
+        "nbds_timeout",
+        "nbns_retries",
+        "nbns_timeout",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16, 6u16, 7u16],
+    by_name: &[0u16, 4u16, 1u16, 2u16, 3u16, 5u16, 6u16, 7u16],
+};
+impl crate::object::Object for HostNatServiceNameServiceSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dns_auto_detect,
+            1usize => &self.dns_policy,
+            2usize => &self.dns_retries,
+            3usize => &self.dns_timeout,
+            4usize => &self.dns_name_server,
+            5usize => &self.nbds_timeout,
+            6usize => &self.nbns_retries,
+            7usize => &self.nbns_timeout,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dns_auto_detect,
+            1usize => &mut self.dns_policy,
+            2usize => &mut self.dns_retries,
+            3usize => &mut self.dns_timeout,
+            4usize => &mut self.dns_name_server,
+            5usize => &mut self.nbds_timeout,
+            6usize => &mut self.nbns_retries,
+            7usize => &mut self.nbns_timeout,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNatServiceNameServiceSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNatServiceNameServiceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNatServiceNameServiceSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNatServiceNameServiceSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNatServiceNameServiceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostNatServiceNameServiceSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNatServiceNameServiceSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNatServiceNameServiceSpec {
-    const TYPE_NAME: &'static str = "HostNatServiceNameServiceSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dnsAutoDetect" => crate::de::req(&mut f.0, &mut map, "dnsAutoDetect"),
-                "dnsPolicy" => crate::de::req(&mut f.1, &mut map, "dnsPolicy"),
-                "dnsRetries" => crate::de::req(&mut f.2, &mut map, "dnsRetries"),
-                "dnsTimeout" => crate::de::req(&mut f.3, &mut map, "dnsTimeout"),
-                "dnsNameServer" => {
-                    crate::de::set_list(&mut f.4, &mut map, "dnsNameServer")
-                }
-                "nbdsTimeout" => crate::de::req(&mut f.5, &mut map, "nbdsTimeout"),
-                "nbnsRetries" => crate::de::req(&mut f.6, &mut map, "nbnsRetries"),
-                "nbnsTimeout" => crate::de::req(&mut f.7, &mut map, "nbnsTimeout"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "dnsAutoDetect",
-                        "dnsPolicy",
-                        "dnsRetries",
-                        "dnsTimeout",
-                        "nbdsTimeout",
-                        "nbnsRetries",
-                        "nbnsTimeout",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            dns_auto_detect: f_0,
-            dns_policy: f_1,
-            dns_retries: f_2,
-            dns_timeout: f_3,
-            dns_name_server: f_4,
-            nbds_timeout: f_5,
-            nbns_retries: f_6,
-            nbns_timeout: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

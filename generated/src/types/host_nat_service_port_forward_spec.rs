@@ -3,7 +3,7 @@
 /// Data object type *HostNatServicePortForwardSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNatServicePortForwardSpec {
     /// Property *HostNatServicePortForwardSpec.type*.
     pub r#type: String,
@@ -26,82 +26,78 @@ impl HostNatServicePortForwardSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("name", &self.name);
-        o.field("hostPort", &self.host_port);
-        o.field("guestPort", &self.guest_port);
-        o.field("guestIpAddress", &self.guest_ip_address);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNatServicePortForwardSpec",
+    type_name: Some("HostNatServicePortForwardSpec"),
+    wire: &["type", "name", "hostPort", "guestPort", "guestIpAddress"],
+    names: &["type", "name", "host_port", "guest_port", "guest_ip_address"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for HostNatServicePortForwardSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.name,
+            2usize => &self.host_port,
+            3usize => &self.guest_port,
+            4usize => &self.guest_ip_address,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.name,
+            2usize => &mut self.host_port,
+            3usize => &mut self.guest_port,
+            4usize => &mut self.guest_ip_address,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNatServicePortForwardSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNatServicePortForwardSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNatServicePortForwardSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNatServicePortForwardSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNatServicePortForwardSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostNatServicePortForwardSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNatServicePortForwardSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNatServicePortForwardSpec {
-    const TYPE_NAME: &'static str = "HostNatServicePortForwardSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "hostPort" => crate::de::req(&mut f.2, &mut map, "hostPort"),
-                "guestPort" => crate::de::req(&mut f.3, &mut map, "guestPort"),
-                "guestIpAddress" => crate::de::req(&mut f.4, &mut map, "guestIpAddress"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["type", "name", "hostPort", "guestPort", "guestIpAddress"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            name: f_1,
-            host_port: f_2,
-            guest_port: f_3,
-            guest_ip_address: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

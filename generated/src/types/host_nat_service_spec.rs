@@ -3,7 +3,7 @@
 /// Data object type *HostNatServiceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNatServiceSpec {
     /// Property *HostNatServiceSpec.virtualSwitch*.
     pub virtual_switch: String,
@@ -32,107 +32,102 @@ impl HostNatServiceSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("virtualSwitch", &self.virtual_switch);
-        o.field("activeFtp", &self.active_ftp);
-        o.field("allowAnyOui", &self.allow_any_oui);
-        o.field("configPort", &self.config_port);
-        o.field("ipGatewayAddress", &self.ip_gateway_address);
-        o.field("udpTimeout", &self.udp_timeout);
-        o.opt("portForward", &self.port_forward);
-        o.opt("nameService", &self.name_service);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNatServiceSpec",
+    type_name: Some("HostNatServiceSpec"),
+    wire: &[
+        "virtualSwitch",
+        "activeFtp",
+        "allowAnyOui",
+        "configPort",
+        "ipGatewayAddress",
+        "udpTimeout",
+        "portForward",
+        "nameService",
+    ],
+    names: &[
+        "virtual_switch",
+        "active_ftp",
+        "allow_any_oui",
+        "config_port",
+        "ip_gateway_address",
+        "udp_timeout",
+        "port_forward",
+        "name_service",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[1u16, 2u16, 3u16, 4u16, 7u16, 6u16, 5u16, 0u16],
+};
+impl crate::object::Object for HostNatServiceSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.virtual_switch,
+            1usize => &self.active_ftp,
+            2usize => &self.allow_any_oui,
+            3usize => &self.config_port,
+            4usize => &self.ip_gateway_address,
+            5usize => &self.udp_timeout,
+            6usize => &self.port_forward,
+            7usize => &self.name_service,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.virtual_switch,
+            1usize => &mut self.active_ftp,
+            2usize => &mut self.allow_any_oui,
+            3usize => &mut self.config_port,
+            4usize => &mut self.ip_gateway_address,
+            5usize => &mut self.udp_timeout,
+            6usize => &mut self.port_forward,
+            7usize => &mut self.name_service,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNatServiceSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNatServiceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNatServiceSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNatServiceSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNatServiceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNatServiceSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNatServiceSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNatServiceSpec {
-    const TYPE_NAME: &'static str = "HostNatServiceSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<Vec<crate::types::HostNatServicePortForwardSpec>>,
-            Option<Box<crate::types::HostNatServiceNameServiceSpec>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "virtualSwitch" => crate::de::req(&mut f.0, &mut map, "virtualSwitch"),
-                "activeFtp" => crate::de::req(&mut f.1, &mut map, "activeFtp"),
-                "allowAnyOui" => crate::de::req(&mut f.2, &mut map, "allowAnyOui"),
-                "configPort" => crate::de::req(&mut f.3, &mut map, "configPort"),
-                "ipGatewayAddress" => {
-                    crate::de::req(&mut f.4, &mut map, "ipGatewayAddress")
-                }
-                "udpTimeout" => crate::de::req(&mut f.5, &mut map, "udpTimeout"),
-                "portForward" => crate::de::set_list(&mut f.6, &mut map, "portForward"),
-                "nameService" => crate::de::set(&mut f.7, &mut map, "nameService"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "virtualSwitch",
-                        "activeFtp",
-                        "allowAnyOui",
-                        "configPort",
-                        "ipGatewayAddress",
-                        "udpTimeout",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            f_7,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            virtual_switch: f_0,
-            active_ftp: f_1,
-            allow_any_oui: f_2,
-            config_port: f_3,
-            ip_gateway_address: f_4,
-            udp_timeout: f_5,
-            port_forward: f_6,
-            name_service: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostNetCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNetCapabilities {
     /// Property *HostNetCapabilities.canSetPhysicalNicLinkSpeed*.
     pub can_set_physical_nic_link_speed: bool,
@@ -46,187 +46,129 @@ impl HostNetCapabilities {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("canSetPhysicalNicLinkSpeed", &self.can_set_physical_nic_link_speed);
-        o.field("supportsNicTeaming", &self.supports_nic_teaming);
-        o.opt("nicTeamingPolicy", &self.nic_teaming_policy);
-        o.field("supportsVlan", &self.supports_vlan);
-        o.field("usesServiceConsoleNic", &self.uses_service_console_nic);
-        o.field("supportsNetworkHints", &self.supports_network_hints);
-        o.opt("maxPortGroupsPerVswitch", &self.max_port_groups_per_vswitch);
-        o.field("vswitchConfigSupported", &self.vswitch_config_supported);
-        o.field("vnicConfigSupported", &self.vnic_config_supported);
-        o.field("ipRouteConfigSupported", &self.ip_route_config_supported);
-        o.field("dnsConfigSupported", &self.dns_config_supported);
-        o.field("dhcpOnVnicSupported", &self.dhcp_on_vnic_supported);
-        o.field("ipV6Supported", &self.ip_v6_supported);
-        o.opt("backupNfcNiocSupported", &self.backup_nfc_nioc_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNetCapabilities",
+    type_name: Some("HostNetCapabilities"),
+    wire: &[
+        "canSetPhysicalNicLinkSpeed",
+        "supportsNicTeaming",
+        "nicTeamingPolicy",
+        "supportsVlan",
+        "usesServiceConsoleNic",
+        "supportsNetworkHints",
+        "maxPortGroupsPerVswitch",
+        "vswitchConfigSupported",
+        "vnicConfigSupported",
+        "ipRouteConfigSupported",
+        "dnsConfigSupported",
+        "dhcpOnVnicSupported",
+        "ipV6Supported",
+        "backupNfcNiocSupported",
+    ],
+    names: &[
+        "can_set_physical_nic_link_speed",
+        "supports_nic_teaming",
+        "nic_teaming_policy",
+        "supports_vlan",
+        "uses_service_console_nic",
+        "supports_network_hints",
+        "max_port_groups_per_vswitch",
+        "vswitch_config_supported",
+        "vnic_config_supported",
+        "ip_route_config_supported",
+        "dns_config_supported",
+        "dhcp_on_vnic_supported",
+        "ip_v6_supported",
+        "backup_nfc_nioc_supported",
+    ],
+    required: &[0u16, 1u16, 3u16, 4u16, 5u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16],
+    by_name: &[
+        13u16, 0u16, 11u16, 10u16, 9u16, 12u16, 6u16, 2u16, 5u16, 1u16, 3u16, 4u16, 8u16,
+        7u16,
+    ],
+};
+impl crate::object::Object for HostNetCapabilities {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.can_set_physical_nic_link_speed,
+            1usize => &self.supports_nic_teaming,
+            2usize => &self.nic_teaming_policy,
+            3usize => &self.supports_vlan,
+            4usize => &self.uses_service_console_nic,
+            5usize => &self.supports_network_hints,
+            6usize => &self.max_port_groups_per_vswitch,
+            7usize => &self.vswitch_config_supported,
+            8usize => &self.vnic_config_supported,
+            9usize => &self.ip_route_config_supported,
+            10usize => &self.dns_config_supported,
+            11usize => &self.dhcp_on_vnic_supported,
+            12usize => &self.ip_v6_supported,
+            13usize => &self.backup_nfc_nioc_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.can_set_physical_nic_link_speed,
+            1usize => &mut self.supports_nic_teaming,
+            2usize => &mut self.nic_teaming_policy,
+            3usize => &mut self.supports_vlan,
+            4usize => &mut self.uses_service_console_nic,
+            5usize => &mut self.supports_network_hints,
+            6usize => &mut self.max_port_groups_per_vswitch,
+            7usize => &mut self.vswitch_config_supported,
+            8usize => &mut self.vnic_config_supported,
+            9usize => &mut self.ip_route_config_supported,
+            10usize => &mut self.dns_config_supported,
+            11usize => &mut self.dhcp_on_vnic_supported,
+            12usize => &mut self.ip_v6_supported,
+            13usize => &mut self.backup_nfc_nioc_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNetCapabilities {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNetCapabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNetCapabilities {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNetCapabilities {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNetCapabilities {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNetCapabilities"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNetCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNetCapabilities {
-    const TYPE_NAME: &'static str = "HostNetCapabilities";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "canSetPhysicalNicLinkSpeed" => {
-                    crate::de::req(&mut f.0, &mut map, "canSetPhysicalNicLinkSpeed")
-                }
-                "supportsNicTeaming" => {
-                    crate::de::req(&mut f.1, &mut map, "supportsNicTeaming")
-                }
-                "nicTeamingPolicy" => {
-                    crate::de::set_list(&mut f.2, &mut map, "nicTeamingPolicy")
-                }
-                "supportsVlan" => crate::de::req(&mut f.3, &mut map, "supportsVlan"),
-                "usesServiceConsoleNic" => {
-                    crate::de::req(&mut f.4, &mut map, "usesServiceConsoleNic")
-                }
-                "supportsNetworkHints" => {
-                    crate::de::req(&mut f.5, &mut map, "supportsNetworkHints")
-                }
-                "maxPortGroupsPerVswitch" => {
-                    crate::de::set(&mut f.6, &mut map, "maxPortGroupsPerVswitch")
-                }
-                "vswitchConfigSupported" => {
-                    crate::de::req(&mut f.7, &mut map, "vswitchConfigSupported")
-                }
-                "vnicConfigSupported" => {
-                    crate::de::req(&mut f.8, &mut map, "vnicConfigSupported")
-                }
-                "ipRouteConfigSupported" => {
-                    crate::de::req(&mut f.9, &mut map, "ipRouteConfigSupported")
-                }
-                "dnsConfigSupported" => {
-                    crate::de::req(&mut f.10, &mut map, "dnsConfigSupported")
-                }
-                "dhcpOnVnicSupported" => {
-                    crate::de::req(&mut f.11, &mut map, "dhcpOnVnicSupported")
-                }
-                "ipV6Supported" => crate::de::req(&mut f.12, &mut map, "ipV6Supported"),
-                "backupNfcNiocSupported" => {
-                    crate::de::set(&mut f.13, &mut map, "backupNfcNiocSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, Some(_), Some(_), Some(_), _, Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                    ],
-                    &[
-                        "canSetPhysicalNicLinkSpeed",
-                        "supportsNicTeaming",
-                        "supportsVlan",
-                        "usesServiceConsoleNic",
-                        "supportsNetworkHints",
-                        "vswitchConfigSupported",
-                        "vnicConfigSupported",
-                        "ipRouteConfigSupported",
-                        "dnsConfigSupported",
-                        "dhcpOnVnicSupported",
-                        "ipV6Supported",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-            f_13,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            can_set_physical_nic_link_speed: f_0,
-            supports_nic_teaming: f_1,
-            nic_teaming_policy: f_2,
-            supports_vlan: f_3,
-            uses_service_console_nic: f_4,
-            supports_network_hints: f_5,
-            max_port_groups_per_vswitch: f_6,
-            vswitch_config_supported: f_7,
-            vnic_config_supported: f_8,
-            ip_route_config_supported: f_9,
-            dns_config_supported: f_10,
-            dhcp_on_vnic_supported: f_11,
-            ip_v6_supported: f_12,
-            backup_nfc_nioc_supported: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNetOffloadCapabilities {
     /// Property *HostNetOffloadCapabilities.csumOffload*.
     pub csum_offload: Option<bool>,
@@ -25,56 +25,74 @@ impl HostNetOffloadCapabilities {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("csumOffload", &self.csum_offload);
-        o.opt("tcpSegmentation", &self.tcp_segmentation);
-        o.opt("zeroCopyXmit", &self.zero_copy_xmit);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNetOffloadCapabilities",
+    type_name: Some("HostNetOffloadCapabilities"),
+    wire: &["csumOffload", "tcpSegmentation", "zeroCopyXmit"],
+    names: &["csum_offload", "tcp_segmentation", "zero_copy_xmit"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostNetOffloadCapabilities {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.csum_offload,
+            1usize => &self.tcp_segmentation,
+            2usize => &self.zero_copy_xmit,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.csum_offload,
+            1usize => &mut self.tcp_segmentation,
+            2usize => &mut self.zero_copy_xmit,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNetOffloadCapabilities {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNetOffloadCapabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNetOffloadCapabilities {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNetOffloadCapabilities {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNetOffloadCapabilities {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostNetOffloadCapabilities"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNetOffloadCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNetOffloadCapabilities {
-    const TYPE_NAME: &'static str = "HostNetOffloadCapabilities";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "csumOffload" => crate::de::set(&mut f.0, &mut map, "csumOffload"),
-                "tcpSegmentation" => {
-                    crate::de::set(&mut f.1, &mut map, "tcpSegmentation")
-                }
-                "zeroCopyXmit" => crate::de::set(&mut f.2, &mut map, "zeroCopyXmit"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            csum_offload: f_0,
-            tcp_segmentation: f_1,
-            zero_copy_xmit: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostNetStackInstance*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNetStackInstance {
     /// Property *HostNetStackInstance.key*.
     pub key: Option<String>,
@@ -36,87 +36,106 @@ impl HostNetStackInstance {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("name", &self.name);
-        o.opt("dnsConfig", &self.dns_config);
-        o.opt("ipRouteConfig", &self.ip_route_config);
-        o.opt(
-            "requestedMaxNumberOfConnections",
-            &self.requested_max_number_of_connections,
-        );
-        o.opt("congestionControlAlgorithm", &self.congestion_control_algorithm);
-        o.opt("ipV6Enabled", &self.ip_v6_enabled);
-        o.opt("routeTableConfig", &self.route_table_config);
-        o.opt("owner", &self.owner);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNetStackInstance",
+    type_name: Some("HostNetStackInstance"),
+    wire: &[
+        "key",
+        "name",
+        "dnsConfig",
+        "ipRouteConfig",
+        "requestedMaxNumberOfConnections",
+        "congestionControlAlgorithm",
+        "ipV6Enabled",
+        "routeTableConfig",
+        "owner",
+    ],
+    names: &[
+        "key",
+        "name",
+        "dns_config",
+        "ip_route_config",
+        "requested_max_number_of_connections",
+        "congestion_control_algorithm",
+        "ip_v6_enabled",
+        "route_table_config",
+        "owner",
+    ],
+    required: &[],
+    by_name: &[5u16, 2u16, 3u16, 6u16, 0u16, 1u16, 8u16, 4u16, 7u16],
+};
+impl crate::object::Object for HostNetStackInstance {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.dns_config,
+            3usize => &self.ip_route_config,
+            4usize => &self.requested_max_number_of_connections,
+            5usize => &self.congestion_control_algorithm,
+            6usize => &self.ip_v6_enabled,
+            7usize => &self.route_table_config,
+            8usize => &self.owner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.dns_config,
+            3usize => &mut self.ip_route_config,
+            4usize => &mut self.requested_max_number_of_connections,
+            5usize => &mut self.congestion_control_algorithm,
+            6usize => &mut self.ip_v6_enabled,
+            7usize => &mut self.route_table_config,
+            8usize => &mut self.owner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNetStackInstance {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNetStackInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNetStackInstance {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNetStackInstance {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNetStackInstance {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNetStackInstance"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNetStackInstance {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNetStackInstance {
-    const TYPE_NAME: &'static str = "HostNetStackInstance";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::HostDnsConfigKind>,
-            Option<crate::types::HostIpRouteConfigKind>,
-            Option<i32>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::HostIpRouteTableConfig>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "dnsConfig" => crate::de::set(&mut f.2, &mut map, "dnsConfig"),
-                "ipRouteConfig" => crate::de::set(&mut f.3, &mut map, "ipRouteConfig"),
-                "requestedMaxNumberOfConnections" => {
-                    crate::de::set(&mut f.4, &mut map, "requestedMaxNumberOfConnections")
-                }
-                "congestionControlAlgorithm" => {
-                    crate::de::set(&mut f.5, &mut map, "congestionControlAlgorithm")
-                }
-                "ipV6Enabled" => crate::de::set(&mut f.6, &mut map, "ipV6Enabled"),
-                "routeTableConfig" => {
-                    crate::de::set(&mut f.7, &mut map, "routeTableConfig")
-                }
-                "owner" => crate::de::set(&mut f.8, &mut map, "owner"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f;
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            dns_config: f_2,
-            ip_route_config: f_3,
-            requested_max_number_of_connections: f_4,
-            congestion_control_algorithm: f_5,
-            ip_v6_enabled: f_6,
-            route_table_config: f_7,
-            owner: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

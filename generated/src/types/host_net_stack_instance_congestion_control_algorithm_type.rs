@@ -22,8 +22,9 @@ impl HostNetStackInstanceCongestionControlAlgorithmType {
         }
     }
 }
-impl crate::de::StringEnum for HostNetStackInstanceCongestionControlAlgorithmType {
-    fn from_wire(v: &str) -> Self {
+impl HostNetStackInstanceCongestionControlAlgorithmType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "newreno" => Self::Newreno,
             "cubic" => Self::Cubic,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for HostNetStackInstanceCongestionControlAlgorithmTyp
 }
 impl From<&str> for HostNetStackInstanceCongestionControlAlgorithmType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostNetStackInstanceCongestionControlAlgorithmType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostNetStackInstanceCongestionControlAlgorithmType {
@@ -47,14 +48,34 @@ impl std::fmt::Display for HostNetStackInstanceCongestionControlAlgorithmType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostNetStackInstanceCongestionControlAlgorithmType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostNetStackInstanceCongestionControlAlgorithmType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostNetStackInstanceCongestionControlAlgorithmType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNetStackInstanceCongestionControlAlgorithmType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for HostNetStackInstanceCongestionControlAlgorithmType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNetworkConfig {
     /// Property *HostNetworkConfig.vswitch*.
     pub vswitch: Option<Vec<crate::types::HostVirtualSwitchConfig>>,
@@ -48,142 +48,133 @@ impl HostNetworkConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vswitch", &self.vswitch);
-        o.opt("proxySwitch", &self.proxy_switch);
-        o.opt("portgroup", &self.portgroup);
-        o.opt("pnic", &self.pnic);
-        o.opt("vnic", &self.vnic);
-        o.opt("consoleVnic", &self.console_vnic);
-        o.opt("dnsConfig", &self.dns_config);
-        o.opt("ipRouteConfig", &self.ip_route_config);
-        o.opt("consoleIpRouteConfig", &self.console_ip_route_config);
-        o.opt("routeTableConfig", &self.route_table_config);
-        o.opt("dhcp", &self.dhcp);
-        o.opt("nat", &self.nat);
-        o.opt("ipV6Enabled", &self.ip_v6_enabled);
-        o.opt("netStackSpec", &self.net_stack_spec);
-        o.opt("migrationStatus", &self.migration_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNetworkConfig",
+    type_name: Some("HostNetworkConfig"),
+    wire: &[
+        "vswitch",
+        "proxySwitch",
+        "portgroup",
+        "pnic",
+        "vnic",
+        "consoleVnic",
+        "dnsConfig",
+        "ipRouteConfig",
+        "consoleIpRouteConfig",
+        "routeTableConfig",
+        "dhcp",
+        "nat",
+        "ipV6Enabled",
+        "netStackSpec",
+        "migrationStatus",
+    ],
+    names: &[
+        "vswitch",
+        "proxy_switch",
+        "portgroup",
+        "pnic",
+        "vnic",
+        "console_vnic",
+        "dns_config",
+        "ip_route_config",
+        "console_ip_route_config",
+        "route_table_config",
+        "dhcp",
+        "nat",
+        "ip_v6_enabled",
+        "net_stack_spec",
+        "migration_status",
+    ],
+    required: &[],
+    by_name: &[
+        8u16, 5u16, 10u16, 6u16, 7u16, 12u16, 14u16, 11u16, 13u16, 3u16, 2u16, 1u16,
+        9u16, 4u16, 0u16,
+    ],
+};
+impl crate::object::Object for HostNetworkConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vswitch,
+            1usize => &self.proxy_switch,
+            2usize => &self.portgroup,
+            3usize => &self.pnic,
+            4usize => &self.vnic,
+            5usize => &self.console_vnic,
+            6usize => &self.dns_config,
+            7usize => &self.ip_route_config,
+            8usize => &self.console_ip_route_config,
+            9usize => &self.route_table_config,
+            10usize => &self.dhcp,
+            11usize => &self.nat,
+            12usize => &self.ip_v6_enabled,
+            13usize => &self.net_stack_spec,
+            14usize => &self.migration_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vswitch,
+            1usize => &mut self.proxy_switch,
+            2usize => &mut self.portgroup,
+            3usize => &mut self.pnic,
+            4usize => &mut self.vnic,
+            5usize => &mut self.console_vnic,
+            6usize => &mut self.dns_config,
+            7usize => &mut self.ip_route_config,
+            8usize => &mut self.console_ip_route_config,
+            9usize => &mut self.route_table_config,
+            10usize => &mut self.dhcp,
+            11usize => &mut self.nat,
+            12usize => &mut self.ip_v6_enabled,
+            13usize => &mut self.net_stack_spec,
+            14usize => &mut self.migration_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNetworkConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNetworkConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNetworkConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNetworkConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNetworkConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNetworkConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNetworkConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNetworkConfig {
-    const TYPE_NAME: &'static str = "HostNetworkConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostVirtualSwitchConfig>>,
-            Option<Vec<crate::types::HostProxySwitchConfig>>,
-            Option<Vec<crate::types::HostPortGroupConfig>>,
-            Option<Vec<crate::types::PhysicalNicConfig>>,
-            Option<Vec<crate::types::HostVirtualNicConfig>>,
-            Option<Vec<crate::types::HostVirtualNicConfig>>,
-            Option<crate::types::HostDnsConfigKind>,
-            Option<crate::types::HostIpRouteConfigKind>,
-            Option<crate::types::HostIpRouteConfigKind>,
-            Option<Box<crate::types::HostIpRouteTableConfig>>,
-            Option<Vec<crate::types::HostDhcpServiceConfig>>,
-            Option<Vec<crate::types::HostNatServiceConfig>>,
-            Option<bool>,
-            Option<Vec<crate::types::HostNetworkConfigNetStackSpec>>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vswitch" => crate::de::set_list(&mut f.0, &mut map, "vswitch"),
-                "proxySwitch" => crate::de::set_list(&mut f.1, &mut map, "proxySwitch"),
-                "portgroup" => crate::de::set_list(&mut f.2, &mut map, "portgroup"),
-                "pnic" => crate::de::set_list(&mut f.3, &mut map, "pnic"),
-                "vnic" => crate::de::set_list(&mut f.4, &mut map, "vnic"),
-                "consoleVnic" => crate::de::set_list(&mut f.5, &mut map, "consoleVnic"),
-                "dnsConfig" => crate::de::set(&mut f.6, &mut map, "dnsConfig"),
-                "ipRouteConfig" => crate::de::set(&mut f.7, &mut map, "ipRouteConfig"),
-                "consoleIpRouteConfig" => {
-                    crate::de::set(&mut f.8, &mut map, "consoleIpRouteConfig")
-                }
-                "routeTableConfig" => {
-                    crate::de::set(&mut f.9, &mut map, "routeTableConfig")
-                }
-                "dhcp" => crate::de::set_list(&mut f.10, &mut map, "dhcp"),
-                "nat" => crate::de::set_list(&mut f.11, &mut map, "nat"),
-                "ipV6Enabled" => crate::de::set(&mut f.12, &mut map, "ipV6Enabled"),
-                "netStackSpec" => {
-                    crate::de::set_list(&mut f.13, &mut map, "netStackSpec")
-                }
-                "migrationStatus" => {
-                    crate::de::set(&mut f.14, &mut map, "migrationStatus")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f;
-        Ok(Self {
-            vswitch: f_0,
-            proxy_switch: f_1,
-            portgroup: f_2,
-            pnic: f_3,
-            vnic: f_4,
-            console_vnic: f_5,
-            dns_config: f_6,
-            ip_route_config: f_7,
-            console_ip_route_config: f_8,
-            route_table_config: f_9,
-            dhcp: f_10,
-            nat: f_11,
-            ip_v6_enabled: f_12,
-            net_stack_spec: f_13,
-            migration_status: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNetworkInfo {
     /// Property *HostNetworkInfo.vswitch*.
     pub vswitch: Option<Vec<crate::types::HostVirtualSwitch>>,
@@ -62,186 +62,157 @@ impl HostNetworkInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vswitch", &self.vswitch);
-        o.opt("proxySwitch", &self.proxy_switch);
-        o.opt("portgroup", &self.portgroup);
-        o.opt("pnic", &self.pnic);
-        o.opt("rdmaDevice", &self.rdma_device);
-        o.opt("vnic", &self.vnic);
-        o.opt("consoleVnic", &self.console_vnic);
-        o.opt("dnsConfig", &self.dns_config);
-        o.opt("ipRouteConfig", &self.ip_route_config);
-        o.opt("consoleIpRouteConfig", &self.console_ip_route_config);
-        o.opt("routeTableInfo", &self.route_table_info);
-        o.opt("dhcp", &self.dhcp);
-        o.opt("nat", &self.nat);
-        o.opt("ipV6Enabled", &self.ip_v6_enabled);
-        o.opt("atBootIpV6Enabled", &self.at_boot_ip_v6_enabled);
-        o.opt("netStackInstance", &self.net_stack_instance);
-        o.opt("opaqueSwitch", &self.opaque_switch);
-        o.opt("opaqueNetwork", &self.opaque_network);
-        o.opt("nsxTransportNodeId", &self.nsx_transport_node_id);
-        o.opt("nvdsToVdsMigrationRequired", &self.nvds_to_vds_migration_required);
-        o.opt("migrationStatus", &self.migration_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNetworkInfo",
+    type_name: Some("HostNetworkInfo"),
+    wire: &[
+        "vswitch",
+        "proxySwitch",
+        "portgroup",
+        "pnic",
+        "rdmaDevice",
+        "vnic",
+        "consoleVnic",
+        "dnsConfig",
+        "ipRouteConfig",
+        "consoleIpRouteConfig",
+        "routeTableInfo",
+        "dhcp",
+        "nat",
+        "ipV6Enabled",
+        "atBootIpV6Enabled",
+        "netStackInstance",
+        "opaqueSwitch",
+        "opaqueNetwork",
+        "nsxTransportNodeId",
+        "nvdsToVdsMigrationRequired",
+        "migrationStatus",
+    ],
+    names: &[
+        "vswitch",
+        "proxy_switch",
+        "portgroup",
+        "pnic",
+        "rdma_device",
+        "vnic",
+        "console_vnic",
+        "dns_config",
+        "ip_route_config",
+        "console_ip_route_config",
+        "route_table_info",
+        "dhcp",
+        "nat",
+        "ip_v6_enabled",
+        "at_boot_ip_v6_enabled",
+        "net_stack_instance",
+        "opaque_switch",
+        "opaque_network",
+        "nsx_transport_node_id",
+        "nvds_to_vds_migration_required",
+        "migration_status",
+    ],
+    required: &[],
+    by_name: &[
+        14u16, 9u16, 6u16, 11u16, 7u16, 8u16, 13u16, 20u16, 12u16, 15u16, 18u16, 19u16,
+        17u16, 16u16, 3u16, 2u16, 1u16, 4u16, 10u16, 5u16, 0u16,
+    ],
+};
+impl crate::object::Object for HostNetworkInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vswitch,
+            1usize => &self.proxy_switch,
+            2usize => &self.portgroup,
+            3usize => &self.pnic,
+            4usize => &self.rdma_device,
+            5usize => &self.vnic,
+            6usize => &self.console_vnic,
+            7usize => &self.dns_config,
+            8usize => &self.ip_route_config,
+            9usize => &self.console_ip_route_config,
+            10usize => &self.route_table_info,
+            11usize => &self.dhcp,
+            12usize => &self.nat,
+            13usize => &self.ip_v6_enabled,
+            14usize => &self.at_boot_ip_v6_enabled,
+            15usize => &self.net_stack_instance,
+            16usize => &self.opaque_switch,
+            17usize => &self.opaque_network,
+            18usize => &self.nsx_transport_node_id,
+            19usize => &self.nvds_to_vds_migration_required,
+            20usize => &self.migration_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vswitch,
+            1usize => &mut self.proxy_switch,
+            2usize => &mut self.portgroup,
+            3usize => &mut self.pnic,
+            4usize => &mut self.rdma_device,
+            5usize => &mut self.vnic,
+            6usize => &mut self.console_vnic,
+            7usize => &mut self.dns_config,
+            8usize => &mut self.ip_route_config,
+            9usize => &mut self.console_ip_route_config,
+            10usize => &mut self.route_table_info,
+            11usize => &mut self.dhcp,
+            12usize => &mut self.nat,
+            13usize => &mut self.ip_v6_enabled,
+            14usize => &mut self.at_boot_ip_v6_enabled,
+            15usize => &mut self.net_stack_instance,
+            16usize => &mut self.opaque_switch,
+            17usize => &mut self.opaque_network,
+            18usize => &mut self.nsx_transport_node_id,
+            19usize => &mut self.nvds_to_vds_migration_required,
+            20usize => &mut self.migration_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNetworkInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNetworkInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNetworkInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNetworkInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNetworkInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNetworkInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNetworkInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNetworkInfo {
-    const TYPE_NAME: &'static str = "HostNetworkInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostVirtualSwitch>>,
-            Option<Vec<crate::types::HostProxySwitch>>,
-            Option<Vec<crate::types::HostPortGroup>>,
-            Option<Vec<crate::types::PhysicalNic>>,
-            Option<Vec<crate::types::HostRdmaDevice>>,
-            Option<Vec<crate::types::HostVirtualNic>>,
-            Option<Vec<crate::types::HostVirtualNic>>,
-            Option<crate::types::HostDnsConfigKind>,
-            Option<crate::types::HostIpRouteConfigKind>,
-            Option<crate::types::HostIpRouteConfigKind>,
-            Option<Box<crate::types::HostIpRouteTableInfo>>,
-            Option<Vec<crate::types::HostDhcpService>>,
-            Option<Vec<crate::types::HostNatService>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::HostNetStackInstance>>,
-            Option<Vec<crate::types::HostOpaqueSwitch>>,
-            Option<Vec<crate::types::HostOpaqueNetworkInfo>>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vswitch" => crate::de::set_list(&mut f.0, &mut map, "vswitch"),
-                "proxySwitch" => crate::de::set_list(&mut f.1, &mut map, "proxySwitch"),
-                "portgroup" => crate::de::set_list(&mut f.2, &mut map, "portgroup"),
-                "pnic" => crate::de::set_list(&mut f.3, &mut map, "pnic"),
-                "rdmaDevice" => crate::de::set_list(&mut f.4, &mut map, "rdmaDevice"),
-                "vnic" => crate::de::set_list(&mut f.5, &mut map, "vnic"),
-                "consoleVnic" => crate::de::set_list(&mut f.6, &mut map, "consoleVnic"),
-                "dnsConfig" => crate::de::set(&mut f.7, &mut map, "dnsConfig"),
-                "ipRouteConfig" => crate::de::set(&mut f.8, &mut map, "ipRouteConfig"),
-                "consoleIpRouteConfig" => {
-                    crate::de::set(&mut f.9, &mut map, "consoleIpRouteConfig")
-                }
-                "routeTableInfo" => crate::de::set(&mut f.10, &mut map, "routeTableInfo"),
-                "dhcp" => crate::de::set_list(&mut f.11, &mut map, "dhcp"),
-                "nat" => crate::de::set_list(&mut f.12, &mut map, "nat"),
-                "ipV6Enabled" => crate::de::set(&mut f.13, &mut map, "ipV6Enabled"),
-                "atBootIpV6Enabled" => {
-                    crate::de::set(&mut f.14, &mut map, "atBootIpV6Enabled")
-                }
-                "netStackInstance" => {
-                    crate::de::set_list(&mut f.15, &mut map, "netStackInstance")
-                }
-                "opaqueSwitch" => {
-                    crate::de::set_list(&mut f.16, &mut map, "opaqueSwitch")
-                }
-                "opaqueNetwork" => {
-                    crate::de::set_list(&mut f.17, &mut map, "opaqueNetwork")
-                }
-                "nsxTransportNodeId" => {
-                    crate::de::set(&mut f.18, &mut map, "nsxTransportNodeId")
-                }
-                "nvdsToVdsMigrationRequired" => {
-                    crate::de::set(&mut f.19, &mut map, "nvdsToVdsMigrationRequired")
-                }
-                "migrationStatus" => {
-                    crate::de::set(&mut f.20, &mut map, "migrationStatus")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-        ) = f;
-        Ok(Self {
-            vswitch: f_0,
-            proxy_switch: f_1,
-            portgroup: f_2,
-            pnic: f_3,
-            rdma_device: f_4,
-            vnic: f_5,
-            console_vnic: f_6,
-            dns_config: f_7,
-            ip_route_config: f_8,
-            console_ip_route_config: f_9,
-            route_table_info: f_10,
-            dhcp: f_11,
-            nat: f_12,
-            ip_v6_enabled: f_13,
-            at_boot_ip_v6_enabled: f_14,
-            net_stack_instance: f_15,
-            opaque_switch: f_16,
-            opaque_network: f_17,
-            nsx_transport_node_id: f_18,
-            nvds_to_vds_migration_required: f_19,
-            migration_status: f_20,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNetworkPolicy {
     /// Property *HostNetworkPolicy.security*.
     pub security: Option<Box<crate::types::HostNetworkSecurityPolicy>>,
@@ -24,58 +24,76 @@ impl HostNetworkPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("security", &self.security);
-        o.opt("nicTeaming", &self.nic_teaming);
-        o.opt("offloadPolicy", &self.offload_policy);
-        o.opt("shapingPolicy", &self.shaping_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNetworkPolicy",
+    type_name: Some("HostNetworkPolicy"),
+    wire: &["security", "nicTeaming", "offloadPolicy", "shapingPolicy"],
+    names: &["security", "nic_teaming", "offload_policy", "shaping_policy"],
+    required: &[],
+    by_name: &[1u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for HostNetworkPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.security,
+            1usize => &self.nic_teaming,
+            2usize => &self.offload_policy,
+            3usize => &self.shaping_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.security,
+            1usize => &mut self.nic_teaming,
+            2usize => &mut self.offload_policy,
+            3usize => &mut self.shaping_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNetworkPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNetworkPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNetworkPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNetworkPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNetworkPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNetworkPolicy"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNetworkPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNetworkPolicy {
-    const TYPE_NAME: &'static str = "HostNetworkPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostNetworkSecurityPolicy>>,
-            Option<Box<crate::types::HostNicTeamingPolicy>>,
-            Option<Box<crate::types::HostNetOffloadCapabilities>>,
-            Option<Box<crate::types::HostNetworkTrafficShapingPolicy>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "security" => crate::de::set(&mut f.0, &mut map, "security"),
-                "nicTeaming" => crate::de::set(&mut f.1, &mut map, "nicTeaming"),
-                "offloadPolicy" => crate::de::set(&mut f.2, &mut map, "offloadPolicy"),
-                "shapingPolicy" => crate::de::set(&mut f.3, &mut map, "shapingPolicy"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            security: f_0,
-            nic_teaming: f_1,
-            offload_policy: f_2,
-            shaping_policy: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

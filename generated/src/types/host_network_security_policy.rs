@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkSecurityPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNetworkSecurityPolicy {
     /// Property *HostNetworkSecurityPolicy.allowPromiscuous*.
     pub allow_promiscuous: Option<bool>,
@@ -22,58 +22,74 @@ impl HostNetworkSecurityPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("allowPromiscuous", &self.allow_promiscuous);
-        o.opt("macChanges", &self.mac_changes);
-        o.opt("forgedTransmits", &self.forged_transmits);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNetworkSecurityPolicy",
+    type_name: Some("HostNetworkSecurityPolicy"),
+    wire: &["allowPromiscuous", "macChanges", "forgedTransmits"],
+    names: &["allow_promiscuous", "mac_changes", "forged_transmits"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for HostNetworkSecurityPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.allow_promiscuous,
+            1usize => &self.mac_changes,
+            2usize => &self.forged_transmits,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.allow_promiscuous,
+            1usize => &mut self.mac_changes,
+            2usize => &mut self.forged_transmits,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNetworkSecurityPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNetworkSecurityPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNetworkSecurityPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNetworkSecurityPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNetworkSecurityPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostNetworkSecurityPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNetworkSecurityPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNetworkSecurityPolicy {
-    const TYPE_NAME: &'static str = "HostNetworkSecurityPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "allowPromiscuous" => {
-                    crate::de::set(&mut f.0, &mut map, "allowPromiscuous")
-                }
-                "macChanges" => crate::de::set(&mut f.1, &mut map, "macChanges"),
-                "forgedTransmits" => {
-                    crate::de::set(&mut f.2, &mut map, "forgedTransmits")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            allow_promiscuous: f_0,
-            mac_changes: f_1,
-            forged_transmits: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

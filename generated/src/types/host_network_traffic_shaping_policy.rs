@@ -3,7 +3,7 @@
 /// Data object type *HostNetworkTrafficShapingPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNetworkTrafficShapingPolicy {
     /// Property *HostNetworkTrafficShapingPolicy.enabled*.
     pub enabled: Option<bool>,
@@ -24,64 +24,76 @@ impl HostNetworkTrafficShapingPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("averageBandwidth", &self.average_bandwidth);
-        o.opt("peakBandwidth", &self.peak_bandwidth);
-        o.opt("burstSize", &self.burst_size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNetworkTrafficShapingPolicy",
+    type_name: Some("HostNetworkTrafficShapingPolicy"),
+    wire: &["enabled", "averageBandwidth", "peakBandwidth", "burstSize"],
+    names: &["enabled", "average_bandwidth", "peak_bandwidth", "burst_size"],
+    required: &[],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostNetworkTrafficShapingPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.average_bandwidth,
+            2usize => &self.peak_bandwidth,
+            3usize => &self.burst_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.average_bandwidth,
+            2usize => &mut self.peak_bandwidth,
+            3usize => &mut self.burst_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNetworkTrafficShapingPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNetworkTrafficShapingPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNetworkTrafficShapingPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNetworkTrafficShapingPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNetworkTrafficShapingPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostNetworkTrafficShapingPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNetworkTrafficShapingPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNetworkTrafficShapingPolicy {
-    const TYPE_NAME: &'static str = "HostNetworkTrafficShapingPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<i64>, Option<i64>, Option<i64>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "averageBandwidth" => {
-                    crate::de::set(&mut f.1, &mut map, "averageBandwidth")
-                }
-                "peakBandwidth" => crate::de::set(&mut f.2, &mut map, "peakBandwidth"),
-                "burstSize" => crate::de::set(&mut f.3, &mut map, "burstSize"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            enabled: f_0,
-            average_bandwidth: f_1,
-            peak_bandwidth: f_2,
-            burst_size: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

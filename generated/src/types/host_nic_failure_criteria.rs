@@ -3,7 +3,7 @@
 /// Data object type *HostNicFailureCriteria*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNicFailureCriteria {
     /// Deprecated.
     ///
@@ -48,72 +48,98 @@ impl HostNicFailureCriteria {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("checkSpeed", &self.check_speed);
-        o.opt("speed", &self.speed);
-        o.opt("checkDuplex", &self.check_duplex);
-        o.opt("fullDuplex", &self.full_duplex);
-        o.opt("checkErrorPercent", &self.check_error_percent);
-        o.opt("percentage", &self.percentage);
-        o.opt("checkBeacon", &self.check_beacon);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNicFailureCriteria",
+    type_name: Some("HostNicFailureCriteria"),
+    wire: &[
+        "checkSpeed",
+        "speed",
+        "checkDuplex",
+        "fullDuplex",
+        "checkErrorPercent",
+        "percentage",
+        "checkBeacon",
+    ],
+    names: &[
+        "check_speed",
+        "speed",
+        "check_duplex",
+        "full_duplex",
+        "check_error_percent",
+        "percentage",
+        "check_beacon",
+    ],
+    required: &[],
+    by_name: &[6u16, 2u16, 4u16, 0u16, 3u16, 5u16, 1u16],
+};
+impl crate::object::Object for HostNicFailureCriteria {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.check_speed,
+            1usize => &self.speed,
+            2usize => &self.check_duplex,
+            3usize => &self.full_duplex,
+            4usize => &self.check_error_percent,
+            5usize => &self.percentage,
+            6usize => &self.check_beacon,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.check_speed,
+            1usize => &mut self.speed,
+            2usize => &mut self.check_duplex,
+            3usize => &mut self.full_duplex,
+            4usize => &mut self.check_error_percent,
+            5usize => &mut self.percentage,
+            6usize => &mut self.check_beacon,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNicFailureCriteria {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNicFailureCriteria {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNicFailureCriteria {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNicFailureCriteria {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNicFailureCriteria {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNicFailureCriteria"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNicFailureCriteria {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNicFailureCriteria {
-    const TYPE_NAME: &'static str = "HostNicFailureCriteria";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "checkSpeed" => crate::de::set(&mut f.0, &mut map, "checkSpeed"),
-                "speed" => crate::de::set(&mut f.1, &mut map, "speed"),
-                "checkDuplex" => crate::de::set(&mut f.2, &mut map, "checkDuplex"),
-                "fullDuplex" => crate::de::set(&mut f.3, &mut map, "fullDuplex"),
-                "checkErrorPercent" => {
-                    crate::de::set(&mut f.4, &mut map, "checkErrorPercent")
-                }
-                "percentage" => crate::de::set(&mut f.5, &mut map, "percentage"),
-                "checkBeacon" => crate::de::set(&mut f.6, &mut map, "checkBeacon"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            check_speed: f_0,
-            speed: f_1,
-            check_duplex: f_2,
-            full_duplex: f_3,
-            check_error_percent: f_4,
-            percentage: f_5,
-            check_beacon: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

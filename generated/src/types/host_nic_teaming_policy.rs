@@ -3,7 +3,7 @@
 /// Data object type *HostNicTeamingPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNicTeamingPolicy {
     /// Property *HostNicTeamingPolicy.policy*.
     pub policy: Option<String>,
@@ -31,68 +31,94 @@ impl HostNicTeamingPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("policy", &self.policy);
-        o.opt("reversePolicy", &self.reverse_policy);
-        o.opt("notifySwitches", &self.notify_switches);
-        o.opt("rollingOrder", &self.rolling_order);
-        o.opt("failureCriteria", &self.failure_criteria);
-        o.opt("nicOrder", &self.nic_order);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNicTeamingPolicy",
+    type_name: Some("HostNicTeamingPolicy"),
+    wire: &[
+        "policy",
+        "reversePolicy",
+        "notifySwitches",
+        "rollingOrder",
+        "failureCriteria",
+        "nicOrder",
+    ],
+    names: &[
+        "policy",
+        "reverse_policy",
+        "notify_switches",
+        "rolling_order",
+        "failure_criteria",
+        "nic_order",
+    ],
+    required: &[],
+    by_name: &[4u16, 5u16, 2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for HostNicTeamingPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.policy,
+            1usize => &self.reverse_policy,
+            2usize => &self.notify_switches,
+            3usize => &self.rolling_order,
+            4usize => &self.failure_criteria,
+            5usize => &self.nic_order,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.policy,
+            1usize => &mut self.reverse_policy,
+            2usize => &mut self.notify_switches,
+            3usize => &mut self.rolling_order,
+            4usize => &mut self.failure_criteria,
+            5usize => &mut self.nic_order,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNicTeamingPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNicTeamingPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNicTeamingPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNicTeamingPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNicTeamingPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNicTeamingPolicy"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNicTeamingPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNicTeamingPolicy {
-    const TYPE_NAME: &'static str = "HostNicTeamingPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::HostNicFailureCriteria>>,
-            Option<Box<crate::types::HostNicOrderPolicy>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "policy" => crate::de::set(&mut f.0, &mut map, "policy"),
-                "reversePolicy" => crate::de::set(&mut f.1, &mut map, "reversePolicy"),
-                "notifySwitches" => crate::de::set(&mut f.2, &mut map, "notifySwitches"),
-                "rollingOrder" => crate::de::set(&mut f.3, &mut map, "rollingOrder"),
-                "failureCriteria" => {
-                    crate::de::set(&mut f.4, &mut map, "failureCriteria")
-                }
-                "nicOrder" => crate::de::set(&mut f.5, &mut map, "nicOrder"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            policy: f_0,
-            reverse_policy: f_1,
-            notify_switches: f_2,
-            rolling_order: f_3,
-            failure_criteria: f_4,
-            nic_order: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

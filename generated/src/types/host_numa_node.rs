@@ -3,7 +3,7 @@
 /// Data object type *HostNumaNode*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNumaNode {
     /// Property *HostNumaNode.typeId*.
     pub type_id: i8,
@@ -36,80 +36,94 @@ impl HostNumaNode {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("typeId", &self.type_id);
-        o.field("cpuID", &self.cpu_id);
-        o.opt("memorySize", &self.memory_size);
-        o.field("memoryRangeBegin", &self.memory_range_begin);
-        o.field("memoryRangeLength", &self.memory_range_length);
-        o.opt("pciId", &self.pci_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNumaNode",
+    type_name: Some("HostNumaNode"),
+    wire: &[
+        "typeId",
+        "cpuID",
+        "memorySize",
+        "memoryRangeBegin",
+        "memoryRangeLength",
+        "pciId",
+    ],
+    names: &[
+        "type_id",
+        "cpu_id",
+        "memory_size",
+        "memory_range_begin",
+        "memory_range_length",
+        "pci_id",
+    ],
+    required: &[0u16, 1u16, 3u16, 4u16],
+    by_name: &[1u16, 3u16, 4u16, 2u16, 5u16, 0u16],
+};
+impl crate::object::Object for HostNumaNode {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.type_id,
+            1usize => &self.cpu_id,
+            2usize => &self.memory_size,
+            3usize => &self.memory_range_begin,
+            4usize => &self.memory_range_length,
+            5usize => &self.pci_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.type_id,
+            1usize => &mut self.cpu_id,
+            2usize => &mut self.memory_size,
+            3usize => &mut self.memory_range_begin,
+            4usize => &mut self.memory_range_length,
+            5usize => &mut self.pci_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNumaNode {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNumaNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNumaNode {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNumaNode {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNumaNode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNumaNode"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNumaNode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNumaNode {
-    const TYPE_NAME: &'static str = "HostNumaNode";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i8>,
-            Option<Vec<i16>>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "typeId" => crate::de::req(&mut f.0, &mut map, "typeId"),
-                "cpuID" => crate::de::req_list(&mut f.1, &mut map, "cpuID"),
-                "memorySize" => crate::de::set(&mut f.2, &mut map, "memorySize"),
-                "memoryRangeBegin" => {
-                    crate::de::req(&mut f.3, &mut map, "memoryRangeBegin")
-                }
-                "memoryRangeLength" => {
-                    crate::de::req(&mut f.4, &mut map, "memoryRangeLength")
-                }
-                "pciId" => crate::de::set_list(&mut f.5, &mut map, "pciId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["typeId", "cpuID", "memoryRangeBegin", "memoryRangeLength"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            type_id: f_0,
-            cpu_id: f_1,
-            memory_size: f_2,
-            memory_range_begin: f_3,
-            memory_range_length: f_4,
-            pci_id: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

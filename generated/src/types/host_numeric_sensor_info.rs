@@ -3,7 +3,7 @@
 /// Data object type *HostNumericSensorInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNumericSensorInfo {
     /// Property *HostNumericSensorInfo.name*.
     pub name: String,
@@ -42,120 +42,114 @@ impl HostNumericSensorInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("healthState", &self.health_state);
-        o.field("currentReading", &self.current_reading);
-        o.field("unitModifier", &self.unit_modifier);
-        o.field("baseUnits", &self.base_units);
-        o.opt("rateUnits", &self.rate_units);
-        o.field("sensorType", &self.sensor_type);
-        o.opt("id", &self.id);
-        o.opt("sensorNumber", &self.sensor_number);
-        o.opt("timeStamp", &self.time_stamp);
-        o.opt("fru", &self.fru);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNumericSensorInfo",
+    type_name: Some("HostNumericSensorInfo"),
+    wire: &[
+        "name",
+        "healthState",
+        "currentReading",
+        "unitModifier",
+        "baseUnits",
+        "rateUnits",
+        "sensorType",
+        "id",
+        "sensorNumber",
+        "timeStamp",
+        "fru",
+    ],
+    names: &[
+        "name",
+        "health_state",
+        "current_reading",
+        "unit_modifier",
+        "base_units",
+        "rate_units",
+        "sensor_type",
+        "id",
+        "sensor_number",
+        "time_stamp",
+        "fru",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 6u16],
+    by_name: &[4u16, 2u16, 10u16, 1u16, 7u16, 0u16, 5u16, 8u16, 6u16, 9u16, 3u16],
+};
+impl crate::object::Object for HostNumericSensorInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.health_state,
+            2usize => &self.current_reading,
+            3usize => &self.unit_modifier,
+            4usize => &self.base_units,
+            5usize => &self.rate_units,
+            6usize => &self.sensor_type,
+            7usize => &self.id,
+            8usize => &self.sensor_number,
+            9usize => &self.time_stamp,
+            10usize => &self.fru,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.health_state,
+            2usize => &mut self.current_reading,
+            3usize => &mut self.unit_modifier,
+            4usize => &mut self.base_units,
+            5usize => &mut self.rate_units,
+            6usize => &mut self.sensor_type,
+            7usize => &mut self.id,
+            8usize => &mut self.sensor_number,
+            9usize => &mut self.time_stamp,
+            10usize => &mut self.fru,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNumericSensorInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNumericSensorInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNumericSensorInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNumericSensorInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNumericSensorInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNumericSensorInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNumericSensorInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNumericSensorInfo {
-    const TYPE_NAME: &'static str = "HostNumericSensorInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::ElementDescriptionKind>,
-            Option<i64>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<Box<crate::types::HostFru>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "healthState" => crate::de::set(&mut f.1, &mut map, "healthState"),
-                "currentReading" => crate::de::req(&mut f.2, &mut map, "currentReading"),
-                "unitModifier" => crate::de::req(&mut f.3, &mut map, "unitModifier"),
-                "baseUnits" => crate::de::req(&mut f.4, &mut map, "baseUnits"),
-                "rateUnits" => crate::de::set(&mut f.5, &mut map, "rateUnits"),
-                "sensorType" => crate::de::req(&mut f.6, &mut map, "sensorType"),
-                "id" => crate::de::set(&mut f.7, &mut map, "id"),
-                "sensorNumber" => crate::de::set(&mut f.8, &mut map, "sensorNumber"),
-                "timeStamp" => crate::de::set(&mut f.9, &mut map, "timeStamp"),
-                "fru" => crate::de::set(&mut f.10, &mut map, "fru"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, Some(_), Some(_), Some(_), _, Some(_), _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "name",
-                        "currentReading",
-                        "unitModifier",
-                        "baseUnits",
-                        "sensorType",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            Some(f_6),
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            health_state: f_1,
-            current_reading: f_2,
-            unit_modifier: f_3,
-            base_units: f_4,
-            rate_units: f_5,
-            sensor_type: f_6,
-            id: f_7,
-            sensor_number: f_8,
-            time_stamp: f_9,
-            fru: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

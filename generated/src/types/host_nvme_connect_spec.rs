@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeConnectSpec*.
 ///
 /// Extends `HostNvmeSpec`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostNvmeConnectSpec {
     /// Property *HostNvmeSpec.hbaName*.
     pub hba_name: String,
@@ -28,80 +28,102 @@ impl HostNvmeConnectSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hbaName", &self.hba_name);
-        o.field("transportParameters", &self.transport_parameters);
-        o.field("subnqn", &self.subnqn);
-        o.opt("controllerId", &self.controller_id);
-        o.opt("adminQueueSize", &self.admin_queue_size);
-        o.opt("keepAliveTimeout", &self.keep_alive_timeout);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNvmeConnectSpec",
+    type_name: Some("HostNvmeConnectSpec"),
+    wire: &[
+        "hbaName",
+        "transportParameters",
+        "subnqn",
+        "controllerId",
+        "adminQueueSize",
+        "keepAliveTimeout",
+    ],
+    names: &[
+        "hba_name",
+        "transport_parameters",
+        "subnqn",
+        "controller_id",
+        "admin_queue_size",
+        "keep_alive_timeout",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[4u16, 3u16, 0u16, 5u16, 2u16, 1u16],
+};
+impl crate::object::Object for HostNvmeConnectSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hba_name,
+            1usize => &self.transport_parameters,
+            2usize => &self.subnqn,
+            3usize => &self.controller_id,
+            4usize => &self.admin_queue_size,
+            5usize => &self.keep_alive_timeout,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hba_name,
+            1usize => &mut self.transport_parameters,
+            2usize => &mut self.subnqn,
+            3usize => &mut self.controller_id,
+            4usize => &mut self.admin_queue_size,
+            5usize => &mut self.keep_alive_timeout,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNvmeConnectSpec {
+    fn blank() -> Self {
+        Self {
+            hba_name: crate::object::Blank::blank(),
+            transport_parameters: crate::object::Blank::blank(),
+            subnqn: crate::object::Blank::blank(),
+            controller_id: crate::object::Blank::blank(),
+            admin_queue_size: crate::object::Blank::blank(),
+            keep_alive_timeout: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostNvmeConnectSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNvmeConnectSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNvmeConnectSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNvmeConnectSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNvmeConnectSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNvmeConnectSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNvmeConnectSpec {
-    const TYPE_NAME: &'static str = "HostNvmeConnectSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::HostNvmeTransportParametersKind>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hbaName" => crate::de::req(&mut f.0, &mut map, "hbaName"),
-                "transportParameters" => {
-                    crate::de::req(&mut f.1, &mut map, "transportParameters")
-                }
-                "subnqn" => crate::de::req(&mut f.2, &mut map, "subnqn"),
-                "controllerId" => crate::de::set(&mut f.3, &mut map, "controllerId"),
-                "adminQueueSize" => crate::de::set(&mut f.4, &mut map, "adminQueueSize"),
-                "keepAliveTimeout" => {
-                    crate::de::set(&mut f.5, &mut map, "keepAliveTimeout")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["hbaName", "transportParameters", "subnqn"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            hba_name: f_0,
-            transport_parameters: f_1,
-            subnqn: f_2,
-            controller_id: f_3,
-            admin_queue_size: f_4,
-            keep_alive_timeout: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

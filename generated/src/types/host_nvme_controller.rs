@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeController*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostNvmeController {
     /// Property *HostNvmeController.key*.
     pub key: String,
@@ -44,169 +44,145 @@ impl HostNvmeController {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("controllerNumber", &self.controller_number);
-        o.field("subnqn", &self.subnqn);
-        o.field("name", &self.name);
-        o.field("associatedAdapter", &self.associated_adapter);
-        o.field("transportType", &self.transport_type);
-        o.field("fusedOperationSupported", &self.fused_operation_supported);
-        o.field("numberOfQueues", &self.number_of_queues);
-        o.field("queueSize", &self.queue_size);
-        o.opt("attachedNamespace", &self.attached_namespace);
-        o.opt("vendorId", &self.vendor_id);
-        o.opt("model", &self.model);
-        o.opt("serialNumber", &self.serial_number);
-        o.opt("firmwareVersion", &self.firmware_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNvmeController",
+    type_name: Some("HostNvmeController"),
+    wire: &[
+        "key",
+        "controllerNumber",
+        "subnqn",
+        "name",
+        "associatedAdapter",
+        "transportType",
+        "fusedOperationSupported",
+        "numberOfQueues",
+        "queueSize",
+        "attachedNamespace",
+        "vendorId",
+        "model",
+        "serialNumber",
+        "firmwareVersion",
+    ],
+    names: &[
+        "key",
+        "controller_number",
+        "subnqn",
+        "name",
+        "associated_adapter",
+        "transport_type",
+        "fused_operation_supported",
+        "number_of_queues",
+        "queue_size",
+        "attached_namespace",
+        "vendor_id",
+        "model",
+        "serial_number",
+        "firmware_version",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
+    by_name: &[
+        4u16, 9u16, 1u16, 13u16, 6u16, 0u16, 11u16, 3u16, 7u16, 8u16, 12u16, 2u16, 5u16,
+        10u16,
+    ],
+};
+impl crate::object::Object for HostNvmeController {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.controller_number,
+            2usize => &self.subnqn,
+            3usize => &self.name,
+            4usize => &self.associated_adapter,
+            5usize => &self.transport_type,
+            6usize => &self.fused_operation_supported,
+            7usize => &self.number_of_queues,
+            8usize => &self.queue_size,
+            9usize => &self.attached_namespace,
+            10usize => &self.vendor_id,
+            11usize => &self.model,
+            12usize => &self.serial_number,
+            13usize => &self.firmware_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.controller_number,
+            2usize => &mut self.subnqn,
+            3usize => &mut self.name,
+            4usize => &mut self.associated_adapter,
+            5usize => &mut self.transport_type,
+            6usize => &mut self.fused_operation_supported,
+            7usize => &mut self.number_of_queues,
+            8usize => &mut self.queue_size,
+            9usize => &mut self.attached_namespace,
+            10usize => &mut self.vendor_id,
+            11usize => &mut self.model,
+            12usize => &mut self.serial_number,
+            13usize => &mut self.firmware_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNvmeController {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            controller_number: crate::object::Blank::blank(),
+            subnqn: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            associated_adapter: crate::object::Blank::blank(),
+            transport_type: crate::object::Blank::blank(),
+            fused_operation_supported: crate::object::Blank::blank(),
+            number_of_queues: crate::object::Blank::blank(),
+            queue_size: crate::object::Blank::blank(),
+            attached_namespace: crate::object::Blank::blank(),
+            vendor_id: crate::object::Blank::blank(),
+            model: crate::object::Blank::blank(),
+            serial_number: crate::object::Blank::blank(),
+            firmware_version: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostNvmeController {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNvmeController {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNvmeController {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNvmeController {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNvmeController"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNvmeController {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNvmeController {
-    const TYPE_NAME: &'static str = "HostNvmeController";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::HostHostBusAdapterKind>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<Vec<crate::types::HostNvmeNamespace>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "controllerNumber" => {
-                    crate::de::req(&mut f.1, &mut map, "controllerNumber")
-                }
-                "subnqn" => crate::de::req(&mut f.2, &mut map, "subnqn"),
-                "name" => crate::de::req(&mut f.3, &mut map, "name"),
-                "associatedAdapter" => {
-                    crate::de::req(&mut f.4, &mut map, "associatedAdapter")
-                }
-                "transportType" => crate::de::req(&mut f.5, &mut map, "transportType"),
-                "fusedOperationSupported" => {
-                    crate::de::req(&mut f.6, &mut map, "fusedOperationSupported")
-                }
-                "numberOfQueues" => crate::de::req(&mut f.7, &mut map, "numberOfQueues"),
-                "queueSize" => crate::de::req(&mut f.8, &mut map, "queueSize"),
-                "attachedNamespace" => {
-                    crate::de::set_list(&mut f.9, &mut map, "attachedNamespace")
-                }
-                "vendorId" => crate::de::set(&mut f.10, &mut map, "vendorId"),
-                "model" => crate::de::set(&mut f.11, &mut map, "model"),
-                "serialNumber" => crate::de::set(&mut f.12, &mut map, "serialNumber"),
-                "firmwareVersion" => {
-                    crate::de::set(&mut f.13, &mut map, "firmwareVersion")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "controllerNumber",
-                        "subnqn",
-                        "name",
-                        "associatedAdapter",
-                        "transportType",
-                        "fusedOperationSupported",
-                        "numberOfQueues",
-                        "queueSize",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            controller_number: f_1,
-            subnqn: f_2,
-            name: f_3,
-            associated_adapter: f_4,
-            transport_type: f_5,
-            fused_operation_supported: f_6,
-            number_of_queues: f_7,
-            queue_size: f_8,
-            attached_namespace: f_9,
-            vendor_id: f_10,
-            model: f_11,
-            serial_number: f_12,
-            firmware_version: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeDiscoverSpec*.
 ///
 /// Extends `HostNvmeSpec`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostNvmeDiscoverSpec {
     /// Property *HostNvmeSpec.hbaName*.
     pub hba_name: String,
@@ -26,72 +26,87 @@ impl HostNvmeDiscoverSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hbaName", &self.hba_name);
-        o.field("transportParameters", &self.transport_parameters);
-        o.opt("autoConnect", &self.auto_connect);
-        o.opt("rootDiscoveryController", &self.root_discovery_controller);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNvmeDiscoverSpec",
+    type_name: Some("HostNvmeDiscoverSpec"),
+    wire: &["hbaName", "transportParameters", "autoConnect", "rootDiscoveryController"],
+    names: &[
+        "hba_name",
+        "transport_parameters",
+        "auto_connect",
+        "root_discovery_controller",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 0u16, 3u16, 1u16],
+};
+impl crate::object::Object for HostNvmeDiscoverSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hba_name,
+            1usize => &self.transport_parameters,
+            2usize => &self.auto_connect,
+            3usize => &self.root_discovery_controller,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hba_name,
+            1usize => &mut self.transport_parameters,
+            2usize => &mut self.auto_connect,
+            3usize => &mut self.root_discovery_controller,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNvmeDiscoverSpec {
+    fn blank() -> Self {
+        Self {
+            hba_name: crate::object::Blank::blank(),
+            transport_parameters: crate::object::Blank::blank(),
+            auto_connect: crate::object::Blank::blank(),
+            root_discovery_controller: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostNvmeDiscoverSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNvmeDiscoverSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNvmeDiscoverSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNvmeDiscoverSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNvmeDiscoverSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNvmeDiscoverSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNvmeDiscoverSpec {
-    const TYPE_NAME: &'static str = "HostNvmeDiscoverSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::HostNvmeTransportParametersKind>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hbaName" => crate::de::req(&mut f.0, &mut map, "hbaName"),
-                "transportParameters" => {
-                    crate::de::req(&mut f.1, &mut map, "transportParameters")
-                }
-                "autoConnect" => crate::de::set(&mut f.2, &mut map, "autoConnect"),
-                "rootDiscoveryController" => {
-                    crate::de::set(&mut f.3, &mut map, "rootDiscoveryController")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["hbaName", "transportParameters"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            hba_name: f_0,
-            transport_parameters: f_1,
-            auto_connect: f_2,
-            root_discovery_controller: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeDiscoveryLogEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostNvmeDiscoveryLogEntry {
     /// Property *HostNvmeDiscoveryLogEntry.subnqn*.
     pub subnqn: String,
@@ -32,123 +32,112 @@ impl HostNvmeDiscoveryLogEntry {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("subnqn", &self.subnqn);
-        o.field("subsystemType", &self.subsystem_type);
-        o.field("subsystemPortId", &self.subsystem_port_id);
-        o.field("controllerId", &self.controller_id);
-        o.field("adminQueueMaxSize", &self.admin_queue_max_size);
-        o.field("transportParameters", &self.transport_parameters);
-        o.field("transportRequirements", &self.transport_requirements);
-        o.field("connected", &self.connected);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNvmeDiscoveryLogEntry",
+    type_name: Some("HostNvmeDiscoveryLogEntry"),
+    wire: &[
+        "subnqn",
+        "subsystemType",
+        "subsystemPortId",
+        "controllerId",
+        "adminQueueMaxSize",
+        "transportParameters",
+        "transportRequirements",
+        "connected",
+    ],
+    names: &[
+        "subnqn",
+        "subsystem_type",
+        "subsystem_port_id",
+        "controller_id",
+        "admin_queue_max_size",
+        "transport_parameters",
+        "transport_requirements",
+        "connected",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[4u16, 7u16, 3u16, 0u16, 2u16, 1u16, 5u16, 6u16],
+};
+impl crate::object::Object for HostNvmeDiscoveryLogEntry {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.subnqn,
+            1usize => &self.subsystem_type,
+            2usize => &self.subsystem_port_id,
+            3usize => &self.controller_id,
+            4usize => &self.admin_queue_max_size,
+            5usize => &self.transport_parameters,
+            6usize => &self.transport_requirements,
+            7usize => &self.connected,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.subnqn,
+            1usize => &mut self.subsystem_type,
+            2usize => &mut self.subsystem_port_id,
+            3usize => &mut self.controller_id,
+            4usize => &mut self.admin_queue_max_size,
+            5usize => &mut self.transport_parameters,
+            6usize => &mut self.transport_requirements,
+            7usize => &mut self.connected,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNvmeDiscoveryLogEntry {
+    fn blank() -> Self {
+        Self {
+            subnqn: crate::object::Blank::blank(),
+            subsystem_type: crate::object::Blank::blank(),
+            subsystem_port_id: crate::object::Blank::blank(),
+            controller_id: crate::object::Blank::blank(),
+            admin_queue_max_size: crate::object::Blank::blank(),
+            transport_parameters: crate::object::Blank::blank(),
+            transport_requirements: crate::object::Blank::blank(),
+            connected: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostNvmeDiscoveryLogEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNvmeDiscoveryLogEntry {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNvmeDiscoveryLogEntry {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNvmeDiscoveryLogEntry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostNvmeDiscoveryLogEntry"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNvmeDiscoveryLogEntry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNvmeDiscoveryLogEntry {
-    const TYPE_NAME: &'static str = "HostNvmeDiscoveryLogEntry";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::HostNvmeTransportParametersKind>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "subnqn" => crate::de::req(&mut f.0, &mut map, "subnqn"),
-                "subsystemType" => crate::de::req(&mut f.1, &mut map, "subsystemType"),
-                "subsystemPortId" => {
-                    crate::de::req(&mut f.2, &mut map, "subsystemPortId")
-                }
-                "controllerId" => crate::de::req(&mut f.3, &mut map, "controllerId"),
-                "adminQueueMaxSize" => {
-                    crate::de::req(&mut f.4, &mut map, "adminQueueMaxSize")
-                }
-                "transportParameters" => {
-                    crate::de::req(&mut f.5, &mut map, "transportParameters")
-                }
-                "transportRequirements" => {
-                    crate::de::req(&mut f.6, &mut map, "transportRequirements")
-                }
-                "connected" => crate::de::req(&mut f.7, &mut map, "connected"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "subnqn",
-                        "subsystemType",
-                        "subsystemPortId",
-                        "controllerId",
-                        "adminQueueMaxSize",
-                        "transportParameters",
-                        "transportRequirements",
-                        "connected",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            subnqn: f_0,
-            subsystem_type: f_1,
-            subsystem_port_id: f_2,
-            controller_id: f_3,
-            admin_queue_max_size: f_4,
-            transport_parameters: f_5,
-            transport_requirements: f_6,
-            connected: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

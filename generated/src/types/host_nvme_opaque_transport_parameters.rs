@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeOpaqueTransportParameters*.
 ///
 /// Extends `HostNvmeTransportParameters`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNvmeOpaqueTransportParameters {
     /// Property *HostNvmeOpaqueTransportParameters.trtype*.
     pub trtype: String,
@@ -28,82 +28,78 @@ impl HostNvmeOpaqueTransportParameters {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("trtype", &self.trtype);
-        o.field("traddr", &self.traddr);
-        o.field("adrfam", &self.adrfam);
-        o.field("trsvcid", &self.trsvcid);
-        o.field("tsas", &self.tsas);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNvmeOpaqueTransportParameters",
+    type_name: Some("HostNvmeOpaqueTransportParameters"),
+    wire: &["trtype", "traddr", "adrfam", "trsvcid", "tsas"],
+    names: &["trtype", "traddr", "adrfam", "trsvcid", "tsas"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[2u16, 1u16, 3u16, 0u16, 4u16],
+};
+impl crate::object::Object for HostNvmeOpaqueTransportParameters {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.trtype,
+            1usize => &self.traddr,
+            2usize => &self.adrfam,
+            3usize => &self.trsvcid,
+            4usize => &self.tsas,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.trtype,
+            1usize => &mut self.traddr,
+            2usize => &mut self.adrfam,
+            3usize => &mut self.trsvcid,
+            4usize => &mut self.tsas,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNvmeOpaqueTransportParameters {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNvmeOpaqueTransportParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNvmeOpaqueTransportParameters {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNvmeOpaqueTransportParameters {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNvmeOpaqueTransportParameters {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostNvmeOpaqueTransportParameters"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNvmeOpaqueTransportParameters {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNvmeOpaqueTransportParameters {
-    const TYPE_NAME: &'static str = "HostNvmeOpaqueTransportParameters";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "trtype" => crate::de::req(&mut f.0, &mut map, "trtype"),
-                "traddr" => crate::de::req(&mut f.1, &mut map, "traddr"),
-                "adrfam" => crate::de::req(&mut f.2, &mut map, "adrfam"),
-                "trsvcid" => crate::de::req(&mut f.3, &mut map, "trsvcid"),
-                "tsas" => crate::de::req(&mut f.4, &mut map, "tsas"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["trtype", "traddr", "adrfam", "trsvcid", "tsas"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            trtype: f_0,
-            traddr: f_1,
-            adrfam: f_2,
-            trsvcid: f_3,
-            tsas: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

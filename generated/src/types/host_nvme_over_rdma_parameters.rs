@@ -3,7 +3,7 @@
 /// Data object type *HostNvmeOverRdmaParameters*.
 ///
 /// Extends `HostNvmeTransportParameters`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNvmeOverRdmaParameters {
     /// Property *HostNvmeOverRdmaParameters.address*.
     pub address: String,
@@ -22,59 +22,74 @@ impl HostNvmeOverRdmaParameters {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("address", &self.address);
-        o.opt("addressFamily", &self.address_family);
-        o.opt("portNumber", &self.port_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNvmeOverRdmaParameters",
+    type_name: Some("HostNvmeOverRdmaParameters"),
+    wire: &["address", "addressFamily", "portNumber"],
+    names: &["address", "address_family", "port_number"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostNvmeOverRdmaParameters {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.address,
+            1usize => &self.address_family,
+            2usize => &self.port_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.address,
+            1usize => &mut self.address_family,
+            2usize => &mut self.port_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNvmeOverRdmaParameters {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNvmeOverRdmaParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNvmeOverRdmaParameters {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNvmeOverRdmaParameters {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNvmeOverRdmaParameters {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostNvmeOverRdmaParameters"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNvmeOverRdmaParameters {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNvmeOverRdmaParameters {
-    const TYPE_NAME: &'static str = "HostNvmeOverRdmaParameters";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<i32>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "address" => crate::de::req(&mut f.0, &mut map, "address"),
-                "addressFamily" => crate::de::set(&mut f.1, &mut map, "addressFamily"),
-                "portNumber" => crate::de::set(&mut f.2, &mut map, "portNumber"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["address"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            address: f_0,
-            address_family: f_1,
-            port_number: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

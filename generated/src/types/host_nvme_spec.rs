@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostNvmeSpecKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostNvmeSpec {
     /// Property *HostNvmeSpec.hbaName*.
     pub hba_name: String,
@@ -22,63 +22,77 @@ impl HostNvmeSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hbaName", &self.hba_name);
-        o.field("transportParameters", &self.transport_parameters);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNvmeSpec",
+    type_name: Some("HostNvmeSpec"),
+    wire: &["hbaName", "transportParameters"],
+    names: &["hba_name", "transport_parameters"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for HostNvmeSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hba_name,
+            1usize => &self.transport_parameters,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hba_name,
+            1usize => &mut self.transport_parameters,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostNvmeSpec {
+    fn blank() -> Self {
+        Self {
+            hba_name: crate::object::Blank::blank(),
+            transport_parameters: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostNvmeSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNvmeSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNvmeSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNvmeSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostNvmeSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNvmeSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNvmeSpec {
-    const TYPE_NAME: &'static str = "HostNvmeSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::HostNvmeTransportParametersKind>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hbaName" => crate::de::req(&mut f.0, &mut map, "hbaName"),
-                "transportParameters" => {
-                    crate::de::req(&mut f.1, &mut map, "transportParameters")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["hbaName", "transportParameters"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            hba_name: f_0,
-            transport_parameters: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostNvmeSpec` or any of its subtypes: what a member declared as `HostNvmeSpec` holds.
@@ -97,11 +111,7 @@ pub enum HostNvmeSpecKind {
 impl HostNvmeSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostNvmeSpec(v) => v.type_name(),
-            Self::HostNvmeConnectSpec(v) => v.type_name(),
-            Self::HostNvmeDiscoverSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -131,60 +141,60 @@ impl From<crate::types::HostNvmeDiscoverSpec> for HostNvmeSpecKind {
         Self::HostNvmeDiscoverSpec(Box::new(v))
     }
 }
-impl serde::Serialize for HostNvmeSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostNvmeSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::HostNvmeSpec, id) {
+            crate::registry::id::HostNvmeConnectSpec => {
+                Self::HostNvmeConnectSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostNvmeDiscoverSpec => {
+                Self::HostNvmeDiscoverSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostNvmeSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostNvmeSpec(v) => v.serialize(s),
-            Self::HostNvmeConnectSpec(v) => v.serialize(s),
-            Self::HostNvmeDiscoverSpec(v) => v.serialize(s),
+            Self::HostNvmeSpec(v) => &**v,
+            Self::HostNvmeConnectSpec(v) => &**v,
+            Self::HostNvmeDiscoverSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostNvmeSpec(v) => &mut **v,
+            Self::HostNvmeConnectSpec(v) => &mut **v,
+            Self::HostNvmeDiscoverSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostNvmeSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostNvmeSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostNvmeSpecKind {
-    const BASE: u16 = crate::registry::id::HostNvmeSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostNvmeConnectSpec => {
-                    Self::HostNvmeConnectSpec(
-                        Box::new(
-                            <crate::types::HostNvmeConnectSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostNvmeDiscoverSpec => {
-                    Self::HostNvmeDiscoverSpec(
-                        Box::new(
-                            <crate::types::HostNvmeDiscoverSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostNvmeSpec(
-                        Box::new(
-                            <crate::types::HostNvmeSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostNvmeSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostNvmeSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostNvmeSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostNvmeSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

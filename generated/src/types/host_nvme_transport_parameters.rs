@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostNvmeTransportParametersKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostNvmeTransportParameters {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,65 @@ impl HostNvmeTransportParameters {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostNvmeTransportParameters",
+    type_name: Some("HostNvmeTransportParameters"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for HostNvmeTransportParameters {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "HostNvmeTransportParameters")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "HostNvmeTransportParameters")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for HostNvmeTransportParameters {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostNvmeTransportParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostNvmeTransportParameters {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostNvmeTransportParameters {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNvmeTransportParameters {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostNvmeTransportParameters"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNvmeTransportParameters {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostNvmeTransportParameters {
-    const TYPE_NAME: &'static str = "HostNvmeTransportParameters";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostNvmeTransportParameters` or any of its subtypes: what a member declared as `HostNvmeTransportParameters` holds.
@@ -79,13 +103,7 @@ pub enum HostNvmeTransportParametersKind {
 impl HostNvmeTransportParametersKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostNvmeTransportParameters(v) => v.type_name(),
-            Self::HostNvmeOpaqueTransportParameters(v) => v.type_name(),
-            Self::HostNvmeOverFibreChannelParameters(v) => v.type_name(),
-            Self::HostNvmeOverRdmaParameters(v) => v.type_name(),
-            Self::HostNvmeOverTcpParameters(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -130,82 +148,73 @@ impl From<crate::types::HostNvmeOverTcpParameters> for HostNvmeTransportParamete
         Self::HostNvmeOverTcpParameters(Box::new(v))
     }
 }
-impl serde::Serialize for HostNvmeTransportParametersKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostNvmeTransportParametersKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostNvmeTransportParameters,
+            id,
+        ) {
+            crate::registry::id::HostNvmeOpaqueTransportParameters => {
+                Self::HostNvmeOpaqueTransportParameters(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostNvmeOverFibreChannelParameters => {
+                Self::HostNvmeOverFibreChannelParameters(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostNvmeOverRdmaParameters => {
+                Self::HostNvmeOverRdmaParameters(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostNvmeOverTcpParameters => {
+                Self::HostNvmeOverTcpParameters(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostNvmeTransportParameters(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostNvmeTransportParameters(v) => v.serialize(s),
-            Self::HostNvmeOpaqueTransportParameters(v) => v.serialize(s),
-            Self::HostNvmeOverFibreChannelParameters(v) => v.serialize(s),
-            Self::HostNvmeOverRdmaParameters(v) => v.serialize(s),
-            Self::HostNvmeOverTcpParameters(v) => v.serialize(s),
+            Self::HostNvmeTransportParameters(v) => &**v,
+            Self::HostNvmeOpaqueTransportParameters(v) => &**v,
+            Self::HostNvmeOverFibreChannelParameters(v) => &**v,
+            Self::HostNvmeOverRdmaParameters(v) => &**v,
+            Self::HostNvmeOverTcpParameters(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostNvmeTransportParameters(v) => &mut **v,
+            Self::HostNvmeOpaqueTransportParameters(v) => &mut **v,
+            Self::HostNvmeOverFibreChannelParameters(v) => &mut **v,
+            Self::HostNvmeOverRdmaParameters(v) => &mut **v,
+            Self::HostNvmeOverTcpParameters(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostNvmeTransportParametersKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostNvmeTransportParametersKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostNvmeTransportParametersKind {
-    const BASE: u16 = crate::registry::id::HostNvmeTransportParameters;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostNvmeOpaqueTransportParameters => {
-                    Self::HostNvmeOpaqueTransportParameters(
-                        Box::new(
-                            <crate::types::HostNvmeOpaqueTransportParameters as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostNvmeOverFibreChannelParameters => {
-                    Self::HostNvmeOverFibreChannelParameters(
-                        Box::new(
-                            <crate::types::HostNvmeOverFibreChannelParameters as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostNvmeOverRdmaParameters => {
-                    Self::HostNvmeOverRdmaParameters(
-                        Box::new(
-                            <crate::types::HostNvmeOverRdmaParameters as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostNvmeOverTcpParameters => {
-                    Self::HostNvmeOverTcpParameters(
-                        Box::new(
-                            <crate::types::HostNvmeOverTcpParameters as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostNvmeTransportParameters(
-                        Box::new(
-                            <crate::types::HostNvmeTransportParameters as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostNvmeTransportParametersKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostNvmeTransportParametersKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostNvmeTransportParametersKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostNvmeTransportParametersKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

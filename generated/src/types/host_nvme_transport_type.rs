@@ -40,8 +40,9 @@ impl HostNvmeTransportType {
         }
     }
 }
-impl crate::de::StringEnum for HostNvmeTransportType {
-    fn from_wire(v: &str) -> Self {
+impl HostNvmeTransportType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "pcie" => Self::Pcie,
             "fibreChannel" => Self::FibreChannel,
@@ -55,13 +56,13 @@ impl crate::de::StringEnum for HostNvmeTransportType {
 }
 impl From<&str> for HostNvmeTransportType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostNvmeTransportType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostNvmeTransportType {
@@ -69,13 +70,33 @@ impl std::fmt::Display for HostNvmeTransportType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostNvmeTransportType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostNvmeTransportType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostNvmeTransportType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostNvmeTransportType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostNvmeTransportType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostOpaqueNetworkInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostOpaqueNetworkInfo {
     /// Property *HostOpaqueNetworkInfo.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -30,88 +30,98 @@ impl HostOpaqueNetworkInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.field("opaqueNetworkId", &self.opaque_network_id);
-        o.field("opaqueNetworkName", &self.opaque_network_name);
-        o.field("opaqueNetworkType", &self.opaque_network_type);
-        o.opt("pnicZone", &self.pnic_zone);
-        o.opt("capability", &self.capability);
-        o.opt("extraConfig", &self.extra_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostOpaqueNetworkInfo",
+    type_name: Some("HostOpaqueNetworkInfo"),
+    wire: &[
+        "dynamicProperty",
+        "opaqueNetworkId",
+        "opaqueNetworkName",
+        "opaqueNetworkType",
+        "pnicZone",
+        "capability",
+        "extraConfig",
+    ],
+    names: &[
+        "dynamic_property",
+        "opaque_network_id",
+        "opaque_network_name",
+        "opaque_network_type",
+        "pnic_zone",
+        "capability",
+        "extra_config",
+    ],
+    required: &[1u16, 2u16, 3u16],
+    by_name: &[5u16, 0u16, 6u16, 1u16, 2u16, 3u16, 4u16],
+};
+impl crate::object::Object for HostOpaqueNetworkInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dynamic_property,
+            1usize => &self.opaque_network_id,
+            2usize => &self.opaque_network_name,
+            3usize => &self.opaque_network_type,
+            4usize => &self.pnic_zone,
+            5usize => &self.capability,
+            6usize => &self.extra_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dynamic_property,
+            1usize => &mut self.opaque_network_id,
+            2usize => &mut self.opaque_network_name,
+            3usize => &mut self.opaque_network_type,
+            4usize => &mut self.pnic_zone,
+            5usize => &mut self.capability,
+            6usize => &mut self.extra_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostOpaqueNetworkInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostOpaqueNetworkInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostOpaqueNetworkInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostOpaqueNetworkInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostOpaqueNetworkInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostOpaqueNetworkInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostOpaqueNetworkInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostOpaqueNetworkInfo {
-    const TYPE_NAME: &'static str = "HostOpaqueNetworkInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::OpaqueNetworkCapability>>,
-            Option<Vec<crate::types::OptionValueKind>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dynamicProperty")
-                }
-                "opaqueNetworkId" => {
-                    crate::de::req(&mut f.1, &mut map, "opaqueNetworkId")
-                }
-                "opaqueNetworkName" => {
-                    crate::de::req(&mut f.2, &mut map, "opaqueNetworkName")
-                }
-                "opaqueNetworkType" => {
-                    crate::de::req(&mut f.3, &mut map, "opaqueNetworkType")
-                }
-                "pnicZone" => crate::de::set_list(&mut f.4, &mut map, "pnicZone"),
-                "capability" => crate::de::set(&mut f.5, &mut map, "capability"),
-                "extraConfig" => crate::de::set_list(&mut f.6, &mut map, "extraConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["opaqueNetworkId", "opaqueNetworkName", "opaqueNetworkType"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dynamic_property: f_0,
-            opaque_network_id: f_1,
-            opaque_network_name: f_2,
-            opaque_network_type: f_3,
-            pnic_zone: f_4,
-            capability: f_5,
-            extra_config: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

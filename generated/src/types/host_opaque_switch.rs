@@ -3,7 +3,7 @@
 /// Data object type *HostOpaqueSwitch*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostOpaqueSwitch {
     /// Property *HostOpaqueSwitch.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -34,87 +34,106 @@ impl HostOpaqueSwitch {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.field("key", &self.key);
-        o.opt("name", &self.name);
-        o.opt("pnic", &self.pnic);
-        o.opt("pnicZone", &self.pnic_zone);
-        o.opt("status", &self.status);
-        o.opt("vtep", &self.vtep);
-        o.opt("extraConfig", &self.extra_config);
-        o.opt("featureCapability", &self.feature_capability);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostOpaqueSwitch",
+    type_name: Some("HostOpaqueSwitch"),
+    wire: &[
+        "dynamicProperty",
+        "key",
+        "name",
+        "pnic",
+        "pnicZone",
+        "status",
+        "vtep",
+        "extraConfig",
+        "featureCapability",
+    ],
+    names: &[
+        "dynamic_property",
+        "key",
+        "name",
+        "pnic",
+        "pnic_zone",
+        "status",
+        "vtep",
+        "extra_config",
+        "feature_capability",
+    ],
+    required: &[1u16],
+    by_name: &[0u16, 7u16, 8u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+};
+impl crate::object::Object for HostOpaqueSwitch {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dynamic_property,
+            1usize => &self.key,
+            2usize => &self.name,
+            3usize => &self.pnic,
+            4usize => &self.pnic_zone,
+            5usize => &self.status,
+            6usize => &self.vtep,
+            7usize => &self.extra_config,
+            8usize => &self.feature_capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dynamic_property,
+            1usize => &mut self.key,
+            2usize => &mut self.name,
+            3usize => &mut self.pnic,
+            4usize => &mut self.pnic_zone,
+            5usize => &mut self.status,
+            6usize => &mut self.vtep,
+            7usize => &mut self.extra_config,
+            8usize => &mut self.feature_capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostOpaqueSwitch {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostOpaqueSwitch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostOpaqueSwitch {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostOpaqueSwitch {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostOpaqueSwitch {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostOpaqueSwitch"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostOpaqueSwitch {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostOpaqueSwitch {
-    const TYPE_NAME: &'static str = "HostOpaqueSwitch";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::PhysicalNic>>,
-            Option<Vec<crate::types::HostOpaqueSwitchPhysicalNicZone>>,
-            Option<String>,
-            Option<Vec<crate::types::HostVirtualNic>>,
-            Option<Vec<crate::types::OptionValueKind>>,
-            Option<Vec<crate::types::HostFeatureCapability>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dynamicProperty")
-                }
-                "key" => crate::de::req(&mut f.1, &mut map, "key"),
-                "name" => crate::de::set(&mut f.2, &mut map, "name"),
-                "pnic" => crate::de::set_list(&mut f.3, &mut map, "pnic"),
-                "pnicZone" => crate::de::set_list(&mut f.4, &mut map, "pnicZone"),
-                "status" => crate::de::set(&mut f.5, &mut map, "status"),
-                "vtep" => crate::de::set_list(&mut f.6, &mut map, "vtep"),
-                "extraConfig" => crate::de::set_list(&mut f.7, &mut map, "extraConfig"),
-                "featureCapability" => {
-                    crate::de::set_list(&mut f.8, &mut map, "featureCapability")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["key"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dynamic_property: f_0,
-            key: f_1,
-            name: f_2,
-            pnic: f_3,
-            pnic_zone: f_4,
-            status: f_5,
-            vtep: f_6,
-            extra_config: f_7,
-            feature_capability: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

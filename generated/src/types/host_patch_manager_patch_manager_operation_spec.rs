@@ -3,7 +3,7 @@
 /// Data object type *HostPatchManagerPatchManagerOperationSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPatchManagerPatchManagerOperationSpec {
     /// Property *HostPatchManagerPatchManagerOperationSpec.proxy*.
     pub proxy: Option<String>,
@@ -26,66 +26,78 @@ impl HostPatchManagerPatchManagerOperationSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("proxy", &self.proxy);
-        o.opt("port", &self.port);
-        o.opt("userName", &self.user_name);
-        o.opt("password", &self.password);
-        o.opt("cmdOption", &self.cmd_option);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPatchManagerPatchManagerOperationSpec",
+    type_name: Some("HostPatchManagerPatchManagerOperationSpec"),
+    wire: &["proxy", "port", "userName", "password", "cmdOption"],
+    names: &["proxy", "port", "user_name", "password", "cmd_option"],
+    required: &[],
+    by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostPatchManagerPatchManagerOperationSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.proxy,
+            1usize => &self.port,
+            2usize => &self.user_name,
+            3usize => &self.password,
+            4usize => &self.cmd_option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.proxy,
+            1usize => &mut self.port,
+            2usize => &mut self.user_name,
+            3usize => &mut self.password,
+            4usize => &mut self.cmd_option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPatchManagerPatchManagerOperationSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPatchManagerPatchManagerOperationSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPatchManagerPatchManagerOperationSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPatchManagerPatchManagerOperationSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPatchManagerPatchManagerOperationSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostPatchManagerPatchManagerOperationSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPatchManagerPatchManagerOperationSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPatchManagerPatchManagerOperationSpec {
-    const TYPE_NAME: &'static str = "HostPatchManagerPatchManagerOperationSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "proxy" => crate::de::set(&mut f.0, &mut map, "proxy"),
-                "port" => crate::de::set(&mut f.1, &mut map, "port"),
-                "userName" => crate::de::set(&mut f.2, &mut map, "userName"),
-                "password" => crate::de::set(&mut f.3, &mut map, "password"),
-                "cmdOption" => crate::de::set(&mut f.4, &mut map, "cmdOption"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            proxy: f_0,
-            port: f_1,
-            user_name: f_2,
-            password: f_3,
-            cmd_option: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

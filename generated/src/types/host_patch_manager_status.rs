@@ -3,7 +3,7 @@
 /// Data object type *HostPatchManagerStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPatchManagerStatus {
     /// Property *HostPatchManagerStatus.id*.
     pub id: String,
@@ -40,130 +40,114 @@ impl HostPatchManagerStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("applicable", &self.applicable);
-        o.opt("reason", &self.reason);
-        o.opt("integrity", &self.integrity);
-        o.field("installed", &self.installed);
-        o.opt("installState", &self.install_state);
-        o.opt("prerequisitePatch", &self.prerequisite_patch);
-        o.field("restartRequired", &self.restart_required);
-        o.field("reconnectRequired", &self.reconnect_required);
-        o.field("vmOffRequired", &self.vm_off_required);
-        o.opt("supersededPatchIds", &self.superseded_patch_ids);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPatchManagerStatus",
+    type_name: Some("HostPatchManagerStatus"),
+    wire: &[
+        "id",
+        "applicable",
+        "reason",
+        "integrity",
+        "installed",
+        "installState",
+        "prerequisitePatch",
+        "restartRequired",
+        "reconnectRequired",
+        "vmOffRequired",
+        "supersededPatchIds",
+    ],
+    names: &[
+        "id",
+        "applicable",
+        "reason",
+        "integrity",
+        "installed",
+        "install_state",
+        "prerequisite_patch",
+        "restart_required",
+        "reconnect_required",
+        "vm_off_required",
+        "superseded_patch_ids",
+    ],
+    required: &[0u16, 1u16, 4u16, 7u16, 8u16, 9u16],
+    by_name: &[1u16, 0u16, 5u16, 4u16, 3u16, 6u16, 2u16, 8u16, 7u16, 10u16, 9u16],
+};
+impl crate::object::Object for HostPatchManagerStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.applicable,
+            2usize => &self.reason,
+            3usize => &self.integrity,
+            4usize => &self.installed,
+            5usize => &self.install_state,
+            6usize => &self.prerequisite_patch,
+            7usize => &self.restart_required,
+            8usize => &self.reconnect_required,
+            9usize => &self.vm_off_required,
+            10usize => &self.superseded_patch_ids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.applicable,
+            2usize => &mut self.reason,
+            3usize => &mut self.integrity,
+            4usize => &mut self.installed,
+            5usize => &mut self.install_state,
+            6usize => &mut self.prerequisite_patch,
+            7usize => &mut self.restart_required,
+            8usize => &mut self.reconnect_required,
+            9usize => &mut self.vm_off_required,
+            10usize => &mut self.superseded_patch_ids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPatchManagerStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPatchManagerStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPatchManagerStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPatchManagerStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPatchManagerStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostPatchManagerStatus"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPatchManagerStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPatchManagerStatus {
-    const TYPE_NAME: &'static str = "HostPatchManagerStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::HostPatchManagerStatusPrerequisitePatch>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "applicable" => crate::de::req(&mut f.1, &mut map, "applicable"),
-                "reason" => crate::de::set_list(&mut f.2, &mut map, "reason"),
-                "integrity" => crate::de::set(&mut f.3, &mut map, "integrity"),
-                "installed" => crate::de::req(&mut f.4, &mut map, "installed"),
-                "installState" => crate::de::set_list(&mut f.5, &mut map, "installState"),
-                "prerequisitePatch" => {
-                    crate::de::set_list(&mut f.6, &mut map, "prerequisitePatch")
-                }
-                "restartRequired" => {
-                    crate::de::req(&mut f.7, &mut map, "restartRequired")
-                }
-                "reconnectRequired" => {
-                    crate::de::req(&mut f.8, &mut map, "reconnectRequired")
-                }
-                "vmOffRequired" => crate::de::req(&mut f.9, &mut map, "vmOffRequired"),
-                "supersededPatchIds" => {
-                    crate::de::set_list(&mut f.10, &mut map, "supersededPatchIds")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, _, Some(_), _, _, Some(_), Some(_), Some(_), _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.4.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &[
-                        "id",
-                        "applicable",
-                        "installed",
-                        "restartRequired",
-                        "reconnectRequired",
-                        "vmOffRequired",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            f_3,
-            Some(f_4),
-            f_5,
-            f_6,
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            applicable: f_1,
-            reason: f_2,
-            integrity: f_3,
-            installed: f_4,
-            install_state: f_5,
-            prerequisite_patch: f_6,
-            restart_required: f_7,
-            reconnect_required: f_8,
-            vm_off_required: f_9,
-            superseded_patch_ids: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostPciDevice*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPciDevice {
     /// Property *HostPciDevice.id*.
     pub id: String,
@@ -56,179 +56,137 @@ impl HostPciDevice {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("classId", &self.class_id);
-        o.field("bus", &self.bus);
-        o.field("slot", &self.slot);
-        o.opt("physicalSlot", &self.physical_slot);
-        o.opt("slotDescription", &self.slot_description);
-        o.field("function", &self.function);
-        o.field("vendorId", &self.vendor_id);
-        o.field("subVendorId", &self.sub_vendor_id);
-        o.field("vendorName", &self.vendor_name);
-        o.field("deviceId", &self.device_id);
-        o.field("subDeviceId", &self.sub_device_id);
-        o.opt("parentBridge", &self.parent_bridge);
-        o.field("deviceName", &self.device_name);
-        o.opt("deviceClassName", &self.device_class_name);
-        o.opt("directPathInfo", &self.direct_path_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPciDevice",
+    type_name: Some("HostPciDevice"),
+    wire: &[
+        "id",
+        "classId",
+        "bus",
+        "slot",
+        "physicalSlot",
+        "slotDescription",
+        "function",
+        "vendorId",
+        "subVendorId",
+        "vendorName",
+        "deviceId",
+        "subDeviceId",
+        "parentBridge",
+        "deviceName",
+        "deviceClassName",
+        "directPathInfo",
+    ],
+    names: &[
+        "id",
+        "class_id",
+        "bus",
+        "slot",
+        "physical_slot",
+        "slot_description",
+        "function",
+        "vendor_id",
+        "sub_vendor_id",
+        "vendor_name",
+        "device_id",
+        "sub_device_id",
+        "parent_bridge",
+        "device_name",
+        "device_class_name",
+        "direct_path_info",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 13u16],
+    by_name: &[
+        2u16, 1u16, 14u16, 10u16, 13u16, 15u16, 6u16, 0u16, 12u16, 4u16, 3u16, 5u16,
+        11u16, 8u16, 7u16, 9u16,
+    ],
+};
+impl crate::object::Object for HostPciDevice {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.class_id,
+            2usize => &self.bus,
+            3usize => &self.slot,
+            4usize => &self.physical_slot,
+            5usize => &self.slot_description,
+            6usize => &self.function,
+            7usize => &self.vendor_id,
+            8usize => &self.sub_vendor_id,
+            9usize => &self.vendor_name,
+            10usize => &self.device_id,
+            11usize => &self.sub_device_id,
+            12usize => &self.parent_bridge,
+            13usize => &self.device_name,
+            14usize => &self.device_class_name,
+            15usize => &self.direct_path_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.class_id,
+            2usize => &mut self.bus,
+            3usize => &mut self.slot,
+            4usize => &mut self.physical_slot,
+            5usize => &mut self.slot_description,
+            6usize => &mut self.function,
+            7usize => &mut self.vendor_id,
+            8usize => &mut self.sub_vendor_id,
+            9usize => &mut self.vendor_name,
+            10usize => &mut self.device_id,
+            11usize => &mut self.sub_device_id,
+            12usize => &mut self.parent_bridge,
+            13usize => &mut self.device_name,
+            14usize => &mut self.device_class_name,
+            15usize => &mut self.direct_path_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPciDevice {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPciDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPciDevice {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPciDevice {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPciDevice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostPciDevice"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPciDevice {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPciDevice {
-    const TYPE_NAME: &'static str = "HostPciDevice";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i16>,
-            Option<i8>,
-            Option<i8>,
-            Option<i32>,
-            Option<String>,
-            Option<i8>,
-            Option<i16>,
-            Option<i16>,
-            Option<String>,
-            Option<i16>,
-            Option<i16>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostPciDeviceDirectPathInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "classId" => crate::de::req(&mut f.1, &mut map, "classId"),
-                "bus" => crate::de::req(&mut f.2, &mut map, "bus"),
-                "slot" => crate::de::req(&mut f.3, &mut map, "slot"),
-                "physicalSlot" => crate::de::set(&mut f.4, &mut map, "physicalSlot"),
-                "slotDescription" => {
-                    crate::de::set(&mut f.5, &mut map, "slotDescription")
-                }
-                "function" => crate::de::req(&mut f.6, &mut map, "function"),
-                "vendorId" => crate::de::req(&mut f.7, &mut map, "vendorId"),
-                "subVendorId" => crate::de::req(&mut f.8, &mut map, "subVendorId"),
-                "vendorName" => crate::de::req(&mut f.9, &mut map, "vendorName"),
-                "deviceId" => crate::de::req(&mut f.10, &mut map, "deviceId"),
-                "subDeviceId" => crate::de::req(&mut f.11, &mut map, "subDeviceId"),
-                "parentBridge" => crate::de::set(&mut f.12, &mut map, "parentBridge"),
-                "deviceName" => crate::de::req(&mut f.13, &mut map, "deviceName"),
-                "deviceClassName" => {
-                    crate::de::set(&mut f.14, &mut map, "deviceClassName")
-                }
-                "directPathInfo" => crate::de::set(&mut f.15, &mut map, "directPathInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), _, Some(_), _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.13.is_some(),
-                    ],
-                    &[
-                        "id",
-                        "classId",
-                        "bus",
-                        "slot",
-                        "function",
-                        "vendorId",
-                        "subVendorId",
-                        "vendorName",
-                        "deviceId",
-                        "subDeviceId",
-                        "deviceName",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            f_12,
-            Some(f_13),
-            f_14,
-            f_15,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            class_id: f_1,
-            bus: f_2,
-            slot: f_3,
-            physical_slot: f_4,
-            slot_description: f_5,
-            function: f_6,
-            vendor_id: f_7,
-            sub_vendor_id: f_8,
-            vendor_name: f_9,
-            device_id: f_10,
-            sub_device_id: f_11,
-            parent_bridge: f_12,
-            device_name: f_13,
-            device_class_name: f_14,
-            direct_path_info: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

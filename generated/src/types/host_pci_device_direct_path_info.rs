@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPciDeviceDirectPathInfo {
     /// Property *HostPciDeviceDirectPathInfo.interconnectType*.
     pub interconnect_type: Option<String>,
@@ -26,66 +26,76 @@ impl HostPciDeviceDirectPathInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("interconnectType", &self.interconnect_type);
-        o.opt("driverName", &self.driver_name);
-        o.opt("driverVersion", &self.driver_version);
-        o.opt("availableMemory", &self.available_memory);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPciDeviceDirectPathInfo",
+    type_name: Some("HostPciDeviceDirectPathInfo"),
+    wire: &["interconnectType", "driverName", "driverVersion", "availableMemory"],
+    names: &["interconnect_type", "driver_name", "driver_version", "available_memory"],
+    required: &[],
+    by_name: &[3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostPciDeviceDirectPathInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.interconnect_type,
+            1usize => &self.driver_name,
+            2usize => &self.driver_version,
+            3usize => &self.available_memory,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.interconnect_type,
+            1usize => &mut self.driver_name,
+            2usize => &mut self.driver_version,
+            3usize => &mut self.available_memory,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPciDeviceDirectPathInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPciDeviceDirectPathInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPciDeviceDirectPathInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPciDeviceDirectPathInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPciDeviceDirectPathInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostPciDeviceDirectPathInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPciDeviceDirectPathInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPciDeviceDirectPathInfo {
-    const TYPE_NAME: &'static str = "HostPciDeviceDirectPathInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<i32>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "interconnectType" => {
-                    crate::de::set(&mut f.0, &mut map, "interconnectType")
-                }
-                "driverName" => crate::de::set(&mut f.1, &mut map, "driverName"),
-                "driverVersion" => crate::de::set(&mut f.2, &mut map, "driverVersion"),
-                "availableMemory" => {
-                    crate::de::set(&mut f.3, &mut map, "availableMemory")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            interconnect_type: f_0,
-            driver_name: f_1,
-            driver_version: f_2,
-            available_memory: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostPciPassthruInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPciPassthruInfo {
     /// Property *HostPciPassthruInfo.id*.
     pub id: String,
@@ -36,101 +36,99 @@ impl HostPciPassthruInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("dependentDevice", &self.dependent_device);
-        o.field("passthruEnabled", &self.passthru_enabled);
-        o.field("passthruCapable", &self.passthru_capable);
-        o.field("passthruActive", &self.passthru_active);
-        o.opt("hardwareLabel", &self.hardware_label);
-        o.opt("directPathState", &self.direct_path_state);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPciPassthruInfo",
+    type_name: Some("HostPciPassthruInfo"),
+    wire: &[
+        "id",
+        "dependentDevice",
+        "passthruEnabled",
+        "passthruCapable",
+        "passthruActive",
+        "hardwareLabel",
+        "directPathState",
+    ],
+    names: &[
+        "id",
+        "dependent_device",
+        "passthru_enabled",
+        "passthru_capable",
+        "passthru_active",
+        "hardware_label",
+        "direct_path_state",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[1u16, 6u16, 5u16, 0u16, 4u16, 3u16, 2u16],
+};
+impl crate::object::Object for HostPciPassthruInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.dependent_device,
+            2usize => &self.passthru_enabled,
+            3usize => &self.passthru_capable,
+            4usize => &self.passthru_active,
+            5usize => &self.hardware_label,
+            6usize => &self.direct_path_state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.dependent_device,
+            2usize => &mut self.passthru_enabled,
+            3usize => &mut self.passthru_capable,
+            4usize => &mut self.passthru_active,
+            5usize => &mut self.hardware_label,
+            6usize => &mut self.direct_path_state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPciPassthruInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPciPassthruInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPciPassthruInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPciPassthruInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPciPassthruInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostPciPassthruInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPciPassthruInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPciPassthruInfo {
-    const TYPE_NAME: &'static str = "HostPciPassthruInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::HostPciPassthruInfoDirectPathState>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "dependentDevice" => {
-                    crate::de::req(&mut f.1, &mut map, "dependentDevice")
-                }
-                "passthruEnabled" => {
-                    crate::de::req(&mut f.2, &mut map, "passthruEnabled")
-                }
-                "passthruCapable" => {
-                    crate::de::req(&mut f.3, &mut map, "passthruCapable")
-                }
-                "passthruActive" => crate::de::req(&mut f.4, &mut map, "passthruActive"),
-                "hardwareLabel" => crate::de::set(&mut f.5, &mut map, "hardwareLabel"),
-                "directPathState" => {
-                    crate::de::set(&mut f.6, &mut map, "directPathState")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "id",
-                        "dependentDevice",
-                        "passthruEnabled",
-                        "passthruCapable",
-                        "passthruActive",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            dependent_device: f_1,
-            passthru_enabled: f_2,
-            passthru_capable: f_3,
-            passthru_active: f_4,
-            hardware_label: f_5,
-            direct_path_state: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostPciPassthruInfo` or any of its subtypes: what a member declared as `HostPciPassthruInfo` holds.
@@ -147,10 +145,7 @@ pub enum HostPciPassthruInfoKind {
 impl HostPciPassthruInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostPciPassthruInfo(v) => v.type_name(),
-            Self::HostSriovInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -174,49 +169,58 @@ impl From<crate::types::HostSriovInfo> for HostPciPassthruInfoKind {
         Self::HostSriovInfo(Box::new(v))
     }
 }
-impl serde::Serialize for HostPciPassthruInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostPciPassthruInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostPciPassthruInfo,
+            id,
+        ) {
+            crate::registry::id::HostSriovInfo => {
+                Self::HostSriovInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostPciPassthruInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostPciPassthruInfo(v) => v.serialize(s),
-            Self::HostSriovInfo(v) => v.serialize(s),
+            Self::HostPciPassthruInfo(v) => &**v,
+            Self::HostSriovInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostPciPassthruInfo(v) => &mut **v,
+            Self::HostSriovInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostPciPassthruInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostPciPassthruInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostPciPassthruInfoKind {
-    const BASE: u16 = crate::registry::id::HostPciPassthruInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostSriovInfo => {
-                    Self::HostSriovInfo(
-                        Box::new(
-                            <crate::types::HostSriovInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostPciPassthruInfo(
-                        Box::new(
-                            <crate::types::HostPciPassthruInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostPciPassthruInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostPciPassthruInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostPciPassthruInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostPciPassthruInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

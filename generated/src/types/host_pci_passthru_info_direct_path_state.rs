@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPciPassthruInfoDirectPathState {
     /// Property *HostPciPassthruInfoDirectPathState.mode*.
     pub mode: String,
@@ -24,65 +24,74 @@ impl HostPciPassthruInfoDirectPathState {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("mode", &self.mode);
-        o.opt("configurableModes", &self.configurable_modes);
-        o.opt("usedMemory", &self.used_memory);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPciPassthruInfoDirectPathState",
+    type_name: Some("HostPciPassthruInfoDirectPathState"),
+    wire: &["mode", "configurableModes", "usedMemory"],
+    names: &["mode", "configurable_modes", "used_memory"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostPciPassthruInfoDirectPathState {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.mode,
+            1usize => &self.configurable_modes,
+            2usize => &self.used_memory,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.mode,
+            1usize => &mut self.configurable_modes,
+            2usize => &mut self.used_memory,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPciPassthruInfoDirectPathState {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPciPassthruInfoDirectPathState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPciPassthruInfoDirectPathState {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPciPassthruInfoDirectPathState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPciPassthruInfoDirectPathState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostPciPassthruInfoDirectPathState"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPciPassthruInfoDirectPathState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPciPassthruInfoDirectPathState {
-    const TYPE_NAME: &'static str = "HostPciPassthruInfoDirectPathState";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Vec<String>>, Option<i32>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "mode" => crate::de::req(&mut f.0, &mut map, "mode"),
-                "configurableModes" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurableModes")
-                }
-                "usedMemory" => crate::de::set(&mut f.2, &mut map, "usedMemory"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["mode"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            mode: f_0,
-            configurable_modes: f_1,
-            used_memory: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

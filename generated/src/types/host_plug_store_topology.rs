@@ -3,7 +3,7 @@
 /// Data object type *HostPlugStoreTopology*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPlugStoreTopology {
     /// Property *HostPlugStoreTopology.adapter*.
     pub adapter: Option<Vec<crate::types::HostPlugStoreTopologyAdapter>>,
@@ -26,62 +26,78 @@ impl HostPlugStoreTopology {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("adapter", &self.adapter);
-        o.opt("path", &self.path);
-        o.opt("target", &self.target);
-        o.opt("device", &self.device);
-        o.opt("plugin", &self.plugin);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPlugStoreTopology",
+    type_name: Some("HostPlugStoreTopology"),
+    wire: &["adapter", "path", "target", "device", "plugin"],
+    names: &["adapter", "path", "target", "device", "plugin"],
+    required: &[],
+    by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
+};
+impl crate::object::Object for HostPlugStoreTopology {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.adapter,
+            1usize => &self.path,
+            2usize => &self.target,
+            3usize => &self.device,
+            4usize => &self.plugin,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.adapter,
+            1usize => &mut self.path,
+            2usize => &mut self.target,
+            3usize => &mut self.device,
+            4usize => &mut self.plugin,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPlugStoreTopology {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPlugStoreTopology {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPlugStoreTopology {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPlugStoreTopology {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPlugStoreTopology {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostPlugStoreTopology"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPlugStoreTopology {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPlugStoreTopology {
-    const TYPE_NAME: &'static str = "HostPlugStoreTopology";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostPlugStoreTopologyAdapter>>,
-            Option<Vec<crate::types::HostPlugStoreTopologyPath>>,
-            Option<Vec<crate::types::HostPlugStoreTopologyTarget>>,
-            Option<Vec<crate::types::HostPlugStoreTopologyDevice>>,
-            Option<Vec<crate::types::HostPlugStoreTopologyPlugin>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "adapter" => crate::de::set_list(&mut f.0, &mut map, "adapter"),
-                "path" => crate::de::set_list(&mut f.1, &mut map, "path"),
-                "target" => crate::de::set_list(&mut f.2, &mut map, "target"),
-                "device" => crate::de::set_list(&mut f.3, &mut map, "device"),
-                "plugin" => crate::de::set_list(&mut f.4, &mut map, "plugin"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            adapter: f_0,
-            path: f_1,
-            target: f_2,
-            device: f_3,
-            plugin: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

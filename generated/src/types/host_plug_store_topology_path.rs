@@ -3,7 +3,7 @@
 /// Data object type *HostPlugStoreTopologyPath*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPlugStoreTopologyPath {
     /// Property *HostPlugStoreTopologyPath.key*.
     pub key: String,
@@ -32,85 +32,102 @@ impl HostPlugStoreTopologyPath {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("name", &self.name);
-        o.opt("channelNumber", &self.channel_number);
-        o.opt("targetNumber", &self.target_number);
-        o.opt("lunNumber", &self.lun_number);
-        o.opt("adapter", &self.adapter);
-        o.opt("target", &self.target);
-        o.opt("device", &self.device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPlugStoreTopologyPath",
+    type_name: Some("HostPlugStoreTopologyPath"),
+    wire: &[
+        "key",
+        "name",
+        "channelNumber",
+        "targetNumber",
+        "lunNumber",
+        "adapter",
+        "target",
+        "device",
+    ],
+    names: &[
+        "key",
+        "name",
+        "channel_number",
+        "target_number",
+        "lun_number",
+        "adapter",
+        "target",
+        "device",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[5u16, 2u16, 7u16, 0u16, 4u16, 1u16, 6u16, 3u16],
+};
+impl crate::object::Object for HostPlugStoreTopologyPath {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.channel_number,
+            3usize => &self.target_number,
+            4usize => &self.lun_number,
+            5usize => &self.adapter,
+            6usize => &self.target,
+            7usize => &self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.channel_number,
+            3usize => &mut self.target_number,
+            4usize => &mut self.lun_number,
+            5usize => &mut self.adapter,
+            6usize => &mut self.target,
+            7usize => &mut self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPlugStoreTopologyPath {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPlugStoreTopologyPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPlugStoreTopologyPath {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPlugStoreTopologyPath {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPlugStoreTopologyPath {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostPlugStoreTopologyPath"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPlugStoreTopologyPath {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPlugStoreTopologyPath {
-    const TYPE_NAME: &'static str = "HostPlugStoreTopologyPath";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Box<crate::types::HostPlugStoreTopologyAdapter>>,
-            Option<Box<crate::types::HostPlugStoreTopologyTarget>>,
-            Option<Box<crate::types::HostPlugStoreTopologyDevice>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "channelNumber" => crate::de::set(&mut f.2, &mut map, "channelNumber"),
-                "targetNumber" => crate::de::set(&mut f.3, &mut map, "targetNumber"),
-                "lunNumber" => crate::de::set(&mut f.4, &mut map, "lunNumber"),
-                "adapter" => crate::de::set(&mut f.5, &mut map, "adapter"),
-                "target" => crate::de::set(&mut f.6, &mut map, "target"),
-                "device" => crate::de::set(&mut f.7, &mut map, "device"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["key", "name"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            channel_number: f_2,
-            target_number: f_3,
-            lun_number: f_4,
-            adapter: f_5,
-            target: f_6,
-            device: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostPlugStoreTopologyPlugin*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPlugStoreTopologyPlugin {
     /// Property *HostPlugStoreTopologyPlugin.key*.
     pub key: String,
@@ -24,69 +24,76 @@ impl HostPlugStoreTopologyPlugin {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("name", &self.name);
-        o.opt("device", &self.device);
-        o.opt("claimedPath", &self.claimed_path);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPlugStoreTopologyPlugin",
+    type_name: Some("HostPlugStoreTopologyPlugin"),
+    wire: &["key", "name", "device", "claimedPath"],
+    names: &["key", "name", "device", "claimed_path"],
+    required: &[0u16, 1u16],
+    by_name: &[3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostPlugStoreTopologyPlugin {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.device,
+            3usize => &self.claimed_path,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.device,
+            3usize => &mut self.claimed_path,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPlugStoreTopologyPlugin {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPlugStoreTopologyPlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPlugStoreTopologyPlugin {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPlugStoreTopologyPlugin {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPlugStoreTopologyPlugin {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostPlugStoreTopologyPlugin"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPlugStoreTopologyPlugin {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPlugStoreTopologyPlugin {
-    const TYPE_NAME: &'static str = "HostPlugStoreTopologyPlugin";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostPlugStoreTopologyDevice>>,
-            Option<Vec<crate::types::HostPlugStoreTopologyPath>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "device" => crate::de::set_list(&mut f.2, &mut map, "device"),
-                "claimedPath" => crate::de::set_list(&mut f.3, &mut map, "claimedPath"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["key", "name"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            device: f_2,
-            claimed_path: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostPnicNetworkResourceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPnicNetworkResourceInfo {
     /// Property *HostPnicNetworkResourceInfo.pnicDevice*.
     pub pnic_device: String,
@@ -24,76 +24,86 @@ impl HostPnicNetworkResourceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("pnicDevice", &self.pnic_device);
-        o.opt(
-            "availableBandwidthForVMTraffic",
-            &self.available_bandwidth_for_vm_traffic,
-        );
-        o.opt("unusedBandwidthForVMTraffic", &self.unused_bandwidth_for_vm_traffic);
-        o.opt("placedVirtualNics", &self.placed_virtual_nics);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPnicNetworkResourceInfo",
+    type_name: Some("HostPnicNetworkResourceInfo"),
+    wire: &[
+        "pnicDevice",
+        "availableBandwidthForVMTraffic",
+        "unusedBandwidthForVMTraffic",
+        "placedVirtualNics",
+    ],
+    names: &[
+        "pnic_device",
+        "available_bandwidth_for_vm_traffic",
+        "unused_bandwidth_for_vm_traffic",
+        "placed_virtual_nics",
+    ],
+    required: &[0u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostPnicNetworkResourceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.pnic_device,
+            1usize => &self.available_bandwidth_for_vm_traffic,
+            2usize => &self.unused_bandwidth_for_vm_traffic,
+            3usize => &self.placed_virtual_nics,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.pnic_device,
+            1usize => &mut self.available_bandwidth_for_vm_traffic,
+            2usize => &mut self.unused_bandwidth_for_vm_traffic,
+            3usize => &mut self.placed_virtual_nics,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPnicNetworkResourceInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPnicNetworkResourceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPnicNetworkResourceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPnicNetworkResourceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPnicNetworkResourceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostPnicNetworkResourceInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPnicNetworkResourceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPnicNetworkResourceInfo {
-    const TYPE_NAME: &'static str = "HostPnicNetworkResourceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<crate::types::HostPlacedVirtualNicIdentifier>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "pnicDevice" => crate::de::req(&mut f.0, &mut map, "pnicDevice"),
-                "availableBandwidthForVMTraffic" => {
-                    crate::de::set(&mut f.1, &mut map, "availableBandwidthForVMTraffic")
-                }
-                "unusedBandwidthForVMTraffic" => {
-                    crate::de::set(&mut f.2, &mut map, "unusedBandwidthForVMTraffic")
-                }
-                "placedVirtualNics" => {
-                    crate::de::set_list(&mut f.3, &mut map, "placedVirtualNics")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["pnicDevice"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            pnic_device: f_0,
-            available_bandwidth_for_vm_traffic: f_1,
-            unused_bandwidth_for_vm_traffic: f_2,
-            placed_virtual_nics: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostPortGroup*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPortGroup {
     /// Property *HostPortGroup.key*.
     pub key: Option<String>,
@@ -26,72 +26,78 @@ impl HostPortGroup {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("port", &self.port);
-        o.opt("vswitch", &self.vswitch);
-        o.field("computedPolicy", &self.computed_policy);
-        o.field("spec", &self.spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPortGroup",
+    type_name: Some("HostPortGroup"),
+    wire: &["key", "port", "vswitch", "computedPolicy", "spec"],
+    names: &["key", "port", "vswitch", "computed_policy", "spec"],
+    required: &[3u16, 4u16],
+    by_name: &[3u16, 0u16, 1u16, 4u16, 2u16],
+};
+impl crate::object::Object for HostPortGroup {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.port,
+            2usize => &self.vswitch,
+            3usize => &self.computed_policy,
+            4usize => &self.spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.port,
+            2usize => &mut self.vswitch,
+            3usize => &mut self.computed_policy,
+            4usize => &mut self.spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPortGroup {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPortGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPortGroup {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPortGroup {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPortGroup {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostPortGroup"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPortGroup {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPortGroup {
-    const TYPE_NAME: &'static str = "HostPortGroup";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::HostPortGroupPort>>,
-            Option<Box<crate::types::HostVirtualSwitch>>,
-            Option<Box<crate::types::HostNetworkPolicy>>,
-            Option<Box<crate::types::HostPortGroupSpec>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "port" => crate::de::set_list(&mut f.1, &mut map, "port"),
-                "vswitch" => crate::de::set(&mut f.2, &mut map, "vswitch"),
-                "computedPolicy" => crate::de::req(&mut f.3, &mut map, "computedPolicy"),
-                "spec" => crate::de::req(&mut f.4, &mut map, "spec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.4.is_some()],
-                    &["computedPolicy", "spec"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            port: f_1,
-            vswitch: f_2,
-            computed_policy: f_3,
-            spec: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostPortGroupProfile*.
 ///
 /// Extends `PortGroupProfile`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPortGroupProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -50,177 +50,141 @@ impl HostPortGroupProfile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("enabled", &self.enabled);
-        o.opt("policy", &self.policy);
-        o.opt("profileTypeName", &self.profile_type_name);
-        o.opt("profileVersion", &self.profile_version);
-        o.opt("property", &self.property);
-        o.opt("favorite", &self.favorite);
-        o.opt("toBeMerged", &self.to_be_merged);
-        o.opt("toReplaceWith", &self.to_replace_with);
-        o.opt("toBeDeleted", &self.to_be_deleted);
-        o.opt("copyEnableStatus", &self.copy_enable_status);
-        o.opt("hidden", &self.hidden);
-        o.field("key", &self.key);
-        o.field("name", &self.name);
-        o.field("vlan", &self.vlan);
-        o.field("vswitch", &self.vswitch);
-        o.field("networkPolicy", &self.network_policy);
-        o.field("ipConfig", &self.ip_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPortGroupProfile",
+    type_name: Some("HostPortGroupProfile"),
+    wire: &[
+        "enabled",
+        "policy",
+        "profileTypeName",
+        "profileVersion",
+        "property",
+        "favorite",
+        "toBeMerged",
+        "toReplaceWith",
+        "toBeDeleted",
+        "copyEnableStatus",
+        "hidden",
+        "key",
+        "name",
+        "vlan",
+        "vswitch",
+        "networkPolicy",
+        "ipConfig",
+    ],
+    names: &[
+        "enabled",
+        "policy",
+        "profile_type_name",
+        "profile_version",
+        "property",
+        "favorite",
+        "to_be_merged",
+        "to_replace_with",
+        "to_be_deleted",
+        "copy_enable_status",
+        "hidden",
+        "key",
+        "name",
+        "vlan",
+        "vswitch",
+        "network_policy",
+        "ip_config",
+    ],
+    required: &[0u16, 11u16, 12u16, 13u16, 14u16, 15u16, 16u16],
+    by_name: &[
+        9u16, 0u16, 5u16, 10u16, 16u16, 11u16, 12u16, 15u16, 1u16, 2u16, 3u16, 4u16,
+        8u16, 6u16, 7u16, 13u16, 14u16,
+    ],
+};
+impl crate::object::Object for HostPortGroupProfile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.policy,
+            2usize => &self.profile_type_name,
+            3usize => &self.profile_version,
+            4usize => &self.property,
+            5usize => &self.favorite,
+            6usize => &self.to_be_merged,
+            7usize => &self.to_replace_with,
+            8usize => &self.to_be_deleted,
+            9usize => &self.copy_enable_status,
+            10usize => &self.hidden,
+            11usize => &self.key,
+            12usize => &self.name,
+            13usize => &self.vlan,
+            14usize => &self.vswitch,
+            15usize => &self.network_policy,
+            16usize => &self.ip_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.policy,
+            2usize => &mut self.profile_type_name,
+            3usize => &mut self.profile_version,
+            4usize => &mut self.property,
+            5usize => &mut self.favorite,
+            6usize => &mut self.to_be_merged,
+            7usize => &mut self.to_replace_with,
+            8usize => &mut self.to_be_deleted,
+            9usize => &mut self.copy_enable_status,
+            10usize => &mut self.hidden,
+            11usize => &mut self.key,
+            12usize => &mut self.name,
+            13usize => &mut self.vlan,
+            14usize => &mut self.vswitch,
+            15usize => &mut self.network_policy,
+            16usize => &mut self.ip_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPortGroupProfile {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPortGroupProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPortGroupProfile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPortGroupProfile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPortGroupProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostPortGroupProfile"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPortGroupProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPortGroupProfile {
-    const TYPE_NAME: &'static str = "HostPortGroupProfile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Vec<crate::types::ProfilePolicy>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ProfileApplyProfileProperty>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VlanProfile>>,
-            Option<Box<crate::types::VirtualSwitchSelectionProfile>>,
-            Option<Box<crate::types::NetworkPolicyProfile>>,
-            Option<Box<crate::types::IpAddressProfile>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::req(&mut f.0, &mut map, "enabled"),
-                "policy" => crate::de::set_list(&mut f.1, &mut map, "policy"),
-                "profileTypeName" => {
-                    crate::de::set(&mut f.2, &mut map, "profileTypeName")
-                }
-                "profileVersion" => crate::de::set(&mut f.3, &mut map, "profileVersion"),
-                "property" => crate::de::set_list(&mut f.4, &mut map, "property"),
-                "favorite" => crate::de::set(&mut f.5, &mut map, "favorite"),
-                "toBeMerged" => crate::de::set(&mut f.6, &mut map, "toBeMerged"),
-                "toReplaceWith" => crate::de::set(&mut f.7, &mut map, "toReplaceWith"),
-                "toBeDeleted" => crate::de::set(&mut f.8, &mut map, "toBeDeleted"),
-                "copyEnableStatus" => {
-                    crate::de::set(&mut f.9, &mut map, "copyEnableStatus")
-                }
-                "hidden" => crate::de::set(&mut f.10, &mut map, "hidden"),
-                "key" => crate::de::req(&mut f.11, &mut map, "key"),
-                "name" => crate::de::req(&mut f.12, &mut map, "name"),
-                "vlan" => crate::de::req(&mut f.13, &mut map, "vlan"),
-                "vswitch" => crate::de::req(&mut f.14, &mut map, "vswitch"),
-                "networkPolicy" => crate::de::req(&mut f.15, &mut map, "networkPolicy"),
-                "ipConfig" => crate::de::req(&mut f.16, &mut map, "ipConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, _, _, _, _, _, _, Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                        f.14.is_some(),
-                        f.15.is_some(),
-                        f.16.is_some(),
-                    ],
-                    &[
-                        "enabled",
-                        "key",
-                        "name",
-                        "vlan",
-                        "vswitch",
-                        "networkPolicy",
-                        "ipConfig",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            Some(f_11),
-            Some(f_12),
-            Some(f_13),
-            Some(f_14),
-            Some(f_15),
-            Some(f_16),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            enabled: f_0,
-            policy: f_1,
-            profile_type_name: f_2,
-            profile_version: f_3,
-            property: f_4,
-            favorite: f_5,
-            to_be_merged: f_6,
-            to_replace_with: f_7,
-            to_be_deleted: f_8,
-            copy_enable_status: f_9,
-            hidden: f_10,
-            key: f_11,
-            name: f_12,
-            vlan: f_13,
-            vswitch: f_14,
-            network_policy: f_15,
-            ip_config: f_16,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

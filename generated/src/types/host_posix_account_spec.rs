@@ -3,7 +3,7 @@
 /// Data object type *HostPosixAccountSpec*.
 ///
 /// Extends `HostAccountSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPosixAccountSpec {
     /// Property *HostAccountSpec.id*.
     pub id: String,
@@ -29,67 +29,78 @@ impl HostPosixAccountSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.opt("password", &self.password);
-        o.opt("description", &self.description);
-        o.opt("posixId", &self.posix_id);
-        o.opt("shellAccess", &self.shell_access);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPosixAccountSpec",
+    type_name: Some("HostPosixAccountSpec"),
+    wire: &["id", "password", "description", "posixId", "shellAccess"],
+    names: &["id", "password", "description", "posix_id", "shell_access"],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16, 4u16],
+};
+impl crate::object::Object for HostPosixAccountSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.password,
+            2usize => &self.description,
+            3usize => &self.posix_id,
+            4usize => &self.shell_access,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.password,
+            2usize => &mut self.description,
+            3usize => &mut self.posix_id,
+            4usize => &mut self.shell_access,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPosixAccountSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPosixAccountSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPosixAccountSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPosixAccountSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPosixAccountSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostPosixAccountSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPosixAccountSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPosixAccountSpec {
-    const TYPE_NAME: &'static str = "HostPosixAccountSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::Password>,
-            Option<String>,
-            Option<i32>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "password" => crate::de::set(&mut f.1, &mut map, "password"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "posixId" => crate::de::set(&mut f.3, &mut map, "posixId"),
-                "shellAccess" => crate::de::set(&mut f.4, &mut map, "shellAccess"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["id"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            password: f_1,
-            description: f_2,
-            posix_id: f_3,
-            shell_access: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostPowerOpFailedKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPowerOpFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl HostPowerOpFailed {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPowerOpFailed",
+    type_name: Some("HostPowerOpFailed"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for HostPowerOpFailed {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPowerOpFailed {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPowerOpFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPowerOpFailed {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPowerOpFailed {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPowerOpFailed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostPowerOpFailed"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPowerOpFailed {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPowerOpFailed {
-    const TYPE_NAME: &'static str = "HostPowerOpFailed";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostPowerOpFailed` or any of its subtypes: what a member declared as `HostPowerOpFailed` holds.
@@ -89,12 +111,7 @@ pub enum HostPowerOpFailedKind {
 impl HostPowerOpFailedKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostPowerOpFailed(v) => v.type_name(),
-            Self::NoPeerHostFound(v) => v.type_name(),
-            Self::VmotionInterfaceNotEnabled(v) => v.type_name(),
-            Self::WakeOnLanNotSupportedByVmotionNIC(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -130,71 +147,65 @@ impl From<crate::types::WakeOnLanNotSupportedByVmotionNIC> for HostPowerOpFailed
         Self::WakeOnLanNotSupportedByVmotionNIC(Box::new(v))
     }
 }
-impl serde::Serialize for HostPowerOpFailedKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostPowerOpFailedKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::HostPowerOpFailed, id) {
+            crate::registry::id::NoPeerHostFound => {
+                Self::NoPeerHostFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmotionInterfaceNotEnabled => {
+                Self::VmotionInterfaceNotEnabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::WakeOnLanNotSupportedByVmotionNIC => {
+                Self::WakeOnLanNotSupportedByVmotionNIC(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostPowerOpFailed(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostPowerOpFailed(v) => v.serialize(s),
-            Self::NoPeerHostFound(v) => v.serialize(s),
-            Self::VmotionInterfaceNotEnabled(v) => v.serialize(s),
-            Self::WakeOnLanNotSupportedByVmotionNIC(v) => v.serialize(s),
+            Self::HostPowerOpFailed(v) => &**v,
+            Self::NoPeerHostFound(v) => &**v,
+            Self::VmotionInterfaceNotEnabled(v) => &**v,
+            Self::WakeOnLanNotSupportedByVmotionNIC(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostPowerOpFailed(v) => &mut **v,
+            Self::NoPeerHostFound(v) => &mut **v,
+            Self::VmotionInterfaceNotEnabled(v) => &mut **v,
+            Self::WakeOnLanNotSupportedByVmotionNIC(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostPowerOpFailedKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostPowerOpFailedKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostPowerOpFailedKind {
-    const BASE: u16 = crate::registry::id::HostPowerOpFailed;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::NoPeerHostFound => {
-                    Self::NoPeerHostFound(
-                        Box::new(
-                            <crate::types::NoPeerHostFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmotionInterfaceNotEnabled => {
-                    Self::VmotionInterfaceNotEnabled(
-                        Box::new(
-                            <crate::types::VmotionInterfaceNotEnabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::WakeOnLanNotSupportedByVmotionNIC => {
-                    Self::WakeOnLanNotSupportedByVmotionNIC(
-                        Box::new(
-                            <crate::types::WakeOnLanNotSupportedByVmotionNIC as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostPowerOpFailed(
-                        Box::new(
-                            <crate::types::HostPowerOpFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostPowerOpFailedKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostPowerOpFailedKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostPowerOpFailedKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostPowerOpFailedKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostProfileCompleteConfigSpec*.
 ///
 /// Extends `HostProfileConfigSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostProfileCompleteConfigSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<String>,
@@ -38,99 +38,110 @@ impl HostProfileCompleteConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("annotation", &self.annotation);
-        o.opt("enabled", &self.enabled);
-        o.opt("applyProfile", &self.apply_profile);
-        o.opt("customComplyProfile", &self.custom_comply_profile);
-        o.field("disabledExpressionListChanged", &self.disabled_expression_list_changed);
-        o.opt("disabledExpressionList", &self.disabled_expression_list);
-        o.opt("validatorHost", &self.validator_host);
-        o.opt("validating", &self.validating);
-        o.opt("hostConfig", &self.host_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProfileCompleteConfigSpec",
+    type_name: Some("HostProfileCompleteConfigSpec"),
+    wire: &[
+        "name",
+        "annotation",
+        "enabled",
+        "applyProfile",
+        "customComplyProfile",
+        "disabledExpressionListChanged",
+        "disabledExpressionList",
+        "validatorHost",
+        "validating",
+        "hostConfig",
+    ],
+    names: &[
+        "name",
+        "annotation",
+        "enabled",
+        "apply_profile",
+        "custom_comply_profile",
+        "disabled_expression_list_changed",
+        "disabled_expression_list",
+        "validator_host",
+        "validating",
+        "host_config",
+    ],
+    required: &[5u16],
+    by_name: &[1u16, 3u16, 4u16, 6u16, 5u16, 2u16, 9u16, 0u16, 8u16, 7u16],
+};
+impl crate::object::Object for HostProfileCompleteConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.annotation,
+            2usize => &self.enabled,
+            3usize => &self.apply_profile,
+            4usize => &self.custom_comply_profile,
+            5usize => &self.disabled_expression_list_changed,
+            6usize => &self.disabled_expression_list,
+            7usize => &self.validator_host,
+            8usize => &self.validating,
+            9usize => &self.host_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.annotation,
+            2usize => &mut self.enabled,
+            3usize => &mut self.apply_profile,
+            4usize => &mut self.custom_comply_profile,
+            5usize => &mut self.disabled_expression_list_changed,
+            6usize => &mut self.disabled_expression_list,
+            7usize => &mut self.validator_host,
+            8usize => &mut self.validating,
+            9usize => &mut self.host_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProfileCompleteConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostProfileCompleteConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProfileCompleteConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProfileCompleteConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProfileCompleteConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostProfileCompleteConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProfileCompleteConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProfileCompleteConfigSpec {
-    const TYPE_NAME: &'static str = "HostProfileCompleteConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::HostApplyProfile>>,
-            Option<Box<crate::types::ComplianceProfile>>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<Box<crate::types::HostProfileConfigInfo>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "annotation" => crate::de::set(&mut f.1, &mut map, "annotation"),
-                "enabled" => crate::de::set(&mut f.2, &mut map, "enabled"),
-                "applyProfile" => crate::de::set(&mut f.3, &mut map, "applyProfile"),
-                "customComplyProfile" => {
-                    crate::de::set(&mut f.4, &mut map, "customComplyProfile")
-                }
-                "disabledExpressionListChanged" => {
-                    crate::de::req(&mut f.5, &mut map, "disabledExpressionListChanged")
-                }
-                "disabledExpressionList" => {
-                    crate::de::set_list(&mut f.6, &mut map, "disabledExpressionList")
-                }
-                "validatorHost" => crate::de::set(&mut f.7, &mut map, "validatorHost"),
-                "validating" => crate::de::set(&mut f.8, &mut map, "validating"),
-                "hostConfig" => crate::de::set(&mut f.9, &mut map, "hostConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, _, Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.5.is_some()], &["disabledExpressionListChanged"]),
-            );
-        }
-        let (f_0, f_1, f_2, f_3, f_4, Some(f_5), f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            annotation: f_1,
-            enabled: f_2,
-            apply_profile: f_3,
-            custom_comply_profile: f_4,
-            disabled_expression_list_changed: f_5,
-            disabled_expression_list: f_6,
-            validator_host: f_7,
-            validating: f_8,
-            host_config: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

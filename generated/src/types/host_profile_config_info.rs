@@ -3,7 +3,7 @@
 /// Data object type *HostProfileConfigInfo*.
 ///
 /// Extends `ProfileConfigInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.
     pub name: String,
@@ -34,93 +34,106 @@ impl HostProfileConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("annotation", &self.annotation);
-        o.field("enabled", &self.enabled);
-        o.opt("applyProfile", &self.apply_profile);
-        o.opt("defaultComplyProfile", &self.default_comply_profile);
-        o.opt("defaultComplyLocator", &self.default_comply_locator);
-        o.opt("customComplyProfile", &self.custom_comply_profile);
-        o.opt("disabledExpressionList", &self.disabled_expression_list);
-        o.opt("description", &self.description);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProfileConfigInfo",
+    type_name: Some("HostProfileConfigInfo"),
+    wire: &[
+        "name",
+        "annotation",
+        "enabled",
+        "applyProfile",
+        "defaultComplyProfile",
+        "defaultComplyLocator",
+        "customComplyProfile",
+        "disabledExpressionList",
+        "description",
+    ],
+    names: &[
+        "name",
+        "annotation",
+        "enabled",
+        "apply_profile",
+        "default_comply_profile",
+        "default_comply_locator",
+        "custom_comply_profile",
+        "disabled_expression_list",
+        "description",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[1u16, 3u16, 6u16, 5u16, 4u16, 8u16, 7u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostProfileConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.annotation,
+            2usize => &self.enabled,
+            3usize => &self.apply_profile,
+            4usize => &self.default_comply_profile,
+            5usize => &self.default_comply_locator,
+            6usize => &self.custom_comply_profile,
+            7usize => &self.disabled_expression_list,
+            8usize => &self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.annotation,
+            2usize => &mut self.enabled,
+            3usize => &mut self.apply_profile,
+            4usize => &mut self.default_comply_profile,
+            5usize => &mut self.default_comply_locator,
+            6usize => &mut self.custom_comply_profile,
+            7usize => &mut self.disabled_expression_list,
+            8usize => &mut self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProfileConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostProfileConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProfileConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProfileConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProfileConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostProfileConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProfileConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProfileConfigInfo {
-    const TYPE_NAME: &'static str = "HostProfileConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::HostApplyProfile>>,
-            Option<Box<crate::types::ComplianceProfile>>,
-            Option<Vec<crate::types::ComplianceLocator>>,
-            Option<Box<crate::types::ComplianceProfile>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::ProfileDescription>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "annotation" => crate::de::set(&mut f.1, &mut map, "annotation"),
-                "enabled" => crate::de::req(&mut f.2, &mut map, "enabled"),
-                "applyProfile" => crate::de::set(&mut f.3, &mut map, "applyProfile"),
-                "defaultComplyProfile" => {
-                    crate::de::set(&mut f.4, &mut map, "defaultComplyProfile")
-                }
-                "defaultComplyLocator" => {
-                    crate::de::set_list(&mut f.5, &mut map, "defaultComplyLocator")
-                }
-                "customComplyProfile" => {
-                    crate::de::set(&mut f.6, &mut map, "customComplyProfile")
-                }
-                "disabledExpressionList" => {
-                    crate::de::set_list(&mut f.7, &mut map, "disabledExpressionList")
-                }
-                "description" => crate::de::set(&mut f.8, &mut map, "description"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.2.is_some()], &["name", "enabled"]),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            annotation: f_1,
-            enabled: f_2,
-            apply_profile: f_3,
-            default_comply_profile: f_4,
-            default_comply_locator: f_5,
-            custom_comply_profile: f_6,
-            disabled_expression_list: f_7,
-            description: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

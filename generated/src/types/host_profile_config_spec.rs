@@ -5,7 +5,7 @@
 /// Extends `ProfileCreateSpec`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostProfileConfigSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostProfileConfigSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<String>,
@@ -24,51 +24,75 @@ impl HostProfileConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("annotation", &self.annotation);
-        o.opt("enabled", &self.enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProfileConfigSpec",
+    type_name: Some("HostProfileConfigSpec"),
+    wire: &["name", "annotation", "enabled"],
+    names: &["name", "annotation", "enabled"],
+    required: &[],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostProfileConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.annotation,
+            2usize => &self.enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.annotation,
+            2usize => &mut self.enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProfileConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostProfileConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProfileConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProfileConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProfileConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostProfileConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProfileConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProfileConfigSpec {
-    const TYPE_NAME: &'static str = "HostProfileConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "annotation" => crate::de::set(&mut f.1, &mut map, "annotation"),
-                "enabled" => crate::de::set(&mut f.2, &mut map, "enabled"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            name: f_0,
-            annotation: f_1,
-            enabled: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostProfileConfigSpec` or any of its subtypes: what a member declared as `HostProfileConfigSpec` holds.
@@ -87,11 +111,7 @@ pub enum HostProfileConfigSpecKind {
 impl HostProfileConfigSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostProfileConfigSpec(v) => v.type_name(),
-            Self::HostProfileCompleteConfigSpec(v) => v.type_name(),
-            Self::HostProfileHostBasedConfigSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -121,60 +141,63 @@ impl From<crate::types::HostProfileHostBasedConfigSpec> for HostProfileConfigSpe
         Self::HostProfileHostBasedConfigSpec(Box::new(v))
     }
 }
-impl serde::Serialize for HostProfileConfigSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostProfileConfigSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostProfileConfigSpec,
+            id,
+        ) {
+            crate::registry::id::HostProfileCompleteConfigSpec => {
+                Self::HostProfileCompleteConfigSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostProfileHostBasedConfigSpec => {
+                Self::HostProfileHostBasedConfigSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostProfileConfigSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostProfileConfigSpec(v) => v.serialize(s),
-            Self::HostProfileCompleteConfigSpec(v) => v.serialize(s),
-            Self::HostProfileHostBasedConfigSpec(v) => v.serialize(s),
+            Self::HostProfileConfigSpec(v) => &**v,
+            Self::HostProfileCompleteConfigSpec(v) => &**v,
+            Self::HostProfileHostBasedConfigSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostProfileConfigSpec(v) => &mut **v,
+            Self::HostProfileCompleteConfigSpec(v) => &mut **v,
+            Self::HostProfileHostBasedConfigSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostProfileConfigSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostProfileConfigSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostProfileConfigSpecKind {
-    const BASE: u16 = crate::registry::id::HostProfileConfigSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostProfileCompleteConfigSpec => {
-                    Self::HostProfileCompleteConfigSpec(
-                        Box::new(
-                            <crate::types::HostProfileCompleteConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostProfileHostBasedConfigSpec => {
-                    Self::HostProfileHostBasedConfigSpec(
-                        Box::new(
-                            <crate::types::HostProfileHostBasedConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostProfileConfigSpec(
-                        Box::new(
-                            <crate::types::HostProfileConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostProfileConfigSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostProfileConfigSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostProfileConfigSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostProfileConfigSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostProfileHostBasedConfigSpec*.
 ///
 /// Extends `HostProfileConfigSpec`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostProfileHostBasedConfigSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<String>,
@@ -28,73 +28,85 @@ impl HostProfileHostBasedConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("annotation", &self.annotation);
-        o.opt("enabled", &self.enabled);
-        o.field("host", &self.host);
-        o.opt("useHostProfileEngine", &self.use_host_profile_engine);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProfileHostBasedConfigSpec",
+    type_name: Some("HostProfileHostBasedConfigSpec"),
+    wire: &["name", "annotation", "enabled", "host", "useHostProfileEngine"],
+    names: &["name", "annotation", "enabled", "host", "use_host_profile_engine"],
+    required: &[3u16],
+    by_name: &[1u16, 2u16, 3u16, 0u16, 4u16],
+};
+impl crate::object::Object for HostProfileHostBasedConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.annotation,
+            2usize => &self.enabled,
+            3usize => &self.host,
+            4usize => &self.use_host_profile_engine,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.annotation,
+            2usize => &mut self.enabled,
+            3usize => &mut self.host,
+            4usize => &mut self.use_host_profile_engine,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProfileHostBasedConfigSpec {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            annotation: crate::object::Blank::blank(),
+            enabled: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            use_host_profile_engine: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostProfileHostBasedConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProfileHostBasedConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProfileHostBasedConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProfileHostBasedConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostProfileHostBasedConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProfileHostBasedConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProfileHostBasedConfigSpec {
-    const TYPE_NAME: &'static str = "HostProfileHostBasedConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "annotation" => crate::de::set(&mut f.1, &mut map, "annotation"),
-                "enabled" => crate::de::set(&mut f.2, &mut map, "enabled"),
-                "host" => crate::de::req(&mut f.3, &mut map, "host"),
-                "useHostProfileEngine" => {
-                    crate::de::set(&mut f.4, &mut map, "useHostProfileEngine")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.3.is_some()], &["host"]));
-        }
-        let (f_0, f_1, f_2, Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            annotation: f_1,
-            enabled: f_2,
-            host: f_3,
-            use_host_profile_engine: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

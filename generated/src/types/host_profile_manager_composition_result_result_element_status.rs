@@ -22,8 +22,9 @@ impl HostProfileManagerCompositionResultResultElementStatus {
         }
     }
 }
-impl crate::de::StringEnum for HostProfileManagerCompositionResultResultElementStatus {
-    fn from_wire(v: &str) -> Self {
+impl HostProfileManagerCompositionResultResultElementStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "success" => Self::Success,
             "error" => Self::Error,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for HostProfileManagerCompositionResultResultElementS
 }
 impl From<&str> for HostProfileManagerCompositionResultResultElementStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostProfileManagerCompositionResultResultElementStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostProfileManagerCompositionResultResultElementStatus {
@@ -47,14 +48,34 @@ impl std::fmt::Display for HostProfileManagerCompositionResultResultElementStatu
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostProfileManagerCompositionResultResultElementStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostProfileManagerCompositionResultResultElementStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostProfileManagerCompositionResultResultElementStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProfileManagerCompositionResultResultElementStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for HostProfileManagerCompositionResultResultElementStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostProfileManagerCompositionValidationResultResultElement*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostProfileManagerCompositionValidationResultResultElement {
     /// Property *HostProfileManagerCompositionValidationResultResultElement.target*.
     ///
@@ -38,102 +38,125 @@ impl HostProfileManagerCompositionValidationResultResultElement {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("target", &self.target);
-        o.field("status", &self.status);
-        o.opt("errors", &self.errors);
-        o.opt("sourceDiffForToBeMerged", &self.source_diff_for_to_be_merged);
-        o.opt("targetDiffForToBeMerged", &self.target_diff_for_to_be_merged);
-        o.opt("toBeAdded", &self.to_be_added);
-        o.opt("toBeDeleted", &self.to_be_deleted);
-        o.opt("toBeDisabled", &self.to_be_disabled);
-        o.opt("toBeEnabled", &self.to_be_enabled);
-        o.opt("toBeReenableCC", &self.to_be_reenable_cc);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProfileManagerCompositionValidationResultResultElement",
+    type_name: Some("HostProfileManagerCompositionValidationResultResultElement"),
+    wire: &[
+        "target",
+        "status",
+        "errors",
+        "sourceDiffForToBeMerged",
+        "targetDiffForToBeMerged",
+        "toBeAdded",
+        "toBeDeleted",
+        "toBeDisabled",
+        "toBeEnabled",
+        "toBeReenableCC",
+    ],
+    names: &[
+        "target",
+        "status",
+        "errors",
+        "source_diff_for_to_be_merged",
+        "target_diff_for_to_be_merged",
+        "to_be_added",
+        "to_be_deleted",
+        "to_be_disabled",
+        "to_be_enabled",
+        "to_be_reenable_cc",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 3u16, 1u16, 0u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16],
+};
+impl crate::object::Object
+for HostProfileManagerCompositionValidationResultResultElement {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.target,
+            1usize => &self.status,
+            2usize => &self.errors,
+            3usize => &self.source_diff_for_to_be_merged,
+            4usize => &self.target_diff_for_to_be_merged,
+            5usize => &self.to_be_added,
+            6usize => &self.to_be_deleted,
+            7usize => &self.to_be_disabled,
+            8usize => &self.to_be_enabled,
+            9usize => &self.to_be_reenable_cc,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.target,
+            1usize => &mut self.status,
+            2usize => &mut self.errors,
+            3usize => &mut self.source_diff_for_to_be_merged,
+            4usize => &mut self.target_diff_for_to_be_merged,
+            5usize => &mut self.to_be_added,
+            6usize => &mut self.to_be_deleted,
+            7usize => &mut self.to_be_disabled,
+            8usize => &mut self.to_be_enabled,
+            9usize => &mut self.to_be_reenable_cc,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank
+for HostProfileManagerCompositionValidationResultResultElement {
+    fn blank() -> Self {
+        Self {
+            target: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            errors: crate::object::Blank::blank(),
+            source_diff_for_to_be_merged: crate::object::Blank::blank(),
+            target_diff_for_to_be_merged: crate::object::Blank::blank(),
+            to_be_added: crate::object::Blank::blank(),
+            to_be_deleted: crate::object::Blank::blank(),
+            to_be_disabled: crate::object::Blank::blank(),
+            to_be_enabled: crate::object::Blank::blank(),
+            to_be_reenable_cc: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostProfileManagerCompositionValidationResultResultElement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProfileManagerCompositionValidationResultResultElement {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProfileManagerCompositionValidationResultResultElement {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProfileManagerCompositionValidationResultResultElement {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostProfileManagerCompositionValidationResultResultElement"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for HostProfileManagerCompositionValidationResultResultElement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields
-for HostProfileManagerCompositionValidationResultResultElement {
-    const TYPE_NAME: &'static str = "HostProfileManagerCompositionValidationResultResultElement";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::HostApplyProfile>>,
-            Option<Box<crate::types::HostApplyProfile>>,
-            Option<Box<crate::types::HostApplyProfile>>,
-            Option<Box<crate::types::HostApplyProfile>>,
-            Option<Box<crate::types::HostApplyProfile>>,
-            Option<Box<crate::types::HostApplyProfile>>,
-            Option<Box<crate::types::HostApplyProfile>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "target" => crate::de::req(&mut f.0, &mut map, "target"),
-                "status" => crate::de::req(&mut f.1, &mut map, "status"),
-                "errors" => crate::de::set_list(&mut f.2, &mut map, "errors"),
-                "sourceDiffForToBeMerged" => {
-                    crate::de::set(&mut f.3, &mut map, "sourceDiffForToBeMerged")
-                }
-                "targetDiffForToBeMerged" => {
-                    crate::de::set(&mut f.4, &mut map, "targetDiffForToBeMerged")
-                }
-                "toBeAdded" => crate::de::set(&mut f.5, &mut map, "toBeAdded"),
-                "toBeDeleted" => crate::de::set(&mut f.6, &mut map, "toBeDeleted"),
-                "toBeDisabled" => crate::de::set(&mut f.7, &mut map, "toBeDisabled"),
-                "toBeEnabled" => crate::de::set(&mut f.8, &mut map, "toBeEnabled"),
-                "toBeReenableCC" => crate::de::set(&mut f.9, &mut map, "toBeReenableCC"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["target", "status"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            target: f_0,
-            status: f_1,
-            errors: f_2,
-            source_diff_for_to_be_merged: f_3,
-            target_diff_for_to_be_merged: f_4,
-            to_be_added: f_5,
-            to_be_deleted: f_6,
-            to_be_disabled: f_7,
-            to_be_enabled: f_8,
-            to_be_reenable_cc: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -22,9 +22,9 @@ impl HostProfileManagerCompositionValidationResultResultElementStatus {
         }
     }
 }
-impl crate::de::StringEnum
-for HostProfileManagerCompositionValidationResultResultElementStatus {
-    fn from_wire(v: &str) -> Self {
+impl HostProfileManagerCompositionValidationResultResultElementStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "success" => Self::Success,
             "error" => Self::Error,
@@ -34,14 +34,14 @@ for HostProfileManagerCompositionValidationResultResultElementStatus {
 }
 impl From<&str> for HostProfileManagerCompositionValidationResultResultElementStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr
 for HostProfileManagerCompositionValidationResultResultElementStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display
@@ -50,15 +50,38 @@ for HostProfileManagerCompositionValidationResultResultElementStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode
+for HostProfileManagerCompositionValidationResultResultElementStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode
+for HostProfileManagerCompositionValidationResultResultElementStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank
+for HostProfileManagerCompositionValidationResultResultElementStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize
 for HostProfileManagerCompositionValidationResultResultElementStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for HostProfileManagerCompositionValidationResultResultElementStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

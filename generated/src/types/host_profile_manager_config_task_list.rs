@@ -3,7 +3,7 @@
 /// Data object type *HostProfileManagerConfigTaskList*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostProfileManagerConfigTaskList {
     /// Property *HostProfileManagerConfigTaskList.configSpec*.
     pub config_spec: Option<Box<crate::types::HostConfigSpec>>,
@@ -22,62 +22,74 @@ impl HostProfileManagerConfigTaskList {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("configSpec", &self.config_spec);
-        o.opt("taskDescription", &self.task_description);
-        o.opt("taskListRequirement", &self.task_list_requirement);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProfileManagerConfigTaskList",
+    type_name: Some("HostProfileManagerConfigTaskList"),
+    wire: &["configSpec", "taskDescription", "taskListRequirement"],
+    names: &["config_spec", "task_description", "task_list_requirement"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostProfileManagerConfigTaskList {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.config_spec,
+            1usize => &self.task_description,
+            2usize => &self.task_list_requirement,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.config_spec,
+            1usize => &mut self.task_description,
+            2usize => &mut self.task_list_requirement,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProfileManagerConfigTaskList {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostProfileManagerConfigTaskList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProfileManagerConfigTaskList {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProfileManagerConfigTaskList {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProfileManagerConfigTaskList {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostProfileManagerConfigTaskList"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProfileManagerConfigTaskList {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProfileManagerConfigTaskList {
-    const TYPE_NAME: &'static str = "HostProfileManagerConfigTaskList";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostConfigSpec>>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<String>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "configSpec" => crate::de::set(&mut f.0, &mut map, "configSpec"),
-                "taskDescription" => {
-                    crate::de::set_list(&mut f.1, &mut map, "taskDescription")
-                }
-                "taskListRequirement" => {
-                    crate::de::set_list(&mut f.2, &mut map, "taskListRequirement")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            config_spec: f_0,
-            task_description: f_1,
-            task_list_requirement: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostProfileSerializedHostProfileSpec*.
 ///
 /// Extends `ProfileSerializedCreateSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostProfileSerializedHostProfileSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<String>,
@@ -30,77 +30,94 @@ impl HostProfileSerializedHostProfileSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("annotation", &self.annotation);
-        o.opt("enabled", &self.enabled);
-        o.field("profileConfigString", &self.profile_config_string);
-        o.opt("validatorHost", &self.validator_host);
-        o.opt("validating", &self.validating);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProfileSerializedHostProfileSpec",
+    type_name: Some("HostProfileSerializedHostProfileSpec"),
+    wire: &[
+        "name",
+        "annotation",
+        "enabled",
+        "profileConfigString",
+        "validatorHost",
+        "validating",
+    ],
+    names: &[
+        "name",
+        "annotation",
+        "enabled",
+        "profile_config_string",
+        "validator_host",
+        "validating",
+    ],
+    required: &[3u16],
+    by_name: &[1u16, 2u16, 0u16, 3u16, 5u16, 4u16],
+};
+impl crate::object::Object for HostProfileSerializedHostProfileSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.annotation,
+            2usize => &self.enabled,
+            3usize => &self.profile_config_string,
+            4usize => &self.validator_host,
+            5usize => &self.validating,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.annotation,
+            2usize => &mut self.enabled,
+            3usize => &mut self.profile_config_string,
+            4usize => &mut self.validator_host,
+            5usize => &mut self.validating,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProfileSerializedHostProfileSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostProfileSerializedHostProfileSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProfileSerializedHostProfileSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProfileSerializedHostProfileSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProfileSerializedHostProfileSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostProfileSerializedHostProfileSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProfileSerializedHostProfileSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProfileSerializedHostProfileSpec {
-    const TYPE_NAME: &'static str = "HostProfileSerializedHostProfileSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "annotation" => crate::de::set(&mut f.1, &mut map, "annotation"),
-                "enabled" => crate::de::set(&mut f.2, &mut map, "enabled"),
-                "profileConfigString" => {
-                    crate::de::req(&mut f.3, &mut map, "profileConfigString")
-                }
-                "validatorHost" => crate::de::set(&mut f.4, &mut map, "validatorHost"),
-                "validating" => crate::de::set(&mut f.5, &mut map, "validating"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.3.is_some()], &["profileConfigString"]));
-        }
-        let (f_0, f_1, f_2, Some(f_3), f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            annotation: f_1,
-            enabled: f_2,
-            profile_config_string: f_3,
-            validator_host: f_4,
-            validating: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

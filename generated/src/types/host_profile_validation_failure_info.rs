@@ -3,7 +3,7 @@
 /// Data object type *HostProfileValidationFailureInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostProfileValidationFailureInfo {
     /// Property *HostProfileValidationFailureInfo.name*.
     pub name: String,
@@ -32,84 +32,98 @@ impl HostProfileValidationFailureInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("annotation", &self.annotation);
-        o.field("updateType", &self.update_type);
-        o.opt("host", &self.host);
-        o.opt("applyProfile", &self.apply_profile);
-        o.opt("failures", &self.failures);
-        o.opt("faults", &self.faults);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProfileValidationFailureInfo",
+    type_name: Some("HostProfileValidationFailureInfo"),
+    wire: &[
+        "name",
+        "annotation",
+        "updateType",
+        "host",
+        "applyProfile",
+        "failures",
+        "faults",
+    ],
+    names: &[
+        "name",
+        "annotation",
+        "update_type",
+        "host",
+        "apply_profile",
+        "failures",
+        "faults",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 4u16, 5u16, 6u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostProfileValidationFailureInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.annotation,
+            2usize => &self.update_type,
+            3usize => &self.host,
+            4usize => &self.apply_profile,
+            5usize => &self.failures,
+            6usize => &self.faults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.annotation,
+            2usize => &mut self.update_type,
+            3usize => &mut self.host,
+            4usize => &mut self.apply_profile,
+            5usize => &mut self.failures,
+            6usize => &mut self.faults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProfileValidationFailureInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostProfileValidationFailureInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProfileValidationFailureInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProfileValidationFailureInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProfileValidationFailureInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostProfileValidationFailureInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProfileValidationFailureInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProfileValidationFailureInfo {
-    const TYPE_NAME: &'static str = "HostProfileValidationFailureInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::HostApplyProfile>>,
-            Option<Vec<crate::types::ProfileUpdateFailedUpdateFailure>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "annotation" => crate::de::req(&mut f.1, &mut map, "annotation"),
-                "updateType" => crate::de::req(&mut f.2, &mut map, "updateType"),
-                "host" => crate::de::set(&mut f.3, &mut map, "host"),
-                "applyProfile" => crate::de::set(&mut f.4, &mut map, "applyProfile"),
-                "failures" => crate::de::set_list(&mut f.5, &mut map, "failures"),
-                "faults" => crate::de::set_list(&mut f.6, &mut map, "faults"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["name", "annotation", "updateType"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            annotation: f_1,
-            update_type: f_2,
-            host: f_3,
-            apply_profile: f_4,
-            failures: f_5,
-            faults: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

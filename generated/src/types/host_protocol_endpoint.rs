@@ -3,7 +3,7 @@
 /// Data object type *HostProtocolEndpoint*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostProtocolEndpoint {
     /// Deprecated.
     ///
@@ -49,131 +49,124 @@ impl HostProtocolEndpoint {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("peType", &self.pe_type);
-        o.opt("type", &self.r#type);
-        o.field("uuid", &self.uuid);
-        o.opt("hostKey", &self.host_key);
-        o.opt("storageArray", &self.storage_array);
-        o.opt("nfsServer", &self.nfs_server);
-        o.opt("nfsDir", &self.nfs_dir);
-        o.opt("nfsServerScope", &self.nfs_server_scope);
-        o.opt("nfsServerMajor", &self.nfs_server_major);
-        o.opt("nfsServerAuthType", &self.nfs_server_auth_type);
-        o.opt("nfsServerUser", &self.nfs_server_user);
-        o.opt("deviceId", &self.device_id);
-        o.opt("usedByStretchedContainer", &self.used_by_stretched_container);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProtocolEndpoint",
+    type_name: Some("HostProtocolEndpoint"),
+    wire: &[
+        "peType",
+        "type",
+        "uuid",
+        "hostKey",
+        "storageArray",
+        "nfsServer",
+        "nfsDir",
+        "nfsServerScope",
+        "nfsServerMajor",
+        "nfsServerAuthType",
+        "nfsServerUser",
+        "deviceId",
+        "usedByStretchedContainer",
+    ],
+    names: &[
+        "pe_type",
+        "type",
+        "uuid",
+        "host_key",
+        "storage_array",
+        "nfs_server",
+        "nfs_dir",
+        "nfs_server_scope",
+        "nfs_server_major",
+        "nfs_server_auth_type",
+        "nfs_server_user",
+        "device_id",
+        "used_by_stretched_container",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[
+        11u16, 3u16, 6u16, 5u16, 9u16, 8u16, 7u16, 10u16, 0u16, 4u16, 1u16, 12u16, 2u16,
+    ],
+};
+impl crate::object::Object for HostProtocolEndpoint {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.pe_type,
+            1usize => &self.r#type,
+            2usize => &self.uuid,
+            3usize => &self.host_key,
+            4usize => &self.storage_array,
+            5usize => &self.nfs_server,
+            6usize => &self.nfs_dir,
+            7usize => &self.nfs_server_scope,
+            8usize => &self.nfs_server_major,
+            9usize => &self.nfs_server_auth_type,
+            10usize => &self.nfs_server_user,
+            11usize => &self.device_id,
+            12usize => &self.used_by_stretched_container,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.pe_type,
+            1usize => &mut self.r#type,
+            2usize => &mut self.uuid,
+            3usize => &mut self.host_key,
+            4usize => &mut self.storage_array,
+            5usize => &mut self.nfs_server,
+            6usize => &mut self.nfs_dir,
+            7usize => &mut self.nfs_server_scope,
+            8usize => &mut self.nfs_server_major,
+            9usize => &mut self.nfs_server_auth_type,
+            10usize => &mut self.nfs_server_user,
+            11usize => &mut self.device_id,
+            12usize => &mut self.used_by_stretched_container,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProtocolEndpoint {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostProtocolEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProtocolEndpoint {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProtocolEndpoint {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProtocolEndpoint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostProtocolEndpoint"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProtocolEndpoint {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProtocolEndpoint {
-    const TYPE_NAME: &'static str = "HostProtocolEndpoint";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "peType" => crate::de::req(&mut f.0, &mut map, "peType"),
-                "type" => crate::de::set(&mut f.1, &mut map, "type"),
-                "uuid" => crate::de::req(&mut f.2, &mut map, "uuid"),
-                "hostKey" => crate::de::set_list(&mut f.3, &mut map, "hostKey"),
-                "storageArray" => crate::de::set(&mut f.4, &mut map, "storageArray"),
-                "nfsServer" => crate::de::set(&mut f.5, &mut map, "nfsServer"),
-                "nfsDir" => crate::de::set(&mut f.6, &mut map, "nfsDir"),
-                "nfsServerScope" => crate::de::set(&mut f.7, &mut map, "nfsServerScope"),
-                "nfsServerMajor" => crate::de::set(&mut f.8, &mut map, "nfsServerMajor"),
-                "nfsServerAuthType" => {
-                    crate::de::set(&mut f.9, &mut map, "nfsServerAuthType")
-                }
-                "nfsServerUser" => crate::de::set(&mut f.10, &mut map, "nfsServerUser"),
-                "deviceId" => crate::de::set(&mut f.11, &mut map, "deviceId"),
-                "usedByStretchedContainer" => {
-                    crate::de::set(&mut f.12, &mut map, "usedByStretchedContainer")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.2.is_some()], &["peType", "uuid"]),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            pe_type: f_0,
-            r#type: f_1,
-            uuid: f_2,
-            host_key: f_3,
-            storage_array: f_4,
-            nfs_server: f_5,
-            nfs_dir: f_6,
-            nfs_server_scope: f_7,
-            nfs_server_major: f_8,
-            nfs_server_auth_type: f_9,
-            nfs_server_user: f_10,
-            device_id: f_11,
-            used_by_stretched_container: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostProxySwitch*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostProxySwitch {
     /// Property *HostProxySwitch.dvsUuid*.
     pub dvs_uuid: String,
@@ -84,245 +84,174 @@ impl HostProxySwitch {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dvsUuid", &self.dvs_uuid);
-        o.field("dvsName", &self.dvs_name);
-        o.field("key", &self.key);
-        o.field("numPorts", &self.num_ports);
-        o.opt("configNumPorts", &self.config_num_ports);
-        o.field("numPortsAvailable", &self.num_ports_available);
-        o.opt("uplinkPort", &self.uplink_port);
-        o.opt("mtu", &self.mtu);
-        o.opt("pnic", &self.pnic);
-        o.field("spec", &self.spec);
-        o.opt("hostLag", &self.host_lag);
-        o.opt("networkReservationSupported", &self.network_reservation_supported);
-        o.opt("nsxtEnabled", &self.nsxt_enabled);
-        o.opt("ensEnabled", &self.ens_enabled);
-        o.opt("ensInterruptEnabled", &self.ens_interrupt_enabled);
-        o.opt("transportZones", &self.transport_zones);
-        o.opt("nsxUsedUplinkPort", &self.nsx_used_uplink_port);
-        o.opt("nsxtStatus", &self.nsxt_status);
-        o.opt("nsxtStatusDetail", &self.nsxt_status_detail);
-        o.opt("ensInfo", &self.ens_info);
-        o.opt("networkOffloadingEnabled", &self.network_offloading_enabled);
-        o.opt("hostUplinkState", &self.host_uplink_state);
-        o.opt("autoDeployOwned", &self.auto_deploy_owned);
-        o.opt("hostPerfNicOffloadState", &self.host_perf_nic_offload_state);
-        o.opt("teplessMode", &self.tepless_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProxySwitch",
+    type_name: Some("HostProxySwitch"),
+    wire: &[
+        "dvsUuid",
+        "dvsName",
+        "key",
+        "numPorts",
+        "configNumPorts",
+        "numPortsAvailable",
+        "uplinkPort",
+        "mtu",
+        "pnic",
+        "spec",
+        "hostLag",
+        "networkReservationSupported",
+        "nsxtEnabled",
+        "ensEnabled",
+        "ensInterruptEnabled",
+        "transportZones",
+        "nsxUsedUplinkPort",
+        "nsxtStatus",
+        "nsxtStatusDetail",
+        "ensInfo",
+        "networkOffloadingEnabled",
+        "hostUplinkState",
+        "autoDeployOwned",
+        "hostPerfNicOffloadState",
+        "teplessMode",
+    ],
+    names: &[
+        "dvs_uuid",
+        "dvs_name",
+        "key",
+        "num_ports",
+        "config_num_ports",
+        "num_ports_available",
+        "uplink_port",
+        "mtu",
+        "pnic",
+        "spec",
+        "host_lag",
+        "network_reservation_supported",
+        "nsxt_enabled",
+        "ens_enabled",
+        "ens_interrupt_enabled",
+        "transport_zones",
+        "nsx_used_uplink_port",
+        "nsxt_status",
+        "nsxt_status_detail",
+        "ens_info",
+        "network_offloading_enabled",
+        "host_uplink_state",
+        "auto_deploy_owned",
+        "host_perf_nic_offload_state",
+        "tepless_mode",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16, 9u16],
+    by_name: &[
+        22u16, 4u16, 1u16, 0u16, 13u16, 19u16, 14u16, 10u16, 23u16, 21u16, 2u16, 7u16,
+        20u16, 11u16, 16u16, 12u16, 17u16, 18u16, 3u16, 5u16, 8u16, 9u16, 24u16, 15u16,
+        6u16,
+    ],
+};
+impl crate::object::Object for HostProxySwitch {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dvs_uuid,
+            1usize => &self.dvs_name,
+            2usize => &self.key,
+            3usize => &self.num_ports,
+            4usize => &self.config_num_ports,
+            5usize => &self.num_ports_available,
+            6usize => &self.uplink_port,
+            7usize => &self.mtu,
+            8usize => &self.pnic,
+            9usize => &self.spec,
+            10usize => &self.host_lag,
+            11usize => &self.network_reservation_supported,
+            12usize => &self.nsxt_enabled,
+            13usize => &self.ens_enabled,
+            14usize => &self.ens_interrupt_enabled,
+            15usize => &self.transport_zones,
+            16usize => &self.nsx_used_uplink_port,
+            17usize => &self.nsxt_status,
+            18usize => &self.nsxt_status_detail,
+            19usize => &self.ens_info,
+            20usize => &self.network_offloading_enabled,
+            21usize => &self.host_uplink_state,
+            22usize => &self.auto_deploy_owned,
+            23usize => &self.host_perf_nic_offload_state,
+            24usize => &self.tepless_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dvs_uuid,
+            1usize => &mut self.dvs_name,
+            2usize => &mut self.key,
+            3usize => &mut self.num_ports,
+            4usize => &mut self.config_num_ports,
+            5usize => &mut self.num_ports_available,
+            6usize => &mut self.uplink_port,
+            7usize => &mut self.mtu,
+            8usize => &mut self.pnic,
+            9usize => &mut self.spec,
+            10usize => &mut self.host_lag,
+            11usize => &mut self.network_reservation_supported,
+            12usize => &mut self.nsxt_enabled,
+            13usize => &mut self.ens_enabled,
+            14usize => &mut self.ens_interrupt_enabled,
+            15usize => &mut self.transport_zones,
+            16usize => &mut self.nsx_used_uplink_port,
+            17usize => &mut self.nsxt_status,
+            18usize => &mut self.nsxt_status_detail,
+            19usize => &mut self.ens_info,
+            20usize => &mut self.network_offloading_enabled,
+            21usize => &mut self.host_uplink_state,
+            22usize => &mut self.auto_deploy_owned,
+            23usize => &mut self.host_perf_nic_offload_state,
+            24usize => &mut self.tepless_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProxySwitch {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostProxySwitch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProxySwitch {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProxySwitch {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProxySwitch {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostProxySwitch"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProxySwitch {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProxySwitch {
-    const TYPE_NAME: &'static str = "HostProxySwitch";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<i32>,
-            Option<Vec<crate::types::PhysicalNic>>,
-            Option<Box<crate::types::HostProxySwitchSpec>>,
-            Option<Vec<crate::types::HostProxySwitchHostLagConfig>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<
-                Vec<crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo>,
-            >,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostProxySwitchEnsInfo>>,
-            Option<bool>,
-            Option<Vec<crate::types::DistributedVirtualSwitchHostMemberHostUplinkState>>,
-            Option<bool>,
-            Option<
-                Box<
-                    crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState,
-                >,
-            >,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dvsUuid" => crate::de::req(&mut f.0, &mut map, "dvsUuid"),
-                "dvsName" => crate::de::req(&mut f.1, &mut map, "dvsName"),
-                "key" => crate::de::req(&mut f.2, &mut map, "key"),
-                "numPorts" => crate::de::req(&mut f.3, &mut map, "numPorts"),
-                "configNumPorts" => crate::de::set(&mut f.4, &mut map, "configNumPorts"),
-                "numPortsAvailable" => {
-                    crate::de::req(&mut f.5, &mut map, "numPortsAvailable")
-                }
-                "uplinkPort" => crate::de::set_list(&mut f.6, &mut map, "uplinkPort"),
-                "mtu" => crate::de::set(&mut f.7, &mut map, "mtu"),
-                "pnic" => crate::de::set_list(&mut f.8, &mut map, "pnic"),
-                "spec" => crate::de::req(&mut f.9, &mut map, "spec"),
-                "hostLag" => crate::de::set_list(&mut f.10, &mut map, "hostLag"),
-                "networkReservationSupported" => {
-                    crate::de::set(&mut f.11, &mut map, "networkReservationSupported")
-                }
-                "nsxtEnabled" => crate::de::set(&mut f.12, &mut map, "nsxtEnabled"),
-                "ensEnabled" => crate::de::set(&mut f.13, &mut map, "ensEnabled"),
-                "ensInterruptEnabled" => {
-                    crate::de::set(&mut f.14, &mut map, "ensInterruptEnabled")
-                }
-                "transportZones" => {
-                    crate::de::set_list(&mut f.15, &mut map, "transportZones")
-                }
-                "nsxUsedUplinkPort" => {
-                    crate::de::set_list(&mut f.16, &mut map, "nsxUsedUplinkPort")
-                }
-                "nsxtStatus" => crate::de::set(&mut f.17, &mut map, "nsxtStatus"),
-                "nsxtStatusDetail" => {
-                    crate::de::set(&mut f.18, &mut map, "nsxtStatusDetail")
-                }
-                "ensInfo" => crate::de::set(&mut f.19, &mut map, "ensInfo"),
-                "networkOffloadingEnabled" => {
-                    crate::de::set(&mut f.20, &mut map, "networkOffloadingEnabled")
-                }
-                "hostUplinkState" => {
-                    crate::de::set_list(&mut f.21, &mut map, "hostUplinkState")
-                }
-                "autoDeployOwned" => {
-                    crate::de::set(&mut f.22, &mut map, "autoDeployOwned")
-                }
-                "hostPerfNicOffloadState" => {
-                    crate::de::set(&mut f.23, &mut map, "hostPerfNicOffloadState")
-                }
-                "teplessMode" => crate::de::set(&mut f.24, &mut map, "teplessMode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), _, _, _, Some(_), _, _,
-            _, _, _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &[
-                        "dvsUuid",
-                        "dvsName",
-                        "key",
-                        "numPorts",
-                        "numPortsAvailable",
-                        "spec",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            Some(f_9),
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            dvs_uuid: f_0,
-            dvs_name: f_1,
-            key: f_2,
-            num_ports: f_3,
-            config_num_ports: f_4,
-            num_ports_available: f_5,
-            uplink_port: f_6,
-            mtu: f_7,
-            pnic: f_8,
-            spec: f_9,
-            host_lag: f_10,
-            network_reservation_supported: f_11,
-            nsxt_enabled: f_12,
-            ens_enabled: f_13,
-            ens_interrupt_enabled: f_14,
-            transport_zones: f_15,
-            nsx_used_uplink_port: f_16,
-            nsxt_status: f_17,
-            nsxt_status_detail: f_18,
-            ens_info: f_19,
-            network_offloading_enabled: f_20,
-            host_uplink_state: f_21,
-            auto_deploy_owned: f_22,
-            host_perf_nic_offload_state: f_23,
-            tepless_mode: f_24,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostProxySwitchEnsInfo {
     /// Property *HostProxySwitchEnsInfo.opsVersion*.
     pub ops_version: i64,
@@ -28,84 +28,84 @@ impl HostProxySwitchEnsInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("opsVersion", &self.ops_version);
-        o.field("numPSOps", &self.num_ps_ops);
-        o.field("numLcoreOps", &self.num_lcore_ops);
-        o.field("errorStatus", &self.error_status);
-        o.field("lcoreStatus", &self.lcore_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProxySwitchEnsInfo",
+    type_name: Some("HostProxySwitchEnsInfo"),
+    wire: &["opsVersion", "numPSOps", "numLcoreOps", "errorStatus", "lcoreStatus"],
+    names: &[
+        "ops_version",
+        "num_ps_ops",
+        "num_lcore_ops",
+        "error_status",
+        "lcore_status",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[3u16, 4u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for HostProxySwitchEnsInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ops_version,
+            1usize => &self.num_ps_ops,
+            2usize => &self.num_lcore_ops,
+            3usize => &self.error_status,
+            4usize => &self.lcore_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ops_version,
+            1usize => &mut self.num_ps_ops,
+            2usize => &mut self.num_lcore_ops,
+            3usize => &mut self.error_status,
+            4usize => &mut self.lcore_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProxySwitchEnsInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostProxySwitchEnsInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProxySwitchEnsInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProxySwitchEnsInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProxySwitchEnsInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostProxySwitchEnsInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProxySwitchEnsInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProxySwitchEnsInfo {
-    const TYPE_NAME: &'static str = "HostProxySwitchEnsInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "opsVersion" => crate::de::req(&mut f.0, &mut map, "opsVersion"),
-                "numPSOps" => crate::de::req(&mut f.1, &mut map, "numPSOps"),
-                "numLcoreOps" => crate::de::req(&mut f.2, &mut map, "numLcoreOps"),
-                "errorStatus" => crate::de::req(&mut f.3, &mut map, "errorStatus"),
-                "lcoreStatus" => crate::de::req(&mut f.4, &mut map, "lcoreStatus"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "opsVersion",
-                        "numPSOps",
-                        "numLcoreOps",
-                        "errorStatus",
-                        "lcoreStatus",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ops_version: f_0,
-            num_ps_ops: f_1,
-            num_lcore_ops: f_2,
-            error_status: f_3,
-            lcore_status: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

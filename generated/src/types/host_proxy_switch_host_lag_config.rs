@@ -3,7 +3,7 @@
 /// Data object type *HostProxySwitchHostLagConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostProxySwitchHostLagConfig {
     /// Property *HostProxySwitchHostLagConfig.lagKey*.
     pub lag_key: String,
@@ -22,63 +22,74 @@ impl HostProxySwitchHostLagConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("lagKey", &self.lag_key);
-        o.opt("lagName", &self.lag_name);
-        o.opt("uplinkPort", &self.uplink_port);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostProxySwitchHostLagConfig",
+    type_name: Some("HostProxySwitchHostLagConfig"),
+    wire: &["lagKey", "lagName", "uplinkPort"],
+    names: &["lag_key", "lag_name", "uplink_port"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostProxySwitchHostLagConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.lag_key,
+            1usize => &self.lag_name,
+            2usize => &self.uplink_port,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.lag_key,
+            1usize => &mut self.lag_name,
+            2usize => &mut self.uplink_port,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostProxySwitchHostLagConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostProxySwitchHostLagConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostProxySwitchHostLagConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostProxySwitchHostLagConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostProxySwitchHostLagConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostProxySwitchHostLagConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostProxySwitchHostLagConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostProxySwitchHostLagConfig {
-    const TYPE_NAME: &'static str = "HostProxySwitchHostLagConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "lagKey" => crate::de::req(&mut f.0, &mut map, "lagKey"),
-                "lagName" => crate::de::set(&mut f.1, &mut map, "lagName"),
-                "uplinkPort" => crate::de::set_list(&mut f.2, &mut map, "uplinkPort"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["lagKey"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            lag_key: f_0,
-            lag_name: f_1,
-            uplink_port: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostPtpConfigPtpPort {
     /// Property *HostPtpConfigPtpPort.index*.
     pub index: i32,
@@ -26,63 +26,76 @@ impl HostPtpConfigPtpPort {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("index", &self.index);
-        o.opt("deviceType", &self.device_type);
-        o.opt("device", &self.device);
-        o.opt("ipConfig", &self.ip_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostPtpConfigPtpPort",
+    type_name: Some("HostPtpConfigPtpPort"),
+    wire: &["index", "deviceType", "device", "ipConfig"],
+    names: &["index", "device_type", "device", "ip_config"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 0u16, 3u16],
+};
+impl crate::object::Object for HostPtpConfigPtpPort {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.index,
+            1usize => &self.device_type,
+            2usize => &self.device,
+            3usize => &self.ip_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.index,
+            1usize => &mut self.device_type,
+            2usize => &mut self.device,
+            3usize => &mut self.ip_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostPtpConfigPtpPort {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostPtpConfigPtpPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostPtpConfigPtpPort {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostPtpConfigPtpPort {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostPtpConfigPtpPort {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostPtpConfigPtpPort"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostPtpConfigPtpPort {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostPtpConfigPtpPort {
-    const TYPE_NAME: &'static str = "HostPtpConfigPtpPort";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::HostIpConfigKind>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "index" => crate::de::req(&mut f.0, &mut map, "index"),
-                "deviceType" => crate::de::set(&mut f.1, &mut map, "deviceType"),
-                "device" => crate::de::set(&mut f.2, &mut map, "device"),
-                "ipConfig" => crate::de::set(&mut f.3, &mut map, "ipConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["index"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            index: f_0,
-            device_type: f_1,
-            device: f_2,
-            ip_config: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

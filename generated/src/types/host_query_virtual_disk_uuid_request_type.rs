@@ -10,10 +10,10 @@ pub struct HostQueryVirtualDiskUuidRequestType<'a> {
     /// Parameter *name*.
     pub name: &'a str,
 }
-impl serde::Serialize for HostQueryVirtualDiskUuidRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostQueryVirtualDiskUuidRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostRdmaDevice*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostRdmaDevice {
     /// Property *HostRdmaDevice.key*.
     pub key: String,
@@ -30,80 +30,98 @@ impl HostRdmaDevice {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("device", &self.device);
-        o.opt("driver", &self.driver);
-        o.opt("description", &self.description);
-        o.opt("backing", &self.backing);
-        o.field("connectionInfo", &self.connection_info);
-        o.field("capability", &self.capability);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostRdmaDevice",
+    type_name: Some("HostRdmaDevice"),
+    wire: &[
+        "key",
+        "device",
+        "driver",
+        "description",
+        "backing",
+        "connectionInfo",
+        "capability",
+    ],
+    names: &[
+        "key",
+        "device",
+        "driver",
+        "description",
+        "backing",
+        "connection_info",
+        "capability",
+    ],
+    required: &[0u16, 1u16, 5u16, 6u16],
+    by_name: &[4u16, 6u16, 5u16, 3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostRdmaDevice {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device,
+            2usize => &self.driver,
+            3usize => &self.description,
+            4usize => &self.backing,
+            5usize => &self.connection_info,
+            6usize => &self.capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device,
+            2usize => &mut self.driver,
+            3usize => &mut self.description,
+            4usize => &mut self.backing,
+            5usize => &mut self.connection_info,
+            6usize => &mut self.capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostRdmaDevice {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostRdmaDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostRdmaDevice {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostRdmaDevice {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostRdmaDevice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostRdmaDevice"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostRdmaDevice {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostRdmaDevice {
-    const TYPE_NAME: &'static str = "HostRdmaDevice";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::HostRdmaDeviceBackingKind>,
-            Option<Box<crate::types::HostRdmaDeviceConnectionInfo>>,
-            Option<Box<crate::types::HostRdmaDeviceCapability>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "device" => crate::de::req(&mut f.1, &mut map, "device"),
-                "driver" => crate::de::set(&mut f.2, &mut map, "driver"),
-                "description" => crate::de::set(&mut f.3, &mut map, "description"),
-                "backing" => crate::de::set(&mut f.4, &mut map, "backing"),
-                "connectionInfo" => crate::de::req(&mut f.5, &mut map, "connectionInfo"),
-                "capability" => crate::de::req(&mut f.6, &mut map, "capability"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.5.is_some(), f.6.is_some()],
-                    &["key", "device", "connectionInfo", "capability"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            device: f_1,
-            driver: f_2,
-            description: f_3,
-            backing: f_4,
-            connection_info: f_5,
-            capability: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

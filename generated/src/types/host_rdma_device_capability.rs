@@ -3,7 +3,7 @@
 /// Data object type *HostRdmaDeviceCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostRdmaDeviceCapability {
     /// Property *HostRdmaDeviceCapability.roceV1Capable*.
     pub roce_v1_capable: bool,
@@ -22,64 +22,74 @@ impl HostRdmaDeviceCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("roceV1Capable", &self.roce_v1_capable);
-        o.field("roceV2Capable", &self.roce_v2_capable);
-        o.field("iWarpCapable", &self.i_warp_capable);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostRdmaDeviceCapability",
+    type_name: Some("HostRdmaDeviceCapability"),
+    wire: &["roceV1Capable", "roceV2Capable", "iWarpCapable"],
+    names: &["roce_v1_capable", "roce_v2_capable", "i_warp_capable"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostRdmaDeviceCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.roce_v1_capable,
+            1usize => &self.roce_v2_capable,
+            2usize => &self.i_warp_capable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.roce_v1_capable,
+            1usize => &mut self.roce_v2_capable,
+            2usize => &mut self.i_warp_capable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostRdmaDeviceCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostRdmaDeviceCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostRdmaDeviceCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostRdmaDeviceCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostRdmaDeviceCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostRdmaDeviceCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostRdmaDeviceCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostRdmaDeviceCapability {
-    const TYPE_NAME: &'static str = "HostRdmaDeviceCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "roceV1Capable" => crate::de::req(&mut f.0, &mut map, "roceV1Capable"),
-                "roceV2Capable" => crate::de::req(&mut f.1, &mut map, "roceV2Capable"),
-                "iWarpCapable" => crate::de::req(&mut f.2, &mut map, "iWarpCapable"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["roceV1Capable", "roceV2Capable", "iWarpCapable"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            roce_v1_capable: f_0,
-            roce_v2_capable: f_1,
-            i_warp_capable: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

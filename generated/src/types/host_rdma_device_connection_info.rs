@@ -3,7 +3,7 @@
 /// Data object type *HostRdmaDeviceConnectionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostRdmaDeviceConnectionInfo {
     /// Property *HostRdmaDeviceConnectionInfo.state*.
     pub state: String,
@@ -22,64 +22,74 @@ impl HostRdmaDeviceConnectionInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("state", &self.state);
-        o.field("mtu", &self.mtu);
-        o.field("speedInMbps", &self.speed_in_mbps);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostRdmaDeviceConnectionInfo",
+    type_name: Some("HostRdmaDeviceConnectionInfo"),
+    wire: &["state", "mtu", "speedInMbps"],
+    names: &["state", "mtu", "speed_in_mbps"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostRdmaDeviceConnectionInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.state,
+            1usize => &self.mtu,
+            2usize => &self.speed_in_mbps,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.state,
+            1usize => &mut self.mtu,
+            2usize => &mut self.speed_in_mbps,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostRdmaDeviceConnectionInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostRdmaDeviceConnectionInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostRdmaDeviceConnectionInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostRdmaDeviceConnectionInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostRdmaDeviceConnectionInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostRdmaDeviceConnectionInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostRdmaDeviceConnectionInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostRdmaDeviceConnectionInfo {
-    const TYPE_NAME: &'static str = "HostRdmaDeviceConnectionInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>, Option<i32>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "state" => crate::de::req(&mut f.0, &mut map, "state"),
-                "mtu" => crate::de::req(&mut f.1, &mut map, "mtu"),
-                "speedInMbps" => crate::de::req(&mut f.2, &mut map, "speedInMbps"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["state", "mtu", "speedInMbps"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            state: f_0,
-            mtu: f_1,
-            speed_in_mbps: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostRdmaHba*.
 ///
 /// Extends `HostHostBusAdapter`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostRdmaHba {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<String>,
@@ -42,112 +42,114 @@ impl HostRdmaHba {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.field("device", &self.device);
-        o.field("bus", &self.bus);
-        o.field("status", &self.status);
-        o.field("model", &self.model);
-        o.opt("driver", &self.driver);
-        o.opt("pci", &self.pci);
-        o.opt("storageProtocol", &self.storage_protocol);
-        o.opt("driverVersion", &self.driver_version);
-        o.opt("firmwareVersion", &self.firmware_version);
-        o.opt("associatedRdmaDevice", &self.associated_rdma_device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostRdmaHba",
+    type_name: Some("HostRdmaHba"),
+    wire: &[
+        "key",
+        "device",
+        "bus",
+        "status",
+        "model",
+        "driver",
+        "pci",
+        "storageProtocol",
+        "driverVersion",
+        "firmwareVersion",
+        "associatedRdmaDevice",
+    ],
+    names: &[
+        "key",
+        "device",
+        "bus",
+        "status",
+        "model",
+        "driver",
+        "pci",
+        "storage_protocol",
+        "driver_version",
+        "firmware_version",
+        "associated_rdma_device",
+    ],
+    required: &[1u16, 2u16, 3u16, 4u16],
+    by_name: &[10u16, 2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 6u16, 3u16, 7u16],
+};
+impl crate::object::Object for HostRdmaHba {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device,
+            2usize => &self.bus,
+            3usize => &self.status,
+            4usize => &self.model,
+            5usize => &self.driver,
+            6usize => &self.pci,
+            7usize => &self.storage_protocol,
+            8usize => &self.driver_version,
+            9usize => &self.firmware_version,
+            10usize => &self.associated_rdma_device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device,
+            2usize => &mut self.bus,
+            3usize => &mut self.status,
+            4usize => &mut self.model,
+            5usize => &mut self.driver,
+            6usize => &mut self.pci,
+            7usize => &mut self.storage_protocol,
+            8usize => &mut self.driver_version,
+            9usize => &mut self.firmware_version,
+            10usize => &mut self.associated_rdma_device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostRdmaHba {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostRdmaHba {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostRdmaHba {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostRdmaHba {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostRdmaHba {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostRdmaHba"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostRdmaHba {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostRdmaHba {
-    const TYPE_NAME: &'static str = "HostRdmaHba";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "device" => crate::de::req(&mut f.1, &mut map, "device"),
-                "bus" => crate::de::req(&mut f.2, &mut map, "bus"),
-                "status" => crate::de::req(&mut f.3, &mut map, "status"),
-                "model" => crate::de::req(&mut f.4, &mut map, "model"),
-                "driver" => crate::de::set(&mut f.5, &mut map, "driver"),
-                "pci" => crate::de::set(&mut f.6, &mut map, "pci"),
-                "storageProtocol" => {
-                    crate::de::set(&mut f.7, &mut map, "storageProtocol")
-                }
-                "driverVersion" => crate::de::set(&mut f.8, &mut map, "driverVersion"),
-                "firmwareVersion" => {
-                    crate::de::set(&mut f.9, &mut map, "firmwareVersion")
-                }
-                "associatedRdmaDevice" => {
-                    crate::de::set(&mut f.10, &mut map, "associatedRdmaDevice")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["device", "bus", "status", "model"],
-                ),
-            );
-        }
-        let (
-            f_0,
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            device: f_1,
-            bus: f_2,
-            status: f_3,
-            model: f_4,
-            driver: f_5,
-            pci: f_6,
-            storage_protocol: f_7,
-            driver_version: f_8,
-            firmware_version: f_9,
-            associated_rdma_device: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -18,13 +18,13 @@ pub struct HostRegisterDiskRequestType<'a> {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub id: Option<&'a crate::types::ID>,
 }
-impl serde::Serialize for HostRegisterDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostRegisterDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("path", &self.path);
-        o.opt("name", &self.name);
-        o.opt("modifyControlFlags", &self.modify_control_flags);
-        o.opt("id", &self.id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("name", &self.name);
+        o.field("modifyControlFlags", &self.modify_control_flags);
+        o.field("id", &self.id);
+        o.end();
     }
 }

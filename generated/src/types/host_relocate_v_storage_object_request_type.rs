@@ -18,13 +18,13 @@ pub struct HostRelocateVStorageObjectRequestType<'a> {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub is_lc_parent_attached: Option<bool>,
 }
-impl serde::Serialize for HostRelocateVStorageObjectRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostRelocateVStorageObjectRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
         o.field("spec", &self.spec);
-        o.opt("isLcParentAttached", &self.is_lc_parent_attached);
-        o.end(&crate::Extra::EMPTY)
+        o.field("isLcParentAttached", &self.is_lc_parent_attached);
+        o.end();
     }
 }

@@ -10,10 +10,11 @@ pub struct HostRetrieveVStorageInfrastructureObjectPolicyRequestType<'a> {
     /// Refers instance of *Datastore*.
     pub datastore: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for HostRetrieveVStorageInfrastructureObjectPolicyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode
+for HostRetrieveVStorageInfrastructureObjectPolicyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastore", &self.datastore);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

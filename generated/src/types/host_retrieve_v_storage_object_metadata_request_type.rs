@@ -16,13 +16,13 @@ pub struct HostRetrieveVStorageObjectMetadataRequestType<'a> {
     /// Parameter *prefix*.
     pub prefix: Option<&'a str>,
 }
-impl serde::Serialize for HostRetrieveVStorageObjectMetadataRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostRetrieveVStorageObjectMetadataRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
-        o.opt("snapshotId", &self.snapshot_id);
-        o.opt("prefix", &self.prefix);
-        o.end(&crate::Extra::EMPTY)
+        o.field("snapshotId", &self.snapshot_id);
+        o.field("prefix", &self.prefix);
+        o.end();
     }
 }

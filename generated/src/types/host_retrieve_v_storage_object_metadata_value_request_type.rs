@@ -16,13 +16,13 @@ pub struct HostRetrieveVStorageObjectMetadataValueRequestType<'a> {
     /// Parameter *key*.
     pub key: &'a str,
 }
-impl serde::Serialize for HostRetrieveVStorageObjectMetadataValueRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostRetrieveVStorageObjectMetadataValueRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
-        o.opt("snapshotId", &self.snapshot_id);
+        o.field("snapshotId", &self.snapshot_id);
         o.field("key", &self.key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

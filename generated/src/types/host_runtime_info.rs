@@ -3,7 +3,7 @@
 /// Data object type *HostRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostRuntimeInfo {
     /// Property *HostRuntimeInfo.connectionState*.
     pub connection_state: crate::types::HostSystemConnectionState,
@@ -73,191 +73,170 @@ impl HostRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("connectionState", &self.connection_state);
-        o.field("powerState", &self.power_state);
-        o.opt("standbyMode", &self.standby_mode);
-        o.field("inMaintenanceMode", &self.in_maintenance_mode);
-        o.opt("inQuarantineMode", &self.in_quarantine_mode);
-        o.opt("bootTime", &self.boot_time);
-        o.opt("healthSystemRuntime", &self.health_system_runtime);
-        o.opt("dasHostState", &self.das_host_state);
-        o.opt("tpmPcrValues", &self.tpm_pcr_values);
-        o.opt("vsanRuntimeInfo", &self.vsan_runtime_info);
-        o.opt("networkRuntimeInfo", &self.network_runtime_info);
-        o.opt("vFlashResourceRuntimeInfo", &self.v_flash_resource_runtime_info);
-        o.opt("hostMaxVirtualDiskCapacity", &self.host_max_virtual_disk_capacity);
-        o.opt("cryptoState", &self.crypto_state);
-        o.opt("cryptoKeyId", &self.crypto_key_id);
-        o.opt("statelessNvdsMigrationReady", &self.stateless_nvds_migration_ready);
-        o.opt("partialMaintenanceMode", &self.partial_maintenance_mode);
-        o.opt("stateEncryption", &self.state_encryption);
-        o.opt("podVMInfo", &self.pod_vm_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostRuntimeInfo",
+    type_name: Some("HostRuntimeInfo"),
+    wire: &[
+        "connectionState",
+        "powerState",
+        "standbyMode",
+        "inMaintenanceMode",
+        "inQuarantineMode",
+        "bootTime",
+        "healthSystemRuntime",
+        "dasHostState",
+        "tpmPcrValues",
+        "vsanRuntimeInfo",
+        "networkRuntimeInfo",
+        "vFlashResourceRuntimeInfo",
+        "hostMaxVirtualDiskCapacity",
+        "cryptoState",
+        "cryptoKeyId",
+        "statelessNvdsMigrationReady",
+        "partialMaintenanceMode",
+        "stateEncryption",
+        "podVMInfo",
+    ],
+    names: &[
+        "connection_state",
+        "power_state",
+        "standby_mode",
+        "in_maintenance_mode",
+        "in_quarantine_mode",
+        "boot_time",
+        "health_system_runtime",
+        "das_host_state",
+        "tpm_pcr_values",
+        "vsan_runtime_info",
+        "network_runtime_info",
+        "v_flash_resource_runtime_info",
+        "host_max_virtual_disk_capacity",
+        "crypto_state",
+        "crypto_key_id",
+        "stateless_nvds_migration_ready",
+        "partial_maintenance_mode",
+        "state_encryption",
+        "pod_vm_info",
+    ],
+    required: &[0u16, 1u16, 3u16],
+    by_name: &[
+        5u16, 0u16, 14u16, 13u16, 7u16, 6u16, 12u16, 3u16, 4u16, 10u16, 16u16, 18u16,
+        1u16, 2u16, 17u16, 15u16, 8u16, 11u16, 9u16,
+    ],
+};
+impl crate::object::Object for HostRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.connection_state,
+            1usize => &self.power_state,
+            2usize => &self.standby_mode,
+            3usize => &self.in_maintenance_mode,
+            4usize => &self.in_quarantine_mode,
+            5usize => &self.boot_time,
+            6usize => &self.health_system_runtime,
+            7usize => &self.das_host_state,
+            8usize => &self.tpm_pcr_values,
+            9usize => &self.vsan_runtime_info,
+            10usize => &self.network_runtime_info,
+            11usize => &self.v_flash_resource_runtime_info,
+            12usize => &self.host_max_virtual_disk_capacity,
+            13usize => &self.crypto_state,
+            14usize => &self.crypto_key_id,
+            15usize => &self.stateless_nvds_migration_ready,
+            16usize => &self.partial_maintenance_mode,
+            17usize => &self.state_encryption,
+            18usize => &self.pod_vm_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.connection_state,
+            1usize => &mut self.power_state,
+            2usize => &mut self.standby_mode,
+            3usize => &mut self.in_maintenance_mode,
+            4usize => &mut self.in_quarantine_mode,
+            5usize => &mut self.boot_time,
+            6usize => &mut self.health_system_runtime,
+            7usize => &mut self.das_host_state,
+            8usize => &mut self.tpm_pcr_values,
+            9usize => &mut self.vsan_runtime_info,
+            10usize => &mut self.network_runtime_info,
+            11usize => &mut self.v_flash_resource_runtime_info,
+            12usize => &mut self.host_max_virtual_disk_capacity,
+            13usize => &mut self.crypto_state,
+            14usize => &mut self.crypto_key_id,
+            15usize => &mut self.stateless_nvds_migration_ready,
+            16usize => &mut self.partial_maintenance_mode,
+            17usize => &mut self.state_encryption,
+            18usize => &mut self.pod_vm_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostRuntimeInfo {
+    fn blank() -> Self {
+        Self {
+            connection_state: crate::object::Blank::blank(),
+            power_state: crate::object::Blank::blank(),
+            standby_mode: crate::object::Blank::blank(),
+            in_maintenance_mode: crate::object::Blank::blank(),
+            in_quarantine_mode: crate::object::Blank::blank(),
+            boot_time: crate::object::Blank::blank(),
+            health_system_runtime: crate::object::Blank::blank(),
+            das_host_state: crate::object::Blank::blank(),
+            tpm_pcr_values: crate::object::Blank::blank(),
+            vsan_runtime_info: crate::object::Blank::blank(),
+            network_runtime_info: crate::object::Blank::blank(),
+            v_flash_resource_runtime_info: crate::object::Blank::blank(),
+            host_max_virtual_disk_capacity: crate::object::Blank::blank(),
+            crypto_state: crate::object::Blank::blank(),
+            crypto_key_id: crate::object::Blank::blank(),
+            stateless_nvds_migration_ready: crate::object::Blank::blank(),
+            partial_maintenance_mode: crate::object::Blank::blank(),
+            state_encryption: crate::object::Blank::blank(),
+            pod_vm_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostRuntimeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostRuntimeInfo {
-    const TYPE_NAME: &'static str = "HostRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::HostSystemConnectionState>,
-            Option<crate::types::HostSystemPowerState>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::HealthSystemRuntime>>,
-            Option<Box<crate::types::ClusterDasFdmHostState>>,
-            Option<Vec<crate::types::HostTpmDigestInfo>>,
-            Option<Box<crate::types::VsanHostRuntimeInfo>>,
-            Option<Box<crate::types::HostRuntimeInfoNetworkRuntimeInfo>>,
-            Option<Box<crate::types::HostVFlashManagerVFlashResourceRunTimeInfo>>,
-            Option<i64>,
-            Option<String>,
-            Option<Box<crate::types::CryptoKeyId>>,
-            Option<String>,
-            Option<Vec<crate::types::HostPartialMaintenanceModeRuntimeInfo>>,
-            Option<Box<crate::types::HostRuntimeInfoStateEncryptionInfo>>,
-            Option<Box<crate::types::PodVMInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "connectionState" => {
-                    crate::de::req(&mut f.0, &mut map, "connectionState")
-                }
-                "powerState" => crate::de::req(&mut f.1, &mut map, "powerState"),
-                "standbyMode" => crate::de::set(&mut f.2, &mut map, "standbyMode"),
-                "inMaintenanceMode" => {
-                    crate::de::req(&mut f.3, &mut map, "inMaintenanceMode")
-                }
-                "inQuarantineMode" => {
-                    crate::de::set(&mut f.4, &mut map, "inQuarantineMode")
-                }
-                "bootTime" => crate::de::set(&mut f.5, &mut map, "bootTime"),
-                "healthSystemRuntime" => {
-                    crate::de::set(&mut f.6, &mut map, "healthSystemRuntime")
-                }
-                "dasHostState" => crate::de::set(&mut f.7, &mut map, "dasHostState"),
-                "tpmPcrValues" => crate::de::set_list(&mut f.8, &mut map, "tpmPcrValues"),
-                "vsanRuntimeInfo" => {
-                    crate::de::set(&mut f.9, &mut map, "vsanRuntimeInfo")
-                }
-                "networkRuntimeInfo" => {
-                    crate::de::set(&mut f.10, &mut map, "networkRuntimeInfo")
-                }
-                "vFlashResourceRuntimeInfo" => {
-                    crate::de::set(&mut f.11, &mut map, "vFlashResourceRuntimeInfo")
-                }
-                "hostMaxVirtualDiskCapacity" => {
-                    crate::de::set(&mut f.12, &mut map, "hostMaxVirtualDiskCapacity")
-                }
-                "cryptoState" => crate::de::set(&mut f.13, &mut map, "cryptoState"),
-                "cryptoKeyId" => crate::de::set(&mut f.14, &mut map, "cryptoKeyId"),
-                "statelessNvdsMigrationReady" => {
-                    crate::de::set(&mut f.15, &mut map, "statelessNvdsMigrationReady")
-                }
-                "partialMaintenanceMode" => {
-                    crate::de::set_list(&mut f.16, &mut map, "partialMaintenanceMode")
-                }
-                "stateEncryption" => {
-                    crate::de::set(&mut f.17, &mut map, "stateEncryption")
-                }
-                "podVMInfo" => crate::de::set(&mut f.18, &mut map, "podVMInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some()],
-                    &["connectionState", "powerState", "inMaintenanceMode"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            connection_state: f_0,
-            power_state: f_1,
-            standby_mode: f_2,
-            in_maintenance_mode: f_3,
-            in_quarantine_mode: f_4,
-            boot_time: f_5,
-            health_system_runtime: f_6,
-            das_host_state: f_7,
-            tpm_pcr_values: f_8,
-            vsan_runtime_info: f_9,
-            network_runtime_info: f_10,
-            v_flash_resource_runtime_info: f_11,
-            host_max_virtual_disk_capacity: f_12,
-            crypto_state: f_13,
-            crypto_key_id: f_14,
-            stateless_nvds_migration_ready: f_15,
-            partial_maintenance_mode: f_16,
-            state_encryption: f_17,
-            pod_vm_info: f_18,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostRuntimeInfoNetStackInstanceRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostRuntimeInfoNetStackInstanceRuntimeInfo {
     /// Property *HostRuntimeInfoNetStackInstanceRuntimeInfo.netStackInstanceKey*.
     pub net_stack_instance_key: String,
@@ -26,77 +26,90 @@ impl HostRuntimeInfoNetStackInstanceRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("netStackInstanceKey", &self.net_stack_instance_key);
-        o.opt("state", &self.state);
-        o.opt("vmknicKeys", &self.vmknic_keys);
-        o.opt("maxNumberOfConnections", &self.max_number_of_connections);
-        o.opt("currentIpV6Enabled", &self.current_ip_v6_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostRuntimeInfoNetStackInstanceRuntimeInfo",
+    type_name: Some("HostRuntimeInfoNetStackInstanceRuntimeInfo"),
+    wire: &[
+        "netStackInstanceKey",
+        "state",
+        "vmknicKeys",
+        "maxNumberOfConnections",
+        "currentIpV6Enabled",
+    ],
+    names: &[
+        "net_stack_instance_key",
+        "state",
+        "vmknic_keys",
+        "max_number_of_connections",
+        "current_ip_v6_enabled",
+    ],
+    required: &[0u16],
+    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostRuntimeInfoNetStackInstanceRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.net_stack_instance_key,
+            1usize => &self.state,
+            2usize => &self.vmknic_keys,
+            3usize => &self.max_number_of_connections,
+            4usize => &self.current_ip_v6_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.net_stack_instance_key,
+            1usize => &mut self.state,
+            2usize => &mut self.vmknic_keys,
+            3usize => &mut self.max_number_of_connections,
+            4usize => &mut self.current_ip_v6_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostRuntimeInfoNetStackInstanceRuntimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostRuntimeInfoNetStackInstanceRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostRuntimeInfoNetStackInstanceRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostRuntimeInfoNetStackInstanceRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostRuntimeInfoNetStackInstanceRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostRuntimeInfoNetStackInstanceRuntimeInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostRuntimeInfoNetStackInstanceRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostRuntimeInfoNetStackInstanceRuntimeInfo {
-    const TYPE_NAME: &'static str = "HostRuntimeInfoNetStackInstanceRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "netStackInstanceKey" => {
-                    crate::de::req(&mut f.0, &mut map, "netStackInstanceKey")
-                }
-                "state" => crate::de::set(&mut f.1, &mut map, "state"),
-                "vmknicKeys" => crate::de::set_list(&mut f.2, &mut map, "vmknicKeys"),
-                "maxNumberOfConnections" => {
-                    crate::de::set(&mut f.3, &mut map, "maxNumberOfConnections")
-                }
-                "currentIpV6Enabled" => {
-                    crate::de::set(&mut f.4, &mut map, "currentIpV6Enabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["netStackInstanceKey"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            net_stack_instance_key: f_0,
-            state: f_1,
-            vmknic_keys: f_2,
-            max_number_of_connections: f_3,
-            current_ip_v6_enabled: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostRuntimeInfoNetworkRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostRuntimeInfoNetworkRuntimeInfo {
     /// Property *HostRuntimeInfoNetworkRuntimeInfo.netStackInstanceRuntimeInfo*.
     pub net_stack_instance_runtime_info: Option<
@@ -22,62 +22,72 @@ impl HostRuntimeInfoNetworkRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("netStackInstanceRuntimeInfo", &self.net_stack_instance_runtime_info);
-        o.opt("networkResourceRuntime", &self.network_resource_runtime);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostRuntimeInfoNetworkRuntimeInfo",
+    type_name: Some("HostRuntimeInfoNetworkRuntimeInfo"),
+    wire: &["netStackInstanceRuntimeInfo", "networkResourceRuntime"],
+    names: &["net_stack_instance_runtime_info", "network_resource_runtime"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for HostRuntimeInfoNetworkRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.net_stack_instance_runtime_info,
+            1usize => &self.network_resource_runtime,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.net_stack_instance_runtime_info,
+            1usize => &mut self.network_resource_runtime,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostRuntimeInfoNetworkRuntimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostRuntimeInfoNetworkRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostRuntimeInfoNetworkRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostRuntimeInfoNetworkRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostRuntimeInfoNetworkRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostRuntimeInfoNetworkRuntimeInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostRuntimeInfoNetworkRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostRuntimeInfoNetworkRuntimeInfo {
-    const TYPE_NAME: &'static str = "HostRuntimeInfoNetworkRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostRuntimeInfoNetStackInstanceRuntimeInfo>>,
-            Option<Box<crate::types::HostNetworkResourceRuntime>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "netStackInstanceRuntimeInfo" => {
-                    crate::de::set_list(
-                        &mut f.0,
-                        &mut map,
-                        "netStackInstanceRuntimeInfo",
-                    )
-                }
-                "networkResourceRuntime" => {
-                    crate::de::set(&mut f.1, &mut map, "networkResourceRuntime")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            net_stack_instance_runtime_info: f_0,
-            network_resource_runtime: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

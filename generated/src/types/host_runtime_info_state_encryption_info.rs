@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostRuntimeInfoStateEncryptionInfo {
     /// Property *HostRuntimeInfoStateEncryptionInfo.protectionMode*.
     pub protection_mode: String,
@@ -24,63 +24,74 @@ impl HostRuntimeInfoStateEncryptionInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("protectionMode", &self.protection_mode);
-        o.opt("requireSecureBoot", &self.require_secure_boot);
-        o.opt("requireExecInstalledOnly", &self.require_exec_installed_only);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostRuntimeInfoStateEncryptionInfo",
+    type_name: Some("HostRuntimeInfoStateEncryptionInfo"),
+    wire: &["protectionMode", "requireSecureBoot", "requireExecInstalledOnly"],
+    names: &["protection_mode", "require_secure_boot", "require_exec_installed_only"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for HostRuntimeInfoStateEncryptionInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.protection_mode,
+            1usize => &self.require_secure_boot,
+            2usize => &self.require_exec_installed_only,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.protection_mode,
+            1usize => &mut self.require_secure_boot,
+            2usize => &mut self.require_exec_installed_only,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostRuntimeInfoStateEncryptionInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostRuntimeInfoStateEncryptionInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostRuntimeInfoStateEncryptionInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostRuntimeInfoStateEncryptionInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostRuntimeInfoStateEncryptionInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostRuntimeInfoStateEncryptionInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostRuntimeInfoStateEncryptionInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostRuntimeInfoStateEncryptionInfo {
-    const TYPE_NAME: &'static str = "HostRuntimeInfoStateEncryptionInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "protectionMode" => crate::de::req(&mut f.0, &mut map, "protectionMode"),
-                "requireSecureBoot" => {
-                    crate::de::set(&mut f.1, &mut map, "requireSecureBoot")
-                }
-                "requireExecInstalledOnly" => {
-                    crate::de::set(&mut f.2, &mut map, "requireExecInstalledOnly")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["protectionMode"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            protection_mode: f_0,
-            require_secure_boot: f_1,
-            require_exec_installed_only: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

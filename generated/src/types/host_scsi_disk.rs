@@ -3,7 +3,7 @@
 /// Data object type *HostScsiDisk*.
 ///
 /// Extends `ScsiLun`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostScsiDisk {
     /// Property *HostDevice.deviceName*.
     pub device_name: String,
@@ -94,305 +94,214 @@ impl HostScsiDisk {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.field("deviceType", &self.device_type);
-        o.opt("key", &self.key);
-        o.field("uuid", &self.uuid);
-        o.opt("descriptor", &self.descriptor);
-        o.opt("canonicalName", &self.canonical_name);
-        o.opt("displayName", &self.display_name);
-        o.field("lunType", &self.lun_type);
-        o.opt("vendor", &self.vendor);
-        o.opt("model", &self.model);
-        o.opt("revision", &self.revision);
-        o.opt("scsiLevel", &self.scsi_level);
-        o.opt("serialNumber", &self.serial_number);
-        o.opt("durableName", &self.durable_name);
-        o.opt("alternateName", &self.alternate_name);
-        o.opt("standardInquiry", &self.standard_inquiry);
-        o.opt("queueDepth", &self.queue_depth);
-        o.field("operationalState", &self.operational_state);
-        o.opt("capabilities", &self.capabilities);
-        o.opt("vStorageSupport", &self.v_storage_support);
-        o.opt("protocolEndpoint", &self.protocol_endpoint);
-        o.opt("perenniallyReserved", &self.perennially_reserved);
-        o.opt("clusteredVmdkSupported", &self.clustered_vmdk_supported);
-        o.opt("applicationProtocol", &self.application_protocol);
-        o.opt("dispersedNs", &self.dispersed_ns);
-        o.opt("deviceReservation", &self.device_reservation);
-        o.field("capacity", &self.capacity);
-        o.field("devicePath", &self.device_path);
-        o.opt("ssd", &self.ssd);
-        o.opt("localDisk", &self.local_disk);
-        o.opt("physicalLocation", &self.physical_location);
-        o.opt("emulatedDIXDIFEnabled", &self.emulated_dixdif_enabled);
-        o.opt("vsanDiskInfo", &self.vsan_disk_info);
-        o.opt("scsiDiskType", &self.scsi_disk_type);
-        o.opt("usedByMemoryTiering", &self.used_by_memory_tiering);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostScsiDisk",
+    type_name: Some("HostScsiDisk"),
+    wire: &[
+        "deviceName",
+        "deviceType",
+        "key",
+        "uuid",
+        "descriptor",
+        "canonicalName",
+        "displayName",
+        "lunType",
+        "vendor",
+        "model",
+        "revision",
+        "scsiLevel",
+        "serialNumber",
+        "durableName",
+        "alternateName",
+        "standardInquiry",
+        "queueDepth",
+        "operationalState",
+        "capabilities",
+        "vStorageSupport",
+        "protocolEndpoint",
+        "perenniallyReserved",
+        "clusteredVmdkSupported",
+        "applicationProtocol",
+        "dispersedNs",
+        "deviceReservation",
+        "capacity",
+        "devicePath",
+        "ssd",
+        "localDisk",
+        "physicalLocation",
+        "emulatedDIXDIFEnabled",
+        "vsanDiskInfo",
+        "scsiDiskType",
+        "usedByMemoryTiering",
+    ],
+    names: &[
+        "device_name",
+        "device_type",
+        "key",
+        "uuid",
+        "descriptor",
+        "canonical_name",
+        "display_name",
+        "lun_type",
+        "vendor",
+        "model",
+        "revision",
+        "scsi_level",
+        "serial_number",
+        "durable_name",
+        "alternate_name",
+        "standard_inquiry",
+        "queue_depth",
+        "operational_state",
+        "capabilities",
+        "v_storage_support",
+        "protocol_endpoint",
+        "perennially_reserved",
+        "clustered_vmdk_supported",
+        "application_protocol",
+        "dispersed_ns",
+        "device_reservation",
+        "capacity",
+        "device_path",
+        "ssd",
+        "local_disk",
+        "physical_location",
+        "emulated_dixdif_enabled",
+        "vsan_disk_info",
+        "scsi_disk_type",
+        "used_by_memory_tiering",
+    ],
+    required: &[0u16, 1u16, 3u16, 7u16, 17u16, 26u16, 27u16],
+    by_name: &[
+        14u16, 23u16, 5u16, 18u16, 26u16, 22u16, 4u16, 0u16, 27u16, 25u16, 1u16, 24u16,
+        6u16, 13u16, 31u16, 2u16, 29u16, 7u16, 9u16, 17u16, 21u16, 30u16, 20u16, 16u16,
+        10u16, 33u16, 11u16, 12u16, 28u16, 15u16, 34u16, 3u16, 19u16, 8u16, 32u16,
+    ],
+};
+impl crate::object::Object for HostScsiDisk {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.device_type,
+            2usize => &self.key,
+            3usize => &self.uuid,
+            4usize => &self.descriptor,
+            5usize => &self.canonical_name,
+            6usize => &self.display_name,
+            7usize => &self.lun_type,
+            8usize => &self.vendor,
+            9usize => &self.model,
+            10usize => &self.revision,
+            11usize => &self.scsi_level,
+            12usize => &self.serial_number,
+            13usize => &self.durable_name,
+            14usize => &self.alternate_name,
+            15usize => &self.standard_inquiry,
+            16usize => &self.queue_depth,
+            17usize => &self.operational_state,
+            18usize => &self.capabilities,
+            19usize => &self.v_storage_support,
+            20usize => &self.protocol_endpoint,
+            21usize => &self.perennially_reserved,
+            22usize => &self.clustered_vmdk_supported,
+            23usize => &self.application_protocol,
+            24usize => &self.dispersed_ns,
+            25usize => &self.device_reservation,
+            26usize => &self.capacity,
+            27usize => &self.device_path,
+            28usize => &self.ssd,
+            29usize => &self.local_disk,
+            30usize => &self.physical_location,
+            31usize => &self.emulated_dixdif_enabled,
+            32usize => &self.vsan_disk_info,
+            33usize => &self.scsi_disk_type,
+            34usize => &self.used_by_memory_tiering,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.device_type,
+            2usize => &mut self.key,
+            3usize => &mut self.uuid,
+            4usize => &mut self.descriptor,
+            5usize => &mut self.canonical_name,
+            6usize => &mut self.display_name,
+            7usize => &mut self.lun_type,
+            8usize => &mut self.vendor,
+            9usize => &mut self.model,
+            10usize => &mut self.revision,
+            11usize => &mut self.scsi_level,
+            12usize => &mut self.serial_number,
+            13usize => &mut self.durable_name,
+            14usize => &mut self.alternate_name,
+            15usize => &mut self.standard_inquiry,
+            16usize => &mut self.queue_depth,
+            17usize => &mut self.operational_state,
+            18usize => &mut self.capabilities,
+            19usize => &mut self.v_storage_support,
+            20usize => &mut self.protocol_endpoint,
+            21usize => &mut self.perennially_reserved,
+            22usize => &mut self.clustered_vmdk_supported,
+            23usize => &mut self.application_protocol,
+            24usize => &mut self.dispersed_ns,
+            25usize => &mut self.device_reservation,
+            26usize => &mut self.capacity,
+            27usize => &mut self.device_path,
+            28usize => &mut self.ssd,
+            29usize => &mut self.local_disk,
+            30usize => &mut self.physical_location,
+            31usize => &mut self.emulated_dixdif_enabled,
+            32usize => &mut self.vsan_disk_info,
+            33usize => &mut self.scsi_disk_type,
+            34usize => &mut self.used_by_memory_tiering,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostScsiDisk {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostScsiDisk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostScsiDisk {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostScsiDisk {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostScsiDisk {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostScsiDisk"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostScsiDisk {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostScsiDisk {
-    const TYPE_NAME: &'static str = "HostScsiDisk";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ScsiLunDescriptor>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<Box<crate::types::ScsiLunDurableName>>,
-            Option<Vec<crate::types::ScsiLunDurableName>>,
-            Option<Vec<i8>>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::ScsiLunCapabilities>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::HostDiskDimensionsLba>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<Box<crate::types::VsanHostVsanDiskInfo>>,
-            Option<String>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "deviceType" => crate::de::req(&mut f.1, &mut map, "deviceType"),
-                "key" => crate::de::set(&mut f.2, &mut map, "key"),
-                "uuid" => crate::de::req(&mut f.3, &mut map, "uuid"),
-                "descriptor" => crate::de::set_list(&mut f.4, &mut map, "descriptor"),
-                "canonicalName" => crate::de::set(&mut f.5, &mut map, "canonicalName"),
-                "displayName" => crate::de::set(&mut f.6, &mut map, "displayName"),
-                "lunType" => crate::de::req(&mut f.7, &mut map, "lunType"),
-                "vendor" => crate::de::set(&mut f.8, &mut map, "vendor"),
-                "model" => crate::de::set(&mut f.9, &mut map, "model"),
-                "revision" => crate::de::set(&mut f.10, &mut map, "revision"),
-                "scsiLevel" => crate::de::set(&mut f.11, &mut map, "scsiLevel"),
-                "serialNumber" => crate::de::set(&mut f.12, &mut map, "serialNumber"),
-                "durableName" => crate::de::set(&mut f.13, &mut map, "durableName"),
-                "alternateName" => {
-                    crate::de::set_list(&mut f.14, &mut map, "alternateName")
-                }
-                "standardInquiry" => {
-                    crate::de::set_list(&mut f.15, &mut map, "standardInquiry")
-                }
-                "queueDepth" => crate::de::set(&mut f.16, &mut map, "queueDepth"),
-                "operationalState" => {
-                    crate::de::req_list(&mut f.17, &mut map, "operationalState")
-                }
-                "capabilities" => crate::de::set(&mut f.18, &mut map, "capabilities"),
-                "vStorageSupport" => {
-                    crate::de::set(&mut f.19, &mut map, "vStorageSupport")
-                }
-                "protocolEndpoint" => {
-                    crate::de::set(&mut f.20, &mut map, "protocolEndpoint")
-                }
-                "perenniallyReserved" => {
-                    crate::de::set(&mut f.21, &mut map, "perenniallyReserved")
-                }
-                "clusteredVmdkSupported" => {
-                    crate::de::set(&mut f.22, &mut map, "clusteredVmdkSupported")
-                }
-                "applicationProtocol" => {
-                    crate::de::set(&mut f.23, &mut map, "applicationProtocol")
-                }
-                "dispersedNs" => crate::de::set(&mut f.24, &mut map, "dispersedNs"),
-                "deviceReservation" => {
-                    crate::de::set(&mut f.25, &mut map, "deviceReservation")
-                }
-                "capacity" => crate::de::req(&mut f.26, &mut map, "capacity"),
-                "devicePath" => crate::de::req(&mut f.27, &mut map, "devicePath"),
-                "ssd" => crate::de::set(&mut f.28, &mut map, "ssd"),
-                "localDisk" => crate::de::set(&mut f.29, &mut map, "localDisk"),
-                "physicalLocation" => {
-                    crate::de::set_list(&mut f.30, &mut map, "physicalLocation")
-                }
-                "emulatedDIXDIFEnabled" => {
-                    crate::de::set(&mut f.31, &mut map, "emulatedDIXDIFEnabled")
-                }
-                "vsanDiskInfo" => crate::de::set(&mut f.32, &mut map, "vsanDiskInfo"),
-                "scsiDiskType" => crate::de::set(&mut f.33, &mut map, "scsiDiskType"),
-                "usedByMemoryTiering" => {
-                    crate::de::set(&mut f.34, &mut map, "usedByMemoryTiering")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, Some(_), _, _, _, Some(_), _, _, _, _, _, _, _, _,
-            _, Some(_), _, _, _, _, _, _, _, _, Some(_), Some(_), _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.3.is_some(),
-                        f.7.is_some(),
-                        f.17.is_some(),
-                        f.26.is_some(),
-                        f.27.is_some(),
-                    ],
-                    &[
-                        "deviceName",
-                        "deviceType",
-                        "uuid",
-                        "lunType",
-                        "operationalState",
-                        "capacity",
-                        "devicePath",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            Some(f_7),
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            Some(f_17),
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            Some(f_26),
-            Some(f_27),
-            f_28,
-            f_29,
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            device_name: f_0,
-            device_type: f_1,
-            key: f_2,
-            uuid: f_3,
-            descriptor: f_4,
-            canonical_name: f_5,
-            display_name: f_6,
-            lun_type: f_7,
-            vendor: f_8,
-            model: f_9,
-            revision: f_10,
-            scsi_level: f_11,
-            serial_number: f_12,
-            durable_name: f_13,
-            alternate_name: f_14,
-            standard_inquiry: f_15,
-            queue_depth: f_16,
-            operational_state: f_17,
-            capabilities: f_18,
-            v_storage_support: f_19,
-            protocol_endpoint: f_20,
-            perennially_reserved: f_21,
-            clustered_vmdk_supported: f_22,
-            application_protocol: f_23,
-            dispersed_ns: f_24,
-            device_reservation: f_25,
-            capacity: f_26,
-            device_path: f_27,
-            ssd: f_28,
-            local_disk: f_29,
-            physical_location: f_30,
-            emulated_dixdif_enabled: f_31,
-            vsan_disk_info: f_32,
-            scsi_disk_type: f_33,
-            used_by_memory_tiering: f_34,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostSecuritySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSecuritySpec {
     /// Property *HostSecuritySpec.adminPassword*.
     pub admin_password: Option<crate::Password>,
@@ -22,58 +22,74 @@ impl HostSecuritySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("adminPassword", &self.admin_password);
-        o.opt("removePermission", &self.remove_permission);
-        o.opt("addPermission", &self.add_permission);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSecuritySpec",
+    type_name: Some("HostSecuritySpec"),
+    wire: &["adminPassword", "removePermission", "addPermission"],
+    names: &["admin_password", "remove_permission", "add_permission"],
+    required: &[],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostSecuritySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.admin_password,
+            1usize => &self.remove_permission,
+            2usize => &self.add_permission,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.admin_password,
+            1usize => &mut self.remove_permission,
+            2usize => &mut self.add_permission,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSecuritySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSecuritySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSecuritySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSecuritySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSecuritySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostSecuritySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSecuritySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSecuritySpec {
-    const TYPE_NAME: &'static str = "HostSecuritySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::Password>,
-            Option<Vec<crate::types::Permission>>,
-            Option<Vec<crate::types::Permission>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "adminPassword" => crate::de::set(&mut f.0, &mut map, "adminPassword"),
-                "removePermission" => {
-                    crate::de::set_list(&mut f.1, &mut map, "removePermission")
-                }
-                "addPermission" => {
-                    crate::de::set_list(&mut f.2, &mut map, "addPermission")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            admin_password: f_0,
-            remove_permission: f_1,
-            add_permission: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostService*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostService {
     /// Property *HostService.key*.
     pub key: String,
@@ -35,98 +35,102 @@ impl HostService {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("label", &self.label);
-        o.field("required", &self.required);
-        o.field("uninstallable", &self.uninstallable);
-        o.field("running", &self.running);
-        o.opt("ruleset", &self.ruleset);
-        o.field("policy", &self.policy);
-        o.opt("sourcePackage", &self.source_package);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostService",
+    type_name: Some("HostService"),
+    wire: &[
+        "key",
+        "label",
+        "required",
+        "uninstallable",
+        "running",
+        "ruleset",
+        "policy",
+        "sourcePackage",
+    ],
+    names: &[
+        "key",
+        "label",
+        "required",
+        "uninstallable",
+        "running",
+        "ruleset",
+        "policy",
+        "source_package",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
+    by_name: &[0u16, 1u16, 6u16, 2u16, 5u16, 4u16, 7u16, 3u16],
+};
+impl crate::object::Object for HostService {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.label,
+            2usize => &self.required,
+            3usize => &self.uninstallable,
+            4usize => &self.running,
+            5usize => &self.ruleset,
+            6usize => &self.policy,
+            7usize => &self.source_package,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.label,
+            2usize => &mut self.required,
+            3usize => &mut self.uninstallable,
+            4usize => &mut self.running,
+            5usize => &mut self.ruleset,
+            6usize => &mut self.policy,
+            7usize => &mut self.source_package,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostService {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostService {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostService {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostService {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostService"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostService {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostService {
-    const TYPE_NAME: &'static str = "HostService";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Box<crate::types::HostServiceSourcePackage>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "label" => crate::de::req(&mut f.1, &mut map, "label"),
-                "required" => crate::de::req(&mut f.2, &mut map, "required"),
-                "uninstallable" => crate::de::req(&mut f.3, &mut map, "uninstallable"),
-                "running" => crate::de::req(&mut f.4, &mut map, "running"),
-                "ruleset" => crate::de::set_list(&mut f.5, &mut map, "ruleset"),
-                "policy" => crate::de::req(&mut f.6, &mut map, "policy"),
-                "sourcePackage" => crate::de::set(&mut f.7, &mut map, "sourcePackage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &["key", "label", "required", "uninstallable", "running", "policy"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            Some(f_6),
-            f_7,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            label: f_1,
-            required: f_2,
-            uninstallable: f_3,
-            running: f_4,
-            ruleset: f_5,
-            policy: f_6,
-            source_package: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

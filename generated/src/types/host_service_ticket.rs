@@ -3,7 +3,7 @@
 /// Data object type *HostServiceTicket*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostServiceTicket {
     /// Property *HostServiceTicket.host*.
     pub host: Option<String>,
@@ -32,80 +32,98 @@ impl HostServiceTicket {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("host", &self.host);
-        o.opt("port", &self.port);
-        o.opt("sslThumbprint", &self.ssl_thumbprint);
-        o.opt("sslCertificate", &self.ssl_certificate);
-        o.field("service", &self.service);
-        o.field("serviceVersion", &self.service_version);
-        o.field("sessionId", &self.session_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostServiceTicket",
+    type_name: Some("HostServiceTicket"),
+    wire: &[
+        "host",
+        "port",
+        "sslThumbprint",
+        "sslCertificate",
+        "service",
+        "serviceVersion",
+        "sessionId",
+    ],
+    names: &[
+        "host",
+        "port",
+        "ssl_thumbprint",
+        "ssl_certificate",
+        "service",
+        "service_version",
+        "session_id",
+    ],
+    required: &[4u16, 5u16, 6u16],
+    by_name: &[0u16, 1u16, 4u16, 5u16, 6u16, 3u16, 2u16],
+};
+impl crate::object::Object for HostServiceTicket {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.port,
+            2usize => &self.ssl_thumbprint,
+            3usize => &self.ssl_certificate,
+            4usize => &self.service,
+            5usize => &self.service_version,
+            6usize => &self.session_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.port,
+            2usize => &mut self.ssl_thumbprint,
+            3usize => &mut self.ssl_certificate,
+            4usize => &mut self.service,
+            5usize => &mut self.service_version,
+            6usize => &mut self.session_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostServiceTicket {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostServiceTicket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostServiceTicket {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostServiceTicket {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostServiceTicket {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostServiceTicket"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostServiceTicket {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostServiceTicket {
-    const TYPE_NAME: &'static str = "HostServiceTicket";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::Password>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::set(&mut f.0, &mut map, "host"),
-                "port" => crate::de::set(&mut f.1, &mut map, "port"),
-                "sslThumbprint" => crate::de::set(&mut f.2, &mut map, "sslThumbprint"),
-                "sslCertificate" => crate::de::set(&mut f.3, &mut map, "sslCertificate"),
-                "service" => crate::de::req(&mut f.4, &mut map, "service"),
-                "serviceVersion" => crate::de::req(&mut f.5, &mut map, "serviceVersion"),
-                "sessionId" => crate::de::req(&mut f.6, &mut map, "sessionId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.4.is_some(), f.5.is_some(), f.6.is_some()],
-                    &["service", "serviceVersion", "sessionId"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, f_3, Some(f_4), Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            port: f_1,
-            ssl_thumbprint: f_2,
-            ssl_certificate: f_3,
-            service: f_4,
-            service_version: f_5,
-            session_id: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,11 +12,11 @@ pub struct HostSetVirtualDiskUuidRequestType<'a> {
     /// Parameter *uuid*.
     pub uuid: Option<&'a str>,
 }
-impl serde::Serialize for HostSetVirtualDiskUuidRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostSetVirtualDiskUuidRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("uuid", &self.uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.field("uuid", &self.uuid);
+        o.end();
     }
 }

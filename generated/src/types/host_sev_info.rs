@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSevInfo {
     /// Property *HostSevInfo.sevState*.
     pub sev_state: String,
@@ -30,68 +30,76 @@ impl HostSevInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("sevState", &self.sev_state);
-        o.field("maxSevEsGuests", &self.max_sev_es_guests);
-        o.opt("snpState", &self.snp_state);
-        o.opt("snpSupported", &self.snp_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSevInfo",
+    type_name: Some("HostSevInfo"),
+    wire: &["sevState", "maxSevEsGuests", "snpState", "snpSupported"],
+    names: &["sev_state", "max_sev_es_guests", "snp_state", "snp_supported"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for HostSevInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.sev_state,
+            1usize => &self.max_sev_es_guests,
+            2usize => &self.snp_state,
+            3usize => &self.snp_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.sev_state,
+            1usize => &mut self.max_sev_es_guests,
+            2usize => &mut self.snp_state,
+            3usize => &mut self.snp_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSevInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSevInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSevInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSevInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSevInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostSevInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSevInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSevInfo {
-    const TYPE_NAME: &'static str = "HostSevInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i64>, Option<String>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "sevState" => crate::de::req(&mut f.0, &mut map, "sevState"),
-                "maxSevEsGuests" => crate::de::req(&mut f.1, &mut map, "maxSevEsGuests"),
-                "snpState" => crate::de::set(&mut f.2, &mut map, "snpState"),
-                "snpSupported" => crate::de::set(&mut f.3, &mut map, "snpSupported"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["sevState", "maxSevEsGuests"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            sev_state: f_0,
-            max_sev_es_guests: f_1,
-            snp_state: f_2,
-            snp_supported: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

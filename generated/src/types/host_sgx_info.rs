@@ -3,7 +3,7 @@
 /// Data object type *HostSgxInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSgxInfo {
     /// Property *HostSgxInfo.sgxState*.
     pub sgx_state: String,
@@ -28,74 +28,84 @@ impl HostSgxInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("sgxState", &self.sgx_state);
-        o.field("totalEpcMemory", &self.total_epc_memory);
-        o.field("flcMode", &self.flc_mode);
-        o.opt("lePubKeyHash", &self.le_pub_key_hash);
-        o.opt("registrationInfo", &self.registration_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSgxInfo",
+    type_name: Some("HostSgxInfo"),
+    wire: &["sgxState", "totalEpcMemory", "flcMode", "lePubKeyHash", "registrationInfo"],
+    names: &[
+        "sgx_state",
+        "total_epc_memory",
+        "flc_mode",
+        "le_pub_key_hash",
+        "registration_info",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostSgxInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.sgx_state,
+            1usize => &self.total_epc_memory,
+            2usize => &self.flc_mode,
+            3usize => &self.le_pub_key_hash,
+            4usize => &self.registration_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.sgx_state,
+            1usize => &mut self.total_epc_memory,
+            2usize => &mut self.flc_mode,
+            3usize => &mut self.le_pub_key_hash,
+            4usize => &mut self.registration_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSgxInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSgxInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSgxInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSgxInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSgxInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostSgxInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSgxInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSgxInfo {
-    const TYPE_NAME: &'static str = "HostSgxInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostSgxRegistrationInfo>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "sgxState" => crate::de::req(&mut f.0, &mut map, "sgxState"),
-                "totalEpcMemory" => crate::de::req(&mut f.1, &mut map, "totalEpcMemory"),
-                "flcMode" => crate::de::req(&mut f.2, &mut map, "flcMode"),
-                "lePubKeyHash" => crate::de::set(&mut f.3, &mut map, "lePubKeyHash"),
-                "registrationInfo" => {
-                    crate::de::set(&mut f.4, &mut map, "registrationInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["sgxState", "totalEpcMemory", "flcMode"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            sgx_state: f_0,
-            total_epc_memory: f_1,
-            flc_mode: f_2,
-            le_pub_key_hash: f_3,
-            registration_info: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -46,8 +46,9 @@ impl HostSgxInfoSgxStates {
         }
     }
 }
-impl crate::de::StringEnum for HostSgxInfoSgxStates {
-    fn from_wire(v: &str) -> Self {
+impl HostSgxInfoSgxStates {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "notPresent" => Self::NotPresent,
             "disabledBIOS" => Self::DisabledBios,
@@ -63,13 +64,13 @@ impl crate::de::StringEnum for HostSgxInfoSgxStates {
 }
 impl From<&str> for HostSgxInfoSgxStates {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostSgxInfoSgxStates {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostSgxInfoSgxStates {
@@ -77,13 +78,33 @@ impl std::fmt::Display for HostSgxInfoSgxStates {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostSgxInfoSgxStates {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostSgxInfoSgxStates {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostSgxInfoSgxStates {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSgxInfoSgxStates {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSgxInfoSgxStates {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSgxRegistrationInfo {
     /// Property *HostSgxRegistrationInfo.status*.
     pub status: Option<String>,
@@ -32,70 +32,94 @@ impl HostSgxRegistrationInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("status", &self.status);
-        o.opt("biosError", &self.bios_error);
-        o.opt("registrationUrl", &self.registration_url);
-        o.opt("type", &self.r#type);
-        o.opt("ppid", &self.ppid);
-        o.opt("lastRegisteredTime", &self.last_registered_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSgxRegistrationInfo",
+    type_name: Some("HostSgxRegistrationInfo"),
+    wire: &[
+        "status",
+        "biosError",
+        "registrationUrl",
+        "type",
+        "ppid",
+        "lastRegisteredTime",
+    ],
+    names: &[
+        "status",
+        "bios_error",
+        "registration_url",
+        "type",
+        "ppid",
+        "last_registered_time",
+    ],
+    required: &[],
+    by_name: &[1u16, 5u16, 4u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for HostSgxRegistrationInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.status,
+            1usize => &self.bios_error,
+            2usize => &self.registration_url,
+            3usize => &self.r#type,
+            4usize => &self.ppid,
+            5usize => &self.last_registered_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.status,
+            1usize => &mut self.bios_error,
+            2usize => &mut self.registration_url,
+            3usize => &mut self.r#type,
+            4usize => &mut self.ppid,
+            5usize => &mut self.last_registered_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSgxRegistrationInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSgxRegistrationInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSgxRegistrationInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSgxRegistrationInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSgxRegistrationInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostSgxRegistrationInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSgxRegistrationInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSgxRegistrationInfo {
-    const TYPE_NAME: &'static str = "HostSgxRegistrationInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "status" => crate::de::set(&mut f.0, &mut map, "status"),
-                "biosError" => crate::de::set(&mut f.1, &mut map, "biosError"),
-                "registrationUrl" => {
-                    crate::de::set(&mut f.2, &mut map, "registrationUrl")
-                }
-                "type" => crate::de::set(&mut f.3, &mut map, "type"),
-                "ppid" => crate::de::set(&mut f.4, &mut map, "ppid"),
-                "lastRegisteredTime" => {
-                    crate::de::set(&mut f.5, &mut map, "lastRegisteredTime")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            status: f_0,
-            bios_error: f_1,
-            registration_url: f_2,
-            r#type: f_3,
-            ppid: f_4,
-            last_registered_time: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

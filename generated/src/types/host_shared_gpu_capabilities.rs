@@ -3,7 +3,7 @@
 /// Data object type *HostSharedGpuCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSharedGpuCapabilities {
     /// Property *HostSharedGpuCapabilities.vgpu*.
     pub vgpu: String,
@@ -26,96 +26,90 @@ impl HostSharedGpuCapabilities {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vgpu", &self.vgpu);
-        o.field("diskSnapshotSupported", &self.disk_snapshot_supported);
-        o.field("memorySnapshotSupported", &self.memory_snapshot_supported);
-        o.field("suspendSupported", &self.suspend_supported);
-        o.field("migrateSupported", &self.migrate_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSharedGpuCapabilities",
+    type_name: Some("HostSharedGpuCapabilities"),
+    wire: &[
+        "vgpu",
+        "diskSnapshotSupported",
+        "memorySnapshotSupported",
+        "suspendSupported",
+        "migrateSupported",
+    ],
+    names: &[
+        "vgpu",
+        "disk_snapshot_supported",
+        "memory_snapshot_supported",
+        "suspend_supported",
+        "migrate_supported",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[1u16, 2u16, 4u16, 3u16, 0u16],
+};
+impl crate::object::Object for HostSharedGpuCapabilities {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vgpu,
+            1usize => &self.disk_snapshot_supported,
+            2usize => &self.memory_snapshot_supported,
+            3usize => &self.suspend_supported,
+            4usize => &self.migrate_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vgpu,
+            1usize => &mut self.disk_snapshot_supported,
+            2usize => &mut self.memory_snapshot_supported,
+            3usize => &mut self.suspend_supported,
+            4usize => &mut self.migrate_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSharedGpuCapabilities {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSharedGpuCapabilities {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSharedGpuCapabilities {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSharedGpuCapabilities {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSharedGpuCapabilities {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostSharedGpuCapabilities"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSharedGpuCapabilities {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSharedGpuCapabilities {
-    const TYPE_NAME: &'static str = "HostSharedGpuCapabilities";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vgpu" => crate::de::req(&mut f.0, &mut map, "vgpu"),
-                "diskSnapshotSupported" => {
-                    crate::de::req(&mut f.1, &mut map, "diskSnapshotSupported")
-                }
-                "memorySnapshotSupported" => {
-                    crate::de::req(&mut f.2, &mut map, "memorySnapshotSupported")
-                }
-                "suspendSupported" => {
-                    crate::de::req(&mut f.3, &mut map, "suspendSupported")
-                }
-                "migrateSupported" => {
-                    crate::de::req(&mut f.4, &mut map, "migrateSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "vgpu",
-                        "diskSnapshotSupported",
-                        "memorySnapshotSupported",
-                        "suspendSupported",
-                        "migrateSupported",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vgpu: f_0,
-            disk_snapshot_supported: f_1,
-            memory_snapshot_supported: f_2,
-            suspend_supported: f_3,
-            migrate_supported: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -26,8 +26,9 @@ impl HostSnmpAgentCapability {
         }
     }
 }
-impl crate::de::StringEnum for HostSnmpAgentCapability {
-    fn from_wire(v: &str) -> Self {
+impl HostSnmpAgentCapability {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "COMPLETE" => Self::Complete,
             "DIAGNOSTICS" => Self::Diagnostics,
@@ -38,13 +39,13 @@ impl crate::de::StringEnum for HostSnmpAgentCapability {
 }
 impl From<&str> for HostSnmpAgentCapability {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostSnmpAgentCapability {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostSnmpAgentCapability {
@@ -52,13 +53,33 @@ impl std::fmt::Display for HostSnmpAgentCapability {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostSnmpAgentCapability {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostSnmpAgentCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostSnmpAgentCapability {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSnmpAgentCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSnmpAgentCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

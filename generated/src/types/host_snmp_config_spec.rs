@@ -3,7 +3,7 @@
 /// Data object type *HostSnmpConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSnmpConfigSpec {
     /// Property *HostSnmpConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -26,64 +26,78 @@ impl HostSnmpConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("port", &self.port);
-        o.opt("readOnlyCommunities", &self.read_only_communities);
-        o.opt("trapTargets", &self.trap_targets);
-        o.opt("option", &self.option);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSnmpConfigSpec",
+    type_name: Some("HostSnmpConfigSpec"),
+    wire: &["enabled", "port", "readOnlyCommunities", "trapTargets", "option"],
+    names: &["enabled", "port", "read_only_communities", "trap_targets", "option"],
+    required: &[],
+    by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for HostSnmpConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.port,
+            2usize => &self.read_only_communities,
+            3usize => &self.trap_targets,
+            4usize => &self.option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.port,
+            2usize => &mut self.read_only_communities,
+            3usize => &mut self.trap_targets,
+            4usize => &mut self.option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSnmpConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSnmpConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSnmpConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSnmpConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSnmpConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostSnmpConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSnmpConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSnmpConfigSpec {
-    const TYPE_NAME: &'static str = "HostSnmpConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::HostSnmpDestination>>,
-            Option<Vec<crate::types::KeyValue>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "port" => crate::de::set(&mut f.1, &mut map, "port"),
-                "readOnlyCommunities" => {
-                    crate::de::set_list(&mut f.2, &mut map, "readOnlyCommunities")
-                }
-                "trapTargets" => crate::de::set_list(&mut f.3, &mut map, "trapTargets"),
-                "option" => crate::de::set_list(&mut f.4, &mut map, "option"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            enabled: f_0,
-            port: f_1,
-            read_only_communities: f_2,
-            trap_targets: f_3,
-            option: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

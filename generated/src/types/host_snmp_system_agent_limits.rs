@@ -3,7 +3,7 @@
 /// Data object type *HostSnmpSystemAgentLimits*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostSnmpSystemAgentLimits {
     /// Property *HostSnmpSystemAgentLimits.maxReadOnlyCommunities*.
     pub max_read_only_communities: i32,
@@ -26,94 +26,97 @@ impl HostSnmpSystemAgentLimits {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("maxReadOnlyCommunities", &self.max_read_only_communities);
-        o.field("maxTrapDestinations", &self.max_trap_destinations);
-        o.field("maxCommunityLength", &self.max_community_length);
-        o.field("maxBufferSize", &self.max_buffer_size);
-        o.field("capability", &self.capability);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSnmpSystemAgentLimits",
+    type_name: Some("HostSnmpSystemAgentLimits"),
+    wire: &[
+        "maxReadOnlyCommunities",
+        "maxTrapDestinations",
+        "maxCommunityLength",
+        "maxBufferSize",
+        "capability",
+    ],
+    names: &[
+        "max_read_only_communities",
+        "max_trap_destinations",
+        "max_community_length",
+        "max_buffer_size",
+        "capability",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostSnmpSystemAgentLimits {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.max_read_only_communities,
+            1usize => &self.max_trap_destinations,
+            2usize => &self.max_community_length,
+            3usize => &self.max_buffer_size,
+            4usize => &self.capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.max_read_only_communities,
+            1usize => &mut self.max_trap_destinations,
+            2usize => &mut self.max_community_length,
+            3usize => &mut self.max_buffer_size,
+            4usize => &mut self.capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSnmpSystemAgentLimits {
+    fn blank() -> Self {
+        Self {
+            max_read_only_communities: crate::object::Blank::blank(),
+            max_trap_destinations: crate::object::Blank::blank(),
+            max_community_length: crate::object::Blank::blank(),
+            max_buffer_size: crate::object::Blank::blank(),
+            capability: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostSnmpSystemAgentLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSnmpSystemAgentLimits {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSnmpSystemAgentLimits {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSnmpSystemAgentLimits {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostSnmpSystemAgentLimits"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSnmpSystemAgentLimits {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSnmpSystemAgentLimits {
-    const TYPE_NAME: &'static str = "HostSnmpSystemAgentLimits";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::HostSnmpAgentCapability>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "maxReadOnlyCommunities" => {
-                    crate::de::req(&mut f.0, &mut map, "maxReadOnlyCommunities")
-                }
-                "maxTrapDestinations" => {
-                    crate::de::req(&mut f.1, &mut map, "maxTrapDestinations")
-                }
-                "maxCommunityLength" => {
-                    crate::de::req(&mut f.2, &mut map, "maxCommunityLength")
-                }
-                "maxBufferSize" => crate::de::req(&mut f.3, &mut map, "maxBufferSize"),
-                "capability" => crate::de::req(&mut f.4, &mut map, "capability"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "maxReadOnlyCommunities",
-                        "maxTrapDestinations",
-                        "maxCommunityLength",
-                        "maxBufferSize",
-                        "capability",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            max_read_only_communities: f_0,
-            max_trap_destinations: f_1,
-            max_community_length: f_2,
-            max_buffer_size: f_3,
-            capability: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

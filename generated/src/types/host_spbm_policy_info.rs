@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSpbmPolicyInfo {
     /// Property *HostSpbmPolicyInfo.profileId*.
     pub profile_id: String,
@@ -28,74 +28,78 @@ impl HostSpbmPolicyInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profileId", &self.profile_id);
-        o.field("name", &self.name);
-        o.opt("description", &self.description);
-        o.field("generationId", &self.generation_id);
-        o.field("policyBlobInfo", &self.policy_blob_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSpbmPolicyInfo",
+    type_name: Some("HostSpbmPolicyInfo"),
+    wire: &["profileId", "name", "description", "generationId", "policyBlobInfo"],
+    names: &["profile_id", "name", "description", "generation_id", "policy_blob_info"],
+    required: &[0u16, 1u16, 3u16, 4u16],
+    by_name: &[2u16, 3u16, 1u16, 4u16, 0u16],
+};
+impl crate::object::Object for HostSpbmPolicyInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.generation_id,
+            4usize => &self.policy_blob_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.generation_id,
+            4usize => &mut self.policy_blob_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSpbmPolicyInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSpbmPolicyInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSpbmPolicyInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSpbmPolicyInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSpbmPolicyInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostSpbmPolicyInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSpbmPolicyInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSpbmPolicyInfo {
-    const TYPE_NAME: &'static str = "HostSpbmPolicyInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Vec<crate::types::HostSpbmPolicyBlobInfo>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::req(&mut f.0, &mut map, "profileId"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "generationId" => crate::de::req(&mut f.3, &mut map, "generationId"),
-                "policyBlobInfo" => {
-                    crate::de::req_list(&mut f.4, &mut map, "policyBlobInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["profileId", "name", "generationId", "policyBlobInfo"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            profile_id: f_0,
-            name: f_1,
-            description: f_2,
-            generation_id: f_3,
-            policy_blob_info: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct HostSpecGetUpdatedHostsRequestType<'a> {
     /// Parameter *endChangeID*.
     pub end_change_id: Option<&'a str>,
 }
-impl serde::Serialize for HostSpecGetUpdatedHostsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("startChangeID", &self.start_change_id);
-        o.opt("endChangeID", &self.end_change_id);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for HostSpecGetUpdatedHostsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("startChangeID", &self.start_change_id);
+        o.field("endChangeID", &self.end_change_id);
+        o.end();
     }
 }

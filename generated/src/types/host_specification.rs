@@ -3,7 +3,7 @@
 /// Data object type *HostSpecification*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostSpecification {
     /// Property *HostSpecification.createdTime*.
     ///
@@ -32,72 +32,85 @@ impl HostSpecification {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("createdTime", &self.created_time);
-        o.opt("lastModified", &self.last_modified);
-        o.field("host", &self.host);
-        o.opt("subSpecs", &self.sub_specs);
-        o.opt("changeID", &self.change_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSpecification",
+    type_name: Some("HostSpecification"),
+    wire: &["createdTime", "lastModified", "host", "subSpecs", "changeID"],
+    names: &["created_time", "last_modified", "host", "sub_specs", "change_id"],
+    required: &[0u16, 2u16],
+    by_name: &[4u16, 0u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for HostSpecification {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.created_time,
+            1usize => &self.last_modified,
+            2usize => &self.host,
+            3usize => &self.sub_specs,
+            4usize => &self.change_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.created_time,
+            1usize => &mut self.last_modified,
+            2usize => &mut self.host,
+            3usize => &mut self.sub_specs,
+            4usize => &mut self.change_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSpecification {
+    fn blank() -> Self {
+        Self {
+            created_time: crate::object::Blank::blank(),
+            last_modified: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            sub_specs: crate::object::Blank::blank(),
+            change_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostSpecification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSpecification {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSpecification {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSpecification {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostSpecification"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSpecification {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSpecification {
-    const TYPE_NAME: &'static str = "HostSpecification";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::HostSubSpecification>>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "createdTime" => crate::de::req(&mut f.0, &mut map, "createdTime"),
-                "lastModified" => crate::de::set(&mut f.1, &mut map, "lastModified"),
-                "host" => crate::de::req(&mut f.2, &mut map, "host"),
-                "subSpecs" => crate::de::set_list(&mut f.3, &mut map, "subSpecs"),
-                "changeID" => crate::de::set(&mut f.4, &mut map, "changeID"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["createdTime", "host"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            created_time: f_0,
-            last_modified: f_1,
-            host: f_2,
-            sub_specs: f_3,
-            change_id: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostSriovConfig*.
 ///
 /// Extends `HostPciPassthruConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSriovConfig {
     /// Property *HostPciPassthruConfig.id*.
     pub id: String,
@@ -30,80 +30,94 @@ impl HostSriovConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("passthruEnabled", &self.passthru_enabled);
-        o.opt("applyNow", &self.apply_now);
-        o.opt("hardwareLabel", &self.hardware_label);
-        o.field("sriovEnabled", &self.sriov_enabled);
-        o.field("numVirtualFunction", &self.num_virtual_function);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSriovConfig",
+    type_name: Some("HostSriovConfig"),
+    wire: &[
+        "id",
+        "passthruEnabled",
+        "applyNow",
+        "hardwareLabel",
+        "sriovEnabled",
+        "numVirtualFunction",
+    ],
+    names: &[
+        "id",
+        "passthru_enabled",
+        "apply_now",
+        "hardware_label",
+        "sriov_enabled",
+        "num_virtual_function",
+    ],
+    required: &[0u16, 1u16, 4u16, 5u16],
+    by_name: &[2u16, 3u16, 0u16, 5u16, 1u16, 4u16],
+};
+impl crate::object::Object for HostSriovConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.passthru_enabled,
+            2usize => &self.apply_now,
+            3usize => &self.hardware_label,
+            4usize => &self.sriov_enabled,
+            5usize => &self.num_virtual_function,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.passthru_enabled,
+            2usize => &mut self.apply_now,
+            3usize => &mut self.hardware_label,
+            4usize => &mut self.sriov_enabled,
+            5usize => &mut self.num_virtual_function,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSriovConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSriovConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSriovConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSriovConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSriovConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostSriovConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSriovConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSriovConfig {
-    const TYPE_NAME: &'static str = "HostSriovConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "passthruEnabled" => {
-                    crate::de::req(&mut f.1, &mut map, "passthruEnabled")
-                }
-                "applyNow" => crate::de::set(&mut f.2, &mut map, "applyNow"),
-                "hardwareLabel" => crate::de::set(&mut f.3, &mut map, "hardwareLabel"),
-                "sriovEnabled" => crate::de::req(&mut f.4, &mut map, "sriovEnabled"),
-                "numVirtualFunction" => {
-                    crate::de::req(&mut f.5, &mut map, "numVirtualFunction")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["id", "passthruEnabled", "sriovEnabled", "numVirtualFunction"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            passthru_enabled: f_1,
-            apply_now: f_2,
-            hardware_label: f_3,
-            sriov_enabled: f_4,
-            num_virtual_function: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

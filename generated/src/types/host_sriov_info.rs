@@ -3,7 +3,7 @@
 /// Data object type *HostSriovInfo*.
 ///
 /// Extends `HostPciPassthruInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSriovInfo {
     /// Property *HostPciPassthruInfo.id*.
     pub id: String,
@@ -46,171 +46,124 @@ impl HostSriovInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("dependentDevice", &self.dependent_device);
-        o.field("passthruEnabled", &self.passthru_enabled);
-        o.field("passthruCapable", &self.passthru_capable);
-        o.field("passthruActive", &self.passthru_active);
-        o.opt("hardwareLabel", &self.hardware_label);
-        o.opt("directPathState", &self.direct_path_state);
-        o.field("sriovEnabled", &self.sriov_enabled);
-        o.field("sriovCapable", &self.sriov_capable);
-        o.field("sriovActive", &self.sriov_active);
-        o.field("numVirtualFunctionRequested", &self.num_virtual_function_requested);
-        o.field("numVirtualFunction", &self.num_virtual_function);
-        o.field("maxVirtualFunctionSupported", &self.max_virtual_function_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSriovInfo",
+    type_name: Some("HostSriovInfo"),
+    wire: &[
+        "id",
+        "dependentDevice",
+        "passthruEnabled",
+        "passthruCapable",
+        "passthruActive",
+        "hardwareLabel",
+        "directPathState",
+        "sriovEnabled",
+        "sriovCapable",
+        "sriovActive",
+        "numVirtualFunctionRequested",
+        "numVirtualFunction",
+        "maxVirtualFunctionSupported",
+    ],
+    names: &[
+        "id",
+        "dependent_device",
+        "passthru_enabled",
+        "passthru_capable",
+        "passthru_active",
+        "hardware_label",
+        "direct_path_state",
+        "sriov_enabled",
+        "sriov_capable",
+        "sriov_active",
+        "num_virtual_function_requested",
+        "num_virtual_function",
+        "max_virtual_function_supported",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16],
+    by_name: &[
+        1u16, 6u16, 5u16, 0u16, 12u16, 11u16, 10u16, 4u16, 3u16, 2u16, 9u16, 8u16, 7u16,
+    ],
+};
+impl crate::object::Object for HostSriovInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.dependent_device,
+            2usize => &self.passthru_enabled,
+            3usize => &self.passthru_capable,
+            4usize => &self.passthru_active,
+            5usize => &self.hardware_label,
+            6usize => &self.direct_path_state,
+            7usize => &self.sriov_enabled,
+            8usize => &self.sriov_capable,
+            9usize => &self.sriov_active,
+            10usize => &self.num_virtual_function_requested,
+            11usize => &self.num_virtual_function,
+            12usize => &self.max_virtual_function_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.dependent_device,
+            2usize => &mut self.passthru_enabled,
+            3usize => &mut self.passthru_capable,
+            4usize => &mut self.passthru_active,
+            5usize => &mut self.hardware_label,
+            6usize => &mut self.direct_path_state,
+            7usize => &mut self.sriov_enabled,
+            8usize => &mut self.sriov_capable,
+            9usize => &mut self.sriov_active,
+            10usize => &mut self.num_virtual_function_requested,
+            11usize => &mut self.num_virtual_function,
+            12usize => &mut self.max_virtual_function_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSriovInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSriovInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSriovInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSriovInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSriovInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostSriovInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSriovInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSriovInfo {
-    const TYPE_NAME: &'static str = "HostSriovInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::HostPciPassthruInfoDirectPathState>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "dependentDevice" => {
-                    crate::de::req(&mut f.1, &mut map, "dependentDevice")
-                }
-                "passthruEnabled" => {
-                    crate::de::req(&mut f.2, &mut map, "passthruEnabled")
-                }
-                "passthruCapable" => {
-                    crate::de::req(&mut f.3, &mut map, "passthruCapable")
-                }
-                "passthruActive" => crate::de::req(&mut f.4, &mut map, "passthruActive"),
-                "hardwareLabel" => crate::de::set(&mut f.5, &mut map, "hardwareLabel"),
-                "directPathState" => {
-                    crate::de::set(&mut f.6, &mut map, "directPathState")
-                }
-                "sriovEnabled" => crate::de::req(&mut f.7, &mut map, "sriovEnabled"),
-                "sriovCapable" => crate::de::req(&mut f.8, &mut map, "sriovCapable"),
-                "sriovActive" => crate::de::req(&mut f.9, &mut map, "sriovActive"),
-                "numVirtualFunctionRequested" => {
-                    crate::de::req(&mut f.10, &mut map, "numVirtualFunctionRequested")
-                }
-                "numVirtualFunction" => {
-                    crate::de::req(&mut f.11, &mut map, "numVirtualFunction")
-                }
-                "maxVirtualFunctionSupported" => {
-                    crate::de::req(&mut f.12, &mut map, "maxVirtualFunctionSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _, Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                    ],
-                    &[
-                        "id",
-                        "dependentDevice",
-                        "passthruEnabled",
-                        "passthruCapable",
-                        "passthruActive",
-                        "sriovEnabled",
-                        "sriovCapable",
-                        "sriovActive",
-                        "numVirtualFunctionRequested",
-                        "numVirtualFunction",
-                        "maxVirtualFunctionSupported",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            f_6,
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            dependent_device: f_1,
-            passthru_enabled: f_2,
-            passthru_capable: f_3,
-            passthru_active: f_4,
-            hardware_label: f_5,
-            direct_path_state: f_6,
-            sriov_enabled: f_7,
-            sriov_capable: f_8,
-            sriov_active: f_9,
-            num_virtual_function_requested: f_10,
-            num_virtual_function: f_11,
-            max_virtual_function_supported: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostSriovNetworkDevicePoolInfo*.
 ///
 /// Extends `HostSriovDevicePoolInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSriovNetworkDevicePoolInfo {
     /// Property *HostSriovDevicePoolInfo.key*.
     pub key: String,
@@ -24,67 +24,76 @@ impl HostSriovNetworkDevicePoolInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("switchKey", &self.switch_key);
-        o.opt("switchUuid", &self.switch_uuid);
-        o.opt("pnic", &self.pnic);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSriovNetworkDevicePoolInfo",
+    type_name: Some("HostSriovNetworkDevicePoolInfo"),
+    wire: &["key", "switchKey", "switchUuid", "pnic"],
+    names: &["key", "switch_key", "switch_uuid", "pnic"],
+    required: &[0u16],
+    by_name: &[0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostSriovNetworkDevicePoolInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.switch_key,
+            2usize => &self.switch_uuid,
+            3usize => &self.pnic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.switch_key,
+            2usize => &mut self.switch_uuid,
+            3usize => &mut self.pnic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSriovNetworkDevicePoolInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSriovNetworkDevicePoolInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSriovNetworkDevicePoolInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSriovNetworkDevicePoolInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSriovNetworkDevicePoolInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostSriovNetworkDevicePoolInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSriovNetworkDevicePoolInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSriovNetworkDevicePoolInfo {
-    const TYPE_NAME: &'static str = "HostSriovNetworkDevicePoolInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::PhysicalNic>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "switchKey" => crate::de::set(&mut f.1, &mut map, "switchKey"),
-                "switchUuid" => crate::de::set(&mut f.2, &mut map, "switchUuid"),
-                "pnic" => crate::de::set_list(&mut f.3, &mut map, "pnic"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["key"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            switch_key: f_1,
-            switch_uuid: f_2,
-            pnic: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostStorageDeviceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostStorageDeviceInfo {
     /// Property *HostStorageDeviceInfo.hostBusAdapter*.
     pub host_bus_adapter: Option<Vec<crate::types::HostHostBusAdapterKind>>,
@@ -30,83 +30,98 @@ impl HostStorageDeviceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostBusAdapter", &self.host_bus_adapter);
-        o.opt("scsiLun", &self.scsi_lun);
-        o.opt("scsiTopology", &self.scsi_topology);
-        o.opt("nvmeTopology", &self.nvme_topology);
-        o.opt("multipathInfo", &self.multipath_info);
-        o.opt("plugStoreTopology", &self.plug_store_topology);
-        o.field("softwareInternetScsiEnabled", &self.software_internet_scsi_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostStorageDeviceInfo",
+    type_name: Some("HostStorageDeviceInfo"),
+    wire: &[
+        "hostBusAdapter",
+        "scsiLun",
+        "scsiTopology",
+        "nvmeTopology",
+        "multipathInfo",
+        "plugStoreTopology",
+        "softwareInternetScsiEnabled",
+    ],
+    names: &[
+        "host_bus_adapter",
+        "scsi_lun",
+        "scsi_topology",
+        "nvme_topology",
+        "multipath_info",
+        "plug_store_topology",
+        "software_internet_scsi_enabled",
+    ],
+    required: &[6u16],
+    by_name: &[0u16, 4u16, 3u16, 5u16, 1u16, 2u16, 6u16],
+};
+impl crate::object::Object for HostStorageDeviceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_bus_adapter,
+            1usize => &self.scsi_lun,
+            2usize => &self.scsi_topology,
+            3usize => &self.nvme_topology,
+            4usize => &self.multipath_info,
+            5usize => &self.plug_store_topology,
+            6usize => &self.software_internet_scsi_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_bus_adapter,
+            1usize => &mut self.scsi_lun,
+            2usize => &mut self.scsi_topology,
+            3usize => &mut self.nvme_topology,
+            4usize => &mut self.multipath_info,
+            5usize => &mut self.plug_store_topology,
+            6usize => &mut self.software_internet_scsi_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostStorageDeviceInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostStorageDeviceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostStorageDeviceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostStorageDeviceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostStorageDeviceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostStorageDeviceInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostStorageDeviceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostStorageDeviceInfo {
-    const TYPE_NAME: &'static str = "HostStorageDeviceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostHostBusAdapterKind>>,
-            Option<Vec<crate::types::ScsiLunKind>>,
-            Option<Box<crate::types::HostScsiTopology>>,
-            Option<Box<crate::types::HostNvmeTopology>>,
-            Option<Box<crate::types::HostMultipathInfo>>,
-            Option<Box<crate::types::HostPlugStoreTopology>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostBusAdapter" => {
-                    crate::de::set_list(&mut f.0, &mut map, "hostBusAdapter")
-                }
-                "scsiLun" => crate::de::set_list(&mut f.1, &mut map, "scsiLun"),
-                "scsiTopology" => crate::de::set(&mut f.2, &mut map, "scsiTopology"),
-                "nvmeTopology" => crate::de::set(&mut f.3, &mut map, "nvmeTopology"),
-                "multipathInfo" => crate::de::set(&mut f.4, &mut map, "multipathInfo"),
-                "plugStoreTopology" => {
-                    crate::de::set(&mut f.5, &mut map, "plugStoreTopology")
-                }
-                "softwareInternetScsiEnabled" => {
-                    crate::de::req(&mut f.6, &mut map, "softwareInternetScsiEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(&[f.6.is_some()], &["softwareInternetScsiEnabled"]),
-            );
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host_bus_adapter: f_0,
-            scsi_lun: f_1,
-            scsi_topology: f_2,
-            nvme_topology: f_3,
-            multipath_info: f_4,
-            plug_store_topology: f_5,
-            software_internet_scsi_enabled: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

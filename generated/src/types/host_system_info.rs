@@ -3,7 +3,7 @@
 /// Data object type *HostSystemInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostSystemInfo {
     /// Property *HostSystemInfo.vendor*.
     pub vendor: String,
@@ -46,97 +46,110 @@ impl HostSystemInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vendor", &self.vendor);
-        o.field("model", &self.model);
-        o.opt("family", &self.family);
-        o.field("uuid", &self.uuid);
-        o.opt("otherIdentifyingInfo", &self.other_identifying_info);
-        o.opt("serialNumber", &self.serial_number);
-        o.opt("qualifiedName", &self.qualified_name);
-        o.opt("vvolHostNQN", &self.vvol_host_nqn);
-        o.opt("vvolHostId", &self.vvol_host_id);
-        o.opt("bootCommandLine", &self.boot_command_line);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostSystemInfo",
+    type_name: Some("HostSystemInfo"),
+    wire: &[
+        "vendor",
+        "model",
+        "family",
+        "uuid",
+        "otherIdentifyingInfo",
+        "serialNumber",
+        "qualifiedName",
+        "vvolHostNQN",
+        "vvolHostId",
+        "bootCommandLine",
+    ],
+    names: &[
+        "vendor",
+        "model",
+        "family",
+        "uuid",
+        "other_identifying_info",
+        "serial_number",
+        "qualified_name",
+        "vvol_host_nqn",
+        "vvol_host_id",
+        "boot_command_line",
+    ],
+    required: &[0u16, 1u16, 3u16],
+    by_name: &[9u16, 2u16, 1u16, 4u16, 6u16, 5u16, 3u16, 0u16, 8u16, 7u16],
+};
+impl crate::object::Object for HostSystemInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vendor,
+            1usize => &self.model,
+            2usize => &self.family,
+            3usize => &self.uuid,
+            4usize => &self.other_identifying_info,
+            5usize => &self.serial_number,
+            6usize => &self.qualified_name,
+            7usize => &self.vvol_host_nqn,
+            8usize => &self.vvol_host_id,
+            9usize => &self.boot_command_line,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vendor,
+            1usize => &mut self.model,
+            2usize => &mut self.family,
+            3usize => &mut self.uuid,
+            4usize => &mut self.other_identifying_info,
+            5usize => &mut self.serial_number,
+            6usize => &mut self.qualified_name,
+            7usize => &mut self.vvol_host_nqn,
+            8usize => &mut self.vvol_host_id,
+            9usize => &mut self.boot_command_line,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostSystemInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostSystemInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostSystemInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostSystemInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostSystemInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostSystemInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostSystemInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostSystemInfo {
-    const TYPE_NAME: &'static str = "HostSystemInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostSystemIdentificationInfo>>,
-            Option<String>,
-            Option<Vec<crate::types::HostQualifiedName>>,
-            Option<Box<crate::types::HostQualifiedName>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vendor" => crate::de::req(&mut f.0, &mut map, "vendor"),
-                "model" => crate::de::req(&mut f.1, &mut map, "model"),
-                "family" => crate::de::set(&mut f.2, &mut map, "family"),
-                "uuid" => crate::de::req(&mut f.3, &mut map, "uuid"),
-                "otherIdentifyingInfo" => {
-                    crate::de::set_list(&mut f.4, &mut map, "otherIdentifyingInfo")
-                }
-                "serialNumber" => crate::de::set(&mut f.5, &mut map, "serialNumber"),
-                "qualifiedName" => {
-                    crate::de::set_list(&mut f.6, &mut map, "qualifiedName")
-                }
-                "vvolHostNQN" => crate::de::set(&mut f.7, &mut map, "vvolHostNQN"),
-                "vvolHostId" => crate::de::set(&mut f.8, &mut map, "vvolHostId"),
-                "bootCommandLine" => {
-                    crate::de::set(&mut f.9, &mut map, "bootCommandLine")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some()],
-                    &["vendor", "model", "uuid"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), f_4, f_5, f_6, f_7, f_8, f_9) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            vendor: f_0,
-            model: f_1,
-            family: f_2,
-            uuid: f_3,
-            other_identifying_info: f_4,
-            serial_number: f_5,
-            qualified_name: f_6,
-            vvol_host_nqn: f_7,
-            vvol_host_id: f_8,
-            boot_command_line: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostTargetTransportKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostTargetTransport {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,37 +18,65 @@ impl HostTargetTransport {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostTargetTransport",
+    type_name: Some("HostTargetTransport"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for HostTargetTransport {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "HostTargetTransport")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "HostTargetTransport")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for HostTargetTransport {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostTargetTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostTargetTransport {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostTargetTransport {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostTargetTransport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostTargetTransport"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostTargetTransport {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostTargetTransport {
-    const TYPE_NAME: &'static str = "HostTargetTransport";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostTargetTransport` or any of its subtypes: what a member declared as `HostTargetTransport` holds.
@@ -81,17 +109,7 @@ pub enum HostTargetTransportKind {
 impl HostTargetTransportKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostTargetTransport(v) => v.type_name(),
-            Self::HostBlockAdapterTargetTransport(v) => v.type_name(),
-            Self::HostFibreChannelTargetTransport(v) => v.type_name(),
-            Self::HostInternetScsiTargetTransport(v) => v.type_name(),
-            Self::HostParallelScsiTargetTransport(v) => v.type_name(),
-            Self::HostPcieTargetTransport(v) => v.type_name(),
-            Self::HostRdmaTargetTransport(v) => v.type_name(),
-            Self::HostSerialAttachedTargetTransport(v) => v.type_name(),
-            Self::HostTcpTargetTransport(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -158,125 +176,99 @@ impl From<crate::types::HostTcpTargetTransport> for HostTargetTransportKind {
         Self::HostTcpTargetTransport(Box::new(v))
     }
 }
-impl serde::Serialize for HostTargetTransportKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostTargetTransportKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostTargetTransport,
+            id,
+        ) {
+            crate::registry::id::HostBlockAdapterTargetTransport => {
+                Self::HostBlockAdapterTargetTransport(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostFibreChannelTargetTransport => {
+                Self::HostFibreChannelTargetTransport(
+                    <crate::types::HostFibreChannelTargetTransportKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::HostInternetScsiTargetTransport => {
+                Self::HostInternetScsiTargetTransport(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostParallelScsiTargetTransport => {
+                Self::HostParallelScsiTargetTransport(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostPcieTargetTransport => {
+                Self::HostPcieTargetTransport(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostRdmaTargetTransport => {
+                Self::HostRdmaTargetTransport(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostSerialAttachedTargetTransport => {
+                Self::HostSerialAttachedTargetTransport(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostTcpTargetTransport => {
+                Self::HostTcpTargetTransport(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostTargetTransport(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostTargetTransport(v) => v.serialize(s),
-            Self::HostBlockAdapterTargetTransport(v) => v.serialize(s),
-            Self::HostFibreChannelTargetTransport(v) => v.serialize(s),
-            Self::HostInternetScsiTargetTransport(v) => v.serialize(s),
-            Self::HostParallelScsiTargetTransport(v) => v.serialize(s),
-            Self::HostPcieTargetTransport(v) => v.serialize(s),
-            Self::HostRdmaTargetTransport(v) => v.serialize(s),
-            Self::HostSerialAttachedTargetTransport(v) => v.serialize(s),
-            Self::HostTcpTargetTransport(v) => v.serialize(s),
+            Self::HostTargetTransport(v) => &**v,
+            Self::HostBlockAdapterTargetTransport(v) => &**v,
+            Self::HostFibreChannelTargetTransport(v) => crate::object::Family::object(v),
+            Self::HostInternetScsiTargetTransport(v) => &**v,
+            Self::HostParallelScsiTargetTransport(v) => &**v,
+            Self::HostPcieTargetTransport(v) => &**v,
+            Self::HostRdmaTargetTransport(v) => &**v,
+            Self::HostSerialAttachedTargetTransport(v) => &**v,
+            Self::HostTcpTargetTransport(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostTargetTransport(v) => &mut **v,
+            Self::HostBlockAdapterTargetTransport(v) => &mut **v,
+            Self::HostFibreChannelTargetTransport(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::HostInternetScsiTargetTransport(v) => &mut **v,
+            Self::HostParallelScsiTargetTransport(v) => &mut **v,
+            Self::HostPcieTargetTransport(v) => &mut **v,
+            Self::HostRdmaTargetTransport(v) => &mut **v,
+            Self::HostSerialAttachedTargetTransport(v) => &mut **v,
+            Self::HostTcpTargetTransport(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostTargetTransportKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostTargetTransportKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostTargetTransportKind {
-    const BASE: u16 = crate::registry::id::HostTargetTransport;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostBlockAdapterTargetTransport => {
-                    Self::HostBlockAdapterTargetTransport(
-                        Box::new(
-                            <crate::types::HostBlockAdapterTargetTransport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostFibreChannelTargetTransport => {
-                    Self::HostFibreChannelTargetTransport(
-                        <crate::types::HostFibreChannelTargetTransportKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HostInternetScsiTargetTransport => {
-                    Self::HostInternetScsiTargetTransport(
-                        Box::new(
-                            <crate::types::HostInternetScsiTargetTransport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostParallelScsiTargetTransport => {
-                    Self::HostParallelScsiTargetTransport(
-                        Box::new(
-                            <crate::types::HostParallelScsiTargetTransport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostPcieTargetTransport => {
-                    Self::HostPcieTargetTransport(
-                        Box::new(
-                            <crate::types::HostPcieTargetTransport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostRdmaTargetTransport => {
-                    Self::HostRdmaTargetTransport(
-                        Box::new(
-                            <crate::types::HostRdmaTargetTransport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostSerialAttachedTargetTransport => {
-                    Self::HostSerialAttachedTargetTransport(
-                        Box::new(
-                            <crate::types::HostSerialAttachedTargetTransport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostTcpTargetTransport => {
-                    Self::HostTcpTargetTransport(
-                        Box::new(
-                            <crate::types::HostTcpTargetTransport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostTargetTransport(
-                        Box::new(
-                            <crate::types::HostTargetTransport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostTargetTransportKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostTargetTransportKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostTargetTransportKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostTargetTransportKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

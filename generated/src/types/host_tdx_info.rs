@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostTdxInfo {
     /// Property *HostTdxInfo.tdxState*.
     pub tdx_state: String,
@@ -22,59 +22,72 @@ impl HostTdxInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("tdxState", &self.tdx_state);
-        o.field("numTDXPrivateKeyIDs", &self.num_tdx_private_key_i_ds);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostTdxInfo",
+    type_name: Some("HostTdxInfo"),
+    wire: &["tdxState", "numTDXPrivateKeyIDs"],
+    names: &["tdx_state", "num_tdx_private_key_i_ds"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for HostTdxInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.tdx_state,
+            1usize => &self.num_tdx_private_key_i_ds,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.tdx_state,
+            1usize => &mut self.num_tdx_private_key_i_ds,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostTdxInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostTdxInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostTdxInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostTdxInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostTdxInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostTdxInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostTdxInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostTdxInfo {
-    const TYPE_NAME: &'static str = "HostTdxInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "tdxState" => crate::de::req(&mut f.0, &mut map, "tdxState"),
-                "numTDXPrivateKeyIDs" => {
-                    crate::de::req(&mut f.1, &mut map, "numTDXPrivateKeyIDs")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["tdxState", "numTDXPrivateKeyIDs"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            tdx_state: f_0,
-            num_tdx_private_key_i_ds: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

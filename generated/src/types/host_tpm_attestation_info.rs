@@ -3,7 +3,7 @@
 /// Data object type *HostTpmAttestationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostTpmAttestationInfo {
     /// Property *HostTpmAttestationInfo.time*.
     ///
@@ -24,61 +24,79 @@ impl HostTpmAttestationInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("time", &self.time);
-        o.field("status", &self.status);
-        o.opt("message", &self.message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostTpmAttestationInfo",
+    type_name: Some("HostTpmAttestationInfo"),
+    wire: &["time", "status", "message"],
+    names: &["time", "status", "message"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for HostTpmAttestationInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.time,
+            1usize => &self.status,
+            2usize => &self.message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.time,
+            1usize => &mut self.status,
+            2usize => &mut self.message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostTpmAttestationInfo {
+    fn blank() -> Self {
+        Self {
+            time: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            message: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostTpmAttestationInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostTpmAttestationInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostTpmAttestationInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostTpmAttestationInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostTpmAttestationInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostTpmAttestationInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostTpmAttestationInfo {
-    const TYPE_NAME: &'static str = "HostTpmAttestationInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::HostTpmAttestationInfoAcceptanceStatus>,
-            Option<Box<crate::types::LocalizableMessage>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "time" => crate::de::req(&mut f.0, &mut map, "time"),
-                "status" => crate::de::req(&mut f.1, &mut map, "status"),
-                "message" => crate::de::set(&mut f.2, &mut map, "message"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["time", "status"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            time: f_0,
-            status: f_1,
-            message: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

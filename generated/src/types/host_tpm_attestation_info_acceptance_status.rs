@@ -22,8 +22,9 @@ impl HostTpmAttestationInfoAcceptanceStatus {
         }
     }
 }
-impl crate::de::StringEnum for HostTpmAttestationInfoAcceptanceStatus {
-    fn from_wire(v: &str) -> Self {
+impl HostTpmAttestationInfoAcceptanceStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "notAccepted" => Self::NotAccepted,
             "accepted" => Self::Accepted,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for HostTpmAttestationInfoAcceptanceStatus {
 }
 impl From<&str> for HostTpmAttestationInfoAcceptanceStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for HostTpmAttestationInfoAcceptanceStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for HostTpmAttestationInfoAcceptanceStatus {
@@ -47,13 +48,33 @@ impl std::fmt::Display for HostTpmAttestationInfoAcceptanceStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for HostTpmAttestationInfoAcceptanceStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for HostTpmAttestationInfoAcceptanceStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for HostTpmAttestationInfoAcceptanceStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostTpmAttestationInfoAcceptanceStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostTpmAttestationInfoAcceptanceStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostTpmAttestationReport*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostTpmAttestationReport {
     /// Property *HostTpmAttestationReport.tpmPcrValues*.
     pub tpm_pcr_values: Vec<crate::types::HostTpmDigestInfo>,
@@ -22,68 +22,74 @@ impl HostTpmAttestationReport {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("tpmPcrValues", &self.tpm_pcr_values);
-        o.field("tpmEvents", &self.tpm_events);
-        o.field("tpmLogReliable", &self.tpm_log_reliable);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostTpmAttestationReport",
+    type_name: Some("HostTpmAttestationReport"),
+    wire: &["tpmPcrValues", "tpmEvents", "tpmLogReliable"],
+    names: &["tpm_pcr_values", "tpm_events", "tpm_log_reliable"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostTpmAttestationReport {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.tpm_pcr_values,
+            1usize => &self.tpm_events,
+            2usize => &self.tpm_log_reliable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.tpm_pcr_values,
+            1usize => &mut self.tpm_events,
+            2usize => &mut self.tpm_log_reliable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostTpmAttestationReport {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostTpmAttestationReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostTpmAttestationReport {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostTpmAttestationReport {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostTpmAttestationReport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostTpmAttestationReport"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostTpmAttestationReport {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostTpmAttestationReport {
-    const TYPE_NAME: &'static str = "HostTpmAttestationReport";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostTpmDigestInfo>>,
-            Option<Vec<crate::types::HostTpmEventLogEntry>>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "tpmPcrValues" => crate::de::req_list(&mut f.0, &mut map, "tpmPcrValues"),
-                "tpmEvents" => crate::de::req_list(&mut f.1, &mut map, "tpmEvents"),
-                "tpmLogReliable" => crate::de::req(&mut f.2, &mut map, "tpmLogReliable"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["tpmPcrValues", "tpmEvents", "tpmLogReliable"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            tpm_pcr_values: f_0,
-            tpm_events: f_1,
-            tpm_log_reliable: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

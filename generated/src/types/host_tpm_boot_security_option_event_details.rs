@@ -5,7 +5,7 @@
 /// Extends `HostTpmEventDetails`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostTpmBootSecurityOptionEventDetailsKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostTpmBootSecurityOptionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -24,71 +24,75 @@ impl HostTpmBootSecurityOptionEventDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dataHash", &self.data_hash);
-        o.opt("dataHashMethod", &self.data_hash_method);
-        o.field("bootSecurityOption", &self.boot_security_option);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostTpmBootSecurityOptionEventDetails",
+    type_name: Some("HostTpmBootSecurityOptionEventDetails"),
+    wire: &["dataHash", "dataHashMethod", "bootSecurityOption"],
+    names: &["data_hash", "data_hash_method", "boot_security_option"],
+    required: &[0u16, 2u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for HostTpmBootSecurityOptionEventDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.data_hash,
+            1usize => &self.data_hash_method,
+            2usize => &self.boot_security_option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.data_hash,
+            1usize => &mut self.data_hash_method,
+            2usize => &mut self.boot_security_option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostTpmBootSecurityOptionEventDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostTpmBootSecurityOptionEventDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostTpmBootSecurityOptionEventDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostTpmBootSecurityOptionEventDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostTpmBootSecurityOptionEventDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostTpmBootSecurityOptionEventDetails"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostTpmBootSecurityOptionEventDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostTpmBootSecurityOptionEventDetails {
-    const TYPE_NAME: &'static str = "HostTpmBootSecurityOptionEventDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<i8>>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dataHash" => crate::de::req_list(&mut f.0, &mut map, "dataHash"),
-                "dataHashMethod" => crate::de::set(&mut f.1, &mut map, "dataHashMethod"),
-                "bootSecurityOption" => {
-                    crate::de::req(&mut f.2, &mut map, "bootSecurityOption")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["dataHash", "bootSecurityOption"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            data_hash: f_0,
-            data_hash_method: f_1,
-            boot_security_option: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostTpmBootSecurityOptionEventDetails` or any of its subtypes: what a member declared as `HostTpmBootSecurityOptionEventDetails` holds.
@@ -109,11 +113,7 @@ pub enum HostTpmBootSecurityOptionEventDetailsKind {
 impl HostTpmBootSecurityOptionEventDetailsKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostTpmBootSecurityOptionEventDetails(v) => v.type_name(),
-            Self::HostTpmNvTagEventDetails(v) => v.type_name(),
-            Self::HostTpmSignerEventDetails(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -146,60 +146,63 @@ for HostTpmBootSecurityOptionEventDetailsKind {
         Self::HostTpmSignerEventDetails(Box::new(v))
     }
 }
-impl serde::Serialize for HostTpmBootSecurityOptionEventDetailsKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostTpmBootSecurityOptionEventDetailsKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostTpmBootSecurityOptionEventDetails,
+            id,
+        ) {
+            crate::registry::id::HostTpmNvTagEventDetails => {
+                Self::HostTpmNvTagEventDetails(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostTpmSignerEventDetails => {
+                Self::HostTpmSignerEventDetails(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostTpmBootSecurityOptionEventDetails(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostTpmBootSecurityOptionEventDetails(v) => v.serialize(s),
-            Self::HostTpmNvTagEventDetails(v) => v.serialize(s),
-            Self::HostTpmSignerEventDetails(v) => v.serialize(s),
+            Self::HostTpmBootSecurityOptionEventDetails(v) => &**v,
+            Self::HostTpmNvTagEventDetails(v) => &**v,
+            Self::HostTpmSignerEventDetails(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostTpmBootSecurityOptionEventDetails(v) => &mut **v,
+            Self::HostTpmNvTagEventDetails(v) => &mut **v,
+            Self::HostTpmSignerEventDetails(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostTpmBootSecurityOptionEventDetailsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostTpmBootSecurityOptionEventDetailsKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostTpmBootSecurityOptionEventDetailsKind {
-    const BASE: u16 = crate::registry::id::HostTpmBootSecurityOptionEventDetails;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostTpmNvTagEventDetails => {
-                    Self::HostTpmNvTagEventDetails(
-                        Box::new(
-                            <crate::types::HostTpmNvTagEventDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostTpmSignerEventDetails => {
-                    Self::HostTpmSignerEventDetails(
-                        Box::new(
-                            <crate::types::HostTpmSignerEventDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostTpmBootSecurityOptionEventDetails(
-                        Box::new(
-                            <crate::types::HostTpmBootSecurityOptionEventDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostTpmBootSecurityOptionEventDetailsKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostTpmBootSecurityOptionEventDetailsKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostTpmBootSecurityOptionEventDetailsKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostTpmBootSecurityOptionEventDetailsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

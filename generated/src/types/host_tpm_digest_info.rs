@@ -3,7 +3,7 @@
 /// Data object type *HostTpmDigestInfo*.
 ///
 /// Extends `HostDigestInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostTpmDigestInfo {
     /// Property *HostDigestInfo.digestMethod*.
     pub digest_method: String,
@@ -24,68 +24,76 @@ impl HostTpmDigestInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("digestMethod", &self.digest_method);
-        o.field("digestValue", &self.digest_value);
-        o.opt("objectName", &self.object_name);
-        o.field("pcrNumber", &self.pcr_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostTpmDigestInfo",
+    type_name: Some("HostTpmDigestInfo"),
+    wire: &["digestMethod", "digestValue", "objectName", "pcrNumber"],
+    names: &["digest_method", "digest_value", "object_name", "pcr_number"],
+    required: &[0u16, 1u16, 3u16],
+    by_name: &[0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for HostTpmDigestInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.digest_method,
+            1usize => &self.digest_value,
+            2usize => &self.object_name,
+            3usize => &self.pcr_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.digest_method,
+            1usize => &mut self.digest_value,
+            2usize => &mut self.object_name,
+            3usize => &mut self.pcr_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostTpmDigestInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostTpmDigestInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostTpmDigestInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostTpmDigestInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostTpmDigestInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostTpmDigestInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostTpmDigestInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostTpmDigestInfo {
-    const TYPE_NAME: &'static str = "HostTpmDigestInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Vec<i8>>, Option<String>, Option<i32>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "digestMethod" => crate::de::req(&mut f.0, &mut map, "digestMethod"),
-                "digestValue" => crate::de::req_list(&mut f.1, &mut map, "digestValue"),
-                "objectName" => crate::de::set(&mut f.2, &mut map, "objectName"),
-                "pcrNumber" => crate::de::req(&mut f.3, &mut map, "pcrNumber"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some()],
-                    &["digestMethod", "digestValue", "pcrNumber"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            digest_method: f_0,
-            digest_value: f_1,
-            object_name: f_2,
-            pcr_number: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostTpmEventDetailsKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostTpmEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -22,51 +22,73 @@ impl HostTpmEventDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dataHash", &self.data_hash);
-        o.opt("dataHashMethod", &self.data_hash_method);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostTpmEventDetails",
+    type_name: Some("HostTpmEventDetails"),
+    wire: &["dataHash", "dataHashMethod"],
+    names: &["data_hash", "data_hash_method"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for HostTpmEventDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.data_hash,
+            1usize => &self.data_hash_method,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.data_hash,
+            1usize => &mut self.data_hash_method,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostTpmEventDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostTpmEventDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostTpmEventDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostTpmEventDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostTpmEventDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostTpmEventDetails"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostTpmEventDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostTpmEventDetails {
-    const TYPE_NAME: &'static str = "HostTpmEventDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<i8>>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dataHash" => crate::de::req_list(&mut f.0, &mut map, "dataHash"),
-                "dataHashMethod" => crate::de::set(&mut f.1, &mut map, "dataHashMethod"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["dataHash"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            data_hash: f_0,
-            data_hash_method: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostTpmEventDetails` or any of its subtypes: what a member declared as `HostTpmEventDetails` holds.
@@ -101,16 +123,7 @@ pub enum HostTpmEventDetailsKind {
 impl HostTpmEventDetailsKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostTpmEventDetails(v) => v.type_name(),
-            Self::HostTpmBootCompleteEventDetails(v) => v.type_name(),
-            Self::HostTpmBootSecurityOptionEventDetails(v) => v.type_name(),
-            Self::HostTpmCommandEventDetails(v) => v.type_name(),
-            Self::HostTpmOptionEventDetails(v) => v.type_name(),
-            Self::HostTpmSoftwareComponentEventDetails(v) => v.type_name(),
-            Self::HostTpmSystemVersionEventDetails(v) => v.type_name(),
-            Self::HostTpmVersionEventDetails(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -172,114 +185,96 @@ impl From<crate::types::HostTpmVersionEventDetails> for HostTpmEventDetailsKind 
         Self::HostTpmVersionEventDetails(Box::new(v))
     }
 }
-impl serde::Serialize for HostTpmEventDetailsKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostTpmEventDetailsKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostTpmEventDetails,
+            id,
+        ) {
+            crate::registry::id::HostTpmBootCompleteEventDetails => {
+                Self::HostTpmBootCompleteEventDetails(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostTpmBootSecurityOptionEventDetails => {
+                Self::HostTpmBootSecurityOptionEventDetails(
+                    <crate::types::HostTpmBootSecurityOptionEventDetailsKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::HostTpmCommandEventDetails => {
+                Self::HostTpmCommandEventDetails(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostTpmOptionEventDetails => {
+                Self::HostTpmOptionEventDetails(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostTpmSoftwareComponentEventDetails => {
+                Self::HostTpmSoftwareComponentEventDetails(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostTpmSystemVersionEventDetails => {
+                Self::HostTpmSystemVersionEventDetails(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostTpmVersionEventDetails => {
+                Self::HostTpmVersionEventDetails(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostTpmEventDetails(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostTpmEventDetails(v) => v.serialize(s),
-            Self::HostTpmBootCompleteEventDetails(v) => v.serialize(s),
-            Self::HostTpmBootSecurityOptionEventDetails(v) => v.serialize(s),
-            Self::HostTpmCommandEventDetails(v) => v.serialize(s),
-            Self::HostTpmOptionEventDetails(v) => v.serialize(s),
-            Self::HostTpmSoftwareComponentEventDetails(v) => v.serialize(s),
-            Self::HostTpmSystemVersionEventDetails(v) => v.serialize(s),
-            Self::HostTpmVersionEventDetails(v) => v.serialize(s),
+            Self::HostTpmEventDetails(v) => &**v,
+            Self::HostTpmBootCompleteEventDetails(v) => &**v,
+            Self::HostTpmBootSecurityOptionEventDetails(v) => {
+                crate::object::Family::object(v)
+            }
+            Self::HostTpmCommandEventDetails(v) => &**v,
+            Self::HostTpmOptionEventDetails(v) => &**v,
+            Self::HostTpmSoftwareComponentEventDetails(v) => &**v,
+            Self::HostTpmSystemVersionEventDetails(v) => &**v,
+            Self::HostTpmVersionEventDetails(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostTpmEventDetails(v) => &mut **v,
+            Self::HostTpmBootCompleteEventDetails(v) => &mut **v,
+            Self::HostTpmBootSecurityOptionEventDetails(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::HostTpmCommandEventDetails(v) => &mut **v,
+            Self::HostTpmOptionEventDetails(v) => &mut **v,
+            Self::HostTpmSoftwareComponentEventDetails(v) => &mut **v,
+            Self::HostTpmSystemVersionEventDetails(v) => &mut **v,
+            Self::HostTpmVersionEventDetails(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostTpmEventDetailsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostTpmEventDetailsKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostTpmEventDetailsKind {
-    const BASE: u16 = crate::registry::id::HostTpmEventDetails;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostTpmBootCompleteEventDetails => {
-                    Self::HostTpmBootCompleteEventDetails(
-                        Box::new(
-                            <crate::types::HostTpmBootCompleteEventDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostTpmBootSecurityOptionEventDetails => {
-                    Self::HostTpmBootSecurityOptionEventDetails(
-                        <crate::types::HostTpmBootSecurityOptionEventDetailsKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HostTpmCommandEventDetails => {
-                    Self::HostTpmCommandEventDetails(
-                        Box::new(
-                            <crate::types::HostTpmCommandEventDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostTpmOptionEventDetails => {
-                    Self::HostTpmOptionEventDetails(
-                        Box::new(
-                            <crate::types::HostTpmOptionEventDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostTpmSoftwareComponentEventDetails => {
-                    Self::HostTpmSoftwareComponentEventDetails(
-                        Box::new(
-                            <crate::types::HostTpmSoftwareComponentEventDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostTpmSystemVersionEventDetails => {
-                    Self::HostTpmSystemVersionEventDetails(
-                        Box::new(
-                            <crate::types::HostTpmSystemVersionEventDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostTpmVersionEventDetails => {
-                    Self::HostTpmVersionEventDetails(
-                        Box::new(
-                            <crate::types::HostTpmVersionEventDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostTpmEventDetails(
-                        Box::new(
-                            <crate::types::HostTpmEventDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostTpmEventDetailsKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostTpmEventDetailsKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostTpmEventDetailsKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostTpmEventDetailsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostTpmSoftwareComponentEventDetails*.
 ///
 /// Extends `HostTpmEventDetails`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostTpmSoftwareComponentEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -28,86 +28,94 @@ impl HostTpmSoftwareComponentEventDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dataHash", &self.data_hash);
-        o.opt("dataHashMethod", &self.data_hash_method);
-        o.field("componentName", &self.component_name);
-        o.field("vibName", &self.vib_name);
-        o.field("vibVersion", &self.vib_version);
-        o.field("vibVendor", &self.vib_vendor);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostTpmSoftwareComponentEventDetails",
+    type_name: Some("HostTpmSoftwareComponentEventDetails"),
+    wire: &[
+        "dataHash",
+        "dataHashMethod",
+        "componentName",
+        "vibName",
+        "vibVersion",
+        "vibVendor",
+    ],
+    names: &[
+        "data_hash",
+        "data_hash_method",
+        "component_name",
+        "vib_name",
+        "vib_version",
+        "vib_vendor",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16, 5u16, 4u16],
+};
+impl crate::object::Object for HostTpmSoftwareComponentEventDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.data_hash,
+            1usize => &self.data_hash_method,
+            2usize => &self.component_name,
+            3usize => &self.vib_name,
+            4usize => &self.vib_version,
+            5usize => &self.vib_vendor,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.data_hash,
+            1usize => &mut self.data_hash_method,
+            2usize => &mut self.component_name,
+            3usize => &mut self.vib_name,
+            4usize => &mut self.vib_version,
+            5usize => &mut self.vib_vendor,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostTpmSoftwareComponentEventDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostTpmSoftwareComponentEventDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostTpmSoftwareComponentEventDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostTpmSoftwareComponentEventDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostTpmSoftwareComponentEventDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostTpmSoftwareComponentEventDetails"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostTpmSoftwareComponentEventDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostTpmSoftwareComponentEventDetails {
-    const TYPE_NAME: &'static str = "HostTpmSoftwareComponentEventDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<i8>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dataHash" => crate::de::req_list(&mut f.0, &mut map, "dataHash"),
-                "dataHashMethod" => crate::de::set(&mut f.1, &mut map, "dataHashMethod"),
-                "componentName" => crate::de::req(&mut f.2, &mut map, "componentName"),
-                "vibName" => crate::de::req(&mut f.3, &mut map, "vibName"),
-                "vibVersion" => crate::de::req(&mut f.4, &mut map, "vibVersion"),
-                "vibVendor" => crate::de::req(&mut f.5, &mut map, "vibVendor"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["dataHash", "componentName", "vibName", "vibVersion", "vibVendor"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            data_hash: f_0,
-            data_hash_method: f_1,
-            component_name: f_2,
-            vib_name: f_3,
-            vib_version: f_4,
-            vib_vendor: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostTrustAuthorityAttestationInfo {
     /// Property *HostTrustAuthorityAttestationInfo.attestationStatus*.
     pub attestation_status: String,
@@ -32,73 +32,84 @@ impl HostTrustAuthorityAttestationInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("attestationStatus", &self.attestation_status);
-        o.opt("serviceId", &self.service_id);
-        o.opt("attestedAt", &self.attested_at);
-        o.opt("attestedUntil", &self.attested_until);
-        o.opt("messages", &self.messages);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostTrustAuthorityAttestationInfo",
+    type_name: Some("HostTrustAuthorityAttestationInfo"),
+    wire: &["attestationStatus", "serviceId", "attestedAt", "attestedUntil", "messages"],
+    names: &[
+        "attestation_status",
+        "service_id",
+        "attested_at",
+        "attested_until",
+        "messages",
+    ],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 3u16, 4u16, 1u16],
+};
+impl crate::object::Object for HostTrustAuthorityAttestationInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.attestation_status,
+            1usize => &self.service_id,
+            2usize => &self.attested_at,
+            3usize => &self.attested_until,
+            4usize => &self.messages,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.attestation_status,
+            1usize => &mut self.service_id,
+            2usize => &mut self.attested_at,
+            3usize => &mut self.attested_until,
+            4usize => &mut self.messages,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostTrustAuthorityAttestationInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostTrustAuthorityAttestationInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostTrustAuthorityAttestationInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostTrustAuthorityAttestationInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostTrustAuthorityAttestationInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostTrustAuthorityAttestationInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostTrustAuthorityAttestationInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostTrustAuthorityAttestationInfo {
-    const TYPE_NAME: &'static str = "HostTrustAuthorityAttestationInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "attestationStatus" => {
-                    crate::de::req(&mut f.0, &mut map, "attestationStatus")
-                }
-                "serviceId" => crate::de::set(&mut f.1, &mut map, "serviceId"),
-                "attestedAt" => crate::de::set(&mut f.2, &mut map, "attestedAt"),
-                "attestedUntil" => crate::de::set(&mut f.3, &mut map, "attestedUntil"),
-                "messages" => crate::de::set_list(&mut f.4, &mut map, "messages"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["attestationStatus"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            attestation_status: f_0,
-            service_id: f_1,
-            attested_at: f_2,
-            attested_until: f_3,
-            messages: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

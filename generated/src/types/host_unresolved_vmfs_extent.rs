@@ -3,7 +3,7 @@
 /// Data object type *HostUnresolvedVmfsExtent*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostUnresolvedVmfsExtent {
     /// Property *HostUnresolvedVmfsExtent.device*.
     pub device: Box<crate::types::HostScsiDiskPartition>,
@@ -32,115 +32,102 @@ impl HostUnresolvedVmfsExtent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("device", &self.device);
-        o.field("devicePath", &self.device_path);
-        o.field("vmfsUuid", &self.vmfs_uuid);
-        o.field("isHeadExtent", &self.is_head_extent);
-        o.field("ordinal", &self.ordinal);
-        o.field("startBlock", &self.start_block);
-        o.field("endBlock", &self.end_block);
-        o.field("reason", &self.reason);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostUnresolvedVmfsExtent",
+    type_name: Some("HostUnresolvedVmfsExtent"),
+    wire: &[
+        "device",
+        "devicePath",
+        "vmfsUuid",
+        "isHeadExtent",
+        "ordinal",
+        "startBlock",
+        "endBlock",
+        "reason",
+    ],
+    names: &[
+        "device",
+        "device_path",
+        "vmfs_uuid",
+        "is_head_extent",
+        "ordinal",
+        "start_block",
+        "end_block",
+        "reason",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[0u16, 1u16, 6u16, 3u16, 4u16, 7u16, 5u16, 2u16],
+};
+impl crate::object::Object for HostUnresolvedVmfsExtent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device,
+            1usize => &self.device_path,
+            2usize => &self.vmfs_uuid,
+            3usize => &self.is_head_extent,
+            4usize => &self.ordinal,
+            5usize => &self.start_block,
+            6usize => &self.end_block,
+            7usize => &self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device,
+            1usize => &mut self.device_path,
+            2usize => &mut self.vmfs_uuid,
+            3usize => &mut self.is_head_extent,
+            4usize => &mut self.ordinal,
+            5usize => &mut self.start_block,
+            6usize => &mut self.end_block,
+            7usize => &mut self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostUnresolvedVmfsExtent {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostUnresolvedVmfsExtent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostUnresolvedVmfsExtent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostUnresolvedVmfsExtent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostUnresolvedVmfsExtent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostUnresolvedVmfsExtent"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostUnresolvedVmfsExtent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostUnresolvedVmfsExtent {
-    const TYPE_NAME: &'static str = "HostUnresolvedVmfsExtent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostScsiDiskPartition>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "device" => crate::de::req(&mut f.0, &mut map, "device"),
-                "devicePath" => crate::de::req(&mut f.1, &mut map, "devicePath"),
-                "vmfsUuid" => crate::de::req(&mut f.2, &mut map, "vmfsUuid"),
-                "isHeadExtent" => crate::de::req(&mut f.3, &mut map, "isHeadExtent"),
-                "ordinal" => crate::de::req(&mut f.4, &mut map, "ordinal"),
-                "startBlock" => crate::de::req(&mut f.5, &mut map, "startBlock"),
-                "endBlock" => crate::de::req(&mut f.6, &mut map, "endBlock"),
-                "reason" => crate::de::req(&mut f.7, &mut map, "reason"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "device",
-                        "devicePath",
-                        "vmfsUuid",
-                        "isHeadExtent",
-                        "ordinal",
-                        "startBlock",
-                        "endBlock",
-                        "reason",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            device: f_0,
-            device_path: f_1,
-            vmfs_uuid: f_2,
-            is_head_extent: f_3,
-            ordinal: f_4,
-            start_block: f_5,
-            end_block: f_6,
-            reason: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostUnresolvedVmfsVolume*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostUnresolvedVmfsVolume {
     /// Property *HostUnresolvedVmfsVolume.extent*.
     pub extent: Vec<crate::types::HostUnresolvedVmfsExtent>,
@@ -26,82 +26,78 @@ impl HostUnresolvedVmfsVolume {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("extent", &self.extent);
-        o.field("vmfsLabel", &self.vmfs_label);
-        o.field("vmfsUuid", &self.vmfs_uuid);
-        o.field("totalBlocks", &self.total_blocks);
-        o.field("resolveStatus", &self.resolve_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostUnresolvedVmfsVolume",
+    type_name: Some("HostUnresolvedVmfsVolume"),
+    wire: &["extent", "vmfsLabel", "vmfsUuid", "totalBlocks", "resolveStatus"],
+    names: &["extent", "vmfs_label", "vmfs_uuid", "total_blocks", "resolve_status"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for HostUnresolvedVmfsVolume {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.extent,
+            1usize => &self.vmfs_label,
+            2usize => &self.vmfs_uuid,
+            3usize => &self.total_blocks,
+            4usize => &self.resolve_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.extent,
+            1usize => &mut self.vmfs_label,
+            2usize => &mut self.vmfs_uuid,
+            3usize => &mut self.total_blocks,
+            4usize => &mut self.resolve_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostUnresolvedVmfsVolume {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostUnresolvedVmfsVolume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostUnresolvedVmfsVolume {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostUnresolvedVmfsVolume {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostUnresolvedVmfsVolume {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostUnresolvedVmfsVolume"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostUnresolvedVmfsVolume {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostUnresolvedVmfsVolume {
-    const TYPE_NAME: &'static str = "HostUnresolvedVmfsVolume";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostUnresolvedVmfsExtent>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Box<crate::types::HostUnresolvedVmfsVolumeResolveStatus>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "extent" => crate::de::req_list(&mut f.0, &mut map, "extent"),
-                "vmfsLabel" => crate::de::req(&mut f.1, &mut map, "vmfsLabel"),
-                "vmfsUuid" => crate::de::req(&mut f.2, &mut map, "vmfsUuid"),
-                "totalBlocks" => crate::de::req(&mut f.3, &mut map, "totalBlocks"),
-                "resolveStatus" => crate::de::req(&mut f.4, &mut map, "resolveStatus"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["extent", "vmfsLabel", "vmfsUuid", "totalBlocks", "resolveStatus"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            extent: f_0,
-            vmfs_label: f_1,
-            vmfs_uuid: f_2,
-            total_blocks: f_3,
-            resolve_status: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostUnresolvedVmfsVolumeResolveStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostUnresolvedVmfsVolumeResolveStatus {
     /// Property *HostUnresolvedVmfsVolumeResolveStatus.resolvable*.
     pub resolvable: bool,
@@ -22,61 +22,74 @@ impl HostUnresolvedVmfsVolumeResolveStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("resolvable", &self.resolvable);
-        o.opt("incompleteExtents", &self.incomplete_extents);
-        o.opt("multipleCopies", &self.multiple_copies);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostUnresolvedVmfsVolumeResolveStatus",
+    type_name: Some("HostUnresolvedVmfsVolumeResolveStatus"),
+    wire: &["resolvable", "incompleteExtents", "multipleCopies"],
+    names: &["resolvable", "incomplete_extents", "multiple_copies"],
+    required: &[0u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostUnresolvedVmfsVolumeResolveStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.resolvable,
+            1usize => &self.incomplete_extents,
+            2usize => &self.multiple_copies,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.resolvable,
+            1usize => &mut self.incomplete_extents,
+            2usize => &mut self.multiple_copies,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostUnresolvedVmfsVolumeResolveStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostUnresolvedVmfsVolumeResolveStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostUnresolvedVmfsVolumeResolveStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostUnresolvedVmfsVolumeResolveStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostUnresolvedVmfsVolumeResolveStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostUnresolvedVmfsVolumeResolveStatus"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostUnresolvedVmfsVolumeResolveStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostUnresolvedVmfsVolumeResolveStatus {
-    const TYPE_NAME: &'static str = "HostUnresolvedVmfsVolumeResolveStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "resolvable" => crate::de::req(&mut f.0, &mut map, "resolvable"),
-                "incompleteExtents" => {
-                    crate::de::set(&mut f.1, &mut map, "incompleteExtents")
-                }
-                "multipleCopies" => crate::de::set(&mut f.2, &mut map, "multipleCopies"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["resolvable"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            resolvable: f_0,
-            incomplete_extents: f_1,
-            multiple_copies: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

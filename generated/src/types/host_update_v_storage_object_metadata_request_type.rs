@@ -16,13 +16,13 @@ pub struct HostUpdateVStorageObjectMetadataRequestType<'a> {
     /// Parameter *deleteKeys*.
     pub delete_keys: Option<&'a [String]>,
 }
-impl serde::Serialize for HostUpdateVStorageObjectMetadataRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostUpdateVStorageObjectMetadataRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
-        o.opt("metadata", &self.metadata);
-        o.opt("deleteKeys", &self.delete_keys);
-        o.end(&crate::Extra::EMPTY)
+        o.field("metadata", &self.metadata);
+        o.field("deleteKeys", &self.delete_keys);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashCacheConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVFlashManagerVFlashCacheConfigInfo {
     /// Property *HostVFlashManagerVFlashCacheConfigInfo.vFlashModuleConfigOption*.
     pub v_flash_module_config_option: Option<
@@ -24,68 +24,82 @@ impl HostVFlashManagerVFlashCacheConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vFlashModuleConfigOption", &self.v_flash_module_config_option);
-        o.opt("defaultVFlashModule", &self.default_v_flash_module);
-        o.opt("swapCacheReservationInGB", &self.swap_cache_reservation_in_gb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVFlashManagerVFlashCacheConfigInfo",
+    type_name: Some("HostVFlashManagerVFlashCacheConfigInfo"),
+    wire: &[
+        "vFlashModuleConfigOption",
+        "defaultVFlashModule",
+        "swapCacheReservationInGB",
+    ],
+    names: &[
+        "v_flash_module_config_option",
+        "default_v_flash_module",
+        "swap_cache_reservation_in_gb",
+    ],
+    required: &[],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostVFlashManagerVFlashCacheConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.v_flash_module_config_option,
+            1usize => &self.default_v_flash_module,
+            2usize => &self.swap_cache_reservation_in_gb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.v_flash_module_config_option,
+            1usize => &mut self.default_v_flash_module,
+            2usize => &mut self.swap_cache_reservation_in_gb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVFlashManagerVFlashCacheConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVFlashManagerVFlashCacheConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVFlashManagerVFlashCacheConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVFlashManagerVFlashCacheConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVFlashManagerVFlashCacheConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostVFlashManagerVFlashCacheConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVFlashManagerVFlashCacheConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVFlashManagerVFlashCacheConfigInfo {
-    const TYPE_NAME: &'static str = "HostVFlashManagerVFlashCacheConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<
-                Vec<
-                    crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption,
-                >,
-            >,
-            Option<String>,
-            Option<i64>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vFlashModuleConfigOption" => {
-                    crate::de::set_list(&mut f.0, &mut map, "vFlashModuleConfigOption")
-                }
-                "defaultVFlashModule" => {
-                    crate::de::set(&mut f.1, &mut map, "defaultVFlashModule")
-                }
-                "swapCacheReservationInGB" => {
-                    crate::de::set(&mut f.2, &mut map, "swapCacheReservationInGB")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            v_flash_module_config_option: f_0,
-            default_v_flash_module: f_1,
-            swap_cache_reservation_in_gb: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.vFlashModule*.
     pub v_flash_module: String,
@@ -32,130 +32,108 @@ impl HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vFlashModule", &self.v_flash_module);
-        o.field("vFlashModuleVersion", &self.v_flash_module_version);
-        o.field("minSupportedModuleVersion", &self.min_supported_module_version);
-        o.field("cacheConsistencyType", &self.cache_consistency_type);
-        o.field("cacheMode", &self.cache_mode);
-        o.field("blockSizeInKBOption", &self.block_size_in_kb_option);
-        o.field("reservationInMBOption", &self.reservation_in_mb_option);
-        o.field("maxDiskSizeInKB", &self.max_disk_size_in_kb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption",
+    type_name: Some("HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption"),
+    wire: &[
+        "vFlashModule",
+        "vFlashModuleVersion",
+        "minSupportedModuleVersion",
+        "cacheConsistencyType",
+        "cacheMode",
+        "blockSizeInKBOption",
+        "reservationInMBOption",
+        "maxDiskSizeInKB",
+    ],
+    names: &[
+        "v_flash_module",
+        "v_flash_module_version",
+        "min_supported_module_version",
+        "cache_consistency_type",
+        "cache_mode",
+        "block_size_in_kb_option",
+        "reservation_in_mb_option",
+        "max_disk_size_in_kb",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[5u16, 3u16, 4u16, 7u16, 2u16, 6u16, 0u16, 1u16],
+};
+impl crate::object::Object
+for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.v_flash_module,
+            1usize => &self.v_flash_module_version,
+            2usize => &self.min_supported_module_version,
+            3usize => &self.cache_consistency_type,
+            4usize => &self.cache_mode,
+            5usize => &self.block_size_in_kb_option,
+            6usize => &self.reservation_in_mb_option,
+            7usize => &self.max_disk_size_in_kb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.v_flash_module,
+            1usize => &mut self.v_flash_module_version,
+            2usize => &mut self.min_supported_module_version,
+            3usize => &mut self.cache_consistency_type,
+            4usize => &mut self.cache_mode,
+            5usize => &mut self.block_size_in_kb_option,
+            6usize => &mut self.reservation_in_mb_option,
+            7usize => &mut self.max_disk_size_in_kb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank
+for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode
+for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode
+for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize
 for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields
-for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
-    const TYPE_NAME: &'static str = "HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::LongOption>>,
-            Option<Box<crate::types::LongOption>>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vFlashModule" => crate::de::req(&mut f.0, &mut map, "vFlashModule"),
-                "vFlashModuleVersion" => {
-                    crate::de::req(&mut f.1, &mut map, "vFlashModuleVersion")
-                }
-                "minSupportedModuleVersion" => {
-                    crate::de::req(&mut f.2, &mut map, "minSupportedModuleVersion")
-                }
-                "cacheConsistencyType" => {
-                    crate::de::req(&mut f.3, &mut map, "cacheConsistencyType")
-                }
-                "cacheMode" => crate::de::req(&mut f.4, &mut map, "cacheMode"),
-                "blockSizeInKBOption" => {
-                    crate::de::req(&mut f.5, &mut map, "blockSizeInKBOption")
-                }
-                "reservationInMBOption" => {
-                    crate::de::req(&mut f.6, &mut map, "reservationInMBOption")
-                }
-                "maxDiskSizeInKB" => {
-                    crate::de::req(&mut f.7, &mut map, "maxDiskSizeInKB")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "vFlashModule",
-                        "vFlashModuleVersion",
-                        "minSupportedModuleVersion",
-                        "cacheConsistencyType",
-                        "cacheMode",
-                        "blockSizeInKBOption",
-                        "reservationInMBOption",
-                        "maxDiskSizeInKB",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            v_flash_module: f_0,
-            v_flash_module_version: f_1,
-            min_supported_module_version: f_2,
-            cache_consistency_type: f_3,
-            cache_mode: f_4,
-            block_size_in_kb_option: f_5,
-            reservation_in_mb_option: f_6,
-            max_disk_size_in_kb: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

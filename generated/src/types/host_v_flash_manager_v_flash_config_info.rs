@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVFlashManagerVFlashConfigInfo {
     /// Property *HostVFlashManagerVFlashConfigInfo.vFlashResourceConfigInfo*.
     pub v_flash_resource_config_info: Option<
@@ -24,58 +24,72 @@ impl HostVFlashManagerVFlashConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vFlashResourceConfigInfo", &self.v_flash_resource_config_info);
-        o.opt("vFlashCacheConfigInfo", &self.v_flash_cache_config_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVFlashManagerVFlashConfigInfo",
+    type_name: Some("HostVFlashManagerVFlashConfigInfo"),
+    wire: &["vFlashResourceConfigInfo", "vFlashCacheConfigInfo"],
+    names: &["v_flash_resource_config_info", "v_flash_cache_config_info"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for HostVFlashManagerVFlashConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.v_flash_resource_config_info,
+            1usize => &self.v_flash_cache_config_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.v_flash_resource_config_info,
+            1usize => &mut self.v_flash_cache_config_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVFlashManagerVFlashConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVFlashManagerVFlashConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVFlashManagerVFlashConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVFlashManagerVFlashConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVFlashManagerVFlashConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostVFlashManagerVFlashConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVFlashManagerVFlashConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVFlashManagerVFlashConfigInfo {
-    const TYPE_NAME: &'static str = "HostVFlashManagerVFlashConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostVFlashManagerVFlashResourceConfigInfo>>,
-            Option<Box<crate::types::HostVFlashManagerVFlashCacheConfigInfo>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vFlashResourceConfigInfo" => {
-                    crate::de::set(&mut f.0, &mut map, "vFlashResourceConfigInfo")
-                }
-                "vFlashCacheConfigInfo" => {
-                    crate::de::set(&mut f.1, &mut map, "vFlashCacheConfigInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            v_flash_resource_config_info: f_0,
-            v_flash_cache_config_info: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

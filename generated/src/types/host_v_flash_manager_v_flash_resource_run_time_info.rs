@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashManagerVFlashResourceRunTimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVFlashManagerVFlashResourceRunTimeInfo {
     /// Property *HostVFlashManagerVFlashResourceRunTimeInfo.usage*.
     pub usage: i64,
@@ -26,90 +26,84 @@ impl HostVFlashManagerVFlashResourceRunTimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("usage", &self.usage);
-        o.field("capacity", &self.capacity);
-        o.field("accessible", &self.accessible);
-        o.field("capacityForVmCache", &self.capacity_for_vm_cache);
-        o.field("freeForVmCache", &self.free_for_vm_cache);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVFlashManagerVFlashResourceRunTimeInfo",
+    type_name: Some("HostVFlashManagerVFlashResourceRunTimeInfo"),
+    wire: &["usage", "capacity", "accessible", "capacityForVmCache", "freeForVmCache"],
+    names: &[
+        "usage",
+        "capacity",
+        "accessible",
+        "capacity_for_vm_cache",
+        "free_for_vm_cache",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+};
+impl crate::object::Object for HostVFlashManagerVFlashResourceRunTimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.usage,
+            1usize => &self.capacity,
+            2usize => &self.accessible,
+            3usize => &self.capacity_for_vm_cache,
+            4usize => &self.free_for_vm_cache,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.usage,
+            1usize => &mut self.capacity,
+            2usize => &mut self.accessible,
+            3usize => &mut self.capacity_for_vm_cache,
+            4usize => &mut self.free_for_vm_cache,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVFlashManagerVFlashResourceRunTimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVFlashManagerVFlashResourceRunTimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVFlashManagerVFlashResourceRunTimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVFlashManagerVFlashResourceRunTimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVFlashManagerVFlashResourceRunTimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostVFlashManagerVFlashResourceRunTimeInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVFlashManagerVFlashResourceRunTimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVFlashManagerVFlashResourceRunTimeInfo {
-    const TYPE_NAME: &'static str = "HostVFlashManagerVFlashResourceRunTimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<i64>, Option<bool>, Option<i64>, Option<i64>) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "usage" => crate::de::req(&mut f.0, &mut map, "usage"),
-                "capacity" => crate::de::req(&mut f.1, &mut map, "capacity"),
-                "accessible" => crate::de::req(&mut f.2, &mut map, "accessible"),
-                "capacityForVmCache" => {
-                    crate::de::req(&mut f.3, &mut map, "capacityForVmCache")
-                }
-                "freeForVmCache" => crate::de::req(&mut f.4, &mut map, "freeForVmCache"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "usage",
-                        "capacity",
-                        "accessible",
-                        "capacityForVmCache",
-                        "freeForVmCache",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            usage: f_0,
-            capacity: f_1,
-            accessible: f_2,
-            capacity_for_vm_cache: f_3,
-            free_for_vm_cache: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

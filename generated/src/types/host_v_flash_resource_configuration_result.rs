@@ -3,7 +3,7 @@
 /// Data object type *HostVFlashResourceConfigurationResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVFlashResourceConfigurationResult {
     /// Property *HostVFlashResourceConfigurationResult.devicePath*.
     pub device_path: Option<Vec<String>>,
@@ -24,60 +24,74 @@ impl HostVFlashResourceConfigurationResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("devicePath", &self.device_path);
-        o.opt("vffs", &self.vffs);
-        o.opt("diskConfigurationResult", &self.disk_configuration_result);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVFlashResourceConfigurationResult",
+    type_name: Some("HostVFlashResourceConfigurationResult"),
+    wire: &["devicePath", "vffs", "diskConfigurationResult"],
+    names: &["device_path", "vffs", "disk_configuration_result"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for HostVFlashResourceConfigurationResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_path,
+            1usize => &self.vffs,
+            2usize => &self.disk_configuration_result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_path,
+            1usize => &mut self.vffs,
+            2usize => &mut self.disk_configuration_result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVFlashResourceConfigurationResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVFlashResourceConfigurationResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVFlashResourceConfigurationResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVFlashResourceConfigurationResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVFlashResourceConfigurationResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostVFlashResourceConfigurationResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVFlashResourceConfigurationResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVFlashResourceConfigurationResult {
-    const TYPE_NAME: &'static str = "HostVFlashResourceConfigurationResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Box<crate::types::HostVffsVolume>>,
-            Option<Vec<crate::types::HostDiskConfigurationResult>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "devicePath" => crate::de::set_list(&mut f.0, &mut map, "devicePath"),
-                "vffs" => crate::de::set(&mut f.1, &mut map, "vffs"),
-                "diskConfigurationResult" => {
-                    crate::de::set_list(&mut f.2, &mut map, "diskConfigurationResult")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            device_path: f_0,
-            vffs: f_1,
-            disk_configuration_result: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

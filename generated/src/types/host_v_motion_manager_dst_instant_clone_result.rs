@@ -3,7 +3,7 @@
 /// Data object type *HostVMotionManagerDstInstantCloneResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVMotionManagerDstInstantCloneResult {
     /// Property *HostVMotionManagerDstInstantCloneResult.dstVmId*.
     pub dst_vm_id: Option<i32>,
@@ -36,94 +36,110 @@ impl HostVMotionManagerDstInstantCloneResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dstVmId", &self.dst_vm_id);
-        o.opt("startTime", &self.start_time);
-        o.opt("cptLoadTime", &self.cpt_load_time);
-        o.opt("cptLoadDoneTime", &self.cpt_load_done_time);
-        o.opt("replicateMemDoneTime", &self.replicate_mem_done_time);
-        o.opt("endTime", &self.end_time);
-        o.opt("cptXferTime", &self.cpt_xfer_time);
-        o.opt("cptCacheUsed", &self.cpt_cache_used);
-        o.opt("devCptStreamSize", &self.dev_cpt_stream_size);
-        o.opt("devCptStreamTime", &self.dev_cpt_stream_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVMotionManagerDstInstantCloneResult",
+    type_name: Some("HostVMotionManagerDstInstantCloneResult"),
+    wire: &[
+        "dstVmId",
+        "startTime",
+        "cptLoadTime",
+        "cptLoadDoneTime",
+        "replicateMemDoneTime",
+        "endTime",
+        "cptXferTime",
+        "cptCacheUsed",
+        "devCptStreamSize",
+        "devCptStreamTime",
+    ],
+    names: &[
+        "dst_vm_id",
+        "start_time",
+        "cpt_load_time",
+        "cpt_load_done_time",
+        "replicate_mem_done_time",
+        "end_time",
+        "cpt_xfer_time",
+        "cpt_cache_used",
+        "dev_cpt_stream_size",
+        "dev_cpt_stream_time",
+    ],
+    required: &[],
+    by_name: &[7u16, 3u16, 2u16, 6u16, 8u16, 9u16, 0u16, 5u16, 4u16, 1u16],
+};
+impl crate::object::Object for HostVMotionManagerDstInstantCloneResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dst_vm_id,
+            1usize => &self.start_time,
+            2usize => &self.cpt_load_time,
+            3usize => &self.cpt_load_done_time,
+            4usize => &self.replicate_mem_done_time,
+            5usize => &self.end_time,
+            6usize => &self.cpt_xfer_time,
+            7usize => &self.cpt_cache_used,
+            8usize => &self.dev_cpt_stream_size,
+            9usize => &self.dev_cpt_stream_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dst_vm_id,
+            1usize => &mut self.start_time,
+            2usize => &mut self.cpt_load_time,
+            3usize => &mut self.cpt_load_done_time,
+            4usize => &mut self.replicate_mem_done_time,
+            5usize => &mut self.end_time,
+            6usize => &mut self.cpt_xfer_time,
+            7usize => &mut self.cpt_cache_used,
+            8usize => &mut self.dev_cpt_stream_size,
+            9usize => &mut self.dev_cpt_stream_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVMotionManagerDstInstantCloneResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVMotionManagerDstInstantCloneResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVMotionManagerDstInstantCloneResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVMotionManagerDstInstantCloneResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVMotionManagerDstInstantCloneResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostVMotionManagerDstInstantCloneResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVMotionManagerDstInstantCloneResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVMotionManagerDstInstantCloneResult {
-    const TYPE_NAME: &'static str = "HostVMotionManagerDstInstantCloneResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dstVmId" => crate::de::set(&mut f.0, &mut map, "dstVmId"),
-                "startTime" => crate::de::set(&mut f.1, &mut map, "startTime"),
-                "cptLoadTime" => crate::de::set(&mut f.2, &mut map, "cptLoadTime"),
-                "cptLoadDoneTime" => {
-                    crate::de::set(&mut f.3, &mut map, "cptLoadDoneTime")
-                }
-                "replicateMemDoneTime" => {
-                    crate::de::set(&mut f.4, &mut map, "replicateMemDoneTime")
-                }
-                "endTime" => crate::de::set(&mut f.5, &mut map, "endTime"),
-                "cptXferTime" => crate::de::set(&mut f.6, &mut map, "cptXferTime"),
-                "cptCacheUsed" => crate::de::set(&mut f.7, &mut map, "cptCacheUsed"),
-                "devCptStreamSize" => {
-                    crate::de::set(&mut f.8, &mut map, "devCptStreamSize")
-                }
-                "devCptStreamTime" => {
-                    crate::de::set(&mut f.9, &mut map, "devCptStreamTime")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            dst_vm_id: f_0,
-            start_time: f_1,
-            cpt_load_time: f_2,
-            cpt_load_done_time: f_3,
-            replicate_mem_done_time: f_4,
-            end_time: f_5,
-            cpt_xfer_time: f_6,
-            cpt_cache_used: f_7,
-            dev_cpt_stream_size: f_8,
-            dev_cpt_stream_time: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostVMotionManagerSrcInstantCloneResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVMotionManagerSrcInstantCloneResult {
     /// Property *HostVMotionManagerSrcInstantCloneResult.startTime*.
     pub start_time: Option<i64>,
@@ -26,68 +26,84 @@ impl HostVMotionManagerSrcInstantCloneResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("startTime", &self.start_time);
-        o.opt("quiesceTime", &self.quiesce_time);
-        o.opt("quiesceDoneTime", &self.quiesce_done_time);
-        o.opt("resumeDoneTime", &self.resume_done_time);
-        o.opt("endTime", &self.end_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVMotionManagerSrcInstantCloneResult",
+    type_name: Some("HostVMotionManagerSrcInstantCloneResult"),
+    wire: &["startTime", "quiesceTime", "quiesceDoneTime", "resumeDoneTime", "endTime"],
+    names: &[
+        "start_time",
+        "quiesce_time",
+        "quiesce_done_time",
+        "resume_done_time",
+        "end_time",
+    ],
+    required: &[],
+    by_name: &[4u16, 2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for HostVMotionManagerSrcInstantCloneResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.start_time,
+            1usize => &self.quiesce_time,
+            2usize => &self.quiesce_done_time,
+            3usize => &self.resume_done_time,
+            4usize => &self.end_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.start_time,
+            1usize => &mut self.quiesce_time,
+            2usize => &mut self.quiesce_done_time,
+            3usize => &mut self.resume_done_time,
+            4usize => &mut self.end_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVMotionManagerSrcInstantCloneResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVMotionManagerSrcInstantCloneResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVMotionManagerSrcInstantCloneResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVMotionManagerSrcInstantCloneResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVMotionManagerSrcInstantCloneResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostVMotionManagerSrcInstantCloneResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVMotionManagerSrcInstantCloneResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVMotionManagerSrcInstantCloneResult {
-    const TYPE_NAME: &'static str = "HostVMotionManagerSrcInstantCloneResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "startTime" => crate::de::set(&mut f.0, &mut map, "startTime"),
-                "quiesceTime" => crate::de::set(&mut f.1, &mut map, "quiesceTime"),
-                "quiesceDoneTime" => {
-                    crate::de::set(&mut f.2, &mut map, "quiesceDoneTime")
-                }
-                "resumeDoneTime" => crate::de::set(&mut f.3, &mut map, "resumeDoneTime"),
-                "endTime" => crate::de::set(&mut f.4, &mut map, "endTime"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            start_time: f_0,
-            quiesce_time: f_1,
-            quiesce_done_time: f_2,
-            resume_done_time: f_3,
-            end_time: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

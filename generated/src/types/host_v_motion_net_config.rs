@@ -3,7 +3,7 @@
 /// Data object type *HostVMotionNetConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVMotionNetConfig {
     /// Property *HostVMotionNetConfig.candidateVnic*.
     pub candidate_vnic: Option<Vec<crate::types::HostVirtualNic>>,
@@ -20,52 +20,72 @@ impl HostVMotionNetConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("candidateVnic", &self.candidate_vnic);
-        o.opt("selectedVnic", &self.selected_vnic);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVMotionNetConfig",
+    type_name: Some("HostVMotionNetConfig"),
+    wire: &["candidateVnic", "selectedVnic"],
+    names: &["candidate_vnic", "selected_vnic"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for HostVMotionNetConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.candidate_vnic,
+            1usize => &self.selected_vnic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.candidate_vnic,
+            1usize => &mut self.selected_vnic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVMotionNetConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVMotionNetConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVMotionNetConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVMotionNetConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVMotionNetConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVMotionNetConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVMotionNetConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVMotionNetConfig {
-    const TYPE_NAME: &'static str = "HostVMotionNetConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostVirtualNic>>,
-            Option<Box<crate::types::HostVirtualNic>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "candidateVnic" => {
-                    crate::de::set_list(&mut f.0, &mut map, "candidateVnic")
-                }
-                "selectedVnic" => crate::de::set(&mut f.1, &mut map, "selectedVnic"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            candidate_vnic: f_0,
-            selected_vnic: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

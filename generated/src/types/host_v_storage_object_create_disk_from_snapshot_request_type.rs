@@ -40,20 +40,20 @@ pub struct HostVStorageObjectCreateDiskFromSnapshotRequestType<'a> {
     /// Refers instance of *Datastore*.
     pub target_datastore: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for HostVStorageObjectCreateDiskFromSnapshotRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostVStorageObjectCreateDiskFromSnapshotRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
         o.field("snapshotId", &self.snapshot_id);
         o.field("name", &self.name);
-        o.opt("profile", &self.profile);
-        o.opt("crypto", &self.crypto);
-        o.opt("path", &self.path);
-        o.opt("provisioningType", &self.provisioning_type);
-        o.opt("isLinkedClone", &self.is_linked_clone);
-        o.opt("targetId", &self.target_id);
-        o.opt("targetDatastore", &self.target_datastore);
-        o.end(&crate::Extra::EMPTY)
+        o.field("profile", &self.profile);
+        o.field("crypto", &self.crypto);
+        o.field("path", &self.path);
+        o.field("provisioningType", &self.provisioning_type);
+        o.field("isLinkedClone", &self.is_linked_clone);
+        o.field("targetId", &self.target_id);
+        o.field("targetDatastore", &self.target_datastore);
+        o.end();
     }
 }

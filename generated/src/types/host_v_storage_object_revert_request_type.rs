@@ -14,12 +14,12 @@ pub struct HostVStorageObjectRevertRequestType<'a> {
     /// Parameter *snapshotId*.
     pub snapshot_id: &'a crate::types::ID,
 }
-impl serde::Serialize for HostVStorageObjectRevertRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HostVStorageObjectRevertRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
         o.field("snapshotId", &self.snapshot_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostVffsSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVffsSpec {
     /// Property *HostVffsSpec.devicePath*.
     pub device_path: String,
@@ -24,68 +24,76 @@ impl HostVffsSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("devicePath", &self.device_path);
-        o.opt("partition", &self.partition);
-        o.field("majorVersion", &self.major_version);
-        o.field("volumeName", &self.volume_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVffsSpec",
+    type_name: Some("HostVffsSpec"),
+    wire: &["devicePath", "partition", "majorVersion", "volumeName"],
+    names: &["device_path", "partition", "major_version", "volume_name"],
+    required: &[0u16, 2u16, 3u16],
+    by_name: &[0u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for HostVffsSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_path,
+            1usize => &self.partition,
+            2usize => &self.major_version,
+            3usize => &self.volume_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_path,
+            1usize => &mut self.partition,
+            2usize => &mut self.major_version,
+            3usize => &mut self.volume_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVffsSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVffsSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVffsSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVffsSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVffsSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVffsSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVffsSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVffsSpec {
-    const TYPE_NAME: &'static str = "HostVffsSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::HostDiskPartitionSpec>>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "devicePath" => crate::de::req(&mut f.0, &mut map, "devicePath"),
-                "partition" => crate::de::set(&mut f.1, &mut map, "partition"),
-                "majorVersion" => crate::de::req(&mut f.2, &mut map, "majorVersion"),
-                "volumeName" => crate::de::req(&mut f.3, &mut map, "volumeName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["devicePath", "majorVersion", "volumeName"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_path: f_0,
-            partition: f_1,
-            major_version: f_2,
-            volume_name: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNic*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVirtualNic {
     /// Property *HostVirtualNic.device*.
     pub device: String,
@@ -30,76 +30,80 @@ impl HostVirtualNic {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("device", &self.device);
-        o.field("key", &self.key);
-        o.field("portgroup", &self.portgroup);
-        o.field("spec", &self.spec);
-        o.opt("port", &self.port);
-        o.opt("owner", &self.owner);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVirtualNic",
+    type_name: Some("HostVirtualNic"),
+    wire: &["device", "key", "portgroup", "spec", "port", "owner"],
+    names: &["device", "key", "portgroup", "spec", "port", "owner"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[0u16, 1u16, 5u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for HostVirtualNic {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device,
+            1usize => &self.key,
+            2usize => &self.portgroup,
+            3usize => &self.spec,
+            4usize => &self.port,
+            5usize => &self.owner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device,
+            1usize => &mut self.key,
+            2usize => &mut self.portgroup,
+            3usize => &mut self.spec,
+            4usize => &mut self.port,
+            5usize => &mut self.owner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVirtualNic {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVirtualNic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVirtualNic {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVirtualNic {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVirtualNic {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVirtualNic"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVirtualNic {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVirtualNic {
-    const TYPE_NAME: &'static str = "HostVirtualNic";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostVirtualNicSpec>>,
-            Option<Box<crate::types::HostPortGroupPort>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "device" => crate::de::req(&mut f.0, &mut map, "device"),
-                "key" => crate::de::req(&mut f.1, &mut map, "key"),
-                "portgroup" => crate::de::req(&mut f.2, &mut map, "portgroup"),
-                "spec" => crate::de::req(&mut f.3, &mut map, "spec"),
-                "port" => crate::de::set(&mut f.4, &mut map, "port"),
-                "owner" => crate::de::set(&mut f.5, &mut map, "owner"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["device", "key", "portgroup", "spec"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device: f_0,
-            key: f_1,
-            portgroup: f_2,
-            spec: f_3,
-            port: f_4,
-            owner: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNicConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVirtualNicConfig {
     /// Property *HostVirtualNicConfig.changeOperation*.
     pub change_operation: Option<String>,
@@ -24,65 +24,76 @@ impl HostVirtualNicConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("changeOperation", &self.change_operation);
-        o.opt("device", &self.device);
-        o.field("portgroup", &self.portgroup);
-        o.opt("spec", &self.spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVirtualNicConfig",
+    type_name: Some("HostVirtualNicConfig"),
+    wire: &["changeOperation", "device", "portgroup", "spec"],
+    names: &["change_operation", "device", "portgroup", "spec"],
+    required: &[2u16],
+    by_name: &[0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for HostVirtualNicConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.change_operation,
+            1usize => &self.device,
+            2usize => &self.portgroup,
+            3usize => &self.spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.change_operation,
+            1usize => &mut self.device,
+            2usize => &mut self.portgroup,
+            3usize => &mut self.spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVirtualNicConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVirtualNicConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVirtualNicConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVirtualNicConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVirtualNicConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVirtualNicConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVirtualNicConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVirtualNicConfig {
-    const TYPE_NAME: &'static str = "HostVirtualNicConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostVirtualNicSpec>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "changeOperation" => {
-                    crate::de::set(&mut f.0, &mut map, "changeOperation")
-                }
-                "device" => crate::de::set(&mut f.1, &mut map, "device"),
-                "portgroup" => crate::de::req(&mut f.2, &mut map, "portgroup"),
-                "spec" => crate::de::set(&mut f.3, &mut map, "spec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["portgroup"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            change_operation: f_0,
-            device: f_1,
-            portgroup: f_2,
-            spec: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

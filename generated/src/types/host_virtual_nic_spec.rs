@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualNicSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVirtualNicSpec {
     /// Property *HostVirtualNicSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -48,119 +48,129 @@ impl HostVirtualNicSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.opt("ip", &self.ip);
-        o.opt("mac", &self.mac);
-        o.opt("distributedVirtualPort", &self.distributed_virtual_port);
-        o.opt("portgroup", &self.portgroup);
-        o.opt("mtu", &self.mtu);
-        o.opt("tsoEnabled", &self.tso_enabled);
-        o.opt("netStackInstanceKey", &self.net_stack_instance_key);
-        o.opt("opaqueNetwork", &self.opaque_network);
-        o.opt("externalId", &self.external_id);
-        o.opt("pinnedPnic", &self.pinned_pnic);
-        o.opt("ipRouteSpec", &self.ip_route_spec);
-        o.opt("systemOwned", &self.system_owned);
-        o.opt("dpuId", &self.dpu_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVirtualNicSpec",
+    type_name: Some("HostVirtualNicSpec"),
+    wire: &[
+        "dynamicProperty",
+        "ip",
+        "mac",
+        "distributedVirtualPort",
+        "portgroup",
+        "mtu",
+        "tsoEnabled",
+        "netStackInstanceKey",
+        "opaqueNetwork",
+        "externalId",
+        "pinnedPnic",
+        "ipRouteSpec",
+        "systemOwned",
+        "dpuId",
+    ],
+    names: &[
+        "dynamic_property",
+        "ip",
+        "mac",
+        "distributed_virtual_port",
+        "portgroup",
+        "mtu",
+        "tso_enabled",
+        "net_stack_instance_key",
+        "opaque_network",
+        "external_id",
+        "pinned_pnic",
+        "ip_route_spec",
+        "system_owned",
+        "dpu_id",
+    ],
+    required: &[],
+    by_name: &[
+        3u16, 13u16, 0u16, 9u16, 1u16, 11u16, 2u16, 5u16, 7u16, 8u16, 10u16, 4u16, 12u16,
+        6u16,
+    ],
+};
+impl crate::object::Object for HostVirtualNicSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dynamic_property,
+            1usize => &self.ip,
+            2usize => &self.mac,
+            3usize => &self.distributed_virtual_port,
+            4usize => &self.portgroup,
+            5usize => &self.mtu,
+            6usize => &self.tso_enabled,
+            7usize => &self.net_stack_instance_key,
+            8usize => &self.opaque_network,
+            9usize => &self.external_id,
+            10usize => &self.pinned_pnic,
+            11usize => &self.ip_route_spec,
+            12usize => &self.system_owned,
+            13usize => &self.dpu_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dynamic_property,
+            1usize => &mut self.ip,
+            2usize => &mut self.mac,
+            3usize => &mut self.distributed_virtual_port,
+            4usize => &mut self.portgroup,
+            5usize => &mut self.mtu,
+            6usize => &mut self.tso_enabled,
+            7usize => &mut self.net_stack_instance_key,
+            8usize => &mut self.opaque_network,
+            9usize => &mut self.external_id,
+            10usize => &mut self.pinned_pnic,
+            11usize => &mut self.ip_route_spec,
+            12usize => &mut self.system_owned,
+            13usize => &mut self.dpu_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVirtualNicSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVirtualNicSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVirtualNicSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVirtualNicSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVirtualNicSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVirtualNicSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVirtualNicSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVirtualNicSpec {
-    const TYPE_NAME: &'static str = "HostVirtualNicSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<crate::types::HostIpConfigKind>,
-            Option<String>,
-            Option<Box<crate::types::DistributedVirtualSwitchPortConnection>>,
-            Option<String>,
-            Option<i32>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::HostVirtualNicOpaqueNetworkSpec>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostVirtualNicIpRouteSpec>>,
-            Option<bool>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dynamicProperty")
-                }
-                "ip" => crate::de::set(&mut f.1, &mut map, "ip"),
-                "mac" => crate::de::set(&mut f.2, &mut map, "mac"),
-                "distributedVirtualPort" => {
-                    crate::de::set(&mut f.3, &mut map, "distributedVirtualPort")
-                }
-                "portgroup" => crate::de::set(&mut f.4, &mut map, "portgroup"),
-                "mtu" => crate::de::set(&mut f.5, &mut map, "mtu"),
-                "tsoEnabled" => crate::de::set(&mut f.6, &mut map, "tsoEnabled"),
-                "netStackInstanceKey" => {
-                    crate::de::set(&mut f.7, &mut map, "netStackInstanceKey")
-                }
-                "opaqueNetwork" => crate::de::set(&mut f.8, &mut map, "opaqueNetwork"),
-                "externalId" => crate::de::set(&mut f.9, &mut map, "externalId"),
-                "pinnedPnic" => crate::de::set(&mut f.10, &mut map, "pinnedPnic"),
-                "ipRouteSpec" => crate::de::set(&mut f.11, &mut map, "ipRouteSpec"),
-                "systemOwned" => crate::de::set(&mut f.12, &mut map, "systemOwned"),
-                "dpuId" => crate::de::set(&mut f.13, &mut map, "dpuId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11, f_12, f_13) = f;
-        Ok(Self {
-            dynamic_property: f_0,
-            ip: f_1,
-            mac: f_2,
-            distributed_virtual_port: f_3,
-            portgroup: f_4,
-            mtu: f_5,
-            tso_enabled: f_6,
-            net_stack_instance_key: f_7,
-            opaque_network: f_8,
-            external_id: f_9,
-            pinned_pnic: f_10,
-            ip_route_spec: f_11,
-            system_owned: f_12,
-            dpu_id: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

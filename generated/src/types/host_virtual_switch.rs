@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualSwitch*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVirtualSwitch {
     /// Property *HostVirtualSwitch.name*.
     pub name: String,
@@ -32,91 +32,102 @@ impl HostVirtualSwitch {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("key", &self.key);
-        o.field("numPorts", &self.num_ports);
-        o.field("numPortsAvailable", &self.num_ports_available);
-        o.opt("mtu", &self.mtu);
-        o.opt("portgroup", &self.portgroup);
-        o.opt("pnic", &self.pnic);
-        o.field("spec", &self.spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVirtualSwitch",
+    type_name: Some("HostVirtualSwitch"),
+    wire: &[
+        "name",
+        "key",
+        "numPorts",
+        "numPortsAvailable",
+        "mtu",
+        "portgroup",
+        "pnic",
+        "spec",
+    ],
+    names: &[
+        "name",
+        "key",
+        "num_ports",
+        "num_ports_available",
+        "mtu",
+        "portgroup",
+        "pnic",
+        "spec",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 7u16],
+    by_name: &[1u16, 4u16, 0u16, 2u16, 3u16, 6u16, 5u16, 7u16],
+};
+impl crate::object::Object for HostVirtualSwitch {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.key,
+            2usize => &self.num_ports,
+            3usize => &self.num_ports_available,
+            4usize => &self.mtu,
+            5usize => &self.portgroup,
+            6usize => &self.pnic,
+            7usize => &self.spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.key,
+            2usize => &mut self.num_ports,
+            3usize => &mut self.num_ports_available,
+            4usize => &mut self.mtu,
+            5usize => &mut self.portgroup,
+            6usize => &mut self.pnic,
+            7usize => &mut self.spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVirtualSwitch {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVirtualSwitch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVirtualSwitch {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVirtualSwitch {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVirtualSwitch {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVirtualSwitch"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVirtualSwitch {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVirtualSwitch {
-    const TYPE_NAME: &'static str = "HostVirtualSwitch";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Vec<crate::types::HostPortGroup>>,
-            Option<Vec<crate::types::PhysicalNic>>,
-            Option<Box<crate::types::HostVirtualSwitchSpec>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "key" => crate::de::req(&mut f.1, &mut map, "key"),
-                "numPorts" => crate::de::req(&mut f.2, &mut map, "numPorts"),
-                "numPortsAvailable" => {
-                    crate::de::req(&mut f.3, &mut map, "numPortsAvailable")
-                }
-                "mtu" => crate::de::set(&mut f.4, &mut map, "mtu"),
-                "portgroup" => crate::de::set_list(&mut f.5, &mut map, "portgroup"),
-                "pnic" => crate::de::set_list(&mut f.6, &mut map, "pnic"),
-                "spec" => crate::de::req(&mut f.7, &mut map, "spec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &["name", "key", "numPorts", "numPortsAvailable", "spec"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6, Some(f_7)) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            key: f_1,
-            num_ports: f_2,
-            num_ports_available: f_3,
-            mtu: f_4,
-            portgroup: f_5,
-            pnic: f_6,
-            spec: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

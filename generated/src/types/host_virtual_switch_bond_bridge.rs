@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualSwitchBondBridge*.
 ///
 /// Extends `HostVirtualSwitchBridge`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVirtualSwitchBondBridge {
     /// Property *HostVirtualSwitchBondBridge.nicDevice*.
     pub nic_device: Vec<String>,
@@ -24,65 +24,74 @@ impl HostVirtualSwitchBondBridge {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("nicDevice", &self.nic_device);
-        o.opt("beacon", &self.beacon);
-        o.opt("linkDiscoveryProtocolConfig", &self.link_discovery_protocol_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVirtualSwitchBondBridge",
+    type_name: Some("HostVirtualSwitchBondBridge"),
+    wire: &["nicDevice", "beacon", "linkDiscoveryProtocolConfig"],
+    names: &["nic_device", "beacon", "link_discovery_protocol_config"],
+    required: &[0u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for HostVirtualSwitchBondBridge {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.nic_device,
+            1usize => &self.beacon,
+            2usize => &self.link_discovery_protocol_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.nic_device,
+            1usize => &mut self.beacon,
+            2usize => &mut self.link_discovery_protocol_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVirtualSwitchBondBridge {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVirtualSwitchBondBridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVirtualSwitchBondBridge {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVirtualSwitchBondBridge {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVirtualSwitchBondBridge {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostVirtualSwitchBondBridge"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVirtualSwitchBondBridge {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVirtualSwitchBondBridge {
-    const TYPE_NAME: &'static str = "HostVirtualSwitchBondBridge";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Box<crate::types::HostVirtualSwitchBeaconConfig>>,
-            Option<Box<crate::types::LinkDiscoveryProtocolConfig>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "nicDevice" => crate::de::req_list(&mut f.0, &mut map, "nicDevice"),
-                "beacon" => crate::de::set(&mut f.1, &mut map, "beacon"),
-                "linkDiscoveryProtocolConfig" => {
-                    crate::de::set(&mut f.2, &mut map, "linkDiscoveryProtocolConfig")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["nicDevice"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            nic_device: f_0,
-            beacon: f_1,
-            link_discovery_protocol_config: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

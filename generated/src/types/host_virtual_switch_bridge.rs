@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`HostVirtualSwitchBridgeKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVirtualSwitchBridge {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,37 +18,65 @@ impl HostVirtualSwitchBridge {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVirtualSwitchBridge",
+    type_name: Some("HostVirtualSwitchBridge"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for HostVirtualSwitchBridge {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "HostVirtualSwitchBridge")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "HostVirtualSwitchBridge")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for HostVirtualSwitchBridge {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVirtualSwitchBridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVirtualSwitchBridge {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVirtualSwitchBridge {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVirtualSwitchBridge {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVirtualSwitchBridge"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVirtualSwitchBridge {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVirtualSwitchBridge {
-    const TYPE_NAME: &'static str = "HostVirtualSwitchBridge";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `HostVirtualSwitchBridge` or any of its subtypes: what a member declared as `HostVirtualSwitchBridge` holds.
@@ -69,12 +97,7 @@ pub enum HostVirtualSwitchBridgeKind {
 impl HostVirtualSwitchBridgeKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::HostVirtualSwitchBridge(v) => v.type_name(),
-            Self::HostVirtualSwitchAutoBridge(v) => v.type_name(),
-            Self::HostVirtualSwitchBondBridge(v) => v.type_name(),
-            Self::HostVirtualSwitchSimpleBridge(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -110,71 +133,68 @@ impl From<crate::types::HostVirtualSwitchSimpleBridge> for HostVirtualSwitchBrid
         Self::HostVirtualSwitchSimpleBridge(Box::new(v))
     }
 }
-impl serde::Serialize for HostVirtualSwitchBridgeKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for HostVirtualSwitchBridgeKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::HostVirtualSwitchBridge,
+            id,
+        ) {
+            crate::registry::id::HostVirtualSwitchAutoBridge => {
+                Self::HostVirtualSwitchAutoBridge(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostVirtualSwitchBondBridge => {
+                Self::HostVirtualSwitchBondBridge(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostVirtualSwitchSimpleBridge => {
+                Self::HostVirtualSwitchSimpleBridge(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::HostVirtualSwitchBridge(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::HostVirtualSwitchBridge(v) => v.serialize(s),
-            Self::HostVirtualSwitchAutoBridge(v) => v.serialize(s),
-            Self::HostVirtualSwitchBondBridge(v) => v.serialize(s),
-            Self::HostVirtualSwitchSimpleBridge(v) => v.serialize(s),
+            Self::HostVirtualSwitchBridge(v) => &**v,
+            Self::HostVirtualSwitchAutoBridge(v) => &**v,
+            Self::HostVirtualSwitchBondBridge(v) => &**v,
+            Self::HostVirtualSwitchSimpleBridge(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::HostVirtualSwitchBridge(v) => &mut **v,
+            Self::HostVirtualSwitchAutoBridge(v) => &mut **v,
+            Self::HostVirtualSwitchBondBridge(v) => &mut **v,
+            Self::HostVirtualSwitchSimpleBridge(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for HostVirtualSwitchBridgeKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for HostVirtualSwitchBridgeKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for HostVirtualSwitchBridgeKind {
-    const BASE: u16 = crate::registry::id::HostVirtualSwitchBridge;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostVirtualSwitchAutoBridge => {
-                    Self::HostVirtualSwitchAutoBridge(
-                        Box::new(
-                            <crate::types::HostVirtualSwitchAutoBridge as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostVirtualSwitchBondBridge => {
-                    Self::HostVirtualSwitchBondBridge(
-                        Box::new(
-                            <crate::types::HostVirtualSwitchBondBridge as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostVirtualSwitchSimpleBridge => {
-                    Self::HostVirtualSwitchSimpleBridge(
-                        Box::new(
-                            <crate::types::HostVirtualSwitchSimpleBridge as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::HostVirtualSwitchBridge(
-                        Box::new(
-                            <crate::types::HostVirtualSwitchBridge as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for HostVirtualSwitchBridgeKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for HostVirtualSwitchBridgeKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for HostVirtualSwitchBridgeKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for HostVirtualSwitchBridgeKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostVirtualSwitchSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVirtualSwitchSpec {
     /// Property *HostVirtualSwitchSpec.numPorts*.
     pub num_ports: i32,
@@ -24,63 +24,76 @@ impl HostVirtualSwitchSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("numPorts", &self.num_ports);
-        o.opt("bridge", &self.bridge);
-        o.opt("policy", &self.policy);
-        o.opt("mtu", &self.mtu);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVirtualSwitchSpec",
+    type_name: Some("HostVirtualSwitchSpec"),
+    wire: &["numPorts", "bridge", "policy", "mtu"],
+    names: &["num_ports", "bridge", "policy", "mtu"],
+    required: &[0u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for HostVirtualSwitchSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.num_ports,
+            1usize => &self.bridge,
+            2usize => &self.policy,
+            3usize => &self.mtu,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.num_ports,
+            1usize => &mut self.bridge,
+            2usize => &mut self.policy,
+            3usize => &mut self.mtu,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVirtualSwitchSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVirtualSwitchSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVirtualSwitchSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVirtualSwitchSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVirtualSwitchSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVirtualSwitchSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVirtualSwitchSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVirtualSwitchSpec {
-    const TYPE_NAME: &'static str = "HostVirtualSwitchSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::HostVirtualSwitchBridgeKind>,
-            Option<Box<crate::types::HostNetworkPolicy>>,
-            Option<i32>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "numPorts" => crate::de::req(&mut f.0, &mut map, "numPorts"),
-                "bridge" => crate::de::set(&mut f.1, &mut map, "bridge"),
-                "policy" => crate::de::set(&mut f.2, &mut map, "policy"),
-                "mtu" => crate::de::set(&mut f.3, &mut map, "mtu"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["numPorts"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            num_ports: f_0,
-            bridge: f_1,
-            policy: f_2,
-            mtu: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

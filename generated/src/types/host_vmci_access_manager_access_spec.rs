@@ -3,7 +3,7 @@
 /// Data object type *HostVmciAccessManagerAccessSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HostVmciAccessManagerAccessSpec {
     /// Property *HostVmciAccessManagerAccessSpec.vm*.
     ///
@@ -24,65 +24,79 @@ impl HostVmciAccessManagerAccessSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vm", &self.vm);
-        o.opt("services", &self.services);
-        o.field("mode", &self.mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVmciAccessManagerAccessSpec",
+    type_name: Some("HostVmciAccessManagerAccessSpec"),
+    wire: &["vm", "services", "mode"],
+    names: &["vm", "services", "mode"],
+    required: &[0u16, 2u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for HostVmciAccessManagerAccessSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm,
+            1usize => &self.services,
+            2usize => &self.mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm,
+            1usize => &mut self.services,
+            2usize => &mut self.mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVmciAccessManagerAccessSpec {
+    fn blank() -> Self {
+        Self {
+            vm: crate::object::Blank::blank(),
+            services: crate::object::Blank::blank(),
+            mode: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HostVmciAccessManagerAccessSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVmciAccessManagerAccessSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVmciAccessManagerAccessSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVmciAccessManagerAccessSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostVmciAccessManagerAccessSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVmciAccessManagerAccessSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVmciAccessManagerAccessSpec {
-    const TYPE_NAME: &'static str = "HostVmciAccessManagerAccessSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vm" => crate::de::req(&mut f.0, &mut map, "vm"),
-                "services" => crate::de::set_list(&mut f.1, &mut map, "services"),
-                "mode" => crate::de::req(&mut f.2, &mut map, "mode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.2.is_some()], &["vm", "mode"]),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vm: f_0,
-            services: f_1,
-            mode: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

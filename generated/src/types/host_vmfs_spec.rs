@@ -3,7 +3,7 @@
 /// Data object type *HostVmfsSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVmfsSpec {
     /// Property *HostVmfsSpec.extent*.
     pub extent: Box<crate::types::HostScsiDiskPartition>,
@@ -35,88 +35,102 @@ impl HostVmfsSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("extent", &self.extent);
-        o.opt("blockSizeMb", &self.block_size_mb);
-        o.field("majorVersion", &self.major_version);
-        o.field("volumeName", &self.volume_name);
-        o.opt("blockSize", &self.block_size);
-        o.opt("unmapGranularity", &self.unmap_granularity);
-        o.opt("unmapPriority", &self.unmap_priority);
-        o.opt("unmapBandwidthSpec", &self.unmap_bandwidth_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVmfsSpec",
+    type_name: Some("HostVmfsSpec"),
+    wire: &[
+        "extent",
+        "blockSizeMb",
+        "majorVersion",
+        "volumeName",
+        "blockSize",
+        "unmapGranularity",
+        "unmapPriority",
+        "unmapBandwidthSpec",
+    ],
+    names: &[
+        "extent",
+        "block_size_mb",
+        "major_version",
+        "volume_name",
+        "block_size",
+        "unmap_granularity",
+        "unmap_priority",
+        "unmap_bandwidth_spec",
+    ],
+    required: &[0u16, 2u16, 3u16],
+    by_name: &[4u16, 1u16, 0u16, 2u16, 7u16, 5u16, 6u16, 3u16],
+};
+impl crate::object::Object for HostVmfsSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.extent,
+            1usize => &self.block_size_mb,
+            2usize => &self.major_version,
+            3usize => &self.volume_name,
+            4usize => &self.block_size,
+            5usize => &self.unmap_granularity,
+            6usize => &self.unmap_priority,
+            7usize => &self.unmap_bandwidth_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.extent,
+            1usize => &mut self.block_size_mb,
+            2usize => &mut self.major_version,
+            3usize => &mut self.volume_name,
+            4usize => &mut self.block_size,
+            5usize => &mut self.unmap_granularity,
+            6usize => &mut self.unmap_priority,
+            7usize => &mut self.unmap_bandwidth_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVmfsSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVmfsSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVmfsSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVmfsSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVmfsSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVmfsSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVmfsSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVmfsSpec {
-    const TYPE_NAME: &'static str = "HostVmfsSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostScsiDiskPartition>>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<Box<crate::types::VmfsUnmapBandwidthSpec>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "extent" => crate::de::req(&mut f.0, &mut map, "extent"),
-                "blockSizeMb" => crate::de::set(&mut f.1, &mut map, "blockSizeMb"),
-                "majorVersion" => crate::de::req(&mut f.2, &mut map, "majorVersion"),
-                "volumeName" => crate::de::req(&mut f.3, &mut map, "volumeName"),
-                "blockSize" => crate::de::set(&mut f.4, &mut map, "blockSize"),
-                "unmapGranularity" => {
-                    crate::de::set(&mut f.5, &mut map, "unmapGranularity")
-                }
-                "unmapPriority" => crate::de::set(&mut f.6, &mut map, "unmapPriority"),
-                "unmapBandwidthSpec" => {
-                    crate::de::set(&mut f.7, &mut map, "unmapBandwidthSpec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["extent", "majorVersion", "volumeName"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            extent: f_0,
-            block_size_mb: f_1,
-            major_version: f_2,
-            volume_name: f_3,
-            block_size: f_4,
-            unmap_granularity: f_5,
-            unmap_priority: f_6,
-            unmap_bandwidth_spec: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HostVmfsVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVmfsVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: String,
@@ -55,191 +55,145 @@ impl HostVmfsVolume {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("name", &self.name);
-        o.field("capacity", &self.capacity);
-        o.field("blockSizeMb", &self.block_size_mb);
-        o.opt("blockSize", &self.block_size);
-        o.opt("unmapGranularity", &self.unmap_granularity);
-        o.opt("unmapPriority", &self.unmap_priority);
-        o.opt("unmapBandwidthSpec", &self.unmap_bandwidth_spec);
-        o.field("maxBlocks", &self.max_blocks);
-        o.field("majorVersion", &self.major_version);
-        o.field("version", &self.version);
-        o.field("uuid", &self.uuid);
-        o.field("extent", &self.extent);
-        o.field("vmfsUpgradable", &self.vmfs_upgradable);
-        o.opt("forceMountedInfo", &self.force_mounted_info);
-        o.opt("ssd", &self.ssd);
-        o.opt("local", &self.local);
-        o.opt("scsiDiskType", &self.scsi_disk_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVmfsVolume",
+    type_name: Some("HostVmfsVolume"),
+    wire: &[
+        "type",
+        "name",
+        "capacity",
+        "blockSizeMb",
+        "blockSize",
+        "unmapGranularity",
+        "unmapPriority",
+        "unmapBandwidthSpec",
+        "maxBlocks",
+        "majorVersion",
+        "version",
+        "uuid",
+        "extent",
+        "vmfsUpgradable",
+        "forceMountedInfo",
+        "ssd",
+        "local",
+        "scsiDiskType",
+    ],
+    names: &[
+        "type",
+        "name",
+        "capacity",
+        "block_size_mb",
+        "block_size",
+        "unmap_granularity",
+        "unmap_priority",
+        "unmap_bandwidth_spec",
+        "max_blocks",
+        "major_version",
+        "version",
+        "uuid",
+        "extent",
+        "vmfs_upgradable",
+        "force_mounted_info",
+        "ssd",
+        "local",
+        "scsi_disk_type",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 8u16, 9u16, 10u16, 11u16, 12u16, 13u16],
+    by_name: &[
+        4u16, 3u16, 2u16, 12u16, 14u16, 16u16, 9u16, 8u16, 1u16, 17u16, 15u16, 0u16,
+        7u16, 5u16, 6u16, 11u16, 10u16, 13u16,
+    ],
+};
+impl crate::object::Object for HostVmfsVolume {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.name,
+            2usize => &self.capacity,
+            3usize => &self.block_size_mb,
+            4usize => &self.block_size,
+            5usize => &self.unmap_granularity,
+            6usize => &self.unmap_priority,
+            7usize => &self.unmap_bandwidth_spec,
+            8usize => &self.max_blocks,
+            9usize => &self.major_version,
+            10usize => &self.version,
+            11usize => &self.uuid,
+            12usize => &self.extent,
+            13usize => &self.vmfs_upgradable,
+            14usize => &self.force_mounted_info,
+            15usize => &self.ssd,
+            16usize => &self.local,
+            17usize => &self.scsi_disk_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.name,
+            2usize => &mut self.capacity,
+            3usize => &mut self.block_size_mb,
+            4usize => &mut self.block_size,
+            5usize => &mut self.unmap_granularity,
+            6usize => &mut self.unmap_priority,
+            7usize => &mut self.unmap_bandwidth_spec,
+            8usize => &mut self.max_blocks,
+            9usize => &mut self.major_version,
+            10usize => &mut self.version,
+            11usize => &mut self.uuid,
+            12usize => &mut self.extent,
+            13usize => &mut self.vmfs_upgradable,
+            14usize => &mut self.force_mounted_info,
+            15usize => &mut self.ssd,
+            16usize => &mut self.local,
+            17usize => &mut self.scsi_disk_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVmfsVolume {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVmfsVolume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVmfsVolume {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVmfsVolume {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVmfsVolume {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVmfsVolume"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVmfsVolume {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVmfsVolume {
-    const TYPE_NAME: &'static str = "HostVmfsVolume";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<Box<crate::types::VmfsUnmapBandwidthSpec>>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::HostScsiDiskPartition>>,
-            Option<bool>,
-            Option<Box<crate::types::HostForceMountedInfo>>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "capacity" => crate::de::req(&mut f.2, &mut map, "capacity"),
-                "blockSizeMb" => crate::de::req(&mut f.3, &mut map, "blockSizeMb"),
-                "blockSize" => crate::de::set(&mut f.4, &mut map, "blockSize"),
-                "unmapGranularity" => {
-                    crate::de::set(&mut f.5, &mut map, "unmapGranularity")
-                }
-                "unmapPriority" => crate::de::set(&mut f.6, &mut map, "unmapPriority"),
-                "unmapBandwidthSpec" => {
-                    crate::de::set(&mut f.7, &mut map, "unmapBandwidthSpec")
-                }
-                "maxBlocks" => crate::de::req(&mut f.8, &mut map, "maxBlocks"),
-                "majorVersion" => crate::de::req(&mut f.9, &mut map, "majorVersion"),
-                "version" => crate::de::req(&mut f.10, &mut map, "version"),
-                "uuid" => crate::de::req(&mut f.11, &mut map, "uuid"),
-                "extent" => crate::de::req_list(&mut f.12, &mut map, "extent"),
-                "vmfsUpgradable" => crate::de::req(&mut f.13, &mut map, "vmfsUpgradable"),
-                "forceMountedInfo" => {
-                    crate::de::set(&mut f.14, &mut map, "forceMountedInfo")
-                }
-                "ssd" => crate::de::set(&mut f.15, &mut map, "ssd"),
-                "local" => crate::de::set(&mut f.16, &mut map, "local"),
-                "scsiDiskType" => crate::de::set(&mut f.17, &mut map, "scsiDiskType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                    ],
-                    &[
-                        "type",
-                        "name",
-                        "capacity",
-                        "blockSizeMb",
-                        "maxBlocks",
-                        "majorVersion",
-                        "version",
-                        "uuid",
-                        "extent",
-                        "vmfsUpgradable",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-            Some(f_13),
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            name: f_1,
-            capacity: f_2,
-            block_size_mb: f_3,
-            block_size: f_4,
-            unmap_granularity: f_5,
-            unmap_priority: f_6,
-            unmap_bandwidth_spec: f_7,
-            max_blocks: f_8,
-            major_version: f_9,
-            version: f_10,
-            uuid: f_11,
-            extent: f_12,
-            vmfs_upgradable: f_13,
-            force_mounted_info: f_14,
-            ssd: f_15,
-            local: f_16,
-            scsi_disk_type: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

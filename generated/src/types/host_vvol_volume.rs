@@ -3,7 +3,7 @@
 /// Data object type *HostVvolVolume*.
 ///
 /// Extends `HostFileSystemVolume`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVvolVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: String,
@@ -46,112 +46,114 @@ impl HostVvolVolume {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("name", &self.name);
-        o.field("capacity", &self.capacity);
-        o.field("scId", &self.sc_id);
-        o.opt("hostPE", &self.host_pe);
-        o.opt("hostVvolNQN", &self.host_vvol_nqn);
-        o.opt("vasaProviderInfo", &self.vasa_provider_info);
-        o.opt("storageArray", &self.storage_array);
-        o.opt("protocolEndpointType", &self.protocol_endpoint_type);
-        o.opt("vvolNQNFieldsAvailable", &self.vvol_nqn_fields_available);
-        o.opt("stretched", &self.stretched);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVvolVolume",
+    type_name: Some("HostVvolVolume"),
+    wire: &[
+        "type",
+        "name",
+        "capacity",
+        "scId",
+        "hostPE",
+        "hostVvolNQN",
+        "vasaProviderInfo",
+        "storageArray",
+        "protocolEndpointType",
+        "vvolNQNFieldsAvailable",
+        "stretched",
+    ],
+    names: &[
+        "type",
+        "name",
+        "capacity",
+        "sc_id",
+        "host_pe",
+        "host_vvol_nqn",
+        "vasa_provider_info",
+        "storage_array",
+        "protocol_endpoint_type",
+        "vvol_nqn_fields_available",
+        "stretched",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 4u16, 5u16, 1u16, 8u16, 3u16, 7u16, 10u16, 0u16, 6u16, 9u16],
+};
+impl crate::object::Object for HostVvolVolume {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.name,
+            2usize => &self.capacity,
+            3usize => &self.sc_id,
+            4usize => &self.host_pe,
+            5usize => &self.host_vvol_nqn,
+            6usize => &self.vasa_provider_info,
+            7usize => &self.storage_array,
+            8usize => &self.protocol_endpoint_type,
+            9usize => &self.vvol_nqn_fields_available,
+            10usize => &self.stretched,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.name,
+            2usize => &mut self.capacity,
+            3usize => &mut self.sc_id,
+            4usize => &mut self.host_pe,
+            5usize => &mut self.host_vvol_nqn,
+            6usize => &mut self.vasa_provider_info,
+            7usize => &mut self.storage_array,
+            8usize => &mut self.protocol_endpoint_type,
+            9usize => &mut self.vvol_nqn_fields_available,
+            10usize => &mut self.stretched,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVvolVolume {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVvolVolume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVvolVolume {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVvolVolume {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVvolVolume {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HostVvolVolume"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVvolVolume {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVvolVolume {
-    const TYPE_NAME: &'static str = "HostVvolVolume";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<Vec<crate::types::VVolHostPE>>,
-            Option<Vec<crate::types::HostVvolVolumeHostVvolNQN>>,
-            Option<Vec<crate::types::VimVasaProviderInfo>>,
-            Option<Vec<crate::types::VASAStorageArray>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "capacity" => crate::de::req(&mut f.2, &mut map, "capacity"),
-                "scId" => crate::de::req(&mut f.3, &mut map, "scId"),
-                "hostPE" => crate::de::set_list(&mut f.4, &mut map, "hostPE"),
-                "hostVvolNQN" => crate::de::set_list(&mut f.5, &mut map, "hostVvolNQN"),
-                "vasaProviderInfo" => {
-                    crate::de::set_list(&mut f.6, &mut map, "vasaProviderInfo")
-                }
-                "storageArray" => crate::de::set_list(&mut f.7, &mut map, "storageArray"),
-                "protocolEndpointType" => {
-                    crate::de::set(&mut f.8, &mut map, "protocolEndpointType")
-                }
-                "vvolNQNFieldsAvailable" => {
-                    crate::de::set(&mut f.9, &mut map, "vvolNQNFieldsAvailable")
-                }
-                "stretched" => crate::de::set(&mut f.10, &mut map, "stretched"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["type", "name", "capacity", "scId"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            name: f_1,
-            capacity: f_2,
-            sc_id: f_3,
-            host_pe: f_4,
-            host_vvol_nqn: f_5,
-            vasa_provider_info: f_6,
-            storage_array: f_7,
-            protocol_endpoint_type: f_8,
-            vvol_nqn_fields_available: f_9,
-            stretched: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

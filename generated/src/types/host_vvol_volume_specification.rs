@@ -3,7 +3,7 @@
 /// Data object type *HostVvolVolumeSpecification*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HostVvolVolumeSpecification {
     /// Property *HostVvolVolumeSpecification.maxSizeInMB*.
     pub max_size_in_mb: i64,
@@ -30,82 +30,94 @@ impl HostVvolVolumeSpecification {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("maxSizeInMB", &self.max_size_in_mb);
-        o.field("volumeName", &self.volume_name);
-        o.opt("vasaProviderInfo", &self.vasa_provider_info);
-        o.opt("storageArray", &self.storage_array);
-        o.field("uuid", &self.uuid);
-        o.opt("stretched", &self.stretched);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HostVvolVolumeSpecification",
+    type_name: Some("HostVvolVolumeSpecification"),
+    wire: &[
+        "maxSizeInMB",
+        "volumeName",
+        "vasaProviderInfo",
+        "storageArray",
+        "uuid",
+        "stretched",
+    ],
+    names: &[
+        "max_size_in_mb",
+        "volume_name",
+        "vasa_provider_info",
+        "storage_array",
+        "uuid",
+        "stretched",
+    ],
+    required: &[0u16, 1u16, 4u16],
+    by_name: &[0u16, 3u16, 5u16, 4u16, 2u16, 1u16],
+};
+impl crate::object::Object for HostVvolVolumeSpecification {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.max_size_in_mb,
+            1usize => &self.volume_name,
+            2usize => &self.vasa_provider_info,
+            3usize => &self.storage_array,
+            4usize => &self.uuid,
+            5usize => &self.stretched,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.max_size_in_mb,
+            1usize => &mut self.volume_name,
+            2usize => &mut self.vasa_provider_info,
+            3usize => &mut self.storage_array,
+            4usize => &mut self.uuid,
+            5usize => &mut self.stretched,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HostVvolVolumeSpecification {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HostVvolVolumeSpecification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HostVvolVolumeSpecification {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HostVvolVolumeSpecification {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HostVvolVolumeSpecification {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HostVvolVolumeSpecification"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HostVvolVolumeSpecification {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HostVvolVolumeSpecification {
-    const TYPE_NAME: &'static str = "HostVvolVolumeSpecification";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<String>,
-            Option<Vec<crate::types::VimVasaProviderInfo>>,
-            Option<Vec<crate::types::VASAStorageArray>>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "maxSizeInMB" => crate::de::req(&mut f.0, &mut map, "maxSizeInMB"),
-                "volumeName" => crate::de::req(&mut f.1, &mut map, "volumeName"),
-                "vasaProviderInfo" => {
-                    crate::de::set_list(&mut f.2, &mut map, "vasaProviderInfo")
-                }
-                "storageArray" => crate::de::set_list(&mut f.3, &mut map, "storageArray"),
-                "uuid" => crate::de::req(&mut f.4, &mut map, "uuid"),
-                "stretched" => crate::de::set(&mut f.5, &mut map, "stretched"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some()],
-                    &["maxSizeInMB", "volumeName", "uuid"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            max_size_in_mb: f_0,
-            volume_name: f_1,
-            vasa_provider_info: f_2,
-            storage_array: f_3,
-            uuid: f_4,
-            stretched: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

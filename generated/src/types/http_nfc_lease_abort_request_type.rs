@@ -8,10 +8,10 @@ pub struct HttpNfcLeaseAbortRequestType<'a> {
     /// Parameter *fault*.
     pub fault: Option<&'a crate::types::MethodFaultKind>,
 }
-impl serde::Serialize for HttpNfcLeaseAbortRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("fault", &self.fault);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for HttpNfcLeaseAbortRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("fault", &self.fault);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HttpNfcLeaseDeviceUrl*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HttpNfcLeaseDeviceUrl {
     /// Property *HttpNfcLeaseDeviceUrl.key*.
     pub key: String,
@@ -36,87 +36,106 @@ impl HttpNfcLeaseDeviceUrl {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("importKey", &self.import_key);
-        o.field("url", &self.url);
-        o.field("sslThumbprint", &self.ssl_thumbprint);
-        o.opt("sslCertificate", &self.ssl_certificate);
-        o.opt("disk", &self.disk);
-        o.opt("targetId", &self.target_id);
-        o.opt("datastoreKey", &self.datastore_key);
-        o.opt("fileSize", &self.file_size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HttpNfcLeaseDeviceUrl",
+    type_name: Some("HttpNfcLeaseDeviceUrl"),
+    wire: &[
+        "key",
+        "importKey",
+        "url",
+        "sslThumbprint",
+        "sslCertificate",
+        "disk",
+        "targetId",
+        "datastoreKey",
+        "fileSize",
+    ],
+    names: &[
+        "key",
+        "import_key",
+        "url",
+        "ssl_thumbprint",
+        "ssl_certificate",
+        "disk",
+        "target_id",
+        "datastore_key",
+        "file_size",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[7u16, 5u16, 8u16, 1u16, 0u16, 4u16, 3u16, 6u16, 2u16],
+};
+impl crate::object::Object for HttpNfcLeaseDeviceUrl {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.import_key,
+            2usize => &self.url,
+            3usize => &self.ssl_thumbprint,
+            4usize => &self.ssl_certificate,
+            5usize => &self.disk,
+            6usize => &self.target_id,
+            7usize => &self.datastore_key,
+            8usize => &self.file_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.import_key,
+            2usize => &mut self.url,
+            3usize => &mut self.ssl_thumbprint,
+            4usize => &mut self.ssl_certificate,
+            5usize => &mut self.disk,
+            6usize => &mut self.target_id,
+            7usize => &mut self.datastore_key,
+            8usize => &mut self.file_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HttpNfcLeaseDeviceUrl {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HttpNfcLeaseDeviceUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HttpNfcLeaseDeviceUrl {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HttpNfcLeaseDeviceUrl {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HttpNfcLeaseDeviceUrl {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HttpNfcLeaseDeviceUrl"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HttpNfcLeaseDeviceUrl {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HttpNfcLeaseDeviceUrl {
-    const TYPE_NAME: &'static str = "HttpNfcLeaseDeviceUrl";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "importKey" => crate::de::req(&mut f.1, &mut map, "importKey"),
-                "url" => crate::de::req(&mut f.2, &mut map, "url"),
-                "sslThumbprint" => crate::de::req(&mut f.3, &mut map, "sslThumbprint"),
-                "sslCertificate" => crate::de::set(&mut f.4, &mut map, "sslCertificate"),
-                "disk" => crate::de::set(&mut f.5, &mut map, "disk"),
-                "targetId" => crate::de::set(&mut f.6, &mut map, "targetId"),
-                "datastoreKey" => crate::de::set(&mut f.7, &mut map, "datastoreKey"),
-                "fileSize" => crate::de::set(&mut f.8, &mut map, "fileSize"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["key", "importKey", "url", "sslThumbprint"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6, f_7, f_8) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            import_key: f_1,
-            url: f_2,
-            ssl_thumbprint: f_3,
-            ssl_certificate: f_4,
-            disk: f_5,
-            target_id: f_6,
-            datastore_key: f_7,
-            file_size: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

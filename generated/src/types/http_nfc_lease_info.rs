@@ -3,7 +3,7 @@
 /// Data object type *HttpNfcLeaseInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpNfcLeaseInfo {
     /// Property *HttpNfcLeaseInfo.lease*.
     ///
@@ -32,78 +32,102 @@ impl HttpNfcLeaseInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("lease", &self.lease);
-        o.field("entity", &self.entity);
-        o.opt("deviceUrl", &self.device_url);
-        o.field("totalDiskCapacityInKB", &self.total_disk_capacity_in_kb);
-        o.field("leaseTimeout", &self.lease_timeout);
-        o.opt("hostMap", &self.host_map);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HttpNfcLeaseInfo",
+    type_name: Some("HttpNfcLeaseInfo"),
+    wire: &[
+        "lease",
+        "entity",
+        "deviceUrl",
+        "totalDiskCapacityInKB",
+        "leaseTimeout",
+        "hostMap",
+    ],
+    names: &[
+        "lease",
+        "entity",
+        "device_url",
+        "total_disk_capacity_in_kb",
+        "lease_timeout",
+        "host_map",
+    ],
+    required: &[0u16, 1u16, 3u16, 4u16],
+    by_name: &[2u16, 1u16, 5u16, 0u16, 4u16, 3u16],
+};
+impl crate::object::Object for HttpNfcLeaseInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.lease,
+            1usize => &self.entity,
+            2usize => &self.device_url,
+            3usize => &self.total_disk_capacity_in_kb,
+            4usize => &self.lease_timeout,
+            5usize => &self.host_map,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.lease,
+            1usize => &mut self.entity,
+            2usize => &mut self.device_url,
+            3usize => &mut self.total_disk_capacity_in_kb,
+            4usize => &mut self.lease_timeout,
+            5usize => &mut self.host_map,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HttpNfcLeaseInfo {
+    fn blank() -> Self {
+        Self {
+            lease: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            device_url: crate::object::Blank::blank(),
+            total_disk_capacity_in_kb: crate::object::Blank::blank(),
+            lease_timeout: crate::object::Blank::blank(),
+            host_map: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for HttpNfcLeaseInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HttpNfcLeaseInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HttpNfcLeaseInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HttpNfcLeaseInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HttpNfcLeaseInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HttpNfcLeaseInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HttpNfcLeaseInfo {
-    const TYPE_NAME: &'static str = "HttpNfcLeaseInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::HttpNfcLeaseDeviceUrl>>,
-            Option<i64>,
-            Option<i32>,
-            Option<Vec<crate::types::HttpNfcLeaseDatastoreLeaseInfo>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "lease" => crate::de::req(&mut f.0, &mut map, "lease"),
-                "entity" => crate::de::req(&mut f.1, &mut map, "entity"),
-                "deviceUrl" => crate::de::set_list(&mut f.2, &mut map, "deviceUrl"),
-                "totalDiskCapacityInKB" => {
-                    crate::de::req(&mut f.3, &mut map, "totalDiskCapacityInKB")
-                }
-                "leaseTimeout" => crate::de::req(&mut f.4, &mut map, "leaseTimeout"),
-                "hostMap" => crate::de::set_list(&mut f.5, &mut map, "hostMap"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["lease", "entity", "totalDiskCapacityInKB", "leaseTimeout"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            lease: f_0,
-            entity: f_1,
-            device_url: f_2,
-            total_disk_capacity_in_kb: f_3,
-            lease_timeout: f_4,
-            host_map: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HttpNfcLeaseManifestEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HttpNfcLeaseManifestEntry {
     /// Property *HttpNfcLeaseManifestEntry.key*.
     pub key: String,
@@ -32,88 +32,102 @@ impl HttpNfcLeaseManifestEntry {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("sha1", &self.sha1);
-        o.opt("checksum", &self.checksum);
-        o.opt("checksumType", &self.checksum_type);
-        o.field("size", &self.size);
-        o.field("disk", &self.disk);
-        o.opt("capacity", &self.capacity);
-        o.opt("populatedSize", &self.populated_size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HttpNfcLeaseManifestEntry",
+    type_name: Some("HttpNfcLeaseManifestEntry"),
+    wire: &[
+        "key",
+        "sha1",
+        "checksum",
+        "checksumType",
+        "size",
+        "disk",
+        "capacity",
+        "populatedSize",
+    ],
+    names: &[
+        "key",
+        "sha1",
+        "checksum",
+        "checksum_type",
+        "size",
+        "disk",
+        "capacity",
+        "populated_size",
+    ],
+    required: &[0u16, 1u16, 4u16, 5u16],
+    by_name: &[6u16, 2u16, 3u16, 5u16, 0u16, 7u16, 1u16, 4u16],
+};
+impl crate::object::Object for HttpNfcLeaseManifestEntry {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.sha1,
+            2usize => &self.checksum,
+            3usize => &self.checksum_type,
+            4usize => &self.size,
+            5usize => &self.disk,
+            6usize => &self.capacity,
+            7usize => &self.populated_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.sha1,
+            2usize => &mut self.checksum,
+            3usize => &mut self.checksum_type,
+            4usize => &mut self.size,
+            5usize => &mut self.disk,
+            6usize => &mut self.capacity,
+            7usize => &mut self.populated_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HttpNfcLeaseManifestEntry {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HttpNfcLeaseManifestEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HttpNfcLeaseManifestEntry {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HttpNfcLeaseManifestEntry {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HttpNfcLeaseManifestEntry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("HttpNfcLeaseManifestEntry"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HttpNfcLeaseManifestEntry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HttpNfcLeaseManifestEntry {
-    const TYPE_NAME: &'static str = "HttpNfcLeaseManifestEntry";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "sha1" => crate::de::req(&mut f.1, &mut map, "sha1"),
-                "checksum" => crate::de::set(&mut f.2, &mut map, "checksum"),
-                "checksumType" => crate::de::set(&mut f.3, &mut map, "checksumType"),
-                "size" => crate::de::req(&mut f.4, &mut map, "size"),
-                "disk" => crate::de::req(&mut f.5, &mut map, "disk"),
-                "capacity" => crate::de::set(&mut f.6, &mut map, "capacity"),
-                "populatedSize" => crate::de::set(&mut f.7, &mut map, "populatedSize"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["key", "sha1", "size", "disk"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4), Some(f_5), f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            sha1: f_1,
-            checksum: f_2,
-            checksum_type: f_3,
-            size: f_4,
-            disk: f_5,
-            capacity: f_6,
-            populated_size: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

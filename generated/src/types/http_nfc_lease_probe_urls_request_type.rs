@@ -12,11 +12,11 @@ pub struct HttpNfcLeaseProbeUrlsRequestType<'a> {
     /// Parameter *timeout*.
     pub timeout: Option<i32>,
 }
-impl serde::Serialize for HttpNfcLeaseProbeUrlsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("files", &self.files);
-        o.opt("timeout", &self.timeout);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for HttpNfcLeaseProbeUrlsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("files", &self.files);
+        o.field("timeout", &self.timeout);
+        o.end();
     }
 }

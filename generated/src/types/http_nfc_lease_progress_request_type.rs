@@ -8,10 +8,10 @@ pub struct HttpNfcLeaseProgressRequestType {
     /// Parameter *percent*.
     pub percent: i32,
 }
-impl serde::Serialize for HttpNfcLeaseProgressRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for HttpNfcLeaseProgressRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("percent", &self.percent);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct HttpNfcLeasePullFromUrlsRequestType<'a> {
     /// Parameter *files*.
     pub files: Option<&'a [crate::types::HttpNfcLeaseSourceFile]>,
 }
-impl serde::Serialize for HttpNfcLeasePullFromUrlsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("files", &self.files);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for HttpNfcLeasePullFromUrlsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("files", &self.files);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct HttpNfcLeaseSetManifestChecksumTypeRequestType<'a> {
     /// Parameter *deviceUrlsToChecksumTypes*.
     pub device_urls_to_checksum_types: Option<&'a [crate::types::KeyValue]>,
 }
-impl serde::Serialize for HttpNfcLeaseSetManifestChecksumTypeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("deviceUrlsToChecksumTypes", &self.device_urls_to_checksum_types);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for HttpNfcLeaseSetManifestChecksumTypeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("deviceUrlsToChecksumTypes", &self.device_urls_to_checksum_types);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *HttpNfcLeaseSourceFile*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HttpNfcLeaseSourceFile {
     /// Property *HttpNfcLeaseSourceFile.targetDeviceId*.
     pub target_device_id: String,
@@ -34,84 +34,102 @@ impl HttpNfcLeaseSourceFile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("targetDeviceId", &self.target_device_id);
-        o.field("url", &self.url);
-        o.opt("memberName", &self.member_name);
-        o.field("create", &self.create);
-        o.opt("sslThumbprint", &self.ssl_thumbprint);
-        o.opt("sslCertificate", &self.ssl_certificate);
-        o.opt("httpHeaders", &self.http_headers);
-        o.opt("size", &self.size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "HttpNfcLeaseSourceFile",
+    type_name: Some("HttpNfcLeaseSourceFile"),
+    wire: &[
+        "targetDeviceId",
+        "url",
+        "memberName",
+        "create",
+        "sslThumbprint",
+        "sslCertificate",
+        "httpHeaders",
+        "size",
+    ],
+    names: &[
+        "target_device_id",
+        "url",
+        "member_name",
+        "create",
+        "ssl_thumbprint",
+        "ssl_certificate",
+        "http_headers",
+        "size",
+    ],
+    required: &[0u16, 1u16, 3u16],
+    by_name: &[3u16, 6u16, 2u16, 7u16, 5u16, 4u16, 0u16, 1u16],
+};
+impl crate::object::Object for HttpNfcLeaseSourceFile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.target_device_id,
+            1usize => &self.url,
+            2usize => &self.member_name,
+            3usize => &self.create,
+            4usize => &self.ssl_thumbprint,
+            5usize => &self.ssl_certificate,
+            6usize => &self.http_headers,
+            7usize => &self.size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.target_device_id,
+            1usize => &mut self.url,
+            2usize => &mut self.member_name,
+            3usize => &mut self.create,
+            4usize => &mut self.ssl_thumbprint,
+            5usize => &mut self.ssl_certificate,
+            6usize => &mut self.http_headers,
+            7usize => &mut self.size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for HttpNfcLeaseSourceFile {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for HttpNfcLeaseSourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for HttpNfcLeaseSourceFile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for HttpNfcLeaseSourceFile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for HttpNfcLeaseSourceFile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("HttpNfcLeaseSourceFile"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for HttpNfcLeaseSourceFile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for HttpNfcLeaseSourceFile {
-    const TYPE_NAME: &'static str = "HttpNfcLeaseSourceFile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "targetDeviceId" => crate::de::req(&mut f.0, &mut map, "targetDeviceId"),
-                "url" => crate::de::req(&mut f.1, &mut map, "url"),
-                "memberName" => crate::de::set(&mut f.2, &mut map, "memberName"),
-                "create" => crate::de::req(&mut f.3, &mut map, "create"),
-                "sslThumbprint" => crate::de::set(&mut f.4, &mut map, "sslThumbprint"),
-                "sslCertificate" => crate::de::set(&mut f.5, &mut map, "sslCertificate"),
-                "httpHeaders" => crate::de::set_list(&mut f.6, &mut map, "httpHeaders"),
-                "size" => crate::de::set(&mut f.7, &mut map, "size"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some()],
-                    &["targetDeviceId", "url", "create"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            target_device_id: f_0,
-            url: f_1,
-            member_name: f_2,
-            create: f_3,
-            ssl_thumbprint: f_4,
-            ssl_certificate: f_5,
-            http_headers: f_6,
-            size: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct ImportCertificateForCAMRequestType<'a> {
     /// Parameter *camServer*.
     pub cam_server: &'a str,
 }
-impl serde::Serialize for ImportCertificateForCAMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ImportCertificateForCAMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("certPath", &self.cert_path);
         o.field("camServer", &self.cam_server);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ImportSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ImportSpec {
     /// Property *ImportSpec.entityConfig*.
     pub entity_config: Option<Box<crate::types::VAppEntityConfigInfo>>,
@@ -22,53 +22,73 @@ impl ImportSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("entityConfig", &self.entity_config);
-        o.opt("instantiationOst", &self.instantiation_ost);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ImportSpec",
+    type_name: Some("ImportSpec"),
+    wire: &["entityConfig", "instantiationOst"],
+    names: &["entity_config", "instantiation_ost"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for ImportSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_config,
+            1usize => &self.instantiation_ost,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_config,
+            1usize => &mut self.instantiation_ost,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ImportSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ImportSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ImportSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ImportSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ImportSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ImportSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ImportSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ImportSpec {
-    const TYPE_NAME: &'static str = "ImportSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VAppEntityConfigInfo>>,
-            Option<Box<crate::types::OvfConsumerOstNode>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityConfig" => crate::de::set(&mut f.0, &mut map, "entityConfig"),
-                "instantiationOst" => {
-                    crate::de::set(&mut f.1, &mut map, "instantiationOst")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            entity_config: f_0,
-            instantiation_ost: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ImportSpec` or any of its subtypes: what a member declared as `ImportSpec` holds.
@@ -87,11 +107,7 @@ pub enum ImportSpecKind {
 impl ImportSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ImportSpec(v) => v.type_name(),
-            Self::VirtualAppImportSpec(v) => v.type_name(),
-            Self::VirtualMachineImportSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -121,60 +137,60 @@ impl From<crate::types::VirtualMachineImportSpec> for ImportSpecKind {
         Self::VirtualMachineImportSpec(Box::new(v))
     }
 }
-impl serde::Serialize for ImportSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ImportSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::ImportSpec, id) {
+            crate::registry::id::VirtualAppImportSpec => {
+                Self::VirtualAppImportSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineImportSpec => {
+                Self::VirtualMachineImportSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ImportSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ImportSpec(v) => v.serialize(s),
-            Self::VirtualAppImportSpec(v) => v.serialize(s),
-            Self::VirtualMachineImportSpec(v) => v.serialize(s),
+            Self::ImportSpec(v) => &**v,
+            Self::VirtualAppImportSpec(v) => &**v,
+            Self::VirtualMachineImportSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ImportSpec(v) => &mut **v,
+            Self::VirtualAppImportSpec(v) => &mut **v,
+            Self::VirtualMachineImportSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ImportSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ImportSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ImportSpecKind {
-    const BASE: u16 = crate::registry::id::ImportSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualAppImportSpec => {
-                    Self::VirtualAppImportSpec(
-                        Box::new(
-                            <crate::types::VirtualAppImportSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineImportSpec => {
-                    Self::VirtualMachineImportSpec(
-                        Box::new(
-                            <crate::types::VirtualMachineImportSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ImportSpec(
-                        Box::new(
-                            <crate::types::ImportSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ImportSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ImportSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ImportSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ImportSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,12 +14,12 @@ pub struct ImportUnmanagedSnapshotRequestType<'a> {
     /// Parameter *vvolId*.
     pub vvol_id: &'a str,
 }
-impl serde::Serialize for ImportUnmanagedSnapshotRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ImportUnmanagedSnapshotRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vdisk", &self.vdisk);
-        o.opt("datacenter", &self.datacenter);
+        o.field("datacenter", &self.datacenter);
         o.field("vvolId", &self.vvol_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

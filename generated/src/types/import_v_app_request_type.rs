@@ -18,12 +18,12 @@ pub struct ImportVAppRequestType<'a> {
     /// Refers instance of *HostSystem*.
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for ImportVAppRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ImportVAppRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
-        o.opt("folder", &self.folder);
-        o.opt("host", &self.host);
-        o.end(&crate::Extra::EMPTY)
+        o.field("folder", &self.folder);
+        o.field("host", &self.host);
+        o.end();
     }
 }

@@ -18,12 +18,12 @@ pub struct IncreaseDirectorySizeRequestType<'a> {
     /// Parameter *size*.
     pub size: i64,
 }
-impl serde::Serialize for IncreaseDirectorySizeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("datacenter", &self.datacenter);
+impl crate::ser::Encode for IncreaseDirectorySizeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("datacenter", &self.datacenter);
         o.field("stableName", &self.stable_name);
         o.field("size", &self.size);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InheritablePolicyKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InheritablePolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -20,45 +20,71 @@ impl InheritablePolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inherited", &self.inherited);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InheritablePolicy",
+    type_name: Some("InheritablePolicy"),
+    wire: &["inherited"],
+    names: &["inherited"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for InheritablePolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inherited,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inherited,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InheritablePolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InheritablePolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InheritablePolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InheritablePolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InheritablePolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("InheritablePolicy"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InheritablePolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InheritablePolicy {
-    const TYPE_NAME: &'static str = "InheritablePolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inherited" => crate::de::req(&mut f.0, &mut map, "inherited"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inherited"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { inherited: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `InheritablePolicy` or any of its subtypes: what a member declared as `InheritablePolicy` holds.
@@ -116,34 +142,7 @@ pub enum InheritablePolicyKind {
 impl InheritablePolicyKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::InheritablePolicy(v) => v.type_name(),
-            Self::BoolPolicy(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::IntPolicy(v) => v.type_name(),
-            Self::LongPolicy(v) => v.type_name(),
-            Self::StringPolicy(v) => v.type_name(),
-            Self::DvsFilterConfig(v) => v.type_name(),
-            Self::DvsFilterPolicy(v) => v.type_name(),
-            Self::DVSTrafficShapingPolicy(v) => v.type_name(),
-            Self::DVSVendorSpecificConfig(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::DVSFailureCriteria(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::DVSMacLearningPolicy(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::DVSMacManagementPolicy(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::DVSSecurityPolicy(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VMwareUplinkLacpPolicy(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VMwareUplinkPortOrderPolicy(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VmwareUplinkPortTeamingPolicy(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -276,230 +275,169 @@ for InheritablePolicyKind {
         Self::VmwareDistributedVirtualSwitchVlanSpec(v)
     }
 }
-impl serde::Serialize for InheritablePolicyKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for InheritablePolicyKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::InheritablePolicy, id) {
+            crate::registry::id::BoolPolicy => {
+                Self::BoolPolicy(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::IntPolicy => {
+                Self::IntPolicy(crate::object::Blank::blank())
+            }
+            crate::registry::id::LongPolicy => {
+                Self::LongPolicy(crate::object::Blank::blank())
+            }
+            crate::registry::id::StringPolicy => {
+                Self::StringPolicy(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsFilterConfig => {
+                Self::DvsFilterConfig(
+                    <crate::types::DvsFilterConfigKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DvsFilterPolicy => {
+                Self::DvsFilterPolicy(crate::object::Blank::blank())
+            }
+            crate::registry::id::DVSTrafficShapingPolicy => {
+                Self::DVSTrafficShapingPolicy(crate::object::Blank::blank())
+            }
+            crate::registry::id::DVSVendorSpecificConfig => {
+                Self::DVSVendorSpecificConfig(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::DVSFailureCriteria => {
+                Self::DVSFailureCriteria(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::DVSMacLearningPolicy => {
+                Self::DVSMacLearningPolicy(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::DVSMacManagementPolicy => {
+                Self::DVSMacManagementPolicy(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::DVSSecurityPolicy => {
+                Self::DVSSecurityPolicy(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VMwareUplinkLacpPolicy => {
+                Self::VMwareUplinkLacpPolicy(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VMwareUplinkPortOrderPolicy => {
+                Self::VMwareUplinkPortOrderPolicy(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VmwareUplinkPortTeamingPolicy => {
+                Self::VmwareUplinkPortTeamingPolicy(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VmwareDistributedVirtualSwitchVlanSpec => {
+                Self::VmwareDistributedVirtualSwitchVlanSpec(
+                    <crate::types::VmwareDistributedVirtualSwitchVlanSpecKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::InheritablePolicy(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::InheritablePolicy(v) => v.serialize(s),
-            Self::BoolPolicy(v) => v.serialize(s),
+            Self::InheritablePolicy(v) => &**v,
+            Self::BoolPolicy(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::IntPolicy(v) => v.serialize(s),
-            Self::LongPolicy(v) => v.serialize(s),
-            Self::StringPolicy(v) => v.serialize(s),
-            Self::DvsFilterConfig(v) => v.serialize(s),
-            Self::DvsFilterPolicy(v) => v.serialize(s),
-            Self::DVSTrafficShapingPolicy(v) => v.serialize(s),
-            Self::DVSVendorSpecificConfig(v) => v.serialize(s),
+            Self::IntPolicy(v) => &**v,
+            Self::LongPolicy(v) => &**v,
+            Self::StringPolicy(v) => &**v,
+            Self::DvsFilterConfig(v) => crate::object::Family::object(v),
+            Self::DvsFilterPolicy(v) => &**v,
+            Self::DVSTrafficShapingPolicy(v) => &**v,
+            Self::DVSVendorSpecificConfig(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::DVSFailureCriteria(v) => v.serialize(s),
+            Self::DVSFailureCriteria(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::DVSMacLearningPolicy(v) => v.serialize(s),
+            Self::DVSMacLearningPolicy(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::DVSMacManagementPolicy(v) => v.serialize(s),
+            Self::DVSMacManagementPolicy(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::DVSSecurityPolicy(v) => v.serialize(s),
+            Self::DVSSecurityPolicy(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VMwareUplinkLacpPolicy(v) => v.serialize(s),
+            Self::VMwareUplinkLacpPolicy(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VMwareUplinkPortOrderPolicy(v) => v.serialize(s),
+            Self::VMwareUplinkPortOrderPolicy(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VmwareUplinkPortTeamingPolicy(v) => v.serialize(s),
+            Self::VmwareUplinkPortTeamingPolicy(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => v.serialize(s),
+            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => {
+                crate::object::Family::object(v)
+            }
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::InheritablePolicy(v) => &mut **v,
+            Self::BoolPolicy(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::IntPolicy(v) => &mut **v,
+            Self::LongPolicy(v) => &mut **v,
+            Self::StringPolicy(v) => &mut **v,
+            Self::DvsFilterConfig(v) => crate::object::Family::object_mut(v),
+            Self::DvsFilterPolicy(v) => &mut **v,
+            Self::DVSTrafficShapingPolicy(v) => &mut **v,
+            Self::DVSVendorSpecificConfig(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::DVSFailureCriteria(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::DVSMacLearningPolicy(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::DVSMacManagementPolicy(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::DVSSecurityPolicy(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VMwareUplinkLacpPolicy(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VMwareUplinkPortOrderPolicy(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VmwareUplinkPortTeamingPolicy(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => {
+                crate::object::Family::object_mut(v)
+            }
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for InheritablePolicyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for InheritablePolicyKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for InheritablePolicyKind {
-    const BASE: u16 = crate::registry::id::InheritablePolicy;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::BoolPolicy => {
-                    Self::BoolPolicy(
-                        Box::new(
-                            <crate::types::BoolPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::IntPolicy => {
-                    Self::IntPolicy(
-                        Box::new(
-                            <crate::types::IntPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LongPolicy => {
-                    Self::LongPolicy(
-                        Box::new(
-                            <crate::types::LongPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StringPolicy => {
-                    Self::StringPolicy(
-                        Box::new(
-                            <crate::types::StringPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsFilterConfig => {
-                    Self::DvsFilterConfig(
-                        <crate::types::DvsFilterConfigKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DvsFilterPolicy => {
-                    Self::DvsFilterPolicy(
-                        Box::new(
-                            <crate::types::DvsFilterPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DVSTrafficShapingPolicy => {
-                    Self::DVSTrafficShapingPolicy(
-                        Box::new(
-                            <crate::types::DVSTrafficShapingPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DVSVendorSpecificConfig => {
-                    Self::DVSVendorSpecificConfig(
-                        Box::new(
-                            <crate::types::DVSVendorSpecificConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::DVSFailureCriteria => {
-                    Self::DVSFailureCriteria(
-                        Box::new(
-                            <crate::types::DVSFailureCriteria as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::DVSMacLearningPolicy => {
-                    Self::DVSMacLearningPolicy(
-                        Box::new(
-                            <crate::types::DVSMacLearningPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::DVSMacManagementPolicy => {
-                    Self::DVSMacManagementPolicy(
-                        Box::new(
-                            <crate::types::DVSMacManagementPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::DVSSecurityPolicy => {
-                    Self::DVSSecurityPolicy(
-                        Box::new(
-                            <crate::types::DVSSecurityPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VMwareUplinkLacpPolicy => {
-                    Self::VMwareUplinkLacpPolicy(
-                        Box::new(
-                            <crate::types::VMwareUplinkLacpPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VMwareUplinkPortOrderPolicy => {
-                    Self::VMwareUplinkPortOrderPolicy(
-                        Box::new(
-                            <crate::types::VMwareUplinkPortOrderPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VmwareUplinkPortTeamingPolicy => {
-                    Self::VmwareUplinkPortTeamingPolicy(
-                        Box::new(
-                            <crate::types::VmwareUplinkPortTeamingPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VmwareDistributedVirtualSwitchVlanSpec => {
-                    Self::VmwareDistributedVirtualSwitchVlanSpec(
-                        <crate::types::VmwareDistributedVirtualSwitchVlanSpecKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::InheritablePolicy(
-                        Box::new(
-                            <crate::types::InheritablePolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for InheritablePolicyKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for InheritablePolicyKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for InheritablePolicyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InheritablePolicyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct InitializeDiskMappingsRequestType<'a> {
     /// ***Required privileges:*** Host.Config.Storage
     pub spec: &'a crate::types::VimVsanHostDiskMappingCreationSpec,
 }
-impl serde::Serialize for InitializeDiskMappingsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for InitializeDiskMappingsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct InitializeDisksRequestType<'a> {
     /// Parameter *mapping*.
     pub mapping: &'a [crate::types::VsanHostDiskMapping],
 }
-impl serde::Serialize for InitializeDisksRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for InitializeDisksRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("mapping", &self.mapping);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

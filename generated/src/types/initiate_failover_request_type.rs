@@ -8,10 +8,10 @@ pub struct InitiateFailoverRequestType {
     /// Parameter *planned*.
     pub planned: bool,
 }
-impl serde::Serialize for InitiateFailoverRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for InitiateFailoverRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("planned", &self.planned);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct InitiateFileTransferFromGuestRequestType<'a> {
     /// Parameter *guestFilePath*.
     pub guest_file_path: &'a str,
 }
-impl serde::Serialize for InitiateFileTransferFromGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for InitiateFileTransferFromGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("guestFilePath", &self.guest_file_path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -22,15 +22,15 @@ pub struct InitiateFileTransferToGuestRequestType<'a> {
     /// Parameter *overwrite*.
     pub overwrite: bool,
 }
-impl serde::Serialize for InitiateFileTransferToGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for InitiateFileTransferToGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("guestFilePath", &self.guest_file_path);
         o.field("fileAttributes", &self.file_attributes);
         o.field("fileSize", &self.file_size);
         o.field("overwrite", &self.overwrite);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct InstallHostPatchRequestType<'a> {
     /// Parameter *force*.
     pub force: Option<bool>,
 }
-impl serde::Serialize for InstallHostPatchRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for InstallHostPatchRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("repository", &self.repository);
         o.field("updateID", &self.update_id);
-        o.opt("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.field("force", &self.force);
+        o.end();
     }
 }

@@ -14,13 +14,13 @@ pub struct InstallHostPatchV2RequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }
-impl serde::Serialize for InstallHostPatchV2RequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("metaUrls", &self.meta_urls);
-        o.opt("bundleUrls", &self.bundle_urls);
-        o.opt("vibUrls", &self.vib_urls);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for InstallHostPatchV2RequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("metaUrls", &self.meta_urls);
+        o.field("bundleUrls", &self.bundle_urls);
+        o.field("vibUrls", &self.vib_urls);
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

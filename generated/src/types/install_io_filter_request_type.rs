@@ -16,12 +16,12 @@ pub struct InstallIoFilterRequestType<'a> {
     /// ***Since:*** vSphere API Release 8.0.3.0
     pub vib_ssl_trust: Option<&'a crate::types::IoFilterManagerSslTrustKind>,
 }
-impl serde::Serialize for InstallIoFilterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for InstallIoFilterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vibUrl", &self.vib_url);
         o.field("compRes", &self.comp_res);
-        o.opt("vibSslTrust", &self.vib_ssl_trust);
-        o.end(&crate::Extra::EMPTY)
+        o.field("vibSslTrust", &self.vib_ssl_trust);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct InstallSmartCardTrustAnchorRequestType<'a> {
     /// Parameter *cert*.
     pub cert: &'a str,
 }
-impl serde::Serialize for InstallSmartCardTrustAnchorRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for InstallSmartCardTrustAnchorRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cert", &self.cert);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *InsufficientAgentVmsDeployed*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InsufficientAgentVmsDeployed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,80 +26,90 @@ impl InsufficientAgentVmsDeployed {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("hostName", &self.host_name);
-        o.field("requiredNumAgentVms", &self.required_num_agent_vms);
-        o.field("currentNumAgentVms", &self.current_num_agent_vms);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InsufficientAgentVmsDeployed",
+    type_name: Some("InsufficientAgentVmsDeployed"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "hostName",
+        "requiredNumAgentVms",
+        "currentNumAgentVms",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "host_name",
+        "required_num_agent_vms",
+        "current_num_agent_vms",
+    ],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for InsufficientAgentVmsDeployed {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.host_name,
+            3usize => &self.required_num_agent_vms,
+            4usize => &self.current_num_agent_vms,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.host_name,
+            3usize => &mut self.required_num_agent_vms,
+            4usize => &mut self.current_num_agent_vms,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InsufficientAgentVmsDeployed {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InsufficientAgentVmsDeployed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InsufficientAgentVmsDeployed {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InsufficientAgentVmsDeployed {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InsufficientAgentVmsDeployed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("InsufficientAgentVmsDeployed"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InsufficientAgentVmsDeployed {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InsufficientAgentVmsDeployed {
-    const TYPE_NAME: &'static str = "InsufficientAgentVmsDeployed";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "hostName" => crate::de::req(&mut f.2, &mut map, "hostName"),
-                "requiredNumAgentVms" => {
-                    crate::de::req(&mut f.3, &mut map, "requiredNumAgentVms")
-                }
-                "currentNumAgentVms" => {
-                    crate::de::req(&mut f.4, &mut map, "currentNumAgentVms")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["hostName", "requiredNumAgentVms", "currentNumAgentVms"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            host_name: f_2,
-            required_num_agent_vms: f_3,
-            current_num_agent_vms: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `InsufficientResourcesFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InsufficientHostCapacityFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InsufficientHostCapacityFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,59 +26,75 @@ impl InsufficientHostCapacityFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("host", &self.host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InsufficientHostCapacityFault",
+    type_name: Some("InsufficientHostCapacityFault"),
+    wire: &["faultCause", "faultMessage", "host"],
+    names: &["fault_cause", "fault_message", "host"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for InsufficientHostCapacityFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InsufficientHostCapacityFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InsufficientHostCapacityFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InsufficientHostCapacityFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InsufficientHostCapacityFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InsufficientHostCapacityFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("InsufficientHostCapacityFault"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InsufficientHostCapacityFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InsufficientHostCapacityFault {
-    const TYPE_NAME: &'static str = "InsufficientHostCapacityFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "host" => crate::de::set(&mut f.2, &mut map, "host"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            host: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `InsufficientHostCapacityFault` or any of its subtypes: what a member declared as `InsufficientHostCapacityFault` holds.
@@ -103,12 +119,7 @@ pub enum InsufficientHostCapacityFaultKind {
 impl InsufficientHostCapacityFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::InsufficientHostCapacityFault(v) => v.type_name(),
-            Self::InsufficientHostCpuCapacityFault(v) => v.type_name(),
-            Self::InsufficientHostMemoryCapacityFault(v) => v.type_name(),
-            Self::InsufficientPerCpuCapacity(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -148,71 +159,68 @@ for InsufficientHostCapacityFaultKind {
         Self::InsufficientPerCpuCapacity(Box::new(v))
     }
 }
-impl serde::Serialize for InsufficientHostCapacityFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for InsufficientHostCapacityFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::InsufficientHostCapacityFault,
+            id,
+        ) {
+            crate::registry::id::InsufficientHostCpuCapacityFault => {
+                Self::InsufficientHostCpuCapacityFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientHostMemoryCapacityFault => {
+                Self::InsufficientHostMemoryCapacityFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientPerCpuCapacity => {
+                Self::InsufficientPerCpuCapacity(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::InsufficientHostCapacityFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::InsufficientHostCapacityFault(v) => v.serialize(s),
-            Self::InsufficientHostCpuCapacityFault(v) => v.serialize(s),
-            Self::InsufficientHostMemoryCapacityFault(v) => v.serialize(s),
-            Self::InsufficientPerCpuCapacity(v) => v.serialize(s),
+            Self::InsufficientHostCapacityFault(v) => &**v,
+            Self::InsufficientHostCpuCapacityFault(v) => &**v,
+            Self::InsufficientHostMemoryCapacityFault(v) => &**v,
+            Self::InsufficientPerCpuCapacity(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::InsufficientHostCapacityFault(v) => &mut **v,
+            Self::InsufficientHostCpuCapacityFault(v) => &mut **v,
+            Self::InsufficientHostMemoryCapacityFault(v) => &mut **v,
+            Self::InsufficientPerCpuCapacity(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for InsufficientHostCapacityFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for InsufficientHostCapacityFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for InsufficientHostCapacityFaultKind {
-    const BASE: u16 = crate::registry::id::InsufficientHostCapacityFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::InsufficientHostCpuCapacityFault => {
-                    Self::InsufficientHostCpuCapacityFault(
-                        Box::new(
-                            <crate::types::InsufficientHostCpuCapacityFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientHostMemoryCapacityFault => {
-                    Self::InsufficientHostMemoryCapacityFault(
-                        Box::new(
-                            <crate::types::InsufficientHostMemoryCapacityFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientPerCpuCapacity => {
-                    Self::InsufficientPerCpuCapacity(
-                        Box::new(
-                            <crate::types::InsufficientPerCpuCapacity as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::InsufficientHostCapacityFault(
-                        Box::new(
-                            <crate::types::InsufficientHostCapacityFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for InsufficientHostCapacityFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for InsufficientHostCapacityFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for InsufficientHostCapacityFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InsufficientHostCapacityFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

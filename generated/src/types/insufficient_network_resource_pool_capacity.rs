@@ -3,7 +3,7 @@
 /// Data object type *InsufficientNetworkResourcePoolCapacity*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InsufficientNetworkResourcePoolCapacity {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -32,111 +32,102 @@ impl InsufficientNetworkResourcePoolCapacity {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("dvsName", &self.dvs_name);
-        o.field("dvsUuid", &self.dvs_uuid);
-        o.field("resourcePoolKey", &self.resource_pool_key);
-        o.field("available", &self.available);
-        o.field("requested", &self.requested);
-        o.field("device", &self.device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InsufficientNetworkResourcePoolCapacity",
+    type_name: Some("InsufficientNetworkResourcePoolCapacity"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "dvsName",
+        "dvsUuid",
+        "resourcePoolKey",
+        "available",
+        "requested",
+        "device",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "dvs_name",
+        "dvs_uuid",
+        "resource_pool_key",
+        "available",
+        "requested",
+        "device",
+    ],
+    required: &[2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[5u16, 7u16, 2u16, 3u16, 0u16, 1u16, 6u16, 4u16],
+};
+impl crate::object::Object for InsufficientNetworkResourcePoolCapacity {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.dvs_name,
+            3usize => &self.dvs_uuid,
+            4usize => &self.resource_pool_key,
+            5usize => &self.available,
+            6usize => &self.requested,
+            7usize => &self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.dvs_name,
+            3usize => &mut self.dvs_uuid,
+            4usize => &mut self.resource_pool_key,
+            5usize => &mut self.available,
+            6usize => &mut self.requested,
+            7usize => &mut self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InsufficientNetworkResourcePoolCapacity {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InsufficientNetworkResourcePoolCapacity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InsufficientNetworkResourcePoolCapacity {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InsufficientNetworkResourcePoolCapacity {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InsufficientNetworkResourcePoolCapacity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("InsufficientNetworkResourcePoolCapacity"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InsufficientNetworkResourcePoolCapacity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InsufficientNetworkResourcePoolCapacity {
-    const TYPE_NAME: &'static str = "InsufficientNetworkResourcePoolCapacity";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "dvsName" => crate::de::req(&mut f.2, &mut map, "dvsName"),
-                "dvsUuid" => crate::de::req(&mut f.3, &mut map, "dvsUuid"),
-                "resourcePoolKey" => {
-                    crate::de::req(&mut f.4, &mut map, "resourcePoolKey")
-                }
-                "available" => crate::de::req(&mut f.5, &mut map, "available"),
-                "requested" => crate::de::req(&mut f.6, &mut map, "requested"),
-                "device" => crate::de::req_list(&mut f.7, &mut map, "device"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "dvsName",
-                        "dvsUuid",
-                        "resourcePoolKey",
-                        "available",
-                        "requested",
-                        "device",
-                    ],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            dvs_name: f_2,
-            dvs_uuid: f_3,
-            resource_pool_key: f_4,
-            available: f_5,
-            requested: f_6,
-            device: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InsufficientResourcesFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InsufficientResourcesFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,55 +22,73 @@ impl InsufficientResourcesFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InsufficientResourcesFault",
+    type_name: Some("InsufficientResourcesFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for InsufficientResourcesFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InsufficientResourcesFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InsufficientResourcesFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InsufficientResourcesFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InsufficientResourcesFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InsufficientResourcesFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("InsufficientResourcesFault"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InsufficientResourcesFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InsufficientResourcesFault {
-    const TYPE_NAME: &'static str = "InsufficientResourcesFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `InsufficientResourcesFault` or any of its subtypes: what a member declared as `InsufficientResourcesFault` holds.
@@ -135,25 +153,7 @@ pub enum InsufficientResourcesFaultKind {
 impl InsufficientResourcesFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::InsufficientResourcesFault(v) => v.type_name(),
-            Self::InsufficientAgentVmsDeployed(v) => v.type_name(),
-            Self::InsufficientCpuResourcesFault(v) => v.type_name(),
-            Self::InsufficientFailoverResourcesFault(v) => v.type_name(),
-            Self::InsufficientGraphicsResourcesFault(v) => v.type_name(),
-            Self::InsufficientHostCapacityFault(v) => v.type_name(),
-            Self::InsufficientMemoryResourcesFault(v) => v.type_name(),
-            Self::InsufficientNetworkCapacity(v) => v.type_name(),
-            Self::InsufficientNetworkResourcePoolCapacity(v) => v.type_name(),
-            Self::InsufficientStandbyResource(v) => v.type_name(),
-            Self::InsufficientStorageSpace(v) => v.type_name(),
-            Self::InsufficientVFlashResourcesFault(v) => v.type_name(),
-            Self::InvalidResourcePoolStructureFault(v) => v.type_name(),
-            Self::NumVirtualCpusExceedsLimit(v) => v.type_name(),
-            Self::VmFaultToleranceTooManyFtVcpusOnHost(v) => v.type_name(),
-            Self::VmFaultToleranceTooManyVMsOnHost(v) => v.type_name(),
-            Self::VmSmpFaultToleranceTooManyVMsOnHost(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -280,212 +280,145 @@ for InsufficientResourcesFaultKind {
         Self::VmSmpFaultToleranceTooManyVMsOnHost(Box::new(v))
     }
 }
-impl serde::Serialize for InsufficientResourcesFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for InsufficientResourcesFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::InsufficientResourcesFault,
+            id,
+        ) {
+            crate::registry::id::InsufficientAgentVmsDeployed => {
+                Self::InsufficientAgentVmsDeployed(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientCpuResourcesFault => {
+                Self::InsufficientCpuResourcesFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientFailoverResourcesFault => {
+                Self::InsufficientFailoverResourcesFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientGraphicsResourcesFault => {
+                Self::InsufficientGraphicsResourcesFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientHostCapacityFault => {
+                Self::InsufficientHostCapacityFault(
+                    <crate::types::InsufficientHostCapacityFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InsufficientMemoryResourcesFault => {
+                Self::InsufficientMemoryResourcesFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientNetworkCapacity => {
+                Self::InsufficientNetworkCapacity(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientNetworkResourcePoolCapacity => {
+                Self::InsufficientNetworkResourcePoolCapacity(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::InsufficientStandbyResource => {
+                Self::InsufficientStandbyResource(
+                    <crate::types::InsufficientStandbyResourceKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InsufficientStorageSpace => {
+                Self::InsufficientStorageSpace(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientVFlashResourcesFault => {
+                Self::InsufficientVFlashResourcesFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidResourcePoolStructureFault => {
+                Self::InvalidResourcePoolStructureFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::NumVirtualCpusExceedsLimit => {
+                Self::NumVirtualCpusExceedsLimit(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFaultToleranceTooManyFtVcpusOnHost => {
+                Self::VmFaultToleranceTooManyFtVcpusOnHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFaultToleranceTooManyVMsOnHost => {
+                Self::VmFaultToleranceTooManyVMsOnHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmSmpFaultToleranceTooManyVMsOnHost => {
+                Self::VmSmpFaultToleranceTooManyVMsOnHost(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::InsufficientResourcesFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::InsufficientResourcesFault(v) => v.serialize(s),
-            Self::InsufficientAgentVmsDeployed(v) => v.serialize(s),
-            Self::InsufficientCpuResourcesFault(v) => v.serialize(s),
-            Self::InsufficientFailoverResourcesFault(v) => v.serialize(s),
-            Self::InsufficientGraphicsResourcesFault(v) => v.serialize(s),
-            Self::InsufficientHostCapacityFault(v) => v.serialize(s),
-            Self::InsufficientMemoryResourcesFault(v) => v.serialize(s),
-            Self::InsufficientNetworkCapacity(v) => v.serialize(s),
-            Self::InsufficientNetworkResourcePoolCapacity(v) => v.serialize(s),
-            Self::InsufficientStandbyResource(v) => v.serialize(s),
-            Self::InsufficientStorageSpace(v) => v.serialize(s),
-            Self::InsufficientVFlashResourcesFault(v) => v.serialize(s),
-            Self::InvalidResourcePoolStructureFault(v) => v.serialize(s),
-            Self::NumVirtualCpusExceedsLimit(v) => v.serialize(s),
-            Self::VmFaultToleranceTooManyFtVcpusOnHost(v) => v.serialize(s),
-            Self::VmFaultToleranceTooManyVMsOnHost(v) => v.serialize(s),
-            Self::VmSmpFaultToleranceTooManyVMsOnHost(v) => v.serialize(s),
+            Self::InsufficientResourcesFault(v) => &**v,
+            Self::InsufficientAgentVmsDeployed(v) => &**v,
+            Self::InsufficientCpuResourcesFault(v) => &**v,
+            Self::InsufficientFailoverResourcesFault(v) => &**v,
+            Self::InsufficientGraphicsResourcesFault(v) => &**v,
+            Self::InsufficientHostCapacityFault(v) => crate::object::Family::object(v),
+            Self::InsufficientMemoryResourcesFault(v) => &**v,
+            Self::InsufficientNetworkCapacity(v) => &**v,
+            Self::InsufficientNetworkResourcePoolCapacity(v) => &**v,
+            Self::InsufficientStandbyResource(v) => crate::object::Family::object(v),
+            Self::InsufficientStorageSpace(v) => &**v,
+            Self::InsufficientVFlashResourcesFault(v) => &**v,
+            Self::InvalidResourcePoolStructureFault(v) => &**v,
+            Self::NumVirtualCpusExceedsLimit(v) => &**v,
+            Self::VmFaultToleranceTooManyFtVcpusOnHost(v) => &**v,
+            Self::VmFaultToleranceTooManyVMsOnHost(v) => &**v,
+            Self::VmSmpFaultToleranceTooManyVMsOnHost(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::InsufficientResourcesFault(v) => &mut **v,
+            Self::InsufficientAgentVmsDeployed(v) => &mut **v,
+            Self::InsufficientCpuResourcesFault(v) => &mut **v,
+            Self::InsufficientFailoverResourcesFault(v) => &mut **v,
+            Self::InsufficientGraphicsResourcesFault(v) => &mut **v,
+            Self::InsufficientHostCapacityFault(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::InsufficientMemoryResourcesFault(v) => &mut **v,
+            Self::InsufficientNetworkCapacity(v) => &mut **v,
+            Self::InsufficientNetworkResourcePoolCapacity(v) => &mut **v,
+            Self::InsufficientStandbyResource(v) => crate::object::Family::object_mut(v),
+            Self::InsufficientStorageSpace(v) => &mut **v,
+            Self::InsufficientVFlashResourcesFault(v) => &mut **v,
+            Self::InvalidResourcePoolStructureFault(v) => &mut **v,
+            Self::NumVirtualCpusExceedsLimit(v) => &mut **v,
+            Self::VmFaultToleranceTooManyFtVcpusOnHost(v) => &mut **v,
+            Self::VmFaultToleranceTooManyVMsOnHost(v) => &mut **v,
+            Self::VmSmpFaultToleranceTooManyVMsOnHost(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for InsufficientResourcesFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for InsufficientResourcesFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for InsufficientResourcesFaultKind {
-    const BASE: u16 = crate::registry::id::InsufficientResourcesFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::InsufficientAgentVmsDeployed => {
-                    Self::InsufficientAgentVmsDeployed(
-                        Box::new(
-                            <crate::types::InsufficientAgentVmsDeployed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientCpuResourcesFault => {
-                    Self::InsufficientCpuResourcesFault(
-                        Box::new(
-                            <crate::types::InsufficientCpuResourcesFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientFailoverResourcesFault => {
-                    Self::InsufficientFailoverResourcesFault(
-                        Box::new(
-                            <crate::types::InsufficientFailoverResourcesFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientGraphicsResourcesFault => {
-                    Self::InsufficientGraphicsResourcesFault(
-                        Box::new(
-                            <crate::types::InsufficientGraphicsResourcesFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientHostCapacityFault => {
-                    Self::InsufficientHostCapacityFault(
-                        <crate::types::InsufficientHostCapacityFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InsufficientMemoryResourcesFault => {
-                    Self::InsufficientMemoryResourcesFault(
-                        Box::new(
-                            <crate::types::InsufficientMemoryResourcesFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientNetworkCapacity => {
-                    Self::InsufficientNetworkCapacity(
-                        Box::new(
-                            <crate::types::InsufficientNetworkCapacity as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientNetworkResourcePoolCapacity => {
-                    Self::InsufficientNetworkResourcePoolCapacity(
-                        Box::new(
-                            <crate::types::InsufficientNetworkResourcePoolCapacity as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientStandbyResource => {
-                    Self::InsufficientStandbyResource(
-                        <crate::types::InsufficientStandbyResourceKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InsufficientStorageSpace => {
-                    Self::InsufficientStorageSpace(
-                        Box::new(
-                            <crate::types::InsufficientStorageSpace as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientVFlashResourcesFault => {
-                    Self::InsufficientVFlashResourcesFault(
-                        Box::new(
-                            <crate::types::InsufficientVFlashResourcesFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidResourcePoolStructureFault => {
-                    Self::InvalidResourcePoolStructureFault(
-                        Box::new(
-                            <crate::types::InvalidResourcePoolStructureFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NumVirtualCpusExceedsLimit => {
-                    Self::NumVirtualCpusExceedsLimit(
-                        Box::new(
-                            <crate::types::NumVirtualCpusExceedsLimit as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFaultToleranceTooManyFtVcpusOnHost => {
-                    Self::VmFaultToleranceTooManyFtVcpusOnHost(
-                        Box::new(
-                            <crate::types::VmFaultToleranceTooManyFtVcpusOnHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFaultToleranceTooManyVMsOnHost => {
-                    Self::VmFaultToleranceTooManyVMsOnHost(
-                        Box::new(
-                            <crate::types::VmFaultToleranceTooManyVMsOnHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmSmpFaultToleranceTooManyVMsOnHost => {
-                    Self::VmSmpFaultToleranceTooManyVMsOnHost(
-                        Box::new(
-                            <crate::types::VmSmpFaultToleranceTooManyVMsOnHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::InsufficientResourcesFault(
-                        Box::new(
-                            <crate::types::InsufficientResourcesFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for InsufficientResourcesFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for InsufficientResourcesFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for InsufficientResourcesFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InsufficientResourcesFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

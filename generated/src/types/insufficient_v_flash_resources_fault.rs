@@ -3,7 +3,7 @@
 /// Data object type *InsufficientVFlashResourcesFault*.
 ///
 /// Extends `InsufficientResourcesFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InsufficientVFlashResourcesFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,82 +28,94 @@ impl InsufficientVFlashResourcesFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("freeSpaceInMB", &self.free_space_in_mb);
-        o.field("freeSpace", &self.free_space);
-        o.opt("requestedSpaceInMB", &self.requested_space_in_mb);
-        o.field("requestedSpace", &self.requested_space);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InsufficientVFlashResourcesFault",
+    type_name: Some("InsufficientVFlashResourcesFault"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "freeSpaceInMB",
+        "freeSpace",
+        "requestedSpaceInMB",
+        "requestedSpace",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "free_space_in_mb",
+        "free_space",
+        "requested_space_in_mb",
+        "requested_space",
+    ],
+    required: &[3u16, 5u16],
+    by_name: &[0u16, 1u16, 3u16, 2u16, 5u16, 4u16],
+};
+impl crate::object::Object for InsufficientVFlashResourcesFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.free_space_in_mb,
+            3usize => &self.free_space,
+            4usize => &self.requested_space_in_mb,
+            5usize => &self.requested_space,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.free_space_in_mb,
+            3usize => &mut self.free_space,
+            4usize => &mut self.requested_space_in_mb,
+            5usize => &mut self.requested_space,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InsufficientVFlashResourcesFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InsufficientVFlashResourcesFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InsufficientVFlashResourcesFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InsufficientVFlashResourcesFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InsufficientVFlashResourcesFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("InsufficientVFlashResourcesFault"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InsufficientVFlashResourcesFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InsufficientVFlashResourcesFault {
-    const TYPE_NAME: &'static str = "InsufficientVFlashResourcesFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "freeSpaceInMB" => crate::de::set(&mut f.2, &mut map, "freeSpaceInMB"),
-                "freeSpace" => crate::de::req(&mut f.3, &mut map, "freeSpace"),
-                "requestedSpaceInMB" => {
-                    crate::de::set(&mut f.4, &mut map, "requestedSpaceInMB")
-                }
-                "requestedSpace" => crate::de::req(&mut f.5, &mut map, "requestedSpace"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.5.is_some()],
-                    &["freeSpace", "requestedSpace"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), f_4, Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            free_space_in_mb: f_2,
-            free_space: f_3,
-            requested_space_in_mb: f_4,
-            requested_space: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

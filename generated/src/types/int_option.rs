@@ -3,7 +3,7 @@
 /// Data object type *IntOption*.
 ///
 /// Extends `OptionType`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IntOption {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
@@ -24,70 +24,76 @@ impl IntOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("valueIsReadonly", &self.value_is_readonly);
-        o.field("min", &self.min);
-        o.field("max", &self.max);
-        o.field("defaultValue", &self.default_value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IntOption",
+    type_name: Some("IntOption"),
+    wire: &["valueIsReadonly", "min", "max", "defaultValue"],
+    names: &["value_is_readonly", "min", "max", "default_value"],
+    required: &[1u16, 2u16, 3u16],
+    by_name: &[3u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for IntOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.value_is_readonly,
+            1usize => &self.min,
+            2usize => &self.max,
+            3usize => &self.default_value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.value_is_readonly,
+            1usize => &mut self.min,
+            2usize => &mut self.max,
+            3usize => &mut self.default_value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for IntOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IntOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IntOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IntOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IntOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("IntOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IntOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IntOption {
-    const TYPE_NAME: &'static str = "IntOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<i32>, Option<i32>, Option<i32>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "valueIsReadonly" => {
-                    crate::de::set(&mut f.0, &mut map, "valueIsReadonly")
-                }
-                "min" => crate::de::req(&mut f.1, &mut map, "min"),
-                "max" => crate::de::req(&mut f.2, &mut map, "max"),
-                "defaultValue" => crate::de::req(&mut f.3, &mut map, "defaultValue"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["min", "max", "defaultValue"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            value_is_readonly: f_0,
-            min: f_1,
-            max: f_2,
-            default_value: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

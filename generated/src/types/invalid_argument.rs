@@ -5,7 +5,7 @@
 /// Extends `RuntimeFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidArgumentKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InvalidArgument {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,57 +24,75 @@ impl InvalidArgument {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("invalidProperty", &self.invalid_property);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InvalidArgument",
+    type_name: Some("InvalidArgument"),
+    wire: &["faultCause", "faultMessage", "invalidProperty"],
+    names: &["fault_cause", "fault_message", "invalid_property"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for InvalidArgument {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.invalid_property,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.invalid_property,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InvalidArgument {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InvalidArgument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InvalidArgument {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InvalidArgument {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InvalidArgument {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("InvalidArgument"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InvalidArgument {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InvalidArgument {
-    const TYPE_NAME: &'static str = "InvalidArgument";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "invalidProperty" => {
-                    crate::de::set(&mut f.2, &mut map, "invalidProperty")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            invalid_property: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `InvalidArgument` or any of its subtypes: what a member declared as `InvalidArgument` holds.
@@ -105,16 +123,7 @@ pub enum InvalidArgumentKind {
 impl InvalidArgumentKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::InvalidArgument(v) => v.type_name(),
-            Self::MultipleSortSpecsNotSupported(v) => v.type_name(),
-            Self::QueryNotSupported(v) => v.type_name(),
-            Self::IncompatibleSetting(v) => v.type_name(),
-            Self::InvalidDasConfigArgument(v) => v.type_name(),
-            Self::InvalidDasRestartPriorityForFtVm(v) => v.type_name(),
-            Self::InvalidDrsBehaviorForFtVm(v) => v.type_name(),
-            Self::InvalidIndexArgument(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -174,115 +183,85 @@ impl From<crate::types::InvalidIndexArgument> for InvalidArgumentKind {
         Self::InvalidIndexArgument(Box::new(v))
     }
 }
-impl serde::Serialize for InvalidArgumentKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for InvalidArgumentKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::InvalidArgument, id) {
+            crate::registry::id::MultipleSortSpecsNotSupported => {
+                Self::MultipleSortSpecsNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::QueryNotSupported => {
+                Self::QueryNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::IncompatibleSetting => {
+                Self::IncompatibleSetting(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidDasConfigArgument => {
+                Self::InvalidDasConfigArgument(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidDasRestartPriorityForFtVm => {
+                Self::InvalidDasRestartPriorityForFtVm(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidDrsBehaviorForFtVm => {
+                Self::InvalidDrsBehaviorForFtVm(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidIndexArgument => {
+                Self::InvalidIndexArgument(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::InvalidArgument(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::InvalidArgument(v) => v.serialize(s),
-            Self::MultipleSortSpecsNotSupported(v) => v.serialize(s),
-            Self::QueryNotSupported(v) => v.serialize(s),
-            Self::IncompatibleSetting(v) => v.serialize(s),
-            Self::InvalidDasConfigArgument(v) => v.serialize(s),
-            Self::InvalidDasRestartPriorityForFtVm(v) => v.serialize(s),
-            Self::InvalidDrsBehaviorForFtVm(v) => v.serialize(s),
-            Self::InvalidIndexArgument(v) => v.serialize(s),
+            Self::InvalidArgument(v) => &**v,
+            Self::MultipleSortSpecsNotSupported(v) => &**v,
+            Self::QueryNotSupported(v) => &**v,
+            Self::IncompatibleSetting(v) => &**v,
+            Self::InvalidDasConfigArgument(v) => &**v,
+            Self::InvalidDasRestartPriorityForFtVm(v) => &**v,
+            Self::InvalidDrsBehaviorForFtVm(v) => &**v,
+            Self::InvalidIndexArgument(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::InvalidArgument(v) => &mut **v,
+            Self::MultipleSortSpecsNotSupported(v) => &mut **v,
+            Self::QueryNotSupported(v) => &mut **v,
+            Self::IncompatibleSetting(v) => &mut **v,
+            Self::InvalidDasConfigArgument(v) => &mut **v,
+            Self::InvalidDasRestartPriorityForFtVm(v) => &mut **v,
+            Self::InvalidDrsBehaviorForFtVm(v) => &mut **v,
+            Self::InvalidIndexArgument(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for InvalidArgumentKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for InvalidArgumentKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for InvalidArgumentKind {
-    const BASE: u16 = crate::registry::id::InvalidArgument;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::MultipleSortSpecsNotSupported => {
-                    Self::MultipleSortSpecsNotSupported(
-                        Box::new(
-                            <crate::types::MultipleSortSpecsNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::QueryNotSupported => {
-                    Self::QueryNotSupported(
-                        Box::new(
-                            <crate::types::QueryNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IncompatibleSetting => {
-                    Self::IncompatibleSetting(
-                        Box::new(
-                            <crate::types::IncompatibleSetting as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidDasConfigArgument => {
-                    Self::InvalidDasConfigArgument(
-                        Box::new(
-                            <crate::types::InvalidDasConfigArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidDasRestartPriorityForFtVm => {
-                    Self::InvalidDasRestartPriorityForFtVm(
-                        Box::new(
-                            <crate::types::InvalidDasRestartPriorityForFtVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidDrsBehaviorForFtVm => {
-                    Self::InvalidDrsBehaviorForFtVm(
-                        Box::new(
-                            <crate::types::InvalidDrsBehaviorForFtVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidIndexArgument => {
-                    Self::InvalidIndexArgument(
-                        Box::new(
-                            <crate::types::InvalidIndexArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::InvalidArgument(
-                        Box::new(
-                            <crate::types::InvalidArgument as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for InvalidArgumentKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for InvalidArgumentKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidArgumentKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InvalidArgumentKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidDatastoreKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InvalidDatastore {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,59 +28,77 @@ impl InvalidDatastore {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("datastore", &self.datastore);
-        o.opt("name", &self.name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InvalidDatastore",
+    type_name: Some("InvalidDatastore"),
+    wire: &["faultCause", "faultMessage", "datastore", "name"],
+    names: &["fault_cause", "fault_message", "datastore", "name"],
+    required: &[],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for InvalidDatastore {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.datastore,
+            3usize => &self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.datastore,
+            3usize => &mut self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InvalidDatastore {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InvalidDatastore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InvalidDatastore {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InvalidDatastore {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InvalidDatastore {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("InvalidDatastore"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InvalidDatastore {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InvalidDatastore {
-    const TYPE_NAME: &'static str = "InvalidDatastore";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "datastore" => crate::de::set(&mut f.2, &mut map, "datastore"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            datastore: f_2,
-            name: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `InvalidDatastore` or any of its subtypes: what a member declared as `InvalidDatastore` holds.
@@ -101,12 +119,7 @@ pub enum InvalidDatastoreKind {
 impl InvalidDatastoreKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::InvalidDatastore(v) => v.type_name(),
-            Self::DatastoreNotWritableOnHost(v) => v.type_name(),
-            Self::InaccessibleDatastore(v) => v.type_name(),
-            Self::InvalidDatastorePath(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -142,69 +155,73 @@ impl From<crate::types::InvalidDatastorePath> for InvalidDatastoreKind {
         Self::InvalidDatastorePath(Box::new(v))
     }
 }
-impl serde::Serialize for InvalidDatastoreKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for InvalidDatastoreKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::InvalidDatastore, id) {
+            crate::registry::id::DatastoreNotWritableOnHost => {
+                Self::DatastoreNotWritableOnHost(
+                    <crate::types::DatastoreNotWritableOnHostKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InaccessibleDatastore => {
+                Self::InaccessibleDatastore(
+                    <crate::types::InaccessibleDatastoreKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidDatastorePath => {
+                Self::InvalidDatastorePath(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::InvalidDatastore(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::InvalidDatastore(v) => v.serialize(s),
-            Self::DatastoreNotWritableOnHost(v) => v.serialize(s),
-            Self::InaccessibleDatastore(v) => v.serialize(s),
-            Self::InvalidDatastorePath(v) => v.serialize(s),
+            Self::InvalidDatastore(v) => &**v,
+            Self::DatastoreNotWritableOnHost(v) => crate::object::Family::object(v),
+            Self::InaccessibleDatastore(v) => crate::object::Family::object(v),
+            Self::InvalidDatastorePath(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::InvalidDatastore(v) => &mut **v,
+            Self::DatastoreNotWritableOnHost(v) => crate::object::Family::object_mut(v),
+            Self::InaccessibleDatastore(v) => crate::object::Family::object_mut(v),
+            Self::InvalidDatastorePath(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for InvalidDatastoreKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for InvalidDatastoreKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for InvalidDatastoreKind {
-    const BASE: u16 = crate::registry::id::InvalidDatastore;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DatastoreNotWritableOnHost => {
-                    Self::DatastoreNotWritableOnHost(
-                        <crate::types::DatastoreNotWritableOnHostKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InaccessibleDatastore => {
-                    Self::InaccessibleDatastore(
-                        <crate::types::InaccessibleDatastoreKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidDatastorePath => {
-                    Self::InvalidDatastorePath(
-                        Box::new(
-                            <crate::types::InvalidDatastorePath as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::InvalidDatastore(
-                        Box::new(
-                            <crate::types::InvalidDatastore as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for InvalidDatastoreKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for InvalidDatastoreKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidDatastoreKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InvalidDatastoreKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `InvalidVmConfig`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidDeviceSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InvalidDeviceSpec {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,64 +26,77 @@ impl InvalidDeviceSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("property", &self.property);
-        o.field("deviceIndex", &self.device_index);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InvalidDeviceSpec",
+    type_name: Some("InvalidDeviceSpec"),
+    wire: &["faultCause", "faultMessage", "property", "deviceIndex"],
+    names: &["fault_cause", "fault_message", "property", "device_index"],
+    required: &[3u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for InvalidDeviceSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.property,
+            3usize => &self.device_index,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.property,
+            3usize => &mut self.device_index,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InvalidDeviceSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InvalidDeviceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InvalidDeviceSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InvalidDeviceSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InvalidDeviceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("InvalidDeviceSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InvalidDeviceSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InvalidDeviceSpec {
-    const TYPE_NAME: &'static str = "InvalidDeviceSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "property" => crate::de::set(&mut f.2, &mut map, "property"),
-                "deviceIndex" => crate::de::req(&mut f.3, &mut map, "deviceIndex"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.3.is_some()], &["deviceIndex"]));
-        }
-        let (f_0, f_1, f_2, Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            property: f_2,
-            device_index: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `InvalidDeviceSpec` or any of its subtypes: what a member declared as `InvalidDeviceSpec` holds.
@@ -116,18 +129,7 @@ pub enum InvalidDeviceSpecKind {
 impl InvalidDeviceSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::InvalidDeviceSpec(v) => v.type_name(),
-            Self::DeviceHotPlugNotSupported(v) => v.type_name(),
-            Self::DeviceNotFound(v) => v.type_name(),
-            Self::DeviceUnsupportedForVmPlatform(v) => v.type_name(),
-            Self::DeviceUnsupportedForVmVersion(v) => v.type_name(),
-            Self::DisallowedDiskModeChange(v) => v.type_name(),
-            Self::InvalidController(v) => v.type_name(),
-            Self::InvalidDeviceBacking(v) => v.type_name(),
-            Self::InvalidDeviceOperation(v) => v.type_name(),
-            Self::MissingController(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -199,137 +201,95 @@ impl From<crate::types::MissingController> for InvalidDeviceSpecKind {
         Self::MissingController(Box::new(v))
     }
 }
-impl serde::Serialize for InvalidDeviceSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for InvalidDeviceSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::InvalidDeviceSpec, id) {
+            crate::registry::id::DeviceHotPlugNotSupported => {
+                Self::DeviceHotPlugNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::DeviceNotFound => {
+                Self::DeviceNotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::DeviceUnsupportedForVmPlatform => {
+                Self::DeviceUnsupportedForVmPlatform(crate::object::Blank::blank())
+            }
+            crate::registry::id::DeviceUnsupportedForVmVersion => {
+                Self::DeviceUnsupportedForVmVersion(crate::object::Blank::blank())
+            }
+            crate::registry::id::DisallowedDiskModeChange => {
+                Self::DisallowedDiskModeChange(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidController => {
+                Self::InvalidController(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidDeviceBacking => {
+                Self::InvalidDeviceBacking(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidDeviceOperation => {
+                Self::InvalidDeviceOperation(crate::object::Blank::blank())
+            }
+            crate::registry::id::MissingController => {
+                Self::MissingController(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::InvalidDeviceSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::InvalidDeviceSpec(v) => v.serialize(s),
-            Self::DeviceHotPlugNotSupported(v) => v.serialize(s),
-            Self::DeviceNotFound(v) => v.serialize(s),
-            Self::DeviceUnsupportedForVmPlatform(v) => v.serialize(s),
-            Self::DeviceUnsupportedForVmVersion(v) => v.serialize(s),
-            Self::DisallowedDiskModeChange(v) => v.serialize(s),
-            Self::InvalidController(v) => v.serialize(s),
-            Self::InvalidDeviceBacking(v) => v.serialize(s),
-            Self::InvalidDeviceOperation(v) => v.serialize(s),
-            Self::MissingController(v) => v.serialize(s),
+            Self::InvalidDeviceSpec(v) => &**v,
+            Self::DeviceHotPlugNotSupported(v) => &**v,
+            Self::DeviceNotFound(v) => &**v,
+            Self::DeviceUnsupportedForVmPlatform(v) => &**v,
+            Self::DeviceUnsupportedForVmVersion(v) => &**v,
+            Self::DisallowedDiskModeChange(v) => &**v,
+            Self::InvalidController(v) => &**v,
+            Self::InvalidDeviceBacking(v) => &**v,
+            Self::InvalidDeviceOperation(v) => &**v,
+            Self::MissingController(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::InvalidDeviceSpec(v) => &mut **v,
+            Self::DeviceHotPlugNotSupported(v) => &mut **v,
+            Self::DeviceNotFound(v) => &mut **v,
+            Self::DeviceUnsupportedForVmPlatform(v) => &mut **v,
+            Self::DeviceUnsupportedForVmVersion(v) => &mut **v,
+            Self::DisallowedDiskModeChange(v) => &mut **v,
+            Self::InvalidController(v) => &mut **v,
+            Self::InvalidDeviceBacking(v) => &mut **v,
+            Self::InvalidDeviceOperation(v) => &mut **v,
+            Self::MissingController(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for InvalidDeviceSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for InvalidDeviceSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for InvalidDeviceSpecKind {
-    const BASE: u16 = crate::registry::id::InvalidDeviceSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DeviceHotPlugNotSupported => {
-                    Self::DeviceHotPlugNotSupported(
-                        Box::new(
-                            <crate::types::DeviceHotPlugNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DeviceNotFound => {
-                    Self::DeviceNotFound(
-                        Box::new(
-                            <crate::types::DeviceNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DeviceUnsupportedForVmPlatform => {
-                    Self::DeviceUnsupportedForVmPlatform(
-                        Box::new(
-                            <crate::types::DeviceUnsupportedForVmPlatform as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DeviceUnsupportedForVmVersion => {
-                    Self::DeviceUnsupportedForVmVersion(
-                        Box::new(
-                            <crate::types::DeviceUnsupportedForVmVersion as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DisallowedDiskModeChange => {
-                    Self::DisallowedDiskModeChange(
-                        Box::new(
-                            <crate::types::DisallowedDiskModeChange as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidController => {
-                    Self::InvalidController(
-                        Box::new(
-                            <crate::types::InvalidController as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidDeviceBacking => {
-                    Self::InvalidDeviceBacking(
-                        Box::new(
-                            <crate::types::InvalidDeviceBacking as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidDeviceOperation => {
-                    Self::InvalidDeviceOperation(
-                        Box::new(
-                            <crate::types::InvalidDeviceOperation as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MissingController => {
-                    Self::MissingController(
-                        Box::new(
-                            <crate::types::MissingController as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::InvalidDeviceSpec(
-                        Box::new(
-                            <crate::types::InvalidDeviceSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for InvalidDeviceSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for InvalidDeviceSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidDeviceSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InvalidDeviceSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `NoPermission`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InvalidSession {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -35,73 +35,94 @@ impl InvalidSession {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("object", &self.object);
-        o.opt("privilegeId", &self.privilege_id);
-        o.opt("missingPrivileges", &self.missing_privileges);
-        o.field("sessionCookie", &self.session_cookie);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InvalidSession",
+    type_name: Some("InvalidSession"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "object",
+        "privilegeId",
+        "missingPrivileges",
+        "sessionCookie",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "object",
+        "privilege_id",
+        "missing_privileges",
+        "session_cookie",
+    ],
+    required: &[5u16],
+    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16],
+};
+impl crate::object::Object for InvalidSession {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.object,
+            3usize => &self.privilege_id,
+            4usize => &self.missing_privileges,
+            5usize => &self.session_cookie,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.object,
+            3usize => &mut self.privilege_id,
+            4usize => &mut self.missing_privileges,
+            5usize => &mut self.session_cookie,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InvalidSession {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InvalidSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InvalidSession {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InvalidSession {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InvalidSession {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("InvalidSession"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InvalidSession {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InvalidSession {
-    const TYPE_NAME: &'static str = "InvalidSession";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::NoPermissionEntityPrivileges>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "object" => crate::de::set(&mut f.2, &mut map, "object"),
-                "privilegeId" => crate::de::set(&mut f.3, &mut map, "privilegeId"),
-                "missingPrivileges" => {
-                    crate::de::set_list(&mut f.4, &mut map, "missingPrivileges")
-                }
-                "sessionCookie" => crate::de::req(&mut f.5, &mut map, "sessionCookie"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.5.is_some()], &["sessionCookie"]));
-        }
-        let (f_0, f_1, f_2, f_3, f_4, Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            object: f_2,
-            privilege_id: f_3,
-            missing_privileges: f_4,
-            session_cookie: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

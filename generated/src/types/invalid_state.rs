@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidStateKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InvalidState {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl InvalidState {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InvalidState",
+    type_name: Some("InvalidState"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for InvalidState {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InvalidState {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InvalidState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InvalidState {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InvalidState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InvalidState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("InvalidState"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InvalidState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InvalidState {
-    const TYPE_NAME: &'static str = "InvalidState";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `InvalidState` or any of its subtypes: what a member declared as `InvalidState` holds.
@@ -103,20 +125,7 @@ pub enum InvalidStateKind {
 impl InvalidStateKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::InvalidState(v) => v.type_name(),
-            Self::CannotPowerOffVmInCluster(v) => v.type_name(),
-            Self::EncryptionKeyRequired(v) => v.type_name(),
-            Self::InvalidDatastoreState(v) => v.type_name(),
-            Self::InvalidHostState(v) => v.type_name(),
-            Self::InvalidPowerState(v) => v.type_name(),
-            Self::InvalidVmState(v) => v.type_name(),
-            Self::MksConnectionLimitReached(v) => v.type_name(),
-            Self::NoActiveHostInCluster(v) => v.type_name(),
-            Self::OvfConsumerPowerOnFault(v) => v.type_name(),
-            Self::QuestionPending(v) => v.type_name(),
-            Self::VmPowerOnDisabled(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -200,158 +209,109 @@ impl From<crate::types::VmPowerOnDisabled> for InvalidStateKind {
         Self::VmPowerOnDisabled(Box::new(v))
     }
 }
-impl serde::Serialize for InvalidStateKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for InvalidStateKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::InvalidState, id) {
+            crate::registry::id::CannotPowerOffVmInCluster => {
+                Self::CannotPowerOffVmInCluster(crate::object::Blank::blank())
+            }
+            crate::registry::id::EncryptionKeyRequired => {
+                Self::EncryptionKeyRequired(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidDatastoreState => {
+                Self::InvalidDatastoreState(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidHostState => {
+                Self::InvalidHostState(
+                    <crate::types::InvalidHostStateKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidPowerState => {
+                Self::InvalidPowerState(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidVmState => {
+                Self::InvalidVmState(crate::object::Blank::blank())
+            }
+            crate::registry::id::MksConnectionLimitReached => {
+                Self::MksConnectionLimitReached(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoActiveHostInCluster => {
+                Self::NoActiveHostInCluster(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfConsumerPowerOnFault => {
+                Self::OvfConsumerPowerOnFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::QuestionPending => {
+                Self::QuestionPending(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmPowerOnDisabled => {
+                Self::VmPowerOnDisabled(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::InvalidState(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::InvalidState(v) => v.serialize(s),
-            Self::CannotPowerOffVmInCluster(v) => v.serialize(s),
-            Self::EncryptionKeyRequired(v) => v.serialize(s),
-            Self::InvalidDatastoreState(v) => v.serialize(s),
-            Self::InvalidHostState(v) => v.serialize(s),
-            Self::InvalidPowerState(v) => v.serialize(s),
-            Self::InvalidVmState(v) => v.serialize(s),
-            Self::MksConnectionLimitReached(v) => v.serialize(s),
-            Self::NoActiveHostInCluster(v) => v.serialize(s),
-            Self::OvfConsumerPowerOnFault(v) => v.serialize(s),
-            Self::QuestionPending(v) => v.serialize(s),
-            Self::VmPowerOnDisabled(v) => v.serialize(s),
+            Self::InvalidState(v) => &**v,
+            Self::CannotPowerOffVmInCluster(v) => &**v,
+            Self::EncryptionKeyRequired(v) => &**v,
+            Self::InvalidDatastoreState(v) => &**v,
+            Self::InvalidHostState(v) => crate::object::Family::object(v),
+            Self::InvalidPowerState(v) => &**v,
+            Self::InvalidVmState(v) => &**v,
+            Self::MksConnectionLimitReached(v) => &**v,
+            Self::NoActiveHostInCluster(v) => &**v,
+            Self::OvfConsumerPowerOnFault(v) => &**v,
+            Self::QuestionPending(v) => &**v,
+            Self::VmPowerOnDisabled(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::InvalidState(v) => &mut **v,
+            Self::CannotPowerOffVmInCluster(v) => &mut **v,
+            Self::EncryptionKeyRequired(v) => &mut **v,
+            Self::InvalidDatastoreState(v) => &mut **v,
+            Self::InvalidHostState(v) => crate::object::Family::object_mut(v),
+            Self::InvalidPowerState(v) => &mut **v,
+            Self::InvalidVmState(v) => &mut **v,
+            Self::MksConnectionLimitReached(v) => &mut **v,
+            Self::NoActiveHostInCluster(v) => &mut **v,
+            Self::OvfConsumerPowerOnFault(v) => &mut **v,
+            Self::QuestionPending(v) => &mut **v,
+            Self::VmPowerOnDisabled(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for InvalidStateKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for InvalidStateKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for InvalidStateKind {
-    const BASE: u16 = crate::registry::id::InvalidState;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CannotPowerOffVmInCluster => {
-                    Self::CannotPowerOffVmInCluster(
-                        Box::new(
-                            <crate::types::CannotPowerOffVmInCluster as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EncryptionKeyRequired => {
-                    Self::EncryptionKeyRequired(
-                        Box::new(
-                            <crate::types::EncryptionKeyRequired as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidDatastoreState => {
-                    Self::InvalidDatastoreState(
-                        Box::new(
-                            <crate::types::InvalidDatastoreState as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidHostState => {
-                    Self::InvalidHostState(
-                        <crate::types::InvalidHostStateKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidPowerState => {
-                    Self::InvalidPowerState(
-                        Box::new(
-                            <crate::types::InvalidPowerState as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidVmState => {
-                    Self::InvalidVmState(
-                        Box::new(
-                            <crate::types::InvalidVmState as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MksConnectionLimitReached => {
-                    Self::MksConnectionLimitReached(
-                        Box::new(
-                            <crate::types::MksConnectionLimitReached as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoActiveHostInCluster => {
-                    Self::NoActiveHostInCluster(
-                        Box::new(
-                            <crate::types::NoActiveHostInCluster as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfConsumerPowerOnFault => {
-                    Self::OvfConsumerPowerOnFault(
-                        Box::new(
-                            <crate::types::OvfConsumerPowerOnFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::QuestionPending => {
-                    Self::QuestionPending(
-                        Box::new(
-                            <crate::types::QuestionPending as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmPowerOnDisabled => {
-                    Self::VmPowerOnDisabled(
-                        Box::new(
-                            <crate::types::VmPowerOnDisabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::InvalidState(
-                        Box::new(
-                            <crate::types::InvalidState as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for InvalidStateKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for InvalidStateKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidStateKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InvalidStateKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

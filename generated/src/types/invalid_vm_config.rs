@@ -5,7 +5,7 @@
 /// Extends `VmConfigFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`InvalidVmConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InvalidVmConfig {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,55 +24,75 @@ impl InvalidVmConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("property", &self.property);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InvalidVmConfig",
+    type_name: Some("InvalidVmConfig"),
+    wire: &["faultCause", "faultMessage", "property"],
+    names: &["fault_cause", "fault_message", "property"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for InvalidVmConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.property,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.property,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InvalidVmConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InvalidVmConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InvalidVmConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InvalidVmConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InvalidVmConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("InvalidVmConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InvalidVmConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InvalidVmConfig {
-    const TYPE_NAME: &'static str = "InvalidVmConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "property" => crate::de::set(&mut f.2, &mut map, "property"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            property: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `InvalidVmConfig` or any of its subtypes: what a member declared as `InvalidVmConfig` holds.
@@ -99,14 +119,7 @@ pub enum InvalidVmConfigKind {
 impl InvalidVmConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::InvalidVmConfig(v) => v.type_name(),
-            Self::InvalidDeviceSpec(v) => v.type_name(),
-            Self::SwapPlacementOverrideNotSupported(v) => v.type_name(),
-            Self::TooManyDevices(v) => v.type_name(),
-            Self::UnsupportedGuest(v) => v.type_name(),
-            Self::VmWwnConflict(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -154,92 +167,79 @@ impl From<crate::types::VmWwnConflict> for InvalidVmConfigKind {
         Self::VmWwnConflict(Box::new(v))
     }
 }
-impl serde::Serialize for InvalidVmConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for InvalidVmConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::InvalidVmConfig, id) {
+            crate::registry::id::InvalidDeviceSpec => {
+                Self::InvalidDeviceSpec(
+                    <crate::types::InvalidDeviceSpecKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::SwapPlacementOverrideNotSupported => {
+                Self::SwapPlacementOverrideNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::TooManyDevices => {
+                Self::TooManyDevices(crate::object::Blank::blank())
+            }
+            crate::registry::id::UnsupportedGuest => {
+                Self::UnsupportedGuest(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmWwnConflict => {
+                Self::VmWwnConflict(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::InvalidVmConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::InvalidVmConfig(v) => v.serialize(s),
-            Self::InvalidDeviceSpec(v) => v.serialize(s),
-            Self::SwapPlacementOverrideNotSupported(v) => v.serialize(s),
-            Self::TooManyDevices(v) => v.serialize(s),
-            Self::UnsupportedGuest(v) => v.serialize(s),
-            Self::VmWwnConflict(v) => v.serialize(s),
+            Self::InvalidVmConfig(v) => &**v,
+            Self::InvalidDeviceSpec(v) => crate::object::Family::object(v),
+            Self::SwapPlacementOverrideNotSupported(v) => &**v,
+            Self::TooManyDevices(v) => &**v,
+            Self::UnsupportedGuest(v) => &**v,
+            Self::VmWwnConflict(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::InvalidVmConfig(v) => &mut **v,
+            Self::InvalidDeviceSpec(v) => crate::object::Family::object_mut(v),
+            Self::SwapPlacementOverrideNotSupported(v) => &mut **v,
+            Self::TooManyDevices(v) => &mut **v,
+            Self::UnsupportedGuest(v) => &mut **v,
+            Self::VmWwnConflict(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for InvalidVmConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for InvalidVmConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for InvalidVmConfigKind {
-    const BASE: u16 = crate::registry::id::InvalidVmConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::InvalidDeviceSpec => {
-                    Self::InvalidDeviceSpec(
-                        <crate::types::InvalidDeviceSpecKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::SwapPlacementOverrideNotSupported => {
-                    Self::SwapPlacementOverrideNotSupported(
-                        Box::new(
-                            <crate::types::SwapPlacementOverrideNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TooManyDevices => {
-                    Self::TooManyDevices(
-                        Box::new(
-                            <crate::types::TooManyDevices as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UnsupportedGuest => {
-                    Self::UnsupportedGuest(
-                        Box::new(
-                            <crate::types::UnsupportedGuest as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmWwnConflict => {
-                    Self::VmWwnConflict(
-                        Box::new(
-                            <crate::types::VmWwnConflict as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::InvalidVmConfig(
-                        Box::new(
-                            <crate::types::InvalidVmConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for InvalidVmConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for InvalidVmConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for InvalidVmConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for InvalidVmConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

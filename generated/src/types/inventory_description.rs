@@ -3,7 +3,7 @@
 /// Data object type *InventoryDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InventoryDescription {
     /// Property *InventoryDescription.numHosts*.
     pub num_hosts: i32,
@@ -36,96 +36,110 @@ impl InventoryDescription {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("numHosts", &self.num_hosts);
-        o.field("numVirtualMachines", &self.num_virtual_machines);
-        o.opt("numResourcePools", &self.num_resource_pools);
-        o.opt("numClusters", &self.num_clusters);
-        o.opt("numCpuDev", &self.num_cpu_dev);
-        o.opt("numNetDev", &self.num_net_dev);
-        o.opt("numDiskDev", &self.num_disk_dev);
-        o.opt("numvCpuDev", &self.numv_cpu_dev);
-        o.opt("numvNetDev", &self.numv_net_dev);
-        o.opt("numvDiskDev", &self.numv_disk_dev);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "InventoryDescription",
+    type_name: Some("InventoryDescription"),
+    wire: &[
+        "numHosts",
+        "numVirtualMachines",
+        "numResourcePools",
+        "numClusters",
+        "numCpuDev",
+        "numNetDev",
+        "numDiskDev",
+        "numvCpuDev",
+        "numvNetDev",
+        "numvDiskDev",
+    ],
+    names: &[
+        "num_hosts",
+        "num_virtual_machines",
+        "num_resource_pools",
+        "num_clusters",
+        "num_cpu_dev",
+        "num_net_dev",
+        "num_disk_dev",
+        "numv_cpu_dev",
+        "numv_net_dev",
+        "numv_disk_dev",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[3u16, 4u16, 6u16, 0u16, 5u16, 2u16, 1u16, 7u16, 9u16, 8u16],
+};
+impl crate::object::Object for InventoryDescription {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.num_hosts,
+            1usize => &self.num_virtual_machines,
+            2usize => &self.num_resource_pools,
+            3usize => &self.num_clusters,
+            4usize => &self.num_cpu_dev,
+            5usize => &self.num_net_dev,
+            6usize => &self.num_disk_dev,
+            7usize => &self.numv_cpu_dev,
+            8usize => &self.numv_net_dev,
+            9usize => &self.numv_disk_dev,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.num_hosts,
+            1usize => &mut self.num_virtual_machines,
+            2usize => &mut self.num_resource_pools,
+            3usize => &mut self.num_clusters,
+            4usize => &mut self.num_cpu_dev,
+            5usize => &mut self.num_net_dev,
+            6usize => &mut self.num_disk_dev,
+            7usize => &mut self.numv_cpu_dev,
+            8usize => &mut self.numv_net_dev,
+            9usize => &mut self.numv_disk_dev,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for InventoryDescription {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for InventoryDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for InventoryDescription {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for InventoryDescription {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for InventoryDescription {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("InventoryDescription"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for InventoryDescription {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for InventoryDescription {
-    const TYPE_NAME: &'static str = "InventoryDescription";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "numHosts" => crate::de::req(&mut f.0, &mut map, "numHosts"),
-                "numVirtualMachines" => {
-                    crate::de::req(&mut f.1, &mut map, "numVirtualMachines")
-                }
-                "numResourcePools" => {
-                    crate::de::set(&mut f.2, &mut map, "numResourcePools")
-                }
-                "numClusters" => crate::de::set(&mut f.3, &mut map, "numClusters"),
-                "numCpuDev" => crate::de::set(&mut f.4, &mut map, "numCpuDev"),
-                "numNetDev" => crate::de::set(&mut f.5, &mut map, "numNetDev"),
-                "numDiskDev" => crate::de::set(&mut f.6, &mut map, "numDiskDev"),
-                "numvCpuDev" => crate::de::set(&mut f.7, &mut map, "numvCpuDev"),
-                "numvNetDev" => crate::de::set(&mut f.8, &mut map, "numvNetDev"),
-                "numvDiskDev" => crate::de::set(&mut f.9, &mut map, "numvDiskDev"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["numHosts", "numVirtualMachines"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            num_hosts: f_0,
-            num_virtual_machines: f_1,
-            num_resource_pools: f_2,
-            num_clusters: f_3,
-            num_cpu_dev: f_4,
-            num_net_dev: f_5,
-            num_disk_dev: f_6,
-            numv_cpu_dev: f_7,
-            numv_net_dev: f_8,
-            numv_disk_dev: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`IoFilterInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IoFilterInfo {
     /// Property *IoFilterInfo.id*.
     pub id: String,
@@ -32,81 +32,83 @@ impl IoFilterInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("name", &self.name);
-        o.field("vendor", &self.vendor);
-        o.field("version", &self.version);
-        o.opt("type", &self.r#type);
-        o.opt("summary", &self.summary);
-        o.opt("releaseDate", &self.release_date);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IoFilterInfo",
+    type_name: Some("IoFilterInfo"),
+    wire: &["id", "name", "vendor", "version", "type", "summary", "releaseDate"],
+    names: &["id", "name", "vendor", "version", "type", "summary", "release_date"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[0u16, 1u16, 6u16, 5u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for IoFilterInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.vendor,
+            3usize => &self.version,
+            4usize => &self.r#type,
+            5usize => &self.summary,
+            6usize => &self.release_date,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.vendor,
+            3usize => &mut self.version,
+            4usize => &mut self.r#type,
+            5usize => &mut self.summary,
+            6usize => &mut self.release_date,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for IoFilterInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IoFilterInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IoFilterInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IoFilterInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IoFilterInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("IoFilterInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IoFilterInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IoFilterInfo {
-    const TYPE_NAME: &'static str = "IoFilterInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "vendor" => crate::de::req(&mut f.2, &mut map, "vendor"),
-                "version" => crate::de::req(&mut f.3, &mut map, "version"),
-                "type" => crate::de::set(&mut f.4, &mut map, "type"),
-                "summary" => crate::de::set(&mut f.5, &mut map, "summary"),
-                "releaseDate" => crate::de::set(&mut f.6, &mut map, "releaseDate"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["id", "name", "vendor", "version"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            vendor: f_2,
-            version: f_3,
-            r#type: f_4,
-            summary: f_5,
-            release_date: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `IoFilterInfo` or any of its subtypes: what a member declared as `IoFilterInfo` holds.
@@ -125,11 +127,7 @@ pub enum IoFilterInfoKind {
 impl IoFilterInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::IoFilterInfo(v) => v.type_name(),
-            Self::ClusterIoFilterInfo(v) => v.type_name(),
-            Self::HostIoFilterInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -159,60 +157,60 @@ impl From<crate::types::HostIoFilterInfo> for IoFilterInfoKind {
         Self::HostIoFilterInfo(Box::new(v))
     }
 }
-impl serde::Serialize for IoFilterInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for IoFilterInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::IoFilterInfo, id) {
+            crate::registry::id::ClusterIoFilterInfo => {
+                Self::ClusterIoFilterInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostIoFilterInfo => {
+                Self::HostIoFilterInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::IoFilterInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::IoFilterInfo(v) => v.serialize(s),
-            Self::ClusterIoFilterInfo(v) => v.serialize(s),
-            Self::HostIoFilterInfo(v) => v.serialize(s),
+            Self::IoFilterInfo(v) => &**v,
+            Self::ClusterIoFilterInfo(v) => &**v,
+            Self::HostIoFilterInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::IoFilterInfo(v) => &mut **v,
+            Self::ClusterIoFilterInfo(v) => &mut **v,
+            Self::HostIoFilterInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for IoFilterInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for IoFilterInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for IoFilterInfoKind {
-    const BASE: u16 = crate::registry::id::IoFilterInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ClusterIoFilterInfo => {
-                    Self::ClusterIoFilterInfo(
-                        Box::new(
-                            <crate::types::ClusterIoFilterInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostIoFilterInfo => {
-                    Self::HostIoFilterInfo(
-                        Box::new(
-                            <crate::types::HostIoFilterInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::IoFilterInfo(
-                        Box::new(
-                            <crate::types::IoFilterInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for IoFilterInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for IoFilterInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for IoFilterInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for IoFilterInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`IoFilterManagerSslTrustKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IoFilterManagerSslTrust {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,37 +20,65 @@ impl IoFilterManagerSslTrust {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IoFilterManagerSslTrust",
+    type_name: Some("IoFilterManagerSslTrust"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for IoFilterManagerSslTrust {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "IoFilterManagerSslTrust")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "IoFilterManagerSslTrust")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for IoFilterManagerSslTrust {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IoFilterManagerSslTrust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IoFilterManagerSslTrust {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IoFilterManagerSslTrust {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IoFilterManagerSslTrust {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("IoFilterManagerSslTrust"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IoFilterManagerSslTrust {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IoFilterManagerSslTrust {
-    const TYPE_NAME: &'static str = "IoFilterManagerSslTrust";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `IoFilterManagerSslTrust` or any of its subtypes: what a member declared as `IoFilterManagerSslTrust` holds.
@@ -69,11 +97,7 @@ pub enum IoFilterManagerSslTrustKind {
 impl IoFilterManagerSslTrustKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::IoFilterManagerSslTrust(v) => v.type_name(),
-            Self::PinnedCertificate(v) => v.type_name(),
-            Self::UntrustedCertificate(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -103,60 +127,63 @@ impl From<crate::types::UntrustedCertificate> for IoFilterManagerSslTrustKind {
         Self::UntrustedCertificate(Box::new(v))
     }
 }
-impl serde::Serialize for IoFilterManagerSslTrustKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for IoFilterManagerSslTrustKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::IoFilterManagerSslTrust,
+            id,
+        ) {
+            crate::registry::id::PinnedCertificate => {
+                Self::PinnedCertificate(crate::object::Blank::blank())
+            }
+            crate::registry::id::UntrustedCertificate => {
+                Self::UntrustedCertificate(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::IoFilterManagerSslTrust(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::IoFilterManagerSslTrust(v) => v.serialize(s),
-            Self::PinnedCertificate(v) => v.serialize(s),
-            Self::UntrustedCertificate(v) => v.serialize(s),
+            Self::IoFilterManagerSslTrust(v) => &**v,
+            Self::PinnedCertificate(v) => &**v,
+            Self::UntrustedCertificate(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::IoFilterManagerSslTrust(v) => &mut **v,
+            Self::PinnedCertificate(v) => &mut **v,
+            Self::UntrustedCertificate(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for IoFilterManagerSslTrustKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for IoFilterManagerSslTrustKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for IoFilterManagerSslTrustKind {
-    const BASE: u16 = crate::registry::id::IoFilterManagerSslTrust;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::PinnedCertificate => {
-                    Self::PinnedCertificate(
-                        Box::new(
-                            <crate::types::PinnedCertificate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UntrustedCertificate => {
-                    Self::UntrustedCertificate(
-                        Box::new(
-                            <crate::types::UntrustedCertificate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::IoFilterManagerSslTrust(
-                        Box::new(
-                            <crate::types::IoFilterManagerSslTrust as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for IoFilterManagerSslTrustKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for IoFilterManagerSslTrustKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for IoFilterManagerSslTrustKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for IoFilterManagerSslTrustKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *IpPool*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IpPool {
     /// Property *IpPool.id*.
     pub id: Option<i32>,
@@ -42,118 +42,124 @@ impl IpPool {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("id", &self.id);
-        o.opt("name", &self.name);
-        o.opt("ipv4Config", &self.ipv4_config);
-        o.opt("ipv6Config", &self.ipv6_config);
-        o.opt("dnsDomain", &self.dns_domain);
-        o.opt("dnsSearchPath", &self.dns_search_path);
-        o.opt("hostPrefix", &self.host_prefix);
-        o.opt("httpProxy", &self.http_proxy);
-        o.opt("networkAssociation", &self.network_association);
-        o.opt("availableIpv4Addresses", &self.available_ipv4_addresses);
-        o.opt("availableIpv6Addresses", &self.available_ipv6_addresses);
-        o.opt("allocatedIpv4Addresses", &self.allocated_ipv4_addresses);
-        o.opt("allocatedIpv6Addresses", &self.allocated_ipv6_addresses);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IpPool",
+    type_name: Some("IpPool"),
+    wire: &[
+        "id",
+        "name",
+        "ipv4Config",
+        "ipv6Config",
+        "dnsDomain",
+        "dnsSearchPath",
+        "hostPrefix",
+        "httpProxy",
+        "networkAssociation",
+        "availableIpv4Addresses",
+        "availableIpv6Addresses",
+        "allocatedIpv4Addresses",
+        "allocatedIpv6Addresses",
+    ],
+    names: &[
+        "id",
+        "name",
+        "ipv4_config",
+        "ipv6_config",
+        "dns_domain",
+        "dns_search_path",
+        "host_prefix",
+        "http_proxy",
+        "network_association",
+        "available_ipv4_addresses",
+        "available_ipv6_addresses",
+        "allocated_ipv4_addresses",
+        "allocated_ipv6_addresses",
+    ],
+    required: &[],
+    by_name: &[
+        11u16, 12u16, 9u16, 10u16, 4u16, 5u16, 6u16, 7u16, 0u16, 2u16, 3u16, 1u16, 8u16,
+    ],
+};
+impl crate::object::Object for IpPool {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.ipv4_config,
+            3usize => &self.ipv6_config,
+            4usize => &self.dns_domain,
+            5usize => &self.dns_search_path,
+            6usize => &self.host_prefix,
+            7usize => &self.http_proxy,
+            8usize => &self.network_association,
+            9usize => &self.available_ipv4_addresses,
+            10usize => &self.available_ipv6_addresses,
+            11usize => &self.allocated_ipv4_addresses,
+            12usize => &self.allocated_ipv6_addresses,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.ipv4_config,
+            3usize => &mut self.ipv6_config,
+            4usize => &mut self.dns_domain,
+            5usize => &mut self.dns_search_path,
+            6usize => &mut self.host_prefix,
+            7usize => &mut self.http_proxy,
+            8usize => &mut self.network_association,
+            9usize => &mut self.available_ipv4_addresses,
+            10usize => &mut self.available_ipv6_addresses,
+            11usize => &mut self.allocated_ipv4_addresses,
+            12usize => &mut self.allocated_ipv6_addresses,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for IpPool {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IpPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IpPool {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IpPool {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IpPool {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("IpPool"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IpPool {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IpPool {
-    const TYPE_NAME: &'static str = "IpPool";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<Box<crate::types::IpPoolIpPoolConfigInfo>>,
-            Option<Box<crate::types::IpPoolIpPoolConfigInfo>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::IpPoolAssociation>>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::set(&mut f.0, &mut map, "id"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "ipv4Config" => crate::de::set(&mut f.2, &mut map, "ipv4Config"),
-                "ipv6Config" => crate::de::set(&mut f.3, &mut map, "ipv6Config"),
-                "dnsDomain" => crate::de::set(&mut f.4, &mut map, "dnsDomain"),
-                "dnsSearchPath" => crate::de::set(&mut f.5, &mut map, "dnsSearchPath"),
-                "hostPrefix" => crate::de::set(&mut f.6, &mut map, "hostPrefix"),
-                "httpProxy" => crate::de::set(&mut f.7, &mut map, "httpProxy"),
-                "networkAssociation" => {
-                    crate::de::set_list(&mut f.8, &mut map, "networkAssociation")
-                }
-                "availableIpv4Addresses" => {
-                    crate::de::set(&mut f.9, &mut map, "availableIpv4Addresses")
-                }
-                "availableIpv6Addresses" => {
-                    crate::de::set(&mut f.10, &mut map, "availableIpv6Addresses")
-                }
-                "allocatedIpv4Addresses" => {
-                    crate::de::set(&mut f.11, &mut map, "allocatedIpv4Addresses")
-                }
-                "allocatedIpv6Addresses" => {
-                    crate::de::set(&mut f.12, &mut map, "allocatedIpv6Addresses")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11, f_12) = f;
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            ipv4_config: f_2,
-            ipv6_config: f_3,
-            dns_domain: f_4,
-            dns_search_path: f_5,
-            host_prefix: f_6,
-            http_proxy: f_7,
-            network_association: f_8,
-            available_ipv4_addresses: f_9,
-            available_ipv6_addresses: f_10,
-            allocated_ipv4_addresses: f_11,
-            allocated_ipv6_addresses: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

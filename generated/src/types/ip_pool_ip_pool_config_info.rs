@@ -3,7 +3,7 @@
 /// Data object type *IpPoolIpPoolConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IpPoolIpPoolConfigInfo {
     /// Property *IpPoolIpPoolConfigInfo.subnetAddress*.
     pub subnet_address: Option<String>,
@@ -30,72 +30,98 @@ impl IpPoolIpPoolConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("subnetAddress", &self.subnet_address);
-        o.opt("netmask", &self.netmask);
-        o.opt("gateway", &self.gateway);
-        o.opt("range", &self.range);
-        o.opt("dns", &self.dns);
-        o.opt("dhcpServerAvailable", &self.dhcp_server_available);
-        o.opt("ipPoolEnabled", &self.ip_pool_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IpPoolIpPoolConfigInfo",
+    type_name: Some("IpPoolIpPoolConfigInfo"),
+    wire: &[
+        "subnetAddress",
+        "netmask",
+        "gateway",
+        "range",
+        "dns",
+        "dhcpServerAvailable",
+        "ipPoolEnabled",
+    ],
+    names: &[
+        "subnet_address",
+        "netmask",
+        "gateway",
+        "range",
+        "dns",
+        "dhcp_server_available",
+        "ip_pool_enabled",
+    ],
+    required: &[],
+    by_name: &[5u16, 4u16, 2u16, 6u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for IpPoolIpPoolConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.subnet_address,
+            1usize => &self.netmask,
+            2usize => &self.gateway,
+            3usize => &self.range,
+            4usize => &self.dns,
+            5usize => &self.dhcp_server_available,
+            6usize => &self.ip_pool_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.subnet_address,
+            1usize => &mut self.netmask,
+            2usize => &mut self.gateway,
+            3usize => &mut self.range,
+            4usize => &mut self.dns,
+            5usize => &mut self.dhcp_server_available,
+            6usize => &mut self.ip_pool_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for IpPoolIpPoolConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IpPoolIpPoolConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IpPoolIpPoolConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IpPoolIpPoolConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IpPoolIpPoolConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("IpPoolIpPoolConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IpPoolIpPoolConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IpPoolIpPoolConfigInfo {
-    const TYPE_NAME: &'static str = "IpPoolIpPoolConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "subnetAddress" => crate::de::set(&mut f.0, &mut map, "subnetAddress"),
-                "netmask" => crate::de::set(&mut f.1, &mut map, "netmask"),
-                "gateway" => crate::de::set(&mut f.2, &mut map, "gateway"),
-                "range" => crate::de::set(&mut f.3, &mut map, "range"),
-                "dns" => crate::de::set_list(&mut f.4, &mut map, "dns"),
-                "dhcpServerAvailable" => {
-                    crate::de::set(&mut f.5, &mut map, "dhcpServerAvailable")
-                }
-                "ipPoolEnabled" => crate::de::set(&mut f.6, &mut map, "ipPoolEnabled"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            subnet_address: f_0,
-            netmask: f_1,
-            gateway: f_2,
-            range: f_3,
-            dns: f_4,
-            dhcp_server_available: f_5,
-            ip_pool_enabled: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

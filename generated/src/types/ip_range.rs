@@ -3,7 +3,7 @@
 /// Data object type *IpRange*.
 ///
 /// Extends `IpAddress`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IpRange {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -22,55 +22,74 @@ impl IpRange {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("negate", &self.negate);
-        o.field("addressPrefix", &self.address_prefix);
-        o.opt("prefixLength", &self.prefix_length);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IpRange",
+    type_name: Some("IpRange"),
+    wire: &["negate", "addressPrefix", "prefixLength"],
+    names: &["negate", "address_prefix", "prefix_length"],
+    required: &[1u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for IpRange {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.negate,
+            1usize => &self.address_prefix,
+            2usize => &self.prefix_length,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.negate,
+            1usize => &mut self.address_prefix,
+            2usize => &mut self.prefix_length,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for IpRange {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IpRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IpRange {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IpRange {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IpRange {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("IpRange"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IpRange {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IpRange {
-    const TYPE_NAME: &'static str = "IpRange";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<String>, Option<i32>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "negate" => crate::de::set(&mut f.0, &mut map, "negate"),
-                "addressPrefix" => crate::de::req(&mut f.1, &mut map, "addressPrefix"),
-                "prefixLength" => crate::de::set(&mut f.2, &mut map, "prefixLength"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["addressPrefix"]));
-        }
-        let (f_0, Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            negate: f_0,
-            address_prefix: f_1,
-            prefix_length: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

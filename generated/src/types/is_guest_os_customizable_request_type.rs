@@ -10,10 +10,10 @@ pub struct IsGuestOsCustomizableRequestType<'a> {
     /// Parameter *guestId*.
     pub guest_id: &'a str,
 }
-impl serde::Serialize for IsGuestOsCustomizableRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for IsGuestOsCustomizableRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("guestId", &self.guest_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct IsKmsClusterActiveRequestType<'a> {
     /// Parameter *cluster*.
     pub cluster: Option<&'a crate::types::KeyProviderId>,
 }
-impl serde::Serialize for IsKmsClusterActiveRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for IsKmsClusterActiveRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *IscsiDependencyEntity*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IscsiDependencyEntity {
     /// Property *IscsiDependencyEntity.pnicDevice*.
     pub pnic_device: String,
@@ -22,60 +22,74 @@ impl IscsiDependencyEntity {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("pnicDevice", &self.pnic_device);
-        o.field("vnicDevice", &self.vnic_device);
-        o.field("vmhbaName", &self.vmhba_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IscsiDependencyEntity",
+    type_name: Some("IscsiDependencyEntity"),
+    wire: &["pnicDevice", "vnicDevice", "vmhbaName"],
+    names: &["pnic_device", "vnic_device", "vmhba_name"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for IscsiDependencyEntity {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.pnic_device,
+            1usize => &self.vnic_device,
+            2usize => &self.vmhba_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.pnic_device,
+            1usize => &mut self.vnic_device,
+            2usize => &mut self.vmhba_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for IscsiDependencyEntity {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IscsiDependencyEntity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IscsiDependencyEntity {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IscsiDependencyEntity {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IscsiDependencyEntity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("IscsiDependencyEntity"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IscsiDependencyEntity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IscsiDependencyEntity {
-    const TYPE_NAME: &'static str = "IscsiDependencyEntity";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "pnicDevice" => crate::de::req(&mut f.0, &mut map, "pnicDevice"),
-                "vnicDevice" => crate::de::req(&mut f.1, &mut map, "vnicDevice"),
-                "vmhbaName" => crate::de::req(&mut f.2, &mut map, "vmhbaName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["pnicDevice", "vnicDevice", "vmhbaName"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            pnic_device: f_0,
-            vnic_device: f_1,
-            vmhba_name: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`IscsiFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IscsiFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl IscsiFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IscsiFault",
+    type_name: Some("IscsiFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for IscsiFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for IscsiFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IscsiFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IscsiFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IscsiFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IscsiFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("IscsiFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IscsiFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IscsiFault {
-    const TYPE_NAME: &'static str = "IscsiFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `IscsiFault` or any of its subtypes: what a member declared as `IscsiFault` holds.
@@ -105,20 +127,7 @@ pub enum IscsiFaultKind {
 impl IscsiFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::IscsiFault(v) => v.type_name(),
-            Self::IscsiFaultInvalidVnic(v) => v.type_name(),
-            Self::IscsiFaultPnicInUse(v) => v.type_name(),
-            Self::IscsiFaultVnicAlreadyBound(v) => v.type_name(),
-            Self::IscsiFaultVnicHasActivePaths(v) => v.type_name(),
-            Self::IscsiFaultVnicHasMultipleUplinks(v) => v.type_name(),
-            Self::IscsiFaultVnicHasNoUplinks(v) => v.type_name(),
-            Self::IscsiFaultVnicHasWrongUplink(v) => v.type_name(),
-            Self::IscsiFaultVnicInUse(v) => v.type_name(),
-            Self::IscsiFaultVnicIsLastPath(v) => v.type_name(),
-            Self::IscsiFaultVnicNotBound(v) => v.type_name(),
-            Self::IscsiFaultVnicNotFound(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -202,159 +211,105 @@ impl From<crate::types::IscsiFaultVnicNotFound> for IscsiFaultKind {
         Self::IscsiFaultVnicNotFound(Box::new(v))
     }
 }
-impl serde::Serialize for IscsiFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for IscsiFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::IscsiFault, id) {
+            crate::registry::id::IscsiFaultInvalidVnic => {
+                Self::IscsiFaultInvalidVnic(crate::object::Blank::blank())
+            }
+            crate::registry::id::IscsiFaultPnicInUse => {
+                Self::IscsiFaultPnicInUse(crate::object::Blank::blank())
+            }
+            crate::registry::id::IscsiFaultVnicAlreadyBound => {
+                Self::IscsiFaultVnicAlreadyBound(crate::object::Blank::blank())
+            }
+            crate::registry::id::IscsiFaultVnicHasActivePaths => {
+                Self::IscsiFaultVnicHasActivePaths(crate::object::Blank::blank())
+            }
+            crate::registry::id::IscsiFaultVnicHasMultipleUplinks => {
+                Self::IscsiFaultVnicHasMultipleUplinks(crate::object::Blank::blank())
+            }
+            crate::registry::id::IscsiFaultVnicHasNoUplinks => {
+                Self::IscsiFaultVnicHasNoUplinks(crate::object::Blank::blank())
+            }
+            crate::registry::id::IscsiFaultVnicHasWrongUplink => {
+                Self::IscsiFaultVnicHasWrongUplink(crate::object::Blank::blank())
+            }
+            crate::registry::id::IscsiFaultVnicInUse => {
+                Self::IscsiFaultVnicInUse(crate::object::Blank::blank())
+            }
+            crate::registry::id::IscsiFaultVnicIsLastPath => {
+                Self::IscsiFaultVnicIsLastPath(crate::object::Blank::blank())
+            }
+            crate::registry::id::IscsiFaultVnicNotBound => {
+                Self::IscsiFaultVnicNotBound(crate::object::Blank::blank())
+            }
+            crate::registry::id::IscsiFaultVnicNotFound => {
+                Self::IscsiFaultVnicNotFound(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::IscsiFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::IscsiFault(v) => v.serialize(s),
-            Self::IscsiFaultInvalidVnic(v) => v.serialize(s),
-            Self::IscsiFaultPnicInUse(v) => v.serialize(s),
-            Self::IscsiFaultVnicAlreadyBound(v) => v.serialize(s),
-            Self::IscsiFaultVnicHasActivePaths(v) => v.serialize(s),
-            Self::IscsiFaultVnicHasMultipleUplinks(v) => v.serialize(s),
-            Self::IscsiFaultVnicHasNoUplinks(v) => v.serialize(s),
-            Self::IscsiFaultVnicHasWrongUplink(v) => v.serialize(s),
-            Self::IscsiFaultVnicInUse(v) => v.serialize(s),
-            Self::IscsiFaultVnicIsLastPath(v) => v.serialize(s),
-            Self::IscsiFaultVnicNotBound(v) => v.serialize(s),
-            Self::IscsiFaultVnicNotFound(v) => v.serialize(s),
+            Self::IscsiFault(v) => &**v,
+            Self::IscsiFaultInvalidVnic(v) => &**v,
+            Self::IscsiFaultPnicInUse(v) => &**v,
+            Self::IscsiFaultVnicAlreadyBound(v) => &**v,
+            Self::IscsiFaultVnicHasActivePaths(v) => &**v,
+            Self::IscsiFaultVnicHasMultipleUplinks(v) => &**v,
+            Self::IscsiFaultVnicHasNoUplinks(v) => &**v,
+            Self::IscsiFaultVnicHasWrongUplink(v) => &**v,
+            Self::IscsiFaultVnicInUse(v) => &**v,
+            Self::IscsiFaultVnicIsLastPath(v) => &**v,
+            Self::IscsiFaultVnicNotBound(v) => &**v,
+            Self::IscsiFaultVnicNotFound(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::IscsiFault(v) => &mut **v,
+            Self::IscsiFaultInvalidVnic(v) => &mut **v,
+            Self::IscsiFaultPnicInUse(v) => &mut **v,
+            Self::IscsiFaultVnicAlreadyBound(v) => &mut **v,
+            Self::IscsiFaultVnicHasActivePaths(v) => &mut **v,
+            Self::IscsiFaultVnicHasMultipleUplinks(v) => &mut **v,
+            Self::IscsiFaultVnicHasNoUplinks(v) => &mut **v,
+            Self::IscsiFaultVnicHasWrongUplink(v) => &mut **v,
+            Self::IscsiFaultVnicInUse(v) => &mut **v,
+            Self::IscsiFaultVnicIsLastPath(v) => &mut **v,
+            Self::IscsiFaultVnicNotBound(v) => &mut **v,
+            Self::IscsiFaultVnicNotFound(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for IscsiFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for IscsiFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for IscsiFaultKind {
-    const BASE: u16 = crate::registry::id::IscsiFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::IscsiFaultInvalidVnic => {
-                    Self::IscsiFaultInvalidVnic(
-                        Box::new(
-                            <crate::types::IscsiFaultInvalidVnic as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IscsiFaultPnicInUse => {
-                    Self::IscsiFaultPnicInUse(
-                        Box::new(
-                            <crate::types::IscsiFaultPnicInUse as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IscsiFaultVnicAlreadyBound => {
-                    Self::IscsiFaultVnicAlreadyBound(
-                        Box::new(
-                            <crate::types::IscsiFaultVnicAlreadyBound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IscsiFaultVnicHasActivePaths => {
-                    Self::IscsiFaultVnicHasActivePaths(
-                        Box::new(
-                            <crate::types::IscsiFaultVnicHasActivePaths as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IscsiFaultVnicHasMultipleUplinks => {
-                    Self::IscsiFaultVnicHasMultipleUplinks(
-                        Box::new(
-                            <crate::types::IscsiFaultVnicHasMultipleUplinks as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IscsiFaultVnicHasNoUplinks => {
-                    Self::IscsiFaultVnicHasNoUplinks(
-                        Box::new(
-                            <crate::types::IscsiFaultVnicHasNoUplinks as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IscsiFaultVnicHasWrongUplink => {
-                    Self::IscsiFaultVnicHasWrongUplink(
-                        Box::new(
-                            <crate::types::IscsiFaultVnicHasWrongUplink as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IscsiFaultVnicInUse => {
-                    Self::IscsiFaultVnicInUse(
-                        Box::new(
-                            <crate::types::IscsiFaultVnicInUse as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IscsiFaultVnicIsLastPath => {
-                    Self::IscsiFaultVnicIsLastPath(
-                        Box::new(
-                            <crate::types::IscsiFaultVnicIsLastPath as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IscsiFaultVnicNotBound => {
-                    Self::IscsiFaultVnicNotBound(
-                        Box::new(
-                            <crate::types::IscsiFaultVnicNotBound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IscsiFaultVnicNotFound => {
-                    Self::IscsiFaultVnicNotFound(
-                        Box::new(
-                            <crate::types::IscsiFaultVnicNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::IscsiFault(
-                        Box::new(
-                            <crate::types::IscsiFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for IscsiFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for IscsiFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for IscsiFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for IscsiFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *IscsiMigrationDependency*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IscsiMigrationDependency {
     /// Property *IscsiMigrationDependency.migrationAllowed*.
     pub migration_allowed: bool,
@@ -22,65 +22,74 @@ impl IscsiMigrationDependency {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("migrationAllowed", &self.migration_allowed);
-        o.opt("disallowReason", &self.disallow_reason);
-        o.opt("dependency", &self.dependency);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IscsiMigrationDependency",
+    type_name: Some("IscsiMigrationDependency"),
+    wire: &["migrationAllowed", "disallowReason", "dependency"],
+    names: &["migration_allowed", "disallow_reason", "dependency"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for IscsiMigrationDependency {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.migration_allowed,
+            1usize => &self.disallow_reason,
+            2usize => &self.dependency,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.migration_allowed,
+            1usize => &mut self.disallow_reason,
+            2usize => &mut self.dependency,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for IscsiMigrationDependency {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IscsiMigrationDependency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IscsiMigrationDependency {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IscsiMigrationDependency {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IscsiMigrationDependency {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("IscsiMigrationDependency"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IscsiMigrationDependency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IscsiMigrationDependency {
-    const TYPE_NAME: &'static str = "IscsiMigrationDependency";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::IscsiStatus>>,
-            Option<Vec<crate::types::IscsiDependencyEntity>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "migrationAllowed" => {
-                    crate::de::req(&mut f.0, &mut map, "migrationAllowed")
-                }
-                "disallowReason" => crate::de::set(&mut f.1, &mut map, "disallowReason"),
-                "dependency" => crate::de::set_list(&mut f.2, &mut map, "dependency"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["migrationAllowed"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            migration_allowed: f_0,
-            disallow_reason: f_1,
-            dependency: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

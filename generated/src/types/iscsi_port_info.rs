@@ -3,7 +3,7 @@
 /// Data object type *IscsiPortInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IscsiPortInfo {
     /// Property *IscsiPortInfo.vnicDevice*.
     pub vnic_device: Option<String>,
@@ -46,142 +46,133 @@ impl IscsiPortInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vnicDevice", &self.vnic_device);
-        o.opt("vnic", &self.vnic);
-        o.opt("pnicDevice", &self.pnic_device);
-        o.opt("pnic", &self.pnic);
-        o.opt("switchName", &self.switch_name);
-        o.opt("switchUuid", &self.switch_uuid);
-        o.opt("portgroupName", &self.portgroup_name);
-        o.opt("portgroupKey", &self.portgroup_key);
-        o.opt("portKey", &self.port_key);
-        o.opt("opaqueNetworkId", &self.opaque_network_id);
-        o.opt("opaqueNetworkType", &self.opaque_network_type);
-        o.opt("opaqueNetworkName", &self.opaque_network_name);
-        o.opt("externalId", &self.external_id);
-        o.opt("complianceStatus", &self.compliance_status);
-        o.opt("pathStatus", &self.path_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IscsiPortInfo",
+    type_name: Some("IscsiPortInfo"),
+    wire: &[
+        "vnicDevice",
+        "vnic",
+        "pnicDevice",
+        "pnic",
+        "switchName",
+        "switchUuid",
+        "portgroupName",
+        "portgroupKey",
+        "portKey",
+        "opaqueNetworkId",
+        "opaqueNetworkType",
+        "opaqueNetworkName",
+        "externalId",
+        "complianceStatus",
+        "pathStatus",
+    ],
+    names: &[
+        "vnic_device",
+        "vnic",
+        "pnic_device",
+        "pnic",
+        "switch_name",
+        "switch_uuid",
+        "portgroup_name",
+        "portgroup_key",
+        "port_key",
+        "opaque_network_id",
+        "opaque_network_type",
+        "opaque_network_name",
+        "external_id",
+        "compliance_status",
+        "path_status",
+    ],
+    required: &[],
+    by_name: &[
+        13u16, 12u16, 9u16, 11u16, 10u16, 14u16, 3u16, 2u16, 8u16, 7u16, 6u16, 4u16,
+        5u16, 1u16, 0u16,
+    ],
+};
+impl crate::object::Object for IscsiPortInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vnic_device,
+            1usize => &self.vnic,
+            2usize => &self.pnic_device,
+            3usize => &self.pnic,
+            4usize => &self.switch_name,
+            5usize => &self.switch_uuid,
+            6usize => &self.portgroup_name,
+            7usize => &self.portgroup_key,
+            8usize => &self.port_key,
+            9usize => &self.opaque_network_id,
+            10usize => &self.opaque_network_type,
+            11usize => &self.opaque_network_name,
+            12usize => &self.external_id,
+            13usize => &self.compliance_status,
+            14usize => &self.path_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vnic_device,
+            1usize => &mut self.vnic,
+            2usize => &mut self.pnic_device,
+            3usize => &mut self.pnic,
+            4usize => &mut self.switch_name,
+            5usize => &mut self.switch_uuid,
+            6usize => &mut self.portgroup_name,
+            7usize => &mut self.portgroup_key,
+            8usize => &mut self.port_key,
+            9usize => &mut self.opaque_network_id,
+            10usize => &mut self.opaque_network_type,
+            11usize => &mut self.opaque_network_name,
+            12usize => &mut self.external_id,
+            13usize => &mut self.compliance_status,
+            14usize => &mut self.path_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for IscsiPortInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IscsiPortInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IscsiPortInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IscsiPortInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IscsiPortInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("IscsiPortInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IscsiPortInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IscsiPortInfo {
-    const TYPE_NAME: &'static str = "IscsiPortInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::HostVirtualNic>>,
-            Option<String>,
-            Option<Box<crate::types::PhysicalNic>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::IscsiStatus>>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vnicDevice" => crate::de::set(&mut f.0, &mut map, "vnicDevice"),
-                "vnic" => crate::de::set(&mut f.1, &mut map, "vnic"),
-                "pnicDevice" => crate::de::set(&mut f.2, &mut map, "pnicDevice"),
-                "pnic" => crate::de::set(&mut f.3, &mut map, "pnic"),
-                "switchName" => crate::de::set(&mut f.4, &mut map, "switchName"),
-                "switchUuid" => crate::de::set(&mut f.5, &mut map, "switchUuid"),
-                "portgroupName" => crate::de::set(&mut f.6, &mut map, "portgroupName"),
-                "portgroupKey" => crate::de::set(&mut f.7, &mut map, "portgroupKey"),
-                "portKey" => crate::de::set(&mut f.8, &mut map, "portKey"),
-                "opaqueNetworkId" => {
-                    crate::de::set(&mut f.9, &mut map, "opaqueNetworkId")
-                }
-                "opaqueNetworkType" => {
-                    crate::de::set(&mut f.10, &mut map, "opaqueNetworkType")
-                }
-                "opaqueNetworkName" => {
-                    crate::de::set(&mut f.11, &mut map, "opaqueNetworkName")
-                }
-                "externalId" => crate::de::set(&mut f.12, &mut map, "externalId"),
-                "complianceStatus" => {
-                    crate::de::set(&mut f.13, &mut map, "complianceStatus")
-                }
-                "pathStatus" => crate::de::set(&mut f.14, &mut map, "pathStatus"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f;
-        Ok(Self {
-            vnic_device: f_0,
-            vnic: f_1,
-            pnic_device: f_2,
-            pnic: f_3,
-            switch_name: f_4,
-            switch_uuid: f_5,
-            portgroup_name: f_6,
-            portgroup_key: f_7,
-            port_key: f_8,
-            opaque_network_id: f_9,
-            opaque_network_type: f_10,
-            opaque_network_name: f_11,
-            external_id: f_12,
-            compliance_status: f_13,
-            path_status: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *IsoImageFileInfo*.
 ///
 /// Extends `FileInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IsoImageFileInfo {
     /// Property *FileInfo.path*.
     pub path: String,
@@ -28,67 +28,78 @@ impl IsoImageFileInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("path", &self.path);
-        o.opt("friendlyName", &self.friendly_name);
-        o.opt("fileSize", &self.file_size);
-        o.opt("modification", &self.modification);
-        o.opt("owner", &self.owner);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "IsoImageFileInfo",
+    type_name: Some("IsoImageFileInfo"),
+    wire: &["path", "friendlyName", "fileSize", "modification", "owner"],
+    names: &["path", "friendly_name", "file_size", "modification", "owner"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+};
+impl crate::object::Object for IsoImageFileInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.path,
+            1usize => &self.friendly_name,
+            2usize => &self.file_size,
+            3usize => &self.modification,
+            4usize => &self.owner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.path,
+            1usize => &mut self.friendly_name,
+            2usize => &mut self.file_size,
+            3usize => &mut self.modification,
+            4usize => &mut self.owner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for IsoImageFileInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for IsoImageFileInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for IsoImageFileInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for IsoImageFileInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for IsoImageFileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("IsoImageFileInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IsoImageFileInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for IsoImageFileInfo {
-    const TYPE_NAME: &'static str = "IsoImageFileInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "path" => crate::de::req(&mut f.0, &mut map, "path"),
-                "friendlyName" => crate::de::set(&mut f.1, &mut map, "friendlyName"),
-                "fileSize" => crate::de::set(&mut f.2, &mut map, "fileSize"),
-                "modification" => crate::de::set(&mut f.3, &mut map, "modification"),
-                "owner" => crate::de::set(&mut f.4, &mut map, "owner"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["path"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            path: f_0,
-            friendly_name: f_1,
-            file_size: f_2,
-            modification: f_3,
-            owner: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`IssueKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Issue {
     /// Property *Issue.key*.
     pub key: i32,
@@ -28,61 +28,75 @@ impl Issue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("description", &self.description);
-        o.field("time", &self.time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "Issue",
+    type_name: Some("Issue"),
+    wire: &["key", "description", "time"],
+    names: &["key", "description", "time"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for Issue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for Issue {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for Issue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for Issue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for Issue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for Issue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("Issue"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Issue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for Issue {
-    const TYPE_NAME: &'static str = "Issue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<String>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "time" => crate::de::req(&mut f.2, &mut map, "time"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["key", "description", "time"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            time: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `Issue` or any of its subtypes: what a member declared as `Issue` holds.
@@ -106,15 +120,7 @@ pub enum IssueKind {
 impl IssueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::Issue(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::AgencyIssue(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::ExtensibleIssue(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::HostIssue(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -156,75 +162,80 @@ impl From<crate::types::HostIssueKind> for IssueKind {
         Self::HostIssue(v)
     }
 }
-impl serde::Serialize for IssueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for IssueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::Issue, id) {
+            #[cfg(feature = "eam")]
+            crate::registry::id::AgencyIssue => {
+                Self::AgencyIssue(
+                    <crate::types::AgencyIssueKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::ExtensibleIssue => {
+                Self::ExtensibleIssue(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::HostIssue => {
+                Self::HostIssue(
+                    <crate::types::HostIssueKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::Issue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::Issue(v) => v.serialize(s),
+            Self::Issue(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::AgencyIssue(v) => v.serialize(s),
+            Self::AgencyIssue(v) => crate::object::Family::object(v),
             #[cfg(feature = "eam")]
-            Self::ExtensibleIssue(v) => v.serialize(s),
+            Self::ExtensibleIssue(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::HostIssue(v) => v.serialize(s),
+            Self::HostIssue(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::Issue(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::AgencyIssue(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "eam")]
+            Self::ExtensibleIssue(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::HostIssue(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for IssueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for IssueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for IssueKind {
-    const BASE: u16 = crate::registry::id::Issue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "eam")]
-                crate::registry::id::AgencyIssue => {
-                    Self::AgencyIssue(
-                        <crate::types::AgencyIssueKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::ExtensibleIssue => {
-                    Self::ExtensibleIssue(
-                        Box::new(
-                            <crate::types::ExtensibleIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::HostIssue => {
-                    Self::HostIssue(
-                        <crate::types::HostIssueKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::Issue(
-                        Box::new(
-                            <crate::types::Issue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for IssueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for IssueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for IssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for IssueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

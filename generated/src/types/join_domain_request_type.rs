@@ -12,12 +12,12 @@ pub struct JoinDomainRequestType<'a> {
     /// Parameter *password*.
     pub password: &'a str,
 }
-impl serde::Serialize for JoinDomainRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for JoinDomainRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("domainName", &self.domain_name);
         o.field("userName", &self.user_name);
         o.field("password", &self.password);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct JoinDomainWithCAMRequestType<'a> {
     /// Parameter *camServer*.
     pub cam_server: &'a str,
 }
-impl serde::Serialize for JoinDomainWithCAMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for JoinDomainWithCAMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("domainName", &self.domain_name);
         o.field("camServer", &self.cam_server);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

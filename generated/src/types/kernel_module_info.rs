@@ -3,7 +3,7 @@
 /// Data object type *KernelModuleInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct KernelModuleInfo {
     /// Property *KernelModuleInfo.id*.
     pub id: i32,
@@ -42,165 +42,126 @@ impl KernelModuleInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("name", &self.name);
-        o.field("version", &self.version);
-        o.field("filename", &self.filename);
-        o.field("optionString", &self.option_string);
-        o.field("loaded", &self.loaded);
-        o.field("enabled", &self.enabled);
-        o.field("useCount", &self.use_count);
-        o.field("readOnlySection", &self.read_only_section);
-        o.field("writableSection", &self.writable_section);
-        o.field("textSection", &self.text_section);
-        o.field("dataSection", &self.data_section);
-        o.field("bssSection", &self.bss_section);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "KernelModuleInfo",
+    type_name: Some("KernelModuleInfo"),
+    wire: &[
+        "id",
+        "name",
+        "version",
+        "filename",
+        "optionString",
+        "loaded",
+        "enabled",
+        "useCount",
+        "readOnlySection",
+        "writableSection",
+        "textSection",
+        "dataSection",
+        "bssSection",
+    ],
+    names: &[
+        "id",
+        "name",
+        "version",
+        "filename",
+        "option_string",
+        "loaded",
+        "enabled",
+        "use_count",
+        "read_only_section",
+        "writable_section",
+        "text_section",
+        "data_section",
+        "bss_section",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16,
+    ],
+    by_name: &[
+        12u16, 11u16, 6u16, 3u16, 0u16, 5u16, 1u16, 4u16, 8u16, 10u16, 7u16, 2u16, 9u16,
+    ],
+};
+impl crate::object::Object for KernelModuleInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.version,
+            3usize => &self.filename,
+            4usize => &self.option_string,
+            5usize => &self.loaded,
+            6usize => &self.enabled,
+            7usize => &self.use_count,
+            8usize => &self.read_only_section,
+            9usize => &self.writable_section,
+            10usize => &self.text_section,
+            11usize => &self.data_section,
+            12usize => &self.bss_section,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.version,
+            3usize => &mut self.filename,
+            4usize => &mut self.option_string,
+            5usize => &mut self.loaded,
+            6usize => &mut self.enabled,
+            7usize => &mut self.use_count,
+            8usize => &mut self.read_only_section,
+            9usize => &mut self.writable_section,
+            10usize => &mut self.text_section,
+            11usize => &mut self.data_section,
+            12usize => &mut self.bss_section,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for KernelModuleInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for KernelModuleInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for KernelModuleInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for KernelModuleInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for KernelModuleInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("KernelModuleInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for KernelModuleInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for KernelModuleInfo {
-    const TYPE_NAME: &'static str = "KernelModuleInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<Box<crate::types::KernelModuleSectionInfo>>,
-            Option<Box<crate::types::KernelModuleSectionInfo>>,
-            Option<Box<crate::types::KernelModuleSectionInfo>>,
-            Option<Box<crate::types::KernelModuleSectionInfo>>,
-            Option<Box<crate::types::KernelModuleSectionInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "version" => crate::de::req(&mut f.2, &mut map, "version"),
-                "filename" => crate::de::req(&mut f.3, &mut map, "filename"),
-                "optionString" => crate::de::req(&mut f.4, &mut map, "optionString"),
-                "loaded" => crate::de::req(&mut f.5, &mut map, "loaded"),
-                "enabled" => crate::de::req(&mut f.6, &mut map, "enabled"),
-                "useCount" => crate::de::req(&mut f.7, &mut map, "useCount"),
-                "readOnlySection" => {
-                    crate::de::req(&mut f.8, &mut map, "readOnlySection")
-                }
-                "writableSection" => {
-                    crate::de::req(&mut f.9, &mut map, "writableSection")
-                }
-                "textSection" => crate::de::req(&mut f.10, &mut map, "textSection"),
-                "dataSection" => crate::de::req(&mut f.11, &mut map, "dataSection"),
-                "bssSection" => crate::de::req(&mut f.12, &mut map, "bssSection"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                    ],
-                    &[
-                        "id",
-                        "name",
-                        "version",
-                        "filename",
-                        "optionString",
-                        "loaded",
-                        "enabled",
-                        "useCount",
-                        "readOnlySection",
-                        "writableSection",
-                        "textSection",
-                        "dataSection",
-                        "bssSection",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            version: f_2,
-            filename: f_3,
-            option_string: f_4,
-            loaded: f_5,
-            enabled: f_6,
-            use_count: f_7,
-            read_only_section: f_8,
-            writable_section: f_9,
-            text_section: f_10,
-            data_section: f_11,
-            bss_section: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *KmipClusterInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct KmipClusterInfo {
     /// Property *KmipClusterInfo.clusterId*.
     pub cluster_id: Box<crate::types::KeyProviderId>,
@@ -48,94 +48,110 @@ impl KmipClusterInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clusterId", &self.cluster_id);
-        o.opt("servers", &self.servers);
-        o.field("useAsDefault", &self.use_as_default);
-        o.opt("managementType", &self.management_type);
-        o.opt("useAsEntityDefault", &self.use_as_entity_default);
-        o.opt("hasBackup", &self.has_backup);
-        o.opt("tpmRequired", &self.tpm_required);
-        o.opt("keyId", &self.key_id);
-        o.opt("defaultKeyType", &self.default_key_type);
-        o.opt("keyInfo", &self.key_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "KmipClusterInfo",
+    type_name: Some("KmipClusterInfo"),
+    wire: &[
+        "clusterId",
+        "servers",
+        "useAsDefault",
+        "managementType",
+        "useAsEntityDefault",
+        "hasBackup",
+        "tpmRequired",
+        "keyId",
+        "defaultKeyType",
+        "keyInfo",
+    ],
+    names: &[
+        "cluster_id",
+        "servers",
+        "use_as_default",
+        "management_type",
+        "use_as_entity_default",
+        "has_backup",
+        "tpm_required",
+        "key_id",
+        "default_key_type",
+        "key_info",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[0u16, 8u16, 5u16, 7u16, 9u16, 3u16, 1u16, 6u16, 2u16, 4u16],
+};
+impl crate::object::Object for KmipClusterInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_id,
+            1usize => &self.servers,
+            2usize => &self.use_as_default,
+            3usize => &self.management_type,
+            4usize => &self.use_as_entity_default,
+            5usize => &self.has_backup,
+            6usize => &self.tpm_required,
+            7usize => &self.key_id,
+            8usize => &self.default_key_type,
+            9usize => &self.key_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_id,
+            1usize => &mut self.servers,
+            2usize => &mut self.use_as_default,
+            3usize => &mut self.management_type,
+            4usize => &mut self.use_as_entity_default,
+            5usize => &mut self.has_backup,
+            6usize => &mut self.tpm_required,
+            7usize => &mut self.key_id,
+            8usize => &mut self.default_key_type,
+            9usize => &mut self.key_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for KmipClusterInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for KmipClusterInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for KmipClusterInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for KmipClusterInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for KmipClusterInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("KmipClusterInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for KmipClusterInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for KmipClusterInfo {
-    const TYPE_NAME: &'static str = "KmipClusterInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::KeyProviderId>>,
-            Option<Vec<crate::types::KmipServerInfo>>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::KmipClusterInfoKeyInfoKind>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterId" => crate::de::req(&mut f.0, &mut map, "clusterId"),
-                "servers" => crate::de::set_list(&mut f.1, &mut map, "servers"),
-                "useAsDefault" => crate::de::req(&mut f.2, &mut map, "useAsDefault"),
-                "managementType" => crate::de::set(&mut f.3, &mut map, "managementType"),
-                "useAsEntityDefault" => {
-                    crate::de::set_list(&mut f.4, &mut map, "useAsEntityDefault")
-                }
-                "hasBackup" => crate::de::set(&mut f.5, &mut map, "hasBackup"),
-                "tpmRequired" => crate::de::set(&mut f.6, &mut map, "tpmRequired"),
-                "keyId" => crate::de::set(&mut f.7, &mut map, "keyId"),
-                "defaultKeyType" => crate::de::set(&mut f.8, &mut map, "defaultKeyType"),
-                "keyInfo" => crate::de::set(&mut f.9, &mut map, "keyInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["clusterId", "useAsDefault"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster_id: f_0,
-            servers: f_1,
-            use_as_default: f_2,
-            management_type: f_3,
-            use_as_entity_default: f_4,
-            has_backup: f_5,
-            tpm_required: f_6,
-            key_id: f_7,
-            default_key_type: f_8,
-            key_info: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

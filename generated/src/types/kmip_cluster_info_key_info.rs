@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`KmipClusterInfoKeyInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct KmipClusterInfoKeyInfo {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,37 +20,65 @@ impl KmipClusterInfoKeyInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "KmipClusterInfoKeyInfo",
+    type_name: Some("KmipClusterInfoKeyInfo"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for KmipClusterInfoKeyInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "KmipClusterInfoKeyInfo")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "KmipClusterInfoKeyInfo")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for KmipClusterInfoKeyInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for KmipClusterInfoKeyInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for KmipClusterInfoKeyInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for KmipClusterInfoKeyInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for KmipClusterInfoKeyInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("KmipClusterInfoKeyInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for KmipClusterInfoKeyInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for KmipClusterInfoKeyInfo {
-    const TYPE_NAME: &'static str = "KmipClusterInfoKeyInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `KmipClusterInfoKeyInfo` or any of its subtypes: what a member declared as `KmipClusterInfoKeyInfo` holds.
@@ -73,11 +101,7 @@ pub enum KmipClusterInfoKeyInfoKind {
 impl KmipClusterInfoKeyInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::KmipClusterInfoKeyInfo(v) => v.type_name(),
-            Self::KmipClusterInfoWrappingKeyIdKeyInfo(v) => v.type_name(),
-            Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -109,60 +133,65 @@ for KmipClusterInfoKeyInfoKind {
         Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(Box::new(v))
     }
 }
-impl serde::Serialize for KmipClusterInfoKeyInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for KmipClusterInfoKeyInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::KmipClusterInfoKeyInfo,
+            id,
+        ) {
+            crate::registry::id::KmipClusterInfoWrappingKeyIdKeyInfo => {
+                Self::KmipClusterInfoWrappingKeyIdKeyInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::KmipClusterInfoWrappingRotationIntervalKeyInfo => {
+                Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::KmipClusterInfoKeyInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::KmipClusterInfoKeyInfo(v) => v.serialize(s),
-            Self::KmipClusterInfoWrappingKeyIdKeyInfo(v) => v.serialize(s),
-            Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(v) => v.serialize(s),
+            Self::KmipClusterInfoKeyInfo(v) => &**v,
+            Self::KmipClusterInfoWrappingKeyIdKeyInfo(v) => &**v,
+            Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::KmipClusterInfoKeyInfo(v) => &mut **v,
+            Self::KmipClusterInfoWrappingKeyIdKeyInfo(v) => &mut **v,
+            Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for KmipClusterInfoKeyInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for KmipClusterInfoKeyInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for KmipClusterInfoKeyInfoKind {
-    const BASE: u16 = crate::registry::id::KmipClusterInfoKeyInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::KmipClusterInfoWrappingKeyIdKeyInfo => {
-                    Self::KmipClusterInfoWrappingKeyIdKeyInfo(
-                        Box::new(
-                            <crate::types::KmipClusterInfoWrappingKeyIdKeyInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::KmipClusterInfoWrappingRotationIntervalKeyInfo => {
-                    Self::KmipClusterInfoWrappingRotationIntervalKeyInfo(
-                        Box::new(
-                            <crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::KmipClusterInfoKeyInfo(
-                        Box::new(
-                            <crate::types::KmipClusterInfoKeyInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for KmipClusterInfoKeyInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for KmipClusterInfoKeyInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for KmipClusterInfoKeyInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for KmipClusterInfoKeyInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -32,8 +32,9 @@ impl KmipClusterInfoKmsManagementType {
         }
     }
 }
-impl crate::de::StringEnum for KmipClusterInfoKmsManagementType {
-    fn from_wire(v: &str) -> Self {
+impl KmipClusterInfoKmsManagementType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "unknown" => Self::Unknown,
             "vCenter" => Self::VCenter,
@@ -45,13 +46,13 @@ impl crate::de::StringEnum for KmipClusterInfoKmsManagementType {
 }
 impl From<&str> for KmipClusterInfoKmsManagementType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for KmipClusterInfoKmsManagementType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for KmipClusterInfoKmsManagementType {
@@ -59,13 +60,33 @@ impl std::fmt::Display for KmipClusterInfoKmsManagementType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for KmipClusterInfoKmsManagementType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for KmipClusterInfoKmsManagementType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for KmipClusterInfoKmsManagementType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for KmipClusterInfoKmsManagementType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for KmipClusterInfoKmsManagementType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

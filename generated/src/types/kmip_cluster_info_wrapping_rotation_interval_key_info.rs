@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `KmipClusterInfoKeyInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct KmipClusterInfoWrappingRotationIntervalKeyInfo {
     /// Property *KmipClusterInfoWrappingRotationIntervalKeyInfo.keyId*.
     pub key_id: Option<String>,
@@ -26,56 +26,74 @@ impl KmipClusterInfoWrappingRotationIntervalKeyInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("keyId", &self.key_id);
-        o.opt("rotationInterval", &self.rotation_interval);
-        o.opt("lastRotation", &self.last_rotation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "KmipClusterInfoWrappingRotationIntervalKeyInfo",
+    type_name: Some("KmipClusterInfoWrappingRotationIntervalKeyInfo"),
+    wire: &["keyId", "rotationInterval", "lastRotation"],
+    names: &["key_id", "rotation_interval", "last_rotation"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key_id,
+            1usize => &self.rotation_interval,
+            2usize => &self.last_rotation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key_id,
+            1usize => &mut self.rotation_interval,
+            2usize => &mut self.last_rotation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for KmipClusterInfoWrappingRotationIntervalKeyInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("KmipClusterInfoWrappingRotationIntervalKeyInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for KmipClusterInfoWrappingRotationIntervalKeyInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for KmipClusterInfoWrappingRotationIntervalKeyInfo {
-    const TYPE_NAME: &'static str = "KmipClusterInfoWrappingRotationIntervalKeyInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "keyId" => crate::de::set(&mut f.0, &mut map, "keyId"),
-                "rotationInterval" => {
-                    crate::de::set(&mut f.1, &mut map, "rotationInterval")
-                }
-                "lastRotation" => crate::de::set(&mut f.2, &mut map, "lastRotation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            key_id: f_0,
-            rotation_interval: f_1,
-            last_rotation: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

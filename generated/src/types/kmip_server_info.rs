@@ -3,7 +3,7 @@
 /// Data object type *KmipServerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct KmipServerInfo {
     /// Property *KmipServerInfo.name*.
     pub name: String,
@@ -36,91 +36,110 @@ impl KmipServerInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("address", &self.address);
-        o.field("port", &self.port);
-        o.opt("proxyAddress", &self.proxy_address);
-        o.opt("proxyPort", &self.proxy_port);
-        o.opt("reconnect", &self.reconnect);
-        o.opt("protocol", &self.protocol);
-        o.opt("nbio", &self.nbio);
-        o.opt("timeout", &self.timeout);
-        o.opt("userName", &self.user_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "KmipServerInfo",
+    type_name: Some("KmipServerInfo"),
+    wire: &[
+        "name",
+        "address",
+        "port",
+        "proxyAddress",
+        "proxyPort",
+        "reconnect",
+        "protocol",
+        "nbio",
+        "timeout",
+        "userName",
+    ],
+    names: &[
+        "name",
+        "address",
+        "port",
+        "proxy_address",
+        "proxy_port",
+        "reconnect",
+        "protocol",
+        "nbio",
+        "timeout",
+        "user_name",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 0u16, 7u16, 2u16, 6u16, 3u16, 4u16, 5u16, 8u16, 9u16],
+};
+impl crate::object::Object for KmipServerInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.address,
+            2usize => &self.port,
+            3usize => &self.proxy_address,
+            4usize => &self.proxy_port,
+            5usize => &self.reconnect,
+            6usize => &self.protocol,
+            7usize => &self.nbio,
+            8usize => &self.timeout,
+            9usize => &self.user_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.address,
+            2usize => &mut self.port,
+            3usize => &mut self.proxy_address,
+            4usize => &mut self.proxy_port,
+            5usize => &mut self.reconnect,
+            6usize => &mut self.protocol,
+            7usize => &mut self.nbio,
+            8usize => &mut self.timeout,
+            9usize => &mut self.user_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for KmipServerInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for KmipServerInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for KmipServerInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for KmipServerInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for KmipServerInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("KmipServerInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for KmipServerInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for KmipServerInfo {
-    const TYPE_NAME: &'static str = "KmipServerInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "address" => crate::de::req(&mut f.1, &mut map, "address"),
-                "port" => crate::de::req(&mut f.2, &mut map, "port"),
-                "proxyAddress" => crate::de::set(&mut f.3, &mut map, "proxyAddress"),
-                "proxyPort" => crate::de::set(&mut f.4, &mut map, "proxyPort"),
-                "reconnect" => crate::de::set(&mut f.5, &mut map, "reconnect"),
-                "protocol" => crate::de::set(&mut f.6, &mut map, "protocol"),
-                "nbio" => crate::de::set(&mut f.7, &mut map, "nbio"),
-                "timeout" => crate::de::set(&mut f.8, &mut map, "timeout"),
-                "userName" => crate::de::set(&mut f.9, &mut map, "userName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["name", "address", "port"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            address: f_1,
-            port: f_2,
-            proxy_address: f_3,
-            proxy_port: f_4,
-            reconnect: f_5,
-            protocol: f_6,
-            nbio: f_7,
-            timeout: f_8,
-            user_name: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

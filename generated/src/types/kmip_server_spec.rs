@@ -3,7 +3,7 @@
 /// Data object type *KmipServerSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct KmipServerSpec {
     /// Property *KmipServerSpec.clusterId*.
     pub cluster_id: Box<crate::types::KeyProviderId>,
@@ -30,72 +30,78 @@ impl KmipServerSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clusterId", &self.cluster_id);
-        o.field("info", &self.info);
-        o.opt("password", &self.password);
-        o.opt("defaultKeyType", &self.default_key_type);
-        o.opt("keySpec", &self.key_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "KmipServerSpec",
+    type_name: Some("KmipServerSpec"),
+    wire: &["clusterId", "info", "password", "defaultKeyType", "keySpec"],
+    names: &["cluster_id", "info", "password", "default_key_type", "key_spec"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
+};
+impl crate::object::Object for KmipServerSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_id,
+            1usize => &self.info,
+            2usize => &self.password,
+            3usize => &self.default_key_type,
+            4usize => &self.key_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_id,
+            1usize => &mut self.info,
+            2usize => &mut self.password,
+            3usize => &mut self.default_key_type,
+            4usize => &mut self.key_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for KmipServerSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for KmipServerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for KmipServerSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for KmipServerSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for KmipServerSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("KmipServerSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for KmipServerSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for KmipServerSpec {
-    const TYPE_NAME: &'static str = "KmipServerSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::KeyProviderId>>,
-            Option<Box<crate::types::KmipServerInfo>>,
-            Option<crate::Password>,
-            Option<String>,
-            Option<crate::types::KmipServerSpecKeySpecKind>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterId" => crate::de::req(&mut f.0, &mut map, "clusterId"),
-                "info" => crate::de::req(&mut f.1, &mut map, "info"),
-                "password" => crate::de::set(&mut f.2, &mut map, "password"),
-                "defaultKeyType" => crate::de::set(&mut f.3, &mut map, "defaultKeyType"),
-                "keySpec" => crate::de::set(&mut f.4, &mut map, "keySpec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["clusterId", "info"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster_id: f_0,
-            info: f_1,
-            password: f_2,
-            default_key_type: f_3,
-            key_spec: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

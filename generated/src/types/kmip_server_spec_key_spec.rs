@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`KmipServerSpecKeySpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct KmipServerSpecKeySpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,37 +20,65 @@ impl KmipServerSpecKeySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "KmipServerSpecKeySpec",
+    type_name: Some("KmipServerSpecKeySpec"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for KmipServerSpecKeySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "KmipServerSpecKeySpec")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "KmipServerSpecKeySpec")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for KmipServerSpecKeySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for KmipServerSpecKeySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for KmipServerSpecKeySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for KmipServerSpecKeySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for KmipServerSpecKeySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("KmipServerSpecKeySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for KmipServerSpecKeySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for KmipServerSpecKeySpec {
-    const TYPE_NAME: &'static str = "KmipServerSpecKeySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `KmipServerSpecKeySpec` or any of its subtypes: what a member declared as `KmipServerSpecKeySpec` holds.
@@ -73,11 +101,7 @@ pub enum KmipServerSpecKeySpecKind {
 impl KmipServerSpecKeySpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::KmipServerSpecKeySpec(v) => v.type_name(),
-            Self::KmipServerSpecWrappingKeyIdKeySpec(v) => v.type_name(),
-            Self::KmipServerSpecWrappingRotationIntervalKeySpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -109,60 +133,65 @@ for KmipServerSpecKeySpecKind {
         Self::KmipServerSpecWrappingRotationIntervalKeySpec(Box::new(v))
     }
 }
-impl serde::Serialize for KmipServerSpecKeySpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for KmipServerSpecKeySpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::KmipServerSpecKeySpec,
+            id,
+        ) {
+            crate::registry::id::KmipServerSpecWrappingKeyIdKeySpec => {
+                Self::KmipServerSpecWrappingKeyIdKeySpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::KmipServerSpecWrappingRotationIntervalKeySpec => {
+                Self::KmipServerSpecWrappingRotationIntervalKeySpec(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::KmipServerSpecKeySpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::KmipServerSpecKeySpec(v) => v.serialize(s),
-            Self::KmipServerSpecWrappingKeyIdKeySpec(v) => v.serialize(s),
-            Self::KmipServerSpecWrappingRotationIntervalKeySpec(v) => v.serialize(s),
+            Self::KmipServerSpecKeySpec(v) => &**v,
+            Self::KmipServerSpecWrappingKeyIdKeySpec(v) => &**v,
+            Self::KmipServerSpecWrappingRotationIntervalKeySpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::KmipServerSpecKeySpec(v) => &mut **v,
+            Self::KmipServerSpecWrappingKeyIdKeySpec(v) => &mut **v,
+            Self::KmipServerSpecWrappingRotationIntervalKeySpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for KmipServerSpecKeySpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for KmipServerSpecKeySpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for KmipServerSpecKeySpecKind {
-    const BASE: u16 = crate::registry::id::KmipServerSpecKeySpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::KmipServerSpecWrappingKeyIdKeySpec => {
-                    Self::KmipServerSpecWrappingKeyIdKeySpec(
-                        Box::new(
-                            <crate::types::KmipServerSpecWrappingKeyIdKeySpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::KmipServerSpecWrappingRotationIntervalKeySpec => {
-                    Self::KmipServerSpecWrappingRotationIntervalKeySpec(
-                        Box::new(
-                            <crate::types::KmipServerSpecWrappingRotationIntervalKeySpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::KmipServerSpecKeySpec(
-                        Box::new(
-                            <crate::types::KmipServerSpecKeySpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for KmipServerSpecKeySpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for KmipServerSpecKeySpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for KmipServerSpecKeySpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for KmipServerSpecKeySpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

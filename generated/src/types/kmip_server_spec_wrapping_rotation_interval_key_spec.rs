@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `KmipServerSpecKeySpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct KmipServerSpecWrappingRotationIntervalKeySpec {
     /// Property *KmipServerSpecWrappingRotationIntervalKeySpec.rotationInterval*.
     pub rotation_interval: Option<i32>,
@@ -20,50 +20,70 @@ impl KmipServerSpecWrappingRotationIntervalKeySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("rotationInterval", &self.rotation_interval);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "KmipServerSpecWrappingRotationIntervalKeySpec",
+    type_name: Some("KmipServerSpecWrappingRotationIntervalKeySpec"),
+    wire: &["rotationInterval"],
+    names: &["rotation_interval"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for KmipServerSpecWrappingRotationIntervalKeySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.rotation_interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.rotation_interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for KmipServerSpecWrappingRotationIntervalKeySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for KmipServerSpecWrappingRotationIntervalKeySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for KmipServerSpecWrappingRotationIntervalKeySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for KmipServerSpecWrappingRotationIntervalKeySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for KmipServerSpecWrappingRotationIntervalKeySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("KmipServerSpecWrappingRotationIntervalKeySpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for KmipServerSpecWrappingRotationIntervalKeySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for KmipServerSpecWrappingRotationIntervalKeySpec {
-    const TYPE_NAME: &'static str = "KmipServerSpecWrappingRotationIntervalKeySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "rotationInterval" => {
-                    crate::de::set(&mut f.0, &mut map, "rotationInterval")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self {
-            rotation_interval: f_0,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

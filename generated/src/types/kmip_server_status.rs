@@ -3,7 +3,7 @@
 /// Data object type *KmipServerStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct KmipServerStatus {
     /// Property *KmipServerStatus.clusterId*.
     pub cluster_id: Box<crate::types::KeyProviderId>,
@@ -24,68 +24,82 @@ impl KmipServerStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clusterId", &self.cluster_id);
-        o.field("name", &self.name);
-        o.field("status", &self.status);
-        o.field("description", &self.description);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "KmipServerStatus",
+    type_name: Some("KmipServerStatus"),
+    wire: &["clusterId", "name", "status", "description"],
+    names: &["cluster_id", "name", "status", "description"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for KmipServerStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_id,
+            1usize => &self.name,
+            2usize => &self.status,
+            3usize => &self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_id,
+            1usize => &mut self.name,
+            2usize => &mut self.status,
+            3usize => &mut self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for KmipServerStatus {
+    fn blank() -> Self {
+        Self {
+            cluster_id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            status: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for KmipServerStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for KmipServerStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for KmipServerStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for KmipServerStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("KmipServerStatus"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for KmipServerStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for KmipServerStatus {
-    const TYPE_NAME: &'static str = "KmipServerStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::KeyProviderId>>,
-            Option<String>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterId" => crate::de::req(&mut f.0, &mut map, "clusterId"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "status" => crate::de::req(&mut f.2, &mut map, "status"),
-                "description" => crate::de::req(&mut f.3, &mut map, "description"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["clusterId", "name", "status", "description"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster_id: f_0,
-            name: f_1,
-            status: f_2,
-            description: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -34,8 +34,9 @@ impl LicenseAssignmentFailedReason {
         }
     }
 }
-impl crate::de::StringEnum for LicenseAssignmentFailedReason {
-    fn from_wire(v: &str) -> Self {
+impl LicenseAssignmentFailedReason {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "keyEntityMismatch" => Self::KeyEntityMismatch,
             "downgradeDisallowed" => Self::DowngradeDisallowed,
@@ -51,13 +52,13 @@ impl crate::de::StringEnum for LicenseAssignmentFailedReason {
 }
 impl From<&str> for LicenseAssignmentFailedReason {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for LicenseAssignmentFailedReason {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for LicenseAssignmentFailedReason {
@@ -65,13 +66,33 @@ impl std::fmt::Display for LicenseAssignmentFailedReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for LicenseAssignmentFailedReason {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for LicenseAssignmentFailedReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for LicenseAssignmentFailedReason {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LicenseAssignmentFailedReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LicenseAssignmentFailedReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

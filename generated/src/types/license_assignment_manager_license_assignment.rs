@@ -3,7 +3,7 @@
 /// Data object type *LicenseAssignmentManagerLicenseAssignment*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LicenseAssignmentManagerLicenseAssignment {
     /// Property *LicenseAssignmentManagerLicenseAssignment.entityId*.
     pub entity_id: String,
@@ -26,80 +26,84 @@ impl LicenseAssignmentManagerLicenseAssignment {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entityId", &self.entity_id);
-        o.opt("scope", &self.scope);
-        o.opt("entityDisplayName", &self.entity_display_name);
-        o.field("assignedLicense", &self.assigned_license);
-        o.opt("properties", &self.properties);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LicenseAssignmentManagerLicenseAssignment",
+    type_name: Some("LicenseAssignmentManagerLicenseAssignment"),
+    wire: &["entityId", "scope", "entityDisplayName", "assignedLicense", "properties"],
+    names: &[
+        "entity_id",
+        "scope",
+        "entity_display_name",
+        "assigned_license",
+        "properties",
+    ],
+    required: &[0u16, 3u16],
+    by_name: &[3u16, 2u16, 0u16, 4u16, 1u16],
+};
+impl crate::object::Object for LicenseAssignmentManagerLicenseAssignment {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_id,
+            1usize => &self.scope,
+            2usize => &self.entity_display_name,
+            3usize => &self.assigned_license,
+            4usize => &self.properties,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_id,
+            1usize => &mut self.scope,
+            2usize => &mut self.entity_display_name,
+            3usize => &mut self.assigned_license,
+            4usize => &mut self.properties,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for LicenseAssignmentManagerLicenseAssignment {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for LicenseAssignmentManagerLicenseAssignment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LicenseAssignmentManagerLicenseAssignment {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LicenseAssignmentManagerLicenseAssignment {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LicenseAssignmentManagerLicenseAssignment {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("LicenseAssignmentManagerLicenseAssignment"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LicenseAssignmentManagerLicenseAssignment {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LicenseAssignmentManagerLicenseAssignment {
-    const TYPE_NAME: &'static str = "LicenseAssignmentManagerLicenseAssignment";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::LicenseManagerLicenseInfo>>,
-            Option<Vec<crate::types::KeyAnyValue>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityId" => crate::de::req(&mut f.0, &mut map, "entityId"),
-                "scope" => crate::de::set(&mut f.1, &mut map, "scope"),
-                "entityDisplayName" => {
-                    crate::de::set(&mut f.2, &mut map, "entityDisplayName")
-                }
-                "assignedLicense" => {
-                    crate::de::req(&mut f.3, &mut map, "assignedLicense")
-                }
-                "properties" => crate::de::set_list(&mut f.4, &mut map, "properties"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["entityId", "assignedLicense"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity_id: f_0,
-            scope: f_1,
-            entity_display_name: f_2,
-            assigned_license: f_3,
-            properties: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LicenseDiagnostics {
     /// Property *LicenseDiagnostics.sourceLastChanged*.
     ///
@@ -41,131 +41,117 @@ impl LicenseDiagnostics {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("sourceLastChanged", &self.source_last_changed);
-        o.field("sourceLost", &self.source_lost);
-        o.field("sourceLatency", &self.source_latency);
-        o.field("licenseRequests", &self.license_requests);
-        o.field("licenseRequestFailures", &self.license_request_failures);
-        o.field("licenseFeatureUnknowns", &self.license_feature_unknowns);
-        o.field("opState", &self.op_state);
-        o.field("lastStatusUpdate", &self.last_status_update);
-        o.field("opFailureMessage", &self.op_failure_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LicenseDiagnostics",
+    type_name: Some("LicenseDiagnostics"),
+    wire: &[
+        "sourceLastChanged",
+        "sourceLost",
+        "sourceLatency",
+        "licenseRequests",
+        "licenseRequestFailures",
+        "licenseFeatureUnknowns",
+        "opState",
+        "lastStatusUpdate",
+        "opFailureMessage",
+    ],
+    names: &[
+        "source_last_changed",
+        "source_lost",
+        "source_latency",
+        "license_requests",
+        "license_request_failures",
+        "license_feature_unknowns",
+        "op_state",
+        "last_status_update",
+        "op_failure_message",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
+    by_name: &[7u16, 5u16, 4u16, 3u16, 8u16, 6u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for LicenseDiagnostics {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.source_last_changed,
+            1usize => &self.source_lost,
+            2usize => &self.source_latency,
+            3usize => &self.license_requests,
+            4usize => &self.license_request_failures,
+            5usize => &self.license_feature_unknowns,
+            6usize => &self.op_state,
+            7usize => &self.last_status_update,
+            8usize => &self.op_failure_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.source_last_changed,
+            1usize => &mut self.source_lost,
+            2usize => &mut self.source_latency,
+            3usize => &mut self.license_requests,
+            4usize => &mut self.license_request_failures,
+            5usize => &mut self.license_feature_unknowns,
+            6usize => &mut self.op_state,
+            7usize => &mut self.last_status_update,
+            8usize => &mut self.op_failure_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for LicenseDiagnostics {
+    fn blank() -> Self {
+        Self {
+            source_last_changed: crate::object::Blank::blank(),
+            source_lost: crate::object::Blank::blank(),
+            source_latency: crate::object::Blank::blank(),
+            license_requests: crate::object::Blank::blank(),
+            license_request_failures: crate::object::Blank::blank(),
+            license_feature_unknowns: crate::object::Blank::blank(),
+            op_state: crate::object::Blank::blank(),
+            last_status_update: crate::object::Blank::blank(),
+            op_failure_message: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for LicenseDiagnostics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LicenseDiagnostics {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LicenseDiagnostics {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LicenseDiagnostics {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("LicenseDiagnostics"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LicenseDiagnostics {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LicenseDiagnostics {
-    const TYPE_NAME: &'static str = "LicenseDiagnostics";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<f32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::LicenseManagerState>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "sourceLastChanged" => {
-                    crate::de::req(&mut f.0, &mut map, "sourceLastChanged")
-                }
-                "sourceLost" => crate::de::req(&mut f.1, &mut map, "sourceLost"),
-                "sourceLatency" => crate::de::req(&mut f.2, &mut map, "sourceLatency"),
-                "licenseRequests" => {
-                    crate::de::req(&mut f.3, &mut map, "licenseRequests")
-                }
-                "licenseRequestFailures" => {
-                    crate::de::req(&mut f.4, &mut map, "licenseRequestFailures")
-                }
-                "licenseFeatureUnknowns" => {
-                    crate::de::req(&mut f.5, &mut map, "licenseFeatureUnknowns")
-                }
-                "opState" => crate::de::req(&mut f.6, &mut map, "opState"),
-                "lastStatusUpdate" => {
-                    crate::de::req(&mut f.7, &mut map, "lastStatusUpdate")
-                }
-                "opFailureMessage" => {
-                    crate::de::req(&mut f.8, &mut map, "opFailureMessage")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                    ],
-                    &[
-                        "sourceLastChanged",
-                        "sourceLost",
-                        "sourceLatency",
-                        "licenseRequests",
-                        "licenseRequestFailures",
-                        "licenseFeatureUnknowns",
-                        "opState",
-                        "lastStatusUpdate",
-                        "opFailureMessage",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            source_last_changed: f_0,
-            source_lost: f_1,
-            source_latency: f_2,
-            license_requests: f_3,
-            license_request_failures: f_4,
-            license_feature_unknowns: f_5,
-            op_state: f_6,
-            last_status_update: f_7,
-            op_failure_message: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

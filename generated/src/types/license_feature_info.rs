@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LicenseFeatureInfo {
     /// Property *LicenseFeatureInfo.key*.
     pub key: String,
@@ -39,92 +39,106 @@ impl LicenseFeatureInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("featureName", &self.feature_name);
-        o.opt("featureDescription", &self.feature_description);
-        o.opt("state", &self.state);
-        o.field("costUnit", &self.cost_unit);
-        o.opt("sourceRestriction", &self.source_restriction);
-        o.opt("dependentKey", &self.dependent_key);
-        o.opt("edition", &self.edition);
-        o.opt("expiresOn", &self.expires_on);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LicenseFeatureInfo",
+    type_name: Some("LicenseFeatureInfo"),
+    wire: &[
+        "key",
+        "featureName",
+        "featureDescription",
+        "state",
+        "costUnit",
+        "sourceRestriction",
+        "dependentKey",
+        "edition",
+        "expiresOn",
+    ],
+    names: &[
+        "key",
+        "feature_name",
+        "feature_description",
+        "state",
+        "cost_unit",
+        "source_restriction",
+        "dependent_key",
+        "edition",
+        "expires_on",
+    ],
+    required: &[0u16, 1u16, 4u16],
+    by_name: &[4u16, 6u16, 7u16, 8u16, 2u16, 1u16, 0u16, 5u16, 3u16],
+};
+impl crate::object::Object for LicenseFeatureInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.feature_name,
+            2usize => &self.feature_description,
+            3usize => &self.state,
+            4usize => &self.cost_unit,
+            5usize => &self.source_restriction,
+            6usize => &self.dependent_key,
+            7usize => &self.edition,
+            8usize => &self.expires_on,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.feature_name,
+            2usize => &mut self.feature_description,
+            3usize => &mut self.state,
+            4usize => &mut self.cost_unit,
+            5usize => &mut self.source_restriction,
+            6usize => &mut self.dependent_key,
+            7usize => &mut self.edition,
+            8usize => &mut self.expires_on,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for LicenseFeatureInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for LicenseFeatureInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LicenseFeatureInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LicenseFeatureInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LicenseFeatureInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("LicenseFeatureInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LicenseFeatureInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LicenseFeatureInfo {
-    const TYPE_NAME: &'static str = "LicenseFeatureInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::LicenseFeatureInfoState>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "featureName" => crate::de::req(&mut f.1, &mut map, "featureName"),
-                "featureDescription" => {
-                    crate::de::set(&mut f.2, &mut map, "featureDescription")
-                }
-                "state" => crate::de::set(&mut f.3, &mut map, "state"),
-                "costUnit" => crate::de::req(&mut f.4, &mut map, "costUnit"),
-                "sourceRestriction" => {
-                    crate::de::set(&mut f.5, &mut map, "sourceRestriction")
-                }
-                "dependentKey" => crate::de::set_list(&mut f.6, &mut map, "dependentKey"),
-                "edition" => crate::de::set(&mut f.7, &mut map, "edition"),
-                "expiresOn" => crate::de::set(&mut f.8, &mut map, "expiresOn"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some()],
-                    &["key", "featureName", "costUnit"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4), f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            feature_name: f_1,
-            feature_description: f_2,
-            state: f_3,
-            cost_unit: f_4,
-            source_restriction: f_5,
-            dependent_key: f_6,
-            edition: f_7,
-            expires_on: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *LicenseManagerLicenseInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LicenseManagerLicenseInfo {
     /// Property *LicenseManagerLicenseInfo.licenseKey*.
     pub license_key: String,
@@ -32,93 +32,102 @@ impl LicenseManagerLicenseInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("licenseKey", &self.license_key);
-        o.field("editionKey", &self.edition_key);
-        o.field("name", &self.name);
-        o.field("total", &self.total);
-        o.opt("used", &self.used);
-        o.field("costUnit", &self.cost_unit);
-        o.opt("properties", &self.properties);
-        o.opt("labels", &self.labels);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LicenseManagerLicenseInfo",
+    type_name: Some("LicenseManagerLicenseInfo"),
+    wire: &[
+        "licenseKey",
+        "editionKey",
+        "name",
+        "total",
+        "used",
+        "costUnit",
+        "properties",
+        "labels",
+    ],
+    names: &[
+        "license_key",
+        "edition_key",
+        "name",
+        "total",
+        "used",
+        "cost_unit",
+        "properties",
+        "labels",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+    by_name: &[5u16, 1u16, 7u16, 0u16, 2u16, 6u16, 3u16, 4u16],
+};
+impl crate::object::Object for LicenseManagerLicenseInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.license_key,
+            1usize => &self.edition_key,
+            2usize => &self.name,
+            3usize => &self.total,
+            4usize => &self.used,
+            5usize => &self.cost_unit,
+            6usize => &self.properties,
+            7usize => &self.labels,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.license_key,
+            1usize => &mut self.edition_key,
+            2usize => &mut self.name,
+            3usize => &mut self.total,
+            4usize => &mut self.used,
+            5usize => &mut self.cost_unit,
+            6usize => &mut self.properties,
+            7usize => &mut self.labels,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for LicenseManagerLicenseInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for LicenseManagerLicenseInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LicenseManagerLicenseInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LicenseManagerLicenseInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LicenseManagerLicenseInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("LicenseManagerLicenseInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LicenseManagerLicenseInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LicenseManagerLicenseInfo {
-    const TYPE_NAME: &'static str = "LicenseManagerLicenseInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<Vec<crate::types::KeyAnyValue>>,
-            Option<Vec<crate::types::KeyValue>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "licenseKey" => crate::de::req(&mut f.0, &mut map, "licenseKey"),
-                "editionKey" => crate::de::req(&mut f.1, &mut map, "editionKey"),
-                "name" => crate::de::req(&mut f.2, &mut map, "name"),
-                "total" => crate::de::req(&mut f.3, &mut map, "total"),
-                "used" => crate::de::set(&mut f.4, &mut map, "used"),
-                "costUnit" => crate::de::req(&mut f.5, &mut map, "costUnit"),
-                "properties" => crate::de::set_list(&mut f.6, &mut map, "properties"),
-                "labels" => crate::de::set_list(&mut f.7, &mut map, "labels"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["licenseKey", "editionKey", "name", "total", "costUnit"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, Some(f_5), f_6, f_7) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            license_key: f_0,
-            edition_key: f_1,
-            name: f_2,
-            total: f_3,
-            used: f_4,
-            cost_unit: f_5,
-            properties: f_6,
-            labels: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,7 +8,7 @@
 ///
 /// Has subtypes: members declared with this type are held as \[`LicenseSourceKind`\].
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LicenseSource {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -21,37 +21,65 @@ impl LicenseSource {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LicenseSource",
+    type_name: Some("LicenseSource"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for LicenseSource {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "LicenseSource")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "LicenseSource")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for LicenseSource {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for LicenseSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LicenseSource {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LicenseSource {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LicenseSource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("LicenseSource"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LicenseSource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LicenseSource {
-    const TYPE_NAME: &'static str = "LicenseSource";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `LicenseSource` or any of its subtypes: what a member declared as `LicenseSource` holds.
@@ -72,12 +100,7 @@ pub enum LicenseSourceKind {
 impl LicenseSourceKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::LicenseSource(v) => v.type_name(),
-            Self::EvaluationLicenseSource(v) => v.type_name(),
-            Self::LicenseServerSource(v) => v.type_name(),
-            Self::LocalLicenseSource(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -113,71 +136,65 @@ impl From<crate::types::LocalLicenseSource> for LicenseSourceKind {
         Self::LocalLicenseSource(Box::new(v))
     }
 }
-impl serde::Serialize for LicenseSourceKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for LicenseSourceKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::LicenseSource, id) {
+            crate::registry::id::EvaluationLicenseSource => {
+                Self::EvaluationLicenseSource(crate::object::Blank::blank())
+            }
+            crate::registry::id::LicenseServerSource => {
+                Self::LicenseServerSource(crate::object::Blank::blank())
+            }
+            crate::registry::id::LocalLicenseSource => {
+                Self::LocalLicenseSource(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::LicenseSource(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::LicenseSource(v) => v.serialize(s),
-            Self::EvaluationLicenseSource(v) => v.serialize(s),
-            Self::LicenseServerSource(v) => v.serialize(s),
-            Self::LocalLicenseSource(v) => v.serialize(s),
+            Self::LicenseSource(v) => &**v,
+            Self::EvaluationLicenseSource(v) => &**v,
+            Self::LicenseServerSource(v) => &**v,
+            Self::LocalLicenseSource(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::LicenseSource(v) => &mut **v,
+            Self::EvaluationLicenseSource(v) => &mut **v,
+            Self::LicenseServerSource(v) => &mut **v,
+            Self::LocalLicenseSource(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for LicenseSourceKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for LicenseSourceKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for LicenseSourceKind {
-    const BASE: u16 = crate::registry::id::LicenseSource;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::EvaluationLicenseSource => {
-                    Self::EvaluationLicenseSource(
-                        Box::new(
-                            <crate::types::EvaluationLicenseSource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LicenseServerSource => {
-                    Self::LicenseServerSource(
-                        Box::new(
-                            <crate::types::LicenseServerSource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LocalLicenseSource => {
-                    Self::LocalLicenseSource(
-                        Box::new(
-                            <crate::types::LocalLicenseSource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::LicenseSource(
-                        Box::new(
-                            <crate::types::LicenseSource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for LicenseSourceKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for LicenseSourceKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for LicenseSourceKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LicenseSourceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

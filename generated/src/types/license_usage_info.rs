@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LicenseUsageInfo {
     /// Property *LicenseUsageInfo.source*.
     pub source: crate::types::LicenseSourceKind,
@@ -27,72 +27,82 @@ impl LicenseUsageInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("source", &self.source);
-        o.field("sourceAvailable", &self.source_available);
-        o.opt("reservationInfo", &self.reservation_info);
-        o.opt("featureInfo", &self.feature_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LicenseUsageInfo",
+    type_name: Some("LicenseUsageInfo"),
+    wire: &["source", "sourceAvailable", "reservationInfo", "featureInfo"],
+    names: &["source", "source_available", "reservation_info", "feature_info"],
+    required: &[0u16, 1u16],
+    by_name: &[3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for LicenseUsageInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.source,
+            1usize => &self.source_available,
+            2usize => &self.reservation_info,
+            3usize => &self.feature_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.source,
+            1usize => &mut self.source_available,
+            2usize => &mut self.reservation_info,
+            3usize => &mut self.feature_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for LicenseUsageInfo {
+    fn blank() -> Self {
+        Self {
+            source: crate::object::Blank::blank(),
+            source_available: crate::object::Blank::blank(),
+            reservation_info: crate::object::Blank::blank(),
+            feature_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for LicenseUsageInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LicenseUsageInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LicenseUsageInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LicenseUsageInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("LicenseUsageInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LicenseUsageInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LicenseUsageInfo {
-    const TYPE_NAME: &'static str = "LicenseUsageInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::LicenseSourceKind>,
-            Option<bool>,
-            Option<Vec<crate::types::LicenseReservationInfo>>,
-            Option<Vec<crate::types::LicenseFeatureInfo>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "source" => crate::de::req(&mut f.0, &mut map, "source"),
-                "sourceAvailable" => {
-                    crate::de::req(&mut f.1, &mut map, "sourceAvailable")
-                }
-                "reservationInfo" => {
-                    crate::de::set_list(&mut f.2, &mut map, "reservationInfo")
-                }
-                "featureInfo" => crate::de::set_list(&mut f.3, &mut map, "featureInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["source", "sourceAvailable"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            source: f_0,
-            source_available: f_1,
-            reservation_info: f_2,
-            feature_info: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LifecycleConfigDetails {
     /// Property *LifecycleConfigDetails.clusterType*.
     pub cluster_type: String,
@@ -24,63 +24,74 @@ impl LifecycleConfigDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clusterType", &self.cluster_type);
-        o.opt("faultDomainsDetails", &self.fault_domains_details);
-        o.opt("witnessHostsDetails", &self.witness_hosts_details);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LifecycleConfigDetails",
+    type_name: Some("LifecycleConfigDetails"),
+    wire: &["clusterType", "faultDomainsDetails", "witnessHostsDetails"],
+    names: &["cluster_type", "fault_domains_details", "witness_hosts_details"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for LifecycleConfigDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_type,
+            1usize => &self.fault_domains_details,
+            2usize => &self.witness_hosts_details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_type,
+            1usize => &mut self.fault_domains_details,
+            2usize => &mut self.witness_hosts_details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for LifecycleConfigDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for LifecycleConfigDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LifecycleConfigDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LifecycleConfigDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LifecycleConfigDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("LifecycleConfigDetails"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LifecycleConfigDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LifecycleConfigDetails {
-    const TYPE_NAME: &'static str = "LifecycleConfigDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::LifecycleFaultDomainDetails>>,
-            Option<Vec<crate::types::LifecycleWitnessDetails>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterType" => crate::de::req(&mut f.0, &mut map, "clusterType"),
-                "faultDomainsDetails" => {
-                    crate::de::set_list(&mut f.1, &mut map, "faultDomainsDetails")
-                }
-                "witnessHostsDetails" => {
-                    crate::de::set_list(&mut f.2, &mut map, "witnessHostsDetails")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["clusterType"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster_type: f_0,
-            fault_domains_details: f_1,
-            witness_hosts_details: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LifecyclePreCheckResult {
     /// Property *LifecyclePreCheckResult.type*.
     pub r#type: Option<String>,
@@ -26,63 +26,76 @@ impl LifecyclePreCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("type", &self.r#type);
-        o.opt("description", &self.description);
-        o.field("status", &self.status);
-        o.opt("reason", &self.reason);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LifecyclePreCheckResult",
+    type_name: Some("LifecyclePreCheckResult"),
+    wire: &["type", "description", "status", "reason"],
+    names: &["type", "description", "status", "reason"],
+    required: &[2u16],
+    by_name: &[1u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for LifecyclePreCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.description,
+            2usize => &self.status,
+            3usize => &self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.description,
+            2usize => &mut self.status,
+            3usize => &mut self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for LifecyclePreCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for LifecyclePreCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LifecyclePreCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LifecyclePreCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LifecyclePreCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("LifecyclePreCheckResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LifecyclePreCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LifecyclePreCheckResult {
-    const TYPE_NAME: &'static str = "LifecyclePreCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<Box<crate::types::LocalizableMessage>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::set(&mut f.0, &mut map, "type"),
-                "description" => crate::de::set(&mut f.1, &mut map, "description"),
-                "status" => crate::de::req(&mut f.2, &mut map, "status"),
-                "reason" => crate::de::set(&mut f.3, &mut map, "reason"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["status"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            description: f_1,
-            status: f_2,
-            reason: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *LinkLayerDiscoveryProtocolInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LinkLayerDiscoveryProtocolInfo {
     /// Property *LinkLayerDiscoveryProtocolInfo.chassisId*.
     pub chassis_id: String,
@@ -24,72 +24,76 @@ impl LinkLayerDiscoveryProtocolInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("chassisId", &self.chassis_id);
-        o.field("portId", &self.port_id);
-        o.field("timeToLive", &self.time_to_live);
-        o.opt("parameter", &self.parameter);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LinkLayerDiscoveryProtocolInfo",
+    type_name: Some("LinkLayerDiscoveryProtocolInfo"),
+    wire: &["chassisId", "portId", "timeToLive", "parameter"],
+    names: &["chassis_id", "port_id", "time_to_live", "parameter"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for LinkLayerDiscoveryProtocolInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.chassis_id,
+            1usize => &self.port_id,
+            2usize => &self.time_to_live,
+            3usize => &self.parameter,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.chassis_id,
+            1usize => &mut self.port_id,
+            2usize => &mut self.time_to_live,
+            3usize => &mut self.parameter,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for LinkLayerDiscoveryProtocolInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for LinkLayerDiscoveryProtocolInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LinkLayerDiscoveryProtocolInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LinkLayerDiscoveryProtocolInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LinkLayerDiscoveryProtocolInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("LinkLayerDiscoveryProtocolInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LinkLayerDiscoveryProtocolInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LinkLayerDiscoveryProtocolInfo {
-    const TYPE_NAME: &'static str = "LinkLayerDiscoveryProtocolInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Vec<crate::types::KeyAnyValue>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "chassisId" => crate::de::req(&mut f.0, &mut map, "chassisId"),
-                "portId" => crate::de::req(&mut f.1, &mut map, "portId"),
-                "timeToLive" => crate::de::req(&mut f.2, &mut map, "timeToLive"),
-                "parameter" => crate::de::set_list(&mut f.3, &mut map, "parameter"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["chassisId", "portId", "timeToLive"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            chassis_id: f_0,
-            port_id: f_1,
-            time_to_live: f_2,
-            parameter: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -22,15 +22,15 @@ pub struct ListFilesInGuestRequestType<'a> {
     /// Parameter *matchPattern*.
     pub match_pattern: Option<&'a str>,
 }
-impl serde::Serialize for ListFilesInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ListFilesInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("filePath", &self.file_path);
-        o.opt("index", &self.index);
-        o.opt("maxResults", &self.max_results);
-        o.opt("matchPattern", &self.match_pattern);
-        o.end(&crate::Extra::EMPTY)
+        o.field("index", &self.index);
+        o.field("maxResults", &self.max_results);
+        o.field("matchPattern", &self.match_pattern);
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct ListGuestAliasesRequestType<'a> {
     /// Parameter *username*.
     pub username: &'a str,
 }
-impl serde::Serialize for ListGuestAliasesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ListGuestAliasesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("username", &self.username);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

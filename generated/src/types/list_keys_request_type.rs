@@ -8,10 +8,10 @@ pub struct ListKeysRequestType {
     /// Parameter *limit*.
     pub limit: Option<i32>,
 }
-impl serde::Serialize for ListKeysRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("limit", &self.limit);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ListKeysRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("limit", &self.limit);
+        o.end();
     }
 }

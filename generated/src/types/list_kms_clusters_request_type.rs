@@ -12,12 +12,12 @@ pub struct ListKmsClustersRequestType {
     /// Parameter *statusFilter*.
     pub status_filter: Option<i32>,
 }
-impl serde::Serialize for ListKmsClustersRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("includeKmsServers", &self.include_kms_servers);
-        o.opt("managementTypeFilter", &self.management_type_filter);
-        o.opt("statusFilter", &self.status_filter);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ListKmsClustersRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("includeKmsServers", &self.include_kms_servers);
+        o.field("managementTypeFilter", &self.management_type_filter);
+        o.field("statusFilter", &self.status_filter);
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct ListProcessesInGuestRequestType<'a> {
     /// Parameter *pids*.
     pub pids: Option<&'a [i64]>,
 }
-impl serde::Serialize for ListProcessesInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ListProcessesInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
-        o.opt("pids", &self.pids);
-        o.end(&crate::Extra::EMPTY)
+        o.field("pids", &self.pids);
+        o.end();
     }
 }

@@ -20,14 +20,14 @@ pub struct ListRegistryKeysInGuestRequestType<'a> {
     /// Parameter *matchPattern*.
     pub match_pattern: Option<&'a str>,
 }
-impl serde::Serialize for ListRegistryKeysInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ListRegistryKeysInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("keyName", &self.key_name);
         o.field("recursive", &self.recursive);
-        o.opt("matchPattern", &self.match_pattern);
-        o.end(&crate::Extra::EMPTY)
+        o.field("matchPattern", &self.match_pattern);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct ListTagsAttachedToVStorageObjectRequestType<'a> {
     /// Parameter *id*.
     pub id: &'a crate::types::ID,
 }
-impl serde::Serialize for ListTagsAttachedToVStorageObjectRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ListTagsAttachedToVStorageObjectRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *LocalizationManagerMessageCatalog*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LocalizationManagerMessageCatalog {
     /// Property *LocalizationManagerMessageCatalog.moduleName*.
     pub module_name: String,
@@ -32,84 +32,98 @@ impl LocalizationManagerMessageCatalog {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("moduleName", &self.module_name);
-        o.field("catalogName", &self.catalog_name);
-        o.field("locale", &self.locale);
-        o.field("catalogUri", &self.catalog_uri);
-        o.opt("lastModified", &self.last_modified);
-        o.opt("md5sum", &self.md5sum);
-        o.opt("version", &self.version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LocalizationManagerMessageCatalog",
+    type_name: Some("LocalizationManagerMessageCatalog"),
+    wire: &[
+        "moduleName",
+        "catalogName",
+        "locale",
+        "catalogUri",
+        "lastModified",
+        "md5sum",
+        "version",
+    ],
+    names: &[
+        "module_name",
+        "catalog_name",
+        "locale",
+        "catalog_uri",
+        "last_modified",
+        "md5sum",
+        "version",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 3u16, 4u16, 2u16, 5u16, 0u16, 6u16],
+};
+impl crate::object::Object for LocalizationManagerMessageCatalog {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.module_name,
+            1usize => &self.catalog_name,
+            2usize => &self.locale,
+            3usize => &self.catalog_uri,
+            4usize => &self.last_modified,
+            5usize => &self.md5sum,
+            6usize => &self.version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.module_name,
+            1usize => &mut self.catalog_name,
+            2usize => &mut self.locale,
+            3usize => &mut self.catalog_uri,
+            4usize => &mut self.last_modified,
+            5usize => &mut self.md5sum,
+            6usize => &mut self.version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for LocalizationManagerMessageCatalog {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for LocalizationManagerMessageCatalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LocalizationManagerMessageCatalog {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LocalizationManagerMessageCatalog {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LocalizationManagerMessageCatalog {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("LocalizationManagerMessageCatalog"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LocalizationManagerMessageCatalog {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LocalizationManagerMessageCatalog {
-    const TYPE_NAME: &'static str = "LocalizationManagerMessageCatalog";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "moduleName" => crate::de::req(&mut f.0, &mut map, "moduleName"),
-                "catalogName" => crate::de::req(&mut f.1, &mut map, "catalogName"),
-                "locale" => crate::de::req(&mut f.2, &mut map, "locale"),
-                "catalogUri" => crate::de::req(&mut f.3, &mut map, "catalogUri"),
-                "lastModified" => crate::de::set(&mut f.4, &mut map, "lastModified"),
-                "md5sum" => crate::de::set(&mut f.5, &mut map, "md5sum"),
-                "version" => crate::de::set(&mut f.6, &mut map, "version"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["moduleName", "catalogName", "locale", "catalogUri"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            module_name: f_0,
-            catalog_name: f_1,
-            locale: f_2,
-            catalog_uri: f_3,
-            last_modified: f_4,
-            md5sum: f_5,
-            version: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *LocalizedMethodFault*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LocalizedMethodFault {
     pub fault: crate::types::MethodFaultKind,
     /// Property *LocalizedMethodFault.localizedMessage*.
@@ -19,55 +19,76 @@ impl LocalizedMethodFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("fault", &self.fault);
-        o.opt("localizedMessage", &self.localized_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "LocalizedMethodFault",
+    type_name: Some("LocalizedMethodFault"),
+    wire: &["fault", "localizedMessage"],
+    names: &["fault", "localized_message"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for LocalizedMethodFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault,
+            1usize => &self.localized_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault,
+            1usize => &mut self.localized_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for LocalizedMethodFault {
+    fn blank() -> Self {
+        Self {
+            fault: crate::object::Blank::blank(),
+            localized_message: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for LocalizedMethodFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for LocalizedMethodFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for LocalizedMethodFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for LocalizedMethodFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("LocalizedMethodFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for LocalizedMethodFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for LocalizedMethodFault {
-    const TYPE_NAME: &'static str = "LocalizedMethodFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<crate::types::MethodFaultKind>, Option<String>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "fault" => crate::de::req(&mut f.0, &mut map, "fault"),
-                "localizedMessage" => {
-                    crate::de::set(&mut f.1, &mut map, "localizedMessage")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["fault"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            fault: f_0,
-            localized_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,11 +14,11 @@ pub struct LogUserEventRequestType<'a> {
     /// Parameter *msg*.
     pub msg: &'a str,
 }
-impl serde::Serialize for LogUserEventRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for LogUserEventRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
         o.field("msg", &self.msg);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct LoginBySSPIRequestType<'a> {
     /// Parameter *locale*.
     pub locale: Option<&'a str>,
 }
-impl serde::Serialize for LoginBySSPIRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for LoginBySSPIRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("base64Token", &self.base64_token);
-        o.opt("locale", &self.locale);
-        o.end(&crate::Extra::EMPTY)
+        o.field("locale", &self.locale);
+        o.end();
     }
 }

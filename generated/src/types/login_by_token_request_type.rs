@@ -8,10 +8,10 @@ pub struct LoginByTokenRequestType<'a> {
     /// Parameter *locale*.
     pub locale: Option<&'a str>,
 }
-impl serde::Serialize for LoginByTokenRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("locale", &self.locale);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for LoginByTokenRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("locale", &self.locale);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct LoginExtensionByCertificateRequestType<'a> {
     /// Parameter *locale*.
     pub locale: Option<&'a str>,
 }
-impl serde::Serialize for LoginExtensionByCertificateRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for LoginExtensionByCertificateRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("extensionKey", &self.extension_key);
-        o.opt("locale", &self.locale);
-        o.end(&crate::Extra::EMPTY)
+        o.field("locale", &self.locale);
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct LoginRequestType<'a> {
     /// Parameter *locale*.
     pub locale: Option<&'a str>,
 }
-impl serde::Serialize for LoginRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for LoginRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("userName", &self.user_name);
         o.field("password", &self.password);
-        o.opt("locale", &self.locale);
-        o.end(&crate::Extra::EMPTY)
+        o.field("locale", &self.locale);
+        o.end();
     }
 }

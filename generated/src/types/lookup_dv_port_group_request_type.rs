@@ -8,10 +8,10 @@ pub struct LookupDvPortGroupRequestType<'a> {
     /// Parameter *portgroupKey*.
     pub portgroup_key: &'a str,
 }
-impl serde::Serialize for LookupDvPortGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for LookupDvPortGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("portgroupKey", &self.portgroup_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

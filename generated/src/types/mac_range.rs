@@ -3,7 +3,7 @@
 /// Data object type *MacRange*.
 ///
 /// Extends `MacAddress`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MacRange {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -22,57 +22,74 @@ impl MacRange {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("negate", &self.negate);
-        o.field("address", &self.address);
-        o.field("mask", &self.mask);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "MacRange",
+    type_name: Some("MacRange"),
+    wire: &["negate", "address", "mask"],
+    names: &["negate", "address", "mask"],
+    required: &[1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for MacRange {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.negate,
+            1usize => &self.address,
+            2usize => &self.mask,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.negate,
+            1usize => &mut self.address,
+            2usize => &mut self.mask,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for MacRange {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for MacRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for MacRange {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for MacRange {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for MacRange {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("MacRange"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MacRange {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for MacRange {
-    const TYPE_NAME: &'static str = "MacRange";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<String>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "negate" => crate::de::set(&mut f.0, &mut map, "negate"),
-                "address" => crate::de::req(&mut f.1, &mut map, "address"),
-                "mask" => crate::de::req(&mut f.2, &mut map, "mask"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(&[f.1.is_some(), f.2.is_some()], &["address", "mask"]),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            negate: f_0,
-            address: f_1,
-            mask: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -18,13 +18,13 @@ pub struct MakeDirectoryInGuestRequestType<'a> {
     /// Parameter *createParentDirectories*.
     pub create_parent_directories: bool,
 }
-impl serde::Serialize for MakeDirectoryInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MakeDirectoryInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("directoryPath", &self.directory_path);
         o.field("createParentDirectories", &self.create_parent_directories);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct MakeDirectoryRequestType<'a> {
     /// Parameter *createParentDirectories*.
     pub create_parent_directories: Option<bool>,
 }
-impl serde::Serialize for MakeDirectoryRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MakeDirectoryRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("datacenter", &self.datacenter);
-        o.opt("createParentDirectories", &self.create_parent_directories);
-        o.end(&crate::Extra::EMPTY)
+        o.field("datacenter", &self.datacenter);
+        o.field("createParentDirectories", &self.create_parent_directories);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct MakePrimaryVMRequestType<'a> {
     /// Refers instance of *VirtualMachine*.
     pub vm: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for MakePrimaryVMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MakePrimaryVMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct MarkAsLocalRequestType<'a> {
     /// Parameter *scsiDiskUuid*.
     pub scsi_disk_uuid: &'a str,
 }
-impl serde::Serialize for MarkAsLocalRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MarkAsLocalRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("scsiDiskUuid", &self.scsi_disk_uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct MarkForRemovalRequestType<'a> {
     /// Parameter *remove*.
     pub remove: bool,
 }
-impl serde::Serialize for MarkForRemovalRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MarkForRemovalRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hbaName", &self.hba_name);
         o.field("remove", &self.remove);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

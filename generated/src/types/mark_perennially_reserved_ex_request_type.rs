@@ -10,11 +10,11 @@ pub struct MarkPerenniallyReservedExRequestType<'a> {
     /// Parameter *state*.
     pub state: bool,
 }
-impl serde::Serialize for MarkPerenniallyReservedExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("lunUuid", &self.lun_uuid);
+impl crate::ser::Encode for MarkPerenniallyReservedExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("lunUuid", &self.lun_uuid);
         o.field("state", &self.state);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

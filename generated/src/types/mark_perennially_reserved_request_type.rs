@@ -10,11 +10,11 @@ pub struct MarkPerenniallyReservedRequestType<'a> {
     /// Parameter *state*.
     pub state: bool,
 }
-impl serde::Serialize for MarkPerenniallyReservedRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MarkPerenniallyReservedRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("lunUuid", &self.lun_uuid);
         o.field("state", &self.state);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

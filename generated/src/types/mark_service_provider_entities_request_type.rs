@@ -12,10 +12,10 @@ pub struct MarkServiceProviderEntitiesRequestType<'a> {
     /// Refers instances of *ManagedEntity*.
     pub entity: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for MarkServiceProviderEntitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("entity", &self.entity);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for MarkServiceProviderEntitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("entity", &self.entity);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *MemorySizeNotSupportedByDatastore*.
 ///
 /// Extends `VirtualHardwareCompatibilityIssue`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MemorySizeNotSupportedByDatastore {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,78 +28,97 @@ impl MemorySizeNotSupportedByDatastore {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("datastore", &self.datastore);
-        o.field("memorySizeMB", &self.memory_size_mb);
-        o.field("maxMemorySizeMB", &self.max_memory_size_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "MemorySizeNotSupportedByDatastore",
+    type_name: Some("MemorySizeNotSupportedByDatastore"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "datastore",
+        "memorySizeMB",
+        "maxMemorySizeMB",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "datastore",
+        "memory_size_mb",
+        "max_memory_size_mb",
+    ],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+};
+impl crate::object::Object for MemorySizeNotSupportedByDatastore {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.datastore,
+            3usize => &self.memory_size_mb,
+            4usize => &self.max_memory_size_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.datastore,
+            3usize => &mut self.memory_size_mb,
+            4usize => &mut self.max_memory_size_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for MemorySizeNotSupportedByDatastore {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            memory_size_mb: crate::object::Blank::blank(),
+            max_memory_size_mb: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for MemorySizeNotSupportedByDatastore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for MemorySizeNotSupportedByDatastore {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for MemorySizeNotSupportedByDatastore {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for MemorySizeNotSupportedByDatastore {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("MemorySizeNotSupportedByDatastore"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MemorySizeNotSupportedByDatastore {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for MemorySizeNotSupportedByDatastore {
-    const TYPE_NAME: &'static str = "MemorySizeNotSupportedByDatastore";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "datastore" => crate::de::req(&mut f.2, &mut map, "datastore"),
-                "memorySizeMB" => crate::de::req(&mut f.3, &mut map, "memorySizeMB"),
-                "maxMemorySizeMB" => {
-                    crate::de::req(&mut f.4, &mut map, "maxMemorySizeMB")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["datastore", "memorySizeMB", "maxMemorySizeMB"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            datastore: f_2,
-            memory_size_mb: f_3,
-            max_memory_size_mb: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

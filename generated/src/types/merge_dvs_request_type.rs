@@ -12,10 +12,10 @@ pub struct MergeDvsRequestType<'a> {
     /// Refers instance of *DistributedVirtualSwitch*.
     pub dvs: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for MergeDvsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MergeDvsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("dvs", &self.dvs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct MergePermissionsRequestType {
     /// Parameter *dstRoleId*.
     pub dst_role_id: i32,
 }
-impl serde::Serialize for MergePermissionsRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MergePermissionsRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("srcRoleId", &self.src_role_id);
         o.field("dstRoleId", &self.dst_role_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

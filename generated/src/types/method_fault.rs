@@ -3,7 +3,7 @@
 /// Data object type *MethodFault*.
 ///
 /// Has subtypes: members declared with this type are held as \[`MethodFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MethodFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -20,51 +20,73 @@ impl MethodFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "MethodFault",
+    type_name: Some("MethodFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for MethodFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for MethodFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for MethodFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for MethodFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for MethodFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for MethodFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("MethodFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MethodFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for MethodFault {
-    const TYPE_NAME: &'static str = "MethodFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `MethodFault` or any of its subtypes: what a member declared as `MethodFault` holds.
@@ -148,51 +170,7 @@ pub enum MethodFaultKind {
 impl MethodFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::MethodFault(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::EamFault(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmFault(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::CertificateRefreshFailed(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::CertificateRevocationFailed(v) => v.type_name(),
-            Self::DuplicateEntry(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::InactiveProvider(v) => v.type_name(),
-            Self::SmsInvalidLogin(v) => v.type_name(),
-            Self::InvalidProfile(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::NotSupportedByProvider(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::ProviderBusy(v) => v.type_name(),
-            Self::ProviderOutOfProvisioningResource(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::ProviderOutOfResource(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::ProviderRegistrationFault(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::ProviderSyncFailed(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::ProviderUnavailable(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::ProviderUnregistrationFault(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::QueryExecutionFault(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::SmsFault(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::TooMany(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::SmsReplicationFault(v) => v.type_name(),
-            Self::VimFault(v) => v.type_name(),
-            Self::RuntimeFault(v) => v.type_name(),
-            Self::InvalidCollectorVersion(v) => v.type_name(),
-            Self::InvalidProperty(v) => v.type_name(),
-            #[cfg(feature = "vslm")]
-            Self::VslmFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -394,338 +372,252 @@ impl From<crate::types::VslmFaultKind> for MethodFaultKind {
         Self::VslmFault(v)
     }
 }
-impl serde::Serialize for MethodFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::MethodFault(v) => v.serialize(s),
+impl crate::object::Family for MethodFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::MethodFault, id) {
             #[cfg(feature = "eam")]
-            Self::EamFault(v) => v.serialize(s),
+            crate::registry::id::EamFault => {
+                Self::EamFault(
+                    <crate::types::EamFaultKind as crate::object::Family>::blank_for(id),
+                )
+            }
             #[cfg(feature = "pbm")]
-            Self::PbmFault(v) => v.serialize(s),
+            crate::registry::id::PbmFault => {
+                Self::PbmFault(
+                    <crate::types::PbmFaultKind as crate::object::Family>::blank_for(id),
+                )
+            }
             #[cfg(feature = "sms")]
-            Self::CertificateRefreshFailed(v) => v.serialize(s),
+            crate::registry::id::CertificateRefreshFailed => {
+                Self::CertificateRefreshFailed(crate::object::Blank::blank())
+            }
             #[cfg(feature = "sms")]
-            Self::CertificateRevocationFailed(v) => v.serialize(s),
-            Self::DuplicateEntry(v) => v.serialize(s),
+            crate::registry::id::CertificateRevocationFailed => {
+                Self::CertificateRevocationFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::DuplicateEntry => {
+                Self::DuplicateEntry(crate::object::Blank::blank())
+            }
             #[cfg(feature = "sms")]
-            Self::InactiveProvider(v) => v.serialize(s),
-            Self::SmsInvalidLogin(v) => v.serialize(s),
-            Self::InvalidProfile(v) => v.serialize(s),
+            crate::registry::id::InactiveProvider => {
+                Self::InactiveProvider(crate::object::Blank::blank())
+            }
+            crate::registry::id::SmsInvalidLogin => {
+                Self::SmsInvalidLogin(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidProfile => {
+                Self::InvalidProfile(crate::object::Blank::blank())
+            }
             #[cfg(feature = "sms")]
-            Self::NotSupportedByProvider(v) => v.serialize(s),
+            crate::registry::id::NotSupportedByProvider => {
+                Self::NotSupportedByProvider(crate::object::Blank::blank())
+            }
             #[cfg(feature = "sms")]
-            Self::ProviderBusy(v) => v.serialize(s),
-            Self::ProviderOutOfProvisioningResource(v) => v.serialize(s),
+            crate::registry::id::ProviderBusy => {
+                Self::ProviderBusy(crate::object::Blank::blank())
+            }
+            crate::registry::id::ProviderOutOfProvisioningResource => {
+                Self::ProviderOutOfProvisioningResource(crate::object::Blank::blank())
+            }
             #[cfg(feature = "sms")]
-            Self::ProviderOutOfResource(v) => v.serialize(s),
+            crate::registry::id::ProviderOutOfResource => {
+                Self::ProviderOutOfResource(crate::object::Blank::blank())
+            }
             #[cfg(feature = "sms")]
-            Self::ProviderRegistrationFault(v) => v.serialize(s),
+            crate::registry::id::ProviderRegistrationFault => {
+                Self::ProviderRegistrationFault(
+                    <crate::types::ProviderRegistrationFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
             #[cfg(feature = "sms")]
-            Self::ProviderSyncFailed(v) => v.serialize(s),
+            crate::registry::id::ProviderSyncFailed => {
+                Self::ProviderSyncFailed(
+                    <crate::types::ProviderSyncFailedKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
             #[cfg(feature = "sms")]
-            Self::ProviderUnavailable(v) => v.serialize(s),
+            crate::registry::id::ProviderUnavailable => {
+                Self::ProviderUnavailable(crate::object::Blank::blank())
+            }
             #[cfg(feature = "sms")]
-            Self::ProviderUnregistrationFault(v) => v.serialize(s),
+            crate::registry::id::ProviderUnregistrationFault => {
+                Self::ProviderUnregistrationFault(crate::object::Blank::blank())
+            }
             #[cfg(feature = "sms")]
-            Self::QueryExecutionFault(v) => v.serialize(s),
+            crate::registry::id::QueryExecutionFault => {
+                Self::QueryExecutionFault(
+                    <crate::types::QueryExecutionFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
             #[cfg(feature = "sms")]
-            Self::SmsFault(v) => v.serialize(s),
+            crate::registry::id::SmsFault => {
+                Self::SmsFault(crate::object::Blank::blank())
+            }
             #[cfg(feature = "sms")]
-            Self::TooMany(v) => v.serialize(s),
+            crate::registry::id::TooMany => Self::TooMany(crate::object::Blank::blank()),
             #[cfg(feature = "sms")]
-            Self::SmsReplicationFault(v) => v.serialize(s),
-            Self::VimFault(v) => v.serialize(s),
-            Self::RuntimeFault(v) => v.serialize(s),
-            Self::InvalidCollectorVersion(v) => v.serialize(s),
-            Self::InvalidProperty(v) => v.serialize(s),
+            crate::registry::id::SmsReplicationFault => {
+                Self::SmsReplicationFault(
+                    <crate::types::SmsReplicationFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VimFault => {
+                Self::VimFault(
+                    <crate::types::VimFaultKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::RuntimeFault => {
+                Self::RuntimeFault(
+                    <crate::types::RuntimeFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidCollectorVersion => {
+                Self::InvalidCollectorVersion(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidProperty => {
+                Self::InvalidProperty(crate::object::Blank::blank())
+            }
             #[cfg(feature = "vslm")]
-            Self::VslmFault(v) => v.serialize(s),
+            crate::registry::id::VslmFault => {
+                Self::VslmFault(
+                    <crate::types::VslmFaultKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::MethodFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::MethodFault(v) => &**v,
+            #[cfg(feature = "eam")]
+            Self::EamFault(v) => crate::object::Family::object(v),
+            #[cfg(feature = "pbm")]
+            Self::PbmFault(v) => crate::object::Family::object(v),
+            #[cfg(feature = "sms")]
+            Self::CertificateRefreshFailed(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::CertificateRevocationFailed(v) => &**v,
+            Self::DuplicateEntry(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::InactiveProvider(v) => &**v,
+            Self::SmsInvalidLogin(v) => &**v,
+            Self::InvalidProfile(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::NotSupportedByProvider(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::ProviderBusy(v) => &**v,
+            Self::ProviderOutOfProvisioningResource(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::ProviderOutOfResource(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::ProviderRegistrationFault(v) => crate::object::Family::object(v),
+            #[cfg(feature = "sms")]
+            Self::ProviderSyncFailed(v) => crate::object::Family::object(v),
+            #[cfg(feature = "sms")]
+            Self::ProviderUnavailable(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::ProviderUnregistrationFault(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::QueryExecutionFault(v) => crate::object::Family::object(v),
+            #[cfg(feature = "sms")]
+            Self::SmsFault(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::TooMany(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::SmsReplicationFault(v) => crate::object::Family::object(v),
+            Self::VimFault(v) => crate::object::Family::object(v),
+            Self::RuntimeFault(v) => crate::object::Family::object(v),
+            Self::InvalidCollectorVersion(v) => &**v,
+            Self::InvalidProperty(v) => &**v,
+            #[cfg(feature = "vslm")]
+            Self::VslmFault(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::MethodFault(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::EamFault(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "pbm")]
+            Self::PbmFault(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "sms")]
+            Self::CertificateRefreshFailed(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::CertificateRevocationFailed(v) => &mut **v,
+            Self::DuplicateEntry(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::InactiveProvider(v) => &mut **v,
+            Self::SmsInvalidLogin(v) => &mut **v,
+            Self::InvalidProfile(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::NotSupportedByProvider(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::ProviderBusy(v) => &mut **v,
+            Self::ProviderOutOfProvisioningResource(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::ProviderOutOfResource(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::ProviderRegistrationFault(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "sms")]
+            Self::ProviderSyncFailed(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "sms")]
+            Self::ProviderUnavailable(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::ProviderUnregistrationFault(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::QueryExecutionFault(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "sms")]
+            Self::SmsFault(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::TooMany(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::SmsReplicationFault(v) => crate::object::Family::object_mut(v),
+            Self::VimFault(v) => crate::object::Family::object_mut(v),
+            Self::RuntimeFault(v) => crate::object::Family::object_mut(v),
+            Self::InvalidCollectorVersion(v) => &mut **v,
+            Self::InvalidProperty(v) => &mut **v,
+            #[cfg(feature = "vslm")]
+            Self::VslmFault(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for MethodFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for MethodFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for MethodFaultKind {
-    const BASE: u16 = crate::registry::id::MethodFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "eam")]
-                crate::registry::id::EamFault => {
-                    Self::EamFault(
-                        <crate::types::EamFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmFault => {
-                    Self::PbmFault(
-                        <crate::types::PbmFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::CertificateRefreshFailed => {
-                    Self::CertificateRefreshFailed(
-                        Box::new(
-                            <crate::types::CertificateRefreshFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::CertificateRevocationFailed => {
-                    Self::CertificateRevocationFailed(
-                        Box::new(
-                            <crate::types::CertificateRevocationFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DuplicateEntry => {
-                    Self::DuplicateEntry(
-                        Box::new(
-                            <crate::types::DuplicateEntry as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::InactiveProvider => {
-                    Self::InactiveProvider(
-                        Box::new(
-                            <crate::types::InactiveProvider as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SmsInvalidLogin => {
-                    Self::SmsInvalidLogin(
-                        Box::new(
-                            <crate::types::SmsInvalidLogin as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidProfile => {
-                    Self::InvalidProfile(
-                        Box::new(
-                            <crate::types::InvalidProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::NotSupportedByProvider => {
-                    Self::NotSupportedByProvider(
-                        Box::new(
-                            <crate::types::NotSupportedByProvider as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::ProviderBusy => {
-                    Self::ProviderBusy(
-                        Box::new(
-                            <crate::types::ProviderBusy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ProviderOutOfProvisioningResource => {
-                    Self::ProviderOutOfProvisioningResource(
-                        Box::new(
-                            <crate::types::ProviderOutOfProvisioningResource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::ProviderOutOfResource => {
-                    Self::ProviderOutOfResource(
-                        Box::new(
-                            <crate::types::ProviderOutOfResource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::ProviderRegistrationFault => {
-                    Self::ProviderRegistrationFault(
-                        <crate::types::ProviderRegistrationFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::ProviderSyncFailed => {
-                    Self::ProviderSyncFailed(
-                        <crate::types::ProviderSyncFailedKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::ProviderUnavailable => {
-                    Self::ProviderUnavailable(
-                        Box::new(
-                            <crate::types::ProviderUnavailable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::ProviderUnregistrationFault => {
-                    Self::ProviderUnregistrationFault(
-                        Box::new(
-                            <crate::types::ProviderUnregistrationFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::QueryExecutionFault => {
-                    Self::QueryExecutionFault(
-                        <crate::types::QueryExecutionFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::SmsFault => {
-                    Self::SmsFault(
-                        Box::new(
-                            <crate::types::SmsFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::TooMany => {
-                    Self::TooMany(
-                        Box::new(
-                            <crate::types::TooMany as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::SmsReplicationFault => {
-                    Self::SmsReplicationFault(
-                        <crate::types::SmsReplicationFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VimFault => {
-                    Self::VimFault(
-                        <crate::types::VimFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::RuntimeFault => {
-                    Self::RuntimeFault(
-                        <crate::types::RuntimeFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidCollectorVersion => {
-                    Self::InvalidCollectorVersion(
-                        Box::new(
-                            <crate::types::InvalidCollectorVersion as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidProperty => {
-                    Self::InvalidProperty(
-                        Box::new(
-                            <crate::types::InvalidProperty as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vslm")]
-                crate::registry::id::VslmFault => {
-                    Self::VslmFault(
-                        <crate::types::VslmFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::MethodFault(
-                        Box::new(
-                            <crate::types::MethodFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for MethodFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for MethodFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for MethodFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for MethodFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

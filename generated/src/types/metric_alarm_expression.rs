@@ -3,7 +3,7 @@
 /// Data object type *MetricAlarmExpression*.
 ///
 /// Extends `AlarmExpression`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MetricAlarmExpression {
     /// Property *MetricAlarmExpression.operator*.
     pub operator: crate::types::MetricAlarmOperator,
@@ -30,80 +30,107 @@ impl MetricAlarmExpression {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("operator", &self.operator);
-        o.field("type", &self.r#type);
-        o.field("metric", &self.metric);
-        o.opt("yellow", &self.yellow);
-        o.opt("yellowInterval", &self.yellow_interval);
-        o.opt("red", &self.red);
-        o.opt("redInterval", &self.red_interval);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "MetricAlarmExpression",
+    type_name: Some("MetricAlarmExpression"),
+    wire: &[
+        "operator",
+        "type",
+        "metric",
+        "yellow",
+        "yellowInterval",
+        "red",
+        "redInterval",
+    ],
+    names: &[
+        "operator",
+        "type",
+        "metric",
+        "yellow",
+        "yellow_interval",
+        "red",
+        "red_interval",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 0u16, 5u16, 6u16, 1u16, 3u16, 4u16],
+};
+impl crate::object::Object for MetricAlarmExpression {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.operator,
+            1usize => &self.r#type,
+            2usize => &self.metric,
+            3usize => &self.yellow,
+            4usize => &self.yellow_interval,
+            5usize => &self.red,
+            6usize => &self.red_interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.operator,
+            1usize => &mut self.r#type,
+            2usize => &mut self.metric,
+            3usize => &mut self.yellow,
+            4usize => &mut self.yellow_interval,
+            5usize => &mut self.red,
+            6usize => &mut self.red_interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for MetricAlarmExpression {
+    fn blank() -> Self {
+        Self {
+            operator: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            metric: crate::object::Blank::blank(),
+            yellow: crate::object::Blank::blank(),
+            yellow_interval: crate::object::Blank::blank(),
+            red: crate::object::Blank::blank(),
+            red_interval: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for MetricAlarmExpression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for MetricAlarmExpression {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for MetricAlarmExpression {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for MetricAlarmExpression {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("MetricAlarmExpression"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MetricAlarmExpression {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for MetricAlarmExpression {
-    const TYPE_NAME: &'static str = "MetricAlarmExpression";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MetricAlarmOperator>,
-            Option<String>,
-            Option<Box<crate::types::PerfMetricId>>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "operator" => crate::de::req(&mut f.0, &mut map, "operator"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "metric" => crate::de::req(&mut f.2, &mut map, "metric"),
-                "yellow" => crate::de::set(&mut f.3, &mut map, "yellow"),
-                "yellowInterval" => crate::de::set(&mut f.4, &mut map, "yellowInterval"),
-                "red" => crate::de::set(&mut f.5, &mut map, "red"),
-                "redInterval" => crate::de::set(&mut f.6, &mut map, "redInterval"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["operator", "type", "metric"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            operator: f_0,
-            r#type: f_1,
-            metric: f_2,
-            yellow: f_3,
-            yellow_interval: f_4,
-            red: f_5,
-            red_interval: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -20,13 +20,13 @@ pub struct MigrateVMRequestType<'a> {
     /// Parameter *state*.
     pub state: Option<&'a crate::types::VirtualMachinePowerState>,
 }
-impl serde::Serialize for MigrateVMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("pool", &self.pool);
-        o.opt("host", &self.host);
+impl crate::ser::Encode for MigrateVMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("pool", &self.pool);
+        o.field("host", &self.host);
         o.field("priority", &self.priority);
-        o.opt("state", &self.state);
-        o.end(&crate::Extra::EMPTY)
+        o.field("state", &self.state);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`MigrationFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MigrationFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl MigrationFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "MigrationFault",
+    type_name: Some("MigrationFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for MigrationFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for MigrationFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for MigrationFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for MigrationFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for MigrationFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for MigrationFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("MigrationFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MigrationFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for MigrationFault {
-    const TYPE_NAME: &'static str = "MigrationFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `MigrationFault` or any of its subtypes: what a member declared as `MigrationFault` holds.
@@ -161,45 +183,7 @@ pub enum MigrationFaultKind {
 impl MigrationFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::MigrationFault(v) => v.type_name(),
-            Self::AffinityConfigured(v) => v.type_name(),
-            Self::CannotModifyConfigCpuRequirements(v) => v.type_name(),
-            Self::CannotMoveVmWithDeltaDisk(v) => v.type_name(),
-            Self::CannotMoveVmWithNativeDeltaDisk(v) => v.type_name(),
-            Self::CloneFromSnapshotNotSupported(v) => v.type_name(),
-            Self::DatacenterMismatch(v) => v.type_name(),
-            Self::DisallowedMigrationDeviceAttached(v) => v.type_name(),
-            Self::DiskMoveTypeNotSupported(v) => v.type_name(),
-            Self::FaultToleranceAntiAffinityViolated(v) => v.type_name(),
-            Self::FaultToleranceNeedsThickDisk(v) => v.type_name(),
-            Self::FaultToleranceNotSameBuild(v) => v.type_name(),
-            Self::HAErrorsAtDest(v) => v.type_name(),
-            Self::IncompatibleDefaultDevice(v) => v.type_name(),
-            Self::LargeRDMConversionNotSupported(v) => v.type_name(),
-            Self::MaintenanceModeFileMove(v) => v.type_name(),
-            Self::MigrationDisabled(v) => v.type_name(),
-            Self::MigrationFeatureNotSupported(v) => v.type_name(),
-            Self::MigrationNotReady(v) => v.type_name(),
-            Self::MismatchedNetworkPolicies(v) => v.type_name(),
-            Self::MismatchedVMotionNetworkNames(v) => v.type_name(),
-            Self::NetworksMayNotBeTheSame(v) => v.type_name(),
-            Self::NoGuestHeartbeat(v) => v.type_name(),
-            Self::RDMConversionNotSupported(v) => v.type_name(),
-            Self::RDMNotPreserved(v) => v.type_name(),
-            Self::ReadOnlyDisksWithLegacyDestination(v) => v.type_name(),
-            Self::SnapshotCopyNotSupported(v) => v.type_name(),
-            Self::SnapshotRevertIssue(v) => v.type_name(),
-            Self::SuspendedRelocateNotSupported(v) => v.type_name(),
-            Self::TooManyDisksOnLegacyHost(v) => v.type_name(),
-            Self::ToolsInstallationInProgress(v) => v.type_name(),
-            Self::UncommittedUndoableDisk(v) => v.type_name(),
-            Self::VMotionInterfaceIssue(v) => v.type_name(),
-            Self::VMotionProtocolIncompatible(v) => v.type_name(),
-            Self::WillLoseHAProtection(v) => v.type_name(),
-            Self::WillModifyConfigCpuRequirements(v) => v.type_name(),
-            Self::WillResetSnapshotDirectory(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -433,431 +417,242 @@ impl From<crate::types::WillResetSnapshotDirectory> for MigrationFaultKind {
         Self::WillResetSnapshotDirectory(Box::new(v))
     }
 }
-impl serde::Serialize for MigrationFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for MigrationFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::MigrationFault, id) {
+            crate::registry::id::AffinityConfigured => {
+                Self::AffinityConfigured(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotModifyConfigCpuRequirements => {
+                Self::CannotModifyConfigCpuRequirements(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotMoveVmWithDeltaDisk => {
+                Self::CannotMoveVmWithDeltaDisk(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotMoveVmWithNativeDeltaDisk => {
+                Self::CannotMoveVmWithNativeDeltaDisk(crate::object::Blank::blank())
+            }
+            crate::registry::id::CloneFromSnapshotNotSupported => {
+                Self::CloneFromSnapshotNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::DatacenterMismatch => {
+                Self::DatacenterMismatch(crate::object::Blank::blank())
+            }
+            crate::registry::id::DisallowedMigrationDeviceAttached => {
+                Self::DisallowedMigrationDeviceAttached(crate::object::Blank::blank())
+            }
+            crate::registry::id::DiskMoveTypeNotSupported => {
+                Self::DiskMoveTypeNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::FaultToleranceAntiAffinityViolated => {
+                Self::FaultToleranceAntiAffinityViolated(crate::object::Blank::blank())
+            }
+            crate::registry::id::FaultToleranceNeedsThickDisk => {
+                Self::FaultToleranceNeedsThickDisk(crate::object::Blank::blank())
+            }
+            crate::registry::id::FaultToleranceNotSameBuild => {
+                Self::FaultToleranceNotSameBuild(crate::object::Blank::blank())
+            }
+            crate::registry::id::HAErrorsAtDest => {
+                Self::HAErrorsAtDest(crate::object::Blank::blank())
+            }
+            crate::registry::id::IncompatibleDefaultDevice => {
+                Self::IncompatibleDefaultDevice(crate::object::Blank::blank())
+            }
+            crate::registry::id::LargeRDMConversionNotSupported => {
+                Self::LargeRDMConversionNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::MaintenanceModeFileMove => {
+                Self::MaintenanceModeFileMove(crate::object::Blank::blank())
+            }
+            crate::registry::id::MigrationDisabled => {
+                Self::MigrationDisabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::MigrationFeatureNotSupported => {
+                Self::MigrationFeatureNotSupported(
+                    <crate::types::MigrationFeatureNotSupportedKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::MigrationNotReady => {
+                Self::MigrationNotReady(crate::object::Blank::blank())
+            }
+            crate::registry::id::MismatchedNetworkPolicies => {
+                Self::MismatchedNetworkPolicies(crate::object::Blank::blank())
+            }
+            crate::registry::id::MismatchedVMotionNetworkNames => {
+                Self::MismatchedVMotionNetworkNames(crate::object::Blank::blank())
+            }
+            crate::registry::id::NetworksMayNotBeTheSame => {
+                Self::NetworksMayNotBeTheSame(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoGuestHeartbeat => {
+                Self::NoGuestHeartbeat(crate::object::Blank::blank())
+            }
+            crate::registry::id::RDMConversionNotSupported => {
+                Self::RDMConversionNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::RDMNotPreserved => {
+                Self::RDMNotPreserved(crate::object::Blank::blank())
+            }
+            crate::registry::id::ReadOnlyDisksWithLegacyDestination => {
+                Self::ReadOnlyDisksWithLegacyDestination(crate::object::Blank::blank())
+            }
+            crate::registry::id::SnapshotCopyNotSupported => {
+                Self::SnapshotCopyNotSupported(
+                    <crate::types::SnapshotCopyNotSupportedKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::SnapshotRevertIssue => {
+                Self::SnapshotRevertIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::SuspendedRelocateNotSupported => {
+                Self::SuspendedRelocateNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::TooManyDisksOnLegacyHost => {
+                Self::TooManyDisksOnLegacyHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::ToolsInstallationInProgress => {
+                Self::ToolsInstallationInProgress(crate::object::Blank::blank())
+            }
+            crate::registry::id::UncommittedUndoableDisk => {
+                Self::UncommittedUndoableDisk(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMotionInterfaceIssue => {
+                Self::VMotionInterfaceIssue(
+                    <crate::types::VMotionInterfaceIssueKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VMotionProtocolIncompatible => {
+                Self::VMotionProtocolIncompatible(crate::object::Blank::blank())
+            }
+            crate::registry::id::WillLoseHAProtection => {
+                Self::WillLoseHAProtection(crate::object::Blank::blank())
+            }
+            crate::registry::id::WillModifyConfigCpuRequirements => {
+                Self::WillModifyConfigCpuRequirements(crate::object::Blank::blank())
+            }
+            crate::registry::id::WillResetSnapshotDirectory => {
+                Self::WillResetSnapshotDirectory(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::MigrationFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::MigrationFault(v) => v.serialize(s),
-            Self::AffinityConfigured(v) => v.serialize(s),
-            Self::CannotModifyConfigCpuRequirements(v) => v.serialize(s),
-            Self::CannotMoveVmWithDeltaDisk(v) => v.serialize(s),
-            Self::CannotMoveVmWithNativeDeltaDisk(v) => v.serialize(s),
-            Self::CloneFromSnapshotNotSupported(v) => v.serialize(s),
-            Self::DatacenterMismatch(v) => v.serialize(s),
-            Self::DisallowedMigrationDeviceAttached(v) => v.serialize(s),
-            Self::DiskMoveTypeNotSupported(v) => v.serialize(s),
-            Self::FaultToleranceAntiAffinityViolated(v) => v.serialize(s),
-            Self::FaultToleranceNeedsThickDisk(v) => v.serialize(s),
-            Self::FaultToleranceNotSameBuild(v) => v.serialize(s),
-            Self::HAErrorsAtDest(v) => v.serialize(s),
-            Self::IncompatibleDefaultDevice(v) => v.serialize(s),
-            Self::LargeRDMConversionNotSupported(v) => v.serialize(s),
-            Self::MaintenanceModeFileMove(v) => v.serialize(s),
-            Self::MigrationDisabled(v) => v.serialize(s),
-            Self::MigrationFeatureNotSupported(v) => v.serialize(s),
-            Self::MigrationNotReady(v) => v.serialize(s),
-            Self::MismatchedNetworkPolicies(v) => v.serialize(s),
-            Self::MismatchedVMotionNetworkNames(v) => v.serialize(s),
-            Self::NetworksMayNotBeTheSame(v) => v.serialize(s),
-            Self::NoGuestHeartbeat(v) => v.serialize(s),
-            Self::RDMConversionNotSupported(v) => v.serialize(s),
-            Self::RDMNotPreserved(v) => v.serialize(s),
-            Self::ReadOnlyDisksWithLegacyDestination(v) => v.serialize(s),
-            Self::SnapshotCopyNotSupported(v) => v.serialize(s),
-            Self::SnapshotRevertIssue(v) => v.serialize(s),
-            Self::SuspendedRelocateNotSupported(v) => v.serialize(s),
-            Self::TooManyDisksOnLegacyHost(v) => v.serialize(s),
-            Self::ToolsInstallationInProgress(v) => v.serialize(s),
-            Self::UncommittedUndoableDisk(v) => v.serialize(s),
-            Self::VMotionInterfaceIssue(v) => v.serialize(s),
-            Self::VMotionProtocolIncompatible(v) => v.serialize(s),
-            Self::WillLoseHAProtection(v) => v.serialize(s),
-            Self::WillModifyConfigCpuRequirements(v) => v.serialize(s),
-            Self::WillResetSnapshotDirectory(v) => v.serialize(s),
+            Self::MigrationFault(v) => &**v,
+            Self::AffinityConfigured(v) => &**v,
+            Self::CannotModifyConfigCpuRequirements(v) => &**v,
+            Self::CannotMoveVmWithDeltaDisk(v) => &**v,
+            Self::CannotMoveVmWithNativeDeltaDisk(v) => &**v,
+            Self::CloneFromSnapshotNotSupported(v) => &**v,
+            Self::DatacenterMismatch(v) => &**v,
+            Self::DisallowedMigrationDeviceAttached(v) => &**v,
+            Self::DiskMoveTypeNotSupported(v) => &**v,
+            Self::FaultToleranceAntiAffinityViolated(v) => &**v,
+            Self::FaultToleranceNeedsThickDisk(v) => &**v,
+            Self::FaultToleranceNotSameBuild(v) => &**v,
+            Self::HAErrorsAtDest(v) => &**v,
+            Self::IncompatibleDefaultDevice(v) => &**v,
+            Self::LargeRDMConversionNotSupported(v) => &**v,
+            Self::MaintenanceModeFileMove(v) => &**v,
+            Self::MigrationDisabled(v) => &**v,
+            Self::MigrationFeatureNotSupported(v) => crate::object::Family::object(v),
+            Self::MigrationNotReady(v) => &**v,
+            Self::MismatchedNetworkPolicies(v) => &**v,
+            Self::MismatchedVMotionNetworkNames(v) => &**v,
+            Self::NetworksMayNotBeTheSame(v) => &**v,
+            Self::NoGuestHeartbeat(v) => &**v,
+            Self::RDMConversionNotSupported(v) => &**v,
+            Self::RDMNotPreserved(v) => &**v,
+            Self::ReadOnlyDisksWithLegacyDestination(v) => &**v,
+            Self::SnapshotCopyNotSupported(v) => crate::object::Family::object(v),
+            Self::SnapshotRevertIssue(v) => &**v,
+            Self::SuspendedRelocateNotSupported(v) => &**v,
+            Self::TooManyDisksOnLegacyHost(v) => &**v,
+            Self::ToolsInstallationInProgress(v) => &**v,
+            Self::UncommittedUndoableDisk(v) => &**v,
+            Self::VMotionInterfaceIssue(v) => crate::object::Family::object(v),
+            Self::VMotionProtocolIncompatible(v) => &**v,
+            Self::WillLoseHAProtection(v) => &**v,
+            Self::WillModifyConfigCpuRequirements(v) => &**v,
+            Self::WillResetSnapshotDirectory(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::MigrationFault(v) => &mut **v,
+            Self::AffinityConfigured(v) => &mut **v,
+            Self::CannotModifyConfigCpuRequirements(v) => &mut **v,
+            Self::CannotMoveVmWithDeltaDisk(v) => &mut **v,
+            Self::CannotMoveVmWithNativeDeltaDisk(v) => &mut **v,
+            Self::CloneFromSnapshotNotSupported(v) => &mut **v,
+            Self::DatacenterMismatch(v) => &mut **v,
+            Self::DisallowedMigrationDeviceAttached(v) => &mut **v,
+            Self::DiskMoveTypeNotSupported(v) => &mut **v,
+            Self::FaultToleranceAntiAffinityViolated(v) => &mut **v,
+            Self::FaultToleranceNeedsThickDisk(v) => &mut **v,
+            Self::FaultToleranceNotSameBuild(v) => &mut **v,
+            Self::HAErrorsAtDest(v) => &mut **v,
+            Self::IncompatibleDefaultDevice(v) => &mut **v,
+            Self::LargeRDMConversionNotSupported(v) => &mut **v,
+            Self::MaintenanceModeFileMove(v) => &mut **v,
+            Self::MigrationDisabled(v) => &mut **v,
+            Self::MigrationFeatureNotSupported(v) => crate::object::Family::object_mut(v),
+            Self::MigrationNotReady(v) => &mut **v,
+            Self::MismatchedNetworkPolicies(v) => &mut **v,
+            Self::MismatchedVMotionNetworkNames(v) => &mut **v,
+            Self::NetworksMayNotBeTheSame(v) => &mut **v,
+            Self::NoGuestHeartbeat(v) => &mut **v,
+            Self::RDMConversionNotSupported(v) => &mut **v,
+            Self::RDMNotPreserved(v) => &mut **v,
+            Self::ReadOnlyDisksWithLegacyDestination(v) => &mut **v,
+            Self::SnapshotCopyNotSupported(v) => crate::object::Family::object_mut(v),
+            Self::SnapshotRevertIssue(v) => &mut **v,
+            Self::SuspendedRelocateNotSupported(v) => &mut **v,
+            Self::TooManyDisksOnLegacyHost(v) => &mut **v,
+            Self::ToolsInstallationInProgress(v) => &mut **v,
+            Self::UncommittedUndoableDisk(v) => &mut **v,
+            Self::VMotionInterfaceIssue(v) => crate::object::Family::object_mut(v),
+            Self::VMotionProtocolIncompatible(v) => &mut **v,
+            Self::WillLoseHAProtection(v) => &mut **v,
+            Self::WillModifyConfigCpuRequirements(v) => &mut **v,
+            Self::WillResetSnapshotDirectory(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for MigrationFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for MigrationFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for MigrationFaultKind {
-    const BASE: u16 = crate::registry::id::MigrationFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AffinityConfigured => {
-                    Self::AffinityConfigured(
-                        Box::new(
-                            <crate::types::AffinityConfigured as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotModifyConfigCpuRequirements => {
-                    Self::CannotModifyConfigCpuRequirements(
-                        Box::new(
-                            <crate::types::CannotModifyConfigCpuRequirements as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotMoveVmWithDeltaDisk => {
-                    Self::CannotMoveVmWithDeltaDisk(
-                        Box::new(
-                            <crate::types::CannotMoveVmWithDeltaDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotMoveVmWithNativeDeltaDisk => {
-                    Self::CannotMoveVmWithNativeDeltaDisk(
-                        Box::new(
-                            <crate::types::CannotMoveVmWithNativeDeltaDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CloneFromSnapshotNotSupported => {
-                    Self::CloneFromSnapshotNotSupported(
-                        Box::new(
-                            <crate::types::CloneFromSnapshotNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DatacenterMismatch => {
-                    Self::DatacenterMismatch(
-                        Box::new(
-                            <crate::types::DatacenterMismatch as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DisallowedMigrationDeviceAttached => {
-                    Self::DisallowedMigrationDeviceAttached(
-                        Box::new(
-                            <crate::types::DisallowedMigrationDeviceAttached as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DiskMoveTypeNotSupported => {
-                    Self::DiskMoveTypeNotSupported(
-                        Box::new(
-                            <crate::types::DiskMoveTypeNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FaultToleranceAntiAffinityViolated => {
-                    Self::FaultToleranceAntiAffinityViolated(
-                        Box::new(
-                            <crate::types::FaultToleranceAntiAffinityViolated as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FaultToleranceNeedsThickDisk => {
-                    Self::FaultToleranceNeedsThickDisk(
-                        Box::new(
-                            <crate::types::FaultToleranceNeedsThickDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FaultToleranceNotSameBuild => {
-                    Self::FaultToleranceNotSameBuild(
-                        Box::new(
-                            <crate::types::FaultToleranceNotSameBuild as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HAErrorsAtDest => {
-                    Self::HAErrorsAtDest(
-                        Box::new(
-                            <crate::types::HAErrorsAtDest as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IncompatibleDefaultDevice => {
-                    Self::IncompatibleDefaultDevice(
-                        Box::new(
-                            <crate::types::IncompatibleDefaultDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LargeRDMConversionNotSupported => {
-                    Self::LargeRDMConversionNotSupported(
-                        Box::new(
-                            <crate::types::LargeRDMConversionNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MaintenanceModeFileMove => {
-                    Self::MaintenanceModeFileMove(
-                        Box::new(
-                            <crate::types::MaintenanceModeFileMove as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MigrationDisabled => {
-                    Self::MigrationDisabled(
-                        Box::new(
-                            <crate::types::MigrationDisabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MigrationFeatureNotSupported => {
-                    Self::MigrationFeatureNotSupported(
-                        <crate::types::MigrationFeatureNotSupportedKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::MigrationNotReady => {
-                    Self::MigrationNotReady(
-                        Box::new(
-                            <crate::types::MigrationNotReady as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MismatchedNetworkPolicies => {
-                    Self::MismatchedNetworkPolicies(
-                        Box::new(
-                            <crate::types::MismatchedNetworkPolicies as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MismatchedVMotionNetworkNames => {
-                    Self::MismatchedVMotionNetworkNames(
-                        Box::new(
-                            <crate::types::MismatchedVMotionNetworkNames as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NetworksMayNotBeTheSame => {
-                    Self::NetworksMayNotBeTheSame(
-                        Box::new(
-                            <crate::types::NetworksMayNotBeTheSame as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoGuestHeartbeat => {
-                    Self::NoGuestHeartbeat(
-                        Box::new(
-                            <crate::types::NoGuestHeartbeat as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RDMConversionNotSupported => {
-                    Self::RDMConversionNotSupported(
-                        Box::new(
-                            <crate::types::RDMConversionNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RDMNotPreserved => {
-                    Self::RDMNotPreserved(
-                        Box::new(
-                            <crate::types::RDMNotPreserved as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ReadOnlyDisksWithLegacyDestination => {
-                    Self::ReadOnlyDisksWithLegacyDestination(
-                        Box::new(
-                            <crate::types::ReadOnlyDisksWithLegacyDestination as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SnapshotCopyNotSupported => {
-                    Self::SnapshotCopyNotSupported(
-                        <crate::types::SnapshotCopyNotSupportedKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::SnapshotRevertIssue => {
-                    Self::SnapshotRevertIssue(
-                        Box::new(
-                            <crate::types::SnapshotRevertIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SuspendedRelocateNotSupported => {
-                    Self::SuspendedRelocateNotSupported(
-                        Box::new(
-                            <crate::types::SuspendedRelocateNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TooManyDisksOnLegacyHost => {
-                    Self::TooManyDisksOnLegacyHost(
-                        Box::new(
-                            <crate::types::TooManyDisksOnLegacyHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ToolsInstallationInProgress => {
-                    Self::ToolsInstallationInProgress(
-                        Box::new(
-                            <crate::types::ToolsInstallationInProgress as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UncommittedUndoableDisk => {
-                    Self::UncommittedUndoableDisk(
-                        Box::new(
-                            <crate::types::UncommittedUndoableDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMotionInterfaceIssue => {
-                    Self::VMotionInterfaceIssue(
-                        <crate::types::VMotionInterfaceIssueKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VMotionProtocolIncompatible => {
-                    Self::VMotionProtocolIncompatible(
-                        Box::new(
-                            <crate::types::VMotionProtocolIncompatible as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::WillLoseHAProtection => {
-                    Self::WillLoseHAProtection(
-                        Box::new(
-                            <crate::types::WillLoseHAProtection as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::WillModifyConfigCpuRequirements => {
-                    Self::WillModifyConfigCpuRequirements(
-                        Box::new(
-                            <crate::types::WillModifyConfigCpuRequirements as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::WillResetSnapshotDirectory => {
-                    Self::WillResetSnapshotDirectory(
-                        Box::new(
-                            <crate::types::WillResetSnapshotDirectory as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::MigrationFault(
-                        Box::new(
-                            <crate::types::MigrationFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for MigrationFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for MigrationFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for MigrationFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for MigrationFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

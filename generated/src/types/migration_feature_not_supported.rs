@@ -5,7 +5,7 @@
 /// Extends `MigrationFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`MigrationFeatureNotSupportedKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MigrationFeatureNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,77 +30,98 @@ impl MigrationFeatureNotSupported {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("atSourceHost", &self.at_source_host);
-        o.field("failedHostName", &self.failed_host_name);
-        o.field("failedHost", &self.failed_host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "MigrationFeatureNotSupported",
+    type_name: Some("MigrationFeatureNotSupported"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "atSourceHost",
+        "failedHostName",
+        "failedHost",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "at_source_host",
+        "failed_host_name",
+        "failed_host",
+    ],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[2u16, 4u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for MigrationFeatureNotSupported {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.at_source_host,
+            3usize => &self.failed_host_name,
+            4usize => &self.failed_host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.at_source_host,
+            3usize => &mut self.failed_host_name,
+            4usize => &mut self.failed_host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for MigrationFeatureNotSupported {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            at_source_host: crate::object::Blank::blank(),
+            failed_host_name: crate::object::Blank::blank(),
+            failed_host: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for MigrationFeatureNotSupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for MigrationFeatureNotSupported {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for MigrationFeatureNotSupported {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for MigrationFeatureNotSupported {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("MigrationFeatureNotSupported"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MigrationFeatureNotSupported {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for MigrationFeatureNotSupported {
-    const TYPE_NAME: &'static str = "MigrationFeatureNotSupported";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "atSourceHost" => crate::de::req(&mut f.2, &mut map, "atSourceHost"),
-                "failedHostName" => crate::de::req(&mut f.3, &mut map, "failedHostName"),
-                "failedHost" => crate::de::req(&mut f.4, &mut map, "failedHost"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["atSourceHost", "failedHostName", "failedHost"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            at_source_host: f_2,
-            failed_host_name: f_3,
-            failed_host: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `MigrationFeatureNotSupported` or any of its subtypes: what a member declared as `MigrationFeatureNotSupported` holds.
@@ -131,15 +152,7 @@ pub enum MigrationFeatureNotSupportedKind {
 impl MigrationFeatureNotSupportedKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::MigrationFeatureNotSupported(v) => v.type_name(),
-            Self::FullStorageVMotionNotSupported(v) => v.type_name(),
-            Self::IndependentDiskVMotionNotSupported(v) => v.type_name(),
-            Self::NonHomeRDMVMotionNotSupported(v) => v.type_name(),
-            Self::StorageVMotionNotSupported(v) => v.type_name(),
-            Self::UnsharedSwapVMotionNotSupported(v) => v.type_name(),
-            Self::VMotionAcrossNetworkNotSupported(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -200,104 +213,83 @@ for MigrationFeatureNotSupportedKind {
         Self::VMotionAcrossNetworkNotSupported(Box::new(v))
     }
 }
-impl serde::Serialize for MigrationFeatureNotSupportedKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for MigrationFeatureNotSupportedKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::MigrationFeatureNotSupported,
+            id,
+        ) {
+            crate::registry::id::FullStorageVMotionNotSupported => {
+                Self::FullStorageVMotionNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::IndependentDiskVMotionNotSupported => {
+                Self::IndependentDiskVMotionNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::NonHomeRDMVMotionNotSupported => {
+                Self::NonHomeRDMVMotionNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageVMotionNotSupported => {
+                Self::StorageVMotionNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::UnsharedSwapVMotionNotSupported => {
+                Self::UnsharedSwapVMotionNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMotionAcrossNetworkNotSupported => {
+                Self::VMotionAcrossNetworkNotSupported(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::MigrationFeatureNotSupported(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::MigrationFeatureNotSupported(v) => v.serialize(s),
-            Self::FullStorageVMotionNotSupported(v) => v.serialize(s),
-            Self::IndependentDiskVMotionNotSupported(v) => v.serialize(s),
-            Self::NonHomeRDMVMotionNotSupported(v) => v.serialize(s),
-            Self::StorageVMotionNotSupported(v) => v.serialize(s),
-            Self::UnsharedSwapVMotionNotSupported(v) => v.serialize(s),
-            Self::VMotionAcrossNetworkNotSupported(v) => v.serialize(s),
+            Self::MigrationFeatureNotSupported(v) => &**v,
+            Self::FullStorageVMotionNotSupported(v) => &**v,
+            Self::IndependentDiskVMotionNotSupported(v) => &**v,
+            Self::NonHomeRDMVMotionNotSupported(v) => &**v,
+            Self::StorageVMotionNotSupported(v) => &**v,
+            Self::UnsharedSwapVMotionNotSupported(v) => &**v,
+            Self::VMotionAcrossNetworkNotSupported(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::MigrationFeatureNotSupported(v) => &mut **v,
+            Self::FullStorageVMotionNotSupported(v) => &mut **v,
+            Self::IndependentDiskVMotionNotSupported(v) => &mut **v,
+            Self::NonHomeRDMVMotionNotSupported(v) => &mut **v,
+            Self::StorageVMotionNotSupported(v) => &mut **v,
+            Self::UnsharedSwapVMotionNotSupported(v) => &mut **v,
+            Self::VMotionAcrossNetworkNotSupported(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for MigrationFeatureNotSupportedKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for MigrationFeatureNotSupportedKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for MigrationFeatureNotSupportedKind {
-    const BASE: u16 = crate::registry::id::MigrationFeatureNotSupported;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::FullStorageVMotionNotSupported => {
-                    Self::FullStorageVMotionNotSupported(
-                        Box::new(
-                            <crate::types::FullStorageVMotionNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IndependentDiskVMotionNotSupported => {
-                    Self::IndependentDiskVMotionNotSupported(
-                        Box::new(
-                            <crate::types::IndependentDiskVMotionNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NonHomeRDMVMotionNotSupported => {
-                    Self::NonHomeRDMVMotionNotSupported(
-                        Box::new(
-                            <crate::types::NonHomeRDMVMotionNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageVMotionNotSupported => {
-                    Self::StorageVMotionNotSupported(
-                        Box::new(
-                            <crate::types::StorageVMotionNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UnsharedSwapVMotionNotSupported => {
-                    Self::UnsharedSwapVMotionNotSupported(
-                        Box::new(
-                            <crate::types::UnsharedSwapVMotionNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMotionAcrossNetworkNotSupported => {
-                    Self::VMotionAcrossNetworkNotSupported(
-                        Box::new(
-                            <crate::types::VMotionAcrossNetworkNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::MigrationFeatureNotSupported(
-                        Box::new(
-                            <crate::types::MigrationFeatureNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for MigrationFeatureNotSupportedKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for MigrationFeatureNotSupportedKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for MigrationFeatureNotSupportedKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for MigrationFeatureNotSupportedKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

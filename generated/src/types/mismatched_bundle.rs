@@ -3,7 +3,7 @@
 /// Data object type *MismatchedBundle*.
 ///
 /// Extends `VimFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MismatchedBundle {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,80 +28,94 @@ impl MismatchedBundle {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("bundleUuid", &self.bundle_uuid);
-        o.field("hostUuid", &self.host_uuid);
-        o.field("bundleBuildNumber", &self.bundle_build_number);
-        o.field("hostBuildNumber", &self.host_build_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "MismatchedBundle",
+    type_name: Some("MismatchedBundle"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "bundleUuid",
+        "hostUuid",
+        "bundleBuildNumber",
+        "hostBuildNumber",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "bundle_uuid",
+        "host_uuid",
+        "bundle_build_number",
+        "host_build_number",
+    ],
+    required: &[2u16, 3u16, 4u16, 5u16],
+    by_name: &[4u16, 2u16, 0u16, 1u16, 5u16, 3u16],
+};
+impl crate::object::Object for MismatchedBundle {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.bundle_uuid,
+            3usize => &self.host_uuid,
+            4usize => &self.bundle_build_number,
+            5usize => &self.host_build_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.bundle_uuid,
+            3usize => &mut self.host_uuid,
+            4usize => &mut self.bundle_build_number,
+            5usize => &mut self.host_build_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for MismatchedBundle {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for MismatchedBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for MismatchedBundle {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for MismatchedBundle {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for MismatchedBundle {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("MismatchedBundle"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MismatchedBundle {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for MismatchedBundle {
-    const TYPE_NAME: &'static str = "MismatchedBundle";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "bundleUuid" => crate::de::req(&mut f.2, &mut map, "bundleUuid"),
-                "hostUuid" => crate::de::req(&mut f.3, &mut map, "hostUuid"),
-                "bundleBuildNumber" => {
-                    crate::de::req(&mut f.4, &mut map, "bundleBuildNumber")
-                }
-                "hostBuildNumber" => {
-                    crate::de::req(&mut f.5, &mut map, "hostBuildNumber")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["bundleUuid", "hostUuid", "bundleBuildNumber", "hostBuildNumber"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            bundle_uuid: f_2,
-            host_uuid: f_3,
-            bundle_build_number: f_4,
-            host_build_number: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

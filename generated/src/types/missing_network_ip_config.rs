@@ -3,7 +3,7 @@
 /// Data object type *MissingNetworkIpConfig*.
 ///
 /// Extends `VAppPropertyFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MissingNetworkIpConfig {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,86 +30,82 @@ impl MissingNetworkIpConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("id", &self.id);
-        o.field("category", &self.category);
-        o.field("label", &self.label);
-        o.field("type", &self.r#type);
-        o.field("value", &self.value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "MissingNetworkIpConfig",
+    type_name: Some("MissingNetworkIpConfig"),
+    wire: &["faultCause", "faultMessage", "id", "category", "label", "type", "value"],
+    names: &["fault_cause", "fault_message", "id", "category", "label", "type", "value"],
+    required: &[2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16, 6u16],
+};
+impl crate::object::Object for MissingNetworkIpConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.id,
+            3usize => &self.category,
+            4usize => &self.label,
+            5usize => &self.r#type,
+            6usize => &self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.id,
+            3usize => &mut self.category,
+            4usize => &mut self.label,
+            5usize => &mut self.r#type,
+            6usize => &mut self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for MissingNetworkIpConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for MissingNetworkIpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for MissingNetworkIpConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for MissingNetworkIpConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for MissingNetworkIpConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("MissingNetworkIpConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MissingNetworkIpConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for MissingNetworkIpConfig {
-    const TYPE_NAME: &'static str = "MissingNetworkIpConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "id" => crate::de::req(&mut f.2, &mut map, "id"),
-                "category" => crate::de::req(&mut f.3, &mut map, "category"),
-                "label" => crate::de::req(&mut f.4, &mut map, "label"),
-                "type" => crate::de::req(&mut f.5, &mut map, "type"),
-                "value" => crate::de::req(&mut f.6, &mut map, "value"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &["id", "category", "label", "type", "value"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            id: f_2,
-            category: f_3,
-            label: f_4,
-            r#type: f_5,
-            value: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

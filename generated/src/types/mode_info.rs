@@ -3,7 +3,7 @@
 /// Data object type *ModeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ModeInfo {
     /// Property *ModeInfo.browse*.
     pub browse: Option<String>,
@@ -28,76 +28,80 @@ impl ModeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("browse", &self.browse);
-        o.field("read", &self.read);
-        o.field("modify", &self.modify);
-        o.field("use", &self.r#use);
-        o.opt("admin", &self.admin);
-        o.field("full", &self.full);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ModeInfo",
+    type_name: Some("ModeInfo"),
+    wire: &["browse", "read", "modify", "use", "admin", "full"],
+    names: &["browse", "read", "modify", "use", "admin", "full"],
+    required: &[1u16, 2u16, 3u16, 5u16],
+    by_name: &[4u16, 0u16, 5u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for ModeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.browse,
+            1usize => &self.read,
+            2usize => &self.modify,
+            3usize => &self.r#use,
+            4usize => &self.admin,
+            5usize => &self.full,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.browse,
+            1usize => &mut self.read,
+            2usize => &mut self.modify,
+            3usize => &mut self.r#use,
+            4usize => &mut self.admin,
+            5usize => &mut self.full,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ModeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ModeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ModeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ModeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ModeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ModeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ModeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ModeInfo {
-    const TYPE_NAME: &'static str = "ModeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "browse" => crate::de::set(&mut f.0, &mut map, "browse"),
-                "read" => crate::de::req(&mut f.1, &mut map, "read"),
-                "modify" => crate::de::req(&mut f.2, &mut map, "modify"),
-                "use" => crate::de::req(&mut f.3, &mut map, "use"),
-                "admin" => crate::de::set(&mut f.4, &mut map, "admin"),
-                "full" => crate::de::req(&mut f.5, &mut map, "full"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some(), f.5.is_some()],
-                    &["read", "modify", "use", "full"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3), f_4, Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            browse: f_0,
-            read: f_1,
-            modify: f_2,
-            r#use: f_3,
-            admin: f_4,
-            full: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,11 +14,11 @@ pub struct ModifyListViewRequestType<'a> {
     /// ***Required privileges:*** System.View
     pub remove: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for ModifyListViewRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("add", &self.add);
-        o.opt("remove", &self.remove);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ModifyListViewRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("add", &self.add);
+        o.field("remove", &self.remove);
+        o.end();
     }
 }

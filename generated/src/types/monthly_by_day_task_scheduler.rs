@@ -3,7 +3,7 @@
 /// Data object type *MonthlyByDayTaskScheduler*.
 ///
 /// Extends `MonthlyTaskScheduler`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MonthlyByDayTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -32,80 +32,80 @@ impl MonthlyByDayTaskScheduler {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("activeTime", &self.active_time);
-        o.opt("expireTime", &self.expire_time);
-        o.field("interval", &self.interval);
-        o.field("minute", &self.minute);
-        o.field("hour", &self.hour);
-        o.field("day", &self.day);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "MonthlyByDayTaskScheduler",
+    type_name: Some("MonthlyByDayTaskScheduler"),
+    wire: &["activeTime", "expireTime", "interval", "minute", "hour", "day"],
+    names: &["active_time", "expire_time", "interval", "minute", "hour", "day"],
+    required: &[2u16, 3u16, 4u16, 5u16],
+    by_name: &[0u16, 5u16, 1u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for MonthlyByDayTaskScheduler {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.active_time,
+            1usize => &self.expire_time,
+            2usize => &self.interval,
+            3usize => &self.minute,
+            4usize => &self.hour,
+            5usize => &self.day,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.active_time,
+            1usize => &mut self.expire_time,
+            2usize => &mut self.interval,
+            3usize => &mut self.minute,
+            4usize => &mut self.hour,
+            5usize => &mut self.day,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for MonthlyByDayTaskScheduler {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for MonthlyByDayTaskScheduler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for MonthlyByDayTaskScheduler {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for MonthlyByDayTaskScheduler {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for MonthlyByDayTaskScheduler {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("MonthlyByDayTaskScheduler"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MonthlyByDayTaskScheduler {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for MonthlyByDayTaskScheduler {
-    const TYPE_NAME: &'static str = "MonthlyByDayTaskScheduler";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "activeTime" => crate::de::set(&mut f.0, &mut map, "activeTime"),
-                "expireTime" => crate::de::set(&mut f.1, &mut map, "expireTime"),
-                "interval" => crate::de::req(&mut f.2, &mut map, "interval"),
-                "minute" => crate::de::req(&mut f.3, &mut map, "minute"),
-                "hour" => crate::de::req(&mut f.4, &mut map, "hour"),
-                "day" => crate::de::req(&mut f.5, &mut map, "day"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["interval", "minute", "hour", "day"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            active_time: f_0,
-            expire_time: f_1,
-            interval: f_2,
-            minute: f_3,
-            hour: f_4,
-            day: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DailyTaskScheduler`.
 ///
 /// Has subtypes: members declared with this type are held as \[`MonthlyTaskSchedulerKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MonthlyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -32,73 +32,79 @@ impl MonthlyTaskScheduler {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("activeTime", &self.active_time);
-        o.opt("expireTime", &self.expire_time);
-        o.field("interval", &self.interval);
-        o.field("minute", &self.minute);
-        o.field("hour", &self.hour);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "MonthlyTaskScheduler",
+    type_name: Some("MonthlyTaskScheduler"),
+    wire: &["activeTime", "expireTime", "interval", "minute", "hour"],
+    names: &["active_time", "expire_time", "interval", "minute", "hour"],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for MonthlyTaskScheduler {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.active_time,
+            1usize => &self.expire_time,
+            2usize => &self.interval,
+            3usize => &self.minute,
+            4usize => &self.hour,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.active_time,
+            1usize => &mut self.expire_time,
+            2usize => &mut self.interval,
+            3usize => &mut self.minute,
+            4usize => &mut self.hour,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for MonthlyTaskScheduler {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for MonthlyTaskScheduler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for MonthlyTaskScheduler {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for MonthlyTaskScheduler {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for MonthlyTaskScheduler {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("MonthlyTaskScheduler"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MonthlyTaskScheduler {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for MonthlyTaskScheduler {
-    const TYPE_NAME: &'static str = "MonthlyTaskScheduler";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "activeTime" => crate::de::set(&mut f.0, &mut map, "activeTime"),
-                "expireTime" => crate::de::set(&mut f.1, &mut map, "expireTime"),
-                "interval" => crate::de::req(&mut f.2, &mut map, "interval"),
-                "minute" => crate::de::req(&mut f.3, &mut map, "minute"),
-                "hour" => crate::de::req(&mut f.4, &mut map, "hour"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["interval", "minute", "hour"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            active_time: f_0,
-            expire_time: f_1,
-            interval: f_2,
-            minute: f_3,
-            hour: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `MonthlyTaskScheduler` or any of its subtypes: what a member declared as `MonthlyTaskScheduler` holds.
@@ -117,11 +123,7 @@ pub enum MonthlyTaskSchedulerKind {
 impl MonthlyTaskSchedulerKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::MonthlyTaskScheduler(v) => v.type_name(),
-            Self::MonthlyByDayTaskScheduler(v) => v.type_name(),
-            Self::MonthlyByWeekdayTaskScheduler(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -151,60 +153,63 @@ impl From<crate::types::MonthlyByWeekdayTaskScheduler> for MonthlyTaskSchedulerK
         Self::MonthlyByWeekdayTaskScheduler(Box::new(v))
     }
 }
-impl serde::Serialize for MonthlyTaskSchedulerKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for MonthlyTaskSchedulerKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::MonthlyTaskScheduler,
+            id,
+        ) {
+            crate::registry::id::MonthlyByDayTaskScheduler => {
+                Self::MonthlyByDayTaskScheduler(crate::object::Blank::blank())
+            }
+            crate::registry::id::MonthlyByWeekdayTaskScheduler => {
+                Self::MonthlyByWeekdayTaskScheduler(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::MonthlyTaskScheduler(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::MonthlyTaskScheduler(v) => v.serialize(s),
-            Self::MonthlyByDayTaskScheduler(v) => v.serialize(s),
-            Self::MonthlyByWeekdayTaskScheduler(v) => v.serialize(s),
+            Self::MonthlyTaskScheduler(v) => &**v,
+            Self::MonthlyByDayTaskScheduler(v) => &**v,
+            Self::MonthlyByWeekdayTaskScheduler(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::MonthlyTaskScheduler(v) => &mut **v,
+            Self::MonthlyByDayTaskScheduler(v) => &mut **v,
+            Self::MonthlyByWeekdayTaskScheduler(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for MonthlyTaskSchedulerKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for MonthlyTaskSchedulerKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for MonthlyTaskSchedulerKind {
-    const BASE: u16 = crate::registry::id::MonthlyTaskScheduler;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::MonthlyByDayTaskScheduler => {
-                    Self::MonthlyByDayTaskScheduler(
-                        Box::new(
-                            <crate::types::MonthlyByDayTaskScheduler as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MonthlyByWeekdayTaskScheduler => {
-                    Self::MonthlyByWeekdayTaskScheduler(
-                        Box::new(
-                            <crate::types::MonthlyByWeekdayTaskScheduler as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::MonthlyTaskScheduler(
-                        Box::new(
-                            <crate::types::MonthlyTaskScheduler as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for MonthlyTaskSchedulerKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for MonthlyTaskSchedulerKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for MonthlyTaskSchedulerKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for MonthlyTaskSchedulerKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -20,12 +20,12 @@ pub struct MountPrecheckRequestType<'a> {
     /// Parameter *serverClusterInfo*.
     pub server_cluster_info: Option<&'a crate::types::VcRemoteVsanServerClusterInfo>,
 }
-impl serde::Serialize for MountPrecheckRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MountPrecheckRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("datastore", &self.datastore);
-        o.opt("serverClusterInfo", &self.server_cluster_info);
-        o.end(&crate::Extra::EMPTY)
+        o.field("serverClusterInfo", &self.server_cluster_info);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct MountVmfsVolumeExRequestType<'a> {
     /// Parameter *vmfsUuid*.
     pub vmfs_uuid: &'a [String],
 }
-impl serde::Serialize for MountVmfsVolumeExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MountVmfsVolumeExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vmfsUuid", &self.vmfs_uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -24,14 +24,14 @@ pub struct MoveDatastoreFileRequestType<'a> {
     /// Parameter *force*.
     pub force: Option<bool>,
 }
-impl serde::Serialize for MoveDatastoreFileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MoveDatastoreFileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("sourceName", &self.source_name);
-        o.opt("sourceDatacenter", &self.source_datacenter);
+        o.field("sourceDatacenter", &self.source_datacenter);
         o.field("destinationName", &self.destination_name);
-        o.opt("destinationDatacenter", &self.destination_datacenter);
-        o.opt("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.field("destinationDatacenter", &self.destination_datacenter);
+        o.field("force", &self.force);
+        o.end();
     }
 }

@@ -18,13 +18,13 @@ pub struct MoveDirectoryInGuestRequestType<'a> {
     /// Parameter *dstDirectoryPath*.
     pub dst_directory_path: &'a str,
 }
-impl serde::Serialize for MoveDirectoryInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MoveDirectoryInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("srcDirectoryPath", &self.src_directory_path);
         o.field("dstDirectoryPath", &self.dst_directory_path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct MoveDVPortRequestType<'a> {
     /// Parameter *destinationPortgroupKey*.
     pub destination_portgroup_key: Option<&'a str>,
 }
-impl serde::Serialize for MoveDVPortRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MoveDVPortRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("portKey", &self.port_key);
-        o.opt("destinationPortgroupKey", &self.destination_portgroup_key);
-        o.end(&crate::Extra::EMPTY)
+        o.field("destinationPortgroupKey", &self.destination_portgroup_key);
+        o.end();
     }
 }

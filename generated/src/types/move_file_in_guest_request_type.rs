@@ -20,14 +20,14 @@ pub struct MoveFileInGuestRequestType<'a> {
     /// Parameter *overwrite*.
     pub overwrite: bool,
 }
-impl serde::Serialize for MoveFileInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MoveFileInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("srcFilePath", &self.src_file_path);
         o.field("dstFilePath", &self.dst_file_path);
         o.field("overwrite", &self.overwrite);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,11 +16,11 @@ pub struct MoveHostIntoRequestType<'a> {
     /// Refers instance of *ResourcePool*.
     pub resource_pool: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for MoveHostIntoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MoveHostIntoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
-        o.opt("resourcePool", &self.resource_pool);
-        o.end(&crate::Extra::EMPTY)
+        o.field("resourcePool", &self.resource_pool);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct MoveIntoResourcePoolRequestType<'a> {
     /// Refers instances of *ManagedEntity*.
     pub list: &'a [crate::types::ManagedObjectReference],
 }
-impl serde::Serialize for MoveIntoResourcePoolRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MoveIntoResourcePoolRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("list", &self.list);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

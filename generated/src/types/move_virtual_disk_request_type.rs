@@ -22,15 +22,15 @@ pub struct MoveVirtualDiskRequestType<'a> {
     /// Parameter *profile*.
     pub profile: Option<&'a [crate::types::VirtualMachineProfileSpecKind]>,
 }
-impl serde::Serialize for MoveVirtualDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for MoveVirtualDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("sourceName", &self.source_name);
-        o.opt("sourceDatacenter", &self.source_datacenter);
+        o.field("sourceDatacenter", &self.source_datacenter);
         o.field("destName", &self.dest_name);
-        o.opt("destDatacenter", &self.dest_datacenter);
-        o.opt("force", &self.force);
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+        o.field("destDatacenter", &self.dest_datacenter);
+        o.field("force", &self.force);
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `HostConfigFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NasConfigFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NasConfigFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,60 +24,75 @@ impl NasConfigFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("name", &self.name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NasConfigFault",
+    type_name: Some("NasConfigFault"),
+    wire: &["faultCause", "faultMessage", "name"],
+    names: &["fault_cause", "fault_message", "name"],
+    required: &[2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for NasConfigFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NasConfigFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NasConfigFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NasConfigFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NasConfigFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NasConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NasConfigFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NasConfigFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NasConfigFault {
-    const TYPE_NAME: &'static str = "NasConfigFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "name" => crate::de::req(&mut f.2, &mut map, "name"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["name"]));
-        }
-        let (f_0, f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            name: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `NasConfigFault` or any of its subtypes: what a member declared as `NasConfigFault` holds.
@@ -106,16 +121,7 @@ pub enum NasConfigFaultKind {
 impl NasConfigFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::NasConfigFault(v) => v.type_name(),
-            Self::InvalidNasCredentials(v) => v.type_name(),
-            Self::InvalidNetworkResource(v) => v.type_name(),
-            Self::NasConnectionLimitReached(v) => v.type_name(),
-            Self::NasSessionCredentialConflict(v) => v.type_name(),
-            Self::NasVolumeNotMounted(v) => v.type_name(),
-            Self::NetworkInaccessible(v) => v.type_name(),
-            Self::NoPermissionOnNasVolume(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -175,115 +181,85 @@ impl From<crate::types::NoPermissionOnNasVolume> for NasConfigFaultKind {
         Self::NoPermissionOnNasVolume(Box::new(v))
     }
 }
-impl serde::Serialize for NasConfigFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for NasConfigFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::NasConfigFault, id) {
+            crate::registry::id::InvalidNasCredentials => {
+                Self::InvalidNasCredentials(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidNetworkResource => {
+                Self::InvalidNetworkResource(crate::object::Blank::blank())
+            }
+            crate::registry::id::NasConnectionLimitReached => {
+                Self::NasConnectionLimitReached(crate::object::Blank::blank())
+            }
+            crate::registry::id::NasSessionCredentialConflict => {
+                Self::NasSessionCredentialConflict(crate::object::Blank::blank())
+            }
+            crate::registry::id::NasVolumeNotMounted => {
+                Self::NasVolumeNotMounted(crate::object::Blank::blank())
+            }
+            crate::registry::id::NetworkInaccessible => {
+                Self::NetworkInaccessible(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoPermissionOnNasVolume => {
+                Self::NoPermissionOnNasVolume(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::NasConfigFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::NasConfigFault(v) => v.serialize(s),
-            Self::InvalidNasCredentials(v) => v.serialize(s),
-            Self::InvalidNetworkResource(v) => v.serialize(s),
-            Self::NasConnectionLimitReached(v) => v.serialize(s),
-            Self::NasSessionCredentialConflict(v) => v.serialize(s),
-            Self::NasVolumeNotMounted(v) => v.serialize(s),
-            Self::NetworkInaccessible(v) => v.serialize(s),
-            Self::NoPermissionOnNasVolume(v) => v.serialize(s),
+            Self::NasConfigFault(v) => &**v,
+            Self::InvalidNasCredentials(v) => &**v,
+            Self::InvalidNetworkResource(v) => &**v,
+            Self::NasConnectionLimitReached(v) => &**v,
+            Self::NasSessionCredentialConflict(v) => &**v,
+            Self::NasVolumeNotMounted(v) => &**v,
+            Self::NetworkInaccessible(v) => &**v,
+            Self::NoPermissionOnNasVolume(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::NasConfigFault(v) => &mut **v,
+            Self::InvalidNasCredentials(v) => &mut **v,
+            Self::InvalidNetworkResource(v) => &mut **v,
+            Self::NasConnectionLimitReached(v) => &mut **v,
+            Self::NasSessionCredentialConflict(v) => &mut **v,
+            Self::NasVolumeNotMounted(v) => &mut **v,
+            Self::NetworkInaccessible(v) => &mut **v,
+            Self::NoPermissionOnNasVolume(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for NasConfigFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for NasConfigFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for NasConfigFaultKind {
-    const BASE: u16 = crate::registry::id::NasConfigFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::InvalidNasCredentials => {
-                    Self::InvalidNasCredentials(
-                        Box::new(
-                            <crate::types::InvalidNasCredentials as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidNetworkResource => {
-                    Self::InvalidNetworkResource(
-                        Box::new(
-                            <crate::types::InvalidNetworkResource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NasConnectionLimitReached => {
-                    Self::NasConnectionLimitReached(
-                        Box::new(
-                            <crate::types::NasConnectionLimitReached as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NasSessionCredentialConflict => {
-                    Self::NasSessionCredentialConflict(
-                        Box::new(
-                            <crate::types::NasSessionCredentialConflict as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NasVolumeNotMounted => {
-                    Self::NasVolumeNotMounted(
-                        Box::new(
-                            <crate::types::NasVolumeNotMounted as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NetworkInaccessible => {
-                    Self::NetworkInaccessible(
-                        Box::new(
-                            <crate::types::NetworkInaccessible as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoPermissionOnNasVolume => {
-                    Self::NoPermissionOnNasVolume(
-                        Box::new(
-                            <crate::types::NoPermissionOnNasVolume as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::NasConfigFault(
-                        Box::new(
-                            <crate::types::NasConfigFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for NasConfigFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for NasConfigFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for NasConfigFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for NasConfigFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NegatableExpressionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NegatableExpression {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -20,42 +20,71 @@ impl NegatableExpression {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("negate", &self.negate);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NegatableExpression",
+    type_name: Some("NegatableExpression"),
+    wire: &["negate"],
+    names: &["negate"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for NegatableExpression {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.negate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.negate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NegatableExpression {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NegatableExpression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NegatableExpression {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NegatableExpression {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NegatableExpression {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NegatableExpression"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NegatableExpression {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NegatableExpression {
-    const TYPE_NAME: &'static str = "NegatableExpression";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "negate" => crate::de::set(&mut f.0, &mut map, "negate"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { negate: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `NegatableExpression` or any of its subtypes: what a member declared as `NegatableExpression` holds.
@@ -80,14 +109,7 @@ pub enum NegatableExpressionKind {
 impl NegatableExpressionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::NegatableExpression(v) => v.type_name(),
-            Self::IntExpression(v) => v.type_name(),
-            Self::IpAddress(v) => v.type_name(),
-            Self::MacAddress(v) => v.type_name(),
-            Self::StringExpression(v) => v.type_name(),
-            Self::DvsIpPort(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -135,90 +157,86 @@ impl From<crate::types::DvsIpPortKind> for NegatableExpressionKind {
         Self::DvsIpPort(v)
     }
 }
-impl serde::Serialize for NegatableExpressionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for NegatableExpressionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::NegatableExpression,
+            id,
+        ) {
+            crate::registry::id::IntExpression => {
+                Self::IntExpression(crate::object::Blank::blank())
+            }
+            crate::registry::id::IpAddress => {
+                Self::IpAddress(
+                    <crate::types::IpAddressKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::MacAddress => {
+                Self::MacAddress(
+                    <crate::types::MacAddressKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::StringExpression => {
+                Self::StringExpression(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsIpPort => {
+                Self::DvsIpPort(
+                    <crate::types::DvsIpPortKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::NegatableExpression(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::NegatableExpression(v) => v.serialize(s),
-            Self::IntExpression(v) => v.serialize(s),
-            Self::IpAddress(v) => v.serialize(s),
-            Self::MacAddress(v) => v.serialize(s),
-            Self::StringExpression(v) => v.serialize(s),
-            Self::DvsIpPort(v) => v.serialize(s),
+            Self::NegatableExpression(v) => &**v,
+            Self::IntExpression(v) => &**v,
+            Self::IpAddress(v) => crate::object::Family::object(v),
+            Self::MacAddress(v) => crate::object::Family::object(v),
+            Self::StringExpression(v) => &**v,
+            Self::DvsIpPort(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::NegatableExpression(v) => &mut **v,
+            Self::IntExpression(v) => &mut **v,
+            Self::IpAddress(v) => crate::object::Family::object_mut(v),
+            Self::MacAddress(v) => crate::object::Family::object_mut(v),
+            Self::StringExpression(v) => &mut **v,
+            Self::DvsIpPort(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for NegatableExpressionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for NegatableExpressionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for NegatableExpressionKind {
-    const BASE: u16 = crate::registry::id::NegatableExpression;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::IntExpression => {
-                    Self::IntExpression(
-                        Box::new(
-                            <crate::types::IntExpression as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IpAddress => {
-                    Self::IpAddress(
-                        <crate::types::IpAddressKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::MacAddress => {
-                    Self::MacAddress(
-                        <crate::types::MacAddressKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::StringExpression => {
-                    Self::StringExpression(
-                        Box::new(
-                            <crate::types::StringExpression as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsIpPort => {
-                    Self::DvsIpPort(
-                        <crate::types::DvsIpPortKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::NegatableExpression(
-                        Box::new(
-                            <crate::types::NegatableExpression as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for NegatableExpressionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for NegatableExpressionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for NegatableExpressionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for NegatableExpressionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

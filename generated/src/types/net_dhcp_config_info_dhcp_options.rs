@@ -3,7 +3,7 @@
 /// Data object type *NetDhcpConfigInfoDhcpOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NetDhcpConfigInfoDhcpOptions {
     /// Property *NetDhcpConfigInfoDhcpOptions.enable*.
     pub enable: bool,
@@ -20,54 +20,72 @@ impl NetDhcpConfigInfoDhcpOptions {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("enable", &self.enable);
-        o.opt("config", &self.config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NetDhcpConfigInfoDhcpOptions",
+    type_name: Some("NetDhcpConfigInfoDhcpOptions"),
+    wire: &["enable", "config"],
+    names: &["enable", "config"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for NetDhcpConfigInfoDhcpOptions {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enable,
+            1usize => &self.config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enable,
+            1usize => &mut self.config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NetDhcpConfigInfoDhcpOptions {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NetDhcpConfigInfoDhcpOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NetDhcpConfigInfoDhcpOptions {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NetDhcpConfigInfoDhcpOptions {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NetDhcpConfigInfoDhcpOptions {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("NetDhcpConfigInfoDhcpOptions"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NetDhcpConfigInfoDhcpOptions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NetDhcpConfigInfoDhcpOptions {
-    const TYPE_NAME: &'static str = "NetDhcpConfigInfoDhcpOptions";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<Vec<crate::types::KeyValue>>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enable" => crate::de::req(&mut f.0, &mut map, "enable"),
-                "config" => crate::de::set_list(&mut f.1, &mut map, "config"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["enable"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            enable: f_0,
-            config: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *NetDhcpConfigSpecDhcpOptionsSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NetDhcpConfigSpecDhcpOptionsSpec {
     /// Property *NetDhcpConfigSpecDhcpOptionsSpec.enable*.
     pub enable: Option<bool>,
@@ -22,68 +22,74 @@ impl NetDhcpConfigSpecDhcpOptionsSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enable", &self.enable);
-        o.field("config", &self.config);
-        o.field("operation", &self.operation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NetDhcpConfigSpecDhcpOptionsSpec",
+    type_name: Some("NetDhcpConfigSpecDhcpOptionsSpec"),
+    wire: &["enable", "config", "operation"],
+    names: &["enable", "config", "operation"],
+    required: &[1u16, 2u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for NetDhcpConfigSpecDhcpOptionsSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enable,
+            1usize => &self.config,
+            2usize => &self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enable,
+            1usize => &mut self.config,
+            2usize => &mut self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NetDhcpConfigSpecDhcpOptionsSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NetDhcpConfigSpecDhcpOptionsSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NetDhcpConfigSpecDhcpOptionsSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NetDhcpConfigSpecDhcpOptionsSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NetDhcpConfigSpecDhcpOptionsSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("NetDhcpConfigSpecDhcpOptionsSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NetDhcpConfigSpecDhcpOptionsSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NetDhcpConfigSpecDhcpOptionsSpec {
-    const TYPE_NAME: &'static str = "NetDhcpConfigSpecDhcpOptionsSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<Vec<crate::types::KeyValue>>, Option<String>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enable" => crate::de::set(&mut f.0, &mut map, "enable"),
-                "config" => crate::de::req_list(&mut f.1, &mut map, "config"),
-                "operation" => crate::de::req(&mut f.2, &mut map, "operation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some()],
-                    &["config", "operation"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            enable: f_0,
-            config: f_1,
-            operation: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

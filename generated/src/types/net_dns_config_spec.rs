@@ -3,7 +3,7 @@
 /// Data object type *NetDnsConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NetDnsConfigSpec {
     /// Property *NetDnsConfigSpec.dhcp*.
     pub dhcp: Option<bool>,
@@ -26,62 +26,78 @@ impl NetDnsConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dhcp", &self.dhcp);
-        o.opt("hostName", &self.host_name);
-        o.opt("domainName", &self.domain_name);
-        o.opt("ipAddress", &self.ip_address);
-        o.opt("searchDomain", &self.search_domain);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NetDnsConfigSpec",
+    type_name: Some("NetDnsConfigSpec"),
+    wire: &["dhcp", "hostName", "domainName", "ipAddress", "searchDomain"],
+    names: &["dhcp", "host_name", "domain_name", "ip_address", "search_domain"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16, 3u16, 4u16],
+};
+impl crate::object::Object for NetDnsConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dhcp,
+            1usize => &self.host_name,
+            2usize => &self.domain_name,
+            3usize => &self.ip_address,
+            4usize => &self.search_domain,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dhcp,
+            1usize => &mut self.host_name,
+            2usize => &mut self.domain_name,
+            3usize => &mut self.ip_address,
+            4usize => &mut self.search_domain,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NetDnsConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NetDnsConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NetDnsConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NetDnsConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NetDnsConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NetDnsConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NetDnsConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NetDnsConfigSpec {
-    const TYPE_NAME: &'static str = "NetDnsConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dhcp" => crate::de::set(&mut f.0, &mut map, "dhcp"),
-                "hostName" => crate::de::set(&mut f.1, &mut map, "hostName"),
-                "domainName" => crate::de::set(&mut f.2, &mut map, "domainName"),
-                "ipAddress" => crate::de::set_list(&mut f.3, &mut map, "ipAddress"),
-                "searchDomain" => crate::de::set_list(&mut f.4, &mut map, "searchDomain"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            dhcp: f_0,
-            host_name: f_1,
-            domain_name: f_2,
-            ip_address: f_3,
-            search_domain: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *NetIpConfigInfoIpAddress*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NetIpConfigInfoIpAddress {
     /// Property *NetIpConfigInfoIpAddress.ipAddress*.
     pub ip_address: String,
@@ -28,76 +28,78 @@ impl NetIpConfigInfoIpAddress {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("ipAddress", &self.ip_address);
-        o.field("prefixLength", &self.prefix_length);
-        o.opt("origin", &self.origin);
-        o.opt("state", &self.state);
-        o.opt("lifetime", &self.lifetime);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NetIpConfigInfoIpAddress",
+    type_name: Some("NetIpConfigInfoIpAddress"),
+    wire: &["ipAddress", "prefixLength", "origin", "state", "lifetime"],
+    names: &["ip_address", "prefix_length", "origin", "state", "lifetime"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 4u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for NetIpConfigInfoIpAddress {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ip_address,
+            1usize => &self.prefix_length,
+            2usize => &self.origin,
+            3usize => &self.state,
+            4usize => &self.lifetime,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ip_address,
+            1usize => &mut self.prefix_length,
+            2usize => &mut self.origin,
+            3usize => &mut self.state,
+            4usize => &mut self.lifetime,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NetIpConfigInfoIpAddress {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NetIpConfigInfoIpAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NetIpConfigInfoIpAddress {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NetIpConfigInfoIpAddress {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NetIpConfigInfoIpAddress {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("NetIpConfigInfoIpAddress"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NetIpConfigInfoIpAddress {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NetIpConfigInfoIpAddress {
-    const TYPE_NAME: &'static str = "NetIpConfigInfoIpAddress";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ipAddress" => crate::de::req(&mut f.0, &mut map, "ipAddress"),
-                "prefixLength" => crate::de::req(&mut f.1, &mut map, "prefixLength"),
-                "origin" => crate::de::set(&mut f.2, &mut map, "origin"),
-                "state" => crate::de::set(&mut f.3, &mut map, "state"),
-                "lifetime" => crate::de::set(&mut f.4, &mut map, "lifetime"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["ipAddress", "prefixLength"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ip_address: f_0,
-            prefix_length: f_1,
-            origin: f_2,
-            state: f_3,
-            lifetime: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

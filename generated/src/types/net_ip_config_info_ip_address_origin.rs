@@ -34,8 +34,9 @@ impl NetIpConfigInfoIpAddressOrigin {
         }
     }
 }
-impl crate::de::StringEnum for NetIpConfigInfoIpAddressOrigin {
-    fn from_wire(v: &str) -> Self {
+impl NetIpConfigInfoIpAddressOrigin {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "other" => Self::Other,
             "manual" => Self::Manual,
@@ -48,13 +49,13 @@ impl crate::de::StringEnum for NetIpConfigInfoIpAddressOrigin {
 }
 impl From<&str> for NetIpConfigInfoIpAddressOrigin {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for NetIpConfigInfoIpAddressOrigin {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for NetIpConfigInfoIpAddressOrigin {
@@ -62,13 +63,33 @@ impl std::fmt::Display for NetIpConfigInfoIpAddressOrigin {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for NetIpConfigInfoIpAddressOrigin {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for NetIpConfigInfoIpAddressOrigin {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for NetIpConfigInfoIpAddressOrigin {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NetIpConfigInfoIpAddressOrigin {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NetIpConfigInfoIpAddressOrigin {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *NetIpConfigSpecIpAddressSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NetIpConfigSpecIpAddressSpec {
     /// Property *NetIpConfigSpecIpAddressSpec.ipAddress*.
     pub ip_address: String,
@@ -22,64 +22,74 @@ impl NetIpConfigSpecIpAddressSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("ipAddress", &self.ip_address);
-        o.field("prefixLength", &self.prefix_length);
-        o.field("operation", &self.operation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NetIpConfigSpecIpAddressSpec",
+    type_name: Some("NetIpConfigSpecIpAddressSpec"),
+    wire: &["ipAddress", "prefixLength", "operation"],
+    names: &["ip_address", "prefix_length", "operation"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for NetIpConfigSpecIpAddressSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ip_address,
+            1usize => &self.prefix_length,
+            2usize => &self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ip_address,
+            1usize => &mut self.prefix_length,
+            2usize => &mut self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NetIpConfigSpecIpAddressSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NetIpConfigSpecIpAddressSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NetIpConfigSpecIpAddressSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NetIpConfigSpecIpAddressSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NetIpConfigSpecIpAddressSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("NetIpConfigSpecIpAddressSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NetIpConfigSpecIpAddressSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NetIpConfigSpecIpAddressSpec {
-    const TYPE_NAME: &'static str = "NetIpConfigSpecIpAddressSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ipAddress" => crate::de::req(&mut f.0, &mut map, "ipAddress"),
-                "prefixLength" => crate::de::req(&mut f.1, &mut map, "prefixLength"),
-                "operation" => crate::de::req(&mut f.2, &mut map, "operation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["ipAddress", "prefixLength", "operation"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ip_address: f_0,
-            prefix_length: f_1,
-            operation: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *NetIpRouteConfigSpecIpRouteSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NetIpRouteConfigSpecIpRouteSpec {
     /// Property *NetIpRouteConfigSpecIpRouteSpec.network*.
     pub network: String,
@@ -24,72 +24,76 @@ impl NetIpRouteConfigSpecIpRouteSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("network", &self.network);
-        o.field("prefixLength", &self.prefix_length);
-        o.field("gateway", &self.gateway);
-        o.field("operation", &self.operation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NetIpRouteConfigSpecIpRouteSpec",
+    type_name: Some("NetIpRouteConfigSpecIpRouteSpec"),
+    wire: &["network", "prefixLength", "gateway", "operation"],
+    names: &["network", "prefix_length", "gateway", "operation"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 0u16, 3u16, 1u16],
+};
+impl crate::object::Object for NetIpRouteConfigSpecIpRouteSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.network,
+            1usize => &self.prefix_length,
+            2usize => &self.gateway,
+            3usize => &self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.network,
+            1usize => &mut self.prefix_length,
+            2usize => &mut self.gateway,
+            3usize => &mut self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NetIpRouteConfigSpecIpRouteSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NetIpRouteConfigSpecIpRouteSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NetIpRouteConfigSpecIpRouteSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NetIpRouteConfigSpecIpRouteSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NetIpRouteConfigSpecIpRouteSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("NetIpRouteConfigSpecIpRouteSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NetIpRouteConfigSpecIpRouteSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NetIpRouteConfigSpecIpRouteSpec {
-    const TYPE_NAME: &'static str = "NetIpRouteConfigSpecIpRouteSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<Box<crate::types::NetIpRouteConfigSpecGatewaySpec>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "network" => crate::de::req(&mut f.0, &mut map, "network"),
-                "prefixLength" => crate::de::req(&mut f.1, &mut map, "prefixLength"),
-                "gateway" => crate::de::req(&mut f.2, &mut map, "gateway"),
-                "operation" => crate::de::req(&mut f.3, &mut map, "operation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["network", "prefixLength", "gateway", "operation"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            network: f_0,
-            prefix_length: f_1,
-            gateway: f_2,
-            operation: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

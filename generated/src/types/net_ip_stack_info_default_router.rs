@@ -3,7 +3,7 @@
 /// Data object type *NetIpStackInfoDefaultRouter*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NetIpStackInfoDefaultRouter {
     /// Property *NetIpStackInfoDefaultRouter.ipAddress*.
     pub ip_address: String,
@@ -26,72 +26,76 @@ impl NetIpStackInfoDefaultRouter {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("ipAddress", &self.ip_address);
-        o.field("device", &self.device);
-        o.field("lifetime", &self.lifetime);
-        o.field("preference", &self.preference);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NetIpStackInfoDefaultRouter",
+    type_name: Some("NetIpStackInfoDefaultRouter"),
+    wire: &["ipAddress", "device", "lifetime", "preference"],
+    names: &["ip_address", "device", "lifetime", "preference"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for NetIpStackInfoDefaultRouter {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ip_address,
+            1usize => &self.device,
+            2usize => &self.lifetime,
+            3usize => &self.preference,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ip_address,
+            1usize => &mut self.device,
+            2usize => &mut self.lifetime,
+            3usize => &mut self.preference,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NetIpStackInfoDefaultRouter {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NetIpStackInfoDefaultRouter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NetIpStackInfoDefaultRouter {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NetIpStackInfoDefaultRouter {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NetIpStackInfoDefaultRouter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("NetIpStackInfoDefaultRouter"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NetIpStackInfoDefaultRouter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NetIpStackInfoDefaultRouter {
-    const TYPE_NAME: &'static str = "NetIpStackInfoDefaultRouter";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ipAddress" => crate::de::req(&mut f.0, &mut map, "ipAddress"),
-                "device" => crate::de::req(&mut f.1, &mut map, "device"),
-                "lifetime" => crate::de::req(&mut f.2, &mut map, "lifetime"),
-                "preference" => crate::de::req(&mut f.3, &mut map, "preference"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["ipAddress", "device", "lifetime", "preference"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ip_address: f_0,
-            device: f_1,
-            lifetime: f_2,
-            preference: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

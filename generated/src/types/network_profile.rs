@@ -3,7 +3,7 @@
 /// Data object type *NetworkProfile*.
 ///
 /// Extends `ApplyProfile`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NetworkProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -68,214 +68,174 @@ impl NetworkProfile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("enabled", &self.enabled);
-        o.opt("policy", &self.policy);
-        o.opt("profileTypeName", &self.profile_type_name);
-        o.opt("profileVersion", &self.profile_version);
-        o.opt("property", &self.property);
-        o.opt("favorite", &self.favorite);
-        o.opt("toBeMerged", &self.to_be_merged);
-        o.opt("toReplaceWith", &self.to_replace_with);
-        o.opt("toBeDeleted", &self.to_be_deleted);
-        o.opt("copyEnableStatus", &self.copy_enable_status);
-        o.opt("hidden", &self.hidden);
-        o.opt("vswitch", &self.vswitch);
-        o.opt("vmPortGroup", &self.vm_port_group);
-        o.opt("hostPortGroup", &self.host_port_group);
-        o.opt("serviceConsolePortGroup", &self.service_console_port_group);
-        o.opt("dnsConfig", &self.dns_config);
-        o.opt("ipRouteConfig", &self.ip_route_config);
-        o.opt("consoleIpRouteConfig", &self.console_ip_route_config);
-        o.opt("pnic", &self.pnic);
-        o.opt("dvswitch", &self.dvswitch);
-        o.opt("dvsServiceConsoleNic", &self.dvs_service_console_nic);
-        o.opt("dvsHostNic", &self.dvs_host_nic);
-        o.opt("nsxHostNic", &self.nsx_host_nic);
-        o.opt("netStackInstance", &self.net_stack_instance);
-        o.opt("opaqueSwitch", &self.opaque_switch);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NetworkProfile",
+    type_name: Some("NetworkProfile"),
+    wire: &[
+        "enabled",
+        "policy",
+        "profileTypeName",
+        "profileVersion",
+        "property",
+        "favorite",
+        "toBeMerged",
+        "toReplaceWith",
+        "toBeDeleted",
+        "copyEnableStatus",
+        "hidden",
+        "vswitch",
+        "vmPortGroup",
+        "hostPortGroup",
+        "serviceConsolePortGroup",
+        "dnsConfig",
+        "ipRouteConfig",
+        "consoleIpRouteConfig",
+        "pnic",
+        "dvswitch",
+        "dvsServiceConsoleNic",
+        "dvsHostNic",
+        "nsxHostNic",
+        "netStackInstance",
+        "opaqueSwitch",
+    ],
+    names: &[
+        "enabled",
+        "policy",
+        "profile_type_name",
+        "profile_version",
+        "property",
+        "favorite",
+        "to_be_merged",
+        "to_replace_with",
+        "to_be_deleted",
+        "copy_enable_status",
+        "hidden",
+        "vswitch",
+        "vm_port_group",
+        "host_port_group",
+        "service_console_port_group",
+        "dns_config",
+        "ip_route_config",
+        "console_ip_route_config",
+        "pnic",
+        "dvswitch",
+        "dvs_service_console_nic",
+        "dvs_host_nic",
+        "nsx_host_nic",
+        "net_stack_instance",
+        "opaque_switch",
+    ],
+    required: &[0u16],
+    by_name: &[
+        17u16, 9u16, 15u16, 21u16, 20u16, 19u16, 0u16, 5u16, 10u16, 13u16, 16u16, 23u16,
+        22u16, 24u16, 18u16, 1u16, 2u16, 3u16, 4u16, 14u16, 8u16, 6u16, 7u16, 12u16,
+        11u16,
+    ],
+};
+impl crate::object::Object for NetworkProfile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.policy,
+            2usize => &self.profile_type_name,
+            3usize => &self.profile_version,
+            4usize => &self.property,
+            5usize => &self.favorite,
+            6usize => &self.to_be_merged,
+            7usize => &self.to_replace_with,
+            8usize => &self.to_be_deleted,
+            9usize => &self.copy_enable_status,
+            10usize => &self.hidden,
+            11usize => &self.vswitch,
+            12usize => &self.vm_port_group,
+            13usize => &self.host_port_group,
+            14usize => &self.service_console_port_group,
+            15usize => &self.dns_config,
+            16usize => &self.ip_route_config,
+            17usize => &self.console_ip_route_config,
+            18usize => &self.pnic,
+            19usize => &self.dvswitch,
+            20usize => &self.dvs_service_console_nic,
+            21usize => &self.dvs_host_nic,
+            22usize => &self.nsx_host_nic,
+            23usize => &self.net_stack_instance,
+            24usize => &self.opaque_switch,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.policy,
+            2usize => &mut self.profile_type_name,
+            3usize => &mut self.profile_version,
+            4usize => &mut self.property,
+            5usize => &mut self.favorite,
+            6usize => &mut self.to_be_merged,
+            7usize => &mut self.to_replace_with,
+            8usize => &mut self.to_be_deleted,
+            9usize => &mut self.copy_enable_status,
+            10usize => &mut self.hidden,
+            11usize => &mut self.vswitch,
+            12usize => &mut self.vm_port_group,
+            13usize => &mut self.host_port_group,
+            14usize => &mut self.service_console_port_group,
+            15usize => &mut self.dns_config,
+            16usize => &mut self.ip_route_config,
+            17usize => &mut self.console_ip_route_config,
+            18usize => &mut self.pnic,
+            19usize => &mut self.dvswitch,
+            20usize => &mut self.dvs_service_console_nic,
+            21usize => &mut self.dvs_host_nic,
+            22usize => &mut self.nsx_host_nic,
+            23usize => &mut self.net_stack_instance,
+            24usize => &mut self.opaque_switch,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NetworkProfile {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NetworkProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NetworkProfile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NetworkProfile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NetworkProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NetworkProfile"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NetworkProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NetworkProfile {
-    const TYPE_NAME: &'static str = "NetworkProfile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Vec<crate::types::ProfilePolicy>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ProfileApplyProfileProperty>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::VirtualSwitchProfile>>,
-            Option<Vec<crate::types::VmPortGroupProfile>>,
-            Option<Vec<crate::types::HostPortGroupProfile>>,
-            Option<Vec<crate::types::ServiceConsolePortGroupProfile>>,
-            Option<Box<crate::types::NetworkProfileDnsConfigProfile>>,
-            Option<Box<crate::types::IpRouteProfile>>,
-            Option<Box<crate::types::IpRouteProfile>>,
-            Option<Vec<crate::types::PhysicalNicProfile>>,
-            Option<Vec<crate::types::DvsProfile>>,
-            Option<Vec<crate::types::DvsServiceConsoleVNicProfile>>,
-            Option<Vec<crate::types::DvsHostVNicProfile>>,
-            Option<Vec<crate::types::NsxHostVNicProfile>>,
-            Option<Vec<crate::types::NetStackInstanceProfile>>,
-            Option<Box<crate::types::OpaqueSwitchProfile>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::req(&mut f.0, &mut map, "enabled"),
-                "policy" => crate::de::set_list(&mut f.1, &mut map, "policy"),
-                "profileTypeName" => {
-                    crate::de::set(&mut f.2, &mut map, "profileTypeName")
-                }
-                "profileVersion" => crate::de::set(&mut f.3, &mut map, "profileVersion"),
-                "property" => crate::de::set_list(&mut f.4, &mut map, "property"),
-                "favorite" => crate::de::set(&mut f.5, &mut map, "favorite"),
-                "toBeMerged" => crate::de::set(&mut f.6, &mut map, "toBeMerged"),
-                "toReplaceWith" => crate::de::set(&mut f.7, &mut map, "toReplaceWith"),
-                "toBeDeleted" => crate::de::set(&mut f.8, &mut map, "toBeDeleted"),
-                "copyEnableStatus" => {
-                    crate::de::set(&mut f.9, &mut map, "copyEnableStatus")
-                }
-                "hidden" => crate::de::set(&mut f.10, &mut map, "hidden"),
-                "vswitch" => crate::de::set_list(&mut f.11, &mut map, "vswitch"),
-                "vmPortGroup" => crate::de::set_list(&mut f.12, &mut map, "vmPortGroup"),
-                "hostPortGroup" => {
-                    crate::de::set_list(&mut f.13, &mut map, "hostPortGroup")
-                }
-                "serviceConsolePortGroup" => {
-                    crate::de::set_list(&mut f.14, &mut map, "serviceConsolePortGroup")
-                }
-                "dnsConfig" => crate::de::set(&mut f.15, &mut map, "dnsConfig"),
-                "ipRouteConfig" => crate::de::set(&mut f.16, &mut map, "ipRouteConfig"),
-                "consoleIpRouteConfig" => {
-                    crate::de::set(&mut f.17, &mut map, "consoleIpRouteConfig")
-                }
-                "pnic" => crate::de::set_list(&mut f.18, &mut map, "pnic"),
-                "dvswitch" => crate::de::set_list(&mut f.19, &mut map, "dvswitch"),
-                "dvsServiceConsoleNic" => {
-                    crate::de::set_list(&mut f.20, &mut map, "dvsServiceConsoleNic")
-                }
-                "dvsHostNic" => crate::de::set_list(&mut f.21, &mut map, "dvsHostNic"),
-                "nsxHostNic" => crate::de::set_list(&mut f.22, &mut map, "nsxHostNic"),
-                "netStackInstance" => {
-                    crate::de::set_list(&mut f.23, &mut map, "netStackInstance")
-                }
-                "opaqueSwitch" => crate::de::set(&mut f.24, &mut map, "opaqueSwitch"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _,)
-        ) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["enabled"]));
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            enabled: f_0,
-            policy: f_1,
-            profile_type_name: f_2,
-            profile_version: f_3,
-            property: f_4,
-            favorite: f_5,
-            to_be_merged: f_6,
-            to_replace_with: f_7,
-            to_be_deleted: f_8,
-            copy_enable_status: f_9,
-            hidden: f_10,
-            vswitch: f_11,
-            vm_port_group: f_12,
-            host_port_group: f_13,
-            service_console_port_group: f_14,
-            dns_config: f_15,
-            ip_route_config: f_16,
-            console_ip_route_config: f_17,
-            pnic: f_18,
-            dvswitch: f_19,
-            dvs_service_console_nic: f_20,
-            dvs_host_nic: f_21,
-            nsx_host_nic: f_22,
-            net_stack_instance: f_23,
-            opaque_switch: f_24,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

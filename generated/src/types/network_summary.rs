@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NetworkSummaryKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NetworkSummary {
     /// Property *NetworkSummary.network*.
     ///
@@ -30,73 +30,79 @@ impl NetworkSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("network", &self.network);
-        o.field("name", &self.name);
-        o.field("accessible", &self.accessible);
-        o.field("ipPoolName", &self.ip_pool_name);
-        o.opt("ipPoolId", &self.ip_pool_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NetworkSummary",
+    type_name: Some("NetworkSummary"),
+    wire: &["network", "name", "accessible", "ipPoolName", "ipPoolId"],
+    names: &["network", "name", "accessible", "ip_pool_name", "ip_pool_id"],
+    required: &[1u16, 2u16, 3u16],
+    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for NetworkSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.network,
+            1usize => &self.name,
+            2usize => &self.accessible,
+            3usize => &self.ip_pool_name,
+            4usize => &self.ip_pool_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.network,
+            1usize => &mut self.name,
+            2usize => &mut self.accessible,
+            3usize => &mut self.ip_pool_name,
+            4usize => &mut self.ip_pool_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NetworkSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NetworkSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NetworkSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NetworkSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NetworkSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NetworkSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NetworkSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NetworkSummary {
-    const TYPE_NAME: &'static str = "NetworkSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "network" => crate::de::set(&mut f.0, &mut map, "network"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "accessible" => crate::de::req(&mut f.2, &mut map, "accessible"),
-                "ipPoolName" => crate::de::req(&mut f.3, &mut map, "ipPoolName"),
-                "ipPoolId" => crate::de::set(&mut f.4, &mut map, "ipPoolId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["name", "accessible", "ipPoolName"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            network: f_0,
-            name: f_1,
-            accessible: f_2,
-            ip_pool_name: f_3,
-            ip_pool_id: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `NetworkSummary` or any of its subtypes: what a member declared as `NetworkSummary` holds.
@@ -113,10 +119,7 @@ pub enum NetworkSummaryKind {
 impl NetworkSummaryKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::NetworkSummary(v) => v.type_name(),
-            Self::OpaqueNetworkSummary(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -140,49 +143,55 @@ impl From<crate::types::OpaqueNetworkSummary> for NetworkSummaryKind {
         Self::OpaqueNetworkSummary(Box::new(v))
     }
 }
-impl serde::Serialize for NetworkSummaryKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for NetworkSummaryKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::NetworkSummary, id) {
+            crate::registry::id::OpaqueNetworkSummary => {
+                Self::OpaqueNetworkSummary(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::NetworkSummary(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::NetworkSummary(v) => v.serialize(s),
-            Self::OpaqueNetworkSummary(v) => v.serialize(s),
+            Self::NetworkSummary(v) => &**v,
+            Self::OpaqueNetworkSummary(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::NetworkSummary(v) => &mut **v,
+            Self::OpaqueNetworkSummary(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for NetworkSummaryKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for NetworkSummaryKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for NetworkSummaryKind {
-    const BASE: u16 = crate::registry::id::NetworkSummary;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OpaqueNetworkSummary => {
-                    Self::OpaqueNetworkSummary(
-                        Box::new(
-                            <crate::types::OpaqueNetworkSummary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::NetworkSummary(
-                        Box::new(
-                            <crate::types::NetworkSummary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for NetworkSummaryKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for NetworkSummaryKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for NetworkSummaryKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for NetworkSummaryKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NoCompatibleHostKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NoCompatibleHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,59 +28,77 @@ impl NoCompatibleHost {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("host", &self.host);
-        o.opt("error", &self.error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NoCompatibleHost",
+    type_name: Some("NoCompatibleHost"),
+    wire: &["faultCause", "faultMessage", "host", "error"],
+    names: &["fault_cause", "fault_message", "host", "error"],
+    required: &[],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for NoCompatibleHost {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.host,
+            3usize => &self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.host,
+            3usize => &mut self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NoCompatibleHost {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NoCompatibleHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NoCompatibleHost {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NoCompatibleHost {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NoCompatibleHost {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NoCompatibleHost"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NoCompatibleHost {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NoCompatibleHost {
-    const TYPE_NAME: &'static str = "NoCompatibleHost";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "host" => crate::de::set_list(&mut f.2, &mut map, "host"),
-                "error" => crate::de::set_list(&mut f.3, &mut map, "error"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            host: f_2,
-            error: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `NoCompatibleHost` or any of its subtypes: what a member declared as `NoCompatibleHost` holds.
@@ -99,10 +117,7 @@ pub enum NoCompatibleHostKind {
 impl NoCompatibleHostKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::NoCompatibleHost(v) => v.type_name(),
-            Self::NoCompatibleHostWithAccessToDevice(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -126,49 +141,55 @@ impl From<crate::types::NoCompatibleHostWithAccessToDevice> for NoCompatibleHost
         Self::NoCompatibleHostWithAccessToDevice(Box::new(v))
     }
 }
-impl serde::Serialize for NoCompatibleHostKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for NoCompatibleHostKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::NoCompatibleHost, id) {
+            crate::registry::id::NoCompatibleHostWithAccessToDevice => {
+                Self::NoCompatibleHostWithAccessToDevice(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::NoCompatibleHost(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::NoCompatibleHost(v) => v.serialize(s),
-            Self::NoCompatibleHostWithAccessToDevice(v) => v.serialize(s),
+            Self::NoCompatibleHost(v) => &**v,
+            Self::NoCompatibleHostWithAccessToDevice(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::NoCompatibleHost(v) => &mut **v,
+            Self::NoCompatibleHostWithAccessToDevice(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for NoCompatibleHostKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for NoCompatibleHostKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for NoCompatibleHostKind {
-    const BASE: u16 = crate::registry::id::NoCompatibleHost;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::NoCompatibleHostWithAccessToDevice => {
-                    Self::NoCompatibleHostWithAccessToDevice(
-                        Box::new(
-                            <crate::types::NoCompatibleHostWithAccessToDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::NoCompatibleHost(
-                        Box::new(
-                            <crate::types::NoCompatibleHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for NoCompatibleHostKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for NoCompatibleHostKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for NoCompatibleHostKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for NoCompatibleHostKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `SecurityError`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NoPermissionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NoPermission {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -33,65 +33,85 @@ impl NoPermission {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("object", &self.object);
-        o.opt("privilegeId", &self.privilege_id);
-        o.opt("missingPrivileges", &self.missing_privileges);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NoPermission",
+    type_name: Some("NoPermission"),
+    wire: &["faultCause", "faultMessage", "object", "privilegeId", "missingPrivileges"],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "object",
+        "privilege_id",
+        "missing_privileges",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for NoPermission {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.object,
+            3usize => &self.privilege_id,
+            4usize => &self.missing_privileges,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.object,
+            3usize => &mut self.privilege_id,
+            4usize => &mut self.missing_privileges,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NoPermission {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NoPermission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NoPermission {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NoPermission {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NoPermission {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NoPermission"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NoPermission {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NoPermission {
-    const TYPE_NAME: &'static str = "NoPermission";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::NoPermissionEntityPrivileges>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "object" => crate::de::set(&mut f.2, &mut map, "object"),
-                "privilegeId" => crate::de::set(&mut f.3, &mut map, "privilegeId"),
-                "missingPrivileges" => {
-                    crate::de::set_list(&mut f.4, &mut map, "missingPrivileges")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            object: f_2,
-            privilege_id: f_3,
-            missing_privileges: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `NoPermission` or any of its subtypes: what a member declared as `NoPermission` holds.
@@ -112,12 +132,7 @@ pub enum NoPermissionKind {
 impl NoPermissionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::NoPermission(v) => v.type_name(),
-            Self::AuthConnectionFailed(v) => v.type_name(),
-            Self::InvalidSession(v) => v.type_name(),
-            Self::NotAuthenticated(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -153,71 +168,65 @@ impl From<crate::types::NotAuthenticated> for NoPermissionKind {
         Self::NotAuthenticated(Box::new(v))
     }
 }
-impl serde::Serialize for NoPermissionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for NoPermissionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::NoPermission, id) {
+            crate::registry::id::AuthConnectionFailed => {
+                Self::AuthConnectionFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidSession => {
+                Self::InvalidSession(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotAuthenticated => {
+                Self::NotAuthenticated(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::NoPermission(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::NoPermission(v) => v.serialize(s),
-            Self::AuthConnectionFailed(v) => v.serialize(s),
-            Self::InvalidSession(v) => v.serialize(s),
-            Self::NotAuthenticated(v) => v.serialize(s),
+            Self::NoPermission(v) => &**v,
+            Self::AuthConnectionFailed(v) => &**v,
+            Self::InvalidSession(v) => &**v,
+            Self::NotAuthenticated(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::NoPermission(v) => &mut **v,
+            Self::AuthConnectionFailed(v) => &mut **v,
+            Self::InvalidSession(v) => &mut **v,
+            Self::NotAuthenticated(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for NoPermissionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for NoPermissionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for NoPermissionKind {
-    const BASE: u16 = crate::registry::id::NoPermission;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::AuthConnectionFailed => {
-                    Self::AuthConnectionFailed(
-                        Box::new(
-                            <crate::types::AuthConnectionFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidSession => {
-                    Self::InvalidSession(
-                        Box::new(
-                            <crate::types::InvalidSession as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotAuthenticated => {
-                    Self::NotAuthenticated(
-                        Box::new(
-                            <crate::types::NotAuthenticated as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::NoPermission(
-                        Box::new(
-                            <crate::types::NoPermission as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for NoPermissionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for NoPermissionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for NoPermissionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for NoPermissionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

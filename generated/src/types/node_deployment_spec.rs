@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NodeDeploymentSpecKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NodeDeploymentSpec {
     /// Property *NodeDeploymentSpec.esxHost*.
     ///
@@ -48,93 +48,118 @@ impl NodeDeploymentSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("esxHost", &self.esx_host);
-        o.opt("datastore", &self.datastore);
-        o.opt("publicNetworkPortGroup", &self.public_network_port_group);
-        o.opt("clusterNetworkPortGroup", &self.cluster_network_port_group);
-        o.field("folder", &self.folder);
-        o.opt("resourcePool", &self.resource_pool);
-        o.opt("managementVc", &self.management_vc);
-        o.field("nodeName", &self.node_name);
-        o.field("ipSettings", &self.ip_settings);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NodeDeploymentSpec",
+    type_name: Some("NodeDeploymentSpec"),
+    wire: &[
+        "esxHost",
+        "datastore",
+        "publicNetworkPortGroup",
+        "clusterNetworkPortGroup",
+        "folder",
+        "resourcePool",
+        "managementVc",
+        "nodeName",
+        "ipSettings",
+    ],
+    names: &[
+        "esx_host",
+        "datastore",
+        "public_network_port_group",
+        "cluster_network_port_group",
+        "folder",
+        "resource_pool",
+        "management_vc",
+        "node_name",
+        "ip_settings",
+    ],
+    required: &[4u16, 7u16, 8u16],
+    by_name: &[3u16, 1u16, 0u16, 4u16, 8u16, 6u16, 7u16, 2u16, 5u16],
+};
+impl crate::object::Object for NodeDeploymentSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.esx_host,
+            1usize => &self.datastore,
+            2usize => &self.public_network_port_group,
+            3usize => &self.cluster_network_port_group,
+            4usize => &self.folder,
+            5usize => &self.resource_pool,
+            6usize => &self.management_vc,
+            7usize => &self.node_name,
+            8usize => &self.ip_settings,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.esx_host,
+            1usize => &mut self.datastore,
+            2usize => &mut self.public_network_port_group,
+            3usize => &mut self.cluster_network_port_group,
+            4usize => &mut self.folder,
+            5usize => &mut self.resource_pool,
+            6usize => &mut self.management_vc,
+            7usize => &mut self.node_name,
+            8usize => &mut self.ip_settings,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NodeDeploymentSpec {
+    fn blank() -> Self {
+        Self {
+            esx_host: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            public_network_port_group: crate::object::Blank::blank(),
+            cluster_network_port_group: crate::object::Blank::blank(),
+            folder: crate::object::Blank::blank(),
+            resource_pool: crate::object::Blank::blank(),
+            management_vc: crate::object::Blank::blank(),
+            node_name: crate::object::Blank::blank(),
+            ip_settings: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for NodeDeploymentSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NodeDeploymentSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NodeDeploymentSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NodeDeploymentSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NodeDeploymentSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NodeDeploymentSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NodeDeploymentSpec {
-    const TYPE_NAME: &'static str = "NodeDeploymentSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ServiceLocator>>,
-            Option<String>,
-            Option<Box<crate::types::CustomizationIPSettings>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "esxHost" => crate::de::set(&mut f.0, &mut map, "esxHost"),
-                "datastore" => crate::de::set(&mut f.1, &mut map, "datastore"),
-                "publicNetworkPortGroup" => {
-                    crate::de::set(&mut f.2, &mut map, "publicNetworkPortGroup")
-                }
-                "clusterNetworkPortGroup" => {
-                    crate::de::set(&mut f.3, &mut map, "clusterNetworkPortGroup")
-                }
-                "folder" => crate::de::req(&mut f.4, &mut map, "folder"),
-                "resourcePool" => crate::de::set(&mut f.5, &mut map, "resourcePool"),
-                "managementVc" => crate::de::set(&mut f.6, &mut map, "managementVc"),
-                "nodeName" => crate::de::req(&mut f.7, &mut map, "nodeName"),
-                "ipSettings" => crate::de::req(&mut f.8, &mut map, "ipSettings"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, Some(_), _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.4.is_some(), f.7.is_some(), f.8.is_some()],
-                    &["folder", "nodeName", "ipSettings"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, f_3, Some(f_4), f_5, f_6, Some(f_7), Some(f_8)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            esx_host: f_0,
-            datastore: f_1,
-            public_network_port_group: f_2,
-            cluster_network_port_group: f_3,
-            folder: f_4,
-            resource_pool: f_5,
-            management_vc: f_6,
-            node_name: f_7,
-            ip_settings: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `NodeDeploymentSpec` or any of its subtypes: what a member declared as `NodeDeploymentSpec` holds.
@@ -151,10 +176,7 @@ pub enum NodeDeploymentSpecKind {
 impl NodeDeploymentSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::NodeDeploymentSpec(v) => v.type_name(),
-            Self::PassiveNodeDeploymentSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -178,49 +200,58 @@ impl From<crate::types::PassiveNodeDeploymentSpec> for NodeDeploymentSpecKind {
         Self::PassiveNodeDeploymentSpec(Box::new(v))
     }
 }
-impl serde::Serialize for NodeDeploymentSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for NodeDeploymentSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::NodeDeploymentSpec,
+            id,
+        ) {
+            crate::registry::id::PassiveNodeDeploymentSpec => {
+                Self::PassiveNodeDeploymentSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::NodeDeploymentSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::NodeDeploymentSpec(v) => v.serialize(s),
-            Self::PassiveNodeDeploymentSpec(v) => v.serialize(s),
+            Self::NodeDeploymentSpec(v) => &**v,
+            Self::PassiveNodeDeploymentSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::NodeDeploymentSpec(v) => &mut **v,
+            Self::PassiveNodeDeploymentSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for NodeDeploymentSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for NodeDeploymentSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for NodeDeploymentSpecKind {
-    const BASE: u16 = crate::registry::id::NodeDeploymentSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::PassiveNodeDeploymentSpec => {
-                    Self::PassiveNodeDeploymentSpec(
-                        Box::new(
-                            <crate::types::PassiveNodeDeploymentSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::NodeDeploymentSpec(
-                        Box::new(
-                            <crate::types::NodeDeploymentSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for NodeDeploymentSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for NodeDeploymentSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for NodeDeploymentSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for NodeDeploymentSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

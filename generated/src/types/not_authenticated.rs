@@ -3,7 +3,7 @@
 /// Data object type *NotAuthenticated*.
 ///
 /// Extends `NoPermission`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NotAuthenticated {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -31,64 +31,84 @@ impl NotAuthenticated {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("object", &self.object);
-        o.opt("privilegeId", &self.privilege_id);
-        o.opt("missingPrivileges", &self.missing_privileges);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NotAuthenticated",
+    type_name: Some("NotAuthenticated"),
+    wire: &["faultCause", "faultMessage", "object", "privilegeId", "missingPrivileges"],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "object",
+        "privilege_id",
+        "missing_privileges",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for NotAuthenticated {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.object,
+            3usize => &self.privilege_id,
+            4usize => &self.missing_privileges,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.object,
+            3usize => &mut self.privilege_id,
+            4usize => &mut self.missing_privileges,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NotAuthenticated {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NotAuthenticated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NotAuthenticated {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NotAuthenticated {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NotAuthenticated {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NotAuthenticated"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NotAuthenticated {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NotAuthenticated {
-    const TYPE_NAME: &'static str = "NotAuthenticated";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::NoPermissionEntityPrivileges>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "object" => crate::de::set(&mut f.2, &mut map, "object"),
-                "privilegeId" => crate::de::set(&mut f.3, &mut map, "privilegeId"),
-                "missingPrivileges" => {
-                    crate::de::set_list(&mut f.4, &mut map, "missingPrivileges")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            object: f_2,
-            privilege_id: f_3,
-            missing_privileges: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `RuntimeFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NotEnoughLicensesKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NotEnoughLicenses {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl NotEnoughLicenses {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NotEnoughLicenses",
+    type_name: Some("NotEnoughLicenses"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for NotEnoughLicenses {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NotEnoughLicenses {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NotEnoughLicenses {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NotEnoughLicenses {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NotEnoughLicenses {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NotEnoughLicenses {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NotEnoughLicenses"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NotEnoughLicenses {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NotEnoughLicenses {
-    const TYPE_NAME: &'static str = "NotEnoughLicenses";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `NotEnoughLicenses` or any of its subtypes: what a member declared as `NotEnoughLicenses` holds.
@@ -128,39 +150,7 @@ pub enum NotEnoughLicensesKind {
 impl NotEnoughLicensesKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::NotEnoughLicenses(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::ExpiredFeatureLicense(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::FailToEnableSPBM(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::HostInventoryFull(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::InUseFeatureManipulationDisallowed(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::IncorrectHostInformation(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::InvalidEditionLicense(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::InventoryHasStandardAloneHosts(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::LicenseDowngradeDisallowed(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::LicenseExpired(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::LicenseKeyEntityMismatch(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::LicenseRestricted(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::LicenseSourceUnavailable(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::NoLicenseServerConfigured(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VmLimitLicense(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VramLimitLicense(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -298,232 +288,174 @@ impl From<crate::types::VramLimitLicense> for NotEnoughLicensesKind {
         Self::VramLimitLicense(Box::new(v))
     }
 }
-impl serde::Serialize for NotEnoughLicensesKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for NotEnoughLicensesKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::NotEnoughLicenses, id) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::ExpiredFeatureLicense => {
+                Self::ExpiredFeatureLicense(
+                    <crate::types::ExpiredFeatureLicenseKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::FailToEnableSPBM => {
+                Self::FailToEnableSPBM(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::HostInventoryFull => {
+                Self::HostInventoryFull(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::InUseFeatureManipulationDisallowed => {
+                Self::InUseFeatureManipulationDisallowed(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::IncorrectHostInformation => {
+                Self::IncorrectHostInformation(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::InvalidEditionLicense => {
+                Self::InvalidEditionLicense(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::InventoryHasStandardAloneHosts => {
+                Self::InventoryHasStandardAloneHosts(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::LicenseDowngradeDisallowed => {
+                Self::LicenseDowngradeDisallowed(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::LicenseExpired => {
+                Self::LicenseExpired(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::LicenseKeyEntityMismatch => {
+                Self::LicenseKeyEntityMismatch(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::LicenseRestricted => {
+                Self::LicenseRestricted(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::LicenseSourceUnavailable => {
+                Self::LicenseSourceUnavailable(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::NoLicenseServerConfigured => {
+                Self::NoLicenseServerConfigured(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VmLimitLicense => {
+                Self::VmLimitLicense(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VramLimitLicense => {
+                Self::VramLimitLicense(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::NotEnoughLicenses(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::NotEnoughLicenses(v) => v.serialize(s),
+            Self::NotEnoughLicenses(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::ExpiredFeatureLicense(v) => v.serialize(s),
+            Self::ExpiredFeatureLicense(v) => crate::object::Family::object(v),
             #[cfg(feature = "vsan")]
-            Self::FailToEnableSPBM(v) => v.serialize(s),
+            Self::FailToEnableSPBM(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::HostInventoryFull(v) => v.serialize(s),
+            Self::HostInventoryFull(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::InUseFeatureManipulationDisallowed(v) => v.serialize(s),
+            Self::InUseFeatureManipulationDisallowed(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::IncorrectHostInformation(v) => v.serialize(s),
+            Self::IncorrectHostInformation(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::InvalidEditionLicense(v) => v.serialize(s),
+            Self::InvalidEditionLicense(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::InventoryHasStandardAloneHosts(v) => v.serialize(s),
+            Self::InventoryHasStandardAloneHosts(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::LicenseDowngradeDisallowed(v) => v.serialize(s),
+            Self::LicenseDowngradeDisallowed(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::LicenseExpired(v) => v.serialize(s),
+            Self::LicenseExpired(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::LicenseKeyEntityMismatch(v) => v.serialize(s),
+            Self::LicenseKeyEntityMismatch(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::LicenseRestricted(v) => v.serialize(s),
+            Self::LicenseRestricted(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::LicenseSourceUnavailable(v) => v.serialize(s),
+            Self::LicenseSourceUnavailable(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::NoLicenseServerConfigured(v) => v.serialize(s),
+            Self::NoLicenseServerConfigured(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VmLimitLicense(v) => v.serialize(s),
+            Self::VmLimitLicense(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VramLimitLicense(v) => v.serialize(s),
+            Self::VramLimitLicense(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::NotEnoughLicenses(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::ExpiredFeatureLicense(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "vsan")]
+            Self::FailToEnableSPBM(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::HostInventoryFull(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::InUseFeatureManipulationDisallowed(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::IncorrectHostInformation(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::InvalidEditionLicense(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::InventoryHasStandardAloneHosts(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::LicenseDowngradeDisallowed(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::LicenseExpired(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::LicenseKeyEntityMismatch(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::LicenseRestricted(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::LicenseSourceUnavailable(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::NoLicenseServerConfigured(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VmLimitLicense(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VramLimitLicense(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for NotEnoughLicensesKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for NotEnoughLicensesKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for NotEnoughLicensesKind {
-    const BASE: u16 = crate::registry::id::NotEnoughLicenses;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::ExpiredFeatureLicense => {
-                    Self::ExpiredFeatureLicense(
-                        <crate::types::ExpiredFeatureLicenseKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::FailToEnableSPBM => {
-                    Self::FailToEnableSPBM(
-                        Box::new(
-                            <crate::types::FailToEnableSPBM as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::HostInventoryFull => {
-                    Self::HostInventoryFull(
-                        Box::new(
-                            <crate::types::HostInventoryFull as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::InUseFeatureManipulationDisallowed => {
-                    Self::InUseFeatureManipulationDisallowed(
-                        Box::new(
-                            <crate::types::InUseFeatureManipulationDisallowed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::IncorrectHostInformation => {
-                    Self::IncorrectHostInformation(
-                        Box::new(
-                            <crate::types::IncorrectHostInformation as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::InvalidEditionLicense => {
-                    Self::InvalidEditionLicense(
-                        Box::new(
-                            <crate::types::InvalidEditionLicense as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::InventoryHasStandardAloneHosts => {
-                    Self::InventoryHasStandardAloneHosts(
-                        Box::new(
-                            <crate::types::InventoryHasStandardAloneHosts as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::LicenseDowngradeDisallowed => {
-                    Self::LicenseDowngradeDisallowed(
-                        Box::new(
-                            <crate::types::LicenseDowngradeDisallowed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::LicenseExpired => {
-                    Self::LicenseExpired(
-                        Box::new(
-                            <crate::types::LicenseExpired as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::LicenseKeyEntityMismatch => {
-                    Self::LicenseKeyEntityMismatch(
-                        Box::new(
-                            <crate::types::LicenseKeyEntityMismatch as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::LicenseRestricted => {
-                    Self::LicenseRestricted(
-                        Box::new(
-                            <crate::types::LicenseRestricted as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::LicenseSourceUnavailable => {
-                    Self::LicenseSourceUnavailable(
-                        Box::new(
-                            <crate::types::LicenseSourceUnavailable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::NoLicenseServerConfigured => {
-                    Self::NoLicenseServerConfigured(
-                        Box::new(
-                            <crate::types::NoLicenseServerConfigured as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VmLimitLicense => {
-                    Self::VmLimitLicense(
-                        Box::new(
-                            <crate::types::VmLimitLicense as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VramLimitLicense => {
-                    Self::VramLimitLicense(
-                        Box::new(
-                            <crate::types::VramLimitLicense as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::NotEnoughLicenses(
-                        Box::new(
-                            <crate::types::NotEnoughLicenses as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for NotEnoughLicensesKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for NotEnoughLicensesKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for NotEnoughLicensesKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for NotEnoughLicensesKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// Extends `VmFaultToleranceIssue`.
 #[deprecated]
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NotSupportedDeviceForFT {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -39,84 +39,112 @@ impl NotSupportedDeviceForFT {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("host", &self.host);
-        o.opt("hostName", &self.host_name);
-        o.field("vm", &self.vm);
-        o.opt("vmName", &self.vm_name);
-        o.field("deviceType", &self.device_type);
-        o.opt("deviceLabel", &self.device_label);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NotSupportedDeviceForFT",
+    type_name: Some("NotSupportedDeviceForFT"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "host",
+        "hostName",
+        "vm",
+        "vmName",
+        "deviceType",
+        "deviceLabel",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "host",
+        "host_name",
+        "vm",
+        "vm_name",
+        "device_type",
+        "device_label",
+    ],
+    required: &[2u16, 4u16, 6u16],
+    by_name: &[7u16, 6u16, 0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+};
+impl crate::object::Object for NotSupportedDeviceForFT {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.host,
+            3usize => &self.host_name,
+            4usize => &self.vm,
+            5usize => &self.vm_name,
+            6usize => &self.device_type,
+            7usize => &self.device_label,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.host,
+            3usize => &mut self.host_name,
+            4usize => &mut self.vm,
+            5usize => &mut self.vm_name,
+            6usize => &mut self.device_type,
+            7usize => &mut self.device_label,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NotSupportedDeviceForFT {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            host_name: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            vm_name: crate::object::Blank::blank(),
+            device_type: crate::object::Blank::blank(),
+            device_label: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for NotSupportedDeviceForFT {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NotSupportedDeviceForFT {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NotSupportedDeviceForFT {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NotSupportedDeviceForFT {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NotSupportedDeviceForFT"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NotSupportedDeviceForFT {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NotSupportedDeviceForFT {
-    const TYPE_NAME: &'static str = "NotSupportedDeviceForFT";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "host" => crate::de::req(&mut f.2, &mut map, "host"),
-                "hostName" => crate::de::set(&mut f.3, &mut map, "hostName"),
-                "vm" => crate::de::req(&mut f.4, &mut map, "vm"),
-                "vmName" => crate::de::set(&mut f.5, &mut map, "vmName"),
-                "deviceType" => crate::de::req(&mut f.6, &mut map, "deviceType"),
-                "deviceLabel" => crate::de::set(&mut f.7, &mut map, "deviceLabel"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, Some(_), _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.4.is_some(), f.6.is_some()],
-                    &["host", "vm", "deviceType"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), f_3, Some(f_4), f_5, Some(f_6), f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            host: f_2,
-            host_name: f_3,
-            vm: f_4,
-            vm_name: f_5,
-            device_type: f_6,
-            device_label: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

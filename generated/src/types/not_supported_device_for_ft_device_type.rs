@@ -22,8 +22,9 @@ impl NotSupportedDeviceForFTDeviceType {
         }
     }
 }
-impl crate::de::StringEnum for NotSupportedDeviceForFTDeviceType {
-    fn from_wire(v: &str) -> Self {
+impl NotSupportedDeviceForFTDeviceType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "virtualVmxnet3" => Self::VirtualVmxnet3,
             "paraVirtualSCSIController" => Self::ParaVirtualScsiController,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for NotSupportedDeviceForFTDeviceType {
 }
 impl From<&str> for NotSupportedDeviceForFTDeviceType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for NotSupportedDeviceForFTDeviceType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for NotSupportedDeviceForFTDeviceType {
@@ -47,13 +48,33 @@ impl std::fmt::Display for NotSupportedDeviceForFTDeviceType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for NotSupportedDeviceForFTDeviceType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for NotSupportedDeviceForFTDeviceType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for NotSupportedDeviceForFTDeviceType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NotSupportedDeviceForFTDeviceType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NotSupportedDeviceForFTDeviceType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

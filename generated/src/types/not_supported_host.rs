@@ -5,7 +5,7 @@
 /// Extends `HostConnectFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`NotSupportedHostKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NotSupportedHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,59 +26,77 @@ impl NotSupportedHost {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("productName", &self.product_name);
-        o.opt("productVersion", &self.product_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NotSupportedHost",
+    type_name: Some("NotSupportedHost"),
+    wire: &["faultCause", "faultMessage", "productName", "productVersion"],
+    names: &["fault_cause", "fault_message", "product_name", "product_version"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for NotSupportedHost {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.product_name,
+            3usize => &self.product_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.product_name,
+            3usize => &mut self.product_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NotSupportedHost {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NotSupportedHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NotSupportedHost {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NotSupportedHost {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NotSupportedHost {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NotSupportedHost"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NotSupportedHost {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NotSupportedHost {
-    const TYPE_NAME: &'static str = "NotSupportedHost";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "productName" => crate::de::set(&mut f.2, &mut map, "productName"),
-                "productVersion" => crate::de::set(&mut f.3, &mut map, "productVersion"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            product_name: f_2,
-            product_version: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `NotSupportedHost` or any of its subtypes: what a member declared as `NotSupportedHost` holds.
@@ -109,17 +127,7 @@ pub enum NotSupportedHostKind {
 impl NotSupportedHostKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::NotSupportedHost(v) => v.type_name(),
-            Self::NonVmwareOuiMacNotSupportedHost(v) => v.type_name(),
-            Self::NotSupportedHostForVFlash(v) => v.type_name(),
-            Self::NotSupportedHostForVmcp(v) => v.type_name(),
-            Self::NotSupportedHostForVmemFile(v) => v.type_name(),
-            Self::NotSupportedHostForVsan(v) => v.type_name(),
-            Self::NotSupportedHostInCluster(v) => v.type_name(),
-            Self::NotSupportedHostInDvs(v) => v.type_name(),
-            Self::NotSupportedHostInHACluster(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -185,125 +193,94 @@ impl From<crate::types::NotSupportedHostInHACluster> for NotSupportedHostKind {
         Self::NotSupportedHostInHACluster(Box::new(v))
     }
 }
-impl serde::Serialize for NotSupportedHostKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for NotSupportedHostKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::NotSupportedHost, id) {
+            crate::registry::id::NonVmwareOuiMacNotSupportedHost => {
+                Self::NonVmwareOuiMacNotSupportedHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotSupportedHostForVFlash => {
+                Self::NotSupportedHostForVFlash(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotSupportedHostForVmcp => {
+                Self::NotSupportedHostForVmcp(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotSupportedHostForVmemFile => {
+                Self::NotSupportedHostForVmemFile(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotSupportedHostForVsan => {
+                Self::NotSupportedHostForVsan(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotSupportedHostInCluster => {
+                Self::NotSupportedHostInCluster(
+                    <crate::types::NotSupportedHostInClusterKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::NotSupportedHostInDvs => {
+                Self::NotSupportedHostInDvs(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotSupportedHostInHACluster => {
+                Self::NotSupportedHostInHACluster(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::NotSupportedHost(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::NotSupportedHost(v) => v.serialize(s),
-            Self::NonVmwareOuiMacNotSupportedHost(v) => v.serialize(s),
-            Self::NotSupportedHostForVFlash(v) => v.serialize(s),
-            Self::NotSupportedHostForVmcp(v) => v.serialize(s),
-            Self::NotSupportedHostForVmemFile(v) => v.serialize(s),
-            Self::NotSupportedHostForVsan(v) => v.serialize(s),
-            Self::NotSupportedHostInCluster(v) => v.serialize(s),
-            Self::NotSupportedHostInDvs(v) => v.serialize(s),
-            Self::NotSupportedHostInHACluster(v) => v.serialize(s),
+            Self::NotSupportedHost(v) => &**v,
+            Self::NonVmwareOuiMacNotSupportedHost(v) => &**v,
+            Self::NotSupportedHostForVFlash(v) => &**v,
+            Self::NotSupportedHostForVmcp(v) => &**v,
+            Self::NotSupportedHostForVmemFile(v) => &**v,
+            Self::NotSupportedHostForVsan(v) => &**v,
+            Self::NotSupportedHostInCluster(v) => crate::object::Family::object(v),
+            Self::NotSupportedHostInDvs(v) => &**v,
+            Self::NotSupportedHostInHACluster(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::NotSupportedHost(v) => &mut **v,
+            Self::NonVmwareOuiMacNotSupportedHost(v) => &mut **v,
+            Self::NotSupportedHostForVFlash(v) => &mut **v,
+            Self::NotSupportedHostForVmcp(v) => &mut **v,
+            Self::NotSupportedHostForVmemFile(v) => &mut **v,
+            Self::NotSupportedHostForVsan(v) => &mut **v,
+            Self::NotSupportedHostInCluster(v) => crate::object::Family::object_mut(v),
+            Self::NotSupportedHostInDvs(v) => &mut **v,
+            Self::NotSupportedHostInHACluster(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for NotSupportedHostKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for NotSupportedHostKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for NotSupportedHostKind {
-    const BASE: u16 = crate::registry::id::NotSupportedHost;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::NonVmwareOuiMacNotSupportedHost => {
-                    Self::NonVmwareOuiMacNotSupportedHost(
-                        Box::new(
-                            <crate::types::NonVmwareOuiMacNotSupportedHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotSupportedHostForVFlash => {
-                    Self::NotSupportedHostForVFlash(
-                        Box::new(
-                            <crate::types::NotSupportedHostForVFlash as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotSupportedHostForVmcp => {
-                    Self::NotSupportedHostForVmcp(
-                        Box::new(
-                            <crate::types::NotSupportedHostForVmcp as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotSupportedHostForVmemFile => {
-                    Self::NotSupportedHostForVmemFile(
-                        Box::new(
-                            <crate::types::NotSupportedHostForVmemFile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotSupportedHostForVsan => {
-                    Self::NotSupportedHostForVsan(
-                        Box::new(
-                            <crate::types::NotSupportedHostForVsan as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotSupportedHostInCluster => {
-                    Self::NotSupportedHostInCluster(
-                        <crate::types::NotSupportedHostInClusterKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::NotSupportedHostInDvs => {
-                    Self::NotSupportedHostInDvs(
-                        Box::new(
-                            <crate::types::NotSupportedHostInDvs as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotSupportedHostInHACluster => {
-                    Self::NotSupportedHostInHACluster(
-                        Box::new(
-                            <crate::types::NotSupportedHostInHACluster as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::NotSupportedHost(
-                        Box::new(
-                            <crate::types::NotSupportedHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for NotSupportedHostKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for NotSupportedHostKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for NotSupportedHostKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for NotSupportedHostKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

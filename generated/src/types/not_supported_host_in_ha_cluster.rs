@@ -3,7 +3,7 @@
 /// Data object type *NotSupportedHostInHACluster*.
 ///
 /// Extends `NotSupportedHost`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NotSupportedHostInHACluster {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,80 +28,94 @@ impl NotSupportedHostInHACluster {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("productName", &self.product_name);
-        o.opt("productVersion", &self.product_version);
-        o.field("hostName", &self.host_name);
-        o.field("build", &self.build);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NotSupportedHostInHACluster",
+    type_name: Some("NotSupportedHostInHACluster"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "productName",
+        "productVersion",
+        "hostName",
+        "build",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "product_name",
+        "product_version",
+        "host_name",
+        "build",
+    ],
+    required: &[4u16, 5u16],
+    by_name: &[5u16, 0u16, 1u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for NotSupportedHostInHACluster {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.product_name,
+            3usize => &self.product_version,
+            4usize => &self.host_name,
+            5usize => &self.build,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.product_name,
+            3usize => &mut self.product_version,
+            4usize => &mut self.host_name,
+            5usize => &mut self.build,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NotSupportedHostInHACluster {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NotSupportedHostInHACluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NotSupportedHostInHACluster {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NotSupportedHostInHACluster {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NotSupportedHostInHACluster {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("NotSupportedHostInHACluster"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NotSupportedHostInHACluster {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NotSupportedHostInHACluster {
-    const TYPE_NAME: &'static str = "NotSupportedHostInHACluster";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "productName" => crate::de::set(&mut f.2, &mut map, "productName"),
-                "productVersion" => crate::de::set(&mut f.3, &mut map, "productVersion"),
-                "hostName" => crate::de::req(&mut f.4, &mut map, "hostName"),
-                "build" => crate::de::req(&mut f.5, &mut map, "build"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.4.is_some(), f.5.is_some()],
-                    &["hostName", "build"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, f_3, Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            product_name: f_2,
-            product_version: f_3,
-            host_name: f_4,
-            build: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct NotifyAffectedServicesRequestType<'a> {
     /// ***Since:*** vSphere API Release 8.0.1.0
     pub services: Option<&'a [String]>,
 }
-impl serde::Serialize for NotifyAffectedServicesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("services", &self.services);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for NotifyAffectedServicesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("services", &self.services);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *NvdimmDimmInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NvdimmDimmInfo {
     /// Property *NvdimmDimmInfo.dimmHandle*.
     pub dimm_handle: i32,
@@ -36,134 +36,110 @@ impl NvdimmDimmInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dimmHandle", &self.dimm_handle);
-        o.field("healthInfo", &self.health_info);
-        o.field("totalCapacity", &self.total_capacity);
-        o.field("persistentCapacity", &self.persistent_capacity);
-        o.field("availablePersistentCapacity", &self.available_persistent_capacity);
-        o.field("volatileCapacity", &self.volatile_capacity);
-        o.field("availableVolatileCapacity", &self.available_volatile_capacity);
-        o.field("blockCapacity", &self.block_capacity);
-        o.opt("regionInfo", &self.region_info);
-        o.field("representationString", &self.representation_string);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NvdimmDimmInfo",
+    type_name: Some("NvdimmDimmInfo"),
+    wire: &[
+        "dimmHandle",
+        "healthInfo",
+        "totalCapacity",
+        "persistentCapacity",
+        "availablePersistentCapacity",
+        "volatileCapacity",
+        "availableVolatileCapacity",
+        "blockCapacity",
+        "regionInfo",
+        "representationString",
+    ],
+    names: &[
+        "dimm_handle",
+        "health_info",
+        "total_capacity",
+        "persistent_capacity",
+        "available_persistent_capacity",
+        "volatile_capacity",
+        "available_volatile_capacity",
+        "block_capacity",
+        "region_info",
+        "representation_string",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 9u16],
+    by_name: &[4u16, 6u16, 7u16, 0u16, 1u16, 3u16, 8u16, 9u16, 2u16, 5u16],
+};
+impl crate::object::Object for NvdimmDimmInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dimm_handle,
+            1usize => &self.health_info,
+            2usize => &self.total_capacity,
+            3usize => &self.persistent_capacity,
+            4usize => &self.available_persistent_capacity,
+            5usize => &self.volatile_capacity,
+            6usize => &self.available_volatile_capacity,
+            7usize => &self.block_capacity,
+            8usize => &self.region_info,
+            9usize => &self.representation_string,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dimm_handle,
+            1usize => &mut self.health_info,
+            2usize => &mut self.total_capacity,
+            3usize => &mut self.persistent_capacity,
+            4usize => &mut self.available_persistent_capacity,
+            5usize => &mut self.volatile_capacity,
+            6usize => &mut self.available_volatile_capacity,
+            7usize => &mut self.block_capacity,
+            8usize => &mut self.region_info,
+            9usize => &mut self.representation_string,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NvdimmDimmInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NvdimmDimmInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NvdimmDimmInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NvdimmDimmInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NvdimmDimmInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NvdimmDimmInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NvdimmDimmInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NvdimmDimmInfo {
-    const TYPE_NAME: &'static str = "NvdimmDimmInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<Box<crate::types::NvdimmHealthInfo>>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<crate::types::NvdimmRegionInfo>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dimmHandle" => crate::de::req(&mut f.0, &mut map, "dimmHandle"),
-                "healthInfo" => crate::de::req(&mut f.1, &mut map, "healthInfo"),
-                "totalCapacity" => crate::de::req(&mut f.2, &mut map, "totalCapacity"),
-                "persistentCapacity" => {
-                    crate::de::req(&mut f.3, &mut map, "persistentCapacity")
-                }
-                "availablePersistentCapacity" => {
-                    crate::de::req(&mut f.4, &mut map, "availablePersistentCapacity")
-                }
-                "volatileCapacity" => {
-                    crate::de::req(&mut f.5, &mut map, "volatileCapacity")
-                }
-                "availableVolatileCapacity" => {
-                    crate::de::req(&mut f.6, &mut map, "availableVolatileCapacity")
-                }
-                "blockCapacity" => crate::de::req(&mut f.7, &mut map, "blockCapacity"),
-                "regionInfo" => crate::de::set_list(&mut f.8, &mut map, "regionInfo"),
-                "representationString" => {
-                    crate::de::req(&mut f.9, &mut map, "representationString")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            _, Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &[
-                        "dimmHandle",
-                        "healthInfo",
-                        "totalCapacity",
-                        "persistentCapacity",
-                        "availablePersistentCapacity",
-                        "volatileCapacity",
-                        "availableVolatileCapacity",
-                        "blockCapacity",
-                        "representationString",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            f_8,
-            Some(f_9),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            dimm_handle: f_0,
-            health_info: f_1,
-            total_capacity: f_2,
-            persistent_capacity: f_3,
-            available_persistent_capacity: f_4,
-            volatile_capacity: f_5,
-            available_volatile_capacity: f_6,
-            block_capacity: f_7,
-            region_info: f_8,
-            representation_string: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *NvdimmHealthInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NvdimmHealthInfo {
     /// Property *NvdimmHealthInfo.healthStatus*.
     pub health_status: String,
@@ -38,143 +38,114 @@ impl NvdimmHealthInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("healthStatus", &self.health_status);
-        o.field("healthInformation", &self.health_information);
-        o.opt("stateFlagInfo", &self.state_flag_info);
-        o.field("dimmTemperature", &self.dimm_temperature);
-        o.field("dimmTemperatureThreshold", &self.dimm_temperature_threshold);
-        o.field("spareBlocksPercentage", &self.spare_blocks_percentage);
-        o.field("spareBlockThreshold", &self.spare_block_threshold);
-        o.field("dimmLifespanPercentage", &self.dimm_lifespan_percentage);
-        o.opt("esTemperature", &self.es_temperature);
-        o.opt("esTemperatureThreshold", &self.es_temperature_threshold);
-        o.opt("esLifespanPercentage", &self.es_lifespan_percentage);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NvdimmHealthInfo",
+    type_name: Some("NvdimmHealthInfo"),
+    wire: &[
+        "healthStatus",
+        "healthInformation",
+        "stateFlagInfo",
+        "dimmTemperature",
+        "dimmTemperatureThreshold",
+        "spareBlocksPercentage",
+        "spareBlockThreshold",
+        "dimmLifespanPercentage",
+        "esTemperature",
+        "esTemperatureThreshold",
+        "esLifespanPercentage",
+    ],
+    names: &[
+        "health_status",
+        "health_information",
+        "state_flag_info",
+        "dimm_temperature",
+        "dimm_temperature_threshold",
+        "spare_blocks_percentage",
+        "spare_block_threshold",
+        "dimm_lifespan_percentage",
+        "es_temperature",
+        "es_temperature_threshold",
+        "es_lifespan_percentage",
+    ],
+    required: &[0u16, 1u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[7u16, 3u16, 4u16, 10u16, 8u16, 9u16, 1u16, 0u16, 6u16, 5u16, 2u16],
+};
+impl crate::object::Object for NvdimmHealthInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.health_status,
+            1usize => &self.health_information,
+            2usize => &self.state_flag_info,
+            3usize => &self.dimm_temperature,
+            4usize => &self.dimm_temperature_threshold,
+            5usize => &self.spare_blocks_percentage,
+            6usize => &self.spare_block_threshold,
+            7usize => &self.dimm_lifespan_percentage,
+            8usize => &self.es_temperature,
+            9usize => &self.es_temperature_threshold,
+            10usize => &self.es_lifespan_percentage,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.health_status,
+            1usize => &mut self.health_information,
+            2usize => &mut self.state_flag_info,
+            3usize => &mut self.dimm_temperature,
+            4usize => &mut self.dimm_temperature_threshold,
+            5usize => &mut self.spare_blocks_percentage,
+            6usize => &mut self.spare_block_threshold,
+            7usize => &mut self.dimm_lifespan_percentage,
+            8usize => &mut self.es_temperature,
+            9usize => &mut self.es_temperature_threshold,
+            10usize => &mut self.es_lifespan_percentage,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NvdimmHealthInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NvdimmHealthInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NvdimmHealthInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NvdimmHealthInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NvdimmHealthInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NvdimmHealthInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NvdimmHealthInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NvdimmHealthInfo {
-    const TYPE_NAME: &'static str = "NvdimmHealthInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "healthStatus" => crate::de::req(&mut f.0, &mut map, "healthStatus"),
-                "healthInformation" => {
-                    crate::de::req(&mut f.1, &mut map, "healthInformation")
-                }
-                "stateFlagInfo" => {
-                    crate::de::set_list(&mut f.2, &mut map, "stateFlagInfo")
-                }
-                "dimmTemperature" => {
-                    crate::de::req(&mut f.3, &mut map, "dimmTemperature")
-                }
-                "dimmTemperatureThreshold" => {
-                    crate::de::req(&mut f.4, &mut map, "dimmTemperatureThreshold")
-                }
-                "spareBlocksPercentage" => {
-                    crate::de::req(&mut f.5, &mut map, "spareBlocksPercentage")
-                }
-                "spareBlockThreshold" => {
-                    crate::de::req(&mut f.6, &mut map, "spareBlockThreshold")
-                }
-                "dimmLifespanPercentage" => {
-                    crate::de::req(&mut f.7, &mut map, "dimmLifespanPercentage")
-                }
-                "esTemperature" => crate::de::set(&mut f.8, &mut map, "esTemperature"),
-                "esTemperatureThreshold" => {
-                    crate::de::set(&mut f.9, &mut map, "esTemperatureThreshold")
-                }
-                "esLifespanPercentage" => {
-                    crate::de::set(&mut f.10, &mut map, "esLifespanPercentage")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, Some(_), Some(_), Some(_), Some(_), Some(_), _, _,
-            _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "healthStatus",
-                        "healthInformation",
-                        "dimmTemperature",
-                        "dimmTemperatureThreshold",
-                        "spareBlocksPercentage",
-                        "spareBlockThreshold",
-                        "dimmLifespanPercentage",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            f_8,
-            f_9,
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            health_status: f_0,
-            health_information: f_1,
-            state_flag_info: f_2,
-            dimm_temperature: f_3,
-            dimm_temperature_threshold: f_4,
-            spare_blocks_percentage: f_5,
-            spare_block_threshold: f_6,
-            dimm_lifespan_percentage: f_7,
-            es_temperature: f_8,
-            es_temperature_threshold: f_9,
-            es_lifespan_percentage: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

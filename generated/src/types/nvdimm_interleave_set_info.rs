@@ -3,7 +3,7 @@
 /// Data object type *NvdimmInterleaveSetInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NvdimmInterleaveSetInfo {
     /// Property *NvdimmInterleaveSetInfo.setId*.
     pub set_id: i32,
@@ -30,93 +30,98 @@ impl NvdimmInterleaveSetInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("setId", &self.set_id);
-        o.field("rangeType", &self.range_type);
-        o.field("baseAddress", &self.base_address);
-        o.field("size", &self.size);
-        o.field("availableSize", &self.available_size);
-        o.opt("deviceList", &self.device_list);
-        o.field("state", &self.state);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NvdimmInterleaveSetInfo",
+    type_name: Some("NvdimmInterleaveSetInfo"),
+    wire: &[
+        "setId",
+        "rangeType",
+        "baseAddress",
+        "size",
+        "availableSize",
+        "deviceList",
+        "state",
+    ],
+    names: &[
+        "set_id",
+        "range_type",
+        "base_address",
+        "size",
+        "available_size",
+        "device_list",
+        "state",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
+    by_name: &[4u16, 2u16, 5u16, 1u16, 0u16, 3u16, 6u16],
+};
+impl crate::object::Object for NvdimmInterleaveSetInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.set_id,
+            1usize => &self.range_type,
+            2usize => &self.base_address,
+            3usize => &self.size,
+            4usize => &self.available_size,
+            5usize => &self.device_list,
+            6usize => &self.state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.set_id,
+            1usize => &mut self.range_type,
+            2usize => &mut self.base_address,
+            3usize => &mut self.size,
+            4usize => &mut self.available_size,
+            5usize => &mut self.device_list,
+            6usize => &mut self.state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NvdimmInterleaveSetInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NvdimmInterleaveSetInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NvdimmInterleaveSetInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NvdimmInterleaveSetInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NvdimmInterleaveSetInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NvdimmInterleaveSetInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NvdimmInterleaveSetInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NvdimmInterleaveSetInfo {
-    const TYPE_NAME: &'static str = "NvdimmInterleaveSetInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<i32>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "setId" => crate::de::req(&mut f.0, &mut map, "setId"),
-                "rangeType" => crate::de::req(&mut f.1, &mut map, "rangeType"),
-                "baseAddress" => crate::de::req(&mut f.2, &mut map, "baseAddress"),
-                "size" => crate::de::req(&mut f.3, &mut map, "size"),
-                "availableSize" => crate::de::req(&mut f.4, &mut map, "availableSize"),
-                "deviceList" => crate::de::set_list(&mut f.5, &mut map, "deviceList"),
-                "state" => crate::de::req(&mut f.6, &mut map, "state"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "setId",
-                        "rangeType",
-                        "baseAddress",
-                        "size",
-                        "availableSize",
-                        "state",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5, Some(f_6)) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            set_id: f_0,
-            range_type: f_1,
-            base_address: f_2,
-            size: f_3,
-            available_size: f_4,
-            device_list: f_5,
-            state: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NvdimmNamespaceCreateSpec {
     /// Property *NvdimmNamespaceCreateSpec.friendlyName*.
     pub friendly_name: Option<String>,
@@ -29,76 +29,78 @@ impl NvdimmNamespaceCreateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("friendlyName", &self.friendly_name);
-        o.field("blockSize", &self.block_size);
-        o.field("blockCount", &self.block_count);
-        o.field("type", &self.r#type);
-        o.field("locationID", &self.location_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NvdimmNamespaceCreateSpec",
+    type_name: Some("NvdimmNamespaceCreateSpec"),
+    wire: &["friendlyName", "blockSize", "blockCount", "type", "locationID"],
+    names: &["friendly_name", "block_size", "block_count", "type", "location_id"],
+    required: &[1u16, 2u16, 3u16, 4u16],
+    by_name: &[2u16, 1u16, 0u16, 4u16, 3u16],
+};
+impl crate::object::Object for NvdimmNamespaceCreateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.friendly_name,
+            1usize => &self.block_size,
+            2usize => &self.block_count,
+            3usize => &self.r#type,
+            4usize => &self.location_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.friendly_name,
+            1usize => &mut self.block_size,
+            2usize => &mut self.block_count,
+            3usize => &mut self.r#type,
+            4usize => &mut self.location_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NvdimmNamespaceCreateSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NvdimmNamespaceCreateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NvdimmNamespaceCreateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NvdimmNamespaceCreateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NvdimmNamespaceCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("NvdimmNamespaceCreateSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NvdimmNamespaceCreateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NvdimmNamespaceCreateSpec {
-    const TYPE_NAME: &'static str = "NvdimmNamespaceCreateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "friendlyName" => crate::de::set(&mut f.0, &mut map, "friendlyName"),
-                "blockSize" => crate::de::req(&mut f.1, &mut map, "blockSize"),
-                "blockCount" => crate::de::req(&mut f.2, &mut map, "blockCount"),
-                "type" => crate::de::req(&mut f.3, &mut map, "type"),
-                "locationID" => crate::de::req(&mut f.4, &mut map, "locationID"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["blockSize", "blockCount", "type", "locationID"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            friendly_name: f_0,
-            block_size: f_1,
-            block_count: f_2,
-            r#type: f_3,
-            location_id: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

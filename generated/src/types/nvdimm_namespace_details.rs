@@ -3,7 +3,7 @@
 /// Data object type *NvdimmNamespaceDetails*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NvdimmNamespaceDetails {
     /// Property *NvdimmNamespaceDetails.uuid*.
     pub uuid: String,
@@ -30,108 +30,98 @@ impl NvdimmNamespaceDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("friendlyName", &self.friendly_name);
-        o.field("size", &self.size);
-        o.field("type", &self.r#type);
-        o.field("namespaceHealthStatus", &self.namespace_health_status);
-        o.field("interleavesetID", &self.interleaveset_id);
-        o.field("state", &self.state);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NvdimmNamespaceDetails",
+    type_name: Some("NvdimmNamespaceDetails"),
+    wire: &[
+        "uuid",
+        "friendlyName",
+        "size",
+        "type",
+        "namespaceHealthStatus",
+        "interleavesetID",
+        "state",
+    ],
+    names: &[
+        "uuid",
+        "friendly_name",
+        "size",
+        "type",
+        "namespace_health_status",
+        "interleaveset_id",
+        "state",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[1u16, 5u16, 4u16, 2u16, 6u16, 3u16, 0u16],
+};
+impl crate::object::Object for NvdimmNamespaceDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.friendly_name,
+            2usize => &self.size,
+            3usize => &self.r#type,
+            4usize => &self.namespace_health_status,
+            5usize => &self.interleaveset_id,
+            6usize => &self.state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.friendly_name,
+            2usize => &mut self.size,
+            3usize => &mut self.r#type,
+            4usize => &mut self.namespace_health_status,
+            5usize => &mut self.interleaveset_id,
+            6usize => &mut self.state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NvdimmNamespaceDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NvdimmNamespaceDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NvdimmNamespaceDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NvdimmNamespaceDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NvdimmNamespaceDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NvdimmNamespaceDetails"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NvdimmNamespaceDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NvdimmNamespaceDetails {
-    const TYPE_NAME: &'static str = "NvdimmNamespaceDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "friendlyName" => crate::de::req(&mut f.1, &mut map, "friendlyName"),
-                "size" => crate::de::req(&mut f.2, &mut map, "size"),
-                "type" => crate::de::req(&mut f.3, &mut map, "type"),
-                "namespaceHealthStatus" => {
-                    crate::de::req(&mut f.4, &mut map, "namespaceHealthStatus")
-                }
-                "interleavesetID" => {
-                    crate::de::req(&mut f.5, &mut map, "interleavesetID")
-                }
-                "state" => crate::de::req(&mut f.6, &mut map, "state"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "uuid",
-                        "friendlyName",
-                        "size",
-                        "type",
-                        "namespaceHealthStatus",
-                        "interleavesetID",
-                        "state",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            uuid: f_0,
-            friendly_name: f_1,
-            size: f_2,
-            r#type: f_3,
-            namespace_health_status: f_4,
-            interleaveset_id: f_5,
-            state: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

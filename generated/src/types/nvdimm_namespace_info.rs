@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NvdimmNamespaceInfo {
     /// Property *NvdimmNamespaceInfo.uuid*.
     pub uuid: String,
@@ -35,113 +35,102 @@ impl NvdimmNamespaceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("friendlyName", &self.friendly_name);
-        o.field("blockSize", &self.block_size);
-        o.field("blockCount", &self.block_count);
-        o.field("type", &self.r#type);
-        o.field("namespaceHealthStatus", &self.namespace_health_status);
-        o.field("locationID", &self.location_id);
-        o.field("state", &self.state);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NvdimmNamespaceInfo",
+    type_name: Some("NvdimmNamespaceInfo"),
+    wire: &[
+        "uuid",
+        "friendlyName",
+        "blockSize",
+        "blockCount",
+        "type",
+        "namespaceHealthStatus",
+        "locationID",
+        "state",
+    ],
+    names: &[
+        "uuid",
+        "friendly_name",
+        "block_size",
+        "block_count",
+        "type",
+        "namespace_health_status",
+        "location_id",
+        "state",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[3u16, 2u16, 1u16, 6u16, 5u16, 7u16, 4u16, 0u16],
+};
+impl crate::object::Object for NvdimmNamespaceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.friendly_name,
+            2usize => &self.block_size,
+            3usize => &self.block_count,
+            4usize => &self.r#type,
+            5usize => &self.namespace_health_status,
+            6usize => &self.location_id,
+            7usize => &self.state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.friendly_name,
+            2usize => &mut self.block_size,
+            3usize => &mut self.block_count,
+            4usize => &mut self.r#type,
+            5usize => &mut self.namespace_health_status,
+            6usize => &mut self.location_id,
+            7usize => &mut self.state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NvdimmNamespaceInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NvdimmNamespaceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NvdimmNamespaceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NvdimmNamespaceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NvdimmNamespaceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NvdimmNamespaceInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NvdimmNamespaceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NvdimmNamespaceInfo {
-    const TYPE_NAME: &'static str = "NvdimmNamespaceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "friendlyName" => crate::de::req(&mut f.1, &mut map, "friendlyName"),
-                "blockSize" => crate::de::req(&mut f.2, &mut map, "blockSize"),
-                "blockCount" => crate::de::req(&mut f.3, &mut map, "blockCount"),
-                "type" => crate::de::req(&mut f.4, &mut map, "type"),
-                "namespaceHealthStatus" => {
-                    crate::de::req(&mut f.5, &mut map, "namespaceHealthStatus")
-                }
-                "locationID" => crate::de::req(&mut f.6, &mut map, "locationID"),
-                "state" => crate::de::req(&mut f.7, &mut map, "state"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "uuid",
-                        "friendlyName",
-                        "blockSize",
-                        "blockCount",
-                        "type",
-                        "namespaceHealthStatus",
-                        "locationID",
-                        "state",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            uuid: f_0,
-            friendly_name: f_1,
-            block_size: f_2,
-            block_count: f_3,
-            r#type: f_4,
-            namespace_health_status: f_5,
-            location_id: f_6,
-            state: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

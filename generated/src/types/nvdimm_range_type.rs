@@ -46,8 +46,9 @@ impl NvdimmRangeType {
         }
     }
 }
-impl crate::de::StringEnum for NvdimmRangeType {
-    fn from_wire(v: &str) -> Self {
+impl NvdimmRangeType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "volatileRange" => Self::VolatileRange,
             "persistentRange" => Self::PersistentRange,
@@ -63,13 +64,13 @@ impl crate::de::StringEnum for NvdimmRangeType {
 }
 impl From<&str> for NvdimmRangeType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for NvdimmRangeType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for NvdimmRangeType {
@@ -77,13 +78,33 @@ impl std::fmt::Display for NvdimmRangeType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for NvdimmRangeType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for NvdimmRangeType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for NvdimmRangeType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NvdimmRangeType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NvdimmRangeType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *NvdimmRegionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NvdimmRegionInfo {
     /// Property *NvdimmRegionInfo.regionId*.
     pub region_id: i32,
@@ -28,83 +28,80 @@ impl NvdimmRegionInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("regionId", &self.region_id);
-        o.field("setId", &self.set_id);
-        o.field("rangeType", &self.range_type);
-        o.field("startAddr", &self.start_addr);
-        o.field("size", &self.size);
-        o.field("offset", &self.offset);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NvdimmRegionInfo",
+    type_name: Some("NvdimmRegionInfo"),
+    wire: &["regionId", "setId", "rangeType", "startAddr", "size", "offset"],
+    names: &["region_id", "set_id", "range_type", "start_addr", "size", "offset"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[5u16, 2u16, 0u16, 1u16, 4u16, 3u16],
+};
+impl crate::object::Object for NvdimmRegionInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.region_id,
+            1usize => &self.set_id,
+            2usize => &self.range_type,
+            3usize => &self.start_addr,
+            4usize => &self.size,
+            5usize => &self.offset,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.region_id,
+            1usize => &mut self.set_id,
+            2usize => &mut self.range_type,
+            3usize => &mut self.start_addr,
+            4usize => &mut self.size,
+            5usize => &mut self.offset,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NvdimmRegionInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NvdimmRegionInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NvdimmRegionInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NvdimmRegionInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NvdimmRegionInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NvdimmRegionInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NvdimmRegionInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NvdimmRegionInfo {
-    const TYPE_NAME: &'static str = "NvdimmRegionInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "regionId" => crate::de::req(&mut f.0, &mut map, "regionId"),
-                "setId" => crate::de::req(&mut f.1, &mut map, "setId"),
-                "rangeType" => crate::de::req(&mut f.2, &mut map, "rangeType"),
-                "startAddr" => crate::de::req(&mut f.3, &mut map, "startAddr"),
-                "size" => crate::de::req(&mut f.4, &mut map, "size"),
-                "offset" => crate::de::req(&mut f.5, &mut map, "offset"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["regionId", "setId", "rangeType", "startAddr", "size", "offset"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            region_id: f_0,
-            set_id: f_1,
-            range_type: f_2,
-            start_addr: f_3,
-            size: f_4,
-            offset: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

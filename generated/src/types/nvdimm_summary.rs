@@ -3,7 +3,7 @@
 /// Data object type *NvdimmSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NvdimmSummary {
     /// Property *NvdimmSummary.numDimms*.
     pub num_dimms: i32,
@@ -32,117 +32,102 @@ impl NvdimmSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("numDimms", &self.num_dimms);
-        o.field("healthStatus", &self.health_status);
-        o.field("totalCapacity", &self.total_capacity);
-        o.field("persistentCapacity", &self.persistent_capacity);
-        o.field("blockCapacity", &self.block_capacity);
-        o.field("availableCapacity", &self.available_capacity);
-        o.field("numInterleavesets", &self.num_interleavesets);
-        o.field("numNamespaces", &self.num_namespaces);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NvdimmSummary",
+    type_name: Some("NvdimmSummary"),
+    wire: &[
+        "numDimms",
+        "healthStatus",
+        "totalCapacity",
+        "persistentCapacity",
+        "blockCapacity",
+        "availableCapacity",
+        "numInterleavesets",
+        "numNamespaces",
+    ],
+    names: &[
+        "num_dimms",
+        "health_status",
+        "total_capacity",
+        "persistent_capacity",
+        "block_capacity",
+        "available_capacity",
+        "num_interleavesets",
+        "num_namespaces",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[5u16, 4u16, 1u16, 0u16, 6u16, 7u16, 3u16, 2u16],
+};
+impl crate::object::Object for NvdimmSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.num_dimms,
+            1usize => &self.health_status,
+            2usize => &self.total_capacity,
+            3usize => &self.persistent_capacity,
+            4usize => &self.block_capacity,
+            5usize => &self.available_capacity,
+            6usize => &self.num_interleavesets,
+            7usize => &self.num_namespaces,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.num_dimms,
+            1usize => &mut self.health_status,
+            2usize => &mut self.total_capacity,
+            3usize => &mut self.persistent_capacity,
+            4usize => &mut self.block_capacity,
+            5usize => &mut self.available_capacity,
+            6usize => &mut self.num_interleavesets,
+            7usize => &mut self.num_namespaces,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NvdimmSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NvdimmSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NvdimmSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NvdimmSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NvdimmSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NvdimmSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NvdimmSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NvdimmSummary {
-    const TYPE_NAME: &'static str = "NvdimmSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "numDimms" => crate::de::req(&mut f.0, &mut map, "numDimms"),
-                "healthStatus" => crate::de::req(&mut f.1, &mut map, "healthStatus"),
-                "totalCapacity" => crate::de::req(&mut f.2, &mut map, "totalCapacity"),
-                "persistentCapacity" => {
-                    crate::de::req(&mut f.3, &mut map, "persistentCapacity")
-                }
-                "blockCapacity" => crate::de::req(&mut f.4, &mut map, "blockCapacity"),
-                "availableCapacity" => {
-                    crate::de::req(&mut f.5, &mut map, "availableCapacity")
-                }
-                "numInterleavesets" => {
-                    crate::de::req(&mut f.6, &mut map, "numInterleavesets")
-                }
-                "numNamespaces" => crate::de::req(&mut f.7, &mut map, "numNamespaces"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "numDimms",
-                        "healthStatus",
-                        "totalCapacity",
-                        "persistentCapacity",
-                        "blockCapacity",
-                        "availableCapacity",
-                        "numInterleavesets",
-                        "numNamespaces",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            num_dimms: f_0,
-            health_status: f_1,
-            total_capacity: f_2,
-            persistent_capacity: f_3,
-            block_capacity: f_4,
-            available_capacity: f_5,
-            num_interleavesets: f_6,
-            num_namespaces: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

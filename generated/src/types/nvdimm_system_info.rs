@@ -3,7 +3,7 @@
 /// Data object type *NvdimmSystemInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct NvdimmSystemInfo {
     /// Property *NvdimmSystemInfo.summary*.
     pub summary: Option<Box<crate::types::NvdimmSummary>>,
@@ -35,76 +35,102 @@ impl NvdimmSystemInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("summary", &self.summary);
-        o.opt("dimms", &self.dimms);
-        o.opt("dimmInfo", &self.dimm_info);
-        o.opt("interleaveSet", &self.interleave_set);
-        o.opt("iSetInfo", &self.i_set_info);
-        o.opt("namespace", &self.namespace);
-        o.opt("nsInfo", &self.ns_info);
-        o.opt("nsDetails", &self.ns_details);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "NvdimmSystemInfo",
+    type_name: Some("NvdimmSystemInfo"),
+    wire: &[
+        "summary",
+        "dimms",
+        "dimmInfo",
+        "interleaveSet",
+        "iSetInfo",
+        "namespace",
+        "nsInfo",
+        "nsDetails",
+    ],
+    names: &[
+        "summary",
+        "dimms",
+        "dimm_info",
+        "interleave_set",
+        "i_set_info",
+        "namespace",
+        "ns_info",
+        "ns_details",
+    ],
+    required: &[],
+    by_name: &[2u16, 1u16, 4u16, 3u16, 5u16, 7u16, 6u16, 0u16],
+};
+impl crate::object::Object for NvdimmSystemInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.summary,
+            1usize => &self.dimms,
+            2usize => &self.dimm_info,
+            3usize => &self.interleave_set,
+            4usize => &self.i_set_info,
+            5usize => &self.namespace,
+            6usize => &self.ns_info,
+            7usize => &self.ns_details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.summary,
+            1usize => &mut self.dimms,
+            2usize => &mut self.dimm_info,
+            3usize => &mut self.interleave_set,
+            4usize => &mut self.i_set_info,
+            5usize => &mut self.namespace,
+            6usize => &mut self.ns_info,
+            7usize => &mut self.ns_details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for NvdimmSystemInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for NvdimmSystemInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for NvdimmSystemInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for NvdimmSystemInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for NvdimmSystemInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("NvdimmSystemInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for NvdimmSystemInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for NvdimmSystemInfo {
-    const TYPE_NAME: &'static str = "NvdimmSystemInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::NvdimmSummary>>,
-            Option<Vec<i32>>,
-            Option<Vec<crate::types::NvdimmDimmInfo>>,
-            Option<Vec<i32>>,
-            Option<Vec<crate::types::NvdimmInterleaveSetInfo>>,
-            Option<Vec<crate::types::NvdimmGuid>>,
-            Option<Vec<crate::types::NvdimmNamespaceInfo>>,
-            Option<Vec<crate::types::NvdimmNamespaceDetails>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "summary" => crate::de::set(&mut f.0, &mut map, "summary"),
-                "dimms" => crate::de::set_list(&mut f.1, &mut map, "dimms"),
-                "dimmInfo" => crate::de::set_list(&mut f.2, &mut map, "dimmInfo"),
-                "interleaveSet" => {
-                    crate::de::set_list(&mut f.3, &mut map, "interleaveSet")
-                }
-                "iSetInfo" => crate::de::set_list(&mut f.4, &mut map, "iSetInfo"),
-                "namespace" => crate::de::set_list(&mut f.5, &mut map, "namespace"),
-                "nsInfo" => crate::de::set_list(&mut f.6, &mut map, "nsInfo"),
-                "nsDetails" => crate::de::set_list(&mut f.7, &mut map, "nsDetails"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            summary: f_0,
-            dimms: f_1,
-            dimm_info: f_2,
-            interleave_set: f_3,
-            i_set_info: f_4,
-            namespace: f_5,
-            ns_info: f_6,
-            ns_details: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ObjectSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ObjectSpec {
     /// Property *ObjectSpec.obj*.
     pub obj: Box<crate::types::ManagedObjectReference>,
@@ -22,59 +22,79 @@ impl ObjectSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("obj", &self.obj);
-        o.opt("skip", &self.skip);
-        o.opt("selectSet", &self.select_set);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ObjectSpec",
+    type_name: Some("ObjectSpec"),
+    wire: &["obj", "skip", "selectSet"],
+    names: &["obj", "skip", "select_set"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for ObjectSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.obj,
+            1usize => &self.skip,
+            2usize => &self.select_set,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.obj,
+            1usize => &mut self.skip,
+            2usize => &mut self.select_set,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ObjectSpec {
+    fn blank() -> Self {
+        Self {
+            obj: crate::object::Blank::blank(),
+            skip: crate::object::Blank::blank(),
+            select_set: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ObjectSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ObjectSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ObjectSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ObjectSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ObjectSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ObjectSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ObjectSpec {
-    const TYPE_NAME: &'static str = "ObjectSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<Vec<crate::types::SelectionSpecKind>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "obj" => crate::de::req(&mut f.0, &mut map, "obj"),
-                "skip" => crate::de::set(&mut f.1, &mut map, "skip"),
-                "selectSet" => crate::de::set_list(&mut f.2, &mut map, "selectSet"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["obj"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            obj: f_0,
-            skip: f_1,
-            select_set: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ObjectUpdate*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ObjectUpdate {
     /// Property *ObjectUpdate.kind*.
     pub kind: crate::types::ObjectUpdateKind,
@@ -24,65 +24,82 @@ impl ObjectUpdate {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("kind", &self.kind);
-        o.field("obj", &self.obj);
-        o.opt("changeSet", &self.change_set);
-        o.opt("missingSet", &self.missing_set);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ObjectUpdate",
+    type_name: Some("ObjectUpdate"),
+    wire: &["kind", "obj", "changeSet", "missingSet"],
+    names: &["kind", "obj", "change_set", "missing_set"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 0u16, 3u16, 1u16],
+};
+impl crate::object::Object for ObjectUpdate {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.kind,
+            1usize => &self.obj,
+            2usize => &self.change_set,
+            3usize => &self.missing_set,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.kind,
+            1usize => &mut self.obj,
+            2usize => &mut self.change_set,
+            3usize => &mut self.missing_set,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ObjectUpdate {
+    fn blank() -> Self {
+        Self {
+            kind: crate::object::Blank::blank(),
+            obj: crate::object::Blank::blank(),
+            change_set: crate::object::Blank::blank(),
+            missing_set: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ObjectUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ObjectUpdate {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ObjectUpdate {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ObjectUpdate {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ObjectUpdate"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ObjectUpdate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ObjectUpdate {
-    const TYPE_NAME: &'static str = "ObjectUpdate";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::ObjectUpdateKind>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::PropertyChange>>,
-            Option<Vec<crate::types::MissingProperty>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "kind" => crate::de::req(&mut f.0, &mut map, "kind"),
-                "obj" => crate::de::req(&mut f.1, &mut map, "obj"),
-                "changeSet" => crate::de::set_list(&mut f.2, &mut map, "changeSet"),
-                "missingSet" => crate::de::set_list(&mut f.3, &mut map, "missingSet"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["kind", "obj"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            kind: f_0,
-            obj: f_1,
-            change_set: f_2,
-            missing_set: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *OpaqueNetworkSummary*.
 ///
 /// Extends `NetworkSummary`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OpaqueNetworkSummary {
     /// Property *NetworkSummary.network*.
     ///
@@ -32,96 +32,98 @@ impl OpaqueNetworkSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("network", &self.network);
-        o.field("name", &self.name);
-        o.field("accessible", &self.accessible);
-        o.field("ipPoolName", &self.ip_pool_name);
-        o.opt("ipPoolId", &self.ip_pool_id);
-        o.field("opaqueNetworkId", &self.opaque_network_id);
-        o.field("opaqueNetworkType", &self.opaque_network_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OpaqueNetworkSummary",
+    type_name: Some("OpaqueNetworkSummary"),
+    wire: &[
+        "network",
+        "name",
+        "accessible",
+        "ipPoolName",
+        "ipPoolId",
+        "opaqueNetworkId",
+        "opaqueNetworkType",
+    ],
+    names: &[
+        "network",
+        "name",
+        "accessible",
+        "ip_pool_name",
+        "ip_pool_id",
+        "opaque_network_id",
+        "opaque_network_type",
+    ],
+    required: &[1u16, 2u16, 3u16, 5u16, 6u16],
+    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16, 5u16, 6u16],
+};
+impl crate::object::Object for OpaqueNetworkSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.network,
+            1usize => &self.name,
+            2usize => &self.accessible,
+            3usize => &self.ip_pool_name,
+            4usize => &self.ip_pool_id,
+            5usize => &self.opaque_network_id,
+            6usize => &self.opaque_network_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.network,
+            1usize => &mut self.name,
+            2usize => &mut self.accessible,
+            3usize => &mut self.ip_pool_name,
+            4usize => &mut self.ip_pool_id,
+            5usize => &mut self.opaque_network_id,
+            6usize => &mut self.opaque_network_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OpaqueNetworkSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OpaqueNetworkSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OpaqueNetworkSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OpaqueNetworkSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OpaqueNetworkSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OpaqueNetworkSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OpaqueNetworkSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OpaqueNetworkSummary {
-    const TYPE_NAME: &'static str = "OpaqueNetworkSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "network" => crate::de::set(&mut f.0, &mut map, "network"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "accessible" => crate::de::req(&mut f.2, &mut map, "accessible"),
-                "ipPoolName" => crate::de::req(&mut f.3, &mut map, "ipPoolName"),
-                "ipPoolId" => crate::de::set(&mut f.4, &mut map, "ipPoolId"),
-                "opaqueNetworkId" => {
-                    crate::de::req(&mut f.5, &mut map, "opaqueNetworkId")
-                }
-                "opaqueNetworkType" => {
-                    crate::de::req(&mut f.6, &mut map, "opaqueNetworkType")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "name",
-                        "accessible",
-                        "ipPoolName",
-                        "opaqueNetworkId",
-                        "opaqueNetworkType",
-                    ],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3), f_4, Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            network: f_0,
-            name: f_1,
-            accessible: f_2,
-            ip_pool_name: f_3,
-            ip_pool_id: f_4,
-            opaque_network_id: f_5,
-            opaque_network_type: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *OptionDef*.
 ///
 /// Extends `ElementDescription`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OptionDef {
     /// Property *Description.label*.
     pub label: String,
@@ -24,68 +24,82 @@ impl OptionDef {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("label", &self.label);
-        o.field("summary", &self.summary);
-        o.field("key", &self.key);
-        o.field("optionType", &self.option_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OptionDef",
+    type_name: Some("OptionDef"),
+    wire: &["label", "summary", "key", "optionType"],
+    names: &["label", "summary", "key", "option_type"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 0u16, 3u16, 1u16],
+};
+impl crate::object::Object for OptionDef {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.label,
+            1usize => &self.summary,
+            2usize => &self.key,
+            3usize => &self.option_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.label,
+            1usize => &mut self.summary,
+            2usize => &mut self.key,
+            3usize => &mut self.option_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OptionDef {
+    fn blank() -> Self {
+        Self {
+            label: crate::object::Blank::blank(),
+            summary: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            option_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for OptionDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OptionDef {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OptionDef {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OptionDef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OptionDef"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OptionDef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OptionDef {
-    const TYPE_NAME: &'static str = "OptionDef";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::OptionTypeKind>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "label" => crate::de::req(&mut f.0, &mut map, "label"),
-                "summary" => crate::de::req(&mut f.1, &mut map, "summary"),
-                "key" => crate::de::req(&mut f.2, &mut map, "key"),
-                "optionType" => crate::de::req(&mut f.3, &mut map, "optionType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["label", "summary", "key", "optionType"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            label: f_0,
-            summary: f_1,
-            key: f_2,
-            option_type: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OptionTypeKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OptionType {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
@@ -20,47 +20,71 @@ impl OptionType {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("valueIsReadonly", &self.value_is_readonly);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OptionType",
+    type_name: Some("OptionType"),
+    wire: &["valueIsReadonly"],
+    names: &["value_is_readonly"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for OptionType {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.value_is_readonly,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.value_is_readonly,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OptionType {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OptionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OptionType {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OptionType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OptionType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OptionType"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OptionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OptionType {
-    const TYPE_NAME: &'static str = "OptionType";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "valueIsReadonly" => {
-                    crate::de::set(&mut f.0, &mut map, "valueIsReadonly")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self {
-            value_is_readonly: f_0,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OptionType` or any of its subtypes: what a member declared as `OptionType` holds.
@@ -87,15 +111,7 @@ pub enum OptionTypeKind {
 impl OptionTypeKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OptionType(v) => v.type_name(),
-            Self::BoolOption(v) => v.type_name(),
-            Self::ChoiceOption(v) => v.type_name(),
-            Self::FloatOption(v) => v.type_name(),
-            Self::IntOption(v) => v.type_name(),
-            Self::LongOption(v) => v.type_name(),
-            Self::StringOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -149,104 +165,80 @@ impl From<crate::types::StringOption> for OptionTypeKind {
         Self::StringOption(Box::new(v))
     }
 }
-impl serde::Serialize for OptionTypeKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OptionTypeKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::OptionType, id) {
+            crate::registry::id::BoolOption => {
+                Self::BoolOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::ChoiceOption => {
+                Self::ChoiceOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::FloatOption => {
+                Self::FloatOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::IntOption => {
+                Self::IntOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::LongOption => {
+                Self::LongOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::StringOption => {
+                Self::StringOption(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OptionType(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OptionType(v) => v.serialize(s),
-            Self::BoolOption(v) => v.serialize(s),
-            Self::ChoiceOption(v) => v.serialize(s),
-            Self::FloatOption(v) => v.serialize(s),
-            Self::IntOption(v) => v.serialize(s),
-            Self::LongOption(v) => v.serialize(s),
-            Self::StringOption(v) => v.serialize(s),
+            Self::OptionType(v) => &**v,
+            Self::BoolOption(v) => &**v,
+            Self::ChoiceOption(v) => &**v,
+            Self::FloatOption(v) => &**v,
+            Self::IntOption(v) => &**v,
+            Self::LongOption(v) => &**v,
+            Self::StringOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OptionType(v) => &mut **v,
+            Self::BoolOption(v) => &mut **v,
+            Self::ChoiceOption(v) => &mut **v,
+            Self::FloatOption(v) => &mut **v,
+            Self::IntOption(v) => &mut **v,
+            Self::LongOption(v) => &mut **v,
+            Self::StringOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OptionTypeKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OptionTypeKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OptionTypeKind {
-    const BASE: u16 = crate::registry::id::OptionType;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::BoolOption => {
-                    Self::BoolOption(
-                        Box::new(
-                            <crate::types::BoolOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ChoiceOption => {
-                    Self::ChoiceOption(
-                        Box::new(
-                            <crate::types::ChoiceOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FloatOption => {
-                    Self::FloatOption(
-                        Box::new(
-                            <crate::types::FloatOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IntOption => {
-                    Self::IntOption(
-                        Box::new(
-                            <crate::types::IntOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LongOption => {
-                    Self::LongOption(
-                        Box::new(
-                            <crate::types::LongOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StringOption => {
-                    Self::StringOption(
-                        Box::new(
-                            <crate::types::StringOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OptionType(
-                        Box::new(
-                            <crate::types::OptionType as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OptionTypeKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OptionTypeKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OptionTypeKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OptionTypeKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `HostIssue`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OrphanedDvFilterSwitch {
     /// Property *Issue.key*.
     pub key: i32,
@@ -30,68 +30,82 @@ impl OrphanedDvFilterSwitch {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("description", &self.description);
-        o.field("time", &self.time);
-        o.field("host", &self.host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OrphanedDvFilterSwitch",
+    type_name: Some("OrphanedDvFilterSwitch"),
+    wire: &["key", "description", "time", "host"],
+    names: &["key", "description", "time", "host"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for OrphanedDvFilterSwitch {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.time,
+            3usize => &self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.time,
+            3usize => &mut self.host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OrphanedDvFilterSwitch {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for OrphanedDvFilterSwitch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OrphanedDvFilterSwitch {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OrphanedDvFilterSwitch {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OrphanedDvFilterSwitch {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OrphanedDvFilterSwitch"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OrphanedDvFilterSwitch {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OrphanedDvFilterSwitch {
-    const TYPE_NAME: &'static str = "OrphanedDvFilterSwitch";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "time" => crate::de::req(&mut f.2, &mut map, "time"),
-                "host" => crate::de::req(&mut f.3, &mut map, "host"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["key", "description", "time", "host"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            time: f_2,
-            host: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `OvfFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfConsumerCallbackFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfConsumerCallbackFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,73 +26,77 @@ impl OvfConsumerCallbackFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("extensionKey", &self.extension_key);
-        o.field("extensionName", &self.extension_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfConsumerCallbackFault",
+    type_name: Some("OvfConsumerCallbackFault"),
+    wire: &["faultCause", "faultMessage", "extensionKey", "extensionName"],
+    names: &["fault_cause", "fault_message", "extension_key", "extension_name"],
+    required: &[2u16, 3u16],
+    by_name: &[2u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for OvfConsumerCallbackFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.extension_key,
+            3usize => &self.extension_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.extension_key,
+            3usize => &mut self.extension_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfConsumerCallbackFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfConsumerCallbackFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfConsumerCallbackFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfConsumerCallbackFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfConsumerCallbackFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("OvfConsumerCallbackFault"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfConsumerCallbackFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfConsumerCallbackFault {
-    const TYPE_NAME: &'static str = "OvfConsumerCallbackFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "extensionKey" => crate::de::req(&mut f.2, &mut map, "extensionKey"),
-                "extensionName" => crate::de::req(&mut f.3, &mut map, "extensionName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some()],
-                    &["extensionKey", "extensionName"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extension_key: f_2,
-            extension_name: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfConsumerCallbackFault` or any of its subtypes: what a member declared as `OvfConsumerCallbackFault` holds.
@@ -117,14 +121,7 @@ pub enum OvfConsumerCallbackFaultKind {
 impl OvfConsumerCallbackFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfConsumerCallbackFault(v) => v.type_name(),
-            Self::OvfConsumerCommunicationError(v) => v.type_name(),
-            Self::OvfConsumerFault(v) => v.type_name(),
-            Self::OvfConsumerInvalidSection(v) => v.type_name(),
-            Self::OvfConsumerUndeclaredSection(v) => v.type_name(),
-            Self::OvfConsumerUndefinedPrefix(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -172,93 +169,78 @@ impl From<crate::types::OvfConsumerUndefinedPrefix> for OvfConsumerCallbackFault
         Self::OvfConsumerUndefinedPrefix(Box::new(v))
     }
 }
-impl serde::Serialize for OvfConsumerCallbackFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfConsumerCallbackFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::OvfConsumerCallbackFault,
+            id,
+        ) {
+            crate::registry::id::OvfConsumerCommunicationError => {
+                Self::OvfConsumerCommunicationError(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfConsumerFault => {
+                Self::OvfConsumerFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfConsumerInvalidSection => {
+                Self::OvfConsumerInvalidSection(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfConsumerUndeclaredSection => {
+                Self::OvfConsumerUndeclaredSection(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfConsumerUndefinedPrefix => {
+                Self::OvfConsumerUndefinedPrefix(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfConsumerCallbackFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfConsumerCallbackFault(v) => v.serialize(s),
-            Self::OvfConsumerCommunicationError(v) => v.serialize(s),
-            Self::OvfConsumerFault(v) => v.serialize(s),
-            Self::OvfConsumerInvalidSection(v) => v.serialize(s),
-            Self::OvfConsumerUndeclaredSection(v) => v.serialize(s),
-            Self::OvfConsumerUndefinedPrefix(v) => v.serialize(s),
+            Self::OvfConsumerCallbackFault(v) => &**v,
+            Self::OvfConsumerCommunicationError(v) => &**v,
+            Self::OvfConsumerFault(v) => &**v,
+            Self::OvfConsumerInvalidSection(v) => &**v,
+            Self::OvfConsumerUndeclaredSection(v) => &**v,
+            Self::OvfConsumerUndefinedPrefix(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfConsumerCallbackFault(v) => &mut **v,
+            Self::OvfConsumerCommunicationError(v) => &mut **v,
+            Self::OvfConsumerFault(v) => &mut **v,
+            Self::OvfConsumerInvalidSection(v) => &mut **v,
+            Self::OvfConsumerUndeclaredSection(v) => &mut **v,
+            Self::OvfConsumerUndefinedPrefix(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfConsumerCallbackFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfConsumerCallbackFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfConsumerCallbackFaultKind {
-    const BASE: u16 = crate::registry::id::OvfConsumerCallbackFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfConsumerCommunicationError => {
-                    Self::OvfConsumerCommunicationError(
-                        Box::new(
-                            <crate::types::OvfConsumerCommunicationError as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfConsumerFault => {
-                    Self::OvfConsumerFault(
-                        Box::new(
-                            <crate::types::OvfConsumerFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfConsumerInvalidSection => {
-                    Self::OvfConsumerInvalidSection(
-                        Box::new(
-                            <crate::types::OvfConsumerInvalidSection as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfConsumerUndeclaredSection => {
-                    Self::OvfConsumerUndeclaredSection(
-                        Box::new(
-                            <crate::types::OvfConsumerUndeclaredSection as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfConsumerUndefinedPrefix => {
-                    Self::OvfConsumerUndefinedPrefix(
-                        Box::new(
-                            <crate::types::OvfConsumerUndefinedPrefix as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfConsumerCallbackFault(
-                        Box::new(
-                            <crate::types::OvfConsumerCallbackFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfConsumerCallbackFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfConsumerCallbackFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfConsumerCallbackFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfConsumerCallbackFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

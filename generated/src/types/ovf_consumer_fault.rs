@@ -3,7 +3,7 @@
 /// Data object type *OvfConsumerFault*.
 ///
 /// Extends `OvfConsumerCallbackFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfConsumerFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,80 +30,98 @@ impl OvfConsumerFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("extensionKey", &self.extension_key);
-        o.field("extensionName", &self.extension_name);
-        o.field("errorKey", &self.error_key);
-        o.field("message", &self.message);
-        o.opt("params", &self.params);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfConsumerFault",
+    type_name: Some("OvfConsumerFault"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "extensionKey",
+        "extensionName",
+        "errorKey",
+        "message",
+        "params",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "extension_key",
+        "extension_name",
+        "error_key",
+        "message",
+        "params",
+    ],
+    required: &[2u16, 3u16, 4u16, 5u16],
+    by_name: &[4u16, 2u16, 3u16, 0u16, 1u16, 5u16, 6u16],
+};
+impl crate::object::Object for OvfConsumerFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.extension_key,
+            3usize => &self.extension_name,
+            4usize => &self.error_key,
+            5usize => &self.message,
+            6usize => &self.params,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.extension_key,
+            3usize => &mut self.extension_name,
+            4usize => &mut self.error_key,
+            5usize => &mut self.message,
+            6usize => &mut self.params,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfConsumerFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfConsumerFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfConsumerFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfConsumerFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfConsumerFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfConsumerFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfConsumerFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfConsumerFault {
-    const TYPE_NAME: &'static str = "OvfConsumerFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "extensionKey" => crate::de::req(&mut f.2, &mut map, "extensionKey"),
-                "extensionName" => crate::de::req(&mut f.3, &mut map, "extensionName"),
-                "errorKey" => crate::de::req(&mut f.4, &mut map, "errorKey"),
-                "message" => crate::de::req(&mut f.5, &mut map, "message"),
-                "params" => crate::de::set_list(&mut f.6, &mut map, "params"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["extensionKey", "extensionName", "errorKey", "message"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5), f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extension_key: f_2,
-            extension_name: f_3,
-            error_key: f_4,
-            message: f_5,
-            params: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

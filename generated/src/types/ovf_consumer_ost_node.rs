@@ -3,7 +3,7 @@
 /// Data object type *OvfConsumerOstNode*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfConsumerOstNode {
     /// Property *OvfConsumerOstNode.id*.
     pub id: String,
@@ -28,69 +28,78 @@ impl OvfConsumerOstNode {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("type", &self.r#type);
-        o.opt("section", &self.section);
-        o.opt("child", &self.child);
-        o.opt("entity", &self.entity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfConsumerOstNode",
+    type_name: Some("OvfConsumerOstNode"),
+    wire: &["id", "type", "section", "child", "entity"],
+    names: &["id", "type", "section", "child", "entity"],
+    required: &[0u16, 1u16],
+    by_name: &[3u16, 4u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for OvfConsumerOstNode {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.r#type,
+            2usize => &self.section,
+            3usize => &self.child,
+            4usize => &self.entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.r#type,
+            2usize => &mut self.section,
+            3usize => &mut self.child,
+            4usize => &mut self.entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfConsumerOstNode {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfConsumerOstNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfConsumerOstNode {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfConsumerOstNode {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfConsumerOstNode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfConsumerOstNode"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfConsumerOstNode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfConsumerOstNode {
-    const TYPE_NAME: &'static str = "OvfConsumerOstNode";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::OvfConsumerOvfSection>>,
-            Option<Vec<crate::types::OvfConsumerOstNode>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "section" => crate::de::set_list(&mut f.2, &mut map, "section"),
-                "child" => crate::de::set_list(&mut f.3, &mut map, "child"),
-                "entity" => crate::de::set(&mut f.4, &mut map, "entity"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["id", "type"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            r#type: f_1,
-            section: f_2,
-            child: f_3,
-            entity: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

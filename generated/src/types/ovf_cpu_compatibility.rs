@@ -3,7 +3,7 @@
 /// Data object type *OvfCpuCompatibility*.
 ///
 /// Extends `OvfImport`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfCpuCompatibility {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,78 +28,94 @@ impl OvfCpuCompatibility {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("registerName", &self.register_name);
-        o.field("level", &self.level);
-        o.field("registerValue", &self.register_value);
-        o.field("desiredRegisterValue", &self.desired_register_value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfCpuCompatibility",
+    type_name: Some("OvfCpuCompatibility"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "registerName",
+        "level",
+        "registerValue",
+        "desiredRegisterValue",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "register_name",
+        "level",
+        "register_value",
+        "desired_register_value",
+    ],
+    required: &[2u16, 3u16, 4u16, 5u16],
+    by_name: &[5u16, 0u16, 1u16, 3u16, 2u16, 4u16],
+};
+impl crate::object::Object for OvfCpuCompatibility {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.register_name,
+            3usize => &self.level,
+            4usize => &self.register_value,
+            5usize => &self.desired_register_value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.register_name,
+            3usize => &mut self.level,
+            4usize => &mut self.register_value,
+            5usize => &mut self.desired_register_value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfCpuCompatibility {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfCpuCompatibility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfCpuCompatibility {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfCpuCompatibility {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfCpuCompatibility {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfCpuCompatibility"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfCpuCompatibility {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfCpuCompatibility {
-    const TYPE_NAME: &'static str = "OvfCpuCompatibility";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "registerName" => crate::de::req(&mut f.2, &mut map, "registerName"),
-                "level" => crate::de::req(&mut f.3, &mut map, "level"),
-                "registerValue" => crate::de::req(&mut f.4, &mut map, "registerValue"),
-                "desiredRegisterValue" => {
-                    crate::de::req(&mut f.5, &mut map, "desiredRegisterValue")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["registerName", "level", "registerValue", "desiredRegisterValue"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            register_name: f_2,
-            level: f_3,
-            register_value: f_4,
-            desired_register_value: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

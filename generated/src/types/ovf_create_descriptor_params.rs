@@ -3,7 +3,7 @@
 /// Data object type *OvfCreateDescriptorParams*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfCreateDescriptorParams {
     /// Property *OvfCreateDescriptorParams.ovfFiles*.
     pub ovf_files: Option<Vec<crate::types::OvfFile>>,
@@ -30,72 +30,94 @@ impl OvfCreateDescriptorParams {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("ovfFiles", &self.ovf_files);
-        o.opt("name", &self.name);
-        o.opt("description", &self.description);
-        o.opt("includeImageFiles", &self.include_image_files);
-        o.opt("exportOption", &self.export_option);
-        o.opt("snapshot", &self.snapshot);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfCreateDescriptorParams",
+    type_name: Some("OvfCreateDescriptorParams"),
+    wire: &[
+        "ovfFiles",
+        "name",
+        "description",
+        "includeImageFiles",
+        "exportOption",
+        "snapshot",
+    ],
+    names: &[
+        "ovf_files",
+        "name",
+        "description",
+        "include_image_files",
+        "export_option",
+        "snapshot",
+    ],
+    required: &[],
+    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16, 5u16],
+};
+impl crate::object::Object for OvfCreateDescriptorParams {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ovf_files,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.include_image_files,
+            4usize => &self.export_option,
+            5usize => &self.snapshot,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ovf_files,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.include_image_files,
+            4usize => &mut self.export_option,
+            5usize => &mut self.snapshot,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfCreateDescriptorParams {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfCreateDescriptorParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfCreateDescriptorParams {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfCreateDescriptorParams {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfCreateDescriptorParams {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("OvfCreateDescriptorParams"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfCreateDescriptorParams {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfCreateDescriptorParams {
-    const TYPE_NAME: &'static str = "OvfCreateDescriptorParams";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::OvfFile>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ovfFiles" => crate::de::set_list(&mut f.0, &mut map, "ovfFiles"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "includeImageFiles" => {
-                    crate::de::set(&mut f.3, &mut map, "includeImageFiles")
-                }
-                "exportOption" => crate::de::set_list(&mut f.4, &mut map, "exportOption"),
-                "snapshot" => crate::de::set(&mut f.5, &mut map, "snapshot"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            ovf_files: f_0,
-            name: f_1,
-            description: f_2,
-            include_image_files: f_3,
-            export_option: f_4,
-            snapshot: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

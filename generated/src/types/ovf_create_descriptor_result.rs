@@ -3,7 +3,7 @@
 /// Data object type *OvfCreateDescriptorResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfCreateDescriptorResult {
     /// Property *OvfCreateDescriptorResult.ovfDescriptor*.
     pub ovf_descriptor: String,
@@ -24,69 +24,76 @@ impl OvfCreateDescriptorResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("ovfDescriptor", &self.ovf_descriptor);
-        o.opt("error", &self.error);
-        o.opt("warning", &self.warning);
-        o.opt("includeImageFiles", &self.include_image_files);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfCreateDescriptorResult",
+    type_name: Some("OvfCreateDescriptorResult"),
+    wire: &["ovfDescriptor", "error", "warning", "includeImageFiles"],
+    names: &["ovf_descriptor", "error", "warning", "include_image_files"],
+    required: &[0u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for OvfCreateDescriptorResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ovf_descriptor,
+            1usize => &self.error,
+            2usize => &self.warning,
+            3usize => &self.include_image_files,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ovf_descriptor,
+            1usize => &mut self.error,
+            2usize => &mut self.warning,
+            3usize => &mut self.include_image_files,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfCreateDescriptorResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfCreateDescriptorResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfCreateDescriptorResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfCreateDescriptorResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfCreateDescriptorResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("OvfCreateDescriptorResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfCreateDescriptorResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfCreateDescriptorResult {
-    const TYPE_NAME: &'static str = "OvfCreateDescriptorResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ovfDescriptor" => crate::de::req(&mut f.0, &mut map, "ovfDescriptor"),
-                "error" => crate::de::set_list(&mut f.1, &mut map, "error"),
-                "warning" => crate::de::set_list(&mut f.2, &mut map, "warning"),
-                "includeImageFiles" => {
-                    crate::de::set(&mut f.3, &mut map, "includeImageFiles")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["ovfDescriptor"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ovf_descriptor: f_0,
-            error: f_1,
-            warning: f_2,
-            include_image_files: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

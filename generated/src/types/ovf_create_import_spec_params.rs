@@ -5,7 +5,7 @@
 /// Extends `OvfManagerCommonParams`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfCreateImportSpecParamsKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfCreateImportSpecParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: String,
@@ -49,149 +49,125 @@ impl OvfCreateImportSpecParams {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("locale", &self.locale);
-        o.field("deploymentOption", &self.deployment_option);
-        o.opt("msgBundle", &self.msg_bundle);
-        o.opt("importOption", &self.import_option);
-        o.field("entityName", &self.entity_name);
-        o.opt("hostSystem", &self.host_system);
-        o.opt("networkMapping", &self.network_mapping);
-        o.opt("ipAllocationPolicy", &self.ip_allocation_policy);
-        o.opt("ipProtocol", &self.ip_protocol);
-        o.opt("propertyMapping", &self.property_mapping);
-        o.opt("resourceMapping", &self.resource_mapping);
-        o.opt("diskProvisioning", &self.disk_provisioning);
-        o.opt("instantiationOst", &self.instantiation_ost);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfCreateImportSpecParams",
+    type_name: Some("OvfCreateImportSpecParams"),
+    wire: &[
+        "locale",
+        "deploymentOption",
+        "msgBundle",
+        "importOption",
+        "entityName",
+        "hostSystem",
+        "networkMapping",
+        "ipAllocationPolicy",
+        "ipProtocol",
+        "propertyMapping",
+        "resourceMapping",
+        "diskProvisioning",
+        "instantiationOst",
+    ],
+    names: &[
+        "locale",
+        "deployment_option",
+        "msg_bundle",
+        "import_option",
+        "entity_name",
+        "host_system",
+        "network_mapping",
+        "ip_allocation_policy",
+        "ip_protocol",
+        "property_mapping",
+        "resource_mapping",
+        "disk_provisioning",
+        "instantiation_ost",
+    ],
+    required: &[0u16, 1u16, 4u16],
+    by_name: &[
+        1u16, 11u16, 4u16, 5u16, 3u16, 12u16, 7u16, 8u16, 0u16, 2u16, 6u16, 9u16, 10u16,
+    ],
+};
+impl crate::object::Object for OvfCreateImportSpecParams {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.locale,
+            1usize => &self.deployment_option,
+            2usize => &self.msg_bundle,
+            3usize => &self.import_option,
+            4usize => &self.entity_name,
+            5usize => &self.host_system,
+            6usize => &self.network_mapping,
+            7usize => &self.ip_allocation_policy,
+            8usize => &self.ip_protocol,
+            9usize => &self.property_mapping,
+            10usize => &self.resource_mapping,
+            11usize => &self.disk_provisioning,
+            12usize => &self.instantiation_ost,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.locale,
+            1usize => &mut self.deployment_option,
+            2usize => &mut self.msg_bundle,
+            3usize => &mut self.import_option,
+            4usize => &mut self.entity_name,
+            5usize => &mut self.host_system,
+            6usize => &mut self.network_mapping,
+            7usize => &mut self.ip_allocation_policy,
+            8usize => &mut self.ip_protocol,
+            9usize => &mut self.property_mapping,
+            10usize => &mut self.resource_mapping,
+            11usize => &mut self.disk_provisioning,
+            12usize => &mut self.instantiation_ost,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfCreateImportSpecParams {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfCreateImportSpecParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfCreateImportSpecParams {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfCreateImportSpecParams {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfCreateImportSpecParams {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("OvfCreateImportSpecParams"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfCreateImportSpecParams {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfCreateImportSpecParams {
-    const TYPE_NAME: &'static str = "OvfCreateImportSpecParams";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::OvfNetworkMapping>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Vec<crate::types::OvfResourceMap>>,
-            Option<String>,
-            Option<Box<crate::types::OvfConsumerOstNode>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "locale" => crate::de::req(&mut f.0, &mut map, "locale"),
-                "deploymentOption" => {
-                    crate::de::req(&mut f.1, &mut map, "deploymentOption")
-                }
-                "msgBundle" => crate::de::set_list(&mut f.2, &mut map, "msgBundle"),
-                "importOption" => crate::de::set_list(&mut f.3, &mut map, "importOption"),
-                "entityName" => crate::de::req(&mut f.4, &mut map, "entityName"),
-                "hostSystem" => crate::de::set(&mut f.5, &mut map, "hostSystem"),
-                "networkMapping" => {
-                    crate::de::set_list(&mut f.6, &mut map, "networkMapping")
-                }
-                "ipAllocationPolicy" => {
-                    crate::de::set(&mut f.7, &mut map, "ipAllocationPolicy")
-                }
-                "ipProtocol" => crate::de::set(&mut f.8, &mut map, "ipProtocol"),
-                "propertyMapping" => {
-                    crate::de::set_list(&mut f.9, &mut map, "propertyMapping")
-                }
-                "resourceMapping" => {
-                    crate::de::set_list(&mut f.10, &mut map, "resourceMapping")
-                }
-                "diskProvisioning" => {
-                    crate::de::set(&mut f.11, &mut map, "diskProvisioning")
-                }
-                "instantiationOst" => {
-                    crate::de::set(&mut f.12, &mut map, "instantiationOst")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some()],
-                    &["locale", "deploymentOption", "entityName"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            f_3,
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            locale: f_0,
-            deployment_option: f_1,
-            msg_bundle: f_2,
-            import_option: f_3,
-            entity_name: f_4,
-            host_system: f_5,
-            network_mapping: f_6,
-            ip_allocation_policy: f_7,
-            ip_protocol: f_8,
-            property_mapping: f_9,
-            resource_mapping: f_10,
-            disk_provisioning: f_11,
-            instantiation_ost: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfCreateImportSpecParams` or any of its subtypes: what a member declared as `OvfCreateImportSpecParams` holds.
@@ -208,10 +184,7 @@ pub enum OvfCreateImportSpecParamsKind {
 impl OvfCreateImportSpecParamsKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfCreateImportSpecParams(v) => v.type_name(),
-            Self::OvfImportParams(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -235,49 +208,58 @@ impl From<crate::types::OvfImportParams> for OvfCreateImportSpecParamsKind {
         Self::OvfImportParams(Box::new(v))
     }
 }
-impl serde::Serialize for OvfCreateImportSpecParamsKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfCreateImportSpecParamsKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::OvfCreateImportSpecParams,
+            id,
+        ) {
+            crate::registry::id::OvfImportParams => {
+                Self::OvfImportParams(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfCreateImportSpecParams(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfCreateImportSpecParams(v) => v.serialize(s),
-            Self::OvfImportParams(v) => v.serialize(s),
+            Self::OvfCreateImportSpecParams(v) => &**v,
+            Self::OvfImportParams(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfCreateImportSpecParams(v) => &mut **v,
+            Self::OvfImportParams(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfCreateImportSpecParamsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfCreateImportSpecParamsKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfCreateImportSpecParamsKind {
-    const BASE: u16 = crate::registry::id::OvfCreateImportSpecParams;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfImportParams => {
-                    Self::OvfImportParams(
-                        Box::new(
-                            <crate::types::OvfImportParams as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfCreateImportSpecParams(
-                        Box::new(
-                            <crate::types::OvfCreateImportSpecParams as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfCreateImportSpecParamsKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfCreateImportSpecParamsKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfCreateImportSpecParamsKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfCreateImportSpecParamsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *OvfCreateImportSpecResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfCreateImportSpecResult {
     /// Property *OvfCreateImportSpecResult.importSpec*.
     pub import_spec: Option<crate::types::ImportSpecKind>,
@@ -24,62 +24,76 @@ impl OvfCreateImportSpecResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("importSpec", &self.import_spec);
-        o.opt("fileItem", &self.file_item);
-        o.opt("warning", &self.warning);
-        o.opt("error", &self.error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfCreateImportSpecResult",
+    type_name: Some("OvfCreateImportSpecResult"),
+    wire: &["importSpec", "fileItem", "warning", "error"],
+    names: &["import_spec", "file_item", "warning", "error"],
+    required: &[],
+    by_name: &[3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for OvfCreateImportSpecResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.import_spec,
+            1usize => &self.file_item,
+            2usize => &self.warning,
+            3usize => &self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.import_spec,
+            1usize => &mut self.file_item,
+            2usize => &mut self.warning,
+            3usize => &mut self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfCreateImportSpecResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfCreateImportSpecResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfCreateImportSpecResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfCreateImportSpecResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfCreateImportSpecResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("OvfCreateImportSpecResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfCreateImportSpecResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfCreateImportSpecResult {
-    const TYPE_NAME: &'static str = "OvfCreateImportSpecResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::ImportSpecKind>,
-            Option<Vec<crate::types::OvfFileItem>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "importSpec" => crate::de::set(&mut f.0, &mut map, "importSpec"),
-                "fileItem" => crate::de::set_list(&mut f.1, &mut map, "fileItem"),
-                "warning" => crate::de::set_list(&mut f.2, &mut map, "warning"),
-                "error" => crate::de::set_list(&mut f.3, &mut map, "error"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            import_spec: f_0,
-            file_item: f_1,
-            warning: f_2,
-            error: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

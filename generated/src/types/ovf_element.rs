@@ -5,7 +5,7 @@
 /// Extends `OvfInvalidPackage`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfElementKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfElement {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,69 +26,77 @@ impl OvfElement {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("lineNumber", &self.line_number);
-        o.field("name", &self.name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfElement",
+    type_name: Some("OvfElement"),
+    wire: &["faultCause", "faultMessage", "lineNumber", "name"],
+    names: &["fault_cause", "fault_message", "line_number", "name"],
+    required: &[2u16, 3u16],
+    by_name: &[0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for OvfElement {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.line_number,
+            3usize => &self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.line_number,
+            3usize => &mut self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfElement {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfElement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfElement {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfElement {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfElement {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfElement"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfElement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfElement {
-    const TYPE_NAME: &'static str = "OvfElement";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "lineNumber" => crate::de::req(&mut f.2, &mut map, "lineNumber"),
-                "name" => crate::de::req(&mut f.3, &mut map, "name"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some()],
-                    &["lineNumber", "name"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            line_number: f_2,
-            name: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfElement` or any of its subtypes: what a member declared as `OvfElement` holds.
@@ -115,15 +123,7 @@ pub enum OvfElementKind {
 impl OvfElementKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfElement(v) => v.type_name(),
-            Self::OvfDuplicateElement(v) => v.type_name(),
-            Self::OvfDuplicatedElementBoundary(v) => v.type_name(),
-            Self::OvfElementInvalidValue(v) => v.type_name(),
-            Self::OvfMissingElement(v) => v.type_name(),
-            Self::OvfUnexpectedElement(v) => v.type_name(),
-            Self::OvfWrongElement(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -177,103 +177,84 @@ impl From<crate::types::OvfWrongElement> for OvfElementKind {
         Self::OvfWrongElement(Box::new(v))
     }
 }
-impl serde::Serialize for OvfElementKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfElementKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::OvfElement, id) {
+            crate::registry::id::OvfDuplicateElement => {
+                Self::OvfDuplicateElement(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfDuplicatedElementBoundary => {
+                Self::OvfDuplicatedElementBoundary(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfElementInvalidValue => {
+                Self::OvfElementInvalidValue(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfMissingElement => {
+                Self::OvfMissingElement(
+                    <crate::types::OvfMissingElementKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfUnexpectedElement => {
+                Self::OvfUnexpectedElement(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfWrongElement => {
+                Self::OvfWrongElement(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfElement(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfElement(v) => v.serialize(s),
-            Self::OvfDuplicateElement(v) => v.serialize(s),
-            Self::OvfDuplicatedElementBoundary(v) => v.serialize(s),
-            Self::OvfElementInvalidValue(v) => v.serialize(s),
-            Self::OvfMissingElement(v) => v.serialize(s),
-            Self::OvfUnexpectedElement(v) => v.serialize(s),
-            Self::OvfWrongElement(v) => v.serialize(s),
+            Self::OvfElement(v) => &**v,
+            Self::OvfDuplicateElement(v) => &**v,
+            Self::OvfDuplicatedElementBoundary(v) => &**v,
+            Self::OvfElementInvalidValue(v) => &**v,
+            Self::OvfMissingElement(v) => crate::object::Family::object(v),
+            Self::OvfUnexpectedElement(v) => &**v,
+            Self::OvfWrongElement(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfElement(v) => &mut **v,
+            Self::OvfDuplicateElement(v) => &mut **v,
+            Self::OvfDuplicatedElementBoundary(v) => &mut **v,
+            Self::OvfElementInvalidValue(v) => &mut **v,
+            Self::OvfMissingElement(v) => crate::object::Family::object_mut(v),
+            Self::OvfUnexpectedElement(v) => &mut **v,
+            Self::OvfWrongElement(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfElementKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfElementKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfElementKind {
-    const BASE: u16 = crate::registry::id::OvfElement;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfDuplicateElement => {
-                    Self::OvfDuplicateElement(
-                        Box::new(
-                            <crate::types::OvfDuplicateElement as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfDuplicatedElementBoundary => {
-                    Self::OvfDuplicatedElementBoundary(
-                        Box::new(
-                            <crate::types::OvfDuplicatedElementBoundary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfElementInvalidValue => {
-                    Self::OvfElementInvalidValue(
-                        Box::new(
-                            <crate::types::OvfElementInvalidValue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfMissingElement => {
-                    Self::OvfMissingElement(
-                        <crate::types::OvfMissingElementKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfUnexpectedElement => {
-                    Self::OvfUnexpectedElement(
-                        Box::new(
-                            <crate::types::OvfUnexpectedElement as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfWrongElement => {
-                    Self::OvfWrongElement(
-                        Box::new(
-                            <crate::types::OvfWrongElement as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfElement(
-                        Box::new(
-                            <crate::types::OvfElement as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfElementKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfElementKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfElementKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfElementKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `OvfFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfExportKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfExport {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl OvfExport {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfExport",
+    type_name: Some("OvfExport"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for OvfExport {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfExport {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfExport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfExport {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfExport {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfExport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfExport"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfExport {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfExport {
-    const TYPE_NAME: &'static str = "OvfExport";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfExport` or any of its subtypes: what a member declared as `OvfExport` holds.
@@ -95,16 +117,7 @@ pub enum OvfExportKind {
 impl OvfExportKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfExport(v) => v.type_name(),
-            Self::ConnectedIso(v) => v.type_name(),
-            Self::OvfDuplicatedPropertyIdExport(v) => v.type_name(),
-            Self::OvfDuplicatedPropertyIdImport(v) => v.type_name(),
-            Self::OvfExportFailed(v) => v.type_name(),
-            Self::OvfHardwareExport(v) => v.type_name(),
-            Self::OvfPropertyExport(v) => v.type_name(),
-            Self::OvfPropertyNetworkExport(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -164,114 +177,89 @@ impl From<crate::types::OvfPropertyNetworkExport> for OvfExportKind {
         Self::OvfPropertyNetworkExport(Box::new(v))
     }
 }
-impl serde::Serialize for OvfExportKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfExportKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::OvfExport, id) {
+            crate::registry::id::ConnectedIso => {
+                Self::ConnectedIso(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfDuplicatedPropertyIdExport => {
+                Self::OvfDuplicatedPropertyIdExport(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfDuplicatedPropertyIdImport => {
+                Self::OvfDuplicatedPropertyIdImport(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfExportFailed => {
+                Self::OvfExportFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfHardwareExport => {
+                Self::OvfHardwareExport(
+                    <crate::types::OvfHardwareExportKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfPropertyExport => {
+                Self::OvfPropertyExport(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfPropertyNetworkExport => {
+                Self::OvfPropertyNetworkExport(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfExport(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfExport(v) => v.serialize(s),
-            Self::ConnectedIso(v) => v.serialize(s),
-            Self::OvfDuplicatedPropertyIdExport(v) => v.serialize(s),
-            Self::OvfDuplicatedPropertyIdImport(v) => v.serialize(s),
-            Self::OvfExportFailed(v) => v.serialize(s),
-            Self::OvfHardwareExport(v) => v.serialize(s),
-            Self::OvfPropertyExport(v) => v.serialize(s),
-            Self::OvfPropertyNetworkExport(v) => v.serialize(s),
+            Self::OvfExport(v) => &**v,
+            Self::ConnectedIso(v) => &**v,
+            Self::OvfDuplicatedPropertyIdExport(v) => &**v,
+            Self::OvfDuplicatedPropertyIdImport(v) => &**v,
+            Self::OvfExportFailed(v) => &**v,
+            Self::OvfHardwareExport(v) => crate::object::Family::object(v),
+            Self::OvfPropertyExport(v) => &**v,
+            Self::OvfPropertyNetworkExport(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfExport(v) => &mut **v,
+            Self::ConnectedIso(v) => &mut **v,
+            Self::OvfDuplicatedPropertyIdExport(v) => &mut **v,
+            Self::OvfDuplicatedPropertyIdImport(v) => &mut **v,
+            Self::OvfExportFailed(v) => &mut **v,
+            Self::OvfHardwareExport(v) => crate::object::Family::object_mut(v),
+            Self::OvfPropertyExport(v) => &mut **v,
+            Self::OvfPropertyNetworkExport(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfExportKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfExportKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfExportKind {
-    const BASE: u16 = crate::registry::id::OvfExport;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ConnectedIso => {
-                    Self::ConnectedIso(
-                        Box::new(
-                            <crate::types::ConnectedIso as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfDuplicatedPropertyIdExport => {
-                    Self::OvfDuplicatedPropertyIdExport(
-                        Box::new(
-                            <crate::types::OvfDuplicatedPropertyIdExport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfDuplicatedPropertyIdImport => {
-                    Self::OvfDuplicatedPropertyIdImport(
-                        Box::new(
-                            <crate::types::OvfDuplicatedPropertyIdImport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfExportFailed => {
-                    Self::OvfExportFailed(
-                        Box::new(
-                            <crate::types::OvfExportFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfHardwareExport => {
-                    Self::OvfHardwareExport(
-                        <crate::types::OvfHardwareExportKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfPropertyExport => {
-                    Self::OvfPropertyExport(
-                        Box::new(
-                            <crate::types::OvfPropertyExport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfPropertyNetworkExport => {
-                    Self::OvfPropertyNetworkExport(
-                        Box::new(
-                            <crate::types::OvfPropertyNetworkExport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfExport(
-                        Box::new(
-                            <crate::types::OvfExport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfExportKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfExportKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfExportKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfExportKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl OvfFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfFault",
+    type_name: Some("OvfFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for OvfFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfFault {
-    const TYPE_NAME: &'static str = "OvfFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfFault` or any of its subtypes: what a member declared as `OvfFault` holds.
@@ -93,15 +115,7 @@ pub enum OvfFaultKind {
 impl OvfFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfFault(v) => v.type_name(),
-            Self::OvfConsumerCallbackFault(v) => v.type_name(),
-            Self::OvfExport(v) => v.type_name(),
-            Self::OvfImport(v) => v.type_name(),
-            Self::OvfInvalidPackage(v) => v.type_name(),
-            Self::OvfSystemFault(v) => v.type_name(),
-            Self::OvfUnsupportedPackage(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -155,98 +169,100 @@ impl From<crate::types::OvfUnsupportedPackageKind> for OvfFaultKind {
         Self::OvfUnsupportedPackage(v)
     }
 }
-impl serde::Serialize for OvfFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::OvfFault, id) {
+            crate::registry::id::OvfConsumerCallbackFault => {
+                Self::OvfConsumerCallbackFault(
+                    <crate::types::OvfConsumerCallbackFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfExport => {
+                Self::OvfExport(
+                    <crate::types::OvfExportKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::OvfImport => {
+                Self::OvfImport(
+                    <crate::types::OvfImportKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::OvfInvalidPackage => {
+                Self::OvfInvalidPackage(
+                    <crate::types::OvfInvalidPackageKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfSystemFault => {
+                Self::OvfSystemFault(
+                    <crate::types::OvfSystemFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfUnsupportedPackage => {
+                Self::OvfUnsupportedPackage(
+                    <crate::types::OvfUnsupportedPackageKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfFault(v) => v.serialize(s),
-            Self::OvfConsumerCallbackFault(v) => v.serialize(s),
-            Self::OvfExport(v) => v.serialize(s),
-            Self::OvfImport(v) => v.serialize(s),
-            Self::OvfInvalidPackage(v) => v.serialize(s),
-            Self::OvfSystemFault(v) => v.serialize(s),
-            Self::OvfUnsupportedPackage(v) => v.serialize(s),
+            Self::OvfFault(v) => &**v,
+            Self::OvfConsumerCallbackFault(v) => crate::object::Family::object(v),
+            Self::OvfExport(v) => crate::object::Family::object(v),
+            Self::OvfImport(v) => crate::object::Family::object(v),
+            Self::OvfInvalidPackage(v) => crate::object::Family::object(v),
+            Self::OvfSystemFault(v) => crate::object::Family::object(v),
+            Self::OvfUnsupportedPackage(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfFault(v) => &mut **v,
+            Self::OvfConsumerCallbackFault(v) => crate::object::Family::object_mut(v),
+            Self::OvfExport(v) => crate::object::Family::object_mut(v),
+            Self::OvfImport(v) => crate::object::Family::object_mut(v),
+            Self::OvfInvalidPackage(v) => crate::object::Family::object_mut(v),
+            Self::OvfSystemFault(v) => crate::object::Family::object_mut(v),
+            Self::OvfUnsupportedPackage(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfFaultKind {
-    const BASE: u16 = crate::registry::id::OvfFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfConsumerCallbackFault => {
-                    Self::OvfConsumerCallbackFault(
-                        <crate::types::OvfConsumerCallbackFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfExport => {
-                    Self::OvfExport(
-                        <crate::types::OvfExportKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfImport => {
-                    Self::OvfImport(
-                        <crate::types::OvfImportKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfInvalidPackage => {
-                    Self::OvfInvalidPackage(
-                        <crate::types::OvfInvalidPackageKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfSystemFault => {
-                    Self::OvfSystemFault(
-                        <crate::types::OvfSystemFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfUnsupportedPackage => {
-                    Self::OvfUnsupportedPackage(
-                        <crate::types::OvfUnsupportedPackageKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::OvfFault(
-                        Box::new(
-                            <crate::types::OvfFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *OvfFile*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfFile {
     /// Property *OvfFile.deviceId*.
     pub device_id: String,
@@ -30,82 +30,98 @@ impl OvfFile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceId", &self.device_id);
-        o.field("path", &self.path);
-        o.opt("compressionMethod", &self.compression_method);
-        o.opt("chunkSize", &self.chunk_size);
-        o.field("size", &self.size);
-        o.opt("capacity", &self.capacity);
-        o.opt("populatedSize", &self.populated_size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfFile",
+    type_name: Some("OvfFile"),
+    wire: &[
+        "deviceId",
+        "path",
+        "compressionMethod",
+        "chunkSize",
+        "size",
+        "capacity",
+        "populatedSize",
+    ],
+    names: &[
+        "device_id",
+        "path",
+        "compression_method",
+        "chunk_size",
+        "size",
+        "capacity",
+        "populated_size",
+    ],
+    required: &[0u16, 1u16, 4u16],
+    by_name: &[5u16, 3u16, 2u16, 0u16, 1u16, 6u16, 4u16],
+};
+impl crate::object::Object for OvfFile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_id,
+            1usize => &self.path,
+            2usize => &self.compression_method,
+            3usize => &self.chunk_size,
+            4usize => &self.size,
+            5usize => &self.capacity,
+            6usize => &self.populated_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_id,
+            1usize => &mut self.path,
+            2usize => &mut self.compression_method,
+            3usize => &mut self.chunk_size,
+            4usize => &mut self.size,
+            5usize => &mut self.capacity,
+            6usize => &mut self.populated_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfFile {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfFile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfFile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfFile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfFile"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfFile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfFile {
-    const TYPE_NAME: &'static str = "OvfFile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceId" => crate::de::req(&mut f.0, &mut map, "deviceId"),
-                "path" => crate::de::req(&mut f.1, &mut map, "path"),
-                "compressionMethod" => {
-                    crate::de::set(&mut f.2, &mut map, "compressionMethod")
-                }
-                "chunkSize" => crate::de::set(&mut f.3, &mut map, "chunkSize"),
-                "size" => crate::de::req(&mut f.4, &mut map, "size"),
-                "capacity" => crate::de::set(&mut f.5, &mut map, "capacity"),
-                "populatedSize" => crate::de::set(&mut f.6, &mut map, "populatedSize"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some()],
-                    &["deviceId", "path", "size"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_id: f_0,
-            path: f_1,
-            compression_method: f_2,
-            chunk_size: f_3,
-            size: f_4,
-            capacity: f_5,
-            populated_size: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `OvfExport`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfHardwareExportKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfHardwareExport {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,64 +26,77 @@ impl OvfHardwareExport {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("device", &self.device);
-        o.field("vmPath", &self.vm_path);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfHardwareExport",
+    type_name: Some("OvfHardwareExport"),
+    wire: &["faultCause", "faultMessage", "device", "vmPath"],
+    names: &["fault_cause", "fault_message", "device", "vm_path"],
+    required: &[3u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for OvfHardwareExport {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.device,
+            3usize => &self.vm_path,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.device,
+            3usize => &mut self.vm_path,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfHardwareExport {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfHardwareExport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfHardwareExport {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfHardwareExport {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfHardwareExport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfHardwareExport"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfHardwareExport {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfHardwareExport {
-    const TYPE_NAME: &'static str = "OvfHardwareExport";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<crate::types::VirtualDeviceKind>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "device" => crate::de::set(&mut f.2, &mut map, "device"),
-                "vmPath" => crate::de::req(&mut f.3, &mut map, "vmPath"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.3.is_some()], &["vmPath"]));
-        }
-        let (f_0, f_1, f_2, Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            device: f_2,
-            vm_path: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfHardwareExport` or any of its subtypes: what a member declared as `OvfHardwareExport` holds.
@@ -106,13 +119,7 @@ pub enum OvfHardwareExportKind {
 impl OvfHardwareExportKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfHardwareExport(v) => v.type_name(),
-            Self::OvfConnectedDevice(v) => v.type_name(),
-            Self::OvfUnableToExportDisk(v) => v.type_name(),
-            Self::OvfUnknownDeviceBacking(v) => v.type_name(),
-            Self::OvfUnsupportedDeviceExport(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -154,81 +161,74 @@ impl From<crate::types::OvfUnsupportedDeviceExport> for OvfHardwareExportKind {
         Self::OvfUnsupportedDeviceExport(Box::new(v))
     }
 }
-impl serde::Serialize for OvfHardwareExportKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfHardwareExportKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::OvfHardwareExport, id) {
+            crate::registry::id::OvfConnectedDevice => {
+                Self::OvfConnectedDevice(
+                    <crate::types::OvfConnectedDeviceKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfUnableToExportDisk => {
+                Self::OvfUnableToExportDisk(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfUnknownDeviceBacking => {
+                Self::OvfUnknownDeviceBacking(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfUnsupportedDeviceExport => {
+                Self::OvfUnsupportedDeviceExport(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfHardwareExport(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfHardwareExport(v) => v.serialize(s),
-            Self::OvfConnectedDevice(v) => v.serialize(s),
-            Self::OvfUnableToExportDisk(v) => v.serialize(s),
-            Self::OvfUnknownDeviceBacking(v) => v.serialize(s),
-            Self::OvfUnsupportedDeviceExport(v) => v.serialize(s),
+            Self::OvfHardwareExport(v) => &**v,
+            Self::OvfConnectedDevice(v) => crate::object::Family::object(v),
+            Self::OvfUnableToExportDisk(v) => &**v,
+            Self::OvfUnknownDeviceBacking(v) => &**v,
+            Self::OvfUnsupportedDeviceExport(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfHardwareExport(v) => &mut **v,
+            Self::OvfConnectedDevice(v) => crate::object::Family::object_mut(v),
+            Self::OvfUnableToExportDisk(v) => &mut **v,
+            Self::OvfUnknownDeviceBacking(v) => &mut **v,
+            Self::OvfUnsupportedDeviceExport(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfHardwareExportKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfHardwareExportKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfHardwareExportKind {
-    const BASE: u16 = crate::registry::id::OvfHardwareExport;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfConnectedDevice => {
-                    Self::OvfConnectedDevice(
-                        <crate::types::OvfConnectedDeviceKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfUnableToExportDisk => {
-                    Self::OvfUnableToExportDisk(
-                        Box::new(
-                            <crate::types::OvfUnableToExportDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfUnknownDeviceBacking => {
-                    Self::OvfUnknownDeviceBacking(
-                        Box::new(
-                            <crate::types::OvfUnknownDeviceBacking as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfUnsupportedDeviceExport => {
-                    Self::OvfUnsupportedDeviceExport(
-                        Box::new(
-                            <crate::types::OvfUnsupportedDeviceExport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfHardwareExport(
-                        Box::new(
-                            <crate::types::OvfHardwareExport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfHardwareExportKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfHardwareExportKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfHardwareExportKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfHardwareExportKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

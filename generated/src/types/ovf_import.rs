@@ -5,7 +5,7 @@
 /// Extends `OvfFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfImportKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfImport {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl OvfImport {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfImport",
+    type_name: Some("OvfImport"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for OvfImport {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfImport {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfImport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfImport {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfImport {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfImport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfImport"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfImport {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfImport {
-    const TYPE_NAME: &'static str = "OvfImport";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfImport` or any of its subtypes: what a member declared as `OvfImport` holds.
@@ -99,17 +121,7 @@ pub enum OvfImportKind {
 impl OvfImportKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfImport(v) => v.type_name(),
-            Self::OvfCpuCompatibility(v) => v.type_name(),
-            Self::OvfCpuCompatibilityCheckNotSupported(v) => v.type_name(),
-            Self::OvfHardwareCheck(v) => v.type_name(),
-            Self::OvfImportFailed(v) => v.type_name(),
-            Self::OvfMappedOsId(v) => v.type_name(),
-            Self::OvfMissingHardware(v) => v.type_name(),
-            Self::OvfNetworkMappingNotSupported(v) => v.type_name(),
-            Self::OvfUnsupportedDiskProvisioning(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -175,126 +187,90 @@ impl From<crate::types::OvfUnsupportedDiskProvisioning> for OvfImportKind {
         Self::OvfUnsupportedDiskProvisioning(Box::new(v))
     }
 }
-impl serde::Serialize for OvfImportKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfImportKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::OvfImport, id) {
+            crate::registry::id::OvfCpuCompatibility => {
+                Self::OvfCpuCompatibility(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfCpuCompatibilityCheckNotSupported => {
+                Self::OvfCpuCompatibilityCheckNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfHardwareCheck => {
+                Self::OvfHardwareCheck(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfImportFailed => {
+                Self::OvfImportFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfMappedOsId => {
+                Self::OvfMappedOsId(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfMissingHardware => {
+                Self::OvfMissingHardware(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfNetworkMappingNotSupported => {
+                Self::OvfNetworkMappingNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfUnsupportedDiskProvisioning => {
+                Self::OvfUnsupportedDiskProvisioning(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfImport(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfImport(v) => v.serialize(s),
-            Self::OvfCpuCompatibility(v) => v.serialize(s),
-            Self::OvfCpuCompatibilityCheckNotSupported(v) => v.serialize(s),
-            Self::OvfHardwareCheck(v) => v.serialize(s),
-            Self::OvfImportFailed(v) => v.serialize(s),
-            Self::OvfMappedOsId(v) => v.serialize(s),
-            Self::OvfMissingHardware(v) => v.serialize(s),
-            Self::OvfNetworkMappingNotSupported(v) => v.serialize(s),
-            Self::OvfUnsupportedDiskProvisioning(v) => v.serialize(s),
+            Self::OvfImport(v) => &**v,
+            Self::OvfCpuCompatibility(v) => &**v,
+            Self::OvfCpuCompatibilityCheckNotSupported(v) => &**v,
+            Self::OvfHardwareCheck(v) => &**v,
+            Self::OvfImportFailed(v) => &**v,
+            Self::OvfMappedOsId(v) => &**v,
+            Self::OvfMissingHardware(v) => &**v,
+            Self::OvfNetworkMappingNotSupported(v) => &**v,
+            Self::OvfUnsupportedDiskProvisioning(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfImport(v) => &mut **v,
+            Self::OvfCpuCompatibility(v) => &mut **v,
+            Self::OvfCpuCompatibilityCheckNotSupported(v) => &mut **v,
+            Self::OvfHardwareCheck(v) => &mut **v,
+            Self::OvfImportFailed(v) => &mut **v,
+            Self::OvfMappedOsId(v) => &mut **v,
+            Self::OvfMissingHardware(v) => &mut **v,
+            Self::OvfNetworkMappingNotSupported(v) => &mut **v,
+            Self::OvfUnsupportedDiskProvisioning(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfImportKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfImportKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfImportKind {
-    const BASE: u16 = crate::registry::id::OvfImport;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfCpuCompatibility => {
-                    Self::OvfCpuCompatibility(
-                        Box::new(
-                            <crate::types::OvfCpuCompatibility as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfCpuCompatibilityCheckNotSupported => {
-                    Self::OvfCpuCompatibilityCheckNotSupported(
-                        Box::new(
-                            <crate::types::OvfCpuCompatibilityCheckNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfHardwareCheck => {
-                    Self::OvfHardwareCheck(
-                        Box::new(
-                            <crate::types::OvfHardwareCheck as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfImportFailed => {
-                    Self::OvfImportFailed(
-                        Box::new(
-                            <crate::types::OvfImportFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfMappedOsId => {
-                    Self::OvfMappedOsId(
-                        Box::new(
-                            <crate::types::OvfMappedOsId as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfMissingHardware => {
-                    Self::OvfMissingHardware(
-                        Box::new(
-                            <crate::types::OvfMissingHardware as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfNetworkMappingNotSupported => {
-                    Self::OvfNetworkMappingNotSupported(
-                        Box::new(
-                            <crate::types::OvfNetworkMappingNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfUnsupportedDiskProvisioning => {
-                    Self::OvfUnsupportedDiskProvisioning(
-                        Box::new(
-                            <crate::types::OvfUnsupportedDiskProvisioning as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfImport(
-                        Box::new(
-                            <crate::types::OvfImport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfImportKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfImportKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfImportKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfImportKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

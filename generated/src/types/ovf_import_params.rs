@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `OvfCreateImportSpecParams`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfImportParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: String,
@@ -67,213 +67,161 @@ impl OvfImportParams {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("locale", &self.locale);
-        o.field("deploymentOption", &self.deployment_option);
-        o.opt("msgBundle", &self.msg_bundle);
-        o.opt("importOption", &self.import_option);
-        o.field("entityName", &self.entity_name);
-        o.opt("hostSystem", &self.host_system);
-        o.opt("networkMapping", &self.network_mapping);
-        o.opt("ipAllocationPolicy", &self.ip_allocation_policy);
-        o.opt("ipProtocol", &self.ip_protocol);
-        o.opt("propertyMapping", &self.property_mapping);
-        o.opt("resourceMapping", &self.resource_mapping);
-        o.opt("diskProvisioning", &self.disk_provisioning);
-        o.opt("instantiationOst", &self.instantiation_ost);
-        o.opt("pushMode", &self.push_mode);
-        o.opt("signatureRequired", &self.signature_required);
-        o.opt("skipManifestCheck", &self.skip_manifest_check);
-        o.opt("powerOn", &self.power_on);
-        o.opt("customHttpHeaders", &self.custom_http_headers);
-        o.opt("sourceCertificate", &self.source_certificate);
-        o.opt("datastoreMappings", &self.datastore_mappings);
-        o.opt("vmProfile", &self.vm_profile);
-        o.opt("diskProfiles", &self.disk_profiles);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfImportParams",
+    type_name: Some("OvfImportParams"),
+    wire: &[
+        "locale",
+        "deploymentOption",
+        "msgBundle",
+        "importOption",
+        "entityName",
+        "hostSystem",
+        "networkMapping",
+        "ipAllocationPolicy",
+        "ipProtocol",
+        "propertyMapping",
+        "resourceMapping",
+        "diskProvisioning",
+        "instantiationOst",
+        "pushMode",
+        "signatureRequired",
+        "skipManifestCheck",
+        "powerOn",
+        "customHttpHeaders",
+        "sourceCertificate",
+        "datastoreMappings",
+        "vmProfile",
+        "diskProfiles",
+    ],
+    names: &[
+        "locale",
+        "deployment_option",
+        "msg_bundle",
+        "import_option",
+        "entity_name",
+        "host_system",
+        "network_mapping",
+        "ip_allocation_policy",
+        "ip_protocol",
+        "property_mapping",
+        "resource_mapping",
+        "disk_provisioning",
+        "instantiation_ost",
+        "push_mode",
+        "signature_required",
+        "skip_manifest_check",
+        "power_on",
+        "custom_http_headers",
+        "source_certificate",
+        "datastore_mappings",
+        "vm_profile",
+        "disk_profiles",
+    ],
+    required: &[0u16, 1u16, 4u16],
+    by_name: &[
+        17u16, 19u16, 1u16, 21u16, 11u16, 4u16, 5u16, 3u16, 12u16, 7u16, 8u16, 0u16,
+        2u16, 6u16, 16u16, 9u16, 13u16, 10u16, 14u16, 15u16, 18u16, 20u16,
+    ],
+};
+impl crate::object::Object for OvfImportParams {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.locale,
+            1usize => &self.deployment_option,
+            2usize => &self.msg_bundle,
+            3usize => &self.import_option,
+            4usize => &self.entity_name,
+            5usize => &self.host_system,
+            6usize => &self.network_mapping,
+            7usize => &self.ip_allocation_policy,
+            8usize => &self.ip_protocol,
+            9usize => &self.property_mapping,
+            10usize => &self.resource_mapping,
+            11usize => &self.disk_provisioning,
+            12usize => &self.instantiation_ost,
+            13usize => &self.push_mode,
+            14usize => &self.signature_required,
+            15usize => &self.skip_manifest_check,
+            16usize => &self.power_on,
+            17usize => &self.custom_http_headers,
+            18usize => &self.source_certificate,
+            19usize => &self.datastore_mappings,
+            20usize => &self.vm_profile,
+            21usize => &self.disk_profiles,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.locale,
+            1usize => &mut self.deployment_option,
+            2usize => &mut self.msg_bundle,
+            3usize => &mut self.import_option,
+            4usize => &mut self.entity_name,
+            5usize => &mut self.host_system,
+            6usize => &mut self.network_mapping,
+            7usize => &mut self.ip_allocation_policy,
+            8usize => &mut self.ip_protocol,
+            9usize => &mut self.property_mapping,
+            10usize => &mut self.resource_mapping,
+            11usize => &mut self.disk_provisioning,
+            12usize => &mut self.instantiation_ost,
+            13usize => &mut self.push_mode,
+            14usize => &mut self.signature_required,
+            15usize => &mut self.skip_manifest_check,
+            16usize => &mut self.power_on,
+            17usize => &mut self.custom_http_headers,
+            18usize => &mut self.source_certificate,
+            19usize => &mut self.datastore_mappings,
+            20usize => &mut self.vm_profile,
+            21usize => &mut self.disk_profiles,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfImportParams {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfImportParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfImportParams {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfImportParams {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfImportParams {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfImportParams"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfImportParams {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfImportParams {
-    const TYPE_NAME: &'static str = "OvfImportParams";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::OvfNetworkMapping>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Vec<crate::types::OvfResourceMap>>,
-            Option<String>,
-            Option<Box<crate::types::OvfConsumerOstNode>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<String>,
-            Option<Vec<crate::types::OvfDatastoreMapping>>,
-            Option<String>,
-            Option<Vec<crate::types::OvfStorageProfileMapping>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "locale" => crate::de::req(&mut f.0, &mut map, "locale"),
-                "deploymentOption" => {
-                    crate::de::req(&mut f.1, &mut map, "deploymentOption")
-                }
-                "msgBundle" => crate::de::set_list(&mut f.2, &mut map, "msgBundle"),
-                "importOption" => crate::de::set_list(&mut f.3, &mut map, "importOption"),
-                "entityName" => crate::de::req(&mut f.4, &mut map, "entityName"),
-                "hostSystem" => crate::de::set(&mut f.5, &mut map, "hostSystem"),
-                "networkMapping" => {
-                    crate::de::set_list(&mut f.6, &mut map, "networkMapping")
-                }
-                "ipAllocationPolicy" => {
-                    crate::de::set(&mut f.7, &mut map, "ipAllocationPolicy")
-                }
-                "ipProtocol" => crate::de::set(&mut f.8, &mut map, "ipProtocol"),
-                "propertyMapping" => {
-                    crate::de::set_list(&mut f.9, &mut map, "propertyMapping")
-                }
-                "resourceMapping" => {
-                    crate::de::set_list(&mut f.10, &mut map, "resourceMapping")
-                }
-                "diskProvisioning" => {
-                    crate::de::set(&mut f.11, &mut map, "diskProvisioning")
-                }
-                "instantiationOst" => {
-                    crate::de::set(&mut f.12, &mut map, "instantiationOst")
-                }
-                "pushMode" => crate::de::set(&mut f.13, &mut map, "pushMode"),
-                "signatureRequired" => {
-                    crate::de::set(&mut f.14, &mut map, "signatureRequired")
-                }
-                "skipManifestCheck" => {
-                    crate::de::set(&mut f.15, &mut map, "skipManifestCheck")
-                }
-                "powerOn" => crate::de::set(&mut f.16, &mut map, "powerOn"),
-                "customHttpHeaders" => {
-                    crate::de::set_list(&mut f.17, &mut map, "customHttpHeaders")
-                }
-                "sourceCertificate" => {
-                    crate::de::set(&mut f.18, &mut map, "sourceCertificate")
-                }
-                "datastoreMappings" => {
-                    crate::de::set_list(&mut f.19, &mut map, "datastoreMappings")
-                }
-                "vmProfile" => crate::de::set(&mut f.20, &mut map, "vmProfile"),
-                "diskProfiles" => {
-                    crate::de::set_list(&mut f.21, &mut map, "diskProfiles")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, _, Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some()],
-                    &["locale", "deploymentOption", "entityName"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            f_3,
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            locale: f_0,
-            deployment_option: f_1,
-            msg_bundle: f_2,
-            import_option: f_3,
-            entity_name: f_4,
-            host_system: f_5,
-            network_mapping: f_6,
-            ip_allocation_policy: f_7,
-            ip_protocol: f_8,
-            property_mapping: f_9,
-            resource_mapping: f_10,
-            disk_provisioning: f_11,
-            instantiation_ost: f_12,
-            push_mode: f_13,
-            signature_required: f_14,
-            skip_manifest_check: f_15,
-            power_on: f_16,
-            custom_http_headers: f_17,
-            source_certificate: f_18,
-            datastore_mappings: f_19,
-            vm_profile: f_20,
-            disk_profiles: f_21,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

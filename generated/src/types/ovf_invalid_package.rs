@@ -5,7 +5,7 @@
 /// Extends `OvfFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfInvalidPackageKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfInvalidPackage {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,60 +24,75 @@ impl OvfInvalidPackage {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("lineNumber", &self.line_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfInvalidPackage",
+    type_name: Some("OvfInvalidPackage"),
+    wire: &["faultCause", "faultMessage", "lineNumber"],
+    names: &["fault_cause", "fault_message", "line_number"],
+    required: &[2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for OvfInvalidPackage {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.line_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.line_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfInvalidPackage {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfInvalidPackage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfInvalidPackage {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfInvalidPackage {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfInvalidPackage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfInvalidPackage"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfInvalidPackage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfInvalidPackage {
-    const TYPE_NAME: &'static str = "OvfInvalidPackage";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "lineNumber" => crate::de::req(&mut f.2, &mut map, "lineNumber"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["lineNumber"]));
-        }
-        let (f_0, f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            line_number: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfInvalidPackage` or any of its subtypes: what a member declared as `OvfInvalidPackage` holds.
@@ -104,15 +119,7 @@ pub enum OvfInvalidPackageKind {
 impl OvfInvalidPackageKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfInvalidPackage(v) => v.type_name(),
-            Self::OvfAttribute(v) => v.type_name(),
-            Self::OvfConstraint(v) => v.type_name(),
-            Self::OvfElement(v) => v.type_name(),
-            Self::OvfProperty(v) => v.type_name(),
-            Self::OvfWrongNamespace(v) => v.type_name(),
-            Self::OvfXmlFormat(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -166,100 +173,96 @@ impl From<crate::types::OvfXmlFormat> for OvfInvalidPackageKind {
         Self::OvfXmlFormat(Box::new(v))
     }
 }
-impl serde::Serialize for OvfInvalidPackageKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfInvalidPackageKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::OvfInvalidPackage, id) {
+            crate::registry::id::OvfAttribute => {
+                Self::OvfAttribute(
+                    <crate::types::OvfAttributeKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfConstraint => {
+                Self::OvfConstraint(
+                    <crate::types::OvfConstraintKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfElement => {
+                Self::OvfElement(
+                    <crate::types::OvfElementKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfProperty => {
+                Self::OvfProperty(
+                    <crate::types::OvfPropertyKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfWrongNamespace => {
+                Self::OvfWrongNamespace(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfXmlFormat => {
+                Self::OvfXmlFormat(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfInvalidPackage(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfInvalidPackage(v) => v.serialize(s),
-            Self::OvfAttribute(v) => v.serialize(s),
-            Self::OvfConstraint(v) => v.serialize(s),
-            Self::OvfElement(v) => v.serialize(s),
-            Self::OvfProperty(v) => v.serialize(s),
-            Self::OvfWrongNamespace(v) => v.serialize(s),
-            Self::OvfXmlFormat(v) => v.serialize(s),
+            Self::OvfInvalidPackage(v) => &**v,
+            Self::OvfAttribute(v) => crate::object::Family::object(v),
+            Self::OvfConstraint(v) => crate::object::Family::object(v),
+            Self::OvfElement(v) => crate::object::Family::object(v),
+            Self::OvfProperty(v) => crate::object::Family::object(v),
+            Self::OvfWrongNamespace(v) => &**v,
+            Self::OvfXmlFormat(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfInvalidPackage(v) => &mut **v,
+            Self::OvfAttribute(v) => crate::object::Family::object_mut(v),
+            Self::OvfConstraint(v) => crate::object::Family::object_mut(v),
+            Self::OvfElement(v) => crate::object::Family::object_mut(v),
+            Self::OvfProperty(v) => crate::object::Family::object_mut(v),
+            Self::OvfWrongNamespace(v) => &mut **v,
+            Self::OvfXmlFormat(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfInvalidPackageKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfInvalidPackageKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfInvalidPackageKind {
-    const BASE: u16 = crate::registry::id::OvfInvalidPackage;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfAttribute => {
-                    Self::OvfAttribute(
-                        <crate::types::OvfAttributeKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfConstraint => {
-                    Self::OvfConstraint(
-                        <crate::types::OvfConstraintKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfElement => {
-                    Self::OvfElement(
-                        <crate::types::OvfElementKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfProperty => {
-                    Self::OvfProperty(
-                        <crate::types::OvfPropertyKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfWrongNamespace => {
-                    Self::OvfWrongNamespace(
-                        Box::new(
-                            <crate::types::OvfWrongNamespace as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfXmlFormat => {
-                    Self::OvfXmlFormat(
-                        Box::new(
-                            <crate::types::OvfXmlFormat as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfInvalidPackage(
-                        Box::new(
-                            <crate::types::OvfInvalidPackage as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfInvalidPackageKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfInvalidPackageKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfInvalidPackageKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfInvalidPackageKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

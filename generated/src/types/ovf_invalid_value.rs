@@ -5,7 +5,7 @@
 /// Extends `OvfAttribute`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfInvalidValueKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfInvalidValue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,77 +30,95 @@ impl OvfInvalidValue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("lineNumber", &self.line_number);
-        o.field("elementName", &self.element_name);
-        o.field("attributeName", &self.attribute_name);
-        o.field("value", &self.value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfInvalidValue",
+    type_name: Some("OvfInvalidValue"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "lineNumber",
+        "elementName",
+        "attributeName",
+        "value",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "line_number",
+        "element_name",
+        "attribute_name",
+        "value",
+    ],
+    required: &[2u16, 3u16, 4u16, 5u16],
+    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16, 5u16],
+};
+impl crate::object::Object for OvfInvalidValue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.line_number,
+            3usize => &self.element_name,
+            4usize => &self.attribute_name,
+            5usize => &self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.line_number,
+            3usize => &mut self.element_name,
+            4usize => &mut self.attribute_name,
+            5usize => &mut self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfInvalidValue {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfInvalidValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfInvalidValue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfInvalidValue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfInvalidValue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfInvalidValue"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfInvalidValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfInvalidValue {
-    const TYPE_NAME: &'static str = "OvfInvalidValue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "lineNumber" => crate::de::req(&mut f.2, &mut map, "lineNumber"),
-                "elementName" => crate::de::req(&mut f.3, &mut map, "elementName"),
-                "attributeName" => crate::de::req(&mut f.4, &mut map, "attributeName"),
-                "value" => crate::de::req(&mut f.5, &mut map, "value"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["lineNumber", "elementName", "attributeName", "value"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            line_number: f_2,
-            element_name: f_3,
-            attribute_name: f_4,
-            value: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfInvalidValue` or any of its subtypes: what a member declared as `OvfInvalidValue` holds.
@@ -123,13 +141,7 @@ pub enum OvfInvalidValueKind {
 impl OvfInvalidValueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfInvalidValue(v) => v.type_name(),
-            Self::OvfInvalidValueConfiguration(v) => v.type_name(),
-            Self::OvfInvalidValueEmpty(v) => v.type_name(),
-            Self::OvfInvalidValueFormatMalformed(v) => v.type_name(),
-            Self::OvfInvalidValueReference(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -171,82 +183,70 @@ impl From<crate::types::OvfInvalidValueReference> for OvfInvalidValueKind {
         Self::OvfInvalidValueReference(Box::new(v))
     }
 }
-impl serde::Serialize for OvfInvalidValueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfInvalidValueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::OvfInvalidValue, id) {
+            crate::registry::id::OvfInvalidValueConfiguration => {
+                Self::OvfInvalidValueConfiguration(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfInvalidValueEmpty => {
+                Self::OvfInvalidValueEmpty(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfInvalidValueFormatMalformed => {
+                Self::OvfInvalidValueFormatMalformed(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfInvalidValueReference => {
+                Self::OvfInvalidValueReference(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfInvalidValue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfInvalidValue(v) => v.serialize(s),
-            Self::OvfInvalidValueConfiguration(v) => v.serialize(s),
-            Self::OvfInvalidValueEmpty(v) => v.serialize(s),
-            Self::OvfInvalidValueFormatMalformed(v) => v.serialize(s),
-            Self::OvfInvalidValueReference(v) => v.serialize(s),
+            Self::OvfInvalidValue(v) => &**v,
+            Self::OvfInvalidValueConfiguration(v) => &**v,
+            Self::OvfInvalidValueEmpty(v) => &**v,
+            Self::OvfInvalidValueFormatMalformed(v) => &**v,
+            Self::OvfInvalidValueReference(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfInvalidValue(v) => &mut **v,
+            Self::OvfInvalidValueConfiguration(v) => &mut **v,
+            Self::OvfInvalidValueEmpty(v) => &mut **v,
+            Self::OvfInvalidValueFormatMalformed(v) => &mut **v,
+            Self::OvfInvalidValueReference(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfInvalidValueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfInvalidValueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfInvalidValueKind {
-    const BASE: u16 = crate::registry::id::OvfInvalidValue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfInvalidValueConfiguration => {
-                    Self::OvfInvalidValueConfiguration(
-                        Box::new(
-                            <crate::types::OvfInvalidValueConfiguration as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfInvalidValueEmpty => {
-                    Self::OvfInvalidValueEmpty(
-                        Box::new(
-                            <crate::types::OvfInvalidValueEmpty as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfInvalidValueFormatMalformed => {
-                    Self::OvfInvalidValueFormatMalformed(
-                        Box::new(
-                            <crate::types::OvfInvalidValueFormatMalformed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfInvalidValueReference => {
-                    Self::OvfInvalidValueReference(
-                        Box::new(
-                            <crate::types::OvfInvalidValueReference as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfInvalidValue(
-                        Box::new(
-                            <crate::types::OvfInvalidValue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfInvalidValueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfInvalidValueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfInvalidValueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfInvalidValueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfManagerCommonParamsKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfManagerCommonParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: String,
@@ -26,71 +26,77 @@ impl OvfManagerCommonParams {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("locale", &self.locale);
-        o.field("deploymentOption", &self.deployment_option);
-        o.opt("msgBundle", &self.msg_bundle);
-        o.opt("importOption", &self.import_option);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfManagerCommonParams",
+    type_name: Some("OvfManagerCommonParams"),
+    wire: &["locale", "deploymentOption", "msgBundle", "importOption"],
+    names: &["locale", "deployment_option", "msg_bundle", "import_option"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for OvfManagerCommonParams {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.locale,
+            1usize => &self.deployment_option,
+            2usize => &self.msg_bundle,
+            3usize => &self.import_option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.locale,
+            1usize => &mut self.deployment_option,
+            2usize => &mut self.msg_bundle,
+            3usize => &mut self.import_option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfManagerCommonParams {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfManagerCommonParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfManagerCommonParams {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfManagerCommonParams {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfManagerCommonParams {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfManagerCommonParams"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfManagerCommonParams {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfManagerCommonParams {
-    const TYPE_NAME: &'static str = "OvfManagerCommonParams";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "locale" => crate::de::req(&mut f.0, &mut map, "locale"),
-                "deploymentOption" => {
-                    crate::de::req(&mut f.1, &mut map, "deploymentOption")
-                }
-                "msgBundle" => crate::de::set_list(&mut f.2, &mut map, "msgBundle"),
-                "importOption" => crate::de::set_list(&mut f.3, &mut map, "importOption"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["locale", "deploymentOption"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            locale: f_0,
-            deployment_option: f_1,
-            msg_bundle: f_2,
-            import_option: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfManagerCommonParams` or any of its subtypes: what a member declared as `OvfManagerCommonParams` holds.
@@ -111,12 +117,7 @@ pub enum OvfManagerCommonParamsKind {
 impl OvfManagerCommonParamsKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfManagerCommonParams(v) => v.type_name(),
-            Self::OvfCreateImportSpecParams(v) => v.type_name(),
-            Self::OvfParseDescriptorParams(v) => v.type_name(),
-            Self::OvfValidateHostParams(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -152,70 +153,72 @@ impl From<crate::types::OvfValidateHostParams> for OvfManagerCommonParamsKind {
         Self::OvfValidateHostParams(Box::new(v))
     }
 }
-impl serde::Serialize for OvfManagerCommonParamsKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfManagerCommonParamsKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::OvfManagerCommonParams,
+            id,
+        ) {
+            crate::registry::id::OvfCreateImportSpecParams => {
+                Self::OvfCreateImportSpecParams(
+                    <crate::types::OvfCreateImportSpecParamsKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfParseDescriptorParams => {
+                Self::OvfParseDescriptorParams(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfValidateHostParams => {
+                Self::OvfValidateHostParams(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfManagerCommonParams(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfManagerCommonParams(v) => v.serialize(s),
-            Self::OvfCreateImportSpecParams(v) => v.serialize(s),
-            Self::OvfParseDescriptorParams(v) => v.serialize(s),
-            Self::OvfValidateHostParams(v) => v.serialize(s),
+            Self::OvfManagerCommonParams(v) => &**v,
+            Self::OvfCreateImportSpecParams(v) => crate::object::Family::object(v),
+            Self::OvfParseDescriptorParams(v) => &**v,
+            Self::OvfValidateHostParams(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfManagerCommonParams(v) => &mut **v,
+            Self::OvfCreateImportSpecParams(v) => crate::object::Family::object_mut(v),
+            Self::OvfParseDescriptorParams(v) => &mut **v,
+            Self::OvfValidateHostParams(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfManagerCommonParamsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfManagerCommonParamsKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfManagerCommonParamsKind {
-    const BASE: u16 = crate::registry::id::OvfManagerCommonParams;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfCreateImportSpecParams => {
-                    Self::OvfCreateImportSpecParams(
-                        <crate::types::OvfCreateImportSpecParamsKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfParseDescriptorParams => {
-                    Self::OvfParseDescriptorParams(
-                        Box::new(
-                            <crate::types::OvfParseDescriptorParams as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfValidateHostParams => {
-                    Self::OvfValidateHostParams(
-                        Box::new(
-                            <crate::types::OvfValidateHostParams as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfManagerCommonParams(
-                        Box::new(
-                            <crate::types::OvfManagerCommonParams as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfManagerCommonParamsKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfManagerCommonParamsKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfManagerCommonParamsKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfManagerCommonParamsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *OvfParseDescriptorResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfParseDescriptorResult {
     /// Property *OvfParseDescriptorResult.eula*.
     pub eula: Option<Vec<String>>,
@@ -52,189 +52,145 @@ impl OvfParseDescriptorResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("eula", &self.eula);
-        o.opt("network", &self.network);
-        o.opt("ipAllocationScheme", &self.ip_allocation_scheme);
-        o.opt("ipProtocols", &self.ip_protocols);
-        o.opt("property", &self.property);
-        o.opt("productInfo", &self.product_info);
-        o.field("annotation", &self.annotation);
-        o.opt("approximateDownloadSize", &self.approximate_download_size);
-        o.opt("approximateFlatDeploymentSize", &self.approximate_flat_deployment_size);
-        o.opt(
-            "approximateSparseDeploymentSize",
-            &self.approximate_sparse_deployment_size,
-        );
-        o.field("defaultEntityName", &self.default_entity_name);
-        o.field("virtualApp", &self.virtual_app);
-        o.opt("deploymentOption", &self.deployment_option);
-        o.field("defaultDeploymentOption", &self.default_deployment_option);
-        o.opt("entityName", &self.entity_name);
-        o.opt("annotatedOst", &self.annotated_ost);
-        o.opt("error", &self.error);
-        o.opt("warning", &self.warning);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfParseDescriptorResult",
+    type_name: Some("OvfParseDescriptorResult"),
+    wire: &[
+        "eula",
+        "network",
+        "ipAllocationScheme",
+        "ipProtocols",
+        "property",
+        "productInfo",
+        "annotation",
+        "approximateDownloadSize",
+        "approximateFlatDeploymentSize",
+        "approximateSparseDeploymentSize",
+        "defaultEntityName",
+        "virtualApp",
+        "deploymentOption",
+        "defaultDeploymentOption",
+        "entityName",
+        "annotatedOst",
+        "error",
+        "warning",
+    ],
+    names: &[
+        "eula",
+        "network",
+        "ip_allocation_scheme",
+        "ip_protocols",
+        "property",
+        "product_info",
+        "annotation",
+        "approximate_download_size",
+        "approximate_flat_deployment_size",
+        "approximate_sparse_deployment_size",
+        "default_entity_name",
+        "virtual_app",
+        "deployment_option",
+        "default_deployment_option",
+        "entity_name",
+        "annotated_ost",
+        "error",
+        "warning",
+    ],
+    required: &[6u16, 10u16, 11u16, 13u16],
+    by_name: &[
+        15u16, 6u16, 7u16, 8u16, 9u16, 13u16, 10u16, 12u16, 14u16, 16u16, 0u16, 2u16,
+        3u16, 1u16, 5u16, 4u16, 11u16, 17u16,
+    ],
+};
+impl crate::object::Object for OvfParseDescriptorResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.eula,
+            1usize => &self.network,
+            2usize => &self.ip_allocation_scheme,
+            3usize => &self.ip_protocols,
+            4usize => &self.property,
+            5usize => &self.product_info,
+            6usize => &self.annotation,
+            7usize => &self.approximate_download_size,
+            8usize => &self.approximate_flat_deployment_size,
+            9usize => &self.approximate_sparse_deployment_size,
+            10usize => &self.default_entity_name,
+            11usize => &self.virtual_app,
+            12usize => &self.deployment_option,
+            13usize => &self.default_deployment_option,
+            14usize => &self.entity_name,
+            15usize => &self.annotated_ost,
+            16usize => &self.error,
+            17usize => &self.warning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.eula,
+            1usize => &mut self.network,
+            2usize => &mut self.ip_allocation_scheme,
+            3usize => &mut self.ip_protocols,
+            4usize => &mut self.property,
+            5usize => &mut self.product_info,
+            6usize => &mut self.annotation,
+            7usize => &mut self.approximate_download_size,
+            8usize => &mut self.approximate_flat_deployment_size,
+            9usize => &mut self.approximate_sparse_deployment_size,
+            10usize => &mut self.default_entity_name,
+            11usize => &mut self.virtual_app,
+            12usize => &mut self.deployment_option,
+            13usize => &mut self.default_deployment_option,
+            14usize => &mut self.entity_name,
+            15usize => &mut self.annotated_ost,
+            16usize => &mut self.error,
+            17usize => &mut self.warning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfParseDescriptorResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfParseDescriptorResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfParseDescriptorResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfParseDescriptorResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfParseDescriptorResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("OvfParseDescriptorResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfParseDescriptorResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfParseDescriptorResult {
-    const TYPE_NAME: &'static str = "OvfParseDescriptorResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<crate::types::OvfNetworkInfo>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VAppPropertyInfo>>,
-            Option<Box<crate::types::VAppProductInfo>>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::OvfDeploymentOption>>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Box<crate::types::OvfConsumerOstNode>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "eula" => crate::de::set_list(&mut f.0, &mut map, "eula"),
-                "network" => crate::de::set_list(&mut f.1, &mut map, "network"),
-                "ipAllocationScheme" => {
-                    crate::de::set_list(&mut f.2, &mut map, "ipAllocationScheme")
-                }
-                "ipProtocols" => crate::de::set_list(&mut f.3, &mut map, "ipProtocols"),
-                "property" => crate::de::set_list(&mut f.4, &mut map, "property"),
-                "productInfo" => crate::de::set(&mut f.5, &mut map, "productInfo"),
-                "annotation" => crate::de::req(&mut f.6, &mut map, "annotation"),
-                "approximateDownloadSize" => {
-                    crate::de::set(&mut f.7, &mut map, "approximateDownloadSize")
-                }
-                "approximateFlatDeploymentSize" => {
-                    crate::de::set(&mut f.8, &mut map, "approximateFlatDeploymentSize")
-                }
-                "approximateSparseDeploymentSize" => {
-                    crate::de::set(&mut f.9, &mut map, "approximateSparseDeploymentSize")
-                }
-                "defaultEntityName" => {
-                    crate::de::req(&mut f.10, &mut map, "defaultEntityName")
-                }
-                "virtualApp" => crate::de::req(&mut f.11, &mut map, "virtualApp"),
-                "deploymentOption" => {
-                    crate::de::set_list(&mut f.12, &mut map, "deploymentOption")
-                }
-                "defaultDeploymentOption" => {
-                    crate::de::req(&mut f.13, &mut map, "defaultDeploymentOption")
-                }
-                "entityName" => crate::de::set_list(&mut f.14, &mut map, "entityName"),
-                "annotatedOst" => crate::de::set(&mut f.15, &mut map, "annotatedOst"),
-                "error" => crate::de::set_list(&mut f.16, &mut map, "error"),
-                "warning" => crate::de::set_list(&mut f.17, &mut map, "warning"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, _, _, _, _, Some(_), _, _, _, Some(_), Some(_), _, Some(_), _, _,
-            _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.6.is_some(), f.10.is_some(), f.11.is_some(), f.13.is_some()],
-                    &[
-                        "annotation",
-                        "defaultEntityName",
-                        "virtualApp",
-                        "defaultDeploymentOption",
-                    ],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            Some(f_6),
-            f_7,
-            f_8,
-            f_9,
-            Some(f_10),
-            Some(f_11),
-            f_12,
-            Some(f_13),
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            eula: f_0,
-            network: f_1,
-            ip_allocation_scheme: f_2,
-            ip_protocols: f_3,
-            property: f_4,
-            product_info: f_5,
-            annotation: f_6,
-            approximate_download_size: f_7,
-            approximate_flat_deployment_size: f_8,
-            approximate_sparse_deployment_size: f_9,
-            default_entity_name: f_10,
-            virtual_app: f_11,
-            deployment_option: f_12,
-            default_deployment_option: f_13,
-            entity_name: f_14,
-            annotated_ost: f_15,
-            error: f_16,
-            warning: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `OvfInvalidPackage`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfPropertyKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfProperty {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,73 +28,79 @@ impl OvfProperty {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("lineNumber", &self.line_number);
-        o.field("type", &self.r#type);
-        o.field("value", &self.value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfProperty",
+    type_name: Some("OvfProperty"),
+    wire: &["faultCause", "faultMessage", "lineNumber", "type", "value"],
+    names: &["fault_cause", "fault_message", "line_number", "type", "value"],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+};
+impl crate::object::Object for OvfProperty {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.line_number,
+            3usize => &self.r#type,
+            4usize => &self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.line_number,
+            3usize => &mut self.r#type,
+            4usize => &mut self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfProperty {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfProperty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfProperty {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfProperty {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfProperty {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfProperty"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfProperty {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfProperty {
-    const TYPE_NAME: &'static str = "OvfProperty";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "lineNumber" => crate::de::req(&mut f.2, &mut map, "lineNumber"),
-                "type" => crate::de::req(&mut f.3, &mut map, "type"),
-                "value" => crate::de::req(&mut f.4, &mut map, "value"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["lineNumber", "type", "value"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            line_number: f_2,
-            r#type: f_3,
-            value: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfProperty` or any of its subtypes: what a member declared as `OvfProperty` holds.
@@ -121,15 +127,7 @@ pub enum OvfPropertyKind {
 impl OvfPropertyKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfProperty(v) => v.type_name(),
-            Self::OvfPropertyNetwork(v) => v.type_name(),
-            Self::OvfPropertyQualifier(v) => v.type_name(),
-            Self::OvfPropertyQualifierDuplicate(v) => v.type_name(),
-            Self::OvfPropertyQualifierIgnored(v) => v.type_name(),
-            Self::OvfPropertyType(v) => v.type_name(),
-            Self::OvfPropertyValue(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -183,104 +181,80 @@ impl From<crate::types::OvfPropertyValue> for OvfPropertyKind {
         Self::OvfPropertyValue(Box::new(v))
     }
 }
-impl serde::Serialize for OvfPropertyKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfPropertyKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::OvfProperty, id) {
+            crate::registry::id::OvfPropertyNetwork => {
+                Self::OvfPropertyNetwork(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfPropertyQualifier => {
+                Self::OvfPropertyQualifier(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfPropertyQualifierDuplicate => {
+                Self::OvfPropertyQualifierDuplicate(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfPropertyQualifierIgnored => {
+                Self::OvfPropertyQualifierIgnored(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfPropertyType => {
+                Self::OvfPropertyType(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfPropertyValue => {
+                Self::OvfPropertyValue(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfProperty(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfProperty(v) => v.serialize(s),
-            Self::OvfPropertyNetwork(v) => v.serialize(s),
-            Self::OvfPropertyQualifier(v) => v.serialize(s),
-            Self::OvfPropertyQualifierDuplicate(v) => v.serialize(s),
-            Self::OvfPropertyQualifierIgnored(v) => v.serialize(s),
-            Self::OvfPropertyType(v) => v.serialize(s),
-            Self::OvfPropertyValue(v) => v.serialize(s),
+            Self::OvfProperty(v) => &**v,
+            Self::OvfPropertyNetwork(v) => &**v,
+            Self::OvfPropertyQualifier(v) => &**v,
+            Self::OvfPropertyQualifierDuplicate(v) => &**v,
+            Self::OvfPropertyQualifierIgnored(v) => &**v,
+            Self::OvfPropertyType(v) => &**v,
+            Self::OvfPropertyValue(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfProperty(v) => &mut **v,
+            Self::OvfPropertyNetwork(v) => &mut **v,
+            Self::OvfPropertyQualifier(v) => &mut **v,
+            Self::OvfPropertyQualifierDuplicate(v) => &mut **v,
+            Self::OvfPropertyQualifierIgnored(v) => &mut **v,
+            Self::OvfPropertyType(v) => &mut **v,
+            Self::OvfPropertyValue(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfPropertyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfPropertyKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfPropertyKind {
-    const BASE: u16 = crate::registry::id::OvfProperty;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfPropertyNetwork => {
-                    Self::OvfPropertyNetwork(
-                        Box::new(
-                            <crate::types::OvfPropertyNetwork as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfPropertyQualifier => {
-                    Self::OvfPropertyQualifier(
-                        Box::new(
-                            <crate::types::OvfPropertyQualifier as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfPropertyQualifierDuplicate => {
-                    Self::OvfPropertyQualifierDuplicate(
-                        Box::new(
-                            <crate::types::OvfPropertyQualifierDuplicate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfPropertyQualifierIgnored => {
-                    Self::OvfPropertyQualifierIgnored(
-                        Box::new(
-                            <crate::types::OvfPropertyQualifierIgnored as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfPropertyType => {
-                    Self::OvfPropertyType(
-                        Box::new(
-                            <crate::types::OvfPropertyType as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfPropertyValue => {
-                    Self::OvfPropertyValue(
-                        Box::new(
-                            <crate::types::OvfPropertyValue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfProperty(
-                        Box::new(
-                            <crate::types::OvfProperty as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfPropertyKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfPropertyKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfPropertyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfPropertyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

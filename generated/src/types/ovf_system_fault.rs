@@ -5,7 +5,7 @@
 /// Extends `OvfFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfSystemFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfSystemFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl OvfSystemFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfSystemFault",
+    type_name: Some("OvfSystemFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for OvfSystemFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfSystemFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfSystemFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfSystemFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfSystemFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfSystemFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfSystemFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfSystemFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfSystemFault {
-    const TYPE_NAME: &'static str = "OvfSystemFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfSystemFault` or any of its subtypes: what a member declared as `OvfSystemFault` holds.
@@ -99,17 +121,7 @@ pub enum OvfSystemFaultKind {
 impl OvfSystemFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfSystemFault(v) => v.type_name(),
-            Self::OvfDiskMappingNotFound(v) => v.type_name(),
-            Self::OvfHostValueNotParsed(v) => v.type_name(),
-            Self::OvfInternalError(v) => v.type_name(),
-            Self::OvfToXmlUnsupportedElement(v) => v.type_name(),
-            Self::OvfUnknownDevice(v) => v.type_name(),
-            Self::OvfUnknownEntity(v) => v.type_name(),
-            Self::OvfUnsupportedDeviceBackingInfo(v) => v.type_name(),
-            Self::OvfUnsupportedDeviceBackingOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -175,126 +187,90 @@ impl From<crate::types::OvfUnsupportedDeviceBackingOption> for OvfSystemFaultKin
         Self::OvfUnsupportedDeviceBackingOption(Box::new(v))
     }
 }
-impl serde::Serialize for OvfSystemFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfSystemFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::OvfSystemFault, id) {
+            crate::registry::id::OvfDiskMappingNotFound => {
+                Self::OvfDiskMappingNotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfHostValueNotParsed => {
+                Self::OvfHostValueNotParsed(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfInternalError => {
+                Self::OvfInternalError(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfToXmlUnsupportedElement => {
+                Self::OvfToXmlUnsupportedElement(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfUnknownDevice => {
+                Self::OvfUnknownDevice(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfUnknownEntity => {
+                Self::OvfUnknownEntity(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfUnsupportedDeviceBackingInfo => {
+                Self::OvfUnsupportedDeviceBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfUnsupportedDeviceBackingOption => {
+                Self::OvfUnsupportedDeviceBackingOption(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfSystemFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfSystemFault(v) => v.serialize(s),
-            Self::OvfDiskMappingNotFound(v) => v.serialize(s),
-            Self::OvfHostValueNotParsed(v) => v.serialize(s),
-            Self::OvfInternalError(v) => v.serialize(s),
-            Self::OvfToXmlUnsupportedElement(v) => v.serialize(s),
-            Self::OvfUnknownDevice(v) => v.serialize(s),
-            Self::OvfUnknownEntity(v) => v.serialize(s),
-            Self::OvfUnsupportedDeviceBackingInfo(v) => v.serialize(s),
-            Self::OvfUnsupportedDeviceBackingOption(v) => v.serialize(s),
+            Self::OvfSystemFault(v) => &**v,
+            Self::OvfDiskMappingNotFound(v) => &**v,
+            Self::OvfHostValueNotParsed(v) => &**v,
+            Self::OvfInternalError(v) => &**v,
+            Self::OvfToXmlUnsupportedElement(v) => &**v,
+            Self::OvfUnknownDevice(v) => &**v,
+            Self::OvfUnknownEntity(v) => &**v,
+            Self::OvfUnsupportedDeviceBackingInfo(v) => &**v,
+            Self::OvfUnsupportedDeviceBackingOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfSystemFault(v) => &mut **v,
+            Self::OvfDiskMappingNotFound(v) => &mut **v,
+            Self::OvfHostValueNotParsed(v) => &mut **v,
+            Self::OvfInternalError(v) => &mut **v,
+            Self::OvfToXmlUnsupportedElement(v) => &mut **v,
+            Self::OvfUnknownDevice(v) => &mut **v,
+            Self::OvfUnknownEntity(v) => &mut **v,
+            Self::OvfUnsupportedDeviceBackingInfo(v) => &mut **v,
+            Self::OvfUnsupportedDeviceBackingOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfSystemFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfSystemFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfSystemFaultKind {
-    const BASE: u16 = crate::registry::id::OvfSystemFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfDiskMappingNotFound => {
-                    Self::OvfDiskMappingNotFound(
-                        Box::new(
-                            <crate::types::OvfDiskMappingNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfHostValueNotParsed => {
-                    Self::OvfHostValueNotParsed(
-                        Box::new(
-                            <crate::types::OvfHostValueNotParsed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfInternalError => {
-                    Self::OvfInternalError(
-                        Box::new(
-                            <crate::types::OvfInternalError as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfToXmlUnsupportedElement => {
-                    Self::OvfToXmlUnsupportedElement(
-                        Box::new(
-                            <crate::types::OvfToXmlUnsupportedElement as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfUnknownDevice => {
-                    Self::OvfUnknownDevice(
-                        Box::new(
-                            <crate::types::OvfUnknownDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfUnknownEntity => {
-                    Self::OvfUnknownEntity(
-                        Box::new(
-                            <crate::types::OvfUnknownEntity as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfUnsupportedDeviceBackingInfo => {
-                    Self::OvfUnsupportedDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::OvfUnsupportedDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfUnsupportedDeviceBackingOption => {
-                    Self::OvfUnsupportedDeviceBackingOption(
-                        Box::new(
-                            <crate::types::OvfUnsupportedDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfSystemFault(
-                        Box::new(
-                            <crate::types::OvfSystemFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfSystemFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfSystemFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfSystemFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfSystemFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

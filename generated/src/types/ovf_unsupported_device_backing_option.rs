@@ -3,7 +3,7 @@
 /// Data object type *OvfUnsupportedDeviceBackingOption*.
 ///
 /// Extends `OvfSystemFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfUnsupportedDeviceBackingOption {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -28,75 +28,94 @@ impl OvfUnsupportedDeviceBackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("elementName", &self.element_name);
-        o.opt("instanceId", &self.instance_id);
-        o.field("deviceName", &self.device_name);
-        o.opt("backingName", &self.backing_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfUnsupportedDeviceBackingOption",
+    type_name: Some("OvfUnsupportedDeviceBackingOption"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "elementName",
+        "instanceId",
+        "deviceName",
+        "backingName",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "element_name",
+        "instance_id",
+        "device_name",
+        "backing_name",
+    ],
+    required: &[4u16],
+    by_name: &[5u16, 4u16, 2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for OvfUnsupportedDeviceBackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.element_name,
+            3usize => &self.instance_id,
+            4usize => &self.device_name,
+            5usize => &self.backing_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.element_name,
+            3usize => &mut self.instance_id,
+            4usize => &mut self.device_name,
+            5usize => &mut self.backing_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfUnsupportedDeviceBackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfUnsupportedDeviceBackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfUnsupportedDeviceBackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfUnsupportedDeviceBackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfUnsupportedDeviceBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("OvfUnsupportedDeviceBackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfUnsupportedDeviceBackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfUnsupportedDeviceBackingOption {
-    const TYPE_NAME: &'static str = "OvfUnsupportedDeviceBackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "elementName" => crate::de::set(&mut f.2, &mut map, "elementName"),
-                "instanceId" => crate::de::set(&mut f.3, &mut map, "instanceId"),
-                "deviceName" => crate::de::req(&mut f.4, &mut map, "deviceName"),
-                "backingName" => crate::de::set(&mut f.5, &mut map, "backingName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.4.is_some()], &["deviceName"]));
-        }
-        let (f_0, f_1, f_2, f_3, Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            element_name: f_2,
-            instance_id: f_3,
-            device_name: f_4,
-            backing_name: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `OvfFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`OvfUnsupportedPackageKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfUnsupportedPackage {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,55 +24,75 @@ impl OvfUnsupportedPackage {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("lineNumber", &self.line_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfUnsupportedPackage",
+    type_name: Some("OvfUnsupportedPackage"),
+    wire: &["faultCause", "faultMessage", "lineNumber"],
+    names: &["fault_cause", "fault_message", "line_number"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for OvfUnsupportedPackage {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.line_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.line_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfUnsupportedPackage {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfUnsupportedPackage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfUnsupportedPackage {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfUnsupportedPackage {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfUnsupportedPackage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfUnsupportedPackage"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfUnsupportedPackage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfUnsupportedPackage {
-    const TYPE_NAME: &'static str = "OvfUnsupportedPackage";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "lineNumber" => crate::de::set(&mut f.2, &mut map, "lineNumber"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            line_number: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `OvfUnsupportedPackage` or any of its subtypes: what a member declared as `OvfUnsupportedPackage` holds.
@@ -101,16 +121,7 @@ pub enum OvfUnsupportedPackageKind {
 impl OvfUnsupportedPackageKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::OvfUnsupportedPackage(v) => v.type_name(),
-            Self::OvfInvalidVmName(v) => v.type_name(),
-            Self::OvfNoHostNic(v) => v.type_name(),
-            Self::OvfNoSupportedHardwareFamily(v) => v.type_name(),
-            Self::OvfUnsupportedAttribute(v) => v.type_name(),
-            Self::OvfUnsupportedElement(v) => v.type_name(),
-            Self::OvfUnsupportedSubType(v) => v.type_name(),
-            Self::OvfUnsupportedType(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -170,113 +181,96 @@ impl From<crate::types::OvfUnsupportedType> for OvfUnsupportedPackageKind {
         Self::OvfUnsupportedType(Box::new(v))
     }
 }
-impl serde::Serialize for OvfUnsupportedPackageKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for OvfUnsupportedPackageKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::OvfUnsupportedPackage,
+            id,
+        ) {
+            crate::registry::id::OvfInvalidVmName => {
+                Self::OvfInvalidVmName(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfNoHostNic => {
+                Self::OvfNoHostNic(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfNoSupportedHardwareFamily => {
+                Self::OvfNoSupportedHardwareFamily(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfUnsupportedAttribute => {
+                Self::OvfUnsupportedAttribute(
+                    <crate::types::OvfUnsupportedAttributeKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfUnsupportedElement => {
+                Self::OvfUnsupportedElement(
+                    <crate::types::OvfUnsupportedElementKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::OvfUnsupportedSubType => {
+                Self::OvfUnsupportedSubType(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfUnsupportedType => {
+                Self::OvfUnsupportedType(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::OvfUnsupportedPackage(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::OvfUnsupportedPackage(v) => v.serialize(s),
-            Self::OvfInvalidVmName(v) => v.serialize(s),
-            Self::OvfNoHostNic(v) => v.serialize(s),
-            Self::OvfNoSupportedHardwareFamily(v) => v.serialize(s),
-            Self::OvfUnsupportedAttribute(v) => v.serialize(s),
-            Self::OvfUnsupportedElement(v) => v.serialize(s),
-            Self::OvfUnsupportedSubType(v) => v.serialize(s),
-            Self::OvfUnsupportedType(v) => v.serialize(s),
+            Self::OvfUnsupportedPackage(v) => &**v,
+            Self::OvfInvalidVmName(v) => &**v,
+            Self::OvfNoHostNic(v) => &**v,
+            Self::OvfNoSupportedHardwareFamily(v) => &**v,
+            Self::OvfUnsupportedAttribute(v) => crate::object::Family::object(v),
+            Self::OvfUnsupportedElement(v) => crate::object::Family::object(v),
+            Self::OvfUnsupportedSubType(v) => &**v,
+            Self::OvfUnsupportedType(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::OvfUnsupportedPackage(v) => &mut **v,
+            Self::OvfInvalidVmName(v) => &mut **v,
+            Self::OvfNoHostNic(v) => &mut **v,
+            Self::OvfNoSupportedHardwareFamily(v) => &mut **v,
+            Self::OvfUnsupportedAttribute(v) => crate::object::Family::object_mut(v),
+            Self::OvfUnsupportedElement(v) => crate::object::Family::object_mut(v),
+            Self::OvfUnsupportedSubType(v) => &mut **v,
+            Self::OvfUnsupportedType(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for OvfUnsupportedPackageKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for OvfUnsupportedPackageKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for OvfUnsupportedPackageKind {
-    const BASE: u16 = crate::registry::id::OvfUnsupportedPackage;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::OvfInvalidVmName => {
-                    Self::OvfInvalidVmName(
-                        Box::new(
-                            <crate::types::OvfInvalidVmName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfNoHostNic => {
-                    Self::OvfNoHostNic(
-                        Box::new(
-                            <crate::types::OvfNoHostNic as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfNoSupportedHardwareFamily => {
-                    Self::OvfNoSupportedHardwareFamily(
-                        Box::new(
-                            <crate::types::OvfNoSupportedHardwareFamily as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfUnsupportedAttribute => {
-                    Self::OvfUnsupportedAttribute(
-                        <crate::types::OvfUnsupportedAttributeKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfUnsupportedElement => {
-                    Self::OvfUnsupportedElement(
-                        <crate::types::OvfUnsupportedElementKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::OvfUnsupportedSubType => {
-                    Self::OvfUnsupportedSubType(
-                        Box::new(
-                            <crate::types::OvfUnsupportedSubType as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfUnsupportedType => {
-                    Self::OvfUnsupportedType(
-                        Box::new(
-                            <crate::types::OvfUnsupportedType as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::OvfUnsupportedPackage(
-                        Box::new(
-                            <crate::types::OvfUnsupportedPackage as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for OvfUnsupportedPackageKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for OvfUnsupportedPackageKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for OvfUnsupportedPackageKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OvfUnsupportedPackageKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

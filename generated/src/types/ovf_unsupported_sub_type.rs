@@ -3,7 +3,7 @@
 /// Data object type *OvfUnsupportedSubType*.
 ///
 /// Extends `OvfUnsupportedPackage`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfUnsupportedSubType {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,80 +30,98 @@ impl OvfUnsupportedSubType {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("lineNumber", &self.line_number);
-        o.field("elementName", &self.element_name);
-        o.field("instanceId", &self.instance_id);
-        o.field("deviceType", &self.device_type);
-        o.field("deviceSubType", &self.device_sub_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfUnsupportedSubType",
+    type_name: Some("OvfUnsupportedSubType"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "lineNumber",
+        "elementName",
+        "instanceId",
+        "deviceType",
+        "deviceSubType",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "line_number",
+        "element_name",
+        "instance_id",
+        "device_type",
+        "device_sub_type",
+    ],
+    required: &[3u16, 4u16, 5u16, 6u16],
+    by_name: &[6u16, 5u16, 3u16, 0u16, 1u16, 4u16, 2u16],
+};
+impl crate::object::Object for OvfUnsupportedSubType {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.line_number,
+            3usize => &self.element_name,
+            4usize => &self.instance_id,
+            5usize => &self.device_type,
+            6usize => &self.device_sub_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.line_number,
+            3usize => &mut self.element_name,
+            4usize => &mut self.instance_id,
+            5usize => &mut self.device_type,
+            6usize => &mut self.device_sub_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfUnsupportedSubType {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfUnsupportedSubType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfUnsupportedSubType {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfUnsupportedSubType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfUnsupportedSubType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfUnsupportedSubType"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfUnsupportedSubType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfUnsupportedSubType {
-    const TYPE_NAME: &'static str = "OvfUnsupportedSubType";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "lineNumber" => crate::de::set(&mut f.2, &mut map, "lineNumber"),
-                "elementName" => crate::de::req(&mut f.3, &mut map, "elementName"),
-                "instanceId" => crate::de::req(&mut f.4, &mut map, "instanceId"),
-                "deviceType" => crate::de::req(&mut f.5, &mut map, "deviceType"),
-                "deviceSubType" => crate::de::req(&mut f.6, &mut map, "deviceSubType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.4.is_some(), f.5.is_some(), f.6.is_some()],
-                    &["elementName", "instanceId", "deviceType", "deviceSubType"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), Some(f_4), Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            line_number: f_2,
-            element_name: f_3,
-            instance_id: f_4,
-            device_type: f_5,
-            device_sub_type: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

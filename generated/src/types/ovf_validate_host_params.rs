@@ -3,7 +3,7 @@
 /// Data object type *OvfValidateHostParams*.
 ///
 /// Extends `OvfManagerCommonParams`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfValidateHostParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: String,
@@ -24,70 +24,76 @@ impl OvfValidateHostParams {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("locale", &self.locale);
-        o.field("deploymentOption", &self.deployment_option);
-        o.opt("msgBundle", &self.msg_bundle);
-        o.opt("importOption", &self.import_option);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfValidateHostParams",
+    type_name: Some("OvfValidateHostParams"),
+    wire: &["locale", "deploymentOption", "msgBundle", "importOption"],
+    names: &["locale", "deployment_option", "msg_bundle", "import_option"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for OvfValidateHostParams {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.locale,
+            1usize => &self.deployment_option,
+            2usize => &self.msg_bundle,
+            3usize => &self.import_option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.locale,
+            1usize => &mut self.deployment_option,
+            2usize => &mut self.msg_bundle,
+            3usize => &mut self.import_option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfValidateHostParams {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfValidateHostParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfValidateHostParams {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfValidateHostParams {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfValidateHostParams {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfValidateHostParams"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfValidateHostParams {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfValidateHostParams {
-    const TYPE_NAME: &'static str = "OvfValidateHostParams";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "locale" => crate::de::req(&mut f.0, &mut map, "locale"),
-                "deploymentOption" => {
-                    crate::de::req(&mut f.1, &mut map, "deploymentOption")
-                }
-                "msgBundle" => crate::de::set_list(&mut f.2, &mut map, "msgBundle"),
-                "importOption" => crate::de::set_list(&mut f.3, &mut map, "importOption"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["locale", "deploymentOption"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            locale: f_0,
-            deployment_option: f_1,
-            msg_bundle: f_2,
-            import_option: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *OvfValidateHostResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct OvfValidateHostResult {
     /// Property *OvfValidateHostResult.downloadSize*.
     pub download_size: Option<i64>,
@@ -28,72 +28,94 @@ impl OvfValidateHostResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("downloadSize", &self.download_size);
-        o.opt("flatDeploymentSize", &self.flat_deployment_size);
-        o.opt("sparseDeploymentSize", &self.sparse_deployment_size);
-        o.opt("error", &self.error);
-        o.opt("warning", &self.warning);
-        o.opt("supportedDiskProvisioning", &self.supported_disk_provisioning);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "OvfValidateHostResult",
+    type_name: Some("OvfValidateHostResult"),
+    wire: &[
+        "downloadSize",
+        "flatDeploymentSize",
+        "sparseDeploymentSize",
+        "error",
+        "warning",
+        "supportedDiskProvisioning",
+    ],
+    names: &[
+        "download_size",
+        "flat_deployment_size",
+        "sparse_deployment_size",
+        "error",
+        "warning",
+        "supported_disk_provisioning",
+    ],
+    required: &[],
+    by_name: &[0u16, 3u16, 1u16, 2u16, 5u16, 4u16],
+};
+impl crate::object::Object for OvfValidateHostResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.download_size,
+            1usize => &self.flat_deployment_size,
+            2usize => &self.sparse_deployment_size,
+            3usize => &self.error,
+            4usize => &self.warning,
+            5usize => &self.supported_disk_provisioning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.download_size,
+            1usize => &mut self.flat_deployment_size,
+            2usize => &mut self.sparse_deployment_size,
+            3usize => &mut self.error,
+            4usize => &mut self.warning,
+            5usize => &mut self.supported_disk_provisioning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for OvfValidateHostResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for OvfValidateHostResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for OvfValidateHostResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for OvfValidateHostResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for OvfValidateHostResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("OvfValidateHostResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for OvfValidateHostResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for OvfValidateHostResult {
-    const TYPE_NAME: &'static str = "OvfValidateHostResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "downloadSize" => crate::de::set(&mut f.0, &mut map, "downloadSize"),
-                "flatDeploymentSize" => {
-                    crate::de::set(&mut f.1, &mut map, "flatDeploymentSize")
-                }
-                "sparseDeploymentSize" => {
-                    crate::de::set(&mut f.2, &mut map, "sparseDeploymentSize")
-                }
-                "error" => crate::de::set_list(&mut f.3, &mut map, "error"),
-                "warning" => crate::de::set_list(&mut f.4, &mut map, "warning"),
-                "supportedDiskProvisioning" => {
-                    crate::de::set_list(&mut f.5, &mut map, "supportedDiskProvisioning")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            download_size: f_0,
-            flat_deployment_size: f_1,
-            sparse_deployment_size: f_2,
-            error: f_3,
-            warning: f_4,
-            supported_disk_provisioning: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

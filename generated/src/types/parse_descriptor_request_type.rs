@@ -10,11 +10,11 @@ pub struct ParseDescriptorRequestType<'a> {
     /// Parameter *pdp*.
     pub pdp: &'a crate::types::OvfParseDescriptorParams,
 }
-impl serde::Serialize for ParseDescriptorRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ParseDescriptorRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("ovfDescriptor", &self.ovf_descriptor);
         o.field("pdp", &self.pdp);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PatchMetadataInvalidKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PatchMetadataInvalid {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,64 +26,77 @@ impl PatchMetadataInvalid {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("patchID", &self.patch_id);
-        o.opt("metaData", &self.meta_data);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PatchMetadataInvalid",
+    type_name: Some("PatchMetadataInvalid"),
+    wire: &["faultCause", "faultMessage", "patchID", "metaData"],
+    names: &["fault_cause", "fault_message", "patch_id", "meta_data"],
+    required: &[2u16],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for PatchMetadataInvalid {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.patch_id,
+            3usize => &self.meta_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.patch_id,
+            3usize => &mut self.meta_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PatchMetadataInvalid {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PatchMetadataInvalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PatchMetadataInvalid {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PatchMetadataInvalid {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PatchMetadataInvalid {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PatchMetadataInvalid"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PatchMetadataInvalid {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PatchMetadataInvalid {
-    const TYPE_NAME: &'static str = "PatchMetadataInvalid";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "patchID" => crate::de::req(&mut f.2, &mut map, "patchID"),
-                "metaData" => crate::de::set_list(&mut f.3, &mut map, "metaData"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["patchID"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            patch_id: f_2,
-            meta_data: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PatchMetadataInvalid` or any of its subtypes: what a member declared as `PatchMetadataInvalid` holds.
@@ -102,11 +115,7 @@ pub enum PatchMetadataInvalidKind {
 impl PatchMetadataInvalidKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PatchMetadataInvalid(v) => v.type_name(),
-            Self::PatchMetadataCorrupted(v) => v.type_name(),
-            Self::PatchMetadataNotFound(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -136,60 +145,63 @@ impl From<crate::types::PatchMetadataNotFound> for PatchMetadataInvalidKind {
         Self::PatchMetadataNotFound(Box::new(v))
     }
 }
-impl serde::Serialize for PatchMetadataInvalidKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PatchMetadataInvalidKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PatchMetadataInvalid,
+            id,
+        ) {
+            crate::registry::id::PatchMetadataCorrupted => {
+                Self::PatchMetadataCorrupted(crate::object::Blank::blank())
+            }
+            crate::registry::id::PatchMetadataNotFound => {
+                Self::PatchMetadataNotFound(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PatchMetadataInvalid(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PatchMetadataInvalid(v) => v.serialize(s),
-            Self::PatchMetadataCorrupted(v) => v.serialize(s),
-            Self::PatchMetadataNotFound(v) => v.serialize(s),
+            Self::PatchMetadataInvalid(v) => &**v,
+            Self::PatchMetadataCorrupted(v) => &**v,
+            Self::PatchMetadataNotFound(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PatchMetadataInvalid(v) => &mut **v,
+            Self::PatchMetadataCorrupted(v) => &mut **v,
+            Self::PatchMetadataNotFound(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PatchMetadataInvalidKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PatchMetadataInvalidKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PatchMetadataInvalidKind {
-    const BASE: u16 = crate::registry::id::PatchMetadataInvalid;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::PatchMetadataCorrupted => {
-                    Self::PatchMetadataCorrupted(
-                        Box::new(
-                            <crate::types::PatchMetadataCorrupted as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PatchMetadataNotFound => {
-                    Self::PatchMetadataNotFound(
-                        Box::new(
-                            <crate::types::PatchMetadataNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PatchMetadataInvalid(
-                        Box::new(
-                            <crate::types::PatchMetadataInvalid as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PatchMetadataInvalidKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PatchMetadataInvalidKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PatchMetadataInvalidKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PatchMetadataInvalidKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PatchMissingDependencies*.
 ///
 /// Extends `PatchNotApplicable`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PatchMissingDependencies {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,75 +26,90 @@ impl PatchMissingDependencies {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("patchID", &self.patch_id);
-        o.opt("prerequisitePatch", &self.prerequisite_patch);
-        o.opt("prerequisiteLib", &self.prerequisite_lib);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PatchMissingDependencies",
+    type_name: Some("PatchMissingDependencies"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "patchID",
+        "prerequisitePatch",
+        "prerequisiteLib",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "patch_id",
+        "prerequisite_patch",
+        "prerequisite_lib",
+    ],
+    required: &[2u16],
+    by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
+};
+impl crate::object::Object for PatchMissingDependencies {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.patch_id,
+            3usize => &self.prerequisite_patch,
+            4usize => &self.prerequisite_lib,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.patch_id,
+            3usize => &mut self.prerequisite_patch,
+            4usize => &mut self.prerequisite_lib,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PatchMissingDependencies {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PatchMissingDependencies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PatchMissingDependencies {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PatchMissingDependencies {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PatchMissingDependencies {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PatchMissingDependencies"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PatchMissingDependencies {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PatchMissingDependencies {
-    const TYPE_NAME: &'static str = "PatchMissingDependencies";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "patchID" => crate::de::req(&mut f.2, &mut map, "patchID"),
-                "prerequisitePatch" => {
-                    crate::de::set_list(&mut f.3, &mut map, "prerequisitePatch")
-                }
-                "prerequisiteLib" => {
-                    crate::de::set_list(&mut f.4, &mut map, "prerequisiteLib")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["patchID"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            patch_id: f_2,
-            prerequisite_patch: f_3,
-            prerequisite_lib: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

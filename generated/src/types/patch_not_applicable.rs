@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PatchNotApplicableKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PatchNotApplicable {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,60 +24,75 @@ impl PatchNotApplicable {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("patchID", &self.patch_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PatchNotApplicable",
+    type_name: Some("PatchNotApplicable"),
+    wire: &["faultCause", "faultMessage", "patchID"],
+    names: &["fault_cause", "fault_message", "patch_id"],
+    required: &[2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for PatchNotApplicable {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.patch_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.patch_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PatchNotApplicable {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PatchNotApplicable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PatchNotApplicable {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PatchNotApplicable {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PatchNotApplicable {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PatchNotApplicable"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PatchNotApplicable {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PatchNotApplicable {
-    const TYPE_NAME: &'static str = "PatchNotApplicable";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "patchID" => crate::de::req(&mut f.2, &mut map, "patchID"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["patchID"]));
-        }
-        let (f_0, f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            patch_id: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PatchNotApplicable` or any of its subtypes: what a member declared as `PatchNotApplicable` holds.
@@ -98,12 +113,7 @@ pub enum PatchNotApplicableKind {
 impl PatchNotApplicableKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PatchNotApplicable(v) => v.type_name(),
-            Self::PatchAlreadyInstalled(v) => v.type_name(),
-            Self::PatchMissingDependencies(v) => v.type_name(),
-            Self::PatchSuperseded(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -139,71 +149,68 @@ impl From<crate::types::PatchSuperseded> for PatchNotApplicableKind {
         Self::PatchSuperseded(Box::new(v))
     }
 }
-impl serde::Serialize for PatchNotApplicableKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PatchNotApplicableKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PatchNotApplicable,
+            id,
+        ) {
+            crate::registry::id::PatchAlreadyInstalled => {
+                Self::PatchAlreadyInstalled(crate::object::Blank::blank())
+            }
+            crate::registry::id::PatchMissingDependencies => {
+                Self::PatchMissingDependencies(crate::object::Blank::blank())
+            }
+            crate::registry::id::PatchSuperseded => {
+                Self::PatchSuperseded(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PatchNotApplicable(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PatchNotApplicable(v) => v.serialize(s),
-            Self::PatchAlreadyInstalled(v) => v.serialize(s),
-            Self::PatchMissingDependencies(v) => v.serialize(s),
-            Self::PatchSuperseded(v) => v.serialize(s),
+            Self::PatchNotApplicable(v) => &**v,
+            Self::PatchAlreadyInstalled(v) => &**v,
+            Self::PatchMissingDependencies(v) => &**v,
+            Self::PatchSuperseded(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PatchNotApplicable(v) => &mut **v,
+            Self::PatchAlreadyInstalled(v) => &mut **v,
+            Self::PatchMissingDependencies(v) => &mut **v,
+            Self::PatchSuperseded(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PatchNotApplicableKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PatchNotApplicableKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PatchNotApplicableKind {
-    const BASE: u16 = crate::registry::id::PatchNotApplicable;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::PatchAlreadyInstalled => {
-                    Self::PatchAlreadyInstalled(
-                        Box::new(
-                            <crate::types::PatchAlreadyInstalled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PatchMissingDependencies => {
-                    Self::PatchMissingDependencies(
-                        Box::new(
-                            <crate::types::PatchMissingDependencies as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PatchSuperseded => {
-                    Self::PatchSuperseded(
-                        Box::new(
-                            <crate::types::PatchSuperseded as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PatchNotApplicable(
-                        Box::new(
-                            <crate::types::PatchNotApplicable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PatchNotApplicableKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PatchNotApplicableKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PatchNotApplicableKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PatchNotApplicableKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,11 +12,11 @@ pub struct PbmAssignDefaultRequirementProfileRequestType<'a> {
     /// Parameter *datastores*.
     pub datastores: &'a [crate::types::PbmPlacementHub],
 }
-impl serde::Serialize for PbmAssignDefaultRequirementProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmAssignDefaultRequirementProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("profile", &self.profile);
         o.field("datastores", &self.datastores);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

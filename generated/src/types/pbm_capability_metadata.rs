@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmCapabilityMetadata {
     /// Property *PbmCapabilityMetadata.id*.
     pub id: Box<crate::types::PbmCapabilityMetadataUniqueId>,
@@ -32,84 +32,98 @@ impl PbmCapabilityMetadata {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("summary", &self.summary);
-        o.opt("mandatory", &self.mandatory);
-        o.opt("hint", &self.hint);
-        o.opt("keyId", &self.key_id);
-        o.opt("allowMultipleConstraints", &self.allow_multiple_constraints);
-        o.field("propertyMetadata", &self.property_metadata);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmCapabilityMetadata",
+    type_name: Some("PbmCapabilityMetadata"),
+    wire: &[
+        "id",
+        "summary",
+        "mandatory",
+        "hint",
+        "keyId",
+        "allowMultipleConstraints",
+        "propertyMetadata",
+    ],
+    names: &[
+        "id",
+        "summary",
+        "mandatory",
+        "hint",
+        "key_id",
+        "allow_multiple_constraints",
+        "property_metadata",
+    ],
+    required: &[0u16, 1u16, 6u16],
+    by_name: &[5u16, 3u16, 0u16, 4u16, 2u16, 6u16, 1u16],
+};
+impl crate::object::Object for PbmCapabilityMetadata {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.summary,
+            2usize => &self.mandatory,
+            3usize => &self.hint,
+            4usize => &self.key_id,
+            5usize => &self.allow_multiple_constraints,
+            6usize => &self.property_metadata,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.summary,
+            2usize => &mut self.mandatory,
+            3usize => &mut self.hint,
+            4usize => &mut self.key_id,
+            5usize => &mut self.allow_multiple_constraints,
+            6usize => &mut self.property_metadata,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmCapabilityMetadata {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmCapabilityMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmCapabilityMetadata {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmCapabilityMetadata {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilityMetadata {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PbmCapabilityMetadata"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmCapabilityMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmCapabilityMetadata {
-    const TYPE_NAME: &'static str = "PbmCapabilityMetadata";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmCapabilityMetadataUniqueId>>,
-            Option<Box<crate::types::PbmExtendedElementDescription>>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::PbmCapabilityPropertyMetadata>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "summary" => crate::de::req(&mut f.1, &mut map, "summary"),
-                "mandatory" => crate::de::set(&mut f.2, &mut map, "mandatory"),
-                "hint" => crate::de::set(&mut f.3, &mut map, "hint"),
-                "keyId" => crate::de::set(&mut f.4, &mut map, "keyId"),
-                "allowMultipleConstraints" => {
-                    crate::de::set(&mut f.5, &mut map, "allowMultipleConstraints")
-                }
-                "propertyMetadata" => {
-                    crate::de::req_list(&mut f.6, &mut map, "propertyMetadata")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.6.is_some()],
-                    &["id", "summary", "propertyMetadata"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            summary: f_1,
-            mandatory: f_2,
-            hint: f_3,
-            key_id: f_4,
-            allow_multiple_constraints: f_5,
-            property_metadata: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -18,8 +18,9 @@ impl PbmCapabilityOperator {
         }
     }
 }
-impl crate::de::StringEnum for PbmCapabilityOperator {
-    fn from_wire(v: &str) -> Self {
+impl PbmCapabilityOperator {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "NOT" => Self::Not,
             other => Self::Unrecognized(other.to_owned()),
@@ -28,13 +29,13 @@ impl crate::de::StringEnum for PbmCapabilityOperator {
 }
 impl From<&str> for PbmCapabilityOperator {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for PbmCapabilityOperator {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for PbmCapabilityOperator {
@@ -42,13 +43,33 @@ impl std::fmt::Display for PbmCapabilityOperator {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for PbmCapabilityOperator {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for PbmCapabilityOperator {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for PbmCapabilityOperator {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilityOperator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmCapabilityOperator {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

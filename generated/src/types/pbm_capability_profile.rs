@@ -7,7 +7,7 @@
 /// Extends `PbmProfile`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmCapabilityProfileKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PbmCapabilityProfile {
     /// Property *PbmProfile.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
@@ -59,184 +59,156 @@ impl PbmCapabilityProfile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profileId", &self.profile_id);
-        o.field("name", &self.name);
-        o.opt("description", &self.description);
-        o.field("creationTime", &self.creation_time);
-        o.field("createdBy", &self.created_by);
-        o.field("lastUpdatedTime", &self.last_updated_time);
-        o.field("lastUpdatedBy", &self.last_updated_by);
-        o.field("profileCategory", &self.profile_category);
-        o.field("resourceType", &self.resource_type);
-        o.field("constraints", &self.constraints);
-        o.opt("generationId", &self.generation_id);
-        o.field("isDefault", &self.is_default);
-        o.opt("systemCreatedProfileType", &self.system_created_profile_type);
-        o.opt("lineOfService", &self.line_of_service);
-        o.opt("k8sCompliantName", &self.k8s_compliant_name);
-        o.opt("otherK8sCompliantNames", &self.other_k8s_compliant_names);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmCapabilityProfile",
+    type_name: Some("PbmCapabilityProfile"),
+    wire: &[
+        "profileId",
+        "name",
+        "description",
+        "creationTime",
+        "createdBy",
+        "lastUpdatedTime",
+        "lastUpdatedBy",
+        "profileCategory",
+        "resourceType",
+        "constraints",
+        "generationId",
+        "isDefault",
+        "systemCreatedProfileType",
+        "lineOfService",
+        "k8sCompliantName",
+        "otherK8sCompliantNames",
+    ],
+    names: &[
+        "profile_id",
+        "name",
+        "description",
+        "creation_time",
+        "created_by",
+        "last_updated_time",
+        "last_updated_by",
+        "profile_category",
+        "resource_type",
+        "constraints",
+        "generation_id",
+        "is_default",
+        "system_created_profile_type",
+        "line_of_service",
+        "k8s_compliant_name",
+        "other_k8s_compliant_names",
+    ],
+    required: &[0u16, 1u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 11u16],
+    by_name: &[
+        9u16, 4u16, 3u16, 2u16, 10u16, 11u16, 14u16, 6u16, 5u16, 13u16, 1u16, 15u16,
+        7u16, 0u16, 8u16, 12u16,
+    ],
+};
+impl crate::object::Object for PbmCapabilityProfile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.creation_time,
+            4usize => &self.created_by,
+            5usize => &self.last_updated_time,
+            6usize => &self.last_updated_by,
+            7usize => &self.profile_category,
+            8usize => &self.resource_type,
+            9usize => &self.constraints,
+            10usize => &self.generation_id,
+            11usize => &self.is_default,
+            12usize => &self.system_created_profile_type,
+            13usize => &self.line_of_service,
+            14usize => &self.k8s_compliant_name,
+            15usize => &self.other_k8s_compliant_names,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.creation_time,
+            4usize => &mut self.created_by,
+            5usize => &mut self.last_updated_time,
+            6usize => &mut self.last_updated_by,
+            7usize => &mut self.profile_category,
+            8usize => &mut self.resource_type,
+            9usize => &mut self.constraints,
+            10usize => &mut self.generation_id,
+            11usize => &mut self.is_default,
+            12usize => &mut self.system_created_profile_type,
+            13usize => &mut self.line_of_service,
+            14usize => &mut self.k8s_compliant_name,
+            15usize => &mut self.other_k8s_compliant_names,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmCapabilityProfile {
+    fn blank() -> Self {
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            creation_time: crate::object::Blank::blank(),
+            created_by: crate::object::Blank::blank(),
+            last_updated_time: crate::object::Blank::blank(),
+            last_updated_by: crate::object::Blank::blank(),
+            profile_category: crate::object::Blank::blank(),
+            resource_type: crate::object::Blank::blank(),
+            constraints: crate::object::Blank::blank(),
+            generation_id: crate::object::Blank::blank(),
+            is_default: crate::object::Blank::blank(),
+            system_created_profile_type: crate::object::Blank::blank(),
+            line_of_service: crate::object::Blank::blank(),
+            k8s_compliant_name: crate::object::Blank::blank(),
+            other_k8s_compliant_names: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PbmCapabilityProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmCapabilityProfile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmCapabilityProfile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilityProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PbmCapabilityProfile"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmCapabilityProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmCapabilityProfile {
-    const TYPE_NAME: &'static str = "PbmCapabilityProfile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmProfileId>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::PbmProfileResourceType>>,
-            Option<crate::types::PbmCapabilityConstraintsKind>,
-            Option<i64>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::req(&mut f.0, &mut map, "profileId"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "creationTime" => crate::de::req(&mut f.3, &mut map, "creationTime"),
-                "createdBy" => crate::de::req(&mut f.4, &mut map, "createdBy"),
-                "lastUpdatedTime" => {
-                    crate::de::req(&mut f.5, &mut map, "lastUpdatedTime")
-                }
-                "lastUpdatedBy" => crate::de::req(&mut f.6, &mut map, "lastUpdatedBy"),
-                "profileCategory" => {
-                    crate::de::req(&mut f.7, &mut map, "profileCategory")
-                }
-                "resourceType" => crate::de::req(&mut f.8, &mut map, "resourceType"),
-                "constraints" => crate::de::req(&mut f.9, &mut map, "constraints"),
-                "generationId" => crate::de::set(&mut f.10, &mut map, "generationId"),
-                "isDefault" => crate::de::req(&mut f.11, &mut map, "isDefault"),
-                "systemCreatedProfileType" => {
-                    crate::de::set(&mut f.12, &mut map, "systemCreatedProfileType")
-                }
-                "lineOfService" => crate::de::set(&mut f.13, &mut map, "lineOfService"),
-                "k8sCompliantName" => {
-                    crate::de::set(&mut f.14, &mut map, "k8sCompliantName")
-                }
-                "otherK8sCompliantNames" => {
-                    crate::de::set_list(&mut f.15, &mut map, "otherK8sCompliantNames")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), _, Some(_), _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.11.is_some(),
-                    ],
-                    &[
-                        "profileId",
-                        "name",
-                        "creationTime",
-                        "createdBy",
-                        "lastUpdatedTime",
-                        "lastUpdatedBy",
-                        "profileCategory",
-                        "resourceType",
-                        "constraints",
-                        "isDefault",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            f_10,
-            Some(f_11),
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            profile_id: f_0,
-            name: f_1,
-            description: f_2,
-            creation_time: f_3,
-            created_by: f_4,
-            last_updated_time: f_5,
-            last_updated_by: f_6,
-            profile_category: f_7,
-            resource_type: f_8,
-            constraints: f_9,
-            generation_id: f_10,
-            is_default: f_11,
-            system_created_profile_type: f_12,
-            line_of_service: f_13,
-            k8s_compliant_name: f_14,
-            other_k8s_compliant_names: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PbmCapabilityProfile` or any of its subtypes: what a member declared as `PbmCapabilityProfile` holds.
@@ -254,11 +226,7 @@ pub enum PbmCapabilityProfileKind {
 impl PbmCapabilityProfileKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PbmCapabilityProfile(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmDefaultCapabilityProfile(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -284,51 +252,61 @@ impl From<crate::types::PbmDefaultCapabilityProfile> for PbmCapabilityProfileKin
         Self::PbmDefaultCapabilityProfile(Box::new(v))
     }
 }
-impl serde::Serialize for PbmCapabilityProfileKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::PbmCapabilityProfile(v) => v.serialize(s),
+impl crate::object::Family for PbmCapabilityProfileKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PbmCapabilityProfile,
+            id,
+        ) {
             #[cfg(feature = "pbm")]
-            Self::PbmDefaultCapabilityProfile(v) => v.serialize(s),
+            crate::registry::id::PbmDefaultCapabilityProfile => {
+                Self::PbmDefaultCapabilityProfile(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PbmCapabilityProfile(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::PbmCapabilityProfile(v) => &**v,
+            #[cfg(feature = "pbm")]
+            Self::PbmDefaultCapabilityProfile(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PbmCapabilityProfile(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmDefaultCapabilityProfile(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PbmCapabilityProfileKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PbmCapabilityProfileKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PbmCapabilityProfileKind {
-    const BASE: u16 = crate::registry::id::PbmCapabilityProfile;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmDefaultCapabilityProfile => {
-                    Self::PbmDefaultCapabilityProfile(
-                        Box::new(
-                            <crate::types::PbmDefaultCapabilityProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PbmCapabilityProfile(
-                        Box::new(
-                            <crate::types::PbmCapabilityProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PbmCapabilityProfileKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PbmCapabilityProfileKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PbmCapabilityProfileKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PbmCapabilityProfileKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PbmCapabilityProfileCreateSpec {
     /// Property *PbmCapabilityProfileCreateSpec.name*.
     pub name: String,
@@ -33,82 +33,102 @@ impl PbmCapabilityProfileCreateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("description", &self.description);
-        o.opt("category", &self.category);
-        o.field("resourceType", &self.resource_type);
-        o.field("constraints", &self.constraints);
-        o.opt("k8sCompliantName", &self.k8s_compliant_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmCapabilityProfileCreateSpec",
+    type_name: Some("PbmCapabilityProfileCreateSpec"),
+    wire: &[
+        "name",
+        "description",
+        "category",
+        "resourceType",
+        "constraints",
+        "k8sCompliantName",
+    ],
+    names: &[
+        "name",
+        "description",
+        "category",
+        "resource_type",
+        "constraints",
+        "k8s_compliant_name",
+    ],
+    required: &[0u16, 3u16, 4u16],
+    by_name: &[2u16, 4u16, 1u16, 5u16, 0u16, 3u16],
+};
+impl crate::object::Object for PbmCapabilityProfileCreateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.description,
+            2usize => &self.category,
+            3usize => &self.resource_type,
+            4usize => &self.constraints,
+            5usize => &self.k8s_compliant_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.description,
+            2usize => &mut self.category,
+            3usize => &mut self.resource_type,
+            4usize => &mut self.constraints,
+            5usize => &mut self.k8s_compliant_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmCapabilityProfileCreateSpec {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            category: crate::object::Blank::blank(),
+            resource_type: crate::object::Blank::blank(),
+            constraints: crate::object::Blank::blank(),
+            k8s_compliant_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PbmCapabilityProfileCreateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmCapabilityProfileCreateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmCapabilityProfileCreateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilityProfileCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmCapabilityProfileCreateSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmCapabilityProfileCreateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmCapabilityProfileCreateSpec {
-    const TYPE_NAME: &'static str = "PbmCapabilityProfileCreateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::PbmProfileResourceType>>,
-            Option<crate::types::PbmCapabilityConstraintsKind>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "description" => crate::de::set(&mut f.1, &mut map, "description"),
-                "category" => crate::de::set(&mut f.2, &mut map, "category"),
-                "resourceType" => crate::de::req(&mut f.3, &mut map, "resourceType"),
-                "constraints" => crate::de::req(&mut f.4, &mut map, "constraints"),
-                "k8sCompliantName" => {
-                    crate::de::set(&mut f.5, &mut map, "k8sCompliantName")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["name", "resourceType", "constraints"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            description: f_1,
-            category: f_2,
-            resource_type: f_3,
-            constraints: f_4,
-            k8s_compliant_name: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

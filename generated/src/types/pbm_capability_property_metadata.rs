@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmCapabilityPropertyMetadata {
     /// Property *PbmCapabilityPropertyMetadata.id*.
     pub id: String,
@@ -32,86 +32,98 @@ impl PbmCapabilityPropertyMetadata {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("summary", &self.summary);
-        o.field("mandatory", &self.mandatory);
-        o.opt("type", &self.r#type);
-        o.opt("defaultValue", &self.default_value);
-        o.opt("allowedValue", &self.allowed_value);
-        o.opt("requirementsTypeHint", &self.requirements_type_hint);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmCapabilityPropertyMetadata",
+    type_name: Some("PbmCapabilityPropertyMetadata"),
+    wire: &[
+        "id",
+        "summary",
+        "mandatory",
+        "type",
+        "defaultValue",
+        "allowedValue",
+        "requirementsTypeHint",
+    ],
+    names: &[
+        "id",
+        "summary",
+        "mandatory",
+        "type",
+        "default_value",
+        "allowed_value",
+        "requirements_type_hint",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[5u16, 4u16, 0u16, 2u16, 6u16, 1u16, 3u16],
+};
+impl crate::object::Object for PbmCapabilityPropertyMetadata {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.summary,
+            2usize => &self.mandatory,
+            3usize => &self.r#type,
+            4usize => &self.default_value,
+            5usize => &self.allowed_value,
+            6usize => &self.requirements_type_hint,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.summary,
+            2usize => &mut self.mandatory,
+            3usize => &mut self.r#type,
+            4usize => &mut self.default_value,
+            5usize => &mut self.allowed_value,
+            6usize => &mut self.requirements_type_hint,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmCapabilityPropertyMetadata {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmCapabilityPropertyMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmCapabilityPropertyMetadata {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmCapabilityPropertyMetadata {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilityPropertyMetadata {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmCapabilityPropertyMetadata"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmCapabilityPropertyMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmCapabilityPropertyMetadata {
-    const TYPE_NAME: &'static str = "PbmCapabilityPropertyMetadata";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::PbmExtendedElementDescription>>,
-            Option<bool>,
-            Option<crate::types::PbmCapabilityTypeInfoKind>,
-            Option<crate::types::Any>,
-            Option<crate::types::Any>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "summary" => crate::de::req(&mut f.1, &mut map, "summary"),
-                "mandatory" => crate::de::req(&mut f.2, &mut map, "mandatory"),
-                "type" => crate::de::set(&mut f.3, &mut map, "type"),
-                "defaultValue" => crate::de::set(&mut f.4, &mut map, "defaultValue"),
-                "allowedValue" => crate::de::set(&mut f.5, &mut map, "allowedValue"),
-                "requirementsTypeHint" => {
-                    crate::de::set(&mut f.6, &mut map, "requirementsTypeHint")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["id", "summary", "mandatory"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            summary: f_1,
-            mandatory: f_2,
-            r#type: f_3,
-            default_value: f_4,
-            allowed_value: f_5,
-            requirements_type_hint: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

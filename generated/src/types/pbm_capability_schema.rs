@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmCapabilitySchema {
     /// Property *PbmCapabilitySchema.vendorInfo*.
     pub vendor_info: Box<crate::types::PbmCapabilitySchemaVendorInfo>,
@@ -30,80 +30,90 @@ impl PbmCapabilitySchema {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vendorInfo", &self.vendor_info);
-        o.field("namespaceInfo", &self.namespace_info);
-        o.opt("lineOfService", &self.line_of_service);
-        o.field("capabilityMetadataPerCategory", &self.capability_metadata_per_category);
-        o.opt("capabilityCategory", &self.capability_category);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmCapabilitySchema",
+    type_name: Some("PbmCapabilitySchema"),
+    wire: &[
+        "vendorInfo",
+        "namespaceInfo",
+        "lineOfService",
+        "capabilityMetadataPerCategory",
+        "capabilityCategory",
+    ],
+    names: &[
+        "vendor_info",
+        "namespace_info",
+        "line_of_service",
+        "capability_metadata_per_category",
+        "capability_category",
+    ],
+    required: &[0u16, 1u16, 3u16],
+    by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for PbmCapabilitySchema {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vendor_info,
+            1usize => &self.namespace_info,
+            2usize => &self.line_of_service,
+            3usize => &self.capability_metadata_per_category,
+            4usize => &self.capability_category,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vendor_info,
+            1usize => &mut self.namespace_info,
+            2usize => &mut self.line_of_service,
+            3usize => &mut self.capability_metadata_per_category,
+            4usize => &mut self.capability_category,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmCapabilitySchema {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmCapabilitySchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmCapabilitySchema {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmCapabilitySchema {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilitySchema {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PbmCapabilitySchema"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmCapabilitySchema {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmCapabilitySchema {
-    const TYPE_NAME: &'static str = "PbmCapabilitySchema";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmCapabilitySchemaVendorInfo>>,
-            Option<Box<crate::types::PbmCapabilityNamespaceInfo>>,
-            Option<crate::types::PbmLineOfServiceInfoKind>,
-            Option<Vec<crate::types::PbmCapabilityMetadataPerCategory>>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vendorInfo" => crate::de::req(&mut f.0, &mut map, "vendorInfo"),
-                "namespaceInfo" => crate::de::req(&mut f.1, &mut map, "namespaceInfo"),
-                "lineOfService" => crate::de::set(&mut f.2, &mut map, "lineOfService"),
-                "capabilityMetadataPerCategory" => {
-                    crate::de::req_list(
-                        &mut f.3,
-                        &mut map,
-                        "capabilityMetadataPerCategory",
-                    )
-                }
-                "capabilityCategory" => {
-                    crate::de::set(&mut f.4, &mut map, "capabilityCategory")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some()],
-                    &["vendorInfo", "namespaceInfo", "capabilityMetadataPerCategory"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vendor_info: f_0,
-            namespace_info: f_1,
-            line_of_service: f_2,
-            capability_metadata_per_category: f_3,
-            capability_category: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

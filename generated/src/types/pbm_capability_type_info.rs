@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmCapabilityTypeInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmCapabilityTypeInfo {
     /// Property *PbmCapabilityTypeInfo.typeName*.
     pub type_name: String,
@@ -22,45 +22,71 @@ impl PbmCapabilityTypeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("typeName", &self.type_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmCapabilityTypeInfo",
+    type_name: Some("PbmCapabilityTypeInfo"),
+    wire: &["typeName"],
+    names: &["type_name"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for PbmCapabilityTypeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.type_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.type_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmCapabilityTypeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmCapabilityTypeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmCapabilityTypeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmCapabilityTypeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilityTypeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PbmCapabilityTypeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmCapabilityTypeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmCapabilityTypeInfo {
-    const TYPE_NAME: &'static str = "PbmCapabilityTypeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "typeName" => crate::de::req(&mut f.0, &mut map, "typeName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["typeName"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { type_name: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PbmCapabilityTypeInfo` or any of its subtypes: what a member declared as `PbmCapabilityTypeInfo` holds.
@@ -78,11 +104,7 @@ pub enum PbmCapabilityTypeInfoKind {
 impl PbmCapabilityTypeInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PbmCapabilityTypeInfo(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmCapabilityGenericTypeInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -108,51 +130,61 @@ impl From<crate::types::PbmCapabilityGenericTypeInfo> for PbmCapabilityTypeInfoK
         Self::PbmCapabilityGenericTypeInfo(Box::new(v))
     }
 }
-impl serde::Serialize for PbmCapabilityTypeInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::PbmCapabilityTypeInfo(v) => v.serialize(s),
+impl crate::object::Family for PbmCapabilityTypeInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PbmCapabilityTypeInfo,
+            id,
+        ) {
             #[cfg(feature = "pbm")]
-            Self::PbmCapabilityGenericTypeInfo(v) => v.serialize(s),
+            crate::registry::id::PbmCapabilityGenericTypeInfo => {
+                Self::PbmCapabilityGenericTypeInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PbmCapabilityTypeInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::PbmCapabilityTypeInfo(v) => &**v,
+            #[cfg(feature = "pbm")]
+            Self::PbmCapabilityGenericTypeInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PbmCapabilityTypeInfo(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmCapabilityGenericTypeInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PbmCapabilityTypeInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PbmCapabilityTypeInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PbmCapabilityTypeInfoKind {
-    const BASE: u16 = crate::registry::id::PbmCapabilityTypeInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmCapabilityGenericTypeInfo => {
-                    Self::PbmCapabilityGenericTypeInfo(
-                        Box::new(
-                            <crate::types::PbmCapabilityGenericTypeInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PbmCapabilityTypeInfo(
-                        Box::new(
-                            <crate::types::PbmCapabilityTypeInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PbmCapabilityTypeInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PbmCapabilityTypeInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PbmCapabilityTypeInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PbmCapabilityTypeInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmCapabilityVendorNamespaceInfo {
     /// Property *PbmCapabilityVendorNamespaceInfo.vendorInfo*.
     pub vendor_info: Box<crate::types::PbmCapabilitySchemaVendorInfo>,
@@ -22,64 +22,72 @@ impl PbmCapabilityVendorNamespaceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vendorInfo", &self.vendor_info);
-        o.field("namespaceInfo", &self.namespace_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmCapabilityVendorNamespaceInfo",
+    type_name: Some("PbmCapabilityVendorNamespaceInfo"),
+    wire: &["vendorInfo", "namespaceInfo"],
+    names: &["vendor_info", "namespace_info"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for PbmCapabilityVendorNamespaceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vendor_info,
+            1usize => &self.namespace_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vendor_info,
+            1usize => &mut self.namespace_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmCapabilityVendorNamespaceInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmCapabilityVendorNamespaceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmCapabilityVendorNamespaceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmCapabilityVendorNamespaceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmCapabilityVendorNamespaceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmCapabilityVendorNamespaceInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmCapabilityVendorNamespaceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmCapabilityVendorNamespaceInfo {
-    const TYPE_NAME: &'static str = "PbmCapabilityVendorNamespaceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmCapabilitySchemaVendorInfo>>,
-            Option<Box<crate::types::PbmCapabilityNamespaceInfo>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vendorInfo" => crate::de::req(&mut f.0, &mut map, "vendorInfo"),
-                "namespaceInfo" => crate::de::req(&mut f.1, &mut map, "namespaceInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["vendorInfo", "namespaceInfo"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vendor_info: f_0,
-            namespace_info: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

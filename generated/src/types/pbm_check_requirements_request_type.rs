@@ -16,12 +16,12 @@ pub struct PbmCheckRequirementsRequestType<'a> {
         &'a [crate::types::PbmPlacementRequirementKind],
     >,
 }
-impl serde::Serialize for PbmCheckRequirementsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hubsToSearch", &self.hubs_to_search);
-        o.opt("placementSubjectRef", &self.placement_subject_ref);
-        o.opt("placementSubjectRequirement", &self.placement_subject_requirement);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for PbmCheckRequirementsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hubsToSearch", &self.hubs_to_search);
+        o.field("placementSubjectRef", &self.placement_subject_ref);
+        o.field("placementSubjectRequirement", &self.placement_subject_requirement);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct PbmCheckRollupComplianceRequestType<'a> {
     /// Parameter *entity*.
     pub entity: &'a [crate::types::PbmServerObjectRef],
 }
-impl serde::Serialize for PbmCheckRollupComplianceRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmCheckRollupComplianceRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

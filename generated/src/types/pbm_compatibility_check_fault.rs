@@ -7,7 +7,7 @@
 /// Extends `PbmFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmCompatibilityCheckFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmCompatibilityCheckFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,64 +26,75 @@ impl PbmCompatibilityCheckFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("hub", &self.hub);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmCompatibilityCheckFault",
+    type_name: Some("PbmCompatibilityCheckFault"),
+    wire: &["faultCause", "faultMessage", "hub"],
+    names: &["fault_cause", "fault_message", "hub"],
+    required: &[2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for PbmCompatibilityCheckFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.hub,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.hub,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmCompatibilityCheckFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmCompatibilityCheckFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmCompatibilityCheckFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmCompatibilityCheckFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmCompatibilityCheckFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmCompatibilityCheckFault"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmCompatibilityCheckFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmCompatibilityCheckFault {
-    const TYPE_NAME: &'static str = "PbmCompatibilityCheckFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::PbmPlacementHub>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "hub" => crate::de::req(&mut f.2, &mut map, "hub"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["hub"]));
-        }
-        let (f_0, f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            hub: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PbmCompatibilityCheckFault` or any of its subtypes: what a member declared as `PbmCompatibilityCheckFault` holds.
@@ -104,13 +115,7 @@ pub enum PbmCompatibilityCheckFaultKind {
 impl PbmCompatibilityCheckFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PbmCompatibilityCheckFault(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmDefaultProfileAppliesFault(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmPropertyMismatchFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -146,63 +151,73 @@ for PbmCompatibilityCheckFaultKind {
         Self::PbmPropertyMismatchFault(v)
     }
 }
-impl serde::Serialize for PbmCompatibilityCheckFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PbmCompatibilityCheckFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PbmCompatibilityCheckFault,
+            id,
+        ) {
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmDefaultProfileAppliesFault => {
+                Self::PbmDefaultProfileAppliesFault(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmPropertyMismatchFault => {
+                Self::PbmPropertyMismatchFault(
+                    <crate::types::PbmPropertyMismatchFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PbmCompatibilityCheckFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PbmCompatibilityCheckFault(v) => v.serialize(s),
+            Self::PbmCompatibilityCheckFault(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmDefaultProfileAppliesFault(v) => v.serialize(s),
+            Self::PbmDefaultProfileAppliesFault(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmPropertyMismatchFault(v) => v.serialize(s),
+            Self::PbmPropertyMismatchFault(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PbmCompatibilityCheckFault(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmDefaultProfileAppliesFault(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmPropertyMismatchFault(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PbmCompatibilityCheckFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PbmCompatibilityCheckFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PbmCompatibilityCheckFaultKind {
-    const BASE: u16 = crate::registry::id::PbmCompatibilityCheckFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmDefaultProfileAppliesFault => {
-                    Self::PbmDefaultProfileAppliesFault(
-                        Box::new(
-                            <crate::types::PbmDefaultProfileAppliesFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmPropertyMismatchFault => {
-                    Self::PbmPropertyMismatchFault(
-                        <crate::types::PbmPropertyMismatchFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::PbmCompatibilityCheckFault(
-                        Box::new(
-                            <crate::types::PbmCompatibilityCheckFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PbmCompatibilityCheckFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PbmCompatibilityCheckFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PbmCompatibilityCheckFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PbmCompatibilityCheckFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

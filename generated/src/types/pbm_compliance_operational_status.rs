@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmComplianceOperationalStatus {
     /// Property *PbmComplianceOperationalStatus.healthy*.
     pub healthy: Option<bool>,
@@ -28,64 +28,76 @@ impl PbmComplianceOperationalStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("healthy", &self.healthy);
-        o.opt("operationETA", &self.operation_eta);
-        o.opt("operationProgress", &self.operation_progress);
-        o.opt("transitional", &self.transitional);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmComplianceOperationalStatus",
+    type_name: Some("PbmComplianceOperationalStatus"),
+    wire: &["healthy", "operationETA", "operationProgress", "transitional"],
+    names: &["healthy", "operation_eta", "operation_progress", "transitional"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for PbmComplianceOperationalStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.healthy,
+            1usize => &self.operation_eta,
+            2usize => &self.operation_progress,
+            3usize => &self.transitional,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.healthy,
+            1usize => &mut self.operation_eta,
+            2usize => &mut self.operation_progress,
+            3usize => &mut self.transitional,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmComplianceOperationalStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmComplianceOperationalStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmComplianceOperationalStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmComplianceOperationalStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmComplianceOperationalStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmComplianceOperationalStatus"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmComplianceOperationalStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmComplianceOperationalStatus {
-    const TYPE_NAME: &'static str = "PbmComplianceOperationalStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<String>, Option<i64>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "healthy" => crate::de::set(&mut f.0, &mut map, "healthy"),
-                "operationETA" => crate::de::set(&mut f.1, &mut map, "operationETA"),
-                "operationProgress" => {
-                    crate::de::set(&mut f.2, &mut map, "operationProgress")
-                }
-                "transitional" => crate::de::set(&mut f.3, &mut map, "transitional"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            healthy: f_0,
-            operation_eta: f_1,
-            operation_progress: f_2,
-            transitional: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmComplianceResult {
     /// Property *PbmComplianceResult.checkTime*.
     ///
@@ -40,99 +40,110 @@ impl PbmComplianceResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("checkTime", &self.check_time);
-        o.field("entity", &self.entity);
-        o.opt("profile", &self.profile);
-        o.opt("complianceTaskStatus", &self.compliance_task_status);
-        o.field("complianceStatus", &self.compliance_status);
-        o.field("mismatch", &self.mismatch);
-        o.opt("violatedPolicies", &self.violated_policies);
-        o.opt("errorCause", &self.error_cause);
-        o.opt("operationalStatus", &self.operational_status);
-        o.opt("info", &self.info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmComplianceResult",
+    type_name: Some("PbmComplianceResult"),
+    wire: &[
+        "checkTime",
+        "entity",
+        "profile",
+        "complianceTaskStatus",
+        "complianceStatus",
+        "mismatch",
+        "violatedPolicies",
+        "errorCause",
+        "operationalStatus",
+        "info",
+    ],
+    names: &[
+        "check_time",
+        "entity",
+        "profile",
+        "compliance_task_status",
+        "compliance_status",
+        "mismatch",
+        "violated_policies",
+        "error_cause",
+        "operational_status",
+        "info",
+    ],
+    required: &[0u16, 1u16, 4u16, 5u16],
+    by_name: &[0u16, 4u16, 3u16, 1u16, 7u16, 9u16, 5u16, 8u16, 2u16, 6u16],
+};
+impl crate::object::Object for PbmComplianceResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.check_time,
+            1usize => &self.entity,
+            2usize => &self.profile,
+            3usize => &self.compliance_task_status,
+            4usize => &self.compliance_status,
+            5usize => &self.mismatch,
+            6usize => &self.violated_policies,
+            7usize => &self.error_cause,
+            8usize => &self.operational_status,
+            9usize => &self.info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.check_time,
+            1usize => &mut self.entity,
+            2usize => &mut self.profile,
+            3usize => &mut self.compliance_task_status,
+            4usize => &mut self.compliance_status,
+            5usize => &mut self.mismatch,
+            6usize => &mut self.violated_policies,
+            7usize => &mut self.error_cause,
+            8usize => &mut self.operational_status,
+            9usize => &mut self.info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmComplianceResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmComplianceResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmComplianceResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmComplianceResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmComplianceResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PbmComplianceResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmComplianceResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmComplianceResult {
-    const TYPE_NAME: &'static str = "PbmComplianceResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::PbmServerObjectRef>>,
-            Option<Box<crate::types::PbmProfileId>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::PbmCompliancePolicyStatus>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Box<crate::types::PbmComplianceOperationalStatus>>,
-            Option<Box<crate::types::PbmExtendedElementDescription>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "checkTime" => crate::de::req(&mut f.0, &mut map, "checkTime"),
-                "entity" => crate::de::req(&mut f.1, &mut map, "entity"),
-                "profile" => crate::de::set(&mut f.2, &mut map, "profile"),
-                "complianceTaskStatus" => {
-                    crate::de::set(&mut f.3, &mut map, "complianceTaskStatus")
-                }
-                "complianceStatus" => {
-                    crate::de::req(&mut f.4, &mut map, "complianceStatus")
-                }
-                "mismatch" => crate::de::req(&mut f.5, &mut map, "mismatch"),
-                "violatedPolicies" => {
-                    crate::de::set_list(&mut f.6, &mut map, "violatedPolicies")
-                }
-                "errorCause" => crate::de::set_list(&mut f.7, &mut map, "errorCause"),
-                "operationalStatus" => {
-                    crate::de::set(&mut f.8, &mut map, "operationalStatus")
-                }
-                "info" => crate::de::set(&mut f.9, &mut map, "info"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["checkTime", "entity", "complianceStatus", "mismatch"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4), Some(f_5), f_6, f_7, f_8, f_9) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            check_time: f_0,
-            entity: f_1,
-            profile: f_2,
-            compliance_task_status: f_3,
-            compliance_status: f_4,
-            mismatch: f_5,
-            violated_policies: f_6,
-            error_cause: f_7,
-            operational_status: f_8,
-            info: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmDataServiceToPoliciesMap {
     /// Property *PbmDataServiceToPoliciesMap.dataServicePolicy*.
     pub data_service_policy: Box<crate::types::PbmProfileId>,
@@ -24,67 +24,74 @@ impl PbmDataServiceToPoliciesMap {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dataServicePolicy", &self.data_service_policy);
-        o.opt("parentStoragePolicies", &self.parent_storage_policies);
-        o.opt("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmDataServiceToPoliciesMap",
+    type_name: Some("PbmDataServiceToPoliciesMap"),
+    wire: &["dataServicePolicy", "parentStoragePolicies", "fault"],
+    names: &["data_service_policy", "parent_storage_policies", "fault"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for PbmDataServiceToPoliciesMap {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.data_service_policy,
+            1usize => &self.parent_storage_policies,
+            2usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.data_service_policy,
+            1usize => &mut self.parent_storage_policies,
+            2usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmDataServiceToPoliciesMap {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmDataServiceToPoliciesMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmDataServiceToPoliciesMap {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmDataServiceToPoliciesMap {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmDataServiceToPoliciesMap {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmDataServiceToPoliciesMap"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmDataServiceToPoliciesMap {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmDataServiceToPoliciesMap {
-    const TYPE_NAME: &'static str = "PbmDataServiceToPoliciesMap";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmProfileId>>,
-            Option<Vec<crate::types::PbmProfileId>>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dataServicePolicy" => {
-                    crate::de::req(&mut f.0, &mut map, "dataServicePolicy")
-                }
-                "parentStoragePolicies" => {
-                    crate::de::set_list(&mut f.1, &mut map, "parentStoragePolicies")
-                }
-                "fault" => crate::de::set(&mut f.2, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["dataServicePolicy"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            data_service_policy: f_0,
-            parent_storage_policies: f_1,
-            fault: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

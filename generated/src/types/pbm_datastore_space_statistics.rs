@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmDatastoreSpaceStatistics {
     /// Property *PbmDatastoreSpaceStatistics.profileId*.
     pub profile_id: Option<String>,
@@ -32,108 +32,98 @@ impl PbmDatastoreSpaceStatistics {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("profileId", &self.profile_id);
-        o.field("physicalTotalInMB", &self.physical_total_in_mb);
-        o.field("physicalFreeInMB", &self.physical_free_in_mb);
-        o.field("physicalUsedInMB", &self.physical_used_in_mb);
-        o.opt("logicalLimitInMB", &self.logical_limit_in_mb);
-        o.field("logicalFreeInMB", &self.logical_free_in_mb);
-        o.field("logicalUsedInMB", &self.logical_used_in_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmDatastoreSpaceStatistics",
+    type_name: Some("PbmDatastoreSpaceStatistics"),
+    wire: &[
+        "profileId",
+        "physicalTotalInMB",
+        "physicalFreeInMB",
+        "physicalUsedInMB",
+        "logicalLimitInMB",
+        "logicalFreeInMB",
+        "logicalUsedInMB",
+    ],
+    names: &[
+        "profile_id",
+        "physical_total_in_mb",
+        "physical_free_in_mb",
+        "physical_used_in_mb",
+        "logical_limit_in_mb",
+        "logical_free_in_mb",
+        "logical_used_in_mb",
+    ],
+    required: &[1u16, 2u16, 3u16, 5u16, 6u16],
+    by_name: &[5u16, 4u16, 6u16, 2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for PbmDatastoreSpaceStatistics {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            1usize => &self.physical_total_in_mb,
+            2usize => &self.physical_free_in_mb,
+            3usize => &self.physical_used_in_mb,
+            4usize => &self.logical_limit_in_mb,
+            5usize => &self.logical_free_in_mb,
+            6usize => &self.logical_used_in_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            1usize => &mut self.physical_total_in_mb,
+            2usize => &mut self.physical_free_in_mb,
+            3usize => &mut self.physical_used_in_mb,
+            4usize => &mut self.logical_limit_in_mb,
+            5usize => &mut self.logical_free_in_mb,
+            6usize => &mut self.logical_used_in_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmDatastoreSpaceStatistics {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmDatastoreSpaceStatistics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmDatastoreSpaceStatistics {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmDatastoreSpaceStatistics {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmDatastoreSpaceStatistics {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmDatastoreSpaceStatistics"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmDatastoreSpaceStatistics {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmDatastoreSpaceStatistics {
-    const TYPE_NAME: &'static str = "PbmDatastoreSpaceStatistics";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::set(&mut f.0, &mut map, "profileId"),
-                "physicalTotalInMB" => {
-                    crate::de::req(&mut f.1, &mut map, "physicalTotalInMB")
-                }
-                "physicalFreeInMB" => {
-                    crate::de::req(&mut f.2, &mut map, "physicalFreeInMB")
-                }
-                "physicalUsedInMB" => {
-                    crate::de::req(&mut f.3, &mut map, "physicalUsedInMB")
-                }
-                "logicalLimitInMB" => {
-                    crate::de::set(&mut f.4, &mut map, "logicalLimitInMB")
-                }
-                "logicalFreeInMB" => {
-                    crate::de::req(&mut f.5, &mut map, "logicalFreeInMB")
-                }
-                "logicalUsedInMB" => {
-                    crate::de::req(&mut f.6, &mut map, "logicalUsedInMB")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "physicalTotalInMB",
-                        "physicalFreeInMB",
-                        "physicalUsedInMB",
-                        "logicalFreeInMB",
-                        "logicalUsedInMB",
-                    ],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3), f_4, Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            profile_id: f_0,
-            physical_total_in_mb: f_1,
-            physical_free_in_mb: f_2,
-            physical_used_in_mb: f_3,
-            logical_limit_in_mb: f_4,
-            logical_free_in_mb: f_5,
-            logical_used_in_mb: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -22,8 +22,9 @@ impl PbmDebugManagerKeystoreName {
         }
     }
 }
-impl crate::de::StringEnum for PbmDebugManagerKeystoreName {
-    fn from_wire(v: &str) -> Self {
+impl PbmDebugManagerKeystoreName {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "SMS" => Self::Sms,
             "TRUSTED_ROOTS" => Self::TrustedRoots,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for PbmDebugManagerKeystoreName {
 }
 impl From<&str> for PbmDebugManagerKeystoreName {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for PbmDebugManagerKeystoreName {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for PbmDebugManagerKeystoreName {
@@ -47,13 +48,33 @@ impl std::fmt::Display for PbmDebugManagerKeystoreName {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for PbmDebugManagerKeystoreName {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for PbmDebugManagerKeystoreName {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for PbmDebugManagerKeystoreName {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmDebugManagerKeystoreName {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmDebugManagerKeystoreName {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmCapabilityProfile`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PbmDefaultCapabilityProfile {
     /// Property *PbmProfile.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
@@ -61,203 +61,167 @@ impl PbmDefaultCapabilityProfile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profileId", &self.profile_id);
-        o.field("name", &self.name);
-        o.opt("description", &self.description);
-        o.field("creationTime", &self.creation_time);
-        o.field("createdBy", &self.created_by);
-        o.field("lastUpdatedTime", &self.last_updated_time);
-        o.field("lastUpdatedBy", &self.last_updated_by);
-        o.field("profileCategory", &self.profile_category);
-        o.field("resourceType", &self.resource_type);
-        o.field("constraints", &self.constraints);
-        o.opt("generationId", &self.generation_id);
-        o.field("isDefault", &self.is_default);
-        o.opt("systemCreatedProfileType", &self.system_created_profile_type);
-        o.opt("lineOfService", &self.line_of_service);
-        o.opt("k8sCompliantName", &self.k8s_compliant_name);
-        o.opt("otherK8sCompliantNames", &self.other_k8s_compliant_names);
-        o.field("vvolType", &self.vvol_type);
-        o.field("containerId", &self.container_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmDefaultCapabilityProfile",
+    type_name: Some("PbmDefaultCapabilityProfile"),
+    wire: &[
+        "profileId",
+        "name",
+        "description",
+        "creationTime",
+        "createdBy",
+        "lastUpdatedTime",
+        "lastUpdatedBy",
+        "profileCategory",
+        "resourceType",
+        "constraints",
+        "generationId",
+        "isDefault",
+        "systemCreatedProfileType",
+        "lineOfService",
+        "k8sCompliantName",
+        "otherK8sCompliantNames",
+        "vvolType",
+        "containerId",
+    ],
+    names: &[
+        "profile_id",
+        "name",
+        "description",
+        "creation_time",
+        "created_by",
+        "last_updated_time",
+        "last_updated_by",
+        "profile_category",
+        "resource_type",
+        "constraints",
+        "generation_id",
+        "is_default",
+        "system_created_profile_type",
+        "line_of_service",
+        "k8s_compliant_name",
+        "other_k8s_compliant_names",
+        "vvol_type",
+        "container_id",
+    ],
+    required: &[
+        0u16, 1u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 11u16, 16u16, 17u16,
+    ],
+    by_name: &[
+        9u16, 17u16, 4u16, 3u16, 2u16, 10u16, 11u16, 14u16, 6u16, 5u16, 13u16, 1u16,
+        15u16, 7u16, 0u16, 8u16, 12u16, 16u16,
+    ],
+};
+impl crate::object::Object for PbmDefaultCapabilityProfile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.creation_time,
+            4usize => &self.created_by,
+            5usize => &self.last_updated_time,
+            6usize => &self.last_updated_by,
+            7usize => &self.profile_category,
+            8usize => &self.resource_type,
+            9usize => &self.constraints,
+            10usize => &self.generation_id,
+            11usize => &self.is_default,
+            12usize => &self.system_created_profile_type,
+            13usize => &self.line_of_service,
+            14usize => &self.k8s_compliant_name,
+            15usize => &self.other_k8s_compliant_names,
+            16usize => &self.vvol_type,
+            17usize => &self.container_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.creation_time,
+            4usize => &mut self.created_by,
+            5usize => &mut self.last_updated_time,
+            6usize => &mut self.last_updated_by,
+            7usize => &mut self.profile_category,
+            8usize => &mut self.resource_type,
+            9usize => &mut self.constraints,
+            10usize => &mut self.generation_id,
+            11usize => &mut self.is_default,
+            12usize => &mut self.system_created_profile_type,
+            13usize => &mut self.line_of_service,
+            14usize => &mut self.k8s_compliant_name,
+            15usize => &mut self.other_k8s_compliant_names,
+            16usize => &mut self.vvol_type,
+            17usize => &mut self.container_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmDefaultCapabilityProfile {
+    fn blank() -> Self {
+        Self {
+            profile_id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            creation_time: crate::object::Blank::blank(),
+            created_by: crate::object::Blank::blank(),
+            last_updated_time: crate::object::Blank::blank(),
+            last_updated_by: crate::object::Blank::blank(),
+            profile_category: crate::object::Blank::blank(),
+            resource_type: crate::object::Blank::blank(),
+            constraints: crate::object::Blank::blank(),
+            generation_id: crate::object::Blank::blank(),
+            is_default: crate::object::Blank::blank(),
+            system_created_profile_type: crate::object::Blank::blank(),
+            line_of_service: crate::object::Blank::blank(),
+            k8s_compliant_name: crate::object::Blank::blank(),
+            other_k8s_compliant_names: crate::object::Blank::blank(),
+            vvol_type: crate::object::Blank::blank(),
+            container_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PbmDefaultCapabilityProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmDefaultCapabilityProfile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmDefaultCapabilityProfile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmDefaultCapabilityProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmDefaultCapabilityProfile"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmDefaultCapabilityProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmDefaultCapabilityProfile {
-    const TYPE_NAME: &'static str = "PbmDefaultCapabilityProfile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmProfileId>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::PbmProfileResourceType>>,
-            Option<crate::types::PbmCapabilityConstraintsKind>,
-            Option<i64>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::req(&mut f.0, &mut map, "profileId"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "creationTime" => crate::de::req(&mut f.3, &mut map, "creationTime"),
-                "createdBy" => crate::de::req(&mut f.4, &mut map, "createdBy"),
-                "lastUpdatedTime" => {
-                    crate::de::req(&mut f.5, &mut map, "lastUpdatedTime")
-                }
-                "lastUpdatedBy" => crate::de::req(&mut f.6, &mut map, "lastUpdatedBy"),
-                "profileCategory" => {
-                    crate::de::req(&mut f.7, &mut map, "profileCategory")
-                }
-                "resourceType" => crate::de::req(&mut f.8, &mut map, "resourceType"),
-                "constraints" => crate::de::req(&mut f.9, &mut map, "constraints"),
-                "generationId" => crate::de::set(&mut f.10, &mut map, "generationId"),
-                "isDefault" => crate::de::req(&mut f.11, &mut map, "isDefault"),
-                "systemCreatedProfileType" => {
-                    crate::de::set(&mut f.12, &mut map, "systemCreatedProfileType")
-                }
-                "lineOfService" => crate::de::set(&mut f.13, &mut map, "lineOfService"),
-                "k8sCompliantName" => {
-                    crate::de::set(&mut f.14, &mut map, "k8sCompliantName")
-                }
-                "otherK8sCompliantNames" => {
-                    crate::de::set_list(&mut f.15, &mut map, "otherK8sCompliantNames")
-                }
-                "vvolType" => crate::de::req_list(&mut f.16, &mut map, "vvolType"),
-                "containerId" => crate::de::req(&mut f.17, &mut map, "containerId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), _, Some(_), _, _, _, _, Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.11.is_some(),
-                        f.16.is_some(),
-                        f.17.is_some(),
-                    ],
-                    &[
-                        "profileId",
-                        "name",
-                        "creationTime",
-                        "createdBy",
-                        "lastUpdatedTime",
-                        "lastUpdatedBy",
-                        "profileCategory",
-                        "resourceType",
-                        "constraints",
-                        "isDefault",
-                        "vvolType",
-                        "containerId",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            f_10,
-            Some(f_11),
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            Some(f_16),
-            Some(f_17),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            profile_id: f_0,
-            name: f_1,
-            description: f_2,
-            creation_time: f_3,
-            created_by: f_4,
-            last_updated_time: f_5,
-            last_updated_by: f_6,
-            profile_category: f_7,
-            resource_type: f_8,
-            constraints: f_9,
-            generation_id: f_10,
-            is_default: f_11,
-            system_created_profile_type: f_12,
-            line_of_service: f_13,
-            k8s_compliant_name: f_14,
-            other_k8s_compliant_names: f_15,
-            vvol_type: f_16,
-            container_id: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

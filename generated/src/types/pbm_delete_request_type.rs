@@ -10,10 +10,10 @@ pub struct PbmDeleteRequestType<'a> {
     /// Parameter *profileId*.
     pub profile_id: &'a [crate::types::PbmProfileId],
 }
-impl serde::Serialize for PbmDeleteRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmDeleteRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("profileId", &self.profile_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

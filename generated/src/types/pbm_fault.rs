@@ -7,7 +7,7 @@
 /// Extends `MethodFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,51 +24,73 @@ impl PbmFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmFault",
+    type_name: Some("PbmFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for PbmFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PbmFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmFault {
-    const TYPE_NAME: &'static str = "PbmFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PbmFault` or any of its subtypes: what a member declared as `PbmFault` holds.
@@ -110,27 +132,7 @@ pub enum PbmFaultKind {
 impl PbmFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PbmFault(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmAlreadyExists(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmCompatibilityCheckFault(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmDuplicateName(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmFaultInvalidLogin(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmLegacyHubsNotSupported(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmNonExistentHubs(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmFaultNotFound(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmFaultProfileStorageFault(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmResourceInUse(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -220,154 +222,126 @@ impl From<crate::types::PbmResourceInUse> for PbmFaultKind {
         Self::PbmResourceInUse(Box::new(v))
     }
 }
-impl serde::Serialize for PbmFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PbmFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::PbmFault, id) {
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmAlreadyExists => {
+                Self::PbmAlreadyExists(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmCompatibilityCheckFault => {
+                Self::PbmCompatibilityCheckFault(
+                    <crate::types::PbmCompatibilityCheckFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmDuplicateName => {
+                Self::PbmDuplicateName(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmFaultInvalidLogin => {
+                Self::PbmFaultInvalidLogin(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmLegacyHubsNotSupported => {
+                Self::PbmLegacyHubsNotSupported(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmNonExistentHubs => {
+                Self::PbmNonExistentHubs(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmFaultNotFound => {
+                Self::PbmFaultNotFound(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmFaultProfileStorageFault => {
+                Self::PbmFaultProfileStorageFault(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmResourceInUse => {
+                Self::PbmResourceInUse(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PbmFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PbmFault(v) => v.serialize(s),
+            Self::PbmFault(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmAlreadyExists(v) => v.serialize(s),
+            Self::PbmAlreadyExists(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmCompatibilityCheckFault(v) => v.serialize(s),
+            Self::PbmCompatibilityCheckFault(v) => crate::object::Family::object(v),
             #[cfg(feature = "pbm")]
-            Self::PbmDuplicateName(v) => v.serialize(s),
+            Self::PbmDuplicateName(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmFaultInvalidLogin(v) => v.serialize(s),
+            Self::PbmFaultInvalidLogin(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmLegacyHubsNotSupported(v) => v.serialize(s),
+            Self::PbmLegacyHubsNotSupported(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmNonExistentHubs(v) => v.serialize(s),
+            Self::PbmNonExistentHubs(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmFaultNotFound(v) => v.serialize(s),
+            Self::PbmFaultNotFound(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmFaultProfileStorageFault(v) => v.serialize(s),
+            Self::PbmFaultProfileStorageFault(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmResourceInUse(v) => v.serialize(s),
+            Self::PbmResourceInUse(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PbmFault(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmAlreadyExists(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmCompatibilityCheckFault(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "pbm")]
+            Self::PbmDuplicateName(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmFaultInvalidLogin(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmLegacyHubsNotSupported(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmNonExistentHubs(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmFaultNotFound(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmFaultProfileStorageFault(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmResourceInUse(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PbmFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PbmFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PbmFaultKind {
-    const BASE: u16 = crate::registry::id::PbmFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmAlreadyExists => {
-                    Self::PbmAlreadyExists(
-                        Box::new(
-                            <crate::types::PbmAlreadyExists as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmCompatibilityCheckFault => {
-                    Self::PbmCompatibilityCheckFault(
-                        <crate::types::PbmCompatibilityCheckFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmDuplicateName => {
-                    Self::PbmDuplicateName(
-                        Box::new(
-                            <crate::types::PbmDuplicateName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmFaultInvalidLogin => {
-                    Self::PbmFaultInvalidLogin(
-                        Box::new(
-                            <crate::types::PbmFaultInvalidLogin as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmLegacyHubsNotSupported => {
-                    Self::PbmLegacyHubsNotSupported(
-                        Box::new(
-                            <crate::types::PbmLegacyHubsNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmNonExistentHubs => {
-                    Self::PbmNonExistentHubs(
-                        Box::new(
-                            <crate::types::PbmNonExistentHubs as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmFaultNotFound => {
-                    Self::PbmFaultNotFound(
-                        Box::new(
-                            <crate::types::PbmFaultNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmFaultProfileStorageFault => {
-                    Self::PbmFaultProfileStorageFault(
-                        Box::new(
-                            <crate::types::PbmFaultProfileStorageFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmResourceInUse => {
-                    Self::PbmResourceInUse(
-                        Box::new(
-                            <crate::types::PbmResourceInUse as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PbmFault(
-                        Box::new(
-                            <crate::types::PbmFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PbmFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PbmFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PbmFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PbmFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

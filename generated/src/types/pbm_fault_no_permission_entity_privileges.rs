@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmFaultNoPermissionEntityPrivileges {
     /// Property *PbmFaultNoPermissionEntityPrivileges.profileId*.
     pub profile_id: Option<Box<crate::types::PbmProfileId>>,
@@ -22,54 +22,72 @@ impl PbmFaultNoPermissionEntityPrivileges {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("profileId", &self.profile_id);
-        o.opt("privilegeIds", &self.privilege_ids);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmFaultNoPermissionEntityPrivileges",
+    type_name: Some("PbmFaultNoPermissionEntityPrivileges"),
+    wire: &["profileId", "privilegeIds"],
+    names: &["profile_id", "privilege_ids"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for PbmFaultNoPermissionEntityPrivileges {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            1usize => &self.privilege_ids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            1usize => &mut self.privilege_ids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmFaultNoPermissionEntityPrivileges {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmFaultNoPermissionEntityPrivileges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmFaultNoPermissionEntityPrivileges {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmFaultNoPermissionEntityPrivileges {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmFaultNoPermissionEntityPrivileges {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmFaultNoPermissionEntityPrivileges"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmFaultNoPermissionEntityPrivileges {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmFaultNoPermissionEntityPrivileges {
-    const TYPE_NAME: &'static str = "PbmFaultNoPermissionEntityPrivileges";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::PbmProfileId>>, Option<Vec<String>>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::set(&mut f.0, &mut map, "profileId"),
-                "privilegeIds" => crate::de::set_list(&mut f.1, &mut map, "privilegeIds"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            profile_id: f_0,
-            privilege_ids: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,11 +12,11 @@ pub struct PbmFetchCapabilityMetadataRequestType<'a> {
     /// Parameter *vendorUuid*.
     pub vendor_uuid: Option<&'a str>,
 }
-impl serde::Serialize for PbmFetchCapabilityMetadataRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("resourceType", &self.resource_type);
-        o.opt("vendorUuid", &self.vendor_uuid);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for PbmFetchCapabilityMetadataRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("resourceType", &self.resource_type);
+        o.field("vendorUuid", &self.vendor_uuid);
+        o.end();
     }
 }

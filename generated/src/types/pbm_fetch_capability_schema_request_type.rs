@@ -12,11 +12,11 @@ pub struct PbmFetchCapabilitySchemaRequestType<'a> {
     /// Parameter *lineOfService*.
     pub line_of_service: Option<&'a [String]>,
 }
-impl serde::Serialize for PbmFetchCapabilitySchemaRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("vendorUuid", &self.vendor_uuid);
-        o.opt("lineOfService", &self.line_of_service);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for PbmFetchCapabilitySchemaRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("vendorUuid", &self.vendor_uuid);
+        o.field("lineOfService", &self.line_of_service);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct PbmFetchComplianceResultRequestType<'a> {
     /// Parameter *profile*.
     pub profile: Option<&'a crate::types::PbmProfileId>,
 }
-impl serde::Serialize for PbmFetchComplianceResultRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmFetchComplianceResultRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entities", &self.entities);
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct PbmFetchVendorInfoRequestType<'a> {
     /// Parameter *resourceType*.
     pub resource_type: Option<&'a crate::types::PbmProfileResourceType>,
 }
-impl serde::Serialize for PbmFetchVendorInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("resourceType", &self.resource_type);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for PbmFetchVendorInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("resourceType", &self.resource_type);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct PbmFindApplicableDefaultProfileRequestType<'a> {
     /// Parameter *datastores*.
     pub datastores: &'a [crate::types::PbmPlacementHub],
 }
-impl serde::Serialize for PbmFindApplicableDefaultProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmFindApplicableDefaultProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastores", &self.datastores);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

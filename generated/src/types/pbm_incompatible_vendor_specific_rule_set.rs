@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmCapabilityProfilePropertyMismatchFault`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PbmIncompatibleVendorSpecificRuleSet {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,91 +30,102 @@ impl PbmIncompatibleVendorSpecificRuleSet {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("hub", &self.hub);
-        o.field("capabilityInstanceId", &self.capability_instance_id);
-        o.field("requirementPropertyInstance", &self.requirement_property_instance);
-        o.field("resourcePropertyInstance", &self.resource_property_instance);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmIncompatibleVendorSpecificRuleSet",
+    type_name: Some("PbmIncompatibleVendorSpecificRuleSet"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "hub",
+        "capabilityInstanceId",
+        "requirementPropertyInstance",
+        "resourcePropertyInstance",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "hub",
+        "capability_instance_id",
+        "requirement_property_instance",
+        "resource_property_instance",
+    ],
+    required: &[2u16, 3u16, 4u16, 5u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
+};
+impl crate::object::Object for PbmIncompatibleVendorSpecificRuleSet {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.hub,
+            3usize => &self.capability_instance_id,
+            4usize => &self.requirement_property_instance,
+            5usize => &self.resource_property_instance,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.hub,
+            3usize => &mut self.capability_instance_id,
+            4usize => &mut self.requirement_property_instance,
+            5usize => &mut self.resource_property_instance,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmIncompatibleVendorSpecificRuleSet {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            hub: crate::object::Blank::blank(),
+            capability_instance_id: crate::object::Blank::blank(),
+            requirement_property_instance: crate::object::Blank::blank(),
+            resource_property_instance: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PbmIncompatibleVendorSpecificRuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmIncompatibleVendorSpecificRuleSet {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmIncompatibleVendorSpecificRuleSet {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmIncompatibleVendorSpecificRuleSet {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmIncompatibleVendorSpecificRuleSet"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmIncompatibleVendorSpecificRuleSet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmIncompatibleVendorSpecificRuleSet {
-    const TYPE_NAME: &'static str = "PbmIncompatibleVendorSpecificRuleSet";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::PbmPlacementHub>>,
-            Option<Box<crate::types::PbmCapabilityMetadataUniqueId>>,
-            Option<Box<crate::types::PbmCapabilityPropertyInstance>>,
-            Option<Box<crate::types::PbmCapabilityPropertyInstance>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "hub" => crate::de::req(&mut f.2, &mut map, "hub"),
-                "capabilityInstanceId" => {
-                    crate::de::req(&mut f.3, &mut map, "capabilityInstanceId")
-                }
-                "requirementPropertyInstance" => {
-                    crate::de::req(&mut f.4, &mut map, "requirementPropertyInstance")
-                }
-                "resourcePropertyInstance" => {
-                    crate::de::req(&mut f.5, &mut map, "resourcePropertyInstance")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some(), f.5.is_some()],
-                    &[
-                        "hub",
-                        "capabilityInstanceId",
-                        "requirementPropertyInstance",
-                        "resourcePropertyInstance",
-                    ],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            hub: f_2,
-            capability_instance_id: f_3,
-            requirement_property_instance: f_4,
-            resource_property_instance: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmLineOfServiceInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmLineOfServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
     pub line_of_service: String,
@@ -26,65 +26,75 @@ impl PbmLineOfServiceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("lineOfService", &self.line_of_service);
-        o.field("name", &self.name);
-        o.opt("description", &self.description);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmLineOfServiceInfo",
+    type_name: Some("PbmLineOfServiceInfo"),
+    wire: &["lineOfService", "name", "description"],
+    names: &["line_of_service", "name", "description"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for PbmLineOfServiceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.line_of_service,
+            1usize => &self.name,
+            2usize => &self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.line_of_service,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmLineOfServiceInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmLineOfServiceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmLineOfServiceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmLineOfServiceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmLineOfServiceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PbmLineOfServiceInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmLineOfServiceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmLineOfServiceInfo {
-    const TYPE_NAME: &'static str = "PbmLineOfServiceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::PbmExtendedElementDescription>>,
-            Option<Box<crate::types::PbmExtendedElementDescription>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "lineOfService" => crate::de::req(&mut f.0, &mut map, "lineOfService"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["lineOfService", "name"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            line_of_service: f_0,
-            name: f_1,
-            description: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PbmLineOfServiceInfo` or any of its subtypes: what a member declared as `PbmLineOfServiceInfo` holds.
@@ -107,13 +117,7 @@ pub enum PbmLineOfServiceInfoKind {
 impl PbmLineOfServiceInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PbmLineOfServiceInfo(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmPersistenceBasedDataServiceInfo(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmVaioDataServiceInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -148,64 +152,69 @@ impl From<crate::types::PbmVaioDataServiceInfo> for PbmLineOfServiceInfoKind {
         Self::PbmVaioDataServiceInfo(Box::new(v))
     }
 }
-impl serde::Serialize for PbmLineOfServiceInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PbmLineOfServiceInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PbmLineOfServiceInfo,
+            id,
+        ) {
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmPersistenceBasedDataServiceInfo => {
+                Self::PbmPersistenceBasedDataServiceInfo(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmVaioDataServiceInfo => {
+                Self::PbmVaioDataServiceInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PbmLineOfServiceInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PbmLineOfServiceInfo(v) => v.serialize(s),
+            Self::PbmLineOfServiceInfo(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmPersistenceBasedDataServiceInfo(v) => v.serialize(s),
+            Self::PbmPersistenceBasedDataServiceInfo(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmVaioDataServiceInfo(v) => v.serialize(s),
+            Self::PbmVaioDataServiceInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PbmLineOfServiceInfo(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmPersistenceBasedDataServiceInfo(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmVaioDataServiceInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PbmLineOfServiceInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PbmLineOfServiceInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PbmLineOfServiceInfoKind {
-    const BASE: u16 = crate::registry::id::PbmLineOfServiceInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmPersistenceBasedDataServiceInfo => {
-                    Self::PbmPersistenceBasedDataServiceInfo(
-                        Box::new(
-                            <crate::types::PbmPersistenceBasedDataServiceInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmVaioDataServiceInfo => {
-                    Self::PbmVaioDataServiceInfo(
-                        Box::new(
-                            <crate::types::PbmVaioDataServiceInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PbmLineOfServiceInfo(
-                        Box::new(
-                            <crate::types::PbmLineOfServiceInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PbmLineOfServiceInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PbmLineOfServiceInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PbmLineOfServiceInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PbmLineOfServiceInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -46,8 +46,9 @@ impl PbmLoggingConfigurationComponent {
         }
     }
 }
-impl crate::de::StringEnum for PbmLoggingConfigurationComponent {
-    fn from_wire(v: &str) -> Self {
+impl PbmLoggingConfigurationComponent {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "pbm" => Self::Pbm,
             "vslm" => Self::Vslm,
@@ -63,13 +64,13 @@ impl crate::de::StringEnum for PbmLoggingConfigurationComponent {
 }
 impl From<&str> for PbmLoggingConfigurationComponent {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for PbmLoggingConfigurationComponent {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for PbmLoggingConfigurationComponent {
@@ -77,13 +78,33 @@ impl std::fmt::Display for PbmLoggingConfigurationComponent {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for PbmLoggingConfigurationComponent {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for PbmLoggingConfigurationComponent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for PbmLoggingConfigurationComponent {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmLoggingConfigurationComponent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmLoggingConfigurationComponent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

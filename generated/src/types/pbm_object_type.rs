@@ -54,8 +54,9 @@ impl PbmObjectType {
         }
     }
 }
-impl crate::de::StringEnum for PbmObjectType {
-    fn from_wire(v: &str) -> Self {
+impl PbmObjectType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "virtualMachine" => Self::VirtualMachine,
             "virtualMachineAndDisks" => Self::VirtualMachineAndDisks,
@@ -73,13 +74,13 @@ impl crate::de::StringEnum for PbmObjectType {
 }
 impl From<&str> for PbmObjectType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for PbmObjectType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for PbmObjectType {
@@ -87,13 +88,33 @@ impl std::fmt::Display for PbmObjectType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for PbmObjectType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for PbmObjectType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for PbmObjectType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmObjectType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmObjectType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

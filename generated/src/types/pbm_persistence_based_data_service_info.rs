@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmLineOfServiceInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmPersistenceBasedDataServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
     pub line_of_service: String,
@@ -26,81 +26,86 @@ impl PbmPersistenceBasedDataServiceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("lineOfService", &self.line_of_service);
-        o.field("name", &self.name);
-        o.opt("description", &self.description);
-        o.opt(
-            "compatiblePersistenceSchemaNamespace",
-            &self.compatible_persistence_schema_namespace,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmPersistenceBasedDataServiceInfo",
+    type_name: Some("PbmPersistenceBasedDataServiceInfo"),
+    wire: &[
+        "lineOfService",
+        "name",
+        "description",
+        "compatiblePersistenceSchemaNamespace",
+    ],
+    names: &[
+        "line_of_service",
+        "name",
+        "description",
+        "compatible_persistence_schema_namespace",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for PbmPersistenceBasedDataServiceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.line_of_service,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.compatible_persistence_schema_namespace,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.line_of_service,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.compatible_persistence_schema_namespace,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmPersistenceBasedDataServiceInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmPersistenceBasedDataServiceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmPersistenceBasedDataServiceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmPersistenceBasedDataServiceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmPersistenceBasedDataServiceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmPersistenceBasedDataServiceInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmPersistenceBasedDataServiceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmPersistenceBasedDataServiceInfo {
-    const TYPE_NAME: &'static str = "PbmPersistenceBasedDataServiceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::PbmExtendedElementDescription>>,
-            Option<Box<crate::types::PbmExtendedElementDescription>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "lineOfService" => crate::de::req(&mut f.0, &mut map, "lineOfService"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "compatiblePersistenceSchemaNamespace" => {
-                    crate::de::set_list(
-                        &mut f.3,
-                        &mut map,
-                        "compatiblePersistenceSchemaNamespace",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["lineOfService", "name"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            line_of_service: f_0,
-            name: f_1,
-            description: f_2,
-            compatible_persistence_schema_namespace: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

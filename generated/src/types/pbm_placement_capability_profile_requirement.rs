@@ -7,7 +7,7 @@
 /// Extends `PbmPlacementRequirement`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmPlacementCapabilityProfileRequirementKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmPlacementCapabilityProfileRequirement {
     /// Property *PbmPlacementCapabilityProfileRequirement.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
@@ -22,49 +22,71 @@ impl PbmPlacementCapabilityProfileRequirement {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profileId", &self.profile_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmPlacementCapabilityProfileRequirement",
+    type_name: Some("PbmPlacementCapabilityProfileRequirement"),
+    wire: &["profileId"],
+    names: &["profile_id"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for PbmPlacementCapabilityProfileRequirement {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmPlacementCapabilityProfileRequirement {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmPlacementCapabilityProfileRequirement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmPlacementCapabilityProfileRequirement {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmPlacementCapabilityProfileRequirement {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmPlacementCapabilityProfileRequirement {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmPlacementCapabilityProfileRequirement"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmPlacementCapabilityProfileRequirement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmPlacementCapabilityProfileRequirement {
-    const TYPE_NAME: &'static str = "PbmPlacementCapabilityProfileRequirement";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::PbmProfileId>>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::req(&mut f.0, &mut map, "profileId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["profileId"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { profile_id: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PbmPlacementCapabilityProfileRequirement` or any of its subtypes: what a member declared as `PbmPlacementCapabilityProfileRequirement` holds.
@@ -86,11 +108,7 @@ pub enum PbmPlacementCapabilityProfileRequirementKind {
 impl PbmPlacementCapabilityProfileRequirementKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PbmPlacementCapabilityProfileRequirement(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmPlacementZoneTopologyRequirement(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -118,51 +136,61 @@ for PbmPlacementCapabilityProfileRequirementKind {
         Self::PbmPlacementZoneTopologyRequirement(Box::new(v))
     }
 }
-impl serde::Serialize for PbmPlacementCapabilityProfileRequirementKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::PbmPlacementCapabilityProfileRequirement(v) => v.serialize(s),
+impl crate::object::Family for PbmPlacementCapabilityProfileRequirementKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PbmPlacementCapabilityProfileRequirement,
+            id,
+        ) {
             #[cfg(feature = "pbm")]
-            Self::PbmPlacementZoneTopologyRequirement(v) => v.serialize(s),
+            crate::registry::id::PbmPlacementZoneTopologyRequirement => {
+                Self::PbmPlacementZoneTopologyRequirement(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PbmPlacementCapabilityProfileRequirement(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::PbmPlacementCapabilityProfileRequirement(v) => &**v,
+            #[cfg(feature = "pbm")]
+            Self::PbmPlacementZoneTopologyRequirement(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PbmPlacementCapabilityProfileRequirement(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmPlacementZoneTopologyRequirement(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PbmPlacementCapabilityProfileRequirementKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PbmPlacementCapabilityProfileRequirementKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PbmPlacementCapabilityProfileRequirementKind {
-    const BASE: u16 = crate::registry::id::PbmPlacementCapabilityProfileRequirement;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmPlacementZoneTopologyRequirement => {
-                    Self::PbmPlacementZoneTopologyRequirement(
-                        Box::new(
-                            <crate::types::PbmPlacementZoneTopologyRequirement as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PbmPlacementCapabilityProfileRequirement(
-                        Box::new(
-                            <crate::types::PbmPlacementCapabilityProfileRequirement as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PbmPlacementCapabilityProfileRequirementKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PbmPlacementCapabilityProfileRequirementKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PbmPlacementCapabilityProfileRequirementKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PbmPlacementCapabilityProfileRequirementKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

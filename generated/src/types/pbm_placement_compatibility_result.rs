@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmPlacementCompatibilityResult {
     /// Property *PbmPlacementCompatibilityResult.hub*.
     pub hub: Box<crate::types::PbmPlacementHub>,
@@ -32,81 +32,98 @@ impl PbmPlacementCompatibilityResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hub", &self.hub);
-        o.opt("hubInfo", &self.hub_info);
-        o.opt("matchingResources", &self.matching_resources);
-        o.opt("howMany", &self.how_many);
-        o.opt("utilization", &self.utilization);
-        o.opt("warning", &self.warning);
-        o.opt("error", &self.error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmPlacementCompatibilityResult",
+    type_name: Some("PbmPlacementCompatibilityResult"),
+    wire: &[
+        "hub",
+        "hubInfo",
+        "matchingResources",
+        "howMany",
+        "utilization",
+        "warning",
+        "error",
+    ],
+    names: &[
+        "hub",
+        "hub_info",
+        "matching_resources",
+        "how_many",
+        "utilization",
+        "warning",
+        "error",
+    ],
+    required: &[0u16],
+    by_name: &[6u16, 3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
+};
+impl crate::object::Object for PbmPlacementCompatibilityResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hub,
+            1usize => &self.hub_info,
+            2usize => &self.matching_resources,
+            3usize => &self.how_many,
+            4usize => &self.utilization,
+            5usize => &self.warning,
+            6usize => &self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hub,
+            1usize => &mut self.hub_info,
+            2usize => &mut self.matching_resources,
+            3usize => &mut self.how_many,
+            4usize => &mut self.utilization,
+            5usize => &mut self.warning,
+            6usize => &mut self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmPlacementCompatibilityResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmPlacementCompatibilityResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmPlacementCompatibilityResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmPlacementCompatibilityResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmPlacementCompatibilityResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmPlacementCompatibilityResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmPlacementCompatibilityResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmPlacementCompatibilityResult {
-    const TYPE_NAME: &'static str = "PbmPlacementCompatibilityResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmPlacementHub>>,
-            Option<Box<crate::types::PbmPlacementHubInfo>>,
-            Option<Vec<crate::types::PbmPlacementMatchingResourcesKind>>,
-            Option<i64>,
-            Option<Vec<crate::types::PbmPlacementResourceUtilization>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hub" => crate::de::req(&mut f.0, &mut map, "hub"),
-                "hubInfo" => crate::de::set(&mut f.1, &mut map, "hubInfo"),
-                "matchingResources" => {
-                    crate::de::set_list(&mut f.2, &mut map, "matchingResources")
-                }
-                "howMany" => crate::de::set(&mut f.3, &mut map, "howMany"),
-                "utilization" => crate::de::set_list(&mut f.4, &mut map, "utilization"),
-                "warning" => crate::de::set_list(&mut f.5, &mut map, "warning"),
-                "error" => crate::de::set_list(&mut f.6, &mut map, "error"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["hub"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            hub: f_0,
-            hub_info: f_1,
-            matching_resources: f_2,
-            how_many: f_3,
-            utilization: f_4,
-            warning: f_5,
-            error: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

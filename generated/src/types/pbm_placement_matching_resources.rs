@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmPlacementMatchingResourcesKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmPlacementMatchingResources {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,41 +20,65 @@ impl PbmPlacementMatchingResources {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmPlacementMatchingResources",
+    type_name: Some("PbmPlacementMatchingResources"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for PbmPlacementMatchingResources {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "PbmPlacementMatchingResources")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "PbmPlacementMatchingResources")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for PbmPlacementMatchingResources {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmPlacementMatchingResources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmPlacementMatchingResources {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmPlacementMatchingResources {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmPlacementMatchingResources {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmPlacementMatchingResources"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmPlacementMatchingResources {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmPlacementMatchingResources {
-    const TYPE_NAME: &'static str = "PbmPlacementMatchingResources";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PbmPlacementMatchingResources` or any of its subtypes: what a member declared as `PbmPlacementMatchingResources` holds.
@@ -74,11 +98,7 @@ pub enum PbmPlacementMatchingResourcesKind {
 impl PbmPlacementMatchingResourcesKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PbmPlacementMatchingResources(v) => v.type_name(),
-            #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
-            Self::PbmPlacementMatchingReplicationResources(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -106,51 +126,63 @@ for PbmPlacementMatchingResourcesKind {
         Self::PbmPlacementMatchingReplicationResources(Box::new(v))
     }
 }
-impl serde::Serialize for PbmPlacementMatchingResourcesKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::PbmPlacementMatchingResources(v) => v.serialize(s),
+impl crate::object::Family for PbmPlacementMatchingResourcesKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PbmPlacementMatchingResources,
+            id,
+        ) {
             #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
-            Self::PbmPlacementMatchingReplicationResources(v) => v.serialize(s),
+            crate::registry::id::PbmPlacementMatchingReplicationResources => {
+                Self::PbmPlacementMatchingReplicationResources(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PbmPlacementMatchingResources(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::PbmPlacementMatchingResources(v) => &**v,
+            #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
+            Self::PbmPlacementMatchingReplicationResources(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PbmPlacementMatchingResources(v) => &mut **v,
+            #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
+            Self::PbmPlacementMatchingReplicationResources(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PbmPlacementMatchingResourcesKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PbmPlacementMatchingResourcesKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PbmPlacementMatchingResourcesKind {
-    const BASE: u16 = crate::registry::id::PbmPlacementMatchingResources;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(all(feature = "pbm", any(feature = "pbm", feature = "sms")))]
-                crate::registry::id::PbmPlacementMatchingReplicationResources => {
-                    Self::PbmPlacementMatchingReplicationResources(
-                        Box::new(
-                            <crate::types::PbmPlacementMatchingReplicationResources as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PbmPlacementMatchingResources(
-                        Box::new(
-                            <crate::types::PbmPlacementMatchingResources as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PbmPlacementMatchingResourcesKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PbmPlacementMatchingResourcesKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PbmPlacementMatchingResourcesKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PbmPlacementMatchingResourcesKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmPlacementRequirementKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmPlacementRequirement {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,37 +20,65 @@ impl PbmPlacementRequirement {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmPlacementRequirement",
+    type_name: Some("PbmPlacementRequirement"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for PbmPlacementRequirement {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "PbmPlacementRequirement")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "PbmPlacementRequirement")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for PbmPlacementRequirement {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmPlacementRequirement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmPlacementRequirement {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmPlacementRequirement {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmPlacementRequirement {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PbmPlacementRequirement"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmPlacementRequirement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmPlacementRequirement {
-    const TYPE_NAME: &'static str = "PbmPlacementRequirement";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PbmPlacementRequirement` or any of its subtypes: what a member declared as `PbmPlacementRequirement` holds.
@@ -75,13 +103,7 @@ pub enum PbmPlacementRequirementKind {
 impl PbmPlacementRequirementKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PbmPlacementRequirement(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmPlacementCapabilityConstraintsRequirement(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmPlacementCapabilityProfileRequirement(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -117,63 +139,79 @@ for PbmPlacementRequirementKind {
         Self::PbmPlacementCapabilityProfileRequirement(v)
     }
 }
-impl serde::Serialize for PbmPlacementRequirementKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PbmPlacementRequirementKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PbmPlacementRequirement,
+            id,
+        ) {
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmPlacementCapabilityConstraintsRequirement => {
+                Self::PbmPlacementCapabilityConstraintsRequirement(
+                    crate::object::Blank::blank(),
+                )
+            }
+            #[cfg(feature = "pbm")]
+            crate::registry::id::PbmPlacementCapabilityProfileRequirement => {
+                Self::PbmPlacementCapabilityProfileRequirement(
+                    <crate::types::PbmPlacementCapabilityProfileRequirementKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PbmPlacementRequirement(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PbmPlacementRequirement(v) => v.serialize(s),
+            Self::PbmPlacementRequirement(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmPlacementCapabilityConstraintsRequirement(v) => v.serialize(s),
+            Self::PbmPlacementCapabilityConstraintsRequirement(v) => &**v,
             #[cfg(feature = "pbm")]
-            Self::PbmPlacementCapabilityProfileRequirement(v) => v.serialize(s),
+            Self::PbmPlacementCapabilityProfileRequirement(v) => {
+                crate::object::Family::object(v)
+            }
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PbmPlacementRequirement(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmPlacementCapabilityConstraintsRequirement(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmPlacementCapabilityProfileRequirement(v) => {
+                crate::object::Family::object_mut(v)
+            }
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PbmPlacementRequirementKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PbmPlacementRequirementKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PbmPlacementRequirementKind {
-    const BASE: u16 = crate::registry::id::PbmPlacementRequirement;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmPlacementCapabilityConstraintsRequirement => {
-                    Self::PbmPlacementCapabilityConstraintsRequirement(
-                        Box::new(
-                            <crate::types::PbmPlacementCapabilityConstraintsRequirement as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmPlacementCapabilityProfileRequirement => {
-                    Self::PbmPlacementCapabilityProfileRequirement(
-                        <crate::types::PbmPlacementCapabilityProfileRequirementKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::PbmPlacementRequirement(
-                        Box::new(
-                            <crate::types::PbmPlacementRequirement as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PbmPlacementRequirementKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PbmPlacementRequirementKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PbmPlacementRequirementKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PbmPlacementRequirementKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `PbmPlacementCapabilityProfileRequirement`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmPlacementZoneTopologyRequirement {
     /// Property *PbmPlacementCapabilityProfileRequirement.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
@@ -22,57 +22,72 @@ impl PbmPlacementZoneTopologyRequirement {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profileId", &self.profile_id);
-        o.opt("clusters", &self.clusters);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmPlacementZoneTopologyRequirement",
+    type_name: Some("PbmPlacementZoneTopologyRequirement"),
+    wire: &["profileId", "clusters"],
+    names: &["profile_id", "clusters"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for PbmPlacementZoneTopologyRequirement {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            1usize => &self.clusters,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            1usize => &mut self.clusters,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmPlacementZoneTopologyRequirement {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmPlacementZoneTopologyRequirement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmPlacementZoneTopologyRequirement {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmPlacementZoneTopologyRequirement {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmPlacementZoneTopologyRequirement {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmPlacementZoneTopologyRequirement"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmPlacementZoneTopologyRequirement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmPlacementZoneTopologyRequirement {
-    const TYPE_NAME: &'static str = "PbmPlacementZoneTopologyRequirement";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmProfileId>>,
-            Option<Vec<crate::types::PbmServerObjectRef>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::req(&mut f.0, &mut map, "profileId"),
-                "clusters" => crate::de::set_list(&mut f.1, &mut map, "clusters"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["profileId"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            profile_id: f_0,
-            clusters: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmProfileKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmProfile {
     /// Property *PbmProfile.profileId*.
     pub profile_id: Box<crate::types::PbmProfileId>,
@@ -38,96 +38,99 @@ impl PbmProfile {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profileId", &self.profile_id);
-        o.field("name", &self.name);
-        o.opt("description", &self.description);
-        o.field("creationTime", &self.creation_time);
-        o.field("createdBy", &self.created_by);
-        o.field("lastUpdatedTime", &self.last_updated_time);
-        o.field("lastUpdatedBy", &self.last_updated_by);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmProfile",
+    type_name: Some("PbmProfile"),
+    wire: &[
+        "profileId",
+        "name",
+        "description",
+        "creationTime",
+        "createdBy",
+        "lastUpdatedTime",
+        "lastUpdatedBy",
+    ],
+    names: &[
+        "profile_id",
+        "name",
+        "description",
+        "creation_time",
+        "created_by",
+        "last_updated_time",
+        "last_updated_by",
+    ],
+    required: &[0u16, 1u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[4u16, 3u16, 2u16, 6u16, 5u16, 1u16, 0u16],
+};
+impl crate::object::Object for PbmProfile {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.creation_time,
+            4usize => &self.created_by,
+            5usize => &self.last_updated_time,
+            6usize => &self.last_updated_by,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.creation_time,
+            4usize => &mut self.created_by,
+            5usize => &mut self.last_updated_time,
+            6usize => &mut self.last_updated_by,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmProfile {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmProfile {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmProfile {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmProfile {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PbmProfile"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmProfile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmProfile {
-    const TYPE_NAME: &'static str = "PbmProfile";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmProfileId>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::req(&mut f.0, &mut map, "profileId"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "creationTime" => crate::de::req(&mut f.3, &mut map, "creationTime"),
-                "createdBy" => crate::de::req(&mut f.4, &mut map, "createdBy"),
-                "lastUpdatedTime" => {
-                    crate::de::req(&mut f.5, &mut map, "lastUpdatedTime")
-                }
-                "lastUpdatedBy" => crate::de::req(&mut f.6, &mut map, "lastUpdatedBy"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "profileId",
-                        "name",
-                        "creationTime",
-                        "createdBy",
-                        "lastUpdatedTime",
-                        "lastUpdatedBy",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), Some(f_4), Some(f_5), Some(f_6)) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            profile_id: f_0,
-            name: f_1,
-            description: f_2,
-            creation_time: f_3,
-            created_by: f_4,
-            last_updated_time: f_5,
-            last_updated_by: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PbmProfile` or any of its subtypes: what a member declared as `PbmProfile` holds.
@@ -145,11 +148,7 @@ pub enum PbmProfileKind {
 impl PbmProfileKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PbmProfile(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmCapabilityProfile(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -175,50 +174,62 @@ impl From<crate::types::PbmCapabilityProfileKind> for PbmProfileKind {
         Self::PbmCapabilityProfile(v)
     }
 }
-impl serde::Serialize for PbmProfileKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::PbmProfile(v) => v.serialize(s),
+impl crate::object::Family for PbmProfileKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::PbmProfile, id) {
             #[cfg(feature = "pbm")]
-            Self::PbmCapabilityProfile(v) => v.serialize(s),
+            crate::registry::id::PbmCapabilityProfile => {
+                Self::PbmCapabilityProfile(
+                    <crate::types::PbmCapabilityProfileKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PbmProfile(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::PbmProfile(v) => &**v,
+            #[cfg(feature = "pbm")]
+            Self::PbmCapabilityProfile(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PbmProfile(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmCapabilityProfile(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PbmProfileKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PbmProfileKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PbmProfileKind {
-    const BASE: u16 = crate::registry::id::PbmProfile;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmCapabilityProfile => {
-                    Self::PbmCapabilityProfile(
-                        <crate::types::PbmCapabilityProfileKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::PbmProfile(
-                        Box::new(
-                            <crate::types::PbmProfile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PbmProfileKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PbmProfileKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PbmProfileKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PbmProfileKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmProfileK8sCompliantNameSpec {
     /// Property *PbmProfileK8sCompliantNameSpec.profileId*.
     pub profile_id: String,
@@ -24,72 +24,74 @@ impl PbmProfileK8sCompliantNameSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profileId", &self.profile_id);
-        o.field("k8sCompliantName", &self.k8s_compliant_name);
-        o.opt("otherK8sCompliantNames", &self.other_k8s_compliant_names);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmProfileK8sCompliantNameSpec",
+    type_name: Some("PbmProfileK8sCompliantNameSpec"),
+    wire: &["profileId", "k8sCompliantName", "otherK8sCompliantNames"],
+    names: &["profile_id", "k8s_compliant_name", "other_k8s_compliant_names"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for PbmProfileK8sCompliantNameSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            1usize => &self.k8s_compliant_name,
+            2usize => &self.other_k8s_compliant_names,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            1usize => &mut self.k8s_compliant_name,
+            2usize => &mut self.other_k8s_compliant_names,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmProfileK8sCompliantNameSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmProfileK8sCompliantNameSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmProfileK8sCompliantNameSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmProfileK8sCompliantNameSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmProfileK8sCompliantNameSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmProfileK8sCompliantNameSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmProfileK8sCompliantNameSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmProfileK8sCompliantNameSpec {
-    const TYPE_NAME: &'static str = "PbmProfileK8sCompliantNameSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<Vec<String>>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::req(&mut f.0, &mut map, "profileId"),
-                "k8sCompliantName" => {
-                    crate::de::req(&mut f.1, &mut map, "k8sCompliantName")
-                }
-                "otherK8sCompliantNames" => {
-                    crate::de::set_list(&mut f.2, &mut map, "otherK8sCompliantNames")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["profileId", "k8sCompliantName"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            profile_id: f_0,
-            k8s_compliant_name: f_1,
-            other_k8s_compliant_names: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `PbmCompatibilityCheckFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PbmPropertyMismatchFaultKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PbmPropertyMismatchFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,81 +30,98 @@ impl PbmPropertyMismatchFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("hub", &self.hub);
-        o.field("capabilityInstanceId", &self.capability_instance_id);
-        o.field("requirementPropertyInstance", &self.requirement_property_instance);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmPropertyMismatchFault",
+    type_name: Some("PbmPropertyMismatchFault"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "hub",
+        "capabilityInstanceId",
+        "requirementPropertyInstance",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "hub",
+        "capability_instance_id",
+        "requirement_property_instance",
+    ],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
+};
+impl crate::object::Object for PbmPropertyMismatchFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.hub,
+            3usize => &self.capability_instance_id,
+            4usize => &self.requirement_property_instance,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.hub,
+            3usize => &mut self.capability_instance_id,
+            4usize => &mut self.requirement_property_instance,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmPropertyMismatchFault {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            hub: crate::object::Blank::blank(),
+            capability_instance_id: crate::object::Blank::blank(),
+            requirement_property_instance: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PbmPropertyMismatchFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmPropertyMismatchFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmPropertyMismatchFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmPropertyMismatchFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmPropertyMismatchFault"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmPropertyMismatchFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmPropertyMismatchFault {
-    const TYPE_NAME: &'static str = "PbmPropertyMismatchFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::PbmPlacementHub>>,
-            Option<Box<crate::types::PbmCapabilityMetadataUniqueId>>,
-            Option<Box<crate::types::PbmCapabilityPropertyInstance>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "hub" => crate::de::req(&mut f.2, &mut map, "hub"),
-                "capabilityInstanceId" => {
-                    crate::de::req(&mut f.3, &mut map, "capabilityInstanceId")
-                }
-                "requirementPropertyInstance" => {
-                    crate::de::req(&mut f.4, &mut map, "requirementPropertyInstance")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["hub", "capabilityInstanceId", "requirementPropertyInstance"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            hub: f_2,
-            capability_instance_id: f_3,
-            requirement_property_instance: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PbmPropertyMismatchFault` or any of its subtypes: what a member declared as `PbmPropertyMismatchFault` holds.
@@ -124,11 +141,7 @@ pub enum PbmPropertyMismatchFaultKind {
 impl PbmPropertyMismatchFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PbmPropertyMismatchFault(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmCapabilityProfilePropertyMismatchFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -155,50 +168,69 @@ for PbmPropertyMismatchFaultKind {
         Self::PbmCapabilityProfilePropertyMismatchFault(v)
     }
 }
-impl serde::Serialize for PbmPropertyMismatchFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::PbmPropertyMismatchFault(v) => v.serialize(s),
+impl crate::object::Family for PbmPropertyMismatchFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PbmPropertyMismatchFault,
+            id,
+        ) {
             #[cfg(feature = "pbm")]
-            Self::PbmCapabilityProfilePropertyMismatchFault(v) => v.serialize(s),
+            crate::registry::id::PbmCapabilityProfilePropertyMismatchFault => {
+                Self::PbmCapabilityProfilePropertyMismatchFault(
+                    <crate::types::PbmCapabilityProfilePropertyMismatchFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PbmPropertyMismatchFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::PbmPropertyMismatchFault(v) => &**v,
+            #[cfg(feature = "pbm")]
+            Self::PbmCapabilityProfilePropertyMismatchFault(v) => {
+                crate::object::Family::object(v)
+            }
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PbmPropertyMismatchFault(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmCapabilityProfilePropertyMismatchFault(v) => {
+                crate::object::Family::object_mut(v)
+            }
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PbmPropertyMismatchFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PbmPropertyMismatchFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PbmPropertyMismatchFaultKind {
-    const BASE: u16 = crate::registry::id::PbmPropertyMismatchFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmCapabilityProfilePropertyMismatchFault => {
-                    Self::PbmCapabilityProfilePropertyMismatchFault(
-                        <crate::types::PbmCapabilityProfilePropertyMismatchFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::PbmPropertyMismatchFault(
-                        Box::new(
-                            <crate::types::PbmPropertyMismatchFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PbmPropertyMismatchFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PbmPropertyMismatchFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PbmPropertyMismatchFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PbmPropertyMismatchFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

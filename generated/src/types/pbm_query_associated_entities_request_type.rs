@@ -10,10 +10,10 @@ pub struct PbmQueryAssociatedEntitiesRequestType<'a> {
     /// Parameter *profiles*.
     pub profiles: Option<&'a [crate::types::PbmProfileId]>,
 }
-impl serde::Serialize for PbmQueryAssociatedEntitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("profiles", &self.profiles);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for PbmQueryAssociatedEntitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("profiles", &self.profiles);
+        o.end();
     }
 }

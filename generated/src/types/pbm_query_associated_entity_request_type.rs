@@ -12,11 +12,11 @@ pub struct PbmQueryAssociatedEntityRequestType<'a> {
     /// Parameter *entityType*.
     pub entity_type: Option<&'a str>,
 }
-impl serde::Serialize for PbmQueryAssociatedEntityRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmQueryAssociatedEntityRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("profile", &self.profile);
-        o.opt("entityType", &self.entity_type);
-        o.end(&crate::Extra::EMPTY)
+        o.field("entityType", &self.entity_type);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct PbmQueryAssociatedProfilesRequestType<'a> {
     /// Parameter *entities*.
     pub entities: &'a [crate::types::PbmServerObjectRef],
 }
-impl serde::Serialize for PbmQueryAssociatedProfilesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmQueryAssociatedProfilesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entities", &self.entities);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

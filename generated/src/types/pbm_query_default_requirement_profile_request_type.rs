@@ -10,10 +10,10 @@ pub struct PbmQueryDefaultRequirementProfileRequestType<'a> {
     /// Parameter *hub*.
     pub hub: &'a crate::types::PbmPlacementHub,
 }
-impl serde::Serialize for PbmQueryDefaultRequirementProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmQueryDefaultRequirementProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hub", &self.hub);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct PbmQueryDefaultRequirementProfilesRequestType<'a> {
     /// Parameter *datastores*.
     pub datastores: &'a [crate::types::PbmPlacementHub],
 }
-impl serde::Serialize for PbmQueryDefaultRequirementProfilesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmQueryDefaultRequirementProfilesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastores", &self.datastores);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct PbmQueryMatchingHubRequestType<'a> {
     /// Parameter *profile*.
     pub profile: &'a crate::types::PbmProfileId,
 }
-impl serde::Serialize for PbmQueryMatchingHubRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hubsToSearch", &self.hubs_to_search);
+impl crate::ser::Encode for PbmQueryMatchingHubRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hubsToSearch", &self.hubs_to_search);
         o.field("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

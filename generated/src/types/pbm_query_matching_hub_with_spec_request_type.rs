@@ -12,11 +12,11 @@ pub struct PbmQueryMatchingHubWithSpecRequestType<'a> {
     /// Parameter *createSpec*.
     pub create_spec: &'a crate::types::PbmCapabilityProfileCreateSpec,
 }
-impl serde::Serialize for PbmQueryMatchingHubWithSpecRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hubsToSearch", &self.hubs_to_search);
+impl crate::ser::Encode for PbmQueryMatchingHubWithSpecRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hubsToSearch", &self.hubs_to_search);
         o.field("createSpec", &self.create_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct PbmQueryProfileRequestType<'a> {
     /// Parameter *profileCategory*.
     pub profile_category: Option<&'a str>,
 }
-impl serde::Serialize for PbmQueryProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmQueryProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("resourceType", &self.resource_type);
-        o.opt("profileCategory", &self.profile_category);
-        o.end(&crate::Extra::EMPTY)
+        o.field("profileCategory", &self.profile_category);
+        o.end();
     }
 }

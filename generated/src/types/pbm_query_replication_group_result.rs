@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmQueryReplicationGroupResult {
     /// Property *PbmQueryReplicationGroupResult.object*.
     pub object: Box<crate::types::PbmServerObjectRef>,
@@ -24,65 +24,74 @@ impl PbmQueryReplicationGroupResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("object", &self.object);
-        o.opt("replicationGroupId", &self.replication_group_id);
-        o.opt("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmQueryReplicationGroupResult",
+    type_name: Some("PbmQueryReplicationGroupResult"),
+    wire: &["object", "replicationGroupId", "fault"],
+    names: &["object", "replication_group_id", "fault"],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for PbmQueryReplicationGroupResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.object,
+            1usize => &self.replication_group_id,
+            2usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.object,
+            1usize => &mut self.replication_group_id,
+            2usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmQueryReplicationGroupResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmQueryReplicationGroupResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmQueryReplicationGroupResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmQueryReplicationGroupResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmQueryReplicationGroupResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmQueryReplicationGroupResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmQueryReplicationGroupResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmQueryReplicationGroupResult {
-    const TYPE_NAME: &'static str = "PbmQueryReplicationGroupResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmServerObjectRef>>,
-            Option<Box<crate::types::ReplicationGroupId>>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "object" => crate::de::req(&mut f.0, &mut map, "object"),
-                "replicationGroupId" => {
-                    crate::de::set(&mut f.1, &mut map, "replicationGroupId")
-                }
-                "fault" => crate::de::set(&mut f.2, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["object"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            object: f_0,
-            replication_group_id: f_1,
-            fault: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

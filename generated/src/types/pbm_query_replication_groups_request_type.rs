@@ -10,10 +10,10 @@ pub struct PbmQueryReplicationGroupsRequestType<'a> {
     /// Parameter *entities*.
     pub entities: Option<&'a [crate::types::PbmServerObjectRef]>,
 }
-impl serde::Serialize for PbmQueryReplicationGroupsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("entities", &self.entities);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for PbmQueryReplicationGroupsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("entities", &self.entities);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct PbmQuerySpaceStatsForStorageContainerRequestType<'a> {
     /// Parameter *capabilityProfileId*.
     pub capability_profile_id: Option<&'a [crate::types::PbmProfileId]>,
 }
-impl serde::Serialize for PbmQuerySpaceStatsForStorageContainerRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmQuerySpaceStatsForStorageContainerRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastore", &self.datastore);
-        o.opt("capabilityProfileId", &self.capability_profile_id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("capabilityProfileId", &self.capability_profile_id);
+        o.end();
     }
 }

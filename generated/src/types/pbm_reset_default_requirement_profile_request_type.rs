@@ -10,10 +10,10 @@ pub struct PbmResetDefaultRequirementProfileRequestType<'a> {
     /// Parameter *profile*.
     pub profile: Option<&'a crate::types::PbmProfileId>,
 }
-impl serde::Serialize for PbmResetDefaultRequirementProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for PbmResetDefaultRequirementProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct PbmRetrieveContentRequestType<'a> {
     /// Parameter *profileIds*.
     pub profile_ids: &'a [crate::types::PbmProfileId],
 }
-impl serde::Serialize for PbmRetrieveContentRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmRetrieveContentRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("profileIds", &self.profile_ids);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PbmRollupComplianceResult {
     /// Property *PbmRollupComplianceResult.oldestCheckTime*.
     ///
@@ -34,97 +34,98 @@ impl PbmRollupComplianceResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("oldestCheckTime", &self.oldest_check_time);
-        o.field("entity", &self.entity);
-        o.field("overallComplianceStatus", &self.overall_compliance_status);
-        o.opt("overallComplianceTaskStatus", &self.overall_compliance_task_status);
-        o.opt("result", &self.result);
-        o.opt("errorCause", &self.error_cause);
-        o.field("profileMismatch", &self.profile_mismatch);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmRollupComplianceResult",
+    type_name: Some("PbmRollupComplianceResult"),
+    wire: &[
+        "oldestCheckTime",
+        "entity",
+        "overallComplianceStatus",
+        "overallComplianceTaskStatus",
+        "result",
+        "errorCause",
+        "profileMismatch",
+    ],
+    names: &[
+        "oldest_check_time",
+        "entity",
+        "overall_compliance_status",
+        "overall_compliance_task_status",
+        "result",
+        "error_cause",
+        "profile_mismatch",
+    ],
+    required: &[0u16, 1u16, 2u16, 6u16],
+    by_name: &[1u16, 5u16, 0u16, 2u16, 3u16, 6u16, 4u16],
+};
+impl crate::object::Object for PbmRollupComplianceResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.oldest_check_time,
+            1usize => &self.entity,
+            2usize => &self.overall_compliance_status,
+            3usize => &self.overall_compliance_task_status,
+            4usize => &self.result,
+            5usize => &self.error_cause,
+            6usize => &self.profile_mismatch,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.oldest_check_time,
+            1usize => &mut self.entity,
+            2usize => &mut self.overall_compliance_status,
+            3usize => &mut self.overall_compliance_task_status,
+            4usize => &mut self.result,
+            5usize => &mut self.error_cause,
+            6usize => &mut self.profile_mismatch,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmRollupComplianceResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PbmRollupComplianceResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmRollupComplianceResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmRollupComplianceResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmRollupComplianceResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmRollupComplianceResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmRollupComplianceResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmRollupComplianceResult {
-    const TYPE_NAME: &'static str = "PbmRollupComplianceResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::PbmServerObjectRef>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::PbmComplianceResult>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "oldestCheckTime" => {
-                    crate::de::req(&mut f.0, &mut map, "oldestCheckTime")
-                }
-                "entity" => crate::de::req(&mut f.1, &mut map, "entity"),
-                "overallComplianceStatus" => {
-                    crate::de::req(&mut f.2, &mut map, "overallComplianceStatus")
-                }
-                "overallComplianceTaskStatus" => {
-                    crate::de::set(&mut f.3, &mut map, "overallComplianceTaskStatus")
-                }
-                "result" => crate::de::set_list(&mut f.4, &mut map, "result"),
-                "errorCause" => crate::de::set_list(&mut f.5, &mut map, "errorCause"),
-                "profileMismatch" => {
-                    crate::de::req(&mut f.6, &mut map, "profileMismatch")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.6.is_some()],
-                    &[
-                        "oldestCheckTime",
-                        "entity",
-                        "overallComplianceStatus",
-                        "profileMismatch",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            oldest_check_time: f_0,
-            entity: f_1,
-            overall_compliance_status: f_2,
-            overall_compliance_task_status: f_3,
-            result: f_4,
-            error_cause: f_5,
-            profile_mismatch: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PbmServiceInstanceContent {
     /// Property *PbmServiceInstanceContent.aboutInfo*.
     pub about_info: Box<crate::types::PbmAboutInfo>,
@@ -44,105 +44,107 @@ impl PbmServiceInstanceContent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("aboutInfo", &self.about_info);
-        o.field("sessionManager", &self.session_manager);
-        o.field("capabilityMetadataManager", &self.capability_metadata_manager);
-        o.field("profileManager", &self.profile_manager);
-        o.field("complianceManager", &self.compliance_manager);
-        o.field("placementSolver", &self.placement_solver);
-        o.opt("replicationManager", &self.replication_manager);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PbmServiceInstanceContent",
+    type_name: Some("PbmServiceInstanceContent"),
+    wire: &[
+        "aboutInfo",
+        "sessionManager",
+        "capabilityMetadataManager",
+        "profileManager",
+        "complianceManager",
+        "placementSolver",
+        "replicationManager",
+    ],
+    names: &[
+        "about_info",
+        "session_manager",
+        "capability_metadata_manager",
+        "profile_manager",
+        "compliance_manager",
+        "placement_solver",
+        "replication_manager",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[0u16, 2u16, 4u16, 5u16, 3u16, 6u16, 1u16],
+};
+impl crate::object::Object for PbmServiceInstanceContent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.about_info,
+            1usize => &self.session_manager,
+            2usize => &self.capability_metadata_manager,
+            3usize => &self.profile_manager,
+            4usize => &self.compliance_manager,
+            5usize => &self.placement_solver,
+            6usize => &self.replication_manager,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.about_info,
+            1usize => &mut self.session_manager,
+            2usize => &mut self.capability_metadata_manager,
+            3usize => &mut self.profile_manager,
+            4usize => &mut self.compliance_manager,
+            5usize => &mut self.placement_solver,
+            6usize => &mut self.replication_manager,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PbmServiceInstanceContent {
+    fn blank() -> Self {
+        Self {
+            about_info: crate::object::Blank::blank(),
+            session_manager: crate::object::Blank::blank(),
+            capability_metadata_manager: crate::object::Blank::blank(),
+            profile_manager: crate::object::Blank::blank(),
+            compliance_manager: crate::object::Blank::blank(),
+            placement_solver: crate::object::Blank::blank(),
+            replication_manager: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PbmServiceInstanceContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PbmServiceInstanceContent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PbmServiceInstanceContent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PbmServiceInstanceContent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PbmServiceInstanceContent"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PbmServiceInstanceContent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PbmServiceInstanceContent {
-    const TYPE_NAME: &'static str = "PbmServiceInstanceContent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PbmAboutInfo>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "aboutInfo" => crate::de::req(&mut f.0, &mut map, "aboutInfo"),
-                "sessionManager" => crate::de::req(&mut f.1, &mut map, "sessionManager"),
-                "capabilityMetadataManager" => {
-                    crate::de::req(&mut f.2, &mut map, "capabilityMetadataManager")
-                }
-                "profileManager" => crate::de::req(&mut f.3, &mut map, "profileManager"),
-                "complianceManager" => {
-                    crate::de::req(&mut f.4, &mut map, "complianceManager")
-                }
-                "placementSolver" => {
-                    crate::de::req(&mut f.5, &mut map, "placementSolver")
-                }
-                "replicationManager" => {
-                    crate::de::set(&mut f.6, &mut map, "replicationManager")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "aboutInfo",
-                        "sessionManager",
-                        "capabilityMetadataManager",
-                        "profileManager",
-                        "complianceManager",
-                        "placementSolver",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), Some(f_5), f_6) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            about_info: f_0,
-            session_manager: f_1,
-            capability_metadata_manager: f_2,
-            profile_manager: f_3,
-            compliance_manager: f_4,
-            placement_solver: f_5,
-            replication_manager: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

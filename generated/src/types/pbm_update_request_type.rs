@@ -12,11 +12,11 @@ pub struct PbmUpdateRequestType<'a> {
     /// Parameter *updateSpec*.
     pub update_spec: &'a crate::types::PbmCapabilityProfileUpdateSpec,
 }
-impl serde::Serialize for PbmUpdateRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PbmUpdateRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("profileId", &self.profile_id);
         o.field("updateSpec", &self.update_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PerfCounterInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PerfCounterInfo {
     /// Property *PerfCounterInfo.key*.
     pub key: i32,
@@ -37,114 +37,117 @@ impl PerfCounterInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("nameInfo", &self.name_info);
-        o.field("groupInfo", &self.group_info);
-        o.field("unitInfo", &self.unit_info);
-        o.field("rollupType", &self.rollup_type);
-        o.field("statsType", &self.stats_type);
-        o.opt("level", &self.level);
-        o.opt("perDeviceLevel", &self.per_device_level);
-        o.opt("associatedCounterId", &self.associated_counter_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PerfCounterInfo",
+    type_name: Some("PerfCounterInfo"),
+    wire: &[
+        "key",
+        "nameInfo",
+        "groupInfo",
+        "unitInfo",
+        "rollupType",
+        "statsType",
+        "level",
+        "perDeviceLevel",
+        "associatedCounterId",
+    ],
+    names: &[
+        "key",
+        "name_info",
+        "group_info",
+        "unit_info",
+        "rollup_type",
+        "stats_type",
+        "level",
+        "per_device_level",
+        "associated_counter_id",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[8u16, 2u16, 0u16, 6u16, 1u16, 7u16, 4u16, 5u16, 3u16],
+};
+impl crate::object::Object for PerfCounterInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name_info,
+            2usize => &self.group_info,
+            3usize => &self.unit_info,
+            4usize => &self.rollup_type,
+            5usize => &self.stats_type,
+            6usize => &self.level,
+            7usize => &self.per_device_level,
+            8usize => &self.associated_counter_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name_info,
+            2usize => &mut self.group_info,
+            3usize => &mut self.unit_info,
+            4usize => &mut self.rollup_type,
+            5usize => &mut self.stats_type,
+            6usize => &mut self.level,
+            7usize => &mut self.per_device_level,
+            8usize => &mut self.associated_counter_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PerfCounterInfo {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            name_info: crate::object::Blank::blank(),
+            group_info: crate::object::Blank::blank(),
+            unit_info: crate::object::Blank::blank(),
+            rollup_type: crate::object::Blank::blank(),
+            stats_type: crate::object::Blank::blank(),
+            level: crate::object::Blank::blank(),
+            per_device_level: crate::object::Blank::blank(),
+            associated_counter_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PerfCounterInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PerfCounterInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PerfCounterInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PerfCounterInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PerfCounterInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PerfCounterInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PerfCounterInfo {
-    const TYPE_NAME: &'static str = "PerfCounterInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::ElementDescriptionKind>,
-            Option<crate::types::ElementDescriptionKind>,
-            Option<crate::types::ElementDescriptionKind>,
-            Option<crate::types::PerfSummaryType>,
-            Option<crate::types::PerfStatsType>,
-            Option<i32>,
-            Option<i32>,
-            Option<Vec<i32>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "nameInfo" => crate::de::req(&mut f.1, &mut map, "nameInfo"),
-                "groupInfo" => crate::de::req(&mut f.2, &mut map, "groupInfo"),
-                "unitInfo" => crate::de::req(&mut f.3, &mut map, "unitInfo"),
-                "rollupType" => crate::de::req(&mut f.4, &mut map, "rollupType"),
-                "statsType" => crate::de::req(&mut f.5, &mut map, "statsType"),
-                "level" => crate::de::set(&mut f.6, &mut map, "level"),
-                "perDeviceLevel" => crate::de::set(&mut f.7, &mut map, "perDeviceLevel"),
-                "associatedCounterId" => {
-                    crate::de::set_list(&mut f.8, &mut map, "associatedCounterId")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "nameInfo",
-                        "groupInfo",
-                        "unitInfo",
-                        "rollupType",
-                        "statsType",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            name_info: f_1,
-            group_info: f_2,
-            unit_info: f_3,
-            rollup_type: f_4,
-            stats_type: f_5,
-            level: f_6,
-            per_device_level: f_7,
-            associated_counter_id: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PerfEntityMetricBaseKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PerfEntityMetricBase {
     /// Property *PerfEntityMetricBase.entity*.
     pub entity: Box<crate::types::ManagedObjectReference>,
@@ -20,45 +20,74 @@ impl PerfEntityMetricBase {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entity", &self.entity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PerfEntityMetricBase",
+    type_name: Some("PerfEntityMetricBase"),
+    wire: &["entity"],
+    names: &["entity"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for PerfEntityMetricBase {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PerfEntityMetricBase {
+    fn blank() -> Self {
+        Self {
+            entity: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PerfEntityMetricBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PerfEntityMetricBase {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PerfEntityMetricBase {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PerfEntityMetricBase {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PerfEntityMetricBase"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PerfEntityMetricBase {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PerfEntityMetricBase {
-    const TYPE_NAME: &'static str = "PerfEntityMetricBase";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::ManagedObjectReference>>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entity" => crate::de::req(&mut f.0, &mut map, "entity"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["entity"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { entity: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PerfEntityMetricBase` or any of its subtypes: what a member declared as `PerfEntityMetricBase` holds.
@@ -77,11 +106,7 @@ pub enum PerfEntityMetricBaseKind {
 impl PerfEntityMetricBaseKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PerfEntityMetricBase(v) => v.type_name(),
-            Self::PerfEntityMetric(v) => v.type_name(),
-            Self::PerfEntityMetricCSV(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -111,60 +136,63 @@ impl From<crate::types::PerfEntityMetricCSV> for PerfEntityMetricBaseKind {
         Self::PerfEntityMetricCSV(Box::new(v))
     }
 }
-impl serde::Serialize for PerfEntityMetricBaseKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PerfEntityMetricBaseKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PerfEntityMetricBase,
+            id,
+        ) {
+            crate::registry::id::PerfEntityMetric => {
+                Self::PerfEntityMetric(crate::object::Blank::blank())
+            }
+            crate::registry::id::PerfEntityMetricCSV => {
+                Self::PerfEntityMetricCSV(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PerfEntityMetricBase(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PerfEntityMetricBase(v) => v.serialize(s),
-            Self::PerfEntityMetric(v) => v.serialize(s),
-            Self::PerfEntityMetricCSV(v) => v.serialize(s),
+            Self::PerfEntityMetricBase(v) => &**v,
+            Self::PerfEntityMetric(v) => &**v,
+            Self::PerfEntityMetricCSV(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PerfEntityMetricBase(v) => &mut **v,
+            Self::PerfEntityMetric(v) => &mut **v,
+            Self::PerfEntityMetricCSV(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PerfEntityMetricBaseKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PerfEntityMetricBaseKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PerfEntityMetricBaseKind {
-    const BASE: u16 = crate::registry::id::PerfEntityMetricBase;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::PerfEntityMetric => {
-                    Self::PerfEntityMetric(
-                        Box::new(
-                            <crate::types::PerfEntityMetric as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PerfEntityMetricCSV => {
-                    Self::PerfEntityMetricCSV(
-                        Box::new(
-                            <crate::types::PerfEntityMetricCSV as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PerfEntityMetricBase(
-                        Box::new(
-                            <crate::types::PerfEntityMetricBase as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PerfEntityMetricBaseKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PerfEntityMetricBaseKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PerfEntityMetricBaseKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PerfEntityMetricBaseKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

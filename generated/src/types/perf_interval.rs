@@ -3,7 +3,7 @@
 /// Data object type *PerfInterval*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PerfInterval {
     /// Property *PerfInterval.key*.
     pub key: i32,
@@ -28,82 +28,80 @@ impl PerfInterval {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("samplingPeriod", &self.sampling_period);
-        o.field("name", &self.name);
-        o.field("length", &self.length);
-        o.opt("level", &self.level);
-        o.field("enabled", &self.enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PerfInterval",
+    type_name: Some("PerfInterval"),
+    wire: &["key", "samplingPeriod", "name", "length", "level", "enabled"],
+    names: &["key", "sampling_period", "name", "length", "level", "enabled"],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+    by_name: &[5u16, 0u16, 3u16, 4u16, 2u16, 1u16],
+};
+impl crate::object::Object for PerfInterval {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.sampling_period,
+            2usize => &self.name,
+            3usize => &self.length,
+            4usize => &self.level,
+            5usize => &self.enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.sampling_period,
+            2usize => &mut self.name,
+            3usize => &mut self.length,
+            4usize => &mut self.level,
+            5usize => &mut self.enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PerfInterval {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PerfInterval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PerfInterval {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PerfInterval {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PerfInterval {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PerfInterval"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PerfInterval {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PerfInterval {
-    const TYPE_NAME: &'static str = "PerfInterval";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "samplingPeriod" => crate::de::req(&mut f.1, &mut map, "samplingPeriod"),
-                "name" => crate::de::req(&mut f.2, &mut map, "name"),
-                "length" => crate::de::req(&mut f.3, &mut map, "length"),
-                "level" => crate::de::set(&mut f.4, &mut map, "level"),
-                "enabled" => crate::de::req(&mut f.5, &mut map, "enabled"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["key", "samplingPeriod", "name", "length", "enabled"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            sampling_period: f_1,
-            name: f_2,
-            length: f_3,
-            level: f_4,
-            enabled: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

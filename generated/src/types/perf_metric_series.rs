@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PerfMetricSeriesKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PerfMetricSeries {
     /// Property *PerfMetricSeries.id*.
     pub id: Box<crate::types::PerfMetricId>,
@@ -20,45 +20,71 @@ impl PerfMetricSeries {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PerfMetricSeries",
+    type_name: Some("PerfMetricSeries"),
+    wire: &["id"],
+    names: &["id"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for PerfMetricSeries {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PerfMetricSeries {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PerfMetricSeries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PerfMetricSeries {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PerfMetricSeries {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PerfMetricSeries {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PerfMetricSeries"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PerfMetricSeries {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PerfMetricSeries {
-    const TYPE_NAME: &'static str = "PerfMetricSeries";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::PerfMetricId>>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["id"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { id: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PerfMetricSeries` or any of its subtypes: what a member declared as `PerfMetricSeries` holds.
@@ -77,11 +103,7 @@ pub enum PerfMetricSeriesKind {
 impl PerfMetricSeriesKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PerfMetricSeries(v) => v.type_name(),
-            Self::PerfMetricIntSeries(v) => v.type_name(),
-            Self::PerfMetricSeriesCSV(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -111,60 +133,60 @@ impl From<crate::types::PerfMetricSeriesCSV> for PerfMetricSeriesKind {
         Self::PerfMetricSeriesCSV(Box::new(v))
     }
 }
-impl serde::Serialize for PerfMetricSeriesKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PerfMetricSeriesKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::PerfMetricSeries, id) {
+            crate::registry::id::PerfMetricIntSeries => {
+                Self::PerfMetricIntSeries(crate::object::Blank::blank())
+            }
+            crate::registry::id::PerfMetricSeriesCSV => {
+                Self::PerfMetricSeriesCSV(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PerfMetricSeries(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PerfMetricSeries(v) => v.serialize(s),
-            Self::PerfMetricIntSeries(v) => v.serialize(s),
-            Self::PerfMetricSeriesCSV(v) => v.serialize(s),
+            Self::PerfMetricSeries(v) => &**v,
+            Self::PerfMetricIntSeries(v) => &**v,
+            Self::PerfMetricSeriesCSV(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PerfMetricSeries(v) => &mut **v,
+            Self::PerfMetricIntSeries(v) => &mut **v,
+            Self::PerfMetricSeriesCSV(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PerfMetricSeriesKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PerfMetricSeriesKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PerfMetricSeriesKind {
-    const BASE: u16 = crate::registry::id::PerfMetricSeries;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::PerfMetricIntSeries => {
-                    Self::PerfMetricIntSeries(
-                        Box::new(
-                            <crate::types::PerfMetricIntSeries as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PerfMetricSeriesCSV => {
-                    Self::PerfMetricSeriesCSV(
-                        Box::new(
-                            <crate::types::PerfMetricSeriesCSV as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PerfMetricSeries(
-                        Box::new(
-                            <crate::types::PerfMetricSeries as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PerfMetricSeriesKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PerfMetricSeriesKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PerfMetricSeriesKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PerfMetricSeriesKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PerfProviderSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PerfProviderSummary {
     /// Property *PerfProviderSummary.entity*.
     pub entity: Box<crate::types::ManagedObjectReference>,
@@ -24,72 +24,82 @@ impl PerfProviderSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entity", &self.entity);
-        o.field("currentSupported", &self.current_supported);
-        o.field("summarySupported", &self.summary_supported);
-        o.opt("refreshRate", &self.refresh_rate);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PerfProviderSummary",
+    type_name: Some("PerfProviderSummary"),
+    wire: &["entity", "currentSupported", "summarySupported", "refreshRate"],
+    names: &["entity", "current_supported", "summary_supported", "refresh_rate"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for PerfProviderSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity,
+            1usize => &self.current_supported,
+            2usize => &self.summary_supported,
+            3usize => &self.refresh_rate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity,
+            1usize => &mut self.current_supported,
+            2usize => &mut self.summary_supported,
+            3usize => &mut self.refresh_rate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PerfProviderSummary {
+    fn blank() -> Self {
+        Self {
+            entity: crate::object::Blank::blank(),
+            current_supported: crate::object::Blank::blank(),
+            summary_supported: crate::object::Blank::blank(),
+            refresh_rate: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PerfProviderSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PerfProviderSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PerfProviderSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PerfProviderSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PerfProviderSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PerfProviderSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PerfProviderSummary {
-    const TYPE_NAME: &'static str = "PerfProviderSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entity" => crate::de::req(&mut f.0, &mut map, "entity"),
-                "currentSupported" => {
-                    crate::de::req(&mut f.1, &mut map, "currentSupported")
-                }
-                "summarySupported" => {
-                    crate::de::req(&mut f.2, &mut map, "summarySupported")
-                }
-                "refreshRate" => crate::de::set(&mut f.3, &mut map, "refreshRate"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["entity", "currentSupported", "summarySupported"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity: f_0,
-            current_supported: f_1,
-            summary_supported: f_2,
-            refresh_rate: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PerfQuerySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PerfQuerySpec {
     /// Property *PerfQuerySpec.entity*.
     pub entity: Box<crate::types::ManagedObjectReference>,
@@ -34,75 +34,107 @@ impl PerfQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entity", &self.entity);
-        o.opt("startTime", &self.start_time);
-        o.opt("endTime", &self.end_time);
-        o.opt("maxSample", &self.max_sample);
-        o.opt("metricId", &self.metric_id);
-        o.opt("intervalId", &self.interval_id);
-        o.opt("format", &self.format);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PerfQuerySpec",
+    type_name: Some("PerfQuerySpec"),
+    wire: &[
+        "entity",
+        "startTime",
+        "endTime",
+        "maxSample",
+        "metricId",
+        "intervalId",
+        "format",
+    ],
+    names: &[
+        "entity",
+        "start_time",
+        "end_time",
+        "max_sample",
+        "metric_id",
+        "interval_id",
+        "format",
+    ],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 6u16, 5u16, 3u16, 4u16, 1u16],
+};
+impl crate::object::Object for PerfQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity,
+            1usize => &self.start_time,
+            2usize => &self.end_time,
+            3usize => &self.max_sample,
+            4usize => &self.metric_id,
+            5usize => &self.interval_id,
+            6usize => &self.format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity,
+            1usize => &mut self.start_time,
+            2usize => &mut self.end_time,
+            3usize => &mut self.max_sample,
+            4usize => &mut self.metric_id,
+            5usize => &mut self.interval_id,
+            6usize => &mut self.format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PerfQuerySpec {
+    fn blank() -> Self {
+        Self {
+            entity: crate::object::Blank::blank(),
+            start_time: crate::object::Blank::blank(),
+            end_time: crate::object::Blank::blank(),
+            max_sample: crate::object::Blank::blank(),
+            metric_id: crate::object::Blank::blank(),
+            interval_id: crate::object::Blank::blank(),
+            format: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PerfQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PerfQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PerfQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PerfQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PerfQuerySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PerfQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PerfQuerySpec {
-    const TYPE_NAME: &'static str = "PerfQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Vec<crate::types::PerfMetricId>>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entity" => crate::de::req(&mut f.0, &mut map, "entity"),
-                "startTime" => crate::de::set(&mut f.1, &mut map, "startTime"),
-                "endTime" => crate::de::set(&mut f.2, &mut map, "endTime"),
-                "maxSample" => crate::de::set(&mut f.3, &mut map, "maxSample"),
-                "metricId" => crate::de::set_list(&mut f.4, &mut map, "metricId"),
-                "intervalId" => crate::de::set(&mut f.5, &mut map, "intervalId"),
-                "format" => crate::de::set(&mut f.6, &mut map, "format"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["entity"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity: f_0,
-            start_time: f_1,
-            end_time: f_2,
-            max_sample: f_3,
-            metric_id: f_4,
-            interval_id: f_5,
-            format: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PerformClusterPowerActionSpec {
     /// Property *PerformClusterPowerActionSpec.targetPowerStatus*.
     pub target_power_status: String,
@@ -32,81 +32,94 @@ impl PerformClusterPowerActionSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("targetPowerStatus", &self.target_power_status);
-        o.opt("isOrchestration", &self.is_orchestration);
-        o.opt("initialPowerStatus", &self.initial_power_status);
-        o.opt("powerOffReason", &self.power_off_reason);
-        o.opt("infraVMs", &self.infra_v_ms);
-        o.opt("infraVMUuids", &self.infra_vm_uuids);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PerformClusterPowerActionSpec",
+    type_name: Some("PerformClusterPowerActionSpec"),
+    wire: &[
+        "targetPowerStatus",
+        "isOrchestration",
+        "initialPowerStatus",
+        "powerOffReason",
+        "infraVMs",
+        "infraVMUuids",
+    ],
+    names: &[
+        "target_power_status",
+        "is_orchestration",
+        "initial_power_status",
+        "power_off_reason",
+        "infra_v_ms",
+        "infra_vm_uuids",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 4u16, 2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for PerformClusterPowerActionSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.target_power_status,
+            1usize => &self.is_orchestration,
+            2usize => &self.initial_power_status,
+            3usize => &self.power_off_reason,
+            4usize => &self.infra_v_ms,
+            5usize => &self.infra_vm_uuids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.target_power_status,
+            1usize => &mut self.is_orchestration,
+            2usize => &mut self.initial_power_status,
+            3usize => &mut self.power_off_reason,
+            4usize => &mut self.infra_v_ms,
+            5usize => &mut self.infra_vm_uuids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PerformClusterPowerActionSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PerformClusterPowerActionSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PerformClusterPowerActionSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PerformClusterPowerActionSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PerformClusterPowerActionSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PerformClusterPowerActionSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PerformClusterPowerActionSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PerformClusterPowerActionSpec {
-    const TYPE_NAME: &'static str = "PerformClusterPowerActionSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "targetPowerStatus" => {
-                    crate::de::req(&mut f.0, &mut map, "targetPowerStatus")
-                }
-                "isOrchestration" => {
-                    crate::de::set(&mut f.1, &mut map, "isOrchestration")
-                }
-                "initialPowerStatus" => {
-                    crate::de::set(&mut f.2, &mut map, "initialPowerStatus")
-                }
-                "powerOffReason" => crate::de::set(&mut f.3, &mut map, "powerOffReason"),
-                "infraVMs" => crate::de::set_list(&mut f.4, &mut map, "infraVMs"),
-                "infraVMUuids" => crate::de::set_list(&mut f.5, &mut map, "infraVMUuids"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["targetPowerStatus"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            target_power_status: f_0,
-            is_orchestration: f_1,
-            initial_power_status: f_2,
-            power_off_reason: f_3,
-            infra_v_ms: f_4,
-            infra_vm_uuids: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct PerformDvsProductSpecOperationRequestType<'a> {
     /// Parameter *productSpec*.
     pub product_spec: Option<&'a crate::types::DistributedVirtualSwitchProductSpec>,
 }
-impl serde::Serialize for PerformDvsProductSpecOperationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PerformDvsProductSpecOperationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("operation", &self.operation);
-        o.opt("productSpec", &self.product_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("productSpec", &self.product_spec);
+        o.end();
     }
 }

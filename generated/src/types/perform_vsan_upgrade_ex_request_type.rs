@@ -24,15 +24,15 @@ pub struct PerformVsanUpgradeExRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::VsanDiskFormatConversionSpec>,
 }
-impl serde::Serialize for PerformVsanUpgradeExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PerformVsanUpgradeExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("performObjectUpgrade", &self.perform_object_upgrade);
-        o.opt("downgradeFormat", &self.downgrade_format);
-        o.opt("allowReducedRedundancy", &self.allow_reduced_redundancy);
-        o.opt("excludeHosts", &self.exclude_hosts);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("performObjectUpgrade", &self.perform_object_upgrade);
+        o.field("downgradeFormat", &self.downgrade_format);
+        o.field("allowReducedRedundancy", &self.allow_reduced_redundancy);
+        o.field("excludeHosts", &self.exclude_hosts);
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct PerformVsanUpgradePreflightCheckExRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::VsanDiskFormatConversionSpec>,
 }
-impl serde::Serialize for PerformVsanUpgradePreflightCheckExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PerformVsanUpgradePreflightCheckExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("downgradeFormat", &self.downgrade_format);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("downgradeFormat", &self.downgrade_format);
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

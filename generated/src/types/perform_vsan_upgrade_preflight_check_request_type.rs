@@ -12,11 +12,11 @@ pub struct PerformVsanUpgradePreflightCheckRequestType<'a> {
     /// Parameter *downgradeFormat*.
     pub downgrade_format: Option<bool>,
 }
-impl serde::Serialize for PerformVsanUpgradePreflightCheckRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PerformVsanUpgradePreflightCheckRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("downgradeFormat", &self.downgrade_format);
-        o.end(&crate::Extra::EMPTY)
+        o.field("downgradeFormat", &self.downgrade_format);
+        o.end();
     }
 }

@@ -20,14 +20,14 @@ pub struct PerformVsanUpgradeRequestType<'a> {
     /// Refers instances of *HostSystem*.
     pub exclude_hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for PerformVsanUpgradeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PerformVsanUpgradeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("performObjectUpgrade", &self.perform_object_upgrade);
-        o.opt("downgradeFormat", &self.downgrade_format);
-        o.opt("allowReducedRedundancy", &self.allow_reduced_redundancy);
-        o.opt("excludeHosts", &self.exclude_hosts);
-        o.end(&crate::Extra::EMPTY)
+        o.field("performObjectUpgrade", &self.perform_object_upgrade);
+        o.field("downgradeFormat", &self.downgrade_format);
+        o.field("allowReducedRedundancy", &self.allow_reduced_redundancy);
+        o.field("excludeHosts", &self.exclude_hosts);
+        o.end();
     }
 }

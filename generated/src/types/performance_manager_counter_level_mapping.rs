@@ -3,7 +3,7 @@
 /// Data object type *PerformanceManagerCounterLevelMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PerformanceManagerCounterLevelMapping {
     /// Property *PerformanceManagerCounterLevelMapping.counterId*.
     pub counter_id: i32,
@@ -22,59 +22,74 @@ impl PerformanceManagerCounterLevelMapping {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("counterId", &self.counter_id);
-        o.opt("aggregateLevel", &self.aggregate_level);
-        o.opt("perDeviceLevel", &self.per_device_level);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PerformanceManagerCounterLevelMapping",
+    type_name: Some("PerformanceManagerCounterLevelMapping"),
+    wire: &["counterId", "aggregateLevel", "perDeviceLevel"],
+    names: &["counter_id", "aggregate_level", "per_device_level"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for PerformanceManagerCounterLevelMapping {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.counter_id,
+            1usize => &self.aggregate_level,
+            2usize => &self.per_device_level,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.counter_id,
+            1usize => &mut self.aggregate_level,
+            2usize => &mut self.per_device_level,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PerformanceManagerCounterLevelMapping {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PerformanceManagerCounterLevelMapping {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PerformanceManagerCounterLevelMapping {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PerformanceManagerCounterLevelMapping {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PerformanceManagerCounterLevelMapping {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PerformanceManagerCounterLevelMapping"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PerformanceManagerCounterLevelMapping {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PerformanceManagerCounterLevelMapping {
-    const TYPE_NAME: &'static str = "PerformanceManagerCounterLevelMapping";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>, Option<i32>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "counterId" => crate::de::req(&mut f.0, &mut map, "counterId"),
-                "aggregateLevel" => crate::de::set(&mut f.1, &mut map, "aggregateLevel"),
-                "perDeviceLevel" => crate::de::set(&mut f.2, &mut map, "perDeviceLevel"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["counterId"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            counter_id: f_0,
-            aggregate_level: f_1,
-            per_device_level: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -82,8 +82,9 @@ impl PerformanceManagerUnit {
         }
     }
 }
-impl crate::de::StringEnum for PerformanceManagerUnit {
-    fn from_wire(v: &str) -> Self {
+impl PerformanceManagerUnit {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "percent" => Self::Percent,
             "kiloBytes" => Self::KiloBytes,
@@ -107,13 +108,13 @@ impl crate::de::StringEnum for PerformanceManagerUnit {
 }
 impl From<&str> for PerformanceManagerUnit {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for PerformanceManagerUnit {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for PerformanceManagerUnit {
@@ -121,13 +122,33 @@ impl std::fmt::Display for PerformanceManagerUnit {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for PerformanceManagerUnit {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for PerformanceManagerUnit {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for PerformanceManagerUnit {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PerformanceManagerUnit {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PerformanceManagerUnit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *Permission*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Permission {
     /// Property *Permission.entity*.
     ///
@@ -28,72 +28,78 @@ impl Permission {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("entity", &self.entity);
-        o.field("principal", &self.principal);
-        o.field("group", &self.group);
-        o.field("roleId", &self.role_id);
-        o.field("propagate", &self.propagate);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "Permission",
+    type_name: Some("Permission"),
+    wire: &["entity", "principal", "group", "roleId", "propagate"],
+    names: &["entity", "principal", "group", "role_id", "propagate"],
+    required: &[1u16, 2u16, 3u16, 4u16],
+    by_name: &[0u16, 2u16, 1u16, 4u16, 3u16],
+};
+impl crate::object::Object for Permission {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity,
+            1usize => &self.principal,
+            2usize => &self.group,
+            3usize => &self.role_id,
+            4usize => &self.propagate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity,
+            1usize => &mut self.principal,
+            2usize => &mut self.group,
+            3usize => &mut self.role_id,
+            4usize => &mut self.propagate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for Permission {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for Permission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for Permission {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for Permission {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for Permission {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("Permission"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Permission {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for Permission {
-    const TYPE_NAME: &'static str = "Permission";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entity" => crate::de::set(&mut f.0, &mut map, "entity"),
-                "principal" => crate::de::req(&mut f.1, &mut map, "principal"),
-                "group" => crate::de::req(&mut f.2, &mut map, "group"),
-                "roleId" => crate::de::req(&mut f.3, &mut map, "roleId"),
-                "propagate" => crate::de::req(&mut f.4, &mut map, "propagate"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["principal", "group", "roleId", "propagate"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity: f_0,
-            principal: f_1,
-            group: f_2,
-            role_id: f_3,
-            propagate: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `AgencyIssue`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PersonalityAgencyPMIssueKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PersonalityAgencyPMIssue {
     /// Property *Issue.key*.
     pub key: i32,
@@ -38,109 +38,108 @@ impl PersonalityAgencyPMIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("description", &self.description);
-        o.field("time", &self.time);
-        o.field("agency", &self.agency);
-        o.field("agencyName", &self.agency_name);
-        o.field("solutionId", &self.solution_id);
-        o.field("solutionName", &self.solution_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PersonalityAgencyPMIssue",
+    type_name: Some("PersonalityAgencyPMIssue"),
+    wire: &[
+        "key",
+        "description",
+        "time",
+        "agency",
+        "agencyName",
+        "solutionId",
+        "solutionName",
+    ],
+    names: &[
+        "key",
+        "description",
+        "time",
+        "agency",
+        "agency_name",
+        "solution_id",
+        "solution_name",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[3u16, 4u16, 1u16, 0u16, 5u16, 6u16, 2u16],
+};
+impl crate::object::Object for PersonalityAgencyPMIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.time,
+            3usize => &self.agency,
+            4usize => &self.agency_name,
+            5usize => &self.solution_id,
+            6usize => &self.solution_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.time,
+            3usize => &mut self.agency,
+            4usize => &mut self.agency_name,
+            5usize => &mut self.solution_id,
+            6usize => &mut self.solution_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PersonalityAgencyPMIssue {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            agency: crate::object::Blank::blank(),
+            agency_name: crate::object::Blank::blank(),
+            solution_id: crate::object::Blank::blank(),
+            solution_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PersonalityAgencyPMIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PersonalityAgencyPMIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PersonalityAgencyPMIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PersonalityAgencyPMIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PersonalityAgencyPMIssue"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PersonalityAgencyPMIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PersonalityAgencyPMIssue {
-    const TYPE_NAME: &'static str = "PersonalityAgencyPMIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "time" => crate::de::req(&mut f.2, &mut map, "time"),
-                "agency" => crate::de::req(&mut f.3, &mut map, "agency"),
-                "agencyName" => crate::de::req(&mut f.4, &mut map, "agencyName"),
-                "solutionId" => crate::de::req(&mut f.5, &mut map, "solutionId"),
-                "solutionName" => crate::de::req(&mut f.6, &mut map, "solutionName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "description",
-                        "time",
-                        "agency",
-                        "agencyName",
-                        "solutionId",
-                        "solutionName",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            time: f_2,
-            agency: f_3,
-            agency_name: f_4,
-            solution_id: f_5,
-            solution_name: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PersonalityAgencyPMIssue` or any of its subtypes: what a member declared as `PersonalityAgencyPMIssue` holds.
@@ -166,15 +165,7 @@ pub enum PersonalityAgencyPMIssueKind {
 impl PersonalityAgencyPMIssueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PersonalityAgencyPMIssue(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgencyCannotConfigureSolutions(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgencyDepotIssue(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::PersonalityAgencyPMUnavailable(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -219,76 +210,83 @@ for PersonalityAgencyPMIssueKind {
         Self::PersonalityAgencyPMUnavailable(Box::new(v))
     }
 }
-impl serde::Serialize for PersonalityAgencyPMIssueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PersonalityAgencyPMIssueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::PersonalityAgencyPMIssue,
+            id,
+        ) {
+            #[cfg(feature = "eam")]
+            crate::registry::id::PersonalityAgencyCannotConfigureSolutions => {
+                Self::PersonalityAgencyCannotConfigureSolutions(
+                    crate::object::Blank::blank(),
+                )
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::PersonalityAgencyDepotIssue => {
+                Self::PersonalityAgencyDepotIssue(
+                    <crate::types::PersonalityAgencyDepotIssueKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::PersonalityAgencyPMUnavailable => {
+                Self::PersonalityAgencyPMUnavailable(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PersonalityAgencyPMIssue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PersonalityAgencyPMIssue(v) => v.serialize(s),
+            Self::PersonalityAgencyPMIssue(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::PersonalityAgencyCannotConfigureSolutions(v) => v.serialize(s),
+            Self::PersonalityAgencyCannotConfigureSolutions(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::PersonalityAgencyDepotIssue(v) => v.serialize(s),
+            Self::PersonalityAgencyDepotIssue(v) => crate::object::Family::object(v),
             #[cfg(feature = "eam")]
-            Self::PersonalityAgencyPMUnavailable(v) => v.serialize(s),
+            Self::PersonalityAgencyPMUnavailable(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PersonalityAgencyPMIssue(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgencyCannotConfigureSolutions(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgencyDepotIssue(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "eam")]
+            Self::PersonalityAgencyPMUnavailable(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PersonalityAgencyPMIssueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PersonalityAgencyPMIssueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PersonalityAgencyPMIssueKind {
-    const BASE: u16 = crate::registry::id::PersonalityAgencyPMIssue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "eam")]
-                crate::registry::id::PersonalityAgencyCannotConfigureSolutions => {
-                    Self::PersonalityAgencyCannotConfigureSolutions(
-                        Box::new(
-                            <crate::types::PersonalityAgencyCannotConfigureSolutions as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::PersonalityAgencyDepotIssue => {
-                    Self::PersonalityAgencyDepotIssue(
-                        <crate::types::PersonalityAgencyDepotIssueKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::PersonalityAgencyPMUnavailable => {
-                    Self::PersonalityAgencyPMUnavailable(
-                        Box::new(
-                            <crate::types::PersonalityAgencyPMUnavailable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PersonalityAgencyPMIssue(
-                        Box::new(
-                            <crate::types::PersonalityAgencyPMIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PersonalityAgencyPMIssueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PersonalityAgencyPMIssueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PersonalityAgencyPMIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PersonalityAgencyPMIssueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

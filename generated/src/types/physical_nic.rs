@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNic*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PhysicalNic {
     /// Property *PhysicalNic.key*.
     pub key: Option<String>,
@@ -74,231 +74,161 @@ impl PhysicalNic {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.field("device", &self.device);
-        o.field("pci", &self.pci);
-        o.opt("driver", &self.driver);
-        o.opt("driverVersion", &self.driver_version);
-        o.opt("firmwareVersion", &self.firmware_version);
-        o.opt("linkSpeed", &self.link_speed);
-        o.opt("validLinkSpecification", &self.valid_link_specification);
-        o.field("spec", &self.spec);
-        o.field("wakeOnLanSupported", &self.wake_on_lan_supported);
-        o.field("mac", &self.mac);
-        o.opt("fcoeConfiguration", &self.fcoe_configuration);
-        o.opt("vmDirectPathGen2Supported", &self.vm_direct_path_gen2_supported);
-        o.opt("vmDirectPathGen2SupportedMode", &self.vm_direct_path_gen2_supported_mode);
-        o.opt("resourcePoolSchedulerAllowed", &self.resource_pool_scheduler_allowed);
-        o.opt(
-            "resourcePoolSchedulerDisallowedReason",
-            &self.resource_pool_scheduler_disallowed_reason,
-        );
-        o.opt("autoNegotiateSupported", &self.auto_negotiate_supported);
-        o.opt(
-            "enhancedNetworkingStackSupported",
-            &self.enhanced_networking_stack_supported,
-        );
-        o.opt("ensInterruptSupported", &self.ens_interrupt_supported);
-        o.opt("rdmaDevice", &self.rdma_device);
-        o.opt("dpuId", &self.dpu_id);
-        o.opt("perfNicOffloadSupported", &self.perf_nic_offload_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PhysicalNic",
+    type_name: Some("PhysicalNic"),
+    wire: &[
+        "key",
+        "device",
+        "pci",
+        "driver",
+        "driverVersion",
+        "firmwareVersion",
+        "linkSpeed",
+        "validLinkSpecification",
+        "spec",
+        "wakeOnLanSupported",
+        "mac",
+        "fcoeConfiguration",
+        "vmDirectPathGen2Supported",
+        "vmDirectPathGen2SupportedMode",
+        "resourcePoolSchedulerAllowed",
+        "resourcePoolSchedulerDisallowedReason",
+        "autoNegotiateSupported",
+        "enhancedNetworkingStackSupported",
+        "ensInterruptSupported",
+        "rdmaDevice",
+        "dpuId",
+        "perfNicOffloadSupported",
+    ],
+    names: &[
+        "key",
+        "device",
+        "pci",
+        "driver",
+        "driver_version",
+        "firmware_version",
+        "link_speed",
+        "valid_link_specification",
+        "spec",
+        "wake_on_lan_supported",
+        "mac",
+        "fcoe_configuration",
+        "vm_direct_path_gen2_supported",
+        "vm_direct_path_gen2_supported_mode",
+        "resource_pool_scheduler_allowed",
+        "resource_pool_scheduler_disallowed_reason",
+        "auto_negotiate_supported",
+        "enhanced_networking_stack_supported",
+        "ens_interrupt_supported",
+        "rdma_device",
+        "dpu_id",
+        "perf_nic_offload_supported",
+    ],
+    required: &[1u16, 2u16, 8u16, 9u16, 10u16],
+    by_name: &[
+        16u16, 1u16, 20u16, 3u16, 4u16, 17u16, 18u16, 11u16, 5u16, 0u16, 6u16, 10u16,
+        2u16, 21u16, 19u16, 14u16, 15u16, 8u16, 7u16, 12u16, 13u16, 9u16,
+    ],
+};
+impl crate::object::Object for PhysicalNic {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device,
+            2usize => &self.pci,
+            3usize => &self.driver,
+            4usize => &self.driver_version,
+            5usize => &self.firmware_version,
+            6usize => &self.link_speed,
+            7usize => &self.valid_link_specification,
+            8usize => &self.spec,
+            9usize => &self.wake_on_lan_supported,
+            10usize => &self.mac,
+            11usize => &self.fcoe_configuration,
+            12usize => &self.vm_direct_path_gen2_supported,
+            13usize => &self.vm_direct_path_gen2_supported_mode,
+            14usize => &self.resource_pool_scheduler_allowed,
+            15usize => &self.resource_pool_scheduler_disallowed_reason,
+            16usize => &self.auto_negotiate_supported,
+            17usize => &self.enhanced_networking_stack_supported,
+            18usize => &self.ens_interrupt_supported,
+            19usize => &self.rdma_device,
+            20usize => &self.dpu_id,
+            21usize => &self.perf_nic_offload_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device,
+            2usize => &mut self.pci,
+            3usize => &mut self.driver,
+            4usize => &mut self.driver_version,
+            5usize => &mut self.firmware_version,
+            6usize => &mut self.link_speed,
+            7usize => &mut self.valid_link_specification,
+            8usize => &mut self.spec,
+            9usize => &mut self.wake_on_lan_supported,
+            10usize => &mut self.mac,
+            11usize => &mut self.fcoe_configuration,
+            12usize => &mut self.vm_direct_path_gen2_supported,
+            13usize => &mut self.vm_direct_path_gen2_supported_mode,
+            14usize => &mut self.resource_pool_scheduler_allowed,
+            15usize => &mut self.resource_pool_scheduler_disallowed_reason,
+            16usize => &mut self.auto_negotiate_supported,
+            17usize => &mut self.enhanced_networking_stack_supported,
+            18usize => &mut self.ens_interrupt_supported,
+            19usize => &mut self.rdma_device,
+            20usize => &mut self.dpu_id,
+            21usize => &mut self.perf_nic_offload_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PhysicalNic {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PhysicalNic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PhysicalNic {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PhysicalNic {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PhysicalNic {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PhysicalNic"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PhysicalNic {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PhysicalNic {
-    const TYPE_NAME: &'static str = "PhysicalNic";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::PhysicalNicLinkInfo>>,
-            Option<Vec<crate::types::PhysicalNicLinkInfo>>,
-            Option<Box<crate::types::PhysicalNicSpec>>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::FcoeConfig>>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::HostRdmaDevice>>,
-            Option<String>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "device" => crate::de::req(&mut f.1, &mut map, "device"),
-                "pci" => crate::de::req(&mut f.2, &mut map, "pci"),
-                "driver" => crate::de::set(&mut f.3, &mut map, "driver"),
-                "driverVersion" => crate::de::set(&mut f.4, &mut map, "driverVersion"),
-                "firmwareVersion" => {
-                    crate::de::set(&mut f.5, &mut map, "firmwareVersion")
-                }
-                "linkSpeed" => crate::de::set(&mut f.6, &mut map, "linkSpeed"),
-                "validLinkSpecification" => {
-                    crate::de::set_list(&mut f.7, &mut map, "validLinkSpecification")
-                }
-                "spec" => crate::de::req(&mut f.8, &mut map, "spec"),
-                "wakeOnLanSupported" => {
-                    crate::de::req(&mut f.9, &mut map, "wakeOnLanSupported")
-                }
-                "mac" => crate::de::req(&mut f.10, &mut map, "mac"),
-                "fcoeConfiguration" => {
-                    crate::de::set(&mut f.11, &mut map, "fcoeConfiguration")
-                }
-                "vmDirectPathGen2Supported" => {
-                    crate::de::set(&mut f.12, &mut map, "vmDirectPathGen2Supported")
-                }
-                "vmDirectPathGen2SupportedMode" => {
-                    crate::de::set(&mut f.13, &mut map, "vmDirectPathGen2SupportedMode")
-                }
-                "resourcePoolSchedulerAllowed" => {
-                    crate::de::set(&mut f.14, &mut map, "resourcePoolSchedulerAllowed")
-                }
-                "resourcePoolSchedulerDisallowedReason" => {
-                    crate::de::set_list(
-                        &mut f.15,
-                        &mut map,
-                        "resourcePoolSchedulerDisallowedReason",
-                    )
-                }
-                "autoNegotiateSupported" => {
-                    crate::de::set(&mut f.16, &mut map, "autoNegotiateSupported")
-                }
-                "enhancedNetworkingStackSupported" => {
-                    crate::de::set(
-                        &mut f.17,
-                        &mut map,
-                        "enhancedNetworkingStackSupported",
-                    )
-                }
-                "ensInterruptSupported" => {
-                    crate::de::set(&mut f.18, &mut map, "ensInterruptSupported")
-                }
-                "rdmaDevice" => crate::de::set(&mut f.19, &mut map, "rdmaDevice"),
-                "dpuId" => crate::de::set(&mut f.20, &mut map, "dpuId"),
-                "perfNicOffloadSupported" => {
-                    crate::de::set(&mut f.21, &mut map, "perfNicOffloadSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, Some(_), Some(_), _, _, _, _, _, Some(_), Some(_), Some(_), _, _, _,
-            _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                    ],
-                    &["device", "pci", "spec", "wakeOnLanSupported", "mac"],
-                ),
-            );
-        }
-        let (
-            f_0,
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            device: f_1,
-            pci: f_2,
-            driver: f_3,
-            driver_version: f_4,
-            firmware_version: f_5,
-            link_speed: f_6,
-            valid_link_specification: f_7,
-            spec: f_8,
-            wake_on_lan_supported: f_9,
-            mac: f_10,
-            fcoe_configuration: f_11,
-            vm_direct_path_gen2_supported: f_12,
-            vm_direct_path_gen2_supported_mode: f_13,
-            resource_pool_scheduler_allowed: f_14,
-            resource_pool_scheduler_disallowed_reason: f_15,
-            auto_negotiate_supported: f_16,
-            enhanced_networking_stack_supported: f_17,
-            ens_interrupt_supported: f_18,
-            rdma_device: f_19,
-            dpu_id: f_20,
-            perf_nic_offload_supported: f_21,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicCdpDeviceCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PhysicalNicCdpDeviceCapability {
     /// Property *PhysicalNicCdpDeviceCapability.router*.
     pub router: bool,
@@ -30,112 +30,98 @@ impl PhysicalNicCdpDeviceCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("router", &self.router);
-        o.field("transparentBridge", &self.transparent_bridge);
-        o.field("sourceRouteBridge", &self.source_route_bridge);
-        o.field("networkSwitch", &self.network_switch);
-        o.field("host", &self.host);
-        o.field("igmpEnabled", &self.igmp_enabled);
-        o.field("repeater", &self.repeater);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PhysicalNicCdpDeviceCapability",
+    type_name: Some("PhysicalNicCdpDeviceCapability"),
+    wire: &[
+        "router",
+        "transparentBridge",
+        "sourceRouteBridge",
+        "networkSwitch",
+        "host",
+        "igmpEnabled",
+        "repeater",
+    ],
+    names: &[
+        "router",
+        "transparent_bridge",
+        "source_route_bridge",
+        "network_switch",
+        "host",
+        "igmp_enabled",
+        "repeater",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[4u16, 5u16, 3u16, 6u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for PhysicalNicCdpDeviceCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.router,
+            1usize => &self.transparent_bridge,
+            2usize => &self.source_route_bridge,
+            3usize => &self.network_switch,
+            4usize => &self.host,
+            5usize => &self.igmp_enabled,
+            6usize => &self.repeater,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.router,
+            1usize => &mut self.transparent_bridge,
+            2usize => &mut self.source_route_bridge,
+            3usize => &mut self.network_switch,
+            4usize => &mut self.host,
+            5usize => &mut self.igmp_enabled,
+            6usize => &mut self.repeater,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PhysicalNicCdpDeviceCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PhysicalNicCdpDeviceCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PhysicalNicCdpDeviceCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PhysicalNicCdpDeviceCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PhysicalNicCdpDeviceCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("PhysicalNicCdpDeviceCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PhysicalNicCdpDeviceCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PhysicalNicCdpDeviceCapability {
-    const TYPE_NAME: &'static str = "PhysicalNicCdpDeviceCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "router" => crate::de::req(&mut f.0, &mut map, "router"),
-                "transparentBridge" => {
-                    crate::de::req(&mut f.1, &mut map, "transparentBridge")
-                }
-                "sourceRouteBridge" => {
-                    crate::de::req(&mut f.2, &mut map, "sourceRouteBridge")
-                }
-                "networkSwitch" => crate::de::req(&mut f.3, &mut map, "networkSwitch"),
-                "host" => crate::de::req(&mut f.4, &mut map, "host"),
-                "igmpEnabled" => crate::de::req(&mut f.5, &mut map, "igmpEnabled"),
-                "repeater" => crate::de::req(&mut f.6, &mut map, "repeater"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "router",
-                        "transparentBridge",
-                        "sourceRouteBridge",
-                        "networkSwitch",
-                        "host",
-                        "igmpEnabled",
-                        "repeater",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            router: f_0,
-            transparent_bridge: f_1,
-            source_route_bridge: f_2,
-            network_switch: f_3,
-            host: f_4,
-            igmp_enabled: f_5,
-            repeater: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicCdpInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PhysicalNicCdpInfo {
     /// Property *PhysicalNicCdpInfo.cdpVersion*.
     pub cdp_version: Option<i32>,
@@ -54,164 +54,149 @@ impl PhysicalNicCdpInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("cdpVersion", &self.cdp_version);
-        o.opt("timeout", &self.timeout);
-        o.opt("ttl", &self.ttl);
-        o.opt("samples", &self.samples);
-        o.opt("devId", &self.dev_id);
-        o.opt("address", &self.address);
-        o.opt("portId", &self.port_id);
-        o.opt("deviceCapability", &self.device_capability);
-        o.opt("softwareVersion", &self.software_version);
-        o.opt("hardwarePlatform", &self.hardware_platform);
-        o.opt("ipPrefix", &self.ip_prefix);
-        o.opt("ipPrefixLen", &self.ip_prefix_len);
-        o.opt("vlan", &self.vlan);
-        o.opt("fullDuplex", &self.full_duplex);
-        o.opt("mtu", &self.mtu);
-        o.opt("systemName", &self.system_name);
-        o.opt("systemOID", &self.system_oid);
-        o.opt("mgmtAddr", &self.mgmt_addr);
-        o.opt("location", &self.location);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PhysicalNicCdpInfo",
+    type_name: Some("PhysicalNicCdpInfo"),
+    wire: &[
+        "cdpVersion",
+        "timeout",
+        "ttl",
+        "samples",
+        "devId",
+        "address",
+        "portId",
+        "deviceCapability",
+        "softwareVersion",
+        "hardwarePlatform",
+        "ipPrefix",
+        "ipPrefixLen",
+        "vlan",
+        "fullDuplex",
+        "mtu",
+        "systemName",
+        "systemOID",
+        "mgmtAddr",
+        "location",
+    ],
+    names: &[
+        "cdp_version",
+        "timeout",
+        "ttl",
+        "samples",
+        "dev_id",
+        "address",
+        "port_id",
+        "device_capability",
+        "software_version",
+        "hardware_platform",
+        "ip_prefix",
+        "ip_prefix_len",
+        "vlan",
+        "full_duplex",
+        "mtu",
+        "system_name",
+        "system_oid",
+        "mgmt_addr",
+        "location",
+    ],
+    required: &[],
+    by_name: &[
+        5u16, 0u16, 4u16, 7u16, 13u16, 9u16, 10u16, 11u16, 18u16, 17u16, 14u16, 6u16,
+        3u16, 8u16, 15u16, 16u16, 1u16, 2u16, 12u16,
+    ],
+};
+impl crate::object::Object for PhysicalNicCdpInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cdp_version,
+            1usize => &self.timeout,
+            2usize => &self.ttl,
+            3usize => &self.samples,
+            4usize => &self.dev_id,
+            5usize => &self.address,
+            6usize => &self.port_id,
+            7usize => &self.device_capability,
+            8usize => &self.software_version,
+            9usize => &self.hardware_platform,
+            10usize => &self.ip_prefix,
+            11usize => &self.ip_prefix_len,
+            12usize => &self.vlan,
+            13usize => &self.full_duplex,
+            14usize => &self.mtu,
+            15usize => &self.system_name,
+            16usize => &self.system_oid,
+            17usize => &self.mgmt_addr,
+            18usize => &self.location,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cdp_version,
+            1usize => &mut self.timeout,
+            2usize => &mut self.ttl,
+            3usize => &mut self.samples,
+            4usize => &mut self.dev_id,
+            5usize => &mut self.address,
+            6usize => &mut self.port_id,
+            7usize => &mut self.device_capability,
+            8usize => &mut self.software_version,
+            9usize => &mut self.hardware_platform,
+            10usize => &mut self.ip_prefix,
+            11usize => &mut self.ip_prefix_len,
+            12usize => &mut self.vlan,
+            13usize => &mut self.full_duplex,
+            14usize => &mut self.mtu,
+            15usize => &mut self.system_name,
+            16usize => &mut self.system_oid,
+            17usize => &mut self.mgmt_addr,
+            18usize => &mut self.location,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PhysicalNicCdpInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PhysicalNicCdpInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PhysicalNicCdpInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PhysicalNicCdpInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PhysicalNicCdpInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PhysicalNicCdpInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PhysicalNicCdpInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PhysicalNicCdpInfo {
-    const TYPE_NAME: &'static str = "PhysicalNicCdpInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::PhysicalNicCdpDeviceCapability>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "cdpVersion" => crate::de::set(&mut f.0, &mut map, "cdpVersion"),
-                "timeout" => crate::de::set(&mut f.1, &mut map, "timeout"),
-                "ttl" => crate::de::set(&mut f.2, &mut map, "ttl"),
-                "samples" => crate::de::set(&mut f.3, &mut map, "samples"),
-                "devId" => crate::de::set(&mut f.4, &mut map, "devId"),
-                "address" => crate::de::set(&mut f.5, &mut map, "address"),
-                "portId" => crate::de::set(&mut f.6, &mut map, "portId"),
-                "deviceCapability" => {
-                    crate::de::set(&mut f.7, &mut map, "deviceCapability")
-                }
-                "softwareVersion" => {
-                    crate::de::set(&mut f.8, &mut map, "softwareVersion")
-                }
-                "hardwarePlatform" => {
-                    crate::de::set(&mut f.9, &mut map, "hardwarePlatform")
-                }
-                "ipPrefix" => crate::de::set(&mut f.10, &mut map, "ipPrefix"),
-                "ipPrefixLen" => crate::de::set(&mut f.11, &mut map, "ipPrefixLen"),
-                "vlan" => crate::de::set(&mut f.12, &mut map, "vlan"),
-                "fullDuplex" => crate::de::set(&mut f.13, &mut map, "fullDuplex"),
-                "mtu" => crate::de::set(&mut f.14, &mut map, "mtu"),
-                "systemName" => crate::de::set(&mut f.15, &mut map, "systemName"),
-                "systemOID" => crate::de::set(&mut f.16, &mut map, "systemOID"),
-                "mgmtAddr" => crate::de::set(&mut f.17, &mut map, "mgmtAddr"),
-                "location" => crate::de::set(&mut f.18, &mut map, "location"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-        ) = f;
-        Ok(Self {
-            cdp_version: f_0,
-            timeout: f_1,
-            ttl: f_2,
-            samples: f_3,
-            dev_id: f_4,
-            address: f_5,
-            port_id: f_6,
-            device_capability: f_7,
-            software_version: f_8,
-            hardware_platform: f_9,
-            ip_prefix: f_10,
-            ip_prefix_len: f_11,
-            vlan: f_12,
-            full_duplex: f_13,
-            mtu: f_14,
-            system_name: f_15,
-            system_oid: f_16,
-            mgmt_addr: f_17,
-            location: f_18,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PhysicalNicHintKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PhysicalNicHint {
     /// Property *PhysicalNicHint.vlanId*.
     pub vlan_id: Option<i32>,
@@ -20,42 +20,71 @@ impl PhysicalNicHint {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vlanId", &self.vlan_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PhysicalNicHint",
+    type_name: Some("PhysicalNicHint"),
+    wire: &["vlanId"],
+    names: &["vlan_id"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for PhysicalNicHint {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vlan_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vlan_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PhysicalNicHint {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PhysicalNicHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PhysicalNicHint {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PhysicalNicHint {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PhysicalNicHint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PhysicalNicHint"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PhysicalNicHint {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PhysicalNicHint {
-    const TYPE_NAME: &'static str = "PhysicalNicHint";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vlanId" => crate::de::set(&mut f.0, &mut map, "vlanId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { vlan_id: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PhysicalNicHint` or any of its subtypes: what a member declared as `PhysicalNicHint` holds.
@@ -74,11 +103,7 @@ pub enum PhysicalNicHintKind {
 impl PhysicalNicHintKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PhysicalNicHint(v) => v.type_name(),
-            Self::PhysicalNicIpHint(v) => v.type_name(),
-            Self::PhysicalNicNameHint(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -108,60 +133,60 @@ impl From<crate::types::PhysicalNicNameHint> for PhysicalNicHintKind {
         Self::PhysicalNicNameHint(Box::new(v))
     }
 }
-impl serde::Serialize for PhysicalNicHintKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PhysicalNicHintKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::PhysicalNicHint, id) {
+            crate::registry::id::PhysicalNicIpHint => {
+                Self::PhysicalNicIpHint(crate::object::Blank::blank())
+            }
+            crate::registry::id::PhysicalNicNameHint => {
+                Self::PhysicalNicNameHint(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PhysicalNicHint(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PhysicalNicHint(v) => v.serialize(s),
-            Self::PhysicalNicIpHint(v) => v.serialize(s),
-            Self::PhysicalNicNameHint(v) => v.serialize(s),
+            Self::PhysicalNicHint(v) => &**v,
+            Self::PhysicalNicIpHint(v) => &**v,
+            Self::PhysicalNicNameHint(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PhysicalNicHint(v) => &mut **v,
+            Self::PhysicalNicIpHint(v) => &mut **v,
+            Self::PhysicalNicNameHint(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PhysicalNicHintKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PhysicalNicHintKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PhysicalNicHintKind {
-    const BASE: u16 = crate::registry::id::PhysicalNicHint;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::PhysicalNicIpHint => {
-                    Self::PhysicalNicIpHint(
-                        Box::new(
-                            <crate::types::PhysicalNicIpHint as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PhysicalNicNameHint => {
-                    Self::PhysicalNicNameHint(
-                        Box::new(
-                            <crate::types::PhysicalNicNameHint as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PhysicalNicHint(
-                        Box::new(
-                            <crate::types::PhysicalNicHint as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PhysicalNicHintKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PhysicalNicHintKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PhysicalNicHintKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PhysicalNicHintKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

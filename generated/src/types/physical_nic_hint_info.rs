@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicHintInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PhysicalNicHintInfo {
     /// Property *PhysicalNicHintInfo.device*.
     pub device: String,
@@ -26,69 +26,78 @@ impl PhysicalNicHintInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("device", &self.device);
-        o.opt("subnet", &self.subnet);
-        o.opt("network", &self.network);
-        o.opt("connectedSwitchPort", &self.connected_switch_port);
-        o.opt("lldpInfo", &self.lldp_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PhysicalNicHintInfo",
+    type_name: Some("PhysicalNicHintInfo"),
+    wire: &["device", "subnet", "network", "connectedSwitchPort", "lldpInfo"],
+    names: &["device", "subnet", "network", "connected_switch_port", "lldp_info"],
+    required: &[0u16],
+    by_name: &[3u16, 0u16, 4u16, 2u16, 1u16],
+};
+impl crate::object::Object for PhysicalNicHintInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device,
+            1usize => &self.subnet,
+            2usize => &self.network,
+            3usize => &self.connected_switch_port,
+            4usize => &self.lldp_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device,
+            1usize => &mut self.subnet,
+            2usize => &mut self.network,
+            3usize => &mut self.connected_switch_port,
+            4usize => &mut self.lldp_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PhysicalNicHintInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PhysicalNicHintInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PhysicalNicHintInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PhysicalNicHintInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PhysicalNicHintInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PhysicalNicHintInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PhysicalNicHintInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PhysicalNicHintInfo {
-    const TYPE_NAME: &'static str = "PhysicalNicHintInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::PhysicalNicIpHint>>,
-            Option<Vec<crate::types::PhysicalNicNameHint>>,
-            Option<Box<crate::types::PhysicalNicCdpInfo>>,
-            Option<Box<crate::types::LinkLayerDiscoveryProtocolInfo>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "device" => crate::de::req(&mut f.0, &mut map, "device"),
-                "subnet" => crate::de::set_list(&mut f.1, &mut map, "subnet"),
-                "network" => crate::de::set_list(&mut f.2, &mut map, "network"),
-                "connectedSwitchPort" => {
-                    crate::de::set(&mut f.3, &mut map, "connectedSwitchPort")
-                }
-                "lldpInfo" => crate::de::set(&mut f.4, &mut map, "lldpInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["device"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device: f_0,
-            subnet: f_1,
-            network: f_2,
-            connected_switch_port: f_3,
-            lldp_info: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicIpHint*.
 ///
 /// Extends `PhysicalNicHint`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PhysicalNicIpHint {
     /// Property *PhysicalNicHint.vlanId*.
     pub vlan_id: Option<i32>,
@@ -20,50 +20,72 @@ impl PhysicalNicIpHint {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vlanId", &self.vlan_id);
-        o.field("ipSubnet", &self.ip_subnet);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PhysicalNicIpHint",
+    type_name: Some("PhysicalNicIpHint"),
+    wire: &["vlanId", "ipSubnet"],
+    names: &["vlan_id", "ip_subnet"],
+    required: &[1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for PhysicalNicIpHint {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vlan_id,
+            1usize => &self.ip_subnet,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vlan_id,
+            1usize => &mut self.ip_subnet,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PhysicalNicIpHint {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PhysicalNicIpHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PhysicalNicIpHint {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PhysicalNicIpHint {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PhysicalNicIpHint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PhysicalNicIpHint"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PhysicalNicIpHint {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PhysicalNicIpHint {
-    const TYPE_NAME: &'static str = "PhysicalNicIpHint";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vlanId" => crate::de::set(&mut f.0, &mut map, "vlanId"),
-                "ipSubnet" => crate::de::req(&mut f.1, &mut map, "ipSubnet"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_),)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["ipSubnet"]));
-        }
-        let (f_0, Some(f_1)) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            vlan_id: f_0,
-            ip_subnet: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PhysicalNicSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PhysicalNicSpec {
     /// Property *PhysicalNicSpec.ip*.
     pub ip: Option<crate::types::HostIpConfigKind>,
@@ -24,62 +24,81 @@ impl PhysicalNicSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("ip", &self.ip);
-        o.opt("linkSpeed", &self.link_speed);
-        o.opt("enableEnhancedNetworkingStack", &self.enable_enhanced_networking_stack);
-        o.opt("ensInterruptEnabled", &self.ens_interrupt_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PhysicalNicSpec",
+    type_name: Some("PhysicalNicSpec"),
+    wire: &["ip", "linkSpeed", "enableEnhancedNetworkingStack", "ensInterruptEnabled"],
+    names: &[
+        "ip",
+        "link_speed",
+        "enable_enhanced_networking_stack",
+        "ens_interrupt_enabled",
+    ],
+    required: &[],
+    by_name: &[2u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for PhysicalNicSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ip,
+            1usize => &self.link_speed,
+            2usize => &self.enable_enhanced_networking_stack,
+            3usize => &self.ens_interrupt_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ip,
+            1usize => &mut self.link_speed,
+            2usize => &mut self.enable_enhanced_networking_stack,
+            3usize => &mut self.ens_interrupt_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PhysicalNicSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PhysicalNicSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PhysicalNicSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PhysicalNicSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PhysicalNicSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PhysicalNicSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PhysicalNicSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PhysicalNicSpec {
-    const TYPE_NAME: &'static str = "PhysicalNicSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::HostIpConfigKind>,
-            Option<Box<crate::types::PhysicalNicLinkInfo>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ip" => crate::de::set(&mut f.0, &mut map, "ip"),
-                "linkSpeed" => crate::de::set(&mut f.1, &mut map, "linkSpeed"),
-                "enableEnhancedNetworkingStack" => {
-                    crate::de::set(&mut f.2, &mut map, "enableEnhancedNetworkingStack")
-                }
-                "ensInterruptEnabled" => {
-                    crate::de::set(&mut f.3, &mut map, "ensInterruptEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            ip: f_0,
-            link_speed: f_1,
-            enable_enhanced_networking_stack: f_2,
-            ens_interrupt_enabled: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

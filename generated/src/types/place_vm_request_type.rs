@@ -8,10 +8,10 @@ pub struct PlaceVmRequestType<'a> {
     /// Parameter *placementSpec*.
     pub placement_spec: &'a crate::types::PlacementSpec,
 }
-impl serde::Serialize for PlaceVmRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PlaceVmRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("placementSpec", &self.placement_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

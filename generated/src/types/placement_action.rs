@@ -3,7 +3,7 @@
 /// Data object type *PlacementAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: String,
@@ -30,67 +30,78 @@ impl PlacementAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("target", &self.target);
-        o.opt("vm", &self.vm);
-        o.opt("targetHost", &self.target_host);
-        o.opt("relocateSpec", &self.relocate_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PlacementAction",
+    type_name: Some("PlacementAction"),
+    wire: &["type", "target", "vm", "targetHost", "relocateSpec"],
+    names: &["type", "target", "vm", "target_host", "relocate_spec"],
+    required: &[0u16],
+    by_name: &[4u16, 1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for PlacementAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.target,
+            2usize => &self.vm,
+            3usize => &self.target_host,
+            4usize => &self.relocate_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.target,
+            2usize => &mut self.vm,
+            3usize => &mut self.target_host,
+            4usize => &mut self.relocate_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PlacementAction {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PlacementAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PlacementAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PlacementAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PlacementAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PlacementAction"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PlacementAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PlacementAction {
-    const TYPE_NAME: &'static str = "PlacementAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VirtualMachineRelocateSpec>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "target" => crate::de::set(&mut f.1, &mut map, "target"),
-                "vm" => crate::de::set(&mut f.2, &mut map, "vm"),
-                "targetHost" => crate::de::set(&mut f.3, &mut map, "targetHost"),
-                "relocateSpec" => crate::de::set(&mut f.4, &mut map, "relocateSpec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["type"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            target: f_1,
-            vm: f_2,
-            target_host: f_3,
-            relocate_spec: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PlacementAffinityRule*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PlacementAffinityRule {
     /// Property *PlacementAffinityRule.ruleType*.
     pub rule_type: String,
@@ -26,68 +26,76 @@ impl PlacementAffinityRule {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("ruleType", &self.rule_type);
-        o.field("ruleScope", &self.rule_scope);
-        o.opt("vms", &self.vms);
-        o.opt("keys", &self.keys);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PlacementAffinityRule",
+    type_name: Some("PlacementAffinityRule"),
+    wire: &["ruleType", "ruleScope", "vms", "keys"],
+    names: &["rule_type", "rule_scope", "vms", "keys"],
+    required: &[0u16, 1u16],
+    by_name: &[3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for PlacementAffinityRule {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.rule_type,
+            1usize => &self.rule_scope,
+            2usize => &self.vms,
+            3usize => &self.keys,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.rule_type,
+            1usize => &mut self.rule_scope,
+            2usize => &mut self.vms,
+            3usize => &mut self.keys,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PlacementAffinityRule {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PlacementAffinityRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PlacementAffinityRule {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PlacementAffinityRule {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PlacementAffinityRule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PlacementAffinityRule"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PlacementAffinityRule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PlacementAffinityRule {
-    const TYPE_NAME: &'static str = "PlacementAffinityRule";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ruleType" => crate::de::req(&mut f.0, &mut map, "ruleType"),
-                "ruleScope" => crate::de::req(&mut f.1, &mut map, "ruleScope"),
-                "vms" => crate::de::set_list(&mut f.2, &mut map, "vms"),
-                "keys" => crate::de::set_list(&mut f.3, &mut map, "keys"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["ruleType", "ruleScope"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            rule_type: f_0,
-            rule_scope: f_1,
-            vms: f_2,
-            keys: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PlacementRankResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PlacementRankResult {
     /// Property *PlacementRankResult.key*.
     pub key: String,
@@ -32,95 +32,107 @@ impl PlacementRankResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("candidate", &self.candidate);
-        o.field("reservedSpaceMB", &self.reserved_space_mb);
-        o.field("usedSpaceMB", &self.used_space_mb);
-        o.field("totalSpaceMB", &self.total_space_mb);
-        o.field("utilization", &self.utilization);
-        o.opt("faults", &self.faults);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PlacementRankResult",
+    type_name: Some("PlacementRankResult"),
+    wire: &[
+        "key",
+        "candidate",
+        "reservedSpaceMB",
+        "usedSpaceMB",
+        "totalSpaceMB",
+        "utilization",
+        "faults",
+    ],
+    names: &[
+        "key",
+        "candidate",
+        "reserved_space_mb",
+        "used_space_mb",
+        "total_space_mb",
+        "utilization",
+        "faults",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[1u16, 6u16, 0u16, 2u16, 4u16, 3u16, 5u16],
+};
+impl crate::object::Object for PlacementRankResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.candidate,
+            2usize => &self.reserved_space_mb,
+            3usize => &self.used_space_mb,
+            4usize => &self.total_space_mb,
+            5usize => &self.utilization,
+            6usize => &self.faults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.candidate,
+            2usize => &mut self.reserved_space_mb,
+            3usize => &mut self.used_space_mb,
+            4usize => &mut self.total_space_mb,
+            5usize => &mut self.utilization,
+            6usize => &mut self.faults,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PlacementRankResult {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            candidate: crate::object::Blank::blank(),
+            reserved_space_mb: crate::object::Blank::blank(),
+            used_space_mb: crate::object::Blank::blank(),
+            total_space_mb: crate::object::Blank::blank(),
+            utilization: crate::object::Blank::blank(),
+            faults: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PlacementRankResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PlacementRankResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PlacementRankResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PlacementRankResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PlacementRankResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PlacementRankResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PlacementRankResult {
-    const TYPE_NAME: &'static str = "PlacementRankResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<f64>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "candidate" => crate::de::req(&mut f.1, &mut map, "candidate"),
-                "reservedSpaceMB" => {
-                    crate::de::req(&mut f.2, &mut map, "reservedSpaceMB")
-                }
-                "usedSpaceMB" => crate::de::req(&mut f.3, &mut map, "usedSpaceMB"),
-                "totalSpaceMB" => crate::de::req(&mut f.4, &mut map, "totalSpaceMB"),
-                "utilization" => crate::de::req(&mut f.5, &mut map, "utilization"),
-                "faults" => crate::de::set_list(&mut f.6, &mut map, "faults"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "candidate",
-                        "reservedSpaceMB",
-                        "usedSpaceMB",
-                        "totalSpaceMB",
-                        "utilization",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), Some(f_5), f_6) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            candidate: f_1,
-            reserved_space_mb: f_2,
-            used_space_mb: f_3,
-            total_space_mb: f_4,
-            utilization: f_5,
-            faults: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PlacementRankSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PlacementRankSpec {
     /// Property *PlacementRankSpec.specs*.
     pub specs: Vec<crate::types::PlacementSpec>,
@@ -26,70 +26,76 @@ impl PlacementRankSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("specs", &self.specs);
-        o.field("clusters", &self.clusters);
-        o.opt("rules", &self.rules);
-        o.opt("placementRankByVm", &self.placement_rank_by_vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PlacementRankSpec",
+    type_name: Some("PlacementRankSpec"),
+    wire: &["specs", "clusters", "rules", "placementRankByVm"],
+    names: &["specs", "clusters", "rules", "placement_rank_by_vm"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for PlacementRankSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.specs,
+            1usize => &self.clusters,
+            2usize => &self.rules,
+            3usize => &self.placement_rank_by_vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.specs,
+            1usize => &mut self.clusters,
+            2usize => &mut self.rules,
+            3usize => &mut self.placement_rank_by_vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PlacementRankSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PlacementRankSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PlacementRankSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PlacementRankSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PlacementRankSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PlacementRankSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PlacementRankSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PlacementRankSpec {
-    const TYPE_NAME: &'static str = "PlacementRankSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::PlacementSpec>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::PlacementAffinityRule>>,
-            Option<Vec<crate::types::StorageDrsPlacementRankVmSpec>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "specs" => crate::de::req_list(&mut f.0, &mut map, "specs"),
-                "clusters" => crate::de::req_list(&mut f.1, &mut map, "clusters"),
-                "rules" => crate::de::set_list(&mut f.2, &mut map, "rules"),
-                "placementRankByVm" => {
-                    crate::de::set_list(&mut f.3, &mut map, "placementRankByVm")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["specs", "clusters"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            specs: f_0,
-            clusters: f_1,
-            rules: f_2,
-            placement_rank_by_vm: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

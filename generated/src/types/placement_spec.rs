@@ -3,7 +3,7 @@
 /// Data object type *PlacementSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PlacementSpec {
     /// Property *PlacementSpec.priority*.
     pub priority: Option<crate::types::VirtualMachineMovePriority>,
@@ -50,110 +50,124 @@ impl PlacementSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("priority", &self.priority);
-        o.opt("vm", &self.vm);
-        o.opt("configSpec", &self.config_spec);
-        o.opt("relocateSpec", &self.relocate_spec);
-        o.opt("hosts", &self.hosts);
-        o.opt("datastores", &self.datastores);
-        o.opt("storagePods", &self.storage_pods);
-        o.opt("disallowPrerequisiteMoves", &self.disallow_prerequisite_moves);
-        o.opt("rules", &self.rules);
-        o.opt("key", &self.key);
-        o.opt("placementType", &self.placement_type);
-        o.opt("cloneSpec", &self.clone_spec);
-        o.opt("cloneName", &self.clone_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PlacementSpec",
+    type_name: Some("PlacementSpec"),
+    wire: &[
+        "priority",
+        "vm",
+        "configSpec",
+        "relocateSpec",
+        "hosts",
+        "datastores",
+        "storagePods",
+        "disallowPrerequisiteMoves",
+        "rules",
+        "key",
+        "placementType",
+        "cloneSpec",
+        "cloneName",
+    ],
+    names: &[
+        "priority",
+        "vm",
+        "config_spec",
+        "relocate_spec",
+        "hosts",
+        "datastores",
+        "storage_pods",
+        "disallow_prerequisite_moves",
+        "rules",
+        "key",
+        "placement_type",
+        "clone_spec",
+        "clone_name",
+    ],
+    required: &[],
+    by_name: &[
+        12u16, 11u16, 2u16, 5u16, 7u16, 4u16, 9u16, 10u16, 0u16, 3u16, 8u16, 6u16, 1u16,
+    ],
+};
+impl crate::object::Object for PlacementSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.priority,
+            1usize => &self.vm,
+            2usize => &self.config_spec,
+            3usize => &self.relocate_spec,
+            4usize => &self.hosts,
+            5usize => &self.datastores,
+            6usize => &self.storage_pods,
+            7usize => &self.disallow_prerequisite_moves,
+            8usize => &self.rules,
+            9usize => &self.key,
+            10usize => &self.placement_type,
+            11usize => &self.clone_spec,
+            12usize => &self.clone_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.priority,
+            1usize => &mut self.vm,
+            2usize => &mut self.config_spec,
+            3usize => &mut self.relocate_spec,
+            4usize => &mut self.hosts,
+            5usize => &mut self.datastores,
+            6usize => &mut self.storage_pods,
+            7usize => &mut self.disallow_prerequisite_moves,
+            8usize => &mut self.rules,
+            9usize => &mut self.key,
+            10usize => &mut self.placement_type,
+            11usize => &mut self.clone_spec,
+            12usize => &mut self.clone_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PlacementSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PlacementSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PlacementSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PlacementSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PlacementSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PlacementSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PlacementSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PlacementSpec {
-    const TYPE_NAME: &'static str = "PlacementSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VirtualMachineMovePriority>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VirtualMachineConfigSpec>>,
-            Option<Box<crate::types::VirtualMachineRelocateSpec>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<Vec<crate::types::ClusterRuleInfoKind>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineCloneSpec>>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "priority" => crate::de::set(&mut f.0, &mut map, "priority"),
-                "vm" => crate::de::set(&mut f.1, &mut map, "vm"),
-                "configSpec" => crate::de::set(&mut f.2, &mut map, "configSpec"),
-                "relocateSpec" => crate::de::set(&mut f.3, &mut map, "relocateSpec"),
-                "hosts" => crate::de::set_list(&mut f.4, &mut map, "hosts"),
-                "datastores" => crate::de::set_list(&mut f.5, &mut map, "datastores"),
-                "storagePods" => crate::de::set_list(&mut f.6, &mut map, "storagePods"),
-                "disallowPrerequisiteMoves" => {
-                    crate::de::set(&mut f.7, &mut map, "disallowPrerequisiteMoves")
-                }
-                "rules" => crate::de::set_list(&mut f.8, &mut map, "rules"),
-                "key" => crate::de::set(&mut f.9, &mut map, "key"),
-                "placementType" => crate::de::set(&mut f.10, &mut map, "placementType"),
-                "cloneSpec" => crate::de::set(&mut f.11, &mut map, "cloneSpec"),
-                "cloneName" => crate::de::set(&mut f.12, &mut map, "cloneName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11, f_12) = f;
-        Ok(Self {
-            priority: f_0,
-            vm: f_1,
-            config_spec: f_2,
-            relocate_spec: f_3,
-            hosts: f_4,
-            datastores: f_5,
-            storage_pods: f_6,
-            disallow_prerequisite_moves: f_7,
-            rules: f_8,
-            key: f_9,
-            placement_type: f_10,
-            clone_spec: f_11,
-            clone_name: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

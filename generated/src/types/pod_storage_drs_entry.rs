@@ -3,7 +3,7 @@
 /// Data object type *PodStorageDrsEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PodStorageDrsEntry {
     /// Property *PodStorageDrsEntry.storageDrsConfig*.
     pub storage_drs_config: Box<crate::types::StorageDrsConfigInfo>,
@@ -24,69 +24,76 @@ impl PodStorageDrsEntry {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("storageDrsConfig", &self.storage_drs_config);
-        o.opt("recommendation", &self.recommendation);
-        o.opt("drsFault", &self.drs_fault);
-        o.opt("actionHistory", &self.action_history);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PodStorageDrsEntry",
+    type_name: Some("PodStorageDrsEntry"),
+    wire: &["storageDrsConfig", "recommendation", "drsFault", "actionHistory"],
+    names: &["storage_drs_config", "recommendation", "drs_fault", "action_history"],
+    required: &[0u16],
+    by_name: &[3u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for PodStorageDrsEntry {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.storage_drs_config,
+            1usize => &self.recommendation,
+            2usize => &self.drs_fault,
+            3usize => &self.action_history,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.storage_drs_config,
+            1usize => &mut self.recommendation,
+            2usize => &mut self.drs_fault,
+            3usize => &mut self.action_history,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PodStorageDrsEntry {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PodStorageDrsEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PodStorageDrsEntry {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PodStorageDrsEntry {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PodStorageDrsEntry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PodStorageDrsEntry"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PodStorageDrsEntry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PodStorageDrsEntry {
-    const TYPE_NAME: &'static str = "PodStorageDrsEntry";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::StorageDrsConfigInfo>>,
-            Option<Vec<crate::types::ClusterRecommendation>>,
-            Option<Vec<crate::types::ClusterDrsFaults>>,
-            Option<Vec<crate::types::ClusterActionHistory>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "storageDrsConfig" => {
-                    crate::de::req(&mut f.0, &mut map, "storageDrsConfig")
-                }
-                "recommendation" => {
-                    crate::de::set_list(&mut f.1, &mut map, "recommendation")
-                }
-                "drsFault" => crate::de::set_list(&mut f.2, &mut map, "drsFault"),
-                "actionHistory" => {
-                    crate::de::set_list(&mut f.3, &mut map, "actionHistory")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["storageDrsConfig"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            storage_drs_config: f_0,
-            recommendation: f_1,
-            drs_fault: f_2,
-            action_history: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PodVMOverheadInfo {
     /// Property *PodVMOverheadInfo.crxPageSharingSupported*.
     pub crx_page_sharing_supported: bool,
@@ -24,73 +24,82 @@ impl PodVMOverheadInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("crxPageSharingSupported", &self.crx_page_sharing_supported);
-        o.field(
-            "podVMOverheadWithoutPageSharing",
-            &self.pod_vm_overhead_without_page_sharing,
-        );
-        o.field("podVMOverheadWithPageSharing", &self.pod_vm_overhead_with_page_sharing);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PodVMOverheadInfo",
+    type_name: Some("PodVMOverheadInfo"),
+    wire: &[
+        "crxPageSharingSupported",
+        "podVMOverheadWithoutPageSharing",
+        "podVMOverheadWithPageSharing",
+    ],
+    names: &[
+        "crx_page_sharing_supported",
+        "pod_vm_overhead_without_page_sharing",
+        "pod_vm_overhead_with_page_sharing",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for PodVMOverheadInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.crx_page_sharing_supported,
+            1usize => &self.pod_vm_overhead_without_page_sharing,
+            2usize => &self.pod_vm_overhead_with_page_sharing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.crx_page_sharing_supported,
+            1usize => &mut self.pod_vm_overhead_without_page_sharing,
+            2usize => &mut self.pod_vm_overhead_with_page_sharing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PodVMOverheadInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PodVMOverheadInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PodVMOverheadInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PodVMOverheadInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PodVMOverheadInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PodVMOverheadInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PodVMOverheadInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PodVMOverheadInfo {
-    const TYPE_NAME: &'static str = "PodVMOverheadInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<i32>, Option<i32>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "crxPageSharingSupported" => {
-                    crate::de::req(&mut f.0, &mut map, "crxPageSharingSupported")
-                }
-                "podVMOverheadWithoutPageSharing" => {
-                    crate::de::req(&mut f.1, &mut map, "podVMOverheadWithoutPageSharing")
-                }
-                "podVMOverheadWithPageSharing" => {
-                    crate::de::req(&mut f.2, &mut map, "podVMOverheadWithPageSharing")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &[
-                        "crxPageSharingSupported",
-                        "podVMOverheadWithoutPageSharing",
-                        "podVMOverheadWithPageSharing",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            crx_page_sharing_supported: f_0,
-            pod_vm_overhead_without_page_sharing: f_1,
-            pod_vm_overhead_with_page_sharing: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

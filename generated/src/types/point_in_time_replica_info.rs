@@ -3,7 +3,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PointInTimeReplicaInfo {
     /// Property *PointInTimeReplicaInfo.id*.
     pub id: Box<crate::types::PointInTimeReplicaId>,
@@ -26,68 +26,76 @@ impl PointInTimeReplicaInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("pitName", &self.pit_name);
-        o.field("timeStamp", &self.time_stamp);
-        o.opt("tags", &self.tags);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PointInTimeReplicaInfo",
+    type_name: Some("PointInTimeReplicaInfo"),
+    wire: &["id", "pitName", "timeStamp", "tags"],
+    names: &["id", "pit_name", "time_stamp", "tags"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for PointInTimeReplicaInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.pit_name,
+            2usize => &self.time_stamp,
+            3usize => &self.tags,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.pit_name,
+            2usize => &mut self.time_stamp,
+            3usize => &mut self.tags,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PointInTimeReplicaInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PointInTimeReplicaInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PointInTimeReplicaInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PointInTimeReplicaInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PointInTimeReplicaInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PointInTimeReplicaInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PointInTimeReplicaInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PointInTimeReplicaInfo {
-    const TYPE_NAME: &'static str = "PointInTimeReplicaInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PointInTimeReplicaId>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "pitName" => crate::de::req(&mut f.1, &mut map, "pitName"),
-                "timeStamp" => crate::de::req(&mut f.2, &mut map, "timeStamp"),
-                "tags" => crate::de::set_list(&mut f.3, &mut map, "tags"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["id", "pitName", "timeStamp"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            pit_name: f_1,
-            time_stamp: f_2,
-            tags: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`PolicyOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PolicyOption {
     /// Property *PolicyOption.id*.
     pub id: String,
@@ -22,54 +22,73 @@ impl PolicyOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.opt("parameter", &self.parameter);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PolicyOption",
+    type_name: Some("PolicyOption"),
+    wire: &["id", "parameter"],
+    names: &["id", "parameter"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for PolicyOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.parameter,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.parameter,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PolicyOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PolicyOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PolicyOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PolicyOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PolicyOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PolicyOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PolicyOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PolicyOption {
-    const TYPE_NAME: &'static str = "PolicyOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Vec<crate::types::KeyAnyValue>>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "parameter" => crate::de::set_list(&mut f.1, &mut map, "parameter"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["id"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            parameter: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `PolicyOption` or any of its subtypes: what a member declared as `PolicyOption` holds.
@@ -86,10 +105,7 @@ pub enum PolicyOptionKind {
 impl PolicyOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::PolicyOption(v) => v.type_name(),
-            Self::CompositePolicyOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -113,49 +129,55 @@ impl From<crate::types::CompositePolicyOption> for PolicyOptionKind {
         Self::CompositePolicyOption(Box::new(v))
     }
 }
-impl serde::Serialize for PolicyOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for PolicyOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::PolicyOption, id) {
+            crate::registry::id::CompositePolicyOption => {
+                Self::CompositePolicyOption(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::PolicyOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::PolicyOption(v) => v.serialize(s),
-            Self::CompositePolicyOption(v) => v.serialize(s),
+            Self::PolicyOption(v) => &**v,
+            Self::CompositePolicyOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::PolicyOption(v) => &mut **v,
+            Self::CompositePolicyOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for PolicyOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for PolicyOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for PolicyOptionKind {
-    const BASE: u16 = crate::registry::id::PolicyOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CompositePolicyOption => {
-                    Self::CompositePolicyOption(
-                        Box::new(
-                            <crate::types::CompositePolicyOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::PolicyOption(
-                        Box::new(
-                            <crate::types::PolicyOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for PolicyOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for PolicyOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for PolicyOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PolicyOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *PosixUserSearchResult*.
 ///
 /// Extends `UserSearchResult`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PosixUserSearchResult {
     /// Property *UserSearchResult.principal*.
     pub principal: String,
@@ -34,84 +34,98 @@ impl PosixUserSearchResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("principal", &self.principal);
-        o.opt("fullName", &self.full_name);
-        o.field("group", &self.group);
-        o.field("id", &self.id);
-        o.opt("shellAccess", &self.shell_access);
-        o.opt("lastPasswordChange", &self.last_password_change);
-        o.opt("maximumPasswordAge", &self.maximum_password_age);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PosixUserSearchResult",
+    type_name: Some("PosixUserSearchResult"),
+    wire: &[
+        "principal",
+        "fullName",
+        "group",
+        "id",
+        "shellAccess",
+        "lastPasswordChange",
+        "maximumPasswordAge",
+    ],
+    names: &[
+        "principal",
+        "full_name",
+        "group",
+        "id",
+        "shell_access",
+        "last_password_change",
+        "maximum_password_age",
+    ],
+    required: &[0u16, 2u16, 3u16],
+    by_name: &[1u16, 2u16, 3u16, 5u16, 6u16, 0u16, 4u16],
+};
+impl crate::object::Object for PosixUserSearchResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.principal,
+            1usize => &self.full_name,
+            2usize => &self.group,
+            3usize => &self.id,
+            4usize => &self.shell_access,
+            5usize => &self.last_password_change,
+            6usize => &self.maximum_password_age,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.principal,
+            1usize => &mut self.full_name,
+            2usize => &mut self.group,
+            3usize => &mut self.id,
+            4usize => &mut self.shell_access,
+            5usize => &mut self.last_password_change,
+            6usize => &mut self.maximum_password_age,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PosixUserSearchResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PosixUserSearchResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PosixUserSearchResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PosixUserSearchResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PosixUserSearchResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PosixUserSearchResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PosixUserSearchResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PosixUserSearchResult {
-    const TYPE_NAME: &'static str = "PosixUserSearchResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "principal" => crate::de::req(&mut f.0, &mut map, "principal"),
-                "fullName" => crate::de::set(&mut f.1, &mut map, "fullName"),
-                "group" => crate::de::req(&mut f.2, &mut map, "group"),
-                "id" => crate::de::req(&mut f.3, &mut map, "id"),
-                "shellAccess" => crate::de::set(&mut f.4, &mut map, "shellAccess"),
-                "lastPasswordChange" => {
-                    crate::de::set(&mut f.5, &mut map, "lastPasswordChange")
-                }
-                "maximumPasswordAge" => {
-                    crate::de::set(&mut f.6, &mut map, "maximumPasswordAge")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["principal", "group", "id"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            principal: f_0,
-            full_name: f_1,
-            group: f_2,
-            id: f_3,
-            shell_access: f_4,
-            last_password_change: f_5,
-            maximum_password_age: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct PostEventRequestType<'a> {
     /// Parameter *taskInfo*.
     pub task_info: Option<&'a crate::types::TaskInfo>,
 }
-impl serde::Serialize for PostEventRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PostEventRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("eventToPost", &self.event_to_post);
-        o.opt("taskInfo", &self.task_info);
-        o.end(&crate::Extra::EMPTY)
+        o.field("taskInfo", &self.task_info);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct PostHealthUpdatesRequestType<'a> {
     /// Parameter *updates*.
     pub updates: Option<&'a [crate::types::HealthUpdate]>,
 }
-impl serde::Serialize for PostHealthUpdatesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PostHealthUpdatesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("providerId", &self.provider_id);
-        o.opt("updates", &self.updates);
-        o.end(&crate::Extra::EMPTY)
+        o.field("updates", &self.updates);
+        o.end();
     }
 }

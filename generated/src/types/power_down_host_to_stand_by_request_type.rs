@@ -10,11 +10,11 @@ pub struct PowerDownHostToStandByRequestType {
     /// Parameter *evacuatePoweredOffVms*.
     pub evacuate_powered_off_vms: Option<bool>,
 }
-impl serde::Serialize for PowerDownHostToStandByRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PowerDownHostToStandByRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("timeoutSec", &self.timeout_sec);
-        o.opt("evacuatePoweredOffVms", &self.evacuate_powered_off_vms);
-        o.end(&crate::Extra::EMPTY)
+        o.field("evacuatePoweredOffVms", &self.evacuate_powered_off_vms);
+        o.end();
     }
 }

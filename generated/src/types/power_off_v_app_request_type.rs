@@ -8,10 +8,10 @@ pub struct PowerOffVAppRequestType {
     /// Parameter *force*.
     pub force: bool,
 }
-impl serde::Serialize for PowerOffVAppRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PowerOffVAppRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

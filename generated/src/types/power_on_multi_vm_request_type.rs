@@ -14,11 +14,11 @@ pub struct PowerOnMultiVMRequestType<'a> {
     /// Parameter *option*.
     pub option: Option<&'a [crate::types::OptionValueKind]>,
 }
-impl serde::Serialize for PowerOnMultiVMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PowerOnMultiVMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
-        o.opt("option", &self.option);
-        o.end(&crate::Extra::EMPTY)
+        o.field("option", &self.option);
+        o.end();
     }
 }

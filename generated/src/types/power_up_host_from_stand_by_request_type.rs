@@ -8,10 +8,10 @@ pub struct PowerUpHostFromStandByRequestType {
     /// Parameter *timeoutSec*.
     pub timeout_sec: i32,
 }
-impl serde::Serialize for PowerUpHostFromStandByRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PowerUpHostFromStandByRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("timeoutSec", &self.timeout_sec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

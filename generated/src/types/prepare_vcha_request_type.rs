@@ -8,10 +8,10 @@ pub struct PrepareVchaRequestType<'a> {
     /// Parameter *networkSpec*.
     pub network_spec: &'a crate::types::VchaClusterNetworkSpec,
 }
-impl serde::Serialize for PrepareVchaRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PrepareVchaRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("networkSpec", &self.network_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

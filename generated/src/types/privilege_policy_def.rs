@@ -3,7 +3,7 @@
 /// Data object type *PrivilegePolicyDef*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PrivilegePolicyDef {
     /// Property *PrivilegePolicyDef.createPrivilege*.
     pub create_privilege: String,
@@ -24,79 +24,81 @@ impl PrivilegePolicyDef {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("createPrivilege", &self.create_privilege);
-        o.field("readPrivilege", &self.read_privilege);
-        o.field("updatePrivilege", &self.update_privilege);
-        o.field("deletePrivilege", &self.delete_privilege);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PrivilegePolicyDef",
+    type_name: Some("PrivilegePolicyDef"),
+    wire: &["createPrivilege", "readPrivilege", "updatePrivilege", "deletePrivilege"],
+    names: &[
+        "create_privilege",
+        "read_privilege",
+        "update_privilege",
+        "delete_privilege",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for PrivilegePolicyDef {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.create_privilege,
+            1usize => &self.read_privilege,
+            2usize => &self.update_privilege,
+            3usize => &self.delete_privilege,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.create_privilege,
+            1usize => &mut self.read_privilege,
+            2usize => &mut self.update_privilege,
+            3usize => &mut self.delete_privilege,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PrivilegePolicyDef {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PrivilegePolicyDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PrivilegePolicyDef {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PrivilegePolicyDef {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PrivilegePolicyDef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PrivilegePolicyDef"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PrivilegePolicyDef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PrivilegePolicyDef {
-    const TYPE_NAME: &'static str = "PrivilegePolicyDef";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "createPrivilege" => {
-                    crate::de::req(&mut f.0, &mut map, "createPrivilege")
-                }
-                "readPrivilege" => crate::de::req(&mut f.1, &mut map, "readPrivilege"),
-                "updatePrivilege" => {
-                    crate::de::req(&mut f.2, &mut map, "updatePrivilege")
-                }
-                "deletePrivilege" => {
-                    crate::de::req(&mut f.3, &mut map, "deletePrivilege")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "createPrivilege",
-                        "readPrivilege",
-                        "updatePrivilege",
-                        "deletePrivilege",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            create_privilege: f_0,
-            read_privilege: f_1,
-            update_privilege: f_2,
-            delete_privilege: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ProfileCompositeExpression*.
 ///
 /// Extends `ProfileExpression`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProfileCompositeExpression {
     /// Property *ProfileExpression.id*.
     pub id: String,
@@ -26,84 +26,78 @@ impl ProfileCompositeExpression {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("displayName", &self.display_name);
-        o.field("negated", &self.negated);
-        o.field("operator", &self.operator);
-        o.field("expressionName", &self.expression_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ProfileCompositeExpression",
+    type_name: Some("ProfileCompositeExpression"),
+    wire: &["id", "displayName", "negated", "operator", "expressionName"],
+    names: &["id", "display_name", "negated", "operator", "expression_name"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[1u16, 4u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for ProfileCompositeExpression {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.display_name,
+            2usize => &self.negated,
+            3usize => &self.operator,
+            4usize => &self.expression_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.display_name,
+            2usize => &mut self.negated,
+            3usize => &mut self.operator,
+            4usize => &mut self.expression_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ProfileCompositeExpression {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ProfileCompositeExpression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ProfileCompositeExpression {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ProfileCompositeExpression {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ProfileCompositeExpression {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ProfileCompositeExpression"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ProfileCompositeExpression {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ProfileCompositeExpression {
-    const TYPE_NAME: &'static str = "ProfileCompositeExpression";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "displayName" => crate::de::req(&mut f.1, &mut map, "displayName"),
-                "negated" => crate::de::req(&mut f.2, &mut map, "negated"),
-                "operator" => crate::de::req(&mut f.3, &mut map, "operator"),
-                "expressionName" => {
-                    crate::de::req_list(&mut f.4, &mut map, "expressionName")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["id", "displayName", "negated", "operator", "expressionName"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            display_name: f_1,
-            negated: f_2,
-            operator: f_3,
-            expression_name: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

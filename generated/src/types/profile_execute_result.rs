@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ProfileExecuteResultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProfileExecuteResult {
     /// Property *ProfileExecuteResult.status*.
     pub status: String,
@@ -28,70 +28,79 @@ impl ProfileExecuteResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("status", &self.status);
-        o.opt("configSpec", &self.config_spec);
-        o.opt("inapplicablePath", &self.inapplicable_path);
-        o.opt("requireInput", &self.require_input);
-        o.opt("error", &self.error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ProfileExecuteResult",
+    type_name: Some("ProfileExecuteResult"),
+    wire: &["status", "configSpec", "inapplicablePath", "requireInput", "error"],
+    names: &["status", "config_spec", "inapplicable_path", "require_input", "error"],
+    required: &[0u16],
+    by_name: &[1u16, 4u16, 2u16, 3u16, 0u16],
+};
+impl crate::object::Object for ProfileExecuteResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.status,
+            1usize => &self.config_spec,
+            2usize => &self.inapplicable_path,
+            3usize => &self.require_input,
+            4usize => &self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.status,
+            1usize => &mut self.config_spec,
+            2usize => &mut self.inapplicable_path,
+            3usize => &mut self.require_input,
+            4usize => &mut self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ProfileExecuteResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ProfileExecuteResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ProfileExecuteResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ProfileExecuteResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ProfileExecuteResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ProfileExecuteResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ProfileExecuteResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ProfileExecuteResult {
-    const TYPE_NAME: &'static str = "ProfileExecuteResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::HostConfigSpec>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
-            Option<Vec<crate::types::ProfileExecuteError>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "status" => crate::de::req(&mut f.0, &mut map, "status"),
-                "configSpec" => crate::de::set(&mut f.1, &mut map, "configSpec"),
-                "inapplicablePath" => {
-                    crate::de::set_list(&mut f.2, &mut map, "inapplicablePath")
-                }
-                "requireInput" => crate::de::set_list(&mut f.3, &mut map, "requireInput"),
-                "error" => crate::de::set_list(&mut f.4, &mut map, "error"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["status"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            status: f_0,
-            config_spec: f_1,
-            inapplicable_path: f_2,
-            require_input: f_3,
-            error: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ProfileExecuteResult` or any of its subtypes: what a member declared as `ProfileExecuteResult` holds.
@@ -110,10 +119,7 @@ pub enum ProfileExecuteResultKind {
 impl ProfileExecuteResultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ProfileExecuteResult(v) => v.type_name(),
-            Self::ApplyHostProfileConfigurationSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -137,49 +143,58 @@ impl From<crate::types::ApplyHostProfileConfigurationSpec> for ProfileExecuteRes
         Self::ApplyHostProfileConfigurationSpec(Box::new(v))
     }
 }
-impl serde::Serialize for ProfileExecuteResultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ProfileExecuteResultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ProfileExecuteResult,
+            id,
+        ) {
+            crate::registry::id::ApplyHostProfileConfigurationSpec => {
+                Self::ApplyHostProfileConfigurationSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ProfileExecuteResult(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ProfileExecuteResult(v) => v.serialize(s),
-            Self::ApplyHostProfileConfigurationSpec(v) => v.serialize(s),
+            Self::ProfileExecuteResult(v) => &**v,
+            Self::ApplyHostProfileConfigurationSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ProfileExecuteResult(v) => &mut **v,
+            Self::ApplyHostProfileConfigurationSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ProfileExecuteResultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ProfileExecuteResultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ProfileExecuteResultKind {
-    const BASE: u16 = crate::registry::id::ProfileExecuteResult;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ApplyHostProfileConfigurationSpec => {
-                    Self::ApplyHostProfileConfigurationSpec(
-                        Box::new(
-                            <crate::types::ApplyHostProfileConfigurationSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ProfileExecuteResult(
-                        Box::new(
-                            <crate::types::ProfileExecuteResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ProfileExecuteResultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ProfileExecuteResultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ProfileExecuteResultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ProfileExecuteResultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ProfileMetadata*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProfileMetadata {
     /// Property *ProfileMetadata.key*.
     pub key: String,
@@ -32,83 +32,98 @@ impl ProfileMetadata {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("profileTypeName", &self.profile_type_name);
-        o.opt("description", &self.description);
-        o.opt("sortSpec", &self.sort_spec);
-        o.opt("profileCategory", &self.profile_category);
-        o.opt("profileComponent", &self.profile_component);
-        o.opt("operationMessages", &self.operation_messages);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ProfileMetadata",
+    type_name: Some("ProfileMetadata"),
+    wire: &[
+        "key",
+        "profileTypeName",
+        "description",
+        "sortSpec",
+        "profileCategory",
+        "profileComponent",
+        "operationMessages",
+    ],
+    names: &[
+        "key",
+        "profile_type_name",
+        "description",
+        "sort_spec",
+        "profile_category",
+        "profile_component",
+        "operation_messages",
+    ],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 6u16, 4u16, 5u16, 1u16, 3u16],
+};
+impl crate::object::Object for ProfileMetadata {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.profile_type_name,
+            2usize => &self.description,
+            3usize => &self.sort_spec,
+            4usize => &self.profile_category,
+            5usize => &self.profile_component,
+            6usize => &self.operation_messages,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.profile_type_name,
+            2usize => &mut self.description,
+            3usize => &mut self.sort_spec,
+            4usize => &mut self.profile_category,
+            5usize => &mut self.profile_component,
+            6usize => &mut self.operation_messages,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ProfileMetadata {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ProfileMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ProfileMetadata {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ProfileMetadata {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ProfileMetadata {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ProfileMetadata"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ProfileMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ProfileMetadata {
-    const TYPE_NAME: &'static str = "ProfileMetadata";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ExtendedDescription>>,
-            Option<Vec<crate::types::ProfileMetadataProfileSortSpec>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ProfileMetadataProfileOperationMessage>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "profileTypeName" => {
-                    crate::de::set(&mut f.1, &mut map, "profileTypeName")
-                }
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "sortSpec" => crate::de::set_list(&mut f.3, &mut map, "sortSpec"),
-                "profileCategory" => {
-                    crate::de::set(&mut f.4, &mut map, "profileCategory")
-                }
-                "profileComponent" => {
-                    crate::de::set(&mut f.5, &mut map, "profileComponent")
-                }
-                "operationMessages" => {
-                    crate::de::set_list(&mut f.6, &mut map, "operationMessages")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["key"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            profile_type_name: f_1,
-            description: f_2,
-            sort_spec: f_3,
-            profile_category: f_4,
-            profile_component: f_5,
-            operation_messages: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

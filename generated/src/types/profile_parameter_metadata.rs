@@ -3,7 +3,7 @@
 /// Data object type *ProfileParameterMetadata*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProfileParameterMetadata {
     /// Property *ProfileParameterMetadata.id*.
     pub id: Box<crate::types::ExtendedElementDescription>,
@@ -34,92 +34,102 @@ impl ProfileParameterMetadata {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("type", &self.r#type);
-        o.field("optional", &self.optional);
-        o.opt("defaultValue", &self.default_value);
-        o.opt("hidden", &self.hidden);
-        o.opt("securitySensitive", &self.security_sensitive);
-        o.opt("readOnly", &self.read_only);
-        o.opt("parameterRelations", &self.parameter_relations);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ProfileParameterMetadata",
+    type_name: Some("ProfileParameterMetadata"),
+    wire: &[
+        "id",
+        "type",
+        "optional",
+        "defaultValue",
+        "hidden",
+        "securitySensitive",
+        "readOnly",
+        "parameterRelations",
+    ],
+    names: &[
+        "id",
+        "type",
+        "optional",
+        "default_value",
+        "hidden",
+        "security_sensitive",
+        "read_only",
+        "parameter_relations",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[3u16, 4u16, 0u16, 2u16, 7u16, 6u16, 5u16, 1u16],
+};
+impl crate::object::Object for ProfileParameterMetadata {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.r#type,
+            2usize => &self.optional,
+            3usize => &self.default_value,
+            4usize => &self.hidden,
+            5usize => &self.security_sensitive,
+            6usize => &self.read_only,
+            7usize => &self.parameter_relations,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.r#type,
+            2usize => &mut self.optional,
+            3usize => &mut self.default_value,
+            4usize => &mut self.hidden,
+            5usize => &mut self.security_sensitive,
+            6usize => &mut self.read_only,
+            7usize => &mut self.parameter_relations,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ProfileParameterMetadata {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ProfileParameterMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ProfileParameterMetadata {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ProfileParameterMetadata {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ProfileParameterMetadata {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ProfileParameterMetadata"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ProfileParameterMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ProfileParameterMetadata {
-    const TYPE_NAME: &'static str = "ProfileParameterMetadata";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ExtendedElementDescription>>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::types::Any>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::ProfileParameterMetadataParameterRelationMetadata>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "optional" => crate::de::req(&mut f.2, &mut map, "optional"),
-                "defaultValue" => crate::de::set(&mut f.3, &mut map, "defaultValue"),
-                "hidden" => crate::de::set(&mut f.4, &mut map, "hidden"),
-                "securitySensitive" => {
-                    crate::de::set(&mut f.5, &mut map, "securitySensitive")
-                }
-                "readOnly" => crate::de::set(&mut f.6, &mut map, "readOnly"),
-                "parameterRelations" => {
-                    crate::de::set_list(&mut f.7, &mut map, "parameterRelations")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["id", "type", "optional"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            r#type: f_1,
-            optional: f_2,
-            default_value: f_3,
-            hidden: f_4,
-            security_sensitive: f_5,
-            read_only: f_6,
-            parameter_relations: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

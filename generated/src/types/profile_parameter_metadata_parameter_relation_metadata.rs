@@ -3,7 +3,7 @@
 /// Data object type *ProfileParameterMetadataParameterRelationMetadata*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProfileParameterMetadataParameterRelationMetadata {
     /// Property *ProfileParameterMetadataParameterRelationMetadata.relationTypes*.
     pub relation_types: Option<Vec<String>>,
@@ -26,78 +26,78 @@ impl ProfileParameterMetadataParameterRelationMetadata {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("relationTypes", &self.relation_types);
-        o.opt("values", &self.values);
-        o.opt("path", &self.path);
-        o.field("minCount", &self.min_count);
-        o.field("maxCount", &self.max_count);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ProfileParameterMetadataParameterRelationMetadata",
+    type_name: Some("ProfileParameterMetadataParameterRelationMetadata"),
+    wire: &["relationTypes", "values", "path", "minCount", "maxCount"],
+    names: &["relation_types", "values", "path", "min_count", "max_count"],
+    required: &[3u16, 4u16],
+    by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for ProfileParameterMetadataParameterRelationMetadata {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.relation_types,
+            1usize => &self.values,
+            2usize => &self.path,
+            3usize => &self.min_count,
+            4usize => &self.max_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.relation_types,
+            1usize => &mut self.values,
+            2usize => &mut self.path,
+            3usize => &mut self.min_count,
+            4usize => &mut self.max_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ProfileParameterMetadataParameterRelationMetadata {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ProfileParameterMetadataParameterRelationMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ProfileParameterMetadataParameterRelationMetadata {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ProfileParameterMetadataParameterRelationMetadata {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ProfileParameterMetadataParameterRelationMetadata {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ProfileParameterMetadataParameterRelationMetadata"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ProfileParameterMetadataParameterRelationMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ProfileParameterMetadataParameterRelationMetadata {
-    const TYPE_NAME: &'static str = "ProfileParameterMetadataParameterRelationMetadata";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<crate::types::Any>>,
-            Option<Box<crate::types::ProfilePropertyPath>>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "relationTypes" => {
-                    crate::de::set_list(&mut f.0, &mut map, "relationTypes")
-                }
-                "values" => crate::de::set_list(&mut f.1, &mut map, "values"),
-                "path" => crate::de::set(&mut f.2, &mut map, "path"),
-                "minCount" => crate::de::req(&mut f.3, &mut map, "minCount"),
-                "maxCount" => crate::de::req(&mut f.4, &mut map, "maxCount"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.4.is_some()],
-                    &["minCount", "maxCount"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            relation_types: f_0,
-            values: f_1,
-            path: f_2,
-            min_count: f_3,
-            max_count: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

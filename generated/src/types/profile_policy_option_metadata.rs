@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ProfilePolicyOptionMetadataKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProfilePolicyOptionMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.
     pub id: Box<crate::types::ExtendedElementDescription>,
@@ -22,58 +22,73 @@ impl ProfilePolicyOptionMetadata {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.opt("parameter", &self.parameter);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ProfilePolicyOptionMetadata",
+    type_name: Some("ProfilePolicyOptionMetadata"),
+    wire: &["id", "parameter"],
+    names: &["id", "parameter"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for ProfilePolicyOptionMetadata {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.parameter,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.parameter,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ProfilePolicyOptionMetadata {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ProfilePolicyOptionMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ProfilePolicyOptionMetadata {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ProfilePolicyOptionMetadata {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ProfilePolicyOptionMetadata {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ProfilePolicyOptionMetadata"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ProfilePolicyOptionMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ProfilePolicyOptionMetadata {
-    const TYPE_NAME: &'static str = "ProfilePolicyOptionMetadata";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ExtendedElementDescription>>,
-            Option<Vec<crate::types::ProfileParameterMetadata>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "parameter" => crate::de::set_list(&mut f.1, &mut map, "parameter"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["id"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            parameter: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ProfilePolicyOptionMetadata` or any of its subtypes: what a member declared as `ProfilePolicyOptionMetadata` holds.
@@ -96,11 +111,7 @@ pub enum ProfilePolicyOptionMetadataKind {
 impl ProfilePolicyOptionMetadataKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ProfilePolicyOptionMetadata(v) => v.type_name(),
-            Self::ProfileCompositePolicyOptionMetadata(v) => v.type_name(),
-            Self::UserInputRequiredParameterMetadata(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -133,60 +144,63 @@ for ProfilePolicyOptionMetadataKind {
         Self::UserInputRequiredParameterMetadata(Box::new(v))
     }
 }
-impl serde::Serialize for ProfilePolicyOptionMetadataKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ProfilePolicyOptionMetadataKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ProfilePolicyOptionMetadata,
+            id,
+        ) {
+            crate::registry::id::ProfileCompositePolicyOptionMetadata => {
+                Self::ProfileCompositePolicyOptionMetadata(crate::object::Blank::blank())
+            }
+            crate::registry::id::UserInputRequiredParameterMetadata => {
+                Self::UserInputRequiredParameterMetadata(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ProfilePolicyOptionMetadata(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ProfilePolicyOptionMetadata(v) => v.serialize(s),
-            Self::ProfileCompositePolicyOptionMetadata(v) => v.serialize(s),
-            Self::UserInputRequiredParameterMetadata(v) => v.serialize(s),
+            Self::ProfilePolicyOptionMetadata(v) => &**v,
+            Self::ProfileCompositePolicyOptionMetadata(v) => &**v,
+            Self::UserInputRequiredParameterMetadata(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ProfilePolicyOptionMetadata(v) => &mut **v,
+            Self::ProfileCompositePolicyOptionMetadata(v) => &mut **v,
+            Self::UserInputRequiredParameterMetadata(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ProfilePolicyOptionMetadataKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ProfilePolicyOptionMetadataKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ProfilePolicyOptionMetadataKind {
-    const BASE: u16 = crate::registry::id::ProfilePolicyOptionMetadata;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ProfileCompositePolicyOptionMetadata => {
-                    Self::ProfileCompositePolicyOptionMetadata(
-                        Box::new(
-                            <crate::types::ProfileCompositePolicyOptionMetadata as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UserInputRequiredParameterMetadata => {
-                    Self::UserInputRequiredParameterMetadata(
-                        Box::new(
-                            <crate::types::UserInputRequiredParameterMetadata as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ProfilePolicyOptionMetadata(
-                        Box::new(
-                            <crate::types::ProfilePolicyOptionMetadata as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ProfilePolicyOptionMetadataKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ProfilePolicyOptionMetadataKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ProfilePolicyOptionMetadataKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ProfilePolicyOptionMetadataKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ProfilePropertyPath*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProfilePropertyPath {
     /// Property *ProfilePropertyPath.profilePath*.
     pub profile_path: String,
@@ -24,63 +24,76 @@ impl ProfilePropertyPath {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profilePath", &self.profile_path);
-        o.opt("policyId", &self.policy_id);
-        o.opt("parameterId", &self.parameter_id);
-        o.opt("policyOptionId", &self.policy_option_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ProfilePropertyPath",
+    type_name: Some("ProfilePropertyPath"),
+    wire: &["profilePath", "policyId", "parameterId", "policyOptionId"],
+    names: &["profile_path", "policy_id", "parameter_id", "policy_option_id"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for ProfilePropertyPath {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_path,
+            1usize => &self.policy_id,
+            2usize => &self.parameter_id,
+            3usize => &self.policy_option_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_path,
+            1usize => &mut self.policy_id,
+            2usize => &mut self.parameter_id,
+            3usize => &mut self.policy_option_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ProfilePropertyPath {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ProfilePropertyPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ProfilePropertyPath {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ProfilePropertyPath {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ProfilePropertyPath {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ProfilePropertyPath"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ProfilePropertyPath {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ProfilePropertyPath {
-    const TYPE_NAME: &'static str = "ProfilePropertyPath";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profilePath" => crate::de::req(&mut f.0, &mut map, "profilePath"),
-                "policyId" => crate::de::set(&mut f.1, &mut map, "policyId"),
-                "parameterId" => crate::de::set(&mut f.2, &mut map, "parameterId"),
-                "policyOptionId" => crate::de::set(&mut f.3, &mut map, "policyOptionId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["profilePath"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            profile_path: f_0,
-            policy_id: f_1,
-            parameter_id: f_2,
-            policy_option_id: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `ProfileCreateSpec`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ProfileSerializedCreateSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProfileSerializedCreateSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<String>,
@@ -26,70 +26,77 @@ impl ProfileSerializedCreateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("annotation", &self.annotation);
-        o.opt("enabled", &self.enabled);
-        o.field("profileConfigString", &self.profile_config_string);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ProfileSerializedCreateSpec",
+    type_name: Some("ProfileSerializedCreateSpec"),
+    wire: &["name", "annotation", "enabled", "profileConfigString"],
+    names: &["name", "annotation", "enabled", "profile_config_string"],
+    required: &[3u16],
+    by_name: &[1u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for ProfileSerializedCreateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.annotation,
+            2usize => &self.enabled,
+            3usize => &self.profile_config_string,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.annotation,
+            2usize => &mut self.enabled,
+            3usize => &mut self.profile_config_string,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ProfileSerializedCreateSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ProfileSerializedCreateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ProfileSerializedCreateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ProfileSerializedCreateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ProfileSerializedCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ProfileSerializedCreateSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ProfileSerializedCreateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ProfileSerializedCreateSpec {
-    const TYPE_NAME: &'static str = "ProfileSerializedCreateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<bool>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "annotation" => crate::de::set(&mut f.1, &mut map, "annotation"),
-                "enabled" => crate::de::set(&mut f.2, &mut map, "enabled"),
-                "profileConfigString" => {
-                    crate::de::req(&mut f.3, &mut map, "profileConfigString")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.3.is_some()], &["profileConfigString"]));
-        }
-        let (f_0, f_1, f_2, Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            annotation: f_1,
-            enabled: f_2,
-            profile_config_string: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ProfileSerializedCreateSpec` or any of its subtypes: what a member declared as `ProfileSerializedCreateSpec` holds.
@@ -108,10 +115,7 @@ pub enum ProfileSerializedCreateSpecKind {
 impl ProfileSerializedCreateSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ProfileSerializedCreateSpec(v) => v.type_name(),
-            Self::HostProfileSerializedHostProfileSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -137,49 +141,58 @@ for ProfileSerializedCreateSpecKind {
         Self::HostProfileSerializedHostProfileSpec(Box::new(v))
     }
 }
-impl serde::Serialize for ProfileSerializedCreateSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ProfileSerializedCreateSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ProfileSerializedCreateSpec,
+            id,
+        ) {
+            crate::registry::id::HostProfileSerializedHostProfileSpec => {
+                Self::HostProfileSerializedHostProfileSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ProfileSerializedCreateSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ProfileSerializedCreateSpec(v) => v.serialize(s),
-            Self::HostProfileSerializedHostProfileSpec(v) => v.serialize(s),
+            Self::ProfileSerializedCreateSpec(v) => &**v,
+            Self::HostProfileSerializedHostProfileSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ProfileSerializedCreateSpec(v) => &mut **v,
+            Self::HostProfileSerializedHostProfileSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ProfileSerializedCreateSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ProfileSerializedCreateSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ProfileSerializedCreateSpecKind {
-    const BASE: u16 = crate::registry::id::ProfileSerializedCreateSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HostProfileSerializedHostProfileSpec => {
-                    Self::HostProfileSerializedHostProfileSpec(
-                        Box::new(
-                            <crate::types::HostProfileSerializedHostProfileSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ProfileSerializedCreateSpec(
-                        Box::new(
-                            <crate::types::ProfileSerializedCreateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ProfileSerializedCreateSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ProfileSerializedCreateSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ProfileSerializedCreateSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ProfileSerializedCreateSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

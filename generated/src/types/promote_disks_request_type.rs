@@ -10,11 +10,11 @@ pub struct PromoteDisksRequestType<'a> {
     /// Parameter *disks*.
     pub disks: Option<&'a [crate::types::VirtualDisk]>,
 }
-impl serde::Serialize for PromoteDisksRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PromoteDisksRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("unlink", &self.unlink);
-        o.opt("disks", &self.disks);
-        o.end(&crate::Extra::EMPTY)
+        o.field("disks", &self.disks);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct PromoteReplicationGroupRequestType<'a> {
     /// Parameter *promoteParam*.
     pub promote_param: &'a crate::types::PromoteParam,
 }
-impl serde::Serialize for PromoteReplicationGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for PromoteReplicationGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("promoteParam", &self.promote_param);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

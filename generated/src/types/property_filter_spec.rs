@@ -3,7 +3,7 @@
 /// Data object type *PropertyFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PropertyFilterSpec {
     /// Property *PropertyFilterSpec.propSet*.
     pub prop_set: Vec<crate::types::PropertySpec>,
@@ -22,66 +22,74 @@ impl PropertyFilterSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("propSet", &self.prop_set);
-        o.field("objectSet", &self.object_set);
-        o.opt("reportMissingObjectsInResults", &self.report_missing_objects_in_results);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PropertyFilterSpec",
+    type_name: Some("PropertyFilterSpec"),
+    wire: &["propSet", "objectSet", "reportMissingObjectsInResults"],
+    names: &["prop_set", "object_set", "report_missing_objects_in_results"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for PropertyFilterSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.prop_set,
+            1usize => &self.object_set,
+            2usize => &self.report_missing_objects_in_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.prop_set,
+            1usize => &mut self.object_set,
+            2usize => &mut self.report_missing_objects_in_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PropertyFilterSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for PropertyFilterSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PropertyFilterSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PropertyFilterSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PropertyFilterSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PropertyFilterSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PropertyFilterSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PropertyFilterSpec {
-    const TYPE_NAME: &'static str = "PropertyFilterSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::PropertySpec>>,
-            Option<Vec<crate::types::ObjectSpec>>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "propSet" => crate::de::req_list(&mut f.0, &mut map, "propSet"),
-                "objectSet" => crate::de::req_list(&mut f.1, &mut map, "objectSet"),
-                "reportMissingObjectsInResults" => {
-                    crate::de::set(&mut f.2, &mut map, "reportMissingObjectsInResults")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["propSet", "objectSet"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            prop_set: f_0,
-            object_set: f_1,
-            report_missing_objects_in_results: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

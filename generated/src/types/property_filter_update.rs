@@ -3,7 +3,7 @@
 /// Data object type *PropertyFilterUpdate*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PropertyFilterUpdate {
     /// Property *PropertyFilterUpdate.filter*.
     ///
@@ -24,59 +24,79 @@ impl PropertyFilterUpdate {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("filter", &self.filter);
-        o.opt("objectSet", &self.object_set);
-        o.opt("missingSet", &self.missing_set);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "PropertyFilterUpdate",
+    type_name: Some("PropertyFilterUpdate"),
+    wire: &["filter", "objectSet", "missingSet"],
+    names: &["filter", "object_set", "missing_set"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for PropertyFilterUpdate {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.filter,
+            1usize => &self.object_set,
+            2usize => &self.missing_set,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.filter,
+            1usize => &mut self.object_set,
+            2usize => &mut self.missing_set,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for PropertyFilterUpdate {
+    fn blank() -> Self {
+        Self {
+            filter: crate::object::Blank::blank(),
+            object_set: crate::object::Blank::blank(),
+            missing_set: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for PropertyFilterUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for PropertyFilterUpdate {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for PropertyFilterUpdate {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for PropertyFilterUpdate {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("PropertyFilterUpdate"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for PropertyFilterUpdate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for PropertyFilterUpdate {
-    const TYPE_NAME: &'static str = "PropertyFilterUpdate";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ObjectUpdate>>,
-            Option<Vec<crate::types::MissingObject>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "filter" => crate::de::req(&mut f.0, &mut map, "filter"),
-                "objectSet" => crate::de::set_list(&mut f.1, &mut map, "objectSet"),
-                "missingSet" => crate::de::set_list(&mut f.2, &mut map, "missingSet"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["filter"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            filter: f_0,
-            object_set: f_1,
-            missing_set: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `MethodFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProviderOutOfProvisioningResource {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -32,85 +32,98 @@ impl ProviderOutOfProvisioningResource {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("provisioningResourceId", &self.provisioning_resource_id);
-        o.opt("availableBefore", &self.available_before);
-        o.opt("availableAfter", &self.available_after);
-        o.opt("total", &self.total);
-        o.opt("isTransient", &self.is_transient);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ProviderOutOfProvisioningResource",
+    type_name: Some("ProviderOutOfProvisioningResource"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "provisioningResourceId",
+        "availableBefore",
+        "availableAfter",
+        "total",
+        "isTransient",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "provisioning_resource_id",
+        "available_before",
+        "available_after",
+        "total",
+        "is_transient",
+    ],
+    required: &[2u16],
+    by_name: &[4u16, 3u16, 0u16, 1u16, 6u16, 2u16, 5u16],
+};
+impl crate::object::Object for ProviderOutOfProvisioningResource {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.provisioning_resource_id,
+            3usize => &self.available_before,
+            4usize => &self.available_after,
+            5usize => &self.total,
+            6usize => &self.is_transient,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.provisioning_resource_id,
+            3usize => &mut self.available_before,
+            4usize => &mut self.available_after,
+            5usize => &mut self.total,
+            6usize => &mut self.is_transient,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ProviderOutOfProvisioningResource {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ProviderOutOfProvisioningResource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ProviderOutOfProvisioningResource {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ProviderOutOfProvisioningResource {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ProviderOutOfProvisioningResource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ProviderOutOfProvisioningResource"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ProviderOutOfProvisioningResource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ProviderOutOfProvisioningResource {
-    const TYPE_NAME: &'static str = "ProviderOutOfProvisioningResource";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "provisioningResourceId" => {
-                    crate::de::req(&mut f.2, &mut map, "provisioningResourceId")
-                }
-                "availableBefore" => {
-                    crate::de::set(&mut f.3, &mut map, "availableBefore")
-                }
-                "availableAfter" => crate::de::set(&mut f.4, &mut map, "availableAfter"),
-                "total" => crate::de::set(&mut f.5, &mut map, "total"),
-                "isTransient" => crate::de::set(&mut f.6, &mut map, "isTransient"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.2.is_some()], &["provisioningResourceId"]),
-            );
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            provisioning_resource_id: f_2,
-            available_before: f_3,
-            available_after: f_4,
-            total: f_5,
-            is_transient: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `MethodFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ProviderRegistrationFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProviderRegistrationFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,55 +24,73 @@ impl ProviderRegistrationFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ProviderRegistrationFault",
+    type_name: Some("ProviderRegistrationFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for ProviderRegistrationFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ProviderRegistrationFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ProviderRegistrationFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ProviderRegistrationFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ProviderRegistrationFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ProviderRegistrationFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ProviderRegistrationFault"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ProviderRegistrationFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ProviderRegistrationFault {
-    const TYPE_NAME: &'static str = "ProviderRegistrationFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ProviderRegistrationFault` or any of its subtypes: what a member declared as `ProviderRegistrationFault` holds.
@@ -105,21 +123,7 @@ pub enum ProviderRegistrationFaultKind {
 impl ProviderRegistrationFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ProviderRegistrationFault(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::CertificateAuthorityFault(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::CertificateNotImported(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::CertificateNotTrusted(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::IncorrectUsernamePassword(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::InvalidCertificate(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::InvalidUrl(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -185,116 +189,101 @@ impl From<crate::types::InvalidUrl> for ProviderRegistrationFaultKind {
         Self::InvalidUrl(Box::new(v))
     }
 }
-impl serde::Serialize for ProviderRegistrationFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ProviderRegistrationFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ProviderRegistrationFault,
+            id,
+        ) {
+            #[cfg(feature = "sms")]
+            crate::registry::id::CertificateAuthorityFault => {
+                Self::CertificateAuthorityFault(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::CertificateNotImported => {
+                Self::CertificateNotImported(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::CertificateNotTrusted => {
+                Self::CertificateNotTrusted(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::IncorrectUsernamePassword => {
+                Self::IncorrectUsernamePassword(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::InvalidCertificate => {
+                Self::InvalidCertificate(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::InvalidUrl => {
+                Self::InvalidUrl(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ProviderRegistrationFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ProviderRegistrationFault(v) => v.serialize(s),
+            Self::ProviderRegistrationFault(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::CertificateAuthorityFault(v) => v.serialize(s),
+            Self::CertificateAuthorityFault(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::CertificateNotImported(v) => v.serialize(s),
+            Self::CertificateNotImported(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::CertificateNotTrusted(v) => v.serialize(s),
+            Self::CertificateNotTrusted(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::IncorrectUsernamePassword(v) => v.serialize(s),
+            Self::IncorrectUsernamePassword(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::InvalidCertificate(v) => v.serialize(s),
+            Self::InvalidCertificate(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::InvalidUrl(v) => v.serialize(s),
+            Self::InvalidUrl(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ProviderRegistrationFault(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::CertificateAuthorityFault(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::CertificateNotImported(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::CertificateNotTrusted(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::IncorrectUsernamePassword(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::InvalidCertificate(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::InvalidUrl(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ProviderRegistrationFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ProviderRegistrationFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ProviderRegistrationFaultKind {
-    const BASE: u16 = crate::registry::id::ProviderRegistrationFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "sms")]
-                crate::registry::id::CertificateAuthorityFault => {
-                    Self::CertificateAuthorityFault(
-                        Box::new(
-                            <crate::types::CertificateAuthorityFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::CertificateNotImported => {
-                    Self::CertificateNotImported(
-                        Box::new(
-                            <crate::types::CertificateNotImported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::CertificateNotTrusted => {
-                    Self::CertificateNotTrusted(
-                        Box::new(
-                            <crate::types::CertificateNotTrusted as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::IncorrectUsernamePassword => {
-                    Self::IncorrectUsernamePassword(
-                        Box::new(
-                            <crate::types::IncorrectUsernamePassword as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::InvalidCertificate => {
-                    Self::InvalidCertificate(
-                        Box::new(
-                            <crate::types::InvalidCertificate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::InvalidUrl => {
-                    Self::InvalidUrl(
-                        Box::new(
-                            <crate::types::InvalidUrl as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ProviderRegistrationFault(
-                        Box::new(
-                            <crate::types::ProviderRegistrationFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ProviderRegistrationFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ProviderRegistrationFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ProviderRegistrationFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ProviderRegistrationFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct QueryActiveAlarmRequestType<'a> {
     /// Parameter *alarmFilter*.
     pub alarm_filter: Option<&'a crate::types::AlarmFilter>,
 }
-impl serde::Serialize for QueryActiveAlarmRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("alarmFilter", &self.alarm_filter);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryActiveAlarmRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("alarmFilter", &self.alarm_filter);
+        o.end();
     }
 }

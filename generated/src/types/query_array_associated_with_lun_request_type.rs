@@ -10,10 +10,10 @@ pub struct QueryArrayAssociatedWithLunRequestType<'a> {
     /// Parameter *canonicalName*.
     pub canonical_name: &'a str,
 }
-impl serde::Serialize for QueryArrayAssociatedWithLunRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryArrayAssociatedWithLunRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("canonicalName", &self.canonical_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

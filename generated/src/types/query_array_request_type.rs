@@ -10,10 +10,10 @@ pub struct QueryArrayRequestType<'a> {
     /// Parameter *providerId*.
     pub provider_id: Option<&'a [String]>,
 }
-impl serde::Serialize for QueryArrayRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("providerId", &self.provider_id);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryArrayRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("providerId", &self.provider_id);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryAssignedLicensesRequestType<'a> {
     /// Parameter *entityId*.
     pub entity_id: Option<&'a str>,
 }
-impl serde::Serialize for QueryAssignedLicensesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("entityId", &self.entity_id);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryAssignedLicensesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("entityId", &self.entity_id);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct QueryAssociatedBackingStoragePoolRequestType<'a> {
     /// Parameter *entityType*.
     pub entity_type: Option<&'a str>,
 }
-impl serde::Serialize for QueryAssociatedBackingStoragePoolRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("entityId", &self.entity_id);
-        o.opt("entityType", &self.entity_type);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryAssociatedBackingStoragePoolRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("entityId", &self.entity_id);
+        o.field("entityType", &self.entity_type);
+        o.end();
     }
 }

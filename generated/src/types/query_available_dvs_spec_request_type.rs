@@ -8,10 +8,10 @@ pub struct QueryAvailableDvsSpecRequestType {
     /// Parameter *recommended*.
     pub recommended: Option<bool>,
 }
-impl serde::Serialize for QueryAvailableDvsSpecRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("recommended", &self.recommended);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryAvailableDvsSpecRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("recommended", &self.recommended);
+        o.end();
     }
 }

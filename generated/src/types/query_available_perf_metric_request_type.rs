@@ -14,13 +14,13 @@ pub struct QueryAvailablePerfMetricRequestType<'a> {
     /// Parameter *intervalId*.
     pub interval_id: Option<i32>,
 }
-impl serde::Serialize for QueryAvailablePerfMetricRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryAvailablePerfMetricRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
-        o.opt("beginTime", &self.begin_time);
-        o.opt("endTime", &self.end_time);
-        o.opt("intervalId", &self.interval_id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("beginTime", &self.begin_time);
+        o.field("endTime", &self.end_time);
+        o.field("intervalId", &self.interval_id);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryAvailableSsdsRequestType<'a> {
     /// Parameter *vffsPath*.
     pub vffs_path: Option<&'a str>,
 }
-impl serde::Serialize for QueryAvailableSsdsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("vffsPath", &self.vffs_path);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryAvailableSsdsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("vffsPath", &self.vffs_path);
+        o.end();
     }
 }

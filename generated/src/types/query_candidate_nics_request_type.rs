@@ -8,10 +8,10 @@ pub struct QueryCandidateNicsRequestType<'a> {
     /// Parameter *iScsiHbaName*.
     pub i_scsi_hba_name: &'a str,
 }
-impl serde::Serialize for QueryCandidateNicsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryCandidateNicsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaName", &self.i_scsi_hba_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

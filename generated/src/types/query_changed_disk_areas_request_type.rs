@@ -16,13 +16,13 @@ pub struct QueryChangedDiskAreasRequestType<'a> {
     /// Parameter *changeId*.
     pub change_id: &'a str,
 }
-impl serde::Serialize for QueryChangedDiskAreasRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("snapshot", &self.snapshot);
+impl crate::ser::Encode for QueryChangedDiskAreasRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("snapshot", &self.snapshot);
         o.field("deviceKey", &self.device_key);
         o.field("startOffset", &self.start_offset);
         o.field("changeId", &self.change_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryCmmdsRequestType<'a> {
     /// Parameter *queries*.
     pub queries: &'a [crate::types::HostVsanInternalSystemCmmdsQuery],
 }
-impl serde::Serialize for QueryCmmdsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryCmmdsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("queries", &self.queries);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct QueryCompatibleHostForExistingDvsRequestType<'a> {
     /// Refers instance of *DistributedVirtualSwitch*.
     pub dvs: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for QueryCompatibleHostForExistingDvsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryCompatibleHostForExistingDvsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("container", &self.container);
         o.field("recursive", &self.recursive);
         o.field("dvs", &self.dvs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct QueryCompatibleHostForNewDvsRequestType<'a> {
         &'a crate::types::DistributedVirtualSwitchProductSpec,
     >,
 }
-impl serde::Serialize for QueryCompatibleHostForNewDvsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryCompatibleHostForNewDvsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("container", &self.container);
         o.field("recursive", &self.recursive);
-        o.opt("switchProductSpec", &self.switch_product_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("switchProductSpec", &self.switch_product_spec);
+        o.end();
     }
 }

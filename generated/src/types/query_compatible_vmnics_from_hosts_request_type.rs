@@ -16,11 +16,11 @@ pub struct QueryCompatibleVmnicsFromHostsRequestType<'a> {
     /// Refers instance of *DistributedVirtualSwitch*.
     pub dvs: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for QueryCompatibleVmnicsFromHostsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hosts", &self.hosts);
+impl crate::ser::Encode for QueryCompatibleVmnicsFromHostsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hosts", &self.hosts);
         o.field("dvs", &self.dvs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

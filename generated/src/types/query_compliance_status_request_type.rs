@@ -14,11 +14,11 @@ pub struct QueryComplianceStatusRequestType<'a> {
     /// Refers instances of *ManagedEntity*.
     pub entity: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for QueryComplianceStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("profile", &self.profile);
-        o.opt("entity", &self.entity);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryComplianceStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("profile", &self.profile);
+        o.field("entity", &self.entity);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryConfigOptionExRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::EnvironmentBrowserConfigOptionQuerySpec>,
 }
-impl serde::Serialize for QueryConfigOptionExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryConfigOptionExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct QueryConfigOptionRequestType<'a> {
     /// Refers instance of *HostSystem*.
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for QueryConfigOptionRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("key", &self.key);
-        o.opt("host", &self.host);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryConfigOptionRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("key", &self.key);
+        o.field("host", &self.host);
+        o.end();
     }
 }

@@ -20,15 +20,15 @@ pub struct QueryConnectionInfoRequestType<'a> {
     /// ***Since:*** vSphere API Release 9.0.0.0
     pub ssl_certificate: Option<&'a str>,
 }
-impl serde::Serialize for QueryConnectionInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryConnectionInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hostname", &self.hostname);
         o.field("port", &self.port);
         o.field("username", &self.username);
         o.field("password", &self.password);
-        o.opt("sslThumbprint", &self.ssl_thumbprint);
-        o.opt("sslCertificate", &self.ssl_certificate);
-        o.end(&crate::Extra::EMPTY)
+        o.field("sslThumbprint", &self.ssl_thumbprint);
+        o.field("sslCertificate", &self.ssl_certificate);
+        o.end();
     }
 }

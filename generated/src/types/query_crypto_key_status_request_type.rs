@@ -10,11 +10,11 @@ pub struct QueryCryptoKeyStatusRequestType<'a> {
     /// Parameter *checkKeyBitMap*.
     pub check_key_bit_map: i32,
 }
-impl serde::Serialize for QueryCryptoKeyStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("keyIds", &self.key_ids);
+impl crate::ser::Encode for QueryCryptoKeyStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("keyIds", &self.key_ids);
         o.field("checkKeyBitMap", &self.check_key_bit_map);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct QueryDirectoryInfoRequestType<'a> {
     /// Parameter *stableName*.
     pub stable_name: &'a str,
 }
-impl serde::Serialize for QueryDirectoryInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("datacenter", &self.datacenter);
+impl crate::ser::Encode for QueryDirectoryInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("datacenter", &self.datacenter);
         o.field("stableName", &self.stable_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

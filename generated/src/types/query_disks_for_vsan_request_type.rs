@@ -8,10 +8,10 @@ pub struct QueryDisksForVsanRequestType<'a> {
     /// Parameter *canonicalName*.
     pub canonical_name: Option<&'a [String]>,
 }
-impl serde::Serialize for QueryDisksForVsanRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("canonicalName", &self.canonical_name);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryDisksForVsanRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("canonicalName", &self.canonical_name);
+        o.end();
     }
 }

@@ -16,11 +16,11 @@ pub struct QueryDrsMigrationCapabilityForPerformanceRequestType<'a> {
     /// Refers instance of *Datastore*.
     pub dst_datastore: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for QueryDrsMigrationCapabilityForPerformanceRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryDrsMigrationCapabilityForPerformanceRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("srcDatastore", &self.src_datastore);
         o.field("dstDatastore", &self.dst_datastore);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

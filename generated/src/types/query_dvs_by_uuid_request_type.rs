@@ -8,10 +8,10 @@ pub struct QueryDvsByUuidRequestType<'a> {
     /// Parameter *uuid*.
     pub uuid: &'a str,
 }
-impl serde::Serialize for QueryDvsByUuidRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryDvsByUuidRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("uuid", &self.uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

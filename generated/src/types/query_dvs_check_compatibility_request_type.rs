@@ -16,12 +16,12 @@ pub struct QueryDvsCheckCompatibilityRequestType<'a> {
         &'a [crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpecKind],
     >,
 }
-impl serde::Serialize for QueryDvsCheckCompatibilityRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryDvsCheckCompatibilityRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hostContainer", &self.host_container);
-        o.opt("dvsProductSpec", &self.dvs_product_spec);
-        o.opt("hostFilterSpec", &self.host_filter_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("dvsProductSpec", &self.dvs_product_spec);
+        o.field("hostFilterSpec", &self.host_filter_spec);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct QueryDvsCompatibleHostSpecRequestType<'a> {
         &'a crate::types::DistributedVirtualSwitchProductSpec,
     >,
 }
-impl serde::Serialize for QueryDvsCompatibleHostSpecRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("switchProductSpec", &self.switch_product_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryDvsCompatibleHostSpecRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("switchProductSpec", &self.switch_product_spec);
+        o.end();
     }
 }

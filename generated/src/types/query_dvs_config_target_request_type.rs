@@ -14,11 +14,11 @@ pub struct QueryDvsConfigTargetRequestType<'a> {
     /// Refers instance of *DistributedVirtualSwitch*.
     pub dvs: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for QueryDvsConfigTargetRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("host", &self.host);
-        o.opt("dvs", &self.dvs);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryDvsConfigTargetRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("host", &self.host);
+        o.field("dvs", &self.dvs);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct QueryEventsRequestType<'a> {
     /// ***Since:*** vSphere API Release 9.0.0.0
     pub event_view_spec: Option<&'a crate::types::EventManagerEventViewSpecKind>,
 }
-impl serde::Serialize for QueryEventsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryEventsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("filter", &self.filter);
-        o.opt("eventViewSpec", &self.event_view_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("eventViewSpec", &self.event_view_spec);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryExtensionIpAllocationUsageRequestType<'a> {
     /// Parameter *extensionKeys*.
     pub extension_keys: Option<&'a [String]>,
 }
-impl serde::Serialize for QueryExtensionIpAllocationUsageRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("extensionKeys", &self.extension_keys);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryExtensionIpAllocationUsageRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("extensionKeys", &self.extension_keys);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct QueryFaultDomainRequestType<'a> {
     /// Parameter *filter*.
     pub filter: Option<&'a crate::types::FaultDomainFilter>,
 }
-impl serde::Serialize for QueryFaultDomainRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("filter", &self.filter);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryFaultDomainRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("filter", &self.filter);
+        o.end();
     }
 }

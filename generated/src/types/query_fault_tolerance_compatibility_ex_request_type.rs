@@ -8,10 +8,10 @@ pub struct QueryFaultToleranceCompatibilityExRequestType {
     /// Parameter *forLegacyFt*.
     pub for_legacy_ft: Option<bool>,
 }
-impl serde::Serialize for QueryFaultToleranceCompatibilityExRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("forLegacyFt", &self.for_legacy_ft);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryFaultToleranceCompatibilityExRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("forLegacyFt", &self.for_legacy_ft);
+        o.end();
     }
 }

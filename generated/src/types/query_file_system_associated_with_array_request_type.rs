@@ -10,10 +10,10 @@ pub struct QueryFileSystemAssociatedWithArrayRequestType<'a> {
     /// Parameter *arrayId*.
     pub array_id: &'a str,
 }
-impl serde::Serialize for QueryFileSystemAssociatedWithArrayRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryFileSystemAssociatedWithArrayRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("arrayId", &self.array_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

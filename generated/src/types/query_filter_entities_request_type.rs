@@ -8,10 +8,10 @@ pub struct QueryFilterEntitiesRequestType<'a> {
     /// Parameter *filterId*.
     pub filter_id: &'a str,
 }
-impl serde::Serialize for QueryFilterEntitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryFilterEntitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("filterId", &self.filter_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

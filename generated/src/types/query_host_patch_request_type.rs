@@ -8,10 +8,10 @@ pub struct QueryHostPatchRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }
-impl serde::Serialize for QueryHostPatchRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryHostPatchRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

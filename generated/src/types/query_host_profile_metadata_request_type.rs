@@ -12,11 +12,11 @@ pub struct QueryHostProfileMetadataRequestType<'a> {
     /// Refers instance of *Profile*.
     pub profile: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for QueryHostProfileMetadataRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("profileName", &self.profile_name);
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryHostProfileMetadataRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("profileName", &self.profile_name);
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct QueryIoFilterInfoRequestType<'a> {
     /// Refers instance of *ComputeResource*.
     pub comp_res: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for QueryIoFilterInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryIoFilterInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("compRes", &self.comp_res);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

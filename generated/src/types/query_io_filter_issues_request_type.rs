@@ -12,11 +12,11 @@ pub struct QueryIoFilterIssuesRequestType<'a> {
     /// Refers instance of *ComputeResource*.
     pub comp_res: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for QueryIoFilterIssuesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryIoFilterIssuesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("filterId", &self.filter_id);
         o.field("compRes", &self.comp_res);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

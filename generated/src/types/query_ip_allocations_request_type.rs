@@ -16,12 +16,12 @@ pub struct QueryIPAllocationsRequestType<'a> {
     /// Parameter *extensionKey*.
     pub extension_key: &'a str,
 }
-impl serde::Serialize for QueryIPAllocationsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryIPAllocationsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("dc", &self.dc);
         o.field("poolId", &self.pool_id);
         o.field("extensionKey", &self.extension_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,10 +12,10 @@ pub struct QueryIpPoolsRequestType<'a> {
     /// Refers instance of *Datacenter*.
     pub dc: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for QueryIpPoolsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryIpPoolsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("dc", &self.dc);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct QueryIssueRequestType<'a> {
     /// Parameter *issueKey*.
     pub issue_key: Option<&'a [i32]>,
 }
-impl serde::Serialize for QueryIssueRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("issueKey", &self.issue_key);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryIssueRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("issueKey", &self.issue_key);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct QueryLunAssociatedWithPortRequestType<'a> {
     /// Parameter *arrayId*.
     pub array_id: &'a str,
 }
-impl serde::Serialize for QueryLunAssociatedWithPortRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryLunAssociatedWithPortRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("portId", &self.port_id);
         o.field("arrayId", &self.array_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

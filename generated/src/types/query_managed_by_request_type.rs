@@ -8,10 +8,10 @@ pub struct QueryManagedByRequestType<'a> {
     /// Parameter *extensionKey*.
     pub extension_key: &'a str,
 }
-impl serde::Serialize for QueryManagedByRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryManagedByRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("extensionKey", &self.extension_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryMemoryOverheadExRequestType<'a> {
     /// Parameter *vmConfigInfo*.
     pub vm_config_info: &'a crate::types::VirtualMachineConfigInfo,
 }
-impl serde::Serialize for QueryMemoryOverheadExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryMemoryOverheadExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vmConfigInfo", &self.vm_config_info);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct QueryMemoryOverheadRequestType {
     /// Parameter *numVcpus*.
     pub num_vcpus: i32,
 }
-impl serde::Serialize for QueryMemoryOverheadRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryMemoryOverheadRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("memorySize", &self.memory_size);
-        o.opt("videoRamSize", &self.video_ram_size);
+        o.field("videoRamSize", &self.video_ram_size);
         o.field("numVcpus", &self.num_vcpus);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryMonitoredEntitiesRequestType<'a> {
     /// Parameter *providerId*.
     pub provider_id: &'a str,
 }
-impl serde::Serialize for QueryMonitoredEntitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryMonitoredEntitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("providerId", &self.provider_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

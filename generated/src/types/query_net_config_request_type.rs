@@ -8,10 +8,10 @@ pub struct QueryNetConfigRequestType<'a> {
     /// Parameter *nicType*.
     pub nic_type: &'a str,
 }
-impl serde::Serialize for QueryNetConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryNetConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("nicType", &self.nic_type);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryNetworkHintRequestType<'a> {
     /// Parameter *device*.
     pub device: Option<&'a [String]>,
 }
-impl serde::Serialize for QueryNetworkHintRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("device", &self.device);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryNetworkHintRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("device", &self.device);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct QueryNextRequestType<'a> {
     /// Parameter *iterationSpec*.
     pub iteration_spec: &'a crate::types::SearchIndexIterationSpec,
 }
-impl serde::Serialize for QueryNextRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryNextRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iterationSpec", &self.iteration_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryOptionsRequestType<'a> {
     /// Parameter *name*.
     pub name: Option<&'a str>,
 }
-impl serde::Serialize for QueryOptionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("name", &self.name);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryOptionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("name", &self.name);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct QueryPartitionCreateOptionsRequestType<'a> {
     /// Parameter *diagnosticType*.
     pub diagnostic_type: &'a str,
 }
-impl serde::Serialize for QueryPartitionCreateOptionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryPartitionCreateOptionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("storageType", &self.storage_type);
         o.field("diagnosticType", &self.diagnostic_type);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryPerfCounterByLevelRequestType {
     /// Parameter *level*.
     pub level: i32,
 }
-impl serde::Serialize for QueryPerfCounterByLevelRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryPerfCounterByLevelRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("level", &self.level);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

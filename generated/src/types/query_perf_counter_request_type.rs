@@ -8,10 +8,10 @@ pub struct QueryPerfCounterRequestType<'a> {
     /// Parameter *counterId*.
     pub counter_id: &'a [i32],
 }
-impl serde::Serialize for QueryPerfCounterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryPerfCounterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("counterId", &self.counter_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryPhysicalVsanDisksRequestType<'a> {
     /// Parameter *props*.
     pub props: Option<&'a [String]>,
 }
-impl serde::Serialize for QueryPhysicalVsanDisksRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("props", &self.props);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryPhysicalVsanDisksRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("props", &self.props);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryPnicStatusRequestType<'a> {
     /// Parameter *pnicDevice*.
     pub pnic_device: &'a str,
 }
-impl serde::Serialize for QueryPnicStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryPnicStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("pnicDevice", &self.pnic_device);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

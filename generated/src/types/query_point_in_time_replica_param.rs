@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct QueryPointInTimeReplicaParam {
     /// Property *QueryPointInTimeReplicaParam.replicaTimeQueryParam*.
     pub replica_time_query_param: Option<Box<crate::types::ReplicaQueryIntervalParam>>,
@@ -26,64 +26,76 @@ impl QueryPointInTimeReplicaParam {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("replicaTimeQueryParam", &self.replica_time_query_param);
-        o.opt("pitName", &self.pit_name);
-        o.opt("tags", &self.tags);
-        o.opt("preferDetails", &self.prefer_details);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "QueryPointInTimeReplicaParam",
+    type_name: Some("QueryPointInTimeReplicaParam"),
+    wire: &["replicaTimeQueryParam", "pitName", "tags", "preferDetails"],
+    names: &["replica_time_query_param", "pit_name", "tags", "prefer_details"],
+    required: &[],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for QueryPointInTimeReplicaParam {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.replica_time_query_param,
+            1usize => &self.pit_name,
+            2usize => &self.tags,
+            3usize => &self.prefer_details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.replica_time_query_param,
+            1usize => &mut self.pit_name,
+            2usize => &mut self.tags,
+            3usize => &mut self.prefer_details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for QueryPointInTimeReplicaParam {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for QueryPointInTimeReplicaParam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for QueryPointInTimeReplicaParam {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for QueryPointInTimeReplicaParam {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for QueryPointInTimeReplicaParam {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("QueryPointInTimeReplicaParam"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for QueryPointInTimeReplicaParam {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for QueryPointInTimeReplicaParam {
-    const TYPE_NAME: &'static str = "QueryPointInTimeReplicaParam";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ReplicaQueryIntervalParam>>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "replicaTimeQueryParam" => {
-                    crate::de::set(&mut f.0, &mut map, "replicaTimeQueryParam")
-                }
-                "pitName" => crate::de::set(&mut f.1, &mut map, "pitName"),
-                "tags" => crate::de::set_list(&mut f.2, &mut map, "tags"),
-                "preferDetails" => crate::de::set(&mut f.3, &mut map, "preferDetails"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            replica_time_query_param: f_0,
-            pit_name: f_1,
-            tags: f_2,
-            prefer_details: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,11 +12,11 @@ pub struct QueryPointInTimeReplicaRequestType<'a> {
     /// Parameter *queryParam*.
     pub query_param: Option<&'a crate::types::QueryPointInTimeReplicaParam>,
 }
-impl serde::Serialize for QueryPointInTimeReplicaRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("groupId", &self.group_id);
-        o.opt("queryParam", &self.query_param);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryPointInTimeReplicaRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("groupId", &self.group_id);
+        o.field("queryParam", &self.query_param);
+        o.end();
     }
 }

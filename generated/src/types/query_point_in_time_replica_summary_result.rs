@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `GroupOperationResult`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct QueryPointInTimeReplicaSummaryResult {
     /// Property *GroupOperationResult.groupId*.
     pub group_id: Box<crate::types::ReplicationGroupId>,
@@ -23,65 +23,79 @@ impl QueryPointInTimeReplicaSummaryResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("groupId", &self.group_id);
-        o.opt("warning", &self.warning);
-        o.opt("intervalResults", &self.interval_results);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "QueryPointInTimeReplicaSummaryResult",
+    type_name: Some("QueryPointInTimeReplicaSummaryResult"),
+    wire: &["groupId", "warning", "intervalResults"],
+    names: &["group_id", "warning", "interval_results"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for QueryPointInTimeReplicaSummaryResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.group_id,
+            1usize => &self.warning,
+            2usize => &self.interval_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.group_id,
+            1usize => &mut self.warning,
+            2usize => &mut self.interval_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for QueryPointInTimeReplicaSummaryResult {
+    fn blank() -> Self {
+        Self {
+            group_id: crate::object::Blank::blank(),
+            warning: crate::object::Blank::blank(),
+            interval_results: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for QueryPointInTimeReplicaSummaryResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for QueryPointInTimeReplicaSummaryResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for QueryPointInTimeReplicaSummaryResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for QueryPointInTimeReplicaSummaryResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("QueryPointInTimeReplicaSummaryResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for QueryPointInTimeReplicaSummaryResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for QueryPointInTimeReplicaSummaryResult {
-    const TYPE_NAME: &'static str = "QueryPointInTimeReplicaSummaryResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ReplicationGroupId>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<crate::types::ReplicaIntervalQueryResult>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "groupId" => crate::de::req(&mut f.0, &mut map, "groupId"),
-                "warning" => crate::de::set_list(&mut f.1, &mut map, "warning"),
-                "intervalResults" => {
-                    crate::de::set_list(&mut f.2, &mut map, "intervalResults")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["groupId"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            group_id: f_0,
-            warning: f_1,
-            interval_results: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

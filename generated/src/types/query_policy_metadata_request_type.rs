@@ -12,11 +12,11 @@ pub struct QueryPolicyMetadataRequestType<'a> {
     /// Refers instance of *Profile*.
     pub profile: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for QueryPolicyMetadataRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("policyName", &self.policy_name);
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryPolicyMetadataRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("policyName", &self.policy_name);
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct QueryPortAssociatedWithProcessorRequestType<'a> {
     /// Parameter *arrayId*.
     pub array_id: &'a str,
 }
-impl serde::Serialize for QueryPortAssociatedWithProcessorRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryPortAssociatedWithProcessorRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("processorId", &self.processor_id);
         o.field("arrayId", &self.array_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

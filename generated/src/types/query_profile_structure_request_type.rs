@@ -10,10 +10,10 @@ pub struct QueryProfileStructureRequestType<'a> {
     /// Refers instance of *Profile*.
     pub profile: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for QueryProfileStructureRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryProfileStructureRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

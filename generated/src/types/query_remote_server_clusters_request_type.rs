@@ -14,11 +14,11 @@ pub struct QueryRemoteServerClustersRequestType<'a> {
     /// Parameter *querySpec*.
     pub query_spec: Option<&'a crate::types::VsanRemoteClusterQuerySpec>,
 }
-impl serde::Serialize for QueryRemoteServerClustersRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.opt("querySpec", &self.query_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryRemoteServerClustersRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.field("querySpec", &self.query_spec);
+        o.end();
     }
 }

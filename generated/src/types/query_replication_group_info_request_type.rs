@@ -10,10 +10,10 @@ pub struct QueryReplicationGroupInfoRequestType<'a> {
     /// Parameter *rgFilter*.
     pub rg_filter: &'a crate::types::ReplicationGroupFilter,
 }
-impl serde::Serialize for QueryReplicationGroupInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryReplicationGroupInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("rgFilter", &self.rg_filter);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

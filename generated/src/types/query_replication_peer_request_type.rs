@@ -10,10 +10,10 @@ pub struct QueryReplicationPeerRequestType<'a> {
     /// Parameter *faultDomainId*.
     pub fault_domain_id: Option<&'a [crate::types::FaultDomainIdKind]>,
 }
-impl serde::Serialize for QueryReplicationPeerRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("faultDomainId", &self.fault_domain_id);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryReplicationPeerRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("faultDomainId", &self.fault_domain_id);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct QueryReplicationPeerResult {
     /// Property *QueryReplicationPeerResult.sourceDomain*.
     pub source_domain: crate::types::FaultDomainIdKind,
@@ -26,67 +26,82 @@ impl QueryReplicationPeerResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("sourceDomain", &self.source_domain);
-        o.opt("targetDomain", &self.target_domain);
-        o.opt("error", &self.error);
-        o.opt("warning", &self.warning);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "QueryReplicationPeerResult",
+    type_name: Some("QueryReplicationPeerResult"),
+    wire: &["sourceDomain", "targetDomain", "error", "warning"],
+    names: &["source_domain", "target_domain", "error", "warning"],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for QueryReplicationPeerResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.source_domain,
+            1usize => &self.target_domain,
+            2usize => &self.error,
+            3usize => &self.warning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.source_domain,
+            1usize => &mut self.target_domain,
+            2usize => &mut self.error,
+            3usize => &mut self.warning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for QueryReplicationPeerResult {
+    fn blank() -> Self {
+        Self {
+            source_domain: crate::object::Blank::blank(),
+            target_domain: crate::object::Blank::blank(),
+            error: crate::object::Blank::blank(),
+            warning: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for QueryReplicationPeerResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for QueryReplicationPeerResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for QueryReplicationPeerResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for QueryReplicationPeerResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("QueryReplicationPeerResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for QueryReplicationPeerResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for QueryReplicationPeerResult {
-    const TYPE_NAME: &'static str = "QueryReplicationPeerResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::FaultDomainIdKind>,
-            Option<Vec<crate::types::FaultDomainIdKind>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "sourceDomain" => crate::de::req(&mut f.0, &mut map, "sourceDomain"),
-                "targetDomain" => crate::de::set_list(&mut f.1, &mut map, "targetDomain"),
-                "error" => crate::de::set_list(&mut f.2, &mut map, "error"),
-                "warning" => crate::de::set_list(&mut f.3, &mut map, "warning"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["sourceDomain"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            source_domain: f_0,
-            target_domain: f_1,
-            error: f_2,
-            warning: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct QueryRequestType<'a> {
     /// Parameter *querySpec*.
     pub query_spec: &'a crate::types::SearchIndexQuerySpec,
 }
-impl serde::Serialize for QueryRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("querySpec", &self.query_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct QueryServiceListRequestType<'a> {
     /// Parameter *location*.
     pub location: Option<&'a [String]>,
 }
-impl serde::Serialize for QueryServiceListRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("serviceName", &self.service_name);
-        o.opt("location", &self.location);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryServiceListRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("serviceName", &self.service_name);
+        o.field("location", &self.location);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct QuerySharedWitnessClusterInfoRequestType<'a> {
     /// Parameter *skipComponentsCount*.
     pub skip_components_count: Option<bool>,
 }
-impl serde::Serialize for QuerySharedWitnessClusterInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QuerySharedWitnessClusterInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("witnessHost", &self.witness_host);
-        o.opt("skipComponentsCount", &self.skip_components_count);
-        o.end(&crate::Extra::EMPTY)
+        o.field("skipComponentsCount", &self.skip_components_count);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct QuerySharedWitnessCompatibilityRequestType<'a> {
     /// Refers instances of *ClusterComputeResource*.
     pub robo_clusters: &'a [crate::types::ManagedObjectReference],
 }
-impl serde::Serialize for QuerySharedWitnessCompatibilityRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QuerySharedWitnessCompatibilityRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("sharedWitnessHost", &self.shared_witness_host);
         o.field("roboClusters", &self.robo_clusters);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

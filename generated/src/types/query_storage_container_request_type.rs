@@ -10,10 +10,10 @@ pub struct QueryStorageContainerRequestType<'a> {
     /// Parameter *containerSpec*.
     pub container_spec: Option<&'a crate::types::StorageContainerSpec>,
 }
-impl serde::Serialize for QueryStorageContainerRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("containerSpec", &self.container_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryStorageContainerRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("containerSpec", &self.container_spec);
+        o.end();
     }
 }

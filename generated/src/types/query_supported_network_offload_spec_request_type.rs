@@ -10,10 +10,10 @@ pub struct QuerySupportedNetworkOffloadSpecRequestType<'a> {
     /// Parameter *switchProductSpec*.
     pub switch_product_spec: &'a crate::types::DistributedVirtualSwitchProductSpec,
 }
-impl serde::Serialize for QuerySupportedNetworkOffloadSpecRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QuerySupportedNetworkOffloadSpecRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("switchProductSpec", &self.switch_product_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QuerySyncingVsanObjectsRequestType<'a> {
     /// Parameter *uuids*.
     pub uuids: Option<&'a [String]>,
 }
-impl serde::Serialize for QuerySyncingVsanObjectsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("uuids", &self.uuids);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QuerySyncingVsanObjectsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("uuids", &self.uuids);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct QuerySyncingVsanObjectsSummaryRequestType<'a> {
     /// Parameter *syncingObjectFilter*.
     pub syncing_object_filter: Option<&'a crate::types::VsanSyncingObjectFilter>,
 }
-impl serde::Serialize for QuerySyncingVsanObjectsSummaryRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QuerySyncingVsanObjectsSummaryRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("syncingObjectFilter", &self.syncing_object_filter);
-        o.end(&crate::Extra::EMPTY)
+        o.field("syncingObjectFilter", &self.syncing_object_filter);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct QueryUnmonitoredHostsRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for QueryUnmonitoredHostsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryUnmonitoredHostsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("providerId", &self.provider_id);
         o.field("cluster", &self.cluster);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct QueryVMotionCompatibilityRequestType<'a> {
     /// Parameter *compatibility*.
     pub compatibility: Option<&'a [String]>,
 }
-impl serde::Serialize for QueryVMotionCompatibilityRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryVMotionCompatibilityRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("host", &self.host);
-        o.opt("compatibility", &self.compatibility);
-        o.end(&crate::Extra::EMPTY)
+        o.field("compatibility", &self.compatibility);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct QueryVmfsDatastoreAssociatedWithLunRequestType<'a> {
     /// Parameter *arrayId*.
     pub array_id: &'a str,
 }
-impl serde::Serialize for QueryVmfsDatastoreAssociatedWithLunRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryVmfsDatastoreAssociatedWithLunRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("scsi3Id", &self.scsi3_id);
         o.field("arrayId", &self.array_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct QueryVmfsDatastoreCreateOptionsRequestType<'a> {
     /// Parameter *vmfsMajorVersion*.
     pub vmfs_major_version: Option<i32>,
 }
-impl serde::Serialize for QueryVmfsDatastoreCreateOptionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryVmfsDatastoreCreateOptionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("devicePath", &self.device_path);
-        o.opt("vmfsMajorVersion", &self.vmfs_major_version);
-        o.end(&crate::Extra::EMPTY)
+        o.field("vmfsMajorVersion", &self.vmfs_major_version);
+        o.end();
     }
 }

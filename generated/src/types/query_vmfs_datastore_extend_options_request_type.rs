@@ -14,12 +14,12 @@ pub struct QueryVmfsDatastoreExtendOptionsRequestType<'a> {
     /// Parameter *suppressExpandCandidates*.
     pub suppress_expand_candidates: Option<bool>,
 }
-impl serde::Serialize for QueryVmfsDatastoreExtendOptionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryVmfsDatastoreExtendOptionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastore", &self.datastore);
         o.field("devicePath", &self.device_path);
-        o.opt("suppressExpandCandidates", &self.suppress_expand_candidates);
-        o.end(&crate::Extra::EMPTY)
+        o.field("suppressExpandCandidates", &self.suppress_expand_candidates);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct QueryVnicStatusRequestType<'a> {
     /// Parameter *vnicDevice*.
     pub vnic_device: &'a str,
 }
-impl serde::Serialize for QueryVnicStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryVnicStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vnicDevice", &self.vnic_device);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct QueryVsanManagedDisksRequestType<'a> {
     /// Parameter *filterSpec*.
     pub filter_spec: Option<&'a crate::types::VimVsanHostQueryVsanDisksSpec>,
 }
-impl serde::Serialize for QueryVsanManagedDisksRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryVsanManagedDisksRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
-        o.opt("filterSpec", &self.filter_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("filterSpec", &self.filter_spec);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct QueryVsanManagedStorageSpaceUsageRequestType<'a> {
     /// Parameter *querySpec*.
     pub query_spec: &'a crate::types::QueryVsanManagedStorageSpaceUsageSpec,
 }
-impl serde::Serialize for QueryVsanManagedStorageSpaceUsageRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryVsanManagedStorageSpaceUsageRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("querySpec", &self.query_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

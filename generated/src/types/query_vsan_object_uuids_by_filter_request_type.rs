@@ -12,12 +12,12 @@ pub struct QueryVsanObjectUuidsByFilterRequestType<'a> {
     /// Parameter *version*.
     pub version: Option<i32>,
 }
-impl serde::Serialize for QueryVsanObjectUuidsByFilterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("uuids", &self.uuids);
-        o.opt("limit", &self.limit);
-        o.opt("version", &self.version);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for QueryVsanObjectUuidsByFilterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("uuids", &self.uuids);
+        o.field("limit", &self.limit);
+        o.field("version", &self.version);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct QueryVsanPerfTopEntitiesRequestType<'a> {
     /// Parameter *querySpec*.
     pub query_spec: &'a crate::types::VsanPerfTopQuerySpec,
 }
-impl serde::Serialize for QueryVsanPerfTopEntitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
+impl crate::ser::Encode for QueryVsanPerfTopEntitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
         o.field("querySpec", &self.query_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

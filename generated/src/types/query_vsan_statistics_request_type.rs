@@ -8,10 +8,10 @@ pub struct QueryVsanStatisticsRequestType<'a> {
     /// Parameter *labels*.
     pub labels: &'a [String],
 }
-impl serde::Serialize for QueryVsanStatisticsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for QueryVsanStatisticsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("labels", &self.labels);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *QuiesceDatastoreIOForHAFailed*.
 ///
 /// Extends `ResourceInUse`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct QuiesceDatastoreIOForHAFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -36,88 +36,112 @@ impl QuiesceDatastoreIOForHAFailed {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("type", &self.r#type);
-        o.opt("name", &self.name);
-        o.field("host", &self.host);
-        o.field("hostName", &self.host_name);
-        o.field("ds", &self.ds);
-        o.field("dsName", &self.ds_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "QuiesceDatastoreIOForHAFailed",
+    type_name: Some("QuiesceDatastoreIOForHAFailed"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "type",
+        "name",
+        "host",
+        "hostName",
+        "ds",
+        "dsName",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "type",
+        "name",
+        "host",
+        "host_name",
+        "ds",
+        "ds_name",
+    ],
+    required: &[4u16, 5u16, 6u16, 7u16],
+    by_name: &[6u16, 7u16, 0u16, 1u16, 4u16, 5u16, 3u16, 2u16],
+};
+impl crate::object::Object for QuiesceDatastoreIOForHAFailed {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.r#type,
+            3usize => &self.name,
+            4usize => &self.host,
+            5usize => &self.host_name,
+            6usize => &self.ds,
+            7usize => &self.ds_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.r#type,
+            3usize => &mut self.name,
+            4usize => &mut self.host,
+            5usize => &mut self.host_name,
+            6usize => &mut self.ds,
+            7usize => &mut self.ds_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for QuiesceDatastoreIOForHAFailed {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            host_name: crate::object::Blank::blank(),
+            ds: crate::object::Blank::blank(),
+            ds_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for QuiesceDatastoreIOForHAFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for QuiesceDatastoreIOForHAFailed {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for QuiesceDatastoreIOForHAFailed {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for QuiesceDatastoreIOForHAFailed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("QuiesceDatastoreIOForHAFailed"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for QuiesceDatastoreIOForHAFailed {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for QuiesceDatastoreIOForHAFailed {
-    const TYPE_NAME: &'static str = "QuiesceDatastoreIOForHAFailed";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "type" => crate::de::set(&mut f.2, &mut map, "type"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                "host" => crate::de::req(&mut f.4, &mut map, "host"),
-                "hostName" => crate::de::req(&mut f.5, &mut map, "hostName"),
-                "ds" => crate::de::req(&mut f.6, &mut map, "ds"),
-                "dsName" => crate::de::req(&mut f.7, &mut map, "dsName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.4.is_some(), f.5.is_some(), f.6.is_some(), f.7.is_some()],
-                    &["host", "hostName", "ds", "dsName"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, f_3, Some(f_4), Some(f_5), Some(f_6), Some(f_7)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            r#type: f_2,
-            name: f_3,
-            host: f_4,
-            host_name: f_5,
-            ds: f_6,
-            ds_name: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DeviceNotSupported`.
 ///
 /// Has subtypes: members declared with this type are held as \[`RDMNotSupportedKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RDMNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,64 +26,77 @@ impl RDMNotSupported {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("device", &self.device);
-        o.opt("reason", &self.reason);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "RDMNotSupported",
+    type_name: Some("RDMNotSupported"),
+    wire: &["faultCause", "faultMessage", "device", "reason"],
+    names: &["fault_cause", "fault_message", "device", "reason"],
+    required: &[2u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for RDMNotSupported {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.device,
+            3usize => &self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.device,
+            3usize => &mut self.reason,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for RDMNotSupported {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for RDMNotSupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for RDMNotSupported {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for RDMNotSupported {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for RDMNotSupported {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("RDMNotSupported"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for RDMNotSupported {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for RDMNotSupported {
-    const TYPE_NAME: &'static str = "RDMNotSupported";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "device" => crate::de::req(&mut f.2, &mut map, "device"),
-                "reason" => crate::de::set(&mut f.3, &mut map, "reason"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["device"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            device: f_2,
-            reason: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `RDMNotSupported` or any of its subtypes: what a member declared as `RDMNotSupported` holds.
@@ -100,10 +113,7 @@ pub enum RDMNotSupportedKind {
 impl RDMNotSupportedKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::RDMNotSupported(v) => v.type_name(),
-            Self::PhysCompatRDMNotSupported(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -127,49 +137,55 @@ impl From<crate::types::PhysCompatRDMNotSupported> for RDMNotSupportedKind {
         Self::PhysCompatRDMNotSupported(Box::new(v))
     }
 }
-impl serde::Serialize for RDMNotSupportedKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for RDMNotSupportedKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::RDMNotSupported, id) {
+            crate::registry::id::PhysCompatRDMNotSupported => {
+                Self::PhysCompatRDMNotSupported(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::RDMNotSupported(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::RDMNotSupported(v) => v.serialize(s),
-            Self::PhysCompatRDMNotSupported(v) => v.serialize(s),
+            Self::RDMNotSupported(v) => &**v,
+            Self::PhysCompatRDMNotSupported(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::RDMNotSupported(v) => &mut **v,
+            Self::PhysCompatRDMNotSupported(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for RDMNotSupportedKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for RDMNotSupportedKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for RDMNotSupportedKind {
-    const BASE: u16 = crate::registry::id::RDMNotSupported;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::PhysCompatRDMNotSupported => {
-                    Self::PhysCompatRDMNotSupported(
-                        Box::new(
-                            <crate::types::PhysCompatRDMNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::RDMNotSupported(
-                        Box::new(
-                            <crate::types::RDMNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for RDMNotSupportedKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for RDMNotSupportedKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for RDMNotSupportedKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for RDMNotSupportedKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

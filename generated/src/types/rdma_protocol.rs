@@ -18,8 +18,9 @@ impl RdmaProtocol {
         }
     }
 }
-impl crate::de::StringEnum for RdmaProtocol {
-    fn from_wire(v: &str) -> Self {
+impl RdmaProtocol {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "RoCEv2" => Self::RoCEv2,
             other => Self::Unrecognized(other.to_owned()),
@@ -28,13 +29,13 @@ impl crate::de::StringEnum for RdmaProtocol {
 }
 impl From<&str> for RdmaProtocol {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for RdmaProtocol {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for RdmaProtocol {
@@ -42,13 +43,33 @@ impl std::fmt::Display for RdmaProtocol {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for RdmaProtocol {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for RdmaProtocol {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for RdmaProtocol {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for RdmaProtocol {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for RdmaProtocol {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -16,12 +16,12 @@ pub struct ReadEnvironmentVariableInGuestRequestType<'a> {
     /// Parameter *names*.
     pub names: Option<&'a [String]>,
 }
-impl serde::Serialize for ReadEnvironmentVariableInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ReadEnvironmentVariableInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
-        o.opt("names", &self.names);
-        o.end(&crate::Extra::EMPTY)
+        o.field("names", &self.names);
+        o.end();
     }
 }

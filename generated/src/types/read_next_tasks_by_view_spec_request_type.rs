@@ -14,12 +14,12 @@ pub struct ReadNextTasksByViewSpecRequestType<'a> {
     /// Parameter *infoFilterSpec*.
     pub info_filter_spec: Option<&'a crate::types::TaskInfoFilterSpec>,
 }
-impl serde::Serialize for ReadNextTasksByViewSpecRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ReadNextTasksByViewSpecRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("viewSpec", &self.view_spec);
         o.field("filterSpec", &self.filter_spec);
-        o.opt("infoFilterSpec", &self.info_filter_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("infoFilterSpec", &self.info_filter_spec);
+        o.end();
     }
 }

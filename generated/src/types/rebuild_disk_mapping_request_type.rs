@@ -16,12 +16,12 @@ pub struct RebuildDiskMappingRequestType<'a> {
     /// Parameter *maintenanceSpec*.
     pub maintenance_spec: &'a crate::types::HostMaintenanceSpec,
 }
-impl serde::Serialize for RebuildDiskMappingRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RebuildDiskMappingRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
         o.field("mapping", &self.mapping);
         o.field("maintenanceSpec", &self.maintenance_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

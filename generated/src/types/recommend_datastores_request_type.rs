@@ -8,10 +8,10 @@ pub struct RecommendDatastoresRequestType<'a> {
     /// Parameter *storageSpec*.
     pub storage_spec: &'a crate::types::StoragePlacementSpec,
 }
-impl serde::Serialize for RecommendDatastoresRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RecommendDatastoresRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("storageSpec", &self.storage_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

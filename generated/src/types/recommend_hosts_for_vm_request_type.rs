@@ -14,11 +14,11 @@ pub struct RecommendHostsForVmRequestType<'a> {
     /// Refers instance of *ResourcePool*.
     pub pool: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for RecommendHostsForVmRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RecommendHostsForVmRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
-        o.opt("pool", &self.pool);
-        o.end(&crate::Extra::EMPTY)
+        o.field("pool", &self.pool);
+        o.end();
     }
 }

@@ -174,8 +174,9 @@ impl RecommendationReasonCode {
         }
     }
 }
-impl crate::de::StringEnum for RecommendationReasonCode {
-    fn from_wire(v: &str) -> Self {
+impl RecommendationReasonCode {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "fairnessCpuAvg" => Self::FairnessCpuAvg,
             "fairnessMemAvg" => Self::FairnessMemAvg,
@@ -222,13 +223,13 @@ impl crate::de::StringEnum for RecommendationReasonCode {
 }
 impl From<&str> for RecommendationReasonCode {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for RecommendationReasonCode {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for RecommendationReasonCode {
@@ -236,13 +237,33 @@ impl std::fmt::Display for RecommendationReasonCode {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for RecommendationReasonCode {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for RecommendationReasonCode {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for RecommendationReasonCode {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for RecommendationReasonCode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for RecommendationReasonCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

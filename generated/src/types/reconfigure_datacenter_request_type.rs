@@ -10,11 +10,11 @@ pub struct ReconfigureDatacenterRequestType<'a> {
     /// Parameter *modify*.
     pub modify: bool,
 }
-impl serde::Serialize for ReconfigureDatacenterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ReconfigureDatacenterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
         o.field("modify", &self.modify);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

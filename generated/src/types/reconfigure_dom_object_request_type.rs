@@ -10,11 +10,11 @@ pub struct ReconfigureDomObjectRequestType<'a> {
     /// Parameter *policy*.
     pub policy: &'a str,
 }
-impl serde::Serialize for ReconfigureDomObjectRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ReconfigureDomObjectRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("uuid", &self.uuid);
         o.field("policy", &self.policy);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct ReconfigureDVPortRequestType<'a> {
     /// Parameter *port*.
     pub port: &'a [crate::types::DVPortConfigSpec],
 }
-impl serde::Serialize for ReconfigureDVPortRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ReconfigureDVPortRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("port", &self.port);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct ReconfigureServiceConsoleReservationRequestType {
     /// Parameter *cfgBytes*.
     pub cfg_bytes: i64,
 }
-impl serde::Serialize for ReconfigureServiceConsoleReservationRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ReconfigureServiceConsoleReservationRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cfgBytes", &self.cfg_bytes);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

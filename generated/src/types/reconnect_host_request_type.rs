@@ -10,11 +10,11 @@ pub struct ReconnectHostRequestType<'a> {
     /// Parameter *reconnectSpec*.
     pub reconnect_spec: Option<&'a crate::types::HostSystemReconnectSpec>,
 }
-impl serde::Serialize for ReconnectHostRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cnxSpec", &self.cnx_spec);
-        o.opt("reconnectSpec", &self.reconnect_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ReconnectHostRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cnxSpec", &self.cnx_spec);
+        o.field("reconnectSpec", &self.reconnect_spec);
+        o.end();
     }
 }

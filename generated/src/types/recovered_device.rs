@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RecoveredDevice {
     /// Property *RecoveredDevice.targetDeviceId*.
     pub target_device_id: Option<Box<crate::types::ReplicaId>>,
@@ -36,88 +36,112 @@ impl RecoveredDevice {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("targetDeviceId", &self.target_device_id);
-        o.opt("recoveredDeviceId", &self.recovered_device_id);
-        o.field("sourceDeviceId", &self.source_device_id);
-        o.opt("info", &self.info);
-        o.field("datastore", &self.datastore);
-        o.opt("recoveredDiskInfo", &self.recovered_disk_info);
-        o.opt("error", &self.error);
-        o.opt("warnings", &self.warnings);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "RecoveredDevice",
+    type_name: Some("RecoveredDevice"),
+    wire: &[
+        "targetDeviceId",
+        "recoveredDeviceId",
+        "sourceDeviceId",
+        "info",
+        "datastore",
+        "recoveredDiskInfo",
+        "error",
+        "warnings",
+    ],
+    names: &[
+        "target_device_id",
+        "recovered_device_id",
+        "source_device_id",
+        "info",
+        "datastore",
+        "recovered_disk_info",
+        "error",
+        "warnings",
+    ],
+    required: &[2u16, 4u16],
+    by_name: &[4u16, 6u16, 3u16, 1u16, 5u16, 2u16, 0u16, 7u16],
+};
+impl crate::object::Object for RecoveredDevice {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.target_device_id,
+            1usize => &self.recovered_device_id,
+            2usize => &self.source_device_id,
+            3usize => &self.info,
+            4usize => &self.datastore,
+            5usize => &self.recovered_disk_info,
+            6usize => &self.error,
+            7usize => &self.warnings,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.target_device_id,
+            1usize => &mut self.recovered_device_id,
+            2usize => &mut self.source_device_id,
+            3usize => &mut self.info,
+            4usize => &mut self.datastore,
+            5usize => &mut self.recovered_disk_info,
+            6usize => &mut self.error,
+            7usize => &mut self.warnings,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for RecoveredDevice {
+    fn blank() -> Self {
+        Self {
+            target_device_id: crate::object::Blank::blank(),
+            recovered_device_id: crate::object::Blank::blank(),
+            source_device_id: crate::object::Blank::blank(),
+            info: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            recovered_disk_info: crate::object::Blank::blank(),
+            error: crate::object::Blank::blank(),
+            warnings: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for RecoveredDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for RecoveredDevice {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for RecoveredDevice {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for RecoveredDevice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("RecoveredDevice"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for RecoveredDevice {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for RecoveredDevice {
-    const TYPE_NAME: &'static str = "RecoveredDevice";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ReplicaId>>,
-            Option<crate::types::DeviceIdKind>,
-            Option<crate::types::DeviceIdKind>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::RecoveredDiskInfo>>,
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "targetDeviceId" => crate::de::set(&mut f.0, &mut map, "targetDeviceId"),
-                "recoveredDeviceId" => {
-                    crate::de::set(&mut f.1, &mut map, "recoveredDeviceId")
-                }
-                "sourceDeviceId" => crate::de::req(&mut f.2, &mut map, "sourceDeviceId"),
-                "info" => crate::de::set_list(&mut f.3, &mut map, "info"),
-                "datastore" => crate::de::req(&mut f.4, &mut map, "datastore"),
-                "recoveredDiskInfo" => {
-                    crate::de::set_list(&mut f.5, &mut map, "recoveredDiskInfo")
-                }
-                "error" => crate::de::set(&mut f.6, &mut map, "error"),
-                "warnings" => crate::de::set_list(&mut f.7, &mut map, "warnings"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.4.is_some()],
-                    &["sourceDeviceId", "datastore"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), f_3, Some(f_4), f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            target_device_id: f_0,
-            recovered_device_id: f_1,
-            source_device_id: f_2,
-            info: f_3,
-            datastore: f_4,
-            recovered_disk_info: f_5,
-            error: f_6,
-            warnings: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

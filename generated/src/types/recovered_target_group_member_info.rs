@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `TargetGroupMemberInfo`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RecoveredTargetGroupMemberInfo {
     /// Property *TargetGroupMemberInfo.replicaId*.
     pub replica_id: Box<crate::types::ReplicaId>,
@@ -28,76 +28,82 @@ impl RecoveredTargetGroupMemberInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("replicaId", &self.replica_id);
-        o.field("sourceId", &self.source_id);
-        o.field("targetDatastore", &self.target_datastore);
-        o.opt("recoveredDeviceId", &self.recovered_device_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "RecoveredTargetGroupMemberInfo",
+    type_name: Some("RecoveredTargetGroupMemberInfo"),
+    wire: &["replicaId", "sourceId", "targetDatastore", "recoveredDeviceId"],
+    names: &["replica_id", "source_id", "target_datastore", "recovered_device_id"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for RecoveredTargetGroupMemberInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.replica_id,
+            1usize => &self.source_id,
+            2usize => &self.target_datastore,
+            3usize => &self.recovered_device_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.replica_id,
+            1usize => &mut self.source_id,
+            2usize => &mut self.target_datastore,
+            3usize => &mut self.recovered_device_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for RecoveredTargetGroupMemberInfo {
+    fn blank() -> Self {
+        Self {
+            replica_id: crate::object::Blank::blank(),
+            source_id: crate::object::Blank::blank(),
+            target_datastore: crate::object::Blank::blank(),
+            recovered_device_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for RecoveredTargetGroupMemberInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for RecoveredTargetGroupMemberInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for RecoveredTargetGroupMemberInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for RecoveredTargetGroupMemberInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("RecoveredTargetGroupMemberInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for RecoveredTargetGroupMemberInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for RecoveredTargetGroupMemberInfo {
-    const TYPE_NAME: &'static str = "RecoveredTargetGroupMemberInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ReplicaId>>,
-            Option<crate::types::DeviceIdKind>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<crate::types::DeviceIdKind>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "replicaId" => crate::de::req(&mut f.0, &mut map, "replicaId"),
-                "sourceId" => crate::de::req(&mut f.1, &mut map, "sourceId"),
-                "targetDatastore" => {
-                    crate::de::req(&mut f.2, &mut map, "targetDatastore")
-                }
-                "recoveredDeviceId" => {
-                    crate::de::set(&mut f.3, &mut map, "recoveredDeviceId")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["replicaId", "sourceId", "targetDatastore"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            replica_id: f_0,
-            source_id: f_1,
-            target_datastore: f_2,
-            recovered_device_id: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

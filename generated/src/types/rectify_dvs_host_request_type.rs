@@ -10,10 +10,10 @@ pub struct RectifyDvsHostRequestType<'a> {
     /// Refers instances of *HostSystem*.
     pub hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for RectifyDvsHostRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hosts", &self.hosts);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for RectifyDvsHostRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hosts", &self.hosts);
+        o.end();
     }
 }

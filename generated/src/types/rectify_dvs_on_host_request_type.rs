@@ -10,10 +10,10 @@ pub struct RectifyDvsOnHostRequestType<'a> {
     /// Refers instances of *HostSystem*.
     pub hosts: &'a [crate::types::ManagedObjectReference],
 }
-impl serde::Serialize for RectifyDvsOnHostRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RectifyDvsOnHostRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hosts", &self.hosts);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `TaskScheduler`.
 ///
 /// Has subtypes: members declared with this type are held as \[`RecurrentTaskSchedulerKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RecurrentTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -28,56 +28,75 @@ impl RecurrentTaskScheduler {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("activeTime", &self.active_time);
-        o.opt("expireTime", &self.expire_time);
-        o.field("interval", &self.interval);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "RecurrentTaskScheduler",
+    type_name: Some("RecurrentTaskScheduler"),
+    wire: &["activeTime", "expireTime", "interval"],
+    names: &["active_time", "expire_time", "interval"],
+    required: &[2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for RecurrentTaskScheduler {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.active_time,
+            1usize => &self.expire_time,
+            2usize => &self.interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.active_time,
+            1usize => &mut self.expire_time,
+            2usize => &mut self.interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for RecurrentTaskScheduler {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for RecurrentTaskScheduler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for RecurrentTaskScheduler {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for RecurrentTaskScheduler {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for RecurrentTaskScheduler {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("RecurrentTaskScheduler"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for RecurrentTaskScheduler {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for RecurrentTaskScheduler {
-    const TYPE_NAME: &'static str = "RecurrentTaskScheduler";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<i32>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "activeTime" => crate::de::set(&mut f.0, &mut map, "activeTime"),
-                "expireTime" => crate::de::set(&mut f.1, &mut map, "expireTime"),
-                "interval" => crate::de::req(&mut f.2, &mut map, "interval"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["interval"]));
-        }
-        let (f_0, f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            active_time: f_0,
-            expire_time: f_1,
-            interval: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `RecurrentTaskScheduler` or any of its subtypes: what a member declared as `RecurrentTaskScheduler` holds.
@@ -94,10 +113,7 @@ pub enum RecurrentTaskSchedulerKind {
 impl RecurrentTaskSchedulerKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::RecurrentTaskScheduler(v) => v.type_name(),
-            Self::HourlyTaskScheduler(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -121,48 +137,62 @@ impl From<crate::types::HourlyTaskSchedulerKind> for RecurrentTaskSchedulerKind 
         Self::HourlyTaskScheduler(v)
     }
 }
-impl serde::Serialize for RecurrentTaskSchedulerKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for RecurrentTaskSchedulerKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::RecurrentTaskScheduler,
+            id,
+        ) {
+            crate::registry::id::HourlyTaskScheduler => {
+                Self::HourlyTaskScheduler(
+                    <crate::types::HourlyTaskSchedulerKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::RecurrentTaskScheduler(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::RecurrentTaskScheduler(v) => v.serialize(s),
-            Self::HourlyTaskScheduler(v) => v.serialize(s),
+            Self::RecurrentTaskScheduler(v) => &**v,
+            Self::HourlyTaskScheduler(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::RecurrentTaskScheduler(v) => &mut **v,
+            Self::HourlyTaskScheduler(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for RecurrentTaskSchedulerKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for RecurrentTaskSchedulerKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for RecurrentTaskSchedulerKind {
-    const BASE: u16 = crate::registry::id::RecurrentTaskScheduler;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HourlyTaskScheduler => {
-                    Self::HourlyTaskScheduler(
-                        <crate::types::HourlyTaskSchedulerKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::RecurrentTaskScheduler(
-                        Box::new(
-                            <crate::types::RecurrentTaskScheduler as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for RecurrentTaskSchedulerKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for RecurrentTaskSchedulerKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for RecurrentTaskSchedulerKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for RecurrentTaskSchedulerKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct RefreshDVPortStateRequestType<'a> {
     /// Parameter *portKeys*.
     pub port_keys: Option<&'a [String]>,
 }
-impl serde::Serialize for RefreshDVPortStateRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("portKeys", &self.port_keys);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for RefreshDVPortStateRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("portKeys", &self.port_keys);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct RefreshStorageDrsRecommendationRequestType<'a> {
     /// Refers instance of *StoragePod*.
     pub pod: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for RefreshStorageDrsRecommendationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RefreshStorageDrsRecommendationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("pod", &self.pod);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

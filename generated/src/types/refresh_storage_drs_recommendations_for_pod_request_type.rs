@@ -10,10 +10,10 @@ pub struct RefreshStorageDrsRecommendationsForPodRequestType<'a> {
     /// Refers instance of *StoragePod*.
     pub pod: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for RefreshStorageDrsRecommendationsForPodRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RefreshStorageDrsRecommendationsForPodRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("pod", &self.pod);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,12 +14,12 @@ pub struct RegisterChildVMRequestType<'a> {
     /// Refers instance of *HostSystem*.
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for RegisterChildVMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RegisterChildVMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("path", &self.path);
-        o.opt("name", &self.name);
-        o.opt("host", &self.host);
-        o.end(&crate::Extra::EMPTY)
+        o.field("name", &self.name);
+        o.field("host", &self.host);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RegisterExtensionRequestType<'a> {
     /// Parameter *extension*.
     pub extension: &'a crate::types::Extension,
 }
-impl serde::Serialize for RegisterExtensionRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RegisterExtensionRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("extension", &self.extension);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct RegisterHealthUpdateProviderRequestType<'a> {
     /// Parameter *healthUpdateInfo*.
     pub health_update_info: Option<&'a [crate::types::HealthUpdateInfo]>,
 }
-impl serde::Serialize for RegisterHealthUpdateProviderRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RegisterHealthUpdateProviderRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("healthUpdateInfo", &self.health_update_info);
-        o.end(&crate::Extra::EMPTY)
+        o.field("healthUpdateInfo", &self.health_update_info);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RegisterKmipServerRequestType<'a> {
     /// Parameter *server*.
     pub server: &'a crate::types::KmipServerSpec,
 }
-impl serde::Serialize for RegisterKmipServerRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RegisterKmipServerRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("server", &self.server);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

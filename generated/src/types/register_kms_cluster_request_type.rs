@@ -10,11 +10,11 @@ pub struct RegisterKmsClusterRequestType<'a> {
     /// Parameter *managementType*.
     pub management_type: Option<&'a str>,
 }
-impl serde::Serialize for RegisterKmsClusterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RegisterKmsClusterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("clusterId", &self.cluster_id);
-        o.opt("managementType", &self.management_type);
-        o.end(&crate::Extra::EMPTY)
+        o.field("managementType", &self.management_type);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct RegisterProviderRequestType<'a> {
     /// Parameter *providerSpec*.
     pub provider_spec: &'a crate::types::SmsProviderSpecKind,
 }
-impl serde::Serialize for RegisterProviderRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RegisterProviderRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("providerSpec", &self.provider_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -22,14 +22,14 @@ pub struct RegisterVMRequestType<'a> {
     /// Refers instance of *HostSystem*.
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for RegisterVMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RegisterVMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("path", &self.path);
-        o.opt("name", &self.name);
+        o.field("name", &self.name);
         o.field("asTemplate", &self.as_template);
-        o.opt("pool", &self.pool);
-        o.opt("host", &self.host);
-        o.end(&crate::Extra::EMPTY)
+        o.field("pool", &self.pool);
+        o.field("host", &self.host);
+        o.end();
     }
 }

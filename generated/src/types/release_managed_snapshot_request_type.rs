@@ -12,11 +12,11 @@ pub struct ReleaseManagedSnapshotRequestType<'a> {
     /// Refers instance of *Datacenter*.
     pub datacenter: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for ReleaseManagedSnapshotRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ReleaseManagedSnapshotRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vdisk", &self.vdisk);
-        o.opt("datacenter", &self.datacenter);
-        o.end(&crate::Extra::EMPTY)
+        o.field("datacenter", &self.datacenter);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct ReloadVirtualMachineFromPathRequestType<'a> {
     /// Parameter *configurationPath*.
     pub configuration_path: &'a str,
 }
-impl serde::Serialize for ReloadVirtualMachineFromPathRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ReloadVirtualMachineFromPathRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("configurationPath", &self.configuration_path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct RelocateVMRequestType<'a> {
     /// Parameter *priority*.
     pub priority: Option<&'a crate::types::VirtualMachineMovePriority>,
 }
-impl serde::Serialize for RelocateVMRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RelocateVMRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
-        o.opt("priority", &self.priority);
-        o.end(&crate::Extra::EMPTY)
+        o.field("priority", &self.priority);
+        o.end();
     }
 }

@@ -18,12 +18,12 @@ pub struct RemoteVcMountPrecheckRequestType<'a> {
     /// Parameter *serverClusterInfo*.
     pub server_cluster_info: Option<&'a crate::types::VcRemoteVsanServerClusterInfo>,
 }
-impl serde::Serialize for RemoteVcMountPrecheckRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoteVcMountPrecheckRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("xvcDatastore", &self.xvc_datastore);
-        o.opt("serverClusterInfo", &self.server_cluster_info);
-        o.end(&crate::Extra::EMPTY)
+        o.field("serverClusterInfo", &self.server_cluster_info);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RemoteVsanSiteAffinity {
     /// Property *RemoteVsanSiteAffinity.clientSite*.
     pub client_site: Option<Box<crate::types::RemoteVsanSite>>,
@@ -22,53 +22,72 @@ impl RemoteVsanSiteAffinity {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("clientSite", &self.client_site);
-        o.field("serverSite", &self.server_site);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "RemoteVsanSiteAffinity",
+    type_name: Some("RemoteVsanSiteAffinity"),
+    wire: &["clientSite", "serverSite"],
+    names: &["client_site", "server_site"],
+    required: &[1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for RemoteVsanSiteAffinity {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.client_site,
+            1usize => &self.server_site,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.client_site,
+            1usize => &mut self.server_site,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for RemoteVsanSiteAffinity {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for RemoteVsanSiteAffinity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for RemoteVsanSiteAffinity {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for RemoteVsanSiteAffinity {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for RemoteVsanSiteAffinity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("RemoteVsanSiteAffinity"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for RemoteVsanSiteAffinity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for RemoteVsanSiteAffinity {
-    const TYPE_NAME: &'static str = "RemoteVsanSiteAffinity";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::RemoteVsanSite>>,
-            Option<Box<crate::types::RemoteVsanSite>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clientSite" => crate::de::set(&mut f.0, &mut map, "clientSite"),
-                "serverSite" => crate::de::req(&mut f.1, &mut map, "serverSite"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_),)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["serverSite"]));
-        }
-        let (f_0, Some(f_1)) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            client_site: f_0,
-            server_site: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -12,11 +12,11 @@ pub struct RemoveAllSnapshotsRequestType<'a> {
     /// ***Since:*** vSphere API Release 8.0.3.0
     pub spec: Option<&'a crate::types::SnapshotSelectionSpec>,
 }
-impl serde::Serialize for RemoveAllSnapshotsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("consolidate", &self.consolidate);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for RemoveAllSnapshotsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("consolidate", &self.consolidate);
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RemoveAssignedLicenseRequestType<'a> {
     /// Parameter *entityId*.
     pub entity_id: &'a str,
 }
-impl serde::Serialize for RemoveAssignedLicenseRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveAssignedLicenseRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entityId", &self.entity_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

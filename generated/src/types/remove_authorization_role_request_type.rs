@@ -10,11 +10,11 @@ pub struct RemoveAuthorizationRoleRequestType {
     /// Parameter *failIfUsed*.
     pub fail_if_used: bool,
 }
-impl serde::Serialize for RemoveAuthorizationRoleRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveAuthorizationRoleRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("roleId", &self.role_id);
         o.field("failIfUsed", &self.fail_if_used);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

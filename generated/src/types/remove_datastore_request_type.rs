@@ -10,10 +10,10 @@ pub struct RemoveDatastoreRequestType<'a> {
     /// Refers instance of *Datastore*.
     pub datastore: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for RemoveDatastoreRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveDatastoreRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastore", &self.datastore);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct RemoveDiskMappingExRequestType<'a> {
     /// Parameter *maintenanceSpec*.
     pub maintenance_spec: &'a crate::types::HostMaintenanceSpec,
 }
-impl serde::Serialize for RemoveDiskMappingExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveDiskMappingExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("mappings", &self.mappings);
         o.field("maintenanceSpec", &self.maintenance_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

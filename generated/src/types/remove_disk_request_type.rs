@@ -12,12 +12,12 @@ pub struct RemoveDiskRequestType<'a> {
     /// Parameter *timeout*.
     pub timeout: Option<i32>,
 }
-impl serde::Serialize for RemoveDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("disk", &self.disk);
-        o.opt("maintenanceSpec", &self.maintenance_spec);
-        o.opt("timeout", &self.timeout);
-        o.end(&crate::Extra::EMPTY)
+        o.field("maintenanceSpec", &self.maintenance_spec);
+        o.field("timeout", &self.timeout);
+        o.end();
     }
 }

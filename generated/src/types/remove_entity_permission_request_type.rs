@@ -16,12 +16,12 @@ pub struct RemoveEntityPermissionRequestType<'a> {
     /// Parameter *isGroup*.
     pub is_group: bool,
 }
-impl serde::Serialize for RemoveEntityPermissionRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveEntityPermissionRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
         o.field("user", &self.user);
         o.field("isGroup", &self.is_group);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RemoveGroupRequestType<'a> {
     /// Parameter *groupName*.
     pub group_name: &'a str,
 }
-impl serde::Serialize for RemoveGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("groupName", &self.group_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -18,13 +18,13 @@ pub struct RemoveGuestAliasByCertRequestType<'a> {
     /// Parameter *base64Cert*.
     pub base64_cert: &'a str,
 }
-impl serde::Serialize for RemoveGuestAliasByCertRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveGuestAliasByCertRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("username", &self.username);
         o.field("base64Cert", &self.base64_cert);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -20,14 +20,14 @@ pub struct RemoveGuestAliasRequestType<'a> {
     /// Parameter *subject*.
     pub subject: &'a crate::types::GuestAuthSubjectKind,
 }
-impl serde::Serialize for RemoveGuestAliasRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveGuestAliasRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("username", &self.username);
         o.field("base64Cert", &self.base64_cert);
         o.field("subject", &self.subject);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,12 +14,12 @@ pub struct RemoveInternetScsiSendTargetsRequestType<'a> {
     /// ***Since:*** vSphere API Release 7.0.1.0
     pub force: Option<bool>,
 }
-impl serde::Serialize for RemoveInternetScsiSendTargetsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveInternetScsiSendTargetsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
         o.field("targets", &self.targets);
-        o.opt("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.field("force", &self.force);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct RemoveIOTripAnalyzerRecurrencesRequestType<'a> {
     /// Parameter *names*.
     pub names: &'a [String],
 }
-impl serde::Serialize for RemoveIOTripAnalyzerRecurrencesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveIOTripAnalyzerRecurrencesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("names", &self.names);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

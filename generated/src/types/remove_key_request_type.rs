@@ -10,11 +10,11 @@ pub struct RemoveKeyRequestType<'a> {
     /// Parameter *force*.
     pub force: bool,
 }
-impl serde::Serialize for RemoveKeyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveKeyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("key", &self.key);
         o.field("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct RemoveKeysRequestType<'a> {
     /// Parameter *force*.
     pub force: bool,
 }
-impl serde::Serialize for RemoveKeysRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("keys", &self.keys);
+impl crate::ser::Encode for RemoveKeysRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("keys", &self.keys);
         o.field("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct RemoveKmipServerRequestType<'a> {
     /// Parameter *serverName*.
     pub server_name: &'a str,
 }
-impl serde::Serialize for RemoveKmipServerRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveKmipServerRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("clusterId", &self.cluster_id);
         o.field("serverName", &self.server_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

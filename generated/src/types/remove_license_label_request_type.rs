@@ -10,11 +10,11 @@ pub struct RemoveLicenseLabelRequestType<'a> {
     /// Parameter *labelKey*.
     pub label_key: &'a str,
 }
-impl serde::Serialize for RemoveLicenseLabelRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveLicenseLabelRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("licenseKey", &self.license_key);
         o.field("labelKey", &self.label_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RemoveLicenseRequestType<'a> {
     /// Parameter *licenseKey*.
     pub license_key: &'a str,
 }
-impl serde::Serialize for RemoveLicenseRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveLicenseRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("licenseKey", &self.license_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RemoveNetworkResourcePoolRequestType<'a> {
     /// Parameter *key*.
     pub key: &'a [String],
 }
-impl serde::Serialize for RemoveNetworkResourcePoolRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveNetworkResourcePoolRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("key", &self.key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

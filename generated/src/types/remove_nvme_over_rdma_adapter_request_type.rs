@@ -8,10 +8,10 @@ pub struct RemoveNvmeOverRdmaAdapterRequestType<'a> {
     /// Parameter *hbaDeviceName*.
     pub hba_device_name: &'a str,
 }
-impl serde::Serialize for RemoveNvmeOverRdmaAdapterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveNvmeOverRdmaAdapterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hbaDeviceName", &self.hba_device_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RemovePerfIntervalRequestType {
     /// Parameter *samplePeriod*.
     pub sample_period: i32,
 }
-impl serde::Serialize for RemovePerfIntervalRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemovePerfIntervalRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("samplePeriod", &self.sample_period);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RemovePortGroupRequestType<'a> {
     /// Parameter *pgName*.
     pub pg_name: &'a str,
 }
-impl serde::Serialize for RemovePortGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemovePortGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("pgName", &self.pg_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct RemoveSmartCardTrustAnchorByFingerprintRequestType<'a> {
     /// Parameter *digest*.
     pub digest: &'a str,
 }
-impl serde::Serialize for RemoveSmartCardTrustAnchorByFingerprintRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveSmartCardTrustAnchorByFingerprintRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("fingerprint", &self.fingerprint);
         o.field("digest", &self.digest);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct RemoveSmartCardTrustAnchorCertificateRequestType<'a> {
     /// Parameter *certificate*.
     pub certificate: &'a str,
 }
-impl serde::Serialize for RemoveSmartCardTrustAnchorCertificateRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveSmartCardTrustAnchorCertificateRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("certificate", &self.certificate);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

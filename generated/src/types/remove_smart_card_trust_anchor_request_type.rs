@@ -10,11 +10,11 @@ pub struct RemoveSmartCardTrustAnchorRequestType<'a> {
     /// Parameter *serial*.
     pub serial: &'a str,
 }
-impl serde::Serialize for RemoveSmartCardTrustAnchorRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveSmartCardTrustAnchorRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("issuer", &self.issuer);
         o.field("serial", &self.serial);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

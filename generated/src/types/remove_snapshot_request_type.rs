@@ -10,11 +10,11 @@ pub struct RemoveSnapshotRequestType {
     /// Parameter *consolidate*.
     pub consolidate: Option<bool>,
 }
-impl serde::Serialize for RemoveSnapshotRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveSnapshotRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("removeChildren", &self.remove_children);
-        o.opt("consolidate", &self.consolidate);
-        o.end(&crate::Extra::EMPTY)
+        o.field("consolidate", &self.consolidate);
+        o.end();
     }
 }

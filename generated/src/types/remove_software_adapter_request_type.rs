@@ -10,10 +10,10 @@ pub struct RemoveSoftwareAdapterRequestType<'a> {
     /// Parameter *hbaDeviceName*.
     pub hba_device_name: &'a str,
 }
-impl serde::Serialize for RemoveSoftwareAdapterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveSoftwareAdapterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hbaDeviceName", &self.hba_device_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RemoveUserRequestType<'a> {
     /// Parameter *userName*.
     pub user_name: &'a str,
 }
-impl serde::Serialize for RemoveUserRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveUserRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("userName", &self.user_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RemoveVirtualNicRequestType<'a> {
     /// Parameter *device*.
     pub device: &'a str,
 }
-impl serde::Serialize for RemoveVirtualNicRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveVirtualNicRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("device", &self.device);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RemoveVirtualSwitchRequestType<'a> {
     /// Parameter *vswitchName*.
     pub vswitch_name: &'a str,
 }
-impl serde::Serialize for RemoveVirtualSwitchRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RemoveVirtualSwitchRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vswitchName", &self.vswitch_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RenameDatastoreRequestType<'a> {
     /// Parameter *newName*.
     pub new_name: &'a str,
 }
-impl serde::Serialize for RenameDatastoreRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RenameDatastoreRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("newName", &self.new_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -18,12 +18,12 @@ pub struct RenameIoInsightInstanceRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for RenameIoInsightInstanceRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RenameIoInsightInstanceRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("oldRunName", &self.old_run_name);
         o.field("newRunName", &self.new_run_name);
-        o.opt("cluster", &self.cluster);
-        o.end(&crate::Extra::EMPTY)
+        o.field("cluster", &self.cluster);
+        o.end();
     }
 }

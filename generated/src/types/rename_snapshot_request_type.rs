@@ -10,11 +10,11 @@ pub struct RenameSnapshotRequestType<'a> {
     /// Parameter *description*.
     pub description: Option<&'a str>,
 }
-impl serde::Serialize for RenameSnapshotRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("name", &self.name);
-        o.opt("description", &self.description);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for RenameSnapshotRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("name", &self.name);
+        o.field("description", &self.description);
+        o.end();
     }
 }

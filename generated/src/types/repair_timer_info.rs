@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RepairTimerInfo {
     /// Property *RepairTimerInfo.maxTimeToRepair*.
     pub max_time_to_repair: i32,
@@ -26,74 +26,86 @@ impl RepairTimerInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("maxTimeToRepair", &self.max_time_to_repair);
-        o.field("minTimeToRepair", &self.min_time_to_repair);
-        o.field("objectCount", &self.object_count);
-        o.opt("objectCountWithRepairTimer", &self.object_count_with_repair_timer);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "RepairTimerInfo",
+    type_name: Some("RepairTimerInfo"),
+    wire: &[
+        "maxTimeToRepair",
+        "minTimeToRepair",
+        "objectCount",
+        "objectCountWithRepairTimer",
+    ],
+    names: &[
+        "max_time_to_repair",
+        "min_time_to_repair",
+        "object_count",
+        "object_count_with_repair_timer",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for RepairTimerInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.max_time_to_repair,
+            1usize => &self.min_time_to_repair,
+            2usize => &self.object_count,
+            3usize => &self.object_count_with_repair_timer,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.max_time_to_repair,
+            1usize => &mut self.min_time_to_repair,
+            2usize => &mut self.object_count,
+            3usize => &mut self.object_count_with_repair_timer,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for RepairTimerInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for RepairTimerInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for RepairTimerInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for RepairTimerInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for RepairTimerInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("RepairTimerInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for RepairTimerInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for RepairTimerInfo {
-    const TYPE_NAME: &'static str = "RepairTimerInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>, Option<i32>, Option<i32>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "maxTimeToRepair" => {
-                    crate::de::req(&mut f.0, &mut map, "maxTimeToRepair")
-                }
-                "minTimeToRepair" => {
-                    crate::de::req(&mut f.1, &mut map, "minTimeToRepair")
-                }
-                "objectCount" => crate::de::req(&mut f.2, &mut map, "objectCount"),
-                "objectCountWithRepairTimer" => {
-                    crate::de::set(&mut f.3, &mut map, "objectCountWithRepairTimer")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["maxTimeToRepair", "minTimeToRepair", "objectCount"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            max_time_to_repair: f_0,
-            min_time_to_repair: f_1,
-            object_count: f_2,
-            object_count_with_repair_timer: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct ReplaceCACertificatesAndCRLsRequestType<'a> {
     /// Parameter *caCrl*.
     pub ca_crl: Option<&'a [String]>,
 }
-impl serde::Serialize for ReplaceCACertificatesAndCRLsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ReplaceCACertificatesAndCRLsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("caCert", &self.ca_cert);
-        o.opt("caCrl", &self.ca_crl);
-        o.end(&crate::Extra::EMPTY)
+        o.field("caCrl", &self.ca_crl);
+        o.end();
     }
 }

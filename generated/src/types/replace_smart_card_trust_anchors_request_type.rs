@@ -8,10 +8,10 @@ pub struct ReplaceSmartCardTrustAnchorsRequestType<'a> {
     /// Parameter *certs*.
     pub certs: Option<&'a [String]>,
 }
-impl serde::Serialize for ReplaceSmartCardTrustAnchorsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("certs", &self.certs);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ReplaceSmartCardTrustAnchorsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("certs", &self.certs);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ReplicationConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ReplicationConfigSpec {
     /// Property *ReplicationConfigSpec.generation*.
     pub generation: i64,
@@ -56,202 +56,141 @@ impl ReplicationConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("generation", &self.generation);
-        o.field("vmReplicationId", &self.vm_replication_id);
-        o.field("destination", &self.destination);
-        o.field("port", &self.port);
-        o.field("rpo", &self.rpo);
-        o.field("quiesceGuestEnabled", &self.quiesce_guest_enabled);
-        o.field("paused", &self.paused);
-        o.field("oppUpdatesEnabled", &self.opp_updates_enabled);
-        o.opt("netCompressionEnabled", &self.net_compression_enabled);
-        o.opt("netEncryptionEnabled", &self.net_encryption_enabled);
-        o.opt("encryptionDestination", &self.encryption_destination);
-        o.opt(
-            "additionalEncryptionDestination",
-            &self.additional_encryption_destination,
-        );
-        o.opt("encryptionPort", &self.encryption_port);
-        o.opt("remoteCertificateThumbprint", &self.remote_certificate_thumbprint);
-        o.opt("dataSetsReplicationEnabled", &self.data_sets_replication_enabled);
-        o.opt("useHbrProxyHttpPreamble", &self.use_hbr_proxy_http_preamble);
-        o.opt("disk", &self.disk);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ReplicationConfigSpec",
+    type_name: Some("ReplicationConfigSpec"),
+    wire: &[
+        "generation",
+        "vmReplicationId",
+        "destination",
+        "port",
+        "rpo",
+        "quiesceGuestEnabled",
+        "paused",
+        "oppUpdatesEnabled",
+        "netCompressionEnabled",
+        "netEncryptionEnabled",
+        "encryptionDestination",
+        "additionalEncryptionDestination",
+        "encryptionPort",
+        "remoteCertificateThumbprint",
+        "dataSetsReplicationEnabled",
+        "useHbrProxyHttpPreamble",
+        "disk",
+    ],
+    names: &[
+        "generation",
+        "vm_replication_id",
+        "destination",
+        "port",
+        "rpo",
+        "quiesce_guest_enabled",
+        "paused",
+        "opp_updates_enabled",
+        "net_compression_enabled",
+        "net_encryption_enabled",
+        "encryption_destination",
+        "additional_encryption_destination",
+        "encryption_port",
+        "remote_certificate_thumbprint",
+        "data_sets_replication_enabled",
+        "use_hbr_proxy_http_preamble",
+        "disk",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[
+        11u16, 14u16, 2u16, 16u16, 10u16, 12u16, 0u16, 8u16, 9u16, 7u16, 6u16, 3u16,
+        5u16, 13u16, 4u16, 15u16, 1u16,
+    ],
+};
+impl crate::object::Object for ReplicationConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.generation,
+            1usize => &self.vm_replication_id,
+            2usize => &self.destination,
+            3usize => &self.port,
+            4usize => &self.rpo,
+            5usize => &self.quiesce_guest_enabled,
+            6usize => &self.paused,
+            7usize => &self.opp_updates_enabled,
+            8usize => &self.net_compression_enabled,
+            9usize => &self.net_encryption_enabled,
+            10usize => &self.encryption_destination,
+            11usize => &self.additional_encryption_destination,
+            12usize => &self.encryption_port,
+            13usize => &self.remote_certificate_thumbprint,
+            14usize => &self.data_sets_replication_enabled,
+            15usize => &self.use_hbr_proxy_http_preamble,
+            16usize => &self.disk,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.generation,
+            1usize => &mut self.vm_replication_id,
+            2usize => &mut self.destination,
+            3usize => &mut self.port,
+            4usize => &mut self.rpo,
+            5usize => &mut self.quiesce_guest_enabled,
+            6usize => &mut self.paused,
+            7usize => &mut self.opp_updates_enabled,
+            8usize => &mut self.net_compression_enabled,
+            9usize => &mut self.net_encryption_enabled,
+            10usize => &mut self.encryption_destination,
+            11usize => &mut self.additional_encryption_destination,
+            12usize => &mut self.encryption_port,
+            13usize => &mut self.remote_certificate_thumbprint,
+            14usize => &mut self.data_sets_replication_enabled,
+            15usize => &mut self.use_hbr_proxy_http_preamble,
+            16usize => &mut self.disk,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ReplicationConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ReplicationConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ReplicationConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ReplicationConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ReplicationConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ReplicationConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ReplicationConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ReplicationConfigSpec {
-    const TYPE_NAME: &'static str = "ReplicationConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::ReplicationInfoDiskSettings>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "generation" => crate::de::req(&mut f.0, &mut map, "generation"),
-                "vmReplicationId" => {
-                    crate::de::req(&mut f.1, &mut map, "vmReplicationId")
-                }
-                "destination" => crate::de::req(&mut f.2, &mut map, "destination"),
-                "port" => crate::de::req(&mut f.3, &mut map, "port"),
-                "rpo" => crate::de::req(&mut f.4, &mut map, "rpo"),
-                "quiesceGuestEnabled" => {
-                    crate::de::req(&mut f.5, &mut map, "quiesceGuestEnabled")
-                }
-                "paused" => crate::de::req(&mut f.6, &mut map, "paused"),
-                "oppUpdatesEnabled" => {
-                    crate::de::req(&mut f.7, &mut map, "oppUpdatesEnabled")
-                }
-                "netCompressionEnabled" => {
-                    crate::de::set(&mut f.8, &mut map, "netCompressionEnabled")
-                }
-                "netEncryptionEnabled" => {
-                    crate::de::set(&mut f.9, &mut map, "netEncryptionEnabled")
-                }
-                "encryptionDestination" => {
-                    crate::de::set(&mut f.10, &mut map, "encryptionDestination")
-                }
-                "additionalEncryptionDestination" => {
-                    crate::de::set_list(
-                        &mut f.11,
-                        &mut map,
-                        "additionalEncryptionDestination",
-                    )
-                }
-                "encryptionPort" => crate::de::set(&mut f.12, &mut map, "encryptionPort"),
-                "remoteCertificateThumbprint" => {
-                    crate::de::set(&mut f.13, &mut map, "remoteCertificateThumbprint")
-                }
-                "dataSetsReplicationEnabled" => {
-                    crate::de::set(&mut f.14, &mut map, "dataSetsReplicationEnabled")
-                }
-                "useHbrProxyHttpPreamble" => {
-                    crate::de::set(&mut f.15, &mut map, "useHbrProxyHttpPreamble")
-                }
-                "disk" => crate::de::set_list(&mut f.16, &mut map, "disk"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "generation",
-                        "vmReplicationId",
-                        "destination",
-                        "port",
-                        "rpo",
-                        "quiesceGuestEnabled",
-                        "paused",
-                        "oppUpdatesEnabled",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            generation: f_0,
-            vm_replication_id: f_1,
-            destination: f_2,
-            port: f_3,
-            rpo: f_4,
-            quiesce_guest_enabled: f_5,
-            paused: f_6,
-            opp_updates_enabled: f_7,
-            net_compression_enabled: f_8,
-            net_encryption_enabled: f_9,
-            encryption_destination: f_10,
-            additional_encryption_destination: f_11,
-            encryption_port: f_12,
-            remote_certificate_thumbprint: f_13,
-            data_sets_replication_enabled: f_14,
-            use_hbr_proxy_http_preamble: f_15,
-            disk: f_16,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ReplicationFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ReplicationFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl ReplicationFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ReplicationFault",
+    type_name: Some("ReplicationFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for ReplicationFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ReplicationFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ReplicationFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ReplicationFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ReplicationFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ReplicationFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ReplicationFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ReplicationFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ReplicationFault {
-    const TYPE_NAME: &'static str = "ReplicationFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ReplicationFault` or any of its subtypes: what a member declared as `ReplicationFault` holds.
@@ -95,15 +117,7 @@ pub enum ReplicationFaultKind {
 impl ReplicationFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ReplicationFault(v) => v.type_name(),
-            Self::IncompatibleHostForVmReplication(v) => v.type_name(),
-            Self::ReplicationConfigFault(v) => v.type_name(),
-            Self::ReplicationIncompatibleWithFT(v) => v.type_name(),
-            Self::ReplicationInvalidOptions(v) => v.type_name(),
-            Self::ReplicationNotSupportedOnHost(v) => v.type_name(),
-            Self::ReplicationVmFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -157,102 +171,88 @@ impl From<crate::types::ReplicationVmFaultKind> for ReplicationFaultKind {
         Self::ReplicationVmFault(v)
     }
 }
-impl serde::Serialize for ReplicationFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ReplicationFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::ReplicationFault, id) {
+            crate::registry::id::IncompatibleHostForVmReplication => {
+                Self::IncompatibleHostForVmReplication(crate::object::Blank::blank())
+            }
+            crate::registry::id::ReplicationConfigFault => {
+                Self::ReplicationConfigFault(
+                    <crate::types::ReplicationConfigFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ReplicationIncompatibleWithFT => {
+                Self::ReplicationIncompatibleWithFT(crate::object::Blank::blank())
+            }
+            crate::registry::id::ReplicationInvalidOptions => {
+                Self::ReplicationInvalidOptions(crate::object::Blank::blank())
+            }
+            crate::registry::id::ReplicationNotSupportedOnHost => {
+                Self::ReplicationNotSupportedOnHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::ReplicationVmFault => {
+                Self::ReplicationVmFault(
+                    <crate::types::ReplicationVmFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ReplicationFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ReplicationFault(v) => v.serialize(s),
-            Self::IncompatibleHostForVmReplication(v) => v.serialize(s),
-            Self::ReplicationConfigFault(v) => v.serialize(s),
-            Self::ReplicationIncompatibleWithFT(v) => v.serialize(s),
-            Self::ReplicationInvalidOptions(v) => v.serialize(s),
-            Self::ReplicationNotSupportedOnHost(v) => v.serialize(s),
-            Self::ReplicationVmFault(v) => v.serialize(s),
+            Self::ReplicationFault(v) => &**v,
+            Self::IncompatibleHostForVmReplication(v) => &**v,
+            Self::ReplicationConfigFault(v) => crate::object::Family::object(v),
+            Self::ReplicationIncompatibleWithFT(v) => &**v,
+            Self::ReplicationInvalidOptions(v) => &**v,
+            Self::ReplicationNotSupportedOnHost(v) => &**v,
+            Self::ReplicationVmFault(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ReplicationFault(v) => &mut **v,
+            Self::IncompatibleHostForVmReplication(v) => &mut **v,
+            Self::ReplicationConfigFault(v) => crate::object::Family::object_mut(v),
+            Self::ReplicationIncompatibleWithFT(v) => &mut **v,
+            Self::ReplicationInvalidOptions(v) => &mut **v,
+            Self::ReplicationNotSupportedOnHost(v) => &mut **v,
+            Self::ReplicationVmFault(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ReplicationFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ReplicationFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ReplicationFaultKind {
-    const BASE: u16 = crate::registry::id::ReplicationFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::IncompatibleHostForVmReplication => {
-                    Self::IncompatibleHostForVmReplication(
-                        Box::new(
-                            <crate::types::IncompatibleHostForVmReplication as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ReplicationConfigFault => {
-                    Self::ReplicationConfigFault(
-                        <crate::types::ReplicationConfigFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ReplicationIncompatibleWithFT => {
-                    Self::ReplicationIncompatibleWithFT(
-                        Box::new(
-                            <crate::types::ReplicationIncompatibleWithFT as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ReplicationInvalidOptions => {
-                    Self::ReplicationInvalidOptions(
-                        Box::new(
-                            <crate::types::ReplicationInvalidOptions as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ReplicationNotSupportedOnHost => {
-                    Self::ReplicationNotSupportedOnHost(
-                        Box::new(
-                            <crate::types::ReplicationNotSupportedOnHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ReplicationVmFault => {
-                    Self::ReplicationVmFault(
-                        <crate::types::ReplicationVmFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::ReplicationFault(
-                        Box::new(
-                            <crate::types::ReplicationFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ReplicationFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ReplicationFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ReplicationFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ReplicationFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

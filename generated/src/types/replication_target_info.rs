@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ReplicationTargetInfo {
     /// Property *ReplicationTargetInfo.targetGroupId*.
     pub target_group_id: Box<crate::types::ReplicationGroupId>,
@@ -22,58 +22,76 @@ impl ReplicationTargetInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("targetGroupId", &self.target_group_id);
-        o.opt(
-            "replicationAgreementDescription",
-            &self.replication_agreement_description,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ReplicationTargetInfo",
+    type_name: Some("ReplicationTargetInfo"),
+    wire: &["targetGroupId", "replicationAgreementDescription"],
+    names: &["target_group_id", "replication_agreement_description"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for ReplicationTargetInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.target_group_id,
+            1usize => &self.replication_agreement_description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.target_group_id,
+            1usize => &mut self.replication_agreement_description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ReplicationTargetInfo {
+    fn blank() -> Self {
+        Self {
+            target_group_id: crate::object::Blank::blank(),
+            replication_agreement_description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ReplicationTargetInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ReplicationTargetInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ReplicationTargetInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ReplicationTargetInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ReplicationTargetInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ReplicationTargetInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ReplicationTargetInfo {
-    const TYPE_NAME: &'static str = "ReplicationTargetInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::ReplicationGroupId>>, Option<String>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "targetGroupId" => crate::de::req(&mut f.0, &mut map, "targetGroupId"),
-                "replicationAgreementDescription" => {
-                    crate::de::set(&mut f.1, &mut map, "replicationAgreementDescription")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["targetGroupId"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            target_group_id: f_0,
-            replication_agreement_description: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

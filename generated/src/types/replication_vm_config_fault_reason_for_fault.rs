@@ -86,8 +86,9 @@ impl ReplicationVmConfigFaultReasonForFault {
         }
     }
 }
-impl crate::de::StringEnum for ReplicationVmConfigFaultReasonForFault {
-    fn from_wire(v: &str) -> Self {
+impl ReplicationVmConfigFaultReasonForFault {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "incompatibleHwVersion" => Self::IncompatibleHwVersion,
             "invalidVmReplicationId" => Self::InvalidVmReplicationId,
@@ -116,13 +117,13 @@ impl crate::de::StringEnum for ReplicationVmConfigFaultReasonForFault {
 }
 impl From<&str> for ReplicationVmConfigFaultReasonForFault {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for ReplicationVmConfigFaultReasonForFault {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for ReplicationVmConfigFaultReasonForFault {
@@ -130,13 +131,33 @@ impl std::fmt::Display for ReplicationVmConfigFaultReasonForFault {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for ReplicationVmConfigFaultReasonForFault {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for ReplicationVmConfigFaultReasonForFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for ReplicationVmConfigFaultReasonForFault {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ReplicationVmConfigFaultReasonForFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ReplicationVmConfigFaultReasonForFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

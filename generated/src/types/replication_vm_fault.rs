@@ -5,7 +5,7 @@
 /// Extends `ReplicationFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ReplicationVmFaultKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ReplicationVmFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -32,74 +32,89 @@ impl ReplicationVmFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("reason", &self.reason);
-        o.opt("state", &self.state);
-        o.opt("instanceId", &self.instance_id);
-        o.field("vm", &self.vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ReplicationVmFault",
+    type_name: Some("ReplicationVmFault"),
+    wire: &["faultCause", "faultMessage", "reason", "state", "instanceId", "vm"],
+    names: &["fault_cause", "fault_message", "reason", "state", "instance_id", "vm"],
+    required: &[2u16, 5u16],
+    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16],
+};
+impl crate::object::Object for ReplicationVmFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.reason,
+            3usize => &self.state,
+            4usize => &self.instance_id,
+            5usize => &self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.reason,
+            3usize => &mut self.state,
+            4usize => &mut self.instance_id,
+            5usize => &mut self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ReplicationVmFault {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            reason: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            instance_id: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ReplicationVmFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ReplicationVmFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ReplicationVmFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ReplicationVmFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ReplicationVmFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ReplicationVmFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ReplicationVmFault {
-    const TYPE_NAME: &'static str = "ReplicationVmFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "reason" => crate::de::req(&mut f.2, &mut map, "reason"),
-                "state" => crate::de::set(&mut f.3, &mut map, "state"),
-                "instanceId" => crate::de::set(&mut f.4, &mut map, "instanceId"),
-                "vm" => crate::de::req(&mut f.5, &mut map, "vm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(&[f.2.is_some(), f.5.is_some()], &["reason", "vm"]),
-            );
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            reason: f_2,
-            state: f_3,
-            instance_id: f_4,
-            vm: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ReplicationVmFault` or any of its subtypes: what a member declared as `ReplicationVmFault` holds.
@@ -116,10 +131,7 @@ pub enum ReplicationVmFaultKind {
 impl ReplicationVmFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ReplicationVmFault(v) => v.type_name(),
-            Self::ReplicationVmInProgressFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -143,49 +155,58 @@ impl From<crate::types::ReplicationVmInProgressFault> for ReplicationVmFaultKind
         Self::ReplicationVmInProgressFault(Box::new(v))
     }
 }
-impl serde::Serialize for ReplicationVmFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ReplicationVmFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ReplicationVmFault,
+            id,
+        ) {
+            crate::registry::id::ReplicationVmInProgressFault => {
+                Self::ReplicationVmInProgressFault(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ReplicationVmFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ReplicationVmFault(v) => v.serialize(s),
-            Self::ReplicationVmInProgressFault(v) => v.serialize(s),
+            Self::ReplicationVmFault(v) => &**v,
+            Self::ReplicationVmInProgressFault(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ReplicationVmFault(v) => &mut **v,
+            Self::ReplicationVmInProgressFault(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ReplicationVmFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ReplicationVmFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ReplicationVmFaultKind {
-    const BASE: u16 = crate::registry::id::ReplicationVmFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ReplicationVmInProgressFault => {
-                    Self::ReplicationVmInProgressFault(
-                        Box::new(
-                            <crate::types::ReplicationVmInProgressFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ReplicationVmFault(
-                        Box::new(
-                            <crate::types::ReplicationVmFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ReplicationVmFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ReplicationVmFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ReplicationVmFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ReplicationVmFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

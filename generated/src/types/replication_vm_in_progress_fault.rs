@@ -3,7 +3,7 @@
 /// Data object type *ReplicationVmInProgressFault*.
 ///
 /// Extends `ReplicationVmFault`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ReplicationVmInProgressFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -34,92 +34,112 @@ impl ReplicationVmInProgressFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("reason", &self.reason);
-        o.opt("state", &self.state);
-        o.opt("instanceId", &self.instance_id);
-        o.field("vm", &self.vm);
-        o.field("requestedActivity", &self.requested_activity);
-        o.field("inProgressActivity", &self.in_progress_activity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ReplicationVmInProgressFault",
+    type_name: Some("ReplicationVmInProgressFault"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "reason",
+        "state",
+        "instanceId",
+        "vm",
+        "requestedActivity",
+        "inProgressActivity",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "reason",
+        "state",
+        "instance_id",
+        "vm",
+        "requested_activity",
+        "in_progress_activity",
+    ],
+    required: &[2u16, 5u16, 6u16, 7u16],
+    by_name: &[0u16, 1u16, 7u16, 4u16, 2u16, 6u16, 3u16, 5u16],
+};
+impl crate::object::Object for ReplicationVmInProgressFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.reason,
+            3usize => &self.state,
+            4usize => &self.instance_id,
+            5usize => &self.vm,
+            6usize => &self.requested_activity,
+            7usize => &self.in_progress_activity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.reason,
+            3usize => &mut self.state,
+            4usize => &mut self.instance_id,
+            5usize => &mut self.vm,
+            6usize => &mut self.requested_activity,
+            7usize => &mut self.in_progress_activity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ReplicationVmInProgressFault {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            reason: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            instance_id: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            requested_activity: crate::object::Blank::blank(),
+            in_progress_activity: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ReplicationVmInProgressFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ReplicationVmInProgressFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ReplicationVmInProgressFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ReplicationVmInProgressFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ReplicationVmInProgressFault"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ReplicationVmInProgressFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ReplicationVmInProgressFault {
-    const TYPE_NAME: &'static str = "ReplicationVmInProgressFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "reason" => crate::de::req(&mut f.2, &mut map, "reason"),
-                "state" => crate::de::set(&mut f.3, &mut map, "state"),
-                "instanceId" => crate::de::set(&mut f.4, &mut map, "instanceId"),
-                "vm" => crate::de::req(&mut f.5, &mut map, "vm"),
-                "requestedActivity" => {
-                    crate::de::req(&mut f.6, &mut map, "requestedActivity")
-                }
-                "inProgressActivity" => {
-                    crate::de::req(&mut f.7, &mut map, "inProgressActivity")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.5.is_some(), f.6.is_some(), f.7.is_some()],
-                    &["reason", "vm", "requestedActivity", "inProgressActivity"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, Some(f_5), Some(f_6), Some(f_7)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            reason: f_2,
-            state: f_3,
-            instance_id: f_4,
-            vm: f_5,
-            requested_activity: f_6,
-            in_progress_activity: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ReplicationVmProgressInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ReplicationVmProgressInfo {
     /// Property *ReplicationVmProgressInfo.progress*.
     pub progress: i32,
@@ -26,84 +26,90 @@ impl ReplicationVmProgressInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("progress", &self.progress);
-        o.field("bytesTransferred", &self.bytes_transferred);
-        o.field("bytesToTransfer", &self.bytes_to_transfer);
-        o.opt("checksumTotalBytes", &self.checksum_total_bytes);
-        o.opt("checksumComparedBytes", &self.checksum_compared_bytes);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ReplicationVmProgressInfo",
+    type_name: Some("ReplicationVmProgressInfo"),
+    wire: &[
+        "progress",
+        "bytesTransferred",
+        "bytesToTransfer",
+        "checksumTotalBytes",
+        "checksumComparedBytes",
+    ],
+    names: &[
+        "progress",
+        "bytes_transferred",
+        "bytes_to_transfer",
+        "checksum_total_bytes",
+        "checksum_compared_bytes",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 1u16, 4u16, 3u16, 0u16],
+};
+impl crate::object::Object for ReplicationVmProgressInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.progress,
+            1usize => &self.bytes_transferred,
+            2usize => &self.bytes_to_transfer,
+            3usize => &self.checksum_total_bytes,
+            4usize => &self.checksum_compared_bytes,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.progress,
+            1usize => &mut self.bytes_transferred,
+            2usize => &mut self.bytes_to_transfer,
+            3usize => &mut self.checksum_total_bytes,
+            4usize => &mut self.checksum_compared_bytes,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ReplicationVmProgressInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ReplicationVmProgressInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ReplicationVmProgressInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ReplicationVmProgressInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ReplicationVmProgressInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ReplicationVmProgressInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ReplicationVmProgressInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ReplicationVmProgressInfo {
-    const TYPE_NAME: &'static str = "ReplicationVmProgressInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i64>, Option<i64>, Option<i64>, Option<i64>) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "progress" => crate::de::req(&mut f.0, &mut map, "progress"),
-                "bytesTransferred" => {
-                    crate::de::req(&mut f.1, &mut map, "bytesTransferred")
-                }
-                "bytesToTransfer" => {
-                    crate::de::req(&mut f.2, &mut map, "bytesToTransfer")
-                }
-                "checksumTotalBytes" => {
-                    crate::de::set(&mut f.3, &mut map, "checksumTotalBytes")
-                }
-                "checksumComparedBytes" => {
-                    crate::de::set(&mut f.4, &mut map, "checksumComparedBytes")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["progress", "bytesTransferred", "bytesToTransfer"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            progress: f_0,
-            bytes_transferred: f_1,
-            bytes_to_transfer: f_2,
-            checksum_total_bytes: f_3,
-            checksum_compared_bytes: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct RescanHbaRequestType<'a> {
     /// Parameter *hbaDevice*.
     pub hba_device: &'a str,
 }
-impl serde::Serialize for RescanHbaRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RescanHbaRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hbaDevice", &self.hba_device);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

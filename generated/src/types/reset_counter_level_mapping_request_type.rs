@@ -8,10 +8,10 @@ pub struct ResetCounterLevelMappingRequestType<'a> {
     /// Parameter *counters*.
     pub counters: &'a [i32],
 }
-impl serde::Serialize for ResetCounterLevelMappingRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ResetCounterLevelMappingRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("counters", &self.counters);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct ResetListViewFromViewRequestType<'a> {
     /// Refers instance of *View*.
     pub view: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for ResetListViewFromViewRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ResetListViewFromViewRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("view", &self.view);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

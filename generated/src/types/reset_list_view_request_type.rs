@@ -10,10 +10,10 @@ pub struct ResetListViewRequestType<'a> {
     /// ***Required privileges:*** System.View
     pub obj: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for ResetListViewRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("obj", &self.obj);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ResetListViewRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("obj", &self.obj);
+        o.end();
     }
 }

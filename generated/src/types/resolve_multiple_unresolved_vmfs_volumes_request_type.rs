@@ -8,10 +8,10 @@ pub struct ResolveMultipleUnresolvedVmfsVolumesRequestType<'a> {
     /// Parameter *resolutionSpec*.
     pub resolution_spec: &'a [crate::types::HostUnresolvedVmfsResolutionSpec],
 }
-impl serde::Serialize for ResolveMultipleUnresolvedVmfsVolumesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ResolveMultipleUnresolvedVmfsVolumesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("resolutionSpec", &self.resolution_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,13 +16,13 @@ pub struct ResolveNfsServerHostNameRequestType<'a> {
     /// Parameter *isNFS41*.
     pub is_nfs41: Option<bool>,
 }
-impl serde::Serialize for ResolveNfsServerHostNameRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ResolveNfsServerHostNameRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hostName", &self.host_name);
-        o.opt("volumeName", &self.volume_name);
-        o.opt("force", &self.force);
-        o.opt("isNFS41", &self.is_nfs41);
-        o.end(&crate::Extra::EMPTY)
+        o.field("volumeName", &self.volume_name);
+        o.field("force", &self.force);
+        o.field("isNFS41", &self.is_nfs41);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct ResolveRequestType<'a> {
     /// Parameter *issueKey*.
     pub issue_key: &'a [i32],
 }
-impl serde::Serialize for ResolveRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ResolveRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("issueKey", &self.issue_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

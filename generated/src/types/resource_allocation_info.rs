@@ -3,7 +3,7 @@
 /// Data object type *ResourceAllocationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ResourceAllocationInfo {
     /// Property *ResourceAllocationInfo.reservation*.
     pub reservation: Option<i64>,
@@ -26,64 +26,84 @@ impl ResourceAllocationInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("reservation", &self.reservation);
-        o.opt("expandableReservation", &self.expandable_reservation);
-        o.opt("limit", &self.limit);
-        o.opt("shares", &self.shares);
-        o.opt("overheadLimit", &self.overhead_limit);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ResourceAllocationInfo",
+    type_name: Some("ResourceAllocationInfo"),
+    wire: &["reservation", "expandableReservation", "limit", "shares", "overheadLimit"],
+    names: &[
+        "reservation",
+        "expandable_reservation",
+        "limit",
+        "shares",
+        "overhead_limit",
+    ],
+    required: &[],
+    by_name: &[1u16, 2u16, 4u16, 0u16, 3u16],
+};
+impl crate::object::Object for ResourceAllocationInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.reservation,
+            1usize => &self.expandable_reservation,
+            2usize => &self.limit,
+            3usize => &self.shares,
+            4usize => &self.overhead_limit,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.reservation,
+            1usize => &mut self.expandable_reservation,
+            2usize => &mut self.limit,
+            3usize => &mut self.shares,
+            4usize => &mut self.overhead_limit,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ResourceAllocationInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ResourceAllocationInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ResourceAllocationInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ResourceAllocationInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ResourceAllocationInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ResourceAllocationInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ResourceAllocationInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ResourceAllocationInfo {
-    const TYPE_NAME: &'static str = "ResourceAllocationInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<bool>,
-            Option<i64>,
-            Option<Box<crate::types::SharesInfo>>,
-            Option<i64>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "reservation" => crate::de::set(&mut f.0, &mut map, "reservation"),
-                "expandableReservation" => {
-                    crate::de::set(&mut f.1, &mut map, "expandableReservation")
-                }
-                "limit" => crate::de::set(&mut f.2, &mut map, "limit"),
-                "shares" => crate::de::set(&mut f.3, &mut map, "shares"),
-                "overheadLimit" => crate::de::set(&mut f.4, &mut map, "overheadLimit"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            reservation: f_0,
-            expandable_reservation: f_1,
-            limit: f_2,
-            shares: f_3,
-            overhead_limit: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

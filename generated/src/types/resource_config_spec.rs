@@ -3,7 +3,7 @@
 /// Data object type *ResourceConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ResourceConfigSpec {
     /// Property *ResourceConfigSpec.entity*.
     ///
@@ -32,80 +32,94 @@ impl ResourceConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("entity", &self.entity);
-        o.opt("changeVersion", &self.change_version);
-        o.opt("lastModified", &self.last_modified);
-        o.field("cpuAllocation", &self.cpu_allocation);
-        o.field("memoryAllocation", &self.memory_allocation);
-        o.opt("scaleDescendantsShares", &self.scale_descendants_shares);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ResourceConfigSpec",
+    type_name: Some("ResourceConfigSpec"),
+    wire: &[
+        "entity",
+        "changeVersion",
+        "lastModified",
+        "cpuAllocation",
+        "memoryAllocation",
+        "scaleDescendantsShares",
+    ],
+    names: &[
+        "entity",
+        "change_version",
+        "last_modified",
+        "cpu_allocation",
+        "memory_allocation",
+        "scale_descendants_shares",
+    ],
+    required: &[3u16, 4u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16, 4u16, 5u16],
+};
+impl crate::object::Object for ResourceConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity,
+            1usize => &self.change_version,
+            2usize => &self.last_modified,
+            3usize => &self.cpu_allocation,
+            4usize => &self.memory_allocation,
+            5usize => &self.scale_descendants_shares,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity,
+            1usize => &mut self.change_version,
+            2usize => &mut self.last_modified,
+            3usize => &mut self.cpu_allocation,
+            4usize => &mut self.memory_allocation,
+            5usize => &mut self.scale_descendants_shares,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ResourceConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ResourceConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ResourceConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ResourceConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ResourceConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ResourceConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ResourceConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ResourceConfigSpec {
-    const TYPE_NAME: &'static str = "ResourceConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ResourceAllocationInfo>>,
-            Option<Box<crate::types::ResourceAllocationInfo>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entity" => crate::de::set(&mut f.0, &mut map, "entity"),
-                "changeVersion" => crate::de::set(&mut f.1, &mut map, "changeVersion"),
-                "lastModified" => crate::de::set(&mut f.2, &mut map, "lastModified"),
-                "cpuAllocation" => crate::de::req(&mut f.3, &mut map, "cpuAllocation"),
-                "memoryAllocation" => {
-                    crate::de::req(&mut f.4, &mut map, "memoryAllocation")
-                }
-                "scaleDescendantsShares" => {
-                    crate::de::set(&mut f.5, &mut map, "scaleDescendantsShares")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.4.is_some()],
-                    &["cpuAllocation", "memoryAllocation"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity: f_0,
-            change_version: f_1,
-            last_modified: f_2,
-            cpu_allocation: f_3,
-            memory_allocation: f_4,
-            scale_descendants_shares: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

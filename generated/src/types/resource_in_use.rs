@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ResourceInUseKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ResourceInUse {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,59 +26,77 @@ impl ResourceInUse {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("type", &self.r#type);
-        o.opt("name", &self.name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ResourceInUse",
+    type_name: Some("ResourceInUse"),
+    wire: &["faultCause", "faultMessage", "type", "name"],
+    names: &["fault_cause", "fault_message", "type", "name"],
+    required: &[],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for ResourceInUse {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.r#type,
+            3usize => &self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.r#type,
+            3usize => &mut self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ResourceInUse {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ResourceInUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ResourceInUse {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ResourceInUse {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ResourceInUse {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ResourceInUse"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ResourceInUse {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ResourceInUse {
-    const TYPE_NAME: &'static str = "ResourceInUse";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "type" => crate::de::set(&mut f.2, &mut map, "type"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            r#type: f_2,
-            name: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ResourceInUse` or any of its subtypes: what a member declared as `ResourceInUse` holds.
@@ -100,13 +118,7 @@ pub enum ResourceInUseKind {
 impl ResourceInUseKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ResourceInUse(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::SmsResourceInUse(v) => v.type_name(),
-            Self::FilterInUse(v) => v.type_name(),
-            Self::QuiesceDatastoreIOForHAFailed(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -144,73 +156,68 @@ impl From<crate::types::QuiesceDatastoreIOForHAFailed> for ResourceInUseKind {
         Self::QuiesceDatastoreIOForHAFailed(Box::new(v))
     }
 }
-impl serde::Serialize for ResourceInUseKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::ResourceInUse(v) => v.serialize(s),
+impl crate::object::Family for ResourceInUseKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::ResourceInUse, id) {
             #[cfg(feature = "sms")]
-            Self::SmsResourceInUse(v) => v.serialize(s),
-            Self::FilterInUse(v) => v.serialize(s),
-            Self::QuiesceDatastoreIOForHAFailed(v) => v.serialize(s),
+            crate::registry::id::SmsResourceInUse => {
+                Self::SmsResourceInUse(crate::object::Blank::blank())
+            }
+            crate::registry::id::FilterInUse => {
+                Self::FilterInUse(crate::object::Blank::blank())
+            }
+            crate::registry::id::QuiesceDatastoreIOForHAFailed => {
+                Self::QuiesceDatastoreIOForHAFailed(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ResourceInUse(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::ResourceInUse(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::SmsResourceInUse(v) => &**v,
+            Self::FilterInUse(v) => &**v,
+            Self::QuiesceDatastoreIOForHAFailed(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ResourceInUse(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::SmsResourceInUse(v) => &mut **v,
+            Self::FilterInUse(v) => &mut **v,
+            Self::QuiesceDatastoreIOForHAFailed(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ResourceInUseKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ResourceInUseKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ResourceInUseKind {
-    const BASE: u16 = crate::registry::id::ResourceInUse;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "sms")]
-                crate::registry::id::SmsResourceInUse => {
-                    Self::SmsResourceInUse(
-                        Box::new(
-                            <crate::types::SmsResourceInUse as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FilterInUse => {
-                    Self::FilterInUse(
-                        Box::new(
-                            <crate::types::FilterInUse as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::QuiesceDatastoreIOForHAFailed => {
-                    Self::QuiesceDatastoreIOForHAFailed(
-                        Box::new(
-                            <crate::types::QuiesceDatastoreIOForHAFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ResourceInUse(
-                        Box::new(
-                            <crate::types::ResourceInUse as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ResourceInUseKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ResourceInUseKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ResourceInUseKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ResourceInUseKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

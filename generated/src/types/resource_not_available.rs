@@ -3,7 +3,7 @@
 /// Data object type *ResourceNotAvailable*.
 ///
 /// Extends `VimFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ResourceNotAvailable {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,62 +26,78 @@ impl ResourceNotAvailable {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("containerType", &self.container_type);
-        o.opt("containerName", &self.container_name);
-        o.opt("type", &self.r#type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ResourceNotAvailable",
+    type_name: Some("ResourceNotAvailable"),
+    wire: &["faultCause", "faultMessage", "containerType", "containerName", "type"],
+    names: &["fault_cause", "fault_message", "container_type", "container_name", "type"],
+    required: &[],
+    by_name: &[3u16, 2u16, 0u16, 1u16, 4u16],
+};
+impl crate::object::Object for ResourceNotAvailable {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.container_type,
+            3usize => &self.container_name,
+            4usize => &self.r#type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.container_type,
+            3usize => &mut self.container_name,
+            4usize => &mut self.r#type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ResourceNotAvailable {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ResourceNotAvailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ResourceNotAvailable {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ResourceNotAvailable {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ResourceNotAvailable {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ResourceNotAvailable"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ResourceNotAvailable {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ResourceNotAvailable {
-    const TYPE_NAME: &'static str = "ResourceNotAvailable";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "containerType" => crate::de::set(&mut f.2, &mut map, "containerType"),
-                "containerName" => crate::de::set(&mut f.3, &mut map, "containerName"),
-                "type" => crate::de::set(&mut f.4, &mut map, "type"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            container_type: f_2,
-            container_name: f_3,
-            r#type: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

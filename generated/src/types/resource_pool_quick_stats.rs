@@ -3,7 +3,7 @@
 /// Data object type *ResourcePoolQuickStats*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ResourcePoolQuickStats {
     /// Property *ResourcePoolQuickStats.overallCpuUsage*.
     pub overall_cpu_usage: Option<i64>,
@@ -46,156 +46,133 @@ impl ResourcePoolQuickStats {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("overallCpuUsage", &self.overall_cpu_usage);
-        o.opt("overallCpuDemand", &self.overall_cpu_demand);
-        o.opt("guestMemoryUsage", &self.guest_memory_usage);
-        o.opt("hostMemoryUsage", &self.host_memory_usage);
-        o.opt("distributedCpuEntitlement", &self.distributed_cpu_entitlement);
-        o.opt("distributedMemoryEntitlement", &self.distributed_memory_entitlement);
-        o.opt("staticCpuEntitlement", &self.static_cpu_entitlement);
-        o.opt("staticMemoryEntitlement", &self.static_memory_entitlement);
-        o.opt("privateMemory", &self.private_memory);
-        o.opt("sharedMemory", &self.shared_memory);
-        o.opt("swappedMemory", &self.swapped_memory);
-        o.opt("balloonedMemory", &self.ballooned_memory);
-        o.opt("overheadMemory", &self.overhead_memory);
-        o.opt("consumedOverheadMemory", &self.consumed_overhead_memory);
-        o.opt("compressedMemory", &self.compressed_memory);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ResourcePoolQuickStats",
+    type_name: Some("ResourcePoolQuickStats"),
+    wire: &[
+        "overallCpuUsage",
+        "overallCpuDemand",
+        "guestMemoryUsage",
+        "hostMemoryUsage",
+        "distributedCpuEntitlement",
+        "distributedMemoryEntitlement",
+        "staticCpuEntitlement",
+        "staticMemoryEntitlement",
+        "privateMemory",
+        "sharedMemory",
+        "swappedMemory",
+        "balloonedMemory",
+        "overheadMemory",
+        "consumedOverheadMemory",
+        "compressedMemory",
+    ],
+    names: &[
+        "overall_cpu_usage",
+        "overall_cpu_demand",
+        "guest_memory_usage",
+        "host_memory_usage",
+        "distributed_cpu_entitlement",
+        "distributed_memory_entitlement",
+        "static_cpu_entitlement",
+        "static_memory_entitlement",
+        "private_memory",
+        "shared_memory",
+        "swapped_memory",
+        "ballooned_memory",
+        "overhead_memory",
+        "consumed_overhead_memory",
+        "compressed_memory",
+    ],
+    required: &[],
+    by_name: &[
+        11u16, 14u16, 13u16, 4u16, 5u16, 2u16, 3u16, 1u16, 0u16, 12u16, 8u16, 9u16, 6u16,
+        7u16, 10u16,
+    ],
+};
+impl crate::object::Object for ResourcePoolQuickStats {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.overall_cpu_usage,
+            1usize => &self.overall_cpu_demand,
+            2usize => &self.guest_memory_usage,
+            3usize => &self.host_memory_usage,
+            4usize => &self.distributed_cpu_entitlement,
+            5usize => &self.distributed_memory_entitlement,
+            6usize => &self.static_cpu_entitlement,
+            7usize => &self.static_memory_entitlement,
+            8usize => &self.private_memory,
+            9usize => &self.shared_memory,
+            10usize => &self.swapped_memory,
+            11usize => &self.ballooned_memory,
+            12usize => &self.overhead_memory,
+            13usize => &self.consumed_overhead_memory,
+            14usize => &self.compressed_memory,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.overall_cpu_usage,
+            1usize => &mut self.overall_cpu_demand,
+            2usize => &mut self.guest_memory_usage,
+            3usize => &mut self.host_memory_usage,
+            4usize => &mut self.distributed_cpu_entitlement,
+            5usize => &mut self.distributed_memory_entitlement,
+            6usize => &mut self.static_cpu_entitlement,
+            7usize => &mut self.static_memory_entitlement,
+            8usize => &mut self.private_memory,
+            9usize => &mut self.shared_memory,
+            10usize => &mut self.swapped_memory,
+            11usize => &mut self.ballooned_memory,
+            12usize => &mut self.overhead_memory,
+            13usize => &mut self.consumed_overhead_memory,
+            14usize => &mut self.compressed_memory,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ResourcePoolQuickStats {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ResourcePoolQuickStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ResourcePoolQuickStats {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ResourcePoolQuickStats {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ResourcePoolQuickStats {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ResourcePoolQuickStats"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ResourcePoolQuickStats {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ResourcePoolQuickStats {
-    const TYPE_NAME: &'static str = "ResourcePoolQuickStats";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i32>,
-            Option<i32>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "overallCpuUsage" => {
-                    crate::de::set(&mut f.0, &mut map, "overallCpuUsage")
-                }
-                "overallCpuDemand" => {
-                    crate::de::set(&mut f.1, &mut map, "overallCpuDemand")
-                }
-                "guestMemoryUsage" => {
-                    crate::de::set(&mut f.2, &mut map, "guestMemoryUsage")
-                }
-                "hostMemoryUsage" => {
-                    crate::de::set(&mut f.3, &mut map, "hostMemoryUsage")
-                }
-                "distributedCpuEntitlement" => {
-                    crate::de::set(&mut f.4, &mut map, "distributedCpuEntitlement")
-                }
-                "distributedMemoryEntitlement" => {
-                    crate::de::set(&mut f.5, &mut map, "distributedMemoryEntitlement")
-                }
-                "staticCpuEntitlement" => {
-                    crate::de::set(&mut f.6, &mut map, "staticCpuEntitlement")
-                }
-                "staticMemoryEntitlement" => {
-                    crate::de::set(&mut f.7, &mut map, "staticMemoryEntitlement")
-                }
-                "privateMemory" => crate::de::set(&mut f.8, &mut map, "privateMemory"),
-                "sharedMemory" => crate::de::set(&mut f.9, &mut map, "sharedMemory"),
-                "swappedMemory" => crate::de::set(&mut f.10, &mut map, "swappedMemory"),
-                "balloonedMemory" => {
-                    crate::de::set(&mut f.11, &mut map, "balloonedMemory")
-                }
-                "overheadMemory" => crate::de::set(&mut f.12, &mut map, "overheadMemory"),
-                "consumedOverheadMemory" => {
-                    crate::de::set(&mut f.13, &mut map, "consumedOverheadMemory")
-                }
-                "compressedMemory" => {
-                    crate::de::set(&mut f.14, &mut map, "compressedMemory")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f;
-        Ok(Self {
-            overall_cpu_usage: f_0,
-            overall_cpu_demand: f_1,
-            guest_memory_usage: f_2,
-            host_memory_usage: f_3,
-            distributed_cpu_entitlement: f_4,
-            distributed_memory_entitlement: f_5,
-            static_cpu_entitlement: f_6,
-            static_memory_entitlement: f_7,
-            private_memory: f_8,
-            shared_memory: f_9,
-            swapped_memory: f_10,
-            ballooned_memory: f_11,
-            overhead_memory: f_12,
-            consumed_overhead_memory: f_13,
-            compressed_memory: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

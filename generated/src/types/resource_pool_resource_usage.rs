@@ -3,7 +3,7 @@
 /// Data object type *ResourcePoolResourceUsage*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ResourcePoolResourceUsage {
     /// Property *ResourcePoolResourceUsage.reservationUsed*.
     pub reservation_used: i64,
@@ -31,102 +31,94 @@ impl ResourcePoolResourceUsage {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("reservationUsed", &self.reservation_used);
-        o.field("reservationUsedForVm", &self.reservation_used_for_vm);
-        o.field("unreservedForPool", &self.unreserved_for_pool);
-        o.field("unreservedForVm", &self.unreserved_for_vm);
-        o.field("overallUsage", &self.overall_usage);
-        o.field("maxUsage", &self.max_usage);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ResourcePoolResourceUsage",
+    type_name: Some("ResourcePoolResourceUsage"),
+    wire: &[
+        "reservationUsed",
+        "reservationUsedForVm",
+        "unreservedForPool",
+        "unreservedForVm",
+        "overallUsage",
+        "maxUsage",
+    ],
+    names: &[
+        "reservation_used",
+        "reservation_used_for_vm",
+        "unreserved_for_pool",
+        "unreserved_for_vm",
+        "overall_usage",
+        "max_usage",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[5u16, 4u16, 0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for ResourcePoolResourceUsage {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.reservation_used,
+            1usize => &self.reservation_used_for_vm,
+            2usize => &self.unreserved_for_pool,
+            3usize => &self.unreserved_for_vm,
+            4usize => &self.overall_usage,
+            5usize => &self.max_usage,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.reservation_used,
+            1usize => &mut self.reservation_used_for_vm,
+            2usize => &mut self.unreserved_for_pool,
+            3usize => &mut self.unreserved_for_vm,
+            4usize => &mut self.overall_usage,
+            5usize => &mut self.max_usage,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ResourcePoolResourceUsage {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ResourcePoolResourceUsage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ResourcePoolResourceUsage {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ResourcePoolResourceUsage {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ResourcePoolResourceUsage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ResourcePoolResourceUsage"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ResourcePoolResourceUsage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ResourcePoolResourceUsage {
-    const TYPE_NAME: &'static str = "ResourcePoolResourceUsage";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "reservationUsed" => {
-                    crate::de::req(&mut f.0, &mut map, "reservationUsed")
-                }
-                "reservationUsedForVm" => {
-                    crate::de::req(&mut f.1, &mut map, "reservationUsedForVm")
-                }
-                "unreservedForPool" => {
-                    crate::de::req(&mut f.2, &mut map, "unreservedForPool")
-                }
-                "unreservedForVm" => {
-                    crate::de::req(&mut f.3, &mut map, "unreservedForVm")
-                }
-                "overallUsage" => crate::de::req(&mut f.4, &mut map, "overallUsage"),
-                "maxUsage" => crate::de::req(&mut f.5, &mut map, "maxUsage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "reservationUsed",
-                        "reservationUsedForVm",
-                        "unreservedForPool",
-                        "unreservedForVm",
-                        "overallUsage",
-                        "maxUsage",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            reservation_used: f_0,
-            reservation_used_for_vm: f_1,
-            unreserved_for_pool: f_2,
-            unreserved_for_vm: f_3,
-            overall_usage: f_4,
-            max_usage: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ResourcePoolRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ResourcePoolRuntimeInfo {
     /// Property *ResourcePoolRuntimeInfo.memory*.
     pub memory: Box<crate::types::ResourcePoolResourceUsage>,
@@ -24,68 +24,82 @@ impl ResourcePoolRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("memory", &self.memory);
-        o.field("cpu", &self.cpu);
-        o.field("overallStatus", &self.overall_status);
-        o.opt("sharesScalable", &self.shares_scalable);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ResourcePoolRuntimeInfo",
+    type_name: Some("ResourcePoolRuntimeInfo"),
+    wire: &["memory", "cpu", "overallStatus", "sharesScalable"],
+    names: &["memory", "cpu", "overall_status", "shares_scalable"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for ResourcePoolRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.memory,
+            1usize => &self.cpu,
+            2usize => &self.overall_status,
+            3usize => &self.shares_scalable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.memory,
+            1usize => &mut self.cpu,
+            2usize => &mut self.overall_status,
+            3usize => &mut self.shares_scalable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ResourcePoolRuntimeInfo {
+    fn blank() -> Self {
+        Self {
+            memory: crate::object::Blank::blank(),
+            cpu: crate::object::Blank::blank(),
+            overall_status: crate::object::Blank::blank(),
+            shares_scalable: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ResourcePoolRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ResourcePoolRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ResourcePoolRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ResourcePoolRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ResourcePoolRuntimeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ResourcePoolRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ResourcePoolRuntimeInfo {
-    const TYPE_NAME: &'static str = "ResourcePoolRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ResourcePoolResourceUsage>>,
-            Option<Box<crate::types::ResourcePoolResourceUsage>>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "memory" => crate::de::req(&mut f.0, &mut map, "memory"),
-                "cpu" => crate::de::req(&mut f.1, &mut map, "cpu"),
-                "overallStatus" => crate::de::req(&mut f.2, &mut map, "overallStatus"),
-                "sharesScalable" => crate::de::set(&mut f.3, &mut map, "sharesScalable"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["memory", "cpu", "overallStatus"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            memory: f_0,
-            cpu: f_1,
-            overall_status: f_2,
-            shares_scalable: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

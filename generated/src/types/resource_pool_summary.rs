@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ResourcePoolSummaryKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ResourcePoolSummary {
     /// Property *ResourcePoolSummary.name*.
     pub name: String,
@@ -28,75 +28,86 @@ impl ResourcePoolSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("config", &self.config);
-        o.field("runtime", &self.runtime);
-        o.opt("quickStats", &self.quick_stats);
-        o.opt("configuredMemoryMB", &self.configured_memory_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ResourcePoolSummary",
+    type_name: Some("ResourcePoolSummary"),
+    wire: &["name", "config", "runtime", "quickStats", "configuredMemoryMB"],
+    names: &["name", "config", "runtime", "quick_stats", "configured_memory_mb"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 4u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for ResourcePoolSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.config,
+            2usize => &self.runtime,
+            3usize => &self.quick_stats,
+            4usize => &self.configured_memory_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.config,
+            2usize => &mut self.runtime,
+            3usize => &mut self.quick_stats,
+            4usize => &mut self.configured_memory_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ResourcePoolSummary {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            config: crate::object::Blank::blank(),
+            runtime: crate::object::Blank::blank(),
+            quick_stats: crate::object::Blank::blank(),
+            configured_memory_mb: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ResourcePoolSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ResourcePoolSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ResourcePoolSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ResourcePoolSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ResourcePoolSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ResourcePoolSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ResourcePoolSummary {
-    const TYPE_NAME: &'static str = "ResourcePoolSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ResourceConfigSpec>>,
-            Option<Box<crate::types::ResourcePoolRuntimeInfo>>,
-            Option<Box<crate::types::ResourcePoolQuickStats>>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "config" => crate::de::req(&mut f.1, &mut map, "config"),
-                "runtime" => crate::de::req(&mut f.2, &mut map, "runtime"),
-                "quickStats" => crate::de::set(&mut f.3, &mut map, "quickStats"),
-                "configuredMemoryMB" => {
-                    crate::de::set(&mut f.4, &mut map, "configuredMemoryMB")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["name", "config", "runtime"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            config: f_1,
-            runtime: f_2,
-            quick_stats: f_3,
-            configured_memory_mb: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ResourcePoolSummary` or any of its subtypes: what a member declared as `ResourcePoolSummary` holds.
@@ -113,10 +124,7 @@ pub enum ResourcePoolSummaryKind {
 impl ResourcePoolSummaryKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ResourcePoolSummary(v) => v.type_name(),
-            Self::VirtualAppSummary(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -140,49 +148,58 @@ impl From<crate::types::VirtualAppSummary> for ResourcePoolSummaryKind {
         Self::VirtualAppSummary(Box::new(v))
     }
 }
-impl serde::Serialize for ResourcePoolSummaryKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ResourcePoolSummaryKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ResourcePoolSummary,
+            id,
+        ) {
+            crate::registry::id::VirtualAppSummary => {
+                Self::VirtualAppSummary(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ResourcePoolSummary(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ResourcePoolSummary(v) => v.serialize(s),
-            Self::VirtualAppSummary(v) => v.serialize(s),
+            Self::ResourcePoolSummary(v) => &**v,
+            Self::VirtualAppSummary(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ResourcePoolSummary(v) => &mut **v,
+            Self::VirtualAppSummary(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ResourcePoolSummaryKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ResourcePoolSummaryKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ResourcePoolSummaryKind {
-    const BASE: u16 = crate::registry::id::ResourcePoolSummary;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualAppSummary => {
-                    Self::VirtualAppSummary(
-                        Box::new(
-                            <crate::types::VirtualAppSummary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ResourcePoolSummary(
-                        Box::new(
-                            <crate::types::ResourcePoolSummary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ResourcePoolSummaryKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ResourcePoolSummaryKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ResourcePoolSummaryKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ResourcePoolSummaryKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,11 +14,11 @@ pub struct RetrieveAnswerFileForProfileRequestType<'a> {
     /// Parameter *applyProfile*.
     pub apply_profile: &'a crate::types::HostApplyProfile,
 }
-impl serde::Serialize for RetrieveAnswerFileForProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrieveAnswerFileForProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
         o.field("applyProfile", &self.apply_profile);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

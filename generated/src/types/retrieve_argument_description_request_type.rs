@@ -8,10 +8,10 @@ pub struct RetrieveArgumentDescriptionRequestType<'a> {
     /// Parameter *eventTypeId*.
     pub event_type_id: &'a str,
 }
-impl serde::Serialize for RetrieveArgumentDescriptionRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrieveArgumentDescriptionRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("eventTypeId", &self.event_type_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RetrieveClientCsrRequestType<'a> {
     /// Parameter *cluster*.
     pub cluster: &'a crate::types::KeyProviderId,
 }
-impl serde::Serialize for RetrieveClientCsrRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrieveClientCsrRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

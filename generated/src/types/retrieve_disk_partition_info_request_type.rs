@@ -8,10 +8,10 @@ pub struct RetrieveDiskPartitionInfoRequestType<'a> {
     /// Parameter *devicePath*.
     pub device_path: &'a [String],
 }
-impl serde::Serialize for RetrieveDiskPartitionInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrieveDiskPartitionInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("devicePath", &self.device_path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

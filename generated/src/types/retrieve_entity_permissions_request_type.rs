@@ -14,11 +14,11 @@ pub struct RetrieveEntityPermissionsRequestType<'a> {
     /// Parameter *inherited*.
     pub inherited: bool,
 }
-impl serde::Serialize for RetrieveEntityPermissionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrieveEntityPermissionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
         o.field("inherited", &self.inherited);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct RetrieveHostCustomizationsForProfileRequestType<'a> {
     /// Parameter *applyProfile*.
     pub apply_profile: &'a crate::types::HostApplyProfile,
 }
-impl serde::Serialize for RetrieveHostCustomizationsForProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hosts", &self.hosts);
+impl crate::ser::Encode for RetrieveHostCustomizationsForProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hosts", &self.hosts);
         o.field("applyProfile", &self.apply_profile);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

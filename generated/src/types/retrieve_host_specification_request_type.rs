@@ -12,11 +12,11 @@ pub struct RetrieveHostSpecificationRequestType<'a> {
     /// Parameter *fromHost*.
     pub from_host: bool,
 }
-impl serde::Serialize for RetrieveHostSpecificationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrieveHostSpecificationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
         o.field("fromHost", &self.from_host);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

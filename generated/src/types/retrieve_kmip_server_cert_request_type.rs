@@ -10,11 +10,11 @@ pub struct RetrieveKmipServerCertRequestType<'a> {
     /// Parameter *server*.
     pub server: &'a crate::types::KmipServerInfo,
 }
-impl serde::Serialize for RetrieveKmipServerCertRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrieveKmipServerCertRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("keyProvider", &self.key_provider);
         o.field("server", &self.server);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

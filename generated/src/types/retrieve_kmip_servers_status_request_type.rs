@@ -8,10 +8,10 @@ pub struct RetrieveKmipServersStatusRequestType<'a> {
     /// Parameter *clusters*.
     pub clusters: Option<&'a [crate::types::KmipClusterInfo]>,
 }
-impl serde::Serialize for RetrieveKmipServersStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("clusters", &self.clusters);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for RetrieveKmipServersStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("clusters", &self.clusters);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct RetrievePropertiesExRequestType<'a> {
     /// Parameter *options*.
     pub options: &'a crate::types::RetrieveOptions,
 }
-impl serde::Serialize for RetrievePropertiesExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrievePropertiesExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("specSet", &self.spec_set);
         o.field("options", &self.options);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RetrievePropertiesRequestType<'a> {
     /// Parameter *specSet*.
     pub spec_set: &'a [crate::types::PropertyFilterSpec],
 }
-impl serde::Serialize for RetrievePropertiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrievePropertiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("specSet", &self.spec_set);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

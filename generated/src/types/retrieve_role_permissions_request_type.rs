@@ -8,10 +8,10 @@ pub struct RetrieveRolePermissionsRequestType {
     /// Parameter *roleId*.
     pub role_id: i32,
 }
-impl serde::Serialize for RetrieveRolePermissionsRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrieveRolePermissionsRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("roleId", &self.role_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -20,16 +20,16 @@ pub struct RetrieveUserGroupsRequestType<'a> {
     /// Parameter *findGroups*.
     pub find_groups: bool,
 }
-impl serde::Serialize for RetrieveUserGroupsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("domain", &self.domain);
+impl crate::ser::Encode for RetrieveUserGroupsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("domain", &self.domain);
         o.field("searchStr", &self.search_str);
-        o.opt("belongsToGroup", &self.belongs_to_group);
-        o.opt("belongsToUser", &self.belongs_to_user);
+        o.field("belongsToGroup", &self.belongs_to_group);
+        o.field("belongsToUser", &self.belongs_to_user);
         o.field("exactMatch", &self.exact_match);
         o.field("findUsers", &self.find_users);
         o.field("findGroups", &self.find_groups);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RetrieveVStorageObjectAssociationsRequestType<'a> {
     /// Parameter *ids*.
     pub ids: Option<&'a [crate::types::RetrieveVStorageObjSpec]>,
 }
-impl serde::Serialize for RetrieveVStorageObjectAssociationsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("ids", &self.ids);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for RetrieveVStorageObjectAssociationsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("ids", &self.ids);
+        o.end();
     }
 }

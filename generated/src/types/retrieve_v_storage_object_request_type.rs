@@ -16,12 +16,12 @@ pub struct RetrieveVStorageObjectRequestType<'a> {
     /// ***Since:*** vSphere API Release 8.0.0.1
     pub disk_info_flags: Option<&'a [String]>,
 }
-impl serde::Serialize for RetrieveVStorageObjectRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RetrieveVStorageObjectRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
-        o.opt("diskInfoFlags", &self.disk_info_flags);
-        o.end(&crate::Extra::EMPTY)
+        o.field("diskInfoFlags", &self.disk_info_flags);
+        o.end();
     }
 }

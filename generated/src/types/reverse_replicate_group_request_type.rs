@@ -10,10 +10,10 @@ pub struct ReverseReplicateGroupRequestType<'a> {
     /// Parameter *groupId*.
     pub group_id: Option<&'a [crate::types::ReplicationGroupId]>,
 }
-impl serde::Serialize for ReverseReplicateGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("groupId", &self.group_id);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ReverseReplicateGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("groupId", &self.group_id);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct RevertToSnapshotRequestType<'a> {
     /// Parameter *suppressPowerOn*.
     pub suppress_power_on: Option<bool>,
 }
-impl serde::Serialize for RevertToSnapshotRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("host", &self.host);
-        o.opt("suppressPowerOn", &self.suppress_power_on);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for RevertToSnapshotRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("host", &self.host);
+        o.field("suppressPowerOn", &self.suppress_power_on);
+        o.end();
     }
 }

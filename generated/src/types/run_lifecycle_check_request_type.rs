@@ -12,11 +12,11 @@ pub struct RunLifecycleCheckRequestType<'a> {
     /// Parameter *vsanLifecycleCheckSpec*.
     pub vsan_lifecycle_check_spec: &'a crate::types::VsanVcLifecycleCheckSpec,
 }
-impl serde::Serialize for RunLifecycleCheckRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for RunLifecycleCheckRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("vsanLifecycleCheckSpec", &self.vsan_lifecycle_check_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct RunVsanPhysicalDiskDiagnosticsRequestType<'a> {
     /// Parameter *disks*.
     pub disks: Option<&'a [String]>,
 }
-impl serde::Serialize for RunVsanPhysicalDiskDiagnosticsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("disks", &self.disks);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for RunVsanPhysicalDiskDiagnosticsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("disks", &self.disks);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `MethodFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`RuntimeFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RuntimeFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl RuntimeFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "RuntimeFault",
+    type_name: Some("RuntimeFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for RuntimeFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for RuntimeFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for RuntimeFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for RuntimeFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for RuntimeFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for RuntimeFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("RuntimeFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for RuntimeFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for RuntimeFault {
-    const TYPE_NAME: &'static str = "RuntimeFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `RuntimeFault` or any of its subtypes: what a member declared as `RuntimeFault` holds.
@@ -156,45 +178,7 @@ pub enum RuntimeFaultKind {
 impl RuntimeFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::RuntimeFault(v) => v.type_name(),
-            Self::EamRuntimeFault(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::ProviderConnectionFailed(v) => v.type_name(),
-            Self::ProxyRegistrationFailed(v) => v.type_name(),
-            Self::ServiceNotInitialized(v) => v.type_name(),
-            Self::CannotDisableDrsOnClustersWithVApps(v) => v.type_name(),
-            Self::ConflictingDatastoreFound(v) => v.type_name(),
-            Self::DatabaseError(v) => v.type_name(),
-            Self::DisallowedChangeByService(v) => v.type_name(),
-            Self::DisallowedOperationOnFailoverHost(v) => v.type_name(),
-            Self::FailToLockFaultToleranceVMs(v) => v.type_name(),
-            Self::InvalidProfileReferenceHost(v) => v.type_name(),
-            Self::InvalidScheduledTask(v) => v.type_name(),
-            Self::LicenseAssignmentFailed(v) => v.type_name(),
-            Self::MethodAlreadyDisabledFault(v) => v.type_name(),
-            Self::MethodDisabled(v) => v.type_name(),
-            Self::OperationDisallowedOnHost(v) => v.type_name(),
-            Self::RestrictedByAdministrator(v) => v.type_name(),
-            Self::ThirdPartyLicenseAssignmentFailed(v) => v.type_name(),
-            Self::VAppOperationInProgress(v) => v.type_name(),
-            Self::AuthenticationRequired(v) => v.type_name(),
-            Self::HostCommunication(v) => v.type_name(),
-            Self::InvalidArgument(v) => v.type_name(),
-            Self::InvalidRequest(v) => v.type_name(),
-            Self::InvalidToken(v) => v.type_name(),
-            Self::ManagedObjectNotFound(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::NotEnoughLicenses(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::NotImplemented(v) => v.type_name(),
-            Self::NotSupported(v) => v.type_name(),
-            Self::RequestCanceled(v) => v.type_name(),
-            Self::SecurityError(v) => v.type_name(),
-            Self::SessionNotFound(v) => v.type_name(),
-            Self::SystemError(v) => v.type_name(),
-            Self::UnexpectedFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -416,400 +400,252 @@ impl From<crate::types::UnexpectedFault> for RuntimeFaultKind {
         Self::UnexpectedFault(Box::new(v))
     }
 }
-impl serde::Serialize for RuntimeFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::RuntimeFault(v) => v.serialize(s),
-            Self::EamRuntimeFault(v) => v.serialize(s),
+impl crate::object::Family for RuntimeFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::RuntimeFault, id) {
+            crate::registry::id::EamRuntimeFault => {
+                Self::EamRuntimeFault(
+                    <crate::types::EamRuntimeFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
             #[cfg(feature = "sms")]
-            Self::ProviderConnectionFailed(v) => v.serialize(s),
-            Self::ProxyRegistrationFailed(v) => v.serialize(s),
-            Self::ServiceNotInitialized(v) => v.serialize(s),
-            Self::CannotDisableDrsOnClustersWithVApps(v) => v.serialize(s),
-            Self::ConflictingDatastoreFound(v) => v.serialize(s),
-            Self::DatabaseError(v) => v.serialize(s),
-            Self::DisallowedChangeByService(v) => v.serialize(s),
-            Self::DisallowedOperationOnFailoverHost(v) => v.serialize(s),
-            Self::FailToLockFaultToleranceVMs(v) => v.serialize(s),
-            Self::InvalidProfileReferenceHost(v) => v.serialize(s),
-            Self::InvalidScheduledTask(v) => v.serialize(s),
-            Self::LicenseAssignmentFailed(v) => v.serialize(s),
-            Self::MethodAlreadyDisabledFault(v) => v.serialize(s),
-            Self::MethodDisabled(v) => v.serialize(s),
-            Self::OperationDisallowedOnHost(v) => v.serialize(s),
-            Self::RestrictedByAdministrator(v) => v.serialize(s),
-            Self::ThirdPartyLicenseAssignmentFailed(v) => v.serialize(s),
-            Self::VAppOperationInProgress(v) => v.serialize(s),
-            Self::AuthenticationRequired(v) => v.serialize(s),
-            Self::HostCommunication(v) => v.serialize(s),
-            Self::InvalidArgument(v) => v.serialize(s),
-            Self::InvalidRequest(v) => v.serialize(s),
-            Self::InvalidToken(v) => v.serialize(s),
-            Self::ManagedObjectNotFound(v) => v.serialize(s),
+            crate::registry::id::ProviderConnectionFailed => {
+                Self::ProviderConnectionFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::ProxyRegistrationFailed => {
+                Self::ProxyRegistrationFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::ServiceNotInitialized => {
+                Self::ServiceNotInitialized(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotDisableDrsOnClustersWithVApps => {
+                Self::CannotDisableDrsOnClustersWithVApps(crate::object::Blank::blank())
+            }
+            crate::registry::id::ConflictingDatastoreFound => {
+                Self::ConflictingDatastoreFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::DatabaseError => {
+                Self::DatabaseError(crate::object::Blank::blank())
+            }
+            crate::registry::id::DisallowedChangeByService => {
+                Self::DisallowedChangeByService(crate::object::Blank::blank())
+            }
+            crate::registry::id::DisallowedOperationOnFailoverHost => {
+                Self::DisallowedOperationOnFailoverHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::FailToLockFaultToleranceVMs => {
+                Self::FailToLockFaultToleranceVMs(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidProfileReferenceHost => {
+                Self::InvalidProfileReferenceHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidScheduledTask => {
+                Self::InvalidScheduledTask(crate::object::Blank::blank())
+            }
+            crate::registry::id::LicenseAssignmentFailed => {
+                Self::LicenseAssignmentFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::MethodAlreadyDisabledFault => {
+                Self::MethodAlreadyDisabledFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::MethodDisabled => {
+                Self::MethodDisabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::OperationDisallowedOnHost => {
+                Self::OperationDisallowedOnHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::RestrictedByAdministrator => {
+                Self::RestrictedByAdministrator(crate::object::Blank::blank())
+            }
+            crate::registry::id::ThirdPartyLicenseAssignmentFailed => {
+                Self::ThirdPartyLicenseAssignmentFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::VAppOperationInProgress => {
+                Self::VAppOperationInProgress(crate::object::Blank::blank())
+            }
+            crate::registry::id::AuthenticationRequired => {
+                Self::AuthenticationRequired(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostCommunication => {
+                Self::HostCommunication(
+                    <crate::types::HostCommunicationKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidArgument => {
+                Self::InvalidArgument(
+                    <crate::types::InvalidArgumentKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidRequest => {
+                Self::InvalidRequest(
+                    <crate::types::InvalidRequestKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidToken => {
+                Self::InvalidToken(crate::object::Blank::blank())
+            }
+            crate::registry::id::ManagedObjectNotFound => {
+                Self::ManagedObjectNotFound(crate::object::Blank::blank())
+            }
             #[cfg(feature = "vsan")]
-            Self::NotEnoughLicenses(v) => v.serialize(s),
+            crate::registry::id::NotEnoughLicenses => {
+                Self::NotEnoughLicenses(
+                    <crate::types::NotEnoughLicensesKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
             #[cfg(feature = "vsan")]
-            Self::NotImplemented(v) => v.serialize(s),
-            Self::NotSupported(v) => v.serialize(s),
-            Self::RequestCanceled(v) => v.serialize(s),
-            Self::SecurityError(v) => v.serialize(s),
-            Self::SessionNotFound(v) => v.serialize(s),
-            Self::SystemError(v) => v.serialize(s),
-            Self::UnexpectedFault(v) => v.serialize(s),
+            crate::registry::id::NotImplemented => {
+                Self::NotImplemented(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotSupported => {
+                Self::NotSupported(
+                    <crate::types::NotSupportedKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::RequestCanceled => {
+                Self::RequestCanceled(crate::object::Blank::blank())
+            }
+            crate::registry::id::SecurityError => {
+                Self::SecurityError(
+                    <crate::types::SecurityErrorKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::SessionNotFound => {
+                Self::SessionNotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::SystemError => {
+                Self::SystemError(crate::object::Blank::blank())
+            }
+            crate::registry::id::UnexpectedFault => {
+                Self::UnexpectedFault(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::RuntimeFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::RuntimeFault(v) => &**v,
+            Self::EamRuntimeFault(v) => crate::object::Family::object(v),
+            #[cfg(feature = "sms")]
+            Self::ProviderConnectionFailed(v) => &**v,
+            Self::ProxyRegistrationFailed(v) => &**v,
+            Self::ServiceNotInitialized(v) => &**v,
+            Self::CannotDisableDrsOnClustersWithVApps(v) => &**v,
+            Self::ConflictingDatastoreFound(v) => &**v,
+            Self::DatabaseError(v) => &**v,
+            Self::DisallowedChangeByService(v) => &**v,
+            Self::DisallowedOperationOnFailoverHost(v) => &**v,
+            Self::FailToLockFaultToleranceVMs(v) => &**v,
+            Self::InvalidProfileReferenceHost(v) => &**v,
+            Self::InvalidScheduledTask(v) => &**v,
+            Self::LicenseAssignmentFailed(v) => &**v,
+            Self::MethodAlreadyDisabledFault(v) => &**v,
+            Self::MethodDisabled(v) => &**v,
+            Self::OperationDisallowedOnHost(v) => &**v,
+            Self::RestrictedByAdministrator(v) => &**v,
+            Self::ThirdPartyLicenseAssignmentFailed(v) => &**v,
+            Self::VAppOperationInProgress(v) => &**v,
+            Self::AuthenticationRequired(v) => &**v,
+            Self::HostCommunication(v) => crate::object::Family::object(v),
+            Self::InvalidArgument(v) => crate::object::Family::object(v),
+            Self::InvalidRequest(v) => crate::object::Family::object(v),
+            Self::InvalidToken(v) => &**v,
+            Self::ManagedObjectNotFound(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::NotEnoughLicenses(v) => crate::object::Family::object(v),
+            #[cfg(feature = "vsan")]
+            Self::NotImplemented(v) => &**v,
+            Self::NotSupported(v) => crate::object::Family::object(v),
+            Self::RequestCanceled(v) => &**v,
+            Self::SecurityError(v) => crate::object::Family::object(v),
+            Self::SessionNotFound(v) => &**v,
+            Self::SystemError(v) => &**v,
+            Self::UnexpectedFault(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::RuntimeFault(v) => &mut **v,
+            Self::EamRuntimeFault(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "sms")]
+            Self::ProviderConnectionFailed(v) => &mut **v,
+            Self::ProxyRegistrationFailed(v) => &mut **v,
+            Self::ServiceNotInitialized(v) => &mut **v,
+            Self::CannotDisableDrsOnClustersWithVApps(v) => &mut **v,
+            Self::ConflictingDatastoreFound(v) => &mut **v,
+            Self::DatabaseError(v) => &mut **v,
+            Self::DisallowedChangeByService(v) => &mut **v,
+            Self::DisallowedOperationOnFailoverHost(v) => &mut **v,
+            Self::FailToLockFaultToleranceVMs(v) => &mut **v,
+            Self::InvalidProfileReferenceHost(v) => &mut **v,
+            Self::InvalidScheduledTask(v) => &mut **v,
+            Self::LicenseAssignmentFailed(v) => &mut **v,
+            Self::MethodAlreadyDisabledFault(v) => &mut **v,
+            Self::MethodDisabled(v) => &mut **v,
+            Self::OperationDisallowedOnHost(v) => &mut **v,
+            Self::RestrictedByAdministrator(v) => &mut **v,
+            Self::ThirdPartyLicenseAssignmentFailed(v) => &mut **v,
+            Self::VAppOperationInProgress(v) => &mut **v,
+            Self::AuthenticationRequired(v) => &mut **v,
+            Self::HostCommunication(v) => crate::object::Family::object_mut(v),
+            Self::InvalidArgument(v) => crate::object::Family::object_mut(v),
+            Self::InvalidRequest(v) => crate::object::Family::object_mut(v),
+            Self::InvalidToken(v) => &mut **v,
+            Self::ManagedObjectNotFound(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::NotEnoughLicenses(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "vsan")]
+            Self::NotImplemented(v) => &mut **v,
+            Self::NotSupported(v) => crate::object::Family::object_mut(v),
+            Self::RequestCanceled(v) => &mut **v,
+            Self::SecurityError(v) => crate::object::Family::object_mut(v),
+            Self::SessionNotFound(v) => &mut **v,
+            Self::SystemError(v) => &mut **v,
+            Self::UnexpectedFault(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for RuntimeFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for RuntimeFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for RuntimeFaultKind {
-    const BASE: u16 = crate::registry::id::RuntimeFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::EamRuntimeFault => {
-                    Self::EamRuntimeFault(
-                        <crate::types::EamRuntimeFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::ProviderConnectionFailed => {
-                    Self::ProviderConnectionFailed(
-                        Box::new(
-                            <crate::types::ProviderConnectionFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ProxyRegistrationFailed => {
-                    Self::ProxyRegistrationFailed(
-                        Box::new(
-                            <crate::types::ProxyRegistrationFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ServiceNotInitialized => {
-                    Self::ServiceNotInitialized(
-                        Box::new(
-                            <crate::types::ServiceNotInitialized as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotDisableDrsOnClustersWithVApps => {
-                    Self::CannotDisableDrsOnClustersWithVApps(
-                        Box::new(
-                            <crate::types::CannotDisableDrsOnClustersWithVApps as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ConflictingDatastoreFound => {
-                    Self::ConflictingDatastoreFound(
-                        Box::new(
-                            <crate::types::ConflictingDatastoreFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DatabaseError => {
-                    Self::DatabaseError(
-                        Box::new(
-                            <crate::types::DatabaseError as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DisallowedChangeByService => {
-                    Self::DisallowedChangeByService(
-                        Box::new(
-                            <crate::types::DisallowedChangeByService as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DisallowedOperationOnFailoverHost => {
-                    Self::DisallowedOperationOnFailoverHost(
-                        Box::new(
-                            <crate::types::DisallowedOperationOnFailoverHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FailToLockFaultToleranceVMs => {
-                    Self::FailToLockFaultToleranceVMs(
-                        Box::new(
-                            <crate::types::FailToLockFaultToleranceVMs as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidProfileReferenceHost => {
-                    Self::InvalidProfileReferenceHost(
-                        Box::new(
-                            <crate::types::InvalidProfileReferenceHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidScheduledTask => {
-                    Self::InvalidScheduledTask(
-                        Box::new(
-                            <crate::types::InvalidScheduledTask as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LicenseAssignmentFailed => {
-                    Self::LicenseAssignmentFailed(
-                        Box::new(
-                            <crate::types::LicenseAssignmentFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MethodAlreadyDisabledFault => {
-                    Self::MethodAlreadyDisabledFault(
-                        Box::new(
-                            <crate::types::MethodAlreadyDisabledFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MethodDisabled => {
-                    Self::MethodDisabled(
-                        Box::new(
-                            <crate::types::MethodDisabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OperationDisallowedOnHost => {
-                    Self::OperationDisallowedOnHost(
-                        Box::new(
-                            <crate::types::OperationDisallowedOnHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RestrictedByAdministrator => {
-                    Self::RestrictedByAdministrator(
-                        Box::new(
-                            <crate::types::RestrictedByAdministrator as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ThirdPartyLicenseAssignmentFailed => {
-                    Self::ThirdPartyLicenseAssignmentFailed(
-                        Box::new(
-                            <crate::types::ThirdPartyLicenseAssignmentFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VAppOperationInProgress => {
-                    Self::VAppOperationInProgress(
-                        Box::new(
-                            <crate::types::VAppOperationInProgress as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AuthenticationRequired => {
-                    Self::AuthenticationRequired(
-                        Box::new(
-                            <crate::types::AuthenticationRequired as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostCommunication => {
-                    Self::HostCommunication(
-                        <crate::types::HostCommunicationKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidArgument => {
-                    Self::InvalidArgument(
-                        <crate::types::InvalidArgumentKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidRequest => {
-                    Self::InvalidRequest(
-                        <crate::types::InvalidRequestKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidToken => {
-                    Self::InvalidToken(
-                        Box::new(
-                            <crate::types::InvalidToken as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ManagedObjectNotFound => {
-                    Self::ManagedObjectNotFound(
-                        Box::new(
-                            <crate::types::ManagedObjectNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::NotEnoughLicenses => {
-                    Self::NotEnoughLicenses(
-                        <crate::types::NotEnoughLicensesKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::NotImplemented => {
-                    Self::NotImplemented(
-                        Box::new(
-                            <crate::types::NotImplemented as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotSupported => {
-                    Self::NotSupported(
-                        <crate::types::NotSupportedKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::RequestCanceled => {
-                    Self::RequestCanceled(
-                        Box::new(
-                            <crate::types::RequestCanceled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SecurityError => {
-                    Self::SecurityError(
-                        <crate::types::SecurityErrorKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::SessionNotFound => {
-                    Self::SessionNotFound(
-                        Box::new(
-                            <crate::types::SessionNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SystemError => {
-                    Self::SystemError(
-                        Box::new(
-                            <crate::types::SystemError as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UnexpectedFault => {
-                    Self::UnexpectedFault(
-                        Box::new(
-                            <crate::types::UnexpectedFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::RuntimeFault(
-                        Box::new(
-                            <crate::types::RuntimeFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for RuntimeFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for RuntimeFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for RuntimeFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for RuntimeFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *SAMLTokenAuthentication*.
 ///
 /// Extends `GuestAuthentication`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SAMLTokenAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -22,66 +22,74 @@ impl SAMLTokenAuthentication {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("interactiveSession", &self.interactive_session);
-        o.field("token", &self.token);
-        o.opt("username", &self.username);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SAMLTokenAuthentication",
+    type_name: Some("SAMLTokenAuthentication"),
+    wire: &["interactiveSession", "token", "username"],
+    names: &["interactive_session", "token", "username"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for SAMLTokenAuthentication {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.interactive_session,
+            1usize => &self.token,
+            2usize => &self.username,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.interactive_session,
+            1usize => &mut self.token,
+            2usize => &mut self.username,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SAMLTokenAuthentication {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SAMLTokenAuthentication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SAMLTokenAuthentication {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SAMLTokenAuthentication {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SAMLTokenAuthentication {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SAMLTokenAuthentication"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SAMLTokenAuthentication {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SAMLTokenAuthentication {
-    const TYPE_NAME: &'static str = "SAMLTokenAuthentication";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<crate::Password>, Option<String>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "interactiveSession" => {
-                    crate::de::req(&mut f.0, &mut map, "interactiveSession")
-                }
-                "token" => crate::de::req(&mut f.1, &mut map, "token"),
-                "username" => crate::de::set(&mut f.2, &mut map, "username"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["interactiveSession", "token"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            interactive_session: f_0,
-            token: f_1,
-            username: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct ScanHostPatchRequestType<'a> {
     /// Parameter *updateID*.
     pub update_id: Option<&'a [String]>,
 }
-impl serde::Serialize for ScanHostPatchRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ScanHostPatchRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("repository", &self.repository);
-        o.opt("updateID", &self.update_id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("updateID", &self.update_id);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct ScheduleReconcileDatastoreInventoryRequestType<'a> {
     /// ***Since:*** vSphere API Release 9.0.0.0
     pub deep_cleansing: Option<bool>,
 }
-impl serde::Serialize for ScheduleReconcileDatastoreInventoryRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ScheduleReconcileDatastoreInventoryRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastore", &self.datastore);
-        o.opt("deepCleansing", &self.deep_cleansing);
-        o.end(&crate::Extra::EMPTY)
+        o.field("deepCleansing", &self.deep_cleansing);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ScheduledHardwareUpgradeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ScheduledHardwareUpgradeInfo {
     /// Property *ScheduledHardwareUpgradeInfo.upgradePolicy*.
     pub upgrade_policy: Option<String>,
@@ -24,64 +24,81 @@ impl ScheduledHardwareUpgradeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("upgradePolicy", &self.upgrade_policy);
-        o.opt("versionKey", &self.version_key);
-        o.opt("scheduledHardwareUpgradeStatus", &self.scheduled_hardware_upgrade_status);
-        o.opt("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ScheduledHardwareUpgradeInfo",
+    type_name: Some("ScheduledHardwareUpgradeInfo"),
+    wire: &["upgradePolicy", "versionKey", "scheduledHardwareUpgradeStatus", "fault"],
+    names: &[
+        "upgrade_policy",
+        "version_key",
+        "scheduled_hardware_upgrade_status",
+        "fault",
+    ],
+    required: &[],
+    by_name: &[3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for ScheduledHardwareUpgradeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.upgrade_policy,
+            1usize => &self.version_key,
+            2usize => &self.scheduled_hardware_upgrade_status,
+            3usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.upgrade_policy,
+            1usize => &mut self.version_key,
+            2usize => &mut self.scheduled_hardware_upgrade_status,
+            3usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ScheduledHardwareUpgradeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ScheduledHardwareUpgradeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ScheduledHardwareUpgradeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ScheduledHardwareUpgradeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ScheduledHardwareUpgradeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ScheduledHardwareUpgradeInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ScheduledHardwareUpgradeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ScheduledHardwareUpgradeInfo {
-    const TYPE_NAME: &'static str = "ScheduledHardwareUpgradeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "upgradePolicy" => crate::de::set(&mut f.0, &mut map, "upgradePolicy"),
-                "versionKey" => crate::de::set(&mut f.1, &mut map, "versionKey"),
-                "scheduledHardwareUpgradeStatus" => {
-                    crate::de::set(&mut f.2, &mut map, "scheduledHardwareUpgradeStatus")
-                }
-                "fault" => crate::de::set(&mut f.3, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            upgrade_policy: f_0,
-            version_key: f_1,
-            scheduled_hardware_upgrade_status: f_2,
-            fault: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

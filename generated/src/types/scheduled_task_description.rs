@@ -3,7 +3,7 @@
 /// Data object type *ScheduledTaskDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ScheduledTaskDescription {
     /// Property *ScheduledTaskDescription.action*.
     pub action: Vec<crate::types::TypeDescriptionKind>,
@@ -26,84 +26,78 @@ impl ScheduledTaskDescription {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("action", &self.action);
-        o.field("schedulerInfo", &self.scheduler_info);
-        o.field("state", &self.state);
-        o.field("dayOfWeek", &self.day_of_week);
-        o.field("weekOfMonth", &self.week_of_month);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ScheduledTaskDescription",
+    type_name: Some("ScheduledTaskDescription"),
+    wire: &["action", "schedulerInfo", "state", "dayOfWeek", "weekOfMonth"],
+    names: &["action", "scheduler_info", "state", "day_of_week", "week_of_month"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[0u16, 3u16, 1u16, 2u16, 4u16],
+};
+impl crate::object::Object for ScheduledTaskDescription {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.action,
+            1usize => &self.scheduler_info,
+            2usize => &self.state,
+            3usize => &self.day_of_week,
+            4usize => &self.week_of_month,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.action,
+            1usize => &mut self.scheduler_info,
+            2usize => &mut self.state,
+            3usize => &mut self.day_of_week,
+            4usize => &mut self.week_of_month,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ScheduledTaskDescription {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ScheduledTaskDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ScheduledTaskDescription {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ScheduledTaskDescription {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ScheduledTaskDescription {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ScheduledTaskDescription"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ScheduledTaskDescription {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ScheduledTaskDescription {
-    const TYPE_NAME: &'static str = "ScheduledTaskDescription";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::TypeDescriptionKind>>,
-            Option<Vec<crate::types::ScheduledTaskDetail>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-            Option<Vec<crate::types::ElementDescriptionKind>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "action" => crate::de::req_list(&mut f.0, &mut map, "action"),
-                "schedulerInfo" => {
-                    crate::de::req_list(&mut f.1, &mut map, "schedulerInfo")
-                }
-                "state" => crate::de::req_list(&mut f.2, &mut map, "state"),
-                "dayOfWeek" => crate::de::req_list(&mut f.3, &mut map, "dayOfWeek"),
-                "weekOfMonth" => crate::de::req_list(&mut f.4, &mut map, "weekOfMonth"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["action", "schedulerInfo", "state", "dayOfWeek", "weekOfMonth"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            action: f_0,
-            scheduler_info: f_1,
-            state: f_2,
-            day_of_week: f_3,
-            week_of_month: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

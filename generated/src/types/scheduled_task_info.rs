@@ -3,7 +3,7 @@
 /// Data object type *ScheduledTaskInfo*.
 ///
 /// Extends `ScheduledTaskSpec`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ScheduledTaskInfo {
     /// Property *ScheduledTaskSpec.name*.
     pub name: String,
@@ -64,191 +64,165 @@ impl ScheduledTaskInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("description", &self.description);
-        o.field("enabled", &self.enabled);
-        o.field("scheduler", &self.scheduler);
-        o.field("action", &self.action);
-        o.opt("notification", &self.notification);
-        o.field("scheduledTask", &self.scheduled_task);
-        o.field("entity", &self.entity);
-        o.field("lastModifiedTime", &self.last_modified_time);
-        o.field("lastModifiedUser", &self.last_modified_user);
-        o.opt("nextRunTime", &self.next_run_time);
-        o.opt("prevRunTime", &self.prev_run_time);
-        o.field("state", &self.state);
-        o.opt("error", &self.error);
-        o.opt("result", &self.result);
-        o.opt("progress", &self.progress);
-        o.opt("activeTask", &self.active_task);
-        o.field("taskObject", &self.task_object);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ScheduledTaskInfo",
+    type_name: Some("ScheduledTaskInfo"),
+    wire: &[
+        "name",
+        "description",
+        "enabled",
+        "scheduler",
+        "action",
+        "notification",
+        "scheduledTask",
+        "entity",
+        "lastModifiedTime",
+        "lastModifiedUser",
+        "nextRunTime",
+        "prevRunTime",
+        "state",
+        "error",
+        "result",
+        "progress",
+        "activeTask",
+        "taskObject",
+    ],
+    names: &[
+        "name",
+        "description",
+        "enabled",
+        "scheduler",
+        "action",
+        "notification",
+        "scheduled_task",
+        "entity",
+        "last_modified_time",
+        "last_modified_user",
+        "next_run_time",
+        "prev_run_time",
+        "state",
+        "error",
+        "result",
+        "progress",
+        "active_task",
+        "task_object",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16, 7u16, 8u16, 9u16, 12u16, 17u16],
+    by_name: &[
+        4u16, 16u16, 1u16, 2u16, 7u16, 13u16, 8u16, 9u16, 0u16, 10u16, 5u16, 11u16,
+        15u16, 14u16, 6u16, 3u16, 12u16, 17u16,
+    ],
+};
+impl crate::object::Object for ScheduledTaskInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.description,
+            2usize => &self.enabled,
+            3usize => &self.scheduler,
+            4usize => &self.action,
+            5usize => &self.notification,
+            6usize => &self.scheduled_task,
+            7usize => &self.entity,
+            8usize => &self.last_modified_time,
+            9usize => &self.last_modified_user,
+            10usize => &self.next_run_time,
+            11usize => &self.prev_run_time,
+            12usize => &self.state,
+            13usize => &self.error,
+            14usize => &self.result,
+            15usize => &self.progress,
+            16usize => &self.active_task,
+            17usize => &self.task_object,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.description,
+            2usize => &mut self.enabled,
+            3usize => &mut self.scheduler,
+            4usize => &mut self.action,
+            5usize => &mut self.notification,
+            6usize => &mut self.scheduled_task,
+            7usize => &mut self.entity,
+            8usize => &mut self.last_modified_time,
+            9usize => &mut self.last_modified_user,
+            10usize => &mut self.next_run_time,
+            11usize => &mut self.prev_run_time,
+            12usize => &mut self.state,
+            13usize => &mut self.error,
+            14usize => &mut self.result,
+            15usize => &mut self.progress,
+            16usize => &mut self.active_task,
+            17usize => &mut self.task_object,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ScheduledTaskInfo {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            enabled: crate::object::Blank::blank(),
+            scheduler: crate::object::Blank::blank(),
+            action: crate::object::Blank::blank(),
+            notification: crate::object::Blank::blank(),
+            scheduled_task: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            last_modified_time: crate::object::Blank::blank(),
+            last_modified_user: crate::object::Blank::blank(),
+            next_run_time: crate::object::Blank::blank(),
+            prev_run_time: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            error: crate::object::Blank::blank(),
+            result: crate::object::Blank::blank(),
+            progress: crate::object::Blank::blank(),
+            active_task: crate::object::Blank::blank(),
+            task_object: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ScheduledTaskInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ScheduledTaskInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ScheduledTaskInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ScheduledTaskInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ScheduledTaskInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ScheduledTaskInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ScheduledTaskInfo {
-    const TYPE_NAME: &'static str = "ScheduledTaskInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::types::TaskSchedulerKind>,
-            Option<crate::types::ActionKind>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::TaskInfoState>,
-            Option<crate::types::MethodFaultKind>,
-            Option<crate::types::Any>,
-            Option<i32>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "enabled" => crate::de::req(&mut f.2, &mut map, "enabled"),
-                "scheduler" => crate::de::req(&mut f.3, &mut map, "scheduler"),
-                "action" => crate::de::req(&mut f.4, &mut map, "action"),
-                "notification" => crate::de::set(&mut f.5, &mut map, "notification"),
-                "scheduledTask" => crate::de::req(&mut f.6, &mut map, "scheduledTask"),
-                "entity" => crate::de::req(&mut f.7, &mut map, "entity"),
-                "lastModifiedTime" => {
-                    crate::de::req(&mut f.8, &mut map, "lastModifiedTime")
-                }
-                "lastModifiedUser" => {
-                    crate::de::req(&mut f.9, &mut map, "lastModifiedUser")
-                }
-                "nextRunTime" => crate::de::set(&mut f.10, &mut map, "nextRunTime"),
-                "prevRunTime" => crate::de::set(&mut f.11, &mut map, "prevRunTime"),
-                "state" => crate::de::req(&mut f.12, &mut map, "state"),
-                "error" => crate::de::set(&mut f.13, &mut map, "error"),
-                "result" => crate::de::set(&mut f.14, &mut map, "result"),
-                "progress" => crate::de::set(&mut f.15, &mut map, "progress"),
-                "activeTask" => crate::de::set(&mut f.16, &mut map, "activeTask"),
-                "taskObject" => crate::de::req(&mut f.17, &mut map, "taskObject"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, Some(_), Some(_),
-            Some(_), Some(_), _, _, Some(_), _, _, _, _, Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.12.is_some(),
-                        f.17.is_some(),
-                    ],
-                    &[
-                        "name",
-                        "description",
-                        "enabled",
-                        "scheduler",
-                        "action",
-                        "scheduledTask",
-                        "entity",
-                        "lastModifiedTime",
-                        "lastModifiedUser",
-                        "state",
-                        "taskObject",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            f_10,
-            f_11,
-            Some(f_12),
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            Some(f_17),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            description: f_1,
-            enabled: f_2,
-            scheduler: f_3,
-            action: f_4,
-            notification: f_5,
-            scheduled_task: f_6,
-            entity: f_7,
-            last_modified_time: f_8,
-            last_modified_user: f_9,
-            next_run_time: f_10,
-            prev_run_time: f_11,
-            state: f_12,
-            error: f_13,
-            result: f_14,
-            progress: f_15,
-            active_task: f_16,
-            task_object: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ScheduledTaskSpecKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ScheduledTaskSpec {
     /// Property *ScheduledTaskSpec.name*.
     pub name: String,
@@ -30,83 +30,89 @@ impl ScheduledTaskSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("description", &self.description);
-        o.field("enabled", &self.enabled);
-        o.field("scheduler", &self.scheduler);
-        o.field("action", &self.action);
-        o.opt("notification", &self.notification);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ScheduledTaskSpec",
+    type_name: Some("ScheduledTaskSpec"),
+    wire: &["name", "description", "enabled", "scheduler", "action", "notification"],
+    names: &["name", "description", "enabled", "scheduler", "action", "notification"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[4u16, 1u16, 2u16, 0u16, 5u16, 3u16],
+};
+impl crate::object::Object for ScheduledTaskSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.description,
+            2usize => &self.enabled,
+            3usize => &self.scheduler,
+            4usize => &self.action,
+            5usize => &self.notification,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.description,
+            2usize => &mut self.enabled,
+            3usize => &mut self.scheduler,
+            4usize => &mut self.action,
+            5usize => &mut self.notification,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ScheduledTaskSpec {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            enabled: crate::object::Blank::blank(),
+            scheduler: crate::object::Blank::blank(),
+            action: crate::object::Blank::blank(),
+            notification: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ScheduledTaskSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ScheduledTaskSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ScheduledTaskSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ScheduledTaskSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ScheduledTaskSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ScheduledTaskSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ScheduledTaskSpec {
-    const TYPE_NAME: &'static str = "ScheduledTaskSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::types::TaskSchedulerKind>,
-            Option<crate::types::ActionKind>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "enabled" => crate::de::req(&mut f.2, &mut map, "enabled"),
-                "scheduler" => crate::de::req(&mut f.3, &mut map, "scheduler"),
-                "action" => crate::de::req(&mut f.4, &mut map, "action"),
-                "notification" => crate::de::set(&mut f.5, &mut map, "notification"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["name", "description", "enabled", "scheduler", "action"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            description: f_1,
-            enabled: f_2,
-            scheduler: f_3,
-            action: f_4,
-            notification: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ScheduledTaskSpec` or any of its subtypes: what a member declared as `ScheduledTaskSpec` holds.
@@ -123,10 +129,7 @@ pub enum ScheduledTaskSpecKind {
 impl ScheduledTaskSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ScheduledTaskSpec(v) => v.type_name(),
-            Self::ScheduledTaskInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -150,49 +153,55 @@ impl From<crate::types::ScheduledTaskInfo> for ScheduledTaskSpecKind {
         Self::ScheduledTaskInfo(Box::new(v))
     }
 }
-impl serde::Serialize for ScheduledTaskSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ScheduledTaskSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::ScheduledTaskSpec, id) {
+            crate::registry::id::ScheduledTaskInfo => {
+                Self::ScheduledTaskInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ScheduledTaskSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ScheduledTaskSpec(v) => v.serialize(s),
-            Self::ScheduledTaskInfo(v) => v.serialize(s),
+            Self::ScheduledTaskSpec(v) => &**v,
+            Self::ScheduledTaskInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ScheduledTaskSpec(v) => &mut **v,
+            Self::ScheduledTaskInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ScheduledTaskSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ScheduledTaskSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ScheduledTaskSpecKind {
-    const BASE: u16 = crate::registry::id::ScheduledTaskSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ScheduledTaskInfo => {
-                    Self::ScheduledTaskInfo(
-                        Box::new(
-                            <crate::types::ScheduledTaskInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ScheduledTaskSpec(
-                        Box::new(
-                            <crate::types::ScheduledTaskSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ScheduledTaskSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ScheduledTaskSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ScheduledTaskSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ScheduledTaskSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ScsiLunDurableName*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ScsiLunDurableName {
     /// Property *ScsiLunDurableName.namespace*.
     pub namespace: String,
@@ -22,60 +22,74 @@ impl ScsiLunDurableName {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("namespace", &self.namespace);
-        o.field("namespaceId", &self.namespace_id);
-        o.opt("data", &self.data);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ScsiLunDurableName",
+    type_name: Some("ScsiLunDurableName"),
+    wire: &["namespace", "namespaceId", "data"],
+    names: &["namespace", "namespace_id", "data"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for ScsiLunDurableName {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.namespace,
+            1usize => &self.namespace_id,
+            2usize => &self.data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.namespace,
+            1usize => &mut self.namespace_id,
+            2usize => &mut self.data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ScsiLunDurableName {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ScsiLunDurableName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ScsiLunDurableName {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ScsiLunDurableName {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ScsiLunDurableName {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ScsiLunDurableName"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ScsiLunDurableName {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ScsiLunDurableName {
-    const TYPE_NAME: &'static str = "ScsiLunDurableName";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i8>, Option<Vec<i8>>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "namespace" => crate::de::req(&mut f.0, &mut map, "namespace"),
-                "namespaceId" => crate::de::req(&mut f.1, &mut map, "namespaceId"),
-                "data" => crate::de::set_list(&mut f.2, &mut map, "data"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["namespace", "namespaceId"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            namespace: f_0,
-            namespace_id: f_1,
-            data: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *SeSparseVirtualDiskSpec*.
 ///
 /// Extends `FileBackedVirtualDiskSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SeSparseVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
     pub disk_type: String,
@@ -32,80 +32,98 @@ impl SeSparseVirtualDiskSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("diskType", &self.disk_type);
-        o.field("adapterType", &self.adapter_type);
-        o.field("capacityKb", &self.capacity_kb);
-        o.opt("profile", &self.profile);
-        o.opt("crypto", &self.crypto);
-        o.opt("sectorFormat", &self.sector_format);
-        o.opt("grainSizeKb", &self.grain_size_kb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SeSparseVirtualDiskSpec",
+    type_name: Some("SeSparseVirtualDiskSpec"),
+    wire: &[
+        "diskType",
+        "adapterType",
+        "capacityKb",
+        "profile",
+        "crypto",
+        "sectorFormat",
+        "grainSizeKb",
+    ],
+    names: &[
+        "disk_type",
+        "adapter_type",
+        "capacity_kb",
+        "profile",
+        "crypto",
+        "sector_format",
+        "grain_size_kb",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 4u16, 0u16, 6u16, 3u16, 5u16],
+};
+impl crate::object::Object for SeSparseVirtualDiskSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk_type,
+            1usize => &self.adapter_type,
+            2usize => &self.capacity_kb,
+            3usize => &self.profile,
+            4usize => &self.crypto,
+            5usize => &self.sector_format,
+            6usize => &self.grain_size_kb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk_type,
+            1usize => &mut self.adapter_type,
+            2usize => &mut self.capacity_kb,
+            3usize => &mut self.profile,
+            4usize => &mut self.crypto,
+            5usize => &mut self.sector_format,
+            6usize => &mut self.grain_size_kb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SeSparseVirtualDiskSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SeSparseVirtualDiskSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SeSparseVirtualDiskSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SeSparseVirtualDiskSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SeSparseVirtualDiskSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SeSparseVirtualDiskSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SeSparseVirtualDiskSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SeSparseVirtualDiskSpec {
-    const TYPE_NAME: &'static str = "SeSparseVirtualDiskSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<crate::types::CryptoSpecKind>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "diskType" => crate::de::req(&mut f.0, &mut map, "diskType"),
-                "adapterType" => crate::de::req(&mut f.1, &mut map, "adapterType"),
-                "capacityKb" => crate::de::req(&mut f.2, &mut map, "capacityKb"),
-                "profile" => crate::de::set_list(&mut f.3, &mut map, "profile"),
-                "crypto" => crate::de::set(&mut f.4, &mut map, "crypto"),
-                "sectorFormat" => crate::de::set(&mut f.5, &mut map, "sectorFormat"),
-                "grainSizeKb" => crate::de::set(&mut f.6, &mut map, "grainSizeKb"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["diskType", "adapterType", "capacityKb"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            disk_type: f_0,
-            adapter_type: f_1,
-            capacity_kb: f_2,
-            profile: f_3,
-            crypto: f_4,
-            sector_format: f_5,
-            grain_size_kb: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct SearchDatastoreSubFoldersRequestType<'a> {
     /// Parameter *searchSpec*.
     pub search_spec: Option<&'a crate::types::HostDatastoreBrowserSearchSpec>,
 }
-impl serde::Serialize for SearchDatastoreSubFoldersRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SearchDatastoreSubFoldersRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastorePath", &self.datastore_path);
-        o.opt("searchSpec", &self.search_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("searchSpec", &self.search_spec);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SearchIndexIterationSpec {
     /// Property *SearchIndexIterationSpec.marker*.
     pub marker: Option<String>,
@@ -22,51 +22,72 @@ impl SearchIndexIterationSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("marker", &self.marker);
-        o.opt("limit", &self.limit);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SearchIndexIterationSpec",
+    type_name: Some("SearchIndexIterationSpec"),
+    wire: &["marker", "limit"],
+    names: &["marker", "limit"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for SearchIndexIterationSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.marker,
+            1usize => &self.limit,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.marker,
+            1usize => &mut self.limit,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SearchIndexIterationSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SearchIndexIterationSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SearchIndexIterationSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SearchIndexIterationSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SearchIndexIterationSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SearchIndexIterationSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SearchIndexIterationSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SearchIndexIterationSpec {
-    const TYPE_NAME: &'static str = "SearchIndexIterationSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "marker" => crate::de::set(&mut f.0, &mut map, "marker"),
-                "limit" => crate::de::set(&mut f.1, &mut map, "limit"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            marker: f_0,
-            limit: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SearchIndexPredicate {
     /// Property *SearchIndexPredicate.propertyPath*.
     pub property_path: String,
@@ -28,76 +28,90 @@ impl SearchIndexPredicate {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("propertyPath", &self.property_path);
-        o.field("operator", &self.operator);
-        o.opt("arrayOperator", &self.array_operator);
-        o.opt("comparableValue", &self.comparable_value);
-        o.opt("comparableList", &self.comparable_list);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SearchIndexPredicate",
+    type_name: Some("SearchIndexPredicate"),
+    wire: &[
+        "propertyPath",
+        "operator",
+        "arrayOperator",
+        "comparableValue",
+        "comparableList",
+    ],
+    names: &[
+        "property_path",
+        "operator",
+        "array_operator",
+        "comparable_value",
+        "comparable_list",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for SearchIndexPredicate {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.property_path,
+            1usize => &self.operator,
+            2usize => &self.array_operator,
+            3usize => &self.comparable_value,
+            4usize => &self.comparable_list,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.property_path,
+            1usize => &mut self.operator,
+            2usize => &mut self.array_operator,
+            3usize => &mut self.comparable_value,
+            4usize => &mut self.comparable_list,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SearchIndexPredicate {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SearchIndexPredicate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SearchIndexPredicate {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SearchIndexPredicate {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SearchIndexPredicate {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SearchIndexPredicate"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SearchIndexPredicate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SearchIndexPredicate {
-    const TYPE_NAME: &'static str = "SearchIndexPredicate";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::Any>,
-            Option<Vec<crate::types::Any>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "propertyPath" => crate::de::req(&mut f.0, &mut map, "propertyPath"),
-                "operator" => crate::de::req(&mut f.1, &mut map, "operator"),
-                "arrayOperator" => crate::de::set(&mut f.2, &mut map, "arrayOperator"),
-                "comparableValue" => {
-                    crate::de::set(&mut f.3, &mut map, "comparableValue")
-                }
-                "comparableList" => {
-                    crate::de::set_list(&mut f.4, &mut map, "comparableList")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["propertyPath", "operator"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            property_path: f_0,
-            operator: f_1,
-            array_operator: f_2,
-            comparable_value: f_3,
-            comparable_list: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SearchIndexQuerySpec {
     /// Property *SearchIndexQuerySpec.properties*.
     pub properties: Option<Vec<String>>,
@@ -28,69 +28,78 @@ impl SearchIndexQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("properties", &self.properties);
-        o.field("resourceType", &self.resource_type);
-        o.opt("filters", &self.filters);
-        o.opt("returnTotalCount", &self.return_total_count);
-        o.opt("limit", &self.limit);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SearchIndexQuerySpec",
+    type_name: Some("SearchIndexQuerySpec"),
+    wire: &["properties", "resourceType", "filters", "returnTotalCount", "limit"],
+    names: &["properties", "resource_type", "filters", "return_total_count", "limit"],
+    required: &[1u16],
+    by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for SearchIndexQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.properties,
+            1usize => &self.resource_type,
+            2usize => &self.filters,
+            3usize => &self.return_total_count,
+            4usize => &self.limit,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.properties,
+            1usize => &mut self.resource_type,
+            2usize => &mut self.filters,
+            3usize => &mut self.return_total_count,
+            4usize => &mut self.limit,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SearchIndexQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SearchIndexQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SearchIndexQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SearchIndexQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SearchIndexQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SearchIndexQuerySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SearchIndexQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SearchIndexQuerySpec {
-    const TYPE_NAME: &'static str = "SearchIndexQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Vec<crate::types::SearchIndexFilter>>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "properties" => crate::de::set_list(&mut f.0, &mut map, "properties"),
-                "resourceType" => crate::de::req(&mut f.1, &mut map, "resourceType"),
-                "filters" => crate::de::set_list(&mut f.2, &mut map, "filters"),
-                "returnTotalCount" => {
-                    crate::de::set(&mut f.3, &mut map, "returnTotalCount")
-                }
-                "limit" => crate::de::set(&mut f.4, &mut map, "limit"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["resourceType"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            properties: f_0,
-            resource_type: f_1,
-            filters: f_2,
-            return_total_count: f_3,
-            limit: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

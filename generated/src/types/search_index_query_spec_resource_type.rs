@@ -78,8 +78,9 @@ impl SearchIndexQuerySpecResourceType {
         }
     }
 }
-impl crate::de::StringEnum for SearchIndexQuerySpecResourceType {
-    fn from_wire(v: &str) -> Self {
+impl SearchIndexQuerySpecResourceType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "ClusterComputeResource" => Self::ClusterComputeResource,
             "ComputeResource" => Self::ComputeResource,
@@ -103,13 +104,13 @@ impl crate::de::StringEnum for SearchIndexQuerySpecResourceType {
 }
 impl From<&str> for SearchIndexQuerySpecResourceType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for SearchIndexQuerySpecResourceType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for SearchIndexQuerySpecResourceType {
@@ -117,13 +118,33 @@ impl std::fmt::Display for SearchIndexQuerySpecResourceType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for SearchIndexQuerySpecResourceType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for SearchIndexQuerySpecResourceType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for SearchIndexQuerySpecResourceType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SearchIndexQuerySpecResourceType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SearchIndexQuerySpecResourceType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

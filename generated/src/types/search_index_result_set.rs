@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SearchIndexResultSet {
     /// Property *SearchIndexResultSet.properties*.
     pub properties: Option<Vec<String>>,
@@ -26,58 +26,76 @@ impl SearchIndexResultSet {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("properties", &self.properties);
-        o.opt("items", &self.items);
-        o.opt("totalCount", &self.total_count);
-        o.opt("marker", &self.marker);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SearchIndexResultSet",
+    type_name: Some("SearchIndexResultSet"),
+    wire: &["properties", "items", "totalCount", "marker"],
+    names: &["properties", "items", "total_count", "marker"],
+    required: &[],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for SearchIndexResultSet {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.properties,
+            1usize => &self.items,
+            2usize => &self.total_count,
+            3usize => &self.marker,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.properties,
+            1usize => &mut self.items,
+            2usize => &mut self.total_count,
+            3usize => &mut self.marker,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SearchIndexResultSet {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SearchIndexResultSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SearchIndexResultSet {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SearchIndexResultSet {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SearchIndexResultSet {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SearchIndexResultSet"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SearchIndexResultSet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SearchIndexResultSet {
-    const TYPE_NAME: &'static str = "SearchIndexResultSet";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<crate::types::SearchIndexResourceItem>>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "properties" => crate::de::set_list(&mut f.0, &mut map, "properties"),
-                "items" => crate::de::set_list(&mut f.1, &mut map, "items"),
-                "totalCount" => crate::de::set(&mut f.2, &mut map, "totalCount"),
-                "marker" => crate::de::set(&mut f.3, &mut map, "marker"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            properties: f_0,
-            items: f_1,
-            total_count: f_2,
-            marker: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `RuntimeFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SecurityErrorKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SecurityError {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl SecurityError {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SecurityError",
+    type_name: Some("SecurityError"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for SecurityError {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SecurityError {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SecurityError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SecurityError {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SecurityError {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SecurityError {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SecurityError"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SecurityError {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SecurityError {
-    const TYPE_NAME: &'static str = "SecurityError";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `SecurityError` or any of its subtypes: what a member declared as `SecurityError` holds.
@@ -90,14 +112,7 @@ pub enum SecurityErrorKind {
 impl SecurityErrorKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::SecurityError(v) => v.type_name(),
-            #[cfg(feature = "pbm")]
-            Self::PbmFaultNoPermission(v) => v.type_name(),
-            Self::NoPermission(v) => v.type_name(),
-            Self::RestrictedVersion(v) => v.type_name(),
-            Self::SolutionUserRequired(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -141,83 +156,77 @@ impl From<crate::types::SolutionUserRequired> for SecurityErrorKind {
         Self::SolutionUserRequired(Box::new(v))
     }
 }
-impl serde::Serialize for SecurityErrorKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::SecurityError(v) => v.serialize(s),
+impl crate::object::Family for SecurityErrorKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::SecurityError, id) {
             #[cfg(feature = "pbm")]
-            Self::PbmFaultNoPermission(v) => v.serialize(s),
-            Self::NoPermission(v) => v.serialize(s),
-            Self::RestrictedVersion(v) => v.serialize(s),
-            Self::SolutionUserRequired(v) => v.serialize(s),
+            crate::registry::id::PbmFaultNoPermission => {
+                Self::PbmFaultNoPermission(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoPermission => {
+                Self::NoPermission(
+                    <crate::types::NoPermissionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::RestrictedVersion => {
+                Self::RestrictedVersion(crate::object::Blank::blank())
+            }
+            crate::registry::id::SolutionUserRequired => {
+                Self::SolutionUserRequired(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::SecurityError(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::SecurityError(v) => &**v,
+            #[cfg(feature = "pbm")]
+            Self::PbmFaultNoPermission(v) => &**v,
+            Self::NoPermission(v) => crate::object::Family::object(v),
+            Self::RestrictedVersion(v) => &**v,
+            Self::SolutionUserRequired(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::SecurityError(v) => &mut **v,
+            #[cfg(feature = "pbm")]
+            Self::PbmFaultNoPermission(v) => &mut **v,
+            Self::NoPermission(v) => crate::object::Family::object_mut(v),
+            Self::RestrictedVersion(v) => &mut **v,
+            Self::SolutionUserRequired(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for SecurityErrorKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for SecurityErrorKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for SecurityErrorKind {
-    const BASE: u16 = crate::registry::id::SecurityError;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "pbm")]
-                crate::registry::id::PbmFaultNoPermission => {
-                    Self::PbmFaultNoPermission(
-                        Box::new(
-                            <crate::types::PbmFaultNoPermission as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoPermission => {
-                    Self::NoPermission(
-                        <crate::types::NoPermissionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::RestrictedVersion => {
-                    Self::RestrictedVersion(
-                        Box::new(
-                            <crate::types::RestrictedVersion as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SolutionUserRequired => {
-                    Self::SolutionUserRequired(
-                        Box::new(
-                            <crate::types::SolutionUserRequired as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::SecurityError(
-                        Box::new(
-                            <crate::types::SecurityError as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for SecurityErrorKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for SecurityErrorKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for SecurityErrorKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SecurityErrorKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct SelectActivePartitionRequestType<'a> {
     /// Parameter *partition*.
     pub partition: Option<&'a crate::types::HostScsiDiskPartition>,
 }
-impl serde::Serialize for SelectActivePartitionRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("partition", &self.partition);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for SelectActivePartitionRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("partition", &self.partition);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct SelectVnicForNicTypeRequestType<'a> {
     /// Parameter *device*.
     pub device: &'a str,
 }
-impl serde::Serialize for SelectVnicForNicTypeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SelectVnicForNicTypeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("nicType", &self.nic_type);
         o.field("device", &self.device);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *SendEmailAction*.
 ///
 /// Extends `Action`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SendEmailAction {
     /// Property *SendEmailAction.toList*.
     pub to_list: String,
@@ -24,68 +24,76 @@ impl SendEmailAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("toList", &self.to_list);
-        o.field("ccList", &self.cc_list);
-        o.field("subject", &self.subject);
-        o.field("body", &self.body);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SendEmailAction",
+    type_name: Some("SendEmailAction"),
+    wire: &["toList", "ccList", "subject", "body"],
+    names: &["to_list", "cc_list", "subject", "body"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for SendEmailAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.to_list,
+            1usize => &self.cc_list,
+            2usize => &self.subject,
+            3usize => &self.body,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.to_list,
+            1usize => &mut self.cc_list,
+            2usize => &mut self.subject,
+            3usize => &mut self.body,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SendEmailAction {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SendEmailAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SendEmailAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SendEmailAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SendEmailAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SendEmailAction"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SendEmailAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SendEmailAction {
-    const TYPE_NAME: &'static str = "SendEmailAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "toList" => crate::de::req(&mut f.0, &mut map, "toList"),
-                "ccList" => crate::de::req(&mut f.1, &mut map, "ccList"),
-                "subject" => crate::de::req(&mut f.2, &mut map, "subject"),
-                "body" => crate::de::req(&mut f.3, &mut map, "body"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["toList", "ccList", "subject", "body"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            to_list: f_0,
-            cc_list: f_1,
-            subject: f_2,
-            body: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ServiceConsoleReservationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ServiceConsoleReservationInfo {
     /// Property *ServiceConsoleReservationInfo.serviceConsoleReservedCfg*.
     pub service_console_reserved_cfg: i64,
@@ -22,72 +22,74 @@ impl ServiceConsoleReservationInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("serviceConsoleReservedCfg", &self.service_console_reserved_cfg);
-        o.field("serviceConsoleReserved", &self.service_console_reserved);
-        o.field("unreserved", &self.unreserved);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ServiceConsoleReservationInfo",
+    type_name: Some("ServiceConsoleReservationInfo"),
+    wire: &["serviceConsoleReservedCfg", "serviceConsoleReserved", "unreserved"],
+    names: &["service_console_reserved_cfg", "service_console_reserved", "unreserved"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for ServiceConsoleReservationInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.service_console_reserved_cfg,
+            1usize => &self.service_console_reserved,
+            2usize => &self.unreserved,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.service_console_reserved_cfg,
+            1usize => &mut self.service_console_reserved,
+            2usize => &mut self.unreserved,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ServiceConsoleReservationInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ServiceConsoleReservationInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ServiceConsoleReservationInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ServiceConsoleReservationInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ServiceConsoleReservationInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ServiceConsoleReservationInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ServiceConsoleReservationInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ServiceConsoleReservationInfo {
-    const TYPE_NAME: &'static str = "ServiceConsoleReservationInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<i64>, Option<i64>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "serviceConsoleReservedCfg" => {
-                    crate::de::req(&mut f.0, &mut map, "serviceConsoleReservedCfg")
-                }
-                "serviceConsoleReserved" => {
-                    crate::de::req(&mut f.1, &mut map, "serviceConsoleReserved")
-                }
-                "unreserved" => crate::de::req(&mut f.2, &mut map, "unreserved"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &[
-                        "serviceConsoleReservedCfg",
-                        "serviceConsoleReserved",
-                        "unreserved",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            service_console_reserved_cfg: f_0,
-            service_console_reserved: f_1,
-            unreserved: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

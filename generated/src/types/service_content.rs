@@ -3,7 +3,7 @@
 /// Data object type *ServiceContent*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServiceContent {
     /// Property *ServiceContent.rootFolder*.
     ///
@@ -220,424 +220,333 @@ impl ServiceContent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("rootFolder", &self.root_folder);
-        o.field("propertyCollector", &self.property_collector);
-        o.opt("viewManager", &self.view_manager);
-        o.field("about", &self.about);
-        o.opt("setting", &self.setting);
-        o.opt("userDirectory", &self.user_directory);
-        o.opt("sessionManager", &self.session_manager);
-        o.opt("authorizationManager", &self.authorization_manager);
-        o.opt("serviceManager", &self.service_manager);
-        o.opt("perfManager", &self.perf_manager);
-        o.opt("scheduledTaskManager", &self.scheduled_task_manager);
-        o.opt("alarmManager", &self.alarm_manager);
-        o.opt("eventManager", &self.event_manager);
-        o.opt("taskManager", &self.task_manager);
-        o.opt("extensionManager", &self.extension_manager);
-        o.opt("customizationSpecManager", &self.customization_spec_manager);
-        o.opt("guestCustomizationManager", &self.guest_customization_manager);
-        o.opt("customFieldsManager", &self.custom_fields_manager);
-        o.opt("accountManager", &self.account_manager);
-        o.opt("diagnosticManager", &self.diagnostic_manager);
-        o.opt("licenseManager", &self.license_manager);
-        o.opt("searchIndex", &self.search_index);
-        o.opt("fileManager", &self.file_manager);
-        o.opt("datastoreNamespaceManager", &self.datastore_namespace_manager);
-        o.opt("virtualDiskManager", &self.virtual_disk_manager);
-        o.opt("virtualizationManager", &self.virtualization_manager);
-        o.opt("snmpSystem", &self.snmp_system);
-        o.opt("vmProvisioningChecker", &self.vm_provisioning_checker);
-        o.opt("vmCompatibilityChecker", &self.vm_compatibility_checker);
-        o.opt("ovfManager", &self.ovf_manager);
-        o.opt("ipPoolManager", &self.ip_pool_manager);
-        o.opt("dvSwitchManager", &self.dv_switch_manager);
-        o.opt("hostProfileManager", &self.host_profile_manager);
-        o.opt("clusterProfileManager", &self.cluster_profile_manager);
-        o.opt("complianceManager", &self.compliance_manager);
-        o.opt("localizationManager", &self.localization_manager);
-        o.opt("storageResourceManager", &self.storage_resource_manager);
-        o.opt("guestOperationsManager", &self.guest_operations_manager);
-        o.opt("overheadMemoryManager", &self.overhead_memory_manager);
-        o.opt("certificateManager", &self.certificate_manager);
-        o.opt("ioFilterManager", &self.io_filter_manager);
-        o.opt("vStorageObjectManager", &self.v_storage_object_manager);
-        o.opt("hostSpecManager", &self.host_spec_manager);
-        o.opt("cryptoManager", &self.crypto_manager);
-        o.opt("healthUpdateManager", &self.health_update_manager);
-        o.opt("failoverClusterConfigurator", &self.failover_cluster_configurator);
-        o.opt("failoverClusterManager", &self.failover_cluster_manager);
-        o.opt("tenantManager", &self.tenant_manager);
-        o.opt("siteInfoManager", &self.site_info_manager);
-        o.opt("storageQueryManager", &self.storage_query_manager);
-        o.opt("directPathProfileManager", &self.direct_path_profile_manager);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ServiceContent",
+    type_name: Some("ServiceContent"),
+    wire: &[
+        "rootFolder",
+        "propertyCollector",
+        "viewManager",
+        "about",
+        "setting",
+        "userDirectory",
+        "sessionManager",
+        "authorizationManager",
+        "serviceManager",
+        "perfManager",
+        "scheduledTaskManager",
+        "alarmManager",
+        "eventManager",
+        "taskManager",
+        "extensionManager",
+        "customizationSpecManager",
+        "guestCustomizationManager",
+        "customFieldsManager",
+        "accountManager",
+        "diagnosticManager",
+        "licenseManager",
+        "searchIndex",
+        "fileManager",
+        "datastoreNamespaceManager",
+        "virtualDiskManager",
+        "virtualizationManager",
+        "snmpSystem",
+        "vmProvisioningChecker",
+        "vmCompatibilityChecker",
+        "ovfManager",
+        "ipPoolManager",
+        "dvSwitchManager",
+        "hostProfileManager",
+        "clusterProfileManager",
+        "complianceManager",
+        "localizationManager",
+        "storageResourceManager",
+        "guestOperationsManager",
+        "overheadMemoryManager",
+        "certificateManager",
+        "ioFilterManager",
+        "vStorageObjectManager",
+        "hostSpecManager",
+        "cryptoManager",
+        "healthUpdateManager",
+        "failoverClusterConfigurator",
+        "failoverClusterManager",
+        "tenantManager",
+        "siteInfoManager",
+        "storageQueryManager",
+        "directPathProfileManager",
+    ],
+    names: &[
+        "root_folder",
+        "property_collector",
+        "view_manager",
+        "about",
+        "setting",
+        "user_directory",
+        "session_manager",
+        "authorization_manager",
+        "service_manager",
+        "perf_manager",
+        "scheduled_task_manager",
+        "alarm_manager",
+        "event_manager",
+        "task_manager",
+        "extension_manager",
+        "customization_spec_manager",
+        "guest_customization_manager",
+        "custom_fields_manager",
+        "account_manager",
+        "diagnostic_manager",
+        "license_manager",
+        "search_index",
+        "file_manager",
+        "datastore_namespace_manager",
+        "virtual_disk_manager",
+        "virtualization_manager",
+        "snmp_system",
+        "vm_provisioning_checker",
+        "vm_compatibility_checker",
+        "ovf_manager",
+        "ip_pool_manager",
+        "dv_switch_manager",
+        "host_profile_manager",
+        "cluster_profile_manager",
+        "compliance_manager",
+        "localization_manager",
+        "storage_resource_manager",
+        "guest_operations_manager",
+        "overhead_memory_manager",
+        "certificate_manager",
+        "io_filter_manager",
+        "v_storage_object_manager",
+        "host_spec_manager",
+        "crypto_manager",
+        "health_update_manager",
+        "failover_cluster_configurator",
+        "failover_cluster_manager",
+        "tenant_manager",
+        "site_info_manager",
+        "storage_query_manager",
+        "direct_path_profile_manager",
+    ],
+    required: &[0u16, 1u16, 3u16],
+    by_name: &[
+        3u16, 18u16, 11u16, 7u16, 39u16, 33u16, 34u16, 43u16, 17u16, 15u16, 23u16, 19u16,
+        50u16, 31u16, 12u16, 14u16, 45u16, 46u16, 22u16, 16u16, 37u16, 44u16, 32u16,
+        42u16, 40u16, 30u16, 20u16, 35u16, 38u16, 29u16, 9u16, 1u16, 0u16, 10u16, 21u16,
+        8u16, 6u16, 4u16, 48u16, 26u16, 49u16, 36u16, 13u16, 47u16, 5u16, 41u16, 2u16,
+        24u16, 25u16, 28u16, 27u16,
+    ],
+};
+impl crate::object::Object for ServiceContent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.root_folder,
+            1usize => &self.property_collector,
+            2usize => &self.view_manager,
+            3usize => &self.about,
+            4usize => &self.setting,
+            5usize => &self.user_directory,
+            6usize => &self.session_manager,
+            7usize => &self.authorization_manager,
+            8usize => &self.service_manager,
+            9usize => &self.perf_manager,
+            10usize => &self.scheduled_task_manager,
+            11usize => &self.alarm_manager,
+            12usize => &self.event_manager,
+            13usize => &self.task_manager,
+            14usize => &self.extension_manager,
+            15usize => &self.customization_spec_manager,
+            16usize => &self.guest_customization_manager,
+            17usize => &self.custom_fields_manager,
+            18usize => &self.account_manager,
+            19usize => &self.diagnostic_manager,
+            20usize => &self.license_manager,
+            21usize => &self.search_index,
+            22usize => &self.file_manager,
+            23usize => &self.datastore_namespace_manager,
+            24usize => &self.virtual_disk_manager,
+            25usize => &self.virtualization_manager,
+            26usize => &self.snmp_system,
+            27usize => &self.vm_provisioning_checker,
+            28usize => &self.vm_compatibility_checker,
+            29usize => &self.ovf_manager,
+            30usize => &self.ip_pool_manager,
+            31usize => &self.dv_switch_manager,
+            32usize => &self.host_profile_manager,
+            33usize => &self.cluster_profile_manager,
+            34usize => &self.compliance_manager,
+            35usize => &self.localization_manager,
+            36usize => &self.storage_resource_manager,
+            37usize => &self.guest_operations_manager,
+            38usize => &self.overhead_memory_manager,
+            39usize => &self.certificate_manager,
+            40usize => &self.io_filter_manager,
+            41usize => &self.v_storage_object_manager,
+            42usize => &self.host_spec_manager,
+            43usize => &self.crypto_manager,
+            44usize => &self.health_update_manager,
+            45usize => &self.failover_cluster_configurator,
+            46usize => &self.failover_cluster_manager,
+            47usize => &self.tenant_manager,
+            48usize => &self.site_info_manager,
+            49usize => &self.storage_query_manager,
+            50usize => &self.direct_path_profile_manager,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.root_folder,
+            1usize => &mut self.property_collector,
+            2usize => &mut self.view_manager,
+            3usize => &mut self.about,
+            4usize => &mut self.setting,
+            5usize => &mut self.user_directory,
+            6usize => &mut self.session_manager,
+            7usize => &mut self.authorization_manager,
+            8usize => &mut self.service_manager,
+            9usize => &mut self.perf_manager,
+            10usize => &mut self.scheduled_task_manager,
+            11usize => &mut self.alarm_manager,
+            12usize => &mut self.event_manager,
+            13usize => &mut self.task_manager,
+            14usize => &mut self.extension_manager,
+            15usize => &mut self.customization_spec_manager,
+            16usize => &mut self.guest_customization_manager,
+            17usize => &mut self.custom_fields_manager,
+            18usize => &mut self.account_manager,
+            19usize => &mut self.diagnostic_manager,
+            20usize => &mut self.license_manager,
+            21usize => &mut self.search_index,
+            22usize => &mut self.file_manager,
+            23usize => &mut self.datastore_namespace_manager,
+            24usize => &mut self.virtual_disk_manager,
+            25usize => &mut self.virtualization_manager,
+            26usize => &mut self.snmp_system,
+            27usize => &mut self.vm_provisioning_checker,
+            28usize => &mut self.vm_compatibility_checker,
+            29usize => &mut self.ovf_manager,
+            30usize => &mut self.ip_pool_manager,
+            31usize => &mut self.dv_switch_manager,
+            32usize => &mut self.host_profile_manager,
+            33usize => &mut self.cluster_profile_manager,
+            34usize => &mut self.compliance_manager,
+            35usize => &mut self.localization_manager,
+            36usize => &mut self.storage_resource_manager,
+            37usize => &mut self.guest_operations_manager,
+            38usize => &mut self.overhead_memory_manager,
+            39usize => &mut self.certificate_manager,
+            40usize => &mut self.io_filter_manager,
+            41usize => &mut self.v_storage_object_manager,
+            42usize => &mut self.host_spec_manager,
+            43usize => &mut self.crypto_manager,
+            44usize => &mut self.health_update_manager,
+            45usize => &mut self.failover_cluster_configurator,
+            46usize => &mut self.failover_cluster_manager,
+            47usize => &mut self.tenant_manager,
+            48usize => &mut self.site_info_manager,
+            49usize => &mut self.storage_query_manager,
+            50usize => &mut self.direct_path_profile_manager,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ServiceContent {
+    fn blank() -> Self {
+        Self {
+            root_folder: crate::object::Blank::blank(),
+            property_collector: crate::object::Blank::blank(),
+            view_manager: crate::object::Blank::blank(),
+            about: crate::object::Blank::blank(),
+            setting: crate::object::Blank::blank(),
+            user_directory: crate::object::Blank::blank(),
+            session_manager: crate::object::Blank::blank(),
+            authorization_manager: crate::object::Blank::blank(),
+            service_manager: crate::object::Blank::blank(),
+            perf_manager: crate::object::Blank::blank(),
+            scheduled_task_manager: crate::object::Blank::blank(),
+            alarm_manager: crate::object::Blank::blank(),
+            event_manager: crate::object::Blank::blank(),
+            task_manager: crate::object::Blank::blank(),
+            extension_manager: crate::object::Blank::blank(),
+            customization_spec_manager: crate::object::Blank::blank(),
+            guest_customization_manager: crate::object::Blank::blank(),
+            custom_fields_manager: crate::object::Blank::blank(),
+            account_manager: crate::object::Blank::blank(),
+            diagnostic_manager: crate::object::Blank::blank(),
+            license_manager: crate::object::Blank::blank(),
+            search_index: crate::object::Blank::blank(),
+            file_manager: crate::object::Blank::blank(),
+            datastore_namespace_manager: crate::object::Blank::blank(),
+            virtual_disk_manager: crate::object::Blank::blank(),
+            virtualization_manager: crate::object::Blank::blank(),
+            snmp_system: crate::object::Blank::blank(),
+            vm_provisioning_checker: crate::object::Blank::blank(),
+            vm_compatibility_checker: crate::object::Blank::blank(),
+            ovf_manager: crate::object::Blank::blank(),
+            ip_pool_manager: crate::object::Blank::blank(),
+            dv_switch_manager: crate::object::Blank::blank(),
+            host_profile_manager: crate::object::Blank::blank(),
+            cluster_profile_manager: crate::object::Blank::blank(),
+            compliance_manager: crate::object::Blank::blank(),
+            localization_manager: crate::object::Blank::blank(),
+            storage_resource_manager: crate::object::Blank::blank(),
+            guest_operations_manager: crate::object::Blank::blank(),
+            overhead_memory_manager: crate::object::Blank::blank(),
+            certificate_manager: crate::object::Blank::blank(),
+            io_filter_manager: crate::object::Blank::blank(),
+            v_storage_object_manager: crate::object::Blank::blank(),
+            host_spec_manager: crate::object::Blank::blank(),
+            crypto_manager: crate::object::Blank::blank(),
+            health_update_manager: crate::object::Blank::blank(),
+            failover_cluster_configurator: crate::object::Blank::blank(),
+            failover_cluster_manager: crate::object::Blank::blank(),
+            tenant_manager: crate::object::Blank::blank(),
+            site_info_manager: crate::object::Blank::blank(),
+            storage_query_manager: crate::object::Blank::blank(),
+            direct_path_profile_manager: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ServiceContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ServiceContent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ServiceContent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ServiceContent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ServiceContent"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ServiceContent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ServiceContent {
-    const TYPE_NAME: &'static str = "ServiceContent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::AboutInfo>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "rootFolder" => crate::de::req(&mut f.0, &mut map, "rootFolder"),
-                "propertyCollector" => {
-                    crate::de::req(&mut f.1, &mut map, "propertyCollector")
-                }
-                "viewManager" => crate::de::set(&mut f.2, &mut map, "viewManager"),
-                "about" => crate::de::req(&mut f.3, &mut map, "about"),
-                "setting" => crate::de::set(&mut f.4, &mut map, "setting"),
-                "userDirectory" => crate::de::set(&mut f.5, &mut map, "userDirectory"),
-                "sessionManager" => crate::de::set(&mut f.6, &mut map, "sessionManager"),
-                "authorizationManager" => {
-                    crate::de::set(&mut f.7, &mut map, "authorizationManager")
-                }
-                "serviceManager" => crate::de::set(&mut f.8, &mut map, "serviceManager"),
-                "perfManager" => crate::de::set(&mut f.9, &mut map, "perfManager"),
-                "scheduledTaskManager" => {
-                    crate::de::set(&mut f.10, &mut map, "scheduledTaskManager")
-                }
-                "alarmManager" => crate::de::set(&mut f.11, &mut map, "alarmManager"),
-                "eventManager" => crate::de::set(&mut f.12, &mut map, "eventManager"),
-                "taskManager" => crate::de::set(&mut f.13, &mut map, "taskManager"),
-                "extensionManager" => {
-                    crate::de::set(&mut f.14, &mut map, "extensionManager")
-                }
-                "customizationSpecManager" => {
-                    crate::de::set(&mut f.15, &mut map, "customizationSpecManager")
-                }
-                "guestCustomizationManager" => {
-                    crate::de::set(&mut f.16, &mut map, "guestCustomizationManager")
-                }
-                "customFieldsManager" => {
-                    crate::de::set(&mut f.17, &mut map, "customFieldsManager")
-                }
-                "accountManager" => crate::de::set(&mut f.18, &mut map, "accountManager"),
-                "diagnosticManager" => {
-                    crate::de::set(&mut f.19, &mut map, "diagnosticManager")
-                }
-                "licenseManager" => crate::de::set(&mut f.20, &mut map, "licenseManager"),
-                "searchIndex" => crate::de::set(&mut f.21, &mut map, "searchIndex"),
-                "fileManager" => crate::de::set(&mut f.22, &mut map, "fileManager"),
-                "datastoreNamespaceManager" => {
-                    crate::de::set(&mut f.23, &mut map, "datastoreNamespaceManager")
-                }
-                "virtualDiskManager" => {
-                    crate::de::set(&mut f.24, &mut map, "virtualDiskManager")
-                }
-                "virtualizationManager" => {
-                    crate::de::set(&mut f.25, &mut map, "virtualizationManager")
-                }
-                "snmpSystem" => crate::de::set(&mut f.26, &mut map, "snmpSystem"),
-                "vmProvisioningChecker" => {
-                    crate::de::set(&mut f.27, &mut map, "vmProvisioningChecker")
-                }
-                "vmCompatibilityChecker" => {
-                    crate::de::set(&mut f.28, &mut map, "vmCompatibilityChecker")
-                }
-                "ovfManager" => crate::de::set(&mut f.29, &mut map, "ovfManager"),
-                "ipPoolManager" => crate::de::set(&mut f.30, &mut map, "ipPoolManager"),
-                "dvSwitchManager" => {
-                    crate::de::set(&mut f.31, &mut map, "dvSwitchManager")
-                }
-                "hostProfileManager" => {
-                    crate::de::set(&mut f.32, &mut map, "hostProfileManager")
-                }
-                "clusterProfileManager" => {
-                    crate::de::set(&mut f.33, &mut map, "clusterProfileManager")
-                }
-                "complianceManager" => {
-                    crate::de::set(&mut f.34, &mut map, "complianceManager")
-                }
-                "localizationManager" => {
-                    crate::de::set(&mut f.35, &mut map, "localizationManager")
-                }
-                "storageResourceManager" => {
-                    crate::de::set(&mut f.36, &mut map, "storageResourceManager")
-                }
-                "guestOperationsManager" => {
-                    crate::de::set(&mut f.37, &mut map, "guestOperationsManager")
-                }
-                "overheadMemoryManager" => {
-                    crate::de::set(&mut f.38, &mut map, "overheadMemoryManager")
-                }
-                "certificateManager" => {
-                    crate::de::set(&mut f.39, &mut map, "certificateManager")
-                }
-                "ioFilterManager" => {
-                    crate::de::set(&mut f.40, &mut map, "ioFilterManager")
-                }
-                "vStorageObjectManager" => {
-                    crate::de::set(&mut f.41, &mut map, "vStorageObjectManager")
-                }
-                "hostSpecManager" => {
-                    crate::de::set(&mut f.42, &mut map, "hostSpecManager")
-                }
-                "cryptoManager" => crate::de::set(&mut f.43, &mut map, "cryptoManager"),
-                "healthUpdateManager" => {
-                    crate::de::set(&mut f.44, &mut map, "healthUpdateManager")
-                }
-                "failoverClusterConfigurator" => {
-                    crate::de::set(&mut f.45, &mut map, "failoverClusterConfigurator")
-                }
-                "failoverClusterManager" => {
-                    crate::de::set(&mut f.46, &mut map, "failoverClusterManager")
-                }
-                "tenantManager" => crate::de::set(&mut f.47, &mut map, "tenantManager"),
-                "siteInfoManager" => {
-                    crate::de::set(&mut f.48, &mut map, "siteInfoManager")
-                }
-                "storageQueryManager" => {
-                    crate::de::set(&mut f.49, &mut map, "storageQueryManager")
-                }
-                "directPathProfileManager" => {
-                    crate::de::set(&mut f.50, &mut map, "directPathProfileManager")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some()],
-                    &["rootFolder", "propertyCollector", "about"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-            f_29,
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-            f_35,
-            f_36,
-            f_37,
-            f_38,
-            f_39,
-            f_40,
-            f_41,
-            f_42,
-            f_43,
-            f_44,
-            f_45,
-            f_46,
-            f_47,
-            f_48,
-            f_49,
-            f_50,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            root_folder: f_0,
-            property_collector: f_1,
-            view_manager: f_2,
-            about: f_3,
-            setting: f_4,
-            user_directory: f_5,
-            session_manager: f_6,
-            authorization_manager: f_7,
-            service_manager: f_8,
-            perf_manager: f_9,
-            scheduled_task_manager: f_10,
-            alarm_manager: f_11,
-            event_manager: f_12,
-            task_manager: f_13,
-            extension_manager: f_14,
-            customization_spec_manager: f_15,
-            guest_customization_manager: f_16,
-            custom_fields_manager: f_17,
-            account_manager: f_18,
-            diagnostic_manager: f_19,
-            license_manager: f_20,
-            search_index: f_21,
-            file_manager: f_22,
-            datastore_namespace_manager: f_23,
-            virtual_disk_manager: f_24,
-            virtualization_manager: f_25,
-            snmp_system: f_26,
-            vm_provisioning_checker: f_27,
-            vm_compatibility_checker: f_28,
-            ovf_manager: f_29,
-            ip_pool_manager: f_30,
-            dv_switch_manager: f_31,
-            host_profile_manager: f_32,
-            cluster_profile_manager: f_33,
-            compliance_manager: f_34,
-            localization_manager: f_35,
-            storage_resource_manager: f_36,
-            guest_operations_manager: f_37,
-            overhead_memory_manager: f_38,
-            certificate_manager: f_39,
-            io_filter_manager: f_40,
-            v_storage_object_manager: f_41,
-            host_spec_manager: f_42,
-            crypto_manager: f_43,
-            health_update_manager: f_44,
-            failover_cluster_configurator: f_45,
-            failover_cluster_manager: f_46,
-            tenant_manager: f_47,
-            site_info_manager: f_48,
-            storage_query_manager: f_49,
-            direct_path_profile_manager: f_50,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ServiceLocator*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServiceLocator {
     /// Property *ServiceLocator.instanceUuid*.
     pub instance_uuid: String,
@@ -28,72 +28,85 @@ impl ServiceLocator {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("instanceUuid", &self.instance_uuid);
-        o.field("url", &self.url);
-        o.field("credential", &self.credential);
-        o.opt("sslThumbprint", &self.ssl_thumbprint);
-        o.opt("sslCertificate", &self.ssl_certificate);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ServiceLocator",
+    type_name: Some("ServiceLocator"),
+    wire: &["instanceUuid", "url", "credential", "sslThumbprint", "sslCertificate"],
+    names: &["instance_uuid", "url", "credential", "ssl_thumbprint", "ssl_certificate"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 0u16, 4u16, 3u16, 1u16],
+};
+impl crate::object::Object for ServiceLocator {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.instance_uuid,
+            1usize => &self.url,
+            2usize => &self.credential,
+            3usize => &self.ssl_thumbprint,
+            4usize => &self.ssl_certificate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.instance_uuid,
+            1usize => &mut self.url,
+            2usize => &mut self.credential,
+            3usize => &mut self.ssl_thumbprint,
+            4usize => &mut self.ssl_certificate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ServiceLocator {
+    fn blank() -> Self {
+        Self {
+            instance_uuid: crate::object::Blank::blank(),
+            url: crate::object::Blank::blank(),
+            credential: crate::object::Blank::blank(),
+            ssl_thumbprint: crate::object::Blank::blank(),
+            ssl_certificate: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ServiceLocator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ServiceLocator {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ServiceLocator {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ServiceLocator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ServiceLocator"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ServiceLocator {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ServiceLocator {
-    const TYPE_NAME: &'static str = "ServiceLocator";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::ServiceLocatorCredentialKind>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "instanceUuid" => crate::de::req(&mut f.0, &mut map, "instanceUuid"),
-                "url" => crate::de::req(&mut f.1, &mut map, "url"),
-                "credential" => crate::de::req(&mut f.2, &mut map, "credential"),
-                "sslThumbprint" => crate::de::set(&mut f.3, &mut map, "sslThumbprint"),
-                "sslCertificate" => crate::de::set(&mut f.4, &mut map, "sslCertificate"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["instanceUuid", "url", "credential"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            instance_uuid: f_0,
-            url: f_1,
-            credential: f_2,
-            ssl_thumbprint: f_3,
-            ssl_certificate: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

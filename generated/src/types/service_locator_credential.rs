@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`ServiceLocatorCredentialKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ServiceLocatorCredential {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,65 @@ impl ServiceLocatorCredential {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ServiceLocatorCredential",
+    type_name: Some("ServiceLocatorCredential"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for ServiceLocatorCredential {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "ServiceLocatorCredential")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "ServiceLocatorCredential")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for ServiceLocatorCredential {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ServiceLocatorCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ServiceLocatorCredential {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ServiceLocatorCredential {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ServiceLocatorCredential {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ServiceLocatorCredential"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ServiceLocatorCredential {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ServiceLocatorCredential {
-    const TYPE_NAME: &'static str = "ServiceLocatorCredential";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `ServiceLocatorCredential` or any of its subtypes: what a member declared as `ServiceLocatorCredential` holds.
@@ -71,11 +95,7 @@ pub enum ServiceLocatorCredentialKind {
 impl ServiceLocatorCredentialKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::ServiceLocatorCredential(v) => v.type_name(),
-            Self::ServiceLocatorNamePassword(v) => v.type_name(),
-            Self::ServiceLocatorSAMLCredential(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -105,60 +125,63 @@ impl From<crate::types::ServiceLocatorSAMLCredential> for ServiceLocatorCredenti
         Self::ServiceLocatorSAMLCredential(Box::new(v))
     }
 }
-impl serde::Serialize for ServiceLocatorCredentialKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for ServiceLocatorCredentialKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::ServiceLocatorCredential,
+            id,
+        ) {
+            crate::registry::id::ServiceLocatorNamePassword => {
+                Self::ServiceLocatorNamePassword(crate::object::Blank::blank())
+            }
+            crate::registry::id::ServiceLocatorSAMLCredential => {
+                Self::ServiceLocatorSAMLCredential(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::ServiceLocatorCredential(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::ServiceLocatorCredential(v) => v.serialize(s),
-            Self::ServiceLocatorNamePassword(v) => v.serialize(s),
-            Self::ServiceLocatorSAMLCredential(v) => v.serialize(s),
+            Self::ServiceLocatorCredential(v) => &**v,
+            Self::ServiceLocatorNamePassword(v) => &**v,
+            Self::ServiceLocatorSAMLCredential(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::ServiceLocatorCredential(v) => &mut **v,
+            Self::ServiceLocatorNamePassword(v) => &mut **v,
+            Self::ServiceLocatorSAMLCredential(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for ServiceLocatorCredentialKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for ServiceLocatorCredentialKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for ServiceLocatorCredentialKind {
-    const BASE: u16 = crate::registry::id::ServiceLocatorCredential;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ServiceLocatorNamePassword => {
-                    Self::ServiceLocatorNamePassword(
-                        Box::new(
-                            <crate::types::ServiceLocatorNamePassword as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ServiceLocatorSAMLCredential => {
-                    Self::ServiceLocatorSAMLCredential(
-                        Box::new(
-                            <crate::types::ServiceLocatorSAMLCredential as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::ServiceLocatorCredential(
-                        Box::new(
-                            <crate::types::ServiceLocatorCredential as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for ServiceLocatorCredentialKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for ServiceLocatorCredentialKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for ServiceLocatorCredentialKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ServiceLocatorCredentialKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *ServiceManagerServiceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServiceManagerServiceInfo {
     /// Property *ServiceManagerServiceInfo.serviceName*.
     pub service_name: String,
@@ -24,72 +24,82 @@ impl ServiceManagerServiceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("serviceName", &self.service_name);
-        o.opt("location", &self.location);
-        o.field("service", &self.service);
-        o.field("description", &self.description);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ServiceManagerServiceInfo",
+    type_name: Some("ServiceManagerServiceInfo"),
+    wire: &["serviceName", "location", "service", "description"],
+    names: &["service_name", "location", "service", "description"],
+    required: &[0u16, 2u16, 3u16],
+    by_name: &[3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for ServiceManagerServiceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.service_name,
+            1usize => &self.location,
+            2usize => &self.service,
+            3usize => &self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.service_name,
+            1usize => &mut self.location,
+            2usize => &mut self.service,
+            3usize => &mut self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ServiceManagerServiceInfo {
+    fn blank() -> Self {
+        Self {
+            service_name: crate::object::Blank::blank(),
+            location: crate::object::Blank::blank(),
+            service: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for ServiceManagerServiceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ServiceManagerServiceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ServiceManagerServiceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ServiceManagerServiceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("ServiceManagerServiceInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ServiceManagerServiceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ServiceManagerServiceInfo {
-    const TYPE_NAME: &'static str = "ServiceManagerServiceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "serviceName" => crate::de::req(&mut f.0, &mut map, "serviceName"),
-                "location" => crate::de::set_list(&mut f.1, &mut map, "location"),
-                "service" => crate::de::req(&mut f.2, &mut map, "service"),
-                "description" => crate::de::req(&mut f.3, &mut map, "description"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["serviceName", "service", "description"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            service_name: f_0,
-            location: f_1,
-            service: f_2,
-            description: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

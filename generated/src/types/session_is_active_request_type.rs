@@ -10,11 +10,11 @@ pub struct SessionIsActiveRequestType<'a> {
     /// Parameter *userName*.
     pub user_name: &'a str,
 }
-impl serde::Serialize for SessionIsActiveRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SessionIsActiveRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("sessionID", &self.session_id);
         o.field("userName", &self.user_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

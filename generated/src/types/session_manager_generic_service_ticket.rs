@@ -3,7 +3,7 @@
 /// Data object type *SessionManagerGenericServiceTicket*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SessionManagerGenericServiceTicket {
     /// Property *SessionManagerGenericServiceTicket.id*.
     pub id: crate::Password,
@@ -34,77 +34,94 @@ impl SessionManagerGenericServiceTicket {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.opt("hostName", &self.host_name);
-        o.opt("sslThumbprint", &self.ssl_thumbprint);
-        o.opt("certThumbprintList", &self.cert_thumbprint_list);
-        o.opt("sslCertificate", &self.ssl_certificate);
-        o.opt("ticketType", &self.ticket_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SessionManagerGenericServiceTicket",
+    type_name: Some("SessionManagerGenericServiceTicket"),
+    wire: &[
+        "id",
+        "hostName",
+        "sslThumbprint",
+        "certThumbprintList",
+        "sslCertificate",
+        "ticketType",
+    ],
+    names: &[
+        "id",
+        "host_name",
+        "ssl_thumbprint",
+        "cert_thumbprint_list",
+        "ssl_certificate",
+        "ticket_type",
+    ],
+    required: &[0u16],
+    by_name: &[3u16, 1u16, 0u16, 4u16, 2u16, 5u16],
+};
+impl crate::object::Object for SessionManagerGenericServiceTicket {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.host_name,
+            2usize => &self.ssl_thumbprint,
+            3usize => &self.cert_thumbprint_list,
+            4usize => &self.ssl_certificate,
+            5usize => &self.ticket_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.host_name,
+            2usize => &mut self.ssl_thumbprint,
+            3usize => &mut self.cert_thumbprint_list,
+            4usize => &mut self.ssl_certificate,
+            5usize => &mut self.ticket_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SessionManagerGenericServiceTicket {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SessionManagerGenericServiceTicket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SessionManagerGenericServiceTicket {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SessionManagerGenericServiceTicket {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SessionManagerGenericServiceTicket {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SessionManagerGenericServiceTicket"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SessionManagerGenericServiceTicket {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SessionManagerGenericServiceTicket {
-    const TYPE_NAME: &'static str = "SessionManagerGenericServiceTicket";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::Password>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VirtualMachineCertThumbprint>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "hostName" => crate::de::set(&mut f.1, &mut map, "hostName"),
-                "sslThumbprint" => crate::de::set(&mut f.2, &mut map, "sslThumbprint"),
-                "certThumbprintList" => {
-                    crate::de::set_list(&mut f.3, &mut map, "certThumbprintList")
-                }
-                "sslCertificate" => crate::de::set(&mut f.4, &mut map, "sslCertificate"),
-                "ticketType" => crate::de::set(&mut f.5, &mut map, "ticketType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["id"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            host_name: f_1,
-            ssl_thumbprint: f_2,
-            cert_thumbprint_list: f_3,
-            ssl_certificate: f_4,
-            ticket_type: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -46,8 +46,9 @@ impl SessionManagerHttpServiceRequestSpecMethod {
         }
     }
 }
-impl crate::de::StringEnum for SessionManagerHttpServiceRequestSpecMethod {
-    fn from_wire(v: &str) -> Self {
+impl SessionManagerHttpServiceRequestSpecMethod {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "httpOptions" => Self::HttpOptions,
             "httpGet" => Self::HttpGet,
@@ -63,13 +64,13 @@ impl crate::de::StringEnum for SessionManagerHttpServiceRequestSpecMethod {
 }
 impl From<&str> for SessionManagerHttpServiceRequestSpecMethod {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for SessionManagerHttpServiceRequestSpecMethod {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for SessionManagerHttpServiceRequestSpecMethod {
@@ -77,13 +78,33 @@ impl std::fmt::Display for SessionManagerHttpServiceRequestSpecMethod {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for SessionManagerHttpServiceRequestSpecMethod {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for SessionManagerHttpServiceRequestSpecMethod {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for SessionManagerHttpServiceRequestSpecMethod {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SessionManagerHttpServiceRequestSpecMethod {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SessionManagerHttpServiceRequestSpecMethod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SessionManagerServiceRequestSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SessionManagerServiceRequestSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,65 @@ impl SessionManagerServiceRequestSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SessionManagerServiceRequestSpec",
+    type_name: Some("SessionManagerServiceRequestSpec"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for SessionManagerServiceRequestSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "SessionManagerServiceRequestSpec")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "SessionManagerServiceRequestSpec")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for SessionManagerServiceRequestSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SessionManagerServiceRequestSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SessionManagerServiceRequestSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SessionManagerServiceRequestSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SessionManagerServiceRequestSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SessionManagerServiceRequestSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SessionManagerServiceRequestSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SessionManagerServiceRequestSpec {
-    const TYPE_NAME: &'static str = "SessionManagerServiceRequestSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `SessionManagerServiceRequestSpec` or any of its subtypes: what a member declared as `SessionManagerServiceRequestSpec` holds.
@@ -77,11 +101,7 @@ pub enum SessionManagerServiceRequestSpecKind {
 impl SessionManagerServiceRequestSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::SessionManagerServiceRequestSpec(v) => v.type_name(),
-            Self::SessionManagerHttpServiceRequestSpec(v) => v.type_name(),
-            Self::SessionManagerVmomiServiceRequestSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -114,60 +134,65 @@ for SessionManagerServiceRequestSpecKind {
         Self::SessionManagerVmomiServiceRequestSpec(Box::new(v))
     }
 }
-impl serde::Serialize for SessionManagerServiceRequestSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for SessionManagerServiceRequestSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::SessionManagerServiceRequestSpec,
+            id,
+        ) {
+            crate::registry::id::SessionManagerHttpServiceRequestSpec => {
+                Self::SessionManagerHttpServiceRequestSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::SessionManagerVmomiServiceRequestSpec => {
+                Self::SessionManagerVmomiServiceRequestSpec(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::SessionManagerServiceRequestSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::SessionManagerServiceRequestSpec(v) => v.serialize(s),
-            Self::SessionManagerHttpServiceRequestSpec(v) => v.serialize(s),
-            Self::SessionManagerVmomiServiceRequestSpec(v) => v.serialize(s),
+            Self::SessionManagerServiceRequestSpec(v) => &**v,
+            Self::SessionManagerHttpServiceRequestSpec(v) => &**v,
+            Self::SessionManagerVmomiServiceRequestSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::SessionManagerServiceRequestSpec(v) => &mut **v,
+            Self::SessionManagerHttpServiceRequestSpec(v) => &mut **v,
+            Self::SessionManagerVmomiServiceRequestSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for SessionManagerServiceRequestSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for SessionManagerServiceRequestSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for SessionManagerServiceRequestSpecKind {
-    const BASE: u16 = crate::registry::id::SessionManagerServiceRequestSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::SessionManagerHttpServiceRequestSpec => {
-                    Self::SessionManagerHttpServiceRequestSpec(
-                        Box::new(
-                            <crate::types::SessionManagerHttpServiceRequestSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SessionManagerVmomiServiceRequestSpec => {
-                    Self::SessionManagerVmomiServiceRequestSpec(
-                        Box::new(
-                            <crate::types::SessionManagerVmomiServiceRequestSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::SessionManagerServiceRequestSpec(
-                        Box::new(
-                            <crate::types::SessionManagerServiceRequestSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for SessionManagerServiceRequestSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for SessionManagerServiceRequestSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for SessionManagerServiceRequestSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SessionManagerServiceRequestSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct SetCollectorPageSizeRequestType {
     /// Parameter *maxCount*.
     pub max_count: i32,
 }
-impl serde::Serialize for SetCollectorPageSizeRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetCollectorPageSizeRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("maxCount", &self.max_count);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

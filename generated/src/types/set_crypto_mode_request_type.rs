@@ -12,11 +12,11 @@ pub struct SetCryptoModeRequestType<'a> {
     /// ***Since:*** vSphere API Release 8.0.3.0
     pub policy: Option<&'a crate::types::ClusterComputeResourceCryptoModePolicy>,
 }
-impl serde::Serialize for SetCryptoModeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetCryptoModeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cryptoMode", &self.crypto_mode);
-        o.opt("policy", &self.policy);
-        o.end(&crate::Extra::EMPTY)
+        o.field("policy", &self.policy);
+        o.end();
     }
 }

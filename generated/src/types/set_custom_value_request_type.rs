@@ -10,11 +10,11 @@ pub struct SetCustomValueRequestType<'a> {
     /// Parameter *value*.
     pub value: &'a str,
 }
-impl serde::Serialize for SetCustomValueRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetCustomValueRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("key", &self.key);
         o.field("value", &self.value);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

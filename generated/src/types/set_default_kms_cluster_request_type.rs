@@ -12,11 +12,11 @@ pub struct SetDefaultKmsClusterRequestType<'a> {
     /// Parameter *clusterId*.
     pub cluster_id: Option<&'a crate::types::KeyProviderId>,
 }
-impl serde::Serialize for SetDefaultKmsClusterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("entity", &self.entity);
-        o.opt("clusterId", &self.cluster_id);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for SetDefaultKmsClusterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("entity", &self.entity);
+        o.field("clusterId", &self.cluster_id);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct SetDisplayTopologyRequestType<'a> {
     /// Parameter *displays*.
     pub displays: &'a [crate::types::VirtualMachineDisplayTopology],
 }
-impl serde::Serialize for SetDisplayTopologyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetDisplayTopologyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("displays", &self.displays);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

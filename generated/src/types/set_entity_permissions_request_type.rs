@@ -14,11 +14,11 @@ pub struct SetEntityPermissionsRequestType<'a> {
     /// Parameter *permission*.
     pub permission: Option<&'a [crate::types::Permission]>,
 }
-impl serde::Serialize for SetEntityPermissionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetEntityPermissionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
-        o.opt("permission", &self.permission);
-        o.end(&crate::Extra::EMPTY)
+        o.field("permission", &self.permission);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct SetExtensionCertificateRequestType<'a> {
     /// Parameter *certificatePem*.
     pub certificate_pem: Option<&'a str>,
 }
-impl serde::Serialize for SetExtensionCertificateRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetExtensionCertificateRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("extensionKey", &self.extension_key);
-        o.opt("certificatePem", &self.certificate_pem);
-        o.end(&crate::Extra::EMPTY)
+        o.field("certificatePem", &self.certificate_pem);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct SetKeyCustomAttributesRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::CryptoManagerKmipCustomAttributeSpec,
 }
-impl serde::Serialize for SetKeyCustomAttributesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetKeyCustomAttributesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("keyId", &self.key_id);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

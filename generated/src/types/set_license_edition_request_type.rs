@@ -12,11 +12,11 @@ pub struct SetLicenseEditionRequestType<'a> {
     /// Parameter *featureKey*.
     pub feature_key: Option<&'a str>,
 }
-impl serde::Serialize for SetLicenseEditionRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("host", &self.host);
-        o.opt("featureKey", &self.feature_key);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for SetLicenseEditionRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("host", &self.host);
+        o.field("featureKey", &self.feature_key);
+        o.end();
     }
 }

@@ -12,10 +12,10 @@ pub struct SetMaintenanceModePolicyRequestType<'a> {
     /// Parameter *policy*.
     pub policy: &'a str,
 }
-impl serde::Serialize for SetMaintenanceModePolicyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetMaintenanceModePolicyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("policy", &self.policy);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

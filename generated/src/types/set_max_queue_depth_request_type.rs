@@ -14,11 +14,11 @@ pub struct SetMaxQueueDepthRequestType<'a> {
     /// Parameter *maxQdepth*.
     pub max_qdepth: i64,
 }
-impl serde::Serialize for SetMaxQueueDepthRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetMaxQueueDepthRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastore", &self.datastore);
         o.field("maxQdepth", &self.max_qdepth);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct SetMultipathLunPolicyRequestType<'a> {
     /// Parameter *policy*.
     pub policy: &'a crate::types::HostMultipathInfoLogicalUnitPolicyKind,
 }
-impl serde::Serialize for SetMultipathLunPolicyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetMultipathLunPolicyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("lunId", &self.lun_id);
         o.field("policy", &self.policy);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct SetNFSUserRequestType<'a> {
     /// Parameter *password*.
     pub password: &'a str,
 }
-impl serde::Serialize for SetNFSUserRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetNFSUserRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("user", &self.user);
         o.field("password", &self.password);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

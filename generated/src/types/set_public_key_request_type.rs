@@ -10,11 +10,11 @@ pub struct SetPublicKeyRequestType<'a> {
     /// Parameter *publicKey*.
     pub public_key: &'a str,
 }
-impl serde::Serialize for SetPublicKeyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetPublicKeyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("extensionKey", &self.extension_key);
         o.field("publicKey", &self.public_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct SetRegistryValueInGuestRequestType<'a> {
     /// Parameter *value*.
     pub value: &'a crate::types::GuestRegValueSpec,
 }
-impl serde::Serialize for SetRegistryValueInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetRegistryValueInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("value", &self.value);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct SetScreenResolutionRequestType {
     /// Parameter *height*.
     pub height: i32,
 }
-impl serde::Serialize for SetScreenResolutionRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetScreenResolutionRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("width", &self.width);
         o.field("height", &self.height);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

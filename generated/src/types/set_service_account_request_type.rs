@@ -12,11 +12,11 @@ pub struct SetServiceAccountRequestType<'a> {
     /// Parameter *serviceAccount*.
     pub service_account: &'a str,
 }
-impl serde::Serialize for SetServiceAccountRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetServiceAccountRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("extensionKey", &self.extension_key);
         o.field("serviceAccount", &self.service_account);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

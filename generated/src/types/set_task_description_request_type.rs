@@ -8,10 +8,10 @@ pub struct SetTaskDescriptionRequestType<'a> {
     /// Parameter *description*.
     pub description: &'a crate::types::LocalizableMessage,
 }
-impl serde::Serialize for SetTaskDescriptionRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetTaskDescriptionRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("description", &self.description);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

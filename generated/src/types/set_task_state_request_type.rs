@@ -12,12 +12,12 @@ pub struct SetTaskStateRequestType<'a> {
     /// Parameter *fault*.
     pub fault: Option<&'a crate::types::MethodFaultKind>,
 }
-impl serde::Serialize for SetTaskStateRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetTaskStateRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("state", &self.state);
-        o.opt("result", &self.result);
-        o.opt("fault", &self.fault);
-        o.end(&crate::Extra::EMPTY)
+        o.field("result", &self.result);
+        o.field("fault", &self.fault);
+        o.end();
     }
 }

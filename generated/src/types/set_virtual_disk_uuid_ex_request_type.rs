@@ -16,12 +16,12 @@ pub struct SetVirtualDiskUuidExRequestType<'a> {
     /// Parameter *uuid*.
     pub uuid: Option<&'a str>,
 }
-impl serde::Serialize for SetVirtualDiskUuidExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetVirtualDiskUuidExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("datacenter", &self.datacenter);
-        o.opt("uuid", &self.uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.field("datacenter", &self.datacenter);
+        o.field("uuid", &self.uuid);
+        o.end();
     }
 }

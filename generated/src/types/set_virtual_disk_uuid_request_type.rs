@@ -14,12 +14,12 @@ pub struct SetVirtualDiskUuidRequestType<'a> {
     /// Parameter *uuid*.
     pub uuid: &'a str,
 }
-impl serde::Serialize for SetVirtualDiskUuidRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for SetVirtualDiskUuidRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("datacenter", &self.datacenter);
+        o.field("datacenter", &self.datacenter);
         o.field("uuid", &self.uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,12 +14,12 @@ pub struct ShrinkVirtualDiskRequestType<'a> {
     /// Parameter *copy*.
     pub copy: Option<bool>,
 }
-impl serde::Serialize for ShrinkVirtualDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ShrinkVirtualDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
-        o.opt("datacenter", &self.datacenter);
-        o.opt("copy", &self.copy);
-        o.end(&crate::Extra::EMPTY)
+        o.field("datacenter", &self.datacenter);
+        o.field("copy", &self.copy);
+        o.end();
     }
 }

@@ -26,8 +26,9 @@ impl SimpleCommandEncoding {
         }
     }
 }
-impl crate::de::StringEnum for SimpleCommandEncoding {
-    fn from_wire(v: &str) -> Self {
+impl SimpleCommandEncoding {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "CSV" => Self::Csv,
             "HEX" => Self::Hex,
@@ -38,13 +39,13 @@ impl crate::de::StringEnum for SimpleCommandEncoding {
 }
 impl From<&str> for SimpleCommandEncoding {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for SimpleCommandEncoding {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for SimpleCommandEncoding {
@@ -52,13 +53,33 @@ impl std::fmt::Display for SimpleCommandEncoding {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for SimpleCommandEncoding {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for SimpleCommandEncoding {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for SimpleCommandEncoding {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SimpleCommandEncoding {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SimpleCommandEncoding {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

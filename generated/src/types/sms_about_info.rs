@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SmsAboutInfo {
     /// Property *SmsAboutInfo.name*.
     pub name: String,
@@ -30,82 +30,94 @@ impl SmsAboutInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("fullName", &self.full_name);
-        o.field("vendor", &self.vendor);
-        o.field("apiVersion", &self.api_version);
-        o.field("instanceUuid", &self.instance_uuid);
-        o.opt("vasaApiVersion", &self.vasa_api_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SmsAboutInfo",
+    type_name: Some("SmsAboutInfo"),
+    wire: &[
+        "name",
+        "fullName",
+        "vendor",
+        "apiVersion",
+        "instanceUuid",
+        "vasaApiVersion",
+    ],
+    names: &[
+        "name",
+        "full_name",
+        "vendor",
+        "api_version",
+        "instance_uuid",
+        "vasa_api_version",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[3u16, 1u16, 4u16, 0u16, 5u16, 2u16],
+};
+impl crate::object::Object for SmsAboutInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.full_name,
+            2usize => &self.vendor,
+            3usize => &self.api_version,
+            4usize => &self.instance_uuid,
+            5usize => &self.vasa_api_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.full_name,
+            2usize => &mut self.vendor,
+            3usize => &mut self.api_version,
+            4usize => &mut self.instance_uuid,
+            5usize => &mut self.vasa_api_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SmsAboutInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SmsAboutInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SmsAboutInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SmsAboutInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SmsAboutInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SmsAboutInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SmsAboutInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SmsAboutInfo {
-    const TYPE_NAME: &'static str = "SmsAboutInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "fullName" => crate::de::req(&mut f.1, &mut map, "fullName"),
-                "vendor" => crate::de::req(&mut f.2, &mut map, "vendor"),
-                "apiVersion" => crate::de::req(&mut f.3, &mut map, "apiVersion"),
-                "instanceUuid" => crate::de::req(&mut f.4, &mut map, "instanceUuid"),
-                "vasaApiVersion" => crate::de::set(&mut f.5, &mut map, "vasaApiVersion"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["name", "fullName", "vendor", "apiVersion", "instanceUuid"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            full_name: f_1,
-            vendor: f_2,
-            api_version: f_3,
-            instance_uuid: f_4,
-            vasa_api_version: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -86,8 +86,9 @@ impl SmsEntityType {
         }
     }
 }
-impl crate::de::StringEnum for SmsEntityType {
-    fn from_wire(v: &str) -> Self {
+impl SmsEntityType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "StorageArrayEntity" => Self::StorageArrayEntity,
             "StorageProcessorEntity" => Self::StorageProcessorEntity,
@@ -113,13 +114,13 @@ impl crate::de::StringEnum for SmsEntityType {
 }
 impl From<&str> for SmsEntityType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for SmsEntityType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for SmsEntityType {
@@ -127,13 +128,33 @@ impl std::fmt::Display for SmsEntityType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for SmsEntityType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for SmsEntityType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for SmsEntityType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SmsEntityType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SmsEntityType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `MethodFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SmsReplicationFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SmsReplicationFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,51 +24,73 @@ impl SmsReplicationFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SmsReplicationFault",
+    type_name: Some("SmsReplicationFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for SmsReplicationFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SmsReplicationFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SmsReplicationFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SmsReplicationFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SmsReplicationFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SmsReplicationFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SmsReplicationFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SmsReplicationFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SmsReplicationFault {
-    const TYPE_NAME: &'static str = "SmsReplicationFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `SmsReplicationFault` or any of its subtypes: what a member declared as `SmsReplicationFault` holds.
@@ -104,23 +126,7 @@ pub enum SmsReplicationFaultKind {
 impl SmsReplicationFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::SmsReplicationFault(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::AlreadyDone(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::InvalidFunctionTarget(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::InvalidReplicationState(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::NoReplicationTarget(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::NoValidReplica(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::PeerNotReachable(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::SyncOngoing(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -194,129 +200,109 @@ impl From<crate::types::SyncOngoing> for SmsReplicationFaultKind {
         Self::SyncOngoing(Box::new(v))
     }
 }
-impl serde::Serialize for SmsReplicationFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for SmsReplicationFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::SmsReplicationFault,
+            id,
+        ) {
+            #[cfg(feature = "sms")]
+            crate::registry::id::AlreadyDone => {
+                Self::AlreadyDone(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::InvalidFunctionTarget => {
+                Self::InvalidFunctionTarget(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::InvalidReplicationState => {
+                Self::InvalidReplicationState(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::NoReplicationTarget => {
+                Self::NoReplicationTarget(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::NoValidReplica => {
+                Self::NoValidReplica(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::PeerNotReachable => {
+                Self::PeerNotReachable(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::SyncOngoing => {
+                Self::SyncOngoing(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::SmsReplicationFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::SmsReplicationFault(v) => v.serialize(s),
+            Self::SmsReplicationFault(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::AlreadyDone(v) => v.serialize(s),
+            Self::AlreadyDone(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::InvalidFunctionTarget(v) => v.serialize(s),
+            Self::InvalidFunctionTarget(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::InvalidReplicationState(v) => v.serialize(s),
+            Self::InvalidReplicationState(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::NoReplicationTarget(v) => v.serialize(s),
+            Self::NoReplicationTarget(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::NoValidReplica(v) => v.serialize(s),
+            Self::NoValidReplica(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::PeerNotReachable(v) => v.serialize(s),
+            Self::PeerNotReachable(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::SyncOngoing(v) => v.serialize(s),
+            Self::SyncOngoing(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::SmsReplicationFault(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::AlreadyDone(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::InvalidFunctionTarget(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::InvalidReplicationState(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::NoReplicationTarget(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::NoValidReplica(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::PeerNotReachable(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::SyncOngoing(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for SmsReplicationFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for SmsReplicationFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for SmsReplicationFaultKind {
-    const BASE: u16 = crate::registry::id::SmsReplicationFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "sms")]
-                crate::registry::id::AlreadyDone => {
-                    Self::AlreadyDone(
-                        Box::new(
-                            <crate::types::AlreadyDone as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::InvalidFunctionTarget => {
-                    Self::InvalidFunctionTarget(
-                        Box::new(
-                            <crate::types::InvalidFunctionTarget as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::InvalidReplicationState => {
-                    Self::InvalidReplicationState(
-                        Box::new(
-                            <crate::types::InvalidReplicationState as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::NoReplicationTarget => {
-                    Self::NoReplicationTarget(
-                        Box::new(
-                            <crate::types::NoReplicationTarget as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::NoValidReplica => {
-                    Self::NoValidReplica(
-                        Box::new(
-                            <crate::types::NoValidReplica as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::PeerNotReachable => {
-                    Self::PeerNotReachable(
-                        Box::new(
-                            <crate::types::PeerNotReachable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::SyncOngoing => {
-                    Self::SyncOngoing(
-                        Box::new(
-                            <crate::types::SyncOngoing as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::SmsReplicationFault(
-                        Box::new(
-                            <crate::types::SmsReplicationFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for SmsReplicationFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for SmsReplicationFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for SmsReplicationFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SmsReplicationFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

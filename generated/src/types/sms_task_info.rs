@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmsTaskInfo {
     /// Property *SmsTaskInfo.key*.
     pub key: String,
@@ -42,88 +42,117 @@ impl SmsTaskInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("task", &self.task);
-        o.opt("object", &self.object);
-        o.opt("error", &self.error);
-        o.opt("result", &self.result);
-        o.opt("startTime", &self.start_time);
-        o.opt("completionTime", &self.completion_time);
-        o.field("state", &self.state);
-        o.opt("progress", &self.progress);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SmsTaskInfo",
+    type_name: Some("SmsTaskInfo"),
+    wire: &[
+        "key",
+        "task",
+        "object",
+        "error",
+        "result",
+        "startTime",
+        "completionTime",
+        "state",
+        "progress",
+    ],
+    names: &[
+        "key",
+        "task",
+        "object",
+        "error",
+        "result",
+        "start_time",
+        "completion_time",
+        "state",
+        "progress",
+    ],
+    required: &[0u16, 1u16, 7u16],
+    by_name: &[6u16, 3u16, 0u16, 2u16, 8u16, 4u16, 5u16, 7u16, 1u16],
+};
+impl crate::object::Object for SmsTaskInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.task,
+            2usize => &self.object,
+            3usize => &self.error,
+            4usize => &self.result,
+            5usize => &self.start_time,
+            6usize => &self.completion_time,
+            7usize => &self.state,
+            8usize => &self.progress,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.task,
+            2usize => &mut self.object,
+            3usize => &mut self.error,
+            4usize => &mut self.result,
+            5usize => &mut self.start_time,
+            6usize => &mut self.completion_time,
+            7usize => &mut self.state,
+            8usize => &mut self.progress,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SmsTaskInfo {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            task: crate::object::Blank::blank(),
+            object: crate::object::Blank::blank(),
+            error: crate::object::Blank::blank(),
+            result: crate::object::Blank::blank(),
+            start_time: crate::object::Blank::blank(),
+            completion_time: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            progress: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for SmsTaskInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SmsTaskInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SmsTaskInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SmsTaskInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SmsTaskInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SmsTaskInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SmsTaskInfo {
-    const TYPE_NAME: &'static str = "SmsTaskInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<crate::types::MethodFaultKind>,
-            Option<crate::types::Any>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "task" => crate::de::req(&mut f.1, &mut map, "task"),
-                "object" => crate::de::set(&mut f.2, &mut map, "object"),
-                "error" => crate::de::set(&mut f.3, &mut map, "error"),
-                "result" => crate::de::set(&mut f.4, &mut map, "result"),
-                "startTime" => crate::de::set(&mut f.5, &mut map, "startTime"),
-                "completionTime" => crate::de::set(&mut f.6, &mut map, "completionTime"),
-                "state" => crate::de::req(&mut f.7, &mut map, "state"),
-                "progress" => crate::de::set(&mut f.8, &mut map, "progress"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.7.is_some()],
-                    &["key", "task", "state"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, Some(f_7), f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            task: f_1,
-            object: f_2,
-            error: f_3,
-            result: f_4,
-            start_time: f_5,
-            completion_time: f_6,
-            state: f_7,
-            progress: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `MigrationFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SnapshotCopyNotSupportedKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SnapshotCopyNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,55 +22,73 @@ impl SnapshotCopyNotSupported {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SnapshotCopyNotSupported",
+    type_name: Some("SnapshotCopyNotSupported"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for SnapshotCopyNotSupported {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SnapshotCopyNotSupported {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SnapshotCopyNotSupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SnapshotCopyNotSupported {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SnapshotCopyNotSupported {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SnapshotCopyNotSupported {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SnapshotCopyNotSupported"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SnapshotCopyNotSupported {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SnapshotCopyNotSupported {
-    const TYPE_NAME: &'static str = "SnapshotCopyNotSupported";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `SnapshotCopyNotSupported` or any of its subtypes: what a member declared as `SnapshotCopyNotSupported` holds.
@@ -99,14 +117,7 @@ pub enum SnapshotCopyNotSupportedKind {
 impl SnapshotCopyNotSupportedKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::SnapshotCopyNotSupported(v) => v.type_name(),
-            Self::HotSnapshotMoveNotSupported(v) => v.type_name(),
-            Self::SnapshotCloneNotSupported(v) => v.type_name(),
-            Self::SnapshotMoveFromNonHomeNotSupported(v) => v.type_name(),
-            Self::SnapshotMoveNotSupported(v) => v.type_name(),
-            Self::SnapshotMoveToNonHomeNotSupported(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -156,93 +167,78 @@ for SnapshotCopyNotSupportedKind {
         Self::SnapshotMoveToNonHomeNotSupported(Box::new(v))
     }
 }
-impl serde::Serialize for SnapshotCopyNotSupportedKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for SnapshotCopyNotSupportedKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::SnapshotCopyNotSupported,
+            id,
+        ) {
+            crate::registry::id::HotSnapshotMoveNotSupported => {
+                Self::HotSnapshotMoveNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::SnapshotCloneNotSupported => {
+                Self::SnapshotCloneNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::SnapshotMoveFromNonHomeNotSupported => {
+                Self::SnapshotMoveFromNonHomeNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::SnapshotMoveNotSupported => {
+                Self::SnapshotMoveNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::SnapshotMoveToNonHomeNotSupported => {
+                Self::SnapshotMoveToNonHomeNotSupported(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::SnapshotCopyNotSupported(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::SnapshotCopyNotSupported(v) => v.serialize(s),
-            Self::HotSnapshotMoveNotSupported(v) => v.serialize(s),
-            Self::SnapshotCloneNotSupported(v) => v.serialize(s),
-            Self::SnapshotMoveFromNonHomeNotSupported(v) => v.serialize(s),
-            Self::SnapshotMoveNotSupported(v) => v.serialize(s),
-            Self::SnapshotMoveToNonHomeNotSupported(v) => v.serialize(s),
+            Self::SnapshotCopyNotSupported(v) => &**v,
+            Self::HotSnapshotMoveNotSupported(v) => &**v,
+            Self::SnapshotCloneNotSupported(v) => &**v,
+            Self::SnapshotMoveFromNonHomeNotSupported(v) => &**v,
+            Self::SnapshotMoveNotSupported(v) => &**v,
+            Self::SnapshotMoveToNonHomeNotSupported(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::SnapshotCopyNotSupported(v) => &mut **v,
+            Self::HotSnapshotMoveNotSupported(v) => &mut **v,
+            Self::SnapshotCloneNotSupported(v) => &mut **v,
+            Self::SnapshotMoveFromNonHomeNotSupported(v) => &mut **v,
+            Self::SnapshotMoveNotSupported(v) => &mut **v,
+            Self::SnapshotMoveToNonHomeNotSupported(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for SnapshotCopyNotSupportedKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for SnapshotCopyNotSupportedKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for SnapshotCopyNotSupportedKind {
-    const BASE: u16 = crate::registry::id::SnapshotCopyNotSupported;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::HotSnapshotMoveNotSupported => {
-                    Self::HotSnapshotMoveNotSupported(
-                        Box::new(
-                            <crate::types::HotSnapshotMoveNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SnapshotCloneNotSupported => {
-                    Self::SnapshotCloneNotSupported(
-                        Box::new(
-                            <crate::types::SnapshotCloneNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SnapshotMoveFromNonHomeNotSupported => {
-                    Self::SnapshotMoveFromNonHomeNotSupported(
-                        Box::new(
-                            <crate::types::SnapshotMoveFromNonHomeNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SnapshotMoveNotSupported => {
-                    Self::SnapshotMoveNotSupported(
-                        Box::new(
-                            <crate::types::SnapshotMoveNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SnapshotMoveToNonHomeNotSupported => {
-                    Self::SnapshotMoveToNonHomeNotSupported(
-                        Box::new(
-                            <crate::types::SnapshotMoveToNonHomeNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::SnapshotCopyNotSupported(
-                        Box::new(
-                            <crate::types::SnapshotCopyNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for SnapshotCopyNotSupportedKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for SnapshotCopyNotSupportedKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for SnapshotCopyNotSupportedKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SnapshotCopyNotSupportedKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

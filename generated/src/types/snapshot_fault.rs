@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SnapshotFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SnapshotFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl SnapshotFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SnapshotFault",
+    type_name: Some("SnapshotFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for SnapshotFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SnapshotFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SnapshotFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SnapshotFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SnapshotFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SnapshotFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SnapshotFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SnapshotFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SnapshotFault {
-    const TYPE_NAME: &'static str = "SnapshotFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `SnapshotFault` or any of its subtypes: what a member declared as `SnapshotFault` holds.
@@ -99,18 +121,7 @@ pub enum SnapshotFaultKind {
 impl SnapshotFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::SnapshotFault(v) => v.type_name(),
-            Self::ApplicationQuiesceFault(v) => v.type_name(),
-            Self::FilesystemQuiesceFault(v) => v.type_name(),
-            Self::MemorySnapshotOnIndependentDisk(v) => v.type_name(),
-            Self::MultipleSnapshotsNotSupported(v) => v.type_name(),
-            Self::SnapshotDisabled(v) => v.type_name(),
-            Self::SnapshotIncompatibleDeviceInVm(v) => v.type_name(),
-            Self::SnapshotLocked(v) => v.type_name(),
-            Self::SnapshotNoChange(v) => v.type_name(),
-            Self::TooManySnapshotLevels(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -182,137 +193,95 @@ impl From<crate::types::TooManySnapshotLevels> for SnapshotFaultKind {
         Self::TooManySnapshotLevels(Box::new(v))
     }
 }
-impl serde::Serialize for SnapshotFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for SnapshotFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::SnapshotFault, id) {
+            crate::registry::id::ApplicationQuiesceFault => {
+                Self::ApplicationQuiesceFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::FilesystemQuiesceFault => {
+                Self::FilesystemQuiesceFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::MemorySnapshotOnIndependentDisk => {
+                Self::MemorySnapshotOnIndependentDisk(crate::object::Blank::blank())
+            }
+            crate::registry::id::MultipleSnapshotsNotSupported => {
+                Self::MultipleSnapshotsNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::SnapshotDisabled => {
+                Self::SnapshotDisabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::SnapshotIncompatibleDeviceInVm => {
+                Self::SnapshotIncompatibleDeviceInVm(crate::object::Blank::blank())
+            }
+            crate::registry::id::SnapshotLocked => {
+                Self::SnapshotLocked(crate::object::Blank::blank())
+            }
+            crate::registry::id::SnapshotNoChange => {
+                Self::SnapshotNoChange(crate::object::Blank::blank())
+            }
+            crate::registry::id::TooManySnapshotLevels => {
+                Self::TooManySnapshotLevels(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::SnapshotFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::SnapshotFault(v) => v.serialize(s),
-            Self::ApplicationQuiesceFault(v) => v.serialize(s),
-            Self::FilesystemQuiesceFault(v) => v.serialize(s),
-            Self::MemorySnapshotOnIndependentDisk(v) => v.serialize(s),
-            Self::MultipleSnapshotsNotSupported(v) => v.serialize(s),
-            Self::SnapshotDisabled(v) => v.serialize(s),
-            Self::SnapshotIncompatibleDeviceInVm(v) => v.serialize(s),
-            Self::SnapshotLocked(v) => v.serialize(s),
-            Self::SnapshotNoChange(v) => v.serialize(s),
-            Self::TooManySnapshotLevels(v) => v.serialize(s),
+            Self::SnapshotFault(v) => &**v,
+            Self::ApplicationQuiesceFault(v) => &**v,
+            Self::FilesystemQuiesceFault(v) => &**v,
+            Self::MemorySnapshotOnIndependentDisk(v) => &**v,
+            Self::MultipleSnapshotsNotSupported(v) => &**v,
+            Self::SnapshotDisabled(v) => &**v,
+            Self::SnapshotIncompatibleDeviceInVm(v) => &**v,
+            Self::SnapshotLocked(v) => &**v,
+            Self::SnapshotNoChange(v) => &**v,
+            Self::TooManySnapshotLevels(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::SnapshotFault(v) => &mut **v,
+            Self::ApplicationQuiesceFault(v) => &mut **v,
+            Self::FilesystemQuiesceFault(v) => &mut **v,
+            Self::MemorySnapshotOnIndependentDisk(v) => &mut **v,
+            Self::MultipleSnapshotsNotSupported(v) => &mut **v,
+            Self::SnapshotDisabled(v) => &mut **v,
+            Self::SnapshotIncompatibleDeviceInVm(v) => &mut **v,
+            Self::SnapshotLocked(v) => &mut **v,
+            Self::SnapshotNoChange(v) => &mut **v,
+            Self::TooManySnapshotLevels(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for SnapshotFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for SnapshotFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for SnapshotFaultKind {
-    const BASE: u16 = crate::registry::id::SnapshotFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ApplicationQuiesceFault => {
-                    Self::ApplicationQuiesceFault(
-                        Box::new(
-                            <crate::types::ApplicationQuiesceFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FilesystemQuiesceFault => {
-                    Self::FilesystemQuiesceFault(
-                        Box::new(
-                            <crate::types::FilesystemQuiesceFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MemorySnapshotOnIndependentDisk => {
-                    Self::MemorySnapshotOnIndependentDisk(
-                        Box::new(
-                            <crate::types::MemorySnapshotOnIndependentDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MultipleSnapshotsNotSupported => {
-                    Self::MultipleSnapshotsNotSupported(
-                        Box::new(
-                            <crate::types::MultipleSnapshotsNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SnapshotDisabled => {
-                    Self::SnapshotDisabled(
-                        Box::new(
-                            <crate::types::SnapshotDisabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SnapshotIncompatibleDeviceInVm => {
-                    Self::SnapshotIncompatibleDeviceInVm(
-                        Box::new(
-                            <crate::types::SnapshotIncompatibleDeviceInVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SnapshotLocked => {
-                    Self::SnapshotLocked(
-                        Box::new(
-                            <crate::types::SnapshotLocked as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SnapshotNoChange => {
-                    Self::SnapshotNoChange(
-                        Box::new(
-                            <crate::types::SnapshotNoChange as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TooManySnapshotLevels => {
-                    Self::TooManySnapshotLevels(
-                        Box::new(
-                            <crate::types::TooManySnapshotLevels as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::SnapshotFault(
-                        Box::new(
-                            <crate::types::SnapshotFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for SnapshotFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for SnapshotFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for SnapshotFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SnapshotFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

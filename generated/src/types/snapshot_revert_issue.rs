@@ -3,7 +3,7 @@
 /// Data object type *SnapshotRevertIssue*.
 ///
 /// Extends `MigrationFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SnapshotRevertIssue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,67 +26,78 @@ impl SnapshotRevertIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("snapshotName", &self.snapshot_name);
-        o.opt("event", &self.event);
-        o.field("errors", &self.errors);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SnapshotRevertIssue",
+    type_name: Some("SnapshotRevertIssue"),
+    wire: &["faultCause", "faultMessage", "snapshotName", "event", "errors"],
+    names: &["fault_cause", "fault_message", "snapshot_name", "event", "errors"],
+    required: &[4u16],
+    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for SnapshotRevertIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.snapshot_name,
+            3usize => &self.event,
+            4usize => &self.errors,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.snapshot_name,
+            3usize => &mut self.event,
+            4usize => &mut self.errors,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SnapshotRevertIssue {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SnapshotRevertIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SnapshotRevertIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SnapshotRevertIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SnapshotRevertIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SnapshotRevertIssue"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SnapshotRevertIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SnapshotRevertIssue {
-    const TYPE_NAME: &'static str = "SnapshotRevertIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<Vec<crate::types::EventKind>>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "snapshotName" => crate::de::set(&mut f.2, &mut map, "snapshotName"),
-                "event" => crate::de::set_list(&mut f.3, &mut map, "event"),
-                "errors" => crate::de::req(&mut f.4, &mut map, "errors"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.4.is_some()], &["errors"]));
-        }
-        let (f_0, f_1, f_2, f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            snapshot_name: f_2,
-            event: f_3,
-            errors: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

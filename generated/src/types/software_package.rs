@@ -3,7 +3,7 @@
 /// Data object type *SoftwarePackage*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SoftwarePackage {
     /// Property *SoftwarePackage.name*.
     pub name: String,
@@ -54,187 +54,145 @@ impl SoftwarePackage {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("version", &self.version);
-        o.field("type", &self.r#type);
-        o.field("vendor", &self.vendor);
-        o.field("acceptanceLevel", &self.acceptance_level);
-        o.field("summary", &self.summary);
-        o.field("description", &self.description);
-        o.opt("referenceURL", &self.reference_url);
-        o.opt("creationDate", &self.creation_date);
-        o.opt("depends", &self.depends);
-        o.opt("conflicts", &self.conflicts);
-        o.opt("replaces", &self.replaces);
-        o.opt("provides", &self.provides);
-        o.opt("maintenanceModeRequired", &self.maintenance_mode_required);
-        o.opt("hardwarePlatformsRequired", &self.hardware_platforms_required);
-        o.field("capability", &self.capability);
-        o.opt("tag", &self.tag);
-        o.opt("payload", &self.payload);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SoftwarePackage",
+    type_name: Some("SoftwarePackage"),
+    wire: &[
+        "name",
+        "version",
+        "type",
+        "vendor",
+        "acceptanceLevel",
+        "summary",
+        "description",
+        "referenceURL",
+        "creationDate",
+        "depends",
+        "conflicts",
+        "replaces",
+        "provides",
+        "maintenanceModeRequired",
+        "hardwarePlatformsRequired",
+        "capability",
+        "tag",
+        "payload",
+    ],
+    names: &[
+        "name",
+        "version",
+        "type",
+        "vendor",
+        "acceptance_level",
+        "summary",
+        "description",
+        "reference_url",
+        "creation_date",
+        "depends",
+        "conflicts",
+        "replaces",
+        "provides",
+        "maintenance_mode_required",
+        "hardware_platforms_required",
+        "capability",
+        "tag",
+        "payload",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 15u16],
+    by_name: &[
+        4u16, 15u16, 10u16, 8u16, 9u16, 6u16, 14u16, 13u16, 0u16, 17u16, 12u16, 7u16,
+        11u16, 5u16, 16u16, 2u16, 3u16, 1u16,
+    ],
+};
+impl crate::object::Object for SoftwarePackage {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.version,
+            2usize => &self.r#type,
+            3usize => &self.vendor,
+            4usize => &self.acceptance_level,
+            5usize => &self.summary,
+            6usize => &self.description,
+            7usize => &self.reference_url,
+            8usize => &self.creation_date,
+            9usize => &self.depends,
+            10usize => &self.conflicts,
+            11usize => &self.replaces,
+            12usize => &self.provides,
+            13usize => &self.maintenance_mode_required,
+            14usize => &self.hardware_platforms_required,
+            15usize => &self.capability,
+            16usize => &self.tag,
+            17usize => &self.payload,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.version,
+            2usize => &mut self.r#type,
+            3usize => &mut self.vendor,
+            4usize => &mut self.acceptance_level,
+            5usize => &mut self.summary,
+            6usize => &mut self.description,
+            7usize => &mut self.reference_url,
+            8usize => &mut self.creation_date,
+            9usize => &mut self.depends,
+            10usize => &mut self.conflicts,
+            11usize => &mut self.replaces,
+            12usize => &mut self.provides,
+            13usize => &mut self.maintenance_mode_required,
+            14usize => &mut self.hardware_platforms_required,
+            15usize => &mut self.capability,
+            16usize => &mut self.tag,
+            17usize => &mut self.payload,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SoftwarePackage {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SoftwarePackage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SoftwarePackage {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SoftwarePackage {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SoftwarePackage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SoftwarePackage"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SoftwarePackage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SoftwarePackage {
-    const TYPE_NAME: &'static str = "SoftwarePackage";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Vec<crate::types::Relation>>,
-            Option<Vec<crate::types::Relation>>,
-            Option<Vec<crate::types::Relation>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::SoftwarePackageCapability>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "version" => crate::de::req(&mut f.1, &mut map, "version"),
-                "type" => crate::de::req(&mut f.2, &mut map, "type"),
-                "vendor" => crate::de::req(&mut f.3, &mut map, "vendor"),
-                "acceptanceLevel" => {
-                    crate::de::req(&mut f.4, &mut map, "acceptanceLevel")
-                }
-                "summary" => crate::de::req(&mut f.5, &mut map, "summary"),
-                "description" => crate::de::req(&mut f.6, &mut map, "description"),
-                "referenceURL" => crate::de::set_list(&mut f.7, &mut map, "referenceURL"),
-                "creationDate" => crate::de::set(&mut f.8, &mut map, "creationDate"),
-                "depends" => crate::de::set_list(&mut f.9, &mut map, "depends"),
-                "conflicts" => crate::de::set_list(&mut f.10, &mut map, "conflicts"),
-                "replaces" => crate::de::set_list(&mut f.11, &mut map, "replaces"),
-                "provides" => crate::de::set_list(&mut f.12, &mut map, "provides"),
-                "maintenanceModeRequired" => {
-                    crate::de::set(&mut f.13, &mut map, "maintenanceModeRequired")
-                }
-                "hardwarePlatformsRequired" => {
-                    crate::de::set_list(&mut f.14, &mut map, "hardwarePlatformsRequired")
-                }
-                "capability" => crate::de::req(&mut f.15, &mut map, "capability"),
-                "tag" => crate::de::set_list(&mut f.16, &mut map, "tag"),
-                "payload" => crate::de::set_list(&mut f.17, &mut map, "payload"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _,
-            _, _, _, _, _, Some(_), _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.15.is_some(),
-                    ],
-                    &[
-                        "name",
-                        "version",
-                        "type",
-                        "vendor",
-                        "acceptanceLevel",
-                        "summary",
-                        "description",
-                        "capability",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            Some(f_15),
-            f_16,
-            f_17,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            version: f_1,
-            r#type: f_2,
-            vendor: f_3,
-            acceptance_level: f_4,
-            summary: f_5,
-            description: f_6,
-            reference_url: f_7,
-            creation_date: f_8,
-            depends: f_9,
-            conflicts: f_10,
-            replaces: f_11,
-            provides: f_12,
-            maintenance_mode_required: f_13,
-            hardware_platforms_required: f_14,
-            capability: f_15,
-            tag: f_16,
-            payload: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

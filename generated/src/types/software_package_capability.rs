@@ -3,7 +3,7 @@
 /// Data object type *SoftwarePackageCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SoftwarePackageCapability {
     /// Property *SoftwarePackageCapability.liveInstallAllowed*.
     pub live_install_allowed: Option<bool>,
@@ -24,66 +24,81 @@ impl SoftwarePackageCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("liveInstallAllowed", &self.live_install_allowed);
-        o.opt("liveRemoveAllowed", &self.live_remove_allowed);
-        o.opt("statelessReady", &self.stateless_ready);
-        o.opt("overlay", &self.overlay);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SoftwarePackageCapability",
+    type_name: Some("SoftwarePackageCapability"),
+    wire: &["liveInstallAllowed", "liveRemoveAllowed", "statelessReady", "overlay"],
+    names: &[
+        "live_install_allowed",
+        "live_remove_allowed",
+        "stateless_ready",
+        "overlay",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for SoftwarePackageCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.live_install_allowed,
+            1usize => &self.live_remove_allowed,
+            2usize => &self.stateless_ready,
+            3usize => &self.overlay,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.live_install_allowed,
+            1usize => &mut self.live_remove_allowed,
+            2usize => &mut self.stateless_ready,
+            3usize => &mut self.overlay,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SoftwarePackageCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SoftwarePackageCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SoftwarePackageCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SoftwarePackageCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SoftwarePackageCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SoftwarePackageCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SoftwarePackageCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SoftwarePackageCapability {
-    const TYPE_NAME: &'static str = "SoftwarePackageCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "liveInstallAllowed" => {
-                    crate::de::set(&mut f.0, &mut map, "liveInstallAllowed")
-                }
-                "liveRemoveAllowed" => {
-                    crate::de::set(&mut f.1, &mut map, "liveRemoveAllowed")
-                }
-                "statelessReady" => crate::de::set(&mut f.2, &mut map, "statelessReady"),
-                "overlay" => crate::de::set(&mut f.3, &mut map, "overlay"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            live_install_allowed: f_0,
-            live_remove_allowed: f_1,
-            stateless_ready: f_2,
-            overlay: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SolutionsApplySpec {
     /// Property *SolutionsApplySpec.desiredState*.
     pub desired_state: Option<Vec<crate::types::SolutionsSolutionConfig>>,
@@ -28,60 +28,76 @@ impl SolutionsApplySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("desiredState", &self.desired_state);
-        o.opt("solutions", &self.solutions);
-        o.opt("hosts", &self.hosts);
-        o.opt("deploymentUnits", &self.deployment_units);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SolutionsApplySpec",
+    type_name: Some("SolutionsApplySpec"),
+    wire: &["desiredState", "solutions", "hosts", "deploymentUnits"],
+    names: &["desired_state", "solutions", "hosts", "deployment_units"],
+    required: &[],
+    by_name: &[3u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for SolutionsApplySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.desired_state,
+            1usize => &self.solutions,
+            2usize => &self.hosts,
+            3usize => &self.deployment_units,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.desired_state,
+            1usize => &mut self.solutions,
+            2usize => &mut self.hosts,
+            3usize => &mut self.deployment_units,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SolutionsApplySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SolutionsApplySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SolutionsApplySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SolutionsApplySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SolutionsApplySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SolutionsApplySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SolutionsApplySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SolutionsApplySpec {
-    const TYPE_NAME: &'static str = "SolutionsApplySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::SolutionsSolutionConfig>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "desiredState" => crate::de::set_list(&mut f.0, &mut map, "desiredState"),
-                "solutions" => crate::de::set_list(&mut f.1, &mut map, "solutions"),
-                "hosts" => crate::de::set_list(&mut f.2, &mut map, "hosts"),
-                "deploymentUnits" => {
-                    crate::de::set_list(&mut f.3, &mut map, "deploymentUnits")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            desired_state: f_0,
-            solutions: f_1,
-            hosts: f_2,
-            deployment_units: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

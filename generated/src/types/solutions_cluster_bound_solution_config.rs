@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `SolutionsTypeSpecificSolutionConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SolutionsClusterBoundSolutionConfig {
     /// Property *SolutionsClusterBoundSolutionConfig.vmCount*.
     pub vm_count: i32,
@@ -30,73 +30,84 @@ impl SolutionsClusterBoundSolutionConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vmCount", &self.vm_count);
-        o.opt("vmPlacementPolicies", &self.vm_placement_policies);
-        o.opt("vmNetworks", &self.vm_networks);
-        o.opt("datastores", &self.datastores);
-        o.opt("devices", &self.devices);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SolutionsClusterBoundSolutionConfig",
+    type_name: Some("SolutionsClusterBoundSolutionConfig"),
+    wire: &["vmCount", "vmPlacementPolicies", "vmNetworks", "datastores", "devices"],
+    names: &[
+        "vm_count",
+        "vm_placement_policies",
+        "vm_networks",
+        "datastores",
+        "devices",
+    ],
+    required: &[0u16],
+    by_name: &[3u16, 4u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for SolutionsClusterBoundSolutionConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_count,
+            1usize => &self.vm_placement_policies,
+            2usize => &self.vm_networks,
+            3usize => &self.datastores,
+            4usize => &self.devices,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_count,
+            1usize => &mut self.vm_placement_policies,
+            2usize => &mut self.vm_networks,
+            3usize => &mut self.datastores,
+            4usize => &mut self.devices,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SolutionsClusterBoundSolutionConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SolutionsClusterBoundSolutionConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SolutionsClusterBoundSolutionConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SolutionsClusterBoundSolutionConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SolutionsClusterBoundSolutionConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SolutionsClusterBoundSolutionConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SolutionsClusterBoundSolutionConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SolutionsClusterBoundSolutionConfig {
-    const TYPE_NAME: &'static str = "SolutionsClusterBoundSolutionConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::SolutionsVMNetworkMapping>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VirtualMachineConfigSpec>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmCount" => crate::de::req(&mut f.0, &mut map, "vmCount"),
-                "vmPlacementPolicies" => {
-                    crate::de::set_list(&mut f.1, &mut map, "vmPlacementPolicies")
-                }
-                "vmNetworks" => crate::de::set_list(&mut f.2, &mut map, "vmNetworks"),
-                "datastores" => crate::de::set_list(&mut f.3, &mut map, "datastores"),
-                "devices" => crate::de::set(&mut f.4, &mut map, "devices"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["vmCount"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vm_count: f_0,
-            vm_placement_policies: f_1,
-            vm_networks: f_2,
-            datastores: f_3,
-            devices: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

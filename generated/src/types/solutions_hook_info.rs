@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SolutionsHookInfo {
     /// Property *SolutionsHookInfo.vm*.
     ///
@@ -32,80 +32,85 @@ impl SolutionsHookInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vm", &self.vm);
-        o.field("solution", &self.solution);
-        o.field("config", &self.config);
-        o.field("raisedAt", &self.raised_at);
-        o.field("dynamicUpdateProcessed", &self.dynamic_update_processed);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SolutionsHookInfo",
+    type_name: Some("SolutionsHookInfo"),
+    wire: &["vm", "solution", "config", "raisedAt", "dynamicUpdateProcessed"],
+    names: &["vm", "solution", "config", "raised_at", "dynamic_update_processed"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for SolutionsHookInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm,
+            1usize => &self.solution,
+            2usize => &self.config,
+            3usize => &self.raised_at,
+            4usize => &self.dynamic_update_processed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm,
+            1usize => &mut self.solution,
+            2usize => &mut self.config,
+            3usize => &mut self.raised_at,
+            4usize => &mut self.dynamic_update_processed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SolutionsHookInfo {
+    fn blank() -> Self {
+        Self {
+            vm: crate::object::Blank::blank(),
+            solution: crate::object::Blank::blank(),
+            config: crate::object::Blank::blank(),
+            raised_at: crate::object::Blank::blank(),
+            dynamic_update_processed: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for SolutionsHookInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SolutionsHookInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SolutionsHookInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SolutionsHookInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SolutionsHookInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SolutionsHookInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SolutionsHookInfo {
-    const TYPE_NAME: &'static str = "SolutionsHookInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::SolutionsHookConfig>>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vm" => crate::de::req(&mut f.0, &mut map, "vm"),
-                "solution" => crate::de::req(&mut f.1, &mut map, "solution"),
-                "config" => crate::de::req(&mut f.2, &mut map, "config"),
-                "raisedAt" => crate::de::req(&mut f.3, &mut map, "raisedAt"),
-                "dynamicUpdateProcessed" => {
-                    crate::de::req(&mut f.4, &mut map, "dynamicUpdateProcessed")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["vm", "solution", "config", "raisedAt", "dynamicUpdateProcessed"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vm: f_0,
-            solution: f_1,
-            config: f_2,
-            raised_at: f_3,
-            dynamic_update_processed: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

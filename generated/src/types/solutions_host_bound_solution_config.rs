@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `SolutionsTypeSpecificSolutionConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SolutionsHostBoundSolutionConfig {
     /// Property *SolutionsHostBoundSolutionConfig.preferHostConfiguration*.
     pub prefer_host_configuration: Option<bool>,
@@ -30,64 +30,76 @@ impl SolutionsHostBoundSolutionConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("preferHostConfiguration", &self.prefer_host_configuration);
-        o.opt("networks", &self.networks);
-        o.opt("datastores", &self.datastores);
-        o.opt("vmci", &self.vmci);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SolutionsHostBoundSolutionConfig",
+    type_name: Some("SolutionsHostBoundSolutionConfig"),
+    wire: &["preferHostConfiguration", "networks", "datastores", "vmci"],
+    names: &["prefer_host_configuration", "networks", "datastores", "vmci"],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16, 3u16],
+};
+impl crate::object::Object for SolutionsHostBoundSolutionConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.prefer_host_configuration,
+            1usize => &self.networks,
+            2usize => &self.datastores,
+            3usize => &self.vmci,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.prefer_host_configuration,
+            1usize => &mut self.networks,
+            2usize => &mut self.datastores,
+            3usize => &mut self.vmci,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SolutionsHostBoundSolutionConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SolutionsHostBoundSolutionConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SolutionsHostBoundSolutionConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SolutionsHostBoundSolutionConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SolutionsHostBoundSolutionConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SolutionsHostBoundSolutionConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SolutionsHostBoundSolutionConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SolutionsHostBoundSolutionConfig {
-    const TYPE_NAME: &'static str = "SolutionsHostBoundSolutionConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "preferHostConfiguration" => {
-                    crate::de::set(&mut f.0, &mut map, "preferHostConfiguration")
-                }
-                "networks" => crate::de::set_list(&mut f.1, &mut map, "networks"),
-                "datastores" => crate::de::set_list(&mut f.2, &mut map, "datastores"),
-                "vmci" => crate::de::set_list(&mut f.3, &mut map, "vmci"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            prefer_host_configuration: f_0,
-            networks: f_1,
-            datastores: f_2,
-            vmci: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SolutionsSolutionComplianceResult {
     /// Property *SolutionsSolutionComplianceResult.solution*.
     pub solution: String,
@@ -38,90 +38,102 @@ impl SolutionsSolutionComplianceResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("solution", &self.solution);
-        o.field("compliant", &self.compliant);
-        o.opt("nonComplianceReason", &self.non_compliance_reason);
-        o.opt("vm", &self.vm);
-        o.opt("upgradingVm", &self.upgrading_vm);
-        o.opt("hook", &self.hook);
-        o.opt("issues", &self.issues);
-        o.opt("solutionConfig", &self.solution_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SolutionsSolutionComplianceResult",
+    type_name: Some("SolutionsSolutionComplianceResult"),
+    wire: &[
+        "solution",
+        "compliant",
+        "nonComplianceReason",
+        "vm",
+        "upgradingVm",
+        "hook",
+        "issues",
+        "solutionConfig",
+    ],
+    names: &[
+        "solution",
+        "compliant",
+        "non_compliance_reason",
+        "vm",
+        "upgrading_vm",
+        "hook",
+        "issues",
+        "solution_config",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 5u16, 6u16, 2u16, 0u16, 7u16, 4u16, 3u16],
+};
+impl crate::object::Object for SolutionsSolutionComplianceResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.solution,
+            1usize => &self.compliant,
+            2usize => &self.non_compliance_reason,
+            3usize => &self.vm,
+            4usize => &self.upgrading_vm,
+            5usize => &self.hook,
+            6usize => &self.issues,
+            7usize => &self.solution_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.solution,
+            1usize => &mut self.compliant,
+            2usize => &mut self.non_compliance_reason,
+            3usize => &mut self.vm,
+            4usize => &mut self.upgrading_vm,
+            5usize => &mut self.hook,
+            6usize => &mut self.issues,
+            7usize => &mut self.solution_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SolutionsSolutionComplianceResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SolutionsSolutionComplianceResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SolutionsSolutionComplianceResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SolutionsSolutionComplianceResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SolutionsSolutionComplianceResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SolutionsSolutionComplianceResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SolutionsSolutionComplianceResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SolutionsSolutionComplianceResult {
-    const TYPE_NAME: &'static str = "SolutionsSolutionComplianceResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::SolutionsHookInfo>>,
-            Option<Vec<crate::types::IssueKind>>,
-            Option<Box<crate::types::SolutionsSolutionConfig>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "solution" => crate::de::req(&mut f.0, &mut map, "solution"),
-                "compliant" => crate::de::req(&mut f.1, &mut map, "compliant"),
-                "nonComplianceReason" => {
-                    crate::de::set(&mut f.2, &mut map, "nonComplianceReason")
-                }
-                "vm" => crate::de::set(&mut f.3, &mut map, "vm"),
-                "upgradingVm" => crate::de::set(&mut f.4, &mut map, "upgradingVm"),
-                "hook" => crate::de::set(&mut f.5, &mut map, "hook"),
-                "issues" => crate::de::set_list(&mut f.6, &mut map, "issues"),
-                "solutionConfig" => crate::de::set(&mut f.7, &mut map, "solutionConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["solution", "compliant"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            solution: f_0,
-            compliant: f_1,
-            non_compliance_reason: f_2,
-            vm: f_3,
-            upgrading_vm: f_4,
-            hook: f_5,
-            issues: f_6,
-            solution_config: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SolutionsSolutionConfig {
     /// Property *SolutionsSolutionConfig.solution*.
     pub solution: String,
@@ -52,171 +52,150 @@ impl SolutionsSolutionConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("solution", &self.solution);
-        o.field("displayName", &self.display_name);
-        o.field("displayVersion", &self.display_version);
-        o.field("vmSource", &self.vm_source);
-        o.field("prefixVmName", &self.prefix_vm_name);
-        o.field("uuidVmName", &self.uuid_vm_name);
-        o.opt("resourcePool", &self.resource_pool);
-        o.opt("folder", &self.folder);
-        o.opt("ovfProperties", &self.ovf_properties);
-        o.opt("storagePolicies", &self.storage_policies);
-        o.opt("vmDiskProvisioning", &self.vm_disk_provisioning);
-        o.opt("vmDeploymentOptimization", &self.vm_deployment_optimization);
-        o.field("typeSpecificConfig", &self.type_specific_config);
-        o.opt("hooks", &self.hooks);
-        o.opt("vmResourceSpec", &self.vm_resource_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SolutionsSolutionConfig",
+    type_name: Some("SolutionsSolutionConfig"),
+    wire: &[
+        "solution",
+        "displayName",
+        "displayVersion",
+        "vmSource",
+        "prefixVmName",
+        "uuidVmName",
+        "resourcePool",
+        "folder",
+        "ovfProperties",
+        "storagePolicies",
+        "vmDiskProvisioning",
+        "vmDeploymentOptimization",
+        "typeSpecificConfig",
+        "hooks",
+        "vmResourceSpec",
+    ],
+    names: &[
+        "solution",
+        "display_name",
+        "display_version",
+        "vm_source",
+        "prefix_vm_name",
+        "uuid_vm_name",
+        "resource_pool",
+        "folder",
+        "ovf_properties",
+        "storage_policies",
+        "vm_disk_provisioning",
+        "vm_deployment_optimization",
+        "type_specific_config",
+        "hooks",
+        "vm_resource_spec",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 12u16],
+    by_name: &[
+        1u16, 2u16, 7u16, 13u16, 8u16, 4u16, 6u16, 0u16, 9u16, 12u16, 5u16, 11u16, 10u16,
+        14u16, 3u16,
+    ],
+};
+impl crate::object::Object for SolutionsSolutionConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.solution,
+            1usize => &self.display_name,
+            2usize => &self.display_version,
+            3usize => &self.vm_source,
+            4usize => &self.prefix_vm_name,
+            5usize => &self.uuid_vm_name,
+            6usize => &self.resource_pool,
+            7usize => &self.folder,
+            8usize => &self.ovf_properties,
+            9usize => &self.storage_policies,
+            10usize => &self.vm_disk_provisioning,
+            11usize => &self.vm_deployment_optimization,
+            12usize => &self.type_specific_config,
+            13usize => &self.hooks,
+            14usize => &self.vm_resource_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.solution,
+            1usize => &mut self.display_name,
+            2usize => &mut self.display_version,
+            3usize => &mut self.vm_source,
+            4usize => &mut self.prefix_vm_name,
+            5usize => &mut self.uuid_vm_name,
+            6usize => &mut self.resource_pool,
+            7usize => &mut self.folder,
+            8usize => &mut self.ovf_properties,
+            9usize => &mut self.storage_policies,
+            10usize => &mut self.vm_disk_provisioning,
+            11usize => &mut self.vm_deployment_optimization,
+            12usize => &mut self.type_specific_config,
+            13usize => &mut self.hooks,
+            14usize => &mut self.vm_resource_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SolutionsSolutionConfig {
+    fn blank() -> Self {
+        Self {
+            solution: crate::object::Blank::blank(),
+            display_name: crate::object::Blank::blank(),
+            display_version: crate::object::Blank::blank(),
+            vm_source: crate::object::Blank::blank(),
+            prefix_vm_name: crate::object::Blank::blank(),
+            uuid_vm_name: crate::object::Blank::blank(),
+            resource_pool: crate::object::Blank::blank(),
+            folder: crate::object::Blank::blank(),
+            ovf_properties: crate::object::Blank::blank(),
+            storage_policies: crate::object::Blank::blank(),
+            vm_disk_provisioning: crate::object::Blank::blank(),
+            vm_deployment_optimization: crate::object::Blank::blank(),
+            type_specific_config: crate::object::Blank::blank(),
+            hooks: crate::object::Blank::blank(),
+            vm_resource_spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for SolutionsSolutionConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SolutionsSolutionConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SolutionsSolutionConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SolutionsSolutionConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SolutionsSolutionConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SolutionsSolutionConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SolutionsSolutionConfig {
-    const TYPE_NAME: &'static str = "SolutionsSolutionConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::SolutionsVMSourceKind>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::SolutionsOvfProperty>>,
-            Option<Vec<crate::types::SolutionsStoragePolicyKind>>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::SolutionsTypeSpecificSolutionConfigKind>,
-            Option<Vec<crate::types::SolutionsHookConfig>>,
-            Option<Box<crate::types::SolutionsVmResourceSpec>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "solution" => crate::de::req(&mut f.0, &mut map, "solution"),
-                "displayName" => crate::de::req(&mut f.1, &mut map, "displayName"),
-                "displayVersion" => crate::de::req(&mut f.2, &mut map, "displayVersion"),
-                "vmSource" => crate::de::req(&mut f.3, &mut map, "vmSource"),
-                "prefixVmName" => crate::de::req(&mut f.4, &mut map, "prefixVmName"),
-                "uuidVmName" => crate::de::req(&mut f.5, &mut map, "uuidVmName"),
-                "resourcePool" => crate::de::set(&mut f.6, &mut map, "resourcePool"),
-                "folder" => crate::de::set(&mut f.7, &mut map, "folder"),
-                "ovfProperties" => {
-                    crate::de::set_list(&mut f.8, &mut map, "ovfProperties")
-                }
-                "storagePolicies" => {
-                    crate::de::set_list(&mut f.9, &mut map, "storagePolicies")
-                }
-                "vmDiskProvisioning" => {
-                    crate::de::set(&mut f.10, &mut map, "vmDiskProvisioning")
-                }
-                "vmDeploymentOptimization" => {
-                    crate::de::set(&mut f.11, &mut map, "vmDeploymentOptimization")
-                }
-                "typeSpecificConfig" => {
-                    crate::de::req(&mut f.12, &mut map, "typeSpecificConfig")
-                }
-                "hooks" => crate::de::set_list(&mut f.13, &mut map, "hooks"),
-                "vmResourceSpec" => crate::de::set(&mut f.14, &mut map, "vmResourceSpec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _,
-            Some(_), _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.12.is_some(),
-                    ],
-                    &[
-                        "solution",
-                        "displayName",
-                        "displayVersion",
-                        "vmSource",
-                        "prefixVmName",
-                        "uuidVmName",
-                        "typeSpecificConfig",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            Some(f_12),
-            f_13,
-            f_14,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            solution: f_0,
-            display_name: f_1,
-            display_version: f_2,
-            vm_source: f_3,
-            prefix_vm_name: f_4,
-            uuid_vm_name: f_5,
-            resource_pool: f_6,
-            folder: f_7,
-            ovf_properties: f_8,
-            storage_policies: f_9,
-            vm_disk_provisioning: f_10,
-            vm_deployment_optimization: f_11,
-            type_specific_config: f_12,
-            hooks: f_13,
-            vm_resource_spec: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SolutionsTypeSpecificSolutionConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SolutionsTypeSpecificSolutionConfig {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,41 +20,65 @@ impl SolutionsTypeSpecificSolutionConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SolutionsTypeSpecificSolutionConfig",
+    type_name: Some("SolutionsTypeSpecificSolutionConfig"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for SolutionsTypeSpecificSolutionConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "SolutionsTypeSpecificSolutionConfig")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "SolutionsTypeSpecificSolutionConfig")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for SolutionsTypeSpecificSolutionConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SolutionsTypeSpecificSolutionConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SolutionsTypeSpecificSolutionConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SolutionsTypeSpecificSolutionConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SolutionsTypeSpecificSolutionConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SolutionsTypeSpecificSolutionConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SolutionsTypeSpecificSolutionConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SolutionsTypeSpecificSolutionConfig {
-    const TYPE_NAME: &'static str = "SolutionsTypeSpecificSolutionConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `SolutionsTypeSpecificSolutionConfig` or any of its subtypes: what a member declared as `SolutionsTypeSpecificSolutionConfig` holds.
@@ -79,11 +103,7 @@ pub enum SolutionsTypeSpecificSolutionConfigKind {
 impl SolutionsTypeSpecificSolutionConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::SolutionsTypeSpecificSolutionConfig(v) => v.type_name(),
-            Self::SolutionsClusterBoundSolutionConfig(v) => v.type_name(),
-            Self::SolutionsHostBoundSolutionConfig(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -116,60 +136,63 @@ for SolutionsTypeSpecificSolutionConfigKind {
         Self::SolutionsHostBoundSolutionConfig(Box::new(v))
     }
 }
-impl serde::Serialize for SolutionsTypeSpecificSolutionConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for SolutionsTypeSpecificSolutionConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::SolutionsTypeSpecificSolutionConfig,
+            id,
+        ) {
+            crate::registry::id::SolutionsClusterBoundSolutionConfig => {
+                Self::SolutionsClusterBoundSolutionConfig(crate::object::Blank::blank())
+            }
+            crate::registry::id::SolutionsHostBoundSolutionConfig => {
+                Self::SolutionsHostBoundSolutionConfig(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::SolutionsTypeSpecificSolutionConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::SolutionsTypeSpecificSolutionConfig(v) => v.serialize(s),
-            Self::SolutionsClusterBoundSolutionConfig(v) => v.serialize(s),
-            Self::SolutionsHostBoundSolutionConfig(v) => v.serialize(s),
+            Self::SolutionsTypeSpecificSolutionConfig(v) => &**v,
+            Self::SolutionsClusterBoundSolutionConfig(v) => &**v,
+            Self::SolutionsHostBoundSolutionConfig(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::SolutionsTypeSpecificSolutionConfig(v) => &mut **v,
+            Self::SolutionsClusterBoundSolutionConfig(v) => &mut **v,
+            Self::SolutionsHostBoundSolutionConfig(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for SolutionsTypeSpecificSolutionConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for SolutionsTypeSpecificSolutionConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for SolutionsTypeSpecificSolutionConfigKind {
-    const BASE: u16 = crate::registry::id::SolutionsTypeSpecificSolutionConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::SolutionsClusterBoundSolutionConfig => {
-                    Self::SolutionsClusterBoundSolutionConfig(
-                        Box::new(
-                            <crate::types::SolutionsClusterBoundSolutionConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SolutionsHostBoundSolutionConfig => {
-                    Self::SolutionsHostBoundSolutionConfig(
-                        Box::new(
-                            <crate::types::SolutionsHostBoundSolutionConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::SolutionsTypeSpecificSolutionConfig(
-                        Box::new(
-                            <crate::types::SolutionsTypeSpecificSolutionConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for SolutionsTypeSpecificSolutionConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for SolutionsTypeSpecificSolutionConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for SolutionsTypeSpecificSolutionConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SolutionsTypeSpecificSolutionConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

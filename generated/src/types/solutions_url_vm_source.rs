@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `SolutionsVMSource`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SolutionsUrlVMSource {
     /// Property *SolutionsUrlVMSource.ovfUrl*.
     pub ovf_url: String,
@@ -24,57 +24,74 @@ impl SolutionsUrlVMSource {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("ovfUrl", &self.ovf_url);
-        o.opt("certificateValidation", &self.certificate_validation);
-        o.opt("certificatePEM", &self.certificate_pem);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SolutionsUrlVMSource",
+    type_name: Some("SolutionsUrlVMSource"),
+    wire: &["ovfUrl", "certificateValidation", "certificatePEM"],
+    names: &["ovf_url", "certificate_validation", "certificate_pem"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for SolutionsUrlVMSource {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ovf_url,
+            1usize => &self.certificate_validation,
+            2usize => &self.certificate_pem,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ovf_url,
+            1usize => &mut self.certificate_validation,
+            2usize => &mut self.certificate_pem,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SolutionsUrlVMSource {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SolutionsUrlVMSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SolutionsUrlVMSource {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SolutionsUrlVMSource {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SolutionsUrlVMSource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SolutionsUrlVMSource"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SolutionsUrlVMSource {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SolutionsUrlVMSource {
-    const TYPE_NAME: &'static str = "SolutionsUrlVMSource";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ovfUrl" => crate::de::req(&mut f.0, &mut map, "ovfUrl"),
-                "certificateValidation" => {
-                    crate::de::set(&mut f.1, &mut map, "certificateValidation")
-                }
-                "certificatePEM" => crate::de::set(&mut f.2, &mut map, "certificatePEM"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["ovfUrl"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ovf_url: f_0,
-            certificate_validation: f_1,
-            certificate_pem: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

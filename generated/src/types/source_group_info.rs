@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `GroupInfo`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SourceGroupInfo {
     /// Property *GroupInfo.groupId*.
     pub group_id: Box<crate::types::ReplicationGroupId>,
@@ -30,76 +30,88 @@ impl SourceGroupInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("groupId", &self.group_id);
-        o.opt("name", &self.name);
-        o.opt("description", &self.description);
-        o.field("state", &self.state);
-        o.opt("replica", &self.replica);
-        o.opt("memberInfo", &self.member_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SourceGroupInfo",
+    type_name: Some("SourceGroupInfo"),
+    wire: &["groupId", "name", "description", "state", "replica", "memberInfo"],
+    names: &["group_id", "name", "description", "state", "replica", "member_info"],
+    required: &[0u16, 3u16],
+    by_name: &[2u16, 0u16, 5u16, 1u16, 4u16, 3u16],
+};
+impl crate::object::Object for SourceGroupInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.group_id,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.state,
+            4usize => &self.replica,
+            5usize => &self.member_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.group_id,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.state,
+            4usize => &mut self.replica,
+            5usize => &mut self.member_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SourceGroupInfo {
+    fn blank() -> Self {
+        Self {
+            group_id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            replica: crate::object::Blank::blank(),
+            member_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for SourceGroupInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SourceGroupInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SourceGroupInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SourceGroupInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SourceGroupInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SourceGroupInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SourceGroupInfo {
-    const TYPE_NAME: &'static str = "SourceGroupInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ReplicationGroupId>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ReplicationTargetInfo>>,
-            Option<Vec<crate::types::SourceGroupMemberInfo>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "groupId" => crate::de::req(&mut f.0, &mut map, "groupId"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "state" => crate::de::req(&mut f.3, &mut map, "state"),
-                "replica" => crate::de::set_list(&mut f.4, &mut map, "replica"),
-                "memberInfo" => crate::de::set_list(&mut f.5, &mut map, "memberInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["groupId", "state"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            group_id: f_0,
-            name: f_1,
-            description: f_2,
-            state: f_3,
-            replica: f_4,
-            member_info: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

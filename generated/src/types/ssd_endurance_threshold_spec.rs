@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SSDEnduranceThresholdSpec {
     /// Property *SSDEnduranceThresholdSpec.clustername*.
     pub clustername: String,
@@ -40,97 +40,110 @@ impl SSDEnduranceThresholdSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clustername", &self.clustername);
-        o.opt("clusternameop", &self.clusternameop);
-        o.opt("hostname", &self.hostname);
-        o.opt("hostnameop", &self.hostnameop);
-        o.opt("diskname", &self.diskname);
-        o.opt("disknameop", &self.disknameop);
-        o.opt("diskvendorname", &self.diskvendorname);
-        o.opt("diskvendorop", &self.diskvendorop);
-        o.field("ssdEndurancePtg", &self.ssd_endurance_ptg);
-        o.field("severity", &self.severity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SSDEnduranceThresholdSpec",
+    type_name: Some("SSDEnduranceThresholdSpec"),
+    wire: &[
+        "clustername",
+        "clusternameop",
+        "hostname",
+        "hostnameop",
+        "diskname",
+        "disknameop",
+        "diskvendorname",
+        "diskvendorop",
+        "ssdEndurancePtg",
+        "severity",
+    ],
+    names: &[
+        "clustername",
+        "clusternameop",
+        "hostname",
+        "hostnameop",
+        "diskname",
+        "disknameop",
+        "diskvendorname",
+        "diskvendorop",
+        "ssd_endurance_ptg",
+        "severity",
+    ],
+    required: &[0u16, 8u16, 9u16],
+    by_name: &[0u16, 1u16, 4u16, 5u16, 6u16, 7u16, 2u16, 3u16, 9u16, 8u16],
+};
+impl crate::object::Object for SSDEnduranceThresholdSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.clustername,
+            1usize => &self.clusternameop,
+            2usize => &self.hostname,
+            3usize => &self.hostnameop,
+            4usize => &self.diskname,
+            5usize => &self.disknameop,
+            6usize => &self.diskvendorname,
+            7usize => &self.diskvendorop,
+            8usize => &self.ssd_endurance_ptg,
+            9usize => &self.severity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.clustername,
+            1usize => &mut self.clusternameop,
+            2usize => &mut self.hostname,
+            3usize => &mut self.hostnameop,
+            4usize => &mut self.diskname,
+            5usize => &mut self.disknameop,
+            6usize => &mut self.diskvendorname,
+            7usize => &mut self.diskvendorop,
+            8usize => &mut self.ssd_endurance_ptg,
+            9usize => &mut self.severity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SSDEnduranceThresholdSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SSDEnduranceThresholdSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SSDEnduranceThresholdSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SSDEnduranceThresholdSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SSDEnduranceThresholdSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SSDEnduranceThresholdSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SSDEnduranceThresholdSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SSDEnduranceThresholdSpec {
-    const TYPE_NAME: &'static str = "SSDEnduranceThresholdSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<f32>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clustername" => crate::de::req(&mut f.0, &mut map, "clustername"),
-                "clusternameop" => crate::de::set(&mut f.1, &mut map, "clusternameop"),
-                "hostname" => crate::de::set(&mut f.2, &mut map, "hostname"),
-                "hostnameop" => crate::de::set(&mut f.3, &mut map, "hostnameop"),
-                "diskname" => crate::de::set(&mut f.4, &mut map, "diskname"),
-                "disknameop" => crate::de::set(&mut f.5, &mut map, "disknameop"),
-                "diskvendorname" => crate::de::set(&mut f.6, &mut map, "diskvendorname"),
-                "diskvendorop" => crate::de::set(&mut f.7, &mut map, "diskvendorop"),
-                "ssdEndurancePtg" => {
-                    crate::de::req(&mut f.8, &mut map, "ssdEndurancePtg")
-                }
-                "severity" => crate::de::req(&mut f.9, &mut map, "severity"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.8.is_some(), f.9.is_some()],
-                    &["clustername", "ssdEndurancePtg", "severity"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, Some(f_8), Some(f_9)) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            clustername: f_0,
-            clusternameop: f_1,
-            hostname: f_2,
-            hostnameop: f_3,
-            diskname: f_4,
-            disknameop: f_5,
-            diskvendorname: f_6,
-            diskvendorop: f_7,
-            ssd_endurance_ptg: f_8,
-            severity: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

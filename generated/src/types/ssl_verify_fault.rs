@@ -5,7 +5,7 @@
 /// Extends `HostConnectFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`SSLVerifyFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SSLVerifyFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,68 +30,79 @@ impl SSLVerifyFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("selfSigned", &self.self_signed);
-        o.opt("thumbprint", &self.thumbprint);
-        o.opt("certificate", &self.certificate);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SSLVerifyFault",
+    type_name: Some("SSLVerifyFault"),
+    wire: &["faultCause", "faultMessage", "selfSigned", "thumbprint", "certificate"],
+    names: &["fault_cause", "fault_message", "self_signed", "thumbprint", "certificate"],
+    required: &[2u16],
+    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for SSLVerifyFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.self_signed,
+            3usize => &self.thumbprint,
+            4usize => &self.certificate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.self_signed,
+            3usize => &mut self.thumbprint,
+            4usize => &mut self.certificate,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SSLVerifyFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SSLVerifyFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SSLVerifyFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SSLVerifyFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SSLVerifyFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SSLVerifyFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SSLVerifyFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SSLVerifyFault {
-    const TYPE_NAME: &'static str = "SSLVerifyFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "selfSigned" => crate::de::req(&mut f.2, &mut map, "selfSigned"),
-                "thumbprint" => crate::de::set(&mut f.3, &mut map, "thumbprint"),
-                "certificate" => crate::de::set(&mut f.4, &mut map, "certificate"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["selfSigned"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            self_signed: f_2,
-            thumbprint: f_3,
-            certificate: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `SSLVerifyFault` or any of its subtypes: what a member declared as `SSLVerifyFault` holds.
@@ -109,11 +120,7 @@ pub enum SSLVerifyFaultKind {
 impl SSLVerifyFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::SSLVerifyFault(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanSslVerifyCertFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -139,51 +146,58 @@ impl From<crate::types::VsanSslVerifyCertFault> for SSLVerifyFaultKind {
         Self::VsanSslVerifyCertFault(Box::new(v))
     }
 }
-impl serde::Serialize for SSLVerifyFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::SSLVerifyFault(v) => v.serialize(s),
+impl crate::object::Family for SSLVerifyFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::SSLVerifyFault, id) {
             #[cfg(feature = "vsan")]
-            Self::VsanSslVerifyCertFault(v) => v.serialize(s),
+            crate::registry::id::VsanSslVerifyCertFault => {
+                Self::VsanSslVerifyCertFault(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::SSLVerifyFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::SSLVerifyFault(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanSslVerifyCertFault(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::SSLVerifyFault(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanSslVerifyCertFault(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for SSLVerifyFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for SSLVerifyFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for SSLVerifyFaultKind {
-    const BASE: u16 = crate::registry::id::SSLVerifyFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanSslVerifyCertFault => {
-                    Self::VsanSslVerifyCertFault(
-                        Box::new(
-                            <crate::types::VsanSslVerifyCertFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::SSLVerifyFault(
-                        Box::new(
-                            <crate::types::SSLVerifyFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for SSLVerifyFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for SSLVerifyFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for SSLVerifyFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for SSLVerifyFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *SSPIAuthentication*.
 ///
 /// Extends `GuestAuthentication`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SSPIAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -20,59 +20,72 @@ impl SSPIAuthentication {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("interactiveSession", &self.interactive_session);
-        o.field("sspiToken", &self.sspi_token);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SSPIAuthentication",
+    type_name: Some("SSPIAuthentication"),
+    wire: &["interactiveSession", "sspiToken"],
+    names: &["interactive_session", "sspi_token"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for SSPIAuthentication {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.interactive_session,
+            1usize => &self.sspi_token,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.interactive_session,
+            1usize => &mut self.sspi_token,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SSPIAuthentication {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SSPIAuthentication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SSPIAuthentication {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SSPIAuthentication {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SSPIAuthentication {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SSPIAuthentication"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SSPIAuthentication {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SSPIAuthentication {
-    const TYPE_NAME: &'static str = "SSPIAuthentication";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "interactiveSession" => {
-                    crate::de::req(&mut f.0, &mut map, "interactiveSession")
-                }
-                "sspiToken" => crate::de::req(&mut f.1, &mut map, "sspiToken"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["interactiveSession", "sspiToken"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            interactive_session: f_0,
-            sspi_token: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

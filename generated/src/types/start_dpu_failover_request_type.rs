@@ -12,11 +12,11 @@ pub struct StartDpuFailoverRequestType<'a> {
     /// Parameter *targetDpuAlias*.
     pub target_dpu_alias: Option<&'a str>,
 }
-impl serde::Serialize for StartDpuFailoverRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for StartDpuFailoverRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("dvsName", &self.dvs_name);
-        o.opt("targetDpuAlias", &self.target_dpu_alias);
-        o.end(&crate::Extra::EMPTY)
+        o.field("targetDpuAlias", &self.target_dpu_alias);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct StartGuestNetworkRequestType<'a> {
     /// Parameter *auth*.
     pub auth: &'a crate::types::GuestAuthenticationKind,
 }
-impl serde::Serialize for StartGuestNetworkRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for StartGuestNetworkRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

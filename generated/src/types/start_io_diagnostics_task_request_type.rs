@@ -18,12 +18,12 @@ pub struct StartIODiagnosticsTaskRequestType<'a> {
     /// Parameter *duration*.
     pub duration: Option<i64>,
 }
-impl serde::Serialize for StartIODiagnosticsTaskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for StartIODiagnosticsTaskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("targets", &self.targets);
-        o.opt("cluster", &self.cluster);
-        o.opt("duration", &self.duration);
-        o.end(&crate::Extra::EMPTY)
+        o.field("cluster", &self.cluster);
+        o.field("duration", &self.duration);
+        o.end();
     }
 }

@@ -26,14 +26,14 @@ pub struct StartIoInsightRequestType<'a> {
     /// Refers instances of *VirtualMachine*.
     pub target_v_ms: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for StartIoInsightRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.opt("runName", &self.run_name);
-        o.opt("durationSec", &self.duration_sec);
-        o.opt("targetHosts", &self.target_hosts);
-        o.opt("targetVMs", &self.target_v_ms);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for StartIoInsightRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.field("runName", &self.run_name);
+        o.field("durationSec", &self.duration_sec);
+        o.field("targetHosts", &self.target_hosts);
+        o.field("targetVMs", &self.target_v_ms);
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct StartProgramInGuestRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::GuestProgramSpecKind,
 }
-impl serde::Serialize for StartProgramInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for StartProgramInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct StartReplayingRequestType<'a> {
     /// Refers instance of *VirtualMachineSnapshot*.
     pub replay_snapshot: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for StartReplayingRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for StartReplayingRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("replaySnapshot", &self.replay_snapshot);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *StateAlarmExpression*.
 ///
 /// Extends `AlarmExpression`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StateAlarmExpression {
     /// Property *StateAlarmExpression.operator*.
     pub operator: crate::types::StateAlarmOperator,
@@ -26,72 +26,85 @@ impl StateAlarmExpression {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("operator", &self.operator);
-        o.field("type", &self.r#type);
-        o.field("statePath", &self.state_path);
-        o.opt("yellow", &self.yellow);
-        o.opt("red", &self.red);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StateAlarmExpression",
+    type_name: Some("StateAlarmExpression"),
+    wire: &["operator", "type", "statePath", "yellow", "red"],
+    names: &["operator", "type", "state_path", "yellow", "red"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 4u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for StateAlarmExpression {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.operator,
+            1usize => &self.r#type,
+            2usize => &self.state_path,
+            3usize => &self.yellow,
+            4usize => &self.red,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.operator,
+            1usize => &mut self.r#type,
+            2usize => &mut self.state_path,
+            3usize => &mut self.yellow,
+            4usize => &mut self.red,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StateAlarmExpression {
+    fn blank() -> Self {
+        Self {
+            operator: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            state_path: crate::object::Blank::blank(),
+            yellow: crate::object::Blank::blank(),
+            red: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for StateAlarmExpression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StateAlarmExpression {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StateAlarmExpression {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StateAlarmExpression {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StateAlarmExpression"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StateAlarmExpression {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StateAlarmExpression {
-    const TYPE_NAME: &'static str = "StateAlarmExpression";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::StateAlarmOperator>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "operator" => crate::de::req(&mut f.0, &mut map, "operator"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "statePath" => crate::de::req(&mut f.2, &mut map, "statePath"),
-                "yellow" => crate::de::set(&mut f.3, &mut map, "yellow"),
-                "red" => crate::de::set(&mut f.4, &mut map, "red"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["operator", "type", "statePath"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            operator: f_0,
-            r#type: f_1,
-            state_path: f_2,
-            yellow: f_3,
-            red: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

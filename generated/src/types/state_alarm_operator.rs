@@ -22,8 +22,9 @@ impl StateAlarmOperator {
         }
     }
 }
-impl crate::de::StringEnum for StateAlarmOperator {
-    fn from_wire(v: &str) -> Self {
+impl StateAlarmOperator {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "isEqual" => Self::IsEqual,
             "isUnequal" => Self::IsUnequal,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for StateAlarmOperator {
 }
 impl From<&str> for StateAlarmOperator {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for StateAlarmOperator {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for StateAlarmOperator {
@@ -47,13 +48,33 @@ impl std::fmt::Display for StateAlarmOperator {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for StateAlarmOperator {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for StateAlarmOperator {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for StateAlarmOperator {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StateAlarmOperator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StateAlarmOperator {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

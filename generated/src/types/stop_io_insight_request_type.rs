@@ -18,12 +18,12 @@ pub struct StopIoInsightRequestType<'a> {
     /// Parameter *hostsIoInsightInfos*.
     pub hosts_io_insight_infos: Option<&'a [crate::types::VsanHostIoInsightInfo]>,
 }
-impl serde::Serialize for StopIoInsightRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.opt("runName", &self.run_name);
-        o.opt("hostsIoInsightInfos", &self.hosts_io_insight_infos);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for StopIoInsightRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.field("runName", &self.run_name);
+        o.field("hostsIoInsightInfos", &self.hosts_io_insight_infos);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageAlarm {
     /// Property *StorageAlarm.alarmId*.
     pub alarm_id: i64,
@@ -40,119 +40,110 @@ impl StorageAlarm {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("alarmId", &self.alarm_id);
-        o.field("alarmType", &self.alarm_type);
-        o.opt("containerId", &self.container_id);
-        o.opt("objectId", &self.object_id);
-        o.field("objectType", &self.object_type);
-        o.field("status", &self.status);
-        o.field("alarmTimeStamp", &self.alarm_time_stamp);
-        o.field("messageId", &self.message_id);
-        o.opt("parameterList", &self.parameter_list);
-        o.opt("alarmObject", &self.alarm_object);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageAlarm",
+    type_name: Some("StorageAlarm"),
+    wire: &[
+        "alarmId",
+        "alarmType",
+        "containerId",
+        "objectId",
+        "objectType",
+        "status",
+        "alarmTimeStamp",
+        "messageId",
+        "parameterList",
+        "alarmObject",
+    ],
+    names: &[
+        "alarm_id",
+        "alarm_type",
+        "container_id",
+        "object_id",
+        "object_type",
+        "status",
+        "alarm_time_stamp",
+        "message_id",
+        "parameter_list",
+        "alarm_object",
+    ],
+    required: &[0u16, 1u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[0u16, 9u16, 6u16, 1u16, 2u16, 7u16, 3u16, 4u16, 8u16, 5u16],
+};
+impl crate::object::Object for StorageAlarm {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.alarm_id,
+            1usize => &self.alarm_type,
+            2usize => &self.container_id,
+            3usize => &self.object_id,
+            4usize => &self.object_type,
+            5usize => &self.status,
+            6usize => &self.alarm_time_stamp,
+            7usize => &self.message_id,
+            8usize => &self.parameter_list,
+            9usize => &self.alarm_object,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.alarm_id,
+            1usize => &mut self.alarm_type,
+            2usize => &mut self.container_id,
+            3usize => &mut self.object_id,
+            4usize => &mut self.object_type,
+            5usize => &mut self.status,
+            6usize => &mut self.alarm_time_stamp,
+            7usize => &mut self.message_id,
+            8usize => &mut self.parameter_list,
+            9usize => &mut self.alarm_object,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageAlarm {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageAlarm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageAlarm {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageAlarm {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageAlarm {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StorageAlarm"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageAlarm {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageAlarm {
-    const TYPE_NAME: &'static str = "StorageAlarm";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::NameValuePair>>,
-            Option<crate::types::Any>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "alarmId" => crate::de::req(&mut f.0, &mut map, "alarmId"),
-                "alarmType" => crate::de::req(&mut f.1, &mut map, "alarmType"),
-                "containerId" => crate::de::set(&mut f.2, &mut map, "containerId"),
-                "objectId" => crate::de::set(&mut f.3, &mut map, "objectId"),
-                "objectType" => crate::de::req(&mut f.4, &mut map, "objectType"),
-                "status" => crate::de::req(&mut f.5, &mut map, "status"),
-                "alarmTimeStamp" => crate::de::req(&mut f.6, &mut map, "alarmTimeStamp"),
-                "messageId" => crate::de::req(&mut f.7, &mut map, "messageId"),
-                "parameterList" => {
-                    crate::de::set_list(&mut f.8, &mut map, "parameterList")
-                }
-                "alarmObject" => crate::de::set(&mut f.9, &mut map, "alarmObject"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, _, Some(_), Some(_), Some(_), Some(_), _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "alarmId",
-                        "alarmType",
-                        "objectType",
-                        "status",
-                        "alarmTimeStamp",
-                        "messageId",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            f_3,
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            f_8,
-            f_9,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            alarm_id: f_0,
-            alarm_type: f_1,
-            container_id: f_2,
-            object_id: f_3,
-            object_type: f_4,
-            status: f_5,
-            alarm_time_stamp: f_6,
-            message_id: f_7,
-            parameter_list: f_8,
-            alarm_object: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageArray {
     /// Property *StorageArray.name*.
     pub name: String,
@@ -40,120 +40,114 @@ impl StorageArray {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("uuid", &self.uuid);
-        o.field("vendorId", &self.vendor_id);
-        o.field("modelId", &self.model_id);
-        o.opt("firmware", &self.firmware);
-        o.opt("alternateName", &self.alternate_name);
-        o.opt("supportedBlockInterface", &self.supported_block_interface);
-        o.opt("supportedFileSystemInterface", &self.supported_file_system_interface);
-        o.opt("supportedProfile", &self.supported_profile);
-        o.opt("priority", &self.priority);
-        o.opt("discoverySvc", &self.discovery_svc);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageArray",
+    type_name: Some("StorageArray"),
+    wire: &[
+        "name",
+        "uuid",
+        "vendorId",
+        "modelId",
+        "firmware",
+        "alternateName",
+        "supportedBlockInterface",
+        "supportedFileSystemInterface",
+        "supportedProfile",
+        "priority",
+        "discoverySvc",
+    ],
+    names: &[
+        "name",
+        "uuid",
+        "vendor_id",
+        "model_id",
+        "firmware",
+        "alternate_name",
+        "supported_block_interface",
+        "supported_file_system_interface",
+        "supported_profile",
+        "priority",
+        "discovery_svc",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[5u16, 10u16, 4u16, 3u16, 0u16, 9u16, 6u16, 7u16, 8u16, 1u16, 2u16],
+};
+impl crate::object::Object for StorageArray {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.uuid,
+            2usize => &self.vendor_id,
+            3usize => &self.model_id,
+            4usize => &self.firmware,
+            5usize => &self.alternate_name,
+            6usize => &self.supported_block_interface,
+            7usize => &self.supported_file_system_interface,
+            8usize => &self.supported_profile,
+            9usize => &self.priority,
+            10usize => &self.discovery_svc,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.uuid,
+            2usize => &mut self.vendor_id,
+            3usize => &mut self.model_id,
+            4usize => &mut self.firmware,
+            5usize => &mut self.alternate_name,
+            6usize => &mut self.supported_block_interface,
+            7usize => &mut self.supported_file_system_interface,
+            8usize => &mut self.supported_profile,
+            9usize => &mut self.priority,
+            10usize => &mut self.discovery_svc,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageArray {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageArray {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageArray {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageArray {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageArray {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StorageArray"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageArray {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageArray {
-    const TYPE_NAME: &'static str = "StorageArray";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<Vec<crate::types::VASAStorageArrayDiscoverySvcInfo>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "uuid" => crate::de::req(&mut f.1, &mut map, "uuid"),
-                "vendorId" => crate::de::req(&mut f.2, &mut map, "vendorId"),
-                "modelId" => crate::de::req(&mut f.3, &mut map, "modelId"),
-                "firmware" => crate::de::set(&mut f.4, &mut map, "firmware"),
-                "alternateName" => {
-                    crate::de::set_list(&mut f.5, &mut map, "alternateName")
-                }
-                "supportedBlockInterface" => {
-                    crate::de::set_list(&mut f.6, &mut map, "supportedBlockInterface")
-                }
-                "supportedFileSystemInterface" => {
-                    crate::de::set_list(
-                        &mut f.7,
-                        &mut map,
-                        "supportedFileSystemInterface",
-                    )
-                }
-                "supportedProfile" => {
-                    crate::de::set_list(&mut f.8, &mut map, "supportedProfile")
-                }
-                "priority" => crate::de::set(&mut f.9, &mut map, "priority"),
-                "discoverySvc" => {
-                    crate::de::set_list(&mut f.10, &mut map, "discoverySvc")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["name", "uuid", "vendorId", "modelId"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            uuid: f_1,
-            vendor_id: f_2,
-            model_id: f_3,
-            firmware: f_4,
-            alternate_name: f_5,
-            supported_block_interface: f_6,
-            supported_file_system_interface: f_7,
-            supported_profile: f_8,
-            priority: f_9,
-            discovery_svc: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

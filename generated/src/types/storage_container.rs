@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageContainer {
     /// Property *StorageContainer.uuid*.
     pub uuid: String,
@@ -32,90 +32,98 @@ impl StorageContainer {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("name", &self.name);
-        o.field("maxVvolSizeInMB", &self.max_vvol_size_in_mb);
-        o.field("providerId", &self.provider_id);
-        o.field("arrayId", &self.array_id);
-        o.opt("vvolContainerType", &self.vvol_container_type);
-        o.opt("stretched", &self.stretched);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageContainer",
+    type_name: Some("StorageContainer"),
+    wire: &[
+        "uuid",
+        "name",
+        "maxVvolSizeInMB",
+        "providerId",
+        "arrayId",
+        "vvolContainerType",
+        "stretched",
+    ],
+    names: &[
+        "uuid",
+        "name",
+        "max_vvol_size_in_mb",
+        "provider_id",
+        "array_id",
+        "vvol_container_type",
+        "stretched",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[4u16, 2u16, 1u16, 3u16, 6u16, 0u16, 5u16],
+};
+impl crate::object::Object for StorageContainer {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.name,
+            2usize => &self.max_vvol_size_in_mb,
+            3usize => &self.provider_id,
+            4usize => &self.array_id,
+            5usize => &self.vvol_container_type,
+            6usize => &self.stretched,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.name,
+            2usize => &mut self.max_vvol_size_in_mb,
+            3usize => &mut self.provider_id,
+            4usize => &mut self.array_id,
+            5usize => &mut self.vvol_container_type,
+            6usize => &mut self.stretched,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageContainer {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageContainer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageContainer {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageContainer {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageContainer {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StorageContainer"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageContainer {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageContainer {
-    const TYPE_NAME: &'static str = "StorageContainer";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "maxVvolSizeInMB" => {
-                    crate::de::req(&mut f.2, &mut map, "maxVvolSizeInMB")
-                }
-                "providerId" => crate::de::req_list(&mut f.3, &mut map, "providerId"),
-                "arrayId" => crate::de::req_list(&mut f.4, &mut map, "arrayId"),
-                "vvolContainerType" => {
-                    crate::de::set(&mut f.5, &mut map, "vvolContainerType")
-                }
-                "stretched" => crate::de::set(&mut f.6, &mut map, "stretched"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["uuid", "name", "maxVvolSizeInMB", "providerId", "arrayId"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            name: f_1,
-            max_vvol_size_in_mb: f_2,
-            provider_id: f_3,
-            array_id: f_4,
-            vvol_container_type: f_5,
-            stretched: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsAutomationConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageDrsAutomationConfig {
     /// Property *StorageDrsAutomationConfig.spaceLoadBalanceAutomationMode*.
     pub space_load_balance_automation_mode: Option<String>,
@@ -26,82 +26,90 @@ impl StorageDrsAutomationConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt(
-            "spaceLoadBalanceAutomationMode",
-            &self.space_load_balance_automation_mode,
-        );
-        o.opt("ioLoadBalanceAutomationMode", &self.io_load_balance_automation_mode);
-        o.opt("ruleEnforcementAutomationMode", &self.rule_enforcement_automation_mode);
-        o.opt(
-            "policyEnforcementAutomationMode",
-            &self.policy_enforcement_automation_mode,
-        );
-        o.opt("vmEvacuationAutomationMode", &self.vm_evacuation_automation_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageDrsAutomationConfig",
+    type_name: Some("StorageDrsAutomationConfig"),
+    wire: &[
+        "spaceLoadBalanceAutomationMode",
+        "ioLoadBalanceAutomationMode",
+        "ruleEnforcementAutomationMode",
+        "policyEnforcementAutomationMode",
+        "vmEvacuationAutomationMode",
+    ],
+    names: &[
+        "space_load_balance_automation_mode",
+        "io_load_balance_automation_mode",
+        "rule_enforcement_automation_mode",
+        "policy_enforcement_automation_mode",
+        "vm_evacuation_automation_mode",
+    ],
+    required: &[],
+    by_name: &[1u16, 3u16, 2u16, 0u16, 4u16],
+};
+impl crate::object::Object for StorageDrsAutomationConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.space_load_balance_automation_mode,
+            1usize => &self.io_load_balance_automation_mode,
+            2usize => &self.rule_enforcement_automation_mode,
+            3usize => &self.policy_enforcement_automation_mode,
+            4usize => &self.vm_evacuation_automation_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.space_load_balance_automation_mode,
+            1usize => &mut self.io_load_balance_automation_mode,
+            2usize => &mut self.rule_enforcement_automation_mode,
+            3usize => &mut self.policy_enforcement_automation_mode,
+            4usize => &mut self.vm_evacuation_automation_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageDrsAutomationConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageDrsAutomationConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageDrsAutomationConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageDrsAutomationConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageDrsAutomationConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("StorageDrsAutomationConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageDrsAutomationConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageDrsAutomationConfig {
-    const TYPE_NAME: &'static str = "StorageDrsAutomationConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "spaceLoadBalanceAutomationMode" => {
-                    crate::de::set(&mut f.0, &mut map, "spaceLoadBalanceAutomationMode")
-                }
-                "ioLoadBalanceAutomationMode" => {
-                    crate::de::set(&mut f.1, &mut map, "ioLoadBalanceAutomationMode")
-                }
-                "ruleEnforcementAutomationMode" => {
-                    crate::de::set(&mut f.2, &mut map, "ruleEnforcementAutomationMode")
-                }
-                "policyEnforcementAutomationMode" => {
-                    crate::de::set(&mut f.3, &mut map, "policyEnforcementAutomationMode")
-                }
-                "vmEvacuationAutomationMode" => {
-                    crate::de::set(&mut f.4, &mut map, "vmEvacuationAutomationMode")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            space_load_balance_automation_mode: f_0,
-            io_load_balance_automation_mode: f_1,
-            rule_enforcement_automation_mode: f_2,
-            policy_enforcement_automation_mode: f_3,
-            vm_evacuation_automation_mode: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsIoLoadBalanceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageDrsIoLoadBalanceConfig {
     /// Property *StorageDrsIoLoadBalanceConfig.reservablePercentThreshold*.
     pub reservable_percent_threshold: Option<i32>,
@@ -26,76 +26,90 @@ impl StorageDrsIoLoadBalanceConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("reservablePercentThreshold", &self.reservable_percent_threshold);
-        o.opt("reservableIopsThreshold", &self.reservable_iops_threshold);
-        o.opt("reservableThresholdMode", &self.reservable_threshold_mode);
-        o.opt("ioLatencyThreshold", &self.io_latency_threshold);
-        o.opt("ioLoadImbalanceThreshold", &self.io_load_imbalance_threshold);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageDrsIoLoadBalanceConfig",
+    type_name: Some("StorageDrsIoLoadBalanceConfig"),
+    wire: &[
+        "reservablePercentThreshold",
+        "reservableIopsThreshold",
+        "reservableThresholdMode",
+        "ioLatencyThreshold",
+        "ioLoadImbalanceThreshold",
+    ],
+    names: &[
+        "reservable_percent_threshold",
+        "reservable_iops_threshold",
+        "reservable_threshold_mode",
+        "io_latency_threshold",
+        "io_load_imbalance_threshold",
+    ],
+    required: &[],
+    by_name: &[3u16, 4u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for StorageDrsIoLoadBalanceConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.reservable_percent_threshold,
+            1usize => &self.reservable_iops_threshold,
+            2usize => &self.reservable_threshold_mode,
+            3usize => &self.io_latency_threshold,
+            4usize => &self.io_load_imbalance_threshold,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.reservable_percent_threshold,
+            1usize => &mut self.reservable_iops_threshold,
+            2usize => &mut self.reservable_threshold_mode,
+            3usize => &mut self.io_latency_threshold,
+            4usize => &mut self.io_load_imbalance_threshold,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageDrsIoLoadBalanceConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageDrsIoLoadBalanceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageDrsIoLoadBalanceConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageDrsIoLoadBalanceConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageDrsIoLoadBalanceConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("StorageDrsIoLoadBalanceConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageDrsIoLoadBalanceConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageDrsIoLoadBalanceConfig {
-    const TYPE_NAME: &'static str = "StorageDrsIoLoadBalanceConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "reservablePercentThreshold" => {
-                    crate::de::set(&mut f.0, &mut map, "reservablePercentThreshold")
-                }
-                "reservableIopsThreshold" => {
-                    crate::de::set(&mut f.1, &mut map, "reservableIopsThreshold")
-                }
-                "reservableThresholdMode" => {
-                    crate::de::set(&mut f.2, &mut map, "reservableThresholdMode")
-                }
-                "ioLatencyThreshold" => {
-                    crate::de::set(&mut f.3, &mut map, "ioLatencyThreshold")
-                }
-                "ioLoadImbalanceThreshold" => {
-                    crate::de::set(&mut f.4, &mut map, "ioLoadImbalanceThreshold")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            reservable_percent_threshold: f_0,
-            reservable_iops_threshold: f_1,
-            reservable_threshold_mode: f_2,
-            io_latency_threshold: f_3,
-            io_load_imbalance_threshold: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

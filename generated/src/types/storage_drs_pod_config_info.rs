@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsPodConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageDrsPodConfigInfo {
     /// Property *StorageDrsPodConfigInfo.enabled*.
     pub enabled: bool,
@@ -38,105 +38,110 @@ impl StorageDrsPodConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("enabled", &self.enabled);
-        o.field("ioLoadBalanceEnabled", &self.io_load_balance_enabled);
-        o.field("defaultVmBehavior", &self.default_vm_behavior);
-        o.opt("loadBalanceInterval", &self.load_balance_interval);
-        o.opt("defaultIntraVmAffinity", &self.default_intra_vm_affinity);
-        o.opt("spaceLoadBalanceConfig", &self.space_load_balance_config);
-        o.opt("ioLoadBalanceConfig", &self.io_load_balance_config);
-        o.opt("automationOverrides", &self.automation_overrides);
-        o.opt("rule", &self.rule);
-        o.opt("option", &self.option);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageDrsPodConfigInfo",
+    type_name: Some("StorageDrsPodConfigInfo"),
+    wire: &[
+        "enabled",
+        "ioLoadBalanceEnabled",
+        "defaultVmBehavior",
+        "loadBalanceInterval",
+        "defaultIntraVmAffinity",
+        "spaceLoadBalanceConfig",
+        "ioLoadBalanceConfig",
+        "automationOverrides",
+        "rule",
+        "option",
+    ],
+    names: &[
+        "enabled",
+        "io_load_balance_enabled",
+        "default_vm_behavior",
+        "load_balance_interval",
+        "default_intra_vm_affinity",
+        "space_load_balance_config",
+        "io_load_balance_config",
+        "automation_overrides",
+        "rule",
+        "option",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[7u16, 4u16, 2u16, 0u16, 6u16, 1u16, 3u16, 9u16, 8u16, 5u16],
+};
+impl crate::object::Object for StorageDrsPodConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.io_load_balance_enabled,
+            2usize => &self.default_vm_behavior,
+            3usize => &self.load_balance_interval,
+            4usize => &self.default_intra_vm_affinity,
+            5usize => &self.space_load_balance_config,
+            6usize => &self.io_load_balance_config,
+            7usize => &self.automation_overrides,
+            8usize => &self.rule,
+            9usize => &self.option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.io_load_balance_enabled,
+            2usize => &mut self.default_vm_behavior,
+            3usize => &mut self.load_balance_interval,
+            4usize => &mut self.default_intra_vm_affinity,
+            5usize => &mut self.space_load_balance_config,
+            6usize => &mut self.io_load_balance_config,
+            7usize => &mut self.automation_overrides,
+            8usize => &mut self.rule,
+            9usize => &mut self.option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageDrsPodConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageDrsPodConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageDrsPodConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageDrsPodConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageDrsPodConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StorageDrsPodConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageDrsPodConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageDrsPodConfigInfo {
-    const TYPE_NAME: &'static str = "StorageDrsPodConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<bool>,
-            Option<Box<crate::types::StorageDrsSpaceLoadBalanceConfig>>,
-            Option<Box<crate::types::StorageDrsIoLoadBalanceConfig>>,
-            Option<Box<crate::types::StorageDrsAutomationConfig>>,
-            Option<Vec<crate::types::ClusterRuleInfoKind>>,
-            Option<Vec<crate::types::OptionValueKind>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::req(&mut f.0, &mut map, "enabled"),
-                "ioLoadBalanceEnabled" => {
-                    crate::de::req(&mut f.1, &mut map, "ioLoadBalanceEnabled")
-                }
-                "defaultVmBehavior" => {
-                    crate::de::req(&mut f.2, &mut map, "defaultVmBehavior")
-                }
-                "loadBalanceInterval" => {
-                    crate::de::set(&mut f.3, &mut map, "loadBalanceInterval")
-                }
-                "defaultIntraVmAffinity" => {
-                    crate::de::set(&mut f.4, &mut map, "defaultIntraVmAffinity")
-                }
-                "spaceLoadBalanceConfig" => {
-                    crate::de::set(&mut f.5, &mut map, "spaceLoadBalanceConfig")
-                }
-                "ioLoadBalanceConfig" => {
-                    crate::de::set(&mut f.6, &mut map, "ioLoadBalanceConfig")
-                }
-                "automationOverrides" => {
-                    crate::de::set(&mut f.7, &mut map, "automationOverrides")
-                }
-                "rule" => crate::de::set_list(&mut f.8, &mut map, "rule"),
-                "option" => crate::de::set_list(&mut f.9, &mut map, "option"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["enabled", "ioLoadBalanceEnabled", "defaultVmBehavior"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            enabled: f_0,
-            io_load_balance_enabled: f_1,
-            default_vm_behavior: f_2,
-            load_balance_interval: f_3,
-            default_intra_vm_affinity: f_4,
-            space_load_balance_config: f_5,
-            io_load_balance_config: f_6,
-            automation_overrides: f_7,
-            rule: f_8,
-            option: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

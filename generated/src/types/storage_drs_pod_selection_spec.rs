@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsPodSelectionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageDrsPodSelectionSpec {
     /// Property *StorageDrsPodSelectionSpec.initialVmConfig*.
     pub initial_vm_config: Option<Vec<crate::types::VmPodConfigForPlacement>>,
@@ -22,56 +22,72 @@ impl StorageDrsPodSelectionSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("initialVmConfig", &self.initial_vm_config);
-        o.opt("storagePod", &self.storage_pod);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageDrsPodSelectionSpec",
+    type_name: Some("StorageDrsPodSelectionSpec"),
+    wire: &["initialVmConfig", "storagePod"],
+    names: &["initial_vm_config", "storage_pod"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for StorageDrsPodSelectionSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.initial_vm_config,
+            1usize => &self.storage_pod,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.initial_vm_config,
+            1usize => &mut self.storage_pod,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageDrsPodSelectionSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageDrsPodSelectionSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageDrsPodSelectionSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageDrsPodSelectionSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageDrsPodSelectionSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("StorageDrsPodSelectionSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageDrsPodSelectionSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageDrsPodSelectionSpec {
-    const TYPE_NAME: &'static str = "StorageDrsPodSelectionSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VmPodConfigForPlacement>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "initialVmConfig" => {
-                    crate::de::set_list(&mut f.0, &mut map, "initialVmConfig")
-                }
-                "storagePod" => crate::de::set(&mut f.1, &mut map, "storagePod"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            initial_vm_config: f_0,
-            storage_pod: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

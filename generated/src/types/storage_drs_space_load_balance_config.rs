@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsSpaceLoadBalanceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageDrsSpaceLoadBalanceConfig {
     /// Property *StorageDrsSpaceLoadBalanceConfig.spaceThresholdMode*.
     pub space_threshold_mode: Option<String>,
@@ -24,70 +24,86 @@ impl StorageDrsSpaceLoadBalanceConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("spaceThresholdMode", &self.space_threshold_mode);
-        o.opt("spaceUtilizationThreshold", &self.space_utilization_threshold);
-        o.opt("freeSpaceThresholdGB", &self.free_space_threshold_gb);
-        o.opt("minSpaceUtilizationDifference", &self.min_space_utilization_difference);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageDrsSpaceLoadBalanceConfig",
+    type_name: Some("StorageDrsSpaceLoadBalanceConfig"),
+    wire: &[
+        "spaceThresholdMode",
+        "spaceUtilizationThreshold",
+        "freeSpaceThresholdGB",
+        "minSpaceUtilizationDifference",
+    ],
+    names: &[
+        "space_threshold_mode",
+        "space_utilization_threshold",
+        "free_space_threshold_gb",
+        "min_space_utilization_difference",
+    ],
+    required: &[],
+    by_name: &[2u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for StorageDrsSpaceLoadBalanceConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.space_threshold_mode,
+            1usize => &self.space_utilization_threshold,
+            2usize => &self.free_space_threshold_gb,
+            3usize => &self.min_space_utilization_difference,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.space_threshold_mode,
+            1usize => &mut self.space_utilization_threshold,
+            2usize => &mut self.free_space_threshold_gb,
+            3usize => &mut self.min_space_utilization_difference,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageDrsSpaceLoadBalanceConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageDrsSpaceLoadBalanceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageDrsSpaceLoadBalanceConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageDrsSpaceLoadBalanceConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageDrsSpaceLoadBalanceConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("StorageDrsSpaceLoadBalanceConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageDrsSpaceLoadBalanceConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageDrsSpaceLoadBalanceConfig {
-    const TYPE_NAME: &'static str = "StorageDrsSpaceLoadBalanceConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>, Option<i32>, Option<i32>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "spaceThresholdMode" => {
-                    crate::de::set(&mut f.0, &mut map, "spaceThresholdMode")
-                }
-                "spaceUtilizationThreshold" => {
-                    crate::de::set(&mut f.1, &mut map, "spaceUtilizationThreshold")
-                }
-                "freeSpaceThresholdGB" => {
-                    crate::de::set(&mut f.2, &mut map, "freeSpaceThresholdGB")
-                }
-                "minSpaceUtilizationDifference" => {
-                    crate::de::set(&mut f.3, &mut map, "minSpaceUtilizationDifference")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            space_threshold_mode: f_0,
-            space_utilization_threshold: f_1,
-            free_space_threshold_gb: f_2,
-            min_space_utilization_difference: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *StorageDrsVmConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageDrsVmConfigInfo {
     /// Property *StorageDrsVmConfigInfo.vm*.
     ///
@@ -32,72 +32,94 @@ impl StorageDrsVmConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vm", &self.vm);
-        o.opt("enabled", &self.enabled);
-        o.opt("behavior", &self.behavior);
-        o.opt("intraVmAffinity", &self.intra_vm_affinity);
-        o.opt("intraVmAntiAffinity", &self.intra_vm_anti_affinity);
-        o.opt("virtualDiskRules", &self.virtual_disk_rules);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageDrsVmConfigInfo",
+    type_name: Some("StorageDrsVmConfigInfo"),
+    wire: &[
+        "vm",
+        "enabled",
+        "behavior",
+        "intraVmAffinity",
+        "intraVmAntiAffinity",
+        "virtualDiskRules",
+    ],
+    names: &[
+        "vm",
+        "enabled",
+        "behavior",
+        "intra_vm_affinity",
+        "intra_vm_anti_affinity",
+        "virtual_disk_rules",
+    ],
+    required: &[],
+    by_name: &[2u16, 1u16, 3u16, 4u16, 5u16, 0u16],
+};
+impl crate::object::Object for StorageDrsVmConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm,
+            1usize => &self.enabled,
+            2usize => &self.behavior,
+            3usize => &self.intra_vm_affinity,
+            4usize => &self.intra_vm_anti_affinity,
+            5usize => &self.virtual_disk_rules,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm,
+            1usize => &mut self.enabled,
+            2usize => &mut self.behavior,
+            3usize => &mut self.intra_vm_affinity,
+            4usize => &mut self.intra_vm_anti_affinity,
+            5usize => &mut self.virtual_disk_rules,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageDrsVmConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageDrsVmConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageDrsVmConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageDrsVmConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageDrsVmConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StorageDrsVmConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageDrsVmConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageDrsVmConfigInfo {
-    const TYPE_NAME: &'static str = "StorageDrsVmConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::VirtualDiskAntiAffinityRuleSpec>>,
-            Option<Vec<crate::types::VirtualDiskRuleSpec>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vm" => crate::de::set(&mut f.0, &mut map, "vm"),
-                "enabled" => crate::de::set(&mut f.1, &mut map, "enabled"),
-                "behavior" => crate::de::set(&mut f.2, &mut map, "behavior"),
-                "intraVmAffinity" => {
-                    crate::de::set(&mut f.3, &mut map, "intraVmAffinity")
-                }
-                "intraVmAntiAffinity" => {
-                    crate::de::set(&mut f.4, &mut map, "intraVmAntiAffinity")
-                }
-                "virtualDiskRules" => {
-                    crate::de::set_list(&mut f.5, &mut map, "virtualDiskRules")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            vm: f_0,
-            enabled: f_1,
-            behavior: f_2,
-            intra_vm_affinity: f_3,
-            intra_vm_anti_affinity: f_4,
-            virtual_disk_rules: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageFileSystem {
     /// Property *StorageFileSystem.uuid*.
     pub uuid: String,
@@ -32,97 +32,98 @@ impl StorageFileSystem {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("info", &self.info);
-        o.field("nativeSnapshotSupported", &self.native_snapshot_supported);
-        o.field("thinProvisioningStatus", &self.thin_provisioning_status);
-        o.field("type", &self.r#type);
-        o.field("version", &self.version);
-        o.opt("backingConfig", &self.backing_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageFileSystem",
+    type_name: Some("StorageFileSystem"),
+    wire: &[
+        "uuid",
+        "info",
+        "nativeSnapshotSupported",
+        "thinProvisioningStatus",
+        "type",
+        "version",
+        "backingConfig",
+    ],
+    names: &[
+        "uuid",
+        "info",
+        "native_snapshot_supported",
+        "thin_provisioning_status",
+        "type",
+        "version",
+        "backing_config",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[6u16, 1u16, 2u16, 3u16, 4u16, 0u16, 5u16],
+};
+impl crate::object::Object for StorageFileSystem {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.info,
+            2usize => &self.native_snapshot_supported,
+            3usize => &self.thin_provisioning_status,
+            4usize => &self.r#type,
+            5usize => &self.version,
+            6usize => &self.backing_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.info,
+            2usize => &mut self.native_snapshot_supported,
+            3usize => &mut self.thin_provisioning_status,
+            4usize => &mut self.r#type,
+            5usize => &mut self.version,
+            6usize => &mut self.backing_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageFileSystem {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageFileSystem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageFileSystem {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageFileSystem {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageFileSystem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StorageFileSystem"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageFileSystem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageFileSystem {
-    const TYPE_NAME: &'static str = "StorageFileSystem";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::StorageFileSystemInfo>>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::BackingConfig>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "info" => crate::de::req_list(&mut f.1, &mut map, "info"),
-                "nativeSnapshotSupported" => {
-                    crate::de::req(&mut f.2, &mut map, "nativeSnapshotSupported")
-                }
-                "thinProvisioningStatus" => {
-                    crate::de::req(&mut f.3, &mut map, "thinProvisioningStatus")
-                }
-                "type" => crate::de::req(&mut f.4, &mut map, "type"),
-                "version" => crate::de::req(&mut f.5, &mut map, "version"),
-                "backingConfig" => crate::de::set(&mut f.6, &mut map, "backingConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "uuid",
-                        "info",
-                        "nativeSnapshotSupported",
-                        "thinProvisioningStatus",
-                        "type",
-                        "version",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), Some(f_5), f_6) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            uuid: f_0,
-            info: f_1,
-            native_snapshot_supported: f_2,
-            thin_provisioning_status: f_3,
-            r#type: f_4,
-            version: f_5,
-            backing_config: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *StorageIORMConfigOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageIORMConfigOption {
     /// Property *StorageIORMConfigOption.enabledOption*.
     pub enabled_option: Box<crate::types::BoolOption>,
@@ -24,79 +24,86 @@ impl StorageIORMConfigOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("enabledOption", &self.enabled_option);
-        o.field("congestionThresholdOption", &self.congestion_threshold_option);
-        o.field("statsCollectionEnabledOption", &self.stats_collection_enabled_option);
-        o.field("reservationEnabledOption", &self.reservation_enabled_option);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageIORMConfigOption",
+    type_name: Some("StorageIORMConfigOption"),
+    wire: &[
+        "enabledOption",
+        "congestionThresholdOption",
+        "statsCollectionEnabledOption",
+        "reservationEnabledOption",
+    ],
+    names: &[
+        "enabled_option",
+        "congestion_threshold_option",
+        "stats_collection_enabled_option",
+        "reservation_enabled_option",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for StorageIORMConfigOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled_option,
+            1usize => &self.congestion_threshold_option,
+            2usize => &self.stats_collection_enabled_option,
+            3usize => &self.reservation_enabled_option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled_option,
+            1usize => &mut self.congestion_threshold_option,
+            2usize => &mut self.stats_collection_enabled_option,
+            3usize => &mut self.reservation_enabled_option,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageIORMConfigOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageIORMConfigOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageIORMConfigOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageIORMConfigOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageIORMConfigOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StorageIORMConfigOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageIORMConfigOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageIORMConfigOption {
-    const TYPE_NAME: &'static str = "StorageIORMConfigOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::BoolOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Box<crate::types::BoolOption>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabledOption" => crate::de::req(&mut f.0, &mut map, "enabledOption"),
-                "congestionThresholdOption" => {
-                    crate::de::req(&mut f.1, &mut map, "congestionThresholdOption")
-                }
-                "statsCollectionEnabledOption" => {
-                    crate::de::req(&mut f.2, &mut map, "statsCollectionEnabledOption")
-                }
-                "reservationEnabledOption" => {
-                    crate::de::req(&mut f.3, &mut map, "reservationEnabledOption")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "enabledOption",
-                        "congestionThresholdOption",
-                        "statsCollectionEnabledOption",
-                        "reservationEnabledOption",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            enabled_option: f_0,
-            congestion_threshold_option: f_1,
-            stats_collection_enabled_option: f_2,
-            reservation_enabled_option: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

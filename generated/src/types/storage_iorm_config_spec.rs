@@ -3,7 +3,7 @@
 /// Data object type *StorageIORMConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageIORMConfigSpec {
     /// Property *StorageIORMConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -32,88 +32,102 @@ impl StorageIORMConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("congestionThresholdMode", &self.congestion_threshold_mode);
-        o.opt("congestionThreshold", &self.congestion_threshold);
-        o.opt("percentOfPeakThroughput", &self.percent_of_peak_throughput);
-        o.opt("statsCollectionEnabled", &self.stats_collection_enabled);
-        o.opt("reservationEnabled", &self.reservation_enabled);
-        o.opt("statsAggregationDisabled", &self.stats_aggregation_disabled);
-        o.opt("reservableIopsThreshold", &self.reservable_iops_threshold);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageIORMConfigSpec",
+    type_name: Some("StorageIORMConfigSpec"),
+    wire: &[
+        "enabled",
+        "congestionThresholdMode",
+        "congestionThreshold",
+        "percentOfPeakThroughput",
+        "statsCollectionEnabled",
+        "reservationEnabled",
+        "statsAggregationDisabled",
+        "reservableIopsThreshold",
+    ],
+    names: &[
+        "enabled",
+        "congestion_threshold_mode",
+        "congestion_threshold",
+        "percent_of_peak_throughput",
+        "stats_collection_enabled",
+        "reservation_enabled",
+        "stats_aggregation_disabled",
+        "reservable_iops_threshold",
+    ],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16, 3u16, 7u16, 5u16, 6u16, 4u16],
+};
+impl crate::object::Object for StorageIORMConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.congestion_threshold_mode,
+            2usize => &self.congestion_threshold,
+            3usize => &self.percent_of_peak_throughput,
+            4usize => &self.stats_collection_enabled,
+            5usize => &self.reservation_enabled,
+            6usize => &self.stats_aggregation_disabled,
+            7usize => &self.reservable_iops_threshold,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.congestion_threshold_mode,
+            2usize => &mut self.congestion_threshold,
+            3usize => &mut self.percent_of_peak_throughput,
+            4usize => &mut self.stats_collection_enabled,
+            5usize => &mut self.reservation_enabled,
+            6usize => &mut self.stats_aggregation_disabled,
+            7usize => &mut self.reservable_iops_threshold,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageIORMConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageIORMConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageIORMConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageIORMConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageIORMConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StorageIORMConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageIORMConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageIORMConfigSpec {
-    const TYPE_NAME: &'static str = "StorageIORMConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "congestionThresholdMode" => {
-                    crate::de::set(&mut f.1, &mut map, "congestionThresholdMode")
-                }
-                "congestionThreshold" => {
-                    crate::de::set(&mut f.2, &mut map, "congestionThreshold")
-                }
-                "percentOfPeakThroughput" => {
-                    crate::de::set(&mut f.3, &mut map, "percentOfPeakThroughput")
-                }
-                "statsCollectionEnabled" => {
-                    crate::de::set(&mut f.4, &mut map, "statsCollectionEnabled")
-                }
-                "reservationEnabled" => {
-                    crate::de::set(&mut f.5, &mut map, "reservationEnabled")
-                }
-                "statsAggregationDisabled" => {
-                    crate::de::set(&mut f.6, &mut map, "statsAggregationDisabled")
-                }
-                "reservableIopsThreshold" => {
-                    crate::de::set(&mut f.7, &mut map, "reservableIopsThreshold")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            enabled: f_0,
-            congestion_threshold_mode: f_1,
-            congestion_threshold: f_2,
-            percent_of_peak_throughput: f_3,
-            stats_collection_enabled: f_4,
-            reservation_enabled: f_5,
-            stats_aggregation_disabled: f_6,
-            reservable_iops_threshold: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

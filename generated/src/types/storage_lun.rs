@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageLun {
     /// Property *StorageLun.uuid*.
     pub uuid: String,
@@ -38,134 +38,110 @@ impl StorageLun {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("vSphereLunIdentifier", &self.v_sphere_lun_identifier);
-        o.field("vendorDisplayName", &self.vendor_display_name);
-        o.field("capacityInMB", &self.capacity_in_mb);
-        o.field("usedSpaceInMB", &self.used_space_in_mb);
-        o.field("lunThinProvisioned", &self.lun_thin_provisioned);
-        o.opt("alternateIdentifier", &self.alternate_identifier);
-        o.field("drsManagementPermitted", &self.drs_management_permitted);
-        o.field("thinProvisioningStatus", &self.thin_provisioning_status);
-        o.opt("backingConfig", &self.backing_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageLun",
+    type_name: Some("StorageLun"),
+    wire: &[
+        "uuid",
+        "vSphereLunIdentifier",
+        "vendorDisplayName",
+        "capacityInMB",
+        "usedSpaceInMB",
+        "lunThinProvisioned",
+        "alternateIdentifier",
+        "drsManagementPermitted",
+        "thinProvisioningStatus",
+        "backingConfig",
+    ],
+    names: &[
+        "uuid",
+        "v_sphere_lun_identifier",
+        "vendor_display_name",
+        "capacity_in_mb",
+        "used_space_in_mb",
+        "lun_thin_provisioned",
+        "alternate_identifier",
+        "drs_management_permitted",
+        "thin_provisioning_status",
+        "backing_config",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 7u16, 8u16],
+    by_name: &[6u16, 9u16, 3u16, 7u16, 5u16, 8u16, 4u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for StorageLun {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.v_sphere_lun_identifier,
+            2usize => &self.vendor_display_name,
+            3usize => &self.capacity_in_mb,
+            4usize => &self.used_space_in_mb,
+            5usize => &self.lun_thin_provisioned,
+            6usize => &self.alternate_identifier,
+            7usize => &self.drs_management_permitted,
+            8usize => &self.thin_provisioning_status,
+            9usize => &self.backing_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.v_sphere_lun_identifier,
+            2usize => &mut self.vendor_display_name,
+            3usize => &mut self.capacity_in_mb,
+            4usize => &mut self.used_space_in_mb,
+            5usize => &mut self.lun_thin_provisioned,
+            6usize => &mut self.alternate_identifier,
+            7usize => &mut self.drs_management_permitted,
+            8usize => &mut self.thin_provisioning_status,
+            9usize => &mut self.backing_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageLun {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageLun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageLun {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageLun {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageLun {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StorageLun"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageLun {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageLun {
-    const TYPE_NAME: &'static str = "StorageLun";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::BackingConfig>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "vSphereLunIdentifier" => {
-                    crate::de::req(&mut f.1, &mut map, "vSphereLunIdentifier")
-                }
-                "vendorDisplayName" => {
-                    crate::de::req(&mut f.2, &mut map, "vendorDisplayName")
-                }
-                "capacityInMB" => crate::de::req(&mut f.3, &mut map, "capacityInMB"),
-                "usedSpaceInMB" => crate::de::req(&mut f.4, &mut map, "usedSpaceInMB"),
-                "lunThinProvisioned" => {
-                    crate::de::req(&mut f.5, &mut map, "lunThinProvisioned")
-                }
-                "alternateIdentifier" => {
-                    crate::de::set_list(&mut f.6, &mut map, "alternateIdentifier")
-                }
-                "drsManagementPermitted" => {
-                    crate::de::req(&mut f.7, &mut map, "drsManagementPermitted")
-                }
-                "thinProvisioningStatus" => {
-                    crate::de::req(&mut f.8, &mut map, "thinProvisioningStatus")
-                }
-                "backingConfig" => crate::de::set(&mut f.9, &mut map, "backingConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, Some(_),
-            Some(_), _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                    ],
-                    &[
-                        "uuid",
-                        "vSphereLunIdentifier",
-                        "vendorDisplayName",
-                        "capacityInMB",
-                        "usedSpaceInMB",
-                        "lunThinProvisioned",
-                        "drsManagementPermitted",
-                        "thinProvisioningStatus",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            Some(f_7),
-            Some(f_8),
-            f_9,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            uuid: f_0,
-            v_sphere_lun_identifier: f_1,
-            vendor_display_name: f_2,
-            capacity_in_mb: f_3,
-            used_space_in_mb: f_4,
-            lun_thin_provisioned: f_5,
-            alternate_identifier: f_6,
-            drs_management_permitted: f_7,
-            thin_provisioning_status: f_8,
-            backing_config: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

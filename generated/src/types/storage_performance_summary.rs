@@ -3,7 +3,7 @@
 /// Data object type *StoragePerformanceSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StoragePerformanceSummary {
     /// Property *StoragePerformanceSummary.interval*.
     pub interval: i32,
@@ -32,127 +32,102 @@ impl StoragePerformanceSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("interval", &self.interval);
-        o.field("percentile", &self.percentile);
-        o.field("datastoreReadLatency", &self.datastore_read_latency);
-        o.field("datastoreWriteLatency", &self.datastore_write_latency);
-        o.field("datastoreVmLatency", &self.datastore_vm_latency);
-        o.field("datastoreReadIops", &self.datastore_read_iops);
-        o.field("datastoreWriteIops", &self.datastore_write_iops);
-        o.field("siocActivityDuration", &self.sioc_activity_duration);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StoragePerformanceSummary",
+    type_name: Some("StoragePerformanceSummary"),
+    wire: &[
+        "interval",
+        "percentile",
+        "datastoreReadLatency",
+        "datastoreWriteLatency",
+        "datastoreVmLatency",
+        "datastoreReadIops",
+        "datastoreWriteIops",
+        "siocActivityDuration",
+    ],
+    names: &[
+        "interval",
+        "percentile",
+        "datastore_read_latency",
+        "datastore_write_latency",
+        "datastore_vm_latency",
+        "datastore_read_iops",
+        "datastore_write_iops",
+        "sioc_activity_duration",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[5u16, 2u16, 4u16, 6u16, 3u16, 0u16, 1u16, 7u16],
+};
+impl crate::object::Object for StoragePerformanceSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.interval,
+            1usize => &self.percentile,
+            2usize => &self.datastore_read_latency,
+            3usize => &self.datastore_write_latency,
+            4usize => &self.datastore_vm_latency,
+            5usize => &self.datastore_read_iops,
+            6usize => &self.datastore_write_iops,
+            7usize => &self.sioc_activity_duration,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.interval,
+            1usize => &mut self.percentile,
+            2usize => &mut self.datastore_read_latency,
+            3usize => &mut self.datastore_write_latency,
+            4usize => &mut self.datastore_vm_latency,
+            5usize => &mut self.datastore_read_iops,
+            6usize => &mut self.datastore_write_iops,
+            7usize => &mut self.sioc_activity_duration,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StoragePerformanceSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StoragePerformanceSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StoragePerformanceSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StoragePerformanceSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StoragePerformanceSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("StoragePerformanceSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StoragePerformanceSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StoragePerformanceSummary {
-    const TYPE_NAME: &'static str = "StoragePerformanceSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<Vec<i32>>,
-            Option<Vec<f64>>,
-            Option<Vec<f64>>,
-            Option<Vec<f64>>,
-            Option<Vec<f64>>,
-            Option<Vec<f64>>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "interval" => crate::de::req(&mut f.0, &mut map, "interval"),
-                "percentile" => crate::de::req_list(&mut f.1, &mut map, "percentile"),
-                "datastoreReadLatency" => {
-                    crate::de::req_list(&mut f.2, &mut map, "datastoreReadLatency")
-                }
-                "datastoreWriteLatency" => {
-                    crate::de::req_list(&mut f.3, &mut map, "datastoreWriteLatency")
-                }
-                "datastoreVmLatency" => {
-                    crate::de::req_list(&mut f.4, &mut map, "datastoreVmLatency")
-                }
-                "datastoreReadIops" => {
-                    crate::de::req_list(&mut f.5, &mut map, "datastoreReadIops")
-                }
-                "datastoreWriteIops" => {
-                    crate::de::req_list(&mut f.6, &mut map, "datastoreWriteIops")
-                }
-                "siocActivityDuration" => {
-                    crate::de::req(&mut f.7, &mut map, "siocActivityDuration")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "interval",
-                        "percentile",
-                        "datastoreReadLatency",
-                        "datastoreWriteLatency",
-                        "datastoreVmLatency",
-                        "datastoreReadIops",
-                        "datastoreWriteIops",
-                        "siocActivityDuration",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            interval: f_0,
-            percentile: f_1,
-            datastore_read_latency: f_2,
-            datastore_write_latency: f_3,
-            datastore_vm_latency: f_4,
-            datastore_read_iops: f_5,
-            datastore_write_iops: f_6,
-            sioc_activity_duration: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

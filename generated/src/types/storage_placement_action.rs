@@ -3,7 +3,7 @@
 /// Data object type *StoragePlacementAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StoragePlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: String,
@@ -40,99 +40,122 @@ impl StoragePlacementAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("target", &self.target);
-        o.opt("vm", &self.vm);
-        o.field("relocateSpec", &self.relocate_spec);
-        o.field("destination", &self.destination);
-        o.opt("spaceUtilBefore", &self.space_util_before);
-        o.opt("spaceDemandBefore", &self.space_demand_before);
-        o.opt("spaceUtilAfter", &self.space_util_after);
-        o.opt("spaceDemandAfter", &self.space_demand_after);
-        o.opt("ioLatencyBefore", &self.io_latency_before);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StoragePlacementAction",
+    type_name: Some("StoragePlacementAction"),
+    wire: &[
+        "type",
+        "target",
+        "vm",
+        "relocateSpec",
+        "destination",
+        "spaceUtilBefore",
+        "spaceDemandBefore",
+        "spaceUtilAfter",
+        "spaceDemandAfter",
+        "ioLatencyBefore",
+    ],
+    names: &[
+        "type",
+        "target",
+        "vm",
+        "relocate_spec",
+        "destination",
+        "space_util_before",
+        "space_demand_before",
+        "space_util_after",
+        "space_demand_after",
+        "io_latency_before",
+    ],
+    required: &[0u16, 3u16, 4u16],
+    by_name: &[4u16, 9u16, 3u16, 8u16, 6u16, 7u16, 5u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for StoragePlacementAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.target,
+            2usize => &self.vm,
+            3usize => &self.relocate_spec,
+            4usize => &self.destination,
+            5usize => &self.space_util_before,
+            6usize => &self.space_demand_before,
+            7usize => &self.space_util_after,
+            8usize => &self.space_demand_after,
+            9usize => &self.io_latency_before,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.target,
+            2usize => &mut self.vm,
+            3usize => &mut self.relocate_spec,
+            4usize => &mut self.destination,
+            5usize => &mut self.space_util_before,
+            6usize => &mut self.space_demand_before,
+            7usize => &mut self.space_util_after,
+            8usize => &mut self.space_demand_after,
+            9usize => &mut self.io_latency_before,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StoragePlacementAction {
+    fn blank() -> Self {
+        Self {
+            r#type: crate::object::Blank::blank(),
+            target: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            relocate_spec: crate::object::Blank::blank(),
+            destination: crate::object::Blank::blank(),
+            space_util_before: crate::object::Blank::blank(),
+            space_demand_before: crate::object::Blank::blank(),
+            space_util_after: crate::object::Blank::blank(),
+            space_demand_after: crate::object::Blank::blank(),
+            io_latency_before: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for StoragePlacementAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StoragePlacementAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StoragePlacementAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StoragePlacementAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StoragePlacementAction"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StoragePlacementAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StoragePlacementAction {
-    const TYPE_NAME: &'static str = "StoragePlacementAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VirtualMachineRelocateSpec>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "target" => crate::de::set(&mut f.1, &mut map, "target"),
-                "vm" => crate::de::set(&mut f.2, &mut map, "vm"),
-                "relocateSpec" => crate::de::req(&mut f.3, &mut map, "relocateSpec"),
-                "destination" => crate::de::req(&mut f.4, &mut map, "destination"),
-                "spaceUtilBefore" => {
-                    crate::de::set(&mut f.5, &mut map, "spaceUtilBefore")
-                }
-                "spaceDemandBefore" => {
-                    crate::de::set(&mut f.6, &mut map, "spaceDemandBefore")
-                }
-                "spaceUtilAfter" => crate::de::set(&mut f.7, &mut map, "spaceUtilAfter"),
-                "spaceDemandAfter" => {
-                    crate::de::set(&mut f.8, &mut map, "spaceDemandAfter")
-                }
-                "ioLatencyBefore" => {
-                    crate::de::set(&mut f.9, &mut map, "ioLatencyBefore")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["type", "relocateSpec", "destination"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), Some(f_4), f_5, f_6, f_7, f_8, f_9) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            target: f_1,
-            vm: f_2,
-            relocate_spec: f_3,
-            destination: f_4,
-            space_util_before: f_5,
-            space_demand_before: f_6,
-            space_util_after: f_7,
-            space_demand_after: f_8,
-            io_latency_before: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

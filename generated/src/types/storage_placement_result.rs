@@ -3,7 +3,7 @@
 /// Data object type *StoragePlacementResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StoragePlacementResult {
     /// Property *StoragePlacementResult.recommendations*.
     pub recommendations: Option<Vec<crate::types::ClusterRecommendation>>,
@@ -24,56 +24,74 @@ impl StoragePlacementResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("recommendations", &self.recommendations);
-        o.opt("drsFault", &self.drs_fault);
-        o.opt("task", &self.task);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StoragePlacementResult",
+    type_name: Some("StoragePlacementResult"),
+    wire: &["recommendations", "drsFault", "task"],
+    names: &["recommendations", "drs_fault", "task"],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for StoragePlacementResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.recommendations,
+            1usize => &self.drs_fault,
+            2usize => &self.task,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.recommendations,
+            1usize => &mut self.drs_fault,
+            2usize => &mut self.task,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StoragePlacementResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StoragePlacementResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StoragePlacementResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StoragePlacementResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StoragePlacementResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StoragePlacementResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StoragePlacementResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StoragePlacementResult {
-    const TYPE_NAME: &'static str = "StoragePlacementResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ClusterRecommendation>>,
-            Option<Box<crate::types::ClusterDrsFaults>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "recommendations" => {
-                    crate::de::set_list(&mut f.0, &mut map, "recommendations")
-                }
-                "drsFault" => crate::de::set(&mut f.1, &mut map, "drsFault"),
-                "task" => crate::de::set(&mut f.2, &mut map, "task"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            recommendations: f_0,
-            drs_fault: f_1,
-            task: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

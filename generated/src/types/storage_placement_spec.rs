@@ -3,7 +3,7 @@
 /// Data object type *StoragePlacementSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StoragePlacementSpec {
     /// Property *StoragePlacementSpec.type*.
     pub r#type: String,
@@ -50,136 +50,124 @@ impl StoragePlacementSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("priority", &self.priority);
-        o.opt("vm", &self.vm);
-        o.field("podSelectionSpec", &self.pod_selection_spec);
-        o.opt("cloneSpec", &self.clone_spec);
-        o.opt("cloneName", &self.clone_name);
-        o.opt("configSpec", &self.config_spec);
-        o.opt("relocateSpec", &self.relocate_spec);
-        o.opt("resourcePool", &self.resource_pool);
-        o.opt("host", &self.host);
-        o.opt("folder", &self.folder);
-        o.opt("disallowPrerequisiteMoves", &self.disallow_prerequisite_moves);
-        o.opt("resourceLeaseDurationSec", &self.resource_lease_duration_sec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StoragePlacementSpec",
+    type_name: Some("StoragePlacementSpec"),
+    wire: &[
+        "type",
+        "priority",
+        "vm",
+        "podSelectionSpec",
+        "cloneSpec",
+        "cloneName",
+        "configSpec",
+        "relocateSpec",
+        "resourcePool",
+        "host",
+        "folder",
+        "disallowPrerequisiteMoves",
+        "resourceLeaseDurationSec",
+    ],
+    names: &[
+        "type",
+        "priority",
+        "vm",
+        "pod_selection_spec",
+        "clone_spec",
+        "clone_name",
+        "config_spec",
+        "relocate_spec",
+        "resource_pool",
+        "host",
+        "folder",
+        "disallow_prerequisite_moves",
+        "resource_lease_duration_sec",
+    ],
+    required: &[0u16, 3u16],
+    by_name: &[
+        5u16, 4u16, 6u16, 11u16, 10u16, 9u16, 3u16, 1u16, 7u16, 12u16, 8u16, 0u16, 2u16,
+    ],
+};
+impl crate::object::Object for StoragePlacementSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.priority,
+            2usize => &self.vm,
+            3usize => &self.pod_selection_spec,
+            4usize => &self.clone_spec,
+            5usize => &self.clone_name,
+            6usize => &self.config_spec,
+            7usize => &self.relocate_spec,
+            8usize => &self.resource_pool,
+            9usize => &self.host,
+            10usize => &self.folder,
+            11usize => &self.disallow_prerequisite_moves,
+            12usize => &self.resource_lease_duration_sec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.priority,
+            2usize => &mut self.vm,
+            3usize => &mut self.pod_selection_spec,
+            4usize => &mut self.clone_spec,
+            5usize => &mut self.clone_name,
+            6usize => &mut self.config_spec,
+            7usize => &mut self.relocate_spec,
+            8usize => &mut self.resource_pool,
+            9usize => &mut self.host,
+            10usize => &mut self.folder,
+            11usize => &mut self.disallow_prerequisite_moves,
+            12usize => &mut self.resource_lease_duration_sec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StoragePlacementSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StoragePlacementSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StoragePlacementSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StoragePlacementSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StoragePlacementSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StoragePlacementSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StoragePlacementSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StoragePlacementSpec {
-    const TYPE_NAME: &'static str = "StoragePlacementSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::VirtualMachineMovePriority>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::StorageDrsPodSelectionSpec>>,
-            Option<Box<crate::types::VirtualMachineCloneSpec>>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineConfigSpec>>,
-            Option<Box<crate::types::VirtualMachineRelocateSpec>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "priority" => crate::de::set(&mut f.1, &mut map, "priority"),
-                "vm" => crate::de::set(&mut f.2, &mut map, "vm"),
-                "podSelectionSpec" => {
-                    crate::de::req(&mut f.3, &mut map, "podSelectionSpec")
-                }
-                "cloneSpec" => crate::de::set(&mut f.4, &mut map, "cloneSpec"),
-                "cloneName" => crate::de::set(&mut f.5, &mut map, "cloneName"),
-                "configSpec" => crate::de::set(&mut f.6, &mut map, "configSpec"),
-                "relocateSpec" => crate::de::set(&mut f.7, &mut map, "relocateSpec"),
-                "resourcePool" => crate::de::set(&mut f.8, &mut map, "resourcePool"),
-                "host" => crate::de::set(&mut f.9, &mut map, "host"),
-                "folder" => crate::de::set(&mut f.10, &mut map, "folder"),
-                "disallowPrerequisiteMoves" => {
-                    crate::de::set(&mut f.11, &mut map, "disallowPrerequisiteMoves")
-                }
-                "resourceLeaseDurationSec" => {
-                    crate::de::set(&mut f.12, &mut map, "resourceLeaseDurationSec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _, _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["type", "podSelectionSpec"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            priority: f_1,
-            vm: f_2,
-            pod_selection_spec: f_3,
-            clone_spec: f_4,
-            clone_name: f_5,
-            config_spec: f_6,
-            relocate_spec: f_7,
-            resource_pool: f_8,
-            host: f_9,
-            folder: f_10,
-            disallow_prerequisite_moves: f_11,
-            resource_lease_duration_sec: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`StoragePortKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StoragePort {
     /// Property *StoragePort.uuid*.
     pub uuid: String,
@@ -26,64 +26,75 @@ impl StoragePort {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("type", &self.r#type);
-        o.opt("alternateName", &self.alternate_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StoragePort",
+    type_name: Some("StoragePort"),
+    wire: &["uuid", "type", "alternateName"],
+    names: &["uuid", "type", "alternate_name"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for StoragePort {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.r#type,
+            2usize => &self.alternate_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.r#type,
+            2usize => &mut self.alternate_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StoragePort {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StoragePort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StoragePort {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StoragePort {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StoragePort {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("StoragePort"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StoragePort {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StoragePort {
-    const TYPE_NAME: &'static str = "StoragePort";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<Vec<String>>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "alternateName" => {
-                    crate::de::set_list(&mut f.2, &mut map, "alternateName")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["uuid", "type"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            r#type: f_1,
-            alternate_name: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `StoragePort` or any of its subtypes: what a member declared as `StoragePort` holds.
@@ -107,15 +118,7 @@ pub enum StoragePortKind {
 impl StoragePortKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::StoragePort(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::FcStoragePort(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::FcoeStoragePort(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::IscsiStoragePort(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -157,77 +160,74 @@ impl From<crate::types::IscsiStoragePort> for StoragePortKind {
         Self::IscsiStoragePort(Box::new(v))
     }
 }
-impl serde::Serialize for StoragePortKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for StoragePortKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::StoragePort, id) {
+            #[cfg(feature = "sms")]
+            crate::registry::id::FcStoragePort => {
+                Self::FcStoragePort(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::FcoeStoragePort => {
+                Self::FcoeStoragePort(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "sms")]
+            crate::registry::id::IscsiStoragePort => {
+                Self::IscsiStoragePort(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::StoragePort(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::StoragePort(v) => v.serialize(s),
+            Self::StoragePort(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::FcStoragePort(v) => v.serialize(s),
+            Self::FcStoragePort(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::FcoeStoragePort(v) => v.serialize(s),
+            Self::FcoeStoragePort(v) => &**v,
             #[cfg(feature = "sms")]
-            Self::IscsiStoragePort(v) => v.serialize(s),
+            Self::IscsiStoragePort(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::StoragePort(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::FcStoragePort(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::FcoeStoragePort(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::IscsiStoragePort(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for StoragePortKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for StoragePortKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for StoragePortKind {
-    const BASE: u16 = crate::registry::id::StoragePort;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "sms")]
-                crate::registry::id::FcStoragePort => {
-                    Self::FcStoragePort(
-                        Box::new(
-                            <crate::types::FcStoragePort as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::FcoeStoragePort => {
-                    Self::FcoeStoragePort(
-                        Box::new(
-                            <crate::types::FcoeStoragePort as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "sms")]
-                crate::registry::id::IscsiStoragePort => {
-                    Self::IscsiStoragePort(
-                        Box::new(
-                            <crate::types::IscsiStoragePort as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::StoragePort(
-                        Box::new(
-                            <crate::types::StoragePort as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for StoragePortKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for StoragePortKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for StoragePortKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for StoragePortKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *StorageResourceManagerStorageProfileStatistics*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct StorageResourceManagerStorageProfileStatistics {
     /// Property *StorageResourceManagerStorageProfileStatistics.profileId*.
     pub profile_id: String,
@@ -22,64 +22,74 @@ impl StorageResourceManagerStorageProfileStatistics {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profileId", &self.profile_id);
-        o.field("totalSpaceMB", &self.total_space_mb);
-        o.field("usedSpaceMB", &self.used_space_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "StorageResourceManagerStorageProfileStatistics",
+    type_name: Some("StorageResourceManagerStorageProfileStatistics"),
+    wire: &["profileId", "totalSpaceMB", "usedSpaceMB"],
+    names: &["profile_id", "total_space_mb", "used_space_mb"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for StorageResourceManagerStorageProfileStatistics {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            1usize => &self.total_space_mb,
+            2usize => &self.used_space_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            1usize => &mut self.total_space_mb,
+            2usize => &mut self.used_space_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for StorageResourceManagerStorageProfileStatistics {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for StorageResourceManagerStorageProfileStatistics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for StorageResourceManagerStorageProfileStatistics {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for StorageResourceManagerStorageProfileStatistics {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for StorageResourceManagerStorageProfileStatistics {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("StorageResourceManagerStorageProfileStatistics"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageResourceManagerStorageProfileStatistics {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for StorageResourceManagerStorageProfileStatistics {
-    const TYPE_NAME: &'static str = "StorageResourceManagerStorageProfileStatistics";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i64>, Option<i64>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::req(&mut f.0, &mut map, "profileId"),
-                "totalSpaceMB" => crate::de::req(&mut f.1, &mut map, "totalSpaceMB"),
-                "usedSpaceMB" => crate::de::req(&mut f.2, &mut map, "usedSpaceMB"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["profileId", "totalSpaceMB", "usedSpaceMB"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            profile_id: f_0,
-            total_space_mb: f_1,
-            used_space_mb: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

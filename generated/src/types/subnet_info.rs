@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SubnetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -32,98 +32,107 @@ impl SubnetInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("id", &self.id);
-        o.field("subnetFolderInfo", &self.subnet_folder_info);
-        o.field("vpcFolderInfo", &self.vpc_folder_info);
-        o.opt("projectFolderInfo", &self.project_folder_info);
-        o.field("rootFolderInfo", &self.root_folder_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SubnetInfo",
+    type_name: Some("SubnetInfo"),
+    wire: &[
+        "name",
+        "configurationTag",
+        "id",
+        "subnetFolderInfo",
+        "vpcFolderInfo",
+        "projectFolderInfo",
+        "rootFolderInfo",
+    ],
+    names: &[
+        "name",
+        "configuration_tag",
+        "id",
+        "subnet_folder_info",
+        "vpc_folder_info",
+        "project_folder_info",
+        "root_folder_info",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 6u16],
+    by_name: &[1u16, 2u16, 0u16, 5u16, 6u16, 3u16, 4u16],
+};
+impl crate::object::Object for SubnetInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.id,
+            3usize => &self.subnet_folder_info,
+            4usize => &self.vpc_folder_info,
+            5usize => &self.project_folder_info,
+            6usize => &self.root_folder_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.id,
+            3usize => &mut self.subnet_folder_info,
+            4usize => &mut self.vpc_folder_info,
+            5usize => &mut self.project_folder_info,
+            6usize => &mut self.root_folder_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SubnetInfo {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            configuration_tag: crate::object::Blank::blank(),
+            id: crate::object::Blank::blank(),
+            subnet_folder_info: crate::object::Blank::blank(),
+            vpc_folder_info: crate::object::Blank::blank(),
+            project_folder_info: crate::object::Blank::blank(),
+            root_folder_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for SubnetInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SubnetInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SubnetInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SubnetInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SubnetInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SubnetInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SubnetInfo {
-    const TYPE_NAME: &'static str = "SubnetInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Box<crate::types::SubnetInfoFolderInfo>>,
-            Option<Box<crate::types::SubnetInfoFolderInfo>>,
-            Option<Box<crate::types::SubnetInfoFolderInfo>>,
-            Option<Box<crate::types::SubnetInfoFolderInfo>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "id" => crate::de::req(&mut f.2, &mut map, "id"),
-                "subnetFolderInfo" => {
-                    crate::de::req(&mut f.3, &mut map, "subnetFolderInfo")
-                }
-                "vpcFolderInfo" => crate::de::req(&mut f.4, &mut map, "vpcFolderInfo"),
-                "projectFolderInfo" => {
-                    crate::de::set(&mut f.5, &mut map, "projectFolderInfo")
-                }
-                "rootFolderInfo" => crate::de::req(&mut f.6, &mut map, "rootFolderInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "name",
-                        "id",
-                        "subnetFolderInfo",
-                        "vpcFolderInfo",
-                        "rootFolderInfo",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), Some(f_4), f_5, Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            id: f_2,
-            subnet_folder_info: f_3,
-            vpc_folder_info: f_4,
-            project_folder_info: f_5,
-            root_folder_info: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

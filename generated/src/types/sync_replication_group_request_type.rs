@@ -12,11 +12,11 @@ pub struct SyncReplicationGroupRequestType<'a> {
     /// Parameter *pitName*.
     pub pit_name: &'a str,
 }
-impl serde::Serialize for SyncReplicationGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("groupId", &self.group_id);
+impl crate::ser::Encode for SyncReplicationGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("groupId", &self.group_id);
         o.field("pitName", &self.pit_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `GroupOperationResult`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SyncReplicationGroupSuccessResult {
     /// Property *GroupOperationResult.groupId*.
     pub group_id: Box<crate::types::ReplicationGroupId>,
@@ -29,76 +29,85 @@ impl SyncReplicationGroupSuccessResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("groupId", &self.group_id);
-        o.opt("warning", &self.warning);
-        o.field("timeStamp", &self.time_stamp);
-        o.opt("pitId", &self.pit_id);
-        o.opt("pitName", &self.pit_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SyncReplicationGroupSuccessResult",
+    type_name: Some("SyncReplicationGroupSuccessResult"),
+    wire: &["groupId", "warning", "timeStamp", "pitId", "pitName"],
+    names: &["group_id", "warning", "time_stamp", "pit_id", "pit_name"],
+    required: &[0u16, 2u16],
+    by_name: &[0u16, 3u16, 4u16, 2u16, 1u16],
+};
+impl crate::object::Object for SyncReplicationGroupSuccessResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.group_id,
+            1usize => &self.warning,
+            2usize => &self.time_stamp,
+            3usize => &self.pit_id,
+            4usize => &self.pit_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.group_id,
+            1usize => &mut self.warning,
+            2usize => &mut self.time_stamp,
+            3usize => &mut self.pit_id,
+            4usize => &mut self.pit_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SyncReplicationGroupSuccessResult {
+    fn blank() -> Self {
+        Self {
+            group_id: crate::object::Blank::blank(),
+            warning: crate::object::Blank::blank(),
+            time_stamp: crate::object::Blank::blank(),
+            pit_id: crate::object::Blank::blank(),
+            pit_name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for SyncReplicationGroupSuccessResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SyncReplicationGroupSuccessResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SyncReplicationGroupSuccessResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SyncReplicationGroupSuccessResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("SyncReplicationGroupSuccessResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SyncReplicationGroupSuccessResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SyncReplicationGroupSuccessResult {
-    const TYPE_NAME: &'static str = "SyncReplicationGroupSuccessResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ReplicationGroupId>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<String>,
-            Option<Box<crate::types::PointInTimeReplicaId>>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "groupId" => crate::de::req(&mut f.0, &mut map, "groupId"),
-                "warning" => crate::de::set_list(&mut f.1, &mut map, "warning"),
-                "timeStamp" => crate::de::req(&mut f.2, &mut map, "timeStamp"),
-                "pitId" => crate::de::set(&mut f.3, &mut map, "pitId"),
-                "pitName" => crate::de::set(&mut f.4, &mut map, "pitName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["groupId", "timeStamp"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            group_id: f_0,
-            warning: f_1,
-            time_stamp: f_2,
-            pit_id: f_3,
-            pit_name: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

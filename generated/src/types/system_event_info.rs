@@ -3,7 +3,7 @@
 /// Data object type *SystemEventInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SystemEventInfo {
     /// Property *SystemEventInfo.recordId*.
     pub record_id: i64,
@@ -26,78 +26,78 @@ impl SystemEventInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("recordId", &self.record_id);
-        o.field("when", &self.when);
-        o.field("selType", &self.sel_type);
-        o.field("message", &self.message);
-        o.field("sensorNumber", &self.sensor_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "SystemEventInfo",
+    type_name: Some("SystemEventInfo"),
+    wire: &["recordId", "when", "selType", "message", "sensorNumber"],
+    names: &["record_id", "when", "sel_type", "message", "sensor_number"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[3u16, 0u16, 2u16, 4u16, 1u16],
+};
+impl crate::object::Object for SystemEventInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.record_id,
+            1usize => &self.when,
+            2usize => &self.sel_type,
+            3usize => &self.message,
+            4usize => &self.sensor_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.record_id,
+            1usize => &mut self.when,
+            2usize => &mut self.sel_type,
+            3usize => &mut self.message,
+            4usize => &mut self.sensor_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for SystemEventInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for SystemEventInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for SystemEventInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for SystemEventInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for SystemEventInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("SystemEventInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for SystemEventInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for SystemEventInfo {
-    const TYPE_NAME: &'static str = "SystemEventInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<i64>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "recordId" => crate::de::req(&mut f.0, &mut map, "recordId"),
-                "when" => crate::de::req(&mut f.1, &mut map, "when"),
-                "selType" => crate::de::req(&mut f.2, &mut map, "selType"),
-                "message" => crate::de::req(&mut f.3, &mut map, "message"),
-                "sensorNumber" => crate::de::req(&mut f.4, &mut map, "sensorNumber"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["recordId", "when", "selType", "message", "sensorNumber"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            record_id: f_0,
-            when: f_1,
-            sel_type: f_2,
-            message: f_3,
-            sensor_number: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TagId {
     /// Property *TagId.nameId*.
     pub name_id: Option<Box<crate::types::TagIdNameId>>,
@@ -22,50 +22,72 @@ impl TagId {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("nameId", &self.name_id);
-        o.opt("uuid", &self.uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TagId",
+    type_name: Some("TagId"),
+    wire: &["nameId", "uuid"],
+    names: &["name_id", "uuid"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for TagId {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name_id,
+            1usize => &self.uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name_id,
+            1usize => &mut self.uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TagId {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for TagId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TagId {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TagId {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TagId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("TagId"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TagId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TagId {
-    const TYPE_NAME: &'static str = "TagId";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::TagIdNameId>>, Option<String>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "nameId" => crate::de::set(&mut f.0, &mut map, "nameId"),
-                "uuid" => crate::de::set(&mut f.1, &mut map, "uuid"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            name_id: f_0,
-            uuid: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TargetDeviceId {
     /// Property *TargetDeviceId.domainId*.
     pub domain_id: crate::types::FaultDomainIdKind,
@@ -22,60 +22,76 @@ impl TargetDeviceId {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("domainId", &self.domain_id);
-        o.field("deviceId", &self.device_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TargetDeviceId",
+    type_name: Some("TargetDeviceId"),
+    wire: &["domainId", "deviceId"],
+    names: &["domain_id", "device_id"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for TargetDeviceId {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.domain_id,
+            1usize => &self.device_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.domain_id,
+            1usize => &mut self.device_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TargetDeviceId {
+    fn blank() -> Self {
+        Self {
+            domain_id: crate::object::Blank::blank(),
+            device_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for TargetDeviceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TargetDeviceId {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TargetDeviceId {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TargetDeviceId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("TargetDeviceId"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TargetDeviceId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TargetDeviceId {
-    const TYPE_NAME: &'static str = "TargetDeviceId";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::FaultDomainIdKind>,
-            Option<Box<crate::types::ReplicaId>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "domainId" => crate::de::req(&mut f.0, &mut map, "domainId"),
-                "deviceId" => crate::de::req(&mut f.1, &mut map, "deviceId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["domainId", "deviceId"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            domain_id: f_0,
-            device_id: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

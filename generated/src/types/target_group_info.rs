@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `GroupInfo`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TargetGroupInfo {
     /// Property *GroupInfo.groupId*.
     pub group_id: Box<crate::types::ReplicationGroupId>,
@@ -30,78 +30,95 @@ impl TargetGroupInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("groupId", &self.group_id);
-        o.field("sourceInfo", &self.source_info);
-        o.field("state", &self.state);
-        o.opt("devices", &self.devices);
-        o.opt("isPromoteCapable", &self.is_promote_capable);
-        o.opt("name", &self.name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TargetGroupInfo",
+    type_name: Some("TargetGroupInfo"),
+    wire: &["groupId", "sourceInfo", "state", "devices", "isPromoteCapable", "name"],
+    names: &[
+        "group_id",
+        "source_info",
+        "state",
+        "devices",
+        "is_promote_capable",
+        "name",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[3u16, 0u16, 4u16, 5u16, 1u16, 2u16],
+};
+impl crate::object::Object for TargetGroupInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.group_id,
+            1usize => &self.source_info,
+            2usize => &self.state,
+            3usize => &self.devices,
+            4usize => &self.is_promote_capable,
+            5usize => &self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.group_id,
+            1usize => &mut self.source_info,
+            2usize => &mut self.state,
+            3usize => &mut self.devices,
+            4usize => &mut self.is_promote_capable,
+            5usize => &mut self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TargetGroupInfo {
+    fn blank() -> Self {
+        Self {
+            group_id: crate::object::Blank::blank(),
+            source_info: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            devices: crate::object::Blank::blank(),
+            is_promote_capable: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for TargetGroupInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TargetGroupInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TargetGroupInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TargetGroupInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("TargetGroupInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TargetGroupInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TargetGroupInfo {
-    const TYPE_NAME: &'static str = "TargetGroupInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ReplicationGroupId>>,
-            Option<Box<crate::types::TargetToSourceInfo>>,
-            Option<String>,
-            Option<Vec<crate::types::TargetGroupMemberInfoKind>>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "groupId" => crate::de::req(&mut f.0, &mut map, "groupId"),
-                "sourceInfo" => crate::de::req(&mut f.1, &mut map, "sourceInfo"),
-                "state" => crate::de::req(&mut f.2, &mut map, "state"),
-                "devices" => crate::de::set_list(&mut f.3, &mut map, "devices"),
-                "isPromoteCapable" => {
-                    crate::de::set(&mut f.4, &mut map, "isPromoteCapable")
-                }
-                "name" => crate::de::set(&mut f.5, &mut map, "name"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["groupId", "sourceInfo", "state"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            group_id: f_0,
-            source_info: f_1,
-            state: f_2,
-            devices: f_3,
-            is_promote_capable: f_4,
-            name: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`TargetGroupMemberInfoKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TargetGroupMemberInfo {
     /// Property *TargetGroupMemberInfo.replicaId*.
     pub replica_id: Box<crate::types::ReplicaId>,
@@ -28,67 +28,80 @@ impl TargetGroupMemberInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("replicaId", &self.replica_id);
-        o.field("sourceId", &self.source_id);
-        o.field("targetDatastore", &self.target_datastore);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TargetGroupMemberInfo",
+    type_name: Some("TargetGroupMemberInfo"),
+    wire: &["replicaId", "sourceId", "targetDatastore"],
+    names: &["replica_id", "source_id", "target_datastore"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for TargetGroupMemberInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.replica_id,
+            1usize => &self.source_id,
+            2usize => &self.target_datastore,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.replica_id,
+            1usize => &mut self.source_id,
+            2usize => &mut self.target_datastore,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TargetGroupMemberInfo {
+    fn blank() -> Self {
+        Self {
+            replica_id: crate::object::Blank::blank(),
+            source_id: crate::object::Blank::blank(),
+            target_datastore: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for TargetGroupMemberInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TargetGroupMemberInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TargetGroupMemberInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TargetGroupMemberInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("TargetGroupMemberInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TargetGroupMemberInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TargetGroupMemberInfo {
-    const TYPE_NAME: &'static str = "TargetGroupMemberInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ReplicaId>>,
-            Option<crate::types::DeviceIdKind>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "replicaId" => crate::de::req(&mut f.0, &mut map, "replicaId"),
-                "sourceId" => crate::de::req(&mut f.1, &mut map, "sourceId"),
-                "targetDatastore" => {
-                    crate::de::req(&mut f.2, &mut map, "targetDatastore")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["replicaId", "sourceId", "targetDatastore"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            replica_id: f_0,
-            source_id: f_1,
-            target_datastore: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `TargetGroupMemberInfo` or any of its subtypes: what a member declared as `TargetGroupMemberInfo` holds.
@@ -106,11 +119,7 @@ pub enum TargetGroupMemberInfoKind {
 impl TargetGroupMemberInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::TargetGroupMemberInfo(v) => v.type_name(),
-            #[cfg(feature = "sms")]
-            Self::RecoveredTargetGroupMemberInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -136,51 +145,61 @@ impl From<crate::types::RecoveredTargetGroupMemberInfo> for TargetGroupMemberInf
         Self::RecoveredTargetGroupMemberInfo(Box::new(v))
     }
 }
-impl serde::Serialize for TargetGroupMemberInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::TargetGroupMemberInfo(v) => v.serialize(s),
+impl crate::object::Family for TargetGroupMemberInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::TargetGroupMemberInfo,
+            id,
+        ) {
             #[cfg(feature = "sms")]
-            Self::RecoveredTargetGroupMemberInfo(v) => v.serialize(s),
+            crate::registry::id::RecoveredTargetGroupMemberInfo => {
+                Self::RecoveredTargetGroupMemberInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::TargetGroupMemberInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::TargetGroupMemberInfo(v) => &**v,
+            #[cfg(feature = "sms")]
+            Self::RecoveredTargetGroupMemberInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::TargetGroupMemberInfo(v) => &mut **v,
+            #[cfg(feature = "sms")]
+            Self::RecoveredTargetGroupMemberInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for TargetGroupMemberInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for TargetGroupMemberInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for TargetGroupMemberInfoKind {
-    const BASE: u16 = crate::registry::id::TargetGroupMemberInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "sms")]
-                crate::registry::id::RecoveredTargetGroupMemberInfo => {
-                    Self::RecoveredTargetGroupMemberInfo(
-                        Box::new(
-                            <crate::types::RecoveredTargetGroupMemberInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::TargetGroupMemberInfo(
-                        Box::new(
-                            <crate::types::TargetGroupMemberInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for TargetGroupMemberInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for TargetGroupMemberInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for TargetGroupMemberInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TargetGroupMemberInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *TaskFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TaskFilterSpec {
     /// Property *TaskFilterSpec.entity*.
     pub entity: Option<Box<crate::types::TaskFilterSpecByEntity>>,
@@ -42,88 +42,114 @@ impl TaskFilterSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("entity", &self.entity);
-        o.opt("time", &self.time);
-        o.opt("userName", &self.user_name);
-        o.opt("activationId", &self.activation_id);
-        o.opt("state", &self.state);
-        o.opt("alarm", &self.alarm);
-        o.opt("scheduledTask", &self.scheduled_task);
-        o.opt("eventChainId", &self.event_chain_id);
-        o.opt("tag", &self.tag);
-        o.opt("parentTaskKey", &self.parent_task_key);
-        o.opt("rootTaskKey", &self.root_task_key);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TaskFilterSpec",
+    type_name: Some("TaskFilterSpec"),
+    wire: &[
+        "entity",
+        "time",
+        "userName",
+        "activationId",
+        "state",
+        "alarm",
+        "scheduledTask",
+        "eventChainId",
+        "tag",
+        "parentTaskKey",
+        "rootTaskKey",
+    ],
+    names: &[
+        "entity",
+        "time",
+        "user_name",
+        "activation_id",
+        "state",
+        "alarm",
+        "scheduled_task",
+        "event_chain_id",
+        "tag",
+        "parent_task_key",
+        "root_task_key",
+    ],
+    required: &[],
+    by_name: &[3u16, 5u16, 0u16, 7u16, 9u16, 10u16, 6u16, 4u16, 8u16, 1u16, 2u16],
+};
+impl crate::object::Object for TaskFilterSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity,
+            1usize => &self.time,
+            2usize => &self.user_name,
+            3usize => &self.activation_id,
+            4usize => &self.state,
+            5usize => &self.alarm,
+            6usize => &self.scheduled_task,
+            7usize => &self.event_chain_id,
+            8usize => &self.tag,
+            9usize => &self.parent_task_key,
+            10usize => &self.root_task_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity,
+            1usize => &mut self.time,
+            2usize => &mut self.user_name,
+            3usize => &mut self.activation_id,
+            4usize => &mut self.state,
+            5usize => &mut self.alarm,
+            6usize => &mut self.scheduled_task,
+            7usize => &mut self.event_chain_id,
+            8usize => &mut self.tag,
+            9usize => &mut self.parent_task_key,
+            10usize => &mut self.root_task_key,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TaskFilterSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for TaskFilterSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TaskFilterSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TaskFilterSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TaskFilterSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("TaskFilterSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TaskFilterSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TaskFilterSpec {
-    const TYPE_NAME: &'static str = "TaskFilterSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::TaskFilterSpecByEntity>>,
-            Option<Box<crate::types::TaskFilterSpecByTime>>,
-            Option<Box<crate::types::TaskFilterSpecByUsername>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::TaskInfoState>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<i32>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entity" => crate::de::set(&mut f.0, &mut map, "entity"),
-                "time" => crate::de::set(&mut f.1, &mut map, "time"),
-                "userName" => crate::de::set(&mut f.2, &mut map, "userName"),
-                "activationId" => crate::de::set_list(&mut f.3, &mut map, "activationId"),
-                "state" => crate::de::set_list(&mut f.4, &mut map, "state"),
-                "alarm" => crate::de::set(&mut f.5, &mut map, "alarm"),
-                "scheduledTask" => crate::de::set(&mut f.6, &mut map, "scheduledTask"),
-                "eventChainId" => crate::de::set_list(&mut f.7, &mut map, "eventChainId"),
-                "tag" => crate::de::set_list(&mut f.8, &mut map, "tag"),
-                "parentTaskKey" => {
-                    crate::de::set_list(&mut f.9, &mut map, "parentTaskKey")
-                }
-                "rootTaskKey" => crate::de::set_list(&mut f.10, &mut map, "rootTaskKey"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f;
-        Ok(Self {
-            entity: f_0,
-            time: f_1,
-            user_name: f_2,
-            activation_id: f_3,
-            state: f_4,
-            alarm: f_5,
-            scheduled_task: f_6,
-            event_chain_id: f_7,
-            tag: f_8,
-            parent_task_key: f_9,
-            root_task_key: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

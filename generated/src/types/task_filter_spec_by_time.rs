@@ -3,7 +3,7 @@
 /// Data object type *TaskFilterSpecByTime*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TaskFilterSpecByTime {
     /// Property *TaskFilterSpecByTime.timeType*.
     pub time_type: crate::types::TaskFilterSpecTimeOption,
@@ -26,59 +26,79 @@ impl TaskFilterSpecByTime {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("timeType", &self.time_type);
-        o.opt("beginTime", &self.begin_time);
-        o.opt("endTime", &self.end_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TaskFilterSpecByTime",
+    type_name: Some("TaskFilterSpecByTime"),
+    wire: &["timeType", "beginTime", "endTime"],
+    names: &["time_type", "begin_time", "end_time"],
+    required: &[0u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for TaskFilterSpecByTime {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.time_type,
+            1usize => &self.begin_time,
+            2usize => &self.end_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.time_type,
+            1usize => &mut self.begin_time,
+            2usize => &mut self.end_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TaskFilterSpecByTime {
+    fn blank() -> Self {
+        Self {
+            time_type: crate::object::Blank::blank(),
+            begin_time: crate::object::Blank::blank(),
+            end_time: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for TaskFilterSpecByTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TaskFilterSpecByTime {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TaskFilterSpecByTime {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TaskFilterSpecByTime {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("TaskFilterSpecByTime"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TaskFilterSpecByTime {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TaskFilterSpecByTime {
-    const TYPE_NAME: &'static str = "TaskFilterSpecByTime";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::TaskFilterSpecTimeOption>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "timeType" => crate::de::req(&mut f.0, &mut map, "timeType"),
-                "beginTime" => crate::de::set(&mut f.1, &mut map, "beginTime"),
-                "endTime" => crate::de::set(&mut f.2, &mut map, "endTime"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["timeType"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            time_type: f_0,
-            begin_time: f_1,
-            end_time: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

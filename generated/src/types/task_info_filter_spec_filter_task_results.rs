@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TaskInfoFilterSpecFilterTaskResults {
     /// Property *TaskInfoFilterSpecFilterTaskResults.removeAll*.
     pub remove_all: Option<bool>,
@@ -24,60 +24,74 @@ impl TaskInfoFilterSpecFilterTaskResults {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("removeAll", &self.remove_all);
-        o.opt("descriptionIds", &self.description_ids);
-        o.opt("filterIn", &self.filter_in);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TaskInfoFilterSpecFilterTaskResults",
+    type_name: Some("TaskInfoFilterSpecFilterTaskResults"),
+    wire: &["removeAll", "descriptionIds", "filterIn"],
+    names: &["remove_all", "description_ids", "filter_in"],
+    required: &[],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for TaskInfoFilterSpecFilterTaskResults {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.remove_all,
+            1usize => &self.description_ids,
+            2usize => &self.filter_in,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.remove_all,
+            1usize => &mut self.description_ids,
+            2usize => &mut self.filter_in,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TaskInfoFilterSpecFilterTaskResults {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for TaskInfoFilterSpecFilterTaskResults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TaskInfoFilterSpecFilterTaskResults {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TaskInfoFilterSpecFilterTaskResults {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TaskInfoFilterSpecFilterTaskResults {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("TaskInfoFilterSpecFilterTaskResults"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TaskInfoFilterSpecFilterTaskResults {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TaskInfoFilterSpecFilterTaskResults {
-    const TYPE_NAME: &'static str = "TaskInfoFilterSpecFilterTaskResults";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<Vec<String>>, Option<bool>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "removeAll" => crate::de::set(&mut f.0, &mut map, "removeAll"),
-                "descriptionIds" => {
-                    crate::de::set_list(&mut f.1, &mut map, "descriptionIds")
-                }
-                "filterIn" => crate::de::set(&mut f.2, &mut map, "filterIn"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            remove_all: f_0,
-            description_ids: f_1,
-            filter_in: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`TaskReasonKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TaskReason {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,37 +18,65 @@ impl TaskReason {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TaskReason",
+    type_name: Some("TaskReason"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for TaskReason {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "TaskReason")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "TaskReason")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for TaskReason {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for TaskReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TaskReason {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TaskReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TaskReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("TaskReason"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TaskReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TaskReason {
-    const TYPE_NAME: &'static str = "TaskReason";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `TaskReason` or any of its subtypes: what a member declared as `TaskReason` holds.
@@ -71,13 +99,7 @@ pub enum TaskReasonKind {
 impl TaskReasonKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::TaskReason(v) => v.type_name(),
-            Self::TaskReasonAlarm(v) => v.type_name(),
-            Self::TaskReasonSchedule(v) => v.type_name(),
-            Self::TaskReasonSystem(v) => v.type_name(),
-            Self::TaskReasonUser(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -119,82 +141,70 @@ impl From<crate::types::TaskReasonUser> for TaskReasonKind {
         Self::TaskReasonUser(Box::new(v))
     }
 }
-impl serde::Serialize for TaskReasonKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for TaskReasonKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::TaskReason, id) {
+            crate::registry::id::TaskReasonAlarm => {
+                Self::TaskReasonAlarm(crate::object::Blank::blank())
+            }
+            crate::registry::id::TaskReasonSchedule => {
+                Self::TaskReasonSchedule(crate::object::Blank::blank())
+            }
+            crate::registry::id::TaskReasonSystem => {
+                Self::TaskReasonSystem(crate::object::Blank::blank())
+            }
+            crate::registry::id::TaskReasonUser => {
+                Self::TaskReasonUser(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::TaskReason(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::TaskReason(v) => v.serialize(s),
-            Self::TaskReasonAlarm(v) => v.serialize(s),
-            Self::TaskReasonSchedule(v) => v.serialize(s),
-            Self::TaskReasonSystem(v) => v.serialize(s),
-            Self::TaskReasonUser(v) => v.serialize(s),
+            Self::TaskReason(v) => &**v,
+            Self::TaskReasonAlarm(v) => &**v,
+            Self::TaskReasonSchedule(v) => &**v,
+            Self::TaskReasonSystem(v) => &**v,
+            Self::TaskReasonUser(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::TaskReason(v) => &mut **v,
+            Self::TaskReasonAlarm(v) => &mut **v,
+            Self::TaskReasonSchedule(v) => &mut **v,
+            Self::TaskReasonSystem(v) => &mut **v,
+            Self::TaskReasonUser(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for TaskReasonKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for TaskReasonKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for TaskReasonKind {
-    const BASE: u16 = crate::registry::id::TaskReason;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::TaskReasonAlarm => {
-                    Self::TaskReasonAlarm(
-                        Box::new(
-                            <crate::types::TaskReasonAlarm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TaskReasonSchedule => {
-                    Self::TaskReasonSchedule(
-                        Box::new(
-                            <crate::types::TaskReasonSchedule as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TaskReasonSystem => {
-                    Self::TaskReasonSystem(
-                        Box::new(
-                            <crate::types::TaskReasonSystem as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TaskReasonUser => {
-                    Self::TaskReasonUser(
-                        Box::new(
-                            <crate::types::TaskReasonUser as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::TaskReason(
-                        Box::new(
-                            <crate::types::TaskReason as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for TaskReasonKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for TaskReasonKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for TaskReasonKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TaskReasonKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

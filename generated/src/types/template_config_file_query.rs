@@ -3,7 +3,7 @@
 /// Data object type *TemplateConfigFileQuery*.
 ///
 /// Extends `VmConfigFileQuery`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TemplateConfigFileQuery {
     /// Property *VmConfigFileQuery.filter*.
     pub filter: Option<Box<crate::types::VmConfigFileQueryFilter>>,
@@ -20,50 +20,72 @@ impl TemplateConfigFileQuery {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("filter", &self.filter);
-        o.opt("details", &self.details);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TemplateConfigFileQuery",
+    type_name: Some("TemplateConfigFileQuery"),
+    wire: &["filter", "details"],
+    names: &["filter", "details"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for TemplateConfigFileQuery {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.filter,
+            1usize => &self.details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.filter,
+            1usize => &mut self.details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TemplateConfigFileQuery {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for TemplateConfigFileQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TemplateConfigFileQuery {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TemplateConfigFileQuery {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TemplateConfigFileQuery {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("TemplateConfigFileQuery"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TemplateConfigFileQuery {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TemplateConfigFileQuery {
-    const TYPE_NAME: &'static str = "TemplateConfigFileQuery";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VmConfigFileQueryFilter>>,
-            Option<Box<crate::types::VmConfigFileQueryFlags>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "filter" => crate::de::set(&mut f.0, &mut map, "filter"),
-                "details" => crate::de::set(&mut f.1, &mut map, "details"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            filter: f_0,
-            details: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

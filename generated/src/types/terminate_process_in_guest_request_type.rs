@@ -16,12 +16,12 @@ pub struct TerminateProcessInGuestRequestType<'a> {
     /// Parameter *pid*.
     pub pid: i64,
 }
-impl serde::Serialize for TerminateProcessInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for TerminateProcessInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
         o.field("pid", &self.pid);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

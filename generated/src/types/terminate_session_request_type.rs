@@ -8,10 +8,10 @@ pub struct TerminateSessionRequestType<'a> {
     /// Parameter *sessionId*.
     pub session_id: &'a [String],
 }
-impl serde::Serialize for TerminateSessionRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for TerminateSessionRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("sessionId", &self.session_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `FailoverParam`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TestFailoverParam {
     /// Property *FailoverParam.isPlanned*.
     pub is_planned: bool,
@@ -26,76 +26,86 @@ impl TestFailoverParam {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("isPlanned", &self.is_planned);
-        o.field("checkOnly", &self.check_only);
-        o.opt("replicationGroupsToFailover", &self.replication_groups_to_failover);
-        o.opt("policyAssociations", &self.policy_associations);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TestFailoverParam",
+    type_name: Some("TestFailoverParam"),
+    wire: &[
+        "isPlanned",
+        "checkOnly",
+        "replicationGroupsToFailover",
+        "policyAssociations",
+    ],
+    names: &[
+        "is_planned",
+        "check_only",
+        "replication_groups_to_failover",
+        "policy_associations",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for TestFailoverParam {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.is_planned,
+            1usize => &self.check_only,
+            2usize => &self.replication_groups_to_failover,
+            3usize => &self.policy_associations,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.is_planned,
+            1usize => &mut self.check_only,
+            2usize => &mut self.replication_groups_to_failover,
+            3usize => &mut self.policy_associations,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TestFailoverParam {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for TestFailoverParam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TestFailoverParam {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TestFailoverParam {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TestFailoverParam {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("TestFailoverParam"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TestFailoverParam {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TestFailoverParam {
-    const TYPE_NAME: &'static str = "TestFailoverParam";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::ReplicationGroupData>>,
-            Option<Vec<crate::types::PolicyAssociation>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "isPlanned" => crate::de::req(&mut f.0, &mut map, "isPlanned"),
-                "checkOnly" => crate::de::req(&mut f.1, &mut map, "checkOnly"),
-                "replicationGroupsToFailover" => {
-                    crate::de::set_list(
-                        &mut f.2,
-                        &mut map,
-                        "replicationGroupsToFailover",
-                    )
-                }
-                "policyAssociations" => {
-                    crate::de::set_list(&mut f.3, &mut map, "policyAssociations")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["isPlanned", "checkOnly"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            is_planned: f_0,
-            check_only: f_1,
-            replication_groups_to_failover: f_2,
-            policy_associations: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct TestFailoverReplicationGroupStartRequestType<'a> {
     /// Parameter *testFailoverParam*.
     pub test_failover_param: &'a crate::types::TestFailoverParam,
 }
-impl serde::Serialize for TestFailoverReplicationGroupStartRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for TestFailoverReplicationGroupStartRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("testFailoverParam", &self.test_failover_param);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

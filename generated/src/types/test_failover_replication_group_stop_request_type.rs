@@ -12,11 +12,11 @@ pub struct TestFailoverReplicationGroupStopRequestType<'a> {
     /// Parameter *force*.
     pub force: bool,
 }
-impl serde::Serialize for TestFailoverReplicationGroupStopRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("groupId", &self.group_id);
+impl crate::ser::Encode for TestFailoverReplicationGroupStopRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("groupId", &self.group_id);
         o.field("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -22,8 +22,9 @@ impl ThirdPartyLicenseAssignmentFailedReason {
         }
     }
 }
-impl crate::de::StringEnum for ThirdPartyLicenseAssignmentFailedReason {
-    fn from_wire(v: &str) -> Self {
+impl ThirdPartyLicenseAssignmentFailedReason {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "licenseAssignmentFailed" => Self::LicenseAssignmentFailed,
             "moduleNotInstalled" => Self::ModuleNotInstalled,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for ThirdPartyLicenseAssignmentFailedReason {
 }
 impl From<&str> for ThirdPartyLicenseAssignmentFailedReason {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for ThirdPartyLicenseAssignmentFailedReason {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for ThirdPartyLicenseAssignmentFailedReason {
@@ -47,13 +48,33 @@ impl std::fmt::Display for ThirdPartyLicenseAssignmentFailedReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for ThirdPartyLicenseAssignmentFailedReason {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for ThirdPartyLicenseAssignmentFailedReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for ThirdPartyLicenseAssignmentFailedReason {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ThirdPartyLicenseAssignmentFailedReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ThirdPartyLicenseAssignmentFailedReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

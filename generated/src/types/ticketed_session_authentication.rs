@@ -3,7 +3,7 @@
 /// Data object type *TicketedSessionAuthentication*.
 ///
 /// Extends `GuestAuthentication`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TicketedSessionAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -20,63 +20,72 @@ impl TicketedSessionAuthentication {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("interactiveSession", &self.interactive_session);
-        o.field("ticket", &self.ticket);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TicketedSessionAuthentication",
+    type_name: Some("TicketedSessionAuthentication"),
+    wire: &["interactiveSession", "ticket"],
+    names: &["interactive_session", "ticket"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for TicketedSessionAuthentication {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.interactive_session,
+            1usize => &self.ticket,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.interactive_session,
+            1usize => &mut self.ticket,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TicketedSessionAuthentication {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for TicketedSessionAuthentication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TicketedSessionAuthentication {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TicketedSessionAuthentication {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TicketedSessionAuthentication {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("TicketedSessionAuthentication"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TicketedSessionAuthentication {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TicketedSessionAuthentication {
-    const TYPE_NAME: &'static str = "TicketedSessionAuthentication";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<crate::Password>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "interactiveSession" => {
-                    crate::de::req(&mut f.0, &mut map, "interactiveSession")
-                }
-                "ticket" => crate::de::req(&mut f.1, &mut map, "ticket"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["interactiveSession", "ticket"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            interactive_session: f_0,
-            ticket: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

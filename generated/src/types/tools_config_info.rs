@@ -3,7 +3,7 @@
 /// Data object type *ToolsConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ToolsConfigInfo {
     /// Property *ToolsConfigInfo.toolsVersion*.
     pub tools_version: Option<i32>,
@@ -46,128 +46,124 @@ impl ToolsConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("toolsVersion", &self.tools_version);
-        o.opt("toolsInstallType", &self.tools_install_type);
-        o.opt("afterPowerOn", &self.after_power_on);
-        o.opt("afterResume", &self.after_resume);
-        o.opt("beforeGuestStandby", &self.before_guest_standby);
-        o.opt("beforeGuestShutdown", &self.before_guest_shutdown);
-        o.opt("beforeGuestReboot", &self.before_guest_reboot);
-        o.opt("toolsUpgradePolicy", &self.tools_upgrade_policy);
-        o.opt("pendingCustomization", &self.pending_customization);
-        o.opt("customizationKeyId", &self.customization_key_id);
-        o.opt("syncTimeWithHostAllowed", &self.sync_time_with_host_allowed);
-        o.opt("syncTimeWithHost", &self.sync_time_with_host);
-        o.opt("lastInstallInfo", &self.last_install_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "ToolsConfigInfo",
+    type_name: Some("ToolsConfigInfo"),
+    wire: &[
+        "toolsVersion",
+        "toolsInstallType",
+        "afterPowerOn",
+        "afterResume",
+        "beforeGuestStandby",
+        "beforeGuestShutdown",
+        "beforeGuestReboot",
+        "toolsUpgradePolicy",
+        "pendingCustomization",
+        "customizationKeyId",
+        "syncTimeWithHostAllowed",
+        "syncTimeWithHost",
+        "lastInstallInfo",
+    ],
+    names: &[
+        "tools_version",
+        "tools_install_type",
+        "after_power_on",
+        "after_resume",
+        "before_guest_standby",
+        "before_guest_shutdown",
+        "before_guest_reboot",
+        "tools_upgrade_policy",
+        "pending_customization",
+        "customization_key_id",
+        "sync_time_with_host_allowed",
+        "sync_time_with_host",
+        "last_install_info",
+    ],
+    required: &[],
+    by_name: &[
+        2u16, 3u16, 6u16, 5u16, 4u16, 9u16, 12u16, 8u16, 11u16, 10u16, 1u16, 7u16, 0u16,
+    ],
+};
+impl crate::object::Object for ToolsConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.tools_version,
+            1usize => &self.tools_install_type,
+            2usize => &self.after_power_on,
+            3usize => &self.after_resume,
+            4usize => &self.before_guest_standby,
+            5usize => &self.before_guest_shutdown,
+            6usize => &self.before_guest_reboot,
+            7usize => &self.tools_upgrade_policy,
+            8usize => &self.pending_customization,
+            9usize => &self.customization_key_id,
+            10usize => &self.sync_time_with_host_allowed,
+            11usize => &self.sync_time_with_host,
+            12usize => &self.last_install_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.tools_version,
+            1usize => &mut self.tools_install_type,
+            2usize => &mut self.after_power_on,
+            3usize => &mut self.after_resume,
+            4usize => &mut self.before_guest_standby,
+            5usize => &mut self.before_guest_shutdown,
+            6usize => &mut self.before_guest_reboot,
+            7usize => &mut self.tools_upgrade_policy,
+            8usize => &mut self.pending_customization,
+            9usize => &mut self.customization_key_id,
+            10usize => &mut self.sync_time_with_host_allowed,
+            11usize => &mut self.sync_time_with_host,
+            12usize => &mut self.last_install_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for ToolsConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for ToolsConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for ToolsConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for ToolsConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for ToolsConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("ToolsConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for ToolsConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for ToolsConfigInfo {
-    const TYPE_NAME: &'static str = "ToolsConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::CryptoKeyId>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::ToolsConfigInfoToolsLastInstallInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "toolsVersion" => crate::de::set(&mut f.0, &mut map, "toolsVersion"),
-                "toolsInstallType" => {
-                    crate::de::set(&mut f.1, &mut map, "toolsInstallType")
-                }
-                "afterPowerOn" => crate::de::set(&mut f.2, &mut map, "afterPowerOn"),
-                "afterResume" => crate::de::set(&mut f.3, &mut map, "afterResume"),
-                "beforeGuestStandby" => {
-                    crate::de::set(&mut f.4, &mut map, "beforeGuestStandby")
-                }
-                "beforeGuestShutdown" => {
-                    crate::de::set(&mut f.5, &mut map, "beforeGuestShutdown")
-                }
-                "beforeGuestReboot" => {
-                    crate::de::set(&mut f.6, &mut map, "beforeGuestReboot")
-                }
-                "toolsUpgradePolicy" => {
-                    crate::de::set(&mut f.7, &mut map, "toolsUpgradePolicy")
-                }
-                "pendingCustomization" => {
-                    crate::de::set(&mut f.8, &mut map, "pendingCustomization")
-                }
-                "customizationKeyId" => {
-                    crate::de::set(&mut f.9, &mut map, "customizationKeyId")
-                }
-                "syncTimeWithHostAllowed" => {
-                    crate::de::set(&mut f.10, &mut map, "syncTimeWithHostAllowed")
-                }
-                "syncTimeWithHost" => {
-                    crate::de::set(&mut f.11, &mut map, "syncTimeWithHost")
-                }
-                "lastInstallInfo" => {
-                    crate::de::set(&mut f.12, &mut map, "lastInstallInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11, f_12) = f;
-        Ok(Self {
-            tools_version: f_0,
-            tools_install_type: f_1,
-            after_power_on: f_2,
-            after_resume: f_3,
-            before_guest_standby: f_4,
-            before_guest_shutdown: f_5,
-            before_guest_reboot: f_6,
-            tools_upgrade_policy: f_7,
-            pending_customization: f_8,
-            customization_key_id: f_9,
-            sync_time_with_host_allowed: f_10,
-            sync_time_with_host: f_11,
-            last_install_info: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

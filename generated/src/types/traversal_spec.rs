@@ -3,7 +3,7 @@
 /// Data object type *TraversalSpec*.
 ///
 /// Extends `SelectionSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct TraversalSpec {
     /// Property *SelectionSpec.name*.
     pub name: Option<String>,
@@ -26,69 +26,78 @@ impl TraversalSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.field("type", &self.r#type);
-        o.field("path", &self.path);
-        o.opt("skip", &self.skip);
-        o.opt("selectSet", &self.select_set);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "TraversalSpec",
+    type_name: Some("TraversalSpec"),
+    wire: &["name", "type", "path", "skip", "selectSet"],
+    names: &["name", "type", "path", "skip", "select_set"],
+    required: &[1u16, 2u16],
+    by_name: &[0u16, 2u16, 4u16, 3u16, 1u16],
+};
+impl crate::object::Object for TraversalSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.r#type,
+            2usize => &self.path,
+            3usize => &self.skip,
+            4usize => &self.select_set,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.r#type,
+            2usize => &mut self.path,
+            3usize => &mut self.skip,
+            4usize => &mut self.select_set,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for TraversalSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for TraversalSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for TraversalSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for TraversalSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for TraversalSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("TraversalSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for TraversalSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for TraversalSpec {
-    const TYPE_NAME: &'static str = "TraversalSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::SelectionSpecKind>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "path" => crate::de::req(&mut f.2, &mut map, "path"),
-                "skip" => crate::de::set(&mut f.3, &mut map, "skip"),
-                "selectSet" => crate::de::set_list(&mut f.4, &mut map, "selectSet"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(&[f.1.is_some(), f.2.is_some()], &["type", "path"]),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            r#type: f_1,
-            path: f_2,
-            skip: f_3,
-            select_set: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct TurnDiskLocatorLedOnRequestType<'a> {
     /// Parameter *scsiDiskUuids*.
     pub scsi_disk_uuids: &'a [String],
 }
-impl serde::Serialize for TurnDiskLocatorLedOnRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for TurnDiskLocatorLedOnRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("scsiDiskUuids", &self.scsi_disk_uuids);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct UnassignUserFromGroupRequestType<'a> {
     /// Parameter *group*.
     pub group: &'a str,
 }
-impl serde::Serialize for UnassignUserFromGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UnassignUserFromGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("user", &self.user);
         o.field("group", &self.group);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct UnbindVnicRequestType<'a> {
     /// Parameter *force*.
     pub force: bool,
 }
-impl serde::Serialize for UnbindVnicRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UnbindVnicRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaName", &self.i_scsi_hba_name);
         o.field("vnicDevice", &self.vnic_device);
         o.field("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct UninstallHostPatchRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }
-impl serde::Serialize for UninstallHostPatchRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("bulletinIds", &self.bulletin_ids);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for UninstallHostPatchRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("bulletinIds", &self.bulletin_ids);
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

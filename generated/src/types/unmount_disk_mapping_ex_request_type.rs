@@ -16,12 +16,12 @@ pub struct UnmountDiskMappingExRequestType<'a> {
     /// Parameter *maintenanceSpec*.
     pub maintenance_spec: &'a crate::types::HostMaintenanceSpec,
 }
-impl serde::Serialize for UnmountDiskMappingExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UnmountDiskMappingExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("mappings", &self.mappings);
         o.field("maintenanceSpec", &self.maintenance_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

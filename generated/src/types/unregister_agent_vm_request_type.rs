@@ -12,10 +12,10 @@ pub struct UnregisterAgentVmRequestType<'a> {
     /// Refers instance of *VirtualMachine*.
     pub agent_vm: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for UnregisterAgentVmRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UnregisterAgentVmRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("agentVm", &self.agent_vm);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

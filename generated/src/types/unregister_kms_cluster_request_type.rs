@@ -8,10 +8,10 @@ pub struct UnregisterKmsClusterRequestType<'a> {
     /// Parameter *clusterId*.
     pub cluster_id: &'a crate::types::KeyProviderId,
 }
-impl serde::Serialize for UnregisterKmsClusterRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UnregisterKmsClusterRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("clusterId", &self.cluster_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VmConfigFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`UnsupportedDatastoreKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UnsupportedDatastore {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -26,55 +26,75 @@ impl UnsupportedDatastore {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("datastore", &self.datastore);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "UnsupportedDatastore",
+    type_name: Some("UnsupportedDatastore"),
+    wire: &["faultCause", "faultMessage", "datastore"],
+    names: &["fault_cause", "fault_message", "datastore"],
+    required: &[],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for UnsupportedDatastore {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.datastore,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.datastore,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for UnsupportedDatastore {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for UnsupportedDatastore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for UnsupportedDatastore {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for UnsupportedDatastore {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for UnsupportedDatastore {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("UnsupportedDatastore"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for UnsupportedDatastore {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for UnsupportedDatastore {
-    const TYPE_NAME: &'static str = "UnsupportedDatastore";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "datastore" => crate::de::set(&mut f.2, &mut map, "datastore"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            datastore: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `UnsupportedDatastore` or any of its subtypes: what a member declared as `UnsupportedDatastore` holds.
@@ -95,11 +115,7 @@ pub enum UnsupportedDatastoreKind {
 impl UnsupportedDatastoreKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::UnsupportedDatastore(v) => v.type_name(),
-            Self::MemoryFileFormatNotSupportedByDatastore(v) => v.type_name(),
-            Self::UnSupportedDatastoreForVFlash(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -130,60 +146,65 @@ impl From<crate::types::UnSupportedDatastoreForVFlash> for UnsupportedDatastoreK
         Self::UnSupportedDatastoreForVFlash(Box::new(v))
     }
 }
-impl serde::Serialize for UnsupportedDatastoreKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for UnsupportedDatastoreKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::UnsupportedDatastore,
+            id,
+        ) {
+            crate::registry::id::MemoryFileFormatNotSupportedByDatastore => {
+                Self::MemoryFileFormatNotSupportedByDatastore(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::UnSupportedDatastoreForVFlash => {
+                Self::UnSupportedDatastoreForVFlash(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::UnsupportedDatastore(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::UnsupportedDatastore(v) => v.serialize(s),
-            Self::MemoryFileFormatNotSupportedByDatastore(v) => v.serialize(s),
-            Self::UnSupportedDatastoreForVFlash(v) => v.serialize(s),
+            Self::UnsupportedDatastore(v) => &**v,
+            Self::MemoryFileFormatNotSupportedByDatastore(v) => &**v,
+            Self::UnSupportedDatastoreForVFlash(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::UnsupportedDatastore(v) => &mut **v,
+            Self::MemoryFileFormatNotSupportedByDatastore(v) => &mut **v,
+            Self::UnSupportedDatastoreForVFlash(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for UnsupportedDatastoreKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for UnsupportedDatastoreKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for UnsupportedDatastoreKind {
-    const BASE: u16 = crate::registry::id::UnsupportedDatastore;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::MemoryFileFormatNotSupportedByDatastore => {
-                    Self::MemoryFileFormatNotSupportedByDatastore(
-                        Box::new(
-                            <crate::types::MemoryFileFormatNotSupportedByDatastore as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UnSupportedDatastoreForVFlash => {
-                    Self::UnSupportedDatastoreForVFlash(
-                        Box::new(
-                            <crate::types::UnSupportedDatastoreForVFlash as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::UnsupportedDatastore(
-                        Box::new(
-                            <crate::types::UnsupportedDatastore as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for UnsupportedDatastoreKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for UnsupportedDatastoreKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for UnsupportedDatastoreKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for UnsupportedDatastoreKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

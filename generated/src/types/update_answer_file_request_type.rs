@@ -12,11 +12,11 @@ pub struct UpdateAnswerFileRequestType<'a> {
     /// Parameter *configSpec*.
     pub config_spec: &'a crate::types::AnswerFileCreateSpecKind,
 }
-impl serde::Serialize for UpdateAnswerFileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateAnswerFileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
         o.field("configSpec", &self.config_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

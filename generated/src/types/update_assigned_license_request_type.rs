@@ -12,12 +12,12 @@ pub struct UpdateAssignedLicenseRequestType<'a> {
     /// Parameter *entityDisplayName*.
     pub entity_display_name: Option<&'a str>,
 }
-impl serde::Serialize for UpdateAssignedLicenseRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateAssignedLicenseRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("entity", &self.entity);
         o.field("licenseKey", &self.license_key);
-        o.opt("entityDisplayName", &self.entity_display_name);
-        o.end(&crate::Extra::EMPTY)
+        o.field("entityDisplayName", &self.entity_display_name);
+        o.end();
     }
 }

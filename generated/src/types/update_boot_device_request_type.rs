@@ -8,10 +8,10 @@ pub struct UpdateBootDeviceRequestType<'a> {
     /// Parameter *key*.
     pub key: &'a str,
 }
-impl serde::Serialize for UpdateBootDeviceRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateBootDeviceRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("key", &self.key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,11 +16,11 @@ pub struct UpdateClusterPowerStatusRequestType<'a> {
     /// Parameter *status*.
     pub status: &'a str,
 }
-impl serde::Serialize for UpdateClusterPowerStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateClusterPowerStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("status", &self.status);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateClusterProfileRequestType<'a> {
     /// Parameter *config*.
     pub config: &'a crate::types::ClusterProfileConfigSpecKind,
 }
-impl serde::Serialize for UpdateClusterProfileRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateClusterProfileRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("config", &self.config);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

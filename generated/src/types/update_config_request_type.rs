@@ -10,11 +10,11 @@ pub struct UpdateConfigRequestType<'a> {
     /// Parameter *config*.
     pub config: Option<&'a crate::types::ResourceConfigSpec>,
 }
-impl serde::Serialize for UpdateConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("name", &self.name);
-        o.opt("config", &self.config);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for UpdateConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("name", &self.name);
+        o.field("config", &self.config);
+        o.end();
     }
 }

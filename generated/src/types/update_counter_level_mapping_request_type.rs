@@ -8,10 +8,10 @@ pub struct UpdateCounterLevelMappingRequestType<'a> {
     /// Parameter *counterLevelMap*.
     pub counter_level_map: &'a [crate::types::PerformanceManagerCounterLevelMapping],
 }
-impl serde::Serialize for UpdateCounterLevelMappingRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateCounterLevelMappingRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("counterLevelMap", &self.counter_level_map);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateDateTimeRequestType<'a> {
     /// Parameter *dateTime*.
     pub date_time: &'a str,
 }
-impl serde::Serialize for UpdateDateTimeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateDateTimeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("dateTime", &self.date_time);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateDefaultPolicyRequestType<'a> {
     /// Parameter *defaultPolicy*.
     pub default_policy: &'a crate::types::HostFirewallDefaultPolicy,
 }
-impl serde::Serialize for UpdateDefaultPolicyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateDefaultPolicyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("defaultPolicy", &self.default_policy);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct UpdateDiskPartitionsRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::HostDiskPartitionSpec,
 }
-impl serde::Serialize for UpdateDiskPartitionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateDiskPartitionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("devicePath", &self.device_path);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

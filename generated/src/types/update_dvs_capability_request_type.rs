@@ -8,10 +8,10 @@ pub struct UpdateDvsCapabilityRequestType<'a> {
     /// Parameter *capability*.
     pub capability: &'a crate::types::DVSCapability,
 }
-impl serde::Serialize for UpdateDvsCapabilityRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateDvsCapabilityRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("capability", &self.capability);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateDVSHealthCheckConfigRequestType<'a> {
     /// Parameter *healthCheckConfig*.
     pub health_check_config: &'a [crate::types::DVSHealthCheckConfigKind],
 }
-impl serde::Serialize for UpdateDVSHealthCheckConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateDVSHealthCheckConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("healthCheckConfig", &self.health_check_config);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

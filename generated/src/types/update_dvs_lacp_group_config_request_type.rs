@@ -8,10 +8,10 @@ pub struct UpdateDVSLacpGroupConfigRequestType<'a> {
     /// Parameter *lacpGroupSpec*.
     pub lacp_group_spec: &'a [crate::types::VMwareDvsLacpGroupSpec],
 }
-impl serde::Serialize for UpdateDVSLacpGroupConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateDVSLacpGroupConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("lacpGroupSpec", &self.lacp_group_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateFlagsRequestType<'a> {
     /// Parameter *flagInfo*.
     pub flag_info: &'a crate::types::HostFlagInfo,
 }
-impl serde::Serialize for UpdateFlagsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateFlagsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("flagInfo", &self.flag_info);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateHostImageAcceptanceLevelRequestType<'a> {
     /// Parameter *newAcceptanceLevel*.
     pub new_acceptance_level: &'a str,
 }
-impl serde::Serialize for UpdateHostImageAcceptanceLevelRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateHostImageAcceptanceLevelRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("newAcceptanceLevel", &self.new_acceptance_level);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

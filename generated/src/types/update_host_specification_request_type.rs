@@ -12,11 +12,11 @@ pub struct UpdateHostSpecificationRequestType<'a> {
     /// Parameter *hostSpec*.
     pub host_spec: &'a crate::types::HostSpecification,
 }
-impl serde::Serialize for UpdateHostSpecificationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateHostSpecificationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
         o.field("hostSpec", &self.host_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

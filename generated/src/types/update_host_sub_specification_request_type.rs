@@ -12,11 +12,11 @@ pub struct UpdateHostSubSpecificationRequestType<'a> {
     /// Parameter *hostSubSpec*.
     pub host_sub_spec: &'a crate::types::HostSubSpecification,
 }
-impl serde::Serialize for UpdateHostSubSpecificationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateHostSubSpecificationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("host", &self.host);
         o.field("hostSubSpec", &self.host_sub_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

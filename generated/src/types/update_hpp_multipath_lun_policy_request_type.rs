@@ -10,11 +10,11 @@ pub struct UpdateHppMultipathLunPolicyRequestType<'a> {
     /// Parameter *policy*.
     pub policy: &'a crate::types::HostMultipathInfoHppLogicalUnitPolicy,
 }
-impl serde::Serialize for UpdateHppMultipathLunPolicyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateHppMultipathLunPolicyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("lunId", &self.lun_id);
         o.field("policy", &self.policy);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

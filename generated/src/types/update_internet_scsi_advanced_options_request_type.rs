@@ -12,12 +12,12 @@ pub struct UpdateInternetScsiAdvancedOptionsRequestType<'a> {
     /// Parameter *options*.
     pub options: &'a [crate::types::HostInternetScsiHbaParamValue],
 }
-impl serde::Serialize for UpdateInternetScsiAdvancedOptionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateInternetScsiAdvancedOptionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
-        o.opt("targetSet", &self.target_set);
+        o.field("targetSet", &self.target_set);
         o.field("options", &self.options);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct UpdateInternetScsiAliasRequestType<'a> {
     /// Parameter *iScsiAlias*.
     pub i_scsi_alias: &'a str,
 }
-impl serde::Serialize for UpdateInternetScsiAliasRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateInternetScsiAliasRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
         o.field("iScsiAlias", &self.i_scsi_alias);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct UpdateInternetScsiAuthenticationPropertiesRequestType<'a> {
     /// Parameter *targetSet*.
     pub target_set: Option<&'a crate::types::HostInternetScsiHbaTargetSet>,
 }
-impl serde::Serialize for UpdateInternetScsiAuthenticationPropertiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateInternetScsiAuthenticationPropertiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
         o.field("authenticationProperties", &self.authentication_properties);
-        o.opt("targetSet", &self.target_set);
-        o.end(&crate::Extra::EMPTY)
+        o.field("targetSet", &self.target_set);
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct UpdateInternetScsiDigestPropertiesRequestType<'a> {
     /// Parameter *digestProperties*.
     pub digest_properties: &'a crate::types::HostInternetScsiHbaDigestProperties,
 }
-impl serde::Serialize for UpdateInternetScsiDigestPropertiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateInternetScsiDigestPropertiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
-        o.opt("targetSet", &self.target_set);
+        o.field("targetSet", &self.target_set);
         o.field("digestProperties", &self.digest_properties);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct UpdateInternetScsiDiscoveryPropertiesRequestType<'a> {
     /// Parameter *discoveryProperties*.
     pub discovery_properties: &'a crate::types::HostInternetScsiHbaDiscoveryProperties,
 }
-impl serde::Serialize for UpdateInternetScsiDiscoveryPropertiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateInternetScsiDiscoveryPropertiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
         o.field("discoveryProperties", &self.discovery_properties);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

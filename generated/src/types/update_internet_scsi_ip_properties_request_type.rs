@@ -10,11 +10,11 @@ pub struct UpdateInternetScsiIPPropertiesRequestType<'a> {
     /// Parameter *ipProperties*.
     pub ip_properties: &'a crate::types::HostInternetScsiHbaIPProperties,
 }
-impl serde::Serialize for UpdateInternetScsiIPPropertiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateInternetScsiIPPropertiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
         o.field("ipProperties", &self.ip_properties);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct UpdateInternetScsiNameRequestType<'a> {
     /// Parameter *iScsiName*.
     pub i_scsi_name: &'a str,
 }
-impl serde::Serialize for UpdateInternetScsiNameRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateInternetScsiNameRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("iScsiHbaDevice", &self.i_scsi_hba_device);
         o.field("iScsiName", &self.i_scsi_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

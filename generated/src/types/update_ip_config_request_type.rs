@@ -8,10 +8,10 @@ pub struct UpdateIpConfigRequestType<'a> {
     /// Parameter *ipConfig*.
     pub ip_config: &'a crate::types::HostIpConfigKind,
 }
-impl serde::Serialize for UpdateIpConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateIpConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("ipConfig", &self.ip_config);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateIpmiRequestType<'a> {
     /// Parameter *ipmiInfo*.
     pub ipmi_info: &'a crate::types::HostIpmiInfo,
 }
-impl serde::Serialize for UpdateIpmiRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateIpmiRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("ipmiInfo", &self.ipmi_info);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

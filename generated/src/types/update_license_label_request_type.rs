@@ -12,12 +12,12 @@ pub struct UpdateLicenseLabelRequestType<'a> {
     /// Parameter *labelValue*.
     pub label_value: &'a str,
 }
-impl serde::Serialize for UpdateLicenseLabelRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateLicenseLabelRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("licenseKey", &self.license_key);
         o.field("labelKey", &self.label_key);
         o.field("labelValue", &self.label_value);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct UpdateLinkedChildrenRequestType<'a> {
     /// Refers instances of *ManagedEntity*.
     pub remove_set: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for UpdateLinkedChildrenRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("addChangeSet", &self.add_change_set);
-        o.opt("removeSet", &self.remove_set);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for UpdateLinkedChildrenRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("addChangeSet", &self.add_change_set);
+        o.field("removeSet", &self.remove_set);
+        o.end();
     }
 }

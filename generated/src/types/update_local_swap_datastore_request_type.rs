@@ -10,10 +10,10 @@ pub struct UpdateLocalSwapDatastoreRequestType<'a> {
     /// Refers instance of *Datastore*.
     pub datastore: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for UpdateLocalSwapDatastoreRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("datastore", &self.datastore);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for UpdateLocalSwapDatastoreRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("datastore", &self.datastore);
+        o.end();
     }
 }

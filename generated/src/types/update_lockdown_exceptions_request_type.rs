@@ -8,10 +8,10 @@ pub struct UpdateLockdownExceptionsRequestType<'a> {
     /// Parameter *users*.
     pub users: Option<&'a [String]>,
 }
-impl serde::Serialize for UpdateLockdownExceptionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("users", &self.users);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for UpdateLockdownExceptionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("users", &self.users);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct UpdateModuleOptionStringRequestType<'a> {
     /// Parameter *options*.
     pub options: &'a str,
 }
-impl serde::Serialize for UpdateModuleOptionStringRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateModuleOptionStringRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("name", &self.name);
         o.field("options", &self.options);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

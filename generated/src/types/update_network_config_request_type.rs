@@ -10,11 +10,11 @@ pub struct UpdateNetworkConfigRequestType<'a> {
     /// Parameter *changeMode*.
     pub change_mode: &'a str,
 }
-impl serde::Serialize for UpdateNetworkConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateNetworkConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("config", &self.config);
         o.field("changeMode", &self.change_mode);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateOptionsRequestType<'a> {
     /// Parameter *changedValue*.
     pub changed_value: &'a [crate::types::OptionValueKind],
 }
-impl serde::Serialize for UpdateOptionsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateOptionsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("changedValue", &self.changed_value);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdatePerfIntervalRequestType<'a> {
     /// Parameter *interval*.
     pub interval: &'a crate::types::PerfInterval,
 }
-impl serde::Serialize for UpdatePerfIntervalRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdatePerfIntervalRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("interval", &self.interval);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

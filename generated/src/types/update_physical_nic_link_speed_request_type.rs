@@ -10,11 +10,11 @@ pub struct UpdatePhysicalNicLinkSpeedRequestType<'a> {
     /// Parameter *linkSpeed*.
     pub link_speed: Option<&'a crate::types::PhysicalNicLinkInfo>,
 }
-impl serde::Serialize for UpdatePhysicalNicLinkSpeedRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdatePhysicalNicLinkSpeedRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("device", &self.device);
-        o.opt("linkSpeed", &self.link_speed);
-        o.end(&crate::Extra::EMPTY)
+        o.field("linkSpeed", &self.link_speed);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct UpdatePortGroupRequestType<'a> {
     /// Parameter *portgrp*.
     pub portgrp: &'a crate::types::HostPortGroupSpec,
 }
-impl serde::Serialize for UpdatePortGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdatePortGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("pgName", &self.pg_name);
         o.field("portgrp", &self.portgrp);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateProductLockerLocationRequestType<'a> {
     /// Parameter *path*.
     pub path: &'a str,
 }
-impl serde::Serialize for UpdateProductLockerLocationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateProductLockerLocationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("path", &self.path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateProgressRequestType {
     /// Parameter *percentDone*.
     pub percent_done: i32,
 }
-impl serde::Serialize for UpdateProgressRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateProgressRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("percentDone", &self.percent_done);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct UpdateScsiLunDisplayNameRequestType<'a> {
     /// Parameter *displayName*.
     pub display_name: &'a str,
 }
-impl serde::Serialize for UpdateScsiLunDisplayNameRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateScsiLunDisplayNameRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("lunUuid", &self.lun_uuid);
         o.field("displayName", &self.display_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

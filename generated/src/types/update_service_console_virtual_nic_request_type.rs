@@ -10,11 +10,11 @@ pub struct UpdateServiceConsoleVirtualNicRequestType<'a> {
     /// Parameter *nic*.
     pub nic: &'a crate::types::HostVirtualNicSpec,
 }
-impl serde::Serialize for UpdateServiceConsoleVirtualNicRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateServiceConsoleVirtualNicRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("device", &self.device);
         o.field("nic", &self.nic);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateServiceMessageRequestType<'a> {
     /// Parameter *message*.
     pub message: &'a str,
 }
-impl serde::Serialize for UpdateServiceMessageRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateServiceMessageRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("message", &self.message);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

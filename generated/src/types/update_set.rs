@@ -3,7 +3,7 @@
 /// Data object type *UpdateSet*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UpdateSet {
     /// Property *UpdateSet.version*.
     pub version: String,
@@ -22,59 +22,74 @@ impl UpdateSet {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("version", &self.version);
-        o.opt("filterSet", &self.filter_set);
-        o.opt("truncated", &self.truncated);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "UpdateSet",
+    type_name: Some("UpdateSet"),
+    wire: &["version", "filterSet", "truncated"],
+    names: &["version", "filter_set", "truncated"],
+    required: &[0u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for UpdateSet {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.version,
+            1usize => &self.filter_set,
+            2usize => &self.truncated,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.version,
+            1usize => &mut self.filter_set,
+            2usize => &mut self.truncated,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for UpdateSet {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for UpdateSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for UpdateSet {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for UpdateSet {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for UpdateSet {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("UpdateSet"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for UpdateSet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for UpdateSet {
-    const TYPE_NAME: &'static str = "UpdateSet";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::PropertyFilterUpdate>>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "version" => crate::de::req(&mut f.0, &mut map, "version"),
-                "filterSet" => crate::de::set_list(&mut f.1, &mut map, "filterSet"),
-                "truncated" => crate::de::set(&mut f.2, &mut map, "truncated"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["version"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            version: f_0,
-            filter_set: f_1,
-            truncated: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateSoftwareInternetScsiEnabledRequestType {
     /// Parameter *enabled*.
     pub enabled: bool,
 }
-impl serde::Serialize for UpdateSoftwareInternetScsiEnabledRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateSoftwareInternetScsiEnabledRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("enabled", &self.enabled);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

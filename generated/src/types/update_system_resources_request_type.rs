@@ -8,10 +8,10 @@ pub struct UpdateSystemResourcesRequestType<'a> {
     /// Parameter *resourceInfo*.
     pub resource_info: &'a crate::types::HostSystemResourceInfo,
 }
-impl serde::Serialize for UpdateSystemResourcesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateSystemResourcesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("resourceInfo", &self.resource_info);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateSystemSwapConfigurationRequestType<'a> {
     /// Parameter *sysSwapConfig*.
     pub sys_swap_config: &'a crate::types::HostSystemSwapConfiguration,
 }
-impl serde::Serialize for UpdateSystemSwapConfigurationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateSystemSwapConfigurationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("sysSwapConfig", &self.sys_swap_config);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,13 +16,13 @@ pub struct UpdateVStorageObjectCryptoRequestType<'a> {
     /// Parameter *disksCrypto*.
     pub disks_crypto: Option<&'a crate::types::DiskCryptoSpec>,
 }
-impl serde::Serialize for UpdateVStorageObjectCryptoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateVStorageObjectCryptoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
-        o.opt("profile", &self.profile);
-        o.opt("disksCrypto", &self.disks_crypto);
-        o.end(&crate::Extra::EMPTY)
+        o.field("profile", &self.profile);
+        o.field("disksCrypto", &self.disks_crypto);
+        o.end();
     }
 }

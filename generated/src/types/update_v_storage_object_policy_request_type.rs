@@ -14,12 +14,12 @@ pub struct UpdateVStorageObjectPolicyRequestType<'a> {
     /// Parameter *profile*.
     pub profile: Option<&'a [crate::types::VirtualMachineProfileSpecKind]>,
 }
-impl serde::Serialize for UpdateVStorageObjectPolicyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateVStorageObjectPolicyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateVVolVirtualMachineFilesRequestType<'a> {
     /// Parameter *failoverPair*.
     pub failover_pair: Option<&'a [crate::types::DatastoreVVolContainerFailoverPair]>,
 }
-impl serde::Serialize for UpdateVVolVirtualMachineFilesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("failoverPair", &self.failover_pair);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for UpdateVVolVirtualMachineFilesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("failoverPair", &self.failover_pair);
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpdateVirtualMachineFilesRequestType<'a> {
     /// Parameter *mountPathDatastoreMapping*.
     pub mount_path_datastore_mapping: &'a [crate::types::DatastoreMountPathDatastorePair],
 }
-impl serde::Serialize for UpdateVirtualMachineFilesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateVirtualMachineFilesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("mountPathDatastoreMapping", &self.mount_path_datastore_mapping);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

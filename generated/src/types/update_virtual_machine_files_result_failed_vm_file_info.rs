@@ -3,7 +3,7 @@
 /// Data object type *UpdateVirtualMachineFilesResultFailedVmFileInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct UpdateVirtualMachineFilesResultFailedVmFileInfo {
     /// Property *UpdateVirtualMachineFilesResultFailedVmFileInfo.vmFile*.
     pub vm_file: String,
@@ -20,61 +20,76 @@ impl UpdateVirtualMachineFilesResultFailedVmFileInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vmFile", &self.vm_file);
-        o.field("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "UpdateVirtualMachineFilesResultFailedVmFileInfo",
+    type_name: Some("UpdateVirtualMachineFilesResultFailedVmFileInfo"),
+    wire: &["vmFile", "fault"],
+    names: &["vm_file", "fault"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for UpdateVirtualMachineFilesResultFailedVmFileInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_file,
+            1usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_file,
+            1usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for UpdateVirtualMachineFilesResultFailedVmFileInfo {
+    fn blank() -> Self {
+        Self {
+            vm_file: crate::object::Blank::blank(),
+            fault: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for UpdateVirtualMachineFilesResultFailedVmFileInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for UpdateVirtualMachineFilesResultFailedVmFileInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for UpdateVirtualMachineFilesResultFailedVmFileInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for UpdateVirtualMachineFilesResultFailedVmFileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("UpdateVirtualMachineFilesResultFailedVmFileInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for UpdateVirtualMachineFilesResultFailedVmFileInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for UpdateVirtualMachineFilesResultFailedVmFileInfo {
-    const TYPE_NAME: &'static str = "UpdateVirtualMachineFilesResultFailedVmFileInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<crate::types::MethodFaultKind>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmFile" => crate::de::req(&mut f.0, &mut map, "vmFile"),
-                "fault" => crate::de::req(&mut f.1, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["vmFile", "fault"]),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vm_file: f_0,
-            fault: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

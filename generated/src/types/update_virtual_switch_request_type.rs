@@ -10,11 +10,11 @@ pub struct UpdateVirtualSwitchRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::HostVirtualSwitchSpec,
 }
-impl serde::Serialize for UpdateVirtualSwitchRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateVirtualSwitchRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vswitchName", &self.vswitch_name);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

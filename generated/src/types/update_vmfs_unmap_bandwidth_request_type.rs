@@ -10,11 +10,11 @@ pub struct UpdateVmfsUnmapBandwidthRequestType<'a> {
     /// Parameter *unmapBandwidthSpec*.
     pub unmap_bandwidth_spec: &'a crate::types::VmfsUnmapBandwidthSpec,
 }
-impl serde::Serialize for UpdateVmfsUnmapBandwidthRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateVmfsUnmapBandwidthRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vmfsUuid", &self.vmfs_uuid);
         o.field("unmapBandwidthSpec", &self.unmap_bandwidth_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

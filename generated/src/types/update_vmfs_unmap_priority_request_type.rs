@@ -10,11 +10,11 @@ pub struct UpdateVmfsUnmapPriorityRequestType<'a> {
     /// Parameter *unmapPriority*.
     pub unmap_priority: &'a str,
 }
-impl serde::Serialize for UpdateVmfsUnmapPriorityRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpdateVmfsUnmapPriorityRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vmfsUuid", &self.vmfs_uuid);
         o.field("unmapPriority", &self.unmap_priority);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct UpgradeToolsRequestType<'a> {
     /// Parameter *installerOptions*.
     pub installer_options: Option<&'a str>,
 }
-impl serde::Serialize for UpgradeToolsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("installerOptions", &self.installer_options);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for UpgradeToolsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("installerOptions", &self.installer_options);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct UpgradeVASAProviderRequestType<'a> {
     /// Parameter *upgradeSpec*.
     pub upgrade_spec: &'a crate::types::VASAProviderUpgradeSpec,
 }
-impl serde::Serialize for UpgradeVASAProviderRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpgradeVASAProviderRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("upgradeSpec", &self.upgrade_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

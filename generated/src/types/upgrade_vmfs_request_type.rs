@@ -8,10 +8,10 @@ pub struct UpgradeVmfsRequestType<'a> {
     /// Parameter *vmfsPath*.
     pub vmfs_path: &'a str,
 }
-impl serde::Serialize for UpgradeVmfsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpgradeVmfsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vmfsPath", &self.vmfs_path);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct UpgradeVsanObjectsRequestType<'a> {
     /// Parameter *newVersion*.
     pub new_version: i32,
 }
-impl serde::Serialize for UpgradeVsanObjectsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UpgradeVsanObjectsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("uuids", &self.uuids);
         o.field("newVersion", &self.new_version);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,12 +12,12 @@ pub struct UploadClientCertRequestType<'a> {
     /// Parameter *privateKey*.
     pub private_key: &'a str,
 }
-impl serde::Serialize for UploadClientCertRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for UploadClientCertRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("certificate", &self.certificate);
         o.field("privateKey", &self.private_key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

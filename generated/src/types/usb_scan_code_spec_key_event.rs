@@ -3,7 +3,7 @@
 /// Data object type *UsbScanCodeSpecKeyEvent*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UsbScanCodeSpecKeyEvent {
     /// Property *UsbScanCodeSpecKeyEvent.usbHidCode*.
     pub usb_hid_code: i32,
@@ -20,53 +20,72 @@ impl UsbScanCodeSpecKeyEvent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("usbHidCode", &self.usb_hid_code);
-        o.opt("modifiers", &self.modifiers);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "UsbScanCodeSpecKeyEvent",
+    type_name: Some("UsbScanCodeSpecKeyEvent"),
+    wire: &["usbHidCode", "modifiers"],
+    names: &["usb_hid_code", "modifiers"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for UsbScanCodeSpecKeyEvent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.usb_hid_code,
+            1usize => &self.modifiers,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.usb_hid_code,
+            1usize => &mut self.modifiers,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for UsbScanCodeSpecKeyEvent {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for UsbScanCodeSpecKeyEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for UsbScanCodeSpecKeyEvent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for UsbScanCodeSpecKeyEvent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for UsbScanCodeSpecKeyEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("UsbScanCodeSpecKeyEvent"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for UsbScanCodeSpecKeyEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for UsbScanCodeSpecKeyEvent {
-    const TYPE_NAME: &'static str = "UsbScanCodeSpecKeyEvent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<Box<crate::types::UsbScanCodeSpecModifierType>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "usbHidCode" => crate::de::req(&mut f.0, &mut map, "usbHidCode"),
-                "modifiers" => crate::de::set(&mut f.1, &mut map, "modifiers"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["usbHidCode"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            usb_hid_code: f_0,
-            modifiers: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *UsbScanCodeSpecModifierType*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UsbScanCodeSpecModifierType {
     /// Property *UsbScanCodeSpecModifierType.leftControl*.
     pub left_control: Option<bool>,
@@ -32,78 +32,102 @@ impl UsbScanCodeSpecModifierType {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("leftControl", &self.left_control);
-        o.opt("leftShift", &self.left_shift);
-        o.opt("leftAlt", &self.left_alt);
-        o.opt("leftGui", &self.left_gui);
-        o.opt("rightControl", &self.right_control);
-        o.opt("rightShift", &self.right_shift);
-        o.opt("rightAlt", &self.right_alt);
-        o.opt("rightGui", &self.right_gui);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "UsbScanCodeSpecModifierType",
+    type_name: Some("UsbScanCodeSpecModifierType"),
+    wire: &[
+        "leftControl",
+        "leftShift",
+        "leftAlt",
+        "leftGui",
+        "rightControl",
+        "rightShift",
+        "rightAlt",
+        "rightGui",
+    ],
+    names: &[
+        "left_control",
+        "left_shift",
+        "left_alt",
+        "left_gui",
+        "right_control",
+        "right_shift",
+        "right_alt",
+        "right_gui",
+    ],
+    required: &[],
+    by_name: &[2u16, 0u16, 3u16, 1u16, 6u16, 4u16, 7u16, 5u16],
+};
+impl crate::object::Object for UsbScanCodeSpecModifierType {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.left_control,
+            1usize => &self.left_shift,
+            2usize => &self.left_alt,
+            3usize => &self.left_gui,
+            4usize => &self.right_control,
+            5usize => &self.right_shift,
+            6usize => &self.right_alt,
+            7usize => &self.right_gui,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.left_control,
+            1usize => &mut self.left_shift,
+            2usize => &mut self.left_alt,
+            3usize => &mut self.left_gui,
+            4usize => &mut self.right_control,
+            5usize => &mut self.right_shift,
+            6usize => &mut self.right_alt,
+            7usize => &mut self.right_gui,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for UsbScanCodeSpecModifierType {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for UsbScanCodeSpecModifierType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for UsbScanCodeSpecModifierType {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for UsbScanCodeSpecModifierType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for UsbScanCodeSpecModifierType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("UsbScanCodeSpecModifierType"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for UsbScanCodeSpecModifierType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for UsbScanCodeSpecModifierType {
-    const TYPE_NAME: &'static str = "UsbScanCodeSpecModifierType";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "leftControl" => crate::de::set(&mut f.0, &mut map, "leftControl"),
-                "leftShift" => crate::de::set(&mut f.1, &mut map, "leftShift"),
-                "leftAlt" => crate::de::set(&mut f.2, &mut map, "leftAlt"),
-                "leftGui" => crate::de::set(&mut f.3, &mut map, "leftGui"),
-                "rightControl" => crate::de::set(&mut f.4, &mut map, "rightControl"),
-                "rightShift" => crate::de::set(&mut f.5, &mut map, "rightShift"),
-                "rightAlt" => crate::de::set(&mut f.6, &mut map, "rightAlt"),
-                "rightGui" => crate::de::set(&mut f.7, &mut map, "rightGui"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            left_control: f_0,
-            left_shift: f_1,
-            left_alt: f_2,
-            left_gui: f_3,
-            right_control: f_4,
-            right_shift: f_5,
-            right_alt: f_6,
-            right_gui: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

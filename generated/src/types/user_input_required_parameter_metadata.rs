@@ -3,7 +3,7 @@
 /// Data object type *UserInputRequiredParameterMetadata*.
 ///
 /// Extends `ProfilePolicyOptionMetadata`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UserInputRequiredParameterMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.
     pub id: Box<crate::types::ExtendedElementDescription>,
@@ -22,65 +22,74 @@ impl UserInputRequiredParameterMetadata {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.opt("parameter", &self.parameter);
-        o.opt("userInputParameter", &self.user_input_parameter);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "UserInputRequiredParameterMetadata",
+    type_name: Some("UserInputRequiredParameterMetadata"),
+    wire: &["id", "parameter", "userInputParameter"],
+    names: &["id", "parameter", "user_input_parameter"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for UserInputRequiredParameterMetadata {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.parameter,
+            2usize => &self.user_input_parameter,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.parameter,
+            2usize => &mut self.user_input_parameter,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for UserInputRequiredParameterMetadata {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for UserInputRequiredParameterMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for UserInputRequiredParameterMetadata {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for UserInputRequiredParameterMetadata {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for UserInputRequiredParameterMetadata {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("UserInputRequiredParameterMetadata"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for UserInputRequiredParameterMetadata {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for UserInputRequiredParameterMetadata {
-    const TYPE_NAME: &'static str = "UserInputRequiredParameterMetadata";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ExtendedElementDescription>>,
-            Option<Vec<crate::types::ProfileParameterMetadata>>,
-            Option<Vec<crate::types::ProfileParameterMetadata>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "parameter" => crate::de::set_list(&mut f.1, &mut map, "parameter"),
-                "userInputParameter" => {
-                    crate::de::set_list(&mut f.2, &mut map, "userInputParameter")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["id"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            parameter: f_1,
-            user_input_parameter: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

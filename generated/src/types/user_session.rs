@@ -3,7 +3,7 @@
 /// Data object type *UserSession*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UserSession {
     /// Property *UserSession.key*.
     pub key: String,
@@ -42,135 +42,114 @@ impl UserSession {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("userName", &self.user_name);
-        o.field("fullName", &self.full_name);
-        o.field("loginTime", &self.login_time);
-        o.field("lastActiveTime", &self.last_active_time);
-        o.field("locale", &self.locale);
-        o.field("messageLocale", &self.message_locale);
-        o.field("extensionSession", &self.extension_session);
-        o.field("ipAddress", &self.ip_address);
-        o.field("userAgent", &self.user_agent);
-        o.field("callCount", &self.call_count);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "UserSession",
+    type_name: Some("UserSession"),
+    wire: &[
+        "key",
+        "userName",
+        "fullName",
+        "loginTime",
+        "lastActiveTime",
+        "locale",
+        "messageLocale",
+        "extensionSession",
+        "ipAddress",
+        "userAgent",
+        "callCount",
+    ],
+    names: &[
+        "key",
+        "user_name",
+        "full_name",
+        "login_time",
+        "last_active_time",
+        "locale",
+        "message_locale",
+        "extension_session",
+        "ip_address",
+        "user_agent",
+        "call_count",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16],
+    by_name: &[10u16, 7u16, 2u16, 8u16, 0u16, 4u16, 5u16, 3u16, 6u16, 9u16, 1u16],
+};
+impl crate::object::Object for UserSession {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.user_name,
+            2usize => &self.full_name,
+            3usize => &self.login_time,
+            4usize => &self.last_active_time,
+            5usize => &self.locale,
+            6usize => &self.message_locale,
+            7usize => &self.extension_session,
+            8usize => &self.ip_address,
+            9usize => &self.user_agent,
+            10usize => &self.call_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.user_name,
+            2usize => &mut self.full_name,
+            3usize => &mut self.login_time,
+            4usize => &mut self.last_active_time,
+            5usize => &mut self.locale,
+            6usize => &mut self.message_locale,
+            7usize => &mut self.extension_session,
+            8usize => &mut self.ip_address,
+            9usize => &mut self.user_agent,
+            10usize => &mut self.call_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for UserSession {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for UserSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for UserSession {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for UserSession {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for UserSession {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("UserSession"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for UserSession {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for UserSession {
-    const TYPE_NAME: &'static str = "UserSession";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "userName" => crate::de::req(&mut f.1, &mut map, "userName"),
-                "fullName" => crate::de::req(&mut f.2, &mut map, "fullName"),
-                "loginTime" => crate::de::req(&mut f.3, &mut map, "loginTime"),
-                "lastActiveTime" => crate::de::req(&mut f.4, &mut map, "lastActiveTime"),
-                "locale" => crate::de::req(&mut f.5, &mut map, "locale"),
-                "messageLocale" => crate::de::req(&mut f.6, &mut map, "messageLocale"),
-                "extensionSession" => {
-                    crate::de::req(&mut f.7, &mut map, "extensionSession")
-                }
-                "ipAddress" => crate::de::req(&mut f.8, &mut map, "ipAddress"),
-                "userAgent" => crate::de::req(&mut f.9, &mut map, "userAgent"),
-                "callCount" => crate::de::req(&mut f.10, &mut map, "callCount"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "userName",
-                        "fullName",
-                        "loginTime",
-                        "lastActiveTime",
-                        "locale",
-                        "messageLocale",
-                        "extensionSession",
-                        "ipAddress",
-                        "userAgent",
-                        "callCount",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            user_name: f_1,
-            full_name: f_2,
-            login_time: f_3,
-            last_active_time: f_4,
-            locale: f_5,
-            message_locale: f_6,
-            extension_session: f_7,
-            ip_address: f_8,
-            user_agent: f_9,
-            call_count: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

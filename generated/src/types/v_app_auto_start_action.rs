@@ -34,8 +34,9 @@ impl VAppAutoStartAction {
         }
     }
 }
-impl crate::de::StringEnum for VAppAutoStartAction {
-    fn from_wire(v: &str) -> Self {
+impl VAppAutoStartAction {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "none" => Self::None,
             "powerOn" => Self::PowerOn,
@@ -48,13 +49,13 @@ impl crate::de::StringEnum for VAppAutoStartAction {
 }
 impl From<&str> for VAppAutoStartAction {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VAppAutoStartAction {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VAppAutoStartAction {
@@ -62,13 +63,33 @@ impl std::fmt::Display for VAppAutoStartAction {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VAppAutoStartAction {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VAppAutoStartAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VAppAutoStartAction {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppAutoStartAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppAutoStartAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

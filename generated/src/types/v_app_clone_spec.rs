@@ -3,7 +3,7 @@
 /// Data object type *VAppCloneSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VAppCloneSpec {
     /// Property *VAppCloneSpec.location*.
     ///
@@ -38,83 +38,112 @@ impl VAppCloneSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("location", &self.location);
-        o.opt("host", &self.host);
-        o.opt("resourceSpec", &self.resource_spec);
-        o.opt("vmFolder", &self.vm_folder);
-        o.opt("networkMapping", &self.network_mapping);
-        o.opt("property", &self.property);
-        o.opt("resourceMapping", &self.resource_mapping);
-        o.opt("provisioning", &self.provisioning);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VAppCloneSpec",
+    type_name: Some("VAppCloneSpec"),
+    wire: &[
+        "location",
+        "host",
+        "resourceSpec",
+        "vmFolder",
+        "networkMapping",
+        "property",
+        "resourceMapping",
+        "provisioning",
+    ],
+    names: &[
+        "location",
+        "host",
+        "resource_spec",
+        "vm_folder",
+        "network_mapping",
+        "property",
+        "resource_mapping",
+        "provisioning",
+    ],
+    required: &[0u16],
+    by_name: &[1u16, 0u16, 4u16, 5u16, 7u16, 6u16, 2u16, 3u16],
+};
+impl crate::object::Object for VAppCloneSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.location,
+            1usize => &self.host,
+            2usize => &self.resource_spec,
+            3usize => &self.vm_folder,
+            4usize => &self.network_mapping,
+            5usize => &self.property,
+            6usize => &self.resource_mapping,
+            7usize => &self.provisioning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.location,
+            1usize => &mut self.host,
+            2usize => &mut self.resource_spec,
+            3usize => &mut self.vm_folder,
+            4usize => &mut self.network_mapping,
+            5usize => &mut self.property,
+            6usize => &mut self.resource_mapping,
+            7usize => &mut self.provisioning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VAppCloneSpec {
+    fn blank() -> Self {
+        Self {
+            location: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            resource_spec: crate::object::Blank::blank(),
+            vm_folder: crate::object::Blank::blank(),
+            network_mapping: crate::object::Blank::blank(),
+            property: crate::object::Blank::blank(),
+            resource_mapping: crate::object::Blank::blank(),
+            provisioning: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VAppCloneSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VAppCloneSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VAppCloneSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppCloneSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VAppCloneSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppCloneSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VAppCloneSpec {
-    const TYPE_NAME: &'static str = "VAppCloneSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ResourceConfigSpec>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::VAppCloneSpecNetworkMappingPair>>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Vec<crate::types::VAppCloneSpecResourceMap>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "location" => crate::de::req(&mut f.0, &mut map, "location"),
-                "host" => crate::de::set(&mut f.1, &mut map, "host"),
-                "resourceSpec" => crate::de::set(&mut f.2, &mut map, "resourceSpec"),
-                "vmFolder" => crate::de::set(&mut f.3, &mut map, "vmFolder"),
-                "networkMapping" => {
-                    crate::de::set_list(&mut f.4, &mut map, "networkMapping")
-                }
-                "property" => crate::de::set_list(&mut f.5, &mut map, "property"),
-                "resourceMapping" => {
-                    crate::de::set_list(&mut f.6, &mut map, "resourceMapping")
-                }
-                "provisioning" => crate::de::set(&mut f.7, &mut map, "provisioning"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["location"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            location: f_0,
-            host: f_1,
-            resource_spec: f_2,
-            vm_folder: f_3,
-            network_mapping: f_4,
-            property: f_5,
-            resource_mapping: f_6,
-            provisioning: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VAppCloneSpecResourceMap*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VAppCloneSpecResourceMap {
     /// Property *VAppCloneSpecResourceMap.source*.
     ///
@@ -30,67 +30,82 @@ impl VAppCloneSpecResourceMap {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("source", &self.source);
-        o.opt("parent", &self.parent);
-        o.opt("resourceSpec", &self.resource_spec);
-        o.opt("location", &self.location);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VAppCloneSpecResourceMap",
+    type_name: Some("VAppCloneSpecResourceMap"),
+    wire: &["source", "parent", "resourceSpec", "location"],
+    names: &["source", "parent", "resource_spec", "location"],
+    required: &[0u16],
+    by_name: &[3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VAppCloneSpecResourceMap {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.source,
+            1usize => &self.parent,
+            2usize => &self.resource_spec,
+            3usize => &self.location,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.source,
+            1usize => &mut self.parent,
+            2usize => &mut self.resource_spec,
+            3usize => &mut self.location,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VAppCloneSpecResourceMap {
+    fn blank() -> Self {
+        Self {
+            source: crate::object::Blank::blank(),
+            parent: crate::object::Blank::blank(),
+            resource_spec: crate::object::Blank::blank(),
+            location: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VAppCloneSpecResourceMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VAppCloneSpecResourceMap {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VAppCloneSpecResourceMap {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppCloneSpecResourceMap {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VAppCloneSpecResourceMap"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppCloneSpecResourceMap {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VAppCloneSpecResourceMap {
-    const TYPE_NAME: &'static str = "VAppCloneSpecResourceMap";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ResourceConfigSpec>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "source" => crate::de::req(&mut f.0, &mut map, "source"),
-                "parent" => crate::de::set(&mut f.1, &mut map, "parent"),
-                "resourceSpec" => crate::de::set(&mut f.2, &mut map, "resourceSpec"),
-                "location" => crate::de::set(&mut f.3, &mut map, "location"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["source"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            source: f_0,
-            parent: f_1,
-            resource_spec: f_2,
-            location: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VAppConfigFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VAppConfigFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl VAppConfigFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VAppConfigFault",
+    type_name: Some("VAppConfigFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VAppConfigFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VAppConfigFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VAppConfigFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VAppConfigFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VAppConfigFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VAppConfigFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppConfigFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VAppConfigFault {
-    const TYPE_NAME: &'static str = "VAppConfigFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VAppConfigFault` or any of its subtypes: what a member declared as `VAppConfigFault` holds.
@@ -87,12 +109,7 @@ pub enum VAppConfigFaultKind {
 impl VAppConfigFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VAppConfigFault(v) => v.type_name(),
-            Self::MissingPowerOffConfiguration(v) => v.type_name(),
-            Self::MissingPowerOnConfiguration(v) => v.type_name(),
-            Self::NoVmInVApp(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -128,71 +145,65 @@ impl From<crate::types::NoVmInVApp> for VAppConfigFaultKind {
         Self::NoVmInVApp(Box::new(v))
     }
 }
-impl serde::Serialize for VAppConfigFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VAppConfigFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VAppConfigFault, id) {
+            crate::registry::id::MissingPowerOffConfiguration => {
+                Self::MissingPowerOffConfiguration(crate::object::Blank::blank())
+            }
+            crate::registry::id::MissingPowerOnConfiguration => {
+                Self::MissingPowerOnConfiguration(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoVmInVApp => {
+                Self::NoVmInVApp(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VAppConfigFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VAppConfigFault(v) => v.serialize(s),
-            Self::MissingPowerOffConfiguration(v) => v.serialize(s),
-            Self::MissingPowerOnConfiguration(v) => v.serialize(s),
-            Self::NoVmInVApp(v) => v.serialize(s),
+            Self::VAppConfigFault(v) => &**v,
+            Self::MissingPowerOffConfiguration(v) => &**v,
+            Self::MissingPowerOnConfiguration(v) => &**v,
+            Self::NoVmInVApp(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VAppConfigFault(v) => &mut **v,
+            Self::MissingPowerOffConfiguration(v) => &mut **v,
+            Self::MissingPowerOnConfiguration(v) => &mut **v,
+            Self::NoVmInVApp(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VAppConfigFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VAppConfigFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VAppConfigFaultKind {
-    const BASE: u16 = crate::registry::id::VAppConfigFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::MissingPowerOffConfiguration => {
-                    Self::MissingPowerOffConfiguration(
-                        Box::new(
-                            <crate::types::MissingPowerOffConfiguration as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MissingPowerOnConfiguration => {
-                    Self::MissingPowerOnConfiguration(
-                        Box::new(
-                            <crate::types::MissingPowerOnConfiguration as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoVmInVApp => {
-                    Self::NoVmInVApp(
-                        Box::new(
-                            <crate::types::NoVmInVApp as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VAppConfigFault(
-                        Box::new(
-                            <crate::types::VAppConfigFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VAppConfigFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VAppConfigFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VAppConfigFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VAppConfigFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

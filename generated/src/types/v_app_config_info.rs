@@ -3,7 +3,7 @@
 /// Data object type *VAppConfigInfo*.
 ///
 /// Extends `VmConfigInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VAppConfigInfo {
     /// Property *VmConfigInfo.product*.
     pub product: Option<Vec<crate::types::VAppProductInfo>>,
@@ -40,122 +40,118 @@ impl VAppConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("product", &self.product);
-        o.opt("property", &self.property);
-        o.field("ipAssignment", &self.ip_assignment);
-        o.opt("eula", &self.eula);
-        o.opt("ovfSection", &self.ovf_section);
-        o.opt("ovfEnvironmentTransport", &self.ovf_environment_transport);
-        o.field("installBootRequired", &self.install_boot_required);
-        o.field("installBootStopDelay", &self.install_boot_stop_delay);
-        o.opt("entityConfig", &self.entity_config);
-        o.field("annotation", &self.annotation);
-        o.opt("instanceUuid", &self.instance_uuid);
-        o.opt("managedBy", &self.managed_by);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VAppConfigInfo",
+    type_name: Some("VAppConfigInfo"),
+    wire: &[
+        "product",
+        "property",
+        "ipAssignment",
+        "eula",
+        "ovfSection",
+        "ovfEnvironmentTransport",
+        "installBootRequired",
+        "installBootStopDelay",
+        "entityConfig",
+        "annotation",
+        "instanceUuid",
+        "managedBy",
+    ],
+    names: &[
+        "product",
+        "property",
+        "ip_assignment",
+        "eula",
+        "ovf_section",
+        "ovf_environment_transport",
+        "install_boot_required",
+        "install_boot_stop_delay",
+        "entity_config",
+        "annotation",
+        "instance_uuid",
+        "managed_by",
+    ],
+    required: &[2u16, 6u16, 7u16, 9u16],
+    by_name: &[9u16, 8u16, 3u16, 6u16, 7u16, 10u16, 2u16, 11u16, 5u16, 4u16, 0u16, 1u16],
+};
+impl crate::object::Object for VAppConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.product,
+            1usize => &self.property,
+            2usize => &self.ip_assignment,
+            3usize => &self.eula,
+            4usize => &self.ovf_section,
+            5usize => &self.ovf_environment_transport,
+            6usize => &self.install_boot_required,
+            7usize => &self.install_boot_stop_delay,
+            8usize => &self.entity_config,
+            9usize => &self.annotation,
+            10usize => &self.instance_uuid,
+            11usize => &self.managed_by,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.product,
+            1usize => &mut self.property,
+            2usize => &mut self.ip_assignment,
+            3usize => &mut self.eula,
+            4usize => &mut self.ovf_section,
+            5usize => &mut self.ovf_environment_transport,
+            6usize => &mut self.install_boot_required,
+            7usize => &mut self.install_boot_stop_delay,
+            8usize => &mut self.entity_config,
+            9usize => &mut self.annotation,
+            10usize => &mut self.instance_uuid,
+            11usize => &mut self.managed_by,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VAppConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VAppConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VAppConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VAppConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VAppConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VAppConfigInfo {
-    const TYPE_NAME: &'static str = "VAppConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VAppProductInfo>>,
-            Option<Vec<crate::types::VAppPropertyInfo>>,
-            Option<Box<crate::types::VAppIPAssignmentInfo>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VAppOvfSectionInfo>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<i32>,
-            Option<Vec<crate::types::VAppEntityConfigInfo>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedByInfo>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "product" => crate::de::set_list(&mut f.0, &mut map, "product"),
-                "property" => crate::de::set_list(&mut f.1, &mut map, "property"),
-                "ipAssignment" => crate::de::req(&mut f.2, &mut map, "ipAssignment"),
-                "eula" => crate::de::set_list(&mut f.3, &mut map, "eula"),
-                "ovfSection" => crate::de::set_list(&mut f.4, &mut map, "ovfSection"),
-                "ovfEnvironmentTransport" => {
-                    crate::de::set_list(&mut f.5, &mut map, "ovfEnvironmentTransport")
-                }
-                "installBootRequired" => {
-                    crate::de::req(&mut f.6, &mut map, "installBootRequired")
-                }
-                "installBootStopDelay" => {
-                    crate::de::req(&mut f.7, &mut map, "installBootStopDelay")
-                }
-                "entityConfig" => crate::de::set_list(&mut f.8, &mut map, "entityConfig"),
-                "annotation" => crate::de::req(&mut f.9, &mut map, "annotation"),
-                "instanceUuid" => crate::de::set(&mut f.10, &mut map, "instanceUuid"),
-                "managedBy" => crate::de::set(&mut f.11, &mut map, "managedBy"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _, Some(_), Some(_), _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.6.is_some(), f.7.is_some(), f.9.is_some()],
-                    &[
-                        "ipAssignment",
-                        "installBootRequired",
-                        "installBootStopDelay",
-                        "annotation",
-                    ],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            Some(f_6),
-            Some(f_7),
-            f_8,
-            Some(f_9),
-            f_10,
-            f_11,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            product: f_0,
-            property: f_1,
-            ip_assignment: f_2,
-            eula: f_3,
-            ovf_section: f_4,
-            ovf_environment_transport: f_5,
-            install_boot_required: f_6,
-            install_boot_stop_delay: f_7,
-            entity_config: f_8,
-            annotation: f_9,
-            instance_uuid: f_10,
-            managed_by: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

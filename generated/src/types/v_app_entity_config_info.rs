@@ -3,7 +3,7 @@
 /// Data object type *VAppEntityConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VAppEntityConfigInfo {
     /// Property *VAppEntityConfigInfo.key*.
     ///
@@ -39,82 +39,106 @@ impl VAppEntityConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("tag", &self.tag);
-        o.opt("startOrder", &self.start_order);
-        o.opt("startDelay", &self.start_delay);
-        o.opt("waitingForGuest", &self.waiting_for_guest);
-        o.opt("startAction", &self.start_action);
-        o.opt("stopDelay", &self.stop_delay);
-        o.opt("stopAction", &self.stop_action);
-        o.opt("destroyWithParent", &self.destroy_with_parent);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VAppEntityConfigInfo",
+    type_name: Some("VAppEntityConfigInfo"),
+    wire: &[
+        "key",
+        "tag",
+        "startOrder",
+        "startDelay",
+        "waitingForGuest",
+        "startAction",
+        "stopDelay",
+        "stopAction",
+        "destroyWithParent",
+    ],
+    names: &[
+        "key",
+        "tag",
+        "start_order",
+        "start_delay",
+        "waiting_for_guest",
+        "start_action",
+        "stop_delay",
+        "stop_action",
+        "destroy_with_parent",
+    ],
+    required: &[],
+    by_name: &[8u16, 0u16, 5u16, 3u16, 2u16, 7u16, 6u16, 1u16, 4u16],
+};
+impl crate::object::Object for VAppEntityConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.tag,
+            2usize => &self.start_order,
+            3usize => &self.start_delay,
+            4usize => &self.waiting_for_guest,
+            5usize => &self.start_action,
+            6usize => &self.stop_delay,
+            7usize => &self.stop_action,
+            8usize => &self.destroy_with_parent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.tag,
+            2usize => &mut self.start_order,
+            3usize => &mut self.start_delay,
+            4usize => &mut self.waiting_for_guest,
+            5usize => &mut self.start_action,
+            6usize => &mut self.stop_delay,
+            7usize => &mut self.stop_action,
+            8usize => &mut self.destroy_with_parent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VAppEntityConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VAppEntityConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VAppEntityConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VAppEntityConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppEntityConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VAppEntityConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppEntityConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VAppEntityConfigInfo {
-    const TYPE_NAME: &'static str = "VAppEntityConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "tag" => crate::de::set(&mut f.1, &mut map, "tag"),
-                "startOrder" => crate::de::set(&mut f.2, &mut map, "startOrder"),
-                "startDelay" => crate::de::set(&mut f.3, &mut map, "startDelay"),
-                "waitingForGuest" => {
-                    crate::de::set(&mut f.4, &mut map, "waitingForGuest")
-                }
-                "startAction" => crate::de::set(&mut f.5, &mut map, "startAction"),
-                "stopDelay" => crate::de::set(&mut f.6, &mut map, "stopDelay"),
-                "stopAction" => crate::de::set(&mut f.7, &mut map, "stopAction"),
-                "destroyWithParent" => {
-                    crate::de::set(&mut f.8, &mut map, "destroyWithParent")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f;
-        Ok(Self {
-            key: f_0,
-            tag: f_1,
-            start_order: f_2,
-            start_delay: f_3,
-            waiting_for_guest: f_4,
-            start_action: f_5,
-            stop_delay: f_6,
-            stop_action: f_7,
-            destroy_with_parent: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

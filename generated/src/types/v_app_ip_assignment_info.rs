@@ -3,7 +3,7 @@
 /// Data object type *VAppIPAssignmentInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VAppIPAssignmentInfo {
     /// Property *VAppIPAssignmentInfo.supportedAllocationScheme*.
     pub supported_allocation_scheme: Option<Vec<String>>,
@@ -24,64 +24,86 @@ impl VAppIPAssignmentInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("supportedAllocationScheme", &self.supported_allocation_scheme);
-        o.opt("ipAllocationPolicy", &self.ip_allocation_policy);
-        o.opt("supportedIpProtocol", &self.supported_ip_protocol);
-        o.opt("ipProtocol", &self.ip_protocol);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VAppIPAssignmentInfo",
+    type_name: Some("VAppIPAssignmentInfo"),
+    wire: &[
+        "supportedAllocationScheme",
+        "ipAllocationPolicy",
+        "supportedIpProtocol",
+        "ipProtocol",
+    ],
+    names: &[
+        "supported_allocation_scheme",
+        "ip_allocation_policy",
+        "supported_ip_protocol",
+        "ip_protocol",
+    ],
+    required: &[],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for VAppIPAssignmentInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.supported_allocation_scheme,
+            1usize => &self.ip_allocation_policy,
+            2usize => &self.supported_ip_protocol,
+            3usize => &self.ip_protocol,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.supported_allocation_scheme,
+            1usize => &mut self.ip_allocation_policy,
+            2usize => &mut self.supported_ip_protocol,
+            3usize => &mut self.ip_protocol,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VAppIPAssignmentInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VAppIPAssignmentInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VAppIPAssignmentInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VAppIPAssignmentInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppIPAssignmentInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VAppIPAssignmentInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppIPAssignmentInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VAppIPAssignmentInfo {
-    const TYPE_NAME: &'static str = "VAppIPAssignmentInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "supportedAllocationScheme" => {
-                    crate::de::set_list(&mut f.0, &mut map, "supportedAllocationScheme")
-                }
-                "ipAllocationPolicy" => {
-                    crate::de::set(&mut f.1, &mut map, "ipAllocationPolicy")
-                }
-                "supportedIpProtocol" => {
-                    crate::de::set_list(&mut f.2, &mut map, "supportedIpProtocol")
-                }
-                "ipProtocol" => crate::de::set(&mut f.3, &mut map, "ipProtocol"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            supported_allocation_scheme: f_0,
-            ip_allocation_policy: f_1,
-            supported_ip_protocol: f_2,
-            ip_protocol: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VAppOvfSectionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VAppOvfSectionInfo {
     /// Property *VAppOvfSectionInfo.key*.
     pub key: Option<i32>,
@@ -26,64 +26,78 @@ impl VAppOvfSectionInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("namespace", &self.namespace);
-        o.opt("type", &self.r#type);
-        o.opt("atEnvelopeLevel", &self.at_envelope_level);
-        o.opt("contents", &self.contents);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VAppOvfSectionInfo",
+    type_name: Some("VAppOvfSectionInfo"),
+    wire: &["key", "namespace", "type", "atEnvelopeLevel", "contents"],
+    names: &["key", "namespace", "type", "at_envelope_level", "contents"],
+    required: &[],
+    by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VAppOvfSectionInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.namespace,
+            2usize => &self.r#type,
+            3usize => &self.at_envelope_level,
+            4usize => &self.contents,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.namespace,
+            2usize => &mut self.r#type,
+            3usize => &mut self.at_envelope_level,
+            4usize => &mut self.contents,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VAppOvfSectionInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VAppOvfSectionInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VAppOvfSectionInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VAppOvfSectionInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppOvfSectionInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VAppOvfSectionInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppOvfSectionInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VAppOvfSectionInfo {
-    const TYPE_NAME: &'static str = "VAppOvfSectionInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "namespace" => crate::de::set(&mut f.1, &mut map, "namespace"),
-                "type" => crate::de::set(&mut f.2, &mut map, "type"),
-                "atEnvelopeLevel" => {
-                    crate::de::set(&mut f.3, &mut map, "atEnvelopeLevel")
-                }
-                "contents" => crate::de::set(&mut f.4, &mut map, "contents"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            key: f_0,
-            namespace: f_1,
-            r#type: f_2,
-            at_envelope_level: f_3,
-            contents: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VAppProductInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VAppProductInfo {
     /// Property *VAppProductInfo.key*.
     pub key: i32,
@@ -36,87 +36,110 @@ impl VAppProductInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("classId", &self.class_id);
-        o.opt("instanceId", &self.instance_id);
-        o.opt("name", &self.name);
-        o.opt("vendor", &self.vendor);
-        o.opt("version", &self.version);
-        o.opt("fullVersion", &self.full_version);
-        o.opt("vendorUrl", &self.vendor_url);
-        o.opt("productUrl", &self.product_url);
-        o.opt("appUrl", &self.app_url);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VAppProductInfo",
+    type_name: Some("VAppProductInfo"),
+    wire: &[
+        "key",
+        "classId",
+        "instanceId",
+        "name",
+        "vendor",
+        "version",
+        "fullVersion",
+        "vendorUrl",
+        "productUrl",
+        "appUrl",
+    ],
+    names: &[
+        "key",
+        "class_id",
+        "instance_id",
+        "name",
+        "vendor",
+        "version",
+        "full_version",
+        "vendor_url",
+        "product_url",
+        "app_url",
+    ],
+    required: &[0u16],
+    by_name: &[9u16, 1u16, 6u16, 2u16, 0u16, 3u16, 8u16, 4u16, 7u16, 5u16],
+};
+impl crate::object::Object for VAppProductInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.class_id,
+            2usize => &self.instance_id,
+            3usize => &self.name,
+            4usize => &self.vendor,
+            5usize => &self.version,
+            6usize => &self.full_version,
+            7usize => &self.vendor_url,
+            8usize => &self.product_url,
+            9usize => &self.app_url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.class_id,
+            2usize => &mut self.instance_id,
+            3usize => &mut self.name,
+            4usize => &mut self.vendor,
+            5usize => &mut self.version,
+            6usize => &mut self.full_version,
+            7usize => &mut self.vendor_url,
+            8usize => &mut self.product_url,
+            9usize => &mut self.app_url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VAppProductInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VAppProductInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VAppProductInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VAppProductInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppProductInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VAppProductInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppProductInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VAppProductInfo {
-    const TYPE_NAME: &'static str = "VAppProductInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "classId" => crate::de::set(&mut f.1, &mut map, "classId"),
-                "instanceId" => crate::de::set(&mut f.2, &mut map, "instanceId"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                "vendor" => crate::de::set(&mut f.4, &mut map, "vendor"),
-                "version" => crate::de::set(&mut f.5, &mut map, "version"),
-                "fullVersion" => crate::de::set(&mut f.6, &mut map, "fullVersion"),
-                "vendorUrl" => crate::de::set(&mut f.7, &mut map, "vendorUrl"),
-                "productUrl" => crate::de::set(&mut f.8, &mut map, "productUrl"),
-                "appUrl" => crate::de::set(&mut f.9, &mut map, "appUrl"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["key"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            class_id: f_1,
-            instance_id: f_2,
-            name: f_3,
-            vendor: f_4,
-            version: f_5,
-            full_version: f_6,
-            vendor_url: f_7,
-            product_url: f_8,
-            app_url: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VmConfigFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VAppPropertyFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VAppPropertyFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -32,87 +32,83 @@ impl VAppPropertyFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("id", &self.id);
-        o.field("category", &self.category);
-        o.field("label", &self.label);
-        o.field("type", &self.r#type);
-        o.field("value", &self.value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VAppPropertyFault",
+    type_name: Some("VAppPropertyFault"),
+    wire: &["faultCause", "faultMessage", "id", "category", "label", "type", "value"],
+    names: &["fault_cause", "fault_message", "id", "category", "label", "type", "value"],
+    required: &[2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16, 6u16],
+};
+impl crate::object::Object for VAppPropertyFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.id,
+            3usize => &self.category,
+            4usize => &self.label,
+            5usize => &self.r#type,
+            6usize => &self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.id,
+            3usize => &mut self.category,
+            4usize => &mut self.label,
+            5usize => &mut self.r#type,
+            6usize => &mut self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VAppPropertyFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VAppPropertyFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VAppPropertyFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VAppPropertyFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppPropertyFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VAppPropertyFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppPropertyFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VAppPropertyFault {
-    const TYPE_NAME: &'static str = "VAppPropertyFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "id" => crate::de::req(&mut f.2, &mut map, "id"),
-                "category" => crate::de::req(&mut f.3, &mut map, "category"),
-                "label" => crate::de::req(&mut f.4, &mut map, "label"),
-                "type" => crate::de::req(&mut f.5, &mut map, "type"),
-                "value" => crate::de::req(&mut f.6, &mut map, "value"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &["id", "category", "label", "type", "value"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            id: f_2,
-            category: f_3,
-            label: f_4,
-            r#type: f_5,
-            value: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VAppPropertyFault` or any of its subtypes: what a member declared as `VAppPropertyFault` holds.
@@ -143,17 +139,7 @@ pub enum VAppPropertyFaultKind {
 impl VAppPropertyFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VAppPropertyFault(v) => v.type_name(),
-            Self::InvalidNetworkInType(v) => v.type_name(),
-            Self::InvalidPropertyType(v) => v.type_name(),
-            Self::InvalidPropertyValue(v) => v.type_name(),
-            Self::MissingIpPool(v) => v.type_name(),
-            Self::MissingNetworkIpConfig(v) => v.type_name(),
-            Self::NoAvailableIp(v) => v.type_name(),
-            Self::NoVcManagedIpConfigured(v) => v.type_name(),
-            Self::NotUserConfigurableProperty(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -219,125 +205,94 @@ impl From<crate::types::NotUserConfigurableProperty> for VAppPropertyFaultKind {
         Self::NotUserConfigurableProperty(Box::new(v))
     }
 }
-impl serde::Serialize for VAppPropertyFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VAppPropertyFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VAppPropertyFault, id) {
+            crate::registry::id::InvalidNetworkInType => {
+                Self::InvalidNetworkInType(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidPropertyType => {
+                Self::InvalidPropertyType(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidPropertyValue => {
+                Self::InvalidPropertyValue(
+                    <crate::types::InvalidPropertyValueKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::MissingIpPool => {
+                Self::MissingIpPool(crate::object::Blank::blank())
+            }
+            crate::registry::id::MissingNetworkIpConfig => {
+                Self::MissingNetworkIpConfig(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoAvailableIp => {
+                Self::NoAvailableIp(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoVcManagedIpConfigured => {
+                Self::NoVcManagedIpConfigured(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotUserConfigurableProperty => {
+                Self::NotUserConfigurableProperty(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VAppPropertyFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VAppPropertyFault(v) => v.serialize(s),
-            Self::InvalidNetworkInType(v) => v.serialize(s),
-            Self::InvalidPropertyType(v) => v.serialize(s),
-            Self::InvalidPropertyValue(v) => v.serialize(s),
-            Self::MissingIpPool(v) => v.serialize(s),
-            Self::MissingNetworkIpConfig(v) => v.serialize(s),
-            Self::NoAvailableIp(v) => v.serialize(s),
-            Self::NoVcManagedIpConfigured(v) => v.serialize(s),
-            Self::NotUserConfigurableProperty(v) => v.serialize(s),
+            Self::VAppPropertyFault(v) => &**v,
+            Self::InvalidNetworkInType(v) => &**v,
+            Self::InvalidPropertyType(v) => &**v,
+            Self::InvalidPropertyValue(v) => crate::object::Family::object(v),
+            Self::MissingIpPool(v) => &**v,
+            Self::MissingNetworkIpConfig(v) => &**v,
+            Self::NoAvailableIp(v) => &**v,
+            Self::NoVcManagedIpConfigured(v) => &**v,
+            Self::NotUserConfigurableProperty(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VAppPropertyFault(v) => &mut **v,
+            Self::InvalidNetworkInType(v) => &mut **v,
+            Self::InvalidPropertyType(v) => &mut **v,
+            Self::InvalidPropertyValue(v) => crate::object::Family::object_mut(v),
+            Self::MissingIpPool(v) => &mut **v,
+            Self::MissingNetworkIpConfig(v) => &mut **v,
+            Self::NoAvailableIp(v) => &mut **v,
+            Self::NoVcManagedIpConfigured(v) => &mut **v,
+            Self::NotUserConfigurableProperty(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VAppPropertyFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VAppPropertyFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VAppPropertyFaultKind {
-    const BASE: u16 = crate::registry::id::VAppPropertyFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::InvalidNetworkInType => {
-                    Self::InvalidNetworkInType(
-                        Box::new(
-                            <crate::types::InvalidNetworkInType as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidPropertyType => {
-                    Self::InvalidPropertyType(
-                        Box::new(
-                            <crate::types::InvalidPropertyType as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidPropertyValue => {
-                    Self::InvalidPropertyValue(
-                        <crate::types::InvalidPropertyValueKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::MissingIpPool => {
-                    Self::MissingIpPool(
-                        Box::new(
-                            <crate::types::MissingIpPool as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MissingNetworkIpConfig => {
-                    Self::MissingNetworkIpConfig(
-                        Box::new(
-                            <crate::types::MissingNetworkIpConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoAvailableIp => {
-                    Self::NoAvailableIp(
-                        Box::new(
-                            <crate::types::NoAvailableIp as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoVcManagedIpConfigured => {
-                    Self::NoVcManagedIpConfigured(
-                        Box::new(
-                            <crate::types::NoVcManagedIpConfigured as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotUserConfigurableProperty => {
-                    Self::NotUserConfigurableProperty(
-                        Box::new(
-                            <crate::types::NotUserConfigurableProperty as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VAppPropertyFault(
-                        Box::new(
-                            <crate::types::VAppPropertyFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VAppPropertyFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VAppPropertyFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VAppPropertyFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VAppPropertyFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VAppPropertyInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VAppPropertyInfo {
     /// Property *VAppPropertyInfo.key*.
     pub key: i32,
@@ -40,96 +40,118 @@ impl VAppPropertyInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("classId", &self.class_id);
-        o.opt("instanceId", &self.instance_id);
-        o.opt("id", &self.id);
-        o.opt("category", &self.category);
-        o.opt("label", &self.label);
-        o.opt("type", &self.r#type);
-        o.opt("typeReference", &self.type_reference);
-        o.opt("userConfigurable", &self.user_configurable);
-        o.opt("defaultValue", &self.default_value);
-        o.opt("value", &self.value);
-        o.opt("description", &self.description);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VAppPropertyInfo",
+    type_name: Some("VAppPropertyInfo"),
+    wire: &[
+        "key",
+        "classId",
+        "instanceId",
+        "id",
+        "category",
+        "label",
+        "type",
+        "typeReference",
+        "userConfigurable",
+        "defaultValue",
+        "value",
+        "description",
+    ],
+    names: &[
+        "key",
+        "class_id",
+        "instance_id",
+        "id",
+        "category",
+        "label",
+        "type",
+        "type_reference",
+        "user_configurable",
+        "default_value",
+        "value",
+        "description",
+    ],
+    required: &[0u16],
+    by_name: &[4u16, 1u16, 9u16, 11u16, 3u16, 2u16, 0u16, 5u16, 6u16, 7u16, 8u16, 10u16],
+};
+impl crate::object::Object for VAppPropertyInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.class_id,
+            2usize => &self.instance_id,
+            3usize => &self.id,
+            4usize => &self.category,
+            5usize => &self.label,
+            6usize => &self.r#type,
+            7usize => &self.type_reference,
+            8usize => &self.user_configurable,
+            9usize => &self.default_value,
+            10usize => &self.value,
+            11usize => &self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.class_id,
+            2usize => &mut self.instance_id,
+            3usize => &mut self.id,
+            4usize => &mut self.category,
+            5usize => &mut self.label,
+            6usize => &mut self.r#type,
+            7usize => &mut self.type_reference,
+            8usize => &mut self.user_configurable,
+            9usize => &mut self.default_value,
+            10usize => &mut self.value,
+            11usize => &mut self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VAppPropertyInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VAppPropertyInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VAppPropertyInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VAppPropertyInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VAppPropertyInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VAppPropertyInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VAppPropertyInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VAppPropertyInfo {
-    const TYPE_NAME: &'static str = "VAppPropertyInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::Password>,
-            Option<crate::Password>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "classId" => crate::de::set(&mut f.1, &mut map, "classId"),
-                "instanceId" => crate::de::set(&mut f.2, &mut map, "instanceId"),
-                "id" => crate::de::set(&mut f.3, &mut map, "id"),
-                "category" => crate::de::set(&mut f.4, &mut map, "category"),
-                "label" => crate::de::set(&mut f.5, &mut map, "label"),
-                "type" => crate::de::set(&mut f.6, &mut map, "type"),
-                "typeReference" => crate::de::set(&mut f.7, &mut map, "typeReference"),
-                "userConfigurable" => {
-                    crate::de::set(&mut f.8, &mut map, "userConfigurable")
-                }
-                "defaultValue" => crate::de::set(&mut f.9, &mut map, "defaultValue"),
-                "value" => crate::de::set(&mut f.10, &mut map, "value"),
-                "description" => crate::de::set(&mut f.11, &mut map, "description"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["key"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            class_id: f_1,
-            instance_id: f_2,
-            id: f_3,
-            category: f_4,
-            label: f_5,
-            r#type: f_6,
-            type_reference: f_7,
-            user_configurable: f_8,
-            default_value: f_9,
-            value: f_10,
-            description: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

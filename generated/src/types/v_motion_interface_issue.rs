@@ -5,7 +5,7 @@
 /// Extends `MigrationFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VMotionInterfaceIssueKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMotionInterfaceIssue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,75 +30,91 @@ impl VMotionInterfaceIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("atSourceHost", &self.at_source_host);
-        o.field("failedHost", &self.failed_host);
-        o.opt("failedHostEntity", &self.failed_host_entity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMotionInterfaceIssue",
+    type_name: Some("VMotionInterfaceIssue"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "atSourceHost",
+        "failedHost",
+        "failedHostEntity",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "at_source_host",
+        "failed_host",
+        "failed_host_entity",
+    ],
+    required: &[2u16, 3u16],
+    by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
+};
+impl crate::object::Object for VMotionInterfaceIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.at_source_host,
+            3usize => &self.failed_host,
+            4usize => &self.failed_host_entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.at_source_host,
+            3usize => &mut self.failed_host,
+            4usize => &mut self.failed_host_entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMotionInterfaceIssue {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMotionInterfaceIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMotionInterfaceIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMotionInterfaceIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMotionInterfaceIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VMotionInterfaceIssue"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMotionInterfaceIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMotionInterfaceIssue {
-    const TYPE_NAME: &'static str = "VMotionInterfaceIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "atSourceHost" => crate::de::req(&mut f.2, &mut map, "atSourceHost"),
-                "failedHost" => crate::de::req(&mut f.3, &mut map, "failedHost"),
-                "failedHostEntity" => {
-                    crate::de::set(&mut f.4, &mut map, "failedHostEntity")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some()],
-                    &["atSourceHost", "failedHost"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            at_source_host: f_2,
-            failed_host: f_3,
-            failed_host_entity: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VMotionInterfaceIssue` or any of its subtypes: what a member declared as `VMotionInterfaceIssue` holds.
@@ -123,14 +139,7 @@ pub enum VMotionInterfaceIssueKind {
 impl VMotionInterfaceIssueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VMotionInterfaceIssue(v) => v.type_name(),
-            Self::VMotionLinkCapacityLow(v) => v.type_name(),
-            Self::VMotionLinkDown(v) => v.type_name(),
-            Self::VMotionNotConfigured(v) => v.type_name(),
-            Self::VMotionNotLicensed(v) => v.type_name(),
-            Self::VMotionNotSupported(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -178,93 +187,78 @@ impl From<crate::types::VMotionNotSupported> for VMotionInterfaceIssueKind {
         Self::VMotionNotSupported(Box::new(v))
     }
 }
-impl serde::Serialize for VMotionInterfaceIssueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VMotionInterfaceIssueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VMotionInterfaceIssue,
+            id,
+        ) {
+            crate::registry::id::VMotionLinkCapacityLow => {
+                Self::VMotionLinkCapacityLow(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMotionLinkDown => {
+                Self::VMotionLinkDown(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMotionNotConfigured => {
+                Self::VMotionNotConfigured(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMotionNotLicensed => {
+                Self::VMotionNotLicensed(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMotionNotSupported => {
+                Self::VMotionNotSupported(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VMotionInterfaceIssue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VMotionInterfaceIssue(v) => v.serialize(s),
-            Self::VMotionLinkCapacityLow(v) => v.serialize(s),
-            Self::VMotionLinkDown(v) => v.serialize(s),
-            Self::VMotionNotConfigured(v) => v.serialize(s),
-            Self::VMotionNotLicensed(v) => v.serialize(s),
-            Self::VMotionNotSupported(v) => v.serialize(s),
+            Self::VMotionInterfaceIssue(v) => &**v,
+            Self::VMotionLinkCapacityLow(v) => &**v,
+            Self::VMotionLinkDown(v) => &**v,
+            Self::VMotionNotConfigured(v) => &**v,
+            Self::VMotionNotLicensed(v) => &**v,
+            Self::VMotionNotSupported(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VMotionInterfaceIssue(v) => &mut **v,
+            Self::VMotionLinkCapacityLow(v) => &mut **v,
+            Self::VMotionLinkDown(v) => &mut **v,
+            Self::VMotionNotConfigured(v) => &mut **v,
+            Self::VMotionNotLicensed(v) => &mut **v,
+            Self::VMotionNotSupported(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VMotionInterfaceIssueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VMotionInterfaceIssueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VMotionInterfaceIssueKind {
-    const BASE: u16 = crate::registry::id::VMotionInterfaceIssue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VMotionLinkCapacityLow => {
-                    Self::VMotionLinkCapacityLow(
-                        Box::new(
-                            <crate::types::VMotionLinkCapacityLow as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMotionLinkDown => {
-                    Self::VMotionLinkDown(
-                        Box::new(
-                            <crate::types::VMotionLinkDown as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMotionNotConfigured => {
-                    Self::VMotionNotConfigured(
-                        Box::new(
-                            <crate::types::VMotionNotConfigured as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMotionNotLicensed => {
-                    Self::VMotionNotLicensed(
-                        Box::new(
-                            <crate::types::VMotionNotLicensed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMotionNotSupported => {
-                    Self::VMotionNotSupported(
-                        Box::new(
-                            <crate::types::VMotionNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VMotionInterfaceIssue(
-                        Box::new(
-                            <crate::types::VMotionInterfaceIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VMotionInterfaceIssueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VMotionInterfaceIssueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VMotionInterfaceIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VMotionInterfaceIssueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMotionLinkCapacityLow*.
 ///
 /// Extends `VMotionInterfaceIssue`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMotionLinkCapacityLow {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -30,78 +30,94 @@ impl VMotionLinkCapacityLow {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("atSourceHost", &self.at_source_host);
-        o.field("failedHost", &self.failed_host);
-        o.opt("failedHostEntity", &self.failed_host_entity);
-        o.field("network", &self.network);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMotionLinkCapacityLow",
+    type_name: Some("VMotionLinkCapacityLow"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "atSourceHost",
+        "failedHost",
+        "failedHostEntity",
+        "network",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "at_source_host",
+        "failed_host",
+        "failed_host_entity",
+        "network",
+    ],
+    required: &[2u16, 3u16, 5u16],
+    by_name: &[2u16, 3u16, 4u16, 0u16, 1u16, 5u16],
+};
+impl crate::object::Object for VMotionLinkCapacityLow {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.at_source_host,
+            3usize => &self.failed_host,
+            4usize => &self.failed_host_entity,
+            5usize => &self.network,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.at_source_host,
+            3usize => &mut self.failed_host,
+            4usize => &mut self.failed_host_entity,
+            5usize => &mut self.network,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMotionLinkCapacityLow {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMotionLinkCapacityLow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMotionLinkCapacityLow {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMotionLinkCapacityLow {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMotionLinkCapacityLow {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VMotionLinkCapacityLow"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMotionLinkCapacityLow {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMotionLinkCapacityLow {
-    const TYPE_NAME: &'static str = "VMotionLinkCapacityLow";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "atSourceHost" => crate::de::req(&mut f.2, &mut map, "atSourceHost"),
-                "failedHost" => crate::de::req(&mut f.3, &mut map, "failedHost"),
-                "failedHostEntity" => {
-                    crate::de::set(&mut f.4, &mut map, "failedHostEntity")
-                }
-                "network" => crate::de::req(&mut f.5, &mut map, "network"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.5.is_some()],
-                    &["atSourceHost", "failedHost", "network"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), f_4, Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            at_source_host: f_2,
-            failed_host: f_3,
-            failed_host_entity: f_4,
-            network: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSConfigInfo*.
 ///
 /// Extends `DVSConfigInfo`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VMwareDVSConfigInfo {
     /// Property *DVSConfigInfo.uuid*.
     pub uuid: String,
@@ -116,382 +116,269 @@ impl VMwareDVSConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("name", &self.name);
-        o.field("numStandalonePorts", &self.num_standalone_ports);
-        o.field("numPorts", &self.num_ports);
-        o.field("maxPorts", &self.max_ports);
-        o.field("uplinkPortPolicy", &self.uplink_port_policy);
-        o.opt("uplinkPortgroup", &self.uplink_portgroup);
-        o.field("defaultPortConfig", &self.default_port_config);
-        o.opt("host", &self.host);
-        o.field("productInfo", &self.product_info);
-        o.opt("targetInfo", &self.target_info);
-        o.opt("extensionKey", &self.extension_key);
-        o.opt("vendorSpecificConfig", &self.vendor_specific_config);
-        o.opt("policy", &self.policy);
-        o.opt("description", &self.description);
-        o.field("configVersion", &self.config_version);
-        o.field("contact", &self.contact);
-        o.opt("switchIpAddress", &self.switch_ip_address);
-        o.field("createTime", &self.create_time);
-        o.field(
-            "networkResourceManagementEnabled",
-            &self.network_resource_management_enabled,
-        );
-        o.opt("defaultProxySwitchMaxNumPorts", &self.default_proxy_switch_max_num_ports);
-        o.opt("healthCheckConfig", &self.health_check_config);
-        o.opt(
-            "infrastructureTrafficResourceConfig",
-            &self.infrastructure_traffic_resource_config,
-        );
-        o.opt(
-            "netResourcePoolTrafficResourceConfig",
-            &self.net_resource_pool_traffic_resource_config,
-        );
-        o.opt("networkResourceControlVersion", &self.network_resource_control_version);
-        o.opt("vmVnicNetworkResourcePool", &self.vm_vnic_network_resource_pool);
-        o.opt(
-            "pnicCapacityRatioForReservation",
-            &self.pnic_capacity_ratio_for_reservation,
-        );
-        o.opt("vspanSession", &self.vspan_session);
-        o.opt("pvlanConfig", &self.pvlan_config);
-        o.field("maxMtu", &self.max_mtu);
-        o.opt("linkDiscoveryProtocolConfig", &self.link_discovery_protocol_config);
-        o.opt("ipfixConfig", &self.ipfix_config);
-        o.opt("lacpGroupConfig", &self.lacp_group_config);
-        o.opt("lacpApiVersion", &self.lacp_api_version);
-        o.opt("multicastFilteringMode", &self.multicast_filtering_mode);
-        o.opt("networkOffloadSpecId", &self.network_offload_spec_id);
-        o.opt("networkOffloadConfig", &self.network_offload_config);
-        o.opt("realTimeConfig", &self.real_time_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSConfigInfo",
+    type_name: Some("VMwareDVSConfigInfo"),
+    wire: &[
+        "uuid",
+        "name",
+        "numStandalonePorts",
+        "numPorts",
+        "maxPorts",
+        "uplinkPortPolicy",
+        "uplinkPortgroup",
+        "defaultPortConfig",
+        "host",
+        "productInfo",
+        "targetInfo",
+        "extensionKey",
+        "vendorSpecificConfig",
+        "policy",
+        "description",
+        "configVersion",
+        "contact",
+        "switchIpAddress",
+        "createTime",
+        "networkResourceManagementEnabled",
+        "defaultProxySwitchMaxNumPorts",
+        "healthCheckConfig",
+        "infrastructureTrafficResourceConfig",
+        "netResourcePoolTrafficResourceConfig",
+        "networkResourceControlVersion",
+        "vmVnicNetworkResourcePool",
+        "pnicCapacityRatioForReservation",
+        "vspanSession",
+        "pvlanConfig",
+        "maxMtu",
+        "linkDiscoveryProtocolConfig",
+        "ipfixConfig",
+        "lacpGroupConfig",
+        "lacpApiVersion",
+        "multicastFilteringMode",
+        "networkOffloadSpecId",
+        "networkOffloadConfig",
+        "realTimeConfig",
+    ],
+    names: &[
+        "uuid",
+        "name",
+        "num_standalone_ports",
+        "num_ports",
+        "max_ports",
+        "uplink_port_policy",
+        "uplink_portgroup",
+        "default_port_config",
+        "host",
+        "product_info",
+        "target_info",
+        "extension_key",
+        "vendor_specific_config",
+        "policy",
+        "description",
+        "config_version",
+        "contact",
+        "switch_ip_address",
+        "create_time",
+        "network_resource_management_enabled",
+        "default_proxy_switch_max_num_ports",
+        "health_check_config",
+        "infrastructure_traffic_resource_config",
+        "net_resource_pool_traffic_resource_config",
+        "network_resource_control_version",
+        "vm_vnic_network_resource_pool",
+        "pnic_capacity_ratio_for_reservation",
+        "vspan_session",
+        "pvlan_config",
+        "max_mtu",
+        "link_discovery_protocol_config",
+        "ipfix_config",
+        "lacp_group_config",
+        "lacp_api_version",
+        "multicast_filtering_mode",
+        "network_offload_spec_id",
+        "network_offload_config",
+        "real_time_config",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 7u16, 9u16, 15u16, 16u16, 18u16, 19u16, 29u16,
+    ],
+    by_name: &[
+        15u16, 16u16, 18u16, 7u16, 20u16, 14u16, 11u16, 21u16, 8u16, 22u16, 31u16, 33u16,
+        32u16, 30u16, 29u16, 4u16, 34u16, 1u16, 23u16, 36u16, 35u16, 24u16, 19u16, 3u16,
+        2u16, 26u16, 13u16, 9u16, 28u16, 37u16, 17u16, 10u16, 5u16, 6u16, 0u16, 12u16,
+        25u16, 27u16,
+    ],
+};
+impl crate::object::Object for VMwareDVSConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.name,
+            2usize => &self.num_standalone_ports,
+            3usize => &self.num_ports,
+            4usize => &self.max_ports,
+            5usize => &self.uplink_port_policy,
+            6usize => &self.uplink_portgroup,
+            7usize => &self.default_port_config,
+            8usize => &self.host,
+            9usize => &self.product_info,
+            10usize => &self.target_info,
+            11usize => &self.extension_key,
+            12usize => &self.vendor_specific_config,
+            13usize => &self.policy,
+            14usize => &self.description,
+            15usize => &self.config_version,
+            16usize => &self.contact,
+            17usize => &self.switch_ip_address,
+            18usize => &self.create_time,
+            19usize => &self.network_resource_management_enabled,
+            20usize => &self.default_proxy_switch_max_num_ports,
+            21usize => &self.health_check_config,
+            22usize => &self.infrastructure_traffic_resource_config,
+            23usize => &self.net_resource_pool_traffic_resource_config,
+            24usize => &self.network_resource_control_version,
+            25usize => &self.vm_vnic_network_resource_pool,
+            26usize => &self.pnic_capacity_ratio_for_reservation,
+            27usize => &self.vspan_session,
+            28usize => &self.pvlan_config,
+            29usize => &self.max_mtu,
+            30usize => &self.link_discovery_protocol_config,
+            31usize => &self.ipfix_config,
+            32usize => &self.lacp_group_config,
+            33usize => &self.lacp_api_version,
+            34usize => &self.multicast_filtering_mode,
+            35usize => &self.network_offload_spec_id,
+            36usize => &self.network_offload_config,
+            37usize => &self.real_time_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.name,
+            2usize => &mut self.num_standalone_ports,
+            3usize => &mut self.num_ports,
+            4usize => &mut self.max_ports,
+            5usize => &mut self.uplink_port_policy,
+            6usize => &mut self.uplink_portgroup,
+            7usize => &mut self.default_port_config,
+            8usize => &mut self.host,
+            9usize => &mut self.product_info,
+            10usize => &mut self.target_info,
+            11usize => &mut self.extension_key,
+            12usize => &mut self.vendor_specific_config,
+            13usize => &mut self.policy,
+            14usize => &mut self.description,
+            15usize => &mut self.config_version,
+            16usize => &mut self.contact,
+            17usize => &mut self.switch_ip_address,
+            18usize => &mut self.create_time,
+            19usize => &mut self.network_resource_management_enabled,
+            20usize => &mut self.default_proxy_switch_max_num_ports,
+            21usize => &mut self.health_check_config,
+            22usize => &mut self.infrastructure_traffic_resource_config,
+            23usize => &mut self.net_resource_pool_traffic_resource_config,
+            24usize => &mut self.network_resource_control_version,
+            25usize => &mut self.vm_vnic_network_resource_pool,
+            26usize => &mut self.pnic_capacity_ratio_for_reservation,
+            27usize => &mut self.vspan_session,
+            28usize => &mut self.pvlan_config,
+            29usize => &mut self.max_mtu,
+            30usize => &mut self.link_discovery_protocol_config,
+            31usize => &mut self.ipfix_config,
+            32usize => &mut self.lacp_group_config,
+            33usize => &mut self.lacp_api_version,
+            34usize => &mut self.multicast_filtering_mode,
+            35usize => &mut self.network_offload_spec_id,
+            36usize => &mut self.network_offload_config,
+            37usize => &mut self.real_time_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSConfigInfo {
+    fn blank() -> Self {
+        Self {
+            uuid: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            num_standalone_ports: crate::object::Blank::blank(),
+            num_ports: crate::object::Blank::blank(),
+            max_ports: crate::object::Blank::blank(),
+            uplink_port_policy: crate::object::Blank::blank(),
+            uplink_portgroup: crate::object::Blank::blank(),
+            default_port_config: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            product_info: crate::object::Blank::blank(),
+            target_info: crate::object::Blank::blank(),
+            extension_key: crate::object::Blank::blank(),
+            vendor_specific_config: crate::object::Blank::blank(),
+            policy: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            config_version: crate::object::Blank::blank(),
+            contact: crate::object::Blank::blank(),
+            switch_ip_address: crate::object::Blank::blank(),
+            create_time: crate::object::Blank::blank(),
+            network_resource_management_enabled: crate::object::Blank::blank(),
+            default_proxy_switch_max_num_ports: crate::object::Blank::blank(),
+            health_check_config: crate::object::Blank::blank(),
+            infrastructure_traffic_resource_config: crate::object::Blank::blank(),
+            net_resource_pool_traffic_resource_config: crate::object::Blank::blank(),
+            network_resource_control_version: crate::object::Blank::blank(),
+            vm_vnic_network_resource_pool: crate::object::Blank::blank(),
+            pnic_capacity_ratio_for_reservation: crate::object::Blank::blank(),
+            vspan_session: crate::object::Blank::blank(),
+            pvlan_config: crate::object::Blank::blank(),
+            max_mtu: crate::object::Blank::blank(),
+            link_discovery_protocol_config: crate::object::Blank::blank(),
+            ipfix_config: crate::object::Blank::blank(),
+            lacp_group_config: crate::object::Blank::blank(),
+            lacp_api_version: crate::object::Blank::blank(),
+            multicast_filtering_mode: crate::object::Blank::blank(),
+            network_offload_spec_id: crate::object::Blank::blank(),
+            network_offload_config: crate::object::Blank::blank(),
+            real_time_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VMwareDVSConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VMwareDVSConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSConfigInfo {
-    const TYPE_NAME: &'static str = "VMwareDVSConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::DVSUplinkPortPolicyKind>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<crate::types::DVPortSettingKind>,
-            Option<Vec<crate::types::DistributedVirtualSwitchHostMember>>,
-            Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
-            Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
-            Option<String>,
-            Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
-            Option<Box<crate::types::DVSPolicy>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DVSContactInfo>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<Vec<crate::types::DVSHealthCheckConfigKind>>,
-            Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
-            Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
-            Option<String>,
-            Option<Vec<crate::types::DVSVmVnicNetworkResourcePool>>,
-            Option<i32>,
-            Option<Vec<crate::types::VMwareVspanSession>>,
-            Option<Vec<crate::types::VMwareDVSPvlanMapEntry>>,
-            Option<i32>,
-            Option<Box<crate::types::LinkDiscoveryProtocolConfig>>,
-            Option<Box<crate::types::VMwareIpfixConfig>>,
-            Option<Vec<crate::types::VMwareDvsLacpGroupConfig>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<
-                Box<crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
-            >,
-            Option<Box<crate::types::VmwareDistributedVirtualSwitchRealTimeConfig>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "numStandalonePorts" => {
-                    crate::de::req(&mut f.2, &mut map, "numStandalonePorts")
-                }
-                "numPorts" => crate::de::req(&mut f.3, &mut map, "numPorts"),
-                "maxPorts" => crate::de::req(&mut f.4, &mut map, "maxPorts"),
-                "uplinkPortPolicy" => {
-                    crate::de::req(&mut f.5, &mut map, "uplinkPortPolicy")
-                }
-                "uplinkPortgroup" => {
-                    crate::de::set_list(&mut f.6, &mut map, "uplinkPortgroup")
-                }
-                "defaultPortConfig" => {
-                    crate::de::req(&mut f.7, &mut map, "defaultPortConfig")
-                }
-                "host" => crate::de::set_list(&mut f.8, &mut map, "host"),
-                "productInfo" => crate::de::req(&mut f.9, &mut map, "productInfo"),
-                "targetInfo" => crate::de::set(&mut f.10, &mut map, "targetInfo"),
-                "extensionKey" => crate::de::set(&mut f.11, &mut map, "extensionKey"),
-                "vendorSpecificConfig" => {
-                    crate::de::set_list(&mut f.12, &mut map, "vendorSpecificConfig")
-                }
-                "policy" => crate::de::set(&mut f.13, &mut map, "policy"),
-                "description" => crate::de::set(&mut f.14, &mut map, "description"),
-                "configVersion" => crate::de::req(&mut f.15, &mut map, "configVersion"),
-                "contact" => crate::de::req(&mut f.16, &mut map, "contact"),
-                "switchIpAddress" => {
-                    crate::de::set(&mut f.17, &mut map, "switchIpAddress")
-                }
-                "createTime" => crate::de::req(&mut f.18, &mut map, "createTime"),
-                "networkResourceManagementEnabled" => {
-                    crate::de::req(
-                        &mut f.19,
-                        &mut map,
-                        "networkResourceManagementEnabled",
-                    )
-                }
-                "defaultProxySwitchMaxNumPorts" => {
-                    crate::de::set(&mut f.20, &mut map, "defaultProxySwitchMaxNumPorts")
-                }
-                "healthCheckConfig" => {
-                    crate::de::set_list(&mut f.21, &mut map, "healthCheckConfig")
-                }
-                "infrastructureTrafficResourceConfig" => {
-                    crate::de::set_list(
-                        &mut f.22,
-                        &mut map,
-                        "infrastructureTrafficResourceConfig",
-                    )
-                }
-                "netResourcePoolTrafficResourceConfig" => {
-                    crate::de::set_list(
-                        &mut f.23,
-                        &mut map,
-                        "netResourcePoolTrafficResourceConfig",
-                    )
-                }
-                "networkResourceControlVersion" => {
-                    crate::de::set(&mut f.24, &mut map, "networkResourceControlVersion")
-                }
-                "vmVnicNetworkResourcePool" => {
-                    crate::de::set_list(&mut f.25, &mut map, "vmVnicNetworkResourcePool")
-                }
-                "pnicCapacityRatioForReservation" => {
-                    crate::de::set(
-                        &mut f.26,
-                        &mut map,
-                        "pnicCapacityRatioForReservation",
-                    )
-                }
-                "vspanSession" => {
-                    crate::de::set_list(&mut f.27, &mut map, "vspanSession")
-                }
-                "pvlanConfig" => crate::de::set_list(&mut f.28, &mut map, "pvlanConfig"),
-                "maxMtu" => crate::de::req(&mut f.29, &mut map, "maxMtu"),
-                "linkDiscoveryProtocolConfig" => {
-                    crate::de::set(&mut f.30, &mut map, "linkDiscoveryProtocolConfig")
-                }
-                "ipfixConfig" => crate::de::set(&mut f.31, &mut map, "ipfixConfig"),
-                "lacpGroupConfig" => {
-                    crate::de::set_list(&mut f.32, &mut map, "lacpGroupConfig")
-                }
-                "lacpApiVersion" => crate::de::set(&mut f.33, &mut map, "lacpApiVersion"),
-                "multicastFilteringMode" => {
-                    crate::de::set(&mut f.34, &mut map, "multicastFilteringMode")
-                }
-                "networkOffloadSpecId" => {
-                    crate::de::set(&mut f.35, &mut map, "networkOffloadSpecId")
-                }
-                "networkOffloadConfig" => {
-                    crate::de::set(&mut f.36, &mut map, "networkOffloadConfig")
-                }
-                "realTimeConfig" => crate::de::set(&mut f.37, &mut map, "realTimeConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, Some(_), _,
-            Some(_), _, _, _, _, _, Some(_), Some(_), _, Some(_), Some(_), _, _, _, _, _,
-            _, _, _, _, Some(_), _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.7.is_some(),
-                        f.9.is_some(),
-                        f.15.is_some(),
-                        f.16.is_some(),
-                        f.18.is_some(),
-                        f.19.is_some(),
-                        f.29.is_some(),
-                    ],
-                    &[
-                        "uuid",
-                        "name",
-                        "numStandalonePorts",
-                        "numPorts",
-                        "maxPorts",
-                        "uplinkPortPolicy",
-                        "defaultPortConfig",
-                        "productInfo",
-                        "configVersion",
-                        "contact",
-                        "createTime",
-                        "networkResourceManagementEnabled",
-                        "maxMtu",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            Some(f_7),
-            f_8,
-            Some(f_9),
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            Some(f_15),
-            Some(f_16),
-            f_17,
-            Some(f_18),
-            Some(f_19),
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-            Some(f_29),
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-            f_35,
-            f_36,
-            f_37,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            uuid: f_0,
-            name: f_1,
-            num_standalone_ports: f_2,
-            num_ports: f_3,
-            max_ports: f_4,
-            uplink_port_policy: f_5,
-            uplink_portgroup: f_6,
-            default_port_config: f_7,
-            host: f_8,
-            product_info: f_9,
-            target_info: f_10,
-            extension_key: f_11,
-            vendor_specific_config: f_12,
-            policy: f_13,
-            description: f_14,
-            config_version: f_15,
-            contact: f_16,
-            switch_ip_address: f_17,
-            create_time: f_18,
-            network_resource_management_enabled: f_19,
-            default_proxy_switch_max_num_ports: f_20,
-            health_check_config: f_21,
-            infrastructure_traffic_resource_config: f_22,
-            net_resource_pool_traffic_resource_config: f_23,
-            network_resource_control_version: f_24,
-            vm_vnic_network_resource_pool: f_25,
-            pnic_capacity_ratio_for_reservation: f_26,
-            vspan_session: f_27,
-            pvlan_config: f_28,
-            max_mtu: f_29,
-            link_discovery_protocol_config: f_30,
-            ipfix_config: f_31,
-            lacp_group_config: f_32,
-            lacp_api_version: f_33,
-            multicast_filtering_mode: f_34,
-            network_offload_spec_id: f_35,
-            network_offload_config: f_36,
-            real_time_config: f_37,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSConfigSpec*.
 ///
 /// Extends `DVSConfigSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSConfigSpec {
     /// Property *DVSConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -97,268 +97,190 @@ impl VMwareDVSConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.opt("configVersion", &self.config_version);
-        o.opt("name", &self.name);
-        o.opt("numStandalonePorts", &self.num_standalone_ports);
-        o.opt("maxPorts", &self.max_ports);
-        o.opt("uplinkPortPolicy", &self.uplink_port_policy);
-        o.opt("uplinkPortgroup", &self.uplink_portgroup);
-        o.opt("defaultPortConfig", &self.default_port_config);
-        o.opt("host", &self.host);
-        o.opt("extensionKey", &self.extension_key);
-        o.opt("description", &self.description);
-        o.opt("policy", &self.policy);
-        o.opt("vendorSpecificConfig", &self.vendor_specific_config);
-        o.opt("contact", &self.contact);
-        o.opt("switchIpAddress", &self.switch_ip_address);
-        o.opt("defaultProxySwitchMaxNumPorts", &self.default_proxy_switch_max_num_ports);
-        o.opt(
-            "infrastructureTrafficResourceConfig",
-            &self.infrastructure_traffic_resource_config,
-        );
-        o.opt(
-            "netResourcePoolTrafficResourceConfig",
-            &self.net_resource_pool_traffic_resource_config,
-        );
-        o.opt("networkResourceControlVersion", &self.network_resource_control_version);
-        o.opt("pvlanConfigSpec", &self.pvlan_config_spec);
-        o.opt("vspanConfigSpec", &self.vspan_config_spec);
-        o.opt("maxMtu", &self.max_mtu);
-        o.opt("linkDiscoveryProtocolConfig", &self.link_discovery_protocol_config);
-        o.opt("ipfixConfig", &self.ipfix_config);
-        o.opt("lacpApiVersion", &self.lacp_api_version);
-        o.opt("multicastFilteringMode", &self.multicast_filtering_mode);
-        o.opt("networkOffloadSpecId", &self.network_offload_spec_id);
-        o.opt("networkOffloadConfig", &self.network_offload_config);
-        o.opt("realTimeConfig", &self.real_time_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSConfigSpec",
+    type_name: Some("VMwareDVSConfigSpec"),
+    wire: &[
+        "dynamicProperty",
+        "configVersion",
+        "name",
+        "numStandalonePorts",
+        "maxPorts",
+        "uplinkPortPolicy",
+        "uplinkPortgroup",
+        "defaultPortConfig",
+        "host",
+        "extensionKey",
+        "description",
+        "policy",
+        "vendorSpecificConfig",
+        "contact",
+        "switchIpAddress",
+        "defaultProxySwitchMaxNumPorts",
+        "infrastructureTrafficResourceConfig",
+        "netResourcePoolTrafficResourceConfig",
+        "networkResourceControlVersion",
+        "pvlanConfigSpec",
+        "vspanConfigSpec",
+        "maxMtu",
+        "linkDiscoveryProtocolConfig",
+        "ipfixConfig",
+        "lacpApiVersion",
+        "multicastFilteringMode",
+        "networkOffloadSpecId",
+        "networkOffloadConfig",
+        "realTimeConfig",
+    ],
+    names: &[
+        "dynamic_property",
+        "config_version",
+        "name",
+        "num_standalone_ports",
+        "max_ports",
+        "uplink_port_policy",
+        "uplink_portgroup",
+        "default_port_config",
+        "host",
+        "extension_key",
+        "description",
+        "policy",
+        "vendor_specific_config",
+        "contact",
+        "switch_ip_address",
+        "default_proxy_switch_max_num_ports",
+        "infrastructure_traffic_resource_config",
+        "net_resource_pool_traffic_resource_config",
+        "network_resource_control_version",
+        "pvlan_config_spec",
+        "vspan_config_spec",
+        "max_mtu",
+        "link_discovery_protocol_config",
+        "ipfix_config",
+        "lacp_api_version",
+        "multicast_filtering_mode",
+        "network_offload_spec_id",
+        "network_offload_config",
+        "real_time_config",
+    ],
+    required: &[],
+    by_name: &[
+        1u16, 13u16, 7u16, 15u16, 10u16, 0u16, 9u16, 8u16, 16u16, 23u16, 24u16, 22u16,
+        21u16, 4u16, 25u16, 2u16, 17u16, 27u16, 26u16, 18u16, 3u16, 11u16, 19u16, 28u16,
+        14u16, 5u16, 6u16, 12u16, 20u16,
+    ],
+};
+impl crate::object::Object for VMwareDVSConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dynamic_property,
+            1usize => &self.config_version,
+            2usize => &self.name,
+            3usize => &self.num_standalone_ports,
+            4usize => &self.max_ports,
+            5usize => &self.uplink_port_policy,
+            6usize => &self.uplink_portgroup,
+            7usize => &self.default_port_config,
+            8usize => &self.host,
+            9usize => &self.extension_key,
+            10usize => &self.description,
+            11usize => &self.policy,
+            12usize => &self.vendor_specific_config,
+            13usize => &self.contact,
+            14usize => &self.switch_ip_address,
+            15usize => &self.default_proxy_switch_max_num_ports,
+            16usize => &self.infrastructure_traffic_resource_config,
+            17usize => &self.net_resource_pool_traffic_resource_config,
+            18usize => &self.network_resource_control_version,
+            19usize => &self.pvlan_config_spec,
+            20usize => &self.vspan_config_spec,
+            21usize => &self.max_mtu,
+            22usize => &self.link_discovery_protocol_config,
+            23usize => &self.ipfix_config,
+            24usize => &self.lacp_api_version,
+            25usize => &self.multicast_filtering_mode,
+            26usize => &self.network_offload_spec_id,
+            27usize => &self.network_offload_config,
+            28usize => &self.real_time_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dynamic_property,
+            1usize => &mut self.config_version,
+            2usize => &mut self.name,
+            3usize => &mut self.num_standalone_ports,
+            4usize => &mut self.max_ports,
+            5usize => &mut self.uplink_port_policy,
+            6usize => &mut self.uplink_portgroup,
+            7usize => &mut self.default_port_config,
+            8usize => &mut self.host,
+            9usize => &mut self.extension_key,
+            10usize => &mut self.description,
+            11usize => &mut self.policy,
+            12usize => &mut self.vendor_specific_config,
+            13usize => &mut self.contact,
+            14usize => &mut self.switch_ip_address,
+            15usize => &mut self.default_proxy_switch_max_num_ports,
+            16usize => &mut self.infrastructure_traffic_resource_config,
+            17usize => &mut self.net_resource_pool_traffic_resource_config,
+            18usize => &mut self.network_resource_control_version,
+            19usize => &mut self.pvlan_config_spec,
+            20usize => &mut self.vspan_config_spec,
+            21usize => &mut self.max_mtu,
+            22usize => &mut self.link_discovery_protocol_config,
+            23usize => &mut self.ipfix_config,
+            24usize => &mut self.lacp_api_version,
+            25usize => &mut self.multicast_filtering_mode,
+            26usize => &mut self.network_offload_spec_id,
+            27usize => &mut self.network_offload_config,
+            28usize => &mut self.real_time_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VMwareDVSConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSConfigSpec {
-    const TYPE_NAME: &'static str = "VMwareDVSConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::DVSUplinkPortPolicyKind>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<crate::types::DVPortSettingKind>,
-            Option<Vec<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DVSPolicy>>,
-            Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
-            Option<Box<crate::types::DVSContactInfo>>,
-            Option<String>,
-            Option<i32>,
-            Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
-            Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
-            Option<String>,
-            Option<Vec<crate::types::VMwareDVSPvlanConfigSpec>>,
-            Option<Vec<crate::types::VMwareDVSVspanConfigSpec>>,
-            Option<i32>,
-            Option<Box<crate::types::LinkDiscoveryProtocolConfig>>,
-            Option<Box<crate::types::VMwareIpfixConfig>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<
-                Box<crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
-            >,
-            Option<Box<crate::types::VmwareDistributedVirtualSwitchRealTimeConfig>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dynamicProperty")
-                }
-                "configVersion" => crate::de::set(&mut f.1, &mut map, "configVersion"),
-                "name" => crate::de::set(&mut f.2, &mut map, "name"),
-                "numStandalonePorts" => {
-                    crate::de::set(&mut f.3, &mut map, "numStandalonePorts")
-                }
-                "maxPorts" => crate::de::set(&mut f.4, &mut map, "maxPorts"),
-                "uplinkPortPolicy" => {
-                    crate::de::set(&mut f.5, &mut map, "uplinkPortPolicy")
-                }
-                "uplinkPortgroup" => {
-                    crate::de::set_list(&mut f.6, &mut map, "uplinkPortgroup")
-                }
-                "defaultPortConfig" => {
-                    crate::de::set(&mut f.7, &mut map, "defaultPortConfig")
-                }
-                "host" => crate::de::set_list(&mut f.8, &mut map, "host"),
-                "extensionKey" => crate::de::set(&mut f.9, &mut map, "extensionKey"),
-                "description" => crate::de::set(&mut f.10, &mut map, "description"),
-                "policy" => crate::de::set(&mut f.11, &mut map, "policy"),
-                "vendorSpecificConfig" => {
-                    crate::de::set_list(&mut f.12, &mut map, "vendorSpecificConfig")
-                }
-                "contact" => crate::de::set(&mut f.13, &mut map, "contact"),
-                "switchIpAddress" => {
-                    crate::de::set(&mut f.14, &mut map, "switchIpAddress")
-                }
-                "defaultProxySwitchMaxNumPorts" => {
-                    crate::de::set(&mut f.15, &mut map, "defaultProxySwitchMaxNumPorts")
-                }
-                "infrastructureTrafficResourceConfig" => {
-                    crate::de::set_list(
-                        &mut f.16,
-                        &mut map,
-                        "infrastructureTrafficResourceConfig",
-                    )
-                }
-                "netResourcePoolTrafficResourceConfig" => {
-                    crate::de::set_list(
-                        &mut f.17,
-                        &mut map,
-                        "netResourcePoolTrafficResourceConfig",
-                    )
-                }
-                "networkResourceControlVersion" => {
-                    crate::de::set(&mut f.18, &mut map, "networkResourceControlVersion")
-                }
-                "pvlanConfigSpec" => {
-                    crate::de::set_list(&mut f.19, &mut map, "pvlanConfigSpec")
-                }
-                "vspanConfigSpec" => {
-                    crate::de::set_list(&mut f.20, &mut map, "vspanConfigSpec")
-                }
-                "maxMtu" => crate::de::set(&mut f.21, &mut map, "maxMtu"),
-                "linkDiscoveryProtocolConfig" => {
-                    crate::de::set(&mut f.22, &mut map, "linkDiscoveryProtocolConfig")
-                }
-                "ipfixConfig" => crate::de::set(&mut f.23, &mut map, "ipfixConfig"),
-                "lacpApiVersion" => crate::de::set(&mut f.24, &mut map, "lacpApiVersion"),
-                "multicastFilteringMode" => {
-                    crate::de::set(&mut f.25, &mut map, "multicastFilteringMode")
-                }
-                "networkOffloadSpecId" => {
-                    crate::de::set(&mut f.26, &mut map, "networkOffloadSpecId")
-                }
-                "networkOffloadConfig" => {
-                    crate::de::set(&mut f.27, &mut map, "networkOffloadConfig")
-                }
-                "realTimeConfig" => crate::de::set(&mut f.28, &mut map, "realTimeConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-        ) = f;
-        Ok(Self {
-            dynamic_property: f_0,
-            config_version: f_1,
-            name: f_2,
-            num_standalone_ports: f_3,
-            max_ports: f_4,
-            uplink_port_policy: f_5,
-            uplink_portgroup: f_6,
-            default_port_config: f_7,
-            host: f_8,
-            extension_key: f_9,
-            description: f_10,
-            policy: f_11,
-            vendor_specific_config: f_12,
-            contact: f_13,
-            switch_ip_address: f_14,
-            default_proxy_switch_max_num_ports: f_15,
-            infrastructure_traffic_resource_config: f_16,
-            net_resource_pool_traffic_resource_config: f_17,
-            network_resource_control_version: f_18,
-            pvlan_config_spec: f_19,
-            vspan_config_spec: f_20,
-            max_mtu: f_21,
-            link_discovery_protocol_config: f_22,
-            ipfix_config: f_23,
-            lacp_api_version: f_24,
-            multicast_filtering_mode: f_25,
-            network_offload_spec_id: f_26,
-            network_offload_config: f_27,
-            real_time_config: f_28,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSFeatureCapability*.
 ///
 /// Extends `DVSFeatureCapability`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSFeatureCapability {
     /// Deprecated.
     ///
@@ -90,250 +90,165 @@ impl VMwareDVSFeatureCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field(
-            "networkResourceManagementSupported",
-            &self.network_resource_management_supported,
-        );
-        o.opt("vmDirectPathGen2Supported", &self.vm_direct_path_gen2_supported);
-        o.opt("nicTeamingPolicy", &self.nic_teaming_policy);
-        o.opt(
-            "networkResourcePoolHighShareValue",
-            &self.network_resource_pool_high_share_value,
-        );
-        o.opt(
-            "networkResourceManagementCapability",
-            &self.network_resource_management_capability,
-        );
-        o.opt("healthCheckCapability", &self.health_check_capability);
-        o.opt("rollbackCapability", &self.rollback_capability);
-        o.opt("backupRestoreCapability", &self.backup_restore_capability);
-        o.opt("networkFilterSupported", &self.network_filter_supported);
-        o.opt("macLearningSupported", &self.mac_learning_supported);
-        o.opt("vspanSupported", &self.vspan_supported);
-        o.opt("lldpSupported", &self.lldp_supported);
-        o.opt("ipfixSupported", &self.ipfix_supported);
-        o.opt("ipfixCapability", &self.ipfix_capability);
-        o.opt("multicastSnoopingSupported", &self.multicast_snooping_supported);
-        o.opt("vspanCapability", &self.vspan_capability);
-        o.opt("lacpCapability", &self.lacp_capability);
-        o.opt("dpuCapability", &self.dpu_capability);
-        o.opt("nsxSupported", &self.nsx_supported);
-        o.opt("mtuCapability", &self.mtu_capability);
-        o.opt("realTimeConfigSupported", &self.real_time_config_supported);
-        o.opt("perfNicOffloadCapability", &self.perf_nic_offload_capability);
-        o.opt("systemTrafficCapabilities", &self.system_traffic_capabilities);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSFeatureCapability",
+    type_name: Some("VMwareDVSFeatureCapability"),
+    wire: &[
+        "networkResourceManagementSupported",
+        "vmDirectPathGen2Supported",
+        "nicTeamingPolicy",
+        "networkResourcePoolHighShareValue",
+        "networkResourceManagementCapability",
+        "healthCheckCapability",
+        "rollbackCapability",
+        "backupRestoreCapability",
+        "networkFilterSupported",
+        "macLearningSupported",
+        "vspanSupported",
+        "lldpSupported",
+        "ipfixSupported",
+        "ipfixCapability",
+        "multicastSnoopingSupported",
+        "vspanCapability",
+        "lacpCapability",
+        "dpuCapability",
+        "nsxSupported",
+        "mtuCapability",
+        "realTimeConfigSupported",
+        "perfNicOffloadCapability",
+        "systemTrafficCapabilities",
+    ],
+    names: &[
+        "network_resource_management_supported",
+        "vm_direct_path_gen2_supported",
+        "nic_teaming_policy",
+        "network_resource_pool_high_share_value",
+        "network_resource_management_capability",
+        "health_check_capability",
+        "rollback_capability",
+        "backup_restore_capability",
+        "network_filter_supported",
+        "mac_learning_supported",
+        "vspan_supported",
+        "lldp_supported",
+        "ipfix_supported",
+        "ipfix_capability",
+        "multicast_snooping_supported",
+        "vspan_capability",
+        "lacp_capability",
+        "dpu_capability",
+        "nsx_supported",
+        "mtu_capability",
+        "real_time_config_supported",
+        "perf_nic_offload_capability",
+        "system_traffic_capabilities",
+    ],
+    required: &[0u16],
+    by_name: &[
+        7u16, 17u16, 5u16, 13u16, 12u16, 16u16, 11u16, 9u16, 19u16, 14u16, 8u16, 4u16,
+        0u16, 3u16, 2u16, 18u16, 21u16, 20u16, 6u16, 22u16, 1u16, 15u16, 10u16,
+    ],
+};
+impl crate::object::Object for VMwareDVSFeatureCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.network_resource_management_supported,
+            1usize => &self.vm_direct_path_gen2_supported,
+            2usize => &self.nic_teaming_policy,
+            3usize => &self.network_resource_pool_high_share_value,
+            4usize => &self.network_resource_management_capability,
+            5usize => &self.health_check_capability,
+            6usize => &self.rollback_capability,
+            7usize => &self.backup_restore_capability,
+            8usize => &self.network_filter_supported,
+            9usize => &self.mac_learning_supported,
+            10usize => &self.vspan_supported,
+            11usize => &self.lldp_supported,
+            12usize => &self.ipfix_supported,
+            13usize => &self.ipfix_capability,
+            14usize => &self.multicast_snooping_supported,
+            15usize => &self.vspan_capability,
+            16usize => &self.lacp_capability,
+            17usize => &self.dpu_capability,
+            18usize => &self.nsx_supported,
+            19usize => &self.mtu_capability,
+            20usize => &self.real_time_config_supported,
+            21usize => &self.perf_nic_offload_capability,
+            22usize => &self.system_traffic_capabilities,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.network_resource_management_supported,
+            1usize => &mut self.vm_direct_path_gen2_supported,
+            2usize => &mut self.nic_teaming_policy,
+            3usize => &mut self.network_resource_pool_high_share_value,
+            4usize => &mut self.network_resource_management_capability,
+            5usize => &mut self.health_check_capability,
+            6usize => &mut self.rollback_capability,
+            7usize => &mut self.backup_restore_capability,
+            8usize => &mut self.network_filter_supported,
+            9usize => &mut self.mac_learning_supported,
+            10usize => &mut self.vspan_supported,
+            11usize => &mut self.lldp_supported,
+            12usize => &mut self.ipfix_supported,
+            13usize => &mut self.ipfix_capability,
+            14usize => &mut self.multicast_snooping_supported,
+            15usize => &mut self.vspan_capability,
+            16usize => &mut self.lacp_capability,
+            17usize => &mut self.dpu_capability,
+            18usize => &mut self.nsx_supported,
+            19usize => &mut self.mtu_capability,
+            20usize => &mut self.real_time_config_supported,
+            21usize => &mut self.perf_nic_offload_capability,
+            22usize => &mut self.system_traffic_capabilities,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSFeatureCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSFeatureCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSFeatureCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSFeatureCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSFeatureCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDVSFeatureCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSFeatureCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSFeatureCapability {
-    const TYPE_NAME: &'static str = "VMwareDVSFeatureCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<Box<crate::types::DVSNetworkResourceManagementCapability>>,
-            Option<crate::types::DVSHealthCheckCapabilityKind>,
-            Option<Box<crate::types::DVSRollbackCapability>>,
-            Option<Box<crate::types::DVSBackupRestoreCapability>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::VMwareDvsIpfixCapability>>,
-            Option<bool>,
-            Option<Box<crate::types::VMwareDVSVspanCapability>>,
-            Option<Box<crate::types::VMwareDvsLacpCapability>>,
-            Option<Box<crate::types::VMwareDvsDpuCapability>>,
-            Option<bool>,
-            Option<Box<crate::types::VMwareDvsMtuCapability>>,
-            Option<bool>,
-            Option<Box<crate::types::VMwareDvsPerfNicOffloadCapability>>,
-            Option<Box<crate::types::VMwareDvsSystemTrafficCapabilities>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "networkResourceManagementSupported" => {
-                    crate::de::req(
-                        &mut f.0,
-                        &mut map,
-                        "networkResourceManagementSupported",
-                    )
-                }
-                "vmDirectPathGen2Supported" => {
-                    crate::de::set(&mut f.1, &mut map, "vmDirectPathGen2Supported")
-                }
-                "nicTeamingPolicy" => {
-                    crate::de::set_list(&mut f.2, &mut map, "nicTeamingPolicy")
-                }
-                "networkResourcePoolHighShareValue" => {
-                    crate::de::set(
-                        &mut f.3,
-                        &mut map,
-                        "networkResourcePoolHighShareValue",
-                    )
-                }
-                "networkResourceManagementCapability" => {
-                    crate::de::set(
-                        &mut f.4,
-                        &mut map,
-                        "networkResourceManagementCapability",
-                    )
-                }
-                "healthCheckCapability" => {
-                    crate::de::set(&mut f.5, &mut map, "healthCheckCapability")
-                }
-                "rollbackCapability" => {
-                    crate::de::set(&mut f.6, &mut map, "rollbackCapability")
-                }
-                "backupRestoreCapability" => {
-                    crate::de::set(&mut f.7, &mut map, "backupRestoreCapability")
-                }
-                "networkFilterSupported" => {
-                    crate::de::set(&mut f.8, &mut map, "networkFilterSupported")
-                }
-                "macLearningSupported" => {
-                    crate::de::set(&mut f.9, &mut map, "macLearningSupported")
-                }
-                "vspanSupported" => crate::de::set(&mut f.10, &mut map, "vspanSupported"),
-                "lldpSupported" => crate::de::set(&mut f.11, &mut map, "lldpSupported"),
-                "ipfixSupported" => crate::de::set(&mut f.12, &mut map, "ipfixSupported"),
-                "ipfixCapability" => {
-                    crate::de::set(&mut f.13, &mut map, "ipfixCapability")
-                }
-                "multicastSnoopingSupported" => {
-                    crate::de::set(&mut f.14, &mut map, "multicastSnoopingSupported")
-                }
-                "vspanCapability" => {
-                    crate::de::set(&mut f.15, &mut map, "vspanCapability")
-                }
-                "lacpCapability" => crate::de::set(&mut f.16, &mut map, "lacpCapability"),
-                "dpuCapability" => crate::de::set(&mut f.17, &mut map, "dpuCapability"),
-                "nsxSupported" => crate::de::set(&mut f.18, &mut map, "nsxSupported"),
-                "mtuCapability" => crate::de::set(&mut f.19, &mut map, "mtuCapability"),
-                "realTimeConfigSupported" => {
-                    crate::de::set(&mut f.20, &mut map, "realTimeConfigSupported")
-                }
-                "perfNicOffloadCapability" => {
-                    crate::de::set(&mut f.21, &mut map, "perfNicOffloadCapability")
-                }
-                "systemTrafficCapabilities" => {
-                    crate::de::set(&mut f.22, &mut map, "systemTrafficCapabilities")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some()],
-                    &["networkResourceManagementSupported"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            network_resource_management_supported: f_0,
-            vm_direct_path_gen2_supported: f_1,
-            nic_teaming_policy: f_2,
-            network_resource_pool_high_share_value: f_3,
-            network_resource_management_capability: f_4,
-            health_check_capability: f_5,
-            rollback_capability: f_6,
-            backup_restore_capability: f_7,
-            network_filter_supported: f_8,
-            mac_learning_supported: f_9,
-            vspan_supported: f_10,
-            lldp_supported: f_11,
-            ipfix_supported: f_12,
-            ipfix_capability: f_13,
-            multicast_snooping_supported: f_14,
-            vspan_capability: f_15,
-            lacp_capability: f_16,
-            dpu_capability: f_17,
-            nsx_supported: f_18,
-            mtu_capability: f_19,
-            real_time_config_supported: f_20,
-            perf_nic_offload_capability: f_21,
-            system_traffic_capabilities: f_22,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DVSHealthCheckConfig`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VMwareDVSHealthCheckConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSHealthCheckConfig {
     /// Property *DVSHealthCheckConfig.enable*.
     pub enable: Option<bool>,
@@ -22,52 +22,73 @@ impl VMwareDVSHealthCheckConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enable", &self.enable);
-        o.opt("interval", &self.interval);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSHealthCheckConfig",
+    type_name: Some("VMwareDVSHealthCheckConfig"),
+    wire: &["enable", "interval"],
+    names: &["enable", "interval"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VMwareDVSHealthCheckConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enable,
+            1usize => &self.interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enable,
+            1usize => &mut self.interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSHealthCheckConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSHealthCheckConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSHealthCheckConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSHealthCheckConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSHealthCheckConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDVSHealthCheckConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSHealthCheckConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSHealthCheckConfig {
-    const TYPE_NAME: &'static str = "VMwareDVSHealthCheckConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<i32>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enable" => crate::de::set(&mut f.0, &mut map, "enable"),
-                "interval" => crate::de::set(&mut f.1, &mut map, "interval"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            enable: f_0,
-            interval: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VMwareDVSHealthCheckConfig` or any of its subtypes: what a member declared as `VMwareDVSHealthCheckConfig` holds.
@@ -90,11 +111,7 @@ pub enum VMwareDVSHealthCheckConfigKind {
 impl VMwareDVSHealthCheckConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VMwareDVSHealthCheckConfig(v) => v.type_name(),
-            Self::VMwareDVSTeamingHealthCheckConfig(v) => v.type_name(),
-            Self::VMwareDVSVlanMtuHealthCheckConfig(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -126,60 +143,63 @@ for VMwareDVSHealthCheckConfigKind {
         Self::VMwareDVSVlanMtuHealthCheckConfig(Box::new(v))
     }
 }
-impl serde::Serialize for VMwareDVSHealthCheckConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VMwareDVSHealthCheckConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VMwareDVSHealthCheckConfig,
+            id,
+        ) {
+            crate::registry::id::VMwareDVSTeamingHealthCheckConfig => {
+                Self::VMwareDVSTeamingHealthCheckConfig(crate::object::Blank::blank())
+            }
+            crate::registry::id::VMwareDVSVlanMtuHealthCheckConfig => {
+                Self::VMwareDVSVlanMtuHealthCheckConfig(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VMwareDVSHealthCheckConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VMwareDVSHealthCheckConfig(v) => v.serialize(s),
-            Self::VMwareDVSTeamingHealthCheckConfig(v) => v.serialize(s),
-            Self::VMwareDVSVlanMtuHealthCheckConfig(v) => v.serialize(s),
+            Self::VMwareDVSHealthCheckConfig(v) => &**v,
+            Self::VMwareDVSTeamingHealthCheckConfig(v) => &**v,
+            Self::VMwareDVSVlanMtuHealthCheckConfig(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VMwareDVSHealthCheckConfig(v) => &mut **v,
+            Self::VMwareDVSTeamingHealthCheckConfig(v) => &mut **v,
+            Self::VMwareDVSVlanMtuHealthCheckConfig(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VMwareDVSHealthCheckConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VMwareDVSHealthCheckConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VMwareDVSHealthCheckConfigKind {
-    const BASE: u16 = crate::registry::id::VMwareDVSHealthCheckConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VMwareDVSTeamingHealthCheckConfig => {
-                    Self::VMwareDVSTeamingHealthCheckConfig(
-                        Box::new(
-                            <crate::types::VMwareDVSTeamingHealthCheckConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VMwareDVSVlanMtuHealthCheckConfig => {
-                    Self::VMwareDVSVlanMtuHealthCheckConfig(
-                        Box::new(
-                            <crate::types::VMwareDVSVlanMtuHealthCheckConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VMwareDVSHealthCheckConfig(
-                        Box::new(
-                            <crate::types::VMwareDVSHealthCheckConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VMwareDVSHealthCheckConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VMwareDVSHealthCheckConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VMwareDVSHealthCheckConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VMwareDVSHealthCheckConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDvsIpfixCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDvsIpfixCapability {
     /// Property *VMwareDvsIpfixCapability.ipfixSupported*.
     pub ipfix_supported: Option<bool>,
@@ -22,58 +22,78 @@ impl VMwareDvsIpfixCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("ipfixSupported", &self.ipfix_supported);
-        o.opt("ipv6ForIpfixSupported", &self.ipv6_for_ipfix_supported);
-        o.opt("observationDomainIdSupported", &self.observation_domain_id_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDvsIpfixCapability",
+    type_name: Some("VMwareDvsIpfixCapability"),
+    wire: &["ipfixSupported", "ipv6ForIpfixSupported", "observationDomainIdSupported"],
+    names: &[
+        "ipfix_supported",
+        "ipv6_for_ipfix_supported",
+        "observation_domain_id_supported",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VMwareDvsIpfixCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ipfix_supported,
+            1usize => &self.ipv6_for_ipfix_supported,
+            2usize => &self.observation_domain_id_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ipfix_supported,
+            1usize => &mut self.ipv6_for_ipfix_supported,
+            2usize => &mut self.observation_domain_id_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDvsIpfixCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDvsIpfixCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDvsIpfixCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDvsIpfixCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDvsIpfixCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDvsIpfixCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDvsIpfixCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDvsIpfixCapability {
-    const TYPE_NAME: &'static str = "VMwareDvsIpfixCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ipfixSupported" => crate::de::set(&mut f.0, &mut map, "ipfixSupported"),
-                "ipv6ForIpfixSupported" => {
-                    crate::de::set(&mut f.1, &mut map, "ipv6ForIpfixSupported")
-                }
-                "observationDomainIdSupported" => {
-                    crate::de::set(&mut f.2, &mut map, "observationDomainIdSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            ipfix_supported: f_0,
-            ipv6_for_ipfix_supported: f_1,
-            observation_domain_id_supported: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDvsLacpCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDvsLacpCapability {
     /// Property *VMwareDvsLacpCapability.lacpSupported*.
     pub lacp_supported: Option<bool>,
@@ -24,54 +24,74 @@ impl VMwareDvsLacpCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("lacpSupported", &self.lacp_supported);
-        o.opt("multiLacpGroupSupported", &self.multi_lacp_group_supported);
-        o.opt("lacpFastModeSupported", &self.lacp_fast_mode_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDvsLacpCapability",
+    type_name: Some("VMwareDvsLacpCapability"),
+    wire: &["lacpSupported", "multiLacpGroupSupported", "lacpFastModeSupported"],
+    names: &["lacp_supported", "multi_lacp_group_supported", "lacp_fast_mode_supported"],
+    required: &[],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for VMwareDvsLacpCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.lacp_supported,
+            1usize => &self.multi_lacp_group_supported,
+            2usize => &self.lacp_fast_mode_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.lacp_supported,
+            1usize => &mut self.multi_lacp_group_supported,
+            2usize => &mut self.lacp_fast_mode_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDvsLacpCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDvsLacpCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDvsLacpCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDvsLacpCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDvsLacpCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VMwareDvsLacpCapability"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDvsLacpCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDvsLacpCapability {
-    const TYPE_NAME: &'static str = "VMwareDvsLacpCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "lacpSupported" => crate::de::set(&mut f.0, &mut map, "lacpSupported"),
-                "multiLacpGroupSupported" => {
-                    crate::de::set(&mut f.1, &mut map, "multiLacpGroupSupported")
-                }
-                "lacpFastModeSupported" => {
-                    crate::de::set(&mut f.2, &mut map, "lacpFastModeSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            lacp_supported: f_0,
-            multi_lacp_group_supported: f_1,
-            lacp_fast_mode_supported: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDvsLacpGroupConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDvsLacpGroupConfig {
     /// Property *VMwareDvsLacpGroupConfig.key*.
     pub key: Option<String>,
@@ -38,90 +38,110 @@ impl VMwareDvsLacpGroupConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("name", &self.name);
-        o.opt("mode", &self.mode);
-        o.opt("uplinkNum", &self.uplink_num);
-        o.opt("loadbalanceAlgorithm", &self.loadbalance_algorithm);
-        o.opt("vlan", &self.vlan);
-        o.opt("ipfix", &self.ipfix);
-        o.opt("uplinkName", &self.uplink_name);
-        o.opt("uplinkPortKey", &self.uplink_port_key);
-        o.opt("timeoutMode", &self.timeout_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDvsLacpGroupConfig",
+    type_name: Some("VMwareDvsLacpGroupConfig"),
+    wire: &[
+        "key",
+        "name",
+        "mode",
+        "uplinkNum",
+        "loadbalanceAlgorithm",
+        "vlan",
+        "ipfix",
+        "uplinkName",
+        "uplinkPortKey",
+        "timeoutMode",
+    ],
+    names: &[
+        "key",
+        "name",
+        "mode",
+        "uplink_num",
+        "loadbalance_algorithm",
+        "vlan",
+        "ipfix",
+        "uplink_name",
+        "uplink_port_key",
+        "timeout_mode",
+    ],
+    required: &[],
+    by_name: &[6u16, 0u16, 4u16, 2u16, 1u16, 9u16, 7u16, 3u16, 8u16, 5u16],
+};
+impl crate::object::Object for VMwareDvsLacpGroupConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.mode,
+            3usize => &self.uplink_num,
+            4usize => &self.loadbalance_algorithm,
+            5usize => &self.vlan,
+            6usize => &self.ipfix,
+            7usize => &self.uplink_name,
+            8usize => &self.uplink_port_key,
+            9usize => &self.timeout_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.mode,
+            3usize => &mut self.uplink_num,
+            4usize => &mut self.loadbalance_algorithm,
+            5usize => &mut self.vlan,
+            6usize => &mut self.ipfix,
+            7usize => &mut self.uplink_name,
+            8usize => &mut self.uplink_port_key,
+            9usize => &mut self.timeout_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDvsLacpGroupConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDvsLacpGroupConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDvsLacpGroupConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDvsLacpGroupConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDvsLacpGroupConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDvsLacpGroupConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDvsLacpGroupConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDvsLacpGroupConfig {
-    const TYPE_NAME: &'static str = "VMwareDvsLacpGroupConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<Box<crate::types::VMwareDvsLagVlanConfig>>,
-            Option<Box<crate::types::VMwareDvsLagIpfixConfig>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "mode" => crate::de::set(&mut f.2, &mut map, "mode"),
-                "uplinkNum" => crate::de::set(&mut f.3, &mut map, "uplinkNum"),
-                "loadbalanceAlgorithm" => {
-                    crate::de::set(&mut f.4, &mut map, "loadbalanceAlgorithm")
-                }
-                "vlan" => crate::de::set(&mut f.5, &mut map, "vlan"),
-                "ipfix" => crate::de::set(&mut f.6, &mut map, "ipfix"),
-                "uplinkName" => crate::de::set_list(&mut f.7, &mut map, "uplinkName"),
-                "uplinkPortKey" => {
-                    crate::de::set_list(&mut f.8, &mut map, "uplinkPortKey")
-                }
-                "timeoutMode" => crate::de::set(&mut f.9, &mut map, "timeoutMode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            mode: f_2,
-            uplink_num: f_3,
-            loadbalance_algorithm: f_4,
-            vlan: f_5,
-            ipfix: f_6,
-            uplink_name: f_7,
-            uplink_port_key: f_8,
-            timeout_mode: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -94,8 +94,9 @@ impl VMwareDvsLacpLoadBalanceAlgorithm {
         }
     }
 }
-impl crate::de::StringEnum for VMwareDvsLacpLoadBalanceAlgorithm {
-    fn from_wire(v: &str) -> Self {
+impl VMwareDvsLacpLoadBalanceAlgorithm {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "srcMac" => Self::SrcMac,
             "destMac" => Self::DestMac,
@@ -123,13 +124,13 @@ impl crate::de::StringEnum for VMwareDvsLacpLoadBalanceAlgorithm {
 }
 impl From<&str> for VMwareDvsLacpLoadBalanceAlgorithm {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VMwareDvsLacpLoadBalanceAlgorithm {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VMwareDvsLacpLoadBalanceAlgorithm {
@@ -137,13 +138,33 @@ impl std::fmt::Display for VMwareDvsLacpLoadBalanceAlgorithm {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VMwareDvsLacpLoadBalanceAlgorithm {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VMwareDvsLacpLoadBalanceAlgorithm {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VMwareDvsLacpLoadBalanceAlgorithm {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDvsLacpLoadBalanceAlgorithm {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDvsLacpLoadBalanceAlgorithm {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

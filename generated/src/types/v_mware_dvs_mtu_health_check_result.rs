@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSMtuHealthCheckResult*.
 ///
 /// Extends `HostMemberUplinkHealthCheckResult`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSMtuHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<String>,
@@ -26,80 +26,90 @@ impl VMwareDVSMtuHealthCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("summary", &self.summary);
-        o.field("uplinkPortKey", &self.uplink_port_key);
-        o.field("mtuMismatch", &self.mtu_mismatch);
-        o.opt("vlanSupportSwitchMtu", &self.vlan_support_switch_mtu);
-        o.opt("vlanNotSupportSwitchMtu", &self.vlan_not_support_switch_mtu);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSMtuHealthCheckResult",
+    type_name: Some("VMwareDVSMtuHealthCheckResult"),
+    wire: &[
+        "summary",
+        "uplinkPortKey",
+        "mtuMismatch",
+        "vlanSupportSwitchMtu",
+        "vlanNotSupportSwitchMtu",
+    ],
+    names: &[
+        "summary",
+        "uplink_port_key",
+        "mtu_mismatch",
+        "vlan_support_switch_mtu",
+        "vlan_not_support_switch_mtu",
+    ],
+    required: &[1u16, 2u16],
+    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+};
+impl crate::object::Object for VMwareDVSMtuHealthCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.summary,
+            1usize => &self.uplink_port_key,
+            2usize => &self.mtu_mismatch,
+            3usize => &self.vlan_support_switch_mtu,
+            4usize => &self.vlan_not_support_switch_mtu,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.summary,
+            1usize => &mut self.uplink_port_key,
+            2usize => &mut self.mtu_mismatch,
+            3usize => &mut self.vlan_support_switch_mtu,
+            4usize => &mut self.vlan_not_support_switch_mtu,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSMtuHealthCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSMtuHealthCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSMtuHealthCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSMtuHealthCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSMtuHealthCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDVSMtuHealthCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSMtuHealthCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSMtuHealthCheckResult {
-    const TYPE_NAME: &'static str = "VMwareDVSMtuHealthCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::NumericRange>>,
-            Option<Vec<crate::types::NumericRange>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "summary" => crate::de::set(&mut f.0, &mut map, "summary"),
-                "uplinkPortKey" => crate::de::req(&mut f.1, &mut map, "uplinkPortKey"),
-                "mtuMismatch" => crate::de::req(&mut f.2, &mut map, "mtuMismatch"),
-                "vlanSupportSwitchMtu" => {
-                    crate::de::set_list(&mut f.3, &mut map, "vlanSupportSwitchMtu")
-                }
-                "vlanNotSupportSwitchMtu" => {
-                    crate::de::set_list(&mut f.4, &mut map, "vlanNotSupportSwitchMtu")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some()],
-                    &["uplinkPortKey", "mtuMismatch"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            summary: f_0,
-            uplink_port_key: f_1,
-            mtu_mismatch: f_2,
-            vlan_support_switch_mtu: f_3,
-            vlan_not_support_switch_mtu: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

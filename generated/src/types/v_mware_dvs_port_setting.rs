@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSPortSetting*.
 ///
 /// Extends `DVPortSetting`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSPortSetting {
     /// Property *DVPortSetting.blocked*.
     pub blocked: Option<Box<crate::types::BoolPolicy>>,
@@ -48,154 +48,137 @@ impl VMwareDVSPortSetting {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("blocked", &self.blocked);
-        o.opt("vmDirectPathGen2Allowed", &self.vm_direct_path_gen2_allowed);
-        o.opt("inShapingPolicy", &self.in_shaping_policy);
-        o.opt("outShapingPolicy", &self.out_shaping_policy);
-        o.opt("vendorSpecificConfig", &self.vendor_specific_config);
-        o.opt("networkResourcePoolKey", &self.network_resource_pool_key);
-        o.opt("filterPolicy", &self.filter_policy);
-        o.opt("vlan", &self.vlan);
-        o.opt("qosTag", &self.qos_tag);
-        o.opt("uplinkTeamingPolicy", &self.uplink_teaming_policy);
-        o.opt("securityPolicy", &self.security_policy);
-        o.opt("ipfixEnabled", &self.ipfix_enabled);
-        o.opt("txUplink", &self.tx_uplink);
-        o.opt("lacpPolicy", &self.lacp_policy);
-        o.opt("macManagementPolicy", &self.mac_management_policy);
-        o.opt("VNI", &self.vni);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSPortSetting",
+    type_name: Some("VMwareDVSPortSetting"),
+    wire: &[
+        "blocked",
+        "vmDirectPathGen2Allowed",
+        "inShapingPolicy",
+        "outShapingPolicy",
+        "vendorSpecificConfig",
+        "networkResourcePoolKey",
+        "filterPolicy",
+        "vlan",
+        "qosTag",
+        "uplinkTeamingPolicy",
+        "securityPolicy",
+        "ipfixEnabled",
+        "txUplink",
+        "lacpPolicy",
+        "macManagementPolicy",
+        "VNI",
+    ],
+    names: &[
+        "blocked",
+        "vm_direct_path_gen2_allowed",
+        "in_shaping_policy",
+        "out_shaping_policy",
+        "vendor_specific_config",
+        "network_resource_pool_key",
+        "filter_policy",
+        "vlan",
+        "qos_tag",
+        "uplink_teaming_policy",
+        "security_policy",
+        "ipfix_enabled",
+        "tx_uplink",
+        "lacp_policy",
+        "mac_management_policy",
+        "vni",
+    ],
+    required: &[],
+    by_name: &[
+        15u16, 0u16, 6u16, 2u16, 11u16, 13u16, 14u16, 5u16, 3u16, 8u16, 10u16, 12u16,
+        9u16, 4u16, 7u16, 1u16,
+    ],
+};
+impl crate::object::Object for VMwareDVSPortSetting {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.blocked,
+            1usize => &self.vm_direct_path_gen2_allowed,
+            2usize => &self.in_shaping_policy,
+            3usize => &self.out_shaping_policy,
+            4usize => &self.vendor_specific_config,
+            5usize => &self.network_resource_pool_key,
+            6usize => &self.filter_policy,
+            7usize => &self.vlan,
+            8usize => &self.qos_tag,
+            9usize => &self.uplink_teaming_policy,
+            10usize => &self.security_policy,
+            11usize => &self.ipfix_enabled,
+            12usize => &self.tx_uplink,
+            13usize => &self.lacp_policy,
+            14usize => &self.mac_management_policy,
+            15usize => &self.vni,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.blocked,
+            1usize => &mut self.vm_direct_path_gen2_allowed,
+            2usize => &mut self.in_shaping_policy,
+            3usize => &mut self.out_shaping_policy,
+            4usize => &mut self.vendor_specific_config,
+            5usize => &mut self.network_resource_pool_key,
+            6usize => &mut self.filter_policy,
+            7usize => &mut self.vlan,
+            8usize => &mut self.qos_tag,
+            9usize => &mut self.uplink_teaming_policy,
+            10usize => &mut self.security_policy,
+            11usize => &mut self.ipfix_enabled,
+            12usize => &mut self.tx_uplink,
+            13usize => &mut self.lacp_policy,
+            14usize => &mut self.mac_management_policy,
+            15usize => &mut self.vni,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSPortSetting {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSPortSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSPortSetting {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSPortSetting {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSPortSetting {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VMwareDVSPortSetting"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSPortSetting {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSPortSetting {
-    const TYPE_NAME: &'static str = "VMwareDVSPortSetting";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::DVSTrafficShapingPolicy>>,
-            Option<Box<crate::types::DVSTrafficShapingPolicy>>,
-            Option<Box<crate::types::DVSVendorSpecificConfig>>,
-            Option<Box<crate::types::StringPolicy>>,
-            Option<Box<crate::types::DvsFilterPolicy>>,
-            Option<crate::types::VmwareDistributedVirtualSwitchVlanSpecKind>,
-            Option<Box<crate::types::IntPolicy>>,
-            Option<Box<crate::types::VmwareUplinkPortTeamingPolicy>>,
-            Option<Box<crate::types::DVSSecurityPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::VMwareUplinkLacpPolicy>>,
-            Option<Box<crate::types::DVSMacManagementPolicy>>,
-            Option<Box<crate::types::IntPolicy>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "blocked" => crate::de::set(&mut f.0, &mut map, "blocked"),
-                "vmDirectPathGen2Allowed" => {
-                    crate::de::set(&mut f.1, &mut map, "vmDirectPathGen2Allowed")
-                }
-                "inShapingPolicy" => {
-                    crate::de::set(&mut f.2, &mut map, "inShapingPolicy")
-                }
-                "outShapingPolicy" => {
-                    crate::de::set(&mut f.3, &mut map, "outShapingPolicy")
-                }
-                "vendorSpecificConfig" => {
-                    crate::de::set(&mut f.4, &mut map, "vendorSpecificConfig")
-                }
-                "networkResourcePoolKey" => {
-                    crate::de::set(&mut f.5, &mut map, "networkResourcePoolKey")
-                }
-                "filterPolicy" => crate::de::set(&mut f.6, &mut map, "filterPolicy"),
-                "vlan" => crate::de::set(&mut f.7, &mut map, "vlan"),
-                "qosTag" => crate::de::set(&mut f.8, &mut map, "qosTag"),
-                "uplinkTeamingPolicy" => {
-                    crate::de::set(&mut f.9, &mut map, "uplinkTeamingPolicy")
-                }
-                "securityPolicy" => crate::de::set(&mut f.10, &mut map, "securityPolicy"),
-                "ipfixEnabled" => crate::de::set(&mut f.11, &mut map, "ipfixEnabled"),
-                "txUplink" => crate::de::set(&mut f.12, &mut map, "txUplink"),
-                "lacpPolicy" => crate::de::set(&mut f.13, &mut map, "lacpPolicy"),
-                "macManagementPolicy" => {
-                    crate::de::set(&mut f.14, &mut map, "macManagementPolicy")
-                }
-                "VNI" => crate::de::set(&mut f.15, &mut map, "VNI"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-        ) = f;
-        Ok(Self {
-            blocked: f_0,
-            vm_direct_path_gen2_allowed: f_1,
-            in_shaping_policy: f_2,
-            out_shaping_policy: f_3,
-            vendor_specific_config: f_4,
-            network_resource_pool_key: f_5,
-            filter_policy: f_6,
-            vlan: f_7,
-            qos_tag: f_8,
-            uplink_teaming_policy: f_9,
-            security_policy: f_10,
-            ipfix_enabled: f_11,
-            tx_uplink: f_12,
-            lacp_policy: f_13,
-            mac_management_policy: f_14,
-            vni: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSPortgroupPolicy*.
 ///
 /// Extends `DVPortgroupPolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSPortgroupPolicy {
     /// Property *DVPortgroupPolicy.blockOverrideAllowed*.
     pub block_override_allowed: bool,
@@ -43,167 +43,118 @@ impl VMwareDVSPortgroupPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("blockOverrideAllowed", &self.block_override_allowed);
-        o.field("shapingOverrideAllowed", &self.shaping_override_allowed);
-        o.field("vendorConfigOverrideAllowed", &self.vendor_config_override_allowed);
-        o.field("livePortMovingAllowed", &self.live_port_moving_allowed);
-        o.field("portConfigResetAtDisconnect", &self.port_config_reset_at_disconnect);
-        o.opt(
-            "networkResourcePoolOverrideAllowed",
-            &self.network_resource_pool_override_allowed,
-        );
-        o.opt("trafficFilterOverrideAllowed", &self.traffic_filter_override_allowed);
-        o.field("vlanOverrideAllowed", &self.vlan_override_allowed);
-        o.field("uplinkTeamingOverrideAllowed", &self.uplink_teaming_override_allowed);
-        o.field("securityPolicyOverrideAllowed", &self.security_policy_override_allowed);
-        o.opt("ipfixOverrideAllowed", &self.ipfix_override_allowed);
-        o.opt("macManagementOverrideAllowed", &self.mac_management_override_allowed);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSPortgroupPolicy",
+    type_name: Some("VMwareDVSPortgroupPolicy"),
+    wire: &[
+        "blockOverrideAllowed",
+        "shapingOverrideAllowed",
+        "vendorConfigOverrideAllowed",
+        "livePortMovingAllowed",
+        "portConfigResetAtDisconnect",
+        "networkResourcePoolOverrideAllowed",
+        "trafficFilterOverrideAllowed",
+        "vlanOverrideAllowed",
+        "uplinkTeamingOverrideAllowed",
+        "securityPolicyOverrideAllowed",
+        "ipfixOverrideAllowed",
+        "macManagementOverrideAllowed",
+    ],
+    names: &[
+        "block_override_allowed",
+        "shaping_override_allowed",
+        "vendor_config_override_allowed",
+        "live_port_moving_allowed",
+        "port_config_reset_at_disconnect",
+        "network_resource_pool_override_allowed",
+        "traffic_filter_override_allowed",
+        "vlan_override_allowed",
+        "uplink_teaming_override_allowed",
+        "security_policy_override_allowed",
+        "ipfix_override_allowed",
+        "mac_management_override_allowed",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 7u16, 8u16, 9u16],
+    by_name: &[0u16, 10u16, 3u16, 11u16, 5u16, 4u16, 9u16, 1u16, 6u16, 8u16, 2u16, 7u16],
+};
+impl crate::object::Object for VMwareDVSPortgroupPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.block_override_allowed,
+            1usize => &self.shaping_override_allowed,
+            2usize => &self.vendor_config_override_allowed,
+            3usize => &self.live_port_moving_allowed,
+            4usize => &self.port_config_reset_at_disconnect,
+            5usize => &self.network_resource_pool_override_allowed,
+            6usize => &self.traffic_filter_override_allowed,
+            7usize => &self.vlan_override_allowed,
+            8usize => &self.uplink_teaming_override_allowed,
+            9usize => &self.security_policy_override_allowed,
+            10usize => &self.ipfix_override_allowed,
+            11usize => &self.mac_management_override_allowed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.block_override_allowed,
+            1usize => &mut self.shaping_override_allowed,
+            2usize => &mut self.vendor_config_override_allowed,
+            3usize => &mut self.live_port_moving_allowed,
+            4usize => &mut self.port_config_reset_at_disconnect,
+            5usize => &mut self.network_resource_pool_override_allowed,
+            6usize => &mut self.traffic_filter_override_allowed,
+            7usize => &mut self.vlan_override_allowed,
+            8usize => &mut self.uplink_teaming_override_allowed,
+            9usize => &mut self.security_policy_override_allowed,
+            10usize => &mut self.ipfix_override_allowed,
+            11usize => &mut self.mac_management_override_allowed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSPortgroupPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSPortgroupPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSPortgroupPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSPortgroupPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSPortgroupPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDVSPortgroupPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSPortgroupPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSPortgroupPolicy {
-    const TYPE_NAME: &'static str = "VMwareDVSPortgroupPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "blockOverrideAllowed" => {
-                    crate::de::req(&mut f.0, &mut map, "blockOverrideAllowed")
-                }
-                "shapingOverrideAllowed" => {
-                    crate::de::req(&mut f.1, &mut map, "shapingOverrideAllowed")
-                }
-                "vendorConfigOverrideAllowed" => {
-                    crate::de::req(&mut f.2, &mut map, "vendorConfigOverrideAllowed")
-                }
-                "livePortMovingAllowed" => {
-                    crate::de::req(&mut f.3, &mut map, "livePortMovingAllowed")
-                }
-                "portConfigResetAtDisconnect" => {
-                    crate::de::req(&mut f.4, &mut map, "portConfigResetAtDisconnect")
-                }
-                "networkResourcePoolOverrideAllowed" => {
-                    crate::de::set(
-                        &mut f.5,
-                        &mut map,
-                        "networkResourcePoolOverrideAllowed",
-                    )
-                }
-                "trafficFilterOverrideAllowed" => {
-                    crate::de::set(&mut f.6, &mut map, "trafficFilterOverrideAllowed")
-                }
-                "vlanOverrideAllowed" => {
-                    crate::de::req(&mut f.7, &mut map, "vlanOverrideAllowed")
-                }
-                "uplinkTeamingOverrideAllowed" => {
-                    crate::de::req(&mut f.8, &mut map, "uplinkTeamingOverrideAllowed")
-                }
-                "securityPolicyOverrideAllowed" => {
-                    crate::de::req(&mut f.9, &mut map, "securityPolicyOverrideAllowed")
-                }
-                "ipfixOverrideAllowed" => {
-                    crate::de::set(&mut f.10, &mut map, "ipfixOverrideAllowed")
-                }
-                "macManagementOverrideAllowed" => {
-                    crate::de::set(&mut f.11, &mut map, "macManagementOverrideAllowed")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _, Some(_), Some(_),
-            Some(_), _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                    ],
-                    &[
-                        "blockOverrideAllowed",
-                        "shapingOverrideAllowed",
-                        "vendorConfigOverrideAllowed",
-                        "livePortMovingAllowed",
-                        "portConfigResetAtDisconnect",
-                        "vlanOverrideAllowed",
-                        "uplinkTeamingOverrideAllowed",
-                        "securityPolicyOverrideAllowed",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            f_6,
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            f_10,
-            f_11,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            block_override_allowed: f_0,
-            shaping_override_allowed: f_1,
-            vendor_config_override_allowed: f_2,
-            live_port_moving_allowed: f_3,
-            port_config_reset_at_disconnect: f_4,
-            network_resource_pool_override_allowed: f_5,
-            traffic_filter_override_allowed: f_6,
-            vlan_override_allowed: f_7,
-            uplink_teaming_override_allowed: f_8,
-            security_policy_override_allowed: f_9,
-            ipfix_override_allowed: f_10,
-            mac_management_override_allowed: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

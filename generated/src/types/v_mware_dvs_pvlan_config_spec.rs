@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSPvlanConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSPvlanConfigSpec {
     /// Property *VMwareDVSPvlanConfigSpec.pvlanEntry*.
     pub pvlan_entry: Box<crate::types::VMwareDVSPvlanMapEntry>,
@@ -20,64 +20,72 @@ impl VMwareDVSPvlanConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("pvlanEntry", &self.pvlan_entry);
-        o.field("operation", &self.operation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSPvlanConfigSpec",
+    type_name: Some("VMwareDVSPvlanConfigSpec"),
+    wire: &["pvlanEntry", "operation"],
+    names: &["pvlan_entry", "operation"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VMwareDVSPvlanConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.pvlan_entry,
+            1usize => &self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.pvlan_entry,
+            1usize => &mut self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSPvlanConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSPvlanConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSPvlanConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSPvlanConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSPvlanConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDVSPvlanConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSPvlanConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSPvlanConfigSpec {
-    const TYPE_NAME: &'static str = "VMwareDVSPvlanConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::VMwareDVSPvlanMapEntry>>, Option<String>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "pvlanEntry" => crate::de::req(&mut f.0, &mut map, "pvlanEntry"),
-                "operation" => crate::de::req(&mut f.1, &mut map, "operation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["pvlanEntry", "operation"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            pvlan_entry: f_0,
-            operation: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSPvlanMapEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSPvlanMapEntry {
     /// Property *VMwareDVSPvlanMapEntry.primaryVlanId*.
     pub primary_vlan_id: i32,
@@ -22,62 +22,74 @@ impl VMwareDVSPvlanMapEntry {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("primaryVlanId", &self.primary_vlan_id);
-        o.field("secondaryVlanId", &self.secondary_vlan_id);
-        o.field("pvlanType", &self.pvlan_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSPvlanMapEntry",
+    type_name: Some("VMwareDVSPvlanMapEntry"),
+    wire: &["primaryVlanId", "secondaryVlanId", "pvlanType"],
+    names: &["primary_vlan_id", "secondary_vlan_id", "pvlan_type"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VMwareDVSPvlanMapEntry {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.primary_vlan_id,
+            1usize => &self.secondary_vlan_id,
+            2usize => &self.pvlan_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.primary_vlan_id,
+            1usize => &mut self.secondary_vlan_id,
+            2usize => &mut self.pvlan_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSPvlanMapEntry {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSPvlanMapEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSPvlanMapEntry {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSPvlanMapEntry {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSPvlanMapEntry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VMwareDVSPvlanMapEntry"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSPvlanMapEntry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSPvlanMapEntry {
-    const TYPE_NAME: &'static str = "VMwareDVSPvlanMapEntry";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "primaryVlanId" => crate::de::req(&mut f.0, &mut map, "primaryVlanId"),
-                "secondaryVlanId" => {
-                    crate::de::req(&mut f.1, &mut map, "secondaryVlanId")
-                }
-                "pvlanType" => crate::de::req(&mut f.2, &mut map, "pvlanType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["primaryVlanId", "secondaryVlanId", "pvlanType"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            primary_vlan_id: f_0,
-            secondary_vlan_id: f_1,
-            pvlan_type: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

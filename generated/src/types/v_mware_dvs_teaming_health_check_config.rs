@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSTeamingHealthCheckConfig*.
 ///
 /// Extends `VMwareDVSHealthCheckConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSTeamingHealthCheckConfig {
     /// Property *DVSHealthCheckConfig.enable*.
     pub enable: Option<bool>,
@@ -20,51 +20,72 @@ impl VMwareDVSTeamingHealthCheckConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enable", &self.enable);
-        o.opt("interval", &self.interval);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSTeamingHealthCheckConfig",
+    type_name: Some("VMwareDVSTeamingHealthCheckConfig"),
+    wire: &["enable", "interval"],
+    names: &["enable", "interval"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VMwareDVSTeamingHealthCheckConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enable,
+            1usize => &self.interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enable,
+            1usize => &mut self.interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSTeamingHealthCheckConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSTeamingHealthCheckConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSTeamingHealthCheckConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSTeamingHealthCheckConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSTeamingHealthCheckConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDVSTeamingHealthCheckConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSTeamingHealthCheckConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSTeamingHealthCheckConfig {
-    const TYPE_NAME: &'static str = "VMwareDVSTeamingHealthCheckConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<i32>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enable" => crate::de::set(&mut f.0, &mut map, "enable"),
-                "interval" => crate::de::set(&mut f.1, &mut map, "interval"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            enable: f_0,
-            interval: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSTeamingHealthCheckResult*.
 ///
 /// Extends `HostMemberHealthCheckResult`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSTeamingHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<String>,
@@ -20,54 +20,72 @@ impl VMwareDVSTeamingHealthCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("summary", &self.summary);
-        o.field("teamingStatus", &self.teaming_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSTeamingHealthCheckResult",
+    type_name: Some("VMwareDVSTeamingHealthCheckResult"),
+    wire: &["summary", "teamingStatus"],
+    names: &["summary", "teaming_status"],
+    required: &[1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VMwareDVSTeamingHealthCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.summary,
+            1usize => &self.teaming_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.summary,
+            1usize => &mut self.teaming_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSTeamingHealthCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSTeamingHealthCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSTeamingHealthCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSTeamingHealthCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSTeamingHealthCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDVSTeamingHealthCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSTeamingHealthCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSTeamingHealthCheckResult {
-    const TYPE_NAME: &'static str = "VMwareDVSTeamingHealthCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "summary" => crate::de::set(&mut f.0, &mut map, "summary"),
-                "teamingStatus" => crate::de::req(&mut f.1, &mut map, "teamingStatus"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_),)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["teamingStatus"]));
-        }
-        let (f_0, Some(f_1)) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            summary: f_0,
-            teaming_status: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

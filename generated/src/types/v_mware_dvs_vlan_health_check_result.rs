@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSVlanHealthCheckResult*.
 ///
 /// Extends `HostMemberUplinkHealthCheckResult`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSVlanHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<String>,
@@ -24,69 +24,76 @@ impl VMwareDVSVlanHealthCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("summary", &self.summary);
-        o.field("uplinkPortKey", &self.uplink_port_key);
-        o.opt("trunkedVlan", &self.trunked_vlan);
-        o.opt("untrunkedVlan", &self.untrunked_vlan);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSVlanHealthCheckResult",
+    type_name: Some("VMwareDVSVlanHealthCheckResult"),
+    wire: &["summary", "uplinkPortKey", "trunkedVlan", "untrunkedVlan"],
+    names: &["summary", "uplink_port_key", "trunked_vlan", "untrunked_vlan"],
+    required: &[1u16],
+    by_name: &[0u16, 2u16, 3u16, 1u16],
+};
+impl crate::object::Object for VMwareDVSVlanHealthCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.summary,
+            1usize => &self.uplink_port_key,
+            2usize => &self.trunked_vlan,
+            3usize => &self.untrunked_vlan,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.summary,
+            1usize => &mut self.uplink_port_key,
+            2usize => &mut self.trunked_vlan,
+            3usize => &mut self.untrunked_vlan,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSVlanHealthCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSVlanHealthCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSVlanHealthCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSVlanHealthCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSVlanHealthCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDVSVlanHealthCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSVlanHealthCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSVlanHealthCheckResult {
-    const TYPE_NAME: &'static str = "VMwareDVSVlanHealthCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::NumericRange>>,
-            Option<Vec<crate::types::NumericRange>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "summary" => crate::de::set(&mut f.0, &mut map, "summary"),
-                "uplinkPortKey" => crate::de::req(&mut f.1, &mut map, "uplinkPortKey"),
-                "trunkedVlan" => crate::de::set_list(&mut f.2, &mut map, "trunkedVlan"),
-                "untrunkedVlan" => {
-                    crate::de::set_list(&mut f.3, &mut map, "untrunkedVlan")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["uplinkPortKey"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            summary: f_0,
-            uplink_port_key: f_1,
-            trunked_vlan: f_2,
-            untrunked_vlan: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VMwareDVSVspanCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareDVSVspanCapability {
     /// Property *VMwareDVSVspanCapability.mixedDestSupported*.
     pub mixed_dest_supported: bool,
@@ -30,110 +30,98 @@ impl VMwareDVSVspanCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("mixedDestSupported", &self.mixed_dest_supported);
-        o.field("dvportSupported", &self.dvport_supported);
-        o.field("remoteSourceSupported", &self.remote_source_supported);
-        o.field("remoteDestSupported", &self.remote_dest_supported);
-        o.field("encapRemoteSourceSupported", &self.encap_remote_source_supported);
-        o.opt("erspanProtocolSupported", &self.erspan_protocol_supported);
-        o.opt("mirrorNetstackSupported", &self.mirror_netstack_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareDVSVspanCapability",
+    type_name: Some("VMwareDVSVspanCapability"),
+    wire: &[
+        "mixedDestSupported",
+        "dvportSupported",
+        "remoteSourceSupported",
+        "remoteDestSupported",
+        "encapRemoteSourceSupported",
+        "erspanProtocolSupported",
+        "mirrorNetstackSupported",
+    ],
+    names: &[
+        "mixed_dest_supported",
+        "dvport_supported",
+        "remote_source_supported",
+        "remote_dest_supported",
+        "encap_remote_source_supported",
+        "erspan_protocol_supported",
+        "mirror_netstack_supported",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[1u16, 4u16, 5u16, 6u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for VMwareDVSVspanCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.mixed_dest_supported,
+            1usize => &self.dvport_supported,
+            2usize => &self.remote_source_supported,
+            3usize => &self.remote_dest_supported,
+            4usize => &self.encap_remote_source_supported,
+            5usize => &self.erspan_protocol_supported,
+            6usize => &self.mirror_netstack_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.mixed_dest_supported,
+            1usize => &mut self.dvport_supported,
+            2usize => &mut self.remote_source_supported,
+            3usize => &mut self.remote_dest_supported,
+            4usize => &mut self.encap_remote_source_supported,
+            5usize => &mut self.erspan_protocol_supported,
+            6usize => &mut self.mirror_netstack_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareDVSVspanCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareDVSVspanCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareDVSVspanCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareDVSVspanCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareDVSVspanCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareDVSVspanCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareDVSVspanCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareDVSVspanCapability {
-    const TYPE_NAME: &'static str = "VMwareDVSVspanCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "mixedDestSupported" => {
-                    crate::de::req(&mut f.0, &mut map, "mixedDestSupported")
-                }
-                "dvportSupported" => {
-                    crate::de::req(&mut f.1, &mut map, "dvportSupported")
-                }
-                "remoteSourceSupported" => {
-                    crate::de::req(&mut f.2, &mut map, "remoteSourceSupported")
-                }
-                "remoteDestSupported" => {
-                    crate::de::req(&mut f.3, &mut map, "remoteDestSupported")
-                }
-                "encapRemoteSourceSupported" => {
-                    crate::de::req(&mut f.4, &mut map, "encapRemoteSourceSupported")
-                }
-                "erspanProtocolSupported" => {
-                    crate::de::set(&mut f.5, &mut map, "erspanProtocolSupported")
-                }
-                "mirrorNetstackSupported" => {
-                    crate::de::set(&mut f.6, &mut map, "mirrorNetstackSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "mixedDestSupported",
-                        "dvportSupported",
-                        "remoteSourceSupported",
-                        "remoteDestSupported",
-                        "encapRemoteSourceSupported",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            mixed_dest_supported: f_0,
-            dvport_supported: f_1,
-            remote_source_supported: f_2,
-            remote_dest_supported: f_3,
-            encap_remote_source_supported: f_4,
-            erspan_protocol_supported: f_5,
-            mirror_netstack_supported: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

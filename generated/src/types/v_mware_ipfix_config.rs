@@ -3,7 +3,7 @@
 /// Data object type *VMwareIpfixConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareIpfixConfig {
     /// Property *VMwareIpfixConfig.collectorIpAddress*.
     pub collector_ip_address: Option<String>,
@@ -30,90 +30,98 @@ impl VMwareIpfixConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("collectorIpAddress", &self.collector_ip_address);
-        o.opt("collectorPort", &self.collector_port);
-        o.opt("observationDomainId", &self.observation_domain_id);
-        o.field("activeFlowTimeout", &self.active_flow_timeout);
-        o.opt("idleFlowTimeout", &self.idle_flow_timeout);
-        o.field("samplingRate", &self.sampling_rate);
-        o.field("internalFlowsOnly", &self.internal_flows_only);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareIpfixConfig",
+    type_name: Some("VMwareIpfixConfig"),
+    wire: &[
+        "collectorIpAddress",
+        "collectorPort",
+        "observationDomainId",
+        "activeFlowTimeout",
+        "idleFlowTimeout",
+        "samplingRate",
+        "internalFlowsOnly",
+    ],
+    names: &[
+        "collector_ip_address",
+        "collector_port",
+        "observation_domain_id",
+        "active_flow_timeout",
+        "idle_flow_timeout",
+        "sampling_rate",
+        "internal_flows_only",
+    ],
+    required: &[3u16, 5u16, 6u16],
+    by_name: &[3u16, 0u16, 1u16, 4u16, 6u16, 2u16, 5u16],
+};
+impl crate::object::Object for VMwareIpfixConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.collector_ip_address,
+            1usize => &self.collector_port,
+            2usize => &self.observation_domain_id,
+            3usize => &self.active_flow_timeout,
+            4usize => &self.idle_flow_timeout,
+            5usize => &self.sampling_rate,
+            6usize => &self.internal_flows_only,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.collector_ip_address,
+            1usize => &mut self.collector_port,
+            2usize => &mut self.observation_domain_id,
+            3usize => &mut self.active_flow_timeout,
+            4usize => &mut self.idle_flow_timeout,
+            5usize => &mut self.sampling_rate,
+            6usize => &mut self.internal_flows_only,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareIpfixConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareIpfixConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareIpfixConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareIpfixConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareIpfixConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VMwareIpfixConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareIpfixConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareIpfixConfig {
-    const TYPE_NAME: &'static str = "VMwareIpfixConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<i64>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "collectorIpAddress" => {
-                    crate::de::set(&mut f.0, &mut map, "collectorIpAddress")
-                }
-                "collectorPort" => crate::de::set(&mut f.1, &mut map, "collectorPort"),
-                "observationDomainId" => {
-                    crate::de::set(&mut f.2, &mut map, "observationDomainId")
-                }
-                "activeFlowTimeout" => {
-                    crate::de::req(&mut f.3, &mut map, "activeFlowTimeout")
-                }
-                "idleFlowTimeout" => {
-                    crate::de::set(&mut f.4, &mut map, "idleFlowTimeout")
-                }
-                "samplingRate" => crate::de::req(&mut f.5, &mut map, "samplingRate"),
-                "internalFlowsOnly" => {
-                    crate::de::req(&mut f.6, &mut map, "internalFlowsOnly")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.5.is_some(), f.6.is_some()],
-                    &["activeFlowTimeout", "samplingRate", "internalFlowsOnly"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), f_4, Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            collector_ip_address: f_0,
-            collector_port: f_1,
-            observation_domain_id: f_2,
-            active_flow_timeout: f_3,
-            idle_flow_timeout: f_4,
-            sampling_rate: f_5,
-            internal_flows_only: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

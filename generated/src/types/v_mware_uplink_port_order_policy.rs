@@ -3,7 +3,7 @@
 /// Data object type *VMwareUplinkPortOrderPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareUplinkPortOrderPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -22,67 +22,74 @@ impl VMwareUplinkPortOrderPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inherited", &self.inherited);
-        o.opt("activeUplinkPort", &self.active_uplink_port);
-        o.opt("standbyUplinkPort", &self.standby_uplink_port);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareUplinkPortOrderPolicy",
+    type_name: Some("VMwareUplinkPortOrderPolicy"),
+    wire: &["inherited", "activeUplinkPort", "standbyUplinkPort"],
+    names: &["inherited", "active_uplink_port", "standby_uplink_port"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VMwareUplinkPortOrderPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inherited,
+            1usize => &self.active_uplink_port,
+            2usize => &self.standby_uplink_port,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inherited,
+            1usize => &mut self.active_uplink_port,
+            2usize => &mut self.standby_uplink_port,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareUplinkPortOrderPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareUplinkPortOrderPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareUplinkPortOrderPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareUplinkPortOrderPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareUplinkPortOrderPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VMwareUplinkPortOrderPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareUplinkPortOrderPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareUplinkPortOrderPolicy {
-    const TYPE_NAME: &'static str = "VMwareUplinkPortOrderPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<Vec<String>>, Option<Vec<String>>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inherited" => crate::de::req(&mut f.0, &mut map, "inherited"),
-                "activeUplinkPort" => {
-                    crate::de::set_list(&mut f.1, &mut map, "activeUplinkPort")
-                }
-                "standbyUplinkPort" => {
-                    crate::de::set_list(&mut f.2, &mut map, "standbyUplinkPort")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inherited"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            inherited: f_0,
-            active_uplink_port: f_1,
-            standby_uplink_port: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

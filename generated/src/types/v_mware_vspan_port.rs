@@ -3,7 +3,7 @@
 /// Data object type *VMwareVspanPort*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareVspanPort {
     /// Property *VMwareVspanPort.portKey*.
     pub port_key: Option<Vec<String>>,
@@ -26,66 +26,90 @@ impl VMwareVspanPort {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("portKey", &self.port_key);
-        o.opt("uplinkPortName", &self.uplink_port_name);
-        o.opt("wildcardPortConnecteeType", &self.wildcard_port_connectee_type);
-        o.opt("vlans", &self.vlans);
-        o.opt("ipAddress", &self.ip_address);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareVspanPort",
+    type_name: Some("VMwareVspanPort"),
+    wire: &[
+        "portKey",
+        "uplinkPortName",
+        "wildcardPortConnecteeType",
+        "vlans",
+        "ipAddress",
+    ],
+    names: &[
+        "port_key",
+        "uplink_port_name",
+        "wildcard_port_connectee_type",
+        "vlans",
+        "ip_address",
+    ],
+    required: &[],
+    by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VMwareVspanPort {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.port_key,
+            1usize => &self.uplink_port_name,
+            2usize => &self.wildcard_port_connectee_type,
+            3usize => &self.vlans,
+            4usize => &self.ip_address,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.port_key,
+            1usize => &mut self.uplink_port_name,
+            2usize => &mut self.wildcard_port_connectee_type,
+            3usize => &mut self.vlans,
+            4usize => &mut self.ip_address,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareVspanPort {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareVspanPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareVspanPort {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareVspanPort {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareVspanPort {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VMwareVspanPort"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareVspanPort {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareVspanPort {
-    const TYPE_NAME: &'static str = "VMwareVspanPort";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<i32>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "portKey" => crate::de::set_list(&mut f.0, &mut map, "portKey"),
-                "uplinkPortName" => {
-                    crate::de::set_list(&mut f.1, &mut map, "uplinkPortName")
-                }
-                "wildcardPortConnecteeType" => {
-                    crate::de::set_list(&mut f.2, &mut map, "wildcardPortConnecteeType")
-                }
-                "vlans" => crate::de::set_list(&mut f.3, &mut map, "vlans"),
-                "ipAddress" => crate::de::set_list(&mut f.4, &mut map, "ipAddress"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            port_key: f_0,
-            uplink_port_name: f_1,
-            wildcard_port_connectee_type: f_2,
-            vlans: f_3,
-            ip_address: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

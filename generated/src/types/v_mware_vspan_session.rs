@@ -3,7 +3,7 @@
 /// Data object type *VMwareVspanSession*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VMwareVspanSession {
     /// Property *VMwareVspanSession.key*.
     pub key: Option<String>,
@@ -52,178 +52,145 @@ impl VMwareVspanSession {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("name", &self.name);
-        o.opt("description", &self.description);
-        o.field("enabled", &self.enabled);
-        o.opt("sourcePortTransmitted", &self.source_port_transmitted);
-        o.opt("sourcePortReceived", &self.source_port_received);
-        o.opt("destinationPort", &self.destination_port);
-        o.opt("encapsulationVlanId", &self.encapsulation_vlan_id);
-        o.field("stripOriginalVlan", &self.strip_original_vlan);
-        o.opt("mirroredPacketLength", &self.mirrored_packet_length);
-        o.field("normalTrafficAllowed", &self.normal_traffic_allowed);
-        o.opt("sessionType", &self.session_type);
-        o.opt("samplingRate", &self.sampling_rate);
-        o.opt("encapType", &self.encap_type);
-        o.opt("erspanId", &self.erspan_id);
-        o.opt("erspanCOS", &self.erspan_cos);
-        o.opt("erspanGraNanosec", &self.erspan_gra_nanosec);
-        o.opt("netstack", &self.netstack);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VMwareVspanSession",
+    type_name: Some("VMwareVspanSession"),
+    wire: &[
+        "key",
+        "name",
+        "description",
+        "enabled",
+        "sourcePortTransmitted",
+        "sourcePortReceived",
+        "destinationPort",
+        "encapsulationVlanId",
+        "stripOriginalVlan",
+        "mirroredPacketLength",
+        "normalTrafficAllowed",
+        "sessionType",
+        "samplingRate",
+        "encapType",
+        "erspanId",
+        "erspanCOS",
+        "erspanGraNanosec",
+        "netstack",
+    ],
+    names: &[
+        "key",
+        "name",
+        "description",
+        "enabled",
+        "source_port_transmitted",
+        "source_port_received",
+        "destination_port",
+        "encapsulation_vlan_id",
+        "strip_original_vlan",
+        "mirrored_packet_length",
+        "normal_traffic_allowed",
+        "session_type",
+        "sampling_rate",
+        "encap_type",
+        "erspan_id",
+        "erspan_cos",
+        "erspan_gra_nanosec",
+        "netstack",
+    ],
+    required: &[3u16, 8u16, 10u16],
+    by_name: &[
+        2u16, 6u16, 3u16, 13u16, 7u16, 15u16, 16u16, 14u16, 0u16, 9u16, 1u16, 17u16,
+        10u16, 12u16, 11u16, 5u16, 4u16, 8u16,
+    ],
+};
+impl crate::object::Object for VMwareVspanSession {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.enabled,
+            4usize => &self.source_port_transmitted,
+            5usize => &self.source_port_received,
+            6usize => &self.destination_port,
+            7usize => &self.encapsulation_vlan_id,
+            8usize => &self.strip_original_vlan,
+            9usize => &self.mirrored_packet_length,
+            10usize => &self.normal_traffic_allowed,
+            11usize => &self.session_type,
+            12usize => &self.sampling_rate,
+            13usize => &self.encap_type,
+            14usize => &self.erspan_id,
+            15usize => &self.erspan_cos,
+            16usize => &self.erspan_gra_nanosec,
+            17usize => &self.netstack,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.enabled,
+            4usize => &mut self.source_port_transmitted,
+            5usize => &mut self.source_port_received,
+            6usize => &mut self.destination_port,
+            7usize => &mut self.encapsulation_vlan_id,
+            8usize => &mut self.strip_original_vlan,
+            9usize => &mut self.mirrored_packet_length,
+            10usize => &mut self.normal_traffic_allowed,
+            11usize => &mut self.session_type,
+            12usize => &mut self.sampling_rate,
+            13usize => &mut self.encap_type,
+            14usize => &mut self.erspan_id,
+            15usize => &mut self.erspan_cos,
+            16usize => &mut self.erspan_gra_nanosec,
+            17usize => &mut self.netstack,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VMwareVspanSession {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VMwareVspanSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VMwareVspanSession {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VMwareVspanSession {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VMwareVspanSession {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VMwareVspanSession"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VMwareVspanSession {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VMwareVspanSession {
-    const TYPE_NAME: &'static str = "VMwareVspanSession";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::VMwareVspanPort>>,
-            Option<Box<crate::types::VMwareVspanPort>>,
-            Option<Box<crate::types::VMwareVspanPort>>,
-            Option<i32>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "enabled" => crate::de::req(&mut f.3, &mut map, "enabled"),
-                "sourcePortTransmitted" => {
-                    crate::de::set(&mut f.4, &mut map, "sourcePortTransmitted")
-                }
-                "sourcePortReceived" => {
-                    crate::de::set(&mut f.5, &mut map, "sourcePortReceived")
-                }
-                "destinationPort" => {
-                    crate::de::set(&mut f.6, &mut map, "destinationPort")
-                }
-                "encapsulationVlanId" => {
-                    crate::de::set(&mut f.7, &mut map, "encapsulationVlanId")
-                }
-                "stripOriginalVlan" => {
-                    crate::de::req(&mut f.8, &mut map, "stripOriginalVlan")
-                }
-                "mirroredPacketLength" => {
-                    crate::de::set(&mut f.9, &mut map, "mirroredPacketLength")
-                }
-                "normalTrafficAllowed" => {
-                    crate::de::req(&mut f.10, &mut map, "normalTrafficAllowed")
-                }
-                "sessionType" => crate::de::set(&mut f.11, &mut map, "sessionType"),
-                "samplingRate" => crate::de::set(&mut f.12, &mut map, "samplingRate"),
-                "encapType" => crate::de::set(&mut f.13, &mut map, "encapType"),
-                "erspanId" => crate::de::set(&mut f.14, &mut map, "erspanId"),
-                "erspanCOS" => crate::de::set(&mut f.15, &mut map, "erspanCOS"),
-                "erspanGraNanosec" => {
-                    crate::de::set(&mut f.16, &mut map, "erspanGraNanosec")
-                }
-                "netstack" => crate::de::set(&mut f.17, &mut map, "netstack"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, _, Some(_), _, _, _, _, Some(_), _, Some(_), _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.8.is_some(), f.10.is_some()],
-                    &["enabled", "stripOriginalVlan", "normalTrafficAllowed"],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            f_9,
-            Some(f_10),
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            description: f_2,
-            enabled: f_3,
-            source_port_transmitted: f_4,
-            source_port_received: f_5,
-            destination_port: f_6,
-            encapsulation_vlan_id: f_7,
-            strip_original_vlan: f_8,
-            mirrored_packet_length: f_9,
-            normal_traffic_allowed: f_10,
-            session_type: f_11,
-            sampling_rate: f_12,
-            encap_type: f_13,
-            erspan_id: f_14,
-            erspan_cos: f_15,
-            erspan_gra_nanosec: f_16,
-            netstack: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

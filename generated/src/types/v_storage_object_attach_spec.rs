@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VStorageObjectAttachSpec {
     /// Property *VStorageObjectAttachSpec.volumeId*.
     pub volume_id: Box<crate::types::ID>,
@@ -32,80 +32,102 @@ impl VStorageObjectAttachSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("volumeId", &self.volume_id);
-        o.field("datastore", &self.datastore);
-        o.opt("diskMode", &self.disk_mode);
-        o.opt("sharing", &self.sharing);
-        o.opt("controllerKey", &self.controller_key);
-        o.opt("unitNumber", &self.unit_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VStorageObjectAttachSpec",
+    type_name: Some("VStorageObjectAttachSpec"),
+    wire: &[
+        "volumeId",
+        "datastore",
+        "diskMode",
+        "sharing",
+        "controllerKey",
+        "unitNumber",
+    ],
+    names: &[
+        "volume_id",
+        "datastore",
+        "disk_mode",
+        "sharing",
+        "controller_key",
+        "unit_number",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[4u16, 1u16, 2u16, 3u16, 5u16, 0u16],
+};
+impl crate::object::Object for VStorageObjectAttachSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.volume_id,
+            1usize => &self.datastore,
+            2usize => &self.disk_mode,
+            3usize => &self.sharing,
+            4usize => &self.controller_key,
+            5usize => &self.unit_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.volume_id,
+            1usize => &mut self.datastore,
+            2usize => &mut self.disk_mode,
+            3usize => &mut self.sharing,
+            4usize => &mut self.controller_key,
+            5usize => &mut self.unit_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VStorageObjectAttachSpec {
+    fn blank() -> Self {
+        Self {
+            volume_id: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            disk_mode: crate::object::Blank::blank(),
+            sharing: crate::object::Blank::blank(),
+            controller_key: crate::object::Blank::blank(),
+            unit_number: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VStorageObjectAttachSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VStorageObjectAttachSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VStorageObjectAttachSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VStorageObjectAttachSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VStorageObjectAttachSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VStorageObjectAttachSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VStorageObjectAttachSpec {
-    const TYPE_NAME: &'static str = "VStorageObjectAttachSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ID>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "volumeId" => crate::de::req(&mut f.0, &mut map, "volumeId"),
-                "datastore" => crate::de::req(&mut f.1, &mut map, "datastore"),
-                "diskMode" => crate::de::set(&mut f.2, &mut map, "diskMode"),
-                "sharing" => crate::de::set(&mut f.3, &mut map, "sharing"),
-                "controllerKey" => crate::de::set(&mut f.4, &mut map, "controllerKey"),
-                "unitNumber" => crate::de::set(&mut f.5, &mut map, "unitNumber"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["volumeId", "datastore"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            volume_id: f_0,
-            datastore: f_1,
-            disk_mode: f_2,
-            sharing: f_3,
-            controller_key: f_4,
-            unit_number: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

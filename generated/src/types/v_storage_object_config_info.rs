@@ -3,7 +3,7 @@
 /// Data object type *VStorageObjectConfigInfo*.
 ///
 /// Extends `BaseConfigInfo`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VStorageObjectConfigInfo {
     /// Property *BaseConfigInfo.id*.
     pub id: Box<crate::types::ID>,
@@ -66,191 +66,165 @@ impl VStorageObjectConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("name", &self.name);
-        o.field("createTime", &self.create_time);
-        o.opt("keepAfterDeleteVm", &self.keep_after_delete_vm);
-        o.opt("relocationDisabled", &self.relocation_disabled);
-        o.opt("nativeSnapshotSupported", &self.native_snapshot_supported);
-        o.opt("changedBlockTrackingEnabled", &self.changed_block_tracking_enabled);
-        o.field("backing", &self.backing);
-        o.opt("metadata", &self.metadata);
-        o.opt("vclock", &self.vclock);
-        o.opt("iofilter", &self.iofilter);
-        o.opt("descriptorVersion", &self.descriptor_version);
-        o.field("capacityInMB", &self.capacity_in_mb);
-        o.opt("consumptionType", &self.consumption_type);
-        o.opt("consumerId", &self.consumer_id);
-        o.opt("virtualDiskFormat", &self.virtual_disk_format);
-        o.opt("linkedCloneBasePath", &self.linked_clone_base_path);
-        o.opt("linkedCloneParentId", &self.linked_clone_parent_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VStorageObjectConfigInfo",
+    type_name: Some("VStorageObjectConfigInfo"),
+    wire: &[
+        "id",
+        "name",
+        "createTime",
+        "keepAfterDeleteVm",
+        "relocationDisabled",
+        "nativeSnapshotSupported",
+        "changedBlockTrackingEnabled",
+        "backing",
+        "metadata",
+        "vclock",
+        "iofilter",
+        "descriptorVersion",
+        "capacityInMB",
+        "consumptionType",
+        "consumerId",
+        "virtualDiskFormat",
+        "linkedCloneBasePath",
+        "linkedCloneParentId",
+    ],
+    names: &[
+        "id",
+        "name",
+        "create_time",
+        "keep_after_delete_vm",
+        "relocation_disabled",
+        "native_snapshot_supported",
+        "changed_block_tracking_enabled",
+        "backing",
+        "metadata",
+        "vclock",
+        "iofilter",
+        "descriptor_version",
+        "capacity_in_mb",
+        "consumption_type",
+        "consumer_id",
+        "virtual_disk_format",
+        "linked_clone_base_path",
+        "linked_clone_parent_id",
+    ],
+    required: &[0u16, 1u16, 2u16, 7u16, 12u16],
+    by_name: &[
+        7u16, 12u16, 6u16, 14u16, 13u16, 2u16, 11u16, 0u16, 10u16, 3u16, 16u16, 17u16,
+        8u16, 1u16, 5u16, 4u16, 9u16, 15u16,
+    ],
+};
+impl crate::object::Object for VStorageObjectConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.create_time,
+            3usize => &self.keep_after_delete_vm,
+            4usize => &self.relocation_disabled,
+            5usize => &self.native_snapshot_supported,
+            6usize => &self.changed_block_tracking_enabled,
+            7usize => &self.backing,
+            8usize => &self.metadata,
+            9usize => &self.vclock,
+            10usize => &self.iofilter,
+            11usize => &self.descriptor_version,
+            12usize => &self.capacity_in_mb,
+            13usize => &self.consumption_type,
+            14usize => &self.consumer_id,
+            15usize => &self.virtual_disk_format,
+            16usize => &self.linked_clone_base_path,
+            17usize => &self.linked_clone_parent_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.create_time,
+            3usize => &mut self.keep_after_delete_vm,
+            4usize => &mut self.relocation_disabled,
+            5usize => &mut self.native_snapshot_supported,
+            6usize => &mut self.changed_block_tracking_enabled,
+            7usize => &mut self.backing,
+            8usize => &mut self.metadata,
+            9usize => &mut self.vclock,
+            10usize => &mut self.iofilter,
+            11usize => &mut self.descriptor_version,
+            12usize => &mut self.capacity_in_mb,
+            13usize => &mut self.consumption_type,
+            14usize => &mut self.consumer_id,
+            15usize => &mut self.virtual_disk_format,
+            16usize => &mut self.linked_clone_base_path,
+            17usize => &mut self.linked_clone_parent_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VStorageObjectConfigInfo {
+    fn blank() -> Self {
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            create_time: crate::object::Blank::blank(),
+            keep_after_delete_vm: crate::object::Blank::blank(),
+            relocation_disabled: crate::object::Blank::blank(),
+            native_snapshot_supported: crate::object::Blank::blank(),
+            changed_block_tracking_enabled: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            metadata: crate::object::Blank::blank(),
+            vclock: crate::object::Blank::blank(),
+            iofilter: crate::object::Blank::blank(),
+            descriptor_version: crate::object::Blank::blank(),
+            capacity_in_mb: crate::object::Blank::blank(),
+            consumption_type: crate::object::Blank::blank(),
+            consumer_id: crate::object::Blank::blank(),
+            virtual_disk_format: crate::object::Blank::blank(),
+            linked_clone_base_path: crate::object::Blank::blank(),
+            linked_clone_parent_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VStorageObjectConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VStorageObjectConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VStorageObjectConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VStorageObjectConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VStorageObjectConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VStorageObjectConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VStorageObjectConfigInfo {
-    const TYPE_NAME: &'static str = "VStorageObjectConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ID>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<crate::types::BaseConfigInfoBackingInfoKind>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Box<crate::types::VslmVClockInfo>>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<i64>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::ID>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ID>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "createTime" => crate::de::req(&mut f.2, &mut map, "createTime"),
-                "keepAfterDeleteVm" => {
-                    crate::de::set(&mut f.3, &mut map, "keepAfterDeleteVm")
-                }
-                "relocationDisabled" => {
-                    crate::de::set(&mut f.4, &mut map, "relocationDisabled")
-                }
-                "nativeSnapshotSupported" => {
-                    crate::de::set(&mut f.5, &mut map, "nativeSnapshotSupported")
-                }
-                "changedBlockTrackingEnabled" => {
-                    crate::de::set(&mut f.6, &mut map, "changedBlockTrackingEnabled")
-                }
-                "backing" => crate::de::req(&mut f.7, &mut map, "backing"),
-                "metadata" => crate::de::set_list(&mut f.8, &mut map, "metadata"),
-                "vclock" => crate::de::set(&mut f.9, &mut map, "vclock"),
-                "iofilter" => crate::de::set_list(&mut f.10, &mut map, "iofilter"),
-                "descriptorVersion" => {
-                    crate::de::set(&mut f.11, &mut map, "descriptorVersion")
-                }
-                "capacityInMB" => crate::de::req(&mut f.12, &mut map, "capacityInMB"),
-                "consumptionType" => {
-                    crate::de::set_list(&mut f.13, &mut map, "consumptionType")
-                }
-                "consumerId" => crate::de::set_list(&mut f.14, &mut map, "consumerId"),
-                "virtualDiskFormat" => {
-                    crate::de::set(&mut f.15, &mut map, "virtualDiskFormat")
-                }
-                "linkedCloneBasePath" => {
-                    crate::de::set(&mut f.16, &mut map, "linkedCloneBasePath")
-                }
-                "linkedCloneParentId" => {
-                    crate::de::set(&mut f.17, &mut map, "linkedCloneParentId")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), _, _, _, _, Some(_), _, _, _, _, Some(_), _,
-            _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.7.is_some(),
-                        f.12.is_some(),
-                    ],
-                    &["id", "name", "createTime", "backing", "capacityInMB"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            Some(f_7),
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            Some(f_12),
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            create_time: f_2,
-            keep_after_delete_vm: f_3,
-            relocation_disabled: f_4,
-            native_snapshot_supported: f_5,
-            changed_block_tracking_enabled: f_6,
-            backing: f_7,
-            metadata: f_8,
-            vclock: f_9,
-            iofilter: f_10,
-            descriptor_version: f_11,
-            capacity_in_mb: f_12,
-            consumption_type: f_13,
-            consumer_id: f_14,
-            virtual_disk_format: f_15,
-            linked_clone_base_path: f_16,
-            linked_clone_parent_id: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

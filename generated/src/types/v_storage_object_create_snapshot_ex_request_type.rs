@@ -22,13 +22,13 @@ pub struct VStorageObjectCreateSnapshotExRequestType<'a> {
     /// ***Since:*** vSphere API Release 9.1.0.0
     pub snapshot_id: Option<&'a crate::types::ID>,
 }
-impl serde::Serialize for VStorageObjectCreateSnapshotExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VStorageObjectCreateSnapshotExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
         o.field("description", &self.description);
-        o.opt("snapshotId", &self.snapshot_id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("snapshotId", &self.snapshot_id);
+        o.end();
     }
 }

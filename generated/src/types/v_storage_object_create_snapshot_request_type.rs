@@ -14,12 +14,12 @@ pub struct VStorageObjectCreateSnapshotRequestType<'a> {
     /// Parameter *description*.
     pub description: &'a str,
 }
-impl serde::Serialize for VStorageObjectCreateSnapshotRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VStorageObjectCreateSnapshotRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
         o.field("description", &self.description);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

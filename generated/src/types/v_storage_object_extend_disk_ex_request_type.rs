@@ -18,12 +18,12 @@ pub struct VStorageObjectExtendDiskExRequestType<'a> {
     /// Parameter *newCapacityInMB*.
     pub new_capacity_in_mb: i64,
 }
-impl serde::Serialize for VStorageObjectExtendDiskExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VStorageObjectExtendDiskExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
         o.field("newCapacityInMB", &self.new_capacity_in_mb);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VStorageObjectReconcileResultReconcileDetail {
     /// Property *VStorageObjectReconcileResultReconcileDetail.hostName*.
     pub host_name: Option<String>,
@@ -36,88 +36,102 @@ impl VStorageObjectReconcileResultReconcileDetail {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostName", &self.host_name);
-        o.opt("reconcileReportPath", &self.reconcile_report_path);
-        o.opt("isReconciled", &self.is_reconciled);
-        o.opt("isDeepScanned", &self.is_deep_scanned);
-        o.opt("numberOfReconcileIssues", &self.number_of_reconcile_issues);
-        o.opt("numberOfFcdsBeforeReconcile", &self.number_of_fcds_before_reconcile);
-        o.opt("numberOfFcdsAfterReconcile", &self.number_of_fcds_after_reconcile);
-        o.opt("invalidDiskPaths", &self.invalid_disk_paths);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VStorageObjectReconcileResultReconcileDetail",
+    type_name: Some("VStorageObjectReconcileResultReconcileDetail"),
+    wire: &[
+        "hostName",
+        "reconcileReportPath",
+        "isReconciled",
+        "isDeepScanned",
+        "numberOfReconcileIssues",
+        "numberOfFcdsBeforeReconcile",
+        "numberOfFcdsAfterReconcile",
+        "invalidDiskPaths",
+    ],
+    names: &[
+        "host_name",
+        "reconcile_report_path",
+        "is_reconciled",
+        "is_deep_scanned",
+        "number_of_reconcile_issues",
+        "number_of_fcds_before_reconcile",
+        "number_of_fcds_after_reconcile",
+        "invalid_disk_paths",
+    ],
+    required: &[],
+    by_name: &[0u16, 7u16, 3u16, 2u16, 6u16, 5u16, 4u16, 1u16],
+};
+impl crate::object::Object for VStorageObjectReconcileResultReconcileDetail {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_name,
+            1usize => &self.reconcile_report_path,
+            2usize => &self.is_reconciled,
+            3usize => &self.is_deep_scanned,
+            4usize => &self.number_of_reconcile_issues,
+            5usize => &self.number_of_fcds_before_reconcile,
+            6usize => &self.number_of_fcds_after_reconcile,
+            7usize => &self.invalid_disk_paths,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_name,
+            1usize => &mut self.reconcile_report_path,
+            2usize => &mut self.is_reconciled,
+            3usize => &mut self.is_deep_scanned,
+            4usize => &mut self.number_of_reconcile_issues,
+            5usize => &mut self.number_of_fcds_before_reconcile,
+            6usize => &mut self.number_of_fcds_after_reconcile,
+            7usize => &mut self.invalid_disk_paths,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VStorageObjectReconcileResultReconcileDetail {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VStorageObjectReconcileResultReconcileDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VStorageObjectReconcileResultReconcileDetail {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VStorageObjectReconcileResultReconcileDetail {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VStorageObjectReconcileResultReconcileDetail {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VStorageObjectReconcileResultReconcileDetail"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VStorageObjectReconcileResultReconcileDetail {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VStorageObjectReconcileResultReconcileDetail {
-    const TYPE_NAME: &'static str = "VStorageObjectReconcileResultReconcileDetail";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Vec<crate::types::VStorageObjectReconcileResultInvalidDiskPath>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostName" => crate::de::set(&mut f.0, &mut map, "hostName"),
-                "reconcileReportPath" => {
-                    crate::de::set(&mut f.1, &mut map, "reconcileReportPath")
-                }
-                "isReconciled" => crate::de::set(&mut f.2, &mut map, "isReconciled"),
-                "isDeepScanned" => crate::de::set(&mut f.3, &mut map, "isDeepScanned"),
-                "numberOfReconcileIssues" => {
-                    crate::de::set(&mut f.4, &mut map, "numberOfReconcileIssues")
-                }
-                "numberOfFcdsBeforeReconcile" => {
-                    crate::de::set(&mut f.5, &mut map, "numberOfFcdsBeforeReconcile")
-                }
-                "numberOfFcdsAfterReconcile" => {
-                    crate::de::set(&mut f.6, &mut map, "numberOfFcdsAfterReconcile")
-                }
-                "invalidDiskPaths" => {
-                    crate::de::set_list(&mut f.7, &mut map, "invalidDiskPaths")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            host_name: f_0,
-            reconcile_report_path: f_1,
-            is_reconciled: f_2,
-            is_deep_scanned: f_3,
-            number_of_reconcile_issues: f_4,
-            number_of_fcds_before_reconcile: f_5,
-            number_of_fcds_after_reconcile: f_6,
-            invalid_disk_paths: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VStorageObjectReconcileSpec {
     /// Property *VStorageObjectReconcileSpec.datastore*.
     ///
@@ -32,79 +32,102 @@ impl VStorageObjectReconcileSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("datastore", &self.datastore);
-        o.opt("includeDiskPaths", &self.include_disk_paths);
-        o.opt("excludeDiskPaths", &self.exclude_disk_paths);
-        o.opt("deepScan", &self.deep_scan);
-        o.opt("dryRun", &self.dry_run);
-        o.opt("generateReport", &self.generate_report);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VStorageObjectReconcileSpec",
+    type_name: Some("VStorageObjectReconcileSpec"),
+    wire: &[
+        "datastore",
+        "includeDiskPaths",
+        "excludeDiskPaths",
+        "deepScan",
+        "dryRun",
+        "generateReport",
+    ],
+    names: &[
+        "datastore",
+        "include_disk_paths",
+        "exclude_disk_paths",
+        "deep_scan",
+        "dry_run",
+        "generate_report",
+    ],
+    required: &[0u16],
+    by_name: &[0u16, 3u16, 4u16, 2u16, 5u16, 1u16],
+};
+impl crate::object::Object for VStorageObjectReconcileSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore,
+            1usize => &self.include_disk_paths,
+            2usize => &self.exclude_disk_paths,
+            3usize => &self.deep_scan,
+            4usize => &self.dry_run,
+            5usize => &self.generate_report,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore,
+            1usize => &mut self.include_disk_paths,
+            2usize => &mut self.exclude_disk_paths,
+            3usize => &mut self.deep_scan,
+            4usize => &mut self.dry_run,
+            5usize => &mut self.generate_report,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VStorageObjectReconcileSpec {
+    fn blank() -> Self {
+        Self {
+            datastore: crate::object::Blank::blank(),
+            include_disk_paths: crate::object::Blank::blank(),
+            exclude_disk_paths: crate::object::Blank::blank(),
+            deep_scan: crate::object::Blank::blank(),
+            dry_run: crate::object::Blank::blank(),
+            generate_report: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VStorageObjectReconcileSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VStorageObjectReconcileSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VStorageObjectReconcileSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VStorageObjectReconcileSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VStorageObjectReconcileSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VStorageObjectReconcileSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VStorageObjectReconcileSpec {
-    const TYPE_NAME: &'static str = "VStorageObjectReconcileSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastore" => crate::de::req(&mut f.0, &mut map, "datastore"),
-                "includeDiskPaths" => {
-                    crate::de::set_list(&mut f.1, &mut map, "includeDiskPaths")
-                }
-                "excludeDiskPaths" => {
-                    crate::de::set_list(&mut f.2, &mut map, "excludeDiskPaths")
-                }
-                "deepScan" => crate::de::set(&mut f.3, &mut map, "deepScan"),
-                "dryRun" => crate::de::set(&mut f.4, &mut map, "dryRun"),
-                "generateReport" => crate::de::set(&mut f.5, &mut map, "generateReport"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["datastore"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            datastore: f_0,
-            include_disk_paths: f_1,
-            exclude_disk_paths: f_2,
-            deep_scan: f_3,
-            dry_run: f_4,
-            generate_report: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

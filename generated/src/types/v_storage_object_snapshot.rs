@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VStorageObjectSnapshot {
     /// Property *VStorageObjectSnapshot.id*.
     pub id: Box<crate::types::ID>,
@@ -26,61 +26,74 @@ impl VStorageObjectSnapshot {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("vclock", &self.vclock);
-        o.opt("usedCapacity", &self.used_capacity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VStorageObjectSnapshot",
+    type_name: Some("VStorageObjectSnapshot"),
+    wire: &["id", "vclock", "usedCapacity"],
+    names: &["id", "vclock", "used_capacity"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VStorageObjectSnapshot {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.vclock,
+            2usize => &self.used_capacity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.vclock,
+            2usize => &mut self.used_capacity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VStorageObjectSnapshot {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VStorageObjectSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VStorageObjectSnapshot {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VStorageObjectSnapshot {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VStorageObjectSnapshot {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VStorageObjectSnapshot"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VStorageObjectSnapshot {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VStorageObjectSnapshot {
-    const TYPE_NAME: &'static str = "VStorageObjectSnapshot";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ID>>,
-            Option<Box<crate::types::VslmVClockInfo>>,
-            Option<i64>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "vclock" => crate::de::req(&mut f.1, &mut map, "vclock"),
-                "usedCapacity" => crate::de::set(&mut f.2, &mut map, "usedCapacity"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["id", "vclock"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            vclock: f_1,
-            used_capacity: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

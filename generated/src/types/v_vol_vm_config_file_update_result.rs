@@ -3,7 +3,7 @@
 /// Data object type *VVolVmConfigFileUpdateResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VVolVmConfigFileUpdateResult {
     /// Property *VVolVmConfigFileUpdateResult.succeededVmConfigFile*.
     pub succeeded_vm_config_file: Option<Vec<crate::types::KeyValue>>,
@@ -22,58 +22,72 @@ impl VVolVmConfigFileUpdateResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("succeededVmConfigFile", &self.succeeded_vm_config_file);
-        o.opt("failedVmConfigFile", &self.failed_vm_config_file);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VVolVmConfigFileUpdateResult",
+    type_name: Some("VVolVmConfigFileUpdateResult"),
+    wire: &["succeededVmConfigFile", "failedVmConfigFile"],
+    names: &["succeeded_vm_config_file", "failed_vm_config_file"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VVolVmConfigFileUpdateResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.succeeded_vm_config_file,
+            1usize => &self.failed_vm_config_file,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.succeeded_vm_config_file,
+            1usize => &mut self.failed_vm_config_file,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VVolVmConfigFileUpdateResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VVolVmConfigFileUpdateResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VVolVmConfigFileUpdateResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VVolVmConfigFileUpdateResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VVolVmConfigFileUpdateResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VVolVmConfigFileUpdateResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VVolVmConfigFileUpdateResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VVolVmConfigFileUpdateResult {
-    const TYPE_NAME: &'static str = "VVolVmConfigFileUpdateResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::KeyValue>>,
-            Option<Vec<crate::types::VVolVmConfigFileUpdateResultFailedVmConfigFileInfo>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "succeededVmConfigFile" => {
-                    crate::de::set_list(&mut f.0, &mut map, "succeededVmConfigFile")
-                }
-                "failedVmConfigFile" => {
-                    crate::de::set_list(&mut f.1, &mut map, "failedVmConfigFile")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            succeeded_vm_config_file: f_0,
-            failed_vm_config_file: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

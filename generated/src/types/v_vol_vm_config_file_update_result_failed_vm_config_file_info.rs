@@ -3,7 +3,7 @@
 /// Data object type *VVolVmConfigFileUpdateResultFailedVmConfigFileInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     /// Property *VVolVmConfigFileUpdateResultFailedVmConfigFileInfo.targetConfigVVolId*.
     pub target_config_v_vol_id: String,
@@ -22,71 +22,80 @@ impl VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("targetConfigVVolId", &self.target_config_v_vol_id);
-        o.opt("dsPath", &self.ds_path);
-        o.field("fault", &self.fault);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VVolVmConfigFileUpdateResultFailedVmConfigFileInfo",
+    type_name: Some("VVolVmConfigFileUpdateResultFailedVmConfigFileInfo"),
+    wire: &["targetConfigVVolId", "dsPath", "fault"],
+    names: &["target_config_v_vol_id", "ds_path", "fault"],
+    required: &[0u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.target_config_v_vol_id,
+            1usize => &self.ds_path,
+            2usize => &self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.target_config_v_vol_id,
+            1usize => &mut self.ds_path,
+            2usize => &mut self.fault,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
+    fn blank() -> Self {
+        Self {
+            target_config_v_vol_id: crate::object::Blank::blank(),
+            ds_path: crate::object::Blank::blank(),
+            fault: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VVolVmConfigFileUpdateResultFailedVmConfigFileInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
-    const TYPE_NAME: &'static str = "VVolVmConfigFileUpdateResultFailedVmConfigFileInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "targetConfigVVolId" => {
-                    crate::de::req(&mut f.0, &mut map, "targetConfigVVolId")
-                }
-                "dsPath" => crate::de::set(&mut f.1, &mut map, "dsPath"),
-                "fault" => crate::de::req(&mut f.2, &mut map, "fault"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["targetConfigVVolId", "fault"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            target_config_v_vol_id: f_0,
-            ds_path: f_1,
-            fault: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

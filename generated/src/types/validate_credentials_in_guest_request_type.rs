@@ -14,11 +14,11 @@ pub struct ValidateCredentialsInGuestRequestType<'a> {
     /// Parameter *auth*.
     pub auth: &'a crate::types::GuestAuthenticationKind,
 }
-impl serde::Serialize for ValidateCredentialsInGuestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ValidateCredentialsInGuestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
         o.field("auth", &self.auth);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

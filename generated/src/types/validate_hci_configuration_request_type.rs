@@ -12,11 +12,11 @@ pub struct ValidateHCIConfigurationRequestType<'a> {
     /// Refers instances of *HostSystem*.
     pub hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for ValidateHCIConfigurationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hciConfigSpec", &self.hci_config_spec);
-        o.opt("hosts", &self.hosts);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for ValidateHCIConfigurationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hciConfigSpec", &self.hci_config_spec);
+        o.field("hosts", &self.hosts);
+        o.end();
     }
 }

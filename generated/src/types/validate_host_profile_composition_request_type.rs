@@ -24,16 +24,16 @@ pub struct ValidateHostProfileCompositionRequestType<'a> {
     /// Parameter *errorOnly*.
     pub error_only: Option<bool>,
 }
-impl serde::Serialize for ValidateHostProfileCompositionRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ValidateHostProfileCompositionRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("source", &self.source);
-        o.opt("targets", &self.targets);
-        o.opt("toBeMerged", &self.to_be_merged);
-        o.opt("toReplaceWith", &self.to_replace_with);
-        o.opt("toBeDeleted", &self.to_be_deleted);
-        o.opt("enableStatusToBeCopied", &self.enable_status_to_be_copied);
-        o.opt("errorOnly", &self.error_only);
-        o.end(&crate::Extra::EMPTY)
+        o.field("targets", &self.targets);
+        o.field("toBeMerged", &self.to_be_merged);
+        o.field("toReplaceWith", &self.to_replace_with);
+        o.field("toBeDeleted", &self.to_be_deleted);
+        o.field("enableStatusToBeCopied", &self.enable_status_to_be_copied);
+        o.field("errorOnly", &self.error_only);
+        o.end();
     }
 }

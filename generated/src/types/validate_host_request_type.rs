@@ -14,12 +14,12 @@ pub struct ValidateHostRequestType<'a> {
     /// Parameter *vhp*.
     pub vhp: &'a crate::types::OvfValidateHostParams,
 }
-impl serde::Serialize for ValidateHostRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ValidateHostRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("ovfDescriptor", &self.ovf_descriptor);
         o.field("host", &self.host);
         o.field("vhp", &self.vhp);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

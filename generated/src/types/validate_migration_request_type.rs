@@ -22,14 +22,14 @@ pub struct ValidateMigrationRequestType<'a> {
     /// Refers instance of *HostSystem*.
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for ValidateMigrationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ValidateMigrationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vm", &self.vm);
-        o.opt("state", &self.state);
-        o.opt("testType", &self.test_type);
-        o.opt("pool", &self.pool);
-        o.opt("host", &self.host);
-        o.end(&crate::Extra::EMPTY)
+        o.field("state", &self.state);
+        o.field("testType", &self.test_type);
+        o.field("pool", &self.pool);
+        o.field("host", &self.host);
+        o.end();
     }
 }

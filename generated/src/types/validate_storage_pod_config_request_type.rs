@@ -12,11 +12,11 @@ pub struct ValidateStoragePodConfigRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::StorageDrsConfigSpec,
 }
-impl serde::Serialize for ValidateStoragePodConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for ValidateStoragePodConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("pod", &self.pod);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

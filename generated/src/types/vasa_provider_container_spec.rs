@@ -3,7 +3,7 @@
 /// Data object type *VasaProviderContainerSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VasaProviderContainerSpec {
     /// Property *VasaProviderContainerSpec.vasaProviderInfo*.
     pub vasa_provider_info: Option<Vec<crate::types::VimVasaProviderInfo>>,
@@ -26,71 +26,76 @@ impl VasaProviderContainerSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vasaProviderInfo", &self.vasa_provider_info);
-        o.field("scId", &self.sc_id);
-        o.field("deleted", &self.deleted);
-        o.opt("stretched", &self.stretched);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VasaProviderContainerSpec",
+    type_name: Some("VasaProviderContainerSpec"),
+    wire: &["vasaProviderInfo", "scId", "deleted", "stretched"],
+    names: &["vasa_provider_info", "sc_id", "deleted", "stretched"],
+    required: &[1u16, 2u16],
+    by_name: &[2u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for VasaProviderContainerSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vasa_provider_info,
+            1usize => &self.sc_id,
+            2usize => &self.deleted,
+            3usize => &self.stretched,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vasa_provider_info,
+            1usize => &mut self.sc_id,
+            2usize => &mut self.deleted,
+            3usize => &mut self.stretched,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VasaProviderContainerSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VasaProviderContainerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VasaProviderContainerSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VasaProviderContainerSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VasaProviderContainerSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VasaProviderContainerSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VasaProviderContainerSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VasaProviderContainerSpec {
-    const TYPE_NAME: &'static str = "VasaProviderContainerSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VimVasaProviderInfo>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vasaProviderInfo" => {
-                    crate::de::set_list(&mut f.0, &mut map, "vasaProviderInfo")
-                }
-                "scId" => crate::de::req(&mut f.1, &mut map, "scId"),
-                "deleted" => crate::de::req(&mut f.2, &mut map, "deleted"),
-                "stretched" => crate::de::set(&mut f.3, &mut map, "stretched"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(&[f.1.is_some(), f.2.is_some()], &["scId", "deleted"]),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vasa_provider_info: f_0,
-            sc_id: f_1,
-            deleted: f_2,
-            stretched: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `SmsProviderInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VasaProviderInfo {
     /// Property *SmsProviderInfo.uid*.
     pub uid: String,
@@ -74,243 +74,182 @@ impl VasaProviderInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uid", &self.uid);
-        o.field("name", &self.name);
-        o.opt("description", &self.description);
-        o.opt("version", &self.version);
-        o.field("url", &self.url);
-        o.opt("certificate", &self.certificate);
-        o.opt("status", &self.status);
-        o.opt("statusFault", &self.status_fault);
-        o.opt("vasaVersion", &self.vasa_version);
-        o.opt("namespace", &self.namespace);
-        o.opt("lastSyncTime", &self.last_sync_time);
-        o.opt("supportedVendorModelMapping", &self.supported_vendor_model_mapping);
-        o.opt("supportedProfile", &self.supported_profile);
-        o.opt("supportedProviderProfile", &self.supported_provider_profile);
-        o.opt("relatedStorageArray", &self.related_storage_array);
-        o.opt("providerId", &self.provider_id);
-        o.opt("certificateExpiryDate", &self.certificate_expiry_date);
-        o.opt("certificateStatus", &self.certificate_status);
-        o.opt("serviceLocation", &self.service_location);
-        o.opt("needsExplicitActivation", &self.needs_explicit_activation);
-        o.opt("maxBatchSize", &self.max_batch_size);
-        o.opt("retainVasaProviderCertificate", &self.retain_vasa_provider_certificate);
-        o.opt("arrayIndependentProvider", &self.array_independent_provider);
-        o.opt("type", &self.r#type);
-        o.opt("category", &self.category);
-        o.opt("priority", &self.priority);
-        o.opt("failoverGroupId", &self.failover_group_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VasaProviderInfo",
+    type_name: Some("VasaProviderInfo"),
+    wire: &[
+        "uid",
+        "name",
+        "description",
+        "version",
+        "url",
+        "certificate",
+        "status",
+        "statusFault",
+        "vasaVersion",
+        "namespace",
+        "lastSyncTime",
+        "supportedVendorModelMapping",
+        "supportedProfile",
+        "supportedProviderProfile",
+        "relatedStorageArray",
+        "providerId",
+        "certificateExpiryDate",
+        "certificateStatus",
+        "serviceLocation",
+        "needsExplicitActivation",
+        "maxBatchSize",
+        "retainVasaProviderCertificate",
+        "arrayIndependentProvider",
+        "type",
+        "category",
+        "priority",
+        "failoverGroupId",
+    ],
+    names: &[
+        "uid",
+        "name",
+        "description",
+        "version",
+        "url",
+        "certificate",
+        "status",
+        "status_fault",
+        "vasa_version",
+        "namespace",
+        "last_sync_time",
+        "supported_vendor_model_mapping",
+        "supported_profile",
+        "supported_provider_profile",
+        "related_storage_array",
+        "provider_id",
+        "certificate_expiry_date",
+        "certificate_status",
+        "service_location",
+        "needs_explicit_activation",
+        "max_batch_size",
+        "retain_vasa_provider_certificate",
+        "array_independent_provider",
+        "type",
+        "category",
+        "priority",
+        "failover_group_id",
+    ],
+    required: &[0u16, 1u16, 4u16],
+    by_name: &[
+        22u16, 24u16, 5u16, 16u16, 17u16, 2u16, 26u16, 10u16, 20u16, 1u16, 9u16, 19u16,
+        25u16, 15u16, 14u16, 21u16, 18u16, 6u16, 7u16, 12u16, 13u16, 11u16, 23u16, 0u16,
+        4u16, 8u16, 3u16,
+    ],
+};
+impl crate::object::Object for VasaProviderInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uid,
+            1usize => &self.name,
+            2usize => &self.description,
+            3usize => &self.version,
+            4usize => &self.url,
+            5usize => &self.certificate,
+            6usize => &self.status,
+            7usize => &self.status_fault,
+            8usize => &self.vasa_version,
+            9usize => &self.namespace,
+            10usize => &self.last_sync_time,
+            11usize => &self.supported_vendor_model_mapping,
+            12usize => &self.supported_profile,
+            13usize => &self.supported_provider_profile,
+            14usize => &self.related_storage_array,
+            15usize => &self.provider_id,
+            16usize => &self.certificate_expiry_date,
+            17usize => &self.certificate_status,
+            18usize => &self.service_location,
+            19usize => &self.needs_explicit_activation,
+            20usize => &self.max_batch_size,
+            21usize => &self.retain_vasa_provider_certificate,
+            22usize => &self.array_independent_provider,
+            23usize => &self.r#type,
+            24usize => &self.category,
+            25usize => &self.priority,
+            26usize => &self.failover_group_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uid,
+            1usize => &mut self.name,
+            2usize => &mut self.description,
+            3usize => &mut self.version,
+            4usize => &mut self.url,
+            5usize => &mut self.certificate,
+            6usize => &mut self.status,
+            7usize => &mut self.status_fault,
+            8usize => &mut self.vasa_version,
+            9usize => &mut self.namespace,
+            10usize => &mut self.last_sync_time,
+            11usize => &mut self.supported_vendor_model_mapping,
+            12usize => &mut self.supported_profile,
+            13usize => &mut self.supported_provider_profile,
+            14usize => &mut self.related_storage_array,
+            15usize => &mut self.provider_id,
+            16usize => &mut self.certificate_expiry_date,
+            17usize => &mut self.certificate_status,
+            18usize => &mut self.service_location,
+            19usize => &mut self.needs_explicit_activation,
+            20usize => &mut self.max_batch_size,
+            21usize => &mut self.retain_vasa_provider_certificate,
+            22usize => &mut self.array_independent_provider,
+            23usize => &mut self.r#type,
+            24usize => &mut self.category,
+            25usize => &mut self.priority,
+            26usize => &mut self.failover_group_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VasaProviderInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VasaProviderInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VasaProviderInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VasaProviderInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VasaProviderInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VasaProviderInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VasaProviderInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VasaProviderInfo {
-    const TYPE_NAME: &'static str = "VasaProviderInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::SupportedVendorModelMapping>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::RelatedStorageArray>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uid" => crate::de::req(&mut f.0, &mut map, "uid"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "version" => crate::de::set(&mut f.3, &mut map, "version"),
-                "url" => crate::de::req(&mut f.4, &mut map, "url"),
-                "certificate" => crate::de::set(&mut f.5, &mut map, "certificate"),
-                "status" => crate::de::set(&mut f.6, &mut map, "status"),
-                "statusFault" => crate::de::set(&mut f.7, &mut map, "statusFault"),
-                "vasaVersion" => crate::de::set(&mut f.8, &mut map, "vasaVersion"),
-                "namespace" => crate::de::set(&mut f.9, &mut map, "namespace"),
-                "lastSyncTime" => crate::de::set(&mut f.10, &mut map, "lastSyncTime"),
-                "supportedVendorModelMapping" => {
-                    crate::de::set_list(
-                        &mut f.11,
-                        &mut map,
-                        "supportedVendorModelMapping",
-                    )
-                }
-                "supportedProfile" => {
-                    crate::de::set_list(&mut f.12, &mut map, "supportedProfile")
-                }
-                "supportedProviderProfile" => {
-                    crate::de::set_list(&mut f.13, &mut map, "supportedProviderProfile")
-                }
-                "relatedStorageArray" => {
-                    crate::de::set_list(&mut f.14, &mut map, "relatedStorageArray")
-                }
-                "providerId" => crate::de::set(&mut f.15, &mut map, "providerId"),
-                "certificateExpiryDate" => {
-                    crate::de::set(&mut f.16, &mut map, "certificateExpiryDate")
-                }
-                "certificateStatus" => {
-                    crate::de::set(&mut f.17, &mut map, "certificateStatus")
-                }
-                "serviceLocation" => {
-                    crate::de::set(&mut f.18, &mut map, "serviceLocation")
-                }
-                "needsExplicitActivation" => {
-                    crate::de::set(&mut f.19, &mut map, "needsExplicitActivation")
-                }
-                "maxBatchSize" => crate::de::set(&mut f.20, &mut map, "maxBatchSize"),
-                "retainVasaProviderCertificate" => {
-                    crate::de::set(&mut f.21, &mut map, "retainVasaProviderCertificate")
-                }
-                "arrayIndependentProvider" => {
-                    crate::de::set(&mut f.22, &mut map, "arrayIndependentProvider")
-                }
-                "type" => crate::de::set(&mut f.23, &mut map, "type"),
-                "category" => crate::de::set(&mut f.24, &mut map, "category"),
-                "priority" => crate::de::set(&mut f.25, &mut map, "priority"),
-                "failoverGroupId" => {
-                    crate::de::set(&mut f.26, &mut map, "failoverGroupId")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, _, Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some()],
-                    &["uid", "name", "url"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            f_3,
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            uid: f_0,
-            name: f_1,
-            description: f_2,
-            version: f_3,
-            url: f_4,
-            certificate: f_5,
-            status: f_6,
-            status_fault: f_7,
-            vasa_version: f_8,
-            namespace: f_9,
-            last_sync_time: f_10,
-            supported_vendor_model_mapping: f_11,
-            supported_profile: f_12,
-            supported_provider_profile: f_13,
-            related_storage_array: f_14,
-            provider_id: f_15,
-            certificate_expiry_date: f_16,
-            certificate_status: f_17,
-            service_location: f_18,
-            needs_explicit_activation: f_19,
-            max_batch_size: f_20,
-            retain_vasa_provider_certificate: f_21,
-            array_independent_provider: f_22,
-            r#type: f_23,
-            category: f_24,
-            priority: f_25,
-            failover_group_id: f_26,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

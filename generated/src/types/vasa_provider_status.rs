@@ -38,8 +38,9 @@ impl VasaProviderStatus {
         }
     }
 }
-impl crate::de::StringEnum for VasaProviderStatus {
-    fn from_wire(v: &str) -> Self {
+impl VasaProviderStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "online" => Self::Online,
             "offline" => Self::Offline,
@@ -53,13 +54,13 @@ impl crate::de::StringEnum for VasaProviderStatus {
 }
 impl From<&str> for VasaProviderStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VasaProviderStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VasaProviderStatus {
@@ -67,13 +68,33 @@ impl std::fmt::Display for VasaProviderStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VasaProviderStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VasaProviderStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VasaProviderStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VasaProviderStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VasaProviderStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VASAStorageArray*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VASAStorageArray {
     /// Property *VASAStorageArray.name*.
     pub name: String,
@@ -28,74 +28,78 @@ impl VASAStorageArray {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("uuid", &self.uuid);
-        o.field("vendorId", &self.vendor_id);
-        o.field("modelId", &self.model_id);
-        o.opt("discoverySvcInfo", &self.discovery_svc_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VASAStorageArray",
+    type_name: Some("VASAStorageArray"),
+    wire: &["name", "uuid", "vendorId", "modelId", "discoverySvcInfo"],
+    names: &["name", "uuid", "vendor_id", "model_id", "discovery_svc_info"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VASAStorageArray {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.uuid,
+            2usize => &self.vendor_id,
+            3usize => &self.model_id,
+            4usize => &self.discovery_svc_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.uuid,
+            2usize => &mut self.vendor_id,
+            3usize => &mut self.model_id,
+            4usize => &mut self.discovery_svc_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VASAStorageArray {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VASAStorageArray {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VASAStorageArray {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VASAStorageArray {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VASAStorageArray {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VASAStorageArray"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VASAStorageArray {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VASAStorageArray {
-    const TYPE_NAME: &'static str = "VASAStorageArray";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VASAStorageArrayDiscoverySvcInfo>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "uuid" => crate::de::req(&mut f.1, &mut map, "uuid"),
-                "vendorId" => crate::de::req(&mut f.2, &mut map, "vendorId"),
-                "modelId" => crate::de::req(&mut f.3, &mut map, "modelId"),
-                "discoverySvcInfo" => {
-                    crate::de::set_list(&mut f.4, &mut map, "discoverySvcInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["name", "uuid", "vendorId", "modelId"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            uuid: f_1,
-            vendor_id: f_2,
-            model_id: f_3,
-            discovery_svc_info: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VASAStorageArrayDiscoverySvcInfo {
     /// Property *VASAStorageArrayDiscoverySvcInfo.portType*.
     pub port_type: String,
@@ -26,72 +26,76 @@ impl VASAStorageArrayDiscoverySvcInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("portType", &self.port_type);
-        o.field("svcNqn", &self.svc_nqn);
-        o.opt("ipInfo", &self.ip_info);
-        o.opt("fcInfo", &self.fc_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VASAStorageArrayDiscoverySvcInfo",
+    type_name: Some("VASAStorageArrayDiscoverySvcInfo"),
+    wire: &["portType", "svcNqn", "ipInfo", "fcInfo"],
+    names: &["port_type", "svc_nqn", "ip_info", "fc_info"],
+    required: &[0u16, 1u16],
+    by_name: &[3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for VASAStorageArrayDiscoverySvcInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.port_type,
+            1usize => &self.svc_nqn,
+            2usize => &self.ip_info,
+            3usize => &self.fc_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.port_type,
+            1usize => &mut self.svc_nqn,
+            2usize => &mut self.ip_info,
+            3usize => &mut self.fc_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VASAStorageArrayDiscoverySvcInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VASAStorageArrayDiscoverySvcInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VASAStorageArrayDiscoverySvcInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VASAStorageArrayDiscoverySvcInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VASAStorageArrayDiscoverySvcInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VASAStorageArrayDiscoverySvcInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VASAStorageArrayDiscoverySvcInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VASAStorageArrayDiscoverySvcInfo {
-    const TYPE_NAME: &'static str = "VASAStorageArrayDiscoverySvcInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VASAStorageArrayDiscoveryIpTransport>>,
-            Option<Box<crate::types::VASAStorageArrayDiscoveryFcTransport>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "portType" => crate::de::req(&mut f.0, &mut map, "portType"),
-                "svcNqn" => crate::de::req(&mut f.1, &mut map, "svcNqn"),
-                "ipInfo" => crate::de::set(&mut f.2, &mut map, "ipInfo"),
-                "fcInfo" => crate::de::set(&mut f.3, &mut map, "fcInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["portType", "svcNqn"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            port_type: f_0,
-            svc_nqn: f_1,
-            ip_info: f_2,
-            fc_info: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VcRemoteVsanServerClusterInfo {
     /// Property *VcRemoteVsanServerClusterInfo.clusterUuid*.
     pub cluster_uuid: String,
@@ -28,73 +28,84 @@ impl VcRemoteVsanServerClusterInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clusterUuid", &self.cluster_uuid);
-        o.opt("networkTopology", &self.network_topology);
-        o.opt("siteAffinity", &self.site_affinity);
-        o.opt("ownerVc", &self.owner_vc);
-        o.opt("ditConfig", &self.dit_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VcRemoteVsanServerClusterInfo",
+    type_name: Some("VcRemoteVsanServerClusterInfo"),
+    wire: &["clusterUuid", "networkTopology", "siteAffinity", "ownerVc", "ditConfig"],
+    names: &[
+        "cluster_uuid",
+        "network_topology",
+        "site_affinity",
+        "owner_vc",
+        "dit_config",
+    ],
+    required: &[0u16],
+    by_name: &[0u16, 4u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VcRemoteVsanServerClusterInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_uuid,
+            1usize => &self.network_topology,
+            2usize => &self.site_affinity,
+            3usize => &self.owner_vc,
+            4usize => &self.dit_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_uuid,
+            1usize => &mut self.network_topology,
+            2usize => &mut self.site_affinity,
+            3usize => &mut self.owner_vc,
+            4usize => &mut self.dit_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VcRemoteVsanServerClusterInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VcRemoteVsanServerClusterInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VcRemoteVsanServerClusterInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VcRemoteVsanServerClusterInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VcRemoteVsanServerClusterInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VcRemoteVsanServerClusterInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VcRemoteVsanServerClusterInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VcRemoteVsanServerClusterInfo {
-    const TYPE_NAME: &'static str = "VcRemoteVsanServerClusterInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::RemoteVsanSiteAffinity>>,
-            Option<String>,
-            Option<Box<crate::types::VsanDataInTransitEncryptionConfig>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterUuid" => crate::de::req(&mut f.0, &mut map, "clusterUuid"),
-                "networkTopology" => {
-                    crate::de::set(&mut f.1, &mut map, "networkTopology")
-                }
-                "siteAffinity" => crate::de::set_list(&mut f.2, &mut map, "siteAffinity"),
-                "ownerVc" => crate::de::set(&mut f.3, &mut map, "ownerVc"),
-                "ditConfig" => crate::de::set(&mut f.4, &mut map, "ditConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["clusterUuid"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster_uuid: f_0,
-            network_topology: f_1,
-            site_affinity: f_2,
-            owner_vc: f_3,
-            dit_config: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VchaClusterConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VchaClusterConfigInfo {
     /// Property *VchaClusterConfigInfo.failoverNodeInfo1*.
     pub failover_node_info1: Option<Box<crate::types::FailoverNodeInfo>>,
@@ -24,69 +24,76 @@ impl VchaClusterConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("failoverNodeInfo1", &self.failover_node_info1);
-        o.opt("failoverNodeInfo2", &self.failover_node_info2);
-        o.opt("witnessNodeInfo", &self.witness_node_info);
-        o.field("state", &self.state);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VchaClusterConfigInfo",
+    type_name: Some("VchaClusterConfigInfo"),
+    wire: &["failoverNodeInfo1", "failoverNodeInfo2", "witnessNodeInfo", "state"],
+    names: &["failover_node_info1", "failover_node_info2", "witness_node_info", "state"],
+    required: &[3u16],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VchaClusterConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.failover_node_info1,
+            1usize => &self.failover_node_info2,
+            2usize => &self.witness_node_info,
+            3usize => &self.state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.failover_node_info1,
+            1usize => &mut self.failover_node_info2,
+            2usize => &mut self.witness_node_info,
+            3usize => &mut self.state,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VchaClusterConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VchaClusterConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VchaClusterConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VchaClusterConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VchaClusterConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VchaClusterConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VchaClusterConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VchaClusterConfigInfo {
-    const TYPE_NAME: &'static str = "VchaClusterConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::FailoverNodeInfo>>,
-            Option<Box<crate::types::FailoverNodeInfo>>,
-            Option<Box<crate::types::WitnessNodeInfo>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "failoverNodeInfo1" => {
-                    crate::de::set(&mut f.0, &mut map, "failoverNodeInfo1")
-                }
-                "failoverNodeInfo2" => {
-                    crate::de::set(&mut f.1, &mut map, "failoverNodeInfo2")
-                }
-                "witnessNodeInfo" => {
-                    crate::de::set(&mut f.2, &mut map, "witnessNodeInfo")
-                }
-                "state" => crate::de::req(&mut f.3, &mut map, "state"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.3.is_some()], &["state"]));
-        }
-        let (f_0, f_1, f_2, Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            failover_node_info1: f_0,
-            failover_node_info2: f_1,
-            witness_node_info: f_2,
-            state: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VchaClusterDeploymentSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VchaClusterDeploymentSpec {
     /// Property *VchaClusterDeploymentSpec.passiveDeploymentSpec*.
     pub passive_deployment_spec: Box<crate::types::PassiveNodeDeploymentSpec>,
@@ -24,78 +24,92 @@ impl VchaClusterDeploymentSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("passiveDeploymentSpec", &self.passive_deployment_spec);
-        o.field("witnessDeploymentSpec", &self.witness_deployment_spec);
-        o.field("activeVcSpec", &self.active_vc_spec);
-        o.opt("activeVcNetworkConfig", &self.active_vc_network_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VchaClusterDeploymentSpec",
+    type_name: Some("VchaClusterDeploymentSpec"),
+    wire: &[
+        "passiveDeploymentSpec",
+        "witnessDeploymentSpec",
+        "activeVcSpec",
+        "activeVcNetworkConfig",
+    ],
+    names: &[
+        "passive_deployment_spec",
+        "witness_deployment_spec",
+        "active_vc_spec",
+        "active_vc_network_config",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for VchaClusterDeploymentSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.passive_deployment_spec,
+            1usize => &self.witness_deployment_spec,
+            2usize => &self.active_vc_spec,
+            3usize => &self.active_vc_network_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.passive_deployment_spec,
+            1usize => &mut self.witness_deployment_spec,
+            2usize => &mut self.active_vc_spec,
+            3usize => &mut self.active_vc_network_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VchaClusterDeploymentSpec {
+    fn blank() -> Self {
+        Self {
+            passive_deployment_spec: crate::object::Blank::blank(),
+            witness_deployment_spec: crate::object::Blank::blank(),
+            active_vc_spec: crate::object::Blank::blank(),
+            active_vc_network_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VchaClusterDeploymentSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VchaClusterDeploymentSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VchaClusterDeploymentSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VchaClusterDeploymentSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VchaClusterDeploymentSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VchaClusterDeploymentSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VchaClusterDeploymentSpec {
-    const TYPE_NAME: &'static str = "VchaClusterDeploymentSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::PassiveNodeDeploymentSpec>>,
-            Option<crate::types::NodeDeploymentSpecKind>,
-            Option<Box<crate::types::SourceNodeSpec>>,
-            Option<Box<crate::types::ClusterNetworkConfigSpec>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "passiveDeploymentSpec" => {
-                    crate::de::req(&mut f.0, &mut map, "passiveDeploymentSpec")
-                }
-                "witnessDeploymentSpec" => {
-                    crate::de::req(&mut f.1, &mut map, "witnessDeploymentSpec")
-                }
-                "activeVcSpec" => crate::de::req(&mut f.2, &mut map, "activeVcSpec"),
-                "activeVcNetworkConfig" => {
-                    crate::de::set(&mut f.3, &mut map, "activeVcNetworkConfig")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["passiveDeploymentSpec", "witnessDeploymentSpec", "activeVcSpec"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            passive_deployment_spec: f_0,
-            witness_deployment_spec: f_1,
-            active_vc_spec: f_2,
-            active_vc_network_config: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VchaClusterHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VchaClusterHealth {
     /// Property *VchaClusterHealth.runtimeInfo*.
     pub runtime_info: Box<crate::types::VchaClusterRuntimeInfo>,
@@ -22,63 +22,74 @@ impl VchaClusterHealth {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("runtimeInfo", &self.runtime_info);
-        o.opt("healthMessages", &self.health_messages);
-        o.opt("additionalInformation", &self.additional_information);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VchaClusterHealth",
+    type_name: Some("VchaClusterHealth"),
+    wire: &["runtimeInfo", "healthMessages", "additionalInformation"],
+    names: &["runtime_info", "health_messages", "additional_information"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VchaClusterHealth {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.runtime_info,
+            1usize => &self.health_messages,
+            2usize => &self.additional_information,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.runtime_info,
+            1usize => &mut self.health_messages,
+            2usize => &mut self.additional_information,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VchaClusterHealth {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VchaClusterHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VchaClusterHealth {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VchaClusterHealth {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VchaClusterHealth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VchaClusterHealth"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VchaClusterHealth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VchaClusterHealth {
-    const TYPE_NAME: &'static str = "VchaClusterHealth";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VchaClusterRuntimeInfo>>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "runtimeInfo" => crate::de::req(&mut f.0, &mut map, "runtimeInfo"),
-                "healthMessages" => {
-                    crate::de::set_list(&mut f.1, &mut map, "healthMessages")
-                }
-                "additionalInformation" => {
-                    crate::de::set_list(&mut f.2, &mut map, "additionalInformation")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["runtimeInfo"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            runtime_info: f_0,
-            health_messages: f_1,
-            additional_information: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VchaClusterNetworkSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VchaClusterNetworkSpec {
     /// Property *VchaClusterNetworkSpec.witnessNetworkSpec*.
     pub witness_network_spec: crate::types::NodeNetworkSpecKind,
@@ -20,64 +20,76 @@ impl VchaClusterNetworkSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("witnessNetworkSpec", &self.witness_network_spec);
-        o.field("passiveNetworkSpec", &self.passive_network_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VchaClusterNetworkSpec",
+    type_name: Some("VchaClusterNetworkSpec"),
+    wire: &["witnessNetworkSpec", "passiveNetworkSpec"],
+    names: &["witness_network_spec", "passive_network_spec"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VchaClusterNetworkSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.witness_network_spec,
+            1usize => &self.passive_network_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.witness_network_spec,
+            1usize => &mut self.passive_network_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VchaClusterNetworkSpec {
+    fn blank() -> Self {
+        Self {
+            witness_network_spec: crate::object::Blank::blank(),
+            passive_network_spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VchaClusterNetworkSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VchaClusterNetworkSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VchaClusterNetworkSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VchaClusterNetworkSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VchaClusterNetworkSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VchaClusterNetworkSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VchaClusterNetworkSpec {
-    const TYPE_NAME: &'static str = "VchaClusterNetworkSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::NodeNetworkSpecKind>,
-            Option<Box<crate::types::PassiveNodeNetworkSpec>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "witnessNetworkSpec" => {
-                    crate::de::req(&mut f.0, &mut map, "witnessNetworkSpec")
-                }
-                "passiveNetworkSpec" => {
-                    crate::de::req(&mut f.1, &mut map, "passiveNetworkSpec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["witnessNetworkSpec", "passiveNetworkSpec"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            witness_network_spec: f_0,
-            passive_network_spec: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

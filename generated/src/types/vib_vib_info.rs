@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VibVibInfo {
     /// Property *VibVibInfo.id*.
     pub id: String,
@@ -34,86 +34,90 @@ impl VibVibInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("name", &self.name);
-        o.field("version", &self.version);
-        o.field("vendor", &self.vendor);
-        o.field("summary", &self.summary);
-        o.opt("softwareTags", &self.software_tags);
-        o.field("releaseDate", &self.release_date);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VibVibInfo",
+    type_name: Some("VibVibInfo"),
+    wire: &["id", "name", "version", "vendor", "summary", "softwareTags", "releaseDate"],
+    names: &[
+        "id",
+        "name",
+        "version",
+        "vendor",
+        "summary",
+        "software_tags",
+        "release_date",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
+    by_name: &[0u16, 1u16, 6u16, 5u16, 4u16, 3u16, 2u16],
+};
+impl crate::object::Object for VibVibInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.version,
+            3usize => &self.vendor,
+            4usize => &self.summary,
+            5usize => &self.software_tags,
+            6usize => &self.release_date,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.version,
+            3usize => &mut self.vendor,
+            4usize => &mut self.summary,
+            5usize => &mut self.software_tags,
+            6usize => &mut self.release_date,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VibVibInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VibVibInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VibVibInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VibVibInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VibVibInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VibVibInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VibVibInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VibVibInfo {
-    const TYPE_NAME: &'static str = "VibVibInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VibVibInfoSoftwareTags>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "version" => crate::de::req(&mut f.2, &mut map, "version"),
-                "vendor" => crate::de::req(&mut f.3, &mut map, "vendor"),
-                "summary" => crate::de::req(&mut f.4, &mut map, "summary"),
-                "softwareTags" => crate::de::set(&mut f.5, &mut map, "softwareTags"),
-                "releaseDate" => crate::de::req(&mut f.6, &mut map, "releaseDate"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &["id", "name", "version", "vendor", "summary", "releaseDate"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5, Some(f_6)) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            version: f_2,
-            vendor: f_3,
-            summary: f_4,
-            software_tags: f_5,
-            release_date: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -9,7 +9,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VibVibServicesSslTrustKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VibVibServicesSslTrust {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -22,37 +22,65 @@ impl VibVibServicesSslTrust {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VibVibServicesSslTrust",
+    type_name: Some("VibVibServicesSslTrust"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for VibVibServicesSslTrust {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "VibVibServicesSslTrust")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "VibVibServicesSslTrust")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for VibVibServicesSslTrust {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VibVibServicesSslTrust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VibVibServicesSslTrust {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VibVibServicesSslTrust {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VibVibServicesSslTrust {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VibVibServicesSslTrust"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VibVibServicesSslTrust {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VibVibServicesSslTrust {
-    const TYPE_NAME: &'static str = "VibVibServicesSslTrust";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VibVibServicesSslTrust` or any of its subtypes: what a member declared as `VibVibServicesSslTrust` holds.
@@ -73,11 +101,7 @@ pub enum VibVibServicesSslTrustKind {
 impl VibVibServicesSslTrustKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VibVibServicesSslTrust(v) => v.type_name(),
-            Self::VibVibServicesAnyCertificate(v) => v.type_name(),
-            Self::VibVibServicesPinnedPemCertificate(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -108,60 +132,63 @@ for VibVibServicesSslTrustKind {
         Self::VibVibServicesPinnedPemCertificate(Box::new(v))
     }
 }
-impl serde::Serialize for VibVibServicesSslTrustKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VibVibServicesSslTrustKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VibVibServicesSslTrust,
+            id,
+        ) {
+            crate::registry::id::VibVibServicesAnyCertificate => {
+                Self::VibVibServicesAnyCertificate(crate::object::Blank::blank())
+            }
+            crate::registry::id::VibVibServicesPinnedPemCertificate => {
+                Self::VibVibServicesPinnedPemCertificate(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VibVibServicesSslTrust(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VibVibServicesSslTrust(v) => v.serialize(s),
-            Self::VibVibServicesAnyCertificate(v) => v.serialize(s),
-            Self::VibVibServicesPinnedPemCertificate(v) => v.serialize(s),
+            Self::VibVibServicesSslTrust(v) => &**v,
+            Self::VibVibServicesAnyCertificate(v) => &**v,
+            Self::VibVibServicesPinnedPemCertificate(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VibVibServicesSslTrust(v) => &mut **v,
+            Self::VibVibServicesAnyCertificate(v) => &mut **v,
+            Self::VibVibServicesPinnedPemCertificate(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VibVibServicesSslTrustKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VibVibServicesSslTrustKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VibVibServicesSslTrustKind {
-    const BASE: u16 = crate::registry::id::VibVibServicesSslTrust;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VibVibServicesAnyCertificate => {
-                    Self::VibVibServicesAnyCertificate(
-                        Box::new(
-                            <crate::types::VibVibServicesAnyCertificate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VibVibServicesPinnedPemCertificate => {
-                    Self::VibVibServicesPinnedPemCertificate(
-                        Box::new(
-                            <crate::types::VibVibServicesPinnedPemCertificate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VibVibServicesSslTrust(
-                        Box::new(
-                            <crate::types::VibVibServicesSslTrust as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VibVibServicesSslTrustKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VibVibServicesSslTrustKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VibVibServicesSslTrustKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VibVibServicesSslTrustKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

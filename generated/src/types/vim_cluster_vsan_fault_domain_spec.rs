@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VimClusterVsanFaultDomainSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimClusterVsanFaultDomainSpec {
     /// Property *VimClusterVsanFaultDomainSpec.hosts*.
     ///
@@ -24,58 +24,73 @@ impl VimClusterVsanFaultDomainSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hosts", &self.hosts);
-        o.field("name", &self.name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimClusterVsanFaultDomainSpec",
+    type_name: Some("VimClusterVsanFaultDomainSpec"),
+    wire: &["hosts", "name"],
+    names: &["hosts", "name"],
+    required: &[1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VimClusterVsanFaultDomainSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hosts,
+            1usize => &self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hosts,
+            1usize => &mut self.name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimClusterVsanFaultDomainSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimClusterVsanFaultDomainSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimClusterVsanFaultDomainSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimClusterVsanFaultDomainSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimClusterVsanFaultDomainSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimClusterVsanFaultDomainSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimClusterVsanFaultDomainSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimClusterVsanFaultDomainSpec {
-    const TYPE_NAME: &'static str = "VimClusterVsanFaultDomainSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<crate::types::ManagedObjectReference>>, Option<String>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hosts" => crate::de::set_list(&mut f.0, &mut map, "hosts"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_),)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["name"]));
-        }
-        let (f_0, Some(f_1)) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            hosts: f_0,
-            name: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VimClusterVsanFaultDomainSpec` or any of its subtypes: what a member declared as `VimClusterVsanFaultDomainSpec` holds.
@@ -96,13 +111,7 @@ pub enum VimClusterVsanFaultDomainSpecKind {
 impl VimClusterVsanFaultDomainSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VimClusterVsanFaultDomainSpec(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanFaultDomainDestroySpec(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanFaultDomainUpdateSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -139,64 +148,69 @@ for VimClusterVsanFaultDomainSpecKind {
         Self::VsanFaultDomainUpdateSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VimClusterVsanFaultDomainSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VimClusterVsanFaultDomainSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VimClusterVsanFaultDomainSpec,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanFaultDomainDestroySpec => {
+                Self::VsanFaultDomainDestroySpec(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanFaultDomainUpdateSpec => {
+                Self::VsanFaultDomainUpdateSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VimClusterVsanFaultDomainSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VimClusterVsanFaultDomainSpec(v) => v.serialize(s),
+            Self::VimClusterVsanFaultDomainSpec(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanFaultDomainDestroySpec(v) => v.serialize(s),
+            Self::VsanFaultDomainDestroySpec(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanFaultDomainUpdateSpec(v) => v.serialize(s),
+            Self::VsanFaultDomainUpdateSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VimClusterVsanFaultDomainSpec(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanFaultDomainDestroySpec(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanFaultDomainUpdateSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VimClusterVsanFaultDomainSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VimClusterVsanFaultDomainSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VimClusterVsanFaultDomainSpecKind {
-    const BASE: u16 = crate::registry::id::VimClusterVsanFaultDomainSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanFaultDomainDestroySpec => {
-                    Self::VsanFaultDomainDestroySpec(
-                        Box::new(
-                            <crate::types::VsanFaultDomainDestroySpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanFaultDomainUpdateSpec => {
-                    Self::VsanFaultDomainUpdateSpec(
-                        Box::new(
-                            <crate::types::VsanFaultDomainUpdateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VimClusterVsanFaultDomainSpec(
-                        Box::new(
-                            <crate::types::VimClusterVsanFaultDomainSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VimClusterVsanFaultDomainSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VimClusterVsanFaultDomainSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VimClusterVsanFaultDomainSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VimClusterVsanFaultDomainSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVSANPreferredFaultDomainInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimClusterVSANPreferredFaultDomainInfo {
     /// Property *VimClusterVSANPreferredFaultDomainInfo.preferredFaultDomainName*.
     pub preferred_fault_domain_name: Option<String>,
@@ -20,55 +20,72 @@ impl VimClusterVSANPreferredFaultDomainInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("preferredFaultDomainName", &self.preferred_fault_domain_name);
-        o.opt("preferredFaultDomainId", &self.preferred_fault_domain_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimClusterVSANPreferredFaultDomainInfo",
+    type_name: Some("VimClusterVSANPreferredFaultDomainInfo"),
+    wire: &["preferredFaultDomainName", "preferredFaultDomainId"],
+    names: &["preferred_fault_domain_name", "preferred_fault_domain_id"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VimClusterVSANPreferredFaultDomainInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.preferred_fault_domain_name,
+            1usize => &self.preferred_fault_domain_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.preferred_fault_domain_name,
+            1usize => &mut self.preferred_fault_domain_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimClusterVSANPreferredFaultDomainInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimClusterVSANPreferredFaultDomainInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimClusterVSANPreferredFaultDomainInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimClusterVSANPreferredFaultDomainInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimClusterVSANPreferredFaultDomainInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimClusterVSANPreferredFaultDomainInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimClusterVSANPreferredFaultDomainInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimClusterVSANPreferredFaultDomainInfo {
-    const TYPE_NAME: &'static str = "VimClusterVSANPreferredFaultDomainInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "preferredFaultDomainName" => {
-                    crate::de::set(&mut f.0, &mut map, "preferredFaultDomainName")
-                }
-                "preferredFaultDomainId" => {
-                    crate::de::set(&mut f.1, &mut map, "preferredFaultDomainId")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            preferred_fault_domain_name: f_0,
-            preferred_fault_domain_id: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

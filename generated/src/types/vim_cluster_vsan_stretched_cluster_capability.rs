@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVSANStretchedClusterCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimClusterVSANStretchedClusterCapability {
     /// Property *VimClusterVSANStretchedClusterCapability.hostMoId*.
     pub host_mo_id: String,
@@ -26,67 +26,76 @@ impl VimClusterVSANStretchedClusterCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hostMoId", &self.host_mo_id);
-        o.opt("connStatus", &self.conn_status);
-        o.opt("isSupported", &self.is_supported);
-        o.opt("hostCapability", &self.host_capability);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimClusterVSANStretchedClusterCapability",
+    type_name: Some("VimClusterVSANStretchedClusterCapability"),
+    wire: &["hostMoId", "connStatus", "isSupported", "hostCapability"],
+    names: &["host_mo_id", "conn_status", "is_supported", "host_capability"],
+    required: &[0u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for VimClusterVSANStretchedClusterCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_mo_id,
+            1usize => &self.conn_status,
+            2usize => &self.is_supported,
+            3usize => &self.host_capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_mo_id,
+            1usize => &mut self.conn_status,
+            2usize => &mut self.is_supported,
+            3usize => &mut self.host_capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimClusterVSANStretchedClusterCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimClusterVSANStretchedClusterCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimClusterVSANStretchedClusterCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimClusterVSANStretchedClusterCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimClusterVSANStretchedClusterCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimClusterVSANStretchedClusterCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimClusterVSANStretchedClusterCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimClusterVSANStretchedClusterCapability {
-    const TYPE_NAME: &'static str = "VimClusterVSANStretchedClusterCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::VimHostVSANStretchedClusterHostCapability>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostMoId" => crate::de::req(&mut f.0, &mut map, "hostMoId"),
-                "connStatus" => crate::de::set(&mut f.1, &mut map, "connStatus"),
-                "isSupported" => crate::de::set(&mut f.2, &mut map, "isSupported"),
-                "hostCapability" => crate::de::set(&mut f.3, &mut map, "hostCapability"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["hostMoId"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host_mo_id: f_0,
-            conn_status: f_1,
-            is_supported: f_2,
-            host_capability: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVSANStretchedClusterFaultDomainConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimClusterVSANStretchedClusterFaultDomainConfig {
     /// Property *VimClusterVSANStretchedClusterFaultDomainConfig.firstFdName*.
     pub first_fd_name: String,
@@ -28,74 +28,76 @@ impl VimClusterVSANStretchedClusterFaultDomainConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("firstFdName", &self.first_fd_name);
-        o.field("firstFdHosts", &self.first_fd_hosts);
-        o.field("secondFdName", &self.second_fd_name);
-        o.field("secondFdHosts", &self.second_fd_hosts);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimClusterVSANStretchedClusterFaultDomainConfig",
+    type_name: Some("VimClusterVSANStretchedClusterFaultDomainConfig"),
+    wire: &["firstFdName", "firstFdHosts", "secondFdName", "secondFdHosts"],
+    names: &["first_fd_name", "first_fd_hosts", "second_fd_name", "second_fd_hosts"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for VimClusterVSANStretchedClusterFaultDomainConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.first_fd_name,
+            1usize => &self.first_fd_hosts,
+            2usize => &self.second_fd_name,
+            3usize => &self.second_fd_hosts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.first_fd_name,
+            1usize => &mut self.first_fd_hosts,
+            2usize => &mut self.second_fd_name,
+            3usize => &mut self.second_fd_hosts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimClusterVSANStretchedClusterFaultDomainConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimClusterVSANStretchedClusterFaultDomainConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimClusterVSANStretchedClusterFaultDomainConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimClusterVSANStretchedClusterFaultDomainConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimClusterVSANStretchedClusterFaultDomainConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimClusterVSANStretchedClusterFaultDomainConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimClusterVSANStretchedClusterFaultDomainConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimClusterVSANStretchedClusterFaultDomainConfig {
-    const TYPE_NAME: &'static str = "VimClusterVSANStretchedClusterFaultDomainConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "firstFdName" => crate::de::req(&mut f.0, &mut map, "firstFdName"),
-                "firstFdHosts" => crate::de::req_list(&mut f.1, &mut map, "firstFdHosts"),
-                "secondFdName" => crate::de::req(&mut f.2, &mut map, "secondFdName"),
-                "secondFdHosts" => {
-                    crate::de::req_list(&mut f.3, &mut map, "secondFdHosts")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["firstFdName", "firstFdHosts", "secondFdName", "secondFdHosts"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            first_fd_name: f_0,
-            first_fd_hosts: f_1,
-            second_fd_name: f_2,
-            second_fd_hosts: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVSANWitnessHostInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimClusterVSANWitnessHostInfo {
     /// Property *VimClusterVSANWitnessHostInfo.nodeUuid*.
     pub node_uuid: String,
@@ -32,87 +32,98 @@ impl VimClusterVSANWitnessHostInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("nodeUuid", &self.node_uuid);
-        o.opt("faultDomainName", &self.fault_domain_name);
-        o.opt("preferredFdName", &self.preferred_fd_name);
-        o.opt("preferredFdUuid", &self.preferred_fd_uuid);
-        o.opt("unicastAgentAddr", &self.unicast_agent_addr);
-        o.opt("host", &self.host);
-        o.opt("metadataMode", &self.metadata_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimClusterVSANWitnessHostInfo",
+    type_name: Some("VimClusterVSANWitnessHostInfo"),
+    wire: &[
+        "nodeUuid",
+        "faultDomainName",
+        "preferredFdName",
+        "preferredFdUuid",
+        "unicastAgentAddr",
+        "host",
+        "metadataMode",
+    ],
+    names: &[
+        "node_uuid",
+        "fault_domain_name",
+        "preferred_fd_name",
+        "preferred_fd_uuid",
+        "unicast_agent_addr",
+        "host",
+        "metadata_mode",
+    ],
+    required: &[0u16],
+    by_name: &[1u16, 5u16, 6u16, 0u16, 2u16, 3u16, 4u16],
+};
+impl crate::object::Object for VimClusterVSANWitnessHostInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.node_uuid,
+            1usize => &self.fault_domain_name,
+            2usize => &self.preferred_fd_name,
+            3usize => &self.preferred_fd_uuid,
+            4usize => &self.unicast_agent_addr,
+            5usize => &self.host,
+            6usize => &self.metadata_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.node_uuid,
+            1usize => &mut self.fault_domain_name,
+            2usize => &mut self.preferred_fd_name,
+            3usize => &mut self.preferred_fd_uuid,
+            4usize => &mut self.unicast_agent_addr,
+            5usize => &mut self.host,
+            6usize => &mut self.metadata_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimClusterVSANWitnessHostInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimClusterVSANWitnessHostInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimClusterVSANWitnessHostInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimClusterVSANWitnessHostInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimClusterVSANWitnessHostInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimClusterVSANWitnessHostInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimClusterVSANWitnessHostInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimClusterVSANWitnessHostInfo {
-    const TYPE_NAME: &'static str = "VimClusterVSANWitnessHostInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "nodeUuid" => crate::de::req(&mut f.0, &mut map, "nodeUuid"),
-                "faultDomainName" => {
-                    crate::de::set(&mut f.1, &mut map, "faultDomainName")
-                }
-                "preferredFdName" => {
-                    crate::de::set(&mut f.2, &mut map, "preferredFdName")
-                }
-                "preferredFdUuid" => {
-                    crate::de::set(&mut f.3, &mut map, "preferredFdUuid")
-                }
-                "unicastAgentAddr" => {
-                    crate::de::set(&mut f.4, &mut map, "unicastAgentAddr")
-                }
-                "host" => crate::de::set(&mut f.5, &mut map, "host"),
-                "metadataMode" => crate::de::set(&mut f.6, &mut map, "metadataMode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["nodeUuid"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            node_uuid: f_0,
-            fault_domain_name: f_1,
-            preferred_fd_name: f_2,
-            preferred_fd_uuid: f_3,
-            unicast_agent_addr: f_4,
-            host: f_5,
-            metadata_mode: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

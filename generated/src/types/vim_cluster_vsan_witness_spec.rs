@@ -3,7 +3,7 @@
 /// Data object type *VimClusterVsanWitnessSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VimClusterVsanWitnessSpec {
     /// Property *VimClusterVsanWitnessSpec.host*.
     ///
@@ -26,76 +26,82 @@ impl VimClusterVsanWitnessSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.field("preferredFaultDomainName", &self.preferred_fault_domain_name);
-        o.opt("diskMapping", &self.disk_mapping);
-        o.opt("storagePoolSpec", &self.storage_pool_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimClusterVsanWitnessSpec",
+    type_name: Some("VimClusterVsanWitnessSpec"),
+    wire: &["host", "preferredFaultDomainName", "diskMapping", "storagePoolSpec"],
+    names: &["host", "preferred_fault_domain_name", "disk_mapping", "storage_pool_spec"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for VimClusterVsanWitnessSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.preferred_fault_domain_name,
+            2usize => &self.disk_mapping,
+            3usize => &self.storage_pool_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.preferred_fault_domain_name,
+            2usize => &mut self.disk_mapping,
+            3usize => &mut self.storage_pool_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimClusterVsanWitnessSpec {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            preferred_fault_domain_name: crate::object::Blank::blank(),
+            disk_mapping: crate::object::Blank::blank(),
+            storage_pool_spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VimClusterVsanWitnessSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimClusterVsanWitnessSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimClusterVsanWitnessSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimClusterVsanWitnessSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimClusterVsanWitnessSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimClusterVsanWitnessSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimClusterVsanWitnessSpec {
-    const TYPE_NAME: &'static str = "VimClusterVsanWitnessSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::VsanHostDiskMapping>>,
-            Option<Box<crate::types::VsanAddStoragePoolDiskSpec>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "preferredFaultDomainName" => {
-                    crate::de::req(&mut f.1, &mut map, "preferredFaultDomainName")
-                }
-                "diskMapping" => crate::de::set(&mut f.2, &mut map, "diskMapping"),
-                "storagePoolSpec" => {
-                    crate::de::set(&mut f.3, &mut map, "storagePoolSpec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["host", "preferredFaultDomainName"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            preferred_fault_domain_name: f_1,
-            disk_mapping: f_2,
-            storage_pool_spec: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `MethodFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VimFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl VimFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimFault",
+    type_name: Some("VimFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VimFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VimFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimFault {
-    const TYPE_NAME: &'static str = "VimFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VimFault` or any of its subtypes: what a member declared as `VimFault` holds.
@@ -361,135 +383,7 @@ pub enum VimFaultKind {
 impl VimFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VimFault(v) => v.type_name(),
-            Self::ActiveDirectoryFault(v) => v.type_name(),
-            Self::AlreadyExists(v) => v.type_name(),
-            Self::AlreadyUpgraded(v) => v.type_name(),
-            Self::AnswerFileUpdateFailed(v) => v.type_name(),
-            Self::AuthMinimumAdminPermission(v) => v.type_name(),
-            Self::CannotAccessLocalSource(v) => v.type_name(),
-            Self::CannotDisconnectHostWithFaultToleranceVm(v) => v.type_name(),
-            Self::CannotEnableVmcpForCluster(v) => v.type_name(),
-            Self::CannotMoveFaultToleranceVm(v) => v.type_name(),
-            Self::CannotMoveHostWithFaultToleranceVm(v) => v.type_name(),
-            Self::CannotPlaceWithoutPrerequisiteMoves(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::CnsFault(v) => v.type_name(),
-            Self::ConcurrentAccess(v) => v.type_name(),
-            Self::CustomizationFault(v) => v.type_name(),
-            Self::DasConfigFault(v) => v.type_name(),
-            Self::DrsDisabledOnVm(v) => v.type_name(),
-            Self::DuplicateName(v) => v.type_name(),
-            Self::DvsFault(v) => v.type_name(),
-            Self::EVCConfigFault(v) => v.type_name(),
-            Self::ExtendedFault(v) => v.type_name(),
-            Self::FaultToleranceVmNotDasProtected(v) => v.type_name(),
-            Self::FcoeFault(v) => v.type_name(),
-            Self::FileFault(v) => v.type_name(),
-            Self::GenericDrsFault(v) => v.type_name(),
-            Self::GuestOperationsFault(v) => v.type_name(),
-            Self::HostConfigFault(v) => v.type_name(),
-            Self::HostConnectFault(v) => v.type_name(),
-            Self::HostHasComponentFailure(v) => v.type_name(),
-            Self::HostIncompatibleForRecordReplay(v) => v.type_name(),
-            Self::HostPowerOpFailed(v) => v.type_name(),
-            Self::HostSpecificationOperationFailed(v) => v.type_name(),
-            Self::HttpFault(v) => v.type_name(),
-            Self::IORMNotSupportedHostOnDatastore(v) => v.type_name(),
-            Self::InaccessibleVFlashSource(v) => v.type_name(),
-            Self::InsufficientResourcesFault(v) => v.type_name(),
-            Self::InsufficientStorageIops(v) => v.type_name(),
-            Self::InvalidAffinitySettingFault(v) => v.type_name(),
-            Self::InvalidBmcRole(v) => v.type_name(),
-            Self::InvalidDatastore(v) => v.type_name(),
-            Self::InvalidEvent(v) => v.type_name(),
-            Self::InvalidFolder(v) => v.type_name(),
-            Self::InvalidIpmiLoginInfo(v) => v.type_name(),
-            Self::InvalidIpmiMacAddress(v) => v.type_name(),
-            Self::InvalidLicense(v) => v.type_name(),
-            Self::InvalidLocale(v) => v.type_name(),
-            Self::InvalidLogin(v) => v.type_name(),
-            Self::InvalidName(v) => v.type_name(),
-            Self::InvalidPrivilege(v) => v.type_name(),
-            Self::InvalidState(v) => v.type_name(),
-            Self::IscsiFault(v) => v.type_name(),
-            Self::KeyNotFound(v) => v.type_name(),
-            Self::LicenseEntityNotFound(v) => v.type_name(),
-            Self::LicenseServerUnavailable(v) => v.type_name(),
-            Self::LimitExceeded(v) => v.type_name(),
-            Self::LogBundlingFailed(v) => v.type_name(),
-            Self::MigrationFault(v) => v.type_name(),
-            Self::MismatchedBundle(v) => v.type_name(),
-            Self::MissingBmcSupport(v) => v.type_name(),
-            Self::NamespaceFull(v) => v.type_name(),
-            Self::NamespaceLimitReached(v) => v.type_name(),
-            Self::NamespaceWriteProtected(v) => v.type_name(),
-            Self::NetworkDisruptedAndConfigRolledBack(v) => v.type_name(),
-            Self::NoClientCertificate(v) => v.type_name(),
-            Self::NoCompatibleDatastore(v) => v.type_name(),
-            Self::NoCompatibleHost(v) => v.type_name(),
-            Self::NoConnectedDatastore(v) => v.type_name(),
-            Self::NoDiskFound(v) => v.type_name(),
-            Self::NoSubjectName(v) => v.type_name(),
-            Self::NotFound(v) => v.type_name(),
-            Self::NotSupportedHostForChecksum(v) => v.type_name(),
-            Self::OutOfBounds(v) => v.type_name(),
-            Self::OvfFault(v) => v.type_name(),
-            Self::PatchBinariesNotFound(v) => v.type_name(),
-            Self::PatchMetadataInvalid(v) => v.type_name(),
-            Self::PatchNotApplicable(v) => v.type_name(),
-            Self::ProfileUpdateFailed(v) => v.type_name(),
-            Self::RebootRequired(v) => v.type_name(),
-            Self::RecordReplayDisabled(v) => v.type_name(),
-            Self::RemoveFailed(v) => v.type_name(),
-            Self::ReplicationFault(v) => v.type_name(),
-            Self::ResourceInUse(v) => v.type_name(),
-            Self::ResourceNotAvailable(v) => v.type_name(),
-            Self::SSPIChallenge(v) => v.type_name(),
-            Self::ShrinkDiskFault(v) => v.type_name(),
-            Self::SnapshotFault(v) => v.type_name(),
-            Self::SsdDiskNotAvailable(v) => v.type_name(),
-            Self::StorageDrsCannotMoveDiskInMultiWriterMode(v) => v.type_name(),
-            Self::StorageDrsCannotMoveFTVm(v) => v.type_name(),
-            Self::StorageDrsCannotMoveIndependentDisk(v) => v.type_name(),
-            Self::StorageDrsCannotMoveManuallyPlacedSwapFile(v) => v.type_name(),
-            Self::StorageDrsCannotMoveManuallyPlacedVm(v) => v.type_name(),
-            Self::StorageDrsCannotMoveSharedDisk(v) => v.type_name(),
-            Self::StorageDrsCannotMoveTemplate(v) => v.type_name(),
-            Self::StorageDrsCannotMoveVmInUserFolder(v) => v.type_name(),
-            Self::StorageDrsCannotMoveVmWithMountedCDROM(v) => v.type_name(),
-            Self::StorageDrsCannotMoveVmWithNoFilesInLayout(v) => v.type_name(),
-            Self::StorageDrsDatacentersCannotShareDatastore(v) => v.type_name(),
-            Self::StorageDrsDisabledOnVm(v) => v.type_name(),
-            Self::StorageDrsHbrDiskNotMovable(v) => v.type_name(),
-            Self::StorageDrsHmsMoveInProgress(v) => v.type_name(),
-            Self::StorageDrsHmsUnreachable(v) => v.type_name(),
-            Self::StorageDrsIolbDisabledInternally(v) => v.type_name(),
-            Self::StorageDrsRelocateDisabled(v) => v.type_name(),
-            Self::StorageDrsStaleHmsCollection(v) => v.type_name(),
-            Self::StorageDrsUnableToMoveFiles(v) => v.type_name(),
-            Self::SwapDatastoreUnset(v) => v.type_name(),
-            Self::TaskInProgress(v) => v.type_name(),
-            Self::Timedout(v) => v.type_name(),
-            Self::TooManyConsecutiveOverrides(v) => v.type_name(),
-            Self::ToolsUnavailable(v) => v.type_name(),
-            Self::UnrecognizedHost(v) => v.type_name(),
-            Self::UnsupportedVimApiVersion(v) => v.type_name(),
-            Self::UserNotFound(v) => v.type_name(),
-            Self::VAppConfigFault(v) => v.type_name(),
-            Self::VFlashModuleVersionIncompatible(v) => v.type_name(),
-            Self::VmConfigFault(v) => v.type_name(),
-            Self::VmFaultToleranceIssue(v) => v.type_name(),
-            Self::VmMetadataManagerFault(v) => v.type_name(),
-            Self::VmMonitorIncompatibleForFaultTolerance(v) => v.type_name(),
-            Self::VmToolsUpgradeFault(v) => v.type_name(),
-            Self::VmValidateMaxDevice(v) => v.type_name(),
-            Self::VsanFault(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanNodeNotMaster(v) => v.type_name(),
-            Self::WipeDiskFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -1255,1374 +1149,804 @@ impl From<crate::types::WipeDiskFault> for VimFaultKind {
         Self::WipeDiskFault(Box::new(v))
     }
 }
-impl serde::Serialize for VimFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VimFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VimFault, id) {
+            crate::registry::id::ActiveDirectoryFault => {
+                Self::ActiveDirectoryFault(
+                    <crate::types::ActiveDirectoryFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::AlreadyExists => {
+                Self::AlreadyExists(crate::object::Blank::blank())
+            }
+            crate::registry::id::AlreadyUpgraded => {
+                Self::AlreadyUpgraded(crate::object::Blank::blank())
+            }
+            crate::registry::id::AnswerFileUpdateFailed => {
+                Self::AnswerFileUpdateFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::AuthMinimumAdminPermission => {
+                Self::AuthMinimumAdminPermission(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotAccessLocalSource => {
+                Self::CannotAccessLocalSource(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotDisconnectHostWithFaultToleranceVm => {
+                Self::CannotDisconnectHostWithFaultToleranceVm(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::CannotEnableVmcpForCluster => {
+                Self::CannotEnableVmcpForCluster(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotMoveFaultToleranceVm => {
+                Self::CannotMoveFaultToleranceVm(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotMoveHostWithFaultToleranceVm => {
+                Self::CannotMoveHostWithFaultToleranceVm(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotPlaceWithoutPrerequisiteMoves => {
+                Self::CannotPlaceWithoutPrerequisiteMoves(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::CnsFault => {
+                Self::CnsFault(
+                    <crate::types::CnsFaultKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::ConcurrentAccess => {
+                Self::ConcurrentAccess(crate::object::Blank::blank())
+            }
+            crate::registry::id::CustomizationFault => {
+                Self::CustomizationFault(
+                    <crate::types::CustomizationFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DasConfigFault => {
+                Self::DasConfigFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::DrsDisabledOnVm => {
+                Self::DrsDisabledOnVm(crate::object::Blank::blank())
+            }
+            crate::registry::id::DuplicateName => {
+                Self::DuplicateName(crate::object::Blank::blank())
+            }
+            crate::registry::id::DvsFault => {
+                Self::DvsFault(
+                    <crate::types::DvsFaultKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::EVCConfigFault => {
+                Self::EVCConfigFault(
+                    <crate::types::EVCConfigFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ExtendedFault => {
+                Self::ExtendedFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::FaultToleranceVmNotDasProtected => {
+                Self::FaultToleranceVmNotDasProtected(crate::object::Blank::blank())
+            }
+            crate::registry::id::FcoeFault => {
+                Self::FcoeFault(
+                    <crate::types::FcoeFaultKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::FileFault => {
+                Self::FileFault(
+                    <crate::types::FileFaultKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::GenericDrsFault => {
+                Self::GenericDrsFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::GuestOperationsFault => {
+                Self::GuestOperationsFault(
+                    <crate::types::GuestOperationsFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::HostConfigFault => {
+                Self::HostConfigFault(
+                    <crate::types::HostConfigFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::HostConnectFault => {
+                Self::HostConnectFault(
+                    <crate::types::HostConnectFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::HostHasComponentFailure => {
+                Self::HostHasComponentFailure(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostIncompatibleForRecordReplay => {
+                Self::HostIncompatibleForRecordReplay(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostPowerOpFailed => {
+                Self::HostPowerOpFailed(
+                    <crate::types::HostPowerOpFailedKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::HostSpecificationOperationFailed => {
+                Self::HostSpecificationOperationFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::HttpFault => {
+                Self::HttpFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::IORMNotSupportedHostOnDatastore => {
+                Self::IORMNotSupportedHostOnDatastore(crate::object::Blank::blank())
+            }
+            crate::registry::id::InaccessibleVFlashSource => {
+                Self::InaccessibleVFlashSource(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientResourcesFault => {
+                Self::InsufficientResourcesFault(
+                    <crate::types::InsufficientResourcesFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InsufficientStorageIops => {
+                Self::InsufficientStorageIops(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidAffinitySettingFault => {
+                Self::InvalidAffinitySettingFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidBmcRole => {
+                Self::InvalidBmcRole(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidDatastore => {
+                Self::InvalidDatastore(
+                    <crate::types::InvalidDatastoreKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidEvent => {
+                Self::InvalidEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidFolder => {
+                Self::InvalidFolder(
+                    <crate::types::InvalidFolderKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidIpmiLoginInfo => {
+                Self::InvalidIpmiLoginInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidIpmiMacAddress => {
+                Self::InvalidIpmiMacAddress(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidLicense => {
+                Self::InvalidLicense(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidLocale => {
+                Self::InvalidLocale(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidLogin => {
+                Self::InvalidLogin(
+                    <crate::types::InvalidLoginKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidName => {
+                Self::InvalidName(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidPrivilege => {
+                Self::InvalidPrivilege(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidState => {
+                Self::InvalidState(
+                    <crate::types::InvalidStateKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::IscsiFault => {
+                Self::IscsiFault(
+                    <crate::types::IscsiFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::KeyNotFound => {
+                Self::KeyNotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::LicenseEntityNotFound => {
+                Self::LicenseEntityNotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::LicenseServerUnavailable => {
+                Self::LicenseServerUnavailable(crate::object::Blank::blank())
+            }
+            crate::registry::id::LimitExceeded => {
+                Self::LimitExceeded(crate::object::Blank::blank())
+            }
+            crate::registry::id::LogBundlingFailed => {
+                Self::LogBundlingFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::MigrationFault => {
+                Self::MigrationFault(
+                    <crate::types::MigrationFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::MismatchedBundle => {
+                Self::MismatchedBundle(crate::object::Blank::blank())
+            }
+            crate::registry::id::MissingBmcSupport => {
+                Self::MissingBmcSupport(crate::object::Blank::blank())
+            }
+            crate::registry::id::NamespaceFull => {
+                Self::NamespaceFull(crate::object::Blank::blank())
+            }
+            crate::registry::id::NamespaceLimitReached => {
+                Self::NamespaceLimitReached(crate::object::Blank::blank())
+            }
+            crate::registry::id::NamespaceWriteProtected => {
+                Self::NamespaceWriteProtected(crate::object::Blank::blank())
+            }
+            crate::registry::id::NetworkDisruptedAndConfigRolledBack => {
+                Self::NetworkDisruptedAndConfigRolledBack(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoClientCertificate => {
+                Self::NoClientCertificate(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoCompatibleDatastore => {
+                Self::NoCompatibleDatastore(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoCompatibleHost => {
+                Self::NoCompatibleHost(
+                    <crate::types::NoCompatibleHostKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::NoConnectedDatastore => {
+                Self::NoConnectedDatastore(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoDiskFound => {
+                Self::NoDiskFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoSubjectName => {
+                Self::NoSubjectName(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotFound => {
+                Self::NotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotSupportedHostForChecksum => {
+                Self::NotSupportedHostForChecksum(crate::object::Blank::blank())
+            }
+            crate::registry::id::OutOfBounds => {
+                Self::OutOfBounds(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfFault => {
+                Self::OvfFault(
+                    <crate::types::OvfFaultKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::PatchBinariesNotFound => {
+                Self::PatchBinariesNotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::PatchMetadataInvalid => {
+                Self::PatchMetadataInvalid(
+                    <crate::types::PatchMetadataInvalidKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::PatchNotApplicable => {
+                Self::PatchNotApplicable(
+                    <crate::types::PatchNotApplicableKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ProfileUpdateFailed => {
+                Self::ProfileUpdateFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::RebootRequired => {
+                Self::RebootRequired(crate::object::Blank::blank())
+            }
+            crate::registry::id::RecordReplayDisabled => {
+                Self::RecordReplayDisabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::RemoveFailed => {
+                Self::RemoveFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::ReplicationFault => {
+                Self::ReplicationFault(
+                    <crate::types::ReplicationFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ResourceInUse => {
+                Self::ResourceInUse(
+                    <crate::types::ResourceInUseKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::ResourceNotAvailable => {
+                Self::ResourceNotAvailable(crate::object::Blank::blank())
+            }
+            crate::registry::id::SSPIChallenge => {
+                Self::SSPIChallenge(crate::object::Blank::blank())
+            }
+            crate::registry::id::ShrinkDiskFault => {
+                Self::ShrinkDiskFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::SnapshotFault => {
+                Self::SnapshotFault(
+                    <crate::types::SnapshotFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::SsdDiskNotAvailable => {
+                Self::SsdDiskNotAvailable(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsCannotMoveDiskInMultiWriterMode => {
+                Self::StorageDrsCannotMoveDiskInMultiWriterMode(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::StorageDrsCannotMoveFTVm => {
+                Self::StorageDrsCannotMoveFTVm(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsCannotMoveIndependentDisk => {
+                Self::StorageDrsCannotMoveIndependentDisk(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsCannotMoveManuallyPlacedSwapFile => {
+                Self::StorageDrsCannotMoveManuallyPlacedSwapFile(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::StorageDrsCannotMoveManuallyPlacedVm => {
+                Self::StorageDrsCannotMoveManuallyPlacedVm(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsCannotMoveSharedDisk => {
+                Self::StorageDrsCannotMoveSharedDisk(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsCannotMoveTemplate => {
+                Self::StorageDrsCannotMoveTemplate(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsCannotMoveVmInUserFolder => {
+                Self::StorageDrsCannotMoveVmInUserFolder(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsCannotMoveVmWithMountedCDROM => {
+                Self::StorageDrsCannotMoveVmWithMountedCDROM(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::StorageDrsCannotMoveVmWithNoFilesInLayout => {
+                Self::StorageDrsCannotMoveVmWithNoFilesInLayout(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::StorageDrsDatacentersCannotShareDatastore => {
+                Self::StorageDrsDatacentersCannotShareDatastore(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::StorageDrsDisabledOnVm => {
+                Self::StorageDrsDisabledOnVm(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsHbrDiskNotMovable => {
+                Self::StorageDrsHbrDiskNotMovable(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsHmsMoveInProgress => {
+                Self::StorageDrsHmsMoveInProgress(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsHmsUnreachable => {
+                Self::StorageDrsHmsUnreachable(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsIolbDisabledInternally => {
+                Self::StorageDrsIolbDisabledInternally(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsRelocateDisabled => {
+                Self::StorageDrsRelocateDisabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsStaleHmsCollection => {
+                Self::StorageDrsStaleHmsCollection(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageDrsUnableToMoveFiles => {
+                Self::StorageDrsUnableToMoveFiles(crate::object::Blank::blank())
+            }
+            crate::registry::id::SwapDatastoreUnset => {
+                Self::SwapDatastoreUnset(crate::object::Blank::blank())
+            }
+            crate::registry::id::TaskInProgress => {
+                Self::TaskInProgress(
+                    <crate::types::TaskInProgressKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::Timedout => {
+                Self::Timedout(
+                    <crate::types::TimedoutKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            crate::registry::id::TooManyConsecutiveOverrides => {
+                Self::TooManyConsecutiveOverrides(crate::object::Blank::blank())
+            }
+            crate::registry::id::ToolsUnavailable => {
+                Self::ToolsUnavailable(crate::object::Blank::blank())
+            }
+            crate::registry::id::UnrecognizedHost => {
+                Self::UnrecognizedHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::UnsupportedVimApiVersion => {
+                Self::UnsupportedVimApiVersion(crate::object::Blank::blank())
+            }
+            crate::registry::id::UserNotFound => {
+                Self::UserNotFound(crate::object::Blank::blank())
+            }
+            crate::registry::id::VAppConfigFault => {
+                Self::VAppConfigFault(
+                    <crate::types::VAppConfigFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VFlashModuleVersionIncompatible => {
+                Self::VFlashModuleVersionIncompatible(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmConfigFault => {
+                Self::VmConfigFault(
+                    <crate::types::VmConfigFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmFaultToleranceIssue => {
+                Self::VmFaultToleranceIssue(
+                    <crate::types::VmFaultToleranceIssueKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmMetadataManagerFault => {
+                Self::VmMetadataManagerFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmMonitorIncompatibleForFaultTolerance => {
+                Self::VmMonitorIncompatibleForFaultTolerance(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VmToolsUpgradeFault => {
+                Self::VmToolsUpgradeFault(
+                    <crate::types::VmToolsUpgradeFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmValidateMaxDevice => {
+                Self::VmValidateMaxDevice(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanFault => {
+                Self::VsanFault(
+                    <crate::types::VsanFaultKind as crate::object::Family>::blank_for(id),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanNodeNotMaster => {
+                Self::VsanNodeNotMaster(crate::object::Blank::blank())
+            }
+            crate::registry::id::WipeDiskFault => {
+                Self::WipeDiskFault(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VimFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VimFault(v) => v.serialize(s),
-            Self::ActiveDirectoryFault(v) => v.serialize(s),
-            Self::AlreadyExists(v) => v.serialize(s),
-            Self::AlreadyUpgraded(v) => v.serialize(s),
-            Self::AnswerFileUpdateFailed(v) => v.serialize(s),
-            Self::AuthMinimumAdminPermission(v) => v.serialize(s),
-            Self::CannotAccessLocalSource(v) => v.serialize(s),
-            Self::CannotDisconnectHostWithFaultToleranceVm(v) => v.serialize(s),
-            Self::CannotEnableVmcpForCluster(v) => v.serialize(s),
-            Self::CannotMoveFaultToleranceVm(v) => v.serialize(s),
-            Self::CannotMoveHostWithFaultToleranceVm(v) => v.serialize(s),
-            Self::CannotPlaceWithoutPrerequisiteMoves(v) => v.serialize(s),
+            Self::VimFault(v) => &**v,
+            Self::ActiveDirectoryFault(v) => crate::object::Family::object(v),
+            Self::AlreadyExists(v) => &**v,
+            Self::AlreadyUpgraded(v) => &**v,
+            Self::AnswerFileUpdateFailed(v) => &**v,
+            Self::AuthMinimumAdminPermission(v) => &**v,
+            Self::CannotAccessLocalSource(v) => &**v,
+            Self::CannotDisconnectHostWithFaultToleranceVm(v) => &**v,
+            Self::CannotEnableVmcpForCluster(v) => &**v,
+            Self::CannotMoveFaultToleranceVm(v) => &**v,
+            Self::CannotMoveHostWithFaultToleranceVm(v) => &**v,
+            Self::CannotPlaceWithoutPrerequisiteMoves(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::CnsFault(v) => v.serialize(s),
-            Self::ConcurrentAccess(v) => v.serialize(s),
-            Self::CustomizationFault(v) => v.serialize(s),
-            Self::DasConfigFault(v) => v.serialize(s),
-            Self::DrsDisabledOnVm(v) => v.serialize(s),
-            Self::DuplicateName(v) => v.serialize(s),
-            Self::DvsFault(v) => v.serialize(s),
-            Self::EVCConfigFault(v) => v.serialize(s),
-            Self::ExtendedFault(v) => v.serialize(s),
-            Self::FaultToleranceVmNotDasProtected(v) => v.serialize(s),
-            Self::FcoeFault(v) => v.serialize(s),
-            Self::FileFault(v) => v.serialize(s),
-            Self::GenericDrsFault(v) => v.serialize(s),
-            Self::GuestOperationsFault(v) => v.serialize(s),
-            Self::HostConfigFault(v) => v.serialize(s),
-            Self::HostConnectFault(v) => v.serialize(s),
-            Self::HostHasComponentFailure(v) => v.serialize(s),
-            Self::HostIncompatibleForRecordReplay(v) => v.serialize(s),
-            Self::HostPowerOpFailed(v) => v.serialize(s),
-            Self::HostSpecificationOperationFailed(v) => v.serialize(s),
-            Self::HttpFault(v) => v.serialize(s),
-            Self::IORMNotSupportedHostOnDatastore(v) => v.serialize(s),
-            Self::InaccessibleVFlashSource(v) => v.serialize(s),
-            Self::InsufficientResourcesFault(v) => v.serialize(s),
-            Self::InsufficientStorageIops(v) => v.serialize(s),
-            Self::InvalidAffinitySettingFault(v) => v.serialize(s),
-            Self::InvalidBmcRole(v) => v.serialize(s),
-            Self::InvalidDatastore(v) => v.serialize(s),
-            Self::InvalidEvent(v) => v.serialize(s),
-            Self::InvalidFolder(v) => v.serialize(s),
-            Self::InvalidIpmiLoginInfo(v) => v.serialize(s),
-            Self::InvalidIpmiMacAddress(v) => v.serialize(s),
-            Self::InvalidLicense(v) => v.serialize(s),
-            Self::InvalidLocale(v) => v.serialize(s),
-            Self::InvalidLogin(v) => v.serialize(s),
-            Self::InvalidName(v) => v.serialize(s),
-            Self::InvalidPrivilege(v) => v.serialize(s),
-            Self::InvalidState(v) => v.serialize(s),
-            Self::IscsiFault(v) => v.serialize(s),
-            Self::KeyNotFound(v) => v.serialize(s),
-            Self::LicenseEntityNotFound(v) => v.serialize(s),
-            Self::LicenseServerUnavailable(v) => v.serialize(s),
-            Self::LimitExceeded(v) => v.serialize(s),
-            Self::LogBundlingFailed(v) => v.serialize(s),
-            Self::MigrationFault(v) => v.serialize(s),
-            Self::MismatchedBundle(v) => v.serialize(s),
-            Self::MissingBmcSupport(v) => v.serialize(s),
-            Self::NamespaceFull(v) => v.serialize(s),
-            Self::NamespaceLimitReached(v) => v.serialize(s),
-            Self::NamespaceWriteProtected(v) => v.serialize(s),
-            Self::NetworkDisruptedAndConfigRolledBack(v) => v.serialize(s),
-            Self::NoClientCertificate(v) => v.serialize(s),
-            Self::NoCompatibleDatastore(v) => v.serialize(s),
-            Self::NoCompatibleHost(v) => v.serialize(s),
-            Self::NoConnectedDatastore(v) => v.serialize(s),
-            Self::NoDiskFound(v) => v.serialize(s),
-            Self::NoSubjectName(v) => v.serialize(s),
-            Self::NotFound(v) => v.serialize(s),
-            Self::NotSupportedHostForChecksum(v) => v.serialize(s),
-            Self::OutOfBounds(v) => v.serialize(s),
-            Self::OvfFault(v) => v.serialize(s),
-            Self::PatchBinariesNotFound(v) => v.serialize(s),
-            Self::PatchMetadataInvalid(v) => v.serialize(s),
-            Self::PatchNotApplicable(v) => v.serialize(s),
-            Self::ProfileUpdateFailed(v) => v.serialize(s),
-            Self::RebootRequired(v) => v.serialize(s),
-            Self::RecordReplayDisabled(v) => v.serialize(s),
-            Self::RemoveFailed(v) => v.serialize(s),
-            Self::ReplicationFault(v) => v.serialize(s),
-            Self::ResourceInUse(v) => v.serialize(s),
-            Self::ResourceNotAvailable(v) => v.serialize(s),
-            Self::SSPIChallenge(v) => v.serialize(s),
-            Self::ShrinkDiskFault(v) => v.serialize(s),
-            Self::SnapshotFault(v) => v.serialize(s),
-            Self::SsdDiskNotAvailable(v) => v.serialize(s),
-            Self::StorageDrsCannotMoveDiskInMultiWriterMode(v) => v.serialize(s),
-            Self::StorageDrsCannotMoveFTVm(v) => v.serialize(s),
-            Self::StorageDrsCannotMoveIndependentDisk(v) => v.serialize(s),
-            Self::StorageDrsCannotMoveManuallyPlacedSwapFile(v) => v.serialize(s),
-            Self::StorageDrsCannotMoveManuallyPlacedVm(v) => v.serialize(s),
-            Self::StorageDrsCannotMoveSharedDisk(v) => v.serialize(s),
-            Self::StorageDrsCannotMoveTemplate(v) => v.serialize(s),
-            Self::StorageDrsCannotMoveVmInUserFolder(v) => v.serialize(s),
-            Self::StorageDrsCannotMoveVmWithMountedCDROM(v) => v.serialize(s),
-            Self::StorageDrsCannotMoveVmWithNoFilesInLayout(v) => v.serialize(s),
-            Self::StorageDrsDatacentersCannotShareDatastore(v) => v.serialize(s),
-            Self::StorageDrsDisabledOnVm(v) => v.serialize(s),
-            Self::StorageDrsHbrDiskNotMovable(v) => v.serialize(s),
-            Self::StorageDrsHmsMoveInProgress(v) => v.serialize(s),
-            Self::StorageDrsHmsUnreachable(v) => v.serialize(s),
-            Self::StorageDrsIolbDisabledInternally(v) => v.serialize(s),
-            Self::StorageDrsRelocateDisabled(v) => v.serialize(s),
-            Self::StorageDrsStaleHmsCollection(v) => v.serialize(s),
-            Self::StorageDrsUnableToMoveFiles(v) => v.serialize(s),
-            Self::SwapDatastoreUnset(v) => v.serialize(s),
-            Self::TaskInProgress(v) => v.serialize(s),
-            Self::Timedout(v) => v.serialize(s),
-            Self::TooManyConsecutiveOverrides(v) => v.serialize(s),
-            Self::ToolsUnavailable(v) => v.serialize(s),
-            Self::UnrecognizedHost(v) => v.serialize(s),
-            Self::UnsupportedVimApiVersion(v) => v.serialize(s),
-            Self::UserNotFound(v) => v.serialize(s),
-            Self::VAppConfigFault(v) => v.serialize(s),
-            Self::VFlashModuleVersionIncompatible(v) => v.serialize(s),
-            Self::VmConfigFault(v) => v.serialize(s),
-            Self::VmFaultToleranceIssue(v) => v.serialize(s),
-            Self::VmMetadataManagerFault(v) => v.serialize(s),
-            Self::VmMonitorIncompatibleForFaultTolerance(v) => v.serialize(s),
-            Self::VmToolsUpgradeFault(v) => v.serialize(s),
-            Self::VmValidateMaxDevice(v) => v.serialize(s),
-            Self::VsanFault(v) => v.serialize(s),
+            Self::CnsFault(v) => crate::object::Family::object(v),
+            Self::ConcurrentAccess(v) => &**v,
+            Self::CustomizationFault(v) => crate::object::Family::object(v),
+            Self::DasConfigFault(v) => &**v,
+            Self::DrsDisabledOnVm(v) => &**v,
+            Self::DuplicateName(v) => &**v,
+            Self::DvsFault(v) => crate::object::Family::object(v),
+            Self::EVCConfigFault(v) => crate::object::Family::object(v),
+            Self::ExtendedFault(v) => &**v,
+            Self::FaultToleranceVmNotDasProtected(v) => &**v,
+            Self::FcoeFault(v) => crate::object::Family::object(v),
+            Self::FileFault(v) => crate::object::Family::object(v),
+            Self::GenericDrsFault(v) => &**v,
+            Self::GuestOperationsFault(v) => crate::object::Family::object(v),
+            Self::HostConfigFault(v) => crate::object::Family::object(v),
+            Self::HostConnectFault(v) => crate::object::Family::object(v),
+            Self::HostHasComponentFailure(v) => &**v,
+            Self::HostIncompatibleForRecordReplay(v) => &**v,
+            Self::HostPowerOpFailed(v) => crate::object::Family::object(v),
+            Self::HostSpecificationOperationFailed(v) => &**v,
+            Self::HttpFault(v) => &**v,
+            Self::IORMNotSupportedHostOnDatastore(v) => &**v,
+            Self::InaccessibleVFlashSource(v) => &**v,
+            Self::InsufficientResourcesFault(v) => crate::object::Family::object(v),
+            Self::InsufficientStorageIops(v) => &**v,
+            Self::InvalidAffinitySettingFault(v) => &**v,
+            Self::InvalidBmcRole(v) => &**v,
+            Self::InvalidDatastore(v) => crate::object::Family::object(v),
+            Self::InvalidEvent(v) => &**v,
+            Self::InvalidFolder(v) => crate::object::Family::object(v),
+            Self::InvalidIpmiLoginInfo(v) => &**v,
+            Self::InvalidIpmiMacAddress(v) => &**v,
+            Self::InvalidLicense(v) => &**v,
+            Self::InvalidLocale(v) => &**v,
+            Self::InvalidLogin(v) => crate::object::Family::object(v),
+            Self::InvalidName(v) => &**v,
+            Self::InvalidPrivilege(v) => &**v,
+            Self::InvalidState(v) => crate::object::Family::object(v),
+            Self::IscsiFault(v) => crate::object::Family::object(v),
+            Self::KeyNotFound(v) => &**v,
+            Self::LicenseEntityNotFound(v) => &**v,
+            Self::LicenseServerUnavailable(v) => &**v,
+            Self::LimitExceeded(v) => &**v,
+            Self::LogBundlingFailed(v) => &**v,
+            Self::MigrationFault(v) => crate::object::Family::object(v),
+            Self::MismatchedBundle(v) => &**v,
+            Self::MissingBmcSupport(v) => &**v,
+            Self::NamespaceFull(v) => &**v,
+            Self::NamespaceLimitReached(v) => &**v,
+            Self::NamespaceWriteProtected(v) => &**v,
+            Self::NetworkDisruptedAndConfigRolledBack(v) => &**v,
+            Self::NoClientCertificate(v) => &**v,
+            Self::NoCompatibleDatastore(v) => &**v,
+            Self::NoCompatibleHost(v) => crate::object::Family::object(v),
+            Self::NoConnectedDatastore(v) => &**v,
+            Self::NoDiskFound(v) => &**v,
+            Self::NoSubjectName(v) => &**v,
+            Self::NotFound(v) => &**v,
+            Self::NotSupportedHostForChecksum(v) => &**v,
+            Self::OutOfBounds(v) => &**v,
+            Self::OvfFault(v) => crate::object::Family::object(v),
+            Self::PatchBinariesNotFound(v) => &**v,
+            Self::PatchMetadataInvalid(v) => crate::object::Family::object(v),
+            Self::PatchNotApplicable(v) => crate::object::Family::object(v),
+            Self::ProfileUpdateFailed(v) => &**v,
+            Self::RebootRequired(v) => &**v,
+            Self::RecordReplayDisabled(v) => &**v,
+            Self::RemoveFailed(v) => &**v,
+            Self::ReplicationFault(v) => crate::object::Family::object(v),
+            Self::ResourceInUse(v) => crate::object::Family::object(v),
+            Self::ResourceNotAvailable(v) => &**v,
+            Self::SSPIChallenge(v) => &**v,
+            Self::ShrinkDiskFault(v) => &**v,
+            Self::SnapshotFault(v) => crate::object::Family::object(v),
+            Self::SsdDiskNotAvailable(v) => &**v,
+            Self::StorageDrsCannotMoveDiskInMultiWriterMode(v) => &**v,
+            Self::StorageDrsCannotMoveFTVm(v) => &**v,
+            Self::StorageDrsCannotMoveIndependentDisk(v) => &**v,
+            Self::StorageDrsCannotMoveManuallyPlacedSwapFile(v) => &**v,
+            Self::StorageDrsCannotMoveManuallyPlacedVm(v) => &**v,
+            Self::StorageDrsCannotMoveSharedDisk(v) => &**v,
+            Self::StorageDrsCannotMoveTemplate(v) => &**v,
+            Self::StorageDrsCannotMoveVmInUserFolder(v) => &**v,
+            Self::StorageDrsCannotMoveVmWithMountedCDROM(v) => &**v,
+            Self::StorageDrsCannotMoveVmWithNoFilesInLayout(v) => &**v,
+            Self::StorageDrsDatacentersCannotShareDatastore(v) => &**v,
+            Self::StorageDrsDisabledOnVm(v) => &**v,
+            Self::StorageDrsHbrDiskNotMovable(v) => &**v,
+            Self::StorageDrsHmsMoveInProgress(v) => &**v,
+            Self::StorageDrsHmsUnreachable(v) => &**v,
+            Self::StorageDrsIolbDisabledInternally(v) => &**v,
+            Self::StorageDrsRelocateDisabled(v) => &**v,
+            Self::StorageDrsStaleHmsCollection(v) => &**v,
+            Self::StorageDrsUnableToMoveFiles(v) => &**v,
+            Self::SwapDatastoreUnset(v) => &**v,
+            Self::TaskInProgress(v) => crate::object::Family::object(v),
+            Self::Timedout(v) => crate::object::Family::object(v),
+            Self::TooManyConsecutiveOverrides(v) => &**v,
+            Self::ToolsUnavailable(v) => &**v,
+            Self::UnrecognizedHost(v) => &**v,
+            Self::UnsupportedVimApiVersion(v) => &**v,
+            Self::UserNotFound(v) => &**v,
+            Self::VAppConfigFault(v) => crate::object::Family::object(v),
+            Self::VFlashModuleVersionIncompatible(v) => &**v,
+            Self::VmConfigFault(v) => crate::object::Family::object(v),
+            Self::VmFaultToleranceIssue(v) => crate::object::Family::object(v),
+            Self::VmMetadataManagerFault(v) => &**v,
+            Self::VmMonitorIncompatibleForFaultTolerance(v) => &**v,
+            Self::VmToolsUpgradeFault(v) => crate::object::Family::object(v),
+            Self::VmValidateMaxDevice(v) => &**v,
+            Self::VsanFault(v) => crate::object::Family::object(v),
             #[cfg(feature = "vsan")]
-            Self::VsanNodeNotMaster(v) => v.serialize(s),
-            Self::WipeDiskFault(v) => v.serialize(s),
+            Self::VsanNodeNotMaster(v) => &**v,
+            Self::WipeDiskFault(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VimFault(v) => &mut **v,
+            Self::ActiveDirectoryFault(v) => crate::object::Family::object_mut(v),
+            Self::AlreadyExists(v) => &mut **v,
+            Self::AlreadyUpgraded(v) => &mut **v,
+            Self::AnswerFileUpdateFailed(v) => &mut **v,
+            Self::AuthMinimumAdminPermission(v) => &mut **v,
+            Self::CannotAccessLocalSource(v) => &mut **v,
+            Self::CannotDisconnectHostWithFaultToleranceVm(v) => &mut **v,
+            Self::CannotEnableVmcpForCluster(v) => &mut **v,
+            Self::CannotMoveFaultToleranceVm(v) => &mut **v,
+            Self::CannotMoveHostWithFaultToleranceVm(v) => &mut **v,
+            Self::CannotPlaceWithoutPrerequisiteMoves(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::CnsFault(v) => crate::object::Family::object_mut(v),
+            Self::ConcurrentAccess(v) => &mut **v,
+            Self::CustomizationFault(v) => crate::object::Family::object_mut(v),
+            Self::DasConfigFault(v) => &mut **v,
+            Self::DrsDisabledOnVm(v) => &mut **v,
+            Self::DuplicateName(v) => &mut **v,
+            Self::DvsFault(v) => crate::object::Family::object_mut(v),
+            Self::EVCConfigFault(v) => crate::object::Family::object_mut(v),
+            Self::ExtendedFault(v) => &mut **v,
+            Self::FaultToleranceVmNotDasProtected(v) => &mut **v,
+            Self::FcoeFault(v) => crate::object::Family::object_mut(v),
+            Self::FileFault(v) => crate::object::Family::object_mut(v),
+            Self::GenericDrsFault(v) => &mut **v,
+            Self::GuestOperationsFault(v) => crate::object::Family::object_mut(v),
+            Self::HostConfigFault(v) => crate::object::Family::object_mut(v),
+            Self::HostConnectFault(v) => crate::object::Family::object_mut(v),
+            Self::HostHasComponentFailure(v) => &mut **v,
+            Self::HostIncompatibleForRecordReplay(v) => &mut **v,
+            Self::HostPowerOpFailed(v) => crate::object::Family::object_mut(v),
+            Self::HostSpecificationOperationFailed(v) => &mut **v,
+            Self::HttpFault(v) => &mut **v,
+            Self::IORMNotSupportedHostOnDatastore(v) => &mut **v,
+            Self::InaccessibleVFlashSource(v) => &mut **v,
+            Self::InsufficientResourcesFault(v) => crate::object::Family::object_mut(v),
+            Self::InsufficientStorageIops(v) => &mut **v,
+            Self::InvalidAffinitySettingFault(v) => &mut **v,
+            Self::InvalidBmcRole(v) => &mut **v,
+            Self::InvalidDatastore(v) => crate::object::Family::object_mut(v),
+            Self::InvalidEvent(v) => &mut **v,
+            Self::InvalidFolder(v) => crate::object::Family::object_mut(v),
+            Self::InvalidIpmiLoginInfo(v) => &mut **v,
+            Self::InvalidIpmiMacAddress(v) => &mut **v,
+            Self::InvalidLicense(v) => &mut **v,
+            Self::InvalidLocale(v) => &mut **v,
+            Self::InvalidLogin(v) => crate::object::Family::object_mut(v),
+            Self::InvalidName(v) => &mut **v,
+            Self::InvalidPrivilege(v) => &mut **v,
+            Self::InvalidState(v) => crate::object::Family::object_mut(v),
+            Self::IscsiFault(v) => crate::object::Family::object_mut(v),
+            Self::KeyNotFound(v) => &mut **v,
+            Self::LicenseEntityNotFound(v) => &mut **v,
+            Self::LicenseServerUnavailable(v) => &mut **v,
+            Self::LimitExceeded(v) => &mut **v,
+            Self::LogBundlingFailed(v) => &mut **v,
+            Self::MigrationFault(v) => crate::object::Family::object_mut(v),
+            Self::MismatchedBundle(v) => &mut **v,
+            Self::MissingBmcSupport(v) => &mut **v,
+            Self::NamespaceFull(v) => &mut **v,
+            Self::NamespaceLimitReached(v) => &mut **v,
+            Self::NamespaceWriteProtected(v) => &mut **v,
+            Self::NetworkDisruptedAndConfigRolledBack(v) => &mut **v,
+            Self::NoClientCertificate(v) => &mut **v,
+            Self::NoCompatibleDatastore(v) => &mut **v,
+            Self::NoCompatibleHost(v) => crate::object::Family::object_mut(v),
+            Self::NoConnectedDatastore(v) => &mut **v,
+            Self::NoDiskFound(v) => &mut **v,
+            Self::NoSubjectName(v) => &mut **v,
+            Self::NotFound(v) => &mut **v,
+            Self::NotSupportedHostForChecksum(v) => &mut **v,
+            Self::OutOfBounds(v) => &mut **v,
+            Self::OvfFault(v) => crate::object::Family::object_mut(v),
+            Self::PatchBinariesNotFound(v) => &mut **v,
+            Self::PatchMetadataInvalid(v) => crate::object::Family::object_mut(v),
+            Self::PatchNotApplicable(v) => crate::object::Family::object_mut(v),
+            Self::ProfileUpdateFailed(v) => &mut **v,
+            Self::RebootRequired(v) => &mut **v,
+            Self::RecordReplayDisabled(v) => &mut **v,
+            Self::RemoveFailed(v) => &mut **v,
+            Self::ReplicationFault(v) => crate::object::Family::object_mut(v),
+            Self::ResourceInUse(v) => crate::object::Family::object_mut(v),
+            Self::ResourceNotAvailable(v) => &mut **v,
+            Self::SSPIChallenge(v) => &mut **v,
+            Self::ShrinkDiskFault(v) => &mut **v,
+            Self::SnapshotFault(v) => crate::object::Family::object_mut(v),
+            Self::SsdDiskNotAvailable(v) => &mut **v,
+            Self::StorageDrsCannotMoveDiskInMultiWriterMode(v) => &mut **v,
+            Self::StorageDrsCannotMoveFTVm(v) => &mut **v,
+            Self::StorageDrsCannotMoveIndependentDisk(v) => &mut **v,
+            Self::StorageDrsCannotMoveManuallyPlacedSwapFile(v) => &mut **v,
+            Self::StorageDrsCannotMoveManuallyPlacedVm(v) => &mut **v,
+            Self::StorageDrsCannotMoveSharedDisk(v) => &mut **v,
+            Self::StorageDrsCannotMoveTemplate(v) => &mut **v,
+            Self::StorageDrsCannotMoveVmInUserFolder(v) => &mut **v,
+            Self::StorageDrsCannotMoveVmWithMountedCDROM(v) => &mut **v,
+            Self::StorageDrsCannotMoveVmWithNoFilesInLayout(v) => &mut **v,
+            Self::StorageDrsDatacentersCannotShareDatastore(v) => &mut **v,
+            Self::StorageDrsDisabledOnVm(v) => &mut **v,
+            Self::StorageDrsHbrDiskNotMovable(v) => &mut **v,
+            Self::StorageDrsHmsMoveInProgress(v) => &mut **v,
+            Self::StorageDrsHmsUnreachable(v) => &mut **v,
+            Self::StorageDrsIolbDisabledInternally(v) => &mut **v,
+            Self::StorageDrsRelocateDisabled(v) => &mut **v,
+            Self::StorageDrsStaleHmsCollection(v) => &mut **v,
+            Self::StorageDrsUnableToMoveFiles(v) => &mut **v,
+            Self::SwapDatastoreUnset(v) => &mut **v,
+            Self::TaskInProgress(v) => crate::object::Family::object_mut(v),
+            Self::Timedout(v) => crate::object::Family::object_mut(v),
+            Self::TooManyConsecutiveOverrides(v) => &mut **v,
+            Self::ToolsUnavailable(v) => &mut **v,
+            Self::UnrecognizedHost(v) => &mut **v,
+            Self::UnsupportedVimApiVersion(v) => &mut **v,
+            Self::UserNotFound(v) => &mut **v,
+            Self::VAppConfigFault(v) => crate::object::Family::object_mut(v),
+            Self::VFlashModuleVersionIncompatible(v) => &mut **v,
+            Self::VmConfigFault(v) => crate::object::Family::object_mut(v),
+            Self::VmFaultToleranceIssue(v) => crate::object::Family::object_mut(v),
+            Self::VmMetadataManagerFault(v) => &mut **v,
+            Self::VmMonitorIncompatibleForFaultTolerance(v) => &mut **v,
+            Self::VmToolsUpgradeFault(v) => crate::object::Family::object_mut(v),
+            Self::VmValidateMaxDevice(v) => &mut **v,
+            Self::VsanFault(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "vsan")]
+            Self::VsanNodeNotMaster(v) => &mut **v,
+            Self::WipeDiskFault(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VimFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VimFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VimFaultKind {
-    const BASE: u16 = crate::registry::id::VimFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ActiveDirectoryFault => {
-                    Self::ActiveDirectoryFault(
-                        <crate::types::ActiveDirectoryFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::AlreadyExists => {
-                    Self::AlreadyExists(
-                        Box::new(
-                            <crate::types::AlreadyExists as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AlreadyUpgraded => {
-                    Self::AlreadyUpgraded(
-                        Box::new(
-                            <crate::types::AlreadyUpgraded as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AnswerFileUpdateFailed => {
-                    Self::AnswerFileUpdateFailed(
-                        Box::new(
-                            <crate::types::AnswerFileUpdateFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::AuthMinimumAdminPermission => {
-                    Self::AuthMinimumAdminPermission(
-                        Box::new(
-                            <crate::types::AuthMinimumAdminPermission as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotAccessLocalSource => {
-                    Self::CannotAccessLocalSource(
-                        Box::new(
-                            <crate::types::CannotAccessLocalSource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotDisconnectHostWithFaultToleranceVm => {
-                    Self::CannotDisconnectHostWithFaultToleranceVm(
-                        Box::new(
-                            <crate::types::CannotDisconnectHostWithFaultToleranceVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotEnableVmcpForCluster => {
-                    Self::CannotEnableVmcpForCluster(
-                        Box::new(
-                            <crate::types::CannotEnableVmcpForCluster as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotMoveFaultToleranceVm => {
-                    Self::CannotMoveFaultToleranceVm(
-                        Box::new(
-                            <crate::types::CannotMoveFaultToleranceVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotMoveHostWithFaultToleranceVm => {
-                    Self::CannotMoveHostWithFaultToleranceVm(
-                        Box::new(
-                            <crate::types::CannotMoveHostWithFaultToleranceVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotPlaceWithoutPrerequisiteMoves => {
-                    Self::CannotPlaceWithoutPrerequisiteMoves(
-                        Box::new(
-                            <crate::types::CannotPlaceWithoutPrerequisiteMoves as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::CnsFault => {
-                    Self::CnsFault(
-                        <crate::types::CnsFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ConcurrentAccess => {
-                    Self::ConcurrentAccess(
-                        Box::new(
-                            <crate::types::ConcurrentAccess as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CustomizationFault => {
-                    Self::CustomizationFault(
-                        <crate::types::CustomizationFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DasConfigFault => {
-                    Self::DasConfigFault(
-                        Box::new(
-                            <crate::types::DasConfigFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DrsDisabledOnVm => {
-                    Self::DrsDisabledOnVm(
-                        Box::new(
-                            <crate::types::DrsDisabledOnVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DuplicateName => {
-                    Self::DuplicateName(
-                        Box::new(
-                            <crate::types::DuplicateName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DvsFault => {
-                    Self::DvsFault(
-                        <crate::types::DvsFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::EVCConfigFault => {
-                    Self::EVCConfigFault(
-                        <crate::types::EVCConfigFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ExtendedFault => {
-                    Self::ExtendedFault(
-                        Box::new(
-                            <crate::types::ExtendedFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FaultToleranceVmNotDasProtected => {
-                    Self::FaultToleranceVmNotDasProtected(
-                        Box::new(
-                            <crate::types::FaultToleranceVmNotDasProtected as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FcoeFault => {
-                    Self::FcoeFault(
-                        <crate::types::FcoeFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::FileFault => {
-                    Self::FileFault(
-                        <crate::types::FileFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::GenericDrsFault => {
-                    Self::GenericDrsFault(
-                        Box::new(
-                            <crate::types::GenericDrsFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GuestOperationsFault => {
-                    Self::GuestOperationsFault(
-                        <crate::types::GuestOperationsFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HostConfigFault => {
-                    Self::HostConfigFault(
-                        <crate::types::HostConfigFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HostConnectFault => {
-                    Self::HostConnectFault(
-                        <crate::types::HostConnectFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HostHasComponentFailure => {
-                    Self::HostHasComponentFailure(
-                        Box::new(
-                            <crate::types::HostHasComponentFailure as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostIncompatibleForRecordReplay => {
-                    Self::HostIncompatibleForRecordReplay(
-                        Box::new(
-                            <crate::types::HostIncompatibleForRecordReplay as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostPowerOpFailed => {
-                    Self::HostPowerOpFailed(
-                        <crate::types::HostPowerOpFailedKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::HostSpecificationOperationFailed => {
-                    Self::HostSpecificationOperationFailed(
-                        Box::new(
-                            <crate::types::HostSpecificationOperationFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HttpFault => {
-                    Self::HttpFault(
-                        Box::new(
-                            <crate::types::HttpFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IORMNotSupportedHostOnDatastore => {
-                    Self::IORMNotSupportedHostOnDatastore(
-                        Box::new(
-                            <crate::types::IORMNotSupportedHostOnDatastore as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InaccessibleVFlashSource => {
-                    Self::InaccessibleVFlashSource(
-                        Box::new(
-                            <crate::types::InaccessibleVFlashSource as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientResourcesFault => {
-                    Self::InsufficientResourcesFault(
-                        <crate::types::InsufficientResourcesFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InsufficientStorageIops => {
-                    Self::InsufficientStorageIops(
-                        Box::new(
-                            <crate::types::InsufficientStorageIops as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidAffinitySettingFault => {
-                    Self::InvalidAffinitySettingFault(
-                        Box::new(
-                            <crate::types::InvalidAffinitySettingFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidBmcRole => {
-                    Self::InvalidBmcRole(
-                        Box::new(
-                            <crate::types::InvalidBmcRole as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidDatastore => {
-                    Self::InvalidDatastore(
-                        <crate::types::InvalidDatastoreKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidEvent => {
-                    Self::InvalidEvent(
-                        Box::new(
-                            <crate::types::InvalidEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidFolder => {
-                    Self::InvalidFolder(
-                        <crate::types::InvalidFolderKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidIpmiLoginInfo => {
-                    Self::InvalidIpmiLoginInfo(
-                        Box::new(
-                            <crate::types::InvalidIpmiLoginInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidIpmiMacAddress => {
-                    Self::InvalidIpmiMacAddress(
-                        Box::new(
-                            <crate::types::InvalidIpmiMacAddress as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidLicense => {
-                    Self::InvalidLicense(
-                        Box::new(
-                            <crate::types::InvalidLicense as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidLocale => {
-                    Self::InvalidLocale(
-                        Box::new(
-                            <crate::types::InvalidLocale as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidLogin => {
-                    Self::InvalidLogin(
-                        <crate::types::InvalidLoginKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidName => {
-                    Self::InvalidName(
-                        Box::new(
-                            <crate::types::InvalidName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidPrivilege => {
-                    Self::InvalidPrivilege(
-                        Box::new(
-                            <crate::types::InvalidPrivilege as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidState => {
-                    Self::InvalidState(
-                        <crate::types::InvalidStateKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::IscsiFault => {
-                    Self::IscsiFault(
-                        <crate::types::IscsiFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::KeyNotFound => {
-                    Self::KeyNotFound(
-                        Box::new(
-                            <crate::types::KeyNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LicenseEntityNotFound => {
-                    Self::LicenseEntityNotFound(
-                        Box::new(
-                            <crate::types::LicenseEntityNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LicenseServerUnavailable => {
-                    Self::LicenseServerUnavailable(
-                        Box::new(
-                            <crate::types::LicenseServerUnavailable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LimitExceeded => {
-                    Self::LimitExceeded(
-                        Box::new(
-                            <crate::types::LimitExceeded as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::LogBundlingFailed => {
-                    Self::LogBundlingFailed(
-                        Box::new(
-                            <crate::types::LogBundlingFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MigrationFault => {
-                    Self::MigrationFault(
-                        <crate::types::MigrationFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::MismatchedBundle => {
-                    Self::MismatchedBundle(
-                        Box::new(
-                            <crate::types::MismatchedBundle as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MissingBmcSupport => {
-                    Self::MissingBmcSupport(
-                        Box::new(
-                            <crate::types::MissingBmcSupport as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NamespaceFull => {
-                    Self::NamespaceFull(
-                        Box::new(
-                            <crate::types::NamespaceFull as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NamespaceLimitReached => {
-                    Self::NamespaceLimitReached(
-                        Box::new(
-                            <crate::types::NamespaceLimitReached as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NamespaceWriteProtected => {
-                    Self::NamespaceWriteProtected(
-                        Box::new(
-                            <crate::types::NamespaceWriteProtected as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NetworkDisruptedAndConfigRolledBack => {
-                    Self::NetworkDisruptedAndConfigRolledBack(
-                        Box::new(
-                            <crate::types::NetworkDisruptedAndConfigRolledBack as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoClientCertificate => {
-                    Self::NoClientCertificate(
-                        Box::new(
-                            <crate::types::NoClientCertificate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoCompatibleDatastore => {
-                    Self::NoCompatibleDatastore(
-                        Box::new(
-                            <crate::types::NoCompatibleDatastore as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoCompatibleHost => {
-                    Self::NoCompatibleHost(
-                        <crate::types::NoCompatibleHostKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::NoConnectedDatastore => {
-                    Self::NoConnectedDatastore(
-                        Box::new(
-                            <crate::types::NoConnectedDatastore as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoDiskFound => {
-                    Self::NoDiskFound(
-                        Box::new(
-                            <crate::types::NoDiskFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoSubjectName => {
-                    Self::NoSubjectName(
-                        Box::new(
-                            <crate::types::NoSubjectName as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotFound => {
-                    Self::NotFound(
-                        Box::new(
-                            <crate::types::NotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotSupportedHostForChecksum => {
-                    Self::NotSupportedHostForChecksum(
-                        Box::new(
-                            <crate::types::NotSupportedHostForChecksum as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OutOfBounds => {
-                    Self::OutOfBounds(
-                        Box::new(
-                            <crate::types::OutOfBounds as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfFault => {
-                    Self::OvfFault(
-                        <crate::types::OvfFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::PatchBinariesNotFound => {
-                    Self::PatchBinariesNotFound(
-                        Box::new(
-                            <crate::types::PatchBinariesNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PatchMetadataInvalid => {
-                    Self::PatchMetadataInvalid(
-                        <crate::types::PatchMetadataInvalidKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::PatchNotApplicable => {
-                    Self::PatchNotApplicable(
-                        <crate::types::PatchNotApplicableKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ProfileUpdateFailed => {
-                    Self::ProfileUpdateFailed(
-                        Box::new(
-                            <crate::types::ProfileUpdateFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RebootRequired => {
-                    Self::RebootRequired(
-                        Box::new(
-                            <crate::types::RebootRequired as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RecordReplayDisabled => {
-                    Self::RecordReplayDisabled(
-                        Box::new(
-                            <crate::types::RecordReplayDisabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RemoveFailed => {
-                    Self::RemoveFailed(
-                        Box::new(
-                            <crate::types::RemoveFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ReplicationFault => {
-                    Self::ReplicationFault(
-                        <crate::types::ReplicationFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ResourceInUse => {
-                    Self::ResourceInUse(
-                        <crate::types::ResourceInUseKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::ResourceNotAvailable => {
-                    Self::ResourceNotAvailable(
-                        Box::new(
-                            <crate::types::ResourceNotAvailable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SSPIChallenge => {
-                    Self::SSPIChallenge(
-                        Box::new(
-                            <crate::types::SSPIChallenge as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ShrinkDiskFault => {
-                    Self::ShrinkDiskFault(
-                        Box::new(
-                            <crate::types::ShrinkDiskFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SnapshotFault => {
-                    Self::SnapshotFault(
-                        <crate::types::SnapshotFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::SsdDiskNotAvailable => {
-                    Self::SsdDiskNotAvailable(
-                        Box::new(
-                            <crate::types::SsdDiskNotAvailable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsCannotMoveDiskInMultiWriterMode => {
-                    Self::StorageDrsCannotMoveDiskInMultiWriterMode(
-                        Box::new(
-                            <crate::types::StorageDrsCannotMoveDiskInMultiWriterMode as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsCannotMoveFTVm => {
-                    Self::StorageDrsCannotMoveFTVm(
-                        Box::new(
-                            <crate::types::StorageDrsCannotMoveFTVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsCannotMoveIndependentDisk => {
-                    Self::StorageDrsCannotMoveIndependentDisk(
-                        Box::new(
-                            <crate::types::StorageDrsCannotMoveIndependentDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsCannotMoveManuallyPlacedSwapFile => {
-                    Self::StorageDrsCannotMoveManuallyPlacedSwapFile(
-                        Box::new(
-                            <crate::types::StorageDrsCannotMoveManuallyPlacedSwapFile as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsCannotMoveManuallyPlacedVm => {
-                    Self::StorageDrsCannotMoveManuallyPlacedVm(
-                        Box::new(
-                            <crate::types::StorageDrsCannotMoveManuallyPlacedVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsCannotMoveSharedDisk => {
-                    Self::StorageDrsCannotMoveSharedDisk(
-                        Box::new(
-                            <crate::types::StorageDrsCannotMoveSharedDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsCannotMoveTemplate => {
-                    Self::StorageDrsCannotMoveTemplate(
-                        Box::new(
-                            <crate::types::StorageDrsCannotMoveTemplate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsCannotMoveVmInUserFolder => {
-                    Self::StorageDrsCannotMoveVmInUserFolder(
-                        Box::new(
-                            <crate::types::StorageDrsCannotMoveVmInUserFolder as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsCannotMoveVmWithMountedCDROM => {
-                    Self::StorageDrsCannotMoveVmWithMountedCDROM(
-                        Box::new(
-                            <crate::types::StorageDrsCannotMoveVmWithMountedCDROM as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsCannotMoveVmWithNoFilesInLayout => {
-                    Self::StorageDrsCannotMoveVmWithNoFilesInLayout(
-                        Box::new(
-                            <crate::types::StorageDrsCannotMoveVmWithNoFilesInLayout as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsDatacentersCannotShareDatastore => {
-                    Self::StorageDrsDatacentersCannotShareDatastore(
-                        Box::new(
-                            <crate::types::StorageDrsDatacentersCannotShareDatastore as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsDisabledOnVm => {
-                    Self::StorageDrsDisabledOnVm(
-                        Box::new(
-                            <crate::types::StorageDrsDisabledOnVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsHbrDiskNotMovable => {
-                    Self::StorageDrsHbrDiskNotMovable(
-                        Box::new(
-                            <crate::types::StorageDrsHbrDiskNotMovable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsHmsMoveInProgress => {
-                    Self::StorageDrsHmsMoveInProgress(
-                        Box::new(
-                            <crate::types::StorageDrsHmsMoveInProgress as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsHmsUnreachable => {
-                    Self::StorageDrsHmsUnreachable(
-                        Box::new(
-                            <crate::types::StorageDrsHmsUnreachable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsIolbDisabledInternally => {
-                    Self::StorageDrsIolbDisabledInternally(
-                        Box::new(
-                            <crate::types::StorageDrsIolbDisabledInternally as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsRelocateDisabled => {
-                    Self::StorageDrsRelocateDisabled(
-                        Box::new(
-                            <crate::types::StorageDrsRelocateDisabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsStaleHmsCollection => {
-                    Self::StorageDrsStaleHmsCollection(
-                        Box::new(
-                            <crate::types::StorageDrsStaleHmsCollection as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageDrsUnableToMoveFiles => {
-                    Self::StorageDrsUnableToMoveFiles(
-                        Box::new(
-                            <crate::types::StorageDrsUnableToMoveFiles as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SwapDatastoreUnset => {
-                    Self::SwapDatastoreUnset(
-                        Box::new(
-                            <crate::types::SwapDatastoreUnset as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::TaskInProgress => {
-                    Self::TaskInProgress(
-                        <crate::types::TaskInProgressKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::Timedout => {
-                    Self::Timedout(
-                        <crate::types::TimedoutKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::TooManyConsecutiveOverrides => {
-                    Self::TooManyConsecutiveOverrides(
-                        Box::new(
-                            <crate::types::TooManyConsecutiveOverrides as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ToolsUnavailable => {
-                    Self::ToolsUnavailable(
-                        Box::new(
-                            <crate::types::ToolsUnavailable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UnrecognizedHost => {
-                    Self::UnrecognizedHost(
-                        Box::new(
-                            <crate::types::UnrecognizedHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UnsupportedVimApiVersion => {
-                    Self::UnsupportedVimApiVersion(
-                        Box::new(
-                            <crate::types::UnsupportedVimApiVersion as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UserNotFound => {
-                    Self::UserNotFound(
-                        Box::new(
-                            <crate::types::UserNotFound as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VAppConfigFault => {
-                    Self::VAppConfigFault(
-                        <crate::types::VAppConfigFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VFlashModuleVersionIncompatible => {
-                    Self::VFlashModuleVersionIncompatible(
-                        Box::new(
-                            <crate::types::VFlashModuleVersionIncompatible as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmConfigFault => {
-                    Self::VmConfigFault(
-                        <crate::types::VmConfigFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmFaultToleranceIssue => {
-                    Self::VmFaultToleranceIssue(
-                        <crate::types::VmFaultToleranceIssueKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmMetadataManagerFault => {
-                    Self::VmMetadataManagerFault(
-                        Box::new(
-                            <crate::types::VmMetadataManagerFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmMonitorIncompatibleForFaultTolerance => {
-                    Self::VmMonitorIncompatibleForFaultTolerance(
-                        Box::new(
-                            <crate::types::VmMonitorIncompatibleForFaultTolerance as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmToolsUpgradeFault => {
-                    Self::VmToolsUpgradeFault(
-                        <crate::types::VmToolsUpgradeFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmValidateMaxDevice => {
-                    Self::VmValidateMaxDevice(
-                        Box::new(
-                            <crate::types::VmValidateMaxDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanFault => {
-                    Self::VsanFault(
-                        <crate::types::VsanFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanNodeNotMaster => {
-                    Self::VsanNodeNotMaster(
-                        Box::new(
-                            <crate::types::VsanNodeNotMaster as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::WipeDiskFault => {
-                    Self::WipeDiskFault(
-                        Box::new(
-                            <crate::types::WipeDiskFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VimFault(
-                        Box::new(
-                            <crate::types::VimFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VimFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VimFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VimFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VimFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

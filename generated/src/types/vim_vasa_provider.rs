@@ -3,7 +3,7 @@
 /// Data object type *VimVasaProvider*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVasaProvider {
     /// Property *VimVasaProvider.uid*.
     pub uid: Option<String>,
@@ -32,73 +32,87 @@ impl VimVasaProvider {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("uid", &self.uid);
-        o.field("url", &self.url);
-        o.opt("name", &self.name);
-        o.opt("selfSignedCertificate", &self.self_signed_certificate);
-        o.opt("vhostConfig", &self.vhost_config);
-        o.opt("versionId", &self.version_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVasaProvider",
+    type_name: Some("VimVasaProvider"),
+    wire: &["uid", "url", "name", "selfSignedCertificate", "vhostConfig", "versionId"],
+    names: &[
+        "uid",
+        "url",
+        "name",
+        "self_signed_certificate",
+        "vhost_config",
+        "version_id",
+    ],
+    required: &[1u16],
+    by_name: &[2u16, 3u16, 0u16, 1u16, 5u16, 4u16],
+};
+impl crate::object::Object for VimVasaProvider {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uid,
+            1usize => &self.url,
+            2usize => &self.name,
+            3usize => &self.self_signed_certificate,
+            4usize => &self.vhost_config,
+            5usize => &self.version_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uid,
+            1usize => &mut self.url,
+            2usize => &mut self.name,
+            3usize => &mut self.self_signed_certificate,
+            4usize => &mut self.vhost_config,
+            5usize => &mut self.version_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVasaProvider {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVasaProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVasaProvider {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVasaProvider {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVasaProvider {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VimVasaProvider"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVasaProvider {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVasaProvider {
-    const TYPE_NAME: &'static str = "VimVasaProvider";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VimVasaProviderVirtualHostConfig>>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uid" => crate::de::set(&mut f.0, &mut map, "uid"),
-                "url" => crate::de::req(&mut f.1, &mut map, "url"),
-                "name" => crate::de::set(&mut f.2, &mut map, "name"),
-                "selfSignedCertificate" => {
-                    crate::de::set(&mut f.3, &mut map, "selfSignedCertificate")
-                }
-                "vhostConfig" => crate::de::set(&mut f.4, &mut map, "vhostConfig"),
-                "versionId" => crate::de::set(&mut f.5, &mut map, "versionId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["url"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uid: f_0,
-            url: f_1,
-            name: f_2,
-            self_signed_certificate: f_3,
-            vhost_config: f_4,
-            version_id: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

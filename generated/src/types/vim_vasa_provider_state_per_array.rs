@@ -3,7 +3,7 @@
 /// Data object type *VimVasaProviderStatePerArray*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVasaProviderStatePerArray {
     /// Property *VimVasaProviderStatePerArray.priority*.
     pub priority: i32,
@@ -22,64 +22,74 @@ impl VimVasaProviderStatePerArray {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("priority", &self.priority);
-        o.field("arrayId", &self.array_id);
-        o.field("active", &self.active);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVasaProviderStatePerArray",
+    type_name: Some("VimVasaProviderStatePerArray"),
+    wire: &["priority", "arrayId", "active"],
+    names: &["priority", "array_id", "active"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VimVasaProviderStatePerArray {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.priority,
+            1usize => &self.array_id,
+            2usize => &self.active,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.priority,
+            1usize => &mut self.array_id,
+            2usize => &mut self.active,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVasaProviderStatePerArray {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVasaProviderStatePerArray {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVasaProviderStatePerArray {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVasaProviderStatePerArray {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVasaProviderStatePerArray {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimVasaProviderStatePerArray"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVasaProviderStatePerArray {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVasaProviderStatePerArray {
-    const TYPE_NAME: &'static str = "VimVasaProviderStatePerArray";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<String>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "priority" => crate::de::req(&mut f.0, &mut map, "priority"),
-                "arrayId" => crate::de::req(&mut f.1, &mut map, "arrayId"),
-                "active" => crate::de::req(&mut f.2, &mut map, "active"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["priority", "arrayId", "active"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            priority: f_0,
-            array_id: f_1,
-            active: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVasaProviderVirtualHostConfig {
     /// Property *VimVasaProviderVirtualHostConfig.vhostName*.
     pub vhost_name: Option<String>,
@@ -24,59 +24,74 @@ impl VimVasaProviderVirtualHostConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vhostName", &self.vhost_name);
-        o.field("serviceHost", &self.service_host);
-        o.opt("servicePort", &self.service_port);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVasaProviderVirtualHostConfig",
+    type_name: Some("VimVasaProviderVirtualHostConfig"),
+    wire: &["vhostName", "serviceHost", "servicePort"],
+    names: &["vhost_name", "service_host", "service_port"],
+    required: &[1u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VimVasaProviderVirtualHostConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vhost_name,
+            1usize => &self.service_host,
+            2usize => &self.service_port,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vhost_name,
+            1usize => &mut self.service_host,
+            2usize => &mut self.service_port,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVasaProviderVirtualHostConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVasaProviderVirtualHostConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVasaProviderVirtualHostConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVasaProviderVirtualHostConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVasaProviderVirtualHostConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimVasaProviderVirtualHostConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVasaProviderVirtualHostConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVasaProviderVirtualHostConfig {
-    const TYPE_NAME: &'static str = "VimVasaProviderVirtualHostConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<i32>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vhostName" => crate::de::set(&mut f.0, &mut map, "vhostName"),
-                "serviceHost" => crate::de::req(&mut f.1, &mut map, "serviceHost"),
-                "servicePort" => crate::de::set(&mut f.2, &mut map, "servicePort"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["serviceHost"]));
-        }
-        let (f_0, Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vhost_name: f_0,
-            service_host: f_1,
-            service_port: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

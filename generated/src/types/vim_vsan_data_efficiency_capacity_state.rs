@@ -3,7 +3,7 @@
 /// Data object type *VimVsanDataEfficiencyCapacityState*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVsanDataEfficiencyCapacityState {
     /// Property *VimVsanDataEfficiencyCapacityState.logicalCapacity*.
     pub logical_capacity: Option<i64>,
@@ -38,106 +38,110 @@ impl VimVsanDataEfficiencyCapacityState {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("logicalCapacity", &self.logical_capacity);
-        o.opt("logicalCapacityUsed", &self.logical_capacity_used);
-        o.opt("physicalCapacity", &self.physical_capacity);
-        o.opt("physicalCapacityUsed", &self.physical_capacity_used);
-        o.opt("dedupMetadataSize", &self.dedup_metadata_size);
-        o.opt("spaceEfficiencyMetadataSize", &self.space_efficiency_metadata_size);
-        o.opt("esaDedupSpaceSaving", &self.esa_dedup_space_saving);
-        o.opt("esaCompressionSpaceSaving", &self.esa_compression_space_saving);
-        o.opt("totalSpaceUsedWithoutOverhead", &self.total_space_used_without_overhead);
-        o.opt("dedupEnabledObjectSpaceUsed", &self.dedup_enabled_object_space_used);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVsanDataEfficiencyCapacityState",
+    type_name: Some("VimVsanDataEfficiencyCapacityState"),
+    wire: &[
+        "logicalCapacity",
+        "logicalCapacityUsed",
+        "physicalCapacity",
+        "physicalCapacityUsed",
+        "dedupMetadataSize",
+        "spaceEfficiencyMetadataSize",
+        "esaDedupSpaceSaving",
+        "esaCompressionSpaceSaving",
+        "totalSpaceUsedWithoutOverhead",
+        "dedupEnabledObjectSpaceUsed",
+    ],
+    names: &[
+        "logical_capacity",
+        "logical_capacity_used",
+        "physical_capacity",
+        "physical_capacity_used",
+        "dedup_metadata_size",
+        "space_efficiency_metadata_size",
+        "esa_dedup_space_saving",
+        "esa_compression_space_saving",
+        "total_space_used_without_overhead",
+        "dedup_enabled_object_space_used",
+    ],
+    required: &[],
+    by_name: &[9u16, 4u16, 7u16, 6u16, 0u16, 1u16, 2u16, 3u16, 5u16, 8u16],
+};
+impl crate::object::Object for VimVsanDataEfficiencyCapacityState {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.logical_capacity,
+            1usize => &self.logical_capacity_used,
+            2usize => &self.physical_capacity,
+            3usize => &self.physical_capacity_used,
+            4usize => &self.dedup_metadata_size,
+            5usize => &self.space_efficiency_metadata_size,
+            6usize => &self.esa_dedup_space_saving,
+            7usize => &self.esa_compression_space_saving,
+            8usize => &self.total_space_used_without_overhead,
+            9usize => &self.dedup_enabled_object_space_used,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.logical_capacity,
+            1usize => &mut self.logical_capacity_used,
+            2usize => &mut self.physical_capacity,
+            3usize => &mut self.physical_capacity_used,
+            4usize => &mut self.dedup_metadata_size,
+            5usize => &mut self.space_efficiency_metadata_size,
+            6usize => &mut self.esa_dedup_space_saving,
+            7usize => &mut self.esa_compression_space_saving,
+            8usize => &mut self.total_space_used_without_overhead,
+            9usize => &mut self.dedup_enabled_object_space_used,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVsanDataEfficiencyCapacityState {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVsanDataEfficiencyCapacityState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVsanDataEfficiencyCapacityState {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVsanDataEfficiencyCapacityState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanDataEfficiencyCapacityState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimVsanDataEfficiencyCapacityState"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanDataEfficiencyCapacityState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVsanDataEfficiencyCapacityState {
-    const TYPE_NAME: &'static str = "VimVsanDataEfficiencyCapacityState";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Box<crate::types::VsanSpaceEfficiencyMetadataSize>>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "logicalCapacity" => {
-                    crate::de::set(&mut f.0, &mut map, "logicalCapacity")
-                }
-                "logicalCapacityUsed" => {
-                    crate::de::set(&mut f.1, &mut map, "logicalCapacityUsed")
-                }
-                "physicalCapacity" => {
-                    crate::de::set(&mut f.2, &mut map, "physicalCapacity")
-                }
-                "physicalCapacityUsed" => {
-                    crate::de::set(&mut f.3, &mut map, "physicalCapacityUsed")
-                }
-                "dedupMetadataSize" => {
-                    crate::de::set(&mut f.4, &mut map, "dedupMetadataSize")
-                }
-                "spaceEfficiencyMetadataSize" => {
-                    crate::de::set(&mut f.5, &mut map, "spaceEfficiencyMetadataSize")
-                }
-                "esaDedupSpaceSaving" => {
-                    crate::de::set(&mut f.6, &mut map, "esaDedupSpaceSaving")
-                }
-                "esaCompressionSpaceSaving" => {
-                    crate::de::set(&mut f.7, &mut map, "esaCompressionSpaceSaving")
-                }
-                "totalSpaceUsedWithoutOverhead" => {
-                    crate::de::set(&mut f.8, &mut map, "totalSpaceUsedWithoutOverhead")
-                }
-                "dedupEnabledObjectSpaceUsed" => {
-                    crate::de::set(&mut f.9, &mut map, "dedupEnabledObjectSpaceUsed")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            logical_capacity: f_0,
-            logical_capacity_used: f_1,
-            physical_capacity: f_2,
-            physical_capacity_used: f_3,
-            dedup_metadata_size: f_4,
-            space_efficiency_metadata_size: f_5,
-            esa_dedup_space_saving: f_6,
-            esa_compression_space_saving: f_7,
-            total_space_used_without_overhead: f_8,
-            dedup_enabled_object_space_used: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VimVsanHostDiskMapInfoEx*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVsanHostDiskMapInfoEx {
     /// Property *VimVsanHostDiskMapInfoEx.mapping*.
     pub mapping: Box<crate::types::VsanHostDiskMapping>,
@@ -32,96 +32,102 @@ impl VimVsanHostDiskMapInfoEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("mapping", &self.mapping);
-        o.field("isMounted", &self.is_mounted);
-        o.opt("unlockedEncrypted", &self.unlocked_encrypted);
-        o.field("isAllFlash", &self.is_all_flash);
-        o.opt("isDataEfficiency", &self.is_data_efficiency);
-        o.opt("encryptionInfo", &self.encryption_info);
-        o.opt("dataEfficiencyConfig", &self.data_efficiency_config);
-        o.opt("diskgroupCapability", &self.diskgroup_capability);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVsanHostDiskMapInfoEx",
+    type_name: Some("VimVsanHostDiskMapInfoEx"),
+    wire: &[
+        "mapping",
+        "isMounted",
+        "unlockedEncrypted",
+        "isAllFlash",
+        "isDataEfficiency",
+        "encryptionInfo",
+        "dataEfficiencyConfig",
+        "diskgroupCapability",
+    ],
+    names: &[
+        "mapping",
+        "is_mounted",
+        "unlocked_encrypted",
+        "is_all_flash",
+        "is_data_efficiency",
+        "encryption_info",
+        "data_efficiency_config",
+        "diskgroup_capability",
+    ],
+    required: &[0u16, 1u16, 3u16],
+    by_name: &[6u16, 7u16, 5u16, 3u16, 4u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VimVsanHostDiskMapInfoEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.mapping,
+            1usize => &self.is_mounted,
+            2usize => &self.unlocked_encrypted,
+            3usize => &self.is_all_flash,
+            4usize => &self.is_data_efficiency,
+            5usize => &self.encryption_info,
+            6usize => &self.data_efficiency_config,
+            7usize => &self.diskgroup_capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.mapping,
+            1usize => &mut self.is_mounted,
+            2usize => &mut self.unlocked_encrypted,
+            3usize => &mut self.is_all_flash,
+            4usize => &mut self.is_data_efficiency,
+            5usize => &mut self.encryption_info,
+            6usize => &mut self.data_efficiency_config,
+            7usize => &mut self.diskgroup_capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVsanHostDiskMapInfoEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVsanHostDiskMapInfoEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVsanHostDiskMapInfoEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVsanHostDiskMapInfoEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostDiskMapInfoEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimVsanHostDiskMapInfoEx"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanHostDiskMapInfoEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVsanHostDiskMapInfoEx {
-    const TYPE_NAME: &'static str = "VimVsanHostDiskMapInfoEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VsanHostDiskMapping>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::VsanDataEncryptionConfig>>,
-            Option<crate::types::VsanDataEfficiencyConfigKind>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "mapping" => crate::de::req(&mut f.0, &mut map, "mapping"),
-                "isMounted" => crate::de::req(&mut f.1, &mut map, "isMounted"),
-                "unlockedEncrypted" => {
-                    crate::de::set(&mut f.2, &mut map, "unlockedEncrypted")
-                }
-                "isAllFlash" => crate::de::req(&mut f.3, &mut map, "isAllFlash"),
-                "isDataEfficiency" => {
-                    crate::de::set(&mut f.4, &mut map, "isDataEfficiency")
-                }
-                "encryptionInfo" => crate::de::set(&mut f.5, &mut map, "encryptionInfo"),
-                "dataEfficiencyConfig" => {
-                    crate::de::set(&mut f.6, &mut map, "dataEfficiencyConfig")
-                }
-                "diskgroupCapability" => {
-                    crate::de::set_list(&mut f.7, &mut map, "diskgroupCapability")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some()],
-                    &["mapping", "isMounted", "isAllFlash"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            mapping: f_0,
-            is_mounted: f_1,
-            unlocked_encrypted: f_2,
-            is_all_flash: f_3,
-            is_data_efficiency: f_4,
-            encryption_info: f_5,
-            data_efficiency_config: f_6,
-            diskgroup_capability: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VimVsanHostDiskMappingCreationSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VimVsanHostDiskMappingCreationSpec {
     /// Property *VimVsanHostDiskMappingCreationSpec.host*.
     ///
@@ -26,74 +26,82 @@ impl VimVsanHostDiskMappingCreationSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.opt("cacheDisks", &self.cache_disks);
-        o.opt("capacityDisks", &self.capacity_disks);
-        o.field("creationType", &self.creation_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVsanHostDiskMappingCreationSpec",
+    type_name: Some("VimVsanHostDiskMappingCreationSpec"),
+    wire: &["host", "cacheDisks", "capacityDisks", "creationType"],
+    names: &["host", "cache_disks", "capacity_disks", "creation_type"],
+    required: &[0u16, 3u16],
+    by_name: &[1u16, 2u16, 3u16, 0u16],
+};
+impl crate::object::Object for VimVsanHostDiskMappingCreationSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.cache_disks,
+            2usize => &self.capacity_disks,
+            3usize => &self.creation_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.cache_disks,
+            2usize => &mut self.capacity_disks,
+            3usize => &mut self.creation_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVsanHostDiskMappingCreationSpec {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            cache_disks: crate::object::Blank::blank(),
+            capacity_disks: crate::object::Blank::blank(),
+            creation_type: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VimVsanHostDiskMappingCreationSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVsanHostDiskMappingCreationSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVsanHostDiskMappingCreationSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostDiskMappingCreationSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimVsanHostDiskMappingCreationSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanHostDiskMappingCreationSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVsanHostDiskMappingCreationSpec {
-    const TYPE_NAME: &'static str = "VimVsanHostDiskMappingCreationSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::HostScsiDisk>>,
-            Option<Vec<crate::types::HostScsiDisk>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "cacheDisks" => crate::de::set_list(&mut f.1, &mut map, "cacheDisks"),
-                "capacityDisks" => {
-                    crate::de::set_list(&mut f.2, &mut map, "capacityDisks")
-                }
-                "creationType" => crate::de::req(&mut f.3, &mut map, "creationType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["host", "creationType"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            cache_disks: f_1,
-            capacity_disks: f_2,
-            creation_type: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

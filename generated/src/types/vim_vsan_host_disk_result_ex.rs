@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanHostDiskResult`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVsanHostDiskResultEx {
     /// Property *VsanHostDiskResult.disk*.
     pub disk: Box<crate::types::HostScsiDisk>,
@@ -36,96 +36,106 @@ impl VimVsanHostDiskResultEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("disk", &self.disk);
-        o.field("state", &self.state);
-        o.opt("vsanUuid", &self.vsan_uuid);
-        o.opt("error", &self.error);
-        o.opt("degraded", &self.degraded);
-        o.field("vsanDirectTagged", &self.vsan_direct_tagged);
-        o.opt("storagePoolDiskState", &self.storage_pool_disk_state);
-        o.opt("storagePoolDiskError", &self.storage_pool_disk_error);
-        o.opt("isCapacityFlash", &self.is_capacity_flash);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVsanHostDiskResultEx",
+    type_name: Some("VimVsanHostDiskResultEx"),
+    wire: &[
+        "disk",
+        "state",
+        "vsanUuid",
+        "error",
+        "degraded",
+        "vsanDirectTagged",
+        "storagePoolDiskState",
+        "storagePoolDiskError",
+        "isCapacityFlash",
+    ],
+    names: &[
+        "disk",
+        "state",
+        "vsan_uuid",
+        "error",
+        "degraded",
+        "vsan_direct_tagged",
+        "storage_pool_disk_state",
+        "storage_pool_disk_error",
+        "is_capacity_flash",
+    ],
+    required: &[0u16, 1u16, 5u16],
+    by_name: &[4u16, 0u16, 3u16, 8u16, 1u16, 7u16, 6u16, 5u16, 2u16],
+};
+impl crate::object::Object for VimVsanHostDiskResultEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk,
+            1usize => &self.state,
+            2usize => &self.vsan_uuid,
+            3usize => &self.error,
+            4usize => &self.degraded,
+            5usize => &self.vsan_direct_tagged,
+            6usize => &self.storage_pool_disk_state,
+            7usize => &self.storage_pool_disk_error,
+            8usize => &self.is_capacity_flash,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk,
+            1usize => &mut self.state,
+            2usize => &mut self.vsan_uuid,
+            3usize => &mut self.error,
+            4usize => &mut self.degraded,
+            5usize => &mut self.vsan_direct_tagged,
+            6usize => &mut self.storage_pool_disk_state,
+            7usize => &mut self.storage_pool_disk_error,
+            8usize => &mut self.is_capacity_flash,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVsanHostDiskResultEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVsanHostDiskResultEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVsanHostDiskResultEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVsanHostDiskResultEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostDiskResultEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VimVsanHostDiskResultEx"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanHostDiskResultEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVsanHostDiskResultEx {
-    const TYPE_NAME: &'static str = "VimVsanHostDiskResultEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostScsiDisk>>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "disk" => crate::de::req(&mut f.0, &mut map, "disk"),
-                "state" => crate::de::req(&mut f.1, &mut map, "state"),
-                "vsanUuid" => crate::de::set(&mut f.2, &mut map, "vsanUuid"),
-                "error" => crate::de::set(&mut f.3, &mut map, "error"),
-                "degraded" => crate::de::set(&mut f.4, &mut map, "degraded"),
-                "vsanDirectTagged" => {
-                    crate::de::req(&mut f.5, &mut map, "vsanDirectTagged")
-                }
-                "storagePoolDiskState" => {
-                    crate::de::set(&mut f.6, &mut map, "storagePoolDiskState")
-                }
-                "storagePoolDiskError" => {
-                    crate::de::set(&mut f.7, &mut map, "storagePoolDiskError")
-                }
-                "isCapacityFlash" => {
-                    crate::de::set(&mut f.8, &mut map, "isCapacityFlash")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.5.is_some()],
-                    &["disk", "state", "vsanDirectTagged"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, Some(f_5), f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            disk: f_0,
-            state: f_1,
-            vsan_uuid: f_2,
-            error: f_3,
-            degraded: f_4,
-            vsan_direct_tagged: f_5,
-            storage_pool_disk_state: f_6,
-            storage_pool_disk_error: f_7,
-            is_capacity_flash: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVsanHostStoragePoolDiskInfo {
     /// Property *VimVsanHostStoragePoolDiskInfo.disk*.
     pub disk: Box<crate::types::HostScsiDisk>,
@@ -32,79 +32,98 @@ impl VimVsanHostStoragePoolDiskInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("disk", &self.disk);
-        o.opt("vsanUuid", &self.vsan_uuid);
-        o.opt("error", &self.error);
-        o.opt("isMounted", &self.is_mounted);
-        o.opt("isEncrypted", &self.is_encrypted);
-        o.opt("dekId", &self.dek_id);
-        o.opt("diskType", &self.disk_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVsanHostStoragePoolDiskInfo",
+    type_name: Some("VimVsanHostStoragePoolDiskInfo"),
+    wire: &[
+        "disk",
+        "vsanUuid",
+        "error",
+        "isMounted",
+        "isEncrypted",
+        "dekId",
+        "diskType",
+    ],
+    names: &[
+        "disk",
+        "vsan_uuid",
+        "error",
+        "is_mounted",
+        "is_encrypted",
+        "dek_id",
+        "disk_type",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 0u16, 6u16, 2u16, 4u16, 3u16, 1u16],
+};
+impl crate::object::Object for VimVsanHostStoragePoolDiskInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk,
+            1usize => &self.vsan_uuid,
+            2usize => &self.error,
+            3usize => &self.is_mounted,
+            4usize => &self.is_encrypted,
+            5usize => &self.dek_id,
+            6usize => &self.disk_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk,
+            1usize => &mut self.vsan_uuid,
+            2usize => &mut self.error,
+            3usize => &mut self.is_mounted,
+            4usize => &mut self.is_encrypted,
+            5usize => &mut self.dek_id,
+            6usize => &mut self.disk_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVsanHostStoragePoolDiskInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVsanHostStoragePoolDiskInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVsanHostStoragePoolDiskInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVsanHostStoragePoolDiskInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostStoragePoolDiskInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimVsanHostStoragePoolDiskInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanHostStoragePoolDiskInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVsanHostStoragePoolDiskInfo {
-    const TYPE_NAME: &'static str = "VimVsanHostStoragePoolDiskInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostScsiDisk>>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "disk" => crate::de::req(&mut f.0, &mut map, "disk"),
-                "vsanUuid" => crate::de::set(&mut f.1, &mut map, "vsanUuid"),
-                "error" => crate::de::set(&mut f.2, &mut map, "error"),
-                "isMounted" => crate::de::set(&mut f.3, &mut map, "isMounted"),
-                "isEncrypted" => crate::de::set(&mut f.4, &mut map, "isEncrypted"),
-                "dekId" => crate::de::set(&mut f.5, &mut map, "dekId"),
-                "diskType" => crate::de::set(&mut f.6, &mut map, "diskType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["disk"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            disk: f_0,
-            vsan_uuid: f_1,
-            error: f_2,
-            is_mounted: f_3,
-            is_encrypted: f_4,
-            dek_id: f_5,
-            disk_type: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

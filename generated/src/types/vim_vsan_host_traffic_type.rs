@@ -26,8 +26,9 @@ impl VimVsanHostTrafficType {
         }
     }
 }
-impl crate::de::StringEnum for VimVsanHostTrafficType {
-    fn from_wire(v: &str) -> Self {
+impl VimVsanHostTrafficType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "vsan" => Self::Vsan,
             "witness" => Self::Witness,
@@ -38,13 +39,13 @@ impl crate::de::StringEnum for VimVsanHostTrafficType {
 }
 impl From<&str> for VimVsanHostTrafficType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VimVsanHostTrafficType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VimVsanHostTrafficType {
@@ -52,13 +53,33 @@ impl std::fmt::Display for VimVsanHostTrafficType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VimVsanHostTrafficType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VimVsanHostTrafficType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VimVsanHostTrafficType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostTrafficType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanHostTrafficType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

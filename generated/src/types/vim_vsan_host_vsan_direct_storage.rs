@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVsanHostVsanDirectStorage {
     /// Property *VimVsanHostVsanDirectStorage.scsiDisks*.
     pub scsi_disks: Option<Vec<crate::types::VimVsanHostVsanScsiDisk>>,
@@ -22,54 +22,72 @@ impl VimVsanHostVsanDirectStorage {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("scsiDisks", &self.scsi_disks);
-        o.opt("tier", &self.tier);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVsanHostVsanDirectStorage",
+    type_name: Some("VimVsanHostVsanDirectStorage"),
+    wire: &["scsiDisks", "tier"],
+    names: &["scsi_disks", "tier"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VimVsanHostVsanDirectStorage {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.scsi_disks,
+            1usize => &self.tier,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.scsi_disks,
+            1usize => &mut self.tier,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVsanHostVsanDirectStorage {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVsanHostVsanDirectStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVsanHostVsanDirectStorage {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVsanHostVsanDirectStorage {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostVsanDirectStorage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimVsanHostVsanDirectStorage"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanHostVsanDirectStorage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVsanHostVsanDirectStorage {
-    const TYPE_NAME: &'static str = "VimVsanHostVsanDirectStorage";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VimVsanHostVsanScsiDisk>>,
-            Option<String>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "scsiDisks" => crate::de::set_list(&mut f.0, &mut map, "scsiDisks"),
-                "tier" => crate::de::set(&mut f.1, &mut map, "tier"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            scsi_disks: f_0,
-            tier: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

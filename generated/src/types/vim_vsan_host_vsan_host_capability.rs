@@ -3,7 +3,7 @@
 /// Data object type *VimVsanHostVsanHostCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VimVsanHostVsanHostCapability {
     /// Property *VimVsanHostVsanHostCapability.host*.
     ///
@@ -24,68 +24,79 @@ impl VimVsanHostVsanHostCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.field("isSupported", &self.is_supported);
-        o.field("isLicensed", &self.is_licensed);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVsanHostVsanHostCapability",
+    type_name: Some("VimVsanHostVsanHostCapability"),
+    wire: &["host", "isSupported", "isLicensed"],
+    names: &["host", "is_supported", "is_licensed"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VimVsanHostVsanHostCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.is_supported,
+            2usize => &self.is_licensed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.is_supported,
+            2usize => &mut self.is_licensed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVsanHostVsanHostCapability {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            is_supported: crate::object::Blank::blank(),
+            is_licensed: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VimVsanHostVsanHostCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVsanHostVsanHostCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVsanHostVsanHostCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostVsanHostCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimVsanHostVsanHostCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanHostVsanHostCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVsanHostVsanHostCapability {
-    const TYPE_NAME: &'static str = "VimVsanHostVsanHostCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "isSupported" => crate::de::req(&mut f.1, &mut map, "isSupported"),
-                "isLicensed" => crate::de::req(&mut f.2, &mut map, "isLicensed"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["host", "isSupported", "isLicensed"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            is_supported: f_1,
-            is_licensed: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVsanHostVsanManagedDisksInfo {
     /// Property *VimVsanHostVsanManagedDisksInfo.vSANDirectDisks*.
     pub v_san_direct_disks: Option<Vec<crate::types::VimVsanHostVsanDirectStorage>>,
@@ -26,66 +26,81 @@ impl VimVsanHostVsanManagedDisksInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vSANDirectDisks", &self.v_san_direct_disks);
-        o.opt("vSANDiskMapInfo", &self.v_san_disk_map_info);
-        o.opt("vSANPMemInfo", &self.v_sanp_mem_info);
-        o.opt("storagePools", &self.storage_pools);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVsanHostVsanManagedDisksInfo",
+    type_name: Some("VimVsanHostVsanManagedDisksInfo"),
+    wire: &["vSANDirectDisks", "vSANDiskMapInfo", "vSANPMemInfo", "storagePools"],
+    names: &[
+        "v_san_direct_disks",
+        "v_san_disk_map_info",
+        "v_sanp_mem_info",
+        "storage_pools",
+    ],
+    required: &[],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VimVsanHostVsanManagedDisksInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.v_san_direct_disks,
+            1usize => &self.v_san_disk_map_info,
+            2usize => &self.v_sanp_mem_info,
+            3usize => &self.storage_pools,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.v_san_direct_disks,
+            1usize => &mut self.v_san_disk_map_info,
+            2usize => &mut self.v_sanp_mem_info,
+            3usize => &mut self.storage_pools,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVsanHostVsanManagedDisksInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVsanHostVsanManagedDisksInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVsanHostVsanManagedDisksInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVsanHostVsanManagedDisksInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostVsanManagedDisksInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VimVsanHostVsanManagedDisksInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanHostVsanManagedDisksInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVsanHostVsanManagedDisksInfo {
-    const TYPE_NAME: &'static str = "VimVsanHostVsanManagedDisksInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VimVsanHostVsanDirectStorage>>,
-            Option<Vec<crate::types::VimVsanHostDiskMapInfoEx>>,
-            Option<Box<crate::types::VimVsanHostVsanManagedPMemInfo>>,
-            Option<Vec<crate::types::VimVsanHostStoragePoolInfo>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vSANDirectDisks" => {
-                    crate::de::set_list(&mut f.0, &mut map, "vSANDirectDisks")
-                }
-                "vSANDiskMapInfo" => {
-                    crate::de::set_list(&mut f.1, &mut map, "vSANDiskMapInfo")
-                }
-                "vSANPMemInfo" => crate::de::set(&mut f.2, &mut map, "vSANPMemInfo"),
-                "storagePools" => crate::de::set_list(&mut f.3, &mut map, "storagePools"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            v_san_direct_disks: f_0,
-            v_san_disk_map_info: f_1,
-            v_sanp_mem_info: f_2,
-            storage_pools: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

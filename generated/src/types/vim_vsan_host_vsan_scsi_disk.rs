@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVsanHostVsanScsiDisk {
     /// Property *VimVsanHostVsanScsiDisk.capacity*.
     pub capacity: Box<crate::types::HostDiskDimensionsLba>,
@@ -46,140 +46,129 @@ impl VimVsanHostVsanScsiDisk {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("capacity", &self.capacity);
-        o.opt("usedCapacity", &self.used_capacity);
-        o.field("devicePath", &self.device_path);
-        o.opt("ssd", &self.ssd);
-        o.opt("localDisk", &self.local_disk);
-        o.opt("scsiDiskType", &self.scsi_disk_type);
-        o.field("uuid", &self.uuid);
-        o.opt("operationalState", &self.operational_state);
-        o.opt("canonicalName", &self.canonical_name);
-        o.opt("displayName", &self.display_name);
-        o.field("lunType", &self.lun_type);
-        o.opt("vendor", &self.vendor);
-        o.opt("model", &self.model);
-        o.opt("mountInfo", &self.mount_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVsanHostVsanScsiDisk",
+    type_name: Some("VimVsanHostVsanScsiDisk"),
+    wire: &[
+        "capacity",
+        "usedCapacity",
+        "devicePath",
+        "ssd",
+        "localDisk",
+        "scsiDiskType",
+        "uuid",
+        "operationalState",
+        "canonicalName",
+        "displayName",
+        "lunType",
+        "vendor",
+        "model",
+        "mountInfo",
+    ],
+    names: &[
+        "capacity",
+        "used_capacity",
+        "device_path",
+        "ssd",
+        "local_disk",
+        "scsi_disk_type",
+        "uuid",
+        "operational_state",
+        "canonical_name",
+        "display_name",
+        "lun_type",
+        "vendor",
+        "model",
+        "mount_info",
+    ],
+    required: &[0u16, 2u16, 6u16, 10u16],
+    by_name: &[
+        8u16, 0u16, 2u16, 9u16, 4u16, 10u16, 12u16, 13u16, 7u16, 5u16, 3u16, 1u16, 6u16,
+        11u16,
+    ],
+};
+impl crate::object::Object for VimVsanHostVsanScsiDisk {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.capacity,
+            1usize => &self.used_capacity,
+            2usize => &self.device_path,
+            3usize => &self.ssd,
+            4usize => &self.local_disk,
+            5usize => &self.scsi_disk_type,
+            6usize => &self.uuid,
+            7usize => &self.operational_state,
+            8usize => &self.canonical_name,
+            9usize => &self.display_name,
+            10usize => &self.lun_type,
+            11usize => &self.vendor,
+            12usize => &self.model,
+            13usize => &self.mount_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.capacity,
+            1usize => &mut self.used_capacity,
+            2usize => &mut self.device_path,
+            3usize => &mut self.ssd,
+            4usize => &mut self.local_disk,
+            5usize => &mut self.scsi_disk_type,
+            6usize => &mut self.uuid,
+            7usize => &mut self.operational_state,
+            8usize => &mut self.canonical_name,
+            9usize => &mut self.display_name,
+            10usize => &mut self.lun_type,
+            11usize => &mut self.vendor,
+            12usize => &mut self.model,
+            13usize => &mut self.mount_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVsanHostVsanScsiDisk {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVsanHostVsanScsiDisk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVsanHostVsanScsiDisk {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVsanHostVsanScsiDisk {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanHostVsanScsiDisk {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VimVsanHostVsanScsiDisk"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanHostVsanScsiDisk {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVsanHostVsanScsiDisk {
-    const TYPE_NAME: &'static str = "VimVsanHostVsanScsiDisk";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostDiskDimensionsLba>>,
-            Option<i64>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostMountInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "capacity" => crate::de::req(&mut f.0, &mut map, "capacity"),
-                "usedCapacity" => crate::de::set(&mut f.1, &mut map, "usedCapacity"),
-                "devicePath" => crate::de::req(&mut f.2, &mut map, "devicePath"),
-                "ssd" => crate::de::set(&mut f.3, &mut map, "ssd"),
-                "localDisk" => crate::de::set(&mut f.4, &mut map, "localDisk"),
-                "scsiDiskType" => crate::de::set(&mut f.5, &mut map, "scsiDiskType"),
-                "uuid" => crate::de::req(&mut f.6, &mut map, "uuid"),
-                "operationalState" => {
-                    crate::de::set_list(&mut f.7, &mut map, "operationalState")
-                }
-                "canonicalName" => crate::de::set(&mut f.8, &mut map, "canonicalName"),
-                "displayName" => crate::de::set(&mut f.9, &mut map, "displayName"),
-                "lunType" => crate::de::req(&mut f.10, &mut map, "lunType"),
-                "vendor" => crate::de::set(&mut f.11, &mut map, "vendor"),
-                "model" => crate::de::set(&mut f.12, &mut map, "model"),
-                "mountInfo" => crate::de::set(&mut f.13, &mut map, "mountInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, Some(_), _, _, _, Some(_), _, _, _, Some(_), _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.6.is_some(), f.10.is_some()],
-                    &["capacity", "devicePath", "uuid", "lunType"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            Some(f_6),
-            f_7,
-            f_8,
-            f_9,
-            Some(f_10),
-            f_11,
-            f_12,
-            f_13,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            capacity: f_0,
-            used_capacity: f_1,
-            device_path: f_2,
-            ssd: f_3,
-            local_disk: f_4,
-            scsi_disk_type: f_5,
-            uuid: f_6,
-            operational_state: f_7,
-            canonical_name: f_8,
-            display_name: f_9,
-            lun_type: f_10,
-            vendor: f_11,
-            model: f_12,
-            mount_info: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

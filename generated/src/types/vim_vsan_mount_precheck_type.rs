@@ -102,8 +102,9 @@ impl VimVsanMountPrecheckType {
         }
     }
 }
-impl crate::de::StringEnum for VimVsanMountPrecheckType {
-    fn from_wire(v: &str) -> Self {
+impl VimVsanMountPrecheckType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "supportedConfiguration" => Self::SupportedConfiguration,
             "localVsanDatastore" => Self::LocalVsanDatastore,
@@ -133,13 +134,13 @@ impl crate::de::StringEnum for VimVsanMountPrecheckType {
 }
 impl From<&str> for VimVsanMountPrecheckType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VimVsanMountPrecheckType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VimVsanMountPrecheckType {
@@ -147,13 +148,33 @@ impl std::fmt::Display for VimVsanMountPrecheckType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VimVsanMountPrecheckType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VimVsanMountPrecheckType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VimVsanMountPrecheckType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanMountPrecheckType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanMountPrecheckType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

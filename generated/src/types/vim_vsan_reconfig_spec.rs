@@ -3,7 +3,7 @@
 /// Data object type *VimVsanReconfigSpec*.
 ///
 /// Extends `SDDCBase`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VimVsanReconfigSpec {
     /// Property *VimVsanReconfigSpec.vsanClusterConfig*.
     pub vsan_cluster_config: Option<crate::types::VsanClusterConfigInfoKind>,
@@ -78,238 +78,178 @@ impl VimVsanReconfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vsanClusterConfig", &self.vsan_cluster_config);
-        o.opt("dataEfficiencyConfig", &self.data_efficiency_config);
-        o.opt("diskMappingSpec", &self.disk_mapping_spec);
-        o.opt("faultDomainsSpec", &self.fault_domains_spec);
-        o.field("modify", &self.modify);
-        o.opt("allowReducedRedundancy", &self.allow_reduced_redundancy);
-        o.opt("resyncIopsLimitConfig", &self.resync_iops_limit_config);
-        o.opt("iscsiSpec", &self.iscsi_spec);
-        o.opt("dataEncryptionConfig", &self.data_encryption_config);
-        o.opt("extendedConfig", &self.extended_config);
-        o.opt("datastoreConfig", &self.datastore_config);
-        o.opt("perfsvcConfig", &self.perfsvc_config);
-        o.opt("unmapConfig", &self.unmap_config);
-        o.opt("vumConfig", &self.vum_config);
-        o.opt("metricsConfig", &self.metrics_config);
-        o.opt("fileServiceConfig", &self.file_service_config);
-        o.opt("rdmaConfig", &self.rdma_config);
-        o.opt("dataInTransitEncryptionConfig", &self.data_in_transit_encryption_config);
-        o.opt("mode", &self.mode);
-        o.opt("vsanHealthConfig", &self.vsan_health_config);
-        o.opt("vsanEsaConfig", &self.vsan_esa_config);
-        o.opt("xvcDatastoreConfig", &self.xvc_datastore_config);
-        o.opt("serverClusterConfig", &self.server_cluster_config);
-        o.opt("snapServiceConfig", &self.snap_service_config);
-        o.opt("deconvergedNetConfig", &self.deconverged_net_config);
-        o.opt("vbossClusterConfig", &self.vboss_cluster_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VimVsanReconfigSpec",
+    type_name: Some("VimVsanReconfigSpec"),
+    wire: &[
+        "vsanClusterConfig",
+        "dataEfficiencyConfig",
+        "diskMappingSpec",
+        "faultDomainsSpec",
+        "modify",
+        "allowReducedRedundancy",
+        "resyncIopsLimitConfig",
+        "iscsiSpec",
+        "dataEncryptionConfig",
+        "extendedConfig",
+        "datastoreConfig",
+        "perfsvcConfig",
+        "unmapConfig",
+        "vumConfig",
+        "metricsConfig",
+        "fileServiceConfig",
+        "rdmaConfig",
+        "dataInTransitEncryptionConfig",
+        "mode",
+        "vsanHealthConfig",
+        "vsanEsaConfig",
+        "xvcDatastoreConfig",
+        "serverClusterConfig",
+        "snapServiceConfig",
+        "deconvergedNetConfig",
+        "vbossClusterConfig",
+    ],
+    names: &[
+        "vsan_cluster_config",
+        "data_efficiency_config",
+        "disk_mapping_spec",
+        "fault_domains_spec",
+        "modify",
+        "allow_reduced_redundancy",
+        "resync_iops_limit_config",
+        "iscsi_spec",
+        "data_encryption_config",
+        "extended_config",
+        "datastore_config",
+        "perfsvc_config",
+        "unmap_config",
+        "vum_config",
+        "metrics_config",
+        "file_service_config",
+        "rdma_config",
+        "data_in_transit_encryption_config",
+        "mode",
+        "vsan_health_config",
+        "vsan_esa_config",
+        "xvc_datastore_config",
+        "server_cluster_config",
+        "snap_service_config",
+        "deconverged_net_config",
+        "vboss_cluster_config",
+    ],
+    required: &[4u16],
+    by_name: &[
+        5u16, 1u16, 8u16, 17u16, 10u16, 24u16, 2u16, 9u16, 3u16, 15u16, 7u16, 14u16,
+        18u16, 4u16, 11u16, 16u16, 6u16, 22u16, 23u16, 12u16, 25u16, 0u16, 20u16, 19u16,
+        13u16, 21u16,
+    ],
+};
+impl crate::object::Object for VimVsanReconfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vsan_cluster_config,
+            1usize => &self.data_efficiency_config,
+            2usize => &self.disk_mapping_spec,
+            3usize => &self.fault_domains_spec,
+            4usize => &self.modify,
+            5usize => &self.allow_reduced_redundancy,
+            6usize => &self.resync_iops_limit_config,
+            7usize => &self.iscsi_spec,
+            8usize => &self.data_encryption_config,
+            9usize => &self.extended_config,
+            10usize => &self.datastore_config,
+            11usize => &self.perfsvc_config,
+            12usize => &self.unmap_config,
+            13usize => &self.vum_config,
+            14usize => &self.metrics_config,
+            15usize => &self.file_service_config,
+            16usize => &self.rdma_config,
+            17usize => &self.data_in_transit_encryption_config,
+            18usize => &self.mode,
+            19usize => &self.vsan_health_config,
+            20usize => &self.vsan_esa_config,
+            21usize => &self.xvc_datastore_config,
+            22usize => &self.server_cluster_config,
+            23usize => &self.snap_service_config,
+            24usize => &self.deconverged_net_config,
+            25usize => &self.vboss_cluster_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vsan_cluster_config,
+            1usize => &mut self.data_efficiency_config,
+            2usize => &mut self.disk_mapping_spec,
+            3usize => &mut self.fault_domains_spec,
+            4usize => &mut self.modify,
+            5usize => &mut self.allow_reduced_redundancy,
+            6usize => &mut self.resync_iops_limit_config,
+            7usize => &mut self.iscsi_spec,
+            8usize => &mut self.data_encryption_config,
+            9usize => &mut self.extended_config,
+            10usize => &mut self.datastore_config,
+            11usize => &mut self.perfsvc_config,
+            12usize => &mut self.unmap_config,
+            13usize => &mut self.vum_config,
+            14usize => &mut self.metrics_config,
+            15usize => &mut self.file_service_config,
+            16usize => &mut self.rdma_config,
+            17usize => &mut self.data_in_transit_encryption_config,
+            18usize => &mut self.mode,
+            19usize => &mut self.vsan_health_config,
+            20usize => &mut self.vsan_esa_config,
+            21usize => &mut self.xvc_datastore_config,
+            22usize => &mut self.server_cluster_config,
+            23usize => &mut self.snap_service_config,
+            24usize => &mut self.deconverged_net_config,
+            25usize => &mut self.vboss_cluster_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VimVsanReconfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VimVsanReconfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VimVsanReconfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VimVsanReconfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanReconfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VimVsanReconfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanReconfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VimVsanReconfigSpec {
-    const TYPE_NAME: &'static str = "VimVsanReconfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VsanClusterConfigInfoKind>,
-            Option<crate::types::VsanDataEfficiencyConfigKind>,
-            Option<Box<crate::types::VimClusterVsanDiskMappingsConfigSpec>>,
-            Option<Box<crate::types::VimClusterVsanFaultDomainsConfigSpec>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::ResyncIopsInfo>>,
-            Option<Box<crate::types::VsanIscsiTargetServiceSpec>>,
-            Option<Box<crate::types::VsanDataEncryptionConfig>>,
-            Option<Box<crate::types::VsanExtendedConfig>>,
-            Option<crate::types::VsanDatastoreConfigKind>,
-            Option<Box<crate::types::VsanPerfsvcConfig>>,
-            Option<Box<crate::types::VsanUnmapConfig>>,
-            Option<Box<crate::types::VsanVumConfig>>,
-            Option<Box<crate::types::VsanMetricsConfig>>,
-            Option<Box<crate::types::VsanFileServiceConfig>>,
-            Option<Box<crate::types::VsanRdmaConfig>>,
-            Option<Box<crate::types::VsanDataInTransitEncryptionConfig>>,
-            Option<String>,
-            Option<Box<crate::types::VsanHealthConfigSpec>>,
-            Option<Box<crate::types::VsanEsaConfig>>,
-            Option<Box<crate::types::VsanXVCDatastoreConfig>>,
-            Option<Box<crate::types::VcRemoteVsanServerClusterConfig>>,
-            Option<Box<crate::types::VsanSnapServiceConfig>>,
-            Option<Box<crate::types::VsanDeconvergedNetConfig>>,
-            Option<Box<crate::types::VsanVbossClusterConfig>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vsanClusterConfig" => {
-                    crate::de::set(&mut f.0, &mut map, "vsanClusterConfig")
-                }
-                "dataEfficiencyConfig" => {
-                    crate::de::set(&mut f.1, &mut map, "dataEfficiencyConfig")
-                }
-                "diskMappingSpec" => {
-                    crate::de::set(&mut f.2, &mut map, "diskMappingSpec")
-                }
-                "faultDomainsSpec" => {
-                    crate::de::set(&mut f.3, &mut map, "faultDomainsSpec")
-                }
-                "modify" => crate::de::req(&mut f.4, &mut map, "modify"),
-                "allowReducedRedundancy" => {
-                    crate::de::set(&mut f.5, &mut map, "allowReducedRedundancy")
-                }
-                "resyncIopsLimitConfig" => {
-                    crate::de::set(&mut f.6, &mut map, "resyncIopsLimitConfig")
-                }
-                "iscsiSpec" => crate::de::set(&mut f.7, &mut map, "iscsiSpec"),
-                "dataEncryptionConfig" => {
-                    crate::de::set(&mut f.8, &mut map, "dataEncryptionConfig")
-                }
-                "extendedConfig" => crate::de::set(&mut f.9, &mut map, "extendedConfig"),
-                "datastoreConfig" => {
-                    crate::de::set(&mut f.10, &mut map, "datastoreConfig")
-                }
-                "perfsvcConfig" => crate::de::set(&mut f.11, &mut map, "perfsvcConfig"),
-                "unmapConfig" => crate::de::set(&mut f.12, &mut map, "unmapConfig"),
-                "vumConfig" => crate::de::set(&mut f.13, &mut map, "vumConfig"),
-                "metricsConfig" => crate::de::set(&mut f.14, &mut map, "metricsConfig"),
-                "fileServiceConfig" => {
-                    crate::de::set(&mut f.15, &mut map, "fileServiceConfig")
-                }
-                "rdmaConfig" => crate::de::set(&mut f.16, &mut map, "rdmaConfig"),
-                "dataInTransitEncryptionConfig" => {
-                    crate::de::set(&mut f.17, &mut map, "dataInTransitEncryptionConfig")
-                }
-                "mode" => crate::de::set(&mut f.18, &mut map, "mode"),
-                "vsanHealthConfig" => {
-                    crate::de::set(&mut f.19, &mut map, "vsanHealthConfig")
-                }
-                "vsanEsaConfig" => crate::de::set(&mut f.20, &mut map, "vsanEsaConfig"),
-                "xvcDatastoreConfig" => {
-                    crate::de::set(&mut f.21, &mut map, "xvcDatastoreConfig")
-                }
-                "serverClusterConfig" => {
-                    crate::de::set(&mut f.22, &mut map, "serverClusterConfig")
-                }
-                "snapServiceConfig" => {
-                    crate::de::set(&mut f.23, &mut map, "snapServiceConfig")
-                }
-                "deconvergedNetConfig" => {
-                    crate::de::set(&mut f.24, &mut map, "deconvergedNetConfig")
-                }
-                "vbossClusterConfig" => {
-                    crate::de::set(&mut f.25, &mut map, "vbossClusterConfig")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, _, _, Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _,)
-        ) {
-            return Err(crate::de::missing(&[f.4.is_some()], &["modify"]));
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            vsan_cluster_config: f_0,
-            data_efficiency_config: f_1,
-            disk_mapping_spec: f_2,
-            fault_domains_spec: f_3,
-            modify: f_4,
-            allow_reduced_redundancy: f_5,
-            resync_iops_limit_config: f_6,
-            iscsi_spec: f_7,
-            data_encryption_config: f_8,
-            extended_config: f_9,
-            datastore_config: f_10,
-            perfsvc_config: f_11,
-            unmap_config: f_12,
-            vum_config: f_13,
-            metrics_config: f_14,
-            file_service_config: f_15,
-            rdma_config: f_16,
-            data_in_transit_encryption_config: f_17,
-            mode: f_18,
-            vsan_health_config: f_19,
-            vsan_esa_config: f_20,
-            xvc_datastore_config: f_21,
-            server_cluster_config: f_22,
-            snap_service_config: f_23,
-            deconverged_net_config: f_24,
-            vboss_cluster_config: f_25,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

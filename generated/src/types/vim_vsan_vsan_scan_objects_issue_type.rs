@@ -26,8 +26,9 @@ impl VimVsanVsanScanObjectsIssueType {
         }
     }
 }
-impl crate::de::StringEnum for VimVsanVsanScanObjectsIssueType {
-    fn from_wire(v: &str) -> Self {
+impl VimVsanVsanScanObjectsIssueType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "BROKEN_CHAIN" => Self::BrokenChain,
             "LEAKED_OBJECT" => Self::LeakedObject,
@@ -38,13 +39,13 @@ impl crate::de::StringEnum for VimVsanVsanScanObjectsIssueType {
 }
 impl From<&str> for VimVsanVsanScanObjectsIssueType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VimVsanVsanScanObjectsIssueType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VimVsanVsanScanObjectsIssueType {
@@ -52,13 +53,33 @@ impl std::fmt::Display for VimVsanVsanScanObjectsIssueType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VimVsanVsanScanObjectsIssueType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VimVsanVsanScanObjectsIssueType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VimVsanVsanScanObjectsIssueType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanVsanScanObjectsIssueType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanVsanScanObjectsIssueType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -50,8 +50,9 @@ impl VimVsanVsanVcsaDeploymentPhase {
         }
     }
 }
-impl crate::de::StringEnum for VimVsanVsanVcsaDeploymentPhase {
-    fn from_wire(v: &str) -> Self {
+impl VimVsanVsanVcsaDeploymentPhase {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "initializing" => Self::Initializing,
             "validation" => Self::Validation,
@@ -68,13 +69,13 @@ impl crate::de::StringEnum for VimVsanVsanVcsaDeploymentPhase {
 }
 impl From<&str> for VimVsanVsanVcsaDeploymentPhase {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VimVsanVsanVcsaDeploymentPhase {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VimVsanVsanVcsaDeploymentPhase {
@@ -82,13 +83,33 @@ impl std::fmt::Display for VimVsanVsanVcsaDeploymentPhase {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VimVsanVsanVcsaDeploymentPhase {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VimVsanVsanVcsaDeploymentPhase {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VimVsanVsanVcsaDeploymentPhase {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VimVsanVsanVcsaDeploymentPhase {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VimVsanVsanVcsaDeploymentPhase {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualAppImportSpec*.
 ///
 /// Extends `ImportSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualAppImportSpec {
     /// Property *ImportSpec.entityConfig*.
     pub entity_config: Option<Box<crate::types::VAppEntityConfigInfo>>,
@@ -28,80 +28,94 @@ impl VirtualAppImportSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("entityConfig", &self.entity_config);
-        o.opt("instantiationOst", &self.instantiation_ost);
-        o.field("name", &self.name);
-        o.field("vAppConfigSpec", &self.v_app_config_spec);
-        o.field("resourcePoolSpec", &self.resource_pool_spec);
-        o.opt("child", &self.child);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualAppImportSpec",
+    type_name: Some("VirtualAppImportSpec"),
+    wire: &[
+        "entityConfig",
+        "instantiationOst",
+        "name",
+        "vAppConfigSpec",
+        "resourcePoolSpec",
+        "child",
+    ],
+    names: &[
+        "entity_config",
+        "instantiation_ost",
+        "name",
+        "v_app_config_spec",
+        "resource_pool_spec",
+        "child",
+    ],
+    required: &[2u16, 3u16, 4u16],
+    by_name: &[5u16, 0u16, 1u16, 2u16, 4u16, 3u16],
+};
+impl crate::object::Object for VirtualAppImportSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_config,
+            1usize => &self.instantiation_ost,
+            2usize => &self.name,
+            3usize => &self.v_app_config_spec,
+            4usize => &self.resource_pool_spec,
+            5usize => &self.child,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_config,
+            1usize => &mut self.instantiation_ost,
+            2usize => &mut self.name,
+            3usize => &mut self.v_app_config_spec,
+            4usize => &mut self.resource_pool_spec,
+            5usize => &mut self.child,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualAppImportSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualAppImportSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualAppImportSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualAppImportSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualAppImportSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualAppImportSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualAppImportSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualAppImportSpec {
-    const TYPE_NAME: &'static str = "VirtualAppImportSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VAppEntityConfigInfo>>,
-            Option<Box<crate::types::OvfConsumerOstNode>>,
-            Option<String>,
-            Option<Box<crate::types::VAppConfigSpec>>,
-            Option<Box<crate::types::ResourceConfigSpec>>,
-            Option<Vec<crate::types::ImportSpecKind>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityConfig" => crate::de::set(&mut f.0, &mut map, "entityConfig"),
-                "instantiationOst" => {
-                    crate::de::set(&mut f.1, &mut map, "instantiationOst")
-                }
-                "name" => crate::de::req(&mut f.2, &mut map, "name"),
-                "vAppConfigSpec" => crate::de::req(&mut f.3, &mut map, "vAppConfigSpec"),
-                "resourcePoolSpec" => {
-                    crate::de::req(&mut f.4, &mut map, "resourcePoolSpec")
-                }
-                "child" => crate::de::set_list(&mut f.5, &mut map, "child"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["name", "vAppConfigSpec", "resourcePoolSpec"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity_config: f_0,
-            instantiation_ost: f_1,
-            name: f_2,
-            v_app_config_spec: f_3,
-            resource_pool_spec: f_4,
-            child: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualAppSummary*.
 ///
 /// Extends `ResourcePoolSummary`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualAppSummary {
     /// Property *ResourcePoolSummary.name*.
     pub name: String,
@@ -36,95 +36,122 @@ impl VirtualAppSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("config", &self.config);
-        o.field("runtime", &self.runtime);
-        o.opt("quickStats", &self.quick_stats);
-        o.opt("configuredMemoryMB", &self.configured_memory_mb);
-        o.opt("product", &self.product);
-        o.opt("vAppState", &self.v_app_state);
-        o.opt("suspended", &self.suspended);
-        o.opt("installBootRequired", &self.install_boot_required);
-        o.opt("instanceUuid", &self.instance_uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualAppSummary",
+    type_name: Some("VirtualAppSummary"),
+    wire: &[
+        "name",
+        "config",
+        "runtime",
+        "quickStats",
+        "configuredMemoryMB",
+        "product",
+        "vAppState",
+        "suspended",
+        "installBootRequired",
+        "instanceUuid",
+    ],
+    names: &[
+        "name",
+        "config",
+        "runtime",
+        "quick_stats",
+        "configured_memory_mb",
+        "product",
+        "v_app_state",
+        "suspended",
+        "install_boot_required",
+        "instance_uuid",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 4u16, 8u16, 9u16, 0u16, 5u16, 3u16, 2u16, 7u16, 6u16],
+};
+impl crate::object::Object for VirtualAppSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.config,
+            2usize => &self.runtime,
+            3usize => &self.quick_stats,
+            4usize => &self.configured_memory_mb,
+            5usize => &self.product,
+            6usize => &self.v_app_state,
+            7usize => &self.suspended,
+            8usize => &self.install_boot_required,
+            9usize => &self.instance_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.config,
+            2usize => &mut self.runtime,
+            3usize => &mut self.quick_stats,
+            4usize => &mut self.configured_memory_mb,
+            5usize => &mut self.product,
+            6usize => &mut self.v_app_state,
+            7usize => &mut self.suspended,
+            8usize => &mut self.install_boot_required,
+            9usize => &mut self.instance_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualAppSummary {
+    fn blank() -> Self {
+        Self {
+            name: crate::object::Blank::blank(),
+            config: crate::object::Blank::blank(),
+            runtime: crate::object::Blank::blank(),
+            quick_stats: crate::object::Blank::blank(),
+            configured_memory_mb: crate::object::Blank::blank(),
+            product: crate::object::Blank::blank(),
+            v_app_state: crate::object::Blank::blank(),
+            suspended: crate::object::Blank::blank(),
+            install_boot_required: crate::object::Blank::blank(),
+            instance_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualAppSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualAppSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualAppSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualAppSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualAppSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualAppSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualAppSummary {
-    const TYPE_NAME: &'static str = "VirtualAppSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ResourceConfigSpec>>,
-            Option<Box<crate::types::ResourcePoolRuntimeInfo>>,
-            Option<Box<crate::types::ResourcePoolQuickStats>>,
-            Option<i32>,
-            Option<Box<crate::types::VAppProductInfo>>,
-            Option<crate::types::VirtualAppVAppState>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "config" => crate::de::req(&mut f.1, &mut map, "config"),
-                "runtime" => crate::de::req(&mut f.2, &mut map, "runtime"),
-                "quickStats" => crate::de::set(&mut f.3, &mut map, "quickStats"),
-                "configuredMemoryMB" => {
-                    crate::de::set(&mut f.4, &mut map, "configuredMemoryMB")
-                }
-                "product" => crate::de::set(&mut f.5, &mut map, "product"),
-                "vAppState" => crate::de::set(&mut f.6, &mut map, "vAppState"),
-                "suspended" => crate::de::set(&mut f.7, &mut map, "suspended"),
-                "installBootRequired" => {
-                    crate::de::set(&mut f.8, &mut map, "installBootRequired")
-                }
-                "instanceUuid" => crate::de::set(&mut f.9, &mut map, "instanceUuid"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["name", "config", "runtime"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            config: f_1,
-            runtime: f_2,
-            quick_stats: f_3,
-            configured_memory_mb: f_4,
-            product: f_5,
-            v_app_state: f_6,
-            suspended: f_7,
-            install_boot_required: f_8,
-            instance_uuid: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualCdromPassthroughBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualCdromPassthroughBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: String,
@@ -22,64 +22,74 @@ impl VirtualCdromPassthroughBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("useAutoDetect", &self.use_auto_detect);
-        o.field("exclusive", &self.exclusive);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualCdromPassthroughBackingInfo",
+    type_name: Some("VirtualCdromPassthroughBackingInfo"),
+    wire: &["deviceName", "useAutoDetect", "exclusive"],
+    names: &["device_name", "use_auto_detect", "exclusive"],
+    required: &[0u16, 2u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VirtualCdromPassthroughBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.use_auto_detect,
+            2usize => &self.exclusive,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.use_auto_detect,
+            2usize => &mut self.exclusive,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualCdromPassthroughBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualCdromPassthroughBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualCdromPassthroughBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualCdromPassthroughBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualCdromPassthroughBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualCdromPassthroughBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualCdromPassthroughBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualCdromPassthroughBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualCdromPassthroughBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "useAutoDetect" => crate::de::set(&mut f.1, &mut map, "useAutoDetect"),
-                "exclusive" => crate::de::req(&mut f.2, &mut map, "exclusive"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["deviceName", "exclusive"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_name: f_0,
-            use_auto_detect: f_1,
-            exclusive: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

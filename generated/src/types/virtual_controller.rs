@@ -5,7 +5,7 @@
 /// Extends `VirtualDevice`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualControllerKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualController {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -44,98 +44,115 @@ impl VirtualController {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("deviceInfo", &self.device_info);
-        o.opt("backing", &self.backing);
-        o.opt("connectable", &self.connectable);
-        o.opt("slotInfo", &self.slot_info);
-        o.opt("controllerKey", &self.controller_key);
-        o.opt("unitNumber", &self.unit_number);
-        o.opt("numaNode", &self.numa_node);
-        o.opt("deviceGroupInfo", &self.device_group_info);
-        o.field("busNumber", &self.bus_number);
-        o.opt("device", &self.device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualController",
+    type_name: Some("VirtualController"),
+    wire: &[
+        "key",
+        "deviceInfo",
+        "backing",
+        "connectable",
+        "slotInfo",
+        "controllerKey",
+        "unitNumber",
+        "numaNode",
+        "deviceGroupInfo",
+        "busNumber",
+        "device",
+    ],
+    names: &[
+        "key",
+        "device_info",
+        "backing",
+        "connectable",
+        "slot_info",
+        "controller_key",
+        "unit_number",
+        "numa_node",
+        "device_group_info",
+        "bus_number",
+        "device",
+    ],
+    required: &[0u16, 9u16],
+    by_name: &[2u16, 9u16, 3u16, 5u16, 10u16, 8u16, 1u16, 0u16, 7u16, 4u16, 6u16],
+};
+impl crate::object::Object for VirtualController {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device_info,
+            2usize => &self.backing,
+            3usize => &self.connectable,
+            4usize => &self.slot_info,
+            5usize => &self.controller_key,
+            6usize => &self.unit_number,
+            7usize => &self.numa_node,
+            8usize => &self.device_group_info,
+            9usize => &self.bus_number,
+            10usize => &self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device_info,
+            2usize => &mut self.backing,
+            3usize => &mut self.connectable,
+            4usize => &mut self.slot_info,
+            5usize => &mut self.controller_key,
+            6usize => &mut self.unit_number,
+            7usize => &mut self.numa_node,
+            8usize => &mut self.device_group_info,
+            9usize => &mut self.bus_number,
+            10usize => &mut self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualController {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualController {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualController {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualController {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualController {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualController"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualController {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualController {
-    const TYPE_NAME: &'static str = "VirtualController";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::DescriptionKind>,
-            Option<crate::types::VirtualDeviceBackingInfoKind>,
-            Option<Box<crate::types::VirtualDeviceConnectInfo>>,
-            Option<crate::types::VirtualDeviceBusSlotInfoKind>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
-            Option<i32>,
-            Option<Vec<i32>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "deviceInfo" => crate::de::set(&mut f.1, &mut map, "deviceInfo"),
-                "backing" => crate::de::set(&mut f.2, &mut map, "backing"),
-                "connectable" => crate::de::set(&mut f.3, &mut map, "connectable"),
-                "slotInfo" => crate::de::set(&mut f.4, &mut map, "slotInfo"),
-                "controllerKey" => crate::de::set(&mut f.5, &mut map, "controllerKey"),
-                "unitNumber" => crate::de::set(&mut f.6, &mut map, "unitNumber"),
-                "numaNode" => crate::de::set(&mut f.7, &mut map, "numaNode"),
-                "deviceGroupInfo" => {
-                    crate::de::set(&mut f.8, &mut map, "deviceGroupInfo")
-                }
-                "busNumber" => crate::de::req(&mut f.9, &mut map, "busNumber"),
-                "device" => crate::de::set_list(&mut f.10, &mut map, "device"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.9.is_some()],
-                    &["key", "busNumber"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, Some(f_9), f_10) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            device_info: f_1,
-            backing: f_2,
-            connectable: f_3,
-            slot_info: f_4,
-            controller_key: f_5,
-            unit_number: f_6,
-            numa_node: f_7,
-            device_group_info: f_8,
-            bus_number: f_9,
-            device: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualController` or any of its subtypes: what a member declared as `VirtualController` holds.
@@ -170,19 +187,7 @@ pub enum VirtualControllerKind {
 impl VirtualControllerKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualController(v) => v.type_name(),
-            Self::VirtualIDEController(v) => v.type_name(),
-            Self::VirtualNVDIMMController(v) => v.type_name(),
-            Self::VirtualNVMEController(v) => v.type_name(),
-            Self::VirtualPCIController(v) => v.type_name(),
-            Self::VirtualPS2Controller(v) => v.type_name(),
-            Self::VirtualSATAController(v) => v.type_name(),
-            Self::VirtualSCSIController(v) => v.type_name(),
-            Self::VirtualSIOController(v) => v.type_name(),
-            Self::VirtualUSBController(v) => v.type_name(),
-            Self::VirtualUSBXHCIController(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -260,146 +265,108 @@ impl From<crate::types::VirtualUSBXHCIController> for VirtualControllerKind {
         Self::VirtualUSBXHCIController(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualControllerKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualControllerKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VirtualController, id) {
+            crate::registry::id::VirtualIDEController => {
+                Self::VirtualIDEController(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualNVDIMMController => {
+                Self::VirtualNVDIMMController(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualNVMEController => {
+                Self::VirtualNVMEController(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPCIController => {
+                Self::VirtualPCIController(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPS2Controller => {
+                Self::VirtualPS2Controller(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSATAController => {
+                Self::VirtualSATAController(
+                    <crate::types::VirtualSATAControllerKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualSCSIController => {
+                Self::VirtualSCSIController(
+                    <crate::types::VirtualSCSIControllerKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualSIOController => {
+                Self::VirtualSIOController(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSBController => {
+                Self::VirtualUSBController(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSBXHCIController => {
+                Self::VirtualUSBXHCIController(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualController(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualController(v) => v.serialize(s),
-            Self::VirtualIDEController(v) => v.serialize(s),
-            Self::VirtualNVDIMMController(v) => v.serialize(s),
-            Self::VirtualNVMEController(v) => v.serialize(s),
-            Self::VirtualPCIController(v) => v.serialize(s),
-            Self::VirtualPS2Controller(v) => v.serialize(s),
-            Self::VirtualSATAController(v) => v.serialize(s),
-            Self::VirtualSCSIController(v) => v.serialize(s),
-            Self::VirtualSIOController(v) => v.serialize(s),
-            Self::VirtualUSBController(v) => v.serialize(s),
-            Self::VirtualUSBXHCIController(v) => v.serialize(s),
+            Self::VirtualController(v) => &**v,
+            Self::VirtualIDEController(v) => &**v,
+            Self::VirtualNVDIMMController(v) => &**v,
+            Self::VirtualNVMEController(v) => &**v,
+            Self::VirtualPCIController(v) => &**v,
+            Self::VirtualPS2Controller(v) => &**v,
+            Self::VirtualSATAController(v) => crate::object::Family::object(v),
+            Self::VirtualSCSIController(v) => crate::object::Family::object(v),
+            Self::VirtualSIOController(v) => &**v,
+            Self::VirtualUSBController(v) => &**v,
+            Self::VirtualUSBXHCIController(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualController(v) => &mut **v,
+            Self::VirtualIDEController(v) => &mut **v,
+            Self::VirtualNVDIMMController(v) => &mut **v,
+            Self::VirtualNVMEController(v) => &mut **v,
+            Self::VirtualPCIController(v) => &mut **v,
+            Self::VirtualPS2Controller(v) => &mut **v,
+            Self::VirtualSATAController(v) => crate::object::Family::object_mut(v),
+            Self::VirtualSCSIController(v) => crate::object::Family::object_mut(v),
+            Self::VirtualSIOController(v) => &mut **v,
+            Self::VirtualUSBController(v) => &mut **v,
+            Self::VirtualUSBXHCIController(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualControllerKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualControllerKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualControllerKind {
-    const BASE: u16 = crate::registry::id::VirtualController;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualIDEController => {
-                    Self::VirtualIDEController(
-                        Box::new(
-                            <crate::types::VirtualIDEController as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualNVDIMMController => {
-                    Self::VirtualNVDIMMController(
-                        Box::new(
-                            <crate::types::VirtualNVDIMMController as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualNVMEController => {
-                    Self::VirtualNVMEController(
-                        Box::new(
-                            <crate::types::VirtualNVMEController as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIController => {
-                    Self::VirtualPCIController(
-                        Box::new(
-                            <crate::types::VirtualPCIController as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPS2Controller => {
-                    Self::VirtualPS2Controller(
-                        Box::new(
-                            <crate::types::VirtualPS2Controller as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSATAController => {
-                    Self::VirtualSATAController(
-                        <crate::types::VirtualSATAControllerKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualSCSIController => {
-                    Self::VirtualSCSIController(
-                        <crate::types::VirtualSCSIControllerKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualSIOController => {
-                    Self::VirtualSIOController(
-                        Box::new(
-                            <crate::types::VirtualSIOController as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBController => {
-                    Self::VirtualUSBController(
-                        Box::new(
-                            <crate::types::VirtualUSBController as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBXHCIController => {
-                    Self::VirtualUSBXHCIController(
-                        Box::new(
-                            <crate::types::VirtualUSBXHCIController as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualController(
-                        Box::new(
-                            <crate::types::VirtualController as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualControllerKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualControllerKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualControllerKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualControllerKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

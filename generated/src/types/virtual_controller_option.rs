@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualControllerOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: String,
@@ -48,163 +48,130 @@ impl VirtualControllerOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("connectOption", &self.connect_option);
-        o.opt("busSlotOption", &self.bus_slot_option);
-        o.opt("controllerType", &self.controller_type);
-        o.opt("autoAssignController", &self.auto_assign_controller);
-        o.opt("backingOption", &self.backing_option);
-        o.opt("defaultBackingOptionIndex", &self.default_backing_option_index);
-        o.opt("licensingLimit", &self.licensing_limit);
-        o.field("deprecated", &self.deprecated);
-        o.field("plugAndPlay", &self.plug_and_play);
-        o.field("hotRemoveSupported", &self.hot_remove_supported);
-        o.opt("numaSupported", &self.numa_supported);
-        o.field("devices", &self.devices);
-        o.opt("supportedDevice", &self.supported_device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualControllerOption",
+    type_name: Some("VirtualControllerOption"),
+    wire: &[
+        "type",
+        "connectOption",
+        "busSlotOption",
+        "controllerType",
+        "autoAssignController",
+        "backingOption",
+        "defaultBackingOptionIndex",
+        "licensingLimit",
+        "deprecated",
+        "plugAndPlay",
+        "hotRemoveSupported",
+        "numaSupported",
+        "devices",
+        "supportedDevice",
+    ],
+    names: &[
+        "type",
+        "connect_option",
+        "bus_slot_option",
+        "controller_type",
+        "auto_assign_controller",
+        "backing_option",
+        "default_backing_option_index",
+        "licensing_limit",
+        "deprecated",
+        "plug_and_play",
+        "hot_remove_supported",
+        "numa_supported",
+        "devices",
+        "supported_device",
+    ],
+    required: &[0u16, 8u16, 9u16, 10u16, 12u16],
+    by_name: &[
+        4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 12u16, 10u16, 7u16, 11u16, 9u16, 13u16,
+        0u16,
+    ],
+};
+impl crate::object::Object for VirtualControllerOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.connect_option,
+            2usize => &self.bus_slot_option,
+            3usize => &self.controller_type,
+            4usize => &self.auto_assign_controller,
+            5usize => &self.backing_option,
+            6usize => &self.default_backing_option_index,
+            7usize => &self.licensing_limit,
+            8usize => &self.deprecated,
+            9usize => &self.plug_and_play,
+            10usize => &self.hot_remove_supported,
+            11usize => &self.numa_supported,
+            12usize => &self.devices,
+            13usize => &self.supported_device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.connect_option,
+            2usize => &mut self.bus_slot_option,
+            3usize => &mut self.controller_type,
+            4usize => &mut self.auto_assign_controller,
+            5usize => &mut self.backing_option,
+            6usize => &mut self.default_backing_option_index,
+            7usize => &mut self.licensing_limit,
+            8usize => &mut self.deprecated,
+            9usize => &mut self.plug_and_play,
+            10usize => &mut self.hot_remove_supported,
+            11usize => &mut self.numa_supported,
+            12usize => &mut self.devices,
+            13usize => &mut self.supported_device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualControllerOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualControllerOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualControllerOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualControllerOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualControllerOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualControllerOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualControllerOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualControllerOption {
-    const TYPE_NAME: &'static str = "VirtualControllerOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::VirtualDeviceConnectOption>>,
-            Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
-            Option<String>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Vec<String>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "connectOption" => crate::de::set(&mut f.1, &mut map, "connectOption"),
-                "busSlotOption" => crate::de::set(&mut f.2, &mut map, "busSlotOption"),
-                "controllerType" => crate::de::set(&mut f.3, &mut map, "controllerType"),
-                "autoAssignController" => {
-                    crate::de::set(&mut f.4, &mut map, "autoAssignController")
-                }
-                "backingOption" => {
-                    crate::de::set_list(&mut f.5, &mut map, "backingOption")
-                }
-                "defaultBackingOptionIndex" => {
-                    crate::de::set(&mut f.6, &mut map, "defaultBackingOptionIndex")
-                }
-                "licensingLimit" => {
-                    crate::de::set_list(&mut f.7, &mut map, "licensingLimit")
-                }
-                "deprecated" => crate::de::req(&mut f.8, &mut map, "deprecated"),
-                "plugAndPlay" => crate::de::req(&mut f.9, &mut map, "plugAndPlay"),
-                "hotRemoveSupported" => {
-                    crate::de::req(&mut f.10, &mut map, "hotRemoveSupported")
-                }
-                "numaSupported" => crate::de::set(&mut f.11, &mut map, "numaSupported"),
-                "devices" => crate::de::req(&mut f.12, &mut map, "devices"),
-                "supportedDevice" => {
-                    crate::de::set_list(&mut f.13, &mut map, "supportedDevice")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, _, _, _, Some(_), Some(_), Some(_), _, Some(_), _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.12.is_some(),
-                    ],
-                    &[
-                        "type",
-                        "deprecated",
-                        "plugAndPlay",
-                        "hotRemoveSupported",
-                        "devices",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            f_11,
-            Some(f_12),
-            f_13,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            connect_option: f_1,
-            bus_slot_option: f_2,
-            controller_type: f_3,
-            auto_assign_controller: f_4,
-            backing_option: f_5,
-            default_backing_option_index: f_6,
-            licensing_limit: f_7,
-            deprecated: f_8,
-            plug_and_play: f_9,
-            hot_remove_supported: f_10,
-            numa_supported: f_11,
-            devices: f_12,
-            supported_device: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualControllerOption` or any of its subtypes: what a member declared as `VirtualControllerOption` holds.
@@ -239,19 +206,7 @@ pub enum VirtualControllerOptionKind {
 impl VirtualControllerOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualControllerOption(v) => v.type_name(),
-            Self::VirtualIDEControllerOption(v) => v.type_name(),
-            Self::VirtualNVDIMMControllerOption(v) => v.type_name(),
-            Self::VirtualNVMEControllerOption(v) => v.type_name(),
-            Self::VirtualPCIControllerOption(v) => v.type_name(),
-            Self::VirtualPS2ControllerOption(v) => v.type_name(),
-            Self::VirtualSATAControllerOption(v) => v.type_name(),
-            Self::VirtualSCSIControllerOption(v) => v.type_name(),
-            Self::VirtualSIOControllerOption(v) => v.type_name(),
-            Self::VirtualUSBControllerOption(v) => v.type_name(),
-            Self::VirtualUSBXHCIControllerOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -331,146 +286,111 @@ impl From<crate::types::VirtualUSBXHCIControllerOption> for VirtualControllerOpt
         Self::VirtualUSBXHCIControllerOption(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualControllerOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualControllerOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualControllerOption,
+            id,
+        ) {
+            crate::registry::id::VirtualIDEControllerOption => {
+                Self::VirtualIDEControllerOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualNVDIMMControllerOption => {
+                Self::VirtualNVDIMMControllerOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualNVMEControllerOption => {
+                Self::VirtualNVMEControllerOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPCIControllerOption => {
+                Self::VirtualPCIControllerOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPS2ControllerOption => {
+                Self::VirtualPS2ControllerOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSATAControllerOption => {
+                Self::VirtualSATAControllerOption(
+                    <crate::types::VirtualSATAControllerOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualSCSIControllerOption => {
+                Self::VirtualSCSIControllerOption(
+                    <crate::types::VirtualSCSIControllerOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualSIOControllerOption => {
+                Self::VirtualSIOControllerOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSBControllerOption => {
+                Self::VirtualUSBControllerOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSBXHCIControllerOption => {
+                Self::VirtualUSBXHCIControllerOption(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualControllerOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualControllerOption(v) => v.serialize(s),
-            Self::VirtualIDEControllerOption(v) => v.serialize(s),
-            Self::VirtualNVDIMMControllerOption(v) => v.serialize(s),
-            Self::VirtualNVMEControllerOption(v) => v.serialize(s),
-            Self::VirtualPCIControllerOption(v) => v.serialize(s),
-            Self::VirtualPS2ControllerOption(v) => v.serialize(s),
-            Self::VirtualSATAControllerOption(v) => v.serialize(s),
-            Self::VirtualSCSIControllerOption(v) => v.serialize(s),
-            Self::VirtualSIOControllerOption(v) => v.serialize(s),
-            Self::VirtualUSBControllerOption(v) => v.serialize(s),
-            Self::VirtualUSBXHCIControllerOption(v) => v.serialize(s),
+            Self::VirtualControllerOption(v) => &**v,
+            Self::VirtualIDEControllerOption(v) => &**v,
+            Self::VirtualNVDIMMControllerOption(v) => &**v,
+            Self::VirtualNVMEControllerOption(v) => &**v,
+            Self::VirtualPCIControllerOption(v) => &**v,
+            Self::VirtualPS2ControllerOption(v) => &**v,
+            Self::VirtualSATAControllerOption(v) => crate::object::Family::object(v),
+            Self::VirtualSCSIControllerOption(v) => crate::object::Family::object(v),
+            Self::VirtualSIOControllerOption(v) => &**v,
+            Self::VirtualUSBControllerOption(v) => &**v,
+            Self::VirtualUSBXHCIControllerOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualControllerOption(v) => &mut **v,
+            Self::VirtualIDEControllerOption(v) => &mut **v,
+            Self::VirtualNVDIMMControllerOption(v) => &mut **v,
+            Self::VirtualNVMEControllerOption(v) => &mut **v,
+            Self::VirtualPCIControllerOption(v) => &mut **v,
+            Self::VirtualPS2ControllerOption(v) => &mut **v,
+            Self::VirtualSATAControllerOption(v) => crate::object::Family::object_mut(v),
+            Self::VirtualSCSIControllerOption(v) => crate::object::Family::object_mut(v),
+            Self::VirtualSIOControllerOption(v) => &mut **v,
+            Self::VirtualUSBControllerOption(v) => &mut **v,
+            Self::VirtualUSBXHCIControllerOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualControllerOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualControllerOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualControllerOptionKind {
-    const BASE: u16 = crate::registry::id::VirtualControllerOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualIDEControllerOption => {
-                    Self::VirtualIDEControllerOption(
-                        Box::new(
-                            <crate::types::VirtualIDEControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualNVDIMMControllerOption => {
-                    Self::VirtualNVDIMMControllerOption(
-                        Box::new(
-                            <crate::types::VirtualNVDIMMControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualNVMEControllerOption => {
-                    Self::VirtualNVMEControllerOption(
-                        Box::new(
-                            <crate::types::VirtualNVMEControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIControllerOption => {
-                    Self::VirtualPCIControllerOption(
-                        Box::new(
-                            <crate::types::VirtualPCIControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPS2ControllerOption => {
-                    Self::VirtualPS2ControllerOption(
-                        Box::new(
-                            <crate::types::VirtualPS2ControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSATAControllerOption => {
-                    Self::VirtualSATAControllerOption(
-                        <crate::types::VirtualSATAControllerOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualSCSIControllerOption => {
-                    Self::VirtualSCSIControllerOption(
-                        <crate::types::VirtualSCSIControllerOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualSIOControllerOption => {
-                    Self::VirtualSIOControllerOption(
-                        Box::new(
-                            <crate::types::VirtualSIOControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBControllerOption => {
-                    Self::VirtualUSBControllerOption(
-                        Box::new(
-                            <crate::types::VirtualUSBControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBXHCIControllerOption => {
-                    Self::VirtualUSBXHCIControllerOption(
-                        Box::new(
-                            <crate::types::VirtualUSBXHCIControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualControllerOption(
-                        Box::new(
-                            <crate::types::VirtualControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualControllerOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualControllerOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualControllerOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualControllerOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDevice {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -40,86 +40,107 @@ impl VirtualDevice {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("deviceInfo", &self.device_info);
-        o.opt("backing", &self.backing);
-        o.opt("connectable", &self.connectable);
-        o.opt("slotInfo", &self.slot_info);
-        o.opt("controllerKey", &self.controller_key);
-        o.opt("unitNumber", &self.unit_number);
-        o.opt("numaNode", &self.numa_node);
-        o.opt("deviceGroupInfo", &self.device_group_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDevice",
+    type_name: Some("VirtualDevice"),
+    wire: &[
+        "key",
+        "deviceInfo",
+        "backing",
+        "connectable",
+        "slotInfo",
+        "controllerKey",
+        "unitNumber",
+        "numaNode",
+        "deviceGroupInfo",
+    ],
+    names: &[
+        "key",
+        "device_info",
+        "backing",
+        "connectable",
+        "slot_info",
+        "controller_key",
+        "unit_number",
+        "numa_node",
+        "device_group_info",
+    ],
+    required: &[0u16],
+    by_name: &[2u16, 3u16, 5u16, 8u16, 1u16, 0u16, 7u16, 4u16, 6u16],
+};
+impl crate::object::Object for VirtualDevice {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device_info,
+            2usize => &self.backing,
+            3usize => &self.connectable,
+            4usize => &self.slot_info,
+            5usize => &self.controller_key,
+            6usize => &self.unit_number,
+            7usize => &self.numa_node,
+            8usize => &self.device_group_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device_info,
+            2usize => &mut self.backing,
+            3usize => &mut self.connectable,
+            4usize => &mut self.slot_info,
+            5usize => &mut self.controller_key,
+            6usize => &mut self.unit_number,
+            7usize => &mut self.numa_node,
+            8usize => &mut self.device_group_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDevice {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDevice {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDevice {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDevice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualDevice"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDevice {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDevice {
-    const TYPE_NAME: &'static str = "VirtualDevice";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::DescriptionKind>,
-            Option<crate::types::VirtualDeviceBackingInfoKind>,
-            Option<Box<crate::types::VirtualDeviceConnectInfo>>,
-            Option<crate::types::VirtualDeviceBusSlotInfoKind>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "deviceInfo" => crate::de::set(&mut f.1, &mut map, "deviceInfo"),
-                "backing" => crate::de::set(&mut f.2, &mut map, "backing"),
-                "connectable" => crate::de::set(&mut f.3, &mut map, "connectable"),
-                "slotInfo" => crate::de::set(&mut f.4, &mut map, "slotInfo"),
-                "controllerKey" => crate::de::set(&mut f.5, &mut map, "controllerKey"),
-                "unitNumber" => crate::de::set(&mut f.6, &mut map, "unitNumber"),
-                "numaNode" => crate::de::set(&mut f.7, &mut map, "numaNode"),
-                "deviceGroupInfo" => {
-                    crate::de::set(&mut f.8, &mut map, "deviceGroupInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["key"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            device_info: f_1,
-            backing: f_2,
-            connectable: f_3,
-            slot_info: f_4,
-            controller_key: f_5,
-            unit_number: f_6,
-            numa_node: f_7,
-            device_group_info: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDevice` or any of its subtypes: what a member declared as `VirtualDevice` holds.
@@ -174,29 +195,7 @@ pub enum VirtualDeviceKind {
 impl VirtualDeviceKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDevice(v) => v.type_name(),
-            Self::VirtualCdrom(v) => v.type_name(),
-            Self::VirtualController(v) => v.type_name(),
-            Self::VirtualDisk(v) => v.type_name(),
-            Self::VirtualEthernetCard(v) => v.type_name(),
-            Self::VirtualFloppy(v) => v.type_name(),
-            Self::VirtualKeyboard(v) => v.type_name(),
-            Self::VirtualNVDIMM(v) => v.type_name(),
-            Self::VirtualPCIPassthrough(v) => v.type_name(),
-            Self::VirtualParallelPort(v) => v.type_name(),
-            Self::VirtualPointingDevice(v) => v.type_name(),
-            Self::VirtualPrecisionClock(v) => v.type_name(),
-            Self::VirtualSCSIPassthrough(v) => v.type_name(),
-            Self::VirtualSerialPort(v) => v.type_name(),
-            Self::VirtualSoundCard(v) => v.type_name(),
-            Self::VirtualTPM(v) => v.type_name(),
-            Self::VirtualUSB(v) => v.type_name(),
-            Self::VirtualMachineVMCIDevice(v) => v.type_name(),
-            Self::VirtualMachineVMIROM(v) => v.type_name(),
-            Self::VirtualMachineVideoCard(v) => v.type_name(),
-            Self::VirtualWDT(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -334,255 +333,162 @@ impl From<crate::types::VirtualWDT> for VirtualDeviceKind {
         Self::VirtualWDT(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VirtualDevice, id) {
+            crate::registry::id::VirtualCdrom => {
+                Self::VirtualCdrom(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualController => {
+                Self::VirtualController(
+                    <crate::types::VirtualControllerKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualDisk => {
+                Self::VirtualDisk(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualEthernetCard => {
+                Self::VirtualEthernetCard(
+                    <crate::types::VirtualEthernetCardKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualFloppy => {
+                Self::VirtualFloppy(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualKeyboard => {
+                Self::VirtualKeyboard(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualNVDIMM => {
+                Self::VirtualNVDIMM(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPCIPassthrough => {
+                Self::VirtualPCIPassthrough(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualParallelPort => {
+                Self::VirtualParallelPort(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPointingDevice => {
+                Self::VirtualPointingDevice(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPrecisionClock => {
+                Self::VirtualPrecisionClock(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSCSIPassthrough => {
+                Self::VirtualSCSIPassthrough(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSerialPort => {
+                Self::VirtualSerialPort(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSoundCard => {
+                Self::VirtualSoundCard(
+                    <crate::types::VirtualSoundCardKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualTPM => {
+                Self::VirtualTPM(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSB => {
+                Self::VirtualUSB(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineVMCIDevice => {
+                Self::VirtualMachineVMCIDevice(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineVMIROM => {
+                Self::VirtualMachineVMIROM(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineVideoCard => {
+                Self::VirtualMachineVideoCard(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualWDT => {
+                Self::VirtualWDT(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDevice(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDevice(v) => v.serialize(s),
-            Self::VirtualCdrom(v) => v.serialize(s),
-            Self::VirtualController(v) => v.serialize(s),
-            Self::VirtualDisk(v) => v.serialize(s),
-            Self::VirtualEthernetCard(v) => v.serialize(s),
-            Self::VirtualFloppy(v) => v.serialize(s),
-            Self::VirtualKeyboard(v) => v.serialize(s),
-            Self::VirtualNVDIMM(v) => v.serialize(s),
-            Self::VirtualPCIPassthrough(v) => v.serialize(s),
-            Self::VirtualParallelPort(v) => v.serialize(s),
-            Self::VirtualPointingDevice(v) => v.serialize(s),
-            Self::VirtualPrecisionClock(v) => v.serialize(s),
-            Self::VirtualSCSIPassthrough(v) => v.serialize(s),
-            Self::VirtualSerialPort(v) => v.serialize(s),
-            Self::VirtualSoundCard(v) => v.serialize(s),
-            Self::VirtualTPM(v) => v.serialize(s),
-            Self::VirtualUSB(v) => v.serialize(s),
-            Self::VirtualMachineVMCIDevice(v) => v.serialize(s),
-            Self::VirtualMachineVMIROM(v) => v.serialize(s),
-            Self::VirtualMachineVideoCard(v) => v.serialize(s),
-            Self::VirtualWDT(v) => v.serialize(s),
+            Self::VirtualDevice(v) => &**v,
+            Self::VirtualCdrom(v) => &**v,
+            Self::VirtualController(v) => crate::object::Family::object(v),
+            Self::VirtualDisk(v) => &**v,
+            Self::VirtualEthernetCard(v) => crate::object::Family::object(v),
+            Self::VirtualFloppy(v) => &**v,
+            Self::VirtualKeyboard(v) => &**v,
+            Self::VirtualNVDIMM(v) => &**v,
+            Self::VirtualPCIPassthrough(v) => &**v,
+            Self::VirtualParallelPort(v) => &**v,
+            Self::VirtualPointingDevice(v) => &**v,
+            Self::VirtualPrecisionClock(v) => &**v,
+            Self::VirtualSCSIPassthrough(v) => &**v,
+            Self::VirtualSerialPort(v) => &**v,
+            Self::VirtualSoundCard(v) => crate::object::Family::object(v),
+            Self::VirtualTPM(v) => &**v,
+            Self::VirtualUSB(v) => &**v,
+            Self::VirtualMachineVMCIDevice(v) => &**v,
+            Self::VirtualMachineVMIROM(v) => &**v,
+            Self::VirtualMachineVideoCard(v) => &**v,
+            Self::VirtualWDT(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDevice(v) => &mut **v,
+            Self::VirtualCdrom(v) => &mut **v,
+            Self::VirtualController(v) => crate::object::Family::object_mut(v),
+            Self::VirtualDisk(v) => &mut **v,
+            Self::VirtualEthernetCard(v) => crate::object::Family::object_mut(v),
+            Self::VirtualFloppy(v) => &mut **v,
+            Self::VirtualKeyboard(v) => &mut **v,
+            Self::VirtualNVDIMM(v) => &mut **v,
+            Self::VirtualPCIPassthrough(v) => &mut **v,
+            Self::VirtualParallelPort(v) => &mut **v,
+            Self::VirtualPointingDevice(v) => &mut **v,
+            Self::VirtualPrecisionClock(v) => &mut **v,
+            Self::VirtualSCSIPassthrough(v) => &mut **v,
+            Self::VirtualSerialPort(v) => &mut **v,
+            Self::VirtualSoundCard(v) => crate::object::Family::object_mut(v),
+            Self::VirtualTPM(v) => &mut **v,
+            Self::VirtualUSB(v) => &mut **v,
+            Self::VirtualMachineVMCIDevice(v) => &mut **v,
+            Self::VirtualMachineVMIROM(v) => &mut **v,
+            Self::VirtualMachineVideoCard(v) => &mut **v,
+            Self::VirtualWDT(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceKind {
-    const BASE: u16 = crate::registry::id::VirtualDevice;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualCdrom => {
-                    Self::VirtualCdrom(
-                        Box::new(
-                            <crate::types::VirtualCdrom as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualController => {
-                    Self::VirtualController(
-                        <crate::types::VirtualControllerKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualDisk => {
-                    Self::VirtualDisk(
-                        Box::new(
-                            <crate::types::VirtualDisk as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualEthernetCard => {
-                    Self::VirtualEthernetCard(
-                        <crate::types::VirtualEthernetCardKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualFloppy => {
-                    Self::VirtualFloppy(
-                        Box::new(
-                            <crate::types::VirtualFloppy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualKeyboard => {
-                    Self::VirtualKeyboard(
-                        Box::new(
-                            <crate::types::VirtualKeyboard as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualNVDIMM => {
-                    Self::VirtualNVDIMM(
-                        Box::new(
-                            <crate::types::VirtualNVDIMM as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIPassthrough => {
-                    Self::VirtualPCIPassthrough(
-                        Box::new(
-                            <crate::types::VirtualPCIPassthrough as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualParallelPort => {
-                    Self::VirtualParallelPort(
-                        Box::new(
-                            <crate::types::VirtualParallelPort as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPointingDevice => {
-                    Self::VirtualPointingDevice(
-                        Box::new(
-                            <crate::types::VirtualPointingDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPrecisionClock => {
-                    Self::VirtualPrecisionClock(
-                        Box::new(
-                            <crate::types::VirtualPrecisionClock as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSCSIPassthrough => {
-                    Self::VirtualSCSIPassthrough(
-                        Box::new(
-                            <crate::types::VirtualSCSIPassthrough as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSerialPort => {
-                    Self::VirtualSerialPort(
-                        Box::new(
-                            <crate::types::VirtualSerialPort as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSoundCard => {
-                    Self::VirtualSoundCard(
-                        <crate::types::VirtualSoundCardKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualTPM => {
-                    Self::VirtualTPM(
-                        Box::new(
-                            <crate::types::VirtualTPM as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSB => {
-                    Self::VirtualUSB(
-                        Box::new(
-                            <crate::types::VirtualUSB as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineVMCIDevice => {
-                    Self::VirtualMachineVMCIDevice(
-                        Box::new(
-                            <crate::types::VirtualMachineVMCIDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineVMIROM => {
-                    Self::VirtualMachineVMIROM(
-                        Box::new(
-                            <crate::types::VirtualMachineVMIROM as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineVideoCard => {
-                    Self::VirtualMachineVideoCard(
-                        Box::new(
-                            <crate::types::VirtualMachineVideoCard as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualWDT => {
-                    Self::VirtualWDT(
-                        Box::new(
-                            <crate::types::VirtualWDT as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDevice(
-                        Box::new(
-                            <crate::types::VirtualDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceBackingInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceBackingInfo {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,65 @@ impl VirtualDeviceBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceBackingInfo",
+    type_name: Some("VirtualDeviceBackingInfo"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for VirtualDeviceBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "VirtualDeviceBackingInfo")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "VirtualDeviceBackingInfo")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for VirtualDeviceBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDeviceBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceBackingInfo` holds.
@@ -107,23 +131,7 @@ pub enum VirtualDeviceBackingInfoKind {
 impl VirtualDeviceBackingInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualDeviceDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualDeviceFileBackingInfo(v) => v.type_name(),
-            Self::VirtualDevicePipeBackingInfo(v) => v.type_name(),
-            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualDeviceURIBackingInfo(v) => v.type_name(),
-            Self::VirtualEthernetCardDistributedVirtualPortBackingInfo(v) => {
-                v.type_name()
-            }
-            Self::VirtualEthernetCardOpaqueNetworkBackingInfo(v) => v.type_name(),
-            Self::VirtualPCIPassthroughDvxBackingInfo(v) => v.type_name(),
-            Self::VirtualPCIPassthroughPluginBackingInfo(v) => v.type_name(),
-            Self::VirtualPrecisionClockSystemClockBackingInfo(v) => v.type_name(),
-            Self::VirtualSerialPortThinPrintBackingInfo(v) => v.type_name(),
-            Self::VirtualSriovEthernetCardSriovBackingInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -227,166 +235,157 @@ for VirtualDeviceBackingInfoKind {
         Self::VirtualSriovEthernetCardSriovBackingInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceBackingInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VirtualDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualDeviceDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualDeviceFileBackingInfo(v) => v.serialize(s),
-            Self::VirtualDevicePipeBackingInfo(v) => v.serialize(s),
-            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualDeviceURIBackingInfo(v) => v.serialize(s),
-            Self::VirtualEthernetCardDistributedVirtualPortBackingInfo(v) => {
-                v.serialize(s)
+impl crate::object::Family for VirtualDeviceBackingInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceBackingInfo,
+            id,
+        ) {
+            crate::registry::id::VirtualDeviceDeviceBackingInfo => {
+                Self::VirtualDeviceDeviceBackingInfo(
+                    <crate::types::VirtualDeviceDeviceBackingInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
             }
-            Self::VirtualEthernetCardOpaqueNetworkBackingInfo(v) => v.serialize(s),
-            Self::VirtualPCIPassthroughDvxBackingInfo(v) => v.serialize(s),
-            Self::VirtualPCIPassthroughPluginBackingInfo(v) => v.serialize(s),
-            Self::VirtualPrecisionClockSystemClockBackingInfo(v) => v.serialize(s),
-            Self::VirtualSerialPortThinPrintBackingInfo(v) => v.serialize(s),
-            Self::VirtualSriovEthernetCardSriovBackingInfo(v) => v.serialize(s),
+            crate::registry::id::VirtualDeviceFileBackingInfo => {
+                Self::VirtualDeviceFileBackingInfo(
+                    <crate::types::VirtualDeviceFileBackingInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualDevicePipeBackingInfo => {
+                Self::VirtualDevicePipeBackingInfo(
+                    <crate::types::VirtualDevicePipeBackingInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualDeviceRemoteDeviceBackingInfo => {
+                Self::VirtualDeviceRemoteDeviceBackingInfo(
+                    <crate::types::VirtualDeviceRemoteDeviceBackingInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualDeviceURIBackingInfo => {
+                Self::VirtualDeviceURIBackingInfo(
+                    <crate::types::VirtualDeviceURIBackingInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualEthernetCardDistributedVirtualPortBackingInfo => {
+                Self::VirtualEthernetCardDistributedVirtualPortBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualEthernetCardOpaqueNetworkBackingInfo => {
+                Self::VirtualEthernetCardOpaqueNetworkBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualPCIPassthroughDvxBackingInfo => {
+                Self::VirtualPCIPassthroughDvxBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPCIPassthroughPluginBackingInfo => {
+                Self::VirtualPCIPassthroughPluginBackingInfo(
+                    <crate::types::VirtualPCIPassthroughPluginBackingInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualPrecisionClockSystemClockBackingInfo => {
+                Self::VirtualPrecisionClockSystemClockBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualSerialPortThinPrintBackingInfo => {
+                Self::VirtualSerialPortThinPrintBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualSriovEthernetCardSriovBackingInfo => {
+                Self::VirtualSriovEthernetCardSriovBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceBackingInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceBackingInfo(v) => &**v,
+            Self::VirtualDeviceDeviceBackingInfo(v) => crate::object::Family::object(v),
+            Self::VirtualDeviceFileBackingInfo(v) => crate::object::Family::object(v),
+            Self::VirtualDevicePipeBackingInfo(v) => crate::object::Family::object(v),
+            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => {
+                crate::object::Family::object(v)
+            }
+            Self::VirtualDeviceURIBackingInfo(v) => crate::object::Family::object(v),
+            Self::VirtualEthernetCardDistributedVirtualPortBackingInfo(v) => &**v,
+            Self::VirtualEthernetCardOpaqueNetworkBackingInfo(v) => &**v,
+            Self::VirtualPCIPassthroughDvxBackingInfo(v) => &**v,
+            Self::VirtualPCIPassthroughPluginBackingInfo(v) => {
+                crate::object::Family::object(v)
+            }
+            Self::VirtualPrecisionClockSystemClockBackingInfo(v) => &**v,
+            Self::VirtualSerialPortThinPrintBackingInfo(v) => &**v,
+            Self::VirtualSriovEthernetCardSriovBackingInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualDeviceDeviceBackingInfo(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualDeviceFileBackingInfo(v) => crate::object::Family::object_mut(v),
+            Self::VirtualDevicePipeBackingInfo(v) => crate::object::Family::object_mut(v),
+            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualDeviceURIBackingInfo(v) => crate::object::Family::object_mut(v),
+            Self::VirtualEthernetCardDistributedVirtualPortBackingInfo(v) => &mut **v,
+            Self::VirtualEthernetCardOpaqueNetworkBackingInfo(v) => &mut **v,
+            Self::VirtualPCIPassthroughDvxBackingInfo(v) => &mut **v,
+            Self::VirtualPCIPassthroughPluginBackingInfo(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualPrecisionClockSystemClockBackingInfo(v) => &mut **v,
+            Self::VirtualSerialPortThinPrintBackingInfo(v) => &mut **v,
+            Self::VirtualSriovEthernetCardSriovBackingInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceBackingInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceBackingInfoKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceBackingInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualDeviceDeviceBackingInfo => {
-                    Self::VirtualDeviceDeviceBackingInfo(
-                        <crate::types::VirtualDeviceDeviceBackingInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualDeviceFileBackingInfo => {
-                    Self::VirtualDeviceFileBackingInfo(
-                        <crate::types::VirtualDeviceFileBackingInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualDevicePipeBackingInfo => {
-                    Self::VirtualDevicePipeBackingInfo(
-                        <crate::types::VirtualDevicePipeBackingInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualDeviceRemoteDeviceBackingInfo => {
-                    Self::VirtualDeviceRemoteDeviceBackingInfo(
-                        <crate::types::VirtualDeviceRemoteDeviceBackingInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualDeviceURIBackingInfo => {
-                    Self::VirtualDeviceURIBackingInfo(
-                        <crate::types::VirtualDeviceURIBackingInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualEthernetCardDistributedVirtualPortBackingInfo => {
-                    Self::VirtualEthernetCardDistributedVirtualPortBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualEthernetCardDistributedVirtualPortBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualEthernetCardOpaqueNetworkBackingInfo => {
-                    Self::VirtualEthernetCardOpaqueNetworkBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualEthernetCardOpaqueNetworkBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIPassthroughDvxBackingInfo => {
-                    Self::VirtualPCIPassthroughDvxBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualPCIPassthroughDvxBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIPassthroughPluginBackingInfo => {
-                    Self::VirtualPCIPassthroughPluginBackingInfo(
-                        <crate::types::VirtualPCIPassthroughPluginBackingInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualPrecisionClockSystemClockBackingInfo => {
-                    Self::VirtualPrecisionClockSystemClockBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualPrecisionClockSystemClockBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSerialPortThinPrintBackingInfo => {
-                    Self::VirtualSerialPortThinPrintBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualSerialPortThinPrintBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSriovEthernetCardSriovBackingInfo => {
-                    Self::VirtualSriovEthernetCardSriovBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualSriovEthernetCardSriovBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceBackingInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceBackingInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceBackingInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

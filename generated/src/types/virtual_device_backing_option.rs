@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceBackingOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: String,
@@ -20,49 +20,71 @@ impl VirtualDeviceBackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceBackingOption",
+    type_name: Some("VirtualDeviceBackingOption"),
+    wire: &["type"],
+    names: &["type"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VirtualDeviceBackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceBackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceBackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceBackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceBackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceBackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceBackingOption {
-    const TYPE_NAME: &'static str = "VirtualDeviceBackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["type"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { r#type: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceBackingOption` holds.
@@ -117,21 +139,7 @@ pub enum VirtualDeviceBackingOptionKind {
 impl VirtualDeviceBackingOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualDeviceDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualDeviceFileBackingOption(v) => v.type_name(),
-            Self::VirtualDevicePipeBackingOption(v) => v.type_name(),
-            Self::VirtualDeviceRemoteDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualDeviceURIBackingOption(v) => v.type_name(),
-            Self::VirtualEthernetCardDVPortBackingOption(v) => v.type_name(),
-            Self::VirtualEthernetCardOpaqueNetworkBackingOption(v) => v.type_name(),
-            Self::VirtualPCIPassthroughDvxBackingOption(v) => v.type_name(),
-            Self::VirtualPCIPassthroughPluginBackingOption(v) => v.type_name(),
-            Self::VirtualPrecisionClockSystemClockBackingOption(v) => v.type_name(),
-            Self::VirtualSerialPortThinPrintBackingOption(v) => v.type_name(),
-            Self::VirtualSriovEthernetCardSriovBackingOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -233,164 +241,165 @@ for VirtualDeviceBackingOptionKind {
         Self::VirtualSriovEthernetCardSriovBackingOption(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceBackingOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceBackingOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceBackingOption,
+            id,
+        ) {
+            crate::registry::id::VirtualDeviceDeviceBackingOption => {
+                Self::VirtualDeviceDeviceBackingOption(
+                    <crate::types::VirtualDeviceDeviceBackingOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualDeviceFileBackingOption => {
+                Self::VirtualDeviceFileBackingOption(
+                    <crate::types::VirtualDeviceFileBackingOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualDevicePipeBackingOption => {
+                Self::VirtualDevicePipeBackingOption(
+                    <crate::types::VirtualDevicePipeBackingOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualDeviceRemoteDeviceBackingOption => {
+                Self::VirtualDeviceRemoteDeviceBackingOption(
+                    <crate::types::VirtualDeviceRemoteDeviceBackingOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualDeviceURIBackingOption => {
+                Self::VirtualDeviceURIBackingOption(
+                    <crate::types::VirtualDeviceURIBackingOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualEthernetCardDVPortBackingOption => {
+                Self::VirtualEthernetCardDVPortBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualEthernetCardOpaqueNetworkBackingOption => {
+                Self::VirtualEthernetCardOpaqueNetworkBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualPCIPassthroughDvxBackingOption => {
+                Self::VirtualPCIPassthroughDvxBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualPCIPassthroughPluginBackingOption => {
+                Self::VirtualPCIPassthroughPluginBackingOption(
+                    <crate::types::VirtualPCIPassthroughPluginBackingOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualPrecisionClockSystemClockBackingOption => {
+                Self::VirtualPrecisionClockSystemClockBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualSerialPortThinPrintBackingOption => {
+                Self::VirtualSerialPortThinPrintBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualSriovEthernetCardSriovBackingOption => {
+                Self::VirtualSriovEthernetCardSriovBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceBackingOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualDeviceDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualDeviceFileBackingOption(v) => v.serialize(s),
-            Self::VirtualDevicePipeBackingOption(v) => v.serialize(s),
-            Self::VirtualDeviceRemoteDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualDeviceURIBackingOption(v) => v.serialize(s),
-            Self::VirtualEthernetCardDVPortBackingOption(v) => v.serialize(s),
-            Self::VirtualEthernetCardOpaqueNetworkBackingOption(v) => v.serialize(s),
-            Self::VirtualPCIPassthroughDvxBackingOption(v) => v.serialize(s),
-            Self::VirtualPCIPassthroughPluginBackingOption(v) => v.serialize(s),
-            Self::VirtualPrecisionClockSystemClockBackingOption(v) => v.serialize(s),
-            Self::VirtualSerialPortThinPrintBackingOption(v) => v.serialize(s),
-            Self::VirtualSriovEthernetCardSriovBackingOption(v) => v.serialize(s),
+            Self::VirtualDeviceBackingOption(v) => &**v,
+            Self::VirtualDeviceDeviceBackingOption(v) => crate::object::Family::object(v),
+            Self::VirtualDeviceFileBackingOption(v) => crate::object::Family::object(v),
+            Self::VirtualDevicePipeBackingOption(v) => crate::object::Family::object(v),
+            Self::VirtualDeviceRemoteDeviceBackingOption(v) => {
+                crate::object::Family::object(v)
+            }
+            Self::VirtualDeviceURIBackingOption(v) => crate::object::Family::object(v),
+            Self::VirtualEthernetCardDVPortBackingOption(v) => &**v,
+            Self::VirtualEthernetCardOpaqueNetworkBackingOption(v) => &**v,
+            Self::VirtualPCIPassthroughDvxBackingOption(v) => &**v,
+            Self::VirtualPCIPassthroughPluginBackingOption(v) => {
+                crate::object::Family::object(v)
+            }
+            Self::VirtualPrecisionClockSystemClockBackingOption(v) => &**v,
+            Self::VirtualSerialPortThinPrintBackingOption(v) => &**v,
+            Self::VirtualSriovEthernetCardSriovBackingOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceBackingOption(v) => &mut **v,
+            Self::VirtualDeviceDeviceBackingOption(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualDeviceFileBackingOption(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualDevicePipeBackingOption(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualDeviceRemoteDeviceBackingOption(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualDeviceURIBackingOption(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualEthernetCardDVPortBackingOption(v) => &mut **v,
+            Self::VirtualEthernetCardOpaqueNetworkBackingOption(v) => &mut **v,
+            Self::VirtualPCIPassthroughDvxBackingOption(v) => &mut **v,
+            Self::VirtualPCIPassthroughPluginBackingOption(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualPrecisionClockSystemClockBackingOption(v) => &mut **v,
+            Self::VirtualSerialPortThinPrintBackingOption(v) => &mut **v,
+            Self::VirtualSriovEthernetCardSriovBackingOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceBackingOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceBackingOptionKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceBackingOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualDeviceDeviceBackingOption => {
-                    Self::VirtualDeviceDeviceBackingOption(
-                        <crate::types::VirtualDeviceDeviceBackingOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualDeviceFileBackingOption => {
-                    Self::VirtualDeviceFileBackingOption(
-                        <crate::types::VirtualDeviceFileBackingOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualDevicePipeBackingOption => {
-                    Self::VirtualDevicePipeBackingOption(
-                        <crate::types::VirtualDevicePipeBackingOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualDeviceRemoteDeviceBackingOption => {
-                    Self::VirtualDeviceRemoteDeviceBackingOption(
-                        <crate::types::VirtualDeviceRemoteDeviceBackingOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualDeviceURIBackingOption => {
-                    Self::VirtualDeviceURIBackingOption(
-                        <crate::types::VirtualDeviceURIBackingOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualEthernetCardDVPortBackingOption => {
-                    Self::VirtualEthernetCardDVPortBackingOption(
-                        Box::new(
-                            <crate::types::VirtualEthernetCardDVPortBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualEthernetCardOpaqueNetworkBackingOption => {
-                    Self::VirtualEthernetCardOpaqueNetworkBackingOption(
-                        Box::new(
-                            <crate::types::VirtualEthernetCardOpaqueNetworkBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIPassthroughDvxBackingOption => {
-                    Self::VirtualPCIPassthroughDvxBackingOption(
-                        Box::new(
-                            <crate::types::VirtualPCIPassthroughDvxBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIPassthroughPluginBackingOption => {
-                    Self::VirtualPCIPassthroughPluginBackingOption(
-                        <crate::types::VirtualPCIPassthroughPluginBackingOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualPrecisionClockSystemClockBackingOption => {
-                    Self::VirtualPrecisionClockSystemClockBackingOption(
-                        Box::new(
-                            <crate::types::VirtualPrecisionClockSystemClockBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSerialPortThinPrintBackingOption => {
-                    Self::VirtualSerialPortThinPrintBackingOption(
-                        Box::new(
-                            <crate::types::VirtualSerialPortThinPrintBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSriovEthernetCardSriovBackingOption => {
-                    Self::VirtualSriovEthernetCardSriovBackingOption(
-                        Box::new(
-                            <crate::types::VirtualSriovEthernetCardSriovBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceBackingOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceBackingOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceBackingOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceConfigSpecKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualDeviceConfigSpec {
     /// Property *VirtualDeviceConfigSpec.operation*.
     pub operation: Option<crate::types::VirtualDeviceConfigSpecOperation>,
@@ -38,76 +38,108 @@ impl VirtualDeviceConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("operation", &self.operation);
-        o.opt("fileOperation", &self.file_operation);
-        o.field("device", &self.device);
-        o.opt("profile", &self.profile);
-        o.opt("backing", &self.backing);
-        o.opt("filterSpec", &self.filter_spec);
-        o.opt("changeMode", &self.change_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceConfigSpec",
+    type_name: Some("VirtualDeviceConfigSpec"),
+    wire: &[
+        "operation",
+        "fileOperation",
+        "device",
+        "profile",
+        "backing",
+        "filterSpec",
+        "changeMode",
+    ],
+    names: &[
+        "operation",
+        "file_operation",
+        "device",
+        "profile",
+        "backing",
+        "filter_spec",
+        "change_mode",
+    ],
+    required: &[2u16],
+    by_name: &[4u16, 6u16, 2u16, 1u16, 5u16, 0u16, 3u16],
+};
+impl crate::object::Object for VirtualDeviceConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.operation,
+            1usize => &self.file_operation,
+            2usize => &self.device,
+            3usize => &self.profile,
+            4usize => &self.backing,
+            5usize => &self.filter_spec,
+            6usize => &self.change_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.operation,
+            1usize => &mut self.file_operation,
+            2usize => &mut self.device,
+            3usize => &mut self.profile,
+            4usize => &mut self.backing,
+            5usize => &mut self.filter_spec,
+            6usize => &mut self.change_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceConfigSpec {
+    fn blank() -> Self {
+        Self {
+            operation: crate::object::Blank::blank(),
+            file_operation: crate::object::Blank::blank(),
+            device: crate::object::Blank::blank(),
+            profile: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            filter_spec: crate::object::Blank::blank(),
+            change_mode: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualDeviceConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualDeviceConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceConfigSpec {
-    const TYPE_NAME: &'static str = "VirtualDeviceConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VirtualDeviceConfigSpecOperation>,
-            Option<crate::types::VirtualDeviceConfigSpecFileOperation>,
-            Option<crate::types::VirtualDeviceKind>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>>,
-            Option<Vec<crate::types::VirtualMachineBaseIndependentFilterSpecKind>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "operation" => crate::de::set(&mut f.0, &mut map, "operation"),
-                "fileOperation" => crate::de::set(&mut f.1, &mut map, "fileOperation"),
-                "device" => crate::de::req(&mut f.2, &mut map, "device"),
-                "profile" => crate::de::set_list(&mut f.3, &mut map, "profile"),
-                "backing" => crate::de::set(&mut f.4, &mut map, "backing"),
-                "filterSpec" => crate::de::set_list(&mut f.5, &mut map, "filterSpec"),
-                "changeMode" => crate::de::set(&mut f.6, &mut map, "changeMode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["device"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            operation: f_0,
-            file_operation: f_1,
-            device: f_2,
-            profile: f_3,
-            backing: f_4,
-            filter_spec: f_5,
-            change_mode: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceConfigSpec` or any of its subtypes: what a member declared as `VirtualDeviceConfigSpec` holds.
@@ -124,10 +156,7 @@ pub enum VirtualDeviceConfigSpecKind {
 impl VirtualDeviceConfigSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceConfigSpec(v) => v.type_name(),
-            Self::VirtualDiskConfigSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -151,49 +180,58 @@ impl From<crate::types::VirtualDiskConfigSpec> for VirtualDeviceConfigSpecKind {
         Self::VirtualDiskConfigSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceConfigSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceConfigSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceConfigSpec,
+            id,
+        ) {
+            crate::registry::id::VirtualDiskConfigSpec => {
+                Self::VirtualDiskConfigSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceConfigSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceConfigSpec(v) => v.serialize(s),
-            Self::VirtualDiskConfigSpec(v) => v.serialize(s),
+            Self::VirtualDeviceConfigSpec(v) => &**v,
+            Self::VirtualDiskConfigSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceConfigSpec(v) => &mut **v,
+            Self::VirtualDiskConfigSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceConfigSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceConfigSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceConfigSpecKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceConfigSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualDiskConfigSpec => {
-                    Self::VirtualDiskConfigSpec(
-                        Box::new(
-                            <crate::types::VirtualDiskConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceConfigSpec(
-                        Box::new(
-                            <crate::types::VirtualDeviceConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceConfigSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceConfigSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceConfigSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceConfigSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

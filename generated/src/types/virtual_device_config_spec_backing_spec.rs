@@ -3,7 +3,7 @@
 /// Data object type *VirtualDeviceConfigSpecBackingSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceConfigSpecBackingSpec {
     /// Property *VirtualDeviceConfigSpecBackingSpec.parent*.
     pub parent: Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>>,
@@ -20,54 +20,72 @@ impl VirtualDeviceConfigSpecBackingSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("parent", &self.parent);
-        o.opt("crypto", &self.crypto);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceConfigSpecBackingSpec",
+    type_name: Some("VirtualDeviceConfigSpecBackingSpec"),
+    wire: &["parent", "crypto"],
+    names: &["parent", "crypto"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VirtualDeviceConfigSpecBackingSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.parent,
+            1usize => &self.crypto,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.parent,
+            1usize => &mut self.crypto,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceConfigSpecBackingSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceConfigSpecBackingSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceConfigSpecBackingSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceConfigSpecBackingSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceConfigSpecBackingSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceConfigSpecBackingSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceConfigSpecBackingSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceConfigSpecBackingSpec {
-    const TYPE_NAME: &'static str = "VirtualDeviceConfigSpecBackingSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>>,
-            Option<crate::types::CryptoSpecKind>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "parent" => crate::de::set(&mut f.0, &mut map, "parent"),
-                "crypto" => crate::de::set(&mut f.1, &mut map, "crypto"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            parent: f_0,
-            crypto: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

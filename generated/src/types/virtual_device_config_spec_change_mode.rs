@@ -24,8 +24,9 @@ impl VirtualDeviceConfigSpecChangeMode {
         }
     }
 }
-impl crate::de::StringEnum for VirtualDeviceConfigSpecChangeMode {
-    fn from_wire(v: &str) -> Self {
+impl VirtualDeviceConfigSpecChangeMode {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "fail" => Self::Fail,
             "skip" => Self::Skip,
@@ -35,13 +36,13 @@ impl crate::de::StringEnum for VirtualDeviceConfigSpecChangeMode {
 }
 impl From<&str> for VirtualDeviceConfigSpecChangeMode {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualDeviceConfigSpecChangeMode {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualDeviceConfigSpecChangeMode {
@@ -49,13 +50,33 @@ impl std::fmt::Display for VirtualDeviceConfigSpecChangeMode {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualDeviceConfigSpecChangeMode {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualDeviceConfigSpecChangeMode {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualDeviceConfigSpecChangeMode {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceConfigSpecChangeMode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceConfigSpecChangeMode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDeviceConnectInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceConnectInfo {
     /// Property *VirtualDeviceConnectInfo.migrateConnect*.
     pub migrate_connect: Option<String>,
@@ -26,78 +26,90 @@ impl VirtualDeviceConnectInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("migrateConnect", &self.migrate_connect);
-        o.field("startConnected", &self.start_connected);
-        o.field("allowGuestControl", &self.allow_guest_control);
-        o.field("connected", &self.connected);
-        o.opt("status", &self.status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceConnectInfo",
+    type_name: Some("VirtualDeviceConnectInfo"),
+    wire: &[
+        "migrateConnect",
+        "startConnected",
+        "allowGuestControl",
+        "connected",
+        "status",
+    ],
+    names: &[
+        "migrate_connect",
+        "start_connected",
+        "allow_guest_control",
+        "connected",
+        "status",
+    ],
+    required: &[1u16, 2u16, 3u16],
+    by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+};
+impl crate::object::Object for VirtualDeviceConnectInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.migrate_connect,
+            1usize => &self.start_connected,
+            2usize => &self.allow_guest_control,
+            3usize => &self.connected,
+            4usize => &self.status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.migrate_connect,
+            1usize => &mut self.start_connected,
+            2usize => &mut self.allow_guest_control,
+            3usize => &mut self.connected,
+            4usize => &mut self.status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceConnectInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceConnectInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceConnectInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceConnectInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceConnectInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceConnectInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceConnectInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceConnectInfo {
-    const TYPE_NAME: &'static str = "VirtualDeviceConnectInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "migrateConnect" => crate::de::set(&mut f.0, &mut map, "migrateConnect"),
-                "startConnected" => crate::de::req(&mut f.1, &mut map, "startConnected"),
-                "allowGuestControl" => {
-                    crate::de::req(&mut f.2, &mut map, "allowGuestControl")
-                }
-                "connected" => crate::de::req(&mut f.3, &mut map, "connected"),
-                "status" => crate::de::set(&mut f.4, &mut map, "status"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["startConnected", "allowGuestControl", "connected"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            migrate_connect: f_0,
-            start_connected: f_1,
-            allow_guest_control: f_2,
-            connected: f_3,
-            status: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceDeviceBackingInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: String,
@@ -22,55 +22,73 @@ impl VirtualDeviceDeviceBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("useAutoDetect", &self.use_auto_detect);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceDeviceBackingInfo",
+    type_name: Some("VirtualDeviceDeviceBackingInfo"),
+    wire: &["deviceName", "useAutoDetect"],
+    names: &["device_name", "use_auto_detect"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VirtualDeviceDeviceBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.use_auto_detect,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.use_auto_detect,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceDeviceBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceDeviceBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceDeviceBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceDeviceBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceDeviceBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceDeviceBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceDeviceBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDeviceDeviceBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "useAutoDetect" => crate::de::set(&mut f.1, &mut map, "useAutoDetect"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["deviceName"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            device_name: f_0,
-            use_auto_detect: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceDeviceBackingInfo` holds.
@@ -137,24 +155,7 @@ pub enum VirtualDeviceDeviceBackingInfoKind {
 impl VirtualDeviceDeviceBackingInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualCdromAtapiBackingInfo(v) => v.type_name(),
-            Self::VirtualCdromPassthroughBackingInfo(v) => v.type_name(),
-            Self::VirtualDiskRawDiskVer2BackingInfo(v) => v.type_name(),
-            Self::VirtualEthernetCardLegacyNetworkBackingInfo(v) => v.type_name(),
-            Self::VirtualEthernetCardNetworkBackingInfo(v) => v.type_name(),
-            Self::VirtualFloppyDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualPCIPassthroughDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualPCIPassthroughDynamicBackingInfo(v) => v.type_name(),
-            Self::VirtualParallelPortDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualPointingDeviceDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualSCSIPassthroughDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualSerialPortDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualSoundCardDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualUSBRemoteHostBackingInfo(v) => v.type_name(),
-            Self::VirtualUSBUSBBackingInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -278,202 +279,148 @@ for VirtualDeviceDeviceBackingInfoKind {
         Self::VirtualUSBUSBBackingInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceDeviceBackingInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceDeviceBackingInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceDeviceBackingInfo,
+            id,
+        ) {
+            crate::registry::id::VirtualCdromAtapiBackingInfo => {
+                Self::VirtualCdromAtapiBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualCdromPassthroughBackingInfo => {
+                Self::VirtualCdromPassthroughBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskRawDiskVer2BackingInfo => {
+                Self::VirtualDiskRawDiskVer2BackingInfo(
+                    <crate::types::VirtualDiskRawDiskVer2BackingInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualEthernetCardLegacyNetworkBackingInfo => {
+                Self::VirtualEthernetCardLegacyNetworkBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualEthernetCardNetworkBackingInfo => {
+                Self::VirtualEthernetCardNetworkBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualFloppyDeviceBackingInfo => {
+                Self::VirtualFloppyDeviceBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPCIPassthroughDeviceBackingInfo => {
+                Self::VirtualPCIPassthroughDeviceBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualPCIPassthroughDynamicBackingInfo => {
+                Self::VirtualPCIPassthroughDynamicBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualParallelPortDeviceBackingInfo => {
+                Self::VirtualParallelPortDeviceBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPointingDeviceDeviceBackingInfo => {
+                Self::VirtualPointingDeviceDeviceBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualSCSIPassthroughDeviceBackingInfo => {
+                Self::VirtualSCSIPassthroughDeviceBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualSerialPortDeviceBackingInfo => {
+                Self::VirtualSerialPortDeviceBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSoundCardDeviceBackingInfo => {
+                Self::VirtualSoundCardDeviceBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSBRemoteHostBackingInfo => {
+                Self::VirtualUSBRemoteHostBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSBUSBBackingInfo => {
+                Self::VirtualUSBUSBBackingInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceDeviceBackingInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualCdromAtapiBackingInfo(v) => v.serialize(s),
-            Self::VirtualCdromPassthroughBackingInfo(v) => v.serialize(s),
-            Self::VirtualDiskRawDiskVer2BackingInfo(v) => v.serialize(s),
-            Self::VirtualEthernetCardLegacyNetworkBackingInfo(v) => v.serialize(s),
-            Self::VirtualEthernetCardNetworkBackingInfo(v) => v.serialize(s),
-            Self::VirtualFloppyDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualPCIPassthroughDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualPCIPassthroughDynamicBackingInfo(v) => v.serialize(s),
-            Self::VirtualParallelPortDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualPointingDeviceDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualSCSIPassthroughDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualSerialPortDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualSoundCardDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualUSBRemoteHostBackingInfo(v) => v.serialize(s),
-            Self::VirtualUSBUSBBackingInfo(v) => v.serialize(s),
+            Self::VirtualDeviceDeviceBackingInfo(v) => &**v,
+            Self::VirtualCdromAtapiBackingInfo(v) => &**v,
+            Self::VirtualCdromPassthroughBackingInfo(v) => &**v,
+            Self::VirtualDiskRawDiskVer2BackingInfo(v) => {
+                crate::object::Family::object(v)
+            }
+            Self::VirtualEthernetCardLegacyNetworkBackingInfo(v) => &**v,
+            Self::VirtualEthernetCardNetworkBackingInfo(v) => &**v,
+            Self::VirtualFloppyDeviceBackingInfo(v) => &**v,
+            Self::VirtualPCIPassthroughDeviceBackingInfo(v) => &**v,
+            Self::VirtualPCIPassthroughDynamicBackingInfo(v) => &**v,
+            Self::VirtualParallelPortDeviceBackingInfo(v) => &**v,
+            Self::VirtualPointingDeviceDeviceBackingInfo(v) => &**v,
+            Self::VirtualSCSIPassthroughDeviceBackingInfo(v) => &**v,
+            Self::VirtualSerialPortDeviceBackingInfo(v) => &**v,
+            Self::VirtualSoundCardDeviceBackingInfo(v) => &**v,
+            Self::VirtualUSBRemoteHostBackingInfo(v) => &**v,
+            Self::VirtualUSBUSBBackingInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualCdromAtapiBackingInfo(v) => &mut **v,
+            Self::VirtualCdromPassthroughBackingInfo(v) => &mut **v,
+            Self::VirtualDiskRawDiskVer2BackingInfo(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualEthernetCardLegacyNetworkBackingInfo(v) => &mut **v,
+            Self::VirtualEthernetCardNetworkBackingInfo(v) => &mut **v,
+            Self::VirtualFloppyDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualPCIPassthroughDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualPCIPassthroughDynamicBackingInfo(v) => &mut **v,
+            Self::VirtualParallelPortDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualPointingDeviceDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualSCSIPassthroughDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualSerialPortDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualSoundCardDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualUSBRemoteHostBackingInfo(v) => &mut **v,
+            Self::VirtualUSBUSBBackingInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceDeviceBackingInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceDeviceBackingInfoKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceDeviceBackingInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualCdromAtapiBackingInfo => {
-                    Self::VirtualCdromAtapiBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualCdromAtapiBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualCdromPassthroughBackingInfo => {
-                    Self::VirtualCdromPassthroughBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualCdromPassthroughBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskRawDiskVer2BackingInfo => {
-                    Self::VirtualDiskRawDiskVer2BackingInfo(
-                        <crate::types::VirtualDiskRawDiskVer2BackingInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualEthernetCardLegacyNetworkBackingInfo => {
-                    Self::VirtualEthernetCardLegacyNetworkBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualEthernetCardLegacyNetworkBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualEthernetCardNetworkBackingInfo => {
-                    Self::VirtualEthernetCardNetworkBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualEthernetCardNetworkBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualFloppyDeviceBackingInfo => {
-                    Self::VirtualFloppyDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualFloppyDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIPassthroughDeviceBackingInfo => {
-                    Self::VirtualPCIPassthroughDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualPCIPassthroughDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIPassthroughDynamicBackingInfo => {
-                    Self::VirtualPCIPassthroughDynamicBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualPCIPassthroughDynamicBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualParallelPortDeviceBackingInfo => {
-                    Self::VirtualParallelPortDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualParallelPortDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPointingDeviceDeviceBackingInfo => {
-                    Self::VirtualPointingDeviceDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualPointingDeviceDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSCSIPassthroughDeviceBackingInfo => {
-                    Self::VirtualSCSIPassthroughDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualSCSIPassthroughDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSerialPortDeviceBackingInfo => {
-                    Self::VirtualSerialPortDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualSerialPortDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSoundCardDeviceBackingInfo => {
-                    Self::VirtualSoundCardDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualSoundCardDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBRemoteHostBackingInfo => {
-                    Self::VirtualUSBRemoteHostBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualUSBRemoteHostBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBUSBBackingInfo => {
-                    Self::VirtualUSBUSBBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualUSBUSBBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDeviceDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceDeviceBackingInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceDeviceBackingInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceDeviceBackingInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceDeviceBackingOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: String,
@@ -22,67 +22,73 @@ impl VirtualDeviceDeviceBackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("autoDetectAvailable", &self.auto_detect_available);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceDeviceBackingOption",
+    type_name: Some("VirtualDeviceDeviceBackingOption"),
+    wire: &["type", "autoDetectAvailable"],
+    names: &["type", "auto_detect_available"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VirtualDeviceDeviceBackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.auto_detect_available,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.auto_detect_available,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceDeviceBackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceDeviceBackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceDeviceBackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceDeviceBackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceDeviceBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceDeviceBackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceDeviceBackingOption {
-    const TYPE_NAME: &'static str = "VirtualDeviceDeviceBackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Box<crate::types::BoolOption>>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "autoDetectAvailable" => {
-                    crate::de::req(&mut f.1, &mut map, "autoDetectAvailable")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["type", "autoDetectAvailable"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            auto_detect_available: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceDeviceBackingOption` holds.
@@ -163,26 +169,7 @@ pub enum VirtualDeviceDeviceBackingOptionKind {
 impl VirtualDeviceDeviceBackingOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualCdromAtapiBackingOption(v) => v.type_name(),
-            Self::VirtualCdromPassthroughBackingOption(v) => v.type_name(),
-            Self::VirtualCdromRemoteAtapiBackingOption(v) => v.type_name(),
-            Self::VirtualDiskRawDiskMappingVer1BackingOption(v) => v.type_name(),
-            Self::VirtualDiskRawDiskVer2BackingOption(v) => v.type_name(),
-            Self::VirtualEthernetCardLegacyNetworkBackingOption(v) => v.type_name(),
-            Self::VirtualEthernetCardNetworkBackingOption(v) => v.type_name(),
-            Self::VirtualFloppyDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualPCIPassthroughDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualPCIPassthroughDynamicBackingOption(v) => v.type_name(),
-            Self::VirtualParallelPortDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualPointingDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualSCSIPassthroughDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualSerialPortDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualSoundCardDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualUSBRemoteHostBackingOption(v) => v.type_name(),
-            Self::VirtualUSBUSBBackingOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -320,224 +307,160 @@ for VirtualDeviceDeviceBackingOptionKind {
         Self::VirtualUSBUSBBackingOption(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceDeviceBackingOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceDeviceBackingOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceDeviceBackingOption,
+            id,
+        ) {
+            crate::registry::id::VirtualCdromAtapiBackingOption => {
+                Self::VirtualCdromAtapiBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualCdromPassthroughBackingOption => {
+                Self::VirtualCdromPassthroughBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualCdromRemoteAtapiBackingOption => {
+                Self::VirtualCdromRemoteAtapiBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskRawDiskMappingVer1BackingOption => {
+                Self::VirtualDiskRawDiskMappingVer1BackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualDiskRawDiskVer2BackingOption => {
+                Self::VirtualDiskRawDiskVer2BackingOption(
+                    <crate::types::VirtualDiskRawDiskVer2BackingOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualEthernetCardLegacyNetworkBackingOption => {
+                Self::VirtualEthernetCardLegacyNetworkBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualEthernetCardNetworkBackingOption => {
+                Self::VirtualEthernetCardNetworkBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualFloppyDeviceBackingOption => {
+                Self::VirtualFloppyDeviceBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPCIPassthroughDeviceBackingOption => {
+                Self::VirtualPCIPassthroughDeviceBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualPCIPassthroughDynamicBackingOption => {
+                Self::VirtualPCIPassthroughDynamicBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualParallelPortDeviceBackingOption => {
+                Self::VirtualParallelPortDeviceBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualPointingDeviceBackingOption => {
+                Self::VirtualPointingDeviceBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSCSIPassthroughDeviceBackingOption => {
+                Self::VirtualSCSIPassthroughDeviceBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualSerialPortDeviceBackingOption => {
+                Self::VirtualSerialPortDeviceBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSoundCardDeviceBackingOption => {
+                Self::VirtualSoundCardDeviceBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSBRemoteHostBackingOption => {
+                Self::VirtualUSBRemoteHostBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSBUSBBackingOption => {
+                Self::VirtualUSBUSBBackingOption(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceDeviceBackingOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualCdromAtapiBackingOption(v) => v.serialize(s),
-            Self::VirtualCdromPassthroughBackingOption(v) => v.serialize(s),
-            Self::VirtualCdromRemoteAtapiBackingOption(v) => v.serialize(s),
-            Self::VirtualDiskRawDiskMappingVer1BackingOption(v) => v.serialize(s),
-            Self::VirtualDiskRawDiskVer2BackingOption(v) => v.serialize(s),
-            Self::VirtualEthernetCardLegacyNetworkBackingOption(v) => v.serialize(s),
-            Self::VirtualEthernetCardNetworkBackingOption(v) => v.serialize(s),
-            Self::VirtualFloppyDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualPCIPassthroughDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualPCIPassthroughDynamicBackingOption(v) => v.serialize(s),
-            Self::VirtualParallelPortDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualPointingDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualSCSIPassthroughDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualSerialPortDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualSoundCardDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualUSBRemoteHostBackingOption(v) => v.serialize(s),
-            Self::VirtualUSBUSBBackingOption(v) => v.serialize(s),
+            Self::VirtualDeviceDeviceBackingOption(v) => &**v,
+            Self::VirtualCdromAtapiBackingOption(v) => &**v,
+            Self::VirtualCdromPassthroughBackingOption(v) => &**v,
+            Self::VirtualCdromRemoteAtapiBackingOption(v) => &**v,
+            Self::VirtualDiskRawDiskMappingVer1BackingOption(v) => &**v,
+            Self::VirtualDiskRawDiskVer2BackingOption(v) => {
+                crate::object::Family::object(v)
+            }
+            Self::VirtualEthernetCardLegacyNetworkBackingOption(v) => &**v,
+            Self::VirtualEthernetCardNetworkBackingOption(v) => &**v,
+            Self::VirtualFloppyDeviceBackingOption(v) => &**v,
+            Self::VirtualPCIPassthroughDeviceBackingOption(v) => &**v,
+            Self::VirtualPCIPassthroughDynamicBackingOption(v) => &**v,
+            Self::VirtualParallelPortDeviceBackingOption(v) => &**v,
+            Self::VirtualPointingDeviceBackingOption(v) => &**v,
+            Self::VirtualSCSIPassthroughDeviceBackingOption(v) => &**v,
+            Self::VirtualSerialPortDeviceBackingOption(v) => &**v,
+            Self::VirtualSoundCardDeviceBackingOption(v) => &**v,
+            Self::VirtualUSBRemoteHostBackingOption(v) => &**v,
+            Self::VirtualUSBUSBBackingOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceDeviceBackingOption(v) => &mut **v,
+            Self::VirtualCdromAtapiBackingOption(v) => &mut **v,
+            Self::VirtualCdromPassthroughBackingOption(v) => &mut **v,
+            Self::VirtualCdromRemoteAtapiBackingOption(v) => &mut **v,
+            Self::VirtualDiskRawDiskMappingVer1BackingOption(v) => &mut **v,
+            Self::VirtualDiskRawDiskVer2BackingOption(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualEthernetCardLegacyNetworkBackingOption(v) => &mut **v,
+            Self::VirtualEthernetCardNetworkBackingOption(v) => &mut **v,
+            Self::VirtualFloppyDeviceBackingOption(v) => &mut **v,
+            Self::VirtualPCIPassthroughDeviceBackingOption(v) => &mut **v,
+            Self::VirtualPCIPassthroughDynamicBackingOption(v) => &mut **v,
+            Self::VirtualParallelPortDeviceBackingOption(v) => &mut **v,
+            Self::VirtualPointingDeviceBackingOption(v) => &mut **v,
+            Self::VirtualSCSIPassthroughDeviceBackingOption(v) => &mut **v,
+            Self::VirtualSerialPortDeviceBackingOption(v) => &mut **v,
+            Self::VirtualSoundCardDeviceBackingOption(v) => &mut **v,
+            Self::VirtualUSBRemoteHostBackingOption(v) => &mut **v,
+            Self::VirtualUSBUSBBackingOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceDeviceBackingOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceDeviceBackingOptionKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceDeviceBackingOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualCdromAtapiBackingOption => {
-                    Self::VirtualCdromAtapiBackingOption(
-                        Box::new(
-                            <crate::types::VirtualCdromAtapiBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualCdromPassthroughBackingOption => {
-                    Self::VirtualCdromPassthroughBackingOption(
-                        Box::new(
-                            <crate::types::VirtualCdromPassthroughBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualCdromRemoteAtapiBackingOption => {
-                    Self::VirtualCdromRemoteAtapiBackingOption(
-                        Box::new(
-                            <crate::types::VirtualCdromRemoteAtapiBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskRawDiskMappingVer1BackingOption => {
-                    Self::VirtualDiskRawDiskMappingVer1BackingOption(
-                        Box::new(
-                            <crate::types::VirtualDiskRawDiskMappingVer1BackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskRawDiskVer2BackingOption => {
-                    Self::VirtualDiskRawDiskVer2BackingOption(
-                        <crate::types::VirtualDiskRawDiskVer2BackingOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualEthernetCardLegacyNetworkBackingOption => {
-                    Self::VirtualEthernetCardLegacyNetworkBackingOption(
-                        Box::new(
-                            <crate::types::VirtualEthernetCardLegacyNetworkBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualEthernetCardNetworkBackingOption => {
-                    Self::VirtualEthernetCardNetworkBackingOption(
-                        Box::new(
-                            <crate::types::VirtualEthernetCardNetworkBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualFloppyDeviceBackingOption => {
-                    Self::VirtualFloppyDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualFloppyDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIPassthroughDeviceBackingOption => {
-                    Self::VirtualPCIPassthroughDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualPCIPassthroughDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIPassthroughDynamicBackingOption => {
-                    Self::VirtualPCIPassthroughDynamicBackingOption(
-                        Box::new(
-                            <crate::types::VirtualPCIPassthroughDynamicBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualParallelPortDeviceBackingOption => {
-                    Self::VirtualParallelPortDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualParallelPortDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPointingDeviceBackingOption => {
-                    Self::VirtualPointingDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualPointingDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSCSIPassthroughDeviceBackingOption => {
-                    Self::VirtualSCSIPassthroughDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualSCSIPassthroughDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSerialPortDeviceBackingOption => {
-                    Self::VirtualSerialPortDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualSerialPortDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSoundCardDeviceBackingOption => {
-                    Self::VirtualSoundCardDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualSoundCardDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBRemoteHostBackingOption => {
-                    Self::VirtualUSBRemoteHostBackingOption(
-                        Box::new(
-                            <crate::types::VirtualUSBRemoteHostBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBUSBBackingOption => {
-                    Self::VirtualUSBUSBBackingOption(
-                        Box::new(
-                            <crate::types::VirtualUSBUSBBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualDeviceDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceDeviceBackingOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceDeviceBackingOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceDeviceBackingOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceDeviceBackingOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

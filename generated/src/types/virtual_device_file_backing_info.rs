@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceFileBackingInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceFileBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: String,
@@ -26,66 +26,75 @@ impl VirtualDeviceFileBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("fileName", &self.file_name);
-        o.opt("datastore", &self.datastore);
-        o.opt("backingObjectId", &self.backing_object_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceFileBackingInfo",
+    type_name: Some("VirtualDeviceFileBackingInfo"),
+    wire: &["fileName", "datastore", "backingObjectId"],
+    names: &["file_name", "datastore", "backing_object_id"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VirtualDeviceFileBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.file_name,
+            1usize => &self.datastore,
+            2usize => &self.backing_object_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.file_name,
+            1usize => &mut self.datastore,
+            2usize => &mut self.backing_object_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceFileBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceFileBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceFileBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceFileBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceFileBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceFileBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceFileBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDeviceFileBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "fileName" => crate::de::req(&mut f.0, &mut map, "fileName"),
-                "datastore" => crate::de::set(&mut f.1, &mut map, "datastore"),
-                "backingObjectId" => {
-                    crate::de::set(&mut f.2, &mut map, "backingObjectId")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["fileName"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            file_name: f_0,
-            datastore: f_1,
-            backing_object_id: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceFileBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceFileBackingInfo` holds.
@@ -134,21 +143,7 @@ pub enum VirtualDeviceFileBackingInfoKind {
 impl VirtualDeviceFileBackingInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceFileBackingInfo(v) => v.type_name(),
-            Self::VirtualCdromIsoBackingInfo(v) => v.type_name(),
-            Self::VirtualDiskFlatVer1BackingInfo(v) => v.type_name(),
-            Self::VirtualDiskFlatVer2BackingInfo(v) => v.type_name(),
-            Self::VirtualDiskLocalPMemBackingInfo(v) => v.type_name(),
-            Self::VirtualDiskRawDiskMappingVer1BackingInfo(v) => v.type_name(),
-            Self::VirtualDiskSeSparseBackingInfo(v) => v.type_name(),
-            Self::VirtualDiskSparseVer1BackingInfo(v) => v.type_name(),
-            Self::VirtualDiskSparseVer2BackingInfo(v) => v.type_name(),
-            Self::VirtualFloppyImageBackingInfo(v) => v.type_name(),
-            Self::VirtualNVDIMMBackingInfo(v) => v.type_name(),
-            Self::VirtualParallelPortFileBackingInfo(v) => v.type_name(),
-            Self::VirtualSerialPortFileBackingInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -250,170 +245,115 @@ for VirtualDeviceFileBackingInfoKind {
         Self::VirtualSerialPortFileBackingInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceFileBackingInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceFileBackingInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceFileBackingInfo,
+            id,
+        ) {
+            crate::registry::id::VirtualCdromIsoBackingInfo => {
+                Self::VirtualCdromIsoBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskFlatVer1BackingInfo => {
+                Self::VirtualDiskFlatVer1BackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskFlatVer2BackingInfo => {
+                Self::VirtualDiskFlatVer2BackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskLocalPMemBackingInfo => {
+                Self::VirtualDiskLocalPMemBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskRawDiskMappingVer1BackingInfo => {
+                Self::VirtualDiskRawDiskMappingVer1BackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualDiskSeSparseBackingInfo => {
+                Self::VirtualDiskSeSparseBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskSparseVer1BackingInfo => {
+                Self::VirtualDiskSparseVer1BackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskSparseVer2BackingInfo => {
+                Self::VirtualDiskSparseVer2BackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualFloppyImageBackingInfo => {
+                Self::VirtualFloppyImageBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualNVDIMMBackingInfo => {
+                Self::VirtualNVDIMMBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualParallelPortFileBackingInfo => {
+                Self::VirtualParallelPortFileBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSerialPortFileBackingInfo => {
+                Self::VirtualSerialPortFileBackingInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceFileBackingInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceFileBackingInfo(v) => v.serialize(s),
-            Self::VirtualCdromIsoBackingInfo(v) => v.serialize(s),
-            Self::VirtualDiskFlatVer1BackingInfo(v) => v.serialize(s),
-            Self::VirtualDiskFlatVer2BackingInfo(v) => v.serialize(s),
-            Self::VirtualDiskLocalPMemBackingInfo(v) => v.serialize(s),
-            Self::VirtualDiskRawDiskMappingVer1BackingInfo(v) => v.serialize(s),
-            Self::VirtualDiskSeSparseBackingInfo(v) => v.serialize(s),
-            Self::VirtualDiskSparseVer1BackingInfo(v) => v.serialize(s),
-            Self::VirtualDiskSparseVer2BackingInfo(v) => v.serialize(s),
-            Self::VirtualFloppyImageBackingInfo(v) => v.serialize(s),
-            Self::VirtualNVDIMMBackingInfo(v) => v.serialize(s),
-            Self::VirtualParallelPortFileBackingInfo(v) => v.serialize(s),
-            Self::VirtualSerialPortFileBackingInfo(v) => v.serialize(s),
+            Self::VirtualDeviceFileBackingInfo(v) => &**v,
+            Self::VirtualCdromIsoBackingInfo(v) => &**v,
+            Self::VirtualDiskFlatVer1BackingInfo(v) => &**v,
+            Self::VirtualDiskFlatVer2BackingInfo(v) => &**v,
+            Self::VirtualDiskLocalPMemBackingInfo(v) => &**v,
+            Self::VirtualDiskRawDiskMappingVer1BackingInfo(v) => &**v,
+            Self::VirtualDiskSeSparseBackingInfo(v) => &**v,
+            Self::VirtualDiskSparseVer1BackingInfo(v) => &**v,
+            Self::VirtualDiskSparseVer2BackingInfo(v) => &**v,
+            Self::VirtualFloppyImageBackingInfo(v) => &**v,
+            Self::VirtualNVDIMMBackingInfo(v) => &**v,
+            Self::VirtualParallelPortFileBackingInfo(v) => &**v,
+            Self::VirtualSerialPortFileBackingInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceFileBackingInfo(v) => &mut **v,
+            Self::VirtualCdromIsoBackingInfo(v) => &mut **v,
+            Self::VirtualDiskFlatVer1BackingInfo(v) => &mut **v,
+            Self::VirtualDiskFlatVer2BackingInfo(v) => &mut **v,
+            Self::VirtualDiskLocalPMemBackingInfo(v) => &mut **v,
+            Self::VirtualDiskRawDiskMappingVer1BackingInfo(v) => &mut **v,
+            Self::VirtualDiskSeSparseBackingInfo(v) => &mut **v,
+            Self::VirtualDiskSparseVer1BackingInfo(v) => &mut **v,
+            Self::VirtualDiskSparseVer2BackingInfo(v) => &mut **v,
+            Self::VirtualFloppyImageBackingInfo(v) => &mut **v,
+            Self::VirtualNVDIMMBackingInfo(v) => &mut **v,
+            Self::VirtualParallelPortFileBackingInfo(v) => &mut **v,
+            Self::VirtualSerialPortFileBackingInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceFileBackingInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceFileBackingInfoKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceFileBackingInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualCdromIsoBackingInfo => {
-                    Self::VirtualCdromIsoBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualCdromIsoBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskFlatVer1BackingInfo => {
-                    Self::VirtualDiskFlatVer1BackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDiskFlatVer1BackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskFlatVer2BackingInfo => {
-                    Self::VirtualDiskFlatVer2BackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDiskFlatVer2BackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskLocalPMemBackingInfo => {
-                    Self::VirtualDiskLocalPMemBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDiskLocalPMemBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskRawDiskMappingVer1BackingInfo => {
-                    Self::VirtualDiskRawDiskMappingVer1BackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDiskRawDiskMappingVer1BackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskSeSparseBackingInfo => {
-                    Self::VirtualDiskSeSparseBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDiskSeSparseBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskSparseVer1BackingInfo => {
-                    Self::VirtualDiskSparseVer1BackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDiskSparseVer1BackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskSparseVer2BackingInfo => {
-                    Self::VirtualDiskSparseVer2BackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDiskSparseVer2BackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualFloppyImageBackingInfo => {
-                    Self::VirtualFloppyImageBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualFloppyImageBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualNVDIMMBackingInfo => {
-                    Self::VirtualNVDIMMBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualNVDIMMBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualParallelPortFileBackingInfo => {
-                    Self::VirtualParallelPortFileBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualParallelPortFileBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSerialPortFileBackingInfo => {
-                    Self::VirtualSerialPortFileBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualSerialPortFileBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceFileBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDeviceFileBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceFileBackingInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceFileBackingInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceFileBackingInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

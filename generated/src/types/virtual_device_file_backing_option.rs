@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceFileBackingOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceFileBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: String,
@@ -22,60 +22,73 @@ impl VirtualDeviceFileBackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("fileNameExtensions", &self.file_name_extensions);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceFileBackingOption",
+    type_name: Some("VirtualDeviceFileBackingOption"),
+    wire: &["type", "fileNameExtensions"],
+    names: &["type", "file_name_extensions"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VirtualDeviceFileBackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.file_name_extensions,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.file_name_extensions,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceFileBackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceFileBackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceFileBackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceFileBackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceFileBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceFileBackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceFileBackingOption {
-    const TYPE_NAME: &'static str = "VirtualDeviceFileBackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Box<crate::types::ChoiceOption>>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "fileNameExtensions" => {
-                    crate::de::set(&mut f.1, &mut map, "fileNameExtensions")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["type"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            file_name_extensions: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceFileBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceFileBackingOption` holds.
@@ -126,19 +139,7 @@ pub enum VirtualDeviceFileBackingOptionKind {
 impl VirtualDeviceFileBackingOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceFileBackingOption(v) => v.type_name(),
-            Self::VirtualCdromIsoBackingOption(v) => v.type_name(),
-            Self::VirtualDiskFlatVer1BackingOption(v) => v.type_name(),
-            Self::VirtualDiskFlatVer2BackingOption(v) => v.type_name(),
-            Self::VirtualDiskLocalPMemBackingOption(v) => v.type_name(),
-            Self::VirtualDiskSeSparseBackingOption(v) => v.type_name(),
-            Self::VirtualDiskSparseVer1BackingOption(v) => v.type_name(),
-            Self::VirtualDiskSparseVer2BackingOption(v) => v.type_name(),
-            Self::VirtualFloppyImageBackingOption(v) => v.type_name(),
-            Self::VirtualParallelPortFileBackingOption(v) => v.type_name(),
-            Self::VirtualSerialPortFileBackingOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -227,148 +228,103 @@ for VirtualDeviceFileBackingOptionKind {
         Self::VirtualSerialPortFileBackingOption(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceFileBackingOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceFileBackingOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceFileBackingOption,
+            id,
+        ) {
+            crate::registry::id::VirtualCdromIsoBackingOption => {
+                Self::VirtualCdromIsoBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskFlatVer1BackingOption => {
+                Self::VirtualDiskFlatVer1BackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskFlatVer2BackingOption => {
+                Self::VirtualDiskFlatVer2BackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskLocalPMemBackingOption => {
+                Self::VirtualDiskLocalPMemBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskSeSparseBackingOption => {
+                Self::VirtualDiskSeSparseBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskSparseVer1BackingOption => {
+                Self::VirtualDiskSparseVer1BackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualDiskSparseVer2BackingOption => {
+                Self::VirtualDiskSparseVer2BackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualFloppyImageBackingOption => {
+                Self::VirtualFloppyImageBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualParallelPortFileBackingOption => {
+                Self::VirtualParallelPortFileBackingOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSerialPortFileBackingOption => {
+                Self::VirtualSerialPortFileBackingOption(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceFileBackingOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceFileBackingOption(v) => v.serialize(s),
-            Self::VirtualCdromIsoBackingOption(v) => v.serialize(s),
-            Self::VirtualDiskFlatVer1BackingOption(v) => v.serialize(s),
-            Self::VirtualDiskFlatVer2BackingOption(v) => v.serialize(s),
-            Self::VirtualDiskLocalPMemBackingOption(v) => v.serialize(s),
-            Self::VirtualDiskSeSparseBackingOption(v) => v.serialize(s),
-            Self::VirtualDiskSparseVer1BackingOption(v) => v.serialize(s),
-            Self::VirtualDiskSparseVer2BackingOption(v) => v.serialize(s),
-            Self::VirtualFloppyImageBackingOption(v) => v.serialize(s),
-            Self::VirtualParallelPortFileBackingOption(v) => v.serialize(s),
-            Self::VirtualSerialPortFileBackingOption(v) => v.serialize(s),
+            Self::VirtualDeviceFileBackingOption(v) => &**v,
+            Self::VirtualCdromIsoBackingOption(v) => &**v,
+            Self::VirtualDiskFlatVer1BackingOption(v) => &**v,
+            Self::VirtualDiskFlatVer2BackingOption(v) => &**v,
+            Self::VirtualDiskLocalPMemBackingOption(v) => &**v,
+            Self::VirtualDiskSeSparseBackingOption(v) => &**v,
+            Self::VirtualDiskSparseVer1BackingOption(v) => &**v,
+            Self::VirtualDiskSparseVer2BackingOption(v) => &**v,
+            Self::VirtualFloppyImageBackingOption(v) => &**v,
+            Self::VirtualParallelPortFileBackingOption(v) => &**v,
+            Self::VirtualSerialPortFileBackingOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceFileBackingOption(v) => &mut **v,
+            Self::VirtualCdromIsoBackingOption(v) => &mut **v,
+            Self::VirtualDiskFlatVer1BackingOption(v) => &mut **v,
+            Self::VirtualDiskFlatVer2BackingOption(v) => &mut **v,
+            Self::VirtualDiskLocalPMemBackingOption(v) => &mut **v,
+            Self::VirtualDiskSeSparseBackingOption(v) => &mut **v,
+            Self::VirtualDiskSparseVer1BackingOption(v) => &mut **v,
+            Self::VirtualDiskSparseVer2BackingOption(v) => &mut **v,
+            Self::VirtualFloppyImageBackingOption(v) => &mut **v,
+            Self::VirtualParallelPortFileBackingOption(v) => &mut **v,
+            Self::VirtualSerialPortFileBackingOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceFileBackingOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceFileBackingOptionKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceFileBackingOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualCdromIsoBackingOption => {
-                    Self::VirtualCdromIsoBackingOption(
-                        Box::new(
-                            <crate::types::VirtualCdromIsoBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskFlatVer1BackingOption => {
-                    Self::VirtualDiskFlatVer1BackingOption(
-                        Box::new(
-                            <crate::types::VirtualDiskFlatVer1BackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskFlatVer2BackingOption => {
-                    Self::VirtualDiskFlatVer2BackingOption(
-                        Box::new(
-                            <crate::types::VirtualDiskFlatVer2BackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskLocalPMemBackingOption => {
-                    Self::VirtualDiskLocalPMemBackingOption(
-                        Box::new(
-                            <crate::types::VirtualDiskLocalPMemBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskSeSparseBackingOption => {
-                    Self::VirtualDiskSeSparseBackingOption(
-                        Box::new(
-                            <crate::types::VirtualDiskSeSparseBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskSparseVer1BackingOption => {
-                    Self::VirtualDiskSparseVer1BackingOption(
-                        Box::new(
-                            <crate::types::VirtualDiskSparseVer1BackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualDiskSparseVer2BackingOption => {
-                    Self::VirtualDiskSparseVer2BackingOption(
-                        Box::new(
-                            <crate::types::VirtualDiskSparseVer2BackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualFloppyImageBackingOption => {
-                    Self::VirtualFloppyImageBackingOption(
-                        Box::new(
-                            <crate::types::VirtualFloppyImageBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualParallelPortFileBackingOption => {
-                    Self::VirtualParallelPortFileBackingOption(
-                        Box::new(
-                            <crate::types::VirtualParallelPortFileBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSerialPortFileBackingOption => {
-                    Self::VirtualSerialPortFileBackingOption(
-                        Box::new(
-                            <crate::types::VirtualSerialPortFileBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceFileBackingOption(
-                        Box::new(
-                            <crate::types::VirtualDeviceFileBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceFileBackingOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceFileBackingOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceFileBackingOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceFileBackingOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: String,
@@ -44,122 +44,119 @@ impl VirtualDeviceOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("connectOption", &self.connect_option);
-        o.opt("busSlotOption", &self.bus_slot_option);
-        o.opt("controllerType", &self.controller_type);
-        o.opt("autoAssignController", &self.auto_assign_controller);
-        o.opt("backingOption", &self.backing_option);
-        o.opt("defaultBackingOptionIndex", &self.default_backing_option_index);
-        o.opt("licensingLimit", &self.licensing_limit);
-        o.field("deprecated", &self.deprecated);
-        o.field("plugAndPlay", &self.plug_and_play);
-        o.field("hotRemoveSupported", &self.hot_remove_supported);
-        o.opt("numaSupported", &self.numa_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceOption",
+    type_name: Some("VirtualDeviceOption"),
+    wire: &[
+        "type",
+        "connectOption",
+        "busSlotOption",
+        "controllerType",
+        "autoAssignController",
+        "backingOption",
+        "defaultBackingOptionIndex",
+        "licensingLimit",
+        "deprecated",
+        "plugAndPlay",
+        "hotRemoveSupported",
+        "numaSupported",
+    ],
+    names: &[
+        "type",
+        "connect_option",
+        "bus_slot_option",
+        "controller_type",
+        "auto_assign_controller",
+        "backing_option",
+        "default_backing_option_index",
+        "licensing_limit",
+        "deprecated",
+        "plug_and_play",
+        "hot_remove_supported",
+        "numa_supported",
+    ],
+    required: &[0u16, 8u16, 9u16, 10u16],
+    by_name: &[4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 10u16, 7u16, 11u16, 9u16, 0u16],
+};
+impl crate::object::Object for VirtualDeviceOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.connect_option,
+            2usize => &self.bus_slot_option,
+            3usize => &self.controller_type,
+            4usize => &self.auto_assign_controller,
+            5usize => &self.backing_option,
+            6usize => &self.default_backing_option_index,
+            7usize => &self.licensing_limit,
+            8usize => &self.deprecated,
+            9usize => &self.plug_and_play,
+            10usize => &self.hot_remove_supported,
+            11usize => &self.numa_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.connect_option,
+            2usize => &mut self.bus_slot_option,
+            3usize => &mut self.controller_type,
+            4usize => &mut self.auto_assign_controller,
+            5usize => &mut self.backing_option,
+            6usize => &mut self.default_backing_option_index,
+            7usize => &mut self.licensing_limit,
+            8usize => &mut self.deprecated,
+            9usize => &mut self.plug_and_play,
+            10usize => &mut self.hot_remove_supported,
+            11usize => &mut self.numa_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualDeviceOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceOption {
-    const TYPE_NAME: &'static str = "VirtualDeviceOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::VirtualDeviceConnectOption>>,
-            Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
-            Option<String>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "connectOption" => crate::de::set(&mut f.1, &mut map, "connectOption"),
-                "busSlotOption" => crate::de::set(&mut f.2, &mut map, "busSlotOption"),
-                "controllerType" => crate::de::set(&mut f.3, &mut map, "controllerType"),
-                "autoAssignController" => {
-                    crate::de::set(&mut f.4, &mut map, "autoAssignController")
-                }
-                "backingOption" => {
-                    crate::de::set_list(&mut f.5, &mut map, "backingOption")
-                }
-                "defaultBackingOptionIndex" => {
-                    crate::de::set(&mut f.6, &mut map, "defaultBackingOptionIndex")
-                }
-                "licensingLimit" => {
-                    crate::de::set_list(&mut f.7, &mut map, "licensingLimit")
-                }
-                "deprecated" => crate::de::req(&mut f.8, &mut map, "deprecated"),
-                "plugAndPlay" => crate::de::req(&mut f.9, &mut map, "plugAndPlay"),
-                "hotRemoveSupported" => {
-                    crate::de::req(&mut f.10, &mut map, "hotRemoveSupported")
-                }
-                "numaSupported" => crate::de::set(&mut f.11, &mut map, "numaSupported"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.8.is_some(), f.9.is_some(), f.10.is_some()],
-                    &["type", "deprecated", "plugAndPlay", "hotRemoveSupported"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            f_11,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            connect_option: f_1,
-            bus_slot_option: f_2,
-            controller_type: f_3,
-            auto_assign_controller: f_4,
-            backing_option: f_5,
-            default_backing_option_index: f_6,
-            licensing_limit: f_7,
-            deprecated: f_8,
-            plug_and_play: f_9,
-            hot_remove_supported: f_10,
-            numa_supported: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceOption` or any of its subtypes: what a member declared as `VirtualDeviceOption` holds.
@@ -214,29 +211,7 @@ pub enum VirtualDeviceOptionKind {
 impl VirtualDeviceOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceOption(v) => v.type_name(),
-            Self::VirtualCdromOption(v) => v.type_name(),
-            Self::VirtualControllerOption(v) => v.type_name(),
-            Self::VirtualDiskOption(v) => v.type_name(),
-            Self::VirtualEthernetCardOption(v) => v.type_name(),
-            Self::VirtualFloppyOption(v) => v.type_name(),
-            Self::VirtualKeyboardOption(v) => v.type_name(),
-            Self::VirtualNVDIMMOption(v) => v.type_name(),
-            Self::VirtualPCIPassthroughOption(v) => v.type_name(),
-            Self::VirtualParallelPortOption(v) => v.type_name(),
-            Self::VirtualPointingDeviceOption(v) => v.type_name(),
-            Self::VirtualPrecisionClockOption(v) => v.type_name(),
-            Self::VirtualSCSIPassthroughOption(v) => v.type_name(),
-            Self::VirtualSerialPortOption(v) => v.type_name(),
-            Self::VirtualSoundCardOption(v) => v.type_name(),
-            Self::VirtualTPMOption(v) => v.type_name(),
-            Self::VirtualUSBOption(v) => v.type_name(),
-            Self::VirtualMachineVMCIDeviceOption(v) => v.type_name(),
-            Self::VirtualVMIROMOption(v) => v.type_name(),
-            Self::VirtualVideoCardOption(v) => v.type_name(),
-            Self::VirtualWDTOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -374,255 +349,165 @@ impl From<crate::types::VirtualWDTOption> for VirtualDeviceOptionKind {
         Self::VirtualWDTOption(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceOption,
+            id,
+        ) {
+            crate::registry::id::VirtualCdromOption => {
+                Self::VirtualCdromOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualControllerOption => {
+                Self::VirtualControllerOption(
+                    <crate::types::VirtualControllerOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualDiskOption => {
+                Self::VirtualDiskOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualEthernetCardOption => {
+                Self::VirtualEthernetCardOption(
+                    <crate::types::VirtualEthernetCardOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualFloppyOption => {
+                Self::VirtualFloppyOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualKeyboardOption => {
+                Self::VirtualKeyboardOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualNVDIMMOption => {
+                Self::VirtualNVDIMMOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPCIPassthroughOption => {
+                Self::VirtualPCIPassthroughOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualParallelPortOption => {
+                Self::VirtualParallelPortOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPointingDeviceOption => {
+                Self::VirtualPointingDeviceOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualPrecisionClockOption => {
+                Self::VirtualPrecisionClockOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSCSIPassthroughOption => {
+                Self::VirtualSCSIPassthroughOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSerialPortOption => {
+                Self::VirtualSerialPortOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSoundCardOption => {
+                Self::VirtualSoundCardOption(
+                    <crate::types::VirtualSoundCardOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualTPMOption => {
+                Self::VirtualTPMOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSBOption => {
+                Self::VirtualUSBOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineVMCIDeviceOption => {
+                Self::VirtualMachineVMCIDeviceOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualVMIROMOption => {
+                Self::VirtualVMIROMOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualVideoCardOption => {
+                Self::VirtualVideoCardOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualWDTOption => {
+                Self::VirtualWDTOption(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceOption(v) => v.serialize(s),
-            Self::VirtualCdromOption(v) => v.serialize(s),
-            Self::VirtualControllerOption(v) => v.serialize(s),
-            Self::VirtualDiskOption(v) => v.serialize(s),
-            Self::VirtualEthernetCardOption(v) => v.serialize(s),
-            Self::VirtualFloppyOption(v) => v.serialize(s),
-            Self::VirtualKeyboardOption(v) => v.serialize(s),
-            Self::VirtualNVDIMMOption(v) => v.serialize(s),
-            Self::VirtualPCIPassthroughOption(v) => v.serialize(s),
-            Self::VirtualParallelPortOption(v) => v.serialize(s),
-            Self::VirtualPointingDeviceOption(v) => v.serialize(s),
-            Self::VirtualPrecisionClockOption(v) => v.serialize(s),
-            Self::VirtualSCSIPassthroughOption(v) => v.serialize(s),
-            Self::VirtualSerialPortOption(v) => v.serialize(s),
-            Self::VirtualSoundCardOption(v) => v.serialize(s),
-            Self::VirtualTPMOption(v) => v.serialize(s),
-            Self::VirtualUSBOption(v) => v.serialize(s),
-            Self::VirtualMachineVMCIDeviceOption(v) => v.serialize(s),
-            Self::VirtualVMIROMOption(v) => v.serialize(s),
-            Self::VirtualVideoCardOption(v) => v.serialize(s),
-            Self::VirtualWDTOption(v) => v.serialize(s),
+            Self::VirtualDeviceOption(v) => &**v,
+            Self::VirtualCdromOption(v) => &**v,
+            Self::VirtualControllerOption(v) => crate::object::Family::object(v),
+            Self::VirtualDiskOption(v) => &**v,
+            Self::VirtualEthernetCardOption(v) => crate::object::Family::object(v),
+            Self::VirtualFloppyOption(v) => &**v,
+            Self::VirtualKeyboardOption(v) => &**v,
+            Self::VirtualNVDIMMOption(v) => &**v,
+            Self::VirtualPCIPassthroughOption(v) => &**v,
+            Self::VirtualParallelPortOption(v) => &**v,
+            Self::VirtualPointingDeviceOption(v) => &**v,
+            Self::VirtualPrecisionClockOption(v) => &**v,
+            Self::VirtualSCSIPassthroughOption(v) => &**v,
+            Self::VirtualSerialPortOption(v) => &**v,
+            Self::VirtualSoundCardOption(v) => crate::object::Family::object(v),
+            Self::VirtualTPMOption(v) => &**v,
+            Self::VirtualUSBOption(v) => &**v,
+            Self::VirtualMachineVMCIDeviceOption(v) => &**v,
+            Self::VirtualVMIROMOption(v) => &**v,
+            Self::VirtualVideoCardOption(v) => &**v,
+            Self::VirtualWDTOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceOption(v) => &mut **v,
+            Self::VirtualCdromOption(v) => &mut **v,
+            Self::VirtualControllerOption(v) => crate::object::Family::object_mut(v),
+            Self::VirtualDiskOption(v) => &mut **v,
+            Self::VirtualEthernetCardOption(v) => crate::object::Family::object_mut(v),
+            Self::VirtualFloppyOption(v) => &mut **v,
+            Self::VirtualKeyboardOption(v) => &mut **v,
+            Self::VirtualNVDIMMOption(v) => &mut **v,
+            Self::VirtualPCIPassthroughOption(v) => &mut **v,
+            Self::VirtualParallelPortOption(v) => &mut **v,
+            Self::VirtualPointingDeviceOption(v) => &mut **v,
+            Self::VirtualPrecisionClockOption(v) => &mut **v,
+            Self::VirtualSCSIPassthroughOption(v) => &mut **v,
+            Self::VirtualSerialPortOption(v) => &mut **v,
+            Self::VirtualSoundCardOption(v) => crate::object::Family::object_mut(v),
+            Self::VirtualTPMOption(v) => &mut **v,
+            Self::VirtualUSBOption(v) => &mut **v,
+            Self::VirtualMachineVMCIDeviceOption(v) => &mut **v,
+            Self::VirtualVMIROMOption(v) => &mut **v,
+            Self::VirtualVideoCardOption(v) => &mut **v,
+            Self::VirtualWDTOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceOptionKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualCdromOption => {
-                    Self::VirtualCdromOption(
-                        Box::new(
-                            <crate::types::VirtualCdromOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualControllerOption => {
-                    Self::VirtualControllerOption(
-                        <crate::types::VirtualControllerOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualDiskOption => {
-                    Self::VirtualDiskOption(
-                        Box::new(
-                            <crate::types::VirtualDiskOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualEthernetCardOption => {
-                    Self::VirtualEthernetCardOption(
-                        <crate::types::VirtualEthernetCardOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualFloppyOption => {
-                    Self::VirtualFloppyOption(
-                        Box::new(
-                            <crate::types::VirtualFloppyOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualKeyboardOption => {
-                    Self::VirtualKeyboardOption(
-                        Box::new(
-                            <crate::types::VirtualKeyboardOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualNVDIMMOption => {
-                    Self::VirtualNVDIMMOption(
-                        Box::new(
-                            <crate::types::VirtualNVDIMMOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPCIPassthroughOption => {
-                    Self::VirtualPCIPassthroughOption(
-                        Box::new(
-                            <crate::types::VirtualPCIPassthroughOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualParallelPortOption => {
-                    Self::VirtualParallelPortOption(
-                        Box::new(
-                            <crate::types::VirtualParallelPortOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPointingDeviceOption => {
-                    Self::VirtualPointingDeviceOption(
-                        Box::new(
-                            <crate::types::VirtualPointingDeviceOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualPrecisionClockOption => {
-                    Self::VirtualPrecisionClockOption(
-                        Box::new(
-                            <crate::types::VirtualPrecisionClockOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSCSIPassthroughOption => {
-                    Self::VirtualSCSIPassthroughOption(
-                        Box::new(
-                            <crate::types::VirtualSCSIPassthroughOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSerialPortOption => {
-                    Self::VirtualSerialPortOption(
-                        Box::new(
-                            <crate::types::VirtualSerialPortOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSoundCardOption => {
-                    Self::VirtualSoundCardOption(
-                        <crate::types::VirtualSoundCardOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualTPMOption => {
-                    Self::VirtualTPMOption(
-                        Box::new(
-                            <crate::types::VirtualTPMOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBOption => {
-                    Self::VirtualUSBOption(
-                        Box::new(
-                            <crate::types::VirtualUSBOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineVMCIDeviceOption => {
-                    Self::VirtualMachineVMCIDeviceOption(
-                        Box::new(
-                            <crate::types::VirtualMachineVMCIDeviceOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualVMIROMOption => {
-                    Self::VirtualVMIROMOption(
-                        Box::new(
-                            <crate::types::VirtualVMIROMOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualVideoCardOption => {
-                    Self::VirtualVideoCardOption(
-                        Box::new(
-                            <crate::types::VirtualVideoCardOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualWDTOption => {
-                    Self::VirtualWDTOption(
-                        Box::new(
-                            <crate::types::VirtualWDTOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceOption(
-                        Box::new(
-                            <crate::types::VirtualDeviceOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

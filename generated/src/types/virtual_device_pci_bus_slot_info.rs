@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBusSlotInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDevicePciBusSlotInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDevicePciBusSlotInfo {
     /// Property *VirtualDevicePciBusSlotInfo.pciSlotNumber*.
     pub pci_slot_number: i32,
@@ -20,52 +20,71 @@ impl VirtualDevicePciBusSlotInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("pciSlotNumber", &self.pci_slot_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDevicePciBusSlotInfo",
+    type_name: Some("VirtualDevicePciBusSlotInfo"),
+    wire: &["pciSlotNumber"],
+    names: &["pci_slot_number"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VirtualDevicePciBusSlotInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.pci_slot_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.pci_slot_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDevicePciBusSlotInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDevicePciBusSlotInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDevicePciBusSlotInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDevicePciBusSlotInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDevicePciBusSlotInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDevicePciBusSlotInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDevicePciBusSlotInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDevicePciBusSlotInfo {
-    const TYPE_NAME: &'static str = "VirtualDevicePciBusSlotInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "pciSlotNumber" => crate::de::req(&mut f.0, &mut map, "pciSlotNumber"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["pciSlotNumber"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            pci_slot_number: f_0,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDevicePciBusSlotInfo` or any of its subtypes: what a member declared as `VirtualDevicePciBusSlotInfo` holds.
@@ -84,10 +103,7 @@ pub enum VirtualDevicePciBusSlotInfoKind {
 impl VirtualDevicePciBusSlotInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDevicePciBusSlotInfo(v) => v.type_name(),
-            Self::VirtualUSBControllerPciBusSlotInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -113,49 +129,58 @@ for VirtualDevicePciBusSlotInfoKind {
         Self::VirtualUSBControllerPciBusSlotInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDevicePciBusSlotInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDevicePciBusSlotInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDevicePciBusSlotInfo,
+            id,
+        ) {
+            crate::registry::id::VirtualUSBControllerPciBusSlotInfo => {
+                Self::VirtualUSBControllerPciBusSlotInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDevicePciBusSlotInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDevicePciBusSlotInfo(v) => v.serialize(s),
-            Self::VirtualUSBControllerPciBusSlotInfo(v) => v.serialize(s),
+            Self::VirtualDevicePciBusSlotInfo(v) => &**v,
+            Self::VirtualUSBControllerPciBusSlotInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDevicePciBusSlotInfo(v) => &mut **v,
+            Self::VirtualUSBControllerPciBusSlotInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDevicePciBusSlotInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDevicePciBusSlotInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDevicePciBusSlotInfoKind {
-    const BASE: u16 = crate::registry::id::VirtualDevicePciBusSlotInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualUSBControllerPciBusSlotInfo => {
-                    Self::VirtualUSBControllerPciBusSlotInfo(
-                        Box::new(
-                            <crate::types::VirtualUSBControllerPciBusSlotInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDevicePciBusSlotInfo(
-                        Box::new(
-                            <crate::types::VirtualDevicePciBusSlotInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDevicePciBusSlotInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDevicePciBusSlotInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDevicePciBusSlotInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDevicePciBusSlotInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceRemoteDeviceBackingInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceRemoteDeviceBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.
     pub device_name: String,
@@ -22,55 +22,73 @@ impl VirtualDeviceRemoteDeviceBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("useAutoDetect", &self.use_auto_detect);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceRemoteDeviceBackingInfo",
+    type_name: Some("VirtualDeviceRemoteDeviceBackingInfo"),
+    wire: &["deviceName", "useAutoDetect"],
+    names: &["device_name", "use_auto_detect"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VirtualDeviceRemoteDeviceBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.use_auto_detect,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.use_auto_detect,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceRemoteDeviceBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceRemoteDeviceBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceRemoteDeviceBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceRemoteDeviceBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceRemoteDeviceBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceRemoteDeviceBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceRemoteDeviceBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDeviceRemoteDeviceBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "useAutoDetect" => crate::de::set(&mut f.1, &mut map, "useAutoDetect"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["deviceName"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            device_name: f_0,
-            use_auto_detect: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceRemoteDeviceBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceRemoteDeviceBackingInfo` holds.
@@ -103,13 +121,7 @@ pub enum VirtualDeviceRemoteDeviceBackingInfoKind {
 impl VirtualDeviceRemoteDeviceBackingInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualCdromRemoteAtapiBackingInfo(v) => v.type_name(),
-            Self::VirtualCdromRemotePassthroughBackingInfo(v) => v.type_name(),
-            Self::VirtualFloppyRemoteDeviceBackingInfo(v) => v.type_name(),
-            Self::VirtualUSBRemoteClientBackingInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -156,82 +168,75 @@ for VirtualDeviceRemoteDeviceBackingInfoKind {
         Self::VirtualUSBRemoteClientBackingInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceRemoteDeviceBackingInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceRemoteDeviceBackingInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceRemoteDeviceBackingInfo,
+            id,
+        ) {
+            crate::registry::id::VirtualCdromRemoteAtapiBackingInfo => {
+                Self::VirtualCdromRemoteAtapiBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualCdromRemotePassthroughBackingInfo => {
+                Self::VirtualCdromRemotePassthroughBackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualFloppyRemoteDeviceBackingInfo => {
+                Self::VirtualFloppyRemoteDeviceBackingInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualUSBRemoteClientBackingInfo => {
+                Self::VirtualUSBRemoteClientBackingInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceRemoteDeviceBackingInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualCdromRemoteAtapiBackingInfo(v) => v.serialize(s),
-            Self::VirtualCdromRemotePassthroughBackingInfo(v) => v.serialize(s),
-            Self::VirtualFloppyRemoteDeviceBackingInfo(v) => v.serialize(s),
-            Self::VirtualUSBRemoteClientBackingInfo(v) => v.serialize(s),
+            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => &**v,
+            Self::VirtualCdromRemoteAtapiBackingInfo(v) => &**v,
+            Self::VirtualCdromRemotePassthroughBackingInfo(v) => &**v,
+            Self::VirtualFloppyRemoteDeviceBackingInfo(v) => &**v,
+            Self::VirtualUSBRemoteClientBackingInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceRemoteDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualCdromRemoteAtapiBackingInfo(v) => &mut **v,
+            Self::VirtualCdromRemotePassthroughBackingInfo(v) => &mut **v,
+            Self::VirtualFloppyRemoteDeviceBackingInfo(v) => &mut **v,
+            Self::VirtualUSBRemoteClientBackingInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceRemoteDeviceBackingInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceRemoteDeviceBackingInfoKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceRemoteDeviceBackingInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualCdromRemoteAtapiBackingInfo => {
-                    Self::VirtualCdromRemoteAtapiBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualCdromRemoteAtapiBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualCdromRemotePassthroughBackingInfo => {
-                    Self::VirtualCdromRemotePassthroughBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualCdromRemotePassthroughBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualFloppyRemoteDeviceBackingInfo => {
-                    Self::VirtualFloppyRemoteDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualFloppyRemoteDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBRemoteClientBackingInfo => {
-                    Self::VirtualUSBRemoteClientBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualUSBRemoteClientBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceRemoteDeviceBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDeviceRemoteDeviceBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceRemoteDeviceBackingInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceRemoteDeviceBackingInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceRemoteDeviceBackingInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceRemoteDeviceBackingOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceRemoteDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: String,
@@ -22,67 +22,73 @@ impl VirtualDeviceRemoteDeviceBackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("autoDetectAvailable", &self.auto_detect_available);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceRemoteDeviceBackingOption",
+    type_name: Some("VirtualDeviceRemoteDeviceBackingOption"),
+    wire: &["type", "autoDetectAvailable"],
+    names: &["type", "auto_detect_available"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VirtualDeviceRemoteDeviceBackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.auto_detect_available,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.auto_detect_available,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceRemoteDeviceBackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceRemoteDeviceBackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceRemoteDeviceBackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceRemoteDeviceBackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceRemoteDeviceBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceRemoteDeviceBackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceRemoteDeviceBackingOption {
-    const TYPE_NAME: &'static str = "VirtualDeviceRemoteDeviceBackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Box<crate::types::BoolOption>>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "autoDetectAvailable" => {
-                    crate::de::req(&mut f.1, &mut map, "autoDetectAvailable")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["type", "autoDetectAvailable"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            auto_detect_available: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceRemoteDeviceBackingOption` or any of its subtypes: what a member declared as `VirtualDeviceRemoteDeviceBackingOption` holds.
@@ -111,12 +117,7 @@ pub enum VirtualDeviceRemoteDeviceBackingOptionKind {
 impl VirtualDeviceRemoteDeviceBackingOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceRemoteDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualCdromRemotePassthroughBackingOption(v) => v.type_name(),
-            Self::VirtualFloppyRemoteDeviceBackingOption(v) => v.type_name(),
-            Self::VirtualUSBRemoteClientBackingOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -156,71 +157,72 @@ for VirtualDeviceRemoteDeviceBackingOptionKind {
         Self::VirtualUSBRemoteClientBackingOption(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceRemoteDeviceBackingOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceRemoteDeviceBackingOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceRemoteDeviceBackingOption,
+            id,
+        ) {
+            crate::registry::id::VirtualCdromRemotePassthroughBackingOption => {
+                Self::VirtualCdromRemotePassthroughBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualFloppyRemoteDeviceBackingOption => {
+                Self::VirtualFloppyRemoteDeviceBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualUSBRemoteClientBackingOption => {
+                Self::VirtualUSBRemoteClientBackingOption(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceRemoteDeviceBackingOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceRemoteDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualCdromRemotePassthroughBackingOption(v) => v.serialize(s),
-            Self::VirtualFloppyRemoteDeviceBackingOption(v) => v.serialize(s),
-            Self::VirtualUSBRemoteClientBackingOption(v) => v.serialize(s),
+            Self::VirtualDeviceRemoteDeviceBackingOption(v) => &**v,
+            Self::VirtualCdromRemotePassthroughBackingOption(v) => &**v,
+            Self::VirtualFloppyRemoteDeviceBackingOption(v) => &**v,
+            Self::VirtualUSBRemoteClientBackingOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceRemoteDeviceBackingOption(v) => &mut **v,
+            Self::VirtualCdromRemotePassthroughBackingOption(v) => &mut **v,
+            Self::VirtualFloppyRemoteDeviceBackingOption(v) => &mut **v,
+            Self::VirtualUSBRemoteClientBackingOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceRemoteDeviceBackingOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceRemoteDeviceBackingOptionKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceRemoteDeviceBackingOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualCdromRemotePassthroughBackingOption => {
-                    Self::VirtualCdromRemotePassthroughBackingOption(
-                        Box::new(
-                            <crate::types::VirtualCdromRemotePassthroughBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualFloppyRemoteDeviceBackingOption => {
-                    Self::VirtualFloppyRemoteDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualFloppyRemoteDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualUSBRemoteClientBackingOption => {
-                    Self::VirtualUSBRemoteClientBackingOption(
-                        Box::new(
-                            <crate::types::VirtualUSBRemoteClientBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceRemoteDeviceBackingOption(
-                        Box::new(
-                            <crate::types::VirtualDeviceRemoteDeviceBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceRemoteDeviceBackingOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceRemoteDeviceBackingOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceRemoteDeviceBackingOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceRemoteDeviceBackingOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDeviceURIBackingInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDeviceURIBackingInfo {
     /// Property *VirtualDeviceURIBackingInfo.serviceURI*.
     pub service_uri: String,
@@ -24,65 +24,75 @@ impl VirtualDeviceURIBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("serviceURI", &self.service_uri);
-        o.field("direction", &self.direction);
-        o.opt("proxyURI", &self.proxy_uri);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDeviceURIBackingInfo",
+    type_name: Some("VirtualDeviceURIBackingInfo"),
+    wire: &["serviceURI", "direction", "proxyURI"],
+    names: &["service_uri", "direction", "proxy_uri"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VirtualDeviceURIBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.service_uri,
+            1usize => &self.direction,
+            2usize => &self.proxy_uri,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.service_uri,
+            1usize => &mut self.direction,
+            2usize => &mut self.proxy_uri,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDeviceURIBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDeviceURIBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDeviceURIBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDeviceURIBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDeviceURIBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDeviceURIBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDeviceURIBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDeviceURIBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "serviceURI" => crate::de::req(&mut f.0, &mut map, "serviceURI"),
-                "direction" => crate::de::req(&mut f.1, &mut map, "direction"),
-                "proxyURI" => crate::de::set(&mut f.2, &mut map, "proxyURI"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["serviceURI", "direction"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            service_uri: f_0,
-            direction: f_1,
-            proxy_uri: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDeviceURIBackingInfo` or any of its subtypes: what a member declared as `VirtualDeviceURIBackingInfo` holds.
@@ -99,10 +109,7 @@ pub enum VirtualDeviceURIBackingInfoKind {
 impl VirtualDeviceURIBackingInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDeviceURIBackingInfo(v) => v.type_name(),
-            Self::VirtualSerialPortURIBackingInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -128,49 +135,58 @@ for VirtualDeviceURIBackingInfoKind {
         Self::VirtualSerialPortURIBackingInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDeviceURIBackingInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDeviceURIBackingInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDeviceURIBackingInfo,
+            id,
+        ) {
+            crate::registry::id::VirtualSerialPortURIBackingInfo => {
+                Self::VirtualSerialPortURIBackingInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDeviceURIBackingInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDeviceURIBackingInfo(v) => v.serialize(s),
-            Self::VirtualSerialPortURIBackingInfo(v) => v.serialize(s),
+            Self::VirtualDeviceURIBackingInfo(v) => &**v,
+            Self::VirtualSerialPortURIBackingInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDeviceURIBackingInfo(v) => &mut **v,
+            Self::VirtualSerialPortURIBackingInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDeviceURIBackingInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDeviceURIBackingInfoKind {
-    const BASE: u16 = crate::registry::id::VirtualDeviceURIBackingInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualSerialPortURIBackingInfo => {
-                    Self::VirtualSerialPortURIBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualSerialPortURIBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDeviceURIBackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDeviceURIBackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDeviceURIBackingInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDeviceURIBackingInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDeviceURIBackingInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDeviceURIBackingInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDisk*.
 ///
 /// Extends `VirtualDevice`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDisk {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -86,209 +86,165 @@ impl VirtualDisk {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("deviceInfo", &self.device_info);
-        o.opt("backing", &self.backing);
-        o.opt("connectable", &self.connectable);
-        o.opt("slotInfo", &self.slot_info);
-        o.opt("controllerKey", &self.controller_key);
-        o.opt("unitNumber", &self.unit_number);
-        o.opt("numaNode", &self.numa_node);
-        o.opt("deviceGroupInfo", &self.device_group_info);
-        o.field("capacityInKB", &self.capacity_in_kb);
-        o.opt("capacityInBytes", &self.capacity_in_bytes);
-        o.opt("shares", &self.shares);
-        o.opt("storageIOAllocation", &self.storage_io_allocation);
-        o.opt("diskObjectId", &self.disk_object_id);
-        o.opt("vFlashCacheConfigInfo", &self.v_flash_cache_config_info);
-        o.opt("iofilter", &self.iofilter);
-        o.opt("vDiskId", &self.v_disk_id);
-        o.opt("vDiskVersion", &self.v_disk_version);
-        o.opt("virtualDiskFormat", &self.virtual_disk_format);
-        o.opt("nativeUnmanagedLinkedClone", &self.native_unmanaged_linked_clone);
-        o.opt("independentFilters", &self.independent_filters);
-        o.opt("guestReadOnly", &self.guest_read_only);
-        o.opt("diskChainBrokenIssue", &self.disk_chain_broken_issue);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDisk",
+    type_name: Some("VirtualDisk"),
+    wire: &[
+        "key",
+        "deviceInfo",
+        "backing",
+        "connectable",
+        "slotInfo",
+        "controllerKey",
+        "unitNumber",
+        "numaNode",
+        "deviceGroupInfo",
+        "capacityInKB",
+        "capacityInBytes",
+        "shares",
+        "storageIOAllocation",
+        "diskObjectId",
+        "vFlashCacheConfigInfo",
+        "iofilter",
+        "vDiskId",
+        "vDiskVersion",
+        "virtualDiskFormat",
+        "nativeUnmanagedLinkedClone",
+        "independentFilters",
+        "guestReadOnly",
+        "diskChainBrokenIssue",
+    ],
+    names: &[
+        "key",
+        "device_info",
+        "backing",
+        "connectable",
+        "slot_info",
+        "controller_key",
+        "unit_number",
+        "numa_node",
+        "device_group_info",
+        "capacity_in_kb",
+        "capacity_in_bytes",
+        "shares",
+        "storage_io_allocation",
+        "disk_object_id",
+        "v_flash_cache_config_info",
+        "iofilter",
+        "v_disk_id",
+        "v_disk_version",
+        "virtual_disk_format",
+        "native_unmanaged_linked_clone",
+        "independent_filters",
+        "guest_read_only",
+        "disk_chain_broken_issue",
+    ],
+    required: &[0u16, 9u16],
+    by_name: &[
+        2u16, 10u16, 9u16, 3u16, 5u16, 8u16, 1u16, 22u16, 13u16, 21u16, 20u16, 15u16,
+        0u16, 19u16, 7u16, 11u16, 4u16, 12u16, 6u16, 16u16, 17u16, 14u16, 18u16,
+    ],
+};
+impl crate::object::Object for VirtualDisk {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device_info,
+            2usize => &self.backing,
+            3usize => &self.connectable,
+            4usize => &self.slot_info,
+            5usize => &self.controller_key,
+            6usize => &self.unit_number,
+            7usize => &self.numa_node,
+            8usize => &self.device_group_info,
+            9usize => &self.capacity_in_kb,
+            10usize => &self.capacity_in_bytes,
+            11usize => &self.shares,
+            12usize => &self.storage_io_allocation,
+            13usize => &self.disk_object_id,
+            14usize => &self.v_flash_cache_config_info,
+            15usize => &self.iofilter,
+            16usize => &self.v_disk_id,
+            17usize => &self.v_disk_version,
+            18usize => &self.virtual_disk_format,
+            19usize => &self.native_unmanaged_linked_clone,
+            20usize => &self.independent_filters,
+            21usize => &self.guest_read_only,
+            22usize => &self.disk_chain_broken_issue,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device_info,
+            2usize => &mut self.backing,
+            3usize => &mut self.connectable,
+            4usize => &mut self.slot_info,
+            5usize => &mut self.controller_key,
+            6usize => &mut self.unit_number,
+            7usize => &mut self.numa_node,
+            8usize => &mut self.device_group_info,
+            9usize => &mut self.capacity_in_kb,
+            10usize => &mut self.capacity_in_bytes,
+            11usize => &mut self.shares,
+            12usize => &mut self.storage_io_allocation,
+            13usize => &mut self.disk_object_id,
+            14usize => &mut self.v_flash_cache_config_info,
+            15usize => &mut self.iofilter,
+            16usize => &mut self.v_disk_id,
+            17usize => &mut self.v_disk_version,
+            18usize => &mut self.virtual_disk_format,
+            19usize => &mut self.native_unmanaged_linked_clone,
+            20usize => &mut self.independent_filters,
+            21usize => &mut self.guest_read_only,
+            22usize => &mut self.disk_chain_broken_issue,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDisk {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDisk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDisk {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDisk {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDisk {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualDisk"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDisk {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDisk {
-    const TYPE_NAME: &'static str = "VirtualDisk";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::DescriptionKind>,
-            Option<crate::types::VirtualDeviceBackingInfoKind>,
-            Option<Box<crate::types::VirtualDeviceConnectInfo>>,
-            Option<crate::types::VirtualDeviceBusSlotInfoKind>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
-            Option<i64>,
-            Option<i64>,
-            Option<Box<crate::types::SharesInfo>>,
-            Option<Box<crate::types::StorageIOAllocationInfo>>,
-            Option<String>,
-            Option<Box<crate::types::VirtualDiskVFlashCacheConfigInfo>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::ID>>,
-            Option<i32>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::VirtualMachineBaseIndependentFilterSpecKind>>,
-            Option<bool>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "deviceInfo" => crate::de::set(&mut f.1, &mut map, "deviceInfo"),
-                "backing" => crate::de::set(&mut f.2, &mut map, "backing"),
-                "connectable" => crate::de::set(&mut f.3, &mut map, "connectable"),
-                "slotInfo" => crate::de::set(&mut f.4, &mut map, "slotInfo"),
-                "controllerKey" => crate::de::set(&mut f.5, &mut map, "controllerKey"),
-                "unitNumber" => crate::de::set(&mut f.6, &mut map, "unitNumber"),
-                "numaNode" => crate::de::set(&mut f.7, &mut map, "numaNode"),
-                "deviceGroupInfo" => {
-                    crate::de::set(&mut f.8, &mut map, "deviceGroupInfo")
-                }
-                "capacityInKB" => crate::de::req(&mut f.9, &mut map, "capacityInKB"),
-                "capacityInBytes" => {
-                    crate::de::set(&mut f.10, &mut map, "capacityInBytes")
-                }
-                "shares" => crate::de::set(&mut f.11, &mut map, "shares"),
-                "storageIOAllocation" => {
-                    crate::de::set(&mut f.12, &mut map, "storageIOAllocation")
-                }
-                "diskObjectId" => crate::de::set(&mut f.13, &mut map, "diskObjectId"),
-                "vFlashCacheConfigInfo" => {
-                    crate::de::set(&mut f.14, &mut map, "vFlashCacheConfigInfo")
-                }
-                "iofilter" => crate::de::set_list(&mut f.15, &mut map, "iofilter"),
-                "vDiskId" => crate::de::set(&mut f.16, &mut map, "vDiskId"),
-                "vDiskVersion" => crate::de::set(&mut f.17, &mut map, "vDiskVersion"),
-                "virtualDiskFormat" => {
-                    crate::de::set(&mut f.18, &mut map, "virtualDiskFormat")
-                }
-                "nativeUnmanagedLinkedClone" => {
-                    crate::de::set(&mut f.19, &mut map, "nativeUnmanagedLinkedClone")
-                }
-                "independentFilters" => {
-                    crate::de::set_list(&mut f.20, &mut map, "independentFilters")
-                }
-                "guestReadOnly" => crate::de::set(&mut f.21, &mut map, "guestReadOnly"),
-                "diskChainBrokenIssue" => {
-                    crate::de::set(&mut f.22, &mut map, "diskChainBrokenIssue")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, _, _, _, _, Some(_), _, _, _, _, _, _, _, _, _, _,
-            _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.9.is_some()],
-                    &["key", "capacityInKB"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            Some(f_9),
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            device_info: f_1,
-            backing: f_2,
-            connectable: f_3,
-            slot_info: f_4,
-            controller_key: f_5,
-            unit_number: f_6,
-            numa_node: f_7,
-            device_group_info: f_8,
-            capacity_in_kb: f_9,
-            capacity_in_bytes: f_10,
-            shares: f_11,
-            storage_io_allocation: f_12,
-            disk_object_id: f_13,
-            v_flash_cache_config_info: f_14,
-            iofilter: f_15,
-            v_disk_id: f_16,
-            v_disk_version: f_17,
-            virtual_disk_format: f_18,
-            native_unmanaged_linked_clone: f_19,
-            independent_filters: f_20,
-            guest_read_only: f_21,
-            disk_chain_broken_issue: f_22,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

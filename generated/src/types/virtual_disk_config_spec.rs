@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskConfigSpec*.
 ///
 /// Extends `VirtualDeviceConfigSpec`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualDiskConfigSpec {
     /// Property *VirtualDeviceConfigSpec.operation*.
     pub operation: Option<crate::types::VirtualDeviceConfigSpecOperation>,
@@ -43,83 +43,117 @@ impl VirtualDiskConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("operation", &self.operation);
-        o.opt("fileOperation", &self.file_operation);
-        o.field("device", &self.device);
-        o.opt("profile", &self.profile);
-        o.opt("backing", &self.backing);
-        o.opt("filterSpec", &self.filter_spec);
-        o.opt("changeMode", &self.change_mode);
-        o.opt("diskMoveType", &self.disk_move_type);
-        o.opt("migrateCache", &self.migrate_cache);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskConfigSpec",
+    type_name: Some("VirtualDiskConfigSpec"),
+    wire: &[
+        "operation",
+        "fileOperation",
+        "device",
+        "profile",
+        "backing",
+        "filterSpec",
+        "changeMode",
+        "diskMoveType",
+        "migrateCache",
+    ],
+    names: &[
+        "operation",
+        "file_operation",
+        "device",
+        "profile",
+        "backing",
+        "filter_spec",
+        "change_mode",
+        "disk_move_type",
+        "migrate_cache",
+    ],
+    required: &[2u16],
+    by_name: &[4u16, 6u16, 2u16, 7u16, 1u16, 5u16, 8u16, 0u16, 3u16],
+};
+impl crate::object::Object for VirtualDiskConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.operation,
+            1usize => &self.file_operation,
+            2usize => &self.device,
+            3usize => &self.profile,
+            4usize => &self.backing,
+            5usize => &self.filter_spec,
+            6usize => &self.change_mode,
+            7usize => &self.disk_move_type,
+            8usize => &self.migrate_cache,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.operation,
+            1usize => &mut self.file_operation,
+            2usize => &mut self.device,
+            3usize => &mut self.profile,
+            4usize => &mut self.backing,
+            5usize => &mut self.filter_spec,
+            6usize => &mut self.change_mode,
+            7usize => &mut self.disk_move_type,
+            8usize => &mut self.migrate_cache,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskConfigSpec {
+    fn blank() -> Self {
+        Self {
+            operation: crate::object::Blank::blank(),
+            file_operation: crate::object::Blank::blank(),
+            device: crate::object::Blank::blank(),
+            profile: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            filter_spec: crate::object::Blank::blank(),
+            change_mode: crate::object::Blank::blank(),
+            disk_move_type: crate::object::Blank::blank(),
+            migrate_cache: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualDiskConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualDiskConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskConfigSpec {
-    const TYPE_NAME: &'static str = "VirtualDiskConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VirtualDeviceConfigSpecOperation>,
-            Option<crate::types::VirtualDeviceConfigSpecFileOperation>,
-            Option<crate::types::VirtualDeviceKind>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>>,
-            Option<Vec<crate::types::VirtualMachineBaseIndependentFilterSpecKind>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "operation" => crate::de::set(&mut f.0, &mut map, "operation"),
-                "fileOperation" => crate::de::set(&mut f.1, &mut map, "fileOperation"),
-                "device" => crate::de::req(&mut f.2, &mut map, "device"),
-                "profile" => crate::de::set_list(&mut f.3, &mut map, "profile"),
-                "backing" => crate::de::set(&mut f.4, &mut map, "backing"),
-                "filterSpec" => crate::de::set_list(&mut f.5, &mut map, "filterSpec"),
-                "changeMode" => crate::de::set(&mut f.6, &mut map, "changeMode"),
-                "diskMoveType" => crate::de::set(&mut f.7, &mut map, "diskMoveType"),
-                "migrateCache" => crate::de::set(&mut f.8, &mut map, "migrateCache"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["device"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            operation: f_0,
-            file_operation: f_1,
-            device: f_2,
-            profile: f_3,
-            backing: f_4,
-            filter_spec: f_5,
-            change_mode: f_6,
-            disk_move_type: f_7,
-            migrate_cache: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

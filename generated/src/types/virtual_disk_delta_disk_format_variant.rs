@@ -22,8 +22,9 @@ impl VirtualDiskDeltaDiskFormatVariant {
         }
     }
 }
-impl crate::de::StringEnum for VirtualDiskDeltaDiskFormatVariant {
-    fn from_wire(v: &str) -> Self {
+impl VirtualDiskDeltaDiskFormatVariant {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "vmfsSparseVariant" => Self::VmfsSparseVariant,
             "vsanSparseVariant" => Self::VsanSparseVariant,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for VirtualDiskDeltaDiskFormatVariant {
 }
 impl From<&str> for VirtualDiskDeltaDiskFormatVariant {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualDiskDeltaDiskFormatVariant {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualDiskDeltaDiskFormatVariant {
@@ -47,13 +48,33 @@ impl std::fmt::Display for VirtualDiskDeltaDiskFormatVariant {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualDiskDeltaDiskFormatVariant {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualDiskDeltaDiskFormatVariant {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualDiskDeltaDiskFormatVariant {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskDeltaDiskFormatVariant {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskDeltaDiskFormatVariant {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskFlatVer1BackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskFlatVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: String,
@@ -34,90 +34,102 @@ impl VirtualDiskFlatVer1BackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("fileName", &self.file_name);
-        o.opt("datastore", &self.datastore);
-        o.opt("backingObjectId", &self.backing_object_id);
-        o.field("diskMode", &self.disk_mode);
-        o.opt("split", &self.split);
-        o.opt("writeThrough", &self.write_through);
-        o.opt("contentId", &self.content_id);
-        o.opt("parent", &self.parent);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskFlatVer1BackingInfo",
+    type_name: Some("VirtualDiskFlatVer1BackingInfo"),
+    wire: &[
+        "fileName",
+        "datastore",
+        "backingObjectId",
+        "diskMode",
+        "split",
+        "writeThrough",
+        "contentId",
+        "parent",
+    ],
+    names: &[
+        "file_name",
+        "datastore",
+        "backing_object_id",
+        "disk_mode",
+        "split",
+        "write_through",
+        "content_id",
+        "parent",
+    ],
+    required: &[0u16, 3u16],
+    by_name: &[2u16, 6u16, 1u16, 3u16, 0u16, 7u16, 4u16, 5u16],
+};
+impl crate::object::Object for VirtualDiskFlatVer1BackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.file_name,
+            1usize => &self.datastore,
+            2usize => &self.backing_object_id,
+            3usize => &self.disk_mode,
+            4usize => &self.split,
+            5usize => &self.write_through,
+            6usize => &self.content_id,
+            7usize => &self.parent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.file_name,
+            1usize => &mut self.datastore,
+            2usize => &mut self.backing_object_id,
+            3usize => &mut self.disk_mode,
+            4usize => &mut self.split,
+            5usize => &mut self.write_through,
+            6usize => &mut self.content_id,
+            7usize => &mut self.parent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskFlatVer1BackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskFlatVer1BackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskFlatVer1BackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskFlatVer1BackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskFlatVer1BackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskFlatVer1BackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskFlatVer1BackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskFlatVer1BackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDiskFlatVer1BackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::VirtualDiskFlatVer1BackingInfo>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "fileName" => crate::de::req(&mut f.0, &mut map, "fileName"),
-                "datastore" => crate::de::set(&mut f.1, &mut map, "datastore"),
-                "backingObjectId" => {
-                    crate::de::set(&mut f.2, &mut map, "backingObjectId")
-                }
-                "diskMode" => crate::de::req(&mut f.3, &mut map, "diskMode"),
-                "split" => crate::de::set(&mut f.4, &mut map, "split"),
-                "writeThrough" => crate::de::set(&mut f.5, &mut map, "writeThrough"),
-                "contentId" => crate::de::set(&mut f.6, &mut map, "contentId"),
-                "parent" => crate::de::set(&mut f.7, &mut map, "parent"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["fileName", "diskMode"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            file_name: f_0,
-            datastore: f_1,
-            backing_object_id: f_2,
-            disk_mode: f_3,
-            split: f_4,
-            write_through: f_5,
-            content_id: f_6,
-            parent: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskFlatVer1BackingOption*.
 ///
 /// Extends `VirtualDeviceFileBackingOption`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskFlatVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: String,
@@ -28,88 +28,94 @@ impl VirtualDiskFlatVer1BackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("fileNameExtensions", &self.file_name_extensions);
-        o.field("diskMode", &self.disk_mode);
-        o.field("split", &self.split);
-        o.field("writeThrough", &self.write_through);
-        o.field("growable", &self.growable);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskFlatVer1BackingOption",
+    type_name: Some("VirtualDiskFlatVer1BackingOption"),
+    wire: &[
+        "type",
+        "fileNameExtensions",
+        "diskMode",
+        "split",
+        "writeThrough",
+        "growable",
+    ],
+    names: &[
+        "type",
+        "file_name_extensions",
+        "disk_mode",
+        "split",
+        "write_through",
+        "growable",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[2u16, 1u16, 5u16, 3u16, 0u16, 4u16],
+};
+impl crate::object::Object for VirtualDiskFlatVer1BackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.file_name_extensions,
+            2usize => &self.disk_mode,
+            3usize => &self.split,
+            4usize => &self.write_through,
+            5usize => &self.growable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.file_name_extensions,
+            2usize => &mut self.disk_mode,
+            3usize => &mut self.split,
+            4usize => &mut self.write_through,
+            5usize => &mut self.growable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskFlatVer1BackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskFlatVer1BackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskFlatVer1BackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskFlatVer1BackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskFlatVer1BackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskFlatVer1BackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskFlatVer1BackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskFlatVer1BackingOption {
-    const TYPE_NAME: &'static str = "VirtualDiskFlatVer1BackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "fileNameExtensions" => {
-                    crate::de::set(&mut f.1, &mut map, "fileNameExtensions")
-                }
-                "diskMode" => crate::de::req(&mut f.2, &mut map, "diskMode"),
-                "split" => crate::de::req(&mut f.3, &mut map, "split"),
-                "writeThrough" => crate::de::req(&mut f.4, &mut map, "writeThrough"),
-                "growable" => crate::de::req(&mut f.5, &mut map, "growable"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["type", "diskMode", "split", "writeThrough", "growable"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            file_name_extensions: f_1,
-            disk_mode: f_2,
-            split: f_3,
-            write_through: f_4,
-            growable: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskFlatVer2BackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskFlatVer2BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: String,
@@ -54,174 +54,145 @@ impl VirtualDiskFlatVer2BackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("fileName", &self.file_name);
-        o.opt("datastore", &self.datastore);
-        o.opt("backingObjectId", &self.backing_object_id);
-        o.field("diskMode", &self.disk_mode);
-        o.opt("split", &self.split);
-        o.opt("writeThrough", &self.write_through);
-        o.opt("thinProvisioned", &self.thin_provisioned);
-        o.opt("eagerlyScrub", &self.eagerly_scrub);
-        o.opt("uuid", &self.uuid);
-        o.opt("contentId", &self.content_id);
-        o.opt("changeId", &self.change_id);
-        o.opt("parent", &self.parent);
-        o.opt("deltaDiskFormat", &self.delta_disk_format);
-        o.opt("digestEnabled", &self.digest_enabled);
-        o.opt("deltaGrainSize", &self.delta_grain_size);
-        o.opt("deltaDiskFormatVariant", &self.delta_disk_format_variant);
-        o.opt("sharing", &self.sharing);
-        o.opt("keyId", &self.key_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskFlatVer2BackingInfo",
+    type_name: Some("VirtualDiskFlatVer2BackingInfo"),
+    wire: &[
+        "fileName",
+        "datastore",
+        "backingObjectId",
+        "diskMode",
+        "split",
+        "writeThrough",
+        "thinProvisioned",
+        "eagerlyScrub",
+        "uuid",
+        "contentId",
+        "changeId",
+        "parent",
+        "deltaDiskFormat",
+        "digestEnabled",
+        "deltaGrainSize",
+        "deltaDiskFormatVariant",
+        "sharing",
+        "keyId",
+    ],
+    names: &[
+        "file_name",
+        "datastore",
+        "backing_object_id",
+        "disk_mode",
+        "split",
+        "write_through",
+        "thin_provisioned",
+        "eagerly_scrub",
+        "uuid",
+        "content_id",
+        "change_id",
+        "parent",
+        "delta_disk_format",
+        "digest_enabled",
+        "delta_grain_size",
+        "delta_disk_format_variant",
+        "sharing",
+        "key_id",
+    ],
+    required: &[0u16, 3u16],
+    by_name: &[
+        2u16, 10u16, 9u16, 1u16, 12u16, 15u16, 14u16, 13u16, 3u16, 7u16, 0u16, 17u16,
+        11u16, 16u16, 4u16, 6u16, 8u16, 5u16,
+    ],
+};
+impl crate::object::Object for VirtualDiskFlatVer2BackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.file_name,
+            1usize => &self.datastore,
+            2usize => &self.backing_object_id,
+            3usize => &self.disk_mode,
+            4usize => &self.split,
+            5usize => &self.write_through,
+            6usize => &self.thin_provisioned,
+            7usize => &self.eagerly_scrub,
+            8usize => &self.uuid,
+            9usize => &self.content_id,
+            10usize => &self.change_id,
+            11usize => &self.parent,
+            12usize => &self.delta_disk_format,
+            13usize => &self.digest_enabled,
+            14usize => &self.delta_grain_size,
+            15usize => &self.delta_disk_format_variant,
+            16usize => &self.sharing,
+            17usize => &self.key_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.file_name,
+            1usize => &mut self.datastore,
+            2usize => &mut self.backing_object_id,
+            3usize => &mut self.disk_mode,
+            4usize => &mut self.split,
+            5usize => &mut self.write_through,
+            6usize => &mut self.thin_provisioned,
+            7usize => &mut self.eagerly_scrub,
+            8usize => &mut self.uuid,
+            9usize => &mut self.content_id,
+            10usize => &mut self.change_id,
+            11usize => &mut self.parent,
+            12usize => &mut self.delta_disk_format,
+            13usize => &mut self.digest_enabled,
+            14usize => &mut self.delta_grain_size,
+            15usize => &mut self.delta_disk_format_variant,
+            16usize => &mut self.sharing,
+            17usize => &mut self.key_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskFlatVer2BackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskFlatVer2BackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskFlatVer2BackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskFlatVer2BackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskFlatVer2BackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskFlatVer2BackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskFlatVer2BackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskFlatVer2BackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDiskFlatVer2BackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VirtualDiskFlatVer2BackingInfo>>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::CryptoKeyId>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "fileName" => crate::de::req(&mut f.0, &mut map, "fileName"),
-                "datastore" => crate::de::set(&mut f.1, &mut map, "datastore"),
-                "backingObjectId" => {
-                    crate::de::set(&mut f.2, &mut map, "backingObjectId")
-                }
-                "diskMode" => crate::de::req(&mut f.3, &mut map, "diskMode"),
-                "split" => crate::de::set(&mut f.4, &mut map, "split"),
-                "writeThrough" => crate::de::set(&mut f.5, &mut map, "writeThrough"),
-                "thinProvisioned" => {
-                    crate::de::set(&mut f.6, &mut map, "thinProvisioned")
-                }
-                "eagerlyScrub" => crate::de::set(&mut f.7, &mut map, "eagerlyScrub"),
-                "uuid" => crate::de::set(&mut f.8, &mut map, "uuid"),
-                "contentId" => crate::de::set(&mut f.9, &mut map, "contentId"),
-                "changeId" => crate::de::set(&mut f.10, &mut map, "changeId"),
-                "parent" => crate::de::set(&mut f.11, &mut map, "parent"),
-                "deltaDiskFormat" => {
-                    crate::de::set(&mut f.12, &mut map, "deltaDiskFormat")
-                }
-                "digestEnabled" => crate::de::set(&mut f.13, &mut map, "digestEnabled"),
-                "deltaGrainSize" => crate::de::set(&mut f.14, &mut map, "deltaGrainSize"),
-                "deltaDiskFormatVariant" => {
-                    crate::de::set(&mut f.15, &mut map, "deltaDiskFormatVariant")
-                }
-                "sharing" => crate::de::set(&mut f.16, &mut map, "sharing"),
-                "keyId" => crate::de::set(&mut f.17, &mut map, "keyId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["fileName", "diskMode"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            file_name: f_0,
-            datastore: f_1,
-            backing_object_id: f_2,
-            disk_mode: f_3,
-            split: f_4,
-            write_through: f_5,
-            thin_provisioned: f_6,
-            eagerly_scrub: f_7,
-            uuid: f_8,
-            content_id: f_9,
-            change_id: f_10,
-            parent: f_11,
-            delta_disk_format: f_12,
-            digest_enabled: f_13,
-            delta_grain_size: f_14,
-            delta_disk_format_variant: f_15,
-            sharing: f_16,
-            key_id: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

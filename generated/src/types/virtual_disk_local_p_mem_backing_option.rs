@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskLocalPMemBackingOption*.
 ///
 /// Extends `VirtualDeviceFileBackingOption`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskLocalPMemBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: String,
@@ -28,88 +28,87 @@ impl VirtualDiskLocalPMemBackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("fileNameExtensions", &self.file_name_extensions);
-        o.field("diskMode", &self.disk_mode);
-        o.field("growable", &self.growable);
-        o.field("hotGrowable", &self.hot_growable);
-        o.field("uuid", &self.uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskLocalPMemBackingOption",
+    type_name: Some("VirtualDiskLocalPMemBackingOption"),
+    wire: &["type", "fileNameExtensions", "diskMode", "growable", "hotGrowable", "uuid"],
+    names: &[
+        "type",
+        "file_name_extensions",
+        "disk_mode",
+        "growable",
+        "hot_growable",
+        "uuid",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16, 5u16],
+};
+impl crate::object::Object for VirtualDiskLocalPMemBackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.file_name_extensions,
+            2usize => &self.disk_mode,
+            3usize => &self.growable,
+            4usize => &self.hot_growable,
+            5usize => &self.uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.file_name_extensions,
+            2usize => &mut self.disk_mode,
+            3usize => &mut self.growable,
+            4usize => &mut self.hot_growable,
+            5usize => &mut self.uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskLocalPMemBackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskLocalPMemBackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskLocalPMemBackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskLocalPMemBackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskLocalPMemBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskLocalPMemBackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskLocalPMemBackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskLocalPMemBackingOption {
-    const TYPE_NAME: &'static str = "VirtualDiskLocalPMemBackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "fileNameExtensions" => {
-                    crate::de::set(&mut f.1, &mut map, "fileNameExtensions")
-                }
-                "diskMode" => crate::de::req(&mut f.2, &mut map, "diskMode"),
-                "growable" => crate::de::req(&mut f.3, &mut map, "growable"),
-                "hotGrowable" => crate::de::req(&mut f.4, &mut map, "hotGrowable"),
-                "uuid" => crate::de::req(&mut f.5, &mut map, "uuid"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["type", "diskMode", "growable", "hotGrowable", "uuid"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            file_name_extensions: f_1,
-            disk_mode: f_2,
-            growable: f_3,
-            hot_growable: f_4,
-            uuid: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

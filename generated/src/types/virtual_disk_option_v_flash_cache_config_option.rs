@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskOptionVFlashCacheConfigOption {
     /// Property *VirtualDiskOptionVFlashCacheConfigOption.cacheConsistencyType*.
     pub cache_consistency_type: Box<crate::types::ChoiceOption>,
@@ -27,81 +27,81 @@ impl VirtualDiskOptionVFlashCacheConfigOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("cacheConsistencyType", &self.cache_consistency_type);
-        o.field("cacheMode", &self.cache_mode);
-        o.field("reservationInMB", &self.reservation_in_mb);
-        o.field("blockSizeInKB", &self.block_size_in_kb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskOptionVFlashCacheConfigOption",
+    type_name: Some("VirtualDiskOptionVFlashCacheConfigOption"),
+    wire: &["cacheConsistencyType", "cacheMode", "reservationInMB", "blockSizeInKB"],
+    names: &[
+        "cache_consistency_type",
+        "cache_mode",
+        "reservation_in_mb",
+        "block_size_in_kb",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VirtualDiskOptionVFlashCacheConfigOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cache_consistency_type,
+            1usize => &self.cache_mode,
+            2usize => &self.reservation_in_mb,
+            3usize => &self.block_size_in_kb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cache_consistency_type,
+            1usize => &mut self.cache_mode,
+            2usize => &mut self.reservation_in_mb,
+            3usize => &mut self.block_size_in_kb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskOptionVFlashCacheConfigOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskOptionVFlashCacheConfigOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskOptionVFlashCacheConfigOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskOptionVFlashCacheConfigOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskOptionVFlashCacheConfigOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskOptionVFlashCacheConfigOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskOptionVFlashCacheConfigOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskOptionVFlashCacheConfigOption {
-    const TYPE_NAME: &'static str = "VirtualDiskOptionVFlashCacheConfigOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::LongOption>>,
-            Option<Box<crate::types::LongOption>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "cacheConsistencyType" => {
-                    crate::de::req(&mut f.0, &mut map, "cacheConsistencyType")
-                }
-                "cacheMode" => crate::de::req(&mut f.1, &mut map, "cacheMode"),
-                "reservationInMB" => {
-                    crate::de::req(&mut f.2, &mut map, "reservationInMB")
-                }
-                "blockSizeInKB" => crate::de::req(&mut f.3, &mut map, "blockSizeInKB"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "cacheConsistencyType",
-                        "cacheMode",
-                        "reservationInMB",
-                        "blockSizeInKB",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cache_consistency_type: f_0,
-            cache_mode: f_1,
-            reservation_in_mb: f_2,
-            block_size_in_kb: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskPartitionedRawDiskVer2BackingInfo*.
 ///
 /// Extends `VirtualDiskRawDiskVer2BackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskPartitionedRawDiskVer2BackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: String,
@@ -30,86 +30,98 @@ impl VirtualDiskPartitionedRawDiskVer2BackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("useAutoDetect", &self.use_auto_detect);
-        o.field("descriptorFileName", &self.descriptor_file_name);
-        o.opt("uuid", &self.uuid);
-        o.opt("changeId", &self.change_id);
-        o.opt("sharing", &self.sharing);
-        o.field("partition", &self.partition);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskPartitionedRawDiskVer2BackingInfo",
+    type_name: Some("VirtualDiskPartitionedRawDiskVer2BackingInfo"),
+    wire: &[
+        "deviceName",
+        "useAutoDetect",
+        "descriptorFileName",
+        "uuid",
+        "changeId",
+        "sharing",
+        "partition",
+    ],
+    names: &[
+        "device_name",
+        "use_auto_detect",
+        "descriptor_file_name",
+        "uuid",
+        "change_id",
+        "sharing",
+        "partition",
+    ],
+    required: &[0u16, 2u16, 6u16],
+    by_name: &[4u16, 2u16, 0u16, 6u16, 5u16, 1u16, 3u16],
+};
+impl crate::object::Object for VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.use_auto_detect,
+            2usize => &self.descriptor_file_name,
+            3usize => &self.uuid,
+            4usize => &self.change_id,
+            5usize => &self.sharing,
+            6usize => &self.partition,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.use_auto_detect,
+            2usize => &mut self.descriptor_file_name,
+            3usize => &mut self.uuid,
+            4usize => &mut self.change_id,
+            5usize => &mut self.sharing,
+            6usize => &mut self.partition,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskPartitionedRawDiskVer2BackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskPartitionedRawDiskVer2BackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskPartitionedRawDiskVer2BackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskPartitionedRawDiskVer2BackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDiskPartitionedRawDiskVer2BackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<i32>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "useAutoDetect" => crate::de::set(&mut f.1, &mut map, "useAutoDetect"),
-                "descriptorFileName" => {
-                    crate::de::req(&mut f.2, &mut map, "descriptorFileName")
-                }
-                "uuid" => crate::de::set(&mut f.3, &mut map, "uuid"),
-                "changeId" => crate::de::set(&mut f.4, &mut map, "changeId"),
-                "sharing" => crate::de::set(&mut f.5, &mut map, "sharing"),
-                "partition" => crate::de::req_list(&mut f.6, &mut map, "partition"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.6.is_some()],
-                    &["deviceName", "descriptorFileName", "partition"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5, Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_name: f_0,
-            use_auto_detect: f_1,
-            descriptor_file_name: f_2,
-            uuid: f_3,
-            change_id: f_4,
-            sharing: f_5,
-            partition: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

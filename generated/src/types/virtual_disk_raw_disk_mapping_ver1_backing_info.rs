@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskRawDiskMappingVer1BackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskRawDiskMappingVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: String,
@@ -46,141 +46,129 @@ impl VirtualDiskRawDiskMappingVer1BackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("fileName", &self.file_name);
-        o.opt("datastore", &self.datastore);
-        o.opt("backingObjectId", &self.backing_object_id);
-        o.opt("lunUuid", &self.lun_uuid);
-        o.opt("deviceName", &self.device_name);
-        o.opt("compatibilityMode", &self.compatibility_mode);
-        o.opt("diskMode", &self.disk_mode);
-        o.opt("uuid", &self.uuid);
-        o.opt("contentId", &self.content_id);
-        o.opt("changeId", &self.change_id);
-        o.opt("parent", &self.parent);
-        o.opt("deltaDiskFormat", &self.delta_disk_format);
-        o.opt("deltaGrainSize", &self.delta_grain_size);
-        o.opt("sharing", &self.sharing);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskRawDiskMappingVer1BackingInfo",
+    type_name: Some("VirtualDiskRawDiskMappingVer1BackingInfo"),
+    wire: &[
+        "fileName",
+        "datastore",
+        "backingObjectId",
+        "lunUuid",
+        "deviceName",
+        "compatibilityMode",
+        "diskMode",
+        "uuid",
+        "contentId",
+        "changeId",
+        "parent",
+        "deltaDiskFormat",
+        "deltaGrainSize",
+        "sharing",
+    ],
+    names: &[
+        "file_name",
+        "datastore",
+        "backing_object_id",
+        "lun_uuid",
+        "device_name",
+        "compatibility_mode",
+        "disk_mode",
+        "uuid",
+        "content_id",
+        "change_id",
+        "parent",
+        "delta_disk_format",
+        "delta_grain_size",
+        "sharing",
+    ],
+    required: &[0u16],
+    by_name: &[
+        2u16, 9u16, 5u16, 8u16, 1u16, 11u16, 12u16, 4u16, 6u16, 0u16, 3u16, 10u16, 13u16,
+        7u16,
+    ],
+};
+impl crate::object::Object for VirtualDiskRawDiskMappingVer1BackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.file_name,
+            1usize => &self.datastore,
+            2usize => &self.backing_object_id,
+            3usize => &self.lun_uuid,
+            4usize => &self.device_name,
+            5usize => &self.compatibility_mode,
+            6usize => &self.disk_mode,
+            7usize => &self.uuid,
+            8usize => &self.content_id,
+            9usize => &self.change_id,
+            10usize => &self.parent,
+            11usize => &self.delta_disk_format,
+            12usize => &self.delta_grain_size,
+            13usize => &self.sharing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.file_name,
+            1usize => &mut self.datastore,
+            2usize => &mut self.backing_object_id,
+            3usize => &mut self.lun_uuid,
+            4usize => &mut self.device_name,
+            5usize => &mut self.compatibility_mode,
+            6usize => &mut self.disk_mode,
+            7usize => &mut self.uuid,
+            8usize => &mut self.content_id,
+            9usize => &mut self.change_id,
+            10usize => &mut self.parent,
+            11usize => &mut self.delta_disk_format,
+            12usize => &mut self.delta_grain_size,
+            13usize => &mut self.sharing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskRawDiskMappingVer1BackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskRawDiskMappingVer1BackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskRawDiskMappingVer1BackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskRawDiskMappingVer1BackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskRawDiskMappingVer1BackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskRawDiskMappingVer1BackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskMappingVer1BackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskRawDiskMappingVer1BackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDiskRawDiskMappingVer1BackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VirtualDiskRawDiskMappingVer1BackingInfo>>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "fileName" => crate::de::req(&mut f.0, &mut map, "fileName"),
-                "datastore" => crate::de::set(&mut f.1, &mut map, "datastore"),
-                "backingObjectId" => {
-                    crate::de::set(&mut f.2, &mut map, "backingObjectId")
-                }
-                "lunUuid" => crate::de::set(&mut f.3, &mut map, "lunUuid"),
-                "deviceName" => crate::de::set(&mut f.4, &mut map, "deviceName"),
-                "compatibilityMode" => {
-                    crate::de::set(&mut f.5, &mut map, "compatibilityMode")
-                }
-                "diskMode" => crate::de::set(&mut f.6, &mut map, "diskMode"),
-                "uuid" => crate::de::set(&mut f.7, &mut map, "uuid"),
-                "contentId" => crate::de::set(&mut f.8, &mut map, "contentId"),
-                "changeId" => crate::de::set(&mut f.9, &mut map, "changeId"),
-                "parent" => crate::de::set(&mut f.10, &mut map, "parent"),
-                "deltaDiskFormat" => {
-                    crate::de::set(&mut f.11, &mut map, "deltaDiskFormat")
-                }
-                "deltaGrainSize" => crate::de::set(&mut f.12, &mut map, "deltaGrainSize"),
-                "sharing" => crate::de::set(&mut f.13, &mut map, "sharing"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["fileName"]));
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            file_name: f_0,
-            datastore: f_1,
-            backing_object_id: f_2,
-            lun_uuid: f_3,
-            device_name: f_4,
-            compatibility_mode: f_5,
-            disk_mode: f_6,
-            uuid: f_7,
-            content_id: f_8,
-            change_id: f_9,
-            parent: f_10,
-            delta_disk_format: f_11,
-            delta_grain_size: f_12,
-            sharing: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskRawDiskMappingVer1BackingOption*.
 ///
 /// Extends `VirtualDeviceDeviceBackingOption`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskRawDiskMappingVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: String,
@@ -32,104 +32,98 @@ impl VirtualDiskRawDiskMappingVer1BackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("autoDetectAvailable", &self.auto_detect_available);
-        o.opt("descriptorFileNameExtensions", &self.descriptor_file_name_extensions);
-        o.field("compatibilityMode", &self.compatibility_mode);
-        o.field("diskMode", &self.disk_mode);
-        o.field("uuid", &self.uuid);
-        o.opt("virtualDiskFormat", &self.virtual_disk_format);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskRawDiskMappingVer1BackingOption",
+    type_name: Some("VirtualDiskRawDiskMappingVer1BackingOption"),
+    wire: &[
+        "type",
+        "autoDetectAvailable",
+        "descriptorFileNameExtensions",
+        "compatibilityMode",
+        "diskMode",
+        "uuid",
+        "virtualDiskFormat",
+    ],
+    names: &[
+        "type",
+        "auto_detect_available",
+        "descriptor_file_name_extensions",
+        "compatibility_mode",
+        "disk_mode",
+        "uuid",
+        "virtual_disk_format",
+    ],
+    required: &[0u16, 1u16, 3u16, 4u16, 5u16],
+    by_name: &[1u16, 3u16, 2u16, 4u16, 0u16, 5u16, 6u16],
+};
+impl crate::object::Object for VirtualDiskRawDiskMappingVer1BackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.auto_detect_available,
+            2usize => &self.descriptor_file_name_extensions,
+            3usize => &self.compatibility_mode,
+            4usize => &self.disk_mode,
+            5usize => &self.uuid,
+            6usize => &self.virtual_disk_format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.auto_detect_available,
+            2usize => &mut self.descriptor_file_name_extensions,
+            3usize => &mut self.compatibility_mode,
+            4usize => &mut self.disk_mode,
+            5usize => &mut self.uuid,
+            6usize => &mut self.virtual_disk_format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskRawDiskMappingVer1BackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskRawDiskMappingVer1BackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskRawDiskMappingVer1BackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskRawDiskMappingVer1BackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskRawDiskMappingVer1BackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskRawDiskMappingVer1BackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskMappingVer1BackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskRawDiskMappingVer1BackingOption {
-    const TYPE_NAME: &'static str = "VirtualDiskRawDiskMappingVer1BackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<bool>,
-            Option<Box<crate::types::ChoiceOption>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "autoDetectAvailable" => {
-                    crate::de::req(&mut f.1, &mut map, "autoDetectAvailable")
-                }
-                "descriptorFileNameExtensions" => {
-                    crate::de::set(&mut f.2, &mut map, "descriptorFileNameExtensions")
-                }
-                "compatibilityMode" => {
-                    crate::de::req(&mut f.3, &mut map, "compatibilityMode")
-                }
-                "diskMode" => crate::de::req(&mut f.4, &mut map, "diskMode"),
-                "uuid" => crate::de::req(&mut f.5, &mut map, "uuid"),
-                "virtualDiskFormat" => {
-                    crate::de::set(&mut f.6, &mut map, "virtualDiskFormat")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "type",
-                        "autoDetectAvailable",
-                        "compatibilityMode",
-                        "diskMode",
-                        "uuid",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, Some(f_3), Some(f_4), Some(f_5), f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            auto_detect_available: f_1,
-            descriptor_file_name_extensions: f_2,
-            compatibility_mode: f_3,
-            disk_mode: f_4,
-            uuid: f_5,
-            virtual_disk_format: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualDiskRawDiskVer2BackingInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskRawDiskVer2BackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: String,
@@ -30,83 +30,95 @@ impl VirtualDiskRawDiskVer2BackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("useAutoDetect", &self.use_auto_detect);
-        o.field("descriptorFileName", &self.descriptor_file_name);
-        o.opt("uuid", &self.uuid);
-        o.opt("changeId", &self.change_id);
-        o.opt("sharing", &self.sharing);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskRawDiskVer2BackingInfo",
+    type_name: Some("VirtualDiskRawDiskVer2BackingInfo"),
+    wire: &[
+        "deviceName",
+        "useAutoDetect",
+        "descriptorFileName",
+        "uuid",
+        "changeId",
+        "sharing",
+    ],
+    names: &[
+        "device_name",
+        "use_auto_detect",
+        "descriptor_file_name",
+        "uuid",
+        "change_id",
+        "sharing",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[4u16, 2u16, 0u16, 5u16, 1u16, 3u16],
+};
+impl crate::object::Object for VirtualDiskRawDiskVer2BackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.use_auto_detect,
+            2usize => &self.descriptor_file_name,
+            3usize => &self.uuid,
+            4usize => &self.change_id,
+            5usize => &self.sharing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.use_auto_detect,
+            2usize => &mut self.descriptor_file_name,
+            3usize => &mut self.uuid,
+            4usize => &mut self.change_id,
+            5usize => &mut self.sharing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskRawDiskVer2BackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskRawDiskVer2BackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskRawDiskVer2BackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskRawDiskVer2BackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskRawDiskVer2BackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskRawDiskVer2BackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskRawDiskVer2BackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDiskRawDiskVer2BackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "useAutoDetect" => crate::de::set(&mut f.1, &mut map, "useAutoDetect"),
-                "descriptorFileName" => {
-                    crate::de::req(&mut f.2, &mut map, "descriptorFileName")
-                }
-                "uuid" => crate::de::set(&mut f.3, &mut map, "uuid"),
-                "changeId" => crate::de::set(&mut f.4, &mut map, "changeId"),
-                "sharing" => crate::de::set(&mut f.5, &mut map, "sharing"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["deviceName", "descriptorFileName"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_name: f_0,
-            use_auto_detect: f_1,
-            descriptor_file_name: f_2,
-            uuid: f_3,
-            change_id: f_4,
-            sharing: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualDiskRawDiskVer2BackingInfo` or any of its subtypes: what a member declared as `VirtualDiskRawDiskVer2BackingInfo` holds.
@@ -127,10 +139,7 @@ pub enum VirtualDiskRawDiskVer2BackingInfoKind {
 impl VirtualDiskRawDiskVer2BackingInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualDiskRawDiskVer2BackingInfo(v) => v.type_name(),
-            Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -156,49 +165,60 @@ for VirtualDiskRawDiskVer2BackingInfoKind {
         Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualDiskRawDiskVer2BackingInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualDiskRawDiskVer2BackingInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualDiskRawDiskVer2BackingInfo,
+            id,
+        ) {
+            crate::registry::id::VirtualDiskPartitionedRawDiskVer2BackingInfo => {
+                Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualDiskRawDiskVer2BackingInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualDiskRawDiskVer2BackingInfo(v) => v.serialize(s),
-            Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(v) => v.serialize(s),
+            Self::VirtualDiskRawDiskVer2BackingInfo(v) => &**v,
+            Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualDiskRawDiskVer2BackingInfo(v) => &mut **v,
+            Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualDiskRawDiskVer2BackingInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualDiskRawDiskVer2BackingInfoKind {
-    const BASE: u16 = crate::registry::id::VirtualDiskRawDiskVer2BackingInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualDiskPartitionedRawDiskVer2BackingInfo => {
-                    Self::VirtualDiskPartitionedRawDiskVer2BackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualDiskRawDiskVer2BackingInfo(
-                        Box::new(
-                            <crate::types::VirtualDiskRawDiskVer2BackingInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualDiskRawDiskVer2BackingInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualDiskRawDiskVer2BackingInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualDiskRawDiskVer2BackingInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskRuleSpec*.
 ///
 /// Extends `ClusterRuleInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskRuleSpec {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -36,87 +36,110 @@ impl VirtualDiskRuleSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("key", &self.key);
-        o.opt("status", &self.status);
-        o.opt("enabled", &self.enabled);
-        o.opt("name", &self.name);
-        o.opt("mandatory", &self.mandatory);
-        o.opt("userCreated", &self.user_created);
-        o.opt("inCompliance", &self.in_compliance);
-        o.opt("ruleUuid", &self.rule_uuid);
-        o.field("diskRuleType", &self.disk_rule_type);
-        o.opt("diskId", &self.disk_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskRuleSpec",
+    type_name: Some("VirtualDiskRuleSpec"),
+    wire: &[
+        "key",
+        "status",
+        "enabled",
+        "name",
+        "mandatory",
+        "userCreated",
+        "inCompliance",
+        "ruleUuid",
+        "diskRuleType",
+        "diskId",
+    ],
+    names: &[
+        "key",
+        "status",
+        "enabled",
+        "name",
+        "mandatory",
+        "user_created",
+        "in_compliance",
+        "rule_uuid",
+        "disk_rule_type",
+        "disk_id",
+    ],
+    required: &[8u16],
+    by_name: &[9u16, 8u16, 2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16],
+};
+impl crate::object::Object for VirtualDiskRuleSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.status,
+            2usize => &self.enabled,
+            3usize => &self.name,
+            4usize => &self.mandatory,
+            5usize => &self.user_created,
+            6usize => &self.in_compliance,
+            7usize => &self.rule_uuid,
+            8usize => &self.disk_rule_type,
+            9usize => &self.disk_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.status,
+            2usize => &mut self.enabled,
+            3usize => &mut self.name,
+            4usize => &mut self.mandatory,
+            5usize => &mut self.user_created,
+            6usize => &mut self.in_compliance,
+            7usize => &mut self.rule_uuid,
+            8usize => &mut self.disk_rule_type,
+            9usize => &mut self.disk_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskRuleSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskRuleSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskRuleSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskRuleSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskRuleSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualDiskRuleSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskRuleSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskRuleSpec {
-    const TYPE_NAME: &'static str = "VirtualDiskRuleSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<i32>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::set(&mut f.0, &mut map, "key"),
-                "status" => crate::de::set(&mut f.1, &mut map, "status"),
-                "enabled" => crate::de::set(&mut f.2, &mut map, "enabled"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                "mandatory" => crate::de::set(&mut f.4, &mut map, "mandatory"),
-                "userCreated" => crate::de::set(&mut f.5, &mut map, "userCreated"),
-                "inCompliance" => crate::de::set(&mut f.6, &mut map, "inCompliance"),
-                "ruleUuid" => crate::de::set(&mut f.7, &mut map, "ruleUuid"),
-                "diskRuleType" => crate::de::req(&mut f.8, &mut map, "diskRuleType"),
-                "diskId" => crate::de::set_list(&mut f.9, &mut map, "diskId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, _, _, _, _, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.8.is_some()], &["diskRuleType"]));
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, Some(f_8), f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            status: f_1,
-            enabled: f_2,
-            name: f_3,
-            mandatory: f_4,
-            user_created: f_5,
-            in_compliance: f_6,
-            rule_uuid: f_7,
-            disk_rule_type: f_8,
-            disk_id: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

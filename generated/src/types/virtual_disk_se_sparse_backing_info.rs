@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskSeSparseBackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskSeSparseBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: String,
@@ -44,138 +44,124 @@ impl VirtualDiskSeSparseBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("fileName", &self.file_name);
-        o.opt("datastore", &self.datastore);
-        o.opt("backingObjectId", &self.backing_object_id);
-        o.field("diskMode", &self.disk_mode);
-        o.opt("writeThrough", &self.write_through);
-        o.opt("uuid", &self.uuid);
-        o.opt("contentId", &self.content_id);
-        o.opt("changeId", &self.change_id);
-        o.opt("parent", &self.parent);
-        o.opt("deltaDiskFormat", &self.delta_disk_format);
-        o.opt("digestEnabled", &self.digest_enabled);
-        o.opt("grainSize", &self.grain_size);
-        o.opt("keyId", &self.key_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskSeSparseBackingInfo",
+    type_name: Some("VirtualDiskSeSparseBackingInfo"),
+    wire: &[
+        "fileName",
+        "datastore",
+        "backingObjectId",
+        "diskMode",
+        "writeThrough",
+        "uuid",
+        "contentId",
+        "changeId",
+        "parent",
+        "deltaDiskFormat",
+        "digestEnabled",
+        "grainSize",
+        "keyId",
+    ],
+    names: &[
+        "file_name",
+        "datastore",
+        "backing_object_id",
+        "disk_mode",
+        "write_through",
+        "uuid",
+        "content_id",
+        "change_id",
+        "parent",
+        "delta_disk_format",
+        "digest_enabled",
+        "grain_size",
+        "key_id",
+    ],
+    required: &[0u16, 3u16],
+    by_name: &[
+        2u16, 7u16, 6u16, 1u16, 9u16, 10u16, 3u16, 0u16, 11u16, 12u16, 8u16, 5u16, 4u16,
+    ],
+};
+impl crate::object::Object for VirtualDiskSeSparseBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.file_name,
+            1usize => &self.datastore,
+            2usize => &self.backing_object_id,
+            3usize => &self.disk_mode,
+            4usize => &self.write_through,
+            5usize => &self.uuid,
+            6usize => &self.content_id,
+            7usize => &self.change_id,
+            8usize => &self.parent,
+            9usize => &self.delta_disk_format,
+            10usize => &self.digest_enabled,
+            11usize => &self.grain_size,
+            12usize => &self.key_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.file_name,
+            1usize => &mut self.datastore,
+            2usize => &mut self.backing_object_id,
+            3usize => &mut self.disk_mode,
+            4usize => &mut self.write_through,
+            5usize => &mut self.uuid,
+            6usize => &mut self.content_id,
+            7usize => &mut self.change_id,
+            8usize => &mut self.parent,
+            9usize => &mut self.delta_disk_format,
+            10usize => &mut self.digest_enabled,
+            11usize => &mut self.grain_size,
+            12usize => &mut self.key_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskSeSparseBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskSeSparseBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskSeSparseBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskSeSparseBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskSeSparseBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskSeSparseBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskSeSparseBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskSeSparseBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDiskSeSparseBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VirtualDiskSeSparseBackingInfo>>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<Box<crate::types::CryptoKeyId>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "fileName" => crate::de::req(&mut f.0, &mut map, "fileName"),
-                "datastore" => crate::de::set(&mut f.1, &mut map, "datastore"),
-                "backingObjectId" => {
-                    crate::de::set(&mut f.2, &mut map, "backingObjectId")
-                }
-                "diskMode" => crate::de::req(&mut f.3, &mut map, "diskMode"),
-                "writeThrough" => crate::de::set(&mut f.4, &mut map, "writeThrough"),
-                "uuid" => crate::de::set(&mut f.5, &mut map, "uuid"),
-                "contentId" => crate::de::set(&mut f.6, &mut map, "contentId"),
-                "changeId" => crate::de::set(&mut f.7, &mut map, "changeId"),
-                "parent" => crate::de::set(&mut f.8, &mut map, "parent"),
-                "deltaDiskFormat" => {
-                    crate::de::set(&mut f.9, &mut map, "deltaDiskFormat")
-                }
-                "digestEnabled" => crate::de::set(&mut f.10, &mut map, "digestEnabled"),
-                "grainSize" => crate::de::set(&mut f.11, &mut map, "grainSize"),
-                "keyId" => crate::de::set(&mut f.12, &mut map, "keyId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _, _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["fileName", "diskMode"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            file_name: f_0,
-            datastore: f_1,
-            backing_object_id: f_2,
-            disk_mode: f_3,
-            write_through: f_4,
-            uuid: f_5,
-            content_id: f_6,
-            change_id: f_7,
-            parent: f_8,
-            delta_disk_format: f_9,
-            digest_enabled: f_10,
-            grain_size: f_11,
-            key_id: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

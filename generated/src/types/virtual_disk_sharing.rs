@@ -22,8 +22,9 @@ impl VirtualDiskSharing {
         }
     }
 }
-impl crate::de::StringEnum for VirtualDiskSharing {
-    fn from_wire(v: &str) -> Self {
+impl VirtualDiskSharing {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "sharingNone" => Self::SharingNone,
             "sharingMultiWriter" => Self::SharingMultiWriter,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for VirtualDiskSharing {
 }
 impl From<&str> for VirtualDiskSharing {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualDiskSharing {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualDiskSharing {
@@ -47,13 +48,33 @@ impl std::fmt::Display for VirtualDiskSharing {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualDiskSharing {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualDiskSharing {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualDiskSharing {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskSharing {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskSharing {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

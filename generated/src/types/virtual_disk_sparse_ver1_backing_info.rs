@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskSparseVer1BackingInfo*.
 ///
 /// Extends `VirtualDeviceFileBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskSparseVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: String,
@@ -36,94 +36,106 @@ impl VirtualDiskSparseVer1BackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("fileName", &self.file_name);
-        o.opt("datastore", &self.datastore);
-        o.opt("backingObjectId", &self.backing_object_id);
-        o.field("diskMode", &self.disk_mode);
-        o.opt("split", &self.split);
-        o.opt("writeThrough", &self.write_through);
-        o.opt("spaceUsedInKB", &self.space_used_in_kb);
-        o.opt("contentId", &self.content_id);
-        o.opt("parent", &self.parent);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskSparseVer1BackingInfo",
+    type_name: Some("VirtualDiskSparseVer1BackingInfo"),
+    wire: &[
+        "fileName",
+        "datastore",
+        "backingObjectId",
+        "diskMode",
+        "split",
+        "writeThrough",
+        "spaceUsedInKB",
+        "contentId",
+        "parent",
+    ],
+    names: &[
+        "file_name",
+        "datastore",
+        "backing_object_id",
+        "disk_mode",
+        "split",
+        "write_through",
+        "space_used_in_kb",
+        "content_id",
+        "parent",
+    ],
+    required: &[0u16, 3u16],
+    by_name: &[2u16, 7u16, 1u16, 3u16, 0u16, 8u16, 6u16, 4u16, 5u16],
+};
+impl crate::object::Object for VirtualDiskSparseVer1BackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.file_name,
+            1usize => &self.datastore,
+            2usize => &self.backing_object_id,
+            3usize => &self.disk_mode,
+            4usize => &self.split,
+            5usize => &self.write_through,
+            6usize => &self.space_used_in_kb,
+            7usize => &self.content_id,
+            8usize => &self.parent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.file_name,
+            1usize => &mut self.datastore,
+            2usize => &mut self.backing_object_id,
+            3usize => &mut self.disk_mode,
+            4usize => &mut self.split,
+            5usize => &mut self.write_through,
+            6usize => &mut self.space_used_in_kb,
+            7usize => &mut self.content_id,
+            8usize => &mut self.parent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskSparseVer1BackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskSparseVer1BackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskSparseVer1BackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskSparseVer1BackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskSparseVer1BackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskSparseVer1BackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskSparseVer1BackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskSparseVer1BackingInfo {
-    const TYPE_NAME: &'static str = "VirtualDiskSparseVer1BackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<i64>,
-            Option<String>,
-            Option<Box<crate::types::VirtualDiskSparseVer1BackingInfo>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "fileName" => crate::de::req(&mut f.0, &mut map, "fileName"),
-                "datastore" => crate::de::set(&mut f.1, &mut map, "datastore"),
-                "backingObjectId" => {
-                    crate::de::set(&mut f.2, &mut map, "backingObjectId")
-                }
-                "diskMode" => crate::de::req(&mut f.3, &mut map, "diskMode"),
-                "split" => crate::de::set(&mut f.4, &mut map, "split"),
-                "writeThrough" => crate::de::set(&mut f.5, &mut map, "writeThrough"),
-                "spaceUsedInKB" => crate::de::set(&mut f.6, &mut map, "spaceUsedInKB"),
-                "contentId" => crate::de::set(&mut f.7, &mut map, "contentId"),
-                "parent" => crate::de::set(&mut f.8, &mut map, "parent"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["fileName", "diskMode"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            file_name: f_0,
-            datastore: f_1,
-            backing_object_id: f_2,
-            disk_mode: f_3,
-            split: f_4,
-            write_through: f_5,
-            space_used_in_kb: f_6,
-            content_id: f_7,
-            parent: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

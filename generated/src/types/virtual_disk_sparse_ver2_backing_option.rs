@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskSparseVer2BackingOption*.
 ///
 /// Extends `VirtualDeviceFileBackingOption`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskSparseVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: String,
@@ -36,122 +36,106 @@ impl VirtualDiskSparseVer2BackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("fileNameExtensions", &self.file_name_extensions);
-        o.field("diskMode", &self.disk_mode);
-        o.field("split", &self.split);
-        o.field("writeThrough", &self.write_through);
-        o.field("growable", &self.growable);
-        o.field("hotGrowable", &self.hot_growable);
-        o.field("uuid", &self.uuid);
-        o.opt("virtualDiskFormat", &self.virtual_disk_format);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskSparseVer2BackingOption",
+    type_name: Some("VirtualDiskSparseVer2BackingOption"),
+    wire: &[
+        "type",
+        "fileNameExtensions",
+        "diskMode",
+        "split",
+        "writeThrough",
+        "growable",
+        "hotGrowable",
+        "uuid",
+        "virtualDiskFormat",
+    ],
+    names: &[
+        "type",
+        "file_name_extensions",
+        "disk_mode",
+        "split",
+        "write_through",
+        "growable",
+        "hot_growable",
+        "uuid",
+        "virtual_disk_format",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[2u16, 1u16, 5u16, 6u16, 3u16, 0u16, 7u16, 8u16, 4u16],
+};
+impl crate::object::Object for VirtualDiskSparseVer2BackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.file_name_extensions,
+            2usize => &self.disk_mode,
+            3usize => &self.split,
+            4usize => &self.write_through,
+            5usize => &self.growable,
+            6usize => &self.hot_growable,
+            7usize => &self.uuid,
+            8usize => &self.virtual_disk_format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.file_name_extensions,
+            2usize => &mut self.disk_mode,
+            3usize => &mut self.split,
+            4usize => &mut self.write_through,
+            5usize => &mut self.growable,
+            6usize => &mut self.hot_growable,
+            7usize => &mut self.uuid,
+            8usize => &mut self.virtual_disk_format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskSparseVer2BackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskSparseVer2BackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskSparseVer2BackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskSparseVer2BackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskSparseVer2BackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskSparseVer2BackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskSparseVer2BackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskSparseVer2BackingOption {
-    const TYPE_NAME: &'static str = "VirtualDiskSparseVer2BackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::ChoiceOption>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "fileNameExtensions" => {
-                    crate::de::set(&mut f.1, &mut map, "fileNameExtensions")
-                }
-                "diskMode" => crate::de::req(&mut f.2, &mut map, "diskMode"),
-                "split" => crate::de::req(&mut f.3, &mut map, "split"),
-                "writeThrough" => crate::de::req(&mut f.4, &mut map, "writeThrough"),
-                "growable" => crate::de::req(&mut f.5, &mut map, "growable"),
-                "hotGrowable" => crate::de::req(&mut f.6, &mut map, "hotGrowable"),
-                "uuid" => crate::de::req(&mut f.7, &mut map, "uuid"),
-                "virtualDiskFormat" => {
-                    crate::de::set(&mut f.8, &mut map, "virtualDiskFormat")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "type",
-                        "diskMode",
-                        "split",
-                        "writeThrough",
-                        "growable",
-                        "hotGrowable",
-                        "uuid",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            f_8,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            file_name_extensions: f_1,
-            disk_mode: f_2,
-            split: f_3,
-            write_through: f_4,
-            growable: f_5,
-            hot_growable: f_6,
-            uuid: f_7,
-            virtual_disk_format: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualDiskVFlashCacheConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualDiskVFlashCacheConfigInfo {
     /// Deprecated.
     ///
@@ -41,70 +41,90 @@ impl VirtualDiskVFlashCacheConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vFlashModule", &self.v_flash_module);
-        o.opt("reservationInMB", &self.reservation_in_mb);
-        o.opt("cacheConsistencyType", &self.cache_consistency_type);
-        o.opt("cacheMode", &self.cache_mode);
-        o.opt("blockSizeInKB", &self.block_size_in_kb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualDiskVFlashCacheConfigInfo",
+    type_name: Some("VirtualDiskVFlashCacheConfigInfo"),
+    wire: &[
+        "vFlashModule",
+        "reservationInMB",
+        "cacheConsistencyType",
+        "cacheMode",
+        "blockSizeInKB",
+    ],
+    names: &[
+        "v_flash_module",
+        "reservation_in_mb",
+        "cache_consistency_type",
+        "cache_mode",
+        "block_size_in_kb",
+    ],
+    required: &[],
+    by_name: &[4u16, 2u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for VirtualDiskVFlashCacheConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.v_flash_module,
+            1usize => &self.reservation_in_mb,
+            2usize => &self.cache_consistency_type,
+            3usize => &self.cache_mode,
+            4usize => &self.block_size_in_kb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.v_flash_module,
+            1usize => &mut self.reservation_in_mb,
+            2usize => &mut self.cache_consistency_type,
+            3usize => &mut self.cache_mode,
+            4usize => &mut self.block_size_in_kb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualDiskVFlashCacheConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualDiskVFlashCacheConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualDiskVFlashCacheConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualDiskVFlashCacheConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualDiskVFlashCacheConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualDiskVFlashCacheConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualDiskVFlashCacheConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualDiskVFlashCacheConfigInfo {
-    const TYPE_NAME: &'static str = "VirtualDiskVFlashCacheConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vFlashModule" => crate::de::set(&mut f.0, &mut map, "vFlashModule"),
-                "reservationInMB" => {
-                    crate::de::set(&mut f.1, &mut map, "reservationInMB")
-                }
-                "cacheConsistencyType" => {
-                    crate::de::set(&mut f.2, &mut map, "cacheConsistencyType")
-                }
-                "cacheMode" => crate::de::set(&mut f.3, &mut map, "cacheMode"),
-                "blockSizeInKB" => crate::de::set(&mut f.4, &mut map, "blockSizeInKB"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            v_flash_module: f_0,
-            reservation_in_mb: f_1,
-            cache_consistency_type: f_2,
-            cache_mode: f_3,
-            block_size_in_kb: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualEthernetCardNetworkBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualEthernetCardNetworkBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: String,
@@ -29,69 +29,76 @@ impl VirtualEthernetCardNetworkBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("useAutoDetect", &self.use_auto_detect);
-        o.opt("network", &self.network);
-        o.opt("inPassthroughMode", &self.in_passthrough_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualEthernetCardNetworkBackingInfo",
+    type_name: Some("VirtualEthernetCardNetworkBackingInfo"),
+    wire: &["deviceName", "useAutoDetect", "network", "inPassthroughMode"],
+    names: &["device_name", "use_auto_detect", "network", "in_passthrough_mode"],
+    required: &[0u16],
+    by_name: &[0u16, 3u16, 2u16, 1u16],
+};
+impl crate::object::Object for VirtualEthernetCardNetworkBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.use_auto_detect,
+            2usize => &self.network,
+            3usize => &self.in_passthrough_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.use_auto_detect,
+            2usize => &mut self.network,
+            3usize => &mut self.in_passthrough_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualEthernetCardNetworkBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualEthernetCardNetworkBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualEthernetCardNetworkBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualEthernetCardNetworkBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualEthernetCardNetworkBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualEthernetCardNetworkBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualEthernetCardNetworkBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualEthernetCardNetworkBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualEthernetCardNetworkBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "useAutoDetect" => crate::de::set(&mut f.1, &mut map, "useAutoDetect"),
-                "network" => crate::de::set(&mut f.2, &mut map, "network"),
-                "inPassthroughMode" => {
-                    crate::de::set(&mut f.3, &mut map, "inPassthroughMode")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["deviceName"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_name: f_0,
-            use_auto_detect: f_1,
-            network: f_2,
-            in_passthrough_mode: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualEthernetCardResourceAllocation*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualEthernetCardResourceAllocation {
     /// Property *VirtualEthernetCardResourceAllocation.reservation*.
     pub reservation: Option<i64>,
@@ -22,63 +22,79 @@ impl VirtualEthernetCardResourceAllocation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("reservation", &self.reservation);
-        o.field("share", &self.share);
-        o.opt("limit", &self.limit);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualEthernetCardResourceAllocation",
+    type_name: Some("VirtualEthernetCardResourceAllocation"),
+    wire: &["reservation", "share", "limit"],
+    names: &["reservation", "share", "limit"],
+    required: &[1u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for VirtualEthernetCardResourceAllocation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.reservation,
+            1usize => &self.share,
+            2usize => &self.limit,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.reservation,
+            1usize => &mut self.share,
+            2usize => &mut self.limit,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualEthernetCardResourceAllocation {
+    fn blank() -> Self {
+        Self {
+            reservation: crate::object::Blank::blank(),
+            share: crate::object::Blank::blank(),
+            limit: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualEthernetCardResourceAllocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualEthernetCardResourceAllocation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualEthernetCardResourceAllocation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualEthernetCardResourceAllocation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualEthernetCardResourceAllocation"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualEthernetCardResourceAllocation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualEthernetCardResourceAllocation {
-    const TYPE_NAME: &'static str = "VirtualEthernetCardResourceAllocation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<Box<crate::types::SharesInfo>>, Option<i64>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "reservation" => crate::de::set(&mut f.0, &mut map, "reservation"),
-                "share" => crate::de::req(&mut f.1, &mut map, "share"),
-                "limit" => crate::de::set(&mut f.2, &mut map, "limit"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["share"]));
-        }
-        let (f_0, Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            reservation: f_0,
-            share: f_1,
-            limit: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualHardware*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualHardware {
     /// Property *VirtualHardware.numCPU*.
     pub num_cpu: i32,
@@ -40,100 +40,106 @@ impl VirtualHardware {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("numCPU", &self.num_cpu);
-        o.opt("numCoresPerSocket", &self.num_cores_per_socket);
-        o.opt("autoCoresPerSocket", &self.auto_cores_per_socket);
-        o.field("memoryMB", &self.memory_mb);
-        o.opt("virtualICH7MPresent", &self.virtual_ich7m_present);
-        o.opt("virtualSMCPresent", &self.virtual_smc_present);
-        o.opt("device", &self.device);
-        o.opt("motherboardLayout", &self.motherboard_layout);
-        o.opt("simultaneousThreads", &self.simultaneous_threads);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualHardware",
+    type_name: Some("VirtualHardware"),
+    wire: &[
+        "numCPU",
+        "numCoresPerSocket",
+        "autoCoresPerSocket",
+        "memoryMB",
+        "virtualICH7MPresent",
+        "virtualSMCPresent",
+        "device",
+        "motherboardLayout",
+        "simultaneousThreads",
+    ],
+    names: &[
+        "num_cpu",
+        "num_cores_per_socket",
+        "auto_cores_per_socket",
+        "memory_mb",
+        "virtual_ich7m_present",
+        "virtual_smc_present",
+        "device",
+        "motherboard_layout",
+        "simultaneous_threads",
+    ],
+    required: &[0u16, 3u16],
+    by_name: &[2u16, 6u16, 3u16, 7u16, 0u16, 1u16, 8u16, 4u16, 5u16],
+};
+impl crate::object::Object for VirtualHardware {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.num_cpu,
+            1usize => &self.num_cores_per_socket,
+            2usize => &self.auto_cores_per_socket,
+            3usize => &self.memory_mb,
+            4usize => &self.virtual_ich7m_present,
+            5usize => &self.virtual_smc_present,
+            6usize => &self.device,
+            7usize => &self.motherboard_layout,
+            8usize => &self.simultaneous_threads,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.num_cpu,
+            1usize => &mut self.num_cores_per_socket,
+            2usize => &mut self.auto_cores_per_socket,
+            3usize => &mut self.memory_mb,
+            4usize => &mut self.virtual_ich7m_present,
+            5usize => &mut self.virtual_smc_present,
+            6usize => &mut self.device,
+            7usize => &mut self.motherboard_layout,
+            8usize => &mut self.simultaneous_threads,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualHardware {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualHardware {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualHardware {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualHardware {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualHardware {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualHardware"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualHardware {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualHardware {
-    const TYPE_NAME: &'static str = "VirtualHardware";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::VirtualDeviceKind>>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "numCPU" => crate::de::req(&mut f.0, &mut map, "numCPU"),
-                "numCoresPerSocket" => {
-                    crate::de::set(&mut f.1, &mut map, "numCoresPerSocket")
-                }
-                "autoCoresPerSocket" => {
-                    crate::de::set(&mut f.2, &mut map, "autoCoresPerSocket")
-                }
-                "memoryMB" => crate::de::req(&mut f.3, &mut map, "memoryMB"),
-                "virtualICH7MPresent" => {
-                    crate::de::set(&mut f.4, &mut map, "virtualICH7MPresent")
-                }
-                "virtualSMCPresent" => {
-                    crate::de::set(&mut f.5, &mut map, "virtualSMCPresent")
-                }
-                "device" => crate::de::set_list(&mut f.6, &mut map, "device"),
-                "motherboardLayout" => {
-                    crate::de::set(&mut f.7, &mut map, "motherboardLayout")
-                }
-                "simultaneousThreads" => {
-                    crate::de::set(&mut f.8, &mut map, "simultaneousThreads")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["numCPU", "memoryMB"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            num_cpu: f_0,
-            num_cores_per_socket: f_1,
-            auto_cores_per_socket: f_2,
-            memory_mb: f_3,
-            virtual_ich7m_present: f_4,
-            virtual_smc_present: f_5,
-            device: f_6,
-            motherboard_layout: f_7,
-            simultaneous_threads: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VmConfigFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualHardwareCompatibilityIssueKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualHardwareCompatibilityIssue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,55 +22,73 @@ impl VirtualHardwareCompatibilityIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualHardwareCompatibilityIssue",
+    type_name: Some("VirtualHardwareCompatibilityIssue"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VirtualHardwareCompatibilityIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualHardwareCompatibilityIssue {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualHardwareCompatibilityIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualHardwareCompatibilityIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualHardwareCompatibilityIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualHardwareCompatibilityIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualHardwareCompatibilityIssue"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualHardwareCompatibilityIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualHardwareCompatibilityIssue {
-    const TYPE_NAME: &'static str = "VirtualHardwareCompatibilityIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualHardwareCompatibilityIssue` or any of its subtypes: what a member declared as `VirtualHardwareCompatibilityIssue` holds.
@@ -121,23 +139,7 @@ pub enum VirtualHardwareCompatibilityIssueKind {
 impl VirtualHardwareCompatibilityIssueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualHardwareCompatibilityIssue(v) => v.type_name(),
-            Self::CpuIncompatible(v) => v.type_name(),
-            Self::DeviceNotSupported(v) => v.type_name(),
-            Self::DiskNotSupported(v) => v.type_name(),
-            Self::DrsVmotionIncompatibleFault(v) => v.type_name(),
-            Self::FeatureRequirementsNotMet(v) => v.type_name(),
-            Self::MemorySizeNotRecommended(v) => v.type_name(),
-            Self::MemorySizeNotSupported(v) => v.type_name(),
-            Self::MemorySizeNotSupportedByDatastore(v) => v.type_name(),
-            Self::NotEnoughCpus(v) => v.type_name(),
-            Self::NumVirtualCoresPerSocketNotSupported(v) => v.type_name(),
-            Self::NumVirtualCpusNotSupported(v) => v.type_name(),
-            Self::StorageVmotionIncompatible(v) => v.type_name(),
-            Self::VirtualHardwareVersionNotSupported(v) => v.type_name(),
-            Self::WakeOnLanNotSupported(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -251,188 +253,139 @@ for VirtualHardwareCompatibilityIssueKind {
         Self::WakeOnLanNotSupported(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualHardwareCompatibilityIssueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualHardwareCompatibilityIssueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualHardwareCompatibilityIssue,
+            id,
+        ) {
+            crate::registry::id::CpuIncompatible => {
+                Self::CpuIncompatible(
+                    <crate::types::CpuIncompatibleKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DeviceNotSupported => {
+                Self::DeviceNotSupported(
+                    <crate::types::DeviceNotSupportedKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DiskNotSupported => {
+                Self::DiskNotSupported(
+                    <crate::types::DiskNotSupportedKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DrsVmotionIncompatibleFault => {
+                Self::DrsVmotionIncompatibleFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::FeatureRequirementsNotMet => {
+                Self::FeatureRequirementsNotMet(crate::object::Blank::blank())
+            }
+            crate::registry::id::MemorySizeNotRecommended => {
+                Self::MemorySizeNotRecommended(crate::object::Blank::blank())
+            }
+            crate::registry::id::MemorySizeNotSupported => {
+                Self::MemorySizeNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::MemorySizeNotSupportedByDatastore => {
+                Self::MemorySizeNotSupportedByDatastore(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotEnoughCpus => {
+                Self::NotEnoughCpus(
+                    <crate::types::NotEnoughCpusKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::NumVirtualCoresPerSocketNotSupported => {
+                Self::NumVirtualCoresPerSocketNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::NumVirtualCpusNotSupported => {
+                Self::NumVirtualCpusNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::StorageVmotionIncompatible => {
+                Self::StorageVmotionIncompatible(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualHardwareVersionNotSupported => {
+                Self::VirtualHardwareVersionNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::WakeOnLanNotSupported => {
+                Self::WakeOnLanNotSupported(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualHardwareCompatibilityIssue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualHardwareCompatibilityIssue(v) => v.serialize(s),
-            Self::CpuIncompatible(v) => v.serialize(s),
-            Self::DeviceNotSupported(v) => v.serialize(s),
-            Self::DiskNotSupported(v) => v.serialize(s),
-            Self::DrsVmotionIncompatibleFault(v) => v.serialize(s),
-            Self::FeatureRequirementsNotMet(v) => v.serialize(s),
-            Self::MemorySizeNotRecommended(v) => v.serialize(s),
-            Self::MemorySizeNotSupported(v) => v.serialize(s),
-            Self::MemorySizeNotSupportedByDatastore(v) => v.serialize(s),
-            Self::NotEnoughCpus(v) => v.serialize(s),
-            Self::NumVirtualCoresPerSocketNotSupported(v) => v.serialize(s),
-            Self::NumVirtualCpusNotSupported(v) => v.serialize(s),
-            Self::StorageVmotionIncompatible(v) => v.serialize(s),
-            Self::VirtualHardwareVersionNotSupported(v) => v.serialize(s),
-            Self::WakeOnLanNotSupported(v) => v.serialize(s),
+            Self::VirtualHardwareCompatibilityIssue(v) => &**v,
+            Self::CpuIncompatible(v) => crate::object::Family::object(v),
+            Self::DeviceNotSupported(v) => crate::object::Family::object(v),
+            Self::DiskNotSupported(v) => crate::object::Family::object(v),
+            Self::DrsVmotionIncompatibleFault(v) => &**v,
+            Self::FeatureRequirementsNotMet(v) => &**v,
+            Self::MemorySizeNotRecommended(v) => &**v,
+            Self::MemorySizeNotSupported(v) => &**v,
+            Self::MemorySizeNotSupportedByDatastore(v) => &**v,
+            Self::NotEnoughCpus(v) => crate::object::Family::object(v),
+            Self::NumVirtualCoresPerSocketNotSupported(v) => &**v,
+            Self::NumVirtualCpusNotSupported(v) => &**v,
+            Self::StorageVmotionIncompatible(v) => &**v,
+            Self::VirtualHardwareVersionNotSupported(v) => &**v,
+            Self::WakeOnLanNotSupported(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualHardwareCompatibilityIssue(v) => &mut **v,
+            Self::CpuIncompatible(v) => crate::object::Family::object_mut(v),
+            Self::DeviceNotSupported(v) => crate::object::Family::object_mut(v),
+            Self::DiskNotSupported(v) => crate::object::Family::object_mut(v),
+            Self::DrsVmotionIncompatibleFault(v) => &mut **v,
+            Self::FeatureRequirementsNotMet(v) => &mut **v,
+            Self::MemorySizeNotRecommended(v) => &mut **v,
+            Self::MemorySizeNotSupported(v) => &mut **v,
+            Self::MemorySizeNotSupportedByDatastore(v) => &mut **v,
+            Self::NotEnoughCpus(v) => crate::object::Family::object_mut(v),
+            Self::NumVirtualCoresPerSocketNotSupported(v) => &mut **v,
+            Self::NumVirtualCpusNotSupported(v) => &mut **v,
+            Self::StorageVmotionIncompatible(v) => &mut **v,
+            Self::VirtualHardwareVersionNotSupported(v) => &mut **v,
+            Self::WakeOnLanNotSupported(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualHardwareCompatibilityIssueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualHardwareCompatibilityIssueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualHardwareCompatibilityIssueKind {
-    const BASE: u16 = crate::registry::id::VirtualHardwareCompatibilityIssue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CpuIncompatible => {
-                    Self::CpuIncompatible(
-                        <crate::types::CpuIncompatibleKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DeviceNotSupported => {
-                    Self::DeviceNotSupported(
-                        <crate::types::DeviceNotSupportedKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DiskNotSupported => {
-                    Self::DiskNotSupported(
-                        <crate::types::DiskNotSupportedKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DrsVmotionIncompatibleFault => {
-                    Self::DrsVmotionIncompatibleFault(
-                        Box::new(
-                            <crate::types::DrsVmotionIncompatibleFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FeatureRequirementsNotMet => {
-                    Self::FeatureRequirementsNotMet(
-                        Box::new(
-                            <crate::types::FeatureRequirementsNotMet as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MemorySizeNotRecommended => {
-                    Self::MemorySizeNotRecommended(
-                        Box::new(
-                            <crate::types::MemorySizeNotRecommended as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MemorySizeNotSupported => {
-                    Self::MemorySizeNotSupported(
-                        Box::new(
-                            <crate::types::MemorySizeNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MemorySizeNotSupportedByDatastore => {
-                    Self::MemorySizeNotSupportedByDatastore(
-                        Box::new(
-                            <crate::types::MemorySizeNotSupportedByDatastore as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotEnoughCpus => {
-                    Self::NotEnoughCpus(
-                        <crate::types::NotEnoughCpusKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::NumVirtualCoresPerSocketNotSupported => {
-                    Self::NumVirtualCoresPerSocketNotSupported(
-                        Box::new(
-                            <crate::types::NumVirtualCoresPerSocketNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NumVirtualCpusNotSupported => {
-                    Self::NumVirtualCpusNotSupported(
-                        Box::new(
-                            <crate::types::NumVirtualCpusNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::StorageVmotionIncompatible => {
-                    Self::StorageVmotionIncompatible(
-                        Box::new(
-                            <crate::types::StorageVmotionIncompatible as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualHardwareVersionNotSupported => {
-                    Self::VirtualHardwareVersionNotSupported(
-                        Box::new(
-                            <crate::types::VirtualHardwareVersionNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::WakeOnLanNotSupported => {
-                    Self::WakeOnLanNotSupported(
-                        Box::new(
-                            <crate::types::WakeOnLanNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualHardwareCompatibilityIssue(
-                        Box::new(
-                            <crate::types::VirtualHardwareCompatibilityIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualHardwareCompatibilityIssueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualHardwareCompatibilityIssueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualHardwareCompatibilityIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualHardwareCompatibilityIssueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

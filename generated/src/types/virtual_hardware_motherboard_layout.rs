@@ -24,8 +24,9 @@ impl VirtualHardwareMotherboardLayout {
         }
     }
 }
-impl crate::de::StringEnum for VirtualHardwareMotherboardLayout {
-    fn from_wire(v: &str) -> Self {
+impl VirtualHardwareMotherboardLayout {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "i440bxHostBridge" => Self::I440bxHostBridge,
             "acpiHostBridges" => Self::AcpiHostBridges,
@@ -35,13 +36,13 @@ impl crate::de::StringEnum for VirtualHardwareMotherboardLayout {
 }
 impl From<&str> for VirtualHardwareMotherboardLayout {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualHardwareMotherboardLayout {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualHardwareMotherboardLayout {
@@ -49,13 +50,33 @@ impl std::fmt::Display for VirtualHardwareMotherboardLayout {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualHardwareMotherboardLayout {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualHardwareMotherboardLayout {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualHardwareMotherboardLayout {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualHardwareMotherboardLayout {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualHardwareMotherboardLayout {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualHardwareOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualHardwareOption {
     /// Property *VirtualHardwareOption.hwVersion*.
     pub hw_version: i32,
@@ -84,294 +84,219 @@ impl VirtualHardwareOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hwVersion", &self.hw_version);
-        o.field("virtualDeviceOption", &self.virtual_device_option);
-        o.field("deviceListReadonly", &self.device_list_readonly);
-        o.field("numCPU", &self.num_cpu);
-        o.field("numCoresPerSocket", &self.num_cores_per_socket);
-        o.opt("autoCoresPerSocket", &self.auto_cores_per_socket);
-        o.field("numCpuReadonly", &self.num_cpu_readonly);
-        o.field("memoryMB", &self.memory_mb);
-        o.field("numPCIControllers", &self.num_pci_controllers);
-        o.field("numIDEControllers", &self.num_ide_controllers);
-        o.field("numUSBControllers", &self.num_usb_controllers);
-        o.field("numUSBXHCIControllers", &self.num_usbxhci_controllers);
-        o.field("numSIOControllers", &self.num_sio_controllers);
-        o.field("numPS2Controllers", &self.num_ps2_controllers);
-        o.opt("licensingLimit", &self.licensing_limit);
-        o.opt("numSupportedWwnPorts", &self.num_supported_wwn_ports);
-        o.opt("numSupportedWwnNodes", &self.num_supported_wwn_nodes);
-        o.field("resourceConfigOption", &self.resource_config_option);
-        o.opt("numNVDIMMControllers", &self.num_nvdimm_controllers);
-        o.opt("numTPMDevices", &self.num_tpm_devices);
-        o.opt("numWDTDevices", &self.num_wdt_devices);
-        o.opt("numPrecisionClockDevices", &self.num_precision_clock_devices);
-        o.opt("epcMemoryMB", &self.epc_memory_mb);
-        o.opt("acpiHostBridgesFirmware", &self.acpi_host_bridges_firmware);
-        o.opt("numCpuSimultaneousThreads", &self.num_cpu_simultaneous_threads);
-        o.opt("numNumaNodes", &self.num_numa_nodes);
-        o.opt("numDeviceGroups", &self.num_device_groups);
-        o.opt("deviceGroupTypes", &self.device_group_types);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualHardwareOption",
+    type_name: Some("VirtualHardwareOption"),
+    wire: &[
+        "hwVersion",
+        "virtualDeviceOption",
+        "deviceListReadonly",
+        "numCPU",
+        "numCoresPerSocket",
+        "autoCoresPerSocket",
+        "numCpuReadonly",
+        "memoryMB",
+        "numPCIControllers",
+        "numIDEControllers",
+        "numUSBControllers",
+        "numUSBXHCIControllers",
+        "numSIOControllers",
+        "numPS2Controllers",
+        "licensingLimit",
+        "numSupportedWwnPorts",
+        "numSupportedWwnNodes",
+        "resourceConfigOption",
+        "numNVDIMMControllers",
+        "numTPMDevices",
+        "numWDTDevices",
+        "numPrecisionClockDevices",
+        "epcMemoryMB",
+        "acpiHostBridgesFirmware",
+        "numCpuSimultaneousThreads",
+        "numNumaNodes",
+        "numDeviceGroups",
+        "deviceGroupTypes",
+    ],
+    names: &[
+        "hw_version",
+        "virtual_device_option",
+        "device_list_readonly",
+        "num_cpu",
+        "num_cores_per_socket",
+        "auto_cores_per_socket",
+        "num_cpu_readonly",
+        "memory_mb",
+        "num_pci_controllers",
+        "num_ide_controllers",
+        "num_usb_controllers",
+        "num_usbxhci_controllers",
+        "num_sio_controllers",
+        "num_ps2_controllers",
+        "licensing_limit",
+        "num_supported_wwn_ports",
+        "num_supported_wwn_nodes",
+        "resource_config_option",
+        "num_nvdimm_controllers",
+        "num_tpm_devices",
+        "num_wdt_devices",
+        "num_precision_clock_devices",
+        "epc_memory_mb",
+        "acpi_host_bridges_firmware",
+        "num_cpu_simultaneous_threads",
+        "num_numa_nodes",
+        "num_device_groups",
+        "device_group_types",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16, 13u16,
+        17u16,
+    ],
+    by_name: &[
+        23u16, 5u16, 27u16, 2u16, 22u16, 0u16, 14u16, 7u16, 3u16, 4u16, 6u16, 24u16,
+        26u16, 9u16, 18u16, 25u16, 8u16, 13u16, 21u16, 12u16, 16u16, 15u16, 19u16, 10u16,
+        11u16, 20u16, 17u16, 1u16,
+    ],
+};
+impl crate::object::Object for VirtualHardwareOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hw_version,
+            1usize => &self.virtual_device_option,
+            2usize => &self.device_list_readonly,
+            3usize => &self.num_cpu,
+            4usize => &self.num_cores_per_socket,
+            5usize => &self.auto_cores_per_socket,
+            6usize => &self.num_cpu_readonly,
+            7usize => &self.memory_mb,
+            8usize => &self.num_pci_controllers,
+            9usize => &self.num_ide_controllers,
+            10usize => &self.num_usb_controllers,
+            11usize => &self.num_usbxhci_controllers,
+            12usize => &self.num_sio_controllers,
+            13usize => &self.num_ps2_controllers,
+            14usize => &self.licensing_limit,
+            15usize => &self.num_supported_wwn_ports,
+            16usize => &self.num_supported_wwn_nodes,
+            17usize => &self.resource_config_option,
+            18usize => &self.num_nvdimm_controllers,
+            19usize => &self.num_tpm_devices,
+            20usize => &self.num_wdt_devices,
+            21usize => &self.num_precision_clock_devices,
+            22usize => &self.epc_memory_mb,
+            23usize => &self.acpi_host_bridges_firmware,
+            24usize => &self.num_cpu_simultaneous_threads,
+            25usize => &self.num_numa_nodes,
+            26usize => &self.num_device_groups,
+            27usize => &self.device_group_types,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hw_version,
+            1usize => &mut self.virtual_device_option,
+            2usize => &mut self.device_list_readonly,
+            3usize => &mut self.num_cpu,
+            4usize => &mut self.num_cores_per_socket,
+            5usize => &mut self.auto_cores_per_socket,
+            6usize => &mut self.num_cpu_readonly,
+            7usize => &mut self.memory_mb,
+            8usize => &mut self.num_pci_controllers,
+            9usize => &mut self.num_ide_controllers,
+            10usize => &mut self.num_usb_controllers,
+            11usize => &mut self.num_usbxhci_controllers,
+            12usize => &mut self.num_sio_controllers,
+            13usize => &mut self.num_ps2_controllers,
+            14usize => &mut self.licensing_limit,
+            15usize => &mut self.num_supported_wwn_ports,
+            16usize => &mut self.num_supported_wwn_nodes,
+            17usize => &mut self.resource_config_option,
+            18usize => &mut self.num_nvdimm_controllers,
+            19usize => &mut self.num_tpm_devices,
+            20usize => &mut self.num_wdt_devices,
+            21usize => &mut self.num_precision_clock_devices,
+            22usize => &mut self.epc_memory_mb,
+            23usize => &mut self.acpi_host_bridges_firmware,
+            24usize => &mut self.num_cpu_simultaneous_threads,
+            25usize => &mut self.num_numa_nodes,
+            26usize => &mut self.num_device_groups,
+            27usize => &mut self.device_group_types,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualHardwareOption {
+    fn blank() -> Self {
+        Self {
+            hw_version: crate::object::Blank::blank(),
+            virtual_device_option: crate::object::Blank::blank(),
+            device_list_readonly: crate::object::Blank::blank(),
+            num_cpu: crate::object::Blank::blank(),
+            num_cores_per_socket: crate::object::Blank::blank(),
+            auto_cores_per_socket: crate::object::Blank::blank(),
+            num_cpu_readonly: crate::object::Blank::blank(),
+            memory_mb: crate::object::Blank::blank(),
+            num_pci_controllers: crate::object::Blank::blank(),
+            num_ide_controllers: crate::object::Blank::blank(),
+            num_usb_controllers: crate::object::Blank::blank(),
+            num_usbxhci_controllers: crate::object::Blank::blank(),
+            num_sio_controllers: crate::object::Blank::blank(),
+            num_ps2_controllers: crate::object::Blank::blank(),
+            licensing_limit: crate::object::Blank::blank(),
+            num_supported_wwn_ports: crate::object::Blank::blank(),
+            num_supported_wwn_nodes: crate::object::Blank::blank(),
+            resource_config_option: crate::object::Blank::blank(),
+            num_nvdimm_controllers: crate::object::Blank::blank(),
+            num_tpm_devices: crate::object::Blank::blank(),
+            num_wdt_devices: crate::object::Blank::blank(),
+            num_precision_clock_devices: crate::object::Blank::blank(),
+            epc_memory_mb: crate::object::Blank::blank(),
+            acpi_host_bridges_firmware: crate::object::Blank::blank(),
+            num_cpu_simultaneous_threads: crate::object::Blank::blank(),
+            num_numa_nodes: crate::object::Blank::blank(),
+            num_device_groups: crate::object::Blank::blank(),
+            device_group_types: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualHardwareOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualHardwareOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualHardwareOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualHardwareOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualHardwareOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualHardwareOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualHardwareOption {
-    const TYPE_NAME: &'static str = "VirtualHardwareOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<Vec<crate::types::VirtualDeviceOptionKind>>,
-            Option<bool>,
-            Option<Vec<i32>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<bool>,
-            Option<Box<crate::types::LongOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::ResourceConfigOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::LongOption>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Vec<String>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hwVersion" => crate::de::req(&mut f.0, &mut map, "hwVersion"),
-                "virtualDeviceOption" => {
-                    crate::de::req_list(&mut f.1, &mut map, "virtualDeviceOption")
-                }
-                "deviceListReadonly" => {
-                    crate::de::req(&mut f.2, &mut map, "deviceListReadonly")
-                }
-                "numCPU" => crate::de::req_list(&mut f.3, &mut map, "numCPU"),
-                "numCoresPerSocket" => {
-                    crate::de::req(&mut f.4, &mut map, "numCoresPerSocket")
-                }
-                "autoCoresPerSocket" => {
-                    crate::de::set(&mut f.5, &mut map, "autoCoresPerSocket")
-                }
-                "numCpuReadonly" => crate::de::req(&mut f.6, &mut map, "numCpuReadonly"),
-                "memoryMB" => crate::de::req(&mut f.7, &mut map, "memoryMB"),
-                "numPCIControllers" => {
-                    crate::de::req(&mut f.8, &mut map, "numPCIControllers")
-                }
-                "numIDEControllers" => {
-                    crate::de::req(&mut f.9, &mut map, "numIDEControllers")
-                }
-                "numUSBControllers" => {
-                    crate::de::req(&mut f.10, &mut map, "numUSBControllers")
-                }
-                "numUSBXHCIControllers" => {
-                    crate::de::req(&mut f.11, &mut map, "numUSBXHCIControllers")
-                }
-                "numSIOControllers" => {
-                    crate::de::req(&mut f.12, &mut map, "numSIOControllers")
-                }
-                "numPS2Controllers" => {
-                    crate::de::req(&mut f.13, &mut map, "numPS2Controllers")
-                }
-                "licensingLimit" => {
-                    crate::de::set_list(&mut f.14, &mut map, "licensingLimit")
-                }
-                "numSupportedWwnPorts" => {
-                    crate::de::set(&mut f.15, &mut map, "numSupportedWwnPorts")
-                }
-                "numSupportedWwnNodes" => {
-                    crate::de::set(&mut f.16, &mut map, "numSupportedWwnNodes")
-                }
-                "resourceConfigOption" => {
-                    crate::de::req(&mut f.17, &mut map, "resourceConfigOption")
-                }
-                "numNVDIMMControllers" => {
-                    crate::de::set(&mut f.18, &mut map, "numNVDIMMControllers")
-                }
-                "numTPMDevices" => crate::de::set(&mut f.19, &mut map, "numTPMDevices"),
-                "numWDTDevices" => crate::de::set(&mut f.20, &mut map, "numWDTDevices"),
-                "numPrecisionClockDevices" => {
-                    crate::de::set(&mut f.21, &mut map, "numPrecisionClockDevices")
-                }
-                "epcMemoryMB" => crate::de::set(&mut f.22, &mut map, "epcMemoryMB"),
-                "acpiHostBridgesFirmware" => {
-                    crate::de::set_list(&mut f.23, &mut map, "acpiHostBridgesFirmware")
-                }
-                "numCpuSimultaneousThreads" => {
-                    crate::de::set(&mut f.24, &mut map, "numCpuSimultaneousThreads")
-                }
-                "numNumaNodes" => crate::de::set(&mut f.25, &mut map, "numNumaNodes"),
-                "numDeviceGroups" => {
-                    crate::de::set(&mut f.26, &mut map, "numDeviceGroups")
-                }
-                "deviceGroupTypes" => {
-                    crate::de::set_list(&mut f.27, &mut map, "deviceGroupTypes")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), _, Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, Some(_), _, _,
-            _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                        f.17.is_some(),
-                    ],
-                    &[
-                        "hwVersion",
-                        "virtualDeviceOption",
-                        "deviceListReadonly",
-                        "numCPU",
-                        "numCoresPerSocket",
-                        "numCpuReadonly",
-                        "memoryMB",
-                        "numPCIControllers",
-                        "numIDEControllers",
-                        "numUSBControllers",
-                        "numUSBXHCIControllers",
-                        "numSIOControllers",
-                        "numPS2Controllers",
-                        "resourceConfigOption",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-            Some(f_13),
-            f_14,
-            f_15,
-            f_16,
-            Some(f_17),
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            hw_version: f_0,
-            virtual_device_option: f_1,
-            device_list_readonly: f_2,
-            num_cpu: f_3,
-            num_cores_per_socket: f_4,
-            auto_cores_per_socket: f_5,
-            num_cpu_readonly: f_6,
-            memory_mb: f_7,
-            num_pci_controllers: f_8,
-            num_ide_controllers: f_9,
-            num_usb_controllers: f_10,
-            num_usbxhci_controllers: f_11,
-            num_sio_controllers: f_12,
-            num_ps2_controllers: f_13,
-            licensing_limit: f_14,
-            num_supported_wwn_ports: f_15,
-            num_supported_wwn_nodes: f_16,
-            resource_config_option: f_17,
-            num_nvdimm_controllers: f_18,
-            num_tpm_devices: f_19,
-            num_wdt_devices: f_20,
-            num_precision_clock_devices: f_21,
-            epc_memory_mb: f_22,
-            acpi_host_bridges_firmware: f_23,
-            num_cpu_simultaneous_threads: f_24,
-            num_numa_nodes: f_25,
-            num_device_groups: f_26,
-            device_group_types: f_27,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

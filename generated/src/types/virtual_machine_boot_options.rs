@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineBootOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineBootOptions {
     /// Property *VirtualMachineBootOptions.bootDelay*.
     pub boot_delay: Option<i64>,
@@ -32,80 +32,98 @@ impl VirtualMachineBootOptions {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("bootDelay", &self.boot_delay);
-        o.opt("enterBIOSSetup", &self.enter_bios_setup);
-        o.opt("efiSecureBootEnabled", &self.efi_secure_boot_enabled);
-        o.opt("bootRetryEnabled", &self.boot_retry_enabled);
-        o.opt("bootRetryDelay", &self.boot_retry_delay);
-        o.opt("bootOrder", &self.boot_order);
-        o.opt("networkBootProtocol", &self.network_boot_protocol);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineBootOptions",
+    type_name: Some("VirtualMachineBootOptions"),
+    wire: &[
+        "bootDelay",
+        "enterBIOSSetup",
+        "efiSecureBootEnabled",
+        "bootRetryEnabled",
+        "bootRetryDelay",
+        "bootOrder",
+        "networkBootProtocol",
+    ],
+    names: &[
+        "boot_delay",
+        "enter_bios_setup",
+        "efi_secure_boot_enabled",
+        "boot_retry_enabled",
+        "boot_retry_delay",
+        "boot_order",
+        "network_boot_protocol",
+    ],
+    required: &[],
+    by_name: &[0u16, 5u16, 4u16, 3u16, 2u16, 1u16, 6u16],
+};
+impl crate::object::Object for VirtualMachineBootOptions {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.boot_delay,
+            1usize => &self.enter_bios_setup,
+            2usize => &self.efi_secure_boot_enabled,
+            3usize => &self.boot_retry_enabled,
+            4usize => &self.boot_retry_delay,
+            5usize => &self.boot_order,
+            6usize => &self.network_boot_protocol,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.boot_delay,
+            1usize => &mut self.enter_bios_setup,
+            2usize => &mut self.efi_secure_boot_enabled,
+            3usize => &mut self.boot_retry_enabled,
+            4usize => &mut self.boot_retry_delay,
+            5usize => &mut self.boot_order,
+            6usize => &mut self.network_boot_protocol,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineBootOptions {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineBootOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineBootOptions {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineBootOptions {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineBootOptions {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineBootOptions"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineBootOptions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineBootOptions {
-    const TYPE_NAME: &'static str = "VirtualMachineBootOptions";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i64>,
-            Option<Vec<crate::types::VirtualMachineBootOptionsBootableDeviceKind>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "bootDelay" => crate::de::set(&mut f.0, &mut map, "bootDelay"),
-                "enterBIOSSetup" => crate::de::set(&mut f.1, &mut map, "enterBIOSSetup"),
-                "efiSecureBootEnabled" => {
-                    crate::de::set(&mut f.2, &mut map, "efiSecureBootEnabled")
-                }
-                "bootRetryEnabled" => {
-                    crate::de::set(&mut f.3, &mut map, "bootRetryEnabled")
-                }
-                "bootRetryDelay" => crate::de::set(&mut f.4, &mut map, "bootRetryDelay"),
-                "bootOrder" => crate::de::set_list(&mut f.5, &mut map, "bootOrder"),
-                "networkBootProtocol" => {
-                    crate::de::set(&mut f.6, &mut map, "networkBootProtocol")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            boot_delay: f_0,
-            enter_bios_setup: f_1,
-            efi_secure_boot_enabled: f_2,
-            boot_retry_enabled: f_3,
-            boot_retry_delay: f_4,
-            boot_order: f_5,
-            network_boot_protocol: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineBootOptionsBootableDeviceKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineBootOptionsBootableDevice {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,65 @@ impl VirtualMachineBootOptionsBootableDevice {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineBootOptionsBootableDevice",
+    type_name: Some("VirtualMachineBootOptionsBootableDevice"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for VirtualMachineBootOptionsBootableDevice {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "VirtualMachineBootOptionsBootableDevice")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "VirtualMachineBootOptionsBootableDevice")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for VirtualMachineBootOptionsBootableDevice {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineBootOptionsBootableDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineBootOptionsBootableDevice {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineBootOptionsBootableDevice {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineBootOptionsBootableDevice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineBootOptionsBootableDevice"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineBootOptionsBootableDevice {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineBootOptionsBootableDevice {
-    const TYPE_NAME: &'static str = "VirtualMachineBootOptionsBootableDevice";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualMachineBootOptionsBootableDevice` or any of its subtypes: what a member declared as `VirtualMachineBootOptionsBootableDevice` holds.
@@ -85,13 +109,7 @@ pub enum VirtualMachineBootOptionsBootableDeviceKind {
 impl VirtualMachineBootOptionsBootableDeviceKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualMachineBootOptionsBootableDevice(v) => v.type_name(),
-            Self::VirtualMachineBootOptionsBootableCdromDevice(v) => v.type_name(),
-            Self::VirtualMachineBootOptionsBootableDiskDevice(v) => v.type_name(),
-            Self::VirtualMachineBootOptionsBootableEthernetDevice(v) => v.type_name(),
-            Self::VirtualMachineBootOptionsBootableFloppyDevice(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -138,82 +156,81 @@ for VirtualMachineBootOptionsBootableDeviceKind {
         Self::VirtualMachineBootOptionsBootableFloppyDevice(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualMachineBootOptionsBootableDeviceKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualMachineBootOptionsBootableDeviceKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualMachineBootOptionsBootableDevice,
+            id,
+        ) {
+            crate::registry::id::VirtualMachineBootOptionsBootableCdromDevice => {
+                Self::VirtualMachineBootOptionsBootableCdromDevice(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualMachineBootOptionsBootableDiskDevice => {
+                Self::VirtualMachineBootOptionsBootableDiskDevice(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualMachineBootOptionsBootableEthernetDevice => {
+                Self::VirtualMachineBootOptionsBootableEthernetDevice(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualMachineBootOptionsBootableFloppyDevice => {
+                Self::VirtualMachineBootOptionsBootableFloppyDevice(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualMachineBootOptionsBootableDevice(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineBootOptionsBootableDevice(v) => v.serialize(s),
-            Self::VirtualMachineBootOptionsBootableCdromDevice(v) => v.serialize(s),
-            Self::VirtualMachineBootOptionsBootableDiskDevice(v) => v.serialize(s),
-            Self::VirtualMachineBootOptionsBootableEthernetDevice(v) => v.serialize(s),
-            Self::VirtualMachineBootOptionsBootableFloppyDevice(v) => v.serialize(s),
+            Self::VirtualMachineBootOptionsBootableDevice(v) => &**v,
+            Self::VirtualMachineBootOptionsBootableCdromDevice(v) => &**v,
+            Self::VirtualMachineBootOptionsBootableDiskDevice(v) => &**v,
+            Self::VirtualMachineBootOptionsBootableEthernetDevice(v) => &**v,
+            Self::VirtualMachineBootOptionsBootableFloppyDevice(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualMachineBootOptionsBootableDevice(v) => &mut **v,
+            Self::VirtualMachineBootOptionsBootableCdromDevice(v) => &mut **v,
+            Self::VirtualMachineBootOptionsBootableDiskDevice(v) => &mut **v,
+            Self::VirtualMachineBootOptionsBootableEthernetDevice(v) => &mut **v,
+            Self::VirtualMachineBootOptionsBootableFloppyDevice(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualMachineBootOptionsBootableDeviceKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualMachineBootOptionsBootableDeviceKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualMachineBootOptionsBootableDeviceKind {
-    const BASE: u16 = crate::registry::id::VirtualMachineBootOptionsBootableDevice;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualMachineBootOptionsBootableCdromDevice => {
-                    Self::VirtualMachineBootOptionsBootableCdromDevice(
-                        Box::new(
-                            <crate::types::VirtualMachineBootOptionsBootableCdromDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineBootOptionsBootableDiskDevice => {
-                    Self::VirtualMachineBootOptionsBootableDiskDevice(
-                        Box::new(
-                            <crate::types::VirtualMachineBootOptionsBootableDiskDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineBootOptionsBootableEthernetDevice => {
-                    Self::VirtualMachineBootOptionsBootableEthernetDevice(
-                        Box::new(
-                            <crate::types::VirtualMachineBootOptionsBootableEthernetDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineBootOptionsBootableFloppyDevice => {
-                    Self::VirtualMachineBootOptionsBootableFloppyDevice(
-                        Box::new(
-                            <crate::types::VirtualMachineBootOptionsBootableFloppyDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualMachineBootOptionsBootableDevice(
-                        Box::new(
-                            <crate::types::VirtualMachineBootOptionsBootableDevice as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualMachineBootOptionsBootableDeviceKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualMachineBootOptionsBootableDeviceKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualMachineBootOptionsBootableDeviceKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualMachineBootOptionsBootableDeviceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

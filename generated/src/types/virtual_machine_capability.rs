@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineCapability {
     /// Property *VirtualMachineCapability.snapshotOperationsSupported*.
     pub snapshot_operations_supported: bool,
@@ -146,587 +146,289 @@ impl VirtualMachineCapability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("snapshotOperationsSupported", &self.snapshot_operations_supported);
-        o.field("multipleSnapshotsSupported", &self.multiple_snapshots_supported);
-        o.field("snapshotConfigSupported", &self.snapshot_config_supported);
-        o.field("poweredOffSnapshotsSupported", &self.powered_off_snapshots_supported);
-        o.field("memorySnapshotsSupported", &self.memory_snapshots_supported);
-        o.field("revertToSnapshotSupported", &self.revert_to_snapshot_supported);
-        o.field("quiescedSnapshotsSupported", &self.quiesced_snapshots_supported);
-        o.field("disableSnapshotsSupported", &self.disable_snapshots_supported);
-        o.field("lockSnapshotsSupported", &self.lock_snapshots_supported);
-        o.field("consolePreferencesSupported", &self.console_preferences_supported);
-        o.field("cpuFeatureMaskSupported", &self.cpu_feature_mask_supported);
-        o.field("s1AcpiManagementSupported", &self.s1_acpi_management_supported);
-        o.field(
-            "settingScreenResolutionSupported",
-            &self.setting_screen_resolution_supported,
-        );
-        o.field("toolsAutoUpdateSupported", &self.tools_auto_update_supported);
-        o.field("vmNpivWwnSupported", &self.vm_npiv_wwn_supported);
-        o.field("npivWwnOnNonRdmVmSupported", &self.npiv_wwn_on_non_rdm_vm_supported);
-        o.field("vmNpivWwnDisableSupported", &self.vm_npiv_wwn_disable_supported);
-        o.field("vmNpivWwnUpdateSupported", &self.vm_npiv_wwn_update_supported);
-        o.field("swapPlacementSupported", &self.swap_placement_supported);
-        o.field("toolsSyncTimeSupported", &self.tools_sync_time_supported);
-        o.field("virtualMmuUsageSupported", &self.virtual_mmu_usage_supported);
-        o.field("diskSharesSupported", &self.disk_shares_supported);
-        o.field("bootOptionsSupported", &self.boot_options_supported);
-        o.field("bootRetryOptionsSupported", &self.boot_retry_options_supported);
-        o.field("settingVideoRamSizeSupported", &self.setting_video_ram_size_supported);
-        o.field(
-            "settingDisplayTopologySupported",
-            &self.setting_display_topology_supported,
-        );
-        o.field("recordReplaySupported", &self.record_replay_supported);
-        o.field("changeTrackingSupported", &self.change_tracking_supported);
-        o.field(
-            "multipleCoresPerSocketSupported",
-            &self.multiple_cores_per_socket_supported,
-        );
-        o.field("hostBasedReplicationSupported", &self.host_based_replication_supported);
-        o.field("guestAutoLockSupported", &self.guest_auto_lock_supported);
-        o.field(
-            "memoryReservationLockSupported",
-            &self.memory_reservation_lock_supported,
-        );
-        o.field("featureRequirementSupported", &self.feature_requirement_supported);
-        o.field(
-            "poweredOnMonitorTypeChangeSupported",
-            &self.powered_on_monitor_type_change_supported,
-        );
-        o.field("seSparseDiskSupported", &self.se_sparse_disk_supported);
-        o.field("nestedHVSupported", &self.nested_hv_supported);
-        o.field("vPMCSupported", &self.v_pmc_supported);
-        o.opt("secureBootSupported", &self.secure_boot_supported);
-        o.opt("perVmEvcSupported", &self.per_vm_evc_supported);
-        o.opt("virtualMmuUsageIgnored", &self.virtual_mmu_usage_ignored);
-        o.opt("virtualExecUsageIgnored", &self.virtual_exec_usage_ignored);
-        o.opt(
-            "diskOnlySnapshotOnSuspendedVMSupported",
-            &self.disk_only_snapshot_on_suspended_vm_supported,
-        );
-        o.opt("suspendToMemorySupported", &self.suspend_to_memory_supported);
-        o.opt("toolsSyncTimeAllowSupported", &self.tools_sync_time_allow_supported);
-        o.opt("sevSupported", &self.sev_supported);
-        o.opt("pmemFailoverSupported", &self.pmem_failover_supported);
-        o.opt("requireSgxAttestationSupported", &self.require_sgx_attestation_supported);
-        o.opt("changeModeDisksSupported", &self.change_mode_disks_supported);
-        o.opt("vendorDeviceGroupSupported", &self.vendor_device_group_supported);
-        o.opt("sevSnpSupported", &self.sev_snp_supported);
-        o.opt("tdxSupported", &self.tdx_supported);
-        o.opt("ehvSecureBootSupported", &self.ehv_secure_boot_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineCapability",
+    type_name: Some("VirtualMachineCapability"),
+    wire: &[
+        "snapshotOperationsSupported",
+        "multipleSnapshotsSupported",
+        "snapshotConfigSupported",
+        "poweredOffSnapshotsSupported",
+        "memorySnapshotsSupported",
+        "revertToSnapshotSupported",
+        "quiescedSnapshotsSupported",
+        "disableSnapshotsSupported",
+        "lockSnapshotsSupported",
+        "consolePreferencesSupported",
+        "cpuFeatureMaskSupported",
+        "s1AcpiManagementSupported",
+        "settingScreenResolutionSupported",
+        "toolsAutoUpdateSupported",
+        "vmNpivWwnSupported",
+        "npivWwnOnNonRdmVmSupported",
+        "vmNpivWwnDisableSupported",
+        "vmNpivWwnUpdateSupported",
+        "swapPlacementSupported",
+        "toolsSyncTimeSupported",
+        "virtualMmuUsageSupported",
+        "diskSharesSupported",
+        "bootOptionsSupported",
+        "bootRetryOptionsSupported",
+        "settingVideoRamSizeSupported",
+        "settingDisplayTopologySupported",
+        "recordReplaySupported",
+        "changeTrackingSupported",
+        "multipleCoresPerSocketSupported",
+        "hostBasedReplicationSupported",
+        "guestAutoLockSupported",
+        "memoryReservationLockSupported",
+        "featureRequirementSupported",
+        "poweredOnMonitorTypeChangeSupported",
+        "seSparseDiskSupported",
+        "nestedHVSupported",
+        "vPMCSupported",
+        "secureBootSupported",
+        "perVmEvcSupported",
+        "virtualMmuUsageIgnored",
+        "virtualExecUsageIgnored",
+        "diskOnlySnapshotOnSuspendedVMSupported",
+        "suspendToMemorySupported",
+        "toolsSyncTimeAllowSupported",
+        "sevSupported",
+        "pmemFailoverSupported",
+        "requireSgxAttestationSupported",
+        "changeModeDisksSupported",
+        "vendorDeviceGroupSupported",
+        "sevSnpSupported",
+        "tdxSupported",
+        "ehvSecureBootSupported",
+    ],
+    names: &[
+        "snapshot_operations_supported",
+        "multiple_snapshots_supported",
+        "snapshot_config_supported",
+        "powered_off_snapshots_supported",
+        "memory_snapshots_supported",
+        "revert_to_snapshot_supported",
+        "quiesced_snapshots_supported",
+        "disable_snapshots_supported",
+        "lock_snapshots_supported",
+        "console_preferences_supported",
+        "cpu_feature_mask_supported",
+        "s1_acpi_management_supported",
+        "setting_screen_resolution_supported",
+        "tools_auto_update_supported",
+        "vm_npiv_wwn_supported",
+        "npiv_wwn_on_non_rdm_vm_supported",
+        "vm_npiv_wwn_disable_supported",
+        "vm_npiv_wwn_update_supported",
+        "swap_placement_supported",
+        "tools_sync_time_supported",
+        "virtual_mmu_usage_supported",
+        "disk_shares_supported",
+        "boot_options_supported",
+        "boot_retry_options_supported",
+        "setting_video_ram_size_supported",
+        "setting_display_topology_supported",
+        "record_replay_supported",
+        "change_tracking_supported",
+        "multiple_cores_per_socket_supported",
+        "host_based_replication_supported",
+        "guest_auto_lock_supported",
+        "memory_reservation_lock_supported",
+        "feature_requirement_supported",
+        "powered_on_monitor_type_change_supported",
+        "se_sparse_disk_supported",
+        "nested_hv_supported",
+        "v_pmc_supported",
+        "secure_boot_supported",
+        "per_vm_evc_supported",
+        "virtual_mmu_usage_ignored",
+        "virtual_exec_usage_ignored",
+        "disk_only_snapshot_on_suspended_vm_supported",
+        "suspend_to_memory_supported",
+        "tools_sync_time_allow_supported",
+        "sev_supported",
+        "pmem_failover_supported",
+        "require_sgx_attestation_supported",
+        "change_mode_disks_supported",
+        "vendor_device_group_supported",
+        "sev_snp_supported",
+        "tdx_supported",
+        "ehv_secure_boot_supported",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16,
+        13u16, 14u16, 15u16, 16u16, 17u16, 18u16, 19u16, 20u16, 21u16, 22u16, 23u16,
+        24u16, 25u16, 26u16, 27u16, 28u16, 29u16, 30u16, 31u16, 32u16, 33u16, 34u16,
+        35u16, 36u16,
+    ],
+    by_name: &[
+        22u16, 23u16, 47u16, 27u16, 9u16, 10u16, 7u16, 41u16, 21u16, 51u16, 32u16, 30u16,
+        29u16, 8u16, 31u16, 4u16, 28u16, 1u16, 35u16, 15u16, 38u16, 45u16, 3u16, 33u16,
+        6u16, 26u16, 46u16, 5u16, 11u16, 34u16, 37u16, 25u16, 12u16, 24u16, 49u16, 44u16,
+        2u16, 0u16, 42u16, 18u16, 50u16, 13u16, 43u16, 19u16, 36u16, 48u16, 40u16, 39u16,
+        20u16, 16u16, 14u16, 17u16,
+    ],
+};
+impl crate::object::Object for VirtualMachineCapability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.snapshot_operations_supported,
+            1usize => &self.multiple_snapshots_supported,
+            2usize => &self.snapshot_config_supported,
+            3usize => &self.powered_off_snapshots_supported,
+            4usize => &self.memory_snapshots_supported,
+            5usize => &self.revert_to_snapshot_supported,
+            6usize => &self.quiesced_snapshots_supported,
+            7usize => &self.disable_snapshots_supported,
+            8usize => &self.lock_snapshots_supported,
+            9usize => &self.console_preferences_supported,
+            10usize => &self.cpu_feature_mask_supported,
+            11usize => &self.s1_acpi_management_supported,
+            12usize => &self.setting_screen_resolution_supported,
+            13usize => &self.tools_auto_update_supported,
+            14usize => &self.vm_npiv_wwn_supported,
+            15usize => &self.npiv_wwn_on_non_rdm_vm_supported,
+            16usize => &self.vm_npiv_wwn_disable_supported,
+            17usize => &self.vm_npiv_wwn_update_supported,
+            18usize => &self.swap_placement_supported,
+            19usize => &self.tools_sync_time_supported,
+            20usize => &self.virtual_mmu_usage_supported,
+            21usize => &self.disk_shares_supported,
+            22usize => &self.boot_options_supported,
+            23usize => &self.boot_retry_options_supported,
+            24usize => &self.setting_video_ram_size_supported,
+            25usize => &self.setting_display_topology_supported,
+            26usize => &self.record_replay_supported,
+            27usize => &self.change_tracking_supported,
+            28usize => &self.multiple_cores_per_socket_supported,
+            29usize => &self.host_based_replication_supported,
+            30usize => &self.guest_auto_lock_supported,
+            31usize => &self.memory_reservation_lock_supported,
+            32usize => &self.feature_requirement_supported,
+            33usize => &self.powered_on_monitor_type_change_supported,
+            34usize => &self.se_sparse_disk_supported,
+            35usize => &self.nested_hv_supported,
+            36usize => &self.v_pmc_supported,
+            37usize => &self.secure_boot_supported,
+            38usize => &self.per_vm_evc_supported,
+            39usize => &self.virtual_mmu_usage_ignored,
+            40usize => &self.virtual_exec_usage_ignored,
+            41usize => &self.disk_only_snapshot_on_suspended_vm_supported,
+            42usize => &self.suspend_to_memory_supported,
+            43usize => &self.tools_sync_time_allow_supported,
+            44usize => &self.sev_supported,
+            45usize => &self.pmem_failover_supported,
+            46usize => &self.require_sgx_attestation_supported,
+            47usize => &self.change_mode_disks_supported,
+            48usize => &self.vendor_device_group_supported,
+            49usize => &self.sev_snp_supported,
+            50usize => &self.tdx_supported,
+            51usize => &self.ehv_secure_boot_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.snapshot_operations_supported,
+            1usize => &mut self.multiple_snapshots_supported,
+            2usize => &mut self.snapshot_config_supported,
+            3usize => &mut self.powered_off_snapshots_supported,
+            4usize => &mut self.memory_snapshots_supported,
+            5usize => &mut self.revert_to_snapshot_supported,
+            6usize => &mut self.quiesced_snapshots_supported,
+            7usize => &mut self.disable_snapshots_supported,
+            8usize => &mut self.lock_snapshots_supported,
+            9usize => &mut self.console_preferences_supported,
+            10usize => &mut self.cpu_feature_mask_supported,
+            11usize => &mut self.s1_acpi_management_supported,
+            12usize => &mut self.setting_screen_resolution_supported,
+            13usize => &mut self.tools_auto_update_supported,
+            14usize => &mut self.vm_npiv_wwn_supported,
+            15usize => &mut self.npiv_wwn_on_non_rdm_vm_supported,
+            16usize => &mut self.vm_npiv_wwn_disable_supported,
+            17usize => &mut self.vm_npiv_wwn_update_supported,
+            18usize => &mut self.swap_placement_supported,
+            19usize => &mut self.tools_sync_time_supported,
+            20usize => &mut self.virtual_mmu_usage_supported,
+            21usize => &mut self.disk_shares_supported,
+            22usize => &mut self.boot_options_supported,
+            23usize => &mut self.boot_retry_options_supported,
+            24usize => &mut self.setting_video_ram_size_supported,
+            25usize => &mut self.setting_display_topology_supported,
+            26usize => &mut self.record_replay_supported,
+            27usize => &mut self.change_tracking_supported,
+            28usize => &mut self.multiple_cores_per_socket_supported,
+            29usize => &mut self.host_based_replication_supported,
+            30usize => &mut self.guest_auto_lock_supported,
+            31usize => &mut self.memory_reservation_lock_supported,
+            32usize => &mut self.feature_requirement_supported,
+            33usize => &mut self.powered_on_monitor_type_change_supported,
+            34usize => &mut self.se_sparse_disk_supported,
+            35usize => &mut self.nested_hv_supported,
+            36usize => &mut self.v_pmc_supported,
+            37usize => &mut self.secure_boot_supported,
+            38usize => &mut self.per_vm_evc_supported,
+            39usize => &mut self.virtual_mmu_usage_ignored,
+            40usize => &mut self.virtual_exec_usage_ignored,
+            41usize => &mut self.disk_only_snapshot_on_suspended_vm_supported,
+            42usize => &mut self.suspend_to_memory_supported,
+            43usize => &mut self.tools_sync_time_allow_supported,
+            44usize => &mut self.sev_supported,
+            45usize => &mut self.pmem_failover_supported,
+            46usize => &mut self.require_sgx_attestation_supported,
+            47usize => &mut self.change_mode_disks_supported,
+            48usize => &mut self.vendor_device_group_supported,
+            49usize => &mut self.sev_snp_supported,
+            50usize => &mut self.tdx_supported,
+            51usize => &mut self.ehv_secure_boot_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineCapability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineCapability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineCapability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineCapability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineCapability {
-    const TYPE_NAME: &'static str = "VirtualMachineCapability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "snapshotOperationsSupported" => {
-                    crate::de::req(&mut f.0, &mut map, "snapshotOperationsSupported")
-                }
-                "multipleSnapshotsSupported" => {
-                    crate::de::req(&mut f.1, &mut map, "multipleSnapshotsSupported")
-                }
-                "snapshotConfigSupported" => {
-                    crate::de::req(&mut f.2, &mut map, "snapshotConfigSupported")
-                }
-                "poweredOffSnapshotsSupported" => {
-                    crate::de::req(&mut f.3, &mut map, "poweredOffSnapshotsSupported")
-                }
-                "memorySnapshotsSupported" => {
-                    crate::de::req(&mut f.4, &mut map, "memorySnapshotsSupported")
-                }
-                "revertToSnapshotSupported" => {
-                    crate::de::req(&mut f.5, &mut map, "revertToSnapshotSupported")
-                }
-                "quiescedSnapshotsSupported" => {
-                    crate::de::req(&mut f.6, &mut map, "quiescedSnapshotsSupported")
-                }
-                "disableSnapshotsSupported" => {
-                    crate::de::req(&mut f.7, &mut map, "disableSnapshotsSupported")
-                }
-                "lockSnapshotsSupported" => {
-                    crate::de::req(&mut f.8, &mut map, "lockSnapshotsSupported")
-                }
-                "consolePreferencesSupported" => {
-                    crate::de::req(&mut f.9, &mut map, "consolePreferencesSupported")
-                }
-                "cpuFeatureMaskSupported" => {
-                    crate::de::req(&mut f.10, &mut map, "cpuFeatureMaskSupported")
-                }
-                "s1AcpiManagementSupported" => {
-                    crate::de::req(&mut f.11, &mut map, "s1AcpiManagementSupported")
-                }
-                "settingScreenResolutionSupported" => {
-                    crate::de::req(
-                        &mut f.12,
-                        &mut map,
-                        "settingScreenResolutionSupported",
-                    )
-                }
-                "toolsAutoUpdateSupported" => {
-                    crate::de::req(&mut f.13, &mut map, "toolsAutoUpdateSupported")
-                }
-                "vmNpivWwnSupported" => {
-                    crate::de::req(&mut f.14, &mut map, "vmNpivWwnSupported")
-                }
-                "npivWwnOnNonRdmVmSupported" => {
-                    crate::de::req(&mut f.15, &mut map, "npivWwnOnNonRdmVmSupported")
-                }
-                "vmNpivWwnDisableSupported" => {
-                    crate::de::req(&mut f.16, &mut map, "vmNpivWwnDisableSupported")
-                }
-                "vmNpivWwnUpdateSupported" => {
-                    crate::de::req(&mut f.17, &mut map, "vmNpivWwnUpdateSupported")
-                }
-                "swapPlacementSupported" => {
-                    crate::de::req(&mut f.18, &mut map, "swapPlacementSupported")
-                }
-                "toolsSyncTimeSupported" => {
-                    crate::de::req(&mut f.19, &mut map, "toolsSyncTimeSupported")
-                }
-                "virtualMmuUsageSupported" => {
-                    crate::de::req(&mut f.20, &mut map, "virtualMmuUsageSupported")
-                }
-                "diskSharesSupported" => {
-                    crate::de::req(&mut f.21, &mut map, "diskSharesSupported")
-                }
-                "bootOptionsSupported" => {
-                    crate::de::req(&mut f.22, &mut map, "bootOptionsSupported")
-                }
-                "bootRetryOptionsSupported" => {
-                    crate::de::req(&mut f.23, &mut map, "bootRetryOptionsSupported")
-                }
-                "settingVideoRamSizeSupported" => {
-                    crate::de::req(&mut f.24, &mut map, "settingVideoRamSizeSupported")
-                }
-                "settingDisplayTopologySupported" => {
-                    crate::de::req(
-                        &mut f.25,
-                        &mut map,
-                        "settingDisplayTopologySupported",
-                    )
-                }
-                "recordReplaySupported" => {
-                    crate::de::req(&mut f.26, &mut map, "recordReplaySupported")
-                }
-                "changeTrackingSupported" => {
-                    crate::de::req(&mut f.27, &mut map, "changeTrackingSupported")
-                }
-                "multipleCoresPerSocketSupported" => {
-                    crate::de::req(
-                        &mut f.28,
-                        &mut map,
-                        "multipleCoresPerSocketSupported",
-                    )
-                }
-                "hostBasedReplicationSupported" => {
-                    crate::de::req(&mut f.29, &mut map, "hostBasedReplicationSupported")
-                }
-                "guestAutoLockSupported" => {
-                    crate::de::req(&mut f.30, &mut map, "guestAutoLockSupported")
-                }
-                "memoryReservationLockSupported" => {
-                    crate::de::req(&mut f.31, &mut map, "memoryReservationLockSupported")
-                }
-                "featureRequirementSupported" => {
-                    crate::de::req(&mut f.32, &mut map, "featureRequirementSupported")
-                }
-                "poweredOnMonitorTypeChangeSupported" => {
-                    crate::de::req(
-                        &mut f.33,
-                        &mut map,
-                        "poweredOnMonitorTypeChangeSupported",
-                    )
-                }
-                "seSparseDiskSupported" => {
-                    crate::de::req(&mut f.34, &mut map, "seSparseDiskSupported")
-                }
-                "nestedHVSupported" => {
-                    crate::de::req(&mut f.35, &mut map, "nestedHVSupported")
-                }
-                "vPMCSupported" => crate::de::req(&mut f.36, &mut map, "vPMCSupported"),
-                "secureBootSupported" => {
-                    crate::de::set(&mut f.37, &mut map, "secureBootSupported")
-                }
-                "perVmEvcSupported" => {
-                    crate::de::set(&mut f.38, &mut map, "perVmEvcSupported")
-                }
-                "virtualMmuUsageIgnored" => {
-                    crate::de::set(&mut f.39, &mut map, "virtualMmuUsageIgnored")
-                }
-                "virtualExecUsageIgnored" => {
-                    crate::de::set(&mut f.40, &mut map, "virtualExecUsageIgnored")
-                }
-                "diskOnlySnapshotOnSuspendedVMSupported" => {
-                    crate::de::set(
-                        &mut f.41,
-                        &mut map,
-                        "diskOnlySnapshotOnSuspendedVMSupported",
-                    )
-                }
-                "suspendToMemorySupported" => {
-                    crate::de::set(&mut f.42, &mut map, "suspendToMemorySupported")
-                }
-                "toolsSyncTimeAllowSupported" => {
-                    crate::de::set(&mut f.43, &mut map, "toolsSyncTimeAllowSupported")
-                }
-                "sevSupported" => crate::de::set(&mut f.44, &mut map, "sevSupported"),
-                "pmemFailoverSupported" => {
-                    crate::de::set(&mut f.45, &mut map, "pmemFailoverSupported")
-                }
-                "requireSgxAttestationSupported" => {
-                    crate::de::set(&mut f.46, &mut map, "requireSgxAttestationSupported")
-                }
-                "changeModeDisksSupported" => {
-                    crate::de::set(&mut f.47, &mut map, "changeModeDisksSupported")
-                }
-                "vendorDeviceGroupSupported" => {
-                    crate::de::set(&mut f.48, &mut map, "vendorDeviceGroupSupported")
-                }
-                "sevSnpSupported" => {
-                    crate::de::set(&mut f.49, &mut map, "sevSnpSupported")
-                }
-                "tdxSupported" => crate::de::set(&mut f.50, &mut map, "tdxSupported"),
-                "ehvSecureBootSupported" => {
-                    crate::de::set(&mut f.51, &mut map, "ehvSecureBootSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                        f.14.is_some(),
-                        f.15.is_some(),
-                        f.16.is_some(),
-                        f.17.is_some(),
-                        f.18.is_some(),
-                        f.19.is_some(),
-                        f.20.is_some(),
-                        f.21.is_some(),
-                        f.22.is_some(),
-                        f.23.is_some(),
-                        f.24.is_some(),
-                        f.25.is_some(),
-                        f.26.is_some(),
-                        f.27.is_some(),
-                        f.28.is_some(),
-                        f.29.is_some(),
-                        f.30.is_some(),
-                        f.31.is_some(),
-                        f.32.is_some(),
-                        f.33.is_some(),
-                        f.34.is_some(),
-                        f.35.is_some(),
-                        f.36.is_some(),
-                    ],
-                    &[
-                        "snapshotOperationsSupported",
-                        "multipleSnapshotsSupported",
-                        "snapshotConfigSupported",
-                        "poweredOffSnapshotsSupported",
-                        "memorySnapshotsSupported",
-                        "revertToSnapshotSupported",
-                        "quiescedSnapshotsSupported",
-                        "disableSnapshotsSupported",
-                        "lockSnapshotsSupported",
-                        "consolePreferencesSupported",
-                        "cpuFeatureMaskSupported",
-                        "s1AcpiManagementSupported",
-                        "settingScreenResolutionSupported",
-                        "toolsAutoUpdateSupported",
-                        "vmNpivWwnSupported",
-                        "npivWwnOnNonRdmVmSupported",
-                        "vmNpivWwnDisableSupported",
-                        "vmNpivWwnUpdateSupported",
-                        "swapPlacementSupported",
-                        "toolsSyncTimeSupported",
-                        "virtualMmuUsageSupported",
-                        "diskSharesSupported",
-                        "bootOptionsSupported",
-                        "bootRetryOptionsSupported",
-                        "settingVideoRamSizeSupported",
-                        "settingDisplayTopologySupported",
-                        "recordReplaySupported",
-                        "changeTrackingSupported",
-                        "multipleCoresPerSocketSupported",
-                        "hostBasedReplicationSupported",
-                        "guestAutoLockSupported",
-                        "memoryReservationLockSupported",
-                        "featureRequirementSupported",
-                        "poweredOnMonitorTypeChangeSupported",
-                        "seSparseDiskSupported",
-                        "nestedHVSupported",
-                        "vPMCSupported",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            Some(f_12),
-            Some(f_13),
-            Some(f_14),
-            Some(f_15),
-            Some(f_16),
-            Some(f_17),
-            Some(f_18),
-            Some(f_19),
-            Some(f_20),
-            Some(f_21),
-            Some(f_22),
-            Some(f_23),
-            Some(f_24),
-            Some(f_25),
-            Some(f_26),
-            Some(f_27),
-            Some(f_28),
-            Some(f_29),
-            Some(f_30),
-            Some(f_31),
-            Some(f_32),
-            Some(f_33),
-            Some(f_34),
-            Some(f_35),
-            Some(f_36),
-            f_37,
-            f_38,
-            f_39,
-            f_40,
-            f_41,
-            f_42,
-            f_43,
-            f_44,
-            f_45,
-            f_46,
-            f_47,
-            f_48,
-            f_49,
-            f_50,
-            f_51,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            snapshot_operations_supported: f_0,
-            multiple_snapshots_supported: f_1,
-            snapshot_config_supported: f_2,
-            powered_off_snapshots_supported: f_3,
-            memory_snapshots_supported: f_4,
-            revert_to_snapshot_supported: f_5,
-            quiesced_snapshots_supported: f_6,
-            disable_snapshots_supported: f_7,
-            lock_snapshots_supported: f_8,
-            console_preferences_supported: f_9,
-            cpu_feature_mask_supported: f_10,
-            s1_acpi_management_supported: f_11,
-            setting_screen_resolution_supported: f_12,
-            tools_auto_update_supported: f_13,
-            vm_npiv_wwn_supported: f_14,
-            npiv_wwn_on_non_rdm_vm_supported: f_15,
-            vm_npiv_wwn_disable_supported: f_16,
-            vm_npiv_wwn_update_supported: f_17,
-            swap_placement_supported: f_18,
-            tools_sync_time_supported: f_19,
-            virtual_mmu_usage_supported: f_20,
-            disk_shares_supported: f_21,
-            boot_options_supported: f_22,
-            boot_retry_options_supported: f_23,
-            setting_video_ram_size_supported: f_24,
-            setting_display_topology_supported: f_25,
-            record_replay_supported: f_26,
-            change_tracking_supported: f_27,
-            multiple_cores_per_socket_supported: f_28,
-            host_based_replication_supported: f_29,
-            guest_auto_lock_supported: f_30,
-            memory_reservation_lock_supported: f_31,
-            feature_requirement_supported: f_32,
-            powered_on_monitor_type_change_supported: f_33,
-            se_sparse_disk_supported: f_34,
-            nested_hv_supported: f_35,
-            v_pmc_supported: f_36,
-            secure_boot_supported: f_37,
-            per_vm_evc_supported: f_38,
-            virtual_mmu_usage_ignored: f_39,
-            virtual_exec_usage_ignored: f_40,
-            disk_only_snapshot_on_suspended_vm_supported: f_41,
-            suspend_to_memory_supported: f_42,
-            tools_sync_time_allow_supported: f_43,
-            sev_supported: f_44,
-            pmem_failover_supported: f_45,
-            require_sgx_attestation_supported: f_46,
-            change_mode_disks_supported: f_47,
-            vendor_device_group_supported: f_48,
-            sev_snp_supported: f_49,
-            tdx_supported: f_50,
-            ehv_secure_boot_supported: f_51,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

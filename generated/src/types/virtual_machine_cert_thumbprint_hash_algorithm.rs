@@ -20,8 +20,9 @@ impl VirtualMachineCertThumbprintHashAlgorithm {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineCertThumbprintHashAlgorithm {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineCertThumbprintHashAlgorithm {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "sha256" => Self::Sha256,
             other => Self::Unrecognized(other.to_owned()),
@@ -30,13 +31,13 @@ impl crate::de::StringEnum for VirtualMachineCertThumbprintHashAlgorithm {
 }
 impl From<&str> for VirtualMachineCertThumbprintHashAlgorithm {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineCertThumbprintHashAlgorithm {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineCertThumbprintHashAlgorithm {
@@ -44,13 +45,33 @@ impl std::fmt::Display for VirtualMachineCertThumbprintHashAlgorithm {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineCertThumbprintHashAlgorithm {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineCertThumbprintHashAlgorithm {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineCertThumbprintHashAlgorithm {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineCertThumbprintHashAlgorithm {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineCertThumbprintHashAlgorithm {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

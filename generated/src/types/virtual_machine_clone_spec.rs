@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineCloneSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineCloneSpec {
     /// Property *VirtualMachineCloneSpec.location*.
     pub location: Box<crate::types::VirtualMachineRelocateSpec>,
@@ -36,86 +36,102 @@ impl VirtualMachineCloneSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("location", &self.location);
-        o.field("template", &self.template);
-        o.opt("config", &self.config);
-        o.opt("customization", &self.customization);
-        o.field("powerOn", &self.power_on);
-        o.opt("snapshot", &self.snapshot);
-        o.opt("memory", &self.memory);
-        o.opt("tpmProvisionPolicy", &self.tpm_provision_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineCloneSpec",
+    type_name: Some("VirtualMachineCloneSpec"),
+    wire: &[
+        "location",
+        "template",
+        "config",
+        "customization",
+        "powerOn",
+        "snapshot",
+        "memory",
+        "tpmProvisionPolicy",
+    ],
+    names: &[
+        "location",
+        "template",
+        "config",
+        "customization",
+        "power_on",
+        "snapshot",
+        "memory",
+        "tpm_provision_policy",
+    ],
+    required: &[0u16, 1u16, 4u16],
+    by_name: &[2u16, 3u16, 0u16, 6u16, 4u16, 5u16, 1u16, 7u16],
+};
+impl crate::object::Object for VirtualMachineCloneSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.location,
+            1usize => &self.template,
+            2usize => &self.config,
+            3usize => &self.customization,
+            4usize => &self.power_on,
+            5usize => &self.snapshot,
+            6usize => &self.memory,
+            7usize => &self.tpm_provision_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.location,
+            1usize => &mut self.template,
+            2usize => &mut self.config,
+            3usize => &mut self.customization,
+            4usize => &mut self.power_on,
+            5usize => &mut self.snapshot,
+            6usize => &mut self.memory,
+            7usize => &mut self.tpm_provision_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineCloneSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineCloneSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineCloneSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineCloneSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineCloneSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualMachineCloneSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineCloneSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineCloneSpec {
-    const TYPE_NAME: &'static str = "VirtualMachineCloneSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VirtualMachineRelocateSpec>>,
-            Option<bool>,
-            Option<Box<crate::types::VirtualMachineConfigSpec>>,
-            Option<Box<crate::types::CustomizationSpec>>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "location" => crate::de::req(&mut f.0, &mut map, "location"),
-                "template" => crate::de::req(&mut f.1, &mut map, "template"),
-                "config" => crate::de::set(&mut f.2, &mut map, "config"),
-                "customization" => crate::de::set(&mut f.3, &mut map, "customization"),
-                "powerOn" => crate::de::req(&mut f.4, &mut map, "powerOn"),
-                "snapshot" => crate::de::set(&mut f.5, &mut map, "snapshot"),
-                "memory" => crate::de::set(&mut f.6, &mut map, "memory"),
-                "tpmProvisionPolicy" => {
-                    crate::de::set(&mut f.7, &mut map, "tpmProvisionPolicy")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some()],
-                    &["location", "template", "powerOn"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4), f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            location: f_0,
-            template: f_1,
-            config: f_2,
-            customization: f_3,
-            power_on: f_4,
-            snapshot: f_5,
-            memory: f_6,
-            tpm_provision_policy: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.changeVersion*.
     pub change_version: String,
@@ -247,702 +247,430 @@ impl VirtualMachineConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("changeVersion", &self.change_version);
-        o.field("modified", &self.modified);
-        o.field("name", &self.name);
-        o.field("guestFullName", &self.guest_full_name);
-        o.field("version", &self.version);
-        o.field("uuid", &self.uuid);
-        o.opt("createDate", &self.create_date);
-        o.opt("instanceUuid", &self.instance_uuid);
-        o.opt("npivNodeWorldWideName", &self.npiv_node_world_wide_name);
-        o.opt("npivPortWorldWideName", &self.npiv_port_world_wide_name);
-        o.opt("npivWorldWideNameType", &self.npiv_world_wide_name_type);
-        o.opt("npivDesiredNodeWwns", &self.npiv_desired_node_wwns);
-        o.opt("npivDesiredPortWwns", &self.npiv_desired_port_wwns);
-        o.opt("npivTemporaryDisabled", &self.npiv_temporary_disabled);
-        o.opt("npivOnNonRdmDisks", &self.npiv_on_non_rdm_disks);
-        o.opt("locationId", &self.location_id);
-        o.field("template", &self.template);
-        o.field("guestId", &self.guest_id);
-        o.field("alternateGuestName", &self.alternate_guest_name);
-        o.opt("annotation", &self.annotation);
-        o.field("files", &self.files);
-        o.opt("tools", &self.tools);
-        o.field("flags", &self.flags);
-        o.opt("consolePreferences", &self.console_preferences);
-        o.field("defaultPowerOps", &self.default_power_ops);
-        o.opt("rebootPowerOff", &self.reboot_power_off);
-        o.field("hardware", &self.hardware);
-        o.opt("vcpuConfig", &self.vcpu_config);
-        o.opt("cpuAllocation", &self.cpu_allocation);
-        o.opt("memoryAllocation", &self.memory_allocation);
-        o.opt("latencySensitivity", &self.latency_sensitivity);
-        o.opt("memoryHotAddEnabled", &self.memory_hot_add_enabled);
-        o.opt("cpuHotAddEnabled", &self.cpu_hot_add_enabled);
-        o.opt("cpuHotRemoveEnabled", &self.cpu_hot_remove_enabled);
-        o.opt("hotPlugMemoryLimit", &self.hot_plug_memory_limit);
-        o.opt("hotPlugMemoryIncrementSize", &self.hot_plug_memory_increment_size);
-        o.opt("cpuAffinity", &self.cpu_affinity);
-        o.opt("memoryAffinity", &self.memory_affinity);
-        o.opt("networkShaper", &self.network_shaper);
-        o.opt("extraConfig", &self.extra_config);
-        o.opt("cpuFeatureMask", &self.cpu_feature_mask);
-        o.opt("datastoreUrl", &self.datastore_url);
-        o.opt("swapPlacement", &self.swap_placement);
-        o.opt("bootOptions", &self.boot_options);
-        o.opt("ftInfo", &self.ft_info);
-        o.opt("repConfig", &self.rep_config);
-        o.opt("vAppConfig", &self.v_app_config);
-        o.opt("vAssertsEnabled", &self.v_asserts_enabled);
-        o.opt("changeTrackingEnabled", &self.change_tracking_enabled);
-        o.opt("firmware", &self.firmware);
-        o.opt("maxMksConnections", &self.max_mks_connections);
-        o.opt("guestAutoLockEnabled", &self.guest_auto_lock_enabled);
-        o.opt("managedBy", &self.managed_by);
-        o.opt("memoryReservationLockedToMax", &self.memory_reservation_locked_to_max);
-        o.opt("initialOverhead", &self.initial_overhead);
-        o.opt("nestedHVEnabled", &self.nested_hv_enabled);
-        o.opt("vPMCEnabled", &self.v_pmc_enabled);
-        o.opt("scheduledHardwareUpgradeInfo", &self.scheduled_hardware_upgrade_info);
-        o.opt("forkConfigInfo", &self.fork_config_info);
-        o.opt("vFlashCacheReservation", &self.v_flash_cache_reservation);
-        o.opt("vmxConfigChecksum", &self.vmx_config_checksum);
-        o.opt("messageBusTunnelEnabled", &self.message_bus_tunnel_enabled);
-        o.opt("vmStorageObjectId", &self.vm_storage_object_id);
-        o.opt("swapStorageObjectId", &self.swap_storage_object_id);
-        o.opt("keyId", &self.key_id);
-        o.opt("guestIntegrityInfo", &self.guest_integrity_info);
-        o.opt("migrateEncryption", &self.migrate_encryption);
-        o.opt("sgxInfo", &self.sgx_info);
-        o.opt("contentLibItemInfo", &self.content_lib_item_info);
-        o.opt("ftEncryptionMode", &self.ft_encryption_mode);
-        o.opt("guestMonitoringModeInfo", &self.guest_monitoring_mode_info);
-        o.opt("sevEnabled", &self.sev_enabled);
-        o.opt("numaInfo", &self.numa_info);
-        o.opt("pmemFailoverEnabled", &self.pmem_failover_enabled);
-        o.opt("vmxStatsCollectionEnabled", &self.vmx_stats_collection_enabled);
-        o.opt("vmOpNotificationToAppEnabled", &self.vm_op_notification_to_app_enabled);
-        o.opt("vmOpNotificationTimeout", &self.vm_op_notification_timeout);
-        o.opt("deviceSwap", &self.device_swap);
-        o.opt("pmem", &self.pmem);
-        o.opt("deviceGroups", &self.device_groups);
-        o.opt("fixedPassthruHotPlugEnabled", &self.fixed_passthru_hot_plug_enabled);
-        o.opt("metroFtEnabled", &self.metro_ft_enabled);
-        o.opt("vmxRuntimeConfig", &self.vmx_runtime_config);
-        o.opt("metroFtHostGroup", &self.metro_ft_host_group);
-        o.opt("tdxEnabled", &self.tdx_enabled);
-        o.opt("sevSnpEnabled", &self.sev_snp_enabled);
-        o.opt("guestArchitecture", &self.guest_architecture);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineConfigInfo",
+    type_name: Some("VirtualMachineConfigInfo"),
+    wire: &[
+        "changeVersion",
+        "modified",
+        "name",
+        "guestFullName",
+        "version",
+        "uuid",
+        "createDate",
+        "instanceUuid",
+        "npivNodeWorldWideName",
+        "npivPortWorldWideName",
+        "npivWorldWideNameType",
+        "npivDesiredNodeWwns",
+        "npivDesiredPortWwns",
+        "npivTemporaryDisabled",
+        "npivOnNonRdmDisks",
+        "locationId",
+        "template",
+        "guestId",
+        "alternateGuestName",
+        "annotation",
+        "files",
+        "tools",
+        "flags",
+        "consolePreferences",
+        "defaultPowerOps",
+        "rebootPowerOff",
+        "hardware",
+        "vcpuConfig",
+        "cpuAllocation",
+        "memoryAllocation",
+        "latencySensitivity",
+        "memoryHotAddEnabled",
+        "cpuHotAddEnabled",
+        "cpuHotRemoveEnabled",
+        "hotPlugMemoryLimit",
+        "hotPlugMemoryIncrementSize",
+        "cpuAffinity",
+        "memoryAffinity",
+        "networkShaper",
+        "extraConfig",
+        "cpuFeatureMask",
+        "datastoreUrl",
+        "swapPlacement",
+        "bootOptions",
+        "ftInfo",
+        "repConfig",
+        "vAppConfig",
+        "vAssertsEnabled",
+        "changeTrackingEnabled",
+        "firmware",
+        "maxMksConnections",
+        "guestAutoLockEnabled",
+        "managedBy",
+        "memoryReservationLockedToMax",
+        "initialOverhead",
+        "nestedHVEnabled",
+        "vPMCEnabled",
+        "scheduledHardwareUpgradeInfo",
+        "forkConfigInfo",
+        "vFlashCacheReservation",
+        "vmxConfigChecksum",
+        "messageBusTunnelEnabled",
+        "vmStorageObjectId",
+        "swapStorageObjectId",
+        "keyId",
+        "guestIntegrityInfo",
+        "migrateEncryption",
+        "sgxInfo",
+        "contentLibItemInfo",
+        "ftEncryptionMode",
+        "guestMonitoringModeInfo",
+        "sevEnabled",
+        "numaInfo",
+        "pmemFailoverEnabled",
+        "vmxStatsCollectionEnabled",
+        "vmOpNotificationToAppEnabled",
+        "vmOpNotificationTimeout",
+        "deviceSwap",
+        "pmem",
+        "deviceGroups",
+        "fixedPassthruHotPlugEnabled",
+        "metroFtEnabled",
+        "vmxRuntimeConfig",
+        "metroFtHostGroup",
+        "tdxEnabled",
+        "sevSnpEnabled",
+        "guestArchitecture",
+    ],
+    names: &[
+        "change_version",
+        "modified",
+        "name",
+        "guest_full_name",
+        "version",
+        "uuid",
+        "create_date",
+        "instance_uuid",
+        "npiv_node_world_wide_name",
+        "npiv_port_world_wide_name",
+        "npiv_world_wide_name_type",
+        "npiv_desired_node_wwns",
+        "npiv_desired_port_wwns",
+        "npiv_temporary_disabled",
+        "npiv_on_non_rdm_disks",
+        "location_id",
+        "template",
+        "guest_id",
+        "alternate_guest_name",
+        "annotation",
+        "files",
+        "tools",
+        "flags",
+        "console_preferences",
+        "default_power_ops",
+        "reboot_power_off",
+        "hardware",
+        "vcpu_config",
+        "cpu_allocation",
+        "memory_allocation",
+        "latency_sensitivity",
+        "memory_hot_add_enabled",
+        "cpu_hot_add_enabled",
+        "cpu_hot_remove_enabled",
+        "hot_plug_memory_limit",
+        "hot_plug_memory_increment_size",
+        "cpu_affinity",
+        "memory_affinity",
+        "network_shaper",
+        "extra_config",
+        "cpu_feature_mask",
+        "datastore_url",
+        "swap_placement",
+        "boot_options",
+        "ft_info",
+        "rep_config",
+        "v_app_config",
+        "v_asserts_enabled",
+        "change_tracking_enabled",
+        "firmware",
+        "max_mks_connections",
+        "guest_auto_lock_enabled",
+        "managed_by",
+        "memory_reservation_locked_to_max",
+        "initial_overhead",
+        "nested_hv_enabled",
+        "v_pmc_enabled",
+        "scheduled_hardware_upgrade_info",
+        "fork_config_info",
+        "v_flash_cache_reservation",
+        "vmx_config_checksum",
+        "message_bus_tunnel_enabled",
+        "vm_storage_object_id",
+        "swap_storage_object_id",
+        "key_id",
+        "guest_integrity_info",
+        "migrate_encryption",
+        "sgx_info",
+        "content_lib_item_info",
+        "ft_encryption_mode",
+        "guest_monitoring_mode_info",
+        "sev_enabled",
+        "numa_info",
+        "pmem_failover_enabled",
+        "vmx_stats_collection_enabled",
+        "vm_op_notification_to_app_enabled",
+        "vm_op_notification_timeout",
+        "device_swap",
+        "pmem",
+        "device_groups",
+        "fixed_passthru_hot_plug_enabled",
+        "metro_ft_enabled",
+        "vmx_runtime_config",
+        "metro_ft_host_group",
+        "tdx_enabled",
+        "sev_snp_enabled",
+        "guest_architecture",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 16u16, 17u16, 18u16, 20u16, 22u16, 24u16,
+        26u16,
+    ],
+    by_name: &[
+        18u16, 19u16, 43u16, 48u16, 0u16, 23u16, 68u16, 36u16, 28u16, 40u16, 32u16,
+        33u16, 6u16, 41u16, 24u16, 79u16, 77u16, 39u16, 20u16, 49u16, 80u16, 22u16,
+        58u16, 69u16, 44u16, 86u16, 51u16, 3u16, 17u16, 65u16, 70u16, 26u16, 35u16,
+        34u16, 54u16, 7u16, 64u16, 30u16, 15u16, 52u16, 50u16, 37u16, 29u16, 31u16,
+        53u16, 61u16, 81u16, 83u16, 66u16, 1u16, 2u16, 55u16, 38u16, 11u16, 12u16, 8u16,
+        14u16, 9u16, 13u16, 10u16, 72u16, 78u16, 73u16, 25u16, 45u16, 57u16, 71u16,
+        85u16, 67u16, 42u16, 63u16, 84u16, 16u16, 21u16, 5u16, 46u16, 47u16, 59u16,
+        56u16, 27u16, 4u16, 76u16, 75u16, 62u16, 60u16, 82u16, 74u16,
+    ],
+};
+impl crate::object::Object for VirtualMachineConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.change_version,
+            1usize => &self.modified,
+            2usize => &self.name,
+            3usize => &self.guest_full_name,
+            4usize => &self.version,
+            5usize => &self.uuid,
+            6usize => &self.create_date,
+            7usize => &self.instance_uuid,
+            8usize => &self.npiv_node_world_wide_name,
+            9usize => &self.npiv_port_world_wide_name,
+            10usize => &self.npiv_world_wide_name_type,
+            11usize => &self.npiv_desired_node_wwns,
+            12usize => &self.npiv_desired_port_wwns,
+            13usize => &self.npiv_temporary_disabled,
+            14usize => &self.npiv_on_non_rdm_disks,
+            15usize => &self.location_id,
+            16usize => &self.template,
+            17usize => &self.guest_id,
+            18usize => &self.alternate_guest_name,
+            19usize => &self.annotation,
+            20usize => &self.files,
+            21usize => &self.tools,
+            22usize => &self.flags,
+            23usize => &self.console_preferences,
+            24usize => &self.default_power_ops,
+            25usize => &self.reboot_power_off,
+            26usize => &self.hardware,
+            27usize => &self.vcpu_config,
+            28usize => &self.cpu_allocation,
+            29usize => &self.memory_allocation,
+            30usize => &self.latency_sensitivity,
+            31usize => &self.memory_hot_add_enabled,
+            32usize => &self.cpu_hot_add_enabled,
+            33usize => &self.cpu_hot_remove_enabled,
+            34usize => &self.hot_plug_memory_limit,
+            35usize => &self.hot_plug_memory_increment_size,
+            36usize => &self.cpu_affinity,
+            37usize => &self.memory_affinity,
+            38usize => &self.network_shaper,
+            39usize => &self.extra_config,
+            40usize => &self.cpu_feature_mask,
+            41usize => &self.datastore_url,
+            42usize => &self.swap_placement,
+            43usize => &self.boot_options,
+            44usize => &self.ft_info,
+            45usize => &self.rep_config,
+            46usize => &self.v_app_config,
+            47usize => &self.v_asserts_enabled,
+            48usize => &self.change_tracking_enabled,
+            49usize => &self.firmware,
+            50usize => &self.max_mks_connections,
+            51usize => &self.guest_auto_lock_enabled,
+            52usize => &self.managed_by,
+            53usize => &self.memory_reservation_locked_to_max,
+            54usize => &self.initial_overhead,
+            55usize => &self.nested_hv_enabled,
+            56usize => &self.v_pmc_enabled,
+            57usize => &self.scheduled_hardware_upgrade_info,
+            58usize => &self.fork_config_info,
+            59usize => &self.v_flash_cache_reservation,
+            60usize => &self.vmx_config_checksum,
+            61usize => &self.message_bus_tunnel_enabled,
+            62usize => &self.vm_storage_object_id,
+            63usize => &self.swap_storage_object_id,
+            64usize => &self.key_id,
+            65usize => &self.guest_integrity_info,
+            66usize => &self.migrate_encryption,
+            67usize => &self.sgx_info,
+            68usize => &self.content_lib_item_info,
+            69usize => &self.ft_encryption_mode,
+            70usize => &self.guest_monitoring_mode_info,
+            71usize => &self.sev_enabled,
+            72usize => &self.numa_info,
+            73usize => &self.pmem_failover_enabled,
+            74usize => &self.vmx_stats_collection_enabled,
+            75usize => &self.vm_op_notification_to_app_enabled,
+            76usize => &self.vm_op_notification_timeout,
+            77usize => &self.device_swap,
+            78usize => &self.pmem,
+            79usize => &self.device_groups,
+            80usize => &self.fixed_passthru_hot_plug_enabled,
+            81usize => &self.metro_ft_enabled,
+            82usize => &self.vmx_runtime_config,
+            83usize => &self.metro_ft_host_group,
+            84usize => &self.tdx_enabled,
+            85usize => &self.sev_snp_enabled,
+            86usize => &self.guest_architecture,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.change_version,
+            1usize => &mut self.modified,
+            2usize => &mut self.name,
+            3usize => &mut self.guest_full_name,
+            4usize => &mut self.version,
+            5usize => &mut self.uuid,
+            6usize => &mut self.create_date,
+            7usize => &mut self.instance_uuid,
+            8usize => &mut self.npiv_node_world_wide_name,
+            9usize => &mut self.npiv_port_world_wide_name,
+            10usize => &mut self.npiv_world_wide_name_type,
+            11usize => &mut self.npiv_desired_node_wwns,
+            12usize => &mut self.npiv_desired_port_wwns,
+            13usize => &mut self.npiv_temporary_disabled,
+            14usize => &mut self.npiv_on_non_rdm_disks,
+            15usize => &mut self.location_id,
+            16usize => &mut self.template,
+            17usize => &mut self.guest_id,
+            18usize => &mut self.alternate_guest_name,
+            19usize => &mut self.annotation,
+            20usize => &mut self.files,
+            21usize => &mut self.tools,
+            22usize => &mut self.flags,
+            23usize => &mut self.console_preferences,
+            24usize => &mut self.default_power_ops,
+            25usize => &mut self.reboot_power_off,
+            26usize => &mut self.hardware,
+            27usize => &mut self.vcpu_config,
+            28usize => &mut self.cpu_allocation,
+            29usize => &mut self.memory_allocation,
+            30usize => &mut self.latency_sensitivity,
+            31usize => &mut self.memory_hot_add_enabled,
+            32usize => &mut self.cpu_hot_add_enabled,
+            33usize => &mut self.cpu_hot_remove_enabled,
+            34usize => &mut self.hot_plug_memory_limit,
+            35usize => &mut self.hot_plug_memory_increment_size,
+            36usize => &mut self.cpu_affinity,
+            37usize => &mut self.memory_affinity,
+            38usize => &mut self.network_shaper,
+            39usize => &mut self.extra_config,
+            40usize => &mut self.cpu_feature_mask,
+            41usize => &mut self.datastore_url,
+            42usize => &mut self.swap_placement,
+            43usize => &mut self.boot_options,
+            44usize => &mut self.ft_info,
+            45usize => &mut self.rep_config,
+            46usize => &mut self.v_app_config,
+            47usize => &mut self.v_asserts_enabled,
+            48usize => &mut self.change_tracking_enabled,
+            49usize => &mut self.firmware,
+            50usize => &mut self.max_mks_connections,
+            51usize => &mut self.guest_auto_lock_enabled,
+            52usize => &mut self.managed_by,
+            53usize => &mut self.memory_reservation_locked_to_max,
+            54usize => &mut self.initial_overhead,
+            55usize => &mut self.nested_hv_enabled,
+            56usize => &mut self.v_pmc_enabled,
+            57usize => &mut self.scheduled_hardware_upgrade_info,
+            58usize => &mut self.fork_config_info,
+            59usize => &mut self.v_flash_cache_reservation,
+            60usize => &mut self.vmx_config_checksum,
+            61usize => &mut self.message_bus_tunnel_enabled,
+            62usize => &mut self.vm_storage_object_id,
+            63usize => &mut self.swap_storage_object_id,
+            64usize => &mut self.key_id,
+            65usize => &mut self.guest_integrity_info,
+            66usize => &mut self.migrate_encryption,
+            67usize => &mut self.sgx_info,
+            68usize => &mut self.content_lib_item_info,
+            69usize => &mut self.ft_encryption_mode,
+            70usize => &mut self.guest_monitoring_mode_info,
+            71usize => &mut self.sev_enabled,
+            72usize => &mut self.numa_info,
+            73usize => &mut self.pmem_failover_enabled,
+            74usize => &mut self.vmx_stats_collection_enabled,
+            75usize => &mut self.vm_op_notification_to_app_enabled,
+            76usize => &mut self.vm_op_notification_timeout,
+            77usize => &mut self.device_swap,
+            78usize => &mut self.pmem,
+            79usize => &mut self.device_groups,
+            80usize => &mut self.fixed_passthru_hot_plug_enabled,
+            81usize => &mut self.metro_ft_enabled,
+            82usize => &mut self.vmx_runtime_config,
+            83usize => &mut self.metro_ft_host_group,
+            84usize => &mut self.tdx_enabled,
+            85usize => &mut self.sev_snp_enabled,
+            86usize => &mut self.guest_architecture,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineConfigInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<i64>>,
-            Option<Vec<i64>>,
-            Option<String>,
-            Option<i16>,
-            Option<i16>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineFileInfo>>,
-            Option<Box<crate::types::ToolsConfigInfo>>,
-            Option<Box<crate::types::VirtualMachineFlagInfo>>,
-            Option<Box<crate::types::VirtualMachineConsolePreferences>>,
-            Option<Box<crate::types::VirtualMachineDefaultPowerOpInfo>>,
-            Option<bool>,
-            Option<Box<crate::types::VirtualHardware>>,
-            Option<Vec<crate::types::VirtualMachineVcpuConfig>>,
-            Option<Box<crate::types::ResourceAllocationInfo>>,
-            Option<Box<crate::types::ResourceAllocationInfo>>,
-            Option<Box<crate::types::LatencySensitivity>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<Box<crate::types::VirtualMachineAffinityInfo>>,
-            Option<Box<crate::types::VirtualMachineAffinityInfo>>,
-            Option<Box<crate::types::VirtualMachineNetworkShaperInfo>>,
-            Option<Vec<crate::types::OptionValueKind>>,
-            Option<Vec<crate::types::HostCpuIdInfo>>,
-            Option<Vec<crate::types::VirtualMachineConfigInfoDatastoreUrlPair>>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineBootOptions>>,
-            Option<crate::types::FaultToleranceConfigInfoKind>,
-            Option<Box<crate::types::ReplicationConfigSpec>>,
-            Option<crate::types::VmConfigInfoKind>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedByInfo>>,
-            Option<bool>,
-            Option<Box<crate::types::VirtualMachineConfigInfoOverheadInfo>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::ScheduledHardwareUpgradeInfo>>,
-            Option<Box<crate::types::VirtualMachineForkConfigInfo>>,
-            Option<i64>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::CryptoKeyId>>,
-            Option<Box<crate::types::VirtualMachineGuestIntegrityInfo>>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineSgxInfo>>,
-            Option<Box<crate::types::VirtualMachineContentLibraryItemInfo>>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineGuestMonitoringModeInfo>>,
-            Option<bool>,
-            Option<Box<crate::types::VirtualMachineVirtualNumaInfo>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i64>,
-            Option<Box<crate::types::VirtualMachineVirtualDeviceSwap>>,
-            Option<Box<crate::types::VirtualMachineVirtualPMem>>,
-            Option<Box<crate::types::VirtualMachineVirtualDeviceGroups>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::OptionValueKind>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "changeVersion" => crate::de::req(&mut f.0, &mut map, "changeVersion"),
-                "modified" => crate::de::req(&mut f.1, &mut map, "modified"),
-                "name" => crate::de::req(&mut f.2, &mut map, "name"),
-                "guestFullName" => crate::de::req(&mut f.3, &mut map, "guestFullName"),
-                "version" => crate::de::req(&mut f.4, &mut map, "version"),
-                "uuid" => crate::de::req(&mut f.5, &mut map, "uuid"),
-                "createDate" => crate::de::set(&mut f.6, &mut map, "createDate"),
-                "instanceUuid" => crate::de::set(&mut f.7, &mut map, "instanceUuid"),
-                "npivNodeWorldWideName" => {
-                    crate::de::set_list(&mut f.8, &mut map, "npivNodeWorldWideName")
-                }
-                "npivPortWorldWideName" => {
-                    crate::de::set_list(&mut f.9, &mut map, "npivPortWorldWideName")
-                }
-                "npivWorldWideNameType" => {
-                    crate::de::set(&mut f.10, &mut map, "npivWorldWideNameType")
-                }
-                "npivDesiredNodeWwns" => {
-                    crate::de::set(&mut f.11, &mut map, "npivDesiredNodeWwns")
-                }
-                "npivDesiredPortWwns" => {
-                    crate::de::set(&mut f.12, &mut map, "npivDesiredPortWwns")
-                }
-                "npivTemporaryDisabled" => {
-                    crate::de::set(&mut f.13, &mut map, "npivTemporaryDisabled")
-                }
-                "npivOnNonRdmDisks" => {
-                    crate::de::set(&mut f.14, &mut map, "npivOnNonRdmDisks")
-                }
-                "locationId" => crate::de::set(&mut f.15, &mut map, "locationId"),
-                "template" => crate::de::req(&mut f.16, &mut map, "template"),
-                "guestId" => crate::de::req(&mut f.17, &mut map, "guestId"),
-                "alternateGuestName" => {
-                    crate::de::req(&mut f.18, &mut map, "alternateGuestName")
-                }
-                "annotation" => crate::de::set(&mut f.19, &mut map, "annotation"),
-                "files" => crate::de::req(&mut f.20, &mut map, "files"),
-                "tools" => crate::de::set(&mut f.21, &mut map, "tools"),
-                "flags" => crate::de::req(&mut f.22, &mut map, "flags"),
-                "consolePreferences" => {
-                    crate::de::set(&mut f.23, &mut map, "consolePreferences")
-                }
-                "defaultPowerOps" => {
-                    crate::de::req(&mut f.24, &mut map, "defaultPowerOps")
-                }
-                "rebootPowerOff" => crate::de::set(&mut f.25, &mut map, "rebootPowerOff"),
-                "hardware" => crate::de::req(&mut f.26, &mut map, "hardware"),
-                "vcpuConfig" => crate::de::set_list(&mut f.27, &mut map, "vcpuConfig"),
-                "cpuAllocation" => crate::de::set(&mut f.28, &mut map, "cpuAllocation"),
-                "memoryAllocation" => {
-                    crate::de::set(&mut f.29, &mut map, "memoryAllocation")
-                }
-                "latencySensitivity" => {
-                    crate::de::set(&mut f.30, &mut map, "latencySensitivity")
-                }
-                "memoryHotAddEnabled" => {
-                    crate::de::set(&mut f.31, &mut map, "memoryHotAddEnabled")
-                }
-                "cpuHotAddEnabled" => {
-                    crate::de::set(&mut f.32, &mut map, "cpuHotAddEnabled")
-                }
-                "cpuHotRemoveEnabled" => {
-                    crate::de::set(&mut f.33, &mut map, "cpuHotRemoveEnabled")
-                }
-                "hotPlugMemoryLimit" => {
-                    crate::de::set(&mut f.34, &mut map, "hotPlugMemoryLimit")
-                }
-                "hotPlugMemoryIncrementSize" => {
-                    crate::de::set(&mut f.35, &mut map, "hotPlugMemoryIncrementSize")
-                }
-                "cpuAffinity" => crate::de::set(&mut f.36, &mut map, "cpuAffinity"),
-                "memoryAffinity" => crate::de::set(&mut f.37, &mut map, "memoryAffinity"),
-                "networkShaper" => crate::de::set(&mut f.38, &mut map, "networkShaper"),
-                "extraConfig" => crate::de::set_list(&mut f.39, &mut map, "extraConfig"),
-                "cpuFeatureMask" => {
-                    crate::de::set_list(&mut f.40, &mut map, "cpuFeatureMask")
-                }
-                "datastoreUrl" => {
-                    crate::de::set_list(&mut f.41, &mut map, "datastoreUrl")
-                }
-                "swapPlacement" => crate::de::set(&mut f.42, &mut map, "swapPlacement"),
-                "bootOptions" => crate::de::set(&mut f.43, &mut map, "bootOptions"),
-                "ftInfo" => crate::de::set(&mut f.44, &mut map, "ftInfo"),
-                "repConfig" => crate::de::set(&mut f.45, &mut map, "repConfig"),
-                "vAppConfig" => crate::de::set(&mut f.46, &mut map, "vAppConfig"),
-                "vAssertsEnabled" => {
-                    crate::de::set(&mut f.47, &mut map, "vAssertsEnabled")
-                }
-                "changeTrackingEnabled" => {
-                    crate::de::set(&mut f.48, &mut map, "changeTrackingEnabled")
-                }
-                "firmware" => crate::de::set(&mut f.49, &mut map, "firmware"),
-                "maxMksConnections" => {
-                    crate::de::set(&mut f.50, &mut map, "maxMksConnections")
-                }
-                "guestAutoLockEnabled" => {
-                    crate::de::set(&mut f.51, &mut map, "guestAutoLockEnabled")
-                }
-                "managedBy" => crate::de::set(&mut f.52, &mut map, "managedBy"),
-                "memoryReservationLockedToMax" => {
-                    crate::de::set(&mut f.53, &mut map, "memoryReservationLockedToMax")
-                }
-                "initialOverhead" => {
-                    crate::de::set(&mut f.54, &mut map, "initialOverhead")
-                }
-                "nestedHVEnabled" => {
-                    crate::de::set(&mut f.55, &mut map, "nestedHVEnabled")
-                }
-                "vPMCEnabled" => crate::de::set(&mut f.56, &mut map, "vPMCEnabled"),
-                "scheduledHardwareUpgradeInfo" => {
-                    crate::de::set(&mut f.57, &mut map, "scheduledHardwareUpgradeInfo")
-                }
-                "forkConfigInfo" => crate::de::set(&mut f.58, &mut map, "forkConfigInfo"),
-                "vFlashCacheReservation" => {
-                    crate::de::set(&mut f.59, &mut map, "vFlashCacheReservation")
-                }
-                "vmxConfigChecksum" => {
-                    crate::de::set(&mut f.60, &mut map, "vmxConfigChecksum")
-                }
-                "messageBusTunnelEnabled" => {
-                    crate::de::set(&mut f.61, &mut map, "messageBusTunnelEnabled")
-                }
-                "vmStorageObjectId" => {
-                    crate::de::set(&mut f.62, &mut map, "vmStorageObjectId")
-                }
-                "swapStorageObjectId" => {
-                    crate::de::set(&mut f.63, &mut map, "swapStorageObjectId")
-                }
-                "keyId" => crate::de::set(&mut f.64, &mut map, "keyId"),
-                "guestIntegrityInfo" => {
-                    crate::de::set(&mut f.65, &mut map, "guestIntegrityInfo")
-                }
-                "migrateEncryption" => {
-                    crate::de::set(&mut f.66, &mut map, "migrateEncryption")
-                }
-                "sgxInfo" => crate::de::set(&mut f.67, &mut map, "sgxInfo"),
-                "contentLibItemInfo" => {
-                    crate::de::set(&mut f.68, &mut map, "contentLibItemInfo")
-                }
-                "ftEncryptionMode" => {
-                    crate::de::set(&mut f.69, &mut map, "ftEncryptionMode")
-                }
-                "guestMonitoringModeInfo" => {
-                    crate::de::set(&mut f.70, &mut map, "guestMonitoringModeInfo")
-                }
-                "sevEnabled" => crate::de::set(&mut f.71, &mut map, "sevEnabled"),
-                "numaInfo" => crate::de::set(&mut f.72, &mut map, "numaInfo"),
-                "pmemFailoverEnabled" => {
-                    crate::de::set(&mut f.73, &mut map, "pmemFailoverEnabled")
-                }
-                "vmxStatsCollectionEnabled" => {
-                    crate::de::set(&mut f.74, &mut map, "vmxStatsCollectionEnabled")
-                }
-                "vmOpNotificationToAppEnabled" => {
-                    crate::de::set(&mut f.75, &mut map, "vmOpNotificationToAppEnabled")
-                }
-                "vmOpNotificationTimeout" => {
-                    crate::de::set(&mut f.76, &mut map, "vmOpNotificationTimeout")
-                }
-                "deviceSwap" => crate::de::set(&mut f.77, &mut map, "deviceSwap"),
-                "pmem" => crate::de::set(&mut f.78, &mut map, "pmem"),
-                "deviceGroups" => crate::de::set(&mut f.79, &mut map, "deviceGroups"),
-                "fixedPassthruHotPlugEnabled" => {
-                    crate::de::set(&mut f.80, &mut map, "fixedPassthruHotPlugEnabled")
-                }
-                "metroFtEnabled" => crate::de::set(&mut f.81, &mut map, "metroFtEnabled"),
-                "vmxRuntimeConfig" => {
-                    crate::de::set_list(&mut f.82, &mut map, "vmxRuntimeConfig")
-                }
-                "metroFtHostGroup" => {
-                    crate::de::set(&mut f.83, &mut map, "metroFtHostGroup")
-                }
-                "tdxEnabled" => crate::de::set(&mut f.84, &mut map, "tdxEnabled"),
-                "sevSnpEnabled" => crate::de::set(&mut f.85, &mut map, "sevSnpEnabled"),
-                "guestArchitecture" => {
-                    crate::de::set(&mut f.86, &mut map, "guestArchitecture")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _,
-            _, _, _, _, Some(_), Some(_), Some(_), _, Some(_), _, Some(_), _, Some(_), _,
-            Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.16.is_some(),
-                        f.17.is_some(),
-                        f.18.is_some(),
-                        f.20.is_some(),
-                        f.22.is_some(),
-                        f.24.is_some(),
-                        f.26.is_some(),
-                    ],
-                    &[
-                        "changeVersion",
-                        "modified",
-                        "name",
-                        "guestFullName",
-                        "version",
-                        "uuid",
-                        "template",
-                        "guestId",
-                        "alternateGuestName",
-                        "files",
-                        "flags",
-                        "defaultPowerOps",
-                        "hardware",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            Some(f_16),
-            Some(f_17),
-            Some(f_18),
-            f_19,
-            Some(f_20),
-            f_21,
-            Some(f_22),
-            f_23,
-            Some(f_24),
-            f_25,
-            Some(f_26),
-            f_27,
-            f_28,
-            f_29,
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-            f_35,
-            f_36,
-            f_37,
-            f_38,
-            f_39,
-            f_40,
-            f_41,
-            f_42,
-            f_43,
-            f_44,
-            f_45,
-            f_46,
-            f_47,
-            f_48,
-            f_49,
-            f_50,
-            f_51,
-            f_52,
-            f_53,
-            f_54,
-            f_55,
-            f_56,
-            f_57,
-            f_58,
-            f_59,
-            f_60,
-            f_61,
-            f_62,
-            f_63,
-            f_64,
-            f_65,
-            f_66,
-            f_67,
-            f_68,
-            f_69,
-            f_70,
-            f_71,
-            f_72,
-            f_73,
-            f_74,
-            f_75,
-            f_76,
-            f_77,
-            f_78,
-            f_79,
-            f_80,
-            f_81,
-            f_82,
-            f_83,
-            f_84,
-            f_85,
-            f_86,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            change_version: f_0,
-            modified: f_1,
-            name: f_2,
-            guest_full_name: f_3,
-            version: f_4,
-            uuid: f_5,
-            create_date: f_6,
-            instance_uuid: f_7,
-            npiv_node_world_wide_name: f_8,
-            npiv_port_world_wide_name: f_9,
-            npiv_world_wide_name_type: f_10,
-            npiv_desired_node_wwns: f_11,
-            npiv_desired_port_wwns: f_12,
-            npiv_temporary_disabled: f_13,
-            npiv_on_non_rdm_disks: f_14,
-            location_id: f_15,
-            template: f_16,
-            guest_id: f_17,
-            alternate_guest_name: f_18,
-            annotation: f_19,
-            files: f_20,
-            tools: f_21,
-            flags: f_22,
-            console_preferences: f_23,
-            default_power_ops: f_24,
-            reboot_power_off: f_25,
-            hardware: f_26,
-            vcpu_config: f_27,
-            cpu_allocation: f_28,
-            memory_allocation: f_29,
-            latency_sensitivity: f_30,
-            memory_hot_add_enabled: f_31,
-            cpu_hot_add_enabled: f_32,
-            cpu_hot_remove_enabled: f_33,
-            hot_plug_memory_limit: f_34,
-            hot_plug_memory_increment_size: f_35,
-            cpu_affinity: f_36,
-            memory_affinity: f_37,
-            network_shaper: f_38,
-            extra_config: f_39,
-            cpu_feature_mask: f_40,
-            datastore_url: f_41,
-            swap_placement: f_42,
-            boot_options: f_43,
-            ft_info: f_44,
-            rep_config: f_45,
-            v_app_config: f_46,
-            v_asserts_enabled: f_47,
-            change_tracking_enabled: f_48,
-            firmware: f_49,
-            max_mks_connections: f_50,
-            guest_auto_lock_enabled: f_51,
-            managed_by: f_52,
-            memory_reservation_locked_to_max: f_53,
-            initial_overhead: f_54,
-            nested_hv_enabled: f_55,
-            v_pmc_enabled: f_56,
-            scheduled_hardware_upgrade_info: f_57,
-            fork_config_info: f_58,
-            v_flash_cache_reservation: f_59,
-            vmx_config_checksum: f_60,
-            message_bus_tunnel_enabled: f_61,
-            vm_storage_object_id: f_62,
-            swap_storage_object_id: f_63,
-            key_id: f_64,
-            guest_integrity_info: f_65,
-            migrate_encryption: f_66,
-            sgx_info: f_67,
-            content_lib_item_info: f_68,
-            ft_encryption_mode: f_69,
-            guest_monitoring_mode_info: f_70,
-            sev_enabled: f_71,
-            numa_info: f_72,
-            pmem_failover_enabled: f_73,
-            vmx_stats_collection_enabled: f_74,
-            vm_op_notification_to_app_enabled: f_75,
-            vm_op_notification_timeout: f_76,
-            device_swap: f_77,
-            pmem: f_78,
-            device_groups: f_79,
-            fixed_passthru_hot_plug_enabled: f_80,
-            metro_ft_enabled: f_81,
-            vmx_runtime_config: f_82,
-            metro_ft_host_group: f_83,
-            tdx_enabled: f_84,
-            sev_snp_enabled: f_85,
-            guest_architecture: f_86,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigInfoOverheadInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineConfigInfoOverheadInfo {
     /// Property *VirtualMachineConfigInfoOverheadInfo.initialMemoryReservation*.
     pub initial_memory_reservation: Option<i64>,
@@ -20,55 +20,72 @@ impl VirtualMachineConfigInfoOverheadInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("initialMemoryReservation", &self.initial_memory_reservation);
-        o.opt("initialSwapReservation", &self.initial_swap_reservation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineConfigInfoOverheadInfo",
+    type_name: Some("VirtualMachineConfigInfoOverheadInfo"),
+    wire: &["initialMemoryReservation", "initialSwapReservation"],
+    names: &["initial_memory_reservation", "initial_swap_reservation"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VirtualMachineConfigInfoOverheadInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.initial_memory_reservation,
+            1usize => &self.initial_swap_reservation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.initial_memory_reservation,
+            1usize => &mut self.initial_swap_reservation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineConfigInfoOverheadInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineConfigInfoOverheadInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineConfigInfoOverheadInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineConfigInfoOverheadInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineConfigInfoOverheadInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineConfigInfoOverheadInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineConfigInfoOverheadInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineConfigInfoOverheadInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineConfigInfoOverheadInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<i64>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "initialMemoryReservation" => {
-                    crate::de::set(&mut f.0, &mut map, "initialMemoryReservation")
-                }
-                "initialSwapReservation" => {
-                    crate::de::set(&mut f.1, &mut map, "initialSwapReservation")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            initial_memory_reservation: f_0,
-            initial_swap_reservation: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

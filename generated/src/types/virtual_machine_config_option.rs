@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualMachineConfigOption {
     /// Property *VirtualMachineConfigOption.version*.
     pub version: String,
@@ -40,163 +40,132 @@ impl VirtualMachineConfigOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("version", &self.version);
-        o.field("description", &self.description);
-        o.field("guestOSDescriptor", &self.guest_os_descriptor);
-        o.field("guestOSDefaultIndex", &self.guest_os_default_index);
-        o.field("hardwareOptions", &self.hardware_options);
-        o.field("capabilities", &self.capabilities);
-        o.field("datastore", &self.datastore);
-        o.opt("defaultDevice", &self.default_device);
-        o.field("supportedMonitorType", &self.supported_monitor_type);
-        o.opt(
-            "supportedOvfEnvironmentTransport",
-            &self.supported_ovf_environment_transport,
-        );
-        o.opt("supportedOvfInstallTransport", &self.supported_ovf_install_transport);
-        o.opt("propertyRelations", &self.property_relations);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineConfigOption",
+    type_name: Some("VirtualMachineConfigOption"),
+    wire: &[
+        "version",
+        "description",
+        "guestOSDescriptor",
+        "guestOSDefaultIndex",
+        "hardwareOptions",
+        "capabilities",
+        "datastore",
+        "defaultDevice",
+        "supportedMonitorType",
+        "supportedOvfEnvironmentTransport",
+        "supportedOvfInstallTransport",
+        "propertyRelations",
+    ],
+    names: &[
+        "version",
+        "description",
+        "guest_os_descriptor",
+        "guest_os_default_index",
+        "hardware_options",
+        "capabilities",
+        "datastore",
+        "default_device",
+        "supported_monitor_type",
+        "supported_ovf_environment_transport",
+        "supported_ovf_install_transport",
+        "property_relations",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 8u16],
+    by_name: &[5u16, 6u16, 7u16, 1u16, 3u16, 2u16, 4u16, 11u16, 8u16, 9u16, 10u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineConfigOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.version,
+            1usize => &self.description,
+            2usize => &self.guest_os_descriptor,
+            3usize => &self.guest_os_default_index,
+            4usize => &self.hardware_options,
+            5usize => &self.capabilities,
+            6usize => &self.datastore,
+            7usize => &self.default_device,
+            8usize => &self.supported_monitor_type,
+            9usize => &self.supported_ovf_environment_transport,
+            10usize => &self.supported_ovf_install_transport,
+            11usize => &self.property_relations,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.version,
+            1usize => &mut self.description,
+            2usize => &mut self.guest_os_descriptor,
+            3usize => &mut self.guest_os_default_index,
+            4usize => &mut self.hardware_options,
+            5usize => &mut self.capabilities,
+            6usize => &mut self.datastore,
+            7usize => &mut self.default_device,
+            8usize => &mut self.supported_monitor_type,
+            9usize => &mut self.supported_ovf_environment_transport,
+            10usize => &mut self.supported_ovf_install_transport,
+            11usize => &mut self.property_relations,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineConfigOption {
+    fn blank() -> Self {
+        Self {
+            version: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            guest_os_descriptor: crate::object::Blank::blank(),
+            guest_os_default_index: crate::object::Blank::blank(),
+            hardware_options: crate::object::Blank::blank(),
+            capabilities: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            default_device: crate::object::Blank::blank(),
+            supported_monitor_type: crate::object::Blank::blank(),
+            supported_ovf_environment_transport: crate::object::Blank::blank(),
+            supported_ovf_install_transport: crate::object::Blank::blank(),
+            property_relations: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualMachineConfigOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineConfigOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineConfigOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineConfigOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineConfigOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineConfigOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineConfigOption {
-    const TYPE_NAME: &'static str = "VirtualMachineConfigOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::GuestOsDescriptor>>,
-            Option<i32>,
-            Option<Box<crate::types::VirtualHardwareOption>>,
-            Option<Box<crate::types::VirtualMachineCapability>>,
-            Option<Box<crate::types::DatastoreOption>>,
-            Option<Vec<crate::types::VirtualDeviceKind>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VirtualMachinePropertyRelation>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "version" => crate::de::req(&mut f.0, &mut map, "version"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "guestOSDescriptor" => {
-                    crate::de::req_list(&mut f.2, &mut map, "guestOSDescriptor")
-                }
-                "guestOSDefaultIndex" => {
-                    crate::de::req(&mut f.3, &mut map, "guestOSDefaultIndex")
-                }
-                "hardwareOptions" => {
-                    crate::de::req(&mut f.4, &mut map, "hardwareOptions")
-                }
-                "capabilities" => crate::de::req(&mut f.5, &mut map, "capabilities"),
-                "datastore" => crate::de::req(&mut f.6, &mut map, "datastore"),
-                "defaultDevice" => {
-                    crate::de::set_list(&mut f.7, &mut map, "defaultDevice")
-                }
-                "supportedMonitorType" => {
-                    crate::de::req_list(&mut f.8, &mut map, "supportedMonitorType")
-                }
-                "supportedOvfEnvironmentTransport" => {
-                    crate::de::set_list(
-                        &mut f.9,
-                        &mut map,
-                        "supportedOvfEnvironmentTransport",
-                    )
-                }
-                "supportedOvfInstallTransport" => {
-                    crate::de::set_list(
-                        &mut f.10,
-                        &mut map,
-                        "supportedOvfInstallTransport",
-                    )
-                }
-                "propertyRelations" => {
-                    crate::de::set_list(&mut f.11, &mut map, "propertyRelations")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _,
-            Some(_), _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.8.is_some(),
-                    ],
-                    &[
-                        "version",
-                        "description",
-                        "guestOSDescriptor",
-                        "guestOSDefaultIndex",
-                        "hardwareOptions",
-                        "capabilities",
-                        "datastore",
-                        "supportedMonitorType",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            f_7,
-            Some(f_8),
-            f_9,
-            f_10,
-            f_11,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            version: f_0,
-            description: f_1,
-            guest_os_descriptor: f_2,
-            guest_os_default_index: f_3,
-            hardware_options: f_4,
-            capabilities: f_5,
-            datastore: f_6,
-            default_device: f_7,
-            supported_monitor_type: f_8,
-            supported_ovf_environment_transport: f_9,
-            supported_ovf_install_transport: f_10,
-            property_relations: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigOptionDescriptor*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineConfigOptionDescriptor {
     /// Property *VirtualMachineConfigOptionDescriptor.key*.
     pub key: String,
@@ -32,102 +32,98 @@ impl VirtualMachineConfigOptionDescriptor {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("description", &self.description);
-        o.opt("host", &self.host);
-        o.field("createSupported", &self.create_supported);
-        o.field("defaultConfigOption", &self.default_config_option);
-        o.field("runSupported", &self.run_supported);
-        o.field("upgradeSupported", &self.upgrade_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineConfigOptionDescriptor",
+    type_name: Some("VirtualMachineConfigOptionDescriptor"),
+    wire: &[
+        "key",
+        "description",
+        "host",
+        "createSupported",
+        "defaultConfigOption",
+        "runSupported",
+        "upgradeSupported",
+    ],
+    names: &[
+        "key",
+        "description",
+        "host",
+        "create_supported",
+        "default_config_option",
+        "run_supported",
+        "upgrade_supported",
+    ],
+    required: &[0u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[3u16, 4u16, 1u16, 2u16, 0u16, 5u16, 6u16],
+};
+impl crate::object::Object for VirtualMachineConfigOptionDescriptor {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.host,
+            3usize => &self.create_supported,
+            4usize => &self.default_config_option,
+            5usize => &self.run_supported,
+            6usize => &self.upgrade_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.host,
+            3usize => &mut self.create_supported,
+            4usize => &mut self.default_config_option,
+            5usize => &mut self.run_supported,
+            6usize => &mut self.upgrade_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineConfigOptionDescriptor {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineConfigOptionDescriptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineConfigOptionDescriptor {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineConfigOptionDescriptor {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineConfigOptionDescriptor {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineConfigOptionDescriptor"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineConfigOptionDescriptor {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineConfigOptionDescriptor {
-    const TYPE_NAME: &'static str = "VirtualMachineConfigOptionDescriptor";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "description" => crate::de::set(&mut f.1, &mut map, "description"),
-                "host" => crate::de::set_list(&mut f.2, &mut map, "host"),
-                "createSupported" => {
-                    crate::de::req(&mut f.3, &mut map, "createSupported")
-                }
-                "defaultConfigOption" => {
-                    crate::de::req(&mut f.4, &mut map, "defaultConfigOption")
-                }
-                "runSupported" => crate::de::req(&mut f.5, &mut map, "runSupported"),
-                "upgradeSupported" => {
-                    crate::de::req(&mut f.6, &mut map, "upgradeSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "createSupported",
-                        "defaultConfigOption",
-                        "runSupported",
-                        "upgradeSupported",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), Some(f_4), Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            host: f_2,
-            create_supported: f_3,
-            default_config_option: f_4,
-            run_supported: f_5,
-            upgrade_supported: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineConfigSpec {
     /// Property *VirtualMachineConfigSpec.changeVersion*.
     pub change_version: Option<String>,
@@ -237,628 +237,411 @@ impl VirtualMachineConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("changeVersion", &self.change_version);
-        o.opt("name", &self.name);
-        o.opt("version", &self.version);
-        o.opt("createDate", &self.create_date);
-        o.opt("uuid", &self.uuid);
-        o.opt("instanceUuid", &self.instance_uuid);
-        o.opt("npivNodeWorldWideName", &self.npiv_node_world_wide_name);
-        o.opt("npivPortWorldWideName", &self.npiv_port_world_wide_name);
-        o.opt("npivWorldWideNameType", &self.npiv_world_wide_name_type);
-        o.opt("npivDesiredNodeWwns", &self.npiv_desired_node_wwns);
-        o.opt("npivDesiredPortWwns", &self.npiv_desired_port_wwns);
-        o.opt("npivTemporaryDisabled", &self.npiv_temporary_disabled);
-        o.opt("npivOnNonRdmDisks", &self.npiv_on_non_rdm_disks);
-        o.opt("npivWorldWideNameOp", &self.npiv_world_wide_name_op);
-        o.opt("locationId", &self.location_id);
-        o.opt("guestId", &self.guest_id);
-        o.opt("alternateGuestName", &self.alternate_guest_name);
-        o.opt("annotation", &self.annotation);
-        o.opt("files", &self.files);
-        o.opt("tools", &self.tools);
-        o.opt("flags", &self.flags);
-        o.opt("consolePreferences", &self.console_preferences);
-        o.opt("powerOpInfo", &self.power_op_info);
-        o.opt("rebootPowerOff", &self.reboot_power_off);
-        o.opt("numCPUs", &self.num_cp_us);
-        o.opt("vcpuConfig", &self.vcpu_config);
-        o.opt("numCoresPerSocket", &self.num_cores_per_socket);
-        o.opt("memoryMB", &self.memory_mb);
-        o.opt("memoryHotAddEnabled", &self.memory_hot_add_enabled);
-        o.opt("cpuHotAddEnabled", &self.cpu_hot_add_enabled);
-        o.opt("cpuHotRemoveEnabled", &self.cpu_hot_remove_enabled);
-        o.opt("virtualICH7MPresent", &self.virtual_ich7m_present);
-        o.opt("virtualSMCPresent", &self.virtual_smc_present);
-        o.opt("deviceChange", &self.device_change);
-        o.opt("cpuAllocation", &self.cpu_allocation);
-        o.opt("memoryAllocation", &self.memory_allocation);
-        o.opt("latencySensitivity", &self.latency_sensitivity);
-        o.opt("cpuAffinity", &self.cpu_affinity);
-        o.opt("memoryAffinity", &self.memory_affinity);
-        o.opt("networkShaper", &self.network_shaper);
-        o.opt("cpuFeatureMask", &self.cpu_feature_mask);
-        o.opt("extraConfig", &self.extra_config);
-        o.opt("swapPlacement", &self.swap_placement);
-        o.opt("bootOptions", &self.boot_options);
-        o.opt("vAppConfig", &self.v_app_config);
-        o.opt("ftInfo", &self.ft_info);
-        o.opt("repConfig", &self.rep_config);
-        o.opt("vAppConfigRemoved", &self.v_app_config_removed);
-        o.opt("vAssertsEnabled", &self.v_asserts_enabled);
-        o.opt("changeTrackingEnabled", &self.change_tracking_enabled);
-        o.opt("firmware", &self.firmware);
-        o.opt("maxMksConnections", &self.max_mks_connections);
-        o.opt("guestAutoLockEnabled", &self.guest_auto_lock_enabled);
-        o.opt("managedBy", &self.managed_by);
-        o.opt("memoryReservationLockedToMax", &self.memory_reservation_locked_to_max);
-        o.opt("nestedHVEnabled", &self.nested_hv_enabled);
-        o.opt("vPMCEnabled", &self.v_pmc_enabled);
-        o.opt("scheduledHardwareUpgradeInfo", &self.scheduled_hardware_upgrade_info);
-        o.opt("vmProfile", &self.vm_profile);
-        o.opt("messageBusTunnelEnabled", &self.message_bus_tunnel_enabled);
-        o.opt("crypto", &self.crypto);
-        o.opt("migrateEncryption", &self.migrate_encryption);
-        o.opt("sgxInfo", &self.sgx_info);
-        o.opt("ftEncryptionMode", &self.ft_encryption_mode);
-        o.opt("guestMonitoringModeInfo", &self.guest_monitoring_mode_info);
-        o.opt("sevEnabled", &self.sev_enabled);
-        o.opt("virtualNuma", &self.virtual_numa);
-        o.opt("motherboardLayout", &self.motherboard_layout);
-        o.opt("pmemFailoverEnabled", &self.pmem_failover_enabled);
-        o.opt("vmxStatsCollectionEnabled", &self.vmx_stats_collection_enabled);
-        o.opt("vmOpNotificationToAppEnabled", &self.vm_op_notification_to_app_enabled);
-        o.opt("vmOpNotificationTimeout", &self.vm_op_notification_timeout);
-        o.opt("deviceSwap", &self.device_swap);
-        o.opt("simultaneousThreads", &self.simultaneous_threads);
-        o.opt("pmem", &self.pmem);
-        o.opt("deviceGroups", &self.device_groups);
-        o.opt("fixedPassthruHotPlugEnabled", &self.fixed_passthru_hot_plug_enabled);
-        o.opt("metroFtEnabled", &self.metro_ft_enabled);
-        o.opt("metroFtHostGroup", &self.metro_ft_host_group);
-        o.opt("tdxEnabled", &self.tdx_enabled);
-        o.opt("sevSnpEnabled", &self.sev_snp_enabled);
-        o.opt("tagSpecs", &self.tag_specs);
-        o.opt("vmPlacementPolicies", &self.vm_placement_policies);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineConfigSpec",
+    type_name: Some("VirtualMachineConfigSpec"),
+    wire: &[
+        "changeVersion",
+        "name",
+        "version",
+        "createDate",
+        "uuid",
+        "instanceUuid",
+        "npivNodeWorldWideName",
+        "npivPortWorldWideName",
+        "npivWorldWideNameType",
+        "npivDesiredNodeWwns",
+        "npivDesiredPortWwns",
+        "npivTemporaryDisabled",
+        "npivOnNonRdmDisks",
+        "npivWorldWideNameOp",
+        "locationId",
+        "guestId",
+        "alternateGuestName",
+        "annotation",
+        "files",
+        "tools",
+        "flags",
+        "consolePreferences",
+        "powerOpInfo",
+        "rebootPowerOff",
+        "numCPUs",
+        "vcpuConfig",
+        "numCoresPerSocket",
+        "memoryMB",
+        "memoryHotAddEnabled",
+        "cpuHotAddEnabled",
+        "cpuHotRemoveEnabled",
+        "virtualICH7MPresent",
+        "virtualSMCPresent",
+        "deviceChange",
+        "cpuAllocation",
+        "memoryAllocation",
+        "latencySensitivity",
+        "cpuAffinity",
+        "memoryAffinity",
+        "networkShaper",
+        "cpuFeatureMask",
+        "extraConfig",
+        "swapPlacement",
+        "bootOptions",
+        "vAppConfig",
+        "ftInfo",
+        "repConfig",
+        "vAppConfigRemoved",
+        "vAssertsEnabled",
+        "changeTrackingEnabled",
+        "firmware",
+        "maxMksConnections",
+        "guestAutoLockEnabled",
+        "managedBy",
+        "memoryReservationLockedToMax",
+        "nestedHVEnabled",
+        "vPMCEnabled",
+        "scheduledHardwareUpgradeInfo",
+        "vmProfile",
+        "messageBusTunnelEnabled",
+        "crypto",
+        "migrateEncryption",
+        "sgxInfo",
+        "ftEncryptionMode",
+        "guestMonitoringModeInfo",
+        "sevEnabled",
+        "virtualNuma",
+        "motherboardLayout",
+        "pmemFailoverEnabled",
+        "vmxStatsCollectionEnabled",
+        "vmOpNotificationToAppEnabled",
+        "vmOpNotificationTimeout",
+        "deviceSwap",
+        "simultaneousThreads",
+        "pmem",
+        "deviceGroups",
+        "fixedPassthruHotPlugEnabled",
+        "metroFtEnabled",
+        "metroFtHostGroup",
+        "tdxEnabled",
+        "sevSnpEnabled",
+        "tagSpecs",
+        "vmPlacementPolicies",
+    ],
+    names: &[
+        "change_version",
+        "name",
+        "version",
+        "create_date",
+        "uuid",
+        "instance_uuid",
+        "npiv_node_world_wide_name",
+        "npiv_port_world_wide_name",
+        "npiv_world_wide_name_type",
+        "npiv_desired_node_wwns",
+        "npiv_desired_port_wwns",
+        "npiv_temporary_disabled",
+        "npiv_on_non_rdm_disks",
+        "npiv_world_wide_name_op",
+        "location_id",
+        "guest_id",
+        "alternate_guest_name",
+        "annotation",
+        "files",
+        "tools",
+        "flags",
+        "console_preferences",
+        "power_op_info",
+        "reboot_power_off",
+        "num_cp_us",
+        "vcpu_config",
+        "num_cores_per_socket",
+        "memory_mb",
+        "memory_hot_add_enabled",
+        "cpu_hot_add_enabled",
+        "cpu_hot_remove_enabled",
+        "virtual_ich7m_present",
+        "virtual_smc_present",
+        "device_change",
+        "cpu_allocation",
+        "memory_allocation",
+        "latency_sensitivity",
+        "cpu_affinity",
+        "memory_affinity",
+        "network_shaper",
+        "cpu_feature_mask",
+        "extra_config",
+        "swap_placement",
+        "boot_options",
+        "v_app_config",
+        "ft_info",
+        "rep_config",
+        "v_app_config_removed",
+        "v_asserts_enabled",
+        "change_tracking_enabled",
+        "firmware",
+        "max_mks_connections",
+        "guest_auto_lock_enabled",
+        "managed_by",
+        "memory_reservation_locked_to_max",
+        "nested_hv_enabled",
+        "v_pmc_enabled",
+        "scheduled_hardware_upgrade_info",
+        "vm_profile",
+        "message_bus_tunnel_enabled",
+        "crypto",
+        "migrate_encryption",
+        "sgx_info",
+        "ft_encryption_mode",
+        "guest_monitoring_mode_info",
+        "sev_enabled",
+        "virtual_numa",
+        "motherboard_layout",
+        "pmem_failover_enabled",
+        "vmx_stats_collection_enabled",
+        "vm_op_notification_to_app_enabled",
+        "vm_op_notification_timeout",
+        "device_swap",
+        "simultaneous_threads",
+        "pmem",
+        "device_groups",
+        "fixed_passthru_hot_plug_enabled",
+        "metro_ft_enabled",
+        "metro_ft_host_group",
+        "tdx_enabled",
+        "sev_snp_enabled",
+        "tag_specs",
+        "vm_placement_policies",
+    ],
+    required: &[],
+    by_name: &[
+        16u16, 17u16, 43u16, 49u16, 0u16, 21u16, 37u16, 34u16, 40u16, 29u16, 30u16, 3u16,
+        60u16, 33u16, 75u16, 72u16, 41u16, 18u16, 50u16, 76u16, 20u16, 63u16, 45u16,
+        52u16, 15u16, 64u16, 5u16, 36u16, 14u16, 53u16, 51u16, 38u16, 35u16, 28u16,
+        27u16, 54u16, 59u16, 77u16, 78u16, 61u16, 67u16, 1u16, 55u16, 39u16, 9u16, 10u16,
+        6u16, 12u16, 7u16, 11u16, 13u16, 8u16, 24u16, 26u16, 74u16, 68u16, 22u16, 23u16,
+        46u16, 57u16, 65u16, 80u16, 62u16, 73u16, 42u16, 81u16, 79u16, 19u16, 4u16,
+        44u16, 47u16, 48u16, 56u16, 25u16, 2u16, 31u16, 66u16, 32u16, 71u16, 70u16,
+        82u16, 58u16, 69u16,
+    ],
+};
+impl crate::object::Object for VirtualMachineConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.change_version,
+            1usize => &self.name,
+            2usize => &self.version,
+            3usize => &self.create_date,
+            4usize => &self.uuid,
+            5usize => &self.instance_uuid,
+            6usize => &self.npiv_node_world_wide_name,
+            7usize => &self.npiv_port_world_wide_name,
+            8usize => &self.npiv_world_wide_name_type,
+            9usize => &self.npiv_desired_node_wwns,
+            10usize => &self.npiv_desired_port_wwns,
+            11usize => &self.npiv_temporary_disabled,
+            12usize => &self.npiv_on_non_rdm_disks,
+            13usize => &self.npiv_world_wide_name_op,
+            14usize => &self.location_id,
+            15usize => &self.guest_id,
+            16usize => &self.alternate_guest_name,
+            17usize => &self.annotation,
+            18usize => &self.files,
+            19usize => &self.tools,
+            20usize => &self.flags,
+            21usize => &self.console_preferences,
+            22usize => &self.power_op_info,
+            23usize => &self.reboot_power_off,
+            24usize => &self.num_cp_us,
+            25usize => &self.vcpu_config,
+            26usize => &self.num_cores_per_socket,
+            27usize => &self.memory_mb,
+            28usize => &self.memory_hot_add_enabled,
+            29usize => &self.cpu_hot_add_enabled,
+            30usize => &self.cpu_hot_remove_enabled,
+            31usize => &self.virtual_ich7m_present,
+            32usize => &self.virtual_smc_present,
+            33usize => &self.device_change,
+            34usize => &self.cpu_allocation,
+            35usize => &self.memory_allocation,
+            36usize => &self.latency_sensitivity,
+            37usize => &self.cpu_affinity,
+            38usize => &self.memory_affinity,
+            39usize => &self.network_shaper,
+            40usize => &self.cpu_feature_mask,
+            41usize => &self.extra_config,
+            42usize => &self.swap_placement,
+            43usize => &self.boot_options,
+            44usize => &self.v_app_config,
+            45usize => &self.ft_info,
+            46usize => &self.rep_config,
+            47usize => &self.v_app_config_removed,
+            48usize => &self.v_asserts_enabled,
+            49usize => &self.change_tracking_enabled,
+            50usize => &self.firmware,
+            51usize => &self.max_mks_connections,
+            52usize => &self.guest_auto_lock_enabled,
+            53usize => &self.managed_by,
+            54usize => &self.memory_reservation_locked_to_max,
+            55usize => &self.nested_hv_enabled,
+            56usize => &self.v_pmc_enabled,
+            57usize => &self.scheduled_hardware_upgrade_info,
+            58usize => &self.vm_profile,
+            59usize => &self.message_bus_tunnel_enabled,
+            60usize => &self.crypto,
+            61usize => &self.migrate_encryption,
+            62usize => &self.sgx_info,
+            63usize => &self.ft_encryption_mode,
+            64usize => &self.guest_monitoring_mode_info,
+            65usize => &self.sev_enabled,
+            66usize => &self.virtual_numa,
+            67usize => &self.motherboard_layout,
+            68usize => &self.pmem_failover_enabled,
+            69usize => &self.vmx_stats_collection_enabled,
+            70usize => &self.vm_op_notification_to_app_enabled,
+            71usize => &self.vm_op_notification_timeout,
+            72usize => &self.device_swap,
+            73usize => &self.simultaneous_threads,
+            74usize => &self.pmem,
+            75usize => &self.device_groups,
+            76usize => &self.fixed_passthru_hot_plug_enabled,
+            77usize => &self.metro_ft_enabled,
+            78usize => &self.metro_ft_host_group,
+            79usize => &self.tdx_enabled,
+            80usize => &self.sev_snp_enabled,
+            81usize => &self.tag_specs,
+            82usize => &self.vm_placement_policies,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.change_version,
+            1usize => &mut self.name,
+            2usize => &mut self.version,
+            3usize => &mut self.create_date,
+            4usize => &mut self.uuid,
+            5usize => &mut self.instance_uuid,
+            6usize => &mut self.npiv_node_world_wide_name,
+            7usize => &mut self.npiv_port_world_wide_name,
+            8usize => &mut self.npiv_world_wide_name_type,
+            9usize => &mut self.npiv_desired_node_wwns,
+            10usize => &mut self.npiv_desired_port_wwns,
+            11usize => &mut self.npiv_temporary_disabled,
+            12usize => &mut self.npiv_on_non_rdm_disks,
+            13usize => &mut self.npiv_world_wide_name_op,
+            14usize => &mut self.location_id,
+            15usize => &mut self.guest_id,
+            16usize => &mut self.alternate_guest_name,
+            17usize => &mut self.annotation,
+            18usize => &mut self.files,
+            19usize => &mut self.tools,
+            20usize => &mut self.flags,
+            21usize => &mut self.console_preferences,
+            22usize => &mut self.power_op_info,
+            23usize => &mut self.reboot_power_off,
+            24usize => &mut self.num_cp_us,
+            25usize => &mut self.vcpu_config,
+            26usize => &mut self.num_cores_per_socket,
+            27usize => &mut self.memory_mb,
+            28usize => &mut self.memory_hot_add_enabled,
+            29usize => &mut self.cpu_hot_add_enabled,
+            30usize => &mut self.cpu_hot_remove_enabled,
+            31usize => &mut self.virtual_ich7m_present,
+            32usize => &mut self.virtual_smc_present,
+            33usize => &mut self.device_change,
+            34usize => &mut self.cpu_allocation,
+            35usize => &mut self.memory_allocation,
+            36usize => &mut self.latency_sensitivity,
+            37usize => &mut self.cpu_affinity,
+            38usize => &mut self.memory_affinity,
+            39usize => &mut self.network_shaper,
+            40usize => &mut self.cpu_feature_mask,
+            41usize => &mut self.extra_config,
+            42usize => &mut self.swap_placement,
+            43usize => &mut self.boot_options,
+            44usize => &mut self.v_app_config,
+            45usize => &mut self.ft_info,
+            46usize => &mut self.rep_config,
+            47usize => &mut self.v_app_config_removed,
+            48usize => &mut self.v_asserts_enabled,
+            49usize => &mut self.change_tracking_enabled,
+            50usize => &mut self.firmware,
+            51usize => &mut self.max_mks_connections,
+            52usize => &mut self.guest_auto_lock_enabled,
+            53usize => &mut self.managed_by,
+            54usize => &mut self.memory_reservation_locked_to_max,
+            55usize => &mut self.nested_hv_enabled,
+            56usize => &mut self.v_pmc_enabled,
+            57usize => &mut self.scheduled_hardware_upgrade_info,
+            58usize => &mut self.vm_profile,
+            59usize => &mut self.message_bus_tunnel_enabled,
+            60usize => &mut self.crypto,
+            61usize => &mut self.migrate_encryption,
+            62usize => &mut self.sgx_info,
+            63usize => &mut self.ft_encryption_mode,
+            64usize => &mut self.guest_monitoring_mode_info,
+            65usize => &mut self.sev_enabled,
+            66usize => &mut self.virtual_numa,
+            67usize => &mut self.motherboard_layout,
+            68usize => &mut self.pmem_failover_enabled,
+            69usize => &mut self.vmx_stats_collection_enabled,
+            70usize => &mut self.vm_op_notification_to_app_enabled,
+            71usize => &mut self.vm_op_notification_timeout,
+            72usize => &mut self.device_swap,
+            73usize => &mut self.simultaneous_threads,
+            74usize => &mut self.pmem,
+            75usize => &mut self.device_groups,
+            76usize => &mut self.fixed_passthru_hot_plug_enabled,
+            77usize => &mut self.metro_ft_enabled,
+            78usize => &mut self.metro_ft_host_group,
+            79usize => &mut self.tdx_enabled,
+            80usize => &mut self.sev_snp_enabled,
+            81usize => &mut self.tag_specs,
+            82usize => &mut self.vm_placement_policies,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineConfigSpec {
-    const TYPE_NAME: &'static str = "VirtualMachineConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<i64>>,
-            Option<Vec<i64>>,
-            Option<String>,
-            Option<i16>,
-            Option<i16>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineFileInfo>>,
-            Option<Box<crate::types::ToolsConfigInfo>>,
-            Option<Box<crate::types::VirtualMachineFlagInfo>>,
-            Option<Box<crate::types::VirtualMachineConsolePreferences>>,
-            Option<Box<crate::types::VirtualMachineDefaultPowerOpInfo>>,
-            Option<bool>,
-            Option<i32>,
-            Option<Vec<crate::types::VirtualMachineVcpuConfig>>,
-            Option<i32>,
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::VirtualDeviceConfigSpecKind>>,
-            Option<Box<crate::types::ResourceAllocationInfo>>,
-            Option<Box<crate::types::ResourceAllocationInfo>>,
-            Option<Box<crate::types::LatencySensitivity>>,
-            Option<Box<crate::types::VirtualMachineAffinityInfo>>,
-            Option<Box<crate::types::VirtualMachineAffinityInfo>>,
-            Option<Box<crate::types::VirtualMachineNetworkShaperInfo>>,
-            Option<Vec<crate::types::VirtualMachineCpuIdInfoSpec>>,
-            Option<Vec<crate::types::OptionValueKind>>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineBootOptions>>,
-            Option<crate::types::VmConfigSpecKind>,
-            Option<crate::types::FaultToleranceConfigInfoKind>,
-            Option<Box<crate::types::ReplicationConfigSpec>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedByInfo>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::ScheduledHardwareUpgradeInfo>>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<bool>,
-            Option<crate::types::CryptoSpecKind>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineSgxInfo>>,
-            Option<String>,
-            Option<Box<crate::types::VirtualMachineGuestMonitoringModeInfo>>,
-            Option<bool>,
-            Option<Box<crate::types::VirtualMachineVirtualNuma>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<i64>,
-            Option<Box<crate::types::VirtualMachineVirtualDeviceSwap>>,
-            Option<i32>,
-            Option<Box<crate::types::VirtualMachineVirtualPMem>>,
-            Option<Box<crate::types::VirtualMachineVirtualDeviceGroups>>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::TagSpec>>,
-            Option<Vec<crate::types::VmPlacementPolicyKind>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "changeVersion" => crate::de::set(&mut f.0, &mut map, "changeVersion"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "version" => crate::de::set(&mut f.2, &mut map, "version"),
-                "createDate" => crate::de::set(&mut f.3, &mut map, "createDate"),
-                "uuid" => crate::de::set(&mut f.4, &mut map, "uuid"),
-                "instanceUuid" => crate::de::set(&mut f.5, &mut map, "instanceUuid"),
-                "npivNodeWorldWideName" => {
-                    crate::de::set_list(&mut f.6, &mut map, "npivNodeWorldWideName")
-                }
-                "npivPortWorldWideName" => {
-                    crate::de::set_list(&mut f.7, &mut map, "npivPortWorldWideName")
-                }
-                "npivWorldWideNameType" => {
-                    crate::de::set(&mut f.8, &mut map, "npivWorldWideNameType")
-                }
-                "npivDesiredNodeWwns" => {
-                    crate::de::set(&mut f.9, &mut map, "npivDesiredNodeWwns")
-                }
-                "npivDesiredPortWwns" => {
-                    crate::de::set(&mut f.10, &mut map, "npivDesiredPortWwns")
-                }
-                "npivTemporaryDisabled" => {
-                    crate::de::set(&mut f.11, &mut map, "npivTemporaryDisabled")
-                }
-                "npivOnNonRdmDisks" => {
-                    crate::de::set(&mut f.12, &mut map, "npivOnNonRdmDisks")
-                }
-                "npivWorldWideNameOp" => {
-                    crate::de::set(&mut f.13, &mut map, "npivWorldWideNameOp")
-                }
-                "locationId" => crate::de::set(&mut f.14, &mut map, "locationId"),
-                "guestId" => crate::de::set(&mut f.15, &mut map, "guestId"),
-                "alternateGuestName" => {
-                    crate::de::set(&mut f.16, &mut map, "alternateGuestName")
-                }
-                "annotation" => crate::de::set(&mut f.17, &mut map, "annotation"),
-                "files" => crate::de::set(&mut f.18, &mut map, "files"),
-                "tools" => crate::de::set(&mut f.19, &mut map, "tools"),
-                "flags" => crate::de::set(&mut f.20, &mut map, "flags"),
-                "consolePreferences" => {
-                    crate::de::set(&mut f.21, &mut map, "consolePreferences")
-                }
-                "powerOpInfo" => crate::de::set(&mut f.22, &mut map, "powerOpInfo"),
-                "rebootPowerOff" => crate::de::set(&mut f.23, &mut map, "rebootPowerOff"),
-                "numCPUs" => crate::de::set(&mut f.24, &mut map, "numCPUs"),
-                "vcpuConfig" => crate::de::set_list(&mut f.25, &mut map, "vcpuConfig"),
-                "numCoresPerSocket" => {
-                    crate::de::set(&mut f.26, &mut map, "numCoresPerSocket")
-                }
-                "memoryMB" => crate::de::set(&mut f.27, &mut map, "memoryMB"),
-                "memoryHotAddEnabled" => {
-                    crate::de::set(&mut f.28, &mut map, "memoryHotAddEnabled")
-                }
-                "cpuHotAddEnabled" => {
-                    crate::de::set(&mut f.29, &mut map, "cpuHotAddEnabled")
-                }
-                "cpuHotRemoveEnabled" => {
-                    crate::de::set(&mut f.30, &mut map, "cpuHotRemoveEnabled")
-                }
-                "virtualICH7MPresent" => {
-                    crate::de::set(&mut f.31, &mut map, "virtualICH7MPresent")
-                }
-                "virtualSMCPresent" => {
-                    crate::de::set(&mut f.32, &mut map, "virtualSMCPresent")
-                }
-                "deviceChange" => {
-                    crate::de::set_list(&mut f.33, &mut map, "deviceChange")
-                }
-                "cpuAllocation" => crate::de::set(&mut f.34, &mut map, "cpuAllocation"),
-                "memoryAllocation" => {
-                    crate::de::set(&mut f.35, &mut map, "memoryAllocation")
-                }
-                "latencySensitivity" => {
-                    crate::de::set(&mut f.36, &mut map, "latencySensitivity")
-                }
-                "cpuAffinity" => crate::de::set(&mut f.37, &mut map, "cpuAffinity"),
-                "memoryAffinity" => crate::de::set(&mut f.38, &mut map, "memoryAffinity"),
-                "networkShaper" => crate::de::set(&mut f.39, &mut map, "networkShaper"),
-                "cpuFeatureMask" => {
-                    crate::de::set_list(&mut f.40, &mut map, "cpuFeatureMask")
-                }
-                "extraConfig" => crate::de::set_list(&mut f.41, &mut map, "extraConfig"),
-                "swapPlacement" => crate::de::set(&mut f.42, &mut map, "swapPlacement"),
-                "bootOptions" => crate::de::set(&mut f.43, &mut map, "bootOptions"),
-                "vAppConfig" => crate::de::set(&mut f.44, &mut map, "vAppConfig"),
-                "ftInfo" => crate::de::set(&mut f.45, &mut map, "ftInfo"),
-                "repConfig" => crate::de::set(&mut f.46, &mut map, "repConfig"),
-                "vAppConfigRemoved" => {
-                    crate::de::set(&mut f.47, &mut map, "vAppConfigRemoved")
-                }
-                "vAssertsEnabled" => {
-                    crate::de::set(&mut f.48, &mut map, "vAssertsEnabled")
-                }
-                "changeTrackingEnabled" => {
-                    crate::de::set(&mut f.49, &mut map, "changeTrackingEnabled")
-                }
-                "firmware" => crate::de::set(&mut f.50, &mut map, "firmware"),
-                "maxMksConnections" => {
-                    crate::de::set(&mut f.51, &mut map, "maxMksConnections")
-                }
-                "guestAutoLockEnabled" => {
-                    crate::de::set(&mut f.52, &mut map, "guestAutoLockEnabled")
-                }
-                "managedBy" => crate::de::set(&mut f.53, &mut map, "managedBy"),
-                "memoryReservationLockedToMax" => {
-                    crate::de::set(&mut f.54, &mut map, "memoryReservationLockedToMax")
-                }
-                "nestedHVEnabled" => {
-                    crate::de::set(&mut f.55, &mut map, "nestedHVEnabled")
-                }
-                "vPMCEnabled" => crate::de::set(&mut f.56, &mut map, "vPMCEnabled"),
-                "scheduledHardwareUpgradeInfo" => {
-                    crate::de::set(&mut f.57, &mut map, "scheduledHardwareUpgradeInfo")
-                }
-                "vmProfile" => crate::de::set_list(&mut f.58, &mut map, "vmProfile"),
-                "messageBusTunnelEnabled" => {
-                    crate::de::set(&mut f.59, &mut map, "messageBusTunnelEnabled")
-                }
-                "crypto" => crate::de::set(&mut f.60, &mut map, "crypto"),
-                "migrateEncryption" => {
-                    crate::de::set(&mut f.61, &mut map, "migrateEncryption")
-                }
-                "sgxInfo" => crate::de::set(&mut f.62, &mut map, "sgxInfo"),
-                "ftEncryptionMode" => {
-                    crate::de::set(&mut f.63, &mut map, "ftEncryptionMode")
-                }
-                "guestMonitoringModeInfo" => {
-                    crate::de::set(&mut f.64, &mut map, "guestMonitoringModeInfo")
-                }
-                "sevEnabled" => crate::de::set(&mut f.65, &mut map, "sevEnabled"),
-                "virtualNuma" => crate::de::set(&mut f.66, &mut map, "virtualNuma"),
-                "motherboardLayout" => {
-                    crate::de::set(&mut f.67, &mut map, "motherboardLayout")
-                }
-                "pmemFailoverEnabled" => {
-                    crate::de::set(&mut f.68, &mut map, "pmemFailoverEnabled")
-                }
-                "vmxStatsCollectionEnabled" => {
-                    crate::de::set(&mut f.69, &mut map, "vmxStatsCollectionEnabled")
-                }
-                "vmOpNotificationToAppEnabled" => {
-                    crate::de::set(&mut f.70, &mut map, "vmOpNotificationToAppEnabled")
-                }
-                "vmOpNotificationTimeout" => {
-                    crate::de::set(&mut f.71, &mut map, "vmOpNotificationTimeout")
-                }
-                "deviceSwap" => crate::de::set(&mut f.72, &mut map, "deviceSwap"),
-                "simultaneousThreads" => {
-                    crate::de::set(&mut f.73, &mut map, "simultaneousThreads")
-                }
-                "pmem" => crate::de::set(&mut f.74, &mut map, "pmem"),
-                "deviceGroups" => crate::de::set(&mut f.75, &mut map, "deviceGroups"),
-                "fixedPassthruHotPlugEnabled" => {
-                    crate::de::set(&mut f.76, &mut map, "fixedPassthruHotPlugEnabled")
-                }
-                "metroFtEnabled" => crate::de::set(&mut f.77, &mut map, "metroFtEnabled"),
-                "metroFtHostGroup" => {
-                    crate::de::set(&mut f.78, &mut map, "metroFtHostGroup")
-                }
-                "tdxEnabled" => crate::de::set(&mut f.79, &mut map, "tdxEnabled"),
-                "sevSnpEnabled" => crate::de::set(&mut f.80, &mut map, "sevSnpEnabled"),
-                "tagSpecs" => crate::de::set_list(&mut f.81, &mut map, "tagSpecs"),
-                "vmPlacementPolicies" => {
-                    crate::de::set_list(&mut f.82, &mut map, "vmPlacementPolicies")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-            f_29,
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-            f_35,
-            f_36,
-            f_37,
-            f_38,
-            f_39,
-            f_40,
-            f_41,
-            f_42,
-            f_43,
-            f_44,
-            f_45,
-            f_46,
-            f_47,
-            f_48,
-            f_49,
-            f_50,
-            f_51,
-            f_52,
-            f_53,
-            f_54,
-            f_55,
-            f_56,
-            f_57,
-            f_58,
-            f_59,
-            f_60,
-            f_61,
-            f_62,
-            f_63,
-            f_64,
-            f_65,
-            f_66,
-            f_67,
-            f_68,
-            f_69,
-            f_70,
-            f_71,
-            f_72,
-            f_73,
-            f_74,
-            f_75,
-            f_76,
-            f_77,
-            f_78,
-            f_79,
-            f_80,
-            f_81,
-            f_82,
-        ) = f;
-        Ok(Self {
-            change_version: f_0,
-            name: f_1,
-            version: f_2,
-            create_date: f_3,
-            uuid: f_4,
-            instance_uuid: f_5,
-            npiv_node_world_wide_name: f_6,
-            npiv_port_world_wide_name: f_7,
-            npiv_world_wide_name_type: f_8,
-            npiv_desired_node_wwns: f_9,
-            npiv_desired_port_wwns: f_10,
-            npiv_temporary_disabled: f_11,
-            npiv_on_non_rdm_disks: f_12,
-            npiv_world_wide_name_op: f_13,
-            location_id: f_14,
-            guest_id: f_15,
-            alternate_guest_name: f_16,
-            annotation: f_17,
-            files: f_18,
-            tools: f_19,
-            flags: f_20,
-            console_preferences: f_21,
-            power_op_info: f_22,
-            reboot_power_off: f_23,
-            num_cp_us: f_24,
-            vcpu_config: f_25,
-            num_cores_per_socket: f_26,
-            memory_mb: f_27,
-            memory_hot_add_enabled: f_28,
-            cpu_hot_add_enabled: f_29,
-            cpu_hot_remove_enabled: f_30,
-            virtual_ich7m_present: f_31,
-            virtual_smc_present: f_32,
-            device_change: f_33,
-            cpu_allocation: f_34,
-            memory_allocation: f_35,
-            latency_sensitivity: f_36,
-            cpu_affinity: f_37,
-            memory_affinity: f_38,
-            network_shaper: f_39,
-            cpu_feature_mask: f_40,
-            extra_config: f_41,
-            swap_placement: f_42,
-            boot_options: f_43,
-            v_app_config: f_44,
-            ft_info: f_45,
-            rep_config: f_46,
-            v_app_config_removed: f_47,
-            v_asserts_enabled: f_48,
-            change_tracking_enabled: f_49,
-            firmware: f_50,
-            max_mks_connections: f_51,
-            guest_auto_lock_enabled: f_52,
-            managed_by: f_53,
-            memory_reservation_locked_to_max: f_54,
-            nested_hv_enabled: f_55,
-            v_pmc_enabled: f_56,
-            scheduled_hardware_upgrade_info: f_57,
-            vm_profile: f_58,
-            message_bus_tunnel_enabled: f_59,
-            crypto: f_60,
-            migrate_encryption: f_61,
-            sgx_info: f_62,
-            ft_encryption_mode: f_63,
-            guest_monitoring_mode_info: f_64,
-            sev_enabled: f_65,
-            virtual_numa: f_66,
-            motherboard_layout: f_67,
-            pmem_failover_enabled: f_68,
-            vmx_stats_collection_enabled: f_69,
-            vm_op_notification_to_app_enabled: f_70,
-            vm_op_notification_timeout: f_71,
-            device_swap: f_72,
-            simultaneous_threads: f_73,
-            pmem: f_74,
-            device_groups: f_75,
-            fixed_passthru_hot_plug_enabled: f_76,
-            metro_ft_enabled: f_77,
-            metro_ft_host_group: f_78,
-            tdx_enabled: f_79,
-            sev_snp_enabled: f_80,
-            tag_specs: f_81,
-            vm_placement_policies: f_82,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

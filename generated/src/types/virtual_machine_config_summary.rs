@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConfigSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineConfigSummary {
     /// Property *VirtualMachineConfigSummary.name*.
     pub name: String,
@@ -58,195 +58,157 @@ impl VirtualMachineConfigSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("template", &self.template);
-        o.field("vmPathName", &self.vm_path_name);
-        o.opt("memorySizeMB", &self.memory_size_mb);
-        o.opt("cpuReservation", &self.cpu_reservation);
-        o.opt("memoryReservation", &self.memory_reservation);
-        o.opt("numCpu", &self.num_cpu);
-        o.opt("numEthernetCards", &self.num_ethernet_cards);
-        o.opt("numVirtualDisks", &self.num_virtual_disks);
-        o.opt("uuid", &self.uuid);
-        o.opt("instanceUuid", &self.instance_uuid);
-        o.opt("guestId", &self.guest_id);
-        o.opt("guestFullName", &self.guest_full_name);
-        o.opt("annotation", &self.annotation);
-        o.opt("product", &self.product);
-        o.opt("installBootRequired", &self.install_boot_required);
-        o.opt("ftInfo", &self.ft_info);
-        o.opt("managedBy", &self.managed_by);
-        o.opt("tpmPresent", &self.tpm_present);
-        o.opt("numVmiopBackings", &self.num_vmiop_backings);
-        o.opt("hwVersion", &self.hw_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineConfigSummary",
+    type_name: Some("VirtualMachineConfigSummary"),
+    wire: &[
+        "name",
+        "template",
+        "vmPathName",
+        "memorySizeMB",
+        "cpuReservation",
+        "memoryReservation",
+        "numCpu",
+        "numEthernetCards",
+        "numVirtualDisks",
+        "uuid",
+        "instanceUuid",
+        "guestId",
+        "guestFullName",
+        "annotation",
+        "product",
+        "installBootRequired",
+        "ftInfo",
+        "managedBy",
+        "tpmPresent",
+        "numVmiopBackings",
+        "hwVersion",
+    ],
+    names: &[
+        "name",
+        "template",
+        "vm_path_name",
+        "memory_size_mb",
+        "cpu_reservation",
+        "memory_reservation",
+        "num_cpu",
+        "num_ethernet_cards",
+        "num_virtual_disks",
+        "uuid",
+        "instance_uuid",
+        "guest_id",
+        "guest_full_name",
+        "annotation",
+        "product",
+        "install_boot_required",
+        "ft_info",
+        "managed_by",
+        "tpm_present",
+        "num_vmiop_backings",
+        "hw_version",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[
+        13u16, 4u16, 16u16, 12u16, 11u16, 20u16, 15u16, 10u16, 17u16, 5u16, 3u16, 0u16,
+        6u16, 7u16, 8u16, 19u16, 14u16, 1u16, 18u16, 9u16, 2u16,
+    ],
+};
+impl crate::object::Object for VirtualMachineConfigSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.template,
+            2usize => &self.vm_path_name,
+            3usize => &self.memory_size_mb,
+            4usize => &self.cpu_reservation,
+            5usize => &self.memory_reservation,
+            6usize => &self.num_cpu,
+            7usize => &self.num_ethernet_cards,
+            8usize => &self.num_virtual_disks,
+            9usize => &self.uuid,
+            10usize => &self.instance_uuid,
+            11usize => &self.guest_id,
+            12usize => &self.guest_full_name,
+            13usize => &self.annotation,
+            14usize => &self.product,
+            15usize => &self.install_boot_required,
+            16usize => &self.ft_info,
+            17usize => &self.managed_by,
+            18usize => &self.tpm_present,
+            19usize => &self.num_vmiop_backings,
+            20usize => &self.hw_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.template,
+            2usize => &mut self.vm_path_name,
+            3usize => &mut self.memory_size_mb,
+            4usize => &mut self.cpu_reservation,
+            5usize => &mut self.memory_reservation,
+            6usize => &mut self.num_cpu,
+            7usize => &mut self.num_ethernet_cards,
+            8usize => &mut self.num_virtual_disks,
+            9usize => &mut self.uuid,
+            10usize => &mut self.instance_uuid,
+            11usize => &mut self.guest_id,
+            12usize => &mut self.guest_full_name,
+            13usize => &mut self.annotation,
+            14usize => &mut self.product,
+            15usize => &mut self.install_boot_required,
+            16usize => &mut self.ft_info,
+            17usize => &mut self.managed_by,
+            18usize => &mut self.tpm_present,
+            19usize => &mut self.num_vmiop_backings,
+            20usize => &mut self.hw_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineConfigSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineConfigSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineConfigSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineConfigSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineConfigSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineConfigSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineConfigSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineConfigSummary {
-    const TYPE_NAME: &'static str = "VirtualMachineConfigSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VAppProductInfo>>,
-            Option<bool>,
-            Option<crate::types::FaultToleranceConfigInfoKind>,
-            Option<Box<crate::types::ManagedByInfo>>,
-            Option<bool>,
-            Option<i32>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "template" => crate::de::req(&mut f.1, &mut map, "template"),
-                "vmPathName" => crate::de::req(&mut f.2, &mut map, "vmPathName"),
-                "memorySizeMB" => crate::de::set(&mut f.3, &mut map, "memorySizeMB"),
-                "cpuReservation" => crate::de::set(&mut f.4, &mut map, "cpuReservation"),
-                "memoryReservation" => {
-                    crate::de::set(&mut f.5, &mut map, "memoryReservation")
-                }
-                "numCpu" => crate::de::set(&mut f.6, &mut map, "numCpu"),
-                "numEthernetCards" => {
-                    crate::de::set(&mut f.7, &mut map, "numEthernetCards")
-                }
-                "numVirtualDisks" => {
-                    crate::de::set(&mut f.8, &mut map, "numVirtualDisks")
-                }
-                "uuid" => crate::de::set(&mut f.9, &mut map, "uuid"),
-                "instanceUuid" => crate::de::set(&mut f.10, &mut map, "instanceUuid"),
-                "guestId" => crate::de::set(&mut f.11, &mut map, "guestId"),
-                "guestFullName" => crate::de::set(&mut f.12, &mut map, "guestFullName"),
-                "annotation" => crate::de::set(&mut f.13, &mut map, "annotation"),
-                "product" => crate::de::set(&mut f.14, &mut map, "product"),
-                "installBootRequired" => {
-                    crate::de::set(&mut f.15, &mut map, "installBootRequired")
-                }
-                "ftInfo" => crate::de::set(&mut f.16, &mut map, "ftInfo"),
-                "managedBy" => crate::de::set(&mut f.17, &mut map, "managedBy"),
-                "tpmPresent" => crate::de::set(&mut f.18, &mut map, "tpmPresent"),
-                "numVmiopBackings" => {
-                    crate::de::set(&mut f.19, &mut map, "numVmiopBackings")
-                }
-                "hwVersion" => crate::de::set(&mut f.20, &mut map, "hwVersion"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["name", "template", "vmPathName"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            template: f_1,
-            vm_path_name: f_2,
-            memory_size_mb: f_3,
-            cpu_reservation: f_4,
-            memory_reservation: f_5,
-            num_cpu: f_6,
-            num_ethernet_cards: f_7,
-            num_virtual_disks: f_8,
-            uuid: f_9,
-            instance_uuid: f_10,
-            guest_id: f_11,
-            guest_full_name: f_12,
-            annotation: f_13,
-            product: f_14,
-            install_boot_required: f_15,
-            ft_info: f_16,
-            managed_by: f_17,
-            tpm_present: f_18,
-            num_vmiop_backings: f_19,
-            hw_version: f_20,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

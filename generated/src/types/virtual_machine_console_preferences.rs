@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineConsolePreferences*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineConsolePreferences {
     /// Property *VirtualMachineConsolePreferences.powerOnWhenOpened*.
     pub power_on_when_opened: Option<bool>,
@@ -22,60 +22,78 @@ impl VirtualMachineConsolePreferences {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("powerOnWhenOpened", &self.power_on_when_opened);
-        o.opt("enterFullScreenOnPowerOn", &self.enter_full_screen_on_power_on);
-        o.opt("closeOnPowerOffOrSuspend", &self.close_on_power_off_or_suspend);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineConsolePreferences",
+    type_name: Some("VirtualMachineConsolePreferences"),
+    wire: &["powerOnWhenOpened", "enterFullScreenOnPowerOn", "closeOnPowerOffOrSuspend"],
+    names: &[
+        "power_on_when_opened",
+        "enter_full_screen_on_power_on",
+        "close_on_power_off_or_suspend",
+    ],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineConsolePreferences {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.power_on_when_opened,
+            1usize => &self.enter_full_screen_on_power_on,
+            2usize => &self.close_on_power_off_or_suspend,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.power_on_when_opened,
+            1usize => &mut self.enter_full_screen_on_power_on,
+            2usize => &mut self.close_on_power_off_or_suspend,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineConsolePreferences {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineConsolePreferences {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineConsolePreferences {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineConsolePreferences {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineConsolePreferences {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineConsolePreferences"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineConsolePreferences {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineConsolePreferences {
-    const TYPE_NAME: &'static str = "VirtualMachineConsolePreferences";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "powerOnWhenOpened" => {
-                    crate::de::set(&mut f.0, &mut map, "powerOnWhenOpened")
-                }
-                "enterFullScreenOnPowerOn" => {
-                    crate::de::set(&mut f.1, &mut map, "enterFullScreenOnPowerOn")
-                }
-                "closeOnPowerOffOrSuspend" => {
-                    crate::de::set(&mut f.2, &mut map, "closeOnPowerOffOrSuspend")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            power_on_when_opened: f_0,
-            enter_full_screen_on_power_on: f_1,
-            close_on_power_off_or_suspend: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineContentLibraryItemInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineContentLibraryItemInfo {
     /// Property *VirtualMachineContentLibraryItemInfo.contentLibraryItemUuid*.
     pub content_library_item_uuid: String,
@@ -20,60 +20,72 @@ impl VirtualMachineContentLibraryItemInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("contentLibraryItemUuid", &self.content_library_item_uuid);
-        o.opt("contentLibraryItemVersion", &self.content_library_item_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineContentLibraryItemInfo",
+    type_name: Some("VirtualMachineContentLibraryItemInfo"),
+    wire: &["contentLibraryItemUuid", "contentLibraryItemVersion"],
+    names: &["content_library_item_uuid", "content_library_item_version"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VirtualMachineContentLibraryItemInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.content_library_item_uuid,
+            1usize => &self.content_library_item_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.content_library_item_uuid,
+            1usize => &mut self.content_library_item_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineContentLibraryItemInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineContentLibraryItemInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineContentLibraryItemInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineContentLibraryItemInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineContentLibraryItemInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineContentLibraryItemInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineContentLibraryItemInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineContentLibraryItemInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineContentLibraryItemInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "contentLibraryItemUuid" => {
-                    crate::de::req(&mut f.0, &mut map, "contentLibraryItemUuid")
-                }
-                "contentLibraryItemVersion" => {
-                    crate::de::set(&mut f.1, &mut map, "contentLibraryItemVersion")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some()], &["contentLibraryItemUuid"]),
-            );
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            content_library_item_uuid: f_0,
-            content_library_item_version: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

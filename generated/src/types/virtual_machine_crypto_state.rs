@@ -22,8 +22,9 @@ impl VirtualMachineCryptoState {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineCryptoState {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineCryptoState {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "unlocked" => Self::Unlocked,
             "locked" => Self::Locked,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for VirtualMachineCryptoState {
 }
 impl From<&str> for VirtualMachineCryptoState {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineCryptoState {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineCryptoState {
@@ -47,13 +48,33 @@ impl std::fmt::Display for VirtualMachineCryptoState {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineCryptoState {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineCryptoState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineCryptoState {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineCryptoState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineCryptoState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

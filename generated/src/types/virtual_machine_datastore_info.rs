@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDatastoreInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineDatastoreInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -40,130 +40,114 @@ impl VirtualMachineDatastoreInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("datastore", &self.datastore);
-        o.field("capability", &self.capability);
-        o.field("maxFileSize", &self.max_file_size);
-        o.opt("maxVirtualDiskCapacity", &self.max_virtual_disk_capacity);
-        o.opt("maxPhysicalRDMFileSize", &self.max_physical_rdm_file_size);
-        o.opt("maxVirtualRDMFileSize", &self.max_virtual_rdm_file_size);
-        o.field("mode", &self.mode);
-        o.opt("vStorageSupport", &self.v_storage_support);
-        o.opt("supportedVDiskFormats", &self.supported_v_disk_formats);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineDatastoreInfo",
+    type_name: Some("VirtualMachineDatastoreInfo"),
+    wire: &[
+        "name",
+        "configurationTag",
+        "datastore",
+        "capability",
+        "maxFileSize",
+        "maxVirtualDiskCapacity",
+        "maxPhysicalRDMFileSize",
+        "maxVirtualRDMFileSize",
+        "mode",
+        "vStorageSupport",
+        "supportedVDiskFormats",
+    ],
+    names: &[
+        "name",
+        "configuration_tag",
+        "datastore",
+        "capability",
+        "max_file_size",
+        "max_virtual_disk_capacity",
+        "max_physical_rdm_file_size",
+        "max_virtual_rdm_file_size",
+        "mode",
+        "v_storage_support",
+        "supported_v_disk_formats",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 8u16],
+    by_name: &[3u16, 1u16, 2u16, 4u16, 6u16, 5u16, 7u16, 8u16, 0u16, 10u16, 9u16],
+};
+impl crate::object::Object for VirtualMachineDatastoreInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.datastore,
+            3usize => &self.capability,
+            4usize => &self.max_file_size,
+            5usize => &self.max_virtual_disk_capacity,
+            6usize => &self.max_physical_rdm_file_size,
+            7usize => &self.max_virtual_rdm_file_size,
+            8usize => &self.mode,
+            9usize => &self.v_storage_support,
+            10usize => &self.supported_v_disk_formats,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.datastore,
+            3usize => &mut self.capability,
+            4usize => &mut self.max_file_size,
+            5usize => &mut self.max_virtual_disk_capacity,
+            6usize => &mut self.max_physical_rdm_file_size,
+            7usize => &mut self.max_virtual_rdm_file_size,
+            8usize => &mut self.mode,
+            9usize => &mut self.v_storage_support,
+            10usize => &mut self.supported_v_disk_formats,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineDatastoreInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineDatastoreInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineDatastoreInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineDatastoreInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineDatastoreInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineDatastoreInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineDatastoreInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineDatastoreInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineDatastoreInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::DatastoreSummary>>,
-            Option<Box<crate::types::DatastoreCapability>>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "datastore" => crate::de::req(&mut f.2, &mut map, "datastore"),
-                "capability" => crate::de::req(&mut f.3, &mut map, "capability"),
-                "maxFileSize" => crate::de::req(&mut f.4, &mut map, "maxFileSize"),
-                "maxVirtualDiskCapacity" => {
-                    crate::de::set(&mut f.5, &mut map, "maxVirtualDiskCapacity")
-                }
-                "maxPhysicalRDMFileSize" => {
-                    crate::de::set(&mut f.6, &mut map, "maxPhysicalRDMFileSize")
-                }
-                "maxVirtualRDMFileSize" => {
-                    crate::de::set(&mut f.7, &mut map, "maxVirtualRDMFileSize")
-                }
-                "mode" => crate::de::req(&mut f.8, &mut map, "mode"),
-                "vStorageSupport" => {
-                    crate::de::set(&mut f.9, &mut map, "vStorageSupport")
-                }
-                "supportedVDiskFormats" => {
-                    crate::de::set_list(&mut f.10, &mut map, "supportedVDiskFormats")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, Some(_), Some(_), Some(_), _, _, _, Some(_), _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.8.is_some(),
-                    ],
-                    &["name", "datastore", "capability", "maxFileSize", "mode"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            f_9,
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            datastore: f_2,
-            capability: f_3,
-            max_file_size: f_4,
-            max_virtual_disk_capacity: f_5,
-            max_physical_rdm_file_size: f_6,
-            max_virtual_rdm_file_size: f_7,
-            mode: f_8,
-            v_storage_support: f_9,
-            supported_v_disk_formats: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDefaultPowerOpInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineDefaultPowerOpInfo {
     /// Property *VirtualMachineDefaultPowerOpInfo.powerOffType*.
     pub power_off_type: Option<String>,
@@ -30,80 +30,98 @@ impl VirtualMachineDefaultPowerOpInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("powerOffType", &self.power_off_type);
-        o.opt("suspendType", &self.suspend_type);
-        o.opt("resetType", &self.reset_type);
-        o.opt("defaultPowerOffType", &self.default_power_off_type);
-        o.opt("defaultSuspendType", &self.default_suspend_type);
-        o.opt("defaultResetType", &self.default_reset_type);
-        o.opt("standbyAction", &self.standby_action);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineDefaultPowerOpInfo",
+    type_name: Some("VirtualMachineDefaultPowerOpInfo"),
+    wire: &[
+        "powerOffType",
+        "suspendType",
+        "resetType",
+        "defaultPowerOffType",
+        "defaultSuspendType",
+        "defaultResetType",
+        "standbyAction",
+    ],
+    names: &[
+        "power_off_type",
+        "suspend_type",
+        "reset_type",
+        "default_power_off_type",
+        "default_suspend_type",
+        "default_reset_type",
+        "standby_action",
+    ],
+    required: &[],
+    by_name: &[3u16, 5u16, 4u16, 0u16, 2u16, 6u16, 1u16],
+};
+impl crate::object::Object for VirtualMachineDefaultPowerOpInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.power_off_type,
+            1usize => &self.suspend_type,
+            2usize => &self.reset_type,
+            3usize => &self.default_power_off_type,
+            4usize => &self.default_suspend_type,
+            5usize => &self.default_reset_type,
+            6usize => &self.standby_action,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.power_off_type,
+            1usize => &mut self.suspend_type,
+            2usize => &mut self.reset_type,
+            3usize => &mut self.default_power_off_type,
+            4usize => &mut self.default_suspend_type,
+            5usize => &mut self.default_reset_type,
+            6usize => &mut self.standby_action,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineDefaultPowerOpInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineDefaultPowerOpInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineDefaultPowerOpInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineDefaultPowerOpInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineDefaultPowerOpInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineDefaultPowerOpInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineDefaultPowerOpInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineDefaultPowerOpInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineDefaultPowerOpInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "powerOffType" => crate::de::set(&mut f.0, &mut map, "powerOffType"),
-                "suspendType" => crate::de::set(&mut f.1, &mut map, "suspendType"),
-                "resetType" => crate::de::set(&mut f.2, &mut map, "resetType"),
-                "defaultPowerOffType" => {
-                    crate::de::set(&mut f.3, &mut map, "defaultPowerOffType")
-                }
-                "defaultSuspendType" => {
-                    crate::de::set(&mut f.4, &mut map, "defaultSuspendType")
-                }
-                "defaultResetType" => {
-                    crate::de::set(&mut f.5, &mut map, "defaultResetType")
-                }
-                "standbyAction" => crate::de::set(&mut f.6, &mut map, "standbyAction"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            power_off_type: f_0,
-            suspend_type: f_1,
-            reset_type: f_2,
-            default_power_off_type: f_3,
-            default_suspend_type: f_4,
-            default_reset_type: f_5,
-            standby_action: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDefinedProfileSpec*.
 ///
 /// Extends `VirtualMachineProfileSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineDefinedProfileSpec {
     /// Property *VirtualMachineDefinedProfileSpec.profileId*.
     pub profile_id: String,
@@ -24,71 +24,76 @@ impl VirtualMachineDefinedProfileSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("profileId", &self.profile_id);
-        o.opt("replicationSpec", &self.replication_spec);
-        o.opt("profileData", &self.profile_data);
-        o.opt("profileParams", &self.profile_params);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineDefinedProfileSpec",
+    type_name: Some("VirtualMachineDefinedProfileSpec"),
+    wire: &["profileId", "replicationSpec", "profileData", "profileParams"],
+    names: &["profile_id", "replication_spec", "profile_data", "profile_params"],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 3u16, 1u16],
+};
+impl crate::object::Object for VirtualMachineDefinedProfileSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.profile_id,
+            1usize => &self.replication_spec,
+            2usize => &self.profile_data,
+            3usize => &self.profile_params,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.profile_id,
+            1usize => &mut self.replication_spec,
+            2usize => &mut self.profile_data,
+            3usize => &mut self.profile_params,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineDefinedProfileSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineDefinedProfileSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineDefinedProfileSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineDefinedProfileSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineDefinedProfileSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineDefinedProfileSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineDefinedProfileSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineDefinedProfileSpec {
-    const TYPE_NAME: &'static str = "VirtualMachineDefinedProfileSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ReplicationSpec>>,
-            Option<Box<crate::types::VirtualMachineProfileRawData>>,
-            Option<Vec<crate::types::KeyValue>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "profileId" => crate::de::req(&mut f.0, &mut map, "profileId"),
-                "replicationSpec" => {
-                    crate::de::set(&mut f.1, &mut map, "replicationSpec")
-                }
-                "profileData" => crate::de::set(&mut f.2, &mut map, "profileData"),
-                "profileParams" => {
-                    crate::de::set_list(&mut f.3, &mut map, "profileParams")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["profileId"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            profile_id: f_0,
-            replication_spec: f_1,
-            profile_data: f_2,
-            profile_params: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,69 @@ impl VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineDeviceRuntimeInfoDeviceRuntimeState",
+    type_name: Some("VirtualMachineDeviceRuntimeInfoDeviceRuntimeState"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!(
+            "{} has no members", "VirtualMachineDeviceRuntimeInfoDeviceRuntimeState"
+        )
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!(
+            "{} has no members", "VirtualMachineDeviceRuntimeInfoDeviceRuntimeState"
+        )
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineDeviceRuntimeInfoDeviceRuntimeState"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
-    const TYPE_NAME: &'static str = "VirtualMachineDeviceRuntimeInfoDeviceRuntimeState";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` or any of its subtypes: what a member declared as `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` holds.
@@ -73,12 +101,7 @@ pub enum VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
 impl VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(v) => v.type_name(),
-            Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(v) => {
-                v.type_name()
-            }
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -108,52 +131,67 @@ for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
         Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState,
+            id,
+        ) {
+            crate::registry::id::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState => {
+                Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(
+            crate::object::Blank::blank(),
+        )
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(v) => v.serialize(s),
+            Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(v) => &**v,
             Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(v) => {
-                v.serialize(s)
+                &**v
+            }
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(v) => &mut **v,
+            Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(v) => {
+                &mut **v
             }
         }
     }
 }
+impl crate::object::Blank for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
+    }
+}
+impl crate::de::Decode for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
-    }
-}
-impl crate::de::DecodeKind for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
-    const BASE: u16 = crate::registry::id::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState => {
-                    Self::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(
-                        Box::new(
-                            <crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(
-                        Box::new(
-                            <crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+        crate::object::serde_deserialize(d)
     }
 }

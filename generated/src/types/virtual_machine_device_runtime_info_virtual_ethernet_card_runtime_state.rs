@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState*.
 ///
 /// Extends `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     /// Deprecated.
     ///
@@ -54,128 +54,116 @@ impl VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vmDirectPathGen2Active", &self.vm_direct_path_gen2_active);
-        o.opt(
-            "vmDirectPathGen2InactiveReasonVm",
-            &self.vm_direct_path_gen2_inactive_reason_vm,
-        );
-        o.opt(
-            "vmDirectPathGen2InactiveReasonOther",
-            &self.vm_direct_path_gen2_inactive_reason_other,
-        );
-        o.opt(
-            "vmDirectPathGen2InactiveReasonExtended",
-            &self.vm_direct_path_gen2_inactive_reason_extended,
-        );
-        o.opt("uptv2Active", &self.uptv2_active);
-        o.opt("uptv2InactiveReasonVm", &self.uptv2_inactive_reason_vm);
-        o.opt("uptv2InactiveReasonOther", &self.uptv2_inactive_reason_other);
-        o.opt("reservationStatus", &self.reservation_status);
-        o.opt("attachmentStatus", &self.attachment_status);
-        o.opt("featureRequirement", &self.feature_requirement);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState",
+    type_name: Some("VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState"),
+    wire: &[
+        "vmDirectPathGen2Active",
+        "vmDirectPathGen2InactiveReasonVm",
+        "vmDirectPathGen2InactiveReasonOther",
+        "vmDirectPathGen2InactiveReasonExtended",
+        "uptv2Active",
+        "uptv2InactiveReasonVm",
+        "uptv2InactiveReasonOther",
+        "reservationStatus",
+        "attachmentStatus",
+        "featureRequirement",
+    ],
+    names: &[
+        "vm_direct_path_gen2_active",
+        "vm_direct_path_gen2_inactive_reason_vm",
+        "vm_direct_path_gen2_inactive_reason_other",
+        "vm_direct_path_gen2_inactive_reason_extended",
+        "uptv2_active",
+        "uptv2_inactive_reason_vm",
+        "uptv2_inactive_reason_other",
+        "reservation_status",
+        "attachment_status",
+        "feature_requirement",
+    ],
+    required: &[],
+    by_name: &[8u16, 9u16, 7u16, 4u16, 6u16, 5u16, 0u16, 3u16, 2u16, 1u16],
+};
+impl crate::object::Object
+for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_direct_path_gen2_active,
+            1usize => &self.vm_direct_path_gen2_inactive_reason_vm,
+            2usize => &self.vm_direct_path_gen2_inactive_reason_other,
+            3usize => &self.vm_direct_path_gen2_inactive_reason_extended,
+            4usize => &self.uptv2_active,
+            5usize => &self.uptv2_inactive_reason_vm,
+            6usize => &self.uptv2_inactive_reason_other,
+            7usize => &self.reservation_status,
+            8usize => &self.attachment_status,
+            9usize => &self.feature_requirement,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_direct_path_gen2_active,
+            1usize => &mut self.vm_direct_path_gen2_inactive_reason_vm,
+            2usize => &mut self.vm_direct_path_gen2_inactive_reason_other,
+            3usize => &mut self.vm_direct_path_gen2_inactive_reason_extended,
+            4usize => &mut self.uptv2_active,
+            5usize => &mut self.uptv2_inactive_reason_vm,
+            6usize => &mut self.uptv2_inactive_reason_other,
+            7usize => &mut self.reservation_status,
+            8usize => &mut self.attachment_status,
+            9usize => &mut self.feature_requirement,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank
+for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode
+for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode
+for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize
 for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields
-for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
-    const TYPE_NAME: &'static str = "VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmDirectPathGen2Active" => {
-                    crate::de::set(&mut f.0, &mut map, "vmDirectPathGen2Active")
-                }
-                "vmDirectPathGen2InactiveReasonVm" => {
-                    crate::de::set_list(
-                        &mut f.1,
-                        &mut map,
-                        "vmDirectPathGen2InactiveReasonVm",
-                    )
-                }
-                "vmDirectPathGen2InactiveReasonOther" => {
-                    crate::de::set_list(
-                        &mut f.2,
-                        &mut map,
-                        "vmDirectPathGen2InactiveReasonOther",
-                    )
-                }
-                "vmDirectPathGen2InactiveReasonExtended" => {
-                    crate::de::set(
-                        &mut f.3,
-                        &mut map,
-                        "vmDirectPathGen2InactiveReasonExtended",
-                    )
-                }
-                "uptv2Active" => crate::de::set(&mut f.4, &mut map, "uptv2Active"),
-                "uptv2InactiveReasonVm" => {
-                    crate::de::set_list(&mut f.5, &mut map, "uptv2InactiveReasonVm")
-                }
-                "uptv2InactiveReasonOther" => {
-                    crate::de::set_list(&mut f.6, &mut map, "uptv2InactiveReasonOther")
-                }
-                "reservationStatus" => {
-                    crate::de::set(&mut f.7, &mut map, "reservationStatus")
-                }
-                "attachmentStatus" => {
-                    crate::de::set(&mut f.8, &mut map, "attachmentStatus")
-                }
-                "featureRequirement" => {
-                    crate::de::set_list(&mut f.9, &mut map, "featureRequirement")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            vm_direct_path_gen2_active: f_0,
-            vm_direct_path_gen2_inactive_reason_vm: f_1,
-            vm_direct_path_gen2_inactive_reason_other: f_2,
-            vm_direct_path_gen2_inactive_reason_extended: f_3,
-            uptv2_active: f_4,
-            uptv2_inactive_reason_vm: f_5,
-            uptv2_inactive_reason_other: f_6,
-            reservation_status: f_7,
-            attachment_status: f_8,
-            feature_requirement: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VirtualMachineTargetInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineDiskDeviceInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -28,70 +28,77 @@ impl VirtualMachineDiskDeviceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.opt("capacity", &self.capacity);
-        o.opt("vm", &self.vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineDiskDeviceInfo",
+    type_name: Some("VirtualMachineDiskDeviceInfo"),
+    wire: &["name", "configurationTag", "capacity", "vm"],
+    names: &["name", "configuration_tag", "capacity", "vm"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 0u16, 3u16],
+};
+impl crate::object::Object for VirtualMachineDiskDeviceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.capacity,
+            3usize => &self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.capacity,
+            3usize => &mut self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineDiskDeviceInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineDiskDeviceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineDiskDeviceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineDiskDeviceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineDiskDeviceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineDiskDeviceInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineDiskDeviceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineDiskDeviceInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineDiskDeviceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<i64>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "capacity" => crate::de::set(&mut f.2, &mut map, "capacity"),
-                "vm" => crate::de::set_list(&mut f.3, &mut map, "vm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["name"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            capacity: f_2,
-            vm: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualMachineDiskDeviceInfo` or any of its subtypes: what a member declared as `VirtualMachineDiskDeviceInfo` holds.
@@ -112,11 +119,7 @@ pub enum VirtualMachineDiskDeviceInfoKind {
 impl VirtualMachineDiskDeviceInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualMachineDiskDeviceInfo(v) => v.type_name(),
-            Self::VirtualMachineIdeDiskDeviceInfo(v) => v.type_name(),
-            Self::VirtualMachineScsiDiskDeviceInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -149,60 +152,63 @@ for VirtualMachineDiskDeviceInfoKind {
         Self::VirtualMachineScsiDiskDeviceInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualMachineDiskDeviceInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualMachineDiskDeviceInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualMachineDiskDeviceInfo,
+            id,
+        ) {
+            crate::registry::id::VirtualMachineIdeDiskDeviceInfo => {
+                Self::VirtualMachineIdeDiskDeviceInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineScsiDiskDeviceInfo => {
+                Self::VirtualMachineScsiDiskDeviceInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualMachineDiskDeviceInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineDiskDeviceInfo(v) => v.serialize(s),
-            Self::VirtualMachineIdeDiskDeviceInfo(v) => v.serialize(s),
-            Self::VirtualMachineScsiDiskDeviceInfo(v) => v.serialize(s),
+            Self::VirtualMachineDiskDeviceInfo(v) => &**v,
+            Self::VirtualMachineIdeDiskDeviceInfo(v) => &**v,
+            Self::VirtualMachineScsiDiskDeviceInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualMachineDiskDeviceInfo(v) => &mut **v,
+            Self::VirtualMachineIdeDiskDeviceInfo(v) => &mut **v,
+            Self::VirtualMachineScsiDiskDeviceInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualMachineDiskDeviceInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualMachineDiskDeviceInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualMachineDiskDeviceInfoKind {
-    const BASE: u16 = crate::registry::id::VirtualMachineDiskDeviceInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualMachineIdeDiskDeviceInfo => {
-                    Self::VirtualMachineIdeDiskDeviceInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineIdeDiskDeviceInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineScsiDiskDeviceInfo => {
-                    Self::VirtualMachineScsiDiskDeviceInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineScsiDiskDeviceInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualMachineDiskDeviceInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineDiskDeviceInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualMachineDiskDeviceInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualMachineDiskDeviceInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualMachineDiskDeviceInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualMachineDiskDeviceInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualMachineDvxClassInfo {
     /// Property *VirtualMachineDvxClassInfo.deviceClass*.
     pub device_class: crate::types::ElementDescriptionKind,
@@ -26,72 +26,82 @@ impl VirtualMachineDvxClassInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceClass", &self.device_class);
-        o.field("vendorName", &self.vendor_name);
-        o.field("sriovNic", &self.sriov_nic);
-        o.opt("configParams", &self.config_params);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineDvxClassInfo",
+    type_name: Some("VirtualMachineDvxClassInfo"),
+    wire: &["deviceClass", "vendorName", "sriovNic", "configParams"],
+    names: &["device_class", "vendor_name", "sriov_nic", "config_params"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[3u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VirtualMachineDvxClassInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_class,
+            1usize => &self.vendor_name,
+            2usize => &self.sriov_nic,
+            3usize => &self.config_params,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_class,
+            1usize => &mut self.vendor_name,
+            2usize => &mut self.sriov_nic,
+            3usize => &mut self.config_params,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineDvxClassInfo {
+    fn blank() -> Self {
+        Self {
+            device_class: crate::object::Blank::blank(),
+            vendor_name: crate::object::Blank::blank(),
+            sriov_nic: crate::object::Blank::blank(),
+            config_params: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualMachineDvxClassInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineDvxClassInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineDvxClassInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineDvxClassInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineDvxClassInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineDvxClassInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineDvxClassInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineDvxClassInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::ElementDescriptionKind>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::OptionDef>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceClass" => crate::de::req(&mut f.0, &mut map, "deviceClass"),
-                "vendorName" => crate::de::req(&mut f.1, &mut map, "vendorName"),
-                "sriovNic" => crate::de::req(&mut f.2, &mut map, "sriovNic"),
-                "configParams" => crate::de::set_list(&mut f.3, &mut map, "configParams"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["deviceClass", "vendorName", "sriovNic"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_class: f_0,
-            vendor_name: f_1,
-            sriov_nic: f_2,
-            config_params: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

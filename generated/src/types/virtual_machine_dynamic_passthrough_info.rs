@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineDynamicPassthroughInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineDynamicPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -30,92 +30,98 @@ impl VirtualMachineDynamicPassthroughInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("vendorName", &self.vendor_name);
-        o.field("deviceName", &self.device_name);
-        o.opt("customLabel", &self.custom_label);
-        o.field("vendorId", &self.vendor_id);
-        o.field("deviceId", &self.device_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineDynamicPassthroughInfo",
+    type_name: Some("VirtualMachineDynamicPassthroughInfo"),
+    wire: &[
+        "name",
+        "configurationTag",
+        "vendorName",
+        "deviceName",
+        "customLabel",
+        "vendorId",
+        "deviceId",
+    ],
+    names: &[
+        "name",
+        "configuration_tag",
+        "vendor_name",
+        "device_name",
+        "custom_label",
+        "vendor_id",
+        "device_id",
+    ],
+    required: &[0u16, 2u16, 3u16, 5u16, 6u16],
+    by_name: &[1u16, 4u16, 6u16, 3u16, 0u16, 5u16, 2u16],
+};
+impl crate::object::Object for VirtualMachineDynamicPassthroughInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.vendor_name,
+            3usize => &self.device_name,
+            4usize => &self.custom_label,
+            5usize => &self.vendor_id,
+            6usize => &self.device_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.vendor_name,
+            3usize => &mut self.device_name,
+            4usize => &mut self.custom_label,
+            5usize => &mut self.vendor_id,
+            6usize => &mut self.device_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineDynamicPassthroughInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineDynamicPassthroughInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineDynamicPassthroughInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineDynamicPassthroughInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineDynamicPassthroughInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineDynamicPassthroughInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineDynamicPassthroughInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineDynamicPassthroughInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineDynamicPassthroughInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "vendorName" => crate::de::req(&mut f.2, &mut map, "vendorName"),
-                "deviceName" => crate::de::req(&mut f.3, &mut map, "deviceName"),
-                "customLabel" => crate::de::set(&mut f.4, &mut map, "customLabel"),
-                "vendorId" => crate::de::req(&mut f.5, &mut map, "vendorId"),
-                "deviceId" => crate::de::req(&mut f.6, &mut map, "deviceId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &["name", "vendorName", "deviceName", "vendorId", "deviceId"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), f_4, Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            vendor_name: f_2,
-            device_name: f_3,
-            custom_label: f_4,
-            vendor_id: f_5,
-            device_id: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFileInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineFileInfo {
     /// Property *VirtualMachineFileInfo.vmPathName*.
     pub vm_path_name: Option<String>,
@@ -26,68 +26,90 @@ impl VirtualMachineFileInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vmPathName", &self.vm_path_name);
-        o.opt("snapshotDirectory", &self.snapshot_directory);
-        o.opt("suspendDirectory", &self.suspend_directory);
-        o.opt("logDirectory", &self.log_directory);
-        o.opt("ftMetadataDirectory", &self.ft_metadata_directory);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineFileInfo",
+    type_name: Some("VirtualMachineFileInfo"),
+    wire: &[
+        "vmPathName",
+        "snapshotDirectory",
+        "suspendDirectory",
+        "logDirectory",
+        "ftMetadataDirectory",
+    ],
+    names: &[
+        "vm_path_name",
+        "snapshot_directory",
+        "suspend_directory",
+        "log_directory",
+        "ft_metadata_directory",
+    ],
+    required: &[],
+    by_name: &[4u16, 3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineFileInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_path_name,
+            1usize => &self.snapshot_directory,
+            2usize => &self.suspend_directory,
+            3usize => &self.log_directory,
+            4usize => &self.ft_metadata_directory,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_path_name,
+            1usize => &mut self.snapshot_directory,
+            2usize => &mut self.suspend_directory,
+            3usize => &mut self.log_directory,
+            4usize => &mut self.ft_metadata_directory,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineFileInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineFileInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineFileInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineFileInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineFileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualMachineFileInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineFileInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineFileInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineFileInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmPathName" => crate::de::set(&mut f.0, &mut map, "vmPathName"),
-                "snapshotDirectory" => {
-                    crate::de::set(&mut f.1, &mut map, "snapshotDirectory")
-                }
-                "suspendDirectory" => {
-                    crate::de::set(&mut f.2, &mut map, "suspendDirectory")
-                }
-                "logDirectory" => crate::de::set(&mut f.3, &mut map, "logDirectory"),
-                "ftMetadataDirectory" => {
-                    crate::de::set(&mut f.4, &mut map, "ftMetadataDirectory")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            vm_path_name: f_0,
-            snapshot_directory: f_1,
-            suspend_directory: f_2,
-            log_directory: f_3,
-            ft_metadata_directory: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineFileLayout {
     /// Property *VirtualMachineFileLayout.configFile*.
     pub config_file: Option<Vec<String>>,
@@ -29,66 +29,78 @@ impl VirtualMachineFileLayout {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("configFile", &self.config_file);
-        o.opt("logFile", &self.log_file);
-        o.opt("disk", &self.disk);
-        o.opt("snapshot", &self.snapshot);
-        o.opt("swapFile", &self.swap_file);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineFileLayout",
+    type_name: Some("VirtualMachineFileLayout"),
+    wire: &["configFile", "logFile", "disk", "snapshot", "swapFile"],
+    names: &["config_file", "log_file", "disk", "snapshot", "swap_file"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16, 3u16, 4u16],
+};
+impl crate::object::Object for VirtualMachineFileLayout {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.config_file,
+            1usize => &self.log_file,
+            2usize => &self.disk,
+            3usize => &self.snapshot,
+            4usize => &self.swap_file,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.config_file,
+            1usize => &mut self.log_file,
+            2usize => &mut self.disk,
+            3usize => &mut self.snapshot,
+            4usize => &mut self.swap_file,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineFileLayout {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineFileLayout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineFileLayout {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineFileLayout {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineFileLayout {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineFileLayout"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineFileLayout {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineFileLayout {
-    const TYPE_NAME: &'static str = "VirtualMachineFileLayout";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VirtualMachineFileLayoutDiskLayout>>,
-            Option<Vec<crate::types::VirtualMachineFileLayoutSnapshotLayout>>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "configFile" => crate::de::set_list(&mut f.0, &mut map, "configFile"),
-                "logFile" => crate::de::set_list(&mut f.1, &mut map, "logFile"),
-                "disk" => crate::de::set_list(&mut f.2, &mut map, "disk"),
-                "snapshot" => crate::de::set_list(&mut f.3, &mut map, "snapshot"),
-                "swapFile" => crate::de::set(&mut f.4, &mut map, "swapFile"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            config_file: f_0,
-            log_file: f_1,
-            disk: f_2,
-            snapshot: f_3,
-            swap_file: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

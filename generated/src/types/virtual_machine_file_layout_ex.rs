@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFileLayoutEx*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineFileLayoutEx {
     /// Property *VirtualMachineFileLayoutEx.file*.
     pub file: Option<Vec<crate::types::VirtualMachineFileLayoutExFileInfo>>,
@@ -26,67 +26,76 @@ impl VirtualMachineFileLayoutEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("file", &self.file);
-        o.opt("disk", &self.disk);
-        o.opt("snapshot", &self.snapshot);
-        o.field("timestamp", &self.timestamp);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineFileLayoutEx",
+    type_name: Some("VirtualMachineFileLayoutEx"),
+    wire: &["file", "disk", "snapshot", "timestamp"],
+    names: &["file", "disk", "snapshot", "timestamp"],
+    required: &[3u16],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for VirtualMachineFileLayoutEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.file,
+            1usize => &self.disk,
+            2usize => &self.snapshot,
+            3usize => &self.timestamp,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.file,
+            1usize => &mut self.disk,
+            2usize => &mut self.snapshot,
+            3usize => &mut self.timestamp,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineFileLayoutEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineFileLayoutEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineFileLayoutEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineFileLayoutEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineFileLayoutEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineFileLayoutEx"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineFileLayoutEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineFileLayoutEx {
-    const TYPE_NAME: &'static str = "VirtualMachineFileLayoutEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VirtualMachineFileLayoutExFileInfo>>,
-            Option<Vec<crate::types::VirtualMachineFileLayoutExDiskLayout>>,
-            Option<Vec<crate::types::VirtualMachineFileLayoutExSnapshotLayout>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "file" => crate::de::set_list(&mut f.0, &mut map, "file"),
-                "disk" => crate::de::set_list(&mut f.1, &mut map, "disk"),
-                "snapshot" => crate::de::set_list(&mut f.2, &mut map, "snapshot"),
-                "timestamp" => crate::de::req(&mut f.3, &mut map, "timestamp"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.3.is_some()], &["timestamp"]));
-        }
-        let (f_0, f_1, f_2, Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            file: f_0,
-            disk: f_1,
-            snapshot: f_2,
-            timestamp: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFileLayoutExFileInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineFileLayoutExFileInfo {
     /// Property *VirtualMachineFileLayoutExFileInfo.key*.
     pub key: i32,
@@ -30,86 +30,98 @@ impl VirtualMachineFileLayoutExFileInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("name", &self.name);
-        o.field("type", &self.r#type);
-        o.field("size", &self.size);
-        o.opt("uniqueSize", &self.unique_size);
-        o.opt("backingObjectId", &self.backing_object_id);
-        o.opt("accessible", &self.accessible);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineFileLayoutExFileInfo",
+    type_name: Some("VirtualMachineFileLayoutExFileInfo"),
+    wire: &[
+        "key",
+        "name",
+        "type",
+        "size",
+        "uniqueSize",
+        "backingObjectId",
+        "accessible",
+    ],
+    names: &[
+        "key",
+        "name",
+        "type",
+        "size",
+        "unique_size",
+        "backing_object_id",
+        "accessible",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[6u16, 5u16, 0u16, 1u16, 3u16, 2u16, 4u16],
+};
+impl crate::object::Object for VirtualMachineFileLayoutExFileInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.name,
+            2usize => &self.r#type,
+            3usize => &self.size,
+            4usize => &self.unique_size,
+            5usize => &self.backing_object_id,
+            6usize => &self.accessible,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.name,
+            2usize => &mut self.r#type,
+            3usize => &mut self.size,
+            4usize => &mut self.unique_size,
+            5usize => &mut self.backing_object_id,
+            6usize => &mut self.accessible,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineFileLayoutExFileInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineFileLayoutExFileInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineFileLayoutExFileInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineFileLayoutExFileInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineFileLayoutExFileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineFileLayoutExFileInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineFileLayoutExFileInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineFileLayoutExFileInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineFileLayoutExFileInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "type" => crate::de::req(&mut f.2, &mut map, "type"),
-                "size" => crate::de::req(&mut f.3, &mut map, "size"),
-                "uniqueSize" => crate::de::set(&mut f.4, &mut map, "uniqueSize"),
-                "backingObjectId" => {
-                    crate::de::set(&mut f.5, &mut map, "backingObjectId")
-                }
-                "accessible" => crate::de::set(&mut f.6, &mut map, "accessible"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["key", "name", "type", "size"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            name: f_1,
-            r#type: f_2,
-            size: f_3,
-            unique_size: f_4,
-            backing_object_id: f_5,
-            accessible: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

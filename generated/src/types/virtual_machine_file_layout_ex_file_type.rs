@@ -118,8 +118,9 @@ impl VirtualMachineFileLayoutExFileType {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineFileLayoutExFileType {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineFileLayoutExFileType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "config" => Self::Config,
             "extendedConfig" => Self::ExtendedConfig,
@@ -152,13 +153,13 @@ impl crate::de::StringEnum for VirtualMachineFileLayoutExFileType {
 }
 impl From<&str> for VirtualMachineFileLayoutExFileType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineFileLayoutExFileType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineFileLayoutExFileType {
@@ -166,13 +167,33 @@ impl std::fmt::Display for VirtualMachineFileLayoutExFileType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineFileLayoutExFileType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineFileLayoutExFileType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineFileLayoutExFileType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineFileLayoutExFileType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineFileLayoutExFileType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

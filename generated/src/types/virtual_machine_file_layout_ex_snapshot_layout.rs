@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFileLayoutExSnapshotLayout*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualMachineFileLayoutExSnapshotLayout {
     /// Property *VirtualMachineFileLayoutExSnapshotLayout.key*.
     ///
@@ -26,72 +26,82 @@ impl VirtualMachineFileLayoutExSnapshotLayout {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("dataKey", &self.data_key);
-        o.field("memoryKey", &self.memory_key);
-        o.opt("disk", &self.disk);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineFileLayoutExSnapshotLayout",
+    type_name: Some("VirtualMachineFileLayoutExSnapshotLayout"),
+    wire: &["key", "dataKey", "memoryKey", "disk"],
+    names: &["key", "data_key", "memory_key", "disk"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for VirtualMachineFileLayoutExSnapshotLayout {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.data_key,
+            2usize => &self.memory_key,
+            3usize => &self.disk,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.data_key,
+            2usize => &mut self.memory_key,
+            3usize => &mut self.disk,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineFileLayoutExSnapshotLayout {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            data_key: crate::object::Blank::blank(),
+            memory_key: crate::object::Blank::blank(),
+            disk: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualMachineFileLayoutExSnapshotLayout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineFileLayoutExSnapshotLayout {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineFileLayoutExSnapshotLayout {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineFileLayoutExSnapshotLayout {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineFileLayoutExSnapshotLayout"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineFileLayoutExSnapshotLayout {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineFileLayoutExSnapshotLayout {
-    const TYPE_NAME: &'static str = "VirtualMachineFileLayoutExSnapshotLayout";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i32>,
-            Option<i32>,
-            Option<Vec<crate::types::VirtualMachineFileLayoutExDiskLayout>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "dataKey" => crate::de::req(&mut f.1, &mut map, "dataKey"),
-                "memoryKey" => crate::de::req(&mut f.2, &mut map, "memoryKey"),
-                "disk" => crate::de::set_list(&mut f.3, &mut map, "disk"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["key", "dataKey", "memoryKey"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            data_key: f_1,
-            memory_key: f_2,
-            disk: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

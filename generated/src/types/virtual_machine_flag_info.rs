@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineFlagInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineFlagInfo {
     /// Property *VirtualMachineFlagInfo.disableAcceleration*.
     pub disable_acceleration: Option<bool>,
@@ -62,166 +62,141 @@ impl VirtualMachineFlagInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("disableAcceleration", &self.disable_acceleration);
-        o.opt("enableLogging", &self.enable_logging);
-        o.opt("useToe", &self.use_toe);
-        o.opt("runWithDebugInfo", &self.run_with_debug_info);
-        o.opt("monitorType", &self.monitor_type);
-        o.opt("htSharing", &self.ht_sharing);
-        o.opt("snapshotDisabled", &self.snapshot_disabled);
-        o.opt("snapshotLocked", &self.snapshot_locked);
-        o.opt("diskUuidEnabled", &self.disk_uuid_enabled);
-        o.opt("virtualMmuUsage", &self.virtual_mmu_usage);
-        o.opt("virtualExecUsage", &self.virtual_exec_usage);
-        o.opt("snapshotPowerOffBehavior", &self.snapshot_power_off_behavior);
-        o.opt("recordReplayEnabled", &self.record_replay_enabled);
-        o.opt("faultToleranceType", &self.fault_tolerance_type);
-        o.opt("cbrcCacheEnabled", &self.cbrc_cache_enabled);
-        o.opt("vvtdEnabled", &self.vvtd_enabled);
-        o.opt("vbsEnabled", &self.vbs_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineFlagInfo",
+    type_name: Some("VirtualMachineFlagInfo"),
+    wire: &[
+        "disableAcceleration",
+        "enableLogging",
+        "useToe",
+        "runWithDebugInfo",
+        "monitorType",
+        "htSharing",
+        "snapshotDisabled",
+        "snapshotLocked",
+        "diskUuidEnabled",
+        "virtualMmuUsage",
+        "virtualExecUsage",
+        "snapshotPowerOffBehavior",
+        "recordReplayEnabled",
+        "faultToleranceType",
+        "cbrcCacheEnabled",
+        "vvtdEnabled",
+        "vbsEnabled",
+    ],
+    names: &[
+        "disable_acceleration",
+        "enable_logging",
+        "use_toe",
+        "run_with_debug_info",
+        "monitor_type",
+        "ht_sharing",
+        "snapshot_disabled",
+        "snapshot_locked",
+        "disk_uuid_enabled",
+        "virtual_mmu_usage",
+        "virtual_exec_usage",
+        "snapshot_power_off_behavior",
+        "record_replay_enabled",
+        "fault_tolerance_type",
+        "cbrc_cache_enabled",
+        "vvtd_enabled",
+        "vbs_enabled",
+    ],
+    required: &[],
+    by_name: &[
+        14u16, 0u16, 8u16, 1u16, 13u16, 5u16, 4u16, 12u16, 3u16, 6u16, 7u16, 11u16, 2u16,
+        16u16, 10u16, 9u16, 15u16,
+    ],
+};
+impl crate::object::Object for VirtualMachineFlagInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disable_acceleration,
+            1usize => &self.enable_logging,
+            2usize => &self.use_toe,
+            3usize => &self.run_with_debug_info,
+            4usize => &self.monitor_type,
+            5usize => &self.ht_sharing,
+            6usize => &self.snapshot_disabled,
+            7usize => &self.snapshot_locked,
+            8usize => &self.disk_uuid_enabled,
+            9usize => &self.virtual_mmu_usage,
+            10usize => &self.virtual_exec_usage,
+            11usize => &self.snapshot_power_off_behavior,
+            12usize => &self.record_replay_enabled,
+            13usize => &self.fault_tolerance_type,
+            14usize => &self.cbrc_cache_enabled,
+            15usize => &self.vvtd_enabled,
+            16usize => &self.vbs_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disable_acceleration,
+            1usize => &mut self.enable_logging,
+            2usize => &mut self.use_toe,
+            3usize => &mut self.run_with_debug_info,
+            4usize => &mut self.monitor_type,
+            5usize => &mut self.ht_sharing,
+            6usize => &mut self.snapshot_disabled,
+            7usize => &mut self.snapshot_locked,
+            8usize => &mut self.disk_uuid_enabled,
+            9usize => &mut self.virtual_mmu_usage,
+            10usize => &mut self.virtual_exec_usage,
+            11usize => &mut self.snapshot_power_off_behavior,
+            12usize => &mut self.record_replay_enabled,
+            13usize => &mut self.fault_tolerance_type,
+            14usize => &mut self.cbrc_cache_enabled,
+            15usize => &mut self.vvtd_enabled,
+            16usize => &mut self.vbs_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineFlagInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineFlagInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineFlagInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineFlagInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineFlagInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualMachineFlagInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineFlagInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineFlagInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineFlagInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "disableAcceleration" => {
-                    crate::de::set(&mut f.0, &mut map, "disableAcceleration")
-                }
-                "enableLogging" => crate::de::set(&mut f.1, &mut map, "enableLogging"),
-                "useToe" => crate::de::set(&mut f.2, &mut map, "useToe"),
-                "runWithDebugInfo" => {
-                    crate::de::set(&mut f.3, &mut map, "runWithDebugInfo")
-                }
-                "monitorType" => crate::de::set(&mut f.4, &mut map, "monitorType"),
-                "htSharing" => crate::de::set(&mut f.5, &mut map, "htSharing"),
-                "snapshotDisabled" => {
-                    crate::de::set(&mut f.6, &mut map, "snapshotDisabled")
-                }
-                "snapshotLocked" => crate::de::set(&mut f.7, &mut map, "snapshotLocked"),
-                "diskUuidEnabled" => {
-                    crate::de::set(&mut f.8, &mut map, "diskUuidEnabled")
-                }
-                "virtualMmuUsage" => {
-                    crate::de::set(&mut f.9, &mut map, "virtualMmuUsage")
-                }
-                "virtualExecUsage" => {
-                    crate::de::set(&mut f.10, &mut map, "virtualExecUsage")
-                }
-                "snapshotPowerOffBehavior" => {
-                    crate::de::set(&mut f.11, &mut map, "snapshotPowerOffBehavior")
-                }
-                "recordReplayEnabled" => {
-                    crate::de::set(&mut f.12, &mut map, "recordReplayEnabled")
-                }
-                "faultToleranceType" => {
-                    crate::de::set(&mut f.13, &mut map, "faultToleranceType")
-                }
-                "cbrcCacheEnabled" => {
-                    crate::de::set(&mut f.14, &mut map, "cbrcCacheEnabled")
-                }
-                "vvtdEnabled" => crate::de::set(&mut f.15, &mut map, "vvtdEnabled"),
-                "vbsEnabled" => crate::de::set(&mut f.16, &mut map, "vbsEnabled"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-        ) = f;
-        Ok(Self {
-            disable_acceleration: f_0,
-            enable_logging: f_1,
-            use_toe: f_2,
-            run_with_debug_info: f_3,
-            monitor_type: f_4,
-            ht_sharing: f_5,
-            snapshot_disabled: f_6,
-            snapshot_locked: f_7,
-            disk_uuid_enabled: f_8,
-            virtual_mmu_usage: f_9,
-            virtual_exec_usage: f_10,
-            snapshot_power_off_behavior: f_11,
-            record_replay_enabled: f_12,
-            fault_tolerance_type: f_13,
-            cbrc_cache_enabled: f_14,
-            vvtd_enabled: f_15,
-            vbs_enabled: f_16,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

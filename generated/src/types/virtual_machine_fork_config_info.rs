@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineForkConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineForkConfigInfo {
     /// Property *VirtualMachineForkConfigInfo.parentEnabled*.
     pub parent_enabled: Option<bool>,
@@ -24,66 +24,81 @@ impl VirtualMachineForkConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("parentEnabled", &self.parent_enabled);
-        o.opt("childForkGroupId", &self.child_fork_group_id);
-        o.opt("parentForkGroupId", &self.parent_fork_group_id);
-        o.opt("childType", &self.child_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineForkConfigInfo",
+    type_name: Some("VirtualMachineForkConfigInfo"),
+    wire: &["parentEnabled", "childForkGroupId", "parentForkGroupId", "childType"],
+    names: &[
+        "parent_enabled",
+        "child_fork_group_id",
+        "parent_fork_group_id",
+        "child_type",
+    ],
+    required: &[],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for VirtualMachineForkConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.parent_enabled,
+            1usize => &self.child_fork_group_id,
+            2usize => &self.parent_fork_group_id,
+            3usize => &self.child_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.parent_enabled,
+            1usize => &mut self.child_fork_group_id,
+            2usize => &mut self.parent_fork_group_id,
+            3usize => &mut self.child_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineForkConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineForkConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineForkConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineForkConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineForkConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineForkConfigInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineForkConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineForkConfigInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineForkConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "parentEnabled" => crate::de::set(&mut f.0, &mut map, "parentEnabled"),
-                "childForkGroupId" => {
-                    crate::de::set(&mut f.1, &mut map, "childForkGroupId")
-                }
-                "parentForkGroupId" => {
-                    crate::de::set(&mut f.2, &mut map, "parentForkGroupId")
-                }
-                "childType" => crate::de::set(&mut f.3, &mut map, "childType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            parent_enabled: f_0,
-            child_fork_group_id: f_1,
-            parent_fork_group_id: f_2,
-            child_type: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

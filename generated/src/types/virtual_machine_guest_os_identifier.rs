@@ -944,8 +944,9 @@ impl VirtualMachineGuestOsIdentifier {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineGuestOsIdentifier {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineGuestOsIdentifier {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "dosGuest" => Self::DosGuest,
             "win31Guest" => Self::Win31Guest,
@@ -1164,13 +1165,13 @@ impl crate::de::StringEnum for VirtualMachineGuestOsIdentifier {
 }
 impl From<&str> for VirtualMachineGuestOsIdentifier {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineGuestOsIdentifier {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineGuestOsIdentifier {
@@ -1178,13 +1179,33 @@ impl std::fmt::Display for VirtualMachineGuestOsIdentifier {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineGuestOsIdentifier {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineGuestOsIdentifier {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineGuestOsIdentifier {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineGuestOsIdentifier {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineGuestOsIdentifier {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineGuestQuiesceSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineGuestQuiesceSpec {
     /// Property *VirtualMachineGuestQuiesceSpec.timeout*.
     pub timeout: Option<i32>,
@@ -20,46 +20,71 @@ impl VirtualMachineGuestQuiesceSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("timeout", &self.timeout);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineGuestQuiesceSpec",
+    type_name: Some("VirtualMachineGuestQuiesceSpec"),
+    wire: &["timeout"],
+    names: &["timeout"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VirtualMachineGuestQuiesceSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.timeout,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.timeout,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineGuestQuiesceSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineGuestQuiesceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineGuestQuiesceSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineGuestQuiesceSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineGuestQuiesceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineGuestQuiesceSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineGuestQuiesceSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineGuestQuiesceSpec {
-    const TYPE_NAME: &'static str = "VirtualMachineGuestQuiesceSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "timeout" => crate::de::set(&mut f.0, &mut map, "timeout"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { timeout: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualMachineGuestQuiesceSpec` or any of its subtypes: what a member declared as `VirtualMachineGuestQuiesceSpec` holds.
@@ -78,10 +103,7 @@ pub enum VirtualMachineGuestQuiesceSpecKind {
 impl VirtualMachineGuestQuiesceSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualMachineGuestQuiesceSpec(v) => v.type_name(),
-            Self::VirtualMachineWindowsQuiesceSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -107,49 +129,58 @@ for VirtualMachineGuestQuiesceSpecKind {
         Self::VirtualMachineWindowsQuiesceSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualMachineGuestQuiesceSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualMachineGuestQuiesceSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualMachineGuestQuiesceSpec,
+            id,
+        ) {
+            crate::registry::id::VirtualMachineWindowsQuiesceSpec => {
+                Self::VirtualMachineWindowsQuiesceSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualMachineGuestQuiesceSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineGuestQuiesceSpec(v) => v.serialize(s),
-            Self::VirtualMachineWindowsQuiesceSpec(v) => v.serialize(s),
+            Self::VirtualMachineGuestQuiesceSpec(v) => &**v,
+            Self::VirtualMachineWindowsQuiesceSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualMachineGuestQuiesceSpec(v) => &mut **v,
+            Self::VirtualMachineWindowsQuiesceSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualMachineGuestQuiesceSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualMachineGuestQuiesceSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualMachineGuestQuiesceSpecKind {
-    const BASE: u16 = crate::registry::id::VirtualMachineGuestQuiesceSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualMachineWindowsQuiesceSpec => {
-                    Self::VirtualMachineWindowsQuiesceSpec(
-                        Box::new(
-                            <crate::types::VirtualMachineWindowsQuiesceSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualMachineGuestQuiesceSpec(
-                        Box::new(
-                            <crate::types::VirtualMachineGuestQuiesceSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualMachineGuestQuiesceSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualMachineGuestQuiesceSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualMachineGuestQuiesceSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualMachineGuestQuiesceSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineGuestSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineGuestSummary {
     /// Property *VirtualMachineGuestSummary.guestId*.
     pub guest_id: Option<String>,
@@ -37,88 +37,106 @@ impl VirtualMachineGuestSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("guestId", &self.guest_id);
-        o.opt("guestFullName", &self.guest_full_name);
-        o.opt("toolsStatus", &self.tools_status);
-        o.opt("toolsVersionStatus", &self.tools_version_status);
-        o.opt("toolsVersionStatus2", &self.tools_version_status2);
-        o.opt("toolsRunningStatus", &self.tools_running_status);
-        o.opt("hostName", &self.host_name);
-        o.opt("ipAddress", &self.ip_address);
-        o.opt("hwVersion", &self.hw_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineGuestSummary",
+    type_name: Some("VirtualMachineGuestSummary"),
+    wire: &[
+        "guestId",
+        "guestFullName",
+        "toolsStatus",
+        "toolsVersionStatus",
+        "toolsVersionStatus2",
+        "toolsRunningStatus",
+        "hostName",
+        "ipAddress",
+        "hwVersion",
+    ],
+    names: &[
+        "guest_id",
+        "guest_full_name",
+        "tools_status",
+        "tools_version_status",
+        "tools_version_status2",
+        "tools_running_status",
+        "host_name",
+        "ip_address",
+        "hw_version",
+    ],
+    required: &[],
+    by_name: &[1u16, 0u16, 6u16, 8u16, 7u16, 5u16, 2u16, 3u16, 4u16],
+};
+impl crate::object::Object for VirtualMachineGuestSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.guest_id,
+            1usize => &self.guest_full_name,
+            2usize => &self.tools_status,
+            3usize => &self.tools_version_status,
+            4usize => &self.tools_version_status2,
+            5usize => &self.tools_running_status,
+            6usize => &self.host_name,
+            7usize => &self.ip_address,
+            8usize => &self.hw_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.guest_id,
+            1usize => &mut self.guest_full_name,
+            2usize => &mut self.tools_status,
+            3usize => &mut self.tools_version_status,
+            4usize => &mut self.tools_version_status2,
+            5usize => &mut self.tools_running_status,
+            6usize => &mut self.host_name,
+            7usize => &mut self.ip_address,
+            8usize => &mut self.hw_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineGuestSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineGuestSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineGuestSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineGuestSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineGuestSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineGuestSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineGuestSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineGuestSummary {
-    const TYPE_NAME: &'static str = "VirtualMachineGuestSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::VirtualMachineToolsStatus>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "guestId" => crate::de::set(&mut f.0, &mut map, "guestId"),
-                "guestFullName" => crate::de::set(&mut f.1, &mut map, "guestFullName"),
-                "toolsStatus" => crate::de::set(&mut f.2, &mut map, "toolsStatus"),
-                "toolsVersionStatus" => {
-                    crate::de::set(&mut f.3, &mut map, "toolsVersionStatus")
-                }
-                "toolsVersionStatus2" => {
-                    crate::de::set(&mut f.4, &mut map, "toolsVersionStatus2")
-                }
-                "toolsRunningStatus" => {
-                    crate::de::set(&mut f.5, &mut map, "toolsRunningStatus")
-                }
-                "hostName" => crate::de::set(&mut f.6, &mut map, "hostName"),
-                "ipAddress" => crate::de::set(&mut f.7, &mut map, "ipAddress"),
-                "hwVersion" => crate::de::set(&mut f.8, &mut map, "hwVersion"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f;
-        Ok(Self {
-            guest_id: f_0,
-            guest_full_name: f_1,
-            tools_status: f_2,
-            tools_version_status: f_3,
-            tools_version_status2: f_4,
-            tools_running_status: f_5,
-            host_name: f_6,
-            ip_address: f_7,
-            hw_version: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineImportSpec*.
 ///
 /// Extends `ImportSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineImportSpec {
     /// Property *ImportSpec.entityConfig*.
     pub entity_config: Option<Box<crate::types::VAppEntityConfigInfo>>,
@@ -26,69 +26,76 @@ impl VirtualMachineImportSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("entityConfig", &self.entity_config);
-        o.opt("instantiationOst", &self.instantiation_ost);
-        o.field("configSpec", &self.config_spec);
-        o.opt("resPoolEntity", &self.res_pool_entity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineImportSpec",
+    type_name: Some("VirtualMachineImportSpec"),
+    wire: &["entityConfig", "instantiationOst", "configSpec", "resPoolEntity"],
+    names: &["entity_config", "instantiation_ost", "config_spec", "res_pool_entity"],
+    required: &[2u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for VirtualMachineImportSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_config,
+            1usize => &self.instantiation_ost,
+            2usize => &self.config_spec,
+            3usize => &self.res_pool_entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_config,
+            1usize => &mut self.instantiation_ost,
+            2usize => &mut self.config_spec,
+            3usize => &mut self.res_pool_entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineImportSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineImportSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineImportSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineImportSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineImportSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineImportSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineImportSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineImportSpec {
-    const TYPE_NAME: &'static str = "VirtualMachineImportSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VAppEntityConfigInfo>>,
-            Option<Box<crate::types::OvfConsumerOstNode>>,
-            Option<Box<crate::types::VirtualMachineConfigSpec>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityConfig" => crate::de::set(&mut f.0, &mut map, "entityConfig"),
-                "instantiationOst" => {
-                    crate::de::set(&mut f.1, &mut map, "instantiationOst")
-                }
-                "configSpec" => crate::de::req(&mut f.2, &mut map, "configSpec"),
-                "resPoolEntity" => crate::de::set(&mut f.3, &mut map, "resPoolEntity"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["configSpec"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity_config: f_0,
-            instantiation_ost: f_1,
-            config_spec: f_2,
-            res_pool_entity: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineMemoryReservationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineMemoryReservationInfo {
     /// Property *VirtualMachineMemoryReservationInfo.virtualMachineMin*.
     pub virtual_machine_min: i64,
@@ -24,85 +24,86 @@ impl VirtualMachineMemoryReservationInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("virtualMachineMin", &self.virtual_machine_min);
-        o.field("virtualMachineMax", &self.virtual_machine_max);
-        o.field("virtualMachineReserved", &self.virtual_machine_reserved);
-        o.field("allocationPolicy", &self.allocation_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineMemoryReservationInfo",
+    type_name: Some("VirtualMachineMemoryReservationInfo"),
+    wire: &[
+        "virtualMachineMin",
+        "virtualMachineMax",
+        "virtualMachineReserved",
+        "allocationPolicy",
+    ],
+    names: &[
+        "virtual_machine_min",
+        "virtual_machine_max",
+        "virtual_machine_reserved",
+        "allocation_policy",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VirtualMachineMemoryReservationInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.virtual_machine_min,
+            1usize => &self.virtual_machine_max,
+            2usize => &self.virtual_machine_reserved,
+            3usize => &self.allocation_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.virtual_machine_min,
+            1usize => &mut self.virtual_machine_max,
+            2usize => &mut self.virtual_machine_reserved,
+            3usize => &mut self.allocation_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineMemoryReservationInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineMemoryReservationInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineMemoryReservationInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineMemoryReservationInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineMemoryReservationInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineMemoryReservationInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineMemoryReservationInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineMemoryReservationInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineMemoryReservationInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<i64>, Option<i64>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "virtualMachineMin" => {
-                    crate::de::req(&mut f.0, &mut map, "virtualMachineMin")
-                }
-                "virtualMachineMax" => {
-                    crate::de::req(&mut f.1, &mut map, "virtualMachineMax")
-                }
-                "virtualMachineReserved" => {
-                    crate::de::req(&mut f.2, &mut map, "virtualMachineReserved")
-                }
-                "allocationPolicy" => {
-                    crate::de::req(&mut f.3, &mut map, "allocationPolicy")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "virtualMachineMin",
-                        "virtualMachineMax",
-                        "virtualMachineReserved",
-                        "allocationPolicy",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            virtual_machine_min: f_0,
-            virtual_machine_max: f_1,
-            virtual_machine_reserved: f_2,
-            allocation_policy: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

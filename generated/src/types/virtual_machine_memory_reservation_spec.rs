@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineMemoryReservationSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineMemoryReservationSpec {
     /// Property *VirtualMachineMemoryReservationSpec.virtualMachineReserved*.
     pub virtual_machine_reserved: Option<i64>,
@@ -20,55 +20,72 @@ impl VirtualMachineMemoryReservationSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("virtualMachineReserved", &self.virtual_machine_reserved);
-        o.opt("allocationPolicy", &self.allocation_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineMemoryReservationSpec",
+    type_name: Some("VirtualMachineMemoryReservationSpec"),
+    wire: &["virtualMachineReserved", "allocationPolicy"],
+    names: &["virtual_machine_reserved", "allocation_policy"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineMemoryReservationSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.virtual_machine_reserved,
+            1usize => &self.allocation_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.virtual_machine_reserved,
+            1usize => &mut self.allocation_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineMemoryReservationSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineMemoryReservationSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineMemoryReservationSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineMemoryReservationSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineMemoryReservationSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineMemoryReservationSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineMemoryReservationSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineMemoryReservationSpec {
-    const TYPE_NAME: &'static str = "VirtualMachineMemoryReservationSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "virtualMachineReserved" => {
-                    crate::de::set(&mut f.0, &mut map, "virtualMachineReserved")
-                }
-                "allocationPolicy" => {
-                    crate::de::set(&mut f.1, &mut map, "allocationPolicy")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            virtual_machine_reserved: f_0,
-            allocation_policy: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

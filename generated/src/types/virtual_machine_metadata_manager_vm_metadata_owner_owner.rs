@@ -18,8 +18,9 @@ impl VirtualMachineMetadataManagerVmMetadataOwnerOwner {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineMetadataManagerVmMetadataOwnerOwner {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineMetadataManagerVmMetadataOwnerOwner {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "ComVmwareVsphereHA" => Self::ComVmwareVsphereHa,
             other => Self::Unrecognized(other.to_owned()),
@@ -28,13 +29,13 @@ impl crate::de::StringEnum for VirtualMachineMetadataManagerVmMetadataOwnerOwner
 }
 impl From<&str> for VirtualMachineMetadataManagerVmMetadataOwnerOwner {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineMetadataManagerVmMetadataOwnerOwner {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineMetadataManagerVmMetadataOwnerOwner {
@@ -42,13 +43,33 @@ impl std::fmt::Display for VirtualMachineMetadataManagerVmMetadataOwnerOwner {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineMetadataManagerVmMetadataOwnerOwner {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineMetadataManagerVmMetadataOwnerOwner {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineMetadataManagerVmMetadataOwnerOwner {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineMetadataManagerVmMetadataOwnerOwner {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineMetadataManagerVmMetadataOwnerOwner {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

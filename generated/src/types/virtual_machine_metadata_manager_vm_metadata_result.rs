@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineMetadataManagerVmMetadataResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineMetadataManagerVmMetadataResult {
     /// Property *VirtualMachineMetadataManagerVmMetadataResult.vmMetadata*.
     pub vm_metadata: Box<crate::types::VirtualMachineMetadataManagerVmMetadata>,
@@ -20,57 +20,72 @@ impl VirtualMachineMetadataManagerVmMetadataResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vmMetadata", &self.vm_metadata);
-        o.opt("error", &self.error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineMetadataManagerVmMetadataResult",
+    type_name: Some("VirtualMachineMetadataManagerVmMetadataResult"),
+    wire: &["vmMetadata", "error"],
+    names: &["vm_metadata", "error"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineMetadataManagerVmMetadataResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm_metadata,
+            1usize => &self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm_metadata,
+            1usize => &mut self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineMetadataManagerVmMetadataResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineMetadataManagerVmMetadataResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineMetadataManagerVmMetadataResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineMetadataManagerVmMetadataResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineMetadataManagerVmMetadataResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineMetadataManagerVmMetadataResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineMetadataManagerVmMetadataResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineMetadataManagerVmMetadataResult {
-    const TYPE_NAME: &'static str = "VirtualMachineMetadataManagerVmMetadataResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VirtualMachineMetadataManagerVmMetadata>>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmMetadata" => crate::de::req(&mut f.0, &mut map, "vmMetadata"),
-                "error" => crate::de::set(&mut f.1, &mut map, "error"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["vmMetadata"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            vm_metadata: f_0,
-            error: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineMksTicket {
     /// Property *VirtualMachineMksTicket.ticket*.
     pub ticket: crate::Password,
@@ -29,72 +29,78 @@ impl VirtualMachineMksTicket {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("ticket", &self.ticket);
-        o.field("cfgFile", &self.cfg_file);
-        o.opt("host", &self.host);
-        o.opt("port", &self.port);
-        o.opt("sslThumbprint", &self.ssl_thumbprint);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineMksTicket",
+    type_name: Some("VirtualMachineMksTicket"),
+    wire: &["ticket", "cfgFile", "host", "port", "sslThumbprint"],
+    names: &["ticket", "cfg_file", "host", "port", "ssl_thumbprint"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 2u16, 3u16, 4u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineMksTicket {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ticket,
+            1usize => &self.cfg_file,
+            2usize => &self.host,
+            3usize => &self.port,
+            4usize => &self.ssl_thumbprint,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ticket,
+            1usize => &mut self.cfg_file,
+            2usize => &mut self.host,
+            3usize => &mut self.port,
+            4usize => &mut self.ssl_thumbprint,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineMksTicket {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineMksTicket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineMksTicket {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineMksTicket {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineMksTicket {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualMachineMksTicket"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineMksTicket {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineMksTicket {
-    const TYPE_NAME: &'static str = "VirtualMachineMksTicket";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::Password>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ticket" => crate::de::req(&mut f.0, &mut map, "ticket"),
-                "cfgFile" => crate::de::req(&mut f.1, &mut map, "cfgFile"),
-                "host" => crate::de::set(&mut f.2, &mut map, "host"),
-                "port" => crate::de::set(&mut f.3, &mut map, "port"),
-                "sslThumbprint" => crate::de::set(&mut f.4, &mut map, "sslThumbprint"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["ticket", "cfgFile"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ticket: f_0,
-            cfg_file: f_1,
-            host: f_2,
-            port: f_3,
-            ssl_thumbprint: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

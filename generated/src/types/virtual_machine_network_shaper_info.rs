@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineNetworkShaperInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineNetworkShaperInfo {
     /// Property *VirtualMachineNetworkShaperInfo.enabled*.
     pub enabled: Option<bool>,
@@ -24,62 +24,76 @@ impl VirtualMachineNetworkShaperInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("peakBps", &self.peak_bps);
-        o.opt("averageBps", &self.average_bps);
-        o.opt("burstSize", &self.burst_size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineNetworkShaperInfo",
+    type_name: Some("VirtualMachineNetworkShaperInfo"),
+    wire: &["enabled", "peakBps", "averageBps", "burstSize"],
+    names: &["enabled", "peak_bps", "average_bps", "burst_size"],
+    required: &[],
+    by_name: &[2u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for VirtualMachineNetworkShaperInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.peak_bps,
+            2usize => &self.average_bps,
+            3usize => &self.burst_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.peak_bps,
+            2usize => &mut self.average_bps,
+            3usize => &mut self.burst_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineNetworkShaperInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineNetworkShaperInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineNetworkShaperInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineNetworkShaperInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineNetworkShaperInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineNetworkShaperInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineNetworkShaperInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineNetworkShaperInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineNetworkShaperInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<i64>, Option<i64>, Option<i64>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "peakBps" => crate::de::set(&mut f.1, &mut map, "peakBps"),
-                "averageBps" => crate::de::set(&mut f.2, &mut map, "averageBps"),
-                "burstSize" => crate::de::set(&mut f.3, &mut map, "burstSize"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            enabled: f_0,
-            peak_bps: f_1,
-            average_bps: f_2,
-            burst_size: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VirtualMachineTargetInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachinePciPassthroughInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachinePciPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -26,75 +26,77 @@ impl VirtualMachinePciPassthroughInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("pciDevice", &self.pci_device);
-        o.field("systemId", &self.system_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachinePciPassthroughInfo",
+    type_name: Some("VirtualMachinePciPassthroughInfo"),
+    wire: &["name", "configurationTag", "pciDevice", "systemId"],
+    names: &["name", "configuration_tag", "pci_device", "system_id"],
+    required: &[0u16, 2u16, 3u16],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for VirtualMachinePciPassthroughInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.pci_device,
+            3usize => &self.system_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.pci_device,
+            3usize => &mut self.system_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachinePciPassthroughInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachinePciPassthroughInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachinePciPassthroughInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachinePciPassthroughInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachinePciPassthroughInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachinePciPassthroughInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachinePciPassthroughInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachinePciPassthroughInfo {
-    const TYPE_NAME: &'static str = "VirtualMachinePciPassthroughInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::HostPciDevice>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "pciDevice" => crate::de::req(&mut f.2, &mut map, "pciDevice"),
-                "systemId" => crate::de::req(&mut f.3, &mut map, "systemId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["name", "pciDevice", "systemId"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            pci_device: f_2,
-            system_id: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualMachinePciPassthroughInfo` or any of its subtypes: what a member declared as `VirtualMachinePciPassthroughInfo` holds.
@@ -113,10 +115,7 @@ pub enum VirtualMachinePciPassthroughInfoKind {
 impl VirtualMachinePciPassthroughInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualMachinePciPassthroughInfo(v) => v.type_name(),
-            Self::VirtualMachineSriovInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -142,49 +141,58 @@ for VirtualMachinePciPassthroughInfoKind {
         Self::VirtualMachineSriovInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualMachinePciPassthroughInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualMachinePciPassthroughInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualMachinePciPassthroughInfo,
+            id,
+        ) {
+            crate::registry::id::VirtualMachineSriovInfo => {
+                Self::VirtualMachineSriovInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualMachinePciPassthroughInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachinePciPassthroughInfo(v) => v.serialize(s),
-            Self::VirtualMachineSriovInfo(v) => v.serialize(s),
+            Self::VirtualMachinePciPassthroughInfo(v) => &**v,
+            Self::VirtualMachineSriovInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualMachinePciPassthroughInfo(v) => &mut **v,
+            Self::VirtualMachineSriovInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualMachinePciPassthroughInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualMachinePciPassthroughInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualMachinePciPassthroughInfoKind {
-    const BASE: u16 = crate::registry::id::VirtualMachinePciPassthroughInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualMachineSriovInfo => {
-                    Self::VirtualMachineSriovInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineSriovInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualMachinePciPassthroughInfo(
-                        Box::new(
-                            <crate::types::VirtualMachinePciPassthroughInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualMachinePciPassthroughInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualMachinePciPassthroughInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualMachinePciPassthroughInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualMachinePciPassthroughInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

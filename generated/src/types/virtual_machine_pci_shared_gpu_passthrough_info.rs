@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachinePciSharedGpuPassthroughInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachinePciSharedGpuPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -22,67 +22,74 @@ impl VirtualMachinePciSharedGpuPassthroughInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("vgpu", &self.vgpu);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachinePciSharedGpuPassthroughInfo",
+    type_name: Some("VirtualMachinePciSharedGpuPassthroughInfo"),
+    wire: &["name", "configurationTag", "vgpu"],
+    names: &["name", "configuration_tag", "vgpu"],
+    required: &[0u16, 2u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VirtualMachinePciSharedGpuPassthroughInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.vgpu,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.vgpu,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachinePciSharedGpuPassthroughInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachinePciSharedGpuPassthroughInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachinePciSharedGpuPassthroughInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachinePciSharedGpuPassthroughInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachinePciSharedGpuPassthroughInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachinePciSharedGpuPassthroughInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachinePciSharedGpuPassthroughInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachinePciSharedGpuPassthroughInfo {
-    const TYPE_NAME: &'static str = "VirtualMachinePciSharedGpuPassthroughInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Vec<String>>, Option<String>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "vgpu" => crate::de::req(&mut f.2, &mut map, "vgpu"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.2.is_some()], &["name", "vgpu"]),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            vgpu: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

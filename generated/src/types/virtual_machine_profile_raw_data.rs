@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineProfileRawData*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineProfileRawData {
     /// Property *VirtualMachineProfileRawData.extensionKey*.
     pub extension_key: String,
@@ -20,54 +20,72 @@ impl VirtualMachineProfileRawData {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("extensionKey", &self.extension_key);
-        o.opt("objectData", &self.object_data);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineProfileRawData",
+    type_name: Some("VirtualMachineProfileRawData"),
+    wire: &["extensionKey", "objectData"],
+    names: &["extension_key", "object_data"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VirtualMachineProfileRawData {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.extension_key,
+            1usize => &self.object_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.extension_key,
+            1usize => &mut self.object_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineProfileRawData {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineProfileRawData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineProfileRawData {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineProfileRawData {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineProfileRawData {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineProfileRawData"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineProfileRawData {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineProfileRawData {
-    const TYPE_NAME: &'static str = "VirtualMachineProfileRawData";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "extensionKey" => crate::de::req(&mut f.0, &mut map, "extensionKey"),
-                "objectData" => crate::de::set(&mut f.1, &mut map, "objectData"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["extensionKey"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            extension_key: f_0,
-            object_data: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

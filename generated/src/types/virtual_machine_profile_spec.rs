@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineProfileSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineProfileSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -18,41 +18,65 @@ impl VirtualMachineProfileSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineProfileSpec",
+    type_name: Some("VirtualMachineProfileSpec"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for VirtualMachineProfileSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "VirtualMachineProfileSpec")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "VirtualMachineProfileSpec")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for VirtualMachineProfileSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineProfileSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineProfileSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineProfileSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineProfileSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineProfileSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineProfileSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineProfileSpec {
-    const TYPE_NAME: &'static str = "VirtualMachineProfileSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualMachineProfileSpec` or any of its subtypes: what a member declared as `VirtualMachineProfileSpec` holds.
@@ -78,13 +102,7 @@ pub enum VirtualMachineProfileSpecKind {
 impl VirtualMachineProfileSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualMachineProfileSpec(v) => v.type_name(),
-            Self::VirtualMachineDefaultProfileSpec(v) => v.type_name(),
-            #[cfg(any(feature = "pbm", feature = "sms"))]
-            Self::VirtualMachineDefinedProfileSpec(v) => v.type_name(),
-            Self::VirtualMachineEmptyProfileSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -125,73 +143,71 @@ for VirtualMachineProfileSpecKind {
         Self::VirtualMachineEmptyProfileSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualMachineProfileSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VirtualMachineProfileSpec(v) => v.serialize(s),
-            Self::VirtualMachineDefaultProfileSpec(v) => v.serialize(s),
+impl crate::object::Family for VirtualMachineProfileSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualMachineProfileSpec,
+            id,
+        ) {
+            crate::registry::id::VirtualMachineDefaultProfileSpec => {
+                Self::VirtualMachineDefaultProfileSpec(crate::object::Blank::blank())
+            }
             #[cfg(any(feature = "pbm", feature = "sms"))]
-            Self::VirtualMachineDefinedProfileSpec(v) => v.serialize(s),
-            Self::VirtualMachineEmptyProfileSpec(v) => v.serialize(s),
+            crate::registry::id::VirtualMachineDefinedProfileSpec => {
+                Self::VirtualMachineDefinedProfileSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineEmptyProfileSpec => {
+                Self::VirtualMachineEmptyProfileSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualMachineProfileSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VirtualMachineProfileSpec(v) => &**v,
+            Self::VirtualMachineDefaultProfileSpec(v) => &**v,
+            #[cfg(any(feature = "pbm", feature = "sms"))]
+            Self::VirtualMachineDefinedProfileSpec(v) => &**v,
+            Self::VirtualMachineEmptyProfileSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualMachineProfileSpec(v) => &mut **v,
+            Self::VirtualMachineDefaultProfileSpec(v) => &mut **v,
+            #[cfg(any(feature = "pbm", feature = "sms"))]
+            Self::VirtualMachineDefinedProfileSpec(v) => &mut **v,
+            Self::VirtualMachineEmptyProfileSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualMachineProfileSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualMachineProfileSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualMachineProfileSpecKind {
-    const BASE: u16 = crate::registry::id::VirtualMachineProfileSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualMachineDefaultProfileSpec => {
-                    Self::VirtualMachineDefaultProfileSpec(
-                        Box::new(
-                            <crate::types::VirtualMachineDefaultProfileSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(any(feature = "pbm", feature = "sms"))]
-                crate::registry::id::VirtualMachineDefinedProfileSpec => {
-                    Self::VirtualMachineDefinedProfileSpec(
-                        Box::new(
-                            <crate::types::VirtualMachineDefinedProfileSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineEmptyProfileSpec => {
-                    Self::VirtualMachineEmptyProfileSpec(
-                        Box::new(
-                            <crate::types::VirtualMachineEmptyProfileSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualMachineProfileSpec(
-                        Box::new(
-                            <crate::types::VirtualMachineProfileSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualMachineProfileSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualMachineProfileSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualMachineProfileSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualMachineProfileSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

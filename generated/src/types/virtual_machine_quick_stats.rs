@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineQuickStats*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualMachineQuickStats {
     /// Property *VirtualMachineQuickStats.overallCpuUsage*.
     pub overall_cpu_usage: Option<i32>,
@@ -70,232 +70,195 @@ impl VirtualMachineQuickStats {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("overallCpuUsage", &self.overall_cpu_usage);
-        o.opt("overallCpuDemand", &self.overall_cpu_demand);
-        o.opt("overallCpuReadiness", &self.overall_cpu_readiness);
-        o.opt("guestMemoryUsage", &self.guest_memory_usage);
-        o.opt("hostMemoryUsage", &self.host_memory_usage);
-        o.field("guestHeartbeatStatus", &self.guest_heartbeat_status);
-        o.opt("distributedCpuEntitlement", &self.distributed_cpu_entitlement);
-        o.opt("distributedMemoryEntitlement", &self.distributed_memory_entitlement);
-        o.opt("staticCpuEntitlement", &self.static_cpu_entitlement);
-        o.opt("staticMemoryEntitlement", &self.static_memory_entitlement);
-        o.opt("grantedMemory", &self.granted_memory);
-        o.opt("privateMemory", &self.private_memory);
-        o.opt("sharedMemory", &self.shared_memory);
-        o.opt("swappedMemory", &self.swapped_memory);
-        o.opt("balloonedMemory", &self.ballooned_memory);
-        o.opt("consumedOverheadMemory", &self.consumed_overhead_memory);
-        o.opt("ftLogBandwidth", &self.ft_log_bandwidth);
-        o.opt("ftSecondaryLatency", &self.ft_secondary_latency);
-        o.opt("ftLatencyStatus", &self.ft_latency_status);
-        o.opt("compressedMemory", &self.compressed_memory);
-        o.opt("uptimeSeconds", &self.uptime_seconds);
-        o.opt("ssdSwappedMemory", &self.ssd_swapped_memory);
-        o.opt("activeMemory", &self.active_memory);
-        o.opt("memoryTierStats", &self.memory_tier_stats);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineQuickStats",
+    type_name: Some("VirtualMachineQuickStats"),
+    wire: &[
+        "overallCpuUsage",
+        "overallCpuDemand",
+        "overallCpuReadiness",
+        "guestMemoryUsage",
+        "hostMemoryUsage",
+        "guestHeartbeatStatus",
+        "distributedCpuEntitlement",
+        "distributedMemoryEntitlement",
+        "staticCpuEntitlement",
+        "staticMemoryEntitlement",
+        "grantedMemory",
+        "privateMemory",
+        "sharedMemory",
+        "swappedMemory",
+        "balloonedMemory",
+        "consumedOverheadMemory",
+        "ftLogBandwidth",
+        "ftSecondaryLatency",
+        "ftLatencyStatus",
+        "compressedMemory",
+        "uptimeSeconds",
+        "ssdSwappedMemory",
+        "activeMemory",
+        "memoryTierStats",
+    ],
+    names: &[
+        "overall_cpu_usage",
+        "overall_cpu_demand",
+        "overall_cpu_readiness",
+        "guest_memory_usage",
+        "host_memory_usage",
+        "guest_heartbeat_status",
+        "distributed_cpu_entitlement",
+        "distributed_memory_entitlement",
+        "static_cpu_entitlement",
+        "static_memory_entitlement",
+        "granted_memory",
+        "private_memory",
+        "shared_memory",
+        "swapped_memory",
+        "ballooned_memory",
+        "consumed_overhead_memory",
+        "ft_log_bandwidth",
+        "ft_secondary_latency",
+        "ft_latency_status",
+        "compressed_memory",
+        "uptime_seconds",
+        "ssd_swapped_memory",
+        "active_memory",
+        "memory_tier_stats",
+    ],
+    required: &[5u16],
+    by_name: &[
+        22u16, 14u16, 19u16, 15u16, 6u16, 7u16, 18u16, 16u16, 17u16, 10u16, 5u16, 3u16,
+        4u16, 23u16, 1u16, 2u16, 0u16, 11u16, 12u16, 21u16, 8u16, 9u16, 13u16, 20u16,
+    ],
+};
+impl crate::object::Object for VirtualMachineQuickStats {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.overall_cpu_usage,
+            1usize => &self.overall_cpu_demand,
+            2usize => &self.overall_cpu_readiness,
+            3usize => &self.guest_memory_usage,
+            4usize => &self.host_memory_usage,
+            5usize => &self.guest_heartbeat_status,
+            6usize => &self.distributed_cpu_entitlement,
+            7usize => &self.distributed_memory_entitlement,
+            8usize => &self.static_cpu_entitlement,
+            9usize => &self.static_memory_entitlement,
+            10usize => &self.granted_memory,
+            11usize => &self.private_memory,
+            12usize => &self.shared_memory,
+            13usize => &self.swapped_memory,
+            14usize => &self.ballooned_memory,
+            15usize => &self.consumed_overhead_memory,
+            16usize => &self.ft_log_bandwidth,
+            17usize => &self.ft_secondary_latency,
+            18usize => &self.ft_latency_status,
+            19usize => &self.compressed_memory,
+            20usize => &self.uptime_seconds,
+            21usize => &self.ssd_swapped_memory,
+            22usize => &self.active_memory,
+            23usize => &self.memory_tier_stats,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.overall_cpu_usage,
+            1usize => &mut self.overall_cpu_demand,
+            2usize => &mut self.overall_cpu_readiness,
+            3usize => &mut self.guest_memory_usage,
+            4usize => &mut self.host_memory_usage,
+            5usize => &mut self.guest_heartbeat_status,
+            6usize => &mut self.distributed_cpu_entitlement,
+            7usize => &mut self.distributed_memory_entitlement,
+            8usize => &mut self.static_cpu_entitlement,
+            9usize => &mut self.static_memory_entitlement,
+            10usize => &mut self.granted_memory,
+            11usize => &mut self.private_memory,
+            12usize => &mut self.shared_memory,
+            13usize => &mut self.swapped_memory,
+            14usize => &mut self.ballooned_memory,
+            15usize => &mut self.consumed_overhead_memory,
+            16usize => &mut self.ft_log_bandwidth,
+            17usize => &mut self.ft_secondary_latency,
+            18usize => &mut self.ft_latency_status,
+            19usize => &mut self.compressed_memory,
+            20usize => &mut self.uptime_seconds,
+            21usize => &mut self.ssd_swapped_memory,
+            22usize => &mut self.active_memory,
+            23usize => &mut self.memory_tier_stats,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineQuickStats {
+    fn blank() -> Self {
+        Self {
+            overall_cpu_usage: crate::object::Blank::blank(),
+            overall_cpu_demand: crate::object::Blank::blank(),
+            overall_cpu_readiness: crate::object::Blank::blank(),
+            guest_memory_usage: crate::object::Blank::blank(),
+            host_memory_usage: crate::object::Blank::blank(),
+            guest_heartbeat_status: crate::object::Blank::blank(),
+            distributed_cpu_entitlement: crate::object::Blank::blank(),
+            distributed_memory_entitlement: crate::object::Blank::blank(),
+            static_cpu_entitlement: crate::object::Blank::blank(),
+            static_memory_entitlement: crate::object::Blank::blank(),
+            granted_memory: crate::object::Blank::blank(),
+            private_memory: crate::object::Blank::blank(),
+            shared_memory: crate::object::Blank::blank(),
+            swapped_memory: crate::object::Blank::blank(),
+            ballooned_memory: crate::object::Blank::blank(),
+            consumed_overhead_memory: crate::object::Blank::blank(),
+            ft_log_bandwidth: crate::object::Blank::blank(),
+            ft_secondary_latency: crate::object::Blank::blank(),
+            ft_latency_status: crate::object::Blank::blank(),
+            compressed_memory: crate::object::Blank::blank(),
+            uptime_seconds: crate::object::Blank::blank(),
+            ssd_swapped_memory: crate::object::Blank::blank(),
+            active_memory: crate::object::Blank::blank(),
+            memory_tier_stats: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualMachineQuickStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineQuickStats {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineQuickStats {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineQuickStats {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineQuickStats"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineQuickStats {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineQuickStats {
-    const TYPE_NAME: &'static str = "VirtualMachineQuickStats";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<i64>,
-            Option<i32>,
-            Option<i64>,
-            Option<i32>,
-            Option<Vec<crate::types::VirtualMachineQuickStatsMemoryTierStats>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "overallCpuUsage" => {
-                    crate::de::set(&mut f.0, &mut map, "overallCpuUsage")
-                }
-                "overallCpuDemand" => {
-                    crate::de::set(&mut f.1, &mut map, "overallCpuDemand")
-                }
-                "overallCpuReadiness" => {
-                    crate::de::set(&mut f.2, &mut map, "overallCpuReadiness")
-                }
-                "guestMemoryUsage" => {
-                    crate::de::set(&mut f.3, &mut map, "guestMemoryUsage")
-                }
-                "hostMemoryUsage" => {
-                    crate::de::set(&mut f.4, &mut map, "hostMemoryUsage")
-                }
-                "guestHeartbeatStatus" => {
-                    crate::de::req(&mut f.5, &mut map, "guestHeartbeatStatus")
-                }
-                "distributedCpuEntitlement" => {
-                    crate::de::set(&mut f.6, &mut map, "distributedCpuEntitlement")
-                }
-                "distributedMemoryEntitlement" => {
-                    crate::de::set(&mut f.7, &mut map, "distributedMemoryEntitlement")
-                }
-                "staticCpuEntitlement" => {
-                    crate::de::set(&mut f.8, &mut map, "staticCpuEntitlement")
-                }
-                "staticMemoryEntitlement" => {
-                    crate::de::set(&mut f.9, &mut map, "staticMemoryEntitlement")
-                }
-                "grantedMemory" => crate::de::set(&mut f.10, &mut map, "grantedMemory"),
-                "privateMemory" => crate::de::set(&mut f.11, &mut map, "privateMemory"),
-                "sharedMemory" => crate::de::set(&mut f.12, &mut map, "sharedMemory"),
-                "swappedMemory" => crate::de::set(&mut f.13, &mut map, "swappedMemory"),
-                "balloonedMemory" => {
-                    crate::de::set(&mut f.14, &mut map, "balloonedMemory")
-                }
-                "consumedOverheadMemory" => {
-                    crate::de::set(&mut f.15, &mut map, "consumedOverheadMemory")
-                }
-                "ftLogBandwidth" => crate::de::set(&mut f.16, &mut map, "ftLogBandwidth"),
-                "ftSecondaryLatency" => {
-                    crate::de::set(&mut f.17, &mut map, "ftSecondaryLatency")
-                }
-                "ftLatencyStatus" => {
-                    crate::de::set(&mut f.18, &mut map, "ftLatencyStatus")
-                }
-                "compressedMemory" => {
-                    crate::de::set(&mut f.19, &mut map, "compressedMemory")
-                }
-                "uptimeSeconds" => crate::de::set(&mut f.20, &mut map, "uptimeSeconds"),
-                "ssdSwappedMemory" => {
-                    crate::de::set(&mut f.21, &mut map, "ssdSwappedMemory")
-                }
-                "activeMemory" => crate::de::set(&mut f.22, &mut map, "activeMemory"),
-                "memoryTierStats" => {
-                    crate::de::set_list(&mut f.23, &mut map, "memoryTierStats")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, _, _, _, Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _,)
-        ) {
-            return Err(crate::de::missing(&[f.5.is_some()], &["guestHeartbeatStatus"]));
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            overall_cpu_usage: f_0,
-            overall_cpu_demand: f_1,
-            overall_cpu_readiness: f_2,
-            guest_memory_usage: f_3,
-            host_memory_usage: f_4,
-            guest_heartbeat_status: f_5,
-            distributed_cpu_entitlement: f_6,
-            distributed_memory_entitlement: f_7,
-            static_cpu_entitlement: f_8,
-            static_memory_entitlement: f_9,
-            granted_memory: f_10,
-            private_memory: f_11,
-            shared_memory: f_12,
-            swapped_memory: f_13,
-            ballooned_memory: f_14,
-            consumed_overhead_memory: f_15,
-            ft_log_bandwidth: f_16,
-            ft_secondary_latency: f_17,
-            ft_latency_status: f_18,
-            compressed_memory: f_19,
-            uptime_seconds: f_20,
-            ssd_swapped_memory: f_21,
-            active_memory: f_22,
-            memory_tier_stats: f_23,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

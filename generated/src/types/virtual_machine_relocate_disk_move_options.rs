@@ -40,8 +40,9 @@ impl VirtualMachineRelocateDiskMoveOptions {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineRelocateDiskMoveOptions {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineRelocateDiskMoveOptions {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "moveAllDiskBackingsAndAllowSharing" => {
                 Self::MoveAllDiskBackingsAndAllowSharing
@@ -60,13 +61,13 @@ impl crate::de::StringEnum for VirtualMachineRelocateDiskMoveOptions {
 }
 impl From<&str> for VirtualMachineRelocateDiskMoveOptions {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineRelocateDiskMoveOptions {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineRelocateDiskMoveOptions {
@@ -74,13 +75,33 @@ impl std::fmt::Display for VirtualMachineRelocateDiskMoveOptions {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineRelocateDiskMoveOptions {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineRelocateDiskMoveOptions {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineRelocateDiskMoveOptions {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineRelocateDiskMoveOptions {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineRelocateDiskMoveOptions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

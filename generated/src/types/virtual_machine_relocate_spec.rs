@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineRelocateSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineRelocateSpec {
     /// Property *VirtualMachineRelocateSpec.service*.
     pub service: Option<Box<crate::types::ServiceLocator>>,
@@ -54,114 +54,124 @@ impl VirtualMachineRelocateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("service", &self.service);
-        o.opt("folder", &self.folder);
-        o.opt("datastore", &self.datastore);
-        o.opt("diskMoveType", &self.disk_move_type);
-        o.opt("pool", &self.pool);
-        o.opt("host", &self.host);
-        o.opt("disk", &self.disk);
-        o.opt("transform", &self.transform);
-        o.opt("deviceChange", &self.device_change);
-        o.opt("profile", &self.profile);
-        o.opt("cryptoSpec", &self.crypto_spec);
-        o.opt("tagSpecs", &self.tag_specs);
-        o.opt("vmPlacementPolicies", &self.vm_placement_policies);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineRelocateSpec",
+    type_name: Some("VirtualMachineRelocateSpec"),
+    wire: &[
+        "service",
+        "folder",
+        "datastore",
+        "diskMoveType",
+        "pool",
+        "host",
+        "disk",
+        "transform",
+        "deviceChange",
+        "profile",
+        "cryptoSpec",
+        "tagSpecs",
+        "vmPlacementPolicies",
+    ],
+    names: &[
+        "service",
+        "folder",
+        "datastore",
+        "disk_move_type",
+        "pool",
+        "host",
+        "disk",
+        "transform",
+        "device_change",
+        "profile",
+        "crypto_spec",
+        "tag_specs",
+        "vm_placement_policies",
+    ],
+    required: &[],
+    by_name: &[
+        10u16, 2u16, 8u16, 6u16, 3u16, 1u16, 5u16, 4u16, 9u16, 0u16, 11u16, 7u16, 12u16,
+    ],
+};
+impl crate::object::Object for VirtualMachineRelocateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.service,
+            1usize => &self.folder,
+            2usize => &self.datastore,
+            3usize => &self.disk_move_type,
+            4usize => &self.pool,
+            5usize => &self.host,
+            6usize => &self.disk,
+            7usize => &self.transform,
+            8usize => &self.device_change,
+            9usize => &self.profile,
+            10usize => &self.crypto_spec,
+            11usize => &self.tag_specs,
+            12usize => &self.vm_placement_policies,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.service,
+            1usize => &mut self.folder,
+            2usize => &mut self.datastore,
+            3usize => &mut self.disk_move_type,
+            4usize => &mut self.pool,
+            5usize => &mut self.host,
+            6usize => &mut self.disk,
+            7usize => &mut self.transform,
+            8usize => &mut self.device_change,
+            9usize => &mut self.profile,
+            10usize => &mut self.crypto_spec,
+            11usize => &mut self.tag_specs,
+            12usize => &mut self.vm_placement_policies,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineRelocateSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineRelocateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineRelocateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineRelocateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineRelocateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineRelocateSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineRelocateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineRelocateSpec {
-    const TYPE_NAME: &'static str = "VirtualMachineRelocateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ServiceLocator>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::VirtualMachineRelocateSpecDiskLocator>>,
-            Option<crate::types::VirtualMachineRelocateTransformation>,
-            Option<Vec<crate::types::VirtualDeviceConfigSpecKind>>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<crate::types::CryptoSpecKind>,
-            Option<Vec<crate::types::TagSpec>>,
-            Option<Vec<crate::types::VmPlacementPolicyKind>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "service" => crate::de::set(&mut f.0, &mut map, "service"),
-                "folder" => crate::de::set(&mut f.1, &mut map, "folder"),
-                "datastore" => crate::de::set(&mut f.2, &mut map, "datastore"),
-                "diskMoveType" => crate::de::set(&mut f.3, &mut map, "diskMoveType"),
-                "pool" => crate::de::set(&mut f.4, &mut map, "pool"),
-                "host" => crate::de::set(&mut f.5, &mut map, "host"),
-                "disk" => crate::de::set_list(&mut f.6, &mut map, "disk"),
-                "transform" => crate::de::set(&mut f.7, &mut map, "transform"),
-                "deviceChange" => crate::de::set_list(&mut f.8, &mut map, "deviceChange"),
-                "profile" => crate::de::set_list(&mut f.9, &mut map, "profile"),
-                "cryptoSpec" => crate::de::set(&mut f.10, &mut map, "cryptoSpec"),
-                "tagSpecs" => crate::de::set_list(&mut f.11, &mut map, "tagSpecs"),
-                "vmPlacementPolicies" => {
-                    crate::de::set_list(&mut f.12, &mut map, "vmPlacementPolicies")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11, f_12) = f;
-        Ok(Self {
-            service: f_0,
-            folder: f_1,
-            datastore: f_2,
-            disk_move_type: f_3,
-            pool: f_4,
-            host: f_5,
-            disk: f_6,
-            transform: f_7,
-            device_change: f_8,
-            profile: f_9,
-            crypto_spec: f_10,
-            tag_specs: f_11,
-            vm_placement_policies: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineRelocateSpecDiskLocator*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualMachineRelocateSpecDiskLocator {
     /// Property *VirtualMachineRelocateSpecDiskLocator.diskId*.
     pub disk_id: i32,
@@ -38,86 +38,107 @@ impl VirtualMachineRelocateSpecDiskLocator {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("diskId", &self.disk_id);
-        o.field("datastore", &self.datastore);
-        o.opt("diskMoveType", &self.disk_move_type);
-        o.opt("diskBackingInfo", &self.disk_backing_info);
-        o.opt("profile", &self.profile);
-        o.opt("backing", &self.backing);
-        o.opt("filterSpec", &self.filter_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineRelocateSpecDiskLocator",
+    type_name: Some("VirtualMachineRelocateSpecDiskLocator"),
+    wire: &[
+        "diskId",
+        "datastore",
+        "diskMoveType",
+        "diskBackingInfo",
+        "profile",
+        "backing",
+        "filterSpec",
+    ],
+    names: &[
+        "disk_id",
+        "datastore",
+        "disk_move_type",
+        "disk_backing_info",
+        "profile",
+        "backing",
+        "filter_spec",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[5u16, 1u16, 3u16, 0u16, 2u16, 6u16, 4u16],
+};
+impl crate::object::Object for VirtualMachineRelocateSpecDiskLocator {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk_id,
+            1usize => &self.datastore,
+            2usize => &self.disk_move_type,
+            3usize => &self.disk_backing_info,
+            4usize => &self.profile,
+            5usize => &self.backing,
+            6usize => &self.filter_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk_id,
+            1usize => &mut self.datastore,
+            2usize => &mut self.disk_move_type,
+            3usize => &mut self.disk_backing_info,
+            4usize => &mut self.profile,
+            5usize => &mut self.backing,
+            6usize => &mut self.filter_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineRelocateSpecDiskLocator {
+    fn blank() -> Self {
+        Self {
+            disk_id: crate::object::Blank::blank(),
+            datastore: crate::object::Blank::blank(),
+            disk_move_type: crate::object::Blank::blank(),
+            disk_backing_info: crate::object::Blank::blank(),
+            profile: crate::object::Blank::blank(),
+            backing: crate::object::Blank::blank(),
+            filter_spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualMachineRelocateSpecDiskLocator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineRelocateSpecDiskLocator {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineRelocateSpecDiskLocator {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineRelocateSpecDiskLocator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineRelocateSpecDiskLocator"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineRelocateSpecDiskLocator {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineRelocateSpecDiskLocator {
-    const TYPE_NAME: &'static str = "VirtualMachineRelocateSpecDiskLocator";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<crate::types::VirtualDeviceBackingInfoKind>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<Box<crate::types::VirtualMachineRelocateSpecDiskLocatorBackingSpec>>,
-            Option<Vec<crate::types::VirtualMachineBaseIndependentFilterSpecKind>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "diskId" => crate::de::req(&mut f.0, &mut map, "diskId"),
-                "datastore" => crate::de::req(&mut f.1, &mut map, "datastore"),
-                "diskMoveType" => crate::de::set(&mut f.2, &mut map, "diskMoveType"),
-                "diskBackingInfo" => {
-                    crate::de::set(&mut f.3, &mut map, "diskBackingInfo")
-                }
-                "profile" => crate::de::set_list(&mut f.4, &mut map, "profile"),
-                "backing" => crate::de::set(&mut f.5, &mut map, "backing"),
-                "filterSpec" => crate::de::set_list(&mut f.6, &mut map, "filterSpec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["diskId", "datastore"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            disk_id: f_0,
-            datastore: f_1,
-            disk_move_type: f_2,
-            disk_backing_info: f_3,
-            profile: f_4,
-            backing: f_5,
-            filter_spec: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

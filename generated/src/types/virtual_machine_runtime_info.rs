@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualMachineRuntimeInfo {
     /// Property *VirtualMachineRuntimeInfo.device*.
     pub device: Option<Vec<crate::types::VirtualMachineDeviceRuntimeInfo>>,
@@ -120,344 +120,262 @@ impl VirtualMachineRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("device", &self.device);
-        o.opt("host", &self.host);
-        o.field("connectionState", &self.connection_state);
-        o.field("powerState", &self.power_state);
-        o.opt("vmFailoverInProgress", &self.vm_failover_in_progress);
-        o.field("faultToleranceState", &self.fault_tolerance_state);
-        o.opt("dasVmProtection", &self.das_vm_protection);
-        o.field("toolsInstallerMounted", &self.tools_installer_mounted);
-        o.opt("suspendTime", &self.suspend_time);
-        o.opt("bootTime", &self.boot_time);
-        o.opt("suspendInterval", &self.suspend_interval);
-        o.opt("question", &self.question);
-        o.opt("memoryOverhead", &self.memory_overhead);
-        o.opt("maxCpuUsage", &self.max_cpu_usage);
-        o.opt("maxMemoryUsage", &self.max_memory_usage);
-        o.field("numMksConnections", &self.num_mks_connections);
-        o.field("recordReplayState", &self.record_replay_state);
-        o.opt("cleanPowerOff", &self.clean_power_off);
-        o.opt("needSecondaryReason", &self.need_secondary_reason);
-        o.field("onlineStandby", &self.online_standby);
-        o.opt("minRequiredEVCModeKey", &self.min_required_evc_mode_key);
-        o.field("consolidationNeeded", &self.consolidation_needed);
-        o.opt("offlineFeatureRequirement", &self.offline_feature_requirement);
-        o.opt("featureRequirement", &self.feature_requirement);
-        o.opt("featureMask", &self.feature_mask);
-        o.opt("vFlashCacheAllocation", &self.v_flash_cache_allocation);
-        o.opt("paused", &self.paused);
-        o.opt("snapshotInBackground", &self.snapshot_in_background);
-        o.opt("quiescedForkParent", &self.quiesced_fork_parent);
-        o.opt("instantCloneFrozen", &self.instant_clone_frozen);
-        o.opt("cryptoState", &self.crypto_state);
-        o.opt("suspendedToMemory", &self.suspended_to_memory);
-        o.opt("opNotificationTimeout", &self.op_notification_timeout);
-        o.opt("iommuActive", &self.iommu_active);
-        o.opt("consolidateWorkTotal", &self.consolidate_work_total);
-        o.opt("consolidateWorkDone", &self.consolidate_work_done);
-        o.opt("diskChainBroken", &self.disk_chain_broken);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineRuntimeInfo",
+    type_name: Some("VirtualMachineRuntimeInfo"),
+    wire: &[
+        "device",
+        "host",
+        "connectionState",
+        "powerState",
+        "vmFailoverInProgress",
+        "faultToleranceState",
+        "dasVmProtection",
+        "toolsInstallerMounted",
+        "suspendTime",
+        "bootTime",
+        "suspendInterval",
+        "question",
+        "memoryOverhead",
+        "maxCpuUsage",
+        "maxMemoryUsage",
+        "numMksConnections",
+        "recordReplayState",
+        "cleanPowerOff",
+        "needSecondaryReason",
+        "onlineStandby",
+        "minRequiredEVCModeKey",
+        "consolidationNeeded",
+        "offlineFeatureRequirement",
+        "featureRequirement",
+        "featureMask",
+        "vFlashCacheAllocation",
+        "paused",
+        "snapshotInBackground",
+        "quiescedForkParent",
+        "instantCloneFrozen",
+        "cryptoState",
+        "suspendedToMemory",
+        "opNotificationTimeout",
+        "iommuActive",
+        "consolidateWorkTotal",
+        "consolidateWorkDone",
+        "diskChainBroken",
+    ],
+    names: &[
+        "device",
+        "host",
+        "connection_state",
+        "power_state",
+        "vm_failover_in_progress",
+        "fault_tolerance_state",
+        "das_vm_protection",
+        "tools_installer_mounted",
+        "suspend_time",
+        "boot_time",
+        "suspend_interval",
+        "question",
+        "memory_overhead",
+        "max_cpu_usage",
+        "max_memory_usage",
+        "num_mks_connections",
+        "record_replay_state",
+        "clean_power_off",
+        "need_secondary_reason",
+        "online_standby",
+        "min_required_evc_mode_key",
+        "consolidation_needed",
+        "offline_feature_requirement",
+        "feature_requirement",
+        "feature_mask",
+        "v_flash_cache_allocation",
+        "paused",
+        "snapshot_in_background",
+        "quiesced_fork_parent",
+        "instant_clone_frozen",
+        "crypto_state",
+        "suspended_to_memory",
+        "op_notification_timeout",
+        "iommu_active",
+        "consolidate_work_total",
+        "consolidate_work_done",
+        "disk_chain_broken",
+    ],
+    required: &[2u16, 3u16, 5u16, 7u16, 15u16, 16u16, 19u16, 21u16],
+    by_name: &[
+        9u16, 17u16, 2u16, 35u16, 34u16, 21u16, 30u16, 6u16, 0u16, 36u16, 5u16, 24u16,
+        23u16, 1u16, 29u16, 33u16, 13u16, 14u16, 12u16, 20u16, 18u16, 15u16, 22u16,
+        19u16, 32u16, 26u16, 3u16, 11u16, 28u16, 16u16, 27u16, 10u16, 8u16, 31u16, 7u16,
+        25u16, 4u16,
+    ],
+};
+impl crate::object::Object for VirtualMachineRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device,
+            1usize => &self.host,
+            2usize => &self.connection_state,
+            3usize => &self.power_state,
+            4usize => &self.vm_failover_in_progress,
+            5usize => &self.fault_tolerance_state,
+            6usize => &self.das_vm_protection,
+            7usize => &self.tools_installer_mounted,
+            8usize => &self.suspend_time,
+            9usize => &self.boot_time,
+            10usize => &self.suspend_interval,
+            11usize => &self.question,
+            12usize => &self.memory_overhead,
+            13usize => &self.max_cpu_usage,
+            14usize => &self.max_memory_usage,
+            15usize => &self.num_mks_connections,
+            16usize => &self.record_replay_state,
+            17usize => &self.clean_power_off,
+            18usize => &self.need_secondary_reason,
+            19usize => &self.online_standby,
+            20usize => &self.min_required_evc_mode_key,
+            21usize => &self.consolidation_needed,
+            22usize => &self.offline_feature_requirement,
+            23usize => &self.feature_requirement,
+            24usize => &self.feature_mask,
+            25usize => &self.v_flash_cache_allocation,
+            26usize => &self.paused,
+            27usize => &self.snapshot_in_background,
+            28usize => &self.quiesced_fork_parent,
+            29usize => &self.instant_clone_frozen,
+            30usize => &self.crypto_state,
+            31usize => &self.suspended_to_memory,
+            32usize => &self.op_notification_timeout,
+            33usize => &self.iommu_active,
+            34usize => &self.consolidate_work_total,
+            35usize => &self.consolidate_work_done,
+            36usize => &self.disk_chain_broken,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device,
+            1usize => &mut self.host,
+            2usize => &mut self.connection_state,
+            3usize => &mut self.power_state,
+            4usize => &mut self.vm_failover_in_progress,
+            5usize => &mut self.fault_tolerance_state,
+            6usize => &mut self.das_vm_protection,
+            7usize => &mut self.tools_installer_mounted,
+            8usize => &mut self.suspend_time,
+            9usize => &mut self.boot_time,
+            10usize => &mut self.suspend_interval,
+            11usize => &mut self.question,
+            12usize => &mut self.memory_overhead,
+            13usize => &mut self.max_cpu_usage,
+            14usize => &mut self.max_memory_usage,
+            15usize => &mut self.num_mks_connections,
+            16usize => &mut self.record_replay_state,
+            17usize => &mut self.clean_power_off,
+            18usize => &mut self.need_secondary_reason,
+            19usize => &mut self.online_standby,
+            20usize => &mut self.min_required_evc_mode_key,
+            21usize => &mut self.consolidation_needed,
+            22usize => &mut self.offline_feature_requirement,
+            23usize => &mut self.feature_requirement,
+            24usize => &mut self.feature_mask,
+            25usize => &mut self.v_flash_cache_allocation,
+            26usize => &mut self.paused,
+            27usize => &mut self.snapshot_in_background,
+            28usize => &mut self.quiesced_fork_parent,
+            29usize => &mut self.instant_clone_frozen,
+            30usize => &mut self.crypto_state,
+            31usize => &mut self.suspended_to_memory,
+            32usize => &mut self.op_notification_timeout,
+            33usize => &mut self.iommu_active,
+            34usize => &mut self.consolidate_work_total,
+            35usize => &mut self.consolidate_work_done,
+            36usize => &mut self.disk_chain_broken,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineRuntimeInfo {
+    fn blank() -> Self {
+        Self {
+            device: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            connection_state: crate::object::Blank::blank(),
+            power_state: crate::object::Blank::blank(),
+            vm_failover_in_progress: crate::object::Blank::blank(),
+            fault_tolerance_state: crate::object::Blank::blank(),
+            das_vm_protection: crate::object::Blank::blank(),
+            tools_installer_mounted: crate::object::Blank::blank(),
+            suspend_time: crate::object::Blank::blank(),
+            boot_time: crate::object::Blank::blank(),
+            suspend_interval: crate::object::Blank::blank(),
+            question: crate::object::Blank::blank(),
+            memory_overhead: crate::object::Blank::blank(),
+            max_cpu_usage: crate::object::Blank::blank(),
+            max_memory_usage: crate::object::Blank::blank(),
+            num_mks_connections: crate::object::Blank::blank(),
+            record_replay_state: crate::object::Blank::blank(),
+            clean_power_off: crate::object::Blank::blank(),
+            need_secondary_reason: crate::object::Blank::blank(),
+            online_standby: crate::object::Blank::blank(),
+            min_required_evc_mode_key: crate::object::Blank::blank(),
+            consolidation_needed: crate::object::Blank::blank(),
+            offline_feature_requirement: crate::object::Blank::blank(),
+            feature_requirement: crate::object::Blank::blank(),
+            feature_mask: crate::object::Blank::blank(),
+            v_flash_cache_allocation: crate::object::Blank::blank(),
+            paused: crate::object::Blank::blank(),
+            snapshot_in_background: crate::object::Blank::blank(),
+            quiesced_fork_parent: crate::object::Blank::blank(),
+            instant_clone_frozen: crate::object::Blank::blank(),
+            crypto_state: crate::object::Blank::blank(),
+            suspended_to_memory: crate::object::Blank::blank(),
+            op_notification_timeout: crate::object::Blank::blank(),
+            iommu_active: crate::object::Blank::blank(),
+            consolidate_work_total: crate::object::Blank::blank(),
+            consolidate_work_done: crate::object::Blank::blank(),
+            disk_chain_broken: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualMachineRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineRuntimeInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineRuntimeInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VirtualMachineDeviceRuntimeInfo>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<crate::types::VirtualMachineConnectionState>,
-            Option<crate::types::VirtualMachinePowerState>,
-            Option<bool>,
-            Option<crate::types::VirtualMachineFaultToleranceState>,
-            Option<Box<crate::types::VirtualMachineRuntimeInfoDasProtectionState>>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Box<crate::types::VirtualMachineQuestionInfo>>,
-            Option<i64>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<crate::types::VirtualMachineRecordReplayState>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
-            Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
-            Option<Vec<crate::types::HostFeatureMask>>,
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<i64>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "device" => crate::de::set_list(&mut f.0, &mut map, "device"),
-                "host" => crate::de::set(&mut f.1, &mut map, "host"),
-                "connectionState" => {
-                    crate::de::req(&mut f.2, &mut map, "connectionState")
-                }
-                "powerState" => crate::de::req(&mut f.3, &mut map, "powerState"),
-                "vmFailoverInProgress" => {
-                    crate::de::set(&mut f.4, &mut map, "vmFailoverInProgress")
-                }
-                "faultToleranceState" => {
-                    crate::de::req(&mut f.5, &mut map, "faultToleranceState")
-                }
-                "dasVmProtection" => {
-                    crate::de::set(&mut f.6, &mut map, "dasVmProtection")
-                }
-                "toolsInstallerMounted" => {
-                    crate::de::req(&mut f.7, &mut map, "toolsInstallerMounted")
-                }
-                "suspendTime" => crate::de::set(&mut f.8, &mut map, "suspendTime"),
-                "bootTime" => crate::de::set(&mut f.9, &mut map, "bootTime"),
-                "suspendInterval" => {
-                    crate::de::set(&mut f.10, &mut map, "suspendInterval")
-                }
-                "question" => crate::de::set(&mut f.11, &mut map, "question"),
-                "memoryOverhead" => crate::de::set(&mut f.12, &mut map, "memoryOverhead"),
-                "maxCpuUsage" => crate::de::set(&mut f.13, &mut map, "maxCpuUsage"),
-                "maxMemoryUsage" => crate::de::set(&mut f.14, &mut map, "maxMemoryUsage"),
-                "numMksConnections" => {
-                    crate::de::req(&mut f.15, &mut map, "numMksConnections")
-                }
-                "recordReplayState" => {
-                    crate::de::req(&mut f.16, &mut map, "recordReplayState")
-                }
-                "cleanPowerOff" => crate::de::set(&mut f.17, &mut map, "cleanPowerOff"),
-                "needSecondaryReason" => {
-                    crate::de::set(&mut f.18, &mut map, "needSecondaryReason")
-                }
-                "onlineStandby" => crate::de::req(&mut f.19, &mut map, "onlineStandby"),
-                "minRequiredEVCModeKey" => {
-                    crate::de::set(&mut f.20, &mut map, "minRequiredEVCModeKey")
-                }
-                "consolidationNeeded" => {
-                    crate::de::req(&mut f.21, &mut map, "consolidationNeeded")
-                }
-                "offlineFeatureRequirement" => {
-                    crate::de::set_list(&mut f.22, &mut map, "offlineFeatureRequirement")
-                }
-                "featureRequirement" => {
-                    crate::de::set_list(&mut f.23, &mut map, "featureRequirement")
-                }
-                "featureMask" => crate::de::set_list(&mut f.24, &mut map, "featureMask"),
-                "vFlashCacheAllocation" => {
-                    crate::de::set(&mut f.25, &mut map, "vFlashCacheAllocation")
-                }
-                "paused" => crate::de::set(&mut f.26, &mut map, "paused"),
-                "snapshotInBackground" => {
-                    crate::de::set(&mut f.27, &mut map, "snapshotInBackground")
-                }
-                "quiescedForkParent" => {
-                    crate::de::set(&mut f.28, &mut map, "quiescedForkParent")
-                }
-                "instantCloneFrozen" => {
-                    crate::de::set(&mut f.29, &mut map, "instantCloneFrozen")
-                }
-                "cryptoState" => crate::de::set(&mut f.30, &mut map, "cryptoState"),
-                "suspendedToMemory" => {
-                    crate::de::set(&mut f.31, &mut map, "suspendedToMemory")
-                }
-                "opNotificationTimeout" => {
-                    crate::de::set(&mut f.32, &mut map, "opNotificationTimeout")
-                }
-                "iommuActive" => crate::de::set(&mut f.33, &mut map, "iommuActive"),
-                "consolidateWorkTotal" => {
-                    crate::de::set(&mut f.34, &mut map, "consolidateWorkTotal")
-                }
-                "consolidateWorkDone" => {
-                    crate::de::set(&mut f.35, &mut map, "consolidateWorkDone")
-                }
-                "diskChainBroken" => {
-                    crate::de::set(&mut f.36, &mut map, "diskChainBroken")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, Some(_), Some(_), _, Some(_), _, Some(_), _, _, _, _, _, _, _,
-            Some(_), Some(_), _, _, Some(_), _, Some(_), _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                        f.7.is_some(),
-                        f.15.is_some(),
-                        f.16.is_some(),
-                        f.19.is_some(),
-                        f.21.is_some(),
-                    ],
-                    &[
-                        "connectionState",
-                        "powerState",
-                        "faultToleranceState",
-                        "toolsInstallerMounted",
-                        "numMksConnections",
-                        "recordReplayState",
-                        "onlineStandby",
-                        "consolidationNeeded",
-                    ],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            Some(f_5),
-            f_6,
-            Some(f_7),
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            Some(f_15),
-            Some(f_16),
-            f_17,
-            f_18,
-            Some(f_19),
-            f_20,
-            Some(f_21),
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-            f_29,
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-            f_35,
-            f_36,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            device: f_0,
-            host: f_1,
-            connection_state: f_2,
-            power_state: f_3,
-            vm_failover_in_progress: f_4,
-            fault_tolerance_state: f_5,
-            das_vm_protection: f_6,
-            tools_installer_mounted: f_7,
-            suspend_time: f_8,
-            boot_time: f_9,
-            suspend_interval: f_10,
-            question: f_11,
-            memory_overhead: f_12,
-            max_cpu_usage: f_13,
-            max_memory_usage: f_14,
-            num_mks_connections: f_15,
-            record_replay_state: f_16,
-            clean_power_off: f_17,
-            need_secondary_reason: f_18,
-            online_standby: f_19,
-            min_required_evc_mode_key: f_20,
-            consolidation_needed: f_21,
-            offline_feature_requirement: f_22,
-            feature_requirement: f_23,
-            feature_mask: f_24,
-            v_flash_cache_allocation: f_25,
-            paused: f_26,
-            snapshot_in_background: f_27,
-            quiesced_fork_parent: f_28,
-            instant_clone_frozen: f_29,
-            crypto_state: f_30,
-            suspended_to_memory: f_31,
-            op_notification_timeout: f_32,
-            iommu_active: f_33,
-            consolidate_work_total: f_34,
-            consolidate_work_done: f_35,
-            disk_chain_broken: f_36,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineScsiPassthroughInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineScsiPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -26,80 +26,84 @@ impl VirtualMachineScsiPassthroughInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("scsiClass", &self.scsi_class);
-        o.field("vendor", &self.vendor);
-        o.field("physicalUnitNumber", &self.physical_unit_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineScsiPassthroughInfo",
+    type_name: Some("VirtualMachineScsiPassthroughInfo"),
+    wire: &["name", "configurationTag", "scsiClass", "vendor", "physicalUnitNumber"],
+    names: &[
+        "name",
+        "configuration_tag",
+        "scsi_class",
+        "vendor",
+        "physical_unit_number",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16],
+    by_name: &[1u16, 0u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for VirtualMachineScsiPassthroughInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.scsi_class,
+            3usize => &self.vendor,
+            4usize => &self.physical_unit_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.scsi_class,
+            3usize => &mut self.vendor,
+            4usize => &mut self.physical_unit_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineScsiPassthroughInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineScsiPassthroughInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineScsiPassthroughInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineScsiPassthroughInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineScsiPassthroughInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineScsiPassthroughInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineScsiPassthroughInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineScsiPassthroughInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineScsiPassthroughInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "scsiClass" => crate::de::req(&mut f.2, &mut map, "scsiClass"),
-                "vendor" => crate::de::req(&mut f.3, &mut map, "vendor"),
-                "physicalUnitNumber" => {
-                    crate::de::req(&mut f.4, &mut map, "physicalUnitNumber")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["name", "scsiClass", "vendor", "physicalUnitNumber"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            scsi_class: f_2,
-            vendor: f_3,
-            physical_unit_number: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

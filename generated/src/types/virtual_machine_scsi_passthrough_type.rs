@@ -62,8 +62,9 @@ impl VirtualMachineScsiPassthroughType {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineScsiPassthroughType {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineScsiPassthroughType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "disk" => Self::Disk,
             "tape" => Self::Tape,
@@ -83,13 +84,13 @@ impl crate::de::StringEnum for VirtualMachineScsiPassthroughType {
 }
 impl From<&str> for VirtualMachineScsiPassthroughType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineScsiPassthroughType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineScsiPassthroughType {
@@ -97,13 +98,33 @@ impl std::fmt::Display for VirtualMachineScsiPassthroughType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineScsiPassthroughType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineScsiPassthroughType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineScsiPassthroughType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineScsiPassthroughType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineScsiPassthroughType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSgxInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineSgxInfo {
     /// Property *VirtualMachineSgxInfo.epcSize*.
     pub epc_size: i64,
@@ -26,65 +26,76 @@ impl VirtualMachineSgxInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("epcSize", &self.epc_size);
-        o.opt("flcMode", &self.flc_mode);
-        o.opt("lePubKeyHash", &self.le_pub_key_hash);
-        o.opt("requireAttestation", &self.require_attestation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineSgxInfo",
+    type_name: Some("VirtualMachineSgxInfo"),
+    wire: &["epcSize", "flcMode", "lePubKeyHash", "requireAttestation"],
+    names: &["epc_size", "flc_mode", "le_pub_key_hash", "require_attestation"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for VirtualMachineSgxInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.epc_size,
+            1usize => &self.flc_mode,
+            2usize => &self.le_pub_key_hash,
+            3usize => &self.require_attestation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.epc_size,
+            1usize => &mut self.flc_mode,
+            2usize => &mut self.le_pub_key_hash,
+            3usize => &mut self.require_attestation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineSgxInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineSgxInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineSgxInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineSgxInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineSgxInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualMachineSgxInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineSgxInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineSgxInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineSgxInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<String>, Option<String>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "epcSize" => crate::de::req(&mut f.0, &mut map, "epcSize"),
-                "flcMode" => crate::de::set(&mut f.1, &mut map, "flcMode"),
-                "lePubKeyHash" => crate::de::set(&mut f.2, &mut map, "lePubKeyHash"),
-                "requireAttestation" => {
-                    crate::de::set(&mut f.3, &mut map, "requireAttestation")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["epcSize"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            epc_size: f_0,
-            flc_mode: f_1,
-            le_pub_key_hash: f_2,
-            require_attestation: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

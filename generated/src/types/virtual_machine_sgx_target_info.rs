@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSgxTargetInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineSgxTargetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -30,86 +30,94 @@ impl VirtualMachineSgxTargetInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("maxEpcSize", &self.max_epc_size);
-        o.opt("flcModes", &self.flc_modes);
-        o.opt("lePubKeyHashes", &self.le_pub_key_hashes);
-        o.opt("requireAttestationSupported", &self.require_attestation_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineSgxTargetInfo",
+    type_name: Some("VirtualMachineSgxTargetInfo"),
+    wire: &[
+        "name",
+        "configurationTag",
+        "maxEpcSize",
+        "flcModes",
+        "lePubKeyHashes",
+        "requireAttestationSupported",
+    ],
+    names: &[
+        "name",
+        "configuration_tag",
+        "max_epc_size",
+        "flc_modes",
+        "le_pub_key_hashes",
+        "require_attestation_supported",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[1u16, 3u16, 4u16, 2u16, 0u16, 5u16],
+};
+impl crate::object::Object for VirtualMachineSgxTargetInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.max_epc_size,
+            3usize => &self.flc_modes,
+            4usize => &self.le_pub_key_hashes,
+            5usize => &self.require_attestation_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.max_epc_size,
+            3usize => &mut self.flc_modes,
+            4usize => &mut self.le_pub_key_hashes,
+            5usize => &mut self.require_attestation_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineSgxTargetInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineSgxTargetInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineSgxTargetInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineSgxTargetInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineSgxTargetInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineSgxTargetInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineSgxTargetInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineSgxTargetInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineSgxTargetInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<i64>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "maxEpcSize" => crate::de::req(&mut f.2, &mut map, "maxEpcSize"),
-                "flcModes" => crate::de::set_list(&mut f.3, &mut map, "flcModes"),
-                "lePubKeyHashes" => {
-                    crate::de::set_list(&mut f.4, &mut map, "lePubKeyHashes")
-                }
-                "requireAttestationSupported" => {
-                    crate::de::set(&mut f.5, &mut map, "requireAttestationSupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["name", "maxEpcSize"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            max_epc_size: f_2,
-            flc_modes: f_3,
-            le_pub_key_hashes: f_4,
-            require_attestation_supported: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

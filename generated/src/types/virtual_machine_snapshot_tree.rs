@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSnapshotTree*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualMachineSnapshotTree {
     /// Property *VirtualMachineSnapshotTree.snapshot*.
     ///
@@ -47,135 +47,127 @@ impl VirtualMachineSnapshotTree {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("snapshot", &self.snapshot);
-        o.field("vm", &self.vm);
-        o.field("name", &self.name);
-        o.field("description", &self.description);
-        o.field("id", &self.id);
-        o.field("createTime", &self.create_time);
-        o.field("state", &self.state);
-        o.field("quiesced", &self.quiesced);
-        o.opt("backupManifest", &self.backup_manifest);
-        o.opt("childSnapshotList", &self.child_snapshot_list);
-        o.opt("replaySupported", &self.replay_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineSnapshotTree",
+    type_name: Some("VirtualMachineSnapshotTree"),
+    wire: &[
+        "snapshot",
+        "vm",
+        "name",
+        "description",
+        "id",
+        "createTime",
+        "state",
+        "quiesced",
+        "backupManifest",
+        "childSnapshotList",
+        "replaySupported",
+    ],
+    names: &[
+        "snapshot",
+        "vm",
+        "name",
+        "description",
+        "id",
+        "create_time",
+        "state",
+        "quiesced",
+        "backup_manifest",
+        "child_snapshot_list",
+        "replay_supported",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[8u16, 9u16, 5u16, 3u16, 4u16, 2u16, 7u16, 10u16, 0u16, 6u16, 1u16],
+};
+impl crate::object::Object for VirtualMachineSnapshotTree {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.snapshot,
+            1usize => &self.vm,
+            2usize => &self.name,
+            3usize => &self.description,
+            4usize => &self.id,
+            5usize => &self.create_time,
+            6usize => &self.state,
+            7usize => &self.quiesced,
+            8usize => &self.backup_manifest,
+            9usize => &self.child_snapshot_list,
+            10usize => &self.replay_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.snapshot,
+            1usize => &mut self.vm,
+            2usize => &mut self.name,
+            3usize => &mut self.description,
+            4usize => &mut self.id,
+            5usize => &mut self.create_time,
+            6usize => &mut self.state,
+            7usize => &mut self.quiesced,
+            8usize => &mut self.backup_manifest,
+            9usize => &mut self.child_snapshot_list,
+            10usize => &mut self.replay_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineSnapshotTree {
+    fn blank() -> Self {
+        Self {
+            snapshot: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            id: crate::object::Blank::blank(),
+            create_time: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            quiesced: crate::object::Blank::blank(),
+            backup_manifest: crate::object::Blank::blank(),
+            child_snapshot_list: crate::object::Blank::blank(),
+            replay_supported: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualMachineSnapshotTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineSnapshotTree {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineSnapshotTree {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineSnapshotTree {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineSnapshotTree"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineSnapshotTree {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineSnapshotTree {
-    const TYPE_NAME: &'static str = "VirtualMachineSnapshotTree";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<crate::types::VirtualMachinePowerState>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<crate::types::VirtualMachineSnapshotTree>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "snapshot" => crate::de::req(&mut f.0, &mut map, "snapshot"),
-                "vm" => crate::de::req(&mut f.1, &mut map, "vm"),
-                "name" => crate::de::req(&mut f.2, &mut map, "name"),
-                "description" => crate::de::req(&mut f.3, &mut map, "description"),
-                "id" => crate::de::req(&mut f.4, &mut map, "id"),
-                "createTime" => crate::de::req(&mut f.5, &mut map, "createTime"),
-                "state" => crate::de::req(&mut f.6, &mut map, "state"),
-                "quiesced" => crate::de::req(&mut f.7, &mut map, "quiesced"),
-                "backupManifest" => crate::de::set(&mut f.8, &mut map, "backupManifest"),
-                "childSnapshotList" => {
-                    crate::de::set_list(&mut f.9, &mut map, "childSnapshotList")
-                }
-                "replaySupported" => {
-                    crate::de::set(&mut f.10, &mut map, "replaySupported")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "snapshot",
-                        "vm",
-                        "name",
-                        "description",
-                        "id",
-                        "createTime",
-                        "state",
-                        "quiesced",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            f_8,
-            f_9,
-            f_10,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            snapshot: f_0,
-            vm: f_1,
-            name: f_2,
-            description: f_3,
-            id: f_4,
-            create_time: f_5,
-            state: f_6,
-            quiesced: f_7,
-            backup_manifest: f_8,
-            child_snapshot_list: f_9,
-            replay_supported: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

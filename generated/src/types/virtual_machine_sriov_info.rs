@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSriovInfo*.
 ///
 /// Extends `VirtualMachinePciPassthroughInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineSriovInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -30,84 +30,98 @@ impl VirtualMachineSriovInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("pciDevice", &self.pci_device);
-        o.field("systemId", &self.system_id);
-        o.field("virtualFunction", &self.virtual_function);
-        o.opt("pnic", &self.pnic);
-        o.opt("devicePool", &self.device_pool);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineSriovInfo",
+    type_name: Some("VirtualMachineSriovInfo"),
+    wire: &[
+        "name",
+        "configurationTag",
+        "pciDevice",
+        "systemId",
+        "virtualFunction",
+        "pnic",
+        "devicePool",
+    ],
+    names: &[
+        "name",
+        "configuration_tag",
+        "pci_device",
+        "system_id",
+        "virtual_function",
+        "pnic",
+        "device_pool",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16],
+    by_name: &[1u16, 6u16, 0u16, 2u16, 5u16, 3u16, 4u16],
+};
+impl crate::object::Object for VirtualMachineSriovInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.pci_device,
+            3usize => &self.system_id,
+            4usize => &self.virtual_function,
+            5usize => &self.pnic,
+            6usize => &self.device_pool,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.pci_device,
+            3usize => &mut self.system_id,
+            4usize => &mut self.virtual_function,
+            5usize => &mut self.pnic,
+            6usize => &mut self.device_pool,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineSriovInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineSriovInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineSriovInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineSriovInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineSriovInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualMachineSriovInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineSriovInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineSriovInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineSriovInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::HostPciDevice>>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<crate::types::VirtualMachineSriovDevicePoolInfoKind>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "pciDevice" => crate::de::req(&mut f.2, &mut map, "pciDevice"),
-                "systemId" => crate::de::req(&mut f.3, &mut map, "systemId"),
-                "virtualFunction" => {
-                    crate::de::req(&mut f.4, &mut map, "virtualFunction")
-                }
-                "pnic" => crate::de::set(&mut f.5, &mut map, "pnic"),
-                "devicePool" => crate::de::set(&mut f.6, &mut map, "devicePool"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["name", "pciDevice", "systemId", "virtualFunction"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            pci_device: f_2,
-            system_id: f_3,
-            virtual_function: f_4,
-            pnic: f_5,
-            device_pool: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

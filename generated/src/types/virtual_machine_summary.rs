@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualMachineSummary {
     /// Property *VirtualMachineSummary.vm*.
     ///
@@ -34,84 +34,112 @@ impl VirtualMachineSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vm", &self.vm);
-        o.field("runtime", &self.runtime);
-        o.opt("guest", &self.guest);
-        o.field("config", &self.config);
-        o.opt("storage", &self.storage);
-        o.field("quickStats", &self.quick_stats);
-        o.field("overallStatus", &self.overall_status);
-        o.opt("customValue", &self.custom_value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineSummary",
+    type_name: Some("VirtualMachineSummary"),
+    wire: &[
+        "vm",
+        "runtime",
+        "guest",
+        "config",
+        "storage",
+        "quickStats",
+        "overallStatus",
+        "customValue",
+    ],
+    names: &[
+        "vm",
+        "runtime",
+        "guest",
+        "config",
+        "storage",
+        "quick_stats",
+        "overall_status",
+        "custom_value",
+    ],
+    required: &[1u16, 3u16, 5u16, 6u16],
+    by_name: &[3u16, 7u16, 2u16, 6u16, 5u16, 1u16, 4u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vm,
+            1usize => &self.runtime,
+            2usize => &self.guest,
+            3usize => &self.config,
+            4usize => &self.storage,
+            5usize => &self.quick_stats,
+            6usize => &self.overall_status,
+            7usize => &self.custom_value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vm,
+            1usize => &mut self.runtime,
+            2usize => &mut self.guest,
+            3usize => &mut self.config,
+            4usize => &mut self.storage,
+            5usize => &mut self.quick_stats,
+            6usize => &mut self.overall_status,
+            7usize => &mut self.custom_value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineSummary {
+    fn blank() -> Self {
+        Self {
+            vm: crate::object::Blank::blank(),
+            runtime: crate::object::Blank::blank(),
+            guest: crate::object::Blank::blank(),
+            config: crate::object::Blank::blank(),
+            storage: crate::object::Blank::blank(),
+            quick_stats: crate::object::Blank::blank(),
+            overall_status: crate::object::Blank::blank(),
+            custom_value: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualMachineSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualMachineSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineSummary {
-    const TYPE_NAME: &'static str = "VirtualMachineSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VirtualMachineRuntimeInfo>>,
-            Option<Box<crate::types::VirtualMachineGuestSummary>>,
-            Option<Box<crate::types::VirtualMachineConfigSummary>>,
-            Option<Box<crate::types::VirtualMachineStorageSummary>>,
-            Option<Box<crate::types::VirtualMachineQuickStats>>,
-            Option<crate::types::ManagedEntityStatus>,
-            Option<Vec<crate::types::CustomFieldValueKind>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vm" => crate::de::set(&mut f.0, &mut map, "vm"),
-                "runtime" => crate::de::req(&mut f.1, &mut map, "runtime"),
-                "guest" => crate::de::set(&mut f.2, &mut map, "guest"),
-                "config" => crate::de::req(&mut f.3, &mut map, "config"),
-                "storage" => crate::de::set(&mut f.4, &mut map, "storage"),
-                "quickStats" => crate::de::req(&mut f.5, &mut map, "quickStats"),
-                "overallStatus" => crate::de::req(&mut f.6, &mut map, "overallStatus"),
-                "customValue" => crate::de::set_list(&mut f.7, &mut map, "customValue"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, Some(_), _, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.3.is_some(), f.5.is_some(), f.6.is_some()],
-                    &["runtime", "config", "quickStats", "overallStatus"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), f_2, Some(f_3), f_4, Some(f_5), Some(f_6), f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vm: f_0,
-            runtime: f_1,
-            guest: f_2,
-            config: f_3,
-            storage: f_4,
-            quick_stats: f_5,
-            overall_status: f_6,
-            custom_value: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

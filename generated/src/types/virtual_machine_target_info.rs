@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineTargetInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineTargetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -22,57 +22,73 @@ impl VirtualMachineTargetInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineTargetInfo",
+    type_name: Some("VirtualMachineTargetInfo"),
+    wire: &["name", "configurationTag"],
+    names: &["name", "configuration_tag"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineTargetInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineTargetInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineTargetInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineTargetInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineTargetInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineTargetInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineTargetInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineTargetInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineTargetInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineTargetInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Vec<String>>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["name"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualMachineTargetInfo` or any of its subtypes: what a member declared as `VirtualMachineTargetInfo` holds.
@@ -143,31 +159,7 @@ pub enum VirtualMachineTargetInfoKind {
 impl VirtualMachineTargetInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualMachineTargetInfo(v) => v.type_name(),
-            Self::VirtualMachineCdromInfo(v) => v.type_name(),
-            Self::VirtualMachineDatastoreInfo(v) => v.type_name(),
-            Self::VirtualMachineDiskDeviceInfo(v) => v.type_name(),
-            Self::VirtualMachineDynamicPassthroughInfo(v) => v.type_name(),
-            Self::VirtualMachineFloppyInfo(v) => v.type_name(),
-            Self::VirtualMachineNetworkInfo(v) => v.type_name(),
-            Self::OpaqueNetworkTargetInfo(v) => v.type_name(),
-            Self::VirtualMachineParallelInfo(v) => v.type_name(),
-            Self::VirtualMachinePciPassthroughInfo(v) => v.type_name(),
-            Self::VirtualMachinePciSharedGpuPassthroughInfo(v) => v.type_name(),
-            Self::VirtualMachinePrecisionClockInfo(v) => v.type_name(),
-            Self::VirtualMachineScsiPassthroughInfo(v) => v.type_name(),
-            Self::VirtualMachineSerialInfo(v) => v.type_name(),
-            Self::VirtualMachineSgxTargetInfo(v) => v.type_name(),
-            Self::VirtualMachineSoundInfo(v) => v.type_name(),
-            Self::SubnetInfo(v) => v.type_name(),
-            Self::VirtualMachineUsbInfo(v) => v.type_name(),
-            Self::VirtualMachineVFlashModuleInfo(v) => v.type_name(),
-            Self::VirtualMachineVMotionStunTimeInfo(v) => v.type_name(),
-            Self::VirtualMachineVendorDeviceGroupInfo(v) => v.type_name(),
-            Self::VirtualMachineVgpuDeviceInfo(v) => v.type_name(),
-            Self::VirtualMachineVgpuProfileInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -326,278 +318,175 @@ impl From<crate::types::VirtualMachineVgpuProfileInfo> for VirtualMachineTargetI
         Self::VirtualMachineVgpuProfileInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualMachineTargetInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualMachineTargetInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualMachineTargetInfo,
+            id,
+        ) {
+            crate::registry::id::VirtualMachineCdromInfo => {
+                Self::VirtualMachineCdromInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineDatastoreInfo => {
+                Self::VirtualMachineDatastoreInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineDiskDeviceInfo => {
+                Self::VirtualMachineDiskDeviceInfo(
+                    <crate::types::VirtualMachineDiskDeviceInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualMachineDynamicPassthroughInfo => {
+                Self::VirtualMachineDynamicPassthroughInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineFloppyInfo => {
+                Self::VirtualMachineFloppyInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineNetworkInfo => {
+                Self::VirtualMachineNetworkInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::OpaqueNetworkTargetInfo => {
+                Self::OpaqueNetworkTargetInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineParallelInfo => {
+                Self::VirtualMachineParallelInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachinePciPassthroughInfo => {
+                Self::VirtualMachinePciPassthroughInfo(
+                    <crate::types::VirtualMachinePciPassthroughInfoKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VirtualMachinePciSharedGpuPassthroughInfo => {
+                Self::VirtualMachinePciSharedGpuPassthroughInfo(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VirtualMachinePrecisionClockInfo => {
+                Self::VirtualMachinePrecisionClockInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineScsiPassthroughInfo => {
+                Self::VirtualMachineScsiPassthroughInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineSerialInfo => {
+                Self::VirtualMachineSerialInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineSgxTargetInfo => {
+                Self::VirtualMachineSgxTargetInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineSoundInfo => {
+                Self::VirtualMachineSoundInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::SubnetInfo => {
+                Self::SubnetInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineUsbInfo => {
+                Self::VirtualMachineUsbInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineVFlashModuleInfo => {
+                Self::VirtualMachineVFlashModuleInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineVMotionStunTimeInfo => {
+                Self::VirtualMachineVMotionStunTimeInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineVendorDeviceGroupInfo => {
+                Self::VirtualMachineVendorDeviceGroupInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineVgpuDeviceInfo => {
+                Self::VirtualMachineVgpuDeviceInfo(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualMachineVgpuProfileInfo => {
+                Self::VirtualMachineVgpuProfileInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualMachineTargetInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineTargetInfo(v) => v.serialize(s),
-            Self::VirtualMachineCdromInfo(v) => v.serialize(s),
-            Self::VirtualMachineDatastoreInfo(v) => v.serialize(s),
-            Self::VirtualMachineDiskDeviceInfo(v) => v.serialize(s),
-            Self::VirtualMachineDynamicPassthroughInfo(v) => v.serialize(s),
-            Self::VirtualMachineFloppyInfo(v) => v.serialize(s),
-            Self::VirtualMachineNetworkInfo(v) => v.serialize(s),
-            Self::OpaqueNetworkTargetInfo(v) => v.serialize(s),
-            Self::VirtualMachineParallelInfo(v) => v.serialize(s),
-            Self::VirtualMachinePciPassthroughInfo(v) => v.serialize(s),
-            Self::VirtualMachinePciSharedGpuPassthroughInfo(v) => v.serialize(s),
-            Self::VirtualMachinePrecisionClockInfo(v) => v.serialize(s),
-            Self::VirtualMachineScsiPassthroughInfo(v) => v.serialize(s),
-            Self::VirtualMachineSerialInfo(v) => v.serialize(s),
-            Self::VirtualMachineSgxTargetInfo(v) => v.serialize(s),
-            Self::VirtualMachineSoundInfo(v) => v.serialize(s),
-            Self::SubnetInfo(v) => v.serialize(s),
-            Self::VirtualMachineUsbInfo(v) => v.serialize(s),
-            Self::VirtualMachineVFlashModuleInfo(v) => v.serialize(s),
-            Self::VirtualMachineVMotionStunTimeInfo(v) => v.serialize(s),
-            Self::VirtualMachineVendorDeviceGroupInfo(v) => v.serialize(s),
-            Self::VirtualMachineVgpuDeviceInfo(v) => v.serialize(s),
-            Self::VirtualMachineVgpuProfileInfo(v) => v.serialize(s),
+            Self::VirtualMachineTargetInfo(v) => &**v,
+            Self::VirtualMachineCdromInfo(v) => &**v,
+            Self::VirtualMachineDatastoreInfo(v) => &**v,
+            Self::VirtualMachineDiskDeviceInfo(v) => crate::object::Family::object(v),
+            Self::VirtualMachineDynamicPassthroughInfo(v) => &**v,
+            Self::VirtualMachineFloppyInfo(v) => &**v,
+            Self::VirtualMachineNetworkInfo(v) => &**v,
+            Self::OpaqueNetworkTargetInfo(v) => &**v,
+            Self::VirtualMachineParallelInfo(v) => &**v,
+            Self::VirtualMachinePciPassthroughInfo(v) => crate::object::Family::object(v),
+            Self::VirtualMachinePciSharedGpuPassthroughInfo(v) => &**v,
+            Self::VirtualMachinePrecisionClockInfo(v) => &**v,
+            Self::VirtualMachineScsiPassthroughInfo(v) => &**v,
+            Self::VirtualMachineSerialInfo(v) => &**v,
+            Self::VirtualMachineSgxTargetInfo(v) => &**v,
+            Self::VirtualMachineSoundInfo(v) => &**v,
+            Self::SubnetInfo(v) => &**v,
+            Self::VirtualMachineUsbInfo(v) => &**v,
+            Self::VirtualMachineVFlashModuleInfo(v) => &**v,
+            Self::VirtualMachineVMotionStunTimeInfo(v) => &**v,
+            Self::VirtualMachineVendorDeviceGroupInfo(v) => &**v,
+            Self::VirtualMachineVgpuDeviceInfo(v) => &**v,
+            Self::VirtualMachineVgpuProfileInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualMachineTargetInfo(v) => &mut **v,
+            Self::VirtualMachineCdromInfo(v) => &mut **v,
+            Self::VirtualMachineDatastoreInfo(v) => &mut **v,
+            Self::VirtualMachineDiskDeviceInfo(v) => crate::object::Family::object_mut(v),
+            Self::VirtualMachineDynamicPassthroughInfo(v) => &mut **v,
+            Self::VirtualMachineFloppyInfo(v) => &mut **v,
+            Self::VirtualMachineNetworkInfo(v) => &mut **v,
+            Self::OpaqueNetworkTargetInfo(v) => &mut **v,
+            Self::VirtualMachineParallelInfo(v) => &mut **v,
+            Self::VirtualMachinePciPassthroughInfo(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VirtualMachinePciSharedGpuPassthroughInfo(v) => &mut **v,
+            Self::VirtualMachinePrecisionClockInfo(v) => &mut **v,
+            Self::VirtualMachineScsiPassthroughInfo(v) => &mut **v,
+            Self::VirtualMachineSerialInfo(v) => &mut **v,
+            Self::VirtualMachineSgxTargetInfo(v) => &mut **v,
+            Self::VirtualMachineSoundInfo(v) => &mut **v,
+            Self::SubnetInfo(v) => &mut **v,
+            Self::VirtualMachineUsbInfo(v) => &mut **v,
+            Self::VirtualMachineVFlashModuleInfo(v) => &mut **v,
+            Self::VirtualMachineVMotionStunTimeInfo(v) => &mut **v,
+            Self::VirtualMachineVendorDeviceGroupInfo(v) => &mut **v,
+            Self::VirtualMachineVgpuDeviceInfo(v) => &mut **v,
+            Self::VirtualMachineVgpuProfileInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualMachineTargetInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualMachineTargetInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualMachineTargetInfoKind {
-    const BASE: u16 = crate::registry::id::VirtualMachineTargetInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualMachineCdromInfo => {
-                    Self::VirtualMachineCdromInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineCdromInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineDatastoreInfo => {
-                    Self::VirtualMachineDatastoreInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineDatastoreInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineDiskDeviceInfo => {
-                    Self::VirtualMachineDiskDeviceInfo(
-                        <crate::types::VirtualMachineDiskDeviceInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualMachineDynamicPassthroughInfo => {
-                    Self::VirtualMachineDynamicPassthroughInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineDynamicPassthroughInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineFloppyInfo => {
-                    Self::VirtualMachineFloppyInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineFloppyInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineNetworkInfo => {
-                    Self::VirtualMachineNetworkInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineNetworkInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OpaqueNetworkTargetInfo => {
-                    Self::OpaqueNetworkTargetInfo(
-                        Box::new(
-                            <crate::types::OpaqueNetworkTargetInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineParallelInfo => {
-                    Self::VirtualMachineParallelInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineParallelInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachinePciPassthroughInfo => {
-                    Self::VirtualMachinePciPassthroughInfo(
-                        <crate::types::VirtualMachinePciPassthroughInfoKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VirtualMachinePciSharedGpuPassthroughInfo => {
-                    Self::VirtualMachinePciSharedGpuPassthroughInfo(
-                        Box::new(
-                            <crate::types::VirtualMachinePciSharedGpuPassthroughInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachinePrecisionClockInfo => {
-                    Self::VirtualMachinePrecisionClockInfo(
-                        Box::new(
-                            <crate::types::VirtualMachinePrecisionClockInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineScsiPassthroughInfo => {
-                    Self::VirtualMachineScsiPassthroughInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineScsiPassthroughInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineSerialInfo => {
-                    Self::VirtualMachineSerialInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineSerialInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineSgxTargetInfo => {
-                    Self::VirtualMachineSgxTargetInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineSgxTargetInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineSoundInfo => {
-                    Self::VirtualMachineSoundInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineSoundInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SubnetInfo => {
-                    Self::SubnetInfo(
-                        Box::new(
-                            <crate::types::SubnetInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineUsbInfo => {
-                    Self::VirtualMachineUsbInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineUsbInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineVFlashModuleInfo => {
-                    Self::VirtualMachineVFlashModuleInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineVFlashModuleInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineVMotionStunTimeInfo => {
-                    Self::VirtualMachineVMotionStunTimeInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineVMotionStunTimeInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineVendorDeviceGroupInfo => {
-                    Self::VirtualMachineVendorDeviceGroupInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineVendorDeviceGroupInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineVgpuDeviceInfo => {
-                    Self::VirtualMachineVgpuDeviceInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineVgpuDeviceInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualMachineVgpuProfileInfo => {
-                    Self::VirtualMachineVgpuProfileInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineVgpuProfileInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualMachineTargetInfo(
-                        Box::new(
-                            <crate::types::VirtualMachineTargetInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualMachineTargetInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualMachineTargetInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualMachineTargetInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualMachineTargetInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineTicket*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineTicket {
     /// Property *VirtualMachineTicket.ticket*.
     pub ticket: crate::Password,
@@ -36,86 +36,102 @@ impl VirtualMachineTicket {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("ticket", &self.ticket);
-        o.field("cfgFile", &self.cfg_file);
-        o.opt("host", &self.host);
-        o.opt("port", &self.port);
-        o.opt("sslThumbprint", &self.ssl_thumbprint);
-        o.opt("certThumbprintList", &self.cert_thumbprint_list);
-        o.opt("sslCertificate", &self.ssl_certificate);
-        o.opt("url", &self.url);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineTicket",
+    type_name: Some("VirtualMachineTicket"),
+    wire: &[
+        "ticket",
+        "cfgFile",
+        "host",
+        "port",
+        "sslThumbprint",
+        "certThumbprintList",
+        "sslCertificate",
+        "url",
+    ],
+    names: &[
+        "ticket",
+        "cfg_file",
+        "host",
+        "port",
+        "ssl_thumbprint",
+        "cert_thumbprint_list",
+        "ssl_certificate",
+        "url",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[5u16, 1u16, 2u16, 3u16, 6u16, 4u16, 0u16, 7u16],
+};
+impl crate::object::Object for VirtualMachineTicket {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ticket,
+            1usize => &self.cfg_file,
+            2usize => &self.host,
+            3usize => &self.port,
+            4usize => &self.ssl_thumbprint,
+            5usize => &self.cert_thumbprint_list,
+            6usize => &self.ssl_certificate,
+            7usize => &self.url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ticket,
+            1usize => &mut self.cfg_file,
+            2usize => &mut self.host,
+            3usize => &mut self.port,
+            4usize => &mut self.ssl_thumbprint,
+            5usize => &mut self.cert_thumbprint_list,
+            6usize => &mut self.ssl_certificate,
+            7usize => &mut self.url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineTicket {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineTicket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineTicket {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineTicket {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineTicket {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualMachineTicket"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineTicket {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineTicket {
-    const TYPE_NAME: &'static str = "VirtualMachineTicket";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::Password>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<Vec<crate::types::VirtualMachineCertThumbprint>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ticket" => crate::de::req(&mut f.0, &mut map, "ticket"),
-                "cfgFile" => crate::de::req(&mut f.1, &mut map, "cfgFile"),
-                "host" => crate::de::set(&mut f.2, &mut map, "host"),
-                "port" => crate::de::set(&mut f.3, &mut map, "port"),
-                "sslThumbprint" => crate::de::set(&mut f.4, &mut map, "sslThumbprint"),
-                "certThumbprintList" => {
-                    crate::de::set_list(&mut f.5, &mut map, "certThumbprintList")
-                }
-                "sslCertificate" => crate::de::set(&mut f.6, &mut map, "sslCertificate"),
-                "url" => crate::de::set(&mut f.7, &mut map, "url"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["ticket", "cfgFile"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ticket: f_0,
-            cfg_file: f_1,
-            host: f_2,
-            port: f_3,
-            ssl_thumbprint: f_4,
-            cert_thumbprint_list: f_5,
-            ssl_certificate: f_6,
-            url: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -50,8 +50,9 @@ impl VirtualMachineToolsVersionStatus {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineToolsVersionStatus {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineToolsVersionStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "guestToolsNotInstalled" => Self::GuestToolsNotInstalled,
             "guestToolsNeedUpgrade" => Self::GuestToolsNeedUpgrade,
@@ -68,13 +69,13 @@ impl crate::de::StringEnum for VirtualMachineToolsVersionStatus {
 }
 impl From<&str> for VirtualMachineToolsVersionStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineToolsVersionStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineToolsVersionStatus {
@@ -82,13 +83,33 @@ impl std::fmt::Display for VirtualMachineToolsVersionStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineToolsVersionStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineToolsVersionStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineToolsVersionStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineToolsVersionStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineToolsVersionStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

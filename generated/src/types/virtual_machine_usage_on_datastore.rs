@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineUsageOnDatastore*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualMachineUsageOnDatastore {
     /// Property *VirtualMachineUsageOnDatastore.datastore*.
     ///
@@ -26,72 +26,82 @@ impl VirtualMachineUsageOnDatastore {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("datastore", &self.datastore);
-        o.field("committed", &self.committed);
-        o.field("uncommitted", &self.uncommitted);
-        o.field("unshared", &self.unshared);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineUsageOnDatastore",
+    type_name: Some("VirtualMachineUsageOnDatastore"),
+    wire: &["datastore", "committed", "uncommitted", "unshared"],
+    names: &["datastore", "committed", "uncommitted", "unshared"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for VirtualMachineUsageOnDatastore {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore,
+            1usize => &self.committed,
+            2usize => &self.uncommitted,
+            3usize => &self.unshared,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore,
+            1usize => &mut self.committed,
+            2usize => &mut self.uncommitted,
+            3usize => &mut self.unshared,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineUsageOnDatastore {
+    fn blank() -> Self {
+        Self {
+            datastore: crate::object::Blank::blank(),
+            committed: crate::object::Blank::blank(),
+            uncommitted: crate::object::Blank::blank(),
+            unshared: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualMachineUsageOnDatastore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineUsageOnDatastore {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineUsageOnDatastore {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineUsageOnDatastore {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineUsageOnDatastore"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineUsageOnDatastore {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineUsageOnDatastore {
-    const TYPE_NAME: &'static str = "VirtualMachineUsageOnDatastore";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastore" => crate::de::req(&mut f.0, &mut map, "datastore"),
-                "committed" => crate::de::req(&mut f.1, &mut map, "committed"),
-                "uncommitted" => crate::de::req(&mut f.2, &mut map, "uncommitted"),
-                "unshared" => crate::de::req(&mut f.3, &mut map, "unshared"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["datastore", "committed", "uncommitted", "unshared"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            datastore: f_0,
-            committed: f_1,
-            uncommitted: f_2,
-            unshared: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

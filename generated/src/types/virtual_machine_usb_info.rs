@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineUsbInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineUsbInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -34,104 +34,106 @@ impl VirtualMachineUsbInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("description", &self.description);
-        o.field("vendor", &self.vendor);
-        o.field("product", &self.product);
-        o.field("physicalPath", &self.physical_path);
-        o.opt("family", &self.family);
-        o.opt("speed", &self.speed);
-        o.opt("summary", &self.summary);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineUsbInfo",
+    type_name: Some("VirtualMachineUsbInfo"),
+    wire: &[
+        "name",
+        "configurationTag",
+        "description",
+        "vendor",
+        "product",
+        "physicalPath",
+        "family",
+        "speed",
+        "summary",
+    ],
+    names: &[
+        "name",
+        "configuration_tag",
+        "description",
+        "vendor",
+        "product",
+        "physical_path",
+        "family",
+        "speed",
+        "summary",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[1u16, 2u16, 6u16, 0u16, 5u16, 4u16, 7u16, 8u16, 3u16],
+};
+impl crate::object::Object for VirtualMachineUsbInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.description,
+            3usize => &self.vendor,
+            4usize => &self.product,
+            5usize => &self.physical_path,
+            6usize => &self.family,
+            7usize => &self.speed,
+            8usize => &self.summary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.description,
+            3usize => &mut self.vendor,
+            4usize => &mut self.product,
+            5usize => &mut self.physical_path,
+            6usize => &mut self.family,
+            7usize => &mut self.speed,
+            8usize => &mut self.summary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineUsbInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineUsbInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineUsbInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineUsbInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineUsbInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualMachineUsbInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineUsbInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineUsbInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineUsbInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::VirtualMachineSummary>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "description" => crate::de::req(&mut f.2, &mut map, "description"),
-                "vendor" => crate::de::req(&mut f.3, &mut map, "vendor"),
-                "product" => crate::de::req(&mut f.4, &mut map, "product"),
-                "physicalPath" => crate::de::req(&mut f.5, &mut map, "physicalPath"),
-                "family" => crate::de::set_list(&mut f.6, &mut map, "family"),
-                "speed" => crate::de::set_list(&mut f.7, &mut map, "speed"),
-                "summary" => crate::de::set(&mut f.8, &mut map, "summary"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["name", "description", "vendor", "product", "physicalPath"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            description: f_2,
-            vendor: f_3,
-            product: f_4,
-            physical_path: f_5,
-            family: f_6,
-            speed: f_7,
-            summary: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -90,8 +90,9 @@ impl VirtualMachineUsbInfoFamily {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineUsbInfoFamily {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineUsbInfoFamily {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "audio" => Self::Audio,
             "hid" => Self::Hid,
@@ -118,13 +119,13 @@ impl crate::de::StringEnum for VirtualMachineUsbInfoFamily {
 }
 impl From<&str> for VirtualMachineUsbInfoFamily {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineUsbInfoFamily {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineUsbInfoFamily {
@@ -132,13 +133,33 @@ impl std::fmt::Display for VirtualMachineUsbInfoFamily {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineUsbInfoFamily {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineUsbInfoFamily {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineUsbInfoFamily {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineUsbInfoFamily {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineUsbInfoFamily {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

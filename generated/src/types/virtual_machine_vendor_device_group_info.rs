@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineVendorDeviceGroupInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -30,86 +30,90 @@ impl VirtualMachineVendorDeviceGroupInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("deviceGroupName", &self.device_group_name);
-        o.opt("deviceGroupDescription", &self.device_group_description);
-        o.opt("componentDeviceInfo", &self.component_device_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVendorDeviceGroupInfo",
+    type_name: Some("VirtualMachineVendorDeviceGroupInfo"),
+    wire: &[
+        "name",
+        "configurationTag",
+        "deviceGroupName",
+        "deviceGroupDescription",
+        "componentDeviceInfo",
+    ],
+    names: &[
+        "name",
+        "configuration_tag",
+        "device_group_name",
+        "device_group_description",
+        "component_device_info",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[4u16, 1u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineVendorDeviceGroupInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.device_group_name,
+            3usize => &self.device_group_description,
+            4usize => &self.component_device_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.device_group_name,
+            3usize => &mut self.device_group_description,
+            4usize => &mut self.component_device_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVendorDeviceGroupInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineVendorDeviceGroupInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVendorDeviceGroupInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVendorDeviceGroupInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVendorDeviceGroupInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineVendorDeviceGroupInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineVendorDeviceGroupInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVendorDeviceGroupInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineVendorDeviceGroupInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<
-                Vec<crate::types::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo>,
-            >,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "deviceGroupName" => {
-                    crate::de::req(&mut f.2, &mut map, "deviceGroupName")
-                }
-                "deviceGroupDescription" => {
-                    crate::de::set(&mut f.3, &mut map, "deviceGroupDescription")
-                }
-                "componentDeviceInfo" => {
-                    crate::de::set_list(&mut f.4, &mut map, "componentDeviceInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["name", "deviceGroupName"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            device_group_name: f_2,
-            device_group_description: f_3,
-            component_device_info: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
     /// Property *VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo.type*.
     pub r#type: String,
@@ -28,83 +28,86 @@ impl VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("vendorName", &self.vendor_name);
-        o.field("deviceName", &self.device_name);
-        o.field("isConfigurable", &self.is_configurable);
-        o.field("device", &self.device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo",
+    type_name: Some("VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo"),
+    wire: &["type", "vendorName", "deviceName", "isConfigurable", "device"],
+    names: &["type", "vendor_name", "device_name", "is_configurable", "device"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[4u16, 2u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.vendor_name,
+            2usize => &self.device_name,
+            3usize => &self.is_configurable,
+            4usize => &self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.vendor_name,
+            2usize => &mut self.device_name,
+            3usize => &mut self.is_configurable,
+            4usize => &mut self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
+    fn blank() -> Self {
+        Self {
+            r#type: crate::object::Blank::blank(),
+            vendor_name: crate::object::Blank::blank(),
+            device_name: crate::object::Blank::blank(),
+            is_configurable: crate::object::Blank::blank(),
+            device: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::types::VirtualDeviceKind>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "vendorName" => crate::de::req(&mut f.1, &mut map, "vendorName"),
-                "deviceName" => crate::de::req(&mut f.2, &mut map, "deviceName"),
-                "isConfigurable" => crate::de::req(&mut f.3, &mut map, "isConfigurable"),
-                "device" => crate::de::req(&mut f.4, &mut map, "device"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["type", "vendorName", "deviceName", "isConfigurable", "device"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            vendor_name: f_1,
-            device_name: f_2,
-            is_configurable: f_3,
-            device: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -32,9 +32,9 @@ impl VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
         }
     }
 }
-impl crate::de::StringEnum
-for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "pciPassthru" => Self::PciPassthru,
             "nvidiaVgpu" => Self::NvidiaVgpu,
@@ -46,14 +46,14 @@ for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
 }
 impl From<&str> for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr
 for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display
@@ -62,15 +62,38 @@ for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode
+for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode
+for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank
+for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize
 for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

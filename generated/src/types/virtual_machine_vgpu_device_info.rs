@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineVgpuDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -36,129 +36,106 @@ impl VirtualMachineVgpuDeviceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("deviceName", &self.device_name);
-        o.field("deviceVendorId", &self.device_vendor_id);
-        o.field("maxFbSizeInGib", &self.max_fb_size_in_gib);
-        o.field("timeSlicedCapable", &self.time_sliced_capable);
-        o.field("migCapable", &self.mig_capable);
-        o.field("computeProfileCapable", &self.compute_profile_capable);
-        o.field("quadroProfileCapable", &self.quadro_profile_capable);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVgpuDeviceInfo",
+    type_name: Some("VirtualMachineVgpuDeviceInfo"),
+    wire: &[
+        "name",
+        "configurationTag",
+        "deviceName",
+        "deviceVendorId",
+        "maxFbSizeInGib",
+        "timeSlicedCapable",
+        "migCapable",
+        "computeProfileCapable",
+        "quadroProfileCapable",
+    ],
+    names: &[
+        "name",
+        "configuration_tag",
+        "device_name",
+        "device_vendor_id",
+        "max_fb_size_in_gib",
+        "time_sliced_capable",
+        "mig_capable",
+        "compute_profile_capable",
+        "quadro_profile_capable",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
+    by_name: &[7u16, 1u16, 2u16, 3u16, 4u16, 6u16, 0u16, 8u16, 5u16],
+};
+impl crate::object::Object for VirtualMachineVgpuDeviceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.device_name,
+            3usize => &self.device_vendor_id,
+            4usize => &self.max_fb_size_in_gib,
+            5usize => &self.time_sliced_capable,
+            6usize => &self.mig_capable,
+            7usize => &self.compute_profile_capable,
+            8usize => &self.quadro_profile_capable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.device_name,
+            3usize => &mut self.device_vendor_id,
+            4usize => &mut self.max_fb_size_in_gib,
+            5usize => &mut self.time_sliced_capable,
+            6usize => &mut self.mig_capable,
+            7usize => &mut self.compute_profile_capable,
+            8usize => &mut self.quadro_profile_capable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVgpuDeviceInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineVgpuDeviceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVgpuDeviceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVgpuDeviceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVgpuDeviceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineVgpuDeviceInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineVgpuDeviceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVgpuDeviceInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineVgpuDeviceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "deviceName" => crate::de::req(&mut f.2, &mut map, "deviceName"),
-                "deviceVendorId" => crate::de::req(&mut f.3, &mut map, "deviceVendorId"),
-                "maxFbSizeInGib" => crate::de::req(&mut f.4, &mut map, "maxFbSizeInGib"),
-                "timeSlicedCapable" => {
-                    crate::de::req(&mut f.5, &mut map, "timeSlicedCapable")
-                }
-                "migCapable" => crate::de::req(&mut f.6, &mut map, "migCapable"),
-                "computeProfileCapable" => {
-                    crate::de::req(&mut f.7, &mut map, "computeProfileCapable")
-                }
-                "quadroProfileCapable" => {
-                    crate::de::req(&mut f.8, &mut map, "quadroProfileCapable")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                    ],
-                    &[
-                        "name",
-                        "deviceName",
-                        "deviceVendorId",
-                        "maxFbSizeInGib",
-                        "timeSlicedCapable",
-                        "migCapable",
-                        "computeProfileCapable",
-                        "quadroProfileCapable",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            device_name: f_2,
-            device_vendor_id: f_3,
-            max_fb_size_in_gib: f_4,
-            time_sliced_capable: f_5,
-            mig_capable: f_6,
-            compute_profile_capable: f_7,
-            quadro_profile_capable: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

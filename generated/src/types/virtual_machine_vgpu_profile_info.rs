@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineVgpuProfileInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: String,
@@ -38,113 +38,102 @@ impl VirtualMachineVgpuProfileInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("configurationTag", &self.configuration_tag);
-        o.field("profileName", &self.profile_name);
-        o.field("deviceVendorId", &self.device_vendor_id);
-        o.field("fbSizeInGib", &self.fb_size_in_gib);
-        o.field("profileSharing", &self.profile_sharing);
-        o.field("profileClass", &self.profile_class);
-        o.opt("stunTimeEstimates", &self.stun_time_estimates);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVgpuProfileInfo",
+    type_name: Some("VirtualMachineVgpuProfileInfo"),
+    wire: &[
+        "name",
+        "configurationTag",
+        "profileName",
+        "deviceVendorId",
+        "fbSizeInGib",
+        "profileSharing",
+        "profileClass",
+        "stunTimeEstimates",
+    ],
+    names: &[
+        "name",
+        "configuration_tag",
+        "profile_name",
+        "device_vendor_id",
+        "fb_size_in_gib",
+        "profile_sharing",
+        "profile_class",
+        "stun_time_estimates",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[1u16, 3u16, 4u16, 0u16, 6u16, 2u16, 5u16, 7u16],
+};
+impl crate::object::Object for VirtualMachineVgpuProfileInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.configuration_tag,
+            2usize => &self.profile_name,
+            3usize => &self.device_vendor_id,
+            4usize => &self.fb_size_in_gib,
+            5usize => &self.profile_sharing,
+            6usize => &self.profile_class,
+            7usize => &self.stun_time_estimates,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.configuration_tag,
+            2usize => &mut self.profile_name,
+            3usize => &mut self.device_vendor_id,
+            4usize => &mut self.fb_size_in_gib,
+            5usize => &mut self.profile_sharing,
+            6usize => &mut self.profile_class,
+            7usize => &mut self.stun_time_estimates,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVgpuProfileInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineVgpuProfileInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVgpuProfileInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVgpuProfileInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVgpuProfileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineVgpuProfileInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineVgpuProfileInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVgpuProfileInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineVgpuProfileInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VirtualMachineVMotionStunTimeInfo>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "configurationTag" => {
-                    crate::de::set_list(&mut f.1, &mut map, "configurationTag")
-                }
-                "profileName" => crate::de::req(&mut f.2, &mut map, "profileName"),
-                "deviceVendorId" => crate::de::req(&mut f.3, &mut map, "deviceVendorId"),
-                "fbSizeInGib" => crate::de::req(&mut f.4, &mut map, "fbSizeInGib"),
-                "profileSharing" => crate::de::req(&mut f.5, &mut map, "profileSharing"),
-                "profileClass" => crate::de::req(&mut f.6, &mut map, "profileClass"),
-                "stunTimeEstimates" => {
-                    crate::de::set_list(&mut f.7, &mut map, "stunTimeEstimates")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "name",
-                        "profileName",
-                        "deviceVendorId",
-                        "fbSizeInGib",
-                        "profileSharing",
-                        "profileClass",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            f_7,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            configuration_tag: f_1,
-            profile_name: f_2,
-            device_vendor_id: f_3,
-            fb_size_in_gib: f_4,
-            profile_sharing: f_5,
-            profile_class: f_6,
-            stun_time_estimates: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualMachineVirtualDeviceGroupsDeviceGroupKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineVirtualDeviceGroupsDeviceGroup {
     /// Property *VirtualMachineVirtualDeviceGroupsDeviceGroup.groupInstanceKey*.
     pub group_instance_key: i32,
@@ -22,57 +22,73 @@ impl VirtualMachineVirtualDeviceGroupsDeviceGroup {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("groupInstanceKey", &self.group_instance_key);
-        o.opt("deviceInfo", &self.device_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVirtualDeviceGroupsDeviceGroup",
+    type_name: Some("VirtualMachineVirtualDeviceGroupsDeviceGroup"),
+    wire: &["groupInstanceKey", "deviceInfo"],
+    names: &["group_instance_key", "device_info"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.group_instance_key,
+            1usize => &self.device_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.group_instance_key,
+            1usize => &mut self.device_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVirtualDeviceGroupsDeviceGroup {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineVirtualDeviceGroupsDeviceGroup"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineVirtualDeviceGroupsDeviceGroup {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVirtualDeviceGroupsDeviceGroup {
-    const TYPE_NAME: &'static str = "VirtualMachineVirtualDeviceGroupsDeviceGroup";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<crate::types::DescriptionKind>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "groupInstanceKey" => {
-                    crate::de::req(&mut f.0, &mut map, "groupInstanceKey")
-                }
-                "deviceInfo" => crate::de::set(&mut f.1, &mut map, "deviceInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["groupInstanceKey"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            group_instance_key: f_0,
-            device_info: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualMachineVirtualDeviceGroupsDeviceGroup` or any of its subtypes: what a member declared as `VirtualMachineVirtualDeviceGroupsDeviceGroup` holds.
@@ -93,10 +109,7 @@ pub enum VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
 impl VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => v.type_name(),
-            Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -124,49 +137,60 @@ for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
         Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualMachineVirtualDeviceGroupsDeviceGroup,
+            id,
+        ) {
+            crate::registry::id::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup => {
+                Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => v.serialize(s),
-            Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(v) => v.serialize(s),
+            Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => &**v,
+            Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => &mut **v,
+            Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
-    const BASE: u16 = crate::registry::id::VirtualMachineVirtualDeviceGroupsDeviceGroup;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup => {
-                    Self::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(
-                        Box::new(
-                            <crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(
-                        Box::new(
-                            <crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVirtualDeviceGroupsVendorDeviceGroup*.
 ///
 /// Extends `VirtualMachineVirtualDeviceGroupsDeviceGroup`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     /// Property *VirtualMachineVirtualDeviceGroupsDeviceGroup.groupInstanceKey*.
     pub group_instance_key: i32,
@@ -22,73 +22,75 @@ impl VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("groupInstanceKey", &self.group_instance_key);
-        o.opt("deviceInfo", &self.device_info);
-        o.field("deviceGroupName", &self.device_group_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVirtualDeviceGroupsVendorDeviceGroup",
+    type_name: Some("VirtualMachineVirtualDeviceGroupsVendorDeviceGroup"),
+    wire: &["groupInstanceKey", "deviceInfo", "deviceGroupName"],
+    names: &["group_instance_key", "device_info", "device_group_name"],
+    required: &[0u16, 2u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.group_instance_key,
+            1usize => &self.device_info,
+            2usize => &self.device_group_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.group_instance_key,
+            1usize => &mut self.device_info,
+            2usize => &mut self.device_group_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineVirtualDeviceGroupsVendorDeviceGroup"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
-    const TYPE_NAME: &'static str = "VirtualMachineVirtualDeviceGroupsVendorDeviceGroup";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::DescriptionKind>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "groupInstanceKey" => {
-                    crate::de::req(&mut f.0, &mut map, "groupInstanceKey")
-                }
-                "deviceInfo" => crate::de::set(&mut f.1, &mut map, "deviceInfo"),
-                "deviceGroupName" => {
-                    crate::de::req(&mut f.2, &mut map, "deviceGroupName")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["groupInstanceKey", "deviceGroupName"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            group_instance_key: f_0,
-            device_info: f_1,
-            device_group_name: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -36,8 +36,9 @@ impl VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "none" => Self::None,
             "scheduled" => Self::Scheduled,
@@ -50,13 +51,13 @@ impl crate::de::StringEnum for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
 }
 impl From<&str> for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
@@ -64,13 +65,33 @@ impl std::fmt::Display for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineVirtualDeviceSwapDeviceSwapStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

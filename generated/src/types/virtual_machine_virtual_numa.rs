@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineVirtualNuma {
     /// Property *VirtualMachineVirtualNuma.coresPerNumaNode*.
     pub cores_per_numa_node: Option<i32>,
@@ -22,55 +22,72 @@ impl VirtualMachineVirtualNuma {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("coresPerNumaNode", &self.cores_per_numa_node);
-        o.opt("exposeVnumaOnCpuHotadd", &self.expose_vnuma_on_cpu_hotadd);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVirtualNuma",
+    type_name: Some("VirtualMachineVirtualNuma"),
+    wire: &["coresPerNumaNode", "exposeVnumaOnCpuHotadd"],
+    names: &["cores_per_numa_node", "expose_vnuma_on_cpu_hotadd"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VirtualMachineVirtualNuma {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cores_per_numa_node,
+            1usize => &self.expose_vnuma_on_cpu_hotadd,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cores_per_numa_node,
+            1usize => &mut self.expose_vnuma_on_cpu_hotadd,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVirtualNuma {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineVirtualNuma {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVirtualNuma {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVirtualNuma {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVirtualNuma {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineVirtualNuma"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineVirtualNuma {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVirtualNuma {
-    const TYPE_NAME: &'static str = "VirtualMachineVirtualNuma";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<bool>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "coresPerNumaNode" => {
-                    crate::de::set(&mut f.0, &mut map, "coresPerNumaNode")
-                }
-                "exposeVnumaOnCpuHotadd" => {
-                    crate::de::set(&mut f.1, &mut map, "exposeVnumaOnCpuHotadd")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            cores_per_numa_node: f_0,
-            expose_vnuma_on_cpu_hotadd: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

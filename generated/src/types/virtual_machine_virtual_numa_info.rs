@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineVirtualNumaInfo {
     /// Property *VirtualMachineVirtualNumaInfo.coresPerNumaNode*.
     pub cores_per_numa_node: Option<i32>,
@@ -24,60 +24,78 @@ impl VirtualMachineVirtualNumaInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("coresPerNumaNode", &self.cores_per_numa_node);
-        o.opt("autoCoresPerNumaNode", &self.auto_cores_per_numa_node);
-        o.opt("vnumaOnCpuHotaddExposed", &self.vnuma_on_cpu_hotadd_exposed);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVirtualNumaInfo",
+    type_name: Some("VirtualMachineVirtualNumaInfo"),
+    wire: &["coresPerNumaNode", "autoCoresPerNumaNode", "vnumaOnCpuHotaddExposed"],
+    names: &[
+        "cores_per_numa_node",
+        "auto_cores_per_numa_node",
+        "vnuma_on_cpu_hotadd_exposed",
+    ],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VirtualMachineVirtualNumaInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cores_per_numa_node,
+            1usize => &self.auto_cores_per_numa_node,
+            2usize => &self.vnuma_on_cpu_hotadd_exposed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cores_per_numa_node,
+            1usize => &mut self.auto_cores_per_numa_node,
+            2usize => &mut self.vnuma_on_cpu_hotadd_exposed,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVirtualNumaInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineVirtualNumaInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVirtualNumaInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVirtualNumaInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVirtualNumaInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineVirtualNumaInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineVirtualNumaInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVirtualNumaInfo {
-    const TYPE_NAME: &'static str = "VirtualMachineVirtualNumaInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "coresPerNumaNode" => {
-                    crate::de::set(&mut f.0, &mut map, "coresPerNumaNode")
-                }
-                "autoCoresPerNumaNode" => {
-                    crate::de::set(&mut f.1, &mut map, "autoCoresPerNumaNode")
-                }
-                "vnumaOnCpuHotaddExposed" => {
-                    crate::de::set(&mut f.2, &mut map, "vnumaOnCpuHotaddExposed")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            cores_per_numa_node: f_0,
-            auto_cores_per_numa_node: f_1,
-            vnuma_on_cpu_hotadd_exposed: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

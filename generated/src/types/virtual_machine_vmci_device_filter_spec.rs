@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVMCIDeviceFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineVMCIDeviceFilterSpec {
     /// Property *VirtualMachineVMCIDeviceFilterSpec.rank*.
     pub rank: i64,
@@ -28,84 +28,94 @@ impl VirtualMachineVMCIDeviceFilterSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("rank", &self.rank);
-        o.field("action", &self.action);
-        o.field("protocol", &self.protocol);
-        o.field("direction", &self.direction);
-        o.opt("lowerDstPortBoundary", &self.lower_dst_port_boundary);
-        o.opt("upperDstPortBoundary", &self.upper_dst_port_boundary);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVMCIDeviceFilterSpec",
+    type_name: Some("VirtualMachineVMCIDeviceFilterSpec"),
+    wire: &[
+        "rank",
+        "action",
+        "protocol",
+        "direction",
+        "lowerDstPortBoundary",
+        "upperDstPortBoundary",
+    ],
+    names: &[
+        "rank",
+        "action",
+        "protocol",
+        "direction",
+        "lower_dst_port_boundary",
+        "upper_dst_port_boundary",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 3u16, 4u16, 2u16, 0u16, 5u16],
+};
+impl crate::object::Object for VirtualMachineVMCIDeviceFilterSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.rank,
+            1usize => &self.action,
+            2usize => &self.protocol,
+            3usize => &self.direction,
+            4usize => &self.lower_dst_port_boundary,
+            5usize => &self.upper_dst_port_boundary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.rank,
+            1usize => &mut self.action,
+            2usize => &mut self.protocol,
+            3usize => &mut self.direction,
+            4usize => &mut self.lower_dst_port_boundary,
+            5usize => &mut self.upper_dst_port_boundary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVMCIDeviceFilterSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineVMCIDeviceFilterSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVMCIDeviceFilterSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVMCIDeviceFilterSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVMCIDeviceFilterSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineVMCIDeviceFilterSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineVMCIDeviceFilterSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVMCIDeviceFilterSpec {
-    const TYPE_NAME: &'static str = "VirtualMachineVMCIDeviceFilterSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "rank" => crate::de::req(&mut f.0, &mut map, "rank"),
-                "action" => crate::de::req(&mut f.1, &mut map, "action"),
-                "protocol" => crate::de::req(&mut f.2, &mut map, "protocol"),
-                "direction" => crate::de::req(&mut f.3, &mut map, "direction"),
-                "lowerDstPortBoundary" => {
-                    crate::de::set(&mut f.4, &mut map, "lowerDstPortBoundary")
-                }
-                "upperDstPortBoundary" => {
-                    crate::de::set(&mut f.5, &mut map, "upperDstPortBoundary")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["rank", "action", "protocol", "direction"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            rank: f_0,
-            action: f_1,
-            protocol: f_2,
-            direction: f_3,
-            lower_dst_port_boundary: f_4,
-            upper_dst_port_boundary: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

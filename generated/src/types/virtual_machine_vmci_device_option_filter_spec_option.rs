@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineVMCIDeviceOptionFilterSpecOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineVMCIDeviceOptionFilterSpecOption {
     /// Property *VirtualMachineVMCIDeviceOptionFilterSpecOption.action*.
     pub action: Box<crate::types::ChoiceOption>,
@@ -26,92 +26,90 @@ impl VirtualMachineVMCIDeviceOptionFilterSpecOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("action", &self.action);
-        o.field("protocol", &self.protocol);
-        o.field("direction", &self.direction);
-        o.field("lowerDstPortBoundary", &self.lower_dst_port_boundary);
-        o.field("upperDstPortBoundary", &self.upper_dst_port_boundary);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVMCIDeviceOptionFilterSpecOption",
+    type_name: Some("VirtualMachineVMCIDeviceOptionFilterSpecOption"),
+    wire: &[
+        "action",
+        "protocol",
+        "direction",
+        "lowerDstPortBoundary",
+        "upperDstPortBoundary",
+    ],
+    names: &[
+        "action",
+        "protocol",
+        "direction",
+        "lower_dst_port_boundary",
+        "upper_dst_port_boundary",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[0u16, 2u16, 3u16, 1u16, 4u16],
+};
+impl crate::object::Object for VirtualMachineVMCIDeviceOptionFilterSpecOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.action,
+            1usize => &self.protocol,
+            2usize => &self.direction,
+            3usize => &self.lower_dst_port_boundary,
+            4usize => &self.upper_dst_port_boundary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.action,
+            1usize => &mut self.protocol,
+            2usize => &mut self.direction,
+            3usize => &mut self.lower_dst_port_boundary,
+            4usize => &mut self.upper_dst_port_boundary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVMCIDeviceOptionFilterSpecOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineVMCIDeviceOptionFilterSpecOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVMCIDeviceOptionFilterSpecOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVMCIDeviceOptionFilterSpecOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVMCIDeviceOptionFilterSpecOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineVMCIDeviceOptionFilterSpecOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineVMCIDeviceOptionFilterSpecOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVMCIDeviceOptionFilterSpecOption {
-    const TYPE_NAME: &'static str = "VirtualMachineVMCIDeviceOptionFilterSpecOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::LongOption>>,
-            Option<Box<crate::types::LongOption>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "action" => crate::de::req(&mut f.0, &mut map, "action"),
-                "protocol" => crate::de::req(&mut f.1, &mut map, "protocol"),
-                "direction" => crate::de::req(&mut f.2, &mut map, "direction"),
-                "lowerDstPortBoundary" => {
-                    crate::de::req(&mut f.3, &mut map, "lowerDstPortBoundary")
-                }
-                "upperDstPortBoundary" => {
-                    crate::de::req(&mut f.4, &mut map, "upperDstPortBoundary")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "action",
-                        "protocol",
-                        "direction",
-                        "lowerDstPortBoundary",
-                        "upperDstPortBoundary",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            action: f_0,
-            protocol: f_1,
-            direction: f_2,
-            lower_dst_port_boundary: f_3,
-            upper_dst_port_boundary: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

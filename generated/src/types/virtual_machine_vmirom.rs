@@ -6,7 +6,7 @@
 ///
 /// Extends `VirtualDevice`.
 #[deprecated]
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineVMIROM {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -41,85 +41,106 @@ impl VirtualMachineVMIROM {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("deviceInfo", &self.device_info);
-        o.opt("backing", &self.backing);
-        o.opt("connectable", &self.connectable);
-        o.opt("slotInfo", &self.slot_info);
-        o.opt("controllerKey", &self.controller_key);
-        o.opt("unitNumber", &self.unit_number);
-        o.opt("numaNode", &self.numa_node);
-        o.opt("deviceGroupInfo", &self.device_group_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineVMIROM",
+    type_name: Some("VirtualMachineVMIROM"),
+    wire: &[
+        "key",
+        "deviceInfo",
+        "backing",
+        "connectable",
+        "slotInfo",
+        "controllerKey",
+        "unitNumber",
+        "numaNode",
+        "deviceGroupInfo",
+    ],
+    names: &[
+        "key",
+        "device_info",
+        "backing",
+        "connectable",
+        "slot_info",
+        "controller_key",
+        "unit_number",
+        "numa_node",
+        "device_group_info",
+    ],
+    required: &[0u16],
+    by_name: &[2u16, 3u16, 5u16, 8u16, 1u16, 0u16, 7u16, 4u16, 6u16],
+};
+impl crate::object::Object for VirtualMachineVMIROM {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device_info,
+            2usize => &self.backing,
+            3usize => &self.connectable,
+            4usize => &self.slot_info,
+            5usize => &self.controller_key,
+            6usize => &self.unit_number,
+            7usize => &self.numa_node,
+            8usize => &self.device_group_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device_info,
+            2usize => &mut self.backing,
+            3usize => &mut self.connectable,
+            4usize => &mut self.slot_info,
+            5usize => &mut self.controller_key,
+            6usize => &mut self.unit_number,
+            7usize => &mut self.numa_node,
+            8usize => &mut self.device_group_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineVMIROM {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineVMIROM {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineVMIROM {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineVMIROM {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineVMIROM {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualMachineVMIROM"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineVMIROM {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineVMIROM {
-    const TYPE_NAME: &'static str = "VirtualMachineVMIROM";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::DescriptionKind>,
-            Option<crate::types::VirtualDeviceBackingInfoKind>,
-            Option<Box<crate::types::VirtualDeviceConnectInfo>>,
-            Option<crate::types::VirtualDeviceBusSlotInfoKind>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "deviceInfo" => crate::de::set(&mut f.1, &mut map, "deviceInfo"),
-                "backing" => crate::de::set(&mut f.2, &mut map, "backing"),
-                "connectable" => crate::de::set(&mut f.3, &mut map, "connectable"),
-                "slotInfo" => crate::de::set(&mut f.4, &mut map, "slotInfo"),
-                "controllerKey" => crate::de::set(&mut f.5, &mut map, "controllerKey"),
-                "unitNumber" => crate::de::set(&mut f.6, &mut map, "unitNumber"),
-                "numaNode" => crate::de::set(&mut f.7, &mut map, "numaNode"),
-                "deviceGroupInfo" => {
-                    crate::de::set(&mut f.8, &mut map, "deviceGroupInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["key"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            key: f_0,
-            device_info: f_1,
-            backing: f_2,
-            connectable: f_3,
-            slot_info: f_4,
-            controller_key: f_5,
-            unit_number: f_6,
-            numa_node: f_7,
-            device_group_info: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

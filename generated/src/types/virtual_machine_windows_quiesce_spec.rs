@@ -3,7 +3,7 @@
 /// Data object type *VirtualMachineWindowsQuiesceSpec*.
 ///
 /// Extends `VirtualMachineGuestQuiesceSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualMachineWindowsQuiesceSpec {
     /// Property *VirtualMachineGuestQuiesceSpec.timeout*.
     pub timeout: Option<i32>,
@@ -26,72 +26,90 @@ impl VirtualMachineWindowsQuiesceSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("timeout", &self.timeout);
-        o.opt("vssBackupType", &self.vss_backup_type);
-        o.opt("vssBootableSystemState", &self.vss_bootable_system_state);
-        o.opt("vssPartialFileSupport", &self.vss_partial_file_support);
-        o.opt("vssBackupContext", &self.vss_backup_context);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualMachineWindowsQuiesceSpec",
+    type_name: Some("VirtualMachineWindowsQuiesceSpec"),
+    wire: &[
+        "timeout",
+        "vssBackupType",
+        "vssBootableSystemState",
+        "vssPartialFileSupport",
+        "vssBackupContext",
+    ],
+    names: &[
+        "timeout",
+        "vss_backup_type",
+        "vss_bootable_system_state",
+        "vss_partial_file_support",
+        "vss_backup_context",
+    ],
+    required: &[],
+    by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for VirtualMachineWindowsQuiesceSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.timeout,
+            1usize => &self.vss_backup_type,
+            2usize => &self.vss_bootable_system_state,
+            3usize => &self.vss_partial_file_support,
+            4usize => &self.vss_backup_context,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.timeout,
+            1usize => &mut self.vss_backup_type,
+            2usize => &mut self.vss_bootable_system_state,
+            3usize => &mut self.vss_partial_file_support,
+            4usize => &mut self.vss_backup_context,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualMachineWindowsQuiesceSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualMachineWindowsQuiesceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualMachineWindowsQuiesceSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualMachineWindowsQuiesceSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineWindowsQuiesceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualMachineWindowsQuiesceSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineWindowsQuiesceSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualMachineWindowsQuiesceSpec {
-    const TYPE_NAME: &'static str = "VirtualMachineWindowsQuiesceSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "timeout" => crate::de::set(&mut f.0, &mut map, "timeout"),
-                "vssBackupType" => crate::de::set(&mut f.1, &mut map, "vssBackupType"),
-                "vssBootableSystemState" => {
-                    crate::de::set(&mut f.2, &mut map, "vssBootableSystemState")
-                }
-                "vssPartialFileSupport" => {
-                    crate::de::set(&mut f.3, &mut map, "vssPartialFileSupport")
-                }
-                "vssBackupContext" => {
-                    crate::de::set(&mut f.4, &mut map, "vssBackupContext")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            timeout: f_0,
-            vss_backup_type: f_1,
-            vss_bootable_system_state: f_2,
-            vss_partial_file_support: f_3,
-            vss_backup_context: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -26,8 +26,9 @@ impl VirtualMachineWindowsQuiesceSpecVssBackupContext {
         }
     }
 }
-impl crate::de::StringEnum for VirtualMachineWindowsQuiesceSpecVssBackupContext {
-    fn from_wire(v: &str) -> Self {
+impl VirtualMachineWindowsQuiesceSpecVssBackupContext {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "ctx_auto" => Self::CtxAuto,
             "ctx_backup" => Self::CtxBackup,
@@ -38,13 +39,13 @@ impl crate::de::StringEnum for VirtualMachineWindowsQuiesceSpecVssBackupContext 
 }
 impl From<&str> for VirtualMachineWindowsQuiesceSpecVssBackupContext {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualMachineWindowsQuiesceSpecVssBackupContext {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualMachineWindowsQuiesceSpecVssBackupContext {
@@ -52,13 +53,33 @@ impl std::fmt::Display for VirtualMachineWindowsQuiesceSpecVssBackupContext {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualMachineWindowsQuiesceSpecVssBackupContext {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualMachineWindowsQuiesceSpecVssBackupContext {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualMachineWindowsQuiesceSpecVssBackupContext {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualMachineWindowsQuiesceSpecVssBackupContext {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualMachineWindowsQuiesceSpecVssBackupContext {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

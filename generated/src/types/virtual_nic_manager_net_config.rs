@@ -3,7 +3,7 @@
 /// Data object type *VirtualNicManagerNetConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualNicManagerNetConfig {
     /// Property *VirtualNicManagerNetConfig.nicType*.
     pub nic_type: String,
@@ -24,76 +24,76 @@ impl VirtualNicManagerNetConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("nicType", &self.nic_type);
-        o.field("multiSelectAllowed", &self.multi_select_allowed);
-        o.opt("candidateVnic", &self.candidate_vnic);
-        o.opt("selectedVnic", &self.selected_vnic);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualNicManagerNetConfig",
+    type_name: Some("VirtualNicManagerNetConfig"),
+    wire: &["nicType", "multiSelectAllowed", "candidateVnic", "selectedVnic"],
+    names: &["nic_type", "multi_select_allowed", "candidate_vnic", "selected_vnic"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 1u16, 0u16, 3u16],
+};
+impl crate::object::Object for VirtualNicManagerNetConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.nic_type,
+            1usize => &self.multi_select_allowed,
+            2usize => &self.candidate_vnic,
+            3usize => &self.selected_vnic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.nic_type,
+            1usize => &mut self.multi_select_allowed,
+            2usize => &mut self.candidate_vnic,
+            3usize => &mut self.selected_vnic,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualNicManagerNetConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualNicManagerNetConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualNicManagerNetConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualNicManagerNetConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualNicManagerNetConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualNicManagerNetConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualNicManagerNetConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualNicManagerNetConfig {
-    const TYPE_NAME: &'static str = "VirtualNicManagerNetConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::HostVirtualNic>>,
-            Option<Vec<crate::types::HostVirtualNic>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "nicType" => crate::de::req(&mut f.0, &mut map, "nicType"),
-                "multiSelectAllowed" => {
-                    crate::de::req(&mut f.1, &mut map, "multiSelectAllowed")
-                }
-                "candidateVnic" => {
-                    crate::de::set_list(&mut f.2, &mut map, "candidateVnic")
-                }
-                "selectedVnic" => crate::de::set_list(&mut f.3, &mut map, "selectedVnic"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["nicType", "multiSelectAllowed"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            nic_type: f_0,
-            multi_select_allowed: f_1,
-            candidate_vnic: f_2,
-            selected_vnic: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

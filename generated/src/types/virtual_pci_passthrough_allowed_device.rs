@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIPassthroughAllowedDevice*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughAllowedDevice {
     /// Property *VirtualPCIPassthroughAllowedDevice.vendorId*.
     pub vendor_id: i32,
@@ -26,76 +26,78 @@ impl VirtualPCIPassthroughAllowedDevice {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vendorId", &self.vendor_id);
-        o.field("deviceId", &self.device_id);
-        o.opt("subVendorId", &self.sub_vendor_id);
-        o.opt("subDeviceId", &self.sub_device_id);
-        o.opt("revisionId", &self.revision_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualPCIPassthroughAllowedDevice",
+    type_name: Some("VirtualPCIPassthroughAllowedDevice"),
+    wire: &["vendorId", "deviceId", "subVendorId", "subDeviceId", "revisionId"],
+    names: &["vendor_id", "device_id", "sub_vendor_id", "sub_device_id", "revision_id"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 4u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for VirtualPCIPassthroughAllowedDevice {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vendor_id,
+            1usize => &self.device_id,
+            2usize => &self.sub_vendor_id,
+            3usize => &self.sub_device_id,
+            4usize => &self.revision_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vendor_id,
+            1usize => &mut self.device_id,
+            2usize => &mut self.sub_vendor_id,
+            3usize => &mut self.sub_device_id,
+            4usize => &mut self.revision_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualPCIPassthroughAllowedDevice {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualPCIPassthroughAllowedDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualPCIPassthroughAllowedDevice {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualPCIPassthroughAllowedDevice {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPCIPassthroughAllowedDevice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualPCIPassthroughAllowedDevice"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughAllowedDevice {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualPCIPassthroughAllowedDevice {
-    const TYPE_NAME: &'static str = "VirtualPCIPassthroughAllowedDevice";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i16>) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vendorId" => crate::de::req(&mut f.0, &mut map, "vendorId"),
-                "deviceId" => crate::de::req(&mut f.1, &mut map, "deviceId"),
-                "subVendorId" => crate::de::set(&mut f.2, &mut map, "subVendorId"),
-                "subDeviceId" => crate::de::set(&mut f.3, &mut map, "subDeviceId"),
-                "revisionId" => crate::de::set(&mut f.4, &mut map, "revisionId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["vendorId", "deviceId"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vendor_id: f_0,
-            device_id: f_1,
-            sub_vendor_id: f_2,
-            sub_device_id: f_3,
-            revision_id: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIPassthroughDeviceBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: String,
@@ -28,86 +28,87 @@ impl VirtualPCIPassthroughDeviceBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("useAutoDetect", &self.use_auto_detect);
-        o.field("id", &self.id);
-        o.field("deviceId", &self.device_id);
-        o.field("systemId", &self.system_id);
-        o.field("vendorId", &self.vendor_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualPCIPassthroughDeviceBackingInfo",
+    type_name: Some("VirtualPCIPassthroughDeviceBackingInfo"),
+    wire: &["deviceName", "useAutoDetect", "id", "deviceId", "systemId", "vendorId"],
+    names: &[
+        "device_name",
+        "use_auto_detect",
+        "id",
+        "device_id",
+        "system_id",
+        "vendor_id",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+    by_name: &[3u16, 0u16, 2u16, 4u16, 1u16, 5u16],
+};
+impl crate::object::Object for VirtualPCIPassthroughDeviceBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.use_auto_detect,
+            2usize => &self.id,
+            3usize => &self.device_id,
+            4usize => &self.system_id,
+            5usize => &self.vendor_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.use_auto_detect,
+            2usize => &mut self.id,
+            3usize => &mut self.device_id,
+            4usize => &mut self.system_id,
+            5usize => &mut self.vendor_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualPCIPassthroughDeviceBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualPCIPassthroughDeviceBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualPCIPassthroughDeviceBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualPCIPassthroughDeviceBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPCIPassthroughDeviceBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualPCIPassthroughDeviceBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughDeviceBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualPCIPassthroughDeviceBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualPCIPassthroughDeviceBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i16>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "useAutoDetect" => crate::de::set(&mut f.1, &mut map, "useAutoDetect"),
-                "id" => crate::de::req(&mut f.2, &mut map, "id"),
-                "deviceId" => crate::de::req(&mut f.3, &mut map, "deviceId"),
-                "systemId" => crate::de::req(&mut f.4, &mut map, "systemId"),
-                "vendorId" => crate::de::req(&mut f.5, &mut map, "vendorId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["deviceName", "id", "deviceId", "systemId", "vendorId"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_name: f_0,
-            use_auto_detect: f_1,
-            id: f_2,
-            device_id: f_3,
-            system_id: f_4,
-            vendor_id: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughDvxBackingInfo {
     /// Property *VirtualPCIPassthroughDvxBackingInfo.deviceClass*.
     pub device_class: Option<String>,
@@ -22,54 +22,72 @@ impl VirtualPCIPassthroughDvxBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("deviceClass", &self.device_class);
-        o.opt("configParams", &self.config_params);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualPCIPassthroughDvxBackingInfo",
+    type_name: Some("VirtualPCIPassthroughDvxBackingInfo"),
+    wire: &["deviceClass", "configParams"],
+    names: &["device_class", "config_params"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VirtualPCIPassthroughDvxBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_class,
+            1usize => &self.config_params,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_class,
+            1usize => &mut self.config_params,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualPCIPassthroughDvxBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualPCIPassthroughDvxBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualPCIPassthroughDvxBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualPCIPassthroughDvxBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPCIPassthroughDvxBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualPCIPassthroughDvxBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughDvxBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualPCIPassthroughDvxBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualPCIPassthroughDvxBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<Vec<crate::types::OptionValueKind>>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceClass" => crate::de::set(&mut f.0, &mut map, "deviceClass"),
-                "configParams" => crate::de::set_list(&mut f.1, &mut map, "configParams"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            device_class: f_0,
-            config_params: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIPassthroughDynamicBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughDynamicBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: String,
@@ -26,73 +26,84 @@ impl VirtualPCIPassthroughDynamicBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("useAutoDetect", &self.use_auto_detect);
-        o.opt("allowedDevice", &self.allowed_device);
-        o.opt("customLabel", &self.custom_label);
-        o.opt("assignedId", &self.assigned_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualPCIPassthroughDynamicBackingInfo",
+    type_name: Some("VirtualPCIPassthroughDynamicBackingInfo"),
+    wire: &["deviceName", "useAutoDetect", "allowedDevice", "customLabel", "assignedId"],
+    names: &[
+        "device_name",
+        "use_auto_detect",
+        "allowed_device",
+        "custom_label",
+        "assigned_id",
+    ],
+    required: &[0u16],
+    by_name: &[2u16, 4u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for VirtualPCIPassthroughDynamicBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.use_auto_detect,
+            2usize => &self.allowed_device,
+            3usize => &self.custom_label,
+            4usize => &self.assigned_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.use_auto_detect,
+            2usize => &mut self.allowed_device,
+            3usize => &mut self.custom_label,
+            4usize => &mut self.assigned_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualPCIPassthroughDynamicBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualPCIPassthroughDynamicBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualPCIPassthroughDynamicBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualPCIPassthroughDynamicBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPCIPassthroughDynamicBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualPCIPassthroughDynamicBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughDynamicBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualPCIPassthroughDynamicBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualPCIPassthroughDynamicBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::VirtualPCIPassthroughAllowedDevice>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "useAutoDetect" => crate::de::set(&mut f.1, &mut map, "useAutoDetect"),
-                "allowedDevice" => {
-                    crate::de::set_list(&mut f.2, &mut map, "allowedDevice")
-                }
-                "customLabel" => crate::de::set(&mut f.3, &mut map, "customLabel"),
-                "assignedId" => crate::de::set(&mut f.4, &mut map, "assignedId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["deviceName"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_name: f_0,
-            use_auto_detect: f_1,
-            allowed_device: f_2,
-            custom_label: f_3,
-            assigned_id: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

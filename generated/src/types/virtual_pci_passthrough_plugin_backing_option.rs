@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceBackingOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualPCIPassthroughPluginBackingOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughPluginBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: String,
@@ -20,49 +20,71 @@ impl VirtualPCIPassthroughPluginBackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualPCIPassthroughPluginBackingOption",
+    type_name: Some("VirtualPCIPassthroughPluginBackingOption"),
+    wire: &["type"],
+    names: &["type"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VirtualPCIPassthroughPluginBackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualPCIPassthroughPluginBackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualPCIPassthroughPluginBackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualPCIPassthroughPluginBackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualPCIPassthroughPluginBackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPCIPassthroughPluginBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualPCIPassthroughPluginBackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualPCIPassthroughPluginBackingOption {
-    const TYPE_NAME: &'static str = "VirtualPCIPassthroughPluginBackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["type"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { r#type: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualPCIPassthroughPluginBackingOption` or any of its subtypes: what a member declared as `VirtualPCIPassthroughPluginBackingOption` holds.
@@ -83,10 +105,7 @@ pub enum VirtualPCIPassthroughPluginBackingOptionKind {
 impl VirtualPCIPassthroughPluginBackingOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualPCIPassthroughPluginBackingOption(v) => v.type_name(),
-            Self::VirtualPCIPassthroughVmiopBackingOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -112,49 +131,60 @@ for VirtualPCIPassthroughPluginBackingOptionKind {
         Self::VirtualPCIPassthroughVmiopBackingOption(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualPCIPassthroughPluginBackingOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualPCIPassthroughPluginBackingOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualPCIPassthroughPluginBackingOption,
+            id,
+        ) {
+            crate::registry::id::VirtualPCIPassthroughVmiopBackingOption => {
+                Self::VirtualPCIPassthroughVmiopBackingOption(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualPCIPassthroughPluginBackingOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualPCIPassthroughPluginBackingOption(v) => v.serialize(s),
-            Self::VirtualPCIPassthroughVmiopBackingOption(v) => v.serialize(s),
+            Self::VirtualPCIPassthroughPluginBackingOption(v) => &**v,
+            Self::VirtualPCIPassthroughVmiopBackingOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualPCIPassthroughPluginBackingOption(v) => &mut **v,
+            Self::VirtualPCIPassthroughVmiopBackingOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualPCIPassthroughPluginBackingOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualPCIPassthroughPluginBackingOptionKind {
-    const BASE: u16 = crate::registry::id::VirtualPCIPassthroughPluginBackingOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualPCIPassthroughVmiopBackingOption => {
-                    Self::VirtualPCIPassthroughVmiopBackingOption(
-                        Box::new(
-                            <crate::types::VirtualPCIPassthroughVmiopBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualPCIPassthroughPluginBackingOption(
-                        Box::new(
-                            <crate::types::VirtualPCIPassthroughPluginBackingOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualPCIPassthroughPluginBackingOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualPCIPassthroughPluginBackingOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualPCIPassthroughPluginBackingOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

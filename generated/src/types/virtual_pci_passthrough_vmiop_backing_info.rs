@@ -3,7 +3,7 @@
 /// Data object type *VirtualPCIPassthroughVmiopBackingInfo*.
 ///
 /// Extends `VirtualPCIPassthroughPluginBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualPCIPassthroughVmiopBackingInfo {
     /// Property *VirtualPCIPassthroughVmiopBackingInfo.vgpu*.
     pub vgpu: Option<String>,
@@ -30,68 +30,86 @@ impl VirtualPCIPassthroughVmiopBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vgpu", &self.vgpu);
-        o.opt("vgpuMigrateDataSizeMB", &self.vgpu_migrate_data_size_mb);
-        o.opt("migrateSupported", &self.migrate_supported);
-        o.opt("enhancedMigrateCapability", &self.enhanced_migrate_capability);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualPCIPassthroughVmiopBackingInfo",
+    type_name: Some("VirtualPCIPassthroughVmiopBackingInfo"),
+    wire: &[
+        "vgpu",
+        "vgpuMigrateDataSizeMB",
+        "migrateSupported",
+        "enhancedMigrateCapability",
+    ],
+    names: &[
+        "vgpu",
+        "vgpu_migrate_data_size_mb",
+        "migrate_supported",
+        "enhanced_migrate_capability",
+    ],
+    required: &[],
+    by_name: &[3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for VirtualPCIPassthroughVmiopBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vgpu,
+            1usize => &self.vgpu_migrate_data_size_mb,
+            2usize => &self.migrate_supported,
+            3usize => &self.enhanced_migrate_capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vgpu,
+            1usize => &mut self.vgpu_migrate_data_size_mb,
+            2usize => &mut self.migrate_supported,
+            3usize => &mut self.enhanced_migrate_capability,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualPCIPassthroughVmiopBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualPCIPassthroughVmiopBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualPCIPassthroughVmiopBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualPCIPassthroughVmiopBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPCIPassthroughVmiopBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualPCIPassthroughVmiopBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughVmiopBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualPCIPassthroughVmiopBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualPCIPassthroughVmiopBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>, Option<bool>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vgpu" => crate::de::set(&mut f.0, &mut map, "vgpu"),
-                "vgpuMigrateDataSizeMB" => {
-                    crate::de::set(&mut f.1, &mut map, "vgpuMigrateDataSizeMB")
-                }
-                "migrateSupported" => {
-                    crate::de::set(&mut f.2, &mut map, "migrateSupported")
-                }
-                "enhancedMigrateCapability" => {
-                    crate::de::set(&mut f.3, &mut map, "enhancedMigrateCapability")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            vgpu: f_0,
-            vgpu_migrate_data_size_mb: f_1,
-            migrate_supported: f_2,
-            enhanced_migrate_capability: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualPointingDeviceDeviceBackingInfo*.
 ///
 /// Extends `VirtualDeviceDeviceBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualPointingDeviceDeviceBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: String,
@@ -22,66 +22,74 @@ impl VirtualPointingDeviceDeviceBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("useAutoDetect", &self.use_auto_detect);
-        o.field("hostPointingDevice", &self.host_pointing_device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualPointingDeviceDeviceBackingInfo",
+    type_name: Some("VirtualPointingDeviceDeviceBackingInfo"),
+    wire: &["deviceName", "useAutoDetect", "hostPointingDevice"],
+    names: &["device_name", "use_auto_detect", "host_pointing_device"],
+    required: &[0u16, 2u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VirtualPointingDeviceDeviceBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.use_auto_detect,
+            2usize => &self.host_pointing_device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.use_auto_detect,
+            2usize => &mut self.host_pointing_device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualPointingDeviceDeviceBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualPointingDeviceDeviceBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualPointingDeviceDeviceBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualPointingDeviceDeviceBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPointingDeviceDeviceBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualPointingDeviceDeviceBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualPointingDeviceDeviceBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualPointingDeviceDeviceBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualPointingDeviceDeviceBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "useAutoDetect" => crate::de::set(&mut f.1, &mut map, "useAutoDetect"),
-                "hostPointingDevice" => {
-                    crate::de::req(&mut f.2, &mut map, "hostPointingDevice")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["deviceName", "hostPointingDevice"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_name: f_0,
-            use_auto_detect: f_1,
-            host_pointing_device: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -46,8 +46,9 @@ impl VirtualPointingDeviceHostChoice {
         }
     }
 }
-impl crate::de::StringEnum for VirtualPointingDeviceHostChoice {
-    fn from_wire(v: &str) -> Self {
+impl VirtualPointingDeviceHostChoice {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "autodetect" => Self::Autodetect,
             "intellimouseExplorer" => Self::IntellimouseExplorer,
@@ -63,13 +64,13 @@ impl crate::de::StringEnum for VirtualPointingDeviceHostChoice {
 }
 impl From<&str> for VirtualPointingDeviceHostChoice {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualPointingDeviceHostChoice {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualPointingDeviceHostChoice {
@@ -77,13 +78,33 @@ impl std::fmt::Display for VirtualPointingDeviceHostChoice {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualPointingDeviceHostChoice {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualPointingDeviceHostChoice {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualPointingDeviceHostChoice {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualPointingDeviceHostChoice {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualPointingDeviceHostChoice {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

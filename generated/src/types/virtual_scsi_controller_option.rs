@@ -5,7 +5,7 @@
 /// Extends `VirtualControllerOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualSCSIControllerOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualSCSIControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: String,
@@ -62,230 +62,160 @@ impl VirtualSCSIControllerOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("connectOption", &self.connect_option);
-        o.opt("busSlotOption", &self.bus_slot_option);
-        o.opt("controllerType", &self.controller_type);
-        o.opt("autoAssignController", &self.auto_assign_controller);
-        o.opt("backingOption", &self.backing_option);
-        o.opt("defaultBackingOptionIndex", &self.default_backing_option_index);
-        o.opt("licensingLimit", &self.licensing_limit);
-        o.field("deprecated", &self.deprecated);
-        o.field("plugAndPlay", &self.plug_and_play);
-        o.field("hotRemoveSupported", &self.hot_remove_supported);
-        o.opt("numaSupported", &self.numa_supported);
-        o.field("devices", &self.devices);
-        o.opt("supportedDevice", &self.supported_device);
-        o.field("numSCSIDisks", &self.num_scsi_disks);
-        o.field("numSCSICdroms", &self.num_scsi_cdroms);
-        o.field("numSCSIPassthrough", &self.num_scsi_passthrough);
-        o.field("sharing", &self.sharing);
-        o.field("defaultSharedIndex", &self.default_shared_index);
-        o.field("hotAddRemove", &self.hot_add_remove);
-        o.field("scsiCtlrUnitNumber", &self.scsi_ctlr_unit_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualSCSIControllerOption",
+    type_name: Some("VirtualSCSIControllerOption"),
+    wire: &[
+        "type",
+        "connectOption",
+        "busSlotOption",
+        "controllerType",
+        "autoAssignController",
+        "backingOption",
+        "defaultBackingOptionIndex",
+        "licensingLimit",
+        "deprecated",
+        "plugAndPlay",
+        "hotRemoveSupported",
+        "numaSupported",
+        "devices",
+        "supportedDevice",
+        "numSCSIDisks",
+        "numSCSICdroms",
+        "numSCSIPassthrough",
+        "sharing",
+        "defaultSharedIndex",
+        "hotAddRemove",
+        "scsiCtlrUnitNumber",
+    ],
+    names: &[
+        "type",
+        "connect_option",
+        "bus_slot_option",
+        "controller_type",
+        "auto_assign_controller",
+        "backing_option",
+        "default_backing_option_index",
+        "licensing_limit",
+        "deprecated",
+        "plug_and_play",
+        "hot_remove_supported",
+        "numa_supported",
+        "devices",
+        "supported_device",
+        "num_scsi_disks",
+        "num_scsi_cdroms",
+        "num_scsi_passthrough",
+        "sharing",
+        "default_shared_index",
+        "hot_add_remove",
+        "scsi_ctlr_unit_number",
+    ],
+    required: &[
+        0u16, 8u16, 9u16, 10u16, 12u16, 14u16, 15u16, 16u16, 17u16, 18u16, 19u16, 20u16,
+    ],
+    by_name: &[
+        4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 18u16, 8u16, 12u16, 19u16, 10u16, 7u16,
+        15u16, 14u16, 16u16, 11u16, 9u16, 20u16, 17u16, 13u16, 0u16,
+    ],
+};
+impl crate::object::Object for VirtualSCSIControllerOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.connect_option,
+            2usize => &self.bus_slot_option,
+            3usize => &self.controller_type,
+            4usize => &self.auto_assign_controller,
+            5usize => &self.backing_option,
+            6usize => &self.default_backing_option_index,
+            7usize => &self.licensing_limit,
+            8usize => &self.deprecated,
+            9usize => &self.plug_and_play,
+            10usize => &self.hot_remove_supported,
+            11usize => &self.numa_supported,
+            12usize => &self.devices,
+            13usize => &self.supported_device,
+            14usize => &self.num_scsi_disks,
+            15usize => &self.num_scsi_cdroms,
+            16usize => &self.num_scsi_passthrough,
+            17usize => &self.sharing,
+            18usize => &self.default_shared_index,
+            19usize => &self.hot_add_remove,
+            20usize => &self.scsi_ctlr_unit_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.connect_option,
+            2usize => &mut self.bus_slot_option,
+            3usize => &mut self.controller_type,
+            4usize => &mut self.auto_assign_controller,
+            5usize => &mut self.backing_option,
+            6usize => &mut self.default_backing_option_index,
+            7usize => &mut self.licensing_limit,
+            8usize => &mut self.deprecated,
+            9usize => &mut self.plug_and_play,
+            10usize => &mut self.hot_remove_supported,
+            11usize => &mut self.numa_supported,
+            12usize => &mut self.devices,
+            13usize => &mut self.supported_device,
+            14usize => &mut self.num_scsi_disks,
+            15usize => &mut self.num_scsi_cdroms,
+            16usize => &mut self.num_scsi_passthrough,
+            17usize => &mut self.sharing,
+            18usize => &mut self.default_shared_index,
+            19usize => &mut self.hot_add_remove,
+            20usize => &mut self.scsi_ctlr_unit_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualSCSIControllerOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualSCSIControllerOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualSCSIControllerOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualSCSIControllerOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSCSIControllerOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualSCSIControllerOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualSCSIControllerOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualSCSIControllerOption {
-    const TYPE_NAME: &'static str = "VirtualSCSIControllerOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::VirtualDeviceConnectOption>>,
-            Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
-            Option<String>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Vec<crate::types::VirtualSCSISharing>>,
-            Option<i32>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "connectOption" => crate::de::set(&mut f.1, &mut map, "connectOption"),
-                "busSlotOption" => crate::de::set(&mut f.2, &mut map, "busSlotOption"),
-                "controllerType" => crate::de::set(&mut f.3, &mut map, "controllerType"),
-                "autoAssignController" => {
-                    crate::de::set(&mut f.4, &mut map, "autoAssignController")
-                }
-                "backingOption" => {
-                    crate::de::set_list(&mut f.5, &mut map, "backingOption")
-                }
-                "defaultBackingOptionIndex" => {
-                    crate::de::set(&mut f.6, &mut map, "defaultBackingOptionIndex")
-                }
-                "licensingLimit" => {
-                    crate::de::set_list(&mut f.7, &mut map, "licensingLimit")
-                }
-                "deprecated" => crate::de::req(&mut f.8, &mut map, "deprecated"),
-                "plugAndPlay" => crate::de::req(&mut f.9, &mut map, "plugAndPlay"),
-                "hotRemoveSupported" => {
-                    crate::de::req(&mut f.10, &mut map, "hotRemoveSupported")
-                }
-                "numaSupported" => crate::de::set(&mut f.11, &mut map, "numaSupported"),
-                "devices" => crate::de::req(&mut f.12, &mut map, "devices"),
-                "supportedDevice" => {
-                    crate::de::set_list(&mut f.13, &mut map, "supportedDevice")
-                }
-                "numSCSIDisks" => crate::de::req(&mut f.14, &mut map, "numSCSIDisks"),
-                "numSCSICdroms" => crate::de::req(&mut f.15, &mut map, "numSCSICdroms"),
-                "numSCSIPassthrough" => {
-                    crate::de::req(&mut f.16, &mut map, "numSCSIPassthrough")
-                }
-                "sharing" => crate::de::req_list(&mut f.17, &mut map, "sharing"),
-                "defaultSharedIndex" => {
-                    crate::de::req(&mut f.18, &mut map, "defaultSharedIndex")
-                }
-                "hotAddRemove" => crate::de::req(&mut f.19, &mut map, "hotAddRemove"),
-                "scsiCtlrUnitNumber" => {
-                    crate::de::req(&mut f.20, &mut map, "scsiCtlrUnitNumber")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, _, _, _, Some(_), Some(_), Some(_), _, Some(_), _,
-            Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.12.is_some(),
-                        f.14.is_some(),
-                        f.15.is_some(),
-                        f.16.is_some(),
-                        f.17.is_some(),
-                        f.18.is_some(),
-                        f.19.is_some(),
-                        f.20.is_some(),
-                    ],
-                    &[
-                        "type",
-                        "deprecated",
-                        "plugAndPlay",
-                        "hotRemoveSupported",
-                        "devices",
-                        "numSCSIDisks",
-                        "numSCSICdroms",
-                        "numSCSIPassthrough",
-                        "sharing",
-                        "defaultSharedIndex",
-                        "hotAddRemove",
-                        "scsiCtlrUnitNumber",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            f_11,
-            Some(f_12),
-            f_13,
-            Some(f_14),
-            Some(f_15),
-            Some(f_16),
-            Some(f_17),
-            Some(f_18),
-            Some(f_19),
-            Some(f_20),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            connect_option: f_1,
-            bus_slot_option: f_2,
-            controller_type: f_3,
-            auto_assign_controller: f_4,
-            backing_option: f_5,
-            default_backing_option_index: f_6,
-            licensing_limit: f_7,
-            deprecated: f_8,
-            plug_and_play: f_9,
-            hot_remove_supported: f_10,
-            numa_supported: f_11,
-            devices: f_12,
-            supported_device: f_13,
-            num_scsi_disks: f_14,
-            num_scsi_cdroms: f_15,
-            num_scsi_passthrough: f_16,
-            sharing: f_17,
-            default_shared_index: f_18,
-            hot_add_remove: f_19,
-            scsi_ctlr_unit_number: f_20,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualSCSIControllerOption` or any of its subtypes: what a member declared as `VirtualSCSIControllerOption` holds.
@@ -310,13 +240,7 @@ pub enum VirtualSCSIControllerOptionKind {
 impl VirtualSCSIControllerOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualSCSIControllerOption(v) => v.type_name(),
-            Self::ParaVirtualSCSIControllerOption(v) => v.type_name(),
-            Self::VirtualBusLogicControllerOption(v) => v.type_name(),
-            Self::VirtualLsiLogicControllerOption(v) => v.type_name(),
-            Self::VirtualLsiLogicSASControllerOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -363,82 +287,73 @@ for VirtualSCSIControllerOptionKind {
         Self::VirtualLsiLogicSASControllerOption(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualSCSIControllerOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualSCSIControllerOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualSCSIControllerOption,
+            id,
+        ) {
+            crate::registry::id::ParaVirtualSCSIControllerOption => {
+                Self::ParaVirtualSCSIControllerOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualBusLogicControllerOption => {
+                Self::VirtualBusLogicControllerOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualLsiLogicControllerOption => {
+                Self::VirtualLsiLogicControllerOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualLsiLogicSASControllerOption => {
+                Self::VirtualLsiLogicSASControllerOption(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualSCSIControllerOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualSCSIControllerOption(v) => v.serialize(s),
-            Self::ParaVirtualSCSIControllerOption(v) => v.serialize(s),
-            Self::VirtualBusLogicControllerOption(v) => v.serialize(s),
-            Self::VirtualLsiLogicControllerOption(v) => v.serialize(s),
-            Self::VirtualLsiLogicSASControllerOption(v) => v.serialize(s),
+            Self::VirtualSCSIControllerOption(v) => &**v,
+            Self::ParaVirtualSCSIControllerOption(v) => &**v,
+            Self::VirtualBusLogicControllerOption(v) => &**v,
+            Self::VirtualLsiLogicControllerOption(v) => &**v,
+            Self::VirtualLsiLogicSASControllerOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualSCSIControllerOption(v) => &mut **v,
+            Self::ParaVirtualSCSIControllerOption(v) => &mut **v,
+            Self::VirtualBusLogicControllerOption(v) => &mut **v,
+            Self::VirtualLsiLogicControllerOption(v) => &mut **v,
+            Self::VirtualLsiLogicSASControllerOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualSCSIControllerOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualSCSIControllerOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualSCSIControllerOptionKind {
-    const BASE: u16 = crate::registry::id::VirtualSCSIControllerOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ParaVirtualSCSIControllerOption => {
-                    Self::ParaVirtualSCSIControllerOption(
-                        Box::new(
-                            <crate::types::ParaVirtualSCSIControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualBusLogicControllerOption => {
-                    Self::VirtualBusLogicControllerOption(
-                        Box::new(
-                            <crate::types::VirtualBusLogicControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualLsiLogicControllerOption => {
-                    Self::VirtualLsiLogicControllerOption(
-                        Box::new(
-                            <crate::types::VirtualLsiLogicControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualLsiLogicSASControllerOption => {
-                    Self::VirtualLsiLogicSASControllerOption(
-                        Box::new(
-                            <crate::types::VirtualLsiLogicSASControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualSCSIControllerOption(
-                        Box::new(
-                            <crate::types::VirtualSCSIControllerOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualSCSIControllerOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualSCSIControllerOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualSCSIControllerOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualSCSIControllerOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualSerialPortPipeBackingInfo*.
 ///
 /// Extends `VirtualDevicePipeBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualSerialPortPipeBackingInfo {
     /// Property *VirtualDevicePipeBackingInfo.pipeName*.
     pub pipe_name: String,
@@ -22,64 +22,74 @@ impl VirtualSerialPortPipeBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("pipeName", &self.pipe_name);
-        o.field("endpoint", &self.endpoint);
-        o.opt("noRxLoss", &self.no_rx_loss);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualSerialPortPipeBackingInfo",
+    type_name: Some("VirtualSerialPortPipeBackingInfo"),
+    wire: &["pipeName", "endpoint", "noRxLoss"],
+    names: &["pipe_name", "endpoint", "no_rx_loss"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VirtualSerialPortPipeBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.pipe_name,
+            1usize => &self.endpoint,
+            2usize => &self.no_rx_loss,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.pipe_name,
+            1usize => &mut self.endpoint,
+            2usize => &mut self.no_rx_loss,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualSerialPortPipeBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualSerialPortPipeBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualSerialPortPipeBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualSerialPortPipeBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSerialPortPipeBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualSerialPortPipeBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualSerialPortPipeBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualSerialPortPipeBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualSerialPortPipeBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "pipeName" => crate::de::req(&mut f.0, &mut map, "pipeName"),
-                "endpoint" => crate::de::req(&mut f.1, &mut map, "endpoint"),
-                "noRxLoss" => crate::de::set(&mut f.2, &mut map, "noRxLoss"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["pipeName", "endpoint"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            pipe_name: f_0,
-            endpoint: f_1,
-            no_rx_loss: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

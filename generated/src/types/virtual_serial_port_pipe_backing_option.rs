@@ -3,7 +3,7 @@
 /// Data object type *VirtualSerialPortPipeBackingOption*.
 ///
 /// Extends `VirtualDevicePipeBackingOption`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualSerialPortPipeBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: String,
@@ -22,68 +22,74 @@ impl VirtualSerialPortPipeBackingOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("endpoint", &self.endpoint);
-        o.field("noRxLoss", &self.no_rx_loss);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualSerialPortPipeBackingOption",
+    type_name: Some("VirtualSerialPortPipeBackingOption"),
+    wire: &["type", "endpoint", "noRxLoss"],
+    names: &["type", "endpoint", "no_rx_loss"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VirtualSerialPortPipeBackingOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.endpoint,
+            2usize => &self.no_rx_loss,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.endpoint,
+            2usize => &mut self.no_rx_loss,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualSerialPortPipeBackingOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualSerialPortPipeBackingOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualSerialPortPipeBackingOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualSerialPortPipeBackingOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSerialPortPipeBackingOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualSerialPortPipeBackingOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualSerialPortPipeBackingOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualSerialPortPipeBackingOption {
-    const TYPE_NAME: &'static str = "VirtualSerialPortPipeBackingOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::BoolOption>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "endpoint" => crate::de::req(&mut f.1, &mut map, "endpoint"),
-                "noRxLoss" => crate::de::req(&mut f.2, &mut map, "noRxLoss"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["type", "endpoint", "noRxLoss"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            endpoint: f_1,
-            no_rx_loss: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

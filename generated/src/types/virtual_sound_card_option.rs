@@ -5,7 +5,7 @@
 /// Extends `VirtualDeviceOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualSoundCardOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualSoundCardOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: String,
@@ -44,122 +44,119 @@ impl VirtualSoundCardOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("connectOption", &self.connect_option);
-        o.opt("busSlotOption", &self.bus_slot_option);
-        o.opt("controllerType", &self.controller_type);
-        o.opt("autoAssignController", &self.auto_assign_controller);
-        o.opt("backingOption", &self.backing_option);
-        o.opt("defaultBackingOptionIndex", &self.default_backing_option_index);
-        o.opt("licensingLimit", &self.licensing_limit);
-        o.field("deprecated", &self.deprecated);
-        o.field("plugAndPlay", &self.plug_and_play);
-        o.field("hotRemoveSupported", &self.hot_remove_supported);
-        o.opt("numaSupported", &self.numa_supported);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualSoundCardOption",
+    type_name: Some("VirtualSoundCardOption"),
+    wire: &[
+        "type",
+        "connectOption",
+        "busSlotOption",
+        "controllerType",
+        "autoAssignController",
+        "backingOption",
+        "defaultBackingOptionIndex",
+        "licensingLimit",
+        "deprecated",
+        "plugAndPlay",
+        "hotRemoveSupported",
+        "numaSupported",
+    ],
+    names: &[
+        "type",
+        "connect_option",
+        "bus_slot_option",
+        "controller_type",
+        "auto_assign_controller",
+        "backing_option",
+        "default_backing_option_index",
+        "licensing_limit",
+        "deprecated",
+        "plug_and_play",
+        "hot_remove_supported",
+        "numa_supported",
+    ],
+    required: &[0u16, 8u16, 9u16, 10u16],
+    by_name: &[4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 10u16, 7u16, 11u16, 9u16, 0u16],
+};
+impl crate::object::Object for VirtualSoundCardOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.connect_option,
+            2usize => &self.bus_slot_option,
+            3usize => &self.controller_type,
+            4usize => &self.auto_assign_controller,
+            5usize => &self.backing_option,
+            6usize => &self.default_backing_option_index,
+            7usize => &self.licensing_limit,
+            8usize => &self.deprecated,
+            9usize => &self.plug_and_play,
+            10usize => &self.hot_remove_supported,
+            11usize => &self.numa_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.connect_option,
+            2usize => &mut self.bus_slot_option,
+            3usize => &mut self.controller_type,
+            4usize => &mut self.auto_assign_controller,
+            5usize => &mut self.backing_option,
+            6usize => &mut self.default_backing_option_index,
+            7usize => &mut self.licensing_limit,
+            8usize => &mut self.deprecated,
+            9usize => &mut self.plug_and_play,
+            10usize => &mut self.hot_remove_supported,
+            11usize => &mut self.numa_supported,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualSoundCardOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualSoundCardOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualSoundCardOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualSoundCardOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSoundCardOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualSoundCardOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualSoundCardOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualSoundCardOption {
-    const TYPE_NAME: &'static str = "VirtualSoundCardOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::VirtualDeviceConnectOption>>,
-            Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
-            Option<String>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "connectOption" => crate::de::set(&mut f.1, &mut map, "connectOption"),
-                "busSlotOption" => crate::de::set(&mut f.2, &mut map, "busSlotOption"),
-                "controllerType" => crate::de::set(&mut f.3, &mut map, "controllerType"),
-                "autoAssignController" => {
-                    crate::de::set(&mut f.4, &mut map, "autoAssignController")
-                }
-                "backingOption" => {
-                    crate::de::set_list(&mut f.5, &mut map, "backingOption")
-                }
-                "defaultBackingOptionIndex" => {
-                    crate::de::set(&mut f.6, &mut map, "defaultBackingOptionIndex")
-                }
-                "licensingLimit" => {
-                    crate::de::set_list(&mut f.7, &mut map, "licensingLimit")
-                }
-                "deprecated" => crate::de::req(&mut f.8, &mut map, "deprecated"),
-                "plugAndPlay" => crate::de::req(&mut f.9, &mut map, "plugAndPlay"),
-                "hotRemoveSupported" => {
-                    crate::de::req(&mut f.10, &mut map, "hotRemoveSupported")
-                }
-                "numaSupported" => crate::de::set(&mut f.11, &mut map, "numaSupported"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.8.is_some(), f.9.is_some(), f.10.is_some()],
-                    &["type", "deprecated", "plugAndPlay", "hotRemoveSupported"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            f_11,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            connect_option: f_1,
-            bus_slot_option: f_2,
-            controller_type: f_3,
-            auto_assign_controller: f_4,
-            backing_option: f_5,
-            default_backing_option_index: f_6,
-            licensing_limit: f_7,
-            deprecated: f_8,
-            plug_and_play: f_9,
-            hot_remove_supported: f_10,
-            numa_supported: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualSoundCardOption` or any of its subtypes: what a member declared as `VirtualSoundCardOption` holds.
@@ -180,12 +177,7 @@ pub enum VirtualSoundCardOptionKind {
 impl VirtualSoundCardOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualSoundCardOption(v) => v.type_name(),
-            Self::VirtualEnsoniq1371Option(v) => v.type_name(),
-            Self::VirtualHdAudioCardOption(v) => v.type_name(),
-            Self::VirtualSoundBlaster16Option(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -221,71 +213,68 @@ impl From<crate::types::VirtualSoundBlaster16Option> for VirtualSoundCardOptionK
         Self::VirtualSoundBlaster16Option(Box::new(v))
     }
 }
-impl serde::Serialize for VirtualSoundCardOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualSoundCardOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualSoundCardOption,
+            id,
+        ) {
+            crate::registry::id::VirtualEnsoniq1371Option => {
+                Self::VirtualEnsoniq1371Option(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualHdAudioCardOption => {
+                Self::VirtualHdAudioCardOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualSoundBlaster16Option => {
+                Self::VirtualSoundBlaster16Option(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualSoundCardOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualSoundCardOption(v) => v.serialize(s),
-            Self::VirtualEnsoniq1371Option(v) => v.serialize(s),
-            Self::VirtualHdAudioCardOption(v) => v.serialize(s),
-            Self::VirtualSoundBlaster16Option(v) => v.serialize(s),
+            Self::VirtualSoundCardOption(v) => &**v,
+            Self::VirtualEnsoniq1371Option(v) => &**v,
+            Self::VirtualHdAudioCardOption(v) => &**v,
+            Self::VirtualSoundBlaster16Option(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualSoundCardOption(v) => &mut **v,
+            Self::VirtualEnsoniq1371Option(v) => &mut **v,
+            Self::VirtualHdAudioCardOption(v) => &mut **v,
+            Self::VirtualSoundBlaster16Option(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualSoundCardOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualSoundCardOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualSoundCardOptionKind {
-    const BASE: u16 = crate::registry::id::VirtualSoundCardOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualEnsoniq1371Option => {
-                    Self::VirtualEnsoniq1371Option(
-                        Box::new(
-                            <crate::types::VirtualEnsoniq1371Option as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualHdAudioCardOption => {
-                    Self::VirtualHdAudioCardOption(
-                        Box::new(
-                            <crate::types::VirtualHdAudioCardOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualSoundBlaster16Option => {
-                    Self::VirtualSoundBlaster16Option(
-                        Box::new(
-                            <crate::types::VirtualSoundBlaster16Option as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VirtualSoundCardOption(
-                        Box::new(
-                            <crate::types::VirtualSoundCardOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualSoundCardOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualSoundCardOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualSoundCardOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualSoundCardOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

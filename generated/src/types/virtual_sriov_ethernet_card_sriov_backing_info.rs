@@ -3,7 +3,7 @@
 /// Data object type *VirtualSriovEthernetCardSriovBackingInfo*.
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualSriovEthernetCardSriovBackingInfo {
     /// Property *VirtualSriovEthernetCardSriovBackingInfo.physicalFunctionBacking*.
     pub physical_function_backing: Option<
@@ -26,64 +26,78 @@ impl VirtualSriovEthernetCardSriovBackingInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("physicalFunctionBacking", &self.physical_function_backing);
-        o.opt("virtualFunctionBacking", &self.virtual_function_backing);
-        o.opt("virtualFunctionIndex", &self.virtual_function_index);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualSriovEthernetCardSriovBackingInfo",
+    type_name: Some("VirtualSriovEthernetCardSriovBackingInfo"),
+    wire: &["physicalFunctionBacking", "virtualFunctionBacking", "virtualFunctionIndex"],
+    names: &[
+        "physical_function_backing",
+        "virtual_function_backing",
+        "virtual_function_index",
+    ],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VirtualSriovEthernetCardSriovBackingInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.physical_function_backing,
+            1usize => &self.virtual_function_backing,
+            2usize => &self.virtual_function_index,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.physical_function_backing,
+            1usize => &mut self.virtual_function_backing,
+            2usize => &mut self.virtual_function_index,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualSriovEthernetCardSriovBackingInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualSriovEthernetCardSriovBackingInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualSriovEthernetCardSriovBackingInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualSriovEthernetCardSriovBackingInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualSriovEthernetCardSriovBackingInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualSriovEthernetCardSriovBackingInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualSriovEthernetCardSriovBackingInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualSriovEthernetCardSriovBackingInfo {
-    const TYPE_NAME: &'static str = "VirtualSriovEthernetCardSriovBackingInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VirtualPCIPassthroughDeviceBackingInfo>>,
-            Option<Box<crate::types::VirtualPCIPassthroughDeviceBackingInfo>>,
-            Option<i32>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "physicalFunctionBacking" => {
-                    crate::de::set(&mut f.0, &mut map, "physicalFunctionBacking")
-                }
-                "virtualFunctionBacking" => {
-                    crate::de::set(&mut f.1, &mut map, "virtualFunctionBacking")
-                }
-                "virtualFunctionIndex" => {
-                    crate::de::set(&mut f.2, &mut map, "virtualFunctionIndex")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            physical_function_backing: f_0,
-            virtual_function_backing: f_1,
-            virtual_function_index: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

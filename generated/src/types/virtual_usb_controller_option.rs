@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSBControllerOption*.
 ///
 /// Extends `VirtualControllerOption`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualUSBControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: String,
@@ -52,195 +52,141 @@ impl VirtualUSBControllerOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("connectOption", &self.connect_option);
-        o.opt("busSlotOption", &self.bus_slot_option);
-        o.opt("controllerType", &self.controller_type);
-        o.opt("autoAssignController", &self.auto_assign_controller);
-        o.opt("backingOption", &self.backing_option);
-        o.opt("defaultBackingOptionIndex", &self.default_backing_option_index);
-        o.opt("licensingLimit", &self.licensing_limit);
-        o.field("deprecated", &self.deprecated);
-        o.field("plugAndPlay", &self.plug_and_play);
-        o.field("hotRemoveSupported", &self.hot_remove_supported);
-        o.opt("numaSupported", &self.numa_supported);
-        o.field("devices", &self.devices);
-        o.opt("supportedDevice", &self.supported_device);
-        o.field("autoConnectDevices", &self.auto_connect_devices);
-        o.field("ehciSupported", &self.ehci_supported);
-        o.field("supportedSpeeds", &self.supported_speeds);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualUSBControllerOption",
+    type_name: Some("VirtualUSBControllerOption"),
+    wire: &[
+        "type",
+        "connectOption",
+        "busSlotOption",
+        "controllerType",
+        "autoAssignController",
+        "backingOption",
+        "defaultBackingOptionIndex",
+        "licensingLimit",
+        "deprecated",
+        "plugAndPlay",
+        "hotRemoveSupported",
+        "numaSupported",
+        "devices",
+        "supportedDevice",
+        "autoConnectDevices",
+        "ehciSupported",
+        "supportedSpeeds",
+    ],
+    names: &[
+        "type",
+        "connect_option",
+        "bus_slot_option",
+        "controller_type",
+        "auto_assign_controller",
+        "backing_option",
+        "default_backing_option_index",
+        "licensing_limit",
+        "deprecated",
+        "plug_and_play",
+        "hot_remove_supported",
+        "numa_supported",
+        "devices",
+        "supported_device",
+        "auto_connect_devices",
+        "ehci_supported",
+        "supported_speeds",
+    ],
+    required: &[0u16, 8u16, 9u16, 10u16, 12u16, 14u16, 15u16, 16u16],
+    by_name: &[
+        4u16, 14u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 12u16, 15u16, 10u16, 7u16,
+        11u16, 9u16, 13u16, 16u16, 0u16,
+    ],
+};
+impl crate::object::Object for VirtualUSBControllerOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.connect_option,
+            2usize => &self.bus_slot_option,
+            3usize => &self.controller_type,
+            4usize => &self.auto_assign_controller,
+            5usize => &self.backing_option,
+            6usize => &self.default_backing_option_index,
+            7usize => &self.licensing_limit,
+            8usize => &self.deprecated,
+            9usize => &self.plug_and_play,
+            10usize => &self.hot_remove_supported,
+            11usize => &self.numa_supported,
+            12usize => &self.devices,
+            13usize => &self.supported_device,
+            14usize => &self.auto_connect_devices,
+            15usize => &self.ehci_supported,
+            16usize => &self.supported_speeds,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.connect_option,
+            2usize => &mut self.bus_slot_option,
+            3usize => &mut self.controller_type,
+            4usize => &mut self.auto_assign_controller,
+            5usize => &mut self.backing_option,
+            6usize => &mut self.default_backing_option_index,
+            7usize => &mut self.licensing_limit,
+            8usize => &mut self.deprecated,
+            9usize => &mut self.plug_and_play,
+            10usize => &mut self.hot_remove_supported,
+            11usize => &mut self.numa_supported,
+            12usize => &mut self.devices,
+            13usize => &mut self.supported_device,
+            14usize => &mut self.auto_connect_devices,
+            15usize => &mut self.ehci_supported,
+            16usize => &mut self.supported_speeds,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualUSBControllerOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualUSBControllerOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualUSBControllerOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualUSBControllerOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualUSBControllerOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualUSBControllerOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualUSBControllerOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualUSBControllerOption {
-    const TYPE_NAME: &'static str = "VirtualUSBControllerOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::VirtualDeviceConnectOption>>,
-            Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
-            Option<String>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Vec<String>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "connectOption" => crate::de::set(&mut f.1, &mut map, "connectOption"),
-                "busSlotOption" => crate::de::set(&mut f.2, &mut map, "busSlotOption"),
-                "controllerType" => crate::de::set(&mut f.3, &mut map, "controllerType"),
-                "autoAssignController" => {
-                    crate::de::set(&mut f.4, &mut map, "autoAssignController")
-                }
-                "backingOption" => {
-                    crate::de::set_list(&mut f.5, &mut map, "backingOption")
-                }
-                "defaultBackingOptionIndex" => {
-                    crate::de::set(&mut f.6, &mut map, "defaultBackingOptionIndex")
-                }
-                "licensingLimit" => {
-                    crate::de::set_list(&mut f.7, &mut map, "licensingLimit")
-                }
-                "deprecated" => crate::de::req(&mut f.8, &mut map, "deprecated"),
-                "plugAndPlay" => crate::de::req(&mut f.9, &mut map, "plugAndPlay"),
-                "hotRemoveSupported" => {
-                    crate::de::req(&mut f.10, &mut map, "hotRemoveSupported")
-                }
-                "numaSupported" => crate::de::set(&mut f.11, &mut map, "numaSupported"),
-                "devices" => crate::de::req(&mut f.12, &mut map, "devices"),
-                "supportedDevice" => {
-                    crate::de::set_list(&mut f.13, &mut map, "supportedDevice")
-                }
-                "autoConnectDevices" => {
-                    crate::de::req(&mut f.14, &mut map, "autoConnectDevices")
-                }
-                "ehciSupported" => crate::de::req(&mut f.15, &mut map, "ehciSupported"),
-                "supportedSpeeds" => {
-                    crate::de::req_list(&mut f.16, &mut map, "supportedSpeeds")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, _, _, _, Some(_), Some(_), Some(_), _, Some(_), _,
-            Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.12.is_some(),
-                        f.14.is_some(),
-                        f.15.is_some(),
-                        f.16.is_some(),
-                    ],
-                    &[
-                        "type",
-                        "deprecated",
-                        "plugAndPlay",
-                        "hotRemoveSupported",
-                        "devices",
-                        "autoConnectDevices",
-                        "ehciSupported",
-                        "supportedSpeeds",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            f_11,
-            Some(f_12),
-            f_13,
-            Some(f_14),
-            Some(f_15),
-            Some(f_16),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            connect_option: f_1,
-            bus_slot_option: f_2,
-            controller_type: f_3,
-            auto_assign_controller: f_4,
-            backing_option: f_5,
-            default_backing_option_index: f_6,
-            licensing_limit: f_7,
-            deprecated: f_8,
-            plug_and_play: f_9,
-            hot_remove_supported: f_10,
-            numa_supported: f_11,
-            devices: f_12,
-            supported_device: f_13,
-            auto_connect_devices: f_14,
-            ehci_supported: f_15,
-            supported_speeds: f_16,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VirtualUSBControllerPciBusSlotInfo*.
 ///
 /// Extends `VirtualDevicePciBusSlotInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualUSBControllerPciBusSlotInfo {
     /// Property *VirtualDevicePciBusSlotInfo.pciSlotNumber*.
     pub pci_slot_number: i32,
@@ -20,56 +20,72 @@ impl VirtualUSBControllerPciBusSlotInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("pciSlotNumber", &self.pci_slot_number);
-        o.opt("ehciPciSlotNumber", &self.ehci_pci_slot_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualUSBControllerPciBusSlotInfo",
+    type_name: Some("VirtualUSBControllerPciBusSlotInfo"),
+    wire: &["pciSlotNumber", "ehciPciSlotNumber"],
+    names: &["pci_slot_number", "ehci_pci_slot_number"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VirtualUSBControllerPciBusSlotInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.pci_slot_number,
+            1usize => &self.ehci_pci_slot_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.pci_slot_number,
+            1usize => &mut self.ehci_pci_slot_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualUSBControllerPciBusSlotInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualUSBControllerPciBusSlotInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualUSBControllerPciBusSlotInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualUSBControllerPciBusSlotInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualUSBControllerPciBusSlotInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualUSBControllerPciBusSlotInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualUSBControllerPciBusSlotInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualUSBControllerPciBusSlotInfo {
-    const TYPE_NAME: &'static str = "VirtualUSBControllerPciBusSlotInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "pciSlotNumber" => crate::de::req(&mut f.0, &mut map, "pciSlotNumber"),
-                "ehciPciSlotNumber" => {
-                    crate::de::set(&mut f.1, &mut map, "ehciPciSlotNumber")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["pciSlotNumber"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            pci_slot_number: f_0,
-            ehci_pci_slot_number: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VirtualEthernetCard`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualVmxnetKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualVmxnet {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -63,160 +63,142 @@ impl VirtualVmxnet {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.opt("deviceInfo", &self.device_info);
-        o.opt("backing", &self.backing);
-        o.opt("connectable", &self.connectable);
-        o.opt("slotInfo", &self.slot_info);
-        o.opt("controllerKey", &self.controller_key);
-        o.opt("unitNumber", &self.unit_number);
-        o.opt("numaNode", &self.numa_node);
-        o.opt("deviceGroupInfo", &self.device_group_info);
-        o.opt("dynamicProperty", &self.dynamic_property);
-        o.opt("addressType", &self.address_type);
-        o.opt("macAddress", &self.mac_address);
-        o.opt("wakeOnLanEnabled", &self.wake_on_lan_enabled);
-        o.opt("resourceAllocation", &self.resource_allocation);
-        o.opt("externalId", &self.external_id);
-        o.opt("uptCompatibilityEnabled", &self.upt_compatibility_enabled);
-        o.opt("subnetId", &self.subnet_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualVmxnet",
+    type_name: Some("VirtualVmxnet"),
+    wire: &[
+        "key",
+        "deviceInfo",
+        "backing",
+        "connectable",
+        "slotInfo",
+        "controllerKey",
+        "unitNumber",
+        "numaNode",
+        "deviceGroupInfo",
+        "dynamicProperty",
+        "addressType",
+        "macAddress",
+        "wakeOnLanEnabled",
+        "resourceAllocation",
+        "externalId",
+        "uptCompatibilityEnabled",
+        "subnetId",
+    ],
+    names: &[
+        "key",
+        "device_info",
+        "backing",
+        "connectable",
+        "slot_info",
+        "controller_key",
+        "unit_number",
+        "numa_node",
+        "device_group_info",
+        "dynamic_property",
+        "address_type",
+        "mac_address",
+        "wake_on_lan_enabled",
+        "resource_allocation",
+        "external_id",
+        "upt_compatibility_enabled",
+        "subnet_id",
+    ],
+    required: &[0u16],
+    by_name: &[
+        10u16, 2u16, 3u16, 5u16, 8u16, 1u16, 9u16, 14u16, 0u16, 11u16, 7u16, 13u16, 4u16,
+        16u16, 6u16, 15u16, 12u16,
+    ],
+};
+impl crate::object::Object for VirtualVmxnet {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.device_info,
+            2usize => &self.backing,
+            3usize => &self.connectable,
+            4usize => &self.slot_info,
+            5usize => &self.controller_key,
+            6usize => &self.unit_number,
+            7usize => &self.numa_node,
+            8usize => &self.device_group_info,
+            9usize => &self.dynamic_property,
+            10usize => &self.address_type,
+            11usize => &self.mac_address,
+            12usize => &self.wake_on_lan_enabled,
+            13usize => &self.resource_allocation,
+            14usize => &self.external_id,
+            15usize => &self.upt_compatibility_enabled,
+            16usize => &self.subnet_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.device_info,
+            2usize => &mut self.backing,
+            3usize => &mut self.connectable,
+            4usize => &mut self.slot_info,
+            5usize => &mut self.controller_key,
+            6usize => &mut self.unit_number,
+            7usize => &mut self.numa_node,
+            8usize => &mut self.device_group_info,
+            9usize => &mut self.dynamic_property,
+            10usize => &mut self.address_type,
+            11usize => &mut self.mac_address,
+            12usize => &mut self.wake_on_lan_enabled,
+            13usize => &mut self.resource_allocation,
+            14usize => &mut self.external_id,
+            15usize => &mut self.upt_compatibility_enabled,
+            16usize => &mut self.subnet_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualVmxnet {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualVmxnet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualVmxnet {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualVmxnet {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualVmxnet {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualVmxnet"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualVmxnet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualVmxnet {
-    const TYPE_NAME: &'static str = "VirtualVmxnet";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<crate::types::DescriptionKind>,
-            Option<crate::types::VirtualDeviceBackingInfoKind>,
-            Option<Box<crate::types::VirtualDeviceConnectInfo>>,
-            Option<crate::types::VirtualDeviceBusSlotInfoKind>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<Box<crate::types::VirtualDeviceDeviceGroupInfo>>,
-            Option<Vec<crate::types::DynamicProperty>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::VirtualEthernetCardResourceAllocation>>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "deviceInfo" => crate::de::set(&mut f.1, &mut map, "deviceInfo"),
-                "backing" => crate::de::set(&mut f.2, &mut map, "backing"),
-                "connectable" => crate::de::set(&mut f.3, &mut map, "connectable"),
-                "slotInfo" => crate::de::set(&mut f.4, &mut map, "slotInfo"),
-                "controllerKey" => crate::de::set(&mut f.5, &mut map, "controllerKey"),
-                "unitNumber" => crate::de::set(&mut f.6, &mut map, "unitNumber"),
-                "numaNode" => crate::de::set(&mut f.7, &mut map, "numaNode"),
-                "deviceGroupInfo" => {
-                    crate::de::set(&mut f.8, &mut map, "deviceGroupInfo")
-                }
-                "dynamicProperty" => {
-                    crate::de::set_list(&mut f.9, &mut map, "dynamicProperty")
-                }
-                "addressType" => crate::de::set(&mut f.10, &mut map, "addressType"),
-                "macAddress" => crate::de::set(&mut f.11, &mut map, "macAddress"),
-                "wakeOnLanEnabled" => {
-                    crate::de::set(&mut f.12, &mut map, "wakeOnLanEnabled")
-                }
-                "resourceAllocation" => {
-                    crate::de::set(&mut f.13, &mut map, "resourceAllocation")
-                }
-                "externalId" => crate::de::set(&mut f.14, &mut map, "externalId"),
-                "uptCompatibilityEnabled" => {
-                    crate::de::set(&mut f.15, &mut map, "uptCompatibilityEnabled")
-                }
-                "subnetId" => crate::de::set(&mut f.16, &mut map, "subnetId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["key"]));
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            device_info: f_1,
-            backing: f_2,
-            connectable: f_3,
-            slot_info: f_4,
-            controller_key: f_5,
-            unit_number: f_6,
-            numa_node: f_7,
-            device_group_info: f_8,
-            dynamic_property: f_9,
-            address_type: f_10,
-            mac_address: f_11,
-            wake_on_lan_enabled: f_12,
-            resource_allocation: f_13,
-            external_id: f_14,
-            upt_compatibility_enabled: f_15,
-            subnet_id: f_16,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualVmxnet` or any of its subtypes: what a member declared as `VirtualVmxnet` holds.
@@ -235,11 +217,7 @@ pub enum VirtualVmxnetKind {
 impl VirtualVmxnetKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualVmxnet(v) => v.type_name(),
-            Self::VirtualVmxnet2(v) => v.type_name(),
-            Self::VirtualVmxnet3(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -269,59 +247,64 @@ impl From<crate::types::VirtualVmxnet3Kind> for VirtualVmxnetKind {
         Self::VirtualVmxnet3(v)
     }
 }
-impl serde::Serialize for VirtualVmxnetKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualVmxnetKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VirtualVmxnet, id) {
+            crate::registry::id::VirtualVmxnet2 => {
+                Self::VirtualVmxnet2(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualVmxnet3 => {
+                Self::VirtualVmxnet3(
+                    <crate::types::VirtualVmxnet3Kind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualVmxnet(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualVmxnet(v) => v.serialize(s),
-            Self::VirtualVmxnet2(v) => v.serialize(s),
-            Self::VirtualVmxnet3(v) => v.serialize(s),
+            Self::VirtualVmxnet(v) => &**v,
+            Self::VirtualVmxnet2(v) => &**v,
+            Self::VirtualVmxnet3(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualVmxnet(v) => &mut **v,
+            Self::VirtualVmxnet2(v) => &mut **v,
+            Self::VirtualVmxnet3(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualVmxnetKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualVmxnetKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualVmxnetKind {
-    const BASE: u16 = crate::registry::id::VirtualVmxnet;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualVmxnet2 => {
-                    Self::VirtualVmxnet2(
-                        Box::new(
-                            <crate::types::VirtualVmxnet2 as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualVmxnet3 => {
-                    Self::VirtualVmxnet3(
-                        <crate::types::VirtualVmxnet3Kind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::VirtualVmxnet(
-                        Box::new(
-                            <crate::types::VirtualVmxnet as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualVmxnetKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualVmxnetKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualVmxnetKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualVmxnetKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualVmxnet3OptionStrictLatencyConfigOption {
     /// Property *VirtualVmxnet3OptionStrictLatencyConfigOption.allowed*.
     pub allowed: Box<crate::types::BoolOption>,
@@ -32,112 +32,98 @@ impl VirtualVmxnet3OptionStrictLatencyConfigOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("allowed", &self.allowed);
-        o.field("measureLatency", &self.measure_latency);
-        o.field("maxTxQueues", &self.max_tx_queues);
-        o.field("maxRxQueues", &self.max_rx_queues);
-        o.field("txDataRingDescSize", &self.tx_data_ring_desc_size);
-        o.field("rxDataRingDescSize", &self.rx_data_ring_desc_size);
-        o.field("disableOffload", &self.disable_offload);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualVmxnet3OptionStrictLatencyConfigOption",
+    type_name: Some("VirtualVmxnet3OptionStrictLatencyConfigOption"),
+    wire: &[
+        "allowed",
+        "measureLatency",
+        "maxTxQueues",
+        "maxRxQueues",
+        "txDataRingDescSize",
+        "rxDataRingDescSize",
+        "disableOffload",
+    ],
+    names: &[
+        "allowed",
+        "measure_latency",
+        "max_tx_queues",
+        "max_rx_queues",
+        "tx_data_ring_desc_size",
+        "rx_data_ring_desc_size",
+        "disable_offload",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[0u16, 6u16, 3u16, 2u16, 1u16, 5u16, 4u16],
+};
+impl crate::object::Object for VirtualVmxnet3OptionStrictLatencyConfigOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.allowed,
+            1usize => &self.measure_latency,
+            2usize => &self.max_tx_queues,
+            3usize => &self.max_rx_queues,
+            4usize => &self.tx_data_ring_desc_size,
+            5usize => &self.rx_data_ring_desc_size,
+            6usize => &self.disable_offload,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.allowed,
+            1usize => &mut self.measure_latency,
+            2usize => &mut self.max_tx_queues,
+            3usize => &mut self.max_rx_queues,
+            4usize => &mut self.tx_data_ring_desc_size,
+            5usize => &mut self.rx_data_ring_desc_size,
+            6usize => &mut self.disable_offload,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualVmxnet3OptionStrictLatencyConfigOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualVmxnet3OptionStrictLatencyConfigOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualVmxnet3OptionStrictLatencyConfigOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualVmxnet3OptionStrictLatencyConfigOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualVmxnet3OptionStrictLatencyConfigOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualVmxnet3OptionStrictLatencyConfigOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualVmxnet3OptionStrictLatencyConfigOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualVmxnet3OptionStrictLatencyConfigOption {
-    const TYPE_NAME: &'static str = "VirtualVmxnet3OptionStrictLatencyConfigOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::BoolOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::IntOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "allowed" => crate::de::req(&mut f.0, &mut map, "allowed"),
-                "measureLatency" => crate::de::req(&mut f.1, &mut map, "measureLatency"),
-                "maxTxQueues" => crate::de::req(&mut f.2, &mut map, "maxTxQueues"),
-                "maxRxQueues" => crate::de::req(&mut f.3, &mut map, "maxRxQueues"),
-                "txDataRingDescSize" => {
-                    crate::de::req(&mut f.4, &mut map, "txDataRingDescSize")
-                }
-                "rxDataRingDescSize" => {
-                    crate::de::req(&mut f.5, &mut map, "rxDataRingDescSize")
-                }
-                "disableOffload" => crate::de::req(&mut f.6, &mut map, "disableOffload"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "allowed",
-                        "measureLatency",
-                        "maxTxQueues",
-                        "maxRxQueues",
-                        "txDataRingDescSize",
-                        "rxDataRingDescSize",
-                        "disableOffload",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            allowed: f_0,
-            measure_latency: f_1,
-            max_tx_queues: f_2,
-            max_rx_queues: f_3,
-            tx_data_ring_desc_size: f_4,
-            rx_data_ring_desc_size: f_5,
-            disable_offload: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

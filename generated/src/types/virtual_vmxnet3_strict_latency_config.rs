@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualVmxnet3StrictLatencyConfig {
     /// Property *VirtualVmxnet3StrictLatencyConfig.allowed*.
     pub allowed: Option<bool>,
@@ -32,78 +32,98 @@ impl VirtualVmxnet3StrictLatencyConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("allowed", &self.allowed);
-        o.opt("measureLatency", &self.measure_latency);
-        o.opt("maxTxQueues", &self.max_tx_queues);
-        o.opt("maxRxQueues", &self.max_rx_queues);
-        o.opt("txDataRingDescSize", &self.tx_data_ring_desc_size);
-        o.opt("rxDataRingDescSize", &self.rx_data_ring_desc_size);
-        o.opt("disableOffload", &self.disable_offload);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualVmxnet3StrictLatencyConfig",
+    type_name: Some("VirtualVmxnet3StrictLatencyConfig"),
+    wire: &[
+        "allowed",
+        "measureLatency",
+        "maxTxQueues",
+        "maxRxQueues",
+        "txDataRingDescSize",
+        "rxDataRingDescSize",
+        "disableOffload",
+    ],
+    names: &[
+        "allowed",
+        "measure_latency",
+        "max_tx_queues",
+        "max_rx_queues",
+        "tx_data_ring_desc_size",
+        "rx_data_ring_desc_size",
+        "disable_offload",
+    ],
+    required: &[],
+    by_name: &[0u16, 6u16, 3u16, 2u16, 1u16, 5u16, 4u16],
+};
+impl crate::object::Object for VirtualVmxnet3StrictLatencyConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.allowed,
+            1usize => &self.measure_latency,
+            2usize => &self.max_tx_queues,
+            3usize => &self.max_rx_queues,
+            4usize => &self.tx_data_ring_desc_size,
+            5usize => &self.rx_data_ring_desc_size,
+            6usize => &self.disable_offload,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.allowed,
+            1usize => &mut self.measure_latency,
+            2usize => &mut self.max_tx_queues,
+            3usize => &mut self.max_rx_queues,
+            4usize => &mut self.tx_data_ring_desc_size,
+            5usize => &mut self.rx_data_ring_desc_size,
+            6usize => &mut self.disable_offload,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualVmxnet3StrictLatencyConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualVmxnet3StrictLatencyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualVmxnet3StrictLatencyConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualVmxnet3StrictLatencyConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualVmxnet3StrictLatencyConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VirtualVmxnet3StrictLatencyConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualVmxnet3StrictLatencyConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualVmxnet3StrictLatencyConfig {
-    const TYPE_NAME: &'static str = "VirtualVmxnet3StrictLatencyConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "allowed" => crate::de::set(&mut f.0, &mut map, "allowed"),
-                "measureLatency" => crate::de::set(&mut f.1, &mut map, "measureLatency"),
-                "maxTxQueues" => crate::de::set(&mut f.2, &mut map, "maxTxQueues"),
-                "maxRxQueues" => crate::de::set(&mut f.3, &mut map, "maxRxQueues"),
-                "txDataRingDescSize" => {
-                    crate::de::set(&mut f.4, &mut map, "txDataRingDescSize")
-                }
-                "rxDataRingDescSize" => {
-                    crate::de::set(&mut f.5, &mut map, "rxDataRingDescSize")
-                }
-                "disableOffload" => crate::de::set(&mut f.6, &mut map, "disableOffload"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            allowed: f_0,
-            measure_latency: f_1,
-            max_tx_queues: f_2,
-            max_rx_queues: f_3,
-            tx_data_ring_desc_size: f_4,
-            rx_data_ring_desc_size: f_5,
-            disable_offload: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

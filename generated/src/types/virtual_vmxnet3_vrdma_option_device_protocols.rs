@@ -22,8 +22,9 @@ impl VirtualVmxnet3VrdmaOptionDeviceProtocols {
         }
     }
 }
-impl crate::de::StringEnum for VirtualVmxnet3VrdmaOptionDeviceProtocols {
-    fn from_wire(v: &str) -> Self {
+impl VirtualVmxnet3VrdmaOptionDeviceProtocols {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "rocev1" => Self::Rocev1,
             "rocev2" => Self::Rocev2,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for VirtualVmxnet3VrdmaOptionDeviceProtocols {
 }
 impl From<&str> for VirtualVmxnet3VrdmaOptionDeviceProtocols {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VirtualVmxnet3VrdmaOptionDeviceProtocols {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VirtualVmxnet3VrdmaOptionDeviceProtocols {
@@ -47,13 +48,33 @@ impl std::fmt::Display for VirtualVmxnet3VrdmaOptionDeviceProtocols {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VirtualVmxnet3VrdmaOptionDeviceProtocols {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VirtualVmxnet3VrdmaOptionDeviceProtocols {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VirtualVmxnet3VrdmaOptionDeviceProtocols {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualVmxnet3VrdmaOptionDeviceProtocols {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualVmxnet3VrdmaOptionDeviceProtocols {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

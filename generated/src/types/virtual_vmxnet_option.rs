@@ -5,7 +5,7 @@
 /// Extends `VirtualEthernetCardOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VirtualVmxnetOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VirtualVmxnetOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: String,
@@ -57,190 +57,142 @@ impl VirtualVmxnetOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("connectOption", &self.connect_option);
-        o.opt("busSlotOption", &self.bus_slot_option);
-        o.opt("controllerType", &self.controller_type);
-        o.opt("autoAssignController", &self.auto_assign_controller);
-        o.opt("backingOption", &self.backing_option);
-        o.opt("defaultBackingOptionIndex", &self.default_backing_option_index);
-        o.opt("licensingLimit", &self.licensing_limit);
-        o.field("deprecated", &self.deprecated);
-        o.field("plugAndPlay", &self.plug_and_play);
-        o.field("hotRemoveSupported", &self.hot_remove_supported);
-        o.opt("numaSupported", &self.numa_supported);
-        o.field("supportedOUI", &self.supported_oui);
-        o.field("macType", &self.mac_type);
-        o.field("wakeOnLanEnabled", &self.wake_on_lan_enabled);
-        o.opt("vmDirectPathGen2Supported", &self.vm_direct_path_gen2_supported);
-        o.opt("uptCompatibilityEnabled", &self.upt_compatibility_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VirtualVmxnetOption",
+    type_name: Some("VirtualVmxnetOption"),
+    wire: &[
+        "type",
+        "connectOption",
+        "busSlotOption",
+        "controllerType",
+        "autoAssignController",
+        "backingOption",
+        "defaultBackingOptionIndex",
+        "licensingLimit",
+        "deprecated",
+        "plugAndPlay",
+        "hotRemoveSupported",
+        "numaSupported",
+        "supportedOUI",
+        "macType",
+        "wakeOnLanEnabled",
+        "vmDirectPathGen2Supported",
+        "uptCompatibilityEnabled",
+    ],
+    names: &[
+        "type",
+        "connect_option",
+        "bus_slot_option",
+        "controller_type",
+        "auto_assign_controller",
+        "backing_option",
+        "default_backing_option_index",
+        "licensing_limit",
+        "deprecated",
+        "plug_and_play",
+        "hot_remove_supported",
+        "numa_supported",
+        "supported_oui",
+        "mac_type",
+        "wake_on_lan_enabled",
+        "vm_direct_path_gen2_supported",
+        "upt_compatibility_enabled",
+    ],
+    required: &[0u16, 8u16, 9u16, 10u16, 12u16, 13u16, 14u16],
+    by_name: &[
+        4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 10u16, 7u16, 13u16, 11u16, 9u16, 12u16,
+        0u16, 16u16, 15u16, 14u16,
+    ],
+};
+impl crate::object::Object for VirtualVmxnetOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.connect_option,
+            2usize => &self.bus_slot_option,
+            3usize => &self.controller_type,
+            4usize => &self.auto_assign_controller,
+            5usize => &self.backing_option,
+            6usize => &self.default_backing_option_index,
+            7usize => &self.licensing_limit,
+            8usize => &self.deprecated,
+            9usize => &self.plug_and_play,
+            10usize => &self.hot_remove_supported,
+            11usize => &self.numa_supported,
+            12usize => &self.supported_oui,
+            13usize => &self.mac_type,
+            14usize => &self.wake_on_lan_enabled,
+            15usize => &self.vm_direct_path_gen2_supported,
+            16usize => &self.upt_compatibility_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.connect_option,
+            2usize => &mut self.bus_slot_option,
+            3usize => &mut self.controller_type,
+            4usize => &mut self.auto_assign_controller,
+            5usize => &mut self.backing_option,
+            6usize => &mut self.default_backing_option_index,
+            7usize => &mut self.licensing_limit,
+            8usize => &mut self.deprecated,
+            9usize => &mut self.plug_and_play,
+            10usize => &mut self.hot_remove_supported,
+            11usize => &mut self.numa_supported,
+            12usize => &mut self.supported_oui,
+            13usize => &mut self.mac_type,
+            14usize => &mut self.wake_on_lan_enabled,
+            15usize => &mut self.vm_direct_path_gen2_supported,
+            16usize => &mut self.upt_compatibility_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VirtualVmxnetOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VirtualVmxnetOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VirtualVmxnetOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VirtualVmxnetOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VirtualVmxnetOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VirtualVmxnetOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VirtualVmxnetOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VirtualVmxnetOption {
-    const TYPE_NAME: &'static str = "VirtualVmxnetOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::VirtualDeviceConnectOption>>,
-            Option<Box<crate::types::VirtualDeviceBusSlotOption>>,
-            Option<String>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::ChoiceOption>>,
-            Option<Box<crate::types::BoolOption>>,
-            Option<bool>,
-            Option<Box<crate::types::BoolOption>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "connectOption" => crate::de::set(&mut f.1, &mut map, "connectOption"),
-                "busSlotOption" => crate::de::set(&mut f.2, &mut map, "busSlotOption"),
-                "controllerType" => crate::de::set(&mut f.3, &mut map, "controllerType"),
-                "autoAssignController" => {
-                    crate::de::set(&mut f.4, &mut map, "autoAssignController")
-                }
-                "backingOption" => {
-                    crate::de::set_list(&mut f.5, &mut map, "backingOption")
-                }
-                "defaultBackingOptionIndex" => {
-                    crate::de::set(&mut f.6, &mut map, "defaultBackingOptionIndex")
-                }
-                "licensingLimit" => {
-                    crate::de::set_list(&mut f.7, &mut map, "licensingLimit")
-                }
-                "deprecated" => crate::de::req(&mut f.8, &mut map, "deprecated"),
-                "plugAndPlay" => crate::de::req(&mut f.9, &mut map, "plugAndPlay"),
-                "hotRemoveSupported" => {
-                    crate::de::req(&mut f.10, &mut map, "hotRemoveSupported")
-                }
-                "numaSupported" => crate::de::set(&mut f.11, &mut map, "numaSupported"),
-                "supportedOUI" => crate::de::req(&mut f.12, &mut map, "supportedOUI"),
-                "macType" => crate::de::req(&mut f.13, &mut map, "macType"),
-                "wakeOnLanEnabled" => {
-                    crate::de::req(&mut f.14, &mut map, "wakeOnLanEnabled")
-                }
-                "vmDirectPathGen2Supported" => {
-                    crate::de::set(&mut f.15, &mut map, "vmDirectPathGen2Supported")
-                }
-                "uptCompatibilityEnabled" => {
-                    crate::de::set(&mut f.16, &mut map, "uptCompatibilityEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, _, _, _, Some(_), Some(_), Some(_), _, Some(_),
-            Some(_), Some(_), _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.12.is_some(),
-                        f.13.is_some(),
-                        f.14.is_some(),
-                    ],
-                    &[
-                        "type",
-                        "deprecated",
-                        "plugAndPlay",
-                        "hotRemoveSupported",
-                        "supportedOUI",
-                        "macType",
-                        "wakeOnLanEnabled",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            f_11,
-            Some(f_12),
-            Some(f_13),
-            Some(f_14),
-            f_15,
-            f_16,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            r#type: f_0,
-            connect_option: f_1,
-            bus_slot_option: f_2,
-            controller_type: f_3,
-            auto_assign_controller: f_4,
-            backing_option: f_5,
-            default_backing_option_index: f_6,
-            licensing_limit: f_7,
-            deprecated: f_8,
-            plug_and_play: f_9,
-            hot_remove_supported: f_10,
-            numa_supported: f_11,
-            supported_oui: f_12,
-            mac_type: f_13,
-            wake_on_lan_enabled: f_14,
-            vm_direct_path_gen2_supported: f_15,
-            upt_compatibility_enabled: f_16,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VirtualVmxnetOption` or any of its subtypes: what a member declared as `VirtualVmxnetOption` holds.
@@ -259,11 +211,7 @@ pub enum VirtualVmxnetOptionKind {
 impl VirtualVmxnetOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VirtualVmxnetOption(v) => v.type_name(),
-            Self::VirtualVmxnet2Option(v) => v.type_name(),
-            Self::VirtualVmxnet3Option(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -293,59 +241,67 @@ impl From<crate::types::VirtualVmxnet3OptionKind> for VirtualVmxnetOptionKind {
         Self::VirtualVmxnet3Option(v)
     }
 }
-impl serde::Serialize for VirtualVmxnetOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VirtualVmxnetOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VirtualVmxnetOption,
+            id,
+        ) {
+            crate::registry::id::VirtualVmxnet2Option => {
+                Self::VirtualVmxnet2Option(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualVmxnet3Option => {
+                Self::VirtualVmxnet3Option(
+                    <crate::types::VirtualVmxnet3OptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VirtualVmxnetOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VirtualVmxnetOption(v) => v.serialize(s),
-            Self::VirtualVmxnet2Option(v) => v.serialize(s),
-            Self::VirtualVmxnet3Option(v) => v.serialize(s),
+            Self::VirtualVmxnetOption(v) => &**v,
+            Self::VirtualVmxnet2Option(v) => &**v,
+            Self::VirtualVmxnet3Option(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VirtualVmxnetOption(v) => &mut **v,
+            Self::VirtualVmxnet2Option(v) => &mut **v,
+            Self::VirtualVmxnet3Option(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VirtualVmxnetOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VirtualVmxnetOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VirtualVmxnetOptionKind {
-    const BASE: u16 = crate::registry::id::VirtualVmxnetOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VirtualVmxnet2Option => {
-                    Self::VirtualVmxnet2Option(
-                        Box::new(
-                            <crate::types::VirtualVmxnet2Option as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualVmxnet3Option => {
-                    Self::VirtualVmxnet3Option(
-                        <crate::types::VirtualVmxnet3OptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::VirtualVmxnetOption(
-                        Box::new(
-                            <crate::types::VirtualVmxnetOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VirtualVmxnetOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VirtualVmxnetOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VirtualVmxnetOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VirtualVmxnetOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

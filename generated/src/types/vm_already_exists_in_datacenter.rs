@@ -3,7 +3,7 @@
 /// Data object type *VmAlreadyExistsInDatacenter*.
 ///
 /// Extends `InvalidFolder`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VmAlreadyExistsInDatacenter {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -34,80 +34,88 @@ impl VmAlreadyExistsInDatacenter {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("target", &self.target);
-        o.field("host", &self.host);
-        o.field("hostname", &self.hostname);
-        o.field("vm", &self.vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmAlreadyExistsInDatacenter",
+    type_name: Some("VmAlreadyExistsInDatacenter"),
+    wire: &["faultCause", "faultMessage", "target", "host", "hostname", "vm"],
+    names: &["fault_cause", "fault_message", "target", "host", "hostname", "vm"],
+    required: &[2u16, 3u16, 4u16, 5u16],
+    by_name: &[0u16, 1u16, 3u16, 4u16, 2u16, 5u16],
+};
+impl crate::object::Object for VmAlreadyExistsInDatacenter {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.target,
+            3usize => &self.host,
+            4usize => &self.hostname,
+            5usize => &self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.target,
+            3usize => &mut self.host,
+            4usize => &mut self.hostname,
+            5usize => &mut self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmAlreadyExistsInDatacenter {
+    fn blank() -> Self {
+        Self {
+            fault_cause: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            target: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            hostname: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VmAlreadyExistsInDatacenter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmAlreadyExistsInDatacenter {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmAlreadyExistsInDatacenter {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmAlreadyExistsInDatacenter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VmAlreadyExistsInDatacenter"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmAlreadyExistsInDatacenter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmAlreadyExistsInDatacenter {
-    const TYPE_NAME: &'static str = "VmAlreadyExistsInDatacenter";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "target" => crate::de::req(&mut f.2, &mut map, "target"),
-                "host" => crate::de::req(&mut f.3, &mut map, "host"),
-                "hostname" => crate::de::req(&mut f.4, &mut map, "hostname"),
-                "vm" => crate::de::req_list(&mut f.5, &mut map, "vm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["target", "host", "hostname", "vm"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            target: f_2,
-            host: f_3,
-            hostname: f_4,
-            vm: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

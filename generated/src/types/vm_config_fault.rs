@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmConfigFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmConfigFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl VmConfigFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmConfigFault",
+    type_name: Some("VmConfigFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VmConfigFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmConfigFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmConfigFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmConfigFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmConfigFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmConfigFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmConfigFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmConfigFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmConfigFault {
-    const TYPE_NAME: &'static str = "VmConfigFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmConfigFault` or any of its subtypes: what a member declared as `VmConfigFault` holds.
@@ -153,41 +175,7 @@ pub enum VmConfigFaultKind {
 impl VmConfigFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmConfigFault(v) => v.type_name(),
-            Self::CannotAccessVmComponent(v) => v.type_name(),
-            Self::CannotDisableSnapshot(v) => v.type_name(),
-            Self::CannotUseNetwork(v) => v.type_name(),
-            Self::CpuHotPlugNotSupported(v) => v.type_name(),
-            Self::DeltaDiskFormatNotSupported(v) => v.type_name(),
-            Self::EightHostLimitViolated(v) => v.type_name(),
-            Self::FaultToleranceCannotEditMem(v) => v.type_name(),
-            Self::FtVmHostRuleViolation(v) => v.type_name(),
-            Self::GenericVmConfigFault(v) => v.type_name(),
-            Self::InvalidFormat(v) => v.type_name(),
-            Self::InvalidVmConfig(v) => v.type_name(),
-            Self::LargeRDMNotSupportedOnDatastore(v) => v.type_name(),
-            Self::MemoryHotPlugNotSupported(v) => v.type_name(),
-            Self::NoCompatibleHardAffinityHost(v) => v.type_name(),
-            Self::NoCompatibleSoftAffinityHost(v) => v.type_name(),
-            Self::NumVirtualCpusIncompatible(v) => v.type_name(),
-            Self::OvfConsumerValidationFault(v) => v.type_name(),
-            Self::QuarantineModeFault(v) => v.type_name(),
-            Self::RDMNotSupportedOnDatastore(v) => v.type_name(),
-            Self::RuleViolation(v) => v.type_name(),
-            Self::SoftRuleVioCorrectionDisallowed(v) => v.type_name(),
-            Self::SoftRuleVioCorrectionImpact(v) => v.type_name(),
-            Self::UnsupportedDatastore(v) => v.type_name(),
-            Self::UnsupportedVmxLocation(v) => v.type_name(),
-            Self::VAppNotRunning(v) => v.type_name(),
-            Self::VAppPropertyFault(v) => v.type_name(),
-            Self::VFlashCacheHotConfigNotSupported(v) => v.type_name(),
-            Self::VFlashModuleNotSupported(v) => v.type_name(),
-            Self::VirtualHardwareCompatibilityIssue(v) => v.type_name(),
-            Self::VmConfigIncompatibleForFaultTolerance(v) => v.type_name(),
-            Self::VmConfigIncompatibleForRecordReplay(v) => v.type_name(),
-            Self::VmHostAffinityRuleViolation(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -397,384 +385,240 @@ impl From<crate::types::VmHostAffinityRuleViolation> for VmConfigFaultKind {
         Self::VmHostAffinityRuleViolation(Box::new(v))
     }
 }
-impl serde::Serialize for VmConfigFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmConfigFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VmConfigFault, id) {
+            crate::registry::id::CannotAccessVmComponent => {
+                Self::CannotAccessVmComponent(
+                    <crate::types::CannotAccessVmComponentKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::CannotDisableSnapshot => {
+                Self::CannotDisableSnapshot(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotUseNetwork => {
+                Self::CannotUseNetwork(crate::object::Blank::blank())
+            }
+            crate::registry::id::CpuHotPlugNotSupported => {
+                Self::CpuHotPlugNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::DeltaDiskFormatNotSupported => {
+                Self::DeltaDiskFormatNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::EightHostLimitViolated => {
+                Self::EightHostLimitViolated(crate::object::Blank::blank())
+            }
+            crate::registry::id::FaultToleranceCannotEditMem => {
+                Self::FaultToleranceCannotEditMem(crate::object::Blank::blank())
+            }
+            crate::registry::id::FtVmHostRuleViolation => {
+                Self::FtVmHostRuleViolation(crate::object::Blank::blank())
+            }
+            crate::registry::id::GenericVmConfigFault => {
+                Self::GenericVmConfigFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidFormat => {
+                Self::InvalidFormat(
+                    <crate::types::InvalidFormatKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::InvalidVmConfig => {
+                Self::InvalidVmConfig(
+                    <crate::types::InvalidVmConfigKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::LargeRDMNotSupportedOnDatastore => {
+                Self::LargeRDMNotSupportedOnDatastore(crate::object::Blank::blank())
+            }
+            crate::registry::id::MemoryHotPlugNotSupported => {
+                Self::MemoryHotPlugNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoCompatibleHardAffinityHost => {
+                Self::NoCompatibleHardAffinityHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoCompatibleSoftAffinityHost => {
+                Self::NoCompatibleSoftAffinityHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::NumVirtualCpusIncompatible => {
+                Self::NumVirtualCpusIncompatible(crate::object::Blank::blank())
+            }
+            crate::registry::id::OvfConsumerValidationFault => {
+                Self::OvfConsumerValidationFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::QuarantineModeFault => {
+                Self::QuarantineModeFault(crate::object::Blank::blank())
+            }
+            crate::registry::id::RDMNotSupportedOnDatastore => {
+                Self::RDMNotSupportedOnDatastore(crate::object::Blank::blank())
+            }
+            crate::registry::id::RuleViolation => {
+                Self::RuleViolation(crate::object::Blank::blank())
+            }
+            crate::registry::id::SoftRuleVioCorrectionDisallowed => {
+                Self::SoftRuleVioCorrectionDisallowed(crate::object::Blank::blank())
+            }
+            crate::registry::id::SoftRuleVioCorrectionImpact => {
+                Self::SoftRuleVioCorrectionImpact(crate::object::Blank::blank())
+            }
+            crate::registry::id::UnsupportedDatastore => {
+                Self::UnsupportedDatastore(
+                    <crate::types::UnsupportedDatastoreKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::UnsupportedVmxLocation => {
+                Self::UnsupportedVmxLocation(crate::object::Blank::blank())
+            }
+            crate::registry::id::VAppNotRunning => {
+                Self::VAppNotRunning(crate::object::Blank::blank())
+            }
+            crate::registry::id::VAppPropertyFault => {
+                Self::VAppPropertyFault(
+                    <crate::types::VAppPropertyFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VFlashCacheHotConfigNotSupported => {
+                Self::VFlashCacheHotConfigNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::VFlashModuleNotSupported => {
+                Self::VFlashModuleNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::VirtualHardwareCompatibilityIssue => {
+                Self::VirtualHardwareCompatibilityIssue(
+                    <crate::types::VirtualHardwareCompatibilityIssueKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmConfigIncompatibleForFaultTolerance => {
+                Self::VmConfigIncompatibleForFaultTolerance(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VmConfigIncompatibleForRecordReplay => {
+                Self::VmConfigIncompatibleForRecordReplay(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmHostAffinityRuleViolation => {
+                Self::VmHostAffinityRuleViolation(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmConfigFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmConfigFault(v) => v.serialize(s),
-            Self::CannotAccessVmComponent(v) => v.serialize(s),
-            Self::CannotDisableSnapshot(v) => v.serialize(s),
-            Self::CannotUseNetwork(v) => v.serialize(s),
-            Self::CpuHotPlugNotSupported(v) => v.serialize(s),
-            Self::DeltaDiskFormatNotSupported(v) => v.serialize(s),
-            Self::EightHostLimitViolated(v) => v.serialize(s),
-            Self::FaultToleranceCannotEditMem(v) => v.serialize(s),
-            Self::FtVmHostRuleViolation(v) => v.serialize(s),
-            Self::GenericVmConfigFault(v) => v.serialize(s),
-            Self::InvalidFormat(v) => v.serialize(s),
-            Self::InvalidVmConfig(v) => v.serialize(s),
-            Self::LargeRDMNotSupportedOnDatastore(v) => v.serialize(s),
-            Self::MemoryHotPlugNotSupported(v) => v.serialize(s),
-            Self::NoCompatibleHardAffinityHost(v) => v.serialize(s),
-            Self::NoCompatibleSoftAffinityHost(v) => v.serialize(s),
-            Self::NumVirtualCpusIncompatible(v) => v.serialize(s),
-            Self::OvfConsumerValidationFault(v) => v.serialize(s),
-            Self::QuarantineModeFault(v) => v.serialize(s),
-            Self::RDMNotSupportedOnDatastore(v) => v.serialize(s),
-            Self::RuleViolation(v) => v.serialize(s),
-            Self::SoftRuleVioCorrectionDisallowed(v) => v.serialize(s),
-            Self::SoftRuleVioCorrectionImpact(v) => v.serialize(s),
-            Self::UnsupportedDatastore(v) => v.serialize(s),
-            Self::UnsupportedVmxLocation(v) => v.serialize(s),
-            Self::VAppNotRunning(v) => v.serialize(s),
-            Self::VAppPropertyFault(v) => v.serialize(s),
-            Self::VFlashCacheHotConfigNotSupported(v) => v.serialize(s),
-            Self::VFlashModuleNotSupported(v) => v.serialize(s),
-            Self::VirtualHardwareCompatibilityIssue(v) => v.serialize(s),
-            Self::VmConfigIncompatibleForFaultTolerance(v) => v.serialize(s),
-            Self::VmConfigIncompatibleForRecordReplay(v) => v.serialize(s),
-            Self::VmHostAffinityRuleViolation(v) => v.serialize(s),
+            Self::VmConfigFault(v) => &**v,
+            Self::CannotAccessVmComponent(v) => crate::object::Family::object(v),
+            Self::CannotDisableSnapshot(v) => &**v,
+            Self::CannotUseNetwork(v) => &**v,
+            Self::CpuHotPlugNotSupported(v) => &**v,
+            Self::DeltaDiskFormatNotSupported(v) => &**v,
+            Self::EightHostLimitViolated(v) => &**v,
+            Self::FaultToleranceCannotEditMem(v) => &**v,
+            Self::FtVmHostRuleViolation(v) => &**v,
+            Self::GenericVmConfigFault(v) => &**v,
+            Self::InvalidFormat(v) => crate::object::Family::object(v),
+            Self::InvalidVmConfig(v) => crate::object::Family::object(v),
+            Self::LargeRDMNotSupportedOnDatastore(v) => &**v,
+            Self::MemoryHotPlugNotSupported(v) => &**v,
+            Self::NoCompatibleHardAffinityHost(v) => &**v,
+            Self::NoCompatibleSoftAffinityHost(v) => &**v,
+            Self::NumVirtualCpusIncompatible(v) => &**v,
+            Self::OvfConsumerValidationFault(v) => &**v,
+            Self::QuarantineModeFault(v) => &**v,
+            Self::RDMNotSupportedOnDatastore(v) => &**v,
+            Self::RuleViolation(v) => &**v,
+            Self::SoftRuleVioCorrectionDisallowed(v) => &**v,
+            Self::SoftRuleVioCorrectionImpact(v) => &**v,
+            Self::UnsupportedDatastore(v) => crate::object::Family::object(v),
+            Self::UnsupportedVmxLocation(v) => &**v,
+            Self::VAppNotRunning(v) => &**v,
+            Self::VAppPropertyFault(v) => crate::object::Family::object(v),
+            Self::VFlashCacheHotConfigNotSupported(v) => &**v,
+            Self::VFlashModuleNotSupported(v) => &**v,
+            Self::VirtualHardwareCompatibilityIssue(v) => {
+                crate::object::Family::object(v)
+            }
+            Self::VmConfigIncompatibleForFaultTolerance(v) => &**v,
+            Self::VmConfigIncompatibleForRecordReplay(v) => &**v,
+            Self::VmHostAffinityRuleViolation(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmConfigFault(v) => &mut **v,
+            Self::CannotAccessVmComponent(v) => crate::object::Family::object_mut(v),
+            Self::CannotDisableSnapshot(v) => &mut **v,
+            Self::CannotUseNetwork(v) => &mut **v,
+            Self::CpuHotPlugNotSupported(v) => &mut **v,
+            Self::DeltaDiskFormatNotSupported(v) => &mut **v,
+            Self::EightHostLimitViolated(v) => &mut **v,
+            Self::FaultToleranceCannotEditMem(v) => &mut **v,
+            Self::FtVmHostRuleViolation(v) => &mut **v,
+            Self::GenericVmConfigFault(v) => &mut **v,
+            Self::InvalidFormat(v) => crate::object::Family::object_mut(v),
+            Self::InvalidVmConfig(v) => crate::object::Family::object_mut(v),
+            Self::LargeRDMNotSupportedOnDatastore(v) => &mut **v,
+            Self::MemoryHotPlugNotSupported(v) => &mut **v,
+            Self::NoCompatibleHardAffinityHost(v) => &mut **v,
+            Self::NoCompatibleSoftAffinityHost(v) => &mut **v,
+            Self::NumVirtualCpusIncompatible(v) => &mut **v,
+            Self::OvfConsumerValidationFault(v) => &mut **v,
+            Self::QuarantineModeFault(v) => &mut **v,
+            Self::RDMNotSupportedOnDatastore(v) => &mut **v,
+            Self::RuleViolation(v) => &mut **v,
+            Self::SoftRuleVioCorrectionDisallowed(v) => &mut **v,
+            Self::SoftRuleVioCorrectionImpact(v) => &mut **v,
+            Self::UnsupportedDatastore(v) => crate::object::Family::object_mut(v),
+            Self::UnsupportedVmxLocation(v) => &mut **v,
+            Self::VAppNotRunning(v) => &mut **v,
+            Self::VAppPropertyFault(v) => crate::object::Family::object_mut(v),
+            Self::VFlashCacheHotConfigNotSupported(v) => &mut **v,
+            Self::VFlashModuleNotSupported(v) => &mut **v,
+            Self::VirtualHardwareCompatibilityIssue(v) => {
+                crate::object::Family::object_mut(v)
+            }
+            Self::VmConfigIncompatibleForFaultTolerance(v) => &mut **v,
+            Self::VmConfigIncompatibleForRecordReplay(v) => &mut **v,
+            Self::VmHostAffinityRuleViolation(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmConfigFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmConfigFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmConfigFaultKind {
-    const BASE: u16 = crate::registry::id::VmConfigFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CannotAccessVmComponent => {
-                    Self::CannotAccessVmComponent(
-                        <crate::types::CannotAccessVmComponentKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::CannotDisableSnapshot => {
-                    Self::CannotDisableSnapshot(
-                        Box::new(
-                            <crate::types::CannotDisableSnapshot as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotUseNetwork => {
-                    Self::CannotUseNetwork(
-                        Box::new(
-                            <crate::types::CannotUseNetwork as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CpuHotPlugNotSupported => {
-                    Self::CpuHotPlugNotSupported(
-                        Box::new(
-                            <crate::types::CpuHotPlugNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DeltaDiskFormatNotSupported => {
-                    Self::DeltaDiskFormatNotSupported(
-                        Box::new(
-                            <crate::types::DeltaDiskFormatNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::EightHostLimitViolated => {
-                    Self::EightHostLimitViolated(
-                        Box::new(
-                            <crate::types::EightHostLimitViolated as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FaultToleranceCannotEditMem => {
-                    Self::FaultToleranceCannotEditMem(
-                        Box::new(
-                            <crate::types::FaultToleranceCannotEditMem as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FtVmHostRuleViolation => {
-                    Self::FtVmHostRuleViolation(
-                        Box::new(
-                            <crate::types::FtVmHostRuleViolation as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::GenericVmConfigFault => {
-                    Self::GenericVmConfigFault(
-                        Box::new(
-                            <crate::types::GenericVmConfigFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidFormat => {
-                    Self::InvalidFormat(
-                        <crate::types::InvalidFormatKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::InvalidVmConfig => {
-                    Self::InvalidVmConfig(
-                        <crate::types::InvalidVmConfigKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::LargeRDMNotSupportedOnDatastore => {
-                    Self::LargeRDMNotSupportedOnDatastore(
-                        Box::new(
-                            <crate::types::LargeRDMNotSupportedOnDatastore as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MemoryHotPlugNotSupported => {
-                    Self::MemoryHotPlugNotSupported(
-                        Box::new(
-                            <crate::types::MemoryHotPlugNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoCompatibleHardAffinityHost => {
-                    Self::NoCompatibleHardAffinityHost(
-                        Box::new(
-                            <crate::types::NoCompatibleHardAffinityHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoCompatibleSoftAffinityHost => {
-                    Self::NoCompatibleSoftAffinityHost(
-                        Box::new(
-                            <crate::types::NoCompatibleSoftAffinityHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NumVirtualCpusIncompatible => {
-                    Self::NumVirtualCpusIncompatible(
-                        Box::new(
-                            <crate::types::NumVirtualCpusIncompatible as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::OvfConsumerValidationFault => {
-                    Self::OvfConsumerValidationFault(
-                        Box::new(
-                            <crate::types::OvfConsumerValidationFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::QuarantineModeFault => {
-                    Self::QuarantineModeFault(
-                        Box::new(
-                            <crate::types::QuarantineModeFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RDMNotSupportedOnDatastore => {
-                    Self::RDMNotSupportedOnDatastore(
-                        Box::new(
-                            <crate::types::RDMNotSupportedOnDatastore as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::RuleViolation => {
-                    Self::RuleViolation(
-                        Box::new(
-                            <crate::types::RuleViolation as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SoftRuleVioCorrectionDisallowed => {
-                    Self::SoftRuleVioCorrectionDisallowed(
-                        Box::new(
-                            <crate::types::SoftRuleVioCorrectionDisallowed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SoftRuleVioCorrectionImpact => {
-                    Self::SoftRuleVioCorrectionImpact(
-                        Box::new(
-                            <crate::types::SoftRuleVioCorrectionImpact as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::UnsupportedDatastore => {
-                    Self::UnsupportedDatastore(
-                        <crate::types::UnsupportedDatastoreKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::UnsupportedVmxLocation => {
-                    Self::UnsupportedVmxLocation(
-                        Box::new(
-                            <crate::types::UnsupportedVmxLocation as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VAppNotRunning => {
-                    Self::VAppNotRunning(
-                        Box::new(
-                            <crate::types::VAppNotRunning as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VAppPropertyFault => {
-                    Self::VAppPropertyFault(
-                        <crate::types::VAppPropertyFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VFlashCacheHotConfigNotSupported => {
-                    Self::VFlashCacheHotConfigNotSupported(
-                        Box::new(
-                            <crate::types::VFlashCacheHotConfigNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VFlashModuleNotSupported => {
-                    Self::VFlashModuleNotSupported(
-                        Box::new(
-                            <crate::types::VFlashModuleNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VirtualHardwareCompatibilityIssue => {
-                    Self::VirtualHardwareCompatibilityIssue(
-                        <crate::types::VirtualHardwareCompatibilityIssueKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmConfigIncompatibleForFaultTolerance => {
-                    Self::VmConfigIncompatibleForFaultTolerance(
-                        Box::new(
-                            <crate::types::VmConfigIncompatibleForFaultTolerance as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmConfigIncompatibleForRecordReplay => {
-                    Self::VmConfigIncompatibleForRecordReplay(
-                        Box::new(
-                            <crate::types::VmConfigIncompatibleForRecordReplay as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmHostAffinityRuleViolation => {
-                    Self::VmHostAffinityRuleViolation(
-                        Box::new(
-                            <crate::types::VmHostAffinityRuleViolation as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmConfigFault(
-                        Box::new(
-                            <crate::types::VmConfigFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmConfigFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmConfigFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmConfigFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmConfigFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `FileQuery`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmConfigFileQueryKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmConfigFileQuery {
     /// Property *VmConfigFileQuery.filter*.
     pub filter: Option<Box<crate::types::VmConfigFileQueryFilter>>,
@@ -22,51 +22,73 @@ impl VmConfigFileQuery {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("filter", &self.filter);
-        o.opt("details", &self.details);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmConfigFileQuery",
+    type_name: Some("VmConfigFileQuery"),
+    wire: &["filter", "details"],
+    names: &["filter", "details"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VmConfigFileQuery {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.filter,
+            1usize => &self.details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.filter,
+            1usize => &mut self.details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmConfigFileQuery {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmConfigFileQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmConfigFileQuery {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmConfigFileQuery {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmConfigFileQuery {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmConfigFileQuery"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmConfigFileQuery {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmConfigFileQuery {
-    const TYPE_NAME: &'static str = "VmConfigFileQuery";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VmConfigFileQueryFilter>>,
-            Option<Box<crate::types::VmConfigFileQueryFlags>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "filter" => crate::de::set(&mut f.0, &mut map, "filter"),
-                "details" => crate::de::set(&mut f.1, &mut map, "details"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            filter: f_0,
-            details: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmConfigFileQuery` or any of its subtypes: what a member declared as `VmConfigFileQuery` holds.
@@ -83,10 +105,7 @@ pub enum VmConfigFileQueryKind {
 impl VmConfigFileQueryKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmConfigFileQuery(v) => v.type_name(),
-            Self::TemplateConfigFileQuery(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -110,49 +129,55 @@ impl From<crate::types::TemplateConfigFileQuery> for VmConfigFileQueryKind {
         Self::TemplateConfigFileQuery(Box::new(v))
     }
 }
-impl serde::Serialize for VmConfigFileQueryKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmConfigFileQueryKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VmConfigFileQuery, id) {
+            crate::registry::id::TemplateConfigFileQuery => {
+                Self::TemplateConfigFileQuery(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmConfigFileQuery(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmConfigFileQuery(v) => v.serialize(s),
-            Self::TemplateConfigFileQuery(v) => v.serialize(s),
+            Self::VmConfigFileQuery(v) => &**v,
+            Self::TemplateConfigFileQuery(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmConfigFileQuery(v) => &mut **v,
+            Self::TemplateConfigFileQuery(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmConfigFileQueryKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmConfigFileQueryKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmConfigFileQueryKind {
-    const BASE: u16 = crate::registry::id::VmConfigFileQuery;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::TemplateConfigFileQuery => {
-                    Self::TemplateConfigFileQuery(
-                        Box::new(
-                            <crate::types::TemplateConfigFileQuery as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmConfigFileQuery(
-                        Box::new(
-                            <crate::types::VmConfigFileQuery as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmConfigFileQueryKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmConfigFileQueryKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmConfigFileQueryKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmConfigFileQueryKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

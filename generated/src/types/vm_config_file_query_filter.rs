@@ -3,7 +3,7 @@
 /// Data object type *VmConfigFileQueryFilter*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmConfigFileQueryFilter {
     /// Property *VmConfigFileQueryFilter.matchConfigVersion*.
     pub match_config_version: Option<Vec<i32>>,
@@ -20,49 +20,72 @@ impl VmConfigFileQueryFilter {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("matchConfigVersion", &self.match_config_version);
-        o.opt("encrypted", &self.encrypted);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmConfigFileQueryFilter",
+    type_name: Some("VmConfigFileQueryFilter"),
+    wire: &["matchConfigVersion", "encrypted"],
+    names: &["match_config_version", "encrypted"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VmConfigFileQueryFilter {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.match_config_version,
+            1usize => &self.encrypted,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.match_config_version,
+            1usize => &mut self.encrypted,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmConfigFileQueryFilter {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmConfigFileQueryFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmConfigFileQueryFilter {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmConfigFileQueryFilter {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmConfigFileQueryFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmConfigFileQueryFilter"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmConfigFileQueryFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmConfigFileQueryFilter {
-    const TYPE_NAME: &'static str = "VmConfigFileQueryFilter";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<i32>>, Option<bool>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "matchConfigVersion" => {
-                    crate::de::set_list(&mut f.0, &mut map, "matchConfigVersion")
-                }
-                "encrypted" => crate::de::set(&mut f.1, &mut map, "encrypted"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            match_config_version: f_0,
-            encrypted: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmConfigInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmConfigInfo {
     /// Property *VmConfigInfo.product*.
     pub product: Option<Vec<crate::types::VAppProductInfo>>,
@@ -34,91 +34,103 @@ impl VmConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("product", &self.product);
-        o.opt("property", &self.property);
-        o.field("ipAssignment", &self.ip_assignment);
-        o.opt("eula", &self.eula);
-        o.opt("ovfSection", &self.ovf_section);
-        o.opt("ovfEnvironmentTransport", &self.ovf_environment_transport);
-        o.field("installBootRequired", &self.install_boot_required);
-        o.field("installBootStopDelay", &self.install_boot_stop_delay);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmConfigInfo",
+    type_name: Some("VmConfigInfo"),
+    wire: &[
+        "product",
+        "property",
+        "ipAssignment",
+        "eula",
+        "ovfSection",
+        "ovfEnvironmentTransport",
+        "installBootRequired",
+        "installBootStopDelay",
+    ],
+    names: &[
+        "product",
+        "property",
+        "ip_assignment",
+        "eula",
+        "ovf_section",
+        "ovf_environment_transport",
+        "install_boot_required",
+        "install_boot_stop_delay",
+    ],
+    required: &[2u16, 6u16, 7u16],
+    by_name: &[3u16, 6u16, 7u16, 2u16, 5u16, 4u16, 0u16, 1u16],
+};
+impl crate::object::Object for VmConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.product,
+            1usize => &self.property,
+            2usize => &self.ip_assignment,
+            3usize => &self.eula,
+            4usize => &self.ovf_section,
+            5usize => &self.ovf_environment_transport,
+            6usize => &self.install_boot_required,
+            7usize => &self.install_boot_stop_delay,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.product,
+            1usize => &mut self.property,
+            2usize => &mut self.ip_assignment,
+            3usize => &mut self.eula,
+            4usize => &mut self.ovf_section,
+            5usize => &mut self.ovf_environment_transport,
+            6usize => &mut self.install_boot_required,
+            7usize => &mut self.install_boot_stop_delay,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmConfigInfo {
-    const TYPE_NAME: &'static str = "VmConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VAppProductInfo>>,
-            Option<Vec<crate::types::VAppPropertyInfo>>,
-            Option<Box<crate::types::VAppIPAssignmentInfo>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VAppOvfSectionInfo>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "product" => crate::de::set_list(&mut f.0, &mut map, "product"),
-                "property" => crate::de::set_list(&mut f.1, &mut map, "property"),
-                "ipAssignment" => crate::de::req(&mut f.2, &mut map, "ipAssignment"),
-                "eula" => crate::de::set_list(&mut f.3, &mut map, "eula"),
-                "ovfSection" => crate::de::set_list(&mut f.4, &mut map, "ovfSection"),
-                "ovfEnvironmentTransport" => {
-                    crate::de::set_list(&mut f.5, &mut map, "ovfEnvironmentTransport")
-                }
-                "installBootRequired" => {
-                    crate::de::req(&mut f.6, &mut map, "installBootRequired")
-                }
-                "installBootStopDelay" => {
-                    crate::de::req(&mut f.7, &mut map, "installBootStopDelay")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.6.is_some(), f.7.is_some()],
-                    &["ipAssignment", "installBootRequired", "installBootStopDelay"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, f_5, Some(f_6), Some(f_7)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            product: f_0,
-            property: f_1,
-            ip_assignment: f_2,
-            eula: f_3,
-            ovf_section: f_4,
-            ovf_environment_transport: f_5,
-            install_boot_required: f_6,
-            install_boot_stop_delay: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmConfigInfo` or any of its subtypes: what a member declared as `VmConfigInfo` holds.
@@ -135,10 +147,7 @@ pub enum VmConfigInfoKind {
 impl VmConfigInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmConfigInfo(v) => v.type_name(),
-            Self::VAppConfigInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -162,49 +171,55 @@ impl From<crate::types::VAppConfigInfo> for VmConfigInfoKind {
         Self::VAppConfigInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VmConfigInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmConfigInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VmConfigInfo, id) {
+            crate::registry::id::VAppConfigInfo => {
+                Self::VAppConfigInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmConfigInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmConfigInfo(v) => v.serialize(s),
-            Self::VAppConfigInfo(v) => v.serialize(s),
+            Self::VmConfigInfo(v) => &**v,
+            Self::VAppConfigInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmConfigInfo(v) => &mut **v,
+            Self::VAppConfigInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmConfigInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmConfigInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmConfigInfoKind {
-    const BASE: u16 = crate::registry::id::VmConfigInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VAppConfigInfo => {
-                    Self::VAppConfigInfo(
-                        Box::new(
-                            <crate::types::VAppConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmConfigInfo(
-                        Box::new(
-                            <crate::types::VmConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmConfigInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmConfigInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmConfigInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmConfigInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

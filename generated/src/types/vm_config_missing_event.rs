@@ -3,7 +3,7 @@
 /// Data object type *VmConfigMissingEvent*.
 ///
 /// Extends `VmEvent`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmConfigMissingEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -54,161 +54,137 @@ impl VmConfigMissingEvent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("chainId", &self.chain_id);
-        o.field("createdTime", &self.created_time);
-        o.field("userName", &self.user_name);
-        o.opt("datacenter", &self.datacenter);
-        o.opt("computeResource", &self.compute_resource);
-        o.opt("host", &self.host);
-        o.opt("vm", &self.vm);
-        o.opt("ds", &self.ds);
-        o.opt("net", &self.net);
-        o.opt("dvs", &self.dvs);
-        o.opt("tgw", &self.tgw);
-        o.opt("fullFormattedMessage", &self.full_formatted_message);
-        o.opt("changeTag", &self.change_tag);
-        o.opt("auditId", &self.audit_id);
-        o.field("template", &self.template);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmConfigMissingEvent",
+    type_name: Some("VmConfigMissingEvent"),
+    wire: &[
+        "key",
+        "chainId",
+        "createdTime",
+        "userName",
+        "datacenter",
+        "computeResource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "fullFormattedMessage",
+        "changeTag",
+        "auditId",
+        "template",
+    ],
+    names: &[
+        "key",
+        "chain_id",
+        "created_time",
+        "user_name",
+        "datacenter",
+        "compute_resource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "full_formatted_message",
+        "change_tag",
+        "audit_id",
+        "template",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 15u16],
+    by_name: &[
+        14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16, 9u16,
+        15u16, 11u16, 3u16, 7u16,
+    ],
+};
+impl crate::object::Object for VmConfigMissingEvent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.chain_id,
+            2usize => &self.created_time,
+            3usize => &self.user_name,
+            4usize => &self.datacenter,
+            5usize => &self.compute_resource,
+            6usize => &self.host,
+            7usize => &self.vm,
+            8usize => &self.ds,
+            9usize => &self.net,
+            10usize => &self.dvs,
+            11usize => &self.tgw,
+            12usize => &self.full_formatted_message,
+            13usize => &self.change_tag,
+            14usize => &self.audit_id,
+            15usize => &self.template,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.chain_id,
+            2usize => &mut self.created_time,
+            3usize => &mut self.user_name,
+            4usize => &mut self.datacenter,
+            5usize => &mut self.compute_resource,
+            6usize => &mut self.host,
+            7usize => &mut self.vm,
+            8usize => &mut self.ds,
+            9usize => &mut self.net,
+            10usize => &mut self.dvs,
+            11usize => &mut self.tgw,
+            12usize => &mut self.full_formatted_message,
+            13usize => &mut self.change_tag,
+            14usize => &mut self.audit_id,
+            15usize => &mut self.template,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmConfigMissingEvent {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmConfigMissingEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmConfigMissingEvent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmConfigMissingEvent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmConfigMissingEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmConfigMissingEvent"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmConfigMissingEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmConfigMissingEvent {
-    const TYPE_NAME: &'static str = "VmConfigMissingEvent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DatacenterEventArgument>>,
-            Option<Box<crate::types::ComputeResourceEventArgument>>,
-            Option<Box<crate::types::HostEventArgument>>,
-            Option<Box<crate::types::VmEventArgument>>,
-            Option<Box<crate::types::DatastoreEventArgument>>,
-            Option<Box<crate::types::NetworkEventArgument>>,
-            Option<Box<crate::types::DvsEventArgument>>,
-            Option<Box<crate::types::TgwEventArgument>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "chainId" => crate::de::req(&mut f.1, &mut map, "chainId"),
-                "createdTime" => crate::de::req(&mut f.2, &mut map, "createdTime"),
-                "userName" => crate::de::req(&mut f.3, &mut map, "userName"),
-                "datacenter" => crate::de::set(&mut f.4, &mut map, "datacenter"),
-                "computeResource" => {
-                    crate::de::set(&mut f.5, &mut map, "computeResource")
-                }
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "vm" => crate::de::set(&mut f.7, &mut map, "vm"),
-                "ds" => crate::de::set(&mut f.8, &mut map, "ds"),
-                "net" => crate::de::set(&mut f.9, &mut map, "net"),
-                "dvs" => crate::de::set(&mut f.10, &mut map, "dvs"),
-                "tgw" => crate::de::set(&mut f.11, &mut map, "tgw"),
-                "fullFormattedMessage" => {
-                    crate::de::set(&mut f.12, &mut map, "fullFormattedMessage")
-                }
-                "changeTag" => crate::de::set(&mut f.13, &mut map, "changeTag"),
-                "auditId" => crate::de::set(&mut f.14, &mut map, "auditId"),
-                "template" => crate::de::req(&mut f.15, &mut map, "template"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _,
-            Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.15.is_some(),
-                    ],
-                    &["key", "chainId", "createdTime", "userName", "template"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            Some(f_15),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            chain_id: f_1,
-            created_time: f_2,
-            user_name: f_3,
-            datacenter: f_4,
-            compute_resource: f_5,
-            host: f_6,
-            vm: f_7,
-            ds: f_8,
-            net: f_9,
-            dvs: f_10,
-            tgw: f_11,
-            full_formatted_message: f_12,
-            change_tag: f_13,
-            audit_id: f_14,
-            template: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

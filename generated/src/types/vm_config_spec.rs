@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmConfigSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmConfigSpec {
     /// Property *VmConfigSpec.product*.
     pub product: Option<Vec<crate::types::VAppProductSpec>>,
@@ -34,81 +34,103 @@ impl VmConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("product", &self.product);
-        o.opt("property", &self.property);
-        o.opt("ipAssignment", &self.ip_assignment);
-        o.opt("eula", &self.eula);
-        o.opt("ovfSection", &self.ovf_section);
-        o.opt("ovfEnvironmentTransport", &self.ovf_environment_transport);
-        o.opt("installBootRequired", &self.install_boot_required);
-        o.opt("installBootStopDelay", &self.install_boot_stop_delay);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmConfigSpec",
+    type_name: Some("VmConfigSpec"),
+    wire: &[
+        "product",
+        "property",
+        "ipAssignment",
+        "eula",
+        "ovfSection",
+        "ovfEnvironmentTransport",
+        "installBootRequired",
+        "installBootStopDelay",
+    ],
+    names: &[
+        "product",
+        "property",
+        "ip_assignment",
+        "eula",
+        "ovf_section",
+        "ovf_environment_transport",
+        "install_boot_required",
+        "install_boot_stop_delay",
+    ],
+    required: &[],
+    by_name: &[3u16, 6u16, 7u16, 2u16, 5u16, 4u16, 0u16, 1u16],
+};
+impl crate::object::Object for VmConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.product,
+            1usize => &self.property,
+            2usize => &self.ip_assignment,
+            3usize => &self.eula,
+            4usize => &self.ovf_section,
+            5usize => &self.ovf_environment_transport,
+            6usize => &self.install_boot_required,
+            7usize => &self.install_boot_stop_delay,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.product,
+            1usize => &mut self.property,
+            2usize => &mut self.ip_assignment,
+            3usize => &mut self.eula,
+            4usize => &mut self.ovf_section,
+            5usize => &mut self.ovf_environment_transport,
+            6usize => &mut self.install_boot_required,
+            7usize => &mut self.install_boot_stop_delay,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmConfigSpec {
-    const TYPE_NAME: &'static str = "VmConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VAppProductSpec>>,
-            Option<Vec<crate::types::VAppPropertySpec>>,
-            Option<Box<crate::types::VAppIPAssignmentInfo>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VAppOvfSectionSpec>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "product" => crate::de::set_list(&mut f.0, &mut map, "product"),
-                "property" => crate::de::set_list(&mut f.1, &mut map, "property"),
-                "ipAssignment" => crate::de::set(&mut f.2, &mut map, "ipAssignment"),
-                "eula" => crate::de::set_list(&mut f.3, &mut map, "eula"),
-                "ovfSection" => crate::de::set_list(&mut f.4, &mut map, "ovfSection"),
-                "ovfEnvironmentTransport" => {
-                    crate::de::set_list(&mut f.5, &mut map, "ovfEnvironmentTransport")
-                }
-                "installBootRequired" => {
-                    crate::de::set(&mut f.6, &mut map, "installBootRequired")
-                }
-                "installBootStopDelay" => {
-                    crate::de::set(&mut f.7, &mut map, "installBootStopDelay")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            product: f_0,
-            property: f_1,
-            ip_assignment: f_2,
-            eula: f_3,
-            ovf_section: f_4,
-            ovf_environment_transport: f_5,
-            install_boot_required: f_6,
-            install_boot_stop_delay: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmConfigSpec` or any of its subtypes: what a member declared as `VmConfigSpec` holds.
@@ -125,10 +147,7 @@ pub enum VmConfigSpecKind {
 impl VmConfigSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmConfigSpec(v) => v.type_name(),
-            Self::VAppConfigSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -152,49 +171,55 @@ impl From<crate::types::VAppConfigSpec> for VmConfigSpecKind {
         Self::VAppConfigSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VmConfigSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmConfigSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VmConfigSpec, id) {
+            crate::registry::id::VAppConfigSpec => {
+                Self::VAppConfigSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmConfigSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmConfigSpec(v) => v.serialize(s),
-            Self::VAppConfigSpec(v) => v.serialize(s),
+            Self::VmConfigSpec(v) => &**v,
+            Self::VAppConfigSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmConfigSpec(v) => &mut **v,
+            Self::VAppConfigSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmConfigSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmConfigSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmConfigSpecKind {
-    const BASE: u16 = crate::registry::id::VmConfigSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VAppConfigSpec => {
-                    Self::VAppConfigSpec(
-                        Box::new(
-                            <crate::types::VAppConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmConfigSpec(
-                        Box::new(
-                            <crate::types::VmConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmConfigSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmConfigSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmConfigSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmConfigSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

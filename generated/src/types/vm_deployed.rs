@@ -7,7 +7,7 @@
 /// Extends `VmIssue`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmDeployedKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VmDeployed {
     /// Property *Issue.key*.
     pub key: i32,
@@ -54,141 +54,135 @@ impl VmDeployed {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("description", &self.description);
-        o.field("time", &self.time);
-        o.field("agency", &self.agency);
-        o.field("agencyName", &self.agency_name);
-        o.field("solutionId", &self.solution_id);
-        o.field("solutionName", &self.solution_name);
-        o.field("agent", &self.agent);
-        o.field("agentName", &self.agent_name);
-        o.field("host", &self.host);
-        o.field("hostName", &self.host_name);
-        o.field("vm", &self.vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmDeployed",
+    type_name: Some("VmDeployed"),
+    wire: &[
+        "key",
+        "description",
+        "time",
+        "agency",
+        "agencyName",
+        "solutionId",
+        "solutionName",
+        "agent",
+        "agentName",
+        "host",
+        "hostName",
+        "vm",
+    ],
+    names: &[
+        "key",
+        "description",
+        "time",
+        "agency",
+        "agency_name",
+        "solution_id",
+        "solution_name",
+        "agent",
+        "agent_name",
+        "host",
+        "host_name",
+        "vm",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16,
+    ],
+    by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 9u16, 10u16, 0u16, 5u16, 6u16, 2u16, 11u16],
+};
+impl crate::object::Object for VmDeployed {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.time,
+            3usize => &self.agency,
+            4usize => &self.agency_name,
+            5usize => &self.solution_id,
+            6usize => &self.solution_name,
+            7usize => &self.agent,
+            8usize => &self.agent_name,
+            9usize => &self.host,
+            10usize => &self.host_name,
+            11usize => &self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.time,
+            3usize => &mut self.agency,
+            4usize => &mut self.agency_name,
+            5usize => &mut self.solution_id,
+            6usize => &mut self.solution_name,
+            7usize => &mut self.agent,
+            8usize => &mut self.agent_name,
+            9usize => &mut self.host,
+            10usize => &mut self.host_name,
+            11usize => &mut self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmDeployed {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            agency: crate::object::Blank::blank(),
+            agency_name: crate::object::Blank::blank(),
+            solution_id: crate::object::Blank::blank(),
+            solution_name: crate::object::Blank::blank(),
+            agent: crate::object::Blank::blank(),
+            agent_name: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            host_name: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VmDeployed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmDeployed {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmDeployed {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmDeployed {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmDeployed"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmDeployed {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmDeployed {
-    const TYPE_NAME: &'static str = "VmDeployed";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "time" => crate::de::req(&mut f.2, &mut map, "time"),
-                "agency" => crate::de::req(&mut f.3, &mut map, "agency"),
-                "agencyName" => crate::de::req(&mut f.4, &mut map, "agencyName"),
-                "solutionId" => crate::de::req(&mut f.5, &mut map, "solutionId"),
-                "solutionName" => crate::de::req(&mut f.6, &mut map, "solutionName"),
-                "agent" => crate::de::req(&mut f.7, &mut map, "agent"),
-                "agentName" => crate::de::req(&mut f.8, &mut map, "agentName"),
-                "host" => crate::de::req(&mut f.9, &mut map, "host"),
-                "hostName" => crate::de::req(&mut f.10, &mut map, "hostName"),
-                "vm" => crate::de::req(&mut f.11, &mut map, "vm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "description",
-                        "time",
-                        "agency",
-                        "agencyName",
-                        "solutionId",
-                        "solutionName",
-                        "agent",
-                        "agentName",
-                        "host",
-                        "hostName",
-                        "vm",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            time: f_2,
-            agency: f_3,
-            agency_name: f_4,
-            solution_id: f_5,
-            solution_name: f_6,
-            agent: f_7,
-            agent_name: f_8,
-            host: f_9,
-            host_name: f_10,
-            vm: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmDeployed` or any of its subtypes: what a member declared as `VmDeployed` holds.
@@ -212,15 +206,7 @@ pub enum VmDeployedKind {
 impl VmDeployedKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmDeployed(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::HostInMaintenanceMode(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::HostInStandbyMode(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::HostPoweredOff(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -262,77 +248,74 @@ impl From<crate::types::HostPoweredOff> for VmDeployedKind {
         Self::HostPoweredOff(Box::new(v))
     }
 }
-impl serde::Serialize for VmDeployedKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmDeployedKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VmDeployed, id) {
+            #[cfg(feature = "eam")]
+            crate::registry::id::HostInMaintenanceMode => {
+                Self::HostInMaintenanceMode(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::HostInStandbyMode => {
+                Self::HostInStandbyMode(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::HostPoweredOff => {
+                Self::HostPoweredOff(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmDeployed(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmDeployed(v) => v.serialize(s),
+            Self::VmDeployed(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::HostInMaintenanceMode(v) => v.serialize(s),
+            Self::HostInMaintenanceMode(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::HostInStandbyMode(v) => v.serialize(s),
+            Self::HostInStandbyMode(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::HostPoweredOff(v) => v.serialize(s),
+            Self::HostPoweredOff(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmDeployed(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::HostInMaintenanceMode(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::HostInStandbyMode(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::HostPoweredOff(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmDeployedKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmDeployedKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmDeployedKind {
-    const BASE: u16 = crate::registry::id::VmDeployed;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "eam")]
-                crate::registry::id::HostInMaintenanceMode => {
-                    Self::HostInMaintenanceMode(
-                        Box::new(
-                            <crate::types::HostInMaintenanceMode as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::HostInStandbyMode => {
-                    Self::HostInStandbyMode(
-                        Box::new(
-                            <crate::types::HostInStandbyMode as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::HostPoweredOff => {
-                    Self::HostPoweredOff(
-                        Box::new(
-                            <crate::types::HostPoweredOff as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmDeployed(
-                        Box::new(
-                            <crate::types::VmDeployed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmDeployedKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmDeployedKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmDeployedKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmDeployedKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

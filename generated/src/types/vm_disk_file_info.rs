@@ -3,7 +3,7 @@
 /// Data object type *VmDiskFileInfo*.
 ///
 /// Extends `FileInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmDiskFileInfo {
     /// Property *FileInfo.path*.
     pub path: String,
@@ -49,114 +49,124 @@ impl VmDiskFileInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("path", &self.path);
-        o.opt("friendlyName", &self.friendly_name);
-        o.opt("fileSize", &self.file_size);
-        o.opt("modification", &self.modification);
-        o.opt("owner", &self.owner);
-        o.opt("diskType", &self.disk_type);
-        o.opt("capacityKb", &self.capacity_kb);
-        o.opt("hardwareVersion", &self.hardware_version);
-        o.opt("controllerType", &self.controller_type);
-        o.opt("diskExtents", &self.disk_extents);
-        o.opt("thin", &self.thin);
-        o.opt("encryption", &self.encryption);
-        o.opt("sectorFormat", &self.sector_format);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmDiskFileInfo",
+    type_name: Some("VmDiskFileInfo"),
+    wire: &[
+        "path",
+        "friendlyName",
+        "fileSize",
+        "modification",
+        "owner",
+        "diskType",
+        "capacityKb",
+        "hardwareVersion",
+        "controllerType",
+        "diskExtents",
+        "thin",
+        "encryption",
+        "sectorFormat",
+    ],
+    names: &[
+        "path",
+        "friendly_name",
+        "file_size",
+        "modification",
+        "owner",
+        "disk_type",
+        "capacity_kb",
+        "hardware_version",
+        "controller_type",
+        "disk_extents",
+        "thin",
+        "encryption",
+        "sector_format",
+    ],
+    required: &[0u16],
+    by_name: &[
+        6u16, 8u16, 9u16, 5u16, 11u16, 2u16, 1u16, 7u16, 3u16, 4u16, 0u16, 12u16, 10u16,
+    ],
+};
+impl crate::object::Object for VmDiskFileInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.path,
+            1usize => &self.friendly_name,
+            2usize => &self.file_size,
+            3usize => &self.modification,
+            4usize => &self.owner,
+            5usize => &self.disk_type,
+            6usize => &self.capacity_kb,
+            7usize => &self.hardware_version,
+            8usize => &self.controller_type,
+            9usize => &self.disk_extents,
+            10usize => &self.thin,
+            11usize => &self.encryption,
+            12usize => &self.sector_format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.path,
+            1usize => &mut self.friendly_name,
+            2usize => &mut self.file_size,
+            3usize => &mut self.modification,
+            4usize => &mut self.owner,
+            5usize => &mut self.disk_type,
+            6usize => &mut self.capacity_kb,
+            7usize => &mut self.hardware_version,
+            8usize => &mut self.controller_type,
+            9usize => &mut self.disk_extents,
+            10usize => &mut self.thin,
+            11usize => &mut self.encryption,
+            12usize => &mut self.sector_format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmDiskFileInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmDiskFileInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmDiskFileInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmDiskFileInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmDiskFileInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmDiskFileInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmDiskFileInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmDiskFileInfo {
-    const TYPE_NAME: &'static str = "VmDiskFileInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i32>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<Box<crate::types::VmDiskFileEncryptionInfo>>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "path" => crate::de::req(&mut f.0, &mut map, "path"),
-                "friendlyName" => crate::de::set(&mut f.1, &mut map, "friendlyName"),
-                "fileSize" => crate::de::set(&mut f.2, &mut map, "fileSize"),
-                "modification" => crate::de::set(&mut f.3, &mut map, "modification"),
-                "owner" => crate::de::set(&mut f.4, &mut map, "owner"),
-                "diskType" => crate::de::set(&mut f.5, &mut map, "diskType"),
-                "capacityKb" => crate::de::set(&mut f.6, &mut map, "capacityKb"),
-                "hardwareVersion" => {
-                    crate::de::set(&mut f.7, &mut map, "hardwareVersion")
-                }
-                "controllerType" => crate::de::set(&mut f.8, &mut map, "controllerType"),
-                "diskExtents" => crate::de::set_list(&mut f.9, &mut map, "diskExtents"),
-                "thin" => crate::de::set(&mut f.10, &mut map, "thin"),
-                "encryption" => crate::de::set(&mut f.11, &mut map, "encryption"),
-                "sectorFormat" => crate::de::set(&mut f.12, &mut map, "sectorFormat"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["path"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11, f_12) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            path: f_0,
-            friendly_name: f_1,
-            file_size: f_2,
-            modification: f_3,
-            owner: f_4,
-            disk_type: f_5,
-            capacity_kb: f_6,
-            hardware_version: f_7,
-            controller_type: f_8,
-            disk_extents: f_9,
-            thin: f_10,
-            encryption: f_11,
-            sector_format: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

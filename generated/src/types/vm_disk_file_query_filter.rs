@@ -3,7 +3,7 @@
 /// Data object type *VmDiskFileQueryFilter*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmDiskFileQueryFilter {
     /// Property *VmDiskFileQueryFilter.diskType*.
     pub disk_type: Option<Vec<String>>,
@@ -29,66 +29,84 @@ impl VmDiskFileQueryFilter {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("diskType", &self.disk_type);
-        o.opt("matchHardwareVersion", &self.match_hardware_version);
-        o.opt("controllerType", &self.controller_type);
-        o.opt("thin", &self.thin);
-        o.opt("encrypted", &self.encrypted);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmDiskFileQueryFilter",
+    type_name: Some("VmDiskFileQueryFilter"),
+    wire: &["diskType", "matchHardwareVersion", "controllerType", "thin", "encrypted"],
+    names: &[
+        "disk_type",
+        "match_hardware_version",
+        "controller_type",
+        "thin",
+        "encrypted",
+    ],
+    required: &[],
+    by_name: &[2u16, 0u16, 4u16, 1u16, 3u16],
+};
+impl crate::object::Object for VmDiskFileQueryFilter {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk_type,
+            1usize => &self.match_hardware_version,
+            2usize => &self.controller_type,
+            3usize => &self.thin,
+            4usize => &self.encrypted,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk_type,
+            1usize => &mut self.match_hardware_version,
+            2usize => &mut self.controller_type,
+            3usize => &mut self.thin,
+            4usize => &mut self.encrypted,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmDiskFileQueryFilter {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmDiskFileQueryFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmDiskFileQueryFilter {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmDiskFileQueryFilter {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmDiskFileQueryFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmDiskFileQueryFilter"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmDiskFileQueryFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmDiskFileQueryFilter {
-    const TYPE_NAME: &'static str = "VmDiskFileQueryFilter";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<i32>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "diskType" => crate::de::set_list(&mut f.0, &mut map, "diskType"),
-                "matchHardwareVersion" => {
-                    crate::de::set_list(&mut f.1, &mut map, "matchHardwareVersion")
-                }
-                "controllerType" => {
-                    crate::de::set_list(&mut f.2, &mut map, "controllerType")
-                }
-                "thin" => crate::de::set(&mut f.3, &mut map, "thin"),
-                "encrypted" => crate::de::set(&mut f.4, &mut map, "encrypted"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            disk_type: f_0,
-            match_hardware_version: f_1,
-            controller_type: f_2,
-            thin: f_3,
-            encrypted: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

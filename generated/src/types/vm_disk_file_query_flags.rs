@@ -3,7 +3,7 @@
 /// Data object type *VmDiskFileQueryFlags*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmDiskFileQueryFlags {
     /// Property *VmDiskFileQueryFlags.diskType*.
     pub disk_type: bool,
@@ -37,86 +37,102 @@ impl VmDiskFileQueryFlags {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("diskType", &self.disk_type);
-        o.field("capacityKb", &self.capacity_kb);
-        o.field("hardwareVersion", &self.hardware_version);
-        o.opt("controllerType", &self.controller_type);
-        o.opt("diskExtents", &self.disk_extents);
-        o.opt("thin", &self.thin);
-        o.opt("encryption", &self.encryption);
-        o.opt("sectorFormat", &self.sector_format);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmDiskFileQueryFlags",
+    type_name: Some("VmDiskFileQueryFlags"),
+    wire: &[
+        "diskType",
+        "capacityKb",
+        "hardwareVersion",
+        "controllerType",
+        "diskExtents",
+        "thin",
+        "encryption",
+        "sectorFormat",
+    ],
+    names: &[
+        "disk_type",
+        "capacity_kb",
+        "hardware_version",
+        "controller_type",
+        "disk_extents",
+        "thin",
+        "encryption",
+        "sector_format",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 3u16, 4u16, 0u16, 6u16, 2u16, 7u16, 5u16],
+};
+impl crate::object::Object for VmDiskFileQueryFlags {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk_type,
+            1usize => &self.capacity_kb,
+            2usize => &self.hardware_version,
+            3usize => &self.controller_type,
+            4usize => &self.disk_extents,
+            5usize => &self.thin,
+            6usize => &self.encryption,
+            7usize => &self.sector_format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk_type,
+            1usize => &mut self.capacity_kb,
+            2usize => &mut self.hardware_version,
+            3usize => &mut self.controller_type,
+            4usize => &mut self.disk_extents,
+            5usize => &mut self.thin,
+            6usize => &mut self.encryption,
+            7usize => &mut self.sector_format,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmDiskFileQueryFlags {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmDiskFileQueryFlags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmDiskFileQueryFlags {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmDiskFileQueryFlags {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmDiskFileQueryFlags {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmDiskFileQueryFlags"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmDiskFileQueryFlags {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmDiskFileQueryFlags {
-    const TYPE_NAME: &'static str = "VmDiskFileQueryFlags";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "diskType" => crate::de::req(&mut f.0, &mut map, "diskType"),
-                "capacityKb" => crate::de::req(&mut f.1, &mut map, "capacityKb"),
-                "hardwareVersion" => {
-                    crate::de::req(&mut f.2, &mut map, "hardwareVersion")
-                }
-                "controllerType" => crate::de::set(&mut f.3, &mut map, "controllerType"),
-                "diskExtents" => crate::de::set(&mut f.4, &mut map, "diskExtents"),
-                "thin" => crate::de::set(&mut f.5, &mut map, "thin"),
-                "encryption" => crate::de::set(&mut f.6, &mut map, "encryption"),
-                "sectorFormat" => crate::de::set(&mut f.7, &mut map, "sectorFormat"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["diskType", "capacityKb", "hardwareVersion"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            disk_type: f_0,
-            capacity_kb: f_1,
-            hardware_version: f_2,
-            controller_type: f_3,
-            disk_extents: f_4,
-            thin: f_5,
-            encryption: f_6,
-            sector_format: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `Event`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmEventKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -56,162 +56,138 @@ impl VmEvent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("chainId", &self.chain_id);
-        o.field("createdTime", &self.created_time);
-        o.field("userName", &self.user_name);
-        o.opt("datacenter", &self.datacenter);
-        o.opt("computeResource", &self.compute_resource);
-        o.opt("host", &self.host);
-        o.opt("vm", &self.vm);
-        o.opt("ds", &self.ds);
-        o.opt("net", &self.net);
-        o.opt("dvs", &self.dvs);
-        o.opt("tgw", &self.tgw);
-        o.opt("fullFormattedMessage", &self.full_formatted_message);
-        o.opt("changeTag", &self.change_tag);
-        o.opt("auditId", &self.audit_id);
-        o.field("template", &self.template);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmEvent",
+    type_name: Some("VmEvent"),
+    wire: &[
+        "key",
+        "chainId",
+        "createdTime",
+        "userName",
+        "datacenter",
+        "computeResource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "fullFormattedMessage",
+        "changeTag",
+        "auditId",
+        "template",
+    ],
+    names: &[
+        "key",
+        "chain_id",
+        "created_time",
+        "user_name",
+        "datacenter",
+        "compute_resource",
+        "host",
+        "vm",
+        "ds",
+        "net",
+        "dvs",
+        "tgw",
+        "full_formatted_message",
+        "change_tag",
+        "audit_id",
+        "template",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 15u16],
+    by_name: &[
+        14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16, 9u16,
+        15u16, 11u16, 3u16, 7u16,
+    ],
+};
+impl crate::object::Object for VmEvent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.chain_id,
+            2usize => &self.created_time,
+            3usize => &self.user_name,
+            4usize => &self.datacenter,
+            5usize => &self.compute_resource,
+            6usize => &self.host,
+            7usize => &self.vm,
+            8usize => &self.ds,
+            9usize => &self.net,
+            10usize => &self.dvs,
+            11usize => &self.tgw,
+            12usize => &self.full_formatted_message,
+            13usize => &self.change_tag,
+            14usize => &self.audit_id,
+            15usize => &self.template,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.chain_id,
+            2usize => &mut self.created_time,
+            3usize => &mut self.user_name,
+            4usize => &mut self.datacenter,
+            5usize => &mut self.compute_resource,
+            6usize => &mut self.host,
+            7usize => &mut self.vm,
+            8usize => &mut self.ds,
+            9usize => &mut self.net,
+            10usize => &mut self.dvs,
+            11usize => &mut self.tgw,
+            12usize => &mut self.full_formatted_message,
+            13usize => &mut self.change_tag,
+            14usize => &mut self.audit_id,
+            15usize => &mut self.template,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmEvent {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmEvent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmEvent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmEvent"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmEvent {
-    const TYPE_NAME: &'static str = "VmEvent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DatacenterEventArgument>>,
-            Option<Box<crate::types::ComputeResourceEventArgument>>,
-            Option<Box<crate::types::HostEventArgument>>,
-            Option<Box<crate::types::VmEventArgument>>,
-            Option<Box<crate::types::DatastoreEventArgument>>,
-            Option<Box<crate::types::NetworkEventArgument>>,
-            Option<Box<crate::types::DvsEventArgument>>,
-            Option<Box<crate::types::TgwEventArgument>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "chainId" => crate::de::req(&mut f.1, &mut map, "chainId"),
-                "createdTime" => crate::de::req(&mut f.2, &mut map, "createdTime"),
-                "userName" => crate::de::req(&mut f.3, &mut map, "userName"),
-                "datacenter" => crate::de::set(&mut f.4, &mut map, "datacenter"),
-                "computeResource" => {
-                    crate::de::set(&mut f.5, &mut map, "computeResource")
-                }
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "vm" => crate::de::set(&mut f.7, &mut map, "vm"),
-                "ds" => crate::de::set(&mut f.8, &mut map, "ds"),
-                "net" => crate::de::set(&mut f.9, &mut map, "net"),
-                "dvs" => crate::de::set(&mut f.10, &mut map, "dvs"),
-                "tgw" => crate::de::set(&mut f.11, &mut map, "tgw"),
-                "fullFormattedMessage" => {
-                    crate::de::set(&mut f.12, &mut map, "fullFormattedMessage")
-                }
-                "changeTag" => crate::de::set(&mut f.13, &mut map, "changeTag"),
-                "auditId" => crate::de::set(&mut f.14, &mut map, "auditId"),
-                "template" => crate::de::req(&mut f.15, &mut map, "template"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _,
-            Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.15.is_some(),
-                    ],
-                    &["key", "chainId", "createdTime", "userName", "template"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            Some(f_15),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            chain_id: f_1,
-            created_time: f_2,
-            user_name: f_3,
-            datacenter: f_4,
-            compute_resource: f_5,
-            host: f_6,
-            vm: f_7,
-            ds: f_8,
-            net: f_9,
-            dvs: f_10,
-            tgw: f_11,
-            full_formatted_message: f_12,
-            change_tag: f_13,
-            audit_id: f_14,
-            template: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmEvent` or any of its subtypes: what a member declared as `VmEvent` holds.
@@ -466,118 +442,7 @@ pub enum VmEventKind {
 impl VmEventKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmEvent(v) => v.type_name(),
-            Self::CustomizationEvent(v) => v.type_name(),
-            Self::DrsRuleComplianceEvent(v) => v.type_name(),
-            Self::DrsRuleViolationEvent(v) => v.type_name(),
-            Self::DrsSoftRuleViolationEvent(v) => v.type_name(),
-            Self::MigrationEvent(v) => v.type_name(),
-            Self::NoMaintenanceModeDrsRecommendationForVM(v) => v.type_name(),
-            Self::NotEnoughResourcesToStartVmEvent(v) => v.type_name(),
-            Self::VmAcquiredMksTicketEvent(v) => v.type_name(),
-            Self::VmAcquiredTicketEvent(v) => v.type_name(),
-            Self::VmAutoRenameEvent(v) => v.type_name(),
-            Self::VmBeingCreatedEvent(v) => v.type_name(),
-            Self::VmBeingDeployedEvent(v) => v.type_name(),
-            Self::VmBeingHotMigratedEvent(v) => v.type_name(),
-            Self::VmBeingMigratedEvent(v) => v.type_name(),
-            Self::VmCloneEvent(v) => v.type_name(),
-            Self::VmConfigMissingEvent(v) => v.type_name(),
-            Self::VmConnectedEvent(v) => v.type_name(),
-            Self::VmCreatedEvent(v) => v.type_name(),
-            Self::VmDasBeingResetEvent(v) => v.type_name(),
-            Self::VmDasResetFailedEvent(v) => v.type_name(),
-            Self::VmDasUpdateErrorEvent(v) => v.type_name(),
-            Self::VmDasUpdateOkEvent(v) => v.type_name(),
-            Self::VmDateRolledBackEvent(v) => v.type_name(),
-            Self::VmDeployFailedEvent(v) => v.type_name(),
-            Self::VmDeployedEvent(v) => v.type_name(),
-            Self::VmDisconnectedEvent(v) => v.type_name(),
-            Self::VmDiscoveredEvent(v) => v.type_name(),
-            Self::VmDiskFailedEvent(v) => v.type_name(),
-            Self::VmEmigratingEvent(v) => v.type_name(),
-            Self::VmEndRecordingEvent(v) => v.type_name(),
-            Self::VmEndReplayingEvent(v) => v.type_name(),
-            Self::VmFailedMigrateEvent(v) => v.type_name(),
-            Self::VmFailedRelayoutEvent(v) => v.type_name(),
-            Self::VmFailedRelayoutOnVmfs2DatastoreEvent(v) => v.type_name(),
-            Self::VmFailedStartingSecondaryEvent(v) => v.type_name(),
-            Self::VmFailedToPowerOffEvent(v) => v.type_name(),
-            Self::VmFailedToPowerOnEvent(v) => v.type_name(),
-            Self::VmFailedToRebootGuestEvent(v) => v.type_name(),
-            Self::VmFailedToResetEvent(v) => v.type_name(),
-            Self::VmFailedToShutdownGuestEvent(v) => v.type_name(),
-            Self::VmFailedToStandbyGuestEvent(v) => v.type_name(),
-            Self::VmFailedToSuspendEvent(v) => v.type_name(),
-            Self::VmFailedUpdatingSecondaryConfig(v) => v.type_name(),
-            Self::VmFailoverFailed(v) => v.type_name(),
-            Self::VmFaultToleranceStateChangedEvent(v) => v.type_name(),
-            Self::VmFaultToleranceTurnedOffEvent(v) => v.type_name(),
-            Self::VmFaultToleranceVmTerminatedEvent(v) => v.type_name(),
-            Self::VmGuestOSCrashedEvent(v) => v.type_name(),
-            Self::VmGuestRebootEvent(v) => v.type_name(),
-            Self::VmGuestShutdownEvent(v) => v.type_name(),
-            Self::VmGuestStandbyEvent(v) => v.type_name(),
-            Self::VmInstanceUuidAssignedEvent(v) => v.type_name(),
-            Self::VmInstanceUuidChangedEvent(v) => v.type_name(),
-            Self::VmInstanceUuidConflictEvent(v) => v.type_name(),
-            Self::VmMacAssignedEvent(v) => v.type_name(),
-            Self::VmMacChangedEvent(v) => v.type_name(),
-            Self::VmMacConflictEvent(v) => v.type_name(),
-            Self::VmMaxFTRestartCountReached(v) => v.type_name(),
-            Self::VmMaxRestartCountReached(v) => v.type_name(),
-            Self::VmMessageErrorEvent(v) => v.type_name(),
-            Self::VmMessageEvent(v) => v.type_name(),
-            Self::VmMessageWarningEvent(v) => v.type_name(),
-            Self::VmMigratedEvent(v) => v.type_name(),
-            Self::VmNoCompatibleHostForSecondaryEvent(v) => v.type_name(),
-            Self::VmNoNetworkAccessEvent(v) => v.type_name(),
-            Self::VmOrphanedEvent(v) => v.type_name(),
-            Self::VmPoweredOffEvent(v) => v.type_name(),
-            Self::VmPoweredOnEvent(v) => v.type_name(),
-            Self::VmPoweringOnWithCustomizedDVPortEvent(v) => v.type_name(),
-            Self::VmPrimaryFailoverEvent(v) => v.type_name(),
-            Self::VmReconfiguredEvent(v) => v.type_name(),
-            Self::VmRegisteredEvent(v) => v.type_name(),
-            Self::VmRelayoutSuccessfulEvent(v) => v.type_name(),
-            Self::VmRelayoutUpToDateEvent(v) => v.type_name(),
-            Self::VmReloadFromPathEvent(v) => v.type_name(),
-            Self::VmReloadFromPathFailedEvent(v) => v.type_name(),
-            Self::VmRelocateSpecEvent(v) => v.type_name(),
-            Self::VmRemoteConsoleConnectedEvent(v) => v.type_name(),
-            Self::VmRemoteConsoleDisconnectedEvent(v) => v.type_name(),
-            Self::VmRemovedEvent(v) => v.type_name(),
-            Self::VmRenamedEvent(v) => v.type_name(),
-            Self::VmRequirementsExceedCurrentEVCModeEvent(v) => v.type_name(),
-            Self::VmResettingEvent(v) => v.type_name(),
-            Self::VmResourcePoolMovedEvent(v) => v.type_name(),
-            Self::VmResourceReallocatedEvent(v) => v.type_name(),
-            Self::VmResumingEvent(v) => v.type_name(),
-            Self::VmSecondaryAddedEvent(v) => v.type_name(),
-            Self::VmSecondaryDisabledBySystemEvent(v) => v.type_name(),
-            Self::VmSecondaryDisabledEvent(v) => v.type_name(),
-            Self::VmSecondaryEnabledEvent(v) => v.type_name(),
-            Self::VmSecondaryStartedEvent(v) => v.type_name(),
-            Self::VmStartRecordingEvent(v) => v.type_name(),
-            Self::VmStartReplayingEvent(v) => v.type_name(),
-            Self::VmStartingEvent(v) => v.type_name(),
-            Self::VmStartingSecondaryEvent(v) => v.type_name(),
-            Self::VmStaticMacConflictEvent(v) => v.type_name(),
-            Self::VmStoppingEvent(v) => v.type_name(),
-            Self::VmSuspendedEvent(v) => v.type_name(),
-            Self::VmSuspendingEvent(v) => v.type_name(),
-            Self::VmTimedoutStartingSecondaryEvent(v) => v.type_name(),
-            Self::VmUpgradeCompleteEvent(v) => v.type_name(),
-            Self::VmUpgradeFailedEvent(v) => v.type_name(),
-            Self::VmUpgradingEvent(v) => v.type_name(),
-            Self::VmUuidAssignedEvent(v) => v.type_name(),
-            Self::VmUuidChangedEvent(v) => v.type_name(),
-            Self::VmUuidConflictEvent(v) => v.type_name(),
-            Self::VmWwnAssignedEvent(v) => v.type_name(),
-            Self::VmWwnChangedEvent(v) => v.type_name(),
-            Self::VmWwnConflictEvent(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -1249,1228 +1114,639 @@ impl From<crate::types::VmWwnConflictEvent> for VmEventKind {
         Self::VmWwnConflictEvent(Box::new(v))
     }
 }
-impl serde::Serialize for VmEventKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmEventKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VmEvent, id) {
+            crate::registry::id::CustomizationEvent => {
+                Self::CustomizationEvent(
+                    <crate::types::CustomizationEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::DrsRuleComplianceEvent => {
+                Self::DrsRuleComplianceEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DrsRuleViolationEvent => {
+                Self::DrsRuleViolationEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::DrsSoftRuleViolationEvent => {
+                Self::DrsSoftRuleViolationEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::MigrationEvent => {
+                Self::MigrationEvent(
+                    <crate::types::MigrationEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::NoMaintenanceModeDrsRecommendationForVM => {
+                Self::NoMaintenanceModeDrsRecommendationForVM(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::NotEnoughResourcesToStartVmEvent => {
+                Self::NotEnoughResourcesToStartVmEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmAcquiredMksTicketEvent => {
+                Self::VmAcquiredMksTicketEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmAcquiredTicketEvent => {
+                Self::VmAcquiredTicketEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmAutoRenameEvent => {
+                Self::VmAutoRenameEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmBeingCreatedEvent => {
+                Self::VmBeingCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmBeingDeployedEvent => {
+                Self::VmBeingDeployedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmBeingHotMigratedEvent => {
+                Self::VmBeingHotMigratedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmBeingMigratedEvent => {
+                Self::VmBeingMigratedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmCloneEvent => {
+                Self::VmCloneEvent(
+                    <crate::types::VmCloneEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmConfigMissingEvent => {
+                Self::VmConfigMissingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmConnectedEvent => {
+                Self::VmConnectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmCreatedEvent => {
+                Self::VmCreatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmDasBeingResetEvent => {
+                Self::VmDasBeingResetEvent(
+                    <crate::types::VmDasBeingResetEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmDasResetFailedEvent => {
+                Self::VmDasResetFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmDasUpdateErrorEvent => {
+                Self::VmDasUpdateErrorEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmDasUpdateOkEvent => {
+                Self::VmDasUpdateOkEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmDateRolledBackEvent => {
+                Self::VmDateRolledBackEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmDeployFailedEvent => {
+                Self::VmDeployFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmDeployedEvent => {
+                Self::VmDeployedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmDisconnectedEvent => {
+                Self::VmDisconnectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmDiscoveredEvent => {
+                Self::VmDiscoveredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmDiskFailedEvent => {
+                Self::VmDiskFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmEmigratingEvent => {
+                Self::VmEmigratingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmEndRecordingEvent => {
+                Self::VmEndRecordingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmEndReplayingEvent => {
+                Self::VmEndReplayingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedMigrateEvent => {
+                Self::VmFailedMigrateEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedRelayoutEvent => {
+                Self::VmFailedRelayoutEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedRelayoutOnVmfs2DatastoreEvent => {
+                Self::VmFailedRelayoutOnVmfs2DatastoreEvent(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VmFailedStartingSecondaryEvent => {
+                Self::VmFailedStartingSecondaryEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedToPowerOffEvent => {
+                Self::VmFailedToPowerOffEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedToPowerOnEvent => {
+                Self::VmFailedToPowerOnEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedToRebootGuestEvent => {
+                Self::VmFailedToRebootGuestEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedToResetEvent => {
+                Self::VmFailedToResetEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedToShutdownGuestEvent => {
+                Self::VmFailedToShutdownGuestEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedToStandbyGuestEvent => {
+                Self::VmFailedToStandbyGuestEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedToSuspendEvent => {
+                Self::VmFailedToSuspendEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailedUpdatingSecondaryConfig => {
+                Self::VmFailedUpdatingSecondaryConfig(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFailoverFailed => {
+                Self::VmFailoverFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFaultToleranceStateChangedEvent => {
+                Self::VmFaultToleranceStateChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFaultToleranceTurnedOffEvent => {
+                Self::VmFaultToleranceTurnedOffEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFaultToleranceVmTerminatedEvent => {
+                Self::VmFaultToleranceVmTerminatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmGuestOSCrashedEvent => {
+                Self::VmGuestOSCrashedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmGuestRebootEvent => {
+                Self::VmGuestRebootEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmGuestShutdownEvent => {
+                Self::VmGuestShutdownEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmGuestStandbyEvent => {
+                Self::VmGuestStandbyEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmInstanceUuidAssignedEvent => {
+                Self::VmInstanceUuidAssignedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmInstanceUuidChangedEvent => {
+                Self::VmInstanceUuidChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmInstanceUuidConflictEvent => {
+                Self::VmInstanceUuidConflictEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmMacAssignedEvent => {
+                Self::VmMacAssignedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmMacChangedEvent => {
+                Self::VmMacChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmMacConflictEvent => {
+                Self::VmMacConflictEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmMaxFTRestartCountReached => {
+                Self::VmMaxFTRestartCountReached(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmMaxRestartCountReached => {
+                Self::VmMaxRestartCountReached(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmMessageErrorEvent => {
+                Self::VmMessageErrorEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmMessageEvent => {
+                Self::VmMessageEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmMessageWarningEvent => {
+                Self::VmMessageWarningEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmMigratedEvent => {
+                Self::VmMigratedEvent(
+                    <crate::types::VmMigratedEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmNoCompatibleHostForSecondaryEvent => {
+                Self::VmNoCompatibleHostForSecondaryEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmNoNetworkAccessEvent => {
+                Self::VmNoNetworkAccessEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmOrphanedEvent => {
+                Self::VmOrphanedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmPoweredOffEvent => {
+                Self::VmPoweredOffEvent(
+                    <crate::types::VmPoweredOffEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmPoweredOnEvent => {
+                Self::VmPoweredOnEvent(
+                    <crate::types::VmPoweredOnEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmPoweringOnWithCustomizedDVPortEvent => {
+                Self::VmPoweringOnWithCustomizedDVPortEvent(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VmPrimaryFailoverEvent => {
+                Self::VmPrimaryFailoverEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmReconfiguredEvent => {
+                Self::VmReconfiguredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmRegisteredEvent => {
+                Self::VmRegisteredEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmRelayoutSuccessfulEvent => {
+                Self::VmRelayoutSuccessfulEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmRelayoutUpToDateEvent => {
+                Self::VmRelayoutUpToDateEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmReloadFromPathEvent => {
+                Self::VmReloadFromPathEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmReloadFromPathFailedEvent => {
+                Self::VmReloadFromPathFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmRelocateSpecEvent => {
+                Self::VmRelocateSpecEvent(
+                    <crate::types::VmRelocateSpecEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmRemoteConsoleConnectedEvent => {
+                Self::VmRemoteConsoleConnectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmRemoteConsoleDisconnectedEvent => {
+                Self::VmRemoteConsoleDisconnectedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmRemovedEvent => {
+                Self::VmRemovedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmRenamedEvent => {
+                Self::VmRenamedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmRequirementsExceedCurrentEVCModeEvent => {
+                Self::VmRequirementsExceedCurrentEVCModeEvent(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VmResettingEvent => {
+                Self::VmResettingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmResourcePoolMovedEvent => {
+                Self::VmResourcePoolMovedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmResourceReallocatedEvent => {
+                Self::VmResourceReallocatedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmResumingEvent => {
+                Self::VmResumingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmSecondaryAddedEvent => {
+                Self::VmSecondaryAddedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmSecondaryDisabledBySystemEvent => {
+                Self::VmSecondaryDisabledBySystemEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmSecondaryDisabledEvent => {
+                Self::VmSecondaryDisabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmSecondaryEnabledEvent => {
+                Self::VmSecondaryEnabledEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmSecondaryStartedEvent => {
+                Self::VmSecondaryStartedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmStartRecordingEvent => {
+                Self::VmStartRecordingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmStartReplayingEvent => {
+                Self::VmStartReplayingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmStartingEvent => {
+                Self::VmStartingEvent(
+                    <crate::types::VmStartingEventKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::VmStartingSecondaryEvent => {
+                Self::VmStartingSecondaryEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmStaticMacConflictEvent => {
+                Self::VmStaticMacConflictEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmStoppingEvent => {
+                Self::VmStoppingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmSuspendedEvent => {
+                Self::VmSuspendedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmSuspendingEvent => {
+                Self::VmSuspendingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmTimedoutStartingSecondaryEvent => {
+                Self::VmTimedoutStartingSecondaryEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmUpgradeCompleteEvent => {
+                Self::VmUpgradeCompleteEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmUpgradeFailedEvent => {
+                Self::VmUpgradeFailedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmUpgradingEvent => {
+                Self::VmUpgradingEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmUuidAssignedEvent => {
+                Self::VmUuidAssignedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmUuidChangedEvent => {
+                Self::VmUuidChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmUuidConflictEvent => {
+                Self::VmUuidConflictEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmWwnAssignedEvent => {
+                Self::VmWwnAssignedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmWwnChangedEvent => {
+                Self::VmWwnChangedEvent(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmWwnConflictEvent => {
+                Self::VmWwnConflictEvent(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmEvent(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmEvent(v) => v.serialize(s),
-            Self::CustomizationEvent(v) => v.serialize(s),
-            Self::DrsRuleComplianceEvent(v) => v.serialize(s),
-            Self::DrsRuleViolationEvent(v) => v.serialize(s),
-            Self::DrsSoftRuleViolationEvent(v) => v.serialize(s),
-            Self::MigrationEvent(v) => v.serialize(s),
-            Self::NoMaintenanceModeDrsRecommendationForVM(v) => v.serialize(s),
-            Self::NotEnoughResourcesToStartVmEvent(v) => v.serialize(s),
-            Self::VmAcquiredMksTicketEvent(v) => v.serialize(s),
-            Self::VmAcquiredTicketEvent(v) => v.serialize(s),
-            Self::VmAutoRenameEvent(v) => v.serialize(s),
-            Self::VmBeingCreatedEvent(v) => v.serialize(s),
-            Self::VmBeingDeployedEvent(v) => v.serialize(s),
-            Self::VmBeingHotMigratedEvent(v) => v.serialize(s),
-            Self::VmBeingMigratedEvent(v) => v.serialize(s),
-            Self::VmCloneEvent(v) => v.serialize(s),
-            Self::VmConfigMissingEvent(v) => v.serialize(s),
-            Self::VmConnectedEvent(v) => v.serialize(s),
-            Self::VmCreatedEvent(v) => v.serialize(s),
-            Self::VmDasBeingResetEvent(v) => v.serialize(s),
-            Self::VmDasResetFailedEvent(v) => v.serialize(s),
-            Self::VmDasUpdateErrorEvent(v) => v.serialize(s),
-            Self::VmDasUpdateOkEvent(v) => v.serialize(s),
-            Self::VmDateRolledBackEvent(v) => v.serialize(s),
-            Self::VmDeployFailedEvent(v) => v.serialize(s),
-            Self::VmDeployedEvent(v) => v.serialize(s),
-            Self::VmDisconnectedEvent(v) => v.serialize(s),
-            Self::VmDiscoveredEvent(v) => v.serialize(s),
-            Self::VmDiskFailedEvent(v) => v.serialize(s),
-            Self::VmEmigratingEvent(v) => v.serialize(s),
-            Self::VmEndRecordingEvent(v) => v.serialize(s),
-            Self::VmEndReplayingEvent(v) => v.serialize(s),
-            Self::VmFailedMigrateEvent(v) => v.serialize(s),
-            Self::VmFailedRelayoutEvent(v) => v.serialize(s),
-            Self::VmFailedRelayoutOnVmfs2DatastoreEvent(v) => v.serialize(s),
-            Self::VmFailedStartingSecondaryEvent(v) => v.serialize(s),
-            Self::VmFailedToPowerOffEvent(v) => v.serialize(s),
-            Self::VmFailedToPowerOnEvent(v) => v.serialize(s),
-            Self::VmFailedToRebootGuestEvent(v) => v.serialize(s),
-            Self::VmFailedToResetEvent(v) => v.serialize(s),
-            Self::VmFailedToShutdownGuestEvent(v) => v.serialize(s),
-            Self::VmFailedToStandbyGuestEvent(v) => v.serialize(s),
-            Self::VmFailedToSuspendEvent(v) => v.serialize(s),
-            Self::VmFailedUpdatingSecondaryConfig(v) => v.serialize(s),
-            Self::VmFailoverFailed(v) => v.serialize(s),
-            Self::VmFaultToleranceStateChangedEvent(v) => v.serialize(s),
-            Self::VmFaultToleranceTurnedOffEvent(v) => v.serialize(s),
-            Self::VmFaultToleranceVmTerminatedEvent(v) => v.serialize(s),
-            Self::VmGuestOSCrashedEvent(v) => v.serialize(s),
-            Self::VmGuestRebootEvent(v) => v.serialize(s),
-            Self::VmGuestShutdownEvent(v) => v.serialize(s),
-            Self::VmGuestStandbyEvent(v) => v.serialize(s),
-            Self::VmInstanceUuidAssignedEvent(v) => v.serialize(s),
-            Self::VmInstanceUuidChangedEvent(v) => v.serialize(s),
-            Self::VmInstanceUuidConflictEvent(v) => v.serialize(s),
-            Self::VmMacAssignedEvent(v) => v.serialize(s),
-            Self::VmMacChangedEvent(v) => v.serialize(s),
-            Self::VmMacConflictEvent(v) => v.serialize(s),
-            Self::VmMaxFTRestartCountReached(v) => v.serialize(s),
-            Self::VmMaxRestartCountReached(v) => v.serialize(s),
-            Self::VmMessageErrorEvent(v) => v.serialize(s),
-            Self::VmMessageEvent(v) => v.serialize(s),
-            Self::VmMessageWarningEvent(v) => v.serialize(s),
-            Self::VmMigratedEvent(v) => v.serialize(s),
-            Self::VmNoCompatibleHostForSecondaryEvent(v) => v.serialize(s),
-            Self::VmNoNetworkAccessEvent(v) => v.serialize(s),
-            Self::VmOrphanedEvent(v) => v.serialize(s),
-            Self::VmPoweredOffEvent(v) => v.serialize(s),
-            Self::VmPoweredOnEvent(v) => v.serialize(s),
-            Self::VmPoweringOnWithCustomizedDVPortEvent(v) => v.serialize(s),
-            Self::VmPrimaryFailoverEvent(v) => v.serialize(s),
-            Self::VmReconfiguredEvent(v) => v.serialize(s),
-            Self::VmRegisteredEvent(v) => v.serialize(s),
-            Self::VmRelayoutSuccessfulEvent(v) => v.serialize(s),
-            Self::VmRelayoutUpToDateEvent(v) => v.serialize(s),
-            Self::VmReloadFromPathEvent(v) => v.serialize(s),
-            Self::VmReloadFromPathFailedEvent(v) => v.serialize(s),
-            Self::VmRelocateSpecEvent(v) => v.serialize(s),
-            Self::VmRemoteConsoleConnectedEvent(v) => v.serialize(s),
-            Self::VmRemoteConsoleDisconnectedEvent(v) => v.serialize(s),
-            Self::VmRemovedEvent(v) => v.serialize(s),
-            Self::VmRenamedEvent(v) => v.serialize(s),
-            Self::VmRequirementsExceedCurrentEVCModeEvent(v) => v.serialize(s),
-            Self::VmResettingEvent(v) => v.serialize(s),
-            Self::VmResourcePoolMovedEvent(v) => v.serialize(s),
-            Self::VmResourceReallocatedEvent(v) => v.serialize(s),
-            Self::VmResumingEvent(v) => v.serialize(s),
-            Self::VmSecondaryAddedEvent(v) => v.serialize(s),
-            Self::VmSecondaryDisabledBySystemEvent(v) => v.serialize(s),
-            Self::VmSecondaryDisabledEvent(v) => v.serialize(s),
-            Self::VmSecondaryEnabledEvent(v) => v.serialize(s),
-            Self::VmSecondaryStartedEvent(v) => v.serialize(s),
-            Self::VmStartRecordingEvent(v) => v.serialize(s),
-            Self::VmStartReplayingEvent(v) => v.serialize(s),
-            Self::VmStartingEvent(v) => v.serialize(s),
-            Self::VmStartingSecondaryEvent(v) => v.serialize(s),
-            Self::VmStaticMacConflictEvent(v) => v.serialize(s),
-            Self::VmStoppingEvent(v) => v.serialize(s),
-            Self::VmSuspendedEvent(v) => v.serialize(s),
-            Self::VmSuspendingEvent(v) => v.serialize(s),
-            Self::VmTimedoutStartingSecondaryEvent(v) => v.serialize(s),
-            Self::VmUpgradeCompleteEvent(v) => v.serialize(s),
-            Self::VmUpgradeFailedEvent(v) => v.serialize(s),
-            Self::VmUpgradingEvent(v) => v.serialize(s),
-            Self::VmUuidAssignedEvent(v) => v.serialize(s),
-            Self::VmUuidChangedEvent(v) => v.serialize(s),
-            Self::VmUuidConflictEvent(v) => v.serialize(s),
-            Self::VmWwnAssignedEvent(v) => v.serialize(s),
-            Self::VmWwnChangedEvent(v) => v.serialize(s),
-            Self::VmWwnConflictEvent(v) => v.serialize(s),
+            Self::VmEvent(v) => &**v,
+            Self::CustomizationEvent(v) => crate::object::Family::object(v),
+            Self::DrsRuleComplianceEvent(v) => &**v,
+            Self::DrsRuleViolationEvent(v) => &**v,
+            Self::DrsSoftRuleViolationEvent(v) => &**v,
+            Self::MigrationEvent(v) => crate::object::Family::object(v),
+            Self::NoMaintenanceModeDrsRecommendationForVM(v) => &**v,
+            Self::NotEnoughResourcesToStartVmEvent(v) => &**v,
+            Self::VmAcquiredMksTicketEvent(v) => &**v,
+            Self::VmAcquiredTicketEvent(v) => &**v,
+            Self::VmAutoRenameEvent(v) => &**v,
+            Self::VmBeingCreatedEvent(v) => &**v,
+            Self::VmBeingDeployedEvent(v) => &**v,
+            Self::VmBeingHotMigratedEvent(v) => &**v,
+            Self::VmBeingMigratedEvent(v) => &**v,
+            Self::VmCloneEvent(v) => crate::object::Family::object(v),
+            Self::VmConfigMissingEvent(v) => &**v,
+            Self::VmConnectedEvent(v) => &**v,
+            Self::VmCreatedEvent(v) => &**v,
+            Self::VmDasBeingResetEvent(v) => crate::object::Family::object(v),
+            Self::VmDasResetFailedEvent(v) => &**v,
+            Self::VmDasUpdateErrorEvent(v) => &**v,
+            Self::VmDasUpdateOkEvent(v) => &**v,
+            Self::VmDateRolledBackEvent(v) => &**v,
+            Self::VmDeployFailedEvent(v) => &**v,
+            Self::VmDeployedEvent(v) => &**v,
+            Self::VmDisconnectedEvent(v) => &**v,
+            Self::VmDiscoveredEvent(v) => &**v,
+            Self::VmDiskFailedEvent(v) => &**v,
+            Self::VmEmigratingEvent(v) => &**v,
+            Self::VmEndRecordingEvent(v) => &**v,
+            Self::VmEndReplayingEvent(v) => &**v,
+            Self::VmFailedMigrateEvent(v) => &**v,
+            Self::VmFailedRelayoutEvent(v) => &**v,
+            Self::VmFailedRelayoutOnVmfs2DatastoreEvent(v) => &**v,
+            Self::VmFailedStartingSecondaryEvent(v) => &**v,
+            Self::VmFailedToPowerOffEvent(v) => &**v,
+            Self::VmFailedToPowerOnEvent(v) => &**v,
+            Self::VmFailedToRebootGuestEvent(v) => &**v,
+            Self::VmFailedToResetEvent(v) => &**v,
+            Self::VmFailedToShutdownGuestEvent(v) => &**v,
+            Self::VmFailedToStandbyGuestEvent(v) => &**v,
+            Self::VmFailedToSuspendEvent(v) => &**v,
+            Self::VmFailedUpdatingSecondaryConfig(v) => &**v,
+            Self::VmFailoverFailed(v) => &**v,
+            Self::VmFaultToleranceStateChangedEvent(v) => &**v,
+            Self::VmFaultToleranceTurnedOffEvent(v) => &**v,
+            Self::VmFaultToleranceVmTerminatedEvent(v) => &**v,
+            Self::VmGuestOSCrashedEvent(v) => &**v,
+            Self::VmGuestRebootEvent(v) => &**v,
+            Self::VmGuestShutdownEvent(v) => &**v,
+            Self::VmGuestStandbyEvent(v) => &**v,
+            Self::VmInstanceUuidAssignedEvent(v) => &**v,
+            Self::VmInstanceUuidChangedEvent(v) => &**v,
+            Self::VmInstanceUuidConflictEvent(v) => &**v,
+            Self::VmMacAssignedEvent(v) => &**v,
+            Self::VmMacChangedEvent(v) => &**v,
+            Self::VmMacConflictEvent(v) => &**v,
+            Self::VmMaxFTRestartCountReached(v) => &**v,
+            Self::VmMaxRestartCountReached(v) => &**v,
+            Self::VmMessageErrorEvent(v) => &**v,
+            Self::VmMessageEvent(v) => &**v,
+            Self::VmMessageWarningEvent(v) => &**v,
+            Self::VmMigratedEvent(v) => crate::object::Family::object(v),
+            Self::VmNoCompatibleHostForSecondaryEvent(v) => &**v,
+            Self::VmNoNetworkAccessEvent(v) => &**v,
+            Self::VmOrphanedEvent(v) => &**v,
+            Self::VmPoweredOffEvent(v) => crate::object::Family::object(v),
+            Self::VmPoweredOnEvent(v) => crate::object::Family::object(v),
+            Self::VmPoweringOnWithCustomizedDVPortEvent(v) => &**v,
+            Self::VmPrimaryFailoverEvent(v) => &**v,
+            Self::VmReconfiguredEvent(v) => &**v,
+            Self::VmRegisteredEvent(v) => &**v,
+            Self::VmRelayoutSuccessfulEvent(v) => &**v,
+            Self::VmRelayoutUpToDateEvent(v) => &**v,
+            Self::VmReloadFromPathEvent(v) => &**v,
+            Self::VmReloadFromPathFailedEvent(v) => &**v,
+            Self::VmRelocateSpecEvent(v) => crate::object::Family::object(v),
+            Self::VmRemoteConsoleConnectedEvent(v) => &**v,
+            Self::VmRemoteConsoleDisconnectedEvent(v) => &**v,
+            Self::VmRemovedEvent(v) => &**v,
+            Self::VmRenamedEvent(v) => &**v,
+            Self::VmRequirementsExceedCurrentEVCModeEvent(v) => &**v,
+            Self::VmResettingEvent(v) => &**v,
+            Self::VmResourcePoolMovedEvent(v) => &**v,
+            Self::VmResourceReallocatedEvent(v) => &**v,
+            Self::VmResumingEvent(v) => &**v,
+            Self::VmSecondaryAddedEvent(v) => &**v,
+            Self::VmSecondaryDisabledBySystemEvent(v) => &**v,
+            Self::VmSecondaryDisabledEvent(v) => &**v,
+            Self::VmSecondaryEnabledEvent(v) => &**v,
+            Self::VmSecondaryStartedEvent(v) => &**v,
+            Self::VmStartRecordingEvent(v) => &**v,
+            Self::VmStartReplayingEvent(v) => &**v,
+            Self::VmStartingEvent(v) => crate::object::Family::object(v),
+            Self::VmStartingSecondaryEvent(v) => &**v,
+            Self::VmStaticMacConflictEvent(v) => &**v,
+            Self::VmStoppingEvent(v) => &**v,
+            Self::VmSuspendedEvent(v) => &**v,
+            Self::VmSuspendingEvent(v) => &**v,
+            Self::VmTimedoutStartingSecondaryEvent(v) => &**v,
+            Self::VmUpgradeCompleteEvent(v) => &**v,
+            Self::VmUpgradeFailedEvent(v) => &**v,
+            Self::VmUpgradingEvent(v) => &**v,
+            Self::VmUuidAssignedEvent(v) => &**v,
+            Self::VmUuidChangedEvent(v) => &**v,
+            Self::VmUuidConflictEvent(v) => &**v,
+            Self::VmWwnAssignedEvent(v) => &**v,
+            Self::VmWwnChangedEvent(v) => &**v,
+            Self::VmWwnConflictEvent(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmEvent(v) => &mut **v,
+            Self::CustomizationEvent(v) => crate::object::Family::object_mut(v),
+            Self::DrsRuleComplianceEvent(v) => &mut **v,
+            Self::DrsRuleViolationEvent(v) => &mut **v,
+            Self::DrsSoftRuleViolationEvent(v) => &mut **v,
+            Self::MigrationEvent(v) => crate::object::Family::object_mut(v),
+            Self::NoMaintenanceModeDrsRecommendationForVM(v) => &mut **v,
+            Self::NotEnoughResourcesToStartVmEvent(v) => &mut **v,
+            Self::VmAcquiredMksTicketEvent(v) => &mut **v,
+            Self::VmAcquiredTicketEvent(v) => &mut **v,
+            Self::VmAutoRenameEvent(v) => &mut **v,
+            Self::VmBeingCreatedEvent(v) => &mut **v,
+            Self::VmBeingDeployedEvent(v) => &mut **v,
+            Self::VmBeingHotMigratedEvent(v) => &mut **v,
+            Self::VmBeingMigratedEvent(v) => &mut **v,
+            Self::VmCloneEvent(v) => crate::object::Family::object_mut(v),
+            Self::VmConfigMissingEvent(v) => &mut **v,
+            Self::VmConnectedEvent(v) => &mut **v,
+            Self::VmCreatedEvent(v) => &mut **v,
+            Self::VmDasBeingResetEvent(v) => crate::object::Family::object_mut(v),
+            Self::VmDasResetFailedEvent(v) => &mut **v,
+            Self::VmDasUpdateErrorEvent(v) => &mut **v,
+            Self::VmDasUpdateOkEvent(v) => &mut **v,
+            Self::VmDateRolledBackEvent(v) => &mut **v,
+            Self::VmDeployFailedEvent(v) => &mut **v,
+            Self::VmDeployedEvent(v) => &mut **v,
+            Self::VmDisconnectedEvent(v) => &mut **v,
+            Self::VmDiscoveredEvent(v) => &mut **v,
+            Self::VmDiskFailedEvent(v) => &mut **v,
+            Self::VmEmigratingEvent(v) => &mut **v,
+            Self::VmEndRecordingEvent(v) => &mut **v,
+            Self::VmEndReplayingEvent(v) => &mut **v,
+            Self::VmFailedMigrateEvent(v) => &mut **v,
+            Self::VmFailedRelayoutEvent(v) => &mut **v,
+            Self::VmFailedRelayoutOnVmfs2DatastoreEvent(v) => &mut **v,
+            Self::VmFailedStartingSecondaryEvent(v) => &mut **v,
+            Self::VmFailedToPowerOffEvent(v) => &mut **v,
+            Self::VmFailedToPowerOnEvent(v) => &mut **v,
+            Self::VmFailedToRebootGuestEvent(v) => &mut **v,
+            Self::VmFailedToResetEvent(v) => &mut **v,
+            Self::VmFailedToShutdownGuestEvent(v) => &mut **v,
+            Self::VmFailedToStandbyGuestEvent(v) => &mut **v,
+            Self::VmFailedToSuspendEvent(v) => &mut **v,
+            Self::VmFailedUpdatingSecondaryConfig(v) => &mut **v,
+            Self::VmFailoverFailed(v) => &mut **v,
+            Self::VmFaultToleranceStateChangedEvent(v) => &mut **v,
+            Self::VmFaultToleranceTurnedOffEvent(v) => &mut **v,
+            Self::VmFaultToleranceVmTerminatedEvent(v) => &mut **v,
+            Self::VmGuestOSCrashedEvent(v) => &mut **v,
+            Self::VmGuestRebootEvent(v) => &mut **v,
+            Self::VmGuestShutdownEvent(v) => &mut **v,
+            Self::VmGuestStandbyEvent(v) => &mut **v,
+            Self::VmInstanceUuidAssignedEvent(v) => &mut **v,
+            Self::VmInstanceUuidChangedEvent(v) => &mut **v,
+            Self::VmInstanceUuidConflictEvent(v) => &mut **v,
+            Self::VmMacAssignedEvent(v) => &mut **v,
+            Self::VmMacChangedEvent(v) => &mut **v,
+            Self::VmMacConflictEvent(v) => &mut **v,
+            Self::VmMaxFTRestartCountReached(v) => &mut **v,
+            Self::VmMaxRestartCountReached(v) => &mut **v,
+            Self::VmMessageErrorEvent(v) => &mut **v,
+            Self::VmMessageEvent(v) => &mut **v,
+            Self::VmMessageWarningEvent(v) => &mut **v,
+            Self::VmMigratedEvent(v) => crate::object::Family::object_mut(v),
+            Self::VmNoCompatibleHostForSecondaryEvent(v) => &mut **v,
+            Self::VmNoNetworkAccessEvent(v) => &mut **v,
+            Self::VmOrphanedEvent(v) => &mut **v,
+            Self::VmPoweredOffEvent(v) => crate::object::Family::object_mut(v),
+            Self::VmPoweredOnEvent(v) => crate::object::Family::object_mut(v),
+            Self::VmPoweringOnWithCustomizedDVPortEvent(v) => &mut **v,
+            Self::VmPrimaryFailoverEvent(v) => &mut **v,
+            Self::VmReconfiguredEvent(v) => &mut **v,
+            Self::VmRegisteredEvent(v) => &mut **v,
+            Self::VmRelayoutSuccessfulEvent(v) => &mut **v,
+            Self::VmRelayoutUpToDateEvent(v) => &mut **v,
+            Self::VmReloadFromPathEvent(v) => &mut **v,
+            Self::VmReloadFromPathFailedEvent(v) => &mut **v,
+            Self::VmRelocateSpecEvent(v) => crate::object::Family::object_mut(v),
+            Self::VmRemoteConsoleConnectedEvent(v) => &mut **v,
+            Self::VmRemoteConsoleDisconnectedEvent(v) => &mut **v,
+            Self::VmRemovedEvent(v) => &mut **v,
+            Self::VmRenamedEvent(v) => &mut **v,
+            Self::VmRequirementsExceedCurrentEVCModeEvent(v) => &mut **v,
+            Self::VmResettingEvent(v) => &mut **v,
+            Self::VmResourcePoolMovedEvent(v) => &mut **v,
+            Self::VmResourceReallocatedEvent(v) => &mut **v,
+            Self::VmResumingEvent(v) => &mut **v,
+            Self::VmSecondaryAddedEvent(v) => &mut **v,
+            Self::VmSecondaryDisabledBySystemEvent(v) => &mut **v,
+            Self::VmSecondaryDisabledEvent(v) => &mut **v,
+            Self::VmSecondaryEnabledEvent(v) => &mut **v,
+            Self::VmSecondaryStartedEvent(v) => &mut **v,
+            Self::VmStartRecordingEvent(v) => &mut **v,
+            Self::VmStartReplayingEvent(v) => &mut **v,
+            Self::VmStartingEvent(v) => crate::object::Family::object_mut(v),
+            Self::VmStartingSecondaryEvent(v) => &mut **v,
+            Self::VmStaticMacConflictEvent(v) => &mut **v,
+            Self::VmStoppingEvent(v) => &mut **v,
+            Self::VmSuspendedEvent(v) => &mut **v,
+            Self::VmSuspendingEvent(v) => &mut **v,
+            Self::VmTimedoutStartingSecondaryEvent(v) => &mut **v,
+            Self::VmUpgradeCompleteEvent(v) => &mut **v,
+            Self::VmUpgradeFailedEvent(v) => &mut **v,
+            Self::VmUpgradingEvent(v) => &mut **v,
+            Self::VmUuidAssignedEvent(v) => &mut **v,
+            Self::VmUuidChangedEvent(v) => &mut **v,
+            Self::VmUuidConflictEvent(v) => &mut **v,
+            Self::VmWwnAssignedEvent(v) => &mut **v,
+            Self::VmWwnChangedEvent(v) => &mut **v,
+            Self::VmWwnConflictEvent(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmEventKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmEventKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmEventKind {
-    const BASE: u16 = crate::registry::id::VmEvent;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CustomizationEvent => {
-                    Self::CustomizationEvent(
-                        <crate::types::CustomizationEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::DrsRuleComplianceEvent => {
-                    Self::DrsRuleComplianceEvent(
-                        Box::new(
-                            <crate::types::DrsRuleComplianceEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DrsRuleViolationEvent => {
-                    Self::DrsRuleViolationEvent(
-                        Box::new(
-                            <crate::types::DrsRuleViolationEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DrsSoftRuleViolationEvent => {
-                    Self::DrsSoftRuleViolationEvent(
-                        Box::new(
-                            <crate::types::DrsSoftRuleViolationEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::MigrationEvent => {
-                    Self::MigrationEvent(
-                        <crate::types::MigrationEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::NoMaintenanceModeDrsRecommendationForVM => {
-                    Self::NoMaintenanceModeDrsRecommendationForVM(
-                        Box::new(
-                            <crate::types::NoMaintenanceModeDrsRecommendationForVM as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotEnoughResourcesToStartVmEvent => {
-                    Self::NotEnoughResourcesToStartVmEvent(
-                        Box::new(
-                            <crate::types::NotEnoughResourcesToStartVmEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmAcquiredMksTicketEvent => {
-                    Self::VmAcquiredMksTicketEvent(
-                        Box::new(
-                            <crate::types::VmAcquiredMksTicketEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmAcquiredTicketEvent => {
-                    Self::VmAcquiredTicketEvent(
-                        Box::new(
-                            <crate::types::VmAcquiredTicketEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmAutoRenameEvent => {
-                    Self::VmAutoRenameEvent(
-                        Box::new(
-                            <crate::types::VmAutoRenameEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmBeingCreatedEvent => {
-                    Self::VmBeingCreatedEvent(
-                        Box::new(
-                            <crate::types::VmBeingCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmBeingDeployedEvent => {
-                    Self::VmBeingDeployedEvent(
-                        Box::new(
-                            <crate::types::VmBeingDeployedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmBeingHotMigratedEvent => {
-                    Self::VmBeingHotMigratedEvent(
-                        Box::new(
-                            <crate::types::VmBeingHotMigratedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmBeingMigratedEvent => {
-                    Self::VmBeingMigratedEvent(
-                        Box::new(
-                            <crate::types::VmBeingMigratedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmCloneEvent => {
-                    Self::VmCloneEvent(
-                        <crate::types::VmCloneEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmConfigMissingEvent => {
-                    Self::VmConfigMissingEvent(
-                        Box::new(
-                            <crate::types::VmConfigMissingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmConnectedEvent => {
-                    Self::VmConnectedEvent(
-                        Box::new(
-                            <crate::types::VmConnectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmCreatedEvent => {
-                    Self::VmCreatedEvent(
-                        Box::new(
-                            <crate::types::VmCreatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmDasBeingResetEvent => {
-                    Self::VmDasBeingResetEvent(
-                        <crate::types::VmDasBeingResetEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmDasResetFailedEvent => {
-                    Self::VmDasResetFailedEvent(
-                        Box::new(
-                            <crate::types::VmDasResetFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmDasUpdateErrorEvent => {
-                    Self::VmDasUpdateErrorEvent(
-                        Box::new(
-                            <crate::types::VmDasUpdateErrorEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmDasUpdateOkEvent => {
-                    Self::VmDasUpdateOkEvent(
-                        Box::new(
-                            <crate::types::VmDasUpdateOkEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmDateRolledBackEvent => {
-                    Self::VmDateRolledBackEvent(
-                        Box::new(
-                            <crate::types::VmDateRolledBackEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmDeployFailedEvent => {
-                    Self::VmDeployFailedEvent(
-                        Box::new(
-                            <crate::types::VmDeployFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmDeployedEvent => {
-                    Self::VmDeployedEvent(
-                        Box::new(
-                            <crate::types::VmDeployedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmDisconnectedEvent => {
-                    Self::VmDisconnectedEvent(
-                        Box::new(
-                            <crate::types::VmDisconnectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmDiscoveredEvent => {
-                    Self::VmDiscoveredEvent(
-                        Box::new(
-                            <crate::types::VmDiscoveredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmDiskFailedEvent => {
-                    Self::VmDiskFailedEvent(
-                        Box::new(
-                            <crate::types::VmDiskFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmEmigratingEvent => {
-                    Self::VmEmigratingEvent(
-                        Box::new(
-                            <crate::types::VmEmigratingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmEndRecordingEvent => {
-                    Self::VmEndRecordingEvent(
-                        Box::new(
-                            <crate::types::VmEndRecordingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmEndReplayingEvent => {
-                    Self::VmEndReplayingEvent(
-                        Box::new(
-                            <crate::types::VmEndReplayingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedMigrateEvent => {
-                    Self::VmFailedMigrateEvent(
-                        Box::new(
-                            <crate::types::VmFailedMigrateEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedRelayoutEvent => {
-                    Self::VmFailedRelayoutEvent(
-                        Box::new(
-                            <crate::types::VmFailedRelayoutEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedRelayoutOnVmfs2DatastoreEvent => {
-                    Self::VmFailedRelayoutOnVmfs2DatastoreEvent(
-                        Box::new(
-                            <crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedStartingSecondaryEvent => {
-                    Self::VmFailedStartingSecondaryEvent(
-                        Box::new(
-                            <crate::types::VmFailedStartingSecondaryEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedToPowerOffEvent => {
-                    Self::VmFailedToPowerOffEvent(
-                        Box::new(
-                            <crate::types::VmFailedToPowerOffEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedToPowerOnEvent => {
-                    Self::VmFailedToPowerOnEvent(
-                        Box::new(
-                            <crate::types::VmFailedToPowerOnEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedToRebootGuestEvent => {
-                    Self::VmFailedToRebootGuestEvent(
-                        Box::new(
-                            <crate::types::VmFailedToRebootGuestEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedToResetEvent => {
-                    Self::VmFailedToResetEvent(
-                        Box::new(
-                            <crate::types::VmFailedToResetEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedToShutdownGuestEvent => {
-                    Self::VmFailedToShutdownGuestEvent(
-                        Box::new(
-                            <crate::types::VmFailedToShutdownGuestEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedToStandbyGuestEvent => {
-                    Self::VmFailedToStandbyGuestEvent(
-                        Box::new(
-                            <crate::types::VmFailedToStandbyGuestEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedToSuspendEvent => {
-                    Self::VmFailedToSuspendEvent(
-                        Box::new(
-                            <crate::types::VmFailedToSuspendEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailedUpdatingSecondaryConfig => {
-                    Self::VmFailedUpdatingSecondaryConfig(
-                        Box::new(
-                            <crate::types::VmFailedUpdatingSecondaryConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFailoverFailed => {
-                    Self::VmFailoverFailed(
-                        Box::new(
-                            <crate::types::VmFailoverFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFaultToleranceStateChangedEvent => {
-                    Self::VmFaultToleranceStateChangedEvent(
-                        Box::new(
-                            <crate::types::VmFaultToleranceStateChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFaultToleranceTurnedOffEvent => {
-                    Self::VmFaultToleranceTurnedOffEvent(
-                        Box::new(
-                            <crate::types::VmFaultToleranceTurnedOffEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFaultToleranceVmTerminatedEvent => {
-                    Self::VmFaultToleranceVmTerminatedEvent(
-                        Box::new(
-                            <crate::types::VmFaultToleranceVmTerminatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmGuestOSCrashedEvent => {
-                    Self::VmGuestOSCrashedEvent(
-                        Box::new(
-                            <crate::types::VmGuestOSCrashedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmGuestRebootEvent => {
-                    Self::VmGuestRebootEvent(
-                        Box::new(
-                            <crate::types::VmGuestRebootEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmGuestShutdownEvent => {
-                    Self::VmGuestShutdownEvent(
-                        Box::new(
-                            <crate::types::VmGuestShutdownEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmGuestStandbyEvent => {
-                    Self::VmGuestStandbyEvent(
-                        Box::new(
-                            <crate::types::VmGuestStandbyEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmInstanceUuidAssignedEvent => {
-                    Self::VmInstanceUuidAssignedEvent(
-                        Box::new(
-                            <crate::types::VmInstanceUuidAssignedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmInstanceUuidChangedEvent => {
-                    Self::VmInstanceUuidChangedEvent(
-                        Box::new(
-                            <crate::types::VmInstanceUuidChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmInstanceUuidConflictEvent => {
-                    Self::VmInstanceUuidConflictEvent(
-                        Box::new(
-                            <crate::types::VmInstanceUuidConflictEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmMacAssignedEvent => {
-                    Self::VmMacAssignedEvent(
-                        Box::new(
-                            <crate::types::VmMacAssignedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmMacChangedEvent => {
-                    Self::VmMacChangedEvent(
-                        Box::new(
-                            <crate::types::VmMacChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmMacConflictEvent => {
-                    Self::VmMacConflictEvent(
-                        Box::new(
-                            <crate::types::VmMacConflictEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmMaxFTRestartCountReached => {
-                    Self::VmMaxFTRestartCountReached(
-                        Box::new(
-                            <crate::types::VmMaxFTRestartCountReached as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmMaxRestartCountReached => {
-                    Self::VmMaxRestartCountReached(
-                        Box::new(
-                            <crate::types::VmMaxRestartCountReached as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmMessageErrorEvent => {
-                    Self::VmMessageErrorEvent(
-                        Box::new(
-                            <crate::types::VmMessageErrorEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmMessageEvent => {
-                    Self::VmMessageEvent(
-                        Box::new(
-                            <crate::types::VmMessageEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmMessageWarningEvent => {
-                    Self::VmMessageWarningEvent(
-                        Box::new(
-                            <crate::types::VmMessageWarningEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmMigratedEvent => {
-                    Self::VmMigratedEvent(
-                        <crate::types::VmMigratedEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmNoCompatibleHostForSecondaryEvent => {
-                    Self::VmNoCompatibleHostForSecondaryEvent(
-                        Box::new(
-                            <crate::types::VmNoCompatibleHostForSecondaryEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmNoNetworkAccessEvent => {
-                    Self::VmNoNetworkAccessEvent(
-                        Box::new(
-                            <crate::types::VmNoNetworkAccessEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmOrphanedEvent => {
-                    Self::VmOrphanedEvent(
-                        Box::new(
-                            <crate::types::VmOrphanedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmPoweredOffEvent => {
-                    Self::VmPoweredOffEvent(
-                        <crate::types::VmPoweredOffEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmPoweredOnEvent => {
-                    Self::VmPoweredOnEvent(
-                        <crate::types::VmPoweredOnEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmPoweringOnWithCustomizedDVPortEvent => {
-                    Self::VmPoweringOnWithCustomizedDVPortEvent(
-                        Box::new(
-                            <crate::types::VmPoweringOnWithCustomizedDVPortEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmPrimaryFailoverEvent => {
-                    Self::VmPrimaryFailoverEvent(
-                        Box::new(
-                            <crate::types::VmPrimaryFailoverEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmReconfiguredEvent => {
-                    Self::VmReconfiguredEvent(
-                        Box::new(
-                            <crate::types::VmReconfiguredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmRegisteredEvent => {
-                    Self::VmRegisteredEvent(
-                        Box::new(
-                            <crate::types::VmRegisteredEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmRelayoutSuccessfulEvent => {
-                    Self::VmRelayoutSuccessfulEvent(
-                        Box::new(
-                            <crate::types::VmRelayoutSuccessfulEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmRelayoutUpToDateEvent => {
-                    Self::VmRelayoutUpToDateEvent(
-                        Box::new(
-                            <crate::types::VmRelayoutUpToDateEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmReloadFromPathEvent => {
-                    Self::VmReloadFromPathEvent(
-                        Box::new(
-                            <crate::types::VmReloadFromPathEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmReloadFromPathFailedEvent => {
-                    Self::VmReloadFromPathFailedEvent(
-                        Box::new(
-                            <crate::types::VmReloadFromPathFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmRelocateSpecEvent => {
-                    Self::VmRelocateSpecEvent(
-                        <crate::types::VmRelocateSpecEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmRemoteConsoleConnectedEvent => {
-                    Self::VmRemoteConsoleConnectedEvent(
-                        Box::new(
-                            <crate::types::VmRemoteConsoleConnectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmRemoteConsoleDisconnectedEvent => {
-                    Self::VmRemoteConsoleDisconnectedEvent(
-                        Box::new(
-                            <crate::types::VmRemoteConsoleDisconnectedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmRemovedEvent => {
-                    Self::VmRemovedEvent(
-                        Box::new(
-                            <crate::types::VmRemovedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmRenamedEvent => {
-                    Self::VmRenamedEvent(
-                        Box::new(
-                            <crate::types::VmRenamedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmRequirementsExceedCurrentEVCModeEvent => {
-                    Self::VmRequirementsExceedCurrentEVCModeEvent(
-                        Box::new(
-                            <crate::types::VmRequirementsExceedCurrentEVCModeEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmResettingEvent => {
-                    Self::VmResettingEvent(
-                        Box::new(
-                            <crate::types::VmResettingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmResourcePoolMovedEvent => {
-                    Self::VmResourcePoolMovedEvent(
-                        Box::new(
-                            <crate::types::VmResourcePoolMovedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmResourceReallocatedEvent => {
-                    Self::VmResourceReallocatedEvent(
-                        Box::new(
-                            <crate::types::VmResourceReallocatedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmResumingEvent => {
-                    Self::VmResumingEvent(
-                        Box::new(
-                            <crate::types::VmResumingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmSecondaryAddedEvent => {
-                    Self::VmSecondaryAddedEvent(
-                        Box::new(
-                            <crate::types::VmSecondaryAddedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmSecondaryDisabledBySystemEvent => {
-                    Self::VmSecondaryDisabledBySystemEvent(
-                        Box::new(
-                            <crate::types::VmSecondaryDisabledBySystemEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmSecondaryDisabledEvent => {
-                    Self::VmSecondaryDisabledEvent(
-                        Box::new(
-                            <crate::types::VmSecondaryDisabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmSecondaryEnabledEvent => {
-                    Self::VmSecondaryEnabledEvent(
-                        Box::new(
-                            <crate::types::VmSecondaryEnabledEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmSecondaryStartedEvent => {
-                    Self::VmSecondaryStartedEvent(
-                        Box::new(
-                            <crate::types::VmSecondaryStartedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmStartRecordingEvent => {
-                    Self::VmStartRecordingEvent(
-                        Box::new(
-                            <crate::types::VmStartRecordingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmStartReplayingEvent => {
-                    Self::VmStartReplayingEvent(
-                        Box::new(
-                            <crate::types::VmStartReplayingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmStartingEvent => {
-                    Self::VmStartingEvent(
-                        <crate::types::VmStartingEventKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::VmStartingSecondaryEvent => {
-                    Self::VmStartingSecondaryEvent(
-                        Box::new(
-                            <crate::types::VmStartingSecondaryEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmStaticMacConflictEvent => {
-                    Self::VmStaticMacConflictEvent(
-                        Box::new(
-                            <crate::types::VmStaticMacConflictEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmStoppingEvent => {
-                    Self::VmStoppingEvent(
-                        Box::new(
-                            <crate::types::VmStoppingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmSuspendedEvent => {
-                    Self::VmSuspendedEvent(
-                        Box::new(
-                            <crate::types::VmSuspendedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmSuspendingEvent => {
-                    Self::VmSuspendingEvent(
-                        Box::new(
-                            <crate::types::VmSuspendingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmTimedoutStartingSecondaryEvent => {
-                    Self::VmTimedoutStartingSecondaryEvent(
-                        Box::new(
-                            <crate::types::VmTimedoutStartingSecondaryEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmUpgradeCompleteEvent => {
-                    Self::VmUpgradeCompleteEvent(
-                        Box::new(
-                            <crate::types::VmUpgradeCompleteEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmUpgradeFailedEvent => {
-                    Self::VmUpgradeFailedEvent(
-                        Box::new(
-                            <crate::types::VmUpgradeFailedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmUpgradingEvent => {
-                    Self::VmUpgradingEvent(
-                        Box::new(
-                            <crate::types::VmUpgradingEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmUuidAssignedEvent => {
-                    Self::VmUuidAssignedEvent(
-                        Box::new(
-                            <crate::types::VmUuidAssignedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmUuidChangedEvent => {
-                    Self::VmUuidChangedEvent(
-                        Box::new(
-                            <crate::types::VmUuidChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmUuidConflictEvent => {
-                    Self::VmUuidConflictEvent(
-                        Box::new(
-                            <crate::types::VmUuidConflictEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmWwnAssignedEvent => {
-                    Self::VmWwnAssignedEvent(
-                        Box::new(
-                            <crate::types::VmWwnAssignedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmWwnChangedEvent => {
-                    Self::VmWwnChangedEvent(
-                        Box::new(
-                            <crate::types::VmWwnChangedEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmWwnConflictEvent => {
-                    Self::VmWwnConflictEvent(
-                        Box::new(
-                            <crate::types::VmWwnConflictEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmEvent(
-                        Box::new(
-                            <crate::types::VmEvent as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmEventKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmEventKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmEventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmEventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

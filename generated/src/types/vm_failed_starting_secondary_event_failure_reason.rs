@@ -30,8 +30,9 @@ impl VmFailedStartingSecondaryEventFailureReason {
         }
     }
 }
-impl crate::de::StringEnum for VmFailedStartingSecondaryEventFailureReason {
-    fn from_wire(v: &str) -> Self {
+impl VmFailedStartingSecondaryEventFailureReason {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "incompatibleHost" => Self::IncompatibleHost,
             "loginFailed" => Self::LoginFailed,
@@ -43,13 +44,13 @@ impl crate::de::StringEnum for VmFailedStartingSecondaryEventFailureReason {
 }
 impl From<&str> for VmFailedStartingSecondaryEventFailureReason {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VmFailedStartingSecondaryEventFailureReason {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VmFailedStartingSecondaryEventFailureReason {
@@ -57,13 +58,33 @@ impl std::fmt::Display for VmFailedStartingSecondaryEventFailureReason {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VmFailedStartingSecondaryEventFailureReason {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VmFailedStartingSecondaryEventFailureReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VmFailedStartingSecondaryEventFailureReason {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmFailedStartingSecondaryEventFailureReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmFailedStartingSecondaryEventFailureReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -180,8 +180,9 @@ impl VmFaultToleranceConfigIssueReasonForIssue {
         }
     }
 }
-impl crate::de::StringEnum for VmFaultToleranceConfigIssueReasonForIssue {
-    fn from_wire(v: &str) -> Self {
+impl VmFaultToleranceConfigIssueReasonForIssue {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "haNotEnabled" => Self::HaNotEnabled,
             "moreThanOneSecondary" => Self::MoreThanOneSecondary,
@@ -228,13 +229,13 @@ impl crate::de::StringEnum for VmFaultToleranceConfigIssueReasonForIssue {
 }
 impl From<&str> for VmFaultToleranceConfigIssueReasonForIssue {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VmFaultToleranceConfigIssueReasonForIssue {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VmFaultToleranceConfigIssueReasonForIssue {
@@ -242,13 +243,33 @@ impl std::fmt::Display for VmFaultToleranceConfigIssueReasonForIssue {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VmFaultToleranceConfigIssueReasonForIssue {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VmFaultToleranceConfigIssueReasonForIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VmFaultToleranceConfigIssueReasonForIssue {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmFaultToleranceConfigIssueReasonForIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmFaultToleranceConfigIssueReasonForIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

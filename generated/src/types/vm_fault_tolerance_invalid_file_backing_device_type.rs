@@ -34,8 +34,9 @@ impl VmFaultToleranceInvalidFileBackingDeviceType {
         }
     }
 }
-impl crate::de::StringEnum for VmFaultToleranceInvalidFileBackingDeviceType {
-    fn from_wire(v: &str) -> Self {
+impl VmFaultToleranceInvalidFileBackingDeviceType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "virtualFloppy" => Self::VirtualFloppy,
             "virtualCdrom" => Self::VirtualCdrom,
@@ -48,13 +49,13 @@ impl crate::de::StringEnum for VmFaultToleranceInvalidFileBackingDeviceType {
 }
 impl From<&str> for VmFaultToleranceInvalidFileBackingDeviceType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VmFaultToleranceInvalidFileBackingDeviceType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VmFaultToleranceInvalidFileBackingDeviceType {
@@ -62,13 +63,33 @@ impl std::fmt::Display for VmFaultToleranceInvalidFileBackingDeviceType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VmFaultToleranceInvalidFileBackingDeviceType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VmFaultToleranceInvalidFileBackingDeviceType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VmFaultToleranceInvalidFileBackingDeviceType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmFaultToleranceInvalidFileBackingDeviceType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmFaultToleranceInvalidFileBackingDeviceType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmFaultToleranceIssueKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmFaultToleranceIssue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl VmFaultToleranceIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmFaultToleranceIssue",
+    type_name: Some("VmFaultToleranceIssue"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VmFaultToleranceIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmFaultToleranceIssue {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmFaultToleranceIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmFaultToleranceIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmFaultToleranceIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmFaultToleranceIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmFaultToleranceIssue"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmFaultToleranceIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmFaultToleranceIssue {
-    const TYPE_NAME: &'static str = "VmFaultToleranceIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmFaultToleranceIssue` or any of its subtypes: what a member declared as `VmFaultToleranceIssue` holds.
@@ -133,29 +155,7 @@ pub enum VmFaultToleranceIssueKind {
 impl VmFaultToleranceIssueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmFaultToleranceIssue(v) => v.type_name(),
-            Self::CannotChangeDrsBehaviorForFtSecondary(v) => v.type_name(),
-            Self::CannotChangeHaSettingsForFtSecondary(v) => v.type_name(),
-            Self::CannotComputeFTCompatibleHosts(v) => v.type_name(),
-            Self::FaultToleranceNotLicensed(v) => v.type_name(),
-            Self::FaultTolerancePrimaryPowerOnNotAttempted(v) => v.type_name(),
-            Self::FtIssuesOnHost(v) => v.type_name(),
-            Self::HostIncompatibleForFaultTolerance(v) => v.type_name(),
-            Self::IncompatibleHostForFtSecondary(v) => v.type_name(),
-            Self::InvalidOperationOnSecondaryVm(v) => v.type_name(),
-            Self::NoHostSuitableForFtSecondary(v) => v.type_name(),
-            Self::NotSupportedDeviceForFT(v) => v.type_name(),
-            Self::PowerOnFtSecondaryFailed(v) => v.type_name(),
-            Self::SecondaryVmAlreadyDisabled(v) => v.type_name(),
-            Self::SecondaryVmAlreadyEnabled(v) => v.type_name(),
-            Self::SecondaryVmAlreadyRegistered(v) => v.type_name(),
-            Self::SecondaryVmNotRegistered(v) => v.type_name(),
-            Self::VmFaultToleranceConfigIssue(v) => v.type_name(),
-            Self::VmFaultToleranceConfigIssueWrapper(v) => v.type_name(),
-            Self::VmFaultToleranceInvalidFileBacking(v) => v.type_name(),
-            Self::VmFaultToleranceOpIssuesList(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -299,258 +299,157 @@ impl From<crate::types::VmFaultToleranceOpIssuesList> for VmFaultToleranceIssueK
         Self::VmFaultToleranceOpIssuesList(Box::new(v))
     }
 }
-impl serde::Serialize for VmFaultToleranceIssueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmFaultToleranceIssueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VmFaultToleranceIssue,
+            id,
+        ) {
+            crate::registry::id::CannotChangeDrsBehaviorForFtSecondary => {
+                Self::CannotChangeDrsBehaviorForFtSecondary(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::CannotChangeHaSettingsForFtSecondary => {
+                Self::CannotChangeHaSettingsForFtSecondary(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotComputeFTCompatibleHosts => {
+                Self::CannotComputeFTCompatibleHosts(crate::object::Blank::blank())
+            }
+            crate::registry::id::FaultToleranceNotLicensed => {
+                Self::FaultToleranceNotLicensed(crate::object::Blank::blank())
+            }
+            crate::registry::id::FaultTolerancePrimaryPowerOnNotAttempted => {
+                Self::FaultTolerancePrimaryPowerOnNotAttempted(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::FtIssuesOnHost => {
+                Self::FtIssuesOnHost(crate::object::Blank::blank())
+            }
+            crate::registry::id::HostIncompatibleForFaultTolerance => {
+                Self::HostIncompatibleForFaultTolerance(crate::object::Blank::blank())
+            }
+            crate::registry::id::IncompatibleHostForFtSecondary => {
+                Self::IncompatibleHostForFtSecondary(crate::object::Blank::blank())
+            }
+            crate::registry::id::InvalidOperationOnSecondaryVm => {
+                Self::InvalidOperationOnSecondaryVm(crate::object::Blank::blank())
+            }
+            crate::registry::id::NoHostSuitableForFtSecondary => {
+                Self::NoHostSuitableForFtSecondary(crate::object::Blank::blank())
+            }
+            crate::registry::id::NotSupportedDeviceForFT => {
+                Self::NotSupportedDeviceForFT(crate::object::Blank::blank())
+            }
+            crate::registry::id::PowerOnFtSecondaryFailed => {
+                Self::PowerOnFtSecondaryFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::SecondaryVmAlreadyDisabled => {
+                Self::SecondaryVmAlreadyDisabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::SecondaryVmAlreadyEnabled => {
+                Self::SecondaryVmAlreadyEnabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::SecondaryVmAlreadyRegistered => {
+                Self::SecondaryVmAlreadyRegistered(crate::object::Blank::blank())
+            }
+            crate::registry::id::SecondaryVmNotRegistered => {
+                Self::SecondaryVmNotRegistered(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFaultToleranceConfigIssue => {
+                Self::VmFaultToleranceConfigIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFaultToleranceConfigIssueWrapper => {
+                Self::VmFaultToleranceConfigIssueWrapper(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFaultToleranceInvalidFileBacking => {
+                Self::VmFaultToleranceInvalidFileBacking(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmFaultToleranceOpIssuesList => {
+                Self::VmFaultToleranceOpIssuesList(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmFaultToleranceIssue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmFaultToleranceIssue(v) => v.serialize(s),
-            Self::CannotChangeDrsBehaviorForFtSecondary(v) => v.serialize(s),
-            Self::CannotChangeHaSettingsForFtSecondary(v) => v.serialize(s),
-            Self::CannotComputeFTCompatibleHosts(v) => v.serialize(s),
-            Self::FaultToleranceNotLicensed(v) => v.serialize(s),
-            Self::FaultTolerancePrimaryPowerOnNotAttempted(v) => v.serialize(s),
-            Self::FtIssuesOnHost(v) => v.serialize(s),
-            Self::HostIncompatibleForFaultTolerance(v) => v.serialize(s),
-            Self::IncompatibleHostForFtSecondary(v) => v.serialize(s),
-            Self::InvalidOperationOnSecondaryVm(v) => v.serialize(s),
-            Self::NoHostSuitableForFtSecondary(v) => v.serialize(s),
-            Self::NotSupportedDeviceForFT(v) => v.serialize(s),
-            Self::PowerOnFtSecondaryFailed(v) => v.serialize(s),
-            Self::SecondaryVmAlreadyDisabled(v) => v.serialize(s),
-            Self::SecondaryVmAlreadyEnabled(v) => v.serialize(s),
-            Self::SecondaryVmAlreadyRegistered(v) => v.serialize(s),
-            Self::SecondaryVmNotRegistered(v) => v.serialize(s),
-            Self::VmFaultToleranceConfigIssue(v) => v.serialize(s),
-            Self::VmFaultToleranceConfigIssueWrapper(v) => v.serialize(s),
-            Self::VmFaultToleranceInvalidFileBacking(v) => v.serialize(s),
-            Self::VmFaultToleranceOpIssuesList(v) => v.serialize(s),
+            Self::VmFaultToleranceIssue(v) => &**v,
+            Self::CannotChangeDrsBehaviorForFtSecondary(v) => &**v,
+            Self::CannotChangeHaSettingsForFtSecondary(v) => &**v,
+            Self::CannotComputeFTCompatibleHosts(v) => &**v,
+            Self::FaultToleranceNotLicensed(v) => &**v,
+            Self::FaultTolerancePrimaryPowerOnNotAttempted(v) => &**v,
+            Self::FtIssuesOnHost(v) => &**v,
+            Self::HostIncompatibleForFaultTolerance(v) => &**v,
+            Self::IncompatibleHostForFtSecondary(v) => &**v,
+            Self::InvalidOperationOnSecondaryVm(v) => &**v,
+            Self::NoHostSuitableForFtSecondary(v) => &**v,
+            Self::NotSupportedDeviceForFT(v) => &**v,
+            Self::PowerOnFtSecondaryFailed(v) => &**v,
+            Self::SecondaryVmAlreadyDisabled(v) => &**v,
+            Self::SecondaryVmAlreadyEnabled(v) => &**v,
+            Self::SecondaryVmAlreadyRegistered(v) => &**v,
+            Self::SecondaryVmNotRegistered(v) => &**v,
+            Self::VmFaultToleranceConfigIssue(v) => &**v,
+            Self::VmFaultToleranceConfigIssueWrapper(v) => &**v,
+            Self::VmFaultToleranceInvalidFileBacking(v) => &**v,
+            Self::VmFaultToleranceOpIssuesList(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmFaultToleranceIssue(v) => &mut **v,
+            Self::CannotChangeDrsBehaviorForFtSecondary(v) => &mut **v,
+            Self::CannotChangeHaSettingsForFtSecondary(v) => &mut **v,
+            Self::CannotComputeFTCompatibleHosts(v) => &mut **v,
+            Self::FaultToleranceNotLicensed(v) => &mut **v,
+            Self::FaultTolerancePrimaryPowerOnNotAttempted(v) => &mut **v,
+            Self::FtIssuesOnHost(v) => &mut **v,
+            Self::HostIncompatibleForFaultTolerance(v) => &mut **v,
+            Self::IncompatibleHostForFtSecondary(v) => &mut **v,
+            Self::InvalidOperationOnSecondaryVm(v) => &mut **v,
+            Self::NoHostSuitableForFtSecondary(v) => &mut **v,
+            Self::NotSupportedDeviceForFT(v) => &mut **v,
+            Self::PowerOnFtSecondaryFailed(v) => &mut **v,
+            Self::SecondaryVmAlreadyDisabled(v) => &mut **v,
+            Self::SecondaryVmAlreadyEnabled(v) => &mut **v,
+            Self::SecondaryVmAlreadyRegistered(v) => &mut **v,
+            Self::SecondaryVmNotRegistered(v) => &mut **v,
+            Self::VmFaultToleranceConfigIssue(v) => &mut **v,
+            Self::VmFaultToleranceConfigIssueWrapper(v) => &mut **v,
+            Self::VmFaultToleranceInvalidFileBacking(v) => &mut **v,
+            Self::VmFaultToleranceOpIssuesList(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmFaultToleranceIssueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmFaultToleranceIssueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmFaultToleranceIssueKind {
-    const BASE: u16 = crate::registry::id::VmFaultToleranceIssue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CannotChangeDrsBehaviorForFtSecondary => {
-                    Self::CannotChangeDrsBehaviorForFtSecondary(
-                        Box::new(
-                            <crate::types::CannotChangeDrsBehaviorForFtSecondary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotChangeHaSettingsForFtSecondary => {
-                    Self::CannotChangeHaSettingsForFtSecondary(
-                        Box::new(
-                            <crate::types::CannotChangeHaSettingsForFtSecondary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotComputeFTCompatibleHosts => {
-                    Self::CannotComputeFTCompatibleHosts(
-                        Box::new(
-                            <crate::types::CannotComputeFTCompatibleHosts as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FaultToleranceNotLicensed => {
-                    Self::FaultToleranceNotLicensed(
-                        Box::new(
-                            <crate::types::FaultToleranceNotLicensed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FaultTolerancePrimaryPowerOnNotAttempted => {
-                    Self::FaultTolerancePrimaryPowerOnNotAttempted(
-                        Box::new(
-                            <crate::types::FaultTolerancePrimaryPowerOnNotAttempted as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::FtIssuesOnHost => {
-                    Self::FtIssuesOnHost(
-                        Box::new(
-                            <crate::types::FtIssuesOnHost as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::HostIncompatibleForFaultTolerance => {
-                    Self::HostIncompatibleForFaultTolerance(
-                        Box::new(
-                            <crate::types::HostIncompatibleForFaultTolerance as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::IncompatibleHostForFtSecondary => {
-                    Self::IncompatibleHostForFtSecondary(
-                        Box::new(
-                            <crate::types::IncompatibleHostForFtSecondary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InvalidOperationOnSecondaryVm => {
-                    Self::InvalidOperationOnSecondaryVm(
-                        Box::new(
-                            <crate::types::InvalidOperationOnSecondaryVm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NoHostSuitableForFtSecondary => {
-                    Self::NoHostSuitableForFtSecondary(
-                        Box::new(
-                            <crate::types::NoHostSuitableForFtSecondary as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::NotSupportedDeviceForFT => {
-                    Self::NotSupportedDeviceForFT(
-                        Box::new(
-                            <crate::types::NotSupportedDeviceForFT as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::PowerOnFtSecondaryFailed => {
-                    Self::PowerOnFtSecondaryFailed(
-                        Box::new(
-                            <crate::types::PowerOnFtSecondaryFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SecondaryVmAlreadyDisabled => {
-                    Self::SecondaryVmAlreadyDisabled(
-                        Box::new(
-                            <crate::types::SecondaryVmAlreadyDisabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SecondaryVmAlreadyEnabled => {
-                    Self::SecondaryVmAlreadyEnabled(
-                        Box::new(
-                            <crate::types::SecondaryVmAlreadyEnabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SecondaryVmAlreadyRegistered => {
-                    Self::SecondaryVmAlreadyRegistered(
-                        Box::new(
-                            <crate::types::SecondaryVmAlreadyRegistered as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::SecondaryVmNotRegistered => {
-                    Self::SecondaryVmNotRegistered(
-                        Box::new(
-                            <crate::types::SecondaryVmNotRegistered as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFaultToleranceConfigIssue => {
-                    Self::VmFaultToleranceConfigIssue(
-                        Box::new(
-                            <crate::types::VmFaultToleranceConfigIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFaultToleranceConfigIssueWrapper => {
-                    Self::VmFaultToleranceConfigIssueWrapper(
-                        Box::new(
-                            <crate::types::VmFaultToleranceConfigIssueWrapper as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFaultToleranceInvalidFileBacking => {
-                    Self::VmFaultToleranceInvalidFileBacking(
-                        Box::new(
-                            <crate::types::VmFaultToleranceInvalidFileBacking as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmFaultToleranceOpIssuesList => {
-                    Self::VmFaultToleranceOpIssuesList(
-                        Box::new(
-                            <crate::types::VmFaultToleranceOpIssuesList as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmFaultToleranceIssue(
-                        Box::new(
-                            <crate::types::VmFaultToleranceIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmFaultToleranceIssueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmFaultToleranceIssueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmFaultToleranceIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmFaultToleranceIssueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `AgentIssue`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmIssueKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VmIssue {
     /// Property *Issue.key*.
     pub key: i32,
@@ -54,141 +54,135 @@ impl VmIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("description", &self.description);
-        o.field("time", &self.time);
-        o.field("agency", &self.agency);
-        o.field("agencyName", &self.agency_name);
-        o.field("solutionId", &self.solution_id);
-        o.field("solutionName", &self.solution_name);
-        o.field("agent", &self.agent);
-        o.field("agentName", &self.agent_name);
-        o.field("host", &self.host);
-        o.field("hostName", &self.host_name);
-        o.field("vm", &self.vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmIssue",
+    type_name: Some("VmIssue"),
+    wire: &[
+        "key",
+        "description",
+        "time",
+        "agency",
+        "agencyName",
+        "solutionId",
+        "solutionName",
+        "agent",
+        "agentName",
+        "host",
+        "hostName",
+        "vm",
+    ],
+    names: &[
+        "key",
+        "description",
+        "time",
+        "agency",
+        "agency_name",
+        "solution_id",
+        "solution_name",
+        "agent",
+        "agent_name",
+        "host",
+        "host_name",
+        "vm",
+    ],
+    required: &[
+        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16,
+    ],
+    by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 9u16, 10u16, 0u16, 5u16, 6u16, 2u16, 11u16],
+};
+impl crate::object::Object for VmIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.description,
+            2usize => &self.time,
+            3usize => &self.agency,
+            4usize => &self.agency_name,
+            5usize => &self.solution_id,
+            6usize => &self.solution_name,
+            7usize => &self.agent,
+            8usize => &self.agent_name,
+            9usize => &self.host,
+            10usize => &self.host_name,
+            11usize => &self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.description,
+            2usize => &mut self.time,
+            3usize => &mut self.agency,
+            4usize => &mut self.agency_name,
+            5usize => &mut self.solution_id,
+            6usize => &mut self.solution_name,
+            7usize => &mut self.agent,
+            8usize => &mut self.agent_name,
+            9usize => &mut self.host,
+            10usize => &mut self.host_name,
+            11usize => &mut self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmIssue {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            time: crate::object::Blank::blank(),
+            agency: crate::object::Blank::blank(),
+            agency_name: crate::object::Blank::blank(),
+            solution_id: crate::object::Blank::blank(),
+            solution_name: crate::object::Blank::blank(),
+            agent: crate::object::Blank::blank(),
+            agent_name: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            host_name: crate::object::Blank::blank(),
+            vm: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VmIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmIssue"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmIssue {
-    const TYPE_NAME: &'static str = "VmIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "time" => crate::de::req(&mut f.2, &mut map, "time"),
-                "agency" => crate::de::req(&mut f.3, &mut map, "agency"),
-                "agencyName" => crate::de::req(&mut f.4, &mut map, "agencyName"),
-                "solutionId" => crate::de::req(&mut f.5, &mut map, "solutionId"),
-                "solutionName" => crate::de::req(&mut f.6, &mut map, "solutionName"),
-                "agent" => crate::de::req(&mut f.7, &mut map, "agent"),
-                "agentName" => crate::de::req(&mut f.8, &mut map, "agentName"),
-                "host" => crate::de::req(&mut f.9, &mut map, "host"),
-                "hostName" => crate::de::req(&mut f.10, &mut map, "hostName"),
-                "vm" => crate::de::req(&mut f.11, &mut map, "vm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "description",
-                        "time",
-                        "agency",
-                        "agencyName",
-                        "solutionId",
-                        "solutionName",
-                        "agent",
-                        "agentName",
-                        "host",
-                        "hostName",
-                        "vm",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            description: f_1,
-            time: f_2,
-            agency: f_3,
-            agency_name: f_4,
-            solution_id: f_5,
-            solution_name: f_6,
-            agent: f_7,
-            agent_name: f_8,
-            host: f_9,
-            host_name: f_10,
-            vm: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmIssue` or any of its subtypes: what a member declared as `VmIssue` holds.
@@ -245,37 +239,7 @@ pub enum VmIssueKind {
 impl VmIssueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmIssue(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::InvalidConfig(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmCorrupted(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmDeployed(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmHookFailed(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmHookTimedout(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmInaccessible(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmMarkedAsTemplate(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmOrphaned(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmPoweredOff(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmPoweredOn(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmProtected(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmSuspended(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmWrongFolder(v) => v.type_name(),
-            #[cfg(feature = "eam")]
-            Self::VmWrongResourcePool(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -405,218 +369,170 @@ impl From<crate::types::VmWrongResourcePool> for VmIssueKind {
         Self::VmWrongResourcePool(Box::new(v))
     }
 }
-impl serde::Serialize for VmIssueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmIssueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VmIssue, id) {
+            #[cfg(feature = "eam")]
+            crate::registry::id::InvalidConfig => {
+                Self::InvalidConfig(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmCorrupted => {
+                Self::VmCorrupted(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmDeployed => {
+                Self::VmDeployed(
+                    <crate::types::VmDeployedKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmHookFailed => {
+                Self::VmHookFailed(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmHookTimedout => {
+                Self::VmHookTimedout(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmInaccessible => {
+                Self::VmInaccessible(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmMarkedAsTemplate => {
+                Self::VmMarkedAsTemplate(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmOrphaned => {
+                Self::VmOrphaned(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmPoweredOff => {
+                Self::VmPoweredOff(
+                    <crate::types::VmPoweredOffKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmPoweredOn => {
+                Self::VmPoweredOn(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmProtected => {
+                Self::VmProtected(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmSuspended => {
+                Self::VmSuspended(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmWrongFolder => {
+                Self::VmWrongFolder(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "eam")]
+            crate::registry::id::VmWrongResourcePool => {
+                Self::VmWrongResourcePool(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmIssue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmIssue(v) => v.serialize(s),
+            Self::VmIssue(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::InvalidConfig(v) => v.serialize(s),
+            Self::InvalidConfig(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmCorrupted(v) => v.serialize(s),
+            Self::VmCorrupted(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmDeployed(v) => v.serialize(s),
+            Self::VmDeployed(v) => crate::object::Family::object(v),
             #[cfg(feature = "eam")]
-            Self::VmHookFailed(v) => v.serialize(s),
+            Self::VmHookFailed(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmHookTimedout(v) => v.serialize(s),
+            Self::VmHookTimedout(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmInaccessible(v) => v.serialize(s),
+            Self::VmInaccessible(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmMarkedAsTemplate(v) => v.serialize(s),
+            Self::VmMarkedAsTemplate(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmOrphaned(v) => v.serialize(s),
+            Self::VmOrphaned(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmPoweredOff(v) => v.serialize(s),
+            Self::VmPoweredOff(v) => crate::object::Family::object(v),
             #[cfg(feature = "eam")]
-            Self::VmPoweredOn(v) => v.serialize(s),
+            Self::VmPoweredOn(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmProtected(v) => v.serialize(s),
+            Self::VmProtected(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmSuspended(v) => v.serialize(s),
+            Self::VmSuspended(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmWrongFolder(v) => v.serialize(s),
+            Self::VmWrongFolder(v) => &**v,
             #[cfg(feature = "eam")]
-            Self::VmWrongResourcePool(v) => v.serialize(s),
+            Self::VmWrongResourcePool(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmIssue(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::InvalidConfig(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmCorrupted(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmDeployed(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "eam")]
+            Self::VmHookFailed(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmHookTimedout(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmInaccessible(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmMarkedAsTemplate(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmOrphaned(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmPoweredOff(v) => crate::object::Family::object_mut(v),
+            #[cfg(feature = "eam")]
+            Self::VmPoweredOn(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmProtected(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmSuspended(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmWrongFolder(v) => &mut **v,
+            #[cfg(feature = "eam")]
+            Self::VmWrongResourcePool(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmIssueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmIssueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmIssueKind {
-    const BASE: u16 = crate::registry::id::VmIssue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "eam")]
-                crate::registry::id::InvalidConfig => {
-                    Self::InvalidConfig(
-                        Box::new(
-                            <crate::types::InvalidConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmCorrupted => {
-                    Self::VmCorrupted(
-                        Box::new(
-                            <crate::types::VmCorrupted as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmDeployed => {
-                    Self::VmDeployed(
-                        <crate::types::VmDeployedKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmHookFailed => {
-                    Self::VmHookFailed(
-                        Box::new(
-                            <crate::types::VmHookFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmHookTimedout => {
-                    Self::VmHookTimedout(
-                        Box::new(
-                            <crate::types::VmHookTimedout as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmInaccessible => {
-                    Self::VmInaccessible(
-                        Box::new(
-                            <crate::types::VmInaccessible as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmMarkedAsTemplate => {
-                    Self::VmMarkedAsTemplate(
-                        Box::new(
-                            <crate::types::VmMarkedAsTemplate as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmOrphaned => {
-                    Self::VmOrphaned(
-                        Box::new(
-                            <crate::types::VmOrphaned as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmPoweredOff => {
-                    Self::VmPoweredOff(
-                        <crate::types::VmPoweredOffKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmPoweredOn => {
-                    Self::VmPoweredOn(
-                        Box::new(
-                            <crate::types::VmPoweredOn as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmProtected => {
-                    Self::VmProtected(
-                        Box::new(
-                            <crate::types::VmProtected as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmSuspended => {
-                    Self::VmSuspended(
-                        Box::new(
-                            <crate::types::VmSuspended as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmWrongFolder => {
-                    Self::VmWrongFolder(
-                        Box::new(
-                            <crate::types::VmWrongFolder as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "eam")]
-                crate::registry::id::VmWrongResourcePool => {
-                    Self::VmWrongResourcePool(
-                        Box::new(
-                            <crate::types::VmWrongResourcePool as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmIssue(
-                        Box::new(
-                            <crate::types::VmIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmIssueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmIssueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmIssueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

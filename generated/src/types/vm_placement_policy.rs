@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmPlacementPolicyKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmPlacementPolicy {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,37 +20,65 @@ impl VmPlacementPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmPlacementPolicy",
+    type_name: Some("VmPlacementPolicy"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for VmPlacementPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "VmPlacementPolicy")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "VmPlacementPolicy")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for VmPlacementPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmPlacementPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmPlacementPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmPlacementPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmPlacementPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmPlacementPolicy"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmPlacementPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmPlacementPolicy {
-    const TYPE_NAME: &'static str = "VmPlacementPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmPlacementPolicy` or any of its subtypes: what a member declared as `VmPlacementPolicy` holds.
@@ -71,12 +99,7 @@ pub enum VmPlacementPolicyKind {
 impl VmPlacementPolicyKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmPlacementPolicy(v) => v.type_name(),
-            Self::VmToVmGroupsAntiAffinity(v) => v.type_name(),
-            Self::VmVmAffinity(v) => v.type_name(),
-            Self::VmVmAntiAffinity(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -112,71 +135,65 @@ impl From<crate::types::VmVmAntiAffinity> for VmPlacementPolicyKind {
         Self::VmVmAntiAffinity(Box::new(v))
     }
 }
-impl serde::Serialize for VmPlacementPolicyKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmPlacementPolicyKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VmPlacementPolicy, id) {
+            crate::registry::id::VmToVmGroupsAntiAffinity => {
+                Self::VmToVmGroupsAntiAffinity(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmVmAffinity => {
+                Self::VmVmAffinity(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmVmAntiAffinity => {
+                Self::VmVmAntiAffinity(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmPlacementPolicy(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmPlacementPolicy(v) => v.serialize(s),
-            Self::VmToVmGroupsAntiAffinity(v) => v.serialize(s),
-            Self::VmVmAffinity(v) => v.serialize(s),
-            Self::VmVmAntiAffinity(v) => v.serialize(s),
+            Self::VmPlacementPolicy(v) => &**v,
+            Self::VmToVmGroupsAntiAffinity(v) => &**v,
+            Self::VmVmAffinity(v) => &**v,
+            Self::VmVmAntiAffinity(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmPlacementPolicy(v) => &mut **v,
+            Self::VmToVmGroupsAntiAffinity(v) => &mut **v,
+            Self::VmVmAffinity(v) => &mut **v,
+            Self::VmVmAntiAffinity(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmPlacementPolicyKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmPlacementPolicyKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmPlacementPolicyKind {
-    const BASE: u16 = crate::registry::id::VmPlacementPolicy;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VmToVmGroupsAntiAffinity => {
-                    Self::VmToVmGroupsAntiAffinity(
-                        Box::new(
-                            <crate::types::VmToVmGroupsAntiAffinity as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmVmAffinity => {
-                    Self::VmVmAffinity(
-                        Box::new(
-                            <crate::types::VmVmAffinity as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmVmAntiAffinity => {
-                    Self::VmVmAntiAffinity(
-                        Box::new(
-                            <crate::types::VmVmAntiAffinity as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmPlacementPolicy(
-                        Box::new(
-                            <crate::types::VmPlacementPolicy as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmPlacementPolicyKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmPlacementPolicyKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmPlacementPolicyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmPlacementPolicyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VmPodConfigForPlacement*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VmPodConfigForPlacement {
     /// Property *VmPodConfigForPlacement.storagePod*.
     ///
@@ -26,63 +26,82 @@ impl VmPodConfigForPlacement {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("storagePod", &self.storage_pod);
-        o.opt("disk", &self.disk);
-        o.opt("vmConfig", &self.vm_config);
-        o.opt("interVmRule", &self.inter_vm_rule);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmPodConfigForPlacement",
+    type_name: Some("VmPodConfigForPlacement"),
+    wire: &["storagePod", "disk", "vmConfig", "interVmRule"],
+    names: &["storage_pod", "disk", "vm_config", "inter_vm_rule"],
+    required: &[0u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for VmPodConfigForPlacement {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.storage_pod,
+            1usize => &self.disk,
+            2usize => &self.vm_config,
+            3usize => &self.inter_vm_rule,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.storage_pod,
+            1usize => &mut self.disk,
+            2usize => &mut self.vm_config,
+            3usize => &mut self.inter_vm_rule,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmPodConfigForPlacement {
+    fn blank() -> Self {
+        Self {
+            storage_pod: crate::object::Blank::blank(),
+            disk: crate::object::Blank::blank(),
+            vm_config: crate::object::Blank::blank(),
+            inter_vm_rule: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VmPodConfigForPlacement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmPodConfigForPlacement {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmPodConfigForPlacement {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmPodConfigForPlacement {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmPodConfigForPlacement"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmPodConfigForPlacement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmPodConfigForPlacement {
-    const TYPE_NAME: &'static str = "VmPodConfigForPlacement";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::PodDiskLocator>>,
-            Option<Box<crate::types::StorageDrsVmConfigInfo>>,
-            Option<Vec<crate::types::ClusterRuleInfoKind>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "storagePod" => crate::de::req(&mut f.0, &mut map, "storagePod"),
-                "disk" => crate::de::set_list(&mut f.1, &mut map, "disk"),
-                "vmConfig" => crate::de::set(&mut f.2, &mut map, "vmConfig"),
-                "interVmRule" => crate::de::set_list(&mut f.3, &mut map, "interVmRule"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["storagePod"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            storage_pod: f_0,
-            disk: f_1,
-            vm_config: f_2,
-            inter_vm_rule: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

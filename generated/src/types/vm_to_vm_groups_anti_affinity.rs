@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `VmPlacementPolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmToVmGroupsAntiAffinity {
     /// Property *VmToVmGroupsAntiAffinity.selfTag*.
     pub self_tag: Option<Box<crate::types::TagId>>,
@@ -26,66 +26,81 @@ impl VmToVmGroupsAntiAffinity {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("selfTag", &self.self_tag);
-        o.opt("antiAffinedVmGroupTags", &self.anti_affined_vm_group_tags);
-        o.opt("policyStrictness", &self.policy_strictness);
-        o.opt("policyTopology", &self.policy_topology);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmToVmGroupsAntiAffinity",
+    type_name: Some("VmToVmGroupsAntiAffinity"),
+    wire: &["selfTag", "antiAffinedVmGroupTags", "policyStrictness", "policyTopology"],
+    names: &[
+        "self_tag",
+        "anti_affined_vm_group_tags",
+        "policy_strictness",
+        "policy_topology",
+    ],
+    required: &[],
+    by_name: &[1u16, 2u16, 3u16, 0u16],
+};
+impl crate::object::Object for VmToVmGroupsAntiAffinity {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.self_tag,
+            1usize => &self.anti_affined_vm_group_tags,
+            2usize => &self.policy_strictness,
+            3usize => &self.policy_topology,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.self_tag,
+            1usize => &mut self.anti_affined_vm_group_tags,
+            2usize => &mut self.policy_strictness,
+            3usize => &mut self.policy_topology,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmToVmGroupsAntiAffinity {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmToVmGroupsAntiAffinity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmToVmGroupsAntiAffinity {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmToVmGroupsAntiAffinity {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmToVmGroupsAntiAffinity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VmToVmGroupsAntiAffinity"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmToVmGroupsAntiAffinity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmToVmGroupsAntiAffinity {
-    const TYPE_NAME: &'static str = "VmToVmGroupsAntiAffinity";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::TagId>>,
-            Option<Vec<crate::types::TagId>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "selfTag" => crate::de::set(&mut f.0, &mut map, "selfTag"),
-                "antiAffinedVmGroupTags" => {
-                    crate::de::set_list(&mut f.1, &mut map, "antiAffinedVmGroupTags")
-                }
-                "policyStrictness" => {
-                    crate::de::set(&mut f.2, &mut map, "policyStrictness")
-                }
-                "policyTopology" => crate::de::set(&mut f.3, &mut map, "policyTopology"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            self_tag: f_0,
-            anti_affined_vm_group_tags: f_1,
-            policy_strictness: f_2,
-            policy_topology: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

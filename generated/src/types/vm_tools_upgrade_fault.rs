@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmToolsUpgradeFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmToolsUpgradeFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl VmToolsUpgradeFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmToolsUpgradeFault",
+    type_name: Some("VmToolsUpgradeFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VmToolsUpgradeFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmToolsUpgradeFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmToolsUpgradeFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmToolsUpgradeFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmToolsUpgradeFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmToolsUpgradeFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmToolsUpgradeFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmToolsUpgradeFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmToolsUpgradeFault {
-    const TYPE_NAME: &'static str = "VmToolsUpgradeFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmToolsUpgradeFault` or any of its subtypes: what a member declared as `VmToolsUpgradeFault` holds.
@@ -93,15 +115,7 @@ pub enum VmToolsUpgradeFaultKind {
 impl VmToolsUpgradeFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmToolsUpgradeFault(v) => v.type_name(),
-            Self::ToolsAlreadyUpgraded(v) => v.type_name(),
-            Self::ToolsAutoUpgradeNotSupported(v) => v.type_name(),
-            Self::ToolsImageCopyFailed(v) => v.type_name(),
-            Self::ToolsImageNotAvailable(v) => v.type_name(),
-            Self::ToolsImageSignatureCheckFailed(v) => v.type_name(),
-            Self::ToolsUpgradeCancelled(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -155,104 +169,83 @@ impl From<crate::types::ToolsUpgradeCancelled> for VmToolsUpgradeFaultKind {
         Self::ToolsUpgradeCancelled(Box::new(v))
     }
 }
-impl serde::Serialize for VmToolsUpgradeFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmToolsUpgradeFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VmToolsUpgradeFault,
+            id,
+        ) {
+            crate::registry::id::ToolsAlreadyUpgraded => {
+                Self::ToolsAlreadyUpgraded(crate::object::Blank::blank())
+            }
+            crate::registry::id::ToolsAutoUpgradeNotSupported => {
+                Self::ToolsAutoUpgradeNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::ToolsImageCopyFailed => {
+                Self::ToolsImageCopyFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::ToolsImageNotAvailable => {
+                Self::ToolsImageNotAvailable(crate::object::Blank::blank())
+            }
+            crate::registry::id::ToolsImageSignatureCheckFailed => {
+                Self::ToolsImageSignatureCheckFailed(crate::object::Blank::blank())
+            }
+            crate::registry::id::ToolsUpgradeCancelled => {
+                Self::ToolsUpgradeCancelled(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmToolsUpgradeFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmToolsUpgradeFault(v) => v.serialize(s),
-            Self::ToolsAlreadyUpgraded(v) => v.serialize(s),
-            Self::ToolsAutoUpgradeNotSupported(v) => v.serialize(s),
-            Self::ToolsImageCopyFailed(v) => v.serialize(s),
-            Self::ToolsImageNotAvailable(v) => v.serialize(s),
-            Self::ToolsImageSignatureCheckFailed(v) => v.serialize(s),
-            Self::ToolsUpgradeCancelled(v) => v.serialize(s),
+            Self::VmToolsUpgradeFault(v) => &**v,
+            Self::ToolsAlreadyUpgraded(v) => &**v,
+            Self::ToolsAutoUpgradeNotSupported(v) => &**v,
+            Self::ToolsImageCopyFailed(v) => &**v,
+            Self::ToolsImageNotAvailable(v) => &**v,
+            Self::ToolsImageSignatureCheckFailed(v) => &**v,
+            Self::ToolsUpgradeCancelled(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmToolsUpgradeFault(v) => &mut **v,
+            Self::ToolsAlreadyUpgraded(v) => &mut **v,
+            Self::ToolsAutoUpgradeNotSupported(v) => &mut **v,
+            Self::ToolsImageCopyFailed(v) => &mut **v,
+            Self::ToolsImageNotAvailable(v) => &mut **v,
+            Self::ToolsImageSignatureCheckFailed(v) => &mut **v,
+            Self::ToolsUpgradeCancelled(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmToolsUpgradeFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmToolsUpgradeFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmToolsUpgradeFaultKind {
-    const BASE: u16 = crate::registry::id::VmToolsUpgradeFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::ToolsAlreadyUpgraded => {
-                    Self::ToolsAlreadyUpgraded(
-                        Box::new(
-                            <crate::types::ToolsAlreadyUpgraded as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ToolsAutoUpgradeNotSupported => {
-                    Self::ToolsAutoUpgradeNotSupported(
-                        Box::new(
-                            <crate::types::ToolsAutoUpgradeNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ToolsImageCopyFailed => {
-                    Self::ToolsImageCopyFailed(
-                        Box::new(
-                            <crate::types::ToolsImageCopyFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ToolsImageNotAvailable => {
-                    Self::ToolsImageNotAvailable(
-                        Box::new(
-                            <crate::types::ToolsImageNotAvailable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ToolsImageSignatureCheckFailed => {
-                    Self::ToolsImageSignatureCheckFailed(
-                        Box::new(
-                            <crate::types::ToolsImageSignatureCheckFailed as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::ToolsUpgradeCancelled => {
-                    Self::ToolsUpgradeCancelled(
-                        Box::new(
-                            <crate::types::ToolsUpgradeCancelled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmToolsUpgradeFault(
-                        Box::new(
-                            <crate::types::VmToolsUpgradeFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmToolsUpgradeFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmToolsUpgradeFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmToolsUpgradeFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmToolsUpgradeFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

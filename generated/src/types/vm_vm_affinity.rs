@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `VmPlacementPolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmVmAffinity {
     /// Property *VmVmAffinity.affinedVmsTag*.
     pub affined_vms_tag: Box<crate::types::TagId>,
@@ -24,61 +24,74 @@ impl VmVmAffinity {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("affinedVmsTag", &self.affined_vms_tag);
-        o.opt("policyStrictness", &self.policy_strictness);
-        o.opt("policyTopology", &self.policy_topology);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmVmAffinity",
+    type_name: Some("VmVmAffinity"),
+    wire: &["affinedVmsTag", "policyStrictness", "policyTopology"],
+    names: &["affined_vms_tag", "policy_strictness", "policy_topology"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VmVmAffinity {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.affined_vms_tag,
+            1usize => &self.policy_strictness,
+            2usize => &self.policy_topology,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.affined_vms_tag,
+            1usize => &mut self.policy_strictness,
+            2usize => &mut self.policy_topology,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmVmAffinity {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmVmAffinity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmVmAffinity {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmVmAffinity {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmVmAffinity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmVmAffinity"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmVmAffinity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmVmAffinity {
-    const TYPE_NAME: &'static str = "VmVmAffinity";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::TagId>>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "affinedVmsTag" => crate::de::req(&mut f.0, &mut map, "affinedVmsTag"),
-                "policyStrictness" => {
-                    crate::de::set(&mut f.1, &mut map, "policyStrictness")
-                }
-                "policyTopology" => crate::de::set(&mut f.2, &mut map, "policyTopology"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["affinedVmsTag"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            affined_vms_tag: f_0,
-            policy_strictness: f_1,
-            policy_topology: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

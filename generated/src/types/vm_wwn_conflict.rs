@@ -3,7 +3,7 @@
 /// Data object type *VmWwnConflict*.
 ///
 /// Extends `InvalidVmConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmWwnConflict {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -34,70 +34,82 @@ impl VmWwnConflict {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("property", &self.property);
-        o.opt("vm", &self.vm);
-        o.opt("host", &self.host);
-        o.opt("name", &self.name);
-        o.opt("wwn", &self.wwn);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmWwnConflict",
+    type_name: Some("VmWwnConflict"),
+    wire: &["faultCause", "faultMessage", "property", "vm", "host", "name", "wwn"],
+    names: &["fault_cause", "fault_message", "property", "vm", "host", "name", "wwn"],
+    required: &[],
+    by_name: &[0u16, 1u16, 4u16, 5u16, 2u16, 3u16, 6u16],
+};
+impl crate::object::Object for VmWwnConflict {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.property,
+            3usize => &self.vm,
+            4usize => &self.host,
+            5usize => &self.name,
+            6usize => &self.wwn,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.property,
+            3usize => &mut self.vm,
+            4usize => &mut self.host,
+            5usize => &mut self.name,
+            6usize => &mut self.wwn,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmWwnConflict {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmWwnConflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmWwnConflict {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmWwnConflict {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmWwnConflict {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmWwnConflict"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmWwnConflict {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmWwnConflict {
-    const TYPE_NAME: &'static str = "VmWwnConflict";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "property" => crate::de::set(&mut f.2, &mut map, "property"),
-                "vm" => crate::de::set(&mut f.3, &mut map, "vm"),
-                "host" => crate::de::set(&mut f.4, &mut map, "host"),
-                "name" => crate::de::set(&mut f.5, &mut map, "name"),
-                "wwn" => crate::de::set(&mut f.6, &mut map, "wwn"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            property: f_2,
-            vm: f_3,
-            host: f_4,
-            name: f_5,
-            wwn: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

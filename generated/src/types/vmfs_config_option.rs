@@ -3,7 +3,7 @@
 /// Data object type *VmfsConfigOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmfsConfigOption {
     /// Property *VmfsConfigOption.blockSizeOption*.
     pub block_size_option: i32,
@@ -32,89 +32,98 @@ impl VmfsConfigOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("blockSizeOption", &self.block_size_option);
-        o.opt("unmapGranularityOption", &self.unmap_granularity_option);
-        o.opt("unmapBandwidthFixedValue", &self.unmap_bandwidth_fixed_value);
-        o.opt("unmapBandwidthDynamicMin", &self.unmap_bandwidth_dynamic_min);
-        o.opt("unmapBandwidthDynamicMax", &self.unmap_bandwidth_dynamic_max);
-        o.opt("unmapBandwidthIncrement", &self.unmap_bandwidth_increment);
-        o.opt("unmapBandwidthUltraLow", &self.unmap_bandwidth_ultra_low);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmfsConfigOption",
+    type_name: Some("VmfsConfigOption"),
+    wire: &[
+        "blockSizeOption",
+        "unmapGranularityOption",
+        "unmapBandwidthFixedValue",
+        "unmapBandwidthDynamicMin",
+        "unmapBandwidthDynamicMax",
+        "unmapBandwidthIncrement",
+        "unmapBandwidthUltraLow",
+    ],
+    names: &[
+        "block_size_option",
+        "unmap_granularity_option",
+        "unmap_bandwidth_fixed_value",
+        "unmap_bandwidth_dynamic_min",
+        "unmap_bandwidth_dynamic_max",
+        "unmap_bandwidth_increment",
+        "unmap_bandwidth_ultra_low",
+    ],
+    required: &[0u16],
+    by_name: &[0u16, 4u16, 3u16, 2u16, 5u16, 6u16, 1u16],
+};
+impl crate::object::Object for VmfsConfigOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.block_size_option,
+            1usize => &self.unmap_granularity_option,
+            2usize => &self.unmap_bandwidth_fixed_value,
+            3usize => &self.unmap_bandwidth_dynamic_min,
+            4usize => &self.unmap_bandwidth_dynamic_max,
+            5usize => &self.unmap_bandwidth_increment,
+            6usize => &self.unmap_bandwidth_ultra_low,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.block_size_option,
+            1usize => &mut self.unmap_granularity_option,
+            2usize => &mut self.unmap_bandwidth_fixed_value,
+            3usize => &mut self.unmap_bandwidth_dynamic_min,
+            4usize => &mut self.unmap_bandwidth_dynamic_max,
+            5usize => &mut self.unmap_bandwidth_increment,
+            6usize => &mut self.unmap_bandwidth_ultra_low,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmfsConfigOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmfsConfigOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmfsConfigOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmfsConfigOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmfsConfigOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmfsConfigOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmfsConfigOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmfsConfigOption {
-    const TYPE_NAME: &'static str = "VmfsConfigOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<Vec<i32>>,
-            Option<Box<crate::types::LongOption>>,
-            Option<Box<crate::types::LongOption>>,
-            Option<Box<crate::types::LongOption>>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "blockSizeOption" => {
-                    crate::de::req(&mut f.0, &mut map, "blockSizeOption")
-                }
-                "unmapGranularityOption" => {
-                    crate::de::set_list(&mut f.1, &mut map, "unmapGranularityOption")
-                }
-                "unmapBandwidthFixedValue" => {
-                    crate::de::set(&mut f.2, &mut map, "unmapBandwidthFixedValue")
-                }
-                "unmapBandwidthDynamicMin" => {
-                    crate::de::set(&mut f.3, &mut map, "unmapBandwidthDynamicMin")
-                }
-                "unmapBandwidthDynamicMax" => {
-                    crate::de::set(&mut f.4, &mut map, "unmapBandwidthDynamicMax")
-                }
-                "unmapBandwidthIncrement" => {
-                    crate::de::set(&mut f.5, &mut map, "unmapBandwidthIncrement")
-                }
-                "unmapBandwidthUltraLow" => {
-                    crate::de::set(&mut f.6, &mut map, "unmapBandwidthUltraLow")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["blockSizeOption"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            block_size_option: f_0,
-            unmap_granularity_option: f_1,
-            unmap_bandwidth_fixed_value: f_2,
-            unmap_bandwidth_dynamic_min: f_3,
-            unmap_bandwidth_dynamic_max: f_4,
-            unmap_bandwidth_increment: f_5,
-            unmap_bandwidth_ultra_low: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

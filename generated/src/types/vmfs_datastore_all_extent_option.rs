@@ -3,7 +3,7 @@
 /// Data object type *VmfsDatastoreAllExtentOption*.
 ///
 /// Extends `VmfsDatastoreSingleExtentOption`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmfsDatastoreAllExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: Box<crate::types::HostDiskPartitionLayout>,
@@ -22,70 +22,74 @@ impl VmfsDatastoreAllExtentOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("layout", &self.layout);
-        o.opt("partitionFormatChange", &self.partition_format_change);
-        o.field("vmfsExtent", &self.vmfs_extent);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmfsDatastoreAllExtentOption",
+    type_name: Some("VmfsDatastoreAllExtentOption"),
+    wire: &["layout", "partitionFormatChange", "vmfsExtent"],
+    names: &["layout", "partition_format_change", "vmfs_extent"],
+    required: &[0u16, 2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VmfsDatastoreAllExtentOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.layout,
+            1usize => &self.partition_format_change,
+            2usize => &self.vmfs_extent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.layout,
+            1usize => &mut self.partition_format_change,
+            2usize => &mut self.vmfs_extent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmfsDatastoreAllExtentOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmfsDatastoreAllExtentOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmfsDatastoreAllExtentOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmfsDatastoreAllExtentOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmfsDatastoreAllExtentOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VmfsDatastoreAllExtentOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmfsDatastoreAllExtentOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmfsDatastoreAllExtentOption {
-    const TYPE_NAME: &'static str = "VmfsDatastoreAllExtentOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostDiskPartitionLayout>>,
-            Option<bool>,
-            Option<Box<crate::types::HostDiskPartitionBlockRange>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "layout" => crate::de::req(&mut f.0, &mut map, "layout"),
-                "partitionFormatChange" => {
-                    crate::de::set(&mut f.1, &mut map, "partitionFormatChange")
-                }
-                "vmfsExtent" => crate::de::req(&mut f.2, &mut map, "vmfsExtent"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["layout", "vmfsExtent"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            layout: f_0,
-            partition_format_change: f_1,
-            vmfs_extent: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

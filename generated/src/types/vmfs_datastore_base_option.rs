@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmfsDatastoreBaseOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmfsDatastoreBaseOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: Box<crate::types::HostDiskPartitionLayout>,
@@ -22,56 +22,73 @@ impl VmfsDatastoreBaseOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("layout", &self.layout);
-        o.opt("partitionFormatChange", &self.partition_format_change);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmfsDatastoreBaseOption",
+    type_name: Some("VmfsDatastoreBaseOption"),
+    wire: &["layout", "partitionFormatChange"],
+    names: &["layout", "partition_format_change"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VmfsDatastoreBaseOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.layout,
+            1usize => &self.partition_format_change,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.layout,
+            1usize => &mut self.partition_format_change,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmfsDatastoreBaseOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmfsDatastoreBaseOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmfsDatastoreBaseOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmfsDatastoreBaseOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmfsDatastoreBaseOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmfsDatastoreBaseOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmfsDatastoreBaseOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmfsDatastoreBaseOption {
-    const TYPE_NAME: &'static str = "VmfsDatastoreBaseOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::HostDiskPartitionLayout>>, Option<bool>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "layout" => crate::de::req(&mut f.0, &mut map, "layout"),
-                "partitionFormatChange" => {
-                    crate::de::set(&mut f.1, &mut map, "partitionFormatChange")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["layout"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            layout: f_0,
-            partition_format_change: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmfsDatastoreBaseOption` or any of its subtypes: what a member declared as `VmfsDatastoreBaseOption` holds.
@@ -92,11 +109,7 @@ pub enum VmfsDatastoreBaseOptionKind {
 impl VmfsDatastoreBaseOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmfsDatastoreBaseOption(v) => v.type_name(),
-            Self::VmfsDatastoreMultipleExtentOption(v) => v.type_name(),
-            Self::VmfsDatastoreSingleExtentOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -128,59 +141,69 @@ for VmfsDatastoreBaseOptionKind {
         Self::VmfsDatastoreSingleExtentOption(v)
     }
 }
-impl serde::Serialize for VmfsDatastoreBaseOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmfsDatastoreBaseOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VmfsDatastoreBaseOption,
+            id,
+        ) {
+            crate::registry::id::VmfsDatastoreMultipleExtentOption => {
+                Self::VmfsDatastoreMultipleExtentOption(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmfsDatastoreSingleExtentOption => {
+                Self::VmfsDatastoreSingleExtentOption(
+                    <crate::types::VmfsDatastoreSingleExtentOptionKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmfsDatastoreBaseOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmfsDatastoreBaseOption(v) => v.serialize(s),
-            Self::VmfsDatastoreMultipleExtentOption(v) => v.serialize(s),
-            Self::VmfsDatastoreSingleExtentOption(v) => v.serialize(s),
+            Self::VmfsDatastoreBaseOption(v) => &**v,
+            Self::VmfsDatastoreMultipleExtentOption(v) => &**v,
+            Self::VmfsDatastoreSingleExtentOption(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmfsDatastoreBaseOption(v) => &mut **v,
+            Self::VmfsDatastoreMultipleExtentOption(v) => &mut **v,
+            Self::VmfsDatastoreSingleExtentOption(v) => {
+                crate::object::Family::object_mut(v)
+            }
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmfsDatastoreBaseOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmfsDatastoreBaseOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmfsDatastoreBaseOptionKind {
-    const BASE: u16 = crate::registry::id::VmfsDatastoreBaseOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VmfsDatastoreMultipleExtentOption => {
-                    Self::VmfsDatastoreMultipleExtentOption(
-                        Box::new(
-                            <crate::types::VmfsDatastoreMultipleExtentOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmfsDatastoreSingleExtentOption => {
-                    Self::VmfsDatastoreSingleExtentOption(
-                        <crate::types::VmfsDatastoreSingleExtentOptionKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::VmfsDatastoreBaseOption(
-                        Box::new(
-                            <crate::types::VmfsDatastoreBaseOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmfsDatastoreBaseOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmfsDatastoreBaseOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmfsDatastoreBaseOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmfsDatastoreBaseOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

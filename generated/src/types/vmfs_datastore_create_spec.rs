@@ -3,7 +3,7 @@
 /// Data object type *VmfsDatastoreCreateSpec*.
 ///
 /// Extends `VmfsDatastoreSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmfsDatastoreCreateSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: String,
@@ -24,68 +24,76 @@ impl VmfsDatastoreCreateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("diskUuid", &self.disk_uuid);
-        o.field("partition", &self.partition);
-        o.field("vmfs", &self.vmfs);
-        o.opt("extent", &self.extent);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmfsDatastoreCreateSpec",
+    type_name: Some("VmfsDatastoreCreateSpec"),
+    wire: &["diskUuid", "partition", "vmfs", "extent"],
+    names: &["disk_uuid", "partition", "vmfs", "extent"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for VmfsDatastoreCreateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk_uuid,
+            1usize => &self.partition,
+            2usize => &self.vmfs,
+            3usize => &self.extent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk_uuid,
+            1usize => &mut self.partition,
+            2usize => &mut self.vmfs,
+            3usize => &mut self.extent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmfsDatastoreCreateSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmfsDatastoreCreateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmfsDatastoreCreateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmfsDatastoreCreateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmfsDatastoreCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmfsDatastoreCreateSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmfsDatastoreCreateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmfsDatastoreCreateSpec {
-    const TYPE_NAME: &'static str = "VmfsDatastoreCreateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::HostDiskPartitionSpec>>,
-            Option<Box<crate::types::HostVmfsSpec>>,
-            Option<Vec<crate::types::HostScsiDiskPartition>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "diskUuid" => crate::de::req(&mut f.0, &mut map, "diskUuid"),
-                "partition" => crate::de::req(&mut f.1, &mut map, "partition"),
-                "vmfs" => crate::de::req(&mut f.2, &mut map, "vmfs"),
-                "extent" => crate::de::set_list(&mut f.3, &mut map, "extent"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["diskUuid", "partition", "vmfs"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            disk_uuid: f_0,
-            partition: f_1,
-            vmfs: f_2,
-            extent: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

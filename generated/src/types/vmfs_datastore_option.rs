@@ -3,7 +3,7 @@
 /// Data object type *VmfsDatastoreOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VmfsDatastoreOption {
     /// Property *VmfsDatastoreOption.info*.
     pub info: crate::types::VmfsDatastoreBaseOptionKind,
@@ -20,57 +20,76 @@ impl VmfsDatastoreOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("info", &self.info);
-        o.field("spec", &self.spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmfsDatastoreOption",
+    type_name: Some("VmfsDatastoreOption"),
+    wire: &["info", "spec"],
+    names: &["info", "spec"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VmfsDatastoreOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.info,
+            1usize => &self.spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.info,
+            1usize => &mut self.spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmfsDatastoreOption {
+    fn blank() -> Self {
+        Self {
+            info: crate::object::Blank::blank(),
+            spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VmfsDatastoreOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmfsDatastoreOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmfsDatastoreOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmfsDatastoreOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmfsDatastoreOption"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmfsDatastoreOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmfsDatastoreOption {
-    const TYPE_NAME: &'static str = "VmfsDatastoreOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VmfsDatastoreBaseOptionKind>,
-            Option<crate::types::VmfsDatastoreSpecKind>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "info" => crate::de::req(&mut f.0, &mut map, "info"),
-                "spec" => crate::de::req(&mut f.1, &mut map, "spec"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["info", "spec"]),
-            );
-        }
-        let (Some(f_0), Some(f_1)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            info: f_0,
-            spec: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VmfsDatastoreBaseOption`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmfsDatastoreSingleExtentOptionKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmfsDatastoreSingleExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: Box<crate::types::HostDiskPartitionLayout>,
@@ -24,71 +24,75 @@ impl VmfsDatastoreSingleExtentOption {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("layout", &self.layout);
-        o.opt("partitionFormatChange", &self.partition_format_change);
-        o.field("vmfsExtent", &self.vmfs_extent);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmfsDatastoreSingleExtentOption",
+    type_name: Some("VmfsDatastoreSingleExtentOption"),
+    wire: &["layout", "partitionFormatChange", "vmfsExtent"],
+    names: &["layout", "partition_format_change", "vmfs_extent"],
+    required: &[0u16, 2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VmfsDatastoreSingleExtentOption {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.layout,
+            1usize => &self.partition_format_change,
+            2usize => &self.vmfs_extent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.layout,
+            1usize => &mut self.partition_format_change,
+            2usize => &mut self.vmfs_extent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmfsDatastoreSingleExtentOption {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmfsDatastoreSingleExtentOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmfsDatastoreSingleExtentOption {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmfsDatastoreSingleExtentOption {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmfsDatastoreSingleExtentOption {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VmfsDatastoreSingleExtentOption"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmfsDatastoreSingleExtentOption {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmfsDatastoreSingleExtentOption {
-    const TYPE_NAME: &'static str = "VmfsDatastoreSingleExtentOption";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostDiskPartitionLayout>>,
-            Option<bool>,
-            Option<Box<crate::types::HostDiskPartitionBlockRange>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "layout" => crate::de::req(&mut f.0, &mut map, "layout"),
-                "partitionFormatChange" => {
-                    crate::de::set(&mut f.1, &mut map, "partitionFormatChange")
-                }
-                "vmfsExtent" => crate::de::req(&mut f.2, &mut map, "vmfsExtent"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["layout", "vmfsExtent"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            layout: f_0,
-            partition_format_change: f_1,
-            vmfs_extent: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmfsDatastoreSingleExtentOption` or any of its subtypes: what a member declared as `VmfsDatastoreSingleExtentOption` holds.
@@ -105,10 +109,7 @@ pub enum VmfsDatastoreSingleExtentOptionKind {
 impl VmfsDatastoreSingleExtentOptionKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmfsDatastoreSingleExtentOption(v) => v.type_name(),
-            Self::VmfsDatastoreAllExtentOption(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -134,49 +135,58 @@ for VmfsDatastoreSingleExtentOptionKind {
         Self::VmfsDatastoreAllExtentOption(Box::new(v))
     }
 }
-impl serde::Serialize for VmfsDatastoreSingleExtentOptionKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmfsDatastoreSingleExtentOptionKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VmfsDatastoreSingleExtentOption,
+            id,
+        ) {
+            crate::registry::id::VmfsDatastoreAllExtentOption => {
+                Self::VmfsDatastoreAllExtentOption(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmfsDatastoreSingleExtentOption(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmfsDatastoreSingleExtentOption(v) => v.serialize(s),
-            Self::VmfsDatastoreAllExtentOption(v) => v.serialize(s),
+            Self::VmfsDatastoreSingleExtentOption(v) => &**v,
+            Self::VmfsDatastoreAllExtentOption(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmfsDatastoreSingleExtentOption(v) => &mut **v,
+            Self::VmfsDatastoreAllExtentOption(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmfsDatastoreSingleExtentOptionKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmfsDatastoreSingleExtentOptionKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmfsDatastoreSingleExtentOptionKind {
-    const BASE: u16 = crate::registry::id::VmfsDatastoreSingleExtentOption;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VmfsDatastoreAllExtentOption => {
-                    Self::VmfsDatastoreAllExtentOption(
-                        Box::new(
-                            <crate::types::VmfsDatastoreAllExtentOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmfsDatastoreSingleExtentOption(
-                        Box::new(
-                            <crate::types::VmfsDatastoreSingleExtentOption as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmfsDatastoreSingleExtentOptionKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmfsDatastoreSingleExtentOptionKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmfsDatastoreSingleExtentOptionKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmfsDatastoreSingleExtentOptionKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmfsDatastoreSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmfsDatastoreSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: String,
@@ -20,45 +20,71 @@ impl VmfsDatastoreSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("diskUuid", &self.disk_uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmfsDatastoreSpec",
+    type_name: Some("VmfsDatastoreSpec"),
+    wire: &["diskUuid"],
+    names: &["disk_uuid"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VmfsDatastoreSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmfsDatastoreSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmfsDatastoreSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmfsDatastoreSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmfsDatastoreSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmfsDatastoreSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmfsDatastoreSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmfsDatastoreSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmfsDatastoreSpec {
-    const TYPE_NAME: &'static str = "VmfsDatastoreSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "diskUuid" => crate::de::req(&mut f.0, &mut map, "diskUuid"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["diskUuid"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { disk_uuid: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmfsDatastoreSpec` or any of its subtypes: what a member declared as `VmfsDatastoreSpec` holds.
@@ -79,12 +105,7 @@ pub enum VmfsDatastoreSpecKind {
 impl VmfsDatastoreSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmfsDatastoreSpec(v) => v.type_name(),
-            Self::VmfsDatastoreCreateSpec(v) => v.type_name(),
-            Self::VmfsDatastoreExpandSpec(v) => v.type_name(),
-            Self::VmfsDatastoreExtendSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -120,71 +141,65 @@ impl From<crate::types::VmfsDatastoreExtendSpec> for VmfsDatastoreSpecKind {
         Self::VmfsDatastoreExtendSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VmfsDatastoreSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmfsDatastoreSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VmfsDatastoreSpec, id) {
+            crate::registry::id::VmfsDatastoreCreateSpec => {
+                Self::VmfsDatastoreCreateSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmfsDatastoreExpandSpec => {
+                Self::VmfsDatastoreExpandSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VmfsDatastoreExtendSpec => {
+                Self::VmfsDatastoreExtendSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmfsDatastoreSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmfsDatastoreSpec(v) => v.serialize(s),
-            Self::VmfsDatastoreCreateSpec(v) => v.serialize(s),
-            Self::VmfsDatastoreExpandSpec(v) => v.serialize(s),
-            Self::VmfsDatastoreExtendSpec(v) => v.serialize(s),
+            Self::VmfsDatastoreSpec(v) => &**v,
+            Self::VmfsDatastoreCreateSpec(v) => &**v,
+            Self::VmfsDatastoreExpandSpec(v) => &**v,
+            Self::VmfsDatastoreExtendSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmfsDatastoreSpec(v) => &mut **v,
+            Self::VmfsDatastoreCreateSpec(v) => &mut **v,
+            Self::VmfsDatastoreExpandSpec(v) => &mut **v,
+            Self::VmfsDatastoreExtendSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmfsDatastoreSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmfsDatastoreSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmfsDatastoreSpecKind {
-    const BASE: u16 = crate::registry::id::VmfsDatastoreSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VmfsDatastoreCreateSpec => {
-                    Self::VmfsDatastoreCreateSpec(
-                        Box::new(
-                            <crate::types::VmfsDatastoreCreateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmfsDatastoreExpandSpec => {
-                    Self::VmfsDatastoreExpandSpec(
-                        Box::new(
-                            <crate::types::VmfsDatastoreExpandSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VmfsDatastoreExtendSpec => {
-                    Self::VmfsDatastoreExtendSpec(
-                        Box::new(
-                            <crate::types::VmfsDatastoreExtendSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmfsDatastoreSpec(
-                        Box::new(
-                            <crate::types::VmfsDatastoreSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmfsDatastoreSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmfsDatastoreSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmfsDatastoreSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmfsDatastoreSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VmfsUnmapBandwidthSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmfsUnmapBandwidthSpec {
     /// Property *VmfsUnmapBandwidthSpec.policy*.
     pub policy: String,
@@ -24,68 +24,76 @@ impl VmfsUnmapBandwidthSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("policy", &self.policy);
-        o.field("fixedValue", &self.fixed_value);
-        o.field("dynamicMin", &self.dynamic_min);
-        o.field("dynamicMax", &self.dynamic_max);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmfsUnmapBandwidthSpec",
+    type_name: Some("VmfsUnmapBandwidthSpec"),
+    wire: &["policy", "fixedValue", "dynamicMin", "dynamicMax"],
+    names: &["policy", "fixed_value", "dynamic_min", "dynamic_max"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VmfsUnmapBandwidthSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.policy,
+            1usize => &self.fixed_value,
+            2usize => &self.dynamic_min,
+            3usize => &self.dynamic_max,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.policy,
+            1usize => &mut self.fixed_value,
+            2usize => &mut self.dynamic_min,
+            3usize => &mut self.dynamic_max,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmfsUnmapBandwidthSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmfsUnmapBandwidthSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmfsUnmapBandwidthSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmfsUnmapBandwidthSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmfsUnmapBandwidthSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VmfsUnmapBandwidthSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmfsUnmapBandwidthSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmfsUnmapBandwidthSpec {
-    const TYPE_NAME: &'static str = "VmfsUnmapBandwidthSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i64>, Option<i64>, Option<i64>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "policy" => crate::de::req(&mut f.0, &mut map, "policy"),
-                "fixedValue" => crate::de::req(&mut f.1, &mut map, "fixedValue"),
-                "dynamicMin" => crate::de::req(&mut f.2, &mut map, "dynamicMin"),
-                "dynamicMax" => crate::de::req(&mut f.3, &mut map, "dynamicMax"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["policy", "fixedValue", "dynamicMin", "dynamicMax"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            policy: f_0,
-            fixed_value: f_1,
-            dynamic_min: f_2,
-            dynamic_max: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     /// Property *VmwareDistributedVirtualSwitchDpuFailoverPolicy.activeUplink*.
     pub active_uplink: Option<Vec<String>>,
@@ -22,53 +22,72 @@ impl VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("activeUplink", &self.active_uplink);
-        o.opt("standbyUplink", &self.standby_uplink);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmwareDistributedVirtualSwitchDpuFailoverPolicy",
+    type_name: Some("VmwareDistributedVirtualSwitchDpuFailoverPolicy"),
+    wire: &["activeUplink", "standbyUplink"],
+    names: &["active_uplink", "standby_uplink"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.active_uplink,
+            1usize => &self.standby_uplink,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.active_uplink,
+            1usize => &mut self.standby_uplink,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VmwareDistributedVirtualSwitchDpuFailoverPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
-    const TYPE_NAME: &'static str = "VmwareDistributedVirtualSwitchDpuFailoverPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<String>>, Option<Vec<String>>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "activeUplink" => crate::de::set_list(&mut f.0, &mut map, "activeUplink"),
-                "standbyUplink" => {
-                    crate::de::set_list(&mut f.1, &mut map, "standbyUplink")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            active_uplink: f_0,
-            standby_uplink: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

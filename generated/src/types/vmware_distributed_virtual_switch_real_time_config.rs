@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmwareDistributedVirtualSwitchRealTimeConfig {
     /// Property *VmwareDistributedVirtualSwitchRealTimeConfig.allowed*.
     pub allowed: Option<bool>,
@@ -24,56 +24,72 @@ impl VmwareDistributedVirtualSwitchRealTimeConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("allowed", &self.allowed);
-        o.opt("lanAnnotation", &self.lan_annotation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmwareDistributedVirtualSwitchRealTimeConfig",
+    type_name: Some("VmwareDistributedVirtualSwitchRealTimeConfig"),
+    wire: &["allowed", "lanAnnotation"],
+    names: &["allowed", "lan_annotation"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VmwareDistributedVirtualSwitchRealTimeConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.allowed,
+            1usize => &self.lan_annotation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.allowed,
+            1usize => &mut self.lan_annotation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmwareDistributedVirtualSwitchRealTimeConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmwareDistributedVirtualSwitchRealTimeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmwareDistributedVirtualSwitchRealTimeConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmwareDistributedVirtualSwitchRealTimeConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmwareDistributedVirtualSwitchRealTimeConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VmwareDistributedVirtualSwitchRealTimeConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmwareDistributedVirtualSwitchRealTimeConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmwareDistributedVirtualSwitchRealTimeConfig {
-    const TYPE_NAME: &'static str = "VmwareDistributedVirtualSwitchRealTimeConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<
-                Box<crate::types::VmwareDistributedVirtualSwitchRealTimeLanAnnotation>,
-            >,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "allowed" => crate::de::set(&mut f.0, &mut map, "allowed"),
-                "lanAnnotation" => crate::de::set(&mut f.1, &mut map, "lanAnnotation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            allowed: f_0,
-            lan_annotation: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

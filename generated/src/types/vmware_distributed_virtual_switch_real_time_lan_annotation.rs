@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 8.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     /// Property *VmwareDistributedVirtualSwitchRealTimeLanAnnotation.lanAUplink*.
     pub lan_a_uplink: Option<Vec<String>>,
@@ -22,52 +22,73 @@ impl VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("lanAUplink", &self.lan_a_uplink);
-        o.opt("lanBUplink", &self.lan_b_uplink);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmwareDistributedVirtualSwitchRealTimeLanAnnotation",
+    type_name: Some("VmwareDistributedVirtualSwitchRealTimeLanAnnotation"),
+    wire: &["lanAUplink", "lanBUplink"],
+    names: &["lan_a_uplink", "lan_b_uplink"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.lan_a_uplink,
+            1usize => &self.lan_b_uplink,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.lan_a_uplink,
+            1usize => &mut self.lan_b_uplink,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VmwareDistributedVirtualSwitchRealTimeLanAnnotation"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de>
 for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
-    const TYPE_NAME: &'static str = "VmwareDistributedVirtualSwitchRealTimeLanAnnotation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<String>>, Option<Vec<String>>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "lanAUplink" => crate::de::set_list(&mut f.0, &mut map, "lanAUplink"),
-                "lanBUplink" => crate::de::set_list(&mut f.1, &mut map, "lanBUplink"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            lan_a_uplink: f_0,
-            lan_b_uplink: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

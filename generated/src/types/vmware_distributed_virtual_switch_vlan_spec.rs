@@ -5,7 +5,7 @@
 /// Extends `InheritablePolicy`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VmwareDistributedVirtualSwitchVlanSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmwareDistributedVirtualSwitchVlanSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -20,49 +20,71 @@ impl VmwareDistributedVirtualSwitchVlanSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inherited", &self.inherited);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmwareDistributedVirtualSwitchVlanSpec",
+    type_name: Some("VmwareDistributedVirtualSwitchVlanSpec"),
+    wire: &["inherited"],
+    names: &["inherited"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VmwareDistributedVirtualSwitchVlanSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inherited,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inherited,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmwareDistributedVirtualSwitchVlanSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmwareDistributedVirtualSwitchVlanSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmwareDistributedVirtualSwitchVlanSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmwareDistributedVirtualSwitchVlanSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmwareDistributedVirtualSwitchVlanSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VmwareDistributedVirtualSwitchVlanSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmwareDistributedVirtualSwitchVlanSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmwareDistributedVirtualSwitchVlanSpec {
-    const TYPE_NAME: &'static str = "VmwareDistributedVirtualSwitchVlanSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inherited" => crate::de::req(&mut f.0, &mut map, "inherited"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inherited"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { inherited: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VmwareDistributedVirtualSwitchVlanSpec` or any of its subtypes: what a member declared as `VmwareDistributedVirtualSwitchVlanSpec` holds.
@@ -94,15 +116,7 @@ pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
 impl VmwareDistributedVirtualSwitchVlanSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchVlanIdSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -148,77 +162,83 @@ for VmwareDistributedVirtualSwitchVlanSpecKind {
         Self::VmwareDistributedVirtualSwitchVlanIdSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VmwareDistributedVirtualSwitchVlanSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VmwareDistributedVirtualSwitchVlanSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VmwareDistributedVirtualSwitchVlanSpec,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VmwareDistributedVirtualSwitchPvlanSpec => {
+                Self::VmwareDistributedVirtualSwitchPvlanSpec(
+                    crate::object::Blank::blank(),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VmwareDistributedVirtualSwitchTrunkVlanSpec => {
+                Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(
+                    crate::object::Blank::blank(),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VmwareDistributedVirtualSwitchVlanIdSpec => {
+                Self::VmwareDistributedVirtualSwitchVlanIdSpec(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VmwareDistributedVirtualSwitchVlanSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => v.serialize(s),
+            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => v.serialize(s),
+            Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(v) => v.serialize(s),
+            Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VmwareDistributedVirtualSwitchVlanIdSpec(v) => v.serialize(s),
+            Self::VmwareDistributedVirtualSwitchVlanIdSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VmwareDistributedVirtualSwitchVlanSpec(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VmwareDistributedVirtualSwitchPvlanSpec(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VmwareDistributedVirtualSwitchVlanIdSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VmwareDistributedVirtualSwitchVlanSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VmwareDistributedVirtualSwitchVlanSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VmwareDistributedVirtualSwitchVlanSpecKind {
-    const BASE: u16 = crate::registry::id::VmwareDistributedVirtualSwitchVlanSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VmwareDistributedVirtualSwitchPvlanSpec => {
-                    Self::VmwareDistributedVirtualSwitchPvlanSpec(
-                        Box::new(
-                            <crate::types::VmwareDistributedVirtualSwitchPvlanSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VmwareDistributedVirtualSwitchTrunkVlanSpec => {
-                    Self::VmwareDistributedVirtualSwitchTrunkVlanSpec(
-                        Box::new(
-                            <crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VmwareDistributedVirtualSwitchVlanIdSpec => {
-                    Self::VmwareDistributedVirtualSwitchVlanIdSpec(
-                        Box::new(
-                            <crate::types::VmwareDistributedVirtualSwitchVlanIdSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VmwareDistributedVirtualSwitchVlanSpec(
-                        Box::new(
-                            <crate::types::VmwareDistributedVirtualSwitchVlanSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VmwareDistributedVirtualSwitchVlanSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VmwareDistributedVirtualSwitchVlanSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VmwareDistributedVirtualSwitchVlanSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VmwareDistributedVirtualSwitchVlanSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

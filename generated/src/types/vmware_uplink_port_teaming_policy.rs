@@ -3,7 +3,7 @@
 /// Data object type *VmwareUplinkPortTeamingPolicy*.
 ///
 /// Extends `InheritablePolicy`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VmwareUplinkPortTeamingPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -30,83 +30,98 @@ impl VmwareUplinkPortTeamingPolicy {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inherited", &self.inherited);
-        o.opt("policy", &self.policy);
-        o.opt("reversePolicy", &self.reverse_policy);
-        o.opt("notifySwitches", &self.notify_switches);
-        o.opt("rollingOrder", &self.rolling_order);
-        o.opt("failureCriteria", &self.failure_criteria);
-        o.opt("uplinkPortOrder", &self.uplink_port_order);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VmwareUplinkPortTeamingPolicy",
+    type_name: Some("VmwareUplinkPortTeamingPolicy"),
+    wire: &[
+        "inherited",
+        "policy",
+        "reversePolicy",
+        "notifySwitches",
+        "rollingOrder",
+        "failureCriteria",
+        "uplinkPortOrder",
+    ],
+    names: &[
+        "inherited",
+        "policy",
+        "reverse_policy",
+        "notify_switches",
+        "rolling_order",
+        "failure_criteria",
+        "uplink_port_order",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 0u16, 3u16, 1u16, 2u16, 4u16, 6u16],
+};
+impl crate::object::Object for VmwareUplinkPortTeamingPolicy {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.inherited,
+            1usize => &self.policy,
+            2usize => &self.reverse_policy,
+            3usize => &self.notify_switches,
+            4usize => &self.rolling_order,
+            5usize => &self.failure_criteria,
+            6usize => &self.uplink_port_order,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.inherited,
+            1usize => &mut self.policy,
+            2usize => &mut self.reverse_policy,
+            3usize => &mut self.notify_switches,
+            4usize => &mut self.rolling_order,
+            5usize => &mut self.failure_criteria,
+            6usize => &mut self.uplink_port_order,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VmwareUplinkPortTeamingPolicy {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VmwareUplinkPortTeamingPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VmwareUplinkPortTeamingPolicy {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VmwareUplinkPortTeamingPolicy {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VmwareUplinkPortTeamingPolicy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VmwareUplinkPortTeamingPolicy"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VmwareUplinkPortTeamingPolicy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VmwareUplinkPortTeamingPolicy {
-    const TYPE_NAME: &'static str = "VmwareUplinkPortTeamingPolicy";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::StringPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::BoolPolicy>>,
-            Option<Box<crate::types::DVSFailureCriteria>>,
-            Option<Box<crate::types::VMwareUplinkPortOrderPolicy>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inherited" => crate::de::req(&mut f.0, &mut map, "inherited"),
-                "policy" => crate::de::set(&mut f.1, &mut map, "policy"),
-                "reversePolicy" => crate::de::set(&mut f.2, &mut map, "reversePolicy"),
-                "notifySwitches" => crate::de::set(&mut f.3, &mut map, "notifySwitches"),
-                "rollingOrder" => crate::de::set(&mut f.4, &mut map, "rollingOrder"),
-                "failureCriteria" => {
-                    crate::de::set(&mut f.5, &mut map, "failureCriteria")
-                }
-                "uplinkPortOrder" => {
-                    crate::de::set(&mut f.6, &mut map, "uplinkPortOrder")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inherited"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            inherited: f_0,
-            policy: f_1,
-            reverse_policy: f_2,
-            notify_switches: f_3,
-            rolling_order: f_4,
-            failure_criteria: f_5,
-            uplink_port_order: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,11 +14,11 @@ pub struct VosQueryVsanObjectInformationRequestType<'a> {
     /// Parameter *vsanObjectQuerySpecs*.
     pub vsan_object_query_specs: &'a [crate::types::VsanObjectQuerySpec],
 }
-impl serde::Serialize for VosQueryVsanObjectInformationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
+impl crate::ser::Encode for VosQueryVsanObjectInformationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
         o.field("vsanObjectQuerySpecs", &self.vsan_object_query_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

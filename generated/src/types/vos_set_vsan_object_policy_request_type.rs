@@ -16,12 +16,12 @@ pub struct VosSetVsanObjectPolicyRequestType<'a> {
     /// Parameter *profile*.
     pub profile: Option<&'a crate::types::VirtualMachineProfileSpecKind>,
 }
-impl serde::Serialize for VosSetVsanObjectPolicyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
+impl crate::ser::Encode for VosSetVsanObjectPolicyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
         o.field("vsanObjectUuid", &self.vsan_object_uuid);
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

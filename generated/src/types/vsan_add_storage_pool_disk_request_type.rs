@@ -8,10 +8,10 @@ pub struct VsanAddStoragePoolDiskRequestType<'a> {
     /// Parameter *specs*.
     pub specs: Option<&'a [crate::types::VsanAddStoragePoolDiskSpec]>,
 }
-impl serde::Serialize for VsanAddStoragePoolDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("specs", &self.specs);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanAddStoragePoolDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("specs", &self.specs);
+        o.end();
     }
 }

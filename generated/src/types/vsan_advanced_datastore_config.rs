@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanDatastoreConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanAdvancedDatastoreConfig {
     /// Property *VsanDatastoreConfig.datastores*.
     pub datastores: Option<Vec<crate::types::VsanDatastoreSpecKind>>,
@@ -24,56 +24,72 @@ impl VsanAdvancedDatastoreConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("datastores", &self.datastores);
-        o.opt("remoteDatastores", &self.remote_datastores);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanAdvancedDatastoreConfig",
+    type_name: Some("VsanAdvancedDatastoreConfig"),
+    wire: &["datastores", "remoteDatastores"],
+    names: &["datastores", "remote_datastores"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VsanAdvancedDatastoreConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastores,
+            1usize => &self.remote_datastores,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastores,
+            1usize => &mut self.remote_datastores,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanAdvancedDatastoreConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanAdvancedDatastoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanAdvancedDatastoreConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanAdvancedDatastoreConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanAdvancedDatastoreConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanAdvancedDatastoreConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanAdvancedDatastoreConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanAdvancedDatastoreConfig {
-    const TYPE_NAME: &'static str = "VsanAdvancedDatastoreConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanDatastoreSpecKind>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastores" => crate::de::set_list(&mut f.0, &mut map, "datastores"),
-                "remoteDatastores" => {
-                    crate::de::set_list(&mut f.1, &mut map, "remoteDatastores")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            datastores: f_0,
-            remote_datastores: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -150,8 +150,9 @@ impl VsanAnalyticsEventType {
         }
     }
 }
-impl crate::de::StringEnum for VsanAnalyticsEventType {
-    fn from_wire(v: &str) -> Self {
+impl VsanAnalyticsEventType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "STORAGE_OBJECT_UNAVAILABLE" => Self::StorageObjectUnavailable,
             "STORAGE_OBJECT_AVAILABLE" => Self::StorageObjectAvailable,
@@ -193,13 +194,13 @@ impl crate::de::StringEnum for VsanAnalyticsEventType {
 }
 impl From<&str> for VsanAnalyticsEventType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanAnalyticsEventType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanAnalyticsEventType {
@@ -207,13 +208,33 @@ impl std::fmt::Display for VsanAnalyticsEventType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanAnalyticsEventType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanAnalyticsEventType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanAnalyticsEventType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanAnalyticsEventType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanAnalyticsEventType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -12,11 +12,11 @@ pub struct VsanAttachVsanSupportBundleToSrRequestType<'a> {
     /// Parameter *srNumber*.
     pub sr_number: &'a str,
 }
-impl serde::Serialize for VsanAttachVsanSupportBundleToSrRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanAttachVsanSupportBundleToSrRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("srNumber", &self.sr_number);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

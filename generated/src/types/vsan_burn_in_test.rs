@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanBurnInTest {
     /// Property *VsanBurnInTest.testname*.
     pub testname: String,
@@ -26,68 +26,76 @@ impl VsanBurnInTest {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("testname", &self.testname);
-        o.opt("workload", &self.workload);
-        o.field("duration", &self.duration);
-        o.field("result", &self.result);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanBurnInTest",
+    type_name: Some("VsanBurnInTest"),
+    wire: &["testname", "workload", "duration", "result"],
+    names: &["testname", "workload", "duration", "result"],
+    required: &[0u16, 2u16, 3u16],
+    by_name: &[2u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanBurnInTest {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.testname,
+            1usize => &self.workload,
+            2usize => &self.duration,
+            3usize => &self.result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.testname,
+            1usize => &mut self.workload,
+            2usize => &mut self.duration,
+            3usize => &mut self.result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanBurnInTest {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanBurnInTest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanBurnInTest {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanBurnInTest {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanBurnInTest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanBurnInTest"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanBurnInTest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanBurnInTest {
-    const TYPE_NAME: &'static str = "VsanBurnInTest";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<i64>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "testname" => crate::de::req(&mut f.0, &mut map, "testname"),
-                "workload" => crate::de::set(&mut f.1, &mut map, "workload"),
-                "duration" => crate::de::req(&mut f.2, &mut map, "duration"),
-                "result" => crate::de::req(&mut f.3, &mut map, "result"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["testname", "duration", "result"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            testname: f_0,
-            workload: f_1,
-            duration: f_2,
-            result: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

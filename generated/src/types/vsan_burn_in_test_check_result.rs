@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanBurnInTestCheckResult {
     /// Property *VsanBurnInTestCheckResult.passedTests*.
     pub passed_tests: Option<Vec<crate::types::VsanBurnInTest>>,
@@ -24,60 +24,74 @@ impl VsanBurnInTestCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("passedTests", &self.passed_tests);
-        o.opt("notPerformedTests", &self.not_performed_tests);
-        o.opt("failedTests", &self.failed_tests);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanBurnInTestCheckResult",
+    type_name: Some("VsanBurnInTestCheckResult"),
+    wire: &["passedTests", "notPerformedTests", "failedTests"],
+    names: &["passed_tests", "not_performed_tests", "failed_tests"],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanBurnInTestCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.passed_tests,
+            1usize => &self.not_performed_tests,
+            2usize => &self.failed_tests,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.passed_tests,
+            1usize => &mut self.not_performed_tests,
+            2usize => &mut self.failed_tests,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanBurnInTestCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanBurnInTestCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanBurnInTestCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanBurnInTestCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanBurnInTestCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanBurnInTestCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanBurnInTestCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanBurnInTestCheckResult {
-    const TYPE_NAME: &'static str = "VsanBurnInTestCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanBurnInTest>>,
-            Option<Vec<crate::types::VsanBurnInTest>>,
-            Option<Vec<crate::types::VsanBurnInTest>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "passedTests" => crate::de::set_list(&mut f.0, &mut map, "passedTests"),
-                "notPerformedTests" => {
-                    crate::de::set_list(&mut f.1, &mut map, "notPerformedTests")
-                }
-                "failedTests" => crate::de::set_list(&mut f.2, &mut map, "failedTests"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            passed_tests: f_0,
-            not_performed_tests: f_1,
-            failed_tests: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -86,8 +86,9 @@ impl VsanCapabilityType91 {
         }
     }
 }
-impl crate::de::StringEnum for VsanCapabilityType91 {
-    fn from_wire(v: &str) -> Self {
+impl VsanCapabilityType91 {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "vsanwitnesscontainer" => Self::Vsanwitnesscontainer,
             "vsanhcimeshdit" => Self::Vsanhcimeshdit,
@@ -113,13 +114,13 @@ impl crate::de::StringEnum for VsanCapabilityType91 {
 }
 impl From<&str> for VsanCapabilityType91 {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanCapabilityType91 {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanCapabilityType91 {
@@ -127,13 +128,33 @@ impl std::fmt::Display for VsanCapabilityType91 {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanCapabilityType91 {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanCapabilityType91 {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanCapabilityType91 {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanCapabilityType91 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanCapabilityType91 {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -34,8 +34,9 @@ impl VsanCapacityReservationState {
         }
     }
 }
-impl crate::de::StringEnum for VsanCapacityReservationState {
-    fn from_wire(v: &str) -> Self {
+impl VsanCapacityReservationState {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "State_Unknown" => Self::StateUnknown,
             "Enforced" => Self::Enforced,
@@ -48,13 +49,13 @@ impl crate::de::StringEnum for VsanCapacityReservationState {
 }
 impl From<&str> for VsanCapacityReservationState {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanCapacityReservationState {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanCapacityReservationState {
@@ -62,13 +63,33 @@ impl std::fmt::Display for VsanCapacityReservationState {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanCapacityReservationState {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanCapacityReservationState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanCapacityReservationState {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanCapacityReservationState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanCapacityReservationState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -10,11 +10,11 @@ pub struct VsanCheckClusterClomdLivenessRequestType<'a> {
     /// Parameter *esxRootPassword*.
     pub esx_root_password: &'a str,
 }
-impl serde::Serialize for VsanCheckClusterClomdLivenessRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanCheckClusterClomdLivenessRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hosts", &self.hosts);
         o.field("esxRootPassword", &self.esx_root_password);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClientUnicastConfig {
     /// Property *VsanClientUnicastConfig.unicastInfo*.
     pub unicast_info: Option<Vec<crate::types::VsanHostClientClusterUnicastInfo>>,
@@ -20,43 +20,70 @@ impl VsanClientUnicastConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("unicastInfo", &self.unicast_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClientUnicastConfig",
+    type_name: Some("VsanClientUnicastConfig"),
+    wire: &["unicastInfo"],
+    names: &["unicast_info"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VsanClientUnicastConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.unicast_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.unicast_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClientUnicastConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClientUnicastConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClientUnicastConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClientUnicastConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClientUnicastConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanClientUnicastConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClientUnicastConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClientUnicastConfig {
-    const TYPE_NAME: &'static str = "VsanClientUnicastConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<crate::types::VsanHostClientClusterUnicastInfo>>,) = (
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "unicastInfo" => crate::de::set_list(&mut f.0, &mut map, "unicastInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { unicast_info: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }

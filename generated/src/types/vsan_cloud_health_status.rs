@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanCloudHealthStatus {
     /// Property *VsanCloudHealthStatus.collectorRunning*.
     pub collector_running: Option<bool>,
@@ -24,56 +24,74 @@ impl VsanCloudHealthStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("collectorRunning", &self.collector_running);
-        o.opt("lastSentTimestamp", &self.last_sent_timestamp);
-        o.opt("internetConnectivity", &self.internet_connectivity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanCloudHealthStatus",
+    type_name: Some("VsanCloudHealthStatus"),
+    wire: &["collectorRunning", "lastSentTimestamp", "internetConnectivity"],
+    names: &["collector_running", "last_sent_timestamp", "internet_connectivity"],
+    required: &[],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanCloudHealthStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.collector_running,
+            1usize => &self.last_sent_timestamp,
+            2usize => &self.internet_connectivity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.collector_running,
+            1usize => &mut self.last_sent_timestamp,
+            2usize => &mut self.internet_connectivity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanCloudHealthStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanCloudHealthStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanCloudHealthStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanCloudHealthStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanCloudHealthStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanCloudHealthStatus"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanCloudHealthStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanCloudHealthStatus {
-    const TYPE_NAME: &'static str = "VsanCloudHealthStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<String>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "collectorRunning" => {
-                    crate::de::set(&mut f.0, &mut map, "collectorRunning")
-                }
-                "lastSentTimestamp" => {
-                    crate::de::set(&mut f.1, &mut map, "lastSentTimestamp")
-                }
-                "internetConnectivity" => {
-                    crate::de::set(&mut f.2, &mut map, "internetConnectivity")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            collector_running: f_0,
-            last_sent_timestamp: f_1,
-            internet_connectivity: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

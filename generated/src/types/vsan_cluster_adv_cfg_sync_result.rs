@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterAdvCfgSyncResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterAdvCfgSyncResult {
     /// Property *VsanClusterAdvCfgSyncResult.inSync*.
     pub in_sync: bool,
@@ -22,65 +22,74 @@ impl VsanClusterAdvCfgSyncResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inSync", &self.in_sync);
-        o.field("name", &self.name);
-        o.opt("hostValues", &self.host_values);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterAdvCfgSyncResult",
+    type_name: Some("VsanClusterAdvCfgSyncResult"),
+    wire: &["inSync", "name", "hostValues"],
+    names: &["in_sync", "name", "host_values"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanClusterAdvCfgSyncResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.in_sync,
+            1usize => &self.name,
+            2usize => &self.host_values,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.in_sync,
+            1usize => &mut self.name,
+            2usize => &mut self.host_values,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterAdvCfgSyncResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterAdvCfgSyncResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterAdvCfgSyncResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterAdvCfgSyncResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterAdvCfgSyncResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterAdvCfgSyncResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterAdvCfgSyncResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterAdvCfgSyncResult {
-    const TYPE_NAME: &'static str = "VsanClusterAdvCfgSyncResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<Vec<crate::types::VsanClusterAdvCfgSyncHostResult>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inSync" => crate::de::req(&mut f.0, &mut map, "inSync"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "hostValues" => crate::de::set_list(&mut f.2, &mut map, "hostValues"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["inSync", "name"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            in_sync: f_0,
-            name: f_1,
-            host_values: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterBalancePerDiskInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterBalancePerDiskInfo {
     /// Property *VsanClusterBalancePerDiskInfo.uuid*.
     pub uuid: Option<String>,
@@ -34,86 +34,98 @@ impl VsanClusterBalancePerDiskInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("uuid", &self.uuid);
-        o.field("fullness", &self.fullness);
-        o.field("variance", &self.variance);
-        o.field("fullnessAboveThreshold", &self.fullness_above_threshold);
-        o.field("dataToMoveB", &self.data_to_move_b);
-        o.opt("compFullness", &self.comp_fullness);
-        o.opt("compVariance", &self.comp_variance);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterBalancePerDiskInfo",
+    type_name: Some("VsanClusterBalancePerDiskInfo"),
+    wire: &[
+        "uuid",
+        "fullness",
+        "variance",
+        "fullnessAboveThreshold",
+        "dataToMoveB",
+        "compFullness",
+        "compVariance",
+    ],
+    names: &[
+        "uuid",
+        "fullness",
+        "variance",
+        "fullness_above_threshold",
+        "data_to_move_b",
+        "comp_fullness",
+        "comp_variance",
+    ],
+    required: &[1u16, 2u16, 3u16, 4u16],
+    by_name: &[5u16, 6u16, 4u16, 1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanClusterBalancePerDiskInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.fullness,
+            2usize => &self.variance,
+            3usize => &self.fullness_above_threshold,
+            4usize => &self.data_to_move_b,
+            5usize => &self.comp_fullness,
+            6usize => &self.comp_variance,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.fullness,
+            2usize => &mut self.variance,
+            3usize => &mut self.fullness_above_threshold,
+            4usize => &mut self.data_to_move_b,
+            5usize => &mut self.comp_fullness,
+            6usize => &mut self.comp_variance,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterBalancePerDiskInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterBalancePerDiskInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterBalancePerDiskInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterBalancePerDiskInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterBalancePerDiskInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterBalancePerDiskInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterBalancePerDiskInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterBalancePerDiskInfo {
-    const TYPE_NAME: &'static str = "VsanClusterBalancePerDiskInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::set(&mut f.0, &mut map, "uuid"),
-                "fullness" => crate::de::req(&mut f.1, &mut map, "fullness"),
-                "variance" => crate::de::req(&mut f.2, &mut map, "variance"),
-                "fullnessAboveThreshold" => {
-                    crate::de::req(&mut f.3, &mut map, "fullnessAboveThreshold")
-                }
-                "dataToMoveB" => crate::de::req(&mut f.4, &mut map, "dataToMoveB"),
-                "compFullness" => crate::de::set(&mut f.5, &mut map, "compFullness"),
-                "compVariance" => crate::de::set(&mut f.6, &mut map, "compVariance"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["fullness", "variance", "fullnessAboveThreshold", "dataToMoveB"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            fullness: f_1,
-            variance: f_2,
-            fullness_above_threshold: f_3,
-            data_to_move_b: f_4,
-            comp_fullness: f_5,
-            comp_variance: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

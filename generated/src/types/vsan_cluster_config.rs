@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanClusterConfig {
     /// Property *VsanClusterConfig.config*.
     pub config: crate::types::VsanClusterConfigInfoKind,
@@ -24,65 +24,82 @@ impl VsanClusterConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("config", &self.config);
-        o.field("name", &self.name);
-        o.opt("hosts", &self.hosts);
-        o.opt("toBeDeleted", &self.to_be_deleted);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterConfig",
+    type_name: Some("VsanClusterConfig"),
+    wire: &["config", "name", "hosts", "toBeDeleted"],
+    names: &["config", "name", "hosts", "to_be_deleted"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for VsanClusterConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.config,
+            1usize => &self.name,
+            2usize => &self.hosts,
+            3usize => &self.to_be_deleted,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.config,
+            1usize => &mut self.name,
+            2usize => &mut self.hosts,
+            3usize => &mut self.to_be_deleted,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterConfig {
+    fn blank() -> Self {
+        Self {
+            config: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            hosts: crate::object::Blank::blank(),
+            to_be_deleted: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanClusterConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanClusterConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterConfig {
-    const TYPE_NAME: &'static str = "VsanClusterConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VsanClusterConfigInfoKind>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "config" => crate::de::req(&mut f.0, &mut map, "config"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "hosts" => crate::de::set_list(&mut f.2, &mut map, "hosts"),
-                "toBeDeleted" => crate::de::set(&mut f.3, &mut map, "toBeDeleted"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["config", "name"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            config: f_0,
-            name: f_1,
-            hosts: f_2,
-            to_be_deleted: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanClusterConfigInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterConfigInfo {
     /// Property *VsanClusterConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -30,61 +30,82 @@ impl VsanClusterConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("defaultConfig", &self.default_config);
-        o.opt("vsanEsaEnabled", &self.vsan_esa_enabled);
-        o.opt("vsanCyberRecoveryEnabled", &self.vsan_cyber_recovery_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterConfigInfo",
+    type_name: Some("VsanClusterConfigInfo"),
+    wire: &["enabled", "defaultConfig", "vsanEsaEnabled", "vsanCyberRecoveryEnabled"],
+    names: &[
+        "enabled",
+        "default_config",
+        "vsan_esa_enabled",
+        "vsan_cyber_recovery_enabled",
+    ],
+    required: &[],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanClusterConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.default_config,
+            2usize => &self.vsan_esa_enabled,
+            3usize => &self.vsan_cyber_recovery_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.default_config,
+            2usize => &mut self.vsan_esa_enabled,
+            3usize => &mut self.vsan_cyber_recovery_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanClusterConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterConfigInfo {
-    const TYPE_NAME: &'static str = "VsanClusterConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::VsanClusterConfigInfoHostDefaultInfo>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "defaultConfig" => crate::de::set(&mut f.1, &mut map, "defaultConfig"),
-                "vsanEsaEnabled" => crate::de::set(&mut f.2, &mut map, "vsanEsaEnabled"),
-                "vsanCyberRecoveryEnabled" => {
-                    crate::de::set(&mut f.3, &mut map, "vsanCyberRecoveryEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            enabled: f_0,
-            default_config: f_1,
-            vsan_esa_enabled: f_2,
-            vsan_cyber_recovery_enabled: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanClusterConfigInfo` or any of its subtypes: what a member declared as `VsanClusterConfigInfo` holds.
@@ -102,11 +123,7 @@ pub enum VsanClusterConfigInfoKind {
 impl VsanClusterConfigInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanClusterConfigInfo(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanConfigInfoEx(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -132,51 +149,61 @@ impl From<crate::types::VsanConfigInfoEx> for VsanClusterConfigInfoKind {
         Self::VsanConfigInfoEx(Box::new(v))
     }
 }
-impl serde::Serialize for VsanClusterConfigInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanClusterConfigInfo(v) => v.serialize(s),
+impl crate::object::Family for VsanClusterConfigInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanClusterConfigInfo,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::VsanConfigInfoEx(v) => v.serialize(s),
+            crate::registry::id::VsanConfigInfoEx => {
+                Self::VsanConfigInfoEx(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanClusterConfigInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanClusterConfigInfo(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanConfigInfoEx(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanClusterConfigInfo(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanConfigInfoEx(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanClusterConfigInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanClusterConfigInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanClusterConfigInfoKind {
-    const BASE: u16 = crate::registry::id::VsanClusterConfigInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanConfigInfoEx => {
-                    Self::VsanConfigInfoEx(
-                        Box::new(
-                            <crate::types::VsanConfigInfoEx as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanClusterConfigInfo(
-                        Box::new(
-                            <crate::types::VsanClusterConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanClusterConfigInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanClusterConfigInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanClusterConfigInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanClusterConfigInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterConfigInfoHostDefaultInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterConfigInfoHostDefaultInfo {
     /// Property *VsanClusterConfigInfoHostDefaultInfo.uuid*.
     pub uuid: Option<String>,
@@ -25,58 +25,74 @@ impl VsanClusterConfigInfoHostDefaultInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("uuid", &self.uuid);
-        o.opt("autoClaimStorage", &self.auto_claim_storage);
-        o.opt("checksumEnabled", &self.checksum_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterConfigInfoHostDefaultInfo",
+    type_name: Some("VsanClusterConfigInfoHostDefaultInfo"),
+    wire: &["uuid", "autoClaimStorage", "checksumEnabled"],
+    names: &["uuid", "auto_claim_storage", "checksum_enabled"],
+    required: &[],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanClusterConfigInfoHostDefaultInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.auto_claim_storage,
+            2usize => &self.checksum_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.auto_claim_storage,
+            2usize => &mut self.checksum_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterConfigInfoHostDefaultInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterConfigInfoHostDefaultInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterConfigInfoHostDefaultInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterConfigInfoHostDefaultInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterConfigInfoHostDefaultInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterConfigInfoHostDefaultInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterConfigInfoHostDefaultInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterConfigInfoHostDefaultInfo {
-    const TYPE_NAME: &'static str = "VsanClusterConfigInfoHostDefaultInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<bool>, Option<bool>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::set(&mut f.0, &mut map, "uuid"),
-                "autoClaimStorage" => {
-                    crate::de::set(&mut f.1, &mut map, "autoClaimStorage")
-                }
-                "checksumEnabled" => {
-                    crate::de::set(&mut f.2, &mut map, "checksumEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            uuid: f_0,
-            auto_claim_storage: f_1,
-            checksum_enabled: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

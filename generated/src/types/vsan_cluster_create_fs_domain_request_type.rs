@@ -16,11 +16,11 @@ pub struct VsanClusterCreateFsDomainRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for VsanClusterCreateFsDomainRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanClusterCreateFsDomainRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("domainConfig", &self.domain_config);
-        o.opt("cluster", &self.cluster);
-        o.end(&crate::Extra::EMPTY)
+        o.field("cluster", &self.cluster);
+        o.end();
     }
 }

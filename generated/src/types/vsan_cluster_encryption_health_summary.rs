@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterEncryptionHealthSummary {
     /// Property *VsanClusterEncryptionHealthSummary.overallHealth*.
     pub overall_health: Option<String>,
@@ -30,70 +30,94 @@ impl VsanClusterEncryptionHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("overallHealth", &self.overall_health);
-        o.opt("configHealth", &self.config_health);
-        o.opt("kmsHealth", &self.kms_health);
-        o.opt("vcKmsResult", &self.vc_kms_result);
-        o.opt("hostResults", &self.host_results);
-        o.opt("aesniHealth", &self.aesni_health);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterEncryptionHealthSummary",
+    type_name: Some("VsanClusterEncryptionHealthSummary"),
+    wire: &[
+        "overallHealth",
+        "configHealth",
+        "kmsHealth",
+        "vcKmsResult",
+        "hostResults",
+        "aesniHealth",
+    ],
+    names: &[
+        "overall_health",
+        "config_health",
+        "kms_health",
+        "vc_kms_result",
+        "host_results",
+        "aesni_health",
+    ],
+    required: &[],
+    by_name: &[5u16, 1u16, 4u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for VsanClusterEncryptionHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.overall_health,
+            1usize => &self.config_health,
+            2usize => &self.kms_health,
+            3usize => &self.vc_kms_result,
+            4usize => &self.host_results,
+            5usize => &self.aesni_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.overall_health,
+            1usize => &mut self.config_health,
+            2usize => &mut self.kms_health,
+            3usize => &mut self.vc_kms_result,
+            4usize => &mut self.host_results,
+            5usize => &mut self.aesni_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterEncryptionHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterEncryptionHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterEncryptionHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterEncryptionHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterEncryptionHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterEncryptionHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterEncryptionHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterEncryptionHealthSummary {
-    const TYPE_NAME: &'static str = "VsanClusterEncryptionHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanVcKmipServersHealth>>,
-            Option<Vec<crate::types::VsanEncryptionHealthSummary>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "overallHealth" => crate::de::set(&mut f.0, &mut map, "overallHealth"),
-                "configHealth" => crate::de::set(&mut f.1, &mut map, "configHealth"),
-                "kmsHealth" => crate::de::set(&mut f.2, &mut map, "kmsHealth"),
-                "vcKmsResult" => crate::de::set(&mut f.3, &mut map, "vcKmsResult"),
-                "hostResults" => crate::de::set_list(&mut f.4, &mut map, "hostResults"),
-                "aesniHealth" => crate::de::set(&mut f.5, &mut map, "aesniHealth"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            overall_health: f_0,
-            config_health: f_1,
-            kms_health: f_2,
-            vc_kms_result: f_3,
-            host_results: f_4,
-            aesni_health: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanClusterGetRuntimeStatsRequestType<'a> {
     /// Parameter *stats*.
     pub stats: Option<&'a [String]>,
 }
-impl serde::Serialize for VsanClusterGetRuntimeStatsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanClusterGetRuntimeStatsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("stats", &self.stats);
-        o.end(&crate::Extra::EMPTY)
+        o.field("stats", &self.stats);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterGlobalDedupHealthSummary {
     /// Property *VsanClusterGlobalDedupHealthSummary.dedupConfigHealth*.
     pub dedup_config_health: Option<
@@ -24,58 +24,72 @@ impl VsanClusterGlobalDedupHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dedupConfigHealth", &self.dedup_config_health);
-        o.opt("dedupStoreHealth", &self.dedup_store_health);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterGlobalDedupHealthSummary",
+    type_name: Some("VsanClusterGlobalDedupHealthSummary"),
+    wire: &["dedupConfigHealth", "dedupStoreHealth"],
+    names: &["dedup_config_health", "dedup_store_health"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VsanClusterGlobalDedupHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dedup_config_health,
+            1usize => &self.dedup_store_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dedup_config_health,
+            1usize => &mut self.dedup_store_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterGlobalDedupHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterGlobalDedupHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterGlobalDedupHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterGlobalDedupHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterGlobalDedupHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterGlobalDedupHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterGlobalDedupHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterGlobalDedupHealthSummary {
-    const TYPE_NAME: &'static str = "VsanClusterGlobalDedupHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanHostGlobalDedupConfigHealthSummary>>,
-            Option<String>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dedupConfigHealth" => {
-                    crate::de::set_list(&mut f.0, &mut map, "dedupConfigHealth")
-                }
-                "dedupStoreHealth" => {
-                    crate::de::set(&mut f.1, &mut map, "dedupStoreHealth")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            dedup_config_health: f_0,
-            dedup_store_health: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

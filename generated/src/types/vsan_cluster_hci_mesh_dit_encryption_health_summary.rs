@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHciMeshDitEncryptionHealthSummary {
     /// Property *VsanClusterHciMeshDitEncryptionHealthSummary.overallHealth*.
     pub overall_health: String,
@@ -32,73 +32,86 @@ impl VsanClusterHciMeshDitEncryptionHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("overallHealth", &self.overall_health);
-        o.opt("hostClientClusterSummary", &self.host_client_cluster_summary);
-        o.opt("hostServerClusterSummary", &self.host_server_cluster_summary);
-        o.opt("serverClusterSummary", &self.server_cluster_summary);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHciMeshDitEncryptionHealthSummary",
+    type_name: Some("VsanClusterHciMeshDitEncryptionHealthSummary"),
+    wire: &[
+        "overallHealth",
+        "hostClientClusterSummary",
+        "hostServerClusterSummary",
+        "serverClusterSummary",
+    ],
+    names: &[
+        "overall_health",
+        "host_client_cluster_summary",
+        "host_server_cluster_summary",
+        "server_cluster_summary",
+    ],
+    required: &[0u16],
+    by_name: &[1u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for VsanClusterHciMeshDitEncryptionHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.overall_health,
+            1usize => &self.host_client_cluster_summary,
+            2usize => &self.host_server_cluster_summary,
+            3usize => &self.server_cluster_summary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.overall_health,
+            1usize => &mut self.host_client_cluster_summary,
+            2usize => &mut self.host_server_cluster_summary,
+            3usize => &mut self.server_cluster_summary,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHciMeshDitEncryptionHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHciMeshDitEncryptionHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHciMeshDitEncryptionHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHciMeshDitEncryptionHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHciMeshDitEncryptionHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterHciMeshDitEncryptionHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHciMeshDitEncryptionHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHciMeshDitEncryptionHealthSummary {
-    const TYPE_NAME: &'static str = "VsanClusterHciMeshDitEncryptionHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::VsanHostHciMeshDitEncryptionHealthSummary>>,
-            Option<Vec<crate::types::VsanHostHciMeshDitEncryptionHealthSummary>>,
-            Option<Vec<crate::types::VsanClientServerHciMeshDitEncryptionHealthSummary>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "overallHealth" => crate::de::req(&mut f.0, &mut map, "overallHealth"),
-                "hostClientClusterSummary" => {
-                    crate::de::set_list(&mut f.1, &mut map, "hostClientClusterSummary")
-                }
-                "hostServerClusterSummary" => {
-                    crate::de::set_list(&mut f.2, &mut map, "hostServerClusterSummary")
-                }
-                "serverClusterSummary" => {
-                    crate::de::set_list(&mut f.3, &mut map, "serverClusterSummary")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["overallHealth"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            overall_health: f_0,
-            host_client_cluster_summary: f_1,
-            host_server_cluster_summary: f_2,
-            server_cluster_summary: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHclInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHclInfo {
     /// Property *VsanClusterHclInfo.hclDbLastUpdate*.
     ///
@@ -28,64 +28,90 @@ impl VsanClusterHclInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hclDbLastUpdate", &self.hcl_db_last_update);
-        o.opt("hclDbAgeHealth", &self.hcl_db_age_health);
-        o.opt("hostResults", &self.host_results);
-        o.opt("updateItems", &self.update_items);
-        o.opt("hclDbAbsent", &self.hcl_db_absent);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHclInfo",
+    type_name: Some("VsanClusterHclInfo"),
+    wire: &[
+        "hclDbLastUpdate",
+        "hclDbAgeHealth",
+        "hostResults",
+        "updateItems",
+        "hclDbAbsent",
+    ],
+    names: &[
+        "hcl_db_last_update",
+        "hcl_db_age_health",
+        "host_results",
+        "update_items",
+        "hcl_db_absent",
+    ],
+    required: &[],
+    by_name: &[4u16, 1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanClusterHclInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hcl_db_last_update,
+            1usize => &self.hcl_db_age_health,
+            2usize => &self.host_results,
+            3usize => &self.update_items,
+            4usize => &self.hcl_db_absent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hcl_db_last_update,
+            1usize => &mut self.hcl_db_age_health,
+            2usize => &mut self.host_results,
+            3usize => &mut self.update_items,
+            4usize => &mut self.hcl_db_absent,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHclInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHclInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHclInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHclInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHclInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanClusterHclInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHclInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHclInfo {
-    const TYPE_NAME: &'static str = "VsanClusterHclInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanHostHclInfo>>,
-            Option<Vec<crate::types::VsanUpdateItem>>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hclDbLastUpdate" => {
-                    crate::de::set(&mut f.0, &mut map, "hclDbLastUpdate")
-                }
-                "hclDbAgeHealth" => crate::de::set(&mut f.1, &mut map, "hclDbAgeHealth"),
-                "hostResults" => crate::de::set_list(&mut f.2, &mut map, "hostResults"),
-                "updateItems" => crate::de::set_list(&mut f.3, &mut map, "updateItems"),
-                "hclDbAbsent" => crate::de::set(&mut f.4, &mut map, "hclDbAbsent"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            hcl_db_last_update: f_0,
-            hcl_db_age_health: f_1,
-            host_results: f_2,
-            update_items: f_3,
-            hcl_db_absent: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

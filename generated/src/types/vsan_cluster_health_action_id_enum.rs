@@ -148,8 +148,9 @@ impl VsanClusterHealthActionIdEnum {
         }
     }
 }
-impl crate::de::StringEnum for VsanClusterHealthActionIdEnum {
-    fn from_wire(v: &str) -> Self {
+impl VsanClusterHealthActionIdEnum {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "RepairClusterObjectsAction" => Self::RepairClusterObjectsAction,
             "UploadHclDb" => Self::UploadHclDb,
@@ -192,13 +193,13 @@ impl crate::de::StringEnum for VsanClusterHealthActionIdEnum {
 }
 impl From<&str> for VsanClusterHealthActionIdEnum {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanClusterHealthActionIdEnum {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanClusterHealthActionIdEnum {
@@ -206,13 +207,33 @@ impl std::fmt::Display for VsanClusterHealthActionIdEnum {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanClusterHealthActionIdEnum {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthActionIdEnum {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanClusterHealthActionIdEnum {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthActionIdEnum {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthActionIdEnum {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -48,8 +48,9 @@ impl VsanClusterHealthCategoryEnum {
         }
     }
 }
-impl crate::de::StringEnum for VsanClusterHealthCategoryEnum {
-    fn from_wire(v: &str) -> Self {
+impl VsanClusterHealthCategoryEnum {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "DataAvailability" => Self::DataAvailability,
             "InfraAvailability" => Self::InfraAvailability,
@@ -67,13 +68,13 @@ impl crate::de::StringEnum for VsanClusterHealthCategoryEnum {
 }
 impl From<&str> for VsanClusterHealthCategoryEnum {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanClusterHealthCategoryEnum {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanClusterHealthCategoryEnum {
@@ -81,13 +82,33 @@ impl std::fmt::Display for VsanClusterHealthCategoryEnum {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanClusterHealthCategoryEnum {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthCategoryEnum {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanClusterHealthCategoryEnum {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthCategoryEnum {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthCategoryEnum {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthCheckInfo {
     /// Property *VsanClusterHealthCheckInfo.testId*.
     pub test_id: String,
@@ -26,72 +26,76 @@ impl VsanClusterHealthCheckInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("testId", &self.test_id);
-        o.opt("testName", &self.test_name);
-        o.field("groupId", &self.group_id);
-        o.opt("groupName", &self.group_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthCheckInfo",
+    type_name: Some("VsanClusterHealthCheckInfo"),
+    wire: &["testId", "testName", "groupId", "groupName"],
+    names: &["test_id", "test_name", "group_id", "group_name"],
+    required: &[0u16, 2u16],
+    by_name: &[2u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanClusterHealthCheckInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.test_id,
+            1usize => &self.test_name,
+            2usize => &self.group_id,
+            3usize => &self.group_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.test_id,
+            1usize => &mut self.test_name,
+            2usize => &mut self.group_id,
+            3usize => &mut self.group_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthCheckInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthCheckInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthCheckInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthCheckInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthCheckInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterHealthCheckInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthCheckInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthCheckInfo {
-    const TYPE_NAME: &'static str = "VsanClusterHealthCheckInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "testId" => crate::de::req(&mut f.0, &mut map, "testId"),
-                "testName" => crate::de::set(&mut f.1, &mut map, "testName"),
-                "groupId" => crate::de::req(&mut f.2, &mut map, "groupId"),
-                "groupName" => crate::de::set(&mut f.3, &mut map, "groupName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["testId", "groupId"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            test_id: f_0,
-            test_name: f_1,
-            group_id: f_2,
-            group_name: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

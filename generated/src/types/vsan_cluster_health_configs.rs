@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthConfigs*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthConfigs {
     /// Property *VsanClusterHealthConfigs.enableVsanTelemetry*.
     pub enable_vsan_telemetry: Option<bool>,
@@ -24,68 +24,86 @@ impl VsanClusterHealthConfigs {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enableVsanTelemetry", &self.enable_vsan_telemetry);
-        o.opt("vsanTelemetryInterval", &self.vsan_telemetry_interval);
-        o.opt("vsanTelemetryProxy", &self.vsan_telemetry_proxy);
-        o.opt("configs", &self.configs);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthConfigs",
+    type_name: Some("VsanClusterHealthConfigs"),
+    wire: &[
+        "enableVsanTelemetry",
+        "vsanTelemetryInterval",
+        "vsanTelemetryProxy",
+        "configs",
+    ],
+    names: &[
+        "enable_vsan_telemetry",
+        "vsan_telemetry_interval",
+        "vsan_telemetry_proxy",
+        "configs",
+    ],
+    required: &[],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanClusterHealthConfigs {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enable_vsan_telemetry,
+            1usize => &self.vsan_telemetry_interval,
+            2usize => &self.vsan_telemetry_proxy,
+            3usize => &self.configs,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enable_vsan_telemetry,
+            1usize => &mut self.vsan_telemetry_interval,
+            2usize => &mut self.vsan_telemetry_proxy,
+            3usize => &mut self.configs,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthConfigs {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthConfigs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthConfigs {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthConfigs {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthConfigs {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterHealthConfigs"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthConfigs {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthConfigs {
-    const TYPE_NAME: &'static str = "VsanClusterHealthConfigs";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<i32>,
-            Option<Box<crate::types::VsanClusterTelemetryProxyConfig>>,
-            Option<Vec<crate::types::VsanClusterHealthResultKeyValuePair>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enableVsanTelemetry" => {
-                    crate::de::set(&mut f.0, &mut map, "enableVsanTelemetry")
-                }
-                "vsanTelemetryInterval" => {
-                    crate::de::set(&mut f.1, &mut map, "vsanTelemetryInterval")
-                }
-                "vsanTelemetryProxy" => {
-                    crate::de::set(&mut f.2, &mut map, "vsanTelemetryProxy")
-                }
-                "configs" => crate::de::set_list(&mut f.3, &mut map, "configs"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            enable_vsan_telemetry: f_0,
-            vsan_telemetry_interval: f_1,
-            vsan_telemetry_proxy: f_2,
-            configs: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

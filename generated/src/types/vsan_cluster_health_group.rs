@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthGroup*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthGroup {
     /// Property *VsanClusterHealthGroup.groupId*.
     pub group_id: String,
@@ -28,76 +28,94 @@ impl VsanClusterHealthGroup {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("groupId", &self.group_id);
-        o.field("groupName", &self.group_name);
-        o.field("groupHealth", &self.group_health);
-        o.opt("groupTests", &self.group_tests);
-        o.opt("groupDetails", &self.group_details);
-        o.opt("inProgress", &self.in_progress);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthGroup",
+    type_name: Some("VsanClusterHealthGroup"),
+    wire: &[
+        "groupId",
+        "groupName",
+        "groupHealth",
+        "groupTests",
+        "groupDetails",
+        "inProgress",
+    ],
+    names: &[
+        "group_id",
+        "group_name",
+        "group_health",
+        "group_tests",
+        "group_details",
+        "in_progress",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16, 5u16],
+};
+impl crate::object::Object for VsanClusterHealthGroup {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.group_id,
+            1usize => &self.group_name,
+            2usize => &self.group_health,
+            3usize => &self.group_tests,
+            4usize => &self.group_details,
+            5usize => &self.in_progress,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.group_id,
+            1usize => &mut self.group_name,
+            2usize => &mut self.group_health,
+            3usize => &mut self.group_tests,
+            4usize => &mut self.group_details,
+            5usize => &mut self.in_progress,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthGroup {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthGroup {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthGroup {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthGroup {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanClusterHealthGroup"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthGroup {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthGroup {
-    const TYPE_NAME: &'static str = "VsanClusterHealthGroup";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanClusterHealthTest>>,
-            Option<Vec<crate::types::VsanClusterHealthResultBaseKind>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "groupId" => crate::de::req(&mut f.0, &mut map, "groupId"),
-                "groupName" => crate::de::req(&mut f.1, &mut map, "groupName"),
-                "groupHealth" => crate::de::req(&mut f.2, &mut map, "groupHealth"),
-                "groupTests" => crate::de::set_list(&mut f.3, &mut map, "groupTests"),
-                "groupDetails" => crate::de::set_list(&mut f.4, &mut map, "groupDetails"),
-                "inProgress" => crate::de::set(&mut f.5, &mut map, "inProgress"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["groupId", "groupName", "groupHealth"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            group_id: f_0,
-            group_name: f_1,
-            group_health: f_2,
-            group_tests: f_3,
-            group_details: f_4,
-            in_progress: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthQuerySpec {
     /// Property *VsanClusterHealthQuerySpec.task*.
     ///
@@ -28,66 +28,76 @@ impl VsanClusterHealthQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("task", &self.task);
-        o.opt("diskNames", &self.disk_names);
-        o.opt("includeHealthRemediation", &self.include_health_remediation);
-        o.opt("excludeChecks", &self.exclude_checks);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthQuerySpec",
+    type_name: Some("VsanClusterHealthQuerySpec"),
+    wire: &["task", "diskNames", "includeHealthRemediation", "excludeChecks"],
+    names: &["task", "disk_names", "include_health_remediation", "exclude_checks"],
+    required: &[],
+    by_name: &[1u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanClusterHealthQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.task,
+            1usize => &self.disk_names,
+            2usize => &self.include_health_remediation,
+            3usize => &self.exclude_checks,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.task,
+            1usize => &mut self.disk_names,
+            2usize => &mut self.include_health_remediation,
+            3usize => &mut self.exclude_checks,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterHealthQuerySpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthQuerySpec {
-    const TYPE_NAME: &'static str = "VsanClusterHealthQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "task" => crate::de::set(&mut f.0, &mut map, "task"),
-                "diskNames" => crate::de::set_list(&mut f.1, &mut map, "diskNames"),
-                "includeHealthRemediation" => {
-                    crate::de::set(&mut f.2, &mut map, "includeHealthRemediation")
-                }
-                "excludeChecks" => {
-                    crate::de::set_list(&mut f.3, &mut map, "excludeChecks")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            task: f_0,
-            disk_names: f_1,
-            include_health_remediation: f_2,
-            exclude_checks: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanClusterHealthResultBaseKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthResultBase {
     /// Property *VsanClusterHealthResultBase.label*.
     pub label: Option<String>,
@@ -20,46 +20,71 @@ impl VsanClusterHealthResultBase {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("label", &self.label);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthResultBase",
+    type_name: Some("VsanClusterHealthResultBase"),
+    wire: &["label"],
+    names: &["label"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VsanClusterHealthResultBase {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.label,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.label,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthResultBase {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthResultBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthResultBase {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthResultBase {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthResultBase {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterHealthResultBase"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthResultBase {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthResultBase {
-    const TYPE_NAME: &'static str = "VsanClusterHealthResultBase";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "label" => crate::de::set(&mut f.0, &mut map, "label"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { label: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanClusterHealthResultBase` or any of its subtypes: what a member declared as `VsanClusterHealthResultBase` holds.
@@ -82,13 +107,7 @@ pub enum VsanClusterHealthResultBaseKind {
 impl VsanClusterHealthResultBaseKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanClusterHealthResultBase(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanClusterHealthResultTable(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanClusterHealthResultWithRemediation(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -125,64 +144,71 @@ for VsanClusterHealthResultBaseKind {
         Self::VsanClusterHealthResultWithRemediation(Box::new(v))
     }
 }
-impl serde::Serialize for VsanClusterHealthResultBaseKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanClusterHealthResultBaseKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanClusterHealthResultBase,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanClusterHealthResultTable => {
+                Self::VsanClusterHealthResultTable(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanClusterHealthResultWithRemediation => {
+                Self::VsanClusterHealthResultWithRemediation(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanClusterHealthResultBase(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanClusterHealthResultBase(v) => v.serialize(s),
+            Self::VsanClusterHealthResultBase(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanClusterHealthResultTable(v) => v.serialize(s),
+            Self::VsanClusterHealthResultTable(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanClusterHealthResultWithRemediation(v) => v.serialize(s),
+            Self::VsanClusterHealthResultWithRemediation(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanClusterHealthResultBase(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanClusterHealthResultTable(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanClusterHealthResultWithRemediation(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanClusterHealthResultBaseKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanClusterHealthResultBaseKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanClusterHealthResultBaseKind {
-    const BASE: u16 = crate::registry::id::VsanClusterHealthResultBase;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanClusterHealthResultTable => {
-                    Self::VsanClusterHealthResultTable(
-                        Box::new(
-                            <crate::types::VsanClusterHealthResultTable as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanClusterHealthResultWithRemediation => {
-                    Self::VsanClusterHealthResultWithRemediation(
-                        Box::new(
-                            <crate::types::VsanClusterHealthResultWithRemediation as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanClusterHealthResultBase(
-                        Box::new(
-                            <crate::types::VsanClusterHealthResultBase as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanClusterHealthResultBaseKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthResultBaseKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanClusterHealthResultBaseKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanClusterHealthResultBaseKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanClusterHealthResultBase`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthResultWithRemediation {
     /// Property *VsanClusterHealthResultBase.label*.
     pub label: Option<String>,
@@ -28,72 +28,90 @@ impl VsanClusterHealthResultWithRemediation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("label", &self.label);
-        o.opt("issueDescription", &self.issue_description);
-        o.opt("issueDetail", &self.issue_detail);
-        o.opt("troubleshooting", &self.troubleshooting);
-        o.opt("additionalResources", &self.additional_resources);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthResultWithRemediation",
+    type_name: Some("VsanClusterHealthResultWithRemediation"),
+    wire: &[
+        "label",
+        "issueDescription",
+        "issueDetail",
+        "troubleshooting",
+        "additionalResources",
+    ],
+    names: &[
+        "label",
+        "issue_description",
+        "issue_detail",
+        "troubleshooting",
+        "additional_resources",
+    ],
+    required: &[],
+    by_name: &[4u16, 1u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for VsanClusterHealthResultWithRemediation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.label,
+            1usize => &self.issue_description,
+            2usize => &self.issue_detail,
+            3usize => &self.troubleshooting,
+            4usize => &self.additional_resources,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.label,
+            1usize => &mut self.issue_description,
+            2usize => &mut self.issue_detail,
+            3usize => &mut self.troubleshooting,
+            4usize => &mut self.additional_resources,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthResultWithRemediation {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthResultWithRemediation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthResultWithRemediation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthResultWithRemediation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthResultWithRemediation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterHealthResultWithRemediation"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthResultWithRemediation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthResultWithRemediation {
-    const TYPE_NAME: &'static str = "VsanClusterHealthResultWithRemediation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanClusterHealthResultTable>>,
-            Option<Box<crate::types::VsanHealthTroubleshooting>>,
-            Option<Vec<crate::types::VsanClusterHealthLink>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "label" => crate::de::set(&mut f.0, &mut map, "label"),
-                "issueDescription" => {
-                    crate::de::set(&mut f.1, &mut map, "issueDescription")
-                }
-                "issueDetail" => crate::de::set_list(&mut f.2, &mut map, "issueDetail"),
-                "troubleshooting" => {
-                    crate::de::set(&mut f.3, &mut map, "troubleshooting")
-                }
-                "additionalResources" => {
-                    crate::de::set_list(&mut f.4, &mut map, "additionalResources")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            label: f_0,
-            issue_description: f_1,
-            issue_detail: f_2,
-            troubleshooting: f_3,
-            additional_resources: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

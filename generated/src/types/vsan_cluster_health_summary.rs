@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthSummary {
     /// Property *VsanClusterHealthSummary.clusterStatus*.
     pub cluster_status: Option<Box<crate::types::VsanClusterHealthSystemStatusResult>>,
@@ -88,253 +88,190 @@ impl VsanClusterHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("clusterStatus", &self.cluster_status);
-        o.opt("timestamp", &self.timestamp);
-        o.opt("clusterVersions", &self.cluster_versions);
-        o.opt("objectHealth", &self.object_health);
-        o.opt("vmHealth", &self.vm_health);
-        o.opt("networkHealth", &self.network_health);
-        o.opt("limitHealth", &self.limit_health);
-        o.opt("advCfgSync", &self.adv_cfg_sync);
-        o.opt("createVmHealth", &self.create_vm_health);
-        o.opt("physicalDisksHealth", &self.physical_disks_health);
-        o.opt("encryptionHealth", &self.encryption_health);
-        o.opt("hclInfo", &self.hcl_info);
-        o.opt("groups", &self.groups);
-        o.field("overallHealth", &self.overall_health);
-        o.field("overallHealthDescription", &self.overall_health_description);
-        o.opt("clomdLiveness", &self.clomd_liveness);
-        o.opt("diskBalance", &self.disk_balance);
-        o.opt("genericCluster", &self.generic_cluster);
-        o.opt("networkConfig", &self.network_config);
-        o.opt("vsanConfig", &self.vsan_config);
-        o.opt("burnInTest", &self.burn_in_test);
-        o.opt("perfsvcHealth", &self.perfsvc_health);
-        o.opt("cluster", &self.cluster);
-        o.opt("fileServiceHealth", &self.file_service_health);
-        o.opt("ditEncryptionHealth", &self.dit_encryption_health);
-        o.opt("healthScore", &self.health_score);
-        o.opt("globalDedupHealth", &self.global_dedup_health);
-        o.opt("hciMeshDitEncryptionHealth", &self.hci_mesh_dit_encryption_health);
-        o.opt("healthStatusCounts", &self.health_status_counts);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthSummary",
+    type_name: Some("VsanClusterHealthSummary"),
+    wire: &[
+        "clusterStatus",
+        "timestamp",
+        "clusterVersions",
+        "objectHealth",
+        "vmHealth",
+        "networkHealth",
+        "limitHealth",
+        "advCfgSync",
+        "createVmHealth",
+        "physicalDisksHealth",
+        "encryptionHealth",
+        "hclInfo",
+        "groups",
+        "overallHealth",
+        "overallHealthDescription",
+        "clomdLiveness",
+        "diskBalance",
+        "genericCluster",
+        "networkConfig",
+        "vsanConfig",
+        "burnInTest",
+        "perfsvcHealth",
+        "cluster",
+        "fileServiceHealth",
+        "ditEncryptionHealth",
+        "healthScore",
+        "globalDedupHealth",
+        "hciMeshDitEncryptionHealth",
+        "healthStatusCounts",
+    ],
+    names: &[
+        "cluster_status",
+        "timestamp",
+        "cluster_versions",
+        "object_health",
+        "vm_health",
+        "network_health",
+        "limit_health",
+        "adv_cfg_sync",
+        "create_vm_health",
+        "physical_disks_health",
+        "encryption_health",
+        "hcl_info",
+        "groups",
+        "overall_health",
+        "overall_health_description",
+        "clomd_liveness",
+        "disk_balance",
+        "generic_cluster",
+        "network_config",
+        "vsan_config",
+        "burn_in_test",
+        "perfsvc_health",
+        "cluster",
+        "file_service_health",
+        "dit_encryption_health",
+        "health_score",
+        "global_dedup_health",
+        "hci_mesh_dit_encryption_health",
+        "health_status_counts",
+    ],
+    required: &[13u16, 14u16],
+    by_name: &[
+        7u16, 20u16, 15u16, 22u16, 0u16, 2u16, 8u16, 16u16, 24u16, 10u16, 23u16, 17u16,
+        26u16, 12u16, 27u16, 11u16, 25u16, 28u16, 6u16, 18u16, 5u16, 3u16, 13u16, 14u16,
+        21u16, 9u16, 1u16, 4u16, 19u16,
+    ],
+};
+impl crate::object::Object for VsanClusterHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_status,
+            1usize => &self.timestamp,
+            2usize => &self.cluster_versions,
+            3usize => &self.object_health,
+            4usize => &self.vm_health,
+            5usize => &self.network_health,
+            6usize => &self.limit_health,
+            7usize => &self.adv_cfg_sync,
+            8usize => &self.create_vm_health,
+            9usize => &self.physical_disks_health,
+            10usize => &self.encryption_health,
+            11usize => &self.hcl_info,
+            12usize => &self.groups,
+            13usize => &self.overall_health,
+            14usize => &self.overall_health_description,
+            15usize => &self.clomd_liveness,
+            16usize => &self.disk_balance,
+            17usize => &self.generic_cluster,
+            18usize => &self.network_config,
+            19usize => &self.vsan_config,
+            20usize => &self.burn_in_test,
+            21usize => &self.perfsvc_health,
+            22usize => &self.cluster,
+            23usize => &self.file_service_health,
+            24usize => &self.dit_encryption_health,
+            25usize => &self.health_score,
+            26usize => &self.global_dedup_health,
+            27usize => &self.hci_mesh_dit_encryption_health,
+            28usize => &self.health_status_counts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_status,
+            1usize => &mut self.timestamp,
+            2usize => &mut self.cluster_versions,
+            3usize => &mut self.object_health,
+            4usize => &mut self.vm_health,
+            5usize => &mut self.network_health,
+            6usize => &mut self.limit_health,
+            7usize => &mut self.adv_cfg_sync,
+            8usize => &mut self.create_vm_health,
+            9usize => &mut self.physical_disks_health,
+            10usize => &mut self.encryption_health,
+            11usize => &mut self.hcl_info,
+            12usize => &mut self.groups,
+            13usize => &mut self.overall_health,
+            14usize => &mut self.overall_health_description,
+            15usize => &mut self.clomd_liveness,
+            16usize => &mut self.disk_balance,
+            17usize => &mut self.generic_cluster,
+            18usize => &mut self.network_config,
+            19usize => &mut self.vsan_config,
+            20usize => &mut self.burn_in_test,
+            21usize => &mut self.perfsvc_health,
+            22usize => &mut self.cluster,
+            23usize => &mut self.file_service_health,
+            24usize => &mut self.dit_encryption_health,
+            25usize => &mut self.health_score,
+            26usize => &mut self.global_dedup_health,
+            27usize => &mut self.hci_mesh_dit_encryption_health,
+            28usize => &mut self.health_status_counts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthSummary {
-    const TYPE_NAME: &'static str = "VsanClusterHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VsanClusterHealthSystemStatusResult>>,
-            Option<String>,
-            Option<Box<crate::types::VsanClusterHealthSystemVersionResult>>,
-            Option<Box<crate::types::VsanObjectOverallHealth>>,
-            Option<Box<crate::types::VsanClusterVMsHealthOverallResult>>,
-            Option<Box<crate::types::VsanClusterNetworkHealthResult>>,
-            Option<Box<crate::types::VsanClusterLimitHealthResult>>,
-            Option<Vec<crate::types::VsanClusterAdvCfgSyncResult>>,
-            Option<Vec<crate::types::VsanHostCreateVmHealthTestResult>>,
-            Option<Vec<crate::types::VsanPhysicalDiskHealthSummary>>,
-            Option<Box<crate::types::VsanClusterEncryptionHealthSummary>>,
-            Option<Box<crate::types::VsanClusterHclInfo>>,
-            Option<Vec<crate::types::VsanClusterHealthGroup>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanClusterClomdLivenessResult>>,
-            Option<Box<crate::types::VsanClusterBalanceSummary>>,
-            Option<Box<crate::types::VsanGenericClusterBestPracticeHealth>>,
-            Option<Box<crate::types::VsanNetworkConfigBestPracticeHealth>>,
-            Option<Box<crate::types::VsanConfigCheckResult>>,
-            Option<Box<crate::types::VsanBurnInTestCheckResult>>,
-            Option<Box<crate::types::VsanPerfsvcHealthResult>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VsanClusterFileServiceHealthSummary>>,
-            Option<Box<crate::types::VsanClusterDitEncryptionHealthSummary>>,
-            Option<i32>,
-            Option<Box<crate::types::VsanClusterGlobalDedupHealthSummary>>,
-            Option<Box<crate::types::VsanClusterHciMeshDitEncryptionHealthSummary>>,
-            Option<Box<crate::types::VsanHealthStatusCounts>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterStatus" => crate::de::set(&mut f.0, &mut map, "clusterStatus"),
-                "timestamp" => crate::de::set(&mut f.1, &mut map, "timestamp"),
-                "clusterVersions" => {
-                    crate::de::set(&mut f.2, &mut map, "clusterVersions")
-                }
-                "objectHealth" => crate::de::set(&mut f.3, &mut map, "objectHealth"),
-                "vmHealth" => crate::de::set(&mut f.4, &mut map, "vmHealth"),
-                "networkHealth" => crate::de::set(&mut f.5, &mut map, "networkHealth"),
-                "limitHealth" => crate::de::set(&mut f.6, &mut map, "limitHealth"),
-                "advCfgSync" => crate::de::set_list(&mut f.7, &mut map, "advCfgSync"),
-                "createVmHealth" => {
-                    crate::de::set_list(&mut f.8, &mut map, "createVmHealth")
-                }
-                "physicalDisksHealth" => {
-                    crate::de::set_list(&mut f.9, &mut map, "physicalDisksHealth")
-                }
-                "encryptionHealth" => {
-                    crate::de::set(&mut f.10, &mut map, "encryptionHealth")
-                }
-                "hclInfo" => crate::de::set(&mut f.11, &mut map, "hclInfo"),
-                "groups" => crate::de::set_list(&mut f.12, &mut map, "groups"),
-                "overallHealth" => crate::de::req(&mut f.13, &mut map, "overallHealth"),
-                "overallHealthDescription" => {
-                    crate::de::req(&mut f.14, &mut map, "overallHealthDescription")
-                }
-                "clomdLiveness" => crate::de::set(&mut f.15, &mut map, "clomdLiveness"),
-                "diskBalance" => crate::de::set(&mut f.16, &mut map, "diskBalance"),
-                "genericCluster" => crate::de::set(&mut f.17, &mut map, "genericCluster"),
-                "networkConfig" => crate::de::set(&mut f.18, &mut map, "networkConfig"),
-                "vsanConfig" => crate::de::set(&mut f.19, &mut map, "vsanConfig"),
-                "burnInTest" => crate::de::set(&mut f.20, &mut map, "burnInTest"),
-                "perfsvcHealth" => crate::de::set(&mut f.21, &mut map, "perfsvcHealth"),
-                "cluster" => crate::de::set(&mut f.22, &mut map, "cluster"),
-                "fileServiceHealth" => {
-                    crate::de::set(&mut f.23, &mut map, "fileServiceHealth")
-                }
-                "ditEncryptionHealth" => {
-                    crate::de::set(&mut f.24, &mut map, "ditEncryptionHealth")
-                }
-                "healthScore" => crate::de::set(&mut f.25, &mut map, "healthScore"),
-                "globalDedupHealth" => {
-                    crate::de::set(&mut f.26, &mut map, "globalDedupHealth")
-                }
-                "hciMeshDitEncryptionHealth" => {
-                    crate::de::set(&mut f.27, &mut map, "hciMeshDitEncryptionHealth")
-                }
-                "healthStatusCounts" => {
-                    crate::de::set(&mut f.28, &mut map, "healthStatusCounts")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, _, _, _, _, _, _, _, _, _, _, _, Some(_), Some(_), _, _, _, _, _,
-            _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.13.is_some(), f.14.is_some()],
-                    &["overallHealth", "overallHealthDescription"],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            Some(f_13),
-            Some(f_14),
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            cluster_status: f_0,
-            timestamp: f_1,
-            cluster_versions: f_2,
-            object_health: f_3,
-            vm_health: f_4,
-            network_health: f_5,
-            limit_health: f_6,
-            adv_cfg_sync: f_7,
-            create_vm_health: f_8,
-            physical_disks_health: f_9,
-            encryption_health: f_10,
-            hcl_info: f_11,
-            groups: f_12,
-            overall_health: f_13,
-            overall_health_description: f_14,
-            clomd_liveness: f_15,
-            disk_balance: f_16,
-            generic_cluster: f_17,
-            network_config: f_18,
-            vsan_config: f_19,
-            burn_in_test: f_20,
-            perfsvc_health: f_21,
-            cluster: f_22,
-            file_service_health: f_23,
-            dit_encryption_health: f_24,
-            health_score: f_25,
-            global_dedup_health: f_26,
-            hci_mesh_dit_encryption_health: f_27,
-            health_status_counts: f_28,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthSystemObjectsRepairResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthSystemObjectsRepairResult {
     /// Property *VsanClusterHealthSystemObjectsRepairResult.inRepairingQueueObjects*.
     pub in_repairing_queue_objects: Option<Vec<String>>,
@@ -22,67 +22,74 @@ impl VsanClusterHealthSystemObjectsRepairResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("inRepairingQueueObjects", &self.in_repairing_queue_objects);
-        o.opt("failedRepairObjects", &self.failed_repair_objects);
-        o.field("issueFound", &self.issue_found);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthSystemObjectsRepairResult",
+    type_name: Some("VsanClusterHealthSystemObjectsRepairResult"),
+    wire: &["inRepairingQueueObjects", "failedRepairObjects", "issueFound"],
+    names: &["in_repairing_queue_objects", "failed_repair_objects", "issue_found"],
+    required: &[2u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanClusterHealthSystemObjectsRepairResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.in_repairing_queue_objects,
+            1usize => &self.failed_repair_objects,
+            2usize => &self.issue_found,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.in_repairing_queue_objects,
+            1usize => &mut self.failed_repair_objects,
+            2usize => &mut self.issue_found,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthSystemObjectsRepairResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthSystemObjectsRepairResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthSystemObjectsRepairResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthSystemObjectsRepairResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthSystemObjectsRepairResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterHealthSystemObjectsRepairResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthSystemObjectsRepairResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthSystemObjectsRepairResult {
-    const TYPE_NAME: &'static str = "VsanClusterHealthSystemObjectsRepairResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanFailedRepairObjectResult>>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inRepairingQueueObjects" => {
-                    crate::de::set_list(&mut f.0, &mut map, "inRepairingQueueObjects")
-                }
-                "failedRepairObjects" => {
-                    crate::de::set_list(&mut f.1, &mut map, "failedRepairObjects")
-                }
-                "issueFound" => crate::de::req(&mut f.2, &mut map, "issueFound"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_),)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["issueFound"]));
-        }
-        let (f_0, f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            in_repairing_queue_objects: f_0,
-            failed_repair_objects: f_1,
-            issue_found: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthSystemStatusResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthSystemStatusResult {
     /// Property *VsanClusterHealthSystemStatusResult.status*.
     pub status: String,
@@ -26,76 +26,76 @@ impl VsanClusterHealthSystemStatusResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("status", &self.status);
-        o.field("goalState", &self.goal_state);
-        o.opt("untrackedHosts", &self.untracked_hosts);
-        o.opt("trackedHostsStatus", &self.tracked_hosts_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthSystemStatusResult",
+    type_name: Some("VsanClusterHealthSystemStatusResult"),
+    wire: &["status", "goalState", "untrackedHosts", "trackedHostsStatus"],
+    names: &["status", "goal_state", "untracked_hosts", "tracked_hosts_status"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanClusterHealthSystemStatusResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.status,
+            1usize => &self.goal_state,
+            2usize => &self.untracked_hosts,
+            3usize => &self.tracked_hosts_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.status,
+            1usize => &mut self.goal_state,
+            2usize => &mut self.untracked_hosts,
+            3usize => &mut self.tracked_hosts_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthSystemStatusResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthSystemStatusResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthSystemStatusResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthSystemStatusResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthSystemStatusResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterHealthSystemStatusResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthSystemStatusResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthSystemStatusResult {
-    const TYPE_NAME: &'static str = "VsanClusterHealthSystemStatusResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanHostHealthSystemStatusResult>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "status" => crate::de::req(&mut f.0, &mut map, "status"),
-                "goalState" => crate::de::req(&mut f.1, &mut map, "goalState"),
-                "untrackedHosts" => {
-                    crate::de::set_list(&mut f.2, &mut map, "untrackedHosts")
-                }
-                "trackedHostsStatus" => {
-                    crate::de::set_list(&mut f.3, &mut map, "trackedHostsStatus")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["status", "goalState"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            status: f_0,
-            goal_state: f_1,
-            untracked_hosts: f_2,
-            tracked_hosts_status: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthSystemVersionResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthSystemVersionResult {
     /// Property *VsanClusterHealthSystemVersionResult.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanHostHealthSystemVersionResult>>,
@@ -26,73 +26,84 @@ impl VsanClusterHealthSystemVersionResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostResults", &self.host_results);
-        o.opt("vcVersion", &self.vc_version);
-        o.field("issueFound", &self.issue_found);
-        o.opt("upgradePossible", &self.upgrade_possible);
-        o.opt("vcBuild", &self.vc_build);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthSystemVersionResult",
+    type_name: Some("VsanClusterHealthSystemVersionResult"),
+    wire: &["hostResults", "vcVersion", "issueFound", "upgradePossible", "vcBuild"],
+    names: &[
+        "host_results",
+        "vc_version",
+        "issue_found",
+        "upgrade_possible",
+        "vc_build",
+    ],
+    required: &[2u16],
+    by_name: &[0u16, 2u16, 3u16, 4u16, 1u16],
+};
+impl crate::object::Object for VsanClusterHealthSystemVersionResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_results,
+            1usize => &self.vc_version,
+            2usize => &self.issue_found,
+            3usize => &self.upgrade_possible,
+            4usize => &self.vc_build,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_results,
+            1usize => &mut self.vc_version,
+            2usize => &mut self.issue_found,
+            3usize => &mut self.upgrade_possible,
+            4usize => &mut self.vc_build,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthSystemVersionResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthSystemVersionResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthSystemVersionResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthSystemVersionResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthSystemVersionResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterHealthSystemVersionResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthSystemVersionResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthSystemVersionResult {
-    const TYPE_NAME: &'static str = "VsanClusterHealthSystemVersionResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanHostHealthSystemVersionResult>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostResults" => crate::de::set_list(&mut f.0, &mut map, "hostResults"),
-                "vcVersion" => crate::de::set(&mut f.1, &mut map, "vcVersion"),
-                "issueFound" => crate::de::req(&mut f.2, &mut map, "issueFound"),
-                "upgradePossible" => {
-                    crate::de::set(&mut f.3, &mut map, "upgradePossible")
-                }
-                "vcBuild" => crate::de::set(&mut f.4, &mut map, "vcBuild"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["issueFound"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host_results: f_0,
-            vc_version: f_1,
-            issue_found: f_2,
-            upgrade_possible: f_3,
-            vc_build: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

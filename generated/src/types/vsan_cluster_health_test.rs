@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterHealthTest*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterHealthTest {
     /// Property *VsanClusterHealthTest.testId*.
     pub test_id: Option<String>,
@@ -48,148 +48,133 @@ impl VsanClusterHealthTest {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("testId", &self.test_id);
-        o.opt("testName", &self.test_name);
-        o.opt("testDescription", &self.test_description);
-        o.opt("testShortDescription", &self.test_short_description);
-        o.opt("testHealthyEntities", &self.test_healthy_entities);
-        o.opt("testAllEntities", &self.test_all_entities);
-        o.opt("testHealth", &self.test_health);
-        o.opt("testDetails", &self.test_details);
-        o.opt("testActions", &self.test_actions);
-        o.opt("historicalResults", &self.historical_results);
-        o.opt("testCorrelation", &self.test_correlation);
-        o.opt("reducedScore", &self.reduced_score);
-        o.opt("category", &self.category);
-        o.opt("riskIfNotFix", &self.risk_if_not_fix);
-        o.opt("lastStatusChangeTime", &self.last_status_change_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterHealthTest",
+    type_name: Some("VsanClusterHealthTest"),
+    wire: &[
+        "testId",
+        "testName",
+        "testDescription",
+        "testShortDescription",
+        "testHealthyEntities",
+        "testAllEntities",
+        "testHealth",
+        "testDetails",
+        "testActions",
+        "historicalResults",
+        "testCorrelation",
+        "reducedScore",
+        "category",
+        "riskIfNotFix",
+        "lastStatusChangeTime",
+    ],
+    names: &[
+        "test_id",
+        "test_name",
+        "test_description",
+        "test_short_description",
+        "test_healthy_entities",
+        "test_all_entities",
+        "test_health",
+        "test_details",
+        "test_actions",
+        "historical_results",
+        "test_correlation",
+        "reduced_score",
+        "category",
+        "risk_if_not_fix",
+        "last_status_change_time",
+    ],
+    required: &[],
+    by_name: &[
+        12u16, 9u16, 14u16, 11u16, 13u16, 8u16, 5u16, 10u16, 2u16, 7u16, 6u16, 4u16,
+        0u16, 1u16, 3u16,
+    ],
+};
+impl crate::object::Object for VsanClusterHealthTest {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.test_id,
+            1usize => &self.test_name,
+            2usize => &self.test_description,
+            3usize => &self.test_short_description,
+            4usize => &self.test_healthy_entities,
+            5usize => &self.test_all_entities,
+            6usize => &self.test_health,
+            7usize => &self.test_details,
+            8usize => &self.test_actions,
+            9usize => &self.historical_results,
+            10usize => &self.test_correlation,
+            11usize => &self.reduced_score,
+            12usize => &self.category,
+            13usize => &self.risk_if_not_fix,
+            14usize => &self.last_status_change_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.test_id,
+            1usize => &mut self.test_name,
+            2usize => &mut self.test_description,
+            3usize => &mut self.test_short_description,
+            4usize => &mut self.test_healthy_entities,
+            5usize => &mut self.test_all_entities,
+            6usize => &mut self.test_health,
+            7usize => &mut self.test_details,
+            8usize => &mut self.test_actions,
+            9usize => &mut self.historical_results,
+            10usize => &mut self.test_correlation,
+            11usize => &mut self.reduced_score,
+            12usize => &mut self.category,
+            13usize => &mut self.risk_if_not_fix,
+            14usize => &mut self.last_status_change_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterHealthTest {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterHealthTest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterHealthTest {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterHealthTest {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterHealthTest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanClusterHealthTest"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterHealthTest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterHealthTest {
-    const TYPE_NAME: &'static str = "VsanClusterHealthTest";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<Vec<crate::types::VsanClusterHealthResultBaseKind>>,
-            Option<Vec<crate::types::VsanClusterHealthAction>>,
-            Option<Vec<crate::types::VsanHistoricalHealthTest>>,
-            Option<Box<crate::types::VsanHealthCorrelation>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "testId" => crate::de::set(&mut f.0, &mut map, "testId"),
-                "testName" => crate::de::set(&mut f.1, &mut map, "testName"),
-                "testDescription" => {
-                    crate::de::set(&mut f.2, &mut map, "testDescription")
-                }
-                "testShortDescription" => {
-                    crate::de::set(&mut f.3, &mut map, "testShortDescription")
-                }
-                "testHealthyEntities" => {
-                    crate::de::set(&mut f.4, &mut map, "testHealthyEntities")
-                }
-                "testAllEntities" => {
-                    crate::de::set(&mut f.5, &mut map, "testAllEntities")
-                }
-                "testHealth" => crate::de::set(&mut f.6, &mut map, "testHealth"),
-                "testDetails" => crate::de::set_list(&mut f.7, &mut map, "testDetails"),
-                "testActions" => crate::de::set_list(&mut f.8, &mut map, "testActions"),
-                "historicalResults" => {
-                    crate::de::set_list(&mut f.9, &mut map, "historicalResults")
-                }
-                "testCorrelation" => {
-                    crate::de::set(&mut f.10, &mut map, "testCorrelation")
-                }
-                "reducedScore" => crate::de::set(&mut f.11, &mut map, "reducedScore"),
-                "category" => crate::de::set(&mut f.12, &mut map, "category"),
-                "riskIfNotFix" => crate::de::set(&mut f.13, &mut map, "riskIfNotFix"),
-                "lastStatusChangeTime" => {
-                    crate::de::set(&mut f.14, &mut map, "lastStatusChangeTime")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f;
-        Ok(Self {
-            test_id: f_0,
-            test_name: f_1,
-            test_description: f_2,
-            test_short_description: f_3,
-            test_healthy_entities: f_4,
-            test_all_entities: f_5,
-            test_health: f_6,
-            test_details: f_7,
-            test_actions: f_8,
-            historical_results: f_9,
-            test_correlation: f_10,
-            reduced_score: f_11,
-            category: f_12,
-            risk_if_not_fix: f_13,
-            last_status_change_time: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterLimitHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterLimitHealthResult {
     /// Property *VsanClusterLimitHealthResult.issueFound*.
     pub issue_found: bool,
@@ -32,99 +32,98 @@ impl VsanClusterLimitHealthResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("issueFound", &self.issue_found);
-        o.field("componentLimitHealth", &self.component_limit_health);
-        o.field("diskFreeSpaceHealth", &self.disk_free_space_health);
-        o.field("rcFreeReservationHealth", &self.rc_free_reservation_health);
-        o.opt("hostResults", &self.host_results);
-        o.opt("whatifHostFailures", &self.whatif_host_failures);
-        o.opt("hostsCommFailure", &self.hosts_comm_failure);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterLimitHealthResult",
+    type_name: Some("VsanClusterLimitHealthResult"),
+    wire: &[
+        "issueFound",
+        "componentLimitHealth",
+        "diskFreeSpaceHealth",
+        "rcFreeReservationHealth",
+        "hostResults",
+        "whatifHostFailures",
+        "hostsCommFailure",
+    ],
+    names: &[
+        "issue_found",
+        "component_limit_health",
+        "disk_free_space_health",
+        "rc_free_reservation_health",
+        "host_results",
+        "whatif_host_failures",
+        "hosts_comm_failure",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 2u16, 4u16, 6u16, 0u16, 3u16, 5u16],
+};
+impl crate::object::Object for VsanClusterLimitHealthResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.issue_found,
+            1usize => &self.component_limit_health,
+            2usize => &self.disk_free_space_health,
+            3usize => &self.rc_free_reservation_health,
+            4usize => &self.host_results,
+            5usize => &self.whatif_host_failures,
+            6usize => &self.hosts_comm_failure,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.issue_found,
+            1usize => &mut self.component_limit_health,
+            2usize => &mut self.disk_free_space_health,
+            3usize => &mut self.rc_free_reservation_health,
+            4usize => &mut self.host_results,
+            5usize => &mut self.whatif_host_failures,
+            6usize => &mut self.hosts_comm_failure,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterLimitHealthResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterLimitHealthResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterLimitHealthResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterLimitHealthResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterLimitHealthResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterLimitHealthResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterLimitHealthResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterLimitHealthResult {
-    const TYPE_NAME: &'static str = "VsanClusterLimitHealthResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanLimitHealthResult>>,
-            Option<Vec<crate::types::VsanClusterWhatifHostFailuresResult>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "issueFound" => crate::de::req(&mut f.0, &mut map, "issueFound"),
-                "componentLimitHealth" => {
-                    crate::de::req(&mut f.1, &mut map, "componentLimitHealth")
-                }
-                "diskFreeSpaceHealth" => {
-                    crate::de::req(&mut f.2, &mut map, "diskFreeSpaceHealth")
-                }
-                "rcFreeReservationHealth" => {
-                    crate::de::req(&mut f.3, &mut map, "rcFreeReservationHealth")
-                }
-                "hostResults" => crate::de::set_list(&mut f.4, &mut map, "hostResults"),
-                "whatifHostFailures" => {
-                    crate::de::set_list(&mut f.5, &mut map, "whatifHostFailures")
-                }
-                "hostsCommFailure" => {
-                    crate::de::set_list(&mut f.6, &mut map, "hostsCommFailure")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "issueFound",
-                        "componentLimitHealth",
-                        "diskFreeSpaceHealth",
-                        "rcFreeReservationHealth",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            issue_found: f_0,
-            component_limit_health: f_1,
-            disk_free_space_health: f_2,
-            rc_free_reservation_health: f_3,
-            host_results: f_4,
-            whatif_host_failures: f_5,
-            hosts_comm_failure: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

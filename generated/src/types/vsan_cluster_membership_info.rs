@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterMembershipInfo {
     /// Property *VsanClusterMembershipInfo.clusterUuid*.
     pub cluster_uuid: Option<String>,
@@ -26,62 +26,76 @@ impl VsanClusterMembershipInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("clusterUuid", &self.cluster_uuid);
-        o.opt("health", &self.health);
-        o.opt("membershipUuid", &self.membership_uuid);
-        o.opt("memberUuid", &self.member_uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterMembershipInfo",
+    type_name: Some("VsanClusterMembershipInfo"),
+    wire: &["clusterUuid", "health", "membershipUuid", "memberUuid"],
+    names: &["cluster_uuid", "health", "membership_uuid", "member_uuid"],
+    required: &[],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanClusterMembershipInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_uuid,
+            1usize => &self.health,
+            2usize => &self.membership_uuid,
+            3usize => &self.member_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_uuid,
+            1usize => &mut self.health,
+            2usize => &mut self.membership_uuid,
+            3usize => &mut self.member_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterMembershipInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterMembershipInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterMembershipInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterMembershipInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterMembershipInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterMembershipInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterMembershipInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterMembershipInfo {
-    const TYPE_NAME: &'static str = "VsanClusterMembershipInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterUuid" => crate::de::set(&mut f.0, &mut map, "clusterUuid"),
-                "health" => crate::de::set(&mut f.1, &mut map, "health"),
-                "membershipUuid" => crate::de::set(&mut f.2, &mut map, "membershipUuid"),
-                "memberUuid" => crate::de::set_list(&mut f.3, &mut map, "memberUuid"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            cluster_uuid: f_0,
-            health: f_1,
-            membership_uuid: f_2,
-            member_uuid: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

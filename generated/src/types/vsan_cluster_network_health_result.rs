@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterNetworkHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterNetworkHealthResult {
     /// Property *VsanClusterNetworkHealthResult.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanNetworkHealthResult>>,
@@ -54,198 +54,149 @@ impl VsanClusterNetworkHealthResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostResults", &self.host_results);
-        o.opt("issueFound", &self.issue_found);
-        o.opt("vsanVmknicPresent", &self.vsan_vmknic_present);
-        o.opt("matchingMulticastConfig", &self.matching_multicast_config);
-        o.opt("matchingIpSubnets", &self.matching_ip_subnets);
-        o.opt("pingTestSuccess", &self.ping_test_success);
-        o.opt("largePingTestSuccess", &self.large_ping_test_success);
-        o.opt("hostLatencyCheckSuccess", &self.host_latency_check_success);
-        o.opt("potentialMulticastIssue", &self.potential_multicast_issue);
-        o.opt("otherHostsInVsanCluster", &self.other_hosts_in_vsan_cluster);
-        o.opt("partitions", &self.partitions);
-        o.opt("hostsWithVsanDisabled", &self.hosts_with_vsan_disabled);
-        o.opt("hostsDisconnected", &self.hosts_disconnected);
-        o.opt("hostsCommFailure", &self.hosts_comm_failure);
-        o.opt("hostsInEsxMaintenanceMode", &self.hosts_in_esx_maintenance_mode);
-        o.opt("hostsInVsanMaintenanceMode", &self.hosts_in_vsan_maintenance_mode);
-        o.opt("infoAboutUnexpectedHosts", &self.info_about_unexpected_hosts);
-        o.opt("clusterInUnicastMode", &self.cluster_in_unicast_mode);
-        o.opt("clusterInRDMAMode", &self.cluster_in_rdma_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterNetworkHealthResult",
+    type_name: Some("VsanClusterNetworkHealthResult"),
+    wire: &[
+        "hostResults",
+        "issueFound",
+        "vsanVmknicPresent",
+        "matchingMulticastConfig",
+        "matchingIpSubnets",
+        "pingTestSuccess",
+        "largePingTestSuccess",
+        "hostLatencyCheckSuccess",
+        "potentialMulticastIssue",
+        "otherHostsInVsanCluster",
+        "partitions",
+        "hostsWithVsanDisabled",
+        "hostsDisconnected",
+        "hostsCommFailure",
+        "hostsInEsxMaintenanceMode",
+        "hostsInVsanMaintenanceMode",
+        "infoAboutUnexpectedHosts",
+        "clusterInUnicastMode",
+        "clusterInRDMAMode",
+    ],
+    names: &[
+        "host_results",
+        "issue_found",
+        "vsan_vmknic_present",
+        "matching_multicast_config",
+        "matching_ip_subnets",
+        "ping_test_success",
+        "large_ping_test_success",
+        "host_latency_check_success",
+        "potential_multicast_issue",
+        "other_hosts_in_vsan_cluster",
+        "partitions",
+        "hosts_with_vsan_disabled",
+        "hosts_disconnected",
+        "hosts_comm_failure",
+        "hosts_in_esx_maintenance_mode",
+        "hosts_in_vsan_maintenance_mode",
+        "info_about_unexpected_hosts",
+        "cluster_in_unicast_mode",
+        "cluster_in_rdma_mode",
+    ],
+    required: &[],
+    by_name: &[
+        18u16, 17u16, 7u16, 0u16, 13u16, 12u16, 14u16, 15u16, 11u16, 16u16, 1u16, 6u16,
+        4u16, 3u16, 9u16, 10u16, 5u16, 8u16, 2u16,
+    ],
+};
+impl crate::object::Object for VsanClusterNetworkHealthResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_results,
+            1usize => &self.issue_found,
+            2usize => &self.vsan_vmknic_present,
+            3usize => &self.matching_multicast_config,
+            4usize => &self.matching_ip_subnets,
+            5usize => &self.ping_test_success,
+            6usize => &self.large_ping_test_success,
+            7usize => &self.host_latency_check_success,
+            8usize => &self.potential_multicast_issue,
+            9usize => &self.other_hosts_in_vsan_cluster,
+            10usize => &self.partitions,
+            11usize => &self.hosts_with_vsan_disabled,
+            12usize => &self.hosts_disconnected,
+            13usize => &self.hosts_comm_failure,
+            14usize => &self.hosts_in_esx_maintenance_mode,
+            15usize => &self.hosts_in_vsan_maintenance_mode,
+            16usize => &self.info_about_unexpected_hosts,
+            17usize => &self.cluster_in_unicast_mode,
+            18usize => &self.cluster_in_rdma_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_results,
+            1usize => &mut self.issue_found,
+            2usize => &mut self.vsan_vmknic_present,
+            3usize => &mut self.matching_multicast_config,
+            4usize => &mut self.matching_ip_subnets,
+            5usize => &mut self.ping_test_success,
+            6usize => &mut self.large_ping_test_success,
+            7usize => &mut self.host_latency_check_success,
+            8usize => &mut self.potential_multicast_issue,
+            9usize => &mut self.other_hosts_in_vsan_cluster,
+            10usize => &mut self.partitions,
+            11usize => &mut self.hosts_with_vsan_disabled,
+            12usize => &mut self.hosts_disconnected,
+            13usize => &mut self.hosts_comm_failure,
+            14usize => &mut self.hosts_in_esx_maintenance_mode,
+            15usize => &mut self.hosts_in_vsan_maintenance_mode,
+            16usize => &mut self.info_about_unexpected_hosts,
+            17usize => &mut self.cluster_in_unicast_mode,
+            18usize => &mut self.cluster_in_rdma_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterNetworkHealthResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterNetworkHealthResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterNetworkHealthResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterNetworkHealthResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterNetworkHealthResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterNetworkHealthResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterNetworkHealthResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterNetworkHealthResult {
-    const TYPE_NAME: &'static str = "VsanClusterNetworkHealthResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanNetworkHealthResult>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanClusterNetworkPartitionInfo>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanQueryResultHostInfo>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostResults" => crate::de::set_list(&mut f.0, &mut map, "hostResults"),
-                "issueFound" => crate::de::set(&mut f.1, &mut map, "issueFound"),
-                "vsanVmknicPresent" => {
-                    crate::de::set(&mut f.2, &mut map, "vsanVmknicPresent")
-                }
-                "matchingMulticastConfig" => {
-                    crate::de::set(&mut f.3, &mut map, "matchingMulticastConfig")
-                }
-                "matchingIpSubnets" => {
-                    crate::de::set(&mut f.4, &mut map, "matchingIpSubnets")
-                }
-                "pingTestSuccess" => {
-                    crate::de::set(&mut f.5, &mut map, "pingTestSuccess")
-                }
-                "largePingTestSuccess" => {
-                    crate::de::set(&mut f.6, &mut map, "largePingTestSuccess")
-                }
-                "hostLatencyCheckSuccess" => {
-                    crate::de::set(&mut f.7, &mut map, "hostLatencyCheckSuccess")
-                }
-                "potentialMulticastIssue" => {
-                    crate::de::set(&mut f.8, &mut map, "potentialMulticastIssue")
-                }
-                "otherHostsInVsanCluster" => {
-                    crate::de::set_list(&mut f.9, &mut map, "otherHostsInVsanCluster")
-                }
-                "partitions" => crate::de::set_list(&mut f.10, &mut map, "partitions"),
-                "hostsWithVsanDisabled" => {
-                    crate::de::set_list(&mut f.11, &mut map, "hostsWithVsanDisabled")
-                }
-                "hostsDisconnected" => {
-                    crate::de::set_list(&mut f.12, &mut map, "hostsDisconnected")
-                }
-                "hostsCommFailure" => {
-                    crate::de::set_list(&mut f.13, &mut map, "hostsCommFailure")
-                }
-                "hostsInEsxMaintenanceMode" => {
-                    crate::de::set_list(&mut f.14, &mut map, "hostsInEsxMaintenanceMode")
-                }
-                "hostsInVsanMaintenanceMode" => {
-                    crate::de::set_list(
-                        &mut f.15,
-                        &mut map,
-                        "hostsInVsanMaintenanceMode",
-                    )
-                }
-                "infoAboutUnexpectedHosts" => {
-                    crate::de::set_list(&mut f.16, &mut map, "infoAboutUnexpectedHosts")
-                }
-                "clusterInUnicastMode" => {
-                    crate::de::set(&mut f.17, &mut map, "clusterInUnicastMode")
-                }
-                "clusterInRDMAMode" => {
-                    crate::de::set(&mut f.18, &mut map, "clusterInRDMAMode")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-        ) = f;
-        Ok(Self {
-            host_results: f_0,
-            issue_found: f_1,
-            vsan_vmknic_present: f_2,
-            matching_multicast_config: f_3,
-            matching_ip_subnets: f_4,
-            ping_test_success: f_5,
-            large_ping_test_success: f_6,
-            host_latency_check_success: f_7,
-            potential_multicast_issue: f_8,
-            other_hosts_in_vsan_cluster: f_9,
-            partitions: f_10,
-            hosts_with_vsan_disabled: f_11,
-            hosts_disconnected: f_12,
-            hosts_comm_failure: f_13,
-            hosts_in_esx_maintenance_mode: f_14,
-            hosts_in_vsan_maintenance_mode: f_15,
-            info_about_unexpected_hosts: f_16,
-            cluster_in_unicast_mode: f_17,
-            cluster_in_rdma_mode: f_18,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

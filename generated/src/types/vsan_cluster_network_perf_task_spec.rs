@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterNetworkPerfTaskSpec {
     /// Property *VsanClusterNetworkPerfTaskSpec.Cluster*.
     ///
@@ -26,58 +26,74 @@ impl VsanClusterNetworkPerfTaskSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("Cluster", &self.cluster);
-        o.opt("DurationSec", &self.duration_sec);
-        o.opt("ownerVc", &self.owner_vc);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterNetworkPerfTaskSpec",
+    type_name: Some("VsanClusterNetworkPerfTaskSpec"),
+    wire: &["Cluster", "DurationSec", "ownerVc"],
+    names: &["cluster", "duration_sec", "owner_vc"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanClusterNetworkPerfTaskSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster,
+            1usize => &self.duration_sec,
+            2usize => &self.owner_vc,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster,
+            1usize => &mut self.duration_sec,
+            2usize => &mut self.owner_vc,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterNetworkPerfTaskSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterNetworkPerfTaskSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterNetworkPerfTaskSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterNetworkPerfTaskSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterNetworkPerfTaskSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterNetworkPerfTaskSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterNetworkPerfTaskSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterNetworkPerfTaskSpec {
-    const TYPE_NAME: &'static str = "VsanClusterNetworkPerfTaskSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i32>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "Cluster" => crate::de::set(&mut f.0, &mut map, "Cluster"),
-                "DurationSec" => crate::de::set(&mut f.1, &mut map, "DurationSec"),
-                "ownerVc" => crate::de::set(&mut f.2, &mut map, "ownerVc"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            cluster: f_0,
-            duration_sec: f_1,
-            owner_vc: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterObjectExtAttrs {
     /// Property *VsanClusterObjectExtAttrs.uuid*.
     pub uuid: String,
@@ -28,71 +28,78 @@ impl VsanClusterObjectExtAttrs {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.opt("objectType", &self.object_type);
-        o.opt("objectPath", &self.object_path);
-        o.opt("groupUuid", &self.group_uuid);
-        o.opt("directoryName", &self.directory_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterObjectExtAttrs",
+    type_name: Some("VsanClusterObjectExtAttrs"),
+    wire: &["uuid", "objectType", "objectPath", "groupUuid", "directoryName"],
+    names: &["uuid", "object_type", "object_path", "group_uuid", "directory_name"],
+    required: &[0u16],
+    by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanClusterObjectExtAttrs {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.object_type,
+            2usize => &self.object_path,
+            3usize => &self.group_uuid,
+            4usize => &self.directory_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.object_type,
+            2usize => &mut self.object_path,
+            3usize => &mut self.group_uuid,
+            4usize => &mut self.directory_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterObjectExtAttrs {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterObjectExtAttrs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterObjectExtAttrs {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterObjectExtAttrs {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterObjectExtAttrs {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterObjectExtAttrs"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterObjectExtAttrs {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterObjectExtAttrs {
-    const TYPE_NAME: &'static str = "VsanClusterObjectExtAttrs";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "objectType" => crate::de::set(&mut f.1, &mut map, "objectType"),
-                "objectPath" => crate::de::set(&mut f.2, &mut map, "objectPath"),
-                "groupUuid" => crate::de::set(&mut f.3, &mut map, "groupUuid"),
-                "directoryName" => crate::de::set(&mut f.4, &mut map, "directoryName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["uuid"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            object_type: f_1,
-            object_path: f_2,
-            group_uuid: f_3,
-            directory_name: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

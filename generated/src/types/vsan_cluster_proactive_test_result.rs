@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterProactiveTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterProactiveTestResult {
     /// Property *VsanClusterProactiveTestResult.overallStatus*.
     pub overall_status: String,
@@ -26,74 +26,76 @@ impl VsanClusterProactiveTestResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("overallStatus", &self.overall_status);
-        o.field("overallStatusDescription", &self.overall_status_description);
-        o.field("timestamp", &self.timestamp);
-        o.opt("healthTest", &self.health_test);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterProactiveTestResult",
+    type_name: Some("VsanClusterProactiveTestResult"),
+    wire: &["overallStatus", "overallStatusDescription", "timestamp", "healthTest"],
+    names: &["overall_status", "overall_status_description", "timestamp", "health_test"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanClusterProactiveTestResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.overall_status,
+            1usize => &self.overall_status_description,
+            2usize => &self.timestamp,
+            3usize => &self.health_test,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.overall_status,
+            1usize => &mut self.overall_status_description,
+            2usize => &mut self.timestamp,
+            3usize => &mut self.health_test,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterProactiveTestResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterProactiveTestResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterProactiveTestResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterProactiveTestResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterProactiveTestResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterProactiveTestResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterProactiveTestResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterProactiveTestResult {
-    const TYPE_NAME: &'static str = "VsanClusterProactiveTestResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanClusterHealthTest>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "overallStatus" => crate::de::req(&mut f.0, &mut map, "overallStatus"),
-                "overallStatusDescription" => {
-                    crate::de::req(&mut f.1, &mut map, "overallStatusDescription")
-                }
-                "timestamp" => crate::de::req(&mut f.2, &mut map, "timestamp"),
-                "healthTest" => crate::de::set(&mut f.3, &mut map, "healthTest"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["overallStatus", "overallStatusDescription", "timestamp"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            overall_status: f_0,
-            overall_status_description: f_1,
-            timestamp: f_2,
-            health_test: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

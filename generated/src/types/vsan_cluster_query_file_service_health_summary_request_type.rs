@@ -16,12 +16,12 @@ pub struct VsanClusterQueryFileServiceHealthSummaryRequestType<'a> {
     /// Parameter *includeFileShareHealth*.
     pub include_file_share_health: Option<bool>,
 }
-impl serde::Serialize for VsanClusterQueryFileServiceHealthSummaryRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanClusterQueryFileServiceHealthSummaryRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("includeFileServerHealth", &self.include_file_server_health);
-        o.opt("includeFileShareHealth", &self.include_file_share_health);
-        o.end(&crate::Extra::EMPTY)
+        o.field("includeFileServerHealth", &self.include_file_server_health);
+        o.field("includeFileShareHealth", &self.include_file_share_health);
+        o.end();
     }
 }

@@ -20,13 +20,13 @@ pub struct VsanClusterReconfigureFsDomainRequestType<'a> {
     /// Parameter *deleteDomainConfigFields*.
     pub delete_domain_config_fields: Option<&'a [String]>,
 }
-impl serde::Serialize for VsanClusterReconfigureFsDomainRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanClusterReconfigureFsDomainRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("domainUuid", &self.domain_uuid);
         o.field("domainConfig", &self.domain_config);
-        o.opt("cluster", &self.cluster);
-        o.opt("deleteDomainConfigFields", &self.delete_domain_config_fields);
-        o.end(&crate::Extra::EMPTY)
+        o.field("cluster", &self.cluster);
+        o.field("deleteDomainConfigFields", &self.delete_domain_config_fields);
+        o.end();
     }
 }

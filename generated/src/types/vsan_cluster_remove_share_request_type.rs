@@ -18,12 +18,12 @@ pub struct VsanClusterRemoveShareRequestType<'a> {
     /// Parameter *force*.
     pub force: Option<bool>,
 }
-impl serde::Serialize for VsanClusterRemoveShareRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanClusterRemoveShareRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("shareUuid", &self.share_uuid);
-        o.opt("cluster", &self.cluster);
-        o.opt("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.field("cluster", &self.cluster);
+        o.field("force", &self.force);
+        o.end();
     }
 }

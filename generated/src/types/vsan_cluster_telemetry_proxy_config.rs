@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterTelemetryProxyConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterTelemetryProxyConfig {
     /// Property *VsanClusterTelemetryProxyConfig.host*.
     pub host: Option<String>,
@@ -26,66 +26,78 @@ impl VsanClusterTelemetryProxyConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("host", &self.host);
-        o.opt("port", &self.port);
-        o.opt("user", &self.user);
-        o.opt("password", &self.password);
-        o.opt("autoDiscovered", &self.auto_discovered);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterTelemetryProxyConfig",
+    type_name: Some("VsanClusterTelemetryProxyConfig"),
+    wire: &["host", "port", "user", "password", "autoDiscovered"],
+    names: &["host", "port", "user", "password", "auto_discovered"],
+    required: &[],
+    by_name: &[4u16, 0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanClusterTelemetryProxyConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.port,
+            2usize => &self.user,
+            3usize => &self.password,
+            4usize => &self.auto_discovered,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.port,
+            2usize => &mut self.user,
+            3usize => &mut self.password,
+            4usize => &mut self.auto_discovered,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterTelemetryProxyConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterTelemetryProxyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterTelemetryProxyConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterTelemetryProxyConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterTelemetryProxyConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterTelemetryProxyConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterTelemetryProxyConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterTelemetryProxyConfig {
-    const TYPE_NAME: &'static str = "VsanClusterTelemetryProxyConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::set(&mut f.0, &mut map, "host"),
-                "port" => crate::de::set(&mut f.1, &mut map, "port"),
-                "user" => crate::de::set(&mut f.2, &mut map, "user"),
-                "password" => crate::de::set(&mut f.3, &mut map, "password"),
-                "autoDiscovered" => crate::de::set(&mut f.4, &mut map, "autoDiscovered"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            host: f_0,
-            port: f_1,
-            user: f_2,
-            password: f_3,
-            auto_discovered: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

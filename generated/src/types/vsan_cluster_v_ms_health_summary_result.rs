@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterVMsHealthSummaryResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterVMsHealthSummaryResult {
     /// Property *VsanClusterVMsHealthSummaryResult.numVMs*.
     pub num_v_ms: i32,
@@ -24,74 +24,76 @@ impl VsanClusterVMsHealthSummaryResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("numVMs", &self.num_v_ms);
-        o.opt("state", &self.state);
-        o.field("health", &self.health);
-        o.opt("vmInstanceUuids", &self.vm_instance_uuids);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterVMsHealthSummaryResult",
+    type_name: Some("VsanClusterVMsHealthSummaryResult"),
+    wire: &["numVMs", "state", "health", "vmInstanceUuids"],
+    names: &["num_v_ms", "state", "health", "vm_instance_uuids"],
+    required: &[0u16, 2u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for VsanClusterVMsHealthSummaryResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.num_v_ms,
+            1usize => &self.state,
+            2usize => &self.health,
+            3usize => &self.vm_instance_uuids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.num_v_ms,
+            1usize => &mut self.state,
+            2usize => &mut self.health,
+            3usize => &mut self.vm_instance_uuids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterVMsHealthSummaryResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterVMsHealthSummaryResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterVMsHealthSummaryResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterVMsHealthSummaryResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterVMsHealthSummaryResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterVMsHealthSummaryResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterVMsHealthSummaryResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterVMsHealthSummaryResult {
-    const TYPE_NAME: &'static str = "VsanClusterVMsHealthSummaryResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<String>, Option<String>, Option<Vec<String>>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "numVMs" => crate::de::req(&mut f.0, &mut map, "numVMs"),
-                "state" => crate::de::set(&mut f.1, &mut map, "state"),
-                "health" => crate::de::req(&mut f.2, &mut map, "health"),
-                "vmInstanceUuids" => {
-                    crate::de::set_list(&mut f.3, &mut map, "vmInstanceUuids")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["numVMs", "health"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            num_v_ms: f_0,
-            state: f_1,
-            health: f_2,
-            vm_instance_uuids: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterVmdkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterVmdkLoadTestResult {
     /// Property *VsanClusterVmdkLoadTestResult.task*.
     ///
@@ -24,58 +24,74 @@ impl VsanClusterVmdkLoadTestResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("task", &self.task);
-        o.opt("clusterResult", &self.cluster_result);
-        o.opt("hostResults", &self.host_results);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterVmdkLoadTestResult",
+    type_name: Some("VsanClusterVmdkLoadTestResult"),
+    wire: &["task", "clusterResult", "hostResults"],
+    names: &["task", "cluster_result", "host_results"],
+    required: &[],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanClusterVmdkLoadTestResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.task,
+            1usize => &self.cluster_result,
+            2usize => &self.host_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.task,
+            1usize => &mut self.cluster_result,
+            2usize => &mut self.host_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterVmdkLoadTestResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterVmdkLoadTestResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterVmdkLoadTestResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterVmdkLoadTestResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterVmdkLoadTestResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterVmdkLoadTestResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterVmdkLoadTestResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterVmdkLoadTestResult {
-    const TYPE_NAME: &'static str = "VsanClusterVmdkLoadTestResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VsanClusterProactiveTestResult>>,
-            Option<Vec<crate::types::VsanHostVmdkLoadTestResult>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "task" => crate::de::set(&mut f.0, &mut map, "task"),
-                "clusterResult" => crate::de::set(&mut f.1, &mut map, "clusterResult"),
-                "hostResults" => crate::de::set_list(&mut f.2, &mut map, "hostResults"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            task: f_0,
-            cluster_result: f_1,
-            host_results: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

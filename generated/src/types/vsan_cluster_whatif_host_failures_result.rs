@@ -3,7 +3,7 @@
 /// Data object type *VsanClusterWhatifHostFailuresResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanClusterWhatifHostFailuresResult {
     /// Property *VsanClusterWhatifHostFailuresResult.numFailures*.
     pub num_failures: i64,
@@ -44,171 +44,124 @@ impl VsanClusterWhatifHostFailuresResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("numFailures", &self.num_failures);
-        o.field("totalUsedCapacityB", &self.total_used_capacity_b);
-        o.field("totalCapacityB", &self.total_capacity_b);
-        o.field("totalRcReservationB", &self.total_rc_reservation_b);
-        o.field("totalRcSizeB", &self.total_rc_size_b);
-        o.field("usedComponents", &self.used_components);
-        o.field("totalComponents", &self.total_components);
-        o.opt("componentLimitHealth", &self.component_limit_health);
-        o.opt("diskFreeSpaceHealth", &self.disk_free_space_health);
-        o.opt("rcFreeReservationHealth", &self.rc_free_reservation_health);
-        o.opt("slackSpaceCapRequired", &self.slack_space_cap_required);
-        o.opt("diskSpaceThreshold", &self.disk_space_threshold);
-        o.opt("capacityReservationInfo", &self.capacity_reservation_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanClusterWhatifHostFailuresResult",
+    type_name: Some("VsanClusterWhatifHostFailuresResult"),
+    wire: &[
+        "numFailures",
+        "totalUsedCapacityB",
+        "totalCapacityB",
+        "totalRcReservationB",
+        "totalRcSizeB",
+        "usedComponents",
+        "totalComponents",
+        "componentLimitHealth",
+        "diskFreeSpaceHealth",
+        "rcFreeReservationHealth",
+        "slackSpaceCapRequired",
+        "diskSpaceThreshold",
+        "capacityReservationInfo",
+    ],
+    names: &[
+        "num_failures",
+        "total_used_capacity_b",
+        "total_capacity_b",
+        "total_rc_reservation_b",
+        "total_rc_size_b",
+        "used_components",
+        "total_components",
+        "component_limit_health",
+        "disk_free_space_health",
+        "rc_free_reservation_health",
+        "slack_space_cap_required",
+        "disk_space_threshold",
+        "capacity_reservation_info",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+    by_name: &[
+        12u16, 7u16, 8u16, 11u16, 0u16, 9u16, 10u16, 2u16, 6u16, 3u16, 4u16, 1u16, 5u16,
+    ],
+};
+impl crate::object::Object for VsanClusterWhatifHostFailuresResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.num_failures,
+            1usize => &self.total_used_capacity_b,
+            2usize => &self.total_capacity_b,
+            3usize => &self.total_rc_reservation_b,
+            4usize => &self.total_rc_size_b,
+            5usize => &self.used_components,
+            6usize => &self.total_components,
+            7usize => &self.component_limit_health,
+            8usize => &self.disk_free_space_health,
+            9usize => &self.rc_free_reservation_health,
+            10usize => &self.slack_space_cap_required,
+            11usize => &self.disk_space_threshold,
+            12usize => &self.capacity_reservation_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.num_failures,
+            1usize => &mut self.total_used_capacity_b,
+            2usize => &mut self.total_capacity_b,
+            3usize => &mut self.total_rc_reservation_b,
+            4usize => &mut self.total_rc_size_b,
+            5usize => &mut self.used_components,
+            6usize => &mut self.total_components,
+            7usize => &mut self.component_limit_health,
+            8usize => &mut self.disk_free_space_health,
+            9usize => &mut self.rc_free_reservation_health,
+            10usize => &mut self.slack_space_cap_required,
+            11usize => &mut self.disk_space_threshold,
+            12usize => &mut self.capacity_reservation_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanClusterWhatifHostFailuresResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanClusterWhatifHostFailuresResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanClusterWhatifHostFailuresResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanClusterWhatifHostFailuresResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanClusterWhatifHostFailuresResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanClusterWhatifHostFailuresResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanClusterWhatifHostFailuresResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanClusterWhatifHostFailuresResult {
-    const TYPE_NAME: &'static str = "VsanClusterWhatifHostFailuresResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Box<crate::types::VsanHealthThreshold>>,
-            Option<Box<crate::types::VsanCapacityReservationInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "numFailures" => crate::de::req(&mut f.0, &mut map, "numFailures"),
-                "totalUsedCapacityB" => {
-                    crate::de::req(&mut f.1, &mut map, "totalUsedCapacityB")
-                }
-                "totalCapacityB" => crate::de::req(&mut f.2, &mut map, "totalCapacityB"),
-                "totalRcReservationB" => {
-                    crate::de::req(&mut f.3, &mut map, "totalRcReservationB")
-                }
-                "totalRcSizeB" => crate::de::req(&mut f.4, &mut map, "totalRcSizeB"),
-                "usedComponents" => crate::de::req(&mut f.5, &mut map, "usedComponents"),
-                "totalComponents" => {
-                    crate::de::req(&mut f.6, &mut map, "totalComponents")
-                }
-                "componentLimitHealth" => {
-                    crate::de::set(&mut f.7, &mut map, "componentLimitHealth")
-                }
-                "diskFreeSpaceHealth" => {
-                    crate::de::set(&mut f.8, &mut map, "diskFreeSpaceHealth")
-                }
-                "rcFreeReservationHealth" => {
-                    crate::de::set(&mut f.9, &mut map, "rcFreeReservationHealth")
-                }
-                "slackSpaceCapRequired" => {
-                    crate::de::set(&mut f.10, &mut map, "slackSpaceCapRequired")
-                }
-                "diskSpaceThreshold" => {
-                    crate::de::set(&mut f.11, &mut map, "diskSpaceThreshold")
-                }
-                "capacityReservationInfo" => {
-                    crate::de::set(&mut f.12, &mut map, "capacityReservationInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), _, _, _,
-            _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &[
-                        "numFailures",
-                        "totalUsedCapacityB",
-                        "totalCapacityB",
-                        "totalRcReservationB",
-                        "totalRcSizeB",
-                        "usedComponents",
-                        "totalComponents",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            num_failures: f_0,
-            total_used_capacity_b: f_1,
-            total_capacity_b: f_2,
-            total_rc_reservation_b: f_3,
-            total_rc_size_b: f_4,
-            used_components: f_5,
-            total_components: f_6,
-            component_limit_health: f_7,
-            disk_free_space_health: f_8,
-            rc_free_reservation_health: f_9,
-            slack_space_cap_required: f_10,
-            disk_space_threshold: f_11,
-            capacity_reservation_info: f_12,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

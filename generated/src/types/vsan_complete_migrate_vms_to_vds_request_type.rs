@@ -12,11 +12,11 @@ pub struct VsanCompleteMigrateVmsToVdsRequestType<'a> {
     /// Parameter *newState*.
     pub new_state: &'a str,
 }
-impl serde::Serialize for VsanCompleteMigrateVmsToVdsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanCompleteMigrateVmsToVdsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("jobId", &self.job_id);
         o.field("newState", &self.new_state);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

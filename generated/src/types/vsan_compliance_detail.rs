@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanComplianceDetail {
     /// Property *VsanComplianceDetail.objectUUID*.
     pub object_uuid: String,
@@ -26,72 +26,76 @@ impl VsanComplianceDetail {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("objectUUID", &self.object_uuid);
-        o.field("complianceStatus", &self.compliance_status);
-        o.field("objectHealth", &self.object_health);
-        o.opt("violatedPolicies", &self.violated_policies);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanComplianceDetail",
+    type_name: Some("VsanComplianceDetail"),
+    wire: &["objectUUID", "complianceStatus", "objectHealth", "violatedPolicies"],
+    names: &["object_uuid", "compliance_status", "object_health", "violated_policies"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for VsanComplianceDetail {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.object_uuid,
+            1usize => &self.compliance_status,
+            2usize => &self.object_health,
+            3usize => &self.violated_policies,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.object_uuid,
+            1usize => &mut self.compliance_status,
+            2usize => &mut self.object_health,
+            3usize => &mut self.violated_policies,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanComplianceDetail {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanComplianceDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanComplianceDetail {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanComplianceDetail {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanComplianceDetail {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanComplianceDetail"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanComplianceDetail {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanComplianceDetail {
-    const TYPE_NAME: &'static str = "VsanComplianceDetail";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Vec<crate::types::VsanPolicyStatus>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "objectUUID" => crate::de::req(&mut f.0, &mut map, "objectUUID"),
-                "complianceStatus" => {
-                    crate::de::req(&mut f.1, &mut map, "complianceStatus")
-                }
-                "objectHealth" => crate::de::req(&mut f.2, &mut map, "objectHealth"),
-                "violatedPolicies" => {
-                    crate::de::set_list(&mut f.3, &mut map, "violatedPolicies")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["objectUUID", "complianceStatus", "objectHealth"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            object_uuid: f_0,
-            compliance_status: f_1,
-            object_health: f_2,
-            violated_policies: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

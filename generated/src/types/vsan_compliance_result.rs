@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanComplianceResult {
     /// Property *VsanComplianceResult.checkTime*.
     ///
@@ -28,65 +28,76 @@ impl VsanComplianceResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("checkTime", &self.check_time);
-        o.opt("policyId", &self.policy_id);
-        o.opt("policyGen", &self.policy_gen);
-        o.opt("objComplianceDetail", &self.obj_compliance_detail);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanComplianceResult",
+    type_name: Some("VsanComplianceResult"),
+    wire: &["checkTime", "policyId", "policyGen", "objComplianceDetail"],
+    names: &["check_time", "policy_id", "policy_gen", "obj_compliance_detail"],
+    required: &[0u16],
+    by_name: &[0u16, 3u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanComplianceResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.check_time,
+            1usize => &self.policy_id,
+            2usize => &self.policy_gen,
+            3usize => &self.obj_compliance_detail,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.check_time,
+            1usize => &mut self.policy_id,
+            2usize => &mut self.policy_gen,
+            3usize => &mut self.obj_compliance_detail,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanComplianceResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanComplianceResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanComplianceResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanComplianceResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanComplianceResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanComplianceResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanComplianceResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanComplianceResult {
-    const TYPE_NAME: &'static str = "VsanComplianceResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Vec<crate::types::VsanComplianceDetail>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "checkTime" => crate::de::req(&mut f.0, &mut map, "checkTime"),
-                "policyId" => crate::de::set(&mut f.1, &mut map, "policyId"),
-                "policyGen" => crate::de::set(&mut f.2, &mut map, "policyGen"),
-                "objComplianceDetail" => {
-                    crate::de::set_list(&mut f.3, &mut map, "objComplianceDetail")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["checkTime"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            check_time: f_0,
-            policy_id: f_1,
-            policy_gen: f_2,
-            obj_compliance_detail: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanComponentBasicInfo {
     /// Property *VsanComponentBasicInfo.uuid*.
     pub uuid: String,
@@ -34,90 +34,102 @@ impl VsanComponentBasicInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("componentState", &self.component_state);
-        o.field("hostName", &self.host_name);
-        o.field("hostNodeUuid", &self.host_node_uuid);
-        o.opt("faultDomainUuid", &self.fault_domain_uuid);
-        o.opt("faultDomainName", &self.fault_domain_name);
-        o.opt("cacheDiskInfo", &self.cache_disk_info);
-        o.opt("capacityDiskInfo", &self.capacity_disk_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanComponentBasicInfo",
+    type_name: Some("VsanComponentBasicInfo"),
+    wire: &[
+        "uuid",
+        "componentState",
+        "hostName",
+        "hostNodeUuid",
+        "faultDomainUuid",
+        "faultDomainName",
+        "cacheDiskInfo",
+        "capacityDiskInfo",
+    ],
+    names: &[
+        "uuid",
+        "component_state",
+        "host_name",
+        "host_node_uuid",
+        "fault_domain_uuid",
+        "fault_domain_name",
+        "cache_disk_info",
+        "capacity_disk_info",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[6u16, 7u16, 1u16, 5u16, 4u16, 2u16, 3u16, 0u16],
+};
+impl crate::object::Object for VsanComponentBasicInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.component_state,
+            2usize => &self.host_name,
+            3usize => &self.host_node_uuid,
+            4usize => &self.fault_domain_uuid,
+            5usize => &self.fault_domain_name,
+            6usize => &self.cache_disk_info,
+            7usize => &self.capacity_disk_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.component_state,
+            2usize => &mut self.host_name,
+            3usize => &mut self.host_node_uuid,
+            4usize => &mut self.fault_domain_uuid,
+            5usize => &mut self.fault_domain_name,
+            6usize => &mut self.cache_disk_info,
+            7usize => &mut self.capacity_disk_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanComponentBasicInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanComponentBasicInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanComponentBasicInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanComponentBasicInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanComponentBasicInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanComponentBasicInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanComponentBasicInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanComponentBasicInfo {
-    const TYPE_NAME: &'static str = "VsanComponentBasicInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::DiskInfo>>,
-            Option<Box<crate::types::DiskInfo>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "componentState" => crate::de::req(&mut f.1, &mut map, "componentState"),
-                "hostName" => crate::de::req(&mut f.2, &mut map, "hostName"),
-                "hostNodeUuid" => crate::de::req(&mut f.3, &mut map, "hostNodeUuid"),
-                "faultDomainUuid" => {
-                    crate::de::set(&mut f.4, &mut map, "faultDomainUuid")
-                }
-                "faultDomainName" => {
-                    crate::de::set(&mut f.5, &mut map, "faultDomainName")
-                }
-                "cacheDiskInfo" => crate::de::set(&mut f.6, &mut map, "cacheDiskInfo"),
-                "capacityDiskInfo" => {
-                    crate::de::set(&mut f.7, &mut map, "capacityDiskInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["uuid", "componentState", "hostName", "hostNodeUuid"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            component_state: f_1,
-            host_name: f_2,
-            host_node_uuid: f_3,
-            fault_domain_uuid: f_4,
-            fault_domain_name: f_5,
-            cache_disk_info: f_6,
-            capacity_disk_info: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanComponentPlacement {
     /// Property *VsanComponentPlacement.type*.
     pub r#type: String,
@@ -24,59 +24,74 @@ impl VsanComponentPlacement {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.opt("children", &self.children);
-        o.opt("basicInfo", &self.basic_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanComponentPlacement",
+    type_name: Some("VsanComponentPlacement"),
+    wire: &["type", "children", "basicInfo"],
+    names: &["type", "children", "basic_info"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanComponentPlacement {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.children,
+            2usize => &self.basic_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.children,
+            2usize => &mut self.basic_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanComponentPlacement {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanComponentPlacement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanComponentPlacement {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanComponentPlacement {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanComponentPlacement {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanComponentPlacement"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanComponentPlacement {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanComponentPlacement {
-    const TYPE_NAME: &'static str = "VsanComponentPlacement";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::VsanComponentPlacement>>,
-            Option<Box<crate::types::VsanComponentBasicInfo>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "children" => crate::de::set_list(&mut f.1, &mut map, "children"),
-                "basicInfo" => crate::de::set(&mut f.2, &mut map, "basicInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["type"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            children: f_1,
-            basic_info: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

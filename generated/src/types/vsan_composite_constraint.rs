@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanResourceConstraint`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanCompositeConstraint {
     /// Property *VsanResourceConstraint.targetType*.
     pub target_type: Option<String>,
@@ -24,56 +24,74 @@ impl VsanCompositeConstraint {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("targetType", &self.target_type);
-        o.opt("nestedConstraints", &self.nested_constraints);
-        o.opt("conjoiner", &self.conjoiner);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanCompositeConstraint",
+    type_name: Some("VsanCompositeConstraint"),
+    wire: &["targetType", "nestedConstraints", "conjoiner"],
+    names: &["target_type", "nested_constraints", "conjoiner"],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanCompositeConstraint {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.target_type,
+            1usize => &self.nested_constraints,
+            2usize => &self.conjoiner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.target_type,
+            1usize => &mut self.nested_constraints,
+            2usize => &mut self.conjoiner,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanCompositeConstraint {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanCompositeConstraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanCompositeConstraint {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanCompositeConstraint {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanCompositeConstraint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanCompositeConstraint"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanCompositeConstraint {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanCompositeConstraint {
-    const TYPE_NAME: &'static str = "VsanCompositeConstraint";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::VsanResourceConstraintKind>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "targetType" => crate::de::set(&mut f.0, &mut map, "targetType"),
-                "nestedConstraints" => {
-                    crate::de::set_list(&mut f.1, &mut map, "nestedConstraints")
-                }
-                "conjoiner" => crate::de::set(&mut f.2, &mut map, "conjoiner"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            target_type: f_0,
-            nested_constraints: f_1,
-            conjoiner: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

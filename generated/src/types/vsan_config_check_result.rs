@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanConfigCheckResult {
     /// Property *VsanConfigCheckResult.vsanEnabled*.
     pub vsan_enabled: bool,
@@ -22,53 +22,72 @@ impl VsanConfigCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vsanEnabled", &self.vsan_enabled);
-        o.opt("issues", &self.issues);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanConfigCheckResult",
+    type_name: Some("VsanConfigCheckResult"),
+    wire: &["vsanEnabled", "issues"],
+    names: &["vsan_enabled", "issues"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VsanConfigCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vsan_enabled,
+            1usize => &self.issues,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vsan_enabled,
+            1usize => &mut self.issues,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanConfigCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanConfigCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanConfigCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanConfigCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanConfigCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanConfigCheckResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanConfigCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanConfigCheckResult {
-    const TYPE_NAME: &'static str = "VsanConfigCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<Vec<crate::types::VsanConfigBaseIssueKind>>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vsanEnabled" => crate::de::req(&mut f.0, &mut map, "vsanEnabled"),
-                "issues" => crate::de::set_list(&mut f.1, &mut map, "issues"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["vsanEnabled"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            vsan_enabled: f_0,
-            issues: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

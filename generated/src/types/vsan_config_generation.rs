@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanConfigGeneration {
     /// Property *VsanConfigGeneration.vcUuid*.
     pub vc_uuid: String,
@@ -24,60 +24,74 @@ impl VsanConfigGeneration {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vcUuid", &self.vc_uuid);
-        o.field("genNum", &self.gen_num);
-        o.field("genTime", &self.gen_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanConfigGeneration",
+    type_name: Some("VsanConfigGeneration"),
+    wire: &["vcUuid", "genNum", "genTime"],
+    names: &["vc_uuid", "gen_num", "gen_time"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanConfigGeneration {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vc_uuid,
+            1usize => &self.gen_num,
+            2usize => &self.gen_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vc_uuid,
+            1usize => &mut self.gen_num,
+            2usize => &mut self.gen_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanConfigGeneration {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanConfigGeneration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanConfigGeneration {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanConfigGeneration {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanConfigGeneration {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanConfigGeneration"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanConfigGeneration {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanConfigGeneration {
-    const TYPE_NAME: &'static str = "VsanConfigGeneration";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i64>, Option<i64>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vcUuid" => crate::de::req(&mut f.0, &mut map, "vcUuid"),
-                "genNum" => crate::de::req(&mut f.1, &mut map, "genNum"),
-                "genTime" => crate::de::req(&mut f.2, &mut map, "genTime"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["vcUuid", "genNum", "genTime"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vc_uuid: f_0,
-            gen_num: f_1,
-            gen_time: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanConfigInfoEx*.
 ///
 /// Extends `VsanClusterConfigInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanConfigInfoEx {
     /// Property *VsanClusterConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -84,251 +84,186 @@ impl VsanConfigInfoEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("defaultConfig", &self.default_config);
-        o.opt("vsanEsaEnabled", &self.vsan_esa_enabled);
-        o.opt("vsanCyberRecoveryEnabled", &self.vsan_cyber_recovery_enabled);
-        o.opt("dataEfficiencyConfig", &self.data_efficiency_config);
-        o.opt("resyncIopsLimitConfig", &self.resync_iops_limit_config);
-        o.opt("iscsiConfig", &self.iscsi_config);
-        o.opt("dataEncryptionConfig", &self.data_encryption_config);
-        o.opt("extendedConfig", &self.extended_config);
-        o.opt("datastoreConfig", &self.datastore_config);
-        o.opt("perfsvcConfig", &self.perfsvc_config);
-        o.opt("unmapConfig", &self.unmap_config);
-        o.opt("vumConfig", &self.vum_config);
-        o.opt("fileServiceConfig", &self.file_service_config);
-        o.opt("metricsConfig", &self.metrics_config);
-        o.opt("rdmaConfig", &self.rdma_config);
-        o.opt("dataInTransitEncryptionConfig", &self.data_in_transit_encryption_config);
-        o.opt("vsanHealthConfig", &self.vsan_health_config);
-        o.opt("mode", &self.mode);
-        o.opt("vsanPMemConfig", &self.vsan_p_mem_config);
-        o.opt("vsanEsaConfigInfo", &self.vsan_esa_config_info);
-        o.opt("xvcDatastoreConfig", &self.xvc_datastore_config);
-        o.opt("serverClusterConfig", &self.server_cluster_config);
-        o.opt(
-            "datastoreDefaultPolicySelectionConfig",
-            &self.datastore_default_policy_selection_config,
-        );
-        o.opt("snapServiceConfig", &self.snap_service_config);
-        o.opt("deconvergedNetConfig", &self.deconverged_net_config);
-        o.opt("siteFaultDomainConfig", &self.site_fault_domain_config);
-        o.opt("vbossClusterConfig", &self.vboss_cluster_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanConfigInfoEx",
+    type_name: Some("VsanConfigInfoEx"),
+    wire: &[
+        "enabled",
+        "defaultConfig",
+        "vsanEsaEnabled",
+        "vsanCyberRecoveryEnabled",
+        "dataEfficiencyConfig",
+        "resyncIopsLimitConfig",
+        "iscsiConfig",
+        "dataEncryptionConfig",
+        "extendedConfig",
+        "datastoreConfig",
+        "perfsvcConfig",
+        "unmapConfig",
+        "vumConfig",
+        "fileServiceConfig",
+        "metricsConfig",
+        "rdmaConfig",
+        "dataInTransitEncryptionConfig",
+        "vsanHealthConfig",
+        "mode",
+        "vsanPMemConfig",
+        "vsanEsaConfigInfo",
+        "xvcDatastoreConfig",
+        "serverClusterConfig",
+        "datastoreDefaultPolicySelectionConfig",
+        "snapServiceConfig",
+        "deconvergedNetConfig",
+        "siteFaultDomainConfig",
+        "vbossClusterConfig",
+    ],
+    names: &[
+        "enabled",
+        "default_config",
+        "vsan_esa_enabled",
+        "vsan_cyber_recovery_enabled",
+        "data_efficiency_config",
+        "resync_iops_limit_config",
+        "iscsi_config",
+        "data_encryption_config",
+        "extended_config",
+        "datastore_config",
+        "perfsvc_config",
+        "unmap_config",
+        "vum_config",
+        "file_service_config",
+        "metrics_config",
+        "rdma_config",
+        "data_in_transit_encryption_config",
+        "vsan_health_config",
+        "mode",
+        "vsan_p_mem_config",
+        "vsan_esa_config_info",
+        "xvc_datastore_config",
+        "server_cluster_config",
+        "datastore_default_policy_selection_config",
+        "snap_service_config",
+        "deconverged_net_config",
+        "site_fault_domain_config",
+        "vboss_cluster_config",
+    ],
+    required: &[],
+    by_name: &[
+        4u16, 7u16, 16u16, 9u16, 23u16, 25u16, 1u16, 0u16, 8u16, 13u16, 6u16, 14u16,
+        18u16, 10u16, 15u16, 5u16, 22u16, 26u16, 24u16, 11u16, 27u16, 3u16, 20u16, 2u16,
+        17u16, 19u16, 12u16, 21u16,
+    ],
+};
+impl crate::object::Object for VsanConfigInfoEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.default_config,
+            2usize => &self.vsan_esa_enabled,
+            3usize => &self.vsan_cyber_recovery_enabled,
+            4usize => &self.data_efficiency_config,
+            5usize => &self.resync_iops_limit_config,
+            6usize => &self.iscsi_config,
+            7usize => &self.data_encryption_config,
+            8usize => &self.extended_config,
+            9usize => &self.datastore_config,
+            10usize => &self.perfsvc_config,
+            11usize => &self.unmap_config,
+            12usize => &self.vum_config,
+            13usize => &self.file_service_config,
+            14usize => &self.metrics_config,
+            15usize => &self.rdma_config,
+            16usize => &self.data_in_transit_encryption_config,
+            17usize => &self.vsan_health_config,
+            18usize => &self.mode,
+            19usize => &self.vsan_p_mem_config,
+            20usize => &self.vsan_esa_config_info,
+            21usize => &self.xvc_datastore_config,
+            22usize => &self.server_cluster_config,
+            23usize => &self.datastore_default_policy_selection_config,
+            24usize => &self.snap_service_config,
+            25usize => &self.deconverged_net_config,
+            26usize => &self.site_fault_domain_config,
+            27usize => &self.vboss_cluster_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.default_config,
+            2usize => &mut self.vsan_esa_enabled,
+            3usize => &mut self.vsan_cyber_recovery_enabled,
+            4usize => &mut self.data_efficiency_config,
+            5usize => &mut self.resync_iops_limit_config,
+            6usize => &mut self.iscsi_config,
+            7usize => &mut self.data_encryption_config,
+            8usize => &mut self.extended_config,
+            9usize => &mut self.datastore_config,
+            10usize => &mut self.perfsvc_config,
+            11usize => &mut self.unmap_config,
+            12usize => &mut self.vum_config,
+            13usize => &mut self.file_service_config,
+            14usize => &mut self.metrics_config,
+            15usize => &mut self.rdma_config,
+            16usize => &mut self.data_in_transit_encryption_config,
+            17usize => &mut self.vsan_health_config,
+            18usize => &mut self.mode,
+            19usize => &mut self.vsan_p_mem_config,
+            20usize => &mut self.vsan_esa_config_info,
+            21usize => &mut self.xvc_datastore_config,
+            22usize => &mut self.server_cluster_config,
+            23usize => &mut self.datastore_default_policy_selection_config,
+            24usize => &mut self.snap_service_config,
+            25usize => &mut self.deconverged_net_config,
+            26usize => &mut self.site_fault_domain_config,
+            27usize => &mut self.vboss_cluster_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanConfigInfoEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanConfigInfoEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanConfigInfoEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanConfigInfoEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanConfigInfoEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanConfigInfoEx"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanConfigInfoEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanConfigInfoEx {
-    const TYPE_NAME: &'static str = "VsanConfigInfoEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::VsanClusterConfigInfoHostDefaultInfo>>,
-            Option<bool>,
-            Option<bool>,
-            Option<crate::types::VsanDataEfficiencyConfigKind>,
-            Option<Box<crate::types::ResyncIopsInfo>>,
-            Option<crate::types::VsanIscsiTargetServiceConfigKind>,
-            Option<Box<crate::types::VsanDataEncryptionConfig>>,
-            Option<Box<crate::types::VsanExtendedConfig>>,
-            Option<crate::types::VsanDatastoreConfigKind>,
-            Option<Box<crate::types::VsanPerfsvcConfig>>,
-            Option<Box<crate::types::VsanUnmapConfig>>,
-            Option<Box<crate::types::VsanVumConfig>>,
-            Option<Box<crate::types::VsanFileServiceConfig>>,
-            Option<Box<crate::types::VsanMetricsConfig>>,
-            Option<Box<crate::types::VsanRdmaConfig>>,
-            Option<Box<crate::types::VsanDataInTransitEncryptionConfig>>,
-            Option<Box<crate::types::VsanHealthConfigSpec>>,
-            Option<String>,
-            Option<Box<crate::types::VimVsanVsanPMemConfig>>,
-            Option<Box<crate::types::VsanEsaConfigInfo>>,
-            Option<Box<crate::types::VsanXVCDatastoreConfig>>,
-            Option<Box<crate::types::VcRemoteVsanServerClusterConfig>>,
-            Option<Box<crate::types::VsanDatastoreDefaultPolicySelectionConfig>>,
-            Option<Box<crate::types::VsanSnapServiceConfig>>,
-            Option<Box<crate::types::VsanDeconvergedNetConfig>>,
-            Option<Box<crate::types::VsanSiteFaultDomainConfig>>,
-            Option<Box<crate::types::VsanVbossClusterConfig>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "defaultConfig" => crate::de::set(&mut f.1, &mut map, "defaultConfig"),
-                "vsanEsaEnabled" => crate::de::set(&mut f.2, &mut map, "vsanEsaEnabled"),
-                "vsanCyberRecoveryEnabled" => {
-                    crate::de::set(&mut f.3, &mut map, "vsanCyberRecoveryEnabled")
-                }
-                "dataEfficiencyConfig" => {
-                    crate::de::set(&mut f.4, &mut map, "dataEfficiencyConfig")
-                }
-                "resyncIopsLimitConfig" => {
-                    crate::de::set(&mut f.5, &mut map, "resyncIopsLimitConfig")
-                }
-                "iscsiConfig" => crate::de::set(&mut f.6, &mut map, "iscsiConfig"),
-                "dataEncryptionConfig" => {
-                    crate::de::set(&mut f.7, &mut map, "dataEncryptionConfig")
-                }
-                "extendedConfig" => crate::de::set(&mut f.8, &mut map, "extendedConfig"),
-                "datastoreConfig" => {
-                    crate::de::set(&mut f.9, &mut map, "datastoreConfig")
-                }
-                "perfsvcConfig" => crate::de::set(&mut f.10, &mut map, "perfsvcConfig"),
-                "unmapConfig" => crate::de::set(&mut f.11, &mut map, "unmapConfig"),
-                "vumConfig" => crate::de::set(&mut f.12, &mut map, "vumConfig"),
-                "fileServiceConfig" => {
-                    crate::de::set(&mut f.13, &mut map, "fileServiceConfig")
-                }
-                "metricsConfig" => crate::de::set(&mut f.14, &mut map, "metricsConfig"),
-                "rdmaConfig" => crate::de::set(&mut f.15, &mut map, "rdmaConfig"),
-                "dataInTransitEncryptionConfig" => {
-                    crate::de::set(&mut f.16, &mut map, "dataInTransitEncryptionConfig")
-                }
-                "vsanHealthConfig" => {
-                    crate::de::set(&mut f.17, &mut map, "vsanHealthConfig")
-                }
-                "mode" => crate::de::set(&mut f.18, &mut map, "mode"),
-                "vsanPMemConfig" => crate::de::set(&mut f.19, &mut map, "vsanPMemConfig"),
-                "vsanEsaConfigInfo" => {
-                    crate::de::set(&mut f.20, &mut map, "vsanEsaConfigInfo")
-                }
-                "xvcDatastoreConfig" => {
-                    crate::de::set(&mut f.21, &mut map, "xvcDatastoreConfig")
-                }
-                "serverClusterConfig" => {
-                    crate::de::set(&mut f.22, &mut map, "serverClusterConfig")
-                }
-                "datastoreDefaultPolicySelectionConfig" => {
-                    crate::de::set(
-                        &mut f.23,
-                        &mut map,
-                        "datastoreDefaultPolicySelectionConfig",
-                    )
-                }
-                "snapServiceConfig" => {
-                    crate::de::set(&mut f.24, &mut map, "snapServiceConfig")
-                }
-                "deconvergedNetConfig" => {
-                    crate::de::set(&mut f.25, &mut map, "deconvergedNetConfig")
-                }
-                "siteFaultDomainConfig" => {
-                    crate::de::set(&mut f.26, &mut map, "siteFaultDomainConfig")
-                }
-                "vbossClusterConfig" => {
-                    crate::de::set(&mut f.27, &mut map, "vbossClusterConfig")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-        ) = f;
-        Ok(Self {
-            enabled: f_0,
-            default_config: f_1,
-            vsan_esa_enabled: f_2,
-            vsan_cyber_recovery_enabled: f_3,
-            data_efficiency_config: f_4,
-            resync_iops_limit_config: f_5,
-            iscsi_config: f_6,
-            data_encryption_config: f_7,
-            extended_config: f_8,
-            datastore_config: f_9,
-            perfsvc_config: f_10,
-            unmap_config: f_11,
-            vum_config: f_12,
-            file_service_config: f_13,
-            metrics_config: f_14,
-            rdma_config: f_15,
-            data_in_transit_encryption_config: f_16,
-            vsan_health_config: f_17,
-            mode: f_18,
-            vsan_p_mem_config: f_19,
-            vsan_esa_config_info: f_20,
-            xvc_datastore_config: f_21,
-            server_cluster_config: f_22,
-            datastore_default_policy_selection_config: f_23,
-            snap_service_config: f_24,
-            deconverged_net_config: f_25,
-            site_fault_domain_config: f_26,
-            vboss_cluster_config: f_27,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

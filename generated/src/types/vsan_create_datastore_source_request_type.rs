@@ -10,10 +10,10 @@ pub struct VsanCreateDatastoreSourceRequestType<'a> {
     /// Parameter *datastoreSource*.
     pub datastore_source: &'a crate::types::VsanHciMeshDatastoreSource,
 }
-impl serde::Serialize for VsanCreateDatastoreSourceRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanCreateDatastoreSourceRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastoreSource", &self.datastore_source);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

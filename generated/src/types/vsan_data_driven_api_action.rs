@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDataDrivenAPIAction {
     /// Property *VsanDataDrivenAPIAction.actionId*.
     pub action_id: String,
@@ -28,74 +28,78 @@ impl VsanDataDrivenAPIAction {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("actionId", &self.action_id);
-        o.field("actionLabel", &self.action_label);
-        o.field("actionDescription", &self.action_description);
-        o.field("enabled", &self.enabled);
-        o.opt("parameters", &self.parameters);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDataDrivenAPIAction",
+    type_name: Some("VsanDataDrivenAPIAction"),
+    wire: &["actionId", "actionLabel", "actionDescription", "enabled", "parameters"],
+    names: &["action_id", "action_label", "action_description", "enabled", "parameters"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16, 4u16],
+};
+impl crate::object::Object for VsanDataDrivenAPIAction {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.action_id,
+            1usize => &self.action_label,
+            2usize => &self.action_description,
+            3usize => &self.enabled,
+            4usize => &self.parameters,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.action_id,
+            1usize => &mut self.action_label,
+            2usize => &mut self.action_description,
+            3usize => &mut self.enabled,
+            4usize => &mut self.parameters,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDataDrivenAPIAction {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDataDrivenAPIAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDataDrivenAPIAction {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDataDrivenAPIAction {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDataDrivenAPIAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanDataDrivenAPIAction"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDataDrivenAPIAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDataDrivenAPIAction {
-    const TYPE_NAME: &'static str = "VsanDataDrivenAPIAction";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<bool>,
-            Option<Vec<crate::types::KeyValue>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "actionId" => crate::de::req(&mut f.0, &mut map, "actionId"),
-                "actionLabel" => crate::de::req(&mut f.1, &mut map, "actionLabel"),
-                "actionDescription" => {
-                    crate::de::req(&mut f.2, &mut map, "actionDescription")
-                }
-                "enabled" => crate::de::req(&mut f.3, &mut map, "enabled"),
-                "parameters" => crate::de::set_list(&mut f.4, &mut map, "parameters"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["actionId", "actionLabel", "actionDescription", "enabled"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            action_id: f_0,
-            action_label: f_1,
-            action_description: f_2,
-            enabled: f_3,
-            parameters: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanDataEfficiencyConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDataEfficiencyConfig {
     /// Property *VsanDataEfficiencyConfig.dedupEnabled*.
     pub dedup_enabled: bool,
@@ -22,57 +22,73 @@ impl VsanDataEfficiencyConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dedupEnabled", &self.dedup_enabled);
-        o.opt("compressionEnabled", &self.compression_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDataEfficiencyConfig",
+    type_name: Some("VsanDataEfficiencyConfig"),
+    wire: &["dedupEnabled", "compressionEnabled"],
+    names: &["dedup_enabled", "compression_enabled"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VsanDataEfficiencyConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dedup_enabled,
+            1usize => &self.compression_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dedup_enabled,
+            1usize => &mut self.compression_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDataEfficiencyConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDataEfficiencyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDataEfficiencyConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDataEfficiencyConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDataEfficiencyConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanDataEfficiencyConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDataEfficiencyConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDataEfficiencyConfig {
-    const TYPE_NAME: &'static str = "VsanDataEfficiencyConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dedupEnabled" => crate::de::req(&mut f.0, &mut map, "dedupEnabled"),
-                "compressionEnabled" => {
-                    crate::de::set(&mut f.1, &mut map, "compressionEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["dedupEnabled"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            dedup_enabled: f_0,
-            compression_enabled: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanDataEfficiencyConfig` or any of its subtypes: what a member declared as `VsanDataEfficiencyConfig` holds.
@@ -90,11 +106,7 @@ pub enum VsanDataEfficiencyConfigKind {
 impl VsanDataEfficiencyConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanDataEfficiencyConfig(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanDataEfficiencyConfigEx(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -120,51 +132,61 @@ impl From<crate::types::VsanDataEfficiencyConfigEx> for VsanDataEfficiencyConfig
         Self::VsanDataEfficiencyConfigEx(Box::new(v))
     }
 }
-impl serde::Serialize for VsanDataEfficiencyConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanDataEfficiencyConfig(v) => v.serialize(s),
+impl crate::object::Family for VsanDataEfficiencyConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanDataEfficiencyConfig,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::VsanDataEfficiencyConfigEx(v) => v.serialize(s),
+            crate::registry::id::VsanDataEfficiencyConfigEx => {
+                Self::VsanDataEfficiencyConfigEx(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanDataEfficiencyConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanDataEfficiencyConfig(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanDataEfficiencyConfigEx(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanDataEfficiencyConfig(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanDataEfficiencyConfigEx(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanDataEfficiencyConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanDataEfficiencyConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanDataEfficiencyConfigKind {
-    const BASE: u16 = crate::registry::id::VsanDataEfficiencyConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanDataEfficiencyConfigEx => {
-                    Self::VsanDataEfficiencyConfigEx(
-                        Box::new(
-                            <crate::types::VsanDataEfficiencyConfigEx as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanDataEfficiencyConfig(
-                        Box::new(
-                            <crate::types::VsanDataEfficiencyConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanDataEfficiencyConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanDataEfficiencyConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanDataEfficiencyConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanDataEfficiencyConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanDataEfficiencyConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDataEfficiencyConfigEx {
     /// Property *VsanDataEfficiencyConfig.dedupEnabled*.
     pub dedup_enabled: bool,
@@ -26,69 +26,76 @@ impl VsanDataEfficiencyConfigEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dedupEnabled", &self.dedup_enabled);
-        o.opt("compressionEnabled", &self.compression_enabled);
-        o.opt("dedupStoreUuid", &self.dedup_store_uuid);
-        o.opt("dedupPaused", &self.dedup_paused);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDataEfficiencyConfigEx",
+    type_name: Some("VsanDataEfficiencyConfigEx"),
+    wire: &["dedupEnabled", "compressionEnabled", "dedupStoreUuid", "dedupPaused"],
+    names: &["dedup_enabled", "compression_enabled", "dedup_store_uuid", "dedup_paused"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanDataEfficiencyConfigEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dedup_enabled,
+            1usize => &self.compression_enabled,
+            2usize => &self.dedup_store_uuid,
+            3usize => &self.dedup_paused,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dedup_enabled,
+            1usize => &mut self.compression_enabled,
+            2usize => &mut self.dedup_store_uuid,
+            3usize => &mut self.dedup_paused,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDataEfficiencyConfigEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDataEfficiencyConfigEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDataEfficiencyConfigEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDataEfficiencyConfigEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDataEfficiencyConfigEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanDataEfficiencyConfigEx"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDataEfficiencyConfigEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDataEfficiencyConfigEx {
-    const TYPE_NAME: &'static str = "VsanDataEfficiencyConfigEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<bool>, Option<String>, Option<bool>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dedupEnabled" => crate::de::req(&mut f.0, &mut map, "dedupEnabled"),
-                "compressionEnabled" => {
-                    crate::de::set(&mut f.1, &mut map, "compressionEnabled")
-                }
-                "dedupStoreUuid" => crate::de::set(&mut f.2, &mut map, "dedupStoreUuid"),
-                "dedupPaused" => crate::de::set(&mut f.3, &mut map, "dedupPaused"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["dedupEnabled"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dedup_enabled: f_0,
-            compression_enabled: f_1,
-            dedup_store_uuid: f_2,
-            dedup_paused: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDataEncryptionConfig {
     /// Property *VsanDataEncryptionConfig.encryptionEnabled*.
     pub encryption_enabled: bool,
@@ -50,153 +50,137 @@ impl VsanDataEncryptionConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("encryptionEnabled", &self.encryption_enabled);
-        o.opt("kmsProviderId", &self.kms_provider_id);
-        o.opt("kekId", &self.kek_id);
-        o.opt("hostKeyId", &self.host_key_id);
-        o.opt("dekGenerationId", &self.dek_generation_id);
-        o.opt("changing", &self.changing);
-        o.opt("eraseDisksBeforeUse", &self.erase_disks_before_use);
-        o.opt("wrappedDek", &self.wrapped_dek);
-        o.opt("dekId", &self.dek_id);
-        o.opt("oldWrappedDek", &self.old_wrapped_dek);
-        o.opt("oldDekId", &self.old_dek_id);
-        o.opt("kekVerifier", &self.kek_verifier);
-        o.opt("dekVerifier", &self.dek_verifier);
-        o.opt("oldDekVerifier", &self.old_dek_verifier);
-        o.opt("iv", &self.iv);
-        o.opt("syncing", &self.syncing);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDataEncryptionConfig",
+    type_name: Some("VsanDataEncryptionConfig"),
+    wire: &[
+        "encryptionEnabled",
+        "kmsProviderId",
+        "kekId",
+        "hostKeyId",
+        "dekGenerationId",
+        "changing",
+        "eraseDisksBeforeUse",
+        "wrappedDek",
+        "dekId",
+        "oldWrappedDek",
+        "oldDekId",
+        "kekVerifier",
+        "dekVerifier",
+        "oldDekVerifier",
+        "iv",
+        "syncing",
+    ],
+    names: &[
+        "encryption_enabled",
+        "kms_provider_id",
+        "kek_id",
+        "host_key_id",
+        "dek_generation_id",
+        "changing",
+        "erase_disks_before_use",
+        "wrapped_dek",
+        "dek_id",
+        "old_wrapped_dek",
+        "old_dek_id",
+        "kek_verifier",
+        "dek_verifier",
+        "old_dek_verifier",
+        "iv",
+        "syncing",
+    ],
+    required: &[0u16],
+    by_name: &[
+        5u16, 4u16, 8u16, 12u16, 0u16, 6u16, 3u16, 14u16, 2u16, 11u16, 1u16, 10u16,
+        13u16, 9u16, 15u16, 7u16,
+    ],
+};
+impl crate::object::Object for VsanDataEncryptionConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.encryption_enabled,
+            1usize => &self.kms_provider_id,
+            2usize => &self.kek_id,
+            3usize => &self.host_key_id,
+            4usize => &self.dek_generation_id,
+            5usize => &self.changing,
+            6usize => &self.erase_disks_before_use,
+            7usize => &self.wrapped_dek,
+            8usize => &self.dek_id,
+            9usize => &self.old_wrapped_dek,
+            10usize => &self.old_dek_id,
+            11usize => &self.kek_verifier,
+            12usize => &self.dek_verifier,
+            13usize => &self.old_dek_verifier,
+            14usize => &self.iv,
+            15usize => &self.syncing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.encryption_enabled,
+            1usize => &mut self.kms_provider_id,
+            2usize => &mut self.kek_id,
+            3usize => &mut self.host_key_id,
+            4usize => &mut self.dek_generation_id,
+            5usize => &mut self.changing,
+            6usize => &mut self.erase_disks_before_use,
+            7usize => &mut self.wrapped_dek,
+            8usize => &mut self.dek_id,
+            9usize => &mut self.old_wrapped_dek,
+            10usize => &mut self.old_dek_id,
+            11usize => &mut self.kek_verifier,
+            12usize => &mut self.dek_verifier,
+            13usize => &mut self.old_dek_verifier,
+            14usize => &mut self.iv,
+            15usize => &mut self.syncing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDataEncryptionConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDataEncryptionConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDataEncryptionConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDataEncryptionConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDataEncryptionConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanDataEncryptionConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDataEncryptionConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDataEncryptionConfig {
-    const TYPE_NAME: &'static str = "VsanDataEncryptionConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::KeyProviderId>>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "encryptionEnabled" => {
-                    crate::de::req(&mut f.0, &mut map, "encryptionEnabled")
-                }
-                "kmsProviderId" => crate::de::set(&mut f.1, &mut map, "kmsProviderId"),
-                "kekId" => crate::de::set(&mut f.2, &mut map, "kekId"),
-                "hostKeyId" => crate::de::set(&mut f.3, &mut map, "hostKeyId"),
-                "dekGenerationId" => {
-                    crate::de::set(&mut f.4, &mut map, "dekGenerationId")
-                }
-                "changing" => crate::de::set(&mut f.5, &mut map, "changing"),
-                "eraseDisksBeforeUse" => {
-                    crate::de::set(&mut f.6, &mut map, "eraseDisksBeforeUse")
-                }
-                "wrappedDek" => crate::de::set(&mut f.7, &mut map, "wrappedDek"),
-                "dekId" => crate::de::set(&mut f.8, &mut map, "dekId"),
-                "oldWrappedDek" => crate::de::set(&mut f.9, &mut map, "oldWrappedDek"),
-                "oldDekId" => crate::de::set(&mut f.10, &mut map, "oldDekId"),
-                "kekVerifier" => crate::de::set(&mut f.11, &mut map, "kekVerifier"),
-                "dekVerifier" => crate::de::set(&mut f.12, &mut map, "dekVerifier"),
-                "oldDekVerifier" => crate::de::set(&mut f.13, &mut map, "oldDekVerifier"),
-                "iv" => crate::de::set(&mut f.14, &mut map, "iv"),
-                "syncing" => crate::de::set(&mut f.15, &mut map, "syncing"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["encryptionEnabled"]));
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            encryption_enabled: f_0,
-            kms_provider_id: f_1,
-            kek_id: f_2,
-            host_key_id: f_3,
-            dek_generation_id: f_4,
-            changing: f_5,
-            erase_disks_before_use: f_6,
-            wrapped_dek: f_7,
-            dek_id: f_8,
-            old_wrapped_dek: f_9,
-            old_dek_id: f_10,
-            kek_verifier: f_11,
-            dek_verifier: f_12,
-            old_dek_verifier: f_13,
-            iv: f_14,
-            syncing: f_15,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

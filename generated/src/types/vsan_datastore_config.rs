@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanDatastoreConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDatastoreConfig {
     /// Property *VsanDatastoreConfig.datastores*.
     pub datastores: Option<Vec<crate::types::VsanDatastoreSpecKind>>,
@@ -22,42 +22,71 @@ impl VsanDatastoreConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("datastores", &self.datastores);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDatastoreConfig",
+    type_name: Some("VsanDatastoreConfig"),
+    wire: &["datastores"],
+    names: &["datastores"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VsanDatastoreConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastores,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastores,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDatastoreConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDatastoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDatastoreConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDatastoreConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDatastoreConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanDatastoreConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDatastoreConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDatastoreConfig {
-    const TYPE_NAME: &'static str = "VsanDatastoreConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<crate::types::VsanDatastoreSpecKind>>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastores" => crate::de::set_list(&mut f.0, &mut map, "datastores"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { datastores: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanDatastoreConfig` or any of its subtypes: what a member declared as `VsanDatastoreConfig` holds.
@@ -75,11 +104,7 @@ pub enum VsanDatastoreConfigKind {
 impl VsanDatastoreConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanDatastoreConfig(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanAdvancedDatastoreConfig(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -105,51 +130,61 @@ impl From<crate::types::VsanAdvancedDatastoreConfig> for VsanDatastoreConfigKind
         Self::VsanAdvancedDatastoreConfig(Box::new(v))
     }
 }
-impl serde::Serialize for VsanDatastoreConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanDatastoreConfig(v) => v.serialize(s),
+impl crate::object::Family for VsanDatastoreConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanDatastoreConfig,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::VsanAdvancedDatastoreConfig(v) => v.serialize(s),
+            crate::registry::id::VsanAdvancedDatastoreConfig => {
+                Self::VsanAdvancedDatastoreConfig(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanDatastoreConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanDatastoreConfig(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanAdvancedDatastoreConfig(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanDatastoreConfig(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanAdvancedDatastoreConfig(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanDatastoreConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanDatastoreConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanDatastoreConfigKind {
-    const BASE: u16 = crate::registry::id::VsanDatastoreConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanAdvancedDatastoreConfig => {
-                    Self::VsanAdvancedDatastoreConfig(
-                        Box::new(
-                            <crate::types::VsanAdvancedDatastoreConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanDatastoreConfig(
-                        Box::new(
-                            <crate::types::VsanDatastoreConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanDatastoreConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanDatastoreConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanDatastoreConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanDatastoreConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `DatastoreInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDatastoreInfo {
     /// Property *DatastoreInfo.name*.
     pub name: String,
@@ -54,154 +54,129 @@ impl VsanDatastoreInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("url", &self.url);
-        o.field("freeSpace", &self.free_space);
-        o.field("maxFileSize", &self.max_file_size);
-        o.opt("maxVirtualDiskCapacity", &self.max_virtual_disk_capacity);
-        o.field("maxMemoryFileSize", &self.max_memory_file_size);
-        o.opt("timestamp", &self.timestamp);
-        o.opt("containerId", &self.container_id);
-        o.opt("aliasOf", &self.alias_of);
-        o.opt("supportedVDiskFormats", &self.supported_v_disk_formats);
-        o.opt("logicalSectorSize", &self.logical_sector_size);
-        o.opt("physicalSectorSize", &self.physical_sector_size);
-        o.opt("membershipUuid", &self.membership_uuid);
-        o.opt("accessGenNo", &self.access_gen_no);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDatastoreInfo",
+    type_name: Some("VsanDatastoreInfo"),
+    wire: &[
+        "name",
+        "url",
+        "freeSpace",
+        "maxFileSize",
+        "maxVirtualDiskCapacity",
+        "maxMemoryFileSize",
+        "timestamp",
+        "containerId",
+        "aliasOf",
+        "supportedVDiskFormats",
+        "logicalSectorSize",
+        "physicalSectorSize",
+        "membershipUuid",
+        "accessGenNo",
+    ],
+    names: &[
+        "name",
+        "url",
+        "free_space",
+        "max_file_size",
+        "max_virtual_disk_capacity",
+        "max_memory_file_size",
+        "timestamp",
+        "container_id",
+        "alias_of",
+        "supported_v_disk_formats",
+        "logical_sector_size",
+        "physical_sector_size",
+        "membership_uuid",
+        "access_gen_no",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+    by_name: &[
+        13u16, 8u16, 7u16, 2u16, 10u16, 3u16, 5u16, 4u16, 12u16, 0u16, 11u16, 9u16, 6u16,
+        1u16,
+    ],
+};
+impl crate::object::Object for VsanDatastoreInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.url,
+            2usize => &self.free_space,
+            3usize => &self.max_file_size,
+            4usize => &self.max_virtual_disk_capacity,
+            5usize => &self.max_memory_file_size,
+            6usize => &self.timestamp,
+            7usize => &self.container_id,
+            8usize => &self.alias_of,
+            9usize => &self.supported_v_disk_formats,
+            10usize => &self.logical_sector_size,
+            11usize => &self.physical_sector_size,
+            12usize => &self.membership_uuid,
+            13usize => &self.access_gen_no,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.url,
+            2usize => &mut self.free_space,
+            3usize => &mut self.max_file_size,
+            4usize => &mut self.max_virtual_disk_capacity,
+            5usize => &mut self.max_memory_file_size,
+            6usize => &mut self.timestamp,
+            7usize => &mut self.container_id,
+            8usize => &mut self.alias_of,
+            9usize => &mut self.supported_v_disk_formats,
+            10usize => &mut self.logical_sector_size,
+            11usize => &mut self.physical_sector_size,
+            12usize => &mut self.membership_uuid,
+            13usize => &mut self.access_gen_no,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDatastoreInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDatastoreInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDatastoreInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDatastoreInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDatastoreInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanDatastoreInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDatastoreInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDatastoreInfo {
-    const TYPE_NAME: &'static str = "VsanDatastoreInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "url" => crate::de::req(&mut f.1, &mut map, "url"),
-                "freeSpace" => crate::de::req(&mut f.2, &mut map, "freeSpace"),
-                "maxFileSize" => crate::de::req(&mut f.3, &mut map, "maxFileSize"),
-                "maxVirtualDiskCapacity" => {
-                    crate::de::set(&mut f.4, &mut map, "maxVirtualDiskCapacity")
-                }
-                "maxMemoryFileSize" => {
-                    crate::de::req(&mut f.5, &mut map, "maxMemoryFileSize")
-                }
-                "timestamp" => crate::de::set(&mut f.6, &mut map, "timestamp"),
-                "containerId" => crate::de::set(&mut f.7, &mut map, "containerId"),
-                "aliasOf" => crate::de::set(&mut f.8, &mut map, "aliasOf"),
-                "supportedVDiskFormats" => {
-                    crate::de::set_list(&mut f.9, &mut map, "supportedVDiskFormats")
-                }
-                "logicalSectorSize" => {
-                    crate::de::set(&mut f.10, &mut map, "logicalSectorSize")
-                }
-                "physicalSectorSize" => {
-                    crate::de::set(&mut f.11, &mut map, "physicalSectorSize")
-                }
-                "membershipUuid" => crate::de::set(&mut f.12, &mut map, "membershipUuid"),
-                "accessGenNo" => crate::de::set(&mut f.13, &mut map, "accessGenNo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["name", "url", "freeSpace", "maxFileSize", "maxMemoryFileSize"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            url: f_1,
-            free_space: f_2,
-            max_file_size: f_3,
-            max_virtual_disk_capacity: f_4,
-            max_memory_file_size: f_5,
-            timestamp: f_6,
-            container_id: f_7,
-            alias_of: f_8,
-            supported_v_disk_formats: f_9,
-            logical_sector_size: f_10,
-            physical_sector_size: f_11,
-            membership_uuid: f_12,
-            access_gen_no: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

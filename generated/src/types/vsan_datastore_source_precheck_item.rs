@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanMountPrecheckItem`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDatastoreSourcePrecheckItem {
     /// Property *VsanMountPrecheckItem.type*.
     pub r#type: String,
@@ -28,78 +28,78 @@ impl VsanDatastoreSourcePrecheckItem {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("description", &self.description);
-        o.field("status", &self.status);
-        o.opt("reason", &self.reason);
-        o.opt("ignoreMessage", &self.ignore_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDatastoreSourcePrecheckItem",
+    type_name: Some("VsanDatastoreSourcePrecheckItem"),
+    wire: &["type", "description", "status", "reason", "ignoreMessage"],
+    names: &["type", "description", "status", "reason", "ignore_message"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 4u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanDatastoreSourcePrecheckItem {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.description,
+            2usize => &self.status,
+            3usize => &self.reason,
+            4usize => &self.ignore_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.description,
+            2usize => &mut self.status,
+            3usize => &mut self.reason,
+            4usize => &mut self.ignore_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDatastoreSourcePrecheckItem {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDatastoreSourcePrecheckItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDatastoreSourcePrecheckItem {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDatastoreSourcePrecheckItem {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDatastoreSourcePrecheckItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanDatastoreSourcePrecheckItem"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDatastoreSourcePrecheckItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDatastoreSourcePrecheckItem {
-    const TYPE_NAME: &'static str = "VsanDatastoreSourcePrecheckItem";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "status" => crate::de::req(&mut f.2, &mut map, "status"),
-                "reason" => crate::de::set_list(&mut f.3, &mut map, "reason"),
-                "ignoreMessage" => {
-                    crate::de::set_list(&mut f.4, &mut map, "ignoreMessage")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["type", "description", "status"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            description: f_1,
-            status: f_2,
-            reason: f_3,
-            ignore_message: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -16,12 +16,12 @@ pub struct VsanDeleteObjectsRequestType<'a> {
     /// Parameter *force*.
     pub force: Option<bool>,
 }
-impl serde::Serialize for VsanDeleteObjectsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
+impl crate::ser::Encode for VsanDeleteObjectsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
         o.field("objUuids", &self.obj_uuids);
-        o.opt("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.field("force", &self.force);
+        o.end();
     }
 }

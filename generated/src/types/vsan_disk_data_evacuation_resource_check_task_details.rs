@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanResourceCheckTaskDetails`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanDiskDataEvacuationResourceCheckTaskDetails {
     /// Property *VsanResourceCheckTaskDetails.task*.
     ///
@@ -34,77 +34,95 @@ impl VsanDiskDataEvacuationResourceCheckTaskDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("task", &self.task);
-        o.opt("host", &self.host);
-        o.opt("hostUuid", &self.host_uuid);
-        o.opt("maintenanceSpec", &self.maintenance_spec);
-        o.opt("diskUuid", &self.disk_uuid);
-        o.opt("isCapacityTier", &self.is_capacity_tier);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDiskDataEvacuationResourceCheckTaskDetails",
+    type_name: Some("VsanDiskDataEvacuationResourceCheckTaskDetails"),
+    wire: &["task", "host", "hostUuid", "maintenanceSpec", "diskUuid", "isCapacityTier"],
+    names: &[
+        "task",
+        "host",
+        "host_uuid",
+        "maintenance_spec",
+        "disk_uuid",
+        "is_capacity_tier",
+    ],
+    required: &[0u16],
+    by_name: &[4u16, 1u16, 2u16, 5u16, 3u16, 0u16],
+};
+impl crate::object::Object for VsanDiskDataEvacuationResourceCheckTaskDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.task,
+            1usize => &self.host,
+            2usize => &self.host_uuid,
+            3usize => &self.maintenance_spec,
+            4usize => &self.disk_uuid,
+            5usize => &self.is_capacity_tier,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.task,
+            1usize => &mut self.host,
+            2usize => &mut self.host_uuid,
+            3usize => &mut self.maintenance_spec,
+            4usize => &mut self.disk_uuid,
+            5usize => &mut self.is_capacity_tier,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDiskDataEvacuationResourceCheckTaskDetails {
+    fn blank() -> Self {
+        Self {
+            task: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            host_uuid: crate::object::Blank::blank(),
+            maintenance_spec: crate::object::Blank::blank(),
+            disk_uuid: crate::object::Blank::blank(),
+            is_capacity_tier: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanDiskDataEvacuationResourceCheckTaskDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDiskDataEvacuationResourceCheckTaskDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDiskDataEvacuationResourceCheckTaskDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDiskDataEvacuationResourceCheckTaskDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanDiskDataEvacuationResourceCheckTaskDetails"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDiskDataEvacuationResourceCheckTaskDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDiskDataEvacuationResourceCheckTaskDetails {
-    const TYPE_NAME: &'static str = "VsanDiskDataEvacuationResourceCheckTaskDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::HostMaintenanceSpec>>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "task" => crate::de::req(&mut f.0, &mut map, "task"),
-                "host" => crate::de::set(&mut f.1, &mut map, "host"),
-                "hostUuid" => crate::de::set(&mut f.2, &mut map, "hostUuid"),
-                "maintenanceSpec" => {
-                    crate::de::set(&mut f.3, &mut map, "maintenanceSpec")
-                }
-                "diskUuid" => crate::de::set(&mut f.4, &mut map, "diskUuid"),
-                "isCapacityTier" => crate::de::set(&mut f.5, &mut map, "isCapacityTier"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["task"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            task: f_0,
-            host: f_1,
-            host_uuid: f_2,
-            maintenance_spec: f_3,
-            disk_uuid: f_4,
-            is_capacity_tier: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VsanFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanDiskFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDiskFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -24,55 +24,75 @@ impl VsanDiskFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("device", &self.device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDiskFault",
+    type_name: Some("VsanDiskFault"),
+    wire: &["faultCause", "faultMessage", "device"],
+    names: &["fault_cause", "fault_message", "device"],
+    required: &[],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanDiskFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDiskFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDiskFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDiskFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDiskFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDiskFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanDiskFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDiskFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDiskFault {
-    const TYPE_NAME: &'static str = "VsanDiskFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "device" => crate::de::set(&mut f.2, &mut map, "device"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            device: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanDiskFault` or any of its subtypes: what a member declared as `VsanDiskFault` holds.
@@ -103,17 +123,7 @@ pub enum VsanDiskFaultKind {
 impl VsanDiskFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanDiskFault(v) => v.type_name(),
-            Self::DiskHasPartitions(v) => v.type_name(),
-            Self::DiskIsLastRemainingNonSSD(v) => v.type_name(),
-            Self::DiskIsNonLocal(v) => v.type_name(),
-            Self::DiskIsUSB(v) => v.type_name(),
-            Self::DiskTooSmall(v) => v.type_name(),
-            Self::DuplicateDisks(v) => v.type_name(),
-            Self::InsufficientDisks(v) => v.type_name(),
-            Self::VsanIncompatibleDiskMapping(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -179,126 +189,90 @@ impl From<crate::types::VsanIncompatibleDiskMapping> for VsanDiskFaultKind {
         Self::VsanIncompatibleDiskMapping(Box::new(v))
     }
 }
-impl serde::Serialize for VsanDiskFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanDiskFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VsanDiskFault, id) {
+            crate::registry::id::DiskHasPartitions => {
+                Self::DiskHasPartitions(crate::object::Blank::blank())
+            }
+            crate::registry::id::DiskIsLastRemainingNonSSD => {
+                Self::DiskIsLastRemainingNonSSD(crate::object::Blank::blank())
+            }
+            crate::registry::id::DiskIsNonLocal => {
+                Self::DiskIsNonLocal(crate::object::Blank::blank())
+            }
+            crate::registry::id::DiskIsUSB => {
+                Self::DiskIsUSB(crate::object::Blank::blank())
+            }
+            crate::registry::id::DiskTooSmall => {
+                Self::DiskTooSmall(crate::object::Blank::blank())
+            }
+            crate::registry::id::DuplicateDisks => {
+                Self::DuplicateDisks(crate::object::Blank::blank())
+            }
+            crate::registry::id::InsufficientDisks => {
+                Self::InsufficientDisks(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanIncompatibleDiskMapping => {
+                Self::VsanIncompatibleDiskMapping(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanDiskFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanDiskFault(v) => v.serialize(s),
-            Self::DiskHasPartitions(v) => v.serialize(s),
-            Self::DiskIsLastRemainingNonSSD(v) => v.serialize(s),
-            Self::DiskIsNonLocal(v) => v.serialize(s),
-            Self::DiskIsUSB(v) => v.serialize(s),
-            Self::DiskTooSmall(v) => v.serialize(s),
-            Self::DuplicateDisks(v) => v.serialize(s),
-            Self::InsufficientDisks(v) => v.serialize(s),
-            Self::VsanIncompatibleDiskMapping(v) => v.serialize(s),
+            Self::VsanDiskFault(v) => &**v,
+            Self::DiskHasPartitions(v) => &**v,
+            Self::DiskIsLastRemainingNonSSD(v) => &**v,
+            Self::DiskIsNonLocal(v) => &**v,
+            Self::DiskIsUSB(v) => &**v,
+            Self::DiskTooSmall(v) => &**v,
+            Self::DuplicateDisks(v) => &**v,
+            Self::InsufficientDisks(v) => &**v,
+            Self::VsanIncompatibleDiskMapping(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanDiskFault(v) => &mut **v,
+            Self::DiskHasPartitions(v) => &mut **v,
+            Self::DiskIsLastRemainingNonSSD(v) => &mut **v,
+            Self::DiskIsNonLocal(v) => &mut **v,
+            Self::DiskIsUSB(v) => &mut **v,
+            Self::DiskTooSmall(v) => &mut **v,
+            Self::DuplicateDisks(v) => &mut **v,
+            Self::InsufficientDisks(v) => &mut **v,
+            Self::VsanIncompatibleDiskMapping(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanDiskFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanDiskFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanDiskFaultKind {
-    const BASE: u16 = crate::registry::id::VsanDiskFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::DiskHasPartitions => {
-                    Self::DiskHasPartitions(
-                        Box::new(
-                            <crate::types::DiskHasPartitions as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DiskIsLastRemainingNonSSD => {
-                    Self::DiskIsLastRemainingNonSSD(
-                        Box::new(
-                            <crate::types::DiskIsLastRemainingNonSSD as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DiskIsNonLocal => {
-                    Self::DiskIsNonLocal(
-                        Box::new(
-                            <crate::types::DiskIsNonLocal as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DiskIsUSB => {
-                    Self::DiskIsUSB(
-                        Box::new(
-                            <crate::types::DiskIsUSB as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DiskTooSmall => {
-                    Self::DiskTooSmall(
-                        Box::new(
-                            <crate::types::DiskTooSmall as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DuplicateDisks => {
-                    Self::DuplicateDisks(
-                        Box::new(
-                            <crate::types::DuplicateDisks as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::InsufficientDisks => {
-                    Self::InsufficientDisks(
-                        Box::new(
-                            <crate::types::InsufficientDisks as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanIncompatibleDiskMapping => {
-                    Self::VsanIncompatibleDiskMapping(
-                        Box::new(
-                            <crate::types::VsanIncompatibleDiskMapping as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanDiskFault(
-                        Box::new(
-                            <crate::types::VsanDiskFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanDiskFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanDiskFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanDiskFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanDiskFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

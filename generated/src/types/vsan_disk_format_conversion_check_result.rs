@@ -3,7 +3,7 @@
 /// Data object type *VsanDiskFormatConversionCheckResult*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckResult`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDiskFormatConversionCheckResult {
     /// Property *VsanUpgradeSystemPreflightCheckResult.issues*.
     pub issues: Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>>,
@@ -28,81 +28,94 @@ impl VsanDiskFormatConversionCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("issues", &self.issues);
-        o.opt("diskMappingToRestore", &self.disk_mapping_to_restore);
-        o.field("isSupported", &self.is_supported);
-        o.opt("targetVersion", &self.target_version);
-        o.opt("isDataMovementRequired", &self.is_data_movement_required);
-        o.opt("storagePoolDisk", &self.storage_pool_disk);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDiskFormatConversionCheckResult",
+    type_name: Some("VsanDiskFormatConversionCheckResult"),
+    wire: &[
+        "issues",
+        "diskMappingToRestore",
+        "isSupported",
+        "targetVersion",
+        "isDataMovementRequired",
+        "storagePoolDisk",
+    ],
+    names: &[
+        "issues",
+        "disk_mapping_to_restore",
+        "is_supported",
+        "target_version",
+        "is_data_movement_required",
+        "storage_pool_disk",
+    ],
+    required: &[2u16],
+    by_name: &[1u16, 4u16, 2u16, 0u16, 5u16, 3u16],
+};
+impl crate::object::Object for VsanDiskFormatConversionCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.issues,
+            1usize => &self.disk_mapping_to_restore,
+            2usize => &self.is_supported,
+            3usize => &self.target_version,
+            4usize => &self.is_data_movement_required,
+            5usize => &self.storage_pool_disk,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.issues,
+            1usize => &mut self.disk_mapping_to_restore,
+            2usize => &mut self.is_supported,
+            3usize => &mut self.target_version,
+            4usize => &mut self.is_data_movement_required,
+            5usize => &mut self.storage_pool_disk,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDiskFormatConversionCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDiskFormatConversionCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDiskFormatConversionCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDiskFormatConversionCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDiskFormatConversionCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanDiskFormatConversionCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDiskFormatConversionCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDiskFormatConversionCheckResult {
-    const TYPE_NAME: &'static str = "VsanDiskFormatConversionCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>>,
-            Option<Box<crate::types::VsanHostDiskMapping>>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "issues" => crate::de::set_list(&mut f.0, &mut map, "issues"),
-                "diskMappingToRestore" => {
-                    crate::de::set(&mut f.1, &mut map, "diskMappingToRestore")
-                }
-                "isSupported" => crate::de::req(&mut f.2, &mut map, "isSupported"),
-                "targetVersion" => crate::de::set(&mut f.3, &mut map, "targetVersion"),
-                "isDataMovementRequired" => {
-                    crate::de::set(&mut f.4, &mut map, "isDataMovementRequired")
-                }
-                "storagePoolDisk" => {
-                    crate::de::set(&mut f.5, &mut map, "storagePoolDisk")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["isSupported"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            issues: f_0,
-            disk_mapping_to_restore: f_1,
-            is_supported: f_2,
-            target_version: f_3,
-            is_data_movement_required: f_4,
-            storage_pool_disk: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

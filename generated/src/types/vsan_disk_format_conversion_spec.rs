@@ -3,7 +3,7 @@
 /// Data object type *VsanDiskFormatConversionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDiskFormatConversionSpec {
     /// Property *VsanDiskFormatConversionSpec.dataEfficiencyConfig*.
     pub data_efficiency_config: Option<crate::types::VsanDataEfficiencyConfigKind>,
@@ -24,70 +24,86 @@ impl VsanDiskFormatConversionSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dataEfficiencyConfig", &self.data_efficiency_config);
-        o.opt("dataEncryptionConfig", &self.data_encryption_config);
-        o.opt("skipHostRemediation", &self.skip_host_remediation);
-        o.opt("allowDataMovement", &self.allow_data_movement);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDiskFormatConversionSpec",
+    type_name: Some("VsanDiskFormatConversionSpec"),
+    wire: &[
+        "dataEfficiencyConfig",
+        "dataEncryptionConfig",
+        "skipHostRemediation",
+        "allowDataMovement",
+    ],
+    names: &[
+        "data_efficiency_config",
+        "data_encryption_config",
+        "skip_host_remediation",
+        "allow_data_movement",
+    ],
+    required: &[],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanDiskFormatConversionSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.data_efficiency_config,
+            1usize => &self.data_encryption_config,
+            2usize => &self.skip_host_remediation,
+            3usize => &self.allow_data_movement,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.data_efficiency_config,
+            1usize => &mut self.data_encryption_config,
+            2usize => &mut self.skip_host_remediation,
+            3usize => &mut self.allow_data_movement,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDiskFormatConversionSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDiskFormatConversionSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDiskFormatConversionSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDiskFormatConversionSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDiskFormatConversionSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanDiskFormatConversionSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDiskFormatConversionSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDiskFormatConversionSpec {
-    const TYPE_NAME: &'static str = "VsanDiskFormatConversionSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VsanDataEfficiencyConfigKind>,
-            Option<Box<crate::types::VsanDataEncryptionConfig>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dataEfficiencyConfig" => {
-                    crate::de::set(&mut f.0, &mut map, "dataEfficiencyConfig")
-                }
-                "dataEncryptionConfig" => {
-                    crate::de::set(&mut f.1, &mut map, "dataEncryptionConfig")
-                }
-                "skipHostRemediation" => {
-                    crate::de::set(&mut f.2, &mut map, "skipHostRemediation")
-                }
-                "allowDataMovement" => {
-                    crate::de::set(&mut f.3, &mut map, "allowDataMovement")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            data_efficiency_config: f_0,
-            data_encryption_config: f_1,
-            skip_host_remediation: f_2,
-            allow_data_movement: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

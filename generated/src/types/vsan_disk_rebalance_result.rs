@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDiskRebalanceResult {
     /// Property *VsanDiskRebalanceResult.status*.
     pub status: String,
@@ -48,99 +48,114 @@ impl VsanDiskRebalanceResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("status", &self.status);
-        o.opt("bytesMoving", &self.bytes_moving);
-        o.opt("remainingBytesToMove", &self.remaining_bytes_to_move);
-        o.opt("diskUsage", &self.disk_usage);
-        o.opt("maxDiskUsage", &self.max_disk_usage);
-        o.opt("minDiskUsage", &self.min_disk_usage);
-        o.opt("avgDiskUsage", &self.avg_disk_usage);
-        o.opt("diskCompUsage", &self.disk_comp_usage);
-        o.opt("maxDiskCompUsage", &self.max_disk_comp_usage);
-        o.opt("minDiskCompUsage", &self.min_disk_comp_usage);
-        o.opt("avgDiskCompUsage", &self.avg_disk_comp_usage);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDiskRebalanceResult",
+    type_name: Some("VsanDiskRebalanceResult"),
+    wire: &[
+        "status",
+        "bytesMoving",
+        "remainingBytesToMove",
+        "diskUsage",
+        "maxDiskUsage",
+        "minDiskUsage",
+        "avgDiskUsage",
+        "diskCompUsage",
+        "maxDiskCompUsage",
+        "minDiskCompUsage",
+        "avgDiskCompUsage",
+    ],
+    names: &[
+        "status",
+        "bytes_moving",
+        "remaining_bytes_to_move",
+        "disk_usage",
+        "max_disk_usage",
+        "min_disk_usage",
+        "avg_disk_usage",
+        "disk_comp_usage",
+        "max_disk_comp_usage",
+        "min_disk_comp_usage",
+        "avg_disk_comp_usage",
+    ],
+    required: &[0u16],
+    by_name: &[10u16, 6u16, 1u16, 7u16, 3u16, 8u16, 4u16, 9u16, 5u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanDiskRebalanceResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.status,
+            1usize => &self.bytes_moving,
+            2usize => &self.remaining_bytes_to_move,
+            3usize => &self.disk_usage,
+            4usize => &self.max_disk_usage,
+            5usize => &self.min_disk_usage,
+            6usize => &self.avg_disk_usage,
+            7usize => &self.disk_comp_usage,
+            8usize => &self.max_disk_comp_usage,
+            9usize => &self.min_disk_comp_usage,
+            10usize => &self.avg_disk_comp_usage,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.status,
+            1usize => &mut self.bytes_moving,
+            2usize => &mut self.remaining_bytes_to_move,
+            3usize => &mut self.disk_usage,
+            4usize => &mut self.max_disk_usage,
+            5usize => &mut self.min_disk_usage,
+            6usize => &mut self.avg_disk_usage,
+            7usize => &mut self.disk_comp_usage,
+            8usize => &mut self.max_disk_comp_usage,
+            9usize => &mut self.min_disk_comp_usage,
+            10usize => &mut self.avg_disk_comp_usage,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDiskRebalanceResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDiskRebalanceResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDiskRebalanceResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDiskRebalanceResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDiskRebalanceResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanDiskRebalanceResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDiskRebalanceResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDiskRebalanceResult {
-    const TYPE_NAME: &'static str = "VsanDiskRebalanceResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "status" => crate::de::req(&mut f.0, &mut map, "status"),
-                "bytesMoving" => crate::de::set(&mut f.1, &mut map, "bytesMoving"),
-                "remainingBytesToMove" => {
-                    crate::de::set(&mut f.2, &mut map, "remainingBytesToMove")
-                }
-                "diskUsage" => crate::de::set(&mut f.3, &mut map, "diskUsage"),
-                "maxDiskUsage" => crate::de::set(&mut f.4, &mut map, "maxDiskUsage"),
-                "minDiskUsage" => crate::de::set(&mut f.5, &mut map, "minDiskUsage"),
-                "avgDiskUsage" => crate::de::set(&mut f.6, &mut map, "avgDiskUsage"),
-                "diskCompUsage" => crate::de::set(&mut f.7, &mut map, "diskCompUsage"),
-                "maxDiskCompUsage" => {
-                    crate::de::set(&mut f.8, &mut map, "maxDiskCompUsage")
-                }
-                "minDiskCompUsage" => {
-                    crate::de::set(&mut f.9, &mut map, "minDiskCompUsage")
-                }
-                "avgDiskCompUsage" => {
-                    crate::de::set(&mut f.10, &mut map, "avgDiskCompUsage")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["status"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            status: f_0,
-            bytes_moving: f_1,
-            remaining_bytes_to_move: f_2,
-            disk_usage: f_3,
-            max_disk_usage: f_4,
-            min_disk_usage: f_5,
-            avg_disk_usage: f_6,
-            disk_comp_usage: f_7,
-            max_disk_comp_usage: f_8,
-            min_disk_comp_usage: f_9,
-            avg_disk_comp_usage: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `EntityResourceCheckDetails`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanDiskResourceCheckResultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDiskResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<String>,
@@ -40,93 +40,111 @@ impl VsanDiskResourceCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("uuid", &self.uuid);
-        o.opt("isNew", &self.is_new);
-        o.opt("capacity", &self.capacity);
-        o.opt("postOperationCapacity", &self.post_operation_capacity);
-        o.opt("usedCapacity", &self.used_capacity);
-        o.opt("postOperationUsedCapacity", &self.post_operation_used_capacity);
-        o.opt("additionalRequiredCapacity", &self.additional_required_capacity);
-        o.opt("maxComponents", &self.max_components);
-        o.opt("components", &self.components);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDiskResourceCheckResult",
+    type_name: Some("VsanDiskResourceCheckResult"),
+    wire: &[
+        "name",
+        "uuid",
+        "isNew",
+        "capacity",
+        "postOperationCapacity",
+        "usedCapacity",
+        "postOperationUsedCapacity",
+        "additionalRequiredCapacity",
+        "maxComponents",
+        "components",
+    ],
+    names: &[
+        "name",
+        "uuid",
+        "is_new",
+        "capacity",
+        "post_operation_capacity",
+        "used_capacity",
+        "post_operation_used_capacity",
+        "additional_required_capacity",
+        "max_components",
+        "components",
+    ],
+    required: &[],
+    by_name: &[7u16, 3u16, 9u16, 2u16, 8u16, 0u16, 4u16, 6u16, 5u16, 1u16],
+};
+impl crate::object::Object for VsanDiskResourceCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.uuid,
+            2usize => &self.is_new,
+            3usize => &self.capacity,
+            4usize => &self.post_operation_capacity,
+            5usize => &self.used_capacity,
+            6usize => &self.post_operation_used_capacity,
+            7usize => &self.additional_required_capacity,
+            8usize => &self.max_components,
+            9usize => &self.components,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.uuid,
+            2usize => &mut self.is_new,
+            3usize => &mut self.capacity,
+            4usize => &mut self.post_operation_capacity,
+            5usize => &mut self.used_capacity,
+            6usize => &mut self.post_operation_used_capacity,
+            7usize => &mut self.additional_required_capacity,
+            8usize => &mut self.max_components,
+            9usize => &mut self.components,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDiskResourceCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDiskResourceCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDiskResourceCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDiskResourceCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDiskResourceCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanDiskResourceCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDiskResourceCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDiskResourceCheckResult {
-    const TYPE_NAME: &'static str = "VsanDiskResourceCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "uuid" => crate::de::set(&mut f.1, &mut map, "uuid"),
-                "isNew" => crate::de::set(&mut f.2, &mut map, "isNew"),
-                "capacity" => crate::de::set(&mut f.3, &mut map, "capacity"),
-                "postOperationCapacity" => {
-                    crate::de::set(&mut f.4, &mut map, "postOperationCapacity")
-                }
-                "usedCapacity" => crate::de::set(&mut f.5, &mut map, "usedCapacity"),
-                "postOperationUsedCapacity" => {
-                    crate::de::set(&mut f.6, &mut map, "postOperationUsedCapacity")
-                }
-                "additionalRequiredCapacity" => {
-                    crate::de::set(&mut f.7, &mut map, "additionalRequiredCapacity")
-                }
-                "maxComponents" => crate::de::set(&mut f.8, &mut map, "maxComponents"),
-                "components" => crate::de::set(&mut f.9, &mut map, "components"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            name: f_0,
-            uuid: f_1,
-            is_new: f_2,
-            capacity: f_3,
-            post_operation_capacity: f_4,
-            used_capacity: f_5,
-            post_operation_used_capacity: f_6,
-            additional_required_capacity: f_7,
-            max_components: f_8,
-            components: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanDiskResourceCheckResult` or any of its subtypes: what a member declared as `VsanDiskResourceCheckResult` holds.
@@ -146,11 +164,7 @@ pub enum VsanDiskResourceCheckResultKind {
 impl VsanDiskResourceCheckResultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanDiskResourceCheckResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanStoragePoolDiskResourceCheckResult(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -178,51 +192,63 @@ for VsanDiskResourceCheckResultKind {
         Self::VsanStoragePoolDiskResourceCheckResult(Box::new(v))
     }
 }
-impl serde::Serialize for VsanDiskResourceCheckResultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanDiskResourceCheckResult(v) => v.serialize(s),
+impl crate::object::Family for VsanDiskResourceCheckResultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanDiskResourceCheckResult,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::VsanStoragePoolDiskResourceCheckResult(v) => v.serialize(s),
+            crate::registry::id::VsanStoragePoolDiskResourceCheckResult => {
+                Self::VsanStoragePoolDiskResourceCheckResult(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanDiskResourceCheckResult(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanDiskResourceCheckResult(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanStoragePoolDiskResourceCheckResult(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanDiskResourceCheckResult(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanStoragePoolDiskResourceCheckResult(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanDiskResourceCheckResultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanDiskResourceCheckResultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanDiskResourceCheckResultKind {
-    const BASE: u16 = crate::registry::id::VsanDiskResourceCheckResult;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanStoragePoolDiskResourceCheckResult => {
-                    Self::VsanStoragePoolDiskResourceCheckResult(
-                        Box::new(
-                            <crate::types::VsanStoragePoolDiskResourceCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanDiskResourceCheckResult(
-                        Box::new(
-                            <crate::types::VsanDiskResourceCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanDiskResourceCheckResultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanDiskResourceCheckResultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanDiskResourceCheckResultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanDiskResourceCheckResultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -22,8 +22,9 @@ impl VsanDiskgroupCapability {
         }
     }
 }
-impl crate::de::StringEnum for VsanDiskgroupCapability {
-    fn from_wire(v: &str) -> Self {
+impl VsanDiskgroupCapability {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "supportLargerThan16TB" => Self::SupportLargerThan16Tb,
             "VsanDiskgroupCapability_Unknown" => Self::VsanDiskgroupCapabilityUnknown,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for VsanDiskgroupCapability {
 }
 impl From<&str> for VsanDiskgroupCapability {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanDiskgroupCapability {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanDiskgroupCapability {
@@ -47,13 +48,33 @@ impl std::fmt::Display for VsanDiskgroupCapability {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanDiskgroupCapability {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanDiskgroupCapability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanDiskgroupCapability {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDiskgroupCapability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDiskgroupCapability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanDitEncryptionHealthSummary {
     /// Property *VsanDitEncryptionHealthSummary.hostname*.
     pub hostname: Option<String>,
@@ -26,64 +26,76 @@ impl VsanDitEncryptionHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostname", &self.hostname);
-        o.opt("health", &self.health);
-        o.opt("reason", &self.reason);
-        o.opt("ditEncryptionInfo", &self.dit_encryption_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanDitEncryptionHealthSummary",
+    type_name: Some("VsanDitEncryptionHealthSummary"),
+    wire: &["hostname", "health", "reason", "ditEncryptionInfo"],
+    names: &["hostname", "health", "reason", "dit_encryption_info"],
+    required: &[],
+    by_name: &[3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanDitEncryptionHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hostname,
+            1usize => &self.health,
+            2usize => &self.reason,
+            3usize => &self.dit_encryption_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hostname,
+            1usize => &mut self.health,
+            2usize => &mut self.reason,
+            3usize => &mut self.dit_encryption_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanDitEncryptionHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanDitEncryptionHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanDitEncryptionHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanDitEncryptionHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanDitEncryptionHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanDitEncryptionHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanDitEncryptionHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanDitEncryptionHealthSummary {
-    const TYPE_NAME: &'static str = "VsanDitEncryptionHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::VsanInTransitEncryptionInfo>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostname" => crate::de::set(&mut f.0, &mut map, "hostname"),
-                "health" => crate::de::set(&mut f.1, &mut map, "health"),
-                "reason" => crate::de::set(&mut f.2, &mut map, "reason"),
-                "ditEncryptionInfo" => {
-                    crate::de::set(&mut f.3, &mut map, "ditEncryptionInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            hostname: f_0,
-            health: f_1,
-            reason: f_2,
-            dit_encryption_info: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

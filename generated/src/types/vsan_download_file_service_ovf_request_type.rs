@@ -10,10 +10,10 @@ pub struct VsanDownloadFileServiceOvfRequestType<'a> {
     /// Parameter *downloadUrl*.
     pub download_url: &'a str,
 }
-impl serde::Serialize for VsanDownloadFileServiceOvfRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanDownloadFileServiceOvfRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("downloadUrl", &self.download_url);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanEffectiveSpaceUsage {
     /// Property *VsanEffectiveSpaceUsage.totalUsableB*.
     pub total_usable_b: i64,
@@ -30,78 +30,94 @@ impl VsanEffectiveSpaceUsage {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("totalUsableB", &self.total_usable_b);
-        o.field("freeUsableB", &self.free_usable_b);
-        o.opt("actualWrittenB", &self.actual_written_b);
-        o.opt("overReservedB", &self.over_reserved_b);
-        o.opt("totalProvisionB", &self.total_provision_b);
-        o.opt("snapshotSpace", &self.snapshot_space);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanEffectiveSpaceUsage",
+    type_name: Some("VsanEffectiveSpaceUsage"),
+    wire: &[
+        "totalUsableB",
+        "freeUsableB",
+        "actualWrittenB",
+        "overReservedB",
+        "totalProvisionB",
+        "snapshotSpace",
+    ],
+    names: &[
+        "total_usable_b",
+        "free_usable_b",
+        "actual_written_b",
+        "over_reserved_b",
+        "total_provision_b",
+        "snapshot_space",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 1u16, 3u16, 5u16, 4u16, 0u16],
+};
+impl crate::object::Object for VsanEffectiveSpaceUsage {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.total_usable_b,
+            1usize => &self.free_usable_b,
+            2usize => &self.actual_written_b,
+            3usize => &self.over_reserved_b,
+            4usize => &self.total_provision_b,
+            5usize => &self.snapshot_space,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.total_usable_b,
+            1usize => &mut self.free_usable_b,
+            2usize => &mut self.actual_written_b,
+            3usize => &mut self.over_reserved_b,
+            4usize => &mut self.total_provision_b,
+            5usize => &mut self.snapshot_space,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanEffectiveSpaceUsage {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanEffectiveSpaceUsage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanEffectiveSpaceUsage {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanEffectiveSpaceUsage {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanEffectiveSpaceUsage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanEffectiveSpaceUsage"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanEffectiveSpaceUsage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanEffectiveSpaceUsage {
-    const TYPE_NAME: &'static str = "VsanEffectiveSpaceUsage";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Box<crate::types::VsanSnapshotSpace>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "totalUsableB" => crate::de::req(&mut f.0, &mut map, "totalUsableB"),
-                "freeUsableB" => crate::de::req(&mut f.1, &mut map, "freeUsableB"),
-                "actualWrittenB" => crate::de::set(&mut f.2, &mut map, "actualWrittenB"),
-                "overReservedB" => crate::de::set(&mut f.3, &mut map, "overReservedB"),
-                "totalProvisionB" => {
-                    crate::de::set(&mut f.4, &mut map, "totalProvisionB")
-                }
-                "snapshotSpace" => crate::de::set(&mut f.5, &mut map, "snapshotSpace"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["totalUsableB", "freeUsableB"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            total_usable_b: f_0,
-            free_usable_b: f_1,
-            actual_written_b: f_2,
-            over_reserved_b: f_3,
-            total_provision_b: f_4,
-            snapshot_space: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,12 +14,12 @@ pub struct VsanEncryptedClusterRekeyRequestType<'a> {
     /// Parameter *allowReducedRedundancy*.
     pub allow_reduced_redundancy: Option<bool>,
 }
-impl serde::Serialize for VsanEncryptedClusterRekeyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanEncryptedClusterRekeyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("encryptedCluster", &self.encrypted_cluster);
-        o.opt("deepRekey", &self.deep_rekey);
-        o.opt("allowReducedRedundancy", &self.allow_reduced_redundancy);
-        o.end(&crate::Extra::EMPTY)
+        o.field("deepRekey", &self.deep_rekey);
+        o.field("allowReducedRedundancy", &self.allow_reduced_redundancy);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanEncryptionHealthSummary {
     /// Property *VsanEncryptionHealthSummary.hostname*.
     pub hostname: Option<String>,
@@ -42,117 +42,118 @@ impl VsanEncryptionHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostname", &self.hostname);
-        o.opt("encryptionInfo", &self.encryption_info);
-        o.field("overallKmsHealth", &self.overall_kms_health);
-        o.opt("kmsHealth", &self.kms_health);
-        o.opt("encryptionIssues", &self.encryption_issues);
-        o.opt("diskResults", &self.disk_results);
-        o.opt("error", &self.error);
-        o.opt("aesniEnabled", &self.aesni_enabled);
-        o.opt(
-            "inconsistentlyEncryptedObjectCount",
-            &self.inconsistently_encrypted_object_count,
-        );
-        o.opt("hostEncryptionDekId", &self.host_encryption_dek_id);
-        o.opt("kekVerifierHealth", &self.kek_verifier_health);
-        o.opt("dekVerifierHealth", &self.dek_verifier_health);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanEncryptionHealthSummary",
+    type_name: Some("VsanEncryptionHealthSummary"),
+    wire: &[
+        "hostname",
+        "encryptionInfo",
+        "overallKmsHealth",
+        "kmsHealth",
+        "encryptionIssues",
+        "diskResults",
+        "error",
+        "aesniEnabled",
+        "inconsistentlyEncryptedObjectCount",
+        "hostEncryptionDekId",
+        "kekVerifierHealth",
+        "dekVerifierHealth",
+    ],
+    names: &[
+        "hostname",
+        "encryption_info",
+        "overall_kms_health",
+        "kms_health",
+        "encryption_issues",
+        "disk_results",
+        "error",
+        "aesni_enabled",
+        "inconsistently_encrypted_object_count",
+        "host_encryption_dek_id",
+        "kek_verifier_health",
+        "dek_verifier_health",
+    ],
+    required: &[2u16],
+    by_name: &[7u16, 11u16, 5u16, 1u16, 4u16, 6u16, 9u16, 0u16, 8u16, 10u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanEncryptionHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hostname,
+            1usize => &self.encryption_info,
+            2usize => &self.overall_kms_health,
+            3usize => &self.kms_health,
+            4usize => &self.encryption_issues,
+            5usize => &self.disk_results,
+            6usize => &self.error,
+            7usize => &self.aesni_enabled,
+            8usize => &self.inconsistently_encrypted_object_count,
+            9usize => &self.host_encryption_dek_id,
+            10usize => &self.kek_verifier_health,
+            11usize => &self.dek_verifier_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hostname,
+            1usize => &mut self.encryption_info,
+            2usize => &mut self.overall_kms_health,
+            3usize => &mut self.kms_health,
+            4usize => &mut self.encryption_issues,
+            5usize => &mut self.disk_results,
+            6usize => &mut self.error,
+            7usize => &mut self.aesni_enabled,
+            8usize => &mut self.inconsistently_encrypted_object_count,
+            9usize => &mut self.host_encryption_dek_id,
+            10usize => &mut self.kek_verifier_health,
+            11usize => &mut self.dek_verifier_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanEncryptionHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanEncryptionHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanEncryptionHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanEncryptionHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanEncryptionHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanEncryptionHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanEncryptionHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanEncryptionHealthSummary {
-    const TYPE_NAME: &'static str = "VsanEncryptionHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::VsanHostEncryptionInfo>>,
-            Option<String>,
-            Option<Vec<crate::types::VsanKmsHealth>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanDiskEncryptionHealth>>,
-            Option<crate::types::MethodFaultKind>,
-            Option<bool>,
-            Option<i64>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostname" => crate::de::set(&mut f.0, &mut map, "hostname"),
-                "encryptionInfo" => crate::de::set(&mut f.1, &mut map, "encryptionInfo"),
-                "overallKmsHealth" => {
-                    crate::de::req(&mut f.2, &mut map, "overallKmsHealth")
-                }
-                "kmsHealth" => crate::de::set_list(&mut f.3, &mut map, "kmsHealth"),
-                "encryptionIssues" => {
-                    crate::de::set_list(&mut f.4, &mut map, "encryptionIssues")
-                }
-                "diskResults" => crate::de::set_list(&mut f.5, &mut map, "diskResults"),
-                "error" => crate::de::set(&mut f.6, &mut map, "error"),
-                "aesniEnabled" => crate::de::set(&mut f.7, &mut map, "aesniEnabled"),
-                "inconsistentlyEncryptedObjectCount" => {
-                    crate::de::set(
-                        &mut f.8,
-                        &mut map,
-                        "inconsistentlyEncryptedObjectCount",
-                    )
-                }
-                "hostEncryptionDekId" => {
-                    crate::de::set(&mut f.9, &mut map, "hostEncryptionDekId")
-                }
-                "kekVerifierHealth" => {
-                    crate::de::set(&mut f.10, &mut map, "kekVerifierHealth")
-                }
-                "dekVerifierHealth" => {
-                    crate::de::set(&mut f.11, &mut map, "dekVerifierHealth")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["overallKmsHealth"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            hostname: f_0,
-            encryption_info: f_1,
-            overall_kms_health: f_2,
-            kms_health: f_3,
-            encryption_issues: f_4,
-            disk_results: f_5,
-            error: f_6,
-            aesni_enabled: f_7,
-            inconsistently_encrypted_object_count: f_8,
-            host_encryption_dek_id: f_9,
-            kek_verifier_health: f_10,
-            dek_verifier_health: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

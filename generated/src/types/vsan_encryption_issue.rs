@@ -136,8 +136,9 @@ impl VsanEncryptionIssue {
         }
     }
 }
-impl crate::de::StringEnum for VsanEncryptionIssue {
-    fn from_wire(v: &str) -> Self {
+impl VsanEncryptionIssue {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "enabledwhenclusterdisabled" => Self::Enabledwhenclusterdisabled,
             "disabledwhenclusterenabled" => Self::Disabledwhenclusterenabled,
@@ -180,13 +181,13 @@ impl crate::de::StringEnum for VsanEncryptionIssue {
 }
 impl From<&str> for VsanEncryptionIssue {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanEncryptionIssue {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanEncryptionIssue {
@@ -194,13 +195,33 @@ impl std::fmt::Display for VsanEncryptionIssue {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanEncryptionIssue {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanEncryptionIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanEncryptionIssue {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanEncryptionIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanEncryptionIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

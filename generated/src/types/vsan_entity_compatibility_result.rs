@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VSANEntityCompatibilityResult {
     /// Property *VSANEntityCompatibilityResult.entity*.
     ///
@@ -28,76 +28,82 @@ impl VSANEntityCompatibilityResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entity", &self.entity);
-        o.field("compatible", &self.compatible);
-        o.opt("incompatibleReasons", &self.incompatible_reasons);
-        o.opt("extendedAttributes", &self.extended_attributes);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VSANEntityCompatibilityResult",
+    type_name: Some("VSANEntityCompatibilityResult"),
+    wire: &["entity", "compatible", "incompatibleReasons", "extendedAttributes"],
+    names: &["entity", "compatible", "incompatible_reasons", "extended_attributes"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for VSANEntityCompatibilityResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity,
+            1usize => &self.compatible,
+            2usize => &self.incompatible_reasons,
+            3usize => &self.extended_attributes,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity,
+            1usize => &mut self.compatible,
+            2usize => &mut self.incompatible_reasons,
+            3usize => &mut self.extended_attributes,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VSANEntityCompatibilityResult {
+    fn blank() -> Self {
+        Self {
+            entity: crate::object::Blank::blank(),
+            compatible: crate::object::Blank::blank(),
+            incompatible_reasons: crate::object::Blank::blank(),
+            extended_attributes: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VSANEntityCompatibilityResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VSANEntityCompatibilityResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VSANEntityCompatibilityResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VSANEntityCompatibilityResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VSANEntityCompatibilityResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VSANEntityCompatibilityResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VSANEntityCompatibilityResult {
-    const TYPE_NAME: &'static str = "VSANEntityCompatibilityResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::KeyAnyValue>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entity" => crate::de::req(&mut f.0, &mut map, "entity"),
-                "compatible" => crate::de::req(&mut f.1, &mut map, "compatible"),
-                "incompatibleReasons" => {
-                    crate::de::set_list(&mut f.2, &mut map, "incompatibleReasons")
-                }
-                "extendedAttributes" => {
-                    crate::de::set_list(&mut f.3, &mut map, "extendedAttributes")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["entity", "compatible"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity: f_0,
-            compatible: f_1,
-            incompatible_reasons: f_2,
-            extended_attributes: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanEntitySpaceUsage {
     /// Property *VsanEntitySpaceUsage.entityId*.
     pub entity_id: Option<String>,
@@ -30,66 +30,90 @@ impl VsanEntitySpaceUsage {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("entityId", &self.entity_id);
-        o.opt("spaceUsageByObjectType", &self.space_usage_by_object_type);
-        o.opt("totalCapacityB", &self.total_capacity_b);
-        o.opt("freeCapacityB", &self.free_capacity_b);
-        o.opt("efficientCapacity", &self.efficient_capacity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanEntitySpaceUsage",
+    type_name: Some("VsanEntitySpaceUsage"),
+    wire: &[
+        "entityId",
+        "spaceUsageByObjectType",
+        "totalCapacityB",
+        "freeCapacityB",
+        "efficientCapacity",
+    ],
+    names: &[
+        "entity_id",
+        "space_usage_by_object_type",
+        "total_capacity_b",
+        "free_capacity_b",
+        "efficient_capacity",
+    ],
+    required: &[],
+    by_name: &[4u16, 0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanEntitySpaceUsage {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_id,
+            1usize => &self.space_usage_by_object_type,
+            2usize => &self.total_capacity_b,
+            3usize => &self.free_capacity_b,
+            4usize => &self.efficient_capacity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_id,
+            1usize => &mut self.space_usage_by_object_type,
+            2usize => &mut self.total_capacity_b,
+            3usize => &mut self.free_capacity_b,
+            4usize => &mut self.efficient_capacity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanEntitySpaceUsage {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanEntitySpaceUsage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanEntitySpaceUsage {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanEntitySpaceUsage {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanEntitySpaceUsage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanEntitySpaceUsage"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanEntitySpaceUsage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanEntitySpaceUsage {
-    const TYPE_NAME: &'static str = "VsanEntitySpaceUsage";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::VsanObjectSpaceSummary>>,
-            Option<i64>,
-            Option<i64>,
-            Option<Box<crate::types::VimVsanDataEfficiencyCapacityState>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityId" => crate::de::set(&mut f.0, &mut map, "entityId"),
-                "spaceUsageByObjectType" => {
-                    crate::de::set_list(&mut f.1, &mut map, "spaceUsageByObjectType")
-                }
-                "totalCapacityB" => crate::de::set(&mut f.2, &mut map, "totalCapacityB"),
-                "freeCapacityB" => crate::de::set(&mut f.3, &mut map, "freeCapacityB"),
-                "efficientCapacity" => {
-                    crate::de::set(&mut f.4, &mut map, "efficientCapacity")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            entity_id: f_0,
-            space_usage_by_object_type: f_1,
-            total_capacity_b: f_2,
-            free_capacity_b: f_3,
-            efficient_capacity: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

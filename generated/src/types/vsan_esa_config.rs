@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanEsaConfig {
     /// Property *VsanEsaConfig.storagePoolSpecs*.
     pub storage_pool_specs: Option<Vec<crate::types::VsanAddStoragePoolDiskSpec>>,
@@ -34,83 +34,94 @@ impl VsanEsaConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("storagePoolSpecs", &self.storage_pool_specs);
-        o.opt("hclDiskClaimEnabled", &self.hcl_disk_claim_enabled);
-        o.opt(
-            "datastoreDefaultPolicySelectionConfig",
-            &self.datastore_default_policy_selection_config,
-        );
-        o.opt("diskConfiguration", &self.disk_configuration);
-        o.opt("autoRAIDConfig", &self.auto_raid_config);
-        o.opt("deleteStoragePoolDiskSpec", &self.delete_storage_pool_disk_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanEsaConfig",
+    type_name: Some("VsanEsaConfig"),
+    wire: &[
+        "storagePoolSpecs",
+        "hclDiskClaimEnabled",
+        "datastoreDefaultPolicySelectionConfig",
+        "diskConfiguration",
+        "autoRAIDConfig",
+        "deleteStoragePoolDiskSpec",
+    ],
+    names: &[
+        "storage_pool_specs",
+        "hcl_disk_claim_enabled",
+        "datastore_default_policy_selection_config",
+        "disk_configuration",
+        "auto_raid_config",
+        "delete_storage_pool_disk_spec",
+    ],
+    required: &[],
+    by_name: &[4u16, 2u16, 5u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanEsaConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.storage_pool_specs,
+            1usize => &self.hcl_disk_claim_enabled,
+            2usize => &self.datastore_default_policy_selection_config,
+            3usize => &self.disk_configuration,
+            4usize => &self.auto_raid_config,
+            5usize => &self.delete_storage_pool_disk_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.storage_pool_specs,
+            1usize => &mut self.hcl_disk_claim_enabled,
+            2usize => &mut self.datastore_default_policy_selection_config,
+            3usize => &mut self.disk_configuration,
+            4usize => &mut self.auto_raid_config,
+            5usize => &mut self.delete_storage_pool_disk_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanEsaConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanEsaConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanEsaConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanEsaConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanEsaConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanEsaConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanEsaConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanEsaConfig {
-    const TYPE_NAME: &'static str = "VsanEsaConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanAddStoragePoolDiskSpec>>,
-            Option<bool>,
-            Option<Box<crate::types::VsanDatastoreDefaultPolicySelectionConfig>>,
-            Option<Box<crate::types::VsanEsaDiskConfiguration>>,
-            Option<Box<crate::types::VsanAutoRAIDConfig>>,
-            Option<Box<crate::types::VsanDeleteStoragePoolDiskSpec>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "storagePoolSpecs" => {
-                    crate::de::set_list(&mut f.0, &mut map, "storagePoolSpecs")
-                }
-                "hclDiskClaimEnabled" => {
-                    crate::de::set(&mut f.1, &mut map, "hclDiskClaimEnabled")
-                }
-                "datastoreDefaultPolicySelectionConfig" => {
-                    crate::de::set(
-                        &mut f.2,
-                        &mut map,
-                        "datastoreDefaultPolicySelectionConfig",
-                    )
-                }
-                "diskConfiguration" => {
-                    crate::de::set(&mut f.3, &mut map, "diskConfiguration")
-                }
-                "autoRAIDConfig" => crate::de::set(&mut f.4, &mut map, "autoRAIDConfig"),
-                "deleteStoragePoolDiskSpec" => {
-                    crate::de::set(&mut f.5, &mut map, "deleteStoragePoolDiskSpec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            storage_pool_specs: f_0,
-            hcl_disk_claim_enabled: f_1,
-            datastore_default_policy_selection_config: f_2,
-            disk_configuration: f_3,
-            auto_raid_config: f_4,
-            delete_storage_pool_disk_spec: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanEsaConfigInfo {
     /// Property *VsanEsaConfigInfo.hclDiskClaimEnabled*.
     pub hcl_disk_claim_enabled: Option<bool>,
@@ -28,71 +28,86 @@ impl VsanEsaConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hclDiskClaimEnabled", &self.hcl_disk_claim_enabled);
-        o.opt(
-            "datastoreDefaultPolicySelectionConfig",
-            &self.datastore_default_policy_selection_config,
-        );
-        o.opt("diskConfiguration", &self.disk_configuration);
-        o.opt("autoRAIDConfig", &self.auto_raid_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanEsaConfigInfo",
+    type_name: Some("VsanEsaConfigInfo"),
+    wire: &[
+        "hclDiskClaimEnabled",
+        "datastoreDefaultPolicySelectionConfig",
+        "diskConfiguration",
+        "autoRAIDConfig",
+    ],
+    names: &[
+        "hcl_disk_claim_enabled",
+        "datastore_default_policy_selection_config",
+        "disk_configuration",
+        "auto_raid_config",
+    ],
+    required: &[],
+    by_name: &[3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanEsaConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hcl_disk_claim_enabled,
+            1usize => &self.datastore_default_policy_selection_config,
+            2usize => &self.disk_configuration,
+            3usize => &self.auto_raid_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hcl_disk_claim_enabled,
+            1usize => &mut self.datastore_default_policy_selection_config,
+            2usize => &mut self.disk_configuration,
+            3usize => &mut self.auto_raid_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanEsaConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanEsaConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanEsaConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanEsaConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanEsaConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanEsaConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanEsaConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanEsaConfigInfo {
-    const TYPE_NAME: &'static str = "VsanEsaConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::VsanDatastoreDefaultPolicySelectionConfig>>,
-            Option<Box<crate::types::VsanEsaDiskConfiguration>>,
-            Option<Box<crate::types::VsanAutoRAIDConfig>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hclDiskClaimEnabled" => {
-                    crate::de::set(&mut f.0, &mut map, "hclDiskClaimEnabled")
-                }
-                "datastoreDefaultPolicySelectionConfig" => {
-                    crate::de::set(
-                        &mut f.1,
-                        &mut map,
-                        "datastoreDefaultPolicySelectionConfig",
-                    )
-                }
-                "diskConfiguration" => {
-                    crate::de::set(&mut f.2, &mut map, "diskConfiguration")
-                }
-                "autoRAIDConfig" => crate::de::set(&mut f.3, &mut map, "autoRAIDConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            hcl_disk_claim_enabled: f_0,
-            datastore_default_policy_selection_config: f_1,
-            disk_configuration: f_2,
-            auto_raid_config: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanExtendedConfig {
     /// Property *VsanExtendedConfig.objectRepairTimer*.
     pub object_repair_timer: Option<i64>,
@@ -32,78 +32,94 @@ impl VsanExtendedConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("objectRepairTimer", &self.object_repair_timer);
-        o.opt("disableSiteReadLocality", &self.disable_site_read_locality);
-        o.opt("enableCustomizedSwapObject", &self.enable_customized_swap_object);
-        o.opt("largeScaleClusterSupport", &self.large_scale_cluster_support);
-        o.opt("proactiveRebalanceInfo", &self.proactive_rebalance_info);
-        o.opt("capacityReservationInfo", &self.capacity_reservation_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanExtendedConfig",
+    type_name: Some("VsanExtendedConfig"),
+    wire: &[
+        "objectRepairTimer",
+        "disableSiteReadLocality",
+        "enableCustomizedSwapObject",
+        "largeScaleClusterSupport",
+        "proactiveRebalanceInfo",
+        "capacityReservationInfo",
+    ],
+    names: &[
+        "object_repair_timer",
+        "disable_site_read_locality",
+        "enable_customized_swap_object",
+        "large_scale_cluster_support",
+        "proactive_rebalance_info",
+        "capacity_reservation_info",
+    ],
+    required: &[],
+    by_name: &[5u16, 1u16, 2u16, 3u16, 0u16, 4u16],
+};
+impl crate::object::Object for VsanExtendedConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.object_repair_timer,
+            1usize => &self.disable_site_read_locality,
+            2usize => &self.enable_customized_swap_object,
+            3usize => &self.large_scale_cluster_support,
+            4usize => &self.proactive_rebalance_info,
+            5usize => &self.capacity_reservation_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.object_repair_timer,
+            1usize => &mut self.disable_site_read_locality,
+            2usize => &mut self.enable_customized_swap_object,
+            3usize => &mut self.large_scale_cluster_support,
+            4usize => &mut self.proactive_rebalance_info,
+            5usize => &mut self.capacity_reservation_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanExtendedConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanExtendedConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanExtendedConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanExtendedConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanExtendedConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanExtendedConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanExtendedConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanExtendedConfig {
-    const TYPE_NAME: &'static str = "VsanExtendedConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::VsanProactiveRebalanceInfo>>,
-            Option<Box<crate::types::VsanCapacityReservationInfo>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "objectRepairTimer" => {
-                    crate::de::set(&mut f.0, &mut map, "objectRepairTimer")
-                }
-                "disableSiteReadLocality" => {
-                    crate::de::set(&mut f.1, &mut map, "disableSiteReadLocality")
-                }
-                "enableCustomizedSwapObject" => {
-                    crate::de::set(&mut f.2, &mut map, "enableCustomizedSwapObject")
-                }
-                "largeScaleClusterSupport" => {
-                    crate::de::set(&mut f.3, &mut map, "largeScaleClusterSupport")
-                }
-                "proactiveRebalanceInfo" => {
-                    crate::de::set(&mut f.4, &mut map, "proactiveRebalanceInfo")
-                }
-                "capacityReservationInfo" => {
-                    crate::de::set(&mut f.5, &mut map, "capacityReservationInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            object_repair_timer: f_0,
-            disable_site_read_locality: f_1,
-            enable_customized_swap_object: f_2,
-            large_scale_cluster_support: f_3,
-            proactive_rebalance_info: f_4,
-            capacity_reservation_info: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

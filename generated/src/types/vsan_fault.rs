@@ -5,7 +5,7 @@
 /// Extends `VimFault`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanFaultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -22,51 +22,73 @@ impl VsanFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFault",
+    type_name: Some("VsanFault"),
+    wire: &["faultCause", "faultMessage"],
+    names: &["fault_cause", "fault_message"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VsanFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFault {
-    const TYPE_NAME: &'static str = "VsanFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanFault` or any of its subtypes: what a member declared as `VsanFault` holds.
@@ -95,15 +117,7 @@ pub enum VsanFaultKind {
 impl VsanFaultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanFault(v) => v.type_name(),
-            Self::CannotChangeVsanClusterUuid(v) => v.type_name(),
-            Self::CannotChangeVsanNodeUuid(v) => v.type_name(),
-            Self::CannotMoveVsanEnabledHost(v) => v.type_name(),
-            Self::CannotReconfigureVsanWhenHaEnabled(v) => v.type_name(),
-            Self::DuplicateVsanNetworkInterface(v) => v.type_name(),
-            Self::VsanDiskFault(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -157,102 +171,88 @@ impl From<crate::types::VsanDiskFaultKind> for VsanFaultKind {
         Self::VsanDiskFault(v)
     }
 }
-impl serde::Serialize for VsanFaultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanFaultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VsanFault, id) {
+            crate::registry::id::CannotChangeVsanClusterUuid => {
+                Self::CannotChangeVsanClusterUuid(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotChangeVsanNodeUuid => {
+                Self::CannotChangeVsanNodeUuid(crate::object::Blank::blank())
+            }
+            crate::registry::id::CannotMoveVsanEnabledHost => {
+                Self::CannotMoveVsanEnabledHost(
+                    <crate::types::CannotMoveVsanEnabledHostKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            crate::registry::id::CannotReconfigureVsanWhenHaEnabled => {
+                Self::CannotReconfigureVsanWhenHaEnabled(crate::object::Blank::blank())
+            }
+            crate::registry::id::DuplicateVsanNetworkInterface => {
+                Self::DuplicateVsanNetworkInterface(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanDiskFault => {
+                Self::VsanDiskFault(
+                    <crate::types::VsanDiskFaultKind as crate::object::Family>::blank_for(
+                        id,
+                    ),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanFault(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanFault(v) => v.serialize(s),
-            Self::CannotChangeVsanClusterUuid(v) => v.serialize(s),
-            Self::CannotChangeVsanNodeUuid(v) => v.serialize(s),
-            Self::CannotMoveVsanEnabledHost(v) => v.serialize(s),
-            Self::CannotReconfigureVsanWhenHaEnabled(v) => v.serialize(s),
-            Self::DuplicateVsanNetworkInterface(v) => v.serialize(s),
-            Self::VsanDiskFault(v) => v.serialize(s),
+            Self::VsanFault(v) => &**v,
+            Self::CannotChangeVsanClusterUuid(v) => &**v,
+            Self::CannotChangeVsanNodeUuid(v) => &**v,
+            Self::CannotMoveVsanEnabledHost(v) => crate::object::Family::object(v),
+            Self::CannotReconfigureVsanWhenHaEnabled(v) => &**v,
+            Self::DuplicateVsanNetworkInterface(v) => &**v,
+            Self::VsanDiskFault(v) => crate::object::Family::object(v),
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanFault(v) => &mut **v,
+            Self::CannotChangeVsanClusterUuid(v) => &mut **v,
+            Self::CannotChangeVsanNodeUuid(v) => &mut **v,
+            Self::CannotMoveVsanEnabledHost(v) => crate::object::Family::object_mut(v),
+            Self::CannotReconfigureVsanWhenHaEnabled(v) => &mut **v,
+            Self::DuplicateVsanNetworkInterface(v) => &mut **v,
+            Self::VsanDiskFault(v) => crate::object::Family::object_mut(v),
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanFaultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanFaultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanFaultKind {
-    const BASE: u16 = crate::registry::id::VsanFault;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::CannotChangeVsanClusterUuid => {
-                    Self::CannotChangeVsanClusterUuid(
-                        Box::new(
-                            <crate::types::CannotChangeVsanClusterUuid as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotChangeVsanNodeUuid => {
-                    Self::CannotChangeVsanNodeUuid(
-                        Box::new(
-                            <crate::types::CannotChangeVsanNodeUuid as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::CannotMoveVsanEnabledHost => {
-                    Self::CannotMoveVsanEnabledHost(
-                        <crate::types::CannotMoveVsanEnabledHostKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                crate::registry::id::CannotReconfigureVsanWhenHaEnabled => {
-                    Self::CannotReconfigureVsanWhenHaEnabled(
-                        Box::new(
-                            <crate::types::CannotReconfigureVsanWhenHaEnabled as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::DuplicateVsanNetworkInterface => {
-                    Self::DuplicateVsanNetworkInterface(
-                        Box::new(
-                            <crate::types::DuplicateVsanNetworkInterface as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanDiskFault => {
-                    Self::VsanDiskFault(
-                        <crate::types::VsanDiskFaultKind as crate::de::DecodeKind>::decode_as(
-                            id,
-                            map,
-                            extra,
-                        )?,
-                    )
-                }
-                _ => {
-                    Self::VsanFault(
-                        Box::new(
-                            <crate::types::VsanFault as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanFaultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanFaultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanFaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanFaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

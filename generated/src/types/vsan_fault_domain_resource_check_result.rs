@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `EntityResourceCheckDetails`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFaultDomainResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<String>,
@@ -40,96 +40,114 @@ impl VsanFaultDomainResourceCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("uuid", &self.uuid);
-        o.opt("isNew", &self.is_new);
-        o.opt("capacity", &self.capacity);
-        o.opt("postOperationCapacity", &self.post_operation_capacity);
-        o.opt("usedCapacity", &self.used_capacity);
-        o.opt("postOperationUsedCapacity", &self.post_operation_used_capacity);
-        o.opt("additionalRequiredCapacity", &self.additional_required_capacity);
-        o.opt("maxComponents", &self.max_components);
-        o.opt("components", &self.components);
-        o.opt("hosts", &self.hosts);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFaultDomainResourceCheckResult",
+    type_name: Some("VsanFaultDomainResourceCheckResult"),
+    wire: &[
+        "name",
+        "uuid",
+        "isNew",
+        "capacity",
+        "postOperationCapacity",
+        "usedCapacity",
+        "postOperationUsedCapacity",
+        "additionalRequiredCapacity",
+        "maxComponents",
+        "components",
+        "hosts",
+    ],
+    names: &[
+        "name",
+        "uuid",
+        "is_new",
+        "capacity",
+        "post_operation_capacity",
+        "used_capacity",
+        "post_operation_used_capacity",
+        "additional_required_capacity",
+        "max_components",
+        "components",
+        "hosts",
+    ],
+    required: &[],
+    by_name: &[7u16, 3u16, 9u16, 10u16, 2u16, 8u16, 0u16, 4u16, 6u16, 5u16, 1u16],
+};
+impl crate::object::Object for VsanFaultDomainResourceCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.uuid,
+            2usize => &self.is_new,
+            3usize => &self.capacity,
+            4usize => &self.post_operation_capacity,
+            5usize => &self.used_capacity,
+            6usize => &self.post_operation_used_capacity,
+            7usize => &self.additional_required_capacity,
+            8usize => &self.max_components,
+            9usize => &self.components,
+            10usize => &self.hosts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.uuid,
+            2usize => &mut self.is_new,
+            3usize => &mut self.capacity,
+            4usize => &mut self.post_operation_capacity,
+            5usize => &mut self.used_capacity,
+            6usize => &mut self.post_operation_used_capacity,
+            7usize => &mut self.additional_required_capacity,
+            8usize => &mut self.max_components,
+            9usize => &mut self.components,
+            10usize => &mut self.hosts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFaultDomainResourceCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFaultDomainResourceCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFaultDomainResourceCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFaultDomainResourceCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFaultDomainResourceCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanFaultDomainResourceCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFaultDomainResourceCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFaultDomainResourceCheckResult {
-    const TYPE_NAME: &'static str = "VsanFaultDomainResourceCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<crate::types::VsanHostResourceCheckResult>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "uuid" => crate::de::set(&mut f.1, &mut map, "uuid"),
-                "isNew" => crate::de::set(&mut f.2, &mut map, "isNew"),
-                "capacity" => crate::de::set(&mut f.3, &mut map, "capacity"),
-                "postOperationCapacity" => {
-                    crate::de::set(&mut f.4, &mut map, "postOperationCapacity")
-                }
-                "usedCapacity" => crate::de::set(&mut f.5, &mut map, "usedCapacity"),
-                "postOperationUsedCapacity" => {
-                    crate::de::set(&mut f.6, &mut map, "postOperationUsedCapacity")
-                }
-                "additionalRequiredCapacity" => {
-                    crate::de::set(&mut f.7, &mut map, "additionalRequiredCapacity")
-                }
-                "maxComponents" => crate::de::set(&mut f.8, &mut map, "maxComponents"),
-                "components" => crate::de::set(&mut f.9, &mut map, "components"),
-                "hosts" => crate::de::set_list(&mut f.10, &mut map, "hosts"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f;
-        Ok(Self {
-            name: f_0,
-            uuid: f_1,
-            is_new: f_2,
-            capacity: f_3,
-            post_operation_capacity: f_4,
-            used_capacity: f_5,
-            post_operation_used_capacity: f_6,
-            additional_required_capacity: f_7,
-            max_components: f_8,
-            components: f_9,
-            hosts: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

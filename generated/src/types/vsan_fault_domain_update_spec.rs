@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VimClusterVsanFaultDomainSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFaultDomainUpdateSpec {
     /// Property *VimClusterVsanFaultDomainSpec.hosts*.
     ///
@@ -26,68 +26,74 @@ impl VsanFaultDomainUpdateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hosts", &self.hosts);
-        o.field("name", &self.name);
-        o.field("operation", &self.operation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFaultDomainUpdateSpec",
+    type_name: Some("VsanFaultDomainUpdateSpec"),
+    wire: &["hosts", "name", "operation"],
+    names: &["hosts", "name", "operation"],
+    required: &[1u16, 2u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanFaultDomainUpdateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hosts,
+            1usize => &self.name,
+            2usize => &self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hosts,
+            1usize => &mut self.name,
+            2usize => &mut self.operation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFaultDomainUpdateSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFaultDomainUpdateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFaultDomainUpdateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFaultDomainUpdateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFaultDomainUpdateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanFaultDomainUpdateSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFaultDomainUpdateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFaultDomainUpdateSpec {
-    const TYPE_NAME: &'static str = "VsanFaultDomainUpdateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hosts" => crate::de::set_list(&mut f.0, &mut map, "hosts"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "operation" => crate::de::req(&mut f.2, &mut map, "operation"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.2.is_some()],
-                    &["name", "operation"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            hosts: f_0,
-            name: f_1,
-            operation: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileServerHealthSummary {
     /// Property *VsanFileServerHealthSummary.domainName*.
     pub domain_name: Option<String>,
@@ -38,92 +38,110 @@ impl VsanFileServerHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("domainName", &self.domain_name);
-        o.opt("fileServerIp", &self.file_server_ip);
-        o.opt("nfsdHealth", &self.nfsd_health);
-        o.opt("networkHealth", &self.network_health);
-        o.opt("rootfsHealth", &self.rootfs_health);
-        o.opt("description", &self.description);
-        o.opt("smbConnections", &self.smb_connections);
-        o.opt("smbDaemonHealth", &self.smb_daemon_health);
-        o.opt("adTestJoinHealth", &self.ad_test_join_health);
-        o.opt("dnsLookupHealth", &self.dns_lookup_health);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileServerHealthSummary",
+    type_name: Some("VsanFileServerHealthSummary"),
+    wire: &[
+        "domainName",
+        "fileServerIp",
+        "nfsdHealth",
+        "networkHealth",
+        "rootfsHealth",
+        "description",
+        "smbConnections",
+        "smbDaemonHealth",
+        "adTestJoinHealth",
+        "dnsLookupHealth",
+    ],
+    names: &[
+        "domain_name",
+        "file_server_ip",
+        "nfsd_health",
+        "network_health",
+        "rootfs_health",
+        "description",
+        "smb_connections",
+        "smb_daemon_health",
+        "ad_test_join_health",
+        "dns_lookup_health",
+    ],
+    required: &[],
+    by_name: &[8u16, 5u16, 9u16, 0u16, 1u16, 3u16, 2u16, 4u16, 6u16, 7u16],
+};
+impl crate::object::Object for VsanFileServerHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.domain_name,
+            1usize => &self.file_server_ip,
+            2usize => &self.nfsd_health,
+            3usize => &self.network_health,
+            4usize => &self.rootfs_health,
+            5usize => &self.description,
+            6usize => &self.smb_connections,
+            7usize => &self.smb_daemon_health,
+            8usize => &self.ad_test_join_health,
+            9usize => &self.dns_lookup_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.domain_name,
+            1usize => &mut self.file_server_ip,
+            2usize => &mut self.nfsd_health,
+            3usize => &mut self.network_health,
+            4usize => &mut self.rootfs_health,
+            5usize => &mut self.description,
+            6usize => &mut self.smb_connections,
+            7usize => &mut self.smb_daemon_health,
+            8usize => &mut self.ad_test_join_health,
+            9usize => &mut self.dns_lookup_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileServerHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileServerHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileServerHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileServerHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileServerHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanFileServerHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileServerHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileServerHealthSummary {
-    const TYPE_NAME: &'static str = "VsanFileServerHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "domainName" => crate::de::set(&mut f.0, &mut map, "domainName"),
-                "fileServerIp" => crate::de::set(&mut f.1, &mut map, "fileServerIp"),
-                "nfsdHealth" => crate::de::set(&mut f.2, &mut map, "nfsdHealth"),
-                "networkHealth" => crate::de::set(&mut f.3, &mut map, "networkHealth"),
-                "rootfsHealth" => crate::de::set(&mut f.4, &mut map, "rootfsHealth"),
-                "description" => crate::de::set(&mut f.5, &mut map, "description"),
-                "smbConnections" => crate::de::set(&mut f.6, &mut map, "smbConnections"),
-                "smbDaemonHealth" => {
-                    crate::de::set(&mut f.7, &mut map, "smbDaemonHealth")
-                }
-                "adTestJoinHealth" => {
-                    crate::de::set(&mut f.8, &mut map, "adTestJoinHealth")
-                }
-                "dnsLookupHealth" => {
-                    crate::de::set(&mut f.9, &mut map, "dnsLookupHealth")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            domain_name: f_0,
-            file_server_ip: f_1,
-            nfsd_health: f_2,
-            network_health: f_3,
-            rootfs_health: f_4,
-            description: f_5,
-            smb_connections: f_6,
-            smb_daemon_health: f_7,
-            ad_test_join_health: f_8,
-            dns_lookup_health: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileServiceConfig {
     /// Property *VsanFileServiceConfig.enabled*.
     pub enabled: bool,
@@ -36,85 +36,102 @@ impl VsanFileServiceConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("enabled", &self.enabled);
-        o.opt("fileServerMemoryMB", &self.file_server_memory_mb);
-        o.opt("fileServerCPUMhz", &self.file_server_cpu_mhz);
-        o.opt("fsvmMemoryMB", &self.fsvm_memory_mb);
-        o.opt("fsvmCPU", &self.fsvm_cpu);
-        o.opt("network", &self.network);
-        o.opt("domains", &self.domains);
-        o.opt("fileAnalyticsEnabled", &self.file_analytics_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileServiceConfig",
+    type_name: Some("VsanFileServiceConfig"),
+    wire: &[
+        "enabled",
+        "fileServerMemoryMB",
+        "fileServerCPUMhz",
+        "fsvmMemoryMB",
+        "fsvmCPU",
+        "network",
+        "domains",
+        "fileAnalyticsEnabled",
+    ],
+    names: &[
+        "enabled",
+        "file_server_memory_mb",
+        "file_server_cpu_mhz",
+        "fsvm_memory_mb",
+        "fsvm_cpu",
+        "network",
+        "domains",
+        "file_analytics_enabled",
+    ],
+    required: &[0u16],
+    by_name: &[6u16, 0u16, 7u16, 2u16, 1u16, 4u16, 3u16, 5u16],
+};
+impl crate::object::Object for VsanFileServiceConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.file_server_memory_mb,
+            2usize => &self.file_server_cpu_mhz,
+            3usize => &self.fsvm_memory_mb,
+            4usize => &self.fsvm_cpu,
+            5usize => &self.network,
+            6usize => &self.domains,
+            7usize => &self.file_analytics_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.file_server_memory_mb,
+            2usize => &mut self.file_server_cpu_mhz,
+            3usize => &mut self.fsvm_memory_mb,
+            4usize => &mut self.fsvm_cpu,
+            5usize => &mut self.network,
+            6usize => &mut self.domains,
+            7usize => &mut self.file_analytics_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileServiceConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileServiceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileServiceConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileServiceConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileServiceConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanFileServiceConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileServiceConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileServiceConfig {
-    const TYPE_NAME: &'static str = "VsanFileServiceConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::VsanFileServiceDomainConfig>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::req(&mut f.0, &mut map, "enabled"),
-                "fileServerMemoryMB" => {
-                    crate::de::set(&mut f.1, &mut map, "fileServerMemoryMB")
-                }
-                "fileServerCPUMhz" => {
-                    crate::de::set(&mut f.2, &mut map, "fileServerCPUMhz")
-                }
-                "fsvmMemoryMB" => crate::de::set(&mut f.3, &mut map, "fsvmMemoryMB"),
-                "fsvmCPU" => crate::de::set(&mut f.4, &mut map, "fsvmCPU"),
-                "network" => crate::de::set(&mut f.5, &mut map, "network"),
-                "domains" => crate::de::set_list(&mut f.6, &mut map, "domains"),
-                "fileAnalyticsEnabled" => {
-                    crate::de::set(&mut f.7, &mut map, "fileAnalyticsEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["enabled"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            enabled: f_0,
-            file_server_memory_mb: f_1,
-            file_server_cpu_mhz: f_2,
-            fsvm_memory_mb: f_3,
-            fsvm_cpu: f_4,
-            network: f_5,
-            domains: f_6,
-            file_analytics_enabled: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

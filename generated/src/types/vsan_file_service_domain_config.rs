@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileServiceDomainConfig {
     /// Property *VsanFileServiceDomainConfig.name*.
     pub name: Option<String>,
@@ -30,76 +30,94 @@ impl VsanFileServiceDomainConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("dnsServerAddresses", &self.dns_server_addresses);
-        o.opt("dnsSuffixes", &self.dns_suffixes);
-        o.opt("fileServerIpConfig", &self.file_server_ip_config);
-        o.opt("directoryServerConfig", &self.directory_server_config);
-        o.opt("version", &self.version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileServiceDomainConfig",
+    type_name: Some("VsanFileServiceDomainConfig"),
+    wire: &[
+        "name",
+        "dnsServerAddresses",
+        "dnsSuffixes",
+        "fileServerIpConfig",
+        "directoryServerConfig",
+        "version",
+    ],
+    names: &[
+        "name",
+        "dns_server_addresses",
+        "dns_suffixes",
+        "file_server_ip_config",
+        "directory_server_config",
+        "version",
+    ],
+    required: &[],
+    by_name: &[4u16, 1u16, 2u16, 3u16, 0u16, 5u16],
+};
+impl crate::object::Object for VsanFileServiceDomainConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.dns_server_addresses,
+            2usize => &self.dns_suffixes,
+            3usize => &self.file_server_ip_config,
+            4usize => &self.directory_server_config,
+            5usize => &self.version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.dns_server_addresses,
+            2usize => &mut self.dns_suffixes,
+            3usize => &mut self.file_server_ip_config,
+            4usize => &mut self.directory_server_config,
+            5usize => &mut self.version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileServiceDomainConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileServiceDomainConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileServiceDomainConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileServiceDomainConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileServiceDomainConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanFileServiceDomainConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileServiceDomainConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileServiceDomainConfig {
-    const TYPE_NAME: &'static str = "VsanFileServiceDomainConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanFileServiceIpConfig>>,
-            Option<crate::types::VsanDirectoryServerConfigKind>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "dnsServerAddresses" => {
-                    crate::de::set_list(&mut f.1, &mut map, "dnsServerAddresses")
-                }
-                "dnsSuffixes" => crate::de::set_list(&mut f.2, &mut map, "dnsSuffixes"),
-                "fileServerIpConfig" => {
-                    crate::de::set_list(&mut f.3, &mut map, "fileServerIpConfig")
-                }
-                "directoryServerConfig" => {
-                    crate::de::set(&mut f.4, &mut map, "directoryServerConfig")
-                }
-                "version" => crate::de::set(&mut f.5, &mut map, "version"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            name: f_0,
-            dns_server_addresses: f_1,
-            dns_suffixes: f_2,
-            file_server_ip_config: f_3,
-            directory_server_config: f_4,
-            version: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileServiceHealthSummary {
     /// Property *VsanFileServiceHealthSummary.hostname*.
     pub hostname: Option<String>,
@@ -40,90 +40,110 @@ impl VsanFileServiceHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostname", &self.hostname);
-        o.opt("overallHealth", &self.overall_health);
-        o.opt("enabled", &self.enabled);
-        o.opt("vdfsdStatus", &self.vdfsd_status);
-        o.opt("fsvmStatus", &self.fsvm_status);
-        o.opt("rootFsStatus", &self.root_fs_status);
-        o.opt("fileServerHealth", &self.file_server_health);
-        o.opt("fileShareHealth", &self.file_share_health);
-        o.opt("balanceStatus", &self.balance_status);
-        o.opt("hostLoadStatus", &self.host_load_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileServiceHealthSummary",
+    type_name: Some("VsanFileServiceHealthSummary"),
+    wire: &[
+        "hostname",
+        "overallHealth",
+        "enabled",
+        "vdfsdStatus",
+        "fsvmStatus",
+        "rootFsStatus",
+        "fileServerHealth",
+        "fileShareHealth",
+        "balanceStatus",
+        "hostLoadStatus",
+    ],
+    names: &[
+        "hostname",
+        "overall_health",
+        "enabled",
+        "vdfsd_status",
+        "fsvm_status",
+        "root_fs_status",
+        "file_server_health",
+        "file_share_health",
+        "balance_status",
+        "host_load_status",
+    ],
+    required: &[],
+    by_name: &[8u16, 2u16, 6u16, 7u16, 4u16, 9u16, 0u16, 1u16, 5u16, 3u16],
+};
+impl crate::object::Object for VsanFileServiceHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hostname,
+            1usize => &self.overall_health,
+            2usize => &self.enabled,
+            3usize => &self.vdfsd_status,
+            4usize => &self.fsvm_status,
+            5usize => &self.root_fs_status,
+            6usize => &self.file_server_health,
+            7usize => &self.file_share_health,
+            8usize => &self.balance_status,
+            9usize => &self.host_load_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hostname,
+            1usize => &mut self.overall_health,
+            2usize => &mut self.enabled,
+            3usize => &mut self.vdfsd_status,
+            4usize => &mut self.fsvm_status,
+            5usize => &mut self.root_fs_status,
+            6usize => &mut self.file_server_health,
+            7usize => &mut self.file_share_health,
+            8usize => &mut self.balance_status,
+            9usize => &mut self.host_load_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileServiceHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileServiceHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileServiceHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileServiceHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileServiceHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanFileServiceHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileServiceHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileServiceHealthSummary {
-    const TYPE_NAME: &'static str = "VsanFileServiceHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::VsanResourceHealth>>,
-            Option<Box<crate::types::VsanResourceHealth>>,
-            Option<Box<crate::types::VsanFileServiceRootFsHealth>>,
-            Option<Vec<crate::types::VsanFileServerHealthSummary>>,
-            Option<Vec<crate::types::VsanFileServiceShareHealthSummary>>,
-            Option<Box<crate::types::VsanFileServiceBalanceHealth>>,
-            Option<Box<crate::types::VsanResourceHealth>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostname" => crate::de::set(&mut f.0, &mut map, "hostname"),
-                "overallHealth" => crate::de::set(&mut f.1, &mut map, "overallHealth"),
-                "enabled" => crate::de::set(&mut f.2, &mut map, "enabled"),
-                "vdfsdStatus" => crate::de::set(&mut f.3, &mut map, "vdfsdStatus"),
-                "fsvmStatus" => crate::de::set(&mut f.4, &mut map, "fsvmStatus"),
-                "rootFsStatus" => crate::de::set(&mut f.5, &mut map, "rootFsStatus"),
-                "fileServerHealth" => {
-                    crate::de::set_list(&mut f.6, &mut map, "fileServerHealth")
-                }
-                "fileShareHealth" => {
-                    crate::de::set_list(&mut f.7, &mut map, "fileShareHealth")
-                }
-                "balanceStatus" => crate::de::set(&mut f.8, &mut map, "balanceStatus"),
-                "hostLoadStatus" => crate::de::set(&mut f.9, &mut map, "hostLoadStatus"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            hostname: f_0,
-            overall_health: f_1,
-            enabled: f_2,
-            vdfsd_status: f_3,
-            fsvm_status: f_4,
-            root_fs_status: f_5,
-            file_server_health: f_6,
-            file_share_health: f_7,
-            balance_status: f_8,
-            host_load_status: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `HostIpConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileServiceIpConfig {
     /// Property *HostIpConfig.dhcp*.
     pub dhcp: bool,
@@ -36,87 +36,106 @@ impl VsanFileServiceIpConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("dhcp", &self.dhcp);
-        o.opt("ipAddress", &self.ip_address);
-        o.opt("subnetMask", &self.subnet_mask);
-        o.opt("ipV6Config", &self.ip_v6_config);
-        o.opt("fqdn", &self.fqdn);
-        o.opt("isPrimary", &self.is_primary);
-        o.field("gateway", &self.gateway);
-        o.opt("affinityLocation", &self.affinity_location);
-        o.opt("ipv6Gateway", &self.ipv6_gateway);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileServiceIpConfig",
+    type_name: Some("VsanFileServiceIpConfig"),
+    wire: &[
+        "dhcp",
+        "ipAddress",
+        "subnetMask",
+        "ipV6Config",
+        "fqdn",
+        "isPrimary",
+        "gateway",
+        "affinityLocation",
+        "ipv6Gateway",
+    ],
+    names: &[
+        "dhcp",
+        "ip_address",
+        "subnet_mask",
+        "ip_v6_config",
+        "fqdn",
+        "is_primary",
+        "gateway",
+        "affinity_location",
+        "ipv6_gateway",
+    ],
+    required: &[0u16, 6u16],
+    by_name: &[7u16, 0u16, 4u16, 6u16, 1u16, 3u16, 8u16, 5u16, 2u16],
+};
+impl crate::object::Object for VsanFileServiceIpConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dhcp,
+            1usize => &self.ip_address,
+            2usize => &self.subnet_mask,
+            3usize => &self.ip_v6_config,
+            4usize => &self.fqdn,
+            5usize => &self.is_primary,
+            6usize => &self.gateway,
+            7usize => &self.affinity_location,
+            8usize => &self.ipv6_gateway,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dhcp,
+            1usize => &mut self.ip_address,
+            2usize => &mut self.subnet_mask,
+            3usize => &mut self.ip_v6_config,
+            4usize => &mut self.fqdn,
+            5usize => &mut self.is_primary,
+            6usize => &mut self.gateway,
+            7usize => &mut self.affinity_location,
+            8usize => &mut self.ipv6_gateway,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileServiceIpConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileServiceIpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileServiceIpConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileServiceIpConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileServiceIpConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanFileServiceIpConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileServiceIpConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileServiceIpConfig {
-    const TYPE_NAME: &'static str = "VsanFileServiceIpConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostIpConfigIpV6AddressConfiguration>>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dhcp" => crate::de::req(&mut f.0, &mut map, "dhcp"),
-                "ipAddress" => crate::de::set(&mut f.1, &mut map, "ipAddress"),
-                "subnetMask" => crate::de::set(&mut f.2, &mut map, "subnetMask"),
-                "ipV6Config" => crate::de::set(&mut f.3, &mut map, "ipV6Config"),
-                "fqdn" => crate::de::set(&mut f.4, &mut map, "fqdn"),
-                "isPrimary" => crate::de::set(&mut f.5, &mut map, "isPrimary"),
-                "gateway" => crate::de::req(&mut f.6, &mut map, "gateway"),
-                "affinityLocation" => {
-                    crate::de::set(&mut f.7, &mut map, "affinityLocation")
-                }
-                "ipv6Gateway" => crate::de::set(&mut f.8, &mut map, "ipv6Gateway"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.6.is_some()], &["dhcp", "gateway"]),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, Some(f_6), f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            dhcp: f_0,
-            ip_address: f_1,
-            subnet_mask: f_2,
-            ip_v6_config: f_3,
-            fqdn: f_4,
-            is_primary: f_5,
-            gateway: f_6,
-            affinity_location: f_7,
-            ipv6_gateway: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileServicePreflightCheckResult {
     /// Property *VsanFileServicePreflightCheckResult.ovfInstalled*.
     pub ovf_installed: Option<String>,
@@ -50,154 +50,133 @@ impl VsanFileServicePreflightCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("ovfInstalled", &self.ovf_installed);
-        o.opt("fsvmVersion", &self.fsvm_version);
-        o.opt("lastUpgradeDate", &self.last_upgrade_date);
-        o.opt("ovfMixedModeIssue", &self.ovf_mixed_mode_issue);
-        o.opt("hostVersion", &self.host_version);
-        o.opt("mixedModeIssue", &self.mixed_mode_issue);
-        o.opt("networkPartitionIssue", &self.network_partition_issue);
-        o.opt("vsanDatastoreIssue", &self.vsan_datastore_issue);
-        o.opt("domainConfigIssue", &self.domain_config_issue);
-        o.opt("fileServiceVersion", &self.file_service_version);
-        o.opt("dvsConfigIssue", &self.dvs_config_issue);
-        o.opt("domainConfigWarning", &self.domain_config_warning);
-        o.opt("ntpConfigWarning", &self.ntp_config_warning);
-        o.opt("svsConfigIssue", &self.svs_config_issue);
-        o.opt("nsxConfigIssue", &self.nsx_config_issue);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileServicePreflightCheckResult",
+    type_name: Some("VsanFileServicePreflightCheckResult"),
+    wire: &[
+        "ovfInstalled",
+        "fsvmVersion",
+        "lastUpgradeDate",
+        "ovfMixedModeIssue",
+        "hostVersion",
+        "mixedModeIssue",
+        "networkPartitionIssue",
+        "vsanDatastoreIssue",
+        "domainConfigIssue",
+        "fileServiceVersion",
+        "dvsConfigIssue",
+        "domainConfigWarning",
+        "ntpConfigWarning",
+        "svsConfigIssue",
+        "nsxConfigIssue",
+    ],
+    names: &[
+        "ovf_installed",
+        "fsvm_version",
+        "last_upgrade_date",
+        "ovf_mixed_mode_issue",
+        "host_version",
+        "mixed_mode_issue",
+        "network_partition_issue",
+        "vsan_datastore_issue",
+        "domain_config_issue",
+        "file_service_version",
+        "dvs_config_issue",
+        "domain_config_warning",
+        "ntp_config_warning",
+        "svs_config_issue",
+        "nsx_config_issue",
+    ],
+    required: &[],
+    by_name: &[
+        8u16, 11u16, 10u16, 9u16, 1u16, 4u16, 2u16, 5u16, 6u16, 14u16, 12u16, 0u16, 3u16,
+        13u16, 7u16,
+    ],
+};
+impl crate::object::Object for VsanFileServicePreflightCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ovf_installed,
+            1usize => &self.fsvm_version,
+            2usize => &self.last_upgrade_date,
+            3usize => &self.ovf_mixed_mode_issue,
+            4usize => &self.host_version,
+            5usize => &self.mixed_mode_issue,
+            6usize => &self.network_partition_issue,
+            7usize => &self.vsan_datastore_issue,
+            8usize => &self.domain_config_issue,
+            9usize => &self.file_service_version,
+            10usize => &self.dvs_config_issue,
+            11usize => &self.domain_config_warning,
+            12usize => &self.ntp_config_warning,
+            13usize => &self.svs_config_issue,
+            14usize => &self.nsx_config_issue,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ovf_installed,
+            1usize => &mut self.fsvm_version,
+            2usize => &mut self.last_upgrade_date,
+            3usize => &mut self.ovf_mixed_mode_issue,
+            4usize => &mut self.host_version,
+            5usize => &mut self.mixed_mode_issue,
+            6usize => &mut self.network_partition_issue,
+            7usize => &mut self.vsan_datastore_issue,
+            8usize => &mut self.domain_config_issue,
+            9usize => &mut self.file_service_version,
+            10usize => &mut self.dvs_config_issue,
+            11usize => &mut self.domain_config_warning,
+            12usize => &mut self.ntp_config_warning,
+            13usize => &mut self.svs_config_issue,
+            14usize => &mut self.nsx_config_issue,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileServicePreflightCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileServicePreflightCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileServicePreflightCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileServicePreflightCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileServicePreflightCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanFileServicePreflightCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileServicePreflightCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileServicePreflightCheckResult {
-    const TYPE_NAME: &'static str = "VsanFileServicePreflightCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ovfInstalled" => crate::de::set(&mut f.0, &mut map, "ovfInstalled"),
-                "fsvmVersion" => crate::de::set(&mut f.1, &mut map, "fsvmVersion"),
-                "lastUpgradeDate" => {
-                    crate::de::set(&mut f.2, &mut map, "lastUpgradeDate")
-                }
-                "ovfMixedModeIssue" => {
-                    crate::de::set(&mut f.3, &mut map, "ovfMixedModeIssue")
-                }
-                "hostVersion" => crate::de::set(&mut f.4, &mut map, "hostVersion"),
-                "mixedModeIssue" => crate::de::set(&mut f.5, &mut map, "mixedModeIssue"),
-                "networkPartitionIssue" => {
-                    crate::de::set(&mut f.6, &mut map, "networkPartitionIssue")
-                }
-                "vsanDatastoreIssue" => {
-                    crate::de::set(&mut f.7, &mut map, "vsanDatastoreIssue")
-                }
-                "domainConfigIssue" => {
-                    crate::de::set(&mut f.8, &mut map, "domainConfigIssue")
-                }
-                "fileServiceVersion" => {
-                    crate::de::set(&mut f.9, &mut map, "fileServiceVersion")
-                }
-                "dvsConfigIssue" => crate::de::set(&mut f.10, &mut map, "dvsConfigIssue"),
-                "domainConfigWarning" => {
-                    crate::de::set(&mut f.11, &mut map, "domainConfigWarning")
-                }
-                "ntpConfigWarning" => {
-                    crate::de::set(&mut f.12, &mut map, "ntpConfigWarning")
-                }
-                "svsConfigIssue" => crate::de::set(&mut f.13, &mut map, "svsConfigIssue"),
-                "nsxConfigIssue" => crate::de::set(&mut f.14, &mut map, "nsxConfigIssue"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f;
-        Ok(Self {
-            ovf_installed: f_0,
-            fsvm_version: f_1,
-            last_upgrade_date: f_2,
-            ovf_mixed_mode_issue: f_3,
-            host_version: f_4,
-            mixed_mode_issue: f_5,
-            network_partition_issue: f_6,
-            vsan_datastore_issue: f_7,
-            domain_config_issue: f_8,
-            file_service_version: f_9,
-            dvs_config_issue: f_10,
-            domain_config_warning: f_11,
-            ntp_config_warning: f_12,
-            svs_config_issue: f_13,
-            nsx_config_issue: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

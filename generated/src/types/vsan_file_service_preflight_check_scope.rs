@@ -28,8 +28,9 @@ impl VsanFileServicePreflightCheckScope {
         }
     }
 }
-impl crate::de::StringEnum for VsanFileServicePreflightCheckScope {
-    fn from_wire(v: &str) -> Self {
+impl VsanFileServicePreflightCheckScope {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "basic" => Self::Basic,
             "advanced" => Self::Advanced,
@@ -42,13 +43,13 @@ impl crate::de::StringEnum for VsanFileServicePreflightCheckScope {
 }
 impl From<&str> for VsanFileServicePreflightCheckScope {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanFileServicePreflightCheckScope {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanFileServicePreflightCheckScope {
@@ -56,13 +57,33 @@ impl std::fmt::Display for VsanFileServicePreflightCheckScope {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanFileServicePreflightCheckScope {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanFileServicePreflightCheckScope {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanFileServicePreflightCheckScope {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileServicePreflightCheckScope {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileServicePreflightCheckScope {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileServiceShareHealthSummary {
     /// Property *VsanFileServiceShareHealthSummary.overallHealth*.
     pub overall_health: Option<String>,
@@ -38,92 +38,110 @@ impl VsanFileServiceShareHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("overallHealth", &self.overall_health);
-        o.opt("domainName", &self.domain_name);
-        o.opt("shareUuid", &self.share_uuid);
-        o.opt("shareName", &self.share_name);
-        o.opt("objectHealth", &self.object_health);
-        o.opt("description", &self.description);
-        o.opt("extensible", &self.extensible);
-        o.opt("spbmProfileUuid", &self.spbm_profile_uuid);
-        o.opt("spbmProfileGenerationId", &self.spbm_profile_generation_id);
-        o.opt("sharePolicyMismatch", &self.share_policy_mismatch);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileServiceShareHealthSummary",
+    type_name: Some("VsanFileServiceShareHealthSummary"),
+    wire: &[
+        "overallHealth",
+        "domainName",
+        "shareUuid",
+        "shareName",
+        "objectHealth",
+        "description",
+        "extensible",
+        "spbmProfileUuid",
+        "spbmProfileGenerationId",
+        "sharePolicyMismatch",
+    ],
+    names: &[
+        "overall_health",
+        "domain_name",
+        "share_uuid",
+        "share_name",
+        "object_health",
+        "description",
+        "extensible",
+        "spbm_profile_uuid",
+        "spbm_profile_generation_id",
+        "share_policy_mismatch",
+    ],
+    required: &[],
+    by_name: &[5u16, 1u16, 6u16, 4u16, 0u16, 3u16, 9u16, 2u16, 8u16, 7u16],
+};
+impl crate::object::Object for VsanFileServiceShareHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.overall_health,
+            1usize => &self.domain_name,
+            2usize => &self.share_uuid,
+            3usize => &self.share_name,
+            4usize => &self.object_health,
+            5usize => &self.description,
+            6usize => &self.extensible,
+            7usize => &self.spbm_profile_uuid,
+            8usize => &self.spbm_profile_generation_id,
+            9usize => &self.share_policy_mismatch,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.overall_health,
+            1usize => &mut self.domain_name,
+            2usize => &mut self.share_uuid,
+            3usize => &mut self.share_name,
+            4usize => &mut self.object_health,
+            5usize => &mut self.description,
+            6usize => &mut self.extensible,
+            7usize => &mut self.spbm_profile_uuid,
+            8usize => &mut self.spbm_profile_generation_id,
+            9usize => &mut self.share_policy_mismatch,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileServiceShareHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileServiceShareHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileServiceShareHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileServiceShareHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileServiceShareHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanFileServiceShareHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileServiceShareHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileServiceShareHealthSummary {
-    const TYPE_NAME: &'static str = "VsanFileServiceShareHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanObjectOverallHealth>>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "overallHealth" => crate::de::set(&mut f.0, &mut map, "overallHealth"),
-                "domainName" => crate::de::set(&mut f.1, &mut map, "domainName"),
-                "shareUuid" => crate::de::set(&mut f.2, &mut map, "shareUuid"),
-                "shareName" => crate::de::set(&mut f.3, &mut map, "shareName"),
-                "objectHealth" => crate::de::set(&mut f.4, &mut map, "objectHealth"),
-                "description" => crate::de::set(&mut f.5, &mut map, "description"),
-                "extensible" => crate::de::set(&mut f.6, &mut map, "extensible"),
-                "spbmProfileUuid" => {
-                    crate::de::set(&mut f.7, &mut map, "spbmProfileUuid")
-                }
-                "spbmProfileGenerationId" => {
-                    crate::de::set(&mut f.8, &mut map, "spbmProfileGenerationId")
-                }
-                "sharePolicyMismatch" => {
-                    crate::de::set(&mut f.9, &mut map, "sharePolicyMismatch")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            overall_health: f_0,
-            domain_name: f_1,
-            share_uuid: f_2,
-            share_name: f_3,
-            object_health: f_4,
-            description: f_5,
-            extensible: f_6,
-            spbm_profile_uuid: f_7,
-            spbm_profile_generation_id: f_8,
-            share_policy_mismatch: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

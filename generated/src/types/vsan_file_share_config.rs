@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileShareConfig {
     /// Property *VsanFileShareConfig.name*.
     pub name: Option<String>,
@@ -40,88 +40,114 @@ impl VsanFileShareConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("domainName", &self.domain_name);
-        o.opt("quota", &self.quota);
-        o.opt("softQuota", &self.soft_quota);
-        o.opt("labels", &self.labels);
-        o.opt("storagePolicy", &self.storage_policy);
-        o.opt("permission", &self.permission);
-        o.opt("protocols", &self.protocols);
-        o.opt("smbOptions", &self.smb_options);
-        o.opt("nfsSecType", &self.nfs_sec_type);
-        o.opt("affinityLocation", &self.affinity_location);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileShareConfig",
+    type_name: Some("VsanFileShareConfig"),
+    wire: &[
+        "name",
+        "domainName",
+        "quota",
+        "softQuota",
+        "labels",
+        "storagePolicy",
+        "permission",
+        "protocols",
+        "smbOptions",
+        "nfsSecType",
+        "affinityLocation",
+    ],
+    names: &[
+        "name",
+        "domain_name",
+        "quota",
+        "soft_quota",
+        "labels",
+        "storage_policy",
+        "permission",
+        "protocols",
+        "smb_options",
+        "nfs_sec_type",
+        "affinity_location",
+    ],
+    required: &[],
+    by_name: &[10u16, 1u16, 4u16, 0u16, 9u16, 6u16, 7u16, 2u16, 8u16, 3u16, 5u16],
+};
+impl crate::object::Object for VsanFileShareConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.domain_name,
+            2usize => &self.quota,
+            3usize => &self.soft_quota,
+            4usize => &self.labels,
+            5usize => &self.storage_policy,
+            6usize => &self.permission,
+            7usize => &self.protocols,
+            8usize => &self.smb_options,
+            9usize => &self.nfs_sec_type,
+            10usize => &self.affinity_location,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.domain_name,
+            2usize => &mut self.quota,
+            3usize => &mut self.soft_quota,
+            4usize => &mut self.labels,
+            5usize => &mut self.storage_policy,
+            6usize => &mut self.permission,
+            7usize => &mut self.protocols,
+            8usize => &mut self.smb_options,
+            9usize => &mut self.nfs_sec_type,
+            10usize => &mut self.affinity_location,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileShareConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileShareConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileShareConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileShareConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileShareConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanFileShareConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileShareConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileShareConfig {
-    const TYPE_NAME: &'static str = "VsanFileShareConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<crate::types::VirtualMachineProfileSpecKind>,
-            Option<Vec<crate::types::VsanFileShareNetPermission>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::VsanFileShareSmbOptions>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "domainName" => crate::de::set(&mut f.1, &mut map, "domainName"),
-                "quota" => crate::de::set(&mut f.2, &mut map, "quota"),
-                "softQuota" => crate::de::set(&mut f.3, &mut map, "softQuota"),
-                "labels" => crate::de::set_list(&mut f.4, &mut map, "labels"),
-                "storagePolicy" => crate::de::set(&mut f.5, &mut map, "storagePolicy"),
-                "permission" => crate::de::set_list(&mut f.6, &mut map, "permission"),
-                "protocols" => crate::de::set_list(&mut f.7, &mut map, "protocols"),
-                "smbOptions" => crate::de::set(&mut f.8, &mut map, "smbOptions"),
-                "nfsSecType" => crate::de::set(&mut f.9, &mut map, "nfsSecType"),
-                "affinityLocation" => {
-                    crate::de::set(&mut f.10, &mut map, "affinityLocation")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f;
-        Ok(Self {
-            name: f_0,
-            domain_name: f_1,
-            quota: f_2,
-            soft_quota: f_3,
-            labels: f_4,
-            storage_policy: f_5,
-            permission: f_6,
-            protocols: f_7,
-            smb_options: f_8,
-            nfs_sec_type: f_9,
-            affinity_location: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

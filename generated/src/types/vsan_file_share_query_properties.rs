@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileShareQueryProperties {
     /// Property *VsanFileShareQueryProperties.includeBasic*.
     pub include_basic: Option<bool>,
@@ -28,72 +28,90 @@ impl VsanFileShareQueryProperties {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("includeBasic", &self.include_basic);
-        o.opt("includeUsedCapacity", &self.include_used_capacity);
-        o.opt("includeVsanObjectUuids", &self.include_vsan_object_uuids);
-        o.opt("includeAllLabels", &self.include_all_labels);
-        o.opt("labelKeys", &self.label_keys);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileShareQueryProperties",
+    type_name: Some("VsanFileShareQueryProperties"),
+    wire: &[
+        "includeBasic",
+        "includeUsedCapacity",
+        "includeVsanObjectUuids",
+        "includeAllLabels",
+        "labelKeys",
+    ],
+    names: &[
+        "include_basic",
+        "include_used_capacity",
+        "include_vsan_object_uuids",
+        "include_all_labels",
+        "label_keys",
+    ],
+    required: &[],
+    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
+};
+impl crate::object::Object for VsanFileShareQueryProperties {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.include_basic,
+            1usize => &self.include_used_capacity,
+            2usize => &self.include_vsan_object_uuids,
+            3usize => &self.include_all_labels,
+            4usize => &self.label_keys,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.include_basic,
+            1usize => &mut self.include_used_capacity,
+            2usize => &mut self.include_vsan_object_uuids,
+            3usize => &mut self.include_all_labels,
+            4usize => &mut self.label_keys,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileShareQueryProperties {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileShareQueryProperties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileShareQueryProperties {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileShareQueryProperties {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileShareQueryProperties {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanFileShareQueryProperties"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileShareQueryProperties {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileShareQueryProperties {
-    const TYPE_NAME: &'static str = "VsanFileShareQueryProperties";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "includeBasic" => crate::de::set(&mut f.0, &mut map, "includeBasic"),
-                "includeUsedCapacity" => {
-                    crate::de::set(&mut f.1, &mut map, "includeUsedCapacity")
-                }
-                "includeVsanObjectUuids" => {
-                    crate::de::set(&mut f.2, &mut map, "includeVsanObjectUuids")
-                }
-                "includeAllLabels" => {
-                    crate::de::set(&mut f.3, &mut map, "includeAllLabels")
-                }
-                "labelKeys" => crate::de::set_list(&mut f.4, &mut map, "labelKeys"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            include_basic: f_0,
-            include_used_capacity: f_1,
-            include_vsan_object_uuids: f_2,
-            include_all_labels: f_3,
-            label_keys: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

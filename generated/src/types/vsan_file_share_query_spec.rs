@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileShareQuerySpec {
     /// Property *VsanFileShareQuerySpec.domainName*.
     pub domain_name: Option<String>,
@@ -36,78 +36,106 @@ impl VsanFileShareQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("domainName", &self.domain_name);
-        o.opt("uuids", &self.uuids);
-        o.opt("names", &self.names);
-        o.opt("offset", &self.offset);
-        o.opt("limit", &self.limit);
-        o.opt("managedBy", &self.managed_by);
-        o.opt("protocols", &self.protocols);
-        o.opt("pageNumber", &self.page_number);
-        o.opt("properties", &self.properties);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileShareQuerySpec",
+    type_name: Some("VsanFileShareQuerySpec"),
+    wire: &[
+        "domainName",
+        "uuids",
+        "names",
+        "offset",
+        "limit",
+        "managedBy",
+        "protocols",
+        "pageNumber",
+        "properties",
+    ],
+    names: &[
+        "domain_name",
+        "uuids",
+        "names",
+        "offset",
+        "limit",
+        "managed_by",
+        "protocols",
+        "page_number",
+        "properties",
+    ],
+    required: &[],
+    by_name: &[0u16, 4u16, 5u16, 2u16, 3u16, 7u16, 8u16, 6u16, 1u16],
+};
+impl crate::object::Object for VsanFileShareQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.domain_name,
+            1usize => &self.uuids,
+            2usize => &self.names,
+            3usize => &self.offset,
+            4usize => &self.limit,
+            5usize => &self.managed_by,
+            6usize => &self.protocols,
+            7usize => &self.page_number,
+            8usize => &self.properties,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.domain_name,
+            1usize => &mut self.uuids,
+            2usize => &mut self.names,
+            3usize => &mut self.offset,
+            4usize => &mut self.limit,
+            5usize => &mut self.managed_by,
+            6usize => &mut self.protocols,
+            7usize => &mut self.page_number,
+            8usize => &mut self.properties,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileShareQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileShareQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileShareQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileShareQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileShareQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanFileShareQuerySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileShareQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileShareQuerySpec {
-    const TYPE_NAME: &'static str = "VsanFileShareQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<i64>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<i64>,
-            Option<Box<crate::types::VsanFileShareQueryProperties>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "domainName" => crate::de::set(&mut f.0, &mut map, "domainName"),
-                "uuids" => crate::de::set_list(&mut f.1, &mut map, "uuids"),
-                "names" => crate::de::set_list(&mut f.2, &mut map, "names"),
-                "offset" => crate::de::set(&mut f.3, &mut map, "offset"),
-                "limit" => crate::de::set(&mut f.4, &mut map, "limit"),
-                "managedBy" => crate::de::set_list(&mut f.5, &mut map, "managedBy"),
-                "protocols" => crate::de::set_list(&mut f.6, &mut map, "protocols"),
-                "pageNumber" => crate::de::set(&mut f.7, &mut map, "pageNumber"),
-                "properties" => crate::de::set(&mut f.8, &mut map, "properties"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f;
-        Ok(Self {
-            domain_name: f_0,
-            uuids: f_1,
-            names: f_2,
-            offset: f_3,
-            limit: f_4,
-            managed_by: f_5,
-            protocols: f_6,
-            page_number: f_7,
-            properties: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileShareRuntimeInfo {
     /// Property *VsanFileShareRuntimeInfo.usedCapacity*.
     pub used_capacity: Option<i64>,
@@ -32,76 +32,98 @@ impl VsanFileShareRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("usedCapacity", &self.used_capacity);
-        o.opt("hostname", &self.hostname);
-        o.opt("address", &self.address);
-        o.opt("vsanObjectUuids", &self.vsan_object_uuids);
-        o.opt("accessPoints", &self.access_points);
-        o.opt("managedBy", &self.managed_by);
-        o.opt("fileServerFQDN", &self.file_server_fqdn);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileShareRuntimeInfo",
+    type_name: Some("VsanFileShareRuntimeInfo"),
+    wire: &[
+        "usedCapacity",
+        "hostname",
+        "address",
+        "vsanObjectUuids",
+        "accessPoints",
+        "managedBy",
+        "fileServerFQDN",
+    ],
+    names: &[
+        "used_capacity",
+        "hostname",
+        "address",
+        "vsan_object_uuids",
+        "access_points",
+        "managed_by",
+        "file_server_fqdn",
+    ],
+    required: &[],
+    by_name: &[4u16, 2u16, 6u16, 1u16, 5u16, 0u16, 3u16],
+};
+impl crate::object::Object for VsanFileShareRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.used_capacity,
+            1usize => &self.hostname,
+            2usize => &self.address,
+            3usize => &self.vsan_object_uuids,
+            4usize => &self.access_points,
+            5usize => &self.managed_by,
+            6usize => &self.file_server_fqdn,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.used_capacity,
+            1usize => &mut self.hostname,
+            2usize => &mut self.address,
+            3usize => &mut self.vsan_object_uuids,
+            4usize => &mut self.access_points,
+            5usize => &mut self.managed_by,
+            6usize => &mut self.file_server_fqdn,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileShareRuntimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileShareRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileShareRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileShareRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileShareRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanFileShareRuntimeInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileShareRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileShareRuntimeInfo {
-    const TYPE_NAME: &'static str = "VsanFileShareRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "usedCapacity" => crate::de::set(&mut f.0, &mut map, "usedCapacity"),
-                "hostname" => crate::de::set(&mut f.1, &mut map, "hostname"),
-                "address" => crate::de::set(&mut f.2, &mut map, "address"),
-                "vsanObjectUuids" => {
-                    crate::de::set_list(&mut f.3, &mut map, "vsanObjectUuids")
-                }
-                "accessPoints" => crate::de::set_list(&mut f.4, &mut map, "accessPoints"),
-                "managedBy" => crate::de::set(&mut f.5, &mut map, "managedBy"),
-                "fileServerFQDN" => crate::de::set(&mut f.6, &mut map, "fileServerFQDN"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            used_capacity: f_0,
-            hostname: f_1,
-            address: f_2,
-            vsan_object_uuids: f_3,
-            access_points: f_4,
-            managed_by: f_5,
-            file_server_fqdn: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanFileShareSnapshotQuerySpec {
     /// Property *VsanFileShareSnapshotQuerySpec.shareUuid*.
     pub share_uuid: String,
@@ -34,77 +34,94 @@ impl VsanFileShareSnapshotQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("shareUuid", &self.share_uuid);
-        o.opt("snapshotNames", &self.snapshot_names);
-        o.opt("startTime", &self.start_time);
-        o.opt("endTime", &self.end_time);
-        o.opt("pageSize", &self.page_size);
-        o.opt("pageNumber", &self.page_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanFileShareSnapshotQuerySpec",
+    type_name: Some("VsanFileShareSnapshotQuerySpec"),
+    wire: &[
+        "shareUuid",
+        "snapshotNames",
+        "startTime",
+        "endTime",
+        "pageSize",
+        "pageNumber",
+    ],
+    names: &[
+        "share_uuid",
+        "snapshot_names",
+        "start_time",
+        "end_time",
+        "page_size",
+        "page_number",
+    ],
+    required: &[0u16],
+    by_name: &[3u16, 5u16, 4u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanFileShareSnapshotQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.share_uuid,
+            1usize => &self.snapshot_names,
+            2usize => &self.start_time,
+            3usize => &self.end_time,
+            4usize => &self.page_size,
+            5usize => &self.page_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.share_uuid,
+            1usize => &mut self.snapshot_names,
+            2usize => &mut self.start_time,
+            3usize => &mut self.end_time,
+            4usize => &mut self.page_size,
+            5usize => &mut self.page_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanFileShareSnapshotQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanFileShareSnapshotQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanFileShareSnapshotQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanFileShareSnapshotQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanFileShareSnapshotQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanFileShareSnapshotQuerySpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanFileShareSnapshotQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanFileShareSnapshotQuerySpec {
-    const TYPE_NAME: &'static str = "VsanFileShareSnapshotQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "shareUuid" => crate::de::req(&mut f.0, &mut map, "shareUuid"),
-                "snapshotNames" => {
-                    crate::de::set_list(&mut f.1, &mut map, "snapshotNames")
-                }
-                "startTime" => crate::de::set(&mut f.2, &mut map, "startTime"),
-                "endTime" => crate::de::set(&mut f.3, &mut map, "endTime"),
-                "pageSize" => crate::de::set(&mut f.4, &mut map, "pageSize"),
-                "pageNumber" => crate::de::set(&mut f.5, &mut map, "pageNumber"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["shareUuid"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            share_uuid: f_0,
-            snapshot_names: f_1,
-            start_time: f_2,
-            end_time: f_3,
-            page_size: f_4,
-            page_number: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct VsanGetCapabilitiesRequestType<'a> {
     /// ***Required privileges:*** System.Read
     pub targets: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for VsanGetCapabilitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("targets", &self.targets);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanGetCapabilitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("targets", &self.targets);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct VsanGetDiskHclConstraintsRequestType<'a> {
     /// Parameter *diskModels*.
     pub disk_models: Option<&'a [crate::types::VsanDiskModelInfo]>,
 }
-impl serde::Serialize for VsanGetDiskHclConstraintsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("release", &self.release);
-        o.opt("diskModels", &self.disk_models);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanGetDiskHclConstraintsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("release", &self.release);
+        o.field("diskModels", &self.disk_models);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanGetHclConstraintsRequestType<'a> {
     /// Parameter *release*.
     pub release: &'a str,
 }
-impl serde::Serialize for VsanGetHclConstraintsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanGetHclConstraintsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("release", &self.release);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct VsanGetHclInfoForEligibleDisksRequestType<'a> {
     /// Parameter *querySpec*.
     pub query_spec: &'a crate::types::VsanHclQuerySpec,
 }
-impl serde::Serialize for VsanGetHclInfoForEligibleDisksRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanGetHclInfoForEligibleDisksRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("querySpec", &self.query_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

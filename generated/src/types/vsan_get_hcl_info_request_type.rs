@@ -10,11 +10,11 @@ pub struct VsanGetHclInfoRequestType {
     /// Parameter *vsanEsaEligibleDisksOnly*.
     pub vsan_esa_eligible_disks_only: Option<bool>,
 }
-impl serde::Serialize for VsanGetHclInfoRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("includeVendorInfo", &self.include_vendor_info);
-        o.opt("vsanEsaEligibleDisksOnly", &self.vsan_esa_eligible_disks_only);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanGetHclInfoRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("includeVendorInfo", &self.include_vendor_info);
+        o.field("vsanEsaEligibleDisksOnly", &self.vsan_esa_eligible_disks_only);
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct VsanGetReleaseRecommendationRequestType<'a> {
     /// Parameter *major*.
     pub major: &'a [String],
 }
-impl serde::Serialize for VsanGetReleaseRecommendationRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanGetReleaseRecommendationRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("minor", &self.minor);
         o.field("major", &self.major);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

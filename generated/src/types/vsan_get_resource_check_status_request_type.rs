@@ -16,11 +16,11 @@ pub struct VsanGetResourceCheckStatusRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for VsanGetResourceCheckStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("resourceCheckSpec", &self.resource_check_spec);
-        o.opt("cluster", &self.cluster);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanGetResourceCheckStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("resourceCheckSpec", &self.resource_check_spec);
+        o.field("cluster", &self.cluster);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanGetSiteMaintenancePrecheckStatusRequestType<'a> {
     /// Parameter *faultDomainName*.
     pub fault_domain_name: &'a str,
 }
-impl serde::Serialize for VsanGetSiteMaintenancePrecheckStatusRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanGetSiteMaintenancePrecheckStatusRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("faultDomainName", &self.fault_domain_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

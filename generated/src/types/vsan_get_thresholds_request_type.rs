@@ -16,12 +16,12 @@ pub struct VsanGetThresholdsRequestType<'a> {
     /// Parameter *metric*.
     pub metric: Option<&'a str>,
 }
-impl serde::Serialize for VsanGetThresholdsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanGetThresholdsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("entityType", &self.entity_type);
-        o.opt("metric", &self.metric);
-        o.end(&crate::Extra::EMPTY)
+        o.field("entityType", &self.entity_type);
+        o.field("metric", &self.metric);
+        o.end();
     }
 }

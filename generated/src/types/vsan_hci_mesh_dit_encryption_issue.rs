@@ -98,8 +98,9 @@ impl VsanHciMeshDitEncryptionIssue {
         }
     }
 }
-impl crate::de::StringEnum for VsanHciMeshDitEncryptionIssue {
-    fn from_wire(v: &str) -> Self {
+impl VsanHciMeshDitEncryptionIssue {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "hostHasNoHciMeshDitEncConfigForTheServerCluster" => {
                 Self::HostHasNoHciMeshDitEncConfigForTheServerCluster
@@ -146,13 +147,13 @@ impl crate::de::StringEnum for VsanHciMeshDitEncryptionIssue {
 }
 impl From<&str> for VsanHciMeshDitEncryptionIssue {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanHciMeshDitEncryptionIssue {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanHciMeshDitEncryptionIssue {
@@ -160,13 +161,33 @@ impl std::fmt::Display for VsanHciMeshDitEncryptionIssue {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanHciMeshDitEncryptionIssue {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanHciMeshDitEncryptionIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanHciMeshDitEncryptionIssue {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHciMeshDitEncryptionIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHciMeshDitEncryptionIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

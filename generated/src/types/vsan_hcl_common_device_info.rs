@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHclCommonDeviceInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHclCommonDeviceInfo {
     /// Property *VsanHclCommonDeviceInfo.deviceName*.
     pub device_name: String,
@@ -56,170 +56,146 @@ impl VsanHclCommonDeviceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("displayName", &self.display_name);
-        o.opt("driverName", &self.driver_name);
-        o.opt("driverVersion", &self.driver_version);
-        o.opt("vendorId", &self.vendor_id);
-        o.opt("deviceId", &self.device_id);
-        o.opt("subVendorId", &self.sub_vendor_id);
-        o.opt("subDeviceId", &self.sub_device_id);
-        o.opt("extraInfo", &self.extra_info);
-        o.opt("deviceOnHcl", &self.device_on_hcl);
-        o.opt("releaseSupported", &self.release_supported);
-        o.opt("releasesOnHcl", &self.releases_on_hcl);
-        o.opt("driverVersionsOnHcl", &self.driver_versions_on_hcl);
-        o.opt("driverVersionSupported", &self.driver_version_supported);
-        o.opt("fwVersionSupported", &self.fw_version_supported);
-        o.opt("fwVersionOnHcl", &self.fw_version_on_hcl);
-        o.opt("fwVersion", &self.fw_version);
-        o.opt("driversOnHcl", &self.drivers_on_hcl);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclCommonDeviceInfo",
+    type_name: Some("VsanHclCommonDeviceInfo"),
+    wire: &[
+        "deviceName",
+        "displayName",
+        "driverName",
+        "driverVersion",
+        "vendorId",
+        "deviceId",
+        "subVendorId",
+        "subDeviceId",
+        "extraInfo",
+        "deviceOnHcl",
+        "releaseSupported",
+        "releasesOnHcl",
+        "driverVersionsOnHcl",
+        "driverVersionSupported",
+        "fwVersionSupported",
+        "fwVersionOnHcl",
+        "fwVersion",
+        "driversOnHcl",
+    ],
+    names: &[
+        "device_name",
+        "display_name",
+        "driver_name",
+        "driver_version",
+        "vendor_id",
+        "device_id",
+        "sub_vendor_id",
+        "sub_device_id",
+        "extra_info",
+        "device_on_hcl",
+        "release_supported",
+        "releases_on_hcl",
+        "driver_versions_on_hcl",
+        "driver_version_supported",
+        "fw_version_supported",
+        "fw_version_on_hcl",
+        "fw_version",
+        "drivers_on_hcl",
+    ],
+    required: &[0u16],
+    by_name: &[
+        5u16, 0u16, 9u16, 1u16, 2u16, 3u16, 13u16, 12u16, 17u16, 8u16, 16u16, 15u16,
+        14u16, 10u16, 11u16, 7u16, 6u16, 4u16,
+    ],
+};
+impl crate::object::Object for VsanHclCommonDeviceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.display_name,
+            2usize => &self.driver_name,
+            3usize => &self.driver_version,
+            4usize => &self.vendor_id,
+            5usize => &self.device_id,
+            6usize => &self.sub_vendor_id,
+            7usize => &self.sub_device_id,
+            8usize => &self.extra_info,
+            9usize => &self.device_on_hcl,
+            10usize => &self.release_supported,
+            11usize => &self.releases_on_hcl,
+            12usize => &self.driver_versions_on_hcl,
+            13usize => &self.driver_version_supported,
+            14usize => &self.fw_version_supported,
+            15usize => &self.fw_version_on_hcl,
+            16usize => &self.fw_version,
+            17usize => &self.drivers_on_hcl,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.display_name,
+            2usize => &mut self.driver_name,
+            3usize => &mut self.driver_version,
+            4usize => &mut self.vendor_id,
+            5usize => &mut self.device_id,
+            6usize => &mut self.sub_vendor_id,
+            7usize => &mut self.sub_device_id,
+            8usize => &mut self.extra_info,
+            9usize => &mut self.device_on_hcl,
+            10usize => &mut self.release_supported,
+            11usize => &mut self.releases_on_hcl,
+            12usize => &mut self.driver_versions_on_hcl,
+            13usize => &mut self.driver_version_supported,
+            14usize => &mut self.fw_version_supported,
+            15usize => &mut self.fw_version_on_hcl,
+            16usize => &mut self.fw_version,
+            17usize => &mut self.drivers_on_hcl,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclCommonDeviceInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHclCommonDeviceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclCommonDeviceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclCommonDeviceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclCommonDeviceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHclCommonDeviceInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclCommonDeviceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclCommonDeviceInfo {
-    const TYPE_NAME: &'static str = "VsanHclCommonDeviceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Vec<crate::types::VsanHclDriverInfo>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "displayName" => crate::de::set(&mut f.1, &mut map, "displayName"),
-                "driverName" => crate::de::set(&mut f.2, &mut map, "driverName"),
-                "driverVersion" => crate::de::set(&mut f.3, &mut map, "driverVersion"),
-                "vendorId" => crate::de::set(&mut f.4, &mut map, "vendorId"),
-                "deviceId" => crate::de::set(&mut f.5, &mut map, "deviceId"),
-                "subVendorId" => crate::de::set(&mut f.6, &mut map, "subVendorId"),
-                "subDeviceId" => crate::de::set(&mut f.7, &mut map, "subDeviceId"),
-                "extraInfo" => crate::de::set_list(&mut f.8, &mut map, "extraInfo"),
-                "deviceOnHcl" => crate::de::set(&mut f.9, &mut map, "deviceOnHcl"),
-                "releaseSupported" => {
-                    crate::de::set(&mut f.10, &mut map, "releaseSupported")
-                }
-                "releasesOnHcl" => {
-                    crate::de::set_list(&mut f.11, &mut map, "releasesOnHcl")
-                }
-                "driverVersionsOnHcl" => {
-                    crate::de::set_list(&mut f.12, &mut map, "driverVersionsOnHcl")
-                }
-                "driverVersionSupported" => {
-                    crate::de::set(&mut f.13, &mut map, "driverVersionSupported")
-                }
-                "fwVersionSupported" => {
-                    crate::de::set(&mut f.14, &mut map, "fwVersionSupported")
-                }
-                "fwVersionOnHcl" => {
-                    crate::de::set_list(&mut f.15, &mut map, "fwVersionOnHcl")
-                }
-                "fwVersion" => crate::de::set(&mut f.16, &mut map, "fwVersion"),
-                "driversOnHcl" => {
-                    crate::de::set_list(&mut f.17, &mut map, "driversOnHcl")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["deviceName"]));
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            device_name: f_0,
-            display_name: f_1,
-            driver_name: f_2,
-            driver_version: f_3,
-            vendor_id: f_4,
-            device_id: f_5,
-            sub_vendor_id: f_6,
-            sub_device_id: f_7,
-            extra_info: f_8,
-            device_on_hcl: f_9,
-            release_supported: f_10,
-            releases_on_hcl: f_11,
-            driver_versions_on_hcl: f_12,
-            driver_version_supported: f_13,
-            fw_version_supported: f_14,
-            fw_version_on_hcl: f_15,
-            fw_version: f_16,
-            drivers_on_hcl: f_17,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanHclCommonDeviceInfo` or any of its subtypes: what a member declared as `VsanHclCommonDeviceInfo` holds.
@@ -237,11 +213,7 @@ pub enum VsanHclCommonDeviceInfoKind {
 impl VsanHclCommonDeviceInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanHclCommonDeviceInfo(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanHclNicInfo(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -267,51 +239,61 @@ impl From<crate::types::VsanHclNicInfo> for VsanHclCommonDeviceInfoKind {
         Self::VsanHclNicInfo(Box::new(v))
     }
 }
-impl serde::Serialize for VsanHclCommonDeviceInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanHclCommonDeviceInfo(v) => v.serialize(s),
+impl crate::object::Family for VsanHclCommonDeviceInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanHclCommonDeviceInfo,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::VsanHclNicInfo(v) => v.serialize(s),
+            crate::registry::id::VsanHclNicInfo => {
+                Self::VsanHclNicInfo(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanHclCommonDeviceInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanHclCommonDeviceInfo(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanHclNicInfo(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanHclCommonDeviceInfo(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanHclNicInfo(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanHclCommonDeviceInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanHclCommonDeviceInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanHclCommonDeviceInfoKind {
-    const BASE: u16 = crate::registry::id::VsanHclCommonDeviceInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanHclNicInfo => {
-                    Self::VsanHclNicInfo(
-                        Box::new(
-                            <crate::types::VsanHclNicInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanHclCommonDeviceInfo(
-                        Box::new(
-                            <crate::types::VsanHclCommonDeviceInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanHclCommonDeviceInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanHclCommonDeviceInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanHclCommonDeviceInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanHclCommonDeviceInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

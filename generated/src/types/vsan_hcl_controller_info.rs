@@ -3,7 +3,7 @@
 /// Data object type *VsanHclControllerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHclControllerInfo {
     /// Property *VsanHclControllerInfo.deviceName*.
     pub device_name: String,
@@ -104,356 +104,251 @@ impl VsanHclControllerInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("deviceDisplayName", &self.device_display_name);
-        o.opt("driverName", &self.driver_name);
-        o.opt("driverVersion", &self.driver_version);
-        o.opt("vendorId", &self.vendor_id);
-        o.opt("deviceId", &self.device_id);
-        o.opt("subVendorId", &self.sub_vendor_id);
-        o.opt("subDeviceId", &self.sub_device_id);
-        o.opt("extraInfo", &self.extra_info);
-        o.opt("deviceOnHcl", &self.device_on_hcl);
-        o.opt("releaseSupported", &self.release_supported);
-        o.opt("releasesOnHcl", &self.releases_on_hcl);
-        o.opt("driverVersionsOnHcl", &self.driver_versions_on_hcl);
-        o.opt("driverVersionSupported", &self.driver_version_supported);
-        o.opt("fwVersionSupported", &self.fw_version_supported);
-        o.opt("fwVersionOnHcl", &self.fw_version_on_hcl);
-        o.opt("cacheConfigSupported", &self.cache_config_supported);
-        o.opt("cacheConfigOnHcl", &self.cache_config_on_hcl);
-        o.opt("raidConfigSupported", &self.raid_config_supported);
-        o.opt("raidConfigOnHcl", &self.raid_config_on_hcl);
-        o.opt("fwVersion", &self.fw_version);
-        o.opt("raidConfig", &self.raid_config);
-        o.opt("cacheConfig", &self.cache_config);
-        o.opt("cimProviderInfo", &self.cim_provider_info);
-        o.opt("usedByVsan", &self.used_by_vsan);
-        o.opt("disks", &self.disks);
-        o.opt("issues", &self.issues);
-        o.opt("remediableIssues", &self.remediable_issues);
-        o.opt("driversOnHcl", &self.drivers_on_hcl);
-        o.opt("fwAuxVersion", &self.fw_aux_version);
-        o.opt("queueDepth", &self.queue_depth);
-        o.opt("queueDepthOnHcl", &self.queue_depth_on_hcl);
-        o.opt("queueDepthSupported", &self.queue_depth_supported);
-        o.opt("diskMode", &self.disk_mode);
-        o.opt("diskModeOnHcl", &self.disk_mode_on_hcl);
-        o.opt("diskModeSupported", &self.disk_mode_supported);
-        o.opt("toolName", &self.tool_name);
-        o.opt("toolVersion", &self.tool_version);
-        o.opt("productId", &self.product_id);
-        o.opt("diskCapacity", &self.disk_capacity);
-        o.opt("vcgEntryInfo", &self.vcg_entry_info);
-        o.opt("controllerType", &self.controller_type);
-        o.opt("userSelectedVcgId", &self.user_selected_vcg_id);
-        o.opt("vsanCompatibility", &self.vsan_compatibility);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclControllerInfo",
+    type_name: Some("VsanHclControllerInfo"),
+    wire: &[
+        "deviceName",
+        "deviceDisplayName",
+        "driverName",
+        "driverVersion",
+        "vendorId",
+        "deviceId",
+        "subVendorId",
+        "subDeviceId",
+        "extraInfo",
+        "deviceOnHcl",
+        "releaseSupported",
+        "releasesOnHcl",
+        "driverVersionsOnHcl",
+        "driverVersionSupported",
+        "fwVersionSupported",
+        "fwVersionOnHcl",
+        "cacheConfigSupported",
+        "cacheConfigOnHcl",
+        "raidConfigSupported",
+        "raidConfigOnHcl",
+        "fwVersion",
+        "raidConfig",
+        "cacheConfig",
+        "cimProviderInfo",
+        "usedByVsan",
+        "disks",
+        "issues",
+        "remediableIssues",
+        "driversOnHcl",
+        "fwAuxVersion",
+        "queueDepth",
+        "queueDepthOnHcl",
+        "queueDepthSupported",
+        "diskMode",
+        "diskModeOnHcl",
+        "diskModeSupported",
+        "toolName",
+        "toolVersion",
+        "productId",
+        "diskCapacity",
+        "vcgEntryInfo",
+        "controllerType",
+        "userSelectedVcgId",
+        "vsanCompatibility",
+    ],
+    names: &[
+        "device_name",
+        "device_display_name",
+        "driver_name",
+        "driver_version",
+        "vendor_id",
+        "device_id",
+        "sub_vendor_id",
+        "sub_device_id",
+        "extra_info",
+        "device_on_hcl",
+        "release_supported",
+        "releases_on_hcl",
+        "driver_versions_on_hcl",
+        "driver_version_supported",
+        "fw_version_supported",
+        "fw_version_on_hcl",
+        "cache_config_supported",
+        "cache_config_on_hcl",
+        "raid_config_supported",
+        "raid_config_on_hcl",
+        "fw_version",
+        "raid_config",
+        "cache_config",
+        "cim_provider_info",
+        "used_by_vsan",
+        "disks",
+        "issues",
+        "remediable_issues",
+        "drivers_on_hcl",
+        "fw_aux_version",
+        "queue_depth",
+        "queue_depth_on_hcl",
+        "queue_depth_supported",
+        "disk_mode",
+        "disk_mode_on_hcl",
+        "disk_mode_supported",
+        "tool_name",
+        "tool_version",
+        "product_id",
+        "disk_capacity",
+        "vcg_entry_info",
+        "controller_type",
+        "user_selected_vcg_id",
+        "vsan_compatibility",
+    ],
+    required: &[0u16],
+    by_name: &[
+        22u16, 17u16, 16u16, 23u16, 41u16, 1u16, 5u16, 0u16, 9u16, 39u16, 33u16, 34u16,
+        35u16, 25u16, 2u16, 3u16, 13u16, 12u16, 28u16, 8u16, 29u16, 20u16, 15u16, 14u16,
+        26u16, 38u16, 30u16, 31u16, 32u16, 21u16, 19u16, 18u16, 10u16, 11u16, 27u16,
+        7u16, 6u16, 36u16, 37u16, 24u16, 42u16, 40u16, 4u16, 43u16,
+    ],
+};
+impl crate::object::Object for VsanHclControllerInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.device_display_name,
+            2usize => &self.driver_name,
+            3usize => &self.driver_version,
+            4usize => &self.vendor_id,
+            5usize => &self.device_id,
+            6usize => &self.sub_vendor_id,
+            7usize => &self.sub_device_id,
+            8usize => &self.extra_info,
+            9usize => &self.device_on_hcl,
+            10usize => &self.release_supported,
+            11usize => &self.releases_on_hcl,
+            12usize => &self.driver_versions_on_hcl,
+            13usize => &self.driver_version_supported,
+            14usize => &self.fw_version_supported,
+            15usize => &self.fw_version_on_hcl,
+            16usize => &self.cache_config_supported,
+            17usize => &self.cache_config_on_hcl,
+            18usize => &self.raid_config_supported,
+            19usize => &self.raid_config_on_hcl,
+            20usize => &self.fw_version,
+            21usize => &self.raid_config,
+            22usize => &self.cache_config,
+            23usize => &self.cim_provider_info,
+            24usize => &self.used_by_vsan,
+            25usize => &self.disks,
+            26usize => &self.issues,
+            27usize => &self.remediable_issues,
+            28usize => &self.drivers_on_hcl,
+            29usize => &self.fw_aux_version,
+            30usize => &self.queue_depth,
+            31usize => &self.queue_depth_on_hcl,
+            32usize => &self.queue_depth_supported,
+            33usize => &self.disk_mode,
+            34usize => &self.disk_mode_on_hcl,
+            35usize => &self.disk_mode_supported,
+            36usize => &self.tool_name,
+            37usize => &self.tool_version,
+            38usize => &self.product_id,
+            39usize => &self.disk_capacity,
+            40usize => &self.vcg_entry_info,
+            41usize => &self.controller_type,
+            42usize => &self.user_selected_vcg_id,
+            43usize => &self.vsan_compatibility,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.device_display_name,
+            2usize => &mut self.driver_name,
+            3usize => &mut self.driver_version,
+            4usize => &mut self.vendor_id,
+            5usize => &mut self.device_id,
+            6usize => &mut self.sub_vendor_id,
+            7usize => &mut self.sub_device_id,
+            8usize => &mut self.extra_info,
+            9usize => &mut self.device_on_hcl,
+            10usize => &mut self.release_supported,
+            11usize => &mut self.releases_on_hcl,
+            12usize => &mut self.driver_versions_on_hcl,
+            13usize => &mut self.driver_version_supported,
+            14usize => &mut self.fw_version_supported,
+            15usize => &mut self.fw_version_on_hcl,
+            16usize => &mut self.cache_config_supported,
+            17usize => &mut self.cache_config_on_hcl,
+            18usize => &mut self.raid_config_supported,
+            19usize => &mut self.raid_config_on_hcl,
+            20usize => &mut self.fw_version,
+            21usize => &mut self.raid_config,
+            22usize => &mut self.cache_config,
+            23usize => &mut self.cim_provider_info,
+            24usize => &mut self.used_by_vsan,
+            25usize => &mut self.disks,
+            26usize => &mut self.issues,
+            27usize => &mut self.remediable_issues,
+            28usize => &mut self.drivers_on_hcl,
+            29usize => &mut self.fw_aux_version,
+            30usize => &mut self.queue_depth,
+            31usize => &mut self.queue_depth_on_hcl,
+            32usize => &mut self.queue_depth_supported,
+            33usize => &mut self.disk_mode,
+            34usize => &mut self.disk_mode_on_hcl,
+            35usize => &mut self.disk_mode_supported,
+            36usize => &mut self.tool_name,
+            37usize => &mut self.tool_version,
+            38usize => &mut self.product_id,
+            39usize => &mut self.disk_capacity,
+            40usize => &mut self.vcg_entry_info,
+            41usize => &mut self.controller_type,
+            42usize => &mut self.user_selected_vcg_id,
+            43usize => &mut self.vsan_compatibility,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclControllerInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHclControllerInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclControllerInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclControllerInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclControllerInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHclControllerInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclControllerInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclControllerInfo {
-    const TYPE_NAME: &'static str = "VsanHclControllerInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanHostCimProviderInfo>>,
-            Option<bool>,
-            Option<Vec<crate::types::VsanHclDiskInfo>>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanHclDriverInfo>>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Vec<crate::types::VsanVcgDeviceInfo>>,
-            Option<String>,
-            Option<i32>,
-            Option<Vec<String>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "deviceDisplayName" => {
-                    crate::de::set(&mut f.1, &mut map, "deviceDisplayName")
-                }
-                "driverName" => crate::de::set(&mut f.2, &mut map, "driverName"),
-                "driverVersion" => crate::de::set(&mut f.3, &mut map, "driverVersion"),
-                "vendorId" => crate::de::set(&mut f.4, &mut map, "vendorId"),
-                "deviceId" => crate::de::set(&mut f.5, &mut map, "deviceId"),
-                "subVendorId" => crate::de::set(&mut f.6, &mut map, "subVendorId"),
-                "subDeviceId" => crate::de::set(&mut f.7, &mut map, "subDeviceId"),
-                "extraInfo" => crate::de::set_list(&mut f.8, &mut map, "extraInfo"),
-                "deviceOnHcl" => crate::de::set(&mut f.9, &mut map, "deviceOnHcl"),
-                "releaseSupported" => {
-                    crate::de::set(&mut f.10, &mut map, "releaseSupported")
-                }
-                "releasesOnHcl" => {
-                    crate::de::set_list(&mut f.11, &mut map, "releasesOnHcl")
-                }
-                "driverVersionsOnHcl" => {
-                    crate::de::set_list(&mut f.12, &mut map, "driverVersionsOnHcl")
-                }
-                "driverVersionSupported" => {
-                    crate::de::set(&mut f.13, &mut map, "driverVersionSupported")
-                }
-                "fwVersionSupported" => {
-                    crate::de::set(&mut f.14, &mut map, "fwVersionSupported")
-                }
-                "fwVersionOnHcl" => {
-                    crate::de::set_list(&mut f.15, &mut map, "fwVersionOnHcl")
-                }
-                "cacheConfigSupported" => {
-                    crate::de::set(&mut f.16, &mut map, "cacheConfigSupported")
-                }
-                "cacheConfigOnHcl" => {
-                    crate::de::set_list(&mut f.17, &mut map, "cacheConfigOnHcl")
-                }
-                "raidConfigSupported" => {
-                    crate::de::set(&mut f.18, &mut map, "raidConfigSupported")
-                }
-                "raidConfigOnHcl" => {
-                    crate::de::set_list(&mut f.19, &mut map, "raidConfigOnHcl")
-                }
-                "fwVersion" => crate::de::set(&mut f.20, &mut map, "fwVersion"),
-                "raidConfig" => crate::de::set(&mut f.21, &mut map, "raidConfig"),
-                "cacheConfig" => crate::de::set(&mut f.22, &mut map, "cacheConfig"),
-                "cimProviderInfo" => {
-                    crate::de::set(&mut f.23, &mut map, "cimProviderInfo")
-                }
-                "usedByVsan" => crate::de::set(&mut f.24, &mut map, "usedByVsan"),
-                "disks" => crate::de::set_list(&mut f.25, &mut map, "disks"),
-                "issues" => crate::de::set_list(&mut f.26, &mut map, "issues"),
-                "remediableIssues" => {
-                    crate::de::set_list(&mut f.27, &mut map, "remediableIssues")
-                }
-                "driversOnHcl" => {
-                    crate::de::set_list(&mut f.28, &mut map, "driversOnHcl")
-                }
-                "fwAuxVersion" => crate::de::set(&mut f.29, &mut map, "fwAuxVersion"),
-                "queueDepth" => crate::de::set(&mut f.30, &mut map, "queueDepth"),
-                "queueDepthOnHcl" => {
-                    crate::de::set(&mut f.31, &mut map, "queueDepthOnHcl")
-                }
-                "queueDepthSupported" => {
-                    crate::de::set(&mut f.32, &mut map, "queueDepthSupported")
-                }
-                "diskMode" => crate::de::set(&mut f.33, &mut map, "diskMode"),
-                "diskModeOnHcl" => {
-                    crate::de::set_list(&mut f.34, &mut map, "diskModeOnHcl")
-                }
-                "diskModeSupported" => {
-                    crate::de::set(&mut f.35, &mut map, "diskModeSupported")
-                }
-                "toolName" => crate::de::set(&mut f.36, &mut map, "toolName"),
-                "toolVersion" => crate::de::set(&mut f.37, &mut map, "toolVersion"),
-                "productId" => crate::de::set(&mut f.38, &mut map, "productId"),
-                "diskCapacity" => crate::de::set(&mut f.39, &mut map, "diskCapacity"),
-                "vcgEntryInfo" => {
-                    crate::de::set_list(&mut f.40, &mut map, "vcgEntryInfo")
-                }
-                "controllerType" => crate::de::set(&mut f.41, &mut map, "controllerType"),
-                "userSelectedVcgId" => {
-                    crate::de::set(&mut f.42, &mut map, "userSelectedVcgId")
-                }
-                "vsanCompatibility" => {
-                    crate::de::set_list(&mut f.43, &mut map, "vsanCompatibility")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["deviceName"]));
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-            f_29,
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-            f_35,
-            f_36,
-            f_37,
-            f_38,
-            f_39,
-            f_40,
-            f_41,
-            f_42,
-            f_43,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            device_name: f_0,
-            device_display_name: f_1,
-            driver_name: f_2,
-            driver_version: f_3,
-            vendor_id: f_4,
-            device_id: f_5,
-            sub_vendor_id: f_6,
-            sub_device_id: f_7,
-            extra_info: f_8,
-            device_on_hcl: f_9,
-            release_supported: f_10,
-            releases_on_hcl: f_11,
-            driver_versions_on_hcl: f_12,
-            driver_version_supported: f_13,
-            fw_version_supported: f_14,
-            fw_version_on_hcl: f_15,
-            cache_config_supported: f_16,
-            cache_config_on_hcl: f_17,
-            raid_config_supported: f_18,
-            raid_config_on_hcl: f_19,
-            fw_version: f_20,
-            raid_config: f_21,
-            cache_config: f_22,
-            cim_provider_info: f_23,
-            used_by_vsan: f_24,
-            disks: f_25,
-            issues: f_26,
-            remediable_issues: f_27,
-            drivers_on_hcl: f_28,
-            fw_aux_version: f_29,
-            queue_depth: f_30,
-            queue_depth_on_hcl: f_31,
-            queue_depth_supported: f_32,
-            disk_mode: f_33,
-            disk_mode_on_hcl: f_34,
-            disk_mode_supported: f_35,
-            tool_name: f_36,
-            tool_version: f_37,
-            product_id: f_38,
-            disk_capacity: f_39,
-            vcg_entry_info: f_40,
-            controller_type: f_41,
-            user_selected_vcg_id: f_42,
-            vsan_compatibility: f_43,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHclDeviceConstraint {
     /// Property *VsanHclDeviceConstraint.pciId*.
     pub pci_id: String,
@@ -36,87 +36,106 @@ impl VsanHclDeviceConstraint {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("pciId", &self.pci_id);
-        o.opt("vcgLink", &self.vcg_link);
-        o.opt("similarVcgLinks", &self.similar_vcg_links);
-        o.opt("compliantFirmwares", &self.compliant_firmwares);
-        o.opt("vcgId", &self.vcg_id);
-        o.opt("model", &self.model);
-        o.opt("partner", &self.partner);
-        o.opt("partNumber", &self.part_number);
-        o.opt("release", &self.release);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclDeviceConstraint",
+    type_name: Some("VsanHclDeviceConstraint"),
+    wire: &[
+        "pciId",
+        "vcgLink",
+        "similarVcgLinks",
+        "compliantFirmwares",
+        "vcgId",
+        "model",
+        "partner",
+        "partNumber",
+        "release",
+    ],
+    names: &[
+        "pci_id",
+        "vcg_link",
+        "similar_vcg_links",
+        "compliant_firmwares",
+        "vcg_id",
+        "model",
+        "partner",
+        "part_number",
+        "release",
+    ],
+    required: &[0u16],
+    by_name: &[3u16, 5u16, 7u16, 6u16, 0u16, 8u16, 2u16, 4u16, 1u16],
+};
+impl crate::object::Object for VsanHclDeviceConstraint {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.pci_id,
+            1usize => &self.vcg_link,
+            2usize => &self.similar_vcg_links,
+            3usize => &self.compliant_firmwares,
+            4usize => &self.vcg_id,
+            5usize => &self.model,
+            6usize => &self.partner,
+            7usize => &self.part_number,
+            8usize => &self.release,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.pci_id,
+            1usize => &mut self.vcg_link,
+            2usize => &mut self.similar_vcg_links,
+            3usize => &mut self.compliant_firmwares,
+            4usize => &mut self.vcg_id,
+            5usize => &mut self.model,
+            6usize => &mut self.partner,
+            7usize => &mut self.part_number,
+            8usize => &mut self.release,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclDeviceConstraint {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHclDeviceConstraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclDeviceConstraint {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclDeviceConstraint {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclDeviceConstraint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHclDeviceConstraint"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclDeviceConstraint {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclDeviceConstraint {
-    const TYPE_NAME: &'static str = "VsanHclDeviceConstraint";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanCompliantFirmware>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "pciId" => crate::de::req(&mut f.0, &mut map, "pciId"),
-                "vcgLink" => crate::de::set(&mut f.1, &mut map, "vcgLink"),
-                "similarVcgLinks" => {
-                    crate::de::set_list(&mut f.2, &mut map, "similarVcgLinks")
-                }
-                "compliantFirmwares" => {
-                    crate::de::set_list(&mut f.3, &mut map, "compliantFirmwares")
-                }
-                "vcgId" => crate::de::set(&mut f.4, &mut map, "vcgId"),
-                "model" => crate::de::set(&mut f.5, &mut map, "model"),
-                "partner" => crate::de::set(&mut f.6, &mut map, "partner"),
-                "partNumber" => crate::de::set(&mut f.7, &mut map, "partNumber"),
-                "release" => crate::de::set(&mut f.8, &mut map, "release"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["pciId"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            pci_id: f_0,
-            vcg_link: f_1,
-            similar_vcg_links: f_2,
-            compliant_firmwares: f_3,
-            vcg_id: f_4,
-            model: f_5,
-            partner: f_6,
-            part_number: f_7,
-            release: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHclDiskConstraint {
     /// Property *VsanHclDiskConstraint.productId*.
     pub product_id: String,
@@ -28,74 +28,78 @@ impl VsanHclDiskConstraint {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("productId", &self.product_id);
-        o.field("vendor", &self.vendor);
-        o.opt("constraints", &self.constraints);
-        o.opt("pcieConstraints", &self.pcie_constraints);
-        o.opt("partNumber", &self.part_number);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclDiskConstraint",
+    type_name: Some("VsanHclDiskConstraint"),
+    wire: &["productId", "vendor", "constraints", "pcieConstraints", "partNumber"],
+    names: &["product_id", "vendor", "constraints", "pcie_constraints", "part_number"],
+    required: &[0u16, 1u16],
+    by_name: &[2u16, 4u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanHclDiskConstraint {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.product_id,
+            1usize => &self.vendor,
+            2usize => &self.constraints,
+            3usize => &self.pcie_constraints,
+            4usize => &self.part_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.product_id,
+            1usize => &mut self.vendor,
+            2usize => &mut self.constraints,
+            3usize => &mut self.pcie_constraints,
+            4usize => &mut self.part_number,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclDiskConstraint {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHclDiskConstraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclDiskConstraint {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclDiskConstraint {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclDiskConstraint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHclDiskConstraint"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclDiskConstraint {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclDiskConstraint {
-    const TYPE_NAME: &'static str = "VsanHclDiskConstraint";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanHclMinFwConstraint>>,
-            Option<Vec<crate::types::VsanHclDeviceConstraint>>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "productId" => crate::de::req(&mut f.0, &mut map, "productId"),
-                "vendor" => crate::de::req(&mut f.1, &mut map, "vendor"),
-                "constraints" => crate::de::set_list(&mut f.2, &mut map, "constraints"),
-                "pcieConstraints" => {
-                    crate::de::set_list(&mut f.3, &mut map, "pcieConstraints")
-                }
-                "partNumber" => crate::de::set(&mut f.4, &mut map, "partNumber"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["productId", "vendor"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            product_id: f_0,
-            vendor: f_1,
-            constraints: f_2,
-            pcie_constraints: f_3,
-            part_number: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHclDiskInfo {
     /// Property *VsanHclDiskInfo.deviceName*.
     pub device_name: String,
@@ -36,92 +36,106 @@ impl VsanHclDiskInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("model", &self.model);
-        o.opt("isSsd", &self.is_ssd);
-        o.field("vsanDisk", &self.vsan_disk);
-        o.opt("issues", &self.issues);
-        o.opt("remediableIssues", &self.remediable_issues);
-        o.opt("uuid", &self.uuid);
-        o.opt("capacity", &self.capacity);
-        o.opt("vsanCompatibility", &self.vsan_compatibility);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclDiskInfo",
+    type_name: Some("VsanHclDiskInfo"),
+    wire: &[
+        "deviceName",
+        "model",
+        "isSsd",
+        "vsanDisk",
+        "issues",
+        "remediableIssues",
+        "uuid",
+        "capacity",
+        "vsanCompatibility",
+    ],
+    names: &[
+        "device_name",
+        "model",
+        "is_ssd",
+        "vsan_disk",
+        "issues",
+        "remediable_issues",
+        "uuid",
+        "capacity",
+        "vsan_compatibility",
+    ],
+    required: &[0u16, 3u16],
+    by_name: &[7u16, 0u16, 2u16, 4u16, 1u16, 5u16, 6u16, 8u16, 3u16],
+};
+impl crate::object::Object for VsanHclDiskInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.model,
+            2usize => &self.is_ssd,
+            3usize => &self.vsan_disk,
+            4usize => &self.issues,
+            5usize => &self.remediable_issues,
+            6usize => &self.uuid,
+            7usize => &self.capacity,
+            8usize => &self.vsan_compatibility,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.model,
+            2usize => &mut self.is_ssd,
+            3usize => &mut self.vsan_disk,
+            4usize => &mut self.issues,
+            5usize => &mut self.remediable_issues,
+            6usize => &mut self.uuid,
+            7usize => &mut self.capacity,
+            8usize => &mut self.vsan_compatibility,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclDiskInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHclDiskInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclDiskInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclDiskInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclDiskInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHclDiskInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclDiskInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclDiskInfo {
-    const TYPE_NAME: &'static str = "VsanHclDiskInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::MethodFaultKind>>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<i64>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "model" => crate::de::set(&mut f.1, &mut map, "model"),
-                "isSsd" => crate::de::set(&mut f.2, &mut map, "isSsd"),
-                "vsanDisk" => crate::de::req(&mut f.3, &mut map, "vsanDisk"),
-                "issues" => crate::de::set_list(&mut f.4, &mut map, "issues"),
-                "remediableIssues" => {
-                    crate::de::set_list(&mut f.5, &mut map, "remediableIssues")
-                }
-                "uuid" => crate::de::set(&mut f.6, &mut map, "uuid"),
-                "capacity" => crate::de::set(&mut f.7, &mut map, "capacity"),
-                "vsanCompatibility" => {
-                    crate::de::set_list(&mut f.8, &mut map, "vsanCompatibility")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["deviceName", "vsanDisk"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            device_name: f_0,
-            model: f_1,
-            is_ssd: f_2,
-            vsan_disk: f_3,
-            issues: f_4,
-            remediable_issues: f_5,
-            uuid: f_6,
-            capacity: f_7,
-            vsan_compatibility: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

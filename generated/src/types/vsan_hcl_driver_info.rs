@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHclDriverInfo {
     /// Property *VsanHclDriverInfo.driverVersion*.
     pub driver_version: Option<String>,
@@ -38,84 +38,110 @@ impl VsanHclDriverInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("driverVersion", &self.driver_version);
-        o.opt("driverLink", &self.driver_link);
-        o.opt("fwVersion", &self.fw_version);
-        o.opt("fwLinks", &self.fw_links);
-        o.opt("toolsLinks", &self.tools_links);
-        o.opt("eula", &self.eula);
-        o.opt("driverType", &self.driver_type);
-        o.opt("driverName", &self.driver_name);
-        o.opt("diskModes", &self.disk_modes);
-        o.opt("supportedFeatures", &self.supported_features);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclDriverInfo",
+    type_name: Some("VsanHclDriverInfo"),
+    wire: &[
+        "driverVersion",
+        "driverLink",
+        "fwVersion",
+        "fwLinks",
+        "toolsLinks",
+        "eula",
+        "driverType",
+        "driverName",
+        "diskModes",
+        "supportedFeatures",
+    ],
+    names: &[
+        "driver_version",
+        "driver_link",
+        "fw_version",
+        "fw_links",
+        "tools_links",
+        "eula",
+        "driver_type",
+        "driver_name",
+        "disk_modes",
+        "supported_features",
+    ],
+    required: &[],
+    by_name: &[8u16, 1u16, 7u16, 6u16, 0u16, 5u16, 3u16, 2u16, 9u16, 4u16],
+};
+impl crate::object::Object for VsanHclDriverInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.driver_version,
+            1usize => &self.driver_link,
+            2usize => &self.fw_version,
+            3usize => &self.fw_links,
+            4usize => &self.tools_links,
+            5usize => &self.eula,
+            6usize => &self.driver_type,
+            7usize => &self.driver_name,
+            8usize => &self.disk_modes,
+            9usize => &self.supported_features,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.driver_version,
+            1usize => &mut self.driver_link,
+            2usize => &mut self.fw_version,
+            3usize => &mut self.fw_links,
+            4usize => &mut self.tools_links,
+            5usize => &mut self.eula,
+            6usize => &mut self.driver_type,
+            7usize => &mut self.driver_name,
+            8usize => &mut self.disk_modes,
+            9usize => &mut self.supported_features,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclDriverInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHclDriverInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclDriverInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclDriverInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclDriverInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHclDriverInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclDriverInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclDriverInfo {
-    const TYPE_NAME: &'static str = "VsanHclDriverInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::VsanDownloadItem>>,
-            Option<String>,
-            Option<Vec<crate::types::VsanDownloadItem>>,
-            Option<Vec<crate::types::VsanDownloadItem>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "driverVersion" => crate::de::set(&mut f.0, &mut map, "driverVersion"),
-                "driverLink" => crate::de::set(&mut f.1, &mut map, "driverLink"),
-                "fwVersion" => crate::de::set(&mut f.2, &mut map, "fwVersion"),
-                "fwLinks" => crate::de::set_list(&mut f.3, &mut map, "fwLinks"),
-                "toolsLinks" => crate::de::set_list(&mut f.4, &mut map, "toolsLinks"),
-                "eula" => crate::de::set(&mut f.5, &mut map, "eula"),
-                "driverType" => crate::de::set(&mut f.6, &mut map, "driverType"),
-                "driverName" => crate::de::set(&mut f.7, &mut map, "driverName"),
-                "diskModes" => crate::de::set_list(&mut f.8, &mut map, "diskModes"),
-                "supportedFeatures" => {
-                    crate::de::set_list(&mut f.9, &mut map, "supportedFeatures")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            driver_version: f_0,
-            driver_link: f_1,
-            fw_version: f_2,
-            fw_links: f_3,
-            tools_links: f_4,
-            eula: f_5,
-            driver_type: f_6,
-            driver_name: f_7,
-            disk_modes: f_8,
-            supported_features: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

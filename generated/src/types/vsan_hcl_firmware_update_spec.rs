@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanHclFirmwareUpdateSpec {
     /// Property *VsanHclFirmwareUpdateSpec.host*.
     ///
@@ -30,78 +30,85 @@ impl VsanHclFirmwareUpdateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.field("hbaDevice", &self.hba_device);
-        o.field("fwFiles", &self.fw_files);
-        o.opt("allowDowngrade", &self.allow_downgrade);
-        o.opt("firmwareComponent", &self.firmware_component);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclFirmwareUpdateSpec",
+    type_name: Some("VsanHclFirmwareUpdateSpec"),
+    wire: &["host", "hbaDevice", "fwFiles", "allowDowngrade", "firmwareComponent"],
+    names: &["host", "hba_device", "fw_files", "allow_downgrade", "firmware_component"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[3u16, 4u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanHclFirmwareUpdateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.hba_device,
+            2usize => &self.fw_files,
+            3usize => &self.allow_downgrade,
+            4usize => &self.firmware_component,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.hba_device,
+            2usize => &mut self.fw_files,
+            3usize => &mut self.allow_downgrade,
+            4usize => &mut self.firmware_component,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclFirmwareUpdateSpec {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            hba_device: crate::object::Blank::blank(),
+            fw_files: crate::object::Blank::blank(),
+            allow_downgrade: crate::object::Blank::blank(),
+            firmware_component: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanHclFirmwareUpdateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclFirmwareUpdateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclFirmwareUpdateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclFirmwareUpdateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHclFirmwareUpdateSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclFirmwareUpdateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclFirmwareUpdateSpec {
-    const TYPE_NAME: &'static str = "VsanHclFirmwareUpdateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::VsanHclFirmwareFile>>,
-            Option<bool>,
-            Option<Vec<crate::types::VsanHostFwComponent>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "hbaDevice" => crate::de::req(&mut f.1, &mut map, "hbaDevice"),
-                "fwFiles" => crate::de::req_list(&mut f.2, &mut map, "fwFiles"),
-                "allowDowngrade" => crate::de::set(&mut f.3, &mut map, "allowDowngrade"),
-                "firmwareComponent" => {
-                    crate::de::set_list(&mut f.4, &mut map, "firmwareComponent")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["host", "hbaDevice", "fwFiles"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            hba_device: f_1,
-            fw_files: f_2,
-            allow_downgrade: f_3,
-            firmware_component: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHclMinFwConstraint {
     /// Property *VsanHclMinFwConstraint.vcgId*.
     pub vcg_id: i32,
@@ -32,86 +32,90 @@ impl VsanHclMinFwConstraint {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vcgId", &self.vcg_id);
-        o.field("vcgLink", &self.vcg_link);
-        o.field("model", &self.model);
-        o.field("partner", &self.partner);
-        o.opt("partNumber", &self.part_number);
-        o.field("release", &self.release);
-        o.field("firmware", &self.firmware);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclMinFwConstraint",
+    type_name: Some("VsanHclMinFwConstraint"),
+    wire: &["vcgId", "vcgLink", "model", "partner", "partNumber", "release", "firmware"],
+    names: &[
+        "vcg_id",
+        "vcg_link",
+        "model",
+        "partner",
+        "part_number",
+        "release",
+        "firmware",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16, 6u16],
+    by_name: &[6u16, 2u16, 4u16, 3u16, 5u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanHclMinFwConstraint {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vcg_id,
+            1usize => &self.vcg_link,
+            2usize => &self.model,
+            3usize => &self.partner,
+            4usize => &self.part_number,
+            5usize => &self.release,
+            6usize => &self.firmware,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vcg_id,
+            1usize => &mut self.vcg_link,
+            2usize => &mut self.model,
+            3usize => &mut self.partner,
+            4usize => &mut self.part_number,
+            5usize => &mut self.release,
+            6usize => &mut self.firmware,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclMinFwConstraint {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHclMinFwConstraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclMinFwConstraint {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclMinFwConstraint {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclMinFwConstraint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHclMinFwConstraint"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclMinFwConstraint {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclMinFwConstraint {
-    const TYPE_NAME: &'static str = "VsanHclMinFwConstraint";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vcgId" => crate::de::req(&mut f.0, &mut map, "vcgId"),
-                "vcgLink" => crate::de::req(&mut f.1, &mut map, "vcgLink"),
-                "model" => crate::de::req(&mut f.2, &mut map, "model"),
-                "partner" => crate::de::req(&mut f.3, &mut map, "partner"),
-                "partNumber" => crate::de::set(&mut f.4, &mut map, "partNumber"),
-                "release" => crate::de::req(&mut f.5, &mut map, "release"),
-                "firmware" => crate::de::req(&mut f.6, &mut map, "firmware"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &["vcgId", "vcgLink", "model", "partner", "release", "firmware"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, Some(f_5), Some(f_6)) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            vcg_id: f_0,
-            vcg_link: f_1,
-            model: f_2,
-            partner: f_3,
-            part_number: f_4,
-            release: f_5,
-            firmware: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanHclCommonDeviceInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHclNicInfo {
     /// Property *VsanHclCommonDeviceInfo.deviceName*.
     pub device_name: String,
@@ -64,206 +64,165 @@ impl VsanHclNicInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("deviceName", &self.device_name);
-        o.opt("displayName", &self.display_name);
-        o.opt("driverName", &self.driver_name);
-        o.opt("driverVersion", &self.driver_version);
-        o.opt("vendorId", &self.vendor_id);
-        o.opt("deviceId", &self.device_id);
-        o.opt("subVendorId", &self.sub_vendor_id);
-        o.opt("subDeviceId", &self.sub_device_id);
-        o.opt("extraInfo", &self.extra_info);
-        o.opt("deviceOnHcl", &self.device_on_hcl);
-        o.opt("releaseSupported", &self.release_supported);
-        o.opt("releasesOnHcl", &self.releases_on_hcl);
-        o.opt("driverVersionsOnHcl", &self.driver_versions_on_hcl);
-        o.opt("driverVersionSupported", &self.driver_version_supported);
-        o.opt("fwVersionSupported", &self.fw_version_supported);
-        o.opt("fwVersionOnHcl", &self.fw_version_on_hcl);
-        o.opt("fwVersion", &self.fw_version);
-        o.opt("driversOnHcl", &self.drivers_on_hcl);
-        o.opt("vmknic", &self.vmknic);
-        o.opt("useByVsan", &self.use_by_vsan);
-        o.opt("rdmaConfig", &self.rdma_config);
-        o.opt("vsanHostCompatibility", &self.vsan_host_compatibility);
-        o.opt("nicLinkSpeedInMbps", &self.nic_link_speed_in_mbps);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclNicInfo",
+    type_name: Some("VsanHclNicInfo"),
+    wire: &[
+        "deviceName",
+        "displayName",
+        "driverName",
+        "driverVersion",
+        "vendorId",
+        "deviceId",
+        "subVendorId",
+        "subDeviceId",
+        "extraInfo",
+        "deviceOnHcl",
+        "releaseSupported",
+        "releasesOnHcl",
+        "driverVersionsOnHcl",
+        "driverVersionSupported",
+        "fwVersionSupported",
+        "fwVersionOnHcl",
+        "fwVersion",
+        "driversOnHcl",
+        "vmknic",
+        "useByVsan",
+        "rdmaConfig",
+        "vsanHostCompatibility",
+        "nicLinkSpeedInMbps",
+    ],
+    names: &[
+        "device_name",
+        "display_name",
+        "driver_name",
+        "driver_version",
+        "vendor_id",
+        "device_id",
+        "sub_vendor_id",
+        "sub_device_id",
+        "extra_info",
+        "device_on_hcl",
+        "release_supported",
+        "releases_on_hcl",
+        "driver_versions_on_hcl",
+        "driver_version_supported",
+        "fw_version_supported",
+        "fw_version_on_hcl",
+        "fw_version",
+        "drivers_on_hcl",
+        "vmknic",
+        "use_by_vsan",
+        "rdma_config",
+        "vsan_host_compatibility",
+        "nic_link_speed_in_mbps",
+    ],
+    required: &[0u16],
+    by_name: &[
+        5u16, 0u16, 9u16, 1u16, 2u16, 3u16, 13u16, 12u16, 17u16, 8u16, 16u16, 15u16,
+        14u16, 22u16, 20u16, 10u16, 11u16, 7u16, 6u16, 19u16, 4u16, 18u16, 21u16,
+    ],
+};
+impl crate::object::Object for VsanHclNicInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.device_name,
+            1usize => &self.display_name,
+            2usize => &self.driver_name,
+            3usize => &self.driver_version,
+            4usize => &self.vendor_id,
+            5usize => &self.device_id,
+            6usize => &self.sub_vendor_id,
+            7usize => &self.sub_device_id,
+            8usize => &self.extra_info,
+            9usize => &self.device_on_hcl,
+            10usize => &self.release_supported,
+            11usize => &self.releases_on_hcl,
+            12usize => &self.driver_versions_on_hcl,
+            13usize => &self.driver_version_supported,
+            14usize => &self.fw_version_supported,
+            15usize => &self.fw_version_on_hcl,
+            16usize => &self.fw_version,
+            17usize => &self.drivers_on_hcl,
+            18usize => &self.vmknic,
+            19usize => &self.use_by_vsan,
+            20usize => &self.rdma_config,
+            21usize => &self.vsan_host_compatibility,
+            22usize => &self.nic_link_speed_in_mbps,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.device_name,
+            1usize => &mut self.display_name,
+            2usize => &mut self.driver_name,
+            3usize => &mut self.driver_version,
+            4usize => &mut self.vendor_id,
+            5usize => &mut self.device_id,
+            6usize => &mut self.sub_vendor_id,
+            7usize => &mut self.sub_device_id,
+            8usize => &mut self.extra_info,
+            9usize => &mut self.device_on_hcl,
+            10usize => &mut self.release_supported,
+            11usize => &mut self.releases_on_hcl,
+            12usize => &mut self.driver_versions_on_hcl,
+            13usize => &mut self.driver_version_supported,
+            14usize => &mut self.fw_version_supported,
+            15usize => &mut self.fw_version_on_hcl,
+            16usize => &mut self.fw_version,
+            17usize => &mut self.drivers_on_hcl,
+            18usize => &mut self.vmknic,
+            19usize => &mut self.use_by_vsan,
+            20usize => &mut self.rdma_config,
+            21usize => &mut self.vsan_host_compatibility,
+            22usize => &mut self.nic_link_speed_in_mbps,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclNicInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHclNicInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclNicInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclNicInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclNicInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHclNicInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclNicInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclNicInfo {
-    const TYPE_NAME: &'static str = "VsanHclNicInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<Vec<crate::types::VsanHclDriverInfo>>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::VsanNicRdmaInfo>>,
-            Option<Vec<String>>,
-            Option<i32>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "deviceName" => crate::de::req(&mut f.0, &mut map, "deviceName"),
-                "displayName" => crate::de::set(&mut f.1, &mut map, "displayName"),
-                "driverName" => crate::de::set(&mut f.2, &mut map, "driverName"),
-                "driverVersion" => crate::de::set(&mut f.3, &mut map, "driverVersion"),
-                "vendorId" => crate::de::set(&mut f.4, &mut map, "vendorId"),
-                "deviceId" => crate::de::set(&mut f.5, &mut map, "deviceId"),
-                "subVendorId" => crate::de::set(&mut f.6, &mut map, "subVendorId"),
-                "subDeviceId" => crate::de::set(&mut f.7, &mut map, "subDeviceId"),
-                "extraInfo" => crate::de::set_list(&mut f.8, &mut map, "extraInfo"),
-                "deviceOnHcl" => crate::de::set(&mut f.9, &mut map, "deviceOnHcl"),
-                "releaseSupported" => {
-                    crate::de::set(&mut f.10, &mut map, "releaseSupported")
-                }
-                "releasesOnHcl" => {
-                    crate::de::set_list(&mut f.11, &mut map, "releasesOnHcl")
-                }
-                "driverVersionsOnHcl" => {
-                    crate::de::set_list(&mut f.12, &mut map, "driverVersionsOnHcl")
-                }
-                "driverVersionSupported" => {
-                    crate::de::set(&mut f.13, &mut map, "driverVersionSupported")
-                }
-                "fwVersionSupported" => {
-                    crate::de::set(&mut f.14, &mut map, "fwVersionSupported")
-                }
-                "fwVersionOnHcl" => {
-                    crate::de::set_list(&mut f.15, &mut map, "fwVersionOnHcl")
-                }
-                "fwVersion" => crate::de::set(&mut f.16, &mut map, "fwVersion"),
-                "driversOnHcl" => {
-                    crate::de::set_list(&mut f.17, &mut map, "driversOnHcl")
-                }
-                "vmknic" => crate::de::set(&mut f.18, &mut map, "vmknic"),
-                "useByVsan" => crate::de::set(&mut f.19, &mut map, "useByVsan"),
-                "rdmaConfig" => crate::de::set(&mut f.20, &mut map, "rdmaConfig"),
-                "vsanHostCompatibility" => {
-                    crate::de::set_list(&mut f.21, &mut map, "vsanHostCompatibility")
-                }
-                "nicLinkSpeedInMbps" => {
-                    crate::de::set(&mut f.22, &mut map, "nicLinkSpeedInMbps")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _,)
-        ) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["deviceName"]));
-        }
-        let (
-            Some(f_0),
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            device_name: f_0,
-            display_name: f_1,
-            driver_name: f_2,
-            driver_version: f_3,
-            vendor_id: f_4,
-            device_id: f_5,
-            sub_vendor_id: f_6,
-            sub_device_id: f_7,
-            extra_info: f_8,
-            device_on_hcl: f_9,
-            release_supported: f_10,
-            releases_on_hcl: f_11,
-            driver_versions_on_hcl: f_12,
-            driver_version_supported: f_13,
-            fw_version_supported: f_14,
-            fw_version_on_hcl: f_15,
-            fw_version: f_16,
-            drivers_on_hcl: f_17,
-            vmknic: f_18,
-            use_by_vsan: f_19,
-            rdma_config: f_20,
-            vsan_host_compatibility: f_21,
-            nic_link_speed_in_mbps: f_22,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHclQuerySpec {
     /// Property *VsanHclQuerySpec.includeOnlyVsanControllers*.
     pub include_only_vsan_controllers: Option<bool>,
@@ -30,69 +30,86 @@ impl VsanHclQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("includeOnlyVsanControllers", &self.include_only_vsan_controllers);
-        o.opt("cluster", &self.cluster);
-        o.opt("hosts", &self.hosts);
-        o.opt(
-            "vsanStoragePoolEligibleDisksOnly",
-            &self.vsan_storage_pool_eligible_disks_only,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclQuerySpec",
+    type_name: Some("VsanHclQuerySpec"),
+    wire: &[
+        "includeOnlyVsanControllers",
+        "cluster",
+        "hosts",
+        "vsanStoragePoolEligibleDisksOnly",
+    ],
+    names: &[
+        "include_only_vsan_controllers",
+        "cluster",
+        "hosts",
+        "vsan_storage_pool_eligible_disks_only",
+    ],
+    required: &[],
+    by_name: &[1u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for VsanHclQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.include_only_vsan_controllers,
+            1usize => &self.cluster,
+            2usize => &self.hosts,
+            3usize => &self.vsan_storage_pool_eligible_disks_only,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.include_only_vsan_controllers,
+            1usize => &mut self.cluster,
+            2usize => &mut self.hosts,
+            3usize => &mut self.vsan_storage_pool_eligible_disks_only,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHclQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHclQuerySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclQuerySpec {
-    const TYPE_NAME: &'static str = "VsanHclQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "includeOnlyVsanControllers" => {
-                    crate::de::set(&mut f.0, &mut map, "includeOnlyVsanControllers")
-                }
-                "cluster" => crate::de::set(&mut f.1, &mut map, "cluster"),
-                "hosts" => crate::de::set_list(&mut f.2, &mut map, "hosts"),
-                "vsanStoragePoolEligibleDisksOnly" => {
-                    crate::de::set(
-                        &mut f.3,
-                        &mut map,
-                        "vsanStoragePoolEligibleDisksOnly",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            include_only_vsan_controllers: f_0,
-            cluster: f_1,
-            hosts: f_2,
-            vsan_storage_pool_eligible_disks_only: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

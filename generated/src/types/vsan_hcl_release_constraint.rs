@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanHclReleaseConstraint {
     /// Property *VsanHclReleaseConstraint.cluster*.
     ///
@@ -28,72 +28,82 @@ impl VsanHclReleaseConstraint {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("cluster", &self.cluster);
-        o.field("release", &self.release);
-        o.opt("hostDevices", &self.host_devices);
-        o.opt("constraints", &self.constraints);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHclReleaseConstraint",
+    type_name: Some("VsanHclReleaseConstraint"),
+    wire: &["cluster", "release", "hostDevices", "constraints"],
+    names: &["cluster", "release", "host_devices", "constraints"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 3u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanHclReleaseConstraint {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster,
+            1usize => &self.release,
+            2usize => &self.host_devices,
+            3usize => &self.constraints,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster,
+            1usize => &mut self.release,
+            2usize => &mut self.host_devices,
+            3usize => &mut self.constraints,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHclReleaseConstraint {
+    fn blank() -> Self {
+        Self {
+            cluster: crate::object::Blank::blank(),
+            release: crate::object::Blank::blank(),
+            host_devices: crate::object::Blank::blank(),
+            constraints: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanHclReleaseConstraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHclReleaseConstraint {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHclReleaseConstraint {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHclReleaseConstraint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHclReleaseConstraint"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHclReleaseConstraint {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHclReleaseConstraint {
-    const TYPE_NAME: &'static str = "VsanHclReleaseConstraint";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::VsanHostDeviceInfo>>,
-            Option<Vec<crate::types::VsanHclDeviceConstraint>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "cluster" => crate::de::req(&mut f.0, &mut map, "cluster"),
-                "release" => crate::de::req(&mut f.1, &mut map, "release"),
-                "hostDevices" => crate::de::set_list(&mut f.2, &mut map, "hostDevices"),
-                "constraints" => crate::de::set_list(&mut f.3, &mut map, "constraints"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["cluster", "release"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster: f_0,
-            release: f_1,
-            host_devices: f_2,
-            constraints: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHealthActionBaseKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHealthActionBase {
     /// Property *VsanHealthActionBase.description*.
     pub description: String,
@@ -22,45 +22,71 @@ impl VsanHealthActionBase {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("description", &self.description);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHealthActionBase",
+    type_name: Some("VsanHealthActionBase"),
+    wire: &["description"],
+    names: &["description"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VsanHealthActionBase {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHealthActionBase {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHealthActionBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHealthActionBase {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHealthActionBase {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHealthActionBase {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHealthActionBase"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHealthActionBase {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHealthActionBase {
-    const TYPE_NAME: &'static str = "VsanHealthActionBase";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "description" => crate::de::req(&mut f.0, &mut map, "description"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["description"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { description: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanHealthActionBase` or any of its subtypes: what a member declared as `VsanHealthActionBase` holds.
@@ -86,15 +112,7 @@ pub enum VsanHealthActionBaseKind {
 impl VsanHealthActionBaseKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanHealthActionBase(v) => v.type_name(),
-            Self::VsanHealthActionSteps(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanHealthApiBasedAction(v) => v.type_name(),
-            Self::VsanHealthCmdBasedAction(v) => v.type_name(),
-            Self::VsanHealthDataDrivenAction(v) => v.type_name(),
-            Self::VsanHealthTxtBasedAction(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -144,95 +162,81 @@ impl From<crate::types::VsanHealthTxtBasedAction> for VsanHealthActionBaseKind {
         Self::VsanHealthTxtBasedAction(Box::new(v))
     }
 }
-impl serde::Serialize for VsanHealthActionBaseKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanHealthActionBase(v) => v.serialize(s),
-            Self::VsanHealthActionSteps(v) => v.serialize(s),
+impl crate::object::Family for VsanHealthActionBaseKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanHealthActionBase,
+            id,
+        ) {
+            crate::registry::id::VsanHealthActionSteps => {
+                Self::VsanHealthActionSteps(crate::object::Blank::blank())
+            }
             #[cfg(feature = "vsan")]
-            Self::VsanHealthApiBasedAction(v) => v.serialize(s),
-            Self::VsanHealthCmdBasedAction(v) => v.serialize(s),
-            Self::VsanHealthDataDrivenAction(v) => v.serialize(s),
-            Self::VsanHealthTxtBasedAction(v) => v.serialize(s),
+            crate::registry::id::VsanHealthApiBasedAction => {
+                Self::VsanHealthApiBasedAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanHealthCmdBasedAction => {
+                Self::VsanHealthCmdBasedAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanHealthDataDrivenAction => {
+                Self::VsanHealthDataDrivenAction(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanHealthTxtBasedAction => {
+                Self::VsanHealthTxtBasedAction(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanHealthActionBase(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanHealthActionBase(v) => &**v,
+            Self::VsanHealthActionSteps(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanHealthApiBasedAction(v) => &**v,
+            Self::VsanHealthCmdBasedAction(v) => &**v,
+            Self::VsanHealthDataDrivenAction(v) => &**v,
+            Self::VsanHealthTxtBasedAction(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanHealthActionBase(v) => &mut **v,
+            Self::VsanHealthActionSteps(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanHealthApiBasedAction(v) => &mut **v,
+            Self::VsanHealthCmdBasedAction(v) => &mut **v,
+            Self::VsanHealthDataDrivenAction(v) => &mut **v,
+            Self::VsanHealthTxtBasedAction(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanHealthActionBaseKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanHealthActionBaseKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanHealthActionBaseKind {
-    const BASE: u16 = crate::registry::id::VsanHealthActionBase;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VsanHealthActionSteps => {
-                    Self::VsanHealthActionSteps(
-                        Box::new(
-                            <crate::types::VsanHealthActionSteps as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanHealthApiBasedAction => {
-                    Self::VsanHealthApiBasedAction(
-                        Box::new(
-                            <crate::types::VsanHealthApiBasedAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanHealthCmdBasedAction => {
-                    Self::VsanHealthCmdBasedAction(
-                        Box::new(
-                            <crate::types::VsanHealthCmdBasedAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanHealthDataDrivenAction => {
-                    Self::VsanHealthDataDrivenAction(
-                        Box::new(
-                            <crate::types::VsanHealthDataDrivenAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanHealthTxtBasedAction => {
-                    Self::VsanHealthTxtBasedAction(
-                        Box::new(
-                            <crate::types::VsanHealthTxtBasedAction as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanHealthActionBase(
-                        Box::new(
-                            <crate::types::VsanHealthActionBase as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanHealthActionBaseKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanHealthActionBaseKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanHealthActionBaseKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanHealthActionBaseKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

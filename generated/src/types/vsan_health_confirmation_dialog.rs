@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHealthConfirmationDialog {
     /// Property *VsanHealthConfirmationDialog.title*.
     pub title: String,
@@ -30,80 +30,87 @@ impl VsanHealthConfirmationDialog {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("title", &self.title);
-        o.opt("subTitle", &self.sub_title);
-        o.field("content", &self.content);
-        o.opt("agreeLabel", &self.agree_label);
-        o.opt("closeLabel", &self.close_label);
-        o.opt("isWarning", &self.is_warning);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHealthConfirmationDialog",
+    type_name: Some("VsanHealthConfirmationDialog"),
+    wire: &["title", "subTitle", "content", "agreeLabel", "closeLabel", "isWarning"],
+    names: &[
+        "title",
+        "sub_title",
+        "content",
+        "agree_label",
+        "close_label",
+        "is_warning",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[3u16, 4u16, 2u16, 5u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanHealthConfirmationDialog {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.title,
+            1usize => &self.sub_title,
+            2usize => &self.content,
+            3usize => &self.agree_label,
+            4usize => &self.close_label,
+            5usize => &self.is_warning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.title,
+            1usize => &mut self.sub_title,
+            2usize => &mut self.content,
+            3usize => &mut self.agree_label,
+            4usize => &mut self.close_label,
+            5usize => &mut self.is_warning,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHealthConfirmationDialog {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHealthConfirmationDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHealthConfirmationDialog {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHealthConfirmationDialog {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHealthConfirmationDialog {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHealthConfirmationDialog"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHealthConfirmationDialog {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHealthConfirmationDialog {
-    const TYPE_NAME: &'static str = "VsanHealthConfirmationDialog";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "title" => crate::de::req(&mut f.0, &mut map, "title"),
-                "subTitle" => crate::de::set(&mut f.1, &mut map, "subTitle"),
-                "content" => crate::de::req(&mut f.2, &mut map, "content"),
-                "agreeLabel" => crate::de::set(&mut f.3, &mut map, "agreeLabel"),
-                "closeLabel" => crate::de::set(&mut f.4, &mut map, "closeLabel"),
-                "isWarning" => crate::de::set(&mut f.5, &mut map, "isWarning"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["title", "content"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            title: f_0,
-            sub_title: f_1,
-            content: f_2,
-            agree_label: f_3,
-            close_label: f_4,
-            is_warning: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

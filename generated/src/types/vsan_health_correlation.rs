@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHealthCorrelation {
     /// Property *VsanHealthCorrelation.primaryHealthTests*.
     pub primary_health_tests: Option<Vec<String>>,
@@ -24,60 +24,74 @@ impl VsanHealthCorrelation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("primaryHealthTests", &self.primary_health_tests);
-        o.opt("relatedHealthTests", &self.related_health_tests);
-        o.opt("skippedHealthTests", &self.skipped_health_tests);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHealthCorrelation",
+    type_name: Some("VsanHealthCorrelation"),
+    wire: &["primaryHealthTests", "relatedHealthTests", "skippedHealthTests"],
+    names: &["primary_health_tests", "related_health_tests", "skipped_health_tests"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanHealthCorrelation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.primary_health_tests,
+            1usize => &self.related_health_tests,
+            2usize => &self.skipped_health_tests,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.primary_health_tests,
+            1usize => &mut self.related_health_tests,
+            2usize => &mut self.skipped_health_tests,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHealthCorrelation {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHealthCorrelation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHealthCorrelation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHealthCorrelation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHealthCorrelation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHealthCorrelation"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHealthCorrelation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHealthCorrelation {
-    const TYPE_NAME: &'static str = "VsanHealthCorrelation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<String>>, Option<Vec<String>>, Option<Vec<String>>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "primaryHealthTests" => {
-                    crate::de::set_list(&mut f.0, &mut map, "primaryHealthTests")
-                }
-                "relatedHealthTests" => {
-                    crate::de::set_list(&mut f.1, &mut map, "relatedHealthTests")
-                }
-                "skippedHealthTests" => {
-                    crate::de::set_list(&mut f.2, &mut map, "skippedHealthTests")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            primary_health_tests: f_0,
-            related_health_tests: f_1,
-            skipped_health_tests: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

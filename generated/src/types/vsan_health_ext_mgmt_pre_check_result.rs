@@ -3,7 +3,7 @@
 /// Data object type *VsanHealthExtMgmtPreCheckResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHealthExtMgmtPreCheckResult {
     /// Property *VsanHealthExtMgmtPreCheckResult.overallResult*.
     pub overall_result: bool,
@@ -30,90 +30,98 @@ impl VsanHealthExtMgmtPreCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("overallResult", &self.overall_result);
-        o.opt("esxVersionCheckPassed", &self.esx_version_check_passed);
-        o.opt("drsCheckPassed", &self.drs_check_passed);
-        o.opt("eamConnectionCheckPassed", &self.eam_connection_check_passed);
-        o.opt("installStateCheckPassed", &self.install_state_check_passed);
-        o.field("results", &self.results);
-        o.opt("vumRegistered", &self.vum_registered);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHealthExtMgmtPreCheckResult",
+    type_name: Some("VsanHealthExtMgmtPreCheckResult"),
+    wire: &[
+        "overallResult",
+        "esxVersionCheckPassed",
+        "drsCheckPassed",
+        "eamConnectionCheckPassed",
+        "installStateCheckPassed",
+        "results",
+        "vumRegistered",
+    ],
+    names: &[
+        "overall_result",
+        "esx_version_check_passed",
+        "drs_check_passed",
+        "eam_connection_check_passed",
+        "install_state_check_passed",
+        "results",
+        "vum_registered",
+    ],
+    required: &[0u16, 5u16],
+    by_name: &[2u16, 3u16, 1u16, 4u16, 0u16, 5u16, 6u16],
+};
+impl crate::object::Object for VsanHealthExtMgmtPreCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.overall_result,
+            1usize => &self.esx_version_check_passed,
+            2usize => &self.drs_check_passed,
+            3usize => &self.eam_connection_check_passed,
+            4usize => &self.install_state_check_passed,
+            5usize => &self.results,
+            6usize => &self.vum_registered,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.overall_result,
+            1usize => &mut self.esx_version_check_passed,
+            2usize => &mut self.drs_check_passed,
+            3usize => &mut self.eam_connection_check_passed,
+            4usize => &mut self.install_state_check_passed,
+            5usize => &mut self.results,
+            6usize => &mut self.vum_registered,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHealthExtMgmtPreCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHealthExtMgmtPreCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHealthExtMgmtPreCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHealthExtMgmtPreCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHealthExtMgmtPreCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHealthExtMgmtPreCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHealthExtMgmtPreCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHealthExtMgmtPreCheckResult {
-    const TYPE_NAME: &'static str = "VsanHealthExtMgmtPreCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::VsanClusterHealthTest>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "overallResult" => crate::de::req(&mut f.0, &mut map, "overallResult"),
-                "esxVersionCheckPassed" => {
-                    crate::de::set(&mut f.1, &mut map, "esxVersionCheckPassed")
-                }
-                "drsCheckPassed" => crate::de::set(&mut f.2, &mut map, "drsCheckPassed"),
-                "eamConnectionCheckPassed" => {
-                    crate::de::set(&mut f.3, &mut map, "eamConnectionCheckPassed")
-                }
-                "installStateCheckPassed" => {
-                    crate::de::set(&mut f.4, &mut map, "installStateCheckPassed")
-                }
-                "results" => crate::de::req_list(&mut f.5, &mut map, "results"),
-                "vumRegistered" => crate::de::set(&mut f.6, &mut map, "vumRegistered"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.5.is_some()],
-                    &["overallResult", "results"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, Some(f_5), f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            overall_result: f_0,
-            esx_version_check_passed: f_1,
-            drs_check_passed: f_2,
-            eam_connection_check_passed: f_3,
-            install_state_check_passed: f_4,
-            results: f_5,
-            vum_registered: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

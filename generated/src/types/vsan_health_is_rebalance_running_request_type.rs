@@ -16,11 +16,11 @@ pub struct VsanHealthIsRebalanceRunningRequestType<'a> {
     /// Refers instances of *HostSystem*.
     pub target_hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for VsanHealthIsRebalanceRunningRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHealthIsRebalanceRunningRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("targetHosts", &self.target_hosts);
-        o.end(&crate::Extra::EMPTY)
+        o.field("targetHosts", &self.target_hosts);
+        o.end();
     }
 }

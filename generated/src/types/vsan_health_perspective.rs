@@ -110,8 +110,9 @@ impl VsanHealthPerspective {
         }
     }
 }
-impl crate::de::StringEnum for VsanHealthPerspective {
-    fn from_wire(v: &str) -> Self {
+impl VsanHealthPerspective {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "defaultView" => Self::DefaultView,
             "deployAssist" => Self::DeployAssist,
@@ -143,13 +144,13 @@ impl crate::de::StringEnum for VsanHealthPerspective {
 }
 impl From<&str> for VsanHealthPerspective {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanHealthPerspective {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanHealthPerspective {
@@ -157,13 +158,33 @@ impl std::fmt::Display for VsanHealthPerspective {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanHealthPerspective {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanHealthPerspective {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanHealthPerspective {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHealthPerspective {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHealthPerspective {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

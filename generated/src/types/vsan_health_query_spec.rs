@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHealthQuerySpec {
     /// Property *VsanHealthQuerySpec.includeAllRemoteClusters*.
     pub include_all_remote_clusters: Option<bool>,
@@ -26,62 +26,81 @@ impl VsanHealthQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("includeAllRemoteClusters", &self.include_all_remote_clusters);
-        o.opt("remoteClusterUuids", &self.remote_cluster_uuids);
-        o.opt("latencyOnly", &self.latency_only);
-        o.opt("mode", &self.mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHealthQuerySpec",
+    type_name: Some("VsanHealthQuerySpec"),
+    wire: &["includeAllRemoteClusters", "remoteClusterUuids", "latencyOnly", "mode"],
+    names: &[
+        "include_all_remote_clusters",
+        "remote_cluster_uuids",
+        "latency_only",
+        "mode",
+    ],
+    required: &[],
+    by_name: &[0u16, 2u16, 3u16, 1u16],
+};
+impl crate::object::Object for VsanHealthQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.include_all_remote_clusters,
+            1usize => &self.remote_cluster_uuids,
+            2usize => &self.latency_only,
+            3usize => &self.mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.include_all_remote_clusters,
+            1usize => &mut self.remote_cluster_uuids,
+            2usize => &mut self.latency_only,
+            3usize => &mut self.mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHealthQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHealthQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHealthQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHealthQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHealthQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHealthQuerySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHealthQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHealthQuerySpec {
-    const TYPE_NAME: &'static str = "VsanHealthQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<Vec<String>>, Option<bool>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "includeAllRemoteClusters" => {
-                    crate::de::set(&mut f.0, &mut map, "includeAllRemoteClusters")
-                }
-                "remoteClusterUuids" => {
-                    crate::de::set_list(&mut f.1, &mut map, "remoteClusterUuids")
-                }
-                "latencyOnly" => crate::de::set(&mut f.2, &mut map, "latencyOnly"),
-                "mode" => crate::de::set(&mut f.3, &mut map, "mode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            include_all_remote_clusters: f_0,
-            remote_cluster_uuids: f_1,
-            latency_only: f_2,
-            mode: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

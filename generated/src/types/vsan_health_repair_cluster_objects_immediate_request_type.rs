@@ -14,11 +14,11 @@ pub struct VsanHealthRepairClusterObjectsImmediateRequestType<'a> {
     /// Parameter *uuids*.
     pub uuids: Option<&'a [String]>,
 }
-impl serde::Serialize for VsanHealthRepairClusterObjectsImmediateRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHealthRepairClusterObjectsImmediateRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("uuids", &self.uuids);
-        o.end(&crate::Extra::EMPTY)
+        o.field("uuids", &self.uuids);
+        o.end();
     }
 }

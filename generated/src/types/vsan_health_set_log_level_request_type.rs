@@ -8,10 +8,10 @@ pub struct VsanHealthSetLogLevelRequestType<'a> {
     /// Parameter *level*.
     pub level: Option<&'a str>,
 }
-impl serde::Serialize for VsanHealthSetLogLevelRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("level", &self.level);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanHealthSetLogLevelRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("level", &self.level);
+        o.end();
     }
 }

@@ -12,14 +12,14 @@ pub struct VsanHealthSetVsanClusterHealthCheckIntervalRequestType<'a> {
     /// Parameter *vsanClusterHealthCheckInterval*.
     pub vsan_cluster_health_check_interval: i32,
 }
-impl serde::Serialize for VsanHealthSetVsanClusterHealthCheckIntervalRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHealthSetVsanClusterHealthCheckIntervalRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field(
             "vsanClusterHealthCheckInterval",
             &self.vsan_cluster_health_check_interval,
         );
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

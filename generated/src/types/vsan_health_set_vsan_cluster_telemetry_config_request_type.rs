@@ -12,11 +12,11 @@ pub struct VsanHealthSetVsanClusterTelemetryConfigRequestType<'a> {
     /// Parameter *vsanClusterHealthConfig*.
     pub vsan_cluster_health_config: &'a crate::types::VsanClusterHealthConfigs,
 }
-impl serde::Serialize for VsanHealthSetVsanClusterTelemetryConfigRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHealthSetVsanClusterTelemetryConfigRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("vsanClusterHealthConfig", &self.vsan_cluster_health_config);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

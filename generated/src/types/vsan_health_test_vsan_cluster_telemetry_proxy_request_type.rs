@@ -8,10 +8,10 @@ pub struct VsanHealthTestVsanClusterTelemetryProxyRequestType<'a> {
     /// Parameter *proxyConfig*.
     pub proxy_config: &'a crate::types::VsanClusterTelemetryProxyConfig,
 }
-impl serde::Serialize for VsanHealthTestVsanClusterTelemetryProxyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHealthTestVsanClusterTelemetryProxyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("proxyConfig", &self.proxy_config);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

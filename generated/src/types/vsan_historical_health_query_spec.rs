@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHistoricalHealthQuerySpec {
     /// Property *VsanHistoricalHealthQuerySpec.clusters*.
     ///
@@ -36,82 +36,87 @@ impl VsanHistoricalHealthQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clusters", &self.clusters);
-        o.field("start", &self.start);
-        o.opt("end", &self.end);
-        o.opt("testId", &self.test_id);
-        o.opt("groupId", &self.group_id);
-        o.opt("includeHealthRemediation", &self.include_health_remediation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHistoricalHealthQuerySpec",
+    type_name: Some("VsanHistoricalHealthQuerySpec"),
+    wire: &["clusters", "start", "end", "testId", "groupId", "includeHealthRemediation"],
+    names: &[
+        "clusters",
+        "start",
+        "end",
+        "test_id",
+        "group_id",
+        "include_health_remediation",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 2u16, 4u16, 5u16, 1u16, 3u16],
+};
+impl crate::object::Object for VsanHistoricalHealthQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.clusters,
+            1usize => &self.start,
+            2usize => &self.end,
+            3usize => &self.test_id,
+            4usize => &self.group_id,
+            5usize => &self.include_health_remediation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.clusters,
+            1usize => &mut self.start,
+            2usize => &mut self.end,
+            3usize => &mut self.test_id,
+            4usize => &mut self.group_id,
+            5usize => &mut self.include_health_remediation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHistoricalHealthQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHistoricalHealthQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHistoricalHealthQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHistoricalHealthQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHistoricalHealthQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHistoricalHealthQuerySpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHistoricalHealthQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHistoricalHealthQuerySpec {
-    const TYPE_NAME: &'static str = "VsanHistoricalHealthQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusters" => crate::de::req_list(&mut f.0, &mut map, "clusters"),
-                "start" => crate::de::req(&mut f.1, &mut map, "start"),
-                "end" => crate::de::set(&mut f.2, &mut map, "end"),
-                "testId" => crate::de::set(&mut f.3, &mut map, "testId"),
-                "groupId" => crate::de::set(&mut f.4, &mut map, "groupId"),
-                "includeHealthRemediation" => {
-                    crate::de::set(&mut f.5, &mut map, "includeHealthRemediation")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["clusters", "start"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            clusters: f_0,
-            start: f_1,
-            end: f_2,
-            test_id: f_3,
-            group_id: f_4,
-            include_health_remediation: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHistoricalHealthTest {
     /// Property *VsanHistoricalHealthTest.timestamp*.
     ///
@@ -28,74 +28,76 @@ impl VsanHistoricalHealthTest {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("timestamp", &self.timestamp);
-        o.field("health", &self.health);
-        o.opt("testDetails", &self.test_details);
-        o.opt("testCorrelation", &self.test_correlation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHistoricalHealthTest",
+    type_name: Some("VsanHistoricalHealthTest"),
+    wire: &["timestamp", "health", "testDetails", "testCorrelation"],
+    names: &["timestamp", "health", "test_details", "test_correlation"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanHistoricalHealthTest {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.timestamp,
+            1usize => &self.health,
+            2usize => &self.test_details,
+            3usize => &self.test_correlation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.timestamp,
+            1usize => &mut self.health,
+            2usize => &mut self.test_details,
+            3usize => &mut self.test_correlation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHistoricalHealthTest {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHistoricalHealthTest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHistoricalHealthTest {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHistoricalHealthTest {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHistoricalHealthTest {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHistoricalHealthTest"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHistoricalHealthTest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHistoricalHealthTest {
-    const TYPE_NAME: &'static str = "VsanHistoricalHealthTest";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanClusterHealthResultBaseKind>>,
-            Option<Box<crate::types::VsanHealthCorrelation>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "timestamp" => crate::de::req(&mut f.0, &mut map, "timestamp"),
-                "health" => crate::de::req(&mut f.1, &mut map, "health"),
-                "testDetails" => crate::de::set_list(&mut f.2, &mut map, "testDetails"),
-                "testCorrelation" => {
-                    crate::de::set(&mut f.3, &mut map, "testCorrelation")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["timestamp", "health"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            timestamp: f_0,
-            health: f_1,
-            test_details: f_2,
-            test_correlation: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

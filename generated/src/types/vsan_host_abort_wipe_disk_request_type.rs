@@ -8,10 +8,10 @@ pub struct VsanHostAbortWipeDiskRequestType<'a> {
     /// Parameter *disks*.
     pub disks: &'a [String],
 }
-impl serde::Serialize for VsanHostAbortWipeDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHostAbortWipeDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("disks", &self.disks);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

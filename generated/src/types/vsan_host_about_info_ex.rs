@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostAboutInfoEx {
     /// Property *VsanHostAboutInfoEx.name*.
     pub name: Option<String>,
@@ -28,62 +28,78 @@ impl VsanHostAboutInfoEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("version", &self.version);
-        o.opt("build", &self.build);
-        o.opt("buildType", &self.build_type);
-        o.opt("apiVersion", &self.api_version);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostAboutInfoEx",
+    type_name: Some("VsanHostAboutInfoEx"),
+    wire: &["name", "version", "build", "buildType", "apiVersion"],
+    names: &["name", "version", "build", "build_type", "api_version"],
+    required: &[],
+    by_name: &[4u16, 2u16, 3u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanHostAboutInfoEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.version,
+            2usize => &self.build,
+            3usize => &self.build_type,
+            4usize => &self.api_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.version,
+            2usize => &mut self.build,
+            3usize => &mut self.build_type,
+            4usize => &mut self.api_version,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostAboutInfoEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostAboutInfoEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostAboutInfoEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostAboutInfoEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostAboutInfoEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostAboutInfoEx"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostAboutInfoEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostAboutInfoEx {
-    const TYPE_NAME: &'static str = "VsanHostAboutInfoEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "version" => crate::de::set(&mut f.1, &mut map, "version"),
-                "build" => crate::de::set(&mut f.2, &mut map, "build"),
-                "buildType" => crate::de::set(&mut f.3, &mut map, "buildType"),
-                "apiVersion" => crate::de::set(&mut f.4, &mut map, "apiVersion"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            name: f_0,
-            version: f_1,
-            build: f_2,
-            build_type: f_3,
-            api_version: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

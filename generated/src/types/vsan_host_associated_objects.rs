@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostAssociatedObjects {
     /// Property *VsanHostAssociatedObjects.spbmProfileId*.
     pub spbm_profile_id: String,
@@ -24,70 +24,74 @@ impl VsanHostAssociatedObjects {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("spbmProfileId", &self.spbm_profile_id);
-        o.field("spbmProfileGenerationNum", &self.spbm_profile_generation_num);
-        o.opt("vsanObjects", &self.vsan_objects);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostAssociatedObjects",
+    type_name: Some("VsanHostAssociatedObjects"),
+    wire: &["spbmProfileId", "spbmProfileGenerationNum", "vsanObjects"],
+    names: &["spbm_profile_id", "spbm_profile_generation_num", "vsan_objects"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanHostAssociatedObjects {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.spbm_profile_id,
+            1usize => &self.spbm_profile_generation_num,
+            2usize => &self.vsan_objects,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.spbm_profile_id,
+            1usize => &mut self.spbm_profile_generation_num,
+            2usize => &mut self.vsan_objects,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostAssociatedObjects {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostAssociatedObjects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostAssociatedObjects {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostAssociatedObjects {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostAssociatedObjects {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostAssociatedObjects"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostAssociatedObjects {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostAssociatedObjects {
-    const TYPE_NAME: &'static str = "VsanHostAssociatedObjects";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>, Option<Vec<String>>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "spbmProfileId" => crate::de::req(&mut f.0, &mut map, "spbmProfileId"),
-                "spbmProfileGenerationNum" => {
-                    crate::de::req(&mut f.1, &mut map, "spbmProfileGenerationNum")
-                }
-                "vsanObjects" => crate::de::set_list(&mut f.2, &mut map, "vsanObjects"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["spbmProfileId", "spbmProfileGenerationNum"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            spbm_profile_id: f_0,
-            spbm_profile_generation_num: f_1,
-            vsan_objects: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

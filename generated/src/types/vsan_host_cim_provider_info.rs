@@ -3,7 +3,7 @@
 /// Data object type *VsanHostCimProviderInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostCimProviderInfo {
     /// Property *VsanHostCimProviderInfo.cimProviderSupported*.
     pub cim_provider_supported: Option<bool>,
@@ -24,66 +24,86 @@ impl VsanHostCimProviderInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("cimProviderSupported", &self.cim_provider_supported);
-        o.opt("installedCIMProvider", &self.installed_cim_provider);
-        o.opt("cimProviderOnHcl", &self.cim_provider_on_hcl);
-        o.opt("cimProviderLinksOnHcl", &self.cim_provider_links_on_hcl);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostCimProviderInfo",
+    type_name: Some("VsanHostCimProviderInfo"),
+    wire: &[
+        "cimProviderSupported",
+        "installedCIMProvider",
+        "cimProviderOnHcl",
+        "cimProviderLinksOnHcl",
+    ],
+    names: &[
+        "cim_provider_supported",
+        "installed_cim_provider",
+        "cim_provider_on_hcl",
+        "cim_provider_links_on_hcl",
+    ],
+    required: &[],
+    by_name: &[3u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanHostCimProviderInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cim_provider_supported,
+            1usize => &self.installed_cim_provider,
+            2usize => &self.cim_provider_on_hcl,
+            3usize => &self.cim_provider_links_on_hcl,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cim_provider_supported,
+            1usize => &mut self.installed_cim_provider,
+            2usize => &mut self.cim_provider_on_hcl,
+            3usize => &mut self.cim_provider_links_on_hcl,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostCimProviderInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostCimProviderInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostCimProviderInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostCimProviderInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostCimProviderInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostCimProviderInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostCimProviderInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostCimProviderInfo {
-    const TYPE_NAME: &'static str = "VsanHostCimProviderInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanDownloadItem>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "cimProviderSupported" => {
-                    crate::de::set(&mut f.0, &mut map, "cimProviderSupported")
-                }
-                "installedCIMProvider" => {
-                    crate::de::set(&mut f.1, &mut map, "installedCIMProvider")
-                }
-                "cimProviderOnHcl" => {
-                    crate::de::set_list(&mut f.2, &mut map, "cimProviderOnHcl")
-                }
-                "cimProviderLinksOnHcl" => {
-                    crate::de::set_list(&mut f.3, &mut map, "cimProviderLinksOnHcl")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            cim_provider_supported: f_0,
-            installed_cim_provider: f_1,
-            cim_provider_on_hcl: f_2,
-            cim_provider_links_on_hcl: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct VsanHostCleanupVmdkLoadTestRequestType<'a> {
     /// Parameter *specs*.
     pub specs: Option<&'a [crate::types::VsanVmdkLoadTestSpec]>,
 }
-impl serde::Serialize for VsanHostCleanupVmdkLoadTestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHostCleanupVmdkLoadTestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("runname", &self.runname);
-        o.opt("specs", &self.specs);
-        o.end(&crate::Extra::EMPTY)
+        o.field("specs", &self.specs);
+        o.end();
     }
 }

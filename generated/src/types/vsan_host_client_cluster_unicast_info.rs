@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostClientClusterUnicastInfo {
     /// Property *VsanHostClientClusterUnicastInfo.clusterUuid*.
     pub cluster_uuid: String,
@@ -22,57 +22,72 @@ impl VsanHostClientClusterUnicastInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clusterUuid", &self.cluster_uuid);
-        o.opt("unicastInfo", &self.unicast_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostClientClusterUnicastInfo",
+    type_name: Some("VsanHostClientClusterUnicastInfo"),
+    wire: &["clusterUuid", "unicastInfo"],
+    names: &["cluster_uuid", "unicast_info"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VsanHostClientClusterUnicastInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_uuid,
+            1usize => &self.unicast_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_uuid,
+            1usize => &mut self.unicast_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostClientClusterUnicastInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostClientClusterUnicastInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostClientClusterUnicastInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostClientClusterUnicastInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostClientClusterUnicastInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostClientClusterUnicastInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostClientClusterUnicastInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostClientClusterUnicastInfo {
-    const TYPE_NAME: &'static str = "VsanHostClientClusterUnicastInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::VsanHostClientHostUnicastInfo>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterUuid" => crate::de::req(&mut f.0, &mut map, "clusterUuid"),
-                "unicastInfo" => crate::de::set_list(&mut f.1, &mut map, "unicastInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["clusterUuid"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            cluster_uuid: f_0,
-            unicast_info: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostClusterStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostClusterStatus {
     /// Property *VsanHostClusterStatus.uuid*.
     pub uuid: Option<String>,
@@ -26,72 +26,78 @@ impl VsanHostClusterStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("uuid", &self.uuid);
-        o.opt("nodeUuid", &self.node_uuid);
-        o.field("health", &self.health);
-        o.field("nodeState", &self.node_state);
-        o.opt("memberUuid", &self.member_uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostClusterStatus",
+    type_name: Some("VsanHostClusterStatus"),
+    wire: &["uuid", "nodeUuid", "health", "nodeState", "memberUuid"],
+    names: &["uuid", "node_uuid", "health", "node_state", "member_uuid"],
+    required: &[2u16, 3u16],
+    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanHostClusterStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.node_uuid,
+            2usize => &self.health,
+            3usize => &self.node_state,
+            4usize => &self.member_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.node_uuid,
+            2usize => &mut self.health,
+            3usize => &mut self.node_state,
+            4usize => &mut self.member_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostClusterStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostClusterStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostClusterStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostClusterStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostClusterStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostClusterStatus"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostClusterStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostClusterStatus {
-    const TYPE_NAME: &'static str = "VsanHostClusterStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanHostClusterStatusState>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::set(&mut f.0, &mut map, "uuid"),
-                "nodeUuid" => crate::de::set(&mut f.1, &mut map, "nodeUuid"),
-                "health" => crate::de::req(&mut f.2, &mut map, "health"),
-                "nodeState" => crate::de::req(&mut f.3, &mut map, "nodeState"),
-                "memberUuid" => crate::de::set_list(&mut f.4, &mut map, "memberUuid"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.3.is_some()],
-                    &["health", "nodeState"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            node_uuid: f_1,
-            health: f_2,
-            node_state: f_3,
-            member_uuid: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

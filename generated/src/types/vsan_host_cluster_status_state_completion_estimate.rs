@@ -3,7 +3,7 @@
 /// Data object type *VsanHostClusterStatusStateCompletionEstimate*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostClusterStatusStateCompletionEstimate {
     /// Property *VsanHostClusterStatusStateCompletionEstimate.completeTime*.
     ///
@@ -22,53 +22,72 @@ impl VsanHostClusterStatusStateCompletionEstimate {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("completeTime", &self.complete_time);
-        o.opt("percentComplete", &self.percent_complete);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostClusterStatusStateCompletionEstimate",
+    type_name: Some("VsanHostClusterStatusStateCompletionEstimate"),
+    wire: &["completeTime", "percentComplete"],
+    names: &["complete_time", "percent_complete"],
+    required: &[],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VsanHostClusterStatusStateCompletionEstimate {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.complete_time,
+            1usize => &self.percent_complete,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.complete_time,
+            1usize => &mut self.percent_complete,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostClusterStatusStateCompletionEstimate {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostClusterStatusStateCompletionEstimate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostClusterStatusStateCompletionEstimate {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostClusterStatusStateCompletionEstimate {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostClusterStatusStateCompletionEstimate {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostClusterStatusStateCompletionEstimate"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostClusterStatusStateCompletionEstimate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostClusterStatusStateCompletionEstimate {
-    const TYPE_NAME: &'static str = "VsanHostClusterStatusStateCompletionEstimate";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<i32>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "completeTime" => crate::de::set(&mut f.0, &mut map, "completeTime"),
-                "percentComplete" => {
-                    crate::de::set(&mut f.1, &mut map, "percentComplete")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            complete_time: f_0,
-            percent_complete: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostComponentSyncState {
     /// Property *VsanHostComponentSyncState.uuid*.
     pub uuid: String,
@@ -30,80 +30,87 @@ impl VsanHostComponentSyncState {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("diskUuid", &self.disk_uuid);
-        o.field("hostUuid", &self.host_uuid);
-        o.field("bytesToSync", &self.bytes_to_sync);
-        o.opt("recoveryETA", &self.recovery_eta);
-        o.opt("reasons", &self.reasons);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostComponentSyncState",
+    type_name: Some("VsanHostComponentSyncState"),
+    wire: &["uuid", "diskUuid", "hostUuid", "bytesToSync", "recoveryETA", "reasons"],
+    names: &[
+        "uuid",
+        "disk_uuid",
+        "host_uuid",
+        "bytes_to_sync",
+        "recovery_eta",
+        "reasons",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 1u16, 2u16, 5u16, 4u16, 0u16],
+};
+impl crate::object::Object for VsanHostComponentSyncState {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.disk_uuid,
+            2usize => &self.host_uuid,
+            3usize => &self.bytes_to_sync,
+            4usize => &self.recovery_eta,
+            5usize => &self.reasons,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.disk_uuid,
+            2usize => &mut self.host_uuid,
+            3usize => &mut self.bytes_to_sync,
+            4usize => &mut self.recovery_eta,
+            5usize => &mut self.reasons,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostComponentSyncState {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostComponentSyncState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostComponentSyncState {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostComponentSyncState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostComponentSyncState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostComponentSyncState"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostComponentSyncState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostComponentSyncState {
-    const TYPE_NAME: &'static str = "VsanHostComponentSyncState";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "diskUuid" => crate::de::req(&mut f.1, &mut map, "diskUuid"),
-                "hostUuid" => crate::de::req(&mut f.2, &mut map, "hostUuid"),
-                "bytesToSync" => crate::de::req(&mut f.3, &mut map, "bytesToSync"),
-                "recoveryETA" => crate::de::set(&mut f.4, &mut map, "recoveryETA"),
-                "reasons" => crate::de::set_list(&mut f.5, &mut map, "reasons"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["uuid", "diskUuid", "hostUuid", "bytesToSync"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            disk_uuid: f_1,
-            host_uuid: f_2,
-            bytes_to_sync: f_3,
-            recovery_eta: f_4,
-            reasons: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHostConfigInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostConfigInfo {
     /// Property *VsanHostConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -40,79 +40,103 @@ impl VsanHostConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("hostSystem", &self.host_system);
-        o.opt("clusterInfo", &self.cluster_info);
-        o.opt("storageInfo", &self.storage_info);
-        o.opt("networkInfo", &self.network_info);
-        o.opt("faultDomainInfo", &self.fault_domain_info);
-        o.opt("vsanEsaEnabled", &self.vsan_esa_enabled);
-        o.opt("vsanCyberRecoveryEnabled", &self.vsan_cyber_recovery_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostConfigInfo",
+    type_name: Some("VsanHostConfigInfo"),
+    wire: &[
+        "enabled",
+        "hostSystem",
+        "clusterInfo",
+        "storageInfo",
+        "networkInfo",
+        "faultDomainInfo",
+        "vsanEsaEnabled",
+        "vsanCyberRecoveryEnabled",
+    ],
+    names: &[
+        "enabled",
+        "host_system",
+        "cluster_info",
+        "storage_info",
+        "network_info",
+        "fault_domain_info",
+        "vsan_esa_enabled",
+        "vsan_cyber_recovery_enabled",
+    ],
+    required: &[],
+    by_name: &[2u16, 0u16, 5u16, 1u16, 4u16, 3u16, 7u16, 6u16],
+};
+impl crate::object::Object for VsanHostConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.host_system,
+            2usize => &self.cluster_info,
+            3usize => &self.storage_info,
+            4usize => &self.network_info,
+            5usize => &self.fault_domain_info,
+            6usize => &self.vsan_esa_enabled,
+            7usize => &self.vsan_cyber_recovery_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.host_system,
+            2usize => &mut self.cluster_info,
+            3usize => &mut self.storage_info,
+            4usize => &mut self.network_info,
+            5usize => &mut self.fault_domain_info,
+            6usize => &mut self.vsan_esa_enabled,
+            7usize => &mut self.vsan_cyber_recovery_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostConfigInfo {
-    const TYPE_NAME: &'static str = "VsanHostConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VsanHostConfigInfoClusterInfo>>,
-            Option<Box<crate::types::VsanHostConfigInfoStorageInfo>>,
-            Option<Box<crate::types::VsanHostConfigInfoNetworkInfo>>,
-            Option<Box<crate::types::VsanHostFaultDomainInfo>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "hostSystem" => crate::de::set(&mut f.1, &mut map, "hostSystem"),
-                "clusterInfo" => crate::de::set(&mut f.2, &mut map, "clusterInfo"),
-                "storageInfo" => crate::de::set(&mut f.3, &mut map, "storageInfo"),
-                "networkInfo" => crate::de::set(&mut f.4, &mut map, "networkInfo"),
-                "faultDomainInfo" => {
-                    crate::de::set(&mut f.5, &mut map, "faultDomainInfo")
-                }
-                "vsanEsaEnabled" => crate::de::set(&mut f.6, &mut map, "vsanEsaEnabled"),
-                "vsanCyberRecoveryEnabled" => {
-                    crate::de::set(&mut f.7, &mut map, "vsanCyberRecoveryEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            enabled: f_0,
-            host_system: f_1,
-            cluster_info: f_2,
-            storage_info: f_3,
-            network_info: f_4,
-            fault_domain_info: f_5,
-            vsan_esa_enabled: f_6,
-            vsan_cyber_recovery_enabled: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanHostConfigInfo` or any of its subtypes: what a member declared as `VsanHostConfigInfo` holds.
@@ -130,11 +154,7 @@ pub enum VsanHostConfigInfoKind {
 impl VsanHostConfigInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanHostConfigInfo(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanHostConfigInfoEx(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -160,51 +180,61 @@ impl From<crate::types::VsanHostConfigInfoEx> for VsanHostConfigInfoKind {
         Self::VsanHostConfigInfoEx(Box::new(v))
     }
 }
-impl serde::Serialize for VsanHostConfigInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanHostConfigInfo(v) => v.serialize(s),
+impl crate::object::Family for VsanHostConfigInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanHostConfigInfo,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::VsanHostConfigInfoEx(v) => v.serialize(s),
+            crate::registry::id::VsanHostConfigInfoEx => {
+                Self::VsanHostConfigInfoEx(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanHostConfigInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanHostConfigInfo(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanHostConfigInfoEx(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanHostConfigInfo(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanHostConfigInfoEx(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanHostConfigInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanHostConfigInfoKind {
-    const BASE: u16 = crate::registry::id::VsanHostConfigInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanHostConfigInfoEx => {
-                    Self::VsanHostConfigInfoEx(
-                        Box::new(
-                            <crate::types::VsanHostConfigInfoEx as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanHostConfigInfo(
-                        Box::new(
-                            <crate::types::VsanHostConfigInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanHostConfigInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanHostConfigInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanHostConfigInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

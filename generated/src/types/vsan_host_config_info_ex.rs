@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanHostConfigInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostConfigInfoEx {
     /// Property *VsanHostConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -88,246 +88,190 @@ impl VsanHostConfigInfoEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("hostSystem", &self.host_system);
-        o.opt("clusterInfo", &self.cluster_info);
-        o.opt("storageInfo", &self.storage_info);
-        o.opt("networkInfo", &self.network_info);
-        o.opt("faultDomainInfo", &self.fault_domain_info);
-        o.opt("vsanEsaEnabled", &self.vsan_esa_enabled);
-        o.opt("vsanCyberRecoveryEnabled", &self.vsan_cyber_recovery_enabled);
-        o.opt("encryptionInfo", &self.encryption_info);
-        o.opt("dataEfficiencyInfo", &self.data_efficiency_info);
-        o.opt("resyncIopsLimitInfo", &self.resync_iops_limit_info);
-        o.opt("extendedConfig", &self.extended_config);
-        o.opt("datastoreInfo", &self.datastore_info);
-        o.opt("unmapConfig", &self.unmap_config);
-        o.opt("witnessHostConfig", &self.witness_host_config);
-        o.opt("internalExtendedConfig", &self.internal_extended_config);
-        o.opt("metricsConfig", &self.metrics_config);
-        o.opt("unicastConfig", &self.unicast_config);
-        o.opt("rdmaConfig", &self.rdma_config);
-        o.opt("dataInTransitEncryptionInfo", &self.data_in_transit_encryption_info);
-        o.opt("mode", &self.mode);
-        o.opt("serverClusterConfigs", &self.server_cluster_configs);
-        o.opt("snapServiceConfig", &self.snap_service_config);
-        o.opt("deconvergedNetConfig", &self.deconverged_net_config);
-        o.opt("remoteDITInfos", &self.remote_dit_infos);
-        o.opt("clientUnicastConfig", &self.client_unicast_config);
-        o.opt("siteTakeoverConfig", &self.site_takeover_config);
-        o.opt("vbossHostConfig", &self.vboss_host_config);
-        o.opt("autoRAIDConfig", &self.auto_raid_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostConfigInfoEx",
+    type_name: Some("VsanHostConfigInfoEx"),
+    wire: &[
+        "enabled",
+        "hostSystem",
+        "clusterInfo",
+        "storageInfo",
+        "networkInfo",
+        "faultDomainInfo",
+        "vsanEsaEnabled",
+        "vsanCyberRecoveryEnabled",
+        "encryptionInfo",
+        "dataEfficiencyInfo",
+        "resyncIopsLimitInfo",
+        "extendedConfig",
+        "datastoreInfo",
+        "unmapConfig",
+        "witnessHostConfig",
+        "internalExtendedConfig",
+        "metricsConfig",
+        "unicastConfig",
+        "rdmaConfig",
+        "dataInTransitEncryptionInfo",
+        "mode",
+        "serverClusterConfigs",
+        "snapServiceConfig",
+        "deconvergedNetConfig",
+        "remoteDITInfos",
+        "clientUnicastConfig",
+        "siteTakeoverConfig",
+        "vbossHostConfig",
+        "autoRAIDConfig",
+    ],
+    names: &[
+        "enabled",
+        "host_system",
+        "cluster_info",
+        "storage_info",
+        "network_info",
+        "fault_domain_info",
+        "vsan_esa_enabled",
+        "vsan_cyber_recovery_enabled",
+        "encryption_info",
+        "data_efficiency_info",
+        "resync_iops_limit_info",
+        "extended_config",
+        "datastore_info",
+        "unmap_config",
+        "witness_host_config",
+        "internal_extended_config",
+        "metrics_config",
+        "unicast_config",
+        "rdma_config",
+        "data_in_transit_encryption_info",
+        "mode",
+        "server_cluster_configs",
+        "snap_service_config",
+        "deconverged_net_config",
+        "remote_dit_infos",
+        "client_unicast_config",
+        "site_takeover_config",
+        "vboss_host_config",
+        "auto_raid_config",
+    ],
+    required: &[],
+    by_name: &[
+        28u16, 25u16, 2u16, 9u16, 19u16, 12u16, 23u16, 0u16, 8u16, 11u16, 5u16, 1u16,
+        15u16, 16u16, 20u16, 4u16, 18u16, 24u16, 10u16, 21u16, 26u16, 22u16, 3u16, 17u16,
+        13u16, 27u16, 7u16, 6u16, 14u16,
+    ],
+};
+impl crate::object::Object for VsanHostConfigInfoEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.host_system,
+            2usize => &self.cluster_info,
+            3usize => &self.storage_info,
+            4usize => &self.network_info,
+            5usize => &self.fault_domain_info,
+            6usize => &self.vsan_esa_enabled,
+            7usize => &self.vsan_cyber_recovery_enabled,
+            8usize => &self.encryption_info,
+            9usize => &self.data_efficiency_info,
+            10usize => &self.resync_iops_limit_info,
+            11usize => &self.extended_config,
+            12usize => &self.datastore_info,
+            13usize => &self.unmap_config,
+            14usize => &self.witness_host_config,
+            15usize => &self.internal_extended_config,
+            16usize => &self.metrics_config,
+            17usize => &self.unicast_config,
+            18usize => &self.rdma_config,
+            19usize => &self.data_in_transit_encryption_info,
+            20usize => &self.mode,
+            21usize => &self.server_cluster_configs,
+            22usize => &self.snap_service_config,
+            23usize => &self.deconverged_net_config,
+            24usize => &self.remote_dit_infos,
+            25usize => &self.client_unicast_config,
+            26usize => &self.site_takeover_config,
+            27usize => &self.vboss_host_config,
+            28usize => &self.auto_raid_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.host_system,
+            2usize => &mut self.cluster_info,
+            3usize => &mut self.storage_info,
+            4usize => &mut self.network_info,
+            5usize => &mut self.fault_domain_info,
+            6usize => &mut self.vsan_esa_enabled,
+            7usize => &mut self.vsan_cyber_recovery_enabled,
+            8usize => &mut self.encryption_info,
+            9usize => &mut self.data_efficiency_info,
+            10usize => &mut self.resync_iops_limit_info,
+            11usize => &mut self.extended_config,
+            12usize => &mut self.datastore_info,
+            13usize => &mut self.unmap_config,
+            14usize => &mut self.witness_host_config,
+            15usize => &mut self.internal_extended_config,
+            16usize => &mut self.metrics_config,
+            17usize => &mut self.unicast_config,
+            18usize => &mut self.rdma_config,
+            19usize => &mut self.data_in_transit_encryption_info,
+            20usize => &mut self.mode,
+            21usize => &mut self.server_cluster_configs,
+            22usize => &mut self.snap_service_config,
+            23usize => &mut self.deconverged_net_config,
+            24usize => &mut self.remote_dit_infos,
+            25usize => &mut self.client_unicast_config,
+            26usize => &mut self.site_takeover_config,
+            27usize => &mut self.vboss_host_config,
+            28usize => &mut self.auto_raid_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostConfigInfoEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostConfigInfoEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostConfigInfoEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostConfigInfoEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostConfigInfoEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostConfigInfoEx"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostConfigInfoEx {
-    const TYPE_NAME: &'static str = "VsanHostConfigInfoEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VsanHostConfigInfoClusterInfo>>,
-            Option<Box<crate::types::VsanHostConfigInfoStorageInfo>>,
-            Option<Box<crate::types::VsanHostConfigInfoNetworkInfo>>,
-            Option<Box<crate::types::VsanHostFaultDomainInfo>>,
-            Option<bool>,
-            Option<bool>,
-            Option<Box<crate::types::VsanHostEncryptionInfo>>,
-            Option<crate::types::VsanDataEfficiencyConfigKind>,
-            Option<Box<crate::types::ResyncIopsInfo>>,
-            Option<Box<crate::types::VsanExtendedConfig>>,
-            Option<crate::types::VsanDatastoreConfigKind>,
-            Option<Box<crate::types::VsanUnmapConfig>>,
-            Option<Vec<crate::types::VsanWitnessHostConfig>>,
-            Option<Box<crate::types::VsanInternalExtendedConfig>>,
-            Option<Box<crate::types::VsanMetricsConfig>>,
-            Option<Box<crate::types::VsanHostServerClusterUnicastConfig>>,
-            Option<Box<crate::types::VsanRdmaConfig>>,
-            Option<Box<crate::types::VsanInTransitEncryptionInfo>>,
-            Option<String>,
-            Option<Vec<crate::types::RemoteVsanServerClusterConfig>>,
-            Option<Box<crate::types::VsanSnapServiceConfig>>,
-            Option<Box<crate::types::VsanDeconvergedNetConfig>>,
-            Option<Vec<crate::types::VsanInTransitEncryptionInfo>>,
-            Option<Box<crate::types::VsanHostClientClusterUnicastConfig>>,
-            Option<Box<crate::types::VsanSiteTakeoverConfig>>,
-            Option<Box<crate::types::VsanVbossHostConfig>>,
-            Option<Box<crate::types::VsanAutoRAIDConfig>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "hostSystem" => crate::de::set(&mut f.1, &mut map, "hostSystem"),
-                "clusterInfo" => crate::de::set(&mut f.2, &mut map, "clusterInfo"),
-                "storageInfo" => crate::de::set(&mut f.3, &mut map, "storageInfo"),
-                "networkInfo" => crate::de::set(&mut f.4, &mut map, "networkInfo"),
-                "faultDomainInfo" => {
-                    crate::de::set(&mut f.5, &mut map, "faultDomainInfo")
-                }
-                "vsanEsaEnabled" => crate::de::set(&mut f.6, &mut map, "vsanEsaEnabled"),
-                "vsanCyberRecoveryEnabled" => {
-                    crate::de::set(&mut f.7, &mut map, "vsanCyberRecoveryEnabled")
-                }
-                "encryptionInfo" => crate::de::set(&mut f.8, &mut map, "encryptionInfo"),
-                "dataEfficiencyInfo" => {
-                    crate::de::set(&mut f.9, &mut map, "dataEfficiencyInfo")
-                }
-                "resyncIopsLimitInfo" => {
-                    crate::de::set(&mut f.10, &mut map, "resyncIopsLimitInfo")
-                }
-                "extendedConfig" => crate::de::set(&mut f.11, &mut map, "extendedConfig"),
-                "datastoreInfo" => crate::de::set(&mut f.12, &mut map, "datastoreInfo"),
-                "unmapConfig" => crate::de::set(&mut f.13, &mut map, "unmapConfig"),
-                "witnessHostConfig" => {
-                    crate::de::set_list(&mut f.14, &mut map, "witnessHostConfig")
-                }
-                "internalExtendedConfig" => {
-                    crate::de::set(&mut f.15, &mut map, "internalExtendedConfig")
-                }
-                "metricsConfig" => crate::de::set(&mut f.16, &mut map, "metricsConfig"),
-                "unicastConfig" => crate::de::set(&mut f.17, &mut map, "unicastConfig"),
-                "rdmaConfig" => crate::de::set(&mut f.18, &mut map, "rdmaConfig"),
-                "dataInTransitEncryptionInfo" => {
-                    crate::de::set(&mut f.19, &mut map, "dataInTransitEncryptionInfo")
-                }
-                "mode" => crate::de::set(&mut f.20, &mut map, "mode"),
-                "serverClusterConfigs" => {
-                    crate::de::set_list(&mut f.21, &mut map, "serverClusterConfigs")
-                }
-                "snapServiceConfig" => {
-                    crate::de::set(&mut f.22, &mut map, "snapServiceConfig")
-                }
-                "deconvergedNetConfig" => {
-                    crate::de::set(&mut f.23, &mut map, "deconvergedNetConfig")
-                }
-                "remoteDITInfos" => {
-                    crate::de::set_list(&mut f.24, &mut map, "remoteDITInfos")
-                }
-                "clientUnicastConfig" => {
-                    crate::de::set(&mut f.25, &mut map, "clientUnicastConfig")
-                }
-                "siteTakeoverConfig" => {
-                    crate::de::set(&mut f.26, &mut map, "siteTakeoverConfig")
-                }
-                "vbossHostConfig" => {
-                    crate::de::set(&mut f.27, &mut map, "vbossHostConfig")
-                }
-                "autoRAIDConfig" => crate::de::set(&mut f.28, &mut map, "autoRAIDConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-        ) = f;
-        Ok(Self {
-            enabled: f_0,
-            host_system: f_1,
-            cluster_info: f_2,
-            storage_info: f_3,
-            network_info: f_4,
-            fault_domain_info: f_5,
-            vsan_esa_enabled: f_6,
-            vsan_cyber_recovery_enabled: f_7,
-            encryption_info: f_8,
-            data_efficiency_info: f_9,
-            resync_iops_limit_info: f_10,
-            extended_config: f_11,
-            datastore_info: f_12,
-            unmap_config: f_13,
-            witness_host_config: f_14,
-            internal_extended_config: f_15,
-            metrics_config: f_16,
-            unicast_config: f_17,
-            rdma_config: f_18,
-            data_in_transit_encryption_info: f_19,
-            mode: f_20,
-            server_cluster_configs: f_21,
-            snap_service_config: f_22,
-            deconverged_net_config: f_23,
-            remote_dit_infos: f_24,
-            client_unicast_config: f_25,
-            site_takeover_config: f_26,
-            vboss_host_config: f_27,
-            auto_raid_config: f_28,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHostConfigInfoNetworkInfoPortConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostConfigInfoNetworkInfoPortConfig {
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.ipConfig*.
     pub ip_config: Option<crate::types::VsanHostIpConfigKind>,
@@ -22,58 +22,73 @@ impl VsanHostConfigInfoNetworkInfoPortConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("ipConfig", &self.ip_config);
-        o.field("device", &self.device);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostConfigInfoNetworkInfoPortConfig",
+    type_name: Some("VsanHostConfigInfoNetworkInfoPortConfig"),
+    wire: &["ipConfig", "device"],
+    names: &["ip_config", "device"],
+    required: &[1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VsanHostConfigInfoNetworkInfoPortConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ip_config,
+            1usize => &self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ip_config,
+            1usize => &mut self.device,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostConfigInfoNetworkInfoPortConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostConfigInfoNetworkInfoPortConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostConfigInfoNetworkInfoPortConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostConfigInfoNetworkInfoPortConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostConfigInfoNetworkInfoPortConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostConfigInfoNetworkInfoPortConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoNetworkInfoPortConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostConfigInfoNetworkInfoPortConfig {
-    const TYPE_NAME: &'static str = "VsanHostConfigInfoNetworkInfoPortConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<crate::types::VsanHostIpConfigKind>, Option<String>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ipConfig" => crate::de::set(&mut f.0, &mut map, "ipConfig"),
-                "device" => crate::de::req(&mut f.1, &mut map, "device"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_),)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["device"]));
-        }
-        let (f_0, Some(f_1)) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            ip_config: f_0,
-            device: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanHostConfigInfoNetworkInfoPortConfig` or any of its subtypes: what a member declared as `VsanHostConfigInfoNetworkInfoPortConfig` holds.
@@ -92,10 +107,7 @@ pub enum VsanHostConfigInfoNetworkInfoPortConfigKind {
 impl VsanHostConfigInfoNetworkInfoPortConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => v.type_name(),
-            Self::VsanHostPortConfigEx(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -121,49 +133,58 @@ for VsanHostConfigInfoNetworkInfoPortConfigKind {
         Self::VsanHostPortConfigEx(Box::new(v))
     }
 }
-impl serde::Serialize for VsanHostConfigInfoNetworkInfoPortConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanHostConfigInfoNetworkInfoPortConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanHostConfigInfoNetworkInfoPortConfig,
+            id,
+        ) {
+            crate::registry::id::VsanHostPortConfigEx => {
+                Self::VsanHostPortConfigEx(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanHostConfigInfoNetworkInfoPortConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => v.serialize(s),
-            Self::VsanHostPortConfigEx(v) => v.serialize(s),
+            Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => &**v,
+            Self::VsanHostPortConfigEx(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => &mut **v,
+            Self::VsanHostPortConfigEx(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoNetworkInfoPortConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanHostConfigInfoNetworkInfoPortConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanHostConfigInfoNetworkInfoPortConfigKind {
-    const BASE: u16 = crate::registry::id::VsanHostConfigInfoNetworkInfoPortConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VsanHostPortConfigEx => {
-                    Self::VsanHostPortConfigEx(
-                        Box::new(
-                            <crate::types::VsanHostPortConfigEx as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanHostConfigInfoNetworkInfoPortConfig(
-                        Box::new(
-                            <crate::types::VsanHostConfigInfoNetworkInfoPortConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanHostConfigInfoNetworkInfoPortConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanHostConfigInfoNetworkInfoPortConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanHostConfigInfoNetworkInfoPortConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoNetworkInfoPortConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

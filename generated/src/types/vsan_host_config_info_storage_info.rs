@@ -3,7 +3,7 @@
 /// Data object type *VsanHostConfigInfoStorageInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostConfigInfoStorageInfo {
     /// Deprecated.
     ///
@@ -33,66 +33,76 @@ impl VsanHostConfigInfoStorageInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("autoClaimStorage", &self.auto_claim_storage);
-        o.opt("diskMapping", &self.disk_mapping);
-        o.opt("diskMapInfo", &self.disk_map_info);
-        o.opt("checksumEnabled", &self.checksum_enabled);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostConfigInfoStorageInfo",
+    type_name: Some("VsanHostConfigInfoStorageInfo"),
+    wire: &["autoClaimStorage", "diskMapping", "diskMapInfo", "checksumEnabled"],
+    names: &["auto_claim_storage", "disk_mapping", "disk_map_info", "checksum_enabled"],
+    required: &[],
+    by_name: &[0u16, 3u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanHostConfigInfoStorageInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.auto_claim_storage,
+            1usize => &self.disk_mapping,
+            2usize => &self.disk_map_info,
+            3usize => &self.checksum_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.auto_claim_storage,
+            1usize => &mut self.disk_mapping,
+            2usize => &mut self.disk_map_info,
+            3usize => &mut self.checksum_enabled,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostConfigInfoStorageInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostConfigInfoStorageInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostConfigInfoStorageInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostConfigInfoStorageInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostConfigInfoStorageInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostConfigInfoStorageInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostConfigInfoStorageInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostConfigInfoStorageInfo {
-    const TYPE_NAME: &'static str = "VsanHostConfigInfoStorageInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Vec<crate::types::VsanHostDiskMapping>>,
-            Option<Vec<crate::types::VsanHostDiskMapInfo>>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "autoClaimStorage" => {
-                    crate::de::set(&mut f.0, &mut map, "autoClaimStorage")
-                }
-                "diskMapping" => crate::de::set_list(&mut f.1, &mut map, "diskMapping"),
-                "diskMapInfo" => crate::de::set_list(&mut f.2, &mut map, "diskMapInfo"),
-                "checksumEnabled" => {
-                    crate::de::set(&mut f.3, &mut map, "checksumEnabled")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            auto_claim_storage: f_0,
-            disk_mapping: f_1,
-            disk_map_info: f_2,
-            checksum_enabled: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostCreateNativeKeyProviderSpec {
     /// Property *VsanHostCreateNativeKeyProviderSpec.provider*.
     pub provider: String,
@@ -26,69 +26,76 @@ impl VsanHostCreateNativeKeyProviderSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("provider", &self.provider);
-        o.opt("keyId", &self.key_id);
-        o.opt("keyDerivationKey", &self.key_derivation_key);
-        o.opt("tpmRequired", &self.tpm_required);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostCreateNativeKeyProviderSpec",
+    type_name: Some("VsanHostCreateNativeKeyProviderSpec"),
+    wire: &["provider", "keyId", "keyDerivationKey", "tpmRequired"],
+    names: &["provider", "key_id", "key_derivation_key", "tpm_required"],
+    required: &[0u16],
+    by_name: &[2u16, 1u16, 0u16, 3u16],
+};
+impl crate::object::Object for VsanHostCreateNativeKeyProviderSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.provider,
+            1usize => &self.key_id,
+            2usize => &self.key_derivation_key,
+            3usize => &self.tpm_required,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.provider,
+            1usize => &mut self.key_id,
+            2usize => &mut self.key_derivation_key,
+            3usize => &mut self.tpm_required,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostCreateNativeKeyProviderSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostCreateNativeKeyProviderSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostCreateNativeKeyProviderSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostCreateNativeKeyProviderSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostCreateNativeKeyProviderSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostCreateNativeKeyProviderSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostCreateNativeKeyProviderSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostCreateNativeKeyProviderSpec {
-    const TYPE_NAME: &'static str = "VsanHostCreateNativeKeyProviderSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "provider" => crate::de::req(&mut f.0, &mut map, "provider"),
-                "keyId" => crate::de::set(&mut f.1, &mut map, "keyId"),
-                "keyDerivationKey" => {
-                    crate::de::set(&mut f.2, &mut map, "keyDerivationKey")
-                }
-                "tpmRequired" => crate::de::set(&mut f.3, &mut map, "tpmRequired"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["provider"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            provider: f_0,
-            key_id: f_1,
-            key_derivation_key: f_2,
-            tpm_required: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

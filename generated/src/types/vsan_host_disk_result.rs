@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanHostDiskResultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostDiskResult {
     /// Property *VsanHostDiskResult.disk*.
     pub disk: Box<crate::types::HostScsiDisk>,
@@ -28,70 +28,79 @@ impl VsanHostDiskResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("disk", &self.disk);
-        o.field("state", &self.state);
-        o.opt("vsanUuid", &self.vsan_uuid);
-        o.opt("error", &self.error);
-        o.opt("degraded", &self.degraded);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostDiskResult",
+    type_name: Some("VsanHostDiskResult"),
+    wire: &["disk", "state", "vsanUuid", "error", "degraded"],
+    names: &["disk", "state", "vsan_uuid", "error", "degraded"],
+    required: &[0u16, 1u16],
+    by_name: &[4u16, 0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanHostDiskResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk,
+            1usize => &self.state,
+            2usize => &self.vsan_uuid,
+            3usize => &self.error,
+            4usize => &self.degraded,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk,
+            1usize => &mut self.state,
+            2usize => &mut self.vsan_uuid,
+            3usize => &mut self.error,
+            4usize => &mut self.degraded,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostDiskResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostDiskResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostDiskResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostDiskResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostDiskResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostDiskResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostDiskResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostDiskResult {
-    const TYPE_NAME: &'static str = "VsanHostDiskResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::HostScsiDisk>>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "disk" => crate::de::req(&mut f.0, &mut map, "disk"),
-                "state" => crate::de::req(&mut f.1, &mut map, "state"),
-                "vsanUuid" => crate::de::set(&mut f.2, &mut map, "vsanUuid"),
-                "error" => crate::de::set(&mut f.3, &mut map, "error"),
-                "degraded" => crate::de::set(&mut f.4, &mut map, "degraded"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["disk", "state"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            disk: f_0,
-            state: f_1,
-            vsan_uuid: f_2,
-            error: f_3,
-            degraded: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanHostDiskResult` or any of its subtypes: what a member declared as `VsanHostDiskResult` holds.
@@ -108,10 +117,7 @@ pub enum VsanHostDiskResultKind {
 impl VsanHostDiskResultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanHostDiskResult(v) => v.type_name(),
-            Self::VimVsanHostDiskResultEx(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -135,49 +141,58 @@ impl From<crate::types::VimVsanHostDiskResultEx> for VsanHostDiskResultKind {
         Self::VimVsanHostDiskResultEx(Box::new(v))
     }
 }
-impl serde::Serialize for VsanHostDiskResultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanHostDiskResultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanHostDiskResult,
+            id,
+        ) {
+            crate::registry::id::VimVsanHostDiskResultEx => {
+                Self::VimVsanHostDiskResultEx(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanHostDiskResult(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanHostDiskResult(v) => v.serialize(s),
-            Self::VimVsanHostDiskResultEx(v) => v.serialize(s),
+            Self::VsanHostDiskResult(v) => &**v,
+            Self::VimVsanHostDiskResultEx(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanHostDiskResult(v) => &mut **v,
+            Self::VimVsanHostDiskResultEx(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanHostDiskResultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanHostDiskResultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanHostDiskResultKind {
-    const BASE: u16 = crate::registry::id::VsanHostDiskResult;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VimVsanHostDiskResultEx => {
-                    Self::VimVsanHostDiskResultEx(
-                        Box::new(
-                            <crate::types::VimVsanHostDiskResultEx as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanHostDiskResult(
-                        Box::new(
-                            <crate::types::VsanHostDiskResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanHostDiskResultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanHostDiskResultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanHostDiskResultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanHostDiskResultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

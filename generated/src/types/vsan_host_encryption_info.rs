@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostEncryptionInfo {
     /// Property *VsanHostEncryptionInfo.enabled*.
     pub enabled: Option<bool>,
@@ -56,164 +56,149 @@ impl VsanHostEncryptionInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("kekId", &self.kek_id);
-        o.opt("hostKeyId", &self.host_key_id);
-        o.opt("kmipServers", &self.kmip_servers);
-        o.opt("kmsServerCerts", &self.kms_server_certs);
-        o.opt("clientKey", &self.client_key);
-        o.opt("clientCert", &self.client_cert);
-        o.opt("dekGenerationId", &self.dek_generation_id);
-        o.opt("changing", &self.changing);
-        o.opt("eraseDisksBeforeUse", &self.erase_disks_before_use);
-        o.opt("wrappedDek", &self.wrapped_dek);
-        o.opt("dekId", &self.dek_id);
-        o.opt("oldWrappedDek", &self.old_wrapped_dek);
-        o.opt("oldDekId", &self.old_dek_id);
-        o.opt("kekVerifier", &self.kek_verifier);
-        o.opt("dekVerifier", &self.dek_verifier);
-        o.opt("oldDekVerifier", &self.old_dek_verifier);
-        o.opt("iv", &self.iv);
-        o.opt("syncing", &self.syncing);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostEncryptionInfo",
+    type_name: Some("VsanHostEncryptionInfo"),
+    wire: &[
+        "enabled",
+        "kekId",
+        "hostKeyId",
+        "kmipServers",
+        "kmsServerCerts",
+        "clientKey",
+        "clientCert",
+        "dekGenerationId",
+        "changing",
+        "eraseDisksBeforeUse",
+        "wrappedDek",
+        "dekId",
+        "oldWrappedDek",
+        "oldDekId",
+        "kekVerifier",
+        "dekVerifier",
+        "oldDekVerifier",
+        "iv",
+        "syncing",
+    ],
+    names: &[
+        "enabled",
+        "kek_id",
+        "host_key_id",
+        "kmip_servers",
+        "kms_server_certs",
+        "client_key",
+        "client_cert",
+        "dek_generation_id",
+        "changing",
+        "erase_disks_before_use",
+        "wrapped_dek",
+        "dek_id",
+        "old_wrapped_dek",
+        "old_dek_id",
+        "kek_verifier",
+        "dek_verifier",
+        "old_dek_verifier",
+        "iv",
+        "syncing",
+    ],
+    required: &[],
+    by_name: &[
+        8u16, 6u16, 5u16, 7u16, 11u16, 15u16, 0u16, 9u16, 2u16, 17u16, 1u16, 14u16, 3u16,
+        4u16, 13u16, 16u16, 12u16, 18u16, 10u16,
+    ],
+};
+impl crate::object::Object for VsanHostEncryptionInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.kek_id,
+            2usize => &self.host_key_id,
+            3usize => &self.kmip_servers,
+            4usize => &self.kms_server_certs,
+            5usize => &self.client_key,
+            6usize => &self.client_cert,
+            7usize => &self.dek_generation_id,
+            8usize => &self.changing,
+            9usize => &self.erase_disks_before_use,
+            10usize => &self.wrapped_dek,
+            11usize => &self.dek_id,
+            12usize => &self.old_wrapped_dek,
+            13usize => &self.old_dek_id,
+            14usize => &self.kek_verifier,
+            15usize => &self.dek_verifier,
+            16usize => &self.old_dek_verifier,
+            17usize => &self.iv,
+            18usize => &self.syncing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.kek_id,
+            2usize => &mut self.host_key_id,
+            3usize => &mut self.kmip_servers,
+            4usize => &mut self.kms_server_certs,
+            5usize => &mut self.client_key,
+            6usize => &mut self.client_cert,
+            7usize => &mut self.dek_generation_id,
+            8usize => &mut self.changing,
+            9usize => &mut self.erase_disks_before_use,
+            10usize => &mut self.wrapped_dek,
+            11usize => &mut self.dek_id,
+            12usize => &mut self.old_wrapped_dek,
+            13usize => &mut self.old_dek_id,
+            14usize => &mut self.kek_verifier,
+            15usize => &mut self.dek_verifier,
+            16usize => &mut self.old_dek_verifier,
+            17usize => &mut self.iv,
+            18usize => &mut self.syncing,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostEncryptionInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostEncryptionInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostEncryptionInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostEncryptionInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostEncryptionInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostEncryptionInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostEncryptionInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostEncryptionInfo {
-    const TYPE_NAME: &'static str = "VsanHostEncryptionInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KmipServerSpec>>,
-            Option<Vec<String>>,
-            Option<crate::Password>,
-            Option<String>,
-            Option<i64>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "kekId" => crate::de::set(&mut f.1, &mut map, "kekId"),
-                "hostKeyId" => crate::de::set(&mut f.2, &mut map, "hostKeyId"),
-                "kmipServers" => crate::de::set_list(&mut f.3, &mut map, "kmipServers"),
-                "kmsServerCerts" => {
-                    crate::de::set_list(&mut f.4, &mut map, "kmsServerCerts")
-                }
-                "clientKey" => crate::de::set(&mut f.5, &mut map, "clientKey"),
-                "clientCert" => crate::de::set(&mut f.6, &mut map, "clientCert"),
-                "dekGenerationId" => {
-                    crate::de::set(&mut f.7, &mut map, "dekGenerationId")
-                }
-                "changing" => crate::de::set(&mut f.8, &mut map, "changing"),
-                "eraseDisksBeforeUse" => {
-                    crate::de::set(&mut f.9, &mut map, "eraseDisksBeforeUse")
-                }
-                "wrappedDek" => crate::de::set(&mut f.10, &mut map, "wrappedDek"),
-                "dekId" => crate::de::set(&mut f.11, &mut map, "dekId"),
-                "oldWrappedDek" => crate::de::set(&mut f.12, &mut map, "oldWrappedDek"),
-                "oldDekId" => crate::de::set(&mut f.13, &mut map, "oldDekId"),
-                "kekVerifier" => crate::de::set(&mut f.14, &mut map, "kekVerifier"),
-                "dekVerifier" => crate::de::set(&mut f.15, &mut map, "dekVerifier"),
-                "oldDekVerifier" => crate::de::set(&mut f.16, &mut map, "oldDekVerifier"),
-                "iv" => crate::de::set(&mut f.17, &mut map, "iv"),
-                "syncing" => crate::de::set(&mut f.18, &mut map, "syncing"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-        ) = f;
-        Ok(Self {
-            enabled: f_0,
-            kek_id: f_1,
-            host_key_id: f_2,
-            kmip_servers: f_3,
-            kms_server_certs: f_4,
-            client_key: f_5,
-            client_cert: f_6,
-            dek_generation_id: f_7,
-            changing: f_8,
-            erase_disks_before_use: f_9,
-            wrapped_dek: f_10,
-            dek_id: f_11,
-            old_wrapped_dek: f_12,
-            old_dek_id: f_13,
-            kek_verifier: f_14,
-            dek_verifier: f_15,
-            old_dek_verifier: f_16,
-            iv: f_17,
-            syncing: f_18,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

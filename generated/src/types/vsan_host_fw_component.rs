@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostFwComponent {
     /// Property *VsanHostFwComponent.name*.
     pub name: String,
@@ -30,73 +30,94 @@ impl VsanHostFwComponent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.opt("url", &self.url);
-        o.opt("sha1sum", &self.sha1sum);
-        o.opt("currentVersion", &self.current_version);
-        o.opt("suggestedVersion", &self.suggested_version);
-        o.opt("componentID", &self.component_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostFwComponent",
+    type_name: Some("VsanHostFwComponent"),
+    wire: &[
+        "name",
+        "url",
+        "sha1sum",
+        "currentVersion",
+        "suggestedVersion",
+        "componentID",
+    ],
+    names: &[
+        "name",
+        "url",
+        "sha1sum",
+        "current_version",
+        "suggested_version",
+        "component_id",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 3u16, 0u16, 2u16, 4u16, 1u16],
+};
+impl crate::object::Object for VsanHostFwComponent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.url,
+            2usize => &self.sha1sum,
+            3usize => &self.current_version,
+            4usize => &self.suggested_version,
+            5usize => &self.component_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.url,
+            2usize => &mut self.sha1sum,
+            3usize => &mut self.current_version,
+            4usize => &mut self.suggested_version,
+            5usize => &mut self.component_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostFwComponent {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostFwComponent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostFwComponent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostFwComponent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostFwComponent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostFwComponent"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostFwComponent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostFwComponent {
-    const TYPE_NAME: &'static str = "VsanHostFwComponent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "url" => crate::de::set(&mut f.1, &mut map, "url"),
-                "sha1sum" => crate::de::set(&mut f.2, &mut map, "sha1sum"),
-                "currentVersion" => crate::de::set(&mut f.3, &mut map, "currentVersion"),
-                "suggestedVersion" => {
-                    crate::de::set(&mut f.4, &mut map, "suggestedVersion")
-                }
-                "componentID" => crate::de::set_list(&mut f.5, &mut map, "componentID"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["name"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            url: f_1,
-            sha1sum: f_2,
-            current_version: f_3,
-            suggested_version: f_4,
-            component_id: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

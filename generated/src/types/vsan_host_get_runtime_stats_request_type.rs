@@ -10,11 +10,11 @@ pub struct VsanHostGetRuntimeStatsRequestType<'a> {
     /// Parameter *clusterUuid*.
     pub cluster_uuid: Option<&'a str>,
 }
-impl serde::Serialize for VsanHostGetRuntimeStatsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("stats", &self.stats);
-        o.opt("clusterUuid", &self.cluster_uuid);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanHostGetRuntimeStatsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("stats", &self.stats);
+        o.field("clusterUuid", &self.cluster_uuid);
+        o.end();
     }
 }

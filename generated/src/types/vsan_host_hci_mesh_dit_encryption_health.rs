@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostHciMeshDitEncryptionHealth {
     /// Property *VsanHostHciMeshDitEncryptionHealth.clusterUuid*.
     pub cluster_uuid: String,
@@ -30,80 +30,94 @@ impl VsanHostHciMeshDitEncryptionHealth {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clusterUuid", &self.cluster_uuid);
-        o.field("clusterName", &self.cluster_name);
-        o.opt("ownerVc", &self.owner_vc);
-        o.opt("isLocalOwnerVc", &self.is_local_owner_vc);
-        o.field("health", &self.health);
-        o.opt("issues", &self.issues);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostHciMeshDitEncryptionHealth",
+    type_name: Some("VsanHostHciMeshDitEncryptionHealth"),
+    wire: &[
+        "clusterUuid",
+        "clusterName",
+        "ownerVc",
+        "isLocalOwnerVc",
+        "health",
+        "issues",
+    ],
+    names: &[
+        "cluster_uuid",
+        "cluster_name",
+        "owner_vc",
+        "is_local_owner_vc",
+        "health",
+        "issues",
+    ],
+    required: &[0u16, 1u16, 4u16],
+    by_name: &[1u16, 0u16, 4u16, 3u16, 5u16, 2u16],
+};
+impl crate::object::Object for VsanHostHciMeshDitEncryptionHealth {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster_uuid,
+            1usize => &self.cluster_name,
+            2usize => &self.owner_vc,
+            3usize => &self.is_local_owner_vc,
+            4usize => &self.health,
+            5usize => &self.issues,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster_uuid,
+            1usize => &mut self.cluster_name,
+            2usize => &mut self.owner_vc,
+            3usize => &mut self.is_local_owner_vc,
+            4usize => &mut self.health,
+            5usize => &mut self.issues,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostHciMeshDitEncryptionHealth {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostHciMeshDitEncryptionHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostHciMeshDitEncryptionHealth {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostHciMeshDitEncryptionHealth {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostHciMeshDitEncryptionHealth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostHciMeshDitEncryptionHealth"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostHciMeshDitEncryptionHealth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostHciMeshDitEncryptionHealth {
-    const TYPE_NAME: &'static str = "VsanHostHciMeshDitEncryptionHealth";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clusterUuid" => crate::de::req(&mut f.0, &mut map, "clusterUuid"),
-                "clusterName" => crate::de::req(&mut f.1, &mut map, "clusterName"),
-                "ownerVc" => crate::de::set(&mut f.2, &mut map, "ownerVc"),
-                "isLocalOwnerVc" => crate::de::set(&mut f.3, &mut map, "isLocalOwnerVc"),
-                "health" => crate::de::req(&mut f.4, &mut map, "health"),
-                "issues" => crate::de::set_list(&mut f.5, &mut map, "issues"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some()],
-                    &["clusterUuid", "clusterName", "health"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster_uuid: f_0,
-            cluster_name: f_1,
-            owner_vc: f_2,
-            is_local_owner_vc: f_3,
-            health: f_4,
-            issues: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

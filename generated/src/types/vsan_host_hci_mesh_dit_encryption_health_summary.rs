@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostHciMeshDitEncryptionHealthSummary {
     /// Property *VsanHostHciMeshDitEncryptionHealthSummary.hostname*.
     pub hostname: String,
@@ -32,86 +32,98 @@ impl VsanHostHciMeshDitEncryptionHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hostname", &self.hostname);
-        o.field("clusterUuid", &self.cluster_uuid);
-        o.field("clusterName", &self.cluster_name);
-        o.field("ownerVc", &self.owner_vc);
-        o.opt("isLocalOwnerVc", &self.is_local_owner_vc);
-        o.opt("capable", &self.capable);
-        o.opt("clusterHealths", &self.cluster_healths);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostHciMeshDitEncryptionHealthSummary",
+    type_name: Some("VsanHostHciMeshDitEncryptionHealthSummary"),
+    wire: &[
+        "hostname",
+        "clusterUuid",
+        "clusterName",
+        "ownerVc",
+        "isLocalOwnerVc",
+        "capable",
+        "clusterHealths",
+    ],
+    names: &[
+        "hostname",
+        "cluster_uuid",
+        "cluster_name",
+        "owner_vc",
+        "is_local_owner_vc",
+        "capable",
+        "cluster_healths",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[5u16, 6u16, 2u16, 1u16, 0u16, 4u16, 3u16],
+};
+impl crate::object::Object for VsanHostHciMeshDitEncryptionHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hostname,
+            1usize => &self.cluster_uuid,
+            2usize => &self.cluster_name,
+            3usize => &self.owner_vc,
+            4usize => &self.is_local_owner_vc,
+            5usize => &self.capable,
+            6usize => &self.cluster_healths,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hostname,
+            1usize => &mut self.cluster_uuid,
+            2usize => &mut self.cluster_name,
+            3usize => &mut self.owner_vc,
+            4usize => &mut self.is_local_owner_vc,
+            5usize => &mut self.capable,
+            6usize => &mut self.cluster_healths,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostHciMeshDitEncryptionHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostHciMeshDitEncryptionHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostHciMeshDitEncryptionHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostHciMeshDitEncryptionHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostHciMeshDitEncryptionHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostHciMeshDitEncryptionHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostHciMeshDitEncryptionHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostHciMeshDitEncryptionHealthSummary {
-    const TYPE_NAME: &'static str = "VsanHostHciMeshDitEncryptionHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<Vec<crate::types::VsanHostHciMeshDitEncryptionHealth>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostname" => crate::de::req(&mut f.0, &mut map, "hostname"),
-                "clusterUuid" => crate::de::req(&mut f.1, &mut map, "clusterUuid"),
-                "clusterName" => crate::de::req(&mut f.2, &mut map, "clusterName"),
-                "ownerVc" => crate::de::req(&mut f.3, &mut map, "ownerVc"),
-                "isLocalOwnerVc" => crate::de::set(&mut f.4, &mut map, "isLocalOwnerVc"),
-                "capable" => crate::de::set(&mut f.5, &mut map, "capable"),
-                "clusterHealths" => {
-                    crate::de::set_list(&mut f.6, &mut map, "clusterHealths")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["hostname", "clusterUuid", "clusterName", "ownerVc"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            hostname: f_0,
-            cluster_uuid: f_1,
-            cluster_name: f_2,
-            owner_vc: f_3,
-            is_local_owner_vc: f_4,
-            capable: f_5,
-            cluster_healths: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

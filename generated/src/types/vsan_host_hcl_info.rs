@@ -3,7 +3,7 @@
 /// Data object type *VsanHostHclInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostHclInfo {
     /// Property *VsanHostHclInfo.hostname*.
     pub hostname: String,
@@ -36,92 +36,106 @@ impl VsanHostHclInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hostname", &self.hostname);
-        o.field("hclChecked", &self.hcl_checked);
-        o.opt("releaseName", &self.release_name);
-        o.opt("error", &self.error);
-        o.opt("controllers", &self.controllers);
-        o.opt("pnics", &self.pnics);
-        o.opt("host", &self.host);
-        o.opt("computeResource", &self.compute_resource);
-        o.opt("vsanHostCompatibility", &self.vsan_host_compatibility);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostHclInfo",
+    type_name: Some("VsanHostHclInfo"),
+    wire: &[
+        "hostname",
+        "hclChecked",
+        "releaseName",
+        "error",
+        "controllers",
+        "pnics",
+        "host",
+        "computeResource",
+        "vsanHostCompatibility",
+    ],
+    names: &[
+        "hostname",
+        "hcl_checked",
+        "release_name",
+        "error",
+        "controllers",
+        "pnics",
+        "host",
+        "compute_resource",
+        "vsan_host_compatibility",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[7u16, 4u16, 3u16, 1u16, 6u16, 0u16, 5u16, 2u16, 8u16],
+};
+impl crate::object::Object for VsanHostHclInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hostname,
+            1usize => &self.hcl_checked,
+            2usize => &self.release_name,
+            3usize => &self.error,
+            4usize => &self.controllers,
+            5usize => &self.pnics,
+            6usize => &self.host,
+            7usize => &self.compute_resource,
+            8usize => &self.vsan_host_compatibility,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hostname,
+            1usize => &mut self.hcl_checked,
+            2usize => &mut self.release_name,
+            3usize => &mut self.error,
+            4usize => &mut self.controllers,
+            5usize => &mut self.pnics,
+            6usize => &mut self.host,
+            7usize => &mut self.compute_resource,
+            8usize => &mut self.vsan_host_compatibility,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostHclInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostHclInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostHclInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostHclInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostHclInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostHclInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostHclInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostHclInfo {
-    const TYPE_NAME: &'static str = "VsanHostHclInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::VsanHclControllerInfo>>,
-            Option<Vec<crate::types::VsanHclNicInfo>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VsanHclComputeResource>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostname" => crate::de::req(&mut f.0, &mut map, "hostname"),
-                "hclChecked" => crate::de::req(&mut f.1, &mut map, "hclChecked"),
-                "releaseName" => crate::de::set(&mut f.2, &mut map, "releaseName"),
-                "error" => crate::de::set(&mut f.3, &mut map, "error"),
-                "controllers" => crate::de::set_list(&mut f.4, &mut map, "controllers"),
-                "pnics" => crate::de::set_list(&mut f.5, &mut map, "pnics"),
-                "host" => crate::de::set(&mut f.6, &mut map, "host"),
-                "computeResource" => {
-                    crate::de::set(&mut f.7, &mut map, "computeResource")
-                }
-                "vsanHostCompatibility" => {
-                    crate::de::set_list(&mut f.8, &mut map, "vsanHostCompatibility")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["hostname", "hclChecked"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            hostname: f_0,
-            hcl_checked: f_1,
-            release_name: f_2,
-            error: f_3,
-            controllers: f_4,
-            pnics: f_5,
-            host: f_6,
-            compute_resource: f_7,
-            vsan_host_compatibility: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

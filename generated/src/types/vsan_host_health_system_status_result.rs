@@ -3,7 +3,7 @@
 /// Data object type *VsanHostHealthSystemStatusResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostHealthSystemStatusResult {
     /// Property *VsanHostHealthSystemStatusResult.hostname*.
     pub hostname: String,
@@ -22,68 +22,74 @@ impl VsanHostHealthSystemStatusResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hostname", &self.hostname);
-        o.field("status", &self.status);
-        o.opt("issues", &self.issues);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostHealthSystemStatusResult",
+    type_name: Some("VsanHostHealthSystemStatusResult"),
+    wire: &["hostname", "status", "issues"],
+    names: &["hostname", "status", "issues"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanHostHealthSystemStatusResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hostname,
+            1usize => &self.status,
+            2usize => &self.issues,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hostname,
+            1usize => &mut self.status,
+            2usize => &mut self.issues,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostHealthSystemStatusResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostHealthSystemStatusResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostHealthSystemStatusResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostHealthSystemStatusResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostHealthSystemStatusResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostHealthSystemStatusResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostHealthSystemStatusResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostHealthSystemStatusResult {
-    const TYPE_NAME: &'static str = "VsanHostHealthSystemStatusResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<Vec<String>>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostname" => crate::de::req(&mut f.0, &mut map, "hostname"),
-                "status" => crate::de::req(&mut f.1, &mut map, "status"),
-                "issues" => crate::de::set_list(&mut f.2, &mut map, "issues"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["hostname", "status"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            hostname: f_0,
-            status: f_1,
-            issues: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanHostIoInsightInfo {
     /// Property *VsanHostIoInsightInfo.host*.
     ///
@@ -28,65 +28,82 @@ impl VsanHostIoInsightInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.opt("ioinsightWorldId", &self.ioinsight_world_id);
-        o.opt("faultMessage", &self.fault_message);
-        o.opt("ioinsightInfo", &self.ioinsight_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostIoInsightInfo",
+    type_name: Some("VsanHostIoInsightInfo"),
+    wire: &["host", "ioinsightWorldId", "faultMessage", "ioinsightInfo"],
+    names: &["host", "ioinsight_world_id", "fault_message", "ioinsight_info"],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 3u16, 1u16],
+};
+impl crate::object::Object for VsanHostIoInsightInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.ioinsight_world_id,
+            2usize => &self.fault_message,
+            3usize => &self.ioinsight_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.ioinsight_world_id,
+            2usize => &mut self.fault_message,
+            3usize => &mut self.ioinsight_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostIoInsightInfo {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            ioinsight_world_id: crate::object::Blank::blank(),
+            fault_message: crate::object::Blank::blank(),
+            ioinsight_info: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanHostIoInsightInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostIoInsightInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostIoInsightInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostIoInsightInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostIoInsightInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostIoInsightInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostIoInsightInfo {
-    const TYPE_NAME: &'static str = "VsanHostIoInsightInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i64>,
-            Option<String>,
-            Option<Box<crate::types::VsanIoInsightInfo>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "ioinsightWorldId" => {
-                    crate::de::set(&mut f.1, &mut map, "ioinsightWorldId")
-                }
-                "faultMessage" => crate::de::set(&mut f.2, &mut map, "faultMessage"),
-                "ioinsightInfo" => crate::de::set(&mut f.3, &mut map, "ioinsightInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["host"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            ioinsight_world_id: f_1,
-            fault_message: f_2,
-            ioinsight_info: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanHostIpConfigEx*.
 ///
 /// Extends `VsanHostIpConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostIpConfigEx {
     /// Property *VsanHostIpConfig.upstreamIpAddress*.
     pub upstream_ip_address: String,
@@ -24,76 +24,86 @@ impl VsanHostIpConfigEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("upstreamIpAddress", &self.upstream_ip_address);
-        o.field("downstreamIpAddress", &self.downstream_ip_address);
-        o.opt("upstreamIpV6Address", &self.upstream_ip_v6_address);
-        o.opt("downstreamIpV6Address", &self.downstream_ip_v6_address);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostIpConfigEx",
+    type_name: Some("VsanHostIpConfigEx"),
+    wire: &[
+        "upstreamIpAddress",
+        "downstreamIpAddress",
+        "upstreamIpV6Address",
+        "downstreamIpV6Address",
+    ],
+    names: &[
+        "upstream_ip_address",
+        "downstream_ip_address",
+        "upstream_ip_v6_address",
+        "downstream_ip_v6_address",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanHostIpConfigEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.upstream_ip_address,
+            1usize => &self.downstream_ip_address,
+            2usize => &self.upstream_ip_v6_address,
+            3usize => &self.downstream_ip_v6_address,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.upstream_ip_address,
+            1usize => &mut self.downstream_ip_address,
+            2usize => &mut self.upstream_ip_v6_address,
+            3usize => &mut self.downstream_ip_v6_address,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostIpConfigEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostIpConfigEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostIpConfigEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostIpConfigEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostIpConfigEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostIpConfigEx"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostIpConfigEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostIpConfigEx {
-    const TYPE_NAME: &'static str = "VsanHostIpConfigEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "upstreamIpAddress" => {
-                    crate::de::req(&mut f.0, &mut map, "upstreamIpAddress")
-                }
-                "downstreamIpAddress" => {
-                    crate::de::req(&mut f.1, &mut map, "downstreamIpAddress")
-                }
-                "upstreamIpV6Address" => {
-                    crate::de::set(&mut f.2, &mut map, "upstreamIpV6Address")
-                }
-                "downstreamIpV6Address" => {
-                    crate::de::set(&mut f.3, &mut map, "downstreamIpV6Address")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["upstreamIpAddress", "downstreamIpAddress"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            upstream_ip_address: f_0,
-            downstream_ip_address: f_1,
-            upstream_ip_v6_address: f_2,
-            downstream_ip_v6_address: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

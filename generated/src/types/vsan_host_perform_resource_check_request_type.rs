@@ -10,10 +10,10 @@ pub struct VsanHostPerformResourceCheckRequestType<'a> {
     /// Parameter *resourceCheckSpec*.
     pub resource_check_spec: &'a crate::types::VsanResourceCheckSpec,
 }
-impl serde::Serialize for VsanHostPerformResourceCheckRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHostPerformResourceCheckRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("resourceCheckSpec", &self.resource_check_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

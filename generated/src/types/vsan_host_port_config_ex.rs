@@ -3,7 +3,7 @@
 /// Data object type *VsanHostPortConfigEx*.
 ///
 /// Extends `VsanHostConfigInfoNetworkInfoPortConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostPortConfigEx {
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.ipConfig*.
     pub ip_config: Option<crate::types::VsanHostIpConfigKind>,
@@ -22,59 +22,74 @@ impl VsanHostPortConfigEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("ipConfig", &self.ip_config);
-        o.field("device", &self.device);
-        o.opt("trafficTypes", &self.traffic_types);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostPortConfigEx",
+    type_name: Some("VsanHostPortConfigEx"),
+    wire: &["ipConfig", "device", "trafficTypes"],
+    names: &["ip_config", "device", "traffic_types"],
+    required: &[1u16],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanHostPortConfigEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.ip_config,
+            1usize => &self.device,
+            2usize => &self.traffic_types,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.ip_config,
+            1usize => &mut self.device,
+            2usize => &mut self.traffic_types,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostPortConfigEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostPortConfigEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostPortConfigEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostPortConfigEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostPortConfigEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostPortConfigEx"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostPortConfigEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostPortConfigEx {
-    const TYPE_NAME: &'static str = "VsanHostPortConfigEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VsanHostIpConfigKind>,
-            Option<String>,
-            Option<Vec<String>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "ipConfig" => crate::de::set(&mut f.0, &mut map, "ipConfig"),
-                "device" => crate::de::req(&mut f.1, &mut map, "device"),
-                "trafficTypes" => crate::de::set_list(&mut f.2, &mut map, "trafficTypes"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["device"]));
-        }
-        let (f_0, Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            ip_config: f_0,
-            device: f_1,
-            traffic_types: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,11 +10,11 @@ pub struct VsanHostPrepareVmdkLoadTestRequestType<'a> {
     /// Parameter *specs*.
     pub specs: &'a [crate::types::VsanVmdkLoadTestSpec],
 }
-impl serde::Serialize for VsanHostPrepareVmdkLoadTestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHostPrepareVmdkLoadTestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("runname", &self.runname);
         o.field("specs", &self.specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

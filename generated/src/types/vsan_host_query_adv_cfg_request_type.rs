@@ -12,12 +12,12 @@ pub struct VsanHostQueryAdvCfgRequestType<'a> {
     /// Parameter *nonDefaultOnly*.
     pub non_default_only: Option<bool>,
 }
-impl serde::Serialize for VsanHostQueryAdvCfgRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHostQueryAdvCfgRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("options", &self.options);
-        o.opt("includeAllAdvOptions", &self.include_all_adv_options);
-        o.opt("nonDefaultOnly", &self.non_default_only);
-        o.end(&crate::Extra::EMPTY)
+        o.field("includeAllAdvOptions", &self.include_all_adv_options);
+        o.field("nonDefaultOnly", &self.non_default_only);
+        o.end();
     }
 }

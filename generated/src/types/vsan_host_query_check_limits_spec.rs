@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostQueryCheckLimitsSpec {
     /// Property *VsanHostQueryCheckLimitsSpec.optionTypes*.
     pub option_types: Option<Vec<String>>,
@@ -22,54 +22,72 @@ impl VsanHostQueryCheckLimitsSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("optionTypes", &self.option_types);
-        o.field("fetchAll", &self.fetch_all);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostQueryCheckLimitsSpec",
+    type_name: Some("VsanHostQueryCheckLimitsSpec"),
+    wire: &["optionTypes", "fetchAll"],
+    names: &["option_types", "fetch_all"],
+    required: &[1u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VsanHostQueryCheckLimitsSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.option_types,
+            1usize => &self.fetch_all,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.option_types,
+            1usize => &mut self.fetch_all,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostQueryCheckLimitsSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostQueryCheckLimitsSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostQueryCheckLimitsSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostQueryCheckLimitsSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostQueryCheckLimitsSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostQueryCheckLimitsSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostQueryCheckLimitsSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostQueryCheckLimitsSpec {
-    const TYPE_NAME: &'static str = "VsanHostQueryCheckLimitsSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Vec<String>>, Option<bool>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "optionTypes" => crate::de::set_list(&mut f.0, &mut map, "optionTypes"),
-                "fetchAll" => crate::de::req(&mut f.1, &mut map, "fetchAll"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_),)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["fetchAll"]));
-        }
-        let (f_0, Some(f_1)) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            option_types: f_0,
-            fetch_all: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct VsanHostQueryHealthSystemVersionRequestType {
     /// Parameter *displayVersion*.
     pub display_version: Option<bool>,
 }
-impl serde::Serialize for VsanHostQueryHealthSystemVersionRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("displayVersion", &self.display_version);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanHostQueryHealthSystemVersionRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("displayVersion", &self.display_version);
+        o.end();
     }
 }

@@ -16,14 +16,17 @@ pub struct VsanHostQueryObjectHealthSummaryRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::VsanHealthQuerySpec>,
 }
-impl serde::Serialize for VsanHostQueryObjectHealthSummaryRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("objUuids", &self.obj_uuids);
-        o.opt("includeObjUuids", &self.include_obj_uuids);
-        o.opt("localHostOnly", &self.local_host_only);
-        o.opt("includeNonComplianceObjDetail", &self.include_non_compliance_obj_detail);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanHostQueryObjectHealthSummaryRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("objUuids", &self.obj_uuids);
+        o.field("includeObjUuids", &self.include_obj_uuids);
+        o.field("localHostOnly", &self.local_host_only);
+        o.field(
+            "includeNonComplianceObjDetail",
+            &self.include_non_compliance_obj_detail,
+        );
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

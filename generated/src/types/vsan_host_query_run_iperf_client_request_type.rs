@@ -14,13 +14,13 @@ pub struct VsanHostQueryRunIperfClientRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::VsanIperfClientSpec>,
 }
-impl serde::Serialize for VsanHostQueryRunIperfClientRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHostQueryRunIperfClientRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("multicast", &self.multicast);
         o.field("serverIp", &self.server_ip);
-        o.opt("durationSec", &self.duration_sec);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("durationSec", &self.duration_sec);
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

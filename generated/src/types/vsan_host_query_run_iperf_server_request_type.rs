@@ -12,12 +12,12 @@ pub struct VsanHostQueryRunIperfServerRequestType<'a> {
     /// Parameter *durationSec*.
     pub duration_sec: Option<i32>,
 }
-impl serde::Serialize for VsanHostQueryRunIperfServerRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHostQueryRunIperfServerRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("multicast", &self.multicast);
-        o.opt("serverIp", &self.server_ip);
-        o.opt("durationSec", &self.duration_sec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("serverIp", &self.server_ip);
+        o.field("durationSec", &self.duration_sec);
+        o.end();
     }
 }

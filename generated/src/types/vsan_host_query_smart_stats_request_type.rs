@@ -10,11 +10,11 @@ pub struct VsanHostQuerySmartStatsRequestType<'a> {
     /// Parameter *includeAllDisks*.
     pub include_all_disks: Option<bool>,
 }
-impl serde::Serialize for VsanHostQuerySmartStatsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("disks", &self.disks);
-        o.opt("includeAllDisks", &self.include_all_disks);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanHostQuerySmartStatsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("disks", &self.disks);
+        o.field("includeAllDisks", &self.include_all_disks);
+        o.end();
     }
 }

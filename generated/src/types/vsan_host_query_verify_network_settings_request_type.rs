@@ -14,13 +14,13 @@ pub struct VsanHostQueryVerifyNetworkSettingsRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::VsanHealthQuerySpec>,
 }
-impl serde::Serialize for VsanHostQueryVerifyNetworkSettingsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("peers", &self.peers);
-        o.opt("ROBOStretchedClusterWitnesses", &self.robo_stretched_cluster_witnesses);
-        o.opt("vMotionPeers", &self.v_motion_peers);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanHostQueryVerifyNetworkSettingsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("peers", &self.peers);
+        o.field("ROBOStretchedClusterWitnesses", &self.robo_stretched_cluster_witnesses);
+        o.field("vMotionPeers", &self.v_motion_peers);
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

@@ -10,11 +10,11 @@ pub struct VsanHostRepairImmediateObjectsRequestType<'a> {
     /// Parameter *repairType*.
     pub repair_type: Option<&'a str>,
 }
-impl serde::Serialize for VsanHostRepairImmediateObjectsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("uuids", &self.uuids);
-        o.opt("repairType", &self.repair_type);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanHostRepairImmediateObjectsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("uuids", &self.uuids);
+        o.field("repairType", &self.repair_type);
+        o.end();
     }
 }

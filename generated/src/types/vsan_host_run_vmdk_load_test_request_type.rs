@@ -12,12 +12,12 @@ pub struct VsanHostRunVmdkLoadTestRequestType<'a> {
     /// Parameter *specs*.
     pub specs: &'a [crate::types::VsanVmdkLoadTestSpec],
 }
-impl serde::Serialize for VsanHostRunVmdkLoadTestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanHostRunVmdkLoadTestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("runname", &self.runname);
         o.field("durationSec", &self.duration_sec);
         o.field("specs", &self.specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

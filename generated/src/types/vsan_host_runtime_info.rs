@@ -3,7 +3,7 @@
 /// Data object type *VsanHostRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostRuntimeInfo {
     /// Property *VsanHostRuntimeInfo.membershipList*.
     pub membership_list: Option<Vec<crate::types::VsanHostMembershipInfo>>,
@@ -22,56 +22,74 @@ impl VsanHostRuntimeInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("membershipList", &self.membership_list);
-        o.opt("diskIssues", &self.disk_issues);
-        o.opt("accessGenNo", &self.access_gen_no);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostRuntimeInfo",
+    type_name: Some("VsanHostRuntimeInfo"),
+    wire: &["membershipList", "diskIssues", "accessGenNo"],
+    names: &["membership_list", "disk_issues", "access_gen_no"],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanHostRuntimeInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.membership_list,
+            1usize => &self.disk_issues,
+            2usize => &self.access_gen_no,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.membership_list,
+            1usize => &mut self.disk_issues,
+            2usize => &mut self.access_gen_no,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostRuntimeInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostRuntimeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostRuntimeInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostRuntimeInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostRuntimeInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostRuntimeInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostRuntimeInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostRuntimeInfo {
-    const TYPE_NAME: &'static str = "VsanHostRuntimeInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanHostMembershipInfo>>,
-            Option<Vec<crate::types::VsanHostRuntimeInfoDiskIssue>>,
-            Option<i32>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "membershipList" => {
-                    crate::de::set_list(&mut f.0, &mut map, "membershipList")
-                }
-                "diskIssues" => crate::de::set_list(&mut f.1, &mut map, "diskIssues"),
-                "accessGenNo" => crate::de::set(&mut f.2, &mut map, "accessGenNo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            membership_list: f_0,
-            disk_issues: f_1,
-            access_gen_no: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

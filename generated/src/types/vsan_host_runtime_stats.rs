@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostRuntimeStats {
     /// Property *VsanHostRuntimeStats.resyncIopsInfo*.
     pub resync_iops_info: Option<Box<crate::types::ResyncIopsInfo>>,
@@ -30,76 +30,94 @@ impl VsanHostRuntimeStats {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("resyncIopsInfo", &self.resync_iops_info);
-        o.opt("configGeneration", &self.config_generation);
-        o.opt("supportedClusterSize", &self.supported_cluster_size);
-        o.opt("repairTimerInfo", &self.repair_timer_info);
-        o.opt("componentLimitPerCluster", &self.component_limit_per_cluster);
-        o.opt("maxWitnessClusters", &self.max_witness_clusters);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostRuntimeStats",
+    type_name: Some("VsanHostRuntimeStats"),
+    wire: &[
+        "resyncIopsInfo",
+        "configGeneration",
+        "supportedClusterSize",
+        "repairTimerInfo",
+        "componentLimitPerCluster",
+        "maxWitnessClusters",
+    ],
+    names: &[
+        "resync_iops_info",
+        "config_generation",
+        "supported_cluster_size",
+        "repair_timer_info",
+        "component_limit_per_cluster",
+        "max_witness_clusters",
+    ],
+    required: &[],
+    by_name: &[4u16, 1u16, 5u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanHostRuntimeStats {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.resync_iops_info,
+            1usize => &self.config_generation,
+            2usize => &self.supported_cluster_size,
+            3usize => &self.repair_timer_info,
+            4usize => &self.component_limit_per_cluster,
+            5usize => &self.max_witness_clusters,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.resync_iops_info,
+            1usize => &mut self.config_generation,
+            2usize => &mut self.supported_cluster_size,
+            3usize => &mut self.repair_timer_info,
+            4usize => &mut self.component_limit_per_cluster,
+            5usize => &mut self.max_witness_clusters,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostRuntimeStats {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostRuntimeStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostRuntimeStats {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostRuntimeStats {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostRuntimeStats {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostRuntimeStats"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostRuntimeStats {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostRuntimeStats {
-    const TYPE_NAME: &'static str = "VsanHostRuntimeStats";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ResyncIopsInfo>>,
-            Option<Box<crate::types::VsanConfigGeneration>>,
-            Option<i32>,
-            Option<Box<crate::types::RepairTimerInfo>>,
-            Option<i32>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "resyncIopsInfo" => crate::de::set(&mut f.0, &mut map, "resyncIopsInfo"),
-                "configGeneration" => {
-                    crate::de::set(&mut f.1, &mut map, "configGeneration")
-                }
-                "supportedClusterSize" => {
-                    crate::de::set(&mut f.2, &mut map, "supportedClusterSize")
-                }
-                "repairTimerInfo" => {
-                    crate::de::set(&mut f.3, &mut map, "repairTimerInfo")
-                }
-                "componentLimitPerCluster" => {
-                    crate::de::set(&mut f.4, &mut map, "componentLimitPerCluster")
-                }
-                "maxWitnessClusters" => {
-                    crate::de::set(&mut f.5, &mut map, "maxWitnessClusters")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            resync_iops_info: f_0,
-            config_generation: f_1,
-            supported_cluster_size: f_2,
-            repair_timer_info: f_3,
-            component_limit_per_cluster: f_4,
-            max_witness_clusters: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanHostSiteMaintenanceStatus {
     /// Property *VsanHostSiteMaintenanceStatus.host*.
     ///
@@ -34,77 +34,88 @@ impl VsanHostSiteMaintenanceStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.opt("state", &self.state);
-        o.opt("startTime", &self.start_time);
-        o.opt("hostCount", &self.host_count);
-        o.opt("hosts", &self.hosts);
-        o.opt("statusUpdateTime", &self.status_update_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostSiteMaintenanceStatus",
+    type_name: Some("VsanHostSiteMaintenanceStatus"),
+    wire: &["host", "state", "startTime", "hostCount", "hosts", "statusUpdateTime"],
+    names: &["host", "state", "start_time", "host_count", "hosts", "status_update_time"],
+    required: &[0u16],
+    by_name: &[0u16, 3u16, 4u16, 2u16, 1u16, 5u16],
+};
+impl crate::object::Object for VsanHostSiteMaintenanceStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.state,
+            2usize => &self.start_time,
+            3usize => &self.host_count,
+            4usize => &self.hosts,
+            5usize => &self.status_update_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.state,
+            2usize => &mut self.start_time,
+            3usize => &mut self.host_count,
+            4usize => &mut self.hosts,
+            5usize => &mut self.status_update_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostSiteMaintenanceStatus {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            start_time: crate::object::Blank::blank(),
+            host_count: crate::object::Blank::blank(),
+            hosts: crate::object::Blank::blank(),
+            status_update_time: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanHostSiteMaintenanceStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostSiteMaintenanceStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostSiteMaintenanceStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostSiteMaintenanceStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostSiteMaintenanceStatus"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostSiteMaintenanceStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostSiteMaintenanceStatus {
-    const TYPE_NAME: &'static str = "VsanHostSiteMaintenanceStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Vec<String>>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "state" => crate::de::set(&mut f.1, &mut map, "state"),
-                "startTime" => crate::de::set(&mut f.2, &mut map, "startTime"),
-                "hostCount" => crate::de::set(&mut f.3, &mut map, "hostCount"),
-                "hosts" => crate::de::set_list(&mut f.4, &mut map, "hosts"),
-                "statusUpdateTime" => {
-                    crate::de::set(&mut f.5, &mut map, "statusUpdateTime")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["host"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            state: f_1,
-            start_time: f_2,
-            host_count: f_3,
-            hosts: f_4,
-            status_update_time: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

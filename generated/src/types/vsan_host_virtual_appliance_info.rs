@@ -3,7 +3,7 @@
 /// Data object type *VsanHostVirtualApplianceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanHostVirtualApplianceInfo {
     /// Property *VsanHostVirtualApplianceInfo.hostKey*.
     ///
@@ -24,70 +24,79 @@ impl VsanHostVirtualApplianceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hostKey", &self.host_key);
-        o.field("isVirtualApp", &self.is_virtual_app);
-        o.opt("isDeployedFromOVF", &self.is_deployed_from_ovf);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostVirtualApplianceInfo",
+    type_name: Some("VsanHostVirtualApplianceInfo"),
+    wire: &["hostKey", "isVirtualApp", "isDeployedFromOVF"],
+    names: &["host_key", "is_virtual_app", "is_deployed_from_ovf"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanHostVirtualApplianceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_key,
+            1usize => &self.is_virtual_app,
+            2usize => &self.is_deployed_from_ovf,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_key,
+            1usize => &mut self.is_virtual_app,
+            2usize => &mut self.is_deployed_from_ovf,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostVirtualApplianceInfo {
+    fn blank() -> Self {
+        Self {
+            host_key: crate::object::Blank::blank(),
+            is_virtual_app: crate::object::Blank::blank(),
+            is_deployed_from_ovf: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanHostVirtualApplianceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostVirtualApplianceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostVirtualApplianceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostVirtualApplianceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostVirtualApplianceInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostVirtualApplianceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostVirtualApplianceInfo {
-    const TYPE_NAME: &'static str = "VsanHostVirtualApplianceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostKey" => crate::de::req(&mut f.0, &mut map, "hostKey"),
-                "isVirtualApp" => crate::de::req(&mut f.1, &mut map, "isVirtualApp"),
-                "isDeployedFromOVF" => {
-                    crate::de::set(&mut f.2, &mut map, "isDeployedFromOVF")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["hostKey", "isVirtualApp"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host_key: f_0,
-            is_virtual_app: f_1,
-            is_deployed_from_ovf: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

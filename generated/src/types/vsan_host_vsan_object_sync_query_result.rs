@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostVsanObjectSyncQueryResult {
     /// Property *VsanHostVsanObjectSyncQueryResult.totalObjectsToSync*.
     pub total_objects_to_sync: Option<i64>,
@@ -30,74 +30,90 @@ impl VsanHostVsanObjectSyncQueryResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("totalObjectsToSync", &self.total_objects_to_sync);
-        o.opt("totalBytesToSync", &self.total_bytes_to_sync);
-        o.opt("totalRecoveryETA", &self.total_recovery_eta);
-        o.opt("objects", &self.objects);
-        o.opt("syncingObjectRecoveryDetails", &self.syncing_object_recovery_details);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostVsanObjectSyncQueryResult",
+    type_name: Some("VsanHostVsanObjectSyncQueryResult"),
+    wire: &[
+        "totalObjectsToSync",
+        "totalBytesToSync",
+        "totalRecoveryETA",
+        "objects",
+        "syncingObjectRecoveryDetails",
+    ],
+    names: &[
+        "total_objects_to_sync",
+        "total_bytes_to_sync",
+        "total_recovery_eta",
+        "objects",
+        "syncing_object_recovery_details",
+    ],
+    required: &[],
+    by_name: &[3u16, 4u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanHostVsanObjectSyncQueryResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.total_objects_to_sync,
+            1usize => &self.total_bytes_to_sync,
+            2usize => &self.total_recovery_eta,
+            3usize => &self.objects,
+            4usize => &self.syncing_object_recovery_details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.total_objects_to_sync,
+            1usize => &mut self.total_bytes_to_sync,
+            2usize => &mut self.total_recovery_eta,
+            3usize => &mut self.objects,
+            4usize => &mut self.syncing_object_recovery_details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostVsanObjectSyncQueryResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostVsanObjectSyncQueryResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostVsanObjectSyncQueryResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostVsanObjectSyncQueryResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostVsanObjectSyncQueryResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanHostVsanObjectSyncQueryResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostVsanObjectSyncQueryResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostVsanObjectSyncQueryResult {
-    const TYPE_NAME: &'static str = "VsanHostVsanObjectSyncQueryResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<crate::types::VsanHostVsanObjectSyncState>>,
-            Option<Box<crate::types::VsanSyncingObjectRecoveryDetails>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "totalObjectsToSync" => {
-                    crate::de::set(&mut f.0, &mut map, "totalObjectsToSync")
-                }
-                "totalBytesToSync" => {
-                    crate::de::set(&mut f.1, &mut map, "totalBytesToSync")
-                }
-                "totalRecoveryETA" => {
-                    crate::de::set(&mut f.2, &mut map, "totalRecoveryETA")
-                }
-                "objects" => crate::de::set_list(&mut f.3, &mut map, "objects"),
-                "syncingObjectRecoveryDetails" => {
-                    crate::de::set(&mut f.4, &mut map, "syncingObjectRecoveryDetails")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            total_objects_to_sync: f_0,
-            total_bytes_to_sync: f_1,
-            total_recovery_eta: f_2,
-            objects: f_3,
-            syncing_object_recovery_details: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

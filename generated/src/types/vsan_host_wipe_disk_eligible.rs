@@ -30,8 +30,9 @@ impl VsanHostWipeDiskEligible {
         }
     }
 }
-impl crate::de::StringEnum for VsanHostWipeDiskEligible {
-    fn from_wire(v: &str) -> Self {
+impl VsanHostWipeDiskEligible {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "WipeDiskEligible_Unknown" => Self::WipeDiskEligibleUnknown,
             "Yes" => Self::Yes,
@@ -43,13 +44,13 @@ impl crate::de::StringEnum for VsanHostWipeDiskEligible {
 }
 impl From<&str> for VsanHostWipeDiskEligible {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanHostWipeDiskEligible {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanHostWipeDiskEligible {
@@ -57,13 +58,33 @@ impl std::fmt::Display for VsanHostWipeDiskEligible {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanHostWipeDiskEligible {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanHostWipeDiskEligible {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanHostWipeDiskEligible {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostWipeDiskEligible {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostWipeDiskEligible {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

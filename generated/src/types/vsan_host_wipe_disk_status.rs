@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanHostWipeDiskStatus {
     /// Property *VsanHostWipeDiskStatus.disk*.
     pub disk: String,
@@ -38,90 +38,102 @@ impl VsanHostWipeDiskStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("disk", &self.disk);
-        o.field("eligible", &self.eligible);
-        o.opt("ineligibleReason", &self.ineligible_reason);
-        o.opt("wipeState", &self.wipe_state);
-        o.opt("percentageCompleted", &self.percentage_completed);
-        o.opt("estimatedTime", &self.estimated_time);
-        o.opt("wipeStartTime", &self.wipe_start_time);
-        o.opt("wipeCompleteTime", &self.wipe_complete_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanHostWipeDiskStatus",
+    type_name: Some("VsanHostWipeDiskStatus"),
+    wire: &[
+        "disk",
+        "eligible",
+        "ineligibleReason",
+        "wipeState",
+        "percentageCompleted",
+        "estimatedTime",
+        "wipeStartTime",
+        "wipeCompleteTime",
+    ],
+    names: &[
+        "disk",
+        "eligible",
+        "ineligible_reason",
+        "wipe_state",
+        "percentage_completed",
+        "estimated_time",
+        "wipe_start_time",
+        "wipe_complete_time",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16, 5u16, 2u16, 4u16, 7u16, 6u16, 3u16],
+};
+impl crate::object::Object for VsanHostWipeDiskStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.disk,
+            1usize => &self.eligible,
+            2usize => &self.ineligible_reason,
+            3usize => &self.wipe_state,
+            4usize => &self.percentage_completed,
+            5usize => &self.estimated_time,
+            6usize => &self.wipe_start_time,
+            7usize => &self.wipe_complete_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.disk,
+            1usize => &mut self.eligible,
+            2usize => &mut self.ineligible_reason,
+            3usize => &mut self.wipe_state,
+            4usize => &mut self.percentage_completed,
+            5usize => &mut self.estimated_time,
+            6usize => &mut self.wipe_start_time,
+            7usize => &mut self.wipe_complete_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanHostWipeDiskStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanHostWipeDiskStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanHostWipeDiskStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanHostWipeDiskStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanHostWipeDiskStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanHostWipeDiskStatus"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanHostWipeDiskStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanHostWipeDiskStatus {
-    const TYPE_NAME: &'static str = "VsanHostWipeDiskStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<i32>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "disk" => crate::de::req(&mut f.0, &mut map, "disk"),
-                "eligible" => crate::de::req(&mut f.1, &mut map, "eligible"),
-                "ineligibleReason" => {
-                    crate::de::set_list(&mut f.2, &mut map, "ineligibleReason")
-                }
-                "wipeState" => crate::de::set(&mut f.3, &mut map, "wipeState"),
-                "percentageCompleted" => {
-                    crate::de::set(&mut f.4, &mut map, "percentageCompleted")
-                }
-                "estimatedTime" => crate::de::set(&mut f.5, &mut map, "estimatedTime"),
-                "wipeStartTime" => crate::de::set(&mut f.6, &mut map, "wipeStartTime"),
-                "wipeCompleteTime" => {
-                    crate::de::set(&mut f.7, &mut map, "wipeCompleteTime")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["disk", "eligible"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            disk: f_0,
-            eligible: f_1,
-            ineligible_reason: f_2,
-            wipe_state: f_3,
-            percentage_completed: f_4,
-            estimated_time: f_5,
-            wipe_start_time: f_6,
-            wipe_complete_time: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanInTransitEncryptionInfo {
     /// Property *VsanInTransitEncryptionInfo.enabled*.
     pub enabled: Option<bool>,
@@ -28,72 +28,90 @@ impl VsanInTransitEncryptionInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("rekeyInterval", &self.rekey_interval);
-        o.opt("transitionState", &self.transition_state);
-        o.opt("serverClusterUuid", &self.server_cluster_uuid);
-        o.opt("clientClusterUuid", &self.client_cluster_uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanInTransitEncryptionInfo",
+    type_name: Some("VsanInTransitEncryptionInfo"),
+    wire: &[
+        "enabled",
+        "rekeyInterval",
+        "transitionState",
+        "serverClusterUuid",
+        "clientClusterUuid",
+    ],
+    names: &[
+        "enabled",
+        "rekey_interval",
+        "transition_state",
+        "server_cluster_uuid",
+        "client_cluster_uuid",
+    ],
+    required: &[],
+    by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanInTransitEncryptionInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.rekey_interval,
+            2usize => &self.transition_state,
+            3usize => &self.server_cluster_uuid,
+            4usize => &self.client_cluster_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.rekey_interval,
+            2usize => &mut self.transition_state,
+            3usize => &mut self.server_cluster_uuid,
+            4usize => &mut self.client_cluster_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanInTransitEncryptionInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanInTransitEncryptionInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanInTransitEncryptionInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanInTransitEncryptionInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanInTransitEncryptionInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanInTransitEncryptionInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanInTransitEncryptionInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanInTransitEncryptionInfo {
-    const TYPE_NAME: &'static str = "VsanInTransitEncryptionInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "rekeyInterval" => crate::de::set(&mut f.1, &mut map, "rekeyInterval"),
-                "transitionState" => {
-                    crate::de::set(&mut f.2, &mut map, "transitionState")
-                }
-                "serverClusterUuid" => {
-                    crate::de::set(&mut f.3, &mut map, "serverClusterUuid")
-                }
-                "clientClusterUuid" => {
-                    crate::de::set(&mut f.4, &mut map, "clientClusterUuid")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            enabled: f_0,
-            rekey_interval: f_1,
-            transition_state: f_2,
-            server_cluster_uuid: f_3,
-            client_cluster_uuid: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -80,8 +80,9 @@ impl VsanIODiagnosticsFailedCheckType {
         }
     }
 }
-impl crate::de::StringEnum for VsanIODiagnosticsFailedCheckType {
-    fn from_wire(v: &str) -> Self {
+impl VsanIODiagnosticsFailedCheckType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "perfsvcdisabled" => Self::Perfsvcdisabled,
             "vsandisabled" => Self::Vsandisabled,
@@ -107,13 +108,13 @@ impl crate::de::StringEnum for VsanIODiagnosticsFailedCheckType {
 }
 impl From<&str> for VsanIODiagnosticsFailedCheckType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanIODiagnosticsFailedCheckType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanIODiagnosticsFailedCheckType {
@@ -121,13 +122,33 @@ impl std::fmt::Display for VsanIODiagnosticsFailedCheckType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanIODiagnosticsFailedCheckType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanIODiagnosticsFailedCheckType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanIODiagnosticsFailedCheckType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIODiagnosticsFailedCheckType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIODiagnosticsFailedCheckType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIODiagnosticsInstance {
     /// Property *VsanIODiagnosticsInstance.name*.
     pub name: String,
@@ -38,84 +38,98 @@ impl VsanIODiagnosticsInstance {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("state", &self.state);
-        o.opt("events", &self.events);
-        o.opt("targets", &self.targets);
-        o.field("startTime", &self.start_time);
-        o.field("endTime", &self.end_time);
-        o.opt("recurrenceName", &self.recurrence_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIODiagnosticsInstance",
+    type_name: Some("VsanIODiagnosticsInstance"),
+    wire: &[
+        "name",
+        "state",
+        "events",
+        "targets",
+        "startTime",
+        "endTime",
+        "recurrenceName",
+    ],
+    names: &[
+        "name",
+        "state",
+        "events",
+        "targets",
+        "start_time",
+        "end_time",
+        "recurrence_name",
+    ],
+    required: &[0u16, 1u16, 4u16, 5u16],
+    by_name: &[5u16, 2u16, 0u16, 6u16, 4u16, 1u16, 3u16],
+};
+impl crate::object::Object for VsanIODiagnosticsInstance {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.state,
+            2usize => &self.events,
+            3usize => &self.targets,
+            4usize => &self.start_time,
+            5usize => &self.end_time,
+            6usize => &self.recurrence_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.state,
+            2usize => &mut self.events,
+            3usize => &mut self.targets,
+            4usize => &mut self.start_time,
+            5usize => &mut self.end_time,
+            6usize => &mut self.recurrence_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIODiagnosticsInstance {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIODiagnosticsInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIODiagnosticsInstance {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIODiagnosticsInstance {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIODiagnosticsInstance {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanIODiagnosticsInstance"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIODiagnosticsInstance {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIODiagnosticsInstance {
-    const TYPE_NAME: &'static str = "VsanIODiagnosticsInstance";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanIODiagnosticsInstanceEvent>>,
-            Option<Vec<crate::types::VsanIODiagnosticsTarget>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "state" => crate::de::req(&mut f.1, &mut map, "state"),
-                "events" => crate::de::set_list(&mut f.2, &mut map, "events"),
-                "targets" => crate::de::set_list(&mut f.3, &mut map, "targets"),
-                "startTime" => crate::de::req(&mut f.4, &mut map, "startTime"),
-                "endTime" => crate::de::req(&mut f.5, &mut map, "endTime"),
-                "recurrenceName" => crate::de::set(&mut f.6, &mut map, "recurrenceName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["name", "state", "startTime", "endTime"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, Some(f_4), Some(f_5), f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            state: f_1,
-            events: f_2,
-            targets: f_3,
-            start_time: f_4,
-            end_time: f_5,
-            recurrence_name: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

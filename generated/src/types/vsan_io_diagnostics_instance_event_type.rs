@@ -44,8 +44,9 @@ impl VsanIODiagnosticsInstanceEventType {
         }
     }
 }
-impl crate::de::StringEnum for VsanIODiagnosticsInstanceEventType {
-    fn from_wire(v: &str) -> Self {
+impl VsanIODiagnosticsInstanceEventType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "objectOwnerTransfer" => Self::ObjectOwnerTransfer,
             "primaryHostTransfer" => Self::PrimaryHostTransfer,
@@ -62,13 +63,13 @@ impl crate::de::StringEnum for VsanIODiagnosticsInstanceEventType {
 }
 impl From<&str> for VsanIODiagnosticsInstanceEventType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanIODiagnosticsInstanceEventType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanIODiagnosticsInstanceEventType {
@@ -76,13 +77,33 @@ impl std::fmt::Display for VsanIODiagnosticsInstanceEventType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanIODiagnosticsInstanceEventType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanIODiagnosticsInstanceEventType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanIODiagnosticsInstanceEventType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIODiagnosticsInstanceEventType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIODiagnosticsInstanceEventType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

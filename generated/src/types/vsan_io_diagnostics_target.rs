@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIODiagnosticsTarget {
     /// Property *VsanIODiagnosticsTarget.type*.
     pub r#type: String,
@@ -24,64 +24,74 @@ impl VsanIODiagnosticsTarget {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("entityId", &self.entity_id);
-        o.opt("objUuids", &self.obj_uuids);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIODiagnosticsTarget",
+    type_name: Some("VsanIODiagnosticsTarget"),
+    wire: &["type", "entityId", "objUuids"],
+    names: &["type", "entity_id", "obj_uuids"],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanIODiagnosticsTarget {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.entity_id,
+            2usize => &self.obj_uuids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.entity_id,
+            2usize => &mut self.obj_uuids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIODiagnosticsTarget {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIODiagnosticsTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIODiagnosticsTarget {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIODiagnosticsTarget {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIODiagnosticsTarget {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIODiagnosticsTarget"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIODiagnosticsTarget {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIODiagnosticsTarget {
-    const TYPE_NAME: &'static str = "VsanIODiagnosticsTarget";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<Vec<String>>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "entityId" => crate::de::req(&mut f.1, &mut map, "entityId"),
-                "objUuids" => crate::de::set_list(&mut f.2, &mut map, "objUuids"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["type", "entityId"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            entity_id: f_1,
-            obj_uuids: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

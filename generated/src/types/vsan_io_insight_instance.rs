@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIoInsightInstance {
     /// Property *VsanIoInsightInstance.runName*.
     pub run_name: String,
@@ -36,77 +36,98 @@ impl VsanIoInsightInstance {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("runName", &self.run_name);
-        o.opt("state", &self.state);
-        o.opt("startTime", &self.start_time);
-        o.opt("endTime", &self.end_time);
-        o.opt("hostsIoInsightInfo", &self.hosts_io_insight_info);
-        o.opt("hostUuids", &self.host_uuids);
-        o.opt("vmUuids", &self.vm_uuids);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIoInsightInstance",
+    type_name: Some("VsanIoInsightInstance"),
+    wire: &[
+        "runName",
+        "state",
+        "startTime",
+        "endTime",
+        "hostsIoInsightInfo",
+        "hostUuids",
+        "vmUuids",
+    ],
+    names: &[
+        "run_name",
+        "state",
+        "start_time",
+        "end_time",
+        "hosts_io_insight_info",
+        "host_uuids",
+        "vm_uuids",
+    ],
+    required: &[0u16],
+    by_name: &[3u16, 5u16, 4u16, 0u16, 2u16, 1u16, 6u16],
+};
+impl crate::object::Object for VsanIoInsightInstance {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.run_name,
+            1usize => &self.state,
+            2usize => &self.start_time,
+            3usize => &self.end_time,
+            4usize => &self.hosts_io_insight_info,
+            5usize => &self.host_uuids,
+            6usize => &self.vm_uuids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.run_name,
+            1usize => &mut self.state,
+            2usize => &mut self.start_time,
+            3usize => &mut self.end_time,
+            4usize => &mut self.hosts_io_insight_info,
+            5usize => &mut self.host_uuids,
+            6usize => &mut self.vm_uuids,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIoInsightInstance {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIoInsightInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIoInsightInstance {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIoInsightInstance {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIoInsightInstance {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIoInsightInstance"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIoInsightInstance {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIoInsightInstance {
-    const TYPE_NAME: &'static str = "VsanIoInsightInstance";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanHostIoInsightInfo>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "runName" => crate::de::req(&mut f.0, &mut map, "runName"),
-                "state" => crate::de::set(&mut f.1, &mut map, "state"),
-                "startTime" => crate::de::set(&mut f.2, &mut map, "startTime"),
-                "endTime" => crate::de::set(&mut f.3, &mut map, "endTime"),
-                "hostsIoInsightInfo" => {
-                    crate::de::set_list(&mut f.4, &mut map, "hostsIoInsightInfo")
-                }
-                "hostUuids" => crate::de::set_list(&mut f.5, &mut map, "hostUuids"),
-                "vmUuids" => crate::de::set_list(&mut f.6, &mut map, "vmUuids"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["runName"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            run_name: f_0,
-            state: f_1,
-            start_time: f_2,
-            end_time: f_3,
-            hosts_io_insight_info: f_4,
-            host_uuids: f_5,
-            vm_uuids: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

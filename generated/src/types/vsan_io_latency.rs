@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIOLatency {
     /// Property *VsanIOLatency.latencyType*.
     pub latency_type: String,
@@ -30,94 +30,94 @@ impl VsanIOLatency {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("latencyType", &self.latency_type);
-        o.field("sourceEntityUuid", &self.source_entity_uuid);
-        o.field("destEntityUuid", &self.dest_entity_uuid);
-        o.field("readLatencyStats", &self.read_latency_stats);
-        o.field("writeLatencyStats", &self.write_latency_stats);
-        o.opt("detailedInfo", &self.detailed_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIOLatency",
+    type_name: Some("VsanIOLatency"),
+    wire: &[
+        "latencyType",
+        "sourceEntityUuid",
+        "destEntityUuid",
+        "readLatencyStats",
+        "writeLatencyStats",
+        "detailedInfo",
+    ],
+    names: &[
+        "latency_type",
+        "source_entity_uuid",
+        "dest_entity_uuid",
+        "read_latency_stats",
+        "write_latency_stats",
+        "detailed_info",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[2u16, 5u16, 0u16, 3u16, 1u16, 4u16],
+};
+impl crate::object::Object for VsanIOLatency {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.latency_type,
+            1usize => &self.source_entity_uuid,
+            2usize => &self.dest_entity_uuid,
+            3usize => &self.read_latency_stats,
+            4usize => &self.write_latency_stats,
+            5usize => &self.detailed_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.latency_type,
+            1usize => &mut self.source_entity_uuid,
+            2usize => &mut self.dest_entity_uuid,
+            3usize => &mut self.read_latency_stats,
+            4usize => &mut self.write_latency_stats,
+            5usize => &mut self.detailed_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIOLatency {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIOLatency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIOLatency {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIOLatency {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIOLatency {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIOLatency"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIOLatency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIOLatency {
-    const TYPE_NAME: &'static str = "VsanIOLatency";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanIOLatencyMetrics>>,
-            Option<Box<crate::types::VsanIOLatencyMetrics>>,
-            Option<Vec<crate::types::KeyAnyValue>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "latencyType" => crate::de::req(&mut f.0, &mut map, "latencyType"),
-                "sourceEntityUuid" => {
-                    crate::de::req(&mut f.1, &mut map, "sourceEntityUuid")
-                }
-                "destEntityUuid" => crate::de::req(&mut f.2, &mut map, "destEntityUuid"),
-                "readLatencyStats" => {
-                    crate::de::req(&mut f.3, &mut map, "readLatencyStats")
-                }
-                "writeLatencyStats" => {
-                    crate::de::req(&mut f.4, &mut map, "writeLatencyStats")
-                }
-                "detailedInfo" => crate::de::set_list(&mut f.5, &mut map, "detailedInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "latencyType",
-                        "sourceEntityUuid",
-                        "destEntityUuid",
-                        "readLatencyStats",
-                        "writeLatencyStats",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            latency_type: f_0,
-            source_entity_uuid: f_1,
-            dest_entity_uuid: f_2,
-            read_latency_stats: f_3,
-            write_latency_stats: f_4,
-            detailed_info: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

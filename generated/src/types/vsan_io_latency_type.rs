@@ -62,8 +62,9 @@ impl VsanIOLatencyType {
         }
     }
 }
-impl crate::de::StringEnum for VsanIOLatencyType {
-    fn from_wire(v: &str) -> Self {
+impl VsanIOLatencyType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "DomOwnerLatency" => Self::DomOwnerLatency,
             "NetworkLatency" => Self::NetworkLatency,
@@ -83,13 +84,13 @@ impl crate::de::StringEnum for VsanIOLatencyType {
 }
 impl From<&str> for VsanIOLatencyType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanIOLatencyType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanIOLatencyType {
@@ -97,13 +98,33 @@ impl std::fmt::Display for VsanIOLatencyType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanIOLatencyType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanIOLatencyType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanIOLatencyType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIOLatencyType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIOLatencyType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIOTripAnalyzerRecurrence {
     /// Property *VsanIOTripAnalyzerRecurrence.name*.
     pub name: Option<String>,
@@ -36,90 +36,90 @@ impl VsanIOTripAnalyzerRecurrence {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.field("targets", &self.targets);
-        o.field("startTime", &self.start_time);
-        o.opt("endTime", &self.end_time);
-        o.field("duration", &self.duration);
-        o.field("interval", &self.interval);
-        o.field("status", &self.status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIOTripAnalyzerRecurrence",
+    type_name: Some("VsanIOTripAnalyzerRecurrence"),
+    wire: &["name", "targets", "startTime", "endTime", "duration", "interval", "status"],
+    names: &[
+        "name",
+        "targets",
+        "start_time",
+        "end_time",
+        "duration",
+        "interval",
+        "status",
+    ],
+    required: &[1u16, 2u16, 4u16, 5u16, 6u16],
+    by_name: &[4u16, 3u16, 5u16, 0u16, 2u16, 6u16, 1u16],
+};
+impl crate::object::Object for VsanIOTripAnalyzerRecurrence {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.targets,
+            2usize => &self.start_time,
+            3usize => &self.end_time,
+            4usize => &self.duration,
+            5usize => &self.interval,
+            6usize => &self.status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.targets,
+            2usize => &mut self.start_time,
+            3usize => &mut self.end_time,
+            4usize => &mut self.duration,
+            5usize => &mut self.interval,
+            6usize => &mut self.status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIOTripAnalyzerRecurrence {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIOTripAnalyzerRecurrence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIOTripAnalyzerRecurrence {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIOTripAnalyzerRecurrence {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIOTripAnalyzerRecurrence {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanIOTripAnalyzerRecurrence"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIOTripAnalyzerRecurrence {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIOTripAnalyzerRecurrence {
-    const TYPE_NAME: &'static str = "VsanIOTripAnalyzerRecurrence";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::VsanIODiagnosticsTarget>>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "targets" => crate::de::req_list(&mut f.1, &mut map, "targets"),
-                "startTime" => crate::de::req(&mut f.2, &mut map, "startTime"),
-                "endTime" => crate::de::set(&mut f.3, &mut map, "endTime"),
-                "duration" => crate::de::req(&mut f.4, &mut map, "duration"),
-                "interval" => crate::de::req(&mut f.5, &mut map, "interval"),
-                "status" => crate::de::req(&mut f.6, &mut map, "status"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), Some(_), _, Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                    ],
-                    &["targets", "startTime", "duration", "interval", "status"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), Some(f_2), f_3, Some(f_4), Some(f_5), Some(f_6)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            targets: f_1,
-            start_time: f_2,
-            end_time: f_3,
-            duration: f_4,
-            interval: f_5,
-            status: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -28,8 +28,9 @@ impl VsanIOTripAnalyzerRecurrenceStatus {
         }
     }
 }
-impl crate::de::StringEnum for VsanIOTripAnalyzerRecurrenceStatus {
-    fn from_wire(v: &str) -> Self {
+impl VsanIOTripAnalyzerRecurrenceStatus {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "recurrenceEnabled" => Self::RecurrenceEnabled,
             "recurrenceDisabled" => Self::RecurrenceDisabled,
@@ -42,13 +43,13 @@ impl crate::de::StringEnum for VsanIOTripAnalyzerRecurrenceStatus {
 }
 impl From<&str> for VsanIOTripAnalyzerRecurrenceStatus {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanIOTripAnalyzerRecurrenceStatus {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanIOTripAnalyzerRecurrenceStatus {
@@ -56,13 +57,33 @@ impl std::fmt::Display for VsanIOTripAnalyzerRecurrenceStatus {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanIOTripAnalyzerRecurrenceStatus {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanIOTripAnalyzerRecurrenceStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanIOTripAnalyzerRecurrenceStatus {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIOTripAnalyzerRecurrenceStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIOTripAnalyzerRecurrenceStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

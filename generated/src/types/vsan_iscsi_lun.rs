@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiLUN*.
 ///
 /// Extends `VsanIscsiLUNCommonInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiLUN {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
@@ -32,86 +32,102 @@ impl VsanIscsiLUN {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("lunId", &self.lun_id);
-        o.opt("alias", &self.alias);
-        o.field("lunSize", &self.lun_size);
-        o.opt("status", &self.status);
-        o.field("targetAlias", &self.target_alias);
-        o.field("uuid", &self.uuid);
-        o.field("actualSize", &self.actual_size);
-        o.opt("objectInformation", &self.object_information);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiLUN",
+    type_name: Some("VsanIscsiLUN"),
+    wire: &[
+        "lunId",
+        "alias",
+        "lunSize",
+        "status",
+        "targetAlias",
+        "uuid",
+        "actualSize",
+        "objectInformation",
+    ],
+    names: &[
+        "lun_id",
+        "alias",
+        "lun_size",
+        "status",
+        "target_alias",
+        "uuid",
+        "actual_size",
+        "object_information",
+    ],
+    required: &[2u16, 4u16, 5u16, 6u16],
+    by_name: &[6u16, 1u16, 0u16, 2u16, 7u16, 3u16, 4u16, 5u16],
+};
+impl crate::object::Object for VsanIscsiLUN {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.lun_id,
+            1usize => &self.alias,
+            2usize => &self.lun_size,
+            3usize => &self.status,
+            4usize => &self.target_alias,
+            5usize => &self.uuid,
+            6usize => &self.actual_size,
+            7usize => &self.object_information,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.lun_id,
+            1usize => &mut self.alias,
+            2usize => &mut self.lun_size,
+            3usize => &mut self.status,
+            4usize => &mut self.target_alias,
+            5usize => &mut self.uuid,
+            6usize => &mut self.actual_size,
+            7usize => &mut self.object_information,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiLUN {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiLUN {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiLUN {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiLUN {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiLUN {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIscsiLUN"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiLUN {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiLUN {
-    const TYPE_NAME: &'static str = "VsanIscsiLUN";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Box<crate::types::VsanObjectInformation>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "lunId" => crate::de::set(&mut f.0, &mut map, "lunId"),
-                "alias" => crate::de::set(&mut f.1, &mut map, "alias"),
-                "lunSize" => crate::de::req(&mut f.2, &mut map, "lunSize"),
-                "status" => crate::de::set(&mut f.3, &mut map, "status"),
-                "targetAlias" => crate::de::req(&mut f.4, &mut map, "targetAlias"),
-                "uuid" => crate::de::req(&mut f.5, &mut map, "uuid"),
-                "actualSize" => crate::de::req(&mut f.6, &mut map, "actualSize"),
-                "objectInformation" => {
-                    crate::de::set(&mut f.7, &mut map, "objectInformation")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.4.is_some(), f.5.is_some(), f.6.is_some()],
-                    &["lunSize", "targetAlias", "uuid", "actualSize"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), f_3, Some(f_4), Some(f_5), Some(f_6), f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            lun_id: f_0,
-            alias: f_1,
-            lun_size: f_2,
-            status: f_3,
-            target_alias: f_4,
-            uuid: f_5,
-            actual_size: f_6,
-            object_information: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanIscsiLUNCommonInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiLUNCommonInfo {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
@@ -26,64 +26,77 @@ impl VsanIscsiLUNCommonInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("lunId", &self.lun_id);
-        o.opt("alias", &self.alias);
-        o.field("lunSize", &self.lun_size);
-        o.opt("status", &self.status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiLUNCommonInfo",
+    type_name: Some("VsanIscsiLUNCommonInfo"),
+    wire: &["lunId", "alias", "lunSize", "status"],
+    names: &["lun_id", "alias", "lun_size", "status"],
+    required: &[2u16],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanIscsiLUNCommonInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.lun_id,
+            1usize => &self.alias,
+            2usize => &self.lun_size,
+            3usize => &self.status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.lun_id,
+            1usize => &mut self.alias,
+            2usize => &mut self.lun_size,
+            3usize => &mut self.status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiLUNCommonInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiLUNCommonInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiLUNCommonInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiLUNCommonInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiLUNCommonInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIscsiLUNCommonInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiLUNCommonInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiLUNCommonInfo {
-    const TYPE_NAME: &'static str = "VsanIscsiLUNCommonInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<String>, Option<i64>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "lunId" => crate::de::set(&mut f.0, &mut map, "lunId"),
-                "alias" => crate::de::set(&mut f.1, &mut map, "alias"),
-                "lunSize" => crate::de::req(&mut f.2, &mut map, "lunSize"),
-                "status" => crate::de::set(&mut f.3, &mut map, "status"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["lunSize"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            lun_id: f_0,
-            alias: f_1,
-            lun_size: f_2,
-            status: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanIscsiLUNCommonInfo` or any of its subtypes: what a member declared as `VsanIscsiLUNCommonInfo` holds.
@@ -104,13 +117,7 @@ pub enum VsanIscsiLUNCommonInfoKind {
 impl VsanIscsiLUNCommonInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanIscsiLUNCommonInfo(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiLUN(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiLUNSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -144,64 +151,69 @@ impl From<crate::types::VsanIscsiLUNSpec> for VsanIscsiLUNCommonInfoKind {
         Self::VsanIscsiLUNSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VsanIscsiLUNCommonInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanIscsiLUNCommonInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanIscsiLUNCommonInfo,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanIscsiLUN => {
+                Self::VsanIscsiLUN(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanIscsiLUNSpec => {
+                Self::VsanIscsiLUNSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanIscsiLUNCommonInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanIscsiLUNCommonInfo(v) => v.serialize(s),
+            Self::VsanIscsiLUNCommonInfo(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanIscsiLUN(v) => v.serialize(s),
+            Self::VsanIscsiLUN(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanIscsiLUNSpec(v) => v.serialize(s),
+            Self::VsanIscsiLUNSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanIscsiLUNCommonInfo(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiLUN(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiLUNSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanIscsiLUNCommonInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanIscsiLUNCommonInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanIscsiLUNCommonInfoKind {
-    const BASE: u16 = crate::registry::id::VsanIscsiLUNCommonInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanIscsiLUN => {
-                    Self::VsanIscsiLUN(
-                        Box::new(
-                            <crate::types::VsanIscsiLUN as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanIscsiLUNSpec => {
-                    Self::VsanIscsiLUNSpec(
-                        Box::new(
-                            <crate::types::VsanIscsiLUNSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanIscsiLUNCommonInfo(
-                        Box::new(
-                            <crate::types::VsanIscsiLUNCommonInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanIscsiLUNCommonInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanIscsiLUNCommonInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanIscsiLUNCommonInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanIscsiLUNCommonInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiLUNSpec*.
 ///
 /// Extends `VsanIscsiLUNCommonInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiLUNSpec {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
@@ -28,71 +28,80 @@ impl VsanIscsiLUNSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("lunId", &self.lun_id);
-        o.opt("alias", &self.alias);
-        o.field("lunSize", &self.lun_size);
-        o.opt("status", &self.status);
-        o.opt("storagePolicy", &self.storage_policy);
-        o.opt("newLunId", &self.new_lun_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiLUNSpec",
+    type_name: Some("VsanIscsiLUNSpec"),
+    wire: &["lunId", "alias", "lunSize", "status", "storagePolicy", "newLunId"],
+    names: &["lun_id", "alias", "lun_size", "status", "storage_policy", "new_lun_id"],
+    required: &[2u16],
+    by_name: &[1u16, 0u16, 2u16, 5u16, 3u16, 4u16],
+};
+impl crate::object::Object for VsanIscsiLUNSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.lun_id,
+            1usize => &self.alias,
+            2usize => &self.lun_size,
+            3usize => &self.status,
+            4usize => &self.storage_policy,
+            5usize => &self.new_lun_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.lun_id,
+            1usize => &mut self.alias,
+            2usize => &mut self.lun_size,
+            3usize => &mut self.status,
+            4usize => &mut self.storage_policy,
+            5usize => &mut self.new_lun_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiLUNSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiLUNSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiLUNSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiLUNSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiLUNSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIscsiLUNSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiLUNSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiLUNSpec {
-    const TYPE_NAME: &'static str = "VsanIscsiLUNSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<crate::types::VirtualMachineProfileSpecKind>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "lunId" => crate::de::set(&mut f.0, &mut map, "lunId"),
-                "alias" => crate::de::set(&mut f.1, &mut map, "alias"),
-                "lunSize" => crate::de::req(&mut f.2, &mut map, "lunSize"),
-                "status" => crate::de::set(&mut f.3, &mut map, "status"),
-                "storagePolicy" => crate::de::set(&mut f.4, &mut map, "storagePolicy"),
-                "newLunId" => crate::de::set(&mut f.5, &mut map, "newLunId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["lunSize"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            lun_id: f_0,
-            alias: f_1,
-            lun_size: f_2,
-            status: f_3,
-            storage_policy: f_4,
-            new_lun_id: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

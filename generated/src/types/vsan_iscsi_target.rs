@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiTarget*.
 ///
 /// Extends `VsanIscsiTargetCommonInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiTarget {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: String,
@@ -38,99 +38,114 @@ impl VsanIscsiTarget {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("alias", &self.alias);
-        o.opt("iqn", &self.iqn);
-        o.opt("authSpec", &self.auth_spec);
-        o.opt("port", &self.port);
-        o.opt("networkInterface", &self.network_interface);
-        o.opt("affinityLocation", &self.affinity_location);
-        o.opt("lunCount", &self.lun_count);
-        o.opt("objectInformation", &self.object_information);
-        o.opt("ioOwnerHost", &self.io_owner_host);
-        o.opt("initiators", &self.initiators);
-        o.opt("initiatorGroups", &self.initiator_groups);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiTarget",
+    type_name: Some("VsanIscsiTarget"),
+    wire: &[
+        "alias",
+        "iqn",
+        "authSpec",
+        "port",
+        "networkInterface",
+        "affinityLocation",
+        "lunCount",
+        "objectInformation",
+        "ioOwnerHost",
+        "initiators",
+        "initiatorGroups",
+    ],
+    names: &[
+        "alias",
+        "iqn",
+        "auth_spec",
+        "port",
+        "network_interface",
+        "affinity_location",
+        "lun_count",
+        "object_information",
+        "io_owner_host",
+        "initiators",
+        "initiator_groups",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 0u16, 2u16, 10u16, 9u16, 8u16, 1u16, 6u16, 4u16, 7u16, 3u16],
+};
+impl crate::object::Object for VsanIscsiTarget {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.alias,
+            1usize => &self.iqn,
+            2usize => &self.auth_spec,
+            3usize => &self.port,
+            4usize => &self.network_interface,
+            5usize => &self.affinity_location,
+            6usize => &self.lun_count,
+            7usize => &self.object_information,
+            8usize => &self.io_owner_host,
+            9usize => &self.initiators,
+            10usize => &self.initiator_groups,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.alias,
+            1usize => &mut self.iqn,
+            2usize => &mut self.auth_spec,
+            3usize => &mut self.port,
+            4usize => &mut self.network_interface,
+            5usize => &mut self.affinity_location,
+            6usize => &mut self.lun_count,
+            7usize => &mut self.object_information,
+            8usize => &mut self.io_owner_host,
+            9usize => &mut self.initiators,
+            10usize => &mut self.initiator_groups,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiTarget {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiTarget {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiTarget {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiTarget {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIscsiTarget"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiTarget {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiTarget {
-    const TYPE_NAME: &'static str = "VsanIscsiTarget";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanIscsiTargetAuthSpec>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Box<crate::types::VsanObjectInformation>>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "alias" => crate::de::req(&mut f.0, &mut map, "alias"),
-                "iqn" => crate::de::set(&mut f.1, &mut map, "iqn"),
-                "authSpec" => crate::de::set(&mut f.2, &mut map, "authSpec"),
-                "port" => crate::de::set(&mut f.3, &mut map, "port"),
-                "networkInterface" => {
-                    crate::de::set(&mut f.4, &mut map, "networkInterface")
-                }
-                "affinityLocation" => {
-                    crate::de::set(&mut f.5, &mut map, "affinityLocation")
-                }
-                "lunCount" => crate::de::set(&mut f.6, &mut map, "lunCount"),
-                "objectInformation" => {
-                    crate::de::set(&mut f.7, &mut map, "objectInformation")
-                }
-                "ioOwnerHost" => crate::de::set(&mut f.8, &mut map, "ioOwnerHost"),
-                "initiators" => crate::de::set_list(&mut f.9, &mut map, "initiators"),
-                "initiatorGroups" => {
-                    crate::de::set_list(&mut f.10, &mut map, "initiatorGroups")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["alias"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            alias: f_0,
-            iqn: f_1,
-            auth_spec: f_2,
-            port: f_3,
-            network_interface: f_4,
-            affinity_location: f_5,
-            lun_count: f_6,
-            object_information: f_7,
-            io_owner_host: f_8,
-            initiators: f_9,
-            initiator_groups: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiTargetAuthSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiTargetAuthSpec {
     /// Property *VsanIscsiTargetAuthSpec.authType*.
     pub auth_type: Option<String>,
@@ -26,70 +26,90 @@ impl VsanIscsiTargetAuthSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("authType", &self.auth_type);
-        o.opt("userNameAttachToTarget", &self.user_name_attach_to_target);
-        o.opt("userSecretAttachToTarget", &self.user_secret_attach_to_target);
-        o.opt("userNameAttachToInitiator", &self.user_name_attach_to_initiator);
-        o.opt("userSecretAttachToInitiator", &self.user_secret_attach_to_initiator);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiTargetAuthSpec",
+    type_name: Some("VsanIscsiTargetAuthSpec"),
+    wire: &[
+        "authType",
+        "userNameAttachToTarget",
+        "userSecretAttachToTarget",
+        "userNameAttachToInitiator",
+        "userSecretAttachToInitiator",
+    ],
+    names: &[
+        "auth_type",
+        "user_name_attach_to_target",
+        "user_secret_attach_to_target",
+        "user_name_attach_to_initiator",
+        "user_secret_attach_to_initiator",
+    ],
+    required: &[],
+    by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
+};
+impl crate::object::Object for VsanIscsiTargetAuthSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.auth_type,
+            1usize => &self.user_name_attach_to_target,
+            2usize => &self.user_secret_attach_to_target,
+            3usize => &self.user_name_attach_to_initiator,
+            4usize => &self.user_secret_attach_to_initiator,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.auth_type,
+            1usize => &mut self.user_name_attach_to_target,
+            2usize => &mut self.user_secret_attach_to_target,
+            3usize => &mut self.user_name_attach_to_initiator,
+            4usize => &mut self.user_secret_attach_to_initiator,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiTargetAuthSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiTargetAuthSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiTargetAuthSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiTargetAuthSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiTargetAuthSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIscsiTargetAuthSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiTargetAuthSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiTargetAuthSpec {
-    const TYPE_NAME: &'static str = "VsanIscsiTargetAuthSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "authType" => crate::de::set(&mut f.0, &mut map, "authType"),
-                "userNameAttachToTarget" => {
-                    crate::de::set(&mut f.1, &mut map, "userNameAttachToTarget")
-                }
-                "userSecretAttachToTarget" => {
-                    crate::de::set(&mut f.2, &mut map, "userSecretAttachToTarget")
-                }
-                "userNameAttachToInitiator" => {
-                    crate::de::set(&mut f.3, &mut map, "userNameAttachToInitiator")
-                }
-                "userSecretAttachToInitiator" => {
-                    crate::de::set(&mut f.4, &mut map, "userSecretAttachToInitiator")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            auth_type: f_0,
-            user_name_attach_to_target: f_1,
-            user_secret_attach_to_target: f_2,
-            user_name_attach_to_initiator: f_3,
-            user_secret_attach_to_initiator: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `VsanIscsiTargetBasicInfo`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanIscsiTargetCommonInfoKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiTargetCommonInfo {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: String,
@@ -30,80 +30,88 @@ impl VsanIscsiTargetCommonInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("alias", &self.alias);
-        o.opt("iqn", &self.iqn);
-        o.opt("authSpec", &self.auth_spec);
-        o.opt("port", &self.port);
-        o.opt("networkInterface", &self.network_interface);
-        o.opt("affinityLocation", &self.affinity_location);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiTargetCommonInfo",
+    type_name: Some("VsanIscsiTargetCommonInfo"),
+    wire: &["alias", "iqn", "authSpec", "port", "networkInterface", "affinityLocation"],
+    names: &[
+        "alias",
+        "iqn",
+        "auth_spec",
+        "port",
+        "network_interface",
+        "affinity_location",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 0u16, 2u16, 1u16, 4u16, 3u16],
+};
+impl crate::object::Object for VsanIscsiTargetCommonInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.alias,
+            1usize => &self.iqn,
+            2usize => &self.auth_spec,
+            3usize => &self.port,
+            4usize => &self.network_interface,
+            5usize => &self.affinity_location,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.alias,
+            1usize => &mut self.iqn,
+            2usize => &mut self.auth_spec,
+            3usize => &mut self.port,
+            4usize => &mut self.network_interface,
+            5usize => &mut self.affinity_location,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiTargetCommonInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiTargetCommonInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiTargetCommonInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiTargetCommonInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiTargetCommonInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanIscsiTargetCommonInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiTargetCommonInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiTargetCommonInfo {
-    const TYPE_NAME: &'static str = "VsanIscsiTargetCommonInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanIscsiTargetAuthSpec>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "alias" => crate::de::req(&mut f.0, &mut map, "alias"),
-                "iqn" => crate::de::set(&mut f.1, &mut map, "iqn"),
-                "authSpec" => crate::de::set(&mut f.2, &mut map, "authSpec"),
-                "port" => crate::de::set(&mut f.3, &mut map, "port"),
-                "networkInterface" => {
-                    crate::de::set(&mut f.4, &mut map, "networkInterface")
-                }
-                "affinityLocation" => {
-                    crate::de::set(&mut f.5, &mut map, "affinityLocation")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["alias"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            alias: f_0,
-            iqn: f_1,
-            auth_spec: f_2,
-            port: f_3,
-            network_interface: f_4,
-            affinity_location: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanIscsiTargetCommonInfo` or any of its subtypes: what a member declared as `VsanIscsiTargetCommonInfo` holds.
@@ -124,13 +132,7 @@ pub enum VsanIscsiTargetCommonInfoKind {
 impl VsanIscsiTargetCommonInfoKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanIscsiTargetCommonInfo(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiTarget(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiTargetSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -164,64 +166,69 @@ impl From<crate::types::VsanIscsiTargetSpec> for VsanIscsiTargetCommonInfoKind {
         Self::VsanIscsiTargetSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VsanIscsiTargetCommonInfoKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanIscsiTargetCommonInfoKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanIscsiTargetCommonInfo,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanIscsiTarget => {
+                Self::VsanIscsiTarget(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanIscsiTargetSpec => {
+                Self::VsanIscsiTargetSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanIscsiTargetCommonInfo(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanIscsiTargetCommonInfo(v) => v.serialize(s),
+            Self::VsanIscsiTargetCommonInfo(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanIscsiTarget(v) => v.serialize(s),
+            Self::VsanIscsiTarget(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanIscsiTargetSpec(v) => v.serialize(s),
+            Self::VsanIscsiTargetSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanIscsiTargetCommonInfo(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiTarget(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiTargetSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanIscsiTargetCommonInfoKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanIscsiTargetCommonInfoKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanIscsiTargetCommonInfoKind {
-    const BASE: u16 = crate::registry::id::VsanIscsiTargetCommonInfo;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanIscsiTarget => {
-                    Self::VsanIscsiTarget(
-                        Box::new(
-                            <crate::types::VsanIscsiTarget as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanIscsiTargetSpec => {
-                    Self::VsanIscsiTargetSpec(
-                        Box::new(
-                            <crate::types::VsanIscsiTargetSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanIscsiTargetCommonInfo(
-                        Box::new(
-                            <crate::types::VsanIscsiTargetCommonInfo as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanIscsiTargetCommonInfoKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanIscsiTargetCommonInfoKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanIscsiTargetCommonInfoKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanIscsiTargetCommonInfoKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanIscsiTargetServiceConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiTargetServiceConfig {
     /// Property *VsanIscsiTargetServiceConfig.defaultConfig*.
     pub default_config: Option<
@@ -26,59 +26,75 @@ impl VsanIscsiTargetServiceConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("defaultConfig", &self.default_config);
-        o.opt("enabled", &self.enabled);
-        o.opt("vipConfigs", &self.vip_configs);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiTargetServiceConfig",
+    type_name: Some("VsanIscsiTargetServiceConfig"),
+    wire: &["defaultConfig", "enabled", "vipConfigs"],
+    names: &["default_config", "enabled", "vip_configs"],
+    required: &[],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanIscsiTargetServiceConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.default_config,
+            1usize => &self.enabled,
+            2usize => &self.vip_configs,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.default_config,
+            1usize => &mut self.enabled,
+            2usize => &mut self.vip_configs,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiTargetServiceConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiTargetServiceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiTargetServiceConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiTargetServiceConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiTargetServiceConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanIscsiTargetServiceConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiTargetServiceConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiTargetServiceConfig {
-    const TYPE_NAME: &'static str = "VsanIscsiTargetServiceConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VsanIscsiTargetServiceDefaultConfigSpec>>,
-            Option<bool>,
-            Option<Vec<crate::types::VsanIscsiVipConfigSpecKind>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "defaultConfig" => crate::de::set(&mut f.0, &mut map, "defaultConfig"),
-                "enabled" => crate::de::set(&mut f.1, &mut map, "enabled"),
-                "vipConfigs" => crate::de::set_list(&mut f.2, &mut map, "vipConfigs"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            default_config: f_0,
-            enabled: f_1,
-            vip_configs: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanIscsiTargetServiceConfig` or any of its subtypes: what a member declared as `VsanIscsiTargetServiceConfig` holds.
@@ -96,11 +112,7 @@ pub enum VsanIscsiTargetServiceConfigKind {
 impl VsanIscsiTargetServiceConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanIscsiTargetServiceConfig(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiTargetServiceSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -128,51 +140,61 @@ for VsanIscsiTargetServiceConfigKind {
         Self::VsanIscsiTargetServiceSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VsanIscsiTargetServiceConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanIscsiTargetServiceConfig(v) => v.serialize(s),
+impl crate::object::Family for VsanIscsiTargetServiceConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanIscsiTargetServiceConfig,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::VsanIscsiTargetServiceSpec(v) => v.serialize(s),
+            crate::registry::id::VsanIscsiTargetServiceSpec => {
+                Self::VsanIscsiTargetServiceSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanIscsiTargetServiceConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanIscsiTargetServiceConfig(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiTargetServiceSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanIscsiTargetServiceConfig(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiTargetServiceSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanIscsiTargetServiceConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanIscsiTargetServiceConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanIscsiTargetServiceConfigKind {
-    const BASE: u16 = crate::registry::id::VsanIscsiTargetServiceConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanIscsiTargetServiceSpec => {
-                    Self::VsanIscsiTargetServiceSpec(
-                        Box::new(
-                            <crate::types::VsanIscsiTargetServiceSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanIscsiTargetServiceConfig(
-                        Box::new(
-                            <crate::types::VsanIscsiTargetServiceConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanIscsiTargetServiceConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanIscsiTargetServiceConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanIscsiTargetServiceConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanIscsiTargetServiceConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

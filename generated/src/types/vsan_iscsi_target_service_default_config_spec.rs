@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiTargetServiceDefaultConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiTargetServiceDefaultConfigSpec {
     /// Property *VsanIscsiTargetServiceDefaultConfigSpec.networkInterface*.
     pub network_interface: Option<String>,
@@ -22,62 +22,74 @@ impl VsanIscsiTargetServiceDefaultConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("networkInterface", &self.network_interface);
-        o.opt("port", &self.port);
-        o.opt("iscsiTargetAuthSpec", &self.iscsi_target_auth_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiTargetServiceDefaultConfigSpec",
+    type_name: Some("VsanIscsiTargetServiceDefaultConfigSpec"),
+    wire: &["networkInterface", "port", "iscsiTargetAuthSpec"],
+    names: &["network_interface", "port", "iscsi_target_auth_spec"],
+    required: &[],
+    by_name: &[2u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanIscsiTargetServiceDefaultConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.network_interface,
+            1usize => &self.port,
+            2usize => &self.iscsi_target_auth_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.network_interface,
+            1usize => &mut self.port,
+            2usize => &mut self.iscsi_target_auth_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiTargetServiceDefaultConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiTargetServiceDefaultConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiTargetServiceDefaultConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiTargetServiceDefaultConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiTargetServiceDefaultConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanIscsiTargetServiceDefaultConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiTargetServiceDefaultConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiTargetServiceDefaultConfigSpec {
-    const TYPE_NAME: &'static str = "VsanIscsiTargetServiceDefaultConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i32>,
-            Option<Box<crate::types::VsanIscsiTargetAuthSpec>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "networkInterface" => {
-                    crate::de::set(&mut f.0, &mut map, "networkInterface")
-                }
-                "port" => crate::de::set(&mut f.1, &mut map, "port"),
-                "iscsiTargetAuthSpec" => {
-                    crate::de::set(&mut f.2, &mut map, "iscsiTargetAuthSpec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            network_interface: f_0,
-            port: f_1,
-            iscsi_target_auth_spec: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiTargetServiceSpec*.
 ///
 /// Extends `VsanIscsiTargetServiceConfig`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiTargetServiceSpec {
     /// Property *VsanIscsiTargetServiceConfig.defaultConfig*.
     pub default_config: Option<
@@ -26,64 +26,76 @@ impl VsanIscsiTargetServiceSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("defaultConfig", &self.default_config);
-        o.opt("enabled", &self.enabled);
-        o.opt("vipConfigs", &self.vip_configs);
-        o.opt("homeObjectStoragePolicy", &self.home_object_storage_policy);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiTargetServiceSpec",
+    type_name: Some("VsanIscsiTargetServiceSpec"),
+    wire: &["defaultConfig", "enabled", "vipConfigs", "homeObjectStoragePolicy"],
+    names: &["default_config", "enabled", "vip_configs", "home_object_storage_policy"],
+    required: &[],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanIscsiTargetServiceSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.default_config,
+            1usize => &self.enabled,
+            2usize => &self.vip_configs,
+            3usize => &self.home_object_storage_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.default_config,
+            1usize => &mut self.enabled,
+            2usize => &mut self.vip_configs,
+            3usize => &mut self.home_object_storage_policy,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiTargetServiceSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiTargetServiceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiTargetServiceSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiTargetServiceSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiTargetServiceSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanIscsiTargetServiceSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiTargetServiceSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiTargetServiceSpec {
-    const TYPE_NAME: &'static str = "VsanIscsiTargetServiceSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VsanIscsiTargetServiceDefaultConfigSpec>>,
-            Option<bool>,
-            Option<Vec<crate::types::VsanIscsiVipConfigSpecKind>>,
-            Option<crate::types::VirtualMachineProfileSpecKind>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "defaultConfig" => crate::de::set(&mut f.0, &mut map, "defaultConfig"),
-                "enabled" => crate::de::set(&mut f.1, &mut map, "enabled"),
-                "vipConfigs" => crate::de::set_list(&mut f.2, &mut map, "vipConfigs"),
-                "homeObjectStoragePolicy" => {
-                    crate::de::set(&mut f.3, &mut map, "homeObjectStoragePolicy")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            default_config: f_0,
-            enabled: f_1,
-            vip_configs: f_2,
-            home_object_storage_policy: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

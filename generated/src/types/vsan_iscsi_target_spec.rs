@@ -3,7 +3,7 @@
 /// Data object type *VsanIscsiTargetSpec*.
 ///
 /// Extends `VsanIscsiTargetCommonInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiTargetSpec {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: String,
@@ -32,83 +32,102 @@ impl VsanIscsiTargetSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("alias", &self.alias);
-        o.opt("iqn", &self.iqn);
-        o.opt("authSpec", &self.auth_spec);
-        o.opt("port", &self.port);
-        o.opt("networkInterface", &self.network_interface);
-        o.opt("affinityLocation", &self.affinity_location);
-        o.opt("storagePolicy", &self.storage_policy);
-        o.opt("newAlias", &self.new_alias);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiTargetSpec",
+    type_name: Some("VsanIscsiTargetSpec"),
+    wire: &[
+        "alias",
+        "iqn",
+        "authSpec",
+        "port",
+        "networkInterface",
+        "affinityLocation",
+        "storagePolicy",
+        "newAlias",
+    ],
+    names: &[
+        "alias",
+        "iqn",
+        "auth_spec",
+        "port",
+        "network_interface",
+        "affinity_location",
+        "storage_policy",
+        "new_alias",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 0u16, 2u16, 1u16, 4u16, 7u16, 3u16, 6u16],
+};
+impl crate::object::Object for VsanIscsiTargetSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.alias,
+            1usize => &self.iqn,
+            2usize => &self.auth_spec,
+            3usize => &self.port,
+            4usize => &self.network_interface,
+            5usize => &self.affinity_location,
+            6usize => &self.storage_policy,
+            7usize => &self.new_alias,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.alias,
+            1usize => &mut self.iqn,
+            2usize => &mut self.auth_spec,
+            3usize => &mut self.port,
+            4usize => &mut self.network_interface,
+            5usize => &mut self.affinity_location,
+            6usize => &mut self.storage_policy,
+            7usize => &mut self.new_alias,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiTargetSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiTargetSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiTargetSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiTargetSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiTargetSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIscsiTargetSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiTargetSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiTargetSpec {
-    const TYPE_NAME: &'static str = "VsanIscsiTargetSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanIscsiTargetAuthSpec>>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<crate::types::VirtualMachineProfileSpecKind>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "alias" => crate::de::req(&mut f.0, &mut map, "alias"),
-                "iqn" => crate::de::set(&mut f.1, &mut map, "iqn"),
-                "authSpec" => crate::de::set(&mut f.2, &mut map, "authSpec"),
-                "port" => crate::de::set(&mut f.3, &mut map, "port"),
-                "networkInterface" => {
-                    crate::de::set(&mut f.4, &mut map, "networkInterface")
-                }
-                "affinityLocation" => {
-                    crate::de::set(&mut f.5, &mut map, "affinityLocation")
-                }
-                "storagePolicy" => crate::de::set(&mut f.6, &mut map, "storagePolicy"),
-                "newAlias" => crate::de::set(&mut f.7, &mut map, "newAlias"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["alias"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            alias: f_0,
-            iqn: f_1,
-            auth_spec: f_2,
-            port: f_3,
-            network_interface: f_4,
-            affinity_location: f_5,
-            storage_policy: f_6,
-            new_alias: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanIscsiVipConfigSpec`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiVipConfig {
     /// Property *VsanIscsiVipConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -36,80 +36,102 @@ impl VsanIscsiVipConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("v4NetworkConfig", &self.v4_network_config);
-        o.opt("v6NetworkConfig", &self.v6_network_config);
-        o.opt("vswitchConfig", &self.vswitch_config);
-        o.opt("distributedSwitchConfig", &self.distributed_switch_config);
-        o.opt("vmknicName", &self.vmknic_name);
-        o.opt("owner", &self.owner);
-        o.opt("ownerHostUuid", &self.owner_host_uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiVipConfig",
+    type_name: Some("VsanIscsiVipConfig"),
+    wire: &[
+        "enabled",
+        "v4NetworkConfig",
+        "v6NetworkConfig",
+        "vswitchConfig",
+        "distributedSwitchConfig",
+        "vmknicName",
+        "owner",
+        "ownerHostUuid",
+    ],
+    names: &[
+        "enabled",
+        "v4_network_config",
+        "v6_network_config",
+        "vswitch_config",
+        "distributed_switch_config",
+        "vmknic_name",
+        "owner",
+        "owner_host_uuid",
+    ],
+    required: &[],
+    by_name: &[4u16, 0u16, 6u16, 7u16, 1u16, 2u16, 5u16, 3u16],
+};
+impl crate::object::Object for VsanIscsiVipConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.v4_network_config,
+            2usize => &self.v6_network_config,
+            3usize => &self.vswitch_config,
+            4usize => &self.distributed_switch_config,
+            5usize => &self.vmknic_name,
+            6usize => &self.owner,
+            7usize => &self.owner_host_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.v4_network_config,
+            2usize => &mut self.v6_network_config,
+            3usize => &mut self.vswitch_config,
+            4usize => &mut self.distributed_switch_config,
+            5usize => &mut self.vmknic_name,
+            6usize => &mut self.owner,
+            7usize => &mut self.owner_host_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiVipConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiVipConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiVipConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiVipConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiVipConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIscsiVipConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiVipConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiVipConfig {
-    const TYPE_NAME: &'static str = "VsanIscsiVipConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::VsanVipNetworkConfig>>,
-            Option<Box<crate::types::VsanVipNetworkConfig>>,
-            Option<Box<crate::types::VsanIscsiVipVswitchConfig>>,
-            Option<Box<crate::types::VsanIscsiVipDVswitchConfig>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "v4NetworkConfig" => {
-                    crate::de::set(&mut f.1, &mut map, "v4NetworkConfig")
-                }
-                "v6NetworkConfig" => {
-                    crate::de::set(&mut f.2, &mut map, "v6NetworkConfig")
-                }
-                "vswitchConfig" => crate::de::set(&mut f.3, &mut map, "vswitchConfig"),
-                "distributedSwitchConfig" => {
-                    crate::de::set(&mut f.4, &mut map, "distributedSwitchConfig")
-                }
-                "vmknicName" => crate::de::set(&mut f.5, &mut map, "vmknicName"),
-                "owner" => crate::de::set(&mut f.6, &mut map, "owner"),
-                "ownerHostUuid" => crate::de::set(&mut f.7, &mut map, "ownerHostUuid"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            enabled: f_0,
-            v4_network_config: f_1,
-            v6_network_config: f_2,
-            vswitch_config: f_3,
-            distributed_switch_config: f_4,
-            vmknic_name: f_5,
-            owner: f_6,
-            owner_host_uuid: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanIscsiVipConfigSpecKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanIscsiVipConfigSpec {
     /// Property *VsanIscsiVipConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -30,69 +30,91 @@ impl VsanIscsiVipConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("v4NetworkConfig", &self.v4_network_config);
-        o.opt("v6NetworkConfig", &self.v6_network_config);
-        o.opt("vswitchConfig", &self.vswitch_config);
-        o.opt("distributedSwitchConfig", &self.distributed_switch_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanIscsiVipConfigSpec",
+    type_name: Some("VsanIscsiVipConfigSpec"),
+    wire: &[
+        "enabled",
+        "v4NetworkConfig",
+        "v6NetworkConfig",
+        "vswitchConfig",
+        "distributedSwitchConfig",
+    ],
+    names: &[
+        "enabled",
+        "v4_network_config",
+        "v6_network_config",
+        "vswitch_config",
+        "distributed_switch_config",
+    ],
+    required: &[],
+    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanIscsiVipConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.v4_network_config,
+            2usize => &self.v6_network_config,
+            3usize => &self.vswitch_config,
+            4usize => &self.distributed_switch_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.v4_network_config,
+            2usize => &mut self.v6_network_config,
+            3usize => &mut self.vswitch_config,
+            4usize => &mut self.distributed_switch_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanIscsiVipConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanIscsiVipConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanIscsiVipConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanIscsiVipConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanIscsiVipConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanIscsiVipConfigSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanIscsiVipConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanIscsiVipConfigSpec {
-    const TYPE_NAME: &'static str = "VsanIscsiVipConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Box<crate::types::VsanVipNetworkConfig>>,
-            Option<Box<crate::types::VsanVipNetworkConfig>>,
-            Option<Box<crate::types::VsanIscsiVipVswitchConfig>>,
-            Option<Box<crate::types::VsanIscsiVipDVswitchConfig>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "v4NetworkConfig" => {
-                    crate::de::set(&mut f.1, &mut map, "v4NetworkConfig")
-                }
-                "v6NetworkConfig" => {
-                    crate::de::set(&mut f.2, &mut map, "v6NetworkConfig")
-                }
-                "vswitchConfig" => crate::de::set(&mut f.3, &mut map, "vswitchConfig"),
-                "distributedSwitchConfig" => {
-                    crate::de::set(&mut f.4, &mut map, "distributedSwitchConfig")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            enabled: f_0,
-            v4_network_config: f_1,
-            v6_network_config: f_2,
-            vswitch_config: f_3,
-            distributed_switch_config: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanIscsiVipConfigSpec` or any of its subtypes: what a member declared as `VsanIscsiVipConfigSpec` holds.
@@ -110,11 +132,7 @@ pub enum VsanIscsiVipConfigSpecKind {
 impl VsanIscsiVipConfigSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanIscsiVipConfigSpec(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanIscsiVipConfig(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -140,51 +158,61 @@ impl From<crate::types::VsanIscsiVipConfig> for VsanIscsiVipConfigSpecKind {
         Self::VsanIscsiVipConfig(Box::new(v))
     }
 }
-impl serde::Serialize for VsanIscsiVipConfigSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanIscsiVipConfigSpec(v) => v.serialize(s),
+impl crate::object::Family for VsanIscsiVipConfigSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanIscsiVipConfigSpec,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::VsanIscsiVipConfig(v) => v.serialize(s),
+            crate::registry::id::VsanIscsiVipConfig => {
+                Self::VsanIscsiVipConfig(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanIscsiVipConfigSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanIscsiVipConfigSpec(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiVipConfig(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanIscsiVipConfigSpec(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanIscsiVipConfig(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanIscsiVipConfigSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanIscsiVipConfigSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanIscsiVipConfigSpecKind {
-    const BASE: u16 = crate::registry::id::VsanIscsiVipConfigSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanIscsiVipConfig => {
-                    Self::VsanIscsiVipConfig(
-                        Box::new(
-                            <crate::types::VsanIscsiVipConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanIscsiVipConfigSpec(
-                        Box::new(
-                            <crate::types::VsanIscsiVipConfigSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanIscsiVipConfigSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanIscsiVipConfigSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanIscsiVipConfigSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanIscsiVipConfigSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanJsonFilterRule {
     /// Property *VsanJsonFilterRule.filterComparator*.
     pub filter_comparator: Option<crate::types::VsanComparatorKind>,
@@ -26,64 +26,81 @@ impl VsanJsonFilterRule {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("filterComparator", &self.filter_comparator);
-        o.opt("comparablePath", &self.comparable_path);
-        o.opt("keysWithStrVal", &self.keys_with_str_val);
-        o.opt("propertyName", &self.property_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanJsonFilterRule",
+    type_name: Some("VsanJsonFilterRule"),
+    wire: &["filterComparator", "comparablePath", "keysWithStrVal", "propertyName"],
+    names: &[
+        "filter_comparator",
+        "comparable_path",
+        "keys_with_str_val",
+        "property_name",
+    ],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanJsonFilterRule {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.filter_comparator,
+            1usize => &self.comparable_path,
+            2usize => &self.keys_with_str_val,
+            3usize => &self.property_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.filter_comparator,
+            1usize => &mut self.comparable_path,
+            2usize => &mut self.keys_with_str_val,
+            3usize => &mut self.property_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanJsonFilterRule {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanJsonFilterRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanJsonFilterRule {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanJsonFilterRule {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanJsonFilterRule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanJsonFilterRule"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanJsonFilterRule {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanJsonFilterRule {
-    const TYPE_NAME: &'static str = "VsanJsonFilterRule";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VsanComparatorKind>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "filterComparator" => {
-                    crate::de::set(&mut f.0, &mut map, "filterComparator")
-                }
-                "comparablePath" => {
-                    crate::de::set_list(&mut f.1, &mut map, "comparablePath")
-                }
-                "keysWithStrVal" => {
-                    crate::de::set_list(&mut f.2, &mut map, "keysWithStrVal")
-                }
-                "propertyName" => crate::de::set(&mut f.3, &mut map, "propertyName"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            filter_comparator: f_0,
-            comparable_path: f_1,
-            keys_with_str_val: f_2,
-            property_name: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

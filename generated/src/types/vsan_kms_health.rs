@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanKmsHealth {
     /// Property *VsanKmsHealth.serverName*.
     pub server_name: String,
@@ -32,76 +32,94 @@ impl VsanKmsHealth {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("serverName", &self.server_name);
-        o.field("health", &self.health);
-        o.opt("error", &self.error);
-        o.opt("trustHealth", &self.trust_health);
-        o.opt("certHealth", &self.cert_health);
-        o.opt("certExpireDate", &self.cert_expire_date);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanKmsHealth",
+    type_name: Some("VsanKmsHealth"),
+    wire: &[
+        "serverName",
+        "health",
+        "error",
+        "trustHealth",
+        "certHealth",
+        "certExpireDate",
+    ],
+    names: &[
+        "server_name",
+        "health",
+        "error",
+        "trust_health",
+        "cert_health",
+        "cert_expire_date",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[5u16, 4u16, 2u16, 1u16, 0u16, 3u16],
+};
+impl crate::object::Object for VsanKmsHealth {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.server_name,
+            1usize => &self.health,
+            2usize => &self.error,
+            3usize => &self.trust_health,
+            4usize => &self.cert_health,
+            5usize => &self.cert_expire_date,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.server_name,
+            1usize => &mut self.health,
+            2usize => &mut self.error,
+            3usize => &mut self.trust_health,
+            4usize => &mut self.cert_health,
+            5usize => &mut self.cert_expire_date,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanKmsHealth {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanKmsHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanKmsHealth {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanKmsHealth {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanKmsHealth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanKmsHealth"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanKmsHealth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanKmsHealth {
-    const TYPE_NAME: &'static str = "VsanKmsHealth";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "serverName" => crate::de::req(&mut f.0, &mut map, "serverName"),
-                "health" => crate::de::req(&mut f.1, &mut map, "health"),
-                "error" => crate::de::set(&mut f.2, &mut map, "error"),
-                "trustHealth" => crate::de::set(&mut f.3, &mut map, "trustHealth"),
-                "certHealth" => crate::de::set(&mut f.4, &mut map, "certHealth"),
-                "certExpireDate" => crate::de::set(&mut f.5, &mut map, "certExpireDate"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["serverName", "health"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            server_name: f_0,
-            health: f_1,
-            error: f_2,
-            trust_health: f_3,
-            cert_health: f_4,
-            cert_expire_date: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

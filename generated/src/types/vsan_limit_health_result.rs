@@ -3,7 +3,7 @@
 /// Data object type *VsanLimitHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanLimitHealthResult {
     /// Property *VsanLimitHealthResult.hostname*.
     pub hostname: Option<String>,
@@ -66,259 +66,169 @@ impl VsanLimitHealthResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("hostname", &self.hostname);
-        o.field("issueFound", &self.issue_found);
-        o.field("maxComponents", &self.max_components);
-        o.field("freeComponents", &self.free_components);
-        o.field("componentLimitHealth", &self.component_limit_health);
-        o.field("lowestFreeDiskSpacePct", &self.lowest_free_disk_space_pct);
-        o.field("usedDiskSpaceB", &self.used_disk_space_b);
-        o.field("totalDiskSpaceB", &self.total_disk_space_b);
-        o.field("diskFreeSpaceHealth", &self.disk_free_space_health);
-        o.field("reservedRcSizeB", &self.reserved_rc_size_b);
-        o.field("totalRcSizeB", &self.total_rc_size_b);
-        o.field("rcFreeReservationHealth", &self.rc_free_reservation_health);
-        o.opt("totalLogicalSpaceB", &self.total_logical_space_b);
-        o.opt("logicalSpaceUsedB", &self.logical_space_used_b);
-        o.opt("dedupMetadataSizeB", &self.dedup_metadata_size_b);
-        o.opt("diskTransientCapacityUsedB", &self.disk_transient_capacity_used_b);
-        o.opt("dgTransientCapacityUsedB", &self.dg_transient_capacity_used_b);
-        o.opt("slackSpaceCapRequired", &self.slack_space_cap_required);
-        o.opt("resyncPauseThreshold", &self.resync_pause_threshold);
-        o.opt("spaceEfficiencyMetadataSizeB", &self.space_efficiency_metadata_size_b);
-        o.opt("hostRebuildCapacity", &self.host_rebuild_capacity);
-        o.opt("minSpaceRequiredForVsanOp", &self.min_space_required_for_vsan_op);
-        o.opt("enforceCapResrvSpace", &self.enforce_cap_resrv_space);
-        o.opt("cdReservedSizeB", &self.cd_reserved_size_b);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanLimitHealthResult",
+    type_name: Some("VsanLimitHealthResult"),
+    wire: &[
+        "hostname",
+        "issueFound",
+        "maxComponents",
+        "freeComponents",
+        "componentLimitHealth",
+        "lowestFreeDiskSpacePct",
+        "usedDiskSpaceB",
+        "totalDiskSpaceB",
+        "diskFreeSpaceHealth",
+        "reservedRcSizeB",
+        "totalRcSizeB",
+        "rcFreeReservationHealth",
+        "totalLogicalSpaceB",
+        "logicalSpaceUsedB",
+        "dedupMetadataSizeB",
+        "diskTransientCapacityUsedB",
+        "dgTransientCapacityUsedB",
+        "slackSpaceCapRequired",
+        "resyncPauseThreshold",
+        "spaceEfficiencyMetadataSizeB",
+        "hostRebuildCapacity",
+        "minSpaceRequiredForVsanOp",
+        "enforceCapResrvSpace",
+        "cdReservedSizeB",
+    ],
+    names: &[
+        "hostname",
+        "issue_found",
+        "max_components",
+        "free_components",
+        "component_limit_health",
+        "lowest_free_disk_space_pct",
+        "used_disk_space_b",
+        "total_disk_space_b",
+        "disk_free_space_health",
+        "reserved_rc_size_b",
+        "total_rc_size_b",
+        "rc_free_reservation_health",
+        "total_logical_space_b",
+        "logical_space_used_b",
+        "dedup_metadata_size_b",
+        "disk_transient_capacity_used_b",
+        "dg_transient_capacity_used_b",
+        "slack_space_cap_required",
+        "resync_pause_threshold",
+        "space_efficiency_metadata_size_b",
+        "host_rebuild_capacity",
+        "min_space_required_for_vsan_op",
+        "enforce_cap_resrv_space",
+        "cd_reserved_size_b",
+    ],
+    required: &[1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16],
+    by_name: &[
+        23u16, 4u16, 14u16, 16u16, 8u16, 15u16, 22u16, 3u16, 20u16, 0u16, 1u16, 13u16,
+        5u16, 2u16, 21u16, 11u16, 9u16, 18u16, 17u16, 19u16, 7u16, 12u16, 10u16, 6u16,
+    ],
+};
+impl crate::object::Object for VsanLimitHealthResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hostname,
+            1usize => &self.issue_found,
+            2usize => &self.max_components,
+            3usize => &self.free_components,
+            4usize => &self.component_limit_health,
+            5usize => &self.lowest_free_disk_space_pct,
+            6usize => &self.used_disk_space_b,
+            7usize => &self.total_disk_space_b,
+            8usize => &self.disk_free_space_health,
+            9usize => &self.reserved_rc_size_b,
+            10usize => &self.total_rc_size_b,
+            11usize => &self.rc_free_reservation_health,
+            12usize => &self.total_logical_space_b,
+            13usize => &self.logical_space_used_b,
+            14usize => &self.dedup_metadata_size_b,
+            15usize => &self.disk_transient_capacity_used_b,
+            16usize => &self.dg_transient_capacity_used_b,
+            17usize => &self.slack_space_cap_required,
+            18usize => &self.resync_pause_threshold,
+            19usize => &self.space_efficiency_metadata_size_b,
+            20usize => &self.host_rebuild_capacity,
+            21usize => &self.min_space_required_for_vsan_op,
+            22usize => &self.enforce_cap_resrv_space,
+            23usize => &self.cd_reserved_size_b,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hostname,
+            1usize => &mut self.issue_found,
+            2usize => &mut self.max_components,
+            3usize => &mut self.free_components,
+            4usize => &mut self.component_limit_health,
+            5usize => &mut self.lowest_free_disk_space_pct,
+            6usize => &mut self.used_disk_space_b,
+            7usize => &mut self.total_disk_space_b,
+            8usize => &mut self.disk_free_space_health,
+            9usize => &mut self.reserved_rc_size_b,
+            10usize => &mut self.total_rc_size_b,
+            11usize => &mut self.rc_free_reservation_health,
+            12usize => &mut self.total_logical_space_b,
+            13usize => &mut self.logical_space_used_b,
+            14usize => &mut self.dedup_metadata_size_b,
+            15usize => &mut self.disk_transient_capacity_used_b,
+            16usize => &mut self.dg_transient_capacity_used_b,
+            17usize => &mut self.slack_space_cap_required,
+            18usize => &mut self.resync_pause_threshold,
+            19usize => &mut self.space_efficiency_metadata_size_b,
+            20usize => &mut self.host_rebuild_capacity,
+            21usize => &mut self.min_space_required_for_vsan_op,
+            22usize => &mut self.enforce_cap_resrv_space,
+            23usize => &mut self.cd_reserved_size_b,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanLimitHealthResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanLimitHealthResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanLimitHealthResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanLimitHealthResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanLimitHealthResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanLimitHealthResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanLimitHealthResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanLimitHealthResult {
-    const TYPE_NAME: &'static str = "VsanLimitHealthResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<i32>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Box<crate::types::VsanSpaceEfficiencyMetadataSize>>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostname" => crate::de::set(&mut f.0, &mut map, "hostname"),
-                "issueFound" => crate::de::req(&mut f.1, &mut map, "issueFound"),
-                "maxComponents" => crate::de::req(&mut f.2, &mut map, "maxComponents"),
-                "freeComponents" => crate::de::req(&mut f.3, &mut map, "freeComponents"),
-                "componentLimitHealth" => {
-                    crate::de::req(&mut f.4, &mut map, "componentLimitHealth")
-                }
-                "lowestFreeDiskSpacePct" => {
-                    crate::de::req(&mut f.5, &mut map, "lowestFreeDiskSpacePct")
-                }
-                "usedDiskSpaceB" => crate::de::req(&mut f.6, &mut map, "usedDiskSpaceB"),
-                "totalDiskSpaceB" => {
-                    crate::de::req(&mut f.7, &mut map, "totalDiskSpaceB")
-                }
-                "diskFreeSpaceHealth" => {
-                    crate::de::req(&mut f.8, &mut map, "diskFreeSpaceHealth")
-                }
-                "reservedRcSizeB" => {
-                    crate::de::req(&mut f.9, &mut map, "reservedRcSizeB")
-                }
-                "totalRcSizeB" => crate::de::req(&mut f.10, &mut map, "totalRcSizeB"),
-                "rcFreeReservationHealth" => {
-                    crate::de::req(&mut f.11, &mut map, "rcFreeReservationHealth")
-                }
-                "totalLogicalSpaceB" => {
-                    crate::de::set(&mut f.12, &mut map, "totalLogicalSpaceB")
-                }
-                "logicalSpaceUsedB" => {
-                    crate::de::set(&mut f.13, &mut map, "logicalSpaceUsedB")
-                }
-                "dedupMetadataSizeB" => {
-                    crate::de::set(&mut f.14, &mut map, "dedupMetadataSizeB")
-                }
-                "diskTransientCapacityUsedB" => {
-                    crate::de::set(&mut f.15, &mut map, "diskTransientCapacityUsedB")
-                }
-                "dgTransientCapacityUsedB" => {
-                    crate::de::set(&mut f.16, &mut map, "dgTransientCapacityUsedB")
-                }
-                "slackSpaceCapRequired" => {
-                    crate::de::set(&mut f.17, &mut map, "slackSpaceCapRequired")
-                }
-                "resyncPauseThreshold" => {
-                    crate::de::set(&mut f.18, &mut map, "resyncPauseThreshold")
-                }
-                "spaceEfficiencyMetadataSizeB" => {
-                    crate::de::set(&mut f.19, &mut map, "spaceEfficiencyMetadataSizeB")
-                }
-                "hostRebuildCapacity" => {
-                    crate::de::set(&mut f.20, &mut map, "hostRebuildCapacity")
-                }
-                "minSpaceRequiredForVsanOp" => {
-                    crate::de::set(&mut f.21, &mut map, "minSpaceRequiredForVsanOp")
-                }
-                "enforceCapResrvSpace" => {
-                    crate::de::set(&mut f.22, &mut map, "enforceCapResrvSpace")
-                }
-                "cdReservedSizeB" => {
-                    crate::de::set(&mut f.23, &mut map, "cdReservedSizeB")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                    ],
-                    &[
-                        "issueFound",
-                        "maxComponents",
-                        "freeComponents",
-                        "componentLimitHealth",
-                        "lowestFreeDiskSpacePct",
-                        "usedDiskSpaceB",
-                        "totalDiskSpaceB",
-                        "diskFreeSpaceHealth",
-                        "reservedRcSizeB",
-                        "totalRcSizeB",
-                        "rcFreeReservationHealth",
-                    ],
-                ),
-            );
-        }
-        let (
-            f_0,
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            hostname: f_0,
-            issue_found: f_1,
-            max_components: f_2,
-            free_components: f_3,
-            component_limit_health: f_4,
-            lowest_free_disk_space_pct: f_5,
-            used_disk_space_b: f_6,
-            total_disk_space_b: f_7,
-            disk_free_space_health: f_8,
-            reserved_rc_size_b: f_9,
-            total_rc_size_b: f_10,
-            rc_free_reservation_health: f_11,
-            total_logical_space_b: f_12,
-            logical_space_used_b: f_13,
-            dedup_metadata_size_b: f_14,
-            disk_transient_capacity_used_b: f_15,
-            dg_transient_capacity_used_b: f_16,
-            slack_space_cap_required: f_17,
-            resync_pause_threshold: f_18,
-            space_efficiency_metadata_size_b: f_19,
-            host_rebuild_capacity: f_20,
-            min_space_required_for_vsan_op: f_21,
-            enforce_cap_resrv_space: f_22,
-            cd_reserved_size_b: f_23,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -62,8 +62,9 @@ impl VsanMassCollectorObjectCollectionEnum {
         }
     }
 }
-impl crate::de::StringEnum for VsanMassCollectorObjectCollectionEnum {
-    fn from_wire(v: &str) -> Self {
+impl VsanMassCollectorObjectCollectionEnum {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "ALL_HOSTS" => Self::AllHosts,
             "ALL_VSAN_ENABLED_HOSTS" => Self::AllVsanEnabledHosts,
@@ -86,13 +87,13 @@ impl crate::de::StringEnum for VsanMassCollectorObjectCollectionEnum {
 }
 impl From<&str> for VsanMassCollectorObjectCollectionEnum {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanMassCollectorObjectCollectionEnum {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanMassCollectorObjectCollectionEnum {
@@ -100,13 +101,33 @@ impl std::fmt::Display for VsanMassCollectorObjectCollectionEnum {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanMassCollectorObjectCollectionEnum {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanMassCollectorObjectCollectionEnum {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanMassCollectorObjectCollectionEnum {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanMassCollectorObjectCollectionEnum {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanMassCollectorObjectCollectionEnum {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanMassCollectorSpec {
     /// Property *VsanMassCollectorSpec.objects*.
     pub objects: Option<Vec<crate::types::ManagedObjectReference>>,
@@ -28,71 +28,90 @@ impl VsanMassCollectorSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("objects", &self.objects);
-        o.opt("objectCollection", &self.object_collection);
-        o.field("properties", &self.properties);
-        o.opt("propertiesParams", &self.properties_params);
-        o.opt("constraint", &self.constraint);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanMassCollectorSpec",
+    type_name: Some("VsanMassCollectorSpec"),
+    wire: &[
+        "objects",
+        "objectCollection",
+        "properties",
+        "propertiesParams",
+        "constraint",
+    ],
+    names: &[
+        "objects",
+        "object_collection",
+        "properties",
+        "properties_params",
+        "constraint",
+    ],
+    required: &[2u16],
+    by_name: &[4u16, 1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanMassCollectorSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.objects,
+            1usize => &self.object_collection,
+            2usize => &self.properties,
+            3usize => &self.properties_params,
+            4usize => &self.constraint,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.objects,
+            1usize => &mut self.object_collection,
+            2usize => &mut self.properties,
+            3usize => &mut self.properties_params,
+            4usize => &mut self.constraint,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanMassCollectorSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanMassCollectorSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanMassCollectorSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanMassCollectorSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanMassCollectorSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanMassCollectorSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanMassCollectorSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanMassCollectorSpec {
-    const TYPE_NAME: &'static str = "VsanMassCollectorSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanMassCollectorPropertyParams>>,
-            Option<crate::types::VsanResourceConstraintKind>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "objects" => crate::de::set_list(&mut f.0, &mut map, "objects"),
-                "objectCollection" => {
-                    crate::de::set(&mut f.1, &mut map, "objectCollection")
-                }
-                "properties" => crate::de::req_list(&mut f.2, &mut map, "properties"),
-                "propertiesParams" => {
-                    crate::de::set_list(&mut f.3, &mut map, "propertiesParams")
-                }
-                "constraint" => crate::de::set(&mut f.4, &mut map, "constraint"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["properties"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            objects: f_0,
-            object_collection: f_1,
-            properties: f_2,
-            properties_params: f_3,
-            constraint: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -16,13 +16,13 @@ pub struct VsanMigrateVmsToVdsRequestType<'a> {
     /// Parameter *revert*.
     pub revert: Option<bool>,
 }
-impl serde::Serialize for VsanMigrateVmsToVdsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanMigrateVmsToVdsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("vmConfigSpecs", &self.vm_config_specs);
         o.field("vdsUuid", &self.vds_uuid);
         o.field("timeoutSec", &self.timeout_sec);
-        o.opt("revert", &self.revert);
-        o.end(&crate::Extra::EMPTY)
+        o.field("revert", &self.revert);
+        o.end();
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanMountPrecheckItemKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanMountPrecheckItem {
     /// Property *VsanMountPrecheckItem.type*.
     pub r#type: String,
@@ -30,75 +30,79 @@ impl VsanMountPrecheckItem {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("type", &self.r#type);
-        o.field("description", &self.description);
-        o.field("status", &self.status);
-        o.opt("reason", &self.reason);
-        o.opt("ignoreMessage", &self.ignore_message);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanMountPrecheckItem",
+    type_name: Some("VsanMountPrecheckItem"),
+    wire: &["type", "description", "status", "reason", "ignoreMessage"],
+    names: &["type", "description", "status", "reason", "ignore_message"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 4u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanMountPrecheckItem {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.r#type,
+            1usize => &self.description,
+            2usize => &self.status,
+            3usize => &self.reason,
+            4usize => &self.ignore_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.r#type,
+            1usize => &mut self.description,
+            2usize => &mut self.status,
+            3usize => &mut self.reason,
+            4usize => &mut self.ignore_message,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanMountPrecheckItem {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanMountPrecheckItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanMountPrecheckItem {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanMountPrecheckItem {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanMountPrecheckItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanMountPrecheckItem"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanMountPrecheckItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanMountPrecheckItem {
-    const TYPE_NAME: &'static str = "VsanMountPrecheckItem";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "type" => crate::de::req(&mut f.0, &mut map, "type"),
-                "description" => crate::de::req(&mut f.1, &mut map, "description"),
-                "status" => crate::de::req(&mut f.2, &mut map, "status"),
-                "reason" => crate::de::set_list(&mut f.3, &mut map, "reason"),
-                "ignoreMessage" => {
-                    crate::de::set_list(&mut f.4, &mut map, "ignoreMessage")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["type", "description", "status"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            r#type: f_0,
-            description: f_1,
-            status: f_2,
-            reason: f_3,
-            ignore_message: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanMountPrecheckItem` or any of its subtypes: what a member declared as `VsanMountPrecheckItem` holds.
@@ -126,15 +130,7 @@ pub enum VsanMountPrecheckItemKind {
 impl VsanMountPrecheckItemKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanMountPrecheckItem(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanDatastoreSourcePrecheckItem(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanMountPrecheckNetworkConnectivityResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanMountPrecheckNetworkLatencyResult(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -178,77 +174,81 @@ for VsanMountPrecheckItemKind {
         Self::VsanMountPrecheckNetworkLatencyResult(Box::new(v))
     }
 }
-impl serde::Serialize for VsanMountPrecheckItemKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanMountPrecheckItemKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanMountPrecheckItem,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanDatastoreSourcePrecheckItem => {
+                Self::VsanDatastoreSourcePrecheckItem(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanMountPrecheckNetworkConnectivityResult => {
+                Self::VsanMountPrecheckNetworkConnectivityResult(
+                    crate::object::Blank::blank(),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanMountPrecheckNetworkLatencyResult => {
+                Self::VsanMountPrecheckNetworkLatencyResult(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanMountPrecheckItem(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanMountPrecheckItem(v) => v.serialize(s),
+            Self::VsanMountPrecheckItem(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanDatastoreSourcePrecheckItem(v) => v.serialize(s),
+            Self::VsanDatastoreSourcePrecheckItem(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanMountPrecheckNetworkConnectivityResult(v) => v.serialize(s),
+            Self::VsanMountPrecheckNetworkConnectivityResult(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanMountPrecheckNetworkLatencyResult(v) => v.serialize(s),
+            Self::VsanMountPrecheckNetworkLatencyResult(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanMountPrecheckItem(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanDatastoreSourcePrecheckItem(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanMountPrecheckNetworkConnectivityResult(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanMountPrecheckNetworkLatencyResult(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanMountPrecheckItemKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanMountPrecheckItemKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanMountPrecheckItemKind {
-    const BASE: u16 = crate::registry::id::VsanMountPrecheckItem;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanDatastoreSourcePrecheckItem => {
-                    Self::VsanDatastoreSourcePrecheckItem(
-                        Box::new(
-                            <crate::types::VsanDatastoreSourcePrecheckItem as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanMountPrecheckNetworkConnectivityResult => {
-                    Self::VsanMountPrecheckNetworkConnectivityResult(
-                        Box::new(
-                            <crate::types::VsanMountPrecheckNetworkConnectivityResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanMountPrecheckNetworkLatencyResult => {
-                    Self::VsanMountPrecheckNetworkLatencyResult(
-                        Box::new(
-                            <crate::types::VsanMountPrecheckNetworkLatencyResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanMountPrecheckItem(
-                        Box::new(
-                            <crate::types::VsanMountPrecheckItem as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanMountPrecheckItemKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanMountPrecheckItemKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanMountPrecheckItemKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanMountPrecheckItemKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

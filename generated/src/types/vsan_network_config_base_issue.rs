@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanNetworkConfigBaseIssueKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanNetworkConfigBaseIssue {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,41 +20,65 @@ impl VsanNetworkConfigBaseIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanNetworkConfigBaseIssue",
+    type_name: Some("VsanNetworkConfigBaseIssue"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for VsanNetworkConfigBaseIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "VsanNetworkConfigBaseIssue")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "VsanNetworkConfigBaseIssue")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for VsanNetworkConfigBaseIssue {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanNetworkConfigBaseIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanNetworkConfigBaseIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanNetworkConfigBaseIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanNetworkConfigBaseIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanNetworkConfigBaseIssue"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanNetworkConfigBaseIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanNetworkConfigBaseIssue {
-    const TYPE_NAME: &'static str = "VsanNetworkConfigBaseIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanNetworkConfigBaseIssue` or any of its subtypes: what a member declared as `VsanNetworkConfigBaseIssue` holds.
@@ -97,21 +121,7 @@ pub enum VsanNetworkConfigBaseIssueKind {
 impl VsanNetworkConfigBaseIssueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanNetworkConfigBaseIssue(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigVdsScopeIssue(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigVsanNotOnVdsIssue(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanNetworkVMotionVmknicNotFountIssue(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -183,116 +193,109 @@ for VsanNetworkConfigBaseIssueKind {
         Self::VsanNetworkVMotionVmknicNotFountIssue(Box::new(v))
     }
 }
-impl serde::Serialize for VsanNetworkConfigBaseIssueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanNetworkConfigBaseIssueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanNetworkConfigBaseIssue,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanNetworkConfigPnicSpeedInconsistencyIssue => {
+                Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanNetworkConfigPortgroupWithNoRedundancyIssue => {
+                Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanNetworkConfigVdsScopeIssue => {
+                Self::VsanNetworkConfigVdsScopeIssue(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanNetworkConfigVsanNotOnVdsIssue => {
+                Self::VsanNetworkConfigVsanNotOnVdsIssue(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanNetworkConfigVswitchWithNoRedundancyIssue => {
+                Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanNetworkVMotionVmknicNotFountIssue => {
+                Self::VsanNetworkVMotionVmknicNotFountIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanNetworkConfigBaseIssue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanNetworkConfigBaseIssue(v) => v.serialize(s),
+            Self::VsanNetworkConfigBaseIssue(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(v) => v.serialize(s),
+            Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(v) => v.serialize(s),
+            Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigVdsScopeIssue(v) => v.serialize(s),
+            Self::VsanNetworkConfigVdsScopeIssue(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigVsanNotOnVdsIssue(v) => v.serialize(s),
+            Self::VsanNetworkConfigVsanNotOnVdsIssue(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(v) => v.serialize(s),
+            Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanNetworkVMotionVmknicNotFountIssue(v) => v.serialize(s),
+            Self::VsanNetworkVMotionVmknicNotFountIssue(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanNetworkConfigBaseIssue(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkConfigVdsScopeIssue(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkConfigVsanNotOnVdsIssue(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanNetworkVMotionVmknicNotFountIssue(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanNetworkConfigBaseIssueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanNetworkConfigBaseIssueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanNetworkConfigBaseIssueKind {
-    const BASE: u16 = crate::registry::id::VsanNetworkConfigBaseIssue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanNetworkConfigPnicSpeedInconsistencyIssue => {
-                    Self::VsanNetworkConfigPnicSpeedInconsistencyIssue(
-                        Box::new(
-                            <crate::types::VsanNetworkConfigPnicSpeedInconsistencyIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanNetworkConfigPortgroupWithNoRedundancyIssue => {
-                    Self::VsanNetworkConfigPortgroupWithNoRedundancyIssue(
-                        Box::new(
-                            <crate::types::VsanNetworkConfigPortgroupWithNoRedundancyIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanNetworkConfigVdsScopeIssue => {
-                    Self::VsanNetworkConfigVdsScopeIssue(
-                        Box::new(
-                            <crate::types::VsanNetworkConfigVdsScopeIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanNetworkConfigVsanNotOnVdsIssue => {
-                    Self::VsanNetworkConfigVsanNotOnVdsIssue(
-                        Box::new(
-                            <crate::types::VsanNetworkConfigVsanNotOnVdsIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanNetworkConfigVswitchWithNoRedundancyIssue => {
-                    Self::VsanNetworkConfigVswitchWithNoRedundancyIssue(
-                        Box::new(
-                            <crate::types::VsanNetworkConfigVswitchWithNoRedundancyIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanNetworkVMotionVmknicNotFountIssue => {
-                    Self::VsanNetworkVMotionVmknicNotFountIssue(
-                        Box::new(
-                            <crate::types::VsanNetworkVMotionVmknicNotFountIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanNetworkConfigBaseIssue(
-                        Box::new(
-                            <crate::types::VsanNetworkConfigBaseIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanNetworkConfigBaseIssueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanNetworkConfigBaseIssueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanNetworkConfigBaseIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanNetworkConfigBaseIssueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

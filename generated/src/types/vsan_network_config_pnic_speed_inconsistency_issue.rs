@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanNetworkConfigBaseIssue`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanNetworkConfigPnicSpeedInconsistencyIssue {
     /// Property *VsanNetworkConfigPnicSpeedInconsistencyIssue.host*.
     ///
@@ -30,72 +30,82 @@ impl VsanNetworkConfigPnicSpeedInconsistencyIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.opt("vswitchName", &self.vswitch_name);
-        o.opt("vds", &self.vds);
-        o.field("speedsMb", &self.speeds_mb);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanNetworkConfigPnicSpeedInconsistencyIssue",
+    type_name: Some("VsanNetworkConfigPnicSpeedInconsistencyIssue"),
+    wire: &["host", "vswitchName", "vds", "speedsMb"],
+    names: &["host", "vswitch_name", "vds", "speeds_mb"],
+    required: &[0u16, 3u16],
+    by_name: &[0u16, 3u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanNetworkConfigPnicSpeedInconsistencyIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.vswitch_name,
+            2usize => &self.vds,
+            3usize => &self.speeds_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.vswitch_name,
+            2usize => &mut self.vds,
+            3usize => &mut self.speeds_mb,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanNetworkConfigPnicSpeedInconsistencyIssue {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            vswitch_name: crate::object::Blank::blank(),
+            vds: crate::object::Blank::blank(),
+            speeds_mb: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanNetworkConfigPnicSpeedInconsistencyIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanNetworkConfigPnicSpeedInconsistencyIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanNetworkConfigPnicSpeedInconsistencyIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanNetworkConfigPnicSpeedInconsistencyIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanNetworkConfigPnicSpeedInconsistencyIssue"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanNetworkConfigPnicSpeedInconsistencyIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanNetworkConfigPnicSpeedInconsistencyIssue {
-    const TYPE_NAME: &'static str = "VsanNetworkConfigPnicSpeedInconsistencyIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<i64>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "vswitchName" => crate::de::set(&mut f.1, &mut map, "vswitchName"),
-                "vds" => crate::de::set(&mut f.2, &mut map, "vds"),
-                "speedsMb" => crate::de::req_list(&mut f.3, &mut map, "speedsMb"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some()],
-                    &["host", "speedsMb"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            vswitch_name: f_1,
-            vds: f_2,
-            speeds_mb: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

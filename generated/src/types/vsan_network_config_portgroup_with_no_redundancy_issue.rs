@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanNetworkConfigBaseIssue`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     /// Property *VsanNetworkConfigPortgroupWithNoRedundancyIssue.host*.
     ///
@@ -34,76 +34,85 @@ impl VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.opt("portgroupName", &self.portgroup_name);
-        o.opt("vds", &self.vds);
-        o.opt("pg", &self.pg);
-        o.field("numPnics", &self.num_pnics);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanNetworkConfigPortgroupWithNoRedundancyIssue",
+    type_name: Some("VsanNetworkConfigPortgroupWithNoRedundancyIssue"),
+    wire: &["host", "portgroupName", "vds", "pg", "numPnics"],
+    names: &["host", "portgroup_name", "vds", "pg", "num_pnics"],
+    required: &[0u16, 4u16],
+    by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.portgroup_name,
+            2usize => &self.vds,
+            3usize => &self.pg,
+            4usize => &self.num_pnics,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.portgroup_name,
+            2usize => &mut self.vds,
+            3usize => &mut self.pg,
+            4usize => &mut self.num_pnics,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            portgroup_name: crate::object::Blank::blank(),
+            vds: crate::object::Blank::blank(),
+            pg: crate::object::Blank::blank(),
+            num_pnics: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanNetworkConfigPortgroupWithNoRedundancyIssue"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
-    const TYPE_NAME: &'static str = "VsanNetworkConfigPortgroupWithNoRedundancyIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<i64>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "portgroupName" => crate::de::set(&mut f.1, &mut map, "portgroupName"),
-                "vds" => crate::de::set(&mut f.2, &mut map, "vds"),
-                "pg" => crate::de::set(&mut f.3, &mut map, "pg"),
-                "numPnics" => crate::de::req(&mut f.4, &mut map, "numPnics"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.4.is_some()],
-                    &["host", "numPnics"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            portgroup_name: f_1,
-            vds: f_2,
-            pg: f_3,
-            num_pnics: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanNetworkConfigBaseIssue`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanNetworkConfigVdsScopeIssue {
     /// Property *VsanNetworkConfigVdsScopeIssue.vds*.
     ///
@@ -30,70 +30,79 @@ impl VsanNetworkConfigVdsScopeIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vds", &self.vds);
-        o.field("memberHosts", &self.member_hosts);
-        o.field("nonMemberHosts", &self.non_member_hosts);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanNetworkConfigVdsScopeIssue",
+    type_name: Some("VsanNetworkConfigVdsScopeIssue"),
+    wire: &["vds", "memberHosts", "nonMemberHosts"],
+    names: &["vds", "member_hosts", "non_member_hosts"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanNetworkConfigVdsScopeIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vds,
+            1usize => &self.member_hosts,
+            2usize => &self.non_member_hosts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vds,
+            1usize => &mut self.member_hosts,
+            2usize => &mut self.non_member_hosts,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanNetworkConfigVdsScopeIssue {
+    fn blank() -> Self {
+        Self {
+            vds: crate::object::Blank::blank(),
+            member_hosts: crate::object::Blank::blank(),
+            non_member_hosts: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanNetworkConfigVdsScopeIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanNetworkConfigVdsScopeIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanNetworkConfigVdsScopeIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanNetworkConfigVdsScopeIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanNetworkConfigVdsScopeIssue"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanNetworkConfigVdsScopeIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanNetworkConfigVdsScopeIssue {
-    const TYPE_NAME: &'static str = "VsanNetworkConfigVdsScopeIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vds" => crate::de::req(&mut f.0, &mut map, "vds"),
-                "memberHosts" => crate::de::req_list(&mut f.1, &mut map, "memberHosts"),
-                "nonMemberHosts" => {
-                    crate::de::req_list(&mut f.2, &mut map, "nonMemberHosts")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["vds", "memberHosts", "nonMemberHosts"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vds: f_0,
-            member_hosts: f_1,
-            non_member_hosts: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanNetworkDiagnostics {
     /// Property *VsanNetworkDiagnostics.host*.
     ///
@@ -32,72 +32,85 @@ impl VsanNetworkDiagnostics {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.field("eventTypeId", &self.event_type_id);
-        o.field("severity", &self.severity);
-        o.field("createdTime", &self.created_time);
-        o.opt("arguments", &self.arguments);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanNetworkDiagnostics",
+    type_name: Some("VsanNetworkDiagnostics"),
+    wire: &["host", "eventTypeId", "severity", "createdTime", "arguments"],
+    names: &["host", "event_type_id", "severity", "created_time", "arguments"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanNetworkDiagnostics {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.event_type_id,
+            2usize => &self.severity,
+            3usize => &self.created_time,
+            4usize => &self.arguments,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.event_type_id,
+            2usize => &mut self.severity,
+            3usize => &mut self.created_time,
+            4usize => &mut self.arguments,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanNetworkDiagnostics {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            event_type_id: crate::object::Blank::blank(),
+            severity: crate::object::Blank::blank(),
+            created_time: crate::object::Blank::blank(),
+            arguments: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanNetworkDiagnostics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanNetworkDiagnostics {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanNetworkDiagnostics {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanNetworkDiagnostics {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanNetworkDiagnostics"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanNetworkDiagnostics {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanNetworkDiagnostics {
-    const TYPE_NAME: &'static str = "VsanNetworkDiagnostics";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyAnyValue>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "eventTypeId" => crate::de::req(&mut f.1, &mut map, "eventTypeId"),
-                "severity" => crate::de::req(&mut f.2, &mut map, "severity"),
-                "createdTime" => crate::de::req(&mut f.3, &mut map, "createdTime"),
-                "arguments" => crate::de::set_list(&mut f.4, &mut map, "arguments"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["host", "eventTypeId", "severity", "createdTime"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            event_type_id: f_1,
-            severity: f_2,
-            created_time: f_3,
-            arguments: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanNetworkDiagnosticsHealthInfo {
     /// Property *VsanNetworkDiagnosticsHealthInfo.vnicInfo*.
     pub vnic_info: Option<Vec<crate::types::HostVirtualNic>>,
@@ -24,58 +24,74 @@ impl VsanNetworkDiagnosticsHealthInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vnicInfo", &self.vnic_info);
-        o.opt("pnicTSOInfo", &self.pnic_tso_info);
-        o.opt("LACPInfo", &self.lacp_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanNetworkDiagnosticsHealthInfo",
+    type_name: Some("VsanNetworkDiagnosticsHealthInfo"),
+    wire: &["vnicInfo", "pnicTSOInfo", "LACPInfo"],
+    names: &["vnic_info", "pnic_tso_info", "lacp_info"],
+    required: &[],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanNetworkDiagnosticsHealthInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vnic_info,
+            1usize => &self.pnic_tso_info,
+            2usize => &self.lacp_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vnic_info,
+            1usize => &mut self.pnic_tso_info,
+            2usize => &mut self.lacp_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanNetworkDiagnosticsHealthInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanNetworkDiagnosticsHealthInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanNetworkDiagnosticsHealthInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanNetworkDiagnosticsHealthInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanNetworkDiagnosticsHealthInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanNetworkDiagnosticsHealthInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanNetworkDiagnosticsHealthInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanNetworkDiagnosticsHealthInfo {
-    const TYPE_NAME: &'static str = "VsanNetworkDiagnosticsHealthInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::HostVirtualNic>>,
-            Option<Vec<crate::types::PnicTSOInfo>>,
-            Option<Vec<crate::types::LACPInfo>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vnicInfo" => crate::de::set_list(&mut f.0, &mut map, "vnicInfo"),
-                "pnicTSOInfo" => crate::de::set_list(&mut f.1, &mut map, "pnicTSOInfo"),
-                "LACPInfo" => crate::de::set_list(&mut f.2, &mut map, "LACPInfo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            vnic_info: f_0,
-            pnic_tso_info: f_1,
-            lacp_info: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanNetworkHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanNetworkHealthResult {
     /// Property *VsanNetworkHealthResult.host*.
     ///
@@ -46,125 +46,129 @@ impl VsanNetworkHealthResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("host", &self.host);
-        o.opt("hostname", &self.hostname);
-        o.opt("vsanVmknicPresent", &self.vsan_vmknic_present);
-        o.opt("ipSubnets", &self.ip_subnets);
-        o.opt("issueFound", &self.issue_found);
-        o.opt("peerHealth", &self.peer_health);
-        o.opt("vMotionHealth", &self.v_motion_health);
-        o.opt("multicastConfig", &self.multicast_config);
-        o.opt("unicastConfig", &self.unicast_config);
-        o.opt("inUnicast", &self.in_unicast);
-        o.opt("rdmaEnabled", &self.rdma_enabled);
-        o.opt("rdtConnProtocol", &self.rdt_conn_protocol);
-        o.opt("serverClusters", &self.server_clusters);
-        o.opt("externalPeerHealth", &self.external_peer_health);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanNetworkHealthResult",
+    type_name: Some("VsanNetworkHealthResult"),
+    wire: &[
+        "host",
+        "hostname",
+        "vsanVmknicPresent",
+        "ipSubnets",
+        "issueFound",
+        "peerHealth",
+        "vMotionHealth",
+        "multicastConfig",
+        "unicastConfig",
+        "inUnicast",
+        "rdmaEnabled",
+        "rdtConnProtocol",
+        "serverClusters",
+        "externalPeerHealth",
+    ],
+    names: &[
+        "host",
+        "hostname",
+        "vsan_vmknic_present",
+        "ip_subnets",
+        "issue_found",
+        "peer_health",
+        "v_motion_health",
+        "multicast_config",
+        "unicast_config",
+        "in_unicast",
+        "rdma_enabled",
+        "rdt_conn_protocol",
+        "server_clusters",
+        "external_peer_health",
+    ],
+    required: &[],
+    by_name: &[
+        13u16, 0u16, 1u16, 9u16, 3u16, 4u16, 7u16, 5u16, 10u16, 11u16, 12u16, 8u16, 6u16,
+        2u16,
+    ],
+};
+impl crate::object::Object for VsanNetworkHealthResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.hostname,
+            2usize => &self.vsan_vmknic_present,
+            3usize => &self.ip_subnets,
+            4usize => &self.issue_found,
+            5usize => &self.peer_health,
+            6usize => &self.v_motion_health,
+            7usize => &self.multicast_config,
+            8usize => &self.unicast_config,
+            9usize => &self.in_unicast,
+            10usize => &self.rdma_enabled,
+            11usize => &self.rdt_conn_protocol,
+            12usize => &self.server_clusters,
+            13usize => &self.external_peer_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.hostname,
+            2usize => &mut self.vsan_vmknic_present,
+            3usize => &mut self.ip_subnets,
+            4usize => &mut self.issue_found,
+            5usize => &mut self.peer_health,
+            6usize => &mut self.v_motion_health,
+            7usize => &mut self.multicast_config,
+            8usize => &mut self.unicast_config,
+            9usize => &mut self.in_unicast,
+            10usize => &mut self.rdma_enabled,
+            11usize => &mut self.rdt_conn_protocol,
+            12usize => &mut self.server_clusters,
+            13usize => &mut self.external_peer_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanNetworkHealthResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanNetworkHealthResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanNetworkHealthResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanNetworkHealthResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanNetworkHealthResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanNetworkHealthResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanNetworkHealthResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanNetworkHealthResult {
-    const TYPE_NAME: &'static str = "VsanNetworkHealthResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<bool>,
-            Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
-            Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<crate::types::VsanServerClusterInfo>>,
-            Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::set(&mut f.0, &mut map, "host"),
-                "hostname" => crate::de::set(&mut f.1, &mut map, "hostname"),
-                "vsanVmknicPresent" => {
-                    crate::de::set(&mut f.2, &mut map, "vsanVmknicPresent")
-                }
-                "ipSubnets" => crate::de::set_list(&mut f.3, &mut map, "ipSubnets"),
-                "issueFound" => crate::de::set(&mut f.4, &mut map, "issueFound"),
-                "peerHealth" => crate::de::set_list(&mut f.5, &mut map, "peerHealth"),
-                "vMotionHealth" => {
-                    crate::de::set_list(&mut f.6, &mut map, "vMotionHealth")
-                }
-                "multicastConfig" => {
-                    crate::de::set(&mut f.7, &mut map, "multicastConfig")
-                }
-                "unicastConfig" => crate::de::set(&mut f.8, &mut map, "unicastConfig"),
-                "inUnicast" => crate::de::set(&mut f.9, &mut map, "inUnicast"),
-                "rdmaEnabled" => crate::de::set(&mut f.10, &mut map, "rdmaEnabled"),
-                "rdtConnProtocol" => {
-                    crate::de::set(&mut f.11, &mut map, "rdtConnProtocol")
-                }
-                "serverClusters" => {
-                    crate::de::set_list(&mut f.12, &mut map, "serverClusters")
-                }
-                "externalPeerHealth" => {
-                    crate::de::set_list(&mut f.13, &mut map, "externalPeerHealth")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11, f_12, f_13) = f;
-        Ok(Self {
-            host: f_0,
-            hostname: f_1,
-            vsan_vmknic_present: f_2,
-            ip_subnets: f_3,
-            issue_found: f_4,
-            peer_health: f_5,
-            v_motion_health: f_6,
-            multicast_config: f_7,
-            unicast_config: f_8,
-            in_unicast: f_9,
-            rdma_enabled: f_10,
-            rdt_conn_protocol: f_11,
-            server_clusters: f_12,
-            external_peer_health: f_13,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanNetworkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanNetworkLoadTestResult {
     /// Property *VsanNetworkLoadTestResult.hostname*.
     pub hostname: String,
@@ -34,91 +34,106 @@ impl VsanNetworkLoadTestResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hostname", &self.hostname);
-        o.opt("status", &self.status);
-        o.field("client", &self.client);
-        o.field("bandwidthBps", &self.bandwidth_bps);
-        o.field("totalBytes", &self.total_bytes);
-        o.opt("lostDatagrams", &self.lost_datagrams);
-        o.opt("lossPct", &self.loss_pct);
-        o.opt("sentDatagrams", &self.sent_datagrams);
-        o.opt("jitterMs", &self.jitter_ms);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanNetworkLoadTestResult",
+    type_name: Some("VsanNetworkLoadTestResult"),
+    wire: &[
+        "hostname",
+        "status",
+        "client",
+        "bandwidthBps",
+        "totalBytes",
+        "lostDatagrams",
+        "lossPct",
+        "sentDatagrams",
+        "jitterMs",
+    ],
+    names: &[
+        "hostname",
+        "status",
+        "client",
+        "bandwidth_bps",
+        "total_bytes",
+        "lost_datagrams",
+        "loss_pct",
+        "sent_datagrams",
+        "jitter_ms",
+    ],
+    required: &[0u16, 2u16, 3u16, 4u16],
+    by_name: &[3u16, 2u16, 0u16, 8u16, 6u16, 5u16, 7u16, 1u16, 4u16],
+};
+impl crate::object::Object for VsanNetworkLoadTestResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.hostname,
+            1usize => &self.status,
+            2usize => &self.client,
+            3usize => &self.bandwidth_bps,
+            4usize => &self.total_bytes,
+            5usize => &self.lost_datagrams,
+            6usize => &self.loss_pct,
+            7usize => &self.sent_datagrams,
+            8usize => &self.jitter_ms,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.hostname,
+            1usize => &mut self.status,
+            2usize => &mut self.client,
+            3usize => &mut self.bandwidth_bps,
+            4usize => &mut self.total_bytes,
+            5usize => &mut self.lost_datagrams,
+            6usize => &mut self.loss_pct,
+            7usize => &mut self.sent_datagrams,
+            8usize => &mut self.jitter_ms,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanNetworkLoadTestResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanNetworkLoadTestResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanNetworkLoadTestResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanNetworkLoadTestResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanNetworkLoadTestResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanNetworkLoadTestResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanNetworkLoadTestResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanNetworkLoadTestResult {
-    const TYPE_NAME: &'static str = "VsanNetworkLoadTestResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<f32>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostname" => crate::de::req(&mut f.0, &mut map, "hostname"),
-                "status" => crate::de::set(&mut f.1, &mut map, "status"),
-                "client" => crate::de::req(&mut f.2, &mut map, "client"),
-                "bandwidthBps" => crate::de::req(&mut f.3, &mut map, "bandwidthBps"),
-                "totalBytes" => crate::de::req(&mut f.4, &mut map, "totalBytes"),
-                "lostDatagrams" => crate::de::set(&mut f.5, &mut map, "lostDatagrams"),
-                "lossPct" => crate::de::set(&mut f.6, &mut map, "lossPct"),
-                "sentDatagrams" => crate::de::set(&mut f.7, &mut map, "sentDatagrams"),
-                "jitterMs" => crate::de::set(&mut f.8, &mut map, "jitterMs"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["hostname", "client", "bandwidthBps", "totalBytes"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3), Some(f_4), f_5, f_6, f_7, f_8) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            hostname: f_0,
-            status: f_1,
-            client: f_2,
-            bandwidth_bps: f_3,
-            total_bytes: f_4,
-            lost_datagrams: f_5,
-            loss_pct: f_6,
-            sent_datagrams: f_7,
-            jitter_ms: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

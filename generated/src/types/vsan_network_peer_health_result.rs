@@ -3,7 +3,7 @@
 /// Data object type *VsanNetworkPeerHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanNetworkPeerHealthResult {
     /// Property *VsanNetworkPeerHealthResult.peer*.
     pub peer: Option<String>,
@@ -36,96 +36,110 @@ impl VsanNetworkPeerHealthResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("peer", &self.peer);
-        o.opt("peerHostname", &self.peer_hostname);
-        o.opt("peerVmknicName", &self.peer_vmknic_name);
-        o.opt("smallPingTestSuccessPct", &self.small_ping_test_success_pct);
-        o.opt("largePingTestSuccessPct", &self.large_ping_test_success_pct);
-        o.opt("maxLatencyUs", &self.max_latency_us);
-        o.opt("onSameIpSubnet", &self.on_same_ip_subnet);
-        o.opt("sourceVmknicName", &self.source_vmknic_name);
-        o.opt("connectivityHealthState", &self.connectivity_health_state);
-        o.opt("missingHeartBeatCount", &self.missing_heart_beat_count);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanNetworkPeerHealthResult",
+    type_name: Some("VsanNetworkPeerHealthResult"),
+    wire: &[
+        "peer",
+        "peerHostname",
+        "peerVmknicName",
+        "smallPingTestSuccessPct",
+        "largePingTestSuccessPct",
+        "maxLatencyUs",
+        "onSameIpSubnet",
+        "sourceVmknicName",
+        "connectivityHealthState",
+        "missingHeartBeatCount",
+    ],
+    names: &[
+        "peer",
+        "peer_hostname",
+        "peer_vmknic_name",
+        "small_ping_test_success_pct",
+        "large_ping_test_success_pct",
+        "max_latency_us",
+        "on_same_ip_subnet",
+        "source_vmknic_name",
+        "connectivity_health_state",
+        "missing_heart_beat_count",
+    ],
+    required: &[],
+    by_name: &[8u16, 4u16, 5u16, 9u16, 6u16, 0u16, 1u16, 2u16, 3u16, 7u16],
+};
+impl crate::object::Object for VsanNetworkPeerHealthResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.peer,
+            1usize => &self.peer_hostname,
+            2usize => &self.peer_vmknic_name,
+            3usize => &self.small_ping_test_success_pct,
+            4usize => &self.large_ping_test_success_pct,
+            5usize => &self.max_latency_us,
+            6usize => &self.on_same_ip_subnet,
+            7usize => &self.source_vmknic_name,
+            8usize => &self.connectivity_health_state,
+            9usize => &self.missing_heart_beat_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.peer,
+            1usize => &mut self.peer_hostname,
+            2usize => &mut self.peer_vmknic_name,
+            3usize => &mut self.small_ping_test_success_pct,
+            4usize => &mut self.large_ping_test_success_pct,
+            5usize => &mut self.max_latency_us,
+            6usize => &mut self.on_same_ip_subnet,
+            7usize => &mut self.source_vmknic_name,
+            8usize => &mut self.connectivity_health_state,
+            9usize => &mut self.missing_heart_beat_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanNetworkPeerHealthResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanNetworkPeerHealthResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanNetworkPeerHealthResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanNetworkPeerHealthResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanNetworkPeerHealthResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanNetworkPeerHealthResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanNetworkPeerHealthResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanNetworkPeerHealthResult {
-    const TYPE_NAME: &'static str = "VsanNetworkPeerHealthResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i64>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "peer" => crate::de::set(&mut f.0, &mut map, "peer"),
-                "peerHostname" => crate::de::set(&mut f.1, &mut map, "peerHostname"),
-                "peerVmknicName" => crate::de::set(&mut f.2, &mut map, "peerVmknicName"),
-                "smallPingTestSuccessPct" => {
-                    crate::de::set(&mut f.3, &mut map, "smallPingTestSuccessPct")
-                }
-                "largePingTestSuccessPct" => {
-                    crate::de::set(&mut f.4, &mut map, "largePingTestSuccessPct")
-                }
-                "maxLatencyUs" => crate::de::set(&mut f.5, &mut map, "maxLatencyUs"),
-                "onSameIpSubnet" => crate::de::set(&mut f.6, &mut map, "onSameIpSubnet"),
-                "sourceVmknicName" => {
-                    crate::de::set(&mut f.7, &mut map, "sourceVmknicName")
-                }
-                "connectivityHealthState" => {
-                    crate::de::set(&mut f.8, &mut map, "connectivityHealthState")
-                }
-                "missingHeartBeatCount" => {
-                    crate::de::set(&mut f.9, &mut map, "missingHeartBeatCount")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f;
-        Ok(Self {
-            peer: f_0,
-            peer_hostname: f_1,
-            peer_vmknic_name: f_2,
-            small_ping_test_success_pct: f_3,
-            large_ping_test_success_pct: f_4,
-            max_latency_us: f_5,
-            on_same_ip_subnet: f_6,
-            source_vmknic_name: f_7,
-            connectivity_health_state: f_8,
-            missing_heart_beat_count: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanNicRdmaInfo {
     /// Property *VsanNicRdmaInfo.rdmaCapable*.
     pub rdma_capable: Option<bool>,
@@ -30,68 +30,94 @@ impl VsanNicRdmaInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("rdmaCapable", &self.rdma_capable);
-        o.opt("rdmaProtocolCapable", &self.rdma_protocol_capable);
-        o.opt("dcbEnabled", &self.dcb_enabled);
-        o.opt("dcbMode", &self.dcb_mode);
-        o.opt("pfcEnabled", &self.pfc_enabled);
-        o.opt("pfcConfig", &self.pfc_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanNicRdmaInfo",
+    type_name: Some("VsanNicRdmaInfo"),
+    wire: &[
+        "rdmaCapable",
+        "rdmaProtocolCapable",
+        "dcbEnabled",
+        "dcbMode",
+        "pfcEnabled",
+        "pfcConfig",
+    ],
+    names: &[
+        "rdma_capable",
+        "rdma_protocol_capable",
+        "dcb_enabled",
+        "dcb_mode",
+        "pfc_enabled",
+        "pfc_config",
+    ],
+    required: &[],
+    by_name: &[2u16, 3u16, 5u16, 4u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanNicRdmaInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.rdma_capable,
+            1usize => &self.rdma_protocol_capable,
+            2usize => &self.dcb_enabled,
+            3usize => &self.dcb_mode,
+            4usize => &self.pfc_enabled,
+            5usize => &self.pfc_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.rdma_capable,
+            1usize => &mut self.rdma_protocol_capable,
+            2usize => &mut self.dcb_enabled,
+            3usize => &mut self.dcb_mode,
+            4usize => &mut self.pfc_enabled,
+            5usize => &mut self.pfc_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanNicRdmaInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanNicRdmaInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanNicRdmaInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanNicRdmaInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanNicRdmaInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanNicRdmaInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanNicRdmaInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanNicRdmaInfo {
-    const TYPE_NAME: &'static str = "VsanNicRdmaInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "rdmaCapable" => crate::de::set(&mut f.0, &mut map, "rdmaCapable"),
-                "rdmaProtocolCapable" => {
-                    crate::de::set(&mut f.1, &mut map, "rdmaProtocolCapable")
-                }
-                "dcbEnabled" => crate::de::set(&mut f.2, &mut map, "dcbEnabled"),
-                "dcbMode" => crate::de::set(&mut f.3, &mut map, "dcbMode"),
-                "pfcEnabled" => crate::de::set(&mut f.4, &mut map, "pfcEnabled"),
-                "pfcConfig" => crate::de::set(&mut f.5, &mut map, "pfcConfig"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            rdma_capable: f_0,
-            rdma_protocol_capable: f_1,
-            dcb_enabled: f_2,
-            dcb_mode: f_3,
-            pfc_enabled: f_4,
-            pfc_config: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

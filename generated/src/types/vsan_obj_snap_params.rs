@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanObjSnapParams {
     /// Property *VsanObjSnapParams.uuid*.
     pub uuid: String,
@@ -30,67 +30,78 @@ impl VsanObjSnapParams {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.opt("creator", &self.creator);
-        o.opt("snapshotType", &self.snapshot_type);
-        o.opt("cookie", &self.cookie);
-        o.opt("immutableTag", &self.immutable_tag);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanObjSnapParams",
+    type_name: Some("VsanObjSnapParams"),
+    wire: &["uuid", "creator", "snapshotType", "cookie", "immutableTag"],
+    names: &["uuid", "creator", "snapshot_type", "cookie", "immutable_tag"],
+    required: &[0u16],
+    by_name: &[3u16, 1u16, 4u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanObjSnapParams {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.creator,
+            2usize => &self.snapshot_type,
+            3usize => &self.cookie,
+            4usize => &self.immutable_tag,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.creator,
+            2usize => &mut self.snapshot_type,
+            3usize => &mut self.cookie,
+            4usize => &mut self.immutable_tag,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanObjSnapParams {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanObjSnapParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanObjSnapParams {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanObjSnapParams {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjSnapParams {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanObjSnapParams"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjSnapParams {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanObjSnapParams {
-    const TYPE_NAME: &'static str = "VsanObjSnapParams";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "creator" => crate::de::set(&mut f.1, &mut map, "creator"),
-                "snapshotType" => crate::de::set(&mut f.2, &mut map, "snapshotType"),
-                "cookie" => crate::de::set(&mut f.3, &mut map, "cookie"),
-                "immutableTag" => crate::de::set(&mut f.4, &mut map, "immutableTag"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["uuid"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            creator: f_1,
-            snapshot_type: f_2,
-            cookie: f_3,
-            immutable_tag: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectExtraAttributes*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanObjectExtraAttributes {
     /// Property *VsanObjectExtraAttributes.uuid*.
     pub uuid: String,
@@ -28,88 +28,80 @@ impl VsanObjectExtraAttributes {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("objPath", &self.obj_path);
-        o.field("objClass", &self.obj_class);
-        o.field("ufn", &self.ufn);
-        o.field("isHbrCfg", &self.is_hbr_cfg);
-        o.opt("ownerClusterUuid", &self.owner_cluster_uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanObjectExtraAttributes",
+    type_name: Some("VsanObjectExtraAttributes"),
+    wire: &["uuid", "objPath", "objClass", "ufn", "isHbrCfg", "ownerClusterUuid"],
+    names: &["uuid", "obj_path", "obj_class", "ufn", "is_hbr_cfg", "owner_cluster_uuid"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[4u16, 2u16, 1u16, 5u16, 3u16, 0u16],
+};
+impl crate::object::Object for VsanObjectExtraAttributes {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.obj_path,
+            2usize => &self.obj_class,
+            3usize => &self.ufn,
+            4usize => &self.is_hbr_cfg,
+            5usize => &self.owner_cluster_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.obj_path,
+            2usize => &mut self.obj_class,
+            3usize => &mut self.ufn,
+            4usize => &mut self.is_hbr_cfg,
+            5usize => &mut self.owner_cluster_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanObjectExtraAttributes {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanObjectExtraAttributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanObjectExtraAttributes {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanObjectExtraAttributes {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectExtraAttributes {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanObjectExtraAttributes"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectExtraAttributes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanObjectExtraAttributes {
-    const TYPE_NAME: &'static str = "VsanObjectExtraAttributes";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "objPath" => crate::de::req(&mut f.1, &mut map, "objPath"),
-                "objClass" => crate::de::req(&mut f.2, &mut map, "objClass"),
-                "ufn" => crate::de::req(&mut f.3, &mut map, "ufn"),
-                "isHbrCfg" => crate::de::req(&mut f.4, &mut map, "isHbrCfg"),
-                "ownerClusterUuid" => {
-                    crate::de::set(&mut f.5, &mut map, "ownerClusterUuid")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["uuid", "objPath", "objClass", "ufn", "isHbrCfg"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            obj_path: f_1,
-            obj_class: f_2,
-            ufn: f_3,
-            is_hbr_cfg: f_4,
-            owner_cluster_uuid: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

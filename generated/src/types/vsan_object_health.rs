@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanObjectHealth {
     /// Property *VsanObjectHealth.numObjects*.
     pub num_objects: i32,
@@ -24,65 +24,76 @@ impl VsanObjectHealth {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("numObjects", &self.num_objects);
-        o.opt("health", &self.health);
-        o.opt("objUuids", &self.obj_uuids);
-        o.opt("vsanClusterUuid", &self.vsan_cluster_uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanObjectHealth",
+    type_name: Some("VsanObjectHealth"),
+    wire: &["numObjects", "health", "objUuids", "vsanClusterUuid"],
+    names: &["num_objects", "health", "obj_uuids", "vsan_cluster_uuid"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanObjectHealth {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.num_objects,
+            1usize => &self.health,
+            2usize => &self.obj_uuids,
+            3usize => &self.vsan_cluster_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.num_objects,
+            1usize => &mut self.health,
+            2usize => &mut self.obj_uuids,
+            3usize => &mut self.vsan_cluster_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanObjectHealth {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanObjectHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanObjectHealth {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanObjectHealth {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectHealth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanObjectHealth"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectHealth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanObjectHealth {
-    const TYPE_NAME: &'static str = "VsanObjectHealth";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<String>, Option<Vec<String>>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "numObjects" => crate::de::req(&mut f.0, &mut map, "numObjects"),
-                "health" => crate::de::set(&mut f.1, &mut map, "health"),
-                "objUuids" => crate::de::set_list(&mut f.2, &mut map, "objUuids"),
-                "vsanClusterUuid" => {
-                    crate::de::set(&mut f.3, &mut map, "vsanClusterUuid")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["numObjects"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            num_objects: f_0,
-            health: f_1,
-            obj_uuids: f_2,
-            vsan_cluster_uuid: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

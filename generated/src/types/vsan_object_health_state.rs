@@ -96,8 +96,9 @@ impl VsanObjectHealthState {
         }
     }
 }
-impl crate::de::StringEnum for VsanObjectHealthState {
-    fn from_wire(v: &str) -> Self {
+impl VsanObjectHealthState {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "inaccessible" => Self::Inaccessible,
             "reducedavailabilitywithnorebuild" => Self::Reducedavailabilitywithnorebuild,
@@ -139,13 +140,13 @@ impl crate::de::StringEnum for VsanObjectHealthState {
 }
 impl From<&str> for VsanObjectHealthState {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanObjectHealthState {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanObjectHealthState {
@@ -153,13 +154,33 @@ impl std::fmt::Display for VsanObjectHealthState {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanObjectHealthState {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanObjectHealthState {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanObjectHealthState {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectHealthState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectHealthState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanObjectHealthTelemetrySummary {
     /// Property *VsanObjectHealthTelemetrySummary.healthyObjectCount*.
     pub healthy_object_count: i32,
@@ -28,96 +28,90 @@ impl VsanObjectHealthTelemetrySummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("healthyObjectCount", &self.healthy_object_count);
-        o.field("inaccessibleObjectCount", &self.inaccessible_object_count);
-        o.field("needRetryObjectCount", &self.need_retry_object_count);
-        o.field("pdlObjectCount", &self.pdl_object_count);
-        o.field("clusterHostCount", &self.cluster_host_count);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanObjectHealthTelemetrySummary",
+    type_name: Some("VsanObjectHealthTelemetrySummary"),
+    wire: &[
+        "healthyObjectCount",
+        "inaccessibleObjectCount",
+        "needRetryObjectCount",
+        "pdlObjectCount",
+        "clusterHostCount",
+    ],
+    names: &[
+        "healthy_object_count",
+        "inaccessible_object_count",
+        "need_retry_object_count",
+        "pdl_object_count",
+        "cluster_host_count",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanObjectHealthTelemetrySummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.healthy_object_count,
+            1usize => &self.inaccessible_object_count,
+            2usize => &self.need_retry_object_count,
+            3usize => &self.pdl_object_count,
+            4usize => &self.cluster_host_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.healthy_object_count,
+            1usize => &mut self.inaccessible_object_count,
+            2usize => &mut self.need_retry_object_count,
+            3usize => &mut self.pdl_object_count,
+            4usize => &mut self.cluster_host_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanObjectHealthTelemetrySummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanObjectHealthTelemetrySummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanObjectHealthTelemetrySummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanObjectHealthTelemetrySummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectHealthTelemetrySummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanObjectHealthTelemetrySummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectHealthTelemetrySummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanObjectHealthTelemetrySummary {
-    const TYPE_NAME: &'static str = "VsanObjectHealthTelemetrySummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>, Option<i32>, Option<i32>, Option<i32>) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "healthyObjectCount" => {
-                    crate::de::req(&mut f.0, &mut map, "healthyObjectCount")
-                }
-                "inaccessibleObjectCount" => {
-                    crate::de::req(&mut f.1, &mut map, "inaccessibleObjectCount")
-                }
-                "needRetryObjectCount" => {
-                    crate::de::req(&mut f.2, &mut map, "needRetryObjectCount")
-                }
-                "pdlObjectCount" => crate::de::req(&mut f.3, &mut map, "pdlObjectCount"),
-                "clusterHostCount" => {
-                    crate::de::req(&mut f.4, &mut map, "clusterHostCount")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &[
-                        "healthyObjectCount",
-                        "inaccessibleObjectCount",
-                        "needRetryObjectCount",
-                        "pdlObjectCount",
-                        "clusterHostCount",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            healthy_object_count: f_0,
-            inaccessible_object_count: f_1,
-            need_retry_object_count: f_2,
-            pdl_object_count: f_3,
-            cluster_host_count: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

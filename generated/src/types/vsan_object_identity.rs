@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectIdentity*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanObjectIdentity {
     /// Property *VsanObjectIdentity.uuid*.
     pub uuid: String,
@@ -38,93 +38,110 @@ impl VsanObjectIdentity {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("type", &self.r#type);
-        o.opt("vmInstanceUuid", &self.vm_instance_uuid);
-        o.opt("vmNsObjectUuid", &self.vm_ns_object_uuid);
-        o.opt("vm", &self.vm);
-        o.opt("description", &self.description);
-        o.opt("spbmProfileUuid", &self.spbm_profile_uuid);
-        o.opt("metadatas", &self.metadatas);
-        o.opt("typeExtId", &self.type_ext_id);
-        o.opt("spbmProfileName", &self.spbm_profile_name);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanObjectIdentity",
+    type_name: Some("VsanObjectIdentity"),
+    wire: &[
+        "uuid",
+        "type",
+        "vmInstanceUuid",
+        "vmNsObjectUuid",
+        "vm",
+        "description",
+        "spbmProfileUuid",
+        "metadatas",
+        "typeExtId",
+        "spbmProfileName",
+    ],
+    names: &[
+        "uuid",
+        "type",
+        "vm_instance_uuid",
+        "vm_ns_object_uuid",
+        "vm",
+        "description",
+        "spbm_profile_uuid",
+        "metadatas",
+        "type_ext_id",
+        "spbm_profile_name",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[5u16, 7u16, 9u16, 6u16, 1u16, 8u16, 0u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanObjectIdentity {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.r#type,
+            2usize => &self.vm_instance_uuid,
+            3usize => &self.vm_ns_object_uuid,
+            4usize => &self.vm,
+            5usize => &self.description,
+            6usize => &self.spbm_profile_uuid,
+            7usize => &self.metadatas,
+            8usize => &self.type_ext_id,
+            9usize => &self.spbm_profile_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.r#type,
+            2usize => &mut self.vm_instance_uuid,
+            3usize => &mut self.vm_ns_object_uuid,
+            4usize => &mut self.vm,
+            5usize => &mut self.description,
+            6usize => &mut self.spbm_profile_uuid,
+            7usize => &mut self.metadatas,
+            8usize => &mut self.type_ext_id,
+            9usize => &mut self.spbm_profile_name,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanObjectIdentity {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanObjectIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanObjectIdentity {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanObjectIdentity {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectIdentity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanObjectIdentity"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectIdentity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanObjectIdentity {
-    const TYPE_NAME: &'static str = "VsanObjectIdentity";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "vmInstanceUuid" => crate::de::set(&mut f.2, &mut map, "vmInstanceUuid"),
-                "vmNsObjectUuid" => crate::de::set(&mut f.3, &mut map, "vmNsObjectUuid"),
-                "vm" => crate::de::set(&mut f.4, &mut map, "vm"),
-                "description" => crate::de::set(&mut f.5, &mut map, "description"),
-                "spbmProfileUuid" => {
-                    crate::de::set(&mut f.6, &mut map, "spbmProfileUuid")
-                }
-                "metadatas" => crate::de::set_list(&mut f.7, &mut map, "metadatas"),
-                "typeExtId" => crate::de::set(&mut f.8, &mut map, "typeExtId"),
-                "spbmProfileName" => {
-                    crate::de::set(&mut f.9, &mut map, "spbmProfileName")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["uuid", "type"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            r#type: f_1,
-            vm_instance_uuid: f_2,
-            vm_ns_object_uuid: f_3,
-            vm: f_4,
-            description: f_5,
-            spbm_profile_uuid: f_6,
-            metadatas: f_7,
-            type_ext_id: f_8,
-            spbm_profile_name: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectIdentityAndHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanObjectIdentityAndHealth {
     /// Property *VsanObjectIdentityAndHealth.identities*.
     pub identities: Option<Vec<crate::types::VsanObjectIdentity>>,
@@ -24,62 +24,76 @@ impl VsanObjectIdentityAndHealth {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("identities", &self.identities);
-        o.opt("health", &self.health);
-        o.opt("spaceSummary", &self.space_summary);
-        o.opt("rawData", &self.raw_data);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanObjectIdentityAndHealth",
+    type_name: Some("VsanObjectIdentityAndHealth"),
+    wire: &["identities", "health", "spaceSummary", "rawData"],
+    names: &["identities", "health", "space_summary", "raw_data"],
+    required: &[],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanObjectIdentityAndHealth {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.identities,
+            1usize => &self.health,
+            2usize => &self.space_summary,
+            3usize => &self.raw_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.identities,
+            1usize => &mut self.health,
+            2usize => &mut self.space_summary,
+            3usize => &mut self.raw_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanObjectIdentityAndHealth {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanObjectIdentityAndHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanObjectIdentityAndHealth {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanObjectIdentityAndHealth {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectIdentityAndHealth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanObjectIdentityAndHealth"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectIdentityAndHealth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanObjectIdentityAndHealth {
-    const TYPE_NAME: &'static str = "VsanObjectIdentityAndHealth";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanObjectIdentity>>,
-            Option<Box<crate::types::VsanObjectOverallHealth>>,
-            Option<Vec<crate::types::VsanObjectSpaceSummary>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "identities" => crate::de::set_list(&mut f.0, &mut map, "identities"),
-                "health" => crate::de::set(&mut f.1, &mut map, "health"),
-                "spaceSummary" => crate::de::set_list(&mut f.2, &mut map, "spaceSummary"),
-                "rawData" => crate::de::set(&mut f.3, &mut map, "rawData"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            identities: f_0,
-            health: f_1,
-            space_summary: f_2,
-            raw_data: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

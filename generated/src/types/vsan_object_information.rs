@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectInformation*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanObjectInformation {
     /// Property *VsanObjectInformation.directoryName*.
     pub directory_name: Option<String>,
@@ -30,78 +30,98 @@ impl VsanObjectInformation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("directoryName", &self.directory_name);
-        o.opt("vsanObjectUuid", &self.vsan_object_uuid);
-        o.opt("vsanHealth", &self.vsan_health);
-        o.opt("policyAttributes", &self.policy_attributes);
-        o.opt("spbmProfileUuid", &self.spbm_profile_uuid);
-        o.opt("spbmProfileGenerationId", &self.spbm_profile_generation_id);
-        o.opt("spbmComplianceResult", &self.spbm_compliance_result);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanObjectInformation",
+    type_name: Some("VsanObjectInformation"),
+    wire: &[
+        "directoryName",
+        "vsanObjectUuid",
+        "vsanHealth",
+        "policyAttributes",
+        "spbmProfileUuid",
+        "spbmProfileGenerationId",
+        "spbmComplianceResult",
+    ],
+    names: &[
+        "directory_name",
+        "vsan_object_uuid",
+        "vsan_health",
+        "policy_attributes",
+        "spbm_profile_uuid",
+        "spbm_profile_generation_id",
+        "spbm_compliance_result",
+    ],
+    required: &[],
+    by_name: &[0u16, 3u16, 6u16, 5u16, 4u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanObjectInformation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.directory_name,
+            1usize => &self.vsan_object_uuid,
+            2usize => &self.vsan_health,
+            3usize => &self.policy_attributes,
+            4usize => &self.spbm_profile_uuid,
+            5usize => &self.spbm_profile_generation_id,
+            6usize => &self.spbm_compliance_result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.directory_name,
+            1usize => &mut self.vsan_object_uuid,
+            2usize => &mut self.vsan_health,
+            3usize => &mut self.policy_attributes,
+            4usize => &mut self.spbm_profile_uuid,
+            5usize => &mut self.spbm_profile_generation_id,
+            6usize => &mut self.spbm_compliance_result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanObjectInformation {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanObjectInformation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanObjectInformation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanObjectInformation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectInformation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanObjectInformation"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectInformation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanObjectInformation {
-    const TYPE_NAME: &'static str = "VsanObjectInformation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanStorageComplianceResult>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "directoryName" => crate::de::set(&mut f.0, &mut map, "directoryName"),
-                "vsanObjectUuid" => crate::de::set(&mut f.1, &mut map, "vsanObjectUuid"),
-                "vsanHealth" => crate::de::set(&mut f.2, &mut map, "vsanHealth"),
-                "policyAttributes" => {
-                    crate::de::set_list(&mut f.3, &mut map, "policyAttributes")
-                }
-                "spbmProfileUuid" => {
-                    crate::de::set(&mut f.4, &mut map, "spbmProfileUuid")
-                }
-                "spbmProfileGenerationId" => {
-                    crate::de::set(&mut f.5, &mut map, "spbmProfileGenerationId")
-                }
-                "spbmComplianceResult" => {
-                    crate::de::set(&mut f.6, &mut map, "spbmComplianceResult")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6) = f;
-        Ok(Self {
-            directory_name: f_0,
-            vsan_object_uuid: f_1,
-            vsan_health: f_2,
-            policy_attributes: f_3,
-            spbm_profile_uuid: f_4,
-            spbm_profile_generation_id: f_5,
-            spbm_compliance_result: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

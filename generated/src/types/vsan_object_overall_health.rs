@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectOverallHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanObjectOverallHealth {
     /// Property *VsanObjectOverallHealth.objectHealthDetail*.
     pub object_health_detail: Option<Vec<crate::types::VsanObjectHealth>>,
@@ -34,102 +34,102 @@ impl VsanObjectOverallHealth {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("objectHealthDetail", &self.object_health_detail);
-        o.opt("objectsComplianceDetail", &self.objects_compliance_detail);
-        o.opt("objectVersionCompliance", &self.object_version_compliance);
-        o.opt(
-            "objectFormatChangeRequiredUuids",
-            &self.object_format_change_required_uuids,
-        );
-        o.opt("objectsRelayoutBytes", &self.objects_relayout_bytes);
-        o.opt("globalDedupStoreHealth", &self.global_dedup_store_health);
-        o.opt("objectStats", &self.object_stats);
-        o.opt(
-            "vsanObjectsForObjectStoreVolumes",
-            &self.vsan_objects_for_object_store_volumes,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanObjectOverallHealth",
+    type_name: Some("VsanObjectOverallHealth"),
+    wire: &[
+        "objectHealthDetail",
+        "objectsComplianceDetail",
+        "objectVersionCompliance",
+        "objectFormatChangeRequiredUuids",
+        "objectsRelayoutBytes",
+        "globalDedupStoreHealth",
+        "objectStats",
+        "vsanObjectsForObjectStoreVolumes",
+    ],
+    names: &[
+        "object_health_detail",
+        "objects_compliance_detail",
+        "object_version_compliance",
+        "object_format_change_required_uuids",
+        "objects_relayout_bytes",
+        "global_dedup_store_health",
+        "object_stats",
+        "vsan_objects_for_object_store_volumes",
+    ],
+    required: &[],
+    by_name: &[5u16, 3u16, 0u16, 6u16, 2u16, 1u16, 4u16, 7u16],
+};
+impl crate::object::Object for VsanObjectOverallHealth {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.object_health_detail,
+            1usize => &self.objects_compliance_detail,
+            2usize => &self.object_version_compliance,
+            3usize => &self.object_format_change_required_uuids,
+            4usize => &self.objects_relayout_bytes,
+            5usize => &self.global_dedup_store_health,
+            6usize => &self.object_stats,
+            7usize => &self.vsan_objects_for_object_store_volumes,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.object_health_detail,
+            1usize => &mut self.objects_compliance_detail,
+            2usize => &mut self.object_version_compliance,
+            3usize => &mut self.object_format_change_required_uuids,
+            4usize => &mut self.objects_relayout_bytes,
+            5usize => &mut self.global_dedup_store_health,
+            6usize => &mut self.object_stats,
+            7usize => &mut self.vsan_objects_for_object_store_volumes,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanObjectOverallHealth {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanObjectOverallHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanObjectOverallHealth {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanObjectOverallHealth {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectOverallHealth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanObjectOverallHealth"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectOverallHealth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanObjectOverallHealth {
-    const TYPE_NAME: &'static str = "VsanObjectOverallHealth";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanObjectHealth>>,
-            Option<Vec<crate::types::VsanStorageComplianceResult>>,
-            Option<bool>,
-            Option<Vec<String>>,
-            Option<i64>,
-            Option<String>,
-            Option<Box<crate::types::VsanHealthObjectStats>>,
-            Option<Vec<String>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "objectHealthDetail" => {
-                    crate::de::set_list(&mut f.0, &mut map, "objectHealthDetail")
-                }
-                "objectsComplianceDetail" => {
-                    crate::de::set_list(&mut f.1, &mut map, "objectsComplianceDetail")
-                }
-                "objectVersionCompliance" => {
-                    crate::de::set(&mut f.2, &mut map, "objectVersionCompliance")
-                }
-                "objectFormatChangeRequiredUuids" => {
-                    crate::de::set_list(
-                        &mut f.3,
-                        &mut map,
-                        "objectFormatChangeRequiredUuids",
-                    )
-                }
-                "objectsRelayoutBytes" => {
-                    crate::de::set(&mut f.4, &mut map, "objectsRelayoutBytes")
-                }
-                "globalDedupStoreHealth" => {
-                    crate::de::set(&mut f.5, &mut map, "globalDedupStoreHealth")
-                }
-                "objectStats" => crate::de::set(&mut f.6, &mut map, "objectStats"),
-                "vsanObjectsForObjectStoreVolumes" => {
-                    crate::de::set_list(
-                        &mut f.7,
-                        &mut map,
-                        "vsanObjectsForObjectStoreVolumes",
-                    )
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            object_health_detail: f_0,
-            objects_compliance_detail: f_1,
-            object_version_compliance: f_2,
-            object_format_change_required_uuids: f_3,
-            objects_relayout_bytes: f_4,
-            global_dedup_store_health: f_5,
-            object_stats: f_6,
-            vsan_objects_for_object_store_volumes: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

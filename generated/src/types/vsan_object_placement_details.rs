@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanObjectPlacementDetails {
     /// Property *VsanObjectPlacementDetails.uuid*.
     pub uuid: String,
@@ -52,158 +52,133 @@ impl VsanObjectPlacementDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("uuid", &self.uuid);
-        o.field("type", &self.r#type);
-        o.opt("name", &self.name);
-        o.field("isRemote", &self.is_remote);
-        o.opt("vm", &self.vm);
-        o.opt("spbmProfileUuid", &self.spbm_profile_uuid);
-        o.opt("spbmProfileName", &self.spbm_profile_name);
-        o.opt("isLocalPolicy", &self.is_local_policy);
-        o.opt("remoteDatastoreUuid", &self.remote_datastore_uuid);
-        o.opt("remoteDatastoreName", &self.remote_datastore_name);
-        o.opt("remoteCluster", &self.remote_cluster);
-        o.opt("remoteClusterName", &self.remote_cluster_name);
-        o.opt("remoteVc", &self.remote_vc);
-        o.opt("healthState", &self.health_state);
-        o.opt("components", &self.components);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanObjectPlacementDetails",
+    type_name: Some("VsanObjectPlacementDetails"),
+    wire: &[
+        "uuid",
+        "type",
+        "name",
+        "isRemote",
+        "vm",
+        "spbmProfileUuid",
+        "spbmProfileName",
+        "isLocalPolicy",
+        "remoteDatastoreUuid",
+        "remoteDatastoreName",
+        "remoteCluster",
+        "remoteClusterName",
+        "remoteVc",
+        "healthState",
+        "components",
+    ],
+    names: &[
+        "uuid",
+        "type",
+        "name",
+        "is_remote",
+        "vm",
+        "spbm_profile_uuid",
+        "spbm_profile_name",
+        "is_local_policy",
+        "remote_datastore_uuid",
+        "remote_datastore_name",
+        "remote_cluster",
+        "remote_cluster_name",
+        "remote_vc",
+        "health_state",
+        "components",
+    ],
+    required: &[0u16, 1u16, 3u16],
+    by_name: &[
+        14u16, 13u16, 7u16, 3u16, 2u16, 10u16, 11u16, 9u16, 8u16, 12u16, 6u16, 5u16,
+        1u16, 0u16, 4u16,
+    ],
+};
+impl crate::object::Object for VsanObjectPlacementDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.r#type,
+            2usize => &self.name,
+            3usize => &self.is_remote,
+            4usize => &self.vm,
+            5usize => &self.spbm_profile_uuid,
+            6usize => &self.spbm_profile_name,
+            7usize => &self.is_local_policy,
+            8usize => &self.remote_datastore_uuid,
+            9usize => &self.remote_datastore_name,
+            10usize => &self.remote_cluster,
+            11usize => &self.remote_cluster_name,
+            12usize => &self.remote_vc,
+            13usize => &self.health_state,
+            14usize => &self.components,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.r#type,
+            2usize => &mut self.name,
+            3usize => &mut self.is_remote,
+            4usize => &mut self.vm,
+            5usize => &mut self.spbm_profile_uuid,
+            6usize => &mut self.spbm_profile_name,
+            7usize => &mut self.is_local_policy,
+            8usize => &mut self.remote_datastore_uuid,
+            9usize => &mut self.remote_datastore_name,
+            10usize => &mut self.remote_cluster,
+            11usize => &mut self.remote_cluster_name,
+            12usize => &mut self.remote_vc,
+            13usize => &mut self.health_state,
+            14usize => &mut self.components,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanObjectPlacementDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanObjectPlacementDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanObjectPlacementDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanObjectPlacementDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectPlacementDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanObjectPlacementDetails"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectPlacementDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanObjectPlacementDetails {
-    const TYPE_NAME: &'static str = "VsanObjectPlacementDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanComponentPlacement>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::req(&mut f.0, &mut map, "uuid"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "name" => crate::de::set(&mut f.2, &mut map, "name"),
-                "isRemote" => crate::de::req(&mut f.3, &mut map, "isRemote"),
-                "vm" => crate::de::set(&mut f.4, &mut map, "vm"),
-                "spbmProfileUuid" => {
-                    crate::de::set(&mut f.5, &mut map, "spbmProfileUuid")
-                }
-                "spbmProfileName" => {
-                    crate::de::set(&mut f.6, &mut map, "spbmProfileName")
-                }
-                "isLocalPolicy" => crate::de::set(&mut f.7, &mut map, "isLocalPolicy"),
-                "remoteDatastoreUuid" => {
-                    crate::de::set(&mut f.8, &mut map, "remoteDatastoreUuid")
-                }
-                "remoteDatastoreName" => {
-                    crate::de::set(&mut f.9, &mut map, "remoteDatastoreName")
-                }
-                "remoteCluster" => crate::de::set(&mut f.10, &mut map, "remoteCluster"),
-                "remoteClusterName" => {
-                    crate::de::set(&mut f.11, &mut map, "remoteClusterName")
-                }
-                "remoteVc" => crate::de::set(&mut f.12, &mut map, "remoteVc"),
-                "healthState" => crate::de::set(&mut f.13, &mut map, "healthState"),
-                "components" => crate::de::set_list(&mut f.14, &mut map, "components"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, Some(_), _, _, _, _, _, _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.3.is_some()],
-                    &["uuid", "type", "isRemote"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            uuid: f_0,
-            r#type: f_1,
-            name: f_2,
-            is_remote: f_3,
-            vm: f_4,
-            spbm_profile_uuid: f_5,
-            spbm_profile_name: f_6,
-            is_local_policy: f_7,
-            remote_datastore_uuid: f_8,
-            remote_datastore_name: f_9,
-            remote_cluster: f_10,
-            remote_cluster_name: f_11,
-            remote_vc: f_12,
-            health_state: f_13,
-            components: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

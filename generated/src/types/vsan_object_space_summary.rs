@@ -3,7 +3,7 @@
 /// Data object type *VsanObjectSpaceSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanObjectSpaceSummary {
     /// Property *VsanObjectSpaceSummary.objType*.
     pub obj_type: Option<String>,
@@ -40,98 +40,118 @@ impl VsanObjectSpaceSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("objType", &self.obj_type);
-        o.opt("overheadB", &self.overhead_b);
-        o.opt("temporaryOverheadB", &self.temporary_overhead_b);
-        o.opt("primaryCapacityB", &self.primary_capacity_b);
-        o.opt("provisionCapacityB", &self.provision_capacity_b);
-        o.opt("reservedCapacityB", &self.reserved_capacity_b);
-        o.opt("overReservedB", &self.over_reserved_b);
-        o.opt("physicalUsedB", &self.physical_used_b);
-        o.opt("usedB", &self.used_b);
-        o.opt("objTypeExt", &self.obj_type_ext);
-        o.opt("objTypeExtDesc", &self.obj_type_ext_desc);
-        o.opt("snapshotUsedB", &self.snapshot_used_b);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanObjectSpaceSummary",
+    type_name: Some("VsanObjectSpaceSummary"),
+    wire: &[
+        "objType",
+        "overheadB",
+        "temporaryOverheadB",
+        "primaryCapacityB",
+        "provisionCapacityB",
+        "reservedCapacityB",
+        "overReservedB",
+        "physicalUsedB",
+        "usedB",
+        "objTypeExt",
+        "objTypeExtDesc",
+        "snapshotUsedB",
+    ],
+    names: &[
+        "obj_type",
+        "overhead_b",
+        "temporary_overhead_b",
+        "primary_capacity_b",
+        "provision_capacity_b",
+        "reserved_capacity_b",
+        "over_reserved_b",
+        "physical_used_b",
+        "used_b",
+        "obj_type_ext",
+        "obj_type_ext_desc",
+        "snapshot_used_b",
+    ],
+    required: &[],
+    by_name: &[0u16, 9u16, 10u16, 6u16, 1u16, 7u16, 3u16, 4u16, 5u16, 11u16, 2u16, 8u16],
+};
+impl crate::object::Object for VsanObjectSpaceSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.obj_type,
+            1usize => &self.overhead_b,
+            2usize => &self.temporary_overhead_b,
+            3usize => &self.primary_capacity_b,
+            4usize => &self.provision_capacity_b,
+            5usize => &self.reserved_capacity_b,
+            6usize => &self.over_reserved_b,
+            7usize => &self.physical_used_b,
+            8usize => &self.used_b,
+            9usize => &self.obj_type_ext,
+            10usize => &self.obj_type_ext_desc,
+            11usize => &self.snapshot_used_b,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.obj_type,
+            1usize => &mut self.overhead_b,
+            2usize => &mut self.temporary_overhead_b,
+            3usize => &mut self.primary_capacity_b,
+            4usize => &mut self.provision_capacity_b,
+            5usize => &mut self.reserved_capacity_b,
+            6usize => &mut self.over_reserved_b,
+            7usize => &mut self.physical_used_b,
+            8usize => &mut self.used_b,
+            9usize => &mut self.obj_type_ext,
+            10usize => &mut self.obj_type_ext_desc,
+            11usize => &mut self.snapshot_used_b,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanObjectSpaceSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanObjectSpaceSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanObjectSpaceSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanObjectSpaceSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectSpaceSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanObjectSpaceSummary"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectSpaceSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanObjectSpaceSummary {
-    const TYPE_NAME: &'static str = "VsanObjectSpaceSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "objType" => crate::de::set(&mut f.0, &mut map, "objType"),
-                "overheadB" => crate::de::set(&mut f.1, &mut map, "overheadB"),
-                "temporaryOverheadB" => {
-                    crate::de::set(&mut f.2, &mut map, "temporaryOverheadB")
-                }
-                "primaryCapacityB" => {
-                    crate::de::set(&mut f.3, &mut map, "primaryCapacityB")
-                }
-                "provisionCapacityB" => {
-                    crate::de::set(&mut f.4, &mut map, "provisionCapacityB")
-                }
-                "reservedCapacityB" => {
-                    crate::de::set(&mut f.5, &mut map, "reservedCapacityB")
-                }
-                "overReservedB" => crate::de::set(&mut f.6, &mut map, "overReservedB"),
-                "physicalUsedB" => crate::de::set(&mut f.7, &mut map, "physicalUsedB"),
-                "usedB" => crate::de::set(&mut f.8, &mut map, "usedB"),
-                "objTypeExt" => crate::de::set(&mut f.9, &mut map, "objTypeExt"),
-                "objTypeExtDesc" => crate::de::set(&mut f.10, &mut map, "objTypeExtDesc"),
-                "snapshotUsedB" => crate::de::set(&mut f.11, &mut map, "snapshotUsedB"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11) = f;
-        Ok(Self {
-            obj_type: f_0,
-            overhead_b: f_1,
-            temporary_overhead_b: f_2,
-            primary_capacity_b: f_3,
-            provision_capacity_b: f_4,
-            reserved_capacity_b: f_5,
-            over_reserved_b: f_6,
-            physical_used_b: f_7,
-            used_b: f_8,
-            obj_type_ext: f_9,
-            obj_type_ext_desc: f_10,
-            snapshot_used_b: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -174,8 +174,9 @@ impl VsanObjectTypeEnum {
         }
     }
 }
-impl crate::de::StringEnum for VsanObjectTypeEnum {
-    fn from_wire(v: &str) -> Self {
+impl VsanObjectTypeEnum {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "vmswap" => Self::Vmswap,
             "vdisk" => Self::Vdisk,
@@ -221,13 +222,13 @@ impl crate::de::StringEnum for VsanObjectTypeEnum {
 }
 impl From<&str> for VsanObjectTypeEnum {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanObjectTypeEnum {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanObjectTypeEnum {
@@ -235,13 +236,33 @@ impl std::fmt::Display for VsanObjectTypeEnum {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanObjectTypeEnum {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanObjectTypeEnum {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanObjectTypeEnum {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectTypeEnum {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectTypeEnum {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -18,8 +18,9 @@ impl VsanObjectTypeEnum90 {
         }
     }
 }
-impl crate::de::StringEnum for VsanObjectTypeEnum90 {
-    fn from_wire(v: &str) -> Self {
+impl VsanObjectTypeEnum90 {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "dedupSharedUserData" => Self::DedupSharedUserData,
             other => Self::Unrecognized(other.to_owned()),
@@ -28,13 +29,13 @@ impl crate::de::StringEnum for VsanObjectTypeEnum90 {
 }
 impl From<&str> for VsanObjectTypeEnum90 {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanObjectTypeEnum90 {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanObjectTypeEnum90 {
@@ -42,13 +43,33 @@ impl std::fmt::Display for VsanObjectTypeEnum90 {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanObjectTypeEnum90 {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanObjectTypeEnum90 {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanObjectTypeEnum90 {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanObjectTypeEnum90 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanObjectTypeEnum90 {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanPerfCreateStatsObjectTaskRequestType<'a> {
     /// Parameter *profile*.
     pub profile: Option<&'a crate::types::VirtualMachineProfileSpecKind>,
 }
-impl serde::Serialize for VsanPerfCreateStatsObjectTaskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanPerfCreateStatsObjectTaskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

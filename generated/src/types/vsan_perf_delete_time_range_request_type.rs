@@ -12,11 +12,11 @@ pub struct VsanPerfDeleteTimeRangeRequestType<'a> {
     /// Parameter *name*.
     pub name: &'a str,
 }
-impl serde::Serialize for VsanPerfDeleteTimeRangeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
+impl crate::ser::Encode for VsanPerfDeleteTimeRangeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
         o.field("name", &self.name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanPerfDiagnoseTaskRequestType<'a> {
     /// Refers instance of *ComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for VsanPerfDiagnoseTaskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanPerfDiagnoseTaskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("perfDiagnoseQuery", &self.perf_diagnose_query);
-        o.opt("cluster", &self.cluster);
-        o.end(&crate::Extra::EMPTY)
+        o.field("cluster", &self.cluster);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfDiagnosticException {
     /// Property *VsanPerfDiagnosticException.exceptionId*.
     pub exception_id: String,
@@ -26,81 +26,76 @@ impl VsanPerfDiagnosticException {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("exceptionId", &self.exception_id);
-        o.field("exceptionMessage", &self.exception_message);
-        o.field("exceptionDetails", &self.exception_details);
-        o.field("exceptionUrl", &self.exception_url);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfDiagnosticException",
+    type_name: Some("VsanPerfDiagnosticException"),
+    wire: &["exceptionId", "exceptionMessage", "exceptionDetails", "exceptionUrl"],
+    names: &["exception_id", "exception_message", "exception_details", "exception_url"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[2u16, 0u16, 1u16, 3u16],
+};
+impl crate::object::Object for VsanPerfDiagnosticException {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.exception_id,
+            1usize => &self.exception_message,
+            2usize => &self.exception_details,
+            3usize => &self.exception_url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.exception_id,
+            1usize => &mut self.exception_message,
+            2usize => &mut self.exception_details,
+            3usize => &mut self.exception_url,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfDiagnosticException {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfDiagnosticException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfDiagnosticException {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfDiagnosticException {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfDiagnosticException {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanPerfDiagnosticException"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfDiagnosticException {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfDiagnosticException {
-    const TYPE_NAME: &'static str = "VsanPerfDiagnosticException";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "exceptionId" => crate::de::req(&mut f.0, &mut map, "exceptionId"),
-                "exceptionMessage" => {
-                    crate::de::req(&mut f.1, &mut map, "exceptionMessage")
-                }
-                "exceptionDetails" => {
-                    crate::de::req(&mut f.2, &mut map, "exceptionDetails")
-                }
-                "exceptionUrl" => crate::de::req(&mut f.3, &mut map, "exceptionUrl"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "exceptionId",
-                        "exceptionMessage",
-                        "exceptionDetails",
-                        "exceptionUrl",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            exception_id: f_0,
-            exception_message: f_1,
-            exception_details: f_2,
-            exception_url: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

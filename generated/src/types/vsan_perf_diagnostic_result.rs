@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfDiagnosticResult {
     /// Property *VsanPerfDiagnosticResult.exceptionId*.
     pub exception_id: String,
@@ -28,82 +28,90 @@ impl VsanPerfDiagnosticResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("exceptionId", &self.exception_id);
-        o.opt("recommendation", &self.recommendation);
-        o.opt("aggregationFunction", &self.aggregation_function);
-        o.opt("aggregationData", &self.aggregation_data);
-        o.field("exceptionData", &self.exception_data);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfDiagnosticResult",
+    type_name: Some("VsanPerfDiagnosticResult"),
+    wire: &[
+        "exceptionId",
+        "recommendation",
+        "aggregationFunction",
+        "aggregationData",
+        "exceptionData",
+    ],
+    names: &[
+        "exception_id",
+        "recommendation",
+        "aggregation_function",
+        "aggregation_data",
+        "exception_data",
+    ],
+    required: &[0u16, 4u16],
+    by_name: &[3u16, 2u16, 4u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanPerfDiagnosticResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.exception_id,
+            1usize => &self.recommendation,
+            2usize => &self.aggregation_function,
+            3usize => &self.aggregation_data,
+            4usize => &self.exception_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.exception_id,
+            1usize => &mut self.recommendation,
+            2usize => &mut self.aggregation_function,
+            3usize => &mut self.aggregation_data,
+            4usize => &mut self.exception_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfDiagnosticResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfDiagnosticResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfDiagnosticResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfDiagnosticResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfDiagnosticResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanPerfDiagnosticResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfDiagnosticResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfDiagnosticResult {
-    const TYPE_NAME: &'static str = "VsanPerfDiagnosticResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanPerfEntityMetricCSV>>,
-            Option<Vec<crate::types::VsanPerfEntityMetricCSV>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "exceptionId" => crate::de::req(&mut f.0, &mut map, "exceptionId"),
-                "recommendation" => crate::de::set(&mut f.1, &mut map, "recommendation"),
-                "aggregationFunction" => {
-                    crate::de::set(&mut f.2, &mut map, "aggregationFunction")
-                }
-                "aggregationData" => {
-                    crate::de::set(&mut f.3, &mut map, "aggregationData")
-                }
-                "exceptionData" => {
-                    crate::de::req_list(&mut f.4, &mut map, "exceptionData")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.4.is_some()],
-                    &["exceptionId", "exceptionData"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            exception_id: f_0,
-            recommendation: f_1,
-            aggregation_function: f_2,
-            aggregation_data: f_3,
-            exception_data: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfEntityMetricCSV*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfEntityMetricCSV {
     /// Property *VsanPerfEntityMetricCSV.entityRefId*.
     pub entity_ref_id: String,
@@ -22,59 +22,74 @@ impl VsanPerfEntityMetricCSV {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entityRefId", &self.entity_ref_id);
-        o.opt("sampleInfo", &self.sample_info);
-        o.opt("value", &self.value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfEntityMetricCSV",
+    type_name: Some("VsanPerfEntityMetricCSV"),
+    wire: &["entityRefId", "sampleInfo", "value"],
+    names: &["entity_ref_id", "sample_info", "value"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanPerfEntityMetricCSV {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_ref_id,
+            1usize => &self.sample_info,
+            2usize => &self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_ref_id,
+            1usize => &mut self.sample_info,
+            2usize => &mut self.value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfEntityMetricCSV {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfEntityMetricCSV {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfEntityMetricCSV {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfEntityMetricCSV {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfEntityMetricCSV {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPerfEntityMetricCSV"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfEntityMetricCSV {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfEntityMetricCSV {
-    const TYPE_NAME: &'static str = "VsanPerfEntityMetricCSV";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanPerfMetricSeriesCSV>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityRefId" => crate::de::req(&mut f.0, &mut map, "entityRefId"),
-                "sampleInfo" => crate::de::set(&mut f.1, &mut map, "sampleInfo"),
-                "value" => crate::de::set_list(&mut f.2, &mut map, "value"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["entityRefId"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity_ref_id: f_0,
-            sample_info: f_1,
-            value: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

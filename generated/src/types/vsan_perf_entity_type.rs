@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfEntityType*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfEntityType {
     /// Property *VsanPerfEntityType.name*.
     pub name: String,
@@ -30,86 +30,98 @@ impl VsanPerfEntityType {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("id", &self.id);
-        o.field("graphs", &self.graphs);
-        o.opt("description", &self.description);
-        o.opt("advancedGraphs", &self.advanced_graphs);
-        o.opt("verboseGraphs", &self.verbose_graphs);
-        o.opt("hotspotGraphs", &self.hotspot_graphs);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfEntityType",
+    type_name: Some("VsanPerfEntityType"),
+    wire: &[
+        "name",
+        "id",
+        "graphs",
+        "description",
+        "advancedGraphs",
+        "verboseGraphs",
+        "hotspotGraphs",
+    ],
+    names: &[
+        "name",
+        "id",
+        "graphs",
+        "description",
+        "advanced_graphs",
+        "verbose_graphs",
+        "hotspot_graphs",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[4u16, 3u16, 2u16, 6u16, 1u16, 0u16, 5u16],
+};
+impl crate::object::Object for VsanPerfEntityType {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.id,
+            2usize => &self.graphs,
+            3usize => &self.description,
+            4usize => &self.advanced_graphs,
+            5usize => &self.verbose_graphs,
+            6usize => &self.hotspot_graphs,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.id,
+            2usize => &mut self.graphs,
+            3usize => &mut self.description,
+            4usize => &mut self.advanced_graphs,
+            5usize => &mut self.verbose_graphs,
+            6usize => &mut self.hotspot_graphs,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfEntityType {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfEntityType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfEntityType {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfEntityType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfEntityType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPerfEntityType"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfEntityType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfEntityType {
-    const TYPE_NAME: &'static str = "VsanPerfEntityType";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanPerfGraph>>,
-            Option<String>,
-            Option<Vec<crate::types::VsanPerfGraph>>,
-            Option<Vec<crate::types::VsanPerfGraph>>,
-            Option<Vec<crate::types::VsanPerfGraph>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "id" => crate::de::req(&mut f.1, &mut map, "id"),
-                "graphs" => crate::de::req_list(&mut f.2, &mut map, "graphs"),
-                "description" => crate::de::set(&mut f.3, &mut map, "description"),
-                "advancedGraphs" => {
-                    crate::de::set_list(&mut f.4, &mut map, "advancedGraphs")
-                }
-                "verboseGraphs" => {
-                    crate::de::set_list(&mut f.5, &mut map, "verboseGraphs")
-                }
-                "hotspotGraphs" => {
-                    crate::de::set_list(&mut f.6, &mut map, "hotspotGraphs")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["name", "id", "graphs"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            id: f_1,
-            graphs: f_2,
-            description: f_3,
-            advanced_graphs: f_4,
-            verbose_graphs: f_5,
-            hotspot_graphs: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

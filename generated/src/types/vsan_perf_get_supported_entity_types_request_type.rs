@@ -10,10 +10,10 @@ pub struct VsanPerfGetSupportedEntityTypesRequestType<'a> {
     /// Refers instance of *ComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for VsanPerfGetSupportedEntityTypesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanPerfGetSupportedEntityTypesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.end();
     }
 }

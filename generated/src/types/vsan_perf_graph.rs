@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfGraph*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfGraph {
     /// Property *VsanPerfGraph.id*.
     pub id: String,
@@ -30,80 +30,90 @@ impl VsanPerfGraph {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.field("metrics", &self.metrics);
-        o.field("unit", &self.unit);
-        o.opt("threshold", &self.threshold);
-        o.opt("name", &self.name);
-        o.opt("description", &self.description);
-        o.opt("secondGraph", &self.second_graph);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfGraph",
+    type_name: Some("VsanPerfGraph"),
+    wire: &["id", "metrics", "unit", "threshold", "name", "description", "secondGraph"],
+    names: &[
+        "id",
+        "metrics",
+        "unit",
+        "threshold",
+        "name",
+        "description",
+        "second_graph",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[5u16, 0u16, 1u16, 4u16, 6u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanPerfGraph {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.metrics,
+            2usize => &self.unit,
+            3usize => &self.threshold,
+            4usize => &self.name,
+            5usize => &self.description,
+            6usize => &self.second_graph,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.metrics,
+            2usize => &mut self.unit,
+            3usize => &mut self.threshold,
+            4usize => &mut self.name,
+            5usize => &mut self.description,
+            6usize => &mut self.second_graph,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfGraph {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfGraph {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfGraph {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfGraph {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPerfGraph"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfGraph {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfGraph {
-    const TYPE_NAME: &'static str = "VsanPerfGraph";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::VsanPerfMetricId>>,
-            Option<String>,
-            Option<Box<crate::types::VsanPerfThreshold>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanPerfGraph>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "metrics" => crate::de::req_list(&mut f.1, &mut map, "metrics"),
-                "unit" => crate::de::req(&mut f.2, &mut map, "unit"),
-                "threshold" => crate::de::set(&mut f.3, &mut map, "threshold"),
-                "name" => crate::de::set(&mut f.4, &mut map, "name"),
-                "description" => crate::de::set(&mut f.5, &mut map, "description"),
-                "secondGraph" => crate::de::set(&mut f.6, &mut map, "secondGraph"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["id", "metrics", "unit"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            metrics: f_1,
-            unit: f_2,
-            threshold: f_3,
-            name: f_4,
-            description: f_5,
-            second_graph: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

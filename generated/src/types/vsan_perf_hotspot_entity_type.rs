@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfHotspotEntityType {
     /// Property *VsanPerfHotspotEntityType.name*.
     pub name: String,
@@ -28,77 +28,78 @@ impl VsanPerfHotspotEntityType {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("id", &self.id);
-        o.opt("sortingMetrics", &self.sorting_metrics);
-        o.opt("originalEntityTypes", &self.original_entity_types);
-        o.opt("description", &self.description);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfHotspotEntityType",
+    type_name: Some("VsanPerfHotspotEntityType"),
+    wire: &["name", "id", "sortingMetrics", "originalEntityTypes", "description"],
+    names: &["name", "id", "sorting_metrics", "original_entity_types", "description"],
+    required: &[0u16, 1u16],
+    by_name: &[4u16, 1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanPerfHotspotEntityType {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.id,
+            2usize => &self.sorting_metrics,
+            3usize => &self.original_entity_types,
+            4usize => &self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.id,
+            2usize => &mut self.sorting_metrics,
+            3usize => &mut self.original_entity_types,
+            4usize => &mut self.description,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfHotspotEntityType {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfHotspotEntityType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfHotspotEntityType {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfHotspotEntityType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfHotspotEntityType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanPerfHotspotEntityType"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfHotspotEntityType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfHotspotEntityType {
-    const TYPE_NAME: &'static str = "VsanPerfHotspotEntityType";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanPerfMetricId>>,
-            Option<Vec<String>>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "id" => crate::de::req(&mut f.1, &mut map, "id"),
-                "sortingMetrics" => {
-                    crate::de::set_list(&mut f.2, &mut map, "sortingMetrics")
-                }
-                "originalEntityTypes" => {
-                    crate::de::set_list(&mut f.3, &mut map, "originalEntityTypes")
-                }
-                "description" => crate::de::set(&mut f.4, &mut map, "description"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.1.is_some()], &["name", "id"]),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            name: f_0,
-            id: f_1,
-            sorting_metrics: f_2,
-            original_entity_types: f_3,
-            description: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

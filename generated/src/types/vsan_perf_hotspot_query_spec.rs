@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfHotspotQuerySpec {
     /// Property *VsanPerfHotspotQuerySpec.startTime*.
     ///
@@ -32,76 +32,78 @@ impl VsanPerfHotspotQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("startTime", &self.start_time);
-        o.field("endTime", &self.end_time);
-        o.field("entity", &self.entity);
-        o.field("metricId", &self.metric_id);
-        o.opt("numEntities", &self.num_entities);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfHotspotQuerySpec",
+    type_name: Some("VsanPerfHotspotQuerySpec"),
+    wire: &["startTime", "endTime", "entity", "metricId", "numEntities"],
+    names: &["start_time", "end_time", "entity", "metric_id", "num_entities"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 2u16, 3u16, 4u16, 0u16],
+};
+impl crate::object::Object for VsanPerfHotspotQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.start_time,
+            1usize => &self.end_time,
+            2usize => &self.entity,
+            3usize => &self.metric_id,
+            4usize => &self.num_entities,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.start_time,
+            1usize => &mut self.end_time,
+            2usize => &mut self.entity,
+            3usize => &mut self.metric_id,
+            4usize => &mut self.num_entities,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfHotspotQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfHotspotQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfHotspotQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfHotspotQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfHotspotQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanPerfHotspotQuerySpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfHotspotQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfHotspotQuerySpec {
-    const TYPE_NAME: &'static str = "VsanPerfHotspotQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "startTime" => crate::de::req(&mut f.0, &mut map, "startTime"),
-                "endTime" => crate::de::req(&mut f.1, &mut map, "endTime"),
-                "entity" => crate::de::req(&mut f.2, &mut map, "entity"),
-                "metricId" => crate::de::req(&mut f.3, &mut map, "metricId"),
-                "numEntities" => crate::de::set(&mut f.4, &mut map, "numEntities"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["startTime", "endTime", "entity", "metricId"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            start_time: f_0,
-            end_time: f_1,
-            entity: f_2,
-            metric_id: f_3,
-            num_entities: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfMasterInformation*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfMasterInformation {
     /// Property *VsanPerfMasterInformation.secSinceLastStatsWrite*.
     pub sec_since_last_stats_write: Option<i64>,
@@ -34,97 +34,102 @@ impl VsanPerfMasterInformation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("secSinceLastStatsWrite", &self.sec_since_last_stats_write);
-        o.opt("secSinceLastStatsCollect", &self.sec_since_last_stats_collect);
-        o.field("statsIntervalSec", &self.stats_interval_sec);
-        o.opt("collectionFailureHostUuids", &self.collection_failure_host_uuids);
-        o.opt("renamedStatsDirectories", &self.renamed_stats_directories);
-        o.opt("statsDirectoryPercentFree", &self.stats_directory_percent_free);
-        o.opt("verboseMode", &self.verbose_mode);
-        o.opt("verboseModeLastUpdate", &self.verbose_mode_last_update);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfMasterInformation",
+    type_name: Some("VsanPerfMasterInformation"),
+    wire: &[
+        "secSinceLastStatsWrite",
+        "secSinceLastStatsCollect",
+        "statsIntervalSec",
+        "collectionFailureHostUuids",
+        "renamedStatsDirectories",
+        "statsDirectoryPercentFree",
+        "verboseMode",
+        "verboseModeLastUpdate",
+    ],
+    names: &[
+        "sec_since_last_stats_write",
+        "sec_since_last_stats_collect",
+        "stats_interval_sec",
+        "collection_failure_host_uuids",
+        "renamed_stats_directories",
+        "stats_directory_percent_free",
+        "verbose_mode",
+        "verbose_mode_last_update",
+    ],
+    required: &[2u16],
+    by_name: &[3u16, 4u16, 1u16, 0u16, 5u16, 2u16, 6u16, 7u16],
+};
+impl crate::object::Object for VsanPerfMasterInformation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.sec_since_last_stats_write,
+            1usize => &self.sec_since_last_stats_collect,
+            2usize => &self.stats_interval_sec,
+            3usize => &self.collection_failure_host_uuids,
+            4usize => &self.renamed_stats_directories,
+            5usize => &self.stats_directory_percent_free,
+            6usize => &self.verbose_mode,
+            7usize => &self.verbose_mode_last_update,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.sec_since_last_stats_write,
+            1usize => &mut self.sec_since_last_stats_collect,
+            2usize => &mut self.stats_interval_sec,
+            3usize => &mut self.collection_failure_host_uuids,
+            4usize => &mut self.renamed_stats_directories,
+            5usize => &mut self.stats_directory_percent_free,
+            6usize => &mut self.verbose_mode,
+            7usize => &mut self.verbose_mode_last_update,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfMasterInformation {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfMasterInformation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfMasterInformation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfMasterInformation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfMasterInformation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanPerfMasterInformation"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfMasterInformation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfMasterInformation {
-    const TYPE_NAME: &'static str = "VsanPerfMasterInformation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<i64>,
-            Option<bool>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "secSinceLastStatsWrite" => {
-                    crate::de::set(&mut f.0, &mut map, "secSinceLastStatsWrite")
-                }
-                "secSinceLastStatsCollect" => {
-                    crate::de::set(&mut f.1, &mut map, "secSinceLastStatsCollect")
-                }
-                "statsIntervalSec" => {
-                    crate::de::req(&mut f.2, &mut map, "statsIntervalSec")
-                }
-                "collectionFailureHostUuids" => {
-                    crate::de::set_list(&mut f.3, &mut map, "collectionFailureHostUuids")
-                }
-                "renamedStatsDirectories" => {
-                    crate::de::set_list(&mut f.4, &mut map, "renamedStatsDirectories")
-                }
-                "statsDirectoryPercentFree" => {
-                    crate::de::set(&mut f.5, &mut map, "statsDirectoryPercentFree")
-                }
-                "verboseMode" => crate::de::set(&mut f.6, &mut map, "verboseMode"),
-                "verboseModeLastUpdate" => {
-                    crate::de::set(&mut f.7, &mut map, "verboseModeLastUpdate")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.2.is_some()], &["statsIntervalSec"]));
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            sec_since_last_stats_write: f_0,
-            sec_since_last_stats_collect: f_1,
-            stats_interval_sec: f_2,
-            collection_failure_host_uuids: f_3,
-            renamed_stats_directories: f_4,
-            stats_directory_percent_free: f_5,
-            verbose_mode: f_6,
-            verbose_mode_last_update: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfMemberInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfMemberInfo {
     /// Property *VsanPerfMemberInfo.thumbprint*.
     pub thumbprint: String,
@@ -28,77 +28,94 @@ impl VsanPerfMemberInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("thumbprint", &self.thumbprint);
-        o.opt("thumbprintList", &self.thumbprint_list);
-        o.opt("memberUuid", &self.member_uuid);
-        o.opt("isSupportUnicast", &self.is_support_unicast);
-        o.opt("unicastAddressInfos", &self.unicast_address_infos);
-        o.opt("hostname", &self.hostname);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfMemberInfo",
+    type_name: Some("VsanPerfMemberInfo"),
+    wire: &[
+        "thumbprint",
+        "thumbprintList",
+        "memberUuid",
+        "isSupportUnicast",
+        "unicastAddressInfos",
+        "hostname",
+    ],
+    names: &[
+        "thumbprint",
+        "thumbprint_list",
+        "member_uuid",
+        "is_support_unicast",
+        "unicast_address_infos",
+        "hostname",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 3u16, 2u16, 0u16, 1u16, 4u16],
+};
+impl crate::object::Object for VsanPerfMemberInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.thumbprint,
+            1usize => &self.thumbprint_list,
+            2usize => &self.member_uuid,
+            3usize => &self.is_support_unicast,
+            4usize => &self.unicast_address_infos,
+            5usize => &self.hostname,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.thumbprint,
+            1usize => &mut self.thumbprint_list,
+            2usize => &mut self.member_uuid,
+            3usize => &mut self.is_support_unicast,
+            4usize => &mut self.unicast_address_infos,
+            5usize => &mut self.hostname,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfMemberInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfMemberInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfMemberInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfMemberInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfMemberInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPerfMemberInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfMemberInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfMemberInfo {
-    const TYPE_NAME: &'static str = "VsanPerfMemberInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::VirtualMachineCertThumbprint>>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::VsanUnicastAddressInfo>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "thumbprint" => crate::de::req(&mut f.0, &mut map, "thumbprint"),
-                "thumbprintList" => {
-                    crate::de::set_list(&mut f.1, &mut map, "thumbprintList")
-                }
-                "memberUuid" => crate::de::set(&mut f.2, &mut map, "memberUuid"),
-                "isSupportUnicast" => {
-                    crate::de::set(&mut f.3, &mut map, "isSupportUnicast")
-                }
-                "unicastAddressInfos" => {
-                    crate::de::set_list(&mut f.4, &mut map, "unicastAddressInfos")
-                }
-                "hostname" => crate::de::set(&mut f.5, &mut map, "hostname"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["thumbprint"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            thumbprint: f_0,
-            thumbprint_list: f_1,
-            member_uuid: f_2,
-            is_support_unicast: f_3,
-            unicast_address_infos: f_4,
-            hostname: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfMetricId*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfMetricId {
     /// Property *VsanPerfMetricId.label*.
     pub label: String,
@@ -30,77 +30,98 @@ impl VsanPerfMetricId {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("label", &self.label);
-        o.opt("group", &self.group);
-        o.opt("rollupType", &self.rollup_type);
-        o.opt("statsType", &self.stats_type);
-        o.opt("name", &self.name);
-        o.opt("description", &self.description);
-        o.opt("metricsCollectInterval", &self.metrics_collect_interval);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfMetricId",
+    type_name: Some("VsanPerfMetricId"),
+    wire: &[
+        "label",
+        "group",
+        "rollupType",
+        "statsType",
+        "name",
+        "description",
+        "metricsCollectInterval",
+    ],
+    names: &[
+        "label",
+        "group",
+        "rollup_type",
+        "stats_type",
+        "name",
+        "description",
+        "metrics_collect_interval",
+    ],
+    required: &[0u16],
+    by_name: &[5u16, 1u16, 0u16, 6u16, 4u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanPerfMetricId {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.label,
+            1usize => &self.group,
+            2usize => &self.rollup_type,
+            3usize => &self.stats_type,
+            4usize => &self.name,
+            5usize => &self.description,
+            6usize => &self.metrics_collect_interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.label,
+            1usize => &mut self.group,
+            2usize => &mut self.rollup_type,
+            3usize => &mut self.stats_type,
+            4usize => &mut self.name,
+            5usize => &mut self.description,
+            6usize => &mut self.metrics_collect_interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfMetricId {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfMetricId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfMetricId {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfMetricId {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfMetricId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPerfMetricId"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfMetricId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfMetricId {
-    const TYPE_NAME: &'static str = "VsanPerfMetricId";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "label" => crate::de::req(&mut f.0, &mut map, "label"),
-                "group" => crate::de::set(&mut f.1, &mut map, "group"),
-                "rollupType" => crate::de::set(&mut f.2, &mut map, "rollupType"),
-                "statsType" => crate::de::set(&mut f.3, &mut map, "statsType"),
-                "name" => crate::de::set(&mut f.4, &mut map, "name"),
-                "description" => crate::de::set(&mut f.5, &mut map, "description"),
-                "metricsCollectInterval" => {
-                    crate::de::set(&mut f.6, &mut map, "metricsCollectInterval")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["label"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            label: f_0,
-            group: f_1,
-            rollup_type: f_2,
-            stats_type: f_3,
-            name: f_4,
-            description: f_5,
-            metrics_collect_interval: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfMetricSeriesCSV*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfMetricSeriesCSV {
     /// Property *VsanPerfMetricSeriesCSV.metricId*.
     pub metric_id: Box<crate::types::VsanPerfMetricId>,
@@ -24,63 +24,76 @@ impl VsanPerfMetricSeriesCSV {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("metricId", &self.metric_id);
-        o.opt("threshold", &self.threshold);
-        o.opt("numExceptions", &self.num_exceptions);
-        o.opt("values", &self.values);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfMetricSeriesCSV",
+    type_name: Some("VsanPerfMetricSeriesCSV"),
+    wire: &["metricId", "threshold", "numExceptions", "values"],
+    names: &["metric_id", "threshold", "num_exceptions", "values"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 1u16, 3u16],
+};
+impl crate::object::Object for VsanPerfMetricSeriesCSV {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.metric_id,
+            1usize => &self.threshold,
+            2usize => &self.num_exceptions,
+            3usize => &self.values,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.metric_id,
+            1usize => &mut self.threshold,
+            2usize => &mut self.num_exceptions,
+            3usize => &mut self.values,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfMetricSeriesCSV {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfMetricSeriesCSV {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfMetricSeriesCSV {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfMetricSeriesCSV {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfMetricSeriesCSV {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPerfMetricSeriesCSV"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfMetricSeriesCSV {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfMetricSeriesCSV {
-    const TYPE_NAME: &'static str = "VsanPerfMetricSeriesCSV";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VsanPerfMetricId>>,
-            Option<Box<crate::types::VsanPerfThreshold>>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "metricId" => crate::de::req(&mut f.0, &mut map, "metricId"),
-                "threshold" => crate::de::set(&mut f.1, &mut map, "threshold"),
-                "numExceptions" => crate::de::set(&mut f.2, &mut map, "numExceptions"),
-                "values" => crate::de::set(&mut f.3, &mut map, "values"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["metricId"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            metric_id: f_0,
-            threshold: f_1,
-            num_exceptions: f_2,
-            values: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

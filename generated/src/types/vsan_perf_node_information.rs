@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfNodeInformation*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfNodeInformation {
     /// Property *VsanPerfNodeInformation.version*.
     pub version: String,
@@ -34,88 +34,106 @@ impl VsanPerfNodeInformation {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("version", &self.version);
-        o.opt("hostname", &self.hostname);
-        o.opt("error", &self.error);
-        o.field("isCmmdsMaster", &self.is_cmmds_master);
-        o.field("isStatsMaster", &self.is_stats_master);
-        o.opt("vsanMasterUuid", &self.vsan_master_uuid);
-        o.opt("vsanNodeUuid", &self.vsan_node_uuid);
-        o.opt("masterInfo", &self.master_info);
-        o.opt("diagnosticMode", &self.diagnostic_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfNodeInformation",
+    type_name: Some("VsanPerfNodeInformation"),
+    wire: &[
+        "version",
+        "hostname",
+        "error",
+        "isCmmdsMaster",
+        "isStatsMaster",
+        "vsanMasterUuid",
+        "vsanNodeUuid",
+        "masterInfo",
+        "diagnosticMode",
+    ],
+    names: &[
+        "version",
+        "hostname",
+        "error",
+        "is_cmmds_master",
+        "is_stats_master",
+        "vsan_master_uuid",
+        "vsan_node_uuid",
+        "master_info",
+        "diagnostic_mode",
+    ],
+    required: &[0u16, 3u16, 4u16],
+    by_name: &[8u16, 2u16, 1u16, 3u16, 4u16, 7u16, 0u16, 5u16, 6u16],
+};
+impl crate::object::Object for VsanPerfNodeInformation {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.version,
+            1usize => &self.hostname,
+            2usize => &self.error,
+            3usize => &self.is_cmmds_master,
+            4usize => &self.is_stats_master,
+            5usize => &self.vsan_master_uuid,
+            6usize => &self.vsan_node_uuid,
+            7usize => &self.master_info,
+            8usize => &self.diagnostic_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.version,
+            1usize => &mut self.hostname,
+            2usize => &mut self.error,
+            3usize => &mut self.is_cmmds_master,
+            4usize => &mut self.is_stats_master,
+            5usize => &mut self.vsan_master_uuid,
+            6usize => &mut self.vsan_node_uuid,
+            7usize => &mut self.master_info,
+            8usize => &mut self.diagnostic_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfNodeInformation {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfNodeInformation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfNodeInformation {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfNodeInformation {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfNodeInformation {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPerfNodeInformation"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfNodeInformation {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfNodeInformation {
-    const TYPE_NAME: &'static str = "VsanPerfNodeInformation";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanPerfMasterInformation>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "version" => crate::de::req(&mut f.0, &mut map, "version"),
-                "hostname" => crate::de::set(&mut f.1, &mut map, "hostname"),
-                "error" => crate::de::set(&mut f.2, &mut map, "error"),
-                "isCmmdsMaster" => crate::de::req(&mut f.3, &mut map, "isCmmdsMaster"),
-                "isStatsMaster" => crate::de::req(&mut f.4, &mut map, "isStatsMaster"),
-                "vsanMasterUuid" => crate::de::set(&mut f.5, &mut map, "vsanMasterUuid"),
-                "vsanNodeUuid" => crate::de::set(&mut f.6, &mut map, "vsanNodeUuid"),
-                "masterInfo" => crate::de::set(&mut f.7, &mut map, "masterInfo"),
-                "diagnosticMode" => crate::de::set(&mut f.8, &mut map, "diagnosticMode"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["version", "isCmmdsMaster", "isStatsMaster"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), Some(f_4), f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            version: f_0,
-            hostname: f_1,
-            error: f_2,
-            is_cmmds_master: f_3,
-            is_stats_master: f_4,
-            vsan_master_uuid: f_5,
-            vsan_node_uuid: f_6,
-            master_info: f_7,
-            diagnostic_mode: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanPerfQuerySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfQuerySpec {
     /// Property *VsanPerfQuerySpec.entityRefId*.
     pub entity_ref_id: String,
@@ -32,71 +32,80 @@ impl VsanPerfQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("entityRefId", &self.entity_ref_id);
-        o.opt("startTime", &self.start_time);
-        o.opt("endTime", &self.end_time);
-        o.opt("group", &self.group);
-        o.opt("labels", &self.labels);
-        o.opt("interval", &self.interval);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfQuerySpec",
+    type_name: Some("VsanPerfQuerySpec"),
+    wire: &["entityRefId", "startTime", "endTime", "group", "labels", "interval"],
+    names: &["entity_ref_id", "start_time", "end_time", "group", "labels", "interval"],
+    required: &[0u16],
+    by_name: &[2u16, 0u16, 3u16, 5u16, 4u16, 1u16],
+};
+impl crate::object::Object for VsanPerfQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.entity_ref_id,
+            1usize => &self.start_time,
+            2usize => &self.end_time,
+            3usize => &self.group,
+            4usize => &self.labels,
+            5usize => &self.interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.entity_ref_id,
+            1usize => &mut self.start_time,
+            2usize => &mut self.end_time,
+            3usize => &mut self.group,
+            4usize => &mut self.labels,
+            5usize => &mut self.interval,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPerfQuerySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfQuerySpec {
-    const TYPE_NAME: &'static str = "VsanPerfQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "entityRefId" => crate::de::req(&mut f.0, &mut map, "entityRefId"),
-                "startTime" => crate::de::set(&mut f.1, &mut map, "startTime"),
-                "endTime" => crate::de::set(&mut f.2, &mut map, "endTime"),
-                "group" => crate::de::set(&mut f.3, &mut map, "group"),
-                "labels" => crate::de::set_list(&mut f.4, &mut map, "labels"),
-                "interval" => crate::de::set(&mut f.5, &mut map, "interval"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["entityRefId"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            entity_ref_id: f_0,
-            start_time: f_1,
-            end_time: f_2,
-            group: f_3,
-            labels: f_4,
-            interval: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanPerfQueryTimeRangesRequestType<'a> {
     /// Parameter *querySpec*.
     pub query_spec: &'a crate::types::VsanPerfTimeRangeQuerySpec,
 }
-impl serde::Serialize for VsanPerfQueryTimeRangesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
+impl crate::ser::Encode for VsanPerfQueryTimeRangesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
         o.field("querySpec", &self.query_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

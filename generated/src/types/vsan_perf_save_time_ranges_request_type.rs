@@ -12,11 +12,11 @@ pub struct VsanPerfSaveTimeRangesRequestType<'a> {
     /// Parameter *timeRanges*.
     pub time_ranges: &'a [crate::types::VsanPerfTimeRange],
 }
-impl serde::Serialize for VsanPerfSaveTimeRangesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
+impl crate::ser::Encode for VsanPerfSaveTimeRangesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
         o.field("timeRanges", &self.time_ranges);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfTimeRangeQuerySpec {
     /// Property *VsanPerfTimeRangeQuerySpec.name*.
     pub name: Option<String>,
@@ -36,66 +36,78 @@ impl VsanPerfTimeRangeQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("startTimeFrom", &self.start_time_from);
-        o.opt("startTimeTo", &self.start_time_to);
-        o.opt("endTimeFrom", &self.end_time_from);
-        o.opt("endTimeTo", &self.end_time_to);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfTimeRangeQuerySpec",
+    type_name: Some("VsanPerfTimeRangeQuerySpec"),
+    wire: &["name", "startTimeFrom", "startTimeTo", "endTimeFrom", "endTimeTo"],
+    names: &["name", "start_time_from", "start_time_to", "end_time_from", "end_time_to"],
+    required: &[],
+    by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanPerfTimeRangeQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.start_time_from,
+            2usize => &self.start_time_to,
+            3usize => &self.end_time_from,
+            4usize => &self.end_time_to,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.start_time_from,
+            2usize => &mut self.start_time_to,
+            3usize => &mut self.end_time_from,
+            4usize => &mut self.end_time_to,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfTimeRangeQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfTimeRangeQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfTimeRangeQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfTimeRangeQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfTimeRangeQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanPerfTimeRangeQuerySpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfTimeRangeQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfTimeRangeQuerySpec {
-    const TYPE_NAME: &'static str = "VsanPerfTimeRangeQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "startTimeFrom" => crate::de::set(&mut f.1, &mut map, "startTimeFrom"),
-                "startTimeTo" => crate::de::set(&mut f.2, &mut map, "startTimeTo"),
-                "endTimeFrom" => crate::de::set(&mut f.3, &mut map, "endTimeFrom"),
-                "endTimeTo" => crate::de::set(&mut f.4, &mut map, "endTimeTo"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            name: f_0,
-            start_time_from: f_1,
-            start_time_to: f_2,
-            end_time_from: f_3,
-            end_time_to: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

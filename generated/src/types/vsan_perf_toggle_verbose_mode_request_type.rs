@@ -12,11 +12,11 @@ pub struct VsanPerfToggleVerboseModeRequestType<'a> {
     /// Parameter *verboseMode*.
     pub verbose_mode: bool,
 }
-impl serde::Serialize for VsanPerfToggleVerboseModeRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
+impl crate::ser::Encode for VsanPerfToggleVerboseModeRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
         o.field("verboseMode", &self.verbose_mode);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

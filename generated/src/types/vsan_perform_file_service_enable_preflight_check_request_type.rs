@@ -24,14 +24,14 @@ pub struct VsanPerformFileServiceEnablePreflightCheckRequestType<'a> {
     /// Parameter *domainUuid*.
     pub domain_uuid: Option<&'a str>,
 }
-impl serde::Serialize for VsanPerformFileServiceEnablePreflightCheckRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanPerformFileServiceEnablePreflightCheckRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("domainConfig", &self.domain_config);
-        o.opt("network", &self.network);
-        o.opt("scope", &self.scope);
-        o.opt("domainUuid", &self.domain_uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.field("domainConfig", &self.domain_config);
+        o.field("network", &self.network);
+        o.field("scope", &self.scope);
+        o.field("domainUuid", &self.domain_uuid);
+        o.end();
     }
 }

@@ -16,11 +16,11 @@ pub struct VsanPerformSiteMaintenancePrecheckRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::VsanSiteMaintenanceSpec,
 }
-impl serde::Serialize for VsanPerformSiteMaintenancePrecheckRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanPerformSiteMaintenancePrecheckRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

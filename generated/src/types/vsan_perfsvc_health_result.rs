@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPerfsvcHealthResult {
     /// Property *VsanPerfsvcHealthResult.statsObjectInfo*.
     pub stats_object_info: Option<Box<crate::types::VsanObjectInformation>>,
@@ -34,88 +34,102 @@ impl VsanPerfsvcHealthResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("statsObjectInfo", &self.stats_object_info);
-        o.opt("statsObjectConsistent", &self.stats_object_consistent);
-        o.opt("statsObjectPolicyConsistent", &self.stats_object_policy_consistent);
-        o.opt("datastoreCompatible", &self.datastore_compatible);
-        o.opt("enoughFreeSpace", &self.enough_free_space);
-        o.opt("remediateAction", &self.remediate_action);
-        o.opt("hostResults", &self.host_results);
-        o.opt("verboseModeStatus", &self.verbose_mode_status);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPerfsvcHealthResult",
+    type_name: Some("VsanPerfsvcHealthResult"),
+    wire: &[
+        "statsObjectInfo",
+        "statsObjectConsistent",
+        "statsObjectPolicyConsistent",
+        "datastoreCompatible",
+        "enoughFreeSpace",
+        "remediateAction",
+        "hostResults",
+        "verboseModeStatus",
+    ],
+    names: &[
+        "stats_object_info",
+        "stats_object_consistent",
+        "stats_object_policy_consistent",
+        "datastore_compatible",
+        "enough_free_space",
+        "remediate_action",
+        "host_results",
+        "verbose_mode_status",
+    ],
+    required: &[],
+    by_name: &[3u16, 4u16, 6u16, 5u16, 1u16, 0u16, 2u16, 7u16],
+};
+impl crate::object::Object for VsanPerfsvcHealthResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.stats_object_info,
+            1usize => &self.stats_object_consistent,
+            2usize => &self.stats_object_policy_consistent,
+            3usize => &self.datastore_compatible,
+            4usize => &self.enough_free_space,
+            5usize => &self.remediate_action,
+            6usize => &self.host_results,
+            7usize => &self.verbose_mode_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.stats_object_info,
+            1usize => &mut self.stats_object_consistent,
+            2usize => &mut self.stats_object_policy_consistent,
+            3usize => &mut self.datastore_compatible,
+            4usize => &mut self.enough_free_space,
+            5usize => &mut self.remediate_action,
+            6usize => &mut self.host_results,
+            7usize => &mut self.verbose_mode_status,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPerfsvcHealthResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPerfsvcHealthResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPerfsvcHealthResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPerfsvcHealthResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPerfsvcHealthResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPerfsvcHealthResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPerfsvcHealthResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPerfsvcHealthResult {
-    const TYPE_NAME: &'static str = "VsanPerfsvcHealthResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VsanObjectInformation>>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<String>,
-            Option<Vec<crate::types::VsanPerfNodeInformation>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "statsObjectInfo" => {
-                    crate::de::set(&mut f.0, &mut map, "statsObjectInfo")
-                }
-                "statsObjectConsistent" => {
-                    crate::de::set(&mut f.1, &mut map, "statsObjectConsistent")
-                }
-                "statsObjectPolicyConsistent" => {
-                    crate::de::set(&mut f.2, &mut map, "statsObjectPolicyConsistent")
-                }
-                "datastoreCompatible" => {
-                    crate::de::set(&mut f.3, &mut map, "datastoreCompatible")
-                }
-                "enoughFreeSpace" => {
-                    crate::de::set(&mut f.4, &mut map, "enoughFreeSpace")
-                }
-                "remediateAction" => {
-                    crate::de::set(&mut f.5, &mut map, "remediateAction")
-                }
-                "hostResults" => crate::de::set_list(&mut f.6, &mut map, "hostResults"),
-                "verboseModeStatus" => {
-                    crate::de::set(&mut f.7, &mut map, "verboseModeStatus")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            stats_object_info: f_0,
-            stats_object_consistent: f_1,
-            stats_object_policy_consistent: f_2,
-            datastore_compatible: f_3,
-            enough_free_space: f_4,
-            remediate_action: f_5,
-            host_results: f_6,
-            verbose_mode_status: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanPhysicalDiskHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPhysicalDiskHealth {
     /// Property *VsanPhysicalDiskHealth.name*.
     pub name: String,
@@ -106,374 +106,255 @@ impl VsanPhysicalDiskHealth {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("name", &self.name);
-        o.field("uuid", &self.uuid);
-        o.field("inCmmds", &self.in_cmmds);
-        o.field("inVsi", &self.in_vsi);
-        o.opt("dedupScope", &self.dedup_scope);
-        o.opt("formatVersion", &self.format_version);
-        o.opt("isAllFlash", &self.is_all_flash);
-        o.opt("congestionValue", &self.congestion_value);
-        o.opt("congestionArea", &self.congestion_area);
-        o.opt("congestionHealth", &self.congestion_health);
-        o.opt("metadataHealth", &self.metadata_health);
-        o.opt("operationalHealthDescription", &self.operational_health_description);
-        o.opt("operationalHealth", &self.operational_health);
-        o.opt("dedupUsageHealth", &self.dedup_usage_health);
-        o.opt("capacityHealth", &self.capacity_health);
-        o.field("summaryHealth", &self.summary_health);
-        o.opt("capacity", &self.capacity);
-        o.opt("usedCapacity", &self.used_capacity);
-        o.opt("reservedCapacity", &self.reserved_capacity);
-        o.opt("totalBytes", &self.total_bytes);
-        o.opt("freeBytes", &self.free_bytes);
-        o.opt("hashedBytes", &self.hashed_bytes);
-        o.opt("dedupedBytes", &self.deduped_bytes);
-        o.opt("scsiDisk", &self.scsi_disk);
-        o.opt("usedComponents", &self.used_components);
-        o.opt("maxComponents", &self.max_components);
-        o.opt("compLimitHealth", &self.comp_limit_health);
-        o.opt("encryptionEnabled", &self.encryption_enabled);
-        o.opt("kmsProviderId", &self.kms_provider_id);
-        o.opt("kekId", &self.kek_id);
-        o.opt("dekGenerationId", &self.dek_generation_id);
-        o.opt("encryptedUnlocked", &self.encrypted_unlocked);
-        o.opt("rebalanceResult", &self.rebalance_result);
-        o.opt("dekId", &self.dek_id);
-        o.opt("kekVerifierHealth", &self.kek_verifier_health);
-        o.opt("dekVerifierHealth", &self.dek_verifier_health);
-        o.opt("logicalCapacity", &self.logical_capacity);
-        o.opt("logicalCapacityUsed", &self.logical_capacity_used);
-        o.opt("logicalCapacityHealth", &self.logical_capacity_health);
-        o.opt("vsanDiskGroupUuid", &self.vsan_disk_group_uuid);
-        o.opt("dgLayoutIssue", &self.dg_layout_issue);
-        o.opt("usedMetadataComponents", &self.used_metadata_components);
-        o.opt("maxMetadataComponents", &self.max_metadata_components);
-        o.opt("pendingClusterDekId", &self.pending_cluster_dek_id);
-        o.opt("dmekVerifierHealth", &self.dmek_verifier_health);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPhysicalDiskHealth",
+    type_name: Some("VsanPhysicalDiskHealth"),
+    wire: &[
+        "name",
+        "uuid",
+        "inCmmds",
+        "inVsi",
+        "dedupScope",
+        "formatVersion",
+        "isAllFlash",
+        "congestionValue",
+        "congestionArea",
+        "congestionHealth",
+        "metadataHealth",
+        "operationalHealthDescription",
+        "operationalHealth",
+        "dedupUsageHealth",
+        "capacityHealth",
+        "summaryHealth",
+        "capacity",
+        "usedCapacity",
+        "reservedCapacity",
+        "totalBytes",
+        "freeBytes",
+        "hashedBytes",
+        "dedupedBytes",
+        "scsiDisk",
+        "usedComponents",
+        "maxComponents",
+        "compLimitHealth",
+        "encryptionEnabled",
+        "kmsProviderId",
+        "kekId",
+        "dekGenerationId",
+        "encryptedUnlocked",
+        "rebalanceResult",
+        "dekId",
+        "kekVerifierHealth",
+        "dekVerifierHealth",
+        "logicalCapacity",
+        "logicalCapacityUsed",
+        "logicalCapacityHealth",
+        "vsanDiskGroupUuid",
+        "dgLayoutIssue",
+        "usedMetadataComponents",
+        "maxMetadataComponents",
+        "pendingClusterDekId",
+        "dmekVerifierHealth",
+    ],
+    names: &[
+        "name",
+        "uuid",
+        "in_cmmds",
+        "in_vsi",
+        "dedup_scope",
+        "format_version",
+        "is_all_flash",
+        "congestion_value",
+        "congestion_area",
+        "congestion_health",
+        "metadata_health",
+        "operational_health_description",
+        "operational_health",
+        "dedup_usage_health",
+        "capacity_health",
+        "summary_health",
+        "capacity",
+        "used_capacity",
+        "reserved_capacity",
+        "total_bytes",
+        "free_bytes",
+        "hashed_bytes",
+        "deduped_bytes",
+        "scsi_disk",
+        "used_components",
+        "max_components",
+        "comp_limit_health",
+        "encryption_enabled",
+        "kms_provider_id",
+        "kek_id",
+        "dek_generation_id",
+        "encrypted_unlocked",
+        "rebalance_result",
+        "dek_id",
+        "kek_verifier_health",
+        "dek_verifier_health",
+        "logical_capacity",
+        "logical_capacity_used",
+        "logical_capacity_health",
+        "vsan_disk_group_uuid",
+        "dg_layout_issue",
+        "used_metadata_components",
+        "max_metadata_components",
+        "pending_cluster_dek_id",
+        "dmek_verifier_health",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 15u16],
+    by_name: &[
+        16u16, 14u16, 26u16, 8u16, 9u16, 7u16, 4u16, 13u16, 22u16, 30u16, 33u16, 35u16,
+        40u16, 44u16, 31u16, 27u16, 5u16, 20u16, 21u16, 2u16, 3u16, 6u16, 29u16, 34u16,
+        28u16, 36u16, 38u16, 37u16, 25u16, 42u16, 10u16, 0u16, 12u16, 11u16, 43u16,
+        32u16, 18u16, 23u16, 15u16, 19u16, 17u16, 24u16, 41u16, 1u16, 39u16,
+    ],
+};
+impl crate::object::Object for VsanPhysicalDiskHealth {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.uuid,
+            2usize => &self.in_cmmds,
+            3usize => &self.in_vsi,
+            4usize => &self.dedup_scope,
+            5usize => &self.format_version,
+            6usize => &self.is_all_flash,
+            7usize => &self.congestion_value,
+            8usize => &self.congestion_area,
+            9usize => &self.congestion_health,
+            10usize => &self.metadata_health,
+            11usize => &self.operational_health_description,
+            12usize => &self.operational_health,
+            13usize => &self.dedup_usage_health,
+            14usize => &self.capacity_health,
+            15usize => &self.summary_health,
+            16usize => &self.capacity,
+            17usize => &self.used_capacity,
+            18usize => &self.reserved_capacity,
+            19usize => &self.total_bytes,
+            20usize => &self.free_bytes,
+            21usize => &self.hashed_bytes,
+            22usize => &self.deduped_bytes,
+            23usize => &self.scsi_disk,
+            24usize => &self.used_components,
+            25usize => &self.max_components,
+            26usize => &self.comp_limit_health,
+            27usize => &self.encryption_enabled,
+            28usize => &self.kms_provider_id,
+            29usize => &self.kek_id,
+            30usize => &self.dek_generation_id,
+            31usize => &self.encrypted_unlocked,
+            32usize => &self.rebalance_result,
+            33usize => &self.dek_id,
+            34usize => &self.kek_verifier_health,
+            35usize => &self.dek_verifier_health,
+            36usize => &self.logical_capacity,
+            37usize => &self.logical_capacity_used,
+            38usize => &self.logical_capacity_health,
+            39usize => &self.vsan_disk_group_uuid,
+            40usize => &self.dg_layout_issue,
+            41usize => &self.used_metadata_components,
+            42usize => &self.max_metadata_components,
+            43usize => &self.pending_cluster_dek_id,
+            44usize => &self.dmek_verifier_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.uuid,
+            2usize => &mut self.in_cmmds,
+            3usize => &mut self.in_vsi,
+            4usize => &mut self.dedup_scope,
+            5usize => &mut self.format_version,
+            6usize => &mut self.is_all_flash,
+            7usize => &mut self.congestion_value,
+            8usize => &mut self.congestion_area,
+            9usize => &mut self.congestion_health,
+            10usize => &mut self.metadata_health,
+            11usize => &mut self.operational_health_description,
+            12usize => &mut self.operational_health,
+            13usize => &mut self.dedup_usage_health,
+            14usize => &mut self.capacity_health,
+            15usize => &mut self.summary_health,
+            16usize => &mut self.capacity,
+            17usize => &mut self.used_capacity,
+            18usize => &mut self.reserved_capacity,
+            19usize => &mut self.total_bytes,
+            20usize => &mut self.free_bytes,
+            21usize => &mut self.hashed_bytes,
+            22usize => &mut self.deduped_bytes,
+            23usize => &mut self.scsi_disk,
+            24usize => &mut self.used_components,
+            25usize => &mut self.max_components,
+            26usize => &mut self.comp_limit_health,
+            27usize => &mut self.encryption_enabled,
+            28usize => &mut self.kms_provider_id,
+            29usize => &mut self.kek_id,
+            30usize => &mut self.dek_generation_id,
+            31usize => &mut self.encrypted_unlocked,
+            32usize => &mut self.rebalance_result,
+            33usize => &mut self.dek_id,
+            34usize => &mut self.kek_verifier_health,
+            35usize => &mut self.dek_verifier_health,
+            36usize => &mut self.logical_capacity,
+            37usize => &mut self.logical_capacity_used,
+            38usize => &mut self.logical_capacity_health,
+            39usize => &mut self.vsan_disk_group_uuid,
+            40usize => &mut self.dg_layout_issue,
+            41usize => &mut self.used_metadata_components,
+            42usize => &mut self.max_metadata_components,
+            43usize => &mut self.pending_cluster_dek_id,
+            44usize => &mut self.dmek_verifier_health,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPhysicalDiskHealth {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPhysicalDiskHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPhysicalDiskHealth {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPhysicalDiskHealth {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPhysicalDiskHealth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPhysicalDiskHealth"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPhysicalDiskHealth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPhysicalDiskHealth {
-    const TYPE_NAME: &'static str = "VsanPhysicalDiskHealth";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<i64>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Box<crate::types::HostScsiDisk>>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<bool>,
-            Option<Box<crate::types::VsanDiskRebalanceResult>>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::req(&mut f.0, &mut map, "name"),
-                "uuid" => crate::de::req(&mut f.1, &mut map, "uuid"),
-                "inCmmds" => crate::de::req(&mut f.2, &mut map, "inCmmds"),
-                "inVsi" => crate::de::req(&mut f.3, &mut map, "inVsi"),
-                "dedupScope" => crate::de::set(&mut f.4, &mut map, "dedupScope"),
-                "formatVersion" => crate::de::set(&mut f.5, &mut map, "formatVersion"),
-                "isAllFlash" => crate::de::set(&mut f.6, &mut map, "isAllFlash"),
-                "congestionValue" => {
-                    crate::de::set(&mut f.7, &mut map, "congestionValue")
-                }
-                "congestionArea" => crate::de::set(&mut f.8, &mut map, "congestionArea"),
-                "congestionHealth" => {
-                    crate::de::set(&mut f.9, &mut map, "congestionHealth")
-                }
-                "metadataHealth" => crate::de::set(&mut f.10, &mut map, "metadataHealth"),
-                "operationalHealthDescription" => {
-                    crate::de::set(&mut f.11, &mut map, "operationalHealthDescription")
-                }
-                "operationalHealth" => {
-                    crate::de::set(&mut f.12, &mut map, "operationalHealth")
-                }
-                "dedupUsageHealth" => {
-                    crate::de::set(&mut f.13, &mut map, "dedupUsageHealth")
-                }
-                "capacityHealth" => crate::de::set(&mut f.14, &mut map, "capacityHealth"),
-                "summaryHealth" => crate::de::req(&mut f.15, &mut map, "summaryHealth"),
-                "capacity" => crate::de::set(&mut f.16, &mut map, "capacity"),
-                "usedCapacity" => crate::de::set(&mut f.17, &mut map, "usedCapacity"),
-                "reservedCapacity" => {
-                    crate::de::set(&mut f.18, &mut map, "reservedCapacity")
-                }
-                "totalBytes" => crate::de::set(&mut f.19, &mut map, "totalBytes"),
-                "freeBytes" => crate::de::set(&mut f.20, &mut map, "freeBytes"),
-                "hashedBytes" => crate::de::set(&mut f.21, &mut map, "hashedBytes"),
-                "dedupedBytes" => crate::de::set(&mut f.22, &mut map, "dedupedBytes"),
-                "scsiDisk" => crate::de::set(&mut f.23, &mut map, "scsiDisk"),
-                "usedComponents" => crate::de::set(&mut f.24, &mut map, "usedComponents"),
-                "maxComponents" => crate::de::set(&mut f.25, &mut map, "maxComponents"),
-                "compLimitHealth" => {
-                    crate::de::set(&mut f.26, &mut map, "compLimitHealth")
-                }
-                "encryptionEnabled" => {
-                    crate::de::set(&mut f.27, &mut map, "encryptionEnabled")
-                }
-                "kmsProviderId" => crate::de::set(&mut f.28, &mut map, "kmsProviderId"),
-                "kekId" => crate::de::set(&mut f.29, &mut map, "kekId"),
-                "dekGenerationId" => {
-                    crate::de::set(&mut f.30, &mut map, "dekGenerationId")
-                }
-                "encryptedUnlocked" => {
-                    crate::de::set(&mut f.31, &mut map, "encryptedUnlocked")
-                }
-                "rebalanceResult" => {
-                    crate::de::set(&mut f.32, &mut map, "rebalanceResult")
-                }
-                "dekId" => crate::de::set(&mut f.33, &mut map, "dekId"),
-                "kekVerifierHealth" => {
-                    crate::de::set(&mut f.34, &mut map, "kekVerifierHealth")
-                }
-                "dekVerifierHealth" => {
-                    crate::de::set(&mut f.35, &mut map, "dekVerifierHealth")
-                }
-                "logicalCapacity" => {
-                    crate::de::set(&mut f.36, &mut map, "logicalCapacity")
-                }
-                "logicalCapacityUsed" => {
-                    crate::de::set(&mut f.37, &mut map, "logicalCapacityUsed")
-                }
-                "logicalCapacityHealth" => {
-                    crate::de::set(&mut f.38, &mut map, "logicalCapacityHealth")
-                }
-                "vsanDiskGroupUuid" => {
-                    crate::de::set(&mut f.39, &mut map, "vsanDiskGroupUuid")
-                }
-                "dgLayoutIssue" => crate::de::set(&mut f.40, &mut map, "dgLayoutIssue"),
-                "usedMetadataComponents" => {
-                    crate::de::set(&mut f.41, &mut map, "usedMetadataComponents")
-                }
-                "maxMetadataComponents" => {
-                    crate::de::set(&mut f.42, &mut map, "maxMetadataComponents")
-                }
-                "pendingClusterDekId" => {
-                    crate::de::set(&mut f.43, &mut map, "pendingClusterDekId")
-                }
-                "dmekVerifierHealth" => {
-                    crate::de::set(&mut f.44, &mut map, "dmekVerifierHealth")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _, _, _, _, _, _, _, _,
-            Some(_), _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _, _,
-            _, _, _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.15.is_some(),
-                    ],
-                    &["name", "uuid", "inCmmds", "inVsi", "summaryHealth"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-            Some(f_15),
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-            f_26,
-            f_27,
-            f_28,
-            f_29,
-            f_30,
-            f_31,
-            f_32,
-            f_33,
-            f_34,
-            f_35,
-            f_36,
-            f_37,
-            f_38,
-            f_39,
-            f_40,
-            f_41,
-            f_42,
-            f_43,
-            f_44,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            uuid: f_1,
-            in_cmmds: f_2,
-            in_vsi: f_3,
-            dedup_scope: f_4,
-            format_version: f_5,
-            is_all_flash: f_6,
-            congestion_value: f_7,
-            congestion_area: f_8,
-            congestion_health: f_9,
-            metadata_health: f_10,
-            operational_health_description: f_11,
-            operational_health: f_12,
-            dedup_usage_health: f_13,
-            capacity_health: f_14,
-            summary_health: f_15,
-            capacity: f_16,
-            used_capacity: f_17,
-            reserved_capacity: f_18,
-            total_bytes: f_19,
-            free_bytes: f_20,
-            hashed_bytes: f_21,
-            deduped_bytes: f_22,
-            scsi_disk: f_23,
-            used_components: f_24,
-            max_components: f_25,
-            comp_limit_health: f_26,
-            encryption_enabled: f_27,
-            kms_provider_id: f_28,
-            kek_id: f_29,
-            dek_generation_id: f_30,
-            encrypted_unlocked: f_31,
-            rebalance_result: f_32,
-            dek_id: f_33,
-            kek_verifier_health: f_34,
-            dek_verifier_health: f_35,
-            logical_capacity: f_36,
-            logical_capacity_used: f_37,
-            logical_capacity_health: f_38,
-            vsan_disk_group_uuid: f_39,
-            dg_layout_issue: f_40,
-            used_metadata_components: f_41,
-            max_metadata_components: f_42,
-            pending_cluster_dek_id: f_43,
-            dmek_verifier_health: f_44,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanPhysicalDiskHealthSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPhysicalDiskHealthSummary {
     /// Property *VsanPhysicalDiskHealthSummary.overallHealth*.
     pub overall_health: String,
@@ -34,95 +34,106 @@ impl VsanPhysicalDiskHealthSummary {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("overallHealth", &self.overall_health);
-        o.opt("heapsWithIssues", &self.heaps_with_issues);
-        o.opt("slabsWithIssues", &self.slabs_with_issues);
-        o.opt("disks", &self.disks);
-        o.opt("componentsWithIssues", &self.components_with_issues);
-        o.opt("hostname", &self.hostname);
-        o.opt("hostDedupScope", &self.host_dedup_scope);
-        o.opt("error", &self.error);
-        o.opt("licensedDisks", &self.licensed_disks);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPhysicalDiskHealthSummary",
+    type_name: Some("VsanPhysicalDiskHealthSummary"),
+    wire: &[
+        "overallHealth",
+        "heapsWithIssues",
+        "slabsWithIssues",
+        "disks",
+        "componentsWithIssues",
+        "hostname",
+        "hostDedupScope",
+        "error",
+        "licensedDisks",
+    ],
+    names: &[
+        "overall_health",
+        "heaps_with_issues",
+        "slabs_with_issues",
+        "disks",
+        "components_with_issues",
+        "hostname",
+        "host_dedup_scope",
+        "error",
+        "licensed_disks",
+    ],
+    required: &[0u16],
+    by_name: &[4u16, 3u16, 7u16, 1u16, 6u16, 5u16, 8u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanPhysicalDiskHealthSummary {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.overall_health,
+            1usize => &self.heaps_with_issues,
+            2usize => &self.slabs_with_issues,
+            3usize => &self.disks,
+            4usize => &self.components_with_issues,
+            5usize => &self.hostname,
+            6usize => &self.host_dedup_scope,
+            7usize => &self.error,
+            8usize => &self.licensed_disks,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.overall_health,
+            1usize => &mut self.heaps_with_issues,
+            2usize => &mut self.slabs_with_issues,
+            3usize => &mut self.disks,
+            4usize => &mut self.components_with_issues,
+            5usize => &mut self.hostname,
+            6usize => &mut self.host_dedup_scope,
+            7usize => &mut self.error,
+            8usize => &mut self.licensed_disks,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPhysicalDiskHealthSummary {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPhysicalDiskHealthSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPhysicalDiskHealthSummary {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPhysicalDiskHealthSummary {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPhysicalDiskHealthSummary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanPhysicalDiskHealthSummary"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPhysicalDiskHealthSummary {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPhysicalDiskHealthSummary {
-    const TYPE_NAME: &'static str = "VsanPhysicalDiskHealthSummary";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::VsanResourceHealth>>,
-            Option<Vec<crate::types::VsanResourceHealth>>,
-            Option<Vec<crate::types::VsanPhysicalDiskHealth>>,
-            Option<Vec<crate::types::VsanResourceHealth>>,
-            Option<String>,
-            Option<i32>,
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::VsanLicensedDiskResult>>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "overallHealth" => crate::de::req(&mut f.0, &mut map, "overallHealth"),
-                "heapsWithIssues" => {
-                    crate::de::set_list(&mut f.1, &mut map, "heapsWithIssues")
-                }
-                "slabsWithIssues" => {
-                    crate::de::set_list(&mut f.2, &mut map, "slabsWithIssues")
-                }
-                "disks" => crate::de::set_list(&mut f.3, &mut map, "disks"),
-                "componentsWithIssues" => {
-                    crate::de::set_list(&mut f.4, &mut map, "componentsWithIssues")
-                }
-                "hostname" => crate::de::set(&mut f.5, &mut map, "hostname"),
-                "hostDedupScope" => crate::de::set(&mut f.6, &mut map, "hostDedupScope"),
-                "error" => crate::de::set(&mut f.7, &mut map, "error"),
-                "licensedDisks" => {
-                    crate::de::set_list(&mut f.8, &mut map, "licensedDisks")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["overallHealth"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            overall_health: f_0,
-            heaps_with_issues: f_1,
-            slabs_with_issues: f_2,
-            disks: f_3,
-            components_with_issues: f_4,
-            hostname: f_5,
-            host_dedup_scope: f_6,
-            error: f_7,
-            licensed_disks: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

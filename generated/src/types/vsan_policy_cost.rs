@@ -3,7 +3,7 @@
 /// Data object type *VsanPolicyCost*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPolicyCost {
     /// Property *VsanPolicyCost.changeDataSize*.
     pub change_data_size: Option<i64>,
@@ -32,91 +32,102 @@ impl VsanPolicyCost {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("changeDataSize", &self.change_data_size);
-        o.opt("currentDataSize", &self.current_data_size);
-        o.opt("tempDataSize", &self.temp_data_size);
-        o.opt("copyDataSize", &self.copy_data_size);
-        o.opt("changeFlashReadCacheSize", &self.change_flash_read_cache_size);
-        o.opt("currentFlashReadCacheSize", &self.current_flash_read_cache_size);
-        o.opt(
-            "currentDiskSpaceToAddressSpaceRatio",
-            &self.current_disk_space_to_address_space_ratio,
-        );
-        o.opt("diskSpaceToAddressSpaceRatio", &self.disk_space_to_address_space_ratio);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPolicyCost",
+    type_name: Some("VsanPolicyCost"),
+    wire: &[
+        "changeDataSize",
+        "currentDataSize",
+        "tempDataSize",
+        "copyDataSize",
+        "changeFlashReadCacheSize",
+        "currentFlashReadCacheSize",
+        "currentDiskSpaceToAddressSpaceRatio",
+        "diskSpaceToAddressSpaceRatio",
+    ],
+    names: &[
+        "change_data_size",
+        "current_data_size",
+        "temp_data_size",
+        "copy_data_size",
+        "change_flash_read_cache_size",
+        "current_flash_read_cache_size",
+        "current_disk_space_to_address_space_ratio",
+        "disk_space_to_address_space_ratio",
+    ],
+    required: &[],
+    by_name: &[0u16, 4u16, 3u16, 1u16, 6u16, 5u16, 7u16, 2u16],
+};
+impl crate::object::Object for VsanPolicyCost {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.change_data_size,
+            1usize => &self.current_data_size,
+            2usize => &self.temp_data_size,
+            3usize => &self.copy_data_size,
+            4usize => &self.change_flash_read_cache_size,
+            5usize => &self.current_flash_read_cache_size,
+            6usize => &self.current_disk_space_to_address_space_ratio,
+            7usize => &self.disk_space_to_address_space_ratio,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.change_data_size,
+            1usize => &mut self.current_data_size,
+            2usize => &mut self.temp_data_size,
+            3usize => &mut self.copy_data_size,
+            4usize => &mut self.change_flash_read_cache_size,
+            5usize => &mut self.current_flash_read_cache_size,
+            6usize => &mut self.current_disk_space_to_address_space_ratio,
+            7usize => &mut self.disk_space_to_address_space_ratio,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPolicyCost {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPolicyCost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPolicyCost {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPolicyCost {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPolicyCost {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPolicyCost"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPolicyCost {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPolicyCost {
-    const TYPE_NAME: &'static str = "VsanPolicyCost";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<f32>,
-            Option<f32>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "changeDataSize" => crate::de::set(&mut f.0, &mut map, "changeDataSize"),
-                "currentDataSize" => {
-                    crate::de::set(&mut f.1, &mut map, "currentDataSize")
-                }
-                "tempDataSize" => crate::de::set(&mut f.2, &mut map, "tempDataSize"),
-                "copyDataSize" => crate::de::set(&mut f.3, &mut map, "copyDataSize"),
-                "changeFlashReadCacheSize" => {
-                    crate::de::set(&mut f.4, &mut map, "changeFlashReadCacheSize")
-                }
-                "currentFlashReadCacheSize" => {
-                    crate::de::set(&mut f.5, &mut map, "currentFlashReadCacheSize")
-                }
-                "currentDiskSpaceToAddressSpaceRatio" => {
-                    crate::de::set(
-                        &mut f.6,
-                        &mut map,
-                        "currentDiskSpaceToAddressSpaceRatio",
-                    )
-                }
-                "diskSpaceToAddressSpaceRatio" => {
-                    crate::de::set(&mut f.7, &mut map, "diskSpaceToAddressSpaceRatio")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            change_data_size: f_0,
-            current_data_size: f_1,
-            temp_data_size: f_2,
-            copy_data_size: f_3,
-            change_flash_read_cache_size: f_4,
-            current_flash_read_cache_size: f_5,
-            current_disk_space_to_address_space_ratio: f_6,
-            disk_space_to_address_space_ratio: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanPolicySatisfiability*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPolicySatisfiability {
     /// Property *VsanPolicySatisfiability.uuid*.
     pub uuid: Option<String>,
@@ -24,67 +24,76 @@ impl VsanPolicySatisfiability {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("uuid", &self.uuid);
-        o.field("isSatisfiable", &self.is_satisfiable);
-        o.opt("reason", &self.reason);
-        o.opt("cost", &self.cost);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPolicySatisfiability",
+    type_name: Some("VsanPolicySatisfiability"),
+    wire: &["uuid", "isSatisfiable", "reason", "cost"],
+    names: &["uuid", "is_satisfiable", "reason", "cost"],
+    required: &[1u16],
+    by_name: &[3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanPolicySatisfiability {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.is_satisfiable,
+            2usize => &self.reason,
+            3usize => &self.cost,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.is_satisfiable,
+            2usize => &mut self.reason,
+            3usize => &mut self.cost,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPolicySatisfiability {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPolicySatisfiability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPolicySatisfiability {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPolicySatisfiability {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPolicySatisfiability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanPolicySatisfiability"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPolicySatisfiability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPolicySatisfiability {
-    const TYPE_NAME: &'static str = "VsanPolicySatisfiability";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<bool>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<Box<crate::types::VsanPolicyCost>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::set(&mut f.0, &mut map, "uuid"),
-                "isSatisfiable" => crate::de::req(&mut f.1, &mut map, "isSatisfiable"),
-                "reason" => crate::de::set(&mut f.2, &mut map, "reason"),
-                "cost" => crate::de::set(&mut f.3, &mut map, "cost"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["isSatisfiable"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            uuid: f_0,
-            is_satisfiable: f_1,
-            reason: f_2,
-            cost: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

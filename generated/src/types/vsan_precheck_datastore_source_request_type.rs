@@ -12,11 +12,11 @@ pub struct VsanPrecheckDatastoreSourceRequestType<'a> {
     /// Parameter *operation*.
     pub operation: Option<&'a str>,
 }
-impl serde::Serialize for VsanPrecheckDatastoreSourceRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanPrecheckDatastoreSourceRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastoreSource", &self.datastore_source);
-        o.opt("operation", &self.operation);
-        o.end(&crate::Extra::EMPTY)
+        o.field("operation", &self.operation);
+        o.end();
     }
 }

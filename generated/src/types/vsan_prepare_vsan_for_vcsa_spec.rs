@@ -3,7 +3,7 @@
 /// Data object type *VsanPrepareVsanForVcsaSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPrepareVsanForVcsaSpec {
     /// Property *VsanPrepareVsanForVcsaSpec.vsanDiskMappingCreationSpec*.
     pub vsan_disk_mapping_creation_spec: Option<
@@ -34,80 +34,94 @@ impl VsanPrepareVsanForVcsaSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vsanDiskMappingCreationSpec", &self.vsan_disk_mapping_creation_spec);
-        o.opt("vsanDataEfficiencyConfig", &self.vsan_data_efficiency_config);
-        o.opt("taskId", &self.task_id);
-        o.opt("vsanDataEncryptionConfig", &self.vsan_data_encryption_config);
-        o.opt("vsanAddStoragePoolDiskSpec", &self.vsan_add_storage_pool_disk_spec);
-        o.opt("createNativeKeyProviderSpec", &self.create_native_key_provider_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPrepareVsanForVcsaSpec",
+    type_name: Some("VsanPrepareVsanForVcsaSpec"),
+    wire: &[
+        "vsanDiskMappingCreationSpec",
+        "vsanDataEfficiencyConfig",
+        "taskId",
+        "vsanDataEncryptionConfig",
+        "vsanAddStoragePoolDiskSpec",
+        "createNativeKeyProviderSpec",
+    ],
+    names: &[
+        "vsan_disk_mapping_creation_spec",
+        "vsan_data_efficiency_config",
+        "task_id",
+        "vsan_data_encryption_config",
+        "vsan_add_storage_pool_disk_spec",
+        "create_native_key_provider_spec",
+    ],
+    required: &[],
+    by_name: &[5u16, 2u16, 4u16, 1u16, 3u16, 0u16],
+};
+impl crate::object::Object for VsanPrepareVsanForVcsaSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vsan_disk_mapping_creation_spec,
+            1usize => &self.vsan_data_efficiency_config,
+            2usize => &self.task_id,
+            3usize => &self.vsan_data_encryption_config,
+            4usize => &self.vsan_add_storage_pool_disk_spec,
+            5usize => &self.create_native_key_provider_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vsan_disk_mapping_creation_spec,
+            1usize => &mut self.vsan_data_efficiency_config,
+            2usize => &mut self.task_id,
+            3usize => &mut self.vsan_data_encryption_config,
+            4usize => &mut self.vsan_add_storage_pool_disk_spec,
+            5usize => &mut self.create_native_key_provider_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPrepareVsanForVcsaSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPrepareVsanForVcsaSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPrepareVsanForVcsaSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPrepareVsanForVcsaSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPrepareVsanForVcsaSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanPrepareVsanForVcsaSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPrepareVsanForVcsaSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPrepareVsanForVcsaSpec {
-    const TYPE_NAME: &'static str = "VsanPrepareVsanForVcsaSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VimVsanHostDiskMappingCreationSpec>>,
-            Option<crate::types::VsanDataEfficiencyConfigKind>,
-            Option<String>,
-            Option<Box<crate::types::VsanHostEncryptionInfo>>,
-            Option<Box<crate::types::VsanAddStoragePoolDiskSpec>>,
-            Option<Box<crate::types::VsanHostCreateNativeKeyProviderSpec>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vsanDiskMappingCreationSpec" => {
-                    crate::de::set(&mut f.0, &mut map, "vsanDiskMappingCreationSpec")
-                }
-                "vsanDataEfficiencyConfig" => {
-                    crate::de::set(&mut f.1, &mut map, "vsanDataEfficiencyConfig")
-                }
-                "taskId" => crate::de::set(&mut f.2, &mut map, "taskId"),
-                "vsanDataEncryptionConfig" => {
-                    crate::de::set(&mut f.3, &mut map, "vsanDataEncryptionConfig")
-                }
-                "vsanAddStoragePoolDiskSpec" => {
-                    crate::de::set(&mut f.4, &mut map, "vsanAddStoragePoolDiskSpec")
-                }
-                "createNativeKeyProviderSpec" => {
-                    crate::de::set(&mut f.5, &mut map, "createNativeKeyProviderSpec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            vsan_disk_mapping_creation_spec: f_0,
-            vsan_data_efficiency_config: f_1,
-            task_id: f_2,
-            vsan_data_encryption_config: f_3,
-            vsan_add_storage_pool_disk_spec: f_4,
-            create_native_key_provider_spec: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanProactiveRebalanceInfoEx*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanProactiveRebalanceInfoEx {
     /// Property *VsanProactiveRebalanceInfoEx.running*.
     pub running: Option<bool>,
@@ -36,80 +36,102 @@ impl VsanProactiveRebalanceInfoEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("running", &self.running);
-        o.opt("startTs", &self.start_ts);
-        o.opt("stopTs", &self.stop_ts);
-        o.opt("varianceThreshold", &self.variance_threshold);
-        o.opt("timeThreshold", &self.time_threshold);
-        o.opt("rateThreshold", &self.rate_threshold);
-        o.opt("hostname", &self.hostname);
-        o.opt("error", &self.error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanProactiveRebalanceInfoEx",
+    type_name: Some("VsanProactiveRebalanceInfoEx"),
+    wire: &[
+        "running",
+        "startTs",
+        "stopTs",
+        "varianceThreshold",
+        "timeThreshold",
+        "rateThreshold",
+        "hostname",
+        "error",
+    ],
+    names: &[
+        "running",
+        "start_ts",
+        "stop_ts",
+        "variance_threshold",
+        "time_threshold",
+        "rate_threshold",
+        "hostname",
+        "error",
+    ],
+    required: &[],
+    by_name: &[7u16, 6u16, 5u16, 0u16, 1u16, 2u16, 4u16, 3u16],
+};
+impl crate::object::Object for VsanProactiveRebalanceInfoEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.running,
+            1usize => &self.start_ts,
+            2usize => &self.stop_ts,
+            3usize => &self.variance_threshold,
+            4usize => &self.time_threshold,
+            5usize => &self.rate_threshold,
+            6usize => &self.hostname,
+            7usize => &self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.running,
+            1usize => &mut self.start_ts,
+            2usize => &mut self.stop_ts,
+            3usize => &mut self.variance_threshold,
+            4usize => &mut self.time_threshold,
+            5usize => &mut self.rate_threshold,
+            6usize => &mut self.hostname,
+            7usize => &mut self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanProactiveRebalanceInfoEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanProactiveRebalanceInfoEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanProactiveRebalanceInfoEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanProactiveRebalanceInfoEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanProactiveRebalanceInfoEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanProactiveRebalanceInfoEx"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanProactiveRebalanceInfoEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanProactiveRebalanceInfoEx {
-    const TYPE_NAME: &'static str = "VsanProactiveRebalanceInfoEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<f32>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "running" => crate::de::set(&mut f.0, &mut map, "running"),
-                "startTs" => crate::de::set(&mut f.1, &mut map, "startTs"),
-                "stopTs" => crate::de::set(&mut f.2, &mut map, "stopTs"),
-                "varianceThreshold" => {
-                    crate::de::set(&mut f.3, &mut map, "varianceThreshold")
-                }
-                "timeThreshold" => crate::de::set(&mut f.4, &mut map, "timeThreshold"),
-                "rateThreshold" => crate::de::set(&mut f.5, &mut map, "rateThreshold"),
-                "hostname" => crate::de::set(&mut f.6, &mut map, "hostname"),
-                "error" => crate::de::set(&mut f.7, &mut map, "error"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7) = f;
-        Ok(Self {
-            running: f_0,
-            start_ts: f_1,
-            stop_ts: f_2,
-            variance_threshold: f_3,
-            time_threshold: f_4,
-            rate_threshold: f_5,
-            hostname: f_6,
-            error: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

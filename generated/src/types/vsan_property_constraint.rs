@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanResourceConstraint`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanPropertyConstraint {
     /// Property *VsanResourceConstraint.targetType*.
     pub target_type: Option<String>,
@@ -26,60 +26,76 @@ impl VsanPropertyConstraint {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("targetType", &self.target_type);
-        o.opt("propertyName", &self.property_name);
-        o.opt("comparator", &self.comparator);
-        o.opt("comparableValue", &self.comparable_value);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanPropertyConstraint",
+    type_name: Some("VsanPropertyConstraint"),
+    wire: &["targetType", "propertyName", "comparator", "comparableValue"],
+    names: &["target_type", "property_name", "comparator", "comparable_value"],
+    required: &[],
+    by_name: &[3u16, 2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanPropertyConstraint {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.target_type,
+            1usize => &self.property_name,
+            2usize => &self.comparator,
+            3usize => &self.comparable_value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.target_type,
+            1usize => &mut self.property_name,
+            2usize => &mut self.comparator,
+            3usize => &mut self.comparable_value,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanPropertyConstraint {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanPropertyConstraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanPropertyConstraint {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanPropertyConstraint {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPropertyConstraint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanPropertyConstraint"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPropertyConstraint {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanPropertyConstraint {
-    const TYPE_NAME: &'static str = "VsanPropertyConstraint";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::KeyAnyValue>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "targetType" => crate::de::set(&mut f.0, &mut map, "targetType"),
-                "propertyName" => crate::de::set(&mut f.1, &mut map, "propertyName"),
-                "comparator" => crate::de::set(&mut f.2, &mut map, "comparator"),
-                "comparableValue" => {
-                    crate::de::set(&mut f.3, &mut map, "comparableValue")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            target_type: f_0,
-            property_name: f_1,
-            comparator: f_2,
-            comparable_value: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

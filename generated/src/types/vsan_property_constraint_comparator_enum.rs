@@ -44,8 +44,9 @@ impl VsanPropertyConstraintComparatorEnum {
         }
     }
 }
-impl crate::de::StringEnum for VsanPropertyConstraintComparatorEnum {
-    fn from_wire(v: &str) -> Self {
+impl VsanPropertyConstraintComparatorEnum {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "EQUALS" => Self::Equals,
             "GREATER" => Self::Greater,
@@ -62,13 +63,13 @@ impl crate::de::StringEnum for VsanPropertyConstraintComparatorEnum {
 }
 impl From<&str> for VsanPropertyConstraintComparatorEnum {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanPropertyConstraintComparatorEnum {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanPropertyConstraintComparatorEnum {
@@ -76,13 +77,33 @@ impl std::fmt::Display for VsanPropertyConstraintComparatorEnum {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanPropertyConstraintComparatorEnum {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanPropertyConstraintComparatorEnum {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanPropertyConstraintComparatorEnum {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanPropertyConstraintComparatorEnum {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanPropertyConstraintComparatorEnum {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

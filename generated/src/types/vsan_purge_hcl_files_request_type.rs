@@ -8,10 +8,10 @@ pub struct VsanPurgeHclFilesRequestType<'a> {
     /// Parameter *sha1sums*.
     pub sha1sums: &'a [String],
 }
-impl serde::Serialize for VsanPurgeHclFilesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanPurgeHclFilesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("sha1sums", &self.sha1sums);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct VsanQueryAttachToSrHistoryRequestType<'a> {
     /// Parameter *taskId*.
     pub task_id: Option<&'a str>,
 }
-impl serde::Serialize for VsanQueryAttachToSrHistoryRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryAttachToSrHistoryRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("count", &self.count);
-        o.opt("taskId", &self.task_id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("count", &self.count);
+        o.field("taskId", &self.task_id);
+        o.end();
     }
 }

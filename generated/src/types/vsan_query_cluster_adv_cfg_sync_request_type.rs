@@ -12,12 +12,12 @@ pub struct VsanQueryClusterAdvCfgSyncRequestType<'a> {
     /// Parameter *options*.
     pub options: Option<&'a [String]>,
 }
-impl serde::Serialize for VsanQueryClusterAdvCfgSyncRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryClusterAdvCfgSyncRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hosts", &self.hosts);
         o.field("esxRootPassword", &self.esx_root_password);
-        o.opt("options", &self.options);
-        o.end(&crate::Extra::EMPTY)
+        o.field("options", &self.options);
+        o.end();
     }
 }

@@ -24,18 +24,18 @@ pub struct VsanQueryClusterCaptureVsanPcapRequestType<'a> {
     /// Parameter *clusterUuid*.
     pub cluster_uuid: Option<&'a str>,
 }
-impl serde::Serialize for VsanQueryClusterCaptureVsanPcapRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryClusterCaptureVsanPcapRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hosts", &self.hosts);
         o.field("esxRootPassword", &self.esx_root_password);
         o.field("duration", &self.duration);
-        o.opt("vmknic", &self.vmknic);
-        o.opt("includeRawPcap", &self.include_raw_pcap);
-        o.opt("includeIgmp", &self.include_igmp);
-        o.opt("cmmdsMsgTypeFilter", &self.cmmds_msg_type_filter);
-        o.opt("cmmdsPorts", &self.cmmds_ports);
-        o.opt("clusterUuid", &self.cluster_uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.field("vmknic", &self.vmknic);
+        o.field("includeRawPcap", &self.include_raw_pcap);
+        o.field("includeIgmp", &self.include_igmp);
+        o.field("cmmdsMsgTypeFilter", &self.cmmds_msg_type_filter);
+        o.field("cmmdsPorts", &self.cmmds_ports);
+        o.field("clusterUuid", &self.cluster_uuid);
+        o.end();
     }
 }

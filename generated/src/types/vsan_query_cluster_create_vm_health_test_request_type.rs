@@ -12,12 +12,12 @@ pub struct VsanQueryClusterCreateVmHealthTestRequestType<'a> {
     /// Parameter *timeout*.
     pub timeout: i32,
 }
-impl serde::Serialize for VsanQueryClusterCreateVmHealthTestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryClusterCreateVmHealthTestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hosts", &self.hosts);
         o.field("esxRootPassword", &self.esx_root_password);
         o.field("timeout", &self.timeout);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

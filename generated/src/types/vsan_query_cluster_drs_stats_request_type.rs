@@ -16,11 +16,11 @@ pub struct VsanQueryClusterDrsStatsRequestType<'a> {
     /// Refers instances of *VirtualMachine*.
     pub vms: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for VsanQueryClusterDrsStatsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryClusterDrsStatsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("vms", &self.vms);
-        o.end(&crate::Extra::EMPTY)
+        o.field("vms", &self.vms);
+        o.end();
     }
 }

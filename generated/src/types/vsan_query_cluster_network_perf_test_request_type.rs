@@ -14,13 +14,13 @@ pub struct VsanQueryClusterNetworkPerfTestRequestType<'a> {
     /// Parameter *durationSec*.
     pub duration_sec: Option<i32>,
 }
-impl serde::Serialize for VsanQueryClusterNetworkPerfTestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryClusterNetworkPerfTestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hosts", &self.hosts);
         o.field("esxRootPassword", &self.esx_root_password);
         o.field("multicast", &self.multicast);
-        o.opt("durationSec", &self.duration_sec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("durationSec", &self.duration_sec);
+        o.end();
     }
 }

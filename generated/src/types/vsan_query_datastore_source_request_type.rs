@@ -10,10 +10,10 @@ pub struct VsanQueryDatastoreSourceRequestType<'a> {
     /// Parameter *vcHosts*.
     pub vc_hosts: Option<&'a [String]>,
 }
-impl serde::Serialize for VsanQueryDatastoreSourceRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("vcHosts", &self.vc_hosts);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanQueryDatastoreSourceRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("vcHosts", &self.vc_hosts);
+        o.end();
     }
 }

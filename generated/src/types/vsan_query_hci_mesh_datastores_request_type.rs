@@ -12,11 +12,11 @@ pub struct VsanQueryHciMeshDatastoresRequestType<'a> {
     /// Parameter *extraVcInfos*.
     pub extra_vc_infos: Option<&'a [crate::types::VsanRemoteVcInfoKind]>,
 }
-impl serde::Serialize for VsanQueryHciMeshDatastoresRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("querySpecs", &self.query_specs);
-        o.opt("extraVcInfos", &self.extra_vc_infos);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanQueryHciMeshDatastoresRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("querySpecs", &self.query_specs);
+        o.field("extraVcInfos", &self.extra_vc_infos);
+        o.end();
     }
 }

@@ -10,10 +10,10 @@ pub struct VsanQueryHistoricalHealthRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::VsanHistoricalHealthQuerySpec,
 }
-impl serde::Serialize for VsanQueryHistoricalHealthRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryHistoricalHealthRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

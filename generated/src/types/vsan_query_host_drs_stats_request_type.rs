@@ -12,12 +12,12 @@ pub struct VsanQueryHostDrsStatsRequestType<'a> {
     /// Parameter *hostIndex*.
     pub host_index: Option<i32>,
 }
-impl serde::Serialize for VsanQueryHostDrsStatsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("hostUuids", &self.host_uuids);
-        o.opt("vms", &self.vms);
-        o.opt("hostIndex", &self.host_index);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanQueryHostDrsStatsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("hostUuids", &self.host_uuids);
+        o.field("vms", &self.vms);
+        o.field("hostIndex", &self.host_index);
+        o.end();
     }
 }

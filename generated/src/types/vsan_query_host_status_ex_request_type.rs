@@ -8,10 +8,10 @@ pub struct VsanQueryHostStatusExRequestType<'a> {
     /// Parameter *clusterUuids*.
     pub cluster_uuids: Option<&'a [String]>,
 }
-impl serde::Serialize for VsanQueryHostStatusExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("clusterUuids", &self.cluster_uuids);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanQueryHostStatusExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("clusterUuids", &self.cluster_uuids);
+        o.end();
     }
 }

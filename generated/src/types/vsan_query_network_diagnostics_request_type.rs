@@ -16,11 +16,11 @@ pub struct VsanQueryNetworkDiagnosticsRequestType<'a> {
     /// Refers instance of *HostSystem*.
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for VsanQueryNetworkDiagnosticsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryNetworkDiagnosticsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("host", &self.host);
-        o.end(&crate::Extra::EMPTY)
+        o.field("host", &self.host);
+        o.end();
     }
 }

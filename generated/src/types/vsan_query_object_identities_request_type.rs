@@ -24,16 +24,16 @@ pub struct VsanQueryObjectIdentitiesRequestType<'a> {
     /// Parameter *extraQuerySpec*.
     pub extra_query_spec: Option<&'a crate::types::VsanObjIdentityQuerySpec>,
 }
-impl serde::Serialize for VsanQueryObjectIdentitiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.opt("objUuids", &self.obj_uuids);
-        o.opt("objTypes", &self.obj_types);
-        o.opt("includeHealth", &self.include_health);
-        o.opt("includeObjIdentity", &self.include_obj_identity);
-        o.opt("includeSpaceSummary", &self.include_space_summary);
-        o.opt("extraQuerySpec", &self.extra_query_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanQueryObjectIdentitiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.field("objUuids", &self.obj_uuids);
+        o.field("objTypes", &self.obj_types);
+        o.field("includeHealth", &self.include_health);
+        o.field("includeObjIdentity", &self.include_obj_identity);
+        o.field("includeSpaceSummary", &self.include_space_summary);
+        o.field("extraQuerySpec", &self.extra_query_spec);
+        o.end();
     }
 }

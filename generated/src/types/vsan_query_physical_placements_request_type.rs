@@ -14,11 +14,11 @@ pub struct VsanQueryPhysicalPlacementsRequestType<'a> {
     /// Parameter *specs*.
     pub specs: Option<&'a crate::types::VsanQueryPhysicalPlacementSpecs>,
 }
-impl serde::Serialize for VsanQueryPhysicalPlacementsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryPhysicalPlacementsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("specs", &self.specs);
-        o.end(&crate::Extra::EMPTY)
+        o.field("specs", &self.specs);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanQueryResultHostInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanQueryResultHostInfo {
     /// Property *VsanQueryResultHostInfo.uuid*.
     pub uuid: Option<String>,
@@ -22,58 +22,74 @@ impl VsanQueryResultHostInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("uuid", &self.uuid);
-        o.opt("hostnameInCmmds", &self.hostname_in_cmmds);
-        o.opt("vsanIpv4Addresses", &self.vsan_ipv4_addresses);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanQueryResultHostInfo",
+    type_name: Some("VsanQueryResultHostInfo"),
+    wire: &["uuid", "hostnameInCmmds", "vsanIpv4Addresses"],
+    names: &["uuid", "hostname_in_cmmds", "vsan_ipv4_addresses"],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanQueryResultHostInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.uuid,
+            1usize => &self.hostname_in_cmmds,
+            2usize => &self.vsan_ipv4_addresses,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.uuid,
+            1usize => &mut self.hostname_in_cmmds,
+            2usize => &mut self.vsan_ipv4_addresses,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanQueryResultHostInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanQueryResultHostInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanQueryResultHostInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanQueryResultHostInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanQueryResultHostInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanQueryResultHostInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanQueryResultHostInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanQueryResultHostInfo {
-    const TYPE_NAME: &'static str = "VsanQueryResultHostInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<Vec<String>>) = (
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "uuid" => crate::de::set(&mut f.0, &mut map, "uuid"),
-                "hostnameInCmmds" => {
-                    crate::de::set(&mut f.1, &mut map, "hostnameInCmmds")
-                }
-                "vsanIpv4Addresses" => {
-                    crate::de::set_list(&mut f.2, &mut map, "vsanIpv4Addresses")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            uuid: f_0,
-            hostname_in_cmmds: f_1,
-            vsan_ipv4_addresses: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

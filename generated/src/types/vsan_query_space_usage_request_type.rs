@@ -16,12 +16,12 @@ pub struct VsanQuerySpaceUsageRequestType<'a> {
     /// Parameter *whatifCapacityOnly*.
     pub whatif_capacity_only: Option<bool>,
 }
-impl serde::Serialize for VsanQuerySpaceUsageRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQuerySpaceUsageRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("storagePolicies", &self.storage_policies);
-        o.opt("whatifCapacityOnly", &self.whatif_capacity_only);
-        o.end(&crate::Extra::EMPTY)
+        o.field("storagePolicies", &self.storage_policies);
+        o.field("whatifCapacityOnly", &self.whatif_capacity_only);
+        o.end();
     }
 }

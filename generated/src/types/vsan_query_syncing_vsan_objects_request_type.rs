@@ -14,13 +14,13 @@ pub struct VsanQuerySyncingVsanObjectsRequestType<'a> {
     /// Parameter *includeSummary*.
     pub include_summary: Option<bool>,
 }
-impl serde::Serialize for VsanQuerySyncingVsanObjectsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("uuids", &self.uuids);
-        o.opt("start", &self.start);
-        o.opt("limit", &self.limit);
-        o.opt("includeSummary", &self.include_summary);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanQuerySyncingVsanObjectsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("uuids", &self.uuids);
+        o.field("start", &self.start);
+        o.field("limit", &self.limit);
+        o.field("includeSummary", &self.include_summary);
+        o.end();
     }
 }

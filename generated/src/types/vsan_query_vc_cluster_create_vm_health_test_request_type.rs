@@ -18,12 +18,12 @@ pub struct VsanQueryVcClusterCreateVmHealthTestRequestType<'a> {
     /// Refers instance of *Datastore*.
     pub datastore: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for VsanQueryVcClusterCreateVmHealthTestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryVcClusterCreateVmHealthTestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("timeout", &self.timeout);
-        o.opt("datastore", &self.datastore);
-        o.end(&crate::Extra::EMPTY)
+        o.field("datastore", &self.datastore);
+        o.end();
     }
 }

@@ -28,18 +28,18 @@ pub struct VsanQueryVcClusterHealthSummaryRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::VsanClusterHealthQuerySpec>,
 }
-impl serde::Serialize for VsanQueryVcClusterHealthSummaryRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.opt("vmCreateTimeout", &self.vm_create_timeout);
-        o.opt("objUuids", &self.obj_uuids);
-        o.opt("includeObjUuids", &self.include_obj_uuids);
-        o.opt("fields", &self.fields);
-        o.opt("fetchFromCache", &self.fetch_from_cache);
-        o.opt("perspective", &self.perspective);
-        o.opt("hosts", &self.hosts);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanQueryVcClusterHealthSummaryRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.field("vmCreateTimeout", &self.vm_create_timeout);
+        o.field("objUuids", &self.obj_uuids);
+        o.field("includeObjUuids", &self.include_obj_uuids);
+        o.field("fields", &self.fields);
+        o.field("fetchFromCache", &self.fetch_from_cache);
+        o.field("perspective", &self.perspective);
+        o.field("hosts", &self.hosts);
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

@@ -20,13 +20,13 @@ pub struct VsanQueryVcClusterHealthSummaryTaskRequestType<'a> {
     /// Parameter *includeOnlineHealth*.
     pub include_online_health: Option<bool>,
 }
-impl serde::Serialize for VsanQueryVcClusterHealthSummaryTaskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryVcClusterHealthSummaryTaskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("hosts", &self.hosts);
-        o.opt("includeDataProtectionHealth", &self.include_data_protection_health);
-        o.opt("includeOnlineHealth", &self.include_online_health);
-        o.end(&crate::Extra::EMPTY)
+        o.field("hosts", &self.hosts);
+        o.field("includeDataProtectionHealth", &self.include_data_protection_health);
+        o.field("includeOnlineHealth", &self.include_online_health);
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct VsanQueryVcClusterNetworkPerfHistoryTestRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::VsanClusterNetworkPerfTaskSpec>,
 }
-impl serde::Serialize for VsanQueryVcClusterNetworkPerfHistoryTestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryVcClusterNetworkPerfHistoryTestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("count", &self.count);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("count", &self.count);
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanQueryVcClusterNetworkPerfTaskRequestType<'a> {
     /// Parameter *spec*.
     pub spec: Option<&'a crate::types::VsanClusterNetworkPerfTaskSpec>,
 }
-impl serde::Serialize for VsanQueryVcClusterNetworkPerfTaskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryVcClusterNetworkPerfTaskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("spec", &self.spec);
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct VsanQueryVcClusterNetworkPerfTestRequestType<'a> {
     /// Parameter *durationSec*.
     pub duration_sec: Option<i32>,
 }
-impl serde::Serialize for VsanQueryVcClusterNetworkPerfTestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryVcClusterNetworkPerfTestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("multicast", &self.multicast);
-        o.opt("durationSec", &self.duration_sec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("durationSec", &self.duration_sec);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanQueryVcClusterObjExtAttrsRequestType<'a> {
     /// Parameter *uuids*.
     pub uuids: &'a [String],
 }
-impl serde::Serialize for VsanQueryVcClusterObjExtAttrsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryVcClusterObjExtAttrsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("uuids", &self.uuids);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -8,10 +8,10 @@ pub struct VsanQueryWhatIfEvacuationResultRequestType<'a> {
     /// Parameter *evacEntityUuid*.
     pub evac_entity_uuid: &'a str,
 }
-impl serde::Serialize for VsanQueryWhatIfEvacuationResultRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanQueryWhatIfEvacuationResultRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("evacEntityUuid", &self.evac_entity_uuid);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

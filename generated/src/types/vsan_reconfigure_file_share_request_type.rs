@@ -22,14 +22,14 @@ pub struct VsanReconfigureFileShareRequestType<'a> {
     /// Parameter *force*.
     pub force: Option<bool>,
 }
-impl serde::Serialize for VsanReconfigureFileShareRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanReconfigureFileShareRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("shareUuid", &self.share_uuid);
         o.field("config", &self.config);
-        o.opt("cluster", &self.cluster);
-        o.opt("deleteLabelKeys", &self.delete_label_keys);
-        o.opt("force", &self.force);
-        o.end(&crate::Extra::EMPTY)
+        o.field("cluster", &self.cluster);
+        o.field("deleteLabelKeys", &self.delete_label_keys);
+        o.field("force", &self.force);
+        o.end();
     }
 }

@@ -28,8 +28,9 @@ impl VsanRelayoutObjectsErrorCode {
         }
     }
 }
-impl crate::de::StringEnum for VsanRelayoutObjectsErrorCode {
-    fn from_wire(v: &str) -> Self {
+impl VsanRelayoutObjectsErrorCode {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "outOfResources" => Self::OutOfResources,
             "generic" => Self::Generic,
@@ -42,13 +43,13 @@ impl crate::de::StringEnum for VsanRelayoutObjectsErrorCode {
 }
 impl From<&str> for VsanRelayoutObjectsErrorCode {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanRelayoutObjectsErrorCode {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanRelayoutObjectsErrorCode {
@@ -56,13 +57,33 @@ impl std::fmt::Display for VsanRelayoutObjectsErrorCode {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanRelayoutObjectsErrorCode {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanRelayoutObjectsErrorCode {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanRelayoutObjectsErrorCode {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanRelayoutObjectsErrorCode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanRelayoutObjectsErrorCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanRemoteVcInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanRemoteVcInfoStandalone {
     /// Property *VsanRemoteVcInfo.linkType*.
     pub link_type: Option<String>,
@@ -28,71 +28,78 @@ impl VsanRemoteVcInfoStandalone {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("linkType", &self.link_type);
-        o.field("vcHost", &self.vc_host);
-        o.opt("user", &self.user);
-        o.opt("password", &self.password);
-        o.opt("cert", &self.cert);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanRemoteVcInfoStandalone",
+    type_name: Some("VsanRemoteVcInfoStandalone"),
+    wire: &["linkType", "vcHost", "user", "password", "cert"],
+    names: &["link_type", "vc_host", "user", "password", "cert"],
+    required: &[1u16],
+    by_name: &[4u16, 0u16, 3u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanRemoteVcInfoStandalone {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.link_type,
+            1usize => &self.vc_host,
+            2usize => &self.user,
+            3usize => &self.password,
+            4usize => &self.cert,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.link_type,
+            1usize => &mut self.vc_host,
+            2usize => &mut self.user,
+            3usize => &mut self.password,
+            4usize => &mut self.cert,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanRemoteVcInfoStandalone {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanRemoteVcInfoStandalone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanRemoteVcInfoStandalone {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanRemoteVcInfoStandalone {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanRemoteVcInfoStandalone {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanRemoteVcInfoStandalone"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanRemoteVcInfoStandalone {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanRemoteVcInfoStandalone {
-    const TYPE_NAME: &'static str = "VsanRemoteVcInfoStandalone";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<crate::Password>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "linkType" => crate::de::set(&mut f.0, &mut map, "linkType"),
-                "vcHost" => crate::de::req(&mut f.1, &mut map, "vcHost"),
-                "user" => crate::de::set(&mut f.2, &mut map, "user"),
-                "password" => crate::de::set(&mut f.3, &mut map, "password"),
-                "cert" => crate::de::set(&mut f.4, &mut map, "cert"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.1.is_some()], &["vcHost"]));
-        }
-        let (f_0, Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            link_type: f_0,
-            vc_host: f_1,
-            user: f_2,
-            password: f_3,
-            cert: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -22,8 +22,9 @@ impl VsanRemoteVcLinkType {
         }
     }
 }
-impl crate::de::StringEnum for VsanRemoteVcLinkType {
-    fn from_wire(v: &str) -> Self {
+impl VsanRemoteVcLinkType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "standalone" => Self::Standalone,
             "VsanRemoteVcLinkType_unknown" => Self::VsanRemoteVcLinkTypeUnknown,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for VsanRemoteVcLinkType {
 }
 impl From<&str> for VsanRemoteVcLinkType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanRemoteVcLinkType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanRemoteVcLinkType {
@@ -47,13 +48,33 @@ impl std::fmt::Display for VsanRemoteVcLinkType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanRemoteVcLinkType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanRemoteVcLinkType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanRemoteVcLinkType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanRemoteVcLinkType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanRemoteVcLinkType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

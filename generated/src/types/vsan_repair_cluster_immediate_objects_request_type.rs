@@ -12,12 +12,12 @@ pub struct VsanRepairClusterImmediateObjectsRequestType<'a> {
     /// Parameter *uuids*.
     pub uuids: Option<&'a [String]>,
 }
-impl serde::Serialize for VsanRepairClusterImmediateObjectsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanRepairClusterImmediateObjectsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("hosts", &self.hosts);
         o.field("esxRootPassword", &self.esx_root_password);
-        o.opt("uuids", &self.uuids);
-        o.end(&crate::Extra::EMPTY)
+        o.field("uuids", &self.uuids);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanRepairObjectsResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanRepairObjectsResult {
     /// Property *VsanRepairObjectsResult.inQueueObjects*.
     pub in_queue_objects: Option<Vec<String>>,
@@ -22,60 +22,74 @@ impl VsanRepairObjectsResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("inQueueObjects", &self.in_queue_objects);
-        o.opt("failedRepairObjects", &self.failed_repair_objects);
-        o.opt("notInQueueObjects", &self.not_in_queue_objects);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanRepairObjectsResult",
+    type_name: Some("VsanRepairObjectsResult"),
+    wire: &["inQueueObjects", "failedRepairObjects", "notInQueueObjects"],
+    names: &["in_queue_objects", "failed_repair_objects", "not_in_queue_objects"],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanRepairObjectsResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.in_queue_objects,
+            1usize => &self.failed_repair_objects,
+            2usize => &self.not_in_queue_objects,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.in_queue_objects,
+            1usize => &mut self.failed_repair_objects,
+            2usize => &mut self.not_in_queue_objects,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanRepairObjectsResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanRepairObjectsResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanRepairObjectsResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanRepairObjectsResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanRepairObjectsResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanRepairObjectsResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanRepairObjectsResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanRepairObjectsResult {
-    const TYPE_NAME: &'static str = "VsanRepairObjectsResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanFailedRepairObjectResult>>,
-            Option<Vec<String>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inQueueObjects" => {
-                    crate::de::set_list(&mut f.0, &mut map, "inQueueObjects")
-                }
-                "failedRepairObjects" => {
-                    crate::de::set_list(&mut f.1, &mut map, "failedRepairObjects")
-                }
-                "notInQueueObjects" => {
-                    crate::de::set_list(&mut f.2, &mut map, "notInQueueObjects")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            in_queue_objects: f_0,
-            failed_repair_objects: f_1,
-            not_in_queue_objects: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

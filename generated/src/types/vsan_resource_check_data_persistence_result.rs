@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanResourceCheckComponentResult`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanResourceCheckDataPersistenceResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<String>,
@@ -72,241 +72,178 @@ impl VsanResourceCheckDataPersistenceResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("name", &self.name);
-        o.opt("uuid", &self.uuid);
-        o.opt("isNew", &self.is_new);
-        o.opt("capacity", &self.capacity);
-        o.opt("postOperationCapacity", &self.post_operation_capacity);
-        o.opt("usedCapacity", &self.used_capacity);
-        o.opt("postOperationUsedCapacity", &self.post_operation_used_capacity);
-        o.opt("additionalRequiredCapacity", &self.additional_required_capacity);
-        o.opt("maxComponents", &self.max_components);
-        o.opt("components", &self.components);
-        o.field("timestamp", &self.timestamp);
-        o.field("status", &self.status);
-        o.opt("messages", &self.messages);
-        o.opt("faultDomains", &self.fault_domains);
-        o.opt("dataToMove", &self.data_to_move);
-        o.opt("nonCompliantObjects", &self.non_compliant_objects);
-        o.opt("inaccessibleObjects", &self.inaccessible_objects);
-        o.opt("capacityThreshold", &self.capacity_threshold);
-        o.opt("health", &self.health);
-        o.opt("dataToResync", &self.data_to_resync);
-        o.opt("dedupStoreHealth", &self.dedup_store_health);
-        o.field("type", &self.r#type);
-        o.opt("dataToRebuild", &self.data_to_rebuild);
-        o.opt("inaccessibleInstances", &self.inaccessible_instances);
-        o.opt("reducedAvailabilityInstances", &self.reduced_availability_instances);
-        o.opt("rebuildInstances", &self.rebuild_instances);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanResourceCheckDataPersistenceResult",
+    type_name: Some("VsanResourceCheckDataPersistenceResult"),
+    wire: &[
+        "name",
+        "uuid",
+        "isNew",
+        "capacity",
+        "postOperationCapacity",
+        "usedCapacity",
+        "postOperationUsedCapacity",
+        "additionalRequiredCapacity",
+        "maxComponents",
+        "components",
+        "timestamp",
+        "status",
+        "messages",
+        "faultDomains",
+        "dataToMove",
+        "nonCompliantObjects",
+        "inaccessibleObjects",
+        "capacityThreshold",
+        "health",
+        "dataToResync",
+        "dedupStoreHealth",
+        "type",
+        "dataToRebuild",
+        "inaccessibleInstances",
+        "reducedAvailabilityInstances",
+        "rebuildInstances",
+    ],
+    names: &[
+        "name",
+        "uuid",
+        "is_new",
+        "capacity",
+        "post_operation_capacity",
+        "used_capacity",
+        "post_operation_used_capacity",
+        "additional_required_capacity",
+        "max_components",
+        "components",
+        "timestamp",
+        "status",
+        "messages",
+        "fault_domains",
+        "data_to_move",
+        "non_compliant_objects",
+        "inaccessible_objects",
+        "capacity_threshold",
+        "health",
+        "data_to_resync",
+        "dedup_store_health",
+        "type",
+        "data_to_rebuild",
+        "inaccessible_instances",
+        "reduced_availability_instances",
+        "rebuild_instances",
+    ],
+    required: &[10u16, 11u16, 21u16],
+    by_name: &[
+        7u16, 3u16, 17u16, 9u16, 14u16, 22u16, 19u16, 20u16, 13u16, 18u16, 23u16, 16u16,
+        2u16, 8u16, 12u16, 0u16, 15u16, 4u16, 6u16, 25u16, 24u16, 11u16, 10u16, 21u16,
+        5u16, 1u16,
+    ],
+};
+impl crate::object::Object for VsanResourceCheckDataPersistenceResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.name,
+            1usize => &self.uuid,
+            2usize => &self.is_new,
+            3usize => &self.capacity,
+            4usize => &self.post_operation_capacity,
+            5usize => &self.used_capacity,
+            6usize => &self.post_operation_used_capacity,
+            7usize => &self.additional_required_capacity,
+            8usize => &self.max_components,
+            9usize => &self.components,
+            10usize => &self.timestamp,
+            11usize => &self.status,
+            12usize => &self.messages,
+            13usize => &self.fault_domains,
+            14usize => &self.data_to_move,
+            15usize => &self.non_compliant_objects,
+            16usize => &self.inaccessible_objects,
+            17usize => &self.capacity_threshold,
+            18usize => &self.health,
+            19usize => &self.data_to_resync,
+            20usize => &self.dedup_store_health,
+            21usize => &self.r#type,
+            22usize => &self.data_to_rebuild,
+            23usize => &self.inaccessible_instances,
+            24usize => &self.reduced_availability_instances,
+            25usize => &self.rebuild_instances,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.name,
+            1usize => &mut self.uuid,
+            2usize => &mut self.is_new,
+            3usize => &mut self.capacity,
+            4usize => &mut self.post_operation_capacity,
+            5usize => &mut self.used_capacity,
+            6usize => &mut self.post_operation_used_capacity,
+            7usize => &mut self.additional_required_capacity,
+            8usize => &mut self.max_components,
+            9usize => &mut self.components,
+            10usize => &mut self.timestamp,
+            11usize => &mut self.status,
+            12usize => &mut self.messages,
+            13usize => &mut self.fault_domains,
+            14usize => &mut self.data_to_move,
+            15usize => &mut self.non_compliant_objects,
+            16usize => &mut self.inaccessible_objects,
+            17usize => &mut self.capacity_threshold,
+            18usize => &mut self.health,
+            19usize => &mut self.data_to_resync,
+            20usize => &mut self.dedup_store_health,
+            21usize => &mut self.r#type,
+            22usize => &mut self.data_to_rebuild,
+            23usize => &mut self.inaccessible_instances,
+            24usize => &mut self.reduced_availability_instances,
+            25usize => &mut self.rebuild_instances,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanResourceCheckDataPersistenceResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanResourceCheckDataPersistenceResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanResourceCheckDataPersistenceResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanResourceCheckDataPersistenceResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanResourceCheckDataPersistenceResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanResourceCheckDataPersistenceResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanResourceCheckDataPersistenceResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanResourceCheckDataPersistenceResult {
-    const TYPE_NAME: &'static str = "VsanResourceCheckDataPersistenceResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<Vec<crate::types::VsanFaultDomainResourceCheckResult>>,
-            Option<i64>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::VsanHealthThreshold>>,
-            Option<Box<crate::types::VsanClusterHealthSummary>>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "name" => crate::de::set(&mut f.0, &mut map, "name"),
-                "uuid" => crate::de::set(&mut f.1, &mut map, "uuid"),
-                "isNew" => crate::de::set(&mut f.2, &mut map, "isNew"),
-                "capacity" => crate::de::set(&mut f.3, &mut map, "capacity"),
-                "postOperationCapacity" => {
-                    crate::de::set(&mut f.4, &mut map, "postOperationCapacity")
-                }
-                "usedCapacity" => crate::de::set(&mut f.5, &mut map, "usedCapacity"),
-                "postOperationUsedCapacity" => {
-                    crate::de::set(&mut f.6, &mut map, "postOperationUsedCapacity")
-                }
-                "additionalRequiredCapacity" => {
-                    crate::de::set(&mut f.7, &mut map, "additionalRequiredCapacity")
-                }
-                "maxComponents" => crate::de::set(&mut f.8, &mut map, "maxComponents"),
-                "components" => crate::de::set(&mut f.9, &mut map, "components"),
-                "timestamp" => crate::de::req(&mut f.10, &mut map, "timestamp"),
-                "status" => crate::de::req(&mut f.11, &mut map, "status"),
-                "messages" => crate::de::set_list(&mut f.12, &mut map, "messages"),
-                "faultDomains" => {
-                    crate::de::set_list(&mut f.13, &mut map, "faultDomains")
-                }
-                "dataToMove" => crate::de::set(&mut f.14, &mut map, "dataToMove"),
-                "nonCompliantObjects" => {
-                    crate::de::set_list(&mut f.15, &mut map, "nonCompliantObjects")
-                }
-                "inaccessibleObjects" => {
-                    crate::de::set_list(&mut f.16, &mut map, "inaccessibleObjects")
-                }
-                "capacityThreshold" => {
-                    crate::de::set(&mut f.17, &mut map, "capacityThreshold")
-                }
-                "health" => crate::de::set(&mut f.18, &mut map, "health"),
-                "dataToResync" => crate::de::set(&mut f.19, &mut map, "dataToResync"),
-                "dedupStoreHealth" => {
-                    crate::de::set(&mut f.20, &mut map, "dedupStoreHealth")
-                }
-                "type" => crate::de::req(&mut f.21, &mut map, "type"),
-                "dataToRebuild" => crate::de::set(&mut f.22, &mut map, "dataToRebuild"),
-                "inaccessibleInstances" => {
-                    crate::de::set_list(&mut f.23, &mut map, "inaccessibleInstances")
-                }
-                "reducedAvailabilityInstances" => {
-                    crate::de::set_list(
-                        &mut f.24,
-                        &mut map,
-                        "reducedAvailabilityInstances",
-                    )
-                }
-                "rebuildInstances" => {
-                    crate::de::set_list(&mut f.25, &mut map, "rebuildInstances")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, _, _, _, _, _, _, _, _, Some(_), Some(_), _, _, _, _, _, _, _, _,
-            _, Some(_), _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[f.10.is_some(), f.11.is_some(), f.21.is_some()],
-                    &["timestamp", "status", "type"],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            f_2,
-            f_3,
-            f_4,
-            f_5,
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            Some(f_10),
-            Some(f_11),
-            f_12,
-            f_13,
-            f_14,
-            f_15,
-            f_16,
-            f_17,
-            f_18,
-            f_19,
-            f_20,
-            Some(f_21),
-            f_22,
-            f_23,
-            f_24,
-            f_25,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            name: f_0,
-            uuid: f_1,
-            is_new: f_2,
-            capacity: f_3,
-            post_operation_capacity: f_4,
-            used_capacity: f_5,
-            post_operation_used_capacity: f_6,
-            additional_required_capacity: f_7,
-            max_components: f_8,
-            components: f_9,
-            timestamp: f_10,
-            status: f_11,
-            messages: f_12,
-            fault_domains: f_13,
-            data_to_move: f_14,
-            non_compliant_objects: f_15,
-            inaccessible_objects: f_16,
-            capacity_threshold: f_17,
-            health: f_18,
-            data_to_resync: f_19,
-            dedup_store_health: f_20,
-            r#type: f_21,
-            data_to_rebuild: f_22,
-            inaccessible_instances: f_23,
-            reduced_availability_instances: f_24,
-            rebuild_instances: f_25,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

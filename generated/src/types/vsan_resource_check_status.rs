@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanResourceCheckStatus {
     /// Property *VsanResourceCheckStatus.status*.
     pub status: String,
@@ -30,69 +30,78 @@ impl VsanResourceCheckStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("status", &self.status);
-        o.opt("result", &self.result);
-        o.opt("task", &self.task);
-        o.opt("parentTask", &self.parent_task);
-        o.opt("componentResults", &self.component_results);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanResourceCheckStatus",
+    type_name: Some("VsanResourceCheckStatus"),
+    wire: &["status", "result", "task", "parentTask", "componentResults"],
+    names: &["status", "result", "task", "parent_task", "component_results"],
+    required: &[0u16],
+    by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
+};
+impl crate::object::Object for VsanResourceCheckStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.status,
+            1usize => &self.result,
+            2usize => &self.task,
+            3usize => &self.parent_task,
+            4usize => &self.component_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.status,
+            1usize => &mut self.result,
+            2usize => &mut self.task,
+            3usize => &mut self.parent_task,
+            4usize => &mut self.component_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanResourceCheckStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanResourceCheckStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanResourceCheckStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanResourceCheckStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanResourceCheckStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanResourceCheckStatus"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanResourceCheckStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanResourceCheckStatus {
-    const TYPE_NAME: &'static str = "VsanResourceCheckStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::VsanResourceCheckResultKind>,
-            Option<crate::types::VsanResourceCheckTaskDetailsKind>,
-            Option<crate::types::VsanResourceCheckTaskDetailsKind>,
-            Option<Vec<crate::types::VsanResourceCheckComponentResultKind>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "status" => crate::de::req(&mut f.0, &mut map, "status"),
-                "result" => crate::de::set(&mut f.1, &mut map, "result"),
-                "task" => crate::de::set(&mut f.2, &mut map, "task"),
-                "parentTask" => crate::de::set(&mut f.3, &mut map, "parentTask"),
-                "componentResults" => {
-                    crate::de::set_list(&mut f.4, &mut map, "componentResults")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["status"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            status: f_0,
-            result: f_1,
-            task: f_2,
-            parent_task: f_3,
-            component_results: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanResourceCheckTaskDetailsKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanResourceCheckTaskDetails {
     /// Property *VsanResourceCheckTaskDetails.task*.
     ///
@@ -32,70 +32,83 @@ impl VsanResourceCheckTaskDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("task", &self.task);
-        o.opt("host", &self.host);
-        o.opt("hostUuid", &self.host_uuid);
-        o.opt("maintenanceSpec", &self.maintenance_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanResourceCheckTaskDetails",
+    type_name: Some("VsanResourceCheckTaskDetails"),
+    wire: &["task", "host", "hostUuid", "maintenanceSpec"],
+    names: &["task", "host", "host_uuid", "maintenance_spec"],
+    required: &[0u16],
+    by_name: &[1u16, 2u16, 3u16, 0u16],
+};
+impl crate::object::Object for VsanResourceCheckTaskDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.task,
+            1usize => &self.host,
+            2usize => &self.host_uuid,
+            3usize => &self.maintenance_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.task,
+            1usize => &mut self.host,
+            2usize => &mut self.host_uuid,
+            3usize => &mut self.maintenance_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanResourceCheckTaskDetails {
+    fn blank() -> Self {
+        Self {
+            task: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            host_uuid: crate::object::Blank::blank(),
+            maintenance_spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanResourceCheckTaskDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanResourceCheckTaskDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanResourceCheckTaskDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanResourceCheckTaskDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanResourceCheckTaskDetails"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanResourceCheckTaskDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanResourceCheckTaskDetails {
-    const TYPE_NAME: &'static str = "VsanResourceCheckTaskDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::HostMaintenanceSpec>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "task" => crate::de::req(&mut f.0, &mut map, "task"),
-                "host" => crate::de::set(&mut f.1, &mut map, "host"),
-                "hostUuid" => crate::de::set(&mut f.2, &mut map, "hostUuid"),
-                "maintenanceSpec" => {
-                    crate::de::set(&mut f.3, &mut map, "maintenanceSpec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["task"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            task: f_0,
-            host: f_1,
-            host_uuid: f_2,
-            maintenance_spec: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanResourceCheckTaskDetails` or any of its subtypes: what a member declared as `VsanResourceCheckTaskDetails` holds.
@@ -120,13 +133,7 @@ pub enum VsanResourceCheckTaskDetailsKind {
 impl VsanResourceCheckTaskDetailsKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanResourceCheckTaskDetails(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanDiskDataEvacuationResourceCheckTaskDetails(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanSiteMaintenanceCheckTaskDetails(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -163,64 +170,71 @@ for VsanResourceCheckTaskDetailsKind {
         Self::VsanSiteMaintenanceCheckTaskDetails(Box::new(v))
     }
 }
-impl serde::Serialize for VsanResourceCheckTaskDetailsKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanResourceCheckTaskDetailsKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanResourceCheckTaskDetails,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanDiskDataEvacuationResourceCheckTaskDetails => {
+                Self::VsanDiskDataEvacuationResourceCheckTaskDetails(
+                    crate::object::Blank::blank(),
+                )
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanSiteMaintenanceCheckTaskDetails => {
+                Self::VsanSiteMaintenanceCheckTaskDetails(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanResourceCheckTaskDetails(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanResourceCheckTaskDetails(v) => v.serialize(s),
+            Self::VsanResourceCheckTaskDetails(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanDiskDataEvacuationResourceCheckTaskDetails(v) => v.serialize(s),
+            Self::VsanDiskDataEvacuationResourceCheckTaskDetails(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanSiteMaintenanceCheckTaskDetails(v) => v.serialize(s),
+            Self::VsanSiteMaintenanceCheckTaskDetails(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanResourceCheckTaskDetails(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanDiskDataEvacuationResourceCheckTaskDetails(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanSiteMaintenanceCheckTaskDetails(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanResourceCheckTaskDetailsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanResourceCheckTaskDetailsKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanResourceCheckTaskDetailsKind {
-    const BASE: u16 = crate::registry::id::VsanResourceCheckTaskDetails;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanDiskDataEvacuationResourceCheckTaskDetails => {
-                    Self::VsanDiskDataEvacuationResourceCheckTaskDetails(
-                        Box::new(
-                            <crate::types::VsanDiskDataEvacuationResourceCheckTaskDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanSiteMaintenanceCheckTaskDetails => {
-                    Self::VsanSiteMaintenanceCheckTaskDetails(
-                        Box::new(
-                            <crate::types::VsanSiteMaintenanceCheckTaskDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanResourceCheckTaskDetails(
-                        Box::new(
-                            <crate::types::VsanResourceCheckTaskDetails as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanResourceCheckTaskDetailsKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanResourceCheckTaskDetailsKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanResourceCheckTaskDetailsKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanResourceCheckTaskDetailsKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

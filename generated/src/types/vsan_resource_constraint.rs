@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanResourceConstraintKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanResourceConstraint {
     /// Property *VsanResourceConstraint.targetType*.
     pub target_type: Option<String>,
@@ -22,42 +22,71 @@ impl VsanResourceConstraint {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("targetType", &self.target_type);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanResourceConstraint",
+    type_name: Some("VsanResourceConstraint"),
+    wire: &["targetType"],
+    names: &["target_type"],
+    required: &[],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VsanResourceConstraint {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.target_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.target_type,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanResourceConstraint {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanResourceConstraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanResourceConstraint {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanResourceConstraint {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanResourceConstraint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanResourceConstraint"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanResourceConstraint {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanResourceConstraint {
-    const TYPE_NAME: &'static str = "VsanResourceConstraint";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "targetType" => crate::de::set(&mut f.0, &mut map, "targetType"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0,) = f;
-        Ok(Self { target_type: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanResourceConstraint` or any of its subtypes: what a member declared as `VsanResourceConstraint` holds.
@@ -78,13 +107,7 @@ pub enum VsanResourceConstraintKind {
 impl VsanResourceConstraintKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanResourceConstraint(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanCompositeConstraint(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanPropertyConstraint(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -118,64 +141,69 @@ impl From<crate::types::VsanPropertyConstraint> for VsanResourceConstraintKind {
         Self::VsanPropertyConstraint(Box::new(v))
     }
 }
-impl serde::Serialize for VsanResourceConstraintKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanResourceConstraintKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanResourceConstraint,
+            id,
+        ) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanCompositeConstraint => {
+                Self::VsanCompositeConstraint(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanPropertyConstraint => {
+                Self::VsanPropertyConstraint(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanResourceConstraint(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanResourceConstraint(v) => v.serialize(s),
+            Self::VsanResourceConstraint(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanCompositeConstraint(v) => v.serialize(s),
+            Self::VsanCompositeConstraint(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanPropertyConstraint(v) => v.serialize(s),
+            Self::VsanPropertyConstraint(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanResourceConstraint(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanCompositeConstraint(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanPropertyConstraint(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanResourceConstraintKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanResourceConstraintKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanResourceConstraintKind {
-    const BASE: u16 = crate::registry::id::VsanResourceConstraint;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanCompositeConstraint => {
-                    Self::VsanCompositeConstraint(
-                        Box::new(
-                            <crate::types::VsanCompositeConstraint as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanPropertyConstraint => {
-                    Self::VsanPropertyConstraint(
-                        Box::new(
-                            <crate::types::VsanPropertyConstraint as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanResourceConstraint(
-                        Box::new(
-                            <crate::types::VsanResourceConstraint as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanResourceConstraintKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanResourceConstraintKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanResourceConstraintKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanResourceConstraintKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct VsanRetrievePropertiesRequestType<'a> {
     /// Parameter *massCollectorSpecs*.
     pub mass_collector_specs: &'a [crate::types::VsanMassCollectorSpec],
 }
-impl serde::Serialize for VsanRetrievePropertiesRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanRetrievePropertiesRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("massCollectorSpecs", &self.mass_collector_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,10 +12,10 @@ pub struct VsanRollbackVdsToVssRequestType<'a> {
     /// Refers instance of *Task*.
     pub task: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for VsanRollbackVdsToVssRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanRollbackVdsToVssRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("task", &self.task);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanServerHostUnicastInfo {
     /// Property *VsanServerHostUnicastInfo.hostUuid*.
     pub host_uuid: String,
@@ -26,69 +26,76 @@ impl VsanServerHostUnicastInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("hostUuid", &self.host_uuid);
-        o.opt("nodeType", &self.node_type);
-        o.opt("unicastSpec", &self.unicast_spec);
-        o.opt("thumbprintList", &self.thumbprint_list);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanServerHostUnicastInfo",
+    type_name: Some("VsanServerHostUnicastInfo"),
+    wire: &["hostUuid", "nodeType", "unicastSpec", "thumbprintList"],
+    names: &["host_uuid", "node_type", "unicast_spec", "thumbprint_list"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanServerHostUnicastInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host_uuid,
+            1usize => &self.node_type,
+            2usize => &self.unicast_spec,
+            3usize => &self.thumbprint_list,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host_uuid,
+            1usize => &mut self.node_type,
+            2usize => &mut self.unicast_spec,
+            3usize => &mut self.thumbprint_list,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanServerHostUnicastInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanServerHostUnicastInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanServerHostUnicastInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanServerHostUnicastInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanServerHostUnicastInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanServerHostUnicastInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanServerHostUnicastInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanServerHostUnicastInfo {
-    const TYPE_NAME: &'static str = "VsanServerHostUnicastInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::VsanUnicastAddressInfo>>,
-            Option<Vec<crate::types::VirtualMachineCertThumbprint>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "hostUuid" => crate::de::req(&mut f.0, &mut map, "hostUuid"),
-                "nodeType" => crate::de::set(&mut f.1, &mut map, "nodeType"),
-                "unicastSpec" => crate::de::set_list(&mut f.2, &mut map, "unicastSpec"),
-                "thumbprintList" => {
-                    crate::de::set_list(&mut f.3, &mut map, "thumbprintList")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["hostUuid"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host_uuid: f_0,
-            node_type: f_1,
-            unicast_spec: f_2,
-            thumbprint_list: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -16,12 +16,12 @@ pub struct VsanSetDpClusterSilentChecksRequestType<'a> {
     /// Parameter *removeSilentChecks*.
     pub remove_silent_checks: Option<&'a [String]>,
 }
-impl serde::Serialize for VsanSetDpClusterSilentChecksRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanSetDpClusterSilentChecksRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("addSilentChecks", &self.add_silent_checks);
-        o.opt("removeSilentChecks", &self.remove_silent_checks);
-        o.end(&crate::Extra::EMPTY)
+        o.field("addSilentChecks", &self.add_silent_checks);
+        o.field("removeSilentChecks", &self.remove_silent_checks);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanSetThresholdsRequestType<'a> {
     /// Parameter *thresholds*.
     pub thresholds: Option<&'a [crate::types::VsanDiagnosticsThreshold]>,
 }
-impl serde::Serialize for VsanSetThresholdsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanSetThresholdsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("thresholds", &self.thresholds);
-        o.end(&crate::Extra::EMPTY)
+        o.field("thresholds", &self.thresholds);
+        o.end();
     }
 }

@@ -18,12 +18,12 @@ pub struct VsanSetTraceObjectPolicyRequestType<'a> {
     /// Parameter *profile*.
     pub profile: Option<&'a crate::types::VirtualMachineProfileSpecKind>,
 }
-impl serde::Serialize for VsanSetTraceObjectPolicyRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
+impl crate::ser::Encode for VsanSetTraceObjectPolicyRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
         o.field("traceObjectUuid", &self.trace_object_uuid);
-        o.opt("profile", &self.profile);
-        o.end(&crate::Extra::EMPTY)
+        o.field("profile", &self.profile);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VSANSharedWitnessCompatibilityResult {
     /// Property *VSANSharedWitnessCompatibilityResult.witnessHostCompatibility*.
     pub witness_host_compatibility: Box<crate::types::VSANEntityCompatibilityResult>,
@@ -24,63 +24,76 @@ impl VSANSharedWitnessCompatibilityResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("witnessHostCompatibility", &self.witness_host_compatibility);
-        o.opt("roboClusterCompatibility", &self.robo_cluster_compatibility);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VSANSharedWitnessCompatibilityResult",
+    type_name: Some("VSANSharedWitnessCompatibilityResult"),
+    wire: &["witnessHostCompatibility", "roboClusterCompatibility"],
+    names: &["witness_host_compatibility", "robo_cluster_compatibility"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VSANSharedWitnessCompatibilityResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.witness_host_compatibility,
+            1usize => &self.robo_cluster_compatibility,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.witness_host_compatibility,
+            1usize => &mut self.robo_cluster_compatibility,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VSANSharedWitnessCompatibilityResult {
+    fn blank() -> Self {
+        Self {
+            witness_host_compatibility: crate::object::Blank::blank(),
+            robo_cluster_compatibility: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VSANSharedWitnessCompatibilityResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VSANSharedWitnessCompatibilityResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VSANSharedWitnessCompatibilityResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VSANSharedWitnessCompatibilityResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VSANSharedWitnessCompatibilityResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VSANSharedWitnessCompatibilityResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VSANSharedWitnessCompatibilityResult {
-    const TYPE_NAME: &'static str = "VSANSharedWitnessCompatibilityResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VSANEntityCompatibilityResult>>,
-            Option<Vec<crate::types::VSANEntityCompatibilityResult>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "witnessHostCompatibility" => {
-                    crate::de::req(&mut f.0, &mut map, "witnessHostCompatibility")
-                }
-                "roboClusterCompatibility" => {
-                    crate::de::set_list(&mut f.1, &mut map, "roboClusterCompatibility")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some()], &["witnessHostCompatibility"]),
-            );
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            witness_host_compatibility: f_0,
-            robo_cluster_compatibility: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

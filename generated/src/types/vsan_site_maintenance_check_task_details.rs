@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanResourceCheckTaskDetails`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanSiteMaintenanceCheckTaskDetails {
     /// Property *VsanResourceCheckTaskDetails.task*.
     ///
@@ -36,84 +36,102 @@ impl VsanSiteMaintenanceCheckTaskDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("task", &self.task);
-        o.opt("host", &self.host);
-        o.opt("hostUuid", &self.host_uuid);
-        o.opt("maintenanceSpec", &self.maintenance_spec);
-        o.field("cluster", &self.cluster);
-        o.field("siteMaintenanceSpec", &self.site_maintenance_spec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSiteMaintenanceCheckTaskDetails",
+    type_name: Some("VsanSiteMaintenanceCheckTaskDetails"),
+    wire: &[
+        "task",
+        "host",
+        "hostUuid",
+        "maintenanceSpec",
+        "cluster",
+        "siteMaintenanceSpec",
+    ],
+    names: &[
+        "task",
+        "host",
+        "host_uuid",
+        "maintenance_spec",
+        "cluster",
+        "site_maintenance_spec",
+    ],
+    required: &[0u16, 4u16, 5u16],
+    by_name: &[4u16, 1u16, 2u16, 3u16, 5u16, 0u16],
+};
+impl crate::object::Object for VsanSiteMaintenanceCheckTaskDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.task,
+            1usize => &self.host,
+            2usize => &self.host_uuid,
+            3usize => &self.maintenance_spec,
+            4usize => &self.cluster,
+            5usize => &self.site_maintenance_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.task,
+            1usize => &mut self.host,
+            2usize => &mut self.host_uuid,
+            3usize => &mut self.maintenance_spec,
+            4usize => &mut self.cluster,
+            5usize => &mut self.site_maintenance_spec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSiteMaintenanceCheckTaskDetails {
+    fn blank() -> Self {
+        Self {
+            task: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            host_uuid: crate::object::Blank::blank(),
+            maintenance_spec: crate::object::Blank::blank(),
+            cluster: crate::object::Blank::blank(),
+            site_maintenance_spec: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanSiteMaintenanceCheckTaskDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSiteMaintenanceCheckTaskDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSiteMaintenanceCheckTaskDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSiteMaintenanceCheckTaskDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanSiteMaintenanceCheckTaskDetails"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSiteMaintenanceCheckTaskDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSiteMaintenanceCheckTaskDetails {
-    const TYPE_NAME: &'static str = "VsanSiteMaintenanceCheckTaskDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::HostMaintenanceSpec>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VsanSiteMaintenanceSpec>>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "task" => crate::de::req(&mut f.0, &mut map, "task"),
-                "host" => crate::de::set(&mut f.1, &mut map, "host"),
-                "hostUuid" => crate::de::set(&mut f.2, &mut map, "hostUuid"),
-                "maintenanceSpec" => {
-                    crate::de::set(&mut f.3, &mut map, "maintenanceSpec")
-                }
-                "cluster" => crate::de::req(&mut f.4, &mut map, "cluster"),
-                "siteMaintenanceSpec" => {
-                    crate::de::req(&mut f.5, &mut map, "siteMaintenanceSpec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.4.is_some(), f.5.is_some()],
-                    &["task", "cluster", "siteMaintenanceSpec"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, f_3, Some(f_4), Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            task: f_0,
-            host: f_1,
-            host_uuid: f_2,
-            maintenance_spec: f_3,
-            cluster: f_4,
-            site_maintenance_spec: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSiteMaintenanceInfo {
     /// Property *VsanSiteMaintenanceInfo.faultDomainName*.
     pub fault_domain_name: String,
@@ -30,76 +30,90 @@ impl VsanSiteMaintenanceInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("faultDomainName", &self.fault_domain_name);
-        o.field("state", &self.state);
-        o.opt("trackingTask", &self.tracking_task);
-        o.opt("hostStatus", &self.host_status);
-        o.opt("statusUpdateTime", &self.status_update_time);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSiteMaintenanceInfo",
+    type_name: Some("VsanSiteMaintenanceInfo"),
+    wire: &[
+        "faultDomainName",
+        "state",
+        "trackingTask",
+        "hostStatus",
+        "statusUpdateTime",
+    ],
+    names: &[
+        "fault_domain_name",
+        "state",
+        "tracking_task",
+        "host_status",
+        "status_update_time",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
+};
+impl crate::object::Object for VsanSiteMaintenanceInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_domain_name,
+            1usize => &self.state,
+            2usize => &self.tracking_task,
+            3usize => &self.host_status,
+            4usize => &self.status_update_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_domain_name,
+            1usize => &mut self.state,
+            2usize => &mut self.tracking_task,
+            3usize => &mut self.host_status,
+            4usize => &mut self.status_update_time,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSiteMaintenanceInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSiteMaintenanceInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSiteMaintenanceInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSiteMaintenanceInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSiteMaintenanceInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanSiteMaintenanceInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSiteMaintenanceInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSiteMaintenanceInfo {
-    const TYPE_NAME: &'static str = "VsanSiteMaintenanceInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::VsanHostSiteMaintenanceStatus>>,
-            Option<i64>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultDomainName" => {
-                    crate::de::req(&mut f.0, &mut map, "faultDomainName")
-                }
-                "state" => crate::de::req(&mut f.1, &mut map, "state"),
-                "trackingTask" => crate::de::set(&mut f.2, &mut map, "trackingTask"),
-                "hostStatus" => crate::de::set_list(&mut f.3, &mut map, "hostStatus"),
-                "statusUpdateTime" => {
-                    crate::de::set(&mut f.4, &mut map, "statusUpdateTime")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["faultDomainName", "state"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_domain_name: f_0,
-            state: f_1,
-            tracking_task: f_2,
-            host_status: f_3,
-            status_update_time: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSiteMaintenancePrecheckStatus {
     /// Property *VsanSiteMaintenancePrecheckStatus.timestamp*.
     ///
@@ -30,74 +30,76 @@ impl VsanSiteMaintenancePrecheckStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("timestamp", &self.timestamp);
-        o.field("status", &self.status);
-        o.opt("taskDetails", &self.task_details);
-        o.opt("resourceCheckResult", &self.resource_check_result);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSiteMaintenancePrecheckStatus",
+    type_name: Some("VsanSiteMaintenancePrecheckStatus"),
+    wire: &["timestamp", "status", "taskDetails", "resourceCheckResult"],
+    names: &["timestamp", "status", "task_details", "resource_check_result"],
+    required: &[0u16, 1u16],
+    by_name: &[3u16, 1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanSiteMaintenancePrecheckStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.timestamp,
+            1usize => &self.status,
+            2usize => &self.task_details,
+            3usize => &self.resource_check_result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.timestamp,
+            1usize => &mut self.status,
+            2usize => &mut self.task_details,
+            3usize => &mut self.resource_check_result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSiteMaintenancePrecheckStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSiteMaintenancePrecheckStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSiteMaintenancePrecheckStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSiteMaintenancePrecheckStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSiteMaintenancePrecheckStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanSiteMaintenancePrecheckStatus"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSiteMaintenancePrecheckStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSiteMaintenancePrecheckStatus {
-    const TYPE_NAME: &'static str = "VsanSiteMaintenancePrecheckStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanSiteMaintenanceCheckTaskDetails>>,
-            Option<Box<crate::types::VsanSiteMaintenanceResourceCheckResult>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "timestamp" => crate::de::req(&mut f.0, &mut map, "timestamp"),
-                "status" => crate::de::req(&mut f.1, &mut map, "status"),
-                "taskDetails" => crate::de::set(&mut f.2, &mut map, "taskDetails"),
-                "resourceCheckResult" => {
-                    crate::de::set(&mut f.3, &mut map, "resourceCheckResult")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["timestamp", "status"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            timestamp: f_0,
-            status: f_1,
-            task_details: f_2,
-            resource_check_result: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

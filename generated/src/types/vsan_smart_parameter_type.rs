@@ -70,8 +70,9 @@ impl VsanSmartParameterType {
         }
     }
 }
-impl crate::de::StringEnum for VsanSmartParameterType {
-    fn from_wire(v: &str) -> Self {
+impl VsanSmartParameterType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "smarthealthstatus" => Self::Smarthealthstatus,
             "smartmediawearoutindicator" => Self::Smartmediawearoutindicator,
@@ -93,13 +94,13 @@ impl crate::de::StringEnum for VsanSmartParameterType {
 }
 impl From<&str> for VsanSmartParameterType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanSmartParameterType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanSmartParameterType {
@@ -107,13 +108,33 @@ impl std::fmt::Display for VsanSmartParameterType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanSmartParameterType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanSmartParameterType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanSmartParameterType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSmartParameterType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSmartParameterType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSnapshotDetail {
     /// Property *VsanSnapshotDetail.snapshotId*.
     pub snapshot_id: i32,
@@ -28,70 +28,76 @@ impl VsanSnapshotDetail {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("snapshotId", &self.snapshot_id);
-        o.field("snapshotType", &self.snapshot_type);
-        o.opt("snapshotPath", &self.snapshot_path);
-        o.opt("snapshotTagsInfo", &self.snapshot_tags_info);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSnapshotDetail",
+    type_name: Some("VsanSnapshotDetail"),
+    wire: &["snapshotId", "snapshotType", "snapshotPath", "snapshotTagsInfo"],
+    names: &["snapshot_id", "snapshot_type", "snapshot_path", "snapshot_tags_info"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 2u16, 3u16, 1u16],
+};
+impl crate::object::Object for VsanSnapshotDetail {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.snapshot_id,
+            1usize => &self.snapshot_type,
+            2usize => &self.snapshot_path,
+            3usize => &self.snapshot_tags_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.snapshot_id,
+            1usize => &mut self.snapshot_type,
+            2usize => &mut self.snapshot_path,
+            3usize => &mut self.snapshot_tags_info,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSnapshotDetail {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSnapshotDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSnapshotDetail {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSnapshotDetail {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSnapshotDetail {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanSnapshotDetail"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSnapshotDetail {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSnapshotDetail {
-    const TYPE_NAME: &'static str = "VsanSnapshotDetail";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::KeyValue>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "snapshotId" => crate::de::req(&mut f.0, &mut map, "snapshotId"),
-                "snapshotType" => crate::de::req(&mut f.1, &mut map, "snapshotType"),
-                "snapshotPath" => crate::de::set(&mut f.2, &mut map, "snapshotPath"),
-                "snapshotTagsInfo" => {
-                    crate::de::set_list(&mut f.3, &mut map, "snapshotTagsInfo")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["snapshotId", "snapshotType"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            snapshot_id: f_0,
-            snapshot_type: f_1,
-            snapshot_path: f_2,
-            snapshot_tags_info: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSnapshotQuerySpec {
     /// Property *VsanSnapshotQuerySpec.datastoreUuid*.
     pub datastore_uuid: String,
@@ -32,75 +32,94 @@ impl VsanSnapshotQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("datastoreUuid", &self.datastore_uuid);
-        o.opt("objectUuids", &self.object_uuids);
-        o.opt("snapshotType", &self.snapshot_type);
-        o.opt("creator", &self.creator);
-        o.opt("includeDescriptorPath", &self.include_descriptor_path);
-        o.opt("snapshotTagMask", &self.snapshot_tag_mask);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSnapshotQuerySpec",
+    type_name: Some("VsanSnapshotQuerySpec"),
+    wire: &[
+        "datastoreUuid",
+        "objectUuids",
+        "snapshotType",
+        "creator",
+        "includeDescriptorPath",
+        "snapshotTagMask",
+    ],
+    names: &[
+        "datastore_uuid",
+        "object_uuids",
+        "snapshot_type",
+        "creator",
+        "include_descriptor_path",
+        "snapshot_tag_mask",
+    ],
+    required: &[0u16],
+    by_name: &[3u16, 0u16, 4u16, 1u16, 5u16, 2u16],
+};
+impl crate::object::Object for VsanSnapshotQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore_uuid,
+            1usize => &self.object_uuids,
+            2usize => &self.snapshot_type,
+            3usize => &self.creator,
+            4usize => &self.include_descriptor_path,
+            5usize => &self.snapshot_tag_mask,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore_uuid,
+            1usize => &mut self.object_uuids,
+            2usize => &mut self.snapshot_type,
+            3usize => &mut self.creator,
+            4usize => &mut self.include_descriptor_path,
+            5usize => &mut self.snapshot_tag_mask,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSnapshotQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSnapshotQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSnapshotQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSnapshotQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSnapshotQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanSnapshotQuerySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSnapshotQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSnapshotQuerySpec {
-    const TYPE_NAME: &'static str = "VsanSnapshotQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastoreUuid" => crate::de::req(&mut f.0, &mut map, "datastoreUuid"),
-                "objectUuids" => crate::de::set_list(&mut f.1, &mut map, "objectUuids"),
-                "snapshotType" => crate::de::set(&mut f.2, &mut map, "snapshotType"),
-                "creator" => crate::de::set(&mut f.3, &mut map, "creator"),
-                "includeDescriptorPath" => {
-                    crate::de::set(&mut f.4, &mut map, "includeDescriptorPath")
-                }
-                "snapshotTagMask" => {
-                    crate::de::set(&mut f.5, &mut map, "snapshotTagMask")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["datastoreUuid"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            datastore_uuid: f_0,
-            object_uuids: f_1,
-            snapshot_type: f_2,
-            creator: f_3,
-            include_descriptor_path: f_4,
-            snapshot_tag_mask: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

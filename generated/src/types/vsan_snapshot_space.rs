@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSnapshotSpace {
     /// Property *VsanSnapshotSpace.snapshotCount*.
     pub snapshot_count: Option<i32>,
@@ -24,54 +24,78 @@ impl VsanSnapshotSpace {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("snapshotCount", &self.snapshot_count);
-        o.opt("actualSnapshotUsedB", &self.actual_snapshot_used_b);
-        o.opt("fullyInflatedSnapshotUsedB", &self.fully_inflated_snapshot_used_b);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSnapshotSpace",
+    type_name: Some("VsanSnapshotSpace"),
+    wire: &["snapshotCount", "actualSnapshotUsedB", "fullyInflatedSnapshotUsedB"],
+    names: &[
+        "snapshot_count",
+        "actual_snapshot_used_b",
+        "fully_inflated_snapshot_used_b",
+    ],
+    required: &[],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanSnapshotSpace {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.snapshot_count,
+            1usize => &self.actual_snapshot_used_b,
+            2usize => &self.fully_inflated_snapshot_used_b,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.snapshot_count,
+            1usize => &mut self.actual_snapshot_used_b,
+            2usize => &mut self.fully_inflated_snapshot_used_b,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSnapshotSpace {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSnapshotSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSnapshotSpace {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSnapshotSpace {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSnapshotSpace {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanSnapshotSpace"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSnapshotSpace {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSnapshotSpace {
-    const TYPE_NAME: &'static str = "VsanSnapshotSpace";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i64>, Option<i64>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "snapshotCount" => crate::de::set(&mut f.0, &mut map, "snapshotCount"),
-                "actualSnapshotUsedB" => {
-                    crate::de::set(&mut f.1, &mut map, "actualSnapshotUsedB")
-                }
-                "fullyInflatedSnapshotUsedB" => {
-                    crate::de::set(&mut f.2, &mut map, "fullyInflatedSnapshotUsedB")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2) = f;
-        Ok(Self {
-            snapshot_count: f_0,
-            actual_snapshot_used_b: f_1,
-            fully_inflated_snapshot_used_b: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSpaceEfficiencyMetadataSize {
     /// Property *VsanSpaceEfficiencyMetadataSize.dedupMetadataSize*.
     pub dedup_metadata_size: Option<i64>,
@@ -22,55 +22,72 @@ impl VsanSpaceEfficiencyMetadataSize {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dedupMetadataSize", &self.dedup_metadata_size);
-        o.opt("compressionMetadataSize", &self.compression_metadata_size);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSpaceEfficiencyMetadataSize",
+    type_name: Some("VsanSpaceEfficiencyMetadataSize"),
+    wire: &["dedupMetadataSize", "compressionMetadataSize"],
+    names: &["dedup_metadata_size", "compression_metadata_size"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VsanSpaceEfficiencyMetadataSize {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dedup_metadata_size,
+            1usize => &self.compression_metadata_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dedup_metadata_size,
+            1usize => &mut self.compression_metadata_size,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSpaceEfficiencyMetadataSize {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSpaceEfficiencyMetadataSize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSpaceEfficiencyMetadataSize {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSpaceEfficiencyMetadataSize {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSpaceEfficiencyMetadataSize {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanSpaceEfficiencyMetadataSize"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSpaceEfficiencyMetadataSize {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSpaceEfficiencyMetadataSize {
-    const TYPE_NAME: &'static str = "VsanSpaceEfficiencyMetadataSize";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i64>, Option<i64>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dedupMetadataSize" => {
-                    crate::de::set(&mut f.0, &mut map, "dedupMetadataSize")
-                }
-                "compressionMetadataSize" => {
-                    crate::de::set(&mut f.1, &mut map, "compressionMetadataSize")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            dedup_metadata_size: f_0,
-            compression_metadata_size: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

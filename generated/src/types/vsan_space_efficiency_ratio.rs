@@ -7,7 +7,7 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSpaceEfficiencyRatio {
     /// Property *VsanSpaceEfficiencyRatio.overallRatio*.
     pub overall_ratio: Option<f32>,
@@ -32,78 +32,94 @@ impl VsanSpaceEfficiencyRatio {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("overallRatio", &self.overall_ratio);
-        o.opt("compressionRatio", &self.compression_ratio);
-        o.opt("dedupRatio", &self.dedup_ratio);
-        o.opt("dedupEnabledRatio", &self.dedup_enabled_ratio);
-        o.opt("thinProvisionRatio", &self.thin_provision_ratio);
-        o.opt("snapshotSavingRatio", &self.snapshot_saving_ratio);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSpaceEfficiencyRatio",
+    type_name: Some("VsanSpaceEfficiencyRatio"),
+    wire: &[
+        "overallRatio",
+        "compressionRatio",
+        "dedupRatio",
+        "dedupEnabledRatio",
+        "thinProvisionRatio",
+        "snapshotSavingRatio",
+    ],
+    names: &[
+        "overall_ratio",
+        "compression_ratio",
+        "dedup_ratio",
+        "dedup_enabled_ratio",
+        "thin_provision_ratio",
+        "snapshot_saving_ratio",
+    ],
+    required: &[],
+    by_name: &[1u16, 3u16, 2u16, 0u16, 5u16, 4u16],
+};
+impl crate::object::Object for VsanSpaceEfficiencyRatio {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.overall_ratio,
+            1usize => &self.compression_ratio,
+            2usize => &self.dedup_ratio,
+            3usize => &self.dedup_enabled_ratio,
+            4usize => &self.thin_provision_ratio,
+            5usize => &self.snapshot_saving_ratio,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.overall_ratio,
+            1usize => &mut self.compression_ratio,
+            2usize => &mut self.dedup_ratio,
+            3usize => &mut self.dedup_enabled_ratio,
+            4usize => &mut self.thin_provision_ratio,
+            5usize => &mut self.snapshot_saving_ratio,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSpaceEfficiencyRatio {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSpaceEfficiencyRatio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSpaceEfficiencyRatio {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSpaceEfficiencyRatio {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSpaceEfficiencyRatio {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanSpaceEfficiencyRatio"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSpaceEfficiencyRatio {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSpaceEfficiencyRatio {
-    const TYPE_NAME: &'static str = "VsanSpaceEfficiencyRatio";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-            Option<f32>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "overallRatio" => crate::de::set(&mut f.0, &mut map, "overallRatio"),
-                "compressionRatio" => {
-                    crate::de::set(&mut f.1, &mut map, "compressionRatio")
-                }
-                "dedupRatio" => crate::de::set(&mut f.2, &mut map, "dedupRatio"),
-                "dedupEnabledRatio" => {
-                    crate::de::set(&mut f.3, &mut map, "dedupEnabledRatio")
-                }
-                "thinProvisionRatio" => {
-                    crate::de::set(&mut f.4, &mut map, "thinProvisionRatio")
-                }
-                "snapshotSavingRatio" => {
-                    crate::de::set(&mut f.5, &mut map, "snapshotSavingRatio")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            overall_ratio: f_0,
-            compression_ratio: f_1,
-            dedup_ratio: f_2,
-            dedup_enabled_ratio: f_3,
-            thin_provision_ratio: f_4,
-            snapshot_saving_ratio: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

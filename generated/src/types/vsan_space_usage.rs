@@ -3,7 +3,7 @@
 /// Data object type *VsanSpaceUsage*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSpaceUsage {
     /// Property *VsanSpaceUsage.totalCapacityB*.
     pub total_capacity_b: i64,
@@ -40,97 +40,110 @@ impl VsanSpaceUsage {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("totalCapacityB", &self.total_capacity_b);
-        o.opt("freeCapacityB", &self.free_capacity_b);
-        o.opt("spaceOverview", &self.space_overview);
-        o.opt("spaceDetail", &self.space_detail);
-        o.opt("efficientCapacity", &self.efficient_capacity);
-        o.opt("whatifCapacities", &self.whatif_capacities);
-        o.opt("uncommittedB", &self.uncommitted_b);
-        o.opt("capacityHealthThreshold", &self.capacity_health_threshold);
-        o.opt("spaceEfficiencyRatio", &self.space_efficiency_ratio);
-        o.opt("effectiveSpaceUsage", &self.effective_space_usage);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSpaceUsage",
+    type_name: Some("VsanSpaceUsage"),
+    wire: &[
+        "totalCapacityB",
+        "freeCapacityB",
+        "spaceOverview",
+        "spaceDetail",
+        "efficientCapacity",
+        "whatifCapacities",
+        "uncommittedB",
+        "capacityHealthThreshold",
+        "spaceEfficiencyRatio",
+        "effectiveSpaceUsage",
+    ],
+    names: &[
+        "total_capacity_b",
+        "free_capacity_b",
+        "space_overview",
+        "space_detail",
+        "efficient_capacity",
+        "whatif_capacities",
+        "uncommitted_b",
+        "capacity_health_threshold",
+        "space_efficiency_ratio",
+        "effective_space_usage",
+    ],
+    required: &[0u16],
+    by_name: &[7u16, 9u16, 4u16, 1u16, 3u16, 8u16, 2u16, 0u16, 6u16, 5u16],
+};
+impl crate::object::Object for VsanSpaceUsage {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.total_capacity_b,
+            1usize => &self.free_capacity_b,
+            2usize => &self.space_overview,
+            3usize => &self.space_detail,
+            4usize => &self.efficient_capacity,
+            5usize => &self.whatif_capacities,
+            6usize => &self.uncommitted_b,
+            7usize => &self.capacity_health_threshold,
+            8usize => &self.space_efficiency_ratio,
+            9usize => &self.effective_space_usage,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.total_capacity_b,
+            1usize => &mut self.free_capacity_b,
+            2usize => &mut self.space_overview,
+            3usize => &mut self.space_detail,
+            4usize => &mut self.efficient_capacity,
+            5usize => &mut self.whatif_capacities,
+            6usize => &mut self.uncommitted_b,
+            7usize => &mut self.capacity_health_threshold,
+            8usize => &mut self.space_efficiency_ratio,
+            9usize => &mut self.effective_space_usage,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSpaceUsage {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSpaceUsage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSpaceUsage {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSpaceUsage {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSpaceUsage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanSpaceUsage"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSpaceUsage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSpaceUsage {
-    const TYPE_NAME: &'static str = "VsanSpaceUsage";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<Box<crate::types::VsanObjectSpaceSummary>>,
-            Option<Box<crate::types::VsanSpaceUsageDetailResult>>,
-            Option<Box<crate::types::VimVsanDataEfficiencyCapacityState>>,
-            Option<Vec<crate::types::VsanWhatifCapacity>>,
-            Option<i64>,
-            Option<Box<crate::types::VsanHealthThreshold>>,
-            Option<Box<crate::types::VsanSpaceEfficiencyRatio>>,
-            Option<Box<crate::types::VsanEffectiveSpaceUsage>>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "totalCapacityB" => crate::de::req(&mut f.0, &mut map, "totalCapacityB"),
-                "freeCapacityB" => crate::de::set(&mut f.1, &mut map, "freeCapacityB"),
-                "spaceOverview" => crate::de::set(&mut f.2, &mut map, "spaceOverview"),
-                "spaceDetail" => crate::de::set(&mut f.3, &mut map, "spaceDetail"),
-                "efficientCapacity" => {
-                    crate::de::set(&mut f.4, &mut map, "efficientCapacity")
-                }
-                "whatifCapacities" => {
-                    crate::de::set_list(&mut f.5, &mut map, "whatifCapacities")
-                }
-                "uncommittedB" => crate::de::set(&mut f.6, &mut map, "uncommittedB"),
-                "capacityHealthThreshold" => {
-                    crate::de::set(&mut f.7, &mut map, "capacityHealthThreshold")
-                }
-                "spaceEfficiencyRatio" => {
-                    crate::de::set(&mut f.8, &mut map, "spaceEfficiencyRatio")
-                }
-                "effectiveSpaceUsage" => {
-                    crate::de::set(&mut f.9, &mut map, "effectiveSpaceUsage")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["totalCapacityB"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            total_capacity_b: f_0,
-            free_capacity_b: f_1,
-            space_overview: f_2,
-            space_detail: f_3,
-            efficient_capacity: f_4,
-            whatif_capacities: f_5,
-            uncommitted_b: f_6,
-            capacity_health_threshold: f_7,
-            space_efficiency_ratio: f_8,
-            effective_space_usage: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

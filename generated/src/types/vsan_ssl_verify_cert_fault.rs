@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `SSLVerifyFault`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSslVerifyCertFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -32,76 +32,94 @@ impl VsanSslVerifyCertFault {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("faultCause", &self.fault_cause);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("selfSigned", &self.self_signed);
-        o.opt("thumbprint", &self.thumbprint);
-        o.opt("certificate", &self.certificate);
-        o.field("cert", &self.cert);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSslVerifyCertFault",
+    type_name: Some("VsanSslVerifyCertFault"),
+    wire: &[
+        "faultCause",
+        "faultMessage",
+        "selfSigned",
+        "thumbprint",
+        "certificate",
+        "cert",
+    ],
+    names: &[
+        "fault_cause",
+        "fault_message",
+        "self_signed",
+        "thumbprint",
+        "certificate",
+        "cert",
+    ],
+    required: &[2u16, 5u16],
+    by_name: &[5u16, 4u16, 0u16, 1u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanSslVerifyCertFault {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.fault_cause,
+            1usize => &self.fault_message,
+            2usize => &self.self_signed,
+            3usize => &self.thumbprint,
+            4usize => &self.certificate,
+            5usize => &self.cert,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.fault_cause,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.self_signed,
+            3usize => &mut self.thumbprint,
+            4usize => &mut self.certificate,
+            5usize => &mut self.cert,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSslVerifyCertFault {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSslVerifyCertFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSslVerifyCertFault {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSslVerifyCertFault {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSslVerifyCertFault {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanSslVerifyCertFault"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSslVerifyCertFault {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSslVerifyCertFault {
-    const TYPE_NAME: &'static str = "VsanSslVerifyCertFault";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::MethodFaultKind>,
-            Option<Vec<crate::types::LocalizableMessage>>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "faultCause" => crate::de::set(&mut f.0, &mut map, "faultCause"),
-                "faultMessage" => crate::de::set_list(&mut f.1, &mut map, "faultMessage"),
-                "selfSigned" => crate::de::req(&mut f.2, &mut map, "selfSigned"),
-                "thumbprint" => crate::de::set(&mut f.3, &mut map, "thumbprint"),
-                "certificate" => crate::de::set(&mut f.4, &mut map, "certificate"),
-                "cert" => crate::de::req(&mut f.5, &mut map, "cert"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, Some(_), _, _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.2.is_some(), f.5.is_some()],
-                    &["selfSigned", "cert"],
-                ),
-            );
-        }
-        let (f_0, f_1, Some(f_2), f_3, f_4, Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            fault_cause: f_0,
-            fault_message: f_1,
-            self_signed: f_2,
-            thumbprint: f_3,
-            certificate: f_4,
-            cert: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,13 +14,13 @@ pub struct VsanStartProactiveRebalanceRequestType {
     /// Parameter *rateThreshold*.
     pub rate_threshold: Option<i32>,
 }
-impl serde::Serialize for VsanStartProactiveRebalanceRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("timeSpan", &self.time_span);
-        o.opt("varianceThreshold", &self.variance_threshold);
-        o.opt("timeThreshold", &self.time_threshold);
-        o.opt("rateThreshold", &self.rate_threshold);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanStartProactiveRebalanceRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("timeSpan", &self.time_span);
+        o.field("varianceThreshold", &self.variance_threshold);
+        o.field("timeThreshold", &self.time_threshold);
+        o.field("rateThreshold", &self.rate_threshold);
+        o.end();
     }
 }

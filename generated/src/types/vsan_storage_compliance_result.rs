@@ -3,7 +3,7 @@
 /// Data object type *VsanStorageComplianceResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanStorageComplianceResult {
     /// Property *VsanStorageComplianceResult.checkTime*.
     ///
@@ -34,96 +34,102 @@ impl VsanStorageComplianceResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("checkTime", &self.check_time);
-        o.opt("profile", &self.profile);
-        o.opt("objectUUID", &self.object_uuid);
-        o.field("complianceStatus", &self.compliance_status);
-        o.field("mismatch", &self.mismatch);
-        o.opt("violatedPolicies", &self.violated_policies);
-        o.opt("operationalStatus", &self.operational_status);
-        o.opt("objPolicyGenerationId", &self.obj_policy_generation_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanStorageComplianceResult",
+    type_name: Some("VsanStorageComplianceResult"),
+    wire: &[
+        "checkTime",
+        "profile",
+        "objectUUID",
+        "complianceStatus",
+        "mismatch",
+        "violatedPolicies",
+        "operationalStatus",
+        "objPolicyGenerationId",
+    ],
+    names: &[
+        "check_time",
+        "profile",
+        "object_uuid",
+        "compliance_status",
+        "mismatch",
+        "violated_policies",
+        "operational_status",
+        "obj_policy_generation_id",
+    ],
+    required: &[3u16, 4u16],
+    by_name: &[0u16, 3u16, 4u16, 7u16, 2u16, 6u16, 1u16, 5u16],
+};
+impl crate::object::Object for VsanStorageComplianceResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.check_time,
+            1usize => &self.profile,
+            2usize => &self.object_uuid,
+            3usize => &self.compliance_status,
+            4usize => &self.mismatch,
+            5usize => &self.violated_policies,
+            6usize => &self.operational_status,
+            7usize => &self.obj_policy_generation_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.check_time,
+            1usize => &mut self.profile,
+            2usize => &mut self.object_uuid,
+            3usize => &mut self.compliance_status,
+            4usize => &mut self.mismatch,
+            5usize => &mut self.violated_policies,
+            6usize => &mut self.operational_status,
+            7usize => &mut self.obj_policy_generation_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanStorageComplianceResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanStorageComplianceResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanStorageComplianceResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanStorageComplianceResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanStorageComplianceResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanStorageComplianceResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanStorageComplianceResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanStorageComplianceResult {
-    const TYPE_NAME: &'static str = "VsanStorageComplianceResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::VsanStoragePolicyStatus>>,
-            Option<Box<crate::types::VsanStorageOperationalStatus>>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "checkTime" => crate::de::set(&mut f.0, &mut map, "checkTime"),
-                "profile" => crate::de::set(&mut f.1, &mut map, "profile"),
-                "objectUUID" => crate::de::set(&mut f.2, &mut map, "objectUUID"),
-                "complianceStatus" => {
-                    crate::de::req(&mut f.3, &mut map, "complianceStatus")
-                }
-                "mismatch" => crate::de::req(&mut f.4, &mut map, "mismatch"),
-                "violatedPolicies" => {
-                    crate::de::set_list(&mut f.5, &mut map, "violatedPolicies")
-                }
-                "operationalStatus" => {
-                    crate::de::set(&mut f.6, &mut map, "operationalStatus")
-                }
-                "objPolicyGenerationId" => {
-                    crate::de::set(&mut f.7, &mut map, "objPolicyGenerationId")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, _, _, Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.3.is_some(), f.4.is_some()],
-                    &["complianceStatus", "mismatch"],
-                ),
-            );
-        }
-        let (f_0, f_1, f_2, Some(f_3), Some(f_4), f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            check_time: f_0,
-            profile: f_1,
-            object_uuid: f_2,
-            compliance_status: f_3,
-            mismatch: f_4,
-            violated_policies: f_5,
-            operational_status: f_6,
-            obj_policy_generation_id: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

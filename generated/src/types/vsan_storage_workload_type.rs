@@ -3,7 +3,7 @@
 /// Data object type *VsanStorageWorkloadType*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanStorageWorkloadType {
     /// Property *VsanStorageWorkloadType.specs*.
     pub specs: Vec<crate::types::VsanVmdkLoadTestSpec>,
@@ -26,72 +26,78 @@ impl VsanStorageWorkloadType {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("specs", &self.specs);
-        o.field("typeId", &self.type_id);
-        o.field("name", &self.name);
-        o.field("description", &self.description);
-        o.opt("duration", &self.duration);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanStorageWorkloadType",
+    type_name: Some("VsanStorageWorkloadType"),
+    wire: &["specs", "typeId", "name", "description", "duration"],
+    names: &["specs", "type_id", "name", "description", "duration"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
+};
+impl crate::object::Object for VsanStorageWorkloadType {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.specs,
+            1usize => &self.type_id,
+            2usize => &self.name,
+            3usize => &self.description,
+            4usize => &self.duration,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.specs,
+            1usize => &mut self.type_id,
+            2usize => &mut self.name,
+            3usize => &mut self.description,
+            4usize => &mut self.duration,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanStorageWorkloadType {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanStorageWorkloadType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanStorageWorkloadType {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanStorageWorkloadType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanStorageWorkloadType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanStorageWorkloadType"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanStorageWorkloadType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanStorageWorkloadType {
-    const TYPE_NAME: &'static str = "VsanStorageWorkloadType";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanVmdkLoadTestSpec>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "specs" => crate::de::req_list(&mut f.0, &mut map, "specs"),
-                "typeId" => crate::de::req(&mut f.1, &mut map, "typeId"),
-                "name" => crate::de::req(&mut f.2, &mut map, "name"),
-                "description" => crate::de::req(&mut f.3, &mut map, "description"),
-                "duration" => crate::de::set(&mut f.4, &mut map, "duration"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["specs", "typeId", "name", "description"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            specs: f_0,
-            type_id: f_1,
-            name: f_2,
-            description: f_3,
-            duration: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanStretchedClusterConfig {
     /// Property *VsanStretchedClusterConfig.cluster*.
     ///
@@ -28,67 +28,79 @@ impl VsanStretchedClusterConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("cluster", &self.cluster);
-        o.opt("preferredFdName", &self.preferred_fd_name);
-        o.opt("faultDomainConfig", &self.fault_domain_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanStretchedClusterConfig",
+    type_name: Some("VsanStretchedClusterConfig"),
+    wire: &["cluster", "preferredFdName", "faultDomainConfig"],
+    names: &["cluster", "preferred_fd_name", "fault_domain_config"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanStretchedClusterConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster,
+            1usize => &self.preferred_fd_name,
+            2usize => &self.fault_domain_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster,
+            1usize => &mut self.preferred_fd_name,
+            2usize => &mut self.fault_domain_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanStretchedClusterConfig {
+    fn blank() -> Self {
+        Self {
+            cluster: crate::object::Blank::blank(),
+            preferred_fd_name: crate::object::Blank::blank(),
+            fault_domain_config: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanStretchedClusterConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanStretchedClusterConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanStretchedClusterConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanStretchedClusterConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanStretchedClusterConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanStretchedClusterConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanStretchedClusterConfig {
-    const TYPE_NAME: &'static str = "VsanStretchedClusterConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::VimClusterVSANStretchedClusterFaultDomainConfig>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "cluster" => crate::de::req(&mut f.0, &mut map, "cluster"),
-                "preferredFdName" => {
-                    crate::de::set(&mut f.1, &mut map, "preferredFdName")
-                }
-                "faultDomainConfig" => {
-                    crate::de::set(&mut f.2, &mut map, "faultDomainConfig")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["cluster"]));
-        }
-        let (Some(f_0), f_1, f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster: f_0,
-            preferred_fd_name: f_1,
-            fault_domain_config: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

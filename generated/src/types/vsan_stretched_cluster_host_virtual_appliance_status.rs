@@ -3,7 +3,7 @@
 /// Data object type *VSANStretchedClusterHostVirtualApplianceStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VSANStretchedClusterHostVirtualApplianceStatus {
     /// Property *VSANStretchedClusterHostVirtualApplianceStatus.vcCluster*.
     ///
@@ -28,64 +28,76 @@ impl VSANStretchedClusterHostVirtualApplianceStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vcCluster", &self.vc_cluster);
-        o.opt("isVirtualApp", &self.is_virtual_app);
-        o.opt("vcClusters", &self.vc_clusters);
-        o.opt("isVirtualAppValid", &self.is_virtual_app_valid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VSANStretchedClusterHostVirtualApplianceStatus",
+    type_name: Some("VSANStretchedClusterHostVirtualApplianceStatus"),
+    wire: &["vcCluster", "isVirtualApp", "vcClusters", "isVirtualAppValid"],
+    names: &["vc_cluster", "is_virtual_app", "vc_clusters", "is_virtual_app_valid"],
+    required: &[],
+    by_name: &[1u16, 3u16, 0u16, 2u16],
+};
+impl crate::object::Object for VSANStretchedClusterHostVirtualApplianceStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vc_cluster,
+            1usize => &self.is_virtual_app,
+            2usize => &self.vc_clusters,
+            3usize => &self.is_virtual_app_valid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vc_cluster,
+            1usize => &mut self.is_virtual_app,
+            2usize => &mut self.vc_clusters,
+            3usize => &mut self.is_virtual_app_valid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VSANStretchedClusterHostVirtualApplianceStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VSANStretchedClusterHostVirtualApplianceStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VSANStretchedClusterHostVirtualApplianceStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VSANStretchedClusterHostVirtualApplianceStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VSANStretchedClusterHostVirtualApplianceStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VSANStretchedClusterHostVirtualApplianceStatus"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VSANStretchedClusterHostVirtualApplianceStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VSANStretchedClusterHostVirtualApplianceStatus {
-    const TYPE_NAME: &'static str = "VSANStretchedClusterHostVirtualApplianceStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vcCluster" => crate::de::set(&mut f.0, &mut map, "vcCluster"),
-                "isVirtualApp" => crate::de::set(&mut f.1, &mut map, "isVirtualApp"),
-                "vcClusters" => crate::de::set_list(&mut f.2, &mut map, "vcClusters"),
-                "isVirtualAppValid" => {
-                    crate::de::set(&mut f.3, &mut map, "isVirtualAppValid")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            vc_cluster: f_0,
-            is_virtual_app: f_1,
-            vc_clusters: f_2,
-            is_virtual_app_valid: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

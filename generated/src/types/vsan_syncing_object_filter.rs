@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSyncingObjectFilter {
     /// Property *VsanSyncingObjectFilter.resyncType*.
     pub resync_type: Option<String>,
@@ -28,66 +28,90 @@ impl VsanSyncingObjectFilter {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("resyncType", &self.resync_type);
-        o.opt("resyncStatus", &self.resync_status);
-        o.opt("numberOfObjects", &self.number_of_objects);
-        o.opt("offset", &self.offset);
-        o.opt("includeDedupObject", &self.include_dedup_object);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSyncingObjectFilter",
+    type_name: Some("VsanSyncingObjectFilter"),
+    wire: &[
+        "resyncType",
+        "resyncStatus",
+        "numberOfObjects",
+        "offset",
+        "includeDedupObject",
+    ],
+    names: &[
+        "resync_type",
+        "resync_status",
+        "number_of_objects",
+        "offset",
+        "include_dedup_object",
+    ],
+    required: &[],
+    by_name: &[4u16, 2u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanSyncingObjectFilter {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.resync_type,
+            1usize => &self.resync_status,
+            2usize => &self.number_of_objects,
+            3usize => &self.offset,
+            4usize => &self.include_dedup_object,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.resync_type,
+            1usize => &mut self.resync_status,
+            2usize => &mut self.number_of_objects,
+            3usize => &mut self.offset,
+            4usize => &mut self.include_dedup_object,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSyncingObjectFilter {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSyncingObjectFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSyncingObjectFilter {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSyncingObjectFilter {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSyncingObjectFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanSyncingObjectFilter"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSyncingObjectFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSyncingObjectFilter {
-    const TYPE_NAME: &'static str = "VsanSyncingObjectFilter";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "resyncType" => crate::de::set(&mut f.0, &mut map, "resyncType"),
-                "resyncStatus" => crate::de::set(&mut f.1, &mut map, "resyncStatus"),
-                "numberOfObjects" => {
-                    crate::de::set(&mut f.2, &mut map, "numberOfObjects")
-                }
-                "offset" => crate::de::set(&mut f.3, &mut map, "offset"),
-                "includeDedupObject" => {
-                    crate::de::set(&mut f.4, &mut map, "includeDedupObject")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4) = f;
-        Ok(Self {
-            resync_type: f_0,
-            resync_status: f_1,
-            number_of_objects: f_2,
-            offset: f_3,
-            include_dedup_object: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanSyncingObjectRecoveryDetails {
     /// Property *VsanSyncingObjectRecoveryDetails.activelySyncingObjectRecoveryETA*.
     pub actively_syncing_object_recovery_eta: Option<i64>,
@@ -36,113 +36,106 @@ impl VsanSyncingObjectRecoveryDetails {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt(
-            "activelySyncingObjectRecoveryETA",
-            &self.actively_syncing_object_recovery_eta,
-        );
-        o.opt(
-            "queuedForSyncObjectRecoveryETA",
-            &self.queued_for_sync_object_recovery_eta,
-        );
-        o.opt("suspendedObjectRecoveryETA", &self.suspended_object_recovery_eta);
-        o.opt("activeObjectsToSync", &self.active_objects_to_sync);
-        o.opt("queuedObjectsToSync", &self.queued_objects_to_sync);
-        o.opt("suspendedObjectsToSync", &self.suspended_objects_to_sync);
-        o.opt("bytesToSyncForActiveObjects", &self.bytes_to_sync_for_active_objects);
-        o.opt("bytesToSyncForQueuedObjects", &self.bytes_to_sync_for_queued_objects);
-        o.opt(
-            "bytesToSyncForSuspendedObjects",
-            &self.bytes_to_sync_for_suspended_objects,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanSyncingObjectRecoveryDetails",
+    type_name: Some("VsanSyncingObjectRecoveryDetails"),
+    wire: &[
+        "activelySyncingObjectRecoveryETA",
+        "queuedForSyncObjectRecoveryETA",
+        "suspendedObjectRecoveryETA",
+        "activeObjectsToSync",
+        "queuedObjectsToSync",
+        "suspendedObjectsToSync",
+        "bytesToSyncForActiveObjects",
+        "bytesToSyncForQueuedObjects",
+        "bytesToSyncForSuspendedObjects",
+    ],
+    names: &[
+        "actively_syncing_object_recovery_eta",
+        "queued_for_sync_object_recovery_eta",
+        "suspended_object_recovery_eta",
+        "active_objects_to_sync",
+        "queued_objects_to_sync",
+        "suspended_objects_to_sync",
+        "bytes_to_sync_for_active_objects",
+        "bytes_to_sync_for_queued_objects",
+        "bytes_to_sync_for_suspended_objects",
+    ],
+    required: &[],
+    by_name: &[3u16, 0u16, 6u16, 7u16, 8u16, 1u16, 4u16, 2u16, 5u16],
+};
+impl crate::object::Object for VsanSyncingObjectRecoveryDetails {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.actively_syncing_object_recovery_eta,
+            1usize => &self.queued_for_sync_object_recovery_eta,
+            2usize => &self.suspended_object_recovery_eta,
+            3usize => &self.active_objects_to_sync,
+            4usize => &self.queued_objects_to_sync,
+            5usize => &self.suspended_objects_to_sync,
+            6usize => &self.bytes_to_sync_for_active_objects,
+            7usize => &self.bytes_to_sync_for_queued_objects,
+            8usize => &self.bytes_to_sync_for_suspended_objects,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.actively_syncing_object_recovery_eta,
+            1usize => &mut self.queued_for_sync_object_recovery_eta,
+            2usize => &mut self.suspended_object_recovery_eta,
+            3usize => &mut self.active_objects_to_sync,
+            4usize => &mut self.queued_objects_to_sync,
+            5usize => &mut self.suspended_objects_to_sync,
+            6usize => &mut self.bytes_to_sync_for_active_objects,
+            7usize => &mut self.bytes_to_sync_for_queued_objects,
+            8usize => &mut self.bytes_to_sync_for_suspended_objects,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanSyncingObjectRecoveryDetails {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanSyncingObjectRecoveryDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanSyncingObjectRecoveryDetails {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanSyncingObjectRecoveryDetails {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanSyncingObjectRecoveryDetails {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanSyncingObjectRecoveryDetails"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanSyncingObjectRecoveryDetails {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanSyncingObjectRecoveryDetails {
-    const TYPE_NAME: &'static str = "VsanSyncingObjectRecoveryDetails";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "activelySyncingObjectRecoveryETA" => {
-                    crate::de::set(
-                        &mut f.0,
-                        &mut map,
-                        "activelySyncingObjectRecoveryETA",
-                    )
-                }
-                "queuedForSyncObjectRecoveryETA" => {
-                    crate::de::set(&mut f.1, &mut map, "queuedForSyncObjectRecoveryETA")
-                }
-                "suspendedObjectRecoveryETA" => {
-                    crate::de::set(&mut f.2, &mut map, "suspendedObjectRecoveryETA")
-                }
-                "activeObjectsToSync" => {
-                    crate::de::set(&mut f.3, &mut map, "activeObjectsToSync")
-                }
-                "queuedObjectsToSync" => {
-                    crate::de::set(&mut f.4, &mut map, "queuedObjectsToSync")
-                }
-                "suspendedObjectsToSync" => {
-                    crate::de::set(&mut f.5, &mut map, "suspendedObjectsToSync")
-                }
-                "bytesToSyncForActiveObjects" => {
-                    crate::de::set(&mut f.6, &mut map, "bytesToSyncForActiveObjects")
-                }
-                "bytesToSyncForQueuedObjects" => {
-                    crate::de::set(&mut f.7, &mut map, "bytesToSyncForQueuedObjects")
-                }
-                "bytesToSyncForSuspendedObjects" => {
-                    crate::de::set(&mut f.8, &mut map, "bytesToSyncForSuspendedObjects")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8) = f;
-        Ok(Self {
-            actively_syncing_object_recovery_eta: f_0,
-            queued_for_sync_object_recovery_eta: f_1,
-            suspended_object_recovery_eta: f_2,
-            active_objects_to_sync: f_3,
-            queued_objects_to_sync: f_4,
-            suspended_objects_to_sync: f_5,
-            bytes_to_sync_for_active_objects: f_6,
-            bytes_to_sync_for_queued_objects: f_7,
-            bytes_to_sync_for_suspended_objects: f_8,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

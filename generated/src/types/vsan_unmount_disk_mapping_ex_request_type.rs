@@ -16,13 +16,13 @@ pub struct VsanUnmountDiskMappingExRequestType<'a> {
     /// ***Since:*** 8.0.0.4
     pub evac_reason: Option<&'a str>,
 }
-impl serde::Serialize for VsanUnmountDiskMappingExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanUnmountDiskMappingExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("mappings", &self.mappings);
-        o.opt("maintenanceSpec", &self.maintenance_spec);
-        o.opt("timeout", &self.timeout);
-        o.opt("evacReason", &self.evac_reason);
-        o.end(&crate::Extra::EMPTY)
+        o.field("maintenanceSpec", &self.maintenance_spec);
+        o.field("timeout", &self.timeout);
+        o.field("evacReason", &self.evac_reason);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanUpdateItem {
     /// Property *VsanUpdateItem.host*.
     ///
@@ -50,155 +50,150 @@ impl VsanUpdateItem {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.field("type", &self.r#type);
-        o.field("name", &self.name);
-        o.field("version", &self.version);
-        o.opt("existingVersion", &self.existing_version);
-        o.field("present", &self.present);
-        o.opt("vibSpec", &self.vib_spec);
-        o.opt("vibType", &self.vib_type);
-        o.opt("firmwareSpec", &self.firmware_spec);
-        o.opt("downloadInfo", &self.download_info);
-        o.opt("eula", &self.eula);
-        o.opt("adapter", &self.adapter);
-        o.opt("key", &self.key);
-        o.opt("impact", &self.impact);
-        o.opt("firmwareUnknown", &self.firmware_unknown);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanUpdateItem",
+    type_name: Some("VsanUpdateItem"),
+    wire: &[
+        "host",
+        "type",
+        "name",
+        "version",
+        "existingVersion",
+        "present",
+        "vibSpec",
+        "vibType",
+        "firmwareSpec",
+        "downloadInfo",
+        "eula",
+        "adapter",
+        "key",
+        "impact",
+        "firmwareUnknown",
+    ],
+    names: &[
+        "host",
+        "type",
+        "name",
+        "version",
+        "existing_version",
+        "present",
+        "vib_spec",
+        "vib_type",
+        "firmware_spec",
+        "download_info",
+        "eula",
+        "adapter",
+        "key",
+        "impact",
+        "firmware_unknown",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+    by_name: &[
+        11u16, 9u16, 10u16, 4u16, 8u16, 14u16, 0u16, 13u16, 12u16, 2u16, 5u16, 1u16,
+        3u16, 6u16, 7u16,
+    ],
+};
+impl crate::object::Object for VsanUpdateItem {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.r#type,
+            2usize => &self.name,
+            3usize => &self.version,
+            4usize => &self.existing_version,
+            5usize => &self.present,
+            6usize => &self.vib_spec,
+            7usize => &self.vib_type,
+            8usize => &self.firmware_spec,
+            9usize => &self.download_info,
+            10usize => &self.eula,
+            11usize => &self.adapter,
+            12usize => &self.key,
+            13usize => &self.impact,
+            14usize => &self.firmware_unknown,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.r#type,
+            2usize => &mut self.name,
+            3usize => &mut self.version,
+            4usize => &mut self.existing_version,
+            5usize => &mut self.present,
+            6usize => &mut self.vib_spec,
+            7usize => &mut self.vib_type,
+            8usize => &mut self.firmware_spec,
+            9usize => &mut self.download_info,
+            10usize => &mut self.eula,
+            11usize => &mut self.adapter,
+            12usize => &mut self.key,
+            13usize => &mut self.impact,
+            14usize => &mut self.firmware_unknown,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanUpdateItem {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            r#type: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            version: crate::object::Blank::blank(),
+            existing_version: crate::object::Blank::blank(),
+            present: crate::object::Blank::blank(),
+            vib_spec: crate::object::Blank::blank(),
+            vib_type: crate::object::Blank::blank(),
+            firmware_spec: crate::object::Blank::blank(),
+            download_info: crate::object::Blank::blank(),
+            eula: crate::object::Blank::blank(),
+            adapter: crate::object::Blank::blank(),
+            key: crate::object::Blank::blank(),
+            impact: crate::object::Blank::blank(),
+            firmware_unknown: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanUpdateItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanUpdateItem {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanUpdateItem {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpdateItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanUpdateItem"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanUpdateItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanUpdateItem {
-    const TYPE_NAME: &'static str = "VsanUpdateItem";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<Vec<crate::types::VsanVibSpec>>,
-            Option<String>,
-            Option<Box<crate::types::VsanHclFirmwareUpdateSpec>>,
-            Option<Vec<crate::types::VsanDownloadItem>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "type" => crate::de::req(&mut f.1, &mut map, "type"),
-                "name" => crate::de::req(&mut f.2, &mut map, "name"),
-                "version" => crate::de::req(&mut f.3, &mut map, "version"),
-                "existingVersion" => {
-                    crate::de::set(&mut f.4, &mut map, "existingVersion")
-                }
-                "present" => crate::de::req(&mut f.5, &mut map, "present"),
-                "vibSpec" => crate::de::set_list(&mut f.6, &mut map, "vibSpec"),
-                "vibType" => crate::de::set(&mut f.7, &mut map, "vibType"),
-                "firmwareSpec" => crate::de::set(&mut f.8, &mut map, "firmwareSpec"),
-                "downloadInfo" => crate::de::set_list(&mut f.9, &mut map, "downloadInfo"),
-                "eula" => crate::de::set(&mut f.10, &mut map, "eula"),
-                "adapter" => crate::de::set(&mut f.11, &mut map, "adapter"),
-                "key" => crate::de::set(&mut f.12, &mut map, "key"),
-                "impact" => crate::de::set(&mut f.13, &mut map, "impact"),
-                "firmwareUnknown" => {
-                    crate::de::set(&mut f.14, &mut map, "firmwareUnknown")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), _, _, _, _, _, _, _, _,
-            _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["host", "type", "name", "version", "present"],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            Some(f_3),
-            f_4,
-            Some(f_5),
-            f_6,
-            f_7,
-            f_8,
-            f_9,
-            f_10,
-            f_11,
-            f_12,
-            f_13,
-            f_14,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            host: f_0,
-            r#type: f_1,
-            name: f_2,
-            version: f_3,
-            existing_version: f_4,
-            present: f_5,
-            vib_spec: f_6,
-            vib_type: f_7,
-            firmware_spec: f_8,
-            download_info: f_9,
-            eula: f_10,
-            adapter: f_11,
-            key: f_12,
-            impact: f_13,
-            firmware_unknown: f_14,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

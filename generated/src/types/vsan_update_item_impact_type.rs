@@ -22,8 +22,9 @@ impl VsanUpdateItemImpactType {
         }
     }
 }
-impl crate::de::StringEnum for VsanUpdateItemImpactType {
-    fn from_wire(v: &str) -> Self {
+impl VsanUpdateItemImpactType {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "reboot" => Self::Reboot,
             "VsanUpdateItemImpactType_Unknown" => Self::VsanUpdateItemImpactTypeUnknown,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for VsanUpdateItemImpactType {
 }
 impl From<&str> for VsanUpdateItemImpactType {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanUpdateItemImpactType {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanUpdateItemImpactType {
@@ -47,13 +48,33 @@ impl std::fmt::Display for VsanUpdateItemImpactType {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanUpdateItemImpactType {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanUpdateItemImpactType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanUpdateItemImpactType {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpdateItemImpactType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanUpdateItemImpactType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeStatusEx*.
 ///
 /// Extends `VsanUpgradeSystemUpgradeStatus`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanUpgradeStatusEx {
     /// Property *VsanUpgradeSystemUpgradeStatus.inProgress*.
     pub in_progress: bool,
@@ -30,75 +30,98 @@ impl VsanUpgradeStatusEx {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inProgress", &self.in_progress);
-        o.opt("history", &self.history);
-        o.opt("aborted", &self.aborted);
-        o.opt("completed", &self.completed);
-        o.opt("progress", &self.progress);
-        o.opt("isPrecheck", &self.is_precheck);
-        o.opt("precheckResult", &self.precheck_result);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanUpgradeStatusEx",
+    type_name: Some("VsanUpgradeStatusEx"),
+    wire: &[
+        "inProgress",
+        "history",
+        "aborted",
+        "completed",
+        "progress",
+        "isPrecheck",
+        "precheckResult",
+    ],
+    names: &[
+        "in_progress",
+        "history",
+        "aborted",
+        "completed",
+        "progress",
+        "is_precheck",
+        "precheck_result",
+    ],
+    required: &[0u16],
+    by_name: &[2u16, 3u16, 1u16, 0u16, 5u16, 6u16, 4u16],
+};
+impl crate::object::Object for VsanUpgradeStatusEx {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.in_progress,
+            1usize => &self.history,
+            2usize => &self.aborted,
+            3usize => &self.completed,
+            4usize => &self.progress,
+            5usize => &self.is_precheck,
+            6usize => &self.precheck_result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.in_progress,
+            1usize => &mut self.history,
+            2usize => &mut self.aborted,
+            3usize => &mut self.completed,
+            4usize => &mut self.progress,
+            5usize => &mut self.is_precheck,
+            6usize => &mut self.precheck_result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanUpgradeStatusEx {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanUpgradeStatusEx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanUpgradeStatusEx {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanUpgradeStatusEx {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpgradeStatusEx {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanUpgradeStatusEx"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanUpgradeStatusEx {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanUpgradeStatusEx {
-    const TYPE_NAME: &'static str = "VsanUpgradeStatusEx";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Vec<crate::types::VsanUpgradeSystemUpgradeHistoryItemKind>>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-            Option<bool>,
-            Option<Box<crate::types::VsanDiskFormatConversionCheckResult>>,
-        ) = (None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inProgress" => crate::de::req(&mut f.0, &mut map, "inProgress"),
-                "history" => crate::de::set_list(&mut f.1, &mut map, "history"),
-                "aborted" => crate::de::set(&mut f.2, &mut map, "aborted"),
-                "completed" => crate::de::set(&mut f.3, &mut map, "completed"),
-                "progress" => crate::de::set(&mut f.4, &mut map, "progress"),
-                "isPrecheck" => crate::de::set(&mut f.5, &mut map, "isPrecheck"),
-                "precheckResult" => crate::de::set(&mut f.6, &mut map, "precheckResult"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inProgress"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            in_progress: f_0,
-            history: f_1,
-            aborted: f_2,
-            completed: f_3,
-            progress: f_4,
-            is_precheck: f_5,
-            precheck_result: f_6,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

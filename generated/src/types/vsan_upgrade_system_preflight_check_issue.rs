@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemPreflightCheckIssueKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanUpgradeSystemPreflightCheckIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: String,
@@ -20,49 +20,71 @@ impl VsanUpgradeSystemPreflightCheckIssue {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("msg", &self.msg);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanUpgradeSystemPreflightCheckIssue",
+    type_name: Some("VsanUpgradeSystemPreflightCheckIssue"),
+    wire: &["msg"],
+    names: &["msg"],
+    required: &[0u16],
+    by_name: &[0u16],
+};
+impl crate::object::Object for VsanUpgradeSystemPreflightCheckIssue {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.msg,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.msg,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanUpgradeSystemPreflightCheckIssue {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanUpgradeSystemPreflightCheckIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanUpgradeSystemPreflightCheckIssue {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanUpgradeSystemPreflightCheckIssue {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpgradeSystemPreflightCheckIssue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanUpgradeSystemPreflightCheckIssue"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckIssue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanUpgradeSystemPreflightCheckIssue {
-    const TYPE_NAME: &'static str = "VsanUpgradeSystemPreflightCheckIssue";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>,) = (None,);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "msg" => crate::de::req(&mut f.0, &mut map, "msg"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_),)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["msg"]));
-        }
-        let (Some(f_0),) = f else { unreachable!("required members were checked") };
-        Ok(Self { msg: f_0, extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanUpgradeSystemPreflightCheckIssue` or any of its subtypes: what a member declared as `VsanUpgradeSystemPreflightCheckIssue` holds.
@@ -153,35 +175,7 @@ pub enum VsanUpgradeSystemPreflightCheckIssueKind {
 impl VsanUpgradeSystemPreflightCheckIssueKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanUpgradeSystemPreflightCheckIssue(v) => v.type_name(),
-            Self::VsanUpgradeSystemAPIBrokenIssue(v) => v.type_name(),
-            Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(v) => v.type_name(),
-            Self::VsanUpgradeSystemHostsDisconnectedIssue(v) => v.type_name(),
-            Self::VsanUpgradeSystemMissingHostsInClusterIssue(v) => v.type_name(),
-            Self::VsanUpgradeSystemNetworkPartitionIssue(v) => v.type_name(),
-            Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(v) => v.type_name(),
-            Self::VsanUpgradeSystemRogueHostsInClusterIssue(v) => v.type_name(),
-            Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(v) => {
-                v.type_name()
-            }
-            Self::VsanUpgradeSystemWrongEsxVersionIssue(v) => v.type_name(),
-            Self::VsanBrokenDiskChainIssue(v) => v.type_name(),
-            Self::VsanDisallowDataMovementIssue(v) => v.type_name(),
-            Self::VsanDisallowEvacuateDataIssue(v) => v.type_name(),
-            Self::VsanDiskUnhealthIssue(v) => v.type_name(),
-            Self::VsanHigherObjectsPresentDuringDowngradeIssue(v) => v.type_name(),
-            Self::VsanHostPropertyRetrieveIssue(v) => v.type_name(),
-            Self::VsanHostWithHybridDiskgroupIssue(v) => v.type_name(),
-            Self::VsanHostsCompressionOnlyNotSupported(v) => v.type_name(),
-            Self::VsanMixedEsxVersionInClientIssue(v) => v.type_name(),
-            Self::VsanMixedEsxVersionIssue(v) => v.type_name(),
-            Self::VsanObjectInaccessibleIssue(v) => v.type_name(),
-            Self::VsanObjectPolicyIssue(v) => v.type_name(),
-            Self::VsanRemoteClusterNotCompatible(v) => v.type_name(),
-            Self::VsanUnknownScanIssue(v) => v.type_name(),
-            Self::VsanUnsupportedHighDiskVersionIssue(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -370,304 +364,191 @@ for VsanUpgradeSystemPreflightCheckIssueKind {
         Self::VsanUnsupportedHighDiskVersionIssue(Box::new(v))
     }
 }
-impl serde::Serialize for VsanUpgradeSystemPreflightCheckIssueKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanUpgradeSystemPreflightCheckIssue(v) => v.serialize(s),
-            Self::VsanUpgradeSystemAPIBrokenIssue(v) => v.serialize(s),
-            Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(v) => v.serialize(s),
-            Self::VsanUpgradeSystemHostsDisconnectedIssue(v) => v.serialize(s),
-            Self::VsanUpgradeSystemMissingHostsInClusterIssue(v) => v.serialize(s),
-            Self::VsanUpgradeSystemNetworkPartitionIssue(v) => v.serialize(s),
-            Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(v) => v.serialize(s),
-            Self::VsanUpgradeSystemRogueHostsInClusterIssue(v) => v.serialize(s),
-            Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(v) => {
-                v.serialize(s)
+impl crate::object::Family for VsanUpgradeSystemPreflightCheckIssueKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanUpgradeSystemPreflightCheckIssue,
+            id,
+        ) {
+            crate::registry::id::VsanUpgradeSystemAPIBrokenIssue => {
+                Self::VsanUpgradeSystemAPIBrokenIssue(crate::object::Blank::blank())
             }
-            Self::VsanUpgradeSystemWrongEsxVersionIssue(v) => v.serialize(s),
-            Self::VsanBrokenDiskChainIssue(v) => v.serialize(s),
-            Self::VsanDisallowDataMovementIssue(v) => v.serialize(s),
-            Self::VsanDisallowEvacuateDataIssue(v) => v.serialize(s),
-            Self::VsanDiskUnhealthIssue(v) => v.serialize(s),
-            Self::VsanHigherObjectsPresentDuringDowngradeIssue(v) => v.serialize(s),
-            Self::VsanHostPropertyRetrieveIssue(v) => v.serialize(s),
-            Self::VsanHostWithHybridDiskgroupIssue(v) => v.serialize(s),
-            Self::VsanHostsCompressionOnlyNotSupported(v) => v.serialize(s),
-            Self::VsanMixedEsxVersionInClientIssue(v) => v.serialize(s),
-            Self::VsanMixedEsxVersionIssue(v) => v.serialize(s),
-            Self::VsanObjectInaccessibleIssue(v) => v.serialize(s),
-            Self::VsanObjectPolicyIssue(v) => v.serialize(s),
-            Self::VsanRemoteClusterNotCompatible(v) => v.serialize(s),
-            Self::VsanUnknownScanIssue(v) => v.serialize(s),
-            Self::VsanUnsupportedHighDiskVersionIssue(v) => v.serialize(s),
+            crate::registry::id::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue => {
+                Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanUpgradeSystemHostsDisconnectedIssue => {
+                Self::VsanUpgradeSystemHostsDisconnectedIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanUpgradeSystemMissingHostsInClusterIssue => {
+                Self::VsanUpgradeSystemMissingHostsInClusterIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanUpgradeSystemNetworkPartitionIssue => {
+                Self::VsanUpgradeSystemNetworkPartitionIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanUpgradeSystemNotEnoughFreeCapacityIssue => {
+                Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanUpgradeSystemRogueHostsInClusterIssue => {
+                Self::VsanUpgradeSystemRogueHostsInClusterIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue => {
+                Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanUpgradeSystemWrongEsxVersionIssue => {
+                Self::VsanUpgradeSystemWrongEsxVersionIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanBrokenDiskChainIssue => {
+                Self::VsanBrokenDiskChainIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanDisallowDataMovementIssue => {
+                Self::VsanDisallowDataMovementIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanDisallowEvacuateDataIssue => {
+                Self::VsanDisallowEvacuateDataIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanDiskUnhealthIssue => {
+                Self::VsanDiskUnhealthIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanHigherObjectsPresentDuringDowngradeIssue => {
+                Self::VsanHigherObjectsPresentDuringDowngradeIssue(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanHostPropertyRetrieveIssue => {
+                Self::VsanHostPropertyRetrieveIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanHostWithHybridDiskgroupIssue => {
+                Self::VsanHostWithHybridDiskgroupIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanHostsCompressionOnlyNotSupported => {
+                Self::VsanHostsCompressionOnlyNotSupported(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanMixedEsxVersionInClientIssue => {
+                Self::VsanMixedEsxVersionInClientIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanMixedEsxVersionIssue => {
+                Self::VsanMixedEsxVersionIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanObjectInaccessibleIssue => {
+                Self::VsanObjectInaccessibleIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanObjectPolicyIssue => {
+                Self::VsanObjectPolicyIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanRemoteClusterNotCompatible => {
+                Self::VsanRemoteClusterNotCompatible(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanUnknownScanIssue => {
+                Self::VsanUnknownScanIssue(crate::object::Blank::blank())
+            }
+            crate::registry::id::VsanUnsupportedHighDiskVersionIssue => {
+                Self::VsanUnsupportedHighDiskVersionIssue(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanUpgradeSystemPreflightCheckIssue(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanUpgradeSystemPreflightCheckIssue(v) => &**v,
+            Self::VsanUpgradeSystemAPIBrokenIssue(v) => &**v,
+            Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(v) => &**v,
+            Self::VsanUpgradeSystemHostsDisconnectedIssue(v) => &**v,
+            Self::VsanUpgradeSystemMissingHostsInClusterIssue(v) => &**v,
+            Self::VsanUpgradeSystemNetworkPartitionIssue(v) => &**v,
+            Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(v) => &**v,
+            Self::VsanUpgradeSystemRogueHostsInClusterIssue(v) => &**v,
+            Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(v) => &**v,
+            Self::VsanUpgradeSystemWrongEsxVersionIssue(v) => &**v,
+            Self::VsanBrokenDiskChainIssue(v) => &**v,
+            Self::VsanDisallowDataMovementIssue(v) => &**v,
+            Self::VsanDisallowEvacuateDataIssue(v) => &**v,
+            Self::VsanDiskUnhealthIssue(v) => &**v,
+            Self::VsanHigherObjectsPresentDuringDowngradeIssue(v) => &**v,
+            Self::VsanHostPropertyRetrieveIssue(v) => &**v,
+            Self::VsanHostWithHybridDiskgroupIssue(v) => &**v,
+            Self::VsanHostsCompressionOnlyNotSupported(v) => &**v,
+            Self::VsanMixedEsxVersionInClientIssue(v) => &**v,
+            Self::VsanMixedEsxVersionIssue(v) => &**v,
+            Self::VsanObjectInaccessibleIssue(v) => &**v,
+            Self::VsanObjectPolicyIssue(v) => &**v,
+            Self::VsanRemoteClusterNotCompatible(v) => &**v,
+            Self::VsanUnknownScanIssue(v) => &**v,
+            Self::VsanUnsupportedHighDiskVersionIssue(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanUpgradeSystemPreflightCheckIssue(v) => &mut **v,
+            Self::VsanUpgradeSystemAPIBrokenIssue(v) => &mut **v,
+            Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(v) => &mut **v,
+            Self::VsanUpgradeSystemHostsDisconnectedIssue(v) => &mut **v,
+            Self::VsanUpgradeSystemMissingHostsInClusterIssue(v) => &mut **v,
+            Self::VsanUpgradeSystemNetworkPartitionIssue(v) => &mut **v,
+            Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(v) => &mut **v,
+            Self::VsanUpgradeSystemRogueHostsInClusterIssue(v) => &mut **v,
+            Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(v) => &mut **v,
+            Self::VsanUpgradeSystemWrongEsxVersionIssue(v) => &mut **v,
+            Self::VsanBrokenDiskChainIssue(v) => &mut **v,
+            Self::VsanDisallowDataMovementIssue(v) => &mut **v,
+            Self::VsanDisallowEvacuateDataIssue(v) => &mut **v,
+            Self::VsanDiskUnhealthIssue(v) => &mut **v,
+            Self::VsanHigherObjectsPresentDuringDowngradeIssue(v) => &mut **v,
+            Self::VsanHostPropertyRetrieveIssue(v) => &mut **v,
+            Self::VsanHostWithHybridDiskgroupIssue(v) => &mut **v,
+            Self::VsanHostsCompressionOnlyNotSupported(v) => &mut **v,
+            Self::VsanMixedEsxVersionInClientIssue(v) => &mut **v,
+            Self::VsanMixedEsxVersionIssue(v) => &mut **v,
+            Self::VsanObjectInaccessibleIssue(v) => &mut **v,
+            Self::VsanObjectPolicyIssue(v) => &mut **v,
+            Self::VsanRemoteClusterNotCompatible(v) => &mut **v,
+            Self::VsanUnknownScanIssue(v) => &mut **v,
+            Self::VsanUnsupportedHighDiskVersionIssue(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckIssueKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanUpgradeSystemPreflightCheckIssueKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanUpgradeSystemPreflightCheckIssueKind {
-    const BASE: u16 = crate::registry::id::VsanUpgradeSystemPreflightCheckIssue;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VsanUpgradeSystemAPIBrokenIssue => {
-                    Self::VsanUpgradeSystemAPIBrokenIssue(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemAPIBrokenIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue => {
-                    Self::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUpgradeSystemHostsDisconnectedIssue => {
-                    Self::VsanUpgradeSystemHostsDisconnectedIssue(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemHostsDisconnectedIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUpgradeSystemMissingHostsInClusterIssue => {
-                    Self::VsanUpgradeSystemMissingHostsInClusterIssue(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemMissingHostsInClusterIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUpgradeSystemNetworkPartitionIssue => {
-                    Self::VsanUpgradeSystemNetworkPartitionIssue(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemNetworkPartitionIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUpgradeSystemNotEnoughFreeCapacityIssue => {
-                    Self::VsanUpgradeSystemNotEnoughFreeCapacityIssue(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemNotEnoughFreeCapacityIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUpgradeSystemRogueHostsInClusterIssue => {
-                    Self::VsanUpgradeSystemRogueHostsInClusterIssue(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemRogueHostsInClusterIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue => {
-                    Self::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUpgradeSystemWrongEsxVersionIssue => {
-                    Self::VsanUpgradeSystemWrongEsxVersionIssue(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemWrongEsxVersionIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanBrokenDiskChainIssue => {
-                    Self::VsanBrokenDiskChainIssue(
-                        Box::new(
-                            <crate::types::VsanBrokenDiskChainIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanDisallowDataMovementIssue => {
-                    Self::VsanDisallowDataMovementIssue(
-                        Box::new(
-                            <crate::types::VsanDisallowDataMovementIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanDisallowEvacuateDataIssue => {
-                    Self::VsanDisallowEvacuateDataIssue(
-                        Box::new(
-                            <crate::types::VsanDisallowEvacuateDataIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanDiskUnhealthIssue => {
-                    Self::VsanDiskUnhealthIssue(
-                        Box::new(
-                            <crate::types::VsanDiskUnhealthIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanHigherObjectsPresentDuringDowngradeIssue => {
-                    Self::VsanHigherObjectsPresentDuringDowngradeIssue(
-                        Box::new(
-                            <crate::types::VsanHigherObjectsPresentDuringDowngradeIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanHostPropertyRetrieveIssue => {
-                    Self::VsanHostPropertyRetrieveIssue(
-                        Box::new(
-                            <crate::types::VsanHostPropertyRetrieveIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanHostWithHybridDiskgroupIssue => {
-                    Self::VsanHostWithHybridDiskgroupIssue(
-                        Box::new(
-                            <crate::types::VsanHostWithHybridDiskgroupIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanHostsCompressionOnlyNotSupported => {
-                    Self::VsanHostsCompressionOnlyNotSupported(
-                        Box::new(
-                            <crate::types::VsanHostsCompressionOnlyNotSupported as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanMixedEsxVersionInClientIssue => {
-                    Self::VsanMixedEsxVersionInClientIssue(
-                        Box::new(
-                            <crate::types::VsanMixedEsxVersionInClientIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanMixedEsxVersionIssue => {
-                    Self::VsanMixedEsxVersionIssue(
-                        Box::new(
-                            <crate::types::VsanMixedEsxVersionIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanObjectInaccessibleIssue => {
-                    Self::VsanObjectInaccessibleIssue(
-                        Box::new(
-                            <crate::types::VsanObjectInaccessibleIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanObjectPolicyIssue => {
-                    Self::VsanObjectPolicyIssue(
-                        Box::new(
-                            <crate::types::VsanObjectPolicyIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanRemoteClusterNotCompatible => {
-                    Self::VsanRemoteClusterNotCompatible(
-                        Box::new(
-                            <crate::types::VsanRemoteClusterNotCompatible as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUnknownScanIssue => {
-                    Self::VsanUnknownScanIssue(
-                        Box::new(
-                            <crate::types::VsanUnknownScanIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUnsupportedHighDiskVersionIssue => {
-                    Self::VsanUnsupportedHighDiskVersionIssue(
-                        Box::new(
-                            <crate::types::VsanUnsupportedHighDiskVersionIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanUpgradeSystemPreflightCheckIssue(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemPreflightCheckIssue as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanUpgradeSystemPreflightCheckIssueKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanUpgradeSystemPreflightCheckIssueKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanUpgradeSystemPreflightCheckIssueKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckIssueKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

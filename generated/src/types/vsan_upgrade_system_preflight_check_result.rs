@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemPreflightCheckResultKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanUpgradeSystemPreflightCheckResult {
     /// Property *VsanUpgradeSystemPreflightCheckResult.issues*.
     pub issues: Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>>,
@@ -22,57 +22,73 @@ impl VsanUpgradeSystemPreflightCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("issues", &self.issues);
-        o.opt("diskMappingToRestore", &self.disk_mapping_to_restore);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanUpgradeSystemPreflightCheckResult",
+    type_name: Some("VsanUpgradeSystemPreflightCheckResult"),
+    wire: &["issues", "diskMappingToRestore"],
+    names: &["issues", "disk_mapping_to_restore"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VsanUpgradeSystemPreflightCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.issues,
+            1usize => &self.disk_mapping_to_restore,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.issues,
+            1usize => &mut self.disk_mapping_to_restore,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanUpgradeSystemPreflightCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanUpgradeSystemPreflightCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanUpgradeSystemPreflightCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanUpgradeSystemPreflightCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpgradeSystemPreflightCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanUpgradeSystemPreflightCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanUpgradeSystemPreflightCheckResult {
-    const TYPE_NAME: &'static str = "VsanUpgradeSystemPreflightCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>>,
-            Option<Box<crate::types::VsanHostDiskMapping>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "issues" => crate::de::set_list(&mut f.0, &mut map, "issues"),
-                "diskMappingToRestore" => {
-                    crate::de::set(&mut f.1, &mut map, "diskMappingToRestore")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            issues: f_0,
-            disk_mapping_to_restore: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanUpgradeSystemPreflightCheckResult` or any of its subtypes: what a member declared as `VsanUpgradeSystemPreflightCheckResult` holds.
@@ -94,11 +110,7 @@ pub enum VsanUpgradeSystemPreflightCheckResultKind {
 impl VsanUpgradeSystemPreflightCheckResultKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanUpgradeSystemPreflightCheckResult(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanDiskFormatConversionCheckResult(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -126,51 +138,61 @@ for VsanUpgradeSystemPreflightCheckResultKind {
         Self::VsanDiskFormatConversionCheckResult(Box::new(v))
     }
 }
-impl serde::Serialize for VsanUpgradeSystemPreflightCheckResultKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanUpgradeSystemPreflightCheckResult(v) => v.serialize(s),
+impl crate::object::Family for VsanUpgradeSystemPreflightCheckResultKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanUpgradeSystemPreflightCheckResult,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::VsanDiskFormatConversionCheckResult(v) => v.serialize(s),
+            crate::registry::id::VsanDiskFormatConversionCheckResult => {
+                Self::VsanDiskFormatConversionCheckResult(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanUpgradeSystemPreflightCheckResult(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanUpgradeSystemPreflightCheckResult(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanDiskFormatConversionCheckResult(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanUpgradeSystemPreflightCheckResult(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanDiskFormatConversionCheckResult(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckResultKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanUpgradeSystemPreflightCheckResultKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanUpgradeSystemPreflightCheckResultKind {
-    const BASE: u16 = crate::registry::id::VsanUpgradeSystemPreflightCheckResult;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanDiskFormatConversionCheckResult => {
-                    Self::VsanDiskFormatConversionCheckResult(
-                        Box::new(
-                            <crate::types::VsanDiskFormatConversionCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanUpgradeSystemPreflightCheckResult(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemPreflightCheckResult as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanUpgradeSystemPreflightCheckResultKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanUpgradeSystemPreflightCheckResultKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanUpgradeSystemPreflightCheckResultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckResultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemUpgradeHistoryItemKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanUpgradeSystemUpgradeHistoryItem {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
@@ -32,73 +32,77 @@ impl VsanUpgradeSystemUpgradeHistoryItem {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("timestamp", &self.timestamp);
-        o.opt("host", &self.host);
-        o.field("message", &self.message);
-        o.opt("task", &self.task);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanUpgradeSystemUpgradeHistoryItem",
+    type_name: Some("VsanUpgradeSystemUpgradeHistoryItem"),
+    wire: &["timestamp", "host", "message", "task"],
+    names: &["timestamp", "host", "message", "task"],
+    required: &[0u16, 2u16],
+    by_name: &[1u16, 2u16, 3u16, 0u16],
+};
+impl crate::object::Object for VsanUpgradeSystemUpgradeHistoryItem {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.timestamp,
+            1usize => &self.host,
+            2usize => &self.message,
+            3usize => &self.task,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.timestamp,
+            1usize => &mut self.host,
+            2usize => &mut self.message,
+            3usize => &mut self.task,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanUpgradeSystemUpgradeHistoryItem {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanUpgradeSystemUpgradeHistoryItem {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanUpgradeSystemUpgradeHistoryItem {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpgradeSystemUpgradeHistoryItem {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanUpgradeSystemUpgradeHistoryItem"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeHistoryItem {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanUpgradeSystemUpgradeHistoryItem {
-    const TYPE_NAME: &'static str = "VsanUpgradeSystemUpgradeHistoryItem";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "timestamp" => crate::de::req(&mut f.0, &mut map, "timestamp"),
-                "host" => crate::de::set(&mut f.1, &mut map, "host"),
-                "message" => crate::de::req(&mut f.2, &mut map, "message"),
-                "task" => crate::de::set(&mut f.3, &mut map, "task"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["timestamp", "message"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            timestamp: f_0,
-            host: f_1,
-            message: f_2,
-            task: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanUpgradeSystemUpgradeHistoryItem` or any of its subtypes: what a member declared as `VsanUpgradeSystemUpgradeHistoryItem` holds.
@@ -128,13 +132,7 @@ pub enum VsanUpgradeSystemUpgradeHistoryItemKind {
 impl VsanUpgradeSystemUpgradeHistoryItemKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanUpgradeSystemUpgradeHistoryItem(v) => v.type_name(),
-            Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(v) => v.type_name(),
-            Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -176,73 +174,77 @@ for VsanUpgradeSystemUpgradeHistoryItemKind {
         Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(Box::new(v))
     }
 }
-impl serde::Serialize for VsanUpgradeSystemUpgradeHistoryItemKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanUpgradeSystemUpgradeHistoryItem(v) => v.serialize(s),
-            Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(v) => v.serialize(s),
-            Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(v) => v.serialize(s),
+impl crate::object::Family for VsanUpgradeSystemUpgradeHistoryItemKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanUpgradeSystemUpgradeHistoryItem,
+            id,
+        ) {
+            crate::registry::id::VsanUpgradeSystemUpgradeHistoryDiskGroupOp => {
+                Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(
+                    crate::object::Blank::blank(),
+                )
+            }
+            crate::registry::id::VsanUpgradeSystemUpgradeHistoryPreflightFail => {
+                Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(
+                    crate::object::Blank::blank(),
+                )
+            }
             #[cfg(feature = "vsan")]
-            Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(v) => v.serialize(s),
+            crate::registry::id::VsanUpgradeSystemUpgradeHistoryStoragePoolOp => {
+                Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanUpgradeSystemUpgradeHistoryItem(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanUpgradeSystemUpgradeHistoryItem(v) => &**v,
+            Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(v) => &**v,
+            Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanUpgradeSystemUpgradeHistoryItem(v) => &mut **v,
+            Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(v) => &mut **v,
+            Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeHistoryItemKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanUpgradeSystemUpgradeHistoryItemKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanUpgradeSystemUpgradeHistoryItemKind {
-    const BASE: u16 = crate::registry::id::VsanUpgradeSystemUpgradeHistoryItem;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VsanUpgradeSystemUpgradeHistoryDiskGroupOp => {
-                    Self::VsanUpgradeSystemUpgradeHistoryDiskGroupOp(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemUpgradeHistoryDiskGroupOp as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VsanUpgradeSystemUpgradeHistoryPreflightFail => {
-                    Self::VsanUpgradeSystemUpgradeHistoryPreflightFail(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemUpgradeHistoryPreflightFail as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanUpgradeSystemUpgradeHistoryStoragePoolOp => {
-                    Self::VsanUpgradeSystemUpgradeHistoryStoragePoolOp(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanUpgradeSystemUpgradeHistoryItem(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemUpgradeHistoryItem as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanUpgradeSystemUpgradeHistoryItemKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanUpgradeSystemUpgradeHistoryItemKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanUpgradeSystemUpgradeHistoryItemKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeHistoryItemKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanUpgradeSystemUpgradeHistoryPreflightFail*.
 ///
 /// Extends `VsanUpgradeSystemUpgradeHistoryItem`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryPreflightFail {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
@@ -32,78 +32,85 @@ impl VsanUpgradeSystemUpgradeHistoryPreflightFail {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("timestamp", &self.timestamp);
-        o.opt("host", &self.host);
-        o.field("message", &self.message);
-        o.opt("task", &self.task);
-        o.field("preflightResult", &self.preflight_result);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanUpgradeSystemUpgradeHistoryPreflightFail",
+    type_name: Some("VsanUpgradeSystemUpgradeHistoryPreflightFail"),
+    wire: &["timestamp", "host", "message", "task", "preflightResult"],
+    names: &["timestamp", "host", "message", "task", "preflight_result"],
+    required: &[0u16, 2u16, 4u16],
+    by_name: &[1u16, 2u16, 4u16, 3u16, 0u16],
+};
+impl crate::object::Object for VsanUpgradeSystemUpgradeHistoryPreflightFail {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.timestamp,
+            1usize => &self.host,
+            2usize => &self.message,
+            3usize => &self.task,
+            4usize => &self.preflight_result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.timestamp,
+            1usize => &mut self.host,
+            2usize => &mut self.message,
+            3usize => &mut self.task,
+            4usize => &mut self.preflight_result,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanUpgradeSystemUpgradeHistoryPreflightFail {
+    fn blank() -> Self {
+        Self {
+            timestamp: crate::object::Blank::blank(),
+            host: crate::object::Blank::blank(),
+            message: crate::object::Blank::blank(),
+            task: crate::object::Blank::blank(),
+            preflight_result: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryPreflightFail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanUpgradeSystemUpgradeHistoryPreflightFail {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanUpgradeSystemUpgradeHistoryPreflightFail {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpgradeSystemUpgradeHistoryPreflightFail {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanUpgradeSystemUpgradeHistoryPreflightFail"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeHistoryPreflightFail {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanUpgradeSystemUpgradeHistoryPreflightFail {
-    const TYPE_NAME: &'static str = "VsanUpgradeSystemUpgradeHistoryPreflightFail";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<crate::types::VsanUpgradeSystemPreflightCheckResultKind>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "timestamp" => crate::de::req(&mut f.0, &mut map, "timestamp"),
-                "host" => crate::de::set(&mut f.1, &mut map, "host"),
-                "message" => crate::de::req(&mut f.2, &mut map, "message"),
-                "task" => crate::de::set(&mut f.3, &mut map, "task"),
-                "preflightResult" => {
-                    crate::de::req(&mut f.4, &mut map, "preflightResult")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.4.is_some()],
-                    &["timestamp", "message", "preflightResult"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            timestamp: f_0,
-            host: f_1,
-            message: f_2,
-            task: f_3,
-            preflight_result: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

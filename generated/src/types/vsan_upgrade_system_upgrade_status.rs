@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanUpgradeSystemUpgradeStatusKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanUpgradeSystemUpgradeStatus {
     /// Property *VsanUpgradeSystemUpgradeStatus.inProgress*.
     pub in_progress: bool,
@@ -28,72 +28,79 @@ impl VsanUpgradeSystemUpgradeStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("inProgress", &self.in_progress);
-        o.opt("history", &self.history);
-        o.opt("aborted", &self.aborted);
-        o.opt("completed", &self.completed);
-        o.opt("progress", &self.progress);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanUpgradeSystemUpgradeStatus",
+    type_name: Some("VsanUpgradeSystemUpgradeStatus"),
+    wire: &["inProgress", "history", "aborted", "completed", "progress"],
+    names: &["in_progress", "history", "aborted", "completed", "progress"],
+    required: &[0u16],
+    by_name: &[2u16, 3u16, 1u16, 0u16, 4u16],
+};
+impl crate::object::Object for VsanUpgradeSystemUpgradeStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.in_progress,
+            1usize => &self.history,
+            2usize => &self.aborted,
+            3usize => &self.completed,
+            4usize => &self.progress,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.in_progress,
+            1usize => &mut self.history,
+            2usize => &mut self.aborted,
+            3usize => &mut self.completed,
+            4usize => &mut self.progress,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanUpgradeSystemUpgradeStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanUpgradeSystemUpgradeStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanUpgradeSystemUpgradeStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanUpgradeSystemUpgradeStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanUpgradeSystemUpgradeStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanUpgradeSystemUpgradeStatus"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanUpgradeSystemUpgradeStatus {
-    const TYPE_NAME: &'static str = "VsanUpgradeSystemUpgradeStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Vec<crate::types::VsanUpgradeSystemUpgradeHistoryItemKind>>,
-            Option<bool>,
-            Option<bool>,
-            Option<i32>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "inProgress" => crate::de::req(&mut f.0, &mut map, "inProgress"),
-                "history" => crate::de::set_list(&mut f.1, &mut map, "history"),
-                "aborted" => crate::de::set(&mut f.2, &mut map, "aborted"),
-                "completed" => crate::de::set(&mut f.3, &mut map, "completed"),
-                "progress" => crate::de::set(&mut f.4, &mut map, "progress"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["inProgress"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            in_progress: f_0,
-            history: f_1,
-            aborted: f_2,
-            completed: f_3,
-            progress: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanUpgradeSystemUpgradeStatus` or any of its subtypes: what a member declared as `VsanUpgradeSystemUpgradeStatus` holds.
@@ -111,11 +118,7 @@ pub enum VsanUpgradeSystemUpgradeStatusKind {
 impl VsanUpgradeSystemUpgradeStatusKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanUpgradeSystemUpgradeStatus(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanUpgradeStatusEx(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -142,51 +145,61 @@ impl From<crate::types::VsanUpgradeStatusEx> for VsanUpgradeSystemUpgradeStatusK
         Self::VsanUpgradeStatusEx(Box::new(v))
     }
 }
-impl serde::Serialize for VsanUpgradeSystemUpgradeStatusKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::VsanUpgradeSystemUpgradeStatus(v) => v.serialize(s),
+impl crate::object::Family for VsanUpgradeSystemUpgradeStatusKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VsanUpgradeSystemUpgradeStatus,
+            id,
+        ) {
             #[cfg(feature = "vsan")]
-            Self::VsanUpgradeStatusEx(v) => v.serialize(s),
+            crate::registry::id::VsanUpgradeStatusEx => {
+                Self::VsanUpgradeStatusEx(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanUpgradeSystemUpgradeStatus(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
+        match self {
+            Self::VsanUpgradeSystemUpgradeStatus(v) => &**v,
+            #[cfg(feature = "vsan")]
+            Self::VsanUpgradeStatusEx(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanUpgradeSystemUpgradeStatus(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanUpgradeStatusEx(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeStatusKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanUpgradeSystemUpgradeStatusKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanUpgradeSystemUpgradeStatusKind {
-    const BASE: u16 = crate::registry::id::VsanUpgradeSystemUpgradeStatus;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanUpgradeStatusEx => {
-                    Self::VsanUpgradeStatusEx(
-                        Box::new(
-                            <crate::types::VsanUpgradeStatusEx as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanUpgradeSystemUpgradeStatus(
-                        Box::new(
-                            <crate::types::VsanUpgradeSystemUpgradeStatus as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanUpgradeSystemUpgradeStatusKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanUpgradeSystemUpgradeStatusKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanUpgradeSystemUpgradeStatusKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeStatusKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanValidateConfigSpecRequestType<'a> {
     /// Parameter *vsanReconfigSpec*.
     pub vsan_reconfig_spec: &'a crate::types::VimVsanReconfigSpec,
 }
-impl serde::Serialize for VsanValidateConfigSpecRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanValidateConfigSpecRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("vsanReconfigSpec", &self.vsan_reconfig_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VsanVbossConfigKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVbossConfig {
     /// Property *VsanVbossConfig.enabled*.
     pub enabled: bool,
@@ -24,54 +24,73 @@ impl VsanVbossConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("enabled", &self.enabled);
-        o.opt("configs", &self.configs);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVbossConfig",
+    type_name: Some("VsanVbossConfig"),
+    wire: &["enabled", "configs"],
+    names: &["enabled", "configs"],
+    required: &[0u16],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for VsanVbossConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.configs,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.configs,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVbossConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVbossConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVbossConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVbossConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVbossConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVbossConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVbossConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVbossConfig {
-    const TYPE_NAME: &'static str = "VsanVbossConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<Vec<crate::types::VsanVbossObjectStoreConfig>>,
-        ) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::req(&mut f.0, &mut map, "enabled"),
-                "configs" => crate::de::set_list(&mut f.1, &mut map, "configs"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["enabled"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            enabled: f_0,
-            configs: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VsanVbossConfig` or any of its subtypes: what a member declared as `VsanVbossConfig` holds.
@@ -92,13 +111,7 @@ pub enum VsanVbossConfigKind {
 impl VsanVbossConfigKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VsanVbossConfig(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanVbossClusterConfig(v) => v.type_name(),
-            #[cfg(feature = "vsan")]
-            Self::VsanVbossHostConfig(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -132,64 +145,66 @@ impl From<crate::types::VsanVbossHostConfig> for VsanVbossConfigKind {
         Self::VsanVbossHostConfig(Box::new(v))
     }
 }
-impl serde::Serialize for VsanVbossConfigKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VsanVbossConfigKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VsanVbossConfig, id) {
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanVbossClusterConfig => {
+                Self::VsanVbossClusterConfig(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vsan")]
+            crate::registry::id::VsanVbossHostConfig => {
+                Self::VsanVbossHostConfig(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VsanVbossConfig(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VsanVbossConfig(v) => v.serialize(s),
+            Self::VsanVbossConfig(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanVbossClusterConfig(v) => v.serialize(s),
+            Self::VsanVbossClusterConfig(v) => &**v,
             #[cfg(feature = "vsan")]
-            Self::VsanVbossHostConfig(v) => v.serialize(s),
+            Self::VsanVbossHostConfig(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VsanVbossConfig(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanVbossClusterConfig(v) => &mut **v,
+            #[cfg(feature = "vsan")]
+            Self::VsanVbossHostConfig(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VsanVbossConfigKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VsanVbossConfigKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VsanVbossConfigKind {
-    const BASE: u16 = crate::registry::id::VsanVbossConfig;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanVbossClusterConfig => {
-                    Self::VsanVbossClusterConfig(
-                        Box::new(
-                            <crate::types::VsanVbossClusterConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vsan")]
-                crate::registry::id::VsanVbossHostConfig => {
-                    Self::VsanVbossHostConfig(
-                        Box::new(
-                            <crate::types::VsanVbossHostConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VsanVbossConfig(
-                        Box::new(
-                            <crate::types::VsanVbossConfig as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VsanVbossConfigKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VsanVbossConfigKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VsanVbossConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VsanVbossConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVbossObjectStoreConfig {
     /// Property *VsanVbossObjectStoreConfig.id*.
     pub id: String,
@@ -26,67 +26,76 @@ impl VsanVbossObjectStoreConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.opt("secretKey", &self.secret_key);
-        o.opt("volumeUuids", &self.volume_uuids);
-        o.opt("properties", &self.properties);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVbossObjectStoreConfig",
+    type_name: Some("VsanVbossObjectStoreConfig"),
+    wire: &["id", "secretKey", "volumeUuids", "properties"],
+    names: &["id", "secret_key", "volume_uuids", "properties"],
+    required: &[0u16],
+    by_name: &[0u16, 3u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanVbossObjectStoreConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.secret_key,
+            2usize => &self.volume_uuids,
+            3usize => &self.properties,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.secret_key,
+            2usize => &mut self.volume_uuids,
+            3usize => &mut self.properties,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVbossObjectStoreConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVbossObjectStoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVbossObjectStoreConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVbossObjectStoreConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVbossObjectStoreConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanVbossObjectStoreConfig"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVbossObjectStoreConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVbossObjectStoreConfig {
-    const TYPE_NAME: &'static str = "VsanVbossObjectStoreConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::Password>,
-            Option<Vec<String>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "secretKey" => crate::de::set(&mut f.1, &mut map, "secretKey"),
-                "volumeUuids" => crate::de::set_list(&mut f.2, &mut map, "volumeUuids"),
-                "properties" => crate::de::set(&mut f.3, &mut map, "properties"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["id"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            secret_key: f_1,
-            volume_uuids: f_2,
-            properties: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -24,15 +24,15 @@ pub struct VSANVcAddWitnessHostRequestType<'a> {
     /// Parameter *storagePoolSpec*.
     pub storage_pool_spec: Option<&'a crate::types::VsanAddStoragePoolDiskSpec>,
 }
-impl serde::Serialize for VSANVcAddWitnessHostRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VSANVcAddWitnessHostRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("witnessHost", &self.witness_host);
         o.field("preferredFd", &self.preferred_fd);
-        o.opt("diskMapping", &self.disk_mapping);
-        o.opt("metadataMode", &self.metadata_mode);
-        o.opt("storagePoolSpec", &self.storage_pool_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.field("diskMapping", &self.disk_mapping);
+        o.field("metadataMode", &self.metadata_mode);
+        o.field("storagePoolSpec", &self.storage_pool_spec);
+        o.end();
     }
 }

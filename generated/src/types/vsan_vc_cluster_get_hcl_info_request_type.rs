@@ -20,14 +20,14 @@ pub struct VsanVcClusterGetHclInfoRequestType<'a> {
     /// Parameter *querySpec*.
     pub query_spec: Option<&'a crate::types::VsanHclQuerySpec>,
 }
-impl serde::Serialize for VsanVcClusterGetHclInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.opt("includeHostsResult", &self.include_hosts_result);
-        o.opt("includeVendorInfo", &self.include_vendor_info);
-        o.opt("esxRelease", &self.esx_release);
-        o.opt("querySpec", &self.query_spec);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanVcClusterGetHclInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.field("includeHostsResult", &self.include_hosts_result);
+        o.field("includeVendorInfo", &self.include_vendor_info);
+        o.field("esxRelease", &self.esx_release);
+        o.field("querySpec", &self.query_spec);
+        o.end();
     }
 }

@@ -20,14 +20,14 @@ pub struct VsanVcClusterRunVmdkLoadTestRequestType<'a> {
     /// Parameter *action*.
     pub action: Option<&'a str>,
 }
-impl serde::Serialize for VsanVcClusterRunVmdkLoadTestRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVcClusterRunVmdkLoadTestRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("runname", &self.runname);
-        o.opt("durationSec", &self.duration_sec);
-        o.opt("specs", &self.specs);
-        o.opt("action", &self.action);
-        o.end(&crate::Extra::EMPTY)
+        o.field("durationSec", &self.duration_sec);
+        o.field("specs", &self.specs);
+        o.field("action", &self.action);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVcKmipServersHealth {
     /// Property *VsanVcKmipServersHealth.health*.
     pub health: Option<String>,
@@ -48,100 +48,118 @@ impl VsanVcKmipServersHealth {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("health", &self.health);
-        o.opt("error", &self.error);
-        o.opt("kmsProviderId", &self.kms_provider_id);
-        o.opt("kmsHealth", &self.kms_health);
-        o.opt("clientCertHealth", &self.client_cert_health);
-        o.opt("clientCertExpireDate", &self.client_cert_expire_date);
-        o.opt("isAwsKms", &self.is_aws_kms);
-        o.opt("cmkHealth", &self.cmk_health);
-        o.opt("kekExpireHealth", &self.kek_expire_health);
-        o.opt("kekExpireDate", &self.kek_expire_date);
-        o.opt("hostKeyExpireHealth", &self.host_key_expire_health);
-        o.opt("hostKeyExpireDate", &self.host_key_expire_date);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVcKmipServersHealth",
+    type_name: Some("VsanVcKmipServersHealth"),
+    wire: &[
+        "health",
+        "error",
+        "kmsProviderId",
+        "kmsHealth",
+        "clientCertHealth",
+        "clientCertExpireDate",
+        "isAwsKms",
+        "cmkHealth",
+        "kekExpireHealth",
+        "kekExpireDate",
+        "hostKeyExpireHealth",
+        "hostKeyExpireDate",
+    ],
+    names: &[
+        "health",
+        "error",
+        "kms_provider_id",
+        "kms_health",
+        "client_cert_health",
+        "client_cert_expire_date",
+        "is_aws_kms",
+        "cmk_health",
+        "kek_expire_health",
+        "kek_expire_date",
+        "host_key_expire_health",
+        "host_key_expire_date",
+    ],
+    required: &[],
+    by_name: &[5u16, 4u16, 7u16, 1u16, 0u16, 11u16, 10u16, 6u16, 9u16, 8u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanVcKmipServersHealth {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.health,
+            1usize => &self.error,
+            2usize => &self.kms_provider_id,
+            3usize => &self.kms_health,
+            4usize => &self.client_cert_health,
+            5usize => &self.client_cert_expire_date,
+            6usize => &self.is_aws_kms,
+            7usize => &self.cmk_health,
+            8usize => &self.kek_expire_health,
+            9usize => &self.kek_expire_date,
+            10usize => &self.host_key_expire_health,
+            11usize => &self.host_key_expire_date,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.health,
+            1usize => &mut self.error,
+            2usize => &mut self.kms_provider_id,
+            3usize => &mut self.kms_health,
+            4usize => &mut self.client_cert_health,
+            5usize => &mut self.client_cert_expire_date,
+            6usize => &mut self.is_aws_kms,
+            7usize => &mut self.cmk_health,
+            8usize => &mut self.kek_expire_health,
+            9usize => &mut self.kek_expire_date,
+            10usize => &mut self.host_key_expire_health,
+            11usize => &mut self.host_key_expire_date,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVcKmipServersHealth {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVcKmipServersHealth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVcKmipServersHealth {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVcKmipServersHealth {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVcKmipServersHealth {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVcKmipServersHealth"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVcKmipServersHealth {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVcKmipServersHealth {
-    const TYPE_NAME: &'static str = "VsanVcKmipServersHealth";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<String>,
-            Option<Vec<crate::types::VsanKmsHealth>>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "health" => crate::de::set(&mut f.0, &mut map, "health"),
-                "error" => crate::de::set(&mut f.1, &mut map, "error"),
-                "kmsProviderId" => crate::de::set(&mut f.2, &mut map, "kmsProviderId"),
-                "kmsHealth" => crate::de::set_list(&mut f.3, &mut map, "kmsHealth"),
-                "clientCertHealth" => {
-                    crate::de::set(&mut f.4, &mut map, "clientCertHealth")
-                }
-                "clientCertExpireDate" => {
-                    crate::de::set(&mut f.5, &mut map, "clientCertExpireDate")
-                }
-                "isAwsKms" => crate::de::set(&mut f.6, &mut map, "isAwsKms"),
-                "cmkHealth" => crate::de::set(&mut f.7, &mut map, "cmkHealth"),
-                "kekExpireHealth" => {
-                    crate::de::set(&mut f.8, &mut map, "kekExpireHealth")
-                }
-                "kekExpireDate" => crate::de::set(&mut f.9, &mut map, "kekExpireDate"),
-                "hostKeyExpireHealth" => {
-                    crate::de::set(&mut f.10, &mut map, "hostKeyExpireHealth")
-                }
-                "hostKeyExpireDate" => {
-                    crate::de::set(&mut f.11, &mut map, "hostKeyExpireDate")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11) = f;
-        Ok(Self {
-            health: f_0,
-            error: f_1,
-            kms_provider_id: f_2,
-            kms_health: f_3,
-            client_cert_health: f_4,
-            client_cert_expire_date: f_5,
-            is_aws_kms: f_6,
-            cmk_health: f_7,
-            kek_expire_health: f_8,
-            kek_expire_date: f_9,
-            host_key_expire_health: f_10,
-            host_key_expire_date: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVcLifecycleCheckResult {
     /// Property *VsanVcLifecycleCheckResult.status*.
     pub status: String,
@@ -24,70 +24,74 @@ impl VsanVcLifecycleCheckResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("status", &self.status);
-        o.opt("preCheckResults", &self.pre_check_results);
-        o.field("configDetails", &self.config_details);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVcLifecycleCheckResult",
+    type_name: Some("VsanVcLifecycleCheckResult"),
+    wire: &["status", "preCheckResults", "configDetails"],
+    names: &["status", "pre_check_results", "config_details"],
+    required: &[0u16, 2u16],
+    by_name: &[2u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanVcLifecycleCheckResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.status,
+            1usize => &self.pre_check_results,
+            2usize => &self.config_details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.status,
+            1usize => &mut self.pre_check_results,
+            2usize => &mut self.config_details,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVcLifecycleCheckResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVcLifecycleCheckResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVcLifecycleCheckResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVcLifecycleCheckResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVcLifecycleCheckResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanVcLifecycleCheckResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVcLifecycleCheckResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVcLifecycleCheckResult {
-    const TYPE_NAME: &'static str = "VsanVcLifecycleCheckResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<crate::types::LifecyclePreCheckResult>>,
-            Option<Box<crate::types::LifecycleConfigDetails>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "status" => crate::de::req(&mut f.0, &mut map, "status"),
-                "preCheckResults" => {
-                    crate::de::set_list(&mut f.1, &mut map, "preCheckResults")
-                }
-                "configDetails" => crate::de::req(&mut f.2, &mut map, "configDetails"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["status", "configDetails"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            status: f_0,
-            pre_check_results: f_1,
-            config_details: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

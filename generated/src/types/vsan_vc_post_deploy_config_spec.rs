@@ -3,7 +3,7 @@
 /// Data object type *VsanVcPostDeployConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVcPostDeployConfigSpec {
     /// Property *VsanVcPostDeployConfigSpec.dcName*.
     pub dc_name: Option<String>,
@@ -47,104 +47,118 @@ impl VsanVcPostDeployConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("dcName", &self.dc_name);
-        o.opt("clusterName", &self.cluster_name);
-        o.opt("firstHost", &self.first_host);
-        o.opt("hostsToAdd", &self.hosts_to_add);
-        o.opt("vsanDataEfficiencyConfig", &self.vsan_data_efficiency_config);
-        o.opt("vsanLicenseKey", &self.vsan_license_key);
-        o.opt("hostLicenseKey", &self.host_license_key);
-        o.opt("taskId", &self.task_id);
-        o.opt("vsanDataEncryptionConfig", &self.vsan_data_encryption_config);
-        o.opt("createNativeKeyProviderSpec", &self.create_native_key_provider_spec);
-        o.opt("vsanClusterMode", &self.vsan_cluster_mode);
-        o.opt("deconvergedNetConfig", &self.deconverged_net_config);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVcPostDeployConfigSpec",
+    type_name: Some("VsanVcPostDeployConfigSpec"),
+    wire: &[
+        "dcName",
+        "clusterName",
+        "firstHost",
+        "hostsToAdd",
+        "vsanDataEfficiencyConfig",
+        "vsanLicenseKey",
+        "hostLicenseKey",
+        "taskId",
+        "vsanDataEncryptionConfig",
+        "createNativeKeyProviderSpec",
+        "vsanClusterMode",
+        "deconvergedNetConfig",
+    ],
+    names: &[
+        "dc_name",
+        "cluster_name",
+        "first_host",
+        "hosts_to_add",
+        "vsan_data_efficiency_config",
+        "vsan_license_key",
+        "host_license_key",
+        "task_id",
+        "vsan_data_encryption_config",
+        "create_native_key_provider_spec",
+        "vsan_cluster_mode",
+        "deconverged_net_config",
+    ],
+    required: &[],
+    by_name: &[1u16, 9u16, 0u16, 11u16, 2u16, 6u16, 3u16, 7u16, 10u16, 4u16, 8u16, 5u16],
+};
+impl crate::object::Object for VsanVcPostDeployConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.dc_name,
+            1usize => &self.cluster_name,
+            2usize => &self.first_host,
+            3usize => &self.hosts_to_add,
+            4usize => &self.vsan_data_efficiency_config,
+            5usize => &self.vsan_license_key,
+            6usize => &self.host_license_key,
+            7usize => &self.task_id,
+            8usize => &self.vsan_data_encryption_config,
+            9usize => &self.create_native_key_provider_spec,
+            10usize => &self.vsan_cluster_mode,
+            11usize => &self.deconverged_net_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.dc_name,
+            1usize => &mut self.cluster_name,
+            2usize => &mut self.first_host,
+            3usize => &mut self.hosts_to_add,
+            4usize => &mut self.vsan_data_efficiency_config,
+            5usize => &mut self.vsan_license_key,
+            6usize => &mut self.host_license_key,
+            7usize => &mut self.task_id,
+            8usize => &mut self.vsan_data_encryption_config,
+            9usize => &mut self.create_native_key_provider_spec,
+            10usize => &mut self.vsan_cluster_mode,
+            11usize => &mut self.deconverged_net_config,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVcPostDeployConfigSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVcPostDeployConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVcPostDeployConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVcPostDeployConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVcPostDeployConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanVcPostDeployConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVcPostDeployConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVcPostDeployConfigSpec {
-    const TYPE_NAME: &'static str = "VsanVcPostDeployConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::HostConnectSpec>>,
-            Option<Vec<crate::types::HostConnectSpec>>,
-            Option<crate::types::VsanDataEfficiencyConfigKind>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VsanHostEncryptionInfo>>,
-            Option<Box<crate::types::VsanHostCreateNativeKeyProviderSpec>>,
-            Option<String>,
-            Option<Box<crate::types::VsanDeconvergedNetConfig>>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "dcName" => crate::de::set(&mut f.0, &mut map, "dcName"),
-                "clusterName" => crate::de::set(&mut f.1, &mut map, "clusterName"),
-                "firstHost" => crate::de::set(&mut f.2, &mut map, "firstHost"),
-                "hostsToAdd" => crate::de::set_list(&mut f.3, &mut map, "hostsToAdd"),
-                "vsanDataEfficiencyConfig" => {
-                    crate::de::set(&mut f.4, &mut map, "vsanDataEfficiencyConfig")
-                }
-                "vsanLicenseKey" => crate::de::set(&mut f.5, &mut map, "vsanLicenseKey"),
-                "hostLicenseKey" => crate::de::set(&mut f.6, &mut map, "hostLicenseKey"),
-                "taskId" => crate::de::set(&mut f.7, &mut map, "taskId"),
-                "vsanDataEncryptionConfig" => {
-                    crate::de::set(&mut f.8, &mut map, "vsanDataEncryptionConfig")
-                }
-                "createNativeKeyProviderSpec" => {
-                    crate::de::set(&mut f.9, &mut map, "createNativeKeyProviderSpec")
-                }
-                "vsanClusterMode" => {
-                    crate::de::set(&mut f.10, &mut map, "vsanClusterMode")
-                }
-                "deconvergedNetConfig" => {
-                    crate::de::set(&mut f.11, &mut map, "deconvergedNetConfig")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10, f_11) = f;
-        Ok(Self {
-            dc_name: f_0,
-            cluster_name: f_1,
-            first_host: f_2,
-            hosts_to_add: f_3,
-            vsan_data_efficiency_config: f_4,
-            vsan_license_key: f_5,
-            host_license_key: f_6,
-            task_id: f_7,
-            vsan_data_encryption_config: f_8,
-            create_native_key_provider_spec: f_9,
-            vsan_cluster_mode: f_10,
-            deconverged_net_config: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -18,12 +18,12 @@ pub struct VSANVcRemoveWitnessHostRequestType<'a> {
     /// Parameter *witnessAddress*.
     pub witness_address: Option<&'a str>,
 }
-impl serde::Serialize for VSANVcRemoveWitnessHostRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VSANVcRemoveWitnessHostRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("witnessHost", &self.witness_host);
-        o.opt("witnessAddress", &self.witness_address);
-        o.end(&crate::Extra::EMPTY)
+        o.field("witnessHost", &self.witness_host);
+        o.field("witnessAddress", &self.witness_address);
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct VSANVcRetrieveStretchedClusterVcCapabilityRequestType<'a> {
     /// Parameter *verifyAllConnected*.
     pub verify_all_connected: Option<bool>,
 }
-impl serde::Serialize for VSANVcRetrieveStretchedClusterVcCapabilityRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VSANVcRetrieveStretchedClusterVcCapabilityRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("verifyAllConnected", &self.verify_all_connected);
-        o.end(&crate::Extra::EMPTY)
+        o.field("verifyAllConnected", &self.verify_all_connected);
+        o.end();
     }
 }

@@ -18,12 +18,12 @@ pub struct VSANVcSetPreferredFaultDomainRequestType<'a> {
     /// Refers instance of *HostSystem*.
     pub witness_host: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for VSANVcSetPreferredFaultDomainRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VSANVcSetPreferredFaultDomainRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("preferredFd", &self.preferred_fd);
-        o.opt("witnessHost", &self.witness_host);
-        o.end(&crate::Extra::EMPTY)
+        o.field("witnessHost", &self.witness_host);
+        o.end();
     }
 }

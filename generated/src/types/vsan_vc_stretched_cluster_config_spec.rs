@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanVcStretchedClusterConfigSpec {
     /// Property *VsanVcStretchedClusterConfigSpec.witnessHost*.
     ///
@@ -30,76 +30,87 @@ impl VsanVcStretchedClusterConfigSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("witnessHost", &self.witness_host);
-        o.field("clusters", &self.clusters);
-        o.opt("witnessDiskMappings", &self.witness_disk_mappings);
-        o.opt("witnessStoragePoolSpecs", &self.witness_storage_pool_specs);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVcStretchedClusterConfigSpec",
+    type_name: Some("VsanVcStretchedClusterConfigSpec"),
+    wire: &["witnessHost", "clusters", "witnessDiskMappings", "witnessStoragePoolSpecs"],
+    names: &[
+        "witness_host",
+        "clusters",
+        "witness_disk_mappings",
+        "witness_storage_pool_specs",
+    ],
+    required: &[0u16, 1u16],
+    by_name: &[1u16, 2u16, 0u16, 3u16],
+};
+impl crate::object::Object for VsanVcStretchedClusterConfigSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.witness_host,
+            1usize => &self.clusters,
+            2usize => &self.witness_disk_mappings,
+            3usize => &self.witness_storage_pool_specs,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.witness_host,
+            1usize => &mut self.clusters,
+            2usize => &mut self.witness_disk_mappings,
+            3usize => &mut self.witness_storage_pool_specs,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVcStretchedClusterConfigSpec {
+    fn blank() -> Self {
+        Self {
+            witness_host: crate::object::Blank::blank(),
+            clusters: crate::object::Blank::blank(),
+            witness_disk_mappings: crate::object::Blank::blank(),
+            witness_storage_pool_specs: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanVcStretchedClusterConfigSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVcStretchedClusterConfigSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVcStretchedClusterConfigSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVcStretchedClusterConfigSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanVcStretchedClusterConfigSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVcStretchedClusterConfigSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVcStretchedClusterConfigSpec {
-    const TYPE_NAME: &'static str = "VsanVcStretchedClusterConfigSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::VsanStretchedClusterConfig>>,
-            Option<Vec<crate::types::VsanHostDiskMapping>>,
-            Option<Vec<crate::types::VsanAddStoragePoolDiskSpec>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "witnessHost" => crate::de::req(&mut f.0, &mut map, "witnessHost"),
-                "clusters" => crate::de::req_list(&mut f.1, &mut map, "clusters"),
-                "witnessDiskMappings" => {
-                    crate::de::set_list(&mut f.2, &mut map, "witnessDiskMappings")
-                }
-                "witnessStoragePoolSpecs" => {
-                    crate::de::set_list(&mut f.3, &mut map, "witnessStoragePoolSpecs")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["witnessHost", "clusters"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            witness_host: f_0,
-            clusters: f_1,
-            witness_disk_mappings: f_2,
-            witness_storage_pool_specs: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct VsanVcUpdateHclDbFromWebRequestType<'a> {
     /// Parameter *url*.
     pub url: Option<&'a str>,
 }
-impl serde::Serialize for VsanVcUpdateHclDbFromWebRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("url", &self.url);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanVcUpdateHclDbFromWebRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("url", &self.url);
+        o.end();
     }
 }

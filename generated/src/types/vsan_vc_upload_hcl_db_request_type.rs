@@ -8,10 +8,10 @@ pub struct VsanVcUploadHclDbRequestType<'a> {
     /// Parameter *db*.
     pub db: &'a str,
 }
-impl serde::Serialize for VsanVcUploadHclDbRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVcUploadHclDbRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("db", &self.db);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

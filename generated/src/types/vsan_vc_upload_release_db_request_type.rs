@@ -10,10 +10,10 @@ pub struct VsanVcUploadReleaseDbRequestType<'a> {
     /// Parameter *db*.
     pub db: &'a str,
 }
-impl serde::Serialize for VsanVcUploadReleaseDbRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVcUploadReleaseDbRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("db", &self.db);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

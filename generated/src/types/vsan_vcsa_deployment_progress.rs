@@ -3,7 +3,7 @@
 /// Data object type *VsanVcsaDeploymentProgress*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVcsaDeploymentProgress {
     /// Property *VsanVcsaDeploymentProgress.phase*.
     pub phase: String,
@@ -34,93 +34,102 @@ impl VsanVcsaDeploymentProgress {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("phase", &self.phase);
-        o.field("progressPct", &self.progress_pct);
-        o.field("message", &self.message);
-        o.field("success", &self.success);
-        o.opt("error", &self.error);
-        o.field("updateCounter", &self.update_counter);
-        o.opt("taskId", &self.task_id);
-        o.opt("vm", &self.vm);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVcsaDeploymentProgress",
+    type_name: Some("VsanVcsaDeploymentProgress"),
+    wire: &[
+        "phase",
+        "progressPct",
+        "message",
+        "success",
+        "error",
+        "updateCounter",
+        "taskId",
+        "vm",
+    ],
+    names: &[
+        "phase",
+        "progress_pct",
+        "message",
+        "success",
+        "error",
+        "update_counter",
+        "task_id",
+        "vm",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16, 6u16, 5u16, 7u16],
+};
+impl crate::object::Object for VsanVcsaDeploymentProgress {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.phase,
+            1usize => &self.progress_pct,
+            2usize => &self.message,
+            3usize => &self.success,
+            4usize => &self.error,
+            5usize => &self.update_counter,
+            6usize => &self.task_id,
+            7usize => &self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.phase,
+            1usize => &mut self.progress_pct,
+            2usize => &mut self.message,
+            3usize => &mut self.success,
+            4usize => &mut self.error,
+            5usize => &mut self.update_counter,
+            6usize => &mut self.task_id,
+            7usize => &mut self.vm,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVcsaDeploymentProgress {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVcsaDeploymentProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVcsaDeploymentProgress {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVcsaDeploymentProgress {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVcsaDeploymentProgress {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanVcsaDeploymentProgress"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVcsaDeploymentProgress {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVcsaDeploymentProgress {
-    const TYPE_NAME: &'static str = "VsanVcsaDeploymentProgress";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::types::MethodFaultKind>,
-            Option<i64>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "phase" => crate::de::req(&mut f.0, &mut map, "phase"),
-                "progressPct" => crate::de::req(&mut f.1, &mut map, "progressPct"),
-                "message" => crate::de::req(&mut f.2, &mut map, "message"),
-                "success" => crate::de::req(&mut f.3, &mut map, "success"),
-                "error" => crate::de::set(&mut f.4, &mut map, "error"),
-                "updateCounter" => crate::de::req(&mut f.5, &mut map, "updateCounter"),
-                "taskId" => crate::de::set(&mut f.6, &mut map, "taskId"),
-                "vm" => crate::de::set(&mut f.7, &mut map, "vm"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &["phase", "progressPct", "message", "success", "updateCounter"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, Some(f_5), f_6, f_7) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            phase: f_0,
-            progress_pct: f_1,
-            message: f_2,
-            success: f_3,
-            error: f_4,
-            update_counter: f_5,
-            task_id: f_6,
-            vm: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

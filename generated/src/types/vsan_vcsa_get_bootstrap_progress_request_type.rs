@@ -8,10 +8,10 @@ pub struct VsanVcsaGetBootstrapProgressRequestType<'a> {
     /// Parameter *taskId*.
     pub task_id: &'a [String],
 }
-impl serde::Serialize for VsanVcsaGetBootstrapProgressRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVcsaGetBootstrapProgressRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("taskId", &self.task_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -32,16 +32,16 @@ pub struct VsanVdsGetMigrationPlanRequestType<'a> {
     /// Refers instances of *HostSystem*.
     pub hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for VsanVdsGetMigrationPlanRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVdsGetMigrationPlanRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("vswitchName", &self.vswitch_name);
-        o.opt("vdsName", &self.vds_name);
-        o.opt("vmnicDevices", &self.vmnic_devices);
-        o.opt("infraVm", &self.infra_vm);
-        o.opt("vds", &self.vds);
-        o.opt("hosts", &self.hosts);
-        o.end(&crate::Extra::EMPTY)
+        o.field("vswitchName", &self.vswitch_name);
+        o.field("vdsName", &self.vds_name);
+        o.field("vmnicDevices", &self.vmnic_devices);
+        o.field("infraVm", &self.infra_vm);
+        o.field("vds", &self.vds);
+        o.field("hosts", &self.hosts);
+        o.end();
     }
 }

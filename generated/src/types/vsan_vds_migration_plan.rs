@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanVdsMigrationPlan {
     /// Property *VsanVdsMigrationPlan.vdsSpec*.
     pub vds_spec: Box<crate::types::DVSCreateSpec>,
@@ -30,65 +30,82 @@ impl VsanVdsMigrationPlan {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vdsSpec", &self.vds_spec);
-        o.opt("pgs", &self.pgs);
-        o.opt("inaccessibleVms", &self.inaccessible_vms);
-        o.opt("infraVms", &self.infra_vms);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVdsMigrationPlan",
+    type_name: Some("VsanVdsMigrationPlan"),
+    wire: &["vdsSpec", "pgs", "inaccessibleVms", "infraVms"],
+    names: &["vds_spec", "pgs", "inaccessible_vms", "infra_vms"],
+    required: &[0u16],
+    by_name: &[2u16, 3u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanVdsMigrationPlan {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vds_spec,
+            1usize => &self.pgs,
+            2usize => &self.inaccessible_vms,
+            3usize => &self.infra_vms,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vds_spec,
+            1usize => &mut self.pgs,
+            2usize => &mut self.inaccessible_vms,
+            3usize => &mut self.infra_vms,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVdsMigrationPlan {
+    fn blank() -> Self {
+        Self {
+            vds_spec: crate::object::Blank::blank(),
+            pgs: crate::object::Blank::blank(),
+            inaccessible_vms: crate::object::Blank::blank(),
+            infra_vms: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanVdsMigrationPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVdsMigrationPlan {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVdsMigrationPlan {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVdsMigrationPlan {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVdsMigrationPlan"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVdsMigrationPlan {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVdsMigrationPlan {
-    const TYPE_NAME: &'static str = "VsanVdsMigrationPlan";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::DVSCreateSpec>>,
-            Option<Vec<crate::types::VsanVdsPgMigrationSpec>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vdsSpec" => crate::de::req(&mut f.0, &mut map, "vdsSpec"),
-                "pgs" => crate::de::set_list(&mut f.1, &mut map, "pgs"),
-                "inaccessibleVms" => {
-                    crate::de::set_list(&mut f.2, &mut map, "inaccessibleVms")
-                }
-                "infraVms" => crate::de::set_list(&mut f.3, &mut map, "infraVms"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["vdsSpec"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vds_spec: f_0,
-            pgs: f_1,
-            inaccessible_vms: f_2,
-            infra_vms: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanVdsPgMigrationHostInfo {
     /// Property *VsanVdsPgMigrationHostInfo.host*.
     ///
@@ -28,74 +28,82 @@ impl VsanVdsPgMigrationHostInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.field("hostname", &self.hostname);
-        o.opt("vmknicDevices", &self.vmknic_devices);
-        o.opt("vmVnics", &self.vm_vnics);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVdsPgMigrationHostInfo",
+    type_name: Some("VsanVdsPgMigrationHostInfo"),
+    wire: &["host", "hostname", "vmknicDevices", "vmVnics"],
+    names: &["host", "hostname", "vmknic_devices", "vm_vnics"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VsanVdsPgMigrationHostInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.hostname,
+            2usize => &self.vmknic_devices,
+            3usize => &self.vm_vnics,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.hostname,
+            2usize => &mut self.vmknic_devices,
+            3usize => &mut self.vm_vnics,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVdsPgMigrationHostInfo {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            hostname: crate::object::Blank::blank(),
+            vmknic_devices: crate::object::Blank::blank(),
+            vm_vnics: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanVdsPgMigrationHostInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVdsPgMigrationHostInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVdsPgMigrationHostInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVdsPgMigrationHostInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanVdsPgMigrationHostInfo"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVdsPgMigrationHostInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVdsPgMigrationHostInfo {
-    const TYPE_NAME: &'static str = "VsanVdsPgMigrationHostInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanVdsPgMigrationVmInfo>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "hostname" => crate::de::req(&mut f.1, &mut map, "hostname"),
-                "vmknicDevices" => {
-                    crate::de::set_list(&mut f.2, &mut map, "vmknicDevices")
-                }
-                "vmVnics" => crate::de::set_list(&mut f.3, &mut map, "vmVnics"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["host", "hostname"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            hostname: f_1,
-            vmknic_devices: f_2,
-            vm_vnics: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

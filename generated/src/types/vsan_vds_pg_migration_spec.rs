@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVdsPgMigrationSpec {
     /// Property *VsanVdsPgMigrationSpec.vssPgName*.
     pub vss_pg_name: String,
@@ -30,90 +30,94 @@ impl VsanVdsPgMigrationSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("vssPgName", &self.vss_pg_name);
-        o.field("dvPgName", &self.dv_pg_name);
-        o.field("vdsPgSetting", &self.vds_pg_setting);
-        o.field("vdsPgType", &self.vds_pg_type);
-        o.opt("hosts", &self.hosts);
-        o.field("collisionRename", &self.collision_rename);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVdsPgMigrationSpec",
+    type_name: Some("VsanVdsPgMigrationSpec"),
+    wire: &[
+        "vssPgName",
+        "dvPgName",
+        "vdsPgSetting",
+        "vdsPgType",
+        "hosts",
+        "collisionRename",
+    ],
+    names: &[
+        "vss_pg_name",
+        "dv_pg_name",
+        "vds_pg_setting",
+        "vds_pg_type",
+        "hosts",
+        "collision_rename",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+    by_name: &[5u16, 1u16, 4u16, 2u16, 3u16, 0u16],
+};
+impl crate::object::Object for VsanVdsPgMigrationSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vss_pg_name,
+            1usize => &self.dv_pg_name,
+            2usize => &self.vds_pg_setting,
+            3usize => &self.vds_pg_type,
+            4usize => &self.hosts,
+            5usize => &self.collision_rename,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vss_pg_name,
+            1usize => &mut self.dv_pg_name,
+            2usize => &mut self.vds_pg_setting,
+            3usize => &mut self.vds_pg_type,
+            4usize => &mut self.hosts,
+            5usize => &mut self.collision_rename,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVdsPgMigrationSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVdsPgMigrationSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVdsPgMigrationSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVdsPgMigrationSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVdsPgMigrationSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVdsPgMigrationSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVdsPgMigrationSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVdsPgMigrationSpec {
-    const TYPE_NAME: &'static str = "VsanVdsPgMigrationSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::VMwareDVSPortSetting>>,
-            Option<String>,
-            Option<Vec<crate::types::VsanVdsPgMigrationHostInfo>>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vssPgName" => crate::de::req(&mut f.0, &mut map, "vssPgName"),
-                "dvPgName" => crate::de::req(&mut f.1, &mut map, "dvPgName"),
-                "vdsPgSetting" => crate::de::req(&mut f.2, &mut map, "vdsPgSetting"),
-                "vdsPgType" => crate::de::req(&mut f.3, &mut map, "vdsPgType"),
-                "hosts" => crate::de::set_list(&mut f.4, &mut map, "hosts"),
-                "collisionRename" => {
-                    crate::de::req(&mut f.5, &mut map, "collisionRename")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.5.is_some(),
-                    ],
-                    &[
-                        "vssPgName",
-                        "dvPgName",
-                        "vdsPgSetting",
-                        "vdsPgType",
-                        "collisionRename",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, Some(f_5)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            vss_pg_name: f_0,
-            dv_pg_name: f_1,
-            vds_pg_setting: f_2,
-            vds_pg_type: f_3,
-            hosts: f_4,
-            collision_rename: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

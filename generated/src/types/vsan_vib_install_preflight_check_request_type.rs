@@ -14,10 +14,10 @@ pub struct VsanVibInstallPreflightCheckRequestType<'a> {
     /// Refers instance of *ComputeResource*.
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
-impl serde::Serialize for VsanVibInstallPreflightCheckRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanVibInstallPreflightCheckRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.end();
     }
 }

@@ -26,16 +26,16 @@ pub struct VsanVibInstallRequestType<'a> {
     /// Parameter *noSigCheck*.
     pub no_sig_check: Option<bool>,
 }
-impl serde::Serialize for VsanVibInstallRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.opt("vibSpecs", &self.vib_specs);
-        o.opt("scanResults", &self.scan_results);
-        o.opt("firmwareSpecs", &self.firmware_specs);
-        o.opt("maintenanceSpec", &self.maintenance_spec);
-        o.opt("rolling", &self.rolling);
-        o.opt("noSigCheck", &self.no_sig_check);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VsanVibInstallRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.field("vibSpecs", &self.vib_specs);
+        o.field("scanResults", &self.scan_results);
+        o.field("firmwareSpecs", &self.firmware_specs);
+        o.field("maintenanceSpec", &self.maintenance_spec);
+        o.field("rolling", &self.rolling);
+        o.field("noSigCheck", &self.no_sig_check);
+        o.end();
     }
 }

@@ -16,11 +16,11 @@ pub struct VsanVibScanRequestType<'a> {
     /// Parameter *vibSpecs*.
     pub vib_specs: &'a [crate::types::VsanVibSpec],
 }
-impl serde::Serialize for VsanVibScanRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
+impl crate::ser::Encode for VsanVibScanRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
         o.field("vibSpecs", &self.vib_specs);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanVibScanResult {
     /// Property *VsanVibScanResult.host*.
     ///
@@ -36,115 +36,112 @@ impl VsanVibScanResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.field("vibName", &self.vib_name);
-        o.field("vibVersion", &self.vib_version);
-        o.opt("existingVersion", &self.existing_version);
-        o.field("maintenanceModeRequired", &self.maintenance_mode_required);
-        o.field("rebootRequired", &self.reboot_required);
-        o.field("meetsSystemReq", &self.meets_system_req);
-        o.field("pkgDepsMetByHost", &self.pkg_deps_met_by_host);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVibScanResult",
+    type_name: Some("VsanVibScanResult"),
+    wire: &[
+        "host",
+        "vibName",
+        "vibVersion",
+        "existingVersion",
+        "maintenanceModeRequired",
+        "rebootRequired",
+        "meetsSystemReq",
+        "pkgDepsMetByHost",
+    ],
+    names: &[
+        "host",
+        "vib_name",
+        "vib_version",
+        "existing_version",
+        "maintenance_mode_required",
+        "reboot_required",
+        "meets_system_req",
+        "pkg_deps_met_by_host",
+    ],
+    required: &[0u16, 1u16, 2u16, 4u16, 5u16, 6u16, 7u16],
+    by_name: &[3u16, 0u16, 4u16, 6u16, 7u16, 5u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanVibScanResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.vib_name,
+            2usize => &self.vib_version,
+            3usize => &self.existing_version,
+            4usize => &self.maintenance_mode_required,
+            5usize => &self.reboot_required,
+            6usize => &self.meets_system_req,
+            7usize => &self.pkg_deps_met_by_host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.vib_name,
+            2usize => &mut self.vib_version,
+            3usize => &mut self.existing_version,
+            4usize => &mut self.maintenance_mode_required,
+            5usize => &mut self.reboot_required,
+            6usize => &mut self.meets_system_req,
+            7usize => &mut self.pkg_deps_met_by_host,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVibScanResult {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            vib_name: crate::object::Blank::blank(),
+            vib_version: crate::object::Blank::blank(),
+            existing_version: crate::object::Blank::blank(),
+            maintenance_mode_required: crate::object::Blank::blank(),
+            reboot_required: crate::object::Blank::blank(),
+            meets_system_req: crate::object::Blank::blank(),
+            pkg_deps_met_by_host: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanVibScanResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVibScanResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVibScanResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVibScanResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVibScanResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVibScanResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVibScanResult {
-    const TYPE_NAME: &'static str = "VsanVibScanResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "vibName" => crate::de::req(&mut f.1, &mut map, "vibName"),
-                "vibVersion" => crate::de::req(&mut f.2, &mut map, "vibVersion"),
-                "existingVersion" => {
-                    crate::de::set(&mut f.3, &mut map, "existingVersion")
-                }
-                "maintenanceModeRequired" => {
-                    crate::de::req(&mut f.4, &mut map, "maintenanceModeRequired")
-                }
-                "rebootRequired" => crate::de::req(&mut f.5, &mut map, "rebootRequired"),
-                "meetsSystemReq" => crate::de::req(&mut f.6, &mut map, "meetsSystemReq"),
-                "pkgDepsMetByHost" => {
-                    crate::de::req(&mut f.7, &mut map, "pkgDepsMetByHost")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), Some(_), _, Some(_), Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                    ],
-                    &[
-                        "host",
-                        "vibName",
-                        "vibVersion",
-                        "maintenanceModeRequired",
-                        "rebootRequired",
-                        "meetsSystemReq",
-                        "pkgDepsMetByHost",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            Some(f_2),
-            f_3,
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            host: f_0,
-            vib_name: f_1,
-            vib_version: f_2,
-            existing_version: f_3,
-            maintenance_mode_required: f_4,
-            reboot_required: f_5,
-            meets_system_req: f_6,
-            pkg_deps_met_by_host: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

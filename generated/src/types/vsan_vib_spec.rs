@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanVibSpec {
     /// Property *VsanVibSpec.host*.
     ///
@@ -30,72 +30,85 @@ impl VsanVibSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("host", &self.host);
-        o.opt("metaUrl", &self.meta_url);
-        o.opt("metaSha1Sum", &self.meta_sha1_sum);
-        o.field("vibUrl", &self.vib_url);
-        o.field("vibSha1Sum", &self.vib_sha1_sum);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVibSpec",
+    type_name: Some("VsanVibSpec"),
+    wire: &["host", "metaUrl", "metaSha1Sum", "vibUrl", "vibSha1Sum"],
+    names: &["host", "meta_url", "meta_sha1_sum", "vib_url", "vib_sha1_sum"],
+    required: &[0u16, 3u16, 4u16],
+    by_name: &[0u16, 2u16, 1u16, 4u16, 3u16],
+};
+impl crate::object::Object for VsanVibSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.host,
+            1usize => &self.meta_url,
+            2usize => &self.meta_sha1_sum,
+            3usize => &self.vib_url,
+            4usize => &self.vib_sha1_sum,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.host,
+            1usize => &mut self.meta_url,
+            2usize => &mut self.meta_sha1_sum,
+            3usize => &mut self.vib_url,
+            4usize => &mut self.vib_sha1_sum,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVibSpec {
+    fn blank() -> Self {
+        Self {
+            host: crate::object::Blank::blank(),
+            meta_url: crate::object::Blank::blank(),
+            meta_sha1_sum: crate::object::Blank::blank(),
+            vib_url: crate::object::Blank::blank(),
+            vib_sha1_sum: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanVibSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVibSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVibSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVibSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVibSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVibSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVibSpec {
-    const TYPE_NAME: &'static str = "VsanVibSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "host" => crate::de::req(&mut f.0, &mut map, "host"),
-                "metaUrl" => crate::de::set(&mut f.1, &mut map, "metaUrl"),
-                "metaSha1Sum" => crate::de::set(&mut f.2, &mut map, "metaSha1Sum"),
-                "vibUrl" => crate::de::req(&mut f.3, &mut map, "vibUrl"),
-                "vibSha1Sum" => crate::de::req(&mut f.4, &mut map, "vibSha1Sum"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["host", "vibUrl", "vibSha1Sum"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, f_2, Some(f_3), Some(f_4)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            host: f_0,
-            meta_url: f_1,
-            meta_sha1_sum: f_2,
-            vib_url: f_3,
-            vib_sha1_sum: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

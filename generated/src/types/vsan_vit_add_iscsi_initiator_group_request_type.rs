@@ -14,11 +14,11 @@ pub struct VsanVitAddIscsiInitiatorGroupRequestType<'a> {
     /// Parameter *initiatorGroupName*.
     pub initiator_group_name: &'a str,
 }
-impl serde::Serialize for VsanVitAddIscsiInitiatorGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVitAddIscsiInitiatorGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("initiatorGroupName", &self.initiator_group_name);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

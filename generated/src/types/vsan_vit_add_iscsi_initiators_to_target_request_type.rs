@@ -16,12 +16,12 @@ pub struct VsanVitAddIscsiInitiatorsToTargetRequestType<'a> {
     /// Parameter *initiatorNames*.
     pub initiator_names: &'a [String],
 }
-impl serde::Serialize for VsanVitAddIscsiInitiatorsToTargetRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVitAddIscsiInitiatorsToTargetRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("targetAlias", &self.target_alias);
         o.field("initiatorNames", &self.initiator_names);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct VsanVitAddIscsiLUNRequestType<'a> {
     /// Parameter *lunSpec*.
     pub lun_spec: &'a crate::types::VsanIscsiLUNSpec,
 }
-impl serde::Serialize for VsanVitAddIscsiLUNRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVitAddIscsiLUNRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("targetAlias", &self.target_alias);
         o.field("lunSpec", &self.lun_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanVitAddIscsiTargetRequestType<'a> {
     /// Parameter *targetSpec*.
     pub target_spec: &'a crate::types::VsanIscsiTargetSpec,
 }
-impl serde::Serialize for VsanVitAddIscsiTargetRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVitAddIscsiTargetRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("targetSpec", &self.target_spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanVitGetIscsiLUNsRequestType<'a> {
     /// Parameter *targetAliases*.
     pub target_aliases: Option<&'a [String]>,
 }
-impl serde::Serialize for VsanVitGetIscsiLUNsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVitGetIscsiLUNsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.opt("targetAliases", &self.target_aliases);
-        o.end(&crate::Extra::EMPTY)
+        o.field("targetAliases", &self.target_aliases);
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct VsanVitGetIscsiLUNRequestType<'a> {
     /// Parameter *lunId*.
     pub lun_id: i32,
 }
-impl serde::Serialize for VsanVitGetIscsiLUNRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVitGetIscsiLUNRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("targetAlias", &self.target_alias);
         o.field("lunId", &self.lun_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,11 +14,11 @@ pub struct VsanVitGetIscsiTargetRequestType<'a> {
     /// Parameter *targetAlias*.
     pub target_alias: &'a str,
 }
-impl serde::Serialize for VsanVitGetIscsiTargetRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVitGetIscsiTargetRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("targetAlias", &self.target_alias);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -12,10 +12,10 @@ pub struct VsanVitGetIscsiTargetsRequestType<'a> {
     /// Refers instance of *ClusterComputeResource*.
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
-impl serde::Serialize for VsanVitGetIscsiTargetsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVitGetIscsiTargetsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -16,12 +16,12 @@ pub struct VsanVitRemoveIscsiInitiatorsFromGroupRequestType<'a> {
     /// Parameter *initiatorNames*.
     pub initiator_names: &'a [String],
 }
-impl serde::Serialize for VsanVitRemoveIscsiInitiatorsFromGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVitRemoveIscsiInitiatorsFromGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("initiatorGroupName", &self.initiator_group_name);
         o.field("initiatorNames", &self.initiator_names);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

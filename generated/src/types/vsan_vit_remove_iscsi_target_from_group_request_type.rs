@@ -16,12 +16,12 @@ pub struct VsanVitRemoveIscsiTargetFromGroupRequestType<'a> {
     /// Parameter *targetAlias*.
     pub target_alias: &'a str,
 }
-impl serde::Serialize for VsanVitRemoveIscsiTargetFromGroupRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanVitRemoveIscsiTargetFromGroupRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("cluster", &self.cluster);
         o.field("initiatorGroupName", &self.initiator_group_name);
         o.field("targetAlias", &self.target_alias);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

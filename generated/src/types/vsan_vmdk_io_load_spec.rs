@@ -3,7 +3,7 @@
 /// Data object type *VsanVmdkIOLoadSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVmdkIOLoadSpec {
     /// Property *VsanVmdkIOLoadSpec.readPct*.
     pub read_pct: i32,
@@ -28,82 +28,80 @@ impl VsanVmdkIOLoadSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("readPct", &self.read_pct);
-        o.field("oio", &self.oio);
-        o.field("iosizeB", &self.iosize_b);
-        o.field("dataSizeMb", &self.data_size_mb);
-        o.field("random", &self.random);
-        o.opt("startOffsetB", &self.start_offset_b);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVmdkIOLoadSpec",
+    type_name: Some("VsanVmdkIOLoadSpec"),
+    wire: &["readPct", "oio", "iosizeB", "dataSizeMb", "random", "startOffsetB"],
+    names: &["read_pct", "oio", "iosize_b", "data_size_mb", "random", "start_offset_b"],
+    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+    by_name: &[3u16, 2u16, 1u16, 4u16, 0u16, 5u16],
+};
+impl crate::object::Object for VsanVmdkIOLoadSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.read_pct,
+            1usize => &self.oio,
+            2usize => &self.iosize_b,
+            3usize => &self.data_size_mb,
+            4usize => &self.random,
+            5usize => &self.start_offset_b,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.read_pct,
+            1usize => &mut self.oio,
+            2usize => &mut self.iosize_b,
+            3usize => &mut self.data_size_mb,
+            4usize => &mut self.random,
+            5usize => &mut self.start_offset_b,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVmdkIOLoadSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVmdkIOLoadSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVmdkIOLoadSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVmdkIOLoadSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVmdkIOLoadSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVmdkIOLoadSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVmdkIOLoadSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVmdkIOLoadSpec {
-    const TYPE_NAME: &'static str = "VsanVmdkIOLoadSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i64>,
-            Option<bool>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "readPct" => crate::de::req(&mut f.0, &mut map, "readPct"),
-                "oio" => crate::de::req(&mut f.1, &mut map, "oio"),
-                "iosizeB" => crate::de::req(&mut f.2, &mut map, "iosizeB"),
-                "dataSizeMb" => crate::de::req(&mut f.3, &mut map, "dataSizeMb"),
-                "random" => crate::de::req(&mut f.4, &mut map, "random"),
-                "startOffsetB" => crate::de::set(&mut f.5, &mut map, "startOffsetB"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                    ],
-                    &["readPct", "oio", "iosizeB", "dataSizeMb", "random"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), Some(f_4), f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            read_pct: f_0,
-            oio: f_1,
-            iosize_b: f_2,
-            data_size_mb: f_3,
-            random: f_4,
-            start_offset_b: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

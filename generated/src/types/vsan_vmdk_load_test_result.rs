@@ -3,7 +3,7 @@
 /// Data object type *VsanVmdkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVmdkLoadTestResult {
     /// Property *VsanVmdkLoadTestResult.success*.
     pub success: bool,
@@ -36,93 +36,110 @@ impl VsanVmdkLoadTestResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("success", &self.success);
-        o.opt("faultMessage", &self.fault_message);
-        o.field("spec", &self.spec);
-        o.opt("actualDurationSec", &self.actual_duration_sec);
-        o.opt("totalBytes", &self.total_bytes);
-        o.opt("iops", &self.iops);
-        o.opt("tputBps", &self.tput_bps);
-        o.opt("avgLatencyUs", &self.avg_latency_us);
-        o.opt("maxLatencyUs", &self.max_latency_us);
-        o.opt("numIoAboveLatencyThreshold", &self.num_io_above_latency_threshold);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVmdkLoadTestResult",
+    type_name: Some("VsanVmdkLoadTestResult"),
+    wire: &[
+        "success",
+        "faultMessage",
+        "spec",
+        "actualDurationSec",
+        "totalBytes",
+        "iops",
+        "tputBps",
+        "avgLatencyUs",
+        "maxLatencyUs",
+        "numIoAboveLatencyThreshold",
+    ],
+    names: &[
+        "success",
+        "fault_message",
+        "spec",
+        "actual_duration_sec",
+        "total_bytes",
+        "iops",
+        "tput_bps",
+        "avg_latency_us",
+        "max_latency_us",
+        "num_io_above_latency_threshold",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[3u16, 7u16, 1u16, 5u16, 8u16, 9u16, 2u16, 0u16, 4u16, 6u16],
+};
+impl crate::object::Object for VsanVmdkLoadTestResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.success,
+            1usize => &self.fault_message,
+            2usize => &self.spec,
+            3usize => &self.actual_duration_sec,
+            4usize => &self.total_bytes,
+            5usize => &self.iops,
+            6usize => &self.tput_bps,
+            7usize => &self.avg_latency_us,
+            8usize => &self.max_latency_us,
+            9usize => &self.num_io_above_latency_threshold,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.success,
+            1usize => &mut self.fault_message,
+            2usize => &mut self.spec,
+            3usize => &mut self.actual_duration_sec,
+            4usize => &mut self.total_bytes,
+            5usize => &mut self.iops,
+            6usize => &mut self.tput_bps,
+            7usize => &mut self.avg_latency_us,
+            8usize => &mut self.max_latency_us,
+            9usize => &mut self.num_io_above_latency_threshold,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVmdkLoadTestResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVmdkLoadTestResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVmdkLoadTestResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVmdkLoadTestResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVmdkLoadTestResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVmdkLoadTestResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVmdkLoadTestResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVmdkLoadTestResult {
-    const TYPE_NAME: &'static str = "VsanVmdkLoadTestResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<String>,
-            Option<Box<crate::types::VsanVmdkLoadTestSpec>>,
-            Option<i32>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "success" => crate::de::req(&mut f.0, &mut map, "success"),
-                "faultMessage" => crate::de::set(&mut f.1, &mut map, "faultMessage"),
-                "spec" => crate::de::req(&mut f.2, &mut map, "spec"),
-                "actualDurationSec" => {
-                    crate::de::set(&mut f.3, &mut map, "actualDurationSec")
-                }
-                "totalBytes" => crate::de::set(&mut f.4, &mut map, "totalBytes"),
-                "iops" => crate::de::set(&mut f.5, &mut map, "iops"),
-                "tputBps" => crate::de::set(&mut f.6, &mut map, "tputBps"),
-                "avgLatencyUs" => crate::de::set(&mut f.7, &mut map, "avgLatencyUs"),
-                "maxLatencyUs" => crate::de::set(&mut f.8, &mut map, "maxLatencyUs"),
-                "numIoAboveLatencyThreshold" => {
-                    crate::de::set(&mut f.9, &mut map, "numIoAboveLatencyThreshold")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(&[f.0.is_some(), f.2.is_some()], &["success", "spec"]),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8, f_9) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            success: f_0,
-            fault_message: f_1,
-            spec: f_2,
-            actual_duration_sec: f_3,
-            total_bytes: f_4,
-            iops: f_5,
-            tput_bps: f_6,
-            avg_latency_us: f_7,
-            max_latency_us: f_8,
-            num_io_above_latency_threshold: f_9,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanVmdkLoadTestSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVmdkLoadTestSpec {
     /// Property *VsanVmdkLoadTestSpec.vmdkCreateSpec*.
     pub vmdk_create_spec: Option<crate::types::FileBackedVirtualDiskSpecKind>,
@@ -24,62 +24,81 @@ impl VsanVmdkLoadTestSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("vmdkCreateSpec", &self.vmdk_create_spec);
-        o.opt("vmdkIOSpec", &self.vmdk_io_spec);
-        o.opt("vmdkIOSpecSequence", &self.vmdk_io_spec_sequence);
-        o.opt("stepDurationSec", &self.step_duration_sec);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVmdkLoadTestSpec",
+    type_name: Some("VsanVmdkLoadTestSpec"),
+    wire: &["vmdkCreateSpec", "vmdkIOSpec", "vmdkIOSpecSequence", "stepDurationSec"],
+    names: &[
+        "vmdk_create_spec",
+        "vmdk_io_spec",
+        "vmdk_io_spec_sequence",
+        "step_duration_sec",
+    ],
+    required: &[],
+    by_name: &[3u16, 0u16, 1u16, 2u16],
+};
+impl crate::object::Object for VsanVmdkLoadTestSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.vmdk_create_spec,
+            1usize => &self.vmdk_io_spec,
+            2usize => &self.vmdk_io_spec_sequence,
+            3usize => &self.step_duration_sec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.vmdk_create_spec,
+            1usize => &mut self.vmdk_io_spec,
+            2usize => &mut self.vmdk_io_spec_sequence,
+            3usize => &mut self.step_duration_sec,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVmdkLoadTestSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVmdkLoadTestSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVmdkLoadTestSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVmdkLoadTestSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVmdkLoadTestSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVmdkLoadTestSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVmdkLoadTestSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVmdkLoadTestSpec {
-    const TYPE_NAME: &'static str = "VsanVmdkLoadTestSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::FileBackedVirtualDiskSpecKind>,
-            Option<Box<crate::types::VsanVmdkIOLoadSpec>>,
-            Option<Vec<crate::types::VsanVmdkIOLoadSpec>>,
-            Option<i64>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "vmdkCreateSpec" => crate::de::set(&mut f.0, &mut map, "vmdkCreateSpec"),
-                "vmdkIOSpec" => crate::de::set(&mut f.1, &mut map, "vmdkIOSpec"),
-                "vmdkIOSpecSequence" => {
-                    crate::de::set_list(&mut f.2, &mut map, "vmdkIOSpecSequence")
-                }
-                "stepDurationSec" => {
-                    crate::de::set(&mut f.3, &mut map, "stepDurationSec")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            vmdk_create_spec: f_0,
-            vmdk_io_spec: f_1,
-            vmdk_io_spec_sequence: f_2,
-            step_duration_sec: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

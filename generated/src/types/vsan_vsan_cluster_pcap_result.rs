@@ -3,7 +3,7 @@
 /// Data object type *VsanVsanClusterPcapResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVsanClusterPcapResult {
     /// Property *VsanVsanClusterPcapResult.pkts*.
     pub pkts: Option<Vec<String>>,
@@ -24,62 +24,76 @@ impl VsanVsanClusterPcapResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("pkts", &self.pkts);
-        o.opt("groups", &self.groups);
-        o.opt("issues", &self.issues);
-        o.opt("hostResults", &self.host_results);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVsanClusterPcapResult",
+    type_name: Some("VsanVsanClusterPcapResult"),
+    wire: &["pkts", "groups", "issues", "hostResults"],
+    names: &["pkts", "groups", "issues", "host_results"],
+    required: &[],
+    by_name: &[1u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanVsanClusterPcapResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.pkts,
+            1usize => &self.groups,
+            2usize => &self.issues,
+            3usize => &self.host_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.pkts,
+            1usize => &mut self.groups,
+            2usize => &mut self.issues,
+            3usize => &mut self.host_results,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVsanClusterPcapResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVsanClusterPcapResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVsanClusterPcapResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVsanClusterPcapResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVsanClusterPcapResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VsanVsanClusterPcapResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVsanClusterPcapResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVsanClusterPcapResult {
-    const TYPE_NAME: &'static str = "VsanVsanClusterPcapResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanVsanClusterPcapGroup>>,
-            Option<Vec<String>>,
-            Option<Vec<crate::types::VsanVsanPcapResult>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "pkts" => crate::de::set_list(&mut f.0, &mut map, "pkts"),
-                "groups" => crate::de::set_list(&mut f.1, &mut map, "groups"),
-                "issues" => crate::de::set_list(&mut f.2, &mut map, "issues"),
-                "hostResults" => crate::de::set_list(&mut f.3, &mut map, "hostResults"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            pkts: f_0,
-            groups: f_1,
-            issues: f_2,
-            host_results: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *VsanVsanPcapResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVsanPcapResult {
     /// Property *VsanVsanPcapResult.calltime*.
     pub calltime: f32,
@@ -32,84 +32,102 @@ impl VsanVsanPcapResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("calltime", &self.calltime);
-        o.field("vmknic", &self.vmknic);
-        o.field("tcpdumpFilter", &self.tcpdump_filter);
-        o.field("snaplen", &self.snaplen);
-        o.opt("pkts", &self.pkts);
-        o.opt("pcap", &self.pcap);
-        o.opt("error", &self.error);
-        o.opt("hostname", &self.hostname);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVsanPcapResult",
+    type_name: Some("VsanVsanPcapResult"),
+    wire: &[
+        "calltime",
+        "vmknic",
+        "tcpdumpFilter",
+        "snaplen",
+        "pkts",
+        "pcap",
+        "error",
+        "hostname",
+    ],
+    names: &[
+        "calltime",
+        "vmknic",
+        "tcpdump_filter",
+        "snaplen",
+        "pkts",
+        "pcap",
+        "error",
+        "hostname",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[0u16, 6u16, 7u16, 5u16, 4u16, 3u16, 2u16, 1u16],
+};
+impl crate::object::Object for VsanVsanPcapResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.calltime,
+            1usize => &self.vmknic,
+            2usize => &self.tcpdump_filter,
+            3usize => &self.snaplen,
+            4usize => &self.pkts,
+            5usize => &self.pcap,
+            6usize => &self.error,
+            7usize => &self.hostname,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.calltime,
+            1usize => &mut self.vmknic,
+            2usize => &mut self.tcpdump_filter,
+            3usize => &mut self.snaplen,
+            4usize => &mut self.pkts,
+            5usize => &mut self.pcap,
+            6usize => &mut self.error,
+            7usize => &mut self.hostname,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVsanPcapResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVsanPcapResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVsanPcapResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVsanPcapResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVsanPcapResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVsanPcapResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVsanPcapResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVsanPcapResult {
-    const TYPE_NAME: &'static str = "VsanVsanPcapResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<f32>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<Vec<String>>,
-            Option<String>,
-            Option<crate::types::MethodFaultKind>,
-            Option<String>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "calltime" => crate::de::req(&mut f.0, &mut map, "calltime"),
-                "vmknic" => crate::de::req(&mut f.1, &mut map, "vmknic"),
-                "tcpdumpFilter" => crate::de::req(&mut f.2, &mut map, "tcpdumpFilter"),
-                "snaplen" => crate::de::req(&mut f.3, &mut map, "snaplen"),
-                "pkts" => crate::de::set_list(&mut f.4, &mut map, "pkts"),
-                "pcap" => crate::de::set(&mut f.5, &mut map, "pcap"),
-                "error" => crate::de::set(&mut f.6, &mut map, "error"),
-                "hostname" => crate::de::set(&mut f.7, &mut map, "hostname"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["calltime", "vmknic", "tcpdumpFilter", "snaplen"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            calltime: f_0,
-            vmknic: f_1,
-            tcpdump_filter: f_2,
-            snaplen: f_3,
-            pkts: f_4,
-            pcap: f_5,
-            error: f_6,
-            hostname: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

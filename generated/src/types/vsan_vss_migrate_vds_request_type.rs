@@ -28,15 +28,15 @@ pub struct VsanVssMigrateVdsRequestType<'a> {
     /// Refers instances of *VirtualMachine*.
     pub infra_vm: Option<&'a [crate::types::ManagedObjectReference]>,
 }
-impl serde::Serialize for VsanVssMigrateVdsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("cluster", &self.cluster);
-        o.opt("hosts", &self.hosts);
+impl crate::ser::Encode for VsanVssMigrateVdsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("cluster", &self.cluster);
+        o.field("hosts", &self.hosts);
         o.field("vds", &self.vds);
-        o.opt("vswitchName", &self.vswitch_name);
-        o.opt("vmnicDevices", &self.vmnic_devices);
-        o.opt("infraVm", &self.infra_vm);
-        o.end(&crate::Extra::EMPTY)
+        o.field("vswitchName", &self.vswitch_name);
+        o.field("vmnicDevices", &self.vmnic_devices);
+        o.field("infraVm", &self.infra_vm);
+        o.end();
     }
 }

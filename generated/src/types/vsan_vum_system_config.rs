@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanVumSystemConfig {
     /// Property *VsanVumSystemConfig.enabled*.
     pub enabled: Option<bool>,
@@ -28,64 +28,86 @@ impl VsanVumSystemConfig {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("enabled", &self.enabled);
-        o.opt("autoCheckInterval", &self.auto_check_interval);
-        o.opt("metadataUpdateInterval", &self.metadata_update_interval);
-        o.opt("releaseDbLastUpdate", &self.release_db_last_update);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanVumSystemConfig",
+    type_name: Some("VsanVumSystemConfig"),
+    wire: &[
+        "enabled",
+        "autoCheckInterval",
+        "metadataUpdateInterval",
+        "releaseDbLastUpdate",
+    ],
+    names: &[
+        "enabled",
+        "auto_check_interval",
+        "metadata_update_interval",
+        "release_db_last_update",
+    ],
+    required: &[],
+    by_name: &[1u16, 0u16, 2u16, 3u16],
+};
+impl crate::object::Object for VsanVumSystemConfig {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.enabled,
+            1usize => &self.auto_check_interval,
+            2usize => &self.metadata_update_interval,
+            3usize => &self.release_db_last_update,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.enabled,
+            1usize => &mut self.auto_check_interval,
+            2usize => &mut self.metadata_update_interval,
+            3usize => &mut self.release_db_last_update,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanVumSystemConfig {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanVumSystemConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanVumSystemConfig {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanVumSystemConfig {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanVumSystemConfig {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanVumSystemConfig"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanVumSystemConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanVumSystemConfig {
-    const TYPE_NAME: &'static str = "VsanVumSystemConfig";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<bool>, Option<i32>, Option<i32>, Option<String>) = (
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "enabled" => crate::de::set(&mut f.0, &mut map, "enabled"),
-                "autoCheckInterval" => {
-                    crate::de::set(&mut f.1, &mut map, "autoCheckInterval")
-                }
-                "metadataUpdateInterval" => {
-                    crate::de::set(&mut f.2, &mut map, "metadataUpdateInterval")
-                }
-                "releaseDbLastUpdate" => {
-                    crate::de::set(&mut f.3, &mut map, "releaseDbLastUpdate")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3) = f;
-        Ok(Self {
-            enabled: f_0,
-            auto_check_interval: f_1,
-            metadata_update_interval: f_2,
-            release_db_last_update: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

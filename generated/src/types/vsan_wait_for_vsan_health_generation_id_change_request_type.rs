@@ -8,10 +8,10 @@ pub struct VsanWaitForVsanHealthGenerationIdChangeRequestType {
     /// Parameter *timeout*.
     pub timeout: i32,
 }
-impl serde::Serialize for VsanWaitForVsanHealthGenerationIdChangeRequestType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VsanWaitForVsanHealthGenerationIdChangeRequestType {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("timeout", &self.timeout);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

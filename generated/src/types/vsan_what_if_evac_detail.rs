@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanWhatIfEvacDetail {
     /// Property *VsanWhatIfEvacDetail.success*.
     pub success: Option<bool>,
@@ -30,77 +30,94 @@ impl VsanWhatIfEvacDetail {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("success", &self.success);
-        o.opt("bytesToSync", &self.bytes_to_sync);
-        o.opt("inaccessibleObjects", &self.inaccessible_objects);
-        o.opt("incompliantObjects", &self.incompliant_objects);
-        o.opt("extraSpaceNeeded", &self.extra_space_needed);
-        o.opt(
-            "failedDueToInaccessibleObjects",
-            &self.failed_due_to_inaccessible_objects,
-        );
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanWhatIfEvacDetail",
+    type_name: Some("VsanWhatIfEvacDetail"),
+    wire: &[
+        "success",
+        "bytesToSync",
+        "inaccessibleObjects",
+        "incompliantObjects",
+        "extraSpaceNeeded",
+        "failedDueToInaccessibleObjects",
+    ],
+    names: &[
+        "success",
+        "bytes_to_sync",
+        "inaccessible_objects",
+        "incompliant_objects",
+        "extra_space_needed",
+        "failed_due_to_inaccessible_objects",
+    ],
+    required: &[],
+    by_name: &[1u16, 4u16, 5u16, 2u16, 3u16, 0u16],
+};
+impl crate::object::Object for VsanWhatIfEvacDetail {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.success,
+            1usize => &self.bytes_to_sync,
+            2usize => &self.inaccessible_objects,
+            3usize => &self.incompliant_objects,
+            4usize => &self.extra_space_needed,
+            5usize => &self.failed_due_to_inaccessible_objects,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.success,
+            1usize => &mut self.bytes_to_sync,
+            2usize => &mut self.inaccessible_objects,
+            3usize => &mut self.incompliant_objects,
+            4usize => &mut self.extra_space_needed,
+            5usize => &mut self.failed_due_to_inaccessible_objects,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanWhatIfEvacDetail {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanWhatIfEvacDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanWhatIfEvacDetail {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanWhatIfEvacDetail {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanWhatIfEvacDetail {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanWhatIfEvacDetail"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanWhatIfEvacDetail {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanWhatIfEvacDetail {
-    const TYPE_NAME: &'static str = "VsanWhatIfEvacDetail";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<bool>,
-            Option<i64>,
-            Option<Vec<String>>,
-            Option<Vec<String>>,
-            Option<i64>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "success" => crate::de::set(&mut f.0, &mut map, "success"),
-                "bytesToSync" => crate::de::set(&mut f.1, &mut map, "bytesToSync"),
-                "inaccessibleObjects" => {
-                    crate::de::set_list(&mut f.2, &mut map, "inaccessibleObjects")
-                }
-                "incompliantObjects" => {
-                    crate::de::set_list(&mut f.3, &mut map, "incompliantObjects")
-                }
-                "extraSpaceNeeded" => {
-                    crate::de::set(&mut f.4, &mut map, "extraSpaceNeeded")
-                }
-                "failedDueToInaccessibleObjects" => {
-                    crate::de::set(&mut f.5, &mut map, "failedDueToInaccessibleObjects")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            success: f_0,
-            bytes_to_sync: f_1,
-            inaccessible_objects: f_2,
-            incompliant_objects: f_3,
-            extra_space_needed: f_4,
-            failed_due_to_inaccessible_objects: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

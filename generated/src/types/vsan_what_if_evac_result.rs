@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanWhatIfEvacResult {
     /// Property *VsanWhatIfEvacResult.noAction*.
     pub no_action: Box<crate::types::VsanWhatIfEvacDetail>,
@@ -24,64 +24,74 @@ impl VsanWhatIfEvacResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("noAction", &self.no_action);
-        o.field("ensureAccess", &self.ensure_access);
-        o.field("evacAllData", &self.evac_all_data);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanWhatIfEvacResult",
+    type_name: Some("VsanWhatIfEvacResult"),
+    wire: &["noAction", "ensureAccess", "evacAllData"],
+    names: &["no_action", "ensure_access", "evac_all_data"],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[1u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanWhatIfEvacResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.no_action,
+            1usize => &self.ensure_access,
+            2usize => &self.evac_all_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.no_action,
+            1usize => &mut self.ensure_access,
+            2usize => &mut self.evac_all_data,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanWhatIfEvacResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanWhatIfEvacResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanWhatIfEvacResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanWhatIfEvacResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanWhatIfEvacResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanWhatIfEvacResult"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanWhatIfEvacResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanWhatIfEvacResult {
-    const TYPE_NAME: &'static str = "VsanWhatIfEvacResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VsanWhatIfEvacDetail>>,
-            Option<Box<crate::types::VsanWhatIfEvacDetail>>,
-            Option<Box<crate::types::VsanWhatIfEvacDetail>>,
-        ) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "noAction" => crate::de::req(&mut f.0, &mut map, "noAction"),
-                "ensureAccess" => crate::de::req(&mut f.1, &mut map, "ensureAccess"),
-                "evacAllData" => crate::de::req(&mut f.2, &mut map, "evacAllData"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["noAction", "ensureAccess", "evacAllData"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            no_action: f_0,
-            ensure_access: f_1,
-            evac_all_data: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanWhatifCapacity {
     /// Property *VsanWhatifCapacity.totalWhatifCapacityB*.
     pub total_whatif_capacity_b: i64,
@@ -26,77 +26,92 @@ impl VsanWhatifCapacity {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("totalWhatifCapacityB", &self.total_whatif_capacity_b);
-        o.field("freeWhatifCapacityB", &self.free_whatif_capacity_b);
-        o.field("storagePolicy", &self.storage_policy);
-        o.field("isSatisfiable", &self.is_satisfiable);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanWhatifCapacity",
+    type_name: Some("VsanWhatifCapacity"),
+    wire: &[
+        "totalWhatifCapacityB",
+        "freeWhatifCapacityB",
+        "storagePolicy",
+        "isSatisfiable",
+    ],
+    names: &[
+        "total_whatif_capacity_b",
+        "free_whatif_capacity_b",
+        "storage_policy",
+        "is_satisfiable",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 3u16, 2u16, 0u16],
+};
+impl crate::object::Object for VsanWhatifCapacity {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.total_whatif_capacity_b,
+            1usize => &self.free_whatif_capacity_b,
+            2usize => &self.storage_policy,
+            3usize => &self.is_satisfiable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.total_whatif_capacity_b,
+            1usize => &mut self.free_whatif_capacity_b,
+            2usize => &mut self.storage_policy,
+            3usize => &mut self.is_satisfiable,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanWhatifCapacity {
+    fn blank() -> Self {
+        Self {
+            total_whatif_capacity_b: crate::object::Blank::blank(),
+            free_whatif_capacity_b: crate::object::Blank::blank(),
+            storage_policy: crate::object::Blank::blank(),
+            is_satisfiable: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanWhatifCapacity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanWhatifCapacity {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanWhatifCapacity {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanWhatifCapacity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanWhatifCapacity"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanWhatifCapacity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanWhatifCapacity {
-    const TYPE_NAME: &'static str = "VsanWhatifCapacity";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<i64>,
-            Option<i64>,
-            Option<crate::types::VirtualMachineProfileSpecKind>,
-            Option<bool>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "totalWhatifCapacityB" => {
-                    crate::de::req(&mut f.0, &mut map, "totalWhatifCapacityB")
-                }
-                "freeWhatifCapacityB" => {
-                    crate::de::req(&mut f.1, &mut map, "freeWhatifCapacityB")
-                }
-                "storagePolicy" => crate::de::req(&mut f.2, &mut map, "storagePolicy"),
-                "isSatisfiable" => crate::de::req(&mut f.3, &mut map, "isSatisfiable"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "totalWhatifCapacityB",
-                        "freeWhatifCapacityB",
-                        "storagePolicy",
-                        "isSatisfiable",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            total_whatif_capacity_b: f_0,
-            free_whatif_capacity_b: f_1,
-            storage_policy: f_2,
-            is_satisfiable: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

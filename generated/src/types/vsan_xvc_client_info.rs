@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VsanXVCClientInfo {
     /// Property *VsanXVCClientInfo.cluster*.
     ///
@@ -32,78 +32,102 @@ impl VsanXVCClientInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("cluster", &self.cluster);
-        o.field("clusterName", &self.cluster_name);
-        o.field("vsanFormatVersion", &self.vsan_format_version);
-        o.field("ownerVc", &self.owner_vc);
-        o.opt("vcUuid", &self.vc_uuid);
-        o.opt("clusterUuid", &self.cluster_uuid);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanXVCClientInfo",
+    type_name: Some("VsanXVCClientInfo"),
+    wire: &[
+        "cluster",
+        "clusterName",
+        "vsanFormatVersion",
+        "ownerVc",
+        "vcUuid",
+        "clusterUuid",
+    ],
+    names: &[
+        "cluster",
+        "cluster_name",
+        "vsan_format_version",
+        "owner_vc",
+        "vc_uuid",
+        "cluster_uuid",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[0u16, 1u16, 5u16, 3u16, 4u16, 2u16],
+};
+impl crate::object::Object for VsanXVCClientInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.cluster,
+            1usize => &self.cluster_name,
+            2usize => &self.vsan_format_version,
+            3usize => &self.owner_vc,
+            4usize => &self.vc_uuid,
+            5usize => &self.cluster_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.cluster,
+            1usize => &mut self.cluster_name,
+            2usize => &mut self.vsan_format_version,
+            3usize => &mut self.owner_vc,
+            4usize => &mut self.vc_uuid,
+            5usize => &mut self.cluster_uuid,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanXVCClientInfo {
+    fn blank() -> Self {
+        Self {
+            cluster: crate::object::Blank::blank(),
+            cluster_name: crate::object::Blank::blank(),
+            vsan_format_version: crate::object::Blank::blank(),
+            owner_vc: crate::object::Blank::blank(),
+            vc_uuid: crate::object::Blank::blank(),
+            cluster_uuid: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VsanXVCClientInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanXVCClientInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanXVCClientInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanXVCClientInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanXVCClientInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanXVCClientInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanXVCClientInfo {
-    const TYPE_NAME: &'static str = "VsanXVCClientInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "cluster" => crate::de::req(&mut f.0, &mut map, "cluster"),
-                "clusterName" => crate::de::req(&mut f.1, &mut map, "clusterName"),
-                "vsanFormatVersion" => {
-                    crate::de::req(&mut f.2, &mut map, "vsanFormatVersion")
-                }
-                "ownerVc" => crate::de::req(&mut f.3, &mut map, "ownerVc"),
-                "vcUuid" => crate::de::set(&mut f.4, &mut map, "vcUuid"),
-                "clusterUuid" => crate::de::set(&mut f.5, &mut map, "clusterUuid"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_), _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["cluster", "clusterName", "vsanFormatVersion", "ownerVc"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3), f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            cluster: f_0,
-            cluster_name: f_1,
-            vsan_format_version: f_2,
-            owner_vc: f_3,
-            vc_uuid: f_4,
-            cluster_uuid: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanXvcClientInfoSpec {
     /// Property *VsanXvcClientInfoSpec.clientVc*.
     pub client_vc: String,
@@ -44,95 +44,114 @@ impl VsanXvcClientInfoSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("clientVc", &self.client_vc);
-        o.opt("vcUuid", &self.vc_uuid);
-        o.opt("vcVersion", &self.vc_version);
-        o.opt("cluster", &self.cluster);
-        o.opt("clusterName", &self.cluster_name);
-        o.opt("clusterUuid", &self.cluster_uuid);
-        o.opt("vsanFormatVersion", &self.vsan_format_version);
-        o.opt("minVsanFormatVersion", &self.min_vsan_format_version);
-        o.opt("datastore", &self.datastore);
-        o.opt("unicastInfo", &self.unicast_info);
-        o.opt("saGeneration", &self.sa_generation);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanXvcClientInfoSpec",
+    type_name: Some("VsanXvcClientInfoSpec"),
+    wire: &[
+        "clientVc",
+        "vcUuid",
+        "vcVersion",
+        "cluster",
+        "clusterName",
+        "clusterUuid",
+        "vsanFormatVersion",
+        "minVsanFormatVersion",
+        "datastore",
+        "unicastInfo",
+        "saGeneration",
+    ],
+    names: &[
+        "client_vc",
+        "vc_uuid",
+        "vc_version",
+        "cluster",
+        "cluster_name",
+        "cluster_uuid",
+        "vsan_format_version",
+        "min_vsan_format_version",
+        "datastore",
+        "unicast_info",
+        "sa_generation",
+    ],
+    required: &[0u16],
+    by_name: &[0u16, 3u16, 4u16, 5u16, 8u16, 7u16, 10u16, 9u16, 1u16, 2u16, 6u16],
+};
+impl crate::object::Object for VsanXvcClientInfoSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.client_vc,
+            1usize => &self.vc_uuid,
+            2usize => &self.vc_version,
+            3usize => &self.cluster,
+            4usize => &self.cluster_name,
+            5usize => &self.cluster_uuid,
+            6usize => &self.vsan_format_version,
+            7usize => &self.min_vsan_format_version,
+            8usize => &self.datastore,
+            9usize => &self.unicast_info,
+            10usize => &self.sa_generation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.client_vc,
+            1usize => &mut self.vc_uuid,
+            2usize => &mut self.vc_version,
+            3usize => &mut self.cluster,
+            4usize => &mut self.cluster_name,
+            5usize => &mut self.cluster_uuid,
+            6usize => &mut self.vsan_format_version,
+            7usize => &mut self.min_vsan_format_version,
+            8usize => &mut self.datastore,
+            9usize => &mut self.unicast_info,
+            10usize => &mut self.sa_generation,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanXvcClientInfoSpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanXvcClientInfoSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanXvcClientInfoSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanXvcClientInfoSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanXvcClientInfoSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanXvcClientInfoSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanXvcClientInfoSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanXvcClientInfoSpec {
-    const TYPE_NAME: &'static str = "VsanXvcClientInfoSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::VsanHostClientClusterUnicastInfo>>,
-            Option<i64>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "clientVc" => crate::de::req(&mut f.0, &mut map, "clientVc"),
-                "vcUuid" => crate::de::set(&mut f.1, &mut map, "vcUuid"),
-                "vcVersion" => crate::de::set(&mut f.2, &mut map, "vcVersion"),
-                "cluster" => crate::de::set(&mut f.3, &mut map, "cluster"),
-                "clusterName" => crate::de::set(&mut f.4, &mut map, "clusterName"),
-                "clusterUuid" => crate::de::set(&mut f.5, &mut map, "clusterUuid"),
-                "vsanFormatVersion" => {
-                    crate::de::set(&mut f.6, &mut map, "vsanFormatVersion")
-                }
-                "minVsanFormatVersion" => {
-                    crate::de::set(&mut f.7, &mut map, "minVsanFormatVersion")
-                }
-                "datastore" => crate::de::set_list(&mut f.8, &mut map, "datastore"),
-                "unicastInfo" => crate::de::set(&mut f.9, &mut map, "unicastInfo"),
-                "saGeneration" => crate::de::set(&mut f.10, &mut map, "saGeneration"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _, _, _, _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["clientVc"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            client_vc: f_0,
-            vc_uuid: f_1,
-            vc_version: f_2,
-            cluster: f_3,
-            cluster_name: f_4,
-            cluster_uuid: f_5,
-            vsan_format_version: f_6,
-            min_vsan_format_version: f_7,
-            datastore: f_8,
-            unicast_info: f_9,
-            sa_generation: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanXvcQueryCriteria {
     /// Property *VsanXvcQueryCriteria.property*.
     pub property: String,
@@ -28,69 +28,84 @@ impl VsanXvcQueryCriteria {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("property", &self.property);
-        o.opt("operator", &self.operator);
-        o.opt("comparableValue", &self.comparable_value);
-        o.opt("comparableList", &self.comparable_list);
-        o.opt("ignoreCase", &self.ignore_case);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanXvcQueryCriteria",
+    type_name: Some("VsanXvcQueryCriteria"),
+    wire: &["property", "operator", "comparableValue", "comparableList", "ignoreCase"],
+    names: &[
+        "property",
+        "operator",
+        "comparable_value",
+        "comparable_list",
+        "ignore_case",
+    ],
+    required: &[0u16],
+    by_name: &[3u16, 2u16, 4u16, 1u16, 0u16],
+};
+impl crate::object::Object for VsanXvcQueryCriteria {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.property,
+            1usize => &self.operator,
+            2usize => &self.comparable_value,
+            3usize => &self.comparable_list,
+            4usize => &self.ignore_case,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.property,
+            1usize => &mut self.operator,
+            2usize => &mut self.comparable_value,
+            3usize => &mut self.comparable_list,
+            4usize => &mut self.ignore_case,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanXvcQueryCriteria {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanXvcQueryCriteria {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanXvcQueryCriteria {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanXvcQueryCriteria {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanXvcQueryCriteria {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanXvcQueryCriteria"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanXvcQueryCriteria {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanXvcQueryCriteria {
-    const TYPE_NAME: &'static str = "VsanXvcQueryCriteria";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<crate::types::Any>,
-            Option<Box<crate::types::DynamicArray>>,
-            Option<bool>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "property" => crate::de::req(&mut f.0, &mut map, "property"),
-                "operator" => crate::de::set(&mut f.1, &mut map, "operator"),
-                "comparableValue" => {
-                    crate::de::set(&mut f.2, &mut map, "comparableValue")
-                }
-                "comparableList" => crate::de::set(&mut f.3, &mut map, "comparableList"),
-                "ignoreCase" => crate::de::set(&mut f.4, &mut map, "ignoreCase"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["property"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            property: f_0,
-            operator: f_1,
-            comparable_value: f_2,
-            comparable_list: f_3,
-            ignore_case: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -64,8 +64,9 @@ impl VsanXvcQueryCriteriaOperator {
         }
     }
 }
-impl crate::de::StringEnum for VsanXvcQueryCriteriaOperator {
-    fn from_wire(v: &str) -> Self {
+impl VsanXvcQueryCriteriaOperator {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "Equal" => Self::Equal,
             "NotEqual" => Self::NotEqual,
@@ -87,13 +88,13 @@ impl crate::de::StringEnum for VsanXvcQueryCriteriaOperator {
 }
 impl From<&str> for VsanXvcQueryCriteriaOperator {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VsanXvcQueryCriteriaOperator {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VsanXvcQueryCriteriaOperator {
@@ -101,13 +102,33 @@ impl std::fmt::Display for VsanXvcQueryCriteriaOperator {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VsanXvcQueryCriteriaOperator {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VsanXvcQueryCriteriaOperator {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VsanXvcQueryCriteriaOperator {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanXvcQueryCriteriaOperator {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanXvcQueryCriteriaOperator {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

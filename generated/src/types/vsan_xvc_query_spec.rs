@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VsanXvcQuerySpec {
     /// Property *VsanXvcQuerySpec.objectModel*.
     pub object_model: Option<String>,
@@ -30,68 +30,94 @@ impl VsanXvcQuerySpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("objectModel", &self.object_model);
-        o.opt("properties", &self.properties);
-        o.opt("filter", &self.filter);
-        o.opt("offset", &self.offset);
-        o.opt("limit", &self.limit);
-        o.opt("returnTotalCount", &self.return_total_count);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VsanXvcQuerySpec",
+    type_name: Some("VsanXvcQuerySpec"),
+    wire: &[
+        "objectModel",
+        "properties",
+        "filter",
+        "offset",
+        "limit",
+        "returnTotalCount",
+    ],
+    names: &[
+        "object_model",
+        "properties",
+        "filter",
+        "offset",
+        "limit",
+        "return_total_count",
+    ],
+    required: &[],
+    by_name: &[2u16, 4u16, 0u16, 3u16, 1u16, 5u16],
+};
+impl crate::object::Object for VsanXvcQuerySpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.object_model,
+            1usize => &self.properties,
+            2usize => &self.filter,
+            3usize => &self.offset,
+            4usize => &self.limit,
+            5usize => &self.return_total_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.object_model,
+            1usize => &mut self.properties,
+            2usize => &mut self.filter,
+            3usize => &mut self.offset,
+            4usize => &mut self.limit,
+            5usize => &mut self.return_total_count,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VsanXvcQuerySpec {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VsanXvcQuerySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VsanXvcQuerySpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VsanXvcQuerySpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VsanXvcQuerySpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VsanXvcQuerySpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VsanXvcQuerySpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VsanXvcQuerySpec {
-    const TYPE_NAME: &'static str = "VsanXvcQuerySpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Vec<String>>,
-            Option<Box<crate::types::VsanXvcQueryFilter>>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "objectModel" => crate::de::set(&mut f.0, &mut map, "objectModel"),
-                "properties" => crate::de::set_list(&mut f.1, &mut map, "properties"),
-                "filter" => crate::de::set(&mut f.2, &mut map, "filter"),
-                "offset" => crate::de::set(&mut f.3, &mut map, "offset"),
-                "limit" => crate::de::set(&mut f.4, &mut map, "limit"),
-                "returnTotalCount" => {
-                    crate::de::set(&mut f.5, &mut map, "returnTotalCount")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1, f_2, f_3, f_4, f_5) = f;
-        Ok(Self {
-            object_model: f_0,
-            properties: f_1,
-            filter: f_2,
-            offset: f_3,
-            limit: f_4,
-            return_total_count: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -18,13 +18,13 @@ pub struct VslmAttachDiskRequestType<'a> {
     /// Parameter *unitNumber*.
     pub unit_number: Option<i32>,
 }
-impl serde::Serialize for VslmAttachDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmAttachDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("vm", &self.vm);
-        o.opt("controllerKey", &self.controller_key);
-        o.opt("unitNumber", &self.unit_number);
-        o.end(&crate::Extra::EMPTY)
+        o.field("controllerKey", &self.controller_key);
+        o.field("unitNumber", &self.unit_number);
+        o.end();
     }
 }

@@ -12,11 +12,11 @@ pub struct VslmClearVStorageObjectControlFlagsRequestType<'a> {
     /// Parameter *controlFlags*.
     pub control_flags: Option<&'a [String]>,
 }
-impl serde::Serialize for VslmClearVStorageObjectControlFlagsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmClearVStorageObjectControlFlagsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
-        o.opt("controlFlags", &self.control_flags);
-        o.end(&crate::Extra::EMPTY)
+        o.field("controlFlags", &self.control_flags);
+        o.end();
     }
 }

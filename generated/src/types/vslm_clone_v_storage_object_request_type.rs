@@ -12,11 +12,11 @@ pub struct VslmCloneVStorageObjectRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::VslmCloneSpec,
 }
-impl serde::Serialize for VslmCloneVStorageObjectRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmCloneVStorageObjectRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -20,15 +20,15 @@ pub struct VslmCreateDiskFromSnapshotRequestType<'a> {
     /// Parameter *path*.
     pub path: Option<&'a str>,
 }
-impl serde::Serialize for VslmCreateDiskFromSnapshotRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmCreateDiskFromSnapshotRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("snapshotId", &self.snapshot_id);
         o.field("name", &self.name);
-        o.opt("profile", &self.profile);
-        o.opt("crypto", &self.crypto);
-        o.opt("path", &self.path);
-        o.end(&crate::Extra::EMPTY)
+        o.field("profile", &self.profile);
+        o.field("crypto", &self.crypto);
+        o.field("path", &self.path);
+        o.end();
     }
 }

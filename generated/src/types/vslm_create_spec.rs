@@ -3,7 +3,7 @@
 /// Data object type *VslmCreateSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VslmCreateSpec {
     /// Property *VslmCreateSpec.id*.
     ///
@@ -34,86 +34,112 @@ impl VslmCreateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("id", &self.id);
-        o.field("name", &self.name);
-        o.opt("keepAfterDeleteVm", &self.keep_after_delete_vm);
-        o.field("backingSpec", &self.backing_spec);
-        o.field("capacityInMB", &self.capacity_in_mb);
-        o.opt("profile", &self.profile);
-        o.opt("crypto", &self.crypto);
-        o.opt("metadata", &self.metadata);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmCreateSpec",
+    type_name: Some("VslmCreateSpec"),
+    wire: &[
+        "id",
+        "name",
+        "keepAfterDeleteVm",
+        "backingSpec",
+        "capacityInMB",
+        "profile",
+        "crypto",
+        "metadata",
+    ],
+    names: &[
+        "id",
+        "name",
+        "keep_after_delete_vm",
+        "backing_spec",
+        "capacity_in_mb",
+        "profile",
+        "crypto",
+        "metadata",
+    ],
+    required: &[1u16, 3u16, 4u16],
+    by_name: &[3u16, 4u16, 6u16, 0u16, 2u16, 7u16, 1u16, 5u16],
+};
+impl crate::object::Object for VslmCreateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.keep_after_delete_vm,
+            3usize => &self.backing_spec,
+            4usize => &self.capacity_in_mb,
+            5usize => &self.profile,
+            6usize => &self.crypto,
+            7usize => &self.metadata,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.keep_after_delete_vm,
+            3usize => &mut self.backing_spec,
+            4usize => &mut self.capacity_in_mb,
+            5usize => &mut self.profile,
+            6usize => &mut self.crypto,
+            7usize => &mut self.metadata,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmCreateSpec {
+    fn blank() -> Self {
+        Self {
+            id: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            keep_after_delete_vm: crate::object::Blank::blank(),
+            backing_spec: crate::object::Blank::blank(),
+            capacity_in_mb: crate::object::Blank::blank(),
+            profile: crate::object::Blank::blank(),
+            crypto: crate::object::Blank::blank(),
+            metadata: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VslmCreateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmCreateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmCreateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmCreateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VslmCreateSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmCreateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmCreateSpec {
-    const TYPE_NAME: &'static str = "VslmCreateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ID>>,
-            Option<String>,
-            Option<bool>,
-            Option<crate::types::VslmCreateSpecBackingSpecKind>,
-            Option<i64>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<crate::types::CryptoSpecKind>,
-            Option<Vec<crate::types::KeyValue>>,
-        ) = (None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::set(&mut f.0, &mut map, "id"),
-                "name" => crate::de::req(&mut f.1, &mut map, "name"),
-                "keepAfterDeleteVm" => {
-                    crate::de::set(&mut f.2, &mut map, "keepAfterDeleteVm")
-                }
-                "backingSpec" => crate::de::req(&mut f.3, &mut map, "backingSpec"),
-                "capacityInMB" => crate::de::req(&mut f.4, &mut map, "capacityInMB"),
-                "profile" => crate::de::set_list(&mut f.5, &mut map, "profile"),
-                "crypto" => crate::de::set(&mut f.6, &mut map, "crypto"),
-                "metadata" => crate::de::set_list(&mut f.7, &mut map, "metadata"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (_, Some(_), _, Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.1.is_some(), f.3.is_some(), f.4.is_some()],
-                    &["name", "backingSpec", "capacityInMB"],
-                ),
-            );
-        }
-        let (f_0, Some(f_1), f_2, Some(f_3), Some(f_4), f_5, f_6, f_7) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            keep_after_delete_vm: f_2,
-            backing_spec: f_3,
-            capacity_in_mb: f_4,
-            profile: f_5,
-            crypto: f_6,
-            metadata: f_7,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

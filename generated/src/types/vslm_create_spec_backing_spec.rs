@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VslmCreateSpecBackingSpecKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VslmCreateSpecBackingSpec {
     /// Property *VslmCreateSpecBackingSpec.datastore*.
     ///
@@ -24,58 +24,77 @@ impl VslmCreateSpecBackingSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("datastore", &self.datastore);
-        o.opt("path", &self.path);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmCreateSpecBackingSpec",
+    type_name: Some("VslmCreateSpecBackingSpec"),
+    wire: &["datastore", "path"],
+    names: &["datastore", "path"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16],
+};
+impl crate::object::Object for VslmCreateSpecBackingSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore,
+            1usize => &self.path,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore,
+            1usize => &mut self.path,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmCreateSpecBackingSpec {
+    fn blank() -> Self {
+        Self {
+            datastore: crate::object::Blank::blank(),
+            path: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VslmCreateSpecBackingSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmCreateSpecBackingSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmCreateSpecBackingSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmCreateSpecBackingSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VslmCreateSpecBackingSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmCreateSpecBackingSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmCreateSpecBackingSpec {
-    const TYPE_NAME: &'static str = "VslmCreateSpecBackingSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<Box<crate::types::ManagedObjectReference>>, Option<String>) = (
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastore" => crate::de::req(&mut f.0, &mut map, "datastore"),
-                "path" => crate::de::set(&mut f.1, &mut map, "path"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["datastore"]));
-        }
-        let (Some(f_0), f_1) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            datastore: f_0,
-            path: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VslmCreateSpecBackingSpec` or any of its subtypes: what a member declared as `VslmCreateSpecBackingSpec` holds.
@@ -98,11 +117,7 @@ pub enum VslmCreateSpecBackingSpecKind {
 impl VslmCreateSpecBackingSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VslmCreateSpecBackingSpec(v) => v.type_name(),
-            Self::VslmCreateSpecDiskFileBackingSpec(v) => v.type_name(),
-            Self::VslmCreateSpecRawDiskMappingBackingSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -134,60 +149,65 @@ for VslmCreateSpecBackingSpecKind {
         Self::VslmCreateSpecRawDiskMappingBackingSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VslmCreateSpecBackingSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VslmCreateSpecBackingSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(
+            crate::registry::id::VslmCreateSpecBackingSpec,
+            id,
+        ) {
+            crate::registry::id::VslmCreateSpecDiskFileBackingSpec => {
+                Self::VslmCreateSpecDiskFileBackingSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VslmCreateSpecRawDiskMappingBackingSpec => {
+                Self::VslmCreateSpecRawDiskMappingBackingSpec(
+                    crate::object::Blank::blank(),
+                )
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VslmCreateSpecBackingSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VslmCreateSpecBackingSpec(v) => v.serialize(s),
-            Self::VslmCreateSpecDiskFileBackingSpec(v) => v.serialize(s),
-            Self::VslmCreateSpecRawDiskMappingBackingSpec(v) => v.serialize(s),
+            Self::VslmCreateSpecBackingSpec(v) => &**v,
+            Self::VslmCreateSpecDiskFileBackingSpec(v) => &**v,
+            Self::VslmCreateSpecRawDiskMappingBackingSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VslmCreateSpecBackingSpec(v) => &mut **v,
+            Self::VslmCreateSpecDiskFileBackingSpec(v) => &mut **v,
+            Self::VslmCreateSpecRawDiskMappingBackingSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VslmCreateSpecBackingSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VslmCreateSpecBackingSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VslmCreateSpecBackingSpecKind {
-    const BASE: u16 = crate::registry::id::VslmCreateSpecBackingSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VslmCreateSpecDiskFileBackingSpec => {
-                    Self::VslmCreateSpecDiskFileBackingSpec(
-                        Box::new(
-                            <crate::types::VslmCreateSpecDiskFileBackingSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VslmCreateSpecRawDiskMappingBackingSpec => {
-                    Self::VslmCreateSpecRawDiskMappingBackingSpec(
-                        Box::new(
-                            <crate::types::VslmCreateSpecRawDiskMappingBackingSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VslmCreateSpecBackingSpec(
-                        Box::new(
-                            <crate::types::VslmCreateSpecBackingSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VslmCreateSpecBackingSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VslmCreateSpecBackingSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VslmCreateSpecBackingSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VslmCreateSpecBackingSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

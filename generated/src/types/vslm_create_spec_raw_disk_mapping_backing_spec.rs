@@ -3,7 +3,7 @@
 /// Data object type *VslmCreateSpecRawDiskMappingBackingSpec*.
 ///
 /// Extends `VslmCreateSpecBackingSpec`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VslmCreateSpecRawDiskMappingBackingSpec {
     /// Property *VslmCreateSpecBackingSpec.datastore*.
     ///
@@ -26,74 +26,82 @@ impl VslmCreateSpecRawDiskMappingBackingSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("datastore", &self.datastore);
-        o.opt("path", &self.path);
-        o.field("lunUuid", &self.lun_uuid);
-        o.field("compatibilityMode", &self.compatibility_mode);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmCreateSpecRawDiskMappingBackingSpec",
+    type_name: Some("VslmCreateSpecRawDiskMappingBackingSpec"),
+    wire: &["datastore", "path", "lunUuid", "compatibilityMode"],
+    names: &["datastore", "path", "lun_uuid", "compatibility_mode"],
+    required: &[0u16, 2u16, 3u16],
+    by_name: &[3u16, 0u16, 2u16, 1u16],
+};
+impl crate::object::Object for VslmCreateSpecRawDiskMappingBackingSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore,
+            1usize => &self.path,
+            2usize => &self.lun_uuid,
+            3usize => &self.compatibility_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore,
+            1usize => &mut self.path,
+            2usize => &mut self.lun_uuid,
+            3usize => &mut self.compatibility_mode,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmCreateSpecRawDiskMappingBackingSpec {
+    fn blank() -> Self {
+        Self {
+            datastore: crate::object::Blank::blank(),
+            path: crate::object::Blank::blank(),
+            lun_uuid: crate::object::Blank::blank(),
+            compatibility_mode: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VslmCreateSpecRawDiskMappingBackingSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmCreateSpecRawDiskMappingBackingSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmCreateSpecRawDiskMappingBackingSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmCreateSpecRawDiskMappingBackingSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VslmCreateSpecRawDiskMappingBackingSpec"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmCreateSpecRawDiskMappingBackingSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmCreateSpecRawDiskMappingBackingSpec {
-    const TYPE_NAME: &'static str = "VslmCreateSpecRawDiskMappingBackingSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastore" => crate::de::req(&mut f.0, &mut map, "datastore"),
-                "path" => crate::de::set(&mut f.1, &mut map, "path"),
-                "lunUuid" => crate::de::req(&mut f.2, &mut map, "lunUuid"),
-                "compatibilityMode" => {
-                    crate::de::req(&mut f.3, &mut map, "compatibilityMode")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["datastore", "lunUuid", "compatibilityMode"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            datastore: f_0,
-            path: f_1,
-            lun_uuid: f_2,
-            compatibility_mode: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VslmDatastoreSyncStatus {
     /// Property *VslmDatastoreSyncStatus.datastoreURL*.
     pub datastore_url: String,
@@ -32,78 +32,94 @@ impl VslmDatastoreSyncStatus {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("datastoreURL", &self.datastore_url);
-        o.field("objectVClock", &self.object_v_clock);
-        o.field("syncVClock", &self.sync_v_clock);
-        o.opt("syncTime", &self.sync_time);
-        o.opt("numberOfRetries", &self.number_of_retries);
-        o.opt("error", &self.error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmDatastoreSyncStatus",
+    type_name: Some("VslmDatastoreSyncStatus"),
+    wire: &[
+        "datastoreURL",
+        "objectVClock",
+        "syncVClock",
+        "syncTime",
+        "numberOfRetries",
+        "error",
+    ],
+    names: &[
+        "datastore_url",
+        "object_v_clock",
+        "sync_v_clock",
+        "sync_time",
+        "number_of_retries",
+        "error",
+    ],
+    required: &[0u16, 1u16, 2u16],
+    by_name: &[0u16, 5u16, 4u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VslmDatastoreSyncStatus {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.datastore_url,
+            1usize => &self.object_v_clock,
+            2usize => &self.sync_v_clock,
+            3usize => &self.sync_time,
+            4usize => &self.number_of_retries,
+            5usize => &self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.datastore_url,
+            1usize => &mut self.object_v_clock,
+            2usize => &mut self.sync_v_clock,
+            3usize => &mut self.sync_time,
+            4usize => &mut self.number_of_retries,
+            5usize => &mut self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmDatastoreSyncStatus {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VslmDatastoreSyncStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmDatastoreSyncStatus {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmDatastoreSyncStatus {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmDatastoreSyncStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VslmDatastoreSyncStatus"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmDatastoreSyncStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmDatastoreSyncStatus {
-    const TYPE_NAME: &'static str = "VslmDatastoreSyncStatus";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            Option<i32>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "datastoreURL" => crate::de::req(&mut f.0, &mut map, "datastoreURL"),
-                "objectVClock" => crate::de::req(&mut f.1, &mut map, "objectVClock"),
-                "syncVClock" => crate::de::req(&mut f.2, &mut map, "syncVClock"),
-                "syncTime" => crate::de::set(&mut f.3, &mut map, "syncTime"),
-                "numberOfRetries" => {
-                    crate::de::set(&mut f.4, &mut map, "numberOfRetries")
-                }
-                "error" => crate::de::set(&mut f.5, &mut map, "error"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some()],
-                    &["datastoreURL", "objectVClock", "syncVClock"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), f_3, f_4, f_5) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            datastore_url: f_0,
-            object_v_clock: f_1,
-            sync_v_clock: f_2,
-            sync_time: f_3,
-            number_of_retries: f_4,
-            error: f_5,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -120,8 +120,9 @@ impl VslmDiskInfoFlag {
         }
     }
 }
-impl crate::de::StringEnum for VslmDiskInfoFlag {
-    fn from_wire(v: &str) -> Self {
+impl VslmDiskInfoFlag {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "id" => Self::Id,
             "descriptorVersion" => Self::DescriptorVersion,
@@ -153,13 +154,13 @@ impl crate::de::StringEnum for VslmDiskInfoFlag {
 }
 impl From<&str> for VslmDiskInfoFlag {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for VslmDiskInfoFlag {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for VslmDiskInfoFlag {
@@ -167,13 +168,33 @@ impl std::fmt::Display for VslmDiskInfoFlag {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for VslmDiskInfoFlag {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for VslmDiskInfoFlag {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for VslmDiskInfoFlag {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmDiskInfoFlag {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmDiskInfoFlag {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

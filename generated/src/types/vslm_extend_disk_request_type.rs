@@ -12,11 +12,11 @@ pub struct VslmExtendDiskRequestType<'a> {
     /// Parameter *newCapacityInMB*.
     pub new_capacity_in_mb: i64,
 }
-impl serde::Serialize for VslmExtendDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmExtendDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("newCapacityInMB", &self.new_capacity_in_mb);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

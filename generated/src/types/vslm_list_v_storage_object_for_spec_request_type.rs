@@ -12,11 +12,11 @@ pub struct VslmListVStorageObjectForSpecRequestType<'a> {
     /// Parameter *maxResult*.
     pub max_result: i32,
 }
-impl serde::Serialize for VslmListVStorageObjectForSpecRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("query", &self.query);
+impl crate::ser::Encode for VslmListVStorageObjectForSpecRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("query", &self.query);
         o.field("maxResult", &self.max_result);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

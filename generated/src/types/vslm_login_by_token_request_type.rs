@@ -10,10 +10,10 @@ pub struct VslmLoginByTokenRequestType<'a> {
     /// Parameter *delegatedTokenXml*.
     pub delegated_token_xml: &'a str,
 }
-impl serde::Serialize for VslmLoginByTokenRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmLoginByTokenRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("delegatedTokenXml", &self.delegated_token_xml);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

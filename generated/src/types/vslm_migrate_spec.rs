@@ -5,7 +5,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VslmMigrateSpecKind`\].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VslmMigrateSpec {
     /// Property *VslmMigrateSpec.backingSpec*.
     pub backing_spec: crate::types::VslmCreateSpecBackingSpecKind,
@@ -30,68 +30,86 @@ impl VslmMigrateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("backingSpec", &self.backing_spec);
-        o.opt("profile", &self.profile);
-        o.opt("consolidate", &self.consolidate);
-        o.opt("disksCrypto", &self.disks_crypto);
-        o.opt("service", &self.service);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmMigrateSpec",
+    type_name: Some("VslmMigrateSpec"),
+    wire: &["backingSpec", "profile", "consolidate", "disksCrypto", "service"],
+    names: &["backing_spec", "profile", "consolidate", "disks_crypto", "service"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 3u16, 1u16, 4u16],
+};
+impl crate::object::Object for VslmMigrateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.backing_spec,
+            1usize => &self.profile,
+            2usize => &self.consolidate,
+            3usize => &self.disks_crypto,
+            4usize => &self.service,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.backing_spec,
+            1usize => &mut self.profile,
+            2usize => &mut self.consolidate,
+            3usize => &mut self.disks_crypto,
+            4usize => &mut self.service,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmMigrateSpec {
+    fn blank() -> Self {
+        Self {
+            backing_spec: crate::object::Blank::blank(),
+            profile: crate::object::Blank::blank(),
+            consolidate: crate::object::Blank::blank(),
+            disks_crypto: crate::object::Blank::blank(),
+            service: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VslmMigrateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmMigrateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmMigrateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmMigrateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VslmMigrateSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmMigrateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmMigrateSpec {
-    const TYPE_NAME: &'static str = "VslmMigrateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VslmCreateSpecBackingSpecKind>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<bool>,
-            Option<Box<crate::types::DiskCryptoSpec>>,
-            Option<Box<crate::types::ServiceLocator>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "backingSpec" => crate::de::req(&mut f.0, &mut map, "backingSpec"),
-                "profile" => crate::de::set_list(&mut f.1, &mut map, "profile"),
-                "consolidate" => crate::de::set(&mut f.2, &mut map, "consolidate"),
-                "disksCrypto" => crate::de::set(&mut f.3, &mut map, "disksCrypto"),
-                "service" => crate::de::set(&mut f.4, &mut map, "service"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["backingSpec"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            backing_spec: f_0,
-            profile: f_1,
-            consolidate: f_2,
-            disks_crypto: f_3,
-            service: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VslmMigrateSpec` or any of its subtypes: what a member declared as `VslmMigrateSpec` holds.
@@ -110,11 +128,7 @@ pub enum VslmMigrateSpecKind {
 impl VslmMigrateSpecKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VslmMigrateSpec(v) => v.type_name(),
-            Self::VslmCloneSpec(v) => v.type_name(),
-            Self::VslmRelocateSpec(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -144,60 +158,60 @@ impl From<crate::types::VslmRelocateSpec> for VslmMigrateSpecKind {
         Self::VslmRelocateSpec(Box::new(v))
     }
 }
-impl serde::Serialize for VslmMigrateSpecKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VslmMigrateSpecKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VslmMigrateSpec, id) {
+            crate::registry::id::VslmCloneSpec => {
+                Self::VslmCloneSpec(crate::object::Blank::blank())
+            }
+            crate::registry::id::VslmRelocateSpec => {
+                Self::VslmRelocateSpec(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VslmMigrateSpec(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VslmMigrateSpec(v) => v.serialize(s),
-            Self::VslmCloneSpec(v) => v.serialize(s),
-            Self::VslmRelocateSpec(v) => v.serialize(s),
+            Self::VslmMigrateSpec(v) => &**v,
+            Self::VslmCloneSpec(v) => &**v,
+            Self::VslmRelocateSpec(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VslmMigrateSpec(v) => &mut **v,
+            Self::VslmCloneSpec(v) => &mut **v,
+            Self::VslmRelocateSpec(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VslmMigrateSpecKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VslmMigrateSpecKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VslmMigrateSpecKind {
-    const BASE: u16 = crate::registry::id::VslmMigrateSpec;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                crate::registry::id::VslmCloneSpec => {
-                    Self::VslmCloneSpec(
-                        Box::new(
-                            <crate::types::VslmCloneSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                crate::registry::id::VslmRelocateSpec => {
-                    Self::VslmRelocateSpec(
-                        Box::new(
-                            <crate::types::VslmRelocateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VslmMigrateSpec(
-                        Box::new(
-                            <crate::types::VslmMigrateSpec as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VslmMigrateSpecKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VslmMigrateSpecKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VslmMigrateSpecKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VslmMigrateSpecKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -10,10 +10,10 @@ pub struct VslmQueryDatastoreInfoRequestType<'a> {
     /// Parameter *datastoreUrl*.
     pub datastore_url: &'a str,
 }
-impl serde::Serialize for VslmQueryDatastoreInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmQueryDatastoreInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastoreUrl", &self.datastore_url);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

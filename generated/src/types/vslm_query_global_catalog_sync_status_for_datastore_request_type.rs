@@ -10,10 +10,10 @@ pub struct VslmQueryGlobalCatalogSyncStatusForDatastoreRequestType<'a> {
     /// Parameter *datastoreURL*.
     pub datastore_url: &'a str,
 }
-impl serde::Serialize for VslmQueryGlobalCatalogSyncStatusForDatastoreRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmQueryGlobalCatalogSyncStatusForDatastoreRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastoreURL", &self.datastore_url);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

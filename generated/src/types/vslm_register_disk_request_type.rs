@@ -12,11 +12,11 @@ pub struct VslmRegisterDiskRequestType<'a> {
     /// Parameter *name*.
     pub name: Option<&'a str>,
 }
-impl serde::Serialize for VslmRegisterDiskRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmRegisterDiskRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("path", &self.path);
-        o.opt("name", &self.name);
-        o.end(&crate::Extra::EMPTY)
+        o.field("name", &self.name);
+        o.end();
     }
 }

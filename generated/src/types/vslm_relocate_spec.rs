@@ -3,7 +3,7 @@
 /// Data object type *VslmRelocateSpec*.
 ///
 /// Extends `VslmMigrateSpec`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VslmRelocateSpec {
     /// Property *VslmMigrateSpec.backingSpec*.
     pub backing_spec: crate::types::VslmCreateSpecBackingSpecKind,
@@ -28,67 +28,85 @@ impl VslmRelocateSpec {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("backingSpec", &self.backing_spec);
-        o.opt("profile", &self.profile);
-        o.opt("consolidate", &self.consolidate);
-        o.opt("disksCrypto", &self.disks_crypto);
-        o.opt("service", &self.service);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmRelocateSpec",
+    type_name: Some("VslmRelocateSpec"),
+    wire: &["backingSpec", "profile", "consolidate", "disksCrypto", "service"],
+    names: &["backing_spec", "profile", "consolidate", "disks_crypto", "service"],
+    required: &[0u16],
+    by_name: &[0u16, 2u16, 3u16, 1u16, 4u16],
+};
+impl crate::object::Object for VslmRelocateSpec {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.backing_spec,
+            1usize => &self.profile,
+            2usize => &self.consolidate,
+            3usize => &self.disks_crypto,
+            4usize => &self.service,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.backing_spec,
+            1usize => &mut self.profile,
+            2usize => &mut self.consolidate,
+            3usize => &mut self.disks_crypto,
+            4usize => &mut self.service,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmRelocateSpec {
+    fn blank() -> Self {
+        Self {
+            backing_spec: crate::object::Blank::blank(),
+            profile: crate::object::Blank::blank(),
+            consolidate: crate::object::Blank::blank(),
+            disks_crypto: crate::object::Blank::blank(),
+            service: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VslmRelocateSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmRelocateSpec {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmRelocateSpec {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmRelocateSpec {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VslmRelocateSpec"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmRelocateSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmRelocateSpec {
-    const TYPE_NAME: &'static str = "VslmRelocateSpec";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<crate::types::VslmCreateSpecBackingSpecKind>,
-            Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
-            Option<bool>,
-            Option<Box<crate::types::DiskCryptoSpec>>,
-            Option<Box<crate::types::ServiceLocator>>,
-        ) = (None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "backingSpec" => crate::de::req(&mut f.0, &mut map, "backingSpec"),
-                "profile" => crate::de::set_list(&mut f.1, &mut map, "profile"),
-                "consolidate" => crate::de::set(&mut f.2, &mut map, "consolidate"),
-                "disksCrypto" => crate::de::set(&mut f.3, &mut map, "disksCrypto"),
-                "service" => crate::de::set(&mut f.4, &mut map, "service"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["backingSpec"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3, f_4) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            backing_spec: f_0,
-            profile: f_1,
-            consolidate: f_2,
-            disks_crypto: f_3,
-            service: f_4,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

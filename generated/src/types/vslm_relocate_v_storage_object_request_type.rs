@@ -12,11 +12,11 @@ pub struct VslmRelocateVStorageObjectRequestType<'a> {
     /// Parameter *spec*.
     pub spec: &'a crate::types::VslmRelocateSpec,
 }
-impl serde::Serialize for VslmRelocateVStorageObjectRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmRelocateVStorageObjectRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("spec", &self.spec);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

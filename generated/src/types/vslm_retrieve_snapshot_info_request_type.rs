@@ -10,10 +10,10 @@ pub struct VslmRetrieveSnapshotInfoRequestType<'a> {
     /// Parameter *id*.
     pub id: &'a crate::types::ID,
 }
-impl serde::Serialize for VslmRetrieveSnapshotInfoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmRetrieveSnapshotInfoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

@@ -14,12 +14,12 @@ pub struct VslmRetrieveVStorageObjectMetadataValueRequestType<'a> {
     /// Parameter *key*.
     pub key: &'a str,
 }
-impl serde::Serialize for VslmRetrieveVStorageObjectMetadataValueRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmRetrieveVStorageObjectMetadataValueRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
-        o.opt("snapshotId", &self.snapshot_id);
+        o.field("snapshotId", &self.snapshot_id);
         o.field("key", &self.key);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

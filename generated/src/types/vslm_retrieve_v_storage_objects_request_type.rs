@@ -10,10 +10,10 @@ pub struct VslmRetrieveVStorageObjectsRequestType<'a> {
     /// Parameter *ids*.
     pub ids: Option<&'a [crate::types::ID]>,
 }
-impl serde::Serialize for VslmRetrieveVStorageObjectsRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("ids", &self.ids);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for VslmRetrieveVStorageObjectsRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("ids", &self.ids);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VslmServiceInstanceContent {
     /// Property *VslmServiceInstanceContent.aboutInfo*.
     pub about_info: Box<crate::types::VslmAboutInfo>,
@@ -32,81 +32,92 @@ impl VslmServiceInstanceContent {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("aboutInfo", &self.about_info);
-        o.field("sessionManager", &self.session_manager);
-        o.field("vStorageObjectManager", &self.v_storage_object_manager);
-        o.field("storageLifecycleManager", &self.storage_lifecycle_manager);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmServiceInstanceContent",
+    type_name: Some("VslmServiceInstanceContent"),
+    wire: &[
+        "aboutInfo",
+        "sessionManager",
+        "vStorageObjectManager",
+        "storageLifecycleManager",
+    ],
+    names: &[
+        "about_info",
+        "session_manager",
+        "v_storage_object_manager",
+        "storage_lifecycle_manager",
+    ],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VslmServiceInstanceContent {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.about_info,
+            1usize => &self.session_manager,
+            2usize => &self.v_storage_object_manager,
+            3usize => &self.storage_lifecycle_manager,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.about_info,
+            1usize => &mut self.session_manager,
+            2usize => &mut self.v_storage_object_manager,
+            3usize => &mut self.storage_lifecycle_manager,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmServiceInstanceContent {
+    fn blank() -> Self {
+        Self {
+            about_info: crate::object::Blank::blank(),
+            session_manager: crate::object::Blank::blank(),
+            v_storage_object_manager: crate::object::Blank::blank(),
+            storage_lifecycle_manager: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VslmServiceInstanceContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmServiceInstanceContent {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmServiceInstanceContent {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmServiceInstanceContent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VslmServiceInstanceContent"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmServiceInstanceContent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmServiceInstanceContent {
-    const TYPE_NAME: &'static str = "VslmServiceInstanceContent";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::VslmAboutInfo>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "aboutInfo" => crate::de::req(&mut f.0, &mut map, "aboutInfo"),
-                "sessionManager" => crate::de::req(&mut f.1, &mut map, "sessionManager"),
-                "vStorageObjectManager" => {
-                    crate::de::req(&mut f.2, &mut map, "vStorageObjectManager")
-                }
-                "storageLifecycleManager" => {
-                    crate::de::req(&mut f.3, &mut map, "storageLifecycleManager")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &[
-                        "aboutInfo",
-                        "sessionManager",
-                        "vStorageObjectManager",
-                        "storageLifecycleManager",
-                    ],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            about_info: f_0,
-            session_manager: f_1,
-            v_storage_object_manager: f_2,
-            storage_lifecycle_manager: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,12 +14,12 @@ pub struct VslmSyncDatastoreRequestType<'a> {
     /// Parameter *fcdId*.
     pub fcd_id: Option<&'a crate::types::ID>,
 }
-impl serde::Serialize for VslmSyncDatastoreRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmSyncDatastoreRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("datastoreUrl", &self.datastore_url);
         o.field("fullSync", &self.full_sync);
-        o.opt("fcdId", &self.fcd_id);
-        o.end(&crate::Extra::EMPTY)
+        o.field("fcdId", &self.fcd_id);
+        o.end();
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VslmTaskInfo {
     /// Property *VslmTaskInfo.key*.
     pub key: String,
@@ -76,213 +76,190 @@ impl VslmTaskInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("key", &self.key);
-        o.field("task", &self.task);
-        o.opt("description", &self.description);
-        o.opt("name", &self.name);
-        o.field("descriptionId", &self.description_id);
-        o.opt("entity", &self.entity);
-        o.opt("entityName", &self.entity_name);
-        o.opt("locked", &self.locked);
-        o.field("state", &self.state);
-        o.field("cancelled", &self.cancelled);
-        o.field("cancelable", &self.cancelable);
-        o.opt("error", &self.error);
-        o.opt("result", &self.result);
-        o.opt("progress", &self.progress);
-        o.field("reason", &self.reason);
-        o.field("queueTime", &self.queue_time);
-        o.opt("startTime", &self.start_time);
-        o.opt("completeTime", &self.complete_time);
-        o.field("eventChainId", &self.event_chain_id);
-        o.opt("changeTag", &self.change_tag);
-        o.opt("parentTaskKey", &self.parent_task_key);
-        o.opt("rootTaskKey", &self.root_task_key);
-        o.opt("activationId", &self.activation_id);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmTaskInfo",
+    type_name: Some("VslmTaskInfo"),
+    wire: &[
+        "key",
+        "task",
+        "description",
+        "name",
+        "descriptionId",
+        "entity",
+        "entityName",
+        "locked",
+        "state",
+        "cancelled",
+        "cancelable",
+        "error",
+        "result",
+        "progress",
+        "reason",
+        "queueTime",
+        "startTime",
+        "completeTime",
+        "eventChainId",
+        "changeTag",
+        "parentTaskKey",
+        "rootTaskKey",
+        "activationId",
+    ],
+    names: &[
+        "key",
+        "task",
+        "description",
+        "name",
+        "description_id",
+        "entity",
+        "entity_name",
+        "locked",
+        "state",
+        "cancelled",
+        "cancelable",
+        "error",
+        "result",
+        "progress",
+        "reason",
+        "queue_time",
+        "start_time",
+        "complete_time",
+        "event_chain_id",
+        "change_tag",
+        "parent_task_key",
+        "root_task_key",
+        "activation_id",
+    ],
+    required: &[0u16, 1u16, 4u16, 8u16, 9u16, 10u16, 14u16, 15u16, 18u16],
+    by_name: &[
+        22u16, 10u16, 9u16, 19u16, 17u16, 2u16, 4u16, 5u16, 6u16, 11u16, 18u16, 0u16,
+        7u16, 3u16, 20u16, 13u16, 15u16, 14u16, 12u16, 21u16, 16u16, 8u16, 1u16,
+    ],
+};
+impl crate::object::Object for VslmTaskInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.key,
+            1usize => &self.task,
+            2usize => &self.description,
+            3usize => &self.name,
+            4usize => &self.description_id,
+            5usize => &self.entity,
+            6usize => &self.entity_name,
+            7usize => &self.locked,
+            8usize => &self.state,
+            9usize => &self.cancelled,
+            10usize => &self.cancelable,
+            11usize => &self.error,
+            12usize => &self.result,
+            13usize => &self.progress,
+            14usize => &self.reason,
+            15usize => &self.queue_time,
+            16usize => &self.start_time,
+            17usize => &self.complete_time,
+            18usize => &self.event_chain_id,
+            19usize => &self.change_tag,
+            20usize => &self.parent_task_key,
+            21usize => &self.root_task_key,
+            22usize => &self.activation_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.key,
+            1usize => &mut self.task,
+            2usize => &mut self.description,
+            3usize => &mut self.name,
+            4usize => &mut self.description_id,
+            5usize => &mut self.entity,
+            6usize => &mut self.entity_name,
+            7usize => &mut self.locked,
+            8usize => &mut self.state,
+            9usize => &mut self.cancelled,
+            10usize => &mut self.cancelable,
+            11usize => &mut self.error,
+            12usize => &mut self.result,
+            13usize => &mut self.progress,
+            14usize => &mut self.reason,
+            15usize => &mut self.queue_time,
+            16usize => &mut self.start_time,
+            17usize => &mut self.complete_time,
+            18usize => &mut self.event_chain_id,
+            19usize => &mut self.change_tag,
+            20usize => &mut self.parent_task_key,
+            21usize => &mut self.root_task_key,
+            22usize => &mut self.activation_id,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmTaskInfo {
+    fn blank() -> Self {
+        Self {
+            key: crate::object::Blank::blank(),
+            task: crate::object::Blank::blank(),
+            description: crate::object::Blank::blank(),
+            name: crate::object::Blank::blank(),
+            description_id: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            entity_name: crate::object::Blank::blank(),
+            locked: crate::object::Blank::blank(),
+            state: crate::object::Blank::blank(),
+            cancelled: crate::object::Blank::blank(),
+            cancelable: crate::object::Blank::blank(),
+            error: crate::object::Blank::blank(),
+            result: crate::object::Blank::blank(),
+            progress: crate::object::Blank::blank(),
+            reason: crate::object::Blank::blank(),
+            queue_time: crate::object::Blank::blank(),
+            start_time: crate::object::Blank::blank(),
+            complete_time: crate::object::Blank::blank(),
+            event_chain_id: crate::object::Blank::blank(),
+            change_tag: crate::object::Blank::blank(),
+            parent_task_key: crate::object::Blank::blank(),
+            root_task_key: crate::object::Blank::blank(),
+            activation_id: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VslmTaskInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmTaskInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmTaskInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmTaskInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VslmTaskInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmTaskInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmTaskInfo {
-    const TYPE_NAME: &'static str = "VslmTaskInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<Box<crate::types::LocalizableMessage>>,
-            Option<String>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Vec<crate::types::ManagedObjectReference>>,
-            Option<crate::types::VslmTaskInfoState>,
-            Option<bool>,
-            Option<bool>,
-            Option<crate::types::MethodFaultKind>,
-            Option<crate::types::Any>,
-            Option<i32>,
-            Option<crate::types::VslmTaskReasonKind>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = (
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        );
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "key" => crate::de::req(&mut f.0, &mut map, "key"),
-                "task" => crate::de::req(&mut f.1, &mut map, "task"),
-                "description" => crate::de::set(&mut f.2, &mut map, "description"),
-                "name" => crate::de::set(&mut f.3, &mut map, "name"),
-                "descriptionId" => crate::de::req(&mut f.4, &mut map, "descriptionId"),
-                "entity" => crate::de::set(&mut f.5, &mut map, "entity"),
-                "entityName" => crate::de::set(&mut f.6, &mut map, "entityName"),
-                "locked" => crate::de::set_list(&mut f.7, &mut map, "locked"),
-                "state" => crate::de::req(&mut f.8, &mut map, "state"),
-                "cancelled" => crate::de::req(&mut f.9, &mut map, "cancelled"),
-                "cancelable" => crate::de::req(&mut f.10, &mut map, "cancelable"),
-                "error" => crate::de::set(&mut f.11, &mut map, "error"),
-                "result" => crate::de::set(&mut f.12, &mut map, "result"),
-                "progress" => crate::de::set(&mut f.13, &mut map, "progress"),
-                "reason" => crate::de::req(&mut f.14, &mut map, "reason"),
-                "queueTime" => crate::de::req(&mut f.15, &mut map, "queueTime"),
-                "startTime" => crate::de::set(&mut f.16, &mut map, "startTime"),
-                "completeTime" => crate::de::set(&mut f.17, &mut map, "completeTime"),
-                "eventChainId" => crate::de::req(&mut f.18, &mut map, "eventChainId"),
-                "changeTag" => crate::de::set(&mut f.19, &mut map, "changeTag"),
-                "parentTaskKey" => crate::de::set(&mut f.20, &mut map, "parentTaskKey"),
-                "rootTaskKey" => crate::de::set(&mut f.21, &mut map, "rootTaskKey"),
-                "activationId" => crate::de::set(&mut f.22, &mut map, "activationId"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (Some(_), Some(_), _, _, Some(_), _, _, _, Some(_), Some(_), Some(_), _,
-            _, _, Some(_), Some(_), _, _, Some(_), _, _, _, _,)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.0.is_some(),
-                        f.1.is_some(),
-                        f.4.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.14.is_some(),
-                        f.15.is_some(),
-                        f.18.is_some(),
-                    ],
-                    &[
-                        "key",
-                        "task",
-                        "descriptionId",
-                        "state",
-                        "cancelled",
-                        "cancelable",
-                        "reason",
-                        "queueTime",
-                        "eventChainId",
-                    ],
-                ),
-            );
-        }
-        let (
-            Some(f_0),
-            Some(f_1),
-            f_2,
-            f_3,
-            Some(f_4),
-            f_5,
-            f_6,
-            f_7,
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            f_11,
-            f_12,
-            f_13,
-            Some(f_14),
-            Some(f_15),
-            f_16,
-            f_17,
-            Some(f_18),
-            f_19,
-            f_20,
-            f_21,
-            f_22,
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            key: f_0,
-            task: f_1,
-            description: f_2,
-            name: f_3,
-            description_id: f_4,
-            entity: f_5,
-            entity_name: f_6,
-            locked: f_7,
-            state: f_8,
-            cancelled: f_9,
-            cancelable: f_10,
-            error: f_11,
-            result: f_12,
-            progress: f_13,
-            reason: f_14,
-            queue_time: f_15,
-            start_time: f_16,
-            complete_time: f_17,
-            event_chain_id: f_18,
-            change_tag: f_19,
-            parent_task_key: f_20,
-            root_task_key: f_21,
-            activation_id: f_22,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -7,7 +7,7 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as \[`VslmTaskReasonKind`\].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VslmTaskReason {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -20,37 +20,65 @@ impl VslmTaskReason {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        _o: &mut crate::ser::Object<M>,
-    ) {}
 }
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmTaskReason",
+    type_name: Some("VslmTaskReason"),
+    wire: &[],
+    names: &[],
+    required: &[],
+    by_name: &[],
+};
+impl crate::object::Object for VslmTaskReason {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, _: usize) -> &dyn crate::object::Field {
+        unreachable!("{} has no members", "VslmTaskReason")
+    }
+    fn field_mut(&mut self, _: usize) -> &mut dyn crate::object::Field {
+        unreachable!("{} has no members", "VslmTaskReason")
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
+    }
+}
+impl crate::object::Blank for VslmTaskReason {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VslmTaskReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmTaskReason {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmTaskReason {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmTaskReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VslmTaskReason"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmTaskReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmTaskReason {
-    const TYPE_NAME: &'static str = "VslmTaskReason";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let f: () = ();
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra)?;
-        }
-        let () = f;
-        Ok(Self { extra })
+        crate::object::serde_deserialize(d)
     }
 }
 ///  A `VslmTaskReason` or any of its subtypes: what a member declared as `VslmTaskReason` holds.
@@ -77,17 +105,7 @@ pub enum VslmTaskReasonKind {
 impl VslmTaskReasonKind {
     /// The wire `_typeName` of the value held.
     pub fn type_name(&self) -> &str {
-        match self {
-            Self::VslmTaskReason(v) => v.type_name(),
-            #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonAlarm(v) => v.type_name(),
-            #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonSchedule(v) => v.type_name(),
-            #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonSystem(v) => v.type_name(),
-            #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonUser(v) => v.type_name(),
-        }
+        crate::object::type_name(crate::object::Family::object(self))
     }
     /// The concrete value held, for downcasting.
     pub fn as_any(&self) -> &dyn std::any::Any {
@@ -137,90 +155,82 @@ impl From<crate::types::VslmTaskReasonUser> for VslmTaskReasonKind {
         Self::VslmTaskReasonUser(Box::new(v))
     }
 }
-impl serde::Serialize for VslmTaskReasonKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl crate::object::Family for VslmTaskReasonKind {
+    fn blank_for(id: u16) -> Self {
+        match crate::registry::child_toward(crate::registry::id::VslmTaskReason, id) {
+            #[cfg(feature = "vslm")]
+            crate::registry::id::VslmTaskReasonAlarm => {
+                Self::VslmTaskReasonAlarm(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vslm")]
+            crate::registry::id::VslmTaskReasonSchedule => {
+                Self::VslmTaskReasonSchedule(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vslm")]
+            crate::registry::id::VslmTaskReasonSystem => {
+                Self::VslmTaskReasonSystem(crate::object::Blank::blank())
+            }
+            #[cfg(feature = "vslm")]
+            crate::registry::id::VslmTaskReasonUser => {
+                Self::VslmTaskReasonUser(crate::object::Blank::blank())
+            }
+            _ => Self::blank_base(),
+        }
+    }
+    fn blank_base() -> Self {
+        Self::VslmTaskReason(crate::object::Blank::blank())
+    }
+    fn object(&self) -> &dyn crate::object::Object {
         match self {
-            Self::VslmTaskReason(v) => v.serialize(s),
+            Self::VslmTaskReason(v) => &**v,
             #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonAlarm(v) => v.serialize(s),
+            Self::VslmTaskReasonAlarm(v) => &**v,
             #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonSchedule(v) => v.serialize(s),
+            Self::VslmTaskReasonSchedule(v) => &**v,
             #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonSystem(v) => v.serialize(s),
+            Self::VslmTaskReasonSystem(v) => &**v,
             #[cfg(feature = "vslm")]
-            Self::VslmTaskReasonUser(v) => v.serialize(s),
+            Self::VslmTaskReasonUser(v) => &**v,
+        }
+    }
+    fn object_mut(&mut self) -> &mut dyn crate::object::Object {
+        match self {
+            Self::VslmTaskReason(v) => &mut **v,
+            #[cfg(feature = "vslm")]
+            Self::VslmTaskReasonAlarm(v) => &mut **v,
+            #[cfg(feature = "vslm")]
+            Self::VslmTaskReasonSchedule(v) => &mut **v,
+            #[cfg(feature = "vslm")]
+            Self::VslmTaskReasonSystem(v) => &mut **v,
+            #[cfg(feature = "vslm")]
+            Self::VslmTaskReasonUser(v) => &mut **v,
         }
     }
 }
-impl<'de> serde::Deserialize<'de> for VslmTaskReasonKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::polymorphic(d)
+impl crate::object::Blank for VslmTaskReasonKind {
+    fn blank() -> Self {
+        <Self as crate::object::Family>::blank_base()
     }
 }
-impl crate::de::DecodeKind for VslmTaskReasonKind {
-    const BASE: u16 = crate::registry::id::VslmTaskReason;
-    fn decode_as<'de, A: serde::de::MapAccess<'de>>(
-        id: u16,
-        map: A,
-        extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        Ok(
-            match crate::registry::child_toward(Self::BASE, id) {
-                #[cfg(feature = "vslm")]
-                crate::registry::id::VslmTaskReasonAlarm => {
-                    Self::VslmTaskReasonAlarm(
-                        Box::new(
-                            <crate::types::VslmTaskReasonAlarm as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vslm")]
-                crate::registry::id::VslmTaskReasonSchedule => {
-                    Self::VslmTaskReasonSchedule(
-                        Box::new(
-                            <crate::types::VslmTaskReasonSchedule as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vslm")]
-                crate::registry::id::VslmTaskReasonSystem => {
-                    Self::VslmTaskReasonSystem(
-                        Box::new(
-                            <crate::types::VslmTaskReasonSystem as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                #[cfg(feature = "vslm")]
-                crate::registry::id::VslmTaskReasonUser => {
-                    Self::VslmTaskReasonUser(
-                        Box::new(
-                            <crate::types::VslmTaskReasonUser as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                extra,
-                            )?,
-                        ),
-                    )
-                }
-                _ => {
-                    Self::VslmTaskReason(
-                        Box::new(
-                            <crate::types::VslmTaskReason as crate::de::DecodeFields>::decode_fields(
-                                map,
-                                crate::registry::keep_name(id, Self::BASE, extra),
-                            )?,
-                        ),
-                    )
-                }
-            },
-        )
+impl crate::de::Decode for VslmTaskReasonKind {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        d.family()
+    }
+}
+impl crate::ser::Encode for VslmTaskReasonKind {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(crate::object::Family::object(self))
+    }
+}
+#[cfg(feature = "serde")]
+impl serde::Serialize for VslmTaskReasonKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::object::serde_serialize(self, s)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for VslmTaskReasonKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `VslmTaskReason`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct VslmTaskReasonAlarm {
     /// Property *VslmTaskReasonAlarm.alarmName*.
     pub alarm_name: String,
@@ -30,68 +30,82 @@ impl VslmTaskReasonAlarm {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("alarmName", &self.alarm_name);
-        o.field("alarm", &self.alarm);
-        o.field("entityName", &self.entity_name);
-        o.field("entity", &self.entity);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmTaskReasonAlarm",
+    type_name: Some("VslmTaskReasonAlarm"),
+    wire: &["alarmName", "alarm", "entityName", "entity"],
+    names: &["alarm_name", "alarm", "entity_name", "entity"],
+    required: &[0u16, 1u16, 2u16, 3u16],
+    by_name: &[1u16, 0u16, 3u16, 2u16],
+};
+impl crate::object::Object for VslmTaskReasonAlarm {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.alarm_name,
+            1usize => &self.alarm,
+            2usize => &self.entity_name,
+            3usize => &self.entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.alarm_name,
+            1usize => &mut self.alarm,
+            2usize => &mut self.entity_name,
+            3usize => &mut self.entity,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmTaskReasonAlarm {
+    fn blank() -> Self {
+        Self {
+            alarm_name: crate::object::Blank::blank(),
+            alarm: crate::object::Blank::blank(),
+            entity_name: crate::object::Blank::blank(),
+            entity: crate::object::Blank::blank(),
+            extra: crate::Extra::EMPTY,
+        }
+    }
+}
+impl std::fmt::Debug for VslmTaskReasonAlarm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmTaskReasonAlarm {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmTaskReasonAlarm {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmTaskReasonAlarm {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("VslmTaskReasonAlarm"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmTaskReasonAlarm {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmTaskReasonAlarm {
-    const TYPE_NAME: &'static str = "VslmTaskReasonAlarm";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-            Option<String>,
-            Option<Box<crate::types::ManagedObjectReference>>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "alarmName" => crate::de::req(&mut f.0, &mut map, "alarmName"),
-                "alarm" => crate::de::req(&mut f.1, &mut map, "alarm"),
-                "entityName" => crate::de::req(&mut f.2, &mut map, "entityName"),
-                "entity" => crate::de::req(&mut f.3, &mut map, "entity"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), Some(_), Some(_),)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some(), f.2.is_some(), f.3.is_some()],
-                    &["alarmName", "alarm", "entityName", "entity"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), Some(f_2), Some(f_3)) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            alarm_name: f_0,
-            alarm: f_1,
-            entity_name: f_2,
-            entity: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -14,12 +14,12 @@ pub struct VslmUpdateVStorageObjectMetadataRequestType<'a> {
     /// Parameter *deleteKeys*.
     pub delete_keys: Option<&'a [String]>,
 }
-impl serde::Serialize for VslmUpdateVStorageObjectMetadataRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmUpdateVStorageObjectMetadataRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
-        o.opt("metadata", &self.metadata);
-        o.opt("deleteKeys", &self.delete_keys);
-        o.end(&crate::Extra::EMPTY)
+        o.field("metadata", &self.metadata);
+        o.field("deleteKeys", &self.delete_keys);
+        o.end();
     }
 }

@@ -14,12 +14,12 @@ pub struct VslmUpdateVstorageObjectCryptoRequestType<'a> {
     /// Parameter *disksCrypto*.
     pub disks_crypto: Option<&'a crate::types::DiskCryptoSpec>,
 }
-impl serde::Serialize for VslmUpdateVstorageObjectCryptoRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VslmUpdateVstorageObjectCryptoRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
-        o.opt("profile", &self.profile);
-        o.opt("disksCrypto", &self.disks_crypto);
-        o.end(&crate::Extra::EMPTY)
+        o.field("profile", &self.profile);
+        o.field("disksCrypto", &self.disks_crypto);
+        o.end();
     }
 }

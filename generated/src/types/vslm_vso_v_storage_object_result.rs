@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VslmVsoVStorageObjectResult {
     /// Property *VslmVsoVStorageObjectResult.id*.
     pub id: Box<crate::types::ID>,
@@ -42,103 +42,114 @@ impl VslmVsoVStorageObjectResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("id", &self.id);
-        o.opt("name", &self.name);
-        o.field("capacityInMB", &self.capacity_in_mb);
-        o.opt("createTime", &self.create_time);
-        o.opt("datastoreUrl", &self.datastore_url);
-        o.opt("diskPath", &self.disk_path);
-        o.opt("usedCapacityInMB", &self.used_capacity_in_mb);
-        o.opt("backingObjectId", &self.backing_object_id);
-        o.opt("snapshotInfo", &self.snapshot_info);
-        o.opt("metadata", &self.metadata);
-        o.opt("error", &self.error);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmVsoVStorageObjectResult",
+    type_name: Some("VslmVsoVStorageObjectResult"),
+    wire: &[
+        "id",
+        "name",
+        "capacityInMB",
+        "createTime",
+        "datastoreUrl",
+        "diskPath",
+        "usedCapacityInMB",
+        "backingObjectId",
+        "snapshotInfo",
+        "metadata",
+        "error",
+    ],
+    names: &[
+        "id",
+        "name",
+        "capacity_in_mb",
+        "create_time",
+        "datastore_url",
+        "disk_path",
+        "used_capacity_in_mb",
+        "backing_object_id",
+        "snapshot_info",
+        "metadata",
+        "error",
+    ],
+    required: &[0u16, 2u16],
+    by_name: &[7u16, 2u16, 3u16, 4u16, 5u16, 10u16, 0u16, 9u16, 1u16, 8u16, 6u16],
+};
+impl crate::object::Object for VslmVsoVStorageObjectResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.id,
+            1usize => &self.name,
+            2usize => &self.capacity_in_mb,
+            3usize => &self.create_time,
+            4usize => &self.datastore_url,
+            5usize => &self.disk_path,
+            6usize => &self.used_capacity_in_mb,
+            7usize => &self.backing_object_id,
+            8usize => &self.snapshot_info,
+            9usize => &self.metadata,
+            10usize => &self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.id,
+            1usize => &mut self.name,
+            2usize => &mut self.capacity_in_mb,
+            3usize => &mut self.create_time,
+            4usize => &mut self.datastore_url,
+            5usize => &mut self.disk_path,
+            6usize => &mut self.used_capacity_in_mb,
+            7usize => &mut self.backing_object_id,
+            8usize => &mut self.snapshot_info,
+            9usize => &mut self.metadata,
+            10usize => &mut self.error,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmVsoVStorageObjectResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VslmVsoVStorageObjectResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmVsoVStorageObjectResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmVsoVStorageObjectResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmVsoVStorageObjectResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VslmVsoVStorageObjectResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmVsoVStorageObjectResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmVsoVStorageObjectResult {
-    const TYPE_NAME: &'static str = "VslmVsoVStorageObjectResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ID>>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<Box<crate::types::ID>>,
-            Option<Vec<crate::types::VslmVsoVStorageObjectSnapshotResult>>,
-            Option<Vec<crate::types::KeyValue>>,
-            Option<crate::types::MethodFaultKind>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "id" => crate::de::req(&mut f.0, &mut map, "id"),
-                "name" => crate::de::set(&mut f.1, &mut map, "name"),
-                "capacityInMB" => crate::de::req(&mut f.2, &mut map, "capacityInMB"),
-                "createTime" => crate::de::set(&mut f.3, &mut map, "createTime"),
-                "datastoreUrl" => crate::de::set(&mut f.4, &mut map, "datastoreUrl"),
-                "diskPath" => crate::de::set(&mut f.5, &mut map, "diskPath"),
-                "usedCapacityInMB" => {
-                    crate::de::set(&mut f.6, &mut map, "usedCapacityInMB")
-                }
-                "backingObjectId" => {
-                    crate::de::set(&mut f.7, &mut map, "backingObjectId")
-                }
-                "snapshotInfo" => crate::de::set_list(&mut f.8, &mut map, "snapshotInfo"),
-                "metadata" => crate::de::set_list(&mut f.9, &mut map, "metadata"),
-                "error" => crate::de::set(&mut f.10, &mut map, "error"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, Some(_), _, _, _, _, _, _, _, _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.2.is_some()],
-                    &["id", "capacityInMB"],
-                ),
-            );
-        }
-        let (Some(f_0), f_1, Some(f_2), f_3, f_4, f_5, f_6, f_7, f_8, f_9, f_10) = f
-        else { unreachable!("required members were checked") };
-        Ok(Self {
-            id: f_0,
-            name: f_1,
-            capacity_in_mb: f_2,
-            create_time: f_3,
-            datastore_url: f_4,
-            disk_path: f_5,
-            used_capacity_in_mb: f_6,
-            backing_object_id: f_7,
-            snapshot_info: f_8,
-            metadata: f_9,
-            error: f_10,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -5,7 +5,7 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct VslmVsoVStorageObjectSnapshotResult {
     /// Property *VslmVsoVStorageObjectSnapshotResult.backingObjectId*.
     pub backing_object_id: Box<crate::types::ID>,
@@ -26,69 +26,76 @@ impl VslmVsoVStorageObjectSnapshotResult {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("backingObjectId", &self.backing_object_id);
-        o.opt("description", &self.description);
-        o.opt("snapshotId", &self.snapshot_id);
-        o.opt("diskPath", &self.disk_path);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "VslmVsoVStorageObjectSnapshotResult",
+    type_name: Some("VslmVsoVStorageObjectSnapshotResult"),
+    wire: &["backingObjectId", "description", "snapshotId", "diskPath"],
+    names: &["backing_object_id", "description", "snapshot_id", "disk_path"],
+    required: &[0u16],
+    by_name: &[0u16, 1u16, 3u16, 2u16],
+};
+impl crate::object::Object for VslmVsoVStorageObjectSnapshotResult {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.backing_object_id,
+            1usize => &self.description,
+            2usize => &self.snapshot_id,
+            3usize => &self.disk_path,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.backing_object_id,
+            1usize => &mut self.description,
+            2usize => &mut self.snapshot_id,
+            3usize => &mut self.disk_path,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for VslmVsoVStorageObjectSnapshotResult {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for VslmVsoVStorageObjectSnapshotResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for VslmVsoVStorageObjectSnapshotResult {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for VslmVsoVStorageObjectSnapshotResult {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for VslmVsoVStorageObjectSnapshotResult {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(
-            s,
-            Some("VslmVsoVStorageObjectSnapshotResult"),
-            &self.extra,
-        )?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for VslmVsoVStorageObjectSnapshotResult {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for VslmVsoVStorageObjectSnapshotResult {
-    const TYPE_NAME: &'static str = "VslmVsoVStorageObjectSnapshotResult";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<Box<crate::types::ID>>,
-            Option<String>,
-            Option<Box<crate::types::ID>>,
-            Option<String>,
-        ) = (None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "backingObjectId" => {
-                    crate::de::req(&mut f.0, &mut map, "backingObjectId")
-                }
-                "description" => crate::de::set(&mut f.1, &mut map, "description"),
-                "snapshotId" => crate::de::set(&mut f.2, &mut map, "snapshotId"),
-                "diskPath" => crate::de::set(&mut f.3, &mut map, "diskPath"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), _, _, _,)) {
-            return Err(crate::de::missing(&[f.0.is_some()], &["backingObjectId"]));
-        }
-        let (Some(f_0), f_1, f_2, f_3) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            backing_object_id: f_0,
-            description: f_1,
-            snapshot_id: f_2,
-            disk_path: f_3,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -18,14 +18,14 @@ pub struct VstorageObjectVCenterQueryChangedDiskAreasRequestType<'a> {
     /// Parameter *changeId*.
     pub change_id: &'a str,
 }
-impl serde::Serialize for VstorageObjectVCenterQueryChangedDiskAreasRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for VstorageObjectVCenterQueryChangedDiskAreasRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("id", &self.id);
         o.field("datastore", &self.datastore);
         o.field("snapshotId", &self.snapshot_id);
         o.field("startOffset", &self.start_offset);
         o.field("changeId", &self.change_id);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }

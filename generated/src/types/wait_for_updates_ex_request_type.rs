@@ -10,11 +10,11 @@ pub struct WaitForUpdatesExRequestType<'a> {
     /// Parameter *options*.
     pub options: Option<&'a crate::types::WaitOptions>,
 }
-impl serde::Serialize for WaitForUpdatesExRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
-        o.opt("version", &self.version);
-        o.opt("options", &self.options);
-        o.end(&crate::Extra::EMPTY)
+impl crate::ser::Encode for WaitForUpdatesExRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
+        o.field("version", &self.version);
+        o.field("options", &self.options);
+        o.end();
     }
 }

@@ -3,7 +3,7 @@
 /// Data object type *WaitOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WaitOptions {
     /// Property *WaitOptions.maxWaitSeconds*.
     pub max_wait_seconds: Option<i32>,
@@ -20,49 +20,72 @@ impl WaitOptions {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("maxWaitSeconds", &self.max_wait_seconds);
-        o.opt("maxObjectUpdates", &self.max_object_updates);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "WaitOptions",
+    type_name: Some("WaitOptions"),
+    wire: &["maxWaitSeconds", "maxObjectUpdates"],
+    names: &["max_wait_seconds", "max_object_updates"],
+    required: &[],
+    by_name: &[1u16, 0u16],
+};
+impl crate::object::Object for WaitOptions {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.max_wait_seconds,
+            1usize => &self.max_object_updates,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.max_wait_seconds,
+            1usize => &mut self.max_object_updates,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for WaitOptions {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for WaitOptions {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for WaitOptions {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for WaitOptions {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("WaitOptions"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for WaitOptions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for WaitOptions {
-    const TYPE_NAME: &'static str = "WaitOptions";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<i32>, Option<i32>) = (None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "maxWaitSeconds" => crate::de::set(&mut f.0, &mut map, "maxWaitSeconds"),
-                "maxObjectUpdates" => {
-                    crate::de::set(&mut f.1, &mut map, "maxObjectUpdates")
-                }
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        let (f_0, f_1) = f;
-        Ok(Self {
-            max_wait_seconds: f_0,
-            max_object_updates: f_1,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

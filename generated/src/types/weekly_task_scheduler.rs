@@ -3,7 +3,7 @@
 /// Data object type *WeeklyTaskScheduler*.
 ///
 /// Extends `DailyTaskScheduler`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WeeklyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -44,136 +44,118 @@ impl WeeklyTaskScheduler {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.opt("activeTime", &self.active_time);
-        o.opt("expireTime", &self.expire_time);
-        o.field("interval", &self.interval);
-        o.field("minute", &self.minute);
-        o.field("hour", &self.hour);
-        o.field("sunday", &self.sunday);
-        o.field("monday", &self.monday);
-        o.field("tuesday", &self.tuesday);
-        o.field("wednesday", &self.wednesday);
-        o.field("thursday", &self.thursday);
-        o.field("friday", &self.friday);
-        o.field("saturday", &self.saturday);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "WeeklyTaskScheduler",
+    type_name: Some("WeeklyTaskScheduler"),
+    wire: &[
+        "activeTime",
+        "expireTime",
+        "interval",
+        "minute",
+        "hour",
+        "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+    ],
+    names: &[
+        "active_time",
+        "expire_time",
+        "interval",
+        "minute",
+        "hour",
+        "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+    ],
+    required: &[2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16],
+    by_name: &[0u16, 1u16, 10u16, 4u16, 2u16, 3u16, 6u16, 11u16, 5u16, 9u16, 7u16, 8u16],
+};
+impl crate::object::Object for WeeklyTaskScheduler {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.active_time,
+            1usize => &self.expire_time,
+            2usize => &self.interval,
+            3usize => &self.minute,
+            4usize => &self.hour,
+            5usize => &self.sunday,
+            6usize => &self.monday,
+            7usize => &self.tuesday,
+            8usize => &self.wednesday,
+            9usize => &self.thursday,
+            10usize => &self.friday,
+            11usize => &self.saturday,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.active_time,
+            1usize => &mut self.expire_time,
+            2usize => &mut self.interval,
+            3usize => &mut self.minute,
+            4usize => &mut self.hour,
+            5usize => &mut self.sunday,
+            6usize => &mut self.monday,
+            7usize => &mut self.tuesday,
+            8usize => &mut self.wednesday,
+            9usize => &mut self.thursday,
+            10usize => &mut self.friday,
+            11usize => &mut self.saturday,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for WeeklyTaskScheduler {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for WeeklyTaskScheduler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for WeeklyTaskScheduler {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for WeeklyTaskScheduler {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for WeeklyTaskScheduler {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("WeeklyTaskScheduler"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for WeeklyTaskScheduler {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for WeeklyTaskScheduler {
-    const TYPE_NAME: &'static str = "WeeklyTaskScheduler";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (
-            Option<String>,
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-            Option<bool>,
-        ) = (None, None, None, None, None, None, None, None, None, None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "activeTime" => crate::de::set(&mut f.0, &mut map, "activeTime"),
-                "expireTime" => crate::de::set(&mut f.1, &mut map, "expireTime"),
-                "interval" => crate::de::req(&mut f.2, &mut map, "interval"),
-                "minute" => crate::de::req(&mut f.3, &mut map, "minute"),
-                "hour" => crate::de::req(&mut f.4, &mut map, "hour"),
-                "sunday" => crate::de::req(&mut f.5, &mut map, "sunday"),
-                "monday" => crate::de::req(&mut f.6, &mut map, "monday"),
-                "tuesday" => crate::de::req(&mut f.7, &mut map, "tuesday"),
-                "wednesday" => crate::de::req(&mut f.8, &mut map, "wednesday"),
-                "thursday" => crate::de::req(&mut f.9, &mut map, "thursday"),
-                "friday" => crate::de::req(&mut f.10, &mut map, "friday"),
-                "saturday" => crate::de::req(&mut f.11, &mut map, "saturday"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(
-            f, (_, _, Some(_), Some(_), Some(_), Some(_), Some(_), Some(_), Some(_),
-            Some(_), Some(_), Some(_),)
-        ) {
-            return Err(
-                crate::de::missing(
-                    &[
-                        f.2.is_some(),
-                        f.3.is_some(),
-                        f.4.is_some(),
-                        f.5.is_some(),
-                        f.6.is_some(),
-                        f.7.is_some(),
-                        f.8.is_some(),
-                        f.9.is_some(),
-                        f.10.is_some(),
-                        f.11.is_some(),
-                    ],
-                    &[
-                        "interval",
-                        "minute",
-                        "hour",
-                        "sunday",
-                        "monday",
-                        "tuesday",
-                        "wednesday",
-                        "thursday",
-                        "friday",
-                        "saturday",
-                    ],
-                ),
-            );
-        }
-        let (
-            f_0,
-            f_1,
-            Some(f_2),
-            Some(f_3),
-            Some(f_4),
-            Some(f_5),
-            Some(f_6),
-            Some(f_7),
-            Some(f_8),
-            Some(f_9),
-            Some(f_10),
-            Some(f_11),
-        ) = f else { unreachable!("required members were checked") };
-        Ok(Self {
-            active_time: f_0,
-            expire_time: f_1,
-            interval: f_2,
-            minute: f_3,
-            hour: f_4,
-            sunday: f_5,
-            monday: f_6,
-            tuesday: f_7,
-            wednesday: f_8,
-            thursday: f_9,
-            friday: f_10,
-            saturday: f_11,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -22,8 +22,9 @@ impl WillLoseHAProtectionResolution {
         }
     }
 }
-impl crate::de::StringEnum for WillLoseHAProtectionResolution {
-    fn from_wire(v: &str) -> Self {
+impl WillLoseHAProtectionResolution {
+    /// The value for a wire string; one this release does not know is kept.
+    pub fn from_wire(v: &str) -> Self {
         match v {
             "svmotion" => Self::Svmotion,
             "relocate" => Self::Relocate,
@@ -33,13 +34,13 @@ impl crate::de::StringEnum for WillLoseHAProtectionResolution {
 }
 impl From<&str> for WillLoseHAProtectionResolution {
     fn from(v: &str) -> Self {
-        <Self as crate::de::StringEnum>::from_wire(v)
+        Self::from_wire(v)
     }
 }
 impl std::str::FromStr for WillLoseHAProtectionResolution {
     type Err = std::convert::Infallible;
     fn from_str(v: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(v))
+        Ok(Self::from_wire(v))
     }
 }
 impl std::fmt::Display for WillLoseHAProtectionResolution {
@@ -47,13 +48,33 @@ impl std::fmt::Display for WillLoseHAProtectionResolution {
         f.write_str(self.as_str())
     }
 }
+impl crate::de::Decode for WillLoseHAProtectionResolution {
+    fn decode(d: &mut crate::de::Decoder<'_>) -> Result<Self, crate::DecodeError> {
+        match d.str() {
+            Ok(v) => Ok(Self::from_wire(v)),
+            Err(e) => Err(e),
+        }
+    }
+}
+impl crate::ser::Encode for WillLoseHAProtectionResolution {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.str(self.as_str())
+    }
+}
+impl crate::object::Blank for WillLoseHAProtectionResolution {
+    fn blank() -> Self {
+        Self::Unrecognized(String::new())
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for WillLoseHAProtectionResolution {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for WillLoseHAProtectionResolution {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::string_enum(d)
+        <String as serde::Deserialize>::deserialize(d).map(|v| Self::from_wire(&v))
     }
 }

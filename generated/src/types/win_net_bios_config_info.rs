@@ -3,7 +3,7 @@
 /// Data object type *WinNetBIOSConfigInfo*.
 ///
 /// Extends `NetBIOSConfigInfo`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WinNetBIOSConfigInfo {
     /// Property *NetBIOSConfigInfo.mode*.
     pub mode: String,
@@ -22,60 +22,74 @@ impl WinNetBIOSConfigInfo {
     pub fn type_name(&self) -> &str {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
-    /// Writes the members of this level and the levels above.
-    #[doc(hidden)]
-    pub fn write_fields<M: serde::ser::SerializeMap>(
-        &self,
-        o: &mut crate::ser::Object<M>,
-    ) {
-        o.field("mode", &self.mode);
-        o.field("primaryWINS", &self.primary_wins);
-        o.opt("secondaryWINS", &self.secondary_wins);
+}
+static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+    rust: "WinNetBIOSConfigInfo",
+    type_name: Some("WinNetBIOSConfigInfo"),
+    wire: &["mode", "primaryWINS", "secondaryWINS"],
+    names: &["mode", "primary_wins", "secondary_wins"],
+    required: &[0u16, 1u16],
+    by_name: &[0u16, 1u16, 2u16],
+};
+impl crate::object::Object for WinNetBIOSConfigInfo {
+    fn info(&self) -> &'static crate::object::ObjectInfo {
+        &INFO
+    }
+    fn field(&self, i: usize) -> &dyn crate::object::Field {
+        match i {
+            0usize => &self.mode,
+            1usize => &self.primary_wins,
+            2usize => &self.secondary_wins,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn field_mut(&mut self, i: usize) -> &mut dyn crate::object::Field {
+        match i {
+            0usize => &mut self.mode,
+            1usize => &mut self.primary_wins,
+            2usize => &mut self.secondary_wins,
+            _ => unreachable!("member index out of range"),
+        }
+    }
+    fn extra(&self) -> &crate::Extra {
+        &self.extra
+    }
+    fn extra_mut(&mut self) -> &mut crate::Extra {
+        &mut self.extra
     }
 }
+impl crate::object::Blank for WinNetBIOSConfigInfo {
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl std::fmt::Debug for WinNetBIOSConfigInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::object::debug(self, f)
+    }
+}
+impl crate::de::Decode for WinNetBIOSConfigInfo {
+    fn decode_in_place(
+        &mut self,
+        d: &mut crate::de::Decoder<'_>,
+    ) -> Result<(), crate::DecodeError> {
+        d.object(self)
+    }
+}
+impl crate::ser::Encode for WinNetBIOSConfigInfo {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        e.object(self)
+    }
+}
+#[cfg(feature = "serde")]
 impl serde::Serialize for WinNetBIOSConfigInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, Some("WinNetBIOSConfigInfo"), &self.extra)?;
-        self.write_fields(&mut o);
-        o.end(&self.extra)
+        crate::object::serde_serialize(self, s)
     }
 }
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for WinNetBIOSConfigInfo {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::object(d)
-    }
-}
-impl crate::de::DecodeFields for WinNetBIOSConfigInfo {
-    const TYPE_NAME: &'static str = "WinNetBIOSConfigInfo";
-    fn decode_fields<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        mut extra: crate::Extra,
-    ) -> Result<Self, A::Error> {
-        let mut f: (Option<String>, Option<String>, Option<String>) = (None, None, None);
-        while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
-            match key.as_str() {
-                "mode" => crate::de::req(&mut f.0, &mut map, "mode"),
-                "primaryWINS" => crate::de::req(&mut f.1, &mut map, "primaryWINS"),
-                "secondaryWINS" => crate::de::set(&mut f.2, &mut map, "secondaryWINS"),
-                _ => crate::de::other(&mut map, &key, Self::TYPE_NAME, &mut extra),
-            }?;
-        }
-        if !matches!(f, (Some(_), Some(_), _,)) {
-            return Err(
-                crate::de::missing(
-                    &[f.0.is_some(), f.1.is_some()],
-                    &["mode", "primaryWINS"],
-                ),
-            );
-        }
-        let (Some(f_0), Some(f_1), f_2) = f else {
-            unreachable!("required members were checked")
-        };
-        Ok(Self {
-            mode: f_0,
-            primary_wins: f_1,
-            secondary_wins: f_2,
-            extra,
-        })
+        crate::object::serde_deserialize(d)
     }
 }

@@ -8,10 +8,10 @@ pub struct XmlToCustomizationSpecItemRequestType<'a> {
     /// Parameter *specItemXml*.
     pub spec_item_xml: &'a str,
 }
-impl serde::Serialize for XmlToCustomizationSpecItemRequestType<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = crate::ser::object(s, None, &crate::Extra::EMPTY)?;
+impl crate::ser::Encode for XmlToCustomizationSpecItemRequestType<'_> {
+    fn encode(&self, e: &mut crate::ser::Encoder) {
+        let mut o = e.members();
         o.field("specItemXml", &self.spec_item_xml);
-        o.end(&crate::Extra::EMPTY)
+        o.end();
     }
 }
